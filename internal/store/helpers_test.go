@@ -1,0 +1,10 @@
+package store_test
+
+import (
+	"database/sql"
+	"errors"
+)
+
+type sqlTx = sql.Tx
+
+var errBoom = errors.New("boom")

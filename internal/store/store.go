@@ -1,0 +1,179 @@
+package store
+
+import (
+	"context"
+	"database/sql"
+	"errors"
+	"fmt"
+	"os"
+	"path/filepath"
+	"strings"
+	"time"
+
+	_ "github.com/jackc/pgx/v5/stdlib" // registers the "pgx" driver
+	_ "modernc.org/sqlite"             // registers the "sqlite" driver
+)
+
+// Dialect names the SQL engine behind a DB.
+type Dialect string
+
+const (
+	SQLite   Dialect = "sqlite"
+	Postgres Dialect = "postgres"
+)
+
+// Config chooses the engine: URL (postgres://…) wins over DataDir.
+type Config struct {
+	DataDir string // embedded SQLite lives in DataDir/sidi.db
+	URL     string // postgres://… or postgresql://…
+}
+
+// Describe says where the data lives, for log lines and the CLI.
+func (c Config) Describe() string {
+	if c.URL != "" {
+		return "PostgreSQL " + redactURL(c.URL)
+	}
+	return "SQLite " + filepath.Join(c.DataDir, "sidi.db")
+}
+
+// DB is an open database. On SQLite, writes go through one connection so
+// they never fight over the file lock, and reads use a separate pool; on
+// PostgreSQL both are the same pool.
+type DB struct {
+	dialect Dialect
+	write   *sql.DB
+	read    *sql.DB
+}
+
+// Open opens the database described by cfg and applies pending migrations.
+func Open(ctx context.Context, cfg Config) (*DB, error) {
+	db, err := open(ctx, cfg)
+	if err != nil {
+		return nil, err
+	}
+	if err := db.Migrate(ctx); err != nil {
+		db.Close()
+		return nil, err
+	}
+	return db, nil
+}
+
+// OpenNoMigrate opens without applying migrations (for `sidi migrate --status`).
+func OpenNoMigrate(ctx context.Context, cfg Config) (*DB, error) { return open(ctx, cfg) }
+
+func open(ctx context.Context, cfg Config) (*DB, error) {
+	if cfg.URL != "" {
+		if !strings.HasPrefix(cfg.URL, "postgres://") && !strings.HasPrefix(cfg.URL, "postgresql://") {
+			return nil, fmt.Errorf("store: unsupported database URL %q: want postgres://… (数据库地址须以 postgres:// 开头)", redactURL(cfg.URL))
+		}
+		pool, err := sql.Open("pgx", cfg.URL)
+		if err != nil {
+			return nil, fmt.Errorf("store: open postgres: %w", err)
+		}
+		pool.SetMaxOpenConns(20)
+		pool.SetMaxIdleConns(20)
+		pool.SetConnMaxIdleTime(5 * time.Minute)
+		if err := pool.PingContext(ctx); err != nil {
+			pool.Close()
+			return nil, fmt.Errorf("store: connect to %s: %w", redactURL(cfg.URL), err)
+		}
+		return &DB{dialect: Postgres, write: pool, read: pool}, nil
+	}
+	dir := cfg.DataDir
+	if dir == "" {
+		dir = "sidi-data"
+	}
+	if err := os.MkdirAll(dir, 0o750); err != nil {
+		return nil, fmt.Errorf("store: create data directory: %w", err)
+	}
+	path := filepath.Join(dir, "sidi.db")
+	dsn := "file:" + path + "?_pragma=journal_mode(WAL)&_pragma=foreign_keys(1)&_pragma=busy_timeout(10000)&_pragma=synchronous(NORMAL)&_time_format=sqlite"
+	w, err := sql.Open("sqlite", dsn+"&_txlock=immediate")
+	if err != nil {
+		return nil, fmt.Errorf("store: open sqlite: %w", err)
+	}
+	w.SetMaxOpenConns(1)
+	w.SetMaxIdleConns(1)
+	w.SetConnMaxLifetime(0)
+	if err := w.PingContext(ctx); err != nil {
+		w.Close()
+		return nil, fmt.Errorf("store: open %s: %w", path, err)
+	}
+	r, err := sql.Open("sqlite", dsn+"&_pragma=query_only(1)")
+	if err != nil {
+		w.Close()
+		return nil, fmt.Errorf("store: open sqlite readers: %w", err)
+	}
+	r.SetMaxOpenConns(8)
+	r.SetMaxIdleConns(8)
+	return &DB{dialect: SQLite, write: w, read: r}, nil
+}
+
+// Dialect reports the engine.
+func (db *DB) Dialect() Dialect { return db.dialect }
+
+// Reader is the pool for queries that do not write.
+func (db *DB) Reader() *sql.DB { return db.read }
+
+// Writer is the pool (one connection on SQLite) for writes.
+func (db *DB) Writer() *sql.DB { return db.write }
+
+// Close closes both pools.
+func (db *DB) Close() error {
+	err := db.write.Close()
+	if db.read != db.write {
+		err = errors.Join(err, db.read.Close())
+	}
+	return err
+}
+
+// Tx runs fn in a write transaction, committing when fn returns nil and
+// rolling back otherwise, so a failed service call leaves nothing half-written.
+func (db *DB) Tx(ctx context.Context, fn func(tx *sql.Tx) error) (err error) {
+	tx, err := db.write.BeginTx(ctx, nil)
+	if err != nil {
+		return fmt.Errorf("store: begin: %w", err)
+	}
+	defer func() {
+		if p := recover(); p != nil {
+			tx.Rollback()
+			panic(p)
+		}
+		if err != nil {
+			tx.Rollback()
+		}
+	}()
+	if err = fn(tx); err != nil {
+		return err
+	}
+	if err = tx.Commit(); err != nil {
+		return fmt.Errorf("store: commit: %w", err)
+	}
+	return nil
+}
+
+// LockChain serialises writers of a hash chain (the audit log) inside tx.
+// SQLite already has a single writer; PostgreSQL takes a transaction-scoped
+// advisory lock so two transactions never link to the same predecessor.
+func (db *DB) LockChain(ctx context.Context, tx *sql.Tx, key int64) error {
+	if db.dialect != Postgres {
+		return nil
+	}
+	if _, err := tx.ExecContext(ctx, `SELECT pg_advisory_xact_lock($1)`, key); err != nil {
+		return fmt.Errorf("store: lock chain %d: %w", key, err)
+	}
+	return nil
+}
+
+func redactURL(u string) string {
+	at := strings.LastIndex(u, "@")
+	scheme := strings.Index(u, "://")
+	if at < 0 || scheme < 0 || at < scheme {
+		return u
+	}
+	creds := u[scheme+3 : at]
+	if i := strings.Index(creds, ":"); i >= 0 {
+		return u[:scheme+3] + creds[:i] + ":***" + u[at:]
+	}
+	return u
+}

@@ -1,0 +1,95 @@
+package store_test
+
+import (
+	"context"
+	"strings"
+	"testing"
+
+	"sidi/internal/store"
+	"sidi/internal/store/storetest"
+)
+
+func TestMigrationsAreContiguousAndParallel(t *testing.T) {
+	lite, err := store.Migrations(store.SQLite)
+	if err != nil {
+		t.Fatal(err)
+	}
+	pg, err := store.Migrations(store.Postgres)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(lite) == 0 || len(lite) != len(pg) {
+		t.Fatalf("sqlite has %d migrations, postgres %d: every change needs both", len(lite), len(pg))
+	}
+	for i := range lite {
+		if lite[i].Name != pg[i].Name {
+			t.Errorf("migration %d: sqlite %q, postgres %q", i+1, lite[i].Name, pg[i].Name)
+		}
+	}
+}
+
+func TestOpenMigrateIdempotent(t *testing.T) {
+	storetest.Each(t, func(t *testing.T, db *store.DB) {
+		ctx := context.Background()
+		v, err := db.Version(ctx)
+		if err != nil {
+			t.Fatal(err)
+		}
+		ms, _ := store.Migrations(db.Dialect())
+		if v != len(ms) {
+			t.Fatalf("version %d after open, want %d", v, len(ms))
+		}
+		if err := db.Migrate(ctx); err != nil {
+			t.Fatalf("second migrate: %v", err)
+		}
+		if v2, _ := db.Version(ctx); v2 != v {
+			t.Fatalf("version moved from %d to %d on a no-op migrate", v, v2)
+		}
+	})
+}
+
+func TestTxRollsBackOnError(t *testing.T) {
+	storetest.Each(t, func(t *testing.T, db *store.DB) {
+		ctx := context.Background()
+		err := db.Tx(ctx, func(tx *sqlTx) error {
+			if _, err := tx.ExecContext(ctx, `INSERT INTO plans(code, title, created_at) VALUES ($1, $2, CURRENT_TIMESTAMP)`, "x", "x"); err != nil {
+				return err
+			}
+			return errBoom
+		})
+		if err != errBoom {
+			t.Fatalf("Tx returned %v, want errBoom", err)
+		}
+		var n int
+		if err := db.Reader().QueryRowContext(ctx, `SELECT COUNT(*) FROM plans`).Scan(&n); err != nil {
+			t.Fatal(err)
+		}
+		if n != 0 {
+			t.Fatalf("rolled-back insert left %d rows", n)
+		}
+	})
+}
+
+func TestAuditLogRejectsUpdateAndDelete(t *testing.T) {
+	storetest.Each(t, func(t *testing.T, db *store.DB) {
+		ctx := context.Background()
+		_, err := db.Writer().ExecContext(ctx, `INSERT INTO audit_log(seq, at, actor, entity, entity_id, action, before, after, prev_hash, hash)
+			VALUES (1, 'now', 'a', 'e', '1', 'create', '{}', '{}', '', 'h')`)
+		if err != nil {
+			t.Fatal(err)
+		}
+		for _, q := range []string{`UPDATE audit_log SET actor = 'b'`, `DELETE FROM audit_log`} {
+			_, err := db.Writer().ExecContext(ctx, q)
+			if err == nil || !strings.Contains(err.Error(), "append-only") {
+				t.Errorf("%s: got %v, want append-only error", q, err)
+			}
+		}
+	})
+}
+
+func TestRejectsForeignURL(t *testing.T) {
+	_, err := store.Open(context.Background(), store.Config{URL: "mysql://root@localhost/x"})
+	if err == nil || !strings.Contains(err.Error(), "postgres://") {
+		t.Fatalf("got %v", err)
+	}
+}
