@@ -1,0 +1,77 @@
+package org_test
+
+import (
+	"context"
+	"errors"
+	"testing"
+
+	"sidi/internal/org"
+	"sidi/internal/store"
+	"sidi/internal/store/storetest"
+)
+
+func TestResolve(t *testing.T) {
+	storetest.Each(t, func(t *testing.T, db *store.DB) {
+		ctx := context.Background()
+		svc := org.NewService(db)
+		n, err := svc.EnsureDirectory(ctx)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if n < 70 {
+			t.Fatalf("seeded %d departments", n)
+		}
+		if again, err := svc.EnsureDirectory(ctx); err != nil || again != 0 {
+			t.Fatalf("second seed added %d (%v), want 0", again, err)
+		}
+		cases := []struct {
+			written string
+			want    []string
+			via     string
+		}{
+			{"省市场监管局", []string{"青海省市场监督管理局"}, ""},
+			{"省发展改革委", []string{"青海省发展和改革委员会"}, ""},
+			{" 省林草局 ", []string{"青海省林业和草原局"}, ""},
+			{"省人力资源社会保障厅", []string{"青海省人力资源和社会保障厅"}, ""},
+			{"省委宣传部", []string{"中共青海省委宣传部"}, ""},
+			{"国家税务总局青海省税务局", []string{"国家税务总局青海省税务局"}, ""},
+			{"人行西宁中心支行", []string{"中国人民银行青海省分行"}, ""},
+			{"相关部门", []string{"相关部门（未具体指明）"}, ""},
+			{"各市州政府", []string{"西宁市人民政府", "海东市人民政府", "海北藏族自治州人民政府", "黄南藏族自治州人民政府",
+				"海南藏族自治州人民政府", "果洛藏族自治州人民政府", "玉树藏族自治州人民政府", "海西蒙古族藏族自治州人民政府"}, "各市州政府"},
+			{"各市（州）政府", nil, "各市州政府"},
+		}
+		for _, c := range cases {
+			r, err := svc.Resolve(ctx, db.Reader(), c.written)
+			if err != nil {
+				t.Errorf("Resolve(%q): %v", c.written, err)
+				continue
+			}
+			if r.Via != c.via {
+				t.Errorf("Resolve(%q).Via = %q, want %q", c.written, r.Via, c.via)
+			}
+			if c.want == nil {
+				if len(r.Departments) != 8 {
+					t.Errorf("Resolve(%q) gave %d bodies, want 8", c.written, len(r.Departments))
+				}
+				continue
+			}
+			var got []string
+			for _, d := range r.Departments {
+				got = append(got, d.Name)
+			}
+			if len(got) != len(c.want) {
+				t.Errorf("Resolve(%q) = %v, want %v", c.written, got, c.want)
+				continue
+			}
+			for i := range got {
+				if got[i] != c.want[i] {
+					t.Errorf("Resolve(%q)[%d] = %s, want %s", c.written, i, got[i], c.want[i])
+				}
+			}
+		}
+		if _, err := svc.Resolve(ctx, db.Reader(), "省宇宙局"); !errors.Is(err, org.ErrUnknownName) {
+			t.Errorf("unknown name: got %v", err)
+		}
+	})
+}
