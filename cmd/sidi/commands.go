@@ -1,0 +1,414 @@
+package main
+
+import (
+	"context"
+	"encoding/json"
+	"errors"
+	"flag"
+	"fmt"
+	"io"
+	"net"
+	"net/http"
+	"os"
+	"strconv"
+	"time"
+
+	"sidi/internal/audit"
+	"sidi/internal/auth"
+	"sidi/internal/demo"
+	"sidi/internal/org"
+	"sidi/internal/plan"
+	"sidi/internal/store"
+	"sidi/internal/web"
+)
+
+// storageFlags adds --data and --db to fs.
+func storageFlags(fs *flag.FlagSet, e *Env) func() store.Config {
+	data := fs.String("data", "sidi-data", "数据目录（内置 SQLite）data directory for embedded SQLite")
+	db := fs.String("db", "", "PostgreSQL 地址 postgres://…（默认取 SIDI_DB）")
+	return func() store.Config {
+		url := *db
+		if url == "" && e.Getenv != nil {
+			url = e.Getenv("SIDI_DB")
+		}
+		return store.Config{DataDir: *data, URL: url}
+	}
+}
+
+func newFlags(name string, e *Env) *flag.FlagSet {
+	fs := flag.NewFlagSet(name, flag.ContinueOnError)
+	fs.SetOutput(e.Stderr)
+	return fs
+}
+
+// app is the wired set of services a command works with.
+type app struct {
+	db   *store.DB
+	org  *org.Service
+	plan *plan.Service
+	auth *auth.Service
+}
+
+func openApp(ctx context.Context, cfg store.Config) (*app, error) {
+	db, err := store.Open(ctx, cfg)
+	if err != nil {
+		return nil, err
+	}
+	o := org.NewService(db)
+	if _, err := o.EnsureDirectory(ctx); err != nil {
+		db.Close()
+		return nil, err
+	}
+	return &app{db: db, org: o, plan: plan.NewService(db, o), auth: auth.NewService(db, o)}, nil
+}
+
+func (a *app) Close() error { return a.db.Close() }
+
+func (a *app) server() *web.Server {
+	return web.New(web.Deps{DB: a.db, Org: a.org, Plan: a.plan, Auth: a.auth})
+}
+
+// listenAndServe serves h on addr until ctx ends, printing the URL.
+func listenAndServe(ctx context.Context, e *Env, addr string, h http.Handler) error {
+	ln, err := net.Listen("tcp", addr)
+	if err != nil {
+		return fmt.Errorf("listen on %s: %w（端口可能已被占用，可用 --addr 换一个）", addr, err)
+	}
+	url := "http://" + ln.Addr().String() + "/"
+	fmt.Fprintf(e.Stdout, "Sidi 已启动，请在浏览器打开 open: %s\n", url)
+	if e.Ready != nil {
+		e.Ready(url)
+	}
+	srv := &http.Server{Handler: h, ReadHeaderTimeout: 10 * time.Second, ReadTimeout: 60 * time.Second, WriteTimeout: 120 * time.Second, IdleTimeout: 120 * time.Second}
+	errc := make(chan error, 1)
+	go func() { errc <- srv.Serve(ln) }()
+	select {
+	case <-ctx.Done():
+		shut, cancel := context.WithTimeout(context.WithoutCancel(ctx), 10*time.Second)
+		defer cancel()
+		return srv.Shutdown(shut)
+	case err := <-errc:
+		return err
+	}
+}
+
+func cmdServe() *Command {
+	return &Command{
+		Name: "serve", Usage: "[--addr HOST:PORT] [--data DIR | --db URL]",
+		Short: "启动 Web 服务 start the web server",
+		Run: func(ctx context.Context, e *Env, args []string) error {
+			fs := newFlags("serve", e)
+			addr := fs.String("addr", "127.0.0.1:8080", "监听地址 listen address")
+			cfg := storageFlags(fs, e)
+			if err := fs.Parse(args); err != nil {
+				return err
+			}
+			a, err := openApp(ctx, cfg())
+			if err != nil {
+				return err
+			}
+			defer a.Close()
+			fmt.Fprintf(e.Stdout, "数据 storage: %s\n", cfg().Describe())
+			return listenAndServe(ctx, e, *addr, a.server().Handler())
+		},
+	}
+}
+
+func cmdDemo() *Command {
+	return &Command{
+		Name: "demo", Usage: "[--addr HOST:PORT] [--data DIR | --db URL] [--no-serve]",
+		Short: "演示：导入真实方案与标注的演示数据并启动 run the demo (real plan + labelled demo data)",
+		Long: "在数据目录中导入并审核通过真实的工作方案文本，创建各角色的演示账号（名称均带“演示”字样），然后启动 Web 服务。\n" +
+			"对已有数据目录再次运行时沿用已有数据，不会重复导入。",
+		Run: func(ctx context.Context, e *Env, args []string) error {
+			fs := newFlags("demo", e)
+			addr := fs.String("addr", "127.0.0.1:8080", "监听地址 listen address")
+			noServe := fs.Bool("no-serve", false, "只准备数据，不启动服务 prepare data only")
+			cfg := storageFlags(fs, e)
+			if err := fs.Parse(args); err != nil {
+				return err
+			}
+			a, err := openApp(ctx, cfg())
+			if err != nil {
+				return err
+			}
+			defer a.Close()
+			fmt.Fprintf(e.Stdout, "数据 storage: %s\n", cfg().Describe())
+			if err := seedDemo(ctx, e, a); err != nil {
+				return err
+			}
+			if *noServe {
+				return nil
+			}
+			return listenAndServe(ctx, e, *addr, a.server().Handler())
+		},
+	}
+}
+
+// seedDemo imports and approves the real plan unless it is already there,
+// then makes sure the demo accounts exist. Running it twice adds nothing.
+func seedDemo(ctx context.Context, e *Env, a *app) error {
+	p := auth.CLI("demo")
+	if _, err := a.plan.Current(ctx, 0); err == nil {
+		fmt.Fprintln(e.Stdout, "工作方案已在库中，沿用现有数据 plan already present; reusing it")
+	} else {
+		res, err := a.plan.Import(ctx, p, demo.PlanSource, demo.PlanText, demo.PlanCode)
+		if err != nil {
+			return fmt.Errorf("import the plan: %w", err)
+		}
+		if res.Version.Status == plan.StatusDraft {
+			if _, err := a.plan.Approve(ctx, p, res.Version.ID); err != nil {
+				return fmt.Errorf("approve the plan: %w", err)
+			}
+		}
+		doc := res.Version.Document
+		fmt.Fprintf(e.Stdout, "已导入并审核通过工作方案：%s（%d 项任务，%d 个量化目标）\n", doc.Title, len(doc.Tasks()), countTargets(doc))
+	}
+	accounts, err := a.auth.EnsureDemoAccounts(ctx)
+	if err != nil {
+		return fmt.Errorf("demo accounts: %w", err)
+	}
+	fmt.Fprintln(e.Stdout, "演示账号 demo accounts（仅供演示 demo only）:")
+	for _, acc := range accounts {
+		fmt.Fprintf(e.Stdout, "  %-22s 密码 %-16s %s · %s\n", acc.Login, acc.Password, acc.RoleLabel, acc.Dept)
+	}
+	return nil
+}
+
+func countTargets(d *plan.Document) int {
+	n := 0
+	for _, t := range d.Tasks() {
+		n += len(t.Targets)
+	}
+	return n
+}
+
+func cmdMigrate() *Command {
+	return &Command{
+		Name: "migrate", Usage: "[--status] [--data DIR | --db URL]",
+		Short: "应用数据库迁移 apply database migrations",
+		Run: func(ctx context.Context, e *Env, args []string) error {
+			fs := newFlags("migrate", e)
+			status := fs.Bool("status", false, "只显示版本 show the version only")
+			cfg := storageFlags(fs, e)
+			if err := fs.Parse(args); err != nil {
+				return err
+			}
+			db, err := store.OpenNoMigrate(ctx, cfg())
+			if err != nil {
+				return err
+			}
+			defer db.Close()
+			before, err := db.Version(ctx)
+			if err != nil {
+				return err
+			}
+			ms, err := store.Migrations(db.Dialect())
+			if err != nil {
+				return err
+			}
+			if *status {
+				fmt.Fprintf(e.Stdout, "%s: schema version %d of %d\n", cfg().Describe(), before, len(ms))
+				return nil
+			}
+			if err := db.Migrate(ctx); err != nil {
+				return err
+			}
+			after, _ := db.Version(ctx)
+			fmt.Fprintf(e.Stdout, "%s: schema version %d → %d（共 %d 个迁移 of %d）\n", cfg().Describe(), before, after, after-before, len(ms))
+			return nil
+		},
+	}
+}
+
+func readInput(e *Env, path string) ([]byte, error) {
+	if path == "-" {
+		return io.ReadAll(io.LimitReader(e.Stdin, 64<<20))
+	}
+	b, err := os.ReadFile(path)
+	if err != nil {
+		return nil, fmt.Errorf("读取文件失败 read %s: %w", path, err)
+	}
+	return b, nil
+}
+
+func cmdPlanParse() *Command {
+	return &Command{
+		Name: "plan parse", Usage: "FILE|-",
+		Short: "解析方案文本并输出 JSON parse a plan text to JSON on stdout",
+		Run: func(ctx context.Context, e *Env, args []string) error {
+			fs := newFlags("plan parse", e)
+			if err := fs.Parse(args); err != nil {
+				return err
+			}
+			if fs.NArg() != 1 {
+				return usageError{"需要一个文件参数 need one FILE"}
+			}
+			src, err := readInput(e, fs.Arg(0))
+			if err != nil {
+				return err
+			}
+			doc, err := plan.Parse(src)
+			if err != nil {
+				return err
+			}
+			enc := json.NewEncoder(e.Stdout)
+			enc.SetEscapeHTML(false)
+			enc.SetIndent("", "  ")
+			return enc.Encode(doc)
+		},
+	}
+}
+
+func cmdPlanImport() *Command {
+	return &Command{
+		Name: "plan import", Usage: "[--plan CODE] [--approve] [--data DIR | --db URL] FILE",
+		Short: "导入方案文本为待审核草稿 import a plan text as a draft for review",
+		Long:  "同一文本重复导入不会产生新版本；修订后的文本导入为新草稿，并列出与现行版本的差异。",
+		Run: func(ctx context.Context, e *Env, args []string) error {
+			fs := newFlags("plan import", e)
+			code := fs.String("plan", "", "方案代码（默认按标题匹配）plan code; default: match by title")
+			approve := fs.Bool("approve", false, "导入后立即审核通过 approve right away")
+			cfg := storageFlags(fs, e)
+			if err := fs.Parse(args); err != nil {
+				return err
+			}
+			if fs.NArg() != 1 {
+				return usageError{"需要一个文件参数 need one FILE"}
+			}
+			src, err := readInput(e, fs.Arg(0))
+			if err != nil {
+				return err
+			}
+			a, err := openApp(ctx, cfg())
+			if err != nil {
+				return err
+			}
+			defer a.Close()
+			p := auth.CLI(os.Getenv("USER"))
+			res, err := a.plan.Import(ctx, p, fs.Arg(0), src, *code)
+			if err != nil {
+				return err
+			}
+			v := res.Version
+			if res.Existing {
+				fmt.Fprintf(e.Stdout, "相同文本已导入为方案 %s 第 %d 版（%s），未作改动 unchanged\n", v.PlanCode, v.Number, plan.StatusLabels[v.Status])
+				return nil
+			}
+			fmt.Fprintf(e.Stdout, "已导入方案 %s 第 %d 版（草稿编号 %d）：%d 项任务，%d 个量化目标\n", v.PlanCode, v.Number, v.ID, len(v.Document.Tasks()), countTargets(v.Document))
+			if v.BaseVersionID != 0 {
+				fmt.Fprintf(e.Stdout, "与现行版本相比有 %d 处变化 changes against the current version:\n", len(res.Changes))
+				for _, c := range res.Changes {
+					fmt.Fprintf(e.Stdout, "  [%s] %s: %s → %s\n", c.Kind, c.Where, c.Old, c.New)
+				}
+			}
+			if *approve {
+				if _, err := a.plan.Approve(ctx, p, v.ID); err != nil {
+					return err
+				}
+				fmt.Fprintln(e.Stdout, "已审核通过 approved")
+			} else {
+				fmt.Fprintf(e.Stdout, "请在审核页核对后审核通过 review at /plan/versions/%d, or: sidi plan approve %d\n", v.ID, v.ID)
+			}
+			return nil
+		},
+	}
+}
+
+func cmdPlanList() *Command {
+	return &Command{
+		Name: "plan list", Usage: "[--data DIR | --db URL]",
+		Short: "列出方案各版本 list plan versions",
+		Run: func(ctx context.Context, e *Env, args []string) error {
+			fs := newFlags("plan list", e)
+			cfg := storageFlags(fs, e)
+			if err := fs.Parse(args); err != nil {
+				return err
+			}
+			a, err := openApp(ctx, cfg())
+			if err != nil {
+				return err
+			}
+			defer a.Close()
+			vs, err := a.plan.Versions(ctx)
+			if err != nil {
+				return err
+			}
+			for _, v := range vs {
+				fmt.Fprintf(e.Stdout, "%d\t%s\tv%d\t%s\t%s\t%s\n", v.ID, v.PlanCode, v.Number, plan.StatusLabels[v.Status], v.CreatedAt.Format("2006-01-02 15:04"), v.Document.Title)
+			}
+			return nil
+		},
+	}
+}
+
+func cmdPlanApprove() *Command {
+	return &Command{
+		Name: "plan approve", Usage: "[--data DIR | --db URL] VERSION-ID",
+		Short: "审核通过草稿 approve a draft version",
+		Run: func(ctx context.Context, e *Env, args []string) error {
+			fs := newFlags("plan approve", e)
+			cfg := storageFlags(fs, e)
+			if err := fs.Parse(args); err != nil {
+				return err
+			}
+			id, err := strconv.ParseInt(fs.Arg(0), 10, 64)
+			if fs.NArg() != 1 || err != nil {
+				return usageError{"需要草稿编号 need a version id"}
+			}
+			a, err := openApp(ctx, cfg())
+			if err != nil {
+				return err
+			}
+			defer a.Close()
+			v, err := a.plan.Approve(ctx, auth.CLI(os.Getenv("USER")), id)
+			if err != nil {
+				return err
+			}
+			fmt.Fprintf(e.Stdout, "方案 %s 第 %d 版已审核通过，成为现行版本 approved\n", v.PlanCode, v.Number)
+			return nil
+		},
+	}
+}
+
+func cmdAuditVerify() *Command {
+	return &Command{
+		Name: "audit verify", Usage: "[--data DIR | --db URL]",
+		Short: "校验审计日志哈希链 verify the audit log's hash chain",
+		Run: func(ctx context.Context, e *Env, args []string) error {
+			fs := newFlags("audit verify", e)
+			cfg := storageFlags(fs, e)
+			if err := fs.Parse(args); err != nil {
+				return err
+			}
+			db, err := store.Open(ctx, cfg())
+			if err != nil {
+				return err
+			}
+			defer db.Close()
+			n, err := audit.Verify(ctx, db.Reader())
+			if err != nil {
+				var broken *audit.BrokenLinkError
+				if errors.As(err, &broken) {
+					fmt.Fprintf(e.Stdout, "审计链校验失败 FAILED: %d 条完好，第一处断裂在第 %d 条记录：%s\n", n, broken.Seq, broken.Reason)
+				}
+				return err
+			}
+			fmt.Fprintf(e.Stdout, "审计链完好 OK: %d 条记录 records verified\n", n)
+			return nil
+		},
+	}
+}
+
+// version is set at build time with -ldflags "-X main.version=…".
+var version = "dev"
+
+func cmdVersion() *Command {
+	return &Command{
+		Name: "version", Short: "显示版本 print the version",
+		Run: func(ctx context.Context, e *Env, args []string) error {
+			fmt.Fprintf(e.Stdout, "sidi %s\n", version)
+			return nil
+		},
+	}
+}

@@ -1,0 +1,122 @@
+// Command sidi runs Sidi (四地), the platform for Qinghai's work plan on
+// standards, brands, business environment and quality. This file holds the
+// command table; each command's flags and wiring live beside it.
+package main
+
+import (
+	"context"
+	"errors"
+	"flag"
+	"fmt"
+	"io"
+	"os"
+	"os/signal"
+	"sort"
+	"strings"
+	"syscall"
+
+	"sidi/internal/apperr"
+)
+
+// Command is one subcommand; help text and dispatch come from the same value.
+type Command struct {
+	Name  string // e.g. "plan import"
+	Usage string // arguments after the name
+	Short string // one line, Chinese then English
+	Long  string
+	Run   func(ctx context.Context, e *Env, args []string) error
+}
+
+// Env carries the process's streams so commands can be tested in-process.
+type Env struct {
+	Stdin          io.Reader
+	Stdout, Stderr io.Writer
+	Getenv         func(string) string
+	// Ready, when set, receives the server's URL once it listens (tests).
+	Ready func(url string)
+}
+
+func commands() []*Command {
+	return []*Command{
+		cmdServe(), cmdDemo(), cmdMigrate(),
+		cmdPlanParse(), cmdPlanImport(), cmdPlanList(), cmdPlanApprove(),
+		cmdAuditVerify(), cmdVersion(),
+	}
+}
+
+func main() {
+	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
+	defer stop()
+	e := &Env{Stdin: os.Stdin, Stdout: os.Stdout, Stderr: os.Stderr, Getenv: os.Getenv}
+	os.Exit(run(ctx, e, os.Args[1:]))
+}
+
+// run dispatches args to a command and returns the exit code.
+func run(ctx context.Context, e *Env, args []string) int {
+	cmds := commands()
+	if len(args) == 0 || args[0] == "help" || args[0] == "-h" || args[0] == "--help" {
+		help(e.Stdout, cmds, args)
+		return 0
+	}
+	// Longest name first, so "plan import" wins over a "plan" command.
+	sort.Slice(cmds, func(i, j int) bool { return len(strings.Fields(cmds[i].Name)) > len(strings.Fields(cmds[j].Name)) })
+	for _, c := range cmds {
+		words := strings.Fields(c.Name)
+		if len(args) >= len(words) && strings.Join(args[:len(words)], " ") == c.Name {
+			err := c.Run(ctx, e, args[len(words):])
+			if err == nil {
+				return 0
+			}
+			if errors.Is(err, flag.ErrHelp) {
+				return 0
+			}
+			var ue usageError
+			if errors.As(err, &ue) {
+				fmt.Fprintf(e.Stderr, "sidi %s: %v\n用法 usage: sidi %s %s\n", c.Name, err, c.Name, c.Usage)
+				return 2
+			}
+			fmt.Fprintf(e.Stderr, "sidi %s: %s\n", c.Name, describe(err))
+			return 1
+		}
+	}
+	fmt.Fprintf(e.Stderr, "sidi: 未知命令 unknown command %q；运行 sidi help 查看全部命令\n", strings.Join(args, " "))
+	return 2
+}
+
+// describe gives the user-facing message of err with the technical cause.
+func describe(err error) string {
+	var ae *apperr.Error
+	if errors.As(err, &ae) {
+		if ae.Err != nil {
+			return ae.Msg + "\n  (" + ae.Err.Error() + ")"
+		}
+		return ae.Msg
+	}
+	return err.Error()
+}
+
+type usageError struct{ msg string }
+
+func (u usageError) Error() string { return u.msg }
+
+func help(w io.Writer, cmds []*Command, args []string) {
+	if len(args) > 1 {
+		want := strings.Join(args[1:], " ")
+		for _, c := range cmds {
+			if c.Name == want {
+				fmt.Fprintf(w, "用法 usage: sidi %s %s\n\n%s\n", c.Name, c.Usage, c.Short)
+				if c.Long != "" {
+					fmt.Fprintf(w, "\n%s\n", c.Long)
+				}
+				return
+			}
+		}
+	}
+	fmt.Fprintln(w, "Sidi（四地）——严标准育品牌优环境提质量服务“四地”建设工作平台")
+	fmt.Fprintln(w, "\n用法 usage: sidi <command> [flags]\n\n命令 commands:")
+	for _, c := range cmds {
+		fmt.Fprintf(w, "  %-16s %s\n", c.Name, c.Short)
+	}
+	fmt.Fprintln(w, "\n数据位置 storage: --data DIR（内置 SQLite，默认 ./sidi-data）或 --db postgres://…（亦可设 SIDI_DB）")
+	fmt.Fprintln(w, "sidi help <command> 查看某个命令的说明")
+}

@@ -1,0 +1,154 @@
+package main
+
+import (
+	"bytes"
+	"context"
+	"encoding/json"
+	"net/http"
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+	"time"
+)
+
+func runCLI(t *testing.T, args ...string) (int, string, string) {
+	t.Helper()
+	var out, errb bytes.Buffer
+	e := &Env{Stdin: strings.NewReader(""), Stdout: &out, Stderr: &errb, Getenv: func(string) string { return "" }}
+	code := run(context.Background(), e, args)
+	return code, out.String(), errb.String()
+}
+
+const seedPath = "../../internal/demo/plan-2021.txt"
+
+func TestPlanParse(t *testing.T) {
+	code, out, errs := runCLI(t, "plan", "parse", seedPath)
+	if code != 0 {
+		t.Fatalf("exit %d: %s", code, errs)
+	}
+	var doc struct {
+		Title   string `json:"title"`
+		Issued  string `json:"issued"`
+		Pillars []struct {
+			Tasks []struct {
+				Number  int      `json:"number"`
+				Lead    []string `json:"lead"`
+				Targets []any    `json:"targets"`
+			} `json:"tasks"`
+		} `json:"pillars"`
+	}
+	if err := json.Unmarshal([]byte(out), &doc); err != nil {
+		t.Fatalf("output is not JSON: %v", err)
+	}
+	n, targets := 0, 0
+	for _, p := range doc.Pillars {
+		for _, tk := range p.Tasks {
+			n++
+			targets += len(tk.Targets)
+		}
+	}
+	if n != 27 || targets != 18 || doc.Issued != "2021-12-22" {
+		t.Fatalf("parsed %d tasks, %d targets, issued %q", n, targets, doc.Issued)
+	}
+}
+
+func TestCLIErrors(t *testing.T) {
+	dir := t.TempDir()
+	empty := filepath.Join(dir, "empty.txt")
+	os.WriteFile(empty, nil, 0o644)
+	notasks := filepath.Join(dir, "notasks.txt")
+	os.WriteFile(notasks, []byte("关于做好年终总结的通知\n各单位：请于月底前报送总结。\n"), 0o644)
+	cases := []struct {
+		args     []string
+		code     int
+		inStderr string
+	}{
+		{[]string{"plan", "parse"}, 2, "usage"},
+		{[]string{"plan", "parse", empty}, 1, "文件为空"},
+		{[]string{"plan", "parse", notasks}, 1, "未找到编号任务"},
+		{[]string{"plan", "parse", filepath.Join(dir, "missing.txt")}, 1, "读取文件失败"},
+		{[]string{"frobnicate"}, 2, "未知命令"},
+		{[]string{"plan", "import", "--data", dir, notasks}, 1, "未找到编号的重点任务"},
+		{[]string{"serve", "--db", "mysql://x"}, 1, "postgres://"},
+	}
+	for _, c := range cases {
+		code, _, errs := runCLI(t, c.args...)
+		if code != c.code || !strings.Contains(errs, c.inStderr) {
+			t.Errorf("sidi %s: exit %d stderr %q; want exit %d containing %q", strings.Join(c.args, " "), code, errs, c.code, c.inStderr)
+		}
+	}
+}
+
+func TestHelpListsEveryCommand(t *testing.T) {
+	_, out, _ := runCLI(t, "help")
+	for _, c := range commands() {
+		if !strings.Contains(out, c.Name) {
+			t.Errorf("help lacks %q", c.Name)
+		}
+	}
+}
+
+func TestDemoIsIdempotentAndAuditable(t *testing.T) {
+	dir := t.TempDir()
+	code, out, errs := runCLI(t, "demo", "--no-serve", "--data", dir)
+	if code != 0 || !strings.Contains(out, "27 项任务，18 个量化目标") || !strings.Contains(out, "demo-admin") {
+		t.Fatalf("first demo: exit %d\n%s\n%s", code, out, errs)
+	}
+	code, out, _ = runCLI(t, "demo", "--no-serve", "--data", dir)
+	if code != 0 || !strings.Contains(out, "沿用现有数据") {
+		t.Fatalf("second demo: exit %d\n%s", code, out)
+	}
+	_, list, _ := runCLI(t, "plan", "list", "--data", dir)
+	if n := strings.Count(strings.TrimSpace(list), "\n") + 1; n != 1 {
+		t.Fatalf("plan list has %d versions after two demo runs:\n%s", n, list)
+	}
+	// An amended text becomes a draft that shows its change, then approves.
+	amended := filepath.Join(dir, "amended.txt")
+	seed, _ := os.ReadFile(seedPath)
+	os.WriteFile(amended, bytes.Replace(seed, []byte("农畜产品品牌突破300个"), []byte("农畜产品品牌突破400个"), 1), 0o644)
+	code, out, errs = runCLI(t, "plan", "import", "--data", dir, amended)
+	if code != 0 || !strings.Contains(out, "第 2 版") || !strings.Contains(out, "任务 8 · 量化目标") {
+		t.Fatalf("import amended: exit %d\n%s\n%s", code, out, errs)
+	}
+	code, out, _ = runCLI(t, "plan", "import", "--data", dir, amended)
+	if code != 0 || !strings.Contains(out, "未作改动") {
+		t.Fatalf("re-import: exit %d\n%s", code, out)
+	}
+	code, out, _ = runCLI(t, "audit", "verify", "--data", dir)
+	if code != 0 || !strings.Contains(out, "审计链完好") {
+		t.Fatalf("audit verify: exit %d\n%s", code, out)
+	}
+}
+
+func TestServeAnswers(t *testing.T) {
+	dir := t.TempDir()
+	if code, _, errs := runCLI(t, "demo", "--no-serve", "--data", dir); code != 0 {
+		t.Fatal(errs)
+	}
+	ctx, cancel := context.WithCancel(context.Background())
+	defer cancel()
+	ready := make(chan string, 1)
+	var out bytes.Buffer
+	e := &Env{Stdout: &out, Stderr: &out, Getenv: func(string) string { return "" }, Ready: func(u string) { ready <- u }}
+	done := make(chan int, 1)
+	go func() { done <- run(ctx, e, []string{"serve", "--addr", "127.0.0.1:0", "--data", dir}) }()
+	var url string
+	select {
+	case url = <-ready:
+	case <-time.After(20 * time.Second):
+		t.Fatal("server did not start")
+	}
+	resp, err := http.Get(url + "plan")
+	if err != nil {
+		t.Fatal(err)
+	}
+	resp.Body.Close()
+	if resp.StatusCode != 200 {
+		t.Fatalf("GET /plan: %d", resp.StatusCode)
+	}
+	cancel()
+	if code := <-done; code != 0 {
+		t.Fatalf("serve exited %d: %s", code, out.String())
+	}
+}

@@ -1,0 +1,71 @@
+package web
+
+import (
+	"errors"
+	"net/http"
+	"net/url"
+
+	"sidi/internal/apperr"
+)
+
+func (s *Server) loginForm(w http.ResponseWriter, r *http.Request, rc *reqCtx) error {
+	if !rc.P.Anonymous() {
+		http.Redirect(w, r, safeNext(r.URL.Query().Get("next")), http.StatusSeeOther)
+		return nil
+	}
+	return s.render(w, r, rc, http.StatusOK, "login", "登录", "", map[string]any{"Next": safeNext(r.URL.Query().Get("next"))})
+}
+
+func (s *Server) login(w http.ResponseWriter, r *http.Request, rc *reqCtx) error {
+	login, password := r.PostFormValue("login"), r.PostFormValue("password")
+	next := safeNext(r.PostFormValue("next"))
+	_, token, err := s.Auth.Login(r.Context(), login, password, rc.P.IP, r.UserAgent())
+	if err != nil {
+		if errors.Is(err, apperr.ErrUnauthenticated) || errors.Is(err, apperr.ErrInvalid) || errors.Is(err, apperr.ErrForbidden) {
+			return s.render(w, r, rc, http.StatusUnauthorized, "login", "登录", "", map[string]any{"Next": next, "Login": login, "Error": apperr.Message(err)})
+		}
+		return err
+	}
+	// A fresh token on every login: a session id planted before login is useless.
+	if old, err := r.Cookie(sessionCookie); err == nil && old.Value != "" && old.Value != token {
+		s.Auth.Logout(r.Context(), old.Value)
+	}
+	setSessionCookie(w, r, token)
+	clearCookie(w, r, csrfCookie)
+	http.Redirect(w, r, next, http.StatusSeeOther)
+	return nil
+}
+
+func (s *Server) logout(w http.ResponseWriter, r *http.Request, rc *reqCtx) error {
+	if c, err := r.Cookie(sessionCookie); err == nil {
+		if err := s.Auth.Logout(r.Context(), c.Value); err != nil {
+			return err
+		}
+	}
+	clearCookie(w, r, sessionCookie)
+	http.Redirect(w, r, "/login?msg="+url.QueryEscape("您已安全退出"), http.StatusSeeOther)
+	return nil
+}
+
+func (s *Server) passwordForm(w http.ResponseWriter, r *http.Request, rc *reqCtx) error {
+	return s.render(w, r, rc, http.StatusOK, "password", "修改密码", "", map[string]any{"Must": rc.Session != nil && rc.Session.MustChangePassword})
+}
+
+func (s *Server) changePassword(w http.ResponseWriter, r *http.Request, rc *reqCtx) error {
+	c, err := r.Cookie(sessionCookie)
+	if err != nil || rc.Session == nil {
+		return &apperr.Error{Kind: apperr.ErrUnauthenticated, Msg: "请先登录"}
+	}
+	old, nw, again := r.PostFormValue("old"), r.PostFormValue("new"), r.PostFormValue("again")
+	if nw != again {
+		return s.render(w, r, rc, http.StatusUnprocessableEntity, "password", "修改密码", "", map[string]any{"Must": rc.Session.MustChangePassword, "Error": "两次输入的新密码不一致"})
+	}
+	if err := s.Auth.ChangePassword(r.Context(), rc.P, c.Value, old, nw); err != nil {
+		if errors.Is(err, apperr.ErrInvalid) || errors.Is(err, apperr.ErrUnauthenticated) || errors.Is(err, apperr.ErrForbidden) {
+			return s.render(w, r, rc, http.StatusUnprocessableEntity, "password", "修改密码", "", map[string]any{"Must": rc.Session.MustChangePassword, "Error": apperr.Message(err)})
+		}
+		return err
+	}
+	http.Redirect(w, r, "/?msg="+url.QueryEscape("密码已修改"), http.StatusSeeOther)
+	return nil
+}

@@ -1,0 +1,139 @@
+package web_test
+
+import (
+	"context"
+	"io"
+	"net/http"
+	"net/http/cookiejar"
+	"net/http/httptest"
+	"net/url"
+	"os"
+	"regexp"
+	"strings"
+	"testing"
+
+	"sidi/internal/auth"
+	"sidi/internal/demo"
+	"sidi/internal/org"
+	"sidi/internal/plan"
+	"sidi/internal/store"
+	"sidi/internal/web"
+)
+
+// fixture is a running Sidi with the real plan approved and demo accounts.
+type fixture struct {
+	db   *store.DB
+	srv  *httptest.Server
+	web  *web.Server
+	plan *plan.Service
+	auth *auth.Service
+}
+
+func newFixture(t *testing.T, db *store.DB) *fixture {
+	t.Helper()
+	ctx := context.Background()
+	o := org.NewService(db)
+	if _, err := o.EnsureDirectory(ctx); err != nil {
+		t.Fatal(err)
+	}
+	ps := plan.NewService(db, o)
+	as := auth.NewService(db, o)
+	p := auth.CLI("test")
+	res, err := ps.Import(ctx, p, demo.PlanSource, demo.PlanText, demo.PlanCode)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := ps.Approve(ctx, p, res.Version.ID); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := as.EnsureDemoAccounts(ctx); err != nil {
+		t.Fatal(err)
+	}
+	w := web.New(web.Deps{DB: db, Org: o, Plan: ps, Auth: as})
+	srv := httptest.NewServer(w.Handler())
+	t.Cleanup(srv.Close)
+	return &fixture{db: db, srv: srv, web: w, plan: ps, auth: as}
+}
+
+// client is a browser-like HTTP client with cookies that does not follow
+// redirects, so tests see them.
+type client struct {
+	t    *testing.T
+	base string
+	hc   *http.Client
+}
+
+func (f *fixture) client(t *testing.T) *client {
+	jar, _ := cookiejar.New(nil)
+	return &client{t: t, base: f.srv.URL, hc: &http.Client{Jar: jar, CheckRedirect: func(*http.Request, []*http.Request) error { return http.ErrUseLastResponse }}}
+}
+
+func (c *client) do(method, path string, body io.Reader, header map[string]string) (*http.Response, string) {
+	c.t.Helper()
+	req, err := http.NewRequest(method, c.base+path, body)
+	if err != nil {
+		c.t.Fatal(err)
+	}
+	for k, v := range header {
+		req.Header.Set(k, v)
+	}
+	resp, err := c.hc.Do(req)
+	if err != nil {
+		c.t.Fatal(err)
+	}
+	defer resp.Body.Close()
+	b, _ := io.ReadAll(resp.Body)
+	return resp, string(b)
+}
+
+func (c *client) get(path string) (*http.Response, string) { return c.do("GET", path, nil, nil) }
+
+var csrfRe = regexp.MustCompile(`name="csrf_token" value="([^"]+)"`)
+
+// csrf fetches a page and returns the CSRF token embedded in its forms.
+func (c *client) csrf(path string) string {
+	c.t.Helper()
+	_, body := c.get(path)
+	m := csrfRe.FindStringSubmatch(body)
+	if m == nil {
+		c.t.Fatalf("no csrf token on %s", path)
+	}
+	return m[1]
+}
+
+func (c *client) postForm(path string, form url.Values) (*http.Response, string) {
+	return c.do("POST", path, strings.NewReader(form.Encode()), map[string]string{"Content-Type": "application/x-www-form-urlencoded"})
+}
+
+func (c *client) login(loginName, password string) {
+	c.t.Helper()
+	tok := c.csrf("/login")
+	resp, body := c.postForm("/login", url.Values{"login": {loginName}, "password": {password}, "csrf_token": {tok}, "next": {"/plan"}})
+	if resp.StatusCode != http.StatusSeeOther {
+		c.t.Fatalf("login %s: status %d: %s", loginName, resp.StatusCode, body)
+	}
+}
+
+func demoPassword(t *testing.T, f *fixture, login string) string {
+	t.Helper()
+	accs, err := f.auth.EnsureDemoAccounts(context.Background())
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, a := range accs {
+		if a.Login == login {
+			return a.Password
+		}
+	}
+	t.Fatalf("no demo account %s", login)
+	return ""
+}
+
+func readSeed(t *testing.T) string {
+	t.Helper()
+	b, err := os.ReadFile("../demo/plan-2021.txt")
+	if err != nil {
+		t.Fatal(err)
+	}
+	return string(b)
+}

@@ -1,0 +1,194 @@
+package web
+
+import (
+	"crypto/rand"
+	"crypto/subtle"
+	"encoding/base64"
+	"errors"
+	"fmt"
+	"net"
+	"net/http"
+	"net/url"
+	"runtime/debug"
+	"strings"
+
+	"sidi/internal/apperr"
+	"sidi/internal/auth"
+)
+
+const (
+	sessionCookie = "sidi_session"
+	csrfCookie    = "sidi_csrf" // double-submit token for forms shown before login
+	csrfField     = "csrf_token"
+	csrfHeader    = "X-CSRF-Token"
+)
+
+// reqCtx is what a handler knows about the request beyond http.Request.
+type reqCtx struct {
+	P         auth.Principal
+	Session   *auth.Session
+	CSRF      string // token to embed in forms
+	ViaToken  bool   // authenticated by an API token
+	Expired   bool   // a session cookie was presented but is no longer valid
+	route     *Route
+	CSPNonce  string
+}
+
+func (s *Server) securityHeaders(next http.Handler) http.Handler {
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		h := w.Header()
+		// Scripts and styles come only from Sidi itself: no inline script, no CDN.
+		h.Set("Content-Security-Policy", "default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' data:; font-src 'self'; connect-src 'self'; object-src 'none'; base-uri 'none'; form-action 'self'; frame-ancestors 'none'")
+		h.Set("X-Content-Type-Options", "nosniff")
+		h.Set("X-Frame-Options", "DENY")
+		h.Set("Referrer-Policy", "same-origin")
+		h.Set("Permissions-Policy", "camera=(), microphone=(), geolocation=()")
+		h.Set("Cross-Origin-Opener-Policy", "same-origin")
+		if r.TLS != nil {
+			h.Set("Strict-Transport-Security", "max-age=31536000")
+		}
+		next.ServeHTTP(w, r)
+	})
+}
+
+func (s *Server) recoverPanics(next http.Handler) http.Handler {
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		defer func() {
+			if v := recover(); v != nil {
+				if v == http.ErrAbortHandler {
+					panic(v)
+				}
+				s.Logger.Error("panic", "path", r.URL.Path, "panic", v, "stack", string(debug.Stack()))
+				s.fail(w, r, &reqCtx{}, fmt.Errorf("panic: %v", v))
+			}
+		}()
+		next.ServeHTTP(w, r)
+	})
+}
+
+func clientIP(r *http.Request) string {
+	host, _, err := net.SplitHostPort(r.RemoteAddr)
+	if err != nil {
+		return r.RemoteAddr
+	}
+	return host
+}
+
+func isUnsafe(method string) bool {
+	switch method {
+	case http.MethodGet, http.MethodHead, http.MethodOptions:
+		return false
+	}
+	return true
+}
+
+func randomToken() string {
+	var b [24]byte
+	rand.Read(b[:])
+	return base64.RawURLEncoding.EncodeToString(b[:])
+}
+
+// wrap applies identification, CSRF and authorization for one route.
+func (s *Server) wrap(rt Route) http.Handler {
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		r.Body = http.MaxBytesReader(w, r.Body, s.MaxBody)
+		rc := &reqCtx{route: &rt}
+		rc.P.IP = clientIP(r)
+		ctx := r.Context()
+
+		if authz := r.Header.Get("Authorization"); strings.HasPrefix(authz, "Bearer ") {
+			p, err := s.Auth.TokenPrincipal(ctx, strings.TrimPrefix(authz, "Bearer "), rc.P.IP)
+			if err != nil {
+				s.fail(w, r, rc, err)
+				return
+			}
+			rc.P, rc.ViaToken = p, true
+		} else if c, err := r.Cookie(sessionCookie); err == nil && c.Value != "" {
+			p, sess, err := s.Auth.Authenticate(ctx, c.Value, rc.P.IP)
+			switch {
+			case err == nil:
+				rc.P, rc.Session, rc.CSRF = p, sess, sess.CSRFToken
+			case errors.Is(err, apperr.ErrUnauthenticated):
+				rc.Expired = true
+				clearCookie(w, r, sessionCookie)
+			default:
+				s.fail(w, r, rc, err)
+				return
+			}
+		}
+		if rc.Session == nil && !rc.ViaToken {
+			rc.CSRF = s.preSessionCSRF(w, r)
+		}
+
+		if isUnsafe(r.Method) && !rc.ViaToken && !validCSRF(r, rc.CSRF) {
+			s.fail(w, r, rc, apperr.Forbidden("页面已过期或请求来源无法验证（CSRF 校验失败），请刷新页面后重试"))
+			return
+		}
+		if err := rt.allows(rc.P); err != nil {
+			if rc.Expired && errors.Is(err, apperr.ErrUnauthenticated) {
+				err = &apperr.Error{Kind: apperr.ErrUnauthenticated, Msg: "登录已超时，请重新登录"}
+			}
+			if !errors.Is(err, apperr.ErrUnauthenticated) {
+				s.Logger.Warn("forbidden", "path", r.URL.Path, "user", rc.P.Login, "ip", rc.P.IP)
+			}
+			s.fail(w, r, rc, err)
+			return
+		}
+		if rc.Session != nil && rc.Session.MustChangePassword && !rt.AllowPendingPassword {
+			if rt.API {
+				s.fail(w, r, rc, apperr.Forbidden("首次登录须先修改密码"))
+				return
+			}
+			http.Redirect(w, r, "/account/password", http.StatusSeeOther)
+			return
+		}
+		if err := rt.Handle(w, r.WithContext(withReqCtx(ctx, rc)), rc); err != nil {
+			s.fail(w, r, rc, err)
+		}
+	})
+}
+
+// preSessionCSRF returns the double-submit token for visitors without a
+// session, setting its cookie when missing.
+func (s *Server) preSessionCSRF(w http.ResponseWriter, r *http.Request) string {
+	if c, err := r.Cookie(csrfCookie); err == nil && len(c.Value) >= 32 {
+		return c.Value
+	}
+	tok := randomToken()
+	http.SetCookie(w, &http.Cookie{Name: csrfCookie, Value: tok, Path: "/", HttpOnly: true, SameSite: http.SameSiteLaxMode, Secure: r.TLS != nil})
+	return tok
+}
+
+func validCSRF(r *http.Request, want string) bool {
+	if want == "" {
+		return false
+	}
+	got := r.Header.Get(csrfHeader)
+	if got == "" {
+		ct := r.Header.Get("Content-Type")
+		if strings.HasPrefix(ct, "multipart/form-data") {
+			if err := r.ParseMultipartForm(8 << 20); err != nil {
+				return false
+			}
+		}
+		got = r.PostFormValue(csrfField)
+	}
+	return subtle.ConstantTimeCompare([]byte(got), []byte(want)) == 1
+}
+
+func setSessionCookie(w http.ResponseWriter, r *http.Request, token string) {
+	http.SetCookie(w, &http.Cookie{Name: sessionCookie, Value: token, Path: "/", HttpOnly: true, SameSite: http.SameSiteLaxMode, Secure: r.TLS != nil})
+}
+
+func clearCookie(w http.ResponseWriter, r *http.Request, name string) {
+	http.SetCookie(w, &http.Cookie{Name: name, Value: "", Path: "/", MaxAge: -1, HttpOnly: true, SameSite: http.SameSiteLaxMode, Secure: r.TLS != nil})
+}
+
+// safeNext keeps post-login redirects on this site.
+func safeNext(next string) string {
+	u, err := url.Parse(next)
+	if next == "" || err != nil || u.IsAbs() || u.Host != "" || !strings.HasPrefix(next, "/") || strings.HasPrefix(next, "//") || strings.Contains(next, "\\") {
+		return "/"
+	}
+	return next
+}

@@ -1,0 +1,296 @@
+package web
+
+import (
+	"errors"
+	"fmt"
+	"io"
+	"net/http"
+	"net/url"
+	"strconv"
+	"strings"
+
+	"sidi/internal/apperr"
+	"sidi/internal/plan"
+)
+
+func (s *Server) versionList(w http.ResponseWriter, r *http.Request, rc *reqCtx) error {
+	vs, err := s.Plan.Versions(r.Context())
+	if err != nil {
+		return err
+	}
+	return s.render(w, r, rc, http.StatusOK, "versions", "方案版本与审核", "versions", vs)
+}
+
+func (s *Server) importForm(w http.ResponseWriter, r *http.Request, rc *reqCtx) error {
+	return s.render(w, r, rc, http.StatusOK, "import", "导入工作方案", "versions", nil)
+}
+
+func (s *Server) importUpload(w http.ResponseWriter, r *http.Request, rc *reqCtx) error {
+	if err := r.ParseMultipartForm(8 << 20); err != nil && !errors.Is(err, http.ErrNotMultipart) {
+		return apperr.Invalid("上传失败：%v", err)
+	}
+	var src []byte
+	name := "网页粘贴文本"
+	if f, hdr, err := r.FormFile("file"); err == nil {
+		defer f.Close()
+		src, err = io.ReadAll(f)
+		if err != nil {
+			return apperr.Invalid("读取上传文件失败：%v", err)
+		}
+		name = hdr.Filename
+	} else {
+		src = []byte(r.FormValue("text"))
+	}
+	res, err := s.Plan.Import(r.Context(), rc.P, name, src, strings.TrimSpace(r.FormValue("plan")))
+	if err != nil {
+		if errors.Is(err, apperr.ErrInvalid) {
+			return s.render(w, r, rc, http.StatusUnprocessableEntity, "import", "导入工作方案", "versions", map[string]any{"Error": apperr.Message(err)})
+		}
+		return err
+	}
+	msg := fmt.Sprintf("已导入为第 %d 版草稿，请核对后审核通过", res.Version.Number)
+	if res.Existing {
+		msg = fmt.Sprintf("相同文本已导入为第 %d 版（%s），未重复导入", res.Version.Number, plan.StatusLabels[res.Version.Status])
+	}
+	http.Redirect(w, r, fmt.Sprintf("/plan/versions/%d?msg=%s", res.Version.ID, url.QueryEscape(msg)), http.StatusSeeOther)
+	return nil
+}
+
+func (s *Server) changesAgainstBase(r *http.Request, v *plan.Version) ([]plan.Change, error) {
+	if v.BaseVersionID == 0 {
+		return []plan.Change{}, nil
+	}
+	base, err := s.Plan.Version(r.Context(), v.BaseVersionID)
+	if err != nil {
+		return nil, err
+	}
+	cs := plan.Diff(base.Document, v.Document)
+	if cs == nil {
+		cs = []plan.Change{}
+	}
+	return cs, nil
+}
+
+type reviewData struct {
+	Version  *plan.Version
+	Doc      *plan.Document
+	Source   string
+	Changes  []plan.Change
+	Problems []plan.Problem
+	Error    string
+	Editable bool
+}
+
+func (s *Server) versionReview(w http.ResponseWriter, r *http.Request, rc *reqCtx) error {
+	id, err := pathInt(r, "id")
+	if err != nil {
+		return err
+	}
+	v, err := s.Plan.Version(r.Context(), id)
+	if err != nil {
+		return err
+	}
+	return s.renderReview(w, r, rc, http.StatusOK, v, v.Document, "")
+}
+
+func (s *Server) renderReview(w http.ResponseWriter, r *http.Request, rc *reqCtx, status int, v *plan.Version, doc *plan.Document, errMsg string) error {
+	src, err := s.Plan.SourceText(r.Context(), v.ID)
+	if err != nil {
+		return err
+	}
+	changes, err := s.changesAgainstBase(r, v)
+	if err != nil {
+		return err
+	}
+	d := reviewData{Version: v, Doc: doc, Source: src, Changes: changes, Problems: plan.Validate(doc), Error: errMsg, Editable: v.Status == plan.StatusDraft}
+	title := fmt.Sprintf("方案第 %d 版 · %s", v.Number, plan.StatusLabels[v.Status])
+	return s.render(w, r, rc, status, "review", title, "versions", d)
+}
+
+func (s *Server) versionSave(w http.ResponseWriter, r *http.Request, rc *reqCtx) error {
+	id, err := pathInt(r, "id")
+	if err != nil {
+		return err
+	}
+	v, err := s.Plan.Version(r.Context(), id)
+	if err != nil {
+		return err
+	}
+	if err := r.ParseForm(); err != nil {
+		return apperr.Invalid("表单无法解析：%v", err)
+	}
+	doc, problems := docFromForm(r.PostForm, v.Document)
+	if len(problems) == 0 {
+		_, err = s.Plan.UpdateDraft(r.Context(), rc.P, id, doc)
+		if err == nil {
+			http.Redirect(w, r, fmt.Sprintf("/plan/versions/%d?msg=%s", id, url.QueryEscape("更正已保存")), http.StatusSeeOther)
+			return nil
+		}
+		if !errors.Is(err, apperr.ErrInvalid) && !errors.Is(err, apperr.ErrConflict) {
+			return err
+		}
+		return s.renderReview(w, r, rc, statusFor(err), v, doc, apperr.Message(err))
+	}
+	return s.renderReview(w, r, rc, http.StatusUnprocessableEntity, v, doc, "修改未保存："+plan.ProblemsError(problems).Error())
+}
+
+func statusFor(err error) int { st, _ := statusOf(err); return st }
+
+func (s *Server) versionApprove(w http.ResponseWriter, r *http.Request, rc *reqCtx) error {
+	id, err := pathInt(r, "id")
+	if err != nil {
+		return err
+	}
+	v, err := s.Plan.Approve(r.Context(), rc.P, id)
+	if err != nil {
+		if errors.Is(err, apperr.ErrInvalid) || errors.Is(err, apperr.ErrConflict) {
+			cur, gerr := s.Plan.Version(r.Context(), id)
+			if gerr != nil {
+				return gerr
+			}
+			return s.renderReview(w, r, rc, statusFor(err), cur, cur.Document, apperr.Message(err))
+		}
+		return err
+	}
+	http.Redirect(w, r, "/plan?msg="+url.QueryEscape(fmt.Sprintf("第 %d 版已审核通过，成为现行版本", v.Number)), http.StatusSeeOther)
+	return nil
+}
+
+func (s *Server) versionDiscard(w http.ResponseWriter, r *http.Request, rc *reqCtx) error {
+	id, err := pathInt(r, "id")
+	if err != nil {
+		return err
+	}
+	if err := s.Plan.Discard(r.Context(), rc.P, id); err != nil {
+		return err
+	}
+	http.Redirect(w, r, "/plan/versions?msg="+url.QueryEscape("草稿已废弃"), http.StatusSeeOther)
+	return nil
+}
+
+// splitNames reads a list of department names typed with any of the
+// separators people use.
+func splitNames(s string) []string {
+	out := []string{}
+	for _, f := range strings.FieldsFunc(s, func(r rune) bool {
+		return r == '、' || r == ',' || r == '，' || r == ';' || r == '；' || r == '\n' || r == '\r'
+	}) {
+		if f = strings.TrimSpace(f); f != "" {
+			out = append(out, f)
+		}
+	}
+	return out
+}
+
+func lines(s string) []string {
+	out := []string{}
+	for _, l := range strings.Split(s, "\n") {
+		if l = strings.TrimSpace(l); l != "" {
+			out = append(out, l)
+		}
+	}
+	return out
+}
+
+// TargetLine renders a target as the editable line the review form uses:
+// 年份 | 比较 | 数值 | 上限 | 单位 | 内容.
+func TargetLine(t plan.Target) string {
+	max := ""
+	if t.Max != nil {
+		max = strconv.FormatFloat(*t.Max, 'f', -1, 64)
+	}
+	return fmt.Sprintf("%d | %s | %s | %s | %s | %s", t.Year, t.Comparator, strconv.FormatFloat(t.Value, 'f', -1, 64), max, t.Unit, t.Text)
+}
+
+func parseTargetLine(line string) (plan.Target, error) {
+	f := strings.Split(strings.ReplaceAll(line, "｜", "|"), "|")
+	if len(f) != 6 {
+		return plan.Target{}, fmt.Errorf("应有 6 栏（年份 | 比较 | 数值 | 上限 | 单位 | 内容），实有 %d 栏", len(f))
+	}
+	for i := range f {
+		f[i] = strings.TrimSpace(f[i])
+	}
+	var t plan.Target
+	var err error
+	if t.Year, err = strconv.Atoi(f[0]); err != nil {
+		return t, fmt.Errorf("年份“%s”不是整数", f[0])
+	}
+	t.Comparator = f[1]
+	if t.Value, err = strconv.ParseFloat(f[2], 64); err != nil {
+		return t, fmt.Errorf("数值“%s”不是数字", f[2])
+	}
+	if f[3] != "" {
+		m, err := strconv.ParseFloat(f[3], 64)
+		if err != nil {
+			return t, fmt.Errorf("上限“%s”不是数字", f[3])
+		}
+		t.Max = &m
+	}
+	t.Unit, t.Text = f[4], f[5]
+	return t, nil
+}
+
+// docFromForm applies the review form's fields to a copy of base. Fields
+// absent from the form keep their value; malformed ones are reported with
+// their place, and the document is returned as typed so the form can be
+// shown again without losing the reviewer's input.
+func docFromForm(f url.Values, base *plan.Document) (*plan.Document, []plan.Problem) {
+	d := *base
+	var ps []plan.Problem
+	set := func(dst *string, key string) {
+		if vs, ok := f[key]; ok {
+			*dst = strings.TrimSpace(vs[0])
+		}
+	}
+	set(&d.Title, "title")
+	set(&d.NoticeTitle, "notice_title")
+	set(&d.Issuer, "issuer")
+	set(&d.Issued, "issued")
+	set(&d.Published, "published")
+	d.Goals = append([]plan.Goal(nil), base.Goals...)
+	for i := range d.Goals {
+		set(&d.Goals[i].Title, fmt.Sprintf("goal_%d_title", i))
+		set(&d.Goals[i].Text, fmt.Sprintf("goal_%d_text", i))
+	}
+	d.Pillars = make([]plan.Pillar, len(base.Pillars))
+	for pi, p := range base.Pillars {
+		p.Tasks = append([]plan.Task(nil), p.Tasks...)
+		set(&p.Title, fmt.Sprintf("pillar_%d_title", pi))
+		for ti := range p.Tasks {
+			t := &p.Tasks[ti]
+			key := fmt.Sprintf("task_%d_", t.Number)
+			where := fmt.Sprintf("任务 %d", t.Number)
+			set(&t.Title, key+"title")
+			set(&t.Text, key+"text")
+			t.Clauses = append([]plan.Clause(nil), t.Clauses...)
+			if len(t.Clauses) == 0 {
+				t.Clauses = []plan.Clause{{Lead: t.Lead, Co: t.Co}}
+			}
+			for ci := range t.Clauses {
+				if vs, ok := f[fmt.Sprintf("%sclause_%d_lead", key, ci)]; ok {
+					t.Clauses[ci].Lead = splitNames(vs[0])
+				}
+				if vs, ok := f[fmt.Sprintf("%sclause_%d_co", key, ci)]; ok {
+					t.Clauses[ci].Co = splitNames(vs[0])
+				}
+			}
+			t.SyncOwners()
+			if vs, ok := f[key+"targets"]; ok {
+				t.Targets = []plan.Target{}
+				for li, l := range lines(vs[0]) {
+					tg, err := parseTargetLine(l)
+					if err != nil {
+						ps = append(ps, plan.Problem{Where: fmt.Sprintf("%s · 目标第 %d 行", where, li+1), What: err.Error()})
+						continue
+					}
+					t.Targets = append(t.Targets, tg)
+				}
+			}
+			if vs, ok := f[key+"deliverables"]; ok {
+				t.Deliverables = lines(vs[0])
+			}
+		}
+		d.Pillars[pi] = p
+	}
+	return &d, ps
+}

@@ -1,0 +1,196 @@
+package web
+
+import (
+	"bytes"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"html/template"
+	"io/fs"
+	"net/http"
+	"strings"
+	"time"
+
+	"sidi/internal/apperr"
+	"sidi/internal/auth"
+	"sidi/internal/plan"
+)
+
+// pages holds one template set per page, each joined with the layout.
+type pages struct {
+	sets map[string]*template.Template
+}
+
+var funcs = template.FuncMap{
+	"num":     plan.FormatNumber,
+	"cmp":     plan.ComparatorLabel,
+	"join":    strings.Join,
+	"date":    func(t time.Time) string { return fmtDate(t) },
+	"datetime": func(t time.Time) string {
+		if t.IsZero() {
+			return ""
+		}
+		return t.In(cst).Format("2006-01-02 15:04")
+	},
+	"cnDate":      cnDate,
+	"statusLabel": func(s string) string { return plan.StatusLabels[s] },
+	"roleLabel":   func(r auth.Role) string { return auth.RoleNames[r] },
+	"add":         func(a, b int) int { return a + b },
+	"targetLine":  TargetLine,
+	"deref": func(f *float64) float64 {
+		if f == nil {
+			return 0
+		}
+		return *f
+	},
+}
+
+// cst is China Standard Time; every date a user reads is in it.
+var cst = time.FixedZone("CST", 8*3600)
+
+func fmtDate(t time.Time) string {
+	if t.IsZero() {
+		return ""
+	}
+	return t.In(cst).Format("2006-01-02")
+}
+
+// cnDate turns 2021-12-22 into 2021年12月22日 for formal headings.
+func cnDate(iso string) string {
+	t, err := time.Parse("2006-01-02", iso)
+	if err != nil {
+		return iso
+	}
+	return fmt.Sprintf("%d年%d月%d日", t.Year(), t.Month(), t.Day())
+}
+
+func mustParsePages() *pages {
+	p := &pages{sets: map[string]*template.Template{}}
+	names, err := fs.Glob(assets, "templates/*.html")
+	if err != nil {
+		panic(err)
+	}
+	for _, n := range names {
+		base := strings.TrimSuffix(strings.TrimPrefix(n, "templates/"), ".html")
+		if base == "layout" {
+			continue
+		}
+		t := template.Must(template.New("layout.html").Funcs(funcs).ParseFS(assets, "templates/layout.html", n))
+		p.sets[base] = t
+	}
+	return p
+}
+
+// view is what every page template receives.
+type view struct {
+	Title   string
+	Section string // left-menu entry to highlight
+	P       auth.Principal
+	CSRF    string
+	Flash   string
+	Data    any
+}
+
+// IsStaff reports whether the viewer works inside the system (shows the console menu).
+func (v view) IsStaff() bool { return !v.P.Anonymous() }
+
+// Can reports whether the viewer holds a role, for showing menu entries.
+func (v view) Can(roles ...string) bool {
+	for _, r := range roles {
+		if v.P.Has(auth.Role(r)) {
+			return true
+		}
+	}
+	return false
+}
+
+func (s *Server) render(w http.ResponseWriter, r *http.Request, rc *reqCtx, status int, page string, title, section string, data any) error {
+	t, ok := s.pages.sets[page]
+	if !ok {
+		return fmt.Errorf("web: no template %q", page)
+	}
+	v := view{Title: title, Section: section, P: rc.P, CSRF: rc.CSRF, Data: data, Flash: r.URL.Query().Get("msg")}
+	var buf bytes.Buffer
+	if err := t.Execute(&buf, v); err != nil {
+		return fmt.Errorf("web: render %s: %w", page, err)
+	}
+	w.Header().Set("Content-Type", "text/html; charset=utf-8")
+	w.Header().Set("Cache-Control", "no-store")
+	w.WriteHeader(status)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+func writeJSON(w http.ResponseWriter, status int, v any) error {
+	w.Header().Set("Content-Type", "application/json; charset=utf-8")
+	w.Header().Set("Cache-Control", "no-store")
+	w.WriteHeader(status)
+	enc := json.NewEncoder(w)
+	enc.SetEscapeHTML(false)
+	return enc.Encode(v)
+}
+
+// apiError is the JSON error body.
+type apiError struct {
+	Error struct {
+		Code    string `json:"code"`
+		Message string `json:"message"`
+		Details any    `json:"details,omitempty"`
+	} `json:"error"`
+}
+
+func statusOf(err error) (int, string) {
+	var mbe *http.MaxBytesError
+	switch {
+	case errors.As(err, &mbe):
+		return http.StatusRequestEntityTooLarge, "too_large"
+	case errors.Is(err, apperr.ErrNotFound):
+		return http.StatusNotFound, "not_found"
+	case errors.Is(err, apperr.ErrInvalid):
+		return http.StatusUnprocessableEntity, "invalid"
+	case errors.Is(err, apperr.ErrUnauthenticated):
+		return http.StatusUnauthorized, "unauthenticated"
+	case errors.Is(err, apperr.ErrForbidden):
+		return http.StatusForbidden, "forbidden"
+	case errors.Is(err, apperr.ErrConflict):
+		return http.StatusConflict, "conflict"
+	}
+	return http.StatusInternalServerError, "internal"
+}
+
+func notFound(r *http.Request) error {
+	return apperr.NotFound("页面不存在：%s。请检查地址，或从首页重新进入。", r.URL.Path)
+}
+
+// fail answers a request with err in the form the client expects.
+func (s *Server) fail(w http.ResponseWriter, r *http.Request, rc *reqCtx, err error) {
+	status, code := statusOf(err)
+	msg := apperr.Message(err)
+	if status == http.StatusRequestEntityTooLarge {
+		msg = fmt.Sprintf("提交的内容过大（上限 %d MB），请拆分或压缩后重试", s.MaxBody>>20)
+	}
+	if status == http.StatusInternalServerError {
+		s.Logger.Error("request failed", "method", r.Method, "path", r.URL.Path, "err", err)
+	}
+	isAPI := strings.HasPrefix(r.URL.Path, "/api/")
+	if isAPI {
+		var body apiError
+		body.Error.Code, body.Error.Message = code, msg
+		var ps plan.ProblemsError
+		if errors.As(err, &ps) {
+			body.Error.Details = ps
+		}
+		writeJSON(w, status, body)
+		return
+	}
+	if status == http.StatusUnauthorized && r.Method == http.MethodGet {
+		http.Redirect(w, r, "/login?next="+urlQueryEscape(r.URL.RequestURI())+"&msg="+urlQueryEscape(msg), http.StatusSeeOther)
+		return
+	}
+	if rc == nil {
+		rc = &reqCtx{}
+	}
+	if err := s.render(w, r, rc, status, "error", "出错了", "", map[string]any{"Status": status, "Message": msg}); err != nil {
+		http.Error(w, msg, status)
+	}
+}

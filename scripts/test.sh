@@ -1,0 +1,51 @@
+#!/usr/bin/env bash
+# Runs Sidi's whole test suite on both engines: embedded SQLite always, and
+# PostgreSQL on the local server (started here when it is installed but
+# stopped). Installs Debian's chromium and CJK fonts for the browser tests
+# when run as root and they are missing.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+
+need_apt=()
+command -v chromium >/dev/null 2>&1 || need_apt+=(chromium)
+[ -d /usr/share/fonts/opentype/noto ] || need_apt+=(fonts-noto-cjk)
+if [ ${#need_apt[@]} -gt 0 ]; then
+  if [ "$(id -u)" = 0 ] && command -v apt-get >/dev/null; then
+    echo "== installing ${need_apt[*]}"
+    apt-get update -qq
+    DEBIAN_FRONTEND=noninteractive apt-get install -y -qq "${need_apt[@]}" >/dev/null
+  else
+    echo "warning: missing ${need_apt[*]}; browser tests will fail (install with apt-get)" >&2
+  fi
+fi
+
+if [ -z "${SIDI_TEST_POSTGRES:-}" ]; then
+  if command -v pg_isready >/dev/null 2>&1; then
+    if ! pg_isready -h 127.0.0.1 -p 5432 -q; then
+      echo "== starting PostgreSQL"
+      if command -v pg_ctlcluster >/dev/null 2>&1 && [ -d /etc/postgresql ]; then
+        pg_ctlcluster --skip-systemctl-redirect "$(ls /etc/postgresql | head -1)" main start || true
+      fi
+      for _ in $(seq 1 30); do pg_isready -h 127.0.0.1 -p 5432 -q && break; sleep 1; done
+    fi
+    if pg_isready -h 127.0.0.1 -p 5432 -q; then
+      export SIDI_TEST_POSTGRES="postgres://postgres@127.0.0.1:5432/test?sslmode=disable"
+    fi
+  fi
+fi
+if [ -n "${SIDI_TEST_POSTGRES:-}" ]; then
+  echo "== PostgreSQL tests on ${SIDI_TEST_POSTGRES%%\?*}"
+elif [ "${CI:-}" = true ]; then
+  echo "CI needs PostgreSQL but none answers on 127.0.0.1:5432" >&2
+  exit 1
+else
+  echo "warning: no PostgreSQL; its tests will be skipped" >&2
+fi
+
+echo "== go vet"
+go vet ./...
+echo "== gofmt"
+unformatted=$(gofmt -l $(git ls-files '*.go' 2>/dev/null || find . -name '*.go'))
+if [ -n "$unformatted" ]; then echo "gofmt needed on: $unformatted" >&2; exit 1; fi
+echo "== go test (SQLite + PostgreSQL)"
+go test -count=1 -timeout 30m "$@" ./...
