@@ -191,4 +191,3 @@ func TestImportRejectsGarbage(t *testing.T) {
 		}
 	})
 }
-

@@ -25,13 +25,13 @@ const (
 
 // reqCtx is what a handler knows about the request beyond http.Request.
 type reqCtx struct {
-	P         auth.Principal
-	Session   *auth.Session
-	CSRF      string // token to embed in forms
-	ViaToken  bool   // authenticated by an API token
-	Expired   bool   // a session cookie was presented but is no longer valid
-	route     *Route
-	CSPNonce  string
+	P        auth.Principal
+	Session  *auth.Session
+	CSRF     string // token to embed in forms
+	ViaToken bool   // authenticated by an API token
+	Expired  bool   // a session cookie was presented but is no longer valid
+	route    *Route
+	CSPNonce string
 }
 
 func (s *Server) securityHeaders(next http.Handler) http.Handler {

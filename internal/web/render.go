@@ -22,10 +22,10 @@ type pages struct {
 }
 
 var funcs = template.FuncMap{
-	"num":     plan.FormatNumber,
-	"cmp":     plan.ComparatorLabel,
-	"join":    strings.Join,
-	"date":    func(t time.Time) string { return fmtDate(t) },
+	"num":  plan.FormatNumber,
+	"cmp":  plan.ComparatorLabel,
+	"join": strings.Join,
+	"date": func(t time.Time) string { return fmtDate(t) },
 	"datetime": func(t time.Time) string {
 		if t.IsZero() {
 			return ""
