@@ -1,6 +1,7 @@
 package web
 
 import (
+	"io/fs"
 	"net/http"
 	"strconv"
 
@@ -18,6 +19,16 @@ func (s *Server) healthz(w http.ResponseWriter, r *http.Request, rc *reqCtx) err
 		return err
 	}
 	return writeJSON(w, http.StatusOK, map[string]string{"status": "ok", "database": string(s.DB.Dialect())})
+}
+
+func (s *Server) openAPI(w http.ResponseWriter, r *http.Request, rc *reqCtx) error {
+	b, err := fs.ReadFile(s.static, "openapi.json")
+	if err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json; charset=utf-8")
+	_, err = w.Write(b)
+	return err
 }
 
 func pathInt(r *http.Request, name string) (int64, error) {

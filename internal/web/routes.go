@@ -65,6 +65,7 @@ func (s *Server) routeTable() []Route {
 		{Method: "POST", Pattern: "/plan/versions/{id}/approve", Name: "审核通过", Roles: planEditors, Handle: s.versionApprove},
 		{Method: "POST", Pattern: "/plan/versions/{id}/discard", Name: "废弃草稿", Roles: planEditors, Handle: s.versionDiscard},
 
+		{Method: "GET", Pattern: "/api/v1/openapi.json", Name: "接口说明", Public: true, API: true, Handle: s.openAPI},
 		{Method: "GET", Pattern: "/api/v1/plan", Name: "现行方案", Public: true, API: true, Handle: s.apiPlan},
 		{Method: "GET", Pattern: "/api/v1/plan/tasks/{number}", Name: "任务详情", Public: true, API: true, Handle: s.apiTask},
 		{Method: "GET", Pattern: "/api/v1/departments", Name: "部门目录", Public: true, API: true, Handle: s.apiDepartments},
