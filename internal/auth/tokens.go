@@ -1,0 +1,217 @@
+package auth
+
+import (
+	"context"
+	"database/sql"
+	"encoding/base32"
+	"errors"
+	"fmt"
+	"strings"
+	"time"
+	"unicode/utf8"
+
+	"sidi/internal/apperr"
+	"sidi/internal/audit"
+)
+
+// TokenPrefix starts every API token, so leaked tokens are easy to spot.
+const TokenPrefix = "sidi_"
+
+// tokenChars is the length of the random part: 25 bytes in base32.
+const tokenChars = 40
+
+// APIToken is a personal access token for scripts and other systems. The
+// plaintext is shown once by CreateToken; only its SHA-256 is stored.
+type APIToken struct {
+	ID         int64     `json:"id"`
+	UserID     int64     `json:"user_id"`
+	Name       string    `json:"name"`
+	Prefix     string    `json:"prefix"` // the first characters, to recognise it by
+	Roles      []Role    `json:"roles"`  // the roles it may exercise
+	CreatedAt  time.Time `json:"created_at"`
+	LastUsedAt time.Time `json:"last_used_at,omitzero"`
+	ExpiresAt  time.Time `json:"expires_at,omitzero"` // zero: never
+	RevokedAt  time.Time `json:"revoked_at,omitzero"`
+}
+
+// Active reports whether the token can be used at now.
+func (t APIToken) Active(now time.Time) bool {
+	return t.RevokedAt.IsZero() && (t.ExpiresAt.IsZero() || now.Before(t.ExpiresAt))
+}
+
+const tokenSelect = `SELECT id, user_id, name, prefix, scopes, created_at, last_used_at, expires_at, revoked_at FROM api_tokens`
+
+func scanToken(sc interface{ Scan(...any) error }) (APIToken, error) {
+	var t APIToken
+	var scopes string
+	var used, expires, revoked sql.NullTime
+	err := sc.Scan(&t.ID, &t.UserID, &t.Name, &t.Prefix, &scopes, &t.CreatedAt, &used, &expires, &revoked)
+	t.Roles, t.CreatedAt = splitRoles(scopes), t.CreatedAt.UTC()
+	t.LastUsedAt, t.ExpiresAt, t.RevokedAt = fromNull(used), fromNull(expires), fromNull(revoked)
+	return t, err
+}
+
+// audit is the audited view of a token: never its secret or hash.
+func (t APIToken) audit() map[string]any {
+	return map[string]any{"user_id": t.UserID, "name": t.Name, "prefix": t.Prefix, "roles": t.Roles, "expires_at": t.ExpiresAt}
+}
+
+// CreateToken issues an API token for p's own account, limited to roles
+// (which p must hold) and valid for ttl (0: until revoked). It returns the
+// plaintext, "sidi_" and 40 base32 characters, which is not stored.
+func (s *Service) CreateToken(ctx context.Context, p Principal, name string, roles []Role, ttl time.Duration) (string, APIToken, error) {
+	if err := requireUser(p); err != nil {
+		return "", APIToken{}, err
+	}
+	name = strings.TrimSpace(name)
+	switch {
+	case name == "":
+		return "", APIToken{}, apperr.Invalid("请填写令牌名称，例如“数据同步脚本”")
+	case utf8.RuneCountInString(name) > 64:
+		return "", APIToken{}, apperr.Invalid("令牌名称不能超过 64 个字")
+	case ttl < 0:
+		return "", APIToken{}, apperr.Invalid("令牌有效期不能为负数")
+	}
+	roles, err := normalizeRoles(roles)
+	if err != nil {
+		return "", APIToken{}, err
+	}
+	u, err := getUser(ctx, s.db.Reader(), p.UserID)
+	if err != nil {
+		return "", APIToken{}, err
+	}
+	if u.Status != StatusActive {
+		return "", APIToken{}, unauthenticated(ErrDisabled, "账号已停用，请联系系统管理员")
+	}
+	var extra []string
+	for _, r := range roles {
+		if !hasRole(u.Roles, r) || !p.Has(r) {
+			extra = append(extra, r.Label())
+		}
+	}
+	if len(extra) > 0 {
+		return "", APIToken{}, apperr.Forbidden("令牌的角色不能超出您本人的角色，您没有：%s", strings.Join(extra, "、"))
+	}
+	raw, err := randomBytes(tokenChars * 5 / 8)
+	if err != nil {
+		return "", APIToken{}, err
+	}
+	plain := TokenPrefix + base32.StdEncoding.WithPadding(base32.NoPadding).EncodeToString(raw)
+	now := s.now()
+	t := APIToken{UserID: p.UserID, Name: name, Prefix: plain[:len(TokenPrefix)+4], Roles: roles, CreatedAt: now}
+	if ttl > 0 {
+		t.ExpiresAt = now.Add(ttl)
+	}
+	err = s.db.Tx(ctx, func(tx *sql.Tx) error {
+		err := tx.QueryRowContext(ctx, `INSERT INTO api_tokens(user_id, name, token_hash, prefix, scopes, created_at, expires_at)
+			VALUES ($1, $2, $3, $4, $5, $6, $7) RETURNING id`,
+			t.UserID, t.Name, hashToken(plain), t.Prefix, joinRoles(t.Roles), now, nullTime(t.ExpiresAt)).Scan(&t.ID)
+		if err != nil {
+			return fmt.Errorf("auth: create token: %w", err)
+		}
+		return audit.Append(ctx, s.db, tx, p.Actor(), audit.Entry{Entity: "api_token", EntityID: fmt.Sprint(t.ID), Action: "create", After: t.audit()})
+	})
+	if err != nil {
+		return "", APIToken{}, err
+	}
+	return plain, t, nil
+}
+
+// ListTokens returns p's own tokens, newest first, revoked ones included.
+func (s *Service) ListTokens(ctx context.Context, p Principal) ([]APIToken, error) {
+	if err := requireUser(p); err != nil {
+		return nil, err
+	}
+	rows, err := s.db.Reader().QueryContext(ctx, tokenSelect+` WHERE user_id = $1 ORDER BY id DESC`, p.UserID)
+	if err != nil {
+		return nil, fmt.Errorf("auth: list tokens: %w", err)
+	}
+	defer rows.Close()
+	out := []APIToken{}
+	for rows.Next() {
+		t, err := scanToken(rows)
+		if err != nil {
+			return nil, fmt.Errorf("auth: list tokens: %w", err)
+		}
+		out = append(out, t)
+	}
+	return out, rows.Err()
+}
+
+// RevokeToken ends a token at once. Users revoke their own tokens;
+// administrators may revoke anyone's. Revoking twice is not an error.
+func (s *Service) RevokeToken(ctx context.Context, p Principal, id int64) error {
+	if p.Anonymous() {
+		return &apperr.Error{Kind: apperr.ErrUnauthenticated, Msg: "请先登录"}
+	}
+	now := s.now()
+	return s.db.Tx(ctx, func(tx *sql.Tx) error {
+		t, err := scanToken(tx.QueryRowContext(ctx, tokenSelect+` WHERE id = $1`, id))
+		if errors.Is(err, sql.ErrNoRows) || (err == nil && t.UserID != p.UserID && !p.Has(RoleAdmin)) {
+			return apperr.NotFound("令牌不存在（编号 %d）", id)
+		}
+		if err != nil {
+			return fmt.Errorf("auth: revoke token %d: %w", id, err)
+		}
+		if !t.RevokedAt.IsZero() {
+			return nil
+		}
+		if _, err := tx.ExecContext(ctx, `UPDATE api_tokens SET revoked_at = $1 WHERE id = $2`, now, id); err != nil {
+			return fmt.Errorf("auth: revoke token %d: %w", id, err)
+		}
+		after := t.audit()
+		after["revoked_at"] = now
+		return audit.Append(ctx, s.db, tx, p.Actor(), audit.Entry{Entity: "api_token", EntityID: fmt.Sprint(id), Action: "revoke", Before: t.audit(), After: after})
+	})
+}
+
+// TokenPrincipal returns the principal an API token acts as: its owner,
+// with only those of the token's roles the owner still holds. Revoked or
+// expired tokens and disabled owners are refused.
+func (s *Service) TokenPrincipal(ctx context.Context, plaintext, ip string) (Principal, error) {
+	invalid := unauthenticated(ErrTokenInvalid, "API 令牌无效")
+	if !strings.HasPrefix(plaintext, TokenPrefix) || len(plaintext) != len(TokenPrefix)+tokenChars {
+		return Principal{}, invalid
+	}
+	now := s.now()
+	var id int64
+	var scopes string
+	var used, expires, revoked sql.NullTime
+	var status UserStatus
+	var p Principal
+	err := s.db.Reader().QueryRowContext(ctx, `SELECT t.id, t.scopes, t.last_used_at, t.expires_at, t.revoked_at,
+		u.id, u.login, u.name, u.dept_id, u.scope, u.status
+		FROM api_tokens t JOIN users u ON u.id = t.user_id WHERE t.token_hash = $1`, hashToken(plaintext)).
+		Scan(&id, &scopes, &used, &expires, &revoked, &p.UserID, &p.Login, &p.Name, &p.DeptID, &p.Scope, &status)
+	if errors.Is(err, sql.ErrNoRows) {
+		return Principal{}, invalid
+	}
+	if err != nil {
+		return Principal{}, fmt.Errorf("auth: token: %w", err)
+	}
+	switch {
+	case revoked.Valid:
+		return Principal{}, unauthenticated(ErrTokenInvalid, "API 令牌已被吊销")
+	case expires.Valid && !now.Before(expires.Time):
+		return Principal{}, unauthenticated(ErrTokenInvalid, "API 令牌已过期")
+	case status != StatusActive:
+		return Principal{}, unauthenticated(ErrDisabled, "令牌所属账号已停用")
+	}
+	us := []User{{ID: p.UserID}}
+	if err := loadRoles(ctx, s.db.Reader(), us); err != nil {
+		return Principal{}, err
+	}
+	p.Roles = []Role{}
+	for _, r := range splitRoles(scopes) {
+		if hasRole(us[0].Roles, r) {
+			p.Roles = append(p.Roles, r)
+		}
+	}
+	p.IP = ip
+	if !used.Valid || now.Sub(used.Time) >= touchInterval {
+		if _, err := s.db.Writer().ExecContext(ctx, `UPDATE api_tokens SET last_used_at = $1 WHERE id = $2`, now, id); err != nil {
+			return Principal{}, fmt.Errorf("auth: touch token: %w", err)
+		}
+	}
+	return p, nil
+}

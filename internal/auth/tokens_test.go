@@ -1,0 +1,138 @@
+package auth_test
+
+import (
+	"regexp"
+	"strings"
+	"testing"
+	"time"
+
+	"sidi/internal/apperr"
+	"sidi/internal/auth"
+	"sidi/internal/store"
+	"sidi/internal/store/storetest"
+)
+
+var tokenFormat = regexp.MustCompile(`^sidi_[A-Z2-7]{40}$`)
+
+func TestAPITokens(t *testing.T) {
+	storetest.Each(t, func(t *testing.T, db *store.DB) {
+		e := newEnv(t, db)
+		owner := e.user("token.owner", pw, "qh-drc", auth.ScopeOwn, auth.RoleReporter, auth.RoleApprover)
+		e.user("someone.else", pw, "qh-drc", auth.ScopeOwn, auth.RoleReporter)
+		p, _, _ := e.login("token.owner", pw, "10.0.0.1")
+		other, _, _ := e.login("someone.else", pw, "10.0.0.2")
+
+		_, _, err := e.svc.CreateToken(e.ctx, p, "越权", roles(auth.RoleReporter, auth.RoleAdmin), time.Hour)
+		wantErr(t, "token with a role the owner lacks", err, apperr.ErrForbidden, nil)
+		if !strings.Contains(apperr.Message(err), "系统管理员") {
+			t.Errorf("message %q does not name the role", apperr.Message(err))
+		}
+		_, _, err = e.svc.CreateToken(e.ctx, p, " ", roles(auth.RoleReporter), time.Hour)
+		wantErr(t, "token without a name", err, apperr.ErrInvalid, nil)
+		_, _, err = e.svc.CreateToken(e.ctx, e.admin, "cli", roles(auth.RoleAdmin), time.Hour)
+		wantErr(t, "token for the command line", err, apperr.ErrForbidden, nil)
+
+		short, shortTok, err := e.svc.CreateToken(e.ctx, p, "日报脚本", roles(auth.RoleReporter), 24*time.Hour)
+		if err != nil {
+			t.Fatal(err)
+		}
+		both, bothTok, err := e.svc.CreateToken(e.ctx, p, "同步", roles(auth.RoleApprover, auth.RoleReporter), 0)
+		if err != nil {
+			t.Fatal(err)
+		}
+		for _, plain := range []string{short, both} {
+			if !tokenFormat.MatchString(plain) {
+				t.Errorf("token %q is not sidi_ and 40 base32 characters", plain)
+			}
+			if n := e.count(`SELECT COUNT(*) FROM api_tokens WHERE token_hash = $1 OR prefix = $1 OR name = $1`, plain); n != 0 {
+				t.Error("the plaintext token is stored")
+			}
+		}
+		if short == both || !shortTok.ExpiresAt.Equal(e.clock.Now().Add(24*time.Hour)) || !bothTok.ExpiresAt.IsZero() {
+			t.Errorf("tokens %+v and %+v", shortTok, bothTok)
+		}
+		list, err := e.svc.ListTokens(e.ctx, p)
+		if err != nil || len(list) != 2 || list[0].ID != bothTok.ID || !sameRoles(list[0].Roles, roles(auth.RoleReporter, auth.RoleApprover)) {
+			t.Errorf("ListTokens = %+v, %v", list, err)
+		}
+		if theirs, _ := e.svc.ListTokens(e.ctx, other); len(theirs) != 0 {
+			t.Errorf("someone else sees %d tokens", len(theirs))
+		}
+
+		tp, err := e.svc.TokenPrincipal(e.ctx, short, "10.5.5.5")
+		if err != nil {
+			t.Fatal(err)
+		}
+		if tp.UserID != owner.ID || tp.Login != "token.owner" || tp.DeptID != e.dept("qh-drc") || tp.IP != "10.5.5.5" ||
+			!sameRoles(tp.Roles, roles(auth.RoleReporter)) {
+			t.Errorf("token principal %+v", tp)
+		}
+
+		// The token's roles shrink with the owner's.
+		if _, err := e.svc.UpdateUser(e.ctx, e.admin, owner.ID, auth.UserPatch{Roles: roles(auth.RoleApprover)}); err != nil {
+			t.Fatal(err)
+		}
+		if tp, err := e.svc.TokenPrincipal(e.ctx, both, ""); err != nil || !sameRoles(tp.Roles, roles(auth.RoleApprover)) {
+			t.Errorf("after the owner lost reporter: %+v, %v", tp, err)
+		}
+		if tp, err := e.svc.TokenPrincipal(e.ctx, short, ""); err != nil || len(tp.Roles) != 0 {
+			t.Errorf("reporter-only token after the owner lost reporter: %+v, %v", tp, err)
+		}
+
+		// Expiry.
+		e.clock.Advance(24 * time.Hour)
+		_, err = e.svc.TokenPrincipal(e.ctx, short, "")
+		wantErr(t, "expired token", err, apperr.ErrUnauthenticated, auth.ErrTokenInvalid)
+		if !strings.Contains(apperr.Message(err), "已过期") {
+			t.Errorf("expired message %q", apperr.Message(err))
+		}
+
+		// Revocation: only the owner or an administrator.
+		err = e.svc.RevokeToken(e.ctx, other, bothTok.ID)
+		wantErr(t, "revoking someone else's token", err, apperr.ErrNotFound, nil)
+		if _, err := e.svc.TokenPrincipal(e.ctx, both, ""); err != nil {
+			t.Fatalf("token dead after a refused revocation: %v", err)
+		}
+		if err := e.svc.RevokeToken(e.ctx, p, bothTok.ID); err != nil {
+			t.Fatal(err)
+		}
+		if err := e.svc.RevokeToken(e.ctx, p, bothTok.ID); err != nil {
+			t.Errorf("second revocation: %v", err)
+		}
+		_, err = e.svc.TokenPrincipal(e.ctx, both, "")
+		wantErr(t, "revoked token", err, apperr.ErrUnauthenticated, auth.ErrTokenInvalid)
+		if !strings.Contains(apperr.Message(err), "吊销") {
+			t.Errorf("revoked message %q", apperr.Message(err))
+		}
+
+		// An administrator may revoke anyone's token.
+		theirs, theirsTok, err := e.svc.CreateToken(e.ctx, other, "x", roles(auth.RoleReporter), 0)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if err := e.svc.RevokeToken(e.ctx, e.admin, theirsTok.ID); err != nil {
+			t.Fatal(err)
+		}
+		if _, err := e.svc.TokenPrincipal(e.ctx, theirs, ""); err == nil {
+			t.Error("token revoked by an administrator still works")
+		}
+
+		// A disabled owner's tokens stop working.
+		p.Roles = roles(auth.RoleApprover)
+		live, _, err := e.svc.CreateToken(e.ctx, p, "y", roles(auth.RoleApprover), 0)
+		if err != nil {
+			t.Fatal(err)
+		}
+		disabled := auth.StatusDisabled
+		if _, err := e.svc.UpdateUser(e.ctx, e.admin, owner.ID, auth.UserPatch{Status: &disabled}); err != nil {
+			t.Fatal(err)
+		}
+		_, err = e.svc.TokenPrincipal(e.ctx, live, "")
+		wantErr(t, "token of a disabled account", err, apperr.ErrUnauthenticated, auth.ErrDisabled)
+
+		for _, bad := range []string{"", "sidi_", "sidi_short", "ghp_" + strings.Repeat("A", 40), "sidi_" + strings.Repeat("A", 40)} {
+			_, err := e.svc.TokenPrincipal(e.ctx, bad, "")
+			wantErr(t, "token "+bad, err, apperr.ErrUnauthenticated, auth.ErrTokenInvalid)
+		}
+	})
+}

@@ -1,0 +1,174 @@
+package plan
+
+import (
+	"errors"
+	"fmt"
+	"strings"
+	"unicode/utf8"
+)
+
+// Sentinel errors returned (wrapped) by Parse, for errors.Is.
+var (
+	// ErrEmptyDocument means the input holds nothing but whitespace.
+	ErrEmptyDocument = errors.New("empty document (文件为空)")
+	// ErrNoTasks means the text has no numbered task ("1." / "1．" / "1、").
+	ErrNoTasks = errors.New("no numbered tasks found (未找到编号任务)")
+)
+
+// Parse extracts a structured plan from the official text of a work plan.
+//
+// The input may be UTF-8 (with or without BOM), UTF-16 with a BOM, or
+// GB18030. Traditional characters are folded to simplified ones before
+// anything is matched, and every string in the result is in that simplified
+// form: it is what the system stores and what the department directory
+// uses, so a plan published in traditional script resolves to the same
+// departments. Chinese punctuation is kept as the document wrote it.
+//
+// Tasks that come before any "（一）" heading are put in a pillar with
+// Number 0 and an empty Title, since Document has no other place for them.
+//
+// Parse never panics; its running time is linear in the size of the input.
+func Parse(src []byte) (*Document, error) {
+	// A decoding error only means some bytes became U+FFFD; the rest of the
+	// plan is still worth reading.
+	decoded, _ := DecodeText(src)
+	text := normalizeText(decoded)
+	if strings.TrimSpace(text) == "" {
+		return nil, fmt.Errorf("plan: parse: %w", ErrEmptyDocument)
+	}
+	lines := classifyLines(strings.Split(text, "\n"))
+
+	doc := &Document{
+		Goals:        []Goal{},
+		Pillars:      []Pillar{},
+		Requirements: []Requirement{},
+	}
+	bodyStart := firstStructural(lines)
+	parseHeader(lines, bodyStart, doc)
+
+	conv := hasFirstIsLeadConvention(text)
+	units := buildUnits(lines[bodyStart:])
+	ntasks := 0
+	cur := -1 // index of the pillar that receives the next task; -1 after a top-level heading
+	for _, u := range units {
+		switch u.role {
+		case roleGoal:
+			t := joinLines(u.lines)
+			doc.Goals = append(doc.Goals, Goal{Title: sentenceTitle(t), Text: t})
+		case roleRequirement:
+			t := joinLines(u.lines)
+			doc.Requirements = append(doc.Requirements, Requirement{Number: u.num, Title: sentenceTitle(t), Text: t})
+		case roleHeading:
+			cur = -1
+		case rolePillar:
+			doc.Pillars = append(doc.Pillars, Pillar{Number: u.num, Title: pillarTitle(u.lines), Tasks: []Task{}})
+			cur = len(doc.Pillars) - 1
+		case roleTask:
+			if cur < 0 {
+				// Tasks outside any "（一）" heading still need a home: an
+				// unnumbered, untitled pillar keeps them in document order.
+				doc.Pillars = append(doc.Pillars, Pillar{Tasks: []Task{}})
+				cur = len(doc.Pillars) - 1
+			}
+			p := &doc.Pillars[cur]
+			p.Tasks = append(p.Tasks, parseTask(u.num, joinLines(u.lines), conv))
+			ntasks++
+		}
+	}
+	if ntasks == 0 {
+		return nil, fmt.Errorf("plan: parse: %w", ErrNoTasks)
+	}
+	return doc, nil
+}
+
+// parseTask fills one task from its joined text (the part after "N.").
+func parseTask(num int, text string, firstIsLead bool) Task {
+	sc := newScan(text)
+	spans := sc.findClauses(firstIsLead)
+	t := Task{
+		Number:       num,
+		Text:         text,
+		Lead:         []string{},
+		Co:           []string{},
+		Clauses:      []Clause{},
+		Targets:      sc.findTargets(),
+		Deliverables: sc.findDeliverables(),
+	}
+	// A set keeps the union linear even for a task with thousands of clauses.
+	seen := map[string]bool{}
+	for _, sp := range spans {
+		t.Clauses = append(t.Clauses, sp.clause)
+		for _, n := range sp.clause.Lead {
+			if !seen[n] {
+				seen[n] = true
+				t.Lead = append(t.Lead, n)
+			}
+		}
+	}
+	for _, sp := range spans {
+		for _, n := range sp.clause.Co {
+			if !seen[n] {
+				seen[n] = true
+				t.Co = append(t.Co, n)
+			}
+		}
+	}
+	if i := strings.Index(text, "。"); i >= 0 {
+		t.Title = strings.TrimSpace(text[:i])
+	} else {
+		t.Title = sc.withoutClauses()
+	}
+	return t
+}
+
+// sentenceTitle is the text up to the first 。, the convention the plans use
+// for a heading that runs into its explanation.
+func sentenceTitle(t string) string {
+	if i := strings.Index(t, "。"); i >= 0 {
+		return strings.TrimSpace(t[:i])
+	}
+	return strings.TrimSpace(strings.TrimRight(t, " ：:；;，,"))
+}
+
+// pillarTitle reads the title from the heading line only, because the lines
+// after a "（一）" heading are usually an introductory paragraph, not part of
+// the title. The heading is joined with the next line only when it is
+// visibly cut (empty, or ending on a comma).
+func pillarTitle(lines []string) string {
+	if len(lines) == 0 {
+		return ""
+	}
+	first := strings.TrimSpace(lines[0])
+	if strings.Contains(first, "。") {
+		return sentenceTitle(first)
+	}
+	if first == "" || strings.HasSuffix(first, "，") || strings.HasSuffix(first, "、") || strings.HasSuffix(first, ",") {
+		return sentenceTitle(joinLines(lines))
+	}
+	return sentenceTitle(first)
+}
+
+// joinLines concatenates the lines of one item. Chinese does not separate
+// words with spaces, so nothing is inserted at a line break; the only
+// exception is a break between two Latin letters, where a word boundary was
+// lost.
+func joinLines(lines []string) string {
+	var b strings.Builder
+	for _, l := range lines {
+		l = strings.TrimSpace(l)
+		if l == "" {
+			continue
+		}
+		if b.Len() > 0 {
+			last, _ := utf8.DecodeLastRuneInString(b.String())
+			next, _ := utf8.DecodeRuneInString(l)
+			if isLatin(last) && isLatin(next) {
+				b.WriteByte(' ')
+			}
+		}
+		b.WriteString(l)
+	}
+	return b.String()
+}
+
+func isLatin(r rune) bool { return r < utf8.RuneSelf && (r|0x20 >= 'a' && r|0x20 <= 'z') }

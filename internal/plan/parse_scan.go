@@ -1,0 +1,337 @@
+package plan
+
+import (
+	"sort"
+	"strings"
+	"unicode/utf8"
+)
+
+// scan is one task's text as runes, with masks of the regions that the
+// clause, target and deliverable matchers must treat specially.
+type scan struct {
+	r      []rune
+	quoted []bool // inside “…”, 「…」, 『…』: slogans and names, never targets
+	titled []bool // inside 《…》: titles, whose numbers are not targets either
+	clause []bool // inside a responsibility clause, brackets included
+}
+
+func newScan(text string) *scan {
+	s := &scan{r: []rune(text)}
+	n := len(s.r)
+	s.quoted = make([]bool, n)
+	s.titled = make([]bool, n)
+	s.clause = make([]bool, n)
+	markPairs(s.r, s.quoted, '“', '”', 300)
+	markPairs(s.r, s.quoted, '「', '」', 300)
+	markPairs(s.r, s.quoted, '『', '』', 300)
+	markPairs(s.r, s.titled, '《', '》', 200)
+	return s
+}
+
+// markPairs marks each open…close pair. The search for a close is bounded,
+// so a stray opening mark costs a constant, not the rest of the text.
+func markPairs(r []rune, mask []bool, open, close rune, limit int) {
+	for i := 0; i < len(r); i++ {
+		if r[i] != open {
+			continue
+		}
+		for j := i + 1; j < len(r) && j <= i+limit; j++ {
+			if r[j] == close {
+				for k := i; k <= j; k++ {
+					mask[k] = true
+				}
+				i = j
+				break
+			}
+		}
+	}
+}
+
+func isOpenBracket(r rune) bool {
+	return r == '(' || r == '（' || r == '〔' || r == '﹙'
+}
+
+func isCloseBracket(r rune) bool {
+	return r == ')' || r == '）' || r == '〕' || r == '﹚'
+}
+
+// isBoundary ends the clause that a target or deliverable is read from.
+func isBoundary(r rune) bool {
+	switch r {
+	case '，', ',', '。', '；', ';', '：', ':', '！', '!', '？', '?', '\n':
+		return true
+	}
+	return false
+}
+
+// clauseStart walks back from i to the start of its clause, at most limit
+// runes, stopping at punctuation or at a responsibility clause.
+func (s *scan) clauseStart(i, limit int) int {
+	j := i
+	for j > 0 && i-j < limit && !isBoundary(s.r[j-1]) && !s.clause[j-1] {
+		j--
+	}
+	return j
+}
+
+func (s *scan) clauseEnd(i, limit int) int {
+	j := i
+	for j < len(s.r) && j-i < limit && !isBoundary(s.r[j]) && !s.clause[j] {
+		j++
+	}
+	return j
+}
+
+// withoutClauses is the text minus its responsibility clauses, the title of
+// a task that has no full stop.
+func (s *scan) withoutClauses() string {
+	var b strings.Builder
+	for i, c := range s.r {
+		if !s.clause[i] {
+			b.WriteRune(c)
+		}
+	}
+	return strings.TrimSpace(strings.TrimRight(strings.TrimSpace(b.String()), "，,；;：:"))
+}
+
+// ---- responsibility clauses -------------------------------------------
+
+type clauseSpan struct {
+	start, end int // rune offsets, end exclusive
+	clause     Clause
+}
+
+// findClauses returns the responsibility clauses in text order. Brackets
+// are matched by nesting depth whatever their shape, so "（…)" and "〔…）"
+// pair up as the typist meant.
+func (s *scan) findClauses(firstIsLead bool) []clauseSpan {
+	var stack []int
+	var groups [][2]int
+	for i, c := range s.r {
+		switch {
+		case isOpenBracket(c):
+			stack = append(stack, i)
+		case isCloseBracket(c) && len(stack) > 0:
+			groups = append(groups, [2]int{stack[len(stack)-1], i})
+			stack = stack[:len(stack)-1]
+		}
+	}
+	sort.Slice(groups, func(a, b int) bool { return groups[a][0] < groups[b][0] })
+	var spans []clauseSpan
+	lastEnd := -1
+	for _, g := range groups {
+		if g[0] <= lastEnd || g[1]-g[0] > 400 {
+			continue
+		}
+		cl, ok := parseClause(string(s.r[g[0]+1:g[1]]), firstIsLead)
+		if !ok {
+			continue
+		}
+		cl.Text = string(s.r[g[0] : g[1]+1])
+		spans = append(spans, clauseSpan{start: g[0], end: g[1] + 1, clause: cl})
+		for k := g[0]; k <= g[1]; k++ {
+			s.clause[k] = true
+		}
+		lastEnd = g[1]
+	}
+	return spans
+}
+
+type duty int
+
+const (
+	dutyNone duty = iota
+	dutyLead      // 牵头
+	dutyResp      // 负责 on its own: the lead, unless someone else 牵头
+	dutyCo        // 按职责分工负责, 配合, 参与, …
+)
+
+// Endings are matched longest first: "按职责分工负责" must win over "负责".
+var dutyEndings = []struct {
+	word string
+	d    duty
+}{
+	{"按照职责分工负责", dutyCo}, {"根据职责分工负责", dutyCo}, {"依据职责分工负责", dutyCo},
+	{"按职责分工负责", dutyCo}, {"按职责分工落实", dutyCo}, {"按职能职责负责", dutyCo},
+	{"按职能分工负责", dutyCo}, {"按职责负责", dutyCo}, {"按分工负责", dutyCo}, {"分工负责", dutyCo},
+	{"配合", dutyCo}, {"协助", dutyCo}, {"参与", dutyCo}, {"协同", dutyCo}, {"参加", dutyCo},
+	{"牵头负责", dutyLead}, {"牵头落实", dutyLead}, {"牵头", dutyLead}, {"负总责", dutyLead}, {"总负责", dutyLead},
+	{"共同负责", dutyResp}, {"分别负责", dutyResp}, {"具体负责", dutyResp}, {"负责", dutyResp},
+}
+
+// Some plans label the roles instead: "（牵头单位：省A；配合单位：省B）".
+var dutyLabels = []struct {
+	word string
+	d    duty
+}{
+	{"牵头单位", dutyLead}, {"牵头部门", dutyLead},
+	{"责任单位", dutyResp}, {"责任部门", dutyResp},
+	{"配合单位", dutyCo}, {"配合部门", dutyCo}, {"参与单位", dutyCo}, {"协办单位", dutyCo},
+}
+
+func cutDutyEnding(seg string) (string, duty) {
+	for _, e := range dutyEndings {
+		if rest, ok := strings.CutSuffix(seg, e.word); ok {
+			return rest, e.d
+		}
+	}
+	return seg, dutyNone
+}
+
+func cutDutyLabel(seg string) (string, duty) {
+	for _, l := range dutyLabels {
+		if rest, ok := strings.CutPrefix(seg, l.word); ok {
+			rest = strings.TrimLeft(rest, " ")
+			if r, ok := strings.CutPrefix(rest, "："); ok {
+				return r, l.d
+			}
+			if r, ok := strings.CutPrefix(rest, ":"); ok {
+				return r, l.d
+			}
+		}
+	}
+	return seg, dutyNone
+}
+
+// parseClause decides whether bracket content is a responsibility clause,
+// by its ending (…牵头 / …负责 / …按职责分工负责 / …配合) or its labels, and
+// splits it into lead and co-operating departments.
+func parseClause(content string, firstIsLead bool) (Clause, bool) {
+	text := strings.TrimSpace(content)
+	text = strings.TrimRight(text, "。.；;，, ")
+	if text == "" || strings.Contains(text, "。") || strings.Contains(text, "为牵头") {
+		return Clause{}, false
+	}
+	segs := splitTopLevel(text, func(r rune) bool { return r == '，' || r == ',' || r == '；' || r == ';' })
+	if len(segs) == 0 {
+		return Clause{}, false
+	}
+	if _, d := cutDutyEnding(strings.TrimSpace(segs[len(segs)-1])); d == dutyNone {
+		if _, d := cutDutyLabel(strings.TrimSpace(segs[0])); d == dutyNone {
+			return Clause{}, false
+		}
+	}
+
+	type named struct {
+		name string
+		d    duty
+	}
+	var all, pending []named
+	label := dutyNone
+	explicitLead := false
+	for _, seg := range segs {
+		seg = strings.TrimSpace(seg)
+		if seg == "" {
+			continue
+		}
+		if rest, d := cutDutyLabel(seg); d != dutyNone {
+			seg, label = rest, d
+		}
+		rest, d := cutDutyEnding(seg)
+		names, ok := splitNames(rest)
+		if !ok {
+			return Clause{}, false
+		}
+		switch {
+		case d != dutyNone:
+			// A role word at the end covers the names listed since the
+			// previous role word: "省A、省B，各市州政府按职责分工负责".
+			for _, p := range pending {
+				all = append(all, named{p.name, d})
+			}
+			pending = nil
+			for _, n := range names {
+				all = append(all, named{n, d})
+			}
+		case label != dutyNone:
+			for _, n := range names {
+				all = append(all, named{n, label})
+			}
+		default:
+			for _, n := range names {
+				pending = append(pending, named{n, dutyNone})
+			}
+		}
+		if d == dutyLead || (d == dutyNone && label == dutyLead) {
+			explicitLead = true
+		}
+	}
+	for _, p := range pending {
+		all = append(all, named{p.name, dutyCo})
+	}
+	if len(all) == 0 {
+		return Clause{}, false
+	}
+
+	cl := Clause{Lead: []string{}, Co: []string{}}
+	seen := map[string]bool{}
+	add := func(list *[]string, n string) {
+		if !seen[n] {
+			seen[n] = true
+			*list = append(*list, n)
+		}
+	}
+	if firstIsLead && !explicitLead {
+		// "列第一位者为牵头单位": without a 牵头 word, order decides.
+		for i, n := range all {
+			if i == 0 {
+				add(&cl.Lead, n.name)
+			} else {
+				add(&cl.Co, n.name)
+			}
+		}
+		return cl, true
+	}
+	for _, n := range all {
+		if n.d == dutyLead || (n.d == dutyResp && !explicitLead) {
+			add(&cl.Lead, n.name)
+		}
+	}
+	for _, n := range all {
+		add(&cl.Co, n.name)
+	}
+	return cl, true
+}
+
+// splitNames splits a list of departments on 、 and keeps each name as
+// written. It fails on anything too long to be a name, which is how prose
+// in brackets that happens to end in 负责 is told apart.
+func splitNames(s string) ([]string, bool) {
+	var out []string
+	for _, part := range splitTopLevel(s, func(r rune) bool { return r == '、' }) {
+		n := strings.TrimSpace(part)
+		n = strings.TrimPrefix(n, "由")
+		// "省发展改革委等" lists an open set; the department is the name.
+		if t := strings.TrimSuffix(n, "等"); utf8.RuneCountInString(t) >= 2 {
+			n = t
+		}
+		n = strings.TrimSpace(n)
+		if n == "" {
+			continue
+		}
+		if utf8.RuneCountInString(n) > 40 {
+			return nil, false
+		}
+		out = append(out, n)
+	}
+	return out, true
+}
+
+// splitTopLevel splits s at separators outside brackets, so a name such as
+// "省政府办公厅（省政府金融办）" is never cut.
+func splitTopLevel(s string, sep func(rune) bool) []string {
+	var out []string
+	depth, start := 0, 0
+	for i, r := range s {
+		switch {
+		case isOpenBracket(r):
+			depth++
+		case isCloseBracket(r) && depth > 0:
+			depth--
+		case depth == 0 && sep(r):
+			out = append(out, s[start:i])
+			start = i + utf8.RuneLen(r)
+		}
+	}
+	return append(out, s[start:])
+}
