@@ -37,11 +37,15 @@ type Env struct {
 }
 
 func commands() []*Command {
-	return []*Command{
+	cs := []*Command{
 		cmdServe(), cmdDemo(), cmdMigrate(),
 		cmdPlanParse(), cmdPlanImport(), cmdPlanList(), cmdPlanApprove(),
 		cmdAuditVerify(), cmdVersion(),
 	}
+	cs = append(cs, userCommands()...)
+	cs = append(cs, standardsCommands()...)
+	cs = append(cs, progressCommands()...)
+	return cs
 }
 
 func main() {

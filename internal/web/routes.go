@@ -42,6 +42,14 @@ var (
 )
 
 func (s *Server) routeTable() []Route {
+	rs := s.planRoutes()
+	rs = append(rs, s.adminRoutes()...)
+	rs = append(rs, s.standardsRoutes()...)
+	rs = append(rs, s.progressRoutes()...)
+	return rs
+}
+
+func (s *Server) planRoutes() []Route {
 	return []Route{
 		{Method: "GET", Pattern: "/{$}", Name: "首页", Public: true, Handle: s.home},
 		{Method: "GET", Pattern: "/healthz", Name: "健康检查", Public: true, Handle: s.healthz},

@@ -1,0 +1,4 @@
+package main
+
+// userCommands are the account commands (sidi user …).
+func userCommands() []*Command { return nil }

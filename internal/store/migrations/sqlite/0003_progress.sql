@@ -1,0 +1,2 @@
+-- Progress reporting, indicators and warnings (filled in by the progress work).
+SELECT 1;
