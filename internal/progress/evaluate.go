@@ -1,0 +1,477 @@
+package progress
+
+import (
+	"context"
+	"database/sql"
+	"fmt"
+	"strconv"
+	"time"
+
+	"sidi/internal/audit"
+	"sidi/internal/auth"
+	"sidi/internal/org"
+	"sidi/internal/plan"
+)
+
+// Binding ties a target to where its value comes from.
+type Binding struct {
+	TaskNumber int      `json:"task"`
+	Ordinal    int      `json:"ordinal"`
+	MetricKey  string   `json:"metric"`   // "" = reported by the lead department
+	Baseline   float64  `json:"baseline"` // value at plan start
+	Deadline   string   `json:"deadline"` // "" = 31 December of the target's year
+	Weight     *float64 `json:"weight"`   // nil = equal share within its task
+	Note       string   `json:"note"`
+}
+
+// TargetState is the live state of one target.
+type TargetState struct {
+	TaskNumber int      `json:"task"`
+	Ordinal    int      `json:"ordinal"`
+	TargetID   int64    `json:"target_id"`
+	Text       string   `json:"text"`
+	Comparator string   `json:"comparator"`
+	Target     float64  `json:"target"`
+	Max        *float64 `json:"max"`
+	Unit       string   `json:"unit"`
+	Year       int      `json:"year"`
+	Metric     string   `json:"metric"`      // metric key, or "manual"
+	MetricName string   `json:"metric_name"` // what the number is
+	Baseline   float64  `json:"baseline"`
+	Current    float64  `json:"current"`
+	HasValue   bool     `json:"has_value"` // false: nothing approved or computed yet
+	AsOfValue  string   `json:"value_as_of,omitempty"`
+	Progress   float64  `json:"progress"`
+	Schedule   float64  `json:"schedule"`
+	Status     string   `json:"status"`
+	Deadline   string   `json:"deadline"`
+	Done       bool     `json:"done"`
+	Forecast   *float64 `json:"forecast"`
+	Verdict    string   `json:"verdict"` // on_course, at_risk, insufficient_data, done
+	History    []Point  `json:"history"`
+	weight     *float64
+}
+
+// VerdictLabels are the Chinese forecast verdicts.
+var VerdictLabels = map[string]string{"on_course": "按期可完成", "at_risk": "有不能按期完成的风险", "insufficient_data": "数据不足，暂无法预测", "done": "已完成"}
+
+// TaskState is the live state of a task: its targets rolled up, or its
+// reported milestone progress when it has none; an override wins with its reason.
+type TaskState struct {
+	Number         int           `json:"number"`
+	Title          string        `json:"title"`
+	Pillar         int           `json:"pillar"`
+	Lead           []string      `json:"lead"`
+	Progress       float64       `json:"progress"`
+	Schedule       float64       `json:"schedule"`
+	Status         string        `json:"status"`
+	Qualitative    bool          `json:"qualitative"`
+	Overridden     bool          `json:"overridden"`
+	OverrideReason string        `json:"override_reason,omitempty"`
+	OverdueReports []string      `json:"overdue_reports"` // departments whose report for the last closed period is missing
+	Targets        []TargetState `json:"targets"`
+	weight         *float64
+}
+
+// PillarState rolls tasks up.
+type PillarState struct {
+	Number   int            `json:"number"`
+	Title    string         `json:"title"`
+	Progress float64        `json:"progress"`
+	Status   string         `json:"status"`
+	Counts   map[string]int `json:"counts"` // tasks by status
+}
+
+// State is the whole plan as of a date.
+type State struct {
+	PlanID     int64          `json:"plan_id"`
+	PlanTitle  string         `json:"plan_title"`
+	AsOf       string         `json:"as_of"`
+	PlanStart  string         `json:"plan_start"`
+	Progress   float64        `json:"progress"`
+	Schedule   float64        `json:"schedule"`
+	Counts     map[string]int `json:"counts"` // tasks by status
+	Pillars    []PillarState  `json:"pillars"`
+	Tasks      []TaskState    `json:"tasks"`
+	LastClosed *Period        `json:"last_closed_period,omitempty"`
+}
+
+// Targets lists every target state in task order.
+func (st *State) Targets() []TargetState {
+	var out []TargetState
+	for _, t := range st.Tasks {
+		out = append(out, t.Targets...)
+	}
+	return out
+}
+
+// Bindings returns the stored bindings of a plan keyed by "task.ordinal".
+func (s *Service) Bindings(ctx context.Context, planID int64) (map[string]Binding, error) {
+	rows, err := s.db.Reader().QueryContext(ctx, `SELECT task_number, target_ordinal, metric_key, baseline, deadline, weight, note FROM indicator_bindings WHERE plan_id = $1`, planID)
+	if err != nil {
+		return nil, fmt.Errorf("progress: bindings: %w", err)
+	}
+	defer rows.Close()
+	out := map[string]Binding{}
+	for rows.Next() {
+		var b Binding
+		var w sql.NullFloat64
+		if err := rows.Scan(&b.TaskNumber, &b.Ordinal, &b.MetricKey, &b.Baseline, &b.Deadline, &w, &b.Note); err != nil {
+			return nil, fmt.Errorf("progress: bindings: %w", err)
+		}
+		if w.Valid {
+			v := w.Float64
+			b.Weight = &v
+		}
+		out[bindingKey(b.TaskNumber, b.Ordinal)] = b
+	}
+	return out, rows.Err()
+}
+
+func bindingKey(task, ord int) string { return strconv.Itoa(task) + "." + strconv.Itoa(ord) }
+
+// SetBinding stores where a target's value comes from (supervisors).
+func (s *Service) SetBinding(ctx context.Context, p auth.Principal, planID int64, b Binding) error {
+	if err := p.Require(auth.RoleAdmin, auth.RoleSupervisor); err != nil {
+		return err
+	}
+	t, _, err := s.plans.Task(ctx, planID, b.TaskNumber)
+	if err != nil {
+		return err
+	}
+	if b.Ordinal < 1 || b.Ordinal > len(t.Targets) {
+		return invalid("任务 %d 没有第 %d 个量化目标", b.TaskNumber, b.Ordinal)
+	}
+	if b.MetricKey != "" {
+		if _, ok := s.metrics.Get(b.MetricKey); !ok {
+			return invalid("没有名为“%s”的计算指标", b.MetricKey)
+		}
+	}
+	if b.Deadline != "" {
+		if _, err := parseDay(b.Deadline); err != nil {
+			return invalid("截止日期“%s”无效，请写成 2025-12-31 的形式", b.Deadline)
+		}
+	}
+	return s.db.Tx(ctx, func(tx *sql.Tx) error {
+		_, err := tx.ExecContext(ctx, `INSERT INTO indicator_bindings(plan_id, task_number, target_ordinal, metric_key, baseline, deadline, weight, note, updated_by, updated_at)
+			VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10)
+			ON CONFLICT (plan_id, task_number, target_ordinal) DO UPDATE SET metric_key = excluded.metric_key, baseline = excluded.baseline,
+				deadline = excluded.deadline, weight = excluded.weight, note = excluded.note, updated_by = excluded.updated_by, updated_at = excluded.updated_at`,
+			planID, b.TaskNumber, b.Ordinal, b.MetricKey, b.Baseline, b.Deadline, b.Weight, b.Note, p.Login, time.Now().UTC())
+		if err != nil {
+			return fmt.Errorf("progress: set binding: %w", err)
+		}
+		return audit.Append(ctx, s.db, tx, p.Actor(), audit.Entry{Entity: "indicator_binding", EntityID: fmt.Sprintf("%d:%s", planID, bindingKey(b.TaskNumber, b.Ordinal)), Action: "update", After: b})
+	})
+}
+
+// SetOverride fixes a task's progress by hand, or clears the override when
+// progress is nil. A reason is required and the change is audited.
+func (s *Service) SetOverride(ctx context.Context, p auth.Principal, planID int64, task int, progress *float64, reason string) error {
+	if err := p.Require(auth.RoleAdmin, auth.RoleSupervisor); err != nil {
+		return err
+	}
+	if _, _, err := s.plans.Task(ctx, planID, task); err != nil {
+		return err
+	}
+	if progress != nil && (*progress < 0 || *progress > 100) {
+		return invalid("人工调整的进度须在 0–100 之间")
+	}
+	if progress != nil && len([]rune(reason)) < 4 {
+		return invalid("人工调整进度须写明理由（至少 4 个字）")
+	}
+	return s.db.Tx(ctx, func(tx *sql.Tx) error {
+		_, err := tx.ExecContext(ctx, `INSERT INTO task_settings(plan_id, task_number, override_progress, override_reason, updated_by, updated_at)
+			VALUES ($1, $2, $3, $4, $5, $6)
+			ON CONFLICT (plan_id, task_number) DO UPDATE SET override_progress = excluded.override_progress, override_reason = excluded.override_reason,
+				updated_by = excluded.updated_by, updated_at = excluded.updated_at`,
+			planID, task, progress, reason, p.Login, time.Now().UTC())
+		if err != nil {
+			return fmt.Errorf("progress: override: %w", err)
+		}
+		return audit.Append(ctx, s.db, tx, p.Actor(), audit.Entry{Entity: "task_override", EntityID: fmt.Sprintf("%d:%d", planID, task), Action: "update",
+			After: map[string]any{"progress": progress, "reason": reason}})
+	})
+}
+
+// Evaluate computes the state of every target, task and pillar of the
+// current plan version as of asOf, from approved values and registered
+// metrics only: nothing submitted but unapproved counts.
+func (s *Service) Evaluate(ctx context.Context, planID int64, asOf time.Time) (*State, error) {
+	pv, err := s.plans.Current(ctx, planID)
+	if err != nil {
+		return nil, err
+	}
+	planID = pv.ID
+	st, err := s.Settings(ctx, planID)
+	if err != nil {
+		return nil, err
+	}
+	start, err := parseDay(st.PlanStart)
+	if err != nil {
+		return nil, fmt.Errorf("progress: plan start %q: %w", st.PlanStart, err)
+	}
+	asOfDay := fmtDay(asOf)
+	bindings, err := s.Bindings(ctx, planID)
+	if err != nil {
+		return nil, err
+	}
+	manual, err := s.history(ctx, `SELECT task_number, target_ordinal, as_of, value FROM indicator_values WHERE plan_id = $1 AND as_of <= $2 ORDER BY as_of, id`, planID, asOfDay)
+	if err != nil {
+		return nil, err
+	}
+	qual, err := s.history(ctx, `SELECT task_number, 0, as_of, progress FROM task_progress_values WHERE plan_id = $1 AND as_of <= $2 ORDER BY as_of, id`, planID, asOfDay)
+	if err != nil {
+		return nil, err
+	}
+	overrides, weights, err := s.taskSettings(ctx, planID)
+	if err != nil {
+		return nil, err
+	}
+	periods, err := s.Periods(ctx, planID)
+	if err != nil {
+		return nil, err
+	}
+	var closed *Period
+	for i := range periods {
+		dl := periods[i].DeadlineTime().AddDate(0, 0, st.Thresholds.ReportGrace)
+		if dl.Before(asOf) {
+			closed = &periods[i]
+		}
+	}
+	overdue, err := s.overdue(ctx, pv, closed)
+	if err != nil {
+		return nil, err
+	}
+	out := &State{PlanID: planID, PlanTitle: pv.Title, AsOf: asOfDay, PlanStart: st.PlanStart, Counts: map[string]int{}, LastClosed: closed}
+	planEnd := start
+	for _, t := range pv.Tasks() {
+		for _, g := range t.Targets {
+			if d := time.Date(g.Year, 12, 31, 0, 0, 0, 0, time.UTC); d.After(planEnd) {
+				planEnd = d
+			}
+		}
+	}
+	var sampleDays []time.Time
+	for _, p := range periods {
+		if e := p.EndTime(); !e.After(asOf) {
+			sampleDays = append(sampleDays, e)
+		}
+	}
+	for _, t := range pv.Tasks() {
+		ts := TaskState{Number: t.Number, Title: t.Title, Pillar: t.PillarNumber, Lead: t.Lead, Targets: []TargetState{}, OverdueReports: overdue[t.Number], weight: weights[t.Number]}
+		if ts.OverdueReports == nil {
+			ts.OverdueReports = []string{}
+		}
+		var items []Weighted
+		worst := Green
+		for i, g := range t.Targets {
+			tg, err := s.evalTarget(ctx, st, start, asOf, t.Number, i+1, g, bindings[bindingKey(t.Number, i+1)], manual, sampleDays)
+			if err != nil {
+				return nil, err
+			}
+			ts.Targets = append(ts.Targets, tg)
+			items = append(items, Weighted{Value: tg.Progress, Weight: tg.weight})
+			if StatusRank[tg.Status] < StatusRank[worst] {
+				worst = tg.Status
+			}
+		}
+		ts.Schedule = ScheduleShare(start, planEnd, asOf)
+		if len(items) > 0 {
+			ts.Progress, _ = Rollup(items)
+			ts.Status = worst
+		} else {
+			ts.Qualitative = true
+			if h := qual[bindingKey(t.Number, 0)]; len(h) > 0 {
+				ts.Progress = h[len(h)-1].Value
+			}
+			ts.Status = Classify(st.Thresholds, ts.Progress >= 100, ts.Progress, ts.Schedule, planEnd, asOf, false)
+		}
+		if o, ok := overrides[t.Number]; ok {
+			ts.Progress, ts.Overridden, ts.OverrideReason = o.progress, true, o.reason
+			if ts.Qualitative {
+				ts.Status = Classify(st.Thresholds, ts.Progress >= 100, ts.Progress, ts.Schedule, planEnd, asOf, false)
+			}
+		}
+		if len(ts.OverdueReports) > 0 && ts.Progress < 100 {
+			ts.Status = Red
+		}
+		out.Tasks = append(out.Tasks, ts)
+	}
+	var pillarItems []Weighted
+	for _, p := range pv.Pillars {
+		ps := PillarState{Number: p.Number, Title: p.Title, Counts: map[string]int{}, Status: Green}
+		var items []Weighted
+		for _, ts := range out.Tasks {
+			if ts.Pillar != p.Number {
+				continue
+			}
+			items = append(items, Weighted{Value: ts.Progress, Weight: ts.weight})
+			ps.Counts[ts.Status]++
+			out.Counts[ts.Status]++
+			if StatusRank[ts.Status] < StatusRank[ps.Status] {
+				ps.Status = ts.Status
+			}
+		}
+		var ok bool
+		if ps.Progress, ok = Rollup(items); ok {
+			pillarItems = append(pillarItems, Weighted{Value: ps.Progress})
+		}
+		out.Pillars = append(out.Pillars, ps)
+	}
+	out.Progress, _ = Rollup(pillarItems)
+	out.Schedule = ScheduleShare(start, planEnd, asOf)
+	return out, nil
+}
+
+func (s *Service) evalTarget(ctx context.Context, st Settings, start, asOf time.Time, task, ord int, g plan.TargetView, b Binding, manual map[string][]Point, samples []time.Time) (TargetState, error) {
+	deadline := time.Date(g.Year, 12, 31, 0, 0, 0, 0, time.UTC)
+	if b.Deadline != "" {
+		if d, err := parseDay(b.Deadline); err == nil {
+			deadline = d
+		}
+	}
+	tg := TargetState{TaskNumber: task, Ordinal: ord, TargetID: g.ID, Text: g.Text, Comparator: g.Comparator, Target: g.Value, Max: g.Max, Unit: g.Unit, Year: g.Year,
+		Metric: "manual", MetricName: "牵头单位报送（审核通过的数值）", Baseline: b.Baseline, Current: b.Baseline, Deadline: fmtDay(deadline), weight: b.Weight}
+	history := []Point{{At: start, Value: b.Baseline}}
+	if m, ok := s.metrics.Get(b.MetricKey); ok && b.MetricKey != "" {
+		tg.Metric, tg.MetricName = m.Key, m.Name
+		for _, day := range samples {
+			v, err := m.Compute(ctx, s.db.Reader(), start, day)
+			if err != nil {
+				return tg, fmt.Errorf("progress: metric %s: %w", m.Key, err)
+			}
+			history = append(history, Point{At: day, Value: v})
+		}
+		v, err := m.Compute(ctx, s.db.Reader(), start, asOf)
+		if err != nil {
+			return tg, fmt.Errorf("progress: metric %s: %w", m.Key, err)
+		}
+		tg.Current, tg.HasValue, tg.AsOfValue = v, true, fmtDay(asOf)
+		history = append(history, Point{At: asOf, Value: v})
+	} else if h := manual[bindingKey(task, ord)]; len(h) > 0 {
+		last := h[len(h)-1]
+		tg.Current, tg.HasValue, tg.AsOfValue = last.Value, true, fmtDay(last.At)
+		history = append(history, h...)
+	}
+	tg.History = history
+	tg.Done = Satisfied(g.Comparator, tg.Current, g.Value, g.Max)
+	tg.Progress = Progress(g.Comparator, tg.Baseline, tg.Current, g.Value, g.Max)
+	tg.Schedule = ScheduleShare(start, deadline, asOf)
+	tg.Status = Classify(st.Thresholds, tg.Done, tg.Progress, tg.Schedule, deadline, asOf, false)
+	switch {
+	case tg.Done:
+		tg.Verdict = "done"
+	default:
+		if f, ok := Forecast(history, deadline); ok && len(history) >= 3 {
+			tg.Forecast = &f
+			if Satisfied(g.Comparator, f, g.Value, g.Max) {
+				tg.Verdict = "on_course"
+			} else {
+				tg.Verdict = "at_risk"
+			}
+		} else {
+			tg.Verdict = "insufficient_data"
+		}
+	}
+	return tg, nil
+}
+
+func (s *Service) history(ctx context.Context, q string, args ...any) (map[string][]Point, error) {
+	rows, err := s.db.Reader().QueryContext(ctx, q, args...)
+	if err != nil {
+		return nil, fmt.Errorf("progress: history: %w", err)
+	}
+	defer rows.Close()
+	out := map[string][]Point{}
+	for rows.Next() {
+		var task, ord int
+		var day string
+		var v float64
+		if err := rows.Scan(&task, &ord, &day, &v); err != nil {
+			return nil, fmt.Errorf("progress: history: %w", err)
+		}
+		at, err := parseDay(day)
+		if err != nil {
+			continue
+		}
+		k := bindingKey(task, ord)
+		out[k] = append(out[k], Point{At: at, Value: v})
+	}
+	return out, rows.Err()
+}
+
+type override struct {
+	progress float64
+	reason   string
+}
+
+func (s *Service) taskSettings(ctx context.Context, planID int64) (map[int]override, map[int]*float64, error) {
+	rows, err := s.db.Reader().QueryContext(ctx, `SELECT task_number, weight, override_progress, override_reason FROM task_settings WHERE plan_id = $1`, planID)
+	if err != nil {
+		return nil, nil, fmt.Errorf("progress: task settings: %w", err)
+	}
+	defer rows.Close()
+	ov, ws := map[int]override{}, map[int]*float64{}
+	for rows.Next() {
+		var n int
+		var w, o sql.NullFloat64
+		var reason string
+		if err := rows.Scan(&n, &w, &o, &reason); err != nil {
+			return nil, nil, fmt.Errorf("progress: task settings: %w", err)
+		}
+		if w.Valid {
+			v := w.Float64
+			ws[n] = &v
+		}
+		if o.Valid {
+			ov[n] = override{o.Float64, reason}
+		}
+	}
+	return ov, ws, rows.Err()
+}
+
+// overdue lists, per task, the responsible departments that have not
+// submitted a report for the last closed period.
+func (s *Service) overdue(ctx context.Context, pv *plan.PlanView, closed *Period) (map[int][]string, error) {
+	out := map[int][]string{}
+	if closed == nil {
+		return out, nil
+	}
+	rows, err := s.db.Reader().QueryContext(ctx, `SELECT task_number, dept_id FROM reports WHERE period_id = $1 AND status IN ('submitted', 'approved')`, closed.ID)
+	if err != nil {
+		return nil, fmt.Errorf("progress: overdue: %w", err)
+	}
+	defer rows.Close()
+	done := map[[2]int64]bool{}
+	for rows.Next() {
+		var task, dept int64
+		if err := rows.Scan(&task, &dept); err != nil {
+			return nil, fmt.Errorf("progress: overdue: %w", err)
+		}
+		done[[2]int64{task, dept}] = true
+	}
+	for _, t := range pv.Tasks() {
+		for _, d := range Expected(t) {
+			if !done[[2]int64{int64(t.Number), d.ID}] {
+				out[t.Number] = append(out[t.Number], d.Name)
+			}
+		}
+	}
+	return out, rows.Err()
+}
+
+// Expected lists the departments that owe a report on a task each period:
+// the lead and co-owners, except the unspecified "相关部门", who cannot report.
+func Expected(t plan.TaskView) []plan.DeptRef {
+	seen := map[int64]bool{}
+	var out []plan.DeptRef
+	for _, d := range append(append([]plan.DeptRef{}, t.LeadDepts...), t.CoDepts...) {
+		if d.Kind == org.KindUnspecified || seen[d.ID] {
+			continue
+		}
+		seen[d.ID] = true
+		out = append(out, d)
+	}
+	return out
+}

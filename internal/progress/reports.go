@@ -1,0 +1,442 @@
+package progress
+
+import (
+	"context"
+	"database/sql"
+	"errors"
+	"fmt"
+	"math"
+	"strings"
+	"time"
+
+	"sidi/internal/apperr"
+	"sidi/internal/audit"
+	"sidi/internal/auth"
+	"sidi/internal/plan"
+)
+
+// Report statuses.
+const (
+	ReportDraft     = "draft"
+	ReportSubmitted = "submitted"
+	ReportReturned  = "returned"
+	ReportApproved  = "approved"
+)
+
+// ReportStatusLabels are the Chinese names of report statuses.
+var ReportStatusLabels = map[string]string{ReportDraft: "草稿", ReportSubmitted: "已提交待审核", ReportReturned: "已退回", ReportApproved: "已审核通过"}
+
+// Report is one department's report on one task for one period.
+type Report struct {
+	ID            int64             `json:"id"`
+	PlanID        int64             `json:"plan_id"`
+	Period        Period            `json:"period"`
+	TaskNumber    int               `json:"task"`
+	DeptID        int64             `json:"dept_id"`
+	DeptName      string            `json:"dept_name"`
+	Role          string            `json:"role"` // lead or co
+	Status        string            `json:"status"`
+	Narrative     string            `json:"narrative"`
+	Progress      *float64          `json:"progress"` // qualitative tasks: % reached
+	Values        map[int]float64   `json:"values"`   // target ordinal → value (lead only)
+	TimesReturned int               `json:"times_returned"`
+	CreatedBy     string            `json:"created_by"`
+	UpdatedAt     time.Time         `json:"updated_at"`
+	SubmittedBy   string            `json:"submitted_by,omitempty"`
+	SubmittedAt   *time.Time        `json:"submitted_at,omitempty"`
+	ReviewedBy    string            `json:"reviewed_by,omitempty"`
+	ReviewedAt    *time.Time        `json:"reviewed_at,omitempty"`
+	ReviewComment string            `json:"review_comment,omitempty"`
+	Evidence      []Evidence        `json:"evidence"`
+	Demo          bool              `json:"demo"`
+	Extra         map[string]string `json:"-"`
+}
+
+// ReportInput is what a reporter fills in.
+type ReportInput struct {
+	PlanID     int64
+	PeriodID   int64
+	TaskNumber int
+	DeptID     int64
+	Narrative  string
+	Progress   *float64
+	Values     map[int]float64
+	Demo       bool
+}
+
+// responsibility returns the department's role on a task of the current
+// plan version, or an error when it has none.
+func (s *Service) responsibility(ctx context.Context, planID int64, task int, deptID int64) (string, *plan.TaskView, error) {
+	t, _, err := s.plans.Task(ctx, planID, task)
+	if err != nil {
+		return "", nil, err
+	}
+	for _, d := range t.LeadDepts {
+		if d.ID == deptID {
+			return "lead", t, nil
+		}
+	}
+	for _, d := range t.CoDepts {
+		if d.ID == deptID {
+			return "co", t, nil
+		}
+	}
+	return "", t, apperr.Forbidden("该部门不是任务 %d 的牵头或责任单位，不能报送", task)
+}
+
+// checkDept enforces data scope: the user may act for deptID only if it is
+// within their scope.
+func (s *Service) checkDept(ctx context.Context, p auth.Principal, deptID int64) error {
+	ok, err := s.auth.CanAccessDept(ctx, p, deptID)
+	if err != nil {
+		return err
+	}
+	if !ok {
+		// Same answer as a missing record: ids of other departments reveal nothing.
+		return apperr.NotFound("报告不存在或不在您的数据范围内")
+	}
+	return nil
+}
+
+// SaveDraft creates or updates a department's draft (or returned) report.
+// Values are only taken for tasks the department leads: co-owners report
+// their part in words and evidence, the lead consolidates the figures.
+func (s *Service) SaveDraft(ctx context.Context, p auth.Principal, in ReportInput) (*Report, error) {
+	if err := p.Require(auth.RoleReporter, auth.RoleApprover); err != nil {
+		return nil, err
+	}
+	if err := s.checkDept(ctx, p, in.DeptID); err != nil {
+		return nil, err
+	}
+	role, task, err := s.responsibility(ctx, in.PlanID, in.TaskNumber, in.DeptID)
+	if err != nil {
+		return nil, err
+	}
+	in.Narrative = strings.TrimSpace(in.Narrative)
+	if len([]rune(in.Narrative)) > 20000 {
+		return nil, invalid("工作进展说明过长（上限 20000 字）")
+	}
+	if in.Progress != nil && (math.IsNaN(*in.Progress) || *in.Progress < 0 || *in.Progress > 100) {
+		return nil, invalid("完成进度须在 0–100 之间")
+	}
+	if role != "lead" {
+		in.Values = nil
+	}
+	for ord, v := range in.Values {
+		if ord < 1 || ord > len(task.Targets) {
+			return nil, invalid("任务 %d 没有第 %d 个量化目标", in.TaskNumber, ord)
+		}
+		if math.IsNaN(v) || math.IsInf(v, 0) || v < 0 {
+			return nil, invalid("第 %d 个量化目标的数值须为非负数", ord)
+		}
+	}
+	if len(task.Targets) > 0 {
+		in.Progress = nil // quantitative tasks progress by their targets
+	}
+	var id int64
+	now := time.Now().UTC()
+	err = s.db.Tx(ctx, func(tx *sql.Tx) error {
+		var status string
+		err := tx.QueryRowContext(ctx, `SELECT id, status FROM reports WHERE period_id = $1 AND task_number = $2 AND dept_id = $3`, in.PeriodID, in.TaskNumber, in.DeptID).Scan(&id, &status)
+		var before *Report
+		switch {
+		case errors.Is(err, sql.ErrNoRows):
+			var pid int64
+			if err := tx.QueryRowContext(ctx, `SELECT plan_id FROM reporting_periods WHERE id = $1`, in.PeriodID).Scan(&pid); err != nil || pid != in.PlanID {
+				return apperr.NotFound("报送周期不存在")
+			}
+			err = tx.QueryRowContext(ctx, `INSERT INTO reports(plan_id, period_id, task_number, dept_id, role, status, narrative, progress, created_by, created_at, updated_at, demo)
+				VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $10, $11) RETURNING id`,
+				in.PlanID, in.PeriodID, in.TaskNumber, in.DeptID, role, ReportDraft, in.Narrative, in.Progress, p.Login, now, boolInt(in.Demo)).Scan(&id)
+			if err != nil {
+				return fmt.Errorf("progress: create report: %w", err)
+			}
+		case err != nil:
+			return fmt.Errorf("progress: find report: %w", err)
+		default:
+			if status != ReportDraft && status != ReportReturned {
+				return apperr.Conflict("报告%s，不能再修改", ReportStatusLabels[status])
+			}
+			before, _ = getReport(ctx, tx, id)
+			if _, err := tx.ExecContext(ctx, `UPDATE reports SET narrative = $1, progress = $2, updated_at = $3, status = $4 WHERE id = $5`,
+				in.Narrative, in.Progress, now, ReportDraft, id); err != nil {
+				return fmt.Errorf("progress: update report: %w", err)
+			}
+			if _, err := tx.ExecContext(ctx, `DELETE FROM report_values WHERE report_id = $1`, id); err != nil {
+				return fmt.Errorf("progress: update report values: %w", err)
+			}
+		}
+		for ord, v := range in.Values {
+			if _, err := tx.ExecContext(ctx, `INSERT INTO report_values(report_id, target_ordinal, value) VALUES ($1, $2, $3)`, id, ord, v); err != nil {
+				return fmt.Errorf("progress: report value: %w", err)
+			}
+		}
+		after, err := getReport(ctx, tx, id)
+		if err != nil {
+			return err
+		}
+		return audit.Append(ctx, s.db, tx, p.Actor(), audit.Entry{Entity: "report", EntityID: fmt.Sprint(id), Action: "save", Before: before, After: after})
+	})
+	if err != nil {
+		return nil, err
+	}
+	return s.Report(ctx, p, id)
+}
+
+// Submit sends a draft to the regulator for review (department approvers).
+func (s *Service) Submit(ctx context.Context, p auth.Principal, id int64) (*Report, error) {
+	if err := p.Require(auth.RoleApprover); err != nil {
+		return nil, err
+	}
+	return s.transition(ctx, p, id, "submit", []string{ReportDraft, ReportReturned}, func(tx *sql.Tx, r *Report) error {
+		if r.Narrative == "" {
+			return invalid("请先填写工作进展说明再提交")
+		}
+		_, err := tx.ExecContext(ctx, `UPDATE reports SET status = $1, submitted_by = $2, submitted_at = $3 WHERE id = $4`, ReportSubmitted, p.Login, time.Now().UTC(), id)
+		return err
+	}, true)
+}
+
+// Return sends a submitted report back with the reviewer's comments.
+func (s *Service) Return(ctx context.Context, p auth.Principal, id int64, comment string) (*Report, error) {
+	if err := p.Require(auth.RoleAdmin, auth.RoleSupervisor); err != nil {
+		return nil, err
+	}
+	comment = strings.TrimSpace(comment)
+	if comment == "" {
+		return nil, invalid("退回时须填写退回意见，说明需要补充或更正的内容")
+	}
+	return s.transition(ctx, p, id, "return", []string{ReportSubmitted}, func(tx *sql.Tx, r *Report) error {
+		_, err := tx.ExecContext(ctx, `UPDATE reports SET status = $1, reviewed_by = $2, reviewed_at = $3, review_comment = $4, times_returned = times_returned + 1 WHERE id = $5`,
+			ReportReturned, p.Login, time.Now().UTC(), comment, id)
+		return err
+	}, false)
+}
+
+// Approve accepts a submitted report; its values become the indicator's
+// approved values as of the period's end. Until then they replace nothing.
+func (s *Service) Approve(ctx context.Context, p auth.Principal, id int64, comment string) (*Report, error) {
+	if err := p.Require(auth.RoleAdmin, auth.RoleSupervisor); err != nil {
+		return nil, err
+	}
+	return s.transition(ctx, p, id, "approve", []string{ReportSubmitted}, func(tx *sql.Tx, r *Report) error {
+		now := time.Now().UTC()
+		if _, err := tx.ExecContext(ctx, `UPDATE reports SET status = $1, reviewed_by = $2, reviewed_at = $3, review_comment = $4 WHERE id = $5`,
+			ReportApproved, p.Login, now, strings.TrimSpace(comment), id); err != nil {
+			return err
+		}
+		for ord, v := range r.Values {
+			if _, err := tx.ExecContext(ctx, `DELETE FROM indicator_values WHERE plan_id = $1 AND task_number = $2 AND target_ordinal = $3 AND as_of = $4`,
+				r.PlanID, r.TaskNumber, ord, r.Period.Ends); err != nil {
+				return err
+			}
+			if _, err := tx.ExecContext(ctx, `INSERT INTO indicator_values(plan_id, task_number, target_ordinal, as_of, value, report_id, approved_by, approved_at)
+				VALUES ($1, $2, $3, $4, $5, $6, $7, $8)`, r.PlanID, r.TaskNumber, ord, r.Period.Ends, v, id, p.Login, now); err != nil {
+				return err
+			}
+		}
+		if r.Progress != nil && r.Role == "lead" {
+			if _, err := tx.ExecContext(ctx, `DELETE FROM task_progress_values WHERE plan_id = $1 AND task_number = $2 AND as_of = $3`, r.PlanID, r.TaskNumber, r.Period.Ends); err != nil {
+				return err
+			}
+			if _, err := tx.ExecContext(ctx, `INSERT INTO task_progress_values(plan_id, task_number, as_of, progress, report_id, approved_at) VALUES ($1, $2, $3, $4, $5, $6)`,
+				r.PlanID, r.TaskNumber, r.Period.Ends, *r.Progress, id, now); err != nil {
+				return err
+			}
+		}
+		return nil
+	}, false)
+}
+
+func (s *Service) transition(ctx context.Context, p auth.Principal, id int64, action string, from []string, apply func(*sql.Tx, *Report) error, deptScoped bool) (*Report, error) {
+	err := s.db.Tx(ctx, func(tx *sql.Tx) error {
+		r, err := getReport(ctx, tx, id)
+		if err != nil {
+			return err
+		}
+		if deptScoped {
+			if err := s.checkDept(ctx, p, r.DeptID); err != nil {
+				return err
+			}
+		}
+		ok := false
+		for _, f := range from {
+			ok = ok || r.Status == f
+		}
+		if !ok {
+			return apperr.Conflict("报告当前状态为“%s”，不能执行此操作", ReportStatusLabels[r.Status])
+		}
+		if err := apply(tx, r); err != nil {
+			var ae *apperr.Error
+			if errors.As(err, &ae) {
+				return err
+			}
+			return fmt.Errorf("progress: %s report %d: %w", action, id, err)
+		}
+		after, err := getReport(ctx, tx, id)
+		if err != nil {
+			return err
+		}
+		return audit.Append(ctx, s.db, tx, p.Actor(), audit.Entry{Entity: "report", EntityID: fmt.Sprint(id), Action: action,
+			Before: map[string]any{"status": r.Status}, After: map[string]any{"status": after.Status, "comment": after.ReviewComment}})
+	})
+	if err != nil {
+		return nil, err
+	}
+	return getReport(ctx, s.db.Reader(), id)
+}
+
+// Report returns one report if p may see it: staff of the department (in
+// scope) or the regulator's supervisors and admins.
+func (s *Service) Report(ctx context.Context, p auth.Principal, id int64) (*Report, error) {
+	r, err := getReport(ctx, s.db.Reader(), id)
+	if err != nil {
+		return nil, err
+	}
+	if !p.Has(auth.RoleAdmin, auth.RoleSupervisor) {
+		if err := s.checkDept(ctx, p, r.DeptID); err != nil {
+			return nil, err
+		}
+	}
+	return r, nil
+}
+
+type querier interface {
+	QueryContext(ctx context.Context, query string, args ...any) (*sql.Rows, error)
+	QueryRowContext(ctx context.Context, query string, args ...any) *sql.Row
+}
+
+const reportColumns = `r.id, r.plan_id, r.task_number, r.dept_id, d.name, r.role, r.status, r.narrative, r.progress, r.times_returned,
+	r.created_by, r.updated_at, r.submitted_by, r.submitted_at, r.reviewed_by, r.reviewed_at, r.review_comment, r.demo,
+	p.id, p.plan_id, p.code, p.starts, p.ends, p.deadline`
+
+const reportFrom = ` FROM reports r JOIN departments d ON d.id = r.dept_id JOIN reporting_periods p ON p.id = r.period_id`
+
+func scanReport(sc interface{ Scan(...any) error }) (*Report, error) {
+	r := &Report{Values: map[int]float64{}, Evidence: []Evidence{}}
+	var progress sql.NullFloat64
+	var sub, rev sql.NullTime
+	var demo int
+	if err := sc.Scan(&r.ID, &r.PlanID, &r.TaskNumber, &r.DeptID, &r.DeptName, &r.Role, &r.Status, &r.Narrative, &progress, &r.TimesReturned,
+		&r.CreatedBy, &r.UpdatedAt, &r.SubmittedBy, &sub, &r.ReviewedBy, &rev, &r.ReviewComment, &demo,
+		&r.Period.ID, &r.Period.PlanID, &r.Period.Code, &r.Period.Starts, &r.Period.Ends, &r.Period.Deadline); err != nil {
+		return nil, err
+	}
+	if progress.Valid {
+		v := progress.Float64
+		r.Progress = &v
+	}
+	if sub.Valid {
+		r.SubmittedAt = &sub.Time
+	}
+	if rev.Valid {
+		r.ReviewedAt = &rev.Time
+	}
+	r.Demo = demo != 0
+	return r, nil
+}
+
+func getReport(ctx context.Context, q querier, id int64) (*Report, error) {
+	r, err := scanReport(q.QueryRowContext(ctx, `SELECT `+reportColumns+reportFrom+` WHERE r.id = $1`, id))
+	if errors.Is(err, sql.ErrNoRows) {
+		return nil, apperr.NotFound("报告不存在或不在您的数据范围内")
+	}
+	if err != nil {
+		return nil, fmt.Errorf("progress: get report %d: %w", id, err)
+	}
+	rows, err := q.QueryContext(ctx, `SELECT target_ordinal, value FROM report_values WHERE report_id = $1`, id)
+	if err != nil {
+		return nil, fmt.Errorf("progress: report values: %w", err)
+	}
+	for rows.Next() {
+		var ord int
+		var v float64
+		if err := rows.Scan(&ord, &v); err != nil {
+			rows.Close()
+			return nil, err
+		}
+		r.Values[ord] = v
+	}
+	rows.Close()
+	r.Evidence, err = listEvidence(ctx, q, id)
+	return r, err
+}
+
+// ReportFilter selects reports for lists.
+type ReportFilter struct {
+	PlanID   int64
+	PeriodID int64
+	Task     int
+	DeptID   int64
+	Status   string
+	Limit    int
+	Offset   int
+}
+
+// Reports lists reports visible to p: everything for supervisors and
+// admins, the departments in scope for everyone else.
+func (s *Service) Reports(ctx context.Context, p auth.Principal, f ReportFilter) ([]*Report, error) {
+	var where []string
+	var args []any
+	add := func(cond string, v any) {
+		args = append(args, v)
+		where = append(where, fmt.Sprintf(cond, len(args)))
+	}
+	add("r.plan_id = $%d", f.PlanID)
+	if f.PeriodID != 0 {
+		add("r.period_id = $%d", f.PeriodID)
+	}
+	if f.Task != 0 {
+		add("r.task_number = $%d", f.Task)
+	}
+	if f.DeptID != 0 {
+		add("r.dept_id = $%d", f.DeptID)
+	}
+	if f.Status != "" {
+		add("r.status = $%d", f.Status)
+	}
+	if !p.Has(auth.RoleAdmin, auth.RoleSupervisor) {
+		all, ids, err := s.auth.DeptsInScope(ctx, p)
+		if err != nil {
+			return nil, err
+		}
+		if !all {
+			if len(ids) == 0 {
+				return nil, nil
+			}
+			ph := make([]string, len(ids))
+			for i, id := range ids {
+				args = append(args, id)
+				ph[i] = fmt.Sprintf("$%d", len(args))
+			}
+			where = append(where, "r.dept_id IN ("+strings.Join(ph, ", ")+")")
+		}
+	}
+	limit := f.Limit
+	if limit <= 0 || limit > 1000 {
+		limit = 200
+	}
+	q := `SELECT ` + reportColumns + reportFrom + ` WHERE ` + strings.Join(where, " AND ") +
+		fmt.Sprintf(` ORDER BY p.starts DESC, r.task_number, r.role DESC, d.sort_order LIMIT %d OFFSET %d`, limit, max(f.Offset, 0))
+	rows, err := s.db.Reader().QueryContext(ctx, q, args...)
+	if err != nil {
+		return nil, fmt.Errorf("progress: list reports: %w", err)
+	}
+	defer rows.Close()
+	var out []*Report
+	for rows.Next() {
+		r, err := scanReport(rows)
+		if err != nil {
+			return nil, fmt.Errorf("progress: list reports: %w", err)
+		}
+		out = append(out, r)
+	}
+	return out, rows.Err()
+}
+
+func boolInt(b bool) int {
+	if b {
+		return 1
+	}
+	return 0
+}
