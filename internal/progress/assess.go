@@ -12,11 +12,11 @@ import (
 type DeptScore struct {
 	DeptID      int64   `json:"dept_id"`
 	Dept        string  `json:"dept"`
-	Expected    int     `json:"expected"`  // reports owed for the period
-	OnTime      int     `json:"on_time"`   // submitted by the deadline
-	Late        int     `json:"late"`      // submitted after it
-	Missing     int     `json:"missing"`   // not submitted at all
-	Returned    int     `json:"returned"`  // reports sent back at least once
+	Expected    int     `json:"expected"` // reports owed for the period
+	OnTime      int     `json:"on_time"`  // submitted by the deadline
+	Late        int     `json:"late"`     // submitted after it
+	Missing     int     `json:"missing"`  // not submitted at all
+	Returned    int     `json:"returned"` // reports sent back at least once
 	LeadTasks   int     `json:"lead_tasks"`
 	Achievement float64 `json:"achievement"` // led tasks: progress against schedule, 0–1
 	Score       float64 `json:"score"`
