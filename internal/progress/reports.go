@@ -134,53 +134,81 @@ func (s *Service) SaveDraft(ctx context.Context, p auth.Principal, in ReportInpu
 		in.Progress = nil // quantitative tasks progress by their targets
 	}
 	var id int64
-	now := time.Now().UTC()
 	err = s.db.Tx(ctx, func(tx *sql.Tx) error {
-		var status string
-		err := tx.QueryRowContext(ctx, `SELECT id, status FROM reports WHERE period_id = $1 AND task_number = $2 AND dept_id = $3`, in.PeriodID, in.TaskNumber, in.DeptID).Scan(&id, &status)
-		var before *Report
-		switch {
-		case errors.Is(err, sql.ErrNoRows):
-			var pid int64
-			if err := tx.QueryRowContext(ctx, `SELECT plan_id FROM reporting_periods WHERE id = $1`, in.PeriodID).Scan(&pid); err != nil || pid != in.PlanID {
-				return apperr.NotFound("报送周期不存在")
-			}
-			err = tx.QueryRowContext(ctx, `INSERT INTO reports(plan_id, period_id, task_number, dept_id, role, status, narrative, progress, created_by, created_at, updated_at, demo)
-				VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $10, $11) RETURNING id`,
-				in.PlanID, in.PeriodID, in.TaskNumber, in.DeptID, role, ReportDraft, in.Narrative, in.Progress, p.Login, now, boolInt(in.Demo)).Scan(&id)
-			if err != nil {
-				return fmt.Errorf("progress: create report: %w", err)
-			}
-		case err != nil:
-			return fmt.Errorf("progress: find report: %w", err)
-		default:
-			if status != ReportDraft && status != ReportReturned {
-				return apperr.Conflict("报告%s，不能再修改", ReportStatusLabels[status])
-			}
-			before, _ = getReport(ctx, tx, id)
-			if _, err := tx.ExecContext(ctx, `UPDATE reports SET narrative = $1, progress = $2, updated_at = $3, status = $4 WHERE id = $5`,
-				in.Narrative, in.Progress, now, ReportDraft, id); err != nil {
-				return fmt.Errorf("progress: update report: %w", err)
-			}
-			if _, err := tx.ExecContext(ctx, `DELETE FROM report_values WHERE report_id = $1`, id); err != nil {
-				return fmt.Errorf("progress: update report values: %w", err)
-			}
-		}
-		for ord, v := range in.Values {
-			if _, err := tx.ExecContext(ctx, `INSERT INTO report_values(report_id, target_ordinal, value) VALUES ($1, $2, $3)`, id, ord, v); err != nil {
-				return fmt.Errorf("progress: report value: %w", err)
-			}
-		}
-		after, err := getReport(ctx, tx, id)
-		if err != nil {
-			return err
-		}
-		return audit.Append(ctx, s.db, tx, p.Actor(), audit.Entry{Entity: "report", EntityID: fmt.Sprint(id), Action: "save", Before: before, After: after})
+		var err error
+		id, _, err = s.saveDraftTx(ctx, tx, p, in, role)
+		return err
 	})
 	if err != nil {
 		return nil, err
 	}
 	return s.Report(ctx, p, id)
+}
+
+// saveDraftTx writes a validated draft inside tx. It reports changed =
+// false, and writes nothing, when the stored report already says exactly
+// this, so saving the same thing twice leaves no trace.
+func (s *Service) saveDraftTx(ctx context.Context, tx *sql.Tx, p auth.Principal, in ReportInput, role string) (int64, bool, error) {
+	var id int64
+	var status string
+	now := time.Now().UTC()
+	err := tx.QueryRowContext(ctx, `SELECT id, status FROM reports WHERE period_id = $1 AND task_number = $2 AND dept_id = $3`, in.PeriodID, in.TaskNumber, in.DeptID).Scan(&id, &status)
+	var before *Report
+	switch {
+	case errors.Is(err, sql.ErrNoRows):
+		var pid int64
+		if err := tx.QueryRowContext(ctx, `SELECT plan_id FROM reporting_periods WHERE id = $1`, in.PeriodID).Scan(&pid); err != nil || pid != in.PlanID {
+			return 0, false, apperr.NotFound("报送周期不存在")
+		}
+		err = tx.QueryRowContext(ctx, `INSERT INTO reports(plan_id, period_id, task_number, dept_id, role, status, narrative, progress, created_by, created_at, updated_at, demo)
+			VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $10, $11) RETURNING id`,
+			in.PlanID, in.PeriodID, in.TaskNumber, in.DeptID, role, ReportDraft, in.Narrative, in.Progress, p.Login, now, boolInt(in.Demo)).Scan(&id)
+		if err != nil {
+			return 0, false, fmt.Errorf("progress: create report: %w", err)
+		}
+	case err != nil:
+		return 0, false, fmt.Errorf("progress: find report: %w", err)
+	default:
+		before, err = getReport(ctx, tx, id)
+		if err != nil {
+			return 0, false, err
+		}
+		if sameContent(before, in) {
+			return id, false, nil
+		}
+		if status != ReportDraft && status != ReportReturned {
+			return 0, false, apperr.Conflict("任务 %d 的报告%s，不能再修改", in.TaskNumber, ReportStatusLabels[status])
+		}
+		if _, err := tx.ExecContext(ctx, `UPDATE reports SET narrative = $1, progress = $2, updated_at = $3, status = $4 WHERE id = $5`,
+			in.Narrative, in.Progress, now, ReportDraft, id); err != nil {
+			return 0, false, fmt.Errorf("progress: update report: %w", err)
+		}
+		if _, err := tx.ExecContext(ctx, `DELETE FROM report_values WHERE report_id = $1`, id); err != nil {
+			return 0, false, fmt.Errorf("progress: update report values: %w", err)
+		}
+	}
+	for ord, v := range in.Values {
+		if _, err := tx.ExecContext(ctx, `INSERT INTO report_values(report_id, target_ordinal, value) VALUES ($1, $2, $3)`, id, ord, v); err != nil {
+			return 0, false, fmt.Errorf("progress: report value: %w", err)
+		}
+	}
+	after, err := getReport(ctx, tx, id)
+	if err != nil {
+		return 0, false, err
+	}
+	return id, true, audit.Append(ctx, s.db, tx, p.Actor(), audit.Entry{Entity: "report", EntityID: fmt.Sprint(id), Action: "save", Before: before, After: after})
+}
+
+func sameContent(r *Report, in ReportInput) bool {
+	if r.Narrative != in.Narrative || (r.Progress == nil) != (in.Progress == nil) || (r.Progress != nil && *r.Progress != *in.Progress) || len(r.Values) != len(in.Values) {
+		return false
+	}
+	for k, v := range in.Values {
+		if got, ok := r.Values[k]; !ok || got != v {
+			return false
+		}
+	}
+	return true
 }
 
 // Submit sends a draft to the regulator for review (department approvers).
