@@ -16,8 +16,10 @@ import (
 	"sidi/internal/audit"
 	"sidi/internal/auth"
 	"sidi/internal/demo"
+	"sidi/internal/indicator"
 	"sidi/internal/org"
 	"sidi/internal/plan"
+	"sidi/internal/progress"
 	"sidi/internal/store"
 	"sidi/internal/web"
 )
@@ -47,6 +49,9 @@ type app struct {
 	org  *org.Service
 	plan *plan.Service
 	auth *auth.Service
+	// metrics is built once here and filled by the domains that compute indicators.
+	metrics  *indicator.Registry
+	progress *progress.Service
 }
 
 func openApp(ctx context.Context, cfg store.Config) (*app, error) {
@@ -59,13 +64,15 @@ func openApp(ctx context.Context, cfg store.Config) (*app, error) {
 		db.Close()
 		return nil, err
 	}
-	return &app{db: db, org: o, plan: plan.NewService(db, o), auth: auth.NewService(db, o)}, nil
+	a := &app{db: db, org: o, plan: plan.NewService(db, o), auth: auth.NewService(db, o), metrics: indicator.NewRegistry()}
+	a.progress = progress.NewService(db, a.plan, o, a.auth, a.metrics)
+	return a, nil
 }
 
 func (a *app) Close() error { return a.db.Close() }
 
 func (a *app) server() *web.Server {
-	return web.New(web.Deps{DB: a.db, Org: a.org, Plan: a.plan, Auth: a.auth})
+	return web.New(web.Deps{DB: a.db, Org: a.org, Plan: a.plan, Auth: a.auth, Progress: a.progress})
 }
 
 // listenAndServe serves h on addr until ctx ends, printing the URL.
@@ -167,6 +174,17 @@ func seedDemo(ctx context.Context, e *Env, a *app) error {
 	accounts, err := a.auth.EnsureDemoAccounts(ctx)
 	if err != nil {
 		return fmt.Errorf("demo accounts: %w", err)
+	}
+	pv, err := a.plan.Current(ctx, 0)
+	if err != nil {
+		return err
+	}
+	n, err := a.progress.SeedDemo(ctx, p, pv.ID)
+	if err != nil {
+		return fmt.Errorf("demo reports: %w", err)
+	}
+	if n > 0 {
+		fmt.Fprintf(e.Stdout, "已生成 %d 份演示进展报告（均标注%s）\n", n, progress.DemoLabel)
 	}
 	fmt.Fprintln(e.Stdout, "演示账号 demo accounts（仅供演示 demo only）:")
 	for _, acc := range accounts {

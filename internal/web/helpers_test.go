@@ -14,8 +14,10 @@ import (
 
 	"sidi/internal/auth"
 	"sidi/internal/demo"
+	"sidi/internal/indicator"
 	"sidi/internal/org"
 	"sidi/internal/plan"
+	"sidi/internal/progress"
 	"sidi/internal/store"
 	"sidi/internal/web"
 )
@@ -27,6 +29,7 @@ type fixture struct {
 	web  *web.Server
 	plan *plan.Service
 	auth *auth.Service
+	prog *progress.Service
 }
 
 func newFixture(t *testing.T, db *store.DB) *fixture {
@@ -49,10 +52,14 @@ func newFixture(t *testing.T, db *store.DB) *fixture {
 	if _, err := as.EnsureDemoAccounts(ctx); err != nil {
 		t.Fatal(err)
 	}
-	w := web.New(web.Deps{DB: db, Org: o, Plan: ps, Auth: as})
+	prog := progress.NewService(db, ps, o, as, indicator.NewRegistry())
+	if _, err := prog.EnsurePeriods(ctx, p, res.Version.PlanID, 2025); err != nil {
+		t.Fatal(err)
+	}
+	w := web.New(web.Deps{DB: db, Org: o, Plan: ps, Auth: as, Progress: prog})
 	srv := httptest.NewServer(w.Handler())
 	t.Cleanup(srv.Close)
-	return &fixture{db: db, srv: srv, web: w, plan: ps, auth: as}
+	return &fixture{db: db, srv: srv, web: w, plan: ps, auth: as, prog: prog}
 }
 
 // client is a browser-like HTTP client with cookies that does not follow

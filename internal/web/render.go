@@ -14,6 +14,7 @@ import (
 	"sidi/internal/apperr"
 	"sidi/internal/auth"
 	"sidi/internal/plan"
+	"sidi/internal/progress"
 )
 
 // pages holds one template set per page, each joined with the layout.
@@ -32,11 +33,18 @@ var funcs = template.FuncMap{
 		}
 		return t.In(cst).Format("2006-01-02 15:04")
 	},
-	"cnDate":      cnDate,
-	"statusLabel": func(s string) string { return plan.StatusLabels[s] },
-	"roleLabel":   func(r auth.Role) string { return auth.RoleNames[r] },
-	"add":         func(a, b int) int { return a + b },
-	"targetLine":  TargetLine,
+	"cnDate":       cnDate,
+	"statusLabel":  func(s string) string { return plan.StatusLabels[s] },
+	"roleLabel":    func(r auth.Role) string { return auth.RoleNames[r] },
+	"add":          func(a, b int) int { return a + b },
+	"targetLine":   TargetLine,
+	"svgBar":       svgBar,
+	"spark":        sparkline,
+	"badge":        statusBadge,
+	"pct":          pct,
+	"verdict":      func(v string) string { return progress.VerdictLabels[v] },
+	"reportStatus": func(s string) string { return progress.ReportStatusLabels[s] },
+	"derefTime":    func(t *time.Time) time.Time { return *t },
 	"deref": func(f *float64) float64 {
 		if f == nil {
 			return 0

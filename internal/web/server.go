@@ -12,6 +12,7 @@ import (
 	"sidi/internal/auth"
 	"sidi/internal/org"
 	"sidi/internal/plan"
+	"sidi/internal/progress"
 	"sidi/internal/store"
 )
 
@@ -20,11 +21,13 @@ var assets embed.FS
 
 // Deps are the services the web layer calls.
 type Deps struct {
-	DB     *store.DB
-	Org    *org.Service
-	Plan   *plan.Service
-	Auth   *auth.Service
-	Logger *slog.Logger
+	DB   *store.DB
+	Org  *org.Service
+	Plan *plan.Service
+	Auth *auth.Service
+	// Progress runs reports, indicators and bulletins.
+	Progress *progress.Service
+	Logger   *slog.Logger
 	// MaxBody caps request bodies; uploads of plan texts are the largest.
 	MaxBody int64
 }

@@ -1,0 +1,232 @@
+package web
+
+import (
+	"net/http"
+	"net/url"
+	"strconv"
+	"strings"
+	"time"
+
+	"sidi/internal/apperr"
+	"sidi/internal/progress"
+)
+
+// asOfFrom reads ?period=2025Q2 (the state a bulletin of that period
+// reports: the day after its deadline) or ?date=2025-06-30; default today.
+func (s *Server) asOfFrom(r *http.Request, planID int64) (time.Time, *progress.Period, error) {
+	if code := r.URL.Query().Get("period"); code != "" {
+		p, err := s.Progress.Period(r.Context(), planID, code)
+		if err != nil {
+			return time.Time{}, nil, err
+		}
+		return p.DeadlineTime().AddDate(0, 0, 1), &p, nil
+	}
+	if d := r.URL.Query().Get("date"); d != "" {
+		t, err := time.Parse("2006-01-02", d)
+		if err != nil {
+			return time.Time{}, nil, apperr.Invalid("日期“%s”无效，请写成 2025-06-30 的形式", d)
+		}
+		return t, nil, nil
+	}
+	n := s.now().In(cst)
+	return time.Date(n.Year(), n.Month(), n.Day(), 0, 0, 0, 0, time.UTC), nil, nil
+}
+
+type cockpitData struct {
+	State   *progress.State
+	Period  *progress.Period
+	Periods []progress.Period
+	Scores  []progress.DeptScore
+	Worst   []progress.TaskState
+}
+
+func (s *Server) cockpit(w http.ResponseWriter, r *http.Request, rc *reqCtx) error {
+	pv, err := s.Plan.Current(r.Context(), 0)
+	if err != nil {
+		return err
+	}
+	asOf, period, err := s.asOfFrom(r, pv.ID)
+	if err != nil {
+		return err
+	}
+	st, err := s.Progress.Evaluate(r.Context(), pv.ID, asOf)
+	if err != nil {
+		return err
+	}
+	periods, err := s.Progress.Periods(r.Context(), pv.ID)
+	if err != nil {
+		return err
+	}
+	d := cockpitData{State: st, Period: period, Periods: periods}
+	scorePeriod := period
+	if scorePeriod == nil {
+		scorePeriod = st.LastClosed
+	}
+	if scorePeriod != nil {
+		if d.Scores, err = s.Progress.Assess(r.Context(), pv.ID, *scorePeriod); err != nil {
+			return err
+		}
+		d.Period = scorePeriod
+	}
+	for _, t := range st.Tasks {
+		if t.Status == progress.Red || t.Status == progress.Yellow {
+			d.Worst = append(d.Worst, t)
+		}
+	}
+	return s.render(w, r, rc, http.StatusOK, "progress", "进展总览", "progress", d)
+}
+
+func (s *Server) taskProgress(w http.ResponseWriter, r *http.Request, rc *reqCtx) error {
+	n, err := pathInt(r, "number")
+	if err != nil {
+		return err
+	}
+	task, pv, err := s.Plan.Task(r.Context(), 0, int(n))
+	if err != nil {
+		return err
+	}
+	asOf, _, err := s.asOfFrom(r, pv.ID)
+	if err != nil {
+		return err
+	}
+	st, err := s.Progress.Evaluate(r.Context(), pv.ID, asOf)
+	if err != nil {
+		return err
+	}
+	var ts progress.TaskState
+	for _, t := range st.Tasks {
+		if t.Number == int(n) {
+			ts = t
+		}
+	}
+	reports, err := s.Progress.Reports(r.Context(), rc.P, progress.ReportFilter{PlanID: pv.ID, Task: int(n), Limit: 100})
+	if err != nil {
+		return err
+	}
+	return s.render(w, r, rc, http.StatusOK, "progress_task", "任务 "+strconv.Itoa(task.Number)+" 进展", "progress",
+		map[string]any{"Task": task, "State": ts, "AsOf": st.AsOf, "Reports": reports, "CanOverride": rc.P.Has(planEditors...)})
+}
+
+func (s *Server) taskOverride(w http.ResponseWriter, r *http.Request, rc *reqCtx) error {
+	n, err := pathInt(r, "number")
+	if err != nil {
+		return err
+	}
+	pv, err := s.Plan.Current(r.Context(), 0)
+	if err != nil {
+		return err
+	}
+	var val *float64
+	if v := strings.TrimSpace(r.PostFormValue("progress")); v != "" {
+		f, err := strconv.ParseFloat(v, 64)
+		if err != nil {
+			return apperr.Invalid("进度“%s”不是数字", v)
+		}
+		val = &f
+	}
+	if err := s.Progress.SetOverride(r.Context(), rc.P, pv.ID, int(n), val, strings.TrimSpace(r.PostFormValue("reason"))); err != nil {
+		return err
+	}
+	http.Redirect(w, r, "/progress/tasks/"+strconv.Itoa(int(n))+"?msg="+url.QueryEscape("已保存人工调整"), http.StatusSeeOther)
+	return nil
+}
+
+func (s *Server) bindingsPage(w http.ResponseWriter, r *http.Request, rc *reqCtx) error {
+	pv, err := s.Plan.Current(r.Context(), 0)
+	if err != nil {
+		return err
+	}
+	bs, err := s.Progress.Bindings(r.Context(), pv.ID)
+	if err != nil {
+		return err
+	}
+	type row struct {
+		Task    int
+		Ordinal int
+		Text    string
+		Binding progress.Binding
+	}
+	var rows []row
+	for _, t := range pv.Tasks() {
+		for i, g := range t.Targets {
+			b := bs[strconv.Itoa(t.Number)+"."+strconv.Itoa(i+1)]
+			rows = append(rows, row{t.Number, i + 1, g.Text, b})
+		}
+	}
+	return s.render(w, r, rc, http.StatusOK, "bindings", "指标数据来源", "progress", map[string]any{"Rows": rows, "Metrics": s.Progress.Metrics().All()})
+}
+
+func (s *Server) bindingsSave(w http.ResponseWriter, r *http.Request, rc *reqCtx) error {
+	pv, err := s.Plan.Current(r.Context(), 0)
+	if err != nil {
+		return err
+	}
+	task, err1 := strconv.Atoi(r.PostFormValue("task"))
+	ord, err2 := strconv.Atoi(r.PostFormValue("ordinal"))
+	base, err3 := strconv.ParseFloat(strings.TrimSpace(r.PostFormValue("baseline")), 64)
+	if err1 != nil || err2 != nil {
+		return apperr.Invalid("缺少任务或目标序号")
+	}
+	if err3 != nil {
+		return apperr.Invalid("基线值“%s”不是数字", r.PostFormValue("baseline"))
+	}
+	b := progress.Binding{TaskNumber: task, Ordinal: ord, MetricKey: r.PostFormValue("metric"), Baseline: base,
+		Deadline: strings.TrimSpace(r.PostFormValue("deadline")), Note: strings.TrimSpace(r.PostFormValue("note"))}
+	if wv := strings.TrimSpace(r.PostFormValue("weight")); wv != "" {
+		f, err := strconv.ParseFloat(wv, 64)
+		if err != nil || f < 0 {
+			return apperr.Invalid("权重“%s”须为非负数", wv)
+		}
+		b.Weight = &f
+	}
+	if err := s.Progress.SetBinding(r.Context(), rc.P, pv.ID, b); err != nil {
+		return err
+	}
+	http.Redirect(w, r, "/progress/bindings?msg="+url.QueryEscape("已保存"), http.StatusSeeOther)
+	return nil
+}
+
+func (s *Server) publicProgress(w http.ResponseWriter, r *http.Request, rc *reqCtx) error {
+	pv, err := s.Plan.Current(r.Context(), 0)
+	if err != nil {
+		return err
+	}
+	asOf, _, err := s.asOfFrom(r, pv.ID)
+	if err != nil {
+		return err
+	}
+	st, err := s.Progress.Evaluate(r.Context(), pv.ID, asOf)
+	if err != nil {
+		return err
+	}
+	return s.render(w, r, rc, http.StatusOK, "public_progress", "实施进展", "public", st)
+}
+
+func (s *Server) myDesk(w http.ResponseWriter, r *http.Request, rc *reqCtx) error {
+	pv, err := s.Plan.Current(r.Context(), 0)
+	if err != nil {
+		return err
+	}
+	items, err := s.Progress.ToDo(r.Context(), rc.P, pv.ID)
+	if err != nil {
+		return err
+	}
+	var dept any
+	var duties any
+	if rc.P.DeptID != 0 {
+		d, err := s.Org.Get(r.Context(), rc.P.DeptID)
+		if err != nil {
+			return err
+		}
+		dept = d
+		if duties, err = s.Plan.Duties(r.Context(), rc.P.DeptID); err != nil {
+			return err
+		}
+	}
+	returned, err := s.Progress.Reports(r.Context(), rc.P, progress.ReportFilter{PlanID: pv.ID, Status: progress.ReportReturned, DeptID: rc.P.DeptID, Limit: 50})
+	if err != nil {
+		return err
+	}
+	period, _ := s.Progress.CurrentPeriod(r.Context(), pv.ID)
+	return s.render(w, r, rc, http.StatusOK, "my", "我的工作台", "my", map[string]any{"Items": items, "Dept": dept, "Duties": duties, "Returned": returned, "Period": period})
+}

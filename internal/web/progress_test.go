@@ -1,0 +1,162 @@
+package web_test
+
+import (
+	"context"
+	"encoding/json"
+	"net/http"
+	"net/url"
+	"regexp"
+	"strings"
+	"testing"
+
+	"sidi/internal/auth"
+	"sidi/internal/store"
+	"sidi/internal/store/storetest"
+)
+
+type indicatorsBody struct {
+	AsOf       string `json:"as_of"`
+	Indicators []struct {
+		Task     int     `json:"task"`
+		Ordinal  int     `json:"ordinal"`
+		Current  float64 `json:"current"`
+		HasValue bool    `json:"has_value"`
+		Progress float64 `json:"progress"`
+		Status   string  `json:"status"`
+		Verdict  string  `json:"verdict"`
+	} `json:"indicators"`
+}
+
+func (c *client) indicator(task, ord int) (float64, bool) {
+	c.t.Helper()
+	_, body := c.get("/api/v1/indicators?date=2024-06-30")
+	var b indicatorsBody
+	if err := json.Unmarshal([]byte(body), &b); err != nil {
+		c.t.Fatalf("indicators: %v: %s", err, body)
+	}
+	if len(b.Indicators) != 18 {
+		c.t.Fatalf("indicators lists %d targets, want 18", len(b.Indicators))
+	}
+	for _, x := range b.Indicators {
+		if x.Task == task && x.Ordinal == ord {
+			return x.Current, x.HasValue
+		}
+	}
+	c.t.Fatalf("no indicator %d.%d", task, ord)
+	return 0, false
+}
+
+var reportIDRe = regexp.MustCompile(`^/reports/(\d+)`)
+
+// TestReportingLoopThroughPages drives the whole loop as its users would:
+// a department drafts and submits, the regulator returns, then approves,
+// and only then does the public see the value.
+func TestReportingLoopThroughPages(t *testing.T) {
+	storetest.Each(t, func(t *testing.T, db *store.DB) {
+		f := newFixture(t, db)
+		public := f.client(t)
+		reporter, approver, supervisor := f.client(t), f.client(t), f.client(t)
+		reporter.login("demo-reporter-samr", auth.DemoPassword)
+		approver.login("demo-approver-samr", auth.DemoPassword)
+		supervisor.login("demo-supervisor", auth.DemoPassword)
+
+		resp, page := reporter.get("/reports/new?period=2024Q1&task=4")
+		if resp.StatusCode != 200 || !strings.Contains(page, "企业自我公开声明标准累计达2000项以上") {
+			t.Fatalf("new report form: %d", resp.StatusCode)
+		}
+		tok := csrfRe.FindStringSubmatch(page)[1]
+		// A malformed number is refused with the field named; nothing saved.
+		resp, page = reporter.postForm("/reports", url.Values{"csrf_token": {tok}, "period": {"2024Q1"}, "task": {"4"}, "narrative": {"一季度进展"}, "value_1": {"一千"}})
+		if resp.StatusCode != http.StatusUnprocessableEntity || !strings.Contains(page, "第 1 个量化目标的“本期数值”须为数字") {
+			t.Fatalf("bad value: %d", resp.StatusCode)
+		}
+		resp, _ = reporter.postForm("/reports", url.Values{"csrf_token": {tok}, "period": {"2024Q1"}, "task": {"4"}, "narrative": {"一季度新增自我声明。"}, "value_1": {"1,200"}})
+		m := reportIDRe.FindStringSubmatch(resp.Header.Get("Location"))
+		if resp.StatusCode != http.StatusSeeOther || m == nil {
+			t.Fatalf("save draft: %d %s", resp.StatusCode, resp.Header.Get("Location"))
+		}
+		rep := "/reports/" + m[1]
+		// Reporters cannot submit; the department's approver does.
+		if resp, _ := reporter.postForm(rep+"/submit", url.Values{"csrf_token": {tok}}); resp.StatusCode != http.StatusForbidden {
+			t.Fatalf("reporter submit: %d", resp.StatusCode)
+		}
+		atok := approver.csrf(rep)
+		approver.postForm(rep+"/submit", url.Values{"csrf_token": {atok}})
+		if v, ok := public.indicator(4, 1); ok || v != 0 {
+			t.Fatalf("public sees a submitted value: %v", v)
+		}
+		stok := supervisor.csrf(rep)
+		supervisor.postForm(rep+"/return", url.Values{"csrf_token": {stok}, "comment": {"请补充统计表"}})
+		_, page = reporter.get("/my")
+		if !strings.Contains(page, "请补充统计表") {
+			t.Fatal("returned report missing from the reporter's desk")
+		}
+		approver.postForm(rep+"/submit", url.Values{"csrf_token": {atok}})
+		supervisor.postForm(rep+"/approve", url.Values{"csrf_token": {stok}})
+		if v, ok := public.indicator(4, 1); !ok || v != 1200 {
+			t.Fatalf("public value after approval: %v %v", v, ok)
+		}
+		_, page = public.get("/public/progress?date=2024-06-30")
+		if !strings.Contains(page, "1,200") || !strings.Contains(page, "审核通过的数据") {
+			t.Fatal("public page does not show the approved value")
+		}
+		// Another department cannot open it by guessing the id.
+		other := f.client(t)
+		other.login("demo-reporter-drc", auth.DemoPassword)
+		if resp, _ := other.get(rep); resp.StatusCode != http.StatusNotFound {
+			t.Fatalf("DRC opens SAMR report: %d", resp.StatusCode)
+		}
+	})
+}
+
+func TestCockpitAndBulletinWithDemoData(t *testing.T) {
+	storetest.Each(t, func(t *testing.T, db *store.DB) {
+		f := newFixture(t, db)
+		pv, err := f.plan.Current(context.Background(), 0)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if _, err := f.prog.SeedDemo(context.Background(), auth.CLI("demo"), pv.ID); err != nil {
+			t.Fatal(err)
+		}
+		c := f.client(t)
+		c.login("demo-supervisor", auth.DemoPassword)
+		cases := []struct {
+			path string
+			want []string
+		}{
+			{"/progress?period=2025Q2", []string{"进展总览", "27 项重点任务", "部门考评（2025年第2季度）", "<svg class=\"bar\""}},
+			{"/progress/tasks/8?period=2025Q2", []string{"全省商标累计注册量突破7万件", "历史数值", "<svg class=\"spark\""}},
+			{"/bulletins", []string{"2025年第4季度"}},
+			{"/bulletins/2025Q4", []string{"工作进展情况的通报", "一、总体情况", "五、下一步工作", "逾期未报"}},
+			{"/my", []string{"待办事项"}},
+			{"/reports?period=2025Q4&status=submitted", []string{"待审核"}},
+		}
+		for _, tc := range cases {
+			resp, page := c.get(tc.path)
+			if resp.StatusCode != 200 {
+				t.Errorf("GET %s: %d", tc.path, resp.StatusCode)
+				continue
+			}
+			for _, w := range tc.want {
+				if !strings.Contains(page, w) {
+					t.Errorf("GET %s lacks %q", tc.path, w)
+				}
+			}
+		}
+		resp, body := c.get("/bulletins/2025Q4/xlsx")
+		if resp.StatusCode != 200 || !strings.HasPrefix(body, "PK") || !strings.Contains(resp.Header.Get("Content-Disposition"), "filename*=UTF-8''") {
+			t.Fatalf("bulletin xlsx: %d %s", resp.StatusCode, resp.Header.Get("Content-Disposition"))
+		}
+		resp, body = c.get("/api/v1/indicators?format=csv&period=2025Q2")
+		if resp.StatusCode != 200 || !strings.HasPrefix(body, "\uFEFF任务,任务名称") || strings.Count(body, "\n") != 19 {
+			t.Fatalf("indicators csv: %d %q", resp.StatusCode, body[:min(80, len(body))])
+		}
+		// Bulletins are the regulator's: a department reporter is refused.
+		r := f.client(t)
+		r.login("demo-reporter-drc", auth.DemoPassword)
+		if resp, _ := r.get("/bulletins/2025Q4"); resp.StatusCode != http.StatusForbidden {
+			t.Fatalf("reporter reads bulletin: %d", resp.StatusCode)
+		}
+	})
+}
