@@ -152,3 +152,36 @@ func TestServeAnswers(t *testing.T) {
 		t.Fatalf("serve exited %d: %s", code, out.String())
 	}
 }
+
+func TestBulletinCommand(t *testing.T) {
+	dir := t.TempDir()
+	if code, _, errs := runCLI(t, "demo", "--no-serve", "--data", dir); code != 0 {
+		t.Fatal(errs)
+	}
+	cases := []struct {
+		args []string
+		code int
+		want string
+	}{
+		{[]string{"bulletin", "--data", dir, "--period", "2025Q4", "--format", "html", "--out", filepath.Join(dir, "b.html")}, 0, "已生成"},
+		{[]string{"bulletin", "--data", dir, "--period", "2025Q4", "--format", "xlsx", "--out", filepath.Join(dir, "b.xlsx")}, 0, "已生成"},
+		{[]string{"bulletin", "--data", dir, "--period", "2031Q9", "--out", filepath.Join(dir, "x.html")}, 1, "没有“2031Q9”这个报送周期"},
+		{[]string{"bulletin", "--data", dir, "--period", "2025Q4", "--format", "pdf", "--out", "x"}, 2, "html 或 xlsx"},
+	}
+	for _, c := range cases {
+		code, out, errs := runCLI(t, c.args...)
+		if code != c.code || !strings.Contains(out+errs, c.want) {
+			t.Errorf("sidi %s: exit %d, %s%s", strings.Join(c.args, " "), code, out, errs)
+		}
+	}
+	html, _ := os.ReadFile(filepath.Join(dir, "b.html"))
+	for _, w := range []string{"<style>", "2025年第4季度工作进展情况的通报", "五、下一步工作"} {
+		if !strings.Contains(string(html), w) {
+			t.Errorf("bulletin HTML lacks %q", w)
+		}
+	}
+	x, _ := os.ReadFile(filepath.Join(dir, "b.xlsx"))
+	if !bytes.HasPrefix(x, []byte("PK")) {
+		t.Error("bulletin XLSX is not a zip file")
+	}
+}

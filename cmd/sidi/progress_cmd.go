@@ -1,4 +1,68 @@
 package main
 
+import (
+	"context"
+	"fmt"
+	"os"
+
+	"sidi/internal/web"
+)
+
 // progressCommands are the reporting and bulletin commands.
-func progressCommands() []*Command { return nil }
+func progressCommands() []*Command {
+	return []*Command{cmdBulletin(), cmdBench()}
+}
+
+func cmdBulletin() *Command {
+	return &Command{
+		Name: "bulletin", Usage: "--period 2025Q4 [--format html|xlsx] --out FILE [--data DIR | --db URL]",
+		Short: "生成某报送周期的工作通报 write a period's bulletin (A4 HTML or XLSX)",
+		Run: func(ctx context.Context, e *Env, args []string) error {
+			fs := newFlags("bulletin", e)
+			period := fs.String("period", "", "报送周期，如 2025Q4")
+			format := fs.String("format", "html", "html 或 xlsx")
+			out := fs.String("out", "", "输出文件（- 为标准输出）")
+			cfg := storageFlags(fs, e)
+			if err := fs.Parse(args); err != nil {
+				return err
+			}
+			if *period == "" || *out == "" {
+				return usageError{"需要 --period 和 --out"}
+			}
+			if *format != "html" && *format != "xlsx" {
+				return usageError{"--format 只能是 html 或 xlsx"}
+			}
+			a, err := openApp(ctx, cfg())
+			if err != nil {
+				return err
+			}
+			defer a.Close()
+			pv, err := a.plan.Current(ctx, 0)
+			if err != nil {
+				return err
+			}
+			b, err := a.progress.BuildBulletin(ctx, pv.ID, *period)
+			if err != nil {
+				return err
+			}
+			var data []byte
+			if *format == "xlsx" {
+				data, err = b.XLSX()
+			} else {
+				data, err = web.BulletinDocument(b)
+			}
+			if err != nil {
+				return err
+			}
+			if *out == "-" {
+				_, err = e.Stdout.Write(data)
+				return err
+			}
+			if err := os.WriteFile(*out, data, 0o644); err != nil {
+				return fmt.Errorf("写入 %s 失败: %w", *out, err)
+			}
+			fmt.Fprintf(e.Stdout, "已生成 %s 通报：%s（%d 字节）\n", b.Period.Label(), *out, len(data))
+			return nil
+		},
+	}
+}

@@ -194,3 +194,16 @@ func Verify(ctx context.Context, q *sql.DB) (int64, error) {
 	}
 	return n, nil
 }
+
+// Head returns the sequence number of the newest record. Every write in
+// Sidi appends one, so the head is a cheap version number of all data:
+// caches keyed by it can never serve what a write has changed.
+func Head(ctx context.Context, q interface {
+	QueryRowContext(ctx context.Context, query string, args ...any) *sql.Row
+}) (int64, error) {
+	var seq int64
+	if err := q.QueryRowContext(ctx, `SELECT COALESCE(MAX(seq), 0) FROM audit_log`).Scan(&seq); err != nil {
+		return 0, fmt.Errorf("audit: head: %w", err)
+	}
+	return seq, nil
+}

@@ -5,6 +5,7 @@ import (
 	"database/sql"
 	"fmt"
 	"strconv"
+	"sync"
 	"time"
 
 	"sidi/internal/audit"
@@ -197,7 +198,29 @@ func (s *Service) SetOverride(ctx context.Context, p auth.Principal, planID int6
 // Evaluate computes the state of every target, task and pillar of the
 // current plan version as of asOf, from approved values and registered
 // metrics only: nothing submitted but unapproved counts.
+//
+// Results are cached under the audit log's head: any write anywhere
+// appends an audit record and so retires every cached state.
 func (s *Service) Evaluate(ctx context.Context, planID int64, asOf time.Time) (*State, error) {
+	head, err := audit.Head(ctx, s.db.Reader())
+	if err != nil {
+		return nil, err
+	}
+	key := fmt.Sprintf("%d|%s", planID, fmtDay(asOf))
+	if st, ok := s.cache.get(head, key); ok {
+		return st, nil
+	}
+	st, err := s.Recompute(ctx, planID, asOf)
+	if err != nil {
+		return nil, err
+	}
+	s.cache.put(head, key, st)
+	return st.clone(), nil
+}
+
+// Recompute evaluates without the cache (benchmarks, and callers that must
+// see metrics whose sources write no audit record).
+func (s *Service) Recompute(ctx context.Context, planID int64, asOf time.Time) (*State, error) {
 	pv, err := s.plans.Current(ctx, planID)
 	if err != nil {
 		return nil, err
@@ -474,4 +497,41 @@ func Expected(t plan.TaskView) []plan.DeptRef {
 		out = append(out, d)
 	}
 	return out
+}
+
+// clone copies a state deeply enough that callers may edit its tasks.
+func (st *State) clone() *State {
+	c := *st
+	c.Tasks = append([]TaskState(nil), st.Tasks...)
+	c.Pillars = append([]PillarState(nil), st.Pillars...)
+	return &c
+}
+
+// stateCache holds evaluated states of one audit head.
+type stateCache struct {
+	mu      sync.Mutex
+	head    int64
+	entries map[string]*State
+}
+
+func (c *stateCache) get(head int64, key string) (*State, bool) {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	if c.head != head {
+		return nil, false
+	}
+	st, ok := c.entries[key]
+	if !ok {
+		return nil, false
+	}
+	return st.clone(), true
+}
+
+func (c *stateCache) put(head int64, key string, st *State) {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	if c.head != head || c.entries == nil || len(c.entries) > 256 {
+		c.head, c.entries = head, map[string]*State{}
+	}
+	c.entries[key] = st
 }

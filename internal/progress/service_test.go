@@ -31,7 +31,7 @@ type env struct {
 	metrics *indicator.Registry
 }
 
-func newEnv(t *testing.T, db *store.DB, now time.Time) *env {
+func newEnv(t testing.TB, db *store.DB, now time.Time) *env {
 	t.Helper()
 	ctx := context.Background()
 	o := org.NewService(db)
@@ -75,7 +75,7 @@ func newEnv(t *testing.T, db *store.DB, now time.Time) *env {
 	return e
 }
 
-func mustToken(t *testing.T, as *auth.Service, login, pw string) string {
+func mustToken(t testing.TB, as *auth.Service, login, pw string) string {
 	t.Helper()
 	_, tok, err := as.Login(context.Background(), login, pw, "127.0.0.1", "test")
 	if err != nil {

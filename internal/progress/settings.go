@@ -44,6 +44,7 @@ type Service struct {
 	auth    *auth.Service
 	metrics *indicator.Registry
 	Now     func() time.Time
+	cache   stateCache
 }
 
 // NewService wires the progress service.

@@ -116,6 +116,15 @@ func (s *Server) wrap(rt Route) http.Handler {
 				return
 			}
 		}
+		if rt.Cache && r.Method == http.MethodGet && rc.P.Anonymous() && !rc.Expired && r.URL.Query().Get("msg") == "" {
+			handled, err := s.serveCached(w, r, func(bw http.ResponseWriter) error { return rt.Handle(bw, r.WithContext(withReqCtx(ctx, rc)), rc) })
+			if err != nil {
+				s.fail(w, r, rc, err)
+			}
+			if handled {
+				return
+			}
+		}
 		if rc.Session == nil && !rc.ViaToken {
 			rc.CSRF = s.preSessionCSRF(w, r)
 		}

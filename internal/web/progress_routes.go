@@ -33,9 +33,9 @@ func (s *Server) progressRoutes() []Route {
 		{Method: "GET", Pattern: "/bulletins/{period}", Name: "工作通报", Roles: planEditors, Handle: s.bulletinPage},
 		{Method: "GET", Pattern: "/bulletins/{period}/xlsx", Name: "工作通报（Excel）", Roles: planEditors, Handle: s.bulletinXLSX},
 		{Method: "POST", Pattern: "/bulletins/{period}", Name: "保存下一步工作", Roles: planEditors, Handle: s.bulletinSave},
-		{Method: "GET", Pattern: "/public/progress", Name: "实施进展公开", Public: true, Handle: s.publicProgress},
+		{Method: "GET", Pattern: "/public/progress", Name: "实施进展公开", Public: true, Cache: true, Handle: s.publicProgress},
 
-		{Method: "GET", Pattern: "/api/v1/indicators", Name: "量化指标及进展", Public: true, API: true, Handle: s.apiIndicators},
+		{Method: "GET", Pattern: "/api/v1/indicators", Name: "量化指标及进展", Public: true, Cache: true, API: true, Handle: s.apiIndicators},
 		{Method: "GET", Pattern: "/api/v1/progress", Name: "方案进展", Public: true, API: true, Handle: s.apiProgress},
 		{Method: "GET", Pattern: "/api/v1/todo", Name: "我的待办", API: true, Handle: s.apiToDo},
 		{Method: "GET", Pattern: "/api/v1/reports", Name: "进展报告列表", Roles: reportStaff, API: true, Handle: s.apiReports},

@@ -19,6 +19,9 @@ type Route struct {
 	Public bool
 	Roles  []auth.Role
 	API    bool
+	// Cache lets anonymous GETs be answered from the page cache (public
+	// pages that show the same thing to every visitor).
+	Cache bool
 	// AllowPendingPassword lets a user who must change their password reach it.
 	AllowPendingPassword bool
 	Handle               func(w http.ResponseWriter, r *http.Request, rc *reqCtx) error
@@ -51,7 +54,7 @@ func (s *Server) routeTable() []Route {
 
 func (s *Server) planRoutes() []Route {
 	return []Route{
-		{Method: "GET", Pattern: "/{$}", Name: "首页", Public: true, Handle: s.home},
+		{Method: "GET", Pattern: "/{$}", Name: "首页", Public: true, Cache: true, Handle: s.home},
 		{Method: "GET", Pattern: "/healthz", Name: "健康检查", Public: true, Handle: s.healthz},
 
 		{Method: "GET", Pattern: "/login", Name: "登录页", Public: true, AllowPendingPassword: true, Handle: s.loginForm},
@@ -60,10 +63,10 @@ func (s *Server) planRoutes() []Route {
 		{Method: "GET", Pattern: "/account/password", Name: "修改密码页", AllowPendingPassword: true, Handle: s.passwordForm},
 		{Method: "POST", Pattern: "/account/password", Name: "修改密码", AllowPendingPassword: true, Handle: s.changePassword},
 
-		{Method: "GET", Pattern: "/plan", Name: "工作方案总览", Public: true, Handle: s.planOverview},
-		{Method: "GET", Pattern: "/plan/tasks/{number}", Name: "任务详情", Public: true, Handle: s.taskDetail},
-		{Method: "GET", Pattern: "/departments", Name: "责任部门", Public: true, Handle: s.departmentList},
-		{Method: "GET", Pattern: "/departments/{id}", Name: "部门职责", Public: true, Handle: s.departmentDetail},
+		{Method: "GET", Pattern: "/plan", Name: "工作方案总览", Public: true, Cache: true, Handle: s.planOverview},
+		{Method: "GET", Pattern: "/plan/tasks/{number}", Name: "任务详情", Public: true, Cache: true, Handle: s.taskDetail},
+		{Method: "GET", Pattern: "/departments", Name: "责任部门", Public: true, Cache: true, Handle: s.departmentList},
+		{Method: "GET", Pattern: "/departments/{id}", Name: "部门职责", Public: true, Cache: true, Handle: s.departmentDetail},
 
 		{Method: "GET", Pattern: "/plan/versions", Name: "方案版本与审核", Roles: planEditors, Handle: s.versionList},
 		{Method: "GET", Pattern: "/plan/import", Name: "导入方案页", Roles: planEditors, Handle: s.importForm},
@@ -74,7 +77,7 @@ func (s *Server) planRoutes() []Route {
 		{Method: "POST", Pattern: "/plan/versions/{id}/discard", Name: "废弃草稿", Roles: planEditors, Handle: s.versionDiscard},
 
 		{Method: "GET", Pattern: "/api/v1/openapi.json", Name: "接口说明", Public: true, API: true, Handle: s.openAPI},
-		{Method: "GET", Pattern: "/api/v1/plan", Name: "现行方案", Public: true, API: true, Handle: s.apiPlan},
+		{Method: "GET", Pattern: "/api/v1/plan", Name: "现行方案", Public: true, Cache: true, API: true, Handle: s.apiPlan},
 		{Method: "GET", Pattern: "/api/v1/plan/tasks/{number}", Name: "任务详情", Public: true, API: true, Handle: s.apiTask},
 		{Method: "GET", Pattern: "/api/v1/departments", Name: "部门目录", Public: true, API: true, Handle: s.apiDepartments},
 		{Method: "GET", Pattern: "/api/v1/departments/{id}", Name: "部门职责", Public: true, API: true, Handle: s.apiDepartment},

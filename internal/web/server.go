@@ -13,6 +13,7 @@ import (
 	"sidi/internal/org"
 	"sidi/internal/plan"
 	"sidi/internal/progress"
+	"sidi/internal/standards"
 	"sidi/internal/store"
 )
 
@@ -27,7 +28,9 @@ type Deps struct {
 	Auth *auth.Service
 	// Progress runs reports, indicators and bulletins.
 	Progress *progress.Service
-	Logger   *slog.Logger
+	// Standards is the standards information platform.
+	Standards *standards.Service
+	Logger    *slog.Logger
 	// MaxBody caps request bodies; uploads of plan texts are the largest.
 	MaxBody int64
 }
@@ -40,6 +43,7 @@ type Server struct {
 	static fs.FS
 	mux    *http.ServeMux
 	now    func() time.Time
+	cache  pageCache
 }
 
 // New builds the server and its route table.
