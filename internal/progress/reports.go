@@ -323,10 +323,53 @@ func (s *Service) Report(ctx context.Context, p auth.Principal, id int64) (*Repo
 	}
 	if !p.Has(auth.RoleAdmin, auth.RoleSupervisor) {
 		if err := s.checkDept(ctx, p, r.DeptID); err != nil {
-			return nil, err
+			// The lead department reads its co-owners' reports to consolidate them.
+			if lead, _ := s.leads(ctx, p, r.PlanID, r.TaskNumber); !lead {
+				return nil, err
+			}
 		}
 	}
 	return r, nil
+}
+
+// leads reports whether p's department leads the task.
+func (s *Service) leads(ctx context.Context, p auth.Principal, planID int64, task int) (bool, error) {
+	if p.DeptID == 0 {
+		return false, nil
+	}
+	t, _, err := s.plans.Task(ctx, planID, task)
+	if err != nil {
+		return false, err
+	}
+	for _, d := range t.LeadDepts {
+		if d.ID == p.DeptID {
+			return true, nil
+		}
+	}
+	return false, nil
+}
+
+// CoReports returns the co-owners' reports on the same task and period as
+// a lead department's report, for the lead to consolidate.
+func (s *Service) CoReports(ctx context.Context, p auth.Principal, lead *Report) ([]*Report, error) {
+	if lead.Role != "lead" {
+		return nil, nil
+	}
+	rows, err := s.db.Reader().QueryContext(ctx, `SELECT `+reportColumns+reportFrom+` WHERE r.period_id = $1 AND r.task_number = $2 AND r.role = 'co' ORDER BY d.sort_order, d.id`,
+		lead.Period.ID, lead.TaskNumber)
+	if err != nil {
+		return nil, fmt.Errorf("progress: co-owner reports: %w", err)
+	}
+	defer rows.Close()
+	var out []*Report
+	for rows.Next() {
+		r, err := scanReport(rows)
+		if err != nil {
+			return nil, fmt.Errorf("progress: co-owner reports: %w", err)
+		}
+		out = append(out, r)
+	}
+	return out, rows.Err()
 }
 
 type querier interface {

@@ -362,3 +362,35 @@ func TestDemoBulletin(t *testing.T) {
 		}
 	})
 }
+
+func TestLeadConsolidatesCoOwners(t *testing.T) {
+	storetest.Each(t, func(t *testing.T, db *store.DB) {
+		ctx := context.Background()
+		e := newEnv(t, db, day("2024-04-05"))
+		per := e.period(t, "2024Q1")
+		samr, drc := e.users["demo-reporter-samr"], e.users["demo-reporter-drc"]
+		co, err := e.svc.SaveDraft(ctx, drc, progress.ReportInput{PlanID: e.planID, PeriodID: per.ID, TaskNumber: 4, DeptID: drc.DeptID, Narrative: "配合开展领跑者评估"})
+		if err != nil {
+			t.Fatal(err)
+		}
+		lead, err := e.svc.SaveDraft(ctx, samr, progress.ReportInput{PlanID: e.planID, PeriodID: per.ID, TaskNumber: 4, DeptID: samr.DeptID, Narrative: "汇总"})
+		if err != nil {
+			t.Fatal(err)
+		}
+		// SAMR leads task 4: it reads DRC's report; DRC does not lead, so not the reverse.
+		if _, err := e.svc.Report(ctx, samr, co.ID); err != nil {
+			t.Fatalf("lead reads co-owner report: %v", err)
+		}
+		if _, err := e.svc.Report(ctx, drc, lead.ID); !errors.Is(err, apperr.ErrNotFound) {
+			t.Fatalf("co-owner reads lead report: %v", err)
+		}
+		cos, err := e.svc.CoReports(ctx, samr, lead)
+		if err != nil || len(cos) != 1 || cos[0].ID != co.ID {
+			t.Fatalf("co reports: %v %v", cos, err)
+		}
+		// Leading task 4 gives no reach into DRC's reports elsewhere.
+		if _, err := e.svc.SaveDraft(ctx, samr, progress.ReportInput{PlanID: e.planID, PeriodID: per.ID, TaskNumber: 4, DeptID: drc.DeptID, Narrative: "代填"}); !errors.Is(err, apperr.ErrNotFound) {
+			t.Fatalf("lead writes co-owner report: %v", err)
+		}
+	})
+}

@@ -17,6 +17,8 @@ func (s *Server) progressRoutes() []Route {
 		{Method: "POST", Pattern: "/progress/tasks/{number}/override", Name: "人工调整任务进度", Roles: planEditors, Handle: s.taskOverride},
 		{Method: "GET", Pattern: "/progress/bindings", Name: "指标来源设置页", Roles: planEditors, Handle: s.bindingsPage},
 		{Method: "POST", Pattern: "/progress/bindings", Name: "保存指标来源", Roles: planEditors, Handle: s.bindingsSave},
+		{Method: "GET", Pattern: "/progress/settings", Name: "报送与预警设置页", Roles: planEditors, Handle: s.settingsPage},
+		{Method: "POST", Pattern: "/progress/settings", Name: "保存报送与预警设置", Roles: planEditors, Handle: s.settingsSave},
 		{Method: "GET", Pattern: "/reports", Name: "进展报告列表", Roles: reportStaff, Handle: s.reportList},
 		{Method: "GET", Pattern: "/reports/new", Name: "填报进展报告页", Roles: reportWriters, Handle: s.reportNew},
 		{Method: "POST", Pattern: "/reports", Name: "保存报告草稿", Roles: reportWriters, Handle: s.reportCreate},

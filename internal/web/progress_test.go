@@ -160,3 +160,49 @@ func TestCockpitAndBulletinWithDemoData(t *testing.T) {
 		}
 	})
 }
+
+func TestProgressSettings(t *testing.T) {
+	storetest.Each(t, func(t *testing.T, db *store.DB) {
+		f := newFixture(t, db)
+		c := f.client(t)
+		c.login("demo-supervisor", auth.DemoPassword)
+		tok := c.csrf("/progress/settings")
+		form := func(kv ...string) url.Values {
+			v := url.Values{"csrf_token": {tok}, "plan_start": {"2021-12-22"}, "period_kind": {"quarter"}, "deadline_days": {"10"}, "red_gap": {"20"},
+				"near_days": {"30"}, "remind_before": {"7"}, "report_grace": {"0"}, "w_timeliness": {"40"}, "w_achievement": {"50"}, "w_quality": {"10"}}
+			for i := 0; i < len(kv); i += 2 {
+				v.Set(kv[i], kv[i+1])
+			}
+			return v
+		}
+		cases := []struct {
+			name   string
+			form   url.Values
+			status int
+			want   string
+		}{
+			{"not a number", form("red_gap", "二十"), 422, "“红色预警差距”须为数字"},
+			{"out of range", form("red_gap", "150"), 422, "红色差距须在 0–100"},
+			{"bad kind", form("period_kind", "weekly"), 422, "报送周期只能是"},
+			{"bad start", form("plan_start", "2021-02-30"), 422, "方案起始日期"},
+			{"saved with periods", form("red_gap", "15", "until", "2026"), 303, ""},
+		}
+		for _, tc := range cases {
+			resp, body := c.postForm("/progress/settings", tc.form)
+			if resp.StatusCode != tc.status || !strings.Contains(body, tc.want) {
+				t.Errorf("%s: %d %q", tc.name, resp.StatusCode, tc.want)
+			}
+		}
+		_, page := c.get("/progress/settings")
+		if !strings.Contains(page, `value="15"`) || !strings.Contains(page, "2026年第4季度") {
+			t.Error("settings page does not show the saved values and new periods")
+		}
+		r := f.client(t)
+		r.login("demo-reporter-samr", auth.DemoPassword)
+		rf := form()
+		rf.Set("csrf_token", r.csrf("/my")) // its own valid token: refused for its role, not for CSRF
+		if resp, body := r.postForm("/progress/settings", rf); resp.StatusCode != http.StatusForbidden || !strings.Contains(body, "没有权限") {
+			t.Errorf("reporter changes settings: %d", resp.StatusCode)
+		}
+	})
+}

@@ -81,6 +81,8 @@ type reportForm struct {
 	Editable bool
 	Error    string
 	Input    progress.ReportInput
+	// CoReports are the co-owners' reports a lead department consolidates.
+	CoReports []*progress.Report
 }
 
 // reportTarget resolves the period, task and department a new report is for.
@@ -212,7 +214,17 @@ func (s *Server) loadReportForm(r *http.Request, rc *reqCtx) (*reportForm, error
 		return nil, err
 	}
 	editable := (rep.Status == progress.ReportDraft || rep.Status == progress.ReportReturned) && rc.P.Has(reportWriters...)
-	return &reportForm{Report: rep, Task: t, Period: rep.Period, DeptID: rep.DeptID, DeptName: rep.DeptName, Role: rep.Role, Editable: editable,
+	if editable {
+		// Only the department itself edits; a lead reading a co-owner's report does not.
+		if ok, err := s.Auth.CanAccessDept(r.Context(), rc.P, rep.DeptID); err != nil || !ok {
+			editable = false
+		}
+	}
+	cos, err := s.Progress.CoReports(r.Context(), rc.P, rep)
+	if err != nil {
+		return nil, err
+	}
+	return &reportForm{CoReports: cos, Report: rep, Task: t, Period: rep.Period, DeptID: rep.DeptID, DeptName: rep.DeptName, Role: rep.Role, Editable: editable,
 		Input: progress.ReportInput{PlanID: rep.PlanID, PeriodID: rep.Period.ID, TaskNumber: rep.TaskNumber, DeptID: rep.DeptID, Narrative: rep.Narrative, Progress: rep.Progress, Values: rep.Values}}, nil
 }
 

@@ -1,0 +1,94 @@
+package web
+
+import (
+	"net/http"
+	"net/url"
+	"strconv"
+	"strings"
+
+	"sidi/internal/apperr"
+)
+
+func (s *Server) settingsPage(w http.ResponseWriter, r *http.Request, rc *reqCtx) error {
+	pv, err := s.Plan.Current(r.Context(), 0)
+	if err != nil {
+		return err
+	}
+	st, err := s.Progress.Settings(r.Context(), pv.ID)
+	if err != nil {
+		return err
+	}
+	periods, err := s.Progress.Periods(r.Context(), pv.ID)
+	if err != nil {
+		return err
+	}
+	return s.render(w, r, rc, http.StatusOK, "progress_settings", "报送与预警设置", "progress", map[string]any{"Settings": st, "Periods": periods})
+}
+
+// settingsSave stores the settings and, when asked, generates periods up to a year.
+func (s *Server) settingsSave(w http.ResponseWriter, r *http.Request, rc *reqCtx) error {
+	pv, err := s.Plan.Current(r.Context(), 0)
+	if err != nil {
+		return err
+	}
+	st, err := s.Progress.Settings(r.Context(), pv.ID)
+	if err != nil {
+		return err
+	}
+	num := func(name string, dst *float64) error {
+		v := strings.TrimSpace(r.PostFormValue(name))
+		f, err := strconv.ParseFloat(v, 64)
+		if err != nil {
+			return apperr.Invalid("“%s”须为数字，实为“%s”", fieldLabels[name], v)
+		}
+		*dst = f
+		return nil
+	}
+	integer := func(name string, dst *int) error {
+		v := strings.TrimSpace(r.PostFormValue(name))
+		n, err := strconv.Atoi(v)
+		if err != nil {
+			return apperr.Invalid("“%s”须为整数，实为“%s”", fieldLabels[name], v)
+		}
+		*dst = n
+		return nil
+	}
+	st.PlanStart = strings.TrimSpace(r.PostFormValue("plan_start"))
+	st.PeriodKind = r.PostFormValue("period_kind")
+	for _, f := range []func() error{
+		func() error { return integer("deadline_days", &st.DeadlineDays) },
+		func() error { return num("red_gap", &st.Thresholds.RedGap) },
+		func() error { return integer("near_days", &st.Thresholds.NearDays) },
+		func() error { return integer("remind_before", &st.Thresholds.RemindBefore) },
+		func() error { return integer("report_grace", &st.Thresholds.ReportGrace) },
+		func() error { return num("w_timeliness", &st.Scoring.Timeliness) },
+		func() error { return num("w_achievement", &st.Scoring.Achievement) },
+		func() error { return num("w_quality", &st.Scoring.Quality) },
+	} {
+		if err := f(); err != nil {
+			return err
+		}
+	}
+	if err := s.Progress.SaveSettings(r.Context(), rc.P, st); err != nil {
+		return err
+	}
+	msg := "设置已保存"
+	if y := strings.TrimSpace(r.PostFormValue("until")); y != "" {
+		year, err := strconv.Atoi(y)
+		if err != nil || year < 2000 || year > 2100 {
+			return apperr.Invalid("生成报送周期的截止年份“%s”无效", y)
+		}
+		n, err := s.Progress.EnsurePeriods(r.Context(), rc.P, pv.ID, year)
+		if err != nil {
+			return err
+		}
+		msg += "，新增报送周期 " + strconv.Itoa(n) + " 个"
+	}
+	http.Redirect(w, r, "/progress/settings?msg="+url.QueryEscape(msg), http.StatusSeeOther)
+	return nil
+}
+
+var fieldLabels = map[string]string{
+	"deadline_days": "报送期限（周期结束后天数）", "red_gap": "红色预警差距", "near_days": "临近期限天数", "remind_before": "提前提醒天数",
+	"report_grace": "逾期宽限天数", "w_timeliness": "及时性权重", "w_achievement": "完成度权重", "w_quality": "质量权重",
+}
