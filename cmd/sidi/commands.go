@@ -20,6 +20,7 @@ import (
 	"sidi/internal/org"
 	"sidi/internal/plan"
 	"sidi/internal/progress"
+	"sidi/internal/standards"
 	"sidi/internal/store"
 	"sidi/internal/web"
 )
@@ -52,6 +53,7 @@ type app struct {
 	// metrics is built once here and filled by the domains that compute indicators.
 	metrics  *indicator.Registry
 	progress *progress.Service
+	std      *standards.Service
 }
 
 func openApp(ctx context.Context, cfg store.Config) (*app, error) {
@@ -66,13 +68,18 @@ func openApp(ctx context.Context, cfg store.Config) (*app, error) {
 	}
 	a := &app{db: db, org: o, plan: plan.NewService(db, o), auth: auth.NewService(db, o), metrics: indicator.NewRegistry()}
 	a.progress = progress.NewService(db, a.plan, o, a.auth, a.metrics)
+	a.std = standards.NewService(db)
+	if err := standards.RegisterMetrics(a.metrics); err != nil {
+		db.Close()
+		return nil, err
+	}
 	return a, nil
 }
 
 func (a *app) Close() error { return a.db.Close() }
 
 func (a *app) server() *web.Server {
-	return web.New(web.Deps{DB: a.db, Org: a.org, Plan: a.plan, Auth: a.auth, Progress: a.progress})
+	return web.New(web.Deps{DB: a.db, Org: a.org, Plan: a.plan, Auth: a.auth, Progress: a.progress, Standards: a.std})
 }
 
 // listenAndServe serves h on addr until ctx ends, printing the URL.
@@ -170,6 +177,9 @@ func seedDemo(ctx context.Context, e *Env, a *app) error {
 		}
 		doc := res.Version.Document
 		fmt.Fprintf(e.Stdout, "已导入并审核通过工作方案：%s（%d 项任务，%d 个量化目标）\n", doc.Title, len(doc.Tasks()), countTargets(doc))
+	}
+	if err := seedStandardsDemo(ctx, e, a, p); err != nil {
+		return err
 	}
 	accounts, err := a.auth.EnsureDemoAccounts(ctx)
 	if err != nil {

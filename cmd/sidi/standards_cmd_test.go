@@ -1,0 +1,73 @@
+package main
+
+import (
+	"encoding/json"
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+)
+
+func TestStandardsCode(t *testing.T) {
+	code, out, _ := runCLI(t, "standards", "code", "DB63/T 2290—2024", "ＧＢ／Ｔ１９００１－２０１６/ISO 9001:2015")
+	if code != 0 {
+		t.Fatalf("exit %d", code)
+	}
+	lines := strings.Split(strings.TrimSpace(out), "\n")
+	if len(lines) != 2 {
+		t.Fatalf("want 2 JSON lines, got %q", out)
+	}
+	var c struct {
+		Input, Normalized, Display, Family, Prefix, Region, Number, Amendment, Adopted, Error string
+		Year                                                                                  int
+		Valid                                                                                 bool
+	}
+	if err := json.Unmarshal([]byte(lines[0]), &c); err != nil {
+		t.Fatal(err)
+	}
+	if c.Normalized != "DB63/T2290-2024" || c.Display != "DB63/T 2290—2024" || c.Family != "local" || c.Region != "63" || c.Year != 2024 || !c.Valid {
+		t.Errorf("parsed %+v", c)
+	}
+	json.Unmarshal([]byte(lines[1]), &c)
+	if c.Adopted != "ISO 9001:2015" || c.Prefix != "GB/T" {
+		t.Errorf("parsed %+v", c)
+	}
+	code, out, _ = runCLI(t, "standards", "code", "GBZ 2.1-2019", "nonsense")
+	if code != 1 || !strings.Contains(out, `"valid":false`) || !strings.Contains(out, `"prefix":"GBZ"`) {
+		t.Errorf("exit %d, out %s", code, out)
+	}
+}
+
+func TestStandardsImportAndSearch(t *testing.T) {
+	dir := t.TempDir()
+	file := filepath.Join(dir, "std.csv")
+	os.WriteFile(file, []byte("标准号,标准名称,标准状态,发布日期,实施日期\nDB63/T 2290—2024,牦牛奶粉加工技术规范,现行,2024-03-01,2024-04-01\nDB63/T 2291—2024,黄牛与白牦分群管理规范,现行,2024-03-01,2024-04-01\n"), 0o644)
+	code, out, errs := runCLI(t, "standards", "import", "--data", dir, file)
+	if code != 0 || !strings.Contains(out, "新增 2") || strings.Contains(out, "\r") {
+		t.Fatalf("import: exit %d, out %q, err %s", code, out, errs)
+	}
+	code, out, _ = runCLI(t, "standards", "import", "--data", dir, file)
+	if code != 0 || !strings.Contains(out, "未变 2") {
+		t.Fatalf("reimport: exit %d, %s", code, out)
+	}
+	code, out, _ = runCLI(t, "standards", "search", "--data", dir, "--limit", "5", "牦牛")
+	var res struct {
+		Total int
+		Hits  []struct {
+			Code, Title string
+			Score       int
+		}
+	}
+	if err := json.Unmarshal([]byte(out), &res); err != nil || code != 0 {
+		t.Fatalf("search: %v %s", err, out)
+	}
+	if res.Total != 1 || res.Hits[0].Code != "DB63/T 2290—2024" || res.Hits[0].Score != 100 {
+		t.Errorf("search 牦牛: %+v", res)
+	}
+	bad := filepath.Join(dir, "bad.csv")
+	os.WriteFile(bad, []byte("标准号,标准名称,标准状态,发布日期,实施日期\nDB63/T 1—2024,甲,现行,2024-03-01,2024-04-01\nDB63/T 2—2024,乙,现行,2024-03-01,2024-04-01\nDB63/T 3—2024,丙,现行,2024-03-01,2024-04-01\nDB63/T 4—2024,丁,现行,2024-02-30,2024-04-01\n"), 0o644)
+	code, _, errs = runCLI(t, "standards", "import", "--data", dir, bad)
+	if code != 1 || !strings.Contains(errs, "第 5 行“发布日期”列") {
+		t.Errorf("bad import: exit %d, %s", code, errs)
+	}
+}

@@ -1,0 +1,125 @@
+package search_test
+
+import (
+	"context"
+	"database/sql"
+	"fmt"
+	"reflect"
+	"strings"
+	"testing"
+
+	"sidi/internal/search"
+	"sidi/internal/store"
+	"sidi/internal/store/storetest"
+)
+
+var docs = []search.Doc{
+	{RefID: 1, Title: "牦牛肉干加工技术规程", Keywords: "DB63/T 2290—2024 牦牛", Body: "本文件规定了牦牛肉干的加工要求。"},
+	{RefID: 2, Title: "藏羊养殖技术规范", Keywords: "DB63/T 1000—2020", Body: "适用于牦牛和藏羊的混合放牧。"},
+	{RefID: 3, Title: "牧区草场管理规范", Keywords: "", Body: "牦、牛、羊分群管理；白牦与黄牛不同。"},
+	{RefID: 4, Title: "柴达木枸杞 干果", Keywords: "GB/T 19001-2016/ISO 9001:2015", Body: "枸杞质量等级"},
+	{RefID: 5, Title: "盐湖资源动态监测技术规程", Keywords: "盐湖 钾", Body: "盐湖卤水"},
+	{RefID: 6, Title: "工业氯化钠", Keywords: "", Body: "提钾尾盐。湖资料不相干"},
+	{RefID: 7, Title: "ＩＳＯ　９００１ 质量管理体系", Keywords: "", Body: "Quality management systems"},
+}
+
+func TestTokens(t *testing.T) {
+	got := search.Tokens("牦牛肉 ISO9001, 盐")
+	want := []string{"牦牛", "牛肉", "", "iso", "9001", "", "盐", "", "牦", "牛", "肉", "盐"}
+	if !reflect.DeepEqual(got, want) {
+		t.Fatalf("Tokens = %q, want %q", got, want)
+	}
+}
+
+func TestSearchBothEngines(t *testing.T) {
+	results := map[store.Dialect]map[string][]int64{}
+	cases := []struct {
+		q    string
+		want []int64 // ordered by score, then id
+	}{
+		{"牦牛", []int64{1, 2}},   // 3 has 牦 and 牛 apart: no match
+		{"牛", []int64{1, 2, 3}}, // one character
+		{"枸杞", []int64{4}},
+		{"盐湖", []int64{5}},
+		{"盐湖资料", nil}, // 盐湖 and 湖资料 across punctuation in 6: no match
+		{"尾盐", []int64{6}},
+		{"iso 9001", []int64{7, 4}}, // title above keywords
+		{"ＩＳＯ９００１", []int64{7, 4}},  // full width, no space
+		{"牦牛 DB63", []int64{1, 2}},  // mixed; terms may match in different fields
+		{"2290-2024", []int64{1}},
+		{"quality", []int64{7}},
+		{"qual", nil}, // whole words only
+		{"规程 盐湖", []int64{5}},
+		{"技术规", []int64{1, 2, 5}},
+	}
+	storetest.Each(t, func(t *testing.T, db *store.DB) {
+		ctx := context.Background()
+		err := db.Tx(ctx, func(tx *sql.Tx) error {
+			for _, d := range docs {
+				d.Kind = "test"
+				if err := search.Index(ctx, db, tx, d); err != nil {
+					return err
+				}
+			}
+			// Reindexing replaces.
+			d := docs[0]
+			d.Kind = "test"
+			return search.Index(ctx, db, tx, d)
+		})
+		if err != nil {
+			t.Fatal(err)
+		}
+		got := map[string][]int64{}
+		for _, tc := range cases {
+			q := search.ParseQuery(tc.q)
+			sub, args := search.MatchSQL(db.Dialect(), "test", q, 1)
+			rows, err := db.Reader().QueryContext(ctx, `SELECT ref_id, score FROM (`+sub+`) m ORDER BY score DESC, ref_id`, args...)
+			if err != nil {
+				t.Fatalf("%s: %v", tc.q, err)
+			}
+			var ids []int64
+			var scores []string
+			for rows.Next() {
+				var id, score int64
+				if err := rows.Scan(&id, &score); err != nil {
+					t.Fatal(err)
+				}
+				ids = append(ids, id)
+				scores = append(scores, fmt.Sprint(id, ":", score))
+			}
+			rows.Close()
+			if !reflect.DeepEqual(ids, tc.want) {
+				t.Errorf("%q → %v (%s), want %v", tc.q, ids, strings.Join(scores, " "), tc.want)
+			}
+			got[tc.q] = append(ids, 0)
+			got[tc.q+"/scores"] = nil
+		}
+		results[db.Dialect()] = got
+		// Removal.
+		if err := db.Tx(ctx, func(tx *sql.Tx) error { return search.Remove(ctx, db, tx, "test", 1) }); err != nil {
+			t.Fatal(err)
+		}
+	})
+	if a, b := results[store.SQLite], results[store.Postgres]; a != nil && b != nil && !reflect.DeepEqual(a, b) {
+		t.Errorf("engines differ:\nsqlite   %v\npostgres %v", a, b)
+	}
+}
+
+func TestHighlight(t *testing.T) {
+	segs := search.Highlight("本文件规定了牦牛肉干的加工要求，牦 牛分开。", search.ParseQuery("牦牛"), 100)
+	var b strings.Builder
+	for _, s := range segs {
+		if s.Mark {
+			b.WriteString("[" + s.Text + "]")
+		} else {
+			b.WriteString(s.Text)
+		}
+	}
+	if b.String() != "本文件规定了[牦牛]肉干的加工要求，牦 牛分开。" {
+		t.Fatalf("highlight = %s", b.String())
+	}
+	segs = search.Highlight("ＩＳＯ ９００１ and isometric", search.ParseQuery("iso"), 100)
+	if len(segs) < 2 || !segs[0].Mark || segs[0].Text != "ＩＳＯ" {
+		t.Fatalf("highlight = %+v", segs)
+	}
+}

@@ -1,0 +1,212 @@
+// Package search is Sidi's full-text search, the same on SQLite and
+// PostgreSQL. One Go tokenizer turns text into tokens: overlapping bigrams
+// for each run of Han characters (and every single Han character apart),
+// lower-cased Latin words and digit runs (so code pieces such as "gb", "t",
+// "19001", "2016" are words too). SQLite stores the tokens in FTS5 with the
+// unicode61 tokenizer, which reads them back exactly; PostgreSQL stores them
+// as a 'simple' tsvector built token by token, indexed with GIN. A query is
+// an AND of phrases over the same tokens, so 牦牛 matches the bigram token
+// "牦牛" and never a text where 牦 and 牛 stand apart.
+package search
+
+import (
+	"strings"
+	"unicode"
+
+	"golang.org/x/text/unicode/norm"
+)
+
+// Limits shared by both engines so they index exactly the same positions:
+// PostgreSQL keeps at most 16383 positions in a tsvector and 256 per lexeme.
+const (
+	maxPositions  = 16000
+	maxPerLexeme  = 255
+	gapToken      = "x0x" // SQLite's stand-in for a position gap; no query ever produces it
+	maxQueryTerms = 16
+)
+
+type class int
+
+const (
+	sep class = iota
+	han
+	word  // letters of alphabetic scripts
+	digit // ASCII and other decimal digits
+)
+
+// classOf decides what a rune is. Only runes SQLite's unicode61 tokenizer
+// also treats as token characters are kept, so both engines see the same.
+func classOf(r rune) class {
+	switch {
+	case isHan(r):
+		return han
+	case r < 0x80:
+		switch {
+		case r >= 'a' && r <= 'z', r >= 'A' && r <= 'Z':
+			return word
+		case r >= '0' && r <= '9':
+			return digit
+		}
+		return sep
+	case r < 0x2000 && unicode.IsLetter(r):
+		return word
+	}
+	return sep
+}
+
+func isHan(r rune) bool {
+	switch {
+	case r >= 0x3400 && r <= 0x4DBF, r >= 0x4E00 && r <= 0x9FFF, r >= 0xF900 && r <= 0xFAFF, r >= 0x20000 && r <= 0x2B81F:
+		return unicode.IsLetter(r)
+	case r == 0x3007: // 〇
+		return true
+	}
+	return false
+}
+
+// fold is the per-rune normalisation applied before tokenising and before
+// highlighting: NFKC (full-width letters and digits become ASCII) and lower case.
+func fold(r rune) []rune {
+	var out []rune
+	for _, x := range norm.NFKC.String(string(r)) {
+		out = append(out, unicode.ToLower(x))
+	}
+	return out
+}
+
+func foldString(s string) []rune {
+	out := make([]rune, 0, len(s))
+	for _, r := range s {
+		out = append(out, fold(r)...)
+	}
+	return out
+}
+
+// segment is a run of one class.
+type segment struct {
+	class class
+	text  []rune
+}
+
+// segments splits folded text into Han runs and word/digit runs. Word and
+// digit runs separated only by punctuation or spaces stay in one "alnum"
+// group (returned as consecutive segments with joined=true) so code pieces
+// keep adjacent positions.
+func segments(rs []rune) []segment {
+	var out []segment
+	for i := 0; i < len(rs); {
+		c := classOf(rs[i])
+		if c == sep {
+			i++
+			continue
+		}
+		j := i + 1
+		for j < len(rs) && classOf(rs[j]) == c {
+			j++
+		}
+		out = append(out, segment{class: c, text: rs[i:j]})
+		i = j
+	}
+	return out
+}
+
+// Tokens returns the token stream of one field: for every Han run its
+// bigrams (a one-character run gives its character), word and digit tokens
+// in order, "" where a position gap keeps phrases from spanning runs, then
+// after a gap every distinct Han character once (for one-character queries).
+func Tokens(text string) []string {
+	var out, singles []string
+	seen := map[string]bool{}
+	prevHan := false
+	for _, sg := range segments(foldString(text)) {
+		if sg.class == han {
+			if len(out) > 0 {
+				out = append(out, "")
+			}
+			if len(sg.text) == 1 {
+				out = append(out, string(sg.text))
+			}
+			for k := 0; k+1 < len(sg.text); k++ {
+				out = append(out, string(sg.text[k:k+2]))
+			}
+			for _, r := range sg.text {
+				if s := string(r); !seen[s] {
+					seen[s] = true
+					singles = append(singles, s)
+				}
+			}
+			prevHan = true
+			continue
+		}
+		if prevHan {
+			out = append(out, "")
+			prevHan = false
+		}
+		out = append(out, string(sg.text))
+	}
+	if len(singles) > 0 {
+		out = append(out, "")
+		out = append(out, singles...)
+	}
+	return out
+}
+
+// Phrase is a sequence of tokens that must occur at adjacent positions.
+type Phrase []string
+
+// Query is an AND of phrases, parsed from what a user typed.
+type Query struct {
+	Phrases []Phrase
+	// Surface are the folded strings to highlight.
+	Surface []string
+}
+
+// Empty reports whether the query has nothing to search for.
+func (q Query) Empty() bool { return len(q.Phrases) == 0 }
+
+// ParseQuery turns user input into phrases: every Han run becomes the
+// phrase of its bigrams (a single character stays itself); words and digits
+// typed together (ISO 9001, 19001-2016) form one phrase. Spaces separate
+// terms; all terms must match.
+func ParseQuery(s string) Query {
+	var q Query
+	seen := map[string]bool{}
+	add := func(p Phrase, surface string) {
+		if len(p) == 0 || len(q.Phrases) >= maxQueryTerms {
+			return
+		}
+		key := strings.Join(p, " ")
+		if seen[key] {
+			return
+		}
+		seen[key] = true
+		q.Phrases = append(q.Phrases, p)
+		q.Surface = append(q.Surface, surface)
+	}
+	for _, term := range strings.Fields(s) {
+		var alnum Phrase
+		var alnumSurface []string
+		flush := func() {
+			add(alnum, strings.Join(alnumSurface, " "))
+			alnum, alnumSurface = nil, nil
+		}
+		for _, sg := range segments(foldString(term)) {
+			if sg.class != han {
+				alnum = append(alnum, string(sg.text))
+				alnumSurface = append(alnumSurface, string(sg.text))
+				continue
+			}
+			flush()
+			var p Phrase
+			if len(sg.text) == 1 {
+				p = Phrase{string(sg.text)}
+			}
+			for k := 0; k+1 < len(sg.text); k++ {
+				p = append(p, string(sg.text[k:k+2]))
+			}
+			add(p, string(sg.text))
+		}
+		flush()
+	}
+	return q
+}

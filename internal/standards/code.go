@@ -1,0 +1,305 @@
+// Package standards is the standards information platform: the code parser,
+// the registry of standards with the local-standard lifecycle, release
+// announcements, drug-standard varieties, the public search over them, the
+// spreadsheet import and the live metrics registered with the indicator
+// engine.
+package standards
+
+import (
+	"regexp"
+	"strconv"
+	"strings"
+	"unicode"
+
+	"golang.org/x/text/unicode/norm"
+)
+
+// Families of standard codes.
+const (
+	FamilyNational   = "national"
+	FamilySector     = "sector"
+	FamilyLocal      = "local"
+	FamilyGroup      = "group"
+	FamilyEnterprise = "enterprise"
+	FamilyUnknown    = "unknown"
+)
+
+// FamilyLabels are the Chinese names of the families.
+var FamilyLabels = map[string]string{
+	FamilyNational: "国家标准", FamilySector: "行业标准", FamilyLocal: "地方标准",
+	FamilyGroup: "团体标准", FamilyEnterprise: "企业标准", FamilyUnknown: "其他",
+}
+
+// Code is a parsed standard code. Normalized is the stable key (NFKC, every
+// dash as "-", no spaces, upper case); Display is the form printed on the
+// standard's cover (a space after the prefix, an em dash before the year).
+type Code struct {
+	Input      string `json:"input"`
+	Normalized string `json:"normalized"`
+	Display    string `json:"display"`
+	Family     string `json:"family"`
+	Prefix     string `json:"prefix"`
+	Region     string `json:"region"`
+	Number     string `json:"number"`
+	Year       int    `json:"year"`
+	Amendment  string `json:"amendment"`
+	Adopted    string `json:"adopted"`
+	Valid      bool   `json:"valid"`
+	Error      string `json:"error"`
+}
+
+// dashes are every dash-like rune that people type between number and year.
+var dashReplacer = strings.NewReplacer(
+	"—", "-", "–", "-", "‐", "-", "‑", "-", "‒", "-", "―", "-", "−", "-", "﹣", "-", "－", "-", "～", "-", "〜", "-", "~", "-",
+	"／", "/", "：", ":", "．", ".", "。", ".",
+)
+
+// clean folds width (NFKC), maps dashes to "-", drops every space and
+// upper-cases; the result is what the grammar below reads.
+func clean(s string) string {
+	s = norm.NFKC.String(s)
+	s = dashReplacer.Replace(s)
+	s = strings.Map(func(r rune) rune {
+		if unicode.IsSpace(r) || r == '\u200b' || r == '\ufeff' {
+			return -1
+		}
+		return unicode.ToUpper(r)
+	}, s)
+	// "--" from a doubled em dash ("——") counts as one dash.
+	for strings.Contains(s, "--") {
+		s = strings.ReplaceAll(s, "--", "-")
+	}
+	return s
+}
+
+var (
+	reNumber     = regexp.MustCompile(`^([0-9]+(?:\.[0-9]+)*)(?:-([0-9]{4}|[0-9]{2}))?`)
+	reEntNum     = regexp.MustCompile(`^([A-Z0-9]*[A-Z])([0-9][0-9.]*[A-Z]?)(?:-([0-9]{4}|[0-9]{2}))?$`)
+	reEntTail    = regexp.MustCompile(`^([0-9][0-9.]*[A-Z]?)(?:-([0-9]{4}|[0-9]{2}))?$`)
+	reEntCode    = regexp.MustCompile(`^[A-Z0-9]*[A-Z]$`)
+	reSpacedDash = regexp.MustCompile(`\s*-+\s*`)
+	reAmend      = regexp.MustCompile(`^XG([0-9]+)(?:-([0-9]{4}|[0-9]{2}))?`)
+	reAdopted    = regexp.MustCompile(`^([A-Z]+(?:/[A-Z]+)*)([0-9][0-9.\-]*(?::[0-9]{4})?(?:\+A[0-9]+(?::[0-9]{4})?)*)$`)
+	reLocal      = regexp.MustCompile(`^DB([0-9]{2}(?:[0-9]{2})?)(/T|/Z|T|/)?`)
+	reSector     = regexp.MustCompile(`^([A-Z]{2})(/T|/Z)?`)
+	reGroup      = regexp.MustCompile(`^T/([A-Z][A-Z0-9]*?)([0-9])`)
+	reICS        = regexp.MustCompile(`^[0-9]{2}(\.[0-9]{3}(\.[0-9]{2})?)?$`)
+	reCCS        = regexp.MustCompile(`^[A-HJ-NP-Z][0-9]{2}$`)
+	provinceOK   = map[string]bool{}
+)
+
+func init() {
+	for _, p := range []string{"11", "12", "13", "14", "15", "21", "22", "23", "31", "32", "33", "34", "35", "36", "37",
+		"41", "42", "43", "44", "45", "46", "50", "51", "52", "53", "54", "61", "62", "63", "64", "65"} {
+		provinceOK[p] = true
+	}
+}
+
+// Prefectures are Qinghai's prefecture-level region codes for DB63xx codes.
+var Prefectures = map[string]string{
+	"6301": "西宁市", "6302": "海东市", "6322": "海北藏族自治州", "6323": "黄南藏族自治州",
+	"6325": "海南藏族自治州", "6326": "果洛藏族自治州", "6327": "玉树藏族自治州", "6328": "海西蒙古族藏族自治州",
+}
+
+// ParseCode parses and normalises a standard code. It never panics; a code
+// it cannot read comes back with Valid false and a Chinese Error.
+func ParseCode(input string) Code {
+	c := Code{Input: input, Family: FamilyUnknown}
+	s := clean(input)
+	if s == "" {
+		c.Error = "标准号为空"
+		return c
+	}
+	// The national platform writes the adopted international standard after
+	// a slash: GB/T 19001-2016/ISO 9001:2015. Amendments: …/XG1-2006.
+	var rest string
+	switch {
+	case strings.HasPrefix(s, "GB/T"), strings.HasPrefix(s, "GB/Z"):
+		c.Family, c.Prefix, rest = FamilyNational, s[:4], s[4:]
+	case strings.HasPrefix(s, "GBZ/T"):
+		// GBZ is the occupational-health series, not GB/Z guidance.
+		c.Family, c.Prefix, rest = FamilyNational, "GBZ/T", s[5:]
+	case strings.HasPrefix(s, "GBZ"):
+		c.Family, c.Prefix, rest = FamilyNational, "GBZ", s[3:]
+	case strings.HasPrefix(s, "GB") && len(s) > 2 && s[2] >= '0' && s[2] <= '9':
+		c.Family, c.Prefix, rest = FamilyNational, "GB", s[2:]
+	case strings.HasPrefix(s, "GB/") && len(s) > 3 && s[3] >= '0' && s[3] <= '9':
+		c.Family, c.Prefix, rest = FamilyNational, "GB", s[3:]
+	case strings.HasPrefix(s, "T/"):
+		m := reGroup.FindStringSubmatch(s)
+		if m == nil {
+			c.Error = "团体标准号应为 T/团体代号 顺序号—年号，如 T/QHNX 59—2024"
+			return c
+		}
+		c.Family, c.Prefix, rest = FamilyGroup, "T/"+m[1], s[len("T/")+len(m[1]):]
+	case strings.HasPrefix(s, "Q/"):
+		return parseEnterprise(c, input, s)
+	case reLocal.MatchString(s):
+		m := reLocal.FindStringSubmatch(s)
+		c.Family, c.Region = FamilyLocal, m[1]
+		kind := m[2]
+		switch kind {
+		case "T", "/T":
+			c.Prefix = "DB" + m[1] + "/T"
+		case "/Z":
+			c.Prefix = "DB" + m[1] + "/Z"
+		case "/":
+			c.Prefix = "DB" + m[1] + "/"
+		default:
+			c.Error = "地方标准号在行政区划代码后缺少“/”，应为 DB63/T 或 DB63/"
+			return finishInvalid(c)
+		}
+		rest = s[len(m[0]):]
+		if !provinceOK[c.Region[:2]] {
+			c.Error = "地方标准代号中的行政区划代码“" + c.Region + "”无效"
+			return finishInvalid(c)
+		}
+	case reSector.MatchString(s):
+		m := reSector.FindStringSubmatch(s)
+		c.Family, c.Prefix, rest = FamilySector, m[0], s[len(m[0]):]
+		if m[1] == "GB" {
+			c.Error = "国家标准代号应为 GB、GB/T 或 GB/Z"
+			return finishInvalid(c)
+		}
+		if m[1] == "DB" && m[2] == "" {
+			c.Error = "DB 之后应为行政区划代码（地方标准，如 DB63/T）或 /T（地震行业标准 DB/T）"
+			return finishInvalid(c)
+		}
+		if m[2] == "" && strings.HasPrefix(rest, "/") {
+			rest = rest[1:]
+		}
+	default:
+		c.Error = "无法识别的标准代号（应为 GB、GB/T、行业代号、DB63/T、T/、Q/ 等）"
+		return c
+	}
+	if strings.HasPrefix(rest, "/") && c.Family == FamilyNational {
+		rest = rest[1:]
+	}
+	m := reNumber.FindStringSubmatch(rest)
+	if m == nil {
+		c.Error = "标准代号后缺少顺序号"
+		return finishInvalid(c)
+	}
+	c.Number = m[1]
+	if m[2] != "" {
+		c.Year = fullYear(m[2])
+	}
+	yearText := m[2]
+	rest = rest[len(m[0]):]
+	if !parseTail(&c, rest) {
+		return finishInvalid(c)
+	}
+	c.Valid = true
+	c.Normalized = c.Prefix + c.Number
+	c.Display = c.Prefix + " " + c.Number
+	if c.Family == FamilyLocal && strings.HasSuffix(c.Prefix, "/") {
+		c.Display = c.Prefix + c.Number
+	}
+	if yearText != "" {
+		c.Normalized += "-" + yearText
+		c.Display += "—" + yearText
+	}
+	if c.Amendment != "" {
+		c.Normalized += "/" + c.Amendment
+		c.Display += "/" + c.Amendment
+	}
+	if c.Adopted != "" {
+		c.Normalized += "/" + strings.ReplaceAll(c.Adopted, " ", "")
+		c.Display += "/" + c.Adopted
+	}
+	return c
+}
+
+// parseTail reads the optional amendment and adoption after the year.
+func parseTail(c *Code, rest string) bool {
+	for rest != "" {
+		if !strings.HasPrefix(rest, "/") {
+			c.Error = "标准号末尾有无法识别的内容“" + rest + "”"
+			return false
+		}
+		rest = rest[1:]
+		if m := reAmend.FindStringSubmatch(rest); m != nil && c.Amendment == "" && c.Adopted == "" {
+			c.Amendment = m[0]
+			rest = rest[len(m[0]):]
+			continue
+		}
+		if c.Adopted != "" {
+			c.Error = "标准号末尾有无法识别的内容“/" + rest + "”"
+			return false
+		}
+		m := reAdopted.FindStringSubmatch(rest)
+		if m == nil {
+			c.Error = "采用的国际标准号“" + rest + "”无法识别"
+			return false
+		}
+		c.Adopted = m[1] + " " + m[2]
+		rest = ""
+	}
+	return true
+}
+
+func parseEnterprise(c Code, input, s string) Code {
+	c.Family = FamilyEnterprise
+	// With spaces, the enterprise code is everything before the last field;
+	// it must end in a letter so that the key (which has no spaces) reads
+	// back the same way.
+	orig := reSpacedDash.ReplaceAllString(dashReplacer.Replace(norm.NFKC.String(input)), "-")
+	if i := strings.Index(orig, "/"); i >= 0 {
+		fields := strings.Fields(orig[i+1:])
+		if n := len(fields); n >= 2 {
+			code := strings.ToUpper(strings.Join(fields[:n-1], ""))
+			if m := reEntTail.FindStringSubmatch(strings.ToUpper(fields[n-1])); m != nil && reEntCode.MatchString(code) {
+				return finishEnterprise(c, code, m[1], m[2])
+			}
+		}
+	}
+	m := reEntNum.FindStringSubmatch(s[2:])
+	if m == nil {
+		c.Error = "企业标准号应为 Q/企业代号 顺序号—年号"
+		return finishInvalid(c)
+	}
+	return finishEnterprise(c, m[1], m[2], m[3])
+}
+
+func finishEnterprise(c Code, code, number, year string) Code {
+	c.Prefix, c.Number = "Q/"+code, number
+	c.Normalized, c.Display = c.Prefix+c.Number, c.Prefix+" "+c.Number
+	if year != "" {
+		c.Year = fullYear(year)
+		c.Normalized += "-" + year
+		c.Display += "—" + year
+	}
+	c.Valid = true
+	return c
+}
+
+func finishInvalid(c Code) Code {
+	c.Valid = false
+	c.Normalized, c.Display = "", ""
+	return c
+}
+
+// fullYear reads a two-digit year of an old code (LY/T 1172-95 → 1995).
+func fullYear(y string) int {
+	n, _ := strconv.Atoi(y)
+	if len(y) == 2 {
+		if n >= 50 {
+			return 1900 + n
+		}
+		return 2000 + n
+	}
+	return n
+}
+
+// NormalizeCode returns the normalised key of a valid code, or "".
+func NormalizeCode(s string) string { return ParseCode(s).Normalized }
+
+// ValidICS reports whether s is an ICS code (NN, NN.NNN or NN.NNN.NN).
+func ValidICS(s string) bool { return reICS.MatchString(s) }
+
+// ValidCCS reports whether s is a CCS code: one letter other than I and O,
+// then two digits (B43).
+func ValidCCS(s string) bool { return reCCS.MatchString(s) }
+
+// CleanClassifier folds width and case of an ICS or CCS code as typed.
+func CleanClassifier(s string) string { return clean(s) }

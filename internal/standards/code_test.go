@@ -1,0 +1,86 @@
+package standards
+
+import "testing"
+
+func TestParseCode(t *testing.T) {
+	tests := []struct {
+		in                          string
+		norm, display, family, pref string
+		region, number              string
+		year                        int
+		amend, adopted              string
+	}{
+		{"GB/T 19001-2016/ISO 9001:2015", "GB/T19001-2016/ISO9001:2015", "GB/T 19001—2016/ISO 9001:2015", FamilyNational, "GB/T", "", "19001", 2016, "", "ISO 9001:2015"},
+		{"DB63/T 2290—2024", "DB63/T2290-2024", "DB63/T 2290—2024", FamilyLocal, "DB63/T", "63", "2290", 2024, "", ""},
+		{"DB63/388—2001", "DB63/388-2001", "DB63/388—2001", FamilyLocal, "DB63/", "63", "388", 2001, "", ""},
+		{"DB63/ 388-2001", "DB63/388-2001", "DB63/388—2001", FamilyLocal, "DB63/", "63", "388", 2001, "", ""},
+		{"T/QHNX 59—2024", "T/QHNX59-2024", "T/QHNX 59—2024", FamilyGroup, "T/QHNX", "", "59", 2024, "", ""},
+		{"LY/T 1172-95", "LY/T1172-95", "LY/T 1172—95", FamilySector, "LY/T", "", "1172", 1995, "", ""},
+		{"GB/Z 20000.1-2002", "GB/Z20000.1-2002", "GB/Z 20000.1—2002", FamilyNational, "GB/Z", "", "20000.1", 2002, "", ""},
+		{"GBZ 2.1-2019", "GBZ2.1-2019", "GBZ 2.1—2019", FamilyNational, "GBZ", "", "2.1", 2019, "", ""},
+		{"DB/T 19-2020", "DB/T19-2020", "DB/T 19—2020", FamilySector, "DB/T", "", "19", 2020, "", ""},
+		{"GB 2762-2017/XG1-2021", "GB2762-2017/XG1-2021", "GB 2762—2017/XG1-2021", FamilyNational, "GB", "", "2762", 2017, "XG1-2021", ""},
+		{"GB/T 1234-2000/XG1-2006", "GB/T1234-2000/XG1-2006", "GB/T 1234—2000/XG1-2006", FamilyNational, "GB/T", "", "1234", 2000, "XG1-2006", ""},
+		{"ＧＢ／Ｔ　１９００１－２０１６", "GB/T19001-2016", "GB/T 19001—2016", FamilyNational, "GB/T", "", "19001", 2016, "", ""},
+		{"GB/T19001-2016", "GB/T19001-2016", "GB/T 19001—2016", FamilyNational, "GB/T", "", "19001", 2016, "", ""},
+		{"gb/t 19001 — 2016", "GB/T19001-2016", "GB/T 19001—2016", FamilyNational, "GB/T", "", "19001", 2016, "", ""},
+		{"DB63/T2290——2024", "DB63/T2290-2024", "DB63/T 2290—2024", FamilyLocal, "DB63/T", "63", "2290", 2024, "", ""},
+		{"DB6301/T 12-2023", "DB6301/T12-2023", "DB6301/T 12—2023", FamilyLocal, "DB6301/T", "6301", "12", 2023, "", ""},
+		{"DB6328/T 5–2022", "DB6328/T5-2022", "DB6328/T 5—2022", FamilyLocal, "DB6328/T", "6328", "5", 2022, "", ""},
+		{"NY/T 391-2021", "NY/T391-2021", "NY/T 391—2021", FamilySector, "NY/T", "", "391", 2021, "", ""},
+		{"HG/T 2000", "HG/T2000", "HG/T 2000", FamilySector, "HG/T", "", "2000", 0, "", ""},
+		{"SC/T 1077-2004", "SC/T1077-2004", "SC/T 1077—2004", FamilySector, "SC/T", "", "1077", 2004, "", ""},
+		{"Q/QHYH 0001S-2020", "Q/QHYH0001S-2020", "Q/QHYH 0001S—2020", FamilyEnterprise, "Q/QHYH", "", "0001S", 2020, "", ""},
+		{"Q/630100 ABC 001-2021", "Q/630100ABC001-2021", "Q/630100ABC 001—2021", FamilyEnterprise, "Q/630100ABC", "", "001", 2021, "", ""},
+		{"GB/T 27001-2011/ISO/IEC 17000:2004", "GB/T27001-2011/ISO/IEC17000:2004", "GB/T 27001—2011/ISO/IEC 17000:2004", FamilyNational, "GB/T", "", "27001", 2011, "", "ISO/IEC 17000:2004"},
+	}
+	for _, tc := range tests {
+		c := ParseCode(tc.in)
+		if !c.Valid {
+			t.Errorf("%q: invalid: %s", tc.in, c.Error)
+			continue
+		}
+		if c.Normalized != tc.norm || c.Display != tc.display || c.Family != tc.family || c.Prefix != tc.pref ||
+			c.Region != tc.region || c.Number != tc.number || c.Year != tc.year || c.Amendment != tc.amend || c.Adopted != tc.adopted {
+			t.Errorf("%q:\n got %+v\nwant norm=%s display=%s family=%s prefix=%s region=%s number=%s year=%d amend=%s adopted=%s",
+				tc.in, c, tc.norm, tc.display, tc.family, tc.pref, tc.region, tc.number, tc.year, tc.amend, tc.adopted)
+		}
+	}
+}
+
+func TestParseCodeInvalid(t *testing.T) {
+	for _, in := range []string{"", "   ", "ISO 9001:2015", "DB99/T 1-2020", "DB63/T", "GB/T", "T/ 12-2020", "hello", "GB/T 1234-2016/???", "Q/", "DB632290-2024"} {
+		c := ParseCode(in)
+		if c.Valid {
+			t.Errorf("%q: valid %+v, want invalid", in, c)
+		}
+		if c.Error == "" {
+			t.Errorf("%q: invalid without a message", in)
+		}
+		if c.Normalized != "" {
+			t.Errorf("%q: invalid code has key %q", in, c.Normalized)
+		}
+	}
+}
+
+func TestGBZIsNotGBZGuidance(t *testing.T) {
+	a, b := ParseCode("GBZ 2.1-2019"), ParseCode("GB/Z 2.1-2019")
+	if a.Normalized == b.Normalized || a.Prefix == b.Prefix {
+		t.Fatalf("GBZ and GB/Z collapse: %+v %+v", a, b)
+	}
+}
+
+func TestClassifiers(t *testing.T) {
+	ics := map[string]bool{"67.120.10": true, "67": true, "67.120": true, "67.12": false, "6.120.10": false, "ab.123": false}
+	for s, want := range ics {
+		if ValidICS(s) != want {
+			t.Errorf("ValidICS(%q) = %v", s, !want)
+		}
+	}
+	ccs := map[string]bool{"B43": true, "X10": true, "I10": false, "O12": false, "B4": false, "BB43": false, "b43": false}
+	for s, want := range ccs {
+		if ValidCCS(s) != want {
+			t.Errorf("ValidCCS(%q) = %v", s, !want)
+		}
+	}
+}

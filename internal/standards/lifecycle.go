@@ -1,0 +1,425 @@
+package standards
+
+import (
+	"context"
+	"database/sql"
+	"errors"
+	"fmt"
+	"sort"
+	"strconv"
+	"strings"
+	"time"
+
+	"golang.org/x/text/unicode/norm"
+
+	"sidi/internal/apperr"
+	"sidi/internal/audit"
+	"sidi/internal/auth"
+	"sidi/internal/search"
+)
+
+// Lifecycle stages of a local standard, in order.
+const (
+	StageProject      = "project"      // 立项
+	StageDrafting     = "drafting"     // 起草
+	StageConsultation = "consultation" // 征求意见
+	StageReview       = "review"       // 审查
+	StageApproval     = "approval"     // 报批
+	StagePublished    = "published"    // 发布
+	StageImplemented  = "implemented"  // 实施
+	StageReexamined   = "reexamined"   // 复审
+	StageRevised      = "revised"      // 修订
+	StageWithdrawn    = "withdrawn"    // 废止
+)
+
+// StageOrder lists the stages as the workflow runs.
+var StageOrder = []string{StageProject, StageDrafting, StageConsultation, StageReview, StageApproval, StagePublished, StageImplemented, StageReexamined, StageRevised, StageWithdrawn}
+
+// StageLabels are the stages' Chinese names.
+var StageLabels = map[string]string{
+	StageProject: "立项", StageDrafting: "起草", StageConsultation: "征求意见", StageReview: "审查", StageApproval: "报批",
+	StagePublished: "发布", StageImplemented: "实施", StageReexamined: "复审", StageRevised: "修订", StageWithdrawn: "废止",
+}
+
+// next lists the steps allowed after each stage. A fast-track project may
+// go from 立项 straight to 审查 (the plan's 立项快速通道).
+var next = map[string][]string{
+	"":                {StageProject},
+	StageProject:      {StageDrafting},
+	StageDrafting:     {StageConsultation},
+	StageConsultation: {StageReview},
+	StageReview:       {StageApproval},
+	StageApproval:     {StagePublished},
+	StagePublished:    {StageImplemented, StageWithdrawn},
+	StageImplemented:  {StageReexamined, StageRevised, StageWithdrawn},
+	StageReexamined:   {StageReexamined, StageRevised, StageWithdrawn},
+	StageRevised:      {StageWithdrawn},
+}
+
+// NextStages returns the steps a record may take now.
+func NextStages(st Standard) []string {
+	n := append([]string{}, next[st.Stage]...)
+	if st.Stage == StageProject && st.FastTrack {
+		n = append(n, StageReview)
+	}
+	return n
+}
+
+// Step is one advance of the lifecycle.
+type Step struct {
+	Stage string `json:"stage"` // a stage key or its Chinese label
+	Date  string `json:"date"`
+	Note  string `json:"note"`
+	// At 发布: the standard's code and implementation date.
+	Code        string `json:"code"`
+	Implemented string `json:"implemented"`
+}
+
+func stageKey(s string) string {
+	s = strings.TrimSpace(s)
+	for k, v := range StageLabels {
+		if s == v {
+			return k
+		}
+	}
+	return s
+}
+
+// Advance moves a local standard to its next lifecycle step, dated. 发布
+// needs the code and sets the publication date; 实施 sets the
+// implementation date; 废止 withdraws the standard.
+func (s *Service) Advance(ctx context.Context, p auth.Principal, id int64, step Step) (Standard, error) {
+	if err := p.Require(Editors...); err != nil {
+		return Standard{}, err
+	}
+	stage := stageKey(step.Stage)
+	if _, ok := StageLabels[stage]; !ok {
+		return Standard{}, apperr.Invalid("环节“%s”无效", step.Stage)
+	}
+	date, ok := ParseDate(step.Date)
+	if !ok || date == "" {
+		return Standard{}, apperr.Invalid("请填写有效的%s日期（YYYY-MM-DD）", StageLabels[stage])
+	}
+	if date > s.today() {
+		return Standard{}, apperr.Invalid("%s日期 %s 晚于今天，请在办理后再登记", StageLabels[stage], date)
+	}
+	err := s.db.Tx(ctx, func(tx *sql.Tx) error {
+		before, err := s.getTx(ctx, tx, id)
+		if err != nil {
+			return err
+		}
+		if !contains(NextStages(before), stage) {
+			cur := StageLabels[before.Stage]
+			if cur == "" {
+				cur = "未进入制修订流程"
+			}
+			var allowed []string
+			for _, n := range NextStages(before) {
+				allowed = append(allowed, StageLabels[n])
+			}
+			hint := "流程已结束"
+			if len(allowed) > 0 {
+				hint = "下一步可为：" + strings.Join(allowed, "、")
+			}
+			return apperr.Invalid("当前环节为“%s”，不能直接进入“%s”；%s", cur, StageLabels[stage], hint)
+		}
+		if n := len(before.Stages); n > 0 && date < before.Stages[n-1].Date {
+			return apperr.Invalid("%s日期 %s 早于上一环节“%s”的日期 %s", StageLabels[stage], date, before.Stages[n-1].Label, before.Stages[n-1].Date)
+		}
+		in := InputOf(before)
+		switch stage {
+		case StagePublished:
+			code := step.Code
+			if strings.TrimSpace(code) == "" {
+				code = before.Code
+			}
+			c := ParseCode(code)
+			if !c.Valid || c.Family != FamilyLocal {
+				return apperr.Invalid("发布须填写有效的地方标准号（如 DB63/T 2290—2024）：%s", firstNonEmpty(c.Error, "“"+code+"”不是地方标准号"))
+			}
+			impl, ok := ParseDate(step.Implemented)
+			if !ok || (impl != "" && impl < date) {
+				return apperr.Invalid("实施日期“%s”无效或早于发布日期", step.Implemented)
+			}
+			in.Code, in.Issued, in.Implemented, in.Status = c.Display, date, impl, StatusActive
+		case StageImplemented:
+			if in.Implemented == "" {
+				in.Implemented = date
+			}
+		case StageWithdrawn:
+			in.Status = StatusWithdrawn
+		}
+		r, errs := s.validate(in)
+		if len(errs) > 0 {
+			return invalid(errs)
+		}
+		if err := s.update(ctx, tx, id, r); err != nil {
+			return err
+		}
+		if err := s.addStage(ctx, tx, p, id, stage, date, step.Note); err != nil {
+			return err
+		}
+		after, err := s.getTx(ctx, tx, id)
+		if err != nil {
+			return err
+		}
+		return audit.Append(ctx, s.db, tx, p.Actor(), audit.Entry{Entity: "standard", EntityID: strconv.FormatInt(id, 10), Action: "advance:" + stage, Before: before, After: after})
+	})
+	if err != nil {
+		return Standard{}, err
+	}
+	return s.Get(ctx, p, id)
+}
+
+func firstNonEmpty(ss ...string) string {
+	for _, s := range ss {
+		if s != "" {
+			return s
+		}
+	}
+	return ""
+}
+
+func (s *Service) addStage(ctx context.Context, tx *sql.Tx, p auth.Principal, id int64, stage, date, note string) error {
+	_, err := tx.ExecContext(ctx, `INSERT INTO standard_stages(standard_id, stage, on_date, note, created_by, created_at) VALUES ($1, $2, $3, $4, $5, $6)`,
+		id, stage, date, note, p.Actor().Name, s.now().UTC().Format(time.RFC3339))
+	if err != nil {
+		return fmt.Errorf("standards: stage: %w", err)
+	}
+	if _, err := tx.ExecContext(ctx, `UPDATE standards SET stage = $1 WHERE id = $2`, stage, id); err != nil {
+		return fmt.Errorf("standards: stage: %w", err)
+	}
+	return nil
+}
+
+// CycleRow is the 立项→发布 cycle time of the local standards published in
+// one year, fast track or not.
+type CycleRow struct {
+	Year       int     `json:"year"`
+	FastTrack  bool    `json:"fast_track"`
+	Count      int     `json:"count"`
+	MedianDays float64 `json:"median_days"`
+	MinDays    int     `json:"min_days"`
+	MaxDays    int     `json:"max_days"`
+}
+
+// CycleTimes reports the median days from 立项 to 发布 by year of
+// publication, fast track and normal apart.
+func (s *Service) CycleTimes(ctx context.Context) ([]CycleRow, error) {
+	type key struct {
+		year int
+		fast bool
+	}
+	days := map[key][]int{}
+	err := eachRow(ctx, s.db.Reader(), `SELECT s.fast_track, a.on_date, b.on_date FROM standards s
+		JOIN standard_stages a ON a.standard_id = s.id AND a.stage = 'project'
+		JOIN standard_stages b ON b.standard_id = s.id AND b.stage = 'published'`, nil, func(r *sql.Rows) error {
+		var fast int
+		var from, to string
+		if err := r.Scan(&fast, &from, &to); err != nil {
+			return err
+		}
+		a, err1 := time.Parse("2006-01-02", from)
+		b, err2 := time.Parse("2006-01-02", to)
+		if err1 != nil || err2 != nil {
+			return nil
+		}
+		k := key{b.Year(), fast != 0}
+		days[k] = append(days[k], int(b.Sub(a).Hours()/24))
+		return nil
+	})
+	if err != nil {
+		return nil, err
+	}
+	out := []CycleRow{}
+	for k, ds := range days {
+		sort.Ints(ds)
+		n := len(ds)
+		med := float64(ds[n/2])
+		if n%2 == 0 {
+			med = float64(ds[n/2-1]+ds[n/2]) / 2
+		}
+		out = append(out, CycleRow{Year: k.year, FastTrack: k.fast, Count: n, MedianDays: med, MinDays: ds[0], MaxDays: ds[n-1]})
+	}
+	sort.Slice(out, func(i, j int) bool {
+		if out[i].Year != out[j].Year {
+			return out[i].Year < out[j].Year
+		}
+		return !out[i].FastTrack && out[j].FastTrack
+	})
+	return out, nil
+}
+
+// Projects lists the records in the local-standard workflow (not yet
+// published, or with lifecycle steps), newest first, for editors.
+func (s *Service) Projects(ctx context.Context, p auth.Principal) ([]Standard, error) {
+	if err := p.Require(Editors...); err != nil {
+		return nil, err
+	}
+	var out []Standard
+	err := eachRow(ctx, s.db.Reader(), `SELECT `+stdColumns+` FROM standards WHERE stage <> '' ORDER BY updated_at DESC, id DESC LIMIT 500`, nil, func(r *sql.Rows) error {
+		st, err := s.scanStandard(r)
+		out = append(out, st)
+		return err
+	})
+	return out, err
+}
+
+// Announcement is a numbered release announcement (发布公告).
+type Announcement struct {
+	ID        int64      `json:"id"`
+	Number    string     `json:"number"`
+	Title     string     `json:"title"`
+	Issuer    string     `json:"issuer"`
+	Issued    string     `json:"issued"`
+	Demo      bool       `json:"demo"`
+	Standards []Standard `json:"standards"`
+}
+
+// AnnouncementInput is a new announcement listing published standards.
+type AnnouncementInput struct {
+	Number      string  `json:"number"`
+	Title       string  `json:"title"`
+	Issuer      string  `json:"issuer"`
+	Issued      string  `json:"issued"`
+	StandardIDs []int64 `json:"standard_ids"`
+	Demo        bool    `json:"demo"`
+}
+
+// PublishAnnouncement records a release announcement and the standards it
+// lists, each of which must already be published.
+func (s *Service) PublishAnnouncement(ctx context.Context, p auth.Principal, in AnnouncementInput) (Announcement, error) {
+	if err := p.Require(Editors...); err != nil {
+		return Announcement{}, err
+	}
+	in.Number, in.Title = strings.TrimSpace(in.Number), strings.TrimSpace(in.Title)
+	issued, ok := ParseDate(in.Issued)
+	if in.Number == "" || in.Title == "" || !ok || issued == "" || len(in.StandardIDs) == 0 {
+		return Announcement{}, apperr.Invalid("公告须有编号、标题、有效的发布日期，并至少列出一项标准")
+	}
+	var id int64
+	err := s.db.Tx(ctx, func(tx *sql.Tx) error {
+		err := tx.QueryRowContext(ctx, `INSERT INTO standard_announcements(number, title, issuer, issued, demo, created_at) VALUES ($1, $2, $3, $4, $5, $6) RETURNING id`,
+			in.Number, in.Title, in.Issuer, issued, b2i(in.Demo), s.now().UTC().Format(time.RFC3339)).Scan(&id)
+		if err != nil {
+			if isUnique(err) {
+				return apperr.Conflict("公告 %s 已存在", in.Number)
+			}
+			return fmt.Errorf("standards: announcement: %w", err)
+		}
+		for i, sid := range in.StandardIDs {
+			st, err := s.getTx(ctx, tx, sid)
+			if err != nil {
+				return err
+			}
+			if st.Status == StatusProject {
+				return apperr.Invalid("标准“%s”尚未发布，不能列入发布公告", st.Title)
+			}
+			if _, err := tx.ExecContext(ctx, `INSERT INTO standard_announcement_items(announcement_id, standard_id, ordinal) VALUES ($1, $2, $3)`, id, sid, i+1); err != nil {
+				if isUnique(err) {
+					return apperr.Invalid("公告中重复列出了“%s”", st.Title)
+				}
+				return fmt.Errorf("standards: announcement item: %w", err)
+			}
+		}
+		in.Issued = issued
+		return audit.Append(ctx, s.db, tx, p.Actor(), audit.Entry{Entity: "standard_announcement", EntityID: strconv.FormatInt(id, 10), Action: "create", After: in})
+	})
+	if err != nil {
+		return Announcement{}, err
+	}
+	return s.Announcement(ctx, id)
+}
+
+// Announcement returns an announcement with its standards in order.
+func (s *Service) Announcement(ctx context.Context, id int64) (Announcement, error) {
+	var a Announcement
+	var demo int
+	err := s.db.Reader().QueryRowContext(ctx, `SELECT id, number, title, issuer, issued, demo FROM standard_announcements WHERE id = $1`, id).
+		Scan(&a.ID, &a.Number, &a.Title, &a.Issuer, &a.Issued, &demo)
+	if errors.Is(err, sql.ErrNoRows) {
+		return a, apperr.NotFound("没有编号为 %d 的发布公告", id)
+	}
+	if err != nil {
+		return a, fmt.Errorf("standards: announcement %d: %w", id, err)
+	}
+	a.Demo = demo != 0
+	a.Standards = []Standard{}
+	err = eachRow(ctx, s.db.Reader(), `SELECT `+columns("s.")+` FROM standard_announcement_items i JOIN standards s ON s.id = i.standard_id
+		WHERE i.announcement_id = $1 ORDER BY i.ordinal`, []any{id}, func(r *sql.Rows) error {
+		st, err := s.scanStandard(r)
+		a.Standards = append(a.Standards, st)
+		return err
+	})
+	return a, err
+}
+
+// Announcements lists announcements, newest first.
+func (s *Service) Announcements(ctx context.Context) ([]Announcement, error) {
+	var out []Announcement
+	err := eachRow(ctx, s.db.Reader(), `SELECT a.id, a.number, a.title, a.issuer, a.issued, a.demo, (SELECT COUNT(*) FROM standard_announcement_items i WHERE i.announcement_id = a.id)
+		FROM standard_announcements a ORDER BY a.issued DESC, a.id DESC`, nil, func(r *sql.Rows) error {
+		var a Announcement
+		var demo, n int
+		err := r.Scan(&a.ID, &a.Number, &a.Title, &a.Issuer, &a.Issued, &demo, &n)
+		a.Demo = demo != 0
+		a.Standards = make([]Standard, 0, n)
+		out = append(out, a)
+		return err
+	})
+	return out, err
+}
+
+// Deliverable is a standard the plan names, ticked when a published
+// standard with the same title is in the registry.
+type Deliverable struct {
+	Title      string `json:"title"`
+	Done       bool   `json:"done"`
+	StandardID int64  `json:"standard_id,omitempty"`
+	Code       string `json:"code,omitempty"`
+	Issued     string `json:"issued,omitempty"`
+}
+
+// titleKey folds a title for matching: width, brackets, quotes and spaces
+// do not matter (《牦牛标准体系》 = 牦牛标准体系; （第二册） = (第二册)).
+func titleKey(s string) string {
+	s = norm.NFKC.String(s)
+	return strings.Map(func(r rune) rune {
+		switch r {
+		case '《', '》', '<', '>', '“', '”', '"', '「', '」', ' ', '\t', '\u3000':
+			return -1
+		}
+		return r
+	}, s)
+}
+
+// Deliverables ticks each named standard (the plan's 《》 titles) that is
+// published: a record not in the workflow any more, whose title matches.
+func (s *Service) Deliverables(ctx context.Context, titles []string) ([]Deliverable, error) {
+	out := make([]Deliverable, len(titles))
+	for i, t := range titles {
+		out[i].Title = t
+		q := search.ParseQuery(titleKey(t))
+		if q.Empty() {
+			continue
+		}
+		sub, args := search.MatchSQL(s.db.Dialect(), searchKind, q, 1)
+		want := titleKey(t)
+		err := eachRow(ctx, s.db.Reader(), `SELECT s.id, s.code, s.title, s.issued FROM (`+sub+`) m JOIN standards s ON s.id = m.ref_id
+			WHERE s.status <> 'project' AND s.issued <> '' ORDER BY s.issued, s.id`, args, func(r *sql.Rows) error {
+			var id int64
+			var code, title, issued string
+			if err := r.Scan(&id, &code, &title, &issued); err != nil {
+				return err
+			}
+			if !out[i].Done && titleKey(title) == want {
+				out[i] = Deliverable{Title: t, Done: true, StandardID: id, Code: code, Issued: issued}
+			}
+			return nil
+		})
+		if err != nil {
+			return nil, err
+		}
+	}
+	return out, nil
+}

@@ -1,0 +1,348 @@
+package web
+
+import (
+	"encoding/json"
+	"errors"
+	"fmt"
+	"io"
+	"net/http"
+	"net/url"
+	"strconv"
+	"strings"
+
+	"sidi/internal/apperr"
+	"sidi/internal/standards"
+)
+
+func standardsParams(r *http.Request) standards.Params {
+	q := r.URL.Query()
+	page, _ := strconv.Atoi(q.Get("page"))
+	per, _ := strconv.Atoi(q.Get("per_page"))
+	return standards.Params{Q: strings.TrimSpace(q.Get("q")), Family: q.Get("family"), Status: q.Get("status"), ICS: q.Get("ics"), CCS: q.Get("ccs"),
+		Tag: q.Get("tag"), Kind: q.Get("kind"), IssuedFrom: q.Get("from"), IssuedTo: q.Get("to"), Page: page, PerPage: per}
+}
+
+// stdLink is a link of the pager or a facet, keeping the other parameters.
+type stdLink struct {
+	Label   string
+	Href    string
+	Current bool
+	Count   int
+}
+
+func standardsURL(r *http.Request, key, val string) string {
+	q := r.URL.Query()
+	if val == "" {
+		q.Del(key)
+	} else {
+		q.Set(key, val)
+	}
+	if key != "page" {
+		q.Del("page")
+	}
+	return "/standards?" + q.Encode()
+}
+
+// task1Deliverables returns the titles the current plan's task 1 names.
+func (s *Server) task1Deliverables(r *http.Request) []string {
+	if s.Plan == nil {
+		return nil
+	}
+	t, _, err := s.Plan.Task(r.Context(), 0, 1)
+	if err != nil {
+		return nil
+	}
+	return t.Deliverables
+}
+
+func (s *Server) standardsSearch(w http.ResponseWriter, r *http.Request, rc *reqCtx) error {
+	p := standardsParams(r)
+	res, err := s.Standards.Search(r.Context(), p)
+	if err != nil {
+		return err
+	}
+	type facetGroup struct {
+		Title string
+		Links []stdLink
+	}
+	var facets []facetGroup
+	for _, fg := range []struct{ name, title string }{{"family", "类别"}, {"status", "状态"}, {"tag", "“四地”领域"}, {"kind", "种类"}} {
+		cur := r.URL.Query().Get(fg.name)
+		g := facetGroup{Title: fg.title}
+		for _, f := range res.Facets[fg.name] {
+			href := standardsURL(r, fg.name, f.Value)
+			if cur == f.Value {
+				href = standardsURL(r, fg.name, "")
+			}
+			g.Links = append(g.Links, stdLink{Label: f.Label, Href: href, Current: cur == f.Value, Count: f.Count})
+		}
+		facets = append(facets, g)
+	}
+	var pages []stdLink
+	for i := 1; i <= res.Pages && i <= 50; i++ {
+		pages = append(pages, stdLink{Label: strconv.Itoa(i), Href: standardsURL(r, "page", strconv.Itoa(i)), Current: i == res.Params.Page})
+	}
+	var deliv []standards.Deliverable
+	if p.Q == "" && r.URL.RawQuery == "" {
+		if deliv, err = s.Standards.Deliverables(r.Context(), s.task1Deliverables(r)); err != nil {
+			return err
+		}
+	}
+	done := 0
+	for _, d := range deliv {
+		if d.Done {
+			done++
+		}
+	}
+	return s.render(w, r, rc, http.StatusOK, "standards_search", "标准查询", "standards", map[string]any{
+		"Res": res, "P": p, "Facets": facets, "Pages": pages, "Families": standards.FamilyLabels, "Tags": standards.DomainTags,
+		"Deliverables": deliv, "DeliverablesDone": done, "API": "/api/v1/standards?" + r.URL.RawQuery,
+	})
+}
+
+func (s *Server) standardDetail(w http.ResponseWriter, r *http.Request, rc *reqCtx) error {
+	id, err := pathInt(r, "id")
+	if err != nil {
+		return err
+	}
+	st, err := s.Standards.Get(r.Context(), rc.P, id)
+	if err != nil {
+		return err
+	}
+	var stageOpts []map[string]string
+	for _, n := range standards.NextStages(st) {
+		stageOpts = append(stageOpts, map[string]string{"Key": n, "Label": standards.StageLabels[n]})
+	}
+	return s.render(w, r, rc, http.StatusOK, "standards_detail", strings.TrimSpace(st.Code+" "+st.Title), "standards", map[string]any{
+		"S": st, "Next": stageOpts, "Editor": rc.P.Has(standards.Editors...),
+	})
+}
+
+func (s *Server) standardsManage(w http.ResponseWriter, r *http.Request, rc *reqCtx) error {
+	return s.renderManage(w, r, rc, http.StatusOK, "", nil)
+}
+
+func (s *Server) renderManage(w http.ResponseWriter, r *http.Request, rc *reqCtx, status int, errMsg string, form *standards.Input) error {
+	projects, err := s.Standards.Projects(r.Context(), rc.P)
+	if err != nil {
+		return err
+	}
+	cycles, err := s.Standards.CycleTimes(r.Context())
+	if err != nil {
+		return err
+	}
+	if form == nil {
+		form = &standards.Input{}
+	}
+	return s.render(w, r, rc, status, "standards_manage", "标准登记与制修订流程", "standards-manage", map[string]any{
+		"Projects": projects, "Cycles": cycles, "Error": errMsg, "Form": form, "Tags": standards.DomainTags, "DrugCategories": standards.DrugCategories,
+		"StageLabels": standards.StageLabels, "Required": strings.Join(standards.RequiredColumns, "、"), "Optional": strings.Join(standards.OptionalColumns, "、"),
+	})
+}
+
+func standardInputFromForm(r *http.Request) standards.Input {
+	task, _ := strconv.Atoi(r.FormValue("plan_task"))
+	in := standards.Input{Code: r.FormValue("code"), Kind: r.FormValue("kind"), DrugCategory: r.FormValue("drug_category"), Variety: r.FormValue("variety"),
+		Title: r.FormValue("title"), TitleEn: r.FormValue("title_en"), Status: r.FormValue("status"), FastTrack: r.FormValue("fast_track") != "",
+		ProjectDate: r.FormValue("project_date"), Issued: r.FormValue("issued"), Implemented: r.FormValue("implemented"), ICS: r.FormValue("ics"), CCS: r.FormValue("ccs"),
+		Committee: r.FormValue("committee"), Department: r.FormValue("department"), Publisher: r.FormValue("publisher"), DraftingUnits: r.FormValue("drafting_units"),
+		Drafters: r.FormValue("drafters"), FilingNo: r.FormValue("filing_no"), FilingDate: r.FormValue("filing_date"), Scope: r.FormValue("scope"), PlanTask: task,
+		Tags: r.Form["tag"], Note: r.FormValue("note")}
+	if rep := strings.TrimSpace(r.FormValue("replaces")); rep != "" {
+		in.Replaces = []string{rep}
+	}
+	return in
+}
+
+func (s *Server) standardCreate(w http.ResponseWriter, r *http.Request, rc *reqCtx) error {
+	if err := r.ParseForm(); err != nil {
+		return apperr.Invalid("表单无法读取")
+	}
+	in := standardInputFromForm(r)
+	st, err := s.Standards.Create(r.Context(), rc.P, in)
+	if err != nil {
+		if errors.Is(err, apperr.ErrInvalid) || errors.Is(err, apperr.ErrConflict) {
+			return s.renderManage(w, r, rc, http.StatusUnprocessableEntity, apperr.Message(err), &in)
+		}
+		return err
+	}
+	http.Redirect(w, r, fmt.Sprintf("/standards/%d?msg=%s", st.ID, url.QueryEscape("已登记")), http.StatusSeeOther)
+	return nil
+}
+
+func (s *Server) standardAdvance(w http.ResponseWriter, r *http.Request, rc *reqCtx) error {
+	id, err := pathInt(r, "id")
+	if err != nil {
+		return err
+	}
+	step := standards.Step{Stage: r.FormValue("stage"), Date: r.FormValue("date"), Note: r.FormValue("note"), Code: r.FormValue("code"), Implemented: r.FormValue("implemented")}
+	st, err := s.Standards.Advance(r.Context(), rc.P, id, step)
+	msg := ""
+	if err != nil {
+		if !errors.Is(err, apperr.ErrInvalid) {
+			return err
+		}
+		msg = apperr.Message(err)
+	} else {
+		msg = "已登记“" + standards.StageLabels[st.Stage] + "”环节"
+	}
+	http.Redirect(w, r, fmt.Sprintf("/standards/%d?msg=%s", id, url.QueryEscape(msg)), http.StatusSeeOther)
+	return nil
+}
+
+func uploadedStandardsFile(r *http.Request, maxBody int64) (string, []byte, error) {
+	if err := r.ParseMultipartForm(maxBody); err != nil {
+		return "", nil, apperr.Invalid("请选择要上传的 .xlsx 或 .csv 文件")
+	}
+	f, hdr, err := r.FormFile("file")
+	if err != nil {
+		return "", nil, apperr.Invalid("请选择要上传的 .xlsx 或 .csv 文件")
+	}
+	defer f.Close()
+	b, err := io.ReadAll(f)
+	if err != nil {
+		return "", nil, apperr.Invalid("读取上传文件失败：%v", err)
+	}
+	return hdr.Filename, b, nil
+}
+
+func (s *Server) standardsImport(w http.ResponseWriter, r *http.Request, rc *reqCtx) error {
+	name, data, err := uploadedStandardsFile(r, s.MaxBody)
+	if err == nil {
+		var res standards.ImportResult
+		res, err = s.Standards.Import(r.Context(), rc.P, name, data, nil)
+		if err == nil {
+			msg := fmt.Sprintf("导入完成：共 %d 行，新增 %d，更新 %d，未变 %d", res.Rows, res.Created, res.Updated, res.Unchanged)
+			http.Redirect(w, r, "/standards/manage?msg="+url.QueryEscape(msg), http.StatusSeeOther)
+			return nil
+		}
+	}
+	if errors.Is(err, apperr.ErrInvalid) {
+		return s.renderManage(w, r, rc, http.StatusUnprocessableEntity, apperr.Message(err), nil)
+	}
+	return err
+}
+
+// API
+
+func (s *Server) apiStandardsSearch(w http.ResponseWriter, r *http.Request, rc *reqCtx) error {
+	res, err := s.Standards.Search(r.Context(), standardsParams(r))
+	if err != nil {
+		return err
+	}
+	return writeJSON(w, http.StatusOK, res)
+}
+
+func (s *Server) apiStandard(w http.ResponseWriter, r *http.Request, rc *reqCtx) error {
+	id, err := pathInt(r, "id")
+	if err != nil {
+		return err
+	}
+	st, err := s.Standards.Get(r.Context(), rc.P, id)
+	if err != nil {
+		return err
+	}
+	return writeJSON(w, http.StatusOK, st)
+}
+
+func (s *Server) apiStandardCode(w http.ResponseWriter, r *http.Request, rc *reqCtx) error {
+	codes := r.URL.Query()["code"]
+	if len(codes) == 0 {
+		return apperr.Invalid("请用 code 参数给出标准号")
+	}
+	out := make([]standards.Code, len(codes))
+	for i, c := range codes {
+		out[i] = standards.ParseCode(c)
+	}
+	return writeJSON(w, http.StatusOK, map[string]any{"codes": out})
+}
+
+func (s *Server) apiStandardDeliverables(w http.ResponseWriter, r *http.Request, rc *reqCtx) error {
+	ds, err := s.Standards.Deliverables(r.Context(), s.task1Deliverables(r))
+	if err != nil {
+		return err
+	}
+	if ds == nil {
+		ds = []standards.Deliverable{}
+	}
+	return writeJSON(w, http.StatusOK, map[string]any{"task": 1, "deliverables": ds})
+}
+
+func decodeStandardJSON(r *http.Request, v any) error {
+	dec := json.NewDecoder(r.Body)
+	dec.DisallowUnknownFields()
+	if err := dec.Decode(v); err != nil {
+		return apperr.Invalid("请求体不是有效的 JSON：%v", err)
+	}
+	return nil
+}
+
+func (s *Server) apiStandardCreate(w http.ResponseWriter, r *http.Request, rc *reqCtx) error {
+	var in standards.Input
+	if err := decodeStandardJSON(r, &in); err != nil {
+		return err
+	}
+	st, err := s.Standards.Create(r.Context(), rc.P, in)
+	if err != nil {
+		return err
+	}
+	return writeJSON(w, http.StatusCreated, st)
+}
+
+func (s *Server) apiStandardUpdate(w http.ResponseWriter, r *http.Request, rc *reqCtx) error {
+	id, err := pathInt(r, "id")
+	if err != nil {
+		return err
+	}
+	var in standards.Input
+	if err := decodeStandardJSON(r, &in); err != nil {
+		return err
+	}
+	st, err := s.Standards.Update(r.Context(), rc.P, id, in)
+	if err != nil {
+		return err
+	}
+	return writeJSON(w, http.StatusOK, st)
+}
+
+func (s *Server) apiStandardAdvance(w http.ResponseWriter, r *http.Request, rc *reqCtx) error {
+	id, err := pathInt(r, "id")
+	if err != nil {
+		return err
+	}
+	var step standards.Step
+	if err := decodeStandardJSON(r, &step); err != nil {
+		return err
+	}
+	st, err := s.Standards.Advance(r.Context(), rc.P, id, step)
+	if err != nil {
+		return err
+	}
+	return writeJSON(w, http.StatusOK, st)
+}
+
+func (s *Server) apiStandardsImport(w http.ResponseWriter, r *http.Request, rc *reqCtx) error {
+	name, data, err := uploadedStandardsFile(r, s.MaxBody)
+	if err != nil {
+		return err
+	}
+	res, err := s.Standards.Import(r.Context(), rc.P, name, data, nil)
+	if err != nil {
+		var ies standards.ImportErrors
+		if errors.As(err, &ies) {
+			var body apiError
+			body.Error.Code, body.Error.Message, body.Error.Details = "invalid", apperr.Message(err), ies
+			return writeJSON(w, http.StatusUnprocessableEntity, body)
+		}
+		return err
+	}
+	return writeJSON(w, http.StatusOK, res)
+}
+
+func (s *Server) apiStandardCycleTimes(w http.ResponseWriter, r *http.Request, rc *reqCtx) error {
+	rows, err := s.Standards.CycleTimes(r.Context())
+	if err != nil {
+		return err
+	}
+	return writeJSON(w, http.StatusOK, map[string]any{"cycle_times": rows})
+}

@@ -1,0 +1,131 @@
+package web_test
+
+import (
+	"bytes"
+	"context"
+	"encoding/json"
+	"mime/multipart"
+	"net/http"
+	"net/http/httptest"
+	"net/url"
+	"regexp"
+	"strconv"
+	"strings"
+	"testing"
+
+	"sidi/internal/auth"
+	"sidi/internal/standards"
+	"sidi/internal/store"
+	"sidi/internal/store/storetest"
+	"sidi/internal/web"
+)
+
+// standardsFixture is the usual fixture plus the standards service with demo data.
+func standardsFixture(t *testing.T, db *store.DB) *fixture {
+	t.Helper()
+	f := newFixture(t, db)
+	svc := standards.NewService(db)
+	if _, err := standards.SeedDemo(context.Background(), svc, auth.CLI("test")); err != nil {
+		t.Fatal(err)
+	}
+	w := web.New(web.Deps{DB: db, Org: nil, Plan: f.plan, Auth: f.auth, Progress: f.prog, Standards: svc})
+	srv := httptest.NewServer(w.Handler())
+	t.Cleanup(srv.Close)
+	f.srv, f.web = srv, w
+	return f
+}
+
+func TestStandardsPublicPages(t *testing.T) {
+	storetest.Each(t, func(t *testing.T, db *store.DB) {
+		f := standardsFixture(t, db)
+		c := f.client(t)
+		cases := []struct {
+			path   string
+			status int
+			want   []string
+			not    []string
+		}{
+			{"/standards", 200, []string{"标准查询", "工作方案任务 1 点名制修订的标准", "《盐湖资源动态监测技术规程》", "未发布</span> 《渔业标准体系》"}, nil},
+			{"/standards?q=" + url.QueryEscape("牦牛"), 200, []string{"共 3 条结果", "<mark>牦牛</mark>肉干加工技术规程", "演示"}, []string{"黄牛与藏羊"}},
+			{"/standards?q=" + url.QueryEscape("ＤＢ６３／Ｔ９００１—２０２２"), 200, []string{"按标准号 DB63/T 9001—2022 查询", "共 1 条结果"}, nil},
+			{"/standards?q=" + url.QueryEscape("<script>牦牛"), 200, []string{"&lt;script&gt;"}, []string{"<script>牦牛"}},
+			{"/standards?tag=" + url.QueryEscape("盐湖"), 200, []string{"共 2 条结果"}, nil},
+			{"/standards/99999", 404, []string{"没有编号为 99999 的标准"}, nil},
+		}
+		for _, tc := range cases {
+			resp, body := c.get(tc.path)
+			if resp.StatusCode != tc.status {
+				t.Errorf("GET %s: status %d", tc.path, resp.StatusCode)
+			}
+			for _, w := range tc.want {
+				if !strings.Contains(body, w) {
+					t.Errorf("GET %s: lacks %q", tc.path, w)
+				}
+			}
+			for _, n := range tc.not {
+				if strings.Contains(body, n) {
+					t.Errorf("GET %s: contains %q", tc.path, n)
+				}
+			}
+		}
+		// The record page labels every field and links relations.
+		_, body := c.get("/api/v1/standards?q=" + url.QueryEscape("DB63/T 9003—2023"))
+		var res struct {
+			Hits []struct{ ID int64 } `json:"hits"`
+		}
+		if err := json.Unmarshal([]byte(body), &res); err != nil || len(res.Hits) != 1 {
+			t.Fatalf("api search: %v %s", err, body)
+		}
+		_, body = c.get("/standards/" + itoa(res.Hits[0].ID))
+		for _, w := range []string{"标准号", "英文名称", "发布日期", "实施日期", "代替标准", "ICS 分类号", "CCS 分类号", "归口单位", "主管部门", "起草单位", "起草人", "发布公告", "演示-2023年第9号"} {
+			if !strings.Contains(body, w) {
+				t.Errorf("record page lacks %q", w)
+			}
+		}
+		if !regexp.MustCompile(`href="/standards/\d+">DB63/T 9003—2015</a>`).MatchString(body) {
+			t.Errorf("replaced standard not linked")
+		}
+		// Staff pages need a login.
+		if resp, _ := c.get("/standards/manage"); resp.StatusCode != http.StatusSeeOther {
+			t.Errorf("anonymous manage: %d", resp.StatusCode)
+		}
+	})
+}
+
+func itoa(n int64) string { return strconv.FormatInt(n, 10) }
+
+func TestStandardsStaffPages(t *testing.T) {
+	storetest.Each(t, func(t *testing.T, db *store.DB) {
+		f := standardsFixture(t, db)
+		c := f.client(t)
+		c.login("demo-supervisor", demoPassword(t, f, "demo-supervisor"))
+		tok := c.csrf("/standards/manage")
+		resp, body := c.postForm("/standards/new", url.Values{"csrf_token": {tok}, "title": {"冷水鱼养殖技术规范"}, "status": {"制修订中"}, "project_date": {"2025-01-10"}, "fast_track": {"1"}})
+		if resp.StatusCode != http.StatusSeeOther {
+			t.Fatalf("create project: %d %s", resp.StatusCode, body)
+		}
+		loc := resp.Header.Get("Location")
+		path := loc[:strings.Index(loc, "?")]
+		resp, _ = c.postForm(path+"/advance", url.Values{"csrf_token": {tok}, "stage": {"review"}, "date": {"2025-02-01"}})
+		_, body = c.get(path)
+		if resp.StatusCode != http.StatusSeeOther || !strings.Contains(body, "<strong>审查</strong> 2025-02-01") || !strings.Contains(body, "快速通道") {
+			t.Errorf("advance: %d; page lacks the step", resp.StatusCode)
+		}
+		// Import errors are shown in Chinese with row and column.
+		var buf bytes.Buffer
+		mw := multipart.NewWriter(&buf)
+		mw.WriteField("csrf_token", tok)
+		fw, _ := mw.CreateFormFile("file", "bad.csv")
+		fw.Write([]byte("标准号,标准名称,标准状态,发布日期,实施日期\nDB63/T 1—2024,甲,现行,2024-03-01,2024-04-01\nDB63/T 2—2024,乙,现行,2024-03-01,2024-04-01\nDB63/T 3—2024,丙,现行,2024-03-01,2024-04-01\nDB63/T 4—2024,丁,现行,2024/99/01,2024-04-01\n"))
+		mw.Close()
+		resp, body = c.do("POST", "/standards/import", &buf, map[string]string{"Content-Type": mw.FormDataContentType()})
+		if resp.StatusCode != http.StatusUnprocessableEntity || !strings.Contains(body, "第 5 行“发布日期”列") {
+			t.Errorf("import errors: %d %s", resp.StatusCode, body)
+		}
+		// The public cannot write through the API.
+		resp, _ = f.client(t).do("POST", "/api/v1/standards", strings.NewReader(`{"title":"x"}`), map[string]string{"Content-Type": "application/json"})
+		if resp.StatusCode != http.StatusUnauthorized && resp.StatusCode != http.StatusForbidden {
+			t.Errorf("anonymous API create: %d", resp.StatusCode)
+		}
+	})
+}
