@@ -32,8 +32,9 @@ var StatusLabels = map[string]string{
 
 // Service runs plan import, review and approval.
 type Service struct {
-	db  *store.DB
-	org *org.Service
+	db    *store.DB
+	org   *org.Service
+	views viewCache
 }
 
 // NewService returns a plan service.

@@ -5,9 +5,11 @@ import (
 	"database/sql"
 	"errors"
 	"fmt"
+	"sync"
 	"time"
 
 	"sidi/internal/apperr"
+	"sidi/internal/audit"
 )
 
 // The views below read the structured rows of an approved version: what
@@ -133,7 +135,43 @@ func (s *Service) Current(ctx context.Context, planID int64) (*PlanView, error) 
 	if err != nil {
 		return nil, fmt.Errorf("plan: current: %w", err)
 	}
-	return s.view(ctx, vid)
+	return s.cachedView(ctx, vid)
+}
+
+// cachedView returns the view of a version, cached under the audit head:
+// an approved version's rows never change, but department names may, and
+// every such write appends an audit record. Views are shared between
+// callers and must not be modified.
+func (s *Service) cachedView(ctx context.Context, vid int64) (*PlanView, error) {
+	head, err := audit.Head(ctx, s.db.Reader())
+	if err != nil {
+		return nil, err
+	}
+	s.views.mu.Lock()
+	if s.views.head == head {
+		if v, ok := s.views.byVersion[vid]; ok {
+			s.views.mu.Unlock()
+			return v, nil
+		}
+	}
+	s.views.mu.Unlock()
+	v, err := s.view(ctx, vid)
+	if err != nil {
+		return nil, err
+	}
+	s.views.mu.Lock()
+	if s.views.head != head || s.views.byVersion == nil {
+		s.views.head, s.views.byVersion = head, map[int64]*PlanView{}
+	}
+	s.views.byVersion[vid] = v
+	s.views.mu.Unlock()
+	return v, nil
+}
+
+type viewCache struct {
+	mu        sync.Mutex
+	head      int64
+	byVersion map[int64]*PlanView
 }
 
 func (s *Service) view(ctx context.Context, versionID int64) (*PlanView, error) {
