@@ -13,7 +13,13 @@ func (s *Server) loginForm(w http.ResponseWriter, r *http.Request, rc *reqCtx) e
 		http.Redirect(w, r, safeNext(r.URL.Query().Get("next")), http.StatusSeeOther)
 		return nil
 	}
-	return s.render(w, r, rc, http.StatusOK, "login", "登录", "", map[string]any{"Next": safeNext(r.URL.Query().Get("next"))})
+	data := map[string]any{"Next": safeNext(r.URL.Query().Get("next"))}
+	if has, err := s.Auth.HasUsers(r.Context()); err != nil {
+		return err
+	} else if !has {
+		data["Error"] = "尚未创建管理员账号，请在服务器上运行：sidi user bootstrap --login … --name …"
+	}
+	return s.render(w, r, rc, http.StatusOK, "login", "登录", "", data)
 }
 
 func (s *Server) login(w http.ResponseWriter, r *http.Request, rc *reqCtx) error {

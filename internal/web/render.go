@@ -175,7 +175,11 @@ func (s *Server) fail(w http.ResponseWriter, r *http.Request, rc *reqCtx, err er
 	status, code := statusOf(err)
 	msg := apperr.Message(err)
 	if status == http.StatusRequestEntityTooLarge {
-		msg = fmt.Sprintf("提交的内容过大（上限 %d MB），请拆分或压缩后重试", s.MaxBody>>20)
+		limit := fmt.Sprintf("%d MB", s.MaxBody>>20)
+		if s.MaxBody < 1<<20 {
+			limit = fmt.Sprintf("%d KB", s.MaxBody>>10)
+		}
+		msg = "提交的内容过大（上限 " + limit + "），请拆分或压缩后重试"
 	}
 	if status == http.StatusInternalServerError {
 		s.Logger.Error("request failed", "method", r.Method, "path", r.URL.Path, "err", err)
