@@ -37,15 +37,7 @@ type indicatorRow struct {
 // values come only from approved reports and registries. ?format=csv gives
 // the open-data file.
 func (s *Server) apiIndicators(w http.ResponseWriter, r *http.Request, rc *reqCtx) error {
-	pv, err := s.Plan.Current(r.Context(), 0)
-	if err != nil {
-		return err
-	}
-	asOf, _, err := s.asOfFrom(r, pv.ID)
-	if err != nil {
-		return err
-	}
-	st, err := s.Progress.Evaluate(r.Context(), pv.ID, asOf)
+	st, _, err := s.stateFor(r)
 	if err != nil {
 		return err
 	}
@@ -80,15 +72,7 @@ func (s *Server) apiIndicators(w http.ResponseWriter, r *http.Request, rc *reqCt
 }
 
 func (s *Server) apiProgress(w http.ResponseWriter, r *http.Request, rc *reqCtx) error {
-	pv, err := s.Plan.Current(r.Context(), 0)
-	if err != nil {
-		return err
-	}
-	asOf, _, err := s.asOfFrom(r, pv.ID)
-	if err != nil {
-		return err
-	}
-	st, err := s.Progress.Evaluate(r.Context(), pv.ID, asOf)
+	st, _, err := s.stateFor(r)
 	if err != nil {
 		return err
 	}

@@ -32,28 +32,33 @@ func (s *Server) asOfFrom(r *http.Request, planID int64) (time.Time, *progress.P
 	return time.Date(n.Year(), n.Month(), n.Day(), 0, 0, 0, 0, time.UTC), nil, nil
 }
 
+// stateFor evaluates the current plan as of the request's ?period or ?date.
+func (s *Server) stateFor(r *http.Request) (*progress.State, *progress.Period, error) {
+	pv, err := s.Plan.Current(r.Context(), 0)
+	if err != nil {
+		return nil, nil, err
+	}
+	asOf, period, err := s.asOfFrom(r, pv.ID)
+	if err != nil {
+		return nil, nil, err
+	}
+	st, err := s.Progress.Evaluate(r.Context(), pv.ID, asOf)
+	return st, period, err
+}
+
 type cockpitData struct {
 	State   *progress.State
 	Period  *progress.Period
 	Periods []progress.Period
 	Scores  []progress.DeptScore
-	Worst   []progress.TaskState
 }
 
 func (s *Server) cockpit(w http.ResponseWriter, r *http.Request, rc *reqCtx) error {
-	pv, err := s.Plan.Current(r.Context(), 0)
+	st, period, err := s.stateFor(r)
 	if err != nil {
 		return err
 	}
-	asOf, period, err := s.asOfFrom(r, pv.ID)
-	if err != nil {
-		return err
-	}
-	st, err := s.Progress.Evaluate(r.Context(), pv.ID, asOf)
-	if err != nil {
-		return err
-	}
-	periods, err := s.Progress.Periods(r.Context(), pv.ID)
+	periods, err := s.Progress.Periods(r.Context(), st.PlanID)
 	if err != nil {
 		return err
 	}
@@ -63,15 +68,10 @@ func (s *Server) cockpit(w http.ResponseWriter, r *http.Request, rc *reqCtx) err
 		scorePeriod = st.LastClosed
 	}
 	if scorePeriod != nil {
-		if d.Scores, err = s.Progress.Assess(r.Context(), pv.ID, *scorePeriod); err != nil {
+		if d.Scores, err = s.Progress.Assess(r.Context(), st.PlanID, *scorePeriod); err != nil {
 			return err
 		}
 		d.Period = scorePeriod
-	}
-	for _, t := range st.Tasks {
-		if t.Status == progress.Red || t.Status == progress.Yellow {
-			d.Worst = append(d.Worst, t)
-		}
 	}
 	return s.render(w, r, rc, http.StatusOK, "progress", "进展总览", "progress", d)
 }
@@ -187,15 +187,7 @@ func (s *Server) bindingsSave(w http.ResponseWriter, r *http.Request, rc *reqCtx
 }
 
 func (s *Server) publicProgress(w http.ResponseWriter, r *http.Request, rc *reqCtx) error {
-	pv, err := s.Plan.Current(r.Context(), 0)
-	if err != nil {
-		return err
-	}
-	asOf, _, err := s.asOfFrom(r, pv.ID)
-	if err != nil {
-		return err
-	}
-	st, err := s.Progress.Evaluate(r.Context(), pv.ID, asOf)
+	st, _, err := s.stateFor(r)
 	if err != nil {
 		return err
 	}
