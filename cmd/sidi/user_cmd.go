@@ -4,6 +4,7 @@ import (
 	"bufio"
 	"context"
 	"fmt"
+	"golang.org/x/term"
 	"io"
 	"os"
 	"os/user"
@@ -43,14 +44,22 @@ func isTerminal(r io.Reader) bool {
 
 // readPassword takes a password from the first line of standard input, so
 // it never appears in the process list or the shell history. On a terminal
-// it asks for it first (the input is visible: golang.org/x/term, which
-// could hide it, is not among Sidi's dependencies).
+// it asks for it without echoing what is typed.
 func readPassword(e *Env, prompt string) (string, error) {
 	if e.Stdin == nil {
 		return "", usageError{"请通过标准输入提供密码 password must come on standard input"}
 	}
-	if isTerminal(e.Stdin) {
-		fmt.Fprintf(e.Stderr, "%s（输入内容可见，请注意周围环境）: ", prompt)
+	if f, ok := e.Stdin.(*os.File); ok && isTerminal(f) {
+		fmt.Fprintf(e.Stderr, "%s: ", prompt)
+		b, err := term.ReadPassword(int(f.Fd()))
+		fmt.Fprintln(e.Stderr)
+		if err != nil {
+			return "", fmt.Errorf("读取密码失败 read password: %w", err)
+		}
+		if len(b) == 0 {
+			return "", usageError{"密码不能为空 the password must not be empty"}
+		}
+		return string(b), nil
 	}
 	line, err := bufio.NewReader(e.Stdin).ReadString('\n')
 	if err != nil && err != io.EOF {
