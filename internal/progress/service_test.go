@@ -394,3 +394,29 @@ func TestLeadConsolidatesCoOwners(t *testing.T) {
 		}
 	})
 }
+
+func TestToDoRemindsBeforeAndChasesAfter(t *testing.T) {
+	storetest.Each(t, func(t *testing.T, db *store.DB) {
+		ctx := context.Background()
+		cases := []struct {
+			today, want string
+		}{
+			{"2024-04-02", "normal"},  // 2024Q1 closed, deadline 04-10 eight days away
+			{"2024-04-04", "remind"},  // within the 7 reminder days
+			{"2024-04-11", "overdue"}, // past the deadline
+			{"2024-05-20", "overdue"}, // 2024Q1 is still the latest closed period
+		}
+		e := newEnv(t, db, day(cases[0].today))
+		for _, c := range cases {
+			now := day(c.today).Add(4 * time.Hour) // morning in Xining
+			e.svc.Now = func() time.Time { return now }
+			items, err := e.svc.ToDo(ctx, e.users["demo-reporter-drc"], e.planID)
+			if err != nil || len(items) == 0 {
+				t.Fatalf("%s: %d items, %v", c.today, len(items), err)
+			}
+			if items[0].Urgency != c.want || items[0].Period.Code != "2024Q1" || items[0].Kind != "fill" {
+				t.Errorf("%s: %+v, want urgency %s for 2024Q1", c.today, items[0], c.want)
+			}
+		}
+	})
+}

@@ -3,7 +3,6 @@ package progress
 import (
 	"context"
 	"fmt"
-	"time"
 
 	"sidi/internal/auth"
 )
@@ -106,19 +105,4 @@ func (s *Service) ToDo(ctx context.Context, p auth.Principal, planID int64) ([]T
 		}
 	}
 	return items, nil
-}
-
-// OverdueByDept counts missing reports of the last closed period per department.
-func (s *Service) OverdueByDept(ctx context.Context, planID int64, asOf time.Time) (map[string]int, error) {
-	st, err := s.Evaluate(ctx, planID, asOf)
-	if err != nil {
-		return nil, err
-	}
-	out := map[string]int{}
-	for _, t := range st.Tasks {
-		for _, d := range t.OverdueReports {
-			out[d]++
-		}
-	}
-	return out, nil
 }
