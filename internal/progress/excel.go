@@ -14,6 +14,7 @@ import (
 	"sidi/internal/apperr"
 	"sidi/internal/auth"
 	"sidi/internal/plan"
+	"sidi/internal/xlsx"
 )
 
 // The offline round trip: a department downloads a workbook for a period,
@@ -189,7 +190,7 @@ func (s *Service) ImportXLSX(ctx context.Context, p auth.Principal, planID int64
 	if err := s.checkDept(ctx, p, deptID); err != nil {
 		return nil, err
 	}
-	f, err := excelize.OpenReader(bytes.NewReader(data))
+	f, err := xlsx.Open(data)
 	if err != nil {
 		return nil, invalid("无法读取上传的文件：请上传从本系统下载的 .xlsx 报送模板")
 	}

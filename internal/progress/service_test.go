@@ -84,7 +84,7 @@ func mustToken(t testing.TB, as *auth.Service, login, pw string) string {
 	return tok
 }
 
-func (e *env) period(t *testing.T, code string) progress.Period {
+func (e *env) period(t testing.TB, code string) progress.Period {
 	t.Helper()
 	p, err := e.svc.Period(context.Background(), e.planID, code)
 	if err != nil {

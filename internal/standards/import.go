@@ -22,6 +22,7 @@ import (
 	"sidi/internal/apperr"
 	"sidi/internal/audit"
 	"sidi/internal/auth"
+	"sidi/internal/xlsx"
 )
 
 // Import columns: the first five are required in the header row.
@@ -75,7 +76,7 @@ type Progress func(done, total int)
 func ReadTable(name string, data []byte) ([][]string, error) {
 	switch strings.ToLower(filepath.Ext(name)) {
 	case ".xlsx", ".xlsm":
-		f, err := excelize.OpenReader(bytes.NewReader(data))
+		f, err := xlsx.Open(data)
 		if err != nil {
 			return nil, apperr.Invalid("无法读取 Excel 文件：%v", err)
 		}
