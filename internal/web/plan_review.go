@@ -290,7 +290,36 @@ func docFromForm(f url.Values, base *plan.Document) (*plan.Document, []plan.Prob
 				t.Deliverables = lines(vs[0])
 			}
 		}
+		kept := p.Tasks[:0]
+		for _, t := range p.Tasks {
+			if f.Get(fmt.Sprintf("task_%d_delete", t.Number)) == "" {
+				kept = append(kept, t)
+			}
+		}
+		p.Tasks = kept
 		d.Pillars[pi] = p
+	}
+	d.Requirements = append([]plan.Requirement(nil), base.Requirements...)
+	for i := range d.Requirements {
+		set(&d.Requirements[i].Title, fmt.Sprintf("req_%d_title", i))
+		set(&d.Requirements[i].Text, fmt.Sprintf("req_%d_text", i))
+	}
+	// A task the parser missed can be added by hand.
+	if num := strings.TrimSpace(f.Get("new_task_number")); num != "" {
+		n, err := strconv.Atoi(num)
+		pi, perr := strconv.Atoi(f.Get("new_task_pillar"))
+		switch {
+		case err != nil || n <= 0:
+			ps = append(ps, plan.Problem{Where: "新增任务", What: fmt.Sprintf("编号“%s”须为正整数", num)})
+		case perr != nil || pi < 0 || pi >= len(d.Pillars):
+			ps = append(ps, plan.Problem{Where: "新增任务", What: "请选择所属板块"})
+		default:
+			t := plan.Task{Number: n, Title: strings.TrimSpace(f.Get("new_task_title")), Text: strings.TrimSpace(f.Get("new_task_text")),
+				Clauses: []plan.Clause{{Text: "（审核时补录）", Lead: splitNames(f.Get("new_task_lead")), Co: splitNames(f.Get("new_task_co"))}},
+				Targets: []plan.Target{}, Deliverables: []string{}}
+			t.SyncOwners()
+			d.Pillars[pi].Tasks = append(d.Pillars[pi].Tasks, t)
+		}
 	}
 	return &d, ps
 }

@@ -225,3 +225,42 @@ func TestReporterCannotReview(t *testing.T) {
 		}
 	})
 }
+
+// TestReviewAddsMissedTaskAndDropsWrongOne: a reviewer repairs what the
+// parser got wrong in a draft, through the form alone.
+func TestReviewAddsMissedTaskAndDropsWrongOne(t *testing.T) {
+	storetest.Each(t, func(t *testing.T, db *store.DB) {
+		f := newFixture(t, db)
+		c := f.client(t)
+		c.login("demo-supervisor", demoPassword(t, f, "demo-supervisor"))
+		// A draft whose task 27 lost its number in transmission.
+		broken := strings.Replace(readSeed(t), "27.创新特种设备监管模式。", "创新特种设备监管模式。", 1)
+		tok := c.csrf("/plan/import")
+		resp, _ := c.postForm("/plan/import", url.Values{"text": {broken}, "csrf_token": {tok}})
+		path := strings.SplitN(resp.Header.Get("Location"), "?", 2)[0]
+		_, page := c.get(path)
+		if strings.Contains(page, `id="task-27"`) {
+			t.Fatal("test setup: task 27 should be missing from the draft")
+		}
+		form := url.Values{"csrf_token": {tok}, "new_task_pillar": {"3"}, "new_task_number": {"27"}, "new_task_title": {"创新特种设备监管模式"},
+			"new_task_text": {"聚焦世界级盐湖产业……(省市场监管局负责)"}, "new_task_lead": {"省市场监管局"}, "task_26_delete": {"1"},
+			"req_0_title": {"加强组织领导（已核对）"}}
+		if resp, body := c.postForm(path, form); resp.StatusCode != http.StatusSeeOther {
+			t.Fatalf("save: %d %s", resp.StatusCode, body)
+		}
+		_, page = c.get(path)
+		for _, want := range []string{`id="task-27"`, "加强组织领导（已核对）"} {
+			if !strings.Contains(page, want) {
+				t.Errorf("review page lacks %q after saving", want)
+			}
+		}
+		if strings.Contains(page, `id="task-26"`) {
+			t.Error("task 26 was not removed")
+		}
+		// A bad number for the added task is refused with its place.
+		resp, page = c.postForm(path, url.Values{"csrf_token": {tok}, "new_task_number": {"二十八"}, "new_task_pillar": {"3"}})
+		if resp.StatusCode != http.StatusUnprocessableEntity || !strings.Contains(page, "新增任务") {
+			t.Fatalf("bad new task number: %d", resp.StatusCode)
+		}
+	})
+}
