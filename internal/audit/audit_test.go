@@ -115,3 +115,36 @@ func TestCanonicalSortsKeys(t *testing.T) {
 		t.Fatalf("got %s", a)
 	}
 }
+
+// TestConcurrentAppendsKeepOneChain: writers racing on PostgreSQL (many
+// connections) must still form a single unbroken chain.
+func TestConcurrentAppendsKeepOneChain(t *testing.T) {
+	storetest.Each(t, func(t *testing.T, db *store.DB) {
+		ctx := context.Background()
+		const writers, each = 8, 10
+		errs := make(chan error, writers)
+		for w := 0; w < writers; w++ {
+			go func(w int) {
+				for i := 0; i < each; i++ {
+					err := db.Tx(ctx, func(tx *sql.Tx) error {
+						return audit.Append(ctx, db, tx, audit.Actor{Name: fmt.Sprint("w", w)}, audit.Entry{Entity: "x", EntityID: fmt.Sprint(i), Action: "update", After: i})
+					})
+					if err != nil {
+						errs <- err
+						return
+					}
+				}
+				errs <- nil
+			}(w)
+		}
+		for w := 0; w < writers; w++ {
+			if err := <-errs; err != nil {
+				t.Fatal(err)
+			}
+		}
+		n, err := audit.Verify(ctx, db.Reader())
+		if err != nil || n != writers*each {
+			t.Fatalf("verified %d of %d records: %v", n, writers*each, err)
+		}
+	})
+}
