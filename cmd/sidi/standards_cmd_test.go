@@ -71,3 +71,39 @@ func TestStandardsImportAndSearch(t *testing.T) {
 		t.Errorf("bad import: exit %d, %s", code, errs)
 	}
 }
+
+func TestStandardsBench(t *testing.T) {
+	// A fresh temporary directory by default, removed afterwards.
+	code, out, errs := runCLI(t, "standards", "bench", "--records", "500", "--rounds", "1", "--like-rounds", "1")
+	if code != 0 {
+		t.Fatalf("bench: exit %d: %s", code, errs)
+	}
+	for _, want := range []string{"engine sqlite, 500 records (400 standards, 100 declarations of 20 enterprises)", "records/s", "index size: full-text",
+		"| 1字 | 盐 |", "| 标准号 |", "| 声明 |", "speed-up over LIKE", "已清除基准测试数据"} {
+		if !strings.Contains(out, want) {
+			t.Errorf("bench output lacks %q:\n%s", want, out)
+		}
+	}
+	// A directory it created itself may be benchmarked again (--keep leaves the data).
+	dir := t.TempDir()
+	for i := 0; i < 2; i++ {
+		if code, _, errs := runCLI(t, "standards", "bench", "--records", "200", "--rounds", "1", "--like-rounds", "1", "--keep", "--data", dir); code != 0 {
+			t.Fatalf("bench run %d on its own directory: exit %d: %s", i+1, code, errs)
+		}
+	}
+	// A directory with real data is refused and left as it was.
+	real := t.TempDir()
+	file := filepath.Join(real, "std.csv")
+	os.WriteFile(file, []byte("标准号,标准名称,标准状态,发布日期,实施日期\nDB63/T 2290—2024,牦牛奶粉加工技术规范,现行,2024-03-01,2024-04-01\n"), 0o644)
+	if code, _, errs := runCLI(t, "standards", "import", "--data", real, file); code != 0 {
+		t.Fatalf("import: %s", errs)
+	}
+	code, _, errs = runCLI(t, "standards", "bench", "--records", "100", "--data", real)
+	if code != 1 || !strings.Contains(errs, "请使用空的数据目录或数据库") {
+		t.Errorf("bench over real data: exit %d, %s", code, errs)
+	}
+	code, out, _ = runCLI(t, "standards", "search", "--data", real, "牦牛")
+	if code != 0 || !strings.Contains(out, "DB63/T 2290—2024") {
+		t.Errorf("real data after the refusal: %s", out)
+	}
+}

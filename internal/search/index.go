@@ -12,13 +12,50 @@ import (
 )
 
 // Doc is one searchable record. Ranking puts a match in Title above one in
-// Keywords above one in Body.
+// Keywords above one in Body, and among equals a higher Rank first.
 type Doc struct {
-	Kind     string // e.g. "standard", "declaration"
-	RefID    int64  // the record's id in its own table
+	Kind     string // one of Kinds
+	RefID    int64  // the record's id in its own table, 1 … MaxRefID
+	Rank     int64  // the order among equal matches, 0 … MaxRank; e.g. a date as a day number
 	Title    string
 	Keywords string
 	Body     string
+	// Facets are labels of the record that Top returns with each match
+	// (e.g. "family:national"), so that callers can count results by them
+	// without reading the records; they must not contain spaces.
+	Facets []string
+}
+
+// Kinds are the kinds of record in the index, each with a fixed code.
+// SQLite's FTS rowid (= search_docs.id) is code<<56 | Rank<<32 | RefID, so
+// that one kind is one rowid range and reading it backwards gives the
+// rank order; PostgreSQL keeps the same order in an index on (kind, rank,
+// ref_id).
+var Kinds = map[string]int64{"standard": 1, "declaration": 2, "test": 127}
+
+// Bounds of Doc fields that go into the rowid.
+const (
+	MaxRefID = 1<<32 - 1
+	MaxRank  = 1<<24 - 1
+)
+
+// rowid is the SQLite rowid of d, or an error for an unknown kind or a
+// value out of range.
+func rowid(kind string, refID, rank int64) (int64, error) {
+	code, ok := Kinds[kind]
+	if !ok {
+		return 0, fmt.Errorf("search: unknown kind %q", kind)
+	}
+	if refID < 1 || refID > MaxRefID || rank < 0 || rank > MaxRank {
+		return 0, fmt.Errorf("search: %s %d: id or rank %d out of range", kind, refID, rank)
+	}
+	return code<<56 | rank<<32 | refID, nil
+}
+
+// kindRange is the rowid range of kind.
+func kindRange(kind string) (lo, hi int64) {
+	code := Kinds[kind]
+	return code << 56, code<<56 | (1<<56 - 1)
 }
 
 // posting is one token at one position of the shared position space.
@@ -62,6 +99,19 @@ func analyze(d Doc) ([]posting, [3]string) {
 	return ps, cols
 }
 
+// field keeps the postings of one field ('A' title, 'B' keywords).
+func field(ps []posting, w byte) []posting {
+	var out []posting
+	for _, p := range ps {
+		if p.weight == w {
+			out = append(out, p)
+		}
+	}
+	return out
+}
+
+func facetText(d Doc) string { return strings.Join(d.Facets, " ") }
+
 // tsvector renders postings as a PostgreSQL tsvector literal.
 func tsvector(ps []posting) string {
 	byTok := map[string][]posting{}
@@ -95,48 +145,76 @@ func quoteLexeme(t string) string {
 	return "'" + strings.NewReplacer(`\`, `\\`, `'`, `''`).Replace(t) + "'"
 }
 
-// Index adds or replaces d inside tx.
+// Index adds or replaces d inside tx. The document goes into the full
+// index (all three fields) and, for the first two tiers of Top, into a
+// title-only and a keywords-only index: SQLite's search_title and search_kw
+// FTS tables, PostgreSQL's title_tsv and kw_tsv columns.
 func Index(ctx context.Context, db *store.DB, tx *sql.Tx, d Doc) error {
+	id, err := rowid(d.Kind, d.RefID, d.Rank)
+	if err != nil {
+		return err
+	}
 	ps, cols := analyze(d)
 	switch db.Dialect() {
 	case store.Postgres:
-		_, err := tx.ExecContext(ctx, `INSERT INTO search_docs(kind, ref_id, tsv) VALUES ($1, $2, $3::tsvector)
-			ON CONFLICT (kind, ref_id) DO UPDATE SET tsv = EXCLUDED.tsv`, d.Kind, d.RefID, tsvector(ps))
+		_, err := tx.ExecContext(ctx, `INSERT INTO search_docs(kind, ref_id, rank, facets, tsv, title_tsv, kw_tsv) VALUES ($1, $2, $3, $4, $5::tsvector, $6::tsvector, $7::tsvector)
+			ON CONFLICT (kind, ref_id) DO UPDATE SET rank = EXCLUDED.rank, facets = EXCLUDED.facets, tsv = EXCLUDED.tsv, title_tsv = EXCLUDED.title_tsv, kw_tsv = EXCLUDED.kw_tsv`,
+			d.Kind, d.RefID, d.Rank, facetText(d), tsvector(ps), tsvector(field(ps, 'A')), tsvector(field(ps, 'B')))
 		if err != nil {
 			return fmt.Errorf("search: index %s %d: %w", d.Kind, d.RefID, err)
 		}
 		return nil
 	default:
-		var id int64
-		err := tx.QueryRowContext(ctx, `SELECT id FROM search_docs WHERE kind = $1 AND ref_id = $2`, d.Kind, d.RefID).Scan(&id)
-		switch {
-		case err == sql.ErrNoRows:
-			if err := tx.QueryRowContext(ctx, `INSERT INTO search_docs(kind, ref_id) VALUES ($1, $2) RETURNING id`, d.Kind, d.RefID).Scan(&id); err != nil {
+		if err := Remove(ctx, db, tx, d.Kind, d.RefID); err != nil {
+			return err
+		}
+		for _, q := range []struct {
+			sql  string
+			args []any
+		}{
+			{`INSERT INTO search_docs(id, kind, ref_id, rank, facets) VALUES ($1, $2, $3, $4, $5)`, []any{id, d.Kind, d.RefID, d.Rank, facetText(d)}},
+			{`INSERT INTO search_fts(rowid, title, keywords, body) VALUES ($1, $2, $3, $4)`, []any{id, cols[0], cols[1], cols[2]}},
+			{`INSERT INTO search_title(rowid, title) VALUES ($1, $2)`, []any{id, cols[0]}},
+			{`INSERT INTO search_kw(rowid, keywords) VALUES ($1, $2)`, []any{id, cols[1]}},
+		} {
+			if _, err := tx.ExecContext(ctx, q.sql, q.args...); err != nil {
 				return fmt.Errorf("search: index %s %d: %w", d.Kind, d.RefID, err)
 			}
-		case err != nil:
-			return fmt.Errorf("search: index %s %d: %w", d.Kind, d.RefID, err)
-		default:
-			if _, err := tx.ExecContext(ctx, `DELETE FROM search_fts WHERE rowid = $1`, id); err != nil {
-				return fmt.Errorf("search: reindex %s %d: %w", d.Kind, d.RefID, err)
-			}
-		}
-		if _, err := tx.ExecContext(ctx, `INSERT INTO search_fts(rowid, title, keywords, body) VALUES ($1, $2, $3, $4)`, id, cols[0], cols[1], cols[2]); err != nil {
-			return fmt.Errorf("search: index %s %d: %w", d.Kind, d.RefID, err)
 		}
 		return nil
 	}
 }
 
+// sqliteTables are SQLite's FTS tables, all keyed by the same rowid.
+var sqliteTables = []string{"search_fts", "search_title", "search_kw"}
+
 // Remove drops a record from the index.
 func Remove(ctx context.Context, db *store.DB, tx *sql.Tx, kind string, refID int64) error {
 	if db.Dialect() == store.SQLite {
-		if _, err := tx.ExecContext(ctx, `DELETE FROM search_fts WHERE rowid = (SELECT id FROM search_docs WHERE kind = $1 AND ref_id = $2)`, kind, refID); err != nil {
-			return fmt.Errorf("search: remove: %w", err)
+		for _, t := range sqliteTables {
+			if _, err := tx.ExecContext(ctx, `DELETE FROM `+t+` WHERE rowid = (SELECT id FROM search_docs WHERE kind = $1 AND ref_id = $2)`, kind, refID); err != nil {
+				return fmt.Errorf("search: remove: %w", err)
+			}
 		}
 	}
 	if _, err := tx.ExecContext(ctx, `DELETE FROM search_docs WHERE kind = $1 AND ref_id = $2`, kind, refID); err != nil {
 		return fmt.Errorf("search: remove: %w", err)
+	}
+	return nil
+}
+
+// RemoveKind drops every record of kind from the index.
+func RemoveKind(ctx context.Context, db *store.DB, tx *sql.Tx, kind string) error {
+	if db.Dialect() == store.SQLite {
+		lo, hi := kindRange(kind)
+		for _, t := range sqliteTables {
+			if _, err := tx.ExecContext(ctx, `DELETE FROM `+t+` WHERE rowid BETWEEN $1 AND $2`, lo, hi); err != nil {
+				return fmt.Errorf("search: remove %s: %w", kind, err)
+			}
+		}
+	}
+	if _, err := tx.ExecContext(ctx, `DELETE FROM search_docs WHERE kind = $1`, kind); err != nil {
+		return fmt.Errorf("search: remove %s: %w", kind, err)
 	}
 	return nil
 }
@@ -148,11 +226,12 @@ const (
 	ScoreBody     = 1
 )
 
-// MatchSQL returns a subquery yielding (ref_id, score) for the records of
-// kind that match q, with its arguments numbered from $next. Every term must
-// match (in any field); the score adds ScoreTitle when the whole query
+// MatchSQL returns a subquery yielding (ref_id, score) for all the records
+// of kind that match q, with its arguments numbered from $next. Every term
+// must match (in any field); the score adds ScoreTitle when the whole query
 // matches inside the title, ScoreKeywords for the keywords and ScoreBody
-// for the body, identically on both engines.
+// for the body, identically on both engines. Its cost grows with the
+// number of matches; Top and Count read only as many as they need.
 func MatchSQL(d store.Dialect, kind string, q Query, next int) (string, []any) {
 	n := func(k int) string { return "$" + strconv.Itoa(next+k) }
 	if d == store.Postgres {
@@ -161,13 +240,15 @@ func MatchSQL(d store.Dialect, kind string, q Query, next int) (string, []any) {
 			FROM search_docs d WHERE d.kind = ` + n(4) + ` AND d.tsv @@ ` + n(0) + `::tsquery`
 		return sql, []any{tsquery(q, ""), tsquery(q, "A"), tsquery(q, "B"), tsquery(q, "C"), kind}
 	}
-	sql := `SELECT d.ref_id AS ref_id, m.score AS score FROM (SELECT id, SUM(w) AS score FROM (
-		SELECT rowid AS id, 0 AS w FROM search_fts WHERE search_fts MATCH ` + n(0) + `
-		UNION ALL SELECT rowid, 100 FROM search_fts WHERE search_fts MATCH ` + n(1) + `
-		UNION ALL SELECT rowid, 10 FROM search_fts WHERE search_fts MATCH ` + n(2) + `
-		UNION ALL SELECT rowid, 1 FROM search_fts WHERE search_fts MATCH ` + n(3) + `) GROUP BY id) m
-		JOIN search_docs d ON d.id = m.id WHERE d.kind = ` + n(4)
-	return sql, []any{ftsQuery(q, ""), ftsQuery(q, "title"), ftsQuery(q, "keywords"), ftsQuery(q, "body"), kind}
+	// The kind is a rowid range; the low 32 bits of the rowid are the ref_id.
+	in := ` AND rowid BETWEEN ` + n(4) + ` AND ` + n(5)
+	sql := `SELECT id & 4294967295 AS ref_id, SUM(w) AS score FROM (
+		SELECT rowid AS id, 0 AS w FROM search_fts WHERE search_fts MATCH ` + n(0) + in + `
+		UNION ALL SELECT rowid, 100 FROM search_fts WHERE search_fts MATCH ` + n(1) + in + `
+		UNION ALL SELECT rowid, 10 FROM search_fts WHERE search_fts MATCH ` + n(2) + in + `
+		UNION ALL SELECT rowid, 1 FROM search_fts WHERE search_fts MATCH ` + n(3) + in + `) GROUP BY id`
+	lo, hi := kindRange(kind)
+	return sql, []any{ftsQuery(q, ""), ftsQuery(q, "title"), ftsQuery(q, "keywords"), ftsQuery(q, "body"), lo, hi}
 }
 
 func ftsQuery(q Query, col string) string {

@@ -12,6 +12,7 @@ import (
 const (
 	MetricLocalPublished = "standards.local.published"
 	MetricDrugVarieties  = "standards.drug.varieties"
+	MetricDeclarations   = "standards.declarations"
 )
 
 func day(t time.Time) string { return t.In(cst).Format("2006-01-02") }
@@ -41,6 +42,19 @@ func RegisterMetrics(r *indicator.Registry) error {
 					AND status <> 'project' AND issued <> '' AND issued >= $1 AND issued <= $2`, day(since), day(asOf)).Scan(&n)
 				if err != nil {
 					return 0, fmt.Errorf("standards: %s: %w", MetricDrugVarieties, err)
+				}
+				return n, nil
+			},
+		},
+		{
+			Key: MetricDeclarations, Name: "企业标准自我声明", Unit: "项", Domain: "standards",
+			Description: "截至统计日有效的企业标准自我声明项数（累计声明数减去已撤销的；每个企业声明执行的每项标准计一项，不限于方案实施之后）。",
+			Compute: func(ctx context.Context, q indicator.Querier, since, asOf time.Time) (float64, error) {
+				var n float64
+				d := day(asOf)
+				err := q.QueryRowContext(ctx, `SELECT COUNT(*) FROM declarations WHERE declared_on <= $1 AND (status = 'current' OR withdrawn_on > $1)`, d).Scan(&n)
+				if err != nil {
+					return 0, fmt.Errorf("standards: %s: %w", MetricDeclarations, err)
 				}
 				return n, nil
 			},

@@ -9,6 +9,7 @@ import (
 	"sort"
 	"strconv"
 	"strings"
+	"sync"
 	"time"
 
 	"sidi/internal/apperr"
@@ -170,6 +171,9 @@ type Input struct {
 type Service struct {
 	db  *store.DB
 	now func() time.Time
+
+	idxMu sync.Mutex
+	idxOK bool // the search index was checked (ensureIndex)
 }
 
 // NewService returns the registry over db.
@@ -514,8 +518,21 @@ func (s *Service) saveLinks(ctx context.Context, tx *sql.Tx, id int64, r record)
 			return fmt.Errorf("standards: relation: %w", err)
 		}
 		if r.Status == StatusActive && r.Issued != "" {
-			if _, err := tx.ExecContext(ctx, `UPDATE standards SET status = 'replaced' WHERE code_key = $1 AND status = 'active' AND id <> $2`, key, id); err != nil {
+			var replaced []int64
+			err := eachRow(ctx, tx, `UPDATE standards SET status = 'replaced' WHERE code_key = $1 AND status = 'active' AND id <> $2 RETURNING id`, []any{key, id}, func(r *sql.Rows) error {
+				var old int64
+				err := r.Scan(&old)
+				replaced = append(replaced, old)
+				return err
+			})
+			if err != nil {
 				return fmt.Errorf("standards: mark replaced: %w", err)
+			}
+			for _, old := range replaced {
+				// The status is one of the facets the index carries.
+				if err := s.reindexOne(ctx, tx, old); err != nil {
+					return err
+				}
 			}
 		}
 	}
@@ -525,13 +542,31 @@ func (s *Service) saveLinks(ctx context.Context, tx *sql.Tx, id int64, r record)
 			return fmt.Errorf("standards: relation: %w", err)
 		}
 	}
+	if r.Status == StatusProject {
+		// Projects are not public, so the public search never sees them.
+		return search.Remove(ctx, s.db, tx, searchKind, id)
+	}
 	return search.Index(ctx, s.db, tx, searchDoc(id, r))
 }
 
 func searchDoc(id int64, r record) search.Doc {
 	kw := []string{r.code.Display, r.code.Prefix, r.ICS, r.CCS, strings.Join(r.Tags, " "), r.Variety, r.DrugCategory, strings.Join(r.Replaces, " ")}
 	body := []string{r.Scope, r.Committee, r.Department, r.Publisher, r.DraftingUnits, r.Drafters, r.Note}
-	return search.Doc{Kind: searchKind, RefID: id, Title: r.Title + " " + r.TitleEn, Keywords: strings.Join(kw, " "), Body: strings.Join(body, " ")}
+	return search.Doc{Kind: searchKind, RefID: id, Rank: dayRank(r.Issued), Title: r.Title + " " + r.TitleEn, Keywords: strings.Join(kw, " "), Body: strings.Join(body, " "),
+		Facets: facetLabels(r)}
+}
+
+// rankEpoch is day 1 of the search rank: among equally good matches the
+// more recently published record comes first.
+var rankEpoch = time.Date(1900, 1, 1, 0, 0, 0, 0, time.UTC)
+
+// dayRank is an ISO date as days since 1899-12-31 (0 for no date).
+func dayRank(iso string) int64 {
+	t, err := time.Parse("2006-01-02", iso)
+	if err != nil || t.Before(rankEpoch) {
+		return 0
+	}
+	return int64(t.Sub(rankEpoch).Hours()/24) + 1
 }
 
 func isUnique(err error) bool {

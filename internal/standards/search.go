@@ -9,6 +9,7 @@ import (
 	"strings"
 
 	"sidi/internal/search"
+	"sidi/internal/store"
 )
 
 // Params are a public search: free text (words, or a code in any form)
@@ -27,6 +28,12 @@ type Params struct {
 	PerPage    int    `json:"per_page"`
 }
 
+// Limit bounds a search: at most Limit results are ranked, paged and
+// counted by facet. A query matching more (a single character can match a
+// fifth of the registry) says so with Result.More and shows the first
+// Limit, so its cost does not grow with the registry.
+const Limit = 500
+
 // Hit is one result.
 type Hit struct {
 	Standard
@@ -42,10 +49,11 @@ type Facet struct {
 	Count int    `json:"count"`
 }
 
-// Result is a page of hits with facets over all matches.
+// Result is a page of hits with facets over the ranked results.
 type Result struct {
 	Params  Params             `json:"params"`
-	Total   int                `json:"total"`
+	Total   int                `json:"total"` // ranked results (at most Limit)
+	More    bool               `json:"more"`  // more than Limit records match; Total and the facets cover the first Limit
 	Pages   int                `json:"pages"`
 	ByCode  bool               `json:"by_code"` // the query was read as a standard code
 	Code    *Code              `json:"code,omitempty"`
@@ -54,10 +62,11 @@ type Result struct {
 	Invalid []string           `json:"invalid,omitempty"` // filters ignored as malformed
 }
 
-// Search runs a public search. Ranking: an exact code match first, then a
-// match in the title above the keywords (code, ICS, CCS, tags) above the
-// text; ties by publication date (newest first), then code. Projects not
-// yet published are never shown.
+// Search runs a public search. Ranking: an exact code match first; then a
+// match of the whole query in the title, else in the keywords (code, ICS,
+// CCS, tags), else in the text, else with its words spread over these;
+// within each, the most recently published first (then the most recently
+// registered). Projects not yet published are never shown.
 func (s *Service) Search(ctx context.Context, p Params) (Result, error) {
 	if p.PerPage <= 0 || p.PerPage > 100 {
 		p.PerPage = 20
@@ -66,97 +75,189 @@ func (s *Service) Search(ctx context.Context, p Params) (Result, error) {
 		p.Page = 1
 	}
 	res := Result{Params: p, Hits: []Hit{}, Facets: map[string][]Facet{}}
+	if err := s.ensureIndex(ctx); err != nil {
+		return res, err
+	}
+	where, _ := s.filters(p, 1, &res)
+	filter := func(next int) (string, []any) {
+		var scratch Result
+		return s.filters(p, next, &scratch)
+	}
 	q := strings.TrimSpace(p.Q)
-	var from string
-	var args []any
 	query := search.ParseQuery(q)
 	code := ParseCode(q)
+	var top []search.Match
+	var err error
+	// sqlTop ranks records straight from the registry: cond selects them.
+	sqlTop := func(cond string, cargs []any, score int) error {
+		args := append([]any{}, cargs...)
+		w, fargs := filter(len(args) + 1)
+		args = append(args, fargs...)
+		args = append(args, Limit+1)
+		return eachRow(ctx, s.db.Reader(), `SELECT s.id, s.family, s.status, s.kind FROM standards s WHERE s.status <> 'project'`+cond+w+
+			` ORDER BY s.issued DESC, s.id DESC LIMIT $`+strconv.Itoa(len(args)), args, func(r *sql.Rows) error {
+			m := search.Match{Score: score}
+			var f, st, k string
+			err := r.Scan(&m.RefID, &f, &st, &k)
+			m.Facets = []string{"family:" + f, "status:" + st, "kind:" + k}
+			top = append(top, m)
+			return err
+		})
+	}
 	switch {
 	case q != "" && code.Valid:
 		res.ByCode, res.Code = true, &code
 		if code.Year == 0 && code.Amendment == "" && code.Adopted == "" {
 			// Without a year: every edition of the number.
-			from = `(SELECT id AS ref_id, 1000 AS score FROM standards WHERE code_key = $1 OR (code_key >= $2 AND code_key < $3))`
-			args = []any{code.Normalized, code.Normalized + "-", code.Normalized + "."}
+			err = sqlTop(` AND (s.code_key = $1 OR (s.code_key >= $2 AND s.code_key < $3))`, []any{code.Normalized, code.Normalized + "-", code.Normalized + "."}, 1000)
 		} else {
-			from = `(SELECT id AS ref_id, 1000 AS score FROM standards WHERE code_key = $1)`
-			args = []any{code.Normalized}
+			err = sqlTop(` AND s.code_key = $1`, []any{code.Normalized}, 1000)
+		}
+		if err == nil {
+			err = s.tagFacets(ctx, top)
+		}
+		if err == nil && len(top) == 0 && !query.Empty() {
+			// A code not in the registry: fall back to the words of the query.
+			res.ByCode = false
+			top, err = s.topWords(ctx, query, where, filter)
 		}
 	case !query.Empty():
-		sub, a := search.MatchSQL(s.db.Dialect(), searchKind, query, 1)
-		from, args = "("+sub+")", a
+		top, err = s.topWords(ctx, query, where, filter)
 	case q != "":
 		return res, nil // only punctuation: nothing can match
 	default:
-		from = `(SELECT id AS ref_id, 0 AS score FROM standards)`
+		if err = sqlTop("", nil, 0); err == nil {
+			err = s.tagFacets(ctx, top)
+		}
 	}
-	where, wargs := s.filters(p, len(args)+1, &res)
-	args = append(args, wargs...)
-	base := ` FROM ` + from + ` m JOIN standards s ON s.id = m.ref_id /*join*/ WHERE s.status <> 'project'` + where
-	if err := s.db.Reader().QueryRowContext(ctx, `SELECT COUNT(*)`+base, args...).Scan(&res.Total); err != nil {
+	if err != nil {
 		return res, err
 	}
-	if res.Total == 0 && res.ByCode && !query.Empty() {
-		// A code not in the registry: fall back to the words of the query.
-		p2 := p
-		r2, err := s.searchWords(ctx, p2, query)
-		r2.Code = res.Code
-		return r2, err
+	if len(top) > Limit {
+		top, res.More = top[:Limit], true
 	}
-	return s.page(ctx, p, res, query, base, args)
-}
-
-func (s *Service) searchWords(ctx context.Context, p Params, query search.Query) (Result, error) {
-	res := Result{Params: p, Hits: []Hit{}, Facets: map[string][]Facet{}}
-	sub, args := search.MatchSQL(s.db.Dialect(), searchKind, query, 1)
-	where, wargs := s.filters(p, len(args)+1, &res)
-	args = append(args, wargs...)
-	base := ` FROM (` + sub + `) m JOIN standards s ON s.id = m.ref_id /*join*/ WHERE s.status <> 'project'` + where
-	if err := s.db.Reader().QueryRowContext(ctx, `SELECT COUNT(*)`+base, args...).Scan(&res.Total); err != nil {
-		return res, err
-	}
-	return s.page(ctx, p, res, query, base, args)
-}
-
-func (s *Service) page(ctx context.Context, p Params, res Result, query search.Query, base string, args []any) (Result, error) {
+	res.Total = len(top)
 	res.Pages = (res.Total + p.PerPage - 1) / p.PerPage
-	n := len(args)
-	rows := `SELECT ` + columns("s.") + `, m.score` + base +
-		` ORDER BY m.score DESC, s.issued DESC, s.code_key, s.id LIMIT $` + strconv.Itoa(n+1) + ` OFFSET $` + strconv.Itoa(n+2)
-	err := eachRow(ctx, s.db.Reader(), rows, append(append([]any{}, args...), p.PerPage, (p.Page-1)*p.PerPage), func(r *sql.Rows) error {
-		var h Hit
-		var fast, demo int
-		st := &h.Standard
-		err := r.Scan(&st.ID, &st.CodeKey, &st.Code, &st.Family, &st.Prefix, &st.Region, &st.Kind, &st.DrugCategory, &st.Variety, &st.Title, &st.TitleEn,
-			&st.Status, &st.Stage, &fast, &st.Issued, &st.Implemented, &st.ICS, &st.CCS, &st.Committee, &st.Department, &st.Publisher,
-			&st.DraftingUnits, &st.Drafters, &st.FilingNo, &st.FilingDate, &st.Scope, &st.PlanTask, &demo, &st.Note, &st.CreatedAt, &st.UpdatedAt, &h.Score)
-		st.FastTrack, st.Demo = fast != 0, demo != 0
-		st.PublicStatus = publicStatus(st.Status, st.Implemented, s.today())
-		st.Tags = []string{}
+	if offset := (p.Page - 1) * p.PerPage; offset < len(top) {
+		if err := s.loadHits(ctx, &res, top[offset:min(offset+p.PerPage, len(top))], query); err != nil {
+			return res, err
+		}
+	}
+	s.facets(&res, top)
+	return res, nil
+}
+
+// topWords ranks the records matching the words of query (Limit+1 at most,
+// to tell whether there are more than Limit).
+func (s *Service) topWords(ctx context.Context, query search.Query, where string, filter func(int) (string, []any)) ([]search.Match, error) {
+	var f *search.Filter
+	if where != "" {
+		f = &search.Filter{Table: "standards", Where: filter}
+	}
+	return search.Top(ctx, s.db, query, searchKind, f, Limit+1)
+}
+
+// tagFacets adds the tag facet labels to results ranked from the registry.
+func (s *Service) tagFacets(ctx context.Context, top []search.Match) error {
+	if len(top) == 0 {
+		return nil
+	}
+	ids := make([]int64, len(top))
+	at := map[int64]int{}
+	for i, m := range top {
+		ids[i], at[m.RefID] = m.RefID, i
+	}
+	set, arg := s.idList(ids, "$1")
+	return eachRow(ctx, s.db.Reader(), `SELECT standard_id, tag FROM standard_tags WHERE standard_id IN (`+set+`)`, []any{arg}, func(r *sql.Rows) error {
+		var id int64
+		var t string
+		err := r.Scan(&id, &t)
+		top[at[id]].Facets = append(top[at[id]].Facets, "tag:"+t)
+		return err
+	})
+}
+
+// facetLabels are the labels of a record in the search index, for counting
+// results by family, status, kind and tag without reading the records.
+func facetLabels(r record) []string {
+	out := []string{"family:" + familyOf(r), "status:" + r.Status, "kind:" + r.Kind}
+	for _, t := range r.Tags {
+		out = append(out, "tag:"+t)
+	}
+	return out
+}
+
+// idList renders ids as one argument and the SQL that reads it as a set.
+func (s *Service) idList(ids []int64, arg string) (string, string) {
+	parts := make([]string, len(ids))
+	for i, id := range ids {
+		parts[i] = strconv.FormatInt(id, 10)
+	}
+	if s.db.Dialect() == store.Postgres {
+		return `SELECT unnest(` + arg + `::bigint[])`, "{" + strings.Join(parts, ",") + "}"
+	}
+	return `SELECT value FROM json_each(` + arg + `)`, "[" + strings.Join(parts, ",") + "]"
+}
+
+// loadHits reads the records of one page, in order.
+func (s *Service) loadHits(ctx context.Context, res *Result, page []search.Match, query search.Query) error {
+	ids := make([]int64, len(page))
+	at := map[int64]int{}
+	for i, m := range page {
+		ids[i], at[m.RefID] = m.RefID, i
+	}
+	set, arg := s.idList(ids, "$1")
+	hits := make([]Hit, len(page))
+	err := eachRow(ctx, s.db.Reader(), `SELECT `+stdColumns+` FROM standards WHERE id IN (`+set+`)`, []any{arg}, func(r *sql.Rows) error {
+		st, err := s.scanStandard(r)
+		if err != nil {
+			return err
+		}
+		i := at[st.ID]
+		h := &hits[i]
+		h.Standard, h.Score = st, page[i].Score
+		h.Tags = []string{}
 		h.TitleHL = search.Highlight(st.Title, query, 200)
 		body := st.Scope
 		if body == "" {
 			body = strings.TrimSpace(st.DraftingUnits + " " + st.Committee)
 		}
 		h.Snippet = search.Highlight(body, query, 90)
-		res.Hits = append(res.Hits, h)
-		return err
+		return nil
 	})
 	if err != nil {
-		return res, err
+		return err
 	}
-	if err := s.tagsOf(ctx, res.Hits); err != nil {
-		return res, err
+	res.Hits = hits
+	return s.tagsOf(ctx, res.Hits)
+}
+
+// facets counts family, status, kind and tag over the ranked results.
+func (s *Service) facets(res *Result, top []search.Match) {
+	counts := map[string]map[string]int{"family": {}, "status": {}, "kind": {}, "tag": {}}
+	for _, m := range top {
+		for _, f := range m.Facets {
+			if name, v, ok := strings.Cut(f, ":"); ok && counts[name] != nil {
+				counts[name][v]++
+			}
+		}
 	}
-	facet := func(name, expr string, label func(string) string) error {
-		var fs []Facet
-		err := eachRow(ctx, s.db.Reader(), `SELECT `+expr+`, COUNT(*)`+base+` GROUP BY `+expr, args, func(r *sql.Rows) error {
-			var f Facet
-			err := r.Scan(&f.Value, &f.Count)
-			f.Label = label(f.Value)
-			fs = append(fs, f)
-			return err
-		})
+	labels := map[string]func(string) string{
+		"family": func(v string) string { return FamilyLabels[v] },
+		"status": func(v string) string { return StatusLabels[v] },
+		"kind": func(v string) string {
+			if v == KindDrug {
+				return "药品质量标准"
+			}
+			return "标准"
+		},
+		"tag": func(v string) string { return v },
+	}
+	for name, m := range counts {
+		fs := []Facet{}
+		for v, n := range m {
+			fs = append(fs, Facet{Value: v, Label: labels[name](v), Count: n})
+		}
 		sort.Slice(fs, func(i, j int) bool {
 			if fs[i].Count != fs[j].Count {
 				return fs[i].Count > fs[j].Count
@@ -164,38 +265,7 @@ func (s *Service) page(ctx context.Context, p Params, res Result, query search.Q
 			return fs[i].Value < fs[j].Value
 		})
 		res.Facets[name] = fs
-		return err
 	}
-	if err := facet("family", "s.family", func(v string) string { return FamilyLabels[v] }); err != nil {
-		return res, err
-	}
-	if err := facet("status", "s.status", func(v string) string { return StatusLabels[v] }); err != nil {
-		return res, err
-	}
-	if err := facet("kind", "s.kind", func(v string) string {
-		if v == KindDrug {
-			return "药品质量标准"
-		}
-		return "标准"
-	}); err != nil {
-		return res, err
-	}
-	var tags []Facet
-	err = eachRow(ctx, s.db.Reader(), `SELECT t.tag, COUNT(*)`+strings.Replace(base, "/*join*/", "JOIN standard_tags t ON t.standard_id = s.id", 1)+` GROUP BY t.tag`, args, func(r *sql.Rows) error {
-		var f Facet
-		err := r.Scan(&f.Value, &f.Count)
-		f.Label = f.Value
-		tags = append(tags, f)
-		return err
-	})
-	sort.Slice(tags, func(i, j int) bool {
-		if tags[i].Count != tags[j].Count {
-			return tags[i].Count > tags[j].Count
-		}
-		return tags[i].Value < tags[j].Value
-	})
-	res.Facets["tag"] = tags
-	return res, err
 }
 
 func (s *Service) tagsOf(ctx context.Context, hits []Hit) error {

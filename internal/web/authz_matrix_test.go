@@ -43,6 +43,7 @@ var (
 	progressStaff = []string{admin, supervisor, reporter, approver}
 	reportWriters = []string{reporter, approver}
 	approversOnly = []string{approver}
+	declarants    = []string{admin, enterprise}
 )
 
 // expectedAccess is the authorization policy, route by route. Every route of
@@ -167,6 +168,29 @@ var expectedAccess = map[string][]string{
 	"POST /api/v1/standards/{id}/advance": editorsOnly,
 	"POST /api/v1/standards/import":       editorsOnly,
 	"GET /api/v1/standards/cycle-times":   editorsOnly,
+
+	// Enterprise self-declarations (the service also checks that an
+	// enterprise user acts for an enterprise linked to the account).
+	"GET /declarations":                                everyone,
+	"GET /declarations/new":                            declarants,
+	"POST /declarations/new":                           declarants,
+	"GET /declarations/enterprises":                    editorsOnly,
+	"POST /declarations/enterprises":                   editorsOnly,
+	"POST /declarations/enterprises/{id}/users":        editorsOnly,
+	"GET /declarations/{id}":                           everyone,
+	"POST /declarations/{id}/update":                   declarants,
+	"POST /declarations/{id}/review":                   declarants,
+	"POST /declarations/{id}/withdraw":                 declarants,
+	"GET /api/v1/declarations":                         everyone,
+	"POST /api/v1/declarations":                        declarants,
+	"GET /api/v1/declarations/reminders":               []string{admin, supervisor, enterprise},
+	"GET /api/v1/declarations/enterprises":             []string{admin, supervisor, enterprise},
+	"POST /api/v1/declarations/enterprises":            editorsOnly,
+	"POST /api/v1/declarations/enterprises/{id}/users": editorsOnly,
+	"GET /api/v1/declarations/{id}":                    everyone,
+	"PUT /api/v1/declarations/{id}":                    declarants,
+	"POST /api/v1/declarations/{id}/review":            declarants,
+	"POST /api/v1/declarations/{id}/withdraw":          declarants,
 }
 
 // denied reports whether a response refuses the caller: 401, 403, or the
@@ -297,6 +321,8 @@ func TestAuthorizationMatrix(t *testing.T) {
 			"evidence/sha":     strings.Repeat("0", 64),
 			"bulletins/period": "2025-06",
 			"standards/id":     "1",
+			"declarations/id":  "1",
+			"enterprises/id":   "1",
 		}
 
 		for _, who := range callers {

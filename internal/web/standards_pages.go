@@ -11,6 +11,7 @@ import (
 	"strings"
 
 	"sidi/internal/apperr"
+	"sidi/internal/auth"
 	"sidi/internal/standards"
 )
 
@@ -345,4 +346,393 @@ func (s *Server) apiStandardCycleTimes(w http.ResponseWriter, r *http.Request, r
 		return err
 	}
 	return writeJSON(w, http.StatusOK, map[string]any{"cycle_times": rows})
+}
+
+// Enterprise self-declarations.
+
+const (
+	declProductRows   = 5
+	declIndicatorRows = 8
+)
+
+func declParams(r *http.Request) standards.DeclParams {
+	q := r.URL.Query()
+	page, _ := strconv.Atoi(q.Get("page"))
+	per, _ := strconv.Atoi(q.Get("per_page"))
+	return standards.DeclParams{Q: strings.TrimSpace(q.Get("q")), Category: strings.TrimSpace(q.Get("category")), Own: q.Get("own"), Below: q.Get("below"), Page: page, PerPage: per}
+}
+
+func declURL(r *http.Request, key, val string) string {
+	q := r.URL.Query()
+	if val == "" {
+		q.Del(key)
+	} else {
+		q.Set(key, val)
+	}
+	if key != "page" {
+		q.Del("page")
+	}
+	return "/declarations?" + q.Encode()
+}
+
+func (s *Server) declarationsList(w http.ResponseWriter, r *http.Request, rc *reqCtx) error {
+	p := declParams(r)
+	res, err := s.Standards.SearchDeclarations(r.Context(), p)
+	if err != nil {
+		return err
+	}
+	type facetGroup struct {
+		Title string
+		Links []stdLink
+	}
+	var facets []facetGroup
+	for _, fg := range []struct{ name, title string }{{"category", "产品类别"}, {"own", "标准类型"}, {"below", "与国家标准比较"}} {
+		cur := r.URL.Query().Get(fg.name)
+		g := facetGroup{Title: fg.title}
+		for _, f := range res.Facets[fg.name] {
+			if fg.name != "category" && f.Value != "1" {
+				continue // the filters select the flagged ones
+			}
+			href := declURL(r, fg.name, f.Value)
+			if cur == f.Value {
+				href = declURL(r, fg.name, "")
+			}
+			g.Links = append(g.Links, stdLink{Label: f.Label, Href: href, Current: cur == f.Value, Count: f.Count})
+		}
+		facets = append(facets, g)
+	}
+	var pages []stdLink
+	for i := 1; i <= res.Pages; i++ {
+		pages = append(pages, stdLink{Label: strconv.Itoa(i), Href: declURL(r, "page", strconv.Itoa(i)), Current: i == res.Params.Page})
+	}
+	return s.render(w, r, rc, http.StatusOK, "standards_declarations", "企业标准自我声明", "standards", map[string]any{
+		"Res": res, "P": p, "Facets": facets, "Pages": pages, "Limit": standards.Limit, "API": "/api/v1/declarations?" + r.URL.RawQuery,
+		"CanDeclare": rc.P.Has(auth.RoleEnterprise, auth.RoleAdmin), "Editor": rc.P.Has(standards.Editors...),
+	})
+}
+
+func (s *Server) declarationDetail(w http.ResponseWriter, r *http.Request, rc *reqCtx) error {
+	id, err := pathInt(r, "id")
+	if err != nil {
+		return err
+	}
+	d, err := s.Standards.GetDeclaration(r.Context(), rc.P, id)
+	if err != nil {
+		return err
+	}
+	mine := false
+	if es, err := s.Standards.Enterprises(r.Context(), rc.P); err == nil && rc.P.Has(auth.RoleEnterprise, auth.RoleAdmin) {
+		for _, e := range es {
+			mine = mine || e.ID == d.EnterpriseID
+		}
+	}
+	return s.render(w, r, rc, http.StatusOK, "standards_declaration", d.EnterpriseName+" 声明执行 "+d.StandardCode, "standards", map[string]any{
+		"D": d, "Mine": mine && d.Status == standards.DeclCurrent, "Directions": standards.DirectionLabels,
+	})
+}
+
+// declForm is the declaration form with its fixed rows.
+type declForm struct {
+	standards.DeclarationInput
+	ID int64 // when changing an existing declaration
+}
+
+func (f declForm) ProductRows() []standards.Product {
+	rows := append([]standards.Product{}, f.Products...)
+	for len(rows) < declProductRows {
+		rows = append(rows, standards.Product{})
+	}
+	return rows
+}
+
+func (f declForm) IndicatorRows() []standards.Indicator {
+	rows := append([]standards.Indicator{}, f.Indicators...)
+	for len(rows) < declIndicatorRows {
+		rows = append(rows, standards.Indicator{})
+	}
+	return rows
+}
+
+func declInputFromForm(r *http.Request) standards.DeclarationInput {
+	ent, _ := strconv.ParseInt(r.FormValue("enterprise_id"), 10, 64)
+	in := standards.DeclarationInput{EnterpriseID: ent, StandardCode: r.FormValue("standard_code"), StandardTitle: r.FormValue("standard_title"),
+		NationalRef: r.FormValue("national_ref"), BelowNational: r.FormValue("below_national") != "", BelowNote: r.FormValue("below_note"),
+		Committed: r.FormValue("committed") != "", Note: r.FormValue("note")}
+	for i := 1; i <= declProductRows; i++ {
+		k := strconv.Itoa(i)
+		in.Products = append(in.Products, standards.Product{Name: r.FormValue("p_name_" + k), Model: r.FormValue("p_model_" + k), Category: r.FormValue("p_category_" + k)})
+	}
+	for i := 1; i <= declIndicatorRows; i++ {
+		k := strconv.Itoa(i)
+		in.Indicators = append(in.Indicators, standards.Indicator{Name: r.FormValue("i_name_" + k), Unit: r.FormValue("i_unit_" + k), Value: r.FormValue("i_value_" + k),
+			TestMethod: r.FormValue("i_method_" + k), Direction: r.FormValue("i_dir_" + k), National: r.FormValue("i_nat_" + k)})
+	}
+	return in
+}
+
+func (s *Server) declarationForm(w http.ResponseWriter, r *http.Request, rc *reqCtx) error {
+	f := declForm{}
+	if id, err := strconv.ParseInt(r.URL.Query().Get("edit"), 10, 64); err == nil && id > 0 {
+		d, err := s.Standards.GetDeclaration(r.Context(), rc.P, id)
+		if err != nil {
+			return err
+		}
+		f = declForm{ID: d.ID, DeclarationInput: standards.DeclarationInput{EnterpriseID: d.EnterpriseID, StandardCode: d.StandardCode, StandardTitle: d.StandardTitle,
+			Products: d.Products, Indicators: d.Indicators, NationalRef: d.NationalRef, BelowNational: d.BelowNational, BelowNote: d.BelowNote, Committed: d.Committed, Note: d.Note}}
+	}
+	return s.renderDeclForm(w, r, rc, http.StatusOK, f, "")
+}
+
+func (s *Server) renderDeclForm(w http.ResponseWriter, r *http.Request, rc *reqCtx, status int, f declForm, errMsg string) error {
+	ents, err := s.Standards.Enterprises(r.Context(), rc.P)
+	if err != nil {
+		return err
+	}
+	mine, err := s.Standards.MyDeclarations(r.Context(), rc.P)
+	if err != nil {
+		return err
+	}
+	due := 0
+	for _, d := range mine {
+		if d.Status == standards.DeclCurrent && d.Review != "ok" {
+			due++
+		}
+	}
+	title := "声明执行的标准"
+	if f.ID != 0 {
+		title = "修改声明"
+	}
+	return s.render(w, r, rc, status, "standards_declaration_new", title, "standards", map[string]any{
+		"Form": f, "Enterprises": ents, "Mine": mine, "Due": due, "Error": errMsg, "Commitment": standards.Commitment,
+		"NoticeDays": standards.ReviewNoticeDays, "Years": standards.ReviewYears,
+	})
+}
+
+func (s *Server) declarationCreate(w http.ResponseWriter, r *http.Request, rc *reqCtx) error {
+	if err := r.ParseForm(); err != nil {
+		return apperr.Invalid("表单无法读取")
+	}
+	in := declInputFromForm(r)
+	d, err := s.Standards.Declare(r.Context(), rc.P, in)
+	if err != nil {
+		if errors.Is(err, apperr.ErrInvalid) || errors.Is(err, apperr.ErrConflict) {
+			return s.renderDeclForm(w, r, rc, http.StatusUnprocessableEntity, declForm{DeclarationInput: in}, apperr.Message(err))
+		}
+		return err
+	}
+	http.Redirect(w, r, fmt.Sprintf("/declarations/%d?msg=%s", d.ID, url.QueryEscape("声明已公开")), http.StatusSeeOther)
+	return nil
+}
+
+func (s *Server) declarationUpdate(w http.ResponseWriter, r *http.Request, rc *reqCtx) error {
+	id, err := pathInt(r, "id")
+	if err != nil {
+		return err
+	}
+	if err := r.ParseForm(); err != nil {
+		return apperr.Invalid("表单无法读取")
+	}
+	in := declInputFromForm(r)
+	if _, err := s.Standards.UpdateDeclaration(r.Context(), rc.P, id, in); err != nil {
+		if errors.Is(err, apperr.ErrInvalid) || errors.Is(err, apperr.ErrConflict) {
+			return s.renderDeclForm(w, r, rc, http.StatusUnprocessableEntity, declForm{ID: id, DeclarationInput: in}, apperr.Message(err))
+		}
+		return err
+	}
+	http.Redirect(w, r, fmt.Sprintf("/declarations/%d?msg=%s", id, url.QueryEscape("声明已修改，视为已复核")), http.StatusSeeOther)
+	return nil
+}
+
+func (s *Server) declarationReview(w http.ResponseWriter, r *http.Request, rc *reqCtx) error {
+	id, err := pathInt(r, "id")
+	if err != nil {
+		return err
+	}
+	d, err := s.Standards.ReviewDeclaration(r.Context(), rc.P, id)
+	if err != nil {
+		return err
+	}
+	http.Redirect(w, r, fmt.Sprintf("/declarations/%d?msg=%s", id, url.QueryEscape("已复核，下次复核期限 "+d.ReviewDue)), http.StatusSeeOther)
+	return nil
+}
+
+func (s *Server) declarationWithdraw(w http.ResponseWriter, r *http.Request, rc *reqCtx) error {
+	id, err := pathInt(r, "id")
+	if err != nil {
+		return err
+	}
+	if _, err := s.Standards.WithdrawDeclaration(r.Context(), rc.P, id); err != nil {
+		return err
+	}
+	http.Redirect(w, r, "/declarations/new?msg="+url.QueryEscape("声明已撤销"), http.StatusSeeOther)
+	return nil
+}
+
+func (s *Server) enterprisesPage(w http.ResponseWriter, r *http.Request, rc *reqCtx) error {
+	return s.renderEnterprises(w, r, rc, http.StatusOK, standards.EnterpriseInput{}, "")
+}
+
+func (s *Server) renderEnterprises(w http.ResponseWriter, r *http.Request, rc *reqCtx, status int, f standards.EnterpriseInput, errMsg string) error {
+	ents, err := s.Standards.Enterprises(r.Context(), rc.P)
+	if err != nil {
+		return err
+	}
+	users, err := s.Standards.EnterpriseUsers(r.Context(), rc.P)
+	if err != nil {
+		return err
+	}
+	return s.render(w, r, rc, status, "standards_enterprises", "企业与企业用户", "standards", map[string]any{"Enterprises": ents, "Users": users, "Form": f, "Error": errMsg})
+}
+
+func (s *Server) enterpriseCreate(w http.ResponseWriter, r *http.Request, rc *reqCtx) error {
+	in := standards.EnterpriseInput{CreditCode: r.FormValue("credit_code"), Name: r.FormValue("name"), Address: r.FormValue("address"), Contact: r.FormValue("contact")}
+	e, err := s.Standards.CreateEnterprise(r.Context(), rc.P, in)
+	if err != nil {
+		if errors.Is(err, apperr.ErrInvalid) || errors.Is(err, apperr.ErrConflict) {
+			return s.renderEnterprises(w, r, rc, http.StatusUnprocessableEntity, in, apperr.Message(err))
+		}
+		return err
+	}
+	http.Redirect(w, r, "/declarations/enterprises?msg="+url.QueryEscape("已登记企业“"+e.Name+"”"), http.StatusSeeOther)
+	return nil
+}
+
+func (s *Server) enterpriseLink(w http.ResponseWriter, r *http.Request, rc *reqCtx) error {
+	id, err := pathInt(r, "id")
+	if err != nil {
+		return err
+	}
+	if err := s.Standards.LinkLogin(r.Context(), rc.P, r.FormValue("login"), id); err != nil {
+		if errors.Is(err, apperr.ErrInvalid) || errors.Is(err, apperr.ErrNotFound) {
+			return s.renderEnterprises(w, r, rc, http.StatusUnprocessableEntity, standards.EnterpriseInput{}, apperr.Message(err))
+		}
+		return err
+	}
+	http.Redirect(w, r, "/declarations/enterprises?msg="+url.QueryEscape("已关联企业用户"), http.StatusSeeOther)
+	return nil
+}
+
+// Declarations API.
+
+func (s *Server) apiDeclarations(w http.ResponseWriter, r *http.Request, rc *reqCtx) error {
+	res, err := s.Standards.SearchDeclarations(r.Context(), declParams(r))
+	if err != nil {
+		return err
+	}
+	return writeJSON(w, http.StatusOK, res)
+}
+
+func (s *Server) apiDeclaration(w http.ResponseWriter, r *http.Request, rc *reqCtx) error {
+	id, err := pathInt(r, "id")
+	if err != nil {
+		return err
+	}
+	d, err := s.Standards.GetDeclaration(r.Context(), rc.P, id)
+	if err != nil {
+		return err
+	}
+	return writeJSON(w, http.StatusOK, d)
+}
+
+func (s *Server) apiDeclare(w http.ResponseWriter, r *http.Request, rc *reqCtx) error {
+	var in standards.DeclarationInput
+	if err := decodeStandardJSON(r, &in); err != nil {
+		return err
+	}
+	d, err := s.Standards.Declare(r.Context(), rc.P, in)
+	if err != nil {
+		return err
+	}
+	return writeJSON(w, http.StatusCreated, d)
+}
+
+func (s *Server) apiDeclarationUpdate(w http.ResponseWriter, r *http.Request, rc *reqCtx) error {
+	id, err := pathInt(r, "id")
+	if err != nil {
+		return err
+	}
+	var in standards.DeclarationInput
+	if err := decodeStandardJSON(r, &in); err != nil {
+		return err
+	}
+	d, err := s.Standards.UpdateDeclaration(r.Context(), rc.P, id, in)
+	if err != nil {
+		return err
+	}
+	return writeJSON(w, http.StatusOK, d)
+}
+
+func (s *Server) apiDeclarationReview(w http.ResponseWriter, r *http.Request, rc *reqCtx) error {
+	id, err := pathInt(r, "id")
+	if err != nil {
+		return err
+	}
+	d, err := s.Standards.ReviewDeclaration(r.Context(), rc.P, id)
+	if err != nil {
+		return err
+	}
+	return writeJSON(w, http.StatusOK, d)
+}
+
+func (s *Server) apiDeclarationWithdraw(w http.ResponseWriter, r *http.Request, rc *reqCtx) error {
+	id, err := pathInt(r, "id")
+	if err != nil {
+		return err
+	}
+	d, err := s.Standards.WithdrawDeclaration(r.Context(), rc.P, id)
+	if err != nil {
+		return err
+	}
+	return writeJSON(w, http.StatusOK, d)
+}
+
+func (s *Server) apiDeclarationReminders(w http.ResponseWriter, r *http.Request, rc *reqCtx) error {
+	ds, err := s.Standards.ReviewReminders(r.Context(), rc.P)
+	if err != nil {
+		return err
+	}
+	return writeJSON(w, http.StatusOK, map[string]any{"notice_days": standards.ReviewNoticeDays, "declarations": ds})
+}
+
+func (s *Server) apiEnterprises(w http.ResponseWriter, r *http.Request, rc *reqCtx) error {
+	es, err := s.Standards.Enterprises(r.Context(), rc.P)
+	if err != nil {
+		return err
+	}
+	return writeJSON(w, http.StatusOK, map[string]any{"enterprises": es})
+}
+
+func (s *Server) apiEnterpriseCreate(w http.ResponseWriter, r *http.Request, rc *reqCtx) error {
+	var in standards.EnterpriseInput
+	if err := decodeStandardJSON(r, &in); err != nil {
+		return err
+	}
+	e, err := s.Standards.CreateEnterprise(r.Context(), rc.P, in)
+	if err != nil {
+		return err
+	}
+	return writeJSON(w, http.StatusCreated, e)
+}
+
+func (s *Server) apiEnterpriseLink(w http.ResponseWriter, r *http.Request, rc *reqCtx) error {
+	id, err := pathInt(r, "id")
+	if err != nil {
+		return err
+	}
+	var body struct {
+		UserID int64  `json:"user_id"`
+		Login  string `json:"login"`
+	}
+	if err := decodeStandardJSON(r, &body); err != nil {
+		return err
+	}
+	if body.UserID != 0 {
+		err = s.Standards.LinkUser(r.Context(), rc.P, body.UserID, id)
+	} else {
+		err = s.Standards.LinkLogin(r.Context(), rc.P, body.Login, id)
+	}
+	if err != nil {
+		return err
+	}
+	return writeJSON(w, http.StatusOK, map[string]any{"enterprise_id": id, "linked": true})
 }

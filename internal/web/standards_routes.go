@@ -1,10 +1,15 @@
 package web
 
-import "sidi/internal/standards"
+import (
+	"sidi/internal/auth"
+	"sidi/internal/standards"
+)
 
 // standardsRoutes are the standards platform's pages and API.
 func (s *Server) standardsRoutes() []Route {
 	ed := standards.Editors
+	decl := []auth.Role{auth.RoleEnterprise, auth.RoleAdmin}
+	declOrEd := []auth.Role{auth.RoleEnterprise, auth.RoleAdmin, auth.RoleSupervisor}
 	return []Route{
 		{Method: "GET", Pattern: "/standards", Name: "标准查询", Public: true, Handle: s.standardsSearch},
 		{Method: "GET", Pattern: "/standards/{id}", Name: "标准详情", Public: true, Handle: s.standardDetail},
@@ -22,5 +27,30 @@ func (s *Server) standardsRoutes() []Route {
 		{Method: "POST", Pattern: "/api/v1/standards/{id}/advance", Name: "登记制修订环节", Roles: ed, API: true, Handle: s.apiStandardAdvance},
 		{Method: "POST", Pattern: "/api/v1/standards/import", Name: "导入标准", Roles: ed, API: true, Handle: s.apiStandardsImport},
 		{Method: "GET", Pattern: "/api/v1/standards/cycle-times", Name: "制修订周期", Roles: ed, API: true, Handle: s.apiStandardCycleTimes},
+
+		// Enterprise self-declarations: enterprise users declare for the
+		// enterprises they are linked to (administrators on their behalf);
+		// administrators and supervisors register enterprises and link users.
+		{Method: "GET", Pattern: "/declarations", Name: "企业标准自我声明", Public: true, Handle: s.declarationsList},
+		{Method: "GET", Pattern: "/declarations/new", Name: "声明执行的标准", Roles: decl, Handle: s.declarationForm},
+		{Method: "POST", Pattern: "/declarations/new", Name: "公开声明", Roles: decl, Handle: s.declarationCreate},
+		{Method: "GET", Pattern: "/declarations/enterprises", Name: "企业与企业用户", Roles: ed, Handle: s.enterprisesPage},
+		{Method: "POST", Pattern: "/declarations/enterprises", Name: "登记企业", Roles: ed, Handle: s.enterpriseCreate},
+		{Method: "POST", Pattern: "/declarations/enterprises/{id}/users", Name: "关联企业用户", Roles: ed, Handle: s.enterpriseLink},
+		{Method: "GET", Pattern: "/declarations/{id}", Name: "自我声明详情", Public: true, Handle: s.declarationDetail},
+		{Method: "POST", Pattern: "/declarations/{id}/update", Name: "修改声明", Roles: decl, Handle: s.declarationUpdate},
+		{Method: "POST", Pattern: "/declarations/{id}/review", Name: "复核声明", Roles: decl, Handle: s.declarationReview},
+		{Method: "POST", Pattern: "/declarations/{id}/withdraw", Name: "撤销声明", Roles: decl, Handle: s.declarationWithdraw},
+
+		{Method: "GET", Pattern: "/api/v1/declarations", Name: "检索自我声明", Public: true, API: true, Handle: s.apiDeclarations},
+		{Method: "POST", Pattern: "/api/v1/declarations", Name: "公开声明", Roles: decl, API: true, Handle: s.apiDeclare},
+		{Method: "GET", Pattern: "/api/v1/declarations/reminders", Name: "待复核的声明", Roles: declOrEd, API: true, Handle: s.apiDeclarationReminders},
+		{Method: "GET", Pattern: "/api/v1/declarations/enterprises", Name: "企业列表", Roles: declOrEd, API: true, Handle: s.apiEnterprises},
+		{Method: "POST", Pattern: "/api/v1/declarations/enterprises", Name: "登记企业", Roles: ed, API: true, Handle: s.apiEnterpriseCreate},
+		{Method: "POST", Pattern: "/api/v1/declarations/enterprises/{id}/users", Name: "关联企业用户", Roles: ed, API: true, Handle: s.apiEnterpriseLink},
+		{Method: "GET", Pattern: "/api/v1/declarations/{id}", Name: "自我声明详情", Public: true, API: true, Handle: s.apiDeclaration},
+		{Method: "PUT", Pattern: "/api/v1/declarations/{id}", Name: "修改声明", Roles: decl, API: true, Handle: s.apiDeclarationUpdate},
+		{Method: "POST", Pattern: "/api/v1/declarations/{id}/review", Name: "复核声明", Roles: decl, API: true, Handle: s.apiDeclarationReview},
+		{Method: "POST", Pattern: "/api/v1/declarations/{id}/withdraw", Name: "撤销声明", Roles: decl, API: true, Handle: s.apiDeclarationWithdraw},
 	}
 }

@@ -129,3 +129,102 @@ func TestStandardsStaffPages(t *testing.T) {
 		}
 	})
 }
+
+func TestDeclarationPages(t *testing.T) {
+	storetest.Each(t, func(t *testing.T, db *store.DB) {
+		f := standardsFixture(t, db)
+		code := "91632800MA7XQ2B3C"
+		code += string(standards.CreditCheck(code))
+
+		// A supervisor registers the enterprise and links the enterprise user.
+		sup := f.client(t)
+		sup.login("demo-supervisor", demoPassword(t, f, "demo-supervisor"))
+		tok := sup.csrf("/declarations/enterprises")
+		resp, body := sup.postForm("/declarations/enterprises", url.Values{"csrf_token": {tok}, "credit_code": {code[:17] + "0"}, "name": {"格尔木昆仑盐化有限公司"}})
+		if resp.StatusCode != http.StatusUnprocessableEntity || !strings.Contains(body, "校验位不符") {
+			t.Errorf("bad credit code: %d", resp.StatusCode)
+		}
+		resp, _ = sup.postForm("/declarations/enterprises", url.Values{"csrf_token": {tok}, "credit_code": {code}, "name": {"格尔木昆仑盐化有限公司"}})
+		if resp.StatusCode != http.StatusSeeOther {
+			t.Fatalf("create enterprise: %d", resp.StatusCode)
+		}
+		_, body = sup.get("/declarations/enterprises")
+		m := regexp.MustCompile(`action="/declarations/enterprises/(\d+)/users"`).FindStringSubmatch(body)
+		if m == nil {
+			t.Fatalf("no link form: %s", body)
+		}
+		resp, _ = sup.postForm("/declarations/enterprises/"+m[1]+"/users", url.Values{"csrf_token": {tok}, "login": {"demo-enterprise"}})
+		if _, body = sup.get("/declarations/enterprises"); resp.StatusCode != http.StatusSeeOther || !strings.Contains(body, "demo-enterprise") {
+			t.Errorf("link user: %d", resp.StatusCode)
+		}
+		if resp, _ := sup.get("/declarations/new"); resp.StatusCode != http.StatusForbidden {
+			t.Errorf("supervisor on the declaration form: %d", resp.StatusCode)
+		}
+
+		// The enterprise user declares.
+		ent := f.client(t)
+		ent.login("demo-enterprise", demoPassword(t, f, "demo-enterprise"))
+		tok = ent.csrf("/declarations/new")
+		form := url.Values{"csrf_token": {tok}, "enterprise_id": {m[1]}, "standard_code": {"Q/KLYH 001S—2024"}, "standard_title": {"食用精制湖盐"},
+			"p_name_1": {"精制湖盐"}, "p_model_1": {"500 g"}, "p_category_1": {"食用盐"},
+			"i_name_1": {"氯化钠"}, "i_unit_1": {"g/100g"}, "i_value_1": {"98.5"}, "i_method_1": {"GB 5009.42"}, "i_dir_1": {"higher"}, "i_nat_1": {"99.1"},
+			"national_ref": {"GB/T 5461-2016"}, "committed": {"1"}}
+		resp, body = ent.postForm("/declarations/new", form)
+		if resp.StatusCode != http.StatusUnprocessableEntity || !strings.Contains(body, "须勾选") || !strings.Contains(body, `value="98.5"`) {
+			t.Errorf("lower than national without the flag: %d", resp.StatusCode)
+		}
+		form.Set("below_national", "1")
+		form.Set("below_note", "低钠配方")
+		resp, body = ent.postForm("/declarations/new", form)
+		if resp.StatusCode != http.StatusSeeOther {
+			t.Fatalf("declare: %d %s", resp.StatusCode, body)
+		}
+		loc := resp.Header.Get("Location")
+		path := loc[:strings.Index(loc, "?")]
+
+		// The public sees it, with the explicit flag, and finds it.
+		pub := f.client(t)
+		_, body = pub.get(path)
+		for _, w := range []string{"格尔木昆仑盐化有限公司", code, "精制湖盐", "500 g", "食用盐", "GB 5009.42", "越高越好", "本声明的指标少于或低于推荐性国家标准 GB/T 5461—2016", "低钠配方", "本企业承诺"} {
+			if !strings.Contains(body, w) {
+				t.Errorf("declaration page lacks %q", w)
+			}
+		}
+		if strings.Contains(body, "完成复核") {
+			t.Error("the public sees the review button")
+		}
+		_, body = pub.get("/declarations?q=" + url.QueryEscape("湖盐"))
+		if !strings.Contains(body, "共 1 条声明") || !strings.Contains(body, "<mark>湖盐</mark>") {
+			t.Errorf("public search: %s", body)
+		}
+		_, body = pub.get("/api/v1/declarations?q=" + url.QueryEscape("昆仑盐化"))
+		var res struct {
+			Total int `json:"total"`
+			Hits  []struct {
+				ID            int64 `json:"id"`
+				BelowNational bool  `json:"below_national"`
+			} `json:"hits"`
+		}
+		if err := json.Unmarshal([]byte(body), &res); err != nil || res.Total != 1 || !res.Hits[0].BelowNational || "/declarations/"+itoa(res.Hits[0].ID) != path {
+			t.Errorf("api search: %v %s", err, body)
+		}
+		if resp, _ := pub.get("/declarations/new"); resp.StatusCode != http.StatusSeeOther {
+			t.Errorf("anonymous declaration form: %d", resp.StatusCode)
+		}
+
+		// The owner reviews, then withdraws; the public no longer sees it.
+		_, body = ent.get(path)
+		if !strings.Contains(body, "完成复核") {
+			t.Error("the owner lacks the review button")
+		}
+		if resp, _ := ent.postForm(path+"/review", url.Values{"csrf_token": {tok}}); resp.StatusCode != http.StatusSeeOther {
+			t.Errorf("review: %d", resp.StatusCode)
+		}
+		if resp, _ := ent.postForm(path+"/withdraw", url.Values{"csrf_token": {tok}}); resp.StatusCode != http.StatusSeeOther {
+			t.Errorf("withdraw: %d", resp.StatusCode)
+		}
+		if resp, _ := pub.get(path); resp.StatusCode != http.StatusNotFound {
+			t.Errorf("withdrawn declaration: %d", resp.StatusCode)
+		}
+	})
+}

@@ -1,0 +1,184 @@
+package search
+
+import (
+	"context"
+	"database/sql"
+	"errors"
+	"fmt"
+	"strconv"
+	"strings"
+
+	"sidi/internal/store"
+)
+
+// Batch is a set of documents analysed ahead of writing, for bulk loads:
+// NewBatch does the tokenising (it needs no database and may run in another
+// goroutine), Insert writes all of them with a few multi-row statements.
+// The index content is exactly what Index writes for each document.
+type Batch struct {
+	docs []Doc
+	ids  []int64     // SQLite: the rowids
+	cols [][3]string // SQLite: each field's token text
+	tsv  [][3]string // PostgreSQL: the tsvector literals of all fields, the title and the keywords
+	err  error
+}
+
+// NewBatch analyses docs for dialect d.
+func NewBatch(d store.Dialect, docs []Doc) *Batch {
+	b := &Batch{docs: docs}
+	for _, doc := range docs {
+		id, err := rowid(doc.Kind, doc.RefID, doc.Rank)
+		if err != nil && b.err == nil {
+			b.err = err
+		}
+		b.ids = append(b.ids, id)
+		ps, cols := analyze(doc)
+		if d == store.Postgres {
+			b.tsv = append(b.tsv, [3]string{tsvector(ps), tsvector(field(ps, 'A')), tsvector(field(ps, 'B'))})
+		} else {
+			b.cols = append(b.cols, cols)
+		}
+	}
+	return b
+}
+
+// Len is the number of documents in the batch.
+func (b *Batch) Len() int { return len(b.docs) }
+
+// Insert adds the batch's documents inside tx. Unlike Index it does not
+// replace: a document already in the index makes it fail (the (kind,
+// ref_id) key is unique), and the transaction should be rolled back.
+func (b *Batch) Insert(ctx context.Context, db *store.DB, tx *sql.Tx) error {
+	if b.err != nil {
+		return b.err
+	}
+	if len(b.docs) == 0 {
+		return nil
+	}
+	if db.Dialect() == store.Postgres {
+		return insertRows(ctx, db.Dialect(), tx, `INSERT INTO search_docs(kind, ref_id, rank, facets, tsv, title_tsv, kw_tsv) VALUES `, []string{"", "", "", "", "::tsvector", "::tsvector", "::tsvector"}, len(b.docs), func(i int) []any {
+			d := b.docs[i]
+			return []any{d.Kind, d.RefID, d.Rank, facetText(d), b.tsv[i][0], b.tsv[i][1], b.tsv[i][2]}
+		})
+	}
+	err := insertRows(ctx, db.Dialect(), tx, `INSERT INTO search_docs(id, kind, ref_id, rank, facets) VALUES `, []string{"", "", "", "", ""}, len(b.docs), func(i int) []any {
+		d := b.docs[i]
+		return []any{b.ids[i], d.Kind, d.RefID, d.Rank, facetText(d)}
+	})
+	if err != nil {
+		return err
+	}
+	err = insertRows(ctx, db.Dialect(), tx, `INSERT INTO search_fts(rowid, title, keywords, body) VALUES `, []string{"", "", "", ""}, len(b.docs), func(i int) []any {
+		c := b.cols[i]
+		return []any{b.ids[i], c[0], c[1], c[2]}
+	})
+	if err != nil {
+		return err
+	}
+	err = insertRows(ctx, db.Dialect(), tx, `INSERT INTO search_title(rowid, title) VALUES `, []string{"", ""}, len(b.docs), func(i int) []any {
+		return []any{b.ids[i], b.cols[i][0]}
+	})
+	if err != nil {
+		return err
+	}
+	return insertRows(ctx, db.Dialect(), tx, `INSERT INTO search_kw(rowid, keywords) VALUES `, []string{"", ""}, len(b.docs), func(i int) []any {
+		return []any{b.ids[i], b.cols[i][1]}
+	})
+}
+
+// insertRows runs head followed by n rows of len(casts) placeholders each
+// (casts[j] follows the j-th placeholder), rowsPerStmt rows to a prepared
+// statement that is reused; row(i) gives the values of row i. SQLite gets
+// anonymous "?" placeholders: it looks numbered ones up by name, which
+// grows with the square of their number.
+func insertRows(ctx context.Context, d store.Dialect, tx *sql.Tx, head string, casts []string, n int, row func(i int) []any) error {
+	const rowsPerStmt = 100
+	stmts := map[int]*sql.Stmt{}
+	defer func() {
+		for _, st := range stmts {
+			st.Close()
+		}
+	}()
+	for start := 0; start < n; start += rowsPerStmt {
+		end := min(start+rowsPerStmt, n)
+		st := stmts[end-start]
+		if st == nil {
+			var q strings.Builder
+			q.WriteString(head)
+			k := 0
+			for i := start; i < end; i++ {
+				if i > start {
+					q.WriteByte(',')
+				}
+				q.WriteByte('(')
+				for j, c := range casts {
+					if j > 0 {
+						q.WriteByte(',')
+					}
+					k++
+					if d == store.Postgres {
+						q.WriteString("$" + strconv.Itoa(k))
+					} else {
+						q.WriteByte('?')
+					}
+					q.WriteString(c)
+				}
+				q.WriteByte(')')
+			}
+			var err error
+			if st, err = tx.PrepareContext(ctx, q.String()); err != nil {
+				return fmt.Errorf("%s: %w", "search: bulk insert", err)
+			}
+			stmts[end-start] = st
+		}
+		args := make([]any, 0, (end-start)*len(casts))
+		for i := start; i < end; i++ {
+			args = append(args, row(i)...)
+		}
+		if _, err := st.ExecContext(ctx, args...); err != nil {
+			return fmt.Errorf("%s: %w", "search: bulk insert", err)
+		}
+	}
+	return nil
+}
+
+// pgBulkIndexes are the PostgreSQL indexes that WithoutIndexes drops and
+// rebuilds; their definitions are those of the migrations.
+var pgBulkIndexes = []struct{ name, ddl string }{
+	{"search_docs_tsv", `CREATE INDEX search_docs_tsv ON search_docs USING GIN (tsv)`},
+	{"search_docs_title", `CREATE INDEX search_docs_title ON search_docs USING GIN (title_tsv)`},
+	{"search_docs_kw", `CREATE INDEX search_docs_kw ON search_docs USING GIN (kw_tsv)`},
+	{"search_docs_rank", `CREATE INDEX search_docs_rank ON search_docs(kind, rank DESC, ref_id DESC) INCLUDE (facets, title_tsv, kw_tsv)`},
+}
+
+// WithoutIndexes runs load, a bulk load, with PostgreSQL's search indexes
+// dropped, and builds them again afterwards (even when load fails): building
+// a GIN index once is much faster than updating it row by row. Searches
+// meanwhile see no index, so this is for loading a database nobody uses yet.
+// On SQLite it just runs load.
+func WithoutIndexes(ctx context.Context, db *store.DB, load func() error) (err error) {
+	if db.Dialect() != store.Postgres {
+		return load()
+	}
+	for _, ix := range pgBulkIndexes {
+		if _, err := db.Writer().ExecContext(ctx, `DROP INDEX IF EXISTS `+ix.name); err != nil {
+			return fmt.Errorf("search: drop %s: %w", ix.name, err)
+		}
+	}
+	defer func() {
+		conn, cerr := db.Writer().Conn(context.WithoutCancel(ctx))
+		if cerr != nil {
+			err = errors.Join(err, cerr)
+			return
+		}
+		defer conn.Close()
+		conn.ExecContext(ctx, `SET maintenance_work_mem = '256MB'`)
+		for _, ix := range pgBulkIndexes {
+			if _, cerr := conn.ExecContext(context.WithoutCancel(ctx), ix.ddl); cerr != nil {
+				err = errors.Join(err, fmt.Errorf("search: rebuild %s: %w", ix.name, cerr))
+			}
+		}
+		conn.ExecContext(ctx, `RESET maintenance_work_mem`)
+	}()
+	return load()
+}

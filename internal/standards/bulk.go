@@ -1,0 +1,348 @@
+package standards
+
+import (
+	"context"
+	"database/sql"
+	"fmt"
+	"strconv"
+	"strings"
+	"time"
+
+	"sidi/internal/audit"
+	"sidi/internal/auth"
+	"sidi/internal/search"
+	"sidi/internal/store"
+)
+
+// BulkProgress is told how many records a bulk load has written so far.
+type BulkProgress func(done int)
+
+// BulkLoad writes records [from, from+n) of g straight into the registry and
+// the search index, batch records per transaction: the loading path of the
+// benchmark and of load tests, never of real data. Each record is validated
+// like Create and stored with the same columns, tags, relations and index
+// document; what it leaves out is the per-record audit entry (one entry
+// records the whole load). Generation and tokenising run in a second
+// goroutine while the previous batch is written.
+func (s *Service) BulkLoad(ctx context.Context, p auth.Principal, g *Gen, from, n, batch int, progress BulkProgress) error {
+	if err := p.Require(auth.RoleAdmin); err != nil {
+		return err
+	}
+	if batch <= 0 {
+		batch = 2000
+	}
+	type prepared struct {
+		recs []record
+		ids  []int64
+		docs []search.Doc
+		idx  *search.Batch
+		err  error
+	}
+	ctx, cancel := context.WithCancel(ctx)
+	defer cancel()
+	ch := make(chan prepared, 1)
+	var first int64
+	if err := s.db.Writer().QueryRowContext(ctx, `SELECT COALESCE(MAX(id), 0) FROM standards`).Scan(&first); err != nil {
+		return fmt.Errorf("standards: bulk: %w", err)
+	}
+	go func() {
+		defer close(ch)
+		id := first
+		for start := from; start < from+n; start += batch {
+			var pr prepared
+			for i := start; i < min(start+batch, from+n); i++ {
+				r, errs := s.validate(g.Standard(i))
+				if len(errs) > 0 {
+					pr.err = fmt.Errorf("standards: generated record %d: %w", i, invalid(errs))
+					break
+				}
+				id++
+				pr.recs, pr.ids = append(pr.recs, r), append(pr.ids, id)
+				if r.Status != StatusProject {
+					pr.docs = append(pr.docs, searchDoc(id, r))
+				}
+			}
+			if pr.err == nil {
+				pr.idx = search.NewBatch(s.db.Dialect(), pr.docs)
+			}
+			select {
+			case ch <- pr:
+			case <-ctx.Done():
+				return
+			}
+			if pr.err != nil {
+				return
+			}
+		}
+	}()
+	done := 0
+	for pr := range ch {
+		if pr.err != nil {
+			return pr.err
+		}
+		if err := s.db.Tx(ctx, func(tx *sql.Tx) error { return s.bulkWrite(ctx, tx, pr.recs, pr.ids, pr.idx) }); err != nil {
+			return err
+		}
+		done += len(pr.recs)
+		if progress != nil {
+			progress(done)
+		}
+	}
+	if err := ctx.Err(); err != nil {
+		return err
+	}
+	return s.db.Tx(ctx, func(tx *sql.Tx) error {
+		if s.db.Dialect() == store.Postgres {
+			// Explicit ids leave the identity sequence behind.
+			if _, err := tx.ExecContext(ctx, `SELECT setval(pg_get_serial_sequence('standards', 'id'), (SELECT MAX(id) FROM standards))`); err != nil {
+				return fmt.Errorf("standards: bulk: %w", err)
+			}
+		}
+		return audit.Append(ctx, s.db, tx, p.Actor(), audit.Entry{Entity: BenchEntity, EntityID: strconv.Itoa(from), Action: "load",
+			After: map[string]any{"from": from, "records": done, "seed": g.seed}})
+	})
+}
+
+// BenchEntity names the audit entries of benchmark loads.
+const BenchEntity = "standards_bench"
+
+// bulkWrite inserts one batch of validated records with multi-row
+// statements.
+func (s *Service) bulkWrite(ctx context.Context, tx *sql.Tx, recs []record, ids []int64, idx *search.Batch) error {
+	now := s.now().UTC().Format(time.RFC3339)
+	err := insertRows(ctx, s.db.Dialect(), tx, `INSERT INTO standards(id, code_key, code, family, prefix, region, kind, drug_category, variety, title, title_en, status, stage, fast_track,
+		issued, implemented, ics, ccs, committee, department, publisher, drafting_units, drafters, filing_no, filing_date, scope, plan_task, demo, note, created_at, updated_at) VALUES `, make([]string, 31), len(recs), func(i int) []any {
+		r := recs[i]
+		stage := ""
+		if r.Status == StatusProject {
+			stage = StageProject
+		}
+		return []any{ids[i], nullKey(r.code), r.code.Display, familyOf(r), r.code.Prefix, r.code.Region, r.Kind, r.DrugCategory, r.Variety, r.Title, r.TitleEn, r.Status, stage, b2i(r.FastTrack),
+			r.Issued, r.Implemented, r.ICS, r.CCS, r.Committee, r.Department, r.Publisher, r.DraftingUnits, r.Drafters, r.FilingNo, r.FilingDate, r.Scope, r.PlanTask, b2i(r.Demo), r.Note, now, now}
+	})
+	if err != nil {
+		return err
+	}
+	type link struct {
+		id         int64
+		a, b, kind string
+	}
+	var tags, rels, stages []link
+	for i, r := range recs {
+		for _, t := range r.Tags {
+			tags = append(tags, link{ids[i], t, "", ""})
+		}
+		for _, c := range r.Replaces {
+			rels = append(rels, link{ids[i], NormalizeCode(c), c, "replaces"})
+		}
+		if r.code.Adopted != "" {
+			rels = append(rels, link{ids[i], strings.ReplaceAll(r.code.Adopted, " ", ""), r.code.Adopted, "adopts"})
+		}
+		if r.Status == StatusProject {
+			stages = append(stages, link{ids[i], r.ProjectDate, "", ""})
+		}
+	}
+	if err := insertRows(ctx, s.db.Dialect(), tx, `INSERT INTO standard_tags(standard_id, tag) VALUES `, make([]string, 2), len(tags), func(i int) []any { return []any{tags[i].id, tags[i].a} }); err != nil {
+		return err
+	}
+	if err := insertRows(ctx, s.db.Dialect(), tx, `INSERT INTO standard_relations(standard_id, kind, target_key, target) VALUES `, make([]string, 4), len(rels), func(i int) []any {
+		return []any{rels[i].id, rels[i].kind, rels[i].a, rels[i].b}
+	}); err != nil {
+		return err
+	}
+	if err := insertRows(ctx, s.db.Dialect(), tx, `INSERT INTO standard_stages(standard_id, stage, on_date, note, created_by, created_at) VALUES `, make([]string, 6), len(stages), func(i int) []any {
+		return []any{stages[i].id, StageProject, stages[i].a, "", "benchmark", now}
+	}); err != nil {
+		return err
+	}
+	return idx.Insert(ctx, s.db, tx)
+}
+
+// insertRows runs head followed by n rows of len(casts) placeholders each
+// (casts[j] follows the j-th placeholder), rowsPerStmt rows to a prepared
+// statement that is reused; row(i) gives the values of row i. SQLite gets
+// anonymous "?" placeholders: it looks numbered ones up by name, which
+// grows with the square of their number.
+func insertRows(ctx context.Context, d store.Dialect, tx *sql.Tx, head string, casts []string, n int, row func(i int) []any) error {
+	const rowsPerStmt = 100
+	stmts := map[int]*sql.Stmt{}
+	defer func() {
+		for _, st := range stmts {
+			st.Close()
+		}
+	}()
+	for start := 0; start < n; start += rowsPerStmt {
+		end := min(start+rowsPerStmt, n)
+		st := stmts[end-start]
+		if st == nil {
+			var q strings.Builder
+			q.WriteString(head)
+			k := 0
+			for i := start; i < end; i++ {
+				if i > start {
+					q.WriteByte(',')
+				}
+				q.WriteByte('(')
+				for j, c := range casts {
+					if j > 0 {
+						q.WriteByte(',')
+					}
+					k++
+					if d == store.Postgres {
+						q.WriteString("$" + strconv.Itoa(k))
+					} else {
+						q.WriteByte('?')
+					}
+					q.WriteString(c)
+				}
+				q.WriteByte(')')
+			}
+			var err error
+			if st, err = tx.PrepareContext(ctx, q.String()); err != nil {
+				return fmt.Errorf("%s: %w", "standards: bulk insert", err)
+			}
+			stmts[end-start] = st
+		}
+		args := make([]any, 0, (end-start)*len(casts))
+		for i := start; i < end; i++ {
+			args = append(args, row(i)...)
+		}
+		if _, err := st.ExecContext(ctx, args...); err != nil {
+			return fmt.Errorf("%s: %w", "standards: bulk insert", err)
+		}
+	}
+	return nil
+}
+
+// BulkLoadDeclarations writes declarations [0, n) of g, with their
+// enterprises, straight into the tables and the search index: the loading
+// path of the benchmark. Registry declarations refer to the first stdCount
+// generated standards, which BulkLoad must have written from id stdBase+1
+// on. Each declaration is checked like Declare; there is one audit entry
+// for the load.
+func (s *Service) BulkLoadDeclarations(ctx context.Context, p auth.Principal, g *Gen, n, stdCount int, stdBase int64, batch int, progress BulkProgress) error {
+	if err := p.Require(auth.RoleAdmin); err != nil {
+		return err
+	}
+	if batch <= 0 {
+		batch = 2000
+	}
+	var entBase, declBase int64
+	if err := s.db.Writer().QueryRowContext(ctx, `SELECT (SELECT COALESCE(MAX(id), 0) FROM enterprises), (SELECT COALESCE(MAX(id), 0) FROM declarations)`).Scan(&entBase, &declBase); err != nil {
+		return fmt.Errorf("standards: bulk declarations: %w", err)
+	}
+	now := s.now().UTC().Format(time.RFC3339)
+	today := s.today()
+	done := 0
+	for start := 0; start < n; start += batch {
+		end := min(start+batch, n)
+		type item struct {
+			r   declRecord
+			d   Declaration
+			ent int
+		}
+		var items []item
+		var ents []EnterpriseInput
+		firstEnt := start / DeclsPerEnterprise
+		if start%DeclsPerEnterprise != 0 {
+			firstEnt++ // already written with the previous batch
+		}
+		for e := firstEnt; e <= (end-1)/DeclsPerEnterprise; e++ {
+			ents = append(ents, g.GenEnterprise(e))
+		}
+		for j := start; j < end; j++ {
+			in, ent, k := g.Declaration(j, stdCount)
+			in.EnterpriseID = entBase + int64(ent) + 1
+			var reg *regInfo
+			if k >= 0 {
+				reg = &regInfo{id: stdBase + int64(k) + 1, title: in.StandardTitle, status: StatusActive}
+			}
+			r, err := checkDecl(in, reg)
+			if err != nil {
+				return fmt.Errorf("standards: generated declaration %d: %w", j, err)
+			}
+			ei := g.GenEnterprise(ent)
+			declared := addDays(today, -(j*7919)%(6*365)) // spread over six years
+			d := Declaration{ID: declBase + int64(j) + 1, EnterpriseID: in.EnterpriseID, EnterpriseName: ei.Name, CreditCode: ei.CreditCode,
+				StandardKey: r.code.Normalized, StandardCode: r.code.Display, StandardTitle: r.StandardTitle, StandardFamily: r.code.Family, StandardID: r.stdID,
+				Own: r.own, Products: r.products, Indicators: r.inds, NationalRef: r.NationalRef, BelowNational: r.BelowNational, BelowNote: r.BelowNote,
+				Committed: r.own && r.Committed, Status: DeclCurrent, DeclaredOn: declared, ReviewDue: addYears(declared, ReviewYears), Note: r.Note}
+			if d.Indicators == nil {
+				d.Indicators = []Indicator{}
+			}
+			items = append(items, item{r, d, ent})
+		}
+		docs := make([]search.Doc, len(items))
+		for i, it := range items {
+			docs[i] = declDoc(it.d)
+		}
+		idx := search.NewBatch(s.db.Dialect(), docs)
+		err := s.db.Tx(ctx, func(tx *sql.Tx) error {
+			d := s.db.Dialect()
+			if err := insertRows(ctx, d, tx, `INSERT INTO enterprises(id, credit_code, name, region, address, contact, demo, note, created_at, updated_at) VALUES `, make([]string, 10), len(ents), func(i int) []any {
+				e := ents[i]
+				return []any{entBase + int64(firstEnt+i) + 1, e.CreditCode, e.Name, e.CreditCode[2:8], e.Address, "", 0, e.Note, now, now}
+			}); err != nil {
+				return err
+			}
+			if err := insertRows(ctx, d, tx, `INSERT INTO declarations(id, enterprise_id, standard_key, standard_code, standard_title, standard_family, standard_id, own,
+				national_ref, below_national, below_note, committed, status, declared_on, reviewed_on, review_due, demo, note, created_by, created_at, updated_at) VALUES `, make([]string, 21), len(items), func(i int) []any {
+				x := items[i].d
+				return []any{x.ID, x.EnterpriseID, x.StandardKey, x.StandardCode, x.StandardTitle, x.StandardFamily, nullID(x.StandardID), b2i(x.Own),
+					x.NationalRef, b2i(x.BelowNational), x.BelowNote, b2i(x.Committed), DeclCurrent, x.DeclaredOn, "", x.ReviewDue, 0, x.Note, "benchmark", now, now}
+			}); err != nil {
+				return err
+			}
+			type part struct {
+				id  int64
+				ord int
+				p   Product
+				ind Indicator
+			}
+			var prods, inds []part
+			for _, it := range items {
+				for o, p := range it.d.Products {
+					prods = append(prods, part{id: it.d.ID, ord: o + 1, p: p})
+				}
+				for o, ind := range it.d.Indicators {
+					inds = append(inds, part{id: it.d.ID, ord: o + 1, ind: ind})
+				}
+			}
+			if err := insertRows(ctx, d, tx, `INSERT INTO declaration_products(declaration_id, ordinal, name, model, category) VALUES `, make([]string, 5), len(prods), func(i int) []any {
+				x := prods[i]
+				return []any{x.id, x.ord, x.p.Name, x.p.Model, x.p.Category}
+			}); err != nil {
+				return err
+			}
+			if err := insertRows(ctx, d, tx, `INSERT INTO declaration_indicators(declaration_id, ordinal, name, unit, value, value_num, test_method, direction, national) VALUES `, make([]string, 9), len(inds), func(i int) []any {
+				x := inds[i]
+				var num any
+				if x.ind.Number != nil {
+					num = *x.ind.Number
+				}
+				return []any{x.id, x.ord, x.ind.Name, x.ind.Unit, x.ind.Value, num, x.ind.TestMethod, x.ind.Direction, x.ind.National}
+			}); err != nil {
+				return err
+			}
+			return idx.Insert(ctx, s.db, tx)
+		})
+		if err != nil {
+			return err
+		}
+		done = end
+		if progress != nil {
+			progress(done)
+		}
+	}
+	return s.db.Tx(ctx, func(tx *sql.Tx) error {
+		if s.db.Dialect() == store.Postgres {
+			for _, t := range []string{"enterprises", "declarations"} {
+				if _, err := tx.ExecContext(ctx, `SELECT setval(pg_get_serial_sequence('`+t+`', 'id'), (SELECT MAX(id) FROM `+t+`))`); err != nil {
+					return fmt.Errorf("standards: bulk declarations: %w", err)
+				}
+			}
+		}
+		return audit.Append(ctx, s.db, tx, p.Actor(), audit.Entry{Entity: BenchEntity, EntityID: "declarations", Action: "load",
+			After: map[string]any{"declarations": done, "seed": g.seed}})
+	})
+}

@@ -1,0 +1,57 @@
+package standards
+
+import (
+	"context"
+	"testing"
+
+	"sidi/internal/auth"
+	"sidi/internal/store"
+	"sidi/internal/store/storetest"
+)
+
+// TestReindexAfterUpgrade empties the search index as migration 0005 does
+// and checks that the registry rebuilds it on first use, with the same
+// results as before.
+func TestReindexAfterUpgrade(t *testing.T) {
+	ctx := context.Background()
+	storetest.Each(t, func(t *testing.T, db *store.DB) {
+		svc := NewService(db)
+		if _, err := SeedDemo(ctx, svc, auth.CLI("test")); err != nil {
+			t.Fatal(err)
+		}
+		before, err := svc.Search(ctx, Params{Q: "牦牛"})
+		if err != nil || before.Total != 3 {
+			t.Fatalf("before: %d %v", before.Total, err)
+		}
+		stmts := []string{`TRUNCATE search_docs`}
+		if db.Dialect() == store.SQLite {
+			stmts = []string{`INSERT INTO search_fts(search_fts) VALUES ('delete-all')`, `INSERT INTO search_title(search_title) VALUES ('delete-all')`,
+				`INSERT INTO search_kw(search_kw) VALUES ('delete-all')`, `DELETE FROM search_docs`}
+		}
+		for _, q := range stmts {
+			if _, err := db.Writer().Exec(q); err != nil {
+				t.Fatal(err)
+			}
+		}
+		// A write before the first search indexes one record only.
+		if _, err := svc.Create(ctx, auth.CLI("test"), Input{Code: "DB63/T 9100—2025", Title: "牦牛乳粉", Issued: "2025-01-02"}); err != nil {
+			t.Fatal(err)
+		}
+		fresh := NewService(db)
+		after, err := fresh.Search(ctx, Params{Q: "牦牛"})
+		if err != nil || after.Total != 4 || after.Hits[0].Code != "DB63/T 9100—2025" {
+			t.Fatalf("after: %d %v", after.Total, err)
+		}
+		for i, h := range before.Hits {
+			if after.Hits[i+1].ID != h.ID {
+				t.Errorf("hit %d: %s, want %s", i+1, after.Hits[i+1].Code, h.Code)
+			}
+		}
+		var docs, public int
+		db.Reader().QueryRow(`SELECT COUNT(*) FROM search_docs WHERE kind = 'standard'`).Scan(&docs)
+		db.Reader().QueryRow(`SELECT COUNT(*) FROM standards WHERE status <> 'project'`).Scan(&public)
+		if docs != public {
+			t.Errorf("%d documents for %d public records", docs, public)
+		}
+	})
+}
