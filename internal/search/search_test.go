@@ -123,3 +123,73 @@ func TestHighlight(t *testing.T) {
 		t.Fatalf("highlight = %+v", segs)
 	}
 }
+
+// TestTop checks the tiered, rank-ordered top-k on both engines: the title
+// tier first, then keywords, text and words spread over fields, each newest
+// (highest rank) first; the single-field indexes and the bulk path agree
+// with Index; n cuts the list.
+func TestTop(t *testing.T) {
+	ranked := []search.Doc{
+		{RefID: 1, Rank: 10, Title: "牦牛肉干", Body: "枸杞"},
+		{RefID: 2, Rank: 30, Title: "牦牛乳粉"},
+		{RefID: 3, Rank: 20, Title: "藏羊", Keywords: "牦牛 DB63"},
+		{RefID: 4, Rank: 40, Title: "草场", Body: "牦牛放牧"},
+		{RefID: 5, Rank: 50, Title: "牦牛", Keywords: "DB63"},
+		{RefID: 6, Rank: 35, Title: "生态旅游服务规范", Body: "生态 旅游"},
+		{RefID: 7, Rank: 5, Title: "旅游", Keywords: "生态旅游"},
+	}
+	cases := []struct {
+		q    string
+		n    int
+		want []string // ref:score
+	}{
+		{"牦牛", 10, []string{"5:100", "2:100", "1:100", "3:10", "4:1"}},
+		{"牦牛", 3, []string{"5:100", "2:100", "1:100"}},
+		{"牦牛 db63", 10, []string{"3:10", "5:0"}}, // 5 has 牦牛 in the title and DB63 in the keywords
+		{"生态旅游", 10, []string{"6:100", "7:10"}},
+		{"牦牛 枸杞", 10, []string{"1:0"}},
+		{"羊", 10, []string{"3:100"}},
+		{"骆驼", 10, nil},
+	}
+	got := map[store.Dialect][]string{}
+	storetest.Each(t, func(t *testing.T, db *store.DB) {
+		ctx := context.Background()
+		err := db.Tx(ctx, func(tx *sql.Tx) error {
+			var bulk []search.Doc
+			for i, d := range ranked {
+				d.Kind = "test"
+				if i%2 == 0 {
+					if err := search.Index(ctx, db, tx, d); err != nil {
+						return err
+					}
+				} else {
+					bulk = append(bulk, d)
+				}
+			}
+			return search.NewBatch(db.Dialect(), bulk).Insert(ctx, db, tx)
+		})
+		if err != nil {
+			t.Fatal(err)
+		}
+		for _, c := range cases {
+			ms, err := search.Top(ctx, db, search.ParseQuery(c.q), "test", nil, c.n)
+			if err != nil {
+				t.Fatal(err)
+			}
+			var out []string
+			for _, m := range ms {
+				out = append(out, fmt.Sprintf("%d:%d", m.RefID, m.Score))
+			}
+			if !reflect.DeepEqual(out, c.want) {
+				t.Errorf("%q (n %d) → %v, want %v", c.q, c.n, out, c.want)
+			}
+			got[db.Dialect()] = append(got[db.Dialect()], out...)
+		}
+		if _, err := search.Top(ctx, db, search.ParseQuery("牦牛"), "nosuchkind", nil, 5); err == nil {
+			t.Error("an unknown kind is accepted")
+		}
+	})
+	if a, b := got[store.SQLite], got[store.Postgres]; a != nil && b != nil && !reflect.DeepEqual(a, b) {
+		t.Errorf("engines differ:\nsqlite   %v\npostgres %v", a, b)
+	}
+}

@@ -688,7 +688,7 @@ func (s *Service) SearchDeclarations(ctx context.Context, p DeclParams) (DeclRes
 		w, args := cond(2)
 		args = append([]any{credit}, args...)
 		args = append(args, Limit+1)
-		err = eachRow(ctx, s.db.Reader(), `SELECT s.id FROM declarations s JOIN enterprises e ON e.id = s.enterprise_id WHERE e.credit_code = $1 AND s.status = 'current'`+w+
+		err = eachRow(ctx, s.db.Reader(), `SELECT s.id FROM declarations s WHERE s.enterprise_id = (SELECT id FROM enterprises WHERE credit_code = $1) AND s.status = 'current'`+w+
 			` ORDER BY s.declared_on DESC, s.id DESC LIMIT $`+strconv.Itoa(len(args)), args, func(r *sql.Rows) error {
 			m := search.Match{Score: 1000}
 			err := r.Scan(&m.RefID)
@@ -852,4 +852,28 @@ func (s *Service) ReviewReminders(ctx context.Context, p auth.Principal) ([]Decl
 		}
 	}
 	return out, nil
+}
+
+// DeclarationsOf lists the current declarations of a registry standard
+// (at most limit, newest first) and how many there are.
+func (s *Service) DeclarationsOf(ctx context.Context, standardID int64, limit int) ([]Declaration, int, error) {
+	var n int
+	if err := s.db.Reader().QueryRowContext(ctx, `SELECT COUNT(*) FROM declarations WHERE standard_id = $1 AND status = 'current'`, standardID).Scan(&n); err != nil {
+		return nil, 0, fmt.Errorf("standards: declarations of %d: %w", standardID, err)
+	}
+	out := []Declaration{}
+	err := eachRow(ctx, s.db.Reader(), `SELECT `+declColumns+` FROM declarations d JOIN enterprises e ON e.id = d.enterprise_id
+		WHERE d.standard_id = $1 AND d.status = 'current' ORDER BY d.declared_on DESC, d.id DESC LIMIT $2`, []any{standardID, limit}, func(r *sql.Rows) error {
+		d, err := s.scanDecl(r)
+		out = append(out, d)
+		return err
+	})
+	if err != nil {
+		return nil, 0, err
+	}
+	ptrs := make([]*Declaration, len(out))
+	for i := range out {
+		ptrs[i] = &out[i]
+	}
+	return out, n, s.declParts(ctx, s.db.Reader(), ptrs)
 }

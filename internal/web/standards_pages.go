@@ -114,8 +114,12 @@ func (s *Server) standardDetail(w http.ResponseWriter, r *http.Request, rc *reqC
 	for _, n := range standards.NextStages(st) {
 		stageOpts = append(stageOpts, map[string]string{"Key": n, "Label": standards.StageLabels[n]})
 	}
+	decls, nDecls, err := s.Standards.DeclarationsOf(r.Context(), st.ID, 10)
+	if err != nil {
+		return err
+	}
 	return s.render(w, r, rc, http.StatusOK, "standards_detail", strings.TrimSpace(st.Code+" "+st.Title), "standards", map[string]any{
-		"S": st, "Next": stageOpts, "Editor": rc.P.Has(standards.Editors...),
+		"S": st, "Next": stageOpts, "Editor": rc.P.Has(standards.Editors...), "Decls": decls, "DeclCount": nDecls,
 	})
 }
 

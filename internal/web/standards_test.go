@@ -212,6 +212,24 @@ func TestDeclarationPages(t *testing.T) {
 			t.Errorf("anonymous declaration form: %d", resp.StatusCode)
 		}
 
+		// A registry standard's page lists the enterprises that declare it.
+		resp, body = ent.postForm("/declarations/new", url.Values{"csrf_token": {tok}, "enterprise_id": {m[1]}, "standard_code": {"DB63/T 9004-2023"},
+			"p_name_1": {"盐湖卤水"}, "p_model_1": {"原卤"}, "p_category_1": {"工业原料"}})
+		if resp.StatusCode != http.StatusSeeOther {
+			t.Fatalf("declare a registry standard: %d %s", resp.StatusCode, body)
+		}
+		_, body = pub.get("/api/v1/standards?q=" + url.QueryEscape("DB63/T 9004—2023"))
+		var found struct {
+			Hits []struct{ ID int64 } `json:"hits"`
+		}
+		if err := json.Unmarshal([]byte(body), &found); err != nil || len(found.Hits) != 1 {
+			t.Fatalf("api search: %v %s", err, body)
+		}
+		_, body = pub.get("/standards/" + itoa(found.Hits[0].ID))
+		if !strings.Contains(body, "企业自我声明：1 家次声明执行本标准") || !strings.Contains(body, "格尔木昆仑盐化有限公司</a>（盐湖卤水") {
+			t.Errorf("the standard's page lacks its declaration")
+		}
+
 		// The owner reviews, then withdraws; the public no longer sees it.
 		_, body = ent.get(path)
 		if !strings.Contains(body, "完成复核") {

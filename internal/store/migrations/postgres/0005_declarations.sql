@@ -72,6 +72,8 @@ CREATE TABLE declarations (
 CREATE INDEX declarations_ent ON declarations(enterprise_id, standard_key);
 CREATE INDEX declarations_due ON declarations(status, review_due);
 CREATE INDEX declarations_declared ON declarations(status, declared_on);
+CREATE INDEX declarations_ent_declared ON declarations(enterprise_id, status, declared_on);
+CREATE INDEX declarations_std ON declarations(standard_id, status);
 
 CREATE TABLE declaration_products (
 	declaration_id BIGINT NOT NULL REFERENCES declarations(id),
