@@ -68,6 +68,8 @@ type auditDept struct {
 	Status      string   `json:"status"`
 	SuccessorID int64    `json:"successor_id"`
 	Aliases     []string `json:"aliases"`
+	// MovedUsers lists the accounts a rename moved to the successor.
+	MovedUsers []int64 `json:"moved_users,omitempty"`
 }
 
 func (d DepartmentDetail) audit() auditDept {
@@ -532,7 +534,9 @@ func (s *Service) AddAlias(ctx context.Context, actor audit.Actor, id int64, ali
 
 // MarkRenamed records that body id was renamed or merged into successorID.
 // The old body keeps its row, aliases and history with status "renamed";
-// names that resolve to it resolve to the successor from now on.
+// names that resolve to it resolve to the successor from now on. The
+// accounts of the old body move to the successor in the same transaction
+// (their ids are in the audit record), so its staff keep working there.
 func (s *Service) MarkRenamed(ctx context.Context, actor audit.Actor, id, successorID int64) error {
 	if successorID == 0 {
 		return apperr.Invalid("请选择更名后的部门（承接单位）")
@@ -564,8 +568,43 @@ func (s *Service) MarkRenamed(ctx context.Context, actor audit.Actor, id, succes
 		if _, err := tx.ExecContext(ctx, `UPDATE departments SET status = 'renamed', successor_id = $1 WHERE id = $2`, successorID, id); err != nil {
 			return fmt.Errorf("org: mark %d renamed: %w", id, err)
 		}
+		moved, err := moveUsers(ctx, tx, id, successorID)
+		if err != nil {
+			return err
+		}
 		after := before
 		after.Status, after.SuccessorID = "renamed", successorID
-		return appendDeptAudit(ctx, s, tx, actor, id, "rename", before.audit(), after.audit())
+		aa := after.audit()
+		aa.MovedUsers = moved
+		return appendDeptAudit(ctx, s, tx, actor, id, "rename", before.audit(), aa)
 	})
+}
+
+// moveUsers moves the accounts of department from to department to and
+// returns their ids in order.
+func moveUsers(ctx context.Context, tx *sql.Tx, from, to int64) ([]int64, error) {
+	rows, err := tx.QueryContext(ctx, `SELECT id FROM users WHERE dept_id = $1 ORDER BY id`, from)
+	if err != nil {
+		return nil, fmt.Errorf("org: users of %d: %w", from, err)
+	}
+	var ids []int64
+	for rows.Next() {
+		var id int64
+		if err := rows.Scan(&id); err != nil {
+			rows.Close()
+			return nil, fmt.Errorf("org: users of %d: %w", from, err)
+		}
+		ids = append(ids, id)
+	}
+	rows.Close()
+	if err := rows.Err(); err != nil {
+		return nil, fmt.Errorf("org: users of %d: %w", from, err)
+	}
+	if len(ids) == 0 {
+		return nil, nil
+	}
+	if _, err := tx.ExecContext(ctx, `UPDATE users SET dept_id = $1, updated_at = $2 WHERE dept_id = $3`, to, time.Now().UTC(), from); err != nil {
+		return nil, fmt.Errorf("org: move users of %d to %d: %w", from, to, err)
+	}
+	return ids, nil
 }

@@ -7,6 +7,7 @@ import (
 	"fmt"
 	"strings"
 	"testing"
+	"time"
 
 	"sidi/internal/apperr"
 	"sidi/internal/audit"
@@ -275,8 +276,23 @@ func TestAliasAndRename(t *testing.T) {
 		if n := auditCount(t, db) - before; n != 0 {
 			t.Fatalf("refused renames wrote %d audit records", n)
 		}
+		// Two accounts of the old body and one elsewhere: the rename moves
+		// the first two to the successor and names them in the audit record.
+		now := time.Now().UTC()
+		for i, dept := range []int64{drc.ID, drc.ID, samr.ID} {
+			if _, err := db.Writer().ExecContext(ctx, `INSERT INTO users (login, name, dept_id, password_hash, password_changed_at, created_at, updated_at)
+				VALUES ($1, $2, $3, 'x', $4, $4, $4)`, fmt.Sprintf("rename-%d", i), "某人", dept, now); err != nil {
+				t.Fatal(err)
+			}
+		}
 		if err := svc.MarkRenamed(ctx, admin, drc.ID, succ.ID); err != nil {
 			t.Fatal(err)
+		}
+		for login, want := range map[string]int64{"rename-0": succ.ID, "rename-1": succ.ID, "rename-2": samr.ID} {
+			var got int64
+			if err := db.Reader().QueryRowContext(ctx, `SELECT dept_id FROM users WHERE login = $1`, login).Scan(&got); err != nil || got != want {
+				t.Errorf("%s after rename: dept %d (%v), want %d", login, got, err, want)
+			}
 		}
 		old, err := svc.Details(ctx, drc.ID)
 		if err != nil {
@@ -293,7 +309,8 @@ func TestAliasAndRename(t *testing.T) {
 		}
 		recs := trail(t, db, drc.ID)
 		last := recs[len(recs)-1]
-		if last.Action != "rename" || !strings.Contains(string(last.Before), `"status":"active"`) || !strings.Contains(string(last.After), `"status":"renamed"`) {
+		if last.Action != "rename" || !strings.Contains(string(last.Before), `"status":"active"`) || !strings.Contains(string(last.After), `"status":"renamed"`) ||
+			!strings.Contains(string(last.After), `"moved_users":[`) || strings.Contains(string(last.Before), "moved_users") {
 			t.Fatalf("rename record %+v", last)
 		}
 		// A renamed body can no longer take new children.
