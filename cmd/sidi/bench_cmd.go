@@ -40,7 +40,7 @@ func cmdBench() *Command {
 			if err := seedDemo(ctx, &Env{Stdout: io.Discard, Stderr: e.Stderr}, a); err != nil {
 				return err
 			}
-			pv, err := a.plan.Current(ctx, 0)
+			pv, err := a.Plan.Current(ctx, 0)
 			if err != nil {
 				return err
 			}
@@ -49,12 +49,12 @@ func cmdBench() *Command {
 			var evals []time.Duration
 			for i := 0; i < 50; i++ {
 				t0 := time.Now()
-				if _, err := a.progress.Recompute(ctx, pv.ID, asOf); err != nil {
+				if _, err := a.Progress.Recompute(ctx, pv.ID, asOf); err != nil {
 					return err
 				}
 				evals = append(evals, time.Since(t0))
 			}
-			fmt.Fprintf(e.Stdout, "evaluate all indicators (%s, 50 runs): p50 %s  p95 %s  max %s\n", a.db.Dialect(), q(evals, .5), q(evals, .95), q(evals, 1))
+			fmt.Fprintf(e.Stdout, "evaluate all indicators (%s, 50 runs): p50 %s  p95 %s  max %s\n", a.DB.Dialect(), q(evals, .5), q(evals, .95), q(evals, 1))
 
 			timed := &timingHandler{next: a.server().Handler()}
 			ln, err := net.Listen("tcp", "127.0.0.1:0")

@@ -15,13 +15,15 @@ import (
 
 	"sidi/internal/audit"
 	"sidi/internal/auth"
+	"sidi/internal/bases"
 	"sidi/internal/demo"
-	"sidi/internal/indicator"
-	"sidi/internal/org"
+	"sidi/internal/pilots"
 	"sidi/internal/plan"
 	"sidi/internal/progress"
+	"sidi/internal/services"
 	"sidi/internal/standards"
 	"sidi/internal/store"
+	"sidi/internal/training"
 	"sidi/internal/web"
 )
 
@@ -45,42 +47,24 @@ func newFlags(name string, e *Env) *flag.FlagSet {
 }
 
 // app is the wired set of services a command works with.
-type app struct {
-	db   *store.DB
-	org  *org.Service
-	plan *plan.Service
-	auth *auth.Service
-	// metrics is built once here and filled by the domains that compute indicators.
-	metrics  *indicator.Registry
-	progress *progress.Service
-	std      *standards.Service
-}
+type app struct{ *services.Set }
 
 func openApp(ctx context.Context, cfg store.Config) (*app, error) {
 	db, err := store.Open(ctx, cfg)
 	if err != nil {
 		return nil, err
 	}
-	o := org.NewService(db)
-	if _, err := o.EnsureDirectory(ctx); err != nil {
+	set, err := services.New(ctx, db)
+	if err != nil {
 		db.Close()
 		return nil, err
 	}
-	a := &app{db: db, org: o, plan: plan.NewService(db, o), auth: auth.NewService(db, o), metrics: indicator.NewRegistry()}
-	a.progress = progress.NewService(db, a.plan, o, a.auth, a.metrics)
-	a.std = standards.NewService(db)
-	if err := standards.RegisterMetrics(a.metrics); err != nil {
-		db.Close()
-		return nil, err
-	}
-	return a, nil
+	return &app{set}, nil
 }
 
-func (a *app) Close() error { return a.db.Close() }
+func (a *app) Close() error { return a.DB.Close() }
 
-func (a *app) server() *web.Server {
-	return web.New(web.Deps{DB: a.db, Org: a.org, Plan: a.plan, Auth: a.auth, Progress: a.progress, Standards: a.std})
-}
+func (a *app) server() *web.Server { return web.New(a.WebDeps()) }
 
 // listenAndServe serves h on addr until ctx ends, printing the URL.
 func listenAndServe(ctx context.Context, e *Env, addr string, h http.Handler) error {
@@ -163,15 +147,15 @@ func cmdDemo() *Command {
 // then makes sure the demo accounts exist. Running it twice adds nothing.
 func seedDemo(ctx context.Context, e *Env, a *app) error {
 	p := auth.CLI("demo")
-	if _, err := a.plan.Current(ctx, 0); err == nil {
+	if _, err := a.Plan.Current(ctx, 0); err == nil {
 		fmt.Fprintln(e.Stdout, "工作方案已在库中，沿用现有数据 plan already present; reusing it")
 	} else {
-		res, err := a.plan.Import(ctx, p, demo.PlanSource, demo.PlanText, demo.PlanCode)
+		res, err := a.Plan.Import(ctx, p, demo.PlanSource, demo.PlanText, demo.PlanCode)
 		if err != nil {
 			return fmt.Errorf("import the plan: %w", err)
 		}
 		if res.Version.Status == plan.StatusDraft {
-			if _, err := a.plan.Approve(ctx, p, res.Version.ID); err != nil {
+			if _, err := a.Plan.Approve(ctx, p, res.Version.ID); err != nil {
 				return fmt.Errorf("approve the plan: %w", err)
 			}
 		}
@@ -181,15 +165,35 @@ func seedDemo(ctx context.Context, e *Env, a *app) error {
 	if err := seedStandardsDemo(ctx, e, a, p); err != nil {
 		return err
 	}
-	accounts, err := a.auth.EnsureDemoAccounts(ctx)
+	if n, err := pilots.SeedDemo(ctx, a.Pilots, p); err != nil {
+		return fmt.Errorf("demo pilots: %w", err)
+	} else if n > 0 {
+		fmt.Fprintf(e.Stdout, "已添加 %d 个演示标准化试点和科技项目（均标注【演示数据】）demo pilots and S&T projects added\n", n)
+	}
+	if n, err := bases.SeedDemo(ctx, a.Bases, p); err != nil {
+		return fmt.Errorf("demo bases: %w", err)
+	} else if n > 0 {
+		fmt.Fprintf(e.Stdout, "已添加 %d 个演示标准化生产基地（均标注【演示数据】）demo bases added\n", n)
+	}
+	if n, err := training.SeedDemo(ctx, a.Training, p); err != nil {
+		return fmt.Errorf("demo training: %w", err)
+	} else if n > 0 {
+		fmt.Fprintf(e.Stdout, "已添加 %d 期演示培训记录（均标注【演示数据】）demo training sessions added\n", n)
+	}
+	accounts, err := a.Auth.EnsureDemoAccounts(ctx)
 	if err != nil {
 		return fmt.Errorf("demo accounts: %w", err)
 	}
-	pv, err := a.plan.Current(ctx, 0)
+	if ok, err := standards.LinkDemoUser(ctx, a.Standards, p, "demo-enterprise"); err != nil {
+		return err
+	} else if ok {
+		fmt.Fprintln(e.Stdout, "演示企业账号 demo-enterprise 已关联一家演示企业 linked to a demo enterprise")
+	}
+	pv, err := a.Plan.Current(ctx, 0)
 	if err != nil {
 		return err
 	}
-	n, err := a.progress.SeedDemo(ctx, p, pv.ID)
+	n, err := a.Progress.SeedDemo(ctx, p, pv.ID)
 	if err != nil {
 		return fmt.Errorf("demo reports: %w", err)
 	}
@@ -314,7 +318,7 @@ func cmdPlanImport() *Command {
 			}
 			defer a.Close()
 			p := auth.CLI(os.Getenv("USER"))
-			res, err := a.plan.Import(ctx, p, fs.Arg(0), src, *code)
+			res, err := a.Plan.Import(ctx, p, fs.Arg(0), src, *code)
 			if err != nil {
 				return err
 			}
@@ -331,7 +335,7 @@ func cmdPlanImport() *Command {
 				}
 			}
 			if *approve {
-				if _, err := a.plan.Approve(ctx, p, v.ID); err != nil {
+				if _, err := a.Plan.Approve(ctx, p, v.ID); err != nil {
 					return err
 				}
 				fmt.Fprintln(e.Stdout, "已审核通过 approved")
@@ -358,7 +362,7 @@ func cmdPlanList() *Command {
 				return err
 			}
 			defer a.Close()
-			vs, err := a.plan.Versions(ctx)
+			vs, err := a.Plan.Versions(ctx)
 			if err != nil {
 				return err
 			}
@@ -389,7 +393,7 @@ func cmdPlanApprove() *Command {
 				return err
 			}
 			defer a.Close()
-			v, err := a.plan.Approve(ctx, auth.CLI(os.Getenv("USER")), id)
+			v, err := a.Plan.Approve(ctx, auth.CLI(os.Getenv("USER")), id)
 			if err != nil {
 				return err
 			}

@@ -37,11 +37,11 @@ func cmdBulletin() *Command {
 				return err
 			}
 			defer a.Close()
-			pv, err := a.plan.Current(ctx, 0)
+			pv, err := a.Plan.Current(ctx, 0)
 			if err != nil {
 				return err
 			}
-			b, err := a.progress.BuildBulletin(ctx, pv.ID, *period)
+			b, err := a.Progress.BuildBulletin(ctx, pv.ID, *period)
 			if err != nil {
 				return err
 			}

@@ -23,12 +23,19 @@ func standardsCommands() []*Command {
 
 // seedStandardsDemo adds the labelled demo standards once.
 func seedStandardsDemo(ctx context.Context, e *Env, a *app, p auth.Principal) error {
-	n, err := standards.SeedDemo(ctx, a.std, p)
+	n, err := standards.SeedDemo(ctx, a.Standards, p)
 	if err != nil {
 		return fmt.Errorf("demo standards: %w", err)
 	}
 	if n > 0 {
 		fmt.Fprintf(e.Stdout, "已添加 %d 条演示标准记录（均标注【演示数据】）demo standards added\n", n)
+	}
+	n, err = standards.SeedLeadersDemo(ctx, a.Standards, p)
+	if err != nil {
+		return fmt.Errorf("demo 领跑者 schemes: %w", err)
+	}
+	if n > 0 {
+		fmt.Fprintf(e.Stdout, "已添加 %d 个演示“领跑者”评估方案及其企业和声明（均标注【演示数据】）demo leader schemes added\n", n)
 	}
 	return nil
 }
@@ -94,7 +101,7 @@ func cmdStandardsSearch() *Command {
 				return err
 			}
 			defer a.Close()
-			res, err := a.std.Search(ctx, standards.Params{Q: q, PerPage: *limit})
+			res, err := a.Standards.Search(ctx, standards.Params{Q: q, PerPage: *limit})
 			if err != nil {
 				return err
 			}
@@ -163,7 +170,7 @@ func cmdStandardsImport() *Command {
 					}
 				}
 			}
-			res, err := a.std.Import(ctx, auth.CLI(os.Getenv("USER")), fs.Arg(0), data, progress)
+			res, err := a.Standards.Import(ctx, auth.CLI(os.Getenv("USER")), fs.Arg(0), data, progress)
 			if err != nil {
 				return err
 			}

@@ -96,7 +96,7 @@ func cmdUserBootstrap() *Command {
 			defer a.Close()
 			// Refuse before asking for a password nobody will use; Bootstrap
 			// checks again inside its transaction.
-			if has, err := a.auth.HasUsers(ctx); err != nil {
+			if has, err := a.Auth.HasUsers(ctx); err != nil {
 				return err
 			} else if has {
 				return apperr.Conflict("系统已有用户账号，不能再次初始化管理员；请由现有系统管理员在“系统管理 › 用户管理”中创建账号")
@@ -105,7 +105,7 @@ func cmdUserBootstrap() *Command {
 			if err != nil {
 				return err
 			}
-			u, err := a.auth.Bootstrap(ctx, *login, *name, pw)
+			u, err := a.Auth.Bootstrap(ctx, *login, *name, pw)
 			if err != nil {
 				return err
 			}
@@ -152,7 +152,7 @@ func cmdUserAdd() *Command {
 				return err
 			}
 			defer a.Close()
-			d, err := a.org.Find(ctx, *dept)
+			d, err := a.Org.Find(ctx, *dept)
 			if err != nil {
 				return err
 			}
@@ -160,7 +160,7 @@ func cmdUserAdd() *Command {
 			if err != nil {
 				return err
 			}
-			u, err := a.auth.CreateUser(ctx, operator(e), auth.NewUser{Login: *login, Name: *name, DeptID: d.ID,
+			u, err := a.Auth.CreateUser(ctx, operator(e), auth.NewUser{Login: *login, Name: *name, DeptID: d.ID,
 				Roles: parseRoles(*roles), Scope: auth.Scope(*scope), Password: pw})
 			if err != nil {
 				return err
@@ -197,7 +197,7 @@ func cmdUserList() *Command {
 			defer a.Close()
 			p := operator(e)
 			for off := 0; ; off += 500 {
-				us, total, err := a.auth.ListUsers(ctx, p, auth.UserFilter{Offset: off, Limit: 500})
+				us, total, err := a.Auth.ListUsers(ctx, p, auth.UserFilter{Offset: off, Limit: 500})
 				if err != nil {
 					return err
 				}

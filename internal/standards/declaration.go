@@ -307,6 +307,9 @@ func (s *Service) Declare(ctx context.Context, p auth.Principal, in DeclarationI
 	if err := p.Require(auth.RoleEnterprise, auth.RoleAdmin); err != nil {
 		return Declaration{}, err
 	}
+	if in.EnterpriseID <= 0 {
+		return Declaration{}, apperr.Invalid("请选择声明的企业")
+	}
 	var id int64
 	err := s.db.Tx(ctx, func(tx *sql.Tx) error {
 		if err := s.actsFor(ctx, tx, p, in.EnterpriseID); err != nil {

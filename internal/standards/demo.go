@@ -2,8 +2,11 @@ package standards
 
 import (
 	"context"
+	"errors"
 	"fmt"
+	"strconv"
 
+	"sidi/internal/apperr"
 	"sidi/internal/auth"
 )
 
@@ -103,4 +106,160 @@ func SeedDemo(ctx context.Context, svc *Service, p auth.Principal) (int, error) 
 		}
 	}
 	return added, nil
+}
+
+// LeadersDemoNote marks the demo enterprises and declarations of the
+// 领跑者 demo.
+const LeadersDemoNote = "【演示数据】本条为系统演示用虚构记录，企业、统一社会信用代码、企业标准与指标均非真实。"
+
+// leadersDemoPrefix starts the name of every demo scheme.
+const leadersDemoPrefix = "【演示数据】"
+
+type demoDecl struct {
+	ent, region, code string
+	values            []string // one per core indicator, "" when not disclosed
+}
+
+type demoScheme struct {
+	field, product, model string
+	max                   int
+	inds                  []CoreIndicator
+	methods               []string
+	decls                 []demoDecl
+	published             bool // last year's, published; else this year's, in notice
+}
+
+func demoSchemes() []demoScheme {
+	return []demoScheme{
+		{field: "牦牛肉干", product: "牦牛肉干（演示）", model: "200 g 袋装", max: 2, published: true,
+			inds: []CoreIndicator{
+				{Name: "蛋白质", Unit: "g/100g", Direction: HigherBetter, Baseline: 30, Cuts: []float64{45, 38}},
+				{Name: "水分", Unit: "g/100g", Direction: LowerBetter, Baseline: 20, Cuts: []float64{14, 17}},
+			},
+			methods: []string{"GB 5009.5", "GB 5009.3"},
+			decls: []demoDecl{
+				{"演示-青海高原牦牛食品有限公司", "630100", "Q/QHGY 0001S—2024", []string{"48.2", "12.5"}},
+				{"演示-玉树雪域牦牛肉业有限公司", "632700", "Q/YSXY 0002S—2024", []string{"46.0", "13.6"}},
+				{"演示-海北草原肉制品有限公司", "632200", "Q/HBCY 0003S—2024", []string{"40.1", "16.2"}},
+				{"演示-果洛高原食品有限公司", "632600", "Q/GLGY 0004S—2024", []string{"29.0", "15.0"}},
+			}},
+		{field: "枸杞干果", product: "柴达木红枸杞干果（演示）", model: "250 g 罐装", max: 3,
+			inds: []CoreIndicator{
+				{Name: "枸杞多糖", Unit: "g/100g", Direction: HigherBetter, Baseline: 3.0, Cuts: []float64{4.0, 3.5}},
+				{Name: "百粒重", Unit: "g", Direction: HigherBetter, Baseline: 13.0, Cuts: []float64{17.8, 15.6}},
+			},
+			methods: []string{"GB/T 18672", "GB/T 18672"},
+			decls: []demoDecl{
+				{"演示-柴达木红枸杞有限公司", "632800", "Q/CDM 0011S—2025", []string{"4.6", "18.5"}},
+				{"演示-诺木洪枸杞产业有限公司", "632800", "Q/NMH 0012S—2025", []string{"4.2", "18.0"}},
+				{"演示-都兰绿色枸杞有限公司", "632800", "Q/DLLS 0013S—2025", []string{"3.6", "16.0"}},
+				{"演示-德令哈枸杞食品有限公司", "632800", "Q/DLH 0014S—2025", []string{"4.8", ""}},
+			}},
+	}
+}
+
+// SeedLeadersDemo adds labelled demo enterprises, their declared enterprise
+// standards and two 领跑者 schemes unless demo schemes exist: last year's,
+// ranked, noticed and published, and this year's, in public notice from
+// today. It returns how many schemes it added.
+func SeedLeadersDemo(ctx context.Context, svc *Service, p auth.Principal) (int, error) {
+	var n int
+	if err := svc.db.Reader().QueryRowContext(ctx, `SELECT COUNT(*) FROM leader_schemes WHERE name LIKE $1`, leadersDemoPrefix+"%").Scan(&n); err != nil {
+		return 0, fmt.Errorf("standards: leaders demo: %w", err)
+	}
+	if n > 0 {
+		return 0, nil
+	}
+	existing, err := svc.Enterprises(ctx, p)
+	if err != nil {
+		return 0, fmt.Errorf("standards: leaders demo: %w", err)
+	}
+	byCode := map[string]int64{}
+	for _, e := range existing {
+		byCode[e.CreditCode] = e.ID
+	}
+	today := svc.today()
+	year, _ := strconv.Atoi(today[:4])
+	added, k := 0, 0
+	for _, ds := range demoSchemes() {
+		for _, d := range ds.decls {
+			k++
+			first17 := fmt.Sprintf("91%sMA7YKD%03d", d.region, k)
+			code := first17 + string(CreditCheck(first17))
+			id, ok := byCode[code]
+			if !ok {
+				e, err := svc.CreateEnterprise(ctx, p, EnterpriseInput{CreditCode: code, Name: d.ent, Demo: true, Note: LeadersDemoNote})
+				if err != nil {
+					return added, fmt.Errorf("demo enterprise %s: %w", d.ent, err)
+				}
+				id = e.ID
+			}
+			in := DeclarationInput{EnterpriseID: id, StandardCode: d.code, StandardTitle: ds.product, Committed: true, Demo: true, Note: LeadersDemoNote,
+				Products: []Product{{Name: ds.product, Model: ds.model, Category: ds.field}}}
+			for i, v := range d.values {
+				if v != "" {
+					c := ds.inds[i]
+					in.Indicators = append(in.Indicators, Indicator{Name: c.Name, Unit: c.Unit, Value: v, TestMethod: ds.methods[i], Direction: c.Direction})
+				}
+			}
+			if _, err := svc.Declare(ctx, p, in); err != nil && !errors.Is(err, apperr.ErrConflict) {
+				return added, fmt.Errorf("demo declaration %s: %w", d.code, err)
+			}
+		}
+		y, from := year, today
+		if ds.published {
+			y, from = year-1, addDays(today, -40)
+		}
+		sc, err := svc.CreateScheme(ctx, p, SchemeInput{Year: y, Field: ds.field, MaxLeaders: ds.max, NoticeDays: 10, Indicators: ds.inds,
+			Name: fmt.Sprintf("%s%d 年度%s企业标准“领跑者”评估方案", leadersDemoPrefix, y, ds.field)})
+		if err != nil {
+			return added, fmt.Errorf("demo scheme %s: %w", ds.field, err)
+		}
+		if _, err := svc.RankScheme(ctx, p, sc.ID); err != nil {
+			return added, fmt.Errorf("demo scheme %s: %w", ds.field, err)
+		}
+		if _, err := svc.StartNotice(ctx, p, sc.ID, from); err != nil {
+			return added, fmt.Errorf("demo scheme %s: %w", ds.field, err)
+		}
+		if ds.published {
+			if _, err := svc.PublishLeaders(ctx, p, sc.ID); err != nil {
+				return added, fmt.Errorf("demo scheme %s: %w", ds.field, err)
+			}
+		}
+		added++
+	}
+	return added, nil
+}
+
+// LinkDemoUser links the enterprise account login (the demo accounts'
+// demo-enterprise) to the demo enterprise registered first, so the demo can declare
+// standards and see 领跑者 rankings as an enterprise. It does nothing when
+// the account is already linked to an enterprise or there is no demo
+// enterprise yet, and reports whether it linked.
+func LinkDemoUser(ctx context.Context, svc *Service, p auth.Principal, login string) (bool, error) {
+	var linked int
+	err := svc.db.Reader().QueryRowContext(ctx, `SELECT COUNT(*) FROM user_enterprise ue JOIN users u ON u.id = ue.user_id WHERE u.login = $1`, login).Scan(&linked)
+	if err != nil {
+		return false, fmt.Errorf("standards: demo user link: %w", err)
+	}
+	if linked > 0 {
+		return false, nil
+	}
+	es, err := svc.Enterprises(ctx, p)
+	if err != nil {
+		return false, fmt.Errorf("standards: demo user link: %w", err)
+	}
+	var first *Enterprise
+	for i, e := range es {
+		if e.Demo && (first == nil || e.ID < first.ID) {
+			first = &es[i]
+		}
+	}
+	if first == nil {
+		return false, nil
+	}
+	if err := svc.LinkLogin(ctx, p, login, first.ID); err != nil {
+		return false, fmt.Errorf("standards: link %s to %s: %w", login, first.Name, err)
+	}
+	return true, nil
 }

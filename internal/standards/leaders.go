@@ -10,6 +10,7 @@ import (
 	"strconv"
 	"strings"
 	"time"
+	"unicode/utf8"
 
 	"sidi/internal/apperr"
 	"sidi/internal/audit"
@@ -129,6 +130,22 @@ type LeaderEntry struct {
 	Leader         bool    `json:"leader"`
 }
 
+// Bounds of a scheme.
+const (
+	maxSchemeLeaders    = 1000
+	maxSchemeIndicators = 20
+	maxSchemeCuts       = 10
+)
+
+func finite(fs ...float64) bool {
+	for _, f := range fs {
+		if math.IsNaN(f) || math.IsInf(f, 0) {
+			return false
+		}
+	}
+	return true
+}
+
 func (s *Service) validateScheme(in SchemeInput) (SchemeInput, error) {
 	var msgs []string
 	bad := func(format string, args ...any) { msgs = append(msgs, fmt.Sprintf(format, args...)) }
@@ -151,8 +168,20 @@ func (s *Service) validateScheme(in SchemeInput) (SchemeInput, error) {
 	if in.NoticeDays < 5 || in.NoticeDays > 60 {
 		bad("公示期应在 5—60 天之间")
 	}
+	if utf8.RuneCountInString(in.Field) > 100 {
+		bad("产品领域过长（最多 100 字）")
+	}
+	if utf8.RuneCountInString(in.Name) > 300 {
+		bad("方案名称过长（最多 300 字）")
+	}
+	if in.MaxLeaders > maxSchemeLeaders {
+		bad("“领跑者”数量上限最多为 %d", maxSchemeLeaders)
+	}
 	if len(in.Indicators) == 0 {
 		bad("请至少设置一项核心指标")
+	}
+	if len(in.Indicators) > maxSchemeIndicators {
+		bad("核心指标最多 %d 项", maxSchemeIndicators)
 	}
 	seen := map[string]bool{}
 	for i, c := range in.Indicators {
@@ -168,8 +197,18 @@ func (s *Service) validateScheme(in SchemeInput) (SchemeInput, error) {
 		if c.Direction != HigherBetter && c.Direction != LowerBetter {
 			bad("核心指标“%s”：请选择越高越好或越低越好", c.Name)
 		}
+		if utf8.RuneCountInString(c.Name) > 100 || utf8.RuneCountInString(c.Unit) > 30 {
+			bad("第 %d 项核心指标：名称最多 100 字，单位最多 30 字", n)
+		}
 		if len(c.Cuts) == 0 {
 			bad("核心指标“%s”：至少设置一个分档值（优于国家标准要求的档）", c.Name)
+		}
+		if len(c.Cuts) > maxSchemeCuts {
+			bad("核心指标“%s”：分档值最多 %d 个", c.Name, maxSchemeCuts)
+		}
+		if !finite(c.Baseline) || !finite(c.Cuts...) {
+			bad("核心指标“%s”：国家标准要求和分档值应为有限的数值", c.Name)
+			continue
 		}
 		prev := c.Baseline
 		for k := len(c.Cuts) - 1; k >= 0; k-- {
@@ -465,6 +504,9 @@ func (s *Service) RemoveFromShortlist(ctx context.Context, p auth.Principal, id,
 		if strings.TrimSpace(reason) == "" {
 			return apperr.Invalid("请说明调整理由")
 		}
+		if utf8.RuneCountInString(reason) > 1000 {
+			return apperr.Invalid("调整理由过长（最多 1000 字）")
+		}
 		res, err := tx.ExecContext(ctx, `UPDATE leader_entries SET shortlisted = 0, removed_reason = $1 WHERE scheme_id = $2 AND declaration_id = $3 AND shortlisted = 1`,
 			strings.TrimSpace(reason), id, declarationID)
 		if err != nil {
@@ -548,4 +590,117 @@ func (s *Service) Leaders(ctx context.Context, year int) ([]Leader, error) {
 		return err
 	})
 	return out, err
+}
+
+// Schemes lists the schemes p may see, newest year first, each with its
+// indicators and ranking: administrators and supervisors see all, others
+// those in public notice or published.
+func (s *Service) Schemes(ctx context.Context, p auth.Principal) ([]Scheme, error) {
+	q := `SELECT id FROM leader_schemes WHERE status IN ('notice', 'published') ORDER BY year DESC, field, id`
+	if p.Has(Editors...) {
+		q = `SELECT id FROM leader_schemes ORDER BY year DESC, field, id`
+	}
+	var ids []int64
+	err := eachRow(ctx, s.db.Reader(), q, nil, func(r *sql.Rows) error {
+		var id int64
+		err := r.Scan(&id)
+		ids = append(ids, id)
+		return err
+	})
+	if err != nil {
+		return nil, err
+	}
+	out := make([]Scheme, 0, len(ids))
+	for _, id := range ids {
+		sc, err := s.loadScheme(ctx, s.db.Reader(), id)
+		if err != nil {
+			return nil, err
+		}
+		out = append(out, sc)
+	}
+	return out, nil
+}
+
+// LeaderYears are the years with a published leader list, newest first.
+func (s *Service) LeaderYears(ctx context.Context) ([]int, error) {
+	years := []int{}
+	err := eachRow(ctx, s.db.Reader(), `SELECT DISTINCT year FROM leader_schemes WHERE status = 'published' ORDER BY year DESC`, nil, func(r *sql.Rows) error {
+		var y int
+		err := r.Scan(&y)
+		years = append(years, y)
+		return err
+	})
+	return years, err
+}
+
+// DeclarationRanking is where one declaration stands in one scheme.
+type DeclarationRanking struct {
+	SchemeID    int64       `json:"scheme_id"`
+	SchemeName  string      `json:"scheme_name"`
+	Year        int         `json:"year"`
+	Field       string      `json:"field"`
+	Status      string      `json:"status"`
+	StatusLabel string      `json:"status_label"`
+	Eligible    int         `json:"eligible"` // how many eligible declarations the scheme ranks
+	Entry       LeaderEntry `json:"entry"`
+}
+
+// RankingsOf lists the schemes a declaration takes part in with its tier
+// and rank. Rankings in public notice or published are public; a ranking
+// not yet noticed is shown to administrators, supervisors and those who act
+// for the declaring enterprise.
+func (s *Service) RankingsOf(ctx context.Context, p auth.Principal, declarationID int64) ([]DeclarationRanking, error) {
+	d, err := s.GetDeclaration(ctx, p, declarationID)
+	if err != nil {
+		return nil, err
+	}
+	insider := p.Has(Editors...) || (!p.Anonymous() && s.actsFor(ctx, s.db.Reader(), p, d.EnterpriseID) == nil)
+	out := []DeclarationRanking{}
+	err = eachRow(ctx, s.db.Reader(), `SELECT sc.id, sc.name, sc.year, sc.field, sc.status,
+			(SELECT COUNT(*) FROM leader_entries x WHERE x.scheme_id = sc.id AND x.eligible = 1),
+			l.eligible, l.reason, l.tier, l.margin, l.rank, l.shortlisted, l.removed_reason, l.leader
+		FROM leader_entries l JOIN leader_schemes sc ON sc.id = l.scheme_id
+		WHERE l.declaration_id = $1 ORDER BY sc.year DESC, sc.id`, []any{declarationID}, func(r *sql.Rows) error {
+		var dr DeclarationRanking
+		var eligible, short, leader int
+		en := &dr.Entry
+		if err := r.Scan(&dr.SchemeID, &dr.SchemeName, &dr.Year, &dr.Field, &dr.Status, &dr.Eligible,
+			&eligible, &en.Reason, &en.Tier, &en.Margin, &en.Rank, &short, &en.RemovedReason, &leader); err != nil {
+			return err
+		}
+		if dr.Status != SchemeNotice && dr.Status != SchemePublished && !insider {
+			return nil
+		}
+		en.DeclarationID, en.EnterpriseID, en.EnterpriseName, en.StandardCode, en.StandardTitle = d.ID, d.EnterpriseID, d.EnterpriseName, d.StandardCode, d.StandardTitle
+		en.Eligible, en.Shortlisted, en.Leader = eligible != 0, short != 0, leader != 0
+		dr.StatusLabel = SchemeStatusLabels[dr.Status]
+		out = append(out, dr)
+		return nil
+	})
+	return out, err
+}
+
+// DirectionLabel is the direction in Chinese.
+func (c CoreIndicator) DirectionLabel() string { return DirectionLabels[c.Direction] }
+
+// TierLabels describe the tiers, best first: 第 1 档 ≥ 99.5 …, the last
+// one starting at the baseline.
+func (c CoreIndicator) TierLabels() []string {
+	op := "≥"
+	if c.Direction == LowerBetter {
+		op = "≤"
+	}
+	out := make([]string, 0, len(c.Cuts)+1)
+	for i, cut := range c.Cuts {
+		out = append(out, fmt.Sprintf("第 %d 档 %s %s", i+1, op, strconv.FormatFloat(cut, 'g', -1, 64)))
+	}
+	return append(out, fmt.Sprintf("第 %d 档 %s %s（国家标准要求）", len(c.Cuts)+1, op, strconv.FormatFloat(c.Baseline, 'g', -1, 64)))
+}
+
+// MarginLabel is the margin over the baselines as a percentage.
+func (e LeaderEntry) MarginLabel() string {
+	if !e.Eligible {
+		return "—"
+	}
+	return fmt.Sprintf("%+.1f%%", e.Margin*100)
 }

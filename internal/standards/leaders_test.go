@@ -3,6 +3,7 @@ package standards
 import (
 	"context"
 	"errors"
+	"math"
 	"reflect"
 	"strings"
 	"testing"
@@ -37,6 +38,17 @@ func TestSchemeValidation(t *testing.T) {
 		{"no indicators", func(in *SchemeInput) { in.Indicators = nil }, "至少设置一项核心指标"},
 		{"no leaders", func(in *SchemeInput) { in.MaxLeaders = 0 }, "数量上限"},
 		{"duplicate indicator", func(in *SchemeInput) { in.Indicators[1].Name = "氯化钠含量" }, "重复"},
+		{"negative leaders", func(in *SchemeInput) { in.MaxLeaders = -3 }, "数量上限至少为 1"},
+		{"too many leaders", func(in *SchemeInput) { in.MaxLeaders = 1 << 30 }, "数量上限最多为 1000"},
+		{"negative notice", func(in *SchemeInput) { in.NoticeDays = -5 }, "公示期应在 5—60 天之间"},
+		{"year before the scheme existed", func(in *SchemeInput) { in.Year = -2026 }, "评估年度"},
+		{"NaN baseline", func(in *SchemeInput) { in.Indicators[0].Baseline = math.NaN() }, "有限的数值"},
+		{"infinite cut", func(in *SchemeInput) { in.Indicators[1].Cuts = []float64{math.Inf(-1)} }, "有限的数值"},
+		{"huge field", func(in *SchemeInput) { in.Field = strings.Repeat("盐", 5000) }, "产品领域过长"},
+		{"huge indicator name", func(in *SchemeInput) { in.Indicators[0].Name = strings.Repeat("钠", 200) }, "名称最多 100 字"},
+		{"too many cuts", func(in *SchemeInput) {
+			in.Indicators[0].Cuts = []float64{110, 109, 108, 107, 106, 105, 104, 103, 102, 101, 100}
+		}, "分档值最多 10 个"},
 	}
 	for _, c := range cases {
 		in := saltScheme()
@@ -212,4 +224,92 @@ func TestLeaders(t *testing.T) {
 	if a, b := ranked[store.SQLite], ranked[store.Postgres]; a != nil && b != nil && !reflect.DeepEqual(a, b) {
 		t.Errorf("engines rank differently:\nsqlite   %+v\npostgres %+v", a, b)
 	}
+}
+
+func TestLeadersDemoAndRankings(t *testing.T) {
+	ctx := context.Background()
+	storetest.Each(t, func(t *testing.T, db *store.DB) {
+		f := newDeclFixture(t, db)
+		svc, admin := f.svc, auth.CLI("test")
+		n, err := SeedLeadersDemo(ctx, svc, admin)
+		if err != nil || n != 2 {
+			t.Fatalf("demo: %d %v", n, err)
+		}
+		if again, err := SeedLeadersDemo(ctx, svc, admin); err != nil || again != 0 {
+			t.Fatalf("second demo seed: %d %v", again, err)
+		}
+		// Last year's list is published, this year's scheme is in notice.
+		leaders, err := svc.Leaders(ctx, 2025)
+		if err != nil || len(leaders) != 2 || leaders[0].EnterpriseName != "演示-青海高原牦牛食品有限公司" || leaders[1].Rank != 2 {
+			t.Fatalf("2025 leaders: %+v %v", leaders, err)
+		}
+		if years, err := svc.LeaderYears(ctx); err != nil || !reflect.DeepEqual(years, []int{2025}) {
+			t.Errorf("leader years: %v %v", years, err)
+		}
+		pub, err := svc.Schemes(ctx, auth.Principal{})
+		if err != nil || len(pub) != 2 {
+			t.Fatalf("public schemes: %d %v", len(pub), err)
+		}
+		goji := pub[0]
+		if goji.Field != "枸杞干果" || goji.Status != SchemeNotice || goji.NoticeFrom != "2026-03-01" || goji.NoticeTo != "2026-03-10" || !strings.HasPrefix(goji.Name, "【演示数据】") {
+			t.Fatalf("goji scheme: %+v", goji)
+		}
+		var short []string
+		var excluded LeaderEntry
+		for _, e := range goji.Entries {
+			if e.Shortlisted {
+				short = append(short, e.EnterpriseName)
+			}
+			if !e.Eligible {
+				excluded = e
+			}
+		}
+		if !reflect.DeepEqual(short, []string{"演示-柴达木红枸杞有限公司", "演示-诺木洪枸杞产业有限公司"}) {
+			t.Errorf("goji shortlist: %v", short)
+		}
+		if excluded.EnterpriseName != "演示-德令哈枸杞食品有限公司" || !strings.Contains(excluded.Reason, "未以数值公开核心指标“百粒重”") {
+			t.Errorf("excluded: %+v", excluded)
+		}
+
+		// A ranking not yet noticed is for editors and the declaring
+		// enterprise only; the noticed one is public.
+		next := goji
+		draft, err := svc.CreateScheme(ctx, admin, SchemeInput{Year: 2027, Field: next.Field, MaxLeaders: 1, Indicators: next.Indicators})
+		if err != nil {
+			t.Fatal(err)
+		}
+		if _, err := svc.RankScheme(ctx, admin, draft.ID); err != nil {
+			t.Fatal(err)
+		}
+		if err := svc.LinkUser(ctx, admin, f.ent.UserID, excluded.EnterpriseID); err != nil {
+			t.Fatal(err)
+		}
+		cases := []struct {
+			who  string
+			p    auth.Principal
+			want int
+		}{
+			{"public", auth.Principal{}, 1},
+			{"another enterprise's user", f.stranger, 1},
+			{"the declaring enterprise's user", f.ent, 2},
+			{"administrator", admin, 2},
+		}
+		for _, c := range cases {
+			rs, err := svc.RankingsOf(ctx, c.p, excluded.DeclarationID)
+			if err != nil || len(rs) != c.want {
+				t.Errorf("%s: %d rankings, want %d (%v)", c.who, len(rs), c.want, err)
+				continue
+			}
+			last := rs[len(rs)-1]
+			if last.SchemeID != goji.ID || last.Entry.Eligible || last.Eligible != 3 || last.StatusLabel != "公示中" || last.Entry.StandardCode != excluded.StandardCode {
+				t.Errorf("%s: %+v", c.who, last)
+			}
+		}
+		if _, err := svc.RankingsOf(ctx, auth.Principal{}, 999999); !errors.Is(err, apperr.ErrNotFound) {
+			t.Errorf("rankings of a missing declaration: %v", err)
+		}
+		if all, err := svc.Schemes(ctx, admin); err != nil || len(all) != 3 || all[0].Status != SchemeRanked {
+			t.Errorf("editor's schemes: %d %v", len(all), err)
+		}
+	})
 }

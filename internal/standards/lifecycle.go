@@ -9,6 +9,7 @@ import (
 	"strconv"
 	"strings"
 	"time"
+	"unicode/utf8"
 
 	"golang.org/x/text/unicode/norm"
 
@@ -273,32 +274,112 @@ type Announcement struct {
 	Issuer    string     `json:"issuer"`
 	Issued    string     `json:"issued"`
 	Demo      bool       `json:"demo"`
+	Count     int        `json:"count"` // how many standards it lists
 	Standards []Standard `json:"standards"`
 }
 
-// AnnouncementInput is a new announcement listing published standards.
+// AnnouncementInput is a new announcement listing published standards,
+// by id or by code (in any written form), in the order given.
 type AnnouncementInput struct {
-	Number      string  `json:"number"`
-	Title       string  `json:"title"`
-	Issuer      string  `json:"issuer"`
-	Issued      string  `json:"issued"`
-	StandardIDs []int64 `json:"standard_ids"`
-	Demo        bool    `json:"demo"`
+	Number      string   `json:"number"`
+	Title       string   `json:"title"`
+	Issuer      string   `json:"issuer"`
+	Issued      string   `json:"issued"`
+	StandardIDs []int64  `json:"standard_ids"`
+	Codes       []string `json:"codes"`
+	Demo        bool     `json:"demo"`
 }
 
+// maxAnnouncementItems bounds the standards one announcement lists.
+const maxAnnouncementItems = 500
+
 // PublishAnnouncement records a release announcement and the standards it
-// lists, each of which must already be published.
+// lists, each of which must already be published. Every problem is named
+// (each bad code by itself) and nothing is written while one remains.
 func (s *Service) PublishAnnouncement(ctx context.Context, p auth.Principal, in AnnouncementInput) (Announcement, error) {
 	if err := p.Require(Editors...); err != nil {
 		return Announcement{}, err
 	}
-	in.Number, in.Title = strings.TrimSpace(in.Number), strings.TrimSpace(in.Title)
+	var msgs []string
+	bad := func(format string, args ...any) { msgs = append(msgs, fmt.Sprintf(format, args...)) }
+	in.Number, in.Title, in.Issuer = strings.TrimSpace(in.Number), strings.TrimSpace(in.Title), strings.TrimSpace(in.Issuer)
 	issued, ok := ParseDate(in.Issued)
-	if in.Number == "" || in.Title == "" || !ok || issued == "" || len(in.StandardIDs) == 0 {
-		return Announcement{}, apperr.Invalid("公告须有编号、标题、有效的发布日期，并至少列出一项标准")
+	switch {
+	case in.Number == "":
+		bad("请填写公告编号")
+	case utf8.RuneCountInString(in.Number) > 100:
+		bad("公告编号过长（最多 100 字）")
+	}
+	switch {
+	case in.Title == "":
+		bad("请填写公告标题")
+	case utf8.RuneCountInString(in.Title) > 300:
+		bad("公告标题过长（最多 300 字）")
+	}
+	if utf8.RuneCountInString(in.Issuer) > 200 {
+		bad("发布单位过长（最多 200 字）")
+	}
+	if !ok || issued == "" {
+		bad("请填写有效的发布日期（YYYY-MM-DD）")
+	}
+	var codes []string
+	for _, c := range in.Codes {
+		if c = strings.TrimSpace(c); c != "" {
+			codes = append(codes, c)
+		}
+	}
+	if n := len(codes) + len(in.StandardIDs); n == 0 {
+		bad("公告至少列出一项标准")
+	} else if n > maxAnnouncementItems {
+		bad("一份公告最多列出 %d 项标准，现有 %d 项", maxAnnouncementItems, n)
+	}
+	if len(msgs) > 0 {
+		return Announcement{}, apperr.Invalid("%s", strings.Join(msgs, "；"))
 	}
 	var id int64
 	err := s.db.Tx(ctx, func(tx *sql.Tx) error {
+		ids := append([]int64{}, in.StandardIDs...)
+		for _, c := range codes {
+			code := ParseCode(c)
+			if !code.Valid {
+				bad("标准号“%s”无法识别：%s", c, code.Error)
+				continue
+			}
+			var sid int64
+			err := tx.QueryRowContext(ctx, `SELECT id FROM standards WHERE code_key = $1`, code.Normalized).Scan(&sid)
+			if errors.Is(err, sql.ErrNoRows) {
+				bad("库中没有标准 %s，请先登记", code.Display)
+				continue
+			}
+			if err != nil {
+				return fmt.Errorf("standards: announcement code %s: %w", code.Display, err)
+			}
+			ids = append(ids, sid)
+		}
+		seen := map[int64]bool{}
+		var items []Standard
+		for _, sid := range ids {
+			st, err := s.getTx(ctx, tx, sid)
+			if errors.Is(err, apperr.ErrNotFound) {
+				bad("没有编号为 %d 的标准", sid)
+				continue
+			}
+			if err != nil {
+				return err
+			}
+			name := strings.TrimSpace(st.Code + " " + st.Title)
+			switch {
+			case st.Status == StatusProject:
+				bad("标准“%s”尚未发布，不能列入发布公告", name)
+			case seen[sid]:
+				bad("公告中重复列出了“%s”", name)
+			}
+			seen[sid] = true
+			items = append(items, st)
+		}
+		if len(msgs) > 0 {
+			return apperr.Invalid("%s", strings.Join(msgs, "；"))
+		}
 		err := tx.QueryRowContext(ctx, `INSERT INTO standard_announcements(number, title, issuer, issued, demo, created_at) VALUES ($1, $2, $3, $4, $5, $6) RETURNING id`,
 			in.Number, in.Title, in.Issuer, issued, b2i(in.Demo), s.now().UTC().Format(time.RFC3339)).Scan(&id)
 		if err != nil {
@@ -307,22 +388,14 @@ func (s *Service) PublishAnnouncement(ctx context.Context, p auth.Principal, in 
 			}
 			return fmt.Errorf("standards: announcement: %w", err)
 		}
-		for i, sid := range in.StandardIDs {
-			st, err := s.getTx(ctx, tx, sid)
-			if err != nil {
-				return err
-			}
-			if st.Status == StatusProject {
-				return apperr.Invalid("标准“%s”尚未发布，不能列入发布公告", st.Title)
-			}
-			if _, err := tx.ExecContext(ctx, `INSERT INTO standard_announcement_items(announcement_id, standard_id, ordinal) VALUES ($1, $2, $3)`, id, sid, i+1); err != nil {
-				if isUnique(err) {
-					return apperr.Invalid("公告中重复列出了“%s”", st.Title)
-				}
+		in.StandardIDs = make([]int64, len(items))
+		for i, st := range items {
+			if _, err := tx.ExecContext(ctx, `INSERT INTO standard_announcement_items(announcement_id, standard_id, ordinal) VALUES ($1, $2, $3)`, id, st.ID, i+1); err != nil {
 				return fmt.Errorf("standards: announcement item: %w", err)
 			}
+			in.StandardIDs[i] = st.ID
 		}
-		in.Issued = issued
+		in.Issued, in.Codes = issued, nil
 		return audit.Append(ctx, s.db, tx, p.Actor(), audit.Entry{Entity: "standard_announcement", EntityID: strconv.FormatInt(id, 10), Action: "create", After: in})
 	})
 	if err != nil {
@@ -351,6 +424,7 @@ func (s *Service) Announcement(ctx context.Context, id int64) (Announcement, err
 		a.Standards = append(a.Standards, st)
 		return err
 	})
+	a.Count = len(a.Standards)
 	return a, err
 }
 
@@ -362,8 +436,8 @@ func (s *Service) Announcements(ctx context.Context) ([]Announcement, error) {
 		var a Announcement
 		var demo, n int
 		err := r.Scan(&a.ID, &a.Number, &a.Title, &a.Issuer, &a.Issued, &demo, &n)
-		a.Demo = demo != 0
-		a.Standards = make([]Standard, 0, n)
+		a.Demo, a.Count = demo != 0, n
+		a.Standards = []Standard{} // the list does not carry them; see Announcement
 		out = append(out, a)
 		return err
 	})

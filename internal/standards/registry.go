@@ -11,6 +11,7 @@ import (
 	"strings"
 	"sync"
 	"time"
+	"unicode/utf8"
 
 	"sidi/internal/apperr"
 	"sidi/internal/audit"
@@ -326,6 +327,17 @@ func (s *Service) validate(in Input) (record, []FieldError) {
 	if r.PlanTask < 0 || r.PlanTask > 27 {
 		bad("方案任务", "方案任务编号应在 1—27 之间")
 	}
+	for _, f := range []struct {
+		name string
+		v    string
+		max  int
+	}{{"标准号", in.Code, 100}, {"标准名称", r.Title, 300}, {"英文名称", r.TitleEn, 500}, {"品种", r.Variety, 200}, {"ICS", r.ICS, 200}, {"CCS", r.CCS, 200},
+		{"归口单位", r.Committee, 300}, {"主管部门", r.Department, 300}, {"发布单位", r.Publisher, 300}, {"起草单位", r.DraftingUnits, 2000},
+		{"起草人", r.Drafters, 2000}, {"备案号", r.FilingNo, 100}, {"适用范围", r.Scope, 5000}, {"备注", r.Note, 2000}} {
+		if n := utf8.RuneCountInString(f.v); n > f.max {
+			bad(f.name, "%s过长（%d 字），最多 %d 字", f.name, n, f.max)
+		}
+	}
 	return r, errs
 }
 
@@ -364,13 +376,25 @@ func contains(xs []string, x string) bool {
 	return false
 }
 
-func invalid(errs []FieldError) error {
-	msgs := make([]string, len(errs))
-	for i, e := range errs {
+// FieldErrors are the validation failures of a record, field by field.
+// Create and Update return them as their invalid-input error, so a form
+// can show each message next to its field (errors.As).
+type FieldErrors []FieldError
+
+func (fe FieldErrors) Error() string {
+	msgs := make([]string, len(fe))
+	for i, e := range fe {
 		msgs[i] = e.Msg
 	}
-	return &apperr.Error{Kind: apperr.ErrInvalid, Msg: strings.Join(msgs, "；")}
+	return strings.Join(msgs, "；")
 }
+
+// Unwrap makes field errors an invalid-input error with their messages.
+func (fe FieldErrors) Unwrap() []error {
+	return []error{&apperr.Error{Kind: apperr.ErrInvalid, Msg: fe.Error()}}
+}
+
+func invalid(errs []FieldError) error { return FieldErrors(errs) }
 
 // Create adds a standard (or, with status 制修订中, a local-standard project
 // whose first lifecycle step 立项 is dated ProjectDate).

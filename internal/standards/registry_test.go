@@ -275,3 +275,136 @@ func TestMetrics(t *testing.T) {
 		}
 	})
 }
+
+func auditCount(t *testing.T, db *store.DB, entity string) int {
+	t.Helper()
+	var n int
+	if err := db.Reader().QueryRow(`SELECT COUNT(*) FROM audit_log WHERE entity = $1`, entity).Scan(&n); err != nil {
+		t.Fatal(err)
+	}
+	return n
+}
+
+func TestAnnouncementByCode(t *testing.T) {
+	storetest.Each(t, func(t *testing.T, db *store.DB) {
+		svc := seeded(t, db)
+		project, err := svc.Create(ctx, admin, standards.Input{Title: "冷水鱼养殖技术规范", Status: "制修订中", ProjectDate: "2025-01-10"})
+		if err != nil {
+			t.Fatal(err)
+		}
+		base := standards.AnnouncementInput{Number: "青市监〔2024〕第 3 号", Title: "关于发布《牦牛肉干加工技术规程》等地方标准的公告", Issuer: "青海省市场监督管理局", Issued: "2024年3月5日"}
+		before, _ := svc.Announcements(ctx)
+		cases := []struct {
+			name  string
+			codes []string
+			ids   []int64
+			edit  func(*standards.AnnouncementInput)
+			msgs  []string
+		}{
+			{"unparseable code", []string{"DB63/T 9001—2022", "XYZ 不是标准号"}, nil, nil, []string{"标准号“XYZ 不是标准号”无法识别"}},
+			{"code not in the registry", []string{"ＤＢ６３／Ｔ　９００１－２０２２", "DB63/T 8888—2024"}, nil, nil, []string{"库中没有标准 DB63/T 8888—2024"}},
+			{"two bad codes named together", []string{"DB63/T 7777—2024", "GB/T"}, nil, nil, []string{"DB63/T 7777—2024", "“GB/T”无法识别"}},
+			{"duplicate", []string{"DB63/T 9001—2022", "DB63/T 9001-2022"}, nil, nil, []string{"重复列出了“DB63/T 9001—2022 牦牛肉干加工技术规程”"}},
+			{"project", nil, []int64{project.ID}, nil, []string{"尚未发布"}},
+			{"missing id", nil, []int64{-4}, nil, []string{"没有编号为 -4 的标准"}},
+			{"nothing listed", nil, nil, nil, []string{"至少列出一项标准"}},
+			{"huge title", []string{"DB63/T 9001—2022"}, nil, func(in *standards.AnnouncementInput) { in.Title = strings.Repeat("公告", 1000) }, []string{"公告标题过长"}},
+			{"bad date", []string{"DB63/T 9001—2022"}, nil, func(in *standards.AnnouncementInput) { in.Issued = "2024-13-45" }, []string{"有效的发布日期"}},
+		}
+		for _, c := range cases {
+			in := base
+			in.Codes, in.StandardIDs = c.codes, c.ids
+			if c.edit != nil {
+				c.edit(&in)
+			}
+			_, err := svc.PublishAnnouncement(ctx, admin, in)
+			if !errors.Is(err, apperr.ErrInvalid) {
+				t.Errorf("%s: %v", c.name, err)
+				continue
+			}
+			for _, m := range c.msgs {
+				if !strings.Contains(apperr.Message(err), m) {
+					t.Errorf("%s: %q lacks %q", c.name, apperr.Message(err), m)
+				}
+			}
+		}
+		if after, _ := svc.Announcements(ctx); len(after) != len(before) {
+			t.Errorf("a refused announcement was stored: %d → %d", len(before), len(after))
+		}
+		in := base
+		in.Codes = []string{"DB63/T 9002—2023", "ＤＢ６３／Ｔ　９００１－２０２２"}
+		a, err := svc.PublishAnnouncement(ctx, admin, in)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if a.Issued != "2024-03-05" || len(a.Standards) != 2 || a.Standards[0].Code != "DB63/T 9002—2023" || a.Standards[1].Code != "DB63/T 9001—2022" {
+			t.Errorf("announcement: %+v", a)
+		}
+		if _, err := svc.PublishAnnouncement(ctx, admin, in); !errors.Is(err, apperr.ErrConflict) {
+			t.Errorf("same number again: %v", err)
+		}
+		if _, err := svc.PublishAnnouncement(ctx, auth.Principal{UserID: 99, Login: "ent", Roles: []auth.Role{auth.RoleEnterprise}}, in); !errors.Is(err, apperr.ErrForbidden) {
+			t.Errorf("an enterprise user announces: %v", err)
+		}
+		st, err := svc.Get(ctx, auth.Principal{}, a.Standards[1].ID)
+		if err != nil || len(st.Announcements) != 1 || st.Announcements[0].ID != a.ID {
+			t.Errorf("the standard lacks its announcement: %+v %v", st.Announcements, err)
+		}
+		if n := auditCount(t, db, "standard_announcement"); n != 2 { // the demo's and this one
+			t.Errorf("announcement audit entries: %d", n)
+		}
+	})
+}
+
+func TestUpdateFieldErrors(t *testing.T) {
+	storetest.Each(t, func(t *testing.T, db *store.DB) {
+		svc := seeded(t, db)
+		st, err := svc.ByCode(ctx, admin, "DB63/T 9001—2022")
+		if err != nil {
+			t.Fatal(err)
+		}
+		audits := auditCount(t, db, "standard")
+		cases := []struct {
+			name   string
+			edit   func(*standards.Input)
+			fields []string
+		}{
+			{"bad ICS and CCS", func(in *standards.Input) { in.ICS, in.CCS = "67.12", "I43" }, []string{"ICS", "CCS"}},
+			{"bad replaced code and tag", func(in *standards.Input) { in.Replaces, in.Tags = []string{"不是标准号"}, []string{"火星"} }, []string{"代替标准", "领域"}},
+			{"negative task", func(in *standards.Input) { in.PlanTask = -1 }, []string{"方案任务"}},
+			{"huge title and scope", func(in *standards.Input) {
+				in.Title, in.Scope = strings.Repeat("牦", 301), strings.Repeat("范", 5001)
+			}, []string{"标准名称", "适用范围"}},
+			{"implemented before issued", func(in *standards.Input) { in.Implemented = "2020-01-01" }, []string{"实施日期"}},
+		}
+		for _, c := range cases {
+			in := standards.InputOf(st)
+			c.edit(&in)
+			_, err := svc.Update(ctx, admin, st.ID, in)
+			var fe standards.FieldErrors
+			if !errors.Is(err, apperr.ErrInvalid) || !errors.As(err, &fe) {
+				t.Errorf("%s: %v", c.name, err)
+				continue
+			}
+			var got []string
+			for _, e := range fe {
+				got = append(got, e.Field)
+			}
+			if !reflect.DeepEqual(got, c.fields) {
+				t.Errorf("%s: fields %v, want %v", c.name, got, c.fields)
+			}
+			if apperr.Message(err) != fe.Error() {
+				t.Errorf("%s: message %q", c.name, apperr.Message(err))
+			}
+		}
+		if after := auditCount(t, db, "standard"); after != audits {
+			t.Errorf("refused updates were audited: %d → %d", audits, after)
+		}
+		in := standards.InputOf(st)
+		in.TitleEn, in.Tags = "Technical code of practice for yak jerky", []string{"绿色有机农畜", "生态旅游"}
+		got, err := svc.Update(ctx, admin, st.ID, in)
+		if err != nil || got.TitleEn != in.TitleEn || len(got.Tags) != 2 || auditCount(t, db, "standard") != audits+1 {
+			t.Errorf("update: %+v %v", got, err)
+		}
+	})
+}

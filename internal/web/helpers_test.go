@@ -14,10 +14,9 @@ import (
 
 	"sidi/internal/auth"
 	"sidi/internal/demo"
-	"sidi/internal/indicator"
-	"sidi/internal/org"
 	"sidi/internal/plan"
 	"sidi/internal/progress"
+	"sidi/internal/services"
 	"sidi/internal/store"
 	"sidi/internal/web"
 )
@@ -30,36 +29,35 @@ type fixture struct {
 	plan *plan.Service
 	auth *auth.Service
 	prog *progress.Service
+	// set is every domain service, as the command line builds them.
+	set *services.Set
 }
 
 func newFixture(t *testing.T, db *store.DB) *fixture {
 	t.Helper()
 	ctx := context.Background()
-	o := org.NewService(db)
-	if _, err := o.EnsureDirectory(ctx); err != nil {
-		t.Fatal(err)
-	}
-	ps := plan.NewService(db, o)
-	as := auth.NewService(db, o)
-	p := auth.CLI("test")
-	res, err := ps.Import(ctx, p, demo.PlanSource, demo.PlanText, demo.PlanCode)
+	set, err := services.New(ctx, db)
 	if err != nil {
 		t.Fatal(err)
 	}
-	if _, err := ps.Approve(ctx, p, res.Version.ID); err != nil {
+	p := auth.CLI("test")
+	res, err := set.Plan.Import(ctx, p, demo.PlanSource, demo.PlanText, demo.PlanCode)
+	if err != nil {
 		t.Fatal(err)
 	}
-	if _, err := as.EnsureDemoAccounts(ctx); err != nil {
+	if _, err := set.Plan.Approve(ctx, p, res.Version.ID); err != nil {
 		t.Fatal(err)
 	}
-	prog := progress.NewService(db, ps, o, as, indicator.NewRegistry())
-	if _, err := prog.EnsurePeriods(ctx, p, res.Version.PlanID, 2025); err != nil {
+	if _, err := set.Auth.EnsureDemoAccounts(ctx); err != nil {
 		t.Fatal(err)
 	}
-	w := web.New(web.Deps{DB: db, Org: o, Plan: ps, Auth: as, Progress: prog})
+	if _, err := set.Progress.EnsurePeriods(ctx, p, res.Version.PlanID, 2025); err != nil {
+		t.Fatal(err)
+	}
+	w := web.New(set.WebDeps())
 	srv := httptest.NewServer(w.Handler())
 	t.Cleanup(srv.Close)
-	return &fixture{db: db, srv: srv, web: w, plan: ps, auth: as, prog: prog}
+	return &fixture{db: db, srv: srv, web: w, plan: set.Plan, auth: set.Auth, prog: set.Progress, set: set}
 }
 
 // client is a browser-like HTTP client with cookies that does not follow

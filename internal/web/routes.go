@@ -48,7 +48,10 @@ func (s *Server) routeTable() []Route {
 	rs := s.planRoutes()
 	rs = append(rs, s.adminRoutes()...)
 	rs = append(rs, s.standardsRoutes()...)
+	rs = append(rs, s.leadersRoutes()...)
 	rs = append(rs, s.progressRoutes()...)
+	rs = append(rs, s.basesRoutes()...)
+	rs = append(rs, s.pilotsRoutes()...)
 	return rs
 }
 

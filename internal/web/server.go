@@ -10,11 +10,14 @@ import (
 	"time"
 
 	"sidi/internal/auth"
+	"sidi/internal/bases"
 	"sidi/internal/org"
+	"sidi/internal/pilots"
 	"sidi/internal/plan"
 	"sidi/internal/progress"
 	"sidi/internal/standards"
 	"sidi/internal/store"
+	"sidi/internal/training"
 )
 
 //go:embed templates static
@@ -28,6 +31,12 @@ type Deps struct {
 	Auth *auth.Service
 	// Progress runs reports, indicators and bulletins.
 	Progress *progress.Service
+	// Pilots keeps the standardization pilots and the S&T projects producing standards.
+	Pilots *pilots.Service
+	// Bases is the register of standardized production bases (task 5).
+	Bases *bases.Service
+	// Training keeps the standardization training records (task 6).
+	Training *training.Service
 	// Standards is the standards information platform.
 	Standards *standards.Service
 	Logger    *slog.Logger

@@ -15,6 +15,27 @@ import (
 	"sidi/internal/standards"
 )
 
+// Helpers shared by the standards, declarations and 领跑者 handlers.
+
+// redirectMsg sends the browser to path with a flash message.
+func redirectMsg(w http.ResponseWriter, r *http.Request, path, msg string) {
+	http.Redirect(w, r, path+"?msg="+url.QueryEscape(msg), http.StatusSeeOther)
+}
+
+// jsonByID answers an API call on the object named by the path's id with
+// what fn returns for it.
+func jsonByID[T any](w http.ResponseWriter, r *http.Request, fn func(id int64) (T, error)) error {
+	id, err := pathInt(r, "id")
+	if err != nil {
+		return err
+	}
+	v, err := fn(id)
+	if err != nil {
+		return err
+	}
+	return writeJSON(w, http.StatusOK, v)
+}
+
 func standardsParams(r *http.Request) standards.Params {
 	q := r.URL.Query()
 	page, _ := strconv.Atoi(q.Get("page"))
@@ -166,12 +187,12 @@ func (s *Server) standardCreate(w http.ResponseWriter, r *http.Request, rc *reqC
 	in := standardInputFromForm(r)
 	st, err := s.Standards.Create(r.Context(), rc.P, in)
 	if err != nil {
-		if errors.Is(err, apperr.ErrInvalid) || errors.Is(err, apperr.ErrConflict) {
+		if formError(err) {
 			return s.renderManage(w, r, rc, http.StatusUnprocessableEntity, apperr.Message(err), &in)
 		}
 		return err
 	}
-	http.Redirect(w, r, fmt.Sprintf("/standards/%d?msg=%s", st.ID, url.QueryEscape("已登记")), http.StatusSeeOther)
+	redirectMsg(w, r, fmt.Sprintf("/standards/%d", st.ID), "已登记")
 	return nil
 }
 
@@ -191,7 +212,7 @@ func (s *Server) standardAdvance(w http.ResponseWriter, r *http.Request, rc *req
 	} else {
 		msg = "已登记“" + standards.StageLabels[st.Stage] + "”环节"
 	}
-	http.Redirect(w, r, fmt.Sprintf("/standards/%d?msg=%s", id, url.QueryEscape(msg)), http.StatusSeeOther)
+	redirectMsg(w, r, fmt.Sprintf("/standards/%d", id), msg)
 	return nil
 }
 
@@ -217,8 +238,7 @@ func (s *Server) standardsImport(w http.ResponseWriter, r *http.Request, rc *req
 		var res standards.ImportResult
 		res, err = s.Standards.Import(r.Context(), rc.P, name, data, nil)
 		if err == nil {
-			msg := fmt.Sprintf("导入完成：共 %d 行，新增 %d，更新 %d，未变 %d", res.Rows, res.Created, res.Updated, res.Unchanged)
-			http.Redirect(w, r, "/standards/manage?msg="+url.QueryEscape(msg), http.StatusSeeOther)
+			redirectMsg(w, r, "/standards/manage", fmt.Sprintf("导入完成：共 %d 行，新增 %d，更新 %d，未变 %d", res.Rows, res.Created, res.Updated, res.Unchanged))
 			return nil
 		}
 	}
@@ -239,15 +259,7 @@ func (s *Server) apiStandardsSearch(w http.ResponseWriter, r *http.Request, rc *
 }
 
 func (s *Server) apiStandard(w http.ResponseWriter, r *http.Request, rc *reqCtx) error {
-	id, err := pathInt(r, "id")
-	if err != nil {
-		return err
-	}
-	st, err := s.Standards.Get(r.Context(), rc.P, id)
-	if err != nil {
-		return err
-	}
-	return writeJSON(w, http.StatusOK, st)
+	return jsonByID(w, r, func(id int64) (standards.Standard, error) { return s.Standards.Get(r.Context(), rc.P, id) })
 }
 
 func (s *Server) apiStandardCode(w http.ResponseWriter, r *http.Request, rc *reqCtx) error {
@@ -430,8 +442,12 @@ func (s *Server) declarationDetail(w http.ResponseWriter, r *http.Request, rc *r
 			mine = mine || e.ID == d.EnterpriseID
 		}
 	}
+	rankings, err := s.Standards.RankingsOf(r.Context(), rc.P, id)
+	if err != nil {
+		return err
+	}
 	return s.render(w, r, rc, http.StatusOK, "standards_declaration", d.EnterpriseName+" 声明执行 "+d.StandardCode, "standards", map[string]any{
-		"D": d, "Mine": mine && d.Status == standards.DeclCurrent, "Directions": standards.DirectionLabels,
+		"D": d, "Mine": mine && d.Status == standards.DeclCurrent, "Directions": standards.DirectionLabels, "Rankings": rankings,
 	})
 }
 
@@ -519,12 +535,12 @@ func (s *Server) declarationCreate(w http.ResponseWriter, r *http.Request, rc *r
 	in := declInputFromForm(r)
 	d, err := s.Standards.Declare(r.Context(), rc.P, in)
 	if err != nil {
-		if errors.Is(err, apperr.ErrInvalid) || errors.Is(err, apperr.ErrConflict) {
+		if formError(err) {
 			return s.renderDeclForm(w, r, rc, http.StatusUnprocessableEntity, declForm{DeclarationInput: in}, apperr.Message(err))
 		}
 		return err
 	}
-	http.Redirect(w, r, fmt.Sprintf("/declarations/%d?msg=%s", d.ID, url.QueryEscape("声明已公开")), http.StatusSeeOther)
+	redirectMsg(w, r, fmt.Sprintf("/declarations/%d", d.ID), "声明已公开")
 	return nil
 }
 
@@ -538,12 +554,12 @@ func (s *Server) declarationUpdate(w http.ResponseWriter, r *http.Request, rc *r
 	}
 	in := declInputFromForm(r)
 	if _, err := s.Standards.UpdateDeclaration(r.Context(), rc.P, id, in); err != nil {
-		if errors.Is(err, apperr.ErrInvalid) || errors.Is(err, apperr.ErrConflict) {
+		if formError(err) {
 			return s.renderDeclForm(w, r, rc, http.StatusUnprocessableEntity, declForm{ID: id, DeclarationInput: in}, apperr.Message(err))
 		}
 		return err
 	}
-	http.Redirect(w, r, fmt.Sprintf("/declarations/%d?msg=%s", id, url.QueryEscape("声明已修改，视为已复核")), http.StatusSeeOther)
+	redirectMsg(w, r, fmt.Sprintf("/declarations/%d", id), "声明已修改，视为已复核")
 	return nil
 }
 
@@ -556,7 +572,7 @@ func (s *Server) declarationReview(w http.ResponseWriter, r *http.Request, rc *r
 	if err != nil {
 		return err
 	}
-	http.Redirect(w, r, fmt.Sprintf("/declarations/%d?msg=%s", id, url.QueryEscape("已复核，下次复核期限 "+d.ReviewDue)), http.StatusSeeOther)
+	redirectMsg(w, r, fmt.Sprintf("/declarations/%d", id), "已复核，下次复核期限 "+d.ReviewDue)
 	return nil
 }
 
@@ -568,7 +584,7 @@ func (s *Server) declarationWithdraw(w http.ResponseWriter, r *http.Request, rc 
 	if _, err := s.Standards.WithdrawDeclaration(r.Context(), rc.P, id); err != nil {
 		return err
 	}
-	http.Redirect(w, r, "/declarations/new?msg="+url.QueryEscape("声明已撤销"), http.StatusSeeOther)
+	redirectMsg(w, r, "/declarations/new", "声明已撤销")
 	return nil
 }
 
@@ -592,12 +608,12 @@ func (s *Server) enterpriseCreate(w http.ResponseWriter, r *http.Request, rc *re
 	in := standards.EnterpriseInput{CreditCode: r.FormValue("credit_code"), Name: r.FormValue("name"), Address: r.FormValue("address"), Contact: r.FormValue("contact")}
 	e, err := s.Standards.CreateEnterprise(r.Context(), rc.P, in)
 	if err != nil {
-		if errors.Is(err, apperr.ErrInvalid) || errors.Is(err, apperr.ErrConflict) {
+		if formError(err) {
 			return s.renderEnterprises(w, r, rc, http.StatusUnprocessableEntity, in, apperr.Message(err))
 		}
 		return err
 	}
-	http.Redirect(w, r, "/declarations/enterprises?msg="+url.QueryEscape("已登记企业“"+e.Name+"”"), http.StatusSeeOther)
+	redirectMsg(w, r, "/declarations/enterprises", "已登记企业“"+e.Name+"”")
 	return nil
 }
 
@@ -612,7 +628,7 @@ func (s *Server) enterpriseLink(w http.ResponseWriter, r *http.Request, rc *reqC
 		}
 		return err
 	}
-	http.Redirect(w, r, "/declarations/enterprises?msg="+url.QueryEscape("已关联企业用户"), http.StatusSeeOther)
+	redirectMsg(w, r, "/declarations/enterprises", "已关联企业用户")
 	return nil
 }
 
@@ -627,15 +643,9 @@ func (s *Server) apiDeclarations(w http.ResponseWriter, r *http.Request, rc *req
 }
 
 func (s *Server) apiDeclaration(w http.ResponseWriter, r *http.Request, rc *reqCtx) error {
-	id, err := pathInt(r, "id")
-	if err != nil {
-		return err
-	}
-	d, err := s.Standards.GetDeclaration(r.Context(), rc.P, id)
-	if err != nil {
-		return err
-	}
-	return writeJSON(w, http.StatusOK, d)
+	return jsonByID(w, r, func(id int64) (standards.Declaration, error) {
+		return s.Standards.GetDeclaration(r.Context(), rc.P, id)
+	})
 }
 
 func (s *Server) apiDeclare(w http.ResponseWriter, r *http.Request, rc *reqCtx) error {
@@ -667,27 +677,15 @@ func (s *Server) apiDeclarationUpdate(w http.ResponseWriter, r *http.Request, rc
 }
 
 func (s *Server) apiDeclarationReview(w http.ResponseWriter, r *http.Request, rc *reqCtx) error {
-	id, err := pathInt(r, "id")
-	if err != nil {
-		return err
-	}
-	d, err := s.Standards.ReviewDeclaration(r.Context(), rc.P, id)
-	if err != nil {
-		return err
-	}
-	return writeJSON(w, http.StatusOK, d)
+	return jsonByID(w, r, func(id int64) (standards.Declaration, error) {
+		return s.Standards.ReviewDeclaration(r.Context(), rc.P, id)
+	})
 }
 
 func (s *Server) apiDeclarationWithdraw(w http.ResponseWriter, r *http.Request, rc *reqCtx) error {
-	id, err := pathInt(r, "id")
-	if err != nil {
-		return err
-	}
-	d, err := s.Standards.WithdrawDeclaration(r.Context(), rc.P, id)
-	if err != nil {
-		return err
-	}
-	return writeJSON(w, http.StatusOK, d)
+	return jsonByID(w, r, func(id int64) (standards.Declaration, error) {
+		return s.Standards.WithdrawDeclaration(r.Context(), rc.P, id)
+	})
 }
 
 func (s *Server) apiDeclarationReminders(w http.ResponseWriter, r *http.Request, rc *reqCtx) error {
@@ -739,4 +737,170 @@ func (s *Server) apiEnterpriseLink(w http.ResponseWriter, r *http.Request, rc *r
 		return err
 	}
 	return writeJSON(w, http.StatusOK, map[string]any{"enterprise_id": id, "linked": true})
+}
+
+// The edit form of a standard record.
+
+// stdEditForm is the edit form: the record's values as typed and, after a
+// refused save, each field's message (keyed by the service's field names).
+type stdEditForm struct {
+	standards.Input
+	ID       int64
+	Project  bool   // the lifecycle owns a project's status
+	Replaces string // the codes as typed, one list
+	Errs     map[string]string
+}
+
+// Has reports whether a tag is ticked.
+func (f stdEditForm) Has(tag string) bool {
+	for _, t := range f.Tags {
+		if t == tag {
+			return true
+		}
+	}
+	return false
+}
+
+func (s *Server) standardEditForm(w http.ResponseWriter, r *http.Request, rc *reqCtx) error {
+	id, err := pathInt(r, "id")
+	if err != nil {
+		return err
+	}
+	st, err := s.Standards.Get(r.Context(), rc.P, id)
+	if err != nil {
+		return err
+	}
+	in := standards.InputOf(st)
+	return s.renderStdEdit(w, r, rc, http.StatusOK, st, stdEditForm{Input: in, ID: id, Project: st.Status == standards.StatusProject,
+		Replaces: strings.Join(in.Replaces, "、")}, "")
+}
+
+func (s *Server) renderStdEdit(w http.ResponseWriter, r *http.Request, rc *reqCtx, status int, st standards.Standard, f stdEditForm, errMsg string) error {
+	return s.render(w, r, rc, status, "standards_edit", "修改 "+strings.TrimSpace(st.Code+" "+st.Title), "standards", map[string]any{
+		"S": st, "Form": f, "Error": errMsg, "Tags": standards.DomainTags, "DrugCategories": standards.DrugCategories,
+	})
+}
+
+func (s *Server) standardEdit(w http.ResponseWriter, r *http.Request, rc *reqCtx) error {
+	id, err := pathInt(r, "id")
+	if err != nil {
+		return err
+	}
+	if err := r.ParseForm(); err != nil {
+		return apperr.Invalid("表单无法读取")
+	}
+	st, err := s.Standards.Get(r.Context(), rc.P, id)
+	if err != nil {
+		return err
+	}
+	in := standardInputFromForm(r)
+	in.Demo = st.Demo // the demo label is not the editor's to drop
+	if st.Status == standards.StatusProject {
+		in.Status = standards.StatusProject
+	}
+	if _, err := s.Standards.Update(r.Context(), rc.P, id, in); err != nil {
+		if !formError(err) {
+			return err
+		}
+		f := stdEditForm{Input: in, ID: id, Project: st.Status == standards.StatusProject, Replaces: r.FormValue("replaces"), Errs: map[string]string{}}
+		var fe standards.FieldErrors
+		if errors.As(err, &fe) {
+			for _, e := range fe {
+				if f.Errs[e.Field] != "" {
+					f.Errs[e.Field] += "；"
+				}
+				f.Errs[e.Field] += e.Msg
+			}
+		} else if errors.Is(err, apperr.ErrConflict) {
+			f.Errs["标准号"] = apperr.Message(err)
+		}
+		return s.renderStdEdit(w, r, rc, formStatus(err), st, f, apperr.Message(err))
+	}
+	redirectMsg(w, r, fmt.Sprintf("/standards/%d", id), "已保存修改")
+	return nil
+}
+
+// Release announcements (发布公告).
+
+// splitCodeList splits codes typed one a line (or separated by list
+// punctuation; codes themselves contain spaces and slashes).
+func splitCodeList(s string) []string {
+	return strings.FieldsFunc(s, func(r rune) bool {
+		switch r {
+		case '\n', '\r', ';', '；', ',', '，', '、':
+			return true
+		}
+		return false
+	})
+}
+
+func (s *Server) announcementsPage(w http.ResponseWriter, r *http.Request, rc *reqCtx) error {
+	return s.renderAnnouncements(w, r, rc, http.StatusOK, standards.AnnouncementInput{}, "", "")
+}
+
+func (s *Server) renderAnnouncements(w http.ResponseWriter, r *http.Request, rc *reqCtx, status int, f standards.AnnouncementInput, codes, errMsg string) error {
+	list, err := s.Standards.Announcements(r.Context())
+	if err != nil {
+		return err
+	}
+	return s.render(w, r, rc, status, "standards_announcements", "标准发布公告", "standards", map[string]any{
+		"List": list, "Editor": rc.P.Has(standards.Editors...), "Form": f, "Codes": codes, "Error": errMsg,
+	})
+}
+
+func (s *Server) announcementCreate(w http.ResponseWriter, r *http.Request, rc *reqCtx) error {
+	if err := r.ParseForm(); err != nil {
+		return apperr.Invalid("表单无法读取")
+	}
+	codes := r.FormValue("codes")
+	in := standards.AnnouncementInput{Number: r.FormValue("number"), Title: r.FormValue("title"), Issuer: r.FormValue("issuer"), Issued: r.FormValue("issued"),
+		Codes: splitCodeList(codes)}
+	a, err := s.Standards.PublishAnnouncement(r.Context(), rc.P, in)
+	if err != nil {
+		if formError(err) {
+			return s.renderAnnouncements(w, r, rc, formStatus(err), in, codes, apperr.Message(err))
+		}
+		return err
+	}
+	redirectMsg(w, r, fmt.Sprintf("/standards/announcements/%d", a.ID), fmt.Sprintf("已登记发布公告，列出 %d 项标准", len(a.Standards)))
+	return nil
+}
+
+func (s *Server) announcementPage(w http.ResponseWriter, r *http.Request, rc *reqCtx) error {
+	id, err := pathInt(r, "id")
+	if err != nil {
+		return err
+	}
+	a, err := s.Standards.Announcement(r.Context(), id)
+	if err != nil {
+		return err
+	}
+	return s.render(w, r, rc, http.StatusOK, "standards_announcement", a.Number+" "+a.Title, "standards", map[string]any{"A": a})
+}
+
+func (s *Server) apiAnnouncements(w http.ResponseWriter, r *http.Request, rc *reqCtx) error {
+	list, err := s.Standards.Announcements(r.Context())
+	if err != nil {
+		return err
+	}
+	if list == nil {
+		list = []standards.Announcement{}
+	}
+	return writeJSON(w, http.StatusOK, map[string]any{"announcements": list})
+}
+
+func (s *Server) apiAnnouncement(w http.ResponseWriter, r *http.Request, rc *reqCtx) error {
+	return jsonByID(w, r, func(id int64) (standards.Announcement, error) { return s.Standards.Announcement(r.Context(), id) })
+}
+
+func (s *Server) apiAnnouncementCreate(w http.ResponseWriter, r *http.Request, rc *reqCtx) error {
+	var in standards.AnnouncementInput
+	if err := decodeStandardJSON(r, &in); err != nil {
+		return err
+	}
+	a, err := s.Standards.PublishAnnouncement(r.Context(), rc.P, in)
+	if err != nil {
+		return err
+	}
+	return writeJSON(w, http.StatusCreated, a)
 }

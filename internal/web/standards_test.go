@@ -6,7 +6,6 @@ import (
 	"encoding/json"
 	"mime/multipart"
 	"net/http"
-	"net/http/httptest"
 	"net/url"
 	"regexp"
 	"strconv"
@@ -17,21 +16,15 @@ import (
 	"sidi/internal/standards"
 	"sidi/internal/store"
 	"sidi/internal/store/storetest"
-	"sidi/internal/web"
 )
 
 // standardsFixture is the usual fixture plus the standards service with demo data.
 func standardsFixture(t *testing.T, db *store.DB) *fixture {
 	t.Helper()
 	f := newFixture(t, db)
-	svc := standards.NewService(db)
-	if _, err := standards.SeedDemo(context.Background(), svc, auth.CLI("test")); err != nil {
+	if _, err := standards.SeedDemo(context.Background(), f.set.Standards, auth.CLI("test")); err != nil {
 		t.Fatal(err)
 	}
-	w := web.New(web.Deps{DB: db, Org: nil, Plan: f.plan, Auth: f.auth, Progress: f.prog, Standards: svc})
-	srv := httptest.NewServer(w.Handler())
-	t.Cleanup(srv.Close)
-	f.srv, f.web = srv, w
 	return f
 }
 

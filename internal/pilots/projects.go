@@ -1,0 +1,533 @@
+package pilots
+
+import (
+	"context"
+	"database/sql"
+	"errors"
+	"fmt"
+	"strconv"
+	"strings"
+
+	"sidi/internal/apperr"
+	"sidi/internal/audit"
+	"sidi/internal/auth"
+	"sidi/internal/standards"
+)
+
+// Families of a project's standard outputs.
+const (
+	FamilyInternational = "international"
+)
+
+// OutputFamilies are the kinds of standard a project may produce.
+var OutputFamilies = []Option{
+	{standards.FamilyNational, "国家标准"}, {standards.FamilySector, "行业标准"}, {standards.FamilyLocal, "地方标准"},
+	{standards.FamilyGroup, "团体标准"}, {FamilyInternational, "国际标准"},
+}
+
+// Programmes are the usual S&T plan categories, offered as suggestions.
+var Programmes = []string{"重点研发与转化计划", "基础研究计划", "创新平台建设专项", "科技成果转化专项", "昆仑英才·科技领军人才项目"}
+
+// Project is an S&T plan project whose outputs include standards.
+type Project struct {
+	ID              int64    `json:"id"`
+	Number          string   `json:"number"`
+	Name            string   `json:"name"`
+	Programme       string   `json:"programme"`
+	LeadOrg         string   `json:"lead_org"`
+	DeptID          int64    `json:"dept_id"`
+	DeptName        string   `json:"dept_name"`
+	StartYear       int      `json:"start_year"`
+	EndYear         int      `json:"end_year"`
+	ExpectedOutputs int      `json:"expected_outputs"`
+	Published       int      `json:"published_outputs"`
+	Planned         int      `json:"planned_outputs"`
+	Demo            bool     `json:"demo"`
+	Note            string   `json:"note,omitempty"`
+	Outputs         []Output `json:"outputs"`
+	Rewards         []Reward `json:"rewards,omitempty"`
+	Editable        bool     `json:"editable"`
+}
+
+// Output is a standard a project produces. Published is read from the
+// registry at every request (a planned code becomes published once the
+// registry records its publication); international standards, which the
+// registry does not hold, carry their own publication date.
+type Output struct {
+	ID          int64  `json:"id"`
+	StandardID  int64  `json:"standard_id,omitempty"`
+	Code        string `json:"code"`
+	Title       string `json:"title"`
+	Family      string `json:"family"`
+	FamilyLabel string `json:"family_label"`
+	Published   bool   `json:"published"`
+	Issued      string `json:"issued"`
+}
+
+// ProjectInput registers or changes a project.
+type ProjectInput struct {
+	Number          string `json:"number"`
+	Name            string `json:"name"`
+	Programme       string `json:"programme"`
+	LeadOrg         string `json:"lead_org"`
+	DeptID          int64  `json:"dept_id"`
+	Dept            string `json:"dept"`
+	StartYear       string `json:"start_year"`
+	EndYear         string `json:"end_year"`
+	ExpectedOutputs string `json:"expected_outputs"`
+	Demo            bool   `json:"demo"`
+	Note            string `json:"note"`
+}
+
+type projectRow struct {
+	ProjectInput
+	start, end, expected int
+}
+
+func (c *checker) intField(field, v string, min, max int, required bool) int {
+	v = fold(v)
+	if v == "" {
+		if required {
+			c.bad(field, "请填写%s", field)
+		}
+		return 0
+	}
+	n, err := strconv.Atoi(v)
+	if err != nil || n < min || n > max {
+		c.bad(field, "%s“%s”无效，应为 %d 至 %d 之间的整数", field, v, min, max)
+		return 0
+	}
+	return n
+}
+
+func (s *Service) validateProject(ctx context.Context, q querier, in ProjectInput) (projectRow, error) {
+	var c checker
+	r := projectRow{ProjectInput: in}
+	r.Number = strings.ToUpper(c.text("项目编号", fold(in.Number), 50, true, false))
+	r.Name = c.text("项目名称", in.Name, 200, true, false)
+	r.Programme = c.text("计划类别", in.Programme, 100, true, false)
+	r.LeadOrg = c.text("牵头单位", in.LeadOrg, 200, true, false)
+	r.DeptID, _ = s.dept(ctx, q, &c, in.DeptID, in.Dept)
+	r.start = c.intField("起始年份", in.StartYear, 2000, 2100, true)
+	r.end = c.intField("结束年份", in.EndYear, 2000, 2100, true)
+	if r.start != 0 && r.end != 0 && r.end < r.start {
+		c.bad("结束年份", "结束年份 %d 早于起始年份 %d", r.end, r.start)
+	}
+	r.expected = c.intField("预期标准产出数", in.ExpectedOutputs, 0, 1000, false)
+	r.Note = c.text("备注", in.Note, 1000, false, true)
+	return r, c.err()
+}
+
+func projectNotFound(id int64) error {
+	return apperr.NotFound("没有编号为 %d 的科技项目，或不在您的数据范围内", id)
+}
+
+// CreateProject registers an S&T project.
+func (s *Service) CreateProject(ctx context.Context, p auth.Principal, in ProjectInput) (Project, error) {
+	if err := p.Require(WriteRoles...); err != nil {
+		return Project{}, err
+	}
+	var id int64
+	err := s.db.Tx(ctx, func(tx *sql.Tx) error {
+		r, err := s.validateProject(ctx, tx, in)
+		if err != nil {
+			return err
+		}
+		if err := s.requireDept(ctx, p, r.DeptID); err != nil {
+			return err
+		}
+		now := s.stamp()
+		err = tx.QueryRowContext(ctx, `INSERT INTO sci_projects(number, name, programme, lead_org, dept_id, start_year, end_year, expected_outputs, demo, note, created_by, created_at, updated_at)
+			VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $12) RETURNING id`,
+			r.Number, r.Name, r.Programme, r.LeadOrg, r.DeptID, r.start, r.end, r.expected, b2i(r.Demo), r.Note, p.Actor().Name, now).Scan(&id)
+		if isUnique(err) {
+			return apperr.Conflict("项目编号“%s”已登记", r.Number)
+		}
+		if err != nil {
+			return fmt.Errorf("pilots: create project: %w", err)
+		}
+		after, err := s.getProject(ctx, tx, id)
+		if err != nil {
+			return err
+		}
+		return audit.Append(ctx, s.db, tx, p.Actor(), audit.Entry{Entity: "sci_project", EntityID: strconv.FormatInt(id, 10), Action: "create", After: after})
+	})
+	if err != nil {
+		return Project{}, err
+	}
+	return s.Project(ctx, p, id)
+}
+
+// UpdateProject changes a project's fields.
+func (s *Service) UpdateProject(ctx context.Context, p auth.Principal, id int64, in ProjectInput) (Project, error) {
+	if err := p.Require(WriteRoles...); err != nil {
+		return Project{}, err
+	}
+	err := s.db.Tx(ctx, func(tx *sql.Tx) error {
+		before, err := s.editableProject(ctx, tx, p, id)
+		if err != nil {
+			return err
+		}
+		r, err := s.validateProject(ctx, tx, in)
+		if err != nil {
+			return err
+		}
+		if r.DeptID != before.DeptID {
+			if err := s.requireDept(ctx, p, r.DeptID); err != nil {
+				return err
+			}
+		}
+		_, err = tx.ExecContext(ctx, `UPDATE sci_projects SET number = $1, name = $2, programme = $3, lead_org = $4, dept_id = $5, start_year = $6, end_year = $7,
+			expected_outputs = $8, note = $9, updated_at = $10 WHERE id = $11`,
+			r.Number, r.Name, r.Programme, r.LeadOrg, r.DeptID, r.start, r.end, r.expected, r.Note, s.stamp(), id)
+		if isUnique(err) {
+			return apperr.Conflict("项目编号“%s”已登记", r.Number)
+		}
+		if err != nil {
+			return fmt.Errorf("pilots: update project %d: %w", id, err)
+		}
+		after, err := s.getProject(ctx, tx, id)
+		if err != nil {
+			return err
+		}
+		return audit.Append(ctx, s.db, tx, p.Actor(), audit.Entry{Entity: "sci_project", EntityID: strconv.FormatInt(id, 10), Action: "update", Before: before, After: after})
+	})
+	if err != nil {
+		return Project{}, err
+	}
+	return s.Project(ctx, p, id)
+}
+
+func (s *Service) editableProject(ctx context.Context, q querier, p auth.Principal, id int64) (Project, error) {
+	pr, err := s.getProject(ctx, q, id)
+	if err != nil {
+		return Project{}, err
+	}
+	ok, err := s.canEdit(ctx, p, pr.DeptID)
+	if err != nil {
+		return Project{}, err
+	}
+	if !ok {
+		return Project{}, projectNotFound(id)
+	}
+	return pr, nil
+}
+
+// Project returns a project with its outputs and rewards; the note only
+// to those who may edit it.
+func (s *Service) Project(ctx context.Context, p auth.Principal, id int64) (Project, error) {
+	pr, err := s.getProject(ctx, s.db.Reader(), id)
+	if err != nil {
+		return Project{}, err
+	}
+	if pr.Editable, err = s.canEdit(ctx, p, pr.DeptID); err != nil {
+		return Project{}, err
+	}
+	rw, err := s.ListRewards(ctx, p, id)
+	if err != nil {
+		return Project{}, err
+	}
+	pr.Rewards = rw
+	if !pr.Editable {
+		pr.Note = ""
+		if pr.Demo {
+			pr.Note = DemoNote
+		}
+	}
+	return pr, nil
+}
+
+const projectCols = `j.id, j.number, j.name, j.programme, j.lead_org, j.dept_id, COALESCE(d.name, ''), j.start_year, j.end_year, j.expected_outputs, j.demo, j.note`
+
+func scanProject(sc interface{ Scan(...any) error }) (Project, error) {
+	var pr Project
+	var demo int
+	err := sc.Scan(&pr.ID, &pr.Number, &pr.Name, &pr.Programme, &pr.LeadOrg, &pr.DeptID, &pr.DeptName, &pr.StartYear, &pr.EndYear, &pr.ExpectedOutputs, &demo, &pr.Note)
+	pr.Demo = demo != 0
+	return pr, err
+}
+
+func (s *Service) getProject(ctx context.Context, q querier, id int64) (Project, error) {
+	pr, err := scanProject(q.QueryRowContext(ctx, `SELECT `+projectCols+` FROM sci_projects j LEFT JOIN departments d ON d.id = j.dept_id WHERE j.id = $1`, id))
+	if errors.Is(err, sql.ErrNoRows) {
+		return Project{}, projectNotFound(id)
+	}
+	if err != nil {
+		return Project{}, fmt.Errorf("pilots: project %d: %w", id, err)
+	}
+	outs, err := s.outputs(ctx, q, []int64{id})
+	if err != nil {
+		return Project{}, err
+	}
+	pr.Outputs = outs[id]
+	if pr.Outputs == nil {
+		pr.Outputs = []Output{}
+	}
+	pr.count()
+	return pr, nil
+}
+
+func (pr *Project) count() {
+	pr.Published, pr.Planned = 0, 0
+	for _, o := range pr.Outputs {
+		if o.Published {
+			pr.Published++
+		} else {
+			pr.Planned++
+		}
+	}
+}
+
+// outputJoin finds the registry record of an output: the one linked by id,
+// else the one whose code the output names.
+const outputJoin = ` FROM sci_project_standards l LEFT JOIN standards s ON (l.standard_id IS NOT NULL AND s.id = l.standard_id)
+	OR (l.standard_id IS NULL AND l.code_key <> '' AND s.code_key = l.code_key)`
+
+func (s *Service) outputs(ctx context.Context, q querier, ids []int64) (map[int64][]Output, error) {
+	out := map[int64][]Output{}
+	if len(ids) == 0 {
+		return out, nil
+	}
+	args := []any{}
+	ph := make([]string, len(ids))
+	for i, id := range ids {
+		args = append(args, id)
+		ph[i] = fmt.Sprintf("$%d", i+1)
+	}
+	rows, err := q.QueryContext(ctx, `SELECT l.project_id, l.id, COALESCE(s.id, 0), COALESCE(s.code, ''), COALESCE(s.title, ''), COALESCE(s.status, ''), COALESCE(s.issued, ''),
+		l.code, l.title, l.family, l.intl_issued`+outputJoin+` WHERE l.project_id IN (`+strings.Join(ph, ", ")+`) ORDER BY l.project_id, l.id`, args...)
+	if err != nil {
+		return nil, fmt.Errorf("pilots: project outputs: %w", err)
+	}
+	defer rows.Close()
+	today := s.today()
+	for rows.Next() {
+		var pid int64
+		var o Output
+		var sCode, sTitle, sStatus, sIssued, lCode, lTitle, intl string
+		if err := rows.Scan(&pid, &o.ID, &o.StandardID, &sCode, &sTitle, &sStatus, &sIssued, &lCode, &lTitle, &o.Family, &intl); err != nil {
+			return nil, fmt.Errorf("pilots: project outputs: %w", err)
+		}
+		o.Code, o.Title = firstNonEmpty(sCode, lCode), firstNonEmpty(sTitle, lTitle)
+		if o.StandardID != 0 {
+			o.Issued = sIssued
+			o.Published = sStatus != "project" && sIssued != "" && sIssued <= today
+		} else if o.Family == FamilyInternational {
+			o.Issued = intl
+			o.Published = intl != "" && intl <= today
+		}
+		o.FamilyLabel = label(OutputFamilies, o.Family)
+		out[pid] = append(out[pid], o)
+	}
+	return out, rows.Err()
+}
+
+// ProjectFilter selects projects.
+type ProjectFilter struct {
+	Q         string `json:"q"`
+	Programme string `json:"programme"`
+}
+
+// ProjectOverview sums the list: standards expected, published, planned.
+type ProjectOverview struct {
+	Projects  int    `json:"projects"`
+	Expected  int    `json:"expected_outputs"`
+	Published int    `json:"published_outputs"`
+	Planned   int    `json:"planned_outputs"`
+	Rewards   int    `json:"rewards"`
+	RewardFen int64  `json:"reward_fen"`
+	RewardSum string `json:"reward_yuan"`
+}
+
+// ListProjects returns the projects matching f (public data) and the totals.
+func (s *Service) ListProjects(ctx context.Context, p auth.Principal, f ProjectFilter) ([]Project, ProjectOverview, error) {
+	var args []any
+	where := []string{"1 = 1"}
+	if q := fold(f.Q); q != "" {
+		if len([]rune(q)) > 100 {
+			q = string([]rune(q)[:100])
+		}
+		args = append(args, "%"+strings.NewReplacer(`\`, `\\`, `%`, `\%`, `_`, `\_`).Replace(q)+"%")
+		where = append(where, "(j.name LIKE $1 ESCAPE '\\' OR j.number LIKE $1 ESCAPE '\\' OR j.lead_org LIKE $1 ESCAPE '\\')")
+	}
+	if pg := fold(f.Programme); pg != "" {
+		args = append(args, pg)
+		where = append(where, fmt.Sprintf("j.programme = $%d", len(args)))
+	}
+	rows, err := s.db.Reader().QueryContext(ctx, `SELECT `+projectCols+` FROM sci_projects j LEFT JOIN departments d ON d.id = j.dept_id
+		WHERE `+strings.Join(where, " AND ")+` ORDER BY j.start_year DESC, j.number LIMIT 1000`, args...)
+	if err != nil {
+		return nil, ProjectOverview{}, fmt.Errorf("pilots: list projects: %w", err)
+	}
+	out := []Project{}
+	var ids []int64
+	for rows.Next() {
+		pr, err := scanProject(rows)
+		if err != nil {
+			rows.Close()
+			return nil, ProjectOverview{}, fmt.Errorf("pilots: list projects: %w", err)
+		}
+		pr.Note = ""
+		out = append(out, pr)
+		ids = append(ids, pr.ID)
+	}
+	rows.Close()
+	if err := rows.Err(); err != nil {
+		return nil, ProjectOverview{}, fmt.Errorf("pilots: list projects: %w", err)
+	}
+	outs, err := s.outputs(ctx, s.db.Reader(), ids)
+	if err != nil {
+		return nil, ProjectOverview{}, err
+	}
+	var ov ProjectOverview
+	for i := range out {
+		out[i].Outputs = outs[out[i].ID]
+		if out[i].Outputs == nil {
+			out[i].Outputs = []Output{}
+		}
+		out[i].count()
+		ov.Projects++
+		ov.Expected += out[i].ExpectedOutputs
+		ov.Published += out[i].Published
+		ov.Planned += out[i].Planned
+	}
+	if err := s.db.Reader().QueryRowContext(ctx, `SELECT COUNT(*), COALESCE(SUM(amount_fen), 0) FROM standard_rewards`).Scan(&ov.Rewards, &ov.RewardFen); err != nil {
+		return nil, ProjectOverview{}, fmt.Errorf("pilots: reward totals: %w", err)
+	}
+	ov.RewardSum = FormatFen(ov.RewardFen)
+	return out, ov, nil
+}
+
+// OutputInput links a standard to a project: Standard is a registry id or
+// a code; a planned standard without a code yet gives its Title. Family is
+// needed when the code is not in the registry (and for international
+// standards, with Issued once published).
+type OutputInput struct {
+	Standard string `json:"standard"`
+	Title    string `json:"title"`
+	Family   string `json:"family"`
+	Issued   string `json:"issued"`
+	Remove   int64  `json:"remove,omitempty"` // an output id to unlink instead
+}
+
+// LinkOutput adds (or removes) a standard output of a project.
+func (s *Service) LinkOutput(ctx context.Context, p auth.Principal, projectID int64, in OutputInput) (Project, error) {
+	if err := p.Require(WriteRoles...); err != nil {
+		return Project{}, err
+	}
+	err := s.db.Tx(ctx, func(tx *sql.Tx) error {
+		if _, err := s.editableProject(ctx, tx, p, projectID); err != nil {
+			return err
+		}
+		if in.Remove > 0 {
+			return s.removeOutput(ctx, tx, p, projectID, in.Remove)
+		}
+		var c checker
+		ref := fold(in.Standard)
+		title := c.text("标准名称", in.Title, 300, false, false)
+		fam, famOK := lookup(OutputFamilies, in.Family)
+		if strings.TrimSpace(in.Family) != "" && !famOK {
+			c.bad("标准类型", "标准类型“%s”无效，应为 国家标准、行业标准、地方标准、团体标准 或 国际标准", strings.TrimSpace(in.Family))
+		}
+		intl := ""
+		if fam == FamilyInternational {
+			intl = c.date("国际标准发布日期", in.Issued, false, s.today())
+		}
+		if err := c.err(); err != nil {
+			return err
+		}
+		var sid any
+		code, key := "", ""
+		switch {
+		case fam == FamilyInternational:
+			code = c.text("标准号", ref, 100, false, false)
+			key = "INTL:" + strings.ToUpper(strings.Join(strings.Fields(code), ""))
+			if code == "" {
+				key = ""
+				if title == "" {
+					return apperr.Invalid("国际标准须填写标准号或标准名称")
+				}
+			}
+		case ref == "":
+			if title == "" {
+				return apperr.Invalid("请填写标准号、标准库编号，或（尚未编号的计划标准）标准名称")
+			}
+			if !famOK {
+				return apperr.Invalid("尚未编号的计划标准须选择标准类型")
+			}
+		default:
+			if n, err := strconv.ParseInt(ref, 10, 64); err == nil && n > 0 {
+				var f string
+				if err := tx.QueryRowContext(ctx, `SELECT id, code, family FROM standards WHERE id = $1`, n).Scan(&n, &code, &f); errors.Is(err, sql.ErrNoRows) {
+					return apperr.Invalid("标准库中没有编号为 %d 的标准", n)
+				} else if err != nil {
+					return fmt.Errorf("pilots: look up standard %d: %w", n, err)
+				}
+				sid = n
+				if !famOK {
+					fam = f
+				}
+				break
+			}
+			pc := standards.ParseCode(ref)
+			if !pc.Valid {
+				return apperr.Invalid("标准号“%s”无法识别：%s", ref, pc.Error)
+			}
+			code, key = pc.Display, pc.Normalized
+			var n int64
+			var f string
+			err := tx.QueryRowContext(ctx, `SELECT id, family FROM standards WHERE code_key = $1`, key).Scan(&n, &f)
+			switch {
+			case err == nil:
+				sid = n
+				if !famOK {
+					fam = f
+				}
+			case errors.Is(err, sql.ErrNoRows):
+				if !famOK {
+					fam = pc.Family
+				}
+			default:
+				return fmt.Errorf("pilots: look up standard %s: %w", key, err)
+			}
+		}
+		if label(OutputFamilies, fam) == "" {
+			return apperr.Invalid("该标准的类型（%s）不是科技项目可计入的标准产出：应为国家、行业、地方、团体或国际标准", fam)
+		}
+		var dup int
+		if err := tx.QueryRowContext(ctx, `SELECT COUNT(*) FROM sci_project_standards WHERE project_id = $1 AND ((standard_id IS NOT NULL AND standard_id = $2) OR (code_key <> '' AND code_key = $3))`,
+			projectID, sid, key).Scan(&dup); err != nil {
+			return fmt.Errorf("pilots: output duplicate check: %w", err)
+		}
+		if dup > 0 {
+			return apperr.Conflict("该标准已是本项目的标准产出")
+		}
+		var oid int64
+		if err := tx.QueryRowContext(ctx, `INSERT INTO sci_project_standards(project_id, standard_id, code_key, code, title, family, intl_issued, created_by, created_at)
+			VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9) RETURNING id`, projectID, sid, key, code, title, fam, intl, p.Actor().Name, s.stamp()).Scan(&oid); err != nil {
+			return fmt.Errorf("pilots: add output: %w", err)
+		}
+		return audit.Append(ctx, s.db, tx, p.Actor(), audit.Entry{Entity: "sci_project_standard", EntityID: strconv.FormatInt(oid, 10), Action: "create",
+			After: map[string]any{"project_id": projectID, "standard_id": sid, "code": code, "title": title, "family": fam, "intl_issued": intl}})
+	})
+	if err != nil {
+		return Project{}, err
+	}
+	return s.Project(ctx, p, projectID)
+}
+
+func (s *Service) removeOutput(ctx context.Context, tx *sql.Tx, p auth.Principal, projectID, outputID int64) error {
+	var code, title, fam string
+	err := tx.QueryRowContext(ctx, `SELECT code, title, family FROM sci_project_standards WHERE id = $1 AND project_id = $2`, outputID, projectID).Scan(&code, &title, &fam)
+	if errors.Is(err, sql.ErrNoRows) {
+		return apperr.NotFound("本项目没有编号为 %d 的标准产出", outputID)
+	}
+	if err != nil {
+		return fmt.Errorf("pilots: output %d: %w", outputID, err)
+	}
+	if _, err := tx.ExecContext(ctx, `DELETE FROM sci_project_standards WHERE id = $1`, outputID); err != nil {
+		return fmt.Errorf("pilots: remove output %d: %w", outputID, err)
+	}
+	return audit.Append(ctx, s.db, tx, p.Actor(), audit.Entry{Entity: "sci_project_standard", EntityID: strconv.FormatInt(outputID, 10), Action: "delete",
+		Before: map[string]any{"project_id": projectID, "code": code, "title": title, "family": fam}})
+}

@@ -1,0 +1,405 @@
+package pilots
+
+import (
+	"context"
+	"database/sql"
+	"errors"
+	"fmt"
+	"strconv"
+	"strings"
+
+	"sidi/internal/apperr"
+	"sidi/internal/audit"
+	"sidi/internal/auth"
+	"sidi/internal/standards"
+)
+
+// Stages of a pilot, in the order the workflow runs.
+const (
+	StageApplied      = "applied"      // 申报
+	StageApproved     = "approved"     // 批准立项
+	StageConstruction = "construction" // 建设
+	StagePassed       = "passed"       // 验收通过
+	StageFailed       = "failed"       // 验收未通过
+	StageExtended     = "extended"     // 延期验收
+	StageRevoked      = "revoked"      // 撤销
+)
+
+// StageOrder lists the stages for pages and filters.
+var StageOrder = []string{StageApplied, StageApproved, StageConstruction, StageExtended, StagePassed, StageFailed, StageRevoked}
+
+// StageLabels are the stages' Chinese names.
+var StageLabels = map[string]string{
+	StageApplied: "申报", StageApproved: "批准立项", StageConstruction: "建设", StagePassed: "验收通过",
+	StageFailed: "验收未通过", StageExtended: "延期验收", StageRevoked: "撤销",
+}
+
+// next lists the steps allowed after each stage: no skipping, acceptance
+// only after construction, a postponed acceptance may be postponed again,
+// and a pilot may be revoked until it has been accepted or failed.
+var next = map[string][]string{
+	StageApplied:      {StageApproved, StageRevoked},
+	StageApproved:     {StageConstruction, StageRevoked},
+	StageConstruction: {StagePassed, StageFailed, StageExtended, StageRevoked},
+	StageExtended:     {StagePassed, StageFailed, StageExtended, StageRevoked},
+}
+
+// NextStages returns the steps a pilot at stage may take now.
+func NextStages(stage string) []Option {
+	out := []Option{}
+	for _, n := range next[stage] {
+		out = append(out, Option{n, StageLabels[n]})
+	}
+	return out
+}
+
+// datedColumn is the pilots column that keeps the date of a step the
+// metrics count.
+var datedColumn = map[string]string{StageApproved: "approved_on", StagePassed: "accepted_on", StageRevoked: "revoked_on"}
+
+func isClosed(stage string) bool { return len(next[stage]) == 0 }
+
+func stageKey(s string) string {
+	s = fold(s)
+	for k, v := range StageLabels {
+		if s == v {
+			return k
+		}
+	}
+	return s
+}
+
+// Step is one advance of a pilot's workflow.
+type Step struct {
+	Stage string `json:"stage"` // a stage key or its Chinese label
+	Date  string `json:"date"`
+	Note  string `json:"note"`
+}
+
+// Advance records the pilot's next step, dated: steps follow the order
+// without skipping, no date is later than today or earlier than the
+// previous step's, and 撤销 needs a reason.
+func (s *Service) Advance(ctx context.Context, p auth.Principal, id int64, step Step) (Pilot, error) {
+	if err := p.Require(WriteRoles...); err != nil {
+		return Pilot{}, err
+	}
+	stage := stageKey(step.Stage)
+	if StageLabels[stage] == "" || stage == StageApplied {
+		return Pilot{}, apperr.Invalid("环节“%s”无效，应为 批准立项、建设、验收通过、验收未通过、延期验收 或 撤销", strings.TrimSpace(step.Stage))
+	}
+	var c checker
+	date := c.date(StageLabels[stage]+"日期", step.Date, true, s.today())
+	note := c.text("说明", step.Note, 1000, stage == StageRevoked || stage == StageFailed, true)
+	if err := c.err(); err != nil {
+		return Pilot{}, err
+	}
+	err := s.db.Tx(ctx, func(tx *sql.Tx) error {
+		before, err := s.editablePilot(ctx, tx, p, id)
+		if err != nil {
+			return err
+		}
+		allowed := false
+		for _, n := range next[before.Stage] {
+			allowed = allowed || n == stage
+		}
+		if !allowed {
+			hint := "试点流程已结束，不能再登记环节"
+			if ns := NextStages(before.Stage); len(ns) > 0 {
+				var ls []string
+				for _, o := range ns {
+					ls = append(ls, o.Label)
+				}
+				hint = "下一步只能是：" + strings.Join(ls, "、")
+			}
+			return apperr.Invalid("当前环节为“%s”，不能直接登记“%s”；%s", StageLabels[before.Stage], StageLabels[stage], hint)
+		}
+		if n := len(before.Stages); n > 0 && date < before.Stages[n-1].Date {
+			last := before.Stages[n-1]
+			return apperr.Invalid("%s日期 %s 早于上一环节“%s”的日期 %s", StageLabels[stage], date, last.Label, last.Date)
+		}
+		now := s.stamp()
+		args := []any{stage, now, id}
+		set := ""
+		if col := datedColumn[stage]; col != "" {
+			set = ", " + col + " = $4"
+			args = append(args, date)
+		}
+		if _, err := tx.ExecContext(ctx, `UPDATE pilots SET stage = $1, updated_at = $2`+set+` WHERE id = $3`, args...); err != nil {
+			return fmt.Errorf("pilots: advance %d: %w", id, err)
+		}
+		if _, err := tx.ExecContext(ctx, `INSERT INTO pilot_stages(pilot_id, stage, on_date, note, created_by, created_at) VALUES ($1, $2, $3, $4, $5, $6)`,
+			id, stage, date, note, p.Actor().Name, now); err != nil {
+			return fmt.Errorf("pilots: advance %d: %w", id, err)
+		}
+		after, err := s.getPilot(ctx, tx, id)
+		if err != nil {
+			return err
+		}
+		return audit.Append(ctx, s.db, tx, p.Actor(), audit.Entry{Entity: "pilot", EntityID: strconv.FormatInt(id, 10), Action: "advance:" + stage, Before: before, After: after})
+	})
+	if err != nil {
+		return Pilot{}, err
+	}
+	return s.Pilot(ctx, p, id)
+}
+
+// Milestone statuses.
+const (
+	MilestoneDone     = "done"
+	MilestoneLate     = "late"    // done after its due date
+	MilestoneOverdue  = "overdue" // not done and past its due date
+	MilestoneDueSoon  = "soon"    // not done, due within DueSoonDays
+	MilestoneOpen     = "open"
+	MilestoneDropped  = "dropped" // left open when the pilot ended
+	DueSoonDays       = 30
+	milestoneDateForm = "2006-01-02"
+)
+
+// MilestoneLabels name the statuses; the colour classes follow the
+// 督查督办 convention (green, yellow, red, blue).
+var MilestoneLabels = map[string]string{
+	MilestoneDone: "按期完成", MilestoneLate: "逾期完成", MilestoneOverdue: "逾期未完成", MilestoneDueSoon: "临近到期",
+	MilestoneOpen: "未到期", MilestoneDropped: "未完成（试点已结束）",
+}
+
+var milestoneColours = map[string]string{
+	MilestoneDone: "green", MilestoneLate: "yellow", MilestoneOverdue: "red", MilestoneDueSoon: "blue", MilestoneOpen: "", MilestoneDropped: "",
+}
+
+// Milestone is one planned step of a pilot's construction.
+type Milestone struct {
+	ID          int64  `json:"id"`
+	Title       string `json:"title"`
+	DueOn       string `json:"due_on"`
+	DoneOn      string `json:"done_on"`
+	Note        string `json:"note,omitempty"`
+	Status      string `json:"status"`
+	StatusLabel string `json:"status_label"`
+	Colour      string `json:"colour"`
+}
+
+func (m *Milestone) classify(today, pilotStage string) {
+	switch {
+	case m.DoneOn != "" && m.DoneOn <= m.DueOn:
+		m.Status = MilestoneDone
+	case m.DoneOn != "":
+		m.Status = MilestoneLate
+	case isClosed(pilotStage):
+		m.Status = MilestoneDropped
+	case m.DueOn < today:
+		m.Status = MilestoneOverdue
+	case m.DueOn <= addDays(today, DueSoonDays):
+		m.Status = MilestoneDueSoon
+	default:
+		m.Status = MilestoneOpen
+	}
+	m.StatusLabel, m.Colour = MilestoneLabels[m.Status], milestoneColours[m.Status]
+}
+
+// MilestoneInput adds a milestone, or (with DoneOn) records its completion.
+type MilestoneInput struct {
+	ID     int64  `json:"id,omitempty"` // the milestone, when completing one
+	Title  string `json:"title"`
+	DueOn  string `json:"due_on"`
+	DoneOn string `json:"done_on"`
+	Note   string `json:"note"`
+}
+
+// AddMilestone plans a milestone of a pilot that is still running.
+func (s *Service) AddMilestone(ctx context.Context, p auth.Principal, pilotID int64, in MilestoneInput) (Pilot, error) {
+	if err := p.Require(WriteRoles...); err != nil {
+		return Pilot{}, err
+	}
+	var c checker
+	title := c.text("节点名称", in.Title, 200, true, false)
+	due := c.date("计划完成日期", in.DueOn, true, "")
+	note := c.text("说明", in.Note, 1000, false, true)
+	if err := c.err(); err != nil {
+		return Pilot{}, err
+	}
+	err := s.db.Tx(ctx, func(tx *sql.Tx) error {
+		pl, err := s.editablePilot(ctx, tx, p, pilotID)
+		if err != nil {
+			return err
+		}
+		if isClosed(pl.Stage) {
+			return apperr.Invalid("试点已%s，不能再增加进度节点", StageLabels[pl.Stage])
+		}
+		if due < pl.AppliedOn {
+			return apperr.Invalid("计划完成日期 %s 早于申报日期 %s", due, pl.AppliedOn)
+		}
+		now := s.stamp()
+		var mid int64
+		if err := tx.QueryRowContext(ctx, `INSERT INTO pilot_milestones(pilot_id, title, due_on, note, created_by, created_at, updated_at) VALUES ($1, $2, $3, $4, $5, $6, $6) RETURNING id`,
+			pilotID, title, due, note, p.Actor().Name, now).Scan(&mid); err != nil {
+			return fmt.Errorf("pilots: milestone of %d: %w", pilotID, err)
+		}
+		after := Milestone{ID: mid, Title: title, DueOn: due, Note: note}
+		return audit.Append(ctx, s.db, tx, p.Actor(), audit.Entry{Entity: "pilot_milestone", EntityID: strconv.FormatInt(mid, 10), Action: "create", After: map[string]any{"pilot_id": pilotID, "milestone": after}})
+	})
+	if err != nil {
+		return Pilot{}, err
+	}
+	return s.Pilot(ctx, p, pilotID)
+}
+
+// CompleteMilestone records the date a milestone was reached.
+func (s *Service) CompleteMilestone(ctx context.Context, p auth.Principal, pilotID int64, in MilestoneInput) (Pilot, error) {
+	if err := p.Require(WriteRoles...); err != nil {
+		return Pilot{}, err
+	}
+	var c checker
+	done := c.date("完成日期", in.DoneOn, true, s.today())
+	note := c.text("说明", in.Note, 1000, false, true)
+	if in.ID <= 0 {
+		c.bad("进度节点", "请选择要登记完成的进度节点")
+	}
+	if err := c.err(); err != nil {
+		return Pilot{}, err
+	}
+	err := s.db.Tx(ctx, func(tx *sql.Tx) error {
+		pl, err := s.editablePilot(ctx, tx, p, pilotID)
+		if err != nil {
+			return err
+		}
+		if pl.Stage == StageRevoked {
+			return apperr.Invalid("试点已撤销，不能再登记进度")
+		}
+		var before Milestone
+		for _, m := range pl.Milestones {
+			if m.ID == in.ID {
+				before = m
+			}
+		}
+		if before.ID == 0 {
+			return apperr.NotFound("该试点没有编号为 %d 的进度节点", in.ID)
+		}
+		if before.DoneOn != "" {
+			return apperr.Invalid("进度节点“%s”已于 %s 完成", before.Title, before.DoneOn)
+		}
+		if done < pl.AppliedOn {
+			return apperr.Invalid("完成日期 %s 早于申报日期 %s", done, pl.AppliedOn)
+		}
+		if note == "" {
+			note = before.Note
+		}
+		if _, err := tx.ExecContext(ctx, `UPDATE pilot_milestones SET done_on = $1, note = $2, updated_at = $3 WHERE id = $4 AND pilot_id = $5`,
+			done, note, s.stamp(), in.ID, pilotID); err != nil {
+			return fmt.Errorf("pilots: complete milestone %d: %w", in.ID, err)
+		}
+		after := before
+		after.DoneOn, after.Note = done, note
+		return audit.Append(ctx, s.db, tx, p.Actor(), audit.Entry{Entity: "pilot_milestone", EntityID: strconv.FormatInt(in.ID, 10), Action: "complete",
+			Before: map[string]any{"pilot_id": pilotID, "milestone": before}, After: map[string]any{"pilot_id": pilotID, "milestone": after}})
+	})
+	if err != nil {
+		return Pilot{}, err
+	}
+	return s.Pilot(ctx, p, pilotID)
+}
+
+// Roles of a standard for a pilot.
+const (
+	RoleProduced = "produced" // 试点形成（研制）的标准
+	RoleApplies  = "applies"  // 试点实施应用的标准
+)
+
+// RoleLabels name the roles.
+var RoleLabels = map[string]string{RoleProduced: "试点研制", RoleApplies: "实施应用"}
+
+// LinkedStandard is a registry standard linked to a pilot.
+type LinkedStandard struct {
+	ID        int64  `json:"id"`
+	Code      string `json:"code"`
+	Title     string `json:"title"`
+	Status    string `json:"status"`
+	Issued    string `json:"issued"`
+	Published bool   `json:"published"`
+	Role      string `json:"role"`
+	RoleLabel string `json:"role_label"`
+}
+
+// LinkInput links (or, with Remove, unlinks) a registry standard, named by
+// its id or its code in any usual form.
+type LinkInput struct {
+	Standard string `json:"standard"`
+	Role     string `json:"role"`
+	Remove   bool   `json:"remove"`
+}
+
+// resolveStandard finds a registry standard by id or code.
+func resolveStandard(ctx context.Context, q querier, ref string) (int64, string, error) {
+	ref = fold(ref)
+	if ref == "" {
+		return 0, "", apperr.Invalid("请填写标准号或标准库中的编号")
+	}
+	var id int64
+	var code string
+	var err error
+	if n, perr := strconv.ParseInt(ref, 10, 64); perr == nil && n > 0 {
+		err = q.QueryRowContext(ctx, `SELECT id, code FROM standards WHERE id = $1`, n).Scan(&id, &code)
+	} else {
+		c := standards.ParseCode(ref)
+		if !c.Valid {
+			return 0, "", apperr.Invalid("标准号“%s”无法识别：%s", ref, c.Error)
+		}
+		err = q.QueryRowContext(ctx, `SELECT id, code FROM standards WHERE code_key = $1`, c.Normalized).Scan(&id, &code)
+	}
+	if errors.Is(err, sql.ErrNoRows) {
+		return 0, "", apperr.Invalid("标准库中没有“%s”，请先在标准库登记该标准", ref)
+	}
+	if err != nil {
+		return 0, "", fmt.Errorf("pilots: look up standard %q: %w", ref, err)
+	}
+	return id, code, nil
+}
+
+// LinkStandard links a pilot to a standard it produced or applies.
+func (s *Service) LinkStandard(ctx context.Context, p auth.Principal, pilotID int64, in LinkInput) (Pilot, error) {
+	if err := p.Require(WriteRoles...); err != nil {
+		return Pilot{}, err
+	}
+	role := fold(in.Role)
+	for k, v := range RoleLabels {
+		if role == v {
+			role = k
+		}
+	}
+	if RoleLabels[role] == "" {
+		return Pilot{}, apperr.Invalid("标准与试点的关系“%s”无效，应为 试点研制 或 实施应用", in.Role)
+	}
+	err := s.db.Tx(ctx, func(tx *sql.Tx) error {
+		if _, err := s.editablePilot(ctx, tx, p, pilotID); err != nil {
+			return err
+		}
+		sid, code, err := resolveStandard(ctx, tx, in.Standard)
+		if err != nil {
+			return err
+		}
+		action := "link"
+		var res sql.Result
+		if in.Remove {
+			action = "unlink"
+			res, err = tx.ExecContext(ctx, `DELETE FROM pilot_standards WHERE pilot_id = $1 AND standard_id = $2 AND role = $3`, pilotID, sid, role)
+		} else {
+			res, err = tx.ExecContext(ctx, `INSERT INTO pilot_standards(pilot_id, standard_id, role, created_by, created_at) VALUES ($1, $2, $3, $4, $5) ON CONFLICT DO NOTHING`,
+				pilotID, sid, role, p.Actor().Name, s.stamp())
+		}
+		if err != nil {
+			return fmt.Errorf("pilots: %s standard %d: %w", action, sid, err)
+		}
+		if n, _ := res.RowsAffected(); n == 0 {
+			return nil // nothing changed, nothing to audit
+		}
+		entry := map[string]any{"pilot_id": pilotID, "standard_id": sid, "code": code, "role": role}
+		e := audit.Entry{Entity: "pilot_standard", EntityID: fmt.Sprintf("%d/%d/%s", pilotID, sid, role), Action: action, After: entry}
+		if in.Remove {
+			e.Before, e.After = entry, nil
+		}
+		return audit.Append(ctx, s.db, tx, p.Actor(), e)
+	})
+	if err != nil {
+		return Pilot{}, err
+	}
+	return s.Pilot(ctx, p, pilotID)
+}

@@ -1,0 +1,91 @@
+// Package services is Sidi's composition root: it builds every domain
+// service over one database, links the domains that must not import each
+// other (production bases look standards up through a function) and
+// registers every live metric with one indicator registry. The command line
+// and the web tests build the same set here, so a route tested in the
+// authorization matrix runs against the services it runs against in
+// production.
+package services
+
+import (
+	"context"
+	"errors"
+	"fmt"
+
+	"sidi/internal/apperr"
+	"sidi/internal/auth"
+	"sidi/internal/bases"
+	"sidi/internal/indicator"
+	"sidi/internal/org"
+	"sidi/internal/pilots"
+	"sidi/internal/plan"
+	"sidi/internal/progress"
+	"sidi/internal/standards"
+	"sidi/internal/store"
+	"sidi/internal/training"
+	"sidi/internal/web"
+)
+
+// Set is every domain service of one Sidi instance.
+type Set struct {
+	DB        *store.DB
+	Org       *org.Service
+	Plan      *plan.Service
+	Auth      *auth.Service
+	Metrics   *indicator.Registry
+	Progress  *progress.Service
+	Standards *standards.Service
+	Pilots    *pilots.Service
+	Bases     *bases.Service
+	Training  *training.Service
+}
+
+// New builds the services over db (migrated) and makes sure the department
+// directory is present. It does not close db.
+func New(ctx context.Context, db *store.DB) (*Set, error) {
+	o := org.NewService(db)
+	if _, err := o.EnsureDirectory(ctx); err != nil {
+		return nil, fmt.Errorf("services: department directory: %w", err)
+	}
+	s := &Set{DB: db, Org: o, Plan: plan.NewService(db, o), Auth: auth.NewService(db, o), Metrics: indicator.NewRegistry()}
+	s.Progress = progress.NewService(db, s.Plan, o, s.Auth, s.Metrics)
+	s.Standards = standards.NewService(db)
+	s.Pilots = pilots.NewService(db, s.Auth)
+	s.Bases = bases.NewService(db, s.Auth, StandardLookup(s.Standards))
+	s.Training = training.NewService(db, s.Auth)
+	if err := errors.Join(
+		standards.RegisterMetrics(s.Metrics),
+		pilots.RegisterMetrics(s.Metrics),
+		bases.RegisterMetrics(s.Metrics),
+		training.RegisterMetrics(s.Metrics),
+	); err != nil {
+		return nil, fmt.Errorf("services: metrics: %w", err)
+	}
+	return s, nil
+}
+
+// WebDeps are the services the web layer calls.
+func (s *Set) WebDeps() web.Deps {
+	return web.Deps{DB: s.DB, Org: s.Org, Plan: s.Plan, Auth: s.Auth, Progress: s.Progress,
+		Standards: s.Standards, Pilots: s.Pilots, Bases: s.Bases, Training: s.Training}
+}
+
+// StandardLookup links the standards a production base applies to the
+// registry (bases does not import standards): a code the registry lacks is
+// kept as written; one that is not a standard code is refused.
+func StandardLookup(std *standards.Service) bases.StandardLookup {
+	return func(ctx context.Context, code string) (bases.StandardRef, error) {
+		c := standards.ParseCode(code)
+		if !c.Valid {
+			return bases.StandardRef{}, apperr.Invalid("标准号“%s”无法识别：%s", code, c.Error)
+		}
+		st, err := std.ByCode(ctx, auth.Principal{}, code)
+		if errors.Is(err, apperr.ErrNotFound) {
+			return bases.StandardRef{Code: c.Display}, nil
+		}
+		if err != nil {
+			return bases.StandardRef{}, err
+		}
+		return bases.StandardRef{Code: st.Code, ID: st.ID, Title: st.Title}, nil
+	}
+}

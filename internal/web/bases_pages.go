@@ -1,0 +1,573 @@
+package web
+
+import (
+	"errors"
+	"fmt"
+	"io"
+	"net/http"
+	"net/url"
+	"strconv"
+	"strings"
+
+	"sidi/internal/apperr"
+	"sidi/internal/bases"
+	"sidi/internal/org"
+	"sidi/internal/training"
+)
+
+// Standardized production bases (task 5).
+
+func basesFilter(r *http.Request) bases.Filter {
+	q := r.URL.Query()
+	page, _ := strconv.Atoi(q.Get("page"))
+	return bases.Filter{Kind: q.Get("kind"), Prefecture: q.Get("prefecture"), Status: q.Get("status"), Q: strings.TrimSpace(q.Get("q")), Page: page}
+}
+
+func listURL(r *http.Request, path, key, val string) string {
+	q := r.URL.Query()
+	if val == "" {
+		q.Del(key)
+	} else {
+		q.Set(key, val)
+	}
+	if key != "page" {
+		q.Del("page")
+	}
+	if len(q) == 0 {
+		return path
+	}
+	return path + "?" + q.Encode()
+}
+
+type baseKindOpt struct{ Key, Label, Short string }
+
+func baseKindOptions() []baseKindOpt {
+	out := make([]baseKindOpt, len(bases.Kinds))
+	for i, k := range bases.Kinds {
+		out[i] = baseKindOpt{k, bases.KindLabels[k], bases.KindShort[k]}
+	}
+	return out
+}
+
+func (s *Server) basesList(w http.ResponseWriter, r *http.Request, rc *reqCtx) error {
+	l, err := s.Bases.Search(r.Context(), basesFilter(r))
+	if err != nil {
+		return err
+	}
+	var pages []stdLink
+	for i := 1; i <= l.Pages && l.Pages > 1; i++ {
+		pages = append(pages, stdLink{Label: strconv.Itoa(i), Href: listURL(r, "/bases", "page", strconv.Itoa(i)), Current: i == l.Filter.Page})
+	}
+	return s.render(w, r, rc, http.StatusOK, "bases", "标准化生产基地", "bases", map[string]any{
+		"L": l, "Kinds": baseKindOptions(), "Statuses": bases.StatusLabels, "Pages": pages, "CanCreate": s.Bases.CanCreate(r.Context(), rc.P),
+		"API": "/api/v1/bases" + strings.TrimPrefix(listURL(r, "/", "page", r.URL.Query().Get("page")), "/"),
+	})
+}
+
+func (s *Server) baseDetail(w http.ResponseWriter, r *http.Request, rc *reqCtx) error {
+	id, err := pathInt(r, "id")
+	if err != nil {
+		return err
+	}
+	b, err := s.Bases.Get(r.Context(), id)
+	if err != nil {
+		return err
+	}
+	return s.render(w, r, rc, http.StatusOK, "bases_detail", b.Name, "bases", map[string]any{
+		"B": b, "CanEdit": s.Bases.CanEdit(r.Context(), rc.P, b), "Today": s.now().In(cst).Format("2006-01-02"), "Recogniser": bases.DefaultRecogniser,
+	})
+}
+
+// baseForm is the form's state: the input, the record being changed (ID 0
+// for a new one) and the error to show.
+func (s *Server) renderBaseForm(w http.ResponseWriter, r *http.Request, rc *reqCtx, status int, id int64, in bases.Input, errMsg string) error {
+	depts, err := s.Bases.EditorDepts(r.Context(), rc.P)
+	if err != nil {
+		return err
+	}
+	places, err := s.Bases.Places(r.Context())
+	if err != nil {
+		return err
+	}
+	for len(in.Materials) < 3 {
+		in.Materials = append(in.Materials, bases.Material{})
+	}
+	if in.Materials[len(in.Materials)-1].Title != "" {
+		in.Materials = append(in.Materials, bases.Material{}) // room for one more
+	}
+	title, action := "登记标准化生产基地", "/bases"
+	if id != 0 {
+		title, action = "修改基地信息", fmt.Sprintf("/bases/%d", id)
+	}
+	return s.render(w, r, rc, status, "bases_form", title, "bases", map[string]any{
+		"ID": id, "In": in, "Action": action, "Error": errMsg, "Kinds": baseKindOptions(), "Depts": depts, "Places": places,
+		"Standards": strings.Join(in.Standards, "\n"), "MaterialKinds": bases.MaterialKinds, "MaterialLabels": bases.MaterialLabels,
+	})
+}
+
+func (s *Server) baseNewForm(w http.ResponseWriter, r *http.Request, rc *reqCtx) error {
+	return s.renderBaseForm(w, r, rc, http.StatusOK, 0, bases.Input{Kind: r.URL.Query().Get("kind")}, "")
+}
+
+func (s *Server) baseEditForm(w http.ResponseWriter, r *http.Request, rc *reqCtx) error {
+	id, err := pathInt(r, "id")
+	if err != nil {
+		return err
+	}
+	b, err := s.Bases.Get(r.Context(), id)
+	if err != nil {
+		return err
+	}
+	if !s.Bases.CanEdit(r.Context(), rc.P, b) {
+		return apperr.Forbidden("该基地由%s负责维护，不在您的数据范围内", b.Dept)
+	}
+	in := bases.Input{Name: b.Name, Kind: b.Kind, Prefecture: b.PrefectureCode, County: b.County, DeptID: b.DeptID, OperatorName: b.OperatorName,
+		OperatorCreditCode: b.OperatorCreditCode, Scale: b.Scale, Materials: b.Materials, Note: b.Note, Demo: b.Demo}
+	for _, st := range b.Standards {
+		in.Standards = append(in.Standards, st.Code)
+	}
+	return s.renderBaseForm(w, r, rc, http.StatusOK, id, in, "")
+}
+
+func baseInputFromForm(r *http.Request) (bases.Input, error) {
+	if err := r.ParseForm(); err != nil {
+		return bases.Input{}, apperr.Invalid("表单无法读取")
+	}
+	dept, _ := strconv.ParseInt(r.FormValue("dept_id"), 10, 64)
+	in := bases.Input{Name: r.FormValue("name"), Kind: r.FormValue("kind"), Prefecture: r.FormValue("prefecture"), County: r.FormValue("county"),
+		DeptID: dept, OperatorName: r.FormValue("operator_name"), OperatorCreditCode: r.FormValue("operator_credit_code"), Note: r.FormValue("note")}
+	if v := strings.TrimSpace(r.FormValue("scale")); v != "" {
+		n, err := strconv.Atoi(strings.ReplaceAll(v, ",", ""))
+		if err != nil {
+			return in, apperr.Invalid("存栏规模：“%s”不是整数", v)
+		}
+		in.Scale = n
+	}
+	for _, line := range strings.FieldsFunc(r.FormValue("standards"), func(c rune) bool { return c == '\n' || c == '\r' || c == '；' || c == ';' }) {
+		if line = strings.TrimSpace(line); line != "" {
+			in.Standards = append(in.Standards, line)
+		}
+	}
+	kinds, titles, notes := r.Form["material_kind"], r.Form["material_title"], r.Form["material_note"]
+	for i := range titles {
+		m := bases.Material{Title: titles[i]}
+		if i < len(kinds) {
+			m.Kind = kinds[i]
+		}
+		if i < len(notes) {
+			m.Note = notes[i]
+		}
+		in.Materials = append(in.Materials, m)
+	}
+	return in, nil
+}
+
+func (s *Server) baseCreate(w http.ResponseWriter, r *http.Request, rc *reqCtx) error {
+	in, err := baseInputFromForm(r)
+	if err == nil {
+		var b bases.Base
+		if b, err = s.Bases.Create(r.Context(), rc.P, in); err == nil {
+			http.Redirect(w, r, fmt.Sprintf("/bases/%d?msg=%s", b.ID, url.QueryEscape("已登记，状态为“创建中”")), http.StatusSeeOther)
+			return nil
+		}
+	}
+	if formError(err) {
+		return s.renderBaseForm(w, r, rc, http.StatusUnprocessableEntity, 0, in, apperr.Message(err))
+	}
+	return err
+}
+
+func (s *Server) baseUpdate(w http.ResponseWriter, r *http.Request, rc *reqCtx) error {
+	id, err := pathInt(r, "id")
+	if err != nil {
+		return err
+	}
+	in, err := baseInputFromForm(r)
+	if err == nil {
+		if _, err = s.Bases.Update(r.Context(), rc.P, id, in); err == nil {
+			http.Redirect(w, r, fmt.Sprintf("/bases/%d?msg=%s", id, url.QueryEscape("已保存")), http.StatusSeeOther)
+			return nil
+		}
+	}
+	if formError(err) {
+		return s.renderBaseForm(w, r, rc, http.StatusUnprocessableEntity, id, in, apperr.Message(err))
+	}
+	return err
+}
+
+func (s *Server) baseAdvance(w http.ResponseWriter, r *http.Request, rc *reqCtx) error {
+	id, err := pathInt(r, "id")
+	if err != nil {
+		return err
+	}
+	if err := r.ParseForm(); err != nil {
+		return apperr.Invalid("表单无法读取")
+	}
+	st := bases.Step{Action: r.FormValue("action"), Date: r.FormValue("date"), Department: r.FormValue("department"), Result: r.FormValue("result"), Note: r.FormValue("note")}
+	b, err := s.Bases.Advance(r.Context(), rc.P, id, st)
+	var msg string
+	switch {
+	case err == nil:
+		msg = "已登记“" + bases.ActionLabels[b.Events[len(b.Events)-1].Action] + "”，当前状态：" + b.StatusLabel
+	case formError(err):
+		msg = apperr.Message(err)
+	default:
+		return err
+	}
+	http.Redirect(w, r, fmt.Sprintf("/bases/%d?msg=%s", id, url.QueryEscape(msg)), http.StatusSeeOther)
+	return nil
+}
+
+func (s *Server) apiBases(w http.ResponseWriter, r *http.Request, rc *reqCtx) error {
+	f := basesFilter(r)
+	f.PerPage, _ = strconv.Atoi(r.URL.Query().Get("per_page"))
+	l, err := s.Bases.Search(r.Context(), f)
+	if err != nil {
+		return err
+	}
+	return writeJSON(w, http.StatusOK, l)
+}
+
+func (s *Server) apiBase(w http.ResponseWriter, r *http.Request, rc *reqCtx) error {
+	id, err := pathInt(r, "id")
+	if err != nil {
+		return err
+	}
+	b, err := s.Bases.Get(r.Context(), id)
+	if err != nil {
+		return err
+	}
+	return writeJSON(w, http.StatusOK, b)
+}
+
+func (s *Server) apiBaseCreate(w http.ResponseWriter, r *http.Request, rc *reqCtx) error {
+	var in bases.Input
+	if err := decodeJSON(r, &in); err != nil {
+		return err
+	}
+	b, err := s.Bases.Create(r.Context(), rc.P, in)
+	if err != nil {
+		return err
+	}
+	return writeJSON(w, http.StatusCreated, b)
+}
+
+func (s *Server) apiBaseUpdate(w http.ResponseWriter, r *http.Request, rc *reqCtx) error {
+	id, err := pathInt(r, "id")
+	if err != nil {
+		return err
+	}
+	var in bases.Input
+	if err := decodeJSON(r, &in); err != nil {
+		return err
+	}
+	b, err := s.Bases.Update(r.Context(), rc.P, id, in)
+	if err != nil {
+		return err
+	}
+	return writeJSON(w, http.StatusOK, b)
+}
+
+func (s *Server) apiBaseAdvance(w http.ResponseWriter, r *http.Request, rc *reqCtx) error {
+	id, err := pathInt(r, "id")
+	if err != nil {
+		return err
+	}
+	var st bases.Step
+	if err := decodeJSON(r, &st); err != nil {
+		return err
+	}
+	b, err := s.Bases.Advance(r.Context(), rc.P, id, st)
+	if err != nil {
+		return err
+	}
+	return writeJSON(w, http.StatusOK, b)
+}
+
+// Training records (task 6).
+
+func trainingFilter(r *http.Request) training.Filter {
+	q := r.URL.Query()
+	page, _ := strconv.Atoi(q.Get("page"))
+	year, _ := strconv.Atoi(q.Get("year"))
+	return training.Filter{Year: year, Category: q.Get("category"), Sidi: q.Get("sidi") == "1", Page: page}
+}
+
+type trainingOpt struct{ Key, Label string }
+
+func trainingOpts(keys []string, labels map[string]string) []trainingOpt {
+	out := make([]trainingOpt, len(keys))
+	for i, k := range keys {
+		out[i] = trainingOpt{k, labels[k]}
+	}
+	return out
+}
+
+func (s *Server) trainingList(w http.ResponseWriter, r *http.Request, rc *reqCtx) error {
+	l, err := s.Training.Search(r.Context(), trainingFilter(r))
+	if err != nil {
+		return err
+	}
+	var pages []stdLink
+	for i := 1; i <= l.Pages && l.Pages > 1; i++ {
+		pages = append(pages, stdLink{Label: strconv.Itoa(i), Href: listURL(r, "/training", "page", strconv.Itoa(i)), Current: i == l.Filter.Page})
+	}
+	return s.render(w, r, rc, http.StatusOK, "training", "标准化培训", "training", map[string]any{
+		"L": l, "Categories": trainingOpts(training.Categories, training.CategoryLabels), "CategoryLabels": training.CategoryLabels, "Pages": pages,
+		"CanCreate": s.Training.CanCreate(r.Context(), rc.P), "API": "/api/v1/training" + strings.TrimPrefix(listURL(r, "/", "page", r.URL.Query().Get("page")), "/"),
+	})
+}
+
+func (s *Server) trainingDetail(w http.ResponseWriter, r *http.Request, rc *reqCtx) error {
+	id, err := pathInt(r, "id")
+	if err != nil {
+		return err
+	}
+	x, err := s.Training.Get(r.Context(), id)
+	if err != nil {
+		return err
+	}
+	can := s.Training.CanEdit(r.Context(), rc.P, x)
+	var list []training.Attendee
+	if can {
+		if list, err = s.Training.Attendees(r.Context(), rc.P, id); err != nil {
+			return err
+		}
+	}
+	return s.render(w, r, rc, http.StatusOK, "training_detail", x.Title, "training", map[string]any{
+		"X": x, "CanEdit": can, "List": list, "Columns": strings.Join(training.ListColumns, "、"), "MaxRows": training.MaxListRows,
+	})
+}
+
+func (s *Server) renderTrainingForm(w http.ResponseWriter, r *http.Request, rc *reqCtx, status int, id int64, in training.Input, errMsg string) error {
+	if !s.Training.CanCreate(r.Context(), rc.P) {
+		return apperr.Forbidden("培训记录由任务 6 的责任单位登记，您所在部门不在其中")
+	}
+	all, err := s.Org.List(r.Context())
+	if err != nil {
+		return err
+	}
+	var depts []org.Department
+	for _, d := range all {
+		if d.Status == "active" && (d.Kind == org.KindProvince || d.Kind == org.KindPrefecture || d.Kind == org.KindOffice || d.ID == in.DeptID) {
+			depts = append(depts, d)
+		}
+	}
+	title, action := "登记培训", "/training"
+	if id != 0 {
+		title, action = "修改培训", fmt.Sprintf("/training/%d", id)
+	}
+	if in.DeptID == 0 {
+		in.DeptID = rc.P.DeptID
+	}
+	return s.render(w, r, rc, status, "training_form", title, "training", map[string]any{
+		"ID": id, "In": in, "Action": action, "Error": errMsg, "Depts": depts,
+		"Modes": trainingOpts(training.Modes, training.ModeLabels), "Categories": trainingOpts(training.Categories, training.CategoryLabels),
+	})
+}
+
+func (s *Server) trainingNewForm(w http.ResponseWriter, r *http.Request, rc *reqCtx) error {
+	return s.renderTrainingForm(w, r, rc, http.StatusOK, 0, training.Input{Mode: training.ModeOffline}, "")
+}
+
+func (s *Server) trainingEditForm(w http.ResponseWriter, r *http.Request, rc *reqCtx) error {
+	id, err := pathInt(r, "id")
+	if err != nil {
+		return err
+	}
+	x, err := s.Training.Get(r.Context(), id)
+	if err != nil {
+		return err
+	}
+	if !s.Training.CanEdit(r.Context(), rc.P, x) {
+		return apperr.Forbidden("该培训由%s登记，不在您的数据范围内", x.Dept)
+	}
+	in := training.Input{Title: x.Title, Topic: x.Topic, DeptID: x.DeptID, StartsOn: x.StartsOn, EndsOn: x.EndsOn, Mode: x.Mode, Place: x.Place,
+		Category: x.Category, Trainees: x.Trainees, Hours: x.Hours, Sidi: x.Sidi, Note: x.Note, Demo: x.Demo}
+	return s.renderTrainingForm(w, r, rc, http.StatusOK, id, in, "")
+}
+
+func trainingInputFromForm(r *http.Request) (training.Input, error) {
+	if err := r.ParseForm(); err != nil {
+		return training.Input{}, apperr.Invalid("表单无法读取")
+	}
+	dept, _ := strconv.ParseInt(r.FormValue("dept_id"), 10, 64)
+	in := training.Input{Title: r.FormValue("title"), Topic: r.FormValue("topic"), DeptID: dept, StartsOn: r.FormValue("starts_on"), EndsOn: r.FormValue("ends_on"),
+		Mode: r.FormValue("mode"), Place: r.FormValue("place"), Category: r.FormValue("category"), Sidi: r.FormValue("sidi") != "", Note: r.FormValue("note")}
+	if v := strings.TrimSpace(r.FormValue("trainees")); v != "" {
+		n, err := strconv.Atoi(strings.ReplaceAll(v, ",", ""))
+		if err != nil {
+			return in, apperr.Invalid("培训人数：“%s”不是整数", v)
+		}
+		in.Trainees = n
+	}
+	if v := strings.TrimSpace(r.FormValue("hours")); v != "" {
+		h, err := strconv.ParseFloat(v, 64)
+		if err != nil {
+			return in, apperr.Invalid("学时：“%s”不是数字", v)
+		}
+		in.Hours = h
+	}
+	return in, nil
+}
+
+func (s *Server) trainingCreate(w http.ResponseWriter, r *http.Request, rc *reqCtx) error {
+	in, err := trainingInputFromForm(r)
+	if err == nil {
+		var x training.Session
+		if x, err = s.Training.Create(r.Context(), rc.P, in); err == nil {
+			http.Redirect(w, r, fmt.Sprintf("/training/%d?msg=%s", x.ID, url.QueryEscape("已登记")), http.StatusSeeOther)
+			return nil
+		}
+	}
+	if formError(err) {
+		return s.renderTrainingForm(w, r, rc, http.StatusUnprocessableEntity, 0, in, apperr.Message(err))
+	}
+	return err
+}
+
+func (s *Server) trainingUpdate(w http.ResponseWriter, r *http.Request, rc *reqCtx) error {
+	id, err := pathInt(r, "id")
+	if err != nil {
+		return err
+	}
+	in, err := trainingInputFromForm(r)
+	if err == nil {
+		if _, err = s.Training.Update(r.Context(), rc.P, id, in); err == nil {
+			http.Redirect(w, r, fmt.Sprintf("/training/%d?msg=%s", id, url.QueryEscape("已保存")), http.StatusSeeOther)
+			return nil
+		}
+	}
+	if formError(err) {
+		return s.renderTrainingForm(w, r, rc, http.StatusUnprocessableEntity, id, in, apperr.Message(err))
+	}
+	return err
+}
+
+// uploadedList reads the "file" field of a multipart upload.
+func uploadedList(r *http.Request) (string, []byte, error) {
+	if err := r.ParseMultipartForm(training.MaxListBytes + 1<<20); err != nil {
+		var mbe *http.MaxBytesError
+		if errors.As(err, &mbe) {
+			return "", nil, err
+		}
+		return "", nil, apperr.Invalid("请选择要上传的学员名单（.xlsx 或 .csv）")
+	}
+	f, hdr, err := r.FormFile("file")
+	if err != nil {
+		return "", nil, apperr.Invalid("请选择要上传的学员名单（.xlsx 或 .csv）")
+	}
+	defer f.Close()
+	b, err := io.ReadAll(io.LimitReader(f, training.MaxListBytes+1))
+	if err != nil {
+		return "", nil, apperr.Invalid("读取上传文件失败，请重试")
+	}
+	return hdr.Filename, b, nil
+}
+
+func (s *Server) trainingUpload(w http.ResponseWriter, r *http.Request, rc *reqCtx) error {
+	id, err := pathInt(r, "id")
+	if err != nil {
+		return err
+	}
+	name, data, err := uploadedList(r)
+	var msg string
+	if err == nil {
+		var res training.UploadResult
+		if res, err = s.Training.UploadAttendees(r.Context(), rc.P, id, name, data); err == nil {
+			msg = fmt.Sprintf("已保存学员名单：%d 人；培训人数 %d", res.Attendees, res.Trainees)
+		}
+	}
+	if err != nil {
+		if !formError(err) {
+			return err
+		}
+		msg = apperr.Message(err)
+	}
+	http.Redirect(w, r, fmt.Sprintf("/training/%d?msg=%s", id, url.QueryEscape(msg)), http.StatusSeeOther)
+	return nil
+}
+
+func (s *Server) apiTrainings(w http.ResponseWriter, r *http.Request, rc *reqCtx) error {
+	f := trainingFilter(r)
+	f.PerPage, _ = strconv.Atoi(r.URL.Query().Get("per_page"))
+	l, err := s.Training.Search(r.Context(), f)
+	if err != nil {
+		return err
+	}
+	return writeJSON(w, http.StatusOK, l)
+}
+
+func (s *Server) apiTraining(w http.ResponseWriter, r *http.Request, rc *reqCtx) error {
+	id, err := pathInt(r, "id")
+	if err != nil {
+		return err
+	}
+	x, err := s.Training.Get(r.Context(), id)
+	if err != nil {
+		return err
+	}
+	return writeJSON(w, http.StatusOK, x)
+}
+
+func (s *Server) apiTrainingCreate(w http.ResponseWriter, r *http.Request, rc *reqCtx) error {
+	var in training.Input
+	if err := decodeJSON(r, &in); err != nil {
+		return err
+	}
+	x, err := s.Training.Create(r.Context(), rc.P, in)
+	if err != nil {
+		return err
+	}
+	return writeJSON(w, http.StatusCreated, x)
+}
+
+func (s *Server) apiTrainingUpdate(w http.ResponseWriter, r *http.Request, rc *reqCtx) error {
+	id, err := pathInt(r, "id")
+	if err != nil {
+		return err
+	}
+	var in training.Input
+	if err := decodeJSON(r, &in); err != nil {
+		return err
+	}
+	x, err := s.Training.Update(r.Context(), rc.P, id, in)
+	if err != nil {
+		return err
+	}
+	return writeJSON(w, http.StatusOK, x)
+}
+
+func (s *Server) apiTrainingAttendees(w http.ResponseWriter, r *http.Request, rc *reqCtx) error {
+	id, err := pathInt(r, "id")
+	if err != nil {
+		return err
+	}
+	list, err := s.Training.Attendees(r.Context(), rc.P, id)
+	if err != nil {
+		return err
+	}
+	return writeJSON(w, http.StatusOK, map[string]any{"session_id": id, "attendees": list})
+}
+
+func (s *Server) apiTrainingUpload(w http.ResponseWriter, r *http.Request, rc *reqCtx) error {
+	id, err := pathInt(r, "id")
+	if err != nil {
+		return err
+	}
+	name, data, err := uploadedList(r)
+	if err != nil {
+		return err
+	}
+	res, err := s.Training.UploadAttendees(r.Context(), rc.P, id, name, data)
+	if err != nil {
+		var le training.ListErrors
+		if errors.As(err, &le) {
+			var body apiError
+			body.Error.Code, body.Error.Message, body.Error.Details = "invalid", apperr.Message(err), le
+			return writeJSON(w, http.StatusUnprocessableEntity, body)
+		}
+		return err
+	}
+	return writeJSON(w, http.StatusOK, res)
+}

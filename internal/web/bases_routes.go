@@ -1,0 +1,42 @@
+package web
+
+import "sidi/internal/auth"
+
+// basesRoutes are the pages and API of the standardized production bases
+// (task 5) and the training records (task 6). The register and the
+// sessions are public; the route admits staff who may keep them, and the
+// services narrow that to the responsible departments within the caller's
+// data scope (administrators and supervisors everywhere).
+func (s *Server) basesRoutes() []Route {
+	keepers := []auth.Role{auth.RoleAdmin, auth.RoleSupervisor, auth.RoleReporter, auth.RoleApprover}
+	return []Route{
+		{Method: "GET", Pattern: "/bases", Name: "标准化生产基地", Public: true, Handle: s.basesList},
+		{Method: "GET", Pattern: "/bases/new", Name: "登记标准化生产基地", Roles: keepers, Handle: s.baseNewForm},
+		{Method: "POST", Pattern: "/bases", Name: "登记标准化生产基地", Roles: keepers, Handle: s.baseCreate},
+		{Method: "GET", Pattern: "/bases/{id}", Name: "基地详情", Public: true, Handle: s.baseDetail},
+		{Method: "GET", Pattern: "/bases/{id}/edit", Name: "修改基地信息页", Roles: keepers, Handle: s.baseEditForm},
+		{Method: "POST", Pattern: "/bases/{id}", Name: "修改基地信息", Roles: keepers, Handle: s.baseUpdate},
+		{Method: "POST", Pattern: "/bases/{id}/advance", Name: "认定、复核或撤销基地", Roles: keepers, Handle: s.baseAdvance},
+
+		{Method: "GET", Pattern: "/api/v1/bases", Name: "标准化生产基地", Public: true, API: true, Handle: s.apiBases},
+		{Method: "POST", Pattern: "/api/v1/bases", Name: "登记标准化生产基地", Roles: keepers, API: true, Handle: s.apiBaseCreate},
+		{Method: "GET", Pattern: "/api/v1/bases/{id}", Name: "基地详情", Public: true, API: true, Handle: s.apiBase},
+		{Method: "PUT", Pattern: "/api/v1/bases/{id}", Name: "修改基地信息", Roles: keepers, API: true, Handle: s.apiBaseUpdate},
+		{Method: "POST", Pattern: "/api/v1/bases/{id}/advance", Name: "认定、复核或撤销基地", Roles: keepers, API: true, Handle: s.apiBaseAdvance},
+
+		{Method: "GET", Pattern: "/training", Name: "标准化培训", Public: true, Handle: s.trainingList},
+		{Method: "GET", Pattern: "/training/new", Name: "登记培训页", Roles: keepers, Handle: s.trainingNewForm},
+		{Method: "POST", Pattern: "/training", Name: "登记培训", Roles: keepers, Handle: s.trainingCreate},
+		{Method: "GET", Pattern: "/training/{id}", Name: "培训详情", Public: true, Handle: s.trainingDetail},
+		{Method: "GET", Pattern: "/training/{id}/edit", Name: "修改培训页", Roles: keepers, Handle: s.trainingEditForm},
+		{Method: "POST", Pattern: "/training/{id}", Name: "修改培训", Roles: keepers, Handle: s.trainingUpdate},
+		{Method: "POST", Pattern: "/training/{id}/attendees", Name: "上传学员名单", Roles: keepers, Handle: s.trainingUpload},
+
+		{Method: "GET", Pattern: "/api/v1/training", Name: "标准化培训", Public: true, API: true, Handle: s.apiTrainings},
+		{Method: "POST", Pattern: "/api/v1/training", Name: "登记培训", Roles: keepers, API: true, Handle: s.apiTrainingCreate},
+		{Method: "GET", Pattern: "/api/v1/training/{id}", Name: "培训详情", Public: true, API: true, Handle: s.apiTraining},
+		{Method: "PUT", Pattern: "/api/v1/training/{id}", Name: "修改培训", Roles: keepers, API: true, Handle: s.apiTrainingUpdate},
+		{Method: "GET", Pattern: "/api/v1/training/{id}/attendees", Name: "学员名单", Roles: keepers, API: true, Handle: s.apiTrainingAttendees},
+		{Method: "POST", Pattern: "/api/v1/training/{id}/attendees", Name: "上传学员名单", Roles: keepers, API: true, Handle: s.apiTrainingUpload},
+	}
+}

@@ -1,0 +1,581 @@
+package web
+
+import (
+	"encoding/json"
+	"errors"
+	"fmt"
+	"net/http"
+	"net/url"
+	"strconv"
+	"strings"
+
+	"sidi/internal/apperr"
+	"sidi/internal/auth"
+	"sidi/internal/org"
+	"sidi/internal/pilots"
+)
+
+// pilotsSvc returns the service, or "not found" on a server built without it.
+func (s *Server) pilotsSvc() (*pilots.Service, error) {
+	if s.Pilots == nil {
+		return nil, apperr.NotFound("标准化试点与科技项目模块未启用")
+	}
+	return s.Pilots, nil
+}
+
+// userFacing reports whether err is one the form should show and let the
+// user correct (rather than an error page).
+func pilotsUserFacing(err error) bool {
+	return errors.Is(err, apperr.ErrInvalid) || errors.Is(err, apperr.ErrConflict) || errors.Is(err, apperr.ErrForbidden)
+}
+
+func decodePilotsJSON(r *http.Request, v any) error {
+	dec := json.NewDecoder(r.Body)
+	dec.DisallowUnknownFields()
+	if err := dec.Decode(v); err != nil {
+		return apperr.Invalid("请求体不是有效的 JSON：%v", err)
+	}
+	return nil
+}
+
+func pilotsParseForm(r *http.Request) error {
+	if err := r.ParseForm(); err != nil {
+		return apperr.Invalid("表单无法读取，请刷新页面后重试")
+	}
+	return nil
+}
+
+func pilotsFormInt(r *http.Request, name string) int64 {
+	n, _ := strconv.ParseInt(strings.TrimSpace(r.FormValue(name)), 10, 64)
+	return n
+}
+
+// writerDepts lists the departments p may choose as responsible: all for
+// administrators and supervisors, those in scope for department staff.
+func (s *Server) writerDepts(r *http.Request, p auth.Principal) []org.Department {
+	if s.Org == nil || !p.Has(pilots.WriteRoles...) {
+		return nil
+	}
+	ds, err := s.Org.List(r.Context())
+	if err != nil {
+		return nil
+	}
+	if p.Has(pilots.Editors...) {
+		return ds
+	}
+	var out []org.Department
+	for _, d := range ds {
+		if ok, err := s.Auth.CanAccessDept(r.Context(), p, d.ID); err == nil && ok {
+			out = append(out, d)
+		}
+	}
+	return out
+}
+
+func pilotFilter(r *http.Request, p auth.Principal) pilots.Filter {
+	q := r.URL.Query()
+	return pilots.Filter{Field: q.Get("field"), Prefecture: q.Get("prefecture"), Level: q.Get("level"), Stage: q.Get("stage"), Q: q.Get("q"),
+		Applications: p.Has(pilots.WriteRoles...)}
+}
+
+func (s *Server) pilotsList(w http.ResponseWriter, r *http.Request, rc *reqCtx) error {
+	return s.renderPilots(w, r, rc, http.StatusOK, "", nil)
+}
+
+func (s *Server) renderPilots(w http.ResponseWriter, r *http.Request, rc *reqCtx, status int, errMsg string, form *pilots.PilotInput) error {
+	svc, err := s.pilotsSvc()
+	if err != nil {
+		return err
+	}
+	f := pilotFilter(r, rc.P)
+	list, ov, err := svc.ListPilots(r.Context(), rc.P, f)
+	if err != nil {
+		return err
+	}
+	if form == nil {
+		form = &pilots.PilotInput{Level: pilots.LevelProvincial}
+	}
+	var stages []pilots.Option
+	for _, k := range pilots.StageOrder {
+		stages = append(stages, pilots.Option{Key: k, Label: pilots.StageLabels[k]})
+	}
+	return s.render(w, r, rc, status, "pilots", "标准化试点", "pilots", map[string]any{
+		"List": list, "Overview": ov, "F": f, "Fields": pilots.Fields(), "Prefectures": pilots.Prefectures, "Stages": stages,
+		"Levels":   []pilots.Option{{Key: pilots.LevelNational, Label: "国家级"}, {Key: pilots.LevelProvincial, Label: "省级"}},
+		"CanWrite": rc.P.Has(pilots.WriteRoles...), "Depts": s.writerDepts(r, rc.P), "Form": form, "Error": errMsg,
+		"API": "/api/v1/pilots?" + r.URL.RawQuery,
+	})
+}
+
+func pilotInputFromForm(r *http.Request) pilots.PilotInput {
+	return pilots.PilotInput{Name: r.FormValue("name"), OrgName: r.FormValue("org_name"), OrgCreditCode: r.FormValue("org_credit_code"),
+		Prefecture: r.FormValue("prefecture"), Field: r.FormValue("field"), Level: r.FormValue("level"), DeptID: pilotsFormInt(r, "dept_id"), Dept: r.FormValue("dept"),
+		Summary: r.FormValue("summary"), Outcomes: r.FormValue("outcomes"), Contact: r.FormValue("contact"), AppliedOn: r.FormValue("applied_on"), Note: r.FormValue("note")}
+}
+
+func (s *Server) pilotCreate(w http.ResponseWriter, r *http.Request, rc *reqCtx) error {
+	svc, err := s.pilotsSvc()
+	if err != nil {
+		return err
+	}
+	if err := pilotsParseForm(r); err != nil {
+		return err
+	}
+	in := pilotInputFromForm(r)
+	pl, err := svc.CreatePilot(r.Context(), rc.P, in)
+	if err != nil {
+		if pilotsUserFacing(err) {
+			return s.renderPilots(w, r, rc, pilotsStatus(err), apperr.Message(err), &in)
+		}
+		return err
+	}
+	http.Redirect(w, r, fmt.Sprintf("/pilots/%d?msg=%s", pl.ID, url.QueryEscape("已登记试点申报")), http.StatusSeeOther)
+	return nil
+}
+
+func pilotsStatus(err error) int {
+	st, _ := statusOf(err)
+	return st
+}
+
+func (s *Server) pilotDetail(w http.ResponseWriter, r *http.Request, rc *reqCtx) error {
+	return s.renderPilot(w, r, rc, http.StatusOK, "", nil)
+}
+
+func (s *Server) renderPilot(w http.ResponseWriter, r *http.Request, rc *reqCtx, status int, errMsg string, form *pilots.PilotInput) error {
+	svc, err := s.pilotsSvc()
+	if err != nil {
+		return err
+	}
+	id, err := pathInt(r, "id")
+	if err != nil {
+		return err
+	}
+	pl, err := svc.Pilot(r.Context(), rc.P, id)
+	if err != nil {
+		return err
+	}
+	if form == nil {
+		form = &pilots.PilotInput{Name: pl.Name, OrgName: pl.OrgName, OrgCreditCode: pl.OrgCreditCode, Prefecture: pl.Prefecture, Field: pl.Field, Level: pl.Level,
+			DeptID: pl.DeptID, Summary: pl.Summary, Outcomes: pl.Outcomes, Contact: pl.Contact, Note: pl.Note}
+	}
+	var open []pilots.Milestone
+	for _, m := range pl.Milestones {
+		if m.DoneOn == "" {
+			open = append(open, m)
+		}
+	}
+	return s.render(w, r, rc, status, "pilots_detail", pl.Name, "pilots", map[string]any{
+		"Pl": pl, "Open": open, "Error": errMsg, "Form": form, "Fields": pilots.Fields(), "Prefectures": pilots.Prefectures,
+		"Levels": []pilots.Option{{Key: pilots.LevelNational, Label: "国家级"}, {Key: pilots.LevelProvincial, Label: "省级"}},
+		"Roles":  []pilots.Option{{Key: pilots.RoleProduced, Label: pilots.RoleLabels[pilots.RoleProduced]}, {Key: pilots.RoleApplies, Label: pilots.RoleLabels[pilots.RoleApplies]}},
+		"Depts":  s.writerDepts(r, rc.P),
+	})
+}
+
+// pilotWrite runs one change from a detail-page form: on success back to
+// the record with a message; on a correctable error the record again,
+// with the error beside the forms.
+func (s *Server) pilotWrite(w http.ResponseWriter, r *http.Request, rc *reqCtx, done string, fn func(svc *pilots.Service, id int64) error) error {
+	svc, err := s.pilotsSvc()
+	if err != nil {
+		return err
+	}
+	id, err := pathInt(r, "id")
+	if err != nil {
+		return err
+	}
+	if err := pilotsParseForm(r); err != nil {
+		return err
+	}
+	if err := fn(svc, id); err != nil {
+		if pilotsUserFacing(err) {
+			return s.renderPilot(w, r, rc, pilotsStatus(err), apperr.Message(err), nil)
+		}
+		return err
+	}
+	http.Redirect(w, r, fmt.Sprintf("/pilots/%d?msg=%s", id, url.QueryEscape(done)), http.StatusSeeOther)
+	return nil
+}
+
+func (s *Server) pilotUpdate(w http.ResponseWriter, r *http.Request, rc *reqCtx) error {
+	svc, err := s.pilotsSvc()
+	if err != nil {
+		return err
+	}
+	id, err := pathInt(r, "id")
+	if err != nil {
+		return err
+	}
+	if err := pilotsParseForm(r); err != nil {
+		return err
+	}
+	in := pilotInputFromForm(r)
+	if _, err := svc.UpdatePilot(r.Context(), rc.P, id, in); err != nil {
+		if pilotsUserFacing(err) {
+			return s.renderPilot(w, r, rc, pilotsStatus(err), apperr.Message(err), &in)
+		}
+		return err
+	}
+	http.Redirect(w, r, fmt.Sprintf("/pilots/%d?msg=%s", id, url.QueryEscape("已保存")), http.StatusSeeOther)
+	return nil
+}
+
+func (s *Server) pilotAdvance(w http.ResponseWriter, r *http.Request, rc *reqCtx) error {
+	return s.pilotWrite(w, r, rc, "已登记环节", func(svc *pilots.Service, id int64) error {
+		_, err := svc.Advance(r.Context(), rc.P, id, pilots.Step{Stage: r.FormValue("stage"), Date: r.FormValue("date"), Note: r.FormValue("note")})
+		return err
+	})
+}
+
+func (s *Server) pilotMilestone(w http.ResponseWriter, r *http.Request, rc *reqCtx) error {
+	return s.pilotWrite(w, r, rc, "已增加进度节点", func(svc *pilots.Service, id int64) error {
+		_, err := svc.AddMilestone(r.Context(), rc.P, id, pilots.MilestoneInput{Title: r.FormValue("title"), DueOn: r.FormValue("due_on"), Note: r.FormValue("note")})
+		return err
+	})
+}
+
+func (s *Server) pilotMilestoneDone(w http.ResponseWriter, r *http.Request, rc *reqCtx) error {
+	return s.pilotWrite(w, r, rc, "已登记节点完成", func(svc *pilots.Service, id int64) error {
+		_, err := svc.CompleteMilestone(r.Context(), rc.P, id, pilots.MilestoneInput{ID: pilotsFormInt(r, "milestone_id"), DoneOn: r.FormValue("done_on"), Note: r.FormValue("note")})
+		return err
+	})
+}
+
+func (s *Server) pilotLink(w http.ResponseWriter, r *http.Request, rc *reqCtx) error {
+	done := "已关联标准"
+	if r.FormValue("remove") != "" {
+		done = "已取消关联"
+	}
+	return s.pilotWrite(w, r, rc, done, func(svc *pilots.Service, id int64) error {
+		_, err := svc.LinkStandard(r.Context(), rc.P, id, pilots.LinkInput{Standard: r.FormValue("standard"), Role: r.FormValue("role"), Remove: r.FormValue("remove") != ""})
+		return err
+	})
+}
+
+// Pilots API.
+
+func (s *Server) apiPilots(w http.ResponseWriter, r *http.Request, rc *reqCtx) error {
+	svc, err := s.pilotsSvc()
+	if err != nil {
+		return err
+	}
+	list, ov, err := svc.ListPilots(r.Context(), rc.P, pilotFilter(r, rc.P))
+	if err != nil {
+		return err
+	}
+	return writeJSON(w, http.StatusOK, map[string]any{"pilots": list, "overview": ov})
+}
+
+func (s *Server) apiPilot(w http.ResponseWriter, r *http.Request, rc *reqCtx) error {
+	svc, err := s.pilotsSvc()
+	if err != nil {
+		return err
+	}
+	id, err := pathInt(r, "id")
+	if err != nil {
+		return err
+	}
+	pl, err := svc.Pilot(r.Context(), rc.P, id)
+	if err != nil {
+		return err
+	}
+	return writeJSON(w, http.StatusOK, pl)
+}
+
+// pilotsAPIWrite decodes a JSON body into T and answers with what fn returns.
+func pilotsAPIWrite[T, R any](s *Server, w http.ResponseWriter, r *http.Request, status int, withID bool, fn func(svc *pilots.Service, id int64, in T) (R, error)) error {
+	svc, err := s.pilotsSvc()
+	if err != nil {
+		return err
+	}
+	var id int64
+	if withID {
+		if id, err = pathInt(r, "id"); err != nil {
+			return err
+		}
+	}
+	var in T
+	if err := decodePilotsJSON(r, &in); err != nil {
+		return err
+	}
+	out, err := fn(svc, id, in)
+	if err != nil {
+		return err
+	}
+	return writeJSON(w, status, out)
+}
+
+func (s *Server) apiPilotCreate(w http.ResponseWriter, r *http.Request, rc *reqCtx) error {
+	return pilotsAPIWrite(s, w, r, http.StatusCreated, false, func(svc *pilots.Service, _ int64, in pilots.PilotInput) (pilots.Pilot, error) {
+		return svc.CreatePilot(r.Context(), rc.P, in)
+	})
+}
+
+func (s *Server) apiPilotUpdate(w http.ResponseWriter, r *http.Request, rc *reqCtx) error {
+	return pilotsAPIWrite(s, w, r, http.StatusOK, true, func(svc *pilots.Service, id int64, in pilots.PilotInput) (pilots.Pilot, error) {
+		return svc.UpdatePilot(r.Context(), rc.P, id, in)
+	})
+}
+
+func (s *Server) apiPilotAdvance(w http.ResponseWriter, r *http.Request, rc *reqCtx) error {
+	return pilotsAPIWrite(s, w, r, http.StatusOK, true, func(svc *pilots.Service, id int64, in pilots.Step) (pilots.Pilot, error) {
+		return svc.Advance(r.Context(), rc.P, id, in)
+	})
+}
+
+func (s *Server) apiPilotMilestone(w http.ResponseWriter, r *http.Request, rc *reqCtx) error {
+	return pilotsAPIWrite(s, w, r, http.StatusOK, true, func(svc *pilots.Service, id int64, in pilots.MilestoneInput) (pilots.Pilot, error) {
+		return svc.AddMilestone(r.Context(), rc.P, id, in)
+	})
+}
+
+func (s *Server) apiPilotMilestoneDone(w http.ResponseWriter, r *http.Request, rc *reqCtx) error {
+	return pilotsAPIWrite(s, w, r, http.StatusOK, true, func(svc *pilots.Service, id int64, in pilots.MilestoneInput) (pilots.Pilot, error) {
+		return svc.CompleteMilestone(r.Context(), rc.P, id, in)
+	})
+}
+
+func (s *Server) apiPilotLink(w http.ResponseWriter, r *http.Request, rc *reqCtx) error {
+	return pilotsAPIWrite(s, w, r, http.StatusOK, true, func(svc *pilots.Service, id int64, in pilots.LinkInput) (pilots.Pilot, error) {
+		return svc.LinkStandard(r.Context(), rc.P, id, in)
+	})
+}
+
+// S&T projects.
+
+func (s *Server) projectsList(w http.ResponseWriter, r *http.Request, rc *reqCtx) error {
+	return s.renderProjects(w, r, rc, http.StatusOK, "", nil, nil)
+}
+
+func (s *Server) renderProjects(w http.ResponseWriter, r *http.Request, rc *reqCtx, status int, errMsg string, form *pilots.ProjectInput, reward *pilots.RewardInput) error {
+	svc, err := s.pilotsSvc()
+	if err != nil {
+		return err
+	}
+	f := pilots.ProjectFilter{Q: r.URL.Query().Get("q"), Programme: r.URL.Query().Get("programme")}
+	list, ov, err := svc.ListProjects(r.Context(), rc.P, f)
+	if err != nil {
+		return err
+	}
+	rewards, err := svc.ListRewards(r.Context(), rc.P, 0)
+	if err != nil {
+		return err
+	}
+	if form == nil {
+		form = &pilots.ProjectInput{}
+	}
+	if reward == nil {
+		reward = &pilots.RewardInput{}
+	}
+	return s.render(w, r, rc, status, "projects", "科技项目标准产出与标准奖励", "projects", map[string]any{
+		"List": list, "Overview": ov, "Rewards": rewards, "F": f, "Programmes": pilots.Programmes, "CanWrite": rc.P.Has(pilots.WriteRoles...),
+		"Depts": s.writerDepts(r, rc.P), "Form": form, "Reward": reward, "Levels": pilots.RewardLevels, "RoleOpts": pilots.RewardRoles, "Error": errMsg,
+		"API": "/api/v1/projects?" + r.URL.RawQuery,
+	})
+}
+
+func projectInputFromForm(r *http.Request) pilots.ProjectInput {
+	return pilots.ProjectInput{Number: r.FormValue("number"), Name: r.FormValue("name"), Programme: r.FormValue("programme"), LeadOrg: r.FormValue("lead_org"),
+		DeptID: pilotsFormInt(r, "dept_id"), Dept: r.FormValue("dept"), StartYear: r.FormValue("start_year"), EndYear: r.FormValue("end_year"),
+		ExpectedOutputs: r.FormValue("expected_outputs"), Note: r.FormValue("note")}
+}
+
+func rewardInputFromForm(r *http.Request) pilots.RewardInput {
+	return pilots.RewardInput{ProjectID: pilotsFormInt(r, "project_id"), ProjectNumber: r.FormValue("project_number"), DeptID: pilotsFormInt(r, "dept_id"), Dept: r.FormValue("dept"),
+		Enterprise: r.FormValue("enterprise"), CreditCode: r.FormValue("credit_code"), StandardCode: r.FormValue("standard_code"), Level: r.FormValue("level"),
+		Role: r.FormValue("role"), Amount: r.FormValue("amount"), Policy: r.FormValue("policy"), AwardedOn: r.FormValue("awarded_on"), Note: r.FormValue("note")}
+}
+
+func (s *Server) projectCreate(w http.ResponseWriter, r *http.Request, rc *reqCtx) error {
+	svc, err := s.pilotsSvc()
+	if err != nil {
+		return err
+	}
+	if err := pilotsParseForm(r); err != nil {
+		return err
+	}
+	in := projectInputFromForm(r)
+	pr, err := svc.CreateProject(r.Context(), rc.P, in)
+	if err != nil {
+		if pilotsUserFacing(err) {
+			return s.renderProjects(w, r, rc, pilotsStatus(err), apperr.Message(err), &in, nil)
+		}
+		return err
+	}
+	http.Redirect(w, r, fmt.Sprintf("/projects/%d?msg=%s", pr.ID, url.QueryEscape("已登记科技项目")), http.StatusSeeOther)
+	return nil
+}
+
+func (s *Server) rewardCreate(w http.ResponseWriter, r *http.Request, rc *reqCtx) error {
+	svc, err := s.pilotsSvc()
+	if err != nil {
+		return err
+	}
+	if err := pilotsParseForm(r); err != nil {
+		return err
+	}
+	in := rewardInputFromForm(r)
+	rw, err := svc.AddReward(r.Context(), rc.P, in)
+	if err != nil {
+		if !pilotsUserFacing(err) {
+			return err
+		}
+		if in.ProjectID > 0 {
+			return s.renderProject(w, r, rc, pilotsStatus(err), apperr.Message(err), in.ProjectID, nil, &in)
+		}
+		return s.renderProjects(w, r, rc, pilotsStatus(err), apperr.Message(err), nil, &in)
+	}
+	to := "/projects"
+	if rw.ProjectID > 0 {
+		to = fmt.Sprintf("/projects/%d", rw.ProjectID)
+	}
+	http.Redirect(w, r, to+"?msg="+url.QueryEscape("已登记标准奖励 "+rw.Amount+" 元"), http.StatusSeeOther)
+	return nil
+}
+
+func (s *Server) projectDetail(w http.ResponseWriter, r *http.Request, rc *reqCtx) error {
+	id, err := pathInt(r, "id")
+	if err != nil {
+		return err
+	}
+	return s.renderProject(w, r, rc, http.StatusOK, "", id, nil, nil)
+}
+
+func (s *Server) renderProject(w http.ResponseWriter, r *http.Request, rc *reqCtx, status int, errMsg string, id int64, form *pilots.ProjectInput, reward *pilots.RewardInput) error {
+	svc, err := s.pilotsSvc()
+	if err != nil {
+		return err
+	}
+	pr, err := svc.Project(r.Context(), rc.P, id)
+	if err != nil {
+		return err
+	}
+	if form == nil {
+		form = &pilots.ProjectInput{Number: pr.Number, Name: pr.Name, Programme: pr.Programme, LeadOrg: pr.LeadOrg, DeptID: pr.DeptID,
+			StartYear: strconv.Itoa(pr.StartYear), EndYear: strconv.Itoa(pr.EndYear), ExpectedOutputs: strconv.Itoa(pr.ExpectedOutputs), Note: pr.Note}
+	}
+	if reward == nil {
+		reward = &pilots.RewardInput{DeptID: pr.DeptID}
+	}
+	return s.render(w, r, rc, status, "projects_detail", pr.Name, "projects", map[string]any{
+		"Pr": pr, "Error": errMsg, "Form": form, "Reward": reward, "Families": pilots.OutputFamilies, "Levels": pilots.RewardLevels, "RoleOpts": pilots.RewardRoles,
+		"Programmes": pilots.Programmes, "Depts": s.writerDepts(r, rc.P), "CanWrite": rc.P.Has(pilots.WriteRoles...),
+	})
+}
+
+func (s *Server) projectUpdate(w http.ResponseWriter, r *http.Request, rc *reqCtx) error {
+	svc, err := s.pilotsSvc()
+	if err != nil {
+		return err
+	}
+	id, err := pathInt(r, "id")
+	if err != nil {
+		return err
+	}
+	if err := pilotsParseForm(r); err != nil {
+		return err
+	}
+	in := projectInputFromForm(r)
+	if _, err := svc.UpdateProject(r.Context(), rc.P, id, in); err != nil {
+		if pilotsUserFacing(err) {
+			return s.renderProject(w, r, rc, pilotsStatus(err), apperr.Message(err), id, &in, nil)
+		}
+		return err
+	}
+	http.Redirect(w, r, fmt.Sprintf("/projects/%d?msg=%s", id, url.QueryEscape("已保存")), http.StatusSeeOther)
+	return nil
+}
+
+func (s *Server) projectLink(w http.ResponseWriter, r *http.Request, rc *reqCtx) error {
+	svc, err := s.pilotsSvc()
+	if err != nil {
+		return err
+	}
+	id, err := pathInt(r, "id")
+	if err != nil {
+		return err
+	}
+	if err := pilotsParseForm(r); err != nil {
+		return err
+	}
+	in := pilots.OutputInput{Standard: r.FormValue("standard"), Title: r.FormValue("title"), Family: r.FormValue("family"), Issued: r.FormValue("issued"), Remove: pilotsFormInt(r, "remove")}
+	if _, err := svc.LinkOutput(r.Context(), rc.P, id, in); err != nil {
+		if pilotsUserFacing(err) {
+			return s.renderProject(w, r, rc, pilotsStatus(err), apperr.Message(err), id, nil, nil)
+		}
+		return err
+	}
+	done := "已登记标准产出"
+	if in.Remove > 0 {
+		done = "已删除标准产出"
+	}
+	http.Redirect(w, r, fmt.Sprintf("/projects/%d?msg=%s", id, url.QueryEscape(done)), http.StatusSeeOther)
+	return nil
+}
+
+// Projects API.
+
+func (s *Server) apiProjects(w http.ResponseWriter, r *http.Request, rc *reqCtx) error {
+	svc, err := s.pilotsSvc()
+	if err != nil {
+		return err
+	}
+	list, ov, err := svc.ListProjects(r.Context(), rc.P, pilots.ProjectFilter{Q: r.URL.Query().Get("q"), Programme: r.URL.Query().Get("programme")})
+	if err != nil {
+		return err
+	}
+	return writeJSON(w, http.StatusOK, map[string]any{"projects": list, "overview": ov})
+}
+
+func (s *Server) apiProject(w http.ResponseWriter, r *http.Request, rc *reqCtx) error {
+	svc, err := s.pilotsSvc()
+	if err != nil {
+		return err
+	}
+	id, err := pathInt(r, "id")
+	if err != nil {
+		return err
+	}
+	pr, err := svc.Project(r.Context(), rc.P, id)
+	if err != nil {
+		return err
+	}
+	return writeJSON(w, http.StatusOK, pr)
+}
+
+func (s *Server) apiRewards(w http.ResponseWriter, r *http.Request, rc *reqCtx) error {
+	svc, err := s.pilotsSvc()
+	if err != nil {
+		return err
+	}
+	rw, err := svc.ListRewards(r.Context(), rc.P, 0)
+	if err != nil {
+		return err
+	}
+	return writeJSON(w, http.StatusOK, map[string]any{"rewards": rw})
+}
+
+func (s *Server) apiProjectCreate(w http.ResponseWriter, r *http.Request, rc *reqCtx) error {
+	return pilotsAPIWrite(s, w, r, http.StatusCreated, false, func(svc *pilots.Service, _ int64, in pilots.ProjectInput) (pilots.Project, error) {
+		return svc.CreateProject(r.Context(), rc.P, in)
+	})
+}
+
+func (s *Server) apiProjectUpdate(w http.ResponseWriter, r *http.Request, rc *reqCtx) error {
+	return pilotsAPIWrite(s, w, r, http.StatusOK, true, func(svc *pilots.Service, id int64, in pilots.ProjectInput) (pilots.Project, error) {
+		return svc.UpdateProject(r.Context(), rc.P, id, in)
+	})
+}
+
+func (s *Server) apiProjectLink(w http.ResponseWriter, r *http.Request, rc *reqCtx) error {
+	return pilotsAPIWrite(s, w, r, http.StatusOK, true, func(svc *pilots.Service, id int64, in pilots.OutputInput) (pilots.Project, error) {
+		return svc.LinkOutput(r.Context(), rc.P, id, in)
+	})
+}
+
+func (s *Server) apiRewardCreate(w http.ResponseWriter, r *http.Request, rc *reqCtx) error {
+	return pilotsAPIWrite(s, w, r, http.StatusCreated, false, func(svc *pilots.Service, _ int64, in pilots.RewardInput) (pilots.Reward, error) {
+		return svc.AddReward(r.Context(), rc.P, in)
+	})
+}

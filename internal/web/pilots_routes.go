@@ -1,0 +1,45 @@
+package web
+
+import "sidi/internal/pilots"
+
+// pilotsRoutes are the standardization pilots (task 3) and the S&T
+// projects producing standards (task 2): public lists and records, and the
+// forms and API with which administrators, supervisors and the responsible
+// departments' staff keep them (the service checks each department scope).
+func (s *Server) pilotsRoutes() []Route {
+	w := pilots.WriteRoles
+	return []Route{
+		{Method: "GET", Pattern: "/pilots", Name: "标准化试点", Public: true, Handle: s.pilotsList},
+		{Method: "POST", Pattern: "/pilots", Name: "登记试点申报", Roles: w, Handle: s.pilotCreate},
+		{Method: "GET", Pattern: "/pilots/{id}", Name: "试点详情与进度", Public: true, Handle: s.pilotDetail},
+		{Method: "POST", Pattern: "/pilots/{id}", Name: "修改试点", Roles: w, Handle: s.pilotUpdate},
+		{Method: "POST", Pattern: "/pilots/{id}/advance", Name: "登记试点环节", Roles: w, Handle: s.pilotAdvance},
+		{Method: "POST", Pattern: "/pilots/{id}/milestones", Name: "增加进度节点", Roles: w, Handle: s.pilotMilestone},
+		{Method: "POST", Pattern: "/pilots/{id}/milestones/done", Name: "登记节点完成", Roles: w, Handle: s.pilotMilestoneDone},
+		{Method: "POST", Pattern: "/pilots/{id}/standards", Name: "关联试点标准", Roles: w, Handle: s.pilotLink},
+
+		{Method: "GET", Pattern: "/api/v1/pilots", Name: "标准化试点", Public: true, API: true, Handle: s.apiPilots},
+		{Method: "POST", Pattern: "/api/v1/pilots", Name: "登记试点申报", Roles: w, API: true, Handle: s.apiPilotCreate},
+		{Method: "GET", Pattern: "/api/v1/pilots/{id}", Name: "试点详情", Public: true, API: true, Handle: s.apiPilot},
+		{Method: "PUT", Pattern: "/api/v1/pilots/{id}", Name: "修改试点", Roles: w, API: true, Handle: s.apiPilotUpdate},
+		{Method: "POST", Pattern: "/api/v1/pilots/{id}/advance", Name: "登记试点环节", Roles: w, API: true, Handle: s.apiPilotAdvance},
+		{Method: "POST", Pattern: "/api/v1/pilots/{id}/milestones", Name: "增加进度节点", Roles: w, API: true, Handle: s.apiPilotMilestone},
+		{Method: "POST", Pattern: "/api/v1/pilots/{id}/milestones/done", Name: "登记节点完成", Roles: w, API: true, Handle: s.apiPilotMilestoneDone},
+		{Method: "POST", Pattern: "/api/v1/pilots/{id}/standards", Name: "关联试点标准", Roles: w, API: true, Handle: s.apiPilotLink},
+
+		{Method: "GET", Pattern: "/projects", Name: "科技项目标准产出", Public: true, Handle: s.projectsList},
+		{Method: "POST", Pattern: "/projects", Name: "登记科技项目", Roles: w, Handle: s.projectCreate},
+		{Method: "POST", Pattern: "/projects/rewards", Name: "登记标准奖励", Roles: w, Handle: s.rewardCreate},
+		{Method: "GET", Pattern: "/projects/{id}", Name: "科技项目详情", Public: true, Handle: s.projectDetail},
+		{Method: "POST", Pattern: "/projects/{id}", Name: "修改科技项目", Roles: w, Handle: s.projectUpdate},
+		{Method: "POST", Pattern: "/projects/{id}/standards", Name: "登记项目标准产出", Roles: w, Handle: s.projectLink},
+
+		{Method: "GET", Pattern: "/api/v1/projects", Name: "科技项目标准产出", Public: true, API: true, Handle: s.apiProjects},
+		{Method: "POST", Pattern: "/api/v1/projects", Name: "登记科技项目", Roles: w, API: true, Handle: s.apiProjectCreate},
+		{Method: "GET", Pattern: "/api/v1/projects/rewards", Name: "标准奖励", Public: true, API: true, Handle: s.apiRewards},
+		{Method: "POST", Pattern: "/api/v1/projects/rewards", Name: "登记标准奖励", Roles: w, API: true, Handle: s.apiRewardCreate},
+		{Method: "GET", Pattern: "/api/v1/projects/{id}", Name: "科技项目详情", Public: true, API: true, Handle: s.apiProject},
+		{Method: "PUT", Pattern: "/api/v1/projects/{id}", Name: "修改科技项目", Roles: w, API: true, Handle: s.apiProjectUpdate},
+		{Method: "POST", Pattern: "/api/v1/projects/{id}/standards", Name: "登记项目标准产出", Roles: w, API: true, Handle: s.apiProjectLink},
+	}
+}
