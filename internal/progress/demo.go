@@ -17,10 +17,11 @@ const DemoLabel = "【演示数据】"
 
 // DemoMetricBindings binds targets to computed metrics when those metrics
 // are registered (task 1: local standards and drug-standard varieties;
-// task 4: enterprise self-declarations).
+// task 3: standardization pilots; task 4: enterprise self-declarations).
 var DemoMetricBindings = map[string]string{
 	"1.1": "standards.local.published",
 	"1.2": "standards.drug.varieties",
+	"3.1": "standards.pilots",
 	"4.1": "standards.declarations",
 }
 
@@ -58,7 +59,7 @@ func (s *Service) SeedDemo(ctx context.Context, p auth.Principal, planID int64) 
 			b := Binding{TaskNumber: t.Number, Ordinal: i + 1, Baseline: demoBaseline(g.Value, g.Unit), Note: DemoLabel + "基线为演示值"}
 			if key, ok := DemoMetricBindings[bindingKey(t.Number, i+1)]; ok {
 				if _, registered := s.metrics.Get(key); registered {
-					b.MetricKey, b.Baseline, b.Note = key, 0, "由标准库实时计算"
+					b.MetricKey, b.Baseline, b.Note = key, 0, "由系统登记数据实时计算"
 				}
 			}
 			if err := s.SetBinding(ctx, p, pv.ID, b); err != nil {
