@@ -13,6 +13,7 @@ import (
 	"sidi/internal/apperr"
 	"sidi/internal/audit"
 	"sidi/internal/auth"
+	"sidi/internal/creditcode"
 	"sidi/internal/org"
 	"sidi/internal/store"
 )
@@ -365,9 +366,9 @@ func (s *Service) validate(ctx context.Context, q querier, in Input) (record, er
 		ps.add("经营主体", "不能为空（基地、养殖场和牧场须写明经营主体）")
 	}
 	if code := strings.TrimSpace(in.OperatorCreditCode); code != "" {
-		c, err := ParseCreditCode(code)
+		c, err := creditcode.Parse(code)
 		if err != nil {
-			ps = append(ps, apperr.Message(err))
+			ps = append(ps, "经营主体"+apperr.Message(err))
 		}
 		r.OperatorCreditCode = c
 	}

@@ -5,6 +5,7 @@ import (
 	"fmt"
 
 	"sidi/internal/auth"
+	"sidi/internal/creditcode"
 )
 
 // DemoNote marks every demo record; pages show a 演示 badge for them.
@@ -58,12 +59,7 @@ func demoBases() []demoBase {
 // county: 9 (农业) 3 (农民专业合作社), the county's code, "MA" and seven digits.
 func demoCreditCode(county string, n int) string {
 	first := fmt.Sprintf("93%sMA%07d", county, 9000000+n)
-	for _, c := range creditAlphabet {
-		if code, err := ParseCreditCode(first + string(c)); err == nil {
-			return code
-		}
-	}
-	return ""
+	return first + string(creditcode.Check(first))
 }
 
 // SeedDemo adds the labelled demo bases unless demo bases already exist,

@@ -12,61 +12,19 @@ import (
 	"sidi/internal/apperr"
 	"sidi/internal/audit"
 	"sidi/internal/auth"
+	"sidi/internal/creditcode"
 )
 
-// creditChars are the characters of a unified social credit code (GB 32100):
-// digits and upper-case letters without I, O, Z, S and V; a character's
-// value is its index.
-const creditChars = "0123456789ABCDEFGHJKLMNPQRTUWXY"
-
-// creditWeights are the weights of positions 1–17 (3^(i−1) mod 31).
-var creditWeights = [17]int{1, 3, 9, 27, 19, 26, 16, 17, 20, 29, 25, 13, 8, 24, 10, 30, 28}
+// creditChars are the characters of a credit code.
+const creditChars = creditcode.Alphabet
 
 // CreditCheck returns the check character of the first 17 characters of a
-// credit code, or 0 when one of them is not allowed.
-func CreditCheck(first17 string) byte {
-	if len(first17) != 17 {
-		return 0
-	}
-	sum := 0
-	for i := 0; i < 17; i++ {
-		v := strings.IndexByte(creditChars, first17[i])
-		if v < 0 {
-			return 0
-		}
-		sum += v * creditWeights[i]
-	}
-	return creditChars[(31-sum%31)%31]
-}
+// credit code (see package creditcode).
+func CreditCheck(first17 string) byte { return creditcode.Check(first17) }
 
-// ParseCreditCode checks a unified social credit code as typed (full width,
-// lower case and spaces allowed) and returns it normalised, or an invalid
-// error saying what is wrong.
-func ParseCreditCode(s string) (string, error) {
-	c := strings.ToUpper(strings.Map(func(r rune) rune {
-		if r == ' ' || r == '\u3000' || r == '-' {
-			return -1
-		}
-		return r
-	}, clean(s)))
-	if len([]rune(c)) != 18 || len(c) != 18 {
-		return "", apperr.Invalid("统一社会信用代码应为 18 位，“%s”为 %d 位", s, len([]rune(c)))
-	}
-	for i := 0; i < 18; i++ {
-		if strings.IndexByte(creditChars, c[i]) < 0 {
-			return "", apperr.Invalid("统一社会信用代码第 %d 位“%c”无效：只能是数字和除 I、O、Z、S、V 以外的大写字母", i+1, c[i])
-		}
-	}
-	for i := 2; i < 8; i++ {
-		if c[i] < '0' || c[i] > '9' {
-			return "", apperr.Invalid("统一社会信用代码第 3—8 位应为行政区划代码（数字）")
-		}
-	}
-	if want := CreditCheck(c[:17]); c[17] != want {
-		return "", apperr.Invalid("统一社会信用代码“%s”校验位不符（按 GB 32100 计算应为“%c”），请核对", c, want)
-	}
-	return c, nil
-}
+// ParseCreditCode checks a unified social credit code as typed and returns
+// it normalised (see package creditcode).
+func ParseCreditCode(s string) (string, error) { return creditcode.Parse(s) }
 
 // Enterprise is a company that declares the standards it applies.
 type Enterprise struct {

@@ -12,7 +12,7 @@ import (
 	"sidi/internal/apperr"
 	"sidi/internal/auth"
 	"sidi/internal/org"
-	"sidi/internal/pilots"
+	"sidi/internal/standards/pilots"
 )
 
 // pilotsSvc returns the service, or "not found" on a server built without it.

@@ -1,6 +1,6 @@
 package web
 
-import "sidi/internal/pilots"
+import "sidi/internal/standards/pilots"
 
 // pilotsRoutes are the standardization pilots (task 3) and the S&T
 // projects producing standards (task 2): public lists and records, and the

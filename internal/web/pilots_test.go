@@ -10,8 +10,8 @@ import (
 	"testing"
 
 	"sidi/internal/auth"
-	"sidi/internal/pilots"
 	"sidi/internal/standards"
+	"sidi/internal/standards/pilots"
 	"sidi/internal/store"
 	"sidi/internal/store/storetest"
 )

@@ -12,10 +12,10 @@ import (
 	"sidi/internal/auth"
 	"sidi/internal/bases"
 	"sidi/internal/org"
-	"sidi/internal/pilots"
 	"sidi/internal/plan"
 	"sidi/internal/progress"
 	"sidi/internal/standards"
+	"sidi/internal/standards/pilots"
 	"sidi/internal/store"
 	"sidi/internal/training"
 )

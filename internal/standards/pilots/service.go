@@ -15,6 +15,7 @@ import (
 
 	"sidi/internal/apperr"
 	"sidi/internal/auth"
+	"sidi/internal/creditcode"
 	"sidi/internal/standards"
 	"sidi/internal/store"
 )
@@ -187,7 +188,7 @@ func (c *checker) creditCode(field, v string) string {
 	if strings.TrimSpace(v) == "" {
 		return ""
 	}
-	code, err := standards.ParseCreditCode(v)
+	code, err := creditcode.Parse(v)
 	if err != nil {
 		c.bad(field, "%s", apperr.Message(err))
 		return ""

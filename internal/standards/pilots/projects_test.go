@@ -10,8 +10,8 @@ import (
 	"sidi/internal/apperr"
 	"sidi/internal/auth"
 	"sidi/internal/indicator"
-	"sidi/internal/pilots"
 	"sidi/internal/standards"
+	"sidi/internal/standards/pilots"
 	"sidi/internal/store"
 	"sidi/internal/store/storetest"
 )

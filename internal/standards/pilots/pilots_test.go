@@ -12,8 +12,8 @@ import (
 	"sidi/internal/auth"
 	"sidi/internal/indicator"
 	"sidi/internal/org"
-	"sidi/internal/pilots"
 	"sidi/internal/standards"
+	"sidi/internal/standards/pilots"
 	"sidi/internal/store"
 	"sidi/internal/store/storetest"
 )
