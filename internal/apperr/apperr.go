@@ -51,6 +51,14 @@ func Invalid(format string, args ...any) error   { return newf(ErrInvalid, forma
 func Forbidden(format string, args ...any) error { return newf(ErrForbidden, format, args...) }
 func Conflict(format string, args ...any) error  { return newf(ErrConflict, format, args...) }
 
+// Detailed is an error that carries structured details for API clients
+// besides its message: the fields or the rows and columns at fault. The web
+// layer puts them in the JSON error body's "details".
+type Detailed interface {
+	error
+	ErrorDetails() any
+}
+
 // Message returns the user-facing text of err, or a generic one for
 // internal failures whose details must not leak to users.
 func Message(err error) string {

@@ -25,6 +25,9 @@ func (e ProblemsError) Error() string {
 	return "plan: invalid document: " + strings.Join(parts, "；")
 }
 
+// ErrorDetails lists the problems for API clients.
+func (e ProblemsError) ErrorDetails() any { return []Problem(e) }
+
 var comparators = map[string]string{">": "超过", ">=": "不少于", "<": "少于", "<=": "不超过", "=": "等于", "between": "介于"}
 
 // ComparatorLabel is the Chinese reading of a comparator.

@@ -60,6 +60,9 @@ func (es ImportErrors) Error() string {
 	return strings.Join(lines, "\n")
 }
 
+// ErrorDetails lists the rows and columns at fault for API clients.
+func (es ImportErrors) ErrorDetails() any { return []ImportError(es) }
+
 // ImportResult counts what an import did.
 type ImportResult struct {
 	Rows      int `json:"rows"`

@@ -389,6 +389,9 @@ func (fe FieldErrors) Error() string {
 	return strings.Join(msgs, "；")
 }
 
+// ErrorDetails lists the fields at fault for API clients.
+func (fe FieldErrors) ErrorDetails() any { return []FieldError(fe) }
+
 // Unwrap makes field errors an invalid-input error with their messages.
 func (fe FieldErrors) Unwrap() []error {
 	return []error{&apperr.Error{Kind: apperr.ErrInvalid, Msg: fe.Error()}}

@@ -66,6 +66,9 @@ func (e ListErrors) Error() string {
 	return "training: attendee list rejected: " + strings.Join(parts, "；")
 }
 
+// ErrorDetails lists the cells at fault for API clients.
+func (e ListErrors) ErrorDetails() any { return []CellError(e) }
+
 func (e ListErrors) chinese() string {
 	shown := e
 	if len(shown) > 20 {

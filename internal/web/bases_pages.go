@@ -561,12 +561,6 @@ func (s *Server) apiTrainingUpload(w http.ResponseWriter, r *http.Request, rc *r
 	}
 	res, err := s.Training.UploadAttendees(r.Context(), rc.P, id, name, data)
 	if err != nil {
-		var le training.ListErrors
-		if errors.As(err, &le) {
-			var body apiError
-			body.Error.Code, body.Error.Message, body.Error.Details = "invalid", apperr.Message(err), le
-			return writeJSON(w, http.StatusUnprocessableEntity, body)
-		}
 		return err
 	}
 	return writeJSON(w, http.StatusOK, res)

@@ -188,9 +188,9 @@ func (s *Server) fail(w http.ResponseWriter, r *http.Request, rc *reqCtx, err er
 	if isAPI {
 		var body apiError
 		body.Error.Code, body.Error.Message = code, msg
-		var ps plan.ProblemsError
-		if errors.As(err, &ps) {
-			body.Error.Details = ps
+		var d apperr.Detailed
+		if errors.As(err, &d) {
+			body.Error.Details = d.ErrorDetails()
 		}
 		writeJSON(w, status, body)
 		return

@@ -345,12 +345,6 @@ func (s *Server) apiStandardsImport(w http.ResponseWriter, r *http.Request, rc *
 	}
 	res, err := s.Standards.Import(r.Context(), rc.P, name, data, nil)
 	if err != nil {
-		var ies standards.ImportErrors
-		if errors.As(err, &ies) {
-			var body apiError
-			body.Error.Code, body.Error.Message, body.Error.Details = "invalid", apperr.Message(err), ies
-			return writeJSON(w, http.StatusUnprocessableEntity, body)
-		}
 		return err
 	}
 	return writeJSON(w, http.StatusOK, res)

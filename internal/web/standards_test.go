@@ -115,6 +115,31 @@ func TestStandardsStaffPages(t *testing.T) {
 		if resp.StatusCode != http.StatusUnprocessableEntity || !strings.Contains(body, "第 5 行“发布日期”列") {
 			t.Errorf("import errors: %d %s", resp.StatusCode, body)
 		}
+		// API clients get the fields and rows at fault as structured details.
+		apiCases := []struct {
+			name, method, path, body string
+			want                     string
+		}{
+			{"field errors", "POST", "/api/v1/standards", `{"code":"DB63/T 7777—2024","title":"","status":"现行","issued":"2024-13-01"}`, `"field":"标准名称"`},
+			{"import rows", "POST", "/api/v1/standards/import", "", `"row":5`},
+		}
+		for _, ac := range apiCases {
+			var resp *http.Response
+			var body string
+			if ac.body != "" {
+				resp, body = c.send(ac.method, ac.path, tok, "application/json", ac.body)
+			} else {
+				var buf bytes.Buffer
+				mw := multipart.NewWriter(&buf)
+				fw, _ := mw.CreateFormFile("file", "bad.csv")
+				fw.Write([]byte("标准号,标准名称,标准状态,发布日期,实施日期\nDB63/T 1—2024,甲,现行,2024-03-01,2024-04-01\nDB63/T 2—2024,乙,现行,2024-03-01,2024-04-01\nDB63/T 3—2024,丙,现行,2024-03-01,2024-04-01\nDB63/T 4—2024,丁,现行,2024/99/01,2024-04-01\n"))
+				mw.Close()
+				resp, body = c.do(ac.method, ac.path, &buf, map[string]string{"Content-Type": mw.FormDataContentType(), "X-CSRF-Token": tok})
+			}
+			if resp.StatusCode != http.StatusUnprocessableEntity || !strings.Contains(body, `"details":[`) || !strings.Contains(body, ac.want) {
+				t.Errorf("%s: %d %s; want 422 with details holding %s", ac.name, resp.StatusCode, body, ac.want)
+			}
+		}
 		// The public cannot write through the API.
 		resp, _ = f.client(t).do("POST", "/api/v1/standards", strings.NewReader(`{"title":"x"}`), map[string]string{"Content-Type": "application/json"})
 		if resp.StatusCode != http.StatusUnauthorized && resp.StatusCode != http.StatusForbidden {
