@@ -1,6 +1,7 @@
 package main
 
 import (
+	"bytes"
 	"context"
 	"encoding/json"
 	"errors"
@@ -9,6 +10,7 @@ import (
 	"os"
 	"path/filepath"
 	"runtime"
+	"strings"
 	"time"
 
 	"sidi/internal/auth"
@@ -18,7 +20,7 @@ import (
 
 // standardsCommands are the standards registry commands (sidi standards …).
 func standardsCommands() []*Command {
-	return []*Command{cmdStandardsCode(), cmdStandardsSearch(), cmdStandardsImport(), cmdStandardsBench()}
+	return []*Command{cmdStandardsCode(), cmdStandardsSearch(), cmdStandardsImport(), cmdStandardsImportDeclarations(), cmdStandardsBench()}
 }
 
 // seedStandardsDemo adds the labelled demo standards once.
@@ -175,6 +177,51 @@ func cmdStandardsImport() *Command {
 				return err
 			}
 			fmt.Fprintf(e.Stdout, "已处理 %d 行：新增 %d，更新 %d，未变 %d rows processed: created, updated, unchanged\n", res.Rows, res.Created, res.Updated, res.Unchanged)
+			return nil
+		},
+	}
+}
+
+func cmdStandardsImportDeclarations() *Command {
+	return &Command{
+		Name: "standards import-declarations", Usage: "[--data DIR | --db URL] FILE.xlsx|FILE.csv",
+		Short: "从 Excel/CSV 批量导入企业标准自我声明 import enterprise self-declarations",
+		Long: "第一行为表头：" + strings.Join(standards.DeclImportColumns, "、") + "（必填），说明（可选，以“示例”开头的行跳过）。\n" +
+			"每一行是一项声明中的一个产品；统一社会信用代码和标准号相同的各行为同一项声明。尚未登记的企业按企业名称自动登记。\n" +
+			"先校验全部行，有任何错误（按行号、列和列名列出）则不导入任何记录，退出码为 1；\n" +
+			"已有的有效声明产品相同则不变，产品不同则更新产品；重复导入同一文件不产生变化。CSV 可为 UTF-8（可带 BOM）或 GB18030。",
+		Run: func(ctx context.Context, e *Env, args []string) error {
+			fs := newFlags("standards import-declarations", e)
+			cfg := storageFlags(fs, e)
+			if err := fs.Parse(args); err != nil {
+				return err
+			}
+			if fs.NArg() != 1 {
+				return usageError{"需要一个文件参数 need one FILE"}
+			}
+			data, err := readInput(e, fs.Arg(0))
+			if err != nil {
+				return err
+			}
+			a, err := openApp(ctx, cfg())
+			if err != nil {
+				return err
+			}
+			defer a.Close()
+			res, err := a.Standards.ImportDeclarations(ctx, auth.CLI(os.Getenv("USER")), filepath.Base(fs.Arg(0)), bytes.NewReader(data))
+			var rowErrs standards.DeclImportErrors
+			if errors.As(err, &rowErrs) {
+				for _, re := range rowErrs {
+					fmt.Fprintln(e.Stderr, re.String())
+				}
+				return fmt.Errorf("导入失败：文件有 %d 处错误，未导入任何记录 import refused, nothing written", len(rowErrs))
+			}
+			if err != nil {
+				return err
+			}
+			fmt.Fprintf(e.Stdout, "已处理 %d 行（跳过示例 %d 行），共 %d 项声明：新增 %d，更新 %d，未变 %d；新登记企业 %d\n"+
+				"rows, skipped, declarations: created, updated, unchanged; enterprises created\n",
+				res.Rows, res.Skipped, res.Declarations, res.Created, res.Updated, res.Unchanged, res.EnterprisesCreated)
 			return nil
 		},
 	}

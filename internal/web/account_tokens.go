@@ -72,7 +72,7 @@ func (s *Server) renderTokens(w http.ResponseWriter, r *http.Request, rc *reqCtx
 }
 
 func (s *Server) tokenList(w http.ResponseWriter, r *http.Request, rc *reqCtx) error {
-	if wantCSV(r) {
+	if wantFile(r) {
 		ts, err := s.Auth.ListTokens(r.Context(), rc.P)
 		if err != nil {
 			return err
@@ -81,7 +81,7 @@ func (s *Server) tokenList(w http.ResponseWriter, r *http.Request, rc *reqCtx) e
 		for i, t := range tokenRows(ts, time.Now()) {
 			rows[i] = []string{strconv.FormatInt(t.ID, 10), t.Name, t.Prefix + "…", t.RoleLabels, fmtDateTime(t.CreatedAt), fmtDateTime(t.LastUsedAt), fmtDateTime(t.ExpiresAt), t.State}
 		}
-		return writeCSV(w, "api-tokens", "我的令牌", []string{"编号", "名称", "前缀", "角色", "创建时间", "最近使用", "到期时间", "状态"}, rows)
+		return writeList(w, r, "api-tokens", "我的令牌", []string{"编号", "名称", "前缀", "角色", "创建时间", "最近使用", "到期时间", "状态"}, rows)
 	}
 	return s.renderTokens(w, r, rc, http.StatusOK, tokenForm{Days: strconv.Itoa(defaultTokenDays), Roles: rc.P.Roles}, "", nil, "")
 }

@@ -92,7 +92,7 @@ func (s *Server) adminDepartments(w http.ResponseWriter, r *http.Request, rc *re
 	if err := rc.P.Require(auth.RoleAdmin); err != nil {
 		return err
 	}
-	if wantCSV(r) {
+	if wantFile(r) {
 		rows, err := s.deptRows(r)
 		if err != nil {
 			return err
@@ -102,7 +102,7 @@ func (s *Server) adminDepartments(w http.ResponseWriter, r *http.Request, rc *re
 			out[i] = []string{strconv.FormatInt(d.ID, 10), d.Code, d.Name, d.Short, d.KindLabel, strconv.FormatInt(d.ParentID, 10),
 				strconv.Itoa(d.SortOrder), d.StatusLabel, d.Successor, strings.Join(d.Aliases, "、")}
 		}
-		return writeCSV(w, "departments", "部门列表", []string{"编号", "编码", "名称", "简称", "类型", "上级编号", "显示顺序", "状态", "现名称", "别名"}, out)
+		return writeList(w, r, "departments", "部门列表", []string{"编号", "编码", "名称", "简称", "类型", "上级编号", "显示顺序", "状态", "现名称", "别名"}, out)
 	}
 	return s.renderDepartments(w, r, rc, http.StatusOK, deptForm{Kind: org.KindOffice}, "")
 }

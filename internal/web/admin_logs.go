@@ -131,7 +131,7 @@ func (s *Server) adminAudit(w http.ResponseWriter, r *http.Request, rc *reqCtx) 
 	}
 	ctx := r.Context()
 	aq, f, ferr := parseAuditQuery(r.URL.Query())
-	if wantCSV(r) {
+	if wantFile(r) {
 		if ferr != nil {
 			return ferr
 		}
@@ -147,7 +147,7 @@ func (s *Server) adminAudit(w http.ResponseWriter, r *http.Request, rc *reqCtx) 
 			rows[i] = []string{strconv.FormatInt(a.Seq, 10), a.At, a.Actor, a.IP, a.EntityLabel, a.EntityID, a.ActionLabel,
 				string(recs[i].Before), string(recs[i].After)}
 		}
-		return writeCSV(w, "audit-log", "操作日志", []string{"序号", "时间", "操作人", "地址", "对象", "对象编号", "操作", "修改前", "修改后"}, rows)
+		return writeList(w, r, "audit-log", "操作日志", []string{"序号", "时间", "操作人", "地址", "对象", "对象编号", "操作", "修改前", "修改后"}, rows)
 	}
 	lp := pageOf(r.URL.Query())
 	depts, err := s.deptOptions(r, aq.Dept, 0)
@@ -216,7 +216,7 @@ func outcomeOptions(selected string) []option {
 func (s *Server) adminLogins(w http.ResponseWriter, r *http.Request, rc *reqCtx) error {
 	ctx := r.Context()
 	lq, f, ferr := parseLoginQuery(r.URL.Query())
-	if wantCSV(r) {
+	if wantFile(r) {
 		if ferr != nil {
 			return ferr
 		}
@@ -231,7 +231,7 @@ func (s *Server) adminLogins(w http.ResponseWriter, r *http.Request, rc *reqCtx)
 		for i, e := range es {
 			rows[i] = []string{strconv.FormatInt(e.ID, 10), fmtDateTime(e.At), e.Login, e.IP, e.Outcome.Label(), e.Detail, e.UserAgent}
 		}
-		return writeCSV(w, "login-log", "登录日志", []string{"编号", "时间", "登录名", "地址", "结果", "说明", "浏览器"}, rows)
+		return writeList(w, r, "login-log", "登录日志", []string{"编号", "时间", "登录名", "地址", "结果", "说明", "浏览器"}, rows)
 	}
 	lp := pageOf(r.URL.Query())
 	data := map[string]any{"Query": lq, "Outcomes": outcomeOptions(lq.Outcome), "Sizes": lp.sizeOptions()}

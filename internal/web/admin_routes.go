@@ -1,7 +1,6 @@
 package web
 
 import (
-	"encoding/csv"
 	"encoding/json"
 	"errors"
 	"fmt"
@@ -149,7 +148,12 @@ func newPager(r *http.Request, lp listPage, total int) pager {
 	return p
 }
 
-func wantCSV(r *http.Request) bool { return r.URL.Query().Get("format") == "csv" }
+// wantFile reports whether the request asks for the list as a file
+// (?format=csv or xlsx) rather than the page.
+func wantFile(r *http.Request) bool {
+	f := strings.ToLower(strings.TrimSpace(r.URL.Query().Get("format")))
+	return f == "csv" || f == "xlsx"
+}
 
 // csvLimit bounds an export; the page says so when a list is longer.
 const csvLimit = 100000
@@ -169,32 +173,25 @@ func collectAll[T any](fetch func(offset, limit int) ([]T, int, error)) ([]T, er
 	}
 }
 
-// writeCSV sends rows as a CSV download that Excel opens correctly: UTF-8
-// with a byte-order mark, CRLF line ends, and the Chinese file name in
-// RFC 5987 form beside an ASCII fallback. Cells that a spreadsheet would
-// take for a formula are prefixed with an apostrophe.
-func writeCSV(w http.ResponseWriter, ascii, chinese string, header []string, rows [][]string) error {
-	day := time.Now().In(cst).Format("20060102")
-	w.Header().Set("Content-Type", "text/csv; charset=utf-8")
-	w.Header().Set("Content-Disposition", contentDisposition(ascii+"-"+day+".csv", chinese+"-"+day+".csv"))
-	w.Header().Set("Cache-Control", "no-store")
-	w.WriteHeader(http.StatusOK)
-	if _, err := w.Write([]byte("\uFEFF")); err != nil {
+// writeList sends a list of text cells as the file the request asks for
+// (?format=csv or xlsx), through the same exporter as the registers' lists.
+func writeList(w http.ResponseWriter, r *http.Request, ascii, chinese string, header []string, rows [][]string) error {
+	format, err := exportFormat(r)
+	if err != nil {
 		return err
 	}
-	cw := csv.NewWriter(w)
-	cw.UseCRLF = true
-	cw.Write(header)
-	for _, row := range rows {
-		for i, c := range row {
-			if c != "" && strings.ContainsRune("=+-@\t\r", rune(c[0])) {
-				row[i] = "'" + c
-			}
-		}
-		cw.Write(row)
+	if format == "" {
+		format = "csv"
 	}
-	cw.Flush()
-	return cw.Error()
+	t := exportTable{Name: chinese, ASCII: ascii, Header: header, Rows: make([][]any, len(rows)), Max: csvLimit}
+	for i, row := range rows {
+		cells := make([]any, len(row))
+		for j, c := range row {
+			cells[j] = c
+		}
+		t.Rows[i] = cells
+	}
+	return sendExport(w, format, time.Now(), t)
 }
 
 // contentDisposition names an attachment for old and new clients alike.

@@ -6,6 +6,7 @@ import (
 	"encoding/csv"
 	"encoding/json"
 	"fmt"
+	"github.com/xuri/excelize/v2"
 	"net/http"
 	"net/http/httptest"
 	"net/url"
@@ -895,13 +896,26 @@ func TestExportFileName(t *testing.T) {
 		c := f.as(t, "demo-supervisor")
 		resp, body := c.get("/admin/logins?format=csv")
 		cd := resp.Header.Get("Content-Disposition")
-		day := time.Now().In(time.FixedZone("CST", 8*3600)).Format("20060102")
+		day := time.Now().In(time.FixedZone("CST", 8*3600)).Format("2006-01-02")
 		want := `attachment; filename="login-log-` + day + `.csv"; filename*=UTF-8''%E7%99%BB%E5%BD%95%E6%97%A5%E5%BF%97-` + day + `.csv`
 		if cd != want {
 			t.Fatalf("Content-Disposition\n %s\nwant\n %s", cd, want)
 		}
 		if !bytes.HasPrefix([]byte(body), []byte{0xEF, 0xBB, 0xBF}) {
 			t.Fatal("no BOM")
+		}
+		// The same lists come as workbooks, and an unknown format is refused.
+		resp, body = c.get("/admin/logins?format=xlsx")
+		wb, err := excelize.OpenReader(strings.NewReader(body))
+		if resp.StatusCode != 200 || !strings.HasSuffix(resp.Header.Get("Content-Disposition"), ".xlsx") || err != nil {
+			t.Fatalf("login log as xlsx: %d %q %v", resp.StatusCode, resp.Header.Get("Content-Disposition"), err)
+		}
+		rows, err := wb.GetRows(wb.GetSheetList()[0])
+		if err != nil || len(rows) < 2 || rows[0][2] != "登录名" {
+			t.Fatalf("login-log workbook rows %v %v", rows, err)
+		}
+		if resp, _ := c.get("/admin/logins?format=pdf"); resp.StatusCode != http.StatusOK {
+			t.Errorf("unknown format on an admin list: %d, want the page", resp.StatusCode)
 		}
 	})
 }

@@ -143,7 +143,7 @@ func userRows(us []auth.User, now time.Time) []userRow {
 func (s *Server) adminUsers(w http.ResponseWriter, r *http.Request, rc *reqCtx) error {
 	ctx := r.Context()
 	uq, f, ferr := parseUserQuery(r.URL.Query())
-	if wantCSV(r) {
+	if wantFile(r) {
 		if ferr != nil {
 			return ferr
 		}
@@ -159,7 +159,7 @@ func (s *Server) adminUsers(w http.ResponseWriter, r *http.Request, rc *reqCtx) 
 			rows[i] = []string{strconv.FormatInt(u.ID, 10), u.Login, u.Name, u.DeptName, roleLabels(u.Roles), u.Scope.Label(), u.Status.Label(),
 				u.Phone, u.Email, fmtDateTime(u.CreatedAt)}
 		}
-		return writeCSV(w, "users", "用户列表", []string{"编号", "登录名", "姓名", "部门", "角色", "数据权限", "状态", "联系电话", "电子邮箱", "创建时间"}, rows)
+		return writeList(w, r, "users", "用户列表", []string{"编号", "登录名", "姓名", "部门", "角色", "数据权限", "状态", "联系电话", "电子邮箱", "创建时间"}, rows)
 	}
 	lp := pageOf(r.URL.Query())
 	ds, err := s.Org.List(ctx)
@@ -465,12 +465,12 @@ func (s *Server) adminRoles(w http.ResponseWriter, r *http.Request, rc *reqCtx) 
 	if err != nil {
 		return err
 	}
-	if wantCSV(r) {
+	if wantFile(r) {
 		out := make([][]string, len(rows))
 		for i, row := range rows {
 			out[i] = []string{string(row.Role), row.Label, strconv.Itoa(row.Users), strings.Join(row.Pages, "、"), strings.Join(row.APIs, "、")}
 		}
-		return writeCSV(w, "roles", "角色列表", []string{"角色代码", "角色名称", "用户数", "可用页面与操作", "可用接口"}, out)
+		return writeList(w, r, "roles", "角色列表", []string{"角色代码", "角色名称", "用户数", "可用页面与操作", "可用接口"}, out)
 	}
 	return s.render(w, r, rc, http.StatusOK, "admin_roles", "角色", "admin-roles", map[string]any{"Rows": rows, "Export": "/admin/roles?format=csv"})
 }

@@ -50,6 +50,13 @@ func baseKindOptions() []baseKindOpt {
 }
 
 func (s *Server) basesList(w http.ResponseWriter, r *http.Request, rc *reqCtx) error {
+	format, err := exportFormat(r)
+	if err != nil {
+		return err
+	}
+	if format != "" {
+		return s.basesExport(w, r, format)
+	}
 	l, err := s.Bases.Search(r.Context(), basesFilter(r))
 	if err != nil {
 		return err
@@ -60,8 +67,41 @@ func (s *Server) basesList(w http.ResponseWriter, r *http.Request, rc *reqCtx) e
 	}
 	return s.render(w, r, rc, http.StatusOK, "bases", "标准化生产基地", "bases", map[string]any{
 		"L": l, "Kinds": baseKindOptions(), "Statuses": bases.StatusLabels, "Pages": pages, "CanCreate": s.Bases.CanCreate(r.Context(), rc.P),
-		"API": "/api/v1/bases" + strings.TrimPrefix(listURL(r, "/", "page", r.URL.Query().Get("page")), "/"),
+		"API": "/api/v1/bases" + strings.TrimPrefix(listURL(r, "/", "page", r.URL.Query().Get("page")), "/"), "Export": exportURLs(r),
 	})
+}
+
+// basesExport downloads every base matching the page's filters, a page of
+// the register at a time, up to exportMaxRows.
+func (s *Server) basesExport(w http.ResponseWriter, r *http.Request, format string) error {
+	f := basesFilter(r)
+	f.PerPage = 200 // the most the register returns at once
+	var all []bases.Base
+	total := 0
+	for f.Page = 1; ; f.Page++ {
+		l, err := s.Bases.Search(r.Context(), f)
+		if err != nil {
+			return err
+		}
+		all, total = append(all, l.Bases...), l.Total
+		if f.Page >= l.Pages || len(l.Bases) == 0 || len(all) >= exportMaxRows {
+			break
+		}
+	}
+	t := exportTable{Name: "标准化生产基地", ASCII: "bases", Total: total,
+		Header: []string{"名称", "类型", "市州", "县（市、区）", "经营主体", "统一社会信用代码", "存栏（头/只）", "规模提示", "状态", "认定日期", "撤销日期", "主管部门", "演示数据"}}
+	for _, b := range all {
+		var scale, below any
+		if b.Scale > 0 {
+			scale = b.Scale
+		}
+		if b.BelowThreshold {
+			below = fmt.Sprintf("未达%d", b.MinScale)
+		}
+		t.Rows = append(t.Rows, []any{b.Name, b.KindLabel, b.Prefecture, b.County, b.OperatorName, b.OperatorCreditCode, scale, below,
+			b.StatusLabel, b.RecognisedOn, b.RevokedOn, b.Dept, demoMark(b.Demo)})
+	}
+	return s.writeExport(w, format, t)
 }
 
 func (s *Server) baseDetail(w http.ResponseWriter, r *http.Request, rc *reqCtx) error {
@@ -304,6 +344,13 @@ func trainingOpts(keys []string, labels map[string]string) []trainingOpt {
 }
 
 func (s *Server) trainingList(w http.ResponseWriter, r *http.Request, rc *reqCtx) error {
+	format, err := exportFormat(r)
+	if err != nil {
+		return err
+	}
+	if format != "" {
+		return s.trainingExport(w, r, format)
+	}
 	l, err := s.Training.Search(r.Context(), trainingFilter(r))
 	if err != nil {
 		return err
@@ -315,7 +362,34 @@ func (s *Server) trainingList(w http.ResponseWriter, r *http.Request, rc *reqCtx
 	return s.render(w, r, rc, http.StatusOK, "training", "标准化培训", "training", map[string]any{
 		"L": l, "Categories": trainingOpts(training.Categories, training.CategoryLabels), "CategoryLabels": training.CategoryLabels, "Pages": pages,
 		"CanCreate": s.Training.CanCreate(r.Context(), rc.P), "API": "/api/v1/training" + strings.TrimPrefix(listURL(r, "/", "page", r.URL.Query().Get("page")), "/"),
+		"Export": exportURLs(r),
 	})
+}
+
+// trainingExport downloads every session matching the page's filters, up
+// to exportMaxRows. Attendee names are not public and are not exported.
+func (s *Server) trainingExport(w http.ResponseWriter, r *http.Request, format string) error {
+	f := trainingFilter(r)
+	f.PerPage = 200
+	var all []training.Session
+	total := 0
+	for f.Page = 1; ; f.Page++ {
+		l, err := s.Training.Search(r.Context(), f)
+		if err != nil {
+			return err
+		}
+		all, total = append(all, l.Sessions...), l.Total
+		if f.Page >= l.Pages || len(l.Sessions) == 0 || len(all) >= exportMaxRows {
+			break
+		}
+	}
+	t := exportTable{Name: "标准化培训", ASCII: "training", Total: total,
+		Header: []string{"培训名称", "培训主题", "开始日期", "结束日期", "主办部门", "方式", "地点", "培训对象", "人数", "学时", "“四地”专题", "演示数据"}}
+	for _, x := range all {
+		t.Rows = append(t.Rows, []any{x.Title, x.Topic, x.StartsOn, x.EndsOn, x.Dept, x.ModeLabel, x.Place, x.CategoryLabel,
+			x.Trainees, x.Hours, yesNo(x.Sidi), demoMark(x.Demo)})
+	}
+	return s.writeExport(w, format, t)
 }
 
 func (s *Server) trainingDetail(w http.ResponseWriter, r *http.Request, rc *reqCtx) error {

@@ -35,6 +35,10 @@ func (s *Server) leadersYear(r *http.Request) (int, []int, error) {
 }
 
 func (s *Server) leadersPage(w http.ResponseWriter, r *http.Request, rc *reqCtx) error {
+	format, err := exportFormat(r)
+	if err != nil {
+		return err
+	}
 	year, years, err := s.leadersYear(r)
 	if err != nil {
 		return err
@@ -42,6 +46,9 @@ func (s *Server) leadersPage(w http.ResponseWriter, r *http.Request, rc *reqCtx)
 	leaders, err := s.Standards.Leaders(r.Context(), year)
 	if err != nil {
 		return err
+	}
+	if format != "" {
+		return s.leadersExport(w, r, rc, format, year, leaders)
 	}
 	schemes, err := s.Standards.Schemes(r.Context(), rc.P)
 	if err != nil {
@@ -58,7 +65,23 @@ func (s *Server) leadersPage(w http.ResponseWriter, r *http.Request, rc *reqCtx)
 	}
 	return s.render(w, r, rc, http.StatusOK, "leaders", "企业标准“领跑者”", "leaders", map[string]any{
 		"Year": year, "Years": years, "Leaders": leaders, "Notices": notices, "Published": published, "Editor": rc.P.Has(standards.Editors...),
+		"Export": exportURLs(r, "year", strconv.Itoa(year)),
 	})
+}
+
+// leadersExport downloads a year's published leader list. Whether a row is
+// demo data is its declaration's flag (a list holds a few dozen at most).
+func (s *Server) leadersExport(w http.ResponseWriter, r *http.Request, rc *reqCtx, format string, year int, leaders []standards.Leader) error {
+	t := exportTable{Name: fmt.Sprintf("%d年度企业标准领跑者名单", year), ASCII: fmt.Sprintf("leaders-%d", year),
+		Header: []string{"年度", "产品领域", "名次", "企业", "统一社会信用代码", "企业标准号", "标准名称", "发布日期", "演示数据"}}
+	for _, l := range leaders {
+		d, err := s.Standards.GetDeclaration(r.Context(), rc.P, l.DeclarationID)
+		if err != nil && !errors.Is(err, apperr.ErrNotFound) {
+			return err
+		}
+		t.Rows = append(t.Rows, []any{year, l.Field, l.Rank, l.EnterpriseName, l.CreditCode, l.StandardCode, l.StandardTitle, l.PublishedOn, demoMark(d.Demo)})
+	}
+	return s.writeExport(w, format, t)
 }
 
 func (s *Server) leaderSchemePage(w http.ResponseWriter, r *http.Request, rc *reqCtx) error {

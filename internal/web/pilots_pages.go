@@ -79,7 +79,35 @@ func pilotFilter(r *http.Request, p auth.Principal) pilots.Filter {
 }
 
 func (s *Server) pilotsList(w http.ResponseWriter, r *http.Request, rc *reqCtx) error {
+	format, err := exportFormat(r)
+	if err != nil {
+		return err
+	}
+	if format != "" {
+		return s.pilotsExport(w, r, rc, format)
+	}
 	return s.renderPilots(w, r, rc, http.StatusOK, "", nil)
+}
+
+// pilotsExport downloads the pilot list the page shows (the caller's
+// applications included for staff).
+func (s *Server) pilotsExport(w http.ResponseWriter, r *http.Request, rc *reqCtx, format string) error {
+	svc, err := s.pilotsSvc()
+	if err != nil {
+		return err
+	}
+	f := pilotFilter(r, rc.P)
+	list, _, err := svc.ListPilots(r.Context(), rc.P, f)
+	if err != nil {
+		return err
+	}
+	t := exportTable{Name: "标准化试点", ASCII: "pilots",
+		Header: []string{"试点名称", "承担单位", "领域", "市州", "级别", "责任部门", "当前环节", "申报日期", "立项日期", "验收日期", "撤销日期", "逾期节点数", "演示数据"}}
+	for _, p := range list {
+		t.Rows = append(t.Rows, []any{p.Name, p.OrgName, p.FieldLabel, p.PrefectureName, p.LevelLabel, p.DeptName, p.StageLabel,
+			p.AppliedOn, p.ApprovedOn, p.AcceptedOn, p.RevokedOn, p.Overdue, demoMark(p.Demo)})
+	}
+	return s.writeExport(w, format, t)
 }
 
 func (s *Server) renderPilots(w http.ResponseWriter, r *http.Request, rc *reqCtx, status int, errMsg string, form *pilots.PilotInput) error {
@@ -103,7 +131,7 @@ func (s *Server) renderPilots(w http.ResponseWriter, r *http.Request, rc *reqCtx
 		"List": list, "Overview": ov, "F": f, "Fields": pilots.Fields(), "Prefectures": pilots.Prefectures, "Stages": stages,
 		"Levels":   []pilots.Option{{Key: pilots.LevelNational, Label: "国家级"}, {Key: pilots.LevelProvincial, Label: "省级"}},
 		"CanWrite": rc.P.Has(pilots.WriteRoles...), "Depts": s.writerDepts(r, rc.P), "Form": form, "Error": errMsg,
-		"API": "/api/v1/pilots?" + r.URL.RawQuery,
+		"API": "/api/v1/pilots?" + r.URL.RawQuery, "Export": exportURLs(r),
 	})
 }
 
@@ -345,7 +373,37 @@ func (s *Server) apiPilotLink(w http.ResponseWriter, r *http.Request, rc *reqCtx
 // S&T projects.
 
 func (s *Server) projectsList(w http.ResponseWriter, r *http.Request, rc *reqCtx) error {
+	format, err := exportFormat(r)
+	if err != nil {
+		return err
+	}
+	if format != "" {
+		return s.projectsExport(w, r, rc, format)
+	}
 	return s.renderProjects(w, r, rc, http.StatusOK, "", nil, nil)
+}
+
+// projectsExport downloads the project list the page shows.
+func (s *Server) projectsExport(w http.ResponseWriter, r *http.Request, rc *reqCtx, format string) error {
+	svc, err := s.pilotsSvc()
+	if err != nil {
+		return err
+	}
+	list, _, err := svc.ListProjects(r.Context(), rc.P, projectFilter(r))
+	if err != nil {
+		return err
+	}
+	t := exportTable{Name: "科技项目标准产出", ASCII: "projects",
+		Header: []string{"项目编号", "项目名称", "计划类别", "牵头单位", "主管部门", "实施年度", "预期标准", "已发布", "计划中", "演示数据"}}
+	for _, p := range list {
+		t.Rows = append(t.Rows, []any{p.Number, p.Name, p.Programme, p.LeadOrg, p.DeptName, fmt.Sprintf("%d—%d", p.StartYear, p.EndYear),
+			p.ExpectedOutputs, p.Published, p.Planned, demoMark(p.Demo)})
+	}
+	return s.writeExport(w, format, t)
+}
+
+func projectFilter(r *http.Request) pilots.ProjectFilter {
+	return pilots.ProjectFilter{Q: r.URL.Query().Get("q"), Programme: r.URL.Query().Get("programme")}
 }
 
 func (s *Server) renderProjects(w http.ResponseWriter, r *http.Request, rc *reqCtx, status int, errMsg string, form *pilots.ProjectInput, reward *pilots.RewardInput) error {
@@ -353,7 +411,7 @@ func (s *Server) renderProjects(w http.ResponseWriter, r *http.Request, rc *reqC
 	if err != nil {
 		return err
 	}
-	f := pilots.ProjectFilter{Q: r.URL.Query().Get("q"), Programme: r.URL.Query().Get("programme")}
+	f := projectFilter(r)
 	list, ov, err := svc.ListProjects(r.Context(), rc.P, f)
 	if err != nil {
 		return err
@@ -371,7 +429,7 @@ func (s *Server) renderProjects(w http.ResponseWriter, r *http.Request, rc *reqC
 	return s.render(w, r, rc, status, "projects", "科技项目标准产出与标准奖励", "projects", map[string]any{
 		"List": list, "Overview": ov, "Rewards": rewards, "F": f, "Programmes": pilots.Programmes, "CanWrite": rc.P.Has(pilots.WriteRoles...),
 		"Depts": s.writerDepts(r, rc.P), "Form": form, "Reward": reward, "Levels": pilots.RewardLevels, "RoleOpts": pilots.RewardRoles, "Error": errMsg,
-		"API": "/api/v1/projects?" + r.URL.RawQuery,
+		"API": "/api/v1/projects?" + r.URL.RawQuery, "Export": exportURLs(r),
 	})
 }
 

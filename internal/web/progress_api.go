@@ -51,7 +51,7 @@ func (s *Server) apiIndicators(w http.ResponseWriter, r *http.Request, rc *reqCt
 			Baseline: g.Baseline, Target: g.Target, Max: g.Max, Comparator: g.Comparator, Unit: g.Unit, Deadline: g.Deadline, Current: g.Current, HasValue: g.HasValue,
 			Progress: g.Progress, Schedule: g.Schedule, Status: g.Status, Forecast: g.Forecast, Verdict: g.Verdict})
 	}
-	if r.URL.Query().Get("format") == "csv" {
+	if wantFile(r) {
 		header := []string{"任务", "任务名称", "目标序号", "目标", "数据来源", "基线", "目标值", "上限", "比较", "单位", "截止日期", "当前值", "进度%", "序时进度%", "状态", "预测值", "预测结论"}
 		var out [][]string
 		f := func(v float64) string { return strconv.FormatFloat(v, 'f', -1, 64) }
@@ -66,7 +66,7 @@ func (s *Server) apiIndicators(w http.ResponseWriter, r *http.Request, rc *reqCt
 			out = append(out, []string{strconv.Itoa(x.Task), x.TaskTitle, strconv.Itoa(x.Ordinal), x.Text, x.MetricName, f(x.Baseline), f(x.Target), max, x.Comparator, x.Unit,
 				x.Deadline, f(x.Current), fmt.Sprintf("%.1f", x.Progress), fmt.Sprintf("%.1f", x.Schedule), progress.StatusLabels[x.Status], fc, progress.VerdictLabels[x.Verdict]})
 		}
-		return writeCSV(w, "indicators-"+st.AsOf, "量化指标进展-"+st.AsOf, header, out)
+		return writeList(w, r, "indicators-"+st.AsOf, "量化指标进展-"+st.AsOf, header, out)
 	}
 	return writeJSON(w, http.StatusOK, map[string]any{"plan_id": st.PlanID, "as_of": st.AsOf, "indicators": rows})
 }

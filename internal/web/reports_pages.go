@@ -49,7 +49,7 @@ func (s *Server) reportList(w http.ResponseWriter, r *http.Request, rc *reqCtx) 
 	if err != nil {
 		return err
 	}
-	if r.URL.Query().Get("format") == "csv" {
+	if wantFile(r) {
 		header := []string{"周期", "任务", "部门", "角色", "状态", "提交时间", "审核人", "退回意见"}
 		var rows [][]string
 		for _, rp := range reports {
@@ -59,7 +59,7 @@ func (s *Server) reportList(w http.ResponseWriter, r *http.Request, rc *reqCtx) 
 			}
 			rows = append(rows, []string{rp.Period.Code, strconv.Itoa(rp.TaskNumber), rp.DeptName, roleLabel(rp.Role), progress.ReportStatusLabels[rp.Status], sub, rp.ReviewedBy, rp.ReviewComment})
 		}
-		return writeCSV(w, "reports-"+code, "进展报告-"+code, header, rows)
+		return writeList(w, r, "reports-"+code, "进展报告-"+code, header, rows)
 	}
 	return s.render(w, r, rc, http.StatusOK, "reports", "进展报告", "reports", map[string]any{"Reports": reports, "Periods": periods, "Period": code, "Status": f.Status, "Task": f.Task})
 }

@@ -1,12 +1,14 @@
 package web
 
 import (
+	"bytes"
 	"encoding/json"
 	"errors"
 	"fmt"
 	"io"
 	"net/http"
 	"net/url"
+	"slices"
 	"strconv"
 	"strings"
 
@@ -79,6 +81,13 @@ func (s *Server) task1Deliverables(r *http.Request) []string {
 
 func (s *Server) standardsSearch(w http.ResponseWriter, r *http.Request, rc *reqCtx) error {
 	p := standardsParams(r)
+	format, err := exportFormat(r)
+	if err != nil {
+		return err
+	}
+	if format != "" {
+		return s.standardsExport(w, r, p, format)
+	}
 	res, err := s.Standards.Search(r.Context(), p)
 	if err != nil {
 		return err
@@ -118,8 +127,36 @@ func (s *Server) standardsSearch(w http.ResponseWriter, r *http.Request, rc *req
 	}
 	return s.render(w, r, rc, http.StatusOK, "standards_search", "标准查询", "standards", map[string]any{
 		"Res": res, "P": p, "Facets": facets, "Pages": pages, "Families": standards.FamilyLabels, "Tags": standards.DomainTags,
-		"Deliverables": deliv, "DeliverablesDone": done, "API": "/api/v1/standards?" + r.URL.RawQuery,
+		"Deliverables": deliv, "DeliverablesDone": done, "API": "/api/v1/standards?" + r.URL.RawQuery, "Export": exportURLs(r),
 	})
+}
+
+// standardsExport downloads every ranked result of a search (at most
+// standards.Limit), not only the page shown, with the page's filters.
+func (s *Server) standardsExport(w http.ResponseWriter, r *http.Request, p standards.Params, format string) error {
+	p.PerPage = 100 // the most a search returns at once
+	var hits []standards.Hit
+	more := false
+	for p.Page = 1; ; p.Page++ {
+		res, err := s.Standards.Search(r.Context(), p)
+		if err != nil {
+			return err
+		}
+		hits, more = append(hits, res.Hits...), res.More
+		if p.Page >= res.Pages || len(res.Hits) == 0 {
+			break
+		}
+	}
+	t := exportTable{Name: "标准查询结果", ASCII: "standards",
+		Header: []string{"标准号", "标准名称", "类别", "状态", "发布日期", "实施日期", "ICS 分类", "CCS 分类", "归口单位", "主管部门", "发布单位", "“四地”领域", "演示数据"}}
+	for _, h := range hits {
+		t.Rows = append(t.Rows, []any{h.Code, h.Title, h.FamilyLabel(), h.StatusLabel(), h.Issued, h.Implemented, h.ICS, h.CCS,
+			h.Committee, h.Department, h.Publisher, strings.Join(h.Tags, "、"), demoMark(h.Demo)})
+	}
+	if more {
+		t.Notes = append(t.Notes, fmt.Sprintf("结果超过 %d 条，仅导出排名前 %d 条；可增加关键词或筛选条件缩小范围。", standards.Limit, len(hits)))
+	}
+	return s.writeExport(w, format, t)
 }
 
 func (s *Server) standardDetail(w http.ResponseWriter, r *http.Request, rc *reqCtx) error {
@@ -387,6 +424,13 @@ func declURL(r *http.Request, key, val string) string {
 
 func (s *Server) declarationsList(w http.ResponseWriter, r *http.Request, rc *reqCtx) error {
 	p := declParams(r)
+	format, err := exportFormat(r)
+	if err != nil {
+		return err
+	}
+	if format != "" {
+		return s.declarationsExport(w, r, p, format)
+	}
 	res, err := s.Standards.SearchDeclarations(r.Context(), p)
 	if err != nil {
 		return err
@@ -417,8 +461,47 @@ func (s *Server) declarationsList(w http.ResponseWriter, r *http.Request, rc *re
 	}
 	return s.render(w, r, rc, http.StatusOK, "standards_declarations", "企业标准自我声明", "standards", map[string]any{
 		"Res": res, "P": p, "Facets": facets, "Pages": pages, "Limit": standards.Limit, "API": "/api/v1/declarations?" + r.URL.RawQuery,
-		"CanDeclare": rc.P.Has(auth.RoleEnterprise, auth.RoleAdmin), "Editor": rc.P.Has(standards.Editors...),
+		"CanDeclare": rc.P.Has(auth.RoleEnterprise, auth.RoleAdmin), "Editor": rc.P.Has(standards.Editors...), "Export": exportURLs(r),
 	})
+}
+
+// declarationsExport downloads every declaration the search ranks (at most
+// standards.Limit), with the page's filters.
+func (s *Server) declarationsExport(w http.ResponseWriter, r *http.Request, p standards.DeclParams, format string) error {
+	p.PerPage = 100
+	var hits []standards.DeclHit
+	more := false
+	for p.Page = 1; ; p.Page++ {
+		res, err := s.Standards.SearchDeclarations(r.Context(), p)
+		if err != nil {
+			return err
+		}
+		hits, more = append(hits, res.Hits...), res.More
+		if p.Page >= res.Pages || len(res.Hits) == 0 {
+			break
+		}
+	}
+	t := exportTable{Name: "企业标准自我声明", ASCII: "declarations",
+		Header: []string{"标准号", "标准名称", "企业", "统一社会信用代码", "产品（型号）", "产品类别", "企业标准", "低于国家标准", "声明日期", "复核情况", "演示数据"}}
+	for _, h := range hits {
+		var products, cats []string
+		for _, pr := range h.Products {
+			name := pr.Name
+			if pr.Model != "" {
+				name += "（" + pr.Model + "）"
+			}
+			products = append(products, name)
+			if pr.Category != "" && !slices.Contains(cats, pr.Category) {
+				cats = append(cats, pr.Category)
+			}
+		}
+		t.Rows = append(t.Rows, []any{h.StandardCode, h.StandardTitle, h.EnterpriseName, h.CreditCode, strings.Join(products, "、"), strings.Join(cats, "、"),
+			yesNo(h.Own), yesNo(h.BelowNational), h.DeclaredOn, h.ReviewLabel(), demoMark(h.Demo)})
+	}
+	if more {
+		t.Notes = append(t.Notes, fmt.Sprintf("结果超过 %d 条，仅导出排名前 %d 条；可增加关键词或筛选条件缩小范围。", standards.Limit, len(hits)))
+	}
+	return s.writeExport(w, format, t)
 }
 
 func (s *Server) declarationDetail(w http.ResponseWriter, r *http.Request, rc *reqCtx) error {
@@ -897,4 +980,44 @@ func (s *Server) apiAnnouncementCreate(w http.ResponseWriter, r *http.Request, r
 		return err
 	}
 	return writeJSON(w, http.StatusCreated, a)
+}
+
+// Bulk import of enterprise self-declarations (administrators and
+// supervisors), from the enterprises page.
+
+func (s *Server) declarationsImport(w http.ResponseWriter, r *http.Request, rc *reqCtx) error {
+	name, data, err := uploadedStandardsFile(r, s.MaxBody)
+	if err == nil {
+		var res standards.DeclImportResult
+		res, err = s.Standards.ImportDeclarations(r.Context(), rc.P, name, bytes.NewReader(data))
+		if err == nil {
+			redirectMsg(w, r, "/declarations/enterprises", fmt.Sprintf("导入完成：共 %d 行、%d 项声明，新增 %d，更新 %d，未变 %d；新登记企业 %d",
+				res.Rows, res.Declarations, res.Created, res.Updated, res.Unchanged, res.EnterprisesCreated))
+			return nil
+		}
+	}
+	if errors.Is(err, apperr.ErrInvalid) || errors.Is(err, apperr.ErrConflict) {
+		return s.renderEnterprises(w, r, rc, http.StatusUnprocessableEntity, standards.EnterpriseInput{}, apperr.Message(err))
+	}
+	return err
+}
+
+func (s *Server) apiDeclarationsImport(w http.ResponseWriter, r *http.Request, rc *reqCtx) error {
+	name, data, err := uploadedStandardsFile(r, s.MaxBody)
+	if err != nil {
+		return err
+	}
+	res, err := s.Standards.ImportDeclarations(r.Context(), rc.P, name, bytes.NewReader(data))
+	if err != nil {
+		return err
+	}
+	return writeJSON(w, http.StatusOK, res)
+}
+
+func (s *Server) declarationsImportTemplate(w http.ResponseWriter, r *http.Request, rc *reqCtx) error {
+	b, err := standards.DeclImportTemplate()
+	if err != nil {
+		return err
+	}
+	return writeDownload(w, "企业标准自我声明导入模板.xlsx", "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet", b)
 }
