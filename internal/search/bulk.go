@@ -56,10 +56,37 @@ func (b *Batch) Insert(ctx context.Context, db *store.DB, tx *sql.Tx) error {
 		return nil
 	}
 	if db.Dialect() == store.Postgres {
-		return insertRows(ctx, db.Dialect(), tx, `INSERT INTO search_docs(kind, ref_id, rank, facets, tsv, title_tsv, kw_tsv) VALUES `, []string{"", "", "", "", "::tsvector", "::tsvector", "::tsvector"}, len(b.docs), func(i int) []any {
+		err := insertRows(ctx, db.Dialect(), tx, `INSERT INTO search_docs(kind, ref_id, rank, facets, tsv) VALUES `, []string{"", "", "", "", "::tsvector"}, len(b.docs), func(i int) []any {
 			d := b.docs[i]
-			return []any{d.Kind, d.RefID, d.Rank, facetText(d), b.tsv[i][0], b.tsv[i][1], b.tsv[i][2]}
+			return []any{d.Kind, d.RefID, d.Rank, facetText(d), b.tsv[i][0]}
 		})
+		if err != nil {
+			return err
+		}
+		type part struct {
+			ids, ranks []int64
+			facets     []string
+			ts         [][2]string
+		}
+		byKind := map[string]*part{}
+		var kinds []string
+		for i, d := range b.docs {
+			p := byKind[d.Kind]
+			if p == nil {
+				p = &part{}
+				byKind[d.Kind] = p
+				kinds = append(kinds, d.Kind)
+			}
+			p.ids, p.ranks, p.facets = append(p.ids, d.RefID), append(p.ranks, d.Rank), append(p.facets, facetText(d))
+			p.ts = append(p.ts, [2]string{b.tsv[i][1], b.tsv[i][2]})
+		}
+		for _, k := range kinds {
+			p := byKind[k]
+			if err := addPostings(ctx, tx, k, p.ids, p.ranks, p.facets, p.ts); err != nil {
+				return err
+			}
+		}
+		return nil
 	}
 	err := insertRows(ctx, db.Dialect(), tx, `INSERT INTO search_docs(id, kind, ref_id, rank, facets) VALUES `, []string{"", "", "", "", ""}, len(b.docs), func(i int) []any {
 		d := b.docs[i]
@@ -146,9 +173,8 @@ func insertRows(ctx context.Context, d store.Dialect, tx *sql.Tx, head string, c
 // rebuilds; their definitions are those of the migrations.
 var pgBulkIndexes = []struct{ name, ddl string }{
 	{"search_docs_tsv", `CREATE INDEX search_docs_tsv ON search_docs USING GIN (tsv)`},
-	{"search_docs_title", `CREATE INDEX search_docs_title ON search_docs USING GIN (title_tsv)`},
-	{"search_docs_kw", `CREATE INDEX search_docs_kw ON search_docs USING GIN (kw_tsv)`},
-	{"search_docs_rank", `CREATE INDEX search_docs_rank ON search_docs(kind, rank DESC, ref_id DESC) INCLUDE (facets, title_tsv, kw_tsv)`},
+	{"search_docs_rank", `CREATE INDEX search_docs_rank ON search_docs(kind, rank DESC, ref_id DESC) INCLUDE (facets)`},
+	{"search_postings_tok", `CREATE INDEX search_postings_tok ON search_postings(kind, field, tok, rank DESC, ref_id DESC, pos) INCLUDE (fset)`},
 }
 
 // WithoutIndexes runs load, a bulk load, with PostgreSQL's search indexes

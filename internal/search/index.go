@@ -30,7 +30,7 @@ type Doc struct {
 // SQLite's FTS rowid (= search_docs.id) is code<<56 | Rank<<32 | RefID, so
 // that one kind is one rowid range and reading it backwards gives the
 // rank order; PostgreSQL keeps the same order in an index on (kind, rank,
-// ref_id).
+// ref_id) and in the postings of search_postings.
 var Kinds = map[string]int64{"standard": 1, "declaration": 2, "test": 127}
 
 // Bounds of Doc fields that go into the rowid.
@@ -148,7 +148,7 @@ func quoteLexeme(t string) string {
 // Index adds or replaces d inside tx. The document goes into the full
 // index (all three fields) and, for the first two tiers of Top, into a
 // title-only and a keywords-only index: SQLite's search_title and search_kw
-// FTS tables, PostgreSQL's title_tsv and kw_tsv columns.
+// FTS tables, PostgreSQL's search_postings.
 func Index(ctx context.Context, db *store.DB, tx *sql.Tx, d Doc) error {
 	id, err := rowid(d.Kind, d.RefID, d.Rank)
 	if err != nil {
@@ -157,13 +157,16 @@ func Index(ctx context.Context, db *store.DB, tx *sql.Tx, d Doc) error {
 	ps, cols := analyze(d)
 	switch db.Dialect() {
 	case store.Postgres:
-		_, err := tx.ExecContext(ctx, `INSERT INTO search_docs(kind, ref_id, rank, facets, tsv, title_tsv, kw_tsv) VALUES ($1, $2, $3, $4, $5::tsvector, $6::tsvector, $7::tsvector)
-			ON CONFLICT (kind, ref_id) DO UPDATE SET rank = EXCLUDED.rank, facets = EXCLUDED.facets, tsv = EXCLUDED.tsv, title_tsv = EXCLUDED.title_tsv, kw_tsv = EXCLUDED.kw_tsv`,
-			d.Kind, d.RefID, d.Rank, facetText(d), tsvector(ps), tsvector(field(ps, 'A')), tsvector(field(ps, 'B')))
+		if err := dropPostings(ctx, tx, d.Kind, d.RefID); err != nil {
+			return err
+		}
+		_, err := tx.ExecContext(ctx, `INSERT INTO search_docs(kind, ref_id, rank, facets, tsv) VALUES ($1, $2, $3, $4, $5::tsvector)
+			ON CONFLICT (kind, ref_id) DO UPDATE SET rank = EXCLUDED.rank, facets = EXCLUDED.facets, tsv = EXCLUDED.tsv`,
+			d.Kind, d.RefID, d.Rank, facetText(d), tsvector(ps))
 		if err != nil {
 			return fmt.Errorf("search: index %s %d: %w", d.Kind, d.RefID, err)
 		}
-		return nil
+		return addPostings(ctx, tx, d.Kind, []int64{d.RefID}, []int64{d.Rank}, []string{facetText(d)}, [][2]string{{tsvector(field(ps, 'A')), tsvector(field(ps, 'B'))}})
 	default:
 		if err := Remove(ctx, db, tx, d.Kind, d.RefID); err != nil {
 			return err
@@ -185,6 +188,55 @@ func Index(ctx context.Context, db *store.DB, tx *sql.Tx, d Doc) error {
 	}
 }
 
+// PostgreSQL keeps the tokens of the title ('A') and keyword ('B') fields
+// also in search_postings, one row per token and position, with a btree in
+// rank order (migration 0008): Top reads the title and keyword tiers there.
+// The rows are the title and keyword tokens of the document's tsvector
+// (rendered by tsvector from the same analysis), expanded inside the
+// database, so they hold exactly the same tokens and positions.
+
+// addPostings writes the postings of documents of one kind from their
+// title and keyword tsvector literals (ts[i] = {title, keywords} of
+// refIDs[i], whose facet labels are facets[i]).
+func addPostings(ctx context.Context, tx *sql.Tx, kind string, refIDs, ranks []int64, facets []string, ts [][2]string) error {
+	if len(refIDs) == 0 {
+		return nil
+	}
+	title, kw := make([]string, len(ts)), make([]string, len(ts))
+	for i, t := range ts {
+		title[i], kw[i] = t[0], t[1]
+	}
+	// The facet label sets, each stored once.
+	if _, err := tx.ExecContext(ctx, `INSERT INTO search_facets(facets) SELECT DISTINCT unnest($1::text[]) ON CONFLICT (facets) DO NOTHING`, facets); err != nil {
+		return fmt.Errorf("search: facets of %s: %w", kind, err)
+	}
+	_, err := tx.ExecContext(ctx, `WITH x AS (SELECT x.ref_id, x.rank, f.id AS fset, x.t, x.k FROM unnest($2::bigint[], $3::bigint[], $4::text[], $5::text[], $6::text[]) x(ref_id, rank, facets, t, k)
+			JOIN search_facets f ON f.facets = x.facets)
+		INSERT INTO search_postings(ref_id, rank, fset, kind, pos, field, tok)
+		SELECT x.ref_id, x.rank, x.fset, $1::smallint, p, 'A'::"char", u.lexeme FROM x, unnest(x.t::tsvector) u, unnest(u.positions) p
+		UNION ALL
+		SELECT x.ref_id, x.rank, x.fset, $1::smallint, p, 'B'::"char", u.lexeme FROM x, unnest(x.k::tsvector) u, unnest(u.positions) p`,
+		Kinds[kind], refIDs, ranks, facets, title, kw)
+	if err != nil {
+		return fmt.Errorf("search: postings of %s: %w", kind, err)
+	}
+	return nil
+}
+
+// dropPostings deletes the postings of one document, found through the
+// title and keyword tokens of its indexed vector (each an index probe),
+// before the document changes.
+func dropPostings(ctx context.Context, tx *sql.Tx, kind string, refID int64) error {
+	_, err := tx.ExecContext(ctx, `DELETE FROM search_postings p USING (
+			SELECT f.field, u.lexeme AS tok, d.rank FROM search_docs d, unnest(d.tsv) u, (VALUES ('A'::"char"), ('B'::"char")) f(field)
+			WHERE d.kind = $1 AND d.ref_id = $2 AND f.field::text = ANY(u.weights)) o
+		WHERE p.kind = $3 AND p.field = o.field AND p.tok = o.tok AND p.rank = o.rank AND p.ref_id = $2`, kind, refID, Kinds[kind])
+	if err != nil {
+		return fmt.Errorf("search: postings of %s %d: %w", kind, refID, err)
+	}
+	return nil
+}
+
 // sqliteTables are SQLite's FTS tables, all keyed by the same rowid.
 var sqliteTables = []string{"search_fts", "search_title", "search_kw"}
 
@@ -195,6 +247,11 @@ func Remove(ctx context.Context, db *store.DB, tx *sql.Tx, kind string, refID in
 			if _, err := tx.ExecContext(ctx, `DELETE FROM `+t+` WHERE rowid = (SELECT id FROM search_docs WHERE kind = $1 AND ref_id = $2)`, kind, refID); err != nil {
 				return fmt.Errorf("search: remove: %w", err)
 			}
+		}
+	}
+	if db.Dialect() == store.Postgres {
+		if err := dropPostings(ctx, tx, kind, refID); err != nil {
+			return err
 		}
 	}
 	if _, err := tx.ExecContext(ctx, `DELETE FROM search_docs WHERE kind = $1 AND ref_id = $2`, kind, refID); err != nil {
@@ -211,6 +268,11 @@ func RemoveKind(ctx context.Context, db *store.DB, tx *sql.Tx, kind string) erro
 			if _, err := tx.ExecContext(ctx, `DELETE FROM `+t+` WHERE rowid BETWEEN $1 AND $2`, lo, hi); err != nil {
 				return fmt.Errorf("search: remove %s: %w", kind, err)
 			}
+		}
+	}
+	if db.Dialect() == store.Postgres {
+		if _, err := tx.ExecContext(ctx, `DELETE FROM search_postings WHERE kind = $1`, Kinds[kind]); err != nil {
+			return fmt.Errorf("search: remove %s: %w", kind, err)
 		}
 	}
 	if _, err := tx.ExecContext(ctx, `DELETE FROM search_docs WHERE kind = $1`, kind); err != nil {

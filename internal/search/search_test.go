@@ -193,3 +193,66 @@ func TestTop(t *testing.T) {
 		t.Errorf("engines differ:\nsqlite   %v\npostgres %v", a, b)
 	}
 }
+
+// TestTopAfterChanges checks that replacing and removing documents leave
+// no trace in any tier (PostgreSQL keeps title and keyword postings apart)
+// and that ranked matches carry their facet labels.
+func TestTopAfterChanges(t *testing.T) {
+	got := map[store.Dialect][]string{}
+	storetest.Each(t, func(t *testing.T, db *store.DB) {
+		ctx := context.Background()
+		err := db.Tx(ctx, func(tx *sql.Tx) error {
+			bulk := []search.Doc{
+				{Kind: "test", RefID: 1, Rank: 10, Title: "牦牛肉干加工规程", Keywords: "DB63", Facets: []string{"family:local"}},
+				{Kind: "test", RefID: 2, Rank: 20, Title: "藏羊", Keywords: "牦牛肉 T/QH", Facets: []string{"family:group", "tag:牧"}},
+				{Kind: "test", RefID: 3, Rank: 30, Title: "青稞", Body: "牦牛肉干", Facets: []string{"family:local"}},
+			}
+			if err := search.NewBatch(db.Dialect(), bulk).Insert(ctx, db, tx); err != nil {
+				return err
+			}
+			// 1 changes its title and rank; 3 is removed; 4 is new.
+			if err := search.Index(ctx, db, tx, search.Doc{Kind: "test", RefID: 1, Rank: 5, Title: "藏羊肉干", Keywords: "牦牛 DB63", Facets: []string{"family:national"}}); err != nil {
+				return err
+			}
+			if err := search.Remove(ctx, db, tx, "test", 3); err != nil {
+				return err
+			}
+			return search.Index(ctx, db, tx, search.Doc{Kind: "test", RefID: 4, Rank: 1, Title: "牦牛肉干", Facets: []string{"family:local"}})
+		})
+		if err != nil {
+			t.Fatal(err)
+		}
+		for _, c := range []struct {
+			q    string
+			want []string
+		}{
+			{"牦牛肉干", []string{"4:100:[family:local]"}},
+			{"牦牛", []string{"4:100:[family:local]", "2:10:[family:group tag:牧]", "1:10:[family:national]"}},
+			{"藏羊 肉干", []string{"1:100:[family:national]"}},
+			{"青稞", nil},
+			{"加工", nil},
+		} {
+			ms, err := search.Top(ctx, db, search.ParseQuery(c.q), "test", nil, 10)
+			if err != nil {
+				t.Fatal(err)
+			}
+			var out []string
+			for _, m := range ms {
+				out = append(out, fmt.Sprintf("%d:%d:%v", m.RefID, m.Score, m.Facets))
+			}
+			if !reflect.DeepEqual(out, c.want) {
+				t.Errorf("%q → %v, want %v", c.q, out, c.want)
+			}
+			got[db.Dialect()] = append(got[db.Dialect()], out...)
+		}
+		if err := db.Tx(ctx, func(tx *sql.Tx) error { return search.RemoveKind(ctx, db, tx, "test") }); err != nil {
+			t.Fatal(err)
+		}
+		if ms, err := search.Top(ctx, db, search.ParseQuery("牦牛"), "test", nil, 10); err != nil || len(ms) != 0 {
+			t.Errorf("after RemoveKind: %v %v", ms, err)
+		}
+	})
+	if a, b := got[store.SQLite], got[store.Postgres]; a != nil && b != nil && !reflect.DeepEqual(a, b) {
+		t.Errorf("engines differ:\nsqlite   %v\npostgres %v", a, b)
+	}
+}

@@ -9,7 +9,8 @@ import (
 
 // Size is the disk space of the search index in bytes: Index is the
 // full-text structures themselves (SQLite: the shadow tables of the three
-// FTS5 tables; PostgreSQL: the three GIN indexes), Docs the document table
+// FTS5 tables; PostgreSQL: the GIN index and the postings table with its
+// index), Docs the document table
 // with its other indexes (on PostgreSQL this holds the tsvectors, including their
 // TOAST storage).
 type Size struct {
@@ -26,8 +27,8 @@ func IndexSize(ctx context.Context, db *store.DB) (Size, error) {
 	var s Size
 	var err error
 	if db.Dialect() == store.Postgres {
-		err = db.Reader().QueryRowContext(ctx, `SELECT i, pg_total_relation_size('search_docs'::regclass) - i FROM
-			(SELECT pg_relation_size('search_docs_tsv'::regclass) + pg_relation_size('search_docs_title'::regclass) + pg_relation_size('search_docs_kw'::regclass) AS i) x`).Scan(&s.Index, &s.Docs)
+		err = db.Reader().QueryRowContext(ctx, `SELECT g + p, pg_total_relation_size('search_docs'::regclass) - g FROM
+			(SELECT pg_relation_size('search_docs_tsv'::regclass) AS g, pg_total_relation_size('search_postings'::regclass) AS p) x`).Scan(&s.Index, &s.Docs)
 	} else {
 		err = db.Reader().QueryRowContext(ctx, `SELECT COALESCE(SUM(CASE WHEN name LIKE 'search_fts%' OR name LIKE 'search_title%' OR name LIKE 'search_kw%' THEN pgsize END), 0),
 			COALESCE(SUM(CASE WHEN name = 'search_docs' OR tbl_name_is_docs THEN pgsize END), 0)

@@ -3,9 +3,9 @@ package search
 import (
 	"context"
 	"fmt"
-	"math"
 	"strconv"
 	"strings"
+	"sync"
 
 	"sidi/internal/store"
 )
@@ -29,9 +29,9 @@ type Match struct {
 // Tiers of Top, best first: the field the whole query matches in.
 var tierScores = []int{ScoreTitle, ScoreKeywords, ScoreBody, 0}
 
-// pgProbe is how many of the highest-ranked documents PostgreSQL reads to
-// estimate how common a phrase is (see Top).
-const pgProbe = 2000
+// postingCap bounds the count of a token's postings that Top reads to pick
+// the rarest token of a query (see Top).
+const postingCap = 300
 
 // Top returns the first n matches of q among the documents of kind (and,
 // with f, whose record passes f) in rank order: first by the best field the
@@ -45,21 +45,21 @@ const pgProbe = 2000
 // been found, and skips the documents of the tiers before (which are then
 // complete). The title and keyword tiers read indexes of their own field
 // (SQLite: the search_title and search_kw FTS tables, read backwards by
-// rowid; PostgreSQL: title_tsv and kw_tsv), so a word found in half the
-// titles costs about as much as one found in n of them, and a phrase costs
-// in proportion to the titles that hold it, not to every record that
-// mentions it anywhere.
+// rowid; PostgreSQL: the rank-ordered postings of search_postings), so a
+// word found in half the titles costs about as much as one found in n of
+// them, and a phrase costs in proportion to the titles that hold it, not
+// to every record that mentions it anywhere.
 //
-// On PostgreSQL a tier costs either about n/d documents read in rank order
-// (an index-only scan of search_docs_rank, which carries both fields, when
-// a share d of the documents match) or about d·N read through the GIN index
-// and sorted. The planner chooses well for single tokens, but it cannot
-// estimate a phrase (two or more adjacent bigrams) and takes the GIN path
-// even for common ones. For phrases the title and keyword tiers therefore
-// read the pgProbe highest-ranked documents first: if they hold enough
-// matches, that is the answer; otherwise the share found there decides
-// between reading on in rank order and the GIN path (whose rows cost about
-// seven times as much).
+// On PostgreSQL a title or keyword tier first counts each token's postings
+// in that field (up to postingCap): a token with none ends the tier at
+// once; otherwise the rarest token's postings are read in rank order and
+// every other token is checked at its position by an index probe, so a
+// phrase costs about n divided by the share of the rarest token's
+// documents that hold the whole query. The body and spread tiers read the
+// GIN index of the full vector for the documents holding every token (a
+// plain AND needs no look at the vectors themselves), sort these by rank
+// and check the phrases and the field in that order only until enough
+// match, so that only the vectors read are decompressed.
 func Top(ctx context.Context, db *store.DB, q Query, kind string, f *Filter, n int) ([]Match, error) {
 	if q.Empty() || n <= 0 {
 		return nil, nil
@@ -67,31 +67,20 @@ func Top(ctx context.Context, db *store.DB, q Query, kind string, f *Filter, n i
 	if _, ok := Kinds[kind]; !ok {
 		return nil, fmt.Errorf("search: unknown kind %q", kind)
 	}
-	phrase := false
-	for _, p := range q.Phrases {
-		phrase = phrase || len(p) > 1
-	}
 	var out []Match
 	seen := map[int64]bool{}
 	for t, score := range tierScores {
 		limit := n - len(out) + len(seen) // enough even if every earlier match comes again
 		var ms []Match
 		var err error
-		if db.Dialect() == store.Postgres && phrase && t < 2 {
-			query, args := tierSQL(db.Dialect(), q, kind, f, t, limit, pgProbe)
-			if ms, err = topRows(ctx, db, query, args, score); err == nil && len(ms) < limit {
-				share := float64(len(ms)) / pgProbe
-				var docs float64
-				err = db.Reader().QueryRowContext(ctx, `SELECT GREATEST(reltuples, 1) FROM pg_class WHERE oid = 'search_docs'::regclass`).Scan(&docs)
-				ms = nil
-				if err == nil && share*share*7*docs >= float64(limit) {
-					query, args := tierSQL(db.Dialect(), q, kind, f, t, limit, math.MaxInt64)
-					ms, err = topRows(ctx, db, query, args, score)
-				}
-			}
-		}
-		if ms == nil && err == nil {
-			query, args := tierSQL(db.Dialect(), q, kind, f, t, limit, 0)
+		switch {
+		case db.Dialect() == store.Postgres && t < 2:
+			ms, err = pgFieldTier(ctx, db, q, kind, f, [2]string{"A", "B"}[t], limit, score)
+		case db.Dialect() == store.Postgres:
+			query, args := pgVectorTier(q, kind, f, t, n-len(out), seen)
+			ms, err = topRows(ctx, db, query, args, score)
+		default:
+			query, args := tierSQL(q, kind, f, t, limit)
 			ms, err = topRows(ctx, db, query, args, score)
 		}
 		if err != nil {
@@ -107,6 +96,185 @@ func Top(ctx context.Context, db *store.DB, q Query, kind string, f *Filter, n i
 			break
 		}
 	}
+	return out, nil
+}
+
+// pgFieldTier reads the title (field "A") or keyword ("B") tier of Top
+// from PostgreSQL's postings.
+func pgFieldTier(ctx context.Context, db *store.DB, q Query, kind string, f *Filter, field string, limit, score int) ([]Match, error) {
+	code := Kinds[kind]
+	// The distinct tokens, and where each occurs first.
+	type at struct{ phrase, off int }
+	var toks []string
+	first := map[string]at{}
+	for i, p := range q.Phrases {
+		for j, t := range p {
+			if _, ok := first[t]; !ok {
+				first[t] = at{i, j}
+				toks = append(toks, t)
+			}
+		}
+	}
+	driver := first[toks[0]]
+	if len(toks) > 1 {
+		var sel []string
+		args := []any{code, field}
+		for _, t := range toks {
+			args = append(args, t)
+			sel = append(sel, `(SELECT count(*) FROM (SELECT 1 FROM search_postings WHERE kind = $1 AND field = $2 AND tok = $`+strconv.Itoa(len(args))+
+				` LIMIT `+strconv.Itoa(postingCap)+`) x)`)
+		}
+		counts := make([]int, len(toks))
+		dest := make([]any, len(toks))
+		for i := range counts {
+			dest[i] = &counts[i]
+		}
+		if err := db.Reader().QueryRowContext(ctx, `SELECT `+strings.Join(sel, ", "), args...).Scan(dest...); err != nil {
+			return nil, fmt.Errorf("search: top: %w", err)
+		}
+		best := 0
+		for i, c := range counts {
+			if c == 0 {
+				return []Match{}, nil
+			}
+			if c < counts[best] {
+				best = i
+			}
+		}
+		driver = first[toks[best]]
+	}
+	var args []any
+	arg := func(v any) string {
+		args = append(args, v)
+		return "$" + strconv.Itoa(len(args))
+	}
+	kindArg, fieldArg := arg(code), arg(field)
+	// probe is the condition that tok sits at position base+off of the
+	// same document.
+	probe := func(alias, tok, base string, off int, more string) string {
+		return ` AND EXISTS (SELECT 1 FROM search_postings ` + alias + ` WHERE ` + alias + `.kind = ` + kindArg + ` AND ` + alias + `.field = ` + fieldArg +
+			` AND ` + alias + `.tok = ` + arg(tok) + ` AND ` + alias + `.rank = p.rank AND ` + alias + `.ref_id = p.ref_id` +
+			func() string {
+				if base == "" {
+					return ""
+				}
+				return ` AND ` + alias + `.pos = ` + base + ` + ` + strconv.Itoa(off)
+			}() + more + `)`
+	}
+	var b strings.Builder
+	b.WriteString(`SELECT p.rank, p.ref_id, max(p.fset) FROM search_postings p`)
+	join, where := "", ""
+	if f != nil {
+		join = ` JOIN ` + f.Table + ` s ON s.id = p.ref_id`
+	}
+	b.WriteString(join)
+	dp := q.Phrases[driver.phrase]
+	b.WriteString(` WHERE p.kind = ` + kindArg + ` AND p.field = ` + fieldArg + ` AND p.tok = ` + arg(dp[driver.off]))
+	for j, t := range dp {
+		if j != driver.off {
+			b.WriteString(probe("q"+strconv.Itoa(j), t, "p.pos", j-driver.off, ""))
+		}
+	}
+	for i, ph := range q.Phrases {
+		if i == driver.phrase {
+			continue
+		}
+		// The phrase's first token anywhere in the field, then the others
+		// after it.
+		alias := "r" + strconv.Itoa(i)
+		var more strings.Builder
+		for j := 1; j < len(ph); j++ {
+			more.WriteString(probe(alias+"_"+strconv.Itoa(j), ph[j], alias+".pos", j, ""))
+		}
+		b.WriteString(probe(alias, ph[0], "", 0, more.String()))
+	}
+	if f != nil {
+		w, fargs := f.Where(len(args) + 1)
+		args = append(args, fargs...)
+		where = w
+	}
+	b.WriteString(where)
+	b.WriteString(` GROUP BY p.rank, p.ref_id ORDER BY p.rank DESC, p.ref_id DESC LIMIT ` + arg(limit))
+	rows, err := db.Reader().QueryContext(ctx, b.String(), args...)
+	if err != nil {
+		return nil, fmt.Errorf("search: top: %w", err)
+	}
+	defer rows.Close()
+	ms := []Match{}
+	var sets []int64
+	for rows.Next() {
+		m := Match{Score: score}
+		var rank, fset int64
+		if err := rows.Scan(&rank, &m.RefID, &fset); err != nil {
+			return nil, fmt.Errorf("search: top: %w", err)
+		}
+		ms = append(ms, m)
+		sets = append(sets, fset)
+	}
+	if err := rows.Err(); err != nil {
+		return nil, fmt.Errorf("search: top: %w", err)
+	}
+	labels, err := facetSets(ctx, db, sets)
+	if err != nil {
+		return nil, err
+	}
+	for i := range ms {
+		ms[i].Facets = labels[sets[i]]
+	}
+	return ms, nil
+}
+
+// facetCache holds, per database, the facet label sets of search_facets
+// by id. A set's id never changes (rows are only added), so the cache
+// cannot go stale.
+var facetCache sync.Map // *store.DB → *facetSetCache
+
+type facetSetCache struct {
+	mu   sync.Mutex
+	sets map[int64][]string
+}
+
+// facetSets returns the labels of the facet sets ids.
+func facetSets(ctx context.Context, db *store.DB, ids []int64) (map[int64][]string, error) {
+	c0, _ := facetCache.LoadOrStore(db, &facetSetCache{sets: map[int64][]string{}})
+	c := c0.(*facetSetCache)
+	out := map[int64][]string{}
+	var missing []int64
+	c.mu.Lock()
+	for _, id := range ids {
+		if l, ok := c.sets[id]; ok {
+			out[id] = l
+		} else if _, asked := out[id]; !asked {
+			out[id] = nil
+			missing = append(missing, id)
+		}
+	}
+	c.mu.Unlock()
+	if len(missing) == 0 {
+		return out, nil
+	}
+	rows, err := db.Reader().QueryContext(ctx, `SELECT id, facets FROM search_facets WHERE id = ANY($1::bigint[])`, missing)
+	if err != nil {
+		return nil, fmt.Errorf("search: facets: %w", err)
+	}
+	defer rows.Close()
+	found := map[int64][]string{}
+	for rows.Next() {
+		var id int64
+		var f string
+		if err := rows.Scan(&id, &f); err != nil {
+			return nil, fmt.Errorf("search: facets: %w", err)
+		}
+		found[id] = strings.Fields(f)
+	}
+	if err := rows.Err(); err != nil {
+		return nil, fmt.Errorf("search: facets: %w", err)
+	}
+	c.mu.Lock()
+	for id, l := range found {
+		c.sets[id], out[id] = l, l
+	}
+	c.mu.Unlock()
 	return out, nil
 }
 
@@ -132,10 +300,47 @@ func topRows(ctx context.Context, db *store.DB, query string, args []any, score 
 	return ms, nil
 }
 
+// pgVectorTier selects (ref_id, facets) of at most limit documents that
+// match in tier t (2 body, 3 spread) and are not in seen, in rank order.
+func pgVectorTier(q Query, kind string, f *Filter, t, limit int, seen map[int64]bool) (string, []any) {
+	var args []any
+	arg := func(v any) string {
+		args = append(args, v)
+		return "$" + strconv.Itoa(len(args))
+	}
+	var all []string
+	for _, p := range q.Phrases {
+		for _, tok := range p {
+			all = append(all, quoteLexeme(tok))
+		}
+	}
+	var b strings.Builder
+	b.WriteString(`SELECT d.ref_id, d.rank, d.facets, d.tsv FROM search_docs d`)
+	if f != nil {
+		b.WriteString(` JOIN ` + f.Table + ` s ON s.id = d.ref_id`)
+	}
+	b.WriteString(` WHERE d.kind = ` + arg(kind) + ` AND d.tsv @@ ` + arg(strings.Join(all, " & ")) + `::tsquery`)
+	if len(seen) > 0 {
+		ids := make([]int64, 0, len(seen))
+		for id := range seen {
+			ids = append(ids, id)
+		}
+		b.WriteString(` AND NOT d.ref_id = ANY(` + arg(ids) + `::bigint[])`)
+	}
+	if f != nil {
+		w, fargs := f.Where(len(args) + 1)
+		args = append(args, fargs...)
+		b.WriteString(w)
+	}
+	weight := [4]string{"", "", "C", ""}[t]
+	// OFFSET 0 keeps the check of the full query above the sort.
+	return `SELECT c.ref_id, c.facets FROM (` + b.String() + ` ORDER BY d.rank DESC, d.ref_id DESC OFFSET 0) c WHERE c.tsv @@ ` +
+		arg(tsquery(q, weight)) + `::tsquery LIMIT ` + arg(limit), args
+}
+
 // tierSQL selects (ref_id, facets) of the documents matching in tier t, in
-// rank order, at most limit. On PostgreSQL a window > 0 reads only that
-// many highest-ranked documents, in rank order.
-func tierSQL(d store.Dialect, q Query, kind string, f *Filter, t, limit, window int) (string, []any) {
+// rank order, at most limit, on SQLite.
+func tierSQL(q Query, kind string, f *Filter, t, limit int) (string, []any) {
 	var args []any
 	arg := func(v any) string {
 		args = append(args, v)
@@ -148,21 +353,6 @@ func tierSQL(d store.Dialect, q Query, kind string, f *Filter, t, limit, window 
 		w, fargs := f.Where(len(args) + 1)
 		args = append(args, fargs...)
 		return ` JOIN ` + f.Table + ` s ON s.id = ` + ref, w
-	}
-	if d == store.Postgres {
-		col, weight := [4]string{"title_tsv", "kw_tsv", "tsv", "tsv"}[t], [4]string{"", "", "C", ""}[t]
-		from, cond := `search_docs d`, ""
-		if window > 0 {
-			from = `(SELECT ref_id, rank, facets, ` + col + ` FROM search_docs WHERE kind = ` + arg(kind) +
-				` ORDER BY rank DESC, ref_id DESC LIMIT ` + arg(window) + `) d`
-			cond = ` WHERE true`
-		} else {
-			cond = ` WHERE d.kind = ` + arg(kind)
-		}
-		cond += ` AND d.` + col + ` @@ ` + arg(tsquery(q, weight)) + `::tsquery`
-		join, where := filter("d.ref_id")
-		return `SELECT d.ref_id, d.facets FROM ` + from + join + cond + where +
-			` ORDER BY d.rank DESC, d.ref_id DESC LIMIT ` + arg(limit), args
 	}
 	table, expr := [4]string{"search_title", "search_kw", "search_fts", "search_fts"}[t], ftsQuery(q, "")
 	if t == 2 {

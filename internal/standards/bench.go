@@ -197,7 +197,30 @@ func ClearBench(ctx context.Context, db *store.DB) error {
 	tables := append([]string{"leader_entries", "leader_indicators", "leader_schemes", "declaration_indicators", "declaration_products", "declarations", "user_enterprise", "enterprises"}, "standard_announcement_items", "standard_announcements", "standard_stages", "standard_relations", "standard_tags", "standards", "search_docs")
 	return db.Tx(ctx, func(tx *sql.Tx) error {
 		if db.Dialect() == store.Postgres {
-			_, err := tx.ExecContext(ctx, `TRUNCATE `+strings.Join(tables, ", "))
+			// Tables of other registries that point at these (e.g. a pilot's
+			// standards) must be truncated with them; they may only be empty.
+			var others []string
+			err := eachRow(ctx, tx, `SELECT DISTINCT c.conrelid::regclass::text FROM pg_constraint c
+				WHERE c.contype = 'f' AND c.confrelid = ANY($1::regclass[]) AND NOT c.conrelid = ANY($1::regclass[])`,
+				[]any{"{" + strings.Join(tables, ",") + "}"}, func(r *sql.Rows) error {
+					var t string
+					err := r.Scan(&t)
+					others = append(others, t)
+					return err
+				})
+			if err != nil {
+				return err
+			}
+			for _, t := range others {
+				var rows bool
+				if err := tx.QueryRowContext(ctx, `SELECT EXISTS (SELECT 1 FROM `+t+`)`).Scan(&rows); err != nil {
+					return err
+				}
+				if rows {
+					return fmt.Errorf("standards: %s refers to the benchmark records and is not empty; not clearing", t)
+				}
+			}
+			_, err = tx.ExecContext(ctx, `TRUNCATE `+strings.Join(append(append(tables, "search_postings"), others...), ", "))
 			return err
 		}
 		if _, err := tx.ExecContext(ctx, `INSERT INTO search_fts(search_fts) VALUES ('delete-all')`); err != nil {

@@ -1,0 +1,3 @@
+-- Nothing to change on SQLite: FTS5 already keeps each token's documents in
+-- rank order (the rowid). The PostgreSQL migration of the same number adds
+-- rank-ordered postings for the title and keyword fields.
