@@ -288,6 +288,17 @@ var expectedAccess = map[string][]string{
 	"GET /api/v1/projects/{id}":                everyone,
 	"PUT /api/v1/projects/{id}":                progressStaff,
 	"POST /api/v1/projects/{id}/standards":     progressStaff,
+
+	// Corrections of rewards and milestones: the same writers as above.
+	"POST /pilots/{id}/milestones/{mid}":               progressStaff,
+	"POST /pilots/{id}/milestones/{mid}/delete":        progressStaff,
+	"PUT /api/v1/pilots/{id}/milestones/{mid}":         progressStaff,
+	"POST /api/v1/pilots/{id}/milestones/{mid}/delete": progressStaff,
+	"POST /projects/rewards/{id}/edit":                 progressStaff,
+	"POST /projects/rewards/{id}/withdraw":             progressStaff,
+	"GET /api/v1/projects/rewards/{id}":                everyone,
+	"PUT /api/v1/projects/rewards/{id}":                progressStaff,
+	"POST /api/v1/projects/rewards/{id}/withdraw":      progressStaff,
 }
 
 // denied reports whether a response refuses the caller: 401, 403, or the
@@ -434,6 +445,8 @@ func TestAuthorizationMatrix(t *testing.T) {
 			"training/id":      "1",
 			"pilots/id":        "1",
 			"projects/id":      "1",
+			"rewards/id":       "1",
+			"milestones/mid":   "1",
 		}
 
 		for _, who := range callers {

@@ -171,6 +171,22 @@ func (s *Server) pilotDetail(w http.ResponseWriter, r *http.Request, rc *reqCtx)
 }
 
 func (s *Server) renderPilot(w http.ResponseWriter, r *http.Request, rc *reqCtx, status int, errMsg string, form *pilots.PilotInput) error {
+	return s.renderPilotWith(w, r, rc, status, errMsg, form, nil)
+}
+
+// milestoneForm is the correction form of one milestone row of the pilot
+// page: its values (the submitted ones after a refused correction, with
+// the error beside them) and whether it is shown open.
+type milestoneForm struct {
+	ID                                 int64
+	Title, DueOn, DoneOn, Note, Reason string
+	Done, Open                         bool
+	Error                              string
+}
+
+// renderPilotWith renders the pilot page; failed, when not nil, is the
+// milestone correction that was refused, shown open with its values.
+func (s *Server) renderPilotWith(w http.ResponseWriter, r *http.Request, rc *reqCtx, status int, errMsg string, form *pilots.PilotInput, failed *milestoneForm) error {
 	svc, err := s.pilotsSvc()
 	if err != nil {
 		return err
@@ -188,13 +204,26 @@ func (s *Server) renderPilot(w http.ResponseWriter, r *http.Request, rc *reqCtx,
 			DeptID: pl.DeptID, Summary: pl.Summary, Outcomes: pl.Outcomes, Contact: pl.Contact, Note: pl.Note}
 	}
 	var open []pilots.Milestone
+	msForms := map[int64]*milestoneForm{}
 	for _, m := range pl.Milestones {
 		if m.DoneOn == "" {
 			open = append(open, m)
 		}
+		if !pl.Editable {
+			continue
+		}
+		mf := &milestoneForm{ID: m.ID, Title: m.Title, DueOn: m.DueOn, DoneOn: m.DoneOn, Note: m.Note, Done: m.DoneOn != ""}
+		if failed != nil && failed.ID == m.ID {
+			failed.Done, failed.Open = mf.Done, true
+			mf = failed
+		}
+		msForms[m.ID] = mf
+	}
+	if failed != nil && (!failed.Open || len(pl.Next) == 0) {
+		errMsg = failed.Error // its row shows no form: say it at the top
 	}
 	return s.render(w, r, rc, status, "pilots_detail", pl.Name, "pilots", map[string]any{
-		"Pl": pl, "Open": open, "Error": errMsg, "Form": form, "Fields": pilots.Fields(), "Prefectures": pilots.Prefectures,
+		"Pl": pl, "Open": open, "MsForms": msForms, "Error": errMsg, "Form": form, "Fields": pilots.Fields(), "Prefectures": pilots.Prefectures,
 		"Levels": []pilots.Option{{Key: pilots.LevelNational, Label: "国家级"}, {Key: pilots.LevelProvincial, Label: "省级"}},
 		"Roles":  []pilots.Option{{Key: pilots.RoleProduced, Label: pilots.RoleLabels[pilots.RoleProduced]}, {Key: pilots.RoleApplies, Label: pilots.RoleLabels[pilots.RoleApplies]}},
 		"Depts":  s.writerDepts(r, rc.P),
@@ -266,6 +295,54 @@ func (s *Server) pilotMilestone(w http.ResponseWriter, r *http.Request, rc *reqC
 func (s *Server) pilotMilestoneDone(w http.ResponseWriter, r *http.Request, rc *reqCtx) error {
 	return s.pilotWrite(w, r, rc, "已登记节点完成", func(svc *pilots.Service, id int64) error {
 		_, err := svc.CompleteMilestone(r.Context(), rc.P, id, pilots.MilestoneInput{ID: pilotsFormInt(r, "milestone_id"), DoneOn: r.FormValue("done_on"), Note: r.FormValue("note")})
+		return err
+	})
+}
+
+// pilotMilestoneFix runs a correction of one milestone from its row's
+// form; a correctable error shows the pilot again with that row open.
+func (s *Server) pilotMilestoneFix(w http.ResponseWriter, r *http.Request, rc *reqCtx, done string, fn func(svc *pilots.Service, id, mid int64) error) error {
+	svc, err := s.pilotsSvc()
+	if err != nil {
+		return err
+	}
+	id, err := pathInt(r, "id")
+	if err != nil {
+		return err
+	}
+	mid, err := pathInt(r, "mid")
+	if err != nil {
+		return err
+	}
+	if err := pilotsParseForm(r); err != nil {
+		return err
+	}
+	if err := fn(svc, id, mid); err != nil {
+		if pilotsUserFacing(err) {
+			failed := &milestoneForm{ID: mid, Title: r.FormValue("title"), DueOn: r.FormValue("due_on"), DoneOn: r.FormValue("done_on"), Note: r.FormValue("note"),
+				Reason: r.FormValue("reason"), Error: apperr.Message(err)}
+			return s.renderPilotWith(w, r, rc, pilotsStatus(err), "", nil, failed)
+		}
+		return err
+	}
+	http.Redirect(w, r, fmt.Sprintf("/pilots/%d?msg=%s", id, url.QueryEscape(done)), http.StatusSeeOther)
+	return nil
+}
+
+func milestoneInputFromForm(r *http.Request) pilots.MilestoneInput {
+	return pilots.MilestoneInput{Title: r.FormValue("title"), DueOn: r.FormValue("due_on"), DoneOn: r.FormValue("done_on"), Note: r.FormValue("note"), Reason: r.FormValue("reason")}
+}
+
+func (s *Server) pilotMilestoneUpdate(w http.ResponseWriter, r *http.Request, rc *reqCtx) error {
+	return s.pilotMilestoneFix(w, r, rc, "已更正进度节点", func(svc *pilots.Service, id, mid int64) error {
+		_, err := svc.UpdateMilestone(r.Context(), rc.P, id, mid, milestoneInputFromForm(r))
+		return err
+	})
+}
+
+func (s *Server) pilotMilestoneDelete(w http.ResponseWriter, r *http.Request, rc *reqCtx) error {
+	return s.pilotMilestoneFix(w, r, rc, "已删除进度节点", func(svc *pilots.Service, id, mid int64) error {
+		_, err := svc.DeleteMilestone(r.Context(), rc.P, id, mid, r.FormValue("reason"))
 		return err
 	})
 }
@@ -364,6 +441,35 @@ func (s *Server) apiPilotMilestoneDone(w http.ResponseWriter, r *http.Request, r
 	})
 }
 
+// milestoneAPIWrite decodes a JSON body into T for the milestone {mid} of
+// pilot {id} and answers with the pilot.
+func milestoneAPIWrite[T any](s *Server, w http.ResponseWriter, r *http.Request, fn func(svc *pilots.Service, id, mid int64, in T) (pilots.Pilot, error)) error {
+	mid, err := pathInt(r, "mid")
+	if err != nil {
+		return err
+	}
+	return pilotsAPIWrite(s, w, r, http.StatusOK, true, func(svc *pilots.Service, id int64, in T) (pilots.Pilot, error) {
+		return fn(svc, id, mid, in)
+	})
+}
+
+func (s *Server) apiPilotMilestoneUpdate(w http.ResponseWriter, r *http.Request, rc *reqCtx) error {
+	return milestoneAPIWrite(s, w, r, func(svc *pilots.Service, id, mid int64, in pilots.MilestoneInput) (pilots.Pilot, error) {
+		return svc.UpdateMilestone(r.Context(), rc.P, id, mid, in)
+	})
+}
+
+// reasonInput is the body of a withdrawal or deletion.
+type reasonInput struct {
+	Reason string `json:"reason"`
+}
+
+func (s *Server) apiPilotMilestoneDelete(w http.ResponseWriter, r *http.Request, rc *reqCtx) error {
+	return milestoneAPIWrite(s, w, r, func(svc *pilots.Service, id, mid int64, in reasonInput) (pilots.Pilot, error) {
+		return svc.DeleteMilestone(r.Context(), rc.P, id, mid, in.Reason)
+	})
+}
+
 func (s *Server) apiPilotLink(w http.ResponseWriter, r *http.Request, rc *reqCtx) error {
 	return pilotsAPIWrite(s, w, r, http.StatusOK, true, func(svc *pilots.Service, id int64, in pilots.LinkInput) (pilots.Pilot, error) {
 		return svc.LinkStandard(r.Context(), rc.P, id, in)
@@ -407,6 +513,51 @@ func projectFilter(r *http.Request) pilots.ProjectFilter {
 }
 
 func (s *Server) renderProjects(w http.ResponseWriter, r *http.Request, rc *reqCtx, status int, errMsg string, form *pilots.ProjectInput, reward *pilots.RewardInput) error {
+	return s.renderProjectsWith(w, r, rc, status, errMsg, form, reward, nil)
+}
+
+// rewardForm is the correction and withdrawal form of one reward row: its
+// values (the submitted ones after a refused change, with the error beside
+// them) and whether it is shown open.
+type rewardForm struct {
+	ID     int64
+	In     pilots.RewardInput
+	Reason string
+	Open   bool
+	Error  string
+}
+
+func rewardFormOf(rw pilots.Reward) *rewardForm {
+	return &rewardForm{ID: rw.ID, In: pilots.RewardInput{ProjectNumber: rw.ProjectNumber, DeptID: rw.DeptID, Enterprise: rw.Enterprise, CreditCode: rw.CreditCode,
+		StandardCode: rw.StandardCode, Level: rw.Level, Role: rw.Role, Amount: rw.Amount, Policy: rw.Policy, AwardedOn: rw.AwardedOn, Note: rw.Note}}
+}
+
+// rewardForms prepares the row forms of the rewards p may correct (those
+// of a project only when withProject), the refused one open.
+func rewardForms(list []pilots.Reward, withProject bool, failed *rewardForm) (map[int64]*rewardForm, bool) {
+	forms := map[int64]*rewardForm{}
+	ops := false
+	for _, rw := range list {
+		if !rw.Editable {
+			continue
+		}
+		ops = true
+		if rw.Status != pilots.RewardActive || (rw.ProjectID > 0 && !withProject) {
+			continue
+		}
+		rf := rewardFormOf(rw)
+		if failed != nil && failed.ID == rw.ID {
+			failed.Open = true
+			rf = failed
+		}
+		forms[rw.ID] = rf
+	}
+	return forms, ops
+}
+
+// renderProjectsWith renders the projects page; failed, when not nil, is
+// the reward correction or withdrawal that was refused.
+func (s *Server) renderProjectsWith(w http.ResponseWriter, r *http.Request, rc *reqCtx, status int, errMsg string, form *pilots.ProjectInput, reward *pilots.RewardInput, failed *rewardForm) error {
 	svc, err := s.pilotsSvc()
 	if err != nil {
 		return err
@@ -426,8 +577,12 @@ func (s *Server) renderProjects(w http.ResponseWriter, r *http.Request, rc *reqC
 	if reward == nil {
 		reward = &pilots.RewardInput{}
 	}
+	forms, ops := rewardForms(rewards, false, failed)
+	if failed != nil && !failed.Open {
+		errMsg = failed.Error
+	}
 	return s.render(w, r, rc, status, "projects", "科技项目标准产出与标准奖励", "projects", map[string]any{
-		"List": list, "Overview": ov, "Rewards": rewards, "F": f, "Programmes": pilots.Programmes, "CanWrite": rc.P.Has(pilots.WriteRoles...),
+		"List": list, "Overview": ov, "Rewards": rewards, "RewardForms": forms, "RewardOps": ops, "F": f, "Programmes": pilots.Programmes, "CanWrite": rc.P.Has(pilots.WriteRoles...),
 		"Depts": s.writerDepts(r, rc.P), "Form": form, "Reward": reward, "Levels": pilots.RewardLevels, "RoleOpts": pilots.RewardRoles, "Error": errMsg,
 		"API": "/api/v1/projects?" + r.URL.RawQuery, "Export": exportURLs(r),
 	})
@@ -492,6 +647,63 @@ func (s *Server) rewardCreate(w http.ResponseWriter, r *http.Request, rc *reqCtx
 	return nil
 }
 
+// rewardFix runs a correction or withdrawal of one reward from its row's
+// form: back to the page that lists it (its project's, else the projects
+// page); a correctable error shows that page again with the row open.
+func (s *Server) rewardFix(w http.ResponseWriter, r *http.Request, rc *reqCtx, withdraw bool, fn func(svc *pilots.Service, id int64) (pilots.Reward, error)) error {
+	svc, err := s.pilotsSvc()
+	if err != nil {
+		return err
+	}
+	id, err := pathInt(r, "id")
+	if err != nil {
+		return err
+	}
+	if err := pilotsParseForm(r); err != nil {
+		return err
+	}
+	cur, err := svc.Reward(r.Context(), rc.P, id)
+	if err != nil {
+		return err
+	}
+	rw, err := fn(svc, id)
+	if err != nil {
+		if !pilotsUserFacing(err) {
+			return err
+		}
+		failed := rewardFormOf(cur)
+		if !withdraw {
+			failed.In = rewardInputFromForm(r)
+		}
+		failed.Reason, failed.Error = r.FormValue("reason"), apperr.Message(err)
+		if cur.ProjectID > 0 {
+			return s.renderProjectWith(w, r, rc, pilotsStatus(err), "", cur.ProjectID, nil, nil, failed)
+		}
+		return s.renderProjectsWith(w, r, rc, pilotsStatus(err), "", nil, nil, failed)
+	}
+	to, done := "/projects", "已修改标准奖励"
+	if withdraw {
+		done = "已撤销标准奖励"
+	}
+	if rw.ProjectID > 0 {
+		to = fmt.Sprintf("/projects/%d", rw.ProjectID)
+	}
+	http.Redirect(w, r, to+"?msg="+url.QueryEscape(done), http.StatusSeeOther)
+	return nil
+}
+
+func (s *Server) rewardUpdate(w http.ResponseWriter, r *http.Request, rc *reqCtx) error {
+	return s.rewardFix(w, r, rc, false, func(svc *pilots.Service, id int64) (pilots.Reward, error) {
+		return svc.UpdateReward(r.Context(), rc.P, id, rewardInputFromForm(r))
+	})
+}
+
+func (s *Server) rewardWithdraw(w http.ResponseWriter, r *http.Request, rc *reqCtx) error {
+	return s.rewardFix(w, r, rc, true, func(svc *pilots.Service, id int64) (pilots.Reward, error) {
+		return svc.WithdrawReward(r.Context(), rc.P, id, r.FormValue("reason"))
+	})
+}
+
 func (s *Server) projectDetail(w http.ResponseWriter, r *http.Request, rc *reqCtx) error {
 	id, err := pathInt(r, "id")
 	if err != nil {
@@ -501,6 +713,12 @@ func (s *Server) projectDetail(w http.ResponseWriter, r *http.Request, rc *reqCt
 }
 
 func (s *Server) renderProject(w http.ResponseWriter, r *http.Request, rc *reqCtx, status int, errMsg string, id int64, form *pilots.ProjectInput, reward *pilots.RewardInput) error {
+	return s.renderProjectWith(w, r, rc, status, errMsg, id, form, reward, nil)
+}
+
+// renderProjectWith renders a project page; failed, when not nil, is the
+// reward correction or withdrawal that was refused.
+func (s *Server) renderProjectWith(w http.ResponseWriter, r *http.Request, rc *reqCtx, status int, errMsg string, id int64, form *pilots.ProjectInput, reward *pilots.RewardInput, failed *rewardForm) error {
 	svc, err := s.pilotsSvc()
 	if err != nil {
 		return err
@@ -516,8 +734,12 @@ func (s *Server) renderProject(w http.ResponseWriter, r *http.Request, rc *reqCt
 	if reward == nil {
 		reward = &pilots.RewardInput{DeptID: pr.DeptID}
 	}
+	forms, ops := rewardForms(pr.Rewards, true, failed)
+	if failed != nil && !failed.Open {
+		errMsg = failed.Error
+	}
 	return s.render(w, r, rc, status, "projects_detail", pr.Name, "projects", map[string]any{
-		"Pr": pr, "Error": errMsg, "Form": form, "Reward": reward, "Families": pilots.OutputFamilies, "Levels": pilots.RewardLevels, "RoleOpts": pilots.RewardRoles,
+		"Pr": pr, "Error": errMsg, "RewardForms": forms, "RewardOps": ops, "Form": form, "Reward": reward, "Families": pilots.OutputFamilies, "Levels": pilots.RewardLevels, "RoleOpts": pilots.RewardRoles,
 		"Programmes": pilots.Programmes, "Depts": s.writerDepts(r, rc.P), "CanWrite": rc.P.Has(pilots.WriteRoles...),
 	})
 }
@@ -635,5 +857,33 @@ func (s *Server) apiProjectLink(w http.ResponseWriter, r *http.Request, rc *reqC
 func (s *Server) apiRewardCreate(w http.ResponseWriter, r *http.Request, rc *reqCtx) error {
 	return pilotsAPIWrite(s, w, r, http.StatusCreated, false, func(svc *pilots.Service, _ int64, in pilots.RewardInput) (pilots.Reward, error) {
 		return svc.AddReward(r.Context(), rc.P, in)
+	})
+}
+
+func (s *Server) apiReward(w http.ResponseWriter, r *http.Request, rc *reqCtx) error {
+	svc, err := s.pilotsSvc()
+	if err != nil {
+		return err
+	}
+	id, err := pathInt(r, "id")
+	if err != nil {
+		return err
+	}
+	rw, err := svc.Reward(r.Context(), rc.P, id)
+	if err != nil {
+		return err
+	}
+	return writeJSON(w, http.StatusOK, rw)
+}
+
+func (s *Server) apiRewardUpdate(w http.ResponseWriter, r *http.Request, rc *reqCtx) error {
+	return pilotsAPIWrite(s, w, r, http.StatusOK, true, func(svc *pilots.Service, id int64, in pilots.RewardInput) (pilots.Reward, error) {
+		return svc.UpdateReward(r.Context(), rc.P, id, in)
+	})
+}
+
+func (s *Server) apiRewardWithdraw(w http.ResponseWriter, r *http.Request, rc *reqCtx) error {
+	return pilotsAPIWrite(s, w, r, http.StatusOK, true, func(svc *pilots.Service, id int64, in reasonInput) (pilots.Reward, error) {
+		return svc.WithdrawReward(r.Context(), rc.P, id, in.Reason)
 	})
 }

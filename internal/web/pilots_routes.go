@@ -5,7 +5,9 @@ import "sidi/internal/standards/pilots"
 // pilotsRoutes are the standardization pilots (task 3) and the S&T
 // projects producing standards (task 2): public lists and records, and the
 // forms and API with which administrators, supervisors and the responsible
-// departments' staff keep them (the service checks each department scope).
+// departments' staff keep them (the service checks each department scope),
+// including corrections: rewards edited or withdrawn with a reason,
+// milestones corrected or (while not done) deleted with a reason.
 func (s *Server) pilotsRoutes() []Route {
 	w := pilots.WriteRoles
 	return []Route{
@@ -16,6 +18,8 @@ func (s *Server) pilotsRoutes() []Route {
 		{Method: "POST", Pattern: "/pilots/{id}/advance", Name: "登记试点环节", Roles: w, Handle: s.pilotAdvance},
 		{Method: "POST", Pattern: "/pilots/{id}/milestones", Name: "增加进度节点", Roles: w, Handle: s.pilotMilestone},
 		{Method: "POST", Pattern: "/pilots/{id}/milestones/done", Name: "登记节点完成", Roles: w, Handle: s.pilotMilestoneDone},
+		{Method: "POST", Pattern: "/pilots/{id}/milestones/{mid}", Name: "更正进度节点", Roles: w, Handle: s.pilotMilestoneUpdate},
+		{Method: "POST", Pattern: "/pilots/{id}/milestones/{mid}/delete", Name: "删除进度节点", Roles: w, Handle: s.pilotMilestoneDelete},
 		{Method: "POST", Pattern: "/pilots/{id}/standards", Name: "关联试点标准", Roles: w, Handle: s.pilotLink},
 
 		{Method: "GET", Pattern: "/api/v1/pilots", Name: "标准化试点", Public: true, API: true, Handle: s.apiPilots},
@@ -25,11 +29,15 @@ func (s *Server) pilotsRoutes() []Route {
 		{Method: "POST", Pattern: "/api/v1/pilots/{id}/advance", Name: "登记试点环节", Roles: w, API: true, Handle: s.apiPilotAdvance},
 		{Method: "POST", Pattern: "/api/v1/pilots/{id}/milestones", Name: "增加进度节点", Roles: w, API: true, Handle: s.apiPilotMilestone},
 		{Method: "POST", Pattern: "/api/v1/pilots/{id}/milestones/done", Name: "登记节点完成", Roles: w, API: true, Handle: s.apiPilotMilestoneDone},
+		{Method: "PUT", Pattern: "/api/v1/pilots/{id}/milestones/{mid}", Name: "更正进度节点", Roles: w, API: true, Handle: s.apiPilotMilestoneUpdate},
+		{Method: "POST", Pattern: "/api/v1/pilots/{id}/milestones/{mid}/delete", Name: "删除进度节点", Roles: w, API: true, Handle: s.apiPilotMilestoneDelete},
 		{Method: "POST", Pattern: "/api/v1/pilots/{id}/standards", Name: "关联试点标准", Roles: w, API: true, Handle: s.apiPilotLink},
 
 		{Method: "GET", Pattern: "/projects", Name: "科技项目标准产出", Public: true, Handle: s.projectsList},
 		{Method: "POST", Pattern: "/projects", Name: "登记科技项目", Roles: w, Handle: s.projectCreate},
 		{Method: "POST", Pattern: "/projects/rewards", Name: "登记标准奖励", Roles: w, Handle: s.rewardCreate},
+		{Method: "POST", Pattern: "/projects/rewards/{id}/edit", Name: "修改标准奖励", Roles: w, Handle: s.rewardUpdate},
+		{Method: "POST", Pattern: "/projects/rewards/{id}/withdraw", Name: "撤销标准奖励", Roles: w, Handle: s.rewardWithdraw},
 		{Method: "GET", Pattern: "/projects/{id}", Name: "科技项目详情", Public: true, Handle: s.projectDetail},
 		{Method: "POST", Pattern: "/projects/{id}", Name: "修改科技项目", Roles: w, Handle: s.projectUpdate},
 		{Method: "POST", Pattern: "/projects/{id}/standards", Name: "登记项目标准产出", Roles: w, Handle: s.projectLink},
@@ -38,6 +46,9 @@ func (s *Server) pilotsRoutes() []Route {
 		{Method: "POST", Pattern: "/api/v1/projects", Name: "登记科技项目", Roles: w, API: true, Handle: s.apiProjectCreate},
 		{Method: "GET", Pattern: "/api/v1/projects/rewards", Name: "标准奖励", Public: true, API: true, Handle: s.apiRewards},
 		{Method: "POST", Pattern: "/api/v1/projects/rewards", Name: "登记标准奖励", Roles: w, API: true, Handle: s.apiRewardCreate},
+		{Method: "GET", Pattern: "/api/v1/projects/rewards/{id}", Name: "标准奖励详情", Public: true, API: true, Handle: s.apiReward},
+		{Method: "PUT", Pattern: "/api/v1/projects/rewards/{id}", Name: "修改标准奖励", Roles: w, API: true, Handle: s.apiRewardUpdate},
+		{Method: "POST", Pattern: "/api/v1/projects/rewards/{id}/withdraw", Name: "撤销标准奖励", Roles: w, API: true, Handle: s.apiRewardWithdraw},
 		{Method: "GET", Pattern: "/api/v1/projects/{id}", Name: "科技项目详情", Public: true, API: true, Handle: s.apiProject},
 		{Method: "PUT", Pattern: "/api/v1/projects/{id}", Name: "修改科技项目", Roles: w, API: true, Handle: s.apiProjectUpdate},
 		{Method: "POST", Pattern: "/api/v1/projects/{id}/standards", Name: "登记项目标准产出", Roles: w, API: true, Handle: s.apiProjectLink},

@@ -52,8 +52,11 @@ func RegisterMetrics(r *indicator.Registry) error {
 		},
 		{
 			Key: MetricSciRewards, Name: "主导制修订标准奖励", Unit: "项", Domain: "pilots",
-			Description: "自方案实施之日起至统计日，对主导制定或修订国际、国家、行业、地方标准的企业给予奖励的记录数。",
-			Compute:     count(MetricSciRewards, `SELECT COUNT(*) FROM standard_rewards WHERE awarded_on >= $1 AND awarded_on <= $2`),
+			Description: "自方案实施之日起至统计日，对主导制定或修订国际、国家、行业、地方标准的企业给予奖励的记录数，不含至统计日已撤销的（统计日之后撤销的仍计入该日的数值）。",
+			// As of a date, like the pilots' revocations: a reward withdrawn
+			// after asOf still counts at asOf, so past figures do not move.
+			Compute: count(MetricSciRewards, `SELECT COUNT(*) FROM standard_rewards WHERE awarded_on >= $1 AND awarded_on <= $2
+				AND (status = 'active' OR withdrawn_on > $2)`),
 		},
 	}
 	for _, m := range ms {

@@ -425,3 +425,148 @@ func TestParseYuan(t *testing.T) {
 		}
 	}
 }
+
+func TestMilestoneCorrections(t *testing.T) {
+	storetest.Each(t, func(t *testing.T, db *store.DB) {
+		ctx := context.Background()
+		e := newEnv(t, db)
+		p, drc := e.staff("qh-agri"), e.staff("qh-drc", auth.RoleApprover)
+		pl, err := e.svc.CreatePilot(ctx, p, validPilot(e))
+		if err != nil {
+			t.Fatal(err)
+		}
+		for _, m := range []pilots.MilestoneInput{{Title: "体系表", DueOn: "2025-03-31", Note: "备注"}, {Title: "已完成", DueOn: "2025-05-31"}} {
+			if pl, err = e.svc.AddMilestone(ctx, p, pl.ID, m); err != nil {
+				t.Fatal(err)
+			}
+		}
+		id := map[string]int64{}
+		for _, m := range pl.Milestones {
+			id[m.Title] = m.ID
+		}
+		if pl, err = e.svc.CompleteMilestone(ctx, p, pl.ID, pilots.MilestoneInput{ID: id["已完成"], DoneOn: "2025-05-30"}); err != nil {
+			t.Fatal(err)
+		}
+		audits := func(mid int64) int {
+			return e.count(t, `SELECT COUNT(*) FROM audit_log WHERE entity = 'pilot_milestone' AND entity_id = $1`, itoa(mid))
+		}
+		rows := func() string {
+			var s string
+			if err := e.db.Reader().QueryRowContext(ctx, `SELECT COUNT(*) || '|' || COALESCE(MIN(title), '') || '|' || COALESCE(MIN(due_on), '') || '|' || COALESCE(MAX(done_on), '') FROM pilot_milestones WHERE pilot_id = $1`, pl.ID).Scan(&s); err != nil {
+				t.Fatal(err)
+			}
+			return s
+		}
+		start, open, done := rows(), audits(id["体系表"]), audits(id["已完成"])
+
+		// Invalid corrections write nothing.
+		for _, tc := range []struct {
+			mid  int64
+			in   pilots.MilestoneInput
+			want string
+		}{
+			{id["体系表"], pilots.MilestoneInput{Title: "", DueOn: "2025-04-30"}, "节点名称不能为空"},
+			{id["体系表"], pilots.MilestoneInput{Title: "x", DueOn: "2025-02-30"}, "计划完成日期“2025-02-30”无效"},
+			{id["体系表"], pilots.MilestoneInput{Title: "x", DueOn: "2023-01-01"}, "早于申报日期"},
+			{id["体系表"], pilots.MilestoneInput{Title: "x\x07", DueOn: "2025-04-30"}, "控制字符"},
+			{id["体系表"], pilots.MilestoneInput{Title: "x", DueOn: "2025-04-30", DoneOn: "2025-04-01"}, "尚未完成"},
+			{id["已完成"], pilots.MilestoneInput{Title: "已完成", DueOn: "2025-05-31", DoneOn: "2025-05-20"}, "须填写更正原因"},
+			{id["已完成"], pilots.MilestoneInput{Title: "已完成", DueOn: "2025-05-31", DoneOn: "2025-07-01", Reason: "笔误"}, "晚于今天"},
+			{id["已完成"], pilots.MilestoneInput{Title: "已完成", DueOn: "2025-05-31", DoneOn: "2023-07-01", Reason: "笔误"}, "早于申报日期"},
+		} {
+			if _, err := e.svc.UpdateMilestone(ctx, p, pl.ID, tc.mid, tc.in); !errors.Is(err, apperr.ErrInvalid) || !strings.Contains(apperr.Message(err), tc.want) {
+				t.Errorf("update %+v: %v, want invalid %q", tc.in, err, tc.want)
+			}
+		}
+		for _, reason := range []string{"", " \n "} {
+			if _, err := e.svc.DeleteMilestone(ctx, p, pl.ID, id["体系表"], reason); !errors.Is(err, apperr.ErrInvalid) {
+				t.Errorf("delete with reason %q: %v", reason, err)
+			}
+		}
+		if _, err := e.svc.DeleteMilestone(ctx, p, pl.ID, id["已完成"], "不需要了"); !errors.Is(err, apperr.ErrInvalid) || !strings.Contains(apperr.Message(err), "不能删除") {
+			t.Errorf("delete a done milestone: %v", err)
+		}
+		// Another department: not found; unknown or foreign milestone ids: not found.
+		if _, err := e.svc.UpdateMilestone(ctx, drc, pl.ID, id["体系表"], pilots.MilestoneInput{Title: "越权", DueOn: "2025-04-30"}); !errors.Is(err, apperr.ErrNotFound) {
+			t.Errorf("update by another department: %v", err)
+		}
+		if _, err := e.svc.DeleteMilestone(ctx, drc, pl.ID, id["体系表"], "越权"); !errors.Is(err, apperr.ErrNotFound) {
+			t.Errorf("delete by another department: %v", err)
+		}
+		in := validPilot(e)
+		in.Name = "另一个试点"
+		pl2, err := e.svc.CreatePilot(ctx, p, in)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if _, err := e.svc.DeleteMilestone(ctx, p, pl2.ID, id["体系表"], "别的试点的节点"); !errors.Is(err, apperr.ErrNotFound) {
+			t.Errorf("delete through another pilot: %v", err)
+		}
+		if got := rows(); got != start || audits(id["体系表"]) != open || audits(id["已完成"]) != done {
+			t.Fatalf("refused corrections wrote: %s (was %s)", got, start)
+		}
+
+		// Corrections: an open one's title, due date and note; a done one's date with a reason.
+		if pl, err = e.svc.UpdateMilestone(ctx, p, pl.ID, id["体系表"], pilots.MilestoneInput{Title: "标准体系表", DueOn: "2025/9/30", Note: "延后"}); err != nil {
+			t.Fatal(err)
+		}
+		if pl, err = e.svc.UpdateMilestone(ctx, p, pl.ID, id["已完成"], pilots.MilestoneInput{Title: "已完成", DueOn: "2025-05-31", DoneOn: "2025-06-02", Reason: "完成日期录错"}); err != nil {
+			t.Fatal(err)
+		}
+		// An empty done date keeps it; no change writes no audit record.
+		if pl, err = e.svc.UpdateMilestone(ctx, p, pl.ID, id["已完成"], pilots.MilestoneInput{Title: "已完成", DueOn: "2025-05-31"}); err != nil {
+			t.Fatal(err)
+		}
+		got := map[string]string{}
+		for _, m := range pl.Milestones {
+			got[m.Title] = m.DueOn + "|" + m.DoneOn + "|" + m.Note + "|" + m.Status
+		}
+		if got["标准体系表"] != "2025-09-30||延后|open" || got["已完成"] != "2025-05-31|2025-06-02||late" {
+			t.Errorf("after corrections: %v", got)
+		}
+		var after string
+		if err := e.db.Reader().QueryRowContext(ctx, `SELECT after FROM audit_log WHERE entity = 'pilot_milestone' AND entity_id = $1 AND action = 'correct_done'`, itoa(id["已完成"])).Scan(&after); err != nil {
+			t.Fatalf("correction audit: %v", err)
+		}
+		if !strings.Contains(after, "完成日期录错") || !strings.Contains(after, "2025-06-02") {
+			t.Errorf("correction audit: %s", after)
+		}
+		if audits(id["体系表"]) != open+1 || audits(id["已完成"]) != done+1 {
+			t.Errorf("audit records: %d, %d", audits(id["体系表"]), audits(id["已完成"]))
+		}
+
+		// Deleting an open milestone, with its reason in the audit log.
+		if pl, err = e.svc.DeleteMilestone(ctx, p, pl.ID, id["体系表"], "计划调整，节点取消"); err != nil {
+			t.Fatal(err)
+		}
+		if len(pl.Milestones) != 1 || e.count(t, `SELECT COUNT(*) FROM pilot_milestones WHERE id = $1`, id["体系表"]) != 0 {
+			t.Errorf("after delete: %+v", pl.Milestones)
+		}
+		var before string
+		if err := e.db.Reader().QueryRowContext(ctx, `SELECT before, after FROM audit_log WHERE entity = 'pilot_milestone' AND entity_id = $1 AND action = 'delete'`, itoa(id["体系表"])).Scan(&before, &after); err != nil {
+			t.Fatalf("delete audit: %v", err)
+		}
+		if !strings.Contains(before, "标准体系表") || !strings.Contains(after, "计划调整，节点取消") {
+			t.Errorf("delete audit: before %s after %s", before, after)
+		}
+		if _, err := e.svc.DeleteMilestone(ctx, p, pl.ID, id["体系表"], "再删"); !errors.Is(err, apperr.ErrNotFound) {
+			t.Errorf("deleted twice: %v", err)
+		}
+
+		// A closed pilot's milestones are no longer corrected.
+		if pl, err = e.svc.AddMilestone(ctx, p, pl.ID, pilots.MilestoneInput{Title: "评估", DueOn: "2025-12-31"}); err != nil {
+			t.Fatal(err)
+		}
+		if _, err := e.svc.Advance(ctx, p, pl.ID, pilots.Step{Stage: "撤销", Date: "2025-06-30", Note: "企业停产"}); err != nil {
+			t.Fatal(err)
+		}
+		for _, m := range pl.Milestones {
+			if _, err := e.svc.UpdateMilestone(ctx, p, pl.ID, m.ID, pilots.MilestoneInput{Title: "x", DueOn: "2025-12-31"}); !errors.Is(err, apperr.ErrInvalid) || !strings.Contains(apperr.Message(err), "试点已撤销") {
+				t.Errorf("update on a revoked pilot: %v", err)
+			}
+			if _, err := e.svc.DeleteMilestone(ctx, p, pl.ID, m.ID, "x"); !errors.Is(err, apperr.ErrInvalid) {
+				t.Errorf("delete on a revoked pilot: %v", err)
+			}
+		}
+	})
+}

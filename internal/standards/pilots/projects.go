@@ -391,7 +391,7 @@ func (s *Service) ListProjects(ctx context.Context, p auth.Principal, f ProjectF
 		ov.Published += out[i].Published
 		ov.Planned += out[i].Planned
 	}
-	if err := s.db.Reader().QueryRowContext(ctx, `SELECT COUNT(*), COALESCE(SUM(amount_fen), 0) FROM standard_rewards`).Scan(&ov.Rewards, &ov.RewardFen); err != nil {
+	if err := s.db.Reader().QueryRowContext(ctx, `SELECT COUNT(*), COALESCE(SUM(amount_fen), 0) FROM standard_rewards WHERE status = 'active'`).Scan(&ov.Rewards, &ov.RewardFen); err != nil {
 		return nil, ProjectOverview{}, fmt.Errorf("pilots: reward totals: %w", err)
 	}
 	ov.RewardSum = FormatFen(ov.RewardFen)

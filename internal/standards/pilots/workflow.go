@@ -203,6 +203,9 @@ type MilestoneInput struct {
 	DueOn  string `json:"due_on"`
 	DoneOn string `json:"done_on"`
 	Note   string `json:"note"`
+	// Reason explains a correction (UpdateMilestone): required when a done
+	// milestone's completion date changes; kept in the audit log.
+	Reason string `json:"reason,omitempty"`
 }
 
 // AddMilestone plans a milestone of a pilot that is still running.
@@ -291,6 +294,123 @@ func (s *Service) CompleteMilestone(ctx context.Context, p auth.Principal, pilot
 		after.DoneOn, after.Note = done, note
 		return audit.Append(ctx, s.db, tx, p.Actor(), audit.Entry{Entity: "pilot_milestone", EntityID: strconv.FormatInt(in.ID, 10), Action: "complete",
 			Before: map[string]any{"pilot_id": pilotID, "milestone": before}, After: map[string]any{"pilot_id": pilotID, "milestone": after}})
+	})
+	if err != nil {
+		return Pilot{}, err
+	}
+	return s.Pilot(ctx, p, pilotID)
+}
+
+// correctableMilestone reads, for a correction by p, a milestone of a pilot
+// that is still running (the same rule as AddMilestone).
+func (s *Service) correctableMilestone(ctx context.Context, q querier, p auth.Principal, pilotID, milestoneID int64, verb string) (Pilot, Milestone, error) {
+	pl, err := s.editablePilot(ctx, q, p, pilotID)
+	if err != nil {
+		return Pilot{}, Milestone{}, err
+	}
+	if isClosed(pl.Stage) {
+		return Pilot{}, Milestone{}, apperr.Invalid("试点已%s，不能再%s进度节点", StageLabels[pl.Stage], verb)
+	}
+	for _, m := range pl.Milestones {
+		if m.ID == milestoneID {
+			return pl, m, nil
+		}
+	}
+	return Pilot{}, Milestone{}, apperr.NotFound("该试点没有编号为 %d 的进度节点", milestoneID)
+}
+
+// UpdateMilestone corrects a milestone's title, due date and note. A done
+// milestone's completion date changes only with a reason (in.Reason); an
+// empty in.DoneOn keeps it, and an open milestone is completed through
+// CompleteMilestone, not here. The pilot must still be running.
+func (s *Service) UpdateMilestone(ctx context.Context, p auth.Principal, pilotID, milestoneID int64, in MilestoneInput) (Pilot, error) {
+	if err := p.Require(WriteRoles...); err != nil {
+		return Pilot{}, err
+	}
+	var c checker
+	title := c.text("节点名称", in.Title, 200, true, false)
+	due := c.date("计划完成日期", in.DueOn, true, "")
+	note := c.text("说明", in.Note, 1000, false, true)
+	done := c.date("完成日期", in.DoneOn, false, s.today())
+	reason := c.text("更正原因", in.Reason, 500, false, true)
+	if err := c.err(); err != nil {
+		return Pilot{}, err
+	}
+	err := s.db.Tx(ctx, func(tx *sql.Tx) error {
+		pl, before, err := s.correctableMilestone(ctx, tx, p, pilotID, milestoneID, "修改")
+		if err != nil {
+			return err
+		}
+		if due < pl.AppliedOn {
+			return apperr.Invalid("计划完成日期 %s 早于申报日期 %s", due, pl.AppliedOn)
+		}
+		switch {
+		case before.DoneOn == "" && done != "":
+			return apperr.Invalid("进度节点“%s”尚未完成：请用“登记节点完成”登记完成日期", before.Title)
+		case done == "":
+			done = before.DoneOn
+		case done != before.DoneOn && reason == "":
+			return apperr.Invalid("更正已完成节点的完成日期（%s → %s）须填写更正原因", before.DoneOn, done)
+		case done < pl.AppliedOn:
+			return apperr.Invalid("完成日期 %s 早于申报日期 %s", done, pl.AppliedOn)
+		}
+		after := Milestone{ID: before.ID, Title: title, DueOn: due, DoneOn: done, Note: note}
+		if after.Title == before.Title && after.DueOn == before.DueOn && after.DoneOn == before.DoneOn && after.Note == before.Note {
+			return nil // nothing changed, nothing to audit
+		}
+		if _, err := tx.ExecContext(ctx, `UPDATE pilot_milestones SET title = $1, due_on = $2, done_on = $3, note = $4, updated_at = $5 WHERE id = $6 AND pilot_id = $7`,
+			title, due, done, note, s.stamp(), milestoneID, pilotID); err != nil {
+			return fmt.Errorf("pilots: update milestone %d: %w", milestoneID, err)
+		}
+		before.Status, before.StatusLabel, before.Colour = "", "", ""
+		action := "update"
+		if done != before.DoneOn {
+			action = "correct_done"
+		}
+		return audit.Append(ctx, s.db, tx, p.Actor(), audit.Entry{Entity: "pilot_milestone", EntityID: strconv.FormatInt(milestoneID, 10), Action: action,
+			Before: map[string]any{"pilot_id": pilotID, "milestone": before},
+			After:  map[string]any{"pilot_id": pilotID, "milestone": after, "reason": reason}})
+	})
+	if err != nil {
+		return Pilot{}, err
+	}
+	return s.Pilot(ctx, p, pilotID)
+}
+
+// DeleteMilestone removes a milestone not yet done, with a reason; the
+// audit log keeps what it was. A done milestone stays: its date can be
+// corrected (UpdateMilestone) but not erased. The pilot must still be
+// running.
+func (s *Service) DeleteMilestone(ctx context.Context, p auth.Principal, pilotID, milestoneID int64, reason string) (Pilot, error) {
+	if err := p.Require(WriteRoles...); err != nil {
+		return Pilot{}, err
+	}
+	var c checker
+	why := c.text("删除原因", reason, 500, true, true)
+	if err := c.err(); err != nil {
+		return Pilot{}, err
+	}
+	err := s.db.Tx(ctx, func(tx *sql.Tx) error {
+		_, before, err := s.correctableMilestone(ctx, tx, p, pilotID, milestoneID, "删除")
+		if err != nil {
+			return err
+		}
+		if before.DoneOn != "" {
+			return apperr.Invalid("进度节点“%s”已于 %s 完成，不能删除；如完成日期有误，请更正", before.Title, before.DoneOn)
+		}
+		res, err := tx.ExecContext(ctx, `DELETE FROM pilot_milestones WHERE id = $1 AND pilot_id = $2 AND done_on = ''`, milestoneID, pilotID)
+		if err != nil {
+			return fmt.Errorf("pilots: delete milestone %d: %w", milestoneID, err)
+		}
+		if n, err := res.RowsAffected(); err != nil {
+			return fmt.Errorf("pilots: delete milestone %d: %w", milestoneID, err)
+		} else if n != 1 {
+			return apperr.Conflict("进度节点 %d 刚被他人修改，请刷新后重试", milestoneID)
+		}
+		before.Status, before.StatusLabel, before.Colour = "", "", ""
+		return audit.Append(ctx, s.db, tx, p.Actor(), audit.Entry{Entity: "pilot_milestone", EntityID: strconv.FormatInt(milestoneID, 10), Action: "delete",
+			Before: map[string]any{"pilot_id": pilotID, "milestone": before},
+			After:  map[string]any{"pilot_id": pilotID, "deleted": true, "reason": why}})
 	})
 	if err != nil {
 		return Pilot{}, err
