@@ -202,19 +202,35 @@ func baseInputFromForm(r *http.Request) (bases.Input, error) {
 	return in, nil
 }
 
-func (s *Server) baseCreate(w http.ResponseWriter, r *http.Request, rc *reqCtx) error {
-	in, err := baseInputFromForm(r)
+// formFunc shows the form of a base or a training session: of the record
+// id (0 for a new one) with the values in and the error errMsg.
+type formFunc[In any] func(w http.ResponseWriter, r *http.Request, rc *reqCtx, status int, id int64, in In, errMsg string) error
+
+// saveForm saves the form of a base or a training session (a new one when
+// id is 0): read reads it, save stores it and returns the id of the record,
+// shown next at path ("/bases/%d") with done; a correctable error shows the
+// form again with it.
+func saveForm[In any](w http.ResponseWriter, r *http.Request, rc *reqCtx, id int64, read func(*http.Request) (In, error), form formFunc[In],
+	path, done string, save func(in In) (int64, error)) error {
+	in, err := read(r)
 	if err == nil {
-		var b bases.Base
-		if b, err = s.Bases.Create(r.Context(), rc.P, in); err == nil {
-			http.Redirect(w, r, fmt.Sprintf("/bases/%d?msg=%s", b.ID, url.QueryEscape("已登记，状态为“创建中”")), http.StatusSeeOther)
+		var to int64
+		if to, err = save(in); err == nil {
+			redirectMsg(w, r, fmt.Sprintf(path, to), done)
 			return nil
 		}
 	}
 	if formError(err) {
-		return s.renderBaseForm(w, r, rc, http.StatusUnprocessableEntity, 0, in, apperr.Message(err))
+		return form(w, r, rc, http.StatusUnprocessableEntity, id, in, apperr.Message(err))
 	}
 	return err
+}
+
+func (s *Server) baseCreate(w http.ResponseWriter, r *http.Request, rc *reqCtx) error {
+	return saveForm(w, r, rc, 0, baseInputFromForm, s.renderBaseForm, "/bases/%d", "已登记，状态为“创建中”", func(in bases.Input) (int64, error) {
+		b, err := s.Bases.Create(r.Context(), rc.P, in)
+		return b.ID, err
+	})
 }
 
 func (s *Server) baseUpdate(w http.ResponseWriter, r *http.Request, rc *reqCtx) error {
@@ -222,17 +238,10 @@ func (s *Server) baseUpdate(w http.ResponseWriter, r *http.Request, rc *reqCtx) 
 	if err != nil {
 		return err
 	}
-	in, err := baseInputFromForm(r)
-	if err == nil {
-		if _, err = s.Bases.Update(r.Context(), rc.P, id, in); err == nil {
-			http.Redirect(w, r, fmt.Sprintf("/bases/%d?msg=%s", id, url.QueryEscape("已保存")), http.StatusSeeOther)
-			return nil
-		}
-	}
-	if formError(err) {
-		return s.renderBaseForm(w, r, rc, http.StatusUnprocessableEntity, id, in, apperr.Message(err))
-	}
-	return err
+	return saveForm(w, r, rc, id, baseInputFromForm, s.renderBaseForm, "/bases/%d", "已保存", func(in bases.Input) (int64, error) {
+		_, err := s.Bases.Update(r.Context(), rc.P, id, in)
+		return id, err
+	})
 }
 
 func (s *Server) baseAdvance(w http.ResponseWriter, r *http.Request, rc *reqCtx) error {
@@ -266,62 +275,6 @@ func (s *Server) apiBases(w http.ResponseWriter, r *http.Request, rc *reqCtx) er
 		return err
 	}
 	return writeJSON(w, http.StatusOK, l)
-}
-
-func (s *Server) apiBase(w http.ResponseWriter, r *http.Request, rc *reqCtx) error {
-	id, err := pathInt(r, "id")
-	if err != nil {
-		return err
-	}
-	b, err := s.Bases.Get(r.Context(), id)
-	if err != nil {
-		return err
-	}
-	return writeJSON(w, http.StatusOK, b)
-}
-
-func (s *Server) apiBaseCreate(w http.ResponseWriter, r *http.Request, rc *reqCtx) error {
-	var in bases.Input
-	if err := decodeJSON(r, &in); err != nil {
-		return err
-	}
-	b, err := s.Bases.Create(r.Context(), rc.P, in)
-	if err != nil {
-		return err
-	}
-	return writeJSON(w, http.StatusCreated, b)
-}
-
-func (s *Server) apiBaseUpdate(w http.ResponseWriter, r *http.Request, rc *reqCtx) error {
-	id, err := pathInt(r, "id")
-	if err != nil {
-		return err
-	}
-	var in bases.Input
-	if err := decodeJSON(r, &in); err != nil {
-		return err
-	}
-	b, err := s.Bases.Update(r.Context(), rc.P, id, in)
-	if err != nil {
-		return err
-	}
-	return writeJSON(w, http.StatusOK, b)
-}
-
-func (s *Server) apiBaseAdvance(w http.ResponseWriter, r *http.Request, rc *reqCtx) error {
-	id, err := pathInt(r, "id")
-	if err != nil {
-		return err
-	}
-	var st bases.Step
-	if err := decodeJSON(r, &st); err != nil {
-		return err
-	}
-	b, err := s.Bases.Advance(r.Context(), rc.P, id, st)
-	if err != nil {
-		return err
-	}
-	return writeJSON(w, http.StatusOK, b)
 }
 
 // Training records (task 6).
@@ -486,18 +439,10 @@ func trainingInputFromForm(r *http.Request) (training.Input, error) {
 }
 
 func (s *Server) trainingCreate(w http.ResponseWriter, r *http.Request, rc *reqCtx) error {
-	in, err := trainingInputFromForm(r)
-	if err == nil {
-		var x training.Session
-		if x, err = s.Training.Create(r.Context(), rc.P, in); err == nil {
-			http.Redirect(w, r, fmt.Sprintf("/training/%d?msg=%s", x.ID, url.QueryEscape("已登记")), http.StatusSeeOther)
-			return nil
-		}
-	}
-	if formError(err) {
-		return s.renderTrainingForm(w, r, rc, http.StatusUnprocessableEntity, 0, in, apperr.Message(err))
-	}
-	return err
+	return saveForm(w, r, rc, 0, trainingInputFromForm, s.renderTrainingForm, "/training/%d", "已登记", func(in training.Input) (int64, error) {
+		x, err := s.Training.Create(r.Context(), rc.P, in)
+		return x.ID, err
+	})
 }
 
 func (s *Server) trainingUpdate(w http.ResponseWriter, r *http.Request, rc *reqCtx) error {
@@ -505,17 +450,10 @@ func (s *Server) trainingUpdate(w http.ResponseWriter, r *http.Request, rc *reqC
 	if err != nil {
 		return err
 	}
-	in, err := trainingInputFromForm(r)
-	if err == nil {
-		if _, err = s.Training.Update(r.Context(), rc.P, id, in); err == nil {
-			http.Redirect(w, r, fmt.Sprintf("/training/%d?msg=%s", id, url.QueryEscape("已保存")), http.StatusSeeOther)
-			return nil
-		}
-	}
-	if formError(err) {
-		return s.renderTrainingForm(w, r, rc, http.StatusUnprocessableEntity, id, in, apperr.Message(err))
-	}
-	return err
+	return saveForm(w, r, rc, id, trainingInputFromForm, s.renderTrainingForm, "/training/%d", "已保存", func(in training.Input) (int64, error) {
+		_, err := s.Training.Update(r.Context(), rc.P, id, in)
+		return id, err
+	})
 }
 
 // uploadedList reads the "file" field of a multipart upload.
@@ -570,46 +508,6 @@ func (s *Server) apiTrainings(w http.ResponseWriter, r *http.Request, rc *reqCtx
 		return err
 	}
 	return writeJSON(w, http.StatusOK, l)
-}
-
-func (s *Server) apiTraining(w http.ResponseWriter, r *http.Request, rc *reqCtx) error {
-	id, err := pathInt(r, "id")
-	if err != nil {
-		return err
-	}
-	x, err := s.Training.Get(r.Context(), id)
-	if err != nil {
-		return err
-	}
-	return writeJSON(w, http.StatusOK, x)
-}
-
-func (s *Server) apiTrainingCreate(w http.ResponseWriter, r *http.Request, rc *reqCtx) error {
-	var in training.Input
-	if err := decodeJSON(r, &in); err != nil {
-		return err
-	}
-	x, err := s.Training.Create(r.Context(), rc.P, in)
-	if err != nil {
-		return err
-	}
-	return writeJSON(w, http.StatusCreated, x)
-}
-
-func (s *Server) apiTrainingUpdate(w http.ResponseWriter, r *http.Request, rc *reqCtx) error {
-	id, err := pathInt(r, "id")
-	if err != nil {
-		return err
-	}
-	var in training.Input
-	if err := decodeJSON(r, &in); err != nil {
-		return err
-	}
-	x, err := s.Training.Update(r.Context(), rc.P, id, in)
-	if err != nil {
-		return err
-	}
-	return writeJSON(w, http.StatusOK, x)
 }
 
 func (s *Server) apiTrainingAttendees(w http.ResponseWriter, r *http.Request, rc *reqCtx) error {

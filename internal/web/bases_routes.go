@@ -1,6 +1,10 @@
 package web
 
-import "sidi/internal/auth"
+import (
+	"net/http"
+
+	"sidi/internal/auth"
+)
 
 // basesRoutes are the pages and API of the standardized production bases
 // (task 5) and the training records (task 6). The register and the
@@ -19,10 +23,10 @@ func (s *Server) basesRoutes() []Route {
 		{Method: "POST", Pattern: "/bases/{id}/advance", Name: "认定、复核或撤销基地", Roles: keepers, Handle: s.baseAdvance},
 
 		{Method: "GET", Pattern: "/api/v1/bases", Name: "标准化生产基地", Public: true, API: true, Handle: s.apiBases},
-		{Method: "POST", Pattern: "/api/v1/bases", Name: "登记标准化生产基地", Roles: keepers, API: true, Handle: s.apiBaseCreate},
-		{Method: "GET", Pattern: "/api/v1/bases/{id}", Name: "基地详情", Public: true, API: true, Handle: s.apiBase},
-		{Method: "PUT", Pattern: "/api/v1/bases/{id}", Name: "修改基地信息", Roles: keepers, API: true, Handle: s.apiBaseUpdate},
-		{Method: "POST", Pattern: "/api/v1/bases/{id}/advance", Name: "认定、复核或撤销基地", Roles: keepers, API: true, Handle: s.apiBaseAdvance},
+		{Method: "POST", Pattern: "/api/v1/bases", Name: "登记标准化生产基地", Roles: keepers, API: true, Handle: apiCreate(http.StatusCreated, decodeJSON, s.Bases.Create)},
+		{Method: "GET", Pattern: "/api/v1/bases/{id}", Name: "基地详情", Public: true, API: true, Handle: apiByID(anyCaller(s.Bases.Get))},
+		{Method: "PUT", Pattern: "/api/v1/bases/{id}", Name: "修改基地信息", Roles: keepers, API: true, Handle: apiWithID(http.StatusOK, decodeJSON, s.Bases.Update)},
+		{Method: "POST", Pattern: "/api/v1/bases/{id}/advance", Name: "认定、复核或撤销基地", Roles: keepers, API: true, Handle: apiWithID(http.StatusOK, decodeJSON, s.Bases.Advance)},
 
 		{Method: "GET", Pattern: "/training", Name: "标准化培训", Public: true, Handle: s.trainingList},
 		{Method: "GET", Pattern: "/training/new", Name: "登记培训页", Roles: keepers, Handle: s.trainingNewForm},
@@ -33,9 +37,9 @@ func (s *Server) basesRoutes() []Route {
 		{Method: "POST", Pattern: "/training/{id}/attendees", Name: "上传学员名单", Roles: keepers, Handle: s.trainingUpload},
 
 		{Method: "GET", Pattern: "/api/v1/training", Name: "标准化培训", Public: true, API: true, Handle: s.apiTrainings},
-		{Method: "POST", Pattern: "/api/v1/training", Name: "登记培训", Roles: keepers, API: true, Handle: s.apiTrainingCreate},
-		{Method: "GET", Pattern: "/api/v1/training/{id}", Name: "培训详情", Public: true, API: true, Handle: s.apiTraining},
-		{Method: "PUT", Pattern: "/api/v1/training/{id}", Name: "修改培训", Roles: keepers, API: true, Handle: s.apiTrainingUpdate},
+		{Method: "POST", Pattern: "/api/v1/training", Name: "登记培训", Roles: keepers, API: true, Handle: apiCreate(http.StatusCreated, decodeJSON, s.Training.Create)},
+		{Method: "GET", Pattern: "/api/v1/training/{id}", Name: "培训详情", Public: true, API: true, Handle: apiByID(anyCaller(s.Training.Get))},
+		{Method: "PUT", Pattern: "/api/v1/training/{id}", Name: "修改培训", Roles: keepers, API: true, Handle: apiWithID(http.StatusOK, decodeJSON, s.Training.Update)},
 		{Method: "GET", Pattern: "/api/v1/training/{id}/attendees", Name: "学员名单", Roles: keepers, API: true, Handle: s.apiTrainingAttendees},
 		{Method: "POST", Pattern: "/api/v1/training/{id}/attendees", Name: "上传学员名单", Roles: keepers, API: true, Handle: s.apiTrainingUpload},
 	}

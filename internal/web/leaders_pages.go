@@ -279,26 +279,6 @@ func (s *Server) apiLeaderSchemes(w http.ResponseWriter, r *http.Request, rc *re
 	return writeJSON(w, http.StatusOK, map[string]any{"schemes": schemes})
 }
 
-func (s *Server) apiLeaderScheme(w http.ResponseWriter, r *http.Request, rc *reqCtx) error {
-	return jsonByID(w, r, func(id int64) (standards.Scheme, error) { return s.Standards.GetScheme(r.Context(), rc.P, id) })
-}
-
-func (s *Server) apiLeaderSchemeCreate(w http.ResponseWriter, r *http.Request, rc *reqCtx) error {
-	var in standards.SchemeInput
-	if err := decodeStandardJSON(r, &in); err != nil {
-		return err
-	}
-	sc, err := s.Standards.CreateScheme(r.Context(), rc.P, in)
-	if err != nil {
-		return err
-	}
-	return writeJSON(w, http.StatusCreated, sc)
-}
-
-func (s *Server) apiLeaderSchemeRank(w http.ResponseWriter, r *http.Request, rc *reqCtx) error {
-	return jsonByID(w, r, func(id int64) (standards.Scheme, error) { return s.Standards.RankScheme(r.Context(), rc.P, id) })
-}
-
 func (s *Server) apiLeaderSchemeNotice(w http.ResponseWriter, r *http.Request, rc *reqCtx) error {
 	var body struct {
 		From string `json:"from"` // empty: today
@@ -324,8 +304,4 @@ func (s *Server) apiLeaderSchemeRemove(w http.ResponseWriter, r *http.Request, r
 	return jsonByID(w, r, func(id int64) (standards.Scheme, error) {
 		return s.Standards.RemoveFromShortlist(r.Context(), rc.P, id, body.DeclarationID, body.Reason)
 	})
-}
-
-func (s *Server) apiLeaderSchemePublish(w http.ResponseWriter, r *http.Request, rc *reqCtx) error {
-	return jsonByID(w, r, func(id int64) (standards.Scheme, error) { return s.Standards.PublishLeaders(r.Context(), rc.P, id) })
 }

@@ -1,7 +1,7 @@
 package web
 
 import (
-	"encoding/json"
+	"context"
 	"errors"
 	"fmt"
 	"net/http"
@@ -27,15 +27,6 @@ func (s *Server) pilotsSvc() (*pilots.Service, error) {
 // user correct (rather than an error page).
 func pilotsUserFacing(err error) bool {
 	return errors.Is(err, apperr.ErrInvalid) || errors.Is(err, apperr.ErrConflict) || errors.Is(err, apperr.ErrForbidden)
-}
-
-func decodePilotsJSON(r *http.Request, v any) error {
-	dec := json.NewDecoder(r.Body)
-	dec.DisallowUnknownFields()
-	if err := dec.Decode(v); err != nil {
-		return apperr.Invalid("请求体不是有效的 JSON：%v", err)
-	}
-	return nil
 }
 
 func pilotsParseForm(r *http.Request) error {
@@ -141,24 +132,45 @@ func pilotInputFromForm(r *http.Request) pilots.PilotInput {
 		Summary: r.FormValue("summary"), Outcomes: r.FormValue("outcomes"), Contact: r.FormValue("contact"), AppliedOn: r.FormValue("applied_on"), Note: r.FormValue("note")}
 }
 
-func (s *Server) pilotCreate(w http.ResponseWriter, r *http.Request, rc *reqCtx) error {
+// pilotsFormWrite runs one change from a form of the pilots and projects
+// pages: with the path's id when withID (else 0) and the form read, change
+// makes it and says where to go back to with which message; a correctable
+// error shows the form's page again through again, with the error.
+func (s *Server) pilotsFormWrite(w http.ResponseWriter, r *http.Request, withID bool,
+	change func(svc *pilots.Service, id int64) (to, done string, err error), again func(id int64, status int, errMsg string) error) error {
 	svc, err := s.pilotsSvc()
 	if err != nil {
 		return err
 	}
+	var id int64
+	if withID {
+		if id, err = pathInt(r, "id"); err != nil {
+			return err
+		}
+	}
 	if err := pilotsParseForm(r); err != nil {
 		return err
 	}
-	in := pilotInputFromForm(r)
-	pl, err := svc.CreatePilot(r.Context(), rc.P, in)
+	to, done, err := change(svc, id)
 	if err != nil {
 		if pilotsUserFacing(err) {
-			return s.renderPilots(w, r, rc, pilotsStatus(err), apperr.Message(err), &in)
+			return again(id, pilotsStatus(err), apperr.Message(err))
 		}
 		return err
 	}
-	http.Redirect(w, r, fmt.Sprintf("/pilots/%d?msg=%s", pl.ID, url.QueryEscape("已登记试点申报")), http.StatusSeeOther)
+	redirectMsg(w, r, to, done)
 	return nil
+}
+
+func (s *Server) pilotCreate(w http.ResponseWriter, r *http.Request, rc *reqCtx) error {
+	var in pilots.PilotInput
+	return s.pilotsFormWrite(w, r, false, func(svc *pilots.Service, _ int64) (string, string, error) {
+		in = pilotInputFromForm(r)
+		pl, err := svc.CreatePilot(r.Context(), rc.P, in)
+		return fmt.Sprintf("/pilots/%d", pl.ID), "已登记试点申报", err
+	}, func(_ int64, status int, errMsg string) error {
+		return s.renderPilots(w, r, rc, status, errMsg, &in)
+	})
 }
 
 func pilotsStatus(err error) int {
@@ -234,48 +246,22 @@ func (s *Server) renderPilotWith(w http.ResponseWriter, r *http.Request, rc *req
 // the record with a message; on a correctable error the record again,
 // with the error beside the forms.
 func (s *Server) pilotWrite(w http.ResponseWriter, r *http.Request, rc *reqCtx, done string, fn func(svc *pilots.Service, id int64) error) error {
-	svc, err := s.pilotsSvc()
-	if err != nil {
-		return err
-	}
-	id, err := pathInt(r, "id")
-	if err != nil {
-		return err
-	}
-	if err := pilotsParseForm(r); err != nil {
-		return err
-	}
-	if err := fn(svc, id); err != nil {
-		if pilotsUserFacing(err) {
-			return s.renderPilot(w, r, rc, pilotsStatus(err), apperr.Message(err), nil)
-		}
-		return err
-	}
-	http.Redirect(w, r, fmt.Sprintf("/pilots/%d?msg=%s", id, url.QueryEscape(done)), http.StatusSeeOther)
-	return nil
+	return s.pilotsFormWrite(w, r, true, func(svc *pilots.Service, id int64) (string, string, error) {
+		return fmt.Sprintf("/pilots/%d", id), done, fn(svc, id)
+	}, func(_ int64, status int, errMsg string) error {
+		return s.renderPilot(w, r, rc, status, errMsg, nil)
+	})
 }
 
 func (s *Server) pilotUpdate(w http.ResponseWriter, r *http.Request, rc *reqCtx) error {
-	svc, err := s.pilotsSvc()
-	if err != nil {
-		return err
-	}
-	id, err := pathInt(r, "id")
-	if err != nil {
-		return err
-	}
-	if err := pilotsParseForm(r); err != nil {
-		return err
-	}
-	in := pilotInputFromForm(r)
-	if _, err := svc.UpdatePilot(r.Context(), rc.P, id, in); err != nil {
-		if pilotsUserFacing(err) {
-			return s.renderPilot(w, r, rc, pilotsStatus(err), apperr.Message(err), &in)
-		}
-		return err
-	}
-	http.Redirect(w, r, fmt.Sprintf("/pilots/%d?msg=%s", id, url.QueryEscape("已保存")), http.StatusSeeOther)
-	return nil
+	var in pilots.PilotInput
+	return s.pilotsFormWrite(w, r, true, func(svc *pilots.Service, id int64) (string, string, error) {
+		in = pilotInputFromForm(r)
+		_, err := svc.UpdatePilot(r.Context(), rc.P, id, in)
+		return fmt.Sprintf("/pilots/%d", id), "已保存", err
+	}, func(_ int64, status int, errMsg string) error {
+		return s.renderPilot(w, r, rc, status, errMsg, &in)
+	})
 }
 
 func (s *Server) pilotAdvance(w http.ResponseWriter, r *http.Request, rc *reqCtx) error {
@@ -372,91 +358,29 @@ func (s *Server) apiPilots(w http.ResponseWriter, r *http.Request, rc *reqCtx) e
 	return writeJSON(w, http.StatusOK, map[string]any{"pilots": list, "overview": ov})
 }
 
-func (s *Server) apiPilot(w http.ResponseWriter, r *http.Request, rc *reqCtx) error {
-	svc, err := s.pilotsSvc()
-	if err != nil {
-		return err
-	}
-	id, err := pathInt(r, "id")
-	if err != nil {
-		return err
-	}
-	pl, err := svc.Pilot(r.Context(), rc.P, id)
-	if err != nil {
-		return err
-	}
-	return writeJSON(w, http.StatusOK, pl)
-}
-
-// pilotsAPIWrite decodes a JSON body into T and answers with what fn returns.
-func pilotsAPIWrite[T, R any](s *Server, w http.ResponseWriter, r *http.Request, status int, withID bool, fn func(svc *pilots.Service, id int64, in T) (R, error)) error {
-	svc, err := s.pilotsSvc()
-	if err != nil {
-		return err
-	}
-	var id int64
-	if withID {
-		if id, err = pathInt(r, "id"); err != nil {
+// pilotsAPI runs h when the pilots module is on; otherwise it answers that
+// the module is off, before reading anything of the request.
+func (s *Server) pilotsAPI(h apiHandler) apiHandler {
+	return func(w http.ResponseWriter, r *http.Request, rc *reqCtx) error {
+		if _, err := s.pilotsSvc(); err != nil {
 			return err
 		}
+		return h(w, r, rc)
 	}
-	var in T
-	if err := decodePilotsJSON(r, &in); err != nil {
-		return err
+}
+
+// milestoneAPI answers a call on the milestone {mid} of pilot {id}, with
+// the body decoded into In, with the pilot.
+func milestoneAPI[In any](s *Server, call func(ctx context.Context, p auth.Principal, id, mid int64, in In) (pilots.Pilot, error)) apiHandler {
+	return func(w http.ResponseWriter, r *http.Request, rc *reqCtx) error {
+		mid, err := pathInt(r, "mid")
+		if err != nil {
+			return err
+		}
+		return s.pilotsAPI(apiWithID(http.StatusOK, decodeStandardJSON, func(ctx context.Context, p auth.Principal, id int64, in In) (pilots.Pilot, error) {
+			return call(ctx, p, id, mid, in)
+		}))(w, r, rc)
 	}
-	out, err := fn(svc, id, in)
-	if err != nil {
-		return err
-	}
-	return writeJSON(w, status, out)
-}
-
-func (s *Server) apiPilotCreate(w http.ResponseWriter, r *http.Request, rc *reqCtx) error {
-	return pilotsAPIWrite(s, w, r, http.StatusCreated, false, func(svc *pilots.Service, _ int64, in pilots.PilotInput) (pilots.Pilot, error) {
-		return svc.CreatePilot(r.Context(), rc.P, in)
-	})
-}
-
-func (s *Server) apiPilotUpdate(w http.ResponseWriter, r *http.Request, rc *reqCtx) error {
-	return pilotsAPIWrite(s, w, r, http.StatusOK, true, func(svc *pilots.Service, id int64, in pilots.PilotInput) (pilots.Pilot, error) {
-		return svc.UpdatePilot(r.Context(), rc.P, id, in)
-	})
-}
-
-func (s *Server) apiPilotAdvance(w http.ResponseWriter, r *http.Request, rc *reqCtx) error {
-	return pilotsAPIWrite(s, w, r, http.StatusOK, true, func(svc *pilots.Service, id int64, in pilots.Step) (pilots.Pilot, error) {
-		return svc.Advance(r.Context(), rc.P, id, in)
-	})
-}
-
-func (s *Server) apiPilotMilestone(w http.ResponseWriter, r *http.Request, rc *reqCtx) error {
-	return pilotsAPIWrite(s, w, r, http.StatusOK, true, func(svc *pilots.Service, id int64, in pilots.MilestoneInput) (pilots.Pilot, error) {
-		return svc.AddMilestone(r.Context(), rc.P, id, in)
-	})
-}
-
-func (s *Server) apiPilotMilestoneDone(w http.ResponseWriter, r *http.Request, rc *reqCtx) error {
-	return pilotsAPIWrite(s, w, r, http.StatusOK, true, func(svc *pilots.Service, id int64, in pilots.MilestoneInput) (pilots.Pilot, error) {
-		return svc.CompleteMilestone(r.Context(), rc.P, id, in)
-	})
-}
-
-// milestoneAPIWrite decodes a JSON body into T for the milestone {mid} of
-// pilot {id} and answers with the pilot.
-func milestoneAPIWrite[T any](s *Server, w http.ResponseWriter, r *http.Request, fn func(svc *pilots.Service, id, mid int64, in T) (pilots.Pilot, error)) error {
-	mid, err := pathInt(r, "mid")
-	if err != nil {
-		return err
-	}
-	return pilotsAPIWrite(s, w, r, http.StatusOK, true, func(svc *pilots.Service, id int64, in T) (pilots.Pilot, error) {
-		return fn(svc, id, mid, in)
-	})
-}
-
-func (s *Server) apiPilotMilestoneUpdate(w http.ResponseWriter, r *http.Request, rc *reqCtx) error {
-	return milestoneAPIWrite(s, w, r, func(svc *pilots.Service, id, mid int64, in pilots.MilestoneInput) (pilots.Pilot, error) {
-		return svc.UpdateMilestone(r.Context(), rc.P, id, mid, in)
-	})
 }
 
 // reasonInput is the body of a withdrawal or deletion.
@@ -464,16 +388,12 @@ type reasonInput struct {
 	Reason string `json:"reason"`
 }
 
-func (s *Server) apiPilotMilestoneDelete(w http.ResponseWriter, r *http.Request, rc *reqCtx) error {
-	return milestoneAPIWrite(s, w, r, func(svc *pilots.Service, id, mid int64, in reasonInput) (pilots.Pilot, error) {
-		return svc.DeleteMilestone(r.Context(), rc.P, id, mid, in.Reason)
-	})
+func (s *Server) deleteMilestone(ctx context.Context, p auth.Principal, id, mid int64, in reasonInput) (pilots.Pilot, error) {
+	return s.Pilots.DeleteMilestone(ctx, p, id, mid, in.Reason)
 }
 
-func (s *Server) apiPilotLink(w http.ResponseWriter, r *http.Request, rc *reqCtx) error {
-	return pilotsAPIWrite(s, w, r, http.StatusOK, true, func(svc *pilots.Service, id int64, in pilots.LinkInput) (pilots.Pilot, error) {
-		return svc.LinkStandard(r.Context(), rc.P, id, in)
-	})
+func (s *Server) withdrawReward(ctx context.Context, p auth.Principal, id int64, in reasonInput) (pilots.Reward, error) {
+	return s.Pilots.WithdrawReward(ctx, p, id, in.Reason)
 }
 
 // S&T projects.
@@ -601,23 +521,14 @@ func rewardInputFromForm(r *http.Request) pilots.RewardInput {
 }
 
 func (s *Server) projectCreate(w http.ResponseWriter, r *http.Request, rc *reqCtx) error {
-	svc, err := s.pilotsSvc()
-	if err != nil {
-		return err
-	}
-	if err := pilotsParseForm(r); err != nil {
-		return err
-	}
-	in := projectInputFromForm(r)
-	pr, err := svc.CreateProject(r.Context(), rc.P, in)
-	if err != nil {
-		if pilotsUserFacing(err) {
-			return s.renderProjects(w, r, rc, pilotsStatus(err), apperr.Message(err), &in, nil)
-		}
-		return err
-	}
-	http.Redirect(w, r, fmt.Sprintf("/projects/%d?msg=%s", pr.ID, url.QueryEscape("已登记科技项目")), http.StatusSeeOther)
-	return nil
+	var in pilots.ProjectInput
+	return s.pilotsFormWrite(w, r, false, func(svc *pilots.Service, _ int64) (string, string, error) {
+		in = projectInputFromForm(r)
+		pr, err := svc.CreateProject(r.Context(), rc.P, in)
+		return fmt.Sprintf("/projects/%d", pr.ID), "已登记科技项目", err
+	}, func(_ int64, status int, errMsg string) error {
+		return s.renderProjects(w, r, rc, status, errMsg, &in, nil)
+	})
 }
 
 func (s *Server) rewardCreate(w http.ResponseWriter, r *http.Request, rc *reqCtx) error {
@@ -745,53 +656,28 @@ func (s *Server) renderProjectWith(w http.ResponseWriter, r *http.Request, rc *r
 }
 
 func (s *Server) projectUpdate(w http.ResponseWriter, r *http.Request, rc *reqCtx) error {
-	svc, err := s.pilotsSvc()
-	if err != nil {
-		return err
-	}
-	id, err := pathInt(r, "id")
-	if err != nil {
-		return err
-	}
-	if err := pilotsParseForm(r); err != nil {
-		return err
-	}
-	in := projectInputFromForm(r)
-	if _, err := svc.UpdateProject(r.Context(), rc.P, id, in); err != nil {
-		if pilotsUserFacing(err) {
-			return s.renderProject(w, r, rc, pilotsStatus(err), apperr.Message(err), id, &in, nil)
-		}
-		return err
-	}
-	http.Redirect(w, r, fmt.Sprintf("/projects/%d?msg=%s", id, url.QueryEscape("已保存")), http.StatusSeeOther)
-	return nil
+	var in pilots.ProjectInput
+	return s.pilotsFormWrite(w, r, true, func(svc *pilots.Service, id int64) (string, string, error) {
+		in = projectInputFromForm(r)
+		_, err := svc.UpdateProject(r.Context(), rc.P, id, in)
+		return fmt.Sprintf("/projects/%d", id), "已保存", err
+	}, func(id int64, status int, errMsg string) error {
+		return s.renderProject(w, r, rc, status, errMsg, id, &in, nil)
+	})
 }
 
 func (s *Server) projectLink(w http.ResponseWriter, r *http.Request, rc *reqCtx) error {
-	svc, err := s.pilotsSvc()
-	if err != nil {
-		return err
-	}
-	id, err := pathInt(r, "id")
-	if err != nil {
-		return err
-	}
-	if err := pilotsParseForm(r); err != nil {
-		return err
-	}
-	in := pilots.OutputInput{Standard: r.FormValue("standard"), Title: r.FormValue("title"), Family: r.FormValue("family"), Issued: r.FormValue("issued"), Remove: pilotsFormInt(r, "remove")}
-	if _, err := svc.LinkOutput(r.Context(), rc.P, id, in); err != nil {
-		if pilotsUserFacing(err) {
-			return s.renderProject(w, r, rc, pilotsStatus(err), apperr.Message(err), id, nil, nil)
+	return s.pilotsFormWrite(w, r, true, func(svc *pilots.Service, id int64) (string, string, error) {
+		in := pilots.OutputInput{Standard: r.FormValue("standard"), Title: r.FormValue("title"), Family: r.FormValue("family"), Issued: r.FormValue("issued"), Remove: pilotsFormInt(r, "remove")}
+		_, err := svc.LinkOutput(r.Context(), rc.P, id, in)
+		done := "已登记标准产出"
+		if in.Remove > 0 {
+			done = "已删除标准产出"
 		}
-		return err
-	}
-	done := "已登记标准产出"
-	if in.Remove > 0 {
-		done = "已删除标准产出"
-	}
-	http.Redirect(w, r, fmt.Sprintf("/projects/%d?msg=%s", id, url.QueryEscape(done)), http.StatusSeeOther)
-	return nil
+		return fmt.Sprintf("/projects/%d", id), done, err
+	}, func(id int64, status int, errMsg string) error {
+		return s.renderProject(w, r, rc, status, errMsg, id, nil, nil)
+	})
 }
 
 // Projects API.
@@ -808,22 +694,6 @@ func (s *Server) apiProjects(w http.ResponseWriter, r *http.Request, rc *reqCtx)
 	return writeJSON(w, http.StatusOK, map[string]any{"projects": list, "overview": ov})
 }
 
-func (s *Server) apiProject(w http.ResponseWriter, r *http.Request, rc *reqCtx) error {
-	svc, err := s.pilotsSvc()
-	if err != nil {
-		return err
-	}
-	id, err := pathInt(r, "id")
-	if err != nil {
-		return err
-	}
-	pr, err := svc.Project(r.Context(), rc.P, id)
-	if err != nil {
-		return err
-	}
-	return writeJSON(w, http.StatusOK, pr)
-}
-
 func (s *Server) apiRewards(w http.ResponseWriter, r *http.Request, rc *reqCtx) error {
 	svc, err := s.pilotsSvc()
 	if err != nil {
@@ -834,56 +704,4 @@ func (s *Server) apiRewards(w http.ResponseWriter, r *http.Request, rc *reqCtx) 
 		return err
 	}
 	return writeJSON(w, http.StatusOK, map[string]any{"rewards": rw})
-}
-
-func (s *Server) apiProjectCreate(w http.ResponseWriter, r *http.Request, rc *reqCtx) error {
-	return pilotsAPIWrite(s, w, r, http.StatusCreated, false, func(svc *pilots.Service, _ int64, in pilots.ProjectInput) (pilots.Project, error) {
-		return svc.CreateProject(r.Context(), rc.P, in)
-	})
-}
-
-func (s *Server) apiProjectUpdate(w http.ResponseWriter, r *http.Request, rc *reqCtx) error {
-	return pilotsAPIWrite(s, w, r, http.StatusOK, true, func(svc *pilots.Service, id int64, in pilots.ProjectInput) (pilots.Project, error) {
-		return svc.UpdateProject(r.Context(), rc.P, id, in)
-	})
-}
-
-func (s *Server) apiProjectLink(w http.ResponseWriter, r *http.Request, rc *reqCtx) error {
-	return pilotsAPIWrite(s, w, r, http.StatusOK, true, func(svc *pilots.Service, id int64, in pilots.OutputInput) (pilots.Project, error) {
-		return svc.LinkOutput(r.Context(), rc.P, id, in)
-	})
-}
-
-func (s *Server) apiRewardCreate(w http.ResponseWriter, r *http.Request, rc *reqCtx) error {
-	return pilotsAPIWrite(s, w, r, http.StatusCreated, false, func(svc *pilots.Service, _ int64, in pilots.RewardInput) (pilots.Reward, error) {
-		return svc.AddReward(r.Context(), rc.P, in)
-	})
-}
-
-func (s *Server) apiReward(w http.ResponseWriter, r *http.Request, rc *reqCtx) error {
-	svc, err := s.pilotsSvc()
-	if err != nil {
-		return err
-	}
-	id, err := pathInt(r, "id")
-	if err != nil {
-		return err
-	}
-	rw, err := svc.Reward(r.Context(), rc.P, id)
-	if err != nil {
-		return err
-	}
-	return writeJSON(w, http.StatusOK, rw)
-}
-
-func (s *Server) apiRewardUpdate(w http.ResponseWriter, r *http.Request, rc *reqCtx) error {
-	return pilotsAPIWrite(s, w, r, http.StatusOK, true, func(svc *pilots.Service, id int64, in pilots.RewardInput) (pilots.Reward, error) {
-		return svc.UpdateReward(r.Context(), rc.P, id, in)
-	})
-}
-
-func (s *Server) apiRewardWithdraw(w http.ResponseWriter, r *http.Request, rc *reqCtx) error {
-	return pilotsAPIWrite(s, w, r, http.StatusOK, true, func(svc *pilots.Service, id int64, in reasonInput) (pilots.Reward, error) {
-		return svc.WithdrawReward(r.Context(), rc.P, id, in.Reason)
-	})
 }

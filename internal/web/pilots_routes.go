@@ -1,6 +1,10 @@
 package web
 
-import "sidi/internal/standards/pilots"
+import (
+	"net/http"
+
+	"sidi/internal/standards/pilots"
+)
 
 // pilotsRoutes are the standardization pilots (task 3) and the S&T
 // projects producing standards (task 2): public lists and records, and the
@@ -23,15 +27,15 @@ func (s *Server) pilotsRoutes() []Route {
 		{Method: "POST", Pattern: "/pilots/{id}/standards", Name: "关联试点标准", Roles: w, Handle: s.pilotLink},
 
 		{Method: "GET", Pattern: "/api/v1/pilots", Name: "标准化试点", Public: true, API: true, Handle: s.apiPilots},
-		{Method: "POST", Pattern: "/api/v1/pilots", Name: "登记试点申报", Roles: w, API: true, Handle: s.apiPilotCreate},
-		{Method: "GET", Pattern: "/api/v1/pilots/{id}", Name: "试点详情", Public: true, API: true, Handle: s.apiPilot},
-		{Method: "PUT", Pattern: "/api/v1/pilots/{id}", Name: "修改试点", Roles: w, API: true, Handle: s.apiPilotUpdate},
-		{Method: "POST", Pattern: "/api/v1/pilots/{id}/advance", Name: "登记试点环节", Roles: w, API: true, Handle: s.apiPilotAdvance},
-		{Method: "POST", Pattern: "/api/v1/pilots/{id}/milestones", Name: "增加进度节点", Roles: w, API: true, Handle: s.apiPilotMilestone},
-		{Method: "POST", Pattern: "/api/v1/pilots/{id}/milestones/done", Name: "登记节点完成", Roles: w, API: true, Handle: s.apiPilotMilestoneDone},
-		{Method: "PUT", Pattern: "/api/v1/pilots/{id}/milestones/{mid}", Name: "更正进度节点", Roles: w, API: true, Handle: s.apiPilotMilestoneUpdate},
-		{Method: "POST", Pattern: "/api/v1/pilots/{id}/milestones/{mid}/delete", Name: "删除进度节点", Roles: w, API: true, Handle: s.apiPilotMilestoneDelete},
-		{Method: "POST", Pattern: "/api/v1/pilots/{id}/standards", Name: "关联试点标准", Roles: w, API: true, Handle: s.apiPilotLink},
+		{Method: "POST", Pattern: "/api/v1/pilots", Name: "登记试点申报", Roles: w, API: true, Handle: s.pilotsAPI(apiCreate(http.StatusCreated, decodeStandardJSON, s.Pilots.CreatePilot))},
+		{Method: "GET", Pattern: "/api/v1/pilots/{id}", Name: "试点详情", Public: true, API: true, Handle: s.pilotsAPI(apiByID(s.Pilots.Pilot))},
+		{Method: "PUT", Pattern: "/api/v1/pilots/{id}", Name: "修改试点", Roles: w, API: true, Handle: s.pilotsAPI(apiWithID(http.StatusOK, decodeStandardJSON, s.Pilots.UpdatePilot))},
+		{Method: "POST", Pattern: "/api/v1/pilots/{id}/advance", Name: "登记试点环节", Roles: w, API: true, Handle: s.pilotsAPI(apiWithID(http.StatusOK, decodeStandardJSON, s.Pilots.Advance))},
+		{Method: "POST", Pattern: "/api/v1/pilots/{id}/milestones", Name: "增加进度节点", Roles: w, API: true, Handle: s.pilotsAPI(apiWithID(http.StatusOK, decodeStandardJSON, s.Pilots.AddMilestone))},
+		{Method: "POST", Pattern: "/api/v1/pilots/{id}/milestones/done", Name: "登记节点完成", Roles: w, API: true, Handle: s.pilotsAPI(apiWithID(http.StatusOK, decodeStandardJSON, s.Pilots.CompleteMilestone))},
+		{Method: "PUT", Pattern: "/api/v1/pilots/{id}/milestones/{mid}", Name: "更正进度节点", Roles: w, API: true, Handle: milestoneAPI(s, s.Pilots.UpdateMilestone)},
+		{Method: "POST", Pattern: "/api/v1/pilots/{id}/milestones/{mid}/delete", Name: "删除进度节点", Roles: w, API: true, Handle: milestoneAPI(s, s.deleteMilestone)},
+		{Method: "POST", Pattern: "/api/v1/pilots/{id}/standards", Name: "关联试点标准", Roles: w, API: true, Handle: s.pilotsAPI(apiWithID(http.StatusOK, decodeStandardJSON, s.Pilots.LinkStandard))},
 
 		{Method: "GET", Pattern: "/projects", Name: "科技项目标准产出", Public: true, Handle: s.projectsList},
 		{Method: "POST", Pattern: "/projects", Name: "登记科技项目", Roles: w, Handle: s.projectCreate},
@@ -43,14 +47,14 @@ func (s *Server) pilotsRoutes() []Route {
 		{Method: "POST", Pattern: "/projects/{id}/standards", Name: "登记项目标准产出", Roles: w, Handle: s.projectLink},
 
 		{Method: "GET", Pattern: "/api/v1/projects", Name: "科技项目标准产出", Public: true, API: true, Handle: s.apiProjects},
-		{Method: "POST", Pattern: "/api/v1/projects", Name: "登记科技项目", Roles: w, API: true, Handle: s.apiProjectCreate},
+		{Method: "POST", Pattern: "/api/v1/projects", Name: "登记科技项目", Roles: w, API: true, Handle: s.pilotsAPI(apiCreate(http.StatusCreated, decodeStandardJSON, s.Pilots.CreateProject))},
 		{Method: "GET", Pattern: "/api/v1/projects/rewards", Name: "标准奖励", Public: true, API: true, Handle: s.apiRewards},
-		{Method: "POST", Pattern: "/api/v1/projects/rewards", Name: "登记标准奖励", Roles: w, API: true, Handle: s.apiRewardCreate},
-		{Method: "GET", Pattern: "/api/v1/projects/rewards/{id}", Name: "标准奖励详情", Public: true, API: true, Handle: s.apiReward},
-		{Method: "PUT", Pattern: "/api/v1/projects/rewards/{id}", Name: "修改标准奖励", Roles: w, API: true, Handle: s.apiRewardUpdate},
-		{Method: "POST", Pattern: "/api/v1/projects/rewards/{id}/withdraw", Name: "撤销标准奖励", Roles: w, API: true, Handle: s.apiRewardWithdraw},
-		{Method: "GET", Pattern: "/api/v1/projects/{id}", Name: "科技项目详情", Public: true, API: true, Handle: s.apiProject},
-		{Method: "PUT", Pattern: "/api/v1/projects/{id}", Name: "修改科技项目", Roles: w, API: true, Handle: s.apiProjectUpdate},
-		{Method: "POST", Pattern: "/api/v1/projects/{id}/standards", Name: "登记项目标准产出", Roles: w, API: true, Handle: s.apiProjectLink},
+		{Method: "POST", Pattern: "/api/v1/projects/rewards", Name: "登记标准奖励", Roles: w, API: true, Handle: s.pilotsAPI(apiCreate(http.StatusCreated, decodeStandardJSON, s.Pilots.AddReward))},
+		{Method: "GET", Pattern: "/api/v1/projects/rewards/{id}", Name: "标准奖励详情", Public: true, API: true, Handle: s.pilotsAPI(apiByID(s.Pilots.Reward))},
+		{Method: "PUT", Pattern: "/api/v1/projects/rewards/{id}", Name: "修改标准奖励", Roles: w, API: true, Handle: s.pilotsAPI(apiWithID(http.StatusOK, decodeStandardJSON, s.Pilots.UpdateReward))},
+		{Method: "POST", Pattern: "/api/v1/projects/rewards/{id}/withdraw", Name: "撤销标准奖励", Roles: w, API: true, Handle: s.pilotsAPI(apiWithID(http.StatusOK, decodeStandardJSON, s.withdrawReward))},
+		{Method: "GET", Pattern: "/api/v1/projects/{id}", Name: "科技项目详情", Public: true, API: true, Handle: s.pilotsAPI(apiByID(s.Pilots.Project))},
+		{Method: "PUT", Pattern: "/api/v1/projects/{id}", Name: "修改科技项目", Roles: w, API: true, Handle: s.pilotsAPI(apiWithID(http.StatusOK, decodeStandardJSON, s.Pilots.UpdateProject))},
+		{Method: "POST", Pattern: "/api/v1/projects/{id}/standards", Name: "登记项目标准产出", Roles: w, API: true, Handle: s.pilotsAPI(apiWithID(http.StatusOK, decodeStandardJSON, s.Pilots.LinkOutput))},
 	}
 }

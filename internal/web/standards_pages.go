@@ -24,20 +24,6 @@ func redirectMsg(w http.ResponseWriter, r *http.Request, path, msg string) {
 	http.Redirect(w, r, path+"?msg="+url.QueryEscape(msg), http.StatusSeeOther)
 }
 
-// jsonByID answers an API call on the object named by the path's id with
-// what fn returns for it.
-func jsonByID[T any](w http.ResponseWriter, r *http.Request, fn func(id int64) (T, error)) error {
-	id, err := pathInt(r, "id")
-	if err != nil {
-		return err
-	}
-	v, err := fn(id)
-	if err != nil {
-		return err
-	}
-	return writeJSON(w, http.StatusOK, v)
-}
-
 func standardsParams(r *http.Request) standards.Params {
 	q := r.URL.Query()
 	page, _ := strconv.Atoi(q.Get("page"))
@@ -295,10 +281,6 @@ func (s *Server) apiStandardsSearch(w http.ResponseWriter, r *http.Request, rc *
 	return writeJSON(w, http.StatusOK, res)
 }
 
-func (s *Server) apiStandard(w http.ResponseWriter, r *http.Request, rc *reqCtx) error {
-	return jsonByID(w, r, func(id int64) (standards.Standard, error) { return s.Standards.Get(r.Context(), rc.P, id) })
-}
-
 func (s *Server) apiStandardCode(w http.ResponseWriter, r *http.Request, rc *reqCtx) error {
 	codes := r.URL.Query()["code"]
 	if len(codes) == 0 {
@@ -329,50 +311,6 @@ func decodeStandardJSON(r *http.Request, v any) error {
 		return apperr.Invalid("请求体不是有效的 JSON：%v", err)
 	}
 	return nil
-}
-
-func (s *Server) apiStandardCreate(w http.ResponseWriter, r *http.Request, rc *reqCtx) error {
-	var in standards.Input
-	if err := decodeStandardJSON(r, &in); err != nil {
-		return err
-	}
-	st, err := s.Standards.Create(r.Context(), rc.P, in)
-	if err != nil {
-		return err
-	}
-	return writeJSON(w, http.StatusCreated, st)
-}
-
-func (s *Server) apiStandardUpdate(w http.ResponseWriter, r *http.Request, rc *reqCtx) error {
-	id, err := pathInt(r, "id")
-	if err != nil {
-		return err
-	}
-	var in standards.Input
-	if err := decodeStandardJSON(r, &in); err != nil {
-		return err
-	}
-	st, err := s.Standards.Update(r.Context(), rc.P, id, in)
-	if err != nil {
-		return err
-	}
-	return writeJSON(w, http.StatusOK, st)
-}
-
-func (s *Server) apiStandardAdvance(w http.ResponseWriter, r *http.Request, rc *reqCtx) error {
-	id, err := pathInt(r, "id")
-	if err != nil {
-		return err
-	}
-	var step standards.Step
-	if err := decodeStandardJSON(r, &step); err != nil {
-		return err
-	}
-	st, err := s.Standards.Advance(r.Context(), rc.P, id, step)
-	if err != nil {
-		return err
-	}
-	return writeJSON(w, http.StatusOK, st)
 }
 
 func (s *Server) apiStandardsImport(w http.ResponseWriter, r *http.Request, rc *reqCtx) error {
@@ -719,52 +657,6 @@ func (s *Server) apiDeclarations(w http.ResponseWriter, r *http.Request, rc *req
 	return writeJSON(w, http.StatusOK, res)
 }
 
-func (s *Server) apiDeclaration(w http.ResponseWriter, r *http.Request, rc *reqCtx) error {
-	return jsonByID(w, r, func(id int64) (standards.Declaration, error) {
-		return s.Standards.GetDeclaration(r.Context(), rc.P, id)
-	})
-}
-
-func (s *Server) apiDeclare(w http.ResponseWriter, r *http.Request, rc *reqCtx) error {
-	var in standards.DeclarationInput
-	if err := decodeStandardJSON(r, &in); err != nil {
-		return err
-	}
-	d, err := s.Standards.Declare(r.Context(), rc.P, in)
-	if err != nil {
-		return err
-	}
-	return writeJSON(w, http.StatusCreated, d)
-}
-
-func (s *Server) apiDeclarationUpdate(w http.ResponseWriter, r *http.Request, rc *reqCtx) error {
-	id, err := pathInt(r, "id")
-	if err != nil {
-		return err
-	}
-	var in standards.DeclarationInput
-	if err := decodeStandardJSON(r, &in); err != nil {
-		return err
-	}
-	d, err := s.Standards.UpdateDeclaration(r.Context(), rc.P, id, in)
-	if err != nil {
-		return err
-	}
-	return writeJSON(w, http.StatusOK, d)
-}
-
-func (s *Server) apiDeclarationReview(w http.ResponseWriter, r *http.Request, rc *reqCtx) error {
-	return jsonByID(w, r, func(id int64) (standards.Declaration, error) {
-		return s.Standards.ReviewDeclaration(r.Context(), rc.P, id)
-	})
-}
-
-func (s *Server) apiDeclarationWithdraw(w http.ResponseWriter, r *http.Request, rc *reqCtx) error {
-	return jsonByID(w, r, func(id int64) (standards.Declaration, error) {
-		return s.Standards.WithdrawDeclaration(r.Context(), rc.P, id)
-	})
-}
-
 func (s *Server) apiDeclarationReminders(w http.ResponseWriter, r *http.Request, rc *reqCtx) error {
 	ds, err := s.Standards.ReviewReminders(r.Context(), rc.P)
 	if err != nil {
@@ -779,18 +671,6 @@ func (s *Server) apiEnterprises(w http.ResponseWriter, r *http.Request, rc *reqC
 		return err
 	}
 	return writeJSON(w, http.StatusOK, map[string]any{"enterprises": es})
-}
-
-func (s *Server) apiEnterpriseCreate(w http.ResponseWriter, r *http.Request, rc *reqCtx) error {
-	var in standards.EnterpriseInput
-	if err := decodeStandardJSON(r, &in); err != nil {
-		return err
-	}
-	e, err := s.Standards.CreateEnterprise(r.Context(), rc.P, in)
-	if err != nil {
-		return err
-	}
-	return writeJSON(w, http.StatusCreated, e)
 }
 
 func (s *Server) apiEnterpriseLink(w http.ResponseWriter, r *http.Request, rc *reqCtx) error {
@@ -964,22 +844,6 @@ func (s *Server) apiAnnouncements(w http.ResponseWriter, r *http.Request, rc *re
 		list = []standards.Announcement{}
 	}
 	return writeJSON(w, http.StatusOK, map[string]any{"announcements": list})
-}
-
-func (s *Server) apiAnnouncement(w http.ResponseWriter, r *http.Request, rc *reqCtx) error {
-	return jsonByID(w, r, func(id int64) (standards.Announcement, error) { return s.Standards.Announcement(r.Context(), id) })
-}
-
-func (s *Server) apiAnnouncementCreate(w http.ResponseWriter, r *http.Request, rc *reqCtx) error {
-	var in standards.AnnouncementInput
-	if err := decodeStandardJSON(r, &in); err != nil {
-		return err
-	}
-	a, err := s.Standards.PublishAnnouncement(r.Context(), rc.P, in)
-	if err != nil {
-		return err
-	}
-	return writeJSON(w, http.StatusCreated, a)
 }
 
 // Bulk import of enterprise self-declarations (administrators and

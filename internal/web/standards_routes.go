@@ -1,6 +1,8 @@
 package web
 
 import (
+	"net/http"
+
 	"sidi/internal/auth"
 	"sidi/internal/standards"
 )
@@ -19,12 +21,12 @@ func (s *Server) standardsRoutes() []Route {
 		{Method: "POST", Pattern: "/standards/import", Name: "导入标准", Roles: ed, Handle: s.standardsImport},
 
 		{Method: "GET", Pattern: "/api/v1/standards", Name: "检索标准", Public: true, API: true, Handle: s.apiStandardsSearch},
-		{Method: "GET", Pattern: "/api/v1/standards/{id}", Name: "标准详情", Public: true, API: true, Handle: s.apiStandard},
+		{Method: "GET", Pattern: "/api/v1/standards/{id}", Name: "标准详情", Public: true, API: true, Handle: apiByID(s.Standards.Get)},
 		{Method: "GET", Pattern: "/api/v1/standards/code", Name: "解析标准号", Public: true, API: true, Handle: s.apiStandardCode},
 		{Method: "GET", Pattern: "/api/v1/standards/deliverables", Name: "方案点名标准完成情况", Public: true, API: true, Handle: s.apiStandardDeliverables},
-		{Method: "POST", Pattern: "/api/v1/standards", Name: "登记标准或立项", Roles: ed, API: true, Handle: s.apiStandardCreate},
-		{Method: "PUT", Pattern: "/api/v1/standards/{id}", Name: "修改标准", Roles: ed, API: true, Handle: s.apiStandardUpdate},
-		{Method: "POST", Pattern: "/api/v1/standards/{id}/advance", Name: "登记制修订环节", Roles: ed, API: true, Handle: s.apiStandardAdvance},
+		{Method: "POST", Pattern: "/api/v1/standards", Name: "登记标准或立项", Roles: ed, API: true, Handle: apiCreate(http.StatusCreated, decodeStandardJSON, s.Standards.Create)},
+		{Method: "PUT", Pattern: "/api/v1/standards/{id}", Name: "修改标准", Roles: ed, API: true, Handle: apiWithID(http.StatusOK, decodeStandardJSON, s.Standards.Update)},
+		{Method: "POST", Pattern: "/api/v1/standards/{id}/advance", Name: "登记制修订环节", Roles: ed, API: true, Handle: apiWithID(http.StatusOK, decodeStandardJSON, s.Standards.Advance)},
 		{Method: "POST", Pattern: "/api/v1/standards/import", Name: "导入标准", Roles: ed, API: true, Handle: s.apiStandardsImport},
 		{Method: "GET", Pattern: "/api/v1/standards/cycle-times", Name: "制修订周期", Roles: ed, API: true, Handle: s.apiStandardCycleTimes},
 
@@ -45,15 +47,15 @@ func (s *Server) standardsRoutes() []Route {
 		{Method: "POST", Pattern: "/declarations/{id}/withdraw", Name: "撤销声明", Roles: decl, Handle: s.declarationWithdraw},
 
 		{Method: "GET", Pattern: "/api/v1/declarations", Name: "检索自我声明", Public: true, API: true, Handle: s.apiDeclarations},
-		{Method: "POST", Pattern: "/api/v1/declarations", Name: "公开声明", Roles: decl, API: true, Handle: s.apiDeclare},
+		{Method: "POST", Pattern: "/api/v1/declarations", Name: "公开声明", Roles: decl, API: true, Handle: apiCreate(http.StatusCreated, decodeStandardJSON, s.Standards.Declare)},
 		{Method: "GET", Pattern: "/api/v1/declarations/reminders", Name: "待复核的声明", Roles: declOrEd, API: true, Handle: s.apiDeclarationReminders},
 		{Method: "GET", Pattern: "/api/v1/declarations/enterprises", Name: "企业列表", Roles: declOrEd, API: true, Handle: s.apiEnterprises},
-		{Method: "POST", Pattern: "/api/v1/declarations/enterprises", Name: "登记企业", Roles: ed, API: true, Handle: s.apiEnterpriseCreate},
+		{Method: "POST", Pattern: "/api/v1/declarations/enterprises", Name: "登记企业", Roles: ed, API: true, Handle: apiCreate(http.StatusCreated, decodeStandardJSON, s.Standards.CreateEnterprise)},
 		{Method: "POST", Pattern: "/api/v1/declarations/enterprises/{id}/users", Name: "关联企业用户", Roles: ed, API: true, Handle: s.apiEnterpriseLink},
 		{Method: "POST", Pattern: "/api/v1/declarations/import", Name: "批量导入自我声明", Roles: ed, API: true, Handle: s.apiDeclarationsImport},
-		{Method: "GET", Pattern: "/api/v1/declarations/{id}", Name: "自我声明详情", Public: true, API: true, Handle: s.apiDeclaration},
-		{Method: "PUT", Pattern: "/api/v1/declarations/{id}", Name: "修改声明", Roles: decl, API: true, Handle: s.apiDeclarationUpdate},
-		{Method: "POST", Pattern: "/api/v1/declarations/{id}/review", Name: "复核声明", Roles: decl, API: true, Handle: s.apiDeclarationReview},
-		{Method: "POST", Pattern: "/api/v1/declarations/{id}/withdraw", Name: "撤销声明", Roles: decl, API: true, Handle: s.apiDeclarationWithdraw},
+		{Method: "GET", Pattern: "/api/v1/declarations/{id}", Name: "自我声明详情", Public: true, API: true, Handle: apiByID(s.Standards.GetDeclaration)},
+		{Method: "PUT", Pattern: "/api/v1/declarations/{id}", Name: "修改声明", Roles: decl, API: true, Handle: apiWithID(http.StatusOK, decodeStandardJSON, s.Standards.UpdateDeclaration)},
+		{Method: "POST", Pattern: "/api/v1/declarations/{id}/review", Name: "复核声明", Roles: decl, API: true, Handle: apiByID(s.Standards.ReviewDeclaration)},
+		{Method: "POST", Pattern: "/api/v1/declarations/{id}/withdraw", Name: "撤销声明", Roles: decl, API: true, Handle: apiByID(s.Standards.WithdrawDeclaration)},
 	}
 }
