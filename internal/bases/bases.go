@@ -8,11 +8,11 @@ import (
 	"strconv"
 	"strings"
 	"time"
-	"unicode"
 
 	"sidi/internal/apperr"
 	"sidi/internal/audit"
 	"sidi/internal/auth"
+	"sidi/internal/check"
 	"sidi/internal/creditcode"
 	"sidi/internal/org"
 	"sidi/internal/store"
@@ -216,76 +216,12 @@ var cst = time.FixedZone("CST", 8*3600)
 
 func (s *Service) today() string { return s.now().In(cst).Format("2006-01-02") }
 
-// problems collects the field errors of one input, so a form shows all of
-// them at once.
-type problems []string
-
-func (ps *problems) add(field, format string, args ...any) {
-	*ps = append(*ps, field+"："+fmt.Sprintf(format, args...))
-}
-
-func (ps problems) err() error {
-	if len(ps) == 0 {
-		return nil
-	}
-	return apperr.Invalid("%s", strings.Join(ps, "；"))
-}
-
-// cleanText trims s and refuses control characters and over-long values.
-func cleanText(ps *problems, field, s string, max int) string {
-	s = strings.TrimSpace(s)
-	if n := len([]rune(s)); n > max {
-		ps.add(field, "不能超过 %d 个字（现为 %d 个）", max, n)
-		return s
-	}
-	for _, r := range s {
-		if unicode.IsControl(r) && r != '\n' && r != '\r' && r != '\t' {
-			ps.add(field, "含有不可见的控制字符，请删除后重填")
-			break
-		}
-	}
-	return s
-}
-
-// ParseDate reads a date as people type it (2024-05-01, 2024/5/1,
-// 2024年5月1日) and returns it as YYYY-MM-DD.
-func ParseDate(s string) (string, bool) {
-	s = strings.TrimSpace(s)
-	s = strings.NewReplacer("年", "-", "月", "-", "日", "", "/", "-", ".", "-").Replace(s)
-	t, err := time.Parse("2006-1-2", s)
-	if err != nil || t.Year() < 1990 || t.Year() > 2100 {
-		return "", false
-	}
-	return t.Format("2006-01-02"), true
-}
-
-func lookupKey(m map[string]string, v string) string {
-	v = strings.TrimSpace(v)
-	if _, ok := m[v]; ok {
-		return v
-	}
-	for k, label := range m {
-		if label == v {
-			return k
-		}
-	}
-	return ""
-}
-
 // KindOf accepts a kind's key, its full name or its short name.
 func KindOf(v string) string {
-	if k := lookupKey(KindLabels, v); k != "" {
+	if k := check.Key(KindLabels, v); k != "" {
 		return k
 	}
-	return lookupKey(KindShort, v)
-}
-
-func labelList(keys []string, labels map[string]string) string {
-	out := make([]string, len(keys))
-	for i, k := range keys {
-		out[i] = labels[k]
-	}
-	return strings.Join(out, "、")
+	return check.Key(KindShort, v)
 }
 
 // place is a resolved prefecture and county.
@@ -293,11 +229,11 @@ type place struct {
 	prefID, countyID int64
 }
 
-func (s *Service) resolvePlace(ctx context.Context, q querier, ps *problems, pref, county string) place {
+func (s *Service) resolvePlace(ctx context.Context, q querier, ps *check.Problems, pref, county string) place {
 	var pl place
 	pref = strings.TrimSpace(pref)
 	if pref == "" {
-		ps.add("所在市州", "请选择所在市州")
+		ps.Add("所在市州", "请选择所在市州")
 		return pl
 	}
 	args := []any{pref, org.NormalizeName(pref)}
@@ -310,16 +246,16 @@ func (s *Service) resolvePlace(ctx context.Context, q querier, ps *problems, pre
 	err := q.QueryRowContext(ctx, `SELECT id, short_name FROM departments WHERE kind = 'prefecture' AND region_code IN (`+strings.Join(ph, ", ")+`)
 		AND (region_code = $1 OR id = (SELECT department_id FROM department_aliases WHERE alias = $2))`, args...).Scan(&pl.prefID, &short)
 	if errors.Is(err, sql.ErrNoRows) {
-		ps.add("所在市州", "“%s”不是青海省的市州，应为 西宁市、海东市、海北州、黄南州、海南州、果洛州、玉树州、海西州 之一", pref)
+		ps.Add("所在市州", "“%s”不是青海省的市州，应为 西宁市、海东市、海北州、黄南州、海南州、果洛州、玉树州、海西州 之一", pref)
 		return pl
 	}
 	if err != nil {
-		ps.add("所在市州", "查询失败：%v", err)
+		ps.Add("所在市州", "查询失败：%v", err)
 		return pl
 	}
 	county = strings.TrimSpace(county)
 	if county == "" {
-		ps.add("所在县（市、区）", "请填写所在县（市、区）")
+		ps.Add("所在县（市、区）", "请填写所在县（市、区）")
 		return pl
 	}
 	err = q.QueryRowContext(ctx, `SELECT id FROM departments WHERE kind = 'county' AND parent_id = $1
@@ -333,11 +269,11 @@ func (s *Service) resolvePlace(ctx context.Context, q querier, ps *problems, pre
 			names = append(names, n)
 			return err
 		})
-		ps.add("所在县（市、区）", "%s没有“%s”，可选：%s", short, county, strings.Join(names, "、"))
+		ps.Add("所在县（市、区）", "%s没有“%s”，可选：%s", short, county, strings.Join(names, "、"))
 		return pl
 	}
 	if err != nil {
-		ps.add("所在县（市、区）", "查询失败：%v", err)
+		ps.Add("所在县（市、区）", "查询失败：%v", err)
 	}
 	return pl
 }
@@ -350,20 +286,20 @@ type record struct {
 }
 
 func (s *Service) validate(ctx context.Context, q querier, in Input) (record, error) {
-	var ps problems
+	var ps check.Problems
 	r := record{Input: in}
-	r.Name = cleanText(&ps, "名称", in.Name, maxName)
+	r.Name = check.Text(&ps, "名称", in.Name, maxName)
 	if r.Name == "" {
-		ps.add("名称", "不能为空")
+		ps.Add("名称", "不能为空")
 	}
 	r.Kind = KindOf(in.Kind)
 	if r.Kind == "" {
-		ps.add("类型", "“%s”无效，应为 %s 之一", strings.TrimSpace(in.Kind), labelList(Kinds, KindLabels))
+		ps.Add("类型", "“%s”无效，应为 %s 之一", strings.TrimSpace(in.Kind), check.Labels(Kinds, KindLabels))
 	}
 	r.place = s.resolvePlace(ctx, q, &ps, in.Prefecture, in.County)
-	r.OperatorName = cleanText(&ps, "经营主体", in.OperatorName, maxText)
+	r.OperatorName = check.Text(&ps, "经营主体", in.OperatorName, maxText)
 	if r.OperatorName == "" && r.Kind != "" && r.Kind != KindCounty {
-		ps.add("经营主体", "不能为空（基地、养殖场和牧场须写明经营主体）")
+		ps.Add("经营主体", "不能为空（基地、养殖场和牧场须写明经营主体）")
 	}
 	if code := strings.TrimSpace(in.OperatorCreditCode); code != "" {
 		c, err := creditcode.Parse(code)
@@ -374,12 +310,12 @@ func (s *Service) validate(ctx context.Context, q querier, in Input) (record, er
 	}
 	switch {
 	case in.Scale < 0 || in.Scale > maxScale:
-		ps.add("存栏规模", "应在 0—%d 头（只）之间", maxScale)
+		ps.Add("存栏规模", "应在 0—%d 头（只）之间", maxScale)
 	case in.Scale == 0 && r.Kind != "" && r.Kind != KindCounty:
-		ps.add("存栏规模", "请填写存栏头（只）数，须为正整数")
+		ps.Add("存栏规模", "请填写存栏头（只）数，须为正整数")
 	}
 	if len(in.Standards) > maxStandards {
-		ps.add("执行的标准", "最多 %d 项", maxStandards)
+		ps.Add("执行的标准", "最多 %d 项", maxStandards)
 	} else {
 		seen := map[string]bool{}
 		for _, c := range in.Standards {
@@ -392,14 +328,14 @@ func (s *Service) validate(ctx context.Context, q querier, in Input) (record, er
 				var err error
 				if ref, err = s.lookup(ctx, c); err != nil {
 					if errors.Is(err, apperr.ErrInvalid) {
-						ps.add("执行的标准", "%s", apperr.Message(err))
+						ps.Add("执行的标准", "%s", apperr.Message(err))
 						continue
 					}
-					ps.add("执行的标准", "查询标准 %s 失败", c)
+					ps.Add("执行的标准", "查询标准 %s 失败", c)
 					continue
 				}
 			} else if n := len([]rune(c)); n > 60 {
-				ps.add("执行的标准", "标准号“%s”过长", c)
+				ps.Add("执行的标准", "标准号“%s”过长", c)
 				continue
 			}
 			if seen[ref.Code] {
@@ -410,7 +346,7 @@ func (s *Service) validate(ctx context.Context, q querier, in Input) (record, er
 		}
 	}
 	if len(in.Materials) > maxMaterials {
-		ps.add("标准化材料", "最多 %d 项", maxMaterials)
+		ps.Add("标准化材料", "最多 %d 项", maxMaterials)
 	}
 	r.Materials = nil
 	for i, m := range in.Materials {
@@ -418,21 +354,21 @@ func (s *Service) validate(ctx context.Context, q querier, in Input) (record, er
 			break
 		}
 		field := fmt.Sprintf("标准化材料第 %d 项", i+1)
-		title := cleanText(&ps, field, m.Title, maxText)
-		kind := lookupKey(MaterialLabels, m.Kind)
+		title := check.Text(&ps, field, m.Title, maxText)
+		kind := check.Key(MaterialLabels, m.Kind)
 		if title == "" && strings.TrimSpace(m.Kind) == "" {
 			continue // an empty row of the form
 		}
 		if kind == "" {
-			ps.add(field, "种类“%s”无效，应为 %s", strings.TrimSpace(m.Kind), labelList(MaterialKinds, MaterialLabels))
+			ps.Add(field, "种类“%s”无效，应为 %s", strings.TrimSpace(m.Kind), check.Labels(MaterialKinds, MaterialLabels))
 		}
 		if title == "" {
-			ps.add(field, "请填写材料名称")
+			ps.Add(field, "请填写材料名称")
 		}
-		r.Materials = append(r.Materials, Material{Kind: kind, Label: MaterialLabels[kind], Title: title, Note: cleanText(&ps, field+"说明", m.Note, maxText)})
+		r.Materials = append(r.Materials, Material{Kind: kind, Label: MaterialLabels[kind], Title: title, Note: check.Text(&ps, field+"说明", m.Note, maxText)})
 	}
-	r.Note = cleanText(&ps, "备注", in.Note, maxNote)
-	return r, ps.err()
+	r.Note = check.Text(&ps, "备注", in.Note, maxNote)
+	return r, ps.Err()
 }
 
 // editorDepts returns the ids of the departments whose bases p may keep:
@@ -689,19 +625,19 @@ func (s *Service) Advance(ctx context.Context, p auth.Principal, id int64, st St
 	if err != nil {
 		return Base{}, err
 	}
-	var ps problems
-	action := lookupKey(ActionLabels, st.Action)
+	var ps check.Problems
+	action := check.Key(ActionLabels, st.Action)
 	if action == "" || action == ActionCreate {
-		ps.add("办理事项", "“%s”无效，应为 认定、复核 或 撤销", strings.TrimSpace(st.Action))
+		ps.Add("办理事项", "“%s”无效，应为 认定、复核 或 撤销", strings.TrimSpace(st.Action))
 	}
-	date, ok := ParseDate(st.Date)
+	date, ok := check.Date(st.Date)
 	if !ok {
-		ps.add("办理日期", "“%s”无效，应为 YYYY-MM-DD", strings.TrimSpace(st.Date))
+		ps.Add("办理日期", "“%s”无效，应为 YYYY-MM-DD", strings.TrimSpace(st.Date))
 	} else if date > s.today() {
-		ps.add("办理日期", "%s 晚于今天，只能登记已办理的事项", date)
+		ps.Add("办理日期", "%s 晚于今天，只能登记已办理的事项", date)
 	}
-	dept := cleanText(&ps, "认定部门", st.Department, maxText)
-	note := cleanText(&ps, "说明", st.Note, maxNote)
+	dept := check.Text(&ps, "认定部门", st.Department, maxText)
+	note := check.Text(&ps, "说明", st.Note, maxNote)
 	result := ""
 	if action == ActionReview {
 		switch strings.TrimSpace(st.Result) {
@@ -710,13 +646,13 @@ func (s *Service) Advance(ctx context.Context, p auth.Principal, id int64, st St
 		case "fail", "不通过", "复核不通过":
 			result = "fail"
 		default:
-			ps.add("复核结果", "请选择“通过”或“不通过”")
+			ps.Add("复核结果", "请选择“通过”或“不通过”")
 		}
 	}
 	if (action == ActionRevoke || result == "fail") && note == "" {
-		ps.add("说明", "撤销或复核不通过须写明原因")
+		ps.Add("说明", "撤销或复核不通过须写明原因")
 	}
-	if err := ps.err(); err != nil {
+	if err := ps.Err(); err != nil {
 		return Base{}, err
 	}
 	err = s.db.Tx(ctx, func(tx *sql.Tx) error {
@@ -908,15 +844,15 @@ type List struct {
 // Search lists bases matching f, newest first, with the summary counts of
 // the whole register (not only the filtered page).
 func (s *Service) Search(ctx context.Context, f Filter) (List, error) {
-	var ps problems
+	var ps check.Problems
 	if f.Kind != "" {
 		if f.Kind = KindOf(f.Kind); f.Kind == "" {
-			ps.add("类型", "无效")
+			ps.Add("类型", "无效")
 		}
 	}
 	if f.Status != "" && StatusLabels[f.Status] == "" {
-		if f.Status = lookupKey(StatusLabels, f.Status); f.Status == "" {
-			ps.add("状态", "无效")
+		if f.Status = check.Key(StatusLabels, f.Status); f.Status == "" {
+			ps.Add("状态", "无效")
 		}
 	}
 	if f.Prefecture != "" {
@@ -925,14 +861,14 @@ func (s *Service) Search(ctx context.Context, f Filter) (List, error) {
 			ok = ok || c == f.Prefecture
 		}
 		if !ok {
-			ps.add("市州", "“%s”不是市州代码", f.Prefecture)
+			ps.Add("市州", "“%s”不是市州代码", f.Prefecture)
 		}
 	}
 	f.Q = strings.TrimSpace(f.Q)
 	if n := len([]rune(f.Q)); n > 100 {
-		ps.add("关键词", "不能超过 100 个字")
+		ps.Add("关键词", "不能超过 100 个字")
 	}
-	if err := ps.err(); err != nil {
+	if err := ps.Err(); err != nil {
 		return List{}, err
 	}
 	if f.PerPage <= 0 || f.PerPage > 200 {

@@ -21,6 +21,7 @@ import (
 	"sidi/internal/apperr"
 	"sidi/internal/audit"
 	"sidi/internal/auth"
+	"sidi/internal/check"
 	"sidi/internal/xlsx"
 )
 
@@ -222,7 +223,7 @@ func ParseList(name string, data []byte) ([]Attendee, error) {
 			}
 			v := strings.TrimSpace(norm.NFC.String(row[i]))
 			switch {
-			case !controlFree(v):
+			case !check.ControlFree(v):
 				bad(n, label[c], "含有不可见的控制字符")
 			case len([]rune(v)) > columnMax[c]:
 				bad(n, label[c], "不能超过 %d 个字", columnMax[c])

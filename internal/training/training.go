@@ -17,11 +17,11 @@ import (
 	"strconv"
 	"strings"
 	"time"
-	"unicode"
 
 	"sidi/internal/apperr"
 	"sidi/internal/audit"
 	"sidi/internal/auth"
+	"sidi/internal/check"
 	"sidi/internal/store"
 )
 
@@ -137,89 +137,24 @@ var cst = time.FixedZone("CST", 8*3600)
 
 func (s *Service) today() string { return s.now().In(cst).Format("2006-01-02") }
 
-type problems []string
-
-func (ps *problems) add(field, format string, args ...any) {
-	*ps = append(*ps, field+"："+fmt.Sprintf(format, args...))
-}
-
-func (ps problems) err() error {
-	if len(ps) == 0 {
-		return nil
-	}
-	return apperr.Invalid("%s", strings.Join(ps, "；"))
-}
-
-// controlFree reports whether s has no control characters other than line
-// breaks and tabs.
-func controlFree(s string) bool {
-	for _, r := range s {
-		if unicode.IsControl(r) && r != '\n' && r != '\r' && r != '\t' {
-			return false
-		}
-	}
-	return true
-}
-
-func cleanText(ps *problems, field, s string, max int) string {
-	s = strings.TrimSpace(s)
-	if n := len([]rune(s)); n > max {
-		ps.add(field, "不能超过 %d 个字（现为 %d 个）", max, n)
-	} else if !controlFree(s) {
-		ps.add(field, "含有不可见的控制字符，请删除后重填")
-	}
-	return s
-}
-
-// ParseDate reads 2024-05-01, 2024/5/1 or 2024年5月1日 as YYYY-MM-DD.
-func ParseDate(s string) (string, bool) {
-	s = strings.NewReplacer("年", "-", "月", "-", "日", "", "/", "-", ".", "-").Replace(strings.TrimSpace(s))
-	t, err := time.Parse("2006-1-2", s)
-	if err != nil || t.Year() < 1990 || t.Year() > 2100 {
-		return "", false
-	}
-	return t.Format("2006-01-02"), true
-}
-
-func lookupKey(m map[string]string, v string) string {
-	v = strings.TrimSpace(v)
-	if _, ok := m[v]; ok {
-		return v
-	}
-	for k, label := range m {
-		if label == v {
-			return k
-		}
-	}
-	return ""
-}
-
-func labelList(keys []string, labels map[string]string) string {
-	out := make([]string, len(keys))
-	for i, k := range keys {
-		out[i] = labels[k]
-	}
-	return strings.Join(out, "、")
-}
-
 func (s *Service) validate(in Input) (Input, error) {
-	var ps problems
+	var ps check.Problems
 	r := in
-	r.Title = cleanText(&ps, "培训名称", in.Title, maxTitle)
+	r.Title = check.Text(&ps, "培训名称", in.Title, maxTitle)
 	if r.Title == "" {
-		ps.add("培训名称", "不能为空")
+		ps.Add("培训名称", "不能为空")
 	}
-	r.Topic = cleanText(&ps, "培训主题", in.Topic, maxText)
-	start, ok := ParseDate(in.StartsOn)
+	r.Topic = check.Text(&ps, "培训主题", in.Topic, maxText)
+	start, ok := check.Date(in.StartsOn)
 	if !ok {
-		ps.add("开始日期", "“%s”无效，应为 YYYY-MM-DD", strings.TrimSpace(in.StartsOn))
+		ps.Add("开始日期", "“%s”无效，应为 YYYY-MM-DD", strings.TrimSpace(in.StartsOn))
 	} else if start > s.today() {
-		ps.add("开始日期", "%s 晚于今天；只登记已举办的培训", start)
+		ps.Add("开始日期", "%s 晚于今天；只登记已举办的培训", start)
 	}
 	end := start
 	if strings.TrimSpace(in.EndsOn) != "" {
-		if end, ok = ParseDate(in.EndsOn); !ok {
-			ps.add("结束日期", "“%s”无效，应为 YYYY-MM-DD", strings.TrimSpace(in.EndsOn))
+		if end, ok = check.Date(in.EndsOn); !ok {
+			ps.Add("结束日期", "“%s”无效，应为 YYYY-MM-DD", strings.TrimSpace(in.EndsOn))
 		}
 	}
 	if start != "" && end != "" {
@@ -227,32 +162,32 @@ func (s *Service) validate(in Input) (Input, error) {
 		e0, _ := time.Parse("2006-01-02", end)
 		switch {
 		case end < start:
-			ps.add("结束日期", "%s 早于开始日期 %s", end, start)
+			ps.Add("结束日期", "%s 早于开始日期 %s", end, start)
 		case e0.Sub(s0) > maxDays*24*time.Hour:
-			ps.add("结束日期", "一期培训不超过 %d 天，请按期分别登记", maxDays)
+			ps.Add("结束日期", "一期培训不超过 %d 天，请按期分别登记", maxDays)
 		}
 	}
 	r.StartsOn, r.EndsOn = start, end
-	if r.Mode = lookupKey(ModeLabels, in.Mode); r.Mode == "" {
-		ps.add("培训方式", "“%s”无效，应为 %s", strings.TrimSpace(in.Mode), labelList(Modes, ModeLabels))
+	if r.Mode = check.Key(ModeLabels, in.Mode); r.Mode == "" {
+		ps.Add("培训方式", "“%s”无效，应为 %s", strings.TrimSpace(in.Mode), check.Labels(Modes, ModeLabels))
 	}
-	r.Place = cleanText(&ps, "培训地点", in.Place, maxText)
+	r.Place = check.Text(&ps, "培训地点", in.Place, maxText)
 	if r.Place == "" && (r.Mode == ModeOffline || r.Mode == ModeHybrid) {
-		ps.add("培训地点", "线下培训须填写地点")
+		ps.Add("培训地点", "线下培训须填写地点")
 	}
-	if r.Category = lookupKey(CategoryLabels, in.Category); r.Category == "" {
-		ps.add("培训对象", "“%s”无效，应为 %s", strings.TrimSpace(in.Category), labelList(Categories, CategoryLabels))
+	if r.Category = check.Key(CategoryLabels, in.Category); r.Category == "" {
+		ps.Add("培训对象", "“%s”无效，应为 %s", strings.TrimSpace(in.Category), check.Labels(Categories, CategoryLabels))
 	}
 	if in.Trainees < 1 || in.Trainees > maxTrainees {
-		ps.add("培训人数", "应为 1—%d 之间的整数", maxTrainees)
+		ps.Add("培训人数", "应为 1—%d 之间的整数", maxTrainees)
 	}
 	if math.IsNaN(in.Hours) || in.Hours <= 0 || in.Hours > maxHours {
-		ps.add("学时", "应大于 0 且不超过 %d", maxHours)
+		ps.Add("学时", "应大于 0 且不超过 %d", maxHours)
 	} else {
 		r.Hours = math.Round(in.Hours*10) / 10
 	}
-	r.Note = cleanText(&ps, "备注", in.Note, maxNote)
-	return r, ps.err()
+	r.Note = check.Text(&ps, "备注", in.Note, maxNote)
+	return r, ps.Err()
 }
 
 // editorDepts returns the departments p may record sessions for: any for
@@ -512,8 +447,8 @@ type List struct {
 // Search lists sessions, newest first.
 func (s *Service) Search(ctx context.Context, f Filter) (List, error) {
 	if f.Category != "" {
-		if f.Category = lookupKey(CategoryLabels, f.Category); f.Category == "" {
-			return List{}, apperr.Invalid("培训对象：无效，应为 %s", labelList(Categories, CategoryLabels))
+		if f.Category = check.Key(CategoryLabels, f.Category); f.Category == "" {
+			return List{}, apperr.Invalid("培训对象：无效，应为 %s", check.Labels(Categories, CategoryLabels))
 		}
 	}
 	if f.Year != 0 && (f.Year < 1990 || f.Year > 2100) {
