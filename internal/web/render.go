@@ -33,10 +33,12 @@ var funcs = template.FuncMap{
 		}
 		return t.In(cst).Format("2006-01-02 15:04")
 	},
-	"cnDate":       cnDate,
-	"statusLabel":  func(s string) string { return plan.StatusLabels[s] },
-	"roleLabel":    func(r auth.Role) string { return auth.RoleNames[r] },
-	"add":          func(a, b int) int { return a + b },
+	"cnDate":      cnDate,
+	"statusLabel": func(s string) string { return plan.StatusLabels[s] },
+	"roleLabel":   func(r auth.Role) string { return auth.RoleNames[r] },
+	"add":         func(a, b int) int { return a + b },
+	// pair hands a shared piece (parts.tmpl) the page's view and the row it is in.
+	"pair":         func(root, row any) map[string]any { return map[string]any{"Root": root, "Row": row} },
 	"targetLine":   TargetLine,
 	"svgBar":       svgBar,
 	"spark":        sparkline,
@@ -83,7 +85,7 @@ func mustParsePages() *pages {
 		if base == "layout" {
 			continue
 		}
-		t := template.Must(template.New("layout.html").Funcs(funcs).ParseFS(assets, "templates/layout.html", n))
+		t := template.Must(template.New("layout.html").Funcs(funcs).ParseFS(assets, "templates/layout.html", "templates/parts.tmpl", n))
 		p.sets[base] = t
 	}
 	return p
