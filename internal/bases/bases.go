@@ -263,7 +263,7 @@ func (s *Service) resolvePlace(ctx context.Context, q querier, ps *check.Problem
 		pl.prefID, county, org.NormalizeName(county)).Scan(&pl.countyID)
 	if errors.Is(err, sql.ErrNoRows) {
 		var names []string
-		_ = eachRow(ctx, q, `SELECT name FROM departments WHERE kind = 'county' AND parent_id = $1 ORDER BY sort_order, id`, []any{pl.prefID}, func(r *sql.Rows) error {
+		_ = store.EachRow(ctx, q, `SELECT name FROM departments WHERE kind = 'county' AND parent_id = $1 ORDER BY sort_order, id`, []any{pl.prefID}, func(r *sql.Rows) error {
 			var n string
 			err := r.Scan(&n)
 			names = append(names, n)
@@ -725,24 +725,7 @@ func b2i(b bool) int {
 	return 0
 }
 
-type querier interface {
-	QueryContext(ctx context.Context, query string, args ...any) (*sql.Rows, error)
-	QueryRowContext(ctx context.Context, query string, args ...any) *sql.Row
-}
-
-func eachRow(ctx context.Context, q querier, query string, args []any, fn func(*sql.Rows) error) error {
-	rows, err := q.QueryContext(ctx, query, args...)
-	if err != nil {
-		return fmt.Errorf("bases: query: %w", err)
-	}
-	defer rows.Close()
-	for rows.Next() {
-		if err := fn(rows); err != nil {
-			return fmt.Errorf("bases: scan: %w", err)
-		}
-	}
-	return rows.Err()
-}
+type querier = store.Querier
 
 // baseSelect reads a base with its place and department names.
 const baseSelect = `SELECT b.id, b.name, b.kind, pf.region_code, pf.short_name, ct.region_code, ct.name, b.dept_id, d.short_name, d.name,
@@ -777,7 +760,7 @@ func (s *Service) load(ctx context.Context, q querier, id int64) (Base, error) {
 	if err != nil {
 		return Base{}, fmt.Errorf("bases: get %d: %w", id, err)
 	}
-	err = eachRow(ctx, q, `SELECT code, COALESCE(standard_id, 0), title FROM base_standards WHERE base_id = $1 ORDER BY ordinal`, []any{id}, func(r *sql.Rows) error {
+	err = store.EachRow(ctx, q, `SELECT code, COALESCE(standard_id, 0), title FROM base_standards WHERE base_id = $1 ORDER BY ordinal`, []any{id}, func(r *sql.Rows) error {
 		var st StandardRef
 		err := r.Scan(&st.Code, &st.ID, &st.Title)
 		b.Standards = append(b.Standards, st)
@@ -786,7 +769,7 @@ func (s *Service) load(ctx context.Context, q querier, id int64) (Base, error) {
 	if err != nil {
 		return Base{}, err
 	}
-	err = eachRow(ctx, q, `SELECT kind, title, note FROM base_materials WHERE base_id = $1 ORDER BY ordinal`, []any{id}, func(r *sql.Rows) error {
+	err = store.EachRow(ctx, q, `SELECT kind, title, note FROM base_materials WHERE base_id = $1 ORDER BY ordinal`, []any{id}, func(r *sql.Rows) error {
 		var m Material
 		err := r.Scan(&m.Kind, &m.Title, &m.Note)
 		m.Label = MaterialLabels[m.Kind]
@@ -796,7 +779,7 @@ func (s *Service) load(ctx context.Context, q querier, id int64) (Base, error) {
 	if err != nil {
 		return Base{}, err
 	}
-	err = eachRow(ctx, q, `SELECT action, on_date, department, result, note, created_by FROM base_events WHERE base_id = $1 ORDER BY ordinal`, []any{id}, func(r *sql.Rows) error {
+	err = store.EachRow(ctx, q, `SELECT action, on_date, department, result, note, created_by FROM base_events WHERE base_id = $1 ORDER BY ordinal`, []any{id}, func(r *sql.Rows) error {
 		var e Event
 		err := r.Scan(&e.Action, &e.Date, &e.Department, &e.Result, &e.Note, &e.CreatedBy)
 		e.Label = ActionLabels[e.Action]
@@ -902,7 +885,7 @@ func (s *Service) Search(ctx context.Context, f Filter) (List, error) {
 	}
 	out.Pages = (out.Total + f.PerPage - 1) / f.PerPage
 	q := baseSelect + ` WHERE ` + cond + fmt.Sprintf(` ORDER BY pf.sort_order, ct.sort_order, b.kind, b.name, b.id LIMIT %d OFFSET %d`, f.PerPage, (f.Page-1)*f.PerPage)
-	err := eachRow(ctx, s.db.Reader(), q, args, func(r *sql.Rows) error {
+	err := store.EachRow(ctx, s.db.Reader(), q, args, func(r *sql.Rows) error {
 		b, err := scanBase(r)
 		out.Bases = append(out.Bases, b)
 		return err
@@ -918,7 +901,7 @@ func (s *Service) counts(ctx context.Context) ([]Count, Count, error) {
 	sum := Count{Prefecture: "全省", Recognised: map[string]int{}}
 	var out []Count
 	idx := map[string]int{}
-	err := eachRow(ctx, s.db.Reader(), `SELECT region_code, short_name FROM departments WHERE kind = 'prefecture' ORDER BY sort_order, id`, nil, func(r *sql.Rows) error {
+	err := store.EachRow(ctx, s.db.Reader(), `SELECT region_code, short_name FROM departments WHERE kind = 'prefecture' ORDER BY sort_order, id`, nil, func(r *sql.Rows) error {
 		var c Count
 		if err := r.Scan(&c.PrefectureCode, &c.Prefecture); err != nil {
 			return err
@@ -935,7 +918,7 @@ func (s *Service) counts(ctx context.Context) ([]Count, Count, error) {
 	if err != nil {
 		return nil, sum, err
 	}
-	err = eachRow(ctx, s.db.Reader(), `SELECT pf.region_code, b.kind, b.status, COUNT(*) FROM bases b JOIN departments pf ON pf.id = b.prefecture_id
+	err = store.EachRow(ctx, s.db.Reader(), `SELECT pf.region_code, b.kind, b.status, COUNT(*) FROM bases b JOIN departments pf ON pf.id = b.prefecture_id
 		WHERE b.status <> 'revoked' GROUP BY pf.region_code, b.kind, b.status`, nil, func(r *sql.Rows) error {
 		var code, kind, status string
 		var n int
@@ -971,7 +954,7 @@ type PrefectureOption struct {
 func (s *Service) Places(ctx context.Context) ([]PrefectureOption, error) {
 	var out []PrefectureOption
 	idx := map[int64]int{}
-	err := eachRow(ctx, s.db.Reader(), `SELECT id, region_code, short_name FROM departments WHERE kind = 'prefecture' ORDER BY sort_order, id`, nil, func(r *sql.Rows) error {
+	err := store.EachRow(ctx, s.db.Reader(), `SELECT id, region_code, short_name FROM departments WHERE kind = 'prefecture' ORDER BY sort_order, id`, nil, func(r *sql.Rows) error {
 		var id int64
 		var p PrefectureOption
 		if err := r.Scan(&id, &p.Code, &p.Name); err != nil {
@@ -988,7 +971,7 @@ func (s *Service) Places(ctx context.Context) ([]PrefectureOption, error) {
 	if err != nil {
 		return nil, err
 	}
-	err = eachRow(ctx, s.db.Reader(), `SELECT parent_id, name FROM departments WHERE kind = 'county' AND status = 'active' ORDER BY sort_order, id`, nil, func(r *sql.Rows) error {
+	err = store.EachRow(ctx, s.db.Reader(), `SELECT parent_id, name FROM departments WHERE kind = 'county' AND status = 'active' ORDER BY sort_order, id`, nil, func(r *sql.Rows) error {
 		var parent int64
 		var name string
 		if err := r.Scan(&parent, &name); err != nil {

@@ -200,7 +200,7 @@ func ClearBench(ctx context.Context, db *store.DB) error {
 			// Tables of other registries that point at these (e.g. a pilot's
 			// standards) must be truncated with them; they may only be empty.
 			var others []string
-			err := eachRow(ctx, tx, `SELECT DISTINCT c.conrelid::regclass::text FROM pg_constraint c
+			err := store.EachRow(ctx, tx, `SELECT DISTINCT c.conrelid::regclass::text FROM pg_constraint c
 				WHERE c.contype = 'f' AND c.confrelid = ANY($1::regclass[]) AND NOT c.conrelid = ANY($1::regclass[])`,
 				[]any{"{" + strings.Join(tables, ",") + "}"}, func(r *sql.Rows) error {
 					var t string
@@ -382,7 +382,7 @@ func (s *Service) LikeScan(ctx context.Context, bq BenchQuery) (int, error) {
 			AND (d.standard_title LIKE $1 ESCAPE '\' OR e.name LIKE $1 ESCAPE '\' OR e.credit_code LIKE $1 ESCAPE '\')`
 	}
 	n := 0
-	err := eachRow(ctx, s.db.Reader(), q, []any{pat}, func(r *sql.Rows) error {
+	err := store.EachRow(ctx, s.db.Reader(), q, []any{pat}, func(r *sql.Rows) error {
 		var id int64
 		n++
 		return r.Scan(&id)

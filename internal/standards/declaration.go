@@ -15,6 +15,7 @@ import (
 	"sidi/internal/audit"
 	"sidi/internal/auth"
 	"sidi/internal/search"
+	"sidi/internal/store"
 )
 
 // Self-declaration (标准化法 art. 27; 企业标准化促进办法 art. 14): an
@@ -578,7 +579,7 @@ func (s *Service) declParts(ctx context.Context, q querier, ds []*Declaration) e
 		at[d.ID], ids[i] = d, d.ID
 	}
 	set, arg := s.idList(ids, "$1")
-	err := eachRow(ctx, q, `SELECT declaration_id, name, model, category FROM declaration_products WHERE declaration_id IN (`+set+`) ORDER BY declaration_id, ordinal`, []any{arg}, func(r *sql.Rows) error {
+	err := store.EachRow(ctx, q, `SELECT declaration_id, name, model, category FROM declaration_products WHERE declaration_id IN (`+set+`) ORDER BY declaration_id, ordinal`, []any{arg}, func(r *sql.Rows) error {
 		var id int64
 		var p Product
 		err := r.Scan(&id, &p.Name, &p.Model, &p.Category)
@@ -588,7 +589,7 @@ func (s *Service) declParts(ctx context.Context, q querier, ds []*Declaration) e
 	if err != nil {
 		return err
 	}
-	return eachRow(ctx, q, `SELECT declaration_id, name, unit, value, value_num, test_method, direction, national FROM declaration_indicators WHERE declaration_id IN (`+set+`) ORDER BY declaration_id, ordinal`, []any{arg}, func(r *sql.Rows) error {
+	return store.EachRow(ctx, q, `SELECT declaration_id, name, unit, value, value_num, test_method, direction, national FROM declaration_indicators WHERE declaration_id IN (`+set+`) ORDER BY declaration_id, ordinal`, []any{arg}, func(r *sql.Rows) error {
 		var id int64
 		var i Indicator
 		var num sql.NullFloat64
@@ -691,7 +692,7 @@ func (s *Service) SearchDeclarations(ctx context.Context, p DeclParams) (DeclRes
 		w, args := cond(2)
 		args = append([]any{credit}, args...)
 		args = append(args, Limit+1)
-		err = eachRow(ctx, s.db.Reader(), `SELECT s.id FROM declarations s WHERE s.enterprise_id = (SELECT id FROM enterprises WHERE credit_code = $1) AND s.status = 'current'`+w+
+		err = store.EachRow(ctx, s.db.Reader(), `SELECT s.id FROM declarations s WHERE s.enterprise_id = (SELECT id FROM enterprises WHERE credit_code = $1) AND s.status = 'current'`+w+
 			` ORDER BY s.declared_on DESC, s.id DESC LIMIT $`+strconv.Itoa(len(args)), args, func(r *sql.Rows) error {
 			m := search.Match{Score: 1000}
 			err := r.Scan(&m.RefID)
@@ -709,7 +710,7 @@ func (s *Service) SearchDeclarations(ctx context.Context, p DeclParams) (DeclRes
 	default:
 		w, args := cond(1)
 		args = append(append([]any{}, args...), Limit+1)
-		err = eachRow(ctx, s.db.Reader(), `SELECT s.id FROM declarations s WHERE s.status = 'current'`+w+` ORDER BY s.declared_on DESC, s.id DESC LIMIT $`+strconv.Itoa(len(args)), args, func(r *sql.Rows) error {
+		err = store.EachRow(ctx, s.db.Reader(), `SELECT s.id FROM declarations s WHERE s.status = 'current'`+w+` ORDER BY s.declared_on DESC, s.id DESC LIMIT $`+strconv.Itoa(len(args)), args, func(r *sql.Rows) error {
 			var m search.Match
 			err := r.Scan(&m.RefID)
 			top = append(top, m)
@@ -737,7 +738,7 @@ func (s *Service) SearchDeclarations(ctx context.Context, p DeclParams) (DeclRes
 	set, arg := s.idList(ids, "$1")
 	hits := make([]DeclHit, len(page))
 	ptrs := make([]*Declaration, len(page))
-	err = eachRow(ctx, s.db.Reader(), `SELECT `+declColumns+` FROM declarations d JOIN enterprises e ON e.id = d.enterprise_id WHERE d.id IN (`+set+`)`, []any{arg}, func(r *sql.Rows) error {
+	err = store.EachRow(ctx, s.db.Reader(), `SELECT `+declColumns+` FROM declarations d JOIN enterprises e ON e.id = d.enterprise_id WHERE d.id IN (`+set+`)`, []any{arg}, func(r *sql.Rows) error {
 		d, err := s.scanDecl(r)
 		i := at[d.ID]
 		hits[i] = DeclHit{Declaration: d, Score: page[i].Score, TitleHL: search.Highlight(d.StandardTitle, query, 200)}
@@ -767,7 +768,7 @@ func (s *Service) declFacets(ctx context.Context, res *DeclResult, top []search.
 			ids[i], at[m.RefID] = m.RefID, i
 		}
 		set, arg := s.idList(ids, "$1")
-		err := eachRow(ctx, s.db.Reader(), `SELECT ref_id, facets FROM search_docs WHERE kind = '`+declKind+`' AND ref_id IN (`+set+`)`, []any{arg}, func(r *sql.Rows) error {
+		err := store.EachRow(ctx, s.db.Reader(), `SELECT ref_id, facets FROM search_docs WHERE kind = '`+declKind+`' AND ref_id IN (`+set+`)`, []any{arg}, func(r *sql.Rows) error {
 			var id int64
 			var f string
 			err := r.Scan(&id, &f)
@@ -833,7 +834,7 @@ func (s *Service) MyDeclarations(ctx context.Context, p auth.Principal) ([]Decla
 	}
 	q += ` ORDER BY CASE WHEN d.status = 'current' THEN 0 ELSE 1 END, d.review_due, d.id LIMIT 1000`
 	out := []Declaration{}
-	err := eachRow(ctx, s.db.Reader(), q, args, func(r *sql.Rows) error {
+	err := store.EachRow(ctx, s.db.Reader(), q, args, func(r *sql.Rows) error {
 		d, err := s.scanDecl(r)
 		out = append(out, d)
 		return err
@@ -865,7 +866,7 @@ func (s *Service) DeclarationsOf(ctx context.Context, standardID int64, limit in
 		return nil, 0, fmt.Errorf("standards: declarations of %d: %w", standardID, err)
 	}
 	out := []Declaration{}
-	err := eachRow(ctx, s.db.Reader(), `SELECT `+declColumns+` FROM declarations d JOIN enterprises e ON e.id = d.enterprise_id
+	err := store.EachRow(ctx, s.db.Reader(), `SELECT `+declColumns+` FROM declarations d JOIN enterprises e ON e.id = d.enterprise_id
 		WHERE d.standard_id = $1 AND d.status = 'current' ORDER BY d.declared_on DESC, d.id DESC LIMIT $2`, []any{standardID, limit}, func(r *sql.Rows) error {
 		d, err := s.scanDecl(r)
 		out = append(out, d)

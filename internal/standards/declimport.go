@@ -23,6 +23,7 @@ import (
 	"sidi/internal/auth"
 	"sidi/internal/creditcode"
 	"sidi/internal/search"
+	"sidi/internal/store"
 )
 
 // Bulk import of enterprise self-declarations, as the province receives
@@ -533,7 +534,7 @@ func (s *Service) currentDecl(ctx context.Context, q querier, entID int64, key s
 	if err != nil {
 		return nil, fmt.Errorf("standards: declaration import: %w", err)
 	}
-	err = eachRow(ctx, q, `SELECT name, model, category FROM declaration_products WHERE declaration_id = $1 ORDER BY ordinal`, []any{ex.id}, func(r *sql.Rows) error {
+	err = store.EachRow(ctx, q, `SELECT name, model, category FROM declaration_products WHERE declaration_id = $1 ORDER BY ordinal`, []any{ex.id}, func(r *sql.Rows) error {
 		var p Product
 		err := r.Scan(&p.Name, &p.Model, &p.Category)
 		ex.products = append(ex.products, p)

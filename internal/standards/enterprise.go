@@ -13,6 +13,7 @@ import (
 	"sidi/internal/audit"
 	"sidi/internal/auth"
 	"sidi/internal/creditcode"
+	"sidi/internal/store"
 )
 
 // creditChars are the characters of a credit code.
@@ -119,7 +120,7 @@ func (s *Service) Enterprises(ctx context.Context, p auth.Principal) ([]Enterpri
 		return nil, p.Require(append([]auth.Role{auth.RoleEnterprise}, Editors...)...)
 	}
 	out := []Enterprise{}
-	err := eachRow(ctx, s.db.Reader(), q, args, func(r *sql.Rows) error {
+	err := store.EachRow(ctx, s.db.Reader(), q, args, func(r *sql.Rows) error {
 		e, err := scanEnterprise(r)
 		out = append(out, e)
 		return err
@@ -237,7 +238,7 @@ func (s *Service) EnterpriseUsers(ctx context.Context, p auth.Principal) (map[in
 		return nil, err
 	}
 	out := map[int64][]string{}
-	err := eachRow(ctx, s.db.Reader(), `SELECT u.enterprise_id, us.login FROM user_enterprise u JOIN users us ON us.id = u.user_id ORDER BY us.login`, nil, func(r *sql.Rows) error {
+	err := store.EachRow(ctx, s.db.Reader(), `SELECT u.enterprise_id, us.login FROM user_enterprise u JOIN users us ON us.id = u.user_id ORDER BY us.login`, nil, func(r *sql.Rows) error {
 		var id int64
 		var login string
 		err := r.Scan(&id, &login)

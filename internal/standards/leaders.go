@@ -15,6 +15,7 @@ import (
 	"sidi/internal/apperr"
 	"sidi/internal/audit"
 	"sidi/internal/auth"
+	"sidi/internal/store"
 )
 
 // 企业标准“领跑者” (国市监标准〔2018〕84号): disclose → rank → lead. Per
@@ -297,7 +298,7 @@ func (s *Service) loadScheme(ctx context.Context, q querier, id int64) (Scheme, 
 		return sc, fmt.Errorf("standards: scheme %d: %w", id, err)
 	}
 	sc.Indicators, sc.Entries = []CoreIndicator{}, []LeaderEntry{}
-	err = eachRow(ctx, q, `SELECT name, unit, direction, baseline, cuts FROM leader_indicators WHERE scheme_id = $1 ORDER BY ordinal`, []any{id}, func(r *sql.Rows) error {
+	err = store.EachRow(ctx, q, `SELECT name, unit, direction, baseline, cuts FROM leader_indicators WHERE scheme_id = $1 ORDER BY ordinal`, []any{id}, func(r *sql.Rows) error {
 		var c CoreIndicator
 		var cuts string
 		err := r.Scan(&c.Name, &c.Unit, &c.Direction, &c.Baseline, &cuts)
@@ -308,7 +309,7 @@ func (s *Service) loadScheme(ctx context.Context, q querier, id int64) (Scheme, 
 	if err != nil {
 		return sc, err
 	}
-	err = eachRow(ctx, q, `SELECT l.declaration_id, l.enterprise_id, e.name, d.standard_code, d.standard_title, l.eligible, l.reason, l.tier, l.margin, l.rank, l.shortlisted, l.removed_reason, l.leader
+	err = store.EachRow(ctx, q, `SELECT l.declaration_id, l.enterprise_id, e.name, d.standard_code, d.standard_title, l.eligible, l.reason, l.tier, l.margin, l.rank, l.shortlisted, l.removed_reason, l.leader
 		FROM leader_entries l JOIN declarations d ON d.id = l.declaration_id JOIN enterprises e ON e.id = l.enterprise_id
 		WHERE l.scheme_id = $1 ORDER BY l.eligible DESC, l.rank, l.declaration_id`, []any{id}, func(r *sql.Rows) error {
 		var en LeaderEntry
@@ -381,7 +382,7 @@ func (s *Service) RankScheme(ctx context.Context, p auth.Principal, id int64) (S
 // rank computes the entries of a scheme.
 func (s *Service) rank(ctx context.Context, q querier, sc Scheme) ([]LeaderEntry, error) {
 	var ds []*Declaration
-	err := eachRow(ctx, q, `SELECT `+declColumns+` FROM declarations d JOIN enterprises e ON e.id = d.enterprise_id
+	err := store.EachRow(ctx, q, `SELECT `+declColumns+` FROM declarations d JOIN enterprises e ON e.id = d.enterprise_id
 		WHERE d.status = 'current' AND d.own = 1 AND EXISTS (SELECT 1 FROM declaration_products p WHERE p.declaration_id = d.id AND p.category = $1)
 		ORDER BY d.id`, []any{sc.Field}, func(r *sql.Rows) error {
 		d, err := s.scanDecl(r)
@@ -581,7 +582,7 @@ type Leader struct {
 // Leaders is the public leader list of a year, by field and rank.
 func (s *Service) Leaders(ctx context.Context, year int) ([]Leader, error) {
 	out := []Leader{}
-	err := eachRow(ctx, s.db.Reader(), `SELECT sc.id, sc.field, l.rank, e.name, e.credit_code, d.id, d.standard_code, d.standard_title, sc.published_on
+	err := store.EachRow(ctx, s.db.Reader(), `SELECT sc.id, sc.field, l.rank, e.name, e.credit_code, d.id, d.standard_code, d.standard_title, sc.published_on
 		FROM leader_entries l JOIN leader_schemes sc ON sc.id = l.scheme_id JOIN declarations d ON d.id = l.declaration_id JOIN enterprises e ON e.id = l.enterprise_id
 		WHERE sc.year = $1 AND sc.status = 'published' AND l.leader = 1 ORDER BY sc.field, l.rank`, []any{year}, func(r *sql.Rows) error {
 		var l Leader
@@ -601,7 +602,7 @@ func (s *Service) Schemes(ctx context.Context, p auth.Principal) ([]Scheme, erro
 		q = `SELECT id FROM leader_schemes ORDER BY year DESC, field, id`
 	}
 	var ids []int64
-	err := eachRow(ctx, s.db.Reader(), q, nil, func(r *sql.Rows) error {
+	err := store.EachRow(ctx, s.db.Reader(), q, nil, func(r *sql.Rows) error {
 		var id int64
 		err := r.Scan(&id)
 		ids = append(ids, id)
@@ -624,7 +625,7 @@ func (s *Service) Schemes(ctx context.Context, p auth.Principal) ([]Scheme, erro
 // LeaderYears are the years with a published leader list, newest first.
 func (s *Service) LeaderYears(ctx context.Context) ([]int, error) {
 	years := []int{}
-	err := eachRow(ctx, s.db.Reader(), `SELECT DISTINCT year FROM leader_schemes WHERE status = 'published' ORDER BY year DESC`, nil, func(r *sql.Rows) error {
+	err := store.EachRow(ctx, s.db.Reader(), `SELECT DISTINCT year FROM leader_schemes WHERE status = 'published' ORDER BY year DESC`, nil, func(r *sql.Rows) error {
 		var y int
 		err := r.Scan(&y)
 		years = append(years, y)
@@ -656,7 +657,7 @@ func (s *Service) RankingsOf(ctx context.Context, p auth.Principal, declarationI
 	}
 	insider := p.Has(Editors...) || (!p.Anonymous() && s.actsFor(ctx, s.db.Reader(), p, d.EnterpriseID) == nil)
 	out := []DeclarationRanking{}
-	err = eachRow(ctx, s.db.Reader(), `SELECT sc.id, sc.name, sc.year, sc.field, sc.status,
+	err = store.EachRow(ctx, s.db.Reader(), `SELECT sc.id, sc.name, sc.year, sc.field, sc.status,
 			(SELECT COUNT(*) FROM leader_entries x WHERE x.scheme_id = sc.id AND x.eligible = 1),
 			l.eligible, l.reason, l.tier, l.margin, l.rank, l.shortlisted, l.removed_reason, l.leader
 		FROM leader_entries l JOIN leader_schemes sc ON sc.id = l.scheme_id

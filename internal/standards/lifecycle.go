@@ -17,6 +17,7 @@ import (
 	"sidi/internal/audit"
 	"sidi/internal/auth"
 	"sidi/internal/search"
+	"sidi/internal/store"
 )
 
 // Lifecycle stages of a local standard, in order.
@@ -212,7 +213,7 @@ func (s *Service) CycleTimes(ctx context.Context) ([]CycleRow, error) {
 		fast bool
 	}
 	days := map[key][]int{}
-	err := eachRow(ctx, s.db.Reader(), `SELECT s.fast_track, a.on_date, b.on_date FROM standards s
+	err := store.EachRow(ctx, s.db.Reader(), `SELECT s.fast_track, a.on_date, b.on_date FROM standards s
 		JOIN standard_stages a ON a.standard_id = s.id AND a.stage = 'project'
 		JOIN standard_stages b ON b.standard_id = s.id AND b.stage = 'published'`, nil, func(r *sql.Rows) error {
 		var fast int
@@ -258,7 +259,7 @@ func (s *Service) Projects(ctx context.Context, p auth.Principal) ([]Standard, e
 		return nil, err
 	}
 	var out []Standard
-	err := eachRow(ctx, s.db.Reader(), `SELECT `+stdColumns+` FROM standards WHERE stage <> '' ORDER BY updated_at DESC, id DESC LIMIT 500`, nil, func(r *sql.Rows) error {
+	err := store.EachRow(ctx, s.db.Reader(), `SELECT `+stdColumns+` FROM standards WHERE stage <> '' ORDER BY updated_at DESC, id DESC LIMIT 500`, nil, func(r *sql.Rows) error {
 		st, err := s.scanStandard(r)
 		out = append(out, st)
 		return err
@@ -418,7 +419,7 @@ func (s *Service) Announcement(ctx context.Context, id int64) (Announcement, err
 	}
 	a.Demo = demo != 0
 	a.Standards = []Standard{}
-	err = eachRow(ctx, s.db.Reader(), `SELECT `+columns("s.")+` FROM standard_announcement_items i JOIN standards s ON s.id = i.standard_id
+	err = store.EachRow(ctx, s.db.Reader(), `SELECT `+columns("s.")+` FROM standard_announcement_items i JOIN standards s ON s.id = i.standard_id
 		WHERE i.announcement_id = $1 ORDER BY i.ordinal`, []any{id}, func(r *sql.Rows) error {
 		st, err := s.scanStandard(r)
 		a.Standards = append(a.Standards, st)
@@ -431,7 +432,7 @@ func (s *Service) Announcement(ctx context.Context, id int64) (Announcement, err
 // Announcements lists announcements, newest first.
 func (s *Service) Announcements(ctx context.Context) ([]Announcement, error) {
 	var out []Announcement
-	err := eachRow(ctx, s.db.Reader(), `SELECT a.id, a.number, a.title, a.issuer, a.issued, a.demo, (SELECT COUNT(*) FROM standard_announcement_items i WHERE i.announcement_id = a.id)
+	err := store.EachRow(ctx, s.db.Reader(), `SELECT a.id, a.number, a.title, a.issuer, a.issued, a.demo, (SELECT COUNT(*) FROM standard_announcement_items i WHERE i.announcement_id = a.id)
 		FROM standard_announcements a ORDER BY a.issued DESC, a.id DESC`, nil, func(r *sql.Rows) error {
 		var a Announcement
 		var demo, n int
@@ -479,7 +480,7 @@ func (s *Service) Deliverables(ctx context.Context, titles []string) ([]Delivera
 		}
 		sub, args := search.MatchSQL(s.db.Dialect(), searchKind, q, 1)
 		want := titleKey(t)
-		err := eachRow(ctx, s.db.Reader(), `SELECT s.id, s.code, s.title, s.issued FROM (`+sub+`) m JOIN standards s ON s.id = m.ref_id
+		err := store.EachRow(ctx, s.db.Reader(), `SELECT s.id, s.code, s.title, s.issued FROM (`+sub+`) m JOIN standards s ON s.id = m.ref_id
 			WHERE s.status <> 'project' AND s.issued <> '' ORDER BY s.issued, s.id`, args, func(r *sql.Rows) error {
 			var id int64
 			var code, title, issued string

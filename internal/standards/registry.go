@@ -546,7 +546,7 @@ func (s *Service) saveLinks(ctx context.Context, tx *sql.Tx, id int64, r record)
 		}
 		if r.Status == StatusActive && r.Issued != "" {
 			var replaced []int64
-			err := eachRow(ctx, tx, `UPDATE standards SET status = 'replaced' WHERE code_key = $1 AND status = 'active' AND id <> $2 RETURNING id`, []any{key, id}, func(r *sql.Rows) error {
+			err := store.EachRow(ctx, tx, `UPDATE standards SET status = 'replaced' WHERE code_key = $1 AND status = 'active' AND id <> $2 RETURNING id`, []any{key, id}, func(r *sql.Rows) error {
 				var old int64
 				err := r.Scan(&old)
 				replaced = append(replaced, old)
@@ -643,10 +643,7 @@ func publicStatus(status, implemented, today string) string {
 	return status
 }
 
-type querier interface {
-	QueryContext(ctx context.Context, query string, args ...any) (*sql.Rows, error)
-	QueryRowContext(ctx context.Context, query string, args ...any) *sql.Row
-}
+type querier = store.Querier
 
 // Get returns a record with its relations, lifecycle and announcements.
 // Projects that are not yet published are visible to editors only.
@@ -673,7 +670,7 @@ func (s *Service) load(ctx context.Context, q querier, id int64) (Standard, erro
 	if err != nil {
 		return Standard{}, fmt.Errorf("standards: get %d: %w", id, err)
 	}
-	err = eachRow(ctx, q, `SELECT tag FROM standard_tags WHERE standard_id = $1 ORDER BY tag`, []any{id}, func(r *sql.Rows) error {
+	err = store.EachRow(ctx, q, `SELECT tag FROM standard_tags WHERE standard_id = $1 ORDER BY tag`, []any{id}, func(r *sql.Rows) error {
 		var t string
 		err := r.Scan(&t)
 		st.Tags = append(st.Tags, t)
@@ -683,7 +680,7 @@ func (s *Service) load(ctx context.Context, q querier, id int64) (Standard, erro
 		return st, err
 	}
 	sort.Strings(st.Tags)
-	err = eachRow(ctx, q, `SELECT r.kind, r.target, r.target_key, COALESCE(o.id, 0), COALESCE(o.title, '') FROM standard_relations r
+	err = store.EachRow(ctx, q, `SELECT r.kind, r.target, r.target_key, COALESCE(o.id, 0), COALESCE(o.title, '') FROM standard_relations r
 		LEFT JOIN standards o ON o.code_key = r.target_key WHERE r.standard_id = $1 ORDER BY r.kind, r.target_key`, []any{id}, func(r *sql.Rows) error {
 		var kind string
 		var rel Relation
@@ -701,7 +698,7 @@ func (s *Service) load(ctx context.Context, q querier, id int64) (Standard, erro
 		return st, err
 	}
 	if st.CodeKey != "" {
-		err = eachRow(ctx, q, `SELECT s.code, COALESCE(s.code_key, ''), s.id, s.title FROM standard_relations r JOIN standards s ON s.id = r.standard_id
+		err = store.EachRow(ctx, q, `SELECT s.code, COALESCE(s.code_key, ''), s.id, s.title FROM standard_relations r JOIN standards s ON s.id = r.standard_id
 			WHERE r.kind = 'replaces' AND r.target_key = $1 AND s.status <> 'project' ORDER BY s.issued, s.id`, []any{st.CodeKey}, func(r *sql.Rows) error {
 			var rel Relation
 			err := r.Scan(&rel.Code, &rel.Key, &rel.ID, &rel.Title)
@@ -712,7 +709,7 @@ func (s *Service) load(ctx context.Context, q querier, id int64) (Standard, erro
 			return st, err
 		}
 	}
-	err = eachRow(ctx, q, `SELECT stage, on_date, note, created_by FROM standard_stages WHERE standard_id = $1 ORDER BY id`, []any{id}, func(r *sql.Rows) error {
+	err = store.EachRow(ctx, q, `SELECT stage, on_date, note, created_by FROM standard_stages WHERE standard_id = $1 ORDER BY id`, []any{id}, func(r *sql.Rows) error {
 		var sg Stage
 		err := r.Scan(&sg.Stage, &sg.Date, &sg.Note, &sg.CreatedBy)
 		sg.Label = StageLabels[sg.Stage]
@@ -722,7 +719,7 @@ func (s *Service) load(ctx context.Context, q querier, id int64) (Standard, erro
 	if err != nil {
 		return st, err
 	}
-	err = eachRow(ctx, q, `SELECT a.id, a.number, a.title, a.issued FROM standard_announcement_items i JOIN standard_announcements a ON a.id = i.announcement_id
+	err = store.EachRow(ctx, q, `SELECT a.id, a.number, a.title, a.issued FROM standard_announcement_items i JOIN standard_announcements a ON a.id = i.announcement_id
 		WHERE i.standard_id = $1 ORDER BY a.issued, a.id`, []any{id}, func(r *sql.Rows) error {
 		var a AnnouncementRef
 		err := r.Scan(&a.ID, &a.Number, &a.Title, &a.Issued)
@@ -730,20 +727,6 @@ func (s *Service) load(ctx context.Context, q querier, id int64) (Standard, erro
 		return err
 	})
 	return st, err
-}
-
-func eachRow(ctx context.Context, q querier, query string, args []any, fn func(*sql.Rows) error) error {
-	rows, err := q.QueryContext(ctx, query, args...)
-	if err != nil {
-		return fmt.Errorf("standards: query: %w", err)
-	}
-	defer rows.Close()
-	for rows.Next() {
-		if err := fn(rows); err != nil {
-			return fmt.Errorf("standards: scan: %w", err)
-		}
-	}
-	return rows.Err()
 }
 
 // ByCode finds a published record by its code in any written form.

@@ -6,6 +6,7 @@ import (
 	"fmt"
 
 	"sidi/internal/search"
+	"sidi/internal/store"
 )
 
 // ensureIndex rebuilds the search index once per process when it does not
@@ -41,7 +42,7 @@ func (s *Service) Reindex(ctx context.Context) (int, error) {
 		const chunk = 2000
 		for last := int64(0); ; {
 			var sts []Standard
-			err := eachRow(ctx, tx, `SELECT `+stdColumns+` FROM standards WHERE id > $1 ORDER BY id LIMIT $2`, []any{last, chunk}, func(r *sql.Rows) error {
+			err := store.EachRow(ctx, tx, `SELECT `+stdColumns+` FROM standards WHERE id > $1 ORDER BY id LIMIT $2`, []any{last, chunk}, func(r *sql.Rows) error {
 				st, err := s.scanStandard(r)
 				sts = append(sts, st)
 				return err
@@ -55,7 +56,7 @@ func (s *Service) Reindex(ctx context.Context) (int, error) {
 			for i := range sts {
 				at[sts[i].ID] = &sts[i]
 			}
-			err = eachRow(ctx, tx, `SELECT standard_id, tag FROM standard_tags WHERE standard_id BETWEEN $1 AND $2 ORDER BY standard_id, tag`, []any{lo, hi}, func(r *sql.Rows) error {
+			err = store.EachRow(ctx, tx, `SELECT standard_id, tag FROM standard_tags WHERE standard_id BETWEEN $1 AND $2 ORDER BY standard_id, tag`, []any{lo, hi}, func(r *sql.Rows) error {
 				var id int64
 				var t string
 				err := r.Scan(&id, &t)
@@ -65,7 +66,7 @@ func (s *Service) Reindex(ctx context.Context) (int, error) {
 			if err != nil {
 				return err
 			}
-			err = eachRow(ctx, tx, `SELECT standard_id, target FROM standard_relations WHERE kind = 'replaces' AND standard_id BETWEEN $1 AND $2 ORDER BY standard_id, target_key`, []any{lo, hi}, func(r *sql.Rows) error {
+			err = store.EachRow(ctx, tx, `SELECT standard_id, target FROM standard_relations WHERE kind = 'replaces' AND standard_id BETWEEN $1 AND $2 ORDER BY standard_id, target_key`, []any{lo, hi}, func(r *sql.Rows) error {
 				var id int64
 				var rel Relation
 				err := r.Scan(&id, &rel.Code)

@@ -94,7 +94,7 @@ func (s *Service) Search(ctx context.Context, p Params) (Result, error) {
 		w, fargs := filter(len(args) + 1)
 		args = append(args, fargs...)
 		args = append(args, Limit+1)
-		return eachRow(ctx, s.db.Reader(), `SELECT s.id, s.family, s.status, s.kind FROM standards s WHERE s.status <> 'project'`+cond+w+
+		return store.EachRow(ctx, s.db.Reader(), `SELECT s.id, s.family, s.status, s.kind FROM standards s WHERE s.status <> 'project'`+cond+w+
 			` ORDER BY s.issued DESC, s.id DESC LIMIT $`+strconv.Itoa(len(args)), args, func(r *sql.Rows) error {
 			m := search.Match{Score: score}
 			var f, st, k string
@@ -168,7 +168,7 @@ func (s *Service) tagFacets(ctx context.Context, top []search.Match) error {
 		ids[i], at[m.RefID] = m.RefID, i
 	}
 	set, arg := s.idList(ids, "$1")
-	return eachRow(ctx, s.db.Reader(), `SELECT standard_id, tag FROM standard_tags WHERE standard_id IN (`+set+`)`, []any{arg}, func(r *sql.Rows) error {
+	return store.EachRow(ctx, s.db.Reader(), `SELECT standard_id, tag FROM standard_tags WHERE standard_id IN (`+set+`)`, []any{arg}, func(r *sql.Rows) error {
 		var id int64
 		var t string
 		err := r.Scan(&id, &t)
@@ -208,7 +208,7 @@ func (s *Service) loadHits(ctx context.Context, res *Result, page []search.Match
 	}
 	set, arg := s.idList(ids, "$1")
 	hits := make([]Hit, len(page))
-	err := eachRow(ctx, s.db.Reader(), `SELECT `+stdColumns+` FROM standards WHERE id IN (`+set+`)`, []any{arg}, func(r *sql.Rows) error {
+	err := store.EachRow(ctx, s.db.Reader(), `SELECT `+stdColumns+` FROM standards WHERE id IN (`+set+`)`, []any{arg}, func(r *sql.Rows) error {
 		st, err := s.scanStandard(r)
 		if err != nil {
 			return err
@@ -280,7 +280,7 @@ func (s *Service) tagsOf(ctx context.Context, hits []Hit) error {
 		ph[i] = "$" + strconv.Itoa(i+1)
 		args[i] = h.ID
 	}
-	return eachRow(ctx, s.db.Reader(), `SELECT standard_id, tag FROM standard_tags WHERE standard_id IN (`+strings.Join(ph, ",")+`) ORDER BY standard_id, tag`, args, func(r *sql.Rows) error {
+	return store.EachRow(ctx, s.db.Reader(), `SELECT standard_id, tag FROM standard_tags WHERE standard_id IN (`+strings.Join(ph, ",")+`) ORDER BY standard_id, tag`, args, func(r *sql.Rows) error {
 		var id int64
 		var t string
 		if err := r.Scan(&id, &t); err != nil {

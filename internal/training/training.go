@@ -351,10 +351,7 @@ func b2i(b bool) int {
 	return 0
 }
 
-type querier interface {
-	QueryContext(ctx context.Context, query string, args ...any) (*sql.Rows, error)
-	QueryRowContext(ctx context.Context, query string, args ...any) *sql.Row
-}
+type querier = store.Querier
 
 const sessionSelect = `SELECT t.id, t.title, t.topic, t.dept_id, d.short_name, d.name, t.starts_on, t.ends_on, t.mode, t.place, t.category, t.trainees, t.hours, t.sidi,
 	(SELECT COUNT(*) FROM training_attendees a WHERE a.session_id = t.id), t.demo, t.note, t.created_by, t.created_at, t.updated_at

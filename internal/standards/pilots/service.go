@@ -230,10 +230,7 @@ func firstNonEmpty(ss ...string) string {
 	return ""
 }
 
-type querier interface {
-	QueryContext(ctx context.Context, query string, args ...any) (*sql.Rows, error)
-	QueryRowContext(ctx context.Context, query string, args ...any) *sql.Row
-}
+type querier = store.Querier
 
 // canEdit reports whether p may change records of deptID: administrators
 // and supervisors everywhere, department reporters and approvers within
