@@ -28,6 +28,11 @@ func (s *Service) BulkLoad(ctx context.Context, p auth.Principal, g *Gen, from, 
 	if err := p.Require(auth.RoleAdmin); err != nil {
 		return err
 	}
+	// The documents already there follow the current layout before more
+	// are added in it.
+	if err := s.ensureIndex(ctx); err != nil {
+		return err
+	}
 	if batch <= 0 {
 		batch = 2000
 	}
@@ -222,6 +227,11 @@ func insertRows(ctx context.Context, d store.Dialect, tx *sql.Tx, head string, c
 // for the load.
 func (s *Service) BulkLoadDeclarations(ctx context.Context, p auth.Principal, g *Gen, n, stdCount int, stdBase int64, batch int, progress BulkProgress) error {
 	if err := p.Require(auth.RoleAdmin); err != nil {
+		return err
+	}
+	// The documents already there follow the current layout before more
+	// are added in it.
+	if err := s.ensureIndex(ctx); err != nil {
 		return err
 	}
 	if batch <= 0 {

@@ -389,8 +389,10 @@ func (s *Service) saveDeclParts(ctx context.Context, tx *sql.Tx, id int64, r dec
 }
 
 // declDoc is the search document of a declaration: the standard's title and
-// the product names as title; code, enterprise, credit code, models and
-// categories as keywords; indicators and their methods as text.
+// the product names as title; code, enterprise, credit code, models,
+// categories and indicator names (labels such as 氯化钾含量, searched for
+// like a product's category) as keywords; units, test methods and notes as
+// text. A change here must raise declLayout.
 func declDoc(d Declaration) search.Doc {
 	var names, kw, body []string
 	facets := []string{"family:" + d.StandardFamily, "own:" + strconv.Itoa(b2i(d.Own)), "below:" + strconv.Itoa(b2i(d.BelowNational))}
@@ -406,7 +408,8 @@ func declDoc(d Declaration) search.Doc {
 	}
 	kw = append(kw, d.StandardCode, d.EnterpriseName, d.CreditCode)
 	for _, i := range d.Indicators {
-		body = append(body, i.Name, i.Unit, i.TestMethod)
+		kw = append(kw, i.Name)
+		body = append(body, i.Unit, i.TestMethod)
 	}
 	body = append(body, d.NationalRef, d.BelowNote, d.Note)
 	return search.Doc{Kind: declKind, RefID: d.ID, Rank: dayRank(d.DeclaredOn), Title: d.StandardTitle + " " + strings.Join(names, " "),
@@ -657,6 +660,9 @@ func (s *Service) SearchDeclarations(ctx context.Context, p DeclParams) (DeclRes
 		p.Page = 1
 	}
 	res := DeclResult{Params: p, Hits: []DeclHit{}, Facets: map[string][]Facet{}}
+	if err := s.ensureIndex(ctx); err != nil {
+		return res, err
+	}
 	var where []string
 	var wargs []any
 	if c := strings.TrimSpace(p.Category); c != "" {

@@ -2,6 +2,7 @@ package standards
 
 import (
 	"context"
+	"database/sql"
 	"errors"
 	"fmt"
 	"reflect"
@@ -13,6 +14,7 @@ import (
 	"sidi/internal/auth"
 	"sidi/internal/indicator"
 	"sidi/internal/org"
+	"sidi/internal/search"
 	"sidi/internal/store"
 	"sidi/internal/store/storetest"
 )
@@ -336,4 +338,59 @@ func TestDeclarations(t *testing.T) {
 		t.Errorf("engines differ:\nsqlite   %v\npostgres %v", a, b)
 	}
 	_ = fmt.Sprint
+}
+
+// TestDeclarationLayout: indicator names are keywords, and documents built
+// with an earlier layout are rebuilt when a service starts.
+func TestDeclarationLayout(t *testing.T) {
+	ctx := context.Background()
+	storetest.Each(t, func(t *testing.T, db *store.DB) {
+		f := newDeclFixture(t, db)
+		d, err := f.svc.Declare(ctx, f.ent, ownStandard(f.ent1.ID))
+		if err != nil {
+			t.Fatal(err)
+		}
+		find := func(svc *Service) (int, int) {
+			t.Helper()
+			res, err := svc.SearchDeclarations(ctx, DeclParams{Q: "氯化钠含量"})
+			if err != nil {
+				t.Fatal(err)
+			}
+			if len(res.Hits) == 0 {
+				return 0, 0
+			}
+			return res.Total, res.Hits[0].Score
+		}
+		if n, score := find(f.svc); n != 1 || score != search.ScoreKeywords {
+			t.Fatalf("indicator name: %d hits, score %d; want 1 in the keyword tier", n, score)
+		}
+		// A database of the earlier layout: as many documents, another version.
+		err = db.Tx(ctx, func(tx *sql.Tx) error {
+			if err := search.Index(ctx, db, tx, search.Doc{Kind: declKind, RefID: d.ID, Rank: 1, Title: "旧版文档"}); err != nil {
+				return err
+			}
+			_, err := tx.ExecContext(ctx, `UPDATE search_layout SET version = 1 WHERE kind = $1`, declKind)
+			return err
+		})
+		if err != nil {
+			t.Fatal(err)
+		}
+		if n, _ := find(f.svc); n != 0 {
+			t.Fatalf("the stale document was not in place: %d hits", n)
+		}
+		if n, score := find(NewService(db)); n != 1 || score != search.ScoreKeywords {
+			t.Errorf("after start with an old layout: %d hits, score %d", n, score)
+		}
+		var v int
+		if err := db.Reader().QueryRow(`SELECT version FROM search_layout WHERE kind = $1`, declKind).Scan(&v); err != nil || v != declLayout {
+			t.Errorf("layout version %d, %v", v, err)
+		}
+		// Without a layout row (a database of the release before 0010) too.
+		if _, err := db.Writer().Exec(`DELETE FROM search_layout`); err != nil {
+			t.Fatal(err)
+		}
+		if n, _ := find(NewService(db)); n != 1 {
+			t.Errorf("without a layout row: %d hits", n)
+		}
+	})
 }

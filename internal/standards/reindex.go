@@ -9,26 +9,103 @@ import (
 	"sidi/internal/store"
 )
 
-// ensureIndex rebuilds the search index once per process when it does not
-// hold exactly the public records (after the migration that changed the
-// index layout, or an interrupted bulk load).
+// Layouts of the search documents (see migration 0010): raise one when
+// searchDoc or declDoc puts a field elsewhere, so that databases indexed by
+// an earlier release are rebuilt at start.
+const (
+	stdLayout  = 1
+	declLayout = 2 // 2: indicator names are keywords (they were body text)
+)
+
+// ensureIndex rebuilds the search documents of a kind once per process when
+// they do not hold exactly its public records (an interrupted bulk load) or
+// were built with another layout (a database of an earlier release).
 func (s *Service) ensureIndex(ctx context.Context) error {
 	s.idxMu.Lock()
 	defer s.idxMu.Unlock()
 	if s.idxOK {
 		return nil
 	}
-	var recs, docs int
-	if err := s.db.Reader().QueryRowContext(ctx, `SELECT (SELECT COUNT(*) FROM standards WHERE status <> 'project'), (SELECT COUNT(*) FROM search_docs WHERE kind = $1)`, searchKind).Scan(&recs, &docs); err != nil {
-		return fmt.Errorf("standards: check the search index: %w", err)
+	kinds := []struct {
+		kind    string
+		version int
+		records string
+		rebuild func(context.Context) (int, error)
+	}{
+		{searchKind, stdLayout, `SELECT COUNT(*) FROM standards WHERE status <> 'project'`, s.Reindex},
+		{declKind, declLayout, `SELECT COUNT(*) FROM declarations WHERE status = '` + DeclCurrent + `'`, s.ReindexDeclarations},
 	}
-	if recs != docs {
-		if _, err := s.Reindex(ctx); err != nil {
-			return err
+	for _, k := range kinds {
+		var recs, docs, version int
+		err := s.db.Reader().QueryRowContext(ctx, `SELECT (`+k.records+`), (SELECT COUNT(*) FROM search_docs WHERE kind = $1),
+			COALESCE((SELECT version FROM search_layout WHERE kind = $1), 0)`, k.kind).Scan(&recs, &docs, &version)
+		if err != nil {
+			return fmt.Errorf("standards: check the search index: %w", err)
+		}
+		if recs != docs || version != k.version {
+			if _, err := k.rebuild(ctx); err != nil {
+				return err
+			}
 		}
 	}
 	s.idxOK = true
 	return nil
+}
+
+// setLayout records inside tx that kind's documents follow layout version.
+func setLayout(ctx context.Context, tx *sql.Tx, kind string, version int) error {
+	_, err := tx.ExecContext(ctx, `INSERT INTO search_layout(kind, version) VALUES ($1, $2) ON CONFLICT (kind) DO UPDATE SET version = excluded.version`, kind, version)
+	if err != nil {
+		return fmt.Errorf("standards: search layout: %w", err)
+	}
+	return nil
+}
+
+// ReindexDeclarations rebuilds the search documents of the current
+// declarations and returns how many it indexed.
+func (s *Service) ReindexDeclarations(ctx context.Context) (int, error) {
+	n := 0
+	err := s.db.Tx(ctx, func(tx *sql.Tx) error {
+		if err := search.RemoveKind(ctx, s.db, tx, declKind); err != nil {
+			return err
+		}
+		if err := setLayout(ctx, tx, declKind, declLayout); err != nil {
+			return err
+		}
+		const chunk = 2000
+		for last := int64(0); ; {
+			var ds []Declaration
+			err := store.EachRow(ctx, tx, `SELECT `+declColumns+` FROM declarations d JOIN enterprises e ON e.id = d.enterprise_id
+				WHERE d.status = $1 AND d.id > $2 ORDER BY d.id LIMIT $3`, []any{DeclCurrent, last, chunk}, func(r *sql.Rows) error {
+				d, err := s.scanDecl(r)
+				ds = append(ds, d)
+				return err
+			})
+			if err != nil || len(ds) == 0 {
+				return err
+			}
+			last = ds[len(ds)-1].ID
+			ptrs := make([]*Declaration, len(ds))
+			for i := range ds {
+				ptrs[i] = &ds[i]
+			}
+			if err := s.declParts(ctx, tx, ptrs); err != nil {
+				return err
+			}
+			docs := make([]search.Doc, len(ds))
+			for i, d := range ds {
+				docs[i] = declDoc(d)
+			}
+			if err := search.NewBatch(s.db.Dialect(), docs).Insert(ctx, s.db, tx); err != nil {
+				return err
+			}
+			n += len(docs)
+		}
+	})
+	if err != nil {
+		return 0, fmt.Errorf("standards: reindex declarations: %w", err)
+	}
+	return n, nil
 }
 
 // Reindex rebuilds the search index of the registry from the records and
@@ -37,6 +114,9 @@ func (s *Service) Reindex(ctx context.Context) (int, error) {
 	n := 0
 	err := s.db.Tx(ctx, func(tx *sql.Tx) error {
 		if err := search.RemoveKind(ctx, s.db, tx, searchKind); err != nil {
+			return err
+		}
+		if err := setLayout(ctx, tx, searchKind, stdLayout); err != nil {
 			return err
 		}
 		const chunk = 2000
