@@ -229,13 +229,13 @@ func cmdStandardsImportDeclarations() *Command {
 
 func cmdStandardsBench() *Command {
 	return &Command{
-		Name: "standards bench", Usage: "[--records N] [--rounds N] [--like-rounds N] [--seed N] [--keep] [--json] [--data DIR | --db URL]",
+		Name: "standards bench", Usage: "[--records N] [--rounds N] [--like-rounds N] [--seed N] [--keep] [--reuse] [--json] [--data DIR | --db URL]",
 		Short: "标准检索性能测试：生成数据、建索引、检索与 LIKE 扫描对比 benchmark the standards search",
 		Long: "生成 N 条虚构的标准记录（标注【基准测试数据】），批量写入并建立检索索引，报告写入速率、索引大小、\n" +
 			"一组固定查询（单字、双字、四字、多词、各种写法的标准号）的检索耗时 p50/p95/p99，\n" +
 			"以及同一批查询用 LIKE '%…%' 全表扫描的耗时和倍数。\n" +
 			"默认使用新建的临时数据目录（结束后删除）；用 --data 或 --db 指定时，库中只能有基准测试数据，否则拒绝运行；\n" +
-			"结束后清除基准测试数据，除非给出 --keep。",
+			"结束后清除基准测试数据，除非给出 --keep；--reuse 沿用上次 --keep 保留的数据（须用相同的 --records 与 --seed），只测检索。",
 		Run: func(ctx context.Context, e *Env, args []string) error {
 			fs := newFlags("standards bench", e)
 			records := fs.Int("records", 1000000, "生成的记录数 records to generate")
@@ -243,6 +243,7 @@ func cmdStandardsBench() *Command {
 			likeRounds := fs.Int("like-rounds", 3, "LIKE 扫描的计时轮数 timed rounds of the LIKE scans")
 			seed := fs.Uint64("seed", 1, "生成器种子 generator seed")
 			keep := fs.Bool("keep", false, "保留数据 keep the data afterwards")
+			reuse := fs.Bool("reuse", false, "沿用保留的数据，不重新载入 measure the records kept by an earlier run")
 			asJSON := fs.Bool("json", false, "以 JSON 输出报告 print the report as JSON")
 			data := fs.String("data", "", "数据目录（内置 SQLite；默认新建临时目录）data directory")
 			dbURL := fs.String("db", "", "PostgreSQL 地址 postgres://…")
@@ -271,7 +272,7 @@ func cmdStandardsBench() *Command {
 			svc := standards.NewService(db)
 			fmt.Fprintf(e.Stdout, "%s; %d 条记录 records; nproc %d; %s\n", cfg.Describe(), *records, runtime.NumCPU(), runtime.Version())
 			fmt.Fprintf(e.Stdout, "引擎版本 engine version: %s\n", engineVersion(ctx, db))
-			rep, err := svc.RunBench(ctx, standards.BenchOptions{Records: *records, Seed: *seed, Rounds: *rounds, LikeRounds: *likeRounds}, e.Stdout)
+			rep, err := svc.RunBench(ctx, standards.BenchOptions{Records: *records, Seed: *seed, Rounds: *rounds, LikeRounds: *likeRounds, Reuse: *reuse}, e.Stdout)
 			if err != nil {
 				return err
 			}

@@ -91,6 +91,14 @@ func TestStandardsBench(t *testing.T) {
 			t.Fatalf("bench run %d on its own directory: exit %d: %s", i+1, code, errs)
 		}
 	}
+	// --reuse measures the kept records without loading; a different size is refused.
+	code, out, errs = runCLI(t, "standards", "bench", "--records", "200", "--rounds", "1", "--like-rounds", "1", "--reuse", "--keep", "--data", dir)
+	if code != 0 || !strings.Contains(out, "not measured") || !strings.Contains(out, "| 2字 | 牦牛 |") {
+		t.Errorf("--reuse: exit %d: %s\n%s", code, errs, out)
+	}
+	if code, _, errs := runCLI(t, "standards", "bench", "--records", "300", "--rounds", "1", "--like-rounds", "1", "--reuse", "--data", dir); code == 0 || !strings.Contains(errs, "--reuse") {
+		t.Errorf("--reuse with another size: exit %d: %s", code, errs)
+	}
 	// A directory with real data is refused and left as it was.
 	real := t.TempDir()
 	file := filepath.Join(real, "std.csv")
