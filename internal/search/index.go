@@ -96,7 +96,90 @@ func analyze(d Doc) ([]posting, [3]string) {
 		cols[i] = b.String()
 		pos++ // a gap between fields
 	}
-	return ps, cols
+	return append(ps, grams(ps)...), cols
+}
+
+// Layout numbers what the index stores for a document; the owners of the
+// documents add it to their own layout version, so raising it rebuilds
+// every kind. 1: four-character grams of the title and keywords
+// (PostgreSQL's postings and vectors).
+const Layout = 1
+
+// grams returns the four-character grams of the title and keyword fields
+// (PostgreSQL only; see Top): one at the position of every bigram that
+// starts three bigrams posted at consecutive positions, i.e. four Han
+// characters in one run (runs are separated by a position without a
+// token). A gram shares its position with its first bigram, so it takes
+// no position of its own, and the bigrams stay as they are: SQLite, the
+// body and every phrase check read only the bigrams. A gram occurs at
+// most as often as its first bigram, so the limit per lexeme holds.
+func grams(ps []posting) []posting {
+	var out []posting
+	for i := 0; i+2 < len(ps); i++ {
+		a, b, c := ps[i], ps[i+1], ps[i+2]
+		if a.weight == 'C' || b.weight != a.weight || c.weight != a.weight || b.pos != a.pos+1 || c.pos != a.pos+2 {
+			continue
+		}
+		if !isBigram(a.tok) || !isBigram(b.tok) || !isBigram(c.tok) {
+			continue
+		}
+		out = append(out, posting{a.tok + c.tok, a.pos, a.weight})
+	}
+	return out
+}
+
+// isBigram reports whether tok is two Han characters.
+func isBigram(tok string) bool {
+	n := 0
+	for _, r := range tok {
+		if !isHan(r) {
+			return false
+		}
+		n++
+	}
+	return n == 2
+}
+
+// gramCover rewrites a phrase for the postings of PostgreSQL: a run of
+// three or more Han bigrams (four or more characters) is covered by
+// four-character grams at offsets 0, 3, 6, … and one ending at the
+// phrase's last bigram; each item is a token and its offset in the
+// phrase. Consecutive bigram positions lie in one run, so the grams
+// together hold exactly the phrase's bigrams at their positions.
+func gramCover(p Phrase) []item {
+	if len(p) < 3 {
+		return items(p)
+	}
+	for _, t := range p {
+		if !isBigram(t) {
+			return items(p)
+		}
+	}
+	var out []item
+	last := len(p) - 3
+	for off := 0; ; off += 3 {
+		if off >= last {
+			off = last
+		}
+		out = append(out, item{p[off] + p[off+2], off})
+		if off == last {
+			return out
+		}
+	}
+}
+
+// item is a token of a phrase at an offset from the phrase's start.
+type item struct {
+	tok string
+	off int
+}
+
+func items(p Phrase) []item {
+	out := make([]item, len(p))
+	for i, t := range p {
+		out[i] = item{t, i}
+	}
+	return out
 }
 
 // field keeps the postings of one field ('A' title, 'B' keywords).

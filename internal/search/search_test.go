@@ -137,6 +137,12 @@ func TestTop(t *testing.T) {
 		{RefID: 5, Rank: 50, Title: "牦牛", Keywords: "DB63"},
 		{RefID: 6, Rank: 35, Title: "生态旅游服务规范", Body: "生态 旅游"},
 		{RefID: 7, Rank: 5, Title: "旅游", Keywords: "生态旅游"},
+		// Four-character grams (PostgreSQL's postings): a run broken by a
+		// space or punctuation is no phrase; long phrases are covered by
+		// overlapping grams; a repeated character sequence.
+		{RefID: 8, Rank: 60, Title: "盐湖卤水 检验方法", Keywords: "氯化钾含量"},
+		{RefID: 9, Rank: 61, Title: "盐湖卤水检·验方法", Keywords: "氯化钾 含量"},
+		{RefID: 10, Rank: 62, Title: "中华人民共和国国家标准", Keywords: "哈哈哈哈哈"},
 	}
 	cases := []struct {
 		q    string
@@ -150,6 +156,18 @@ func TestTop(t *testing.T) {
 		{"牦牛 枸杞", 10, []string{"1:0"}},
 		{"羊", 10, []string{"3:100"}},
 		{"骆驼", 10, nil},
+		{"检验方法", 10, []string{"8:100"}},
+		{"盐湖卤水检", 10, []string{"9:100"}},
+		{"盐湖卤水检验", 10, nil}, // 8 and 9 break it into two runs
+		{"卤水检验方法", 10, nil},
+		{"氯化钾含量", 10, []string{"8:10"}},
+		{"盐湖 检验方法", 10, []string{"8:100"}},
+		{"氯化钾含量 盐湖卤水", 10, []string{"8:0"}},
+		{"中华人民共和国国家标准", 10, []string{"10:100"}},
+		{"人民共和国国家", 10, []string{"10:100"}},
+		{"共和国国家标", 10, []string{"10:100"}},
+		{"哈哈哈哈", 10, []string{"10:10"}},
+		{"哈哈哈哈哈哈", 10, nil},
 	}
 	got := map[store.Dialect][]string{}
 	storetest.Each(t, func(t *testing.T, db *store.DB) {

@@ -50,10 +50,14 @@ const postingCap = 300
 // them, and a phrase costs in proportion to the titles that hold it, not
 // to every record that mentions it anywhere.
 //
-// On PostgreSQL a title or keyword tier first counts each token's postings
-// in that field (up to postingCap): a token with none ends the tier at
-// once; otherwise the rarest token's postings are read in rank order and
-// every other token is checked at its position by an index probe, so a
+// On PostgreSQL a phrase of four or more Han characters is looked up as
+// the four-character grams that cover it (gramCover), so a four-character
+// word is one token, like a two-character one. A title or keyword tier
+// with several tokens first counts each token's postings in that field
+// (up to postingCap): a token with none ends the tier at once; otherwise
+// the rarest token's postings are read in rank order and every other
+// token is checked at its position by an index probe (PostgreSQL may
+// merge two tokens' postings instead, both being in rank order), so a
 // phrase costs about n divided by the share of the rarest token's
 // documents that hold the whole query. The body and spread tiers read the
 // GIN index of the full vector for the documents holding every token (a
@@ -103,15 +107,18 @@ func Top(ctx context.Context, db *store.DB, q Query, kind string, f *Filter, n i
 // from PostgreSQL's postings.
 func pgFieldTier(ctx context.Context, db *store.DB, q Query, kind string, f *Filter, field string, limit, score int) ([]Match, error) {
 	code := Kinds[kind]
-	// The distinct tokens, and where each occurs first.
-	type at struct{ phrase, off int }
+	// Each phrase as the tokens of the postings (with four-character
+	// grams), the distinct tokens, and where each occurs first.
+	type at struct{ phrase, item int }
+	phrases := make([][]item, len(q.Phrases))
 	var toks []string
 	first := map[string]at{}
 	for i, p := range q.Phrases {
-		for j, t := range p {
-			if _, ok := first[t]; !ok {
-				first[t] = at{i, j}
-				toks = append(toks, t)
+		phrases[i] = gramCover(p)
+		for j, it := range phrases[i] {
+			if _, ok := first[it.tok]; !ok {
+				first[it.tok] = at{i, j}
+				toks = append(toks, it.tok)
 			}
 		}
 	}
@@ -168,25 +175,25 @@ func pgFieldTier(ctx context.Context, db *store.DB, q Query, kind string, f *Fil
 		join = ` JOIN ` + f.Table + ` s ON s.id = p.ref_id`
 	}
 	b.WriteString(join)
-	dp := q.Phrases[driver.phrase]
-	b.WriteString(` WHERE p.kind = ` + kindArg + ` AND p.field = ` + fieldArg + ` AND p.tok = ` + arg(dp[driver.off]))
-	for j, t := range dp {
-		if j != driver.off {
-			b.WriteString(probe("q"+strconv.Itoa(j), t, "p.pos", j-driver.off, ""))
+	dp, dk := phrases[driver.phrase], phrases[driver.phrase][driver.item]
+	b.WriteString(` WHERE p.kind = ` + kindArg + ` AND p.field = ` + fieldArg + ` AND p.tok = ` + arg(dk.tok))
+	for j, it := range dp {
+		if j != driver.item {
+			b.WriteString(probe("q"+strconv.Itoa(j), it.tok, "p.pos", it.off-dk.off, ""))
 		}
 	}
-	for i, ph := range q.Phrases {
+	for i, ph := range phrases {
 		if i == driver.phrase {
 			continue
 		}
 		// The phrase's first token anywhere in the field, then the others
-		// after it.
+		// at their offsets from it.
 		alias := "r" + strconv.Itoa(i)
 		var more strings.Builder
 		for j := 1; j < len(ph); j++ {
-			more.WriteString(probe(alias+"_"+strconv.Itoa(j), ph[j], alias+".pos", j, ""))
+			more.WriteString(probe(alias+"_"+strconv.Itoa(j), ph[j].tok, alias+".pos", ph[j].off-ph[0].off, ""))
 		}
-		b.WriteString(probe(alias, ph[0], "", 0, more.String()))
+		b.WriteString(probe(alias, ph[0].tok, "", 0, more.String()))
 	}
 	if f != nil {
 		w, fargs := f.Where(len(args) + 1)

@@ -12,9 +12,11 @@ import (
 // Layouts of the search documents (see migration 0010): raise one when
 // searchDoc or declDoc puts a field elsewhere, so that databases indexed by
 // an earlier release are rebuilt at start.
+// The version also rises when the search package changes what it stores
+// for a document (search.Layout).
 const (
-	stdLayout  = 1
-	declLayout = 2 // 2: indicator names are keywords (they were body text)
+	stdLayout  = 1 + search.Layout
+	declLayout = 2 + search.Layout // 2: indicator names are keywords (they were body text)
 )
 
 // ensureIndex rebuilds the search documents of a kind once per process when
