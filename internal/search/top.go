@@ -73,13 +73,20 @@ func Top(ctx context.Context, db *store.DB, q Query, kind string, f *Filter, n i
 	}
 	var out []Match
 	seen := map[int64]bool{}
+	var plan *pgPlan
+	if db.Dialect() == store.Postgres {
+		var err error
+		if plan, err = newPGPlan(ctx, db, q, kind); err != nil {
+			return nil, err
+		}
+	}
 	for t, score := range tierScores {
 		limit := n - len(out) + len(seen) // enough even if every earlier match comes again
 		var ms []Match
 		var err error
 		switch {
 		case db.Dialect() == store.Postgres && t < 2:
-			ms, err = pgFieldTier(ctx, db, q, kind, f, [2]string{"A", "B"}[t], limit, score)
+			ms, err = pgFieldTier(ctx, db, plan, f, t, limit, score)
 		case db.Dialect() == store.Postgres:
 			query, args := pgVectorTier(q, kind, f, t, n-len(out), seen)
 			ms, err = topRows(ctx, db, query, args, score)
@@ -103,42 +110,64 @@ func Top(ctx context.Context, db *store.DB, q Query, kind string, f *Filter, n i
 	return out, nil
 }
 
-// pgFieldTier reads the title (field "A") or keyword ("B") tier of Top
-// from PostgreSQL's postings.
-func pgFieldTier(ctx context.Context, db *store.DB, q Query, kind string, f *Filter, field string, limit, score int) ([]Match, error) {
-	code := Kinds[kind]
-	// Each phrase as the tokens of the postings (with four-character
-	// grams), the distinct tokens, and where each occurs first.
-	type at struct{ phrase, item int }
-	phrases := make([][]item, len(q.Phrases))
-	var toks []string
-	first := map[string]at{}
-	for i, p := range q.Phrases {
-		phrases[i] = gramCover(p)
-		for j, it := range phrases[i] {
-			if _, ok := first[it.tok]; !ok {
-				first[it.tok] = at{i, j}
-				toks = append(toks, it.tok)
+// pgPlan is how the title and keyword tiers of one query read
+// PostgreSQL's postings.
+type pgPlan struct {
+	code    int64
+	phrases [][]item // each phrase as the tokens of the postings
+	toks    []string // the distinct tokens
+	first   map[string][2]int
+	// counts[field][i] is the number of postings of toks[i] in the title
+	// (0) or keyword (1) field, up to postingCap; nil for one token.
+	counts [2][]int
+}
+
+// newPGPlan covers the query's phrases with the postings' tokens (with
+// four-character grams) and, when there are several, counts each token's
+// postings in both fields with one statement.
+func newPGPlan(ctx context.Context, db *store.DB, q Query, kind string) (*pgPlan, error) {
+	p := &pgPlan{code: Kinds[kind], phrases: make([][]item, len(q.Phrases)), first: map[string][2]int{}}
+	for i, ph := range q.Phrases {
+		p.phrases[i] = gramCover(ph)
+		for j, it := range p.phrases[i] {
+			if _, ok := p.first[it.tok]; !ok {
+				p.first[it.tok] = [2]int{i, j}
+				p.toks = append(p.toks, it.tok)
 			}
 		}
 	}
-	driver := first[toks[0]]
-	if len(toks) > 1 {
-		var sel []string
-		args := []any{code, field}
-		for _, t := range toks {
+	if len(p.toks) < 2 {
+		return p, nil
+	}
+	var sel []string
+	args := []any{p.code}
+	for _, field := range []string{"A", "B"} {
+		args = append(args, field)
+		fa := "$" + strconv.Itoa(len(args))
+		for _, t := range p.toks {
 			args = append(args, t)
-			sel = append(sel, `(SELECT count(*) FROM (SELECT 1 FROM search_postings WHERE kind = $1 AND field = $2 AND tok = $`+strconv.Itoa(len(args))+
+			sel = append(sel, `(SELECT count(*) FROM (SELECT 1 FROM search_postings WHERE kind = $1 AND field = `+fa+` AND tok = $`+strconv.Itoa(len(args))+
 				` LIMIT `+strconv.Itoa(postingCap)+`) x)`)
 		}
-		counts := make([]int, len(toks))
-		dest := make([]any, len(toks))
-		for i := range counts {
-			dest[i] = &counts[i]
-		}
-		if err := db.Reader().QueryRowContext(ctx, `SELECT `+strings.Join(sel, ", "), args...).Scan(dest...); err != nil {
-			return nil, fmt.Errorf("search: top: %w", err)
-		}
+	}
+	counts := make([]int, 2*len(p.toks))
+	dest := make([]any, len(counts))
+	for i := range counts {
+		dest[i] = &counts[i]
+	}
+	if err := db.Reader().QueryRowContext(ctx, `SELECT `+strings.Join(sel, ", "), args...).Scan(dest...); err != nil {
+		return nil, fmt.Errorf("search: top: %w", err)
+	}
+	p.counts = [2][]int{counts[:len(p.toks)], counts[len(p.toks):]}
+	return p, nil
+}
+
+// pgFieldTier reads the title (t 0, field "A") or keyword (t 1, "B") tier
+// of Top from PostgreSQL's postings.
+func pgFieldTier(ctx context.Context, db *store.DB, plan *pgPlan, f *Filter, t, limit, score int) ([]Match, error) {
+	code, field := plan.code, [2]string{"A", "B"}[t]
+	driver := plan.first[plan.toks[0]]
+	if counts := plan.counts[t]; counts != nil {
 		best := 0
 		for i, c := range counts {
 			if c == 0 {
@@ -148,8 +177,9 @@ func pgFieldTier(ctx context.Context, db *store.DB, q Query, kind string, f *Fil
 				best = i
 			}
 		}
-		driver = first[toks[best]]
+		driver = plan.first[plan.toks[best]]
 	}
+	phrases := plan.phrases
 	var args []any
 	arg := func(v any) string {
 		args = append(args, v)
@@ -175,15 +205,15 @@ func pgFieldTier(ctx context.Context, db *store.DB, q Query, kind string, f *Fil
 		join = ` JOIN ` + f.Table + ` s ON s.id = p.ref_id`
 	}
 	b.WriteString(join)
-	dp, dk := phrases[driver.phrase], phrases[driver.phrase][driver.item]
+	dp, dk := phrases[driver[0]], phrases[driver[0]][driver[1]]
 	b.WriteString(` WHERE p.kind = ` + kindArg + ` AND p.field = ` + fieldArg + ` AND p.tok = ` + arg(dk.tok))
 	for j, it := range dp {
-		if j != driver.item {
+		if j != driver[1] {
 			b.WriteString(probe("q"+strconv.Itoa(j), it.tok, "p.pos", it.off-dk.off, ""))
 		}
 	}
 	for i, ph := range phrases {
-		if i == driver.phrase {
+		if i == driver[0] {
 			continue
 		}
 		// The phrase's first token anywhere in the field, then the others
