@@ -7,6 +7,7 @@
 package creditcode
 
 import (
+	"regexp"
 	"strings"
 	"unicode"
 
@@ -14,6 +15,10 @@ import (
 
 	"sidi/internal/apperr"
 )
+
+// excelNumber matches a number as Excel shows a long one it stored as a
+// number (9.16301E+17), after Parse's normalisation.
+var excelNumber = regexp.MustCompile(`^[0-9]\.[0-9]*E\+?[0-9]+$`)
 
 // Alphabet is the code's characters; a character's value is its index.
 const Alphabet = "0123456789ABCDEFGHJKLMNPQRTUWXY"
@@ -48,6 +53,9 @@ func Parse(s string) (string, error) {
 		}
 		return r
 	}, norm.NFKC.String(s)))
+	if excelNumber.MatchString(c) {
+		return "", apperr.Invalid("统一社会信用代码“%s”被 Excel 存成了数字（科学计数法），后几位已丢失：请把该列设为“文本”格式后重新填写", strings.TrimSpace(s))
+	}
 	if n := len([]rune(c)); n != 18 || len(c) != 18 {
 		return "", apperr.Invalid("统一社会信用代码应为 18 位，“%s”为 %d 位", strings.TrimSpace(s), n)
 	}
@@ -62,6 +70,10 @@ func Parse(s string) (string, error) {
 		}
 	}
 	if want := Check(c[:17]); c[17] != want {
+		if strings.HasSuffix(c, "000") && strings.Trim(c, "0123456789") == "" {
+			// Excel keeps 15 significant digits of a number.
+			return "", apperr.Invalid("统一社会信用代码“%s”校验位不符，且末尾为 000：可能被 Excel 存成了数字而丢失了末几位，请把该列设为“文本”格式后重新填写", c)
+		}
 		return "", apperr.Invalid("统一社会信用代码“%s”校验位不符（按 GB 32100 计算应为“%c”），请核对", c, want)
 	}
 	return c, nil

@@ -37,6 +37,10 @@ func TestParse(t *testing.T) {
 		{"letter in region", "91A30100MA752XK3A0", "", "行政区划代码"},
 		{"empty", "", "", "18 位"},
 		{"Chinese", "统一社会信用代码统一社会信用代码统一", "", "18 位"},
+		{"Excel scientific", "9.16301E+17", "", "科学计数法"},
+		{"Excel scientific, lower case", "9.163010001e17", "", "科学计数法"},
+		{"Excel digits", "916301000000000000", "", "可能被 Excel 存成了数字"},
+		{"digits, wrong check", "916301000000000001", "", "按 GB 32100 计算应为"},
 	}
 	for _, c := range cases {
 		got, err := creditcode.Parse(c.in)
