@@ -278,7 +278,8 @@ func (s *Service) RunBench(ctx context.Context, opts BenchOptions, log io.Writer
 			return rep, err
 		}
 		if ns != stds || nd != decls {
-			return rep, fmt.Errorf("standards: --reuse: the database holds %d standards and %d declarations, not the %d and %d of %d records", ns, nd, stds, decls, opts.Records)
+			return rep, fmt.Errorf("--reuse：库中有 %d 条标准、%d 条声明，与 --records %d 应有的 %d 条、%d 条不符；the database holds %d standards and %d declarations, not the %d and %d of %d records",
+				ns, nd, opts.Records, stds, decls, ns, nd, stds, decls, opts.Records)
 		}
 		fmt.Fprintln(log, "  沿用上次保留的基准测试数据 reusing the records kept by an earlier run (load not measured)")
 		if rep.Index, err = search.IndexSize(ctx, s.db); err != nil {
