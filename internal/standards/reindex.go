@@ -63,118 +63,118 @@ func setLayout(ctx context.Context, tx *sql.Tx, kind string, version int) error 
 	return nil
 }
 
-// ReindexDeclarations rebuilds the search documents of the current
-// declarations and returns how many it indexed.
-func (s *Service) ReindexDeclarations(ctx context.Context) (int, error) {
+// rebuild replaces the search documents of kind in one transaction,
+// records its layout version, and adds the documents chunk returns for the
+// records after id last (in id order) until it returns none.
+func (s *Service) rebuild(ctx context.Context, kind string, version int, chunk func(tx *sql.Tx, last int64) (docs []search.Doc, next int64, err error)) (int, error) {
 	n := 0
 	err := s.db.Tx(ctx, func(tx *sql.Tx) error {
-		if err := search.RemoveKind(ctx, s.db, tx, declKind); err != nil {
+		if err := search.RemoveKind(ctx, s.db, tx, kind); err != nil {
 			return err
 		}
-		if err := setLayout(ctx, tx, declKind, declLayout); err != nil {
+		if err := setLayout(ctx, tx, kind, version); err != nil {
 			return err
 		}
-		const chunk = 2000
 		for last := int64(0); ; {
-			var ds []Declaration
-			err := store.EachRow(ctx, tx, `SELECT `+declColumns+` FROM declarations d JOIN enterprises e ON e.id = d.enterprise_id
-				WHERE d.status = $1 AND d.id > $2 ORDER BY d.id LIMIT $3`, []any{DeclCurrent, last, chunk}, func(r *sql.Rows) error {
-				d, err := s.scanDecl(r)
-				ds = append(ds, d)
+			docs, next, err := chunk(tx, last)
+			if err != nil || next == last {
 				return err
-			})
-			if err != nil || len(ds) == 0 {
-				return err
-			}
-			last = ds[len(ds)-1].ID
-			ptrs := make([]*Declaration, len(ds))
-			for i := range ds {
-				ptrs[i] = &ds[i]
-			}
-			if err := s.declParts(ctx, tx, ptrs); err != nil {
-				return err
-			}
-			docs := make([]search.Doc, len(ds))
-			for i, d := range ds {
-				docs[i] = declDoc(d)
 			}
 			if err := search.NewBatch(s.db.Dialect(), docs).Insert(ctx, s.db, tx); err != nil {
 				return err
 			}
 			n += len(docs)
+			last = next
 		}
 	})
 	if err != nil {
-		return 0, fmt.Errorf("standards: reindex declarations: %w", err)
+		return 0, fmt.Errorf("standards: reindex %s: %w", kind, err)
 	}
 	return n, nil
+}
+
+// reindexChunk is the number of records read at a time by a rebuild.
+const reindexChunk = 2000
+
+// ReindexDeclarations rebuilds the search documents of the current
+// declarations and returns how many it indexed.
+func (s *Service) ReindexDeclarations(ctx context.Context) (int, error) {
+	return s.rebuild(ctx, declKind, declLayout, func(tx *sql.Tx, last int64) ([]search.Doc, int64, error) {
+		var ds []Declaration
+		err := store.EachRow(ctx, tx, `SELECT `+declColumns+` FROM declarations d JOIN enterprises e ON e.id = d.enterprise_id
+			WHERE d.status = $1 AND d.id > $2 ORDER BY d.id LIMIT $3`, []any{DeclCurrent, last, reindexChunk}, func(r *sql.Rows) error {
+			d, err := s.scanDecl(r)
+			ds = append(ds, d)
+			return err
+		})
+		if err != nil || len(ds) == 0 {
+			return nil, last, err
+		}
+		ptrs := make([]*Declaration, len(ds))
+		for i := range ds {
+			ptrs[i] = &ds[i]
+		}
+		if err := s.declParts(ctx, tx, ptrs); err != nil {
+			return nil, last, err
+		}
+		docs := make([]search.Doc, len(ds))
+		for i, d := range ds {
+			docs[i] = declDoc(d)
+		}
+		return docs, ds[len(ds)-1].ID, nil
+	})
 }
 
 // Reindex rebuilds the search index of the registry from the records and
 // returns how many it indexed.
 func (s *Service) Reindex(ctx context.Context) (int, error) {
-	n := 0
-	err := s.db.Tx(ctx, func(tx *sql.Tx) error {
-		if err := search.RemoveKind(ctx, s.db, tx, searchKind); err != nil {
+	return s.rebuild(ctx, searchKind, stdLayout, func(tx *sql.Tx, last int64) ([]search.Doc, int64, error) {
+		var sts []Standard
+		err := store.EachRow(ctx, tx, `SELECT `+stdColumns+` FROM standards WHERE id > $1 ORDER BY id LIMIT $2`, []any{last, reindexChunk}, func(r *sql.Rows) error {
+			st, err := s.scanStandard(r)
+			sts = append(sts, st)
 			return err
+		})
+		if err != nil || len(sts) == 0 {
+			return nil, last, err
 		}
-		if err := setLayout(ctx, tx, searchKind, stdLayout); err != nil {
+		lo, hi := sts[0].ID, sts[len(sts)-1].ID
+		at := map[int64]*Standard{}
+		for i := range sts {
+			at[sts[i].ID] = &sts[i]
+		}
+		err = store.EachRow(ctx, tx, `SELECT standard_id, tag FROM standard_tags WHERE standard_id BETWEEN $1 AND $2 ORDER BY standard_id, tag`, []any{lo, hi}, func(r *sql.Rows) error {
+			var id int64
+			var t string
+			err := r.Scan(&id, &t)
+			at[id].Tags = append(at[id].Tags, t)
 			return err
+		})
+		if err != nil {
+			return nil, last, err
 		}
-		const chunk = 2000
-		for last := int64(0); ; {
-			var sts []Standard
-			err := store.EachRow(ctx, tx, `SELECT `+stdColumns+` FROM standards WHERE id > $1 ORDER BY id LIMIT $2`, []any{last, chunk}, func(r *sql.Rows) error {
-				st, err := s.scanStandard(r)
-				sts = append(sts, st)
-				return err
-			})
-			if err != nil || len(sts) == 0 {
-				return err
-			}
-			lo, hi := sts[0].ID, sts[len(sts)-1].ID
-			last = hi
-			at := map[int64]*Standard{}
-			for i := range sts {
-				at[sts[i].ID] = &sts[i]
-			}
-			err = store.EachRow(ctx, tx, `SELECT standard_id, tag FROM standard_tags WHERE standard_id BETWEEN $1 AND $2 ORDER BY standard_id, tag`, []any{lo, hi}, func(r *sql.Rows) error {
-				var id int64
-				var t string
-				err := r.Scan(&id, &t)
-				at[id].Tags = append(at[id].Tags, t)
-				return err
-			})
-			if err != nil {
-				return err
-			}
-			err = store.EachRow(ctx, tx, `SELECT standard_id, target FROM standard_relations WHERE kind = 'replaces' AND standard_id BETWEEN $1 AND $2 ORDER BY standard_id, target_key`, []any{lo, hi}, func(r *sql.Rows) error {
-				var id int64
-				var rel Relation
-				err := r.Scan(&id, &rel.Code)
-				at[id].Replaces = append(at[id].Replaces, rel)
-				return err
-			})
-			if err != nil {
-				return err
-			}
-			var docs []search.Doc
-			for _, st := range sts {
-				if st.Status == StatusProject {
-					continue
-				}
-				// Stored records were validated when written; the record
-				// is rebuilt the same way to give the same document.
-				r, _ := s.validate(InputOf(st))
-				docs = append(docs, searchDoc(st.ID, r))
-			}
-			if err := search.NewBatch(s.db.Dialect(), docs).Insert(ctx, s.db, tx); err != nil {
-				return err
-			}
-			n += len(docs)
+		err = store.EachRow(ctx, tx, `SELECT standard_id, target FROM standard_relations WHERE kind = 'replaces' AND standard_id BETWEEN $1 AND $2 ORDER BY standard_id, target_key`, []any{lo, hi}, func(r *sql.Rows) error {
+			var id int64
+			var rel Relation
+			err := r.Scan(&id, &rel.Code)
+			at[id].Replaces = append(at[id].Replaces, rel)
+			return err
+		})
+		if err != nil {
+			return nil, last, err
 		}
+		var docs []search.Doc
+		for _, st := range sts {
+			if st.Status == StatusProject {
+				continue
+			}
+			// Stored records were validated when written; the record
+			// is rebuilt the same way to give the same document.
+			r, _ := s.validate(InputOf(st))
+			docs = append(docs, searchDoc(st.ID, r))
+		}
+		return docs, hi, nil
 	})
-	return n, err
 }
 
 // reindexOne rewrites the search document of one record inside tx.
