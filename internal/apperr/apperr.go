@@ -16,6 +16,9 @@ var (
 	ErrForbidden       = errors.New("forbidden")
 	ErrConflict        = errors.New("conflict")
 	ErrUnauthenticated = errors.New("unauthenticated")
+	// ErrTooMany: the server is busy with this kind of request (e.g. too
+	// many password checks at once); the client should retry shortly.
+	ErrTooMany = errors.New("too many requests")
 )
 
 // Error is a user-facing failure: Kind classifies it, Msg says in Chinese
@@ -45,11 +48,12 @@ func newf(kind error, format string, args ...any) error {
 	return &Error{Kind: kind, Msg: fmt.Sprintf(format, args...)}
 }
 
-// NotFound, Invalid, Forbidden and Conflict build user-facing errors.
+// NotFound, Invalid, Forbidden, Conflict and TooMany build user-facing errors.
 func NotFound(format string, args ...any) error  { return newf(ErrNotFound, format, args...) }
 func Invalid(format string, args ...any) error   { return newf(ErrInvalid, format, args...) }
 func Forbidden(format string, args ...any) error { return newf(ErrForbidden, format, args...) }
 func Conflict(format string, args ...any) error  { return newf(ErrConflict, format, args...) }
+func TooMany(format string, args ...any) error   { return newf(ErrTooMany, format, args...) }
 
 // Detailed is an error that carries structured details for API clients
 // besides its message: the fields or the rows and columns at fault. The web

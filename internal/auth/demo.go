@@ -74,7 +74,7 @@ func (s *Service) EnsureDemoAccounts(ctx context.Context) ([]DemoAccount, error)
 		if !errors.Is(err, sql.ErrNoRows) {
 			return nil, fmt.Errorf("auth: demo account %s: %w", d.login, err)
 		}
-		h, err := s.hash(DemoPassword)
+		h, err := s.hash(ctx, DemoPassword)
 		if err != nil {
 			return nil, err
 		}
@@ -106,4 +106,93 @@ func (s *Service) EnsureDemoAccounts(ctx context.Context) ([]DemoAccount, error)
 		out[i] = DemoAccount{Login: d.login, Password: DemoPassword, Name: d.name, RoleLabel: d.role.Label(), Dept: names[d.dept]}
 	}
 	return out, nil
+}
+
+// RemoveDemoCommand is the command that retires the demo accounts.
+const RemoveDemoCommand = "sidi user remove-demo"
+
+// IsDemoLogin reports whether login is one of the published demo accounts.
+func IsDemoLogin(login string) bool {
+	login = normalizeLogin(login)
+	for _, d := range demoSpecs {
+		if d.login == login {
+			return true
+		}
+	}
+	return false
+}
+
+// errDemoAccount refuses a demo account outside `sidi demo`.
+func errDemoAccount() error {
+	return unauthenticated(ErrDisabled, "演示账号仅在 sidi demo 中可用，其密码是公开的；正式运行请使用个人账号登录，并由服务器管理员运行 %s 停用演示账号", RemoveDemoCommand)
+}
+
+// ActiveDemoAccounts returns the logins of the demo accounts that exist and
+// are not disabled, for `sidi serve` to warn about.
+func (s *Service) ActiveDemoAccounts(ctx context.Context) ([]string, error) {
+	var out []string
+	for _, d := range demoSpecs {
+		var status UserStatus
+		err := s.db.Reader().QueryRowContext(ctx, `SELECT status FROM users WHERE login = $1`, d.login).Scan(&status)
+		if errors.Is(err, sql.ErrNoRows) {
+			continue
+		}
+		if err != nil {
+			return nil, fmt.Errorf("auth: demo account %s: %w", d.login, err)
+		}
+		if status == StatusActive {
+			out = append(out, d.login)
+		}
+	}
+	return out, nil
+}
+
+// RemoveDemoAccounts disables every demo account and ends its sessions and
+// API tokens, auditing each. Only administrators may. It returns the
+// logins it disabled; running it again changes nothing.
+func (s *Service) RemoveDemoAccounts(ctx context.Context, p Principal) ([]string, error) {
+	if err := p.Require(RoleAdmin); err != nil {
+		return nil, err
+	}
+	now := s.now()
+	var done []string
+	err := s.db.Tx(ctx, func(tx *sql.Tx) error {
+		for _, d := range demoSpecs {
+			var id int64
+			var status UserStatus
+			err := tx.QueryRowContext(ctx, `SELECT id, status FROM users WHERE login = $1`+s.forUpdate(), d.login).Scan(&id, &status)
+			if errors.Is(err, sql.ErrNoRows) {
+				continue
+			}
+			if err != nil {
+				return fmt.Errorf("auth: demo account %s: %w", d.login, err)
+			}
+			if _, err := tx.ExecContext(ctx, `UPDATE users SET status = $1, updated_at = $2 WHERE id = $3`, string(StatusDisabled), now, id); err != nil {
+				return fmt.Errorf("auth: disable demo account %s: %w", d.login, err)
+			}
+			sessions, err := revokeSessions(ctx, tx, id, "", "disabled", now)
+			if err != nil {
+				return err
+			}
+			res, err := tx.ExecContext(ctx, `UPDATE api_tokens SET revoked_at = $1 WHERE user_id = $2 AND revoked_at IS NULL`, now, id)
+			if err != nil {
+				return fmt.Errorf("auth: revoke tokens of %s: %w", d.login, err)
+			}
+			tokens, _ := res.RowsAffected()
+			if status == StatusDisabled && sessions == 0 && tokens == 0 {
+				continue
+			}
+			done = append(done, d.login)
+			if err := audit.Append(ctx, s.db, tx, p.Actor(), audit.Entry{Entity: "user", EntityID: fmt.Sprint(id), Action: "disable_demo",
+				Before: map[string]any{"login": d.login, "status": status},
+				After:  map[string]any{"login": d.login, "status": StatusDisabled, "sessions_ended": sessions, "tokens_revoked": tokens}}); err != nil {
+				return err
+			}
+		}
+		return nil
+	})
+	if err != nil {
+		return nil, err
+	}
+	return done, nil
 }

@@ -77,6 +77,15 @@ func (e *env) user(login, password, deptCode string, scope auth.Scope, roles ...
 	return u
 }
 
+// settled marks login's password as chosen by its owner, as after the first
+// change, so the account may use API tokens.
+func (e *env) settled(login string) {
+	e.t.Helper()
+	if _, err := e.db.Writer().ExecContext(e.ctx, `UPDATE users SET must_change_password = $1 WHERE login = $2`, false, login); err != nil {
+		e.t.Fatal(err)
+	}
+}
+
 // login signs in and returns the principal of the new session.
 func (e *env) login(login, password, ip string) (auth.Principal, *auth.Session, string) {
 	e.t.Helper()

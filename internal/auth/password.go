@@ -146,8 +146,13 @@ func VerifyPassword(encoded, pw string) (bool, error) {
 	if err != nil {
 		return false, err
 	}
+	return h.verify(pw), nil
+}
+
+// verify runs argon2id over pw with h's parameters and compares.
+func (h parsedHash) verify(pw string) bool {
 	key := argon2.IDKey([]byte(pw), h.salt, h.params.Time, h.params.Memory, h.params.Threads, uint32(len(h.key)))
-	return subtle.ConstantTimeCompare(key, h.key) == 1, nil
+	return subtle.ConstantTimeCompare(key, h.key) == 1
 }
 
 // NeedsRehash reports whether encoded was made with parameters other than prm.

@@ -43,6 +43,9 @@ type Principal struct {
 	Roles  []Role
 	Scope  Scope
 	IP     string
+	// TokenID is the API token the principal acts through; 0 for a
+	// session or the command line.
+	TokenID int64
 }
 
 // CLI is the principal for commands run by the machine's operator, who

@@ -12,6 +12,7 @@ import (
 func TestDataScope(t *testing.T) {
 	storetest.Each(t, func(t *testing.T, db *store.DB) {
 		e := newEnv(t, db)
+		e.svc.DemoLogins = true // as in sidi demo
 		demos, err := e.svc.EnsureDemoAccounts(e.ctx)
 		if err != nil {
 			t.Fatal(err)

@@ -59,12 +59,26 @@ type Service struct {
 	Argon2          Argon2Params  // cost of new password hashes
 	Now             func() time.Time
 
+	// Password hashing limits (see hashLimiter): the memory argon2 may
+	// hold at once (bytes), how many checks may wait for it, and for how
+	// long. Beyond them a check is refused with apperr.ErrTooMany.
+	HashMemory int64
+	HashQueue  int
+	HashWait   time.Duration
+
+	// DemoLogins lets the published demo accounts sign in. Only `sidi demo`
+	// sets it; elsewhere they are refused even with the right password.
+	DemoLogins bool
+
 	db  *store.DB
 	org *org.Service
 
 	dummyMu     sync.Mutex
 	dummyParams Argon2Params
 	dummyHash   string
+
+	limOnce sync.Once
+	lim     *hashLimiter
 }
 
 // NewService returns a Service with the production defaults.
@@ -92,7 +106,7 @@ func (s *Service) now() time.Time {
 	return f().UTC().Truncate(time.Microsecond)
 }
 
-func orDefault[T int | time.Duration](v, def T) T {
+func orDefault[T int | uint32 | time.Duration](v, def T) T {
 	if v <= 0 {
 		return def
 	}
@@ -115,20 +129,25 @@ func (s *Service) params() Argon2Params {
 	return s.Argon2
 }
 
-func (s *Service) hash(pw string) (string, error) { return HashPassword(pw, s.params()) }
-
-// dummy returns a hash made with the current parameters, verified against
-// for unknown logins so that they cost as much time as a wrong password.
+// dummy returns a hash in the current parameters that no password matches,
+// verified against for unknown logins so that they cost as much as a wrong
+// password. It is random bytes in the hash's form: making it needs no
+// argon2 run, and checking against it costs the same as against a real one.
 func (s *Service) dummy() string {
 	s.dummyMu.Lock()
 	defer s.dummyMu.Unlock()
 	prm := s.params()
 	if s.dummyHash == "" || s.dummyParams != prm {
-		h, err := HashPassword("sidi-dummy-password", prm)
+		salt, err := randomBytes(int(orDefault(prm.SaltLen, DefaultArgon2.SaltLen)))
 		if err != nil {
 			return ""
 		}
-		s.dummyHash, s.dummyParams = h, prm
+		key, err := randomBytes(int(orDefault(prm.KeyLen, DefaultArgon2.KeyLen)))
+		if err != nil {
+			return ""
+		}
+		s.dummyHash = fmt.Sprintf("$argon2id$v=19$m=%d,t=%d,p=%d$%s$%s", prm.Memory, prm.Time, prm.Threads, b64.EncodeToString(salt), b64.EncodeToString(key))
+		s.dummyParams = prm
 	}
 	return s.dummyHash
 }
@@ -161,6 +180,19 @@ func requireUser(p Principal) error {
 			return &apperr.Error{Kind: apperr.ErrUnauthenticated, Msg: "请先登录"}
 		}
 		return apperr.Forbidden("此操作须使用个人账号登录后进行")
+	}
+	return nil
+}
+
+// requireSession is requireUser for what only a signed-in person may do:
+// an API token may not manage tokens, end sessions or change the password,
+// so a leaked token cannot entrench itself or lock its owner out.
+func requireSession(p Principal) error {
+	if err := requireUser(p); err != nil {
+		return err
+	}
+	if p.TokenID != 0 {
+		return apperr.Forbidden("API 令牌不能用于管理令牌、退出登录或修改密码，请在网页上登录后操作")
 	}
 	return nil
 }

@@ -44,104 +44,6 @@ func addrKey(ip string) string {
 	return "ip:" + ip
 }
 
-type throttle struct {
-	failures    int
-	windowStart time.Time
-	lockedUntil time.Time
-}
-
-func readThrottle(ctx context.Context, q querier, key, suffix string) (throttle, error) {
-	var t throttle
-	var locked sql.NullTime
-	err := q.QueryRowContext(ctx, `SELECT failures, window_start, locked_until FROM login_throttle WHERE key = $1`+suffix, key).
-		Scan(&t.failures, &t.windowStart, &locked)
-	if errors.Is(err, sql.ErrNoRows) {
-		return throttle{}, nil
-	}
-	if err != nil {
-		return t, fmt.Errorf("auth: read throttle %s: %w", key, err)
-	}
-	t.windowStart, t.lockedUntil = t.windowStart.UTC(), fromNull(locked)
-	return t, nil
-}
-
-// lockState says whether the address or the account is locked at now:
-// OutcomeThrottled or OutcomeLocked with the time it ends, or "".
-func (s *Service) lockState(ctx context.Context, q querier, uk, ak string, userLock, now time.Time, suffix string) (Outcome, time.Time, error) {
-	if ak != "" {
-		t, err := readThrottle(ctx, q, ak, suffix)
-		if err != nil {
-			return "", time.Time{}, err
-		}
-		if t.lockedUntil.After(now) {
-			return OutcomeThrottled, t.lockedUntil, nil
-		}
-	}
-	t, err := readThrottle(ctx, q, uk, suffix)
-	if err != nil {
-		return "", time.Time{}, err
-	}
-	until := t.lockedUntil
-	if userLock.After(until) {
-		until = userLock
-	}
-	if until.After(now) {
-		return OutcomeLocked, until, nil
-	}
-	return "", time.Time{}, nil
-}
-
-// registerFailure counts a failure against key and returns when the key is
-// locked until if this failure locked it.
-func (s *Service) registerFailure(ctx context.Context, tx *sql.Tx, key string, now time.Time) (time.Time, error) {
-	if _, err := tx.ExecContext(ctx, `INSERT INTO login_throttle(key, failures, window_start) VALUES ($1, 0, $2) ON CONFLICT (key) DO NOTHING`, key, now); err != nil {
-		return time.Time{}, fmt.Errorf("auth: throttle %s: %w", key, err)
-	}
-	t, err := readThrottle(ctx, tx, key, s.forUpdate())
-	if err != nil {
-		return time.Time{}, err
-	}
-	if t.failures == 0 || !now.Before(t.windowStart.Add(s.window())) {
-		t.failures, t.windowStart = 0, now
-	}
-	t.failures++
-	var locked time.Time
-	if t.failures >= s.maxFailures() {
-		locked = now.Add(s.lockFor())
-		t.failures, t.windowStart, t.lockedUntil = 0, now, locked
-	}
-	_, err = tx.ExecContext(ctx, `UPDATE login_throttle SET failures = $1, window_start = $2, locked_until = $3 WHERE key = $4`,
-		t.failures, t.windowStart, nullTime(t.lockedUntil), key)
-	if err != nil {
-		return time.Time{}, fmt.Errorf("auth: throttle %s: %w", key, err)
-	}
-	return locked, nil
-}
-
-// fail counts a failed attempt against the account and the address, and
-// mirrors the account's count and lock on the user row for the console.
-func (s *Service) fail(ctx context.Context, tx *sql.Tx, uk, ak string, userID int64, now time.Time) (userLock, addrLock time.Time, err error) {
-	if userLock, err = s.registerFailure(ctx, tx, uk, now); err != nil {
-		return
-	}
-	if ak != "" {
-		if addrLock, err = s.registerFailure(ctx, tx, ak, now); err != nil {
-			return
-		}
-	}
-	if userID != 0 {
-		if userLock.IsZero() {
-			_, err = tx.ExecContext(ctx, `UPDATE users SET failed_count = failed_count + 1 WHERE id = $1`, userID)
-		} else {
-			_, err = tx.ExecContext(ctx, `UPDATE users SET failed_count = failed_count + 1, locked_until = $1 WHERE id = $2`, userLock, userID)
-		}
-		if err != nil {
-			err = fmt.Errorf("auth: count failure of %d: %w", userID, err)
-		}
-	}
-	return
-}
-
 func clearThrottle(ctx context.Context, tx *sql.Tx, keys ...string) error {
 	for _, k := range keys {
 		if k == "" {
@@ -199,8 +101,13 @@ func (s *Service) mustChange(flag bool, changedAt, now time.Time) bool {
 //
 // Failures are counted per account name and per address: MaxFailures
 // within FailureWindow lock that key for LockDuration, and a locked key
-// refuses even the right password. Unknown names and wrong passwords get
-// the same message and cost the same argon2 time.
+// refuses even the right password. Each attempt is counted as a failure
+// before its password is checked (see reserve), so parallel attempts cannot
+// outrun the count; a right password gives the count back and clears the
+// account's failures (never the address's). Unknown names and wrong
+// passwords get the same message and run the same statements and the same
+// argon2 work. When too many password checks are running or waiting, the
+// attempt is refused with apperr.ErrTooMany and counts nothing.
 func (s *Service) Login(ctx context.Context, login, password, ip, userAgent string) (*Session, string, error) {
 	login = truncate(normalizeLogin(login), 64)
 	if login == "" || password == "" {
@@ -209,81 +116,69 @@ func (s *Service) Login(ctx context.Context, login, password, ip, userAgent stri
 	ip, userAgent = truncate(strings.TrimSpace(ip), 64), truncate(userAgent, 256)
 	uk, ak := userKey(login), addrKey(ip)
 	now := s.now()
-
-	type row struct {
-		id         int64
-		hash       string
-		status     UserStatus
-		locked     sql.NullTime
-		mustChange bool
-		changedAt  time.Time
-	}
-	var u row
-	found := true
-	err := s.db.Reader().QueryRowContext(ctx, `SELECT id, password_hash, status, locked_until, must_change_password, password_changed_at FROM users WHERE login = $1`, login).
-		Scan(&u.id, &u.hash, &u.status, &u.locked, &u.mustChange, &u.changedAt)
-	if errors.Is(err, sql.ErrNoRows) {
-		found = false
-	} else if err != nil {
-		return nil, "", fmt.Errorf("auth: login %s: %w", login, err)
-	}
-
-	// A locked key refuses before any password is looked at.
-	o, until, err := s.lockState(ctx, s.db.Reader(), uk, ak, fromNull(u.locked), now, "")
-	if err != nil {
-		return nil, "", err
-	}
-	if o != "" {
+	if !s.DemoLogins && IsDemoLogin(login) {
 		if err := s.db.Tx(ctx, func(tx *sql.Tx) error {
-			return logLogin(ctx, tx, now, login, u.id, ip, userAgent, o, "锁定至 "+until.In(beijing).Format("2006-01-02 15:04:05"))
+			return logLogin(ctx, tx, now, login, 0, ip, userAgent, OutcomeDisabled, "演示账号仅在 sidi demo 中可用")
 		}); err != nil {
 			return nil, "", err
 		}
-		return nil, "", lockedError(o, until, now)
+		return nil, "", errDemoAccount()
 	}
 
-	// argon2 runs outside the write transaction: it is slow by design.
-	var ok bool
-	if found {
-		if ok, err = VerifyPassword(u.hash, password); err != nil {
-			return nil, "", fmt.Errorf("auth: verify password of %s: %w", login, err)
+	// Count the failure ahead, refusing if a key is already locked.
+	var a *attempt
+	err := s.db.Tx(ctx, func(tx *sql.Tx) error {
+		var err error
+		if a, err = s.reserve(ctx, tx, login, ak, now); err != nil || a.refused == "" {
+			return err
 		}
-	} else {
-		VerifyPassword(s.dummy(), password)
-	}
-	rehash := ""
-	if ok && NeedsRehash(u.hash, s.params()) {
-		if rehash, err = s.hash(password); err != nil {
-			return nil, "", err
-		}
-	}
-	token, csrf, err := newSessionSecrets()
+		return logLogin(ctx, tx, now, login, a.user.id, ip, userAgent, a.refused, "锁定至 "+a.until.In(beijing).Format("2006-01-02 15:04:05"))
+	})
 	if err != nil {
 		return nil, "", err
+	}
+	if a.refused != "" {
+		return nil, "", lockedError(a.refused, a.until, now)
+	}
+	u, found := a.user, a.user.id != 0
+
+	// argon2 runs outside any transaction, within the hashing limiter. An
+	// unknown name is checked against a dummy hash of the same cost.
+	hash := u.hash
+	if !found {
+		hash = s.dummy()
+	}
+	ok, err := s.verify(ctx, hash, password)
+	ok = ok && found
+	rehash := ""
+	if err == nil && ok && NeedsRehash(u.hash, s.params()) {
+		rehash, err = s.hash(ctx, password)
+	}
+	var token, csrf string
+	if err == nil {
+		token, csrf, err = newSessionSecrets()
+	}
+	if err != nil {
+		if gerr := s.giveBackAll(ctx, a); gerr != nil {
+			return nil, "", errors.Join(err, gerr)
+		}
+		if errors.Is(err, ErrBusy) {
+			return nil, "", busy("登录请求过多，请稍后再试")
+		}
+		return nil, "", fmt.Errorf("auth: verify password of %s: %w", login, err)
 	}
 
 	var sess *Session
 	var loginErr error
 	err = s.db.Tx(ctx, func(tx *sql.Tx) error {
-		// Attempts running in parallel may have locked a key meanwhile.
-		var locked sql.NullTime
-		if found {
-			if err := tx.QueryRowContext(ctx, `SELECT locked_until FROM users WHERE id = $1`+s.forUpdate(), u.id).Scan(&locked); err != nil {
-				return fmt.Errorf("auth: login %s: %w", login, err)
-			}
-		}
-		o, until, err := s.lockState(ctx, tx, uk, ak, fromNull(locked), now, s.forUpdate())
-		if err != nil {
-			return err
-		}
 		switch {
-		case o != "":
-			loginErr = lockedError(o, until, now)
-			return logLogin(ctx, tx, now, login, u.id, ip, userAgent, o, "锁定至 "+until.In(beijing).Format("2006-01-02 15:04:05"))
-		case !found || !ok:
-			userLock, addrLock, err := s.fail(ctx, tx, uk, ak, u.id, now)
-			if err != nil {
-				return err
+		case !ok:
+			// The failure is counted already; mirror it on the account row
+			// for the console (no row for an unknown name, same statement).
+			userLock, addrLock := a.userLock(), a.addrLock()
+			if _, err := tx.ExecContext(ctx, `UPDATE users SET failed_count = failed_count + 1, locked_until = COALESCE($1, locked_until) WHERE id = $2`,
+				nullTime(userLock), u.id); err != nil {
+				return fmt.Errorf("auth: count failure of %s: %w", login, err)
 			}
 			loginErr = badCredentials(userLock, addrLock, now)
 			outcome, detail := OutcomeBadPassword, ""
@@ -298,10 +193,26 @@ func (s *Service) Login(ctx context.Context, login, password, ip, userAgent stri
 			}
 			return logLogin(ctx, tx, now, login, u.id, ip, userAgent, outcome, detail)
 		case u.status != StatusActive:
+			for _, r := range a.held {
+				if err := giveBack(ctx, tx, r); err != nil {
+					return err
+				}
+			}
 			loginErr = unauthenticated(ErrDisabled, "账号已停用，请联系系统管理员")
 			return logLogin(ctx, tx, now, login, u.id, ip, userAgent, OutcomeDisabled, "")
 		}
-		if err := clearThrottle(ctx, tx, uk, ak); err != nil {
+		// The right password: the account starts afresh; the address only
+		// gets this attempt's count back, so one valid account does not
+		// wipe out the failures of guesses at others.
+		for _, r := range a.held {
+			if r.key == uk {
+				continue
+			}
+			if err := giveBack(ctx, tx, r); err != nil {
+				return err
+			}
+		}
+		if err := clearThrottle(ctx, tx, uk); err != nil {
 			return err
 		}
 		// Forget other keys that have been quiet for a day.
@@ -309,6 +220,7 @@ func (s *Service) Login(ctx context.Context, login, password, ip, userAgent stri
 			now.Add(-24*time.Hour), now); err != nil {
 			return fmt.Errorf("auth: prune throttle: %w", err)
 		}
+		var err error
 		if rehash != "" {
 			_, err = tx.ExecContext(ctx, `UPDATE users SET failed_count = 0, locked_until = NULL, password_hash = $1 WHERE id = $2 AND password_hash = $3`, rehash, u.id, u.hash)
 		} else {
@@ -318,7 +230,7 @@ func (s *Service) Login(ctx context.Context, login, password, ip, userAgent stri
 			return fmt.Errorf("auth: login %s: %w", login, err)
 		}
 		sess = &Session{ID: hashToken(token), UserID: u.id, CSRFToken: csrf, CreatedAt: now, LastSeenAt: now,
-			ExpiresAt: now.Add(s.absolute()), IP: ip, UserAgent: userAgent, MustChangePassword: s.mustChange(u.mustChange, u.changedAt.UTC(), now)}
+			ExpiresAt: now.Add(s.absolute()), IP: ip, UserAgent: userAgent, MustChangePassword: s.mustChange(u.mustChange, u.changedAt, now)}
 		_, err = tx.ExecContext(ctx, `INSERT INTO sessions(id, user_id, csrf_token, created_at, last_seen_at, expires_at, ip, user_agent)
 			VALUES ($1, $2, $3, $4, $4, $5, $6, $7)`, sess.ID, sess.UserID, sess.CSRFToken, now, sess.ExpiresAt, ip, userAgent)
 		if err != nil {
@@ -383,6 +295,9 @@ func (s *Service) Authenticate(ctx context.Context, token, ip string) (Principal
 			return Principal{}, nil, unauthenticated(ErrSessionExpired, "登录已超时，请重新登录")
 		}
 		return Principal{}, nil, unauthenticated(ErrSessionRevoked, "登录已失效，请重新登录")
+	}
+	if !s.DemoLogins && IsDemoLogin(p.Login) {
+		return Principal{}, nil, errDemoAccount()
 	}
 	if status != StatusActive {
 		if err := s.db.Tx(ctx, func(tx *sql.Tx) error {
@@ -478,7 +393,7 @@ func (s *Service) Logout(ctx context.Context, token string) error {
 // LogoutEverywhere ends every session of p's account (API tokens stay
 // valid; revoke them with RevokeToken).
 func (s *Service) LogoutEverywhere(ctx context.Context, p Principal) error {
-	if err := requireUser(p); err != nil {
+	if err := requireSession(p); err != nil {
 		return err
 	}
 	now := s.now()
@@ -500,15 +415,14 @@ func (s *Service) LogoutEverywhere(ctx context.Context, p Principal) error {
 // pass the policy and differ from the recent ones. The user's other
 // sessions end; the one holding token stays.
 func (s *Service) ChangePassword(ctx context.Context, p Principal, token, oldPassword, newPassword string) error {
-	if err := requireUser(p); err != nil {
+	if err := requireSession(p); err != nil {
 		return err
 	}
 	var login, hash string
 	var status UserStatus
 	var mustChange bool
-	var locked sql.NullTime
-	err := s.db.Reader().QueryRowContext(ctx, `SELECT login, password_hash, status, must_change_password, locked_until FROM users WHERE id = $1`, p.UserID).
-		Scan(&login, &hash, &status, &mustChange, &locked)
+	err := s.db.Reader().QueryRowContext(ctx, `SELECT login, password_hash, status, must_change_password FROM users WHERE id = $1`, p.UserID).
+		Scan(&login, &hash, &status, &mustChange)
 	if errors.Is(err, sql.ErrNoRows) {
 		return apperr.NotFound("用户不存在（编号 %d）", p.UserID)
 	}
@@ -520,21 +434,36 @@ func (s *Service) ChangePassword(ctx context.Context, p Principal, token, oldPas
 	}
 	now := s.now()
 	uk := userKey(login)
-	if o, until, err := s.lockState(ctx, s.db.Reader(), uk, "", fromNull(locked), now, ""); err != nil {
+	// As at login, the failure is counted before the check.
+	var a *attempt
+	if err := s.db.Tx(ctx, func(tx *sql.Tx) error {
+		var err error
+		a, err = s.reserve(ctx, tx, login, "", now)
 		return err
-	} else if o != "" {
-		return lockedError(o, until, now)
+	}); err != nil {
+		return err
 	}
-	ok, err := VerifyPassword(hash, oldPassword)
+	if a.refused != "" {
+		return lockedError(a.refused, a.until, now)
+	}
+	ok, err := s.verify(ctx, hash, oldPassword)
+	if err != nil || ok {
+		if gerr := s.giveBackAll(ctx, a); gerr != nil {
+			return errors.Join(err, gerr)
+		}
+	}
 	if err != nil {
+		if errors.Is(err, ErrBusy) {
+			return err
+		}
 		return fmt.Errorf("auth: verify password of %s: %w", login, err)
 	}
 	if !ok {
-		var userLock time.Time
+		userLock := a.userLock()
 		if err := s.db.Tx(ctx, func(tx *sql.Tx) error {
-			var err error
-			if userLock, _, err = s.fail(ctx, tx, uk, "", p.UserID, now); err != nil {
-				return err
+			if _, err := tx.ExecContext(ctx, `UPDATE users SET failed_count = failed_count + 1, locked_until = COALESCE($1, locked_until) WHERE id = $2`,
+				nullTime(userLock), p.UserID); err != nil {
+				return fmt.Errorf("auth: count failure of %s: %w", login, err)
 			}
 			return logLogin(ctx, tx, now, login, p.UserID, p.IP, "", OutcomeBadPassword, "修改密码时原密码错误")
 		}); err != nil {
@@ -555,7 +484,7 @@ func (s *Service) ChangePassword(ctx context.Context, p Principal, token, oldPas
 	if err := s.checkReuse(ctx, p.UserID, newPassword); err != nil {
 		return err
 	}
-	newHash, err := s.hash(newPassword)
+	newHash, err := s.hash(ctx, newPassword)
 	if err != nil {
 		return err
 	}

@@ -57,10 +57,11 @@ func (t APIToken) audit() map[string]any {
 }
 
 // CreateToken issues an API token for p's own account, limited to roles
-// (which p must hold) and valid for ttl (0: until revoked). It returns the
+// (which p must hold) and valid for ttl (0: until revoked). Only a signed-in
+// person may, not another token, and not while a password change is due. It returns the
 // plaintext, "sidi_" and 40 base32 characters, which is not stored.
 func (s *Service) CreateToken(ctx context.Context, p Principal, name string, roles []Role, ttl time.Duration) (string, APIToken, error) {
-	if err := requireUser(p); err != nil {
+	if err := requireSession(p); err != nil {
 		return "", APIToken{}, err
 	}
 	name = strings.TrimSpace(name)
@@ -82,6 +83,9 @@ func (s *Service) CreateToken(ctx context.Context, p Principal, name string, rol
 	}
 	if u.Status != StatusActive {
 		return "", APIToken{}, unauthenticated(ErrDisabled, "账号已停用，请联系系统管理员")
+	}
+	if s.mustChange(u.MustChangePassword, u.PasswordChangedAt, s.now()) {
+		return "", APIToken{}, apperr.Forbidden("请先修改密码，再创建 API 令牌")
 	}
 	var extra []string
 	for _, r := range roles {
@@ -144,6 +148,9 @@ func (s *Service) RevokeToken(ctx context.Context, p Principal, id int64) error 
 	if p.Anonymous() {
 		return &apperr.Error{Kind: apperr.ErrUnauthenticated, Msg: "请先登录"}
 	}
+	if p.TokenID != 0 {
+		return requireSession(p)
+	}
 	now := s.now()
 	return s.db.Tx(ctx, func(tx *sql.Tx) error {
 		t, err := scanToken(tx.QueryRowContext(ctx, tokenSelect+` WHERE id = $1`, id))
@@ -166,8 +173,10 @@ func (s *Service) RevokeToken(ctx context.Context, p Principal, id int64) error 
 }
 
 // TokenPrincipal returns the principal an API token acts as: its owner,
-// with only those of the token's roles the owner still holds. Revoked or
-// expired tokens and disabled owners are refused.
+// with only those of the token's roles the owner still holds. Refused are
+// revoked or expired tokens, disabled owners, tokens issued before the
+// owner's password was last changed or reset, tokens of an owner who must
+// change the password, and the demo accounts' outside `sidi demo`.
 func (s *Service) TokenPrincipal(ctx context.Context, plaintext, ip string) (Principal, error) {
 	invalid := unauthenticated(ErrTokenInvalid, "API 令牌无效")
 	if !strings.HasPrefix(plaintext, TokenPrefix) || len(plaintext) != len(TokenPrefix)+tokenChars {
@@ -178,11 +187,13 @@ func (s *Service) TokenPrincipal(ctx context.Context, plaintext, ip string) (Pri
 	var scopes string
 	var used, expires, revoked sql.NullTime
 	var status UserStatus
+	var created, changed time.Time
+	var mustChange bool
 	var p Principal
-	err := s.db.Reader().QueryRowContext(ctx, `SELECT t.id, t.scopes, t.last_used_at, t.expires_at, t.revoked_at,
-		u.id, u.login, u.name, u.dept_id, u.scope, u.status
+	err := s.db.Reader().QueryRowContext(ctx, `SELECT t.id, t.scopes, t.created_at, t.last_used_at, t.expires_at, t.revoked_at,
+		u.id, u.login, u.name, u.dept_id, u.scope, u.status, u.must_change_password, u.password_changed_at
 		FROM api_tokens t JOIN users u ON u.id = t.user_id WHERE t.token_hash = $1`, hashToken(plaintext)).
-		Scan(&id, &scopes, &used, &expires, &revoked, &p.UserID, &p.Login, &p.Name, &p.DeptID, &p.Scope, &status)
+		Scan(&id, &scopes, &created, &used, &expires, &revoked, &p.UserID, &p.Login, &p.Name, &p.DeptID, &p.Scope, &status, &mustChange, &changed)
 	if errors.Is(err, sql.ErrNoRows) {
 		return Principal{}, invalid
 	}
@@ -196,6 +207,12 @@ func (s *Service) TokenPrincipal(ctx context.Context, plaintext, ip string) (Pri
 		return Principal{}, unauthenticated(ErrTokenInvalid, "API 令牌已过期")
 	case status != StatusActive:
 		return Principal{}, unauthenticated(ErrDisabled, "令牌所属账号已停用")
+	case !s.DemoLogins && IsDemoLogin(p.Login):
+		return Principal{}, errDemoAccount()
+	case created.Before(changed):
+		return Principal{}, unauthenticated(ErrTokenInvalid, "令牌签发后账号密码已修改或被重置，令牌已失效，请登录后重新创建")
+	case s.mustChange(mustChange, changed.UTC(), now):
+		return Principal{}, unauthenticated(ErrTokenInvalid, "令牌所属账号须先修改密码，修改前令牌不可用；请登录网页修改密码")
 	}
 	us := []User{{ID: p.UserID}}
 	if err := loadRoles(ctx, s.db.Reader(), us); err != nil {
@@ -207,7 +224,7 @@ func (s *Service) TokenPrincipal(ctx context.Context, plaintext, ip string) (Pri
 			p.Roles = append(p.Roles, r)
 		}
 	}
-	p.IP = ip
+	p.IP, p.TokenID = ip, id
 	if !used.Valid || now.Sub(used.Time) >= touchInterval {
 		if _, err := s.db.Writer().ExecContext(ctx, `UPDATE api_tokens SET last_used_at = $1 WHERE id = $2`, now, id); err != nil {
 			return Principal{}, fmt.Errorf("auth: touch token: %w", err)

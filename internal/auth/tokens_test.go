@@ -19,6 +19,8 @@ func TestAPITokens(t *testing.T) {
 		e := newEnv(t, db)
 		owner := e.user("token.owner", pw, "qh-drc", auth.ScopeOwn, auth.RoleReporter, auth.RoleApprover)
 		e.user("someone.else", pw, "qh-drc", auth.ScopeOwn, auth.RoleReporter)
+		e.settled("token.owner")
+		e.settled("someone.else")
 		p, _, _ := e.login("token.owner", pw, "10.0.0.1")
 		other, _, _ := e.login("someone.else", pw, "10.0.0.2")
 
@@ -134,5 +136,118 @@ func TestAPITokens(t *testing.T) {
 			_, err := e.svc.TokenPrincipal(e.ctx, bad, "")
 			wantErr(t, "token "+bad, err, apperr.ErrUnauthenticated, auth.ErrTokenInvalid)
 		}
+	})
+}
+
+// TestTokenCannotManageTokens: a token cannot mint, revoke or end
+// sessions, so a leaked token cannot outlive its own revocation through a
+// child, nor lock its owner out.
+func TestTokenCannotManageTokens(t *testing.T) {
+	storetest.Each(t, func(t *testing.T, db *store.DB) {
+		e := newEnv(t, db)
+		e.user("leaky", pw, "qh-drc", auth.ScopeOwn, auth.RoleReporter)
+		e.settled("leaky")
+		p, _, _ := e.login("leaky", pw, "10.0.0.1")
+		plain, tok, err := e.svc.CreateToken(e.ctx, p, "脚本", roles(auth.RoleReporter), time.Hour)
+		if err != nil {
+			t.Fatal(err)
+		}
+		tp, err := e.svc.TokenPrincipal(e.ctx, plain, "10.6.6.6")
+		if err != nil {
+			t.Fatal(err)
+		}
+		if tp.TokenID != tok.ID {
+			t.Fatalf("token principal carries token %d, want %d", tp.TokenID, tok.ID)
+		}
+		_, _, err = e.svc.CreateToken(e.ctx, tp, "子令牌", roles(auth.RoleReporter), 0)
+		wantErr(t, "a token mints a child token", err, apperr.ErrForbidden, nil)
+		if n := e.count(`SELECT COUNT(*) FROM api_tokens`); n != 1 {
+			t.Fatalf("%d tokens after a refused mint, want 1", n)
+		}
+		err = e.svc.RevokeToken(e.ctx, tp, tok.ID)
+		wantErr(t, "a token revokes a token", err, apperr.ErrForbidden, nil)
+		err = e.svc.LogoutEverywhere(e.ctx, tp)
+		wantErr(t, "a token logs out everywhere", err, apperr.ErrForbidden, nil)
+		err = e.svc.ChangePassword(e.ctx, tp, "", pw, "Other#Pass2025")
+		wantErr(t, "a token changes the password", err, apperr.ErrForbidden, nil)
+		if n := e.count(`SELECT COUNT(*) FROM sessions WHERE revoked_at IS NULL`); n != 1 {
+			t.Errorf("%d live sessions after the token's attempts, want 1", n)
+		}
+		// Revoked through the session, the token is gone with no heir.
+		if err := e.svc.RevokeToken(e.ctx, p, tok.ID); err != nil {
+			t.Fatal(err)
+		}
+		if _, err := e.svc.TokenPrincipal(e.ctx, plain, ""); err == nil {
+			t.Fatal("revoked token still works")
+		}
+		if n := e.count(`SELECT COUNT(*) FROM api_tokens WHERE revoked_at IS NULL`); n != 0 {
+			t.Errorf("%d live tokens after revoking the only one", n)
+		}
+	})
+}
+
+// TestTokensFollowThePassword: a token stops working when its owner's
+// password is changed or reset after it was issued, and while a password
+// change is due.
+func TestTokensFollowThePassword(t *testing.T) {
+	storetest.Each(t, func(t *testing.T, db *store.DB) {
+		e := newEnv(t, db)
+		u := e.user("owner", pw, "qh-drc", auth.ScopeOwn, auth.RoleReporter)
+		const pw2, pw3 = "Second#Pass2025", "Third#Pass2025"
+		mint := func(p auth.Principal) string {
+			t.Helper()
+			plain, _, err := e.svc.CreateToken(e.ctx, p, "脚本", roles(auth.RoleReporter), 0)
+			if err != nil {
+				t.Fatal(err)
+			}
+			return plain
+		}
+		works := func(what, plain string, want bool) {
+			t.Helper()
+			_, err := e.svc.TokenPrincipal(e.ctx, plain, "")
+			if want && err != nil {
+				t.Fatalf("%s: %v", what, err)
+			}
+			if !want {
+				wantErr(t, what, err, apperr.ErrUnauthenticated, auth.ErrTokenInvalid)
+			}
+		}
+
+		// The initial password must be changed first: no token before that.
+		p, _, tok := e.login("owner", pw, "10.0.0.1")
+		_, _, err := e.svc.CreateToken(e.ctx, p, "脚本", roles(auth.RoleReporter), 0)
+		wantErr(t, "token while the initial password is pending", err, apperr.ErrForbidden, nil)
+		if err := e.svc.ChangePassword(e.ctx, p, tok, pw, pw2); err != nil {
+			t.Fatal(err)
+		}
+		e.clock.Advance(time.Second)
+		first := mint(p)
+		works("token after the change", first, true)
+
+		// The owner changes the password: the earlier token dies, a new one works.
+		e.clock.Advance(time.Second)
+		if err := e.svc.ChangePassword(e.ctx, p, tok, pw2, pw3); err != nil {
+			t.Fatal(err)
+		}
+		works("token issued before the owner's change", first, false)
+		e.clock.Advance(time.Second)
+		second := mint(p)
+		works("token issued after the change", second, true)
+
+		// Password too old: tokens pause until it is changed.
+		e.svc.PasswordMaxAge = 24 * time.Hour
+		e.clock.Advance(25 * time.Hour)
+		works("token while an aged password is due", second, false)
+		e.svc.PasswordMaxAge = 0
+		works("token once no change is due", second, true)
+
+		// An administrator resets the password: the token dies, and stays dead.
+		e.clock.Advance(time.Second)
+		if err := e.svc.ResetPassword(e.ctx, e.admin, u.ID, "Reset#Pass2025"); err != nil {
+			t.Fatal(err)
+		}
+		works("token after an administrator's reset", second, false)
+		e.settled("owner")
+		works("token issued before the reset, flag cleared", second, false)
 	})
 }

@@ -351,9 +351,12 @@ func (s *Service) checkReuse(ctx context.Context, id int64, pw string) error {
 		return fmt.Errorf("auth: read password history of %d: %w", id, err)
 	}
 	for _, h := range hashes {
-		ok, err := VerifyPassword(h, pw)
-		if err != nil {
+		ok, err := s.verify(ctx, h, pw)
+		if errors.Is(err, ErrMalformedHash) {
 			continue // an unreadable old hash cannot match anything
+		}
+		if err != nil {
+			return err
 		}
 		if ok {
 			return apperr.Invalid("新密码不能与最近 %d 次使用过的密码相同，请另设一个", s.history())
@@ -373,7 +376,7 @@ func (s *Service) CreateUser(ctx context.Context, p Principal, nu NewUser) (User
 		return User{}, err
 	}
 	a.mustChange = true
-	if a.hash, err = s.hash(nu.Password); err != nil {
+	if a.hash, err = s.hash(ctx, nu.Password); err != nil {
 		return User{}, err
 	}
 	now := s.now()
@@ -613,7 +616,7 @@ func (s *Service) ResetPassword(ctx context.Context, p Principal, id int64, newP
 	if err := s.checkReuse(ctx, id, newPassword); err != nil {
 		return err
 	}
-	hash, err := s.hash(newPassword)
+	hash, err := s.hash(ctx, newPassword)
 	if err != nil {
 		return err
 	}
@@ -692,7 +695,7 @@ func (s *Service) Bootstrap(ctx context.Context, login, name, password string) (
 	if err != nil {
 		return User{}, err
 	}
-	if a.hash, err = s.hash(password); err != nil {
+	if a.hash, err = s.hash(ctx, password); err != nil {
 		return User{}, err
 	}
 	now := s.now()

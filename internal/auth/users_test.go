@@ -2,6 +2,7 @@ package auth_test
 
 import (
 	"context"
+	"slices"
 	"strconv"
 	"strings"
 	"testing"
@@ -253,6 +254,7 @@ func TestAuditHasNoSecrets(t *testing.T) {
 func TestEnsureDemoAccounts(t *testing.T) {
 	storetest.Each(t, func(t *testing.T, db *store.DB) {
 		e := newEnv(t, db)
+		e.svc.DemoLogins = true // as in sidi demo
 		first, err := e.svc.EnsureDemoAccounts(e.ctx)
 		if err != nil {
 			t.Fatal(err)
@@ -302,3 +304,74 @@ func TestEnsureDemoAccounts(t *testing.T) {
 }
 
 func itoa(n int64) string { return strconv.FormatInt(n, 10) }
+
+// TestDemoAccountsOnlyInDemo: outside `sidi demo` the demo accounts and
+// their published password open nothing — no login, no live session, no
+// token — and RemoveDemoAccounts retires them for good.
+func TestDemoAccountsOnlyInDemo(t *testing.T) {
+	storetest.Each(t, func(t *testing.T, db *store.DB) {
+		e := newEnv(t, db)
+		e.user("real.admin", pw, "qh-samr", auth.ScopeAll, auth.RoleAdmin)
+		// A database filled by sidi demo: accounts, a session and a token.
+		e.svc.DemoLogins = true
+		if _, err := e.svc.EnsureDemoAccounts(e.ctx); err != nil {
+			t.Fatal(err)
+		}
+		p, _, session := e.login("demo-admin", auth.DemoPassword, "127.0.0.1")
+		token, _, err := e.svc.CreateToken(e.ctx, p, "演示脚本", roles(auth.RoleAdmin), 0)
+		if err != nil {
+			t.Fatal(err)
+		}
+		active, err := e.svc.ActiveDemoAccounts(e.ctx)
+		if err != nil || len(active) != 9 {
+			t.Fatalf("active demo accounts %v, %v", active, err)
+		}
+
+		// The same database served by sidi serve.
+		e.svc.DemoLogins = false
+		for _, login := range []string{"demo-admin", " DEMO-Reporter-DRC "} {
+			_, _, err := e.svc.Login(e.ctx, login, auth.DemoPassword, "127.0.0.1", "ua")
+			wantErr(t, "login as "+login, err, apperr.ErrUnauthenticated, auth.ErrDisabled)
+			if msg := apperr.Message(err); !strings.Contains(msg, "演示账号仅在 sidi demo 中可用") || !strings.Contains(msg, "sidi user remove-demo") {
+				t.Errorf("message %q", msg)
+			}
+		}
+		_, _, err = e.svc.Authenticate(e.ctx, session, "127.0.0.1")
+		wantErr(t, "a demo session", err, apperr.ErrUnauthenticated, auth.ErrDisabled)
+		_, err = e.svc.TokenPrincipal(e.ctx, token, "127.0.0.1")
+		wantErr(t, "a demo token", err, apperr.ErrUnauthenticated, auth.ErrDisabled)
+		if got := e.outcomes("demo-admin"); !slices.Equal(got, []string{"success", "disabled"}) {
+			t.Errorf("demo-admin log %v", got)
+		}
+		if _, _, err := e.svc.Login(e.ctx, "real.admin", pw, "127.0.0.1", "ua"); err != nil {
+			t.Fatalf("a real account: %v", err)
+		}
+
+		// Retiring them: administrators only, audited, idempotent.
+		_, err = e.svc.RemoveDemoAccounts(e.ctx, auth.Principal{UserID: 5, Login: "x", Roles: roles(auth.RoleSupervisor)})
+		wantErr(t, "a supervisor retires the demo accounts", err, apperr.ErrForbidden, nil)
+		done, err := e.svc.RemoveDemoAccounts(e.ctx, e.admin)
+		if err != nil || len(done) != 9 {
+			t.Fatalf("RemoveDemoAccounts = %v, %v", done, err)
+		}
+		if again, err := e.svc.RemoveDemoAccounts(e.ctx, e.admin); err != nil || len(again) != 0 {
+			t.Fatalf("second RemoveDemoAccounts = %v, %v", again, err)
+		}
+		if active, _ := e.svc.ActiveDemoAccounts(e.ctx); len(active) != 0 {
+			t.Errorf("still active: %v", active)
+		}
+		if n := e.count(`SELECT COUNT(*) FROM audit_log WHERE action = 'disable_demo'`); n != 9 {
+			t.Errorf("%d disable_demo audit records, want 9", n)
+		}
+		if n := e.count(`SELECT COUNT(*) FROM sessions s JOIN users u ON u.id = s.user_id WHERE u.login LIKE 'demo-%' AND s.revoked_at IS NULL`); n != 0 {
+			t.Errorf("%d demo sessions still live", n)
+		}
+		if n := e.count(`SELECT COUNT(*) FROM api_tokens t JOIN users u ON u.id = t.user_id WHERE u.login LIKE 'demo-%' AND t.revoked_at IS NULL`); n != 0 {
+			t.Errorf("%d demo tokens still live", n)
+		}
+		// Even a later demo run cannot log them back in: they stay disabled.
+		e.svc.DemoLogins = true
+		_, _, err = e.svc.Login(e.ctx, "demo-admin", auth.DemoPassword, "127.0.0.1", "ua")
+		wantErr(t, "a retired demo account under sidi demo", err, apperr.ErrUnauthenticated, auth.ErrDisabled)
+	})
+}
