@@ -41,6 +41,7 @@ func newEnv(t testing.TB, db *store.DB, now time.Time) *env {
 	ps := plan.NewService(db, o)
 	as := auth.NewService(db, o)
 	as.Argon2 = auth.Argon2Params{Memory: 8 * 1024, Time: 1, Threads: 1, SaltLen: 16, KeyLen: 32}
+	as.DemoLogins = true // the demo accounts sign in, as under sidi demo
 	op := auth.CLI("test")
 	res, err := ps.Import(ctx, op, "seed", demo.PlanText, "")
 	if err != nil {

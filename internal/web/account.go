@@ -27,10 +27,16 @@ func (s *Server) login(w http.ResponseWriter, r *http.Request, rc *reqCtx) error
 	next := safeNext(r.PostFormValue("next"))
 	_, token, err := s.Auth.Login(r.Context(), login, password, rc.P.IP, r.UserAgent())
 	if err != nil {
-		if errors.Is(err, apperr.ErrUnauthenticated) || errors.Is(err, apperr.ErrInvalid) || errors.Is(err, apperr.ErrForbidden) {
-			return s.render(w, r, rc, http.StatusUnauthorized, "login", "登录", "", map[string]any{"Next": next, "Login": login, "Error": apperr.Message(err)})
+		status := http.StatusUnauthorized
+		switch {
+		case errors.Is(err, apperr.ErrTooMany):
+			status = http.StatusTooManyRequests
+			w.Header().Set("Retry-After", retryAfter)
+		case errors.Is(err, apperr.ErrUnauthenticated) || errors.Is(err, apperr.ErrInvalid) || errors.Is(err, apperr.ErrForbidden):
+		default:
+			return err
 		}
-		return err
+		return s.render(w, r, rc, status, "login", "登录", "", map[string]any{"Next": next, "Login": login, "Error": apperr.Message(err)})
 	}
 	// A fresh token on every login: a session id planted before login is useless.
 	if old, err := r.Cookie(sessionCookie); err == nil && old.Value != "" && old.Value != token {

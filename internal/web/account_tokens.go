@@ -12,6 +12,10 @@ import (
 	"sidi/internal/auth"
 )
 
+// errTokenManagement refuses token management through an API token: a
+// leaked token must not mint heirs, revoke or end sessions.
+var errTokenManagement = apperr.Forbidden("管理令牌和退出登录须登录后在网页上操作，不能使用 API 令牌")
+
 // defaultTokenDays is the validity offered for a new API token.
 const defaultTokenDays = 90
 
@@ -87,6 +91,9 @@ func (s *Server) tokenList(w http.ResponseWriter, r *http.Request, rc *reqCtx) e
 }
 
 func (s *Server) tokenCreate(w http.ResponseWriter, r *http.Request, rc *reqCtx) error {
+	if rc.ViaToken {
+		return errTokenManagement
+	}
 	if err := parseForm(r); err != nil {
 		return err
 	}
@@ -116,6 +123,9 @@ func (s *Server) tokenCreate(w http.ResponseWriter, r *http.Request, rc *reqCtx)
 }
 
 func (s *Server) tokenRevoke(w http.ResponseWriter, r *http.Request, rc *reqCtx) error {
+	if rc.ViaToken {
+		return errTokenManagement
+	}
 	id, err := pathInt(r, "id")
 	if err != nil {
 		return err
@@ -130,6 +140,9 @@ func (s *Server) tokenRevoke(w http.ResponseWriter, r *http.Request, rc *reqCtx)
 // logoutEverywhere ends every session of the caller's account, this one
 // included. API tokens stay valid.
 func (s *Server) logoutEverywhere(w http.ResponseWriter, r *http.Request, rc *reqCtx) error {
+	if rc.ViaToken {
+		return errTokenManagement
+	}
 	if err := s.Auth.LogoutEverywhere(r.Context(), rc.P); err != nil {
 		return err
 	}
@@ -153,6 +166,9 @@ type apiNewToken struct {
 }
 
 func (s *Server) apiTokenCreate(w http.ResponseWriter, r *http.Request, rc *reqCtx) error {
+	if rc.ViaToken {
+		return errTokenManagement
+	}
 	var in apiNewToken
 	if err := decodeJSON(r, &in); err != nil {
 		return err
@@ -177,6 +193,9 @@ func (s *Server) apiTokenCreate(w http.ResponseWriter, r *http.Request, rc *reqC
 }
 
 func (s *Server) apiTokenRevoke(w http.ResponseWriter, r *http.Request, rc *reqCtx) error {
+	if rc.ViaToken {
+		return errTokenManagement
+	}
 	id, err := pathInt(r, "id")
 	if err != nil {
 		return err

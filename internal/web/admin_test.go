@@ -683,6 +683,32 @@ func TestTokens(t *testing.T) {
 		if resp, _ := anon.do("GET", "/api/v1/admin/users", nil, bearer); resp.StatusCode != 403 {
 			t.Fatalf("a reporter's token reads the user list: %d", resp.StatusCode)
 		}
+		// A token cannot mint heirs, revoke, or log its owner out.
+		mine, _ := f.auth.ListTokens(context.Background(), auth.Principal{UserID: userID(t, f, "demo-reporter-drc"), Login: "demo-reporter-drc"})
+		before = counts(t, f)
+		jsonH := map[string]string{"Authorization": "Bearer " + plain, "Content-Type": "application/json"}
+		form := map[string]string{"Authorization": "Bearer " + plain, "Content-Type": "application/x-www-form-urlencoded"}
+		for _, rq := range []struct {
+			method, path, body string
+			header             map[string]string
+		}{
+			{"POST", "/api/v1/account/tokens", `{"name":"子令牌","expires_days":0}`, jsonH},
+			{"DELETE", fmt.Sprintf("/api/v1/account/tokens/%d", mine[0].ID), "", bearer},
+			{"POST", "/account/tokens", url.Values{"name": {"子令牌"}, "days": {"0"}, "roles": {"reporter"}}.Encode(), form},
+			{"POST", fmt.Sprintf("/account/tokens/%d/revoke", mine[0].ID), "", form},
+			{"POST", "/account/logout-all", "", form},
+		} {
+			resp, body := anon.do(rq.method, rq.path, strings.NewReader(rq.body), rq.header)
+			if resp.StatusCode != 403 || !strings.Contains(body, "须登录后在网页上操作") {
+				t.Errorf("%s %s with a token: %d %s", rq.method, rq.path, resp.StatusCode, body)
+			}
+		}
+		if counts(t, f) != before {
+			t.Fatal("token management through a token wrote something")
+		}
+		if resp, _ := c.get("/account/tokens"); resp.StatusCode != 200 {
+			t.Fatalf("the session ended after a token's logout-all: %d", resp.StatusCode)
+		}
 		// API: create, refuse escalation, revoke, and keep others' tokens out of reach.
 		resp, body := c.send("POST", "/api/v1/account/tokens", tok, "application/json", `{"name":"第二个","expires_days":0}`)
 		var created struct {

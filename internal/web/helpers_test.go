@@ -48,6 +48,7 @@ func newFixture(t *testing.T, db *store.DB) *fixture {
 	if _, err := set.Plan.Approve(ctx, p, res.Version.ID); err != nil {
 		t.Fatal(err)
 	}
+	set.Auth.DemoLogins = true // as sidi demo runs it
 	if _, err := set.Auth.EnsureDemoAccounts(ctx); err != nil {
 		t.Fatal(err)
 	}

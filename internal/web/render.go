@@ -164,9 +164,14 @@ func statusOf(err error) (int, string) {
 		return http.StatusForbidden, "forbidden"
 	case errors.Is(err, apperr.ErrConflict):
 		return http.StatusConflict, "conflict"
+	case errors.Is(err, apperr.ErrTooMany):
+		return http.StatusTooManyRequests, "too_many_requests"
 	}
 	return http.StatusInternalServerError, "internal"
 }
+
+// retryAfter is the Retry-After of a 429: seconds to wait before retrying.
+const retryAfter = "5"
 
 func notFound(r *http.Request) error {
 	return apperr.NotFound("页面不存在：%s。请检查地址，或从首页重新进入。", r.URL.Path)
@@ -185,6 +190,9 @@ func (s *Server) fail(w http.ResponseWriter, r *http.Request, rc *reqCtx, err er
 	}
 	if status == http.StatusInternalServerError {
 		s.Logger.Error("request failed", "method", r.Method, "path", r.URL.Path, "err", err)
+	}
+	if status == http.StatusTooManyRequests {
+		w.Header().Set("Retry-After", retryAfter)
 	}
 	isAPI := strings.HasPrefix(r.URL.Path, "/api/")
 	if isAPI {
