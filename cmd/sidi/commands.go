@@ -107,6 +107,13 @@ func cmdServe() *Command {
 			}
 			defer a.Close()
 			fmt.Fprintf(e.Stdout, "数据 storage: %s\n", cfg().Describe())
+			if demo, err := a.Auth.ActiveDemoAccounts(ctx); err != nil {
+				return err
+			} else if len(demo) > 0 {
+				fmt.Fprintf(e.Stderr, "警告 warning: 数据库中有 %d 个演示账号（密码公开），sidi serve 拒绝其登录；请运行 %s 停用它们 "+
+					"%d demo accounts with a published password exist; they cannot sign in under serve; disable them with: %s\n",
+					len(demo), auth.RemoveDemoCommand, len(demo), auth.RemoveDemoCommand)
+			}
 			return listenAndServe(ctx, e, *addr, a.server().Handler())
 		},
 	}
@@ -138,6 +145,7 @@ func cmdDemo() *Command {
 			if *noServe {
 				return nil
 			}
+			a.Auth.DemoLogins = true // only here do the demo accounts sign in
 			return listenAndServe(ctx, e, *addr, a.server().Handler())
 		},
 	}

@@ -16,7 +16,7 @@ import (
 
 // userCommands are the account commands (sidi user …).
 func userCommands() []*Command {
-	return []*Command{cmdUserBootstrap(), cmdUserAdd(), cmdUserList()}
+	return []*Command{cmdUserBootstrap(), cmdUserAdd(), cmdUserList(), cmdUserRemoveDemo()}
 }
 
 // operator is the command-line principal: the operating-system user who
@@ -208,6 +208,40 @@ func cmdUserList() *Command {
 					break
 				}
 			}
+			return nil
+		},
+	}
+}
+
+func cmdUserRemoveDemo() *Command {
+	return &Command{
+		Name: "user remove-demo", Usage: "[--data DIR | --db URL]",
+		Short: "停用演示账号 disable the demo accounts",
+		Long: "停用 sidi demo 创建的全部演示账号（其密码是公开的），并结束它们的登录会话、吊销它们的 API 令牌，逐一记入审计日志。\n" +
+			"正式运行前请执行一次；再次执行不会有任何改动。",
+		Run: func(ctx context.Context, e *Env, args []string) error {
+			fs := newFlags("user remove-demo", e)
+			cfg := storageFlags(fs, e)
+			if err := fs.Parse(args); err != nil {
+				return err
+			}
+			if fs.NArg() != 0 {
+				return usageError{"多余的参数 unexpected arguments"}
+			}
+			a, err := openApp(ctx, cfg())
+			if err != nil {
+				return err
+			}
+			defer a.Close()
+			done, err := a.Auth.RemoveDemoAccounts(ctx, operator(e))
+			if err != nil {
+				return err
+			}
+			if len(done) == 0 {
+				fmt.Fprintln(e.Stdout, "没有需要停用的演示账号 no demo accounts to disable")
+				return nil
+			}
+			fmt.Fprintf(e.Stdout, "已停用 %d 个演示账号 disabled demo accounts: %s\n", len(done), strings.Join(done, ", "))
 			return nil
 		},
 	}
