@@ -574,3 +574,47 @@ func TestRehashAndPasswordAge(t *testing.T) {
 		}
 	})
 }
+
+// TestSuccessClearsOnlyTheAccount: a right password clears its account's
+// failures but not the address's, so one valid account cannot be used to
+// reset the address counter while spraying guesses at others.
+func TestSuccessClearsOnlyTheAccount(t *testing.T) {
+	storetest.Each(t, func(t *testing.T, db *store.DB) {
+		e := newEnv(t, db)
+		e.user("mine", pw, "qh-samr", auth.ScopeOwn, auth.RoleReporter)
+		for _, l := range []string{"victim1", "victim2", "victim3", "victim4", "victim5"} {
+			e.user(l, pw, "qh-samr", auth.ScopeOwn, auth.RoleReporter)
+		}
+		const ip = "203.0.113.5"
+		// Spray: a guess at each victim, with the sprayer's own login between.
+		for i, v := range []string{"victim1", "victim2", "victim3", "victim4"} {
+			_, _, err := e.svc.Login(e.ctx, v, "Guess#0000", ip, "ua")
+			wantErr(t, fmt.Sprintf("guess %d", i), err, apperr.ErrUnauthenticated, auth.ErrBadCredentials)
+			if _, _, err := e.svc.Login(e.ctx, "mine", pw, ip, "ua"); err != nil {
+				t.Fatalf("own login %d: %v", i, err)
+			}
+		}
+		// The fifth guess from the address locks it, successes notwithstanding.
+		_, _, err := e.svc.Login(e.ctx, "victim5", "Guess#0000", ip, "ua")
+		wantErr(t, "fifth guess", err, apperr.ErrUnauthenticated, auth.ErrBadCredentials)
+		if !strings.Contains(apperr.Message(err), "该地址登录失败次数过多") {
+			t.Errorf("fifth guess did not lock the address: %q", apperr.Message(err))
+		}
+		_, _, err = e.svc.Login(e.ctx, "mine", pw, ip, "ua")
+		wantErr(t, "own login from the locked address", err, apperr.ErrUnauthenticated, auth.ErrThrottled)
+
+		// The account's own counter is cleared by its success.
+		for i := 0; i < 3; i++ {
+			e.svc.Login(e.ctx, "victim1", "Guess#0000", fmt.Sprintf("10.9.0.%d", i), "ua")
+		}
+		if _, _, err := e.svc.Login(e.ctx, "victim1", pw, "10.9.1.1", "ua"); err != nil {
+			t.Fatalf("victim1 after four failures: %v", err)
+		}
+		for i := 0; i < 4; i++ {
+			e.svc.Login(e.ctx, "victim1", "Guess#0000", fmt.Sprintf("10.9.2.%d", i), "ua")
+		}
+		if _, _, err := e.svc.Login(e.ctx, "victim1", pw, "10.9.3.1", "ua"); err != nil {
+			t.Fatalf("four failures after a success locked victim1: %v", err)
+		}
+	})
+}
