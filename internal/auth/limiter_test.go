@@ -157,6 +157,20 @@ func TestHashingNeverExceedsItsSlots(t *testing.T) {
 		if got := admitted - base; got < 12+12+12+12 || got > 12+12+24+12 {
 			t.Errorf("%d argon2 runs went through the limiter for the burst", got)
 		}
+		// An administrator's reset: the reuse check against the one password
+		// on record, and the new hash.
+		u, err := s.CreateUser(ctx, admin, NewUser{Login: "reset.me", Name: "重置", DeptID: deptID(t, s, "qh-samr"), Roles: []Role{RoleReporter}, Password: testPW})
+		if err != nil {
+			t.Fatal(err)
+		}
+		_, _, admitted, _ = s.limiter().stats()
+		if err := s.ResetPassword(ctx, admin, u.ID, "Reset#Pass2025"); err != nil {
+			t.Fatal(err)
+		}
+		if _, _, after, _ := s.limiter().stats(); after != admitted+2 {
+			t.Errorf("password reset: %d argon2 runs through the limiter, want 2", after-admitted)
+		}
+		_, _, admitted, _ = s.limiter().stats()
 		if _, err := s.EnsureDemoAccounts(ctx); err != nil {
 			t.Fatal(err)
 		}
