@@ -295,6 +295,15 @@ func (s *Service) forUpdate() string {
 	return ""
 }
 
+// skipLocked makes a row-locking subquery pass over rows other
+// transactions hold, on PostgreSQL; SQLite has one writer anyway.
+func (s *Service) skipLocked() string {
+	if s.db.Dialect() == store.Postgres {
+		return " FOR UPDATE SKIP LOCKED"
+	}
+	return ""
+}
+
 // querier is what both *sql.DB and *sql.Tx offer.
 type querier interface {
 	QueryContext(ctx context.Context, query string, args ...any) (*sql.Rows, error)

@@ -201,9 +201,20 @@ func (s *Service) Login(ctx context.Context, login, password, ip, userAgent stri
 			loginErr = unauthenticated(ErrDisabled, "账号已停用，请联系系统管理员")
 			return logLogin(ctx, tx, now, login, u.id, ip, userAgent, OutcomeDisabled, "")
 		}
-		// The right password: the account starts afresh; the address only
-		// gets this attempt's count back, so one valid account does not
-		// wipe out the failures of guesses at others.
+		// The right password. The account row first, as reserve takes it,
+		// so that parallel attempts lock in one order and cannot deadlock.
+		var err error
+		if rehash != "" {
+			_, err = tx.ExecContext(ctx, `UPDATE users SET failed_count = 0, locked_until = NULL, password_hash = $1 WHERE id = $2 AND password_hash = $3`, rehash, u.id, u.hash)
+		} else {
+			_, err = tx.ExecContext(ctx, `UPDATE users SET failed_count = 0, locked_until = NULL WHERE id = $1`, u.id)
+		}
+		if err != nil {
+			return fmt.Errorf("auth: login %s: %w", login, err)
+		}
+		// The account starts afresh; the address only gets this attempt's
+		// count back, so one valid account does not wipe out the failures
+		// of guesses at others.
 		for _, r := range a.held {
 			if r.key == uk {
 				continue
@@ -215,19 +226,12 @@ func (s *Service) Login(ctx context.Context, login, password, ip, userAgent stri
 		if err := clearThrottle(ctx, tx, uk); err != nil {
 			return err
 		}
-		// Forget other keys that have been quiet for a day.
-		if _, err := tx.ExecContext(ctx, `DELETE FROM login_throttle WHERE window_start < $1 AND (locked_until IS NULL OR locked_until < $2)`,
-			now.Add(-24*time.Hour), now); err != nil {
+		// Forget other keys that have been quiet for a day, skipping any an
+		// attempt holds right now rather than waiting for (or deadlocking
+		// with) it.
+		if _, err := tx.ExecContext(ctx, `DELETE FROM login_throttle WHERE key IN (SELECT key FROM login_throttle
+			WHERE window_start < $1 AND (locked_until IS NULL OR locked_until < $2)`+s.skipLocked()+`)`, now.Add(-24*time.Hour), now); err != nil {
 			return fmt.Errorf("auth: prune throttle: %w", err)
-		}
-		var err error
-		if rehash != "" {
-			_, err = tx.ExecContext(ctx, `UPDATE users SET failed_count = 0, locked_until = NULL, password_hash = $1 WHERE id = $2 AND password_hash = $3`, rehash, u.id, u.hash)
-		} else {
-			_, err = tx.ExecContext(ctx, `UPDATE users SET failed_count = 0, locked_until = NULL WHERE id = $1`, u.id)
-		}
-		if err != nil {
-			return fmt.Errorf("auth: login %s: %w", login, err)
 		}
 		sess = &Session{ID: hashToken(token), UserID: u.id, CSRFToken: csrf, CreatedAt: now, LastSeenAt: now,
 			ExpiresAt: now.Add(s.absolute()), IP: ip, UserAgent: userAgent, MustChangePassword: s.mustChange(u.mustChange, u.changedAt, now)}
