@@ -2,13 +2,16 @@
 # Runs Sidi's whole test suite on both engines: embedded SQLite always, and
 # PostgreSQL on the local server (started here when it is installed but
 # stopped). Installs Debian's chromium and CJK fonts for the browser tests
-# when run as root and they are missing.
+# when run as root and they are missing, and axe-core from npm for the
+# accessibility test (npm from Debian too when it is missing).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
+axe_dir=internal/web/testdata/axe
 need_apt=()
 command -v chromium >/dev/null 2>&1 || need_apt+=(chromium)
 [ -d /usr/share/fonts/opentype/noto ] || need_apt+=(fonts-noto-cjk)
+[ -f "$axe_dir/node_modules/axe-core/axe.min.js" ] || command -v npm >/dev/null 2>&1 || need_apt+=(npm)
 if [ ${#need_apt[@]} -gt 0 ]; then
   if [ "$(id -u)" = 0 ] && command -v apt-get >/dev/null; then
     echo "== installing ${need_apt[*]}"
@@ -16,6 +19,16 @@ if [ ${#need_apt[@]} -gt 0 ]; then
     DEBIAN_FRONTEND=noninteractive apt-get install -y -qq "${need_apt[@]}" >/dev/null
   else
     echo "warning: missing ${need_apt[*]}; browser tests will fail (install with apt-get)" >&2
+  fi
+fi
+if [ ! -f "$axe_dir/node_modules/axe-core/axe.min.js" ]; then
+  echo "== npm ci in $axe_dir (axe-core for the accessibility test)"
+  if ! (command -v npm >/dev/null 2>&1 && cd "$axe_dir" && npm ci --no-audit --no-fund); then
+    if [ "${CI:-}" = true ]; then
+      echo "CI needs axe-core but npm ci failed in $axe_dir" >&2
+      exit 1
+    fi
+    echo "warning: axe-core not installed; the accessibility test will be skipped" >&2
   fi
 fi
 

@@ -1,0 +1,258 @@
+package web_test
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"html"
+	"io/fs"
+	"net/http"
+	"os"
+	"regexp"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/chromedp/cdproto/cdp"
+	"github.com/chromedp/cdproto/network"
+	"github.com/chromedp/chromedp"
+
+	"sidi/internal/auth"
+	"sidi/internal/bases"
+	"sidi/internal/standards"
+	"sidi/internal/standards/pilots"
+	"sidi/internal/store"
+	"sidi/internal/store/storetest"
+	"sidi/internal/training"
+)
+
+// axeScript is axe-core as npm installs it from testdata/axe/package-lock.json
+// (scripts/test.sh runs `npm ci` there when node_modules is missing).
+const axeScript = "testdata/axe/node_modules/axe-core/axe.min.js"
+
+// axeRun checks the whole document against WCAG 2.0/2.1 levels A and AA and
+// returns the violations with the selectors of every offending node.
+const axeRun = `axe.run(document, {runOnly: {type: 'tag', values: ['wcag2a', 'wcag2aa', 'wcag21a', 'wcag21aa']}, resultTypes: ['violations']})
+  .then(r => r.violations.map(v => ({id: v.id, impact: v.impact || '', help: v.help, nodes: v.nodes.map(n => n.target.join(' '))})))`
+
+type axeViolation struct {
+	ID     string   `json:"id"`
+	Impact string   `json:"impact"`
+	Help   string   `json:"help"`
+	Nodes  []string `json:"nodes"`
+}
+
+// loadAxe reads axe.min.js. Outside CI a missing install skips the test with
+// the command that fixes it; in CI it fails.
+func loadAxe(t *testing.T) string {
+	t.Helper()
+	b, err := os.ReadFile(axeScript)
+	if errors.Is(err, fs.ErrNotExist) {
+		msg := "axe-core not installed: run `npm ci --no-audit --no-fund` in internal/web/testdata/axe (scripts/test.sh does)"
+		if os.Getenv("CI") != "" {
+			t.Fatal(msg)
+		}
+		t.Skip(msg)
+	}
+	if err != nil {
+		t.Fatalf("read axe-core: %v", err)
+	}
+	return string(b)
+}
+
+// TestBrowserAccessibility opens every page a person uses, each as the demo
+// account that uses it, injects axe-core and fails on any WCAG 2.1 A/AA
+// violation (GB/T 37668 follows WCAG 2.0 AA). One engine is enough for markup.
+//
+//	account              pages
+//	(anonymous)          / · /plan · /plan/tasks/1 · /departments · /departments/{id} · /public/progress
+//	                     /standards · /standards?q=牦牛 · /standards/{id} · /standards/announcements(/{id})
+//	                     /declarations(/{id}) · /leaders · /leaders/schemes/{id} · /pilots(/{id})
+//	                     /projects(/{id}) · /bases(/{id}) · /training(/{id}) · /login
+//	demo-supervisor      /my · /progress · /progress?period=2025Q2 · /progress/tasks/1 · /progress/settings
+//	                     /progress/bindings · /reports · /reports/{id} · /bulletins · /bulletins/2025Q2
+//	                     /plan/versions · /plan/import · /standards/manage · /standards/manage/{id}
+//	                     /declarations/enterprises · /leaders/manage · /bases/{id}/edit · /training/{id}/edit
+//	demo-reporter-samr   /my · /reports/new?period=…&task=… · /bases/new · /training/new
+//	demo-enterprise      /my · /declarations/new
+//	demo-admin           /admin/users · /admin/users?dept=… · /admin/users/{id} · /admin/users/new
+//	                     /admin/departments · /admin/departments/{id} · /admin/roles · /admin/audit
+//	                     /admin/logins · /account/tokens · /account/password
+func TestBrowserAccessibility(t *testing.T) {
+	axe := loadAxe(t)
+	db := storetest.Open(t, store.SQLite)
+	f := newFixture(t, db)
+	bg, p := context.Background(), auth.CLI("test")
+	pv, err := f.plan.Current(bg, 0)
+	if err != nil {
+		t.Fatal(err)
+	}
+	seed := []struct {
+		what string
+		run  func() (int, error)
+	}{
+		{"standards", func() (int, error) { return standards.SeedDemo(bg, f.set.Standards, p) }},
+		{"leaders", func() (int, error) { return standards.SeedLeadersDemo(bg, f.set.Standards, p) }},
+		{"pilots", func() (int, error) { return pilots.SeedDemo(bg, f.set.Pilots, p) }},
+		{"bases", func() (int, error) { return bases.SeedDemo(bg, f.set.Bases, p) }},
+		{"training", func() (int, error) { return training.SeedDemo(bg, f.set.Training, p) }},
+		{"reports", func() (int, error) { return f.prog.SeedDemo(bg, p, pv.ID) }},
+	}
+	for _, s := range seed {
+		if _, err := s.run(); err != nil {
+			t.Fatalf("demo %s: %v", s.what, err)
+		}
+	}
+	if _, err := standards.LinkDemoUser(bg, f.set.Standards, p, "demo-enterprise"); err != nil {
+		t.Fatal(err)
+	}
+	first := func(query string) string {
+		t.Helper()
+		var id int64
+		if err := db.Reader().QueryRowContext(bg, query).Scan(&id); err != nil {
+			t.Fatalf("%s: %v", query, err)
+		}
+		return fmt.Sprint(id)
+	}
+	var (
+		std      = first(`SELECT MIN(id) FROM standards`)
+		ann      = first(`SELECT MIN(id) FROM standard_announcements`)
+		decl     = first(`SELECT MIN(declaration_id) FROM leader_entries`)
+		scheme   = first(`SELECT MIN(id) FROM leader_schemes`)
+		pilot    = first(`SELECT MIN(id) FROM pilots`)
+		project  = first(`SELECT MIN(id) FROM sci_projects`)
+		base     = first(`SELECT MIN(id) FROM bases`)
+		session  = first(`SELECT MIN(id) FROM training_sessions`)
+		report   = first(`SELECT MIN(id) FROM reports`)
+		user     = first(`SELECT id FROM users WHERE login = 'demo-reporter-samr'`)
+		userDept = first(`SELECT dept_id FROM users WHERE login = 'demo-reporter-samr'`)
+	)
+	// The reporter's desk links the report forms still to be filled in.
+	reporter := f.client(t)
+	reporter.login("demo-reporter-samr", auth.DemoPassword)
+	_, desk := reporter.get("/my")
+	newReport := regexp.MustCompile(`href="(/reports/new\?[^"]+)"`).FindStringSubmatch(desk)
+	if newReport == nil {
+		t.Fatal("the reporter's desk links no report form to fill in")
+	}
+	pages := []struct {
+		as    string // demo account, "" for a member of the public
+		paths []string
+	}{
+		{"", []string{"/", "/plan", "/plan/tasks/1", "/departments", "/departments/" + userDept, "/public/progress",
+			"/standards", "/standards?q=%E7%89%A6%E7%89%9B", "/standards/" + std, "/standards/announcements", "/standards/announcements/" + ann,
+			"/declarations", "/declarations/" + decl, "/leaders", "/leaders/schemes/" + scheme, "/pilots", "/pilots/" + pilot,
+			"/projects", "/projects/" + project, "/bases", "/bases/" + base, "/training", "/training/" + session, "/login"}},
+		{"demo-supervisor", []string{"/my", "/progress", "/progress?period=2025Q2", "/progress/tasks/1", "/progress/settings",
+			"/progress/bindings", "/reports", "/reports/" + report, "/bulletins", "/bulletins/2025Q2",
+			"/plan/versions", "/plan/import", "/standards/manage", "/standards/manage/" + std,
+			"/declarations/enterprises", "/leaders/manage", "/bases/" + base + "/edit", "/training/" + session + "/edit"}},
+		{"demo-reporter-samr", []string{"/my", html.UnescapeString(newReport[1]), "/bases/new", "/training/new"}},
+		{"demo-enterprise", []string{"/my", "/declarations/new"}},
+		{"demo-admin", []string{"/admin/users", "/admin/users?dept=" + userDept, "/admin/users/" + user, "/admin/users/new",
+			"/admin/departments", "/admin/departments/" + userDept, "/admin/roles", "/admin/audit", "/admin/logins",
+			"/account/tokens", "/account/password"}},
+	}
+
+	// Wide tables scroll sideways only on narrow screens, so every page is
+	// checked on a desktop and at the 320 px width of WCAG 1.4.10 (reflow).
+	viewports := []struct {
+		name          string
+		width, height int64
+	}{{"1280px", 1280, 900}, {"320px", 320, 720}}
+	// About 60 s on two idle cores; room for a busy machine.
+	ctx := newBrowserFor(t, 4*time.Minute)
+	start, checked := time.Now(), 0
+	for _, group := range pages {
+		if err := chromedp.Do(ctx, chromedp.Func(func(ctx context.Context, t *chromedp.Target) error {
+			_, err := cdp.Call(ctx, t, network.ClearBrowserCookies, cdp.Empty{})
+			return err
+		})); err != nil {
+			t.Fatalf("clear cookies: %v", err)
+		}
+		if group.as != "" {
+			if err := chromedp.Do(ctx,
+				chromedp.Navigate(f.srv.URL+"/login?next=/my"),
+				chromedp.WaitVisible(chromedp.CSS(`#login`)),
+				chromedp.SendKeys(chromedp.CSS(`#login`), group.as),
+				chromedp.SendKeys(chromedp.CSS(`#password`), auth.DemoPassword),
+				chromedp.Submit(chromedp.CSS(`#password`)),
+				chromedp.WaitVisible(chromedp.CSS(`form[action="/logout"]`)),
+			); err != nil {
+				t.Fatalf("log in as %s: %v", group.as, err)
+			}
+		}
+		who := group.as
+		if who == "" {
+			who = "public"
+		}
+		for _, path := range group.paths {
+			status, err := chromedp.RunResponse(ctx, chromedp.Navigate(f.srv.URL+path))
+			if err != nil {
+				t.Errorf("%s %s: %v", who, path, err)
+				continue
+			}
+			if status == nil || status.Status != http.StatusOK {
+				t.Errorf("%s %s: status %v, want 200", who, path, status)
+				continue
+			}
+			if _, err := chromedp.Run(ctx, chromedp.Evaluate[chromedp.Void](axe)); err != nil {
+				t.Fatalf("%s %s: inject axe-core: %v", who, path, err)
+			}
+			if checked == 0 {
+				// The page's CSP (script-src 'self') blocks a script the page
+				// itself adds inline, while axe, evaluated through the DevTools
+				// protocol, runs regardless.
+				blocked, err := chromedp.Run(ctx, chromedp.Evaluate[bool](`(() => {
+					const s = document.createElement('script');
+					s.textContent = 'window.sidiInline = true';
+					document.head.appendChild(s);
+					return window.sidiInline === undefined && typeof axe === 'object';
+				})()`))
+				if err != nil || !blocked {
+					t.Fatalf("%s: want inline script blocked by the CSP and axe loaded (%v)", path, err)
+				}
+			}
+			checked++
+			for _, vp := range viewports {
+				if err := chromedp.Do(ctx, chromedp.EmulateViewport(vp.width, vp.height)); err != nil {
+					t.Fatalf("viewport %s: %v", vp.name, err)
+				}
+				vs, err := chromedp.Run(ctx, chromedp.Evaluate[[]axeViolation](axeRun, chromedp.EvalAwaitPromise))
+				if err != nil {
+					t.Fatalf("%s %s (%s): axe.run: %v", who, path, vp.name, err)
+				}
+				if path == "/progress" || path == "/admin/users" {
+					screenshot(t, ctx, "a11y"+strings.ReplaceAll(path, "/", "-")+"-"+vp.name)
+				}
+				for _, v := range vs {
+					t.Errorf("%s %s (%s): %s (%s) %s — %d node(s): %s", who, path, vp.name, v.ID, v.Impact, v.Help, len(v.Nodes), strings.Join(v.Nodes, " | "))
+				}
+			}
+		}
+	}
+	t.Logf("axe-core checked %d pages in %v", checked, time.Since(start).Round(time.Millisecond))
+	if checked == 0 {
+		t.Fatal("no page checked")
+	}
+
+	// The department tree's toggles sit beside the links (not around them)
+	// and still open a branch; the admin is still signed in.
+	tctx, cancel := context.WithTimeout(ctx, 15*time.Second)
+	defer cancel()
+	if err := chromedp.Do(tctx,
+		chromedp.EmulateViewport(1280, 900),
+		chromedp.Navigate(f.srv.URL+"/admin/users"),
+		chromedp.Click(chromedp.CSS(`.dept-tree li.branch > details:not([open]) > summary`), chromedp.NodeVisible),
+	); err != nil {
+		t.Fatalf("click a closed branch's toggle in the department tree: %v", err)
+	}
+	opened, err := chromedp.Run(tctx, chromedp.Evaluate[string](`(() => {
+		const d = document.querySelector('.dept-tree li.branch details li.branch > details[open]');
+		const a = d && d.querySelector('a');
+		return a && a.getBoundingClientRect().height > 0 ? d.parentElement.querySelector(':scope > a').textContent : '';
+	})()`))
+	if err != nil || opened == "" {
+		t.Errorf("clicking a department's toggle did not open its branch (%v)", err)
+	}
+}
