@@ -1,12 +1,15 @@
 package web_test
 
 import (
+	"context"
+	"encoding/json"
 	"fmt"
 	"net/http"
 	"net/url"
 	"strings"
 	"testing"
 
+	"sidi/internal/audit"
 	"sidi/internal/auth"
 	"sidi/internal/store"
 	"sidi/internal/store/storetest"
@@ -38,6 +41,95 @@ func TestReportFormRefusedOutsideScope(t *testing.T) {
 			if resp, page := own.get(p); resp.StatusCode != http.StatusOK || !strings.Contains(page, `name="narrative"`) {
 				t.Errorf("%s for SAMR's reporter: status %d", p, resp.StatusCode)
 			}
+		}
+	})
+}
+
+// denials lists the logged refused requests, oldest first.
+func denials(t *testing.T, f *fixture) []string {
+	t.Helper()
+	recs, _, err := audit.List(context.Background(), f.db.Reader(), audit.Filter{Entity: auth.DenialEntity, Limit: 500})
+	if err != nil {
+		t.Fatal(err)
+	}
+	var out []string
+	for i := len(recs) - 1; i >= 0; i-- {
+		r := recs[i]
+		if r.Action != auth.DenialAction {
+			t.Errorf("denial record with action %q", r.Action)
+		}
+		var after struct {
+			Status int    `json:"status"`
+			Reason string `json:"reason"`
+		}
+		json.Unmarshal(r.After, &after)
+		out = append(out, fmt.Sprintf("%s %s %d", r.Actor, r.EntityID, after.Status))
+	}
+	return out
+}
+
+// TestDenialsAreLogged: permission denials and requests for objects
+// outside the caller's data scope are written to the audit log for
+// logged-in users and API tokens, at most once per user and path a minute;
+// the anonymous public's refusals and plain not-founds are not.
+func TestDenialsAreLogged(t *testing.T) {
+	storetest.Each(t, func(t *testing.T, db *store.DB) {
+		f := newFixture(t, db)
+		samr := f.client(t)
+		samr.login("demo-reporter-samr", auth.DemoPassword)
+		tok := samr.csrf("/reports/new?period=2024Q1&task=4")
+		resp, _ := samr.postForm("/reports", url.Values{"csrf_token": {tok}, "period": {"2024Q1"}, "task": {"4"}, "narrative": {"一季度进展"}})
+		m := reportIDRe.FindStringSubmatch(resp.Header.Get("Location"))
+		if m == nil {
+			t.Fatalf("save draft: %d", resp.StatusCode)
+		}
+		rep := "/reports/" + m[1]
+
+		public := f.client(t)
+		for _, p := range []string{"/admin/users", rep, "/reports/999999"} {
+			if resp, _ := public.get(p); resp.StatusCode != http.StatusSeeOther {
+				t.Errorf("anonymous %s: %d", p, resp.StatusCode)
+			}
+		}
+		if got := denials(t, f); len(got) != 0 {
+			t.Fatalf("anonymous refusals logged: %v", got)
+		}
+
+		drc := f.client(t)
+		drc.login("demo-reporter-drc", auth.DemoPassword)
+		for range 3 { // repeats within a minute are logged once
+			if resp, _ := drc.get("/admin/users"); resp.StatusCode != http.StatusForbidden {
+				t.Fatalf("reporter on /admin/users: %d", resp.StatusCode)
+			}
+		}
+		if resp, page := drc.get(rep); resp.StatusCode != http.StatusNotFound || !strings.Contains(page, "报告不存在或不在您的数据范围内") {
+			t.Fatalf("DRC on SAMR's report: %d", resp.StatusCode)
+		}
+		if resp, _ := drc.get("/reports/999999"); resp.StatusCode != http.StatusNotFound {
+			t.Fatalf("missing report: %d", resp.StatusCode)
+		}
+		plain, _, err := f.auth.CreateToken(context.Background(), auth.Principal{UserID: userID(t, f, "demo-reporter-drc"), Login: "demo-reporter-drc", Roles: []auth.Role{auth.RoleReporter}}, "脚本", []auth.Role{auth.RoleReporter}, 0)
+		if err != nil {
+			t.Fatal(err)
+		}
+		api := f.client(t)
+		if resp, _ := api.do("GET", "/api/v1/admin/audit", nil, map[string]string{"Authorization": "Bearer " + plain}); resp.StatusCode != http.StatusForbidden {
+			t.Fatalf("token on the admin API: %d", resp.StatusCode)
+		}
+		want := []string{
+			"demo-reporter-drc GET /admin/users 403",
+			"demo-reporter-drc GET " + rep + " 404",
+			"demo-reporter-drc GET /api/v1/admin/audit 403",
+		}
+		if got := denials(t, f); strings.Join(got, "\n") != strings.Join(want, "\n") {
+			t.Errorf("logged denials:\n%s\nwant:\n%s", strings.Join(got, "\n"), strings.Join(want, "\n"))
+		}
+
+		// The administrator reads them in the audit log with their label.
+		admin := f.client(t)
+		admin.login("demo-admin", demoPassword(t, f, "demo-admin"))
+		if _, page := admin.get("/admin/audit?entity=access"); !strings.Contains(page, "越权访问") || !strings.Contains(page, "/admin/users") {
+			t.Error("denials not shown on /admin/audit")
 		}
 	})
 }

@@ -56,6 +56,8 @@ type Server struct {
 	mux    *http.ServeMux
 	now    func() time.Time
 	cache  pageCache
+	// denials limits how many refused requests are written to the log.
+	denials denialLimiter
 
 	// TrustedProxies are the reverse proxies whose X-Forwarded-For and
 	// X-Forwarded-Proto headers are believed. Empty: forwarded headers are
