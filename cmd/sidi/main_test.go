@@ -57,6 +57,8 @@ func TestCLIErrors(t *testing.T) {
 	dir := t.TempDir()
 	empty := filepath.Join(dir, "empty.txt")
 	os.WriteFile(empty, nil, 0o644)
+	notext := filepath.Join(dir, "random.bin")
+	os.WriteFile(notext, bytes.Repeat([]byte("PK\x03\x04\x00\x01\x02\xff"), 1<<18), 0o644)
 	notasks := filepath.Join(dir, "notasks.txt")
 	os.WriteFile(notasks, []byte("关于做好年终总结的通知\n各单位：请于月底前报送总结。\n"), 0o644)
 	cases := []struct {
@@ -70,6 +72,8 @@ func TestCLIErrors(t *testing.T) {
 		{[]string{"plan", "parse", filepath.Join(dir, "missing.txt")}, 1, "读取文件失败"},
 		{[]string{"frobnicate"}, 2, "未知命令"},
 		{[]string{"plan", "import", "--data", dir, notasks}, 1, "未找到编号的重点任务"},
+		{[]string{"plan", "parse", notext}, 1, "文件不是文本（第 2 字节起含二进制内容），请上传方案的 .txt 文本"},
+		{[]string{"plan", "import", "--data", dir, notext}, 1, "无法识别方案文本：文件不是文本（第 2 字节起含二进制内容）"},
 		{[]string{"serve", "--db", "mysql://x"}, 1, "postgres://"},
 		{[]string{"serve", "--trusted-proxy", "10.0.0.0/33", "--data", dir}, 1, "可信代理地址“10.0.0.0/33”无效"},
 		{[]string{"serve", "--trusted-proxy", "10.0.0.0/8,proxy.local", "--data", dir}, 1, "invalid trusted proxy \"proxy.local\""},

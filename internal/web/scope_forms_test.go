@@ -1,9 +1,11 @@
 package web_test
 
 import (
+	"bytes"
 	"context"
 	"encoding/json"
 	"fmt"
+	"mime/multipart"
 	"net/http"
 	"net/url"
 	"strings"
@@ -130,6 +132,34 @@ func TestDenialsAreLogged(t *testing.T) {
 		admin.login("demo-admin", demoPassword(t, f, "demo-admin"))
 		if _, page := admin.get("/admin/audit?entity=access"); !strings.Contains(page, "越权访问") || !strings.Contains(page, "/admin/users") {
 			t.Error("denials not shown on /admin/audit")
+		}
+	})
+}
+
+// TestPlanImportRefusesBinaryUpload: a picture uploaded as the plan text is
+// refused with where its binary content starts; nothing is imported.
+func TestPlanImportRefusesBinaryUpload(t *testing.T) {
+	storetest.Each(t, func(t *testing.T, db *store.DB) {
+		f := newFixture(t, db)
+		c := f.client(t)
+		c.login("demo-supervisor", demoPassword(t, f, "demo-supervisor"))
+		tok := c.csrf("/plan/import")
+		var body bytes.Buffer
+		mw := multipart.NewWriter(&body)
+		mw.WriteField("csrf_token", tok)
+		fw, _ := mw.CreateFormFile("file", "方案.png")
+		fw.Write(append([]byte("\x89PNG\r\n\x1a\n\x00\x00\x00\rIHDR"), bytes.Repeat([]byte{0, 1, 2, 0xff}, 4096)...))
+		mw.Close()
+		before, err := f.plan.Versions(context.Background())
+		if err != nil {
+			t.Fatal(err)
+		}
+		resp, page := c.do("POST", "/plan/import", &body, map[string]string{"Content-Type": mw.FormDataContentType()})
+		if resp.StatusCode != http.StatusUnprocessableEntity || !strings.Contains(page, "文件不是文本（第 6 字节起含二进制内容），请上传方案的 .txt 文本") {
+			t.Errorf("PNG as plan: status %d", resp.StatusCode)
+		}
+		if after, _ := f.plan.Versions(context.Background()); len(after) != len(before) {
+			t.Errorf("versions %d → %d", len(before), len(after))
 		}
 	})
 }
