@@ -150,9 +150,15 @@ func (s *Server) isTLS(r *http.Request) bool {
 	if !ok || !trusted(peer, s.TrustedProxies) {
 		return false
 	}
-	proto := r.Header.Get("X-Forwarded-Proto")
-	if i := strings.IndexByte(proto, ','); i >= 0 { // several proxies: the first one met the client
-		proto = proto[:i]
+	// Several values: the last was set by the proxy nearest to Sidi, which is
+	// trusted; earlier ones may come from the client.
+	vals := r.Header.Values("X-Forwarded-Proto")
+	if len(vals) == 0 {
+		return false
+	}
+	proto := vals[len(vals)-1]
+	if i := strings.LastIndexByte(proto, ','); i >= 0 {
+		proto = proto[i+1:]
 	}
 	return strings.EqualFold(strings.TrimSpace(proto), "https")
 }

@@ -81,7 +81,8 @@ func TestIsTLS(t *testing.T) {
 		want          bool
 	}{
 		{"10.1.2.3:1", "https", false, true},
-		{"10.1.2.3:1", "HTTPS, http", false, true},
+		{"10.1.2.3:1", "http, HTTPS", false, true},
+		{"10.1.2.3:1", "https, http", false, false}, // the client's claim, overruled by the proxy
 		{"10.1.2.3:1", "http", false, false},
 		{"10.1.2.3:1", "", false, false},
 		{"198.51.100.7:1", "https", false, false},
