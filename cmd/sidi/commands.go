@@ -9,8 +9,10 @@ import (
 	"io"
 	"net"
 	"net/http"
+	"net/netip"
 	"os"
 	"strconv"
+	"strings"
 	"time"
 
 	"sidi/internal/audit"
@@ -40,6 +42,40 @@ func storageFlags(fs *flag.FlagSet, e *Env) func() store.Config {
 	}
 }
 
+// proxyList collects --trusted-proxy values; the flag may be repeated and
+// each value may list several CIDRs separated by commas.
+type proxyList []string
+
+func (l *proxyList) String() string { return strings.Join(*l, ",") }
+
+func (l *proxyList) Set(v string) error {
+	if _, err := web.ParseTrustedProxies(v); err != nil {
+		return err
+	}
+	*l = append(*l, v)
+	return nil
+}
+
+// proxyFlags adds --trusted-proxy; the result falls back to
+// SIDI_TRUSTED_PROXY when the flag is not given.
+func proxyFlags(fs *flag.FlagSet, e *Env) func() ([]netip.Prefix, error) {
+	var l proxyList
+	fs.Var(&l, "trusted-proxy", "可信反向代理 CIDR，可重复或以逗号分隔（默认取 SIDI_TRUSTED_PROXY）；只信任这些地址发来的 X-Forwarded-For / X-Forwarded-Proto trusted reverse proxies")
+	return func() ([]netip.Prefix, error) {
+		vals := []string(l)
+		if len(vals) == 0 && e.Getenv != nil {
+			if v := e.Getenv("SIDI_TRUSTED_PROXY"); v != "" {
+				vals = []string{v}
+			}
+		}
+		ps, err := web.ParseTrustedProxies(vals...)
+		if err != nil {
+			return nil, usageError{"SIDI_TRUSTED_PROXY: " + err.Error()}
+		}
+		return ps, nil
+	}
+}
+
 func newFlags(name string, e *Env) *flag.FlagSet {
 	fs := flag.NewFlagSet(name, flag.ContinueOnError)
 	fs.SetOutput(e.Stderr)
@@ -64,7 +100,23 @@ func openApp(ctx context.Context, cfg store.Config) (*app, error) {
 
 func (a *app) Close() error { return a.DB.Close() }
 
-func (a *app) server() *web.Server { return web.New(a.WebDeps()) }
+func (a *app) server(proxies []netip.Prefix) *web.Server {
+	s := web.New(a.WebDeps())
+	s.TrustedProxies = proxies
+	return s
+}
+
+// describeProxies says on start-up whose forwarded headers are believed.
+func describeProxies(e *Env, ps []netip.Prefix) {
+	if len(ps) == 0 {
+		return
+	}
+	names := make([]string, len(ps))
+	for i, p := range ps {
+		names[i] = p.String()
+	}
+	fmt.Fprintf(e.Stdout, "可信反向代理 trusted proxies: %s\n", strings.Join(names, ", "))
+}
 
 // listenAndServe serves h on addr until ctx ends, printing the URL.
 func listenAndServe(ctx context.Context, e *Env, addr string, h http.Handler) error {
@@ -92,13 +144,18 @@ func listenAndServe(ctx context.Context, e *Env, addr string, h http.Handler) er
 
 func cmdServe() *Command {
 	return &Command{
-		Name: "serve", Usage: "[--addr HOST:PORT] [--data DIR | --db URL]",
+		Name: "serve", Usage: "[--addr HOST:PORT] [--trusted-proxy CIDR,…] [--data DIR | --db URL]",
 		Short: "启动 Web 服务 start the web server",
 		Run: func(ctx context.Context, e *Env, args []string) error {
 			fs := newFlags("serve", e)
 			addr := fs.String("addr", "127.0.0.1:8080", "监听地址 listen address")
 			cfg := storageFlags(fs, e)
+			trusted := proxyFlags(fs, e)
 			if err := fs.Parse(args); err != nil {
+				return err
+			}
+			proxies, err := trusted()
+			if err != nil {
 				return err
 			}
 			a, err := openApp(ctx, cfg())
@@ -114,14 +171,15 @@ func cmdServe() *Command {
 					"%d demo accounts with a published password exist; they cannot sign in under serve; disable them with: %s\n",
 					len(demo), auth.RemoveDemoCommand, len(demo), auth.RemoveDemoCommand)
 			}
-			return listenAndServe(ctx, e, *addr, a.server().Handler())
+			describeProxies(e, proxies)
+			return listenAndServe(ctx, e, *addr, a.server(proxies).Handler())
 		},
 	}
 }
 
 func cmdDemo() *Command {
 	return &Command{
-		Name: "demo", Usage: "[--addr HOST:PORT] [--data DIR | --db URL] [--no-serve]",
+		Name: "demo", Usage: "[--addr HOST:PORT] [--trusted-proxy CIDR,…] [--data DIR | --db URL] [--no-serve]",
 		Short: "演示：导入真实方案与标注的演示数据并启动 run the demo (real plan + labelled demo data)",
 		Long: "在数据目录中导入并审核通过真实的工作方案文本，创建各角色的演示账号（名称均带“演示”字样），然后启动 Web 服务。\n" +
 			"对已有数据目录再次运行时沿用已有数据，不会重复导入。",
@@ -130,7 +188,12 @@ func cmdDemo() *Command {
 			addr := fs.String("addr", "127.0.0.1:8080", "监听地址 listen address")
 			noServe := fs.Bool("no-serve", false, "只准备数据，不启动服务 prepare data only")
 			cfg := storageFlags(fs, e)
+			trusted := proxyFlags(fs, e)
 			if err := fs.Parse(args); err != nil {
+				return err
+			}
+			proxies, err := trusted()
+			if err != nil {
 				return err
 			}
 			a, err := openApp(ctx, cfg())
@@ -146,7 +209,8 @@ func cmdDemo() *Command {
 				return nil
 			}
 			a.Auth.DemoLogins = true // only here do the demo accounts sign in
-			return listenAndServe(ctx, e, *addr, a.server().Handler())
+			describeProxies(e, proxies)
+			return listenAndServe(ctx, e, *addr, a.server(proxies).Handler())
 		},
 	}
 }

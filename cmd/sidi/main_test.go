@@ -57,6 +57,8 @@ func TestCLIErrors(t *testing.T) {
 	dir := t.TempDir()
 	empty := filepath.Join(dir, "empty.txt")
 	os.WriteFile(empty, nil, 0o644)
+	notext := filepath.Join(dir, "random.bin")
+	os.WriteFile(notext, bytes.Repeat([]byte("PK\x03\x04\x00\x01\x02\xff"), 1<<18), 0o644)
 	notasks := filepath.Join(dir, "notasks.txt")
 	os.WriteFile(notasks, []byte("关于做好年终总结的通知\n各单位：请于月底前报送总结。\n"), 0o644)
 	cases := []struct {
@@ -70,13 +72,31 @@ func TestCLIErrors(t *testing.T) {
 		{[]string{"plan", "parse", filepath.Join(dir, "missing.txt")}, 1, "读取文件失败"},
 		{[]string{"frobnicate"}, 2, "未知命令"},
 		{[]string{"plan", "import", "--data", dir, notasks}, 1, "未找到编号的重点任务"},
+		{[]string{"plan", "parse", notext}, 1, "文件不是文本（第 2 字节起含二进制内容），请上传方案的 .txt 文本"},
+		{[]string{"plan", "import", "--data", dir, notext}, 1, "无法识别方案文本：文件不是文本（第 2 字节起含二进制内容）"},
 		{[]string{"serve", "--db", "mysql://x"}, 1, "postgres://"},
+		{[]string{"serve", "--trusted-proxy", "10.0.0.0/33", "--data", dir}, 1, "可信代理地址“10.0.0.0/33”无效"},
+		{[]string{"serve", "--trusted-proxy", "10.0.0.0/8,proxy.local", "--data", dir}, 1, "invalid trusted proxy \"proxy.local\""},
+		{[]string{"demo", "--no-serve", "--trusted-proxy", "fe80::1%eth0", "--data", dir}, 1, "可信代理地址"},
 	}
 	for _, c := range cases {
 		code, _, errs := runCLI(t, c.args...)
 		if code != c.code || !strings.Contains(errs, c.inStderr) {
 			t.Errorf("sidi %s: exit %d stderr %q; want exit %d containing %q", strings.Join(c.args, " "), code, errs, c.code, c.inStderr)
 		}
+	}
+}
+
+func TestTrustedProxyFromEnvironment(t *testing.T) {
+	var out, errb bytes.Buffer
+	e := &Env{Stdin: strings.NewReader(""), Stdout: &out, Stderr: &errb, Getenv: func(k string) string {
+		if k == "SIDI_TRUSTED_PROXY" {
+			return "10.0.0.0/8, bogus"
+		}
+		return ""
+	}}
+	if code := run(context.Background(), e, []string{"serve", "--data", t.TempDir()}); code != 2 || !strings.Contains(errb.String(), "SIDI_TRUSTED_PROXY: 可信代理地址“bogus”无效") {
+		t.Errorf("exit %d, stderr %q; want 2 naming the bad SIDI_TRUSTED_PROXY item", code, errb.String())
 	}
 }
 
@@ -132,20 +152,30 @@ func TestServeAnswers(t *testing.T) {
 	var out bytes.Buffer
 	e := &Env{Stdout: &out, Stderr: &out, Getenv: func(string) string { return "" }, Ready: func(u string) { ready <- u }}
 	done := make(chan int, 1)
-	go func() { done <- run(ctx, e, []string{"serve", "--addr", "127.0.0.1:0", "--data", dir}) }()
+	go func() {
+		done <- run(ctx, e, []string{"serve", "--addr", "127.0.0.1:0", "--trusted-proxy", "127.0.0.1", "--trusted-proxy", "::1,10.0.0.0/8", "--data", dir})
+	}()
 	var url string
 	select {
 	case url = <-ready:
 	case <-time.After(20 * time.Second):
 		t.Fatal("server did not start")
 	}
-	resp, err := http.Get(url + "plan")
+	req, _ := http.NewRequest("GET", url+"plan", nil)
+	req.Header.Set("X-Forwarded-Proto", "https")
+	resp, err := http.DefaultClient.Do(req)
 	if err != nil {
 		t.Fatal(err)
 	}
 	resp.Body.Close()
 	if resp.StatusCode != 200 {
 		t.Fatalf("GET /plan: %d", resp.StatusCode)
+	}
+	if resp.Header.Get("Strict-Transport-Security") == "" {
+		t.Error("--trusted-proxy 127.0.0.1 not applied: X-Forwarded-Proto https from it gave no HSTS")
+	}
+	if !strings.Contains(out.String(), "trusted proxies: 127.0.0.1/32, ::1/128, 10.0.0.0/8") {
+		t.Errorf("start-up output does not list the trusted proxies: %s", out.String())
 	}
 	cancel()
 	if code := <-done; code != 0 {

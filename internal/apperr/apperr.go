@@ -19,6 +19,11 @@ var (
 	// ErrTooMany: the server is busy with this kind of request (e.g. too
 	// many password checks at once); the client should retry shortly.
 	ErrTooMany = errors.New("too many requests")
+
+	// ErrOutOfScope marks a not-found that answers a request for something
+	// outside the caller's data scope. Users see the plain not-found (ids of
+	// other departments reveal nothing); the web layer logs it as a denial.
+	ErrOutOfScope = errors.New("outside the data scope")
 )
 
 // Error is a user-facing failure: Kind classifies it, Msg says in Chinese
@@ -54,6 +59,12 @@ func Invalid(format string, args ...any) error   { return newf(ErrInvalid, forma
 func Forbidden(format string, args ...any) error { return newf(ErrForbidden, format, args...) }
 func Conflict(format string, args ...any) error  { return newf(ErrConflict, format, args...) }
 func TooMany(format string, args ...any) error   { return newf(ErrTooMany, format, args...) }
+
+// OutOfScope builds a not-found for an object outside the caller's data
+// scope: it renders exactly as NotFound and also unwraps to ErrOutOfScope.
+func OutOfScope(format string, args ...any) error {
+	return &Error{Kind: ErrNotFound, Msg: fmt.Sprintf(format, args...), Err: ErrOutOfScope}
+}
 
 // Detailed is an error that carries structured details for API clients
 // besides its message: the fields or the rows and columns at fault. The web

@@ -409,7 +409,7 @@ func (s *Service) GetUser(ctx context.Context, p Principal, id int64) (User, err
 		return User{}, err
 	}
 	if !ok {
-		return User{}, apperr.NotFound("用户不存在（编号 %d）", id)
+		return User{}, apperr.OutOfScope("用户不存在（编号 %d）", id)
 	}
 	return u, nil
 }

@@ -32,6 +32,9 @@ func Parse(src []byte) (*Document, error) {
 	// A decoding error only means some bytes became U+FFFD; the rest of the
 	// plan is still worth reading.
 	decoded, _ := DecodeText(src)
+	if err := checkText(src, decoded); err != nil {
+		return nil, fmt.Errorf("plan: parse: %w", err)
+	}
 	text := normalizeText(decoded)
 	if strings.TrimSpace(text) == "" {
 		return nil, fmt.Errorf("plan: parse: %w", ErrEmptyDocument)

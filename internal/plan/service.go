@@ -146,6 +146,10 @@ func parseHint(err error) string {
 	case errors.Is(err, ErrNoTasks):
 		return "未找到编号的重点任务（如“1.加大标准的有效供给。”）"
 	}
+	var nt *NotTextError
+	if errors.As(err, &nt) {
+		return fmt.Sprintf("文件不是文本（第 %d 字节起含二进制内容），请上传方案的 .txt 文本", nt.Offset)
+	}
 	return err.Error()
 }
 

@@ -15,10 +15,18 @@ import (
 	"sidi/internal/apperr"
 	"sidi/internal/audit"
 	"sidi/internal/auth"
+	"sidi/internal/store"
 )
 
 // MaxEvidenceSize caps one evidence file.
 const MaxEvidenceSize = 10 << 20
+
+// MaxEvidenceTotal caps the evidence of one report, all files together
+// (each counted once, however often it was attached).
+const MaxEvidenceTotal = 50 << 20
+
+// mb renders a byte count in MB with one decimal.
+func mb(n int64) string { return fmt.Sprintf("%.1f MB", float64(n)/(1<<20)) }
 
 // Evidence is a file attached to a report (佐证材料).
 type Evidence struct {
@@ -93,6 +101,9 @@ func (s *Service) AddEvidence(ctx context.Context, p auth.Principal, reportID in
 		if r.Status != ReportDraft && r.Status != ReportReturned {
 			return apperr.Conflict("报告%s，不能再添加佐证材料", ReportStatusLabels[r.Status])
 		}
+		if err := s.checkEvidenceTotal(ctx, tx, reportID, filename, sha, int64(len(data))); err != nil {
+			return err
+		}
 		now := time.Now().UTC()
 		if _, err := tx.ExecContext(ctx, `INSERT INTO blobs(sha256, size, content_type, data, created_at) VALUES ($1, $2, $3, $4, $5) ON CONFLICT (sha256) DO NOTHING`,
 			sha, len(data), ct, data, now); err != nil {
@@ -107,6 +118,33 @@ func (s *Service) AddEvidence(ctx context.Context, p auth.Principal, reportID in
 			After: map[string]any{"sha256": sha, "filename": filename, "size": len(data)}})
 	})
 	return ev, err
+}
+
+// checkEvidenceTotal refuses a file that would take the report's evidence
+// past the total cap (s.EvidenceTotal, MaxEvidenceTotal when 0). A file
+// already attached to the report counts once.
+func (s *Service) checkEvidenceTotal(ctx context.Context, tx *sql.Tx, reportID int64, filename, sha string, size int64) error {
+	limit := s.EvidenceTotal
+	if limit <= 0 {
+		limit = MaxEvidenceTotal
+	}
+	if s.db.Dialect() == store.Postgres {
+		// Two uploads to one report at once must not both fit under the cap.
+		if _, err := tx.ExecContext(ctx, `SELECT id FROM reports WHERE id = $1 FOR UPDATE`, reportID); err != nil {
+			return fmt.Errorf("progress: lock report %d: %w", reportID, err)
+		}
+	}
+	var total int64
+	var again int
+	err := tx.QueryRowContext(ctx, `SELECT COALESCE(SUM(b.size), 0), COALESCE(SUM(CASE WHEN e.sha256 = $2 THEN 1 ELSE 0 END), 0)
+		FROM report_evidence e JOIN blobs b ON b.sha256 = e.sha256 WHERE e.report_id = $1`, reportID, sha).Scan(&total, &again)
+	if err != nil {
+		return fmt.Errorf("progress: evidence total of report %d: %w", reportID, err)
+	}
+	if again == 0 && total+size > limit {
+		return invalid("本报告的佐证材料已有 %s，加上“%s”（%s）将超过每份报告 %s 的总上限；请压缩文件或合并成较小的文件后再上传", mb(total), filename, mb(size), mb(limit))
+	}
+	return nil
 }
 
 func listEvidence(ctx context.Context, q querier, reportID int64) ([]Evidence, error) {

@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"context"
 	"database/sql"
+	"errors"
 	"fmt"
 	"math"
 	"strconv"
@@ -179,6 +180,10 @@ type ImportResult struct {
 	Skipped   int `json:"skipped"`   // rows left empty
 }
 
+// maxTemplateRows caps each sheet of an uploaded reporting template; the
+// plan has 27 tasks and a few dozen targets.
+const maxTemplateRows = 1000
+
 // ImportXLSX reads a filled workbook and saves its rows as drafts, all or
 // nothing: every cell is checked first, and any problem rejects the whole
 // file with the sheet, row and column of each. Uploading the same file
@@ -191,15 +196,31 @@ func (s *Service) ImportXLSX(ctx context.Context, p auth.Principal, planID int64
 		return nil, err
 	}
 	f, err := xlsx.Open(data)
+	if errors.Is(err, xlsx.ErrTooLarge) {
+		return nil, invalid("%s", xlsx.TooLargeMessage())
+	}
 	if err != nil {
 		return nil, invalid("无法读取上传的文件：请上传从本系统下载的 .xlsx 报送模板")
 	}
 	defer f.Close()
+	// A template has one row per task or target: a sheet far longer is not
+	// one, and is refused while it is read rather than after.
+	readSheet := func(sheet string) ([][]string, error) {
+		rows, err := xlsx.ReadAll(f, sheet, false, maxTemplateRows)
+		var re *xlsx.RowsError
+		if errors.As(err, &re) {
+			return nil, invalid("工作表“%s”内容远多于报送模板（上限 %d 行），请使用从本系统下载的报送模板填写", re.Sheet, re.MaxRows)
+		}
+		return rows, err
+	}
 	var errs WorkbookError
 	bad := func(sheet string, row int, col, format string, args ...any) {
 		errs = append(errs, CellError{Sheet: sheet, Row: row, Column: col, What: fmt.Sprintf(format, args...)})
 	}
-	meta, _ := f.GetRows(sheetMeta)
+	meta, err := readSheet(sheetMeta)
+	if errors.Is(err, apperr.ErrInvalid) {
+		return nil, err
+	}
 	if len(meta) < 2 || len(meta[0]) < 2 || len(meta[1]) < 2 {
 		return nil, invalid("文件缺少“说明”工作表：请使用从本系统下载的报送模板")
 	}
@@ -218,7 +239,10 @@ func (s *Service) ImportXLSX(ctx context.Context, p auth.Principal, planID int64
 		byNum[dt.task.Number] = dt
 	}
 	inputs := map[int]*ReportInput{}
-	rows, err := f.GetRows(sheetTasks)
+	rows, err := readSheet(sheetTasks)
+	if errors.Is(err, apperr.ErrInvalid) {
+		return nil, err
+	}
 	if err != nil {
 		return nil, invalid("文件缺少“%s”工作表", sheetTasks)
 	}
@@ -265,7 +289,10 @@ func (s *Service) ImportXLSX(ctx context.Context, p auth.Principal, planID int64
 		}
 		inputs[n] = in
 	}
-	trows, err := f.GetRows(sheetTargets)
+	trows, err := readSheet(sheetTargets)
+	if errors.Is(err, apperr.ErrInvalid) {
+		return nil, err
+	}
 	if err != nil {
 		return nil, invalid("文件缺少“%s”工作表", sheetTargets)
 	}

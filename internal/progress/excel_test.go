@@ -14,6 +14,8 @@ import (
 	"sidi/internal/progress"
 	"sidi/internal/store"
 	"sidi/internal/store/storetest"
+	"sidi/internal/xlsx"
+	"sidi/internal/xlsx/xlsxtest"
 )
 
 // fill edits a downloaded template like a person would in Excel.
@@ -121,3 +123,25 @@ func TestExcelRoundTrip(t *testing.T) {
 }
 
 func itoa(n int) string { return strconv.Itoa(n) }
+
+// TestImportXLSXRefusesOversizedWorkbooks: a template sheet far longer than
+// any template is refused while it is read, and a workbook unpacking past
+// the limit before anything is read, each with its reason in Chinese.
+func TestImportXLSXRefusesOversizedWorkbooks(t *testing.T) {
+	storetest.Each(t, func(t *testing.T, db *store.DB) {
+		ctx := context.Background()
+		e := newEnv(t, db, day("2024-04-05"))
+		samr := e.users["demo-reporter-samr"]
+		per := e.period(t, "2024Q1")
+		long, _ := xlsxtest.BigSheet("说明", 400<<10)
+		_, err := e.svc.ImportXLSX(ctx, samr, e.planID, per, samr.DeptID, long)
+		if apperr.Message(err) != "工作表“说明”内容远多于报送模板（上限 1000 行），请使用从本系统下载的报送模板填写" {
+			t.Errorf("long sheet: %v", err)
+		}
+		bomb, _ := xlsxtest.BigSheet("说明", xlsx.MaxUnpacked+1<<20)
+		_, err = e.svc.ImportXLSX(ctx, samr, e.planID, per, samr.DeptID, bomb)
+		if apperr.Message(err) != "工作簿解压后过大（超过 64 MB），请拆分后再导入" {
+			t.Errorf("zip bomb: %v", err)
+		}
+	})
+}

@@ -93,9 +93,19 @@ func (s *Service) checkDept(ctx context.Context, p auth.Principal, deptID int64)
 	}
 	if !ok {
 		// Same answer as a missing record: ids of other departments reveal nothing.
-		return apperr.NotFound("报告不存在或不在您的数据范围内")
+		return apperr.OutOfScope("报告不存在或不在您的数据范围内")
 	}
 	return nil
+}
+
+// CheckWriter refuses p unless p may save a report for deptID: the role and
+// data-scope checks SaveDraft makes, for forms that must not open when
+// saving would be refused. Out of scope is a not-found, as everywhere.
+func (s *Service) CheckWriter(ctx context.Context, p auth.Principal, deptID int64) error {
+	if err := p.Require(auth.RoleReporter, auth.RoleApprover); err != nil {
+		return err
+	}
+	return s.checkDept(ctx, p, deptID)
 }
 
 // SaveDraft creates or updates a department's draft (or returned) report.

@@ -4,7 +4,9 @@ import (
 	"bytes"
 	"context"
 	"errors"
+	"fmt"
 	"math"
+	"strings"
 	"testing"
 	"time"
 
@@ -418,6 +420,57 @@ func TestToDoRemindsBeforeAndChasesAfter(t *testing.T) {
 			if items[0].Urgency != c.want || items[0].Period.Code != "2024Q1" || items[0].Kind != "fill" {
 				t.Errorf("%s: %+v, want urgency %s for 2024Q1", c.today, items[0], c.want)
 			}
+		}
+	})
+}
+
+// TestEvidenceTotalCap: one report's evidence is capped in total; the
+// refusal names what is there and the cap, and a file already attached
+// counts once.
+func TestEvidenceTotalCap(t *testing.T) {
+	storetest.Each(t, func(t *testing.T, db *store.DB) {
+		ctx := context.Background()
+		e := newEnv(t, db, day("2024-04-05"))
+		samr := e.users["demo-reporter-samr"]
+		per := e.period(t, "2024Q1")
+		r, err := e.svc.SaveDraft(ctx, samr, progress.ReportInput{PlanID: e.planID, PeriodID: per.ID, TaskNumber: 1, DeptID: samr.DeptID, Narrative: "x"})
+		if err != nil {
+			t.Fatal(err)
+		}
+		pdf := func(n, fill int) []byte {
+			b := append([]byte("%PDF-1.4\n"), make([]byte, n)...)
+			b[len(b)-1] = byte(fill)
+			return b
+		}
+		// The default: 50 MB, five files at the 10 MB file limit.
+		for i := range 5 {
+			if _, err := e.svc.AddEvidence(ctx, samr, r.ID, fmt.Sprintf("扫描件%d.pdf", i), pdf(progress.MaxEvidenceSize-16, i)); err != nil {
+				t.Fatalf("file %d of 10 MB: %v", i, err)
+			}
+		}
+		_, err = e.svc.AddEvidence(ctx, samr, r.ID, "再一份.pdf", pdf(1000, 9))
+		if !errors.Is(err, apperr.ErrInvalid) || !strings.Contains(apperr.Message(err), "本报告的佐证材料已有 50.0 MB，加上“再一份.pdf”（0.0 MB）将超过每份报告 50.0 MB 的总上限") {
+			t.Fatalf("sixth file past 50 MB: %v", err)
+		}
+		// A smaller configured cap on another report.
+		r2, err := e.svc.SaveDraft(ctx, samr, progress.ReportInput{PlanID: e.planID, PeriodID: per.ID, TaskNumber: 4, DeptID: samr.DeptID, Narrative: "y"})
+		if err != nil {
+			t.Fatal(err)
+		}
+		e.svc.EvidenceTotal = 1 << 20
+		first := pdf(400<<10, 1)
+		for i, data := range [][]byte{first, pdf(400<<10, 2), first} {
+			if _, err := e.svc.AddEvidence(ctx, samr, r2.ID, fmt.Sprintf("f%d.pdf", i), data); err != nil {
+				t.Fatalf("file %d under 1 MB in all: %v", i, err)
+			}
+		}
+		_, err = e.svc.AddEvidence(ctx, samr, r2.ID, "f3.pdf", pdf(400<<10, 3))
+		if !errors.Is(err, apperr.ErrInvalid) || !strings.Contains(apperr.Message(err), "已有 0.8 MB") || !strings.Contains(apperr.Message(err), "总上限") {
+			t.Fatalf("past the configured cap: %v", err)
+		}
+		got, _ := e.svc.Report(ctx, samr, r2.ID)
+		if len(got.Evidence) != 2 {
+			t.Errorf("report holds %d files; want 2", len(got.Evidence))
 		}
 	})
 }

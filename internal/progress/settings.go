@@ -45,6 +45,9 @@ type Service struct {
 	metrics *indicator.Registry
 	Now     func() time.Time
 	cache   stateCache
+	// EvidenceTotal caps the evidence bytes of one report; 0 means
+	// MaxEvidenceTotal.
+	EvidenceTotal int64
 }
 
 // NewService wires the progress service.

@@ -617,7 +617,7 @@ func (s *Service) GetDeclaration(ctx context.Context, p auth.Principal, id int64
 		return d, err
 	}
 	if d.Status != DeclCurrent && !p.Has(Editors...) && s.actsFor(ctx, s.db.Reader(), p, d.EnterpriseID) != nil {
-		return Declaration{}, apperr.NotFound("没有编号为 %d 的声明", id)
+		return Declaration{}, apperr.OutOfScope("没有编号为 %d 的声明", id)
 	}
 	return d, nil
 }

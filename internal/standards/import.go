@@ -15,7 +15,6 @@ import (
 	"time"
 	"unicode/utf8"
 
-	"github.com/xuri/excelize/v2"
 	"golang.org/x/text/encoding/simplifiedchinese"
 	"golang.org/x/text/unicode/norm"
 
@@ -74,12 +73,19 @@ type ImportResult struct {
 // Progress is told how many of total rows are done.
 type Progress func(done, total int)
 
+// MaxTableRows caps the rows of an uploaded table (header included); the
+// sheet is read row by row and refused past it.
+const MaxTableRows = 100000
+
 // ReadTable reads a .csv (UTF-8, with or without BOM, or GB18030) or .xlsx
 // file into rows of cells.
 func ReadTable(name string, data []byte) ([][]string, error) {
 	switch strings.ToLower(filepath.Ext(name)) {
 	case ".xlsx", ".xlsm":
 		f, err := xlsx.Open(data)
+		if errors.Is(err, xlsx.ErrTooLarge) {
+			return nil, apperr.Invalid("%s", xlsx.TooLargeMessage())
+		}
 		if err != nil {
 			return nil, apperr.Invalid("无法读取 Excel 文件：%v", err)
 		}
@@ -88,7 +94,11 @@ func ReadTable(name string, data []byte) ([][]string, error) {
 		if len(sheets) == 0 {
 			return nil, apperr.Invalid("Excel 文件中没有工作表")
 		}
-		rows, err := f.GetRows(sheets[0], excelize.Options{RawCellValue: true})
+		rows, err := xlsx.ReadAll(f, sheets[0], true, MaxTableRows)
+		var re *xlsx.RowsError
+		if errors.As(err, &re) {
+			return nil, apperr.Invalid("%s", re.Message())
+		}
 		if err != nil {
 			return nil, apperr.Invalid("无法读取工作表“%s”：%v", sheets[0], err)
 		}

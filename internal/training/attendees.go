@@ -103,6 +103,9 @@ func readList(name string, data []byte) (string, [][]string, error) {
 	switch strings.ToLower(filepath.Ext(name)) {
 	case ".xlsx", ".xlsm":
 		f, err := xlsx.Open(data)
+		if errors.Is(err, xlsx.ErrTooLarge) {
+			return "", nil, fileError("%s", xlsx.TooLargeMessage())
+		}
 		if err != nil {
 			return "", nil, fileError("文件不是可读取的 Excel 工作簿（.xlsx），请用 Excel 或 WPS 另存为 .xlsx 后重新上传")
 		}
@@ -111,23 +114,19 @@ func readList(name string, data []byte) (string, [][]string, error) {
 		if len(sheets) == 0 {
 			return "", nil, fileError("工作簿中没有工作表")
 		}
-		rows, err := f.Rows(sheets[0])
-		if err != nil {
-			return "", nil, fileError("无法读取工作表“%s”：%v", sheets[0], err)
-		}
-		defer rows.Close()
 		var out [][]string
-		for rows.Next() {
+		tooLong := errors.New("too many rows")
+		err = xlsx.Each(f, sheets[0], true, func(_ int, cols []string) error {
 			if len(out) > MaxListRows+1 {
-				return "", nil, fileError("工作表“%s”超过 %d 行，请分批上传", sheets[0], MaxListRows)
-			}
-			cols, err := rows.Columns(excelize.Options{RawCellValue: true})
-			if err != nil {
-				return "", nil, fileError("无法读取工作表“%s”第 %d 行：%v", sheets[0], len(out)+1, err)
+				return tooLong
 			}
 			out = append(out, cols)
+			return nil
+		})
+		if errors.Is(err, tooLong) {
+			return "", nil, fileError("工作表“%s”超过 %d 行，请分批上传", sheets[0], MaxListRows)
 		}
-		if err := rows.Error(); err != nil {
+		if err != nil {
 			return "", nil, fileError("无法读取工作表“%s”：%v", sheets[0], err)
 		}
 		return sheets[0], out, nil

@@ -42,8 +42,8 @@ func (s *Server) login(w http.ResponseWriter, r *http.Request, rc *reqCtx) error
 	if old, err := r.Cookie(sessionCookie); err == nil && old.Value != "" && old.Value != token {
 		s.Auth.Logout(r.Context(), old.Value)
 	}
-	setSessionCookie(w, r, token)
-	clearCookie(w, r, csrfCookie)
+	s.setSessionCookie(w, r, token)
+	s.clearCookie(w, r, csrfCookie)
 	http.Redirect(w, r, next, http.StatusSeeOther)
 	return nil
 }
@@ -54,7 +54,7 @@ func (s *Server) logout(w http.ResponseWriter, r *http.Request, rc *reqCtx) erro
 			return err
 		}
 	}
-	clearCookie(w, r, sessionCookie)
+	s.clearCookie(w, r, sessionCookie)
 	http.Redirect(w, r, "/login?msg="+url.QueryEscape("您已安全退出"), http.StatusSeeOther)
 	return nil
 }

@@ -146,7 +146,7 @@ func (s *Server) logoutEverywhere(w http.ResponseWriter, r *http.Request, rc *re
 	if err := s.Auth.LogoutEverywhere(r.Context(), rc.P); err != nil {
 		return err
 	}
-	clearCookie(w, r, sessionCookie)
+	s.clearCookie(w, r, sessionCookie)
 	http.Redirect(w, r, "/login?msg="+url.QueryEscape("已退出所有设备上的登录，请重新登录（API 令牌不受影响）"), http.StatusSeeOther)
 	return nil
 }

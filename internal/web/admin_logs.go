@@ -20,6 +20,7 @@ import (
 var entityLabels = map[string]string{
 	"user": "用户", "department": "部门", "api_token": "API 令牌",
 	"plan": "工作方案", "plan_version": "方案版本",
+	auth.DenialEntity: "访问控制",
 }
 
 var actionLabels = map[string]string{
@@ -29,6 +30,7 @@ var actionLabels = map[string]string{
 	"logout_everywhere": "退出所有设备", "revoke": "吊销",
 	"add_alias": "添加别名", "rename": "标记更名",
 	"import": "导入", "approve": "审核通过", "discard": "废弃",
+	auth.DenialAction: "越权访问",
 }
 
 func labelOr(m map[string]string, code string) string {

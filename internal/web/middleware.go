@@ -8,6 +8,7 @@ import (
 	"fmt"
 	"net"
 	"net/http"
+	"net/netip"
 	"net/url"
 	"runtime/debug"
 	"strings"
@@ -44,7 +45,7 @@ func (s *Server) securityHeaders(next http.Handler) http.Handler {
 		h.Set("Referrer-Policy", "same-origin")
 		h.Set("Permissions-Policy", "camera=(), microphone=(), geolocation=()")
 		h.Set("Cross-Origin-Opener-Policy", "same-origin")
-		if r.TLS != nil {
+		if s.isTLS(r) {
 			h.Set("Strict-Transport-Security", "max-age=31536000")
 		}
 		next.ServeHTTP(w, r)
@@ -66,12 +67,100 @@ func (s *Server) recoverPanics(next http.Handler) http.Handler {
 	})
 }
 
-func clientIP(r *http.Request) string {
-	host, _, err := net.SplitHostPort(r.RemoteAddr)
-	if err != nil {
-		return r.RemoteAddr
+// clientIP is the address a request comes from: the direct peer, or, when
+// the peer is one of s.TrustedProxies, the address that proxy forwarded.
+func (s *Server) clientIP(r *http.Request) string {
+	return forwardedFor(r.RemoteAddr, r.Header.Values("X-Forwarded-For"), s.TrustedProxies)
+}
+
+// peerAddr parses the host part of a RemoteAddr ("ip:port" or a bare ip).
+func peerAddr(remote string) (netip.Addr, bool) {
+	host := remote
+	if h, _, err := net.SplitHostPort(remote); err == nil {
+		host = h
 	}
-	return host
+	a, err := netip.ParseAddr(host)
+	if err != nil {
+		return netip.Addr{}, false
+	}
+	return a.Unmap().WithZone(""), true
+}
+
+func trusted(a netip.Addr, proxies []netip.Prefix) bool {
+	for _, p := range proxies {
+		if p.Contains(a) {
+			return true
+		}
+	}
+	return false
+}
+
+// forwardedFor works out the client address from the direct peer and the
+// X-Forwarded-For header lines. Forwarded headers count only when the peer
+// is a trusted proxy; then the list is walked from the right (the entries
+// the trusted proxies appended) and the first address that is not itself a
+// trusted proxy is the client. An unparsable entry ends the walk at the
+// peer: whatever stands left of it may have been written by anyone.
+func forwardedFor(remote string, xff []string, proxies []netip.Prefix) string {
+	peer, ok := peerAddr(remote)
+	if !ok {
+		host, _, err := net.SplitHostPort(remote)
+		if err != nil {
+			return remote
+		}
+		return host
+	}
+	if len(proxies) == 0 || !trusted(peer, proxies) {
+		return peer.String()
+	}
+	var hops []string
+	for _, line := range xff {
+		hops = append(hops, strings.Split(line, ",")...)
+	}
+	for i := len(hops) - 1; i >= 0; i-- {
+		a, err := netip.ParseAddr(strings.TrimSpace(hops[i]))
+		if err != nil {
+			return peer.String()
+		}
+		a = a.Unmap().WithZone("")
+		if !trusted(a, proxies) {
+			return a.String()
+		}
+	}
+	// Every hop is a trusted proxy (or there is no header): the leftmost
+	// trusted hop is as close to the client as can be told.
+	for _, h := range hops {
+		if a, err := netip.ParseAddr(strings.TrimSpace(h)); err == nil {
+			return a.Unmap().WithZone("").String()
+		}
+	}
+	return peer.String()
+}
+
+// isTLS reports whether the client reached Sidi over HTTPS: directly, or
+// through a trusted proxy that says so in X-Forwarded-Proto.
+func (s *Server) isTLS(r *http.Request) bool {
+	if r.TLS != nil {
+		return true
+	}
+	if len(s.TrustedProxies) == 0 {
+		return false
+	}
+	peer, ok := peerAddr(r.RemoteAddr)
+	if !ok || !trusted(peer, s.TrustedProxies) {
+		return false
+	}
+	// Several values: the last was set by the proxy nearest to Sidi, which is
+	// trusted; earlier ones may come from the client.
+	vals := r.Header.Values("X-Forwarded-Proto")
+	if len(vals) == 0 {
+		return false
+	}
+	proto := vals[len(vals)-1]
+	if i := strings.LastIndexByte(proto, ','); i >= 0 {
+		proto = proto[i+1:]
+	}
+	return strings.EqualFold(strings.TrimSpace(proto), "https")
 }
 
 func isUnsafe(method string) bool {
@@ -93,7 +182,7 @@ func (s *Server) wrap(rt Route) http.Handler {
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		r.Body = http.MaxBytesReader(w, r.Body, s.MaxBody)
 		rc := &reqCtx{route: &rt}
-		rc.P.IP = clientIP(r)
+		rc.P.IP = s.clientIP(r)
 		ctx := r.Context()
 
 		if authz := r.Header.Get("Authorization"); strings.HasPrefix(authz, "Bearer ") {
@@ -110,7 +199,7 @@ func (s *Server) wrap(rt Route) http.Handler {
 				rc.P, rc.Session, rc.CSRF = p, sess, sess.CSRFToken
 			case errors.Is(err, apperr.ErrUnauthenticated):
 				rc.Expired = true
-				clearCookie(w, r, sessionCookie)
+				s.clearCookie(w, r, sessionCookie)
 			default:
 				s.fail(w, r, rc, err)
 				return
@@ -164,7 +253,7 @@ func (s *Server) preSessionCSRF(w http.ResponseWriter, r *http.Request) string {
 		return c.Value
 	}
 	tok := randomToken()
-	http.SetCookie(w, &http.Cookie{Name: csrfCookie, Value: tok, Path: "/", HttpOnly: true, SameSite: http.SameSiteLaxMode, Secure: r.TLS != nil})
+	http.SetCookie(w, &http.Cookie{Name: csrfCookie, Value: tok, Path: "/", HttpOnly: true, SameSite: http.SameSiteLaxMode, Secure: s.isTLS(r)})
 	return tok
 }
 
@@ -185,12 +274,12 @@ func validCSRF(r *http.Request, want string) bool {
 	return subtle.ConstantTimeCompare([]byte(got), []byte(want)) == 1
 }
 
-func setSessionCookie(w http.ResponseWriter, r *http.Request, token string) {
-	http.SetCookie(w, &http.Cookie{Name: sessionCookie, Value: token, Path: "/", HttpOnly: true, SameSite: http.SameSiteLaxMode, Secure: r.TLS != nil})
+func (s *Server) setSessionCookie(w http.ResponseWriter, r *http.Request, token string) {
+	http.SetCookie(w, &http.Cookie{Name: sessionCookie, Value: token, Path: "/", HttpOnly: true, SameSite: http.SameSiteLaxMode, Secure: s.isTLS(r)})
 }
 
-func clearCookie(w http.ResponseWriter, r *http.Request, name string) {
-	http.SetCookie(w, &http.Cookie{Name: name, Value: "", Path: "/", MaxAge: -1, HttpOnly: true, SameSite: http.SameSiteLaxMode, Secure: r.TLS != nil})
+func (s *Server) clearCookie(w http.ResponseWriter, r *http.Request, name string) {
+	http.SetCookie(w, &http.Cookie{Name: name, Value: "", Path: "/", MaxAge: -1, HttpOnly: true, SameSite: http.SameSiteLaxMode, Secure: s.isTLS(r)})
 }
 
 // safeNext keeps post-login redirects on this site.

@@ -180,6 +180,7 @@ func notFound(r *http.Request) error {
 // fail answers a request with err in the form the client expects.
 func (s *Server) fail(w http.ResponseWriter, r *http.Request, rc *reqCtx, err error) {
 	status, code := statusOf(err)
+	s.logDenial(r, rc, err, status)
 	msg := apperr.Message(err)
 	if status == http.StatusRequestEntityTooLarge {
 		limit := fmt.Sprintf("%d MB", s.MaxBody>>20)

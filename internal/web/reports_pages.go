@@ -107,6 +107,10 @@ func (s *Server) reportTarget(r *http.Request, rc *reqCtx, code string, task int
 	if deptID == 0 {
 		deptID = rc.P.DeptID
 	}
+	// The form opens only for a department whose report p may save.
+	if err := s.Progress.CheckWriter(r.Context(), rc.P, deptID); err != nil {
+		return nil, err
+	}
 	d, err := s.Org.Get(r.Context(), deptID)
 	if err != nil {
 		return nil, err

@@ -3,10 +3,13 @@ package web
 import (
 	"context"
 	"embed"
+	"fmt"
 	"io/fs"
 	"log/slog"
 	"net/http"
+	"net/netip"
 	"os"
+	"strings"
 	"time"
 
 	"sidi/internal/auth"
@@ -53,6 +56,13 @@ type Server struct {
 	mux    *http.ServeMux
 	now    func() time.Time
 	cache  pageCache
+	// denials limits how many refused requests are written to the log.
+	denials denialLimiter
+
+	// TrustedProxies are the reverse proxies whose X-Forwarded-For and
+	// X-Forwarded-Proto headers are believed. Empty: forwarded headers are
+	// ignored and the peer address is the client. Set before serving.
+	TrustedProxies []netip.Prefix
 }
 
 // New builds the server and its route table.
@@ -104,4 +114,47 @@ const reqCtxKey ctxKey = 1
 
 func withReqCtx(ctx context.Context, rc *reqCtx) context.Context {
 	return context.WithValue(ctx, reqCtxKey, rc)
+}
+
+// ParseTrustedProxies reads reverse-proxy addresses given as CIDR blocks
+// ("10.0.0.0/8", "fd00::/8") or single addresses (a bare IP is /32 or
+// /128); each value may hold several separated by commas. Empty items are
+// skipped. An invalid one is an error naming it, in Chinese and English.
+func ParseTrustedProxies(values ...string) ([]netip.Prefix, error) {
+	var out []netip.Prefix
+	for _, v := range values {
+		for _, item := range strings.Split(v, ",") {
+			item = strings.TrimSpace(item)
+			if item == "" {
+				continue
+			}
+			var pf netip.Prefix
+			if strings.Contains(item, "/") {
+				p, err := netip.ParsePrefix(item)
+				if err != nil {
+					return nil, fmt.Errorf("可信代理地址“%s”无效，应为 CIDR（如 10.0.0.0/8）或单个 IP invalid trusted proxy %q: %w", item, item, err)
+				}
+				if p.Addr().Is4In6() {
+					// ::ffff:10.0.0.0/104 style: peers are compared unmapped.
+					if p.Bits() < 96 {
+						return nil, fmt.Errorf("可信代理地址“%s”无效 invalid trusted proxy %q", item, item)
+					}
+					p = netip.PrefixFrom(p.Addr().Unmap(), p.Bits()-96)
+				}
+				pf = p.Masked()
+			} else {
+				a, err := netip.ParseAddr(item)
+				if err != nil {
+					return nil, fmt.Errorf("可信代理地址“%s”无效，应为 CIDR（如 10.0.0.0/8）或单个 IP invalid trusted proxy %q: %w", item, item, err)
+				}
+				if a.Zone() != "" {
+					return nil, fmt.Errorf("可信代理地址“%s”不能带网卡区域（%%%s）invalid trusted proxy %q: zones are not supported", item, a.Zone(), item)
+				}
+				a = a.Unmap()
+				pf = netip.PrefixFrom(a, a.BitLen())
+			}
+			out = append(out, pf)
+		}
+	}
+	return out, nil
 }

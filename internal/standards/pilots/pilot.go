@@ -221,6 +221,11 @@ func pilotNotFound(id int64) error {
 	return apperr.NotFound("没有编号为 %d 的试点，或不在您的数据范围内", id)
 }
 
+// pilotOutOfScope answers like pilotNotFound for a pilot p may not see.
+func pilotOutOfScope(id int64) error {
+	return apperr.OutOfScope("没有编号为 %d 的试点，或不在您的数据范围内", id)
+}
+
 // editablePilot reads a pilot for a write by p, answering "not found" when
 // it is outside p's scope.
 func (s *Service) editablePilot(ctx context.Context, q querier, p auth.Principal, id int64) (Pilot, error) {
@@ -233,7 +238,7 @@ func (s *Service) editablePilot(ctx context.Context, q querier, p auth.Principal
 		return Pilot{}, err
 	}
 	if !ok {
-		return Pilot{}, pilotNotFound(id)
+		return Pilot{}, pilotOutOfScope(id)
 	}
 	return pl, nil
 }
@@ -255,7 +260,7 @@ func (s *Service) Pilot(ctx context.Context, p auth.Principal, id int64) (Pilot,
 		return pl, nil
 	}
 	if !pl.Public() {
-		return Pilot{}, pilotNotFound(id)
+		return Pilot{}, pilotOutOfScope(id)
 	}
 	return pl.public(), nil
 }

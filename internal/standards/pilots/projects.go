@@ -122,6 +122,11 @@ func projectNotFound(id int64) error {
 	return apperr.NotFound("没有编号为 %d 的科技项目，或不在您的数据范围内", id)
 }
 
+// projectOutOfScope answers like projectNotFound for a project p may not see.
+func projectOutOfScope(id int64) error {
+	return apperr.OutOfScope("没有编号为 %d 的科技项目，或不在您的数据范围内", id)
+}
+
 // CreateProject registers an S&T project.
 func (s *Service) CreateProject(ctx context.Context, p auth.Principal, in ProjectInput) (Project, error) {
 	if err := p.Require(WriteRoles...); err != nil {
@@ -208,7 +213,7 @@ func (s *Service) editableProject(ctx context.Context, q querier, p auth.Princip
 		return Project{}, err
 	}
 	if !ok {
-		return Project{}, projectNotFound(id)
+		return Project{}, projectOutOfScope(id)
 	}
 	return pr, nil
 }

@@ -195,7 +195,7 @@ func (s *Service) editableReward(ctx context.Context, q querier, p auth.Principa
 		return Reward{}, err
 	}
 	if !ok {
-		return Reward{}, rewardNotFound(id)
+		return Reward{}, apperr.OutOfScope("没有编号为 %d 的奖励记录，或不在您的数据范围内", id)
 	}
 	return r, nil
 }
@@ -308,7 +308,7 @@ func (s *Service) Reward(ctx context.Context, p auth.Principal, id int64) (Rewar
 		return r, nil
 	}
 	if r.Status == RewardWithdrawn {
-		return Reward{}, rewardNotFound(id)
+		return Reward{}, apperr.OutOfScope("没有编号为 %d 的奖励记录，或不在您的数据范围内", id)
 	}
 	return r.public(), nil
 }

@@ -1,0 +1,56 @@
+package standards
+
+import (
+	"strings"
+	"testing"
+
+	"sidi/internal/apperr"
+	"sidi/internal/xlsx"
+	"sidi/internal/xlsx/xlsxtest"
+)
+
+// TestReadTableStreamsLargeSheets uploads a workbook whose sheet unpacks to
+// 60 MB of XML (a few MB packed) through ReadTable, the path of the
+// standards and declaration imports, next to the whole-sheet GetRows it
+// used before: the sheet is refused by its length while it is read, and
+// the heap stays small.
+func TestReadTableStreamsLargeSheets(t *testing.T) {
+	if testing.Short() {
+		t.Skip("reads 60 MB of sheet XML")
+	}
+	data, nrows := xlsxtest.BigSheet("标准", 60<<20)
+	oldPeak, _ := xlsxtest.HeapGrowth(func() {
+		f, err := xlsx.Open(data)
+		if err != nil {
+			t.Fatal(err)
+		}
+		defer f.Close()
+		if rows, _ := f.GetRows("标准"); len(rows) != nrows {
+			t.Fatalf("GetRows: %d rows", len(rows))
+		}
+	})
+	var err error
+	newPeak, alloc := xlsxtest.HeapGrowth(func() { _, err = ReadTable("big.xlsx", data) })
+	t.Logf("%.1f MB upload, %d rows: GetRows heap +%d MB; ReadTable heap +%d MB (%d MB allocated)",
+		float64(len(data))/(1<<20), nrows, oldPeak>>20, newPeak>>20, alloc>>20)
+	if apperr.Message(err) != "工作表“标准”超过 100000 行，请拆分后分批导入" {
+		t.Errorf("ReadTable: %v", err)
+	}
+	if newPeak > 48<<20 || newPeak*2 > oldPeak {
+		t.Errorf("ReadTable raised the heap by %d MB (GetRows %d MB)", newPeak>>20, oldPeak>>20)
+	}
+}
+
+func TestReadTableRefusesZipBomb(t *testing.T) {
+	data, _ := xlsxtest.BigSheet("标准", xlsx.MaxUnpacked+1<<20)
+	_, err := ReadTable("bomb.xlsx", data)
+	if !strings.Contains(apperr.Message(err), "工作簿解压后过大（超过 64 MB），请拆分后再导入") {
+		t.Errorf("ReadTable: %v", err)
+	}
+	// Within the limits, a table is read as before.
+	small, n := xlsxtest.BigSheet("标准", 4000)
+	rows, err := ReadTable("small.xlsx", small)
+	if err != nil || len(rows) != n || rows[0][0] != "标准编号" || rows[1][0] != "DB63/T 2-2024" {
+		t.Fatalf("small table: %d rows (%v), first %q", len(rows), err, rows[:min(2, len(rows))])
+	}
+}
