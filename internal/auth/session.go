@@ -174,16 +174,10 @@ func badCredentials(userLock, addrLock, now time.Time) error {
 	return unauthenticated(ErrBadCredentials, "用户名或密码错误")
 }
 
-// logLogin appends to the login log.
-func logLogin(ctx context.Context, q querier, at time.Time, login string, userID int64, ip, ua string, o Outcome, detail string) error {
-	var uid any
-	if userID != 0 {
-		uid = userID
-	}
-	_, err := q.ExecContext(ctx, `INSERT INTO login_log(at, login, user_id, ip, user_agent, outcome, detail) VALUES ($1, $2, $3, $4, $5, $6, $7)`,
-		at, truncate(login, 64), uid, truncate(ip, 64), truncate(ua, 256), string(o), detail)
-	if err != nil {
-		return fmt.Errorf("auth: login log: %w", err)
+// logLogin appends to the login log, a chain signed with the audit key.
+func (s *Service) logLogin(ctx context.Context, q querier, at time.Time, login string, userID int64, ip, ua string, o Outcome, detail string) error {
+	if err := audit.AppendLogin(ctx, s.db, q, at, truncate(login, 64), userID, truncate(ip, 64), truncate(ua, 256), string(o), detail); err != nil {
+		return fmt.Errorf("auth: %w", err)
 	}
 	return nil
 }
@@ -235,7 +229,7 @@ func (s *Service) Login(ctx context.Context, login, password, ip, userAgent stri
 	}
 	if o != "" {
 		if err := s.db.Tx(ctx, func(tx *sql.Tx) error {
-			return logLogin(ctx, tx, now, login, u.id, ip, userAgent, o, "锁定至 "+until.In(beijing).Format("2006-01-02 15:04:05"))
+			return s.logLogin(ctx, tx, now, login, u.id, ip, userAgent, o, "锁定至 "+until.In(beijing).Format("2006-01-02 15:04:05"))
 		}); err != nil {
 			return nil, "", err
 		}
@@ -279,7 +273,7 @@ func (s *Service) Login(ctx context.Context, login, password, ip, userAgent stri
 		switch {
 		case o != "":
 			loginErr = lockedError(o, until, now)
-			return logLogin(ctx, tx, now, login, u.id, ip, userAgent, o, "锁定至 "+until.In(beijing).Format("2006-01-02 15:04:05"))
+			return s.logLogin(ctx, tx, now, login, u.id, ip, userAgent, o, "锁定至 "+until.In(beijing).Format("2006-01-02 15:04:05"))
 		case !found || !ok:
 			userLock, addrLock, err := s.fail(ctx, tx, uk, ak, u.id, now)
 			if err != nil {
@@ -296,10 +290,10 @@ func (s *Service) Login(ctx context.Context, login, password, ip, userAgent stri
 			if !addrLock.IsZero() {
 				detail = strings.TrimPrefix(detail+"；地址锁定至 "+addrLock.In(beijing).Format("2006-01-02 15:04:05"), "；")
 			}
-			return logLogin(ctx, tx, now, login, u.id, ip, userAgent, outcome, detail)
+			return s.logLogin(ctx, tx, now, login, u.id, ip, userAgent, outcome, detail)
 		case u.status != StatusActive:
 			loginErr = unauthenticated(ErrDisabled, "账号已停用，请联系系统管理员")
-			return logLogin(ctx, tx, now, login, u.id, ip, userAgent, OutcomeDisabled, "")
+			return s.logLogin(ctx, tx, now, login, u.id, ip, userAgent, OutcomeDisabled, "")
 		}
 		if err := clearThrottle(ctx, tx, uk, ak); err != nil {
 			return err
@@ -324,7 +318,7 @@ func (s *Service) Login(ctx context.Context, login, password, ip, userAgent stri
 		if err != nil {
 			return fmt.Errorf("auth: start session of %s: %w", login, err)
 		}
-		return logLogin(ctx, tx, now, login, u.id, ip, userAgent, OutcomeSuccess, "")
+		return s.logLogin(ctx, tx, now, login, u.id, ip, userAgent, OutcomeSuccess, "")
 	})
 	if err != nil {
 		return nil, "", err
@@ -405,7 +399,7 @@ func (s *Service) Authenticate(ctx context.Context, token, ip string) (Principal
 				return fmt.Errorf("auth: expire session: %w", err)
 			}
 			if n, _ := res.RowsAffected(); n == 1 {
-				return logLogin(ctx, tx, now, p.Login, sess.UserID, ip, sess.UserAgent, OutcomeExpired, detail)
+				return s.logLogin(ctx, tx, now, p.Login, sess.UserID, ip, sess.UserAgent, OutcomeExpired, detail)
 			}
 			return nil
 		})
@@ -471,7 +465,7 @@ func (s *Service) Logout(ctx context.Context, token string) error {
 		if _, err := tx.ExecContext(ctx, `UPDATE sessions SET revoked_at = $1, end_reason = 'logout' WHERE id = $2`, now, id); err != nil {
 			return fmt.Errorf("auth: logout: %w", err)
 		}
-		return logLogin(ctx, tx, now, login, userID, ip, ua, OutcomeLogout, "")
+		return s.logLogin(ctx, tx, now, login, userID, ip, ua, OutcomeLogout, "")
 	})
 }
 
@@ -487,7 +481,7 @@ func (s *Service) LogoutEverywhere(ctx context.Context, p Principal) error {
 		if err != nil {
 			return err
 		}
-		if err := logLogin(ctx, tx, now, p.Login, p.UserID, p.IP, "", OutcomeLogout, fmt.Sprintf("退出全部会话（共 %d 个）", n)); err != nil {
+		if err := s.logLogin(ctx, tx, now, p.Login, p.UserID, p.IP, "", OutcomeLogout, fmt.Sprintf("退出全部会话（共 %d 个）", n)); err != nil {
 			return err
 		}
 		return audit.Append(ctx, s.db, tx, p.Actor(), audit.Entry{Entity: "user", EntityID: fmt.Sprint(p.UserID), Action: "logout_everywhere",
@@ -536,7 +530,7 @@ func (s *Service) ChangePassword(ctx context.Context, p Principal, token, oldPas
 			if userLock, _, err = s.fail(ctx, tx, uk, "", p.UserID, now); err != nil {
 				return err
 			}
-			return logLogin(ctx, tx, now, login, p.UserID, p.IP, "", OutcomeBadPassword, "修改密码时原密码错误")
+			return s.logLogin(ctx, tx, now, login, p.UserID, p.IP, "", OutcomeBadPassword, "修改密码时原密码错误")
 		}); err != nil {
 			return err
 		}
