@@ -236,4 +236,3 @@ func cmdAuditCheckpoints() *Command {
 		},
 	}
 }
-

@@ -92,7 +92,7 @@ func TestInsertOrReplaceRefused(t *testing.T) {
 		forged.Hash, _ = forged.ComputeHash()
 		stmts := []string{
 			strings.Replace(insertRaw(t, db, forged), "INSERT INTO", "INSERT OR REPLACE INTO", 1), // SQLite only
-			insertRaw(t, db, forged),                              // duplicate seq
+			insertRaw(t, db, forged), // duplicate seq
 			insertRaw(t, db, audit.Record{Seq: 5, At: "x", Actor: "a", Entity: "e", EntityID: "1", Action: "a", Before: []byte("null"), After: []byte("null")}), // gap
 		}
 		if db.Dialect() == store.Postgres {

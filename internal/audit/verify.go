@@ -19,11 +19,11 @@ type Check struct {
 
 // Report is what `sidi audit verify` prints: each guarantee separately.
 type Report struct {
-	Audit   ChainHead    `json:"audit_head"`
-	Login   ChainHead    `json:"login_head"`
-	Records int64   `json:"records"`
-	Logins  int64   `json:"logins"`
-	Checks  []Check `json:"checks"`
+	Audit   ChainHead `json:"audit_head"`
+	Login   ChainHead `json:"login_head"`
+	Records int64     `json:"records"`
+	Logins  int64     `json:"logins"`
+	Checks  []Check   `json:"checks"`
 }
 
 // OK says whether every guarantee holds.
