@@ -67,6 +67,9 @@ func Open(ctx context.Context, cfg Config) (*DB, error) {
 func OpenNoMigrate(ctx context.Context, cfg Config) (*DB, error) { return open(ctx, cfg) }
 
 func open(ctx context.Context, cfg Config) (*DB, error) {
+	if cfg.URL != "" && !strings.HasPrefix(cfg.URL, "postgres://") && !strings.HasPrefix(cfg.URL, "postgresql://") {
+		return nil, fmt.Errorf("store: unsupported database URL %q: want postgres://… (数据库地址须以 postgres:// 开头)", redactURL(cfg.URL))
+	}
 	dir := cfg.DataDir
 	if dir == "" && cfg.URL == "" {
 		dir = "sidi-data"
@@ -91,9 +94,6 @@ func open(ctx context.Context, cfg Config) (*DB, error) {
 
 func openEngine(ctx context.Context, cfg Config, dir string) (*DB, error) {
 	if cfg.URL != "" {
-		if !strings.HasPrefix(cfg.URL, "postgres://") && !strings.HasPrefix(cfg.URL, "postgresql://") {
-			return nil, fmt.Errorf("store: unsupported database URL %q: want postgres://… (数据库地址须以 postgres:// 开头)", redactURL(cfg.URL))
-		}
 		pool, err := sql.Open("pgx", cfg.URL)
 		if err != nil {
 			return nil, fmt.Errorf("store: open postgres: %w", err)
