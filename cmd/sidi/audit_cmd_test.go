@@ -123,3 +123,18 @@ func TestServeCheckpoints(t *testing.T) {
 		t.Fatalf("checkpoint file after serve: %v\n%s", err, b)
 	}
 }
+
+// TestForeignURLLeavesNoKeyBehind: a refused database URL is refused
+// before the default data directory (and a key in it) is created.
+func TestForeignURLLeavesNoKeyBehind(t *testing.T) {
+	if _, err := os.Stat("sidi-data"); err == nil {
+		t.Skip("a sidi-data directory is already here")
+	}
+	if code, _, errs := runCLI(t, "audit", "verify", "--db", "mysql://x"); code != 1 || !strings.Contains(errs, "postgres://") {
+		t.Fatalf("exit %d %s", code, errs)
+	}
+	if _, err := os.Stat("sidi-data"); err == nil {
+		os.RemoveAll("sidi-data")
+		t.Fatal("a refused URL left ./sidi-data behind")
+	}
+}
