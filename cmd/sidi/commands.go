@@ -38,7 +38,7 @@ func storageFlags(fs *flag.FlagSet, e *Env) func() store.Config {
 		if url == "" && e.Getenv != nil {
 			url = e.Getenv("SIDI_DB")
 		}
-		return store.Config{DataDir: *data, URL: url}
+		return store.Config{DataDir: *data, URL: url, AuditKey: auditKeyFromEnv(e)}
 	}
 }
 
@@ -95,10 +95,18 @@ func openApp(ctx context.Context, cfg store.Config) (*app, error) {
 		db.Close()
 		return nil, err
 	}
+	if _, err := audit.CheckpointIfMoved(ctx, db, "start"); err != nil {
+		db.Close()
+		return nil, err
+	}
 	return &app{set}, nil
 }
 
-func (a *app) Close() error { return a.DB.Close() }
+// Close records the chain heads (when they moved) and closes the database.
+func (a *app) Close() error {
+	_, err := audit.CheckpointIfMoved(context.Background(), a.DB, "stop")
+	return errors.Join(err, a.DB.Close())
+}
 
 func (a *app) server(proxies []netip.Prefix) *web.Server {
 	s := web.New(a.WebDeps())
@@ -144,18 +152,22 @@ func listenAndServe(ctx context.Context, e *Env, addr string, h http.Handler) er
 
 func cmdServe() *Command {
 	return &Command{
-		Name: "serve", Usage: "[--addr HOST:PORT] [--trusted-proxy CIDR,…] [--data DIR | --db URL]",
+		Name: "serve", Usage: "[--addr HOST:PORT] [--trusted-proxy CIDR,…] [--data DIR | --db URL [--migrate-db OWNER-URL]]",
 		Short: "启动 Web 服务 start the web server",
 		Run: func(ctx context.Context, e *Env, args []string) error {
 			fs := newFlags("serve", e)
 			addr := fs.String("addr", "127.0.0.1:8080", "监听地址 listen address")
 			cfg := storageFlags(fs, e)
 			trusted := proxyFlags(fs, e)
+			owner := ownerFlag(fs, e)
 			if err := fs.Parse(args); err != nil {
 				return err
 			}
 			proxies, err := trusted()
 			if err != nil {
+				return err
+			}
+			if err := migrateAsOwner(ctx, e, cfg(), owner()); err != nil {
 				return err
 			}
 			a, err := openApp(ctx, cfg())
@@ -171,8 +183,7 @@ func cmdServe() *Command {
 					"%d demo accounts with a published password exist; they cannot sign in under serve; disable them with: %s\n",
 					len(demo), auth.RemoveDemoCommand, len(demo), auth.RemoveDemoCommand)
 			}
-			describeProxies(e, proxies)
-			return listenAndServe(ctx, e, *addr, a.server(proxies).Handler())
+			return serveApp(ctx, e, a, *addr, proxies)
 		},
 	}
 }
@@ -209,8 +220,7 @@ func cmdDemo() *Command {
 				return nil
 			}
 			a.Auth.DemoLogins = true // only here do the demo accounts sign in
-			describeProxies(e, proxies)
-			return listenAndServe(ctx, e, *addr, a.server(proxies).Handler())
+			return serveApp(ctx, e, a, *addr, proxies)
 		},
 	}
 }
@@ -289,11 +299,12 @@ func countTargets(d *plan.Document) int {
 
 func cmdMigrate() *Command {
 	return &Command{
-		Name: "migrate", Usage: "[--status] [--data DIR | --db URL]",
+		Name: "migrate", Usage: "[--status] [--grant ROLE] [--data DIR | --db URL]",
 		Short: "应用数据库迁移 apply database migrations",
 		Run: func(ctx context.Context, e *Env, args []string) error {
 			fs := newFlags("migrate", e)
 			status := fs.Bool("status", false, "只显示版本 show the version only")
+			grant := fs.String("grant", "", "迁移后授权服务角色（PostgreSQL；日志表只读、只追加）grant the server's role after migrating (default SIDI_DB_APP_ROLE)")
 			cfg := storageFlags(fs, e)
 			if err := fs.Parse(args); err != nil {
 				return err
@@ -320,6 +331,16 @@ func cmdMigrate() *Command {
 			}
 			after, _ := db.Version(ctx)
 			fmt.Fprintf(e.Stdout, "%s: schema version %d → %d（共 %d 个迁移 of %d）\n", cfg().Describe(), before, after, after-before, len(ms))
+			role := *grant
+			if role == "" && e.Getenv != nil {
+				role = e.Getenv("SIDI_DB_APP_ROLE")
+			}
+			if role != "" {
+				if err := db.GrantAppRole(ctx, role); err != nil {
+					return err
+				}
+				fmt.Fprintf(e.Stdout, "已授权服务角色 %s：日志表只读、只追加 granted %s; audit_log and login_log: SELECT, INSERT only\n", role, role)
+			}
 			return nil
 		},
 	}
@@ -470,35 +491,6 @@ func cmdPlanApprove() *Command {
 				return err
 			}
 			fmt.Fprintf(e.Stdout, "方案 %s 第 %d 版已审核通过，成为现行版本 approved\n", v.PlanCode, v.Number)
-			return nil
-		},
-	}
-}
-
-func cmdAuditVerify() *Command {
-	return &Command{
-		Name: "audit verify", Usage: "[--data DIR | --db URL]",
-		Short: "校验审计日志哈希链 verify the audit log's hash chain",
-		Run: func(ctx context.Context, e *Env, args []string) error {
-			fs := newFlags("audit verify", e)
-			cfg := storageFlags(fs, e)
-			if err := fs.Parse(args); err != nil {
-				return err
-			}
-			db, err := store.Open(ctx, cfg())
-			if err != nil {
-				return err
-			}
-			defer db.Close()
-			n, err := audit.Verify(ctx, db.Reader())
-			if err != nil {
-				var broken *audit.BrokenLinkError
-				if errors.As(err, &broken) {
-					fmt.Fprintf(e.Stdout, "审计链校验失败 FAILED: %d 条完好，第一处断裂在第 %d 条记录：%s\n", n, broken.Seq, broken.Reason)
-				}
-				return err
-			}
-			fmt.Fprintf(e.Stdout, "审计链完好 OK: %d 条记录 records verified\n", n)
 			return nil
 		},
 	}

@@ -42,6 +42,7 @@ func commands() []*Command {
 		cmdPlanParse(), cmdPlanImport(), cmdPlanList(), cmdPlanApprove(),
 		cmdAuditVerify(), cmdVersion(),
 	}
+	cs = append(cs, auditCommands()...)
 	cs = append(cs, userCommands()...)
 	cs = append(cs, standardsCommands()...)
 	cs = append(cs, progressCommands()...)

@@ -136,7 +136,7 @@ func TestDemoIsIdempotentAndAuditable(t *testing.T) {
 		t.Fatalf("re-import: exit %d\n%s", code, out)
 	}
 	code, out, _ = runCLI(t, "audit", "verify", "--data", dir)
-	if code != 0 || !strings.Contains(out, "审计链完好") {
+	if code != 0 || !strings.Contains(out, "审计链完好") || strings.Contains(out, "FAIL") {
 		t.Fatalf("audit verify: exit %d\n%s", code, out)
 	}
 }
@@ -205,7 +205,7 @@ func TestBulletinCommand(t *testing.T) {
 		}
 	}
 	html, _ := os.ReadFile(filepath.Join(dir, "b.html"))
-	for _, w := range []string{"<style>", "2025年第4季度工作进展情况的通报", "五、下一步工作"} {
+	for _, w := range []string{"<style>", "2025年第4季度工作进展情况的通报", "五、下一步工作", "审计链头：第 "} {
 		if !strings.Contains(string(html), w) {
 			t.Errorf("bulletin HTML lacks %q", w)
 		}

@@ -3,6 +3,7 @@ package main
 import (
 	"bytes"
 	"context"
+	"crypto/rand"
 	"encoding/json"
 	"errors"
 	"fmt"
@@ -253,7 +254,13 @@ func cmdStandardsBench() *Command {
 			if *records < 1 || *records > 20000000 || *rounds < 1 || *likeRounds < 1 {
 				return usageError{"--records 须在 1–20000000 之间，--rounds 与 --like-rounds 至少为 1"}
 			}
-			cfg := store.Config{DataDir: *data, URL: *dbURL}
+			cfg := store.Config{DataDir: *data, URL: *dbURL, AuditKey: auditKeyFromEnv(e)}
+			if cfg.URL != "" && cfg.DataDir == "" && cfg.AuditKey == nil {
+				// No data directory for a key file: the benchmark's own
+				// audit entries are signed with a key of this run only.
+				cfg.AuditKey = make([]byte, store.AuditKeySize)
+				rand.Read(cfg.AuditKey)
+			}
 			if cfg.URL == "" && cfg.DataDir == "" {
 				dir, err := os.MkdirTemp("", "sidi-bench-")
 				if err != nil {

@@ -30,7 +30,7 @@ func eachStorage(t *testing.T, fn func(t *testing.T, flags []string, cfg store.C
 			cfg := storetest.Config(t, d)
 			flags := []string{"--data", cfg.DataDir}
 			if cfg.URL != "" {
-				flags = []string{"--db", cfg.URL}
+				flags = append(flags, "--db", cfg.URL)
 			}
 			fn(t, flags, cfg)
 		})

@@ -3,12 +3,14 @@ package audit
 import (
 	"bytes"
 	"context"
+	"crypto/hmac"
 	"crypto/sha256"
 	"database/sql"
 	"encoding/hex"
 	"encoding/json"
 	"errors"
 	"fmt"
+	"strings"
 	"time"
 
 	"sidi/internal/store"
@@ -16,6 +18,16 @@ import (
 
 // chainLock is the advisory-lock key that serialises appends on PostgreSQL.
 const chainLock = 7216002
+
+// KeyedPrefix marks a hash that is an HMAC-SHA256 under the audit key (kept
+// outside the database). Hashes without it are the plain SHA-256 of records
+// written before the key existed; they verify only up to the sequence
+// number where keying started, which the checkpoint file fixes.
+const KeyedPrefix = "h1:"
+
+// ErrNoKey is returned when a chain is written or verified on a database
+// opened without the audit key.
+var ErrNoKey = errors.New("audit: the database was opened without the audit key (未配置审计密钥：设置 SIDI_AUDIT_KEY 或使用数据目录中的 audit.key)")
 
 // Actor is who made a change and from where.
 type Actor struct {
@@ -57,6 +69,10 @@ func Append(ctx context.Context, db *store.DB, tx *sql.Tx, a Actor, e Entry) err
 	if e.Entity == "" || e.Action == "" {
 		return errors.New("audit: entry needs an entity and an action")
 	}
+	key := db.AuditKey()
+	if key == nil {
+		return ErrNoKey
+	}
 	if err := db.LockChain(ctx, tx, chainLock); err != nil {
 		return fmt.Errorf("audit: %w", err)
 	}
@@ -83,7 +99,7 @@ func Append(ctx context.Context, db *store.DB, tx *sql.Tx, a Actor, e Entry) err
 	if r.Actor == "" {
 		r.Actor = "unknown"
 	}
-	r.Hash, err = r.ComputeHash()
+	r.Hash, err = r.Sign(key)
 	if err != nil {
 		return err
 	}
@@ -101,18 +117,63 @@ func Append(ctx context.Context, db *store.DB, tx *sql.Tx, a Actor, e Entry) err
 }
 
 // ComputeHash is SHA-256 over the canonical JSON of the record, which
-// includes the previous record's hash.
+// includes the previous record's hash: the unkeyed (legacy) form, which
+// anyone with write access to the database can recompute.
 func (r Record) ComputeHash() (string, error) {
-	b, err := json.Marshal(r)
+	c, err := r.canonical()
 	if err != nil {
-		return "", fmt.Errorf("audit: hash record %d: %w", r.Seq, err)
-	}
-	c, err := canonicalBytes(b)
-	if err != nil {
-		return "", fmt.Errorf("audit: hash record %d: %w", r.Seq, err)
+		return "", err
 	}
 	sum := sha256.Sum256(c)
 	return hex.EncodeToString(sum[:]), nil
+}
+
+// Sign is the keyed hash of the record: KeyedPrefix and the hex HMAC-SHA256
+// under key of the same canonical JSON that ComputeHash hashes.
+func (r Record) Sign(key []byte) (string, error) {
+	c, err := r.canonical()
+	if err != nil {
+		return "", err
+	}
+	return keyedHash(key, c), nil
+}
+
+func (r Record) canonical() ([]byte, error) {
+	b, err := json.Marshal(r)
+	if err != nil {
+		return nil, fmt.Errorf("audit: hash record %d: %w", r.Seq, err)
+	}
+	c, err := canonicalBytes(b)
+	if err != nil {
+		return nil, fmt.Errorf("audit: hash record %d: %w", r.Seq, err)
+	}
+	return c, nil
+}
+
+func keyedHash(key, msg []byte) string {
+	m := hmac.New(sha256.New, key)
+	m.Write(msg)
+	return KeyedPrefix + hex.EncodeToString(m.Sum(nil))
+}
+
+// checkHash says whether stored is the right hash of the canonical form c:
+// an HMAC under key, or, for a record at or below legacyThrough, the plain
+// SHA-256 of records written before keying started.
+func checkHash(key []byte, c []byte, stored string, seq, legacyThrough int64) (ok bool, reason string) {
+	if strings.HasPrefix(stored, KeyedPrefix) {
+		if hmac.Equal([]byte(keyedHash(key, c)), []byte(stored)) {
+			return true, ""
+		}
+		return false, "content does not match its keyed hash (HMAC) (内容与密钥签名不符)"
+	}
+	if seq > legacyThrough {
+		return false, fmt.Sprintf("record has no keyed hash, but only records up to %d predate the key (无密钥签名，而密钥启用前的旧记录只到第 %d 条)", legacyThrough, legacyThrough)
+	}
+	sum := sha256.Sum256(c)
+	if hex.EncodeToString(sum[:]) == stored {
+		return true, ""
+	}
+	return false, "content does not match its hash (内容与哈希不符)"
 }
 
 // Canonical renders v as JSON with sorted keys, no HTML escaping and no
@@ -148,51 +209,136 @@ func canonicalBytes(b []byte) ([]byte, error) {
 type BrokenLinkError struct {
 	Seq    int64
 	Reason string
+	// Guarantee is GuaranteeLinks when a record is missing or does not link
+	// to the one before it, GuaranteeIntegrity when its content does not
+	// match its (keyed) hash.
+	Guarantee string
 }
+
+// The guarantees `sidi audit verify` reports on, in order.
+const (
+	GuaranteeLinks       = "links"       // (a) every record links to the previous one
+	GuaranteeIntegrity   = "integrity"   // (b) every record matches its HMAC (legacy SHA-256 only before keying)
+	GuaranteeCheckpoints = "checkpoints" // (c) the chains still hold every checkpointed head
+	GuaranteeLoginChain  = "login"       // (d) the login log chain holds
+	GuaranteeRoles       = "roles"       // (e) PostgreSQL: the server's role does not own the tables
+)
 
 func (e *BrokenLinkError) Error() string {
 	return fmt.Sprintf("audit: chain broken at record %d: %s (审计链在第 %d 条记录处断裂)", e.Seq, e.Reason, e.Seq)
 }
 
-// Verify walks the whole chain in order and returns how many records it
-// checked, or a *BrokenLinkError for the first record that does not match.
-func Verify(ctx context.Context, q *sql.DB) (int64, error) {
-	rows, err := q.QueryContext(ctx, `SELECT seq, at, COALESCE(actor_id, 0), actor, ip, entity, entity_id, action, before, after, prev_hash, hash
+// Verify walks the whole audit chain in order and returns how many records
+// it checked, or a *BrokenLinkError for the first record that does not link
+// or does not match its keyed hash. Checkpoints (which catch a truncated or
+// rewritten tail) and the login log are checked by VerifyAll.
+func Verify(ctx context.Context, db *store.DB) (int64, error) {
+	legacy, err := legacyThrough(ctx, db, ChainAudit)
+	if err != nil {
+		return 0, err
+	}
+	w, err := walkAudit(ctx, db, legacy, nil)
+	if err != nil {
+		return w.ok, err
+	}
+	if first := w.first(); first != nil {
+		return w.ok, first
+	}
+	return w.ok, nil
+}
+
+// walk is the result of one pass over a chain.
+type walk struct {
+	ok         int64 // records that linked and matched before the first failure
+	count      int64 // records present
+	head       ChainHead
+	links      *BrokenLinkError
+	integrity  *BrokenLinkError
+	checkpoint *BrokenLinkError // first checkpointed (seq, hash) the chain no longer holds
+}
+
+func (w *walk) first() *BrokenLinkError {
+	var f *BrokenLinkError
+	for _, e := range []*BrokenLinkError{w.links, w.integrity} {
+		if e != nil && (f == nil || e.Seq < f.Seq) {
+			f = e
+		}
+	}
+	return f
+}
+
+// walkAudit reads the audit chain once, noting the first failure of each
+// guarantee; cps maps checkpointed sequence numbers to their hashes.
+func walkAudit(ctx context.Context, db *store.DB, legacy int64, cps map[int64]string) (*walk, error) {
+	w := &walk{}
+	key := db.AuditKey()
+	if key == nil {
+		return w, ErrNoKey
+	}
+	rows, err := db.Reader().QueryContext(ctx, `SELECT seq, at, COALESCE(actor_id, 0), actor, ip, entity, entity_id, action, before, after, prev_hash, hash
 		FROM audit_log ORDER BY seq`)
 	if err != nil {
-		return 0, fmt.Errorf("audit: verify: %w", err)
+		return w, fmt.Errorf("audit: verify: %w", err)
 	}
 	defer rows.Close()
-	var n, wantSeq int64 = 0, 1
+	var wantSeq int64 = 1
 	prev := ""
 	for rows.Next() {
 		var r Record
 		var before, after string
 		if err := rows.Scan(&r.Seq, &r.At, &r.ActorID, &r.Actor, &r.IP, &r.Entity, &r.EntityID, &r.Action, &before, &after, &r.PrevHash, &r.Hash); err != nil {
-			return n, fmt.Errorf("audit: verify: read record: %w", err)
+			return w, fmt.Errorf("audit: verify: read record: %w", err)
 		}
 		r.Before, r.After = json.RawMessage(before), json.RawMessage(after)
-		switch {
-		case r.Seq != wantSeq:
-			return n, &BrokenLinkError{Seq: wantSeq, Reason: fmt.Sprintf("record missing (next present is %d)", r.Seq)}
-		case r.PrevHash != prev:
-			return n, &BrokenLinkError{Seq: r.Seq, Reason: "previous-hash link does not match the record before it"}
+		w.count++
+		w.head = ChainHead{Seq: r.Seq, Hash: r.Hash}
+		if w.links == nil {
+			switch {
+			case r.Seq != wantSeq:
+				w.links = &BrokenLinkError{Seq: wantSeq, Reason: fmt.Sprintf("record missing (next present is %d)", r.Seq), Guarantee: GuaranteeLinks}
+			case r.PrevHash != prev:
+				w.links = &BrokenLinkError{Seq: r.Seq, Reason: "previous-hash link does not match the record before it", Guarantee: GuaranteeLinks}
+			}
 		}
-		h, err := r.ComputeHash()
-		if err != nil {
-			return n, &BrokenLinkError{Seq: r.Seq, Reason: "record content is not valid JSON: " + err.Error()}
+		if w.integrity == nil {
+			if c, err := r.canonical(); err != nil {
+				w.integrity = &BrokenLinkError{Seq: r.Seq, Reason: "record content is not valid JSON: " + err.Error(), Guarantee: GuaranteeIntegrity}
+			} else if ok, reason := checkHash(key, c, r.Hash, r.Seq, legacy); !ok {
+				w.integrity = &BrokenLinkError{Seq: r.Seq, Reason: reason, Guarantee: GuaranteeIntegrity}
+			}
 		}
-		if h != r.Hash {
-			return n, &BrokenLinkError{Seq: r.Seq, Reason: "content does not match its hash"}
+		if h, ok := cps[r.Seq]; ok && w.checkpoint == nil && h != r.Hash {
+			w.checkpoint = &BrokenLinkError{Seq: r.Seq, Reason: "record differs from the checkpointed one: the chain was rewritten after the checkpoint", Guarantee: GuaranteeCheckpoints}
+		}
+		if w.links == nil && w.integrity == nil {
+			w.ok++
 		}
 		prev = r.Hash
-		wantSeq++
-		n++
+		wantSeq = r.Seq + 1
 	}
 	if err := rows.Err(); err != nil {
-		return n, fmt.Errorf("audit: verify: %w", err)
+		return w, fmt.Errorf("audit: verify: %w", err)
 	}
-	return n, nil
+	return w, nil
+}
+
+// ChainHead is the newest record of a chain: its sequence number and hash.
+type ChainHead struct {
+	Seq  int64  `json:"seq"`
+	Hash string `json:"hash"`
+}
+
+// Short is the head as printed on a bulletin: 第 N 条，哈希 and the first
+// twelve hex digits of the hash.
+func (h ChainHead) Short() string {
+	x := strings.TrimPrefix(h.Hash, KeyedPrefix)
+	if len(x) > 12 {
+		x = x[:12] + "…"
+	}
+	if h.Seq == 0 {
+		return "第 0 条（空）"
+	}
+	return fmt.Sprintf("第 %d 条，哈希 %s", h.Seq, x)
 }
 
 // Head returns the sequence number of the newest record. Every write in

@@ -66,7 +66,7 @@ func TestVerify(t *testing.T) {
 				if c.tamper != "" {
 					tamper(t, db, c.tamper)
 				}
-				n, err := audit.Verify(context.Background(), db.Reader())
+				n, err := audit.Verify(context.Background(), db)
 				var broken *audit.BrokenLinkError
 				if c.wantSeq == 0 {
 					if err != nil {
@@ -142,7 +142,7 @@ func TestConcurrentAppendsKeepOneChain(t *testing.T) {
 				t.Fatal(err)
 			}
 		}
-		n, err := audit.Verify(ctx, db.Reader())
+		n, err := audit.Verify(ctx, db)
 		if err != nil || n != writers*each {
 			t.Fatalf("verified %d of %d records: %v", n, writers*each, err)
 		}

@@ -76,16 +76,10 @@ func badCredentials(userLock, addrLock, now time.Time) error {
 	return unauthenticated(ErrBadCredentials, "用户名或密码错误")
 }
 
-// logLogin appends to the login log.
-func logLogin(ctx context.Context, q querier, at time.Time, login string, userID int64, ip, ua string, o Outcome, detail string) error {
-	var uid any
-	if userID != 0 {
-		uid = userID
-	}
-	_, err := q.ExecContext(ctx, `INSERT INTO login_log(at, login, user_id, ip, user_agent, outcome, detail) VALUES ($1, $2, $3, $4, $5, $6, $7)`,
-		at, truncate(login, 64), uid, truncate(ip, 64), truncate(ua, 256), string(o), detail)
-	if err != nil {
-		return fmt.Errorf("auth: login log: %w", err)
+// logLogin appends to the login log, a chain signed with the audit key.
+func (s *Service) logLogin(ctx context.Context, q querier, at time.Time, login string, userID int64, ip, ua string, o Outcome, detail string) error {
+	if err := audit.AppendLogin(ctx, s.db, q, at, truncate(login, 64), userID, truncate(ip, 64), truncate(ua, 256), string(o), detail); err != nil {
+		return fmt.Errorf("auth: %w", err)
 	}
 	return nil
 }
@@ -118,7 +112,7 @@ func (s *Service) Login(ctx context.Context, login, password, ip, userAgent stri
 	now := s.now()
 	if !s.DemoLogins && IsDemoLogin(login) {
 		if err := s.db.Tx(ctx, func(tx *sql.Tx) error {
-			return logLogin(ctx, tx, now, login, 0, ip, userAgent, OutcomeDisabled, "演示账号仅在 sidi demo 中可用")
+			return s.logLogin(ctx, tx, now, login, 0, ip, userAgent, OutcomeDisabled, "演示账号仅在 sidi demo 中可用")
 		}); err != nil {
 			return nil, "", err
 		}
@@ -132,7 +126,7 @@ func (s *Service) Login(ctx context.Context, login, password, ip, userAgent stri
 		if a, err = s.reserve(ctx, tx, login, ak, now); err != nil || a.refused == "" {
 			return err
 		}
-		return logLogin(ctx, tx, now, login, a.user.id, ip, userAgent, a.refused, "锁定至 "+a.until.In(beijing).Format("2006-01-02 15:04:05"))
+		return s.logLogin(ctx, tx, now, login, a.user.id, ip, userAgent, a.refused, "锁定至 "+a.until.In(beijing).Format("2006-01-02 15:04:05"))
 	})
 	if err != nil {
 		return nil, "", err
@@ -191,7 +185,7 @@ func (s *Service) Login(ctx context.Context, login, password, ip, userAgent stri
 			if !addrLock.IsZero() {
 				detail = strings.TrimPrefix(detail+"；地址锁定至 "+addrLock.In(beijing).Format("2006-01-02 15:04:05"), "；")
 			}
-			return logLogin(ctx, tx, now, login, u.id, ip, userAgent, outcome, detail)
+			return s.logLogin(ctx, tx, now, login, u.id, ip, userAgent, outcome, detail)
 		case u.status != StatusActive:
 			for _, r := range a.held {
 				if err := giveBack(ctx, tx, r); err != nil {
@@ -199,7 +193,7 @@ func (s *Service) Login(ctx context.Context, login, password, ip, userAgent stri
 				}
 			}
 			loginErr = unauthenticated(ErrDisabled, "账号已停用，请联系系统管理员")
-			return logLogin(ctx, tx, now, login, u.id, ip, userAgent, OutcomeDisabled, "")
+			return s.logLogin(ctx, tx, now, login, u.id, ip, userAgent, OutcomeDisabled, "")
 		}
 		// The right password. The account row first, as reserve takes it,
 		// so that parallel attempts lock in one order and cannot deadlock.
@@ -240,7 +234,7 @@ func (s *Service) Login(ctx context.Context, login, password, ip, userAgent stri
 		if err != nil {
 			return fmt.Errorf("auth: start session of %s: %w", login, err)
 		}
-		return logLogin(ctx, tx, now, login, u.id, ip, userAgent, OutcomeSuccess, "")
+		return s.logLogin(ctx, tx, now, login, u.id, ip, userAgent, OutcomeSuccess, "")
 	})
 	if err != nil {
 		return nil, "", err
@@ -324,7 +318,7 @@ func (s *Service) Authenticate(ctx context.Context, token, ip string) (Principal
 				return fmt.Errorf("auth: expire session: %w", err)
 			}
 			if n, _ := res.RowsAffected(); n == 1 {
-				return logLogin(ctx, tx, now, p.Login, sess.UserID, ip, sess.UserAgent, OutcomeExpired, detail)
+				return s.logLogin(ctx, tx, now, p.Login, sess.UserID, ip, sess.UserAgent, OutcomeExpired, detail)
 			}
 			return nil
 		})
@@ -390,7 +384,7 @@ func (s *Service) Logout(ctx context.Context, token string) error {
 		if _, err := tx.ExecContext(ctx, `UPDATE sessions SET revoked_at = $1, end_reason = 'logout' WHERE id = $2`, now, id); err != nil {
 			return fmt.Errorf("auth: logout: %w", err)
 		}
-		return logLogin(ctx, tx, now, login, userID, ip, ua, OutcomeLogout, "")
+		return s.logLogin(ctx, tx, now, login, userID, ip, ua, OutcomeLogout, "")
 	})
 }
 
@@ -406,7 +400,7 @@ func (s *Service) LogoutEverywhere(ctx context.Context, p Principal) error {
 		if err != nil {
 			return err
 		}
-		if err := logLogin(ctx, tx, now, p.Login, p.UserID, p.IP, "", OutcomeLogout, fmt.Sprintf("退出全部会话（共 %d 个）", n)); err != nil {
+		if err := s.logLogin(ctx, tx, now, p.Login, p.UserID, p.IP, "", OutcomeLogout, fmt.Sprintf("退出全部会话（共 %d 个）", n)); err != nil {
 			return err
 		}
 		return audit.Append(ctx, s.db, tx, p.Actor(), audit.Entry{Entity: "user", EntityID: fmt.Sprint(p.UserID), Action: "logout_everywhere",
@@ -469,7 +463,7 @@ func (s *Service) ChangePassword(ctx context.Context, p Principal, token, oldPas
 				nullTime(userLock), p.UserID); err != nil {
 				return fmt.Errorf("auth: count failure of %s: %w", login, err)
 			}
-			return logLogin(ctx, tx, now, login, p.UserID, p.IP, "", OutcomeBadPassword, "修改密码时原密码错误")
+			return s.logLogin(ctx, tx, now, login, p.UserID, p.IP, "", OutcomeBadPassword, "修改密码时原密码错误")
 		}); err != nil {
 			return err
 		}

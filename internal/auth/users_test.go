@@ -245,7 +245,7 @@ func TestAuditHasNoSecrets(t *testing.T) {
 		if !strings.Contains(after, `"login":"audit.me"`) || !strings.Contains(after, `"must_change_password":true`) {
 			t.Errorf("creation audit %s", after)
 		}
-		if _, err := audit.Verify(context.Background(), db.Reader()); err != nil {
+		if _, err := audit.Verify(context.Background(), db); err != nil {
 			t.Errorf("audit chain: %v", err)
 		}
 	})

@@ -205,7 +205,7 @@ func TestWorkflowAndMetrics(t *testing.T) {
 		if n != 5 {
 			t.Errorf("%d audit records, want 5 (create, update, recognise, review, revoke)", n)
 		}
-		if _, err := audit.Verify(ctx, db.Reader()); err != nil {
+		if _, err := audit.Verify(ctx, db); err != nil {
 			t.Error(err)
 		}
 

@@ -164,7 +164,7 @@ func TestUpdateDraftValidatesAndAudits(t *testing.T) {
 		if edits != 1 {
 			t.Fatalf("%d edit audit records, want 1", edits)
 		}
-		if _, err := audit.Verify(ctx, db.Reader()); err != nil {
+		if _, err := audit.Verify(ctx, db); err != nil {
 			t.Fatal(err)
 		}
 		// Reporters may not import.

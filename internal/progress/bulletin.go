@@ -32,6 +32,10 @@ type Bulletin struct {
 	Overdue   []DeptOverdue `json:"overdue"`
 	Done      []TargetState `json:"done_targets"`
 	NextSteps string        `json:"next_steps"`
+	// AuditHead is the audit chain's head when the bulletin was issued
+	// ("第 N 条，哈希 abcd…"), also written to the checkpoint file: a printed
+	// bulletin is itself a checkpoint that a rewritten chain cannot match.
+	AuditHead string `json:"audit_head"`
 }
 
 // DeptOverdue counts a department's missing reports in the period.
@@ -89,6 +93,11 @@ func (s *Service) BuildBulletin(ctx context.Context, planID int64, code string) 
 		}
 	}
 	sort.SliceStable(b.Overdue, func(i, j int) bool { return b.Overdue[i].Count > b.Overdue[j].Count })
+	cps, err := audit.WriteCheckpoint(ctx, s.db, "bulletin "+period.Code)
+	if err != nil {
+		return nil, fmt.Errorf("progress: bulletin checkpoint: %w", err)
+	}
+	b.AuditHead = audit.ChainHead{Seq: cps[0].Seq, Hash: cps[0].Hash}.Short()
 	err = s.db.Reader().QueryRowContext(ctx, `SELECT next_steps FROM bulletins WHERE plan_id = $1 AND period_id = $2`, pv.ID, period.ID).Scan(&b.NextSteps)
 	if errors.Is(err, sql.ErrNoRows) {
 		b.NextSteps = DefaultNextSteps
@@ -150,6 +159,7 @@ func (b *Bulletin) XLSX() ([]byte, error) {
 		{"进度滞后（黄）", b.State.Counts[Yellow]},
 		{"严重滞后（红）", b.State.Counts[Red]},
 		{"下一步工作", b.NextSteps},
+		{"审计链头", b.AuditHead},
 	}
 	if err := write("概况", overview); err != nil {
 		return nil, err

@@ -164,7 +164,7 @@ func TestReportFlowOnlyApprovedValuesCount(t *testing.T) {
 		if _, err := e.svc.SaveDraft(ctx, samr, progress.ReportInput{PlanID: e.planID, PeriodID: per.ID, TaskNumber: 4, DeptID: samr.DeptID, Narrative: "改"}); !errors.Is(err, apperr.ErrConflict) {
 			t.Fatalf("editing an approved report: %v", err)
 		}
-		if _, err := audit.Verify(ctx, db.Reader()); err != nil {
+		if _, err := audit.Verify(ctx, db); err != nil {
 			t.Fatal(err)
 		}
 	})

@@ -24,8 +24,11 @@ const (
 
 // Config chooses the engine: URL (postgres://…) wins over DataDir.
 type Config struct {
-	DataDir string // embedded SQLite lives in DataDir/sidi.db
+	DataDir string // embedded SQLite lives in DataDir/sidi.db; the audit key and checkpoints live here on both engines
 	URL     string // postgres://… or postgresql://…
+	// AuditKey signs the audit and login chains (AuditKeySize bytes). When
+	// nil it is read from DataDir/audit.key, created on first use.
+	AuditKey []byte
 }
 
 // Describe says where the data lives, for log lines and the CLI.
@@ -40,9 +43,11 @@ func (c Config) Describe() string {
 // they never fight over the file lock, and reads use a separate pool; on
 // PostgreSQL both are the same pool.
 type DB struct {
-	dialect Dialect
-	write   *sql.DB
-	read    *sql.DB
+	dialect  Dialect
+	write    *sql.DB
+	read     *sql.DB
+	dataDir  string // "" when a PostgreSQL database was opened without one
+	auditKey []byte // nil only without a data directory and without Config.AuditKey
 }
 
 // Open opens the database described by cfg and applies pending migrations.
@@ -62,10 +67,33 @@ func Open(ctx context.Context, cfg Config) (*DB, error) {
 func OpenNoMigrate(ctx context.Context, cfg Config) (*DB, error) { return open(ctx, cfg) }
 
 func open(ctx context.Context, cfg Config) (*DB, error) {
-	if cfg.URL != "" {
-		if !strings.HasPrefix(cfg.URL, "postgres://") && !strings.HasPrefix(cfg.URL, "postgresql://") {
-			return nil, fmt.Errorf("store: unsupported database URL %q: want postgres://… (数据库地址须以 postgres:// 开头)", redactURL(cfg.URL))
+	if cfg.URL != "" && !strings.HasPrefix(cfg.URL, "postgres://") && !strings.HasPrefix(cfg.URL, "postgresql://") {
+		return nil, fmt.Errorf("store: unsupported database URL %q: want postgres://… (数据库地址须以 postgres:// 开头)", redactURL(cfg.URL))
+	}
+	dir := cfg.DataDir
+	if dir == "" && cfg.URL == "" {
+		dir = "sidi-data"
+	}
+	key := cfg.AuditKey
+	if key != nil && len(key) != AuditKeySize {
+		return nil, fmt.Errorf("store: audit key has %d bytes, want %d (审计密钥长度不对)", len(key), AuditKeySize)
+	}
+	if key == nil && dir != "" {
+		var err error
+		if key, err = LoadAuditKey(dir); err != nil {
+			return nil, err
 		}
+	}
+	db, err := openEngine(ctx, cfg, dir)
+	if err != nil {
+		return nil, err
+	}
+	db.dataDir, db.auditKey = dir, key
+	return db, nil
+}
+
+func openEngine(ctx context.Context, cfg Config, dir string) (*DB, error) {
+	if cfg.URL != "" {
 		pool, err := sql.Open("pgx", cfg.URL)
 		if err != nil {
 			return nil, fmt.Errorf("store: open postgres: %w", err)
@@ -78,10 +106,6 @@ func open(ctx context.Context, cfg Config) (*DB, error) {
 			return nil, fmt.Errorf("store: connect to %s: %w", redactURL(cfg.URL), err)
 		}
 		return &DB{dialect: Postgres, write: pool, read: pool}, nil
-	}
-	dir := cfg.DataDir
-	if dir == "" {
-		dir = "sidi-data"
 	}
 	if err := os.MkdirAll(dir, 0o750); err != nil {
 		return nil, fmt.Errorf("store: create data directory: %w", err)
@@ -111,6 +135,14 @@ func open(ctx context.Context, cfg Config) (*DB, error) {
 
 // Dialect reports the engine.
 func (db *DB) Dialect() Dialect { return db.dialect }
+
+// DataDir is the directory holding the audit key and checkpoints ("" when
+// a PostgreSQL database was opened without one).
+func (db *DB) DataDir() string { return db.dataDir }
+
+// AuditKey is the key that signs the audit and login chains; nil when the
+// database was opened without a data directory or a key.
+func (db *DB) AuditKey() []byte { return db.auditKey }
 
 // Reader is the pool for queries that do not write.
 func (db *DB) Reader() *sql.DB { return db.read }

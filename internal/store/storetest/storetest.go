@@ -77,5 +77,6 @@ func Config(t testing.TB, d store.Dialect) store.Config {
 	q := u.Query()
 	q.Set("search_path", schema)
 	u.RawQuery = q.Encode()
-	return store.Config{URL: u.String()}
+	// The audit key and checkpoints live in a data directory on both engines.
+	return store.Config{URL: u.String(), DataDir: t.TempDir()}
 }
