@@ -92,7 +92,13 @@ func randomToken() string {
 func (s *Server) wrap(rt Route) http.Handler {
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		r.Body = http.MaxBytesReader(w, r.Body, s.MaxBody)
+		r, cancel := s.publicDeadline(r, rt)
+		defer cancel()
 		rc := &reqCtx{route: &rt}
+		if err := checkParams(r); err != nil {
+			s.fail(w, r, rc, err)
+			return
+		}
 		rc.P.IP = clientIP(r)
 		ctx := r.Context()
 

@@ -164,6 +164,8 @@ func statusOf(err error) (int, string) {
 		return http.StatusForbidden, "forbidden"
 	case errors.Is(err, apperr.ErrConflict):
 		return http.StatusConflict, "conflict"
+	case errors.Is(err, errTimeout):
+		return http.StatusServiceUnavailable, "timeout"
 	}
 	return http.StatusInternalServerError, "internal"
 }
@@ -174,6 +176,7 @@ func notFound(r *http.Request) error {
 
 // fail answers a request with err in the form the client expects.
 func (s *Server) fail(w http.ResponseWriter, r *http.Request, rc *reqCtx, err error) {
+	err = timeoutError(r, err)
 	status, code := statusOf(err)
 	msg := apperr.Message(err)
 	if status == http.StatusRequestEntityTooLarge {
@@ -185,6 +188,10 @@ func (s *Server) fail(w http.ResponseWriter, r *http.Request, rc *reqCtx, err er
 	}
 	if status == http.StatusInternalServerError {
 		s.Logger.Error("request failed", "method", r.Method, "path", r.URL.Path, "err", err)
+	}
+	if status == http.StatusServiceUnavailable {
+		s.Logger.Warn("request timed out", "method", r.Method, "uri", r.URL.RequestURI(), "err", err)
+		w.Header().Set("Retry-After", "5")
 	}
 	isAPI := strings.HasPrefix(r.URL.Path, "/api/")
 	if isAPI {
