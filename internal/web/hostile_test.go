@@ -200,14 +200,14 @@ func TestSearchHostileQueries(t *testing.T) {
 			mixedQ += "标"
 		}
 		refused := map[string]string{
-			"标×700":              strings.Repeat("标", 700),
+			"标×700":               strings.Repeat("标", 700),
 			"700 chars/300 terms": mixedQ,
-			"标×150":              strings.Repeat("标", 150),
+			"标×150":               strings.Repeat("标", 150),
 			"9 terms":             "标准 技术 规程 规范 要求 方法 管理 检验 牦牛",
 		}
 		accepted := map[string]string{
 			"标×100":               strings.Repeat("标", 100),
-			"标准×50":              strings.Repeat("标准", 50),
+			"标准×50":               strings.Repeat("标准", 50),
 			"100 chars of titles": string(titles[:100]),
 			"8 common terms":      "标准 技术 规程 规范 要求 方法 管理 检验",
 		}
