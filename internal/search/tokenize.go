@@ -179,15 +179,31 @@ const (
 // refusing longer queries with apperr.Invalid, and parses it (ParseQuery).
 // Every public search (pages, API, command line) goes through it.
 func Parse(s string) (Query, error) {
-	text := strings.Join(strings.Fields(s), " ")
-	if n := utf8.RuneCountInString(text); n > MaxQueryRunes {
-		return Query{}, apperr.Invalid("检索词过长：最多 %d 个字符（当前 %d 个），请缩短后重试", MaxQueryRunes, n)
+	if err := CheckLength(s); err != nil {
+		return Query{}, err
 	}
-	q := parse(text, 0)
+	q := parse(s, 0)
 	if n := len(q.Phrases); n > MaxQueryTerms {
 		return Query{}, apperr.Invalid("检索词过多：最多 %d 个词（当前 %d 个），请减少检索词后重试", MaxQueryTerms, n)
 	}
 	return q, nil
+}
+
+// CheckLength refuses a query longer than MaxQueryRunes characters once
+// its runs of spaces are one space each. The web layer applies it to every
+// query parameter named q, the free text of all public lists.
+func CheckLength(s string) error {
+	n := 0
+	for i, f := range strings.Fields(s) {
+		if i > 0 {
+			n++
+		}
+		n += utf8.RuneCountInString(f)
+	}
+	if n > MaxQueryRunes {
+		return apperr.Invalid("检索词过长：最多 %d 个字符（当前 %d 个），请缩短后重试", MaxQueryRunes, n)
+	}
+	return nil
 }
 
 // ParseQuery turns user input into phrases: every Han run becomes the

@@ -191,7 +191,7 @@ func TestSearchHostileQueries(t *testing.T) {
 		for i := 0; len(titles) < 100; i++ {
 			titles = append(titles, []rune(g.Standard(i).Title)...)
 		}
-		var mixed []string // 700 characters, 300 terms
+		var mixed []string // 300 terms, over 700 characters
 		for i := 0; len(mixed) < 300; i++ {
 			mixed = append(mixed, []string{"标", "准", "GB", "牦牛", "T", "技术", "9", "规程"}[i%8])
 		}
@@ -200,10 +200,10 @@ func TestSearchHostileQueries(t *testing.T) {
 			mixedQ += "标"
 		}
 		refused := map[string]string{
-			"标×700":               strings.Repeat("标", 700),
-			"700 chars/300 terms": mixedQ,
-			"标×150":               strings.Repeat("标", 150),
-			"9 terms":             "标准 技术 规程 规范 要求 方法 管理 检验 牦牛",
+			"标×700":                strings.Repeat("标", 700),
+			"700+ chars/300 terms": mixedQ,
+			"标×150":                strings.Repeat("标", 150),
+			"9 terms":              "标准 技术 规程 规范 要求 方法 管理 检验 牦牛",
 		}
 		accepted := map[string]string{
 			"标×100":               strings.Repeat("标", 100),
@@ -222,11 +222,54 @@ func TestSearchHostileQueries(t *testing.T) {
 					if wantRefused != (resp.StatusCode >= 400) {
 						t.Errorf("%s: status %d", what, resp.StatusCode)
 					}
-					if wantRefused && !slices.ContainsFunc([]string{"检索词过长", "检索词过多", "过长：最多"}, func(s string) bool { return strings.Contains(body, s) }) {
+					if wantRefused && !slices.ContainsFunc([]string{"检索词过长：最多 100 个字符（当前 ", "检索词过多：最多 8 个词（当前 9 个）"}, func(s string) bool { return strings.Contains(body, s) }) {
 						t.Errorf("%s: refused without saying why: %.300s", what, body)
 					}
 					t.Logf("%s: %d in %s", what, resp.StatusCode, took.Round(time.Millisecond))
 				}
+			}
+		}
+	})
+}
+
+// TestParamMessages: what a refused parameter answers, by example.
+func TestParamMessages(t *testing.T) {
+	storetest.Each(t, func(t *testing.T, db *store.DB) {
+		f := standardsFixture(t, db)
+		c := f.client(t)
+		cases := []struct {
+			method, path string
+			form         url.Values
+			status       int
+			msg          string
+		}{
+			{"GET", "/api/v1/standards?page=9223372036854775807", nil, 422, "参数 page 无效：须为 1 到 1000000 之间的整数（收到“9223372036854775807”）"},
+			{"GET", "/standards?page=9223372036854775807", nil, 422, "参数 page 无效：须为 1 到 1000000 之间的整数"},
+			{"GET", "/api/v1/declarations?page=-1", nil, 422, "参数 page 无效"},
+			{"GET", "/api/v1/standards?per_page=1e308", nil, 422, "参数 per_page 无效：须为 0 到 1000 之间的整数"},
+			{"GET", "/api/v1/progress?task=9223372036854775807", nil, 422, "参数 task 无效：须为 0 到 2147483647 之间的整数"},
+			{"GET", "/api/v1/standards?family=a%00b", nil, 422, "参数 family 含有不允许的空字符（NUL）"},
+			{"GET", "/api/v1/declarations?category=%FF", nil, 422, "参数 category 不是有效的 UTF-8 文本"},
+			{"GET", "/api/v1/standards?ics=" + strings.Repeat("w", 2048), nil, 422, "参数 ics 过长：最多 200 个字符（当前 2048 个）"},
+			{"GET", "/api/v1/standards?q=" + strings.Repeat("w", 2048), nil, 422, "检索词过长：最多 100 个字符（当前 2048 个）"},
+			{"GET", "/api/v1/pilots?q=" + url.QueryEscape(strings.Repeat("标", 700)), nil, 422, "检索词过长：最多 100 个字符（当前 700 个）"},
+			{"GET", "/api/v1/standards?%FF=1", nil, 422, "参数名 不是有效的 UTF-8 文本"},
+			{"GET", "/api/v1/standards?q=a;b", nil, 200, ""},
+			{"GET", "/api/v1/standards?page=2&per_page=100&q=" + url.QueryEscape(" 牦牛 "), nil, 200, ""},
+			{"GET", "/api/v1/plan/tasks/9223372036854775807", nil, 404, "地址中的编号“9223372036854775807”无效"},
+			{"GET", "/api/v1/standards/2147483648", nil, 404, "无效"},
+			{"POST", "/login", url.Values{"login": {"a\x00b"}, "password": {"x"}}, 422, "表单字段 login 含有不允许的空字符（NUL）"},
+		}
+		for _, tc := range cases {
+			var resp *http.Response
+			var body string
+			if tc.method == "POST" {
+				resp, body = c.postForm(tc.path, tc.form)
+			} else {
+				resp, body = c.get(tc.path)
+			}
+			if resp.StatusCode != tc.status || !strings.Contains(html.UnescapeString(body), tc.msg) {
+				t.Errorf("%s %.80s: %d %.300s, want %d %q", tc.method, tc.path, resp.StatusCode, body, tc.status, tc.msg)
 			}
 		}
 	})
