@@ -12,8 +12,11 @@ package search
 import (
 	"strings"
 	"unicode"
+	"unicode/utf8"
 
 	"golang.org/x/text/unicode/norm"
+
+	"sidi/internal/apperr"
 )
 
 // Limits shared by both engines so they index exactly the same positions:
@@ -23,6 +26,7 @@ const (
 	maxPerLexeme  = 255
 	gapToken      = "x0x" // SQLite's stand-in for a position gap; no query ever produces it
 	maxQueryTerms = 16
+	maxRepeat     = 8 // times a token may occur in one phrase of a query
 )
 
 type class int
@@ -164,47 +168,106 @@ type Query struct {
 // Empty reports whether the query has nothing to search for.
 func (q Query) Empty() bool { return len(q.Phrases) == 0 }
 
+// Bounds of a query typed by a user (Parse): longer queries cost more
+// than any search is worth and are refused with a message.
+const (
+	MaxQueryRunes = 100 // characters, spaces collapsed
+	MaxQueryTerms = 8   // distinct phrases
+)
+
+// Parse checks what a user typed against MaxQueryRunes and MaxQueryTerms,
+// refusing longer queries with apperr.Invalid, and parses it (ParseQuery).
+// Every public search (pages, API, command line) goes through it.
+func Parse(s string) (Query, error) {
+	if err := CheckLength(s); err != nil {
+		return Query{}, err
+	}
+	q := parse(s, 0)
+	if n := len(q.Phrases); n > MaxQueryTerms {
+		return Query{}, apperr.Invalid("检索词过多：最多 %d 个词（当前 %d 个），请减少检索词后重试", MaxQueryTerms, n)
+	}
+	return q, nil
+}
+
+// CheckLength refuses a query longer than MaxQueryRunes characters once
+// its runs of spaces are one space each. The web layer applies it to every
+// query parameter named q, the free text of all public lists.
+func CheckLength(s string) error {
+	n := 0
+	for i, f := range strings.Fields(s) {
+		if i > 0 {
+			n++
+		}
+		n += utf8.RuneCountInString(f)
+	}
+	if n > MaxQueryRunes {
+		return apperr.Invalid("检索词过长：最多 %d 个字符（当前 %d 个），请缩短后重试", MaxQueryRunes, n)
+	}
+	return nil
+}
+
 // ParseQuery turns user input into phrases: every Han run becomes the
 // phrase of its bigrams (a single character stays itself); words and digits
 // typed together (ISO 9001, 19001-2016) form one phrase. Spaces separate
-// terms; all terms must match.
-func ParseQuery(s string) Query {
+// terms; all terms must match. A phrase holds a token at most maxRepeat
+// times: it is cut before a token it already holds that often (标 typed
+// 700 times is the phrase of 标 nine times, then the rest), and phrases are
+// kept once, so a repeated word or character costs what it costs a few
+// times; shorter repetitions stay exact (哈哈哈哈哈哈 does not match
+// 哈哈哈哈哈). At most maxQueryTerms phrases are kept.
+func ParseQuery(s string) Query { return parse(s, maxQueryTerms) }
+
+// parse is ParseQuery keeping at most limit phrases (0: all).
+func parse(s string, limit int) Query {
 	var q Query
 	seen := map[string]bool{}
-	add := func(p Phrase, surface string) {
-		if len(p) == 0 || len(q.Phrases) >= maxQueryTerms {
-			return
+	add := func(p Phrase, surface func(i, j int) string) {
+		for start := 0; start < len(p); {
+			end := start + 1
+			in := map[string]int{p[start]: 1}
+			for end < len(p) && in[p[end]] < maxRepeat {
+				in[p[end]]++
+				end++
+			}
+			piece := p[start:end]
+			sf := surface(start, end)
+			start = end
+			if limit > 0 && len(q.Phrases) >= limit {
+				return
+			}
+			key := strings.Join(piece, " ")
+			if seen[key] {
+				continue
+			}
+			seen[key] = true
+			q.Phrases = append(q.Phrases, piece)
+			q.Surface = append(q.Surface, sf)
 		}
-		key := strings.Join(p, " ")
-		if seen[key] {
-			return
-		}
-		seen[key] = true
-		q.Phrases = append(q.Phrases, p)
-		q.Surface = append(q.Surface, surface)
 	}
 	for _, term := range strings.Fields(s) {
 		var alnum Phrase
-		var alnumSurface []string
 		flush := func() {
-			add(alnum, strings.Join(alnumSurface, " "))
-			alnum, alnumSurface = nil, nil
+			words := alnum
+			add(words, func(i, j int) string { return strings.Join(words[i:j], " ") })
+			alnum = nil
 		}
 		for _, sg := range segments(foldString(term)) {
 			if sg.class != han {
 				alnum = append(alnum, string(sg.text))
-				alnumSurface = append(alnumSurface, string(sg.text))
 				continue
 			}
 			flush()
+			text := sg.text
+			if len(text) == 1 {
+				add(Phrase{string(text)}, func(int, int) string { return string(text) })
+				continue
+			}
 			var p Phrase
-			if len(sg.text) == 1 {
-				p = Phrase{string(sg.text)}
+			for k := 0; k+1 < len(text); k++ {
+				p = append(p, string(text[k:k+2]))
 			}
-			for k := 0; k+1 < len(sg.text); k++ {
-				p = append(p, string(sg.text[k:k+2]))
-			}
-			add(p, string(sg.text))
+			// Bigrams i..j-1 cover the characters i..j.
+			add(p, func(i, j int) string { return string(text[i : j+1]) })
 		}
 		flush()
 	}

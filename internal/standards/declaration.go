@@ -660,6 +660,10 @@ func (s *Service) SearchDeclarations(ctx context.Context, p DeclParams) (DeclRes
 		p.Page = 1
 	}
 	res := DeclResult{Params: p, Hits: []DeclHit{}, Facets: map[string][]Facet{}}
+	query, err := search.Parse(p.Q)
+	if err != nil {
+		return res, err
+	}
 	if err := s.ensureIndex(ctx); err != nil {
 		return res, err
 	}
@@ -688,9 +692,7 @@ func (s *Service) SearchDeclarations(ctx context.Context, p DeclParams) (DeclRes
 		}
 		return b.String(), wargs
 	}
-	query := search.ParseQuery(p.Q)
 	var top []search.Match
-	var err error
 	credit, cerr := ParseCreditCode(p.Q)
 	switch {
 	case strings.TrimSpace(p.Q) != "" && cerr == nil:
@@ -731,10 +733,10 @@ func (s *Service) SearchDeclarations(ctx context.Context, p DeclParams) (DeclRes
 	}
 	res.Total = len(top)
 	res.Pages = (res.Total + p.PerPage - 1) / p.PerPage
-	offset := (p.Page - 1) * p.PerPage
-	if offset >= len(top) {
+	if p.Page > res.Pages { // past the last page (and no overflow below)
 		return res, s.declFacets(ctx, &res, top)
 	}
+	offset := (p.Page - 1) * p.PerPage
 	page := top[offset:min(offset+p.PerPage, len(top))]
 	ids := make([]int64, len(page))
 	at := map[int64]int{}

@@ -45,7 +45,10 @@ func (s *Service) ensureIndex(ctx context.Context) error {
 			return fmt.Errorf("standards: check the search index: %w", err)
 		}
 		if recs != docs || version != k.version {
-			if _, err := k.rebuild(ctx); err != nil {
+			// The rebuild runs to its end even when the search that found
+			// it needed ends first (a public request's deadline): cut
+			// short, every later search would start it again.
+			if _, err := k.rebuild(context.WithoutCancel(ctx)); err != nil {
 				return err
 			}
 		}

@@ -75,6 +75,11 @@ func (s *Service) Search(ctx context.Context, p Params) (Result, error) {
 		p.Page = 1
 	}
 	res := Result{Params: p, Hits: []Hit{}, Facets: map[string][]Facet{}}
+	q := strings.TrimSpace(p.Q)
+	query, err := search.Parse(q)
+	if err != nil {
+		return res, err
+	}
 	if err := s.ensureIndex(ctx); err != nil {
 		return res, err
 	}
@@ -83,11 +88,8 @@ func (s *Service) Search(ctx context.Context, p Params) (Result, error) {
 		var scratch Result
 		return s.filters(p, next, &scratch)
 	}
-	q := strings.TrimSpace(p.Q)
-	query := search.ParseQuery(q)
 	code := ParseCode(q)
 	var top []search.Match
-	var err error
 	// sqlTop ranks records straight from the registry: cond selects them.
 	sqlTop := func(cond string, cargs []any, score int) error {
 		args := append([]any{}, cargs...)
@@ -138,7 +140,10 @@ func (s *Service) Search(ctx context.Context, p Params) (Result, error) {
 	}
 	res.Total = len(top)
 	res.Pages = (res.Total + p.PerPage - 1) / p.PerPage
-	if offset := (p.Page - 1) * p.PerPage; offset < len(top) {
+	// A page past the last has no hits (and p.Page-1 times p.PerPage
+	// cannot overflow for a page up to Pages).
+	if p.Page <= res.Pages {
+		offset := (p.Page - 1) * p.PerPage
 		if err := s.loadHits(ctx, &res, top[offset:min(offset+p.PerPage, len(top))], query); err != nil {
 			return res, err
 		}

@@ -61,7 +61,8 @@ func (b *bufferWriter) Write(p []byte) (int, error) {
 	return b.ResponseWriter.Write(p)
 }
 
-// serveCached answers from the cache, or runs h and caches a 200 answer.
+// serveCached answers from the cache, or runs h and caches a 200 answer
+// (one finished within the public deadline).
 // It reports whether the request was handled.
 func (s *Server) serveCached(w http.ResponseWriter, r *http.Request, h func(http.ResponseWriter) error) (bool, error) {
 	head, err := audit.Head(r.Context(), s.DB.Reader())
@@ -79,7 +80,9 @@ func (s *Server) serveCached(w http.ResponseWriter, r *http.Request, h func(http
 	if err := h(bw); err != nil {
 		return true, err
 	}
-	if bw.status == http.StatusOK {
+	// A page rendered after its deadline passed may lack what a query
+	// could not read in time: it is sent, not kept.
+	if bw.status == http.StatusOK && !timedOut(r) {
 		s.cache.put(head, key, cachedPage{contentType: w.Header().Get("Content-Type"), body: bytes.Clone(bw.buf.Bytes())})
 	}
 	return true, nil

@@ -181,8 +181,14 @@ func randomToken() string {
 func (s *Server) wrap(rt Route) http.Handler {
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		r.Body = http.MaxBytesReader(w, r.Body, s.MaxBody)
+		r, cancel := s.publicDeadline(r, rt)
+		defer cancel()
 		rc := &reqCtx{route: &rt}
 		rc.P.IP = s.clientIP(r)
+		if err := checkParams(r); err != nil {
+			s.fail(w, r, rc, err)
+			return
+		}
 		ctx := r.Context()
 
 		if authz := r.Header.Get("Authorization"); strings.HasPrefix(authz, "Bearer ") {

@@ -33,7 +33,7 @@ func (s *Server) openAPI(w http.ResponseWriter, r *http.Request, rc *reqCtx) err
 
 func pathInt(r *http.Request, name string) (int64, error) {
 	v, err := strconv.ParseInt(r.PathValue(name), 10, 64)
-	if err != nil || v <= 0 {
+	if err != nil || v <= 0 || v > maxID {
 		return 0, apperr.NotFound("地址中的编号“%s”无效", r.PathValue(name))
 	}
 	return v, nil

@@ -166,6 +166,8 @@ func statusOf(err error) (int, string) {
 		return http.StatusConflict, "conflict"
 	case errors.Is(err, apperr.ErrTooMany):
 		return http.StatusTooManyRequests, "too_many_requests"
+	case errors.Is(err, errTimeout):
+		return http.StatusServiceUnavailable, "timeout"
 	}
 	return http.StatusInternalServerError, "internal"
 }
@@ -179,6 +181,7 @@ func notFound(r *http.Request) error {
 
 // fail answers a request with err in the form the client expects.
 func (s *Server) fail(w http.ResponseWriter, r *http.Request, rc *reqCtx, err error) {
+	err = timeoutError(r, err)
 	status, code := statusOf(err)
 	s.logDenial(r, rc, err, status)
 	msg := apperr.Message(err)
@@ -194,6 +197,10 @@ func (s *Server) fail(w http.ResponseWriter, r *http.Request, rc *reqCtx, err er
 	}
 	if status == http.StatusTooManyRequests {
 		w.Header().Set("Retry-After", retryAfter)
+	}
+	if status == http.StatusServiceUnavailable {
+		s.Logger.Warn("request timed out", "method", r.Method, "uri", r.URL.RequestURI(), "err", err)
+		w.Header().Set("Retry-After", "5")
 	}
 	isAPI := strings.HasPrefix(r.URL.Path, "/api/")
 	if isAPI {

@@ -45,6 +45,10 @@ type Deps struct {
 	Logger    *slog.Logger
 	// MaxBody caps request bodies; uploads of plan texts are the largest.
 	MaxBody int64
+	// PublicTimeout bounds a GET on a public route (its database work is
+	// cancelled then and it answers 503): 0 means DefaultPublicTimeout,
+	// a negative value no bound.
+	PublicTimeout time.Duration
 }
 
 // Server is Sidi's HTTP front.
@@ -72,6 +76,9 @@ func New(d Deps) *Server {
 	}
 	if d.MaxBody == 0 {
 		d.MaxBody = 16 << 20
+	}
+	if d.PublicTimeout == 0 {
+		d.PublicTimeout = DefaultPublicTimeout
 	}
 	s := &Server{Deps: d, now: time.Now}
 	s.pages = mustParsePages()
