@@ -255,6 +255,52 @@ type walk struct {
 	links      *BrokenLinkError
 	integrity  *BrokenLinkError
 	checkpoint *BrokenLinkError // first checkpointed (seq, hash) the chain no longer holds
+
+	prev string // hash of the record stepped over last
+	want int64  // the sequence number the next record must have
+}
+
+// chainRules say how one chain's records are checked and named in failures.
+type chainRules struct {
+	noun                string // "record", "login entry"
+	links, integrity    string // the guarantees a broken link and a bad hash fail
+	key                 []byte
+	legacy              int64            // records up to this seq may carry a plain SHA-256
+	checkpoints         map[int64]string // checkpointed seq → hash
+	rewrittenCheckpoint string           // reason when a checkpointed record changed
+}
+
+// step checks the next record of a chain read in order: its link to the
+// record before, its keyed hash over canon (or cerr when the record could
+// not be made canonical), and the checkpoint at its sequence number.
+func (w *walk) step(c chainRules, seq int64, prevHash, hash string, canon []byte, cerr error) {
+	if w.want == 0 {
+		w.want = 1
+	}
+	w.count++
+	w.head = ChainHead{Seq: seq, Hash: hash}
+	if w.links == nil {
+		switch {
+		case seq != w.want:
+			w.links = &BrokenLinkError{Seq: w.want, Reason: fmt.Sprintf("%s missing (next present is %d)", c.noun, seq), Guarantee: c.links}
+		case prevHash != w.prev:
+			w.links = &BrokenLinkError{Seq: seq, Reason: "previous-hash link does not match the " + c.noun + " before it", Guarantee: c.links}
+		}
+	}
+	if w.integrity == nil {
+		if cerr != nil {
+			w.integrity = &BrokenLinkError{Seq: seq, Reason: c.noun + " content is not valid JSON: " + cerr.Error(), Guarantee: c.integrity}
+		} else if ok, reason := checkHash(c.key, canon, hash, seq, c.legacy); !ok {
+			w.integrity = &BrokenLinkError{Seq: seq, Reason: reason, Guarantee: c.integrity}
+		}
+	}
+	if h, ok := c.checkpoints[seq]; ok && w.checkpoint == nil && h != hash {
+		w.checkpoint = &BrokenLinkError{Seq: seq, Reason: c.rewrittenCheckpoint, Guarantee: GuaranteeCheckpoints}
+	}
+	if w.links == nil && w.integrity == nil {
+		w.ok++
+	}
+	w.prev, w.want = hash, seq+1
 }
 
 func (w *walk) first() *BrokenLinkError {
@@ -281,8 +327,8 @@ func walkAudit(ctx context.Context, db *store.DB, legacy int64, cps map[int64]st
 		return w, fmt.Errorf("audit: verify: %w", err)
 	}
 	defer rows.Close()
-	var wantSeq int64 = 1
-	prev := ""
+	rules := chainRules{noun: "record", links: GuaranteeLinks, integrity: GuaranteeIntegrity, key: key, legacy: legacy, checkpoints: cps,
+		rewrittenCheckpoint: "record differs from the checkpointed one: the chain was rewritten after the checkpoint"}
 	for rows.Next() {
 		var r Record
 		var before, after string
@@ -290,31 +336,8 @@ func walkAudit(ctx context.Context, db *store.DB, legacy int64, cps map[int64]st
 			return w, fmt.Errorf("audit: verify: read record: %w", err)
 		}
 		r.Before, r.After = json.RawMessage(before), json.RawMessage(after)
-		w.count++
-		w.head = ChainHead{Seq: r.Seq, Hash: r.Hash}
-		if w.links == nil {
-			switch {
-			case r.Seq != wantSeq:
-				w.links = &BrokenLinkError{Seq: wantSeq, Reason: fmt.Sprintf("record missing (next present is %d)", r.Seq), Guarantee: GuaranteeLinks}
-			case r.PrevHash != prev:
-				w.links = &BrokenLinkError{Seq: r.Seq, Reason: "previous-hash link does not match the record before it", Guarantee: GuaranteeLinks}
-			}
-		}
-		if w.integrity == nil {
-			if c, err := r.canonical(); err != nil {
-				w.integrity = &BrokenLinkError{Seq: r.Seq, Reason: "record content is not valid JSON: " + err.Error(), Guarantee: GuaranteeIntegrity}
-			} else if ok, reason := checkHash(key, c, r.Hash, r.Seq, legacy); !ok {
-				w.integrity = &BrokenLinkError{Seq: r.Seq, Reason: reason, Guarantee: GuaranteeIntegrity}
-			}
-		}
-		if h, ok := cps[r.Seq]; ok && w.checkpoint == nil && h != r.Hash {
-			w.checkpoint = &BrokenLinkError{Seq: r.Seq, Reason: "record differs from the checkpointed one: the chain was rewritten after the checkpoint", Guarantee: GuaranteeCheckpoints}
-		}
-		if w.links == nil && w.integrity == nil {
-			w.ok++
-		}
-		prev = r.Hash
-		wantSeq = r.Seq + 1
+		c, cerr := r.canonical()
+		w.step(rules, r.Seq, r.PrevHash, r.Hash, c, cerr)
 	}
 	if err := rows.Err(); err != nil {
 		return w, fmt.Errorf("audit: verify: %w", err)

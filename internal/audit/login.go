@@ -129,8 +129,8 @@ func walkLogin(ctx context.Context, db *store.DB, legacy int64, cps map[int64]st
 		return w, fmt.Errorf("audit: verify login log: %w", err)
 	}
 	defer rows.Close()
-	var wantSeq int64 = 1
-	prev := ""
+	rules := chainRules{noun: "login entry", links: GuaranteeLoginChain, integrity: GuaranteeLoginChain, key: key, checkpoints: cps,
+		rewrittenCheckpoint: "login entry differs from the checkpointed one: the log was rewritten after the checkpoint"}
 	for rows.Next() {
 		var l Login
 		var at time.Time
@@ -138,31 +138,8 @@ func walkLogin(ctx context.Context, db *store.DB, legacy int64, cps map[int64]st
 			return w, fmt.Errorf("audit: verify login log: read entry: %w", err)
 		}
 		l.At = loginTime(at).Format(time.RFC3339Nano)
-		w.count++
-		w.head = ChainHead{Seq: l.Seq, Hash: l.Hash}
-		if w.links == nil {
-			switch {
-			case l.Seq != wantSeq:
-				w.links = &BrokenLinkError{Seq: wantSeq, Reason: fmt.Sprintf("login entry missing (next present is %d)", l.Seq), Guarantee: GuaranteeLoginChain}
-			case l.PrevHash != prev:
-				w.links = &BrokenLinkError{Seq: l.Seq, Reason: "previous-hash link does not match the entry before it", Guarantee: GuaranteeLoginChain}
-			}
-		}
-		if w.integrity == nil {
-			if c, err := l.canonical(); err != nil {
-				w.integrity = &BrokenLinkError{Seq: l.Seq, Reason: err.Error(), Guarantee: GuaranteeLoginChain}
-			} else if ok, reason := checkHash(key, c, l.Hash, l.Seq, 0); !ok {
-				w.integrity = &BrokenLinkError{Seq: l.Seq, Reason: reason, Guarantee: GuaranteeLoginChain}
-			}
-		}
-		if h, ok := cps[l.Seq]; ok && w.checkpoint == nil && h != l.Hash {
-			w.checkpoint = &BrokenLinkError{Seq: l.Seq, Reason: "login entry differs from the checkpointed one: the log was rewritten after the checkpoint", Guarantee: GuaranteeCheckpoints}
-		}
-		if w.links == nil && w.integrity == nil {
-			w.ok++
-		}
-		prev = l.Hash
-		wantSeq = l.Seq + 1
+		c, cerr := l.canonical()
+		w.step(rules, l.Seq, l.PrevHash, l.Hash, c, cerr)
 	}
 	if err := rows.Err(); err != nil {
 		return w, fmt.Errorf("audit: verify login log: %w", err)
