@@ -1,7 +1,11 @@
 package web
 
 import (
+	"bytes"
+	"encoding/json"
 	"errors"
+	"fmt"
+	"io"
 	"mime"
 	"net/http"
 	"strconv"
@@ -79,7 +83,11 @@ func checkParams(r *http.Request) error {
 		}
 	}
 	if isUnsafe(r.Method) {
-		if ct, _, _ := mime.ParseMediaType(r.Header.Get("Content-Type")); ct == "application/x-www-form-urlencoded" {
+		ct, _, _ := mime.ParseMediaType(r.Header.Get("Content-Type"))
+		if ct == "application/json" {
+			return checkJSONBody(r)
+		}
+		if ct == "application/x-www-form-urlencoded" {
 			if err := r.ParseForm(); err != nil {
 				var mbe *http.MaxBytesError
 				if errors.As(err, &mbe) {
@@ -150,4 +158,66 @@ func clip(v string) string {
 		return v
 	}
 	return string([]rune(v)[:30]) + "…"
+}
+
+// checkJSONBody refuses a JSON request body with NUL in a string or a
+// name (JSON may write it as \u0000; PostgreSQL cannot store it in text and
+// it has no business in Sidi's data), naming where it stands. The body is
+// read once (it is bounded by the server's body limit) and handed on as
+// read; a body that is not JSON is left for the handler to refuse.
+func checkJSONBody(r *http.Request) error {
+	b, err := io.ReadAll(r.Body)
+	if err != nil {
+		var mbe *http.MaxBytesError
+		if errors.As(err, &mbe) {
+			return err // 413, with the limit
+		}
+		return apperr.Invalid("请求体无法读取（%s），请重试", clip(err.Error()))
+	}
+	r.Body = io.NopCloser(bytes.NewReader(b))
+	if !bytes.Contains(b, []byte(`\u0000`)) && bytes.IndexByte(b, 0) < 0 {
+		return nil // the common case: no NUL can be in it
+	}
+	var v any
+	if json.Unmarshal(b, &v) != nil {
+		return nil
+	}
+	if where := nulIn(v, ""); where != "" {
+		return apperr.Invalid("请求体的%s 含有不允许的空字符（NUL），请检查后重试", where)
+	}
+	return nil
+}
+
+// nulIn returns where in a decoded JSON value a string or a name holds
+// NUL ("字段 a.b[2]", "字段名"), or "".
+func nulIn(v any, path string) string {
+	switch x := v.(type) {
+	case string:
+		if strings.IndexByte(x, 0) >= 0 {
+			if path == "" {
+				return "内容"
+			}
+			return "字段 " + path
+		}
+	case []any:
+		for i, e := range x {
+			if w := nulIn(e, fmt.Sprintf("%s[%d]", path, i)); w != "" {
+				return w
+			}
+		}
+	case map[string]any:
+		for k, e := range x {
+			if strings.IndexByte(k, 0) >= 0 {
+				return "字段名"
+			}
+			p := k
+			if path != "" {
+				p = path + "." + k
+			}
+			if w := nulIn(e, safeName(p)); w != "" {
+				return w
+			}
+		}
+	}
+	return ""
 }
