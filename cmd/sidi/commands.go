@@ -324,6 +324,16 @@ func cmdMigrate() *Command {
 			}
 			if *status {
 				fmt.Fprintf(e.Stdout, "%s: schema version %d of %d\n", cfg().Describe(), before, len(ms))
+				switch {
+				case before > len(ms):
+					fmt.Fprintf(e.Stdout, "数据库版本高于本程序，请使用更新的 sidi the database is newer than this binary: use a newer sidi\n")
+				case before == len(ms):
+					fmt.Fprintf(e.Stdout, "已是最新 up to date\n")
+				default:
+					for _, m := range ms[before:] {
+						fmt.Fprintf(e.Stdout, "待应用 pending: %04d %s\n", m.Version, m.Name)
+					}
+				}
 				return nil
 			}
 			if err := db.Migrate(ctx); err != nil {

@@ -4,12 +4,15 @@ import (
 	"bytes"
 	"context"
 	"encoding/json"
+	"fmt"
 	"net/http"
 	"os"
 	"path/filepath"
 	"strings"
 	"testing"
 	"time"
+
+	"sidi/internal/store"
 )
 
 func runCLI(t *testing.T, args ...string) (int, string, string) {
@@ -213,5 +216,33 @@ func TestBulletinCommand(t *testing.T) {
 	x, _ := os.ReadFile(filepath.Join(dir, "b.xlsx"))
 	if !bytes.HasPrefix(x, []byte("PK")) {
 		t.Error("bulletin XLSX is not a zip file")
+	}
+}
+
+// TestMigrateStatus: --status names every migration still to apply and
+// changes nothing; after `sidi migrate` it says the schema is up to date.
+func TestMigrateStatus(t *testing.T) {
+	dir := t.TempDir()
+	code, out, errOut := runCLI(t, "migrate", "--status", "--data", dir)
+	if code != 0 {
+		t.Fatalf("status: %d %s", code, errOut)
+	}
+	ms, err := store.Migrations(store.SQLite)
+	if err != nil {
+		t.Fatal(err)
+	}
+	last := ms[len(ms)-1]
+	if !strings.Contains(out, fmt.Sprintf("schema version 0 of %d", len(ms))) || !strings.Contains(out, fmt.Sprintf("pending: %04d %s", last.Version, last.Name)) ||
+		strings.Count(out, "pending:") != len(ms) {
+		t.Fatalf("status of an empty database:\n%s", out)
+	}
+	if code, out, _ = runCLI(t, "migrate", "--status", "--data", dir); code != 0 || strings.Count(out, "pending:") != len(ms) {
+		t.Fatalf("--status applied migrations:\n%s", out)
+	}
+	if code, _, errOut = runCLI(t, "migrate", "--data", dir); code != 0 {
+		t.Fatalf("migrate: %s", errOut)
+	}
+	if _, out, _ = runCLI(t, "migrate", "--status", "--data", dir); !strings.Contains(out, "up to date") || strings.Contains(out, "pending") {
+		t.Fatalf("status after migrate:\n%s", out)
 	}
 }
