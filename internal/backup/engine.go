@@ -258,7 +258,7 @@ func dumpTable(ctx context.Context, tx *sql.Tx, table string, cols []Column, pk 
 	if len(pk) > 0 {
 		ord := make([]string, len(pk))
 		for i, c := range pk {
-			ord[i] = quoteIdent(c)
+			ord[i] = quoteIdent(table) + "." + quoteIdent(c) // the column, not its ::text output of the same name
 		}
 		q += ` ORDER BY ` + strings.Join(ord, ", ")
 	}
