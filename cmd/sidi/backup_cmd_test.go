@@ -4,8 +4,8 @@ import (
 	"archive/tar"
 	"bytes"
 	"compress/gzip"
-	"database/sql"
 	"context"
+	"database/sql"
 	"encoding/hex"
 	"encoding/json"
 	"fmt"
@@ -144,7 +144,6 @@ func TestBackupRoundTrip(t *testing.T) {
 		})
 	}
 }
-
 
 // compareAll compares every table of the catalog of both databases; the
 // login log, written during the backup, must be the source's first rows.
