@@ -46,6 +46,7 @@ func commands() []*Command {
 	cs = append(cs, userCommands()...)
 	cs = append(cs, standardsCommands()...)
 	cs = append(cs, progressCommands()...)
+	cs = append(cs, backupCommands()...)
 	return cs
 }
 
