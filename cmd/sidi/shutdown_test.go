@@ -31,6 +31,8 @@ func buildSidi(t *testing.T, dir string) string {
 type runningServer struct {
 	cmd    *exec.Cmd
 	addr   string // host:port
+	// metrics is the URL of the separate metrics listener ("" : none).
+	metrics string
 	done   chan struct{}
 	err    error // Wait's result, once done is closed
 	stderr *strings.Builder
@@ -55,7 +57,12 @@ func startServe(t *testing.T, bin, data string, args ...string) *runningServer {
 	sc := bufio.NewScanner(stdout)
 	re := regexp.MustCompile(`http://(127\.0\.0\.1:\d+)/`)
 	for s.addr == "" && sc.Scan() {
-		if m := re.FindStringSubmatch(sc.Text()); m != nil {
+		m := re.FindStringSubmatch(sc.Text())
+		switch {
+		case m == nil:
+		case strings.Contains(sc.Text(), "/metrics"):
+			s.metrics = m[0] + "metrics"
+		default:
 			s.addr = m[1]
 		}
 	}
@@ -189,6 +196,38 @@ func TestShutdown(t *testing.T) {
 		}
 		if out, err := exec.Command(bin, "audit", "verify", "--data", data).CombinedOutput(); err != nil {
 			t.Errorf("audit verify after the stop: %v\n%s", err, out)
+		}
+	})
+
+	t.Run("metrics listener", func(t *testing.T) {
+		data := filepath.Join(t.TempDir(), "data")
+		s := startServe(t, bin, data, "--metrics-addr", "127.0.0.1:0")
+		if s.metrics == "" {
+			t.Fatal("no metrics URL printed")
+		}
+		if resp, err := http.Get("http://" + s.addr + "/login"); err == nil {
+			resp.Body.Close()
+		}
+		resp, err := http.Get(s.metrics)
+		if err != nil {
+			t.Fatal(err)
+		}
+		body, _ := io.ReadAll(resp.Body)
+		resp.Body.Close()
+		for _, want := range []string{`sidi_http_requests_total{code="200",method="GET",route="/login"} 1`, "sidi_db_pool_open_connections", "process_resident_memory_bytes"} {
+			if !strings.Contains(string(body), want) {
+				t.Errorf("the metrics listener lacks %s", want)
+			}
+		}
+		// No token configured: the main listener hides /metrics.
+		if resp, err := http.Get("http://" + s.addr + "/metrics"); err != nil {
+			t.Error(err)
+		} else if resp.Body.Close(); resp.StatusCode != http.StatusNotFound {
+			t.Errorf("/metrics on the main listener without a token: %d, want 404", resp.StatusCode)
+		}
+		s.cmd.Process.Signal(syscall.SIGTERM)
+		if code := s.exitWithin(t, 10*time.Second); code != 0 {
+			t.Errorf("exit code %d\n%s", code, s.stderr)
 		}
 	})
 
