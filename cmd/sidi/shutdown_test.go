@@ -29,13 +29,13 @@ func buildSidi(t *testing.T, dir string) string {
 
 // runningServer is a `sidi serve` child process.
 type runningServer struct {
-	cmd    *exec.Cmd
-	addr   string // host:port
+	cmd  *exec.Cmd
+	addr string // host:port
 	// metrics is the URL of the separate metrics listener ("" : none).
 	metrics string
-	done   chan struct{}
-	err    error // Wait's result, once done is closed
-	stderr *strings.Builder
+	done    chan struct{}
+	err     error // Wait's result, once done is closed
+	stderr  *strings.Builder
 }
 
 func startServe(t *testing.T, bin, data string, args ...string) *runningServer {
