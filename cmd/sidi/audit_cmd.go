@@ -5,7 +5,6 @@ import (
 	"encoding/csv"
 	"flag"
 	"fmt"
-	"net/netip"
 	"net/url"
 	"strconv"
 	"strings"
@@ -93,7 +92,7 @@ func migrateAsOwner(ctx context.Context, e *Env, cfg store.Config, ownerURL stri
 }
 
 // serveApp serves a until ctx ends, checkpointing the chain heads meanwhile.
-func serveApp(ctx context.Context, e *Env, a *app, addr string, proxies []netip.Prefix) error {
+func serveApp(ctx context.Context, e *Env, a *app, o serveOptions) error {
 	if a.DB.Dialect() == store.Postgres {
 		rs, err := a.DB.Roles(ctx)
 		if err != nil {
@@ -111,8 +110,8 @@ func serveApp(ctx context.Context, e *Env, a *app, addr string, proxies []netip.
 			fmt.Fprintf(e.Stderr, "审计检查点 checkpoint: %v\n", err)
 		})
 	}()
-	describeProxies(e, proxies)
-	err := listenAndServe(ctx, e, addr, a.server(proxies).Handler())
+	describeProxies(e, o.proxies)
+	err := listenAndServe(ctx, e, o, a.server(o).Handler(), a.Obs.Handler())
 	cancel()
 	<-done
 	return err

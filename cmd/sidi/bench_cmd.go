@@ -56,7 +56,7 @@ func cmdBench() *Command {
 			}
 			fmt.Fprintf(e.Stdout, "evaluate all indicators (%s, 50 runs): p50 %s  p95 %s  max %s\n", a.DB.Dialect(), q(evals, .5), q(evals, .95), q(evals, 1))
 
-			timed := &timingHandler{next: a.server(nil).Handler()}
+			timed := &timingHandler{next: a.server(serveOptions{}).Handler()}
 			ln, err := net.Listen("tcp", "127.0.0.1:0")
 			if err != nil {
 				return err

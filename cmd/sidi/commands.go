@@ -7,13 +7,10 @@ import (
 	"flag"
 	"fmt"
 	"io"
-	"net"
-	"net/http"
 	"net/netip"
 	"os"
 	"strconv"
 	"strings"
-	"time"
 
 	"sidi/internal/audit"
 	"sidi/internal/auth"
@@ -108,9 +105,11 @@ func (a *app) Close() error {
 	return errors.Join(err, a.DB.Close())
 }
 
-func (a *app) server(proxies []netip.Prefix) *web.Server {
-	s := web.New(a.WebDeps())
-	s.TrustedProxies = proxies
+func (a *app) server(o serveOptions) *web.Server {
+	d := a.WebDeps()
+	d.Logger, d.MetricsToken = o.logger, o.metricsToken
+	s := web.New(d)
+	s.TrustedProxies = o.proxies
 	return s
 }
 
@@ -126,33 +125,9 @@ func describeProxies(e *Env, ps []netip.Prefix) {
 	fmt.Fprintf(e.Stdout, "可信反向代理 trusted proxies: %s\n", strings.Join(names, ", "))
 }
 
-// listenAndServe serves h on addr until ctx ends, printing the URL.
-func listenAndServe(ctx context.Context, e *Env, addr string, h http.Handler) error {
-	ln, err := net.Listen("tcp", addr)
-	if err != nil {
-		return fmt.Errorf("listen on %s: %w（端口可能已被占用，可用 --addr 换一个）", addr, err)
-	}
-	url := "http://" + ln.Addr().String() + "/"
-	fmt.Fprintf(e.Stdout, "Sidi 已启动，请在浏览器打开 open: %s\n", url)
-	if e.Ready != nil {
-		e.Ready(url)
-	}
-	srv := &http.Server{Handler: h, ReadHeaderTimeout: 10 * time.Second, ReadTimeout: 60 * time.Second, WriteTimeout: 120 * time.Second, IdleTimeout: 120 * time.Second}
-	errc := make(chan error, 1)
-	go func() { errc <- srv.Serve(ln) }()
-	select {
-	case <-ctx.Done():
-		shut, cancel := context.WithTimeout(context.WithoutCancel(ctx), 10*time.Second)
-		defer cancel()
-		return srv.Shutdown(shut)
-	case err := <-errc:
-		return err
-	}
-}
-
 func cmdServe() *Command {
 	return &Command{
-		Name: "serve", Usage: "[--addr HOST:PORT] [--trusted-proxy CIDR,…] [--data DIR | --db URL [--migrate-db OWNER-URL]]",
+		Name: "serve", Usage: "[--addr HOST:PORT] [--trusted-proxy CIDR,…] [--log-format text|json] [--log-level LEVEL] [--metrics-addr HOST:PORT] [--shutdown-timeout 10s] [--data DIR | --db URL [--migrate-db OWNER-URL]]",
 		Short: "启动 Web 服务 start the web server",
 		Run: func(ctx context.Context, e *Env, args []string) error {
 			fs := newFlags("serve", e)
@@ -160,10 +135,15 @@ func cmdServe() *Command {
 			cfg := storageFlags(fs, e)
 			trusted := proxyFlags(fs, e)
 			owner := ownerFlag(fs, e)
+			ops := opsFlags(fs, e)
 			if err := fs.Parse(args); err != nil {
 				return err
 			}
 			proxies, err := trusted()
+			if err != nil {
+				return err
+			}
+			so, err := ops(*addr, proxies)
 			if err != nil {
 				return err
 			}
@@ -183,14 +163,14 @@ func cmdServe() *Command {
 					"%d demo accounts with a published password exist; they cannot sign in under serve; disable them with: %s\n",
 					len(demo), auth.RemoveDemoCommand, len(demo), auth.RemoveDemoCommand)
 			}
-			return serveApp(ctx, e, a, *addr, proxies)
+			return serveApp(ctx, e, a, so)
 		},
 	}
 }
 
 func cmdDemo() *Command {
 	return &Command{
-		Name: "demo", Usage: "[--addr HOST:PORT] [--trusted-proxy CIDR,…] [--data DIR | --db URL] [--no-serve]",
+		Name: "demo", Usage: "[--addr HOST:PORT] [--trusted-proxy CIDR,…] [--log-format text|json] [--log-level LEVEL] [--metrics-addr HOST:PORT] [--shutdown-timeout 10s] [--data DIR | --db URL] [--no-serve]",
 		Short: "演示：导入真实方案与标注的演示数据并启动 run the demo (real plan + labelled demo data)",
 		Long: "在数据目录中导入并审核通过真实的工作方案文本，创建各角色的演示账号（名称均带“演示”字样），然后启动 Web 服务。\n" +
 			"对已有数据目录再次运行时沿用已有数据，不会重复导入。",
@@ -200,10 +180,15 @@ func cmdDemo() *Command {
 			noServe := fs.Bool("no-serve", false, "只准备数据，不启动服务 prepare data only")
 			cfg := storageFlags(fs, e)
 			trusted := proxyFlags(fs, e)
+			ops := opsFlags(fs, e)
 			if err := fs.Parse(args); err != nil {
 				return err
 			}
 			proxies, err := trusted()
+			if err != nil {
+				return err
+			}
+			so, err := ops(*addr, proxies)
 			if err != nil {
 				return err
 			}
@@ -220,7 +205,7 @@ func cmdDemo() *Command {
 				return nil
 			}
 			a.Auth.DemoLogins = true // only here do the demo accounts sign in
-			return serveApp(ctx, e, a, *addr, proxies)
+			return serveApp(ctx, e, a, so)
 		},
 	}
 }

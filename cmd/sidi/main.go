@@ -51,10 +51,31 @@ func commands() []*Command {
 }
 
 func main() {
-	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
+	ctx, stop := stopOnSignal(os.Stderr)
 	defer stop()
 	e := &Env{Stdin: os.Stdin, Stdout: os.Stdout, Stderr: os.Stderr, Getenv: os.Getenv}
 	os.Exit(run(ctx, e, os.Args[1:]))
+}
+
+// stopOnSignal returns a context that ends at the first SIGINT or SIGTERM
+// (a server then shuts down gracefully); a second signal exits at once.
+func stopOnSignal(stderr io.Writer) (context.Context, func()) {
+	ctx, cancel := context.WithCancel(context.Background())
+	sigs := make(chan os.Signal, 2)
+	signal.Notify(sigs, os.Interrupt, syscall.SIGTERM)
+	go func() {
+		select {
+		case <-sigs:
+		case <-ctx.Done():
+			return
+		}
+		cancel()
+		fmt.Fprintln(stderr, "收到停止信号，正在停止；再发一次立即退出 stopping; a second signal exits at once")
+		<-sigs
+		fmt.Fprintln(stderr, "再次收到停止信号，立即退出 second signal: exiting now")
+		os.Exit(1)
+	}()
+	return ctx, func() { signal.Stop(sigs); cancel() }
 }
 
 // run dispatches args to a command and returns the exit code.

@@ -113,6 +113,7 @@ func Append(ctx context.Context, db *store.DB, tx *sql.Tx, a Actor, e Entry) err
 	if err != nil {
 		return fmt.Errorf("audit: append %s %s: %w", e.Entity, e.Action, err)
 	}
+	db.Observer().AuditAppend()
 	return nil
 }
 

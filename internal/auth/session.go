@@ -103,6 +103,34 @@ func (s *Service) mustChange(flag bool, changedAt, now time.Time) bool {
 // argon2 work. When too many password checks are running or waiting, the
 // attempt is refused with apperr.ErrTooMany and counts nothing.
 func (s *Service) Login(ctx context.Context, login, password, ip, userAgent string) (*Session, string, error) {
+	sess, token, err := s.login(ctx, login, password, ip, userAgent)
+	s.db.Observer().LoginAttempt(LoginOutcome(err))
+	return sess, token, err
+}
+
+// LoginOutcome classifies the result of Login for the metrics: success,
+// bad_credentials, locked, throttled, disabled, busy, invalid or error.
+func LoginOutcome(err error) string {
+	switch {
+	case err == nil:
+		return "success"
+	case errors.Is(err, ErrBadCredentials):
+		return "bad_credentials"
+	case errors.Is(err, ErrLocked):
+		return "locked"
+	case errors.Is(err, ErrThrottled):
+		return "throttled"
+	case errors.Is(err, ErrDisabled):
+		return "disabled"
+	case errors.Is(err, ErrBusy):
+		return "busy"
+	case errors.Is(err, apperr.ErrInvalid):
+		return "invalid"
+	}
+	return "error"
+}
+
+func (s *Service) login(ctx context.Context, login, password, ip, userAgent string) (*Session, string, error) {
 	login = truncate(normalizeLogin(login), 64)
 	if login == "" || password == "" {
 		return nil, "", apperr.Invalid("请输入用户名和密码")

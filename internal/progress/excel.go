@@ -189,6 +189,14 @@ const maxTemplateRows = 1000
 // file with the sheet, row and column of each. Uploading the same file
 // again changes nothing.
 func (s *Service) ImportXLSX(ctx context.Context, p auth.Principal, planID int64, period Period, deptID int64, data []byte) (*ImportResult, error) {
+	res, err := s.importXLSX(ctx, p, planID, period, deptID, data)
+	if err == nil {
+		s.db.Observer().ImportRows("reports", res.Saved+res.Unchanged)
+	}
+	return res, err
+}
+
+func (s *Service) importXLSX(ctx context.Context, p auth.Principal, planID int64, period Period, deptID int64, data []byte) (*ImportResult, error) {
 	if err := p.Require(auth.RoleReporter, auth.RoleApprover); err != nil {
 		return nil, err
 	}

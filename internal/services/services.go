@@ -16,6 +16,7 @@ import (
 	"sidi/internal/auth"
 	"sidi/internal/bases"
 	"sidi/internal/indicator"
+	"sidi/internal/obs"
 	"sidi/internal/org"
 	"sidi/internal/plan"
 	"sidi/internal/progress"
@@ -38,16 +39,24 @@ type Set struct {
 	Pilots    *pilots.Service
 	Bases     *bases.Service
 	Training  *training.Service
+	// Obs are the operational metrics (Prometheus) of this instance; the
+	// database reports writer waits, audit appends, imports and logins to it.
+	Obs *obs.Metrics
 }
 
 // New builds the services over db (migrated) and makes sure the department
 // directory is present. It does not close db.
 func New(ctx context.Context, db *store.DB) (*Set, error) {
+	m := obs.New()
+	if err := m.WatchDB(db); err != nil {
+		return nil, fmt.Errorf("services: pool metrics: %w", err)
+	}
+	db.SetObserver(m)
 	o := org.NewService(db)
 	if _, err := o.EnsureDirectory(ctx); err != nil {
 		return nil, fmt.Errorf("services: department directory: %w", err)
 	}
-	s := &Set{DB: db, Org: o, Plan: plan.NewService(db, o), Auth: auth.NewService(db, o), Metrics: indicator.NewRegistry()}
+	s := &Set{DB: db, Org: o, Plan: plan.NewService(db, o), Auth: auth.NewService(db, o), Metrics: indicator.NewRegistry(), Obs: m}
 	s.Progress = progress.NewService(db, s.Plan, o, s.Auth, s.Metrics)
 	s.Standards = standards.NewService(db)
 	s.Pilots = pilots.NewService(db, s.Auth)
@@ -67,7 +76,7 @@ func New(ctx context.Context, db *store.DB) (*Set, error) {
 // WebDeps are the services the web layer calls.
 func (s *Set) WebDeps() web.Deps {
 	return web.Deps{DB: s.DB, Org: s.Org, Plan: s.Plan, Auth: s.Auth, Progress: s.Progress,
-		Standards: s.Standards, Pilots: s.Pilots, Bases: s.Bases, Training: s.Training}
+		Standards: s.Standards, Pilots: s.Pilots, Bases: s.Bases, Training: s.Training, Metrics: s.Obs}
 }
 
 // StandardLookup links the standards a production base applies to the

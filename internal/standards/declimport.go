@@ -377,6 +377,14 @@ type declPlan struct {
 // Enterprises not yet registered are created. See the top of this file for
 // what an existing declaration becomes.
 func (s *Service) ImportDeclarations(ctx context.Context, p auth.Principal, name string, r io.Reader) (DeclImportResult, error) {
+	res, err := s.importDeclarations(ctx, p, name, r)
+	if err == nil {
+		s.db.Observer().ImportRows("declarations", res.Rows)
+	}
+	return res, err
+}
+
+func (s *Service) importDeclarations(ctx context.Context, p auth.Principal, name string, r io.Reader) (DeclImportResult, error) {
 	var res DeclImportResult
 	if err := p.Require(Editors...); err != nil {
 		return res, err

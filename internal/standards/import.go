@@ -156,6 +156,14 @@ type importRow struct {
 // rows are matched on the normalised code, so importing the same file
 // again changes nothing.
 func (s *Service) Import(ctx context.Context, p auth.Principal, name string, data []byte, progress Progress) (ImportResult, error) {
+	res, err := s.importTable(ctx, p, name, data, progress)
+	if err == nil {
+		s.db.Observer().ImportRows("standards", res.Rows)
+	}
+	return res, err
+}
+
+func (s *Service) importTable(ctx context.Context, p auth.Principal, name string, data []byte, progress Progress) (ImportResult, error) {
 	if err := p.Require(Editors...); err != nil {
 		return ImportResult{}, err
 	}

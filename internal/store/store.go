@@ -48,6 +48,7 @@ type DB struct {
 	read     *sql.DB
 	dataDir  string // "" when a PostgreSQL database was opened without one
 	auditKey []byte // nil only without a data directory and without Config.AuditKey
+	obs      Observer
 }
 
 // Open opens the database described by cfg and applies pending migrations.
@@ -162,7 +163,9 @@ func (db *DB) Close() error {
 // Tx runs fn in a write transaction, committing when fn returns nil and
 // rolling back otherwise, so a failed service call leaves nothing half-written.
 func (db *DB) Tx(ctx context.Context, fn func(tx *sql.Tx) error) (err error) {
+	start := time.Now()
 	tx, err := db.write.BeginTx(ctx, nil)
+	db.Observer().WriteWait(time.Since(start))
 	if err != nil {
 		return fmt.Errorf("store: begin: %w", err)
 	}

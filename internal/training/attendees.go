@@ -267,6 +267,14 @@ type UploadResult struct {
 // was lower (people may attend without being on the list, so it never
 // falls).
 func (s *Service) UploadAttendees(ctx context.Context, p auth.Principal, id int64, name string, data []byte) (UploadResult, error) {
+	res, err := s.uploadAttendees(ctx, p, id, name, data)
+	if err == nil {
+		s.db.Observer().ImportRows("attendees", res.Attendees)
+	}
+	return res, err
+}
+
+func (s *Service) uploadAttendees(ctx context.Context, p auth.Principal, id int64, name string, data []byte) (UploadResult, error) {
 	all, ids, err := s.editorDepts(ctx, p)
 	if err != nil {
 		return UploadResult{}, err

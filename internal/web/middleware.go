@@ -59,7 +59,7 @@ func (s *Server) recoverPanics(next http.Handler) http.Handler {
 				if v == http.ErrAbortHandler {
 					panic(v)
 				}
-				s.Logger.Error("panic", "path", r.URL.Path, "panic", v, "stack", string(debug.Stack()))
+				s.Logger.Error("panic", "request_id", requestID(r.Context()), "path", r.URL.Path, "panic", v, "stack", string(debug.Stack()))
 				s.fail(w, r, &reqCtx{}, fmt.Errorf("panic: %v", v))
 			}
 		}()
@@ -211,6 +211,7 @@ func (s *Server) wrap(rt Route) http.Handler {
 				return
 			}
 		}
+		setRequestUser(ctx, rc.P.UserID)
 		if rt.Cache && r.Method == http.MethodGet && rc.P.Anonymous() && !rc.Expired && r.URL.Query().Get("msg") == "" {
 			handled, err := s.serveCached(w, r, func(bw http.ResponseWriter) error { return rt.Handle(bw, r.WithContext(withReqCtx(ctx, rc)), rc) })
 			if err != nil {

@@ -146,6 +146,8 @@ type apiError struct {
 		Code    string `json:"code"`
 		Message string `json:"message"`
 		Details any    `json:"details,omitempty"`
+		// RequestID lets a user quote the failed request (X-Request-ID).
+		RequestID string `json:"request_id,omitempty"`
 	} `json:"error"`
 }
 
@@ -193,19 +195,22 @@ func (s *Server) fail(w http.ResponseWriter, r *http.Request, rc *reqCtx, err er
 		msg = "提交的内容过大（上限 " + limit + "），请拆分或压缩后重试"
 	}
 	if status == http.StatusInternalServerError {
-		s.Logger.Error("request failed", "method", r.Method, "path", r.URL.Path, "err", err)
+		s.Logger.Error("request failed", "request_id", requestID(r.Context()), "method", r.Method, "path", r.URL.Path, "err", err)
 	}
 	if status == http.StatusTooManyRequests {
 		w.Header().Set("Retry-After", retryAfter)
 	}
 	if status == http.StatusServiceUnavailable {
-		s.Logger.Warn("request timed out", "method", r.Method, "uri", r.URL.RequestURI(), "err", err)
+		s.Logger.Warn("request timed out", "request_id", requestID(r.Context()), "method", r.Method, "path", r.URL.Path, "err", err)
 		w.Header().Set("Retry-After", "5")
 	}
 	isAPI := strings.HasPrefix(r.URL.Path, "/api/")
 	if isAPI {
 		var body apiError
 		body.Error.Code, body.Error.Message = code, msg
+		if status >= 500 {
+			body.Error.RequestID = requestID(r.Context())
+		}
 		var d apperr.Detailed
 		if errors.As(err, &d) {
 			body.Error.Details = d.ErrorDetails()
@@ -220,7 +225,7 @@ func (s *Server) fail(w http.ResponseWriter, r *http.Request, rc *reqCtx, err er
 	if rc == nil {
 		rc = &reqCtx{}
 	}
-	if err := s.render(w, r, rc, status, "error", "出错了", "", map[string]any{"Status": status, "Message": msg}); err != nil {
+	if err := s.render(w, r, rc, status, "error", "出错了", "", map[string]any{"Status": status, "Message": msg, "RequestID": requestID(r.Context())}); err != nil {
 		http.Error(w, msg, status)
 	}
 }

@@ -14,6 +14,7 @@ import (
 
 	"sidi/internal/auth"
 	"sidi/internal/bases"
+	"sidi/internal/obs"
 	"sidi/internal/org"
 	"sidi/internal/plan"
 	"sidi/internal/progress"
@@ -49,6 +50,11 @@ type Deps struct {
 	// cancelled then and it answers 503): 0 means DefaultPublicTimeout,
 	// a negative value no bound.
 	PublicTimeout time.Duration
+	// Metrics, when set, counts requests; /metrics on this server then
+	// answers only with "Authorization: Bearer MetricsToken" (404 when the
+	// token is empty).
+	Metrics      *obs.Metrics
+	MetricsToken string
 }
 
 // Server is Sidi's HTTP front.
@@ -93,6 +99,9 @@ func New(d Deps) *Server {
 		s.mux.Handle(rt.Method+" "+rt.Pattern, s.wrap(rt))
 	}
 	s.mux.Handle("GET /static/", http.StripPrefix("/static/", staticHandler(s.static)))
+	if d.Metrics != nil {
+		s.mux.Handle("GET /metrics", metricsHandler(d.Metrics, d.MetricsToken))
+	}
 	s.mux.HandleFunc("/", func(w http.ResponseWriter, r *http.Request) {
 		s.fail(w, r, &reqCtx{}, notFound(r))
 	})
@@ -104,7 +113,7 @@ func (s *Server) Routes() []Route { return s.routes }
 
 // Handler is the complete HTTP handler with the outer middleware.
 func (s *Server) Handler() http.Handler {
-	return s.securityHeaders(s.recoverPanics(s.mux))
+	return s.observe(s.securityHeaders(s.recoverPanics(s.mux)))
 }
 
 func staticHandler(f fs.FS) http.Handler {
