@@ -127,7 +127,7 @@ func describeProxies(e *Env, ps []netip.Prefix) {
 
 func cmdServe() *Command {
 	return &Command{
-		Name: "serve", Usage: "[--addr HOST:PORT] [--trusted-proxy CIDR,…] [--log-format text|json] [--log-level LEVEL] [--metrics-addr HOST:PORT] [--shutdown-timeout 10s] [--data DIR | --db URL [--migrate-db OWNER-URL]]",
+		Name: "serve", Usage: "[--addr HOST:PORT] [--tls-cert FILE --tls-key FILE] [--trusted-proxy CIDR,…] [--log-format text|json] [--log-level LEVEL] [--metrics-addr HOST:PORT] [--shutdown-timeout 10s] [--data DIR | --db URL [--migrate-db OWNER-URL]]",
 		Short: "启动 Web 服务 start the web server",
 		Run: func(ctx context.Context, e *Env, args []string) error {
 			fs := newFlags("serve", e)
@@ -170,7 +170,7 @@ func cmdServe() *Command {
 
 func cmdDemo() *Command {
 	return &Command{
-		Name: "demo", Usage: "[--addr HOST:PORT] [--trusted-proxy CIDR,…] [--log-format text|json] [--log-level LEVEL] [--metrics-addr HOST:PORT] [--shutdown-timeout 10s] [--data DIR | --db URL] [--no-serve]",
+		Name: "demo", Usage: "[--addr HOST:PORT] [--tls-cert FILE --tls-key FILE] [--trusted-proxy CIDR,…] [--log-format text|json] [--log-level LEVEL] [--metrics-addr HOST:PORT] [--shutdown-timeout 10s] [--data DIR | --db URL] [--no-serve]",
 		Short: "演示：导入真实方案与标注的演示数据并启动 run the demo (real plan + labelled demo data)",
 		Long: "在数据目录中导入并审核通过真实的工作方案文本，创建各角色的演示账号（名称均带“演示”字样），然后启动 Web 服务。\n" +
 			"对已有数据目录再次运行时沿用已有数据，不会重复导入。",

@@ -2,6 +2,7 @@ package main
 
 import (
 	"context"
+	"crypto/tls"
 	"errors"
 	"flag"
 	"fmt"
@@ -24,6 +25,7 @@ type serveOptions struct {
 	metricsAddr     string // "" : no separate metrics listener
 	metricsToken    string // "" : /metrics on the main listener answers 404
 	shutdownTimeout time.Duration
+	tls             *tls.Config // nil: plain HTTP (e.g. behind a reverse proxy that terminates TLS)
 }
 
 // defaultShutdownTimeout is how long in-flight requests may run on after
@@ -39,6 +41,8 @@ func opsFlags(fs *flag.FlagSet, e *Env) func(addr string, proxies []netip.Prefix
 	level := fs.String("log-level", "info", "日志级别 log level: debug | info | warn | error")
 	maddr := fs.String("metrics-addr", "", "在单独地址上提供 /metrics（Prometheus），如 127.0.0.1:9090；默认不开 serve /metrics on a separate listener")
 	timeout := fs.Duration("shutdown-timeout", defaultShutdownTimeout, "收到停止信号后等待进行中请求的时限 how long in-flight requests may finish after SIGTERM")
+	cert := fs.String("tls-cert", "", "TLS 证书文件（PEM，含中间证书），与 --tls-key 同用 certificate chain file to serve HTTPS")
+	key := fs.String("tls-key", "", "TLS 私钥文件（PEM），与 --tls-cert 同用 private key file to serve HTTPS")
 	return func(addr string, proxies []netip.Prefix) (serveOptions, error) {
 		o := serveOptions{addr: addr, proxies: proxies, metricsAddr: *maddr, shutdownTimeout: *timeout}
 		if e.Getenv != nil {
@@ -75,6 +79,16 @@ func opsFlags(fs *flag.FlagSet, e *Env) func(addr string, proxies []netip.Prefix
 			if n, perr := strconv.Atoi(port); err != nil || perr != nil || n < 0 || n > 65535 {
 				return o, usageError{fmt.Sprintf("--metrics-addr 应为 HOST:PORT（如 127.0.0.1:9090），不是 %q", o.metricsAddr)}
 			}
+		}
+		switch {
+		case (*cert == "") != (*key == ""):
+			return o, usageError{"--tls-cert 与 --tls-key 须同时给出 give both --tls-cert and --tls-key"}
+		case *cert != "":
+			pair, err := tls.LoadX509KeyPair(*cert, *key)
+			if err != nil {
+				return o, fmt.Errorf("无法读取 TLS 证书或私钥 cannot load the TLS certificate and key (%s, %s): %w", *cert, *key, err)
+			}
+			o.tls = &tls.Config{MinVersion: tls.VersionTLS12, Certificates: []tls.Certificate{pair}}
 		}
 		if t := o.metricsToken; t != "" && len(t) < 16 {
 			return o, usageError{"SIDI_METRICS_TOKEN 太短：至少 16 个字符 the metrics token needs at least 16 characters"}
@@ -125,7 +139,12 @@ func listenAndServe(ctx context.Context, e *Env, o serveOptions, h, metrics http
 		}
 		fmt.Fprintf(e.Stdout, "指标 metrics: http://%s/metrics\n", mln.Addr())
 	}
-	url := "http://" + ln.Addr().String() + "/"
+	scheme := "http"
+	if o.tls != nil {
+		ln = tls.NewListener(ln, o.tls)
+		scheme = "https"
+	}
+	url := scheme + "://" + ln.Addr().String() + "/"
 	fmt.Fprintf(e.Stdout, "Sidi 已启动，请在浏览器打开 open: %s\n", url)
 	if e.Ready != nil {
 		e.Ready(url)
