@@ -3,7 +3,6 @@ package web
 import (
 	"errors"
 	"net/http"
-	"net/url"
 
 	"sidi/internal/apperr"
 )
@@ -55,7 +54,7 @@ func (s *Server) logout(w http.ResponseWriter, r *http.Request, rc *reqCtx) erro
 		}
 	}
 	s.clearCookie(w, r, sessionCookie)
-	http.Redirect(w, r, "/login?msg="+url.QueryEscape("您已安全退出"), http.StatusSeeOther)
+	s.redirectMsg(w, r, "/login", "您已安全退出")
 	return nil
 }
 
@@ -78,6 +77,6 @@ func (s *Server) changePassword(w http.ResponseWriter, r *http.Request, rc *reqC
 		}
 		return err
 	}
-	http.Redirect(w, r, "/?msg="+url.QueryEscape("密码已修改"), http.StatusSeeOther)
+	s.redirectMsg(w, r, "/", "密码已修改")
 	return nil
 }

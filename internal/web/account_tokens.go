@@ -3,7 +3,6 @@ package web
 import (
 	"fmt"
 	"net/http"
-	"net/url"
 	"strconv"
 	"strings"
 	"time"
@@ -133,7 +132,7 @@ func (s *Server) tokenRevoke(w http.ResponseWriter, r *http.Request, rc *reqCtx)
 	if err := s.Auth.RevokeToken(r.Context(), rc.P, id); err != nil {
 		return err
 	}
-	http.Redirect(w, r, "/account/tokens?msg="+url.QueryEscape("令牌已吊销，使用它的程序将无法再访问"), http.StatusSeeOther)
+	s.redirectMsg(w, r, "/account/tokens", "令牌已吊销，使用它的程序将无法再访问")
 	return nil
 }
 
@@ -147,7 +146,7 @@ func (s *Server) logoutEverywhere(w http.ResponseWriter, r *http.Request, rc *re
 		return err
 	}
 	s.clearCookie(w, r, sessionCookie)
-	http.Redirect(w, r, "/login?msg="+url.QueryEscape("已退出所有设备上的登录，请重新登录（API 令牌不受影响）"), http.StatusSeeOther)
+	s.redirectMsg(w, r, "/login", "已退出所有设备上的登录，请重新登录（API 令牌不受影响）")
 	return nil
 }
 

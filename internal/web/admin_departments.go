@@ -3,7 +3,6 @@ package web
 import (
 	"fmt"
 	"net/http"
-	"net/url"
 	"strconv"
 	"strings"
 
@@ -125,7 +124,7 @@ func (s *Server) adminDepartmentCreate(w http.ResponseWriter, r *http.Request, r
 		}
 		return s.renderDepartments(w, r, rc, formStatus(err), f, apperr.Message(err))
 	}
-	http.Redirect(w, r, fmt.Sprintf("/admin/departments/%d?msg=%s", d.ID, url.QueryEscape("已新增部门“"+d.Name+"”")), http.StatusSeeOther)
+	s.redirectMsg(w, r, fmt.Sprintf("/admin/departments/%d", d.ID), "已新增部门“"+d.Name+"”")
 	return nil
 }
 
@@ -211,7 +210,7 @@ func (s *Server) adminDepartmentUpdate(w http.ResponseWriter, r *http.Request, r
 		}
 		return s.renderDepartment(w, r, rc, formStatus(err), id, &f, deptErrors{Edit: apperr.Message(err)})
 	}
-	http.Redirect(w, r, fmt.Sprintf("/admin/departments/%d?msg=%s", id, url.QueryEscape("已保存部门信息")), http.StatusSeeOther)
+	s.redirectMsg(w, r, fmt.Sprintf("/admin/departments/%d", id), "已保存部门信息")
 	return nil
 }
 
@@ -233,7 +232,7 @@ func (s *Server) adminDepartmentAlias(w http.ResponseWriter, r *http.Request, rc
 		}
 		return s.renderDepartment(w, r, rc, formStatus(err), id, nil, deptErrors{Alias: apperr.Message(err)})
 	}
-	http.Redirect(w, r, fmt.Sprintf("/admin/departments/%d?msg=%s", id, url.QueryEscape("已添加别名“"+strings.TrimSpace(alias)+"”")), http.StatusSeeOther)
+	s.redirectMsg(w, r, fmt.Sprintf("/admin/departments/%d", id), "已添加别名“"+strings.TrimSpace(alias)+"”")
 	return nil
 }
 
@@ -258,6 +257,6 @@ func (s *Server) adminDepartmentRename(w http.ResponseWriter, r *http.Request, r
 		}
 		return s.renderDepartment(w, r, rc, formStatus(err), id, nil, deptErrors{Rename: apperr.Message(err)})
 	}
-	http.Redirect(w, r, fmt.Sprintf("/admin/departments/%d?msg=%s", id, url.QueryEscape("已标记为更名，原名称今后解析为承接单位")), http.StatusSeeOther)
+	s.redirectMsg(w, r, fmt.Sprintf("/admin/departments/%d", id), "已标记为更名，原名称今后解析为承接单位")
 	return nil
 }

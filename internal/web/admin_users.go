@@ -278,7 +278,7 @@ func (s *Server) adminUserCreate(w http.ResponseWriter, r *http.Request, rc *req
 		return s.render(w, r, rc, formStatus(err), "admin_user_new", "新增用户", "admin-users", data)
 	}
 	msg := fmt.Sprintf("已创建用户“%s”（%s），请将初始密码告知本人；首次登录须修改密码", u.Name, u.Login)
-	http.Redirect(w, r, fmt.Sprintf("/admin/users/%d?msg=%s", u.ID, url.QueryEscape(msg)), http.StatusSeeOther)
+	s.redirectMsg(w, r, fmt.Sprintf("/admin/users/%d", u.ID), msg)
 	return nil
 }
 
@@ -337,7 +337,7 @@ func (s *Server) adminUserUpdate(w http.ResponseWriter, r *http.Request, rc *req
 		}
 		return s.renderUser(w, r, rc, formStatus(err), u, f, apperr.Message(err), "")
 	}
-	http.Redirect(w, r, fmt.Sprintf("/admin/users/%d?msg=%s", u.ID, url.QueryEscape("已保存用户信息")), http.StatusSeeOther)
+	s.redirectMsg(w, r, fmt.Sprintf("/admin/users/%d", u.ID), "已保存用户信息")
 	return nil
 }
 
@@ -362,7 +362,7 @@ func (s *Server) adminUserResetPassword(w http.ResponseWriter, r *http.Request, 
 		return s.renderUser(w, r, rc, formStatus(err), u, formOfUser(u), "", apperr.Message(err))
 	}
 	msg := "已重置密码：该用户已登录的会话均已退出，下次登录须修改密码"
-	http.Redirect(w, r, fmt.Sprintf("/admin/users/%d?msg=%s", u.ID, url.QueryEscape(msg)), http.StatusSeeOther)
+	s.redirectMsg(w, r, fmt.Sprintf("/admin/users/%d", u.ID), msg)
 	return nil
 }
 
@@ -374,7 +374,7 @@ func (s *Server) adminUserUnlock(w http.ResponseWriter, r *http.Request, rc *req
 	if err := s.Auth.UnlockUser(r.Context(), rc.P, u.ID); err != nil {
 		return err
 	}
-	http.Redirect(w, r, fmt.Sprintf("/admin/users/%d?msg=%s", u.ID, url.QueryEscape("已解除登录锁定")), http.StatusSeeOther)
+	s.redirectMsg(w, r, fmt.Sprintf("/admin/users/%d", u.ID), "已解除登录锁定")
 	return nil
 }
 

@@ -303,7 +303,7 @@ var expectedAccess = map[string][]string{
 
 // denied reports whether a response refuses the caller: 401, 403, or the
 // redirect to the login page that a page sends an anonymous or expired
-// visitor (a logout's redirect to /login?msg= is not a refusal).
+// visitor (a logout's redirect to /login is not a refusal).
 func denied(resp *http.Response) bool {
 	switch resp.StatusCode {
 	case http.StatusUnauthorized, http.StatusForbidden:

@@ -5,7 +5,6 @@ import (
 	"fmt"
 	"io"
 	"net/http"
-	"net/url"
 	"strconv"
 	"strings"
 
@@ -210,13 +209,13 @@ type formFunc[In any] func(w http.ResponseWriter, r *http.Request, rc *reqCtx, s
 // id is 0): read reads it, save stores it and returns the id of the record,
 // shown next at path ("/bases/%d") with done; a correctable error shows the
 // form again with it.
-func saveForm[In any](w http.ResponseWriter, r *http.Request, rc *reqCtx, id int64, read func(*http.Request) (In, error), form formFunc[In],
+func saveForm[In any](s *Server, w http.ResponseWriter, r *http.Request, rc *reqCtx, id int64, read func(*http.Request) (In, error), form formFunc[In],
 	path, done string, save func(in In) (int64, error)) error {
 	in, err := read(r)
 	if err == nil {
 		var to int64
 		if to, err = save(in); err == nil {
-			redirectMsg(w, r, fmt.Sprintf(path, to), done)
+			s.redirectMsg(w, r, fmt.Sprintf(path, to), done)
 			return nil
 		}
 	}
@@ -227,7 +226,7 @@ func saveForm[In any](w http.ResponseWriter, r *http.Request, rc *reqCtx, id int
 }
 
 func (s *Server) baseCreate(w http.ResponseWriter, r *http.Request, rc *reqCtx) error {
-	return saveForm(w, r, rc, 0, baseInputFromForm, s.renderBaseForm, "/bases/%d", "已登记，状态为“创建中”", func(in bases.Input) (int64, error) {
+	return saveForm(s, w, r, rc, 0, baseInputFromForm, s.renderBaseForm, "/bases/%d", "已登记，状态为“创建中”", func(in bases.Input) (int64, error) {
 		b, err := s.Bases.Create(r.Context(), rc.P, in)
 		return b.ID, err
 	})
@@ -238,7 +237,7 @@ func (s *Server) baseUpdate(w http.ResponseWriter, r *http.Request, rc *reqCtx) 
 	if err != nil {
 		return err
 	}
-	return saveForm(w, r, rc, id, baseInputFromForm, s.renderBaseForm, "/bases/%d", "已保存", func(in bases.Input) (int64, error) {
+	return saveForm(s, w, r, rc, id, baseInputFromForm, s.renderBaseForm, "/bases/%d", "已保存", func(in bases.Input) (int64, error) {
 		_, err := s.Bases.Update(r.Context(), rc.P, id, in)
 		return id, err
 	})
@@ -263,7 +262,7 @@ func (s *Server) baseAdvance(w http.ResponseWriter, r *http.Request, rc *reqCtx)
 	default:
 		return err
 	}
-	http.Redirect(w, r, fmt.Sprintf("/bases/%d?msg=%s", id, url.QueryEscape(msg)), http.StatusSeeOther)
+	s.redirectMsg(w, r, fmt.Sprintf("/bases/%d", id), msg)
 	return nil
 }
 
@@ -439,7 +438,7 @@ func trainingInputFromForm(r *http.Request) (training.Input, error) {
 }
 
 func (s *Server) trainingCreate(w http.ResponseWriter, r *http.Request, rc *reqCtx) error {
-	return saveForm(w, r, rc, 0, trainingInputFromForm, s.renderTrainingForm, "/training/%d", "已登记", func(in training.Input) (int64, error) {
+	return saveForm(s, w, r, rc, 0, trainingInputFromForm, s.renderTrainingForm, "/training/%d", "已登记", func(in training.Input) (int64, error) {
 		x, err := s.Training.Create(r.Context(), rc.P, in)
 		return x.ID, err
 	})
@@ -450,7 +449,7 @@ func (s *Server) trainingUpdate(w http.ResponseWriter, r *http.Request, rc *reqC
 	if err != nil {
 		return err
 	}
-	return saveForm(w, r, rc, id, trainingInputFromForm, s.renderTrainingForm, "/training/%d", "已保存", func(in training.Input) (int64, error) {
+	return saveForm(s, w, r, rc, id, trainingInputFromForm, s.renderTrainingForm, "/training/%d", "已保存", func(in training.Input) (int64, error) {
 		_, err := s.Training.Update(r.Context(), rc.P, id, in)
 		return id, err
 	})
@@ -496,7 +495,7 @@ func (s *Server) trainingUpload(w http.ResponseWriter, r *http.Request, rc *reqC
 		}
 		msg = apperr.Message(err)
 	}
-	http.Redirect(w, r, fmt.Sprintf("/training/%d?msg=%s", id, url.QueryEscape(msg)), http.StatusSeeOther)
+	s.redirectMsg(w, r, fmt.Sprintf("/training/%d", id), msg)
 	return nil
 }
 

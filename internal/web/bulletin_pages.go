@@ -64,6 +64,6 @@ func (s *Server) bulletinSave(w http.ResponseWriter, r *http.Request, rc *reqCtx
 	if err := s.Progress.SaveNextSteps(r.Context(), rc.P, pv.ID, code, r.PostFormValue("next_steps")); err != nil {
 		return err
 	}
-	http.Redirect(w, r, "/bulletins/"+url.PathEscape(code)+"?msg="+url.QueryEscape("“下一步工作”已保存"), http.StatusSeeOther)
+	s.redirectMsg(w, r, "/bulletins/"+url.PathEscape(code), "“下一步工作”已保存")
 	return nil
 }

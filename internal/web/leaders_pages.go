@@ -193,7 +193,7 @@ func (s *Server) leaderSchemeCreate(w http.ResponseWriter, r *http.Request, rc *
 	if err == nil {
 		var sc standards.Scheme
 		if sc, err = s.Standards.CreateScheme(r.Context(), rc.P, in); err == nil {
-			redirectMsg(w, r, fmt.Sprintf("/leaders/schemes/%d", sc.ID), "已新建评估方案，可以排名")
+			s.redirectMsg(w, r, fmt.Sprintf("/leaders/schemes/%d", sc.ID), "已新建评估方案，可以排名")
 			return nil
 		}
 	}
@@ -225,7 +225,7 @@ func (s *Server) schemeAction(w http.ResponseWriter, r *http.Request, rc *reqCtx
 		}
 		return s.renderScheme(w, r, rc, status, sc, apperr.Message(err))
 	}
-	redirectMsg(w, r, fmt.Sprintf("/leaders/schemes/%d", id), msg)
+	s.redirectMsg(w, r, fmt.Sprintf("/leaders/schemes/%d", id), msg)
 	return nil
 }
 

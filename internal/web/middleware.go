@@ -212,7 +212,7 @@ func (s *Server) wrap(rt Route) http.Handler {
 			}
 		}
 		setRequestUser(ctx, rc.P.UserID)
-		if rt.Cache && r.Method == http.MethodGet && rc.P.Anonymous() && !rc.Expired && r.URL.Query().Get("msg") == "" {
+		if rt.Cache && r.Method == http.MethodGet && rc.P.Anonymous() && !rc.Expired && !hasFlash(r) {
 			handled, err := s.serveCached(w, r, func(bw http.ResponseWriter) error { return rt.Handle(bw, r.WithContext(withReqCtx(ctx, rc)), rc) })
 			if err != nil {
 				s.fail(w, r, rc, err)

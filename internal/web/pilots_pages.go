@@ -5,7 +5,6 @@ import (
 	"errors"
 	"fmt"
 	"net/http"
-	"net/url"
 	"strconv"
 	"strings"
 
@@ -158,7 +157,7 @@ func (s *Server) pilotsFormWrite(w http.ResponseWriter, r *http.Request, withID 
 		}
 		return err
 	}
-	redirectMsg(w, r, to, done)
+	s.redirectMsg(w, r, to, done)
 	return nil
 }
 
@@ -311,7 +310,7 @@ func (s *Server) pilotMilestoneFix(w http.ResponseWriter, r *http.Request, rc *r
 		}
 		return err
 	}
-	http.Redirect(w, r, fmt.Sprintf("/pilots/%d?msg=%s", id, url.QueryEscape(done)), http.StatusSeeOther)
+	s.redirectMsg(w, r, fmt.Sprintf("/pilots/%d", id), done)
 	return nil
 }
 
@@ -554,7 +553,7 @@ func (s *Server) rewardCreate(w http.ResponseWriter, r *http.Request, rc *reqCtx
 	if rw.ProjectID > 0 {
 		to = fmt.Sprintf("/projects/%d", rw.ProjectID)
 	}
-	http.Redirect(w, r, to+"?msg="+url.QueryEscape("已登记标准奖励 "+rw.Amount+" 元"), http.StatusSeeOther)
+	s.redirectMsg(w, r, to, "已登记标准奖励 "+rw.Amount+" 元")
 	return nil
 }
 
@@ -599,7 +598,7 @@ func (s *Server) rewardFix(w http.ResponseWriter, r *http.Request, rc *reqCtx, w
 	if rw.ProjectID > 0 {
 		to = fmt.Sprintf("/projects/%d", rw.ProjectID)
 	}
-	http.Redirect(w, r, to+"?msg="+url.QueryEscape(done), http.StatusSeeOther)
+	s.redirectMsg(w, r, to, done)
 	return nil
 }
 

@@ -52,7 +52,7 @@ func (s *Server) importUpload(w http.ResponseWriter, r *http.Request, rc *reqCtx
 	if res.Existing {
 		msg = fmt.Sprintf("相同文本已导入为第 %d 版（%s），未重复导入", res.Version.Number, plan.StatusLabels[res.Version.Status])
 	}
-	http.Redirect(w, r, fmt.Sprintf("/plan/versions/%d?msg=%s", res.Version.ID, url.QueryEscape(msg)), http.StatusSeeOther)
+	s.redirectMsg(w, r, fmt.Sprintf("/plan/versions/%d", res.Version.ID), msg)
 	return nil
 }
 
@@ -123,7 +123,7 @@ func (s *Server) versionSave(w http.ResponseWriter, r *http.Request, rc *reqCtx)
 	if len(problems) == 0 {
 		_, err = s.Plan.UpdateDraft(r.Context(), rc.P, id, doc)
 		if err == nil {
-			http.Redirect(w, r, fmt.Sprintf("/plan/versions/%d?msg=%s", id, url.QueryEscape("更正已保存")), http.StatusSeeOther)
+			s.redirectMsg(w, r, fmt.Sprintf("/plan/versions/%d", id), "更正已保存")
 			return nil
 		}
 		if !errors.Is(err, apperr.ErrInvalid) && !errors.Is(err, apperr.ErrConflict) {
@@ -152,7 +152,7 @@ func (s *Server) versionApprove(w http.ResponseWriter, r *http.Request, rc *reqC
 		}
 		return err
 	}
-	http.Redirect(w, r, "/plan?msg="+url.QueryEscape(fmt.Sprintf("第 %d 版已审核通过，成为现行版本", v.Number)), http.StatusSeeOther)
+	s.redirectMsg(w, r, "/plan", fmt.Sprintf("第 %d 版已审核通过，成为现行版本", v.Number))
 	return nil
 }
 
@@ -164,7 +164,7 @@ func (s *Server) versionDiscard(w http.ResponseWriter, r *http.Request, rc *reqC
 	if err := s.Plan.Discard(r.Context(), rc.P, id); err != nil {
 		return err
 	}
-	http.Redirect(w, r, "/plan/versions?msg="+url.QueryEscape("草稿已废弃"), http.StatusSeeOther)
+	s.redirectMsg(w, r, "/plan/versions", "草稿已废弃")
 	return nil
 }
 

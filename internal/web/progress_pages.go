@@ -2,7 +2,6 @@ package web
 
 import (
 	"net/http"
-	"net/url"
 	"strconv"
 	"strings"
 	"time"
@@ -127,7 +126,7 @@ func (s *Server) taskOverride(w http.ResponseWriter, r *http.Request, rc *reqCtx
 	if err := s.Progress.SetOverride(r.Context(), rc.P, pv.ID, int(n), val, strings.TrimSpace(r.PostFormValue("reason"))); err != nil {
 		return err
 	}
-	http.Redirect(w, r, "/progress/tasks/"+strconv.Itoa(int(n))+"?msg="+url.QueryEscape("已保存人工调整"), http.StatusSeeOther)
+	s.redirectMsg(w, r, "/progress/tasks/"+strconv.Itoa(int(n)), "已保存人工调整")
 	return nil
 }
 
@@ -182,7 +181,7 @@ func (s *Server) bindingsSave(w http.ResponseWriter, r *http.Request, rc *reqCtx
 	if err := s.Progress.SetBinding(r.Context(), rc.P, pv.ID, b); err != nil {
 		return err
 	}
-	http.Redirect(w, r, "/progress/bindings?msg="+url.QueryEscape("已保存"), http.StatusSeeOther)
+	s.redirectMsg(w, r, "/progress/bindings", "已保存")
 	return nil
 }
 

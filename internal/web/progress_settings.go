@@ -2,7 +2,6 @@ package web
 
 import (
 	"net/http"
-	"net/url"
 	"strconv"
 	"strings"
 
@@ -84,7 +83,7 @@ func (s *Server) settingsSave(w http.ResponseWriter, r *http.Request, rc *reqCtx
 		}
 		msg += "，新增报送周期 " + strconv.Itoa(n) + " 个"
 	}
-	http.Redirect(w, r, "/progress/settings?msg="+url.QueryEscape(msg), http.StatusSeeOther)
+	s.redirectMsg(w, r, "/progress/settings", msg)
 	return nil
 }
 

@@ -119,7 +119,7 @@ func (s *Server) render(w http.ResponseWriter, r *http.Request, rc *reqCtx, stat
 	if !ok {
 		return fmt.Errorf("web: no template %q", page)
 	}
-	v := view{Title: title, Section: section, P: rc.P, CSRF: rc.CSRF, Data: data, Flash: r.URL.Query().Get("msg")}
+	v := view{Title: title, Section: section, P: rc.P, CSRF: rc.CSRF, Data: data, Flash: s.takeFlash(w, r)}
 	var buf bytes.Buffer
 	if err := t.Execute(&buf, v); err != nil {
 		return fmt.Errorf("web: render %s: %w", page, err)
@@ -219,7 +219,7 @@ func (s *Server) fail(w http.ResponseWriter, r *http.Request, rc *reqCtx, err er
 		return
 	}
 	if status == http.StatusUnauthorized && r.Method == http.MethodGet {
-		http.Redirect(w, r, "/login?next="+urlQueryEscape(r.URL.RequestURI())+"&msg="+urlQueryEscape(msg), http.StatusSeeOther)
+		s.redirectMsg(w, r, "/login?next="+urlQueryEscape(r.URL.RequestURI()), msg)
 		return
 	}
 	if rc == nil {

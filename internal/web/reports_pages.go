@@ -193,7 +193,7 @@ func (s *Server) saveReport(w http.ResponseWriter, r *http.Request, rc *reqCtx, 
 		var rep *progress.Report
 		rep, err = s.Progress.SaveDraft(r.Context(), rc.P, in)
 		if err == nil {
-			http.Redirect(w, r, fmt.Sprintf("/reports/%d?msg=%s", rep.ID, url.QueryEscape("草稿已保存")), http.StatusSeeOther)
+			s.redirectMsg(w, r, fmt.Sprintf("/reports/%d", rep.ID), "草稿已保存")
 			return nil
 		}
 	}
@@ -264,12 +264,12 @@ func (s *Server) reportEvidence(w http.ResponseWriter, r *http.Request, rc *reqC
 	}
 	if _, err := s.Progress.AddEvidence(r.Context(), rc.P, id, hdr.Filename, data); err != nil {
 		if errors.Is(err, apperr.ErrInvalid) || errors.Is(err, apperr.ErrConflict) {
-			http.Redirect(w, r, fmt.Sprintf("/reports/%d?msg=%s", id, url.QueryEscape("上传失败："+apperr.Message(err))), http.StatusSeeOther)
+			s.redirectMsg(w, r, fmt.Sprintf("/reports/%d", id), "上传失败："+apperr.Message(err))
 			return nil
 		}
 		return err
 	}
-	http.Redirect(w, r, fmt.Sprintf("/reports/%d?msg=%s", id, url.QueryEscape("佐证材料已上传")), http.StatusSeeOther)
+	s.redirectMsg(w, r, fmt.Sprintf("/reports/%d", id), "佐证材料已上传")
 	return nil
 }
 
@@ -314,7 +314,7 @@ func (s *Server) reportAction(w http.ResponseWriter, r *http.Request, rc *reqCtx
 			return err
 		}
 	}
-	http.Redirect(w, r, fmt.Sprintf("/reports/%d?msg=%s", id, url.QueryEscape(msg)), http.StatusSeeOther)
+	s.redirectMsg(w, r, fmt.Sprintf("/reports/%d", id), msg)
 	return nil
 }
 
@@ -383,7 +383,7 @@ func (s *Server) reportUpload(w http.ResponseWriter, r *http.Request, rc *reqCtx
 	} else {
 		msg = fmt.Sprintf("导入完成：新保存或更新 %d 份草稿，%d 份无变化，%d 项未填写", res.Saved, res.Unchanged, res.Skipped)
 	}
-	http.Redirect(w, r, "/reports?period="+url.QueryEscape(period.Code)+"&msg="+url.QueryEscape(msg), http.StatusSeeOther)
+	s.redirectMsg(w, r, "/reports?period="+url.QueryEscape(period.Code), msg)
 	return nil
 }
 

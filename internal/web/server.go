@@ -68,6 +68,8 @@ type Server struct {
 	cache  pageCache
 	// denials limits how many refused requests are written to the log.
 	denials denialLimiter
+	// flashKey signs the status messages carried to the next page.
+	flashKey []byte
 
 	// TrustedProxies are the reverse proxies whose X-Forwarded-For and
 	// X-Forwarded-Proto headers are believed. Empty: forwarded headers are
@@ -87,6 +89,11 @@ func New(d Deps) *Server {
 		d.PublicTimeout = DefaultPublicTimeout
 	}
 	s := &Server{Deps: d, now: time.Now}
+	if d.DB != nil {
+		s.flashKey = newFlashKey(d.DB.AuditKey())
+	} else {
+		s.flashKey = newFlashKey(nil)
+	}
 	s.pages = mustParsePages()
 	st, err := fs.Sub(assets, "static")
 	if err != nil {

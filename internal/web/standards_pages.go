@@ -7,7 +7,6 @@ import (
 	"fmt"
 	"io"
 	"net/http"
-	"net/url"
 	"slices"
 	"strconv"
 	"strings"
@@ -18,11 +17,6 @@ import (
 )
 
 // Helpers shared by the standards, declarations and 领跑者 handlers.
-
-// redirectMsg sends the browser to path with a flash message.
-func redirectMsg(w http.ResponseWriter, r *http.Request, path, msg string) {
-	http.Redirect(w, r, path+"?msg="+url.QueryEscape(msg), http.StatusSeeOther)
-}
 
 func standardsParams(r *http.Request) standards.Params {
 	q := r.URL.Query()
@@ -215,7 +209,7 @@ func (s *Server) standardCreate(w http.ResponseWriter, r *http.Request, rc *reqC
 		}
 		return err
 	}
-	redirectMsg(w, r, fmt.Sprintf("/standards/%d", st.ID), "已登记")
+	s.redirectMsg(w, r, fmt.Sprintf("/standards/%d", st.ID), "已登记")
 	return nil
 }
 
@@ -235,7 +229,7 @@ func (s *Server) standardAdvance(w http.ResponseWriter, r *http.Request, rc *req
 	} else {
 		msg = "已登记“" + standards.StageLabels[st.Stage] + "”环节"
 	}
-	redirectMsg(w, r, fmt.Sprintf("/standards/%d", id), msg)
+	s.redirectMsg(w, r, fmt.Sprintf("/standards/%d", id), msg)
 	return nil
 }
 
@@ -261,7 +255,7 @@ func (s *Server) standardsImport(w http.ResponseWriter, r *http.Request, rc *req
 		var res standards.ImportResult
 		res, err = s.Standards.Import(r.Context(), rc.P, name, data, nil)
 		if err == nil {
-			redirectMsg(w, r, "/standards/manage", fmt.Sprintf("导入完成：共 %d 行，新增 %d，更新 %d，未变 %d", res.Rows, res.Created, res.Updated, res.Unchanged))
+			s.redirectMsg(w, r, "/standards/manage", fmt.Sprintf("导入完成：共 %d 行，新增 %d，更新 %d，未变 %d", res.Rows, res.Created, res.Updated, res.Unchanged))
 			return nil
 		}
 	}
@@ -555,7 +549,7 @@ func (s *Server) declarationCreate(w http.ResponseWriter, r *http.Request, rc *r
 		}
 		return err
 	}
-	redirectMsg(w, r, fmt.Sprintf("/declarations/%d", d.ID), "声明已公开")
+	s.redirectMsg(w, r, fmt.Sprintf("/declarations/%d", d.ID), "声明已公开")
 	return nil
 }
 
@@ -574,7 +568,7 @@ func (s *Server) declarationUpdate(w http.ResponseWriter, r *http.Request, rc *r
 		}
 		return err
 	}
-	redirectMsg(w, r, fmt.Sprintf("/declarations/%d", id), "声明已修改，视为已复核")
+	s.redirectMsg(w, r, fmt.Sprintf("/declarations/%d", id), "声明已修改，视为已复核")
 	return nil
 }
 
@@ -587,7 +581,7 @@ func (s *Server) declarationReview(w http.ResponseWriter, r *http.Request, rc *r
 	if err != nil {
 		return err
 	}
-	redirectMsg(w, r, fmt.Sprintf("/declarations/%d", id), "已复核，下次复核期限 "+d.ReviewDue)
+	s.redirectMsg(w, r, fmt.Sprintf("/declarations/%d", id), "已复核，下次复核期限 "+d.ReviewDue)
 	return nil
 }
 
@@ -599,7 +593,7 @@ func (s *Server) declarationWithdraw(w http.ResponseWriter, r *http.Request, rc 
 	if _, err := s.Standards.WithdrawDeclaration(r.Context(), rc.P, id); err != nil {
 		return err
 	}
-	redirectMsg(w, r, "/declarations/new", "声明已撤销")
+	s.redirectMsg(w, r, "/declarations/new", "声明已撤销")
 	return nil
 }
 
@@ -628,7 +622,7 @@ func (s *Server) enterpriseCreate(w http.ResponseWriter, r *http.Request, rc *re
 		}
 		return err
 	}
-	redirectMsg(w, r, "/declarations/enterprises", "已登记企业“"+e.Name+"”")
+	s.redirectMsg(w, r, "/declarations/enterprises", "已登记企业“"+e.Name+"”")
 	return nil
 }
 
@@ -643,7 +637,7 @@ func (s *Server) enterpriseLink(w http.ResponseWriter, r *http.Request, rc *reqC
 		}
 		return err
 	}
-	redirectMsg(w, r, "/declarations/enterprises", "已关联企业用户")
+	s.redirectMsg(w, r, "/declarations/enterprises", "已关联企业用户")
 	return nil
 }
 
@@ -773,7 +767,7 @@ func (s *Server) standardEdit(w http.ResponseWriter, r *http.Request, rc *reqCtx
 		}
 		return s.renderStdEdit(w, r, rc, formStatus(err), st, f, apperr.Message(err))
 	}
-	redirectMsg(w, r, fmt.Sprintf("/standards/%d", id), "已保存修改")
+	s.redirectMsg(w, r, fmt.Sprintf("/standards/%d", id), "已保存修改")
 	return nil
 }
 
@@ -819,7 +813,7 @@ func (s *Server) announcementCreate(w http.ResponseWriter, r *http.Request, rc *
 		}
 		return err
 	}
-	redirectMsg(w, r, fmt.Sprintf("/standards/announcements/%d", a.ID), fmt.Sprintf("已登记发布公告，列出 %d 项标准", len(a.Standards)))
+	s.redirectMsg(w, r, fmt.Sprintf("/standards/announcements/%d", a.ID), fmt.Sprintf("已登记发布公告，列出 %d 项标准", len(a.Standards)))
 	return nil
 }
 
@@ -855,7 +849,7 @@ func (s *Server) declarationsImport(w http.ResponseWriter, r *http.Request, rc *
 		var res standards.DeclImportResult
 		res, err = s.Standards.ImportDeclarations(r.Context(), rc.P, name, bytes.NewReader(data))
 		if err == nil {
-			redirectMsg(w, r, "/declarations/enterprises", fmt.Sprintf("导入完成：共 %d 行、%d 项声明，新增 %d，更新 %d，未变 %d；新登记企业 %d",
+			s.redirectMsg(w, r, "/declarations/enterprises", fmt.Sprintf("导入完成：共 %d 行、%d 项声明，新增 %d，更新 %d，未变 %d；新登记企业 %d",
 				res.Rows, res.Declarations, res.Created, res.Updated, res.Unchanged, res.EnterprisesCreated))
 			return nil
 		}
