@@ -5,7 +5,10 @@ import (
 	"encoding/json"
 	"html"
 	"math"
+	"net/http"
+	"net/url"
 	"regexp"
+	"strconv"
 	"strings"
 	"testing"
 
@@ -85,6 +88,48 @@ func TestPagesRoundNumbers(t *testing.T) {
 			if m := longFracRe.FindAllString(text, 5); m != nil {
 				t.Errorf("GET %s shows unrounded numbers %q", path, m)
 			}
+		}
+	})
+}
+
+// TestReportFormReadsTypedNumbers: a department types values as its input
+// method gives them (full-width digits and separators); absurd values are
+// refused with the field named, and nothing is saved.
+func TestReportFormReadsTypedNumbers(t *testing.T) {
+	storetest.Each(t, func(t *testing.T, db *store.DB) {
+		f := newFixture(t, db)
+		c := f.client(t)
+		c.login("demo-reporter-samr", auth.DemoPassword)
+		tok := c.csrf("/reports/new?period=2024Q1&task=4")
+		post := func(value, progress string) (int, string, string) {
+			resp, page := c.postForm("/reports", url.Values{"csrf_token": {tok}, "period": {"2024Q1"}, "task": {"4"}, "narrative": {"一季度进展"}, "value_1": {value}, "progress": {progress}})
+			return resp.StatusCode, page, resp.Header.Get("Location")
+		}
+		for _, tc := range []struct{ value, progress, want string }{
+			{"1e308", "", "“第 1 个量化目标的本期数值”数值过大"},
+			{"-1e16", "", "“第 1 个量化目标的本期数值”数值过大"},
+			{"NaN", "", "“第 1 个量化目标的本期数值”须为数字"},
+			{"Infinity", "", "“第 1 个量化目标的本期数值”须为数字"},
+			{"1,2", "", "千位分隔符"},
+			{"12", "1e400", "“完成进度”数值过大"},
+		} {
+			if status, page, _ := post(tc.value, tc.progress); status != http.StatusUnprocessableEntity || !strings.Contains(page, tc.want) {
+				t.Errorf("value %q progress %q: %d, want 422 with %q", tc.value, tc.progress, status, tc.want)
+			}
+		}
+		status, _, loc := post("１，２００．５", "４５％")
+		if status != http.StatusSeeOther || !strings.HasPrefix(loc, "/reports/") {
+			t.Fatalf("full-width value refused: %d", status)
+		}
+		id, _ := strconv.ParseInt(reportIDRe.FindStringSubmatch(loc)[1], 10, 64)
+		got, err := f.prog.Report(context.Background(), auth.CLI("test"), id)
+		if err != nil {
+			t.Fatal(err)
+		}
+		// (the progress "４５％" was read, or the save would have failed; a
+		// task with targets keeps no separate progress.)
+		if got.Values[1] != 1200.5 {
+			t.Errorf("saved values %v; want 1200.5", got.Values)
 		}
 	})
 }
