@@ -80,6 +80,19 @@ func Format(v float64, unit string) string {
 	return group(s)
 }
 
+// ExcelFormat is the spreadsheet number format that shows a value of unit as
+// Format writes it, while the cell keeps the exact value: "#,##0" for counts,
+// "#,##0.0" for percentages, "#,##0.00" otherwise.
+func ExcelFormat(unit string) string {
+	switch KindOf(unit) {
+	case Count:
+		return "#,##0"
+	case Percent:
+		return "#,##0.0"
+	}
+	return "#,##0.00"
+}
+
 // round writes v with exactly decimals digits after the point, rounding half
 // away from zero on the decimal value people see.
 func round(v float64, decimals int) string {

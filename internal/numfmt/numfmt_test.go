@@ -119,3 +119,11 @@ func TestParse(t *testing.T) {
 		}
 	}
 }
+
+func TestExcelFormat(t *testing.T) {
+	for unit, want := range map[string]string{"件": "#,##0", "人次": "#,##0", "%": "#,##0.0", "亿元": "#,##0.00", "": "#,##0.00"} {
+		if got := ExcelFormat(unit); got != want {
+			t.Errorf("ExcelFormat(%q) = %q, want %q", unit, got, want)
+		}
+	}
+}
