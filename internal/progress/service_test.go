@@ -132,6 +132,14 @@ func TestReportFlowOnlyApprovedValuesCount(t *testing.T) {
 		if g := e.target(t, asOf, 4, 1); g.HasValue || g.Current != 0 {
 			t.Fatalf("a draft value counted: %+v", g)
 		}
+		// An absurd value (as the JSON API can send) is refused like on the form.
+		for _, v := range []float64{1e308, 1e16, math.Inf(1)} {
+			_, err := e.svc.SaveDraft(ctx, samr, progress.ReportInput{PlanID: e.planID, PeriodID: per.ID, TaskNumber: 4, DeptID: samr.DeptID,
+				Narrative: "一季度新增企业标准自我声明。", Values: map[int]float64{1: v}})
+			if !errors.Is(err, apperr.ErrInvalid) {
+				t.Errorf("value %v: %v", v, err)
+			}
+		}
 		// Reporters cannot submit; approvers of the department can.
 		if _, err := e.svc.Submit(ctx, samr, r.ID); !errors.Is(err, apperr.ErrForbidden) {
 			t.Fatalf("reporter submit: %v", err)
@@ -271,6 +279,14 @@ func TestMetricBindingComputesFromRegistry(t *testing.T) {
 		sup := e.users["demo-supervisor"]
 		if err := e.svc.SetBinding(ctx, sup, e.planID, progress.Binding{TaskNumber: 1, Ordinal: 1, MetricKey: "nope"}); !errors.Is(err, apperr.ErrInvalid) {
 			t.Fatalf("unknown metric: %v", err)
+		}
+		// Absurd baselines and weights (as the API can send) are refused.
+		huge, negative := 1e308, -1.0
+		for _, bad := range []progress.Binding{{Baseline: 1e308}, {Baseline: math.NaN()}, {Baseline: -1e16}, {Weight: &huge}, {Weight: &negative}} {
+			bad.TaskNumber, bad.Ordinal = 1, 1
+			if err := e.svc.SetBinding(ctx, sup, e.planID, bad); !errors.Is(err, apperr.ErrInvalid) {
+				t.Errorf("binding baseline %v weight %v: %v", bad.Baseline, bad.Weight, err)
+			}
 		}
 		if err := e.svc.SetBinding(ctx, sup, e.planID, progress.Binding{TaskNumber: 1, Ordinal: 1, MetricKey: "test.local"}); err != nil {
 			t.Fatal(err)
