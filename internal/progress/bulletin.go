@@ -6,7 +6,9 @@ import (
 	"database/sql"
 	"errors"
 	"fmt"
+	"math"
 	"sort"
+	"strconv"
 	"strings"
 	"time"
 
@@ -14,6 +16,7 @@ import (
 
 	"sidi/internal/audit"
 	"sidi/internal/auth"
+	"sidi/internal/numfmt"
 )
 
 // Bulletin is the periodic progress bulletin (工作进展通报), built from data.
@@ -183,17 +186,41 @@ func (b *Bulletin) XLSX() ([]byte, error) {
 	f.SetCellStyle("任务进展", "A1", "H1", head)
 	f.SetColWidth("任务进展", "B", "B", 36)
 
+	// Baselines and values keep their exact value in the cell; a number
+	// format by unit shows them rounded as the pages do.
+	styles := map[string]int{}
+	numStyle := func(format string) (int, error) {
+		if id, ok := styles[format]; ok {
+			return id, nil
+		}
+		id, err := f.NewStyle(&excelize.Style{CustomNumFmt: &format})
+		if err != nil {
+			return 0, fmt.Errorf("progress: bulletin number style %q: %w", format, err)
+		}
+		styles[format] = id
+		return id, nil
+	}
 	f.NewSheet("量化指标")
 	rows = [][]any{{"任务", "目标", "目标值", "单位", "基线", "当前值", "进度（%）", "状态", "数据来源", "预测"}}
-	for _, g := range b.State.Targets() {
-		target := fmt.Sprint(g.Target)
+	targets := b.State.Targets()
+	for _, g := range targets {
+		target := numfmt.Format(g.Target, g.Unit)
 		if g.Max != nil {
-			target = fmt.Sprintf("%v–%v", g.Target, *g.Max)
+			target += "–" + numfmt.Format(*g.Max, g.Unit)
 		}
 		rows = append(rows, []any{g.TaskNumber, g.Text, target, g.Unit, g.Baseline, g.Current, round1(g.Progress), StatusLabels[g.Status], g.MetricName, VerdictLabels[g.Verdict]})
 	}
 	if err := write("量化指标", rows); err != nil {
 		return nil, err
+	}
+	for i, g := range targets {
+		id, err := numStyle(numfmt.ExcelFormat(g.Unit))
+		if err != nil {
+			return nil, err
+		}
+		if err := f.SetCellStyle("量化指标", "E"+strconv.Itoa(i+2), "F"+strconv.Itoa(i+2), id); err != nil {
+			return nil, fmt.Errorf("progress: bulletin number style: %w", err)
+		}
 	}
 	f.SetCellStyle("量化指标", "A1", "J1", head)
 	f.SetColWidth("量化指标", "B", "B", 40)
@@ -201,7 +228,7 @@ func (b *Bulletin) XLSX() ([]byte, error) {
 	f.NewSheet("部门考评")
 	rows = [][]any{{"排名", "部门", "应报", "按时", "逾期", "未报", "被退回", "牵头任务", "完成度", "得分"}}
 	for _, sc := range b.Scores {
-		rows = append(rows, []any{sc.Rank, sc.Dept, sc.Expected, sc.OnTime, sc.Late, sc.Missing, sc.Returned, sc.LeadTasks, round1(sc.Achievement * 100), sc.Score})
+		rows = append(rows, []any{sc.Rank, sc.Dept, sc.Expected, sc.OnTime, sc.Late, sc.Missing, sc.Returned, sc.LeadTasks, round1(sc.Achievement * 100), round1(sc.Score)})
 	}
 	if err := write("部门考评", rows); err != nil {
 		return nil, err
@@ -215,4 +242,5 @@ func (b *Bulletin) XLSX() ([]byte, error) {
 	return buf.Bytes(), nil
 }
 
-func round1(v float64) float64 { return float64(int64(v*10+0.5)) / 10 }
+// round1 rounds to one decimal, half away from zero (also for negatives).
+func round1(v float64) float64 { return math.Round(v*10) / 10 }

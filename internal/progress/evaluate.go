@@ -4,12 +4,14 @@ import (
 	"context"
 	"database/sql"
 	"fmt"
+	"math"
 	"strconv"
 	"sync"
 	"time"
 
 	"sidi/internal/audit"
 	"sidi/internal/auth"
+	"sidi/internal/numfmt"
 	"sidi/internal/org"
 	"sidi/internal/plan"
 )
@@ -142,6 +144,12 @@ func (s *Service) SetBinding(ctx context.Context, p auth.Principal, planID int64
 	}
 	if b.Ordinal < 1 || b.Ordinal > len(t.Targets) {
 		return invalid("任务 %d 没有第 %d 个量化目标", b.TaskNumber, b.Ordinal)
+	}
+	if math.IsNaN(b.Baseline) || math.Abs(b.Baseline) > numfmt.Limit {
+		return invalid("基线值无效（须为绝对值不超过 10 的 15 次方的数字）")
+	}
+	if b.Weight != nil && (math.IsNaN(*b.Weight) || *b.Weight < 0 || *b.Weight > numfmt.Limit) {
+		return invalid("权重无效（须为不超过 10 的 15 次方的非负数）")
 	}
 	if b.MetricKey != "" {
 		if _, ok := s.metrics.Get(b.MetricKey); !ok {

@@ -6,7 +6,6 @@ import (
 	"database/sql"
 	"errors"
 	"fmt"
-	"math"
 	"strconv"
 	"strings"
 
@@ -14,6 +13,7 @@ import (
 
 	"sidi/internal/apperr"
 	"sidi/internal/auth"
+	"sidi/internal/numfmt"
 	"sidi/internal/plan"
 	"sidi/internal/xlsx"
 )
@@ -283,10 +283,10 @@ func (s *Service) importXLSX(ctx context.Context, p auth.Principal, planID int64
 			bad(sheetTasks, r, "E（工作进展说明）", "超过 20000 字")
 		}
 		if v := cell(3); v != "" {
-			x, err := strconv.ParseFloat(strings.TrimSuffix(v, "%"), 64)
+			x, err := numfmt.Parse("完成进度", strings.TrimSuffix(strings.TrimSuffix(v, "%"), "％"))
 			switch {
-			case err != nil || math.IsNaN(x):
-				bad(sheetTasks, r, "D（完成进度）", "“%s”不是数字", v)
+			case err != nil:
+				bad(sheetTasks, r, "D（完成进度）", "%s", apperr.Message(err))
 			case x < 0 || x > 100:
 				bad(sheetTasks, r, "D（完成进度）", "须在 0–100 之间，实为 %s", v)
 			case len(dt.task.Targets) > 0 || dt.role != "lead":
@@ -325,8 +325,12 @@ func (s *Service) importXLSX(ctx context.Context, p auth.Principal, planID int64
 			bad(sheetTargets, r, "A–B（任务序号、目标序号）", "不是本单位牵头任务的量化目标")
 			continue
 		}
-		v, err := strconv.ParseFloat(strings.ReplaceAll(cell(4), ",", ""), 64)
-		if err != nil || math.IsNaN(v) || math.IsInf(v, 0) || v < 0 {
+		v, err := numfmt.Parse("本期数值", cell(4))
+		if err != nil {
+			bad(sheetTargets, r, "E（本期数值）", "%s", apperr.Message(err))
+			continue
+		}
+		if v < 0 {
 			bad(sheetTargets, r, "E（本期数值）", "“%s”不是非负数", cell(4))
 			continue
 		}

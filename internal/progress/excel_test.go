@@ -145,3 +145,41 @@ func TestImportXLSXRefusesOversizedWorkbooks(t *testing.T) {
 		}
 	})
 }
+
+// TestExcelImportReadsTypedNumbers: a value typed as text with a Chinese
+// input method (full-width digits and separators) is read; an absurd one is
+// refused with its cell named.
+func TestExcelImportReadsTypedNumbers(t *testing.T) {
+	storetest.Each(t, func(t *testing.T, db *store.DB) {
+		ctx := context.Background()
+		e := newEnv(t, db, day("2024-04-05"))
+		samr := e.users["demo-reporter-samr"]
+		per := e.period(t, "2024Q1")
+		tmpl, err := e.svc.TemplateXLSX(ctx, samr, e.planID, per, samr.DeptID)
+		if err != nil {
+			t.Fatal(err)
+		}
+		r4 := rowOf(t, tmpl, "报送表", "4")
+		v4 := rowOf(t, tmpl, "指标数值", "4", "1")
+		with := func(v any) []byte {
+			return fill(t, tmpl, map[string]map[string]any{
+				"报送表":  {"E" + itoa(r4): "一季度新增自我声明。"},
+				"指标数值": {"E" + itoa(v4): v},
+			})
+		}
+		for _, v := range []any{"1e308", "-1e16", 1e300} {
+			_, err := e.svc.ImportXLSX(ctx, samr, e.planID, per, samr.DeptID, with(v))
+			if msg := apperr.Message(err); !errors.Is(err, apperr.ErrInvalid) || !strings.Contains(msg, "E（本期数值） 列") || !strings.Contains(msg, "数值过大") {
+				t.Errorf("value %v: %v", v, err)
+			}
+		}
+		if res, err := e.svc.ImportXLSX(ctx, samr, e.planID, per, samr.DeptID, with("１，３００．５")); err != nil || res.Saved != 1 {
+			t.Fatalf("full-width value: %+v %v", res, err)
+		}
+		again, _ := e.svc.TemplateXLSX(ctx, samr, e.planID, per, samr.DeptID)
+		f, _ := excelize.OpenReader(bytes.NewReader(again))
+		if v, _ := f.GetCellValue("指标数值", "E"+itoa(v4)); v != "1300.5" {
+			t.Fatalf("saved value %q, want 1300.5", v)
+		}
+	})
+}

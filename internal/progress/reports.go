@@ -12,6 +12,7 @@ import (
 	"sidi/internal/apperr"
 	"sidi/internal/audit"
 	"sidi/internal/auth"
+	"sidi/internal/numfmt"
 	"sidi/internal/plan"
 )
 
@@ -138,6 +139,9 @@ func (s *Service) SaveDraft(ctx context.Context, p auth.Principal, in ReportInpu
 		}
 		if math.IsNaN(v) || math.IsInf(v, 0) || v < 0 {
 			return nil, invalid("第 %d 个量化目标的数值须为非负数", ord)
+		}
+		if v > numfmt.Limit { // 1e308 through the API: refused as on the form
+			return nil, invalid("第 %d 个量化目标的数值过大（不得超过 10 的 15 次方）", ord)
 		}
 	}
 	if len(task.Targets) > 0 {

@@ -6,6 +6,8 @@ import (
 	"errors"
 	"fmt"
 	"math"
+	"regexp"
+	"strconv"
 	"strings"
 	"testing"
 	"time"
@@ -17,6 +19,7 @@ import (
 	"sidi/internal/auth"
 	"sidi/internal/demo"
 	"sidi/internal/indicator"
+	"sidi/internal/numfmt"
 	"sidi/internal/org"
 	"sidi/internal/plan"
 	"sidi/internal/progress"
@@ -128,6 +131,14 @@ func TestReportFlowOnlyApprovedValuesCount(t *testing.T) {
 		}
 		if g := e.target(t, asOf, 4, 1); g.HasValue || g.Current != 0 {
 			t.Fatalf("a draft value counted: %+v", g)
+		}
+		// An absurd value (as the JSON API can send) is refused like on the form.
+		for _, v := range []float64{1e308, 1e16, math.Inf(1)} {
+			_, err := e.svc.SaveDraft(ctx, samr, progress.ReportInput{PlanID: e.planID, PeriodID: per.ID, TaskNumber: 4, DeptID: samr.DeptID,
+				Narrative: "一季度新增企业标准自我声明。", Values: map[int]float64{1: v}})
+			if !errors.Is(err, apperr.ErrInvalid) {
+				t.Errorf("value %v: %v", v, err)
+			}
 		}
 		// Reporters cannot submit; approvers of the department can.
 		if _, err := e.svc.Submit(ctx, samr, r.ID); !errors.Is(err, apperr.ErrForbidden) {
@@ -269,6 +280,14 @@ func TestMetricBindingComputesFromRegistry(t *testing.T) {
 		if err := e.svc.SetBinding(ctx, sup, e.planID, progress.Binding{TaskNumber: 1, Ordinal: 1, MetricKey: "nope"}); !errors.Is(err, apperr.ErrInvalid) {
 			t.Fatalf("unknown metric: %v", err)
 		}
+		// Absurd baselines and weights (as the API can send) are refused.
+		huge, negative := 1e308, -1.0
+		for _, bad := range []progress.Binding{{Baseline: 1e308}, {Baseline: math.NaN()}, {Baseline: -1e16}, {Weight: &huge}, {Weight: &negative}} {
+			bad.TaskNumber, bad.Ordinal = 1, 1
+			if err := e.svc.SetBinding(ctx, sup, e.planID, bad); !errors.Is(err, apperr.ErrInvalid) {
+				t.Errorf("binding baseline %v weight %v: %v", bad.Baseline, bad.Weight, err)
+			}
+		}
 		if err := e.svc.SetBinding(ctx, sup, e.planID, progress.Binding{TaskNumber: 1, Ordinal: 1, MetricKey: "test.local"}); err != nil {
 			t.Fatal(err)
 		}
@@ -353,6 +372,37 @@ func TestDemoBulletin(t *testing.T) {
 		rows, _ := f.GetRows("任务进展")
 		if len(rows) != 28 {
 			t.Fatalf("任务进展 has %d rows, want header + 27", len(rows))
+		}
+		// 量化指标 shows values rounded by unit and keeps the exact value.
+		targets := b.State.Targets()
+		shown, _ := f.GetRows("量化指标")
+		raw, _ := f.GetRows("量化指标", excelize.Options{RawCellValue: true})
+		long := regexp.MustCompile(`\d\.\d{3,}`)
+		unrounded := 0
+		for i, g := range targets {
+			if len(shown) <= i+1 || len(raw) <= i+1 || len(shown[i+1]) < 6 {
+				t.Fatalf("量化指标 row %d missing", i+2)
+			}
+			for _, c := range shown[i+1] {
+				if long.MatchString(c) {
+					t.Errorf("量化指标 row %d shows %q", i+2, c)
+				}
+			}
+			// Excel pads to its format ("1.50"); the number is the one the pages show.
+			want, _ := numfmt.Parse("want", numfmt.Format(g.Current, g.Unit))
+			if got, err := numfmt.Parse("shown", shown[i+1][5]); err != nil || got != want {
+				t.Errorf("量化指标 F%d shows %q, want %v", i+2, shown[i+1][5], want)
+			}
+			// Excel keeps 15 significant digits.
+			if v, err := strconv.ParseFloat(raw[i+1][5], 64); err != nil || math.Abs(v-g.Current) > 1e-12*math.Max(1, math.Abs(g.Current)) {
+				t.Errorf("量化指标 F%d holds %q, want %v", i+2, raw[i+1][5], g.Current)
+			}
+			if g.Current != math.Trunc(g.Current) {
+				unrounded++
+			}
+		}
+		if unrounded == 0 {
+			t.Fatal("demo data has no fractional values; the check above proves nothing")
 		}
 		// The to-do list chases the reports the demo left missing.
 		items, err := e.svc.ToDo(ctx, e.users["demo-reporter-samr"], e.planID)

@@ -4,12 +4,14 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"math"
 	"net/http"
 	"strconv"
 	"strings"
 
 	"sidi/internal/apperr"
 	"sidi/internal/bases"
+	"sidi/internal/numfmt"
 	"sidi/internal/org"
 	"sidi/internal/training"
 )
@@ -421,16 +423,19 @@ func trainingInputFromForm(r *http.Request) (training.Input, error) {
 	in := training.Input{Title: r.FormValue("title"), Topic: r.FormValue("topic"), DeptID: dept, StartsOn: r.FormValue("starts_on"), EndsOn: r.FormValue("ends_on"),
 		Mode: r.FormValue("mode"), Place: r.FormValue("place"), Category: r.FormValue("category"), Sidi: r.FormValue("sidi") != "", Note: r.FormValue("note")}
 	if v := strings.TrimSpace(r.FormValue("trainees")); v != "" {
-		n, err := strconv.Atoi(strings.ReplaceAll(v, ",", ""))
+		n, err := numfmt.Parse("培训人数", v)
 		if err != nil {
+			return in, err
+		}
+		if n != math.Trunc(n) {
 			return in, apperr.Invalid("培训人数：“%s”不是整数", v)
 		}
-		in.Trainees = n
+		in.Trainees = int(n)
 	}
 	if v := strings.TrimSpace(r.FormValue("hours")); v != "" {
-		h, err := strconv.ParseFloat(v, 64)
+		h, err := numfmt.Parse("学时", v)
 		if err != nil {
-			return in, apperr.Invalid("学时：“%s”不是数字", v)
+			return in, err
 		}
 		in.Hours = h
 	}

@@ -174,7 +174,7 @@ func TestTrainingStaff(t *testing.T) {
 		c := f.as(t, "demo-reporter-drc") // 省发展改革委 is responsible for task 6
 		tok := c.csrf("/training/new")
 		resp, _ := c.postForm("/training", url.Values{"csrf_token": {tok}, "title": {"发改系统标准化培训"}, "starts_on": {"2025-03-01"}, "mode": {"online"},
-			"category": {"managers"}, "trainees": {"40"}, "hours": {"2.5"}, "sidi": {"1"}})
+			"category": {"managers"}, "trainees": {"４０"}, "hours": {"２．５"}, "sidi": {"1"}}) // full-width, as an input method types them
 		if resp.StatusCode != http.StatusSeeOther {
 			t.Fatalf("create: %d", resp.StatusCode)
 		}

@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"encoding/csv"
 	"fmt"
+	"math"
 	"net/http"
 	"strconv"
 	"strings"
@@ -14,6 +15,7 @@ import (
 	"golang.org/x/text/width"
 
 	"sidi/internal/apperr"
+	"sidi/internal/numfmt"
 )
 
 // List pages export what they show: ?format=xlsx or ?format=csv on the
@@ -172,9 +174,30 @@ func cellText(c any) string {
 	case int64:
 		return strconv.FormatInt(v, 10)
 	case float64:
-		return strconv.FormatFloat(v, 'f', -1, 64)
+		// For people: at most 2 decimals; no separators, so that a
+		// spreadsheet still reads a number; nothing for a non-finite value.
+		if math.IsNaN(v) || math.IsInf(v, 0) {
+			return ""
+		}
+		return strings.ReplaceAll(numfmt.Format(v, ""), ",", "")
 	}
 	return neutralise(fmt.Sprint(c))
+}
+
+// decimalsFormats show a fractional number to at most 2 decimals in a
+// workbook while the cell keeps the exact value: the format has as many
+// decimals as the rounded value needs (2.5 reads "2.5", 1.23456 "1.23");
+// the last one shows a small negative that rounds to zero as "0", not "-0".
+var decimalsFormats = []string{"#,##0", "#,##0.0", "#,##0.00", "0;0;0"}
+
+// decimalsFormat is the index in decimalsFormats for v.
+func decimalsFormat(v float64) int {
+	s := numfmt.Format(v, "")
+	if s == "0" && v < 0 {
+		return 3
+	}
+	_, frac, _ := strings.Cut(s, ".")
+	return len(frac)
 }
 
 // neutralise keeps a spreadsheet from reading text as a formula: a cell
@@ -265,6 +288,12 @@ func (t exportTable) xlsx() ([]byte, error) {
 	if err := sw.SetRow("A1", header); err != nil {
 		return nil, err
 	}
+	numStyles := make([]int, len(decimalsFormats))
+	for i, format := range decimalsFormats {
+		if numStyles[i], err = f.NewStyle(&excelize.Style{CustomNumFmt: &format}); err != nil {
+			return nil, err
+		}
+	}
 	n := 1
 	next := func() string {
 		n++
@@ -277,7 +306,12 @@ func (t exportTable) xlsx() ([]byte, error) {
 			switch v := c.(type) {
 			case string:
 				vals[i] = xmlSafe(v)
-			case nil, int, int64, float64:
+			case float64:
+				vals[i] = v
+				if v != math.Trunc(v) && !math.IsNaN(v) && !math.IsInf(v, 0) {
+					vals[i] = excelize.Cell{StyleID: numStyles[decimalsFormat(v)], Value: v}
+				}
+			case nil, int, int64:
 				vals[i] = v
 			default:
 				vals[i] = xmlSafe(fmt.Sprint(v))

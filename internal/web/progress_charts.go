@@ -6,6 +6,7 @@ import (
 	"math"
 	"strings"
 
+	"sidi/internal/numfmt"
 	"sidi/internal/progress"
 )
 
@@ -67,4 +68,10 @@ func statusBadge(s string) template.HTML {
 	return template.HTML(fmt.Sprintf(`<span class="badge %s"><span aria-hidden="true">%s</span> %s</span>`, statusClass(s), icon, template.HTMLEscapeString(progress.StatusLabels[s])))
 }
 
-func pct(v float64) string { return fmt.Sprintf("%.1f%%", v) }
+// pct writes a percentage to one decimal with its sign; "—" when not finite.
+func pct(v float64) string {
+	if math.IsNaN(v) || math.IsInf(v, 0) {
+		return "—"
+	}
+	return numfmt.Format(v, "%") + "%"
+}

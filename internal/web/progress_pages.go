@@ -7,6 +7,7 @@ import (
 	"time"
 
 	"sidi/internal/apperr"
+	"sidi/internal/numfmt"
 	"sidi/internal/progress"
 )
 
@@ -117,9 +118,9 @@ func (s *Server) taskOverride(w http.ResponseWriter, r *http.Request, rc *reqCtx
 	}
 	var val *float64
 	if v := strings.TrimSpace(r.PostFormValue("progress")); v != "" {
-		f, err := strconv.ParseFloat(v, 64)
+		f, err := numfmt.Parse("进度", v)
 		if err != nil {
-			return apperr.Invalid("进度“%s”不是数字", v)
+			return err
 		}
 		val = &f
 	}
@@ -162,18 +163,21 @@ func (s *Server) bindingsSave(w http.ResponseWriter, r *http.Request, rc *reqCtx
 	}
 	task, err1 := strconv.Atoi(r.PostFormValue("task"))
 	ord, err2 := strconv.Atoi(r.PostFormValue("ordinal"))
-	base, err3 := strconv.ParseFloat(strings.TrimSpace(r.PostFormValue("baseline")), 64)
+	base, err3 := numfmt.Parse("基线值", r.PostFormValue("baseline"))
 	if err1 != nil || err2 != nil {
 		return apperr.Invalid("缺少任务或目标序号")
 	}
 	if err3 != nil {
-		return apperr.Invalid("基线值“%s”不是数字", r.PostFormValue("baseline"))
+		return err3
 	}
 	b := progress.Binding{TaskNumber: task, Ordinal: ord, MetricKey: r.PostFormValue("metric"), Baseline: base,
 		Deadline: strings.TrimSpace(r.PostFormValue("deadline")), Note: strings.TrimSpace(r.PostFormValue("note"))}
 	if wv := strings.TrimSpace(r.PostFormValue("weight")); wv != "" {
-		f, err := strconv.ParseFloat(wv, 64)
-		if err != nil || f < 0 {
+		f, err := numfmt.Parse("权重", wv)
+		if err != nil {
+			return err
+		}
+		if f < 0 {
 			return apperr.Invalid("权重“%s”须为非负数", wv)
 		}
 		b.Weight = &f

@@ -1,11 +1,13 @@
 package web
 
 import (
+	"math"
 	"net/http"
 	"strconv"
 	"strings"
 
 	"sidi/internal/apperr"
+	"sidi/internal/numfmt"
 )
 
 func (s *Server) settingsPage(w http.ResponseWriter, r *http.Request, rc *reqCtx) error {
@@ -35,21 +37,23 @@ func (s *Server) settingsSave(w http.ResponseWriter, r *http.Request, rc *reqCtx
 		return err
 	}
 	num := func(name string, dst *float64) error {
-		v := strings.TrimSpace(r.PostFormValue(name))
-		f, err := strconv.ParseFloat(v, 64)
+		f, err := numfmt.Parse(fieldLabels[name], r.PostFormValue(name))
 		if err != nil {
-			return apperr.Invalid("“%s”须为数字，实为“%s”", fieldLabels[name], v)
+			return err
 		}
 		*dst = f
 		return nil
 	}
 	integer := func(name string, dst *int) error {
-		v := strings.TrimSpace(r.PostFormValue(name))
-		n, err := strconv.Atoi(v)
+		v := r.PostFormValue(name)
+		f, err := numfmt.Parse(fieldLabels[name], v)
 		if err != nil {
+			return err
+		}
+		if f != math.Trunc(f) {
 			return apperr.Invalid("“%s”须为整数，实为“%s”", fieldLabels[name], v)
 		}
-		*dst = n
+		*dst = int(f)
 		return nil
 	}
 	st.PlanStart = strings.TrimSpace(r.PostFormValue("plan_start"))

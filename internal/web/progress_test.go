@@ -67,7 +67,7 @@ func TestReportingLoopThroughPages(t *testing.T) {
 		tok := csrfRe.FindStringSubmatch(page)[1]
 		// A malformed number is refused with the field named; nothing saved.
 		resp, page = reporter.postForm("/reports", url.Values{"csrf_token": {tok}, "period": {"2024Q1"}, "task": {"4"}, "narrative": {"一季度进展"}, "value_1": {"一千"}})
-		if resp.StatusCode != http.StatusUnprocessableEntity || !strings.Contains(page, "第 1 个量化目标的“本期数值”须为数字") {
+		if resp.StatusCode != http.StatusUnprocessableEntity || !strings.Contains(page, "第 1 个量化目标的本期数值”须为数字") {
 			t.Fatalf("bad value: %d", resp.StatusCode)
 		}
 		resp, _ = reporter.postForm("/reports", url.Values{"csrf_token": {tok}, "period": {"2024Q1"}, "task": {"4"}, "narrative": {"一季度新增自我声明。"}, "value_1": {"1,200"}})
@@ -185,7 +185,11 @@ func TestProgressSettings(t *testing.T) {
 			{"out of range", form("red_gap", "150"), 422, "红色差距须在 0–100"},
 			{"bad kind", form("period_kind", "weekly"), 422, "报送周期只能是"},
 			{"bad start", form("plan_start", "2021-02-30"), 422, "方案起始日期"},
-			{"saved with periods", form("red_gap", "15", "until", "2026"), 303, ""},
+			{"too large", form("red_gap", "1e308"), 422, "“红色预警差距”数值过大"},
+			{"not finite", form("red_gap", "Inf"), 422, "“红色预警差距”须为数字"},
+			{"not an integer", form("deadline_days", "10.5"), 422, "须为整数"},
+			// Full-width digits, as a Chinese input method types them.
+			{"saved with periods", form("red_gap", "１５", "deadline_days", "１０", "until", "2026"), 303, ""},
 		}
 		for _, tc := range cases {
 			resp, body := c.postForm("/progress/settings", tc.form)

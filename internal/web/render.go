@@ -23,7 +23,7 @@ type pages struct {
 }
 
 var funcs = template.FuncMap{
-	"num":  plan.FormatNumber,
+	"num":  formatNum,
 	"cmp":  plan.ComparatorLabel,
 	"join": strings.Join,
 	"date": func(t time.Time) string { return fmtDate(t) },

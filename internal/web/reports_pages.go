@@ -10,6 +10,7 @@ import (
 	"strings"
 
 	"sidi/internal/apperr"
+	"sidi/internal/numfmt"
 	"sidi/internal/plan"
 	"sidi/internal/progress"
 )
@@ -156,21 +157,21 @@ func (s *Server) reportNew(w http.ResponseWriter, r *http.Request, rc *reqCtx) e
 func inputFromForm(r *http.Request, in progress.ReportInput, targets int) (progress.ReportInput, error) {
 	in.Narrative = r.PostFormValue("narrative")
 	if v := strings.TrimSpace(r.PostFormValue("progress")); v != "" {
-		f, err := strconv.ParseFloat(v, 64)
+		f, err := numfmt.Parse("完成进度", strings.TrimSuffix(strings.TrimSuffix(v, "%"), "％"))
 		if err != nil {
-			return in, apperr.Invalid("“完成进度”须为 0–100 的数字，实为“%s”", v)
+			return in, err
 		}
 		in.Progress = &f
 	}
 	in.Values = map[int]float64{}
 	for i := 1; i <= targets; i++ {
-		v := strings.ReplaceAll(strings.TrimSpace(r.PostFormValue(fmt.Sprintf("value_%d", i))), ",", "")
+		v := strings.TrimSpace(r.PostFormValue(fmt.Sprintf("value_%d", i)))
 		if v == "" {
 			continue
 		}
-		f, err := strconv.ParseFloat(v, 64)
+		f, err := numfmt.Parse(fmt.Sprintf("第 %d 个量化目标的本期数值", i), v)
 		if err != nil {
-			return in, apperr.Invalid("第 %d 个量化目标的“本期数值”须为数字，实为“%s”", i, v)
+			return in, err
 		}
 		in.Values[i] = f
 	}
