@@ -744,8 +744,9 @@ func TestTokens(t *testing.T) {
 		}
 		ts, _ := f.auth.ListTokens(context.Background(), auth.Principal{UserID: userID(t, f, "demo-reporter-drc"), Login: "demo-reporter-drc"})
 		first := ts[len(ts)-1]
-		if resp, _ := c.postForm(fmt.Sprintf("/account/tokens/%d/revoke", first.ID), url.Values{"csrf_token": {tok}}); resp.StatusCode != http.StatusSeeOther {
-			t.Fatalf("revoke: %d", resp.StatusCode)
+		resp, _ = c.postForm(fmt.Sprintf("/account/tokens/%d/revoke", first.ID), url.Values{"csrf_token": {tok}})
+		if resp.StatusCode != http.StatusSeeOther || !strings.Contains(c.landing(resp), "令牌已吊销，使用它的程序将无法再访问") {
+			t.Fatalf("revoke: %d, or no message on the page it lands on", resp.StatusCode)
 		}
 		if resp, _ := anon.do("GET", "/api/v1/account/tokens", nil, bearer); resp.StatusCode != 401 {
 			t.Fatalf("a revoked token still works: %d", resp.StatusCode)
@@ -814,8 +815,8 @@ func TestBadInput(t *testing.T) {
 				t.Fatal(err)
 			}
 			resp, _ = c.get("/account/tokens")
-			if loc := resp.Header.Get("Location"); resp.StatusCode != http.StatusSeeOther || !strings.Contains(loc, url.QueryEscape("登录已超时")) {
-				t.Fatalf("idle session: %d %s", resp.StatusCode, loc)
+			if loc := resp.Header.Get("Location"); resp.StatusCode != http.StatusSeeOther || !strings.HasPrefix(loc, "/login?next=") || !strings.Contains(c.landing(resp), "登录已超时") {
+				t.Fatalf("idle session: %d %s, or the login page does not say the session timed out", resp.StatusCode, loc)
 			}
 		})
 

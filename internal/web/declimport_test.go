@@ -3,7 +3,6 @@ package web_test
 import (
 	"encoding/json"
 	"net/http"
-	"net/url"
 	"strings"
 	"testing"
 
@@ -53,9 +52,8 @@ func TestDeclImportPages(t *testing.T) {
 		}
 		ct, buf = multipartFile(t, tok, "声明.csv", good)
 		resp, _ = sup.do("POST", "/declarations/import", buf, map[string]string{"Content-Type": ct})
-		msg, _ := url.QueryUnescape(resp.Header.Get("Location"))
-		if resp.StatusCode != http.StatusSeeOther || !strings.Contains(msg, "新增 1") || !strings.Contains(msg, "新登记企业 1") {
-			t.Errorf("good upload: %d %s", resp.StatusCode, msg)
+		if msg := sup.landing(resp); resp.StatusCode != http.StatusSeeOther || !strings.Contains(msg, "新增 1") || !strings.Contains(msg, "新登记企业 1") {
+			t.Errorf("good upload: %d %s", resp.StatusCode, resp.Header.Get("Location"))
 		}
 		if _, page := sup.get("/declarations/enterprises"); !strings.Contains(page, "海北青稞酒业有限公司") {
 			t.Error("imported enterprise not listed")

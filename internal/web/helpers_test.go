@@ -143,3 +143,11 @@ func readSeed(t *testing.T) string {
 	}
 	return string(b)
 }
+
+// landing follows a redirect and returns the page it lands on, which shows
+// the status message the redirect carried (in the signed flash cookie).
+func (c *client) landing(resp *http.Response) string {
+	c.t.Helper()
+	_, body := c.get(resp.Header.Get("Location"))
+	return body
+}

@@ -98,7 +98,7 @@ func TestStandardsStaffPages(t *testing.T) {
 			t.Fatalf("create project: %d %s", resp.StatusCode, body)
 		}
 		loc := resp.Header.Get("Location")
-		path := loc[:strings.Index(loc, "?")]
+		path := strings.SplitN(loc, "?", 2)[0]
 		resp, _ = c.postForm(path+"/advance", url.Values{"csrf_token": {tok}, "stage": {"review"}, "date": {"2025-02-01"}})
 		_, body = c.get(path)
 		if resp.StatusCode != http.StatusSeeOther || !strings.Contains(body, "<strong>审查</strong> 2025-02-01") || !strings.Contains(body, "快速通道") {
