@@ -87,7 +87,7 @@ var (
 	reSector      = regexp.MustCompile(`^[A-Z]{2,}`)
 	reSpaceYear   = regexp.MustCompile(`^([^-]*?[0-9])\s+((?:19|20)[0-9]{2}|[0-9]{2})(\s*/.*)?$`)
 	reDashYear    = regexp.MustCompile(`^-([0-9]{4}|[0-9]{2})`)
-	reRunYear     = regexp.MustCompile(`^([0-9]{3,5})((?:19|20)[0-9]{2})$`)
+	reRunYear     = regexp.MustCompile(`^([0-9]{2,5})((?:19|20)[0-9]{2})$`)
 	reRunYearPart = regexp.MustCompile(`^([0-9]{1,3})((?:19|20)[0-9]{2})$`)
 	reGroup       = regexp.MustCompile(`^T/([A-Z][A-Z0-9]*?)([0-9])`)
 	reICS         = regexp.MustCompile(`^[0-9]{2}(\.[0-9]{3}(\.[0-9]{2})?)?$`)
@@ -189,8 +189,9 @@ func ParseCode(input string) Code {
 	c.Number = letter + m[1]
 	yearText := m[2]
 	rest = rest[len(m[0]):]
-	if letter != "" && yearText != "" && len(yearText) == 2 {
-		// JTG/T D31-02-2013: "-02" is part of the number when a year follows.
+	if letterNumbers[c.Prefix] && len(yearText) == 2 {
+		// JTG/T D31-02-2013, JTG/T 3381-02-2020: "-02" is part of the
+		// number when a year follows.
 		if y := reDashYear.FindStringSubmatch(rest); y != nil {
 			c.Number += "-" + yearText
 			yearText, rest = y[1], rest[len(y[0]):]
@@ -245,8 +246,8 @@ func spaceYear(input string) string {
 // runTogether reports whether a number without a year is a number and a
 // year typed without the dash (DB63/T 9242019), and returns the code it
 // probably meant in display form. Numbers of standards have at most five
-// digits before any dot, so seven or more digits ending in 19xx/20xx are
-// read as damaged rather than accepted.
+// digits before any dot, so six or more digits ending in 19xx/20xx
+// (SL 232019, DB63/T 9242019) are read as damaged rather than accepted.
 func runTogether(c Code, rest string) (string, bool) {
 	head, last, re := "", c.Number, reRunYear
 	if i := strings.LastIndex(c.Number, "."); i >= 0 {

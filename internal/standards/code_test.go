@@ -112,6 +112,9 @@ func TestParseCodeAsWritten(t *testing.T) {
 		{"DLT 5190.1-2012", "DL/T5190.1-2012", "DL/T 5190.1—2012", FamilySector, "DL/T", "5190.1", 2012},
 		{"JTG D60-2015", "JTGD60-2015", "JTG D60—2015", FamilySector, "JTG", "D60", 2015},
 		{"JTG/T D31-02-2013", "JTG/TD31-02-2013", "JTG/T D31-02—2013", FamilySector, "JTG/T", "D31-02", 2013},
+		{"jtg/t 3381-02-2020", "JTG/T3381-02-2020", "JTG/T 3381-02—2020", FamilySector, "JTG/T", "3381-02", 2020},
+		{"DL T5088-1999", "DL/T5088-1999", "DL/T 5088—1999", FamilySector, "DL/T", "5088", 1999},
+		{"GB 9684 1988", "GB9684-1988", "GB 9684—1988", FamilyNational, "GB", "9684", 1988},
 		{"JTG 3430-2020", "JTG3430-2020", "JTG 3430—2020", FamilySector, "JTG", "3430", 2020},
 		{"JTJ 034-2000", "JTJ034-2000", "JTJ 034—2000", FamilySector, "JTJ", "034", 2000},
 		{"JJG 1036-2008", "JJG1036-2008", "JJG 1036—2008", FamilyNational, "JJG", "1036", 2008},
@@ -137,6 +140,7 @@ func TestParseCodeRunTogether(t *testing.T) {
 		"GB/T 8151.12000": "GB/T 8151.1—2000",
 		"JGJ 1302011":     "JGJ 130—2011",
 		"DB63/3882001":    "DB63/388—2001",
+		"sl232019":        "SL 23—2019",
 	} {
 		c := ParseCode(in)
 		if c.Valid || c.Suggestion != want || !strings.Contains(c.Error, "编号与年代号连在一起，是否为 "+want) {
