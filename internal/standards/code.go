@@ -62,6 +62,7 @@ var dashReplacer = strings.NewReplacer(
 func clean(s string) string {
 	s = norm.NFKC.String(s)
 	s = dashReplacer.Replace(s)
+	s = reOneDash.ReplaceAllString(s, "$1-$2")
 	s = strings.Map(func(r rune) rune {
 		if unicode.IsSpace(r) || r == '\u200b' || r == '\ufeff' {
 			return -1
@@ -76,16 +77,19 @@ func clean(s string) string {
 }
 
 var (
-	reNumber      = regexp.MustCompile(`^([0-9]+(?:\.[0-9]+)*)(?:-([0-9]{4}|[0-9]{2}))?`)
-	reEntNum      = regexp.MustCompile(`^([A-Z0-9]*[A-Z])([0-9][0-9.]*[A-Z]?)(?:-([0-9]{4}|[0-9]{2}))?$`)
-	reEntTail     = regexp.MustCompile(`^([0-9][0-9.]*[A-Z]?)(?:-([0-9]{4}|[0-9]{2}))?$`)
-	reEntCode     = regexp.MustCompile(`^[A-Z0-9]*[A-Z]$`)
-	reSpacedDash  = regexp.MustCompile(`\s*-+\s*`)
-	reAmend       = regexp.MustCompile(`^XG([0-9]+)(?:-([0-9]{4}|[0-9]{2}))?`)
-	reAdopted     = regexp.MustCompile(`^([A-Z]+(?:/[A-Z]+)*)([0-9][0-9.\-]*(?::[0-9]{4})?(?:\+A[0-9]+(?::[0-9]{4})?)*)$`)
-	reLocal       = regexp.MustCompile(`^DB([0-9]{2}(?:[0-9]{2})?)(/T|/Z|T|/)?`)
-	reSector      = regexp.MustCompile(`^[A-Z]{2,}`)
-	reSpaceYear   = regexp.MustCompile(`^([^-]*?[0-9])\s+((?:19|20)[0-9]{2}|[0-9]{2})(\s*/.*)?$`)
+	reNumber     = regexp.MustCompile(`^([0-9]+(?:\.[0-9]+)*)(?:-([0-9]{4}|[0-9]{2}))?`)
+	reEntNum     = regexp.MustCompile(`^([A-Z0-9]*[A-Z])([0-9][0-9.]*[A-Z]?)(?:-([0-9]{4}|[0-9]{2}))?$`)
+	reEntTail    = regexp.MustCompile(`^([0-9][0-9.]*[A-Z]?)(?:-([0-9]{4}|[0-9]{2}))?$`)
+	reEntCode    = regexp.MustCompile(`^[A-Z0-9]*[A-Z]$`)
+	reSpacedDash = regexp.MustCompile(`\s*-+\s*`)
+	reAmend      = regexp.MustCompile(`^XG([0-9]+)(?:-([0-9]{4}|[0-9]{2}))?`)
+	reAdopted    = regexp.MustCompile(`^([A-Z]+(?:/[A-Z]+)*)([0-9][0-9.\-]*(?::[0-9]{4})?(?:\+A[0-9]+(?::[0-9]{4})?)*)$`)
+	reLocal      = regexp.MustCompile(`^DB([0-9]{2}(?:[0-9]{2})?)(/T|/Z|T|/)?`)
+	reSector     = regexp.MustCompile(`^[A-Z]{2,}`)
+	reSpaceYear  = regexp.MustCompile(`^([^-]*?[0-9])\s+((?:19|20)[0-9]{2}|[0-9]{2})(\s*/.*)?$`)
+	// 一 (the ideograph "one") typed or extracted from a PDF for the dash
+	// between number and year: GB/T 39389一2020.
+	reOneDash     = regexp.MustCompile(`([0-9])\s*一\s*([0-9])`)
 	reDashYear    = regexp.MustCompile(`^-([0-9]{4}|[0-9]{2})`)
 	reRunYear     = regexp.MustCompile(`^([0-9]{2,5})((?:19|20)[0-9]{2})$`)
 	reRunYearPart = regexp.MustCompile(`^([0-9]{1,3})((?:19|20)[0-9]{2})$`)

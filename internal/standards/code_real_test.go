@@ -19,6 +19,8 @@ var realRefused = map[string]string{
 	"CECS102:2002":      "不是已登记的行业标准代号", // association standard (CECS), not kept
 	"GJB/Z9001-9004-96": "不是已登记的行业标准代号", // military standards, not kept
 	"GJB9001A-2001":     "不是已登记的行业标准代号",
+	"J 792-2008":        "无法识别的标准代号", // the filing number (备案号) of CJJ 1-2008, not a standard code
+	"GB/T68231986":      "是否为 GB/T 6823—1986",
 }
 
 // TestRealCodes parses every code of testdata/codes_real.txt (copied from

@@ -115,6 +115,7 @@ func TestParseCodeAsWritten(t *testing.T) {
 		{"jtg/t 3381-02-2020", "JTG/T3381-02-2020", "JTG/T 3381-02—2020", FamilySector, "JTG/T", "3381-02", 2020},
 		{"DL T5088-1999", "DL/T5088-1999", "DL/T 5088—1999", FamilySector, "DL/T", "5088", 1999},
 		{"GB 9684 1988", "GB9684-1988", "GB 9684—1988", FamilyNational, "GB", "9684", 1988},
+		{"GB/T39389一2020", "GB/T39389-2020", "GB/T 39389—2020", FamilyNational, "GB/T", "39389", 2020},
 		{"JTG 3430-2020", "JTG3430-2020", "JTG 3430—2020", FamilySector, "JTG", "3430", 2020},
 		{"JTJ 034-2000", "JTJ034-2000", "JTJ 034—2000", FamilySector, "JTJ", "034", 2000},
 		{"JJG 1036-2008", "JJG1036-2008", "JJG 1036—2008", FamilyNational, "JJG", "1036", 2008},
@@ -141,6 +142,7 @@ func TestParseCodeRunTogether(t *testing.T) {
 		"JGJ 1302011":     "JGJ 130—2011",
 		"DB63/3882001":    "DB63/388—2001",
 		"sl232019":        "SL 23—2019",
+		"GB/T68231986":    "GB/T 6823—1986",
 	} {
 		c := ParseCode(in)
 		if c.Valid || c.Suggestion != want || !strings.Contains(c.Error, "编号与年代号连在一起，是否为 "+want) {
