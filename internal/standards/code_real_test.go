@@ -21,6 +21,7 @@ var realRefused = map[string]string{
 	"GJB9001A-2001":     "不是已登记的行业标准代号",
 	"J 792-2008":        "无法识别的标准代号", // the filing number (备案号) of CJJ 1-2008, not a standard code
 	"GB/T68231986":      "是否为 GB/T 6823—1986",
+	"LY / T 1960—":      "末尾有无法识别的内容", // the year fell into the next table cell
 }
 
 // TestRealCodes parses every code of testdata/codes_real.txt (copied from
