@@ -53,7 +53,7 @@ func cmdStandardsCode() *Command {
 	return &Command{
 		Name: "standards code", Usage: "CODE…",
 		Short: "解析并规范化标准号 parse and normalise standard codes (JSON lines)",
-		Long:  "每个参数输出一行 JSON：input, normalized, display, family, prefix, region, number, year, amendment, adopted, valid, error。\n支持全角字符、各种破折号、缺少空格、两位年号、/XG 修改单和 /ISO 采用标记。无法识别时 valid 为 false，退出码为 1。",
+		Long:  "每个参数输出一行 JSON：input, normalized, display, family, prefix, region, number, year, amendment, adopted, valid, error（编号与年代号连写等可修正的错误另有 suggestion）。\n支持全角字符、各种破折号、缺少空格、编号与年号之间的空格、GBT 写法、三字母行业代号（JGJ、CJJ、JTG、GBJ 等）、两位年号、/XG 修改单和 /ISO 采用标记。无法识别时 valid 为 false，退出码为 1。",
 		Run: func(ctx context.Context, e *Env, args []string) error {
 			fs := newFlags("standards code", e)
 			if err := fs.Parse(args); err != nil {

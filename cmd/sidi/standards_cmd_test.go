@@ -38,6 +38,28 @@ func TestStandardsCode(t *testing.T) {
 	}
 }
 
+func TestStandardsCodeSuggestion(t *testing.T) {
+	code, out, _ := runCLI(t, "standards", "code", "JGJ/T 98-2010", "DB63/T 9242019")
+	lines := strings.Split(strings.TrimSpace(out), "\n")
+	if code != 1 || len(lines) != 2 {
+		t.Fatalf("exit %d, out %q", code, out)
+	}
+	var c struct {
+		Normalized, Error, Suggestion string
+		Valid                         bool
+	}
+	if err := json.Unmarshal([]byte(lines[0]), &c); err != nil || !c.Valid || c.Normalized != "JGJ/T98-2010" {
+		t.Errorf("JGJ/T: %+v %v", c, err)
+	}
+	c = struct {
+		Normalized, Error, Suggestion string
+		Valid                         bool
+	}{}
+	if err := json.Unmarshal([]byte(lines[1]), &c); err != nil || c.Valid || c.Suggestion != "DB63/T 924—2019" || !strings.Contains(c.Error, "是否为 DB63/T 924—2019") {
+		t.Errorf("run-together: %+v %v", c, err)
+	}
+}
+
 func TestStandardsImportAndSearch(t *testing.T) {
 	dir := t.TempDir()
 	file := filepath.Join(dir, "std.csv")

@@ -46,6 +46,9 @@ type Code struct {
 	Adopted    string `json:"adopted"`
 	Valid      bool   `json:"valid"`
 	Error      string `json:"error"`
+	// Suggestion is the code the input probably meant when it is damaged in
+	// a recognisable way (DB63/T 9242019 → DB63/T 924—2019).
+	Suggestion string `json:"suggestion,omitempty"`
 }
 
 // dashes are every dash-like rune that people type between number and year.
@@ -59,6 +62,7 @@ var dashReplacer = strings.NewReplacer(
 func clean(s string) string {
 	s = norm.NFKC.String(s)
 	s = dashReplacer.Replace(s)
+	s = reOneDash.ReplaceAllString(s, "$1-$2")
 	s = strings.Map(func(r rune) rune {
 		if unicode.IsSpace(r) || r == '\u200b' || r == '\ufeff' {
 			return -1
@@ -81,11 +85,18 @@ var (
 	reAmend      = regexp.MustCompile(`^XG([0-9]+)(?:-([0-9]{4}|[0-9]{2}))?`)
 	reAdopted    = regexp.MustCompile(`^([A-Z]+(?:/[A-Z]+)*)([0-9][0-9.\-]*(?::[0-9]{4})?(?:\+A[0-9]+(?::[0-9]{4})?)*)$`)
 	reLocal      = regexp.MustCompile(`^DB([0-9]{2}(?:[0-9]{2})?)(/T|/Z|T|/)?`)
-	reSector     = regexp.MustCompile(`^([A-Z]{2})(/T|/Z)?`)
-	reGroup      = regexp.MustCompile(`^T/([A-Z][A-Z0-9]*?)([0-9])`)
-	reICS        = regexp.MustCompile(`^[0-9]{2}(\.[0-9]{3}(\.[0-9]{2})?)?$`)
-	reCCS        = regexp.MustCompile(`^[A-HJ-NP-Z][0-9]{2}$`)
-	provinceOK   = map[string]bool{}
+	reSector     = regexp.MustCompile(`^[A-Z]{2,}`)
+	reSpaceYear  = regexp.MustCompile(`^([^-]*?[0-9])\s+((?:19|20)[0-9]{2}|[0-9]{2})(\s*/.*)?$`)
+	// 一 (the ideograph "one") typed or extracted from a PDF for the dash
+	// between number and year: GB/T 39389一2020.
+	reOneDash     = regexp.MustCompile(`([0-9])\s*一\s*([0-9])`)
+	reDashYear    = regexp.MustCompile(`^-([0-9]{4}|[0-9]{2})`)
+	reRunYear     = regexp.MustCompile(`^([0-9]{2,5})((?:19|20)[0-9]{2})$`)
+	reRunYearPart = regexp.MustCompile(`^([0-9]{1,3})((?:19|20)[0-9]{2})$`)
+	reGroup       = regexp.MustCompile(`^T/([A-Z][A-Z0-9]*?)([0-9])`)
+	reICS         = regexp.MustCompile(`^[0-9]{2}(\.[0-9]{3}(\.[0-9]{2})?)?$`)
+	reCCS         = regexp.MustCompile(`^[A-HJ-NP-Z][0-9]{2}$`)
+	provinceOK    = map[string]bool{}
 )
 
 func init() {
@@ -105,7 +116,7 @@ var Prefectures = map[string]string{
 // it cannot read comes back with Valid false and a Chinese Error.
 func ParseCode(input string) Code {
 	c := Code{Input: input, Family: FamilyUnknown}
-	s := clean(input)
+	s := clean(spaceYear(input))
 	if s == "" {
 		c.Error = "标准号为空"
 		return c
@@ -116,6 +127,9 @@ func ParseCode(input string) Code {
 	switch {
 	case strings.HasPrefix(s, "GB/T"), strings.HasPrefix(s, "GB/Z"):
 		c.Family, c.Prefix, rest = FamilyNational, s[:4], s[4:]
+	case strings.HasPrefix(s, "GBT") && len(s) > 3 && s[3] >= '0' && s[3] <= '9':
+		// "GBT 7714-2005" and "GB T 7714 2005" (the slash left out).
+		c.Family, c.Prefix, rest = FamilyNational, "GB/T", s[3:]
 	case strings.HasPrefix(s, "GBZ/T"):
 		// GBZ is the occupational-health series, not GB/Z guidance.
 		c.Family, c.Prefix, rest = FamilyNational, "GBZ/T", s[5:]
@@ -155,18 +169,9 @@ func ParseCode(input string) Code {
 			return finishInvalid(c)
 		}
 	case reSector.MatchString(s):
-		m := reSector.FindStringSubmatch(s)
-		c.Family, c.Prefix, rest = FamilySector, m[0], s[len(m[0]):]
-		if m[1] == "GB" {
-			c.Error = "国家标准代号应为 GB、GB/T 或 GB/Z"
+		var ok bool
+		if c, rest, ok = sectorPrefix(c, s); !ok {
 			return finishInvalid(c)
-		}
-		if m[1] == "DB" && m[2] == "" {
-			c.Error = "DB 之后应为行政区划代码（地方标准，如 DB63/T）或 /T（地震行业标准 DB/T）"
-			return finishInvalid(c)
-		}
-		if m[2] == "" && strings.HasPrefix(rest, "/") {
-			rest = rest[1:]
 		}
 	default:
 		c.Error = "无法识别的标准代号（应为 GB、GB/T、行业代号、DB63/T、T/、Q/ 等）"
@@ -175,17 +180,34 @@ func ParseCode(input string) Code {
 	if strings.HasPrefix(rest, "/") && c.Family == FamilyNational {
 		rest = rest[1:]
 	}
+	letter := ""
+	if letterNumbers[c.Prefix] && rest != "" && rest[0] >= 'A' && rest[0] <= 'H' {
+		// Highway codes put a class letter before the number: JTG D60-2015.
+		letter, rest = rest[:1], rest[1:]
+	}
 	m := reNumber.FindStringSubmatch(rest)
 	if m == nil {
 		c.Error = "标准代号后缺少顺序号"
 		return finishInvalid(c)
 	}
-	c.Number = m[1]
-	if m[2] != "" {
-		c.Year = fullYear(m[2])
-	}
+	c.Number = letter + m[1]
 	yearText := m[2]
 	rest = rest[len(m[0]):]
+	if letterNumbers[c.Prefix] && len(yearText) == 2 {
+		// JTG/T D31-02-2013, JTG/T 3381-02-2020: "-02" is part of the
+		// number when a year follows.
+		if y := reDashYear.FindStringSubmatch(rest); y != nil {
+			c.Number += "-" + yearText
+			yearText, rest = y[1], rest[len(y[0]):]
+		}
+	}
+	if yearText != "" {
+		c.Year = fullYear(yearText)
+	} else if fixed, ok := runTogether(c, rest); ok {
+		c.Error = "编号与年代号连在一起，是否为 " + fixed + "？"
+		c.Suggestion = fixed
+		return finishInvalid(c)
+	}
 	if !parseTail(&c, rest) {
 		return finishInvalid(c)
 	}
@@ -208,6 +230,102 @@ func ParseCode(input string) Code {
 		c.Display += "/" + c.Adopted
 	}
 	return c
+}
+
+// spaceYear turns a space between number and year into a dash when the last
+// group is a plausible year (DB63/T858 2009, GB T 8151.1 2000, GBJ 16 87).
+// Enterprise codes keep their spaces: they have their own reading.
+func spaceYear(input string) string {
+	s := strings.TrimSpace(dashReplacer.Replace(norm.NFKC.String(input)))
+	if strings.HasPrefix(strings.ToUpper(s), "Q/") {
+		return input
+	}
+	m := reSpaceYear.FindStringSubmatch(s)
+	if m == nil {
+		return input
+	}
+	return m[1] + "-" + m[2] + m[3]
+}
+
+// runTogether reports whether a number without a year is a number and a
+// year typed without the dash (DB63/T 9242019), and returns the code it
+// probably meant in display form. Numbers of standards have at most five
+// digits before any dot, so six or more digits ending in 19xx/20xx
+// (SL 232019, DB63/T 9242019) are read as damaged rather than accepted.
+func runTogether(c Code, rest string) (string, bool) {
+	head, last, re := "", c.Number, reRunYear
+	if i := strings.LastIndex(c.Number, "."); i >= 0 {
+		head, last, re = c.Number[:i+1], c.Number[i+1:], reRunYearPart
+	}
+	m := re.FindStringSubmatch(last)
+	if m == nil {
+		return "", false
+	}
+	d := ParseCode(c.Prefix + " " + head + m[1] + "-" + m[2] + rest)
+	if !d.Valid {
+		return "", false
+	}
+	return d.Display, true
+}
+
+// sectorCodes are the registered sector-standard codes (行业标准代号) with
+// the engineering-construction codes of three letters and the old national
+// engineering code GBJ; the value is the family. A code is read by its
+// longest registered prefix, so JGJ is not JG and CJJ is not CJ.
+var sectorCodes = func() map[string]string {
+	m := map[string]string{}
+	for _, c := range strings.Fields(`AQ BB CB CH CJ CY DA DB DL DZ EJ FZ GA GH GM GY HB HG HJ HS HY JB JC JG JR JT JY
+		LB LD LS LY MH MT MZ NB NY QB QC QJ QX RB SB SC SF SH SJ SL SN SW SY TB TD TY WB WH WJ WM WS WW XB XF YB YC YD
+		YJ YS YY YZ ZY CJJ JGJ JTG JTJ SDJ DLJ YSJ`) {
+		m[c] = FamilySector
+	}
+	// GBJ: national engineering standards before 1990s (GBJ 16-87);
+	// JJG/JJF: national metrological verification regulations and specifications.
+	for _, c := range []string{"GBJ", "JJG", "JJF"} {
+		m[c] = FamilyNational
+	}
+	return m
+}()
+
+// letterNumbers are the prefixes whose numbers may begin with a class letter.
+var letterNumbers = map[string]bool{"JTG": true, "JTG/T": true}
+
+// sectorPrefix reads a sector code: the longest registered code at the start
+// of s, then /T or /Z (also typed without the slash: DLT 5190, JGJ T 130).
+func sectorPrefix(c Code, s string) (Code, string, bool) {
+	run := reSector.FindString(s)
+	code := ""
+	for n := min(len(run), 4); n >= 2; n-- {
+		if _, ok := sectorCodes[run[:n]]; ok {
+			code = run[:n]
+			break
+		}
+	}
+	if code == "" {
+		c.Family = FamilySector
+		switch {
+		case strings.HasPrefix(run, "GB"):
+			c.Error = "国家标准代号应为 GB、GB/T 或 GB/Z"
+		default:
+			c.Error = "“" + run + "”不是已登记的行业标准代号"
+		}
+		return c, "", false
+	}
+	c.Family, c.Prefix = sectorCodes[code], code
+	rest := s[len(code):]
+	switch {
+	case strings.HasPrefix(rest, "/T"), strings.HasPrefix(rest, "/Z"):
+		c.Prefix, rest = code+rest[:2], rest[2:]
+	case strings.HasPrefix(rest, "T") && len(run) > len(code):
+		c.Prefix, rest = code+"/T", rest[1:]
+	case strings.HasPrefix(rest, "/"):
+		rest = rest[1:]
+	}
+	if code == "DB" && c.Prefix == "DB" {
+		c.Error = "DB 之后应为行政区划代码（地方标准，如 DB63/T）或 /T（地震行业标准 DB/T）"
+		return c, "", false
+	}
+	return c, rest, true
 }
 
 // parseTail reads the optional amendment and adoption after the year.

@@ -1,6 +1,9 @@
 package standards
 
-import "testing"
+import (
+	"strings"
+	"testing"
+)
 
 func TestParseCode(t *testing.T) {
 	tests := []struct {
@@ -81,6 +84,88 @@ func TestClassifiers(t *testing.T) {
 	for s, want := range ccs {
 		if ValidCCS(s) != want {
 			t.Errorf("ValidCCS(%q) = %v", s, !want)
+		}
+	}
+}
+
+// TestParseCodeAsWritten covers the forms of issue 12 item 10: three-letter
+// engineering-construction codes, a space between number and year, GB/T
+// written without its slash.
+func TestParseCodeAsWritten(t *testing.T) {
+	tests := []struct {
+		in, norm, display, family, prefix, number string
+		year                                      int
+	}{
+		{"JGJ 130-2011", "JGJ130-2011", "JGJ 130—2011", FamilySector, "JGJ", "130", 2011},
+		{"JGJ/T 98-2010", "JGJ/T98-2010", "JGJ/T 98—2010", FamilySector, "JGJ/T", "98", 2010},
+		{"CJJ 37-2012", "CJJ37-2012", "CJJ 37—2012", FamilySector, "CJJ", "37", 2012},
+		{"CJJ/T 83-2016", "CJJ/T83-2016", "CJJ/T 83—2016", FamilySector, "CJJ/T", "83", 2016},
+		{"GBJ 16-87", "GBJ16-87", "GBJ 16—87", FamilyNational, "GBJ", "16", 1987},
+		{"GBJ 16—87", "GBJ16-87", "GBJ 16—87", FamilyNational, "GBJ", "16", 1987},
+		{"DB63/T858 2009", "DB63/T858-2009", "DB63/T 858—2009", FamilyLocal, "DB63/T", "858", 2009},
+		{"GB/T15262 1994", "GB/T15262-1994", "GB/T 15262—1994", FamilyNational, "GB/T", "15262", 1994},
+		{"GBT 7714-2005", "GB/T7714-2005", "GB/T 7714—2005", FamilyNational, "GB/T", "7714", 2005},
+		{"GB T 8151.1 2000", "GB/T8151.1-2000", "GB/T 8151.1—2000", FamilyNational, "GB/T", "8151.1", 2000},
+		{"GB 50010 2010", "GB50010-2010", "GB 50010—2010", FamilyNational, "GB", "50010", 2010},
+		{"GBJ 16 87", "GBJ16-87", "GBJ 16—87", FamilyNational, "GBJ", "16", 1987},
+		{"JGJ T 130 2011", "JGJ/T130-2011", "JGJ/T 130—2011", FamilySector, "JGJ/T", "130", 2011},
+		{"DLT 5190.1-2012", "DL/T5190.1-2012", "DL/T 5190.1—2012", FamilySector, "DL/T", "5190.1", 2012},
+		{"JTG D60-2015", "JTGD60-2015", "JTG D60—2015", FamilySector, "JTG", "D60", 2015},
+		{"JTG/T D31-02-2013", "JTG/TD31-02-2013", "JTG/T D31-02—2013", FamilySector, "JTG/T", "D31-02", 2013},
+		{"jtg/t 3381-02-2020", "JTG/T3381-02-2020", "JTG/T 3381-02—2020", FamilySector, "JTG/T", "3381-02", 2020},
+		{"DL T5088-1999", "DL/T5088-1999", "DL/T 5088—1999", FamilySector, "DL/T", "5088", 1999},
+		{"GB 9684 1988", "GB9684-1988", "GB 9684—1988", FamilyNational, "GB", "9684", 1988},
+		{"GB/T39389一2020", "GB/T39389-2020", "GB/T 39389—2020", FamilyNational, "GB/T", "39389", 2020},
+		{"JTG 3430-2020", "JTG3430-2020", "JTG 3430—2020", FamilySector, "JTG", "3430", 2020},
+		{"JTJ 034-2000", "JTJ034-2000", "JTJ 034—2000", FamilySector, "JTJ", "034", 2000},
+		{"JJG 1036-2008", "JJG1036-2008", "JJG 1036—2008", FamilyNational, "JJG", "1036", 2008},
+		{"SL 252-2017", "SL252-2017", "SL 252—2017", FamilySector, "SL", "252", 2017},
+		{"GB/T 19001 2016/ISO 9001:2015", "GB/T19001-2016/ISO9001:2015", "GB/T 19001—2016/ISO 9001:2015", FamilyNational, "GB/T", "19001", 2016},
+	}
+	for _, tc := range tests {
+		c := ParseCode(tc.in)
+		if !c.Valid || c.Normalized != tc.norm || c.Display != tc.display || c.Family != tc.family || c.Prefix != tc.prefix ||
+			c.Number != tc.number || c.Year != tc.year {
+			t.Errorf("%q:\n got %+v\nwant %s %s %s %s %s %d", tc.in, c, tc.norm, tc.display, tc.family, tc.prefix, tc.number, tc.year)
+		}
+	}
+}
+
+// TestParseCodeRunTogether: a number and a year typed without the dash are
+// refused with the code they probably meant, never read as one long number.
+func TestParseCodeRunTogether(t *testing.T) {
+	for in, want := range map[string]string{
+		"DB63/T 9242019":  "DB63/T 924—2019",
+		"DB63/T9242019":   "DB63/T 924—2019",
+		"GB 500102010":    "GB 50010—2010",
+		"GB/T 8151.12000": "GB/T 8151.1—2000",
+		"JGJ 1302011":     "JGJ 130—2011",
+		"DB63/3882001":    "DB63/388—2001",
+		"sl232019":        "SL 23—2019",
+		"GB/T68231986":    "GB/T 6823—1986",
+	} {
+		c := ParseCode(in)
+		if c.Valid || c.Suggestion != want || !strings.Contains(c.Error, "编号与年代号连在一起，是否为 "+want) {
+			t.Errorf("%q: got valid=%v suggestion=%q error=%q, want suggestion %q", in, c.Valid, c.Suggestion, c.Error, want)
+		}
+	}
+	// Short numbers without a year stay valid: HG/T 2000 is number 2000.
+	for _, in := range []string{"HG/T 2000", "GB/T 19001", "DB63/T 2290"} {
+		if c := ParseCode(in); !c.Valid || c.Year != 0 {
+			t.Errorf("%q: %+v", in, c)
+		}
+	}
+}
+
+func TestParseCodeUnknownSector(t *testing.T) {
+	for in, want := range map[string]string{
+		"XX 1-2000":   "不是已登记的行业标准代号",
+		"ABCD 1-2000": "不是已登记的行业标准代号",
+		"GBX 1-2000":  "国家标准代号应为",
+		"DB/12-2020":  "DB 之后应为行政区划代码",
+	} {
+		if c := ParseCode(in); c.Valid || !strings.Contains(c.Error, want) {
+			t.Errorf("%q: %+v, want error containing %q", in, c, want)
 		}
 	}
 }

@@ -273,6 +273,21 @@ func (s *Service) validate(in Input) (record, []FieldError) {
 	if r.Issued != "" && r.Implemented != "" && r.Implemented < r.Issued {
 		bad("实施日期", "实施日期 %s 早于发布日期 %s", r.Implemented, r.Issued)
 	}
+	// The year in the code is the year the standard was issued (approved):
+	// GB/T 19001-2016 was issued in 2016.
+	if r.code.Valid && r.code.Year != 0 && len(r.Issued) >= 4 && r.Issued[:4] != strconv.Itoa(r.code.Year) {
+		bad("发布日期", "发布日期 %s 的年份与标准号 %s 的年代号（%d 年）不一致；标准号中的年代号即发布年份", r.Issued, r.code.Display, r.code.Year)
+	}
+	// 现行 means in force today; a standard issued or taking effect later is 即将实施.
+	if strings.TrimSpace(in.Status) == "现行" {
+		today := s.today()
+		if r.Issued > today {
+			bad("发布日期", "标准状态为现行，但发布日期 %s 在今天（%s）之后", r.Issued, today)
+		}
+		if r.Implemented > today {
+			bad("实施日期", "标准状态为现行，但实施日期 %s 在今天（%s）之后；尚未实施的标准应选“即将实施”", r.Implemented, today)
+		}
+	}
 	r.ICS = cleanList(in.ICS)
 	for _, c := range splitList(r.ICS) {
 		if !ValidICS(c) {

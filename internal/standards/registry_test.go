@@ -376,6 +376,12 @@ func TestUpdateFieldErrors(t *testing.T) {
 				in.Title, in.Scope = strings.Repeat("牦", 301), strings.Repeat("范", 5001)
 			}, []string{"标准名称", "适用范围"}},
 			{"implemented before issued", func(in *standards.Input) { in.Implemented = "2020-01-01" }, []string{"实施日期"}},
+			{"issue year differs from the code's year", func(in *standards.Input) { in.Issued = "2021-06-01" }, []string{"发布日期"}},
+			{"two-digit code year differs", func(in *standards.Input) { in.Code, in.Issued = "DB63/T 9001—98", "1999-06-01" }, []string{"发布日期"}},
+			{"现行 but implemented in the future", func(in *standards.Input) { in.Status, in.Implemented = "现行", "2099-01-01" }, []string{"实施日期"}},
+			{"现行 but issued in the future", func(in *standards.Input) {
+				in.Code, in.Status, in.Issued, in.Implemented = "DB63/T 9001", "现行", "2098-01-01", "2099-01-01"
+			}, []string{"发布日期", "实施日期"}},
 		}
 		for _, c := range cases {
 			in := standards.InputOf(st)
@@ -399,6 +405,19 @@ func TestUpdateFieldErrors(t *testing.T) {
 		}
 		if after := auditCount(t, db, "standard"); after != audits {
 			t.Errorf("refused updates were audited: %d → %d", audits, after)
+		}
+		// The same future dates are right for a standard that is 即将实施, and
+		// a two-digit code year reads as 19xx.
+		for _, edit := range []standards.Input{
+			{Code: "DB63/T 9001—2022", Status: "即将实施", Issued: "2022-06-01", Implemented: "2099-01-01"},
+			{Code: "DB63/T 9001—98", Status: "现行", Issued: "1998-06-01", Implemented: "1998-07-01"},
+		} {
+			in := standards.InputOf(st)
+			in.Code, in.Status, in.Issued, in.Implemented = edit.Code, edit.Status, edit.Issued, edit.Implemented
+			if _, err := svc.Update(ctx, admin, st.ID, in); err != nil {
+				t.Errorf("%+v: %v", edit, err)
+			}
+			audits++
 		}
 		in := standards.InputOf(st)
 		in.TitleEn, in.Tags = "Technical code of practice for yak jerky", []string{"绿色有机农畜", "生态旅游"}
