@@ -198,7 +198,7 @@ func TestDeclarationPages(t *testing.T) {
 			t.Fatalf("declare: %d %s", resp.StatusCode, body)
 		}
 		loc := resp.Header.Get("Location")
-		path := loc[:strings.Index(loc, "?")]
+		path := strings.SplitN(loc, "?", 2)[0]
 
 		// The public sees it, with the explicit flag, and finds it.
 		pub := f.client(t)
