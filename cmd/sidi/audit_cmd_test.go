@@ -102,22 +102,8 @@ func TestAuditVerifyNamesTheFailedGuarantee(t *testing.T) {
 // when they moved, when it stops.
 func TestServeCheckpoints(t *testing.T) {
 	dir := t.TempDir()
-	ctx, cancel := context.WithCancel(context.Background())
-	defer cancel()
-	ready := make(chan string, 1)
-	var out bytes.Buffer
-	e := &Env{Stdout: &out, Stderr: &out, Getenv: func(string) string { return "" }, Ready: func(u string) { ready <- u }}
-	done := make(chan int, 1)
-	go func() { done <- run(ctx, e, []string{"serve", "--addr", "127.0.0.1:0", "--data", dir}) }()
-	select {
-	case <-ready:
-	case <-time.After(20 * time.Second):
-		t.Fatal("server did not start")
-	}
-	cancel()
-	if code := <-done; code != 0 {
-		t.Fatalf("serve exited %d: %s", code, out.String())
-	}
+	_, _, stop := startServer(t, "serve", "--addr", "127.0.0.1:0", "--data", dir)
+	stop()
 	b, err := os.ReadFile(filepath.Join(dir, audit.CheckpointFile))
 	if err != nil || !strings.Contains(string(b), "\taudit\t") || !strings.Contains(string(b), "\tlogin\t") || !strings.Contains(string(b), "\tstart\t") {
 		t.Fatalf("checkpoint file after serve: %v\n%s", err, b)

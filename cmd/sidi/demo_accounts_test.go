@@ -33,26 +33,28 @@ func (s *syncBuffer) String() string {
 }
 
 // startServer runs a serving command (serve or demo) in-process and returns
-// its URL, its standard error so far, and a function that stops it.
+// its URL, what it printed so far (standard output and error), and a
+// function that stops it and fails the test unless it exits 0.
 func startServer(t *testing.T, args ...string) (string, *syncBuffer, func()) {
 	t.Helper()
 	ctx, cancel := context.WithCancel(context.Background())
 	ready := make(chan string, 1)
-	var out, errs syncBuffer
-	e := &Env{Stdout: &out, Stderr: &errs, Getenv: func(string) string { return "" }, Ready: func(u string) { ready <- u }}
+	var out syncBuffer
+	errs := &out
+	e := &Env{Stdout: &out, Stderr: errs, Getenv: func(string) string { return "" }, Ready: func(u string) { ready <- u }}
 	done := make(chan int, 1)
 	go func() { done <- run(ctx, e, args) }()
 	select {
 	case u := <-ready:
-		return u, &errs, func() {
+		return u, errs, func() {
 			cancel()
 			if code := <-done; code != 0 {
-				t.Errorf("%s exited %d: %s %s", args[0], code, out.String(), errs.String())
+				t.Errorf("%s exited %d: %s", args[0], code, out.String())
 			}
 		}
 	case code := <-done:
 		cancel()
-		t.Fatalf("%s exited %d before serving: %s %s", args[0], code, out.String(), errs.String())
+		t.Fatalf("%s exited %d before serving: %s", args[0], code, out.String())
 	case <-time.After(30 * time.Second):
 		cancel()
 		t.Fatalf("%s did not start", args[0])

@@ -10,7 +10,6 @@ import (
 	"path/filepath"
 	"strings"
 	"testing"
-	"time"
 
 	"sidi/internal/store"
 )
@@ -149,21 +148,7 @@ func TestServeAnswers(t *testing.T) {
 	if code, _, errs := runCLI(t, "demo", "--no-serve", "--data", dir); code != 0 {
 		t.Fatal(errs)
 	}
-	ctx, cancel := context.WithCancel(context.Background())
-	defer cancel()
-	ready := make(chan string, 1)
-	var out bytes.Buffer
-	e := &Env{Stdout: &out, Stderr: &out, Getenv: func(string) string { return "" }, Ready: func(u string) { ready <- u }}
-	done := make(chan int, 1)
-	go func() {
-		done <- run(ctx, e, []string{"serve", "--addr", "127.0.0.1:0", "--trusted-proxy", "127.0.0.1", "--trusted-proxy", "::1,10.0.0.0/8", "--data", dir})
-	}()
-	var url string
-	select {
-	case url = <-ready:
-	case <-time.After(20 * time.Second):
-		t.Fatal("server did not start")
-	}
+	url, out, stop := startServer(t, "serve", "--addr", "127.0.0.1:0", "--trusted-proxy", "127.0.0.1", "--trusted-proxy", "::1,10.0.0.0/8", "--data", dir)
 	req, _ := http.NewRequest("GET", url+"plan", nil)
 	req.Header.Set("X-Forwarded-Proto", "https")
 	resp, err := http.DefaultClient.Do(req)
@@ -180,10 +165,7 @@ func TestServeAnswers(t *testing.T) {
 	if !strings.Contains(out.String(), "trusted proxies: 127.0.0.1/32, ::1/128, 10.0.0.0/8") {
 		t.Errorf("start-up output does not list the trusted proxies: %s", out.String())
 	}
-	cancel()
-	if code := <-done; code != 0 {
-		t.Fatalf("serve exited %d: %s", code, out.String())
-	}
+	stop()
 }
 
 func TestBulletinCommand(t *testing.T) {

@@ -1,8 +1,6 @@
 package main
 
 import (
-	"bytes"
-	"context"
 	"crypto/ecdsa"
 	"crypto/elliptic"
 	"crypto/rand"
@@ -68,21 +66,7 @@ func TestServeTLS(t *testing.T) {
 		}
 	}
 
-	ctx, cancel := context.WithCancel(context.Background())
-	defer cancel()
-	ready := make(chan string, 1)
-	var out bytes.Buffer
-	e := &Env{Stdout: &out, Stderr: &out, Getenv: func(string) string { return "" }, Ready: func(u string) { ready <- u }}
-	done := make(chan int, 1)
-	go func() {
-		done <- run(ctx, e, []string{"serve", "--addr", "127.0.0.1:0", "--data", dir, "--tls-cert", certFile, "--tls-key", keyFile})
-	}()
-	var url string
-	select {
-	case url = <-ready:
-	case <-time.After(20 * time.Second):
-		t.Fatal("server did not start")
-	}
+	url, _, stop := startServer(t, "serve", "--addr", "127.0.0.1:0", "--data", dir, "--tls-cert", certFile, "--tls-key", keyFile)
 	if !strings.HasPrefix(url, "https://") {
 		t.Fatalf("printed URL %q is not https", url)
 	}
@@ -115,8 +99,5 @@ func TestServeTLS(t *testing.T) {
 		}
 		r.Body.Close()
 	}
-	cancel()
-	if code := <-done; code != 0 {
-		t.Fatalf("serve exited %d: %s", code, out.String())
-	}
+	stop()
 }
