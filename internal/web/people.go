@@ -31,4 +31,6 @@ func (s *Server) personName(ctx context.Context, login string) (string, error) {
 var internalMark = regexp.MustCompile(`\s*[\[【]待核实[\]】]`)
 
 // publicNote is a note as the public reads it, without editors' markers.
-func publicNote(note string) string { return strings.TrimSpace(internalMark.ReplaceAllString(note, "")) }
+func publicNote(note string) string {
+	return strings.TrimSpace(internalMark.ReplaceAllString(note, ""))
+}
