@@ -2,6 +2,7 @@ package web_test
 
 import (
 	"context"
+	"database/sql"
 	"fmt"
 	"regexp"
 	"testing"
@@ -49,6 +50,14 @@ func TestPublicPagesHideLoginsAndNotes(t *testing.T) {
 			t.Fatalf("%s: %v", query, err)
 		}
 		return fmt.Sprint(id)
+	}
+	// A stage of a standard, recorded the way the command line records one.
+	if err := db.Tx(bg, func(tx *sql.Tx) error {
+		_, err := tx.ExecContext(bg, `INSERT INTO standard_stages(standard_id, stage, on_date, note, created_by, created_at)
+			SELECT MIN(id), 'approved', '2025-01-02', '', 'cli:demo', '2025-01-02T00:00:00Z' FROM standards`)
+		return err
+	}); err != nil {
+		t.Fatal(err)
 	}
 	var (
 		std     = first(`SELECT MIN(id) FROM standards`)
