@@ -2,7 +2,9 @@ package web
 
 import (
 	"context"
+	"database/sql"
 	"encoding/json"
+	"errors"
 	"fmt"
 	"net/http"
 	"net/url"
@@ -268,11 +270,11 @@ func (s *Server) adminAudit(w http.ResponseWriter, r *http.Request, rc *reqCtx) 
 		if err != nil {
 			return err
 		}
-		names, err := audit.ActorNames(ctx, s.DB.Reader(), recs)
+		rows, err := s.auditTrail(ctx, rc, recs)
 		if err != nil {
 			return err
 		}
-		data["Records"], data["Pager"] = auditRows(recs, names, rc.P.Has(auth.RoleAdmin)), newPager(r, lp, total)
+		data["Records"], data["Pager"] = rows, newPager(r, lp, total)
 	}
 	return s.render(w, r, rc, status, "admin_audit", "操作日志", "admin-audit", data)
 }
@@ -379,5 +381,43 @@ func (s *Server) auditTrail(ctx context.Context, rc *reqCtx, recs []audit.Record
 	if err != nil {
 		return nil, err
 	}
-	return auditRows(recs, names, rc.P.Has(auth.RoleAdmin)), nil
+	rows := auditRows(recs, names, rc.P.Has(auth.RoleAdmin))
+	// Departments by name rather than by number.
+	depts := map[string]string{}
+	deptName := func(v string) (string, error) {
+		if _, err := strconv.ParseInt(v, 10, 64); err != nil {
+			return v, nil
+		}
+		if n, ok := depts[v]; ok {
+			return n, nil
+		}
+		var n string
+		err := s.DB.Reader().QueryRowContext(ctx, `SELECT name FROM departments WHERE id = $1`, v).Scan(&n)
+		if errors.Is(err, sql.ErrNoRows) {
+			n, err = v, nil
+		}
+		if err != nil {
+			return "", fmt.Errorf("web: department %s: %w", v, err)
+		}
+		depts[v] = n
+		return n, nil
+	}
+	for i := range rows {
+		for j := range rows[i].Changes {
+			c := &rows[i].Changes[j]
+			if !deptFields[c.Field] {
+				continue
+			}
+			if c.Before, err = deptName(c.Before); err != nil {
+				return nil, err
+			}
+			if c.After, err = deptName(c.After); err != nil {
+				return nil, err
+			}
+		}
+	}
+	return rows, nil
 }
+
+// deptFields are the fields of recorded states that hold a department id.
+var deptFields = map[string]bool{"dept_id": true, "parent_id": true, "successor_id": true}

@@ -592,7 +592,7 @@ func TestAdminLogs(t *testing.T) {
 		}
 		_, page = sup.get("/admin/audit?actor=demo-admin")
 		for _, w := range []string{"操作日志", "<td>演示-系统管理员<br>", " · 新增</a></td>", `<th scope="row">登录名</th><td>—</td><td>sun7</td>`,
-			`<th scope="row">须修改密码</th><td>—</td><td>是</td>`, `<option value="user">用户</option>`, `<option value="approve">审核通过</option>`, "共 1 条"} {
+			`<th scope="row">须修改密码</th><td>—</td><td>是</td>`, `<th scope="row">部门</th><td>—</td><td>青海省发展和改革委员会</td>`, `<option value="user">用户</option>`, `<option value="approve">审核通过</option>`, "共 1 条"} {
 			if !strings.Contains(page, w) {
 				t.Errorf("audit page lacks %q", w)
 			}
