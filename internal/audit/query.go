@@ -119,3 +119,55 @@ func List(ctx context.Context, q Querier, f Filter) ([]Record, int, error) {
 	}
 	return out, total, nil
 }
+
+// Kinds returns the entity types and the actions that occur in the log,
+// each sorted, for the filters above it.
+func Kinds(ctx context.Context, q Querier) (entities, actions []string, err error) {
+	distinct := func(col string) ([]string, error) {
+		rows, err := q.QueryContext(ctx, `SELECT DISTINCT `+col+` FROM audit_log ORDER BY `+col)
+		if err != nil {
+			return nil, fmt.Errorf("audit: distinct %s: %w", col, err)
+		}
+		defer rows.Close()
+		out := []string{}
+		for rows.Next() {
+			var v string
+			if err := rows.Scan(&v); err != nil {
+				return nil, fmt.Errorf("audit: distinct %s: %w", col, err)
+			}
+			out = append(out, v)
+		}
+		if err := rows.Err(); err != nil {
+			return nil, fmt.Errorf("audit: distinct %s: %w", col, err)
+		}
+		return out, nil
+	}
+	if entities, err = distinct("entity"); err != nil {
+		return nil, nil, err
+	}
+	if actions, err = distinct("action"); err != nil {
+		return nil, nil, err
+	}
+	return entities, actions, nil
+}
+
+// ActorNames returns the display names of the users who acted in recs, by
+// user id.
+func ActorNames(ctx context.Context, q Querier, recs []Record) (map[int64]string, error) {
+	names := map[int64]string{}
+	for _, r := range recs {
+		if r.ActorID == 0 {
+			continue
+		}
+		if _, ok := names[r.ActorID]; ok {
+			continue
+		}
+		var name string
+		err := q.QueryRowContext(ctx, `SELECT name FROM users WHERE id = $1`, r.ActorID).Scan(&name)
+		if err != nil && err != sql.ErrNoRows {
+			return nil, fmt.Errorf("audit: name of user %d: %w", r.ActorID, err)
+		}
+		names[r.ActorID] = name
+	}
+	return names, nil
+}

@@ -134,3 +134,31 @@ func TestListTimeBounds(t *testing.T) {
 		}
 	})
 }
+
+func TestAuditKindsAndActorNames(t *testing.T) {
+	storetest.Each(t, func(t *testing.T, db *store.DB) {
+		ctx := context.Background()
+		_, users := people(t, db)
+		record(t, db, audit.Actor{ID: users[1], Name: "user1"}, "report", "1", "save")
+		record(t, db, audit.Actor{Name: "cli:demo"}, "standard", "2", "import")
+		record(t, db, audit.Actor{ID: users[1], Name: "user1"}, "report", "1", "submit")
+		entities, actions, err := audit.Kinds(ctx, db.Reader())
+		if err != nil {
+			t.Fatal(err)
+		}
+		if fmt.Sprint(entities) != "[report standard]" || fmt.Sprint(actions) != "[import save submit]" {
+			t.Errorf("kinds: entities %v, actions %v", entities, actions)
+		}
+		recs, _, err := audit.List(ctx, db.Reader(), audit.Filter{})
+		if err != nil {
+			t.Fatal(err)
+		}
+		names, err := audit.ActorNames(ctx, db.Reader(), recs)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if len(names) != 1 || names[users[1]] != "青海省市场监督管理局用户" {
+			t.Errorf("actor names %v", names)
+		}
+	})
+}

@@ -131,7 +131,7 @@ type Event struct {
 	Department string `json:"department,omitempty"`
 	Result     string `json:"result,omitempty"`
 	Note       string `json:"note,omitempty"`
-	CreatedBy  string `json:"created_by"`
+	CreatedBy  string `json:"-"` // a login: not for the public
 }
 
 // Base is one standardized production base.
@@ -163,7 +163,7 @@ type Base struct {
 	Events             []Event       `json:"events"`
 	Demo               bool          `json:"demo"`
 	Note               string        `json:"note"`
-	CreatedBy          string        `json:"created_by"`
+	CreatedBy          string        `json:"-"` // a login: not for the public
 	CreatedAt          string        `json:"created_at"`
 	UpdatedAt          string        `json:"updated_at"`
 }

@@ -118,7 +118,7 @@ type Declaration struct {
 	WithdrawnOn    string      `json:"withdrawn_on"`
 	Demo           bool        `json:"demo"`
 	Note           string      `json:"note"`
-	CreatedBy      string      `json:"created_by"`
+	CreatedBy      string      `json:"-"` // a login: not for the public
 	CreatedAt      string      `json:"created_at"`
 	UpdatedAt      string      `json:"updated_at"`
 }

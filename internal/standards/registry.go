@@ -72,7 +72,7 @@ type Stage struct {
 	Label     string `json:"label"`
 	Date      string `json:"date"`
 	Note      string `json:"note,omitempty"`
-	CreatedBy string `json:"created_by"`
+	CreatedBy string `json:"-"` // a login: not for the public
 }
 
 // AnnouncementRef names a release announcement that lists a standard.

@@ -88,7 +88,7 @@ type Session struct {
 	Attendees     int     `json:"attendees"` // listed attendees (the list itself is not public)
 	Demo          bool    `json:"demo"`
 	Note          string  `json:"note"`
-	CreatedBy     string  `json:"created_by"`
+	CreatedBy     string  `json:"-"` // a login: not for the public
 	CreatedAt     string  `json:"created_at"`
 	UpdatedAt     string  `json:"updated_at"`
 }

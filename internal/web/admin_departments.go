@@ -167,10 +167,14 @@ func (s *Server) renderDepartment(w http.ResponseWriter, r *http.Request, rc *re
 	if err != nil {
 		return err
 	}
+	trail, err := s.auditTrail(ctx, rc, recs)
+	if err != nil {
+		return err
+	}
 	return s.render(w, r, rc, status, "admin_department", d.Name, "admin-departments", map[string]any{
 		"Dept": d, "KindLabel": labelOr(org.KindNames, d.Kind), "StatusLabel": labelOr(org.StatusNames, d.Status),
 		"Parent": parent, "Successor": successor, "Form": f, "Parents": parents, "Successors": successors, "Errors": errs,
-		"Trail": auditRows(recs), "TrailTotal": total, "TrailMore": fmt.Sprintf("/admin/audit?entity=department&entity_id=%d", id),
+		"Trail": trail, "TrailTotal": total, "TrailMore": fmt.Sprintf("/admin/audit?entity=department&entity_id=%d", id),
 	})
 }
 

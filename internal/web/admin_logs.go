@@ -1,10 +1,14 @@
 package web
 
 import (
-	"bytes"
+	"context"
+	"database/sql"
 	"encoding/json"
+	"errors"
+	"fmt"
 	"net/http"
 	"net/url"
+	"reflect"
 	"sort"
 	"strconv"
 	"strings"
@@ -14,24 +18,6 @@ import (
 	"sidi/internal/audit"
 	"sidi/internal/auth"
 )
-
-// entityLabels and actionLabels name audit records in Chinese; records of
-// kinds not listed here show their code.
-var entityLabels = map[string]string{
-	"user": "用户", "department": "部门", "api_token": "API 令牌",
-	"plan": "工作方案", "plan_version": "方案版本",
-	auth.DenialEntity: "访问控制",
-}
-
-var actionLabels = map[string]string{
-	"create": "新增", "update": "修改", "edit": "更正", "seed": "初始化",
-	"bootstrap": "初始化管理员", "create_demo": "创建演示账号",
-	"reset_password": "重置密码", "change_password": "修改密码", "unlock": "解除锁定",
-	"logout_everywhere": "退出所有设备", "revoke": "吊销",
-	"add_alias": "添加别名", "rename": "标记更名",
-	"import": "导入", "approve": "审核通过", "discard": "废弃",
-	auth.DenialAction: "越权访问",
-}
 
 func labelOr(m map[string]string, code string) string {
 	if l, ok := m[code]; ok {
@@ -44,24 +30,121 @@ func labelOr(m map[string]string, code string) string {
 type auditRow struct {
 	Seq                 int64
 	At                  string
-	Actor               string
+	Actor               string // who acted, as people know them: display name, "命令行", "系统"
+	Login               string // the recorded login, for administrators only ("" otherwise)
 	ActorID             int64
 	IP                  string
 	Entity, EntityLabel string
 	EntityID, Link      string
 	Action, ActionLabel string
-	Before, After       string // indented JSON; "" when null
+	Summary             string        // "报送 2358 · 保存"
+	Changes             []auditChange // the fields the record changed (all of them for a creation or deletion)
 }
 
-func prettyJSON(raw json.RawMessage) string {
-	if len(raw) == 0 || string(raw) == "null" {
+// auditChange is one field of a record's before/after state.
+type auditChange struct {
+	Field, Label  string
+	Before, After string
+}
+
+// auditActor names who acted: the user's display name, "命令行" for the
+// command line, "系统" for the system.
+func auditActor(r audit.Record, names map[int64]string) string {
+	switch {
+	case r.ActorID != 0 && names[r.ActorID] != "":
+		return names[r.ActorID]
+	case strings.HasPrefix(r.Actor, "cli:"):
+		return "命令行"
+	case r.Actor == "" || r.Actor == audit.System.Name:
+		return "系统"
+	}
+	return r.Actor
+}
+
+// auditValue renders one field's value compactly: text as itself, yes/no
+// in Chinese, lists and objects as compact JSON; "" for absent or null.
+func auditValue(v any, present bool) string {
+	switch x := v.(type) {
+	case nil:
+		if present {
+			return "（空）"
+		}
 		return ""
+	case string:
+		return x
+	case bool:
+		if x {
+			return "是"
+		}
+		return "否"
 	}
-	var b bytes.Buffer
-	if err := json.Indent(&b, raw, "", "  "); err != nil {
-		return string(raw)
+	b, err := json.Marshal(v)
+	if err != nil {
+		return fmt.Sprint(v)
 	}
-	return b.String()
+	return string(b)
+}
+
+// auditChanges compares a record's before and after states field by field:
+// the fields that differ, or every field when one side is missing. A state
+// that is not a JSON object is one row, "内容".
+func auditChanges(before, after json.RawMessage) []auditChange {
+	decode := func(raw json.RawMessage) (map[string]any, any, bool) {
+		if len(raw) == 0 || string(raw) == "null" {
+			return nil, nil, false
+		}
+		var m map[string]any
+		if err := json.Unmarshal(raw, &m); err == nil {
+			return m, nil, true
+		}
+		var v any
+		if err := json.Unmarshal(raw, &v); err != nil {
+			return nil, string(raw), true
+		}
+		return nil, v, true
+	}
+	bm, bv, bok := decode(before)
+	am, av, aok := decode(after)
+	if (bok && bm == nil) || (aok && am == nil) {
+		// Not both objects: the whole state in one row.
+		c := auditChange{Field: "", Label: "内容"}
+		if bok {
+			c.Before = auditValue(orValue(bm, bv), true)
+		}
+		if aok {
+			c.After = auditValue(orValue(am, av), true)
+		}
+		return []auditChange{c}
+	}
+	keys := map[string]bool{}
+	for k := range bm {
+		keys[k] = true
+	}
+	for k := range am {
+		keys[k] = true
+	}
+	sorted := make([]string, 0, len(keys))
+	for k := range keys {
+		sorted = append(sorted, k)
+	}
+	sort.Strings(sorted)
+	out := []auditChange{}
+	for _, k := range sorted {
+		b, inB := bm[k]
+		a, inA := am[k]
+		if bok && aok && inB == inA && reflect.DeepEqual(b, a) {
+			continue
+		}
+		out = append(out, auditChange{Field: k, Label: audit.FieldLabel(k), Before: auditValue(b, inB), After: auditValue(a, inA)})
+	}
+	return out
+}
+
+func orValue(m map[string]any, v any) any {
+	if m != nil {
+		return m
+	}
+	return v
 }
 
 // auditTime renders a record's stored RFC 3339 time in China time.
@@ -86,13 +169,35 @@ func auditLink(entity, id string) string {
 	return ""
 }
 
-func auditRows(recs []audit.Record) []auditRow {
+// auditRows turns records into rows; names are the actors' display names
+// by user id, and logins says whether to keep the recorded login.
+func auditRows(recs []audit.Record, names map[int64]string, logins bool) []auditRow {
 	out := make([]auditRow, len(recs))
 	for i, r := range recs {
-		out[i] = auditRow{Seq: r.Seq, At: auditTime(r.At), Actor: r.Actor, ActorID: r.ActorID, IP: r.IP,
-			Entity: r.Entity, EntityLabel: labelOr(entityLabels, r.Entity), EntityID: r.EntityID, Link: auditLink(r.Entity, r.EntityID),
-			Action: r.Action, ActionLabel: labelOr(actionLabels, r.Action), Before: prettyJSON(r.Before), After: prettyJSON(r.After)}
+		el, al := audit.EntityLabel(r.Entity), audit.ActionLabel(r.Action)
+		summary := el
+		if r.EntityID != "" {
+			summary += " " + r.EntityID
+		}
+		summary += " · " + al
+		out[i] = auditRow{Seq: r.Seq, At: auditTime(r.At), Actor: auditActor(r, names), ActorID: r.ActorID, IP: r.IP,
+			Entity: r.Entity, EntityLabel: el, EntityID: r.EntityID, Link: auditLink(r.Entity, r.EntityID),
+			Action: r.Action, ActionLabel: al, Summary: summary, Changes: auditChanges(r.Before, r.After)}
+		if logins {
+			out[i].Login = r.Actor
+		}
 	}
+	return out
+}
+
+// auditOptions lists codes that occur in the log as select options with
+// their Chinese labels, in label order.
+func auditOptions(codes []string, label func(string) string, selected string) []option {
+	out := make([]option, 0, len(codes))
+	for _, c := range codes {
+		out = append(out, option{Value: c, Label: label(c), Selected: c == selected})
+	}
+	sort.SliceStable(out, func(i, j int) bool { return out[i].Label < out[j].Label })
 	return out
 }
 
@@ -116,16 +221,6 @@ func parseAuditQuery(q url.Values) (auditQuery, audit.Filter, error) {
 	return aq, f, err
 }
 
-// choices turns a label map into select options, sorted by code.
-func choices(m map[string]string, selected string) []option {
-	var out []option
-	for code, label := range m {
-		out = append(out, option{Value: code, Label: label + "（" + code + "）", Selected: code == selected})
-	}
-	sort.Slice(out, func(i, j int) bool { return out[i].Value < out[j].Value })
-	return out
-}
-
 func (s *Server) adminAudit(w http.ResponseWriter, r *http.Request, rc *reqCtx) error {
 	// The log is province-wide: administrators and supervisors see all of it.
 	if err := rc.P.Require(auth.RoleAdmin, auth.RoleSupervisor); err != nil {
@@ -144,19 +239,28 @@ func (s *Server) adminAudit(w http.ResponseWriter, r *http.Request, rc *reqCtx) 
 		if err != nil {
 			return err
 		}
+		names, err := audit.ActorNames(ctx, s.DB.Reader(), recs)
+		if err != nil {
+			return err
+		}
 		rows := make([][]string, len(recs))
-		for i, a := range auditRows(recs) {
-			rows[i] = []string{strconv.FormatInt(a.Seq, 10), a.At, a.Actor, a.IP, a.EntityLabel, a.EntityID, a.ActionLabel,
+		for i, a := range auditRows(recs, names, true) {
+			rows[i] = []string{strconv.FormatInt(a.Seq, 10), a.At, a.Actor, a.Login, a.IP, a.EntityLabel, a.EntityID, a.ActionLabel,
 				string(recs[i].Before), string(recs[i].After)}
 		}
-		return writeList(w, r, "audit-log", "操作日志", []string{"序号", "时间", "操作人", "地址", "对象", "对象编号", "操作", "修改前", "修改后"}, rows)
+		return writeList(w, r, "audit-log", "操作日志", []string{"序号", "时间", "操作人", "登录名", "地址", "对象", "对象编号", "操作", "修改前", "修改后"}, rows)
 	}
 	lp := pageOf(r.URL.Query())
 	depts, err := s.deptOptions(r, aq.Dept, 0)
 	if err != nil {
 		return err
 	}
-	data := map[string]any{"Query": aq, "Depts": depts, "Entities": choices(entityLabels, ""), "Actions": choices(actionLabels, ""), "Sizes": lp.sizeOptions()}
+	entities, actions, err := audit.Kinds(ctx, s.DB.Reader())
+	if err != nil {
+		return err
+	}
+	data := map[string]any{"Query": aq, "Depts": depts, "Entities": auditOptions(entities, audit.EntityLabel, aq.Entity),
+		"Actions": auditOptions(actions, audit.ActionLabel, aq.Action), "Sizes": lp.sizeOptions()}
 	status := http.StatusOK
 	if ferr != nil {
 		data["Error"], data["Pager"], status = apperr.Message(ferr), newPager(r, lp, 0), http.StatusUnprocessableEntity
@@ -166,7 +270,11 @@ func (s *Server) adminAudit(w http.ResponseWriter, r *http.Request, rc *reqCtx) 
 		if err != nil {
 			return err
 		}
-		data["Records"], data["Pager"] = auditRows(recs), newPager(r, lp, total)
+		rows, err := s.auditTrail(ctx, rc, recs)
+		if err != nil {
+			return err
+		}
+		data["Records"], data["Pager"] = rows, newPager(r, lp, total)
 	}
 	return s.render(w, r, rc, status, "admin_audit", "操作日志", "admin-audit", data)
 }
@@ -266,3 +374,50 @@ func (s *Server) apiAdminLogins(w http.ResponseWriter, r *http.Request, rc *reqC
 	}
 	return writeJSON(w, http.StatusOK, map[string]any{"entries": es, "total": total, "page": lp.Page, "size": lp.Size})
 }
+
+// auditTrail is auditRows with the actors' names looked up.
+func (s *Server) auditTrail(ctx context.Context, rc *reqCtx, recs []audit.Record) ([]auditRow, error) {
+	names, err := audit.ActorNames(ctx, s.DB.Reader(), recs)
+	if err != nil {
+		return nil, err
+	}
+	rows := auditRows(recs, names, rc.P.Has(auth.RoleAdmin))
+	// Departments by name rather than by number.
+	depts := map[string]string{}
+	deptName := func(v string) (string, error) {
+		if _, err := strconv.ParseInt(v, 10, 64); err != nil {
+			return v, nil
+		}
+		if n, ok := depts[v]; ok {
+			return n, nil
+		}
+		var n string
+		err := s.DB.Reader().QueryRowContext(ctx, `SELECT name FROM departments WHERE id = $1`, v).Scan(&n)
+		if errors.Is(err, sql.ErrNoRows) {
+			n, err = v, nil
+		}
+		if err != nil {
+			return "", fmt.Errorf("web: department %s: %w", v, err)
+		}
+		depts[v] = n
+		return n, nil
+	}
+	for i := range rows {
+		for j := range rows[i].Changes {
+			c := &rows[i].Changes[j]
+			if !deptFields[c.Field] {
+				continue
+			}
+			if c.Before, err = deptName(c.Before); err != nil {
+				return nil, err
+			}
+			if c.After, err = deptName(c.After); err != nil {
+				return nil, err
+			}
+		}
+	}
+	return rows, nil
+}
+
+// deptFields are the fields of recorded states that hold a department id.
+var deptFields = map[string]bool{"dept_id": true, "parent_id": true, "successor_id": true}

@@ -291,9 +291,12 @@ func TestAdminCreateAndEditUser(t *testing.T) {
 			t.Fatalf("after edit: %+v %v", u, err)
 		}
 		_, page = c.get(path)
-		if !strings.Contains(page, "变更记录（2）") || !strings.Contains(page, "<summary>修改前后</summary>") || !strings.Contains(page, "&#34;name&#34;: &#34;王五&#34;") ||
-			!strings.Contains(page, "&#34;name&#34;: &#34;王五（改）&#34;") {
-			t.Errorf("the audit trail does not show the edit's before and after")
+		if !strings.Contains(page, "变更记录（2）") || !strings.Contains(page, `<th scope="row">名称</th><td>王五</td><td>王五（改）</td>`) ||
+			!strings.Contains(page, `<th scope="row">电子邮箱</th><td>—</td><td>wang@qh.gov.cn</td>`) {
+			t.Errorf("the audit trail does not show the edit's changed fields (and only those) by their Chinese names")
+		}
+		if !strings.Contains(page, `<span title="demo-admin">演示-系统管理员</span>`) {
+			t.Errorf("the audit trail does not name the actor, with the login in a title for administrators")
 		}
 
 		// Reset password.
@@ -588,9 +591,20 @@ func TestAdminLogs(t *testing.T) {
 			}
 		}
 		_, page = sup.get("/admin/audit?actor=demo-admin")
-		for _, w := range []string{"操作日志", "demo-admin", "用户", "新增", "<details><summary>修改前后</summary>", "&#34;login&#34;: &#34;sun7&#34;", "共 1 条"} {
+		for _, w := range []string{"操作日志", "<td>演示-系统管理员<br>", " · 新增</a></td>", `<th scope="row">登录名</th><td>—</td><td>sun7</td>`,
+			`<th scope="row">须修改密码</th><td>—</td><td>是</td>`, `<th scope="row">部门</th><td>—</td><td>青海省发展和改革委员会</td>`, `<option value="user">用户</option>`, `<option value="approve">审核通过</option>`, "共 1 条"} {
 			if !strings.Contains(page, w) {
 				t.Errorf("audit page lacks %q", w)
+			}
+		}
+		// A supervisor reads who acted by name; logins are for administrators.
+		if strings.Contains(page, `<option value="rename">`) {
+			t.Error("the action filter offers an action the log does not hold")
+		}
+		records := page[strings.Index(page, "<tbody>"):]
+		for _, w := range []string{"demo-admin", "&#34;login&#34;"} {
+			if strings.Contains(records, w) {
+				t.Errorf("audit records show %q: %s", w, records)
 			}
 		}
 		_, page = sup.get("/admin/audit?size=10&page=2")
@@ -604,7 +618,7 @@ func TestAdminLogs(t *testing.T) {
 		}
 		resp, body := sup.get("/admin/audit?format=csv&actor=demo-admin")
 		rows := readCSV(t, resp, body, "操作日志")
-		if len(rows) != 2 || rows[1][2] != "demo-admin" || !strings.Contains(rows[1][8], `"login":"sun7"`) {
+		if len(rows) != 2 || rows[1][2] != "演示-系统管理员" || rows[1][3] != "demo-admin" || !strings.Contains(rows[1][9], `"login":"sun7"`) {
 			t.Fatalf("audit export %v", rows)
 		}
 

@@ -293,7 +293,11 @@ func (s *Server) renderUser(w http.ResponseWriter, r *http.Request, rc *reqCtx, 
 		return err
 	}
 	data["User"], data["RoleLabels"], data["Locked"] = u, roleLabels(u.Roles), u.Locked(time.Now())
-	data["PasswordError"], data["Trail"], data["TrailTotal"] = pwErr, auditRows(recs), total
+	trail, err := s.auditTrail(r.Context(), rc, recs)
+	if err != nil {
+		return err
+	}
+	data["PasswordError"], data["Trail"], data["TrailTotal"] = pwErr, trail, total
 	data["TrailMore"] = fmt.Sprintf("/admin/audit?entity=user&entity_id=%d", u.ID)
 	return s.render(w, r, rc, status, "admin_user", u.Name+"（"+u.Login+"）", "admin-users", data)
 }

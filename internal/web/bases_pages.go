@@ -114,6 +114,11 @@ func (s *Server) baseDetail(w http.ResponseWriter, r *http.Request, rc *reqCtx) 
 	if err != nil {
 		return err
 	}
+	for i := range b.Events {
+		if b.Events[i].CreatedBy, err = s.personName(r.Context(), b.Events[i].CreatedBy); err != nil {
+			return err
+		}
+	}
 	return s.render(w, r, rc, http.StatusOK, "bases_detail", b.Name, "bases", map[string]any{
 		"B": b, "CanEdit": s.Bases.CanEdit(r.Context(), rc.P, b), "Today": s.now().In(cst).Format("2006-01-02"), "Recogniser": bases.DefaultRecogniser,
 	})

@@ -61,6 +61,7 @@ func (s *Server) apiDepartment(w http.ResponseWriter, r *http.Request, rc *reqCt
 	if err != nil {
 		return err
 	}
+	d.Note = publicNote(d.Note)
 	duties, err := s.Plan.Duties(r.Context(), id)
 	if err != nil {
 		return err

@@ -130,6 +130,7 @@ func (s *Server) departmentDetail(w http.ResponseWriter, r *http.Request, rc *re
 	if err != nil {
 		return err
 	}
+	d.Note = publicNote(d.Note)
 	duties, err := s.Plan.Duties(r.Context(), id)
 	if err != nil {
 		return err

@@ -1,0 +1,33 @@
+package web
+
+import (
+	"encoding/json"
+	"fmt"
+	"testing"
+
+	"sidi/internal/audit"
+)
+
+func TestAuditRowsReadable(t *testing.T) {
+	recs := []audit.Record{
+		{Seq: 1, ActorID: 7, Actor: "demo-reporter", Entity: "report", EntityID: "2358", Action: "save",
+			Before: json.RawMessage(`{"dept_id":3,"status":"draft","text":"旧","extra":{"a":1}}`),
+			After:  json.RawMessage(`{"dept_id":3,"status":"draft","text":"新","extra":{"a":2},"done":true}`)},
+		{Seq: 2, Actor: "cli:demo", Entity: "standard", EntityID: "5", Action: "create", Before: json.RawMessage(`null`), After: json.RawMessage(`{"code":"DB63/T 1","title":"牦牛"}`)},
+		{Seq: 3, Actor: "system", Entity: "mystery", Action: "zap", Before: json.RawMessage(`null`), After: json.RawMessage(`[1,2]`)},
+	}
+	rows := auditRows(recs, map[int64]string{7: "张三"}, false)
+	for i, want := range []struct{ actor, summary, changes string }{
+		{"张三", "报送 2358 · 保存", "[{done done  是} {extra extra {\"a\":1} {\"a\":2}} {text 内容 旧 新}]"},
+		{"命令行", "标准 5 · 新增", "[{code 代码  DB63/T 1} {title 标题  牦牛}]"},
+		{"系统", "mystery · zap", "[{ 内容  [1,2]}]"},
+	} {
+		r := rows[i]
+		if r.Actor != want.actor || r.Summary != want.summary || fmt.Sprint(r.Changes) != want.changes || r.Login != "" {
+			t.Errorf("row %d: actor %q, summary %q, changes %v, login %q; want %q, %q, %s", i, r.Actor, r.Summary, r.Changes, r.Login, want.actor, want.summary, want.changes)
+		}
+	}
+	if rows := auditRows(recs[:1], nil, true); rows[0].Login != "demo-reporter" || rows[0].Actor != "demo-reporter" {
+		t.Errorf("administrator's row: %+v", rows[0])
+	}
+}
