@@ -3,7 +3,6 @@ package web_test
 import (
 	"context"
 	"errors"
-	"fmt"
 	"html"
 	"io/fs"
 	"net/http"
@@ -18,12 +17,8 @@ import (
 	"github.com/chromedp/chromedp"
 
 	"sidi/internal/auth"
-	"sidi/internal/bases"
-	"sidi/internal/standards"
-	"sidi/internal/standards/pilots"
 	"sidi/internal/store"
 	"sidi/internal/store/storetest"
-	"sidi/internal/training"
 )
 
 // axeScript is axe-core as npm installs it from testdata/axe/package-lock.json
@@ -82,38 +77,8 @@ func TestBrowserAccessibility(t *testing.T) {
 	axe := loadAxe(t)
 	db := storetest.Open(t, store.SQLite)
 	f := newFixture(t, db)
-	bg, p := context.Background(), auth.CLI("test")
-	pv, err := f.plan.Current(bg, 0)
-	if err != nil {
-		t.Fatal(err)
-	}
-	seed := []struct {
-		what string
-		run  func() (int, error)
-	}{
-		{"standards", func() (int, error) { return standards.SeedDemo(bg, f.set.Standards, p) }},
-		{"leaders", func() (int, error) { return standards.SeedLeadersDemo(bg, f.set.Standards, p) }},
-		{"pilots", func() (int, error) { return pilots.SeedDemo(bg, f.set.Pilots, p) }},
-		{"bases", func() (int, error) { return bases.SeedDemo(bg, f.set.Bases, p) }},
-		{"training", func() (int, error) { return training.SeedDemo(bg, f.set.Training, p) }},
-		{"reports", func() (int, error) { return f.prog.SeedDemo(bg, p, pv.ID) }},
-	}
-	for _, s := range seed {
-		if _, err := s.run(); err != nil {
-			t.Fatalf("demo %s: %v", s.what, err)
-		}
-	}
-	if _, err := standards.LinkDemoUser(bg, f.set.Standards, p, "demo-enterprise"); err != nil {
-		t.Fatal(err)
-	}
-	first := func(query string) string {
-		t.Helper()
-		var id int64
-		if err := db.Reader().QueryRowContext(bg, query).Scan(&id); err != nil {
-			t.Fatalf("%s: %v", query, err)
-		}
-		return fmt.Sprint(id)
-	}
+	f.seedDemo(t, auth.CLI("test"))
+	first := func(query string) string { return f.firstID(t, query) }
 	var (
 		std      = first(`SELECT MIN(id) FROM standards`)
 		ann      = first(`SELECT MIN(id) FROM standard_announcements`)

@@ -9,15 +9,20 @@ import (
 	"net/url"
 	"os"
 	"regexp"
+	"strconv"
 	"strings"
 	"testing"
 
 	"sidi/internal/auth"
+	"sidi/internal/bases"
 	"sidi/internal/demo"
 	"sidi/internal/plan"
 	"sidi/internal/progress"
 	"sidi/internal/services"
+	"sidi/internal/standards"
+	"sidi/internal/standards/pilots"
 	"sidi/internal/store"
+	"sidi/internal/training"
 	"sidi/internal/web"
 )
 
@@ -150,4 +155,45 @@ func (c *client) landing(resp *http.Response) string {
 	c.t.Helper()
 	_, body := c.get(resp.Header.Get("Location"))
 	return body
+}
+
+// seedDemo adds everything sidi demo adds beyond the plan and the accounts
+// (standards, 领跑者, pilots, bases, training, reports, and the demo
+// enterprise account's link), recorded as p.
+func (f *fixture) seedDemo(t *testing.T, p auth.Principal) {
+	t.Helper()
+	bg := context.Background()
+	pv, err := f.plan.Current(bg, 0)
+	if err != nil {
+		t.Fatal(err)
+	}
+	seed := []struct {
+		what string
+		run  func() (int, error)
+	}{
+		{"standards", func() (int, error) { return standards.SeedDemo(bg, f.set.Standards, p) }},
+		{"leaders", func() (int, error) { return standards.SeedLeadersDemo(bg, f.set.Standards, p) }},
+		{"pilots", func() (int, error) { return pilots.SeedDemo(bg, f.set.Pilots, p) }},
+		{"bases", func() (int, error) { return bases.SeedDemo(bg, f.set.Bases, p) }},
+		{"training", func() (int, error) { return training.SeedDemo(bg, f.set.Training, p) }},
+		{"reports", func() (int, error) { return f.prog.SeedDemo(bg, p, pv.ID) }},
+	}
+	for _, s := range seed {
+		if _, err := s.run(); err != nil {
+			t.Fatalf("demo %s: %v", s.what, err)
+		}
+	}
+	if _, err := standards.LinkDemoUser(bg, f.set.Standards, p, "demo-enterprise"); err != nil {
+		t.Fatal(err)
+	}
+}
+
+// firstID runs a query returning one id and gives it as text.
+func (f *fixture) firstID(t *testing.T, query string) string {
+	t.Helper()
+	var id int64
+	if err := f.db.Reader().QueryRowContext(context.Background(), query).Scan(&id); err != nil {
+		t.Fatalf("%s: %v", query, err)
+	}
+	return strconv.FormatInt(id, 10)
 }

@@ -3,17 +3,12 @@ package web_test
 import (
 	"context"
 	"database/sql"
-	"fmt"
 	"regexp"
 	"testing"
 
 	"sidi/internal/auth"
-	"sidi/internal/bases"
-	"sidi/internal/standards"
-	"sidi/internal/standards/pilots"
 	"sidi/internal/store"
 	"sidi/internal/store/storetest"
-	"sidi/internal/training"
 )
 
 // TestPublicPagesHideLoginsAndNotes fetches every public page a member of
@@ -23,34 +18,8 @@ func TestPublicPagesHideLoginsAndNotes(t *testing.T) {
 	db := storetest.Open(t, store.SQLite)
 	f := newFixture(t, db)
 	bg, p := context.Background(), auth.CLI("demo")
-	pv, err := f.plan.Current(bg, 0)
-	if err != nil {
-		t.Fatal(err)
-	}
-	seed := []struct {
-		what string
-		run  func() (int, error)
-	}{
-		{"standards", func() (int, error) { return standards.SeedDemo(bg, f.set.Standards, p) }},
-		{"leaders", func() (int, error) { return standards.SeedLeadersDemo(bg, f.set.Standards, p) }},
-		{"pilots", func() (int, error) { return pilots.SeedDemo(bg, f.set.Pilots, p) }},
-		{"bases", func() (int, error) { return bases.SeedDemo(bg, f.set.Bases, p) }},
-		{"training", func() (int, error) { return training.SeedDemo(bg, f.set.Training, p) }},
-		{"reports", func() (int, error) { return f.prog.SeedDemo(bg, p, pv.ID) }},
-	}
-	for _, s := range seed {
-		if _, err := s.run(); err != nil {
-			t.Fatalf("demo %s: %v", s.what, err)
-		}
-	}
-	first := func(query string) string {
-		t.Helper()
-		var id int64
-		if err := db.Reader().QueryRowContext(bg, query).Scan(&id); err != nil {
-			t.Fatalf("%s: %v", query, err)
-		}
-		return fmt.Sprint(id)
-	}
+	f.seedDemo(t, p)
+	first := func(query string) string { return f.firstID(t, query) }
 	// A stage of a standard, recorded the way the command line records one.
 	if err := db.Tx(bg, func(tx *sql.Tx) error {
 		_, err := tx.ExecContext(bg, `INSERT INTO standard_stages(standard_id, stage, on_date, note, created_by, created_at)
