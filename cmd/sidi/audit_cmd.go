@@ -140,9 +140,7 @@ func cmdAuditVerify() *Command {
 				return err
 			}
 			if *asJSON {
-				enc := jsonLines(e.Stdout)
-				enc.SetIndent("", "  ")
-				if err := enc.Encode(rep); err != nil {
+				if err := printJSON(e.Stdout, rep); err != nil {
 					return err
 				}
 			} else {
@@ -220,12 +218,10 @@ func cmdAuditCheckpoints() *Command {
 				return err
 			}
 			if *format == "json" {
-				enc := jsonLines(e.Stdout)
-				enc.SetIndent("", "  ")
 				if cps == nil {
 					cps = []audit.Checkpoint{}
 				}
-				return enc.Encode(cps)
+				return printJSON(e.Stdout, cps)
 			}
 			w := csv.NewWriter(e.Stdout)
 			w.Write([]string{"line", "at", "chain", "seq", "hash", "legacy_through", "source", "valid"})

@@ -2,7 +2,6 @@ package main
 
 import (
 	"context"
-	"encoding/json"
 	"errors"
 	"flag"
 	"fmt"
@@ -372,10 +371,7 @@ func cmdPlanParse() *Command {
 			if err != nil {
 				return err
 			}
-			enc := json.NewEncoder(e.Stdout)
-			enc.SetEscapeHTML(false)
-			enc.SetIndent("", "  ")
-			return enc.Encode(doc)
+			return printJSON(e.Stdout, doc)
 		},
 	}
 }

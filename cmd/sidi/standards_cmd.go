@@ -43,6 +43,13 @@ func seedStandardsDemo(ctx context.Context, e *Env, a *app, p auth.Principal) er
 	return nil
 }
 
+// printJSON writes v as indented JSON, without HTML escaping.
+func printJSON(w io.Writer, v any) error {
+	enc := jsonLines(w)
+	enc.SetIndent("", "  ")
+	return enc.Encode(v)
+}
+
 func jsonLines(w io.Writer) *json.Encoder {
 	enc := json.NewEncoder(w)
 	enc.SetEscapeHTML(false)
@@ -123,9 +130,7 @@ func cmdStandardsSearch() *Command {
 			for _, h := range res.Hits {
 				out.Hits = append(out.Hits, hit{h.Code, h.Title, h.Score, h.StatusLabel(), h.ID})
 			}
-			enc := jsonLines(e.Stdout)
-			enc.SetIndent("", "  ")
-			return enc.Encode(out)
+			return printJSON(e.Stdout, out)
 		},
 	}
 }
@@ -284,9 +289,7 @@ func cmdStandardsBench() *Command {
 				return err
 			}
 			if *asJSON {
-				enc := jsonLines(e.Stdout)
-				enc.SetIndent("", "  ")
-				if err := enc.Encode(rep); err != nil {
+				if err := printJSON(e.Stdout, rep); err != nil {
 					return err
 				}
 			} else {
