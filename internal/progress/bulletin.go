@@ -96,11 +96,16 @@ func (s *Service) BuildBulletin(ctx context.Context, planID int64, code string) 
 		}
 	}
 	sort.SliceStable(b.Overdue, func(i, j int) bool { return b.Overdue[i].Count > b.Overdue[j].Count })
-	cps, err := audit.WriteCheckpoint(ctx, s.db, "bulletin "+period.Code)
-	if err != nil {
+	// The bulletin prints the audit head, and the checkpoint file records
+	// it (once: viewing the same bulletin again adds no line).
+	if _, err := audit.CheckpointIfMoved(ctx, s.db, "bulletin "+period.Code); err != nil {
 		return nil, fmt.Errorf("progress: bulletin checkpoint: %w", err)
 	}
-	b.AuditHead = audit.ChainHead{Seq: cps[0].Seq, Hash: cps[0].Hash}.Short()
+	head, err := audit.AuditHead(ctx, s.db.Reader())
+	if err != nil {
+		return nil, fmt.Errorf("progress: bulletin audit head: %w", err)
+	}
+	b.AuditHead = head.Short()
 	err = s.db.Reader().QueryRowContext(ctx, `SELECT next_steps FROM bulletins WHERE plan_id = $1 AND period_id = $2`, pv.ID, period.ID).Scan(&b.NextSteps)
 	if errors.Is(err, sql.ErrNoRows) {
 		b.NextSteps = DefaultNextSteps
