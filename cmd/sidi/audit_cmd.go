@@ -127,7 +127,7 @@ func cmdAuditVerify() *Command {
 			fs := newFlags("audit verify", e)
 			asJSON := fs.Bool("json", false, "以 JSON 输出 print the report as JSON")
 			cfg := storageFlags(fs, e)
-			if err := fs.Parse(args); err != nil {
+			if err := parseArgs(fs, args); err != nil {
 				return err
 			}
 			db, err := store.Open(ctx, cfg())
@@ -174,7 +174,7 @@ func cmdAuditCheckpoint() *Command {
 		Run: func(ctx context.Context, e *Env, args []string) error {
 			fs := newFlags("audit checkpoint", e)
 			cfg := storageFlags(fs, e)
-			if err := fs.Parse(args); err != nil {
+			if err := parseArgs(fs, args); err != nil {
 				return err
 			}
 			db, err := store.Open(ctx, cfg())
@@ -202,7 +202,7 @@ func cmdAuditCheckpoints() *Command {
 			fs := newFlags("audit checkpoints", e)
 			format := fs.String("format", "csv", "csv 或 json")
 			cfg := storageFlags(fs, e)
-			if err := fs.Parse(args); err != nil {
+			if err := parseArgs(fs, args); err != nil {
 				return err
 			}
 			if *format != "csv" && *format != "json" {

@@ -29,7 +29,7 @@ func cmdBackup() *Command {
 			includeKey := fs.Bool("include-key", false, "一并备份审计密钥 also archive the audit key")
 			force := fs.Bool("force", false, "覆盖已有的备份文件 replace an existing archive")
 			cfg := storageFlags(fs, e)
-			if err := fs.Parse(args); err != nil {
+			if err := parseArgs(fs, args); err != nil {
 				return err
 			}
 			if *out == "" || fs.NArg() > 0 {
@@ -83,7 +83,7 @@ func cmdRestore() *Command {
 		Run: func(ctx context.Context, e *Env, args []string) error {
 			fs := newFlags("restore", e)
 			cfg := storageFlags(fs, e)
-			if err := fs.Parse(args); err != nil {
+			if err := parseArgs(fs, args); err != nil {
 				return err
 			}
 			rest := fs.Args()
@@ -91,11 +91,8 @@ func cmdRestore() *Command {
 				return usageError{"须给出备份文件 FILE is required"}
 			}
 			file := rest[0]
-			if err := fs.Parse(rest[1:]); err != nil { // flags after the file
-				return err
-			}
-			if fs.NArg() > 0 {
-				return usageError{"多余的参数 unexpected arguments: " + strings.Join(fs.Args(), " ")}
+			if len(rest) > 1 {
+				return usageError{"多余的参数 unexpected arguments: " + strings.Join(rest[1:], " ")}
 			}
 			c := cfg()
 			start := time.Now()

@@ -26,7 +26,7 @@ func cmdBench() *Command {
 			dur := fs.Duration("duration", 10*time.Second, "每项测试时长 per target")
 			clients := fs.Int("clients", 16, "并发客户端数 concurrent clients")
 			cfg := storageFlags(fs, e)
-			if err := fs.Parse(args); err != nil {
+			if err := parseArgs(fs, args); err != nil {
 				return err
 			}
 			if *dur <= 0 || *dur > 10*time.Minute || *clients < 1 || *clients > 512 {

@@ -135,7 +135,7 @@ func cmdServe() *Command {
 			trusted := proxyFlags(fs, e)
 			owner := ownerFlag(fs, e)
 			ops := opsFlags(fs, e)
-			if err := fs.Parse(args); err != nil {
+			if err := parseArgs(fs, args); err != nil {
 				return err
 			}
 			proxies, err := trusted()
@@ -180,7 +180,7 @@ func cmdDemo() *Command {
 			cfg := storageFlags(fs, e)
 			trusted := proxyFlags(fs, e)
 			ops := opsFlags(fs, e)
-			if err := fs.Parse(args); err != nil {
+			if err := parseArgs(fs, args); err != nil {
 				return err
 			}
 			proxies, err := trusted()
@@ -290,7 +290,7 @@ func cmdMigrate() *Command {
 			status := fs.Bool("status", false, "只显示版本 show the version only")
 			grant := fs.String("grant", "", "迁移后授权服务角色（PostgreSQL；日志表只读、只追加）grant the server's role after migrating (default SIDI_DB_APP_ROLE)")
 			cfg := storageFlags(fs, e)
-			if err := fs.Parse(args); err != nil {
+			if err := parseArgs(fs, args); err != nil {
 				return err
 			}
 			db, err := store.OpenNoMigrate(ctx, cfg())
@@ -357,7 +357,7 @@ func cmdPlanParse() *Command {
 		Short: "解析方案文本并输出 JSON parse a plan text to JSON on stdout",
 		Run: func(ctx context.Context, e *Env, args []string) error {
 			fs := newFlags("plan parse", e)
-			if err := fs.Parse(args); err != nil {
+			if err := parseArgs(fs, args); err != nil {
 				return err
 			}
 			if fs.NArg() != 1 {
@@ -386,7 +386,7 @@ func cmdPlanImport() *Command {
 			code := fs.String("plan", "", "方案代码（默认按标题匹配）plan code; default: match by title")
 			approve := fs.Bool("approve", false, "导入后立即审核通过 approve right away")
 			cfg := storageFlags(fs, e)
-			if err := fs.Parse(args); err != nil {
+			if err := parseArgs(fs, args); err != nil {
 				return err
 			}
 			if fs.NArg() != 1 {
@@ -438,7 +438,7 @@ func cmdPlanList() *Command {
 		Run: func(ctx context.Context, e *Env, args []string) error {
 			fs := newFlags("plan list", e)
 			cfg := storageFlags(fs, e)
-			if err := fs.Parse(args); err != nil {
+			if err := parseArgs(fs, args); err != nil {
 				return err
 			}
 			a, err := openApp(ctx, cfg())
@@ -465,7 +465,7 @@ func cmdPlanApprove() *Command {
 		Run: func(ctx context.Context, e *Env, args []string) error {
 			fs := newFlags("plan approve", e)
 			cfg := storageFlags(fs, e)
-			if err := fs.Parse(args); err != nil {
+			if err := parseArgs(fs, args); err != nil {
 				return err
 			}
 			id, err := strconv.ParseInt(fs.Arg(0), 10, 64)

@@ -23,7 +23,7 @@ func cmdBulletin() *Command {
 			format := fs.String("format", "html", "html 或 xlsx")
 			out := fs.String("out", "", "输出文件（- 为标准输出）")
 			cfg := storageFlags(fs, e)
-			if err := fs.Parse(args); err != nil {
+			if err := parseArgs(fs, args); err != nil {
 				return err
 			}
 			if *period == "" || *out == "" {

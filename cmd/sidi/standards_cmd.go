@@ -63,7 +63,7 @@ func cmdStandardsCode() *Command {
 		Long:  "每个参数输出一行 JSON：input, normalized, display, family, prefix, region, number, year, amendment, adopted, valid, error（编号与年代号连写等可修正的错误另有 suggestion）。\n支持全角字符、各种破折号、缺少空格、编号与年号之间的空格、GBT 写法、三字母行业代号（JGJ、CJJ、JTG、GBJ 等）、两位年号、/XG 修改单和 /ISO 采用标记。无法识别时 valid 为 false，退出码为 1。",
 		Run: func(ctx context.Context, e *Env, args []string) error {
 			fs := newFlags("standards code", e)
-			if err := fs.Parse(args); err != nil {
+			if err := parseArgs(fs, args); err != nil {
 				return err
 			}
 			if fs.NArg() == 0 {
@@ -96,11 +96,14 @@ func cmdStandardsSearch() *Command {
 			fs := newFlags("standards search", e)
 			limit := fs.Int("limit", 20, "最多显示条数 maximum hits (1–100)")
 			cfg := storageFlags(fs, e)
-			if err := fs.Parse(args); err != nil {
+			if err := parseArgs(fs, args); err != nil {
 				return err
 			}
 			if fs.NArg() == 0 {
 				return usageError{"需要检索词 need a QUERY"}
+			}
+			if err := intRange("limit", *limit, 1, 100); err != nil {
+				return err
 			}
 			q := fs.Arg(0)
 			for _, more := range fs.Args()[1:] {
@@ -154,7 +157,7 @@ func cmdStandardsImport() *Command {
 		Run: func(ctx context.Context, e *Env, args []string) error {
 			fs := newFlags("standards import", e)
 			cfg := storageFlags(fs, e)
-			if err := fs.Parse(args); err != nil {
+			if err := parseArgs(fs, args); err != nil {
 				return err
 			}
 			if fs.NArg() != 1 {
@@ -199,7 +202,7 @@ func cmdStandardsImportDeclarations() *Command {
 		Run: func(ctx context.Context, e *Env, args []string) error {
 			fs := newFlags("standards import-declarations", e)
 			cfg := storageFlags(fs, e)
-			if err := fs.Parse(args); err != nil {
+			if err := parseArgs(fs, args); err != nil {
 				return err
 			}
 			if fs.NArg() != 1 {
@@ -253,7 +256,7 @@ func cmdStandardsBench() *Command {
 			asJSON := fs.Bool("json", false, "以 JSON 输出报告 print the report as JSON")
 			data := fs.String("data", "", "数据目录（内置 SQLite；默认新建临时目录）data directory")
 			dbURL := fs.String("db", "", "PostgreSQL 地址 postgres://…")
-			if err := fs.Parse(args); err != nil {
+			if err := parseArgs(fs, args); err != nil {
 				return err
 			}
 			if *records < 1 || *records > 20000000 || *rounds < 1 || *likeRounds < 1 {

@@ -72,7 +72,9 @@ func TestStandardsImportAndSearch(t *testing.T) {
 	if code != 0 || !strings.Contains(out, "未变 2") {
 		t.Fatalf("reimport: exit %d, %s", code, out)
 	}
-	code, out, _ = runCLI(t, "standards", "search", "--data", dir, "--limit", "5", "牦牛")
+	// Flags after the query are flags, not words of the query; a limit
+	// outside 1–100 is refused, not clamped.
+	code, out, _ = runCLI(t, "standards", "search", "牦牛", "--limit", "5", "--data", dir)
 	var res struct {
 		Total int
 		Hits  []struct {
@@ -85,6 +87,9 @@ func TestStandardsImportAndSearch(t *testing.T) {
 	}
 	if res.Total != 1 || res.Hits[0].Code != "DB63/T 2290—2024" || res.Hits[0].Score != 100 {
 		t.Errorf("search 牦牛: %+v", res)
+	}
+	if code, _, errs := runCLI(t, "standards", "search", "牦牛", "--limit", "500", "--data", dir); code != 2 || !strings.Contains(errs, "--limit") {
+		t.Errorf("--limit 500: exit %d, %s", code, errs)
 	}
 	bad := filepath.Join(dir, "bad.csv")
 	os.WriteFile(bad, []byte("标准号,标准名称,标准状态,发布日期,实施日期\nDB63/T 1—2024,甲,现行,2024-03-01,2024-04-01\nDB63/T 2—2024,乙,现行,2024-03-01,2024-04-01\nDB63/T 3—2024,丙,现行,2024-03-01,2024-04-01\nDB63/T 4—2024,丁,现行,2024-02-30,2024-04-01\n"), 0o644)

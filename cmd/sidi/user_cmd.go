@@ -83,7 +83,7 @@ func cmdUserBootstrap() *Command {
 			login := fs.String("login", "", "登录名 login name")
 			name := fs.String("name", "", "姓名 full name")
 			cfg := storageFlags(fs, e)
-			if err := fs.Parse(args); err != nil {
+			if err := parseArgs(fs, args); err != nil {
 				return err
 			}
 			if *login == "" || *name == "" || fs.NArg() != 0 {
@@ -141,7 +141,7 @@ func cmdUserAdd() *Command {
 			roles := fs.String("role", "", "角色，多个用逗号分隔 roles, comma-separated")
 			scope := fs.String("scope", "own", "数据权限 data scope: own|subtree|all")
 			cfg := storageFlags(fs, e)
-			if err := fs.Parse(args); err != nil {
+			if err := parseArgs(fs, args); err != nil {
 				return err
 			}
 			if *login == "" || *name == "" || *dept == "" || *roles == "" || fs.NArg() != 0 {
@@ -187,7 +187,7 @@ func cmdUserList() *Command {
 		Run: func(ctx context.Context, e *Env, args []string) error {
 			fs := newFlags("user list", e)
 			cfg := storageFlags(fs, e)
-			if err := fs.Parse(args); err != nil {
+			if err := parseArgs(fs, args); err != nil {
 				return err
 			}
 			a, err := openApp(ctx, cfg())
@@ -222,7 +222,7 @@ func cmdUserRemoveDemo() *Command {
 		Run: func(ctx context.Context, e *Env, args []string) error {
 			fs := newFlags("user remove-demo", e)
 			cfg := storageFlags(fs, e)
-			if err := fs.Parse(args); err != nil {
+			if err := parseArgs(fs, args); err != nil {
 				return err
 			}
 			if fs.NArg() != 0 {

@@ -1,0 +1,88 @@
+package kit
+
+import (
+	"fmt"
+	"strings"
+
+	"sidi/internal/apperr"
+)
+
+// FieldError is one validation failure: of a form field (Field set, Row 0)
+// or of a cell of an imported table (Row is the 1-based row of the file,
+// Column its header as written or its letter).
+type FieldError struct {
+	Row    int    `json:"row,omitempty"`
+	Column string `json:"column,omitempty"`
+	Field  string `json:"field,omitempty"`
+	Msg    string `json:"message"`
+}
+
+// String reads as the Chinese message a user sees, with the place in the
+// file first when there is one: "第 3 行“标准号”：标准号不能为空".
+func (e FieldError) String() string {
+	var b strings.Builder
+	if e.Row > 0 {
+		fmt.Fprintf(&b, "第 %d 行", e.Row)
+	}
+	if e.Column != "" {
+		fmt.Fprintf(&b, "“%s”", e.Column)
+	} else if e.Row > 0 && e.Field != "" {
+		fmt.Fprintf(&b, "“%s”", e.Field)
+	}
+	if b.Len() > 0 {
+		b.WriteString("：")
+	}
+	b.WriteString(e.Msg)
+	return b.String()
+}
+
+// Errors is a list of validation failures returned as one error. It is an
+// invalid-input error (errors.Is(err, apperr.ErrInvalid)) whose message joins
+// the first failures, and an apperr.Detailed whose details list them all,
+// so a form shows each message next to its field and an import report shows
+// each row and column.
+type Errors []FieldError
+
+// maxMessage is how many failures the joined message names; the details
+// carry all of them.
+const maxMessage = 20
+
+func (es Errors) Error() string {
+	n := min(len(es), maxMessage)
+	msgs := make([]string, n)
+	for i, e := range es[:n] {
+		msgs[i] = e.String()
+	}
+	s := strings.Join(msgs, "；")
+	if len(es) > n {
+		s += fmt.Sprintf("；……共 %d 处错误", len(es))
+	}
+	return s
+}
+
+// ErrorDetails lists every failure for API clients.
+func (es Errors) ErrorDetails() any { return []FieldError(es) }
+
+// Unwrap makes the list an invalid-input error carrying its message.
+func (es Errors) Unwrap() []error {
+	return []error{&apperr.Error{Kind: apperr.ErrInvalid, Msg: es.Error()}}
+}
+
+// Err returns es as an error, or nil when it is empty (a nil Errors inside
+// an error interface would not be nil).
+func (es Errors) Err() error {
+	if len(es) == 0 {
+		return nil
+	}
+	return es
+}
+
+// Add appends a failure of field, formatted.
+func (es *Errors) Add(field, format string, args ...any) {
+	*es = append(*es, FieldError{Field: field, Msg: fmt.Sprintf(format, args...)})
+}
+
+// AddCell appends a failure of the cell at row (1-based) and column.
+func (es *Errors) AddCell(row int, column, format string, args ...any) {
+	*es = append(*es, FieldError{Row: row, Column: column, Msg: fmt.Sprintf(format, args...)})
+}
