@@ -1,0 +1,150 @@
+package kit
+
+import (
+	"context"
+	"database/sql"
+	"errors"
+	"fmt"
+	"strconv"
+
+	"sidi/internal/apperr"
+	"sidi/internal/audit"
+	"sidi/internal/store"
+)
+
+// Caller is the principal a write acts for, as the audit log names it;
+// auth.Principal is one. (The kit does not import auth, which uses the
+// kit itself: the caller's role check arrives as Write.Allowed.)
+type Caller interface {
+	Actor() audit.Actor
+}
+
+// Spec is what the kit knows of one register, fixed for its life: where it
+// is stored, how the audit log names it and how a record is read back.
+type Spec[T any] struct {
+	DB *store.DB
+	// Entity names the register in the audit log ("standard").
+	Entity string
+	// Noun is its Chinese name in messages ("标准"): "没有编号为 3 的标准".
+	Noun string
+	// Load reads one record (inside the write's transaction); a missing
+	// one is an apperr.NotFound.
+	Load func(ctx context.Context, q store.Querier, id int64) (T, error)
+	// Dept is the department a record belongs to, for the scope check;
+	// nil for a register that is not kept by department.
+	Dept func(T) int64
+}
+
+// Write is one change of a register's record: a creation when ID is 0,
+// otherwise a change of the record ID. Save runs, in order:
+//
+//  1. Allowed (the caller's role check, evaluated by the caller: a
+//     p.Require(…) error) and Validate, outside any transaction;
+//  2. in one transaction: Load the record (changes only), the scope check
+//     of its department and of Dept, Check, Exec — a unique-constraint
+//     failure becomes an apperr.Conflict with the message Conflict —,
+//     Load again, and the audit entry (before and after);
+//  3. the record as stored is returned.
+//
+// Any error rolls everything back: a failing Exec leaves no audit entry.
+type Write[T any] struct {
+	By      Caller
+	Allowed error
+	// Scope, when set, limits the write to its departments: the record's
+	// current department (Spec.Dept) and Dept must both be in it; a
+	// record outside is an apperr.OutOfScope (a not-found to the user).
+	Scope *Scope
+	// Dept is the department the record will belong to (0: unchanged).
+	Dept   int64
+	ID     int64
+	Action string // as the audit log records it: "create", "update", "advance:published"
+	// Validate checks the input; it returns an Errors (or nil).
+	Validate func() error
+	// Check runs the rules that depend on the stored record (a status
+	// transition, a count that may not fall); before is the zero T for a
+	// creation. Optional.
+	Check func(tx *sql.Tx, before T) error
+	// Exec writes and returns the record's id (for a change, w.ID).
+	Exec func(tx *sql.Tx, before T) (int64, error)
+	// Conflict is the message of a unique-constraint failure of Exec
+	// ("标准号 GB 1-2000 已在库中").
+	Conflict string
+}
+
+// Save runs w (see Write) and returns the record as stored.
+func (sp Spec[T]) Save(ctx context.Context, w Write[T]) (T, error) {
+	var zero T
+	if w.By == nil || w.Exec == nil || w.Action == "" {
+		return zero, fmt.Errorf("kit: %s write without a caller, an action or an exec", sp.Entity)
+	}
+	if w.Allowed != nil {
+		return zero, w.Allowed
+	}
+	if w.Validate != nil {
+		if err := w.Validate(); err != nil {
+			return zero, err
+		}
+	}
+	var after T
+	err := sp.DB.Tx(ctx, func(tx *sql.Tx) error {
+		var before T
+		create := w.ID == 0
+		if !create {
+			var err error
+			if before, err = sp.Load(ctx, tx, w.ID); err != nil {
+				return err
+			}
+		}
+		if w.Scope != nil {
+			if !create && sp.Dept != nil && !w.Scope.Allows(sp.Dept(before)) {
+				return apperr.OutOfScope("没有编号为 %d 的%s", w.ID, sp.Noun)
+			}
+			if w.Dept != 0 && !w.Scope.Allows(w.Dept) {
+				return apperr.OutOfScope("编号为 %d 的部门不在您的数据范围内", w.Dept)
+			}
+		}
+		if w.Check != nil {
+			if err := w.Check(tx, before); err != nil {
+				return err
+			}
+		}
+		id, err := w.Exec(tx, before)
+		if err != nil {
+			return sp.execError(w, err)
+		}
+		if after, err = sp.Load(ctx, tx, id); err != nil {
+			return err
+		}
+		e := audit.Entry{Entity: sp.Entity, EntityID: strconv.FormatInt(id, 10), Action: w.Action, After: after}
+		if !create {
+			e.Before = before
+		}
+		return audit.Append(ctx, sp.DB, tx, w.By.Actor(), e)
+	})
+	if err != nil {
+		return zero, err
+	}
+	return after, nil
+}
+
+// execError turns a failure of Exec into what the caller sees: a unique
+// conflict as the write's message, a user-facing error as it is, anything
+// else wrapped with the register and the action.
+func (sp Spec[T]) execError(w Write[T], err error) error {
+	if IsUnique(err) {
+		msg := w.Conflict
+		if msg == "" {
+			msg = fmt.Sprintf("与已有的%s重复", sp.Noun)
+		}
+		return apperr.Conflict("%s", msg)
+	}
+	var ae *apperr.Error
+	var d apperr.Detailed
+	if errors.As(err, &ae) || errors.As(err, &d) {
+		return err
+	}
+	if w.ID == 0 {
+		return fmt.Errorf("%s: %s: %w", sp.Entity, w.Action, err)
+	}
+	return fmt.Errorf("%s: %s %d: %w", sp.Entity, w.Action, w.ID, err)
+}
