@@ -4,8 +4,9 @@ import (
 	"context"
 	"database/sql"
 	"fmt"
-	"strings"
 	"time"
+
+	"sidi/internal/kit"
 )
 
 // LoginEntry is one row of the login log (登录日志).
@@ -34,31 +35,30 @@ func (s *Service) LoginLog(ctx context.Context, p Principal, f LoginLogFilter) (
 	if err := p.Require(RoleAdmin, RoleSupervisor); err != nil {
 		return nil, 0, err
 	}
-	var a sqlArgs
-	var where []string
+	win, err := listPaging.Window(f.Offset, f.Limit)
+	if err != nil {
+		return nil, 0, err
+	}
+	var w kit.Where
 	if l := normalizeLogin(f.Login); l != "" {
-		where = append(where, `login = `+a.add(l))
+		w.Add(`login = ?`, l)
 	}
 	if f.Outcome != "" {
-		where = append(where, `outcome = `+a.add(string(f.Outcome)))
+		w.Add(`outcome = ?`, string(f.Outcome))
 	}
 	if !f.From.IsZero() {
-		where = append(where, `at >= `+a.add(f.From.UTC()))
+		w.Add(`at >= ?`, f.From.UTC())
 	}
 	if !f.To.IsZero() {
-		where = append(where, `at < `+a.add(f.To.UTC()))
+		w.Add(`at < ?`, f.To.UTC())
 	}
-	cond := ""
-	if len(where) > 0 {
-		cond = ` WHERE ` + strings.Join(where, ` AND `)
-	}
+	cond := w.SQL()
 	var total int
-	if err := s.db.Reader().QueryRowContext(ctx, `SELECT COUNT(*) FROM login_log`+cond, a.vals...).Scan(&total); err != nil {
+	if err := s.db.Reader().QueryRowContext(ctx, `SELECT COUNT(*) FROM login_log`+cond, w.Values()...).Scan(&total); err != nil {
 		return nil, 0, fmt.Errorf("auth: count login log: %w", err)
 	}
-	offset, limit := page(f.Offset, f.Limit)
 	rows, err := s.db.Reader().QueryContext(ctx, `SELECT id, at, login, user_id, ip, user_agent, outcome, detail FROM login_log`+cond+
-		` ORDER BY at DESC, id DESC LIMIT `+a.add(limit)+` OFFSET `+a.add(offset), a.vals...)
+		` ORDER BY at DESC, id DESC`+win.SQL(&w.Args), w.Values()...)
 	if err != nil {
 		return nil, 0, fmt.Errorf("auth: login log: %w", err)
 	}

@@ -2,7 +2,11 @@ package auth
 
 import (
 	"context"
+	"database/sql"
 	"fmt"
+
+	"sidi/internal/kit"
+	"sidi/internal/store"
 )
 
 // subtreeQuery lists a department and all its descendants.
@@ -12,53 +16,62 @@ const subtreeQuery = `WITH RECURSIVE sub(id) AS (
 	SELECT d.id FROM departments d JOIN sub ON d.parent_id = sub.id
 ) SELECT id FROM sub ORDER BY id`
 
-// subtree returns id and the ids of all departments below it.
-func (s *Service) subtree(ctx context.Context, id int64) ([]int64, error) {
-	rows, err := s.db.Reader().QueryContext(ctx, subtreeQuery, id)
+// Subtree returns id and the ids of all departments below it, in order.
+func Subtree(ctx context.Context, q store.Querier, id int64) ([]int64, error) {
+	ids := []int64{}
+	err := store.EachRow(ctx, q, subtreeQuery, []any{id}, func(r *sql.Rows) error {
+		var d int64
+		err := r.Scan(&d)
+		ids = append(ids, d)
+		return err
+	})
 	if err != nil {
 		return nil, fmt.Errorf("auth: department subtree of %d: %w", id, err)
 	}
-	defer rows.Close()
-	var ids []int64
-	for rows.Next() {
-		var d int64
-		if err := rows.Scan(&d); err != nil {
-			return nil, fmt.Errorf("auth: department subtree of %d: %w", id, err)
-		}
-		ids = append(ids, d)
-	}
-	return ids, rows.Err()
+	return ids, nil
 }
 
-// DeptsInScope returns the departments whose data p may see: all (all is
-// true and ids nil) for administrators and ScopeAll; p's department and
+// ScopeOf computes the departments whose data p may see and change, once
+// per request: all for administrators and ScopeAll; p's department and
 // everything below it for ScopeSubtree; p's department alone for ScopeOwn
 // (and for an unset scope). The public and principals without a
-// department see nothing.
-func (s *Service) DeptsInScope(ctx context.Context, p Principal) (all bool, ids []int64, err error) {
+// department reach none. Every register checks and filters by this one
+// value (kit.Scope); the enterprise directory adds the enterprises an
+// enterprise user acts for (kit.Scope.WithEnterprises).
+func ScopeOf(ctx context.Context, q store.Querier, p Principal) (kit.Scope, error) {
 	if p.Has(RoleAdmin) || p.Scope == ScopeAll {
-		return true, nil, nil
+		return kit.AllDepts, nil
 	}
 	if p.Anonymous() || p.DeptID == 0 {
-		return false, []int64{}, nil
+		return kit.Scope{}, nil
 	}
 	if p.Scope == ScopeSubtree {
-		ids, err := s.subtree(ctx, p.DeptID)
-		return false, ids, err
+		ids, err := Subtree(ctx, q, p.DeptID)
+		return kit.DeptScope(ids...), err
 	}
-	return false, []int64{p.DeptID}, nil
+	return kit.DeptScope(p.DeptID), nil
+}
+
+// Scope is ScopeOf over the service's database.
+func (s *Service) Scope(ctx context.Context, p Principal) (kit.Scope, error) {
+	return ScopeOf(ctx, s.db.Reader(), p)
+}
+
+// DeptsInScope is Scope as a pair (all, or the ids), for the callers that
+// have not moved to kit.Scope yet.
+func (s *Service) DeptsInScope(ctx context.Context, p Principal) (all bool, ids []int64, err error) {
+	sc, err := s.Scope(ctx, p)
+	if err != nil {
+		return false, nil, err
+	}
+	if sc.All {
+		return true, nil, nil
+	}
+	return false, append([]int64{}, sc.Depts...), nil
 }
 
 // CanAccessDept reports whether deptID is within p's data scope.
 func (s *Service) CanAccessDept(ctx context.Context, p Principal, deptID int64) (bool, error) {
-	all, ids, err := s.DeptsInScope(ctx, p)
-	if err != nil || all {
-		return all, err
-	}
-	for _, id := range ids {
-		if id == deptID {
-			return true, nil
-		}
-	}
-	return false, nil
+	sc, err := s.Scope(ctx, p)
+	return err == nil && sc.Allows(deptID), err
 }

@@ -9,12 +9,12 @@ import (
 	"errors"
 	"fmt"
 	"strconv"
-	"strings"
 	"sync"
 	"time"
 	"unicode/utf8"
 
 	"sidi/internal/apperr"
+	"sidi/internal/kit"
 	"sidi/internal/org"
 	"sidi/internal/store"
 )
@@ -241,50 +241,9 @@ func fromNull(t sql.NullTime) time.Time {
 	return t.Time.UTC()
 }
 
-// isUniqueViolation recognises a unique-constraint failure on either engine.
-func isUniqueViolation(err error) bool {
-	if err == nil {
-		return false
-	}
-	msg := strings.ToLower(err.Error())
-	return strings.Contains(msg, "unique constraint") || strings.Contains(msg, "sqlstate 23505") || strings.Contains(msg, "duplicate key")
-}
-
-// sqlArgs numbers placeholders for queries assembled from filters.
-type sqlArgs struct{ vals []any }
-
-func (a *sqlArgs) add(v any) string {
-	a.vals = append(a.vals, v)
-	return "$" + strconv.Itoa(len(a.vals))
-}
-
-func (a *sqlArgs) list(ids []int64) string {
-	ph := make([]string, len(ids))
-	for i, id := range ids {
-		ph[i] = a.add(id)
-	}
-	return strings.Join(ph, ", ")
-}
-
-// likePattern escapes q for LIKE … ESCAPE '\' and wraps it in wildcards.
-func likePattern(q string) string {
-	r := strings.NewReplacer(`\`, `\\`, `%`, `\%`, `_`, `\_`)
-	return "%" + strings.ToLower(r.Replace(q)) + "%"
-}
-
-// page normalises offset and limit.
-func page(offset, limit int) (int, int) {
-	if offset < 0 {
-		offset = 0
-	}
-	switch {
-	case limit <= 0:
-		limit = 20
-	case limit > 500:
-		limit = 500
-	}
-	return offset, limit
-}
+// listPaging bounds the account and login-log lists: a longer page is
+// refused (the exports fetch 500 at a time).
+var listPaging = kit.Paging{Default: 20, Max: 500}
 
 // forUpdate locks the selected rows on PostgreSQL; SQLite transactions
 // already hold the database's single write lock.

@@ -13,6 +13,7 @@ import (
 
 	"sidi/internal/apperr"
 	"sidi/internal/audit"
+	"sidi/internal/kit"
 )
 
 // User is an account as the console shows it. It never carries the
@@ -109,7 +110,7 @@ func loadRoles(ctx context.Context, q querier, users []User) error {
 	if len(users) == 0 {
 		return nil
 	}
-	var a sqlArgs
+	var a kit.Args
 	ids := make([]int64, len(users))
 	at := map[int64]int{}
 	for i, u := range users {
@@ -117,7 +118,7 @@ func loadRoles(ctx context.Context, q querier, users []User) error {
 		at[u.ID] = i
 		users[i].Roles = []Role{}
 	}
-	rows, err := q.QueryContext(ctx, `SELECT user_id, role FROM user_roles WHERE user_id IN (`+a.list(ids)+`)`, a.vals...)
+	rows, err := q.QueryContext(ctx, `SELECT user_id, role FROM user_roles WHERE user_id IN (`+a.IDs(ids)+`)`, a.Values()...)
 	if err != nil {
 		return fmt.Errorf("auth: load roles: %w", err)
 	}
@@ -281,7 +282,7 @@ func (s *Service) insertUser(ctx context.Context, tx *sql.Tx, actor audit.Actor,
 		password_hash, password_changed_at, failed_count, created_at, updated_at)
 		VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, 0, $10, $10) RETURNING id`,
 		a.login, a.name, a.deptID, a.phone, a.email, string(StatusActive), string(a.scope), a.mustChange, a.hash, now).Scan(&id)
-	if isUniqueViolation(err) {
+	if kit.IsUnique(err) {
 		return 0, apperr.Conflict("登录名“%s”已被使用，请换一个", a.login)
 	}
 	if err != nil {
@@ -420,52 +421,44 @@ func (s *Service) ListUsers(ctx context.Context, p Principal, f UserFilter) ([]U
 	if p.Anonymous() {
 		return nil, 0, &apperr.Error{Kind: apperr.ErrUnauthenticated, Msg: "请先登录"}
 	}
-	var a sqlArgs
-	var where []string
-	if !p.Has(RoleAdmin) {
-		all, ids, err := s.DeptsInScope(ctx, p)
-		if err != nil {
-			return nil, 0, err
-		}
-		if !all {
-			if len(ids) == 0 {
-				return []User{}, 0, nil
-			}
-			where = append(where, `u.dept_id IN (`+a.list(ids)+`)`)
-		}
+	win, err := listPaging.Window(f.Offset, f.Limit)
+	if err != nil {
+		return nil, 0, err
 	}
+	var w kit.Where
+	sc, err := s.Scope(ctx, p)
+	if err != nil {
+		return nil, 0, err
+	}
+	if sc.None() {
+		return []User{}, 0, nil
+	}
+	w.Scope(sc, "u.dept_id")
 	if f.DeptID != 0 {
 		if f.IncludeSubtree {
-			ids, err := s.subtree(ctx, f.DeptID)
+			ids, err := Subtree(ctx, s.db.Reader(), f.DeptID)
 			if err != nil {
 				return nil, 0, err
 			}
-			where = append(where, `u.dept_id IN (`+a.list(ids)+`)`)
+			w.Scope(kit.DeptScope(ids...), "u.dept_id")
 		} else {
-			where = append(where, `u.dept_id = `+a.add(f.DeptID))
+			w.Add(`u.dept_id = ?`, f.DeptID)
 		}
 	}
-	if q := strings.TrimSpace(f.Query); q != "" {
-		ph := a.add(likePattern(q))
-		where = append(where, `(LOWER(u.login) LIKE `+ph+` ESCAPE '\' OR LOWER(u.name) LIKE `+ph+` ESCAPE '\' OR u.phone LIKE `+ph+` ESCAPE '\')`)
-	}
+	w.Contains(f.Query, "u.login", "u.name", "u.phone")
 	if f.Role != "" {
-		where = append(where, `EXISTS (SELECT 1 FROM user_roles r WHERE r.user_id = u.id AND r.role = `+a.add(string(f.Role))+`)`)
+		w.Add(`EXISTS (SELECT 1 FROM user_roles r WHERE r.user_id = u.id AND r.role = ?)`, string(f.Role))
 	}
 	if f.Status != "" {
-		where = append(where, `u.status = `+a.add(string(f.Status)))
+		w.Add(`u.status = ?`, string(f.Status))
 	}
-	cond := ""
-	if len(where) > 0 {
-		cond = ` WHERE ` + strings.Join(where, ` AND `)
-	}
+	cond := w.SQL()
 	var total int
-	if err := s.db.Reader().QueryRowContext(ctx, `SELECT COUNT(*) FROM users u`+cond, a.vals...).Scan(&total); err != nil {
+	if err := s.db.Reader().QueryRowContext(ctx, `SELECT COUNT(*) FROM users u`+cond, w.Values()...).Scan(&total); err != nil {
 		return nil, 0, fmt.Errorf("auth: count users: %w", err)
 	}
-	offset, limit := page(f.Offset, f.Limit)
-	q := userSelect + cond + ` ORDER BY u.id LIMIT ` + a.add(limit) + ` OFFSET ` + a.add(offset)
-	rows, err := s.db.Reader().QueryContext(ctx, q, a.vals...)
+	q := userSelect + cond + ` ORDER BY u.id` + win.SQL(&w.Args)
+	rows, err := s.db.Reader().QueryContext(ctx, q, w.Values()...)
 	if err != nil {
 		return nil, 0, fmt.Errorf("auth: list users: %w", err)
 	}

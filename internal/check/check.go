@@ -10,11 +10,12 @@ import (
 	"time"
 	"unicode"
 
-	"sidi/internal/apperr"
+	"sidi/internal/kit"
 )
 
 // Problems collects the field errors of one input, so a form shows all of
-// them at once.
+// them at once, each written "字段：原因". Err turns them into the one
+// field-error type of every register, kit.Errors.
 type Problems []string
 
 // Add records that field is wrong, saying why.
@@ -28,7 +29,14 @@ func (ps Problems) Err() error {
 	if len(ps) == 0 {
 		return nil
 	}
-	return apperr.Invalid("%s", strings.Join(ps, "；"))
+	es := make(kit.Errors, len(ps))
+	for i, p := range ps {
+		es[i].Msg = p
+		if field, _, ok := strings.Cut(p, "："); ok {
+			es[i].Field = field
+		}
+	}
+	return es
 }
 
 // ControlFree reports whether s has no control characters other than line

@@ -33,6 +33,10 @@ type Spec[T any] struct {
 	// Dept is the department a record belongs to, for the scope check;
 	// nil for a register that is not kept by department.
 	Dept func(T) int64
+	// Audit is what the audit log records of a record; nil: the record
+	// itself. (An announcement records the ids it lists, not every
+	// standard in full.)
+	Audit func(T) any
 }
 
 // Write is one change of a register's record: a creation when ID is 0,
@@ -66,9 +70,10 @@ type Write[T any] struct {
 	Check func(tx *sql.Tx, before T) error
 	// Exec writes and returns the record's id (for a change, w.ID).
 	Exec func(tx *sql.Tx, before T) (int64, error)
-	// Conflict is the message of a unique-constraint failure of Exec
-	// ("标准号 GB 1-2000 已在库中").
-	Conflict string
+	// Conflict gives the message of a unique-constraint failure of Exec
+	// ("标准号 GB 1-2000 已在库中"), once Validate has run; nil: "与已有
+	// 的{Noun}重复".
+	Conflict func() string
 }
 
 // Save runs w (see Write) and returns the record as stored.
@@ -115,9 +120,9 @@ func (sp Spec[T]) Save(ctx context.Context, w Write[T]) (T, error) {
 		if after, err = sp.Load(ctx, tx, id); err != nil {
 			return err
 		}
-		e := audit.Entry{Entity: sp.Entity, EntityID: strconv.FormatInt(id, 10), Action: w.Action, After: after}
+		e := audit.Entry{Entity: sp.Entity, EntityID: strconv.FormatInt(id, 10), Action: w.Action, After: sp.view(after)}
 		if !create {
-			e.Before = before
+			e.Before = sp.view(before)
 		}
 		return audit.Append(ctx, sp.DB, tx, w.By.Actor(), e)
 	})
@@ -127,14 +132,21 @@ func (sp Spec[T]) Save(ctx context.Context, w Write[T]) (T, error) {
 	return after, nil
 }
 
+func (sp Spec[T]) view(x T) any {
+	if sp.Audit == nil {
+		return x
+	}
+	return sp.Audit(x)
+}
+
 // execError turns a failure of Exec into what the caller sees: a unique
 // conflict as the write's message, a user-facing error as it is, anything
 // else wrapped with the register and the action.
 func (sp Spec[T]) execError(w Write[T], err error) error {
 	if IsUnique(err) {
-		msg := w.Conflict
-		if msg == "" {
-			msg = fmt.Sprintf("与已有的%s重复", sp.Noun)
+		msg := fmt.Sprintf("与已有的%s重复", sp.Noun)
+		if w.Conflict != nil {
+			msg = w.Conflict()
 		}
 		return apperr.Conflict("%s", msg)
 	}

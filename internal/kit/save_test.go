@@ -74,7 +74,7 @@ func TestSave(t *testing.T) {
 					err = tx.QueryRowContext(ctx, `INSERT INTO kit_thing (dept, code, n) VALUES ($1, $2, $3) RETURNING id`, dept, code, n).Scan(&id)
 					return id, err
 				},
-				Conflict: "代码 " + code + " 已被使用"}
+				Conflict: func() string { return "代码 " + code + " 已被使用" }}
 		}
 		update := func(id int64, n int) kit.Write[thing] {
 			return kit.Write[thing]{By: caller{}, Scope: &scope, ID: id, Action: "update",

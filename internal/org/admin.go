@@ -13,6 +13,7 @@ import (
 
 	"sidi/internal/apperr"
 	"sidi/internal/audit"
+	"sidi/internal/kit"
 )
 
 // The methods in this file change the directory. They are for system
@@ -295,16 +296,6 @@ func addAliases(ctx context.Context, tx *sql.Tx, id int64, names ...string) erro
 	return nil
 }
 
-// isUniqueViolation recognises a unique-constraint failure on either engine
-// (two administrators adding the same name at once).
-func isUniqueViolation(err error) bool {
-	if err == nil {
-		return false
-	}
-	msg := strings.ToLower(err.Error())
-	return strings.Contains(msg, "unique constraint") || strings.Contains(msg, "sqlstate 23505") || strings.Contains(msg, "duplicate key")
-}
-
 func appendDeptAudit(ctx context.Context, s *Service, tx *sql.Tx, actor audit.Actor, id int64, action string, before, after any) error {
 	return audit.Append(ctx, s.db, tx, actor, audit.Entry{Entity: "department", EntityID: fmt.Sprint(id), Action: action, Before: before, After: after})
 }
@@ -376,7 +367,7 @@ func (s *Service) CreateDepartment(ctx context.Context, actor audit.Actor, nd Ne
 		err := tx.QueryRowContext(ctx, `INSERT INTO departments(code, name, short_name, kind, parent_id, region_code, sort_order, status, note, created_at)
 			VALUES ($1, $2, $3, $4, $5, '', $6, 'active', '', $7) RETURNING id`,
 			code, nd.Name, nd.Short, nd.Kind, nd.ParentID, sortOrder, time.Now().UTC()).Scan(&id)
-		if isUniqueViolation(err) {
+		if kit.IsUnique(err) {
 			return apperr.Conflict("部门名称“%s”或编码已存在，不能重复", nd.Name)
 		}
 		if err != nil {
@@ -478,7 +469,7 @@ func (s *Service) UpdateDepartment(ctx context.Context, actor audit.Actor, id in
 		}
 		_, err = tx.ExecContext(ctx, `UPDATE departments SET name = $1, short_name = $2, parent_id = $3, sort_order = $4 WHERE id = $5`,
 			after.Name, after.Short, parent, after.SortOrder, id)
-		if isUniqueViolation(err) {
+		if kit.IsUnique(err) {
 			return apperr.Conflict("部门名称“%s”已存在，不能重复", after.Name)
 		}
 		if err != nil {

@@ -6,7 +6,6 @@ import (
 	"errors"
 	"fmt"
 	"sort"
-	"strconv"
 	"strings"
 	"time"
 	"unicode/utf8"
@@ -14,8 +13,8 @@ import (
 	"golang.org/x/text/unicode/norm"
 
 	"sidi/internal/apperr"
-	"sidi/internal/audit"
 	"sidi/internal/auth"
+	"sidi/internal/kit"
 	"sidi/internal/search"
 	"sidi/internal/store"
 )
@@ -91,86 +90,84 @@ func stageKey(s string) string {
 // needs the code and sets the publication date; 实施 sets the
 // implementation date; 废止 withdraws the standard.
 func (s *Service) Advance(ctx context.Context, p auth.Principal, id int64, step Step) (Standard, error) {
-	if err := p.Require(Editors...); err != nil {
-		return Standard{}, err
-	}
 	stage := stageKey(step.Stage)
-	if _, ok := StageLabels[stage]; !ok {
-		return Standard{}, apperr.Invalid("环节“%s”无效", step.Stage)
-	}
-	date, ok := ParseDate(step.Date)
-	if !ok || date == "" {
-		return Standard{}, apperr.Invalid("请填写有效的%s日期（YYYY-MM-DD）", StageLabels[stage])
-	}
-	if date > s.today() {
-		return Standard{}, apperr.Invalid("%s日期 %s 晚于今天，请在办理后再登记", StageLabels[stage], date)
-	}
-	err := s.db.Tx(ctx, func(tx *sql.Tx) error {
-		before, err := s.getTx(ctx, tx, id)
-		if err != nil {
+	var date string
+	var r record
+	return s.spec().Save(ctx, kit.Write[Standard]{By: p, Allowed: p.Require(Editors...), ID: id, Action: "advance:" + stage,
+		Validate: func() error {
+			if _, ok := StageLabels[stage]; !ok {
+				return apperr.Invalid("环节“%s”无效", step.Stage)
+			}
+			var ok bool
+			date, ok = ParseDate(step.Date)
+			if !ok || date == "" {
+				return apperr.Invalid("请填写有效的%s日期（YYYY-MM-DD）", StageLabels[stage])
+			}
+			if date > s.today() {
+				return apperr.Invalid("%s日期 %s 晚于今天，请在办理后再登记", StageLabels[stage], date)
+			}
+			return nil
+		},
+		Check: func(_ *sql.Tx, before Standard) error {
+			var err error
+			r, err = s.advanced(before, stage, date, step)
 			return err
-		}
-		if !contains(NextStages(before), stage) {
-			cur := StageLabels[before.Stage]
-			if cur == "" {
-				cur = "未进入制修订流程"
+		},
+		Exec: func(tx *sql.Tx, _ Standard) (int64, error) {
+			if err := s.update(ctx, tx, id, r); err != nil {
+				return 0, err
 			}
-			var allowed []string
-			for _, n := range NextStages(before) {
-				allowed = append(allowed, StageLabels[n])
-			}
-			hint := "流程已结束"
-			if len(allowed) > 0 {
-				hint = "下一步可为：" + strings.Join(allowed, "、")
-			}
-			return apperr.Invalid("当前环节为“%s”，不能直接进入“%s”；%s", cur, StageLabels[stage], hint)
-		}
-		if n := len(before.Stages); n > 0 && date < before.Stages[n-1].Date {
-			return apperr.Invalid("%s日期 %s 早于上一环节“%s”的日期 %s", StageLabels[stage], date, before.Stages[n-1].Label, before.Stages[n-1].Date)
-		}
-		in := InputOf(before)
-		switch stage {
-		case StagePublished:
-			code := step.Code
-			if strings.TrimSpace(code) == "" {
-				code = before.Code
-			}
-			c := ParseCode(code)
-			if !c.Valid || c.Family != FamilyLocal {
-				return apperr.Invalid("发布须填写有效的地方标准号（如 DB63/T 2290—2024）：%s", firstNonEmpty(c.Error, "“"+code+"”不是地方标准号"))
-			}
-			impl, ok := ParseDate(step.Implemented)
-			if !ok || (impl != "" && impl < date) {
-				return apperr.Invalid("实施日期“%s”无效或早于发布日期", step.Implemented)
-			}
-			in.Code, in.Issued, in.Implemented, in.Status = c.Display, date, impl, StatusActive
-		case StageImplemented:
-			if in.Implemented == "" {
-				in.Implemented = date
-			}
-		case StageWithdrawn:
-			in.Status = StatusWithdrawn
-		}
-		r, errs := s.validate(in)
-		if len(errs) > 0 {
-			return invalid(errs)
-		}
-		if err := s.update(ctx, tx, id, r); err != nil {
-			return err
-		}
-		if err := s.addStage(ctx, tx, p, id, stage, date, step.Note); err != nil {
-			return err
-		}
-		after, err := s.getTx(ctx, tx, id)
-		if err != nil {
-			return err
-		}
-		return audit.Append(ctx, s.db, tx, p.Actor(), audit.Entry{Entity: "standard", EntityID: strconv.FormatInt(id, 10), Action: "advance:" + stage, Before: before, After: after})
+			return id, s.addStage(ctx, tx, p, id, stage, date, step.Note)
+		},
 	})
-	if err != nil {
-		return Standard{}, err
+}
+
+// advanced checks that before may move to stage on date and returns the
+// record as that step leaves it.
+func (s *Service) advanced(before Standard, stage, date string, step Step) (record, error) {
+	if !contains(NextStages(before), stage) {
+		cur := StageLabels[before.Stage]
+		if cur == "" {
+			cur = "未进入制修订流程"
+		}
+		var allowed []string
+		for _, n := range NextStages(before) {
+			allowed = append(allowed, StageLabels[n])
+		}
+		hint := "流程已结束"
+		if len(allowed) > 0 {
+			hint = "下一步可为：" + strings.Join(allowed, "、")
+		}
+		return record{}, apperr.Invalid("当前环节为“%s”，不能直接进入“%s”；%s", cur, StageLabels[stage], hint)
 	}
-	return s.Get(ctx, p, id)
+	if n := len(before.Stages); n > 0 && date < before.Stages[n-1].Date {
+		return record{}, apperr.Invalid("%s日期 %s 早于上一环节“%s”的日期 %s", StageLabels[stage], date, before.Stages[n-1].Label, before.Stages[n-1].Date)
+	}
+	in := InputOf(before)
+	switch stage {
+	case StagePublished:
+		code := step.Code
+		if strings.TrimSpace(code) == "" {
+			code = before.Code
+		}
+		c := ParseCode(code)
+		if !c.Valid || c.Family != FamilyLocal {
+			return record{}, apperr.Invalid("发布须填写有效的地方标准号（如 DB63/T 2290—2024）：%s", firstNonEmpty(c.Error, "“"+code+"”不是地方标准号"))
+		}
+		impl, ok := ParseDate(step.Implemented)
+		if !ok || (impl != "" && impl < date) {
+			return record{}, apperr.Invalid("实施日期“%s”无效或早于发布日期", step.Implemented)
+		}
+		in.Code, in.Issued, in.Implemented, in.Status = c.Display, date, impl, StatusActive
+	case StageImplemented:
+		if in.Implemented == "" {
+			in.Implemented = date
+		}
+	case StageWithdrawn:
+		in.Status = StatusWithdrawn
+	}
+	r, errs := s.validate(in)
+	return r, errs.Err()
 }
 
 func firstNonEmpty(ss ...string) string {
@@ -298,9 +295,6 @@ const maxAnnouncementItems = 500
 // lists, each of which must already be published. Every problem is named
 // (each bad code by itself) and nothing is written while one remains.
 func (s *Service) PublishAnnouncement(ctx context.Context, p auth.Principal, in AnnouncementInput) (Announcement, error) {
-	if err := p.Require(Editors...); err != nil {
-		return Announcement{}, err
-	}
 	var msgs []string
 	bad := func(format string, args ...any) { msgs = append(msgs, fmt.Sprintf(format, args...)) }
 	in.Number, in.Title, in.Issuer = strings.TrimSpace(in.Number), strings.TrimSpace(in.Title), strings.TrimSpace(in.Issuer)
@@ -334,82 +328,97 @@ func (s *Service) PublishAnnouncement(ctx context.Context, p auth.Principal, in 
 	} else if n > maxAnnouncementItems {
 		bad("一份公告最多列出 %d 项标准，现有 %d 项", maxAnnouncementItems, n)
 	}
-	if len(msgs) > 0 {
-		return Announcement{}, apperr.Invalid("%s", strings.Join(msgs, "；"))
-	}
-	var id int64
-	err := s.db.Tx(ctx, func(tx *sql.Tx) error {
-		ids := append([]int64{}, in.StandardIDs...)
-		for _, c := range codes {
-			code := ParseCode(c)
-			if !code.Valid {
-				bad("标准号“%s”无法识别：%s", c, code.Error)
-				continue
+	var items []Standard
+	return s.announcementSpec().Save(ctx, kit.Write[Announcement]{By: p, Allowed: p.Require(Editors...), Action: "create",
+		Validate: func() error {
+			if len(msgs) > 0 {
+				return apperr.Invalid("%s", strings.Join(msgs, "；"))
 			}
-			var sid int64
-			err := tx.QueryRowContext(ctx, `SELECT id FROM standards WHERE code_key = $1`, code.Normalized).Scan(&sid)
-			if errors.Is(err, sql.ErrNoRows) {
-				bad("库中没有标准 %s，请先登记", code.Display)
-				continue
+			return nil
+		},
+		Check: func(tx *sql.Tx, _ Announcement) error {
+			ids := append([]int64{}, in.StandardIDs...)
+			for _, c := range codes {
+				code := ParseCode(c)
+				if !code.Valid {
+					bad("标准号“%s”无法识别：%s", c, code.Error)
+					continue
+				}
+				var sid int64
+				err := tx.QueryRowContext(ctx, `SELECT id FROM standards WHERE code_key = $1`, code.Normalized).Scan(&sid)
+				if errors.Is(err, sql.ErrNoRows) {
+					bad("库中没有标准 %s，请先登记", code.Display)
+					continue
+				}
+				if err != nil {
+					return fmt.Errorf("standards: announcement code %s: %w", code.Display, err)
+				}
+				ids = append(ids, sid)
 			}
+			seen := map[int64]bool{}
+			for _, sid := range ids {
+				st, err := s.getTx(ctx, tx, sid)
+				if errors.Is(err, apperr.ErrNotFound) {
+					bad("没有编号为 %d 的标准", sid)
+					continue
+				}
+				if err != nil {
+					return err
+				}
+				name := strings.TrimSpace(st.Code + " " + st.Title)
+				switch {
+				case st.Status == StatusProject:
+					bad("标准“%s”尚未发布，不能列入发布公告", name)
+				case seen[sid]:
+					bad("公告中重复列出了“%s”", name)
+				}
+				seen[sid] = true
+				items = append(items, st)
+			}
+			if len(msgs) > 0 {
+				return apperr.Invalid("%s", strings.Join(msgs, "；"))
+			}
+			return nil
+		},
+		Exec: func(tx *sql.Tx, _ Announcement) (id int64, err error) {
+			err = tx.QueryRowContext(ctx, `INSERT INTO standard_announcements(number, title, issuer, issued, demo, created_at) VALUES ($1, $2, $3, $4, $5, $6) RETURNING id`,
+				in.Number, in.Title, in.Issuer, issued, b2i(in.Demo), s.now().UTC().Format(time.RFC3339)).Scan(&id)
 			if err != nil {
-				return fmt.Errorf("standards: announcement code %s: %w", code.Display, err)
+				return 0, err
 			}
-			ids = append(ids, sid)
-		}
-		seen := map[int64]bool{}
-		var items []Standard
-		for _, sid := range ids {
-			st, err := s.getTx(ctx, tx, sid)
-			if errors.Is(err, apperr.ErrNotFound) {
-				bad("没有编号为 %d 的标准", sid)
-				continue
+			for i, st := range items {
+				if _, err := tx.ExecContext(ctx, `INSERT INTO standard_announcement_items(announcement_id, standard_id, ordinal) VALUES ($1, $2, $3)`, id, st.ID, i+1); err != nil {
+					return 0, fmt.Errorf("standards: announcement item: %w", err)
+				}
 			}
-			if err != nil {
-				return err
-			}
-			name := strings.TrimSpace(st.Code + " " + st.Title)
-			switch {
-			case st.Status == StatusProject:
-				bad("标准“%s”尚未发布，不能列入发布公告", name)
-			case seen[sid]:
-				bad("公告中重复列出了“%s”", name)
-			}
-			seen[sid] = true
-			items = append(items, st)
-		}
-		if len(msgs) > 0 {
-			return apperr.Invalid("%s", strings.Join(msgs, "；"))
-		}
-		err := tx.QueryRowContext(ctx, `INSERT INTO standard_announcements(number, title, issuer, issued, demo, created_at) VALUES ($1, $2, $3, $4, $5, $6) RETURNING id`,
-			in.Number, in.Title, in.Issuer, issued, b2i(in.Demo), s.now().UTC().Format(time.RFC3339)).Scan(&id)
-		if err != nil {
-			if isUnique(err) {
-				return apperr.Conflict("公告 %s 已存在", in.Number)
-			}
-			return fmt.Errorf("standards: announcement: %w", err)
-		}
-		in.StandardIDs = make([]int64, len(items))
-		for i, st := range items {
-			if _, err := tx.ExecContext(ctx, `INSERT INTO standard_announcement_items(announcement_id, standard_id, ordinal) VALUES ($1, $2, $3)`, id, st.ID, i+1); err != nil {
-				return fmt.Errorf("standards: announcement item: %w", err)
-			}
-			in.StandardIDs[i] = st.ID
-		}
-		in.Issued, in.Codes = issued, nil
-		return audit.Append(ctx, s.db, tx, p.Actor(), audit.Entry{Entity: "standard_announcement", EntityID: strconv.FormatInt(id, 10), Action: "create", After: in})
+			return id, nil
+		},
+		Conflict: func() string { return fmt.Sprintf("公告 %s 已存在", in.Number) },
 	})
-	if err != nil {
-		return Announcement{}, err
-	}
-	return s.Announcement(ctx, id)
+}
+
+// announcementSpec keeps the release announcements; the audit log records
+// an announcement with the ids of the standards it lists, in order.
+func (s *Service) announcementSpec() kit.Spec[Announcement] {
+	return kit.Spec[Announcement]{DB: s.db, Entity: "standard_announcement", Noun: "发布公告", Load: s.loadAnnouncement,
+		Audit: func(a Announcement) any {
+			ids := make([]int64, len(a.Standards))
+			for i, st := range a.Standards {
+				ids[i] = st.ID
+			}
+			return AnnouncementInput{Number: a.Number, Title: a.Title, Issuer: a.Issuer, Issued: a.Issued, StandardIDs: ids, Demo: a.Demo}
+		}}
 }
 
 // Announcement returns an announcement with its standards in order.
 func (s *Service) Announcement(ctx context.Context, id int64) (Announcement, error) {
+	return s.loadAnnouncement(ctx, s.db.Reader(), id)
+}
+
+func (s *Service) loadAnnouncement(ctx context.Context, q querier, id int64) (Announcement, error) {
 	var a Announcement
 	var demo int
-	err := s.db.Reader().QueryRowContext(ctx, `SELECT id, number, title, issuer, issued, demo FROM standard_announcements WHERE id = $1`, id).
+	err := q.QueryRowContext(ctx, `SELECT id, number, title, issuer, issued, demo FROM standard_announcements WHERE id = $1`, id).
 		Scan(&a.ID, &a.Number, &a.Title, &a.Issuer, &a.Issued, &demo)
 	if errors.Is(err, sql.ErrNoRows) {
 		return a, apperr.NotFound("没有编号为 %d 的发布公告", id)
@@ -419,7 +428,7 @@ func (s *Service) Announcement(ctx context.Context, id int64) (Announcement, err
 	}
 	a.Demo = demo != 0
 	a.Standards = []Standard{}
-	err = store.EachRow(ctx, s.db.Reader(), `SELECT `+columns("s.")+` FROM standard_announcement_items i JOIN standards s ON s.id = i.standard_id
+	err = store.EachRow(ctx, q, `SELECT `+columns("s.")+` FROM standard_announcement_items i JOIN standards s ON s.id = i.standard_id
 		WHERE i.announcement_id = $1 ORDER BY i.ordinal`, []any{id}, func(r *sql.Rows) error {
 		st, err := s.scanStandard(r)
 		a.Standards = append(a.Standards, st)

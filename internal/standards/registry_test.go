@@ -12,6 +12,7 @@ import (
 	"sidi/internal/apperr"
 	"sidi/internal/auth"
 	"sidi/internal/indicator"
+	"sidi/internal/kit"
 	"sidi/internal/standards"
 	"sidi/internal/store"
 	"sidi/internal/store/storetest"
@@ -387,7 +388,7 @@ func TestUpdateFieldErrors(t *testing.T) {
 			in := standards.InputOf(st)
 			c.edit(&in)
 			_, err := svc.Update(ctx, admin, st.ID, in)
-			var fe standards.FieldErrors
+			var fe kit.Errors
 			if !errors.Is(err, apperr.ErrInvalid) || !errors.As(err, &fe) {
 				t.Errorf("%s: %v", c.name, err)
 				continue

@@ -13,6 +13,7 @@ import (
 
 	"sidi/internal/apperr"
 	"sidi/internal/auth"
+	"sidi/internal/kit"
 	"sidi/internal/standards"
 )
 
@@ -754,7 +755,7 @@ func (s *Server) standardEdit(w http.ResponseWriter, r *http.Request, rc *reqCtx
 			return err
 		}
 		f := stdEditForm{Input: in, ID: id, Project: st.Status == standards.StatusProject, Replaces: r.FormValue("replaces"), Errs: map[string]string{}}
-		var fe standards.FieldErrors
+		var fe kit.Errors
 		if errors.As(err, &fe) {
 			for _, e := range fe {
 				if f.Errs[e.Field] != "" {

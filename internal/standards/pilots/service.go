@@ -15,6 +15,7 @@ import (
 
 	"sidi/internal/apperr"
 	"sidi/internal/auth"
+	"sidi/internal/kit"
 	"sidi/internal/creditcode"
 	"sidi/internal/standards"
 	"sidi/internal/store"
@@ -123,10 +124,10 @@ func mapOptions(m map[string]string, order ...string) []Option {
 func fold(s string) string { return strings.TrimSpace(norm.NFKC.String(s)) }
 
 // FieldError is a validation failure of one field.
-type FieldError = standards.FieldError
+type FieldError = kit.FieldError
 
 // FieldErrors are all the failures of one input; it unwraps to apperr.ErrInvalid.
-type FieldErrors = standards.FieldErrors
+type FieldErrors = kit.Errors
 
 // checker collects field errors.
 type checker struct{ errs []FieldError }
@@ -296,10 +297,4 @@ func b2i(b bool) int {
 	return 0
 }
 
-func isUnique(err error) bool {
-	if err == nil {
-		return false
-	}
-	m := err.Error()
-	return strings.Contains(m, "UNIQUE constraint") || strings.Contains(m, "duplicate key") || strings.Contains(m, "23505")
-}
+func isUnique(err error) bool { return kit.IsUnique(err) }
