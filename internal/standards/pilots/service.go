@@ -15,8 +15,8 @@ import (
 
 	"sidi/internal/apperr"
 	"sidi/internal/auth"
-	"sidi/internal/kit"
 	"sidi/internal/creditcode"
+	"sidi/internal/kit"
 	"sidi/internal/standards"
 	"sidi/internal/store"
 )
