@@ -2,13 +2,10 @@ package kit
 
 import (
 	"fmt"
+	"math"
 
 	"sidi/internal/apperr"
 )
-
-// MaxPage is the highest page number a list accepts: far beyond any list,
-// and small enough that no offset overflows.
-const MaxPage = 1_000_000
 
 // Paging is the page size policy of one list: the size when the request
 // names none, and the most it may ask for. A larger size is refused, not
@@ -25,7 +22,8 @@ type Page struct {
 }
 
 // Page checks a requested page and size (0 means the first page, the
-// default size) and refuses, with a Chinese message, what is out of range.
+// default size) and refuses, with a Chinese message, a size out of range or
+// a negative page. A page past the last is not an error: it is empty.
 func (pg Paging) Page(number, size int) (Page, error) {
 	if number == 0 {
 		number = 1
@@ -33,8 +31,8 @@ func (pg Paging) Page(number, size int) (Page, error) {
 	if size == 0 {
 		size = pg.Default
 	}
-	if number < 1 || number > MaxPage {
-		return Page{}, apperr.Invalid("页码 %d 超出范围，应为 1—%d", number, MaxPage)
+	if number < 1 {
+		return Page{}, apperr.Invalid("页码 %d 无效，应为从 1 起的整数", number)
 	}
 	if size < 1 || size > pg.Max {
 		return Page{}, apperr.Invalid("每页条数 %d 超出范围，应为 1—%d", size, pg.Max)
@@ -42,8 +40,14 @@ func (pg Paging) Page(number, size int) (Page, error) {
 	return Page{Number: number, Size: size}, nil
 }
 
-// Offset is how many rows come before the page.
-func (p Page) Offset() int { return (p.Number - 1) * p.Size }
+// Offset is how many rows come before the page (at most math.MaxInt: a
+// page far past the end does not overflow).
+func (p Page) Offset() int {
+	if p.Number-1 > math.MaxInt/p.Size {
+		return math.MaxInt
+	}
+	return (p.Number - 1) * p.Size
+}
 
 // Pages is how many pages total rows fill (0 for none).
 func (p Page) Pages(total int) int { return (total + p.Size - 1) / p.Size }
@@ -73,8 +77,8 @@ func (pg Paging) Window(offset, limit int) (Window, error) {
 	if limit == 0 {
 		limit = pg.Default
 	}
-	if offset < 0 || offset > MaxPage*pg.Max {
-		return Window{}, apperr.Invalid("起始位置 %d 超出范围，应为 0—%d", offset, MaxPage*pg.Max)
+	if offset < 0 {
+		return Window{}, apperr.Invalid("起始位置 %d 无效，应为从 0 起的整数", offset)
 	}
 	if limit < 1 || limit > pg.Max {
 		return Window{}, apperr.Invalid("条数 %d 超出范围，应为 1—%d", limit, pg.Max)

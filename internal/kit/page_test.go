@@ -3,6 +3,7 @@ package kit_test
 import (
 	"context"
 	"errors"
+	"math"
 	"testing"
 
 	"sidi/internal/apperr"
@@ -24,8 +25,8 @@ func TestPaging(t *testing.T) {
 		{1, 101, false, 0, 0},
 		{1, -1, false, 0, 0},
 		{-1, 10, false, 0, 0},
-		{kit.MaxPage, 100, true, (kit.MaxPage - 1) * 100, 100},
-		{kit.MaxPage + 1, 10, false, 0, 0},
+		{1_000_000, 100, true, 999_999 * 100, 100},
+		{math.MaxInt, 100, true, math.MaxInt, 100},
 	}
 	for _, c := range cases {
 		p, err := pg.Page(c.page, c.size)
@@ -52,6 +53,10 @@ func TestPaging(t *testing.T) {
 	}
 	if lo, hi := p.Bounds(5); lo != 5 || hi != 5 {
 		t.Errorf("bounds past the end = %d, %d", lo, hi)
+	}
+	far, _ := pg.Page(math.MaxInt, 100)
+	if lo, hi := far.Bounds(25); lo != 25 || hi != 25 {
+		t.Errorf("bounds of the last possible page = %d, %d", lo, hi)
 	}
 	if _, err := pg.Window(0, 500); err == nil {
 		t.Error("a limit over the maximum was accepted")

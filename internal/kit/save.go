@@ -33,6 +33,9 @@ type Spec[T any] struct {
 	// Dept is the department a record belongs to, for the scope check;
 	// nil for a register that is not kept by department.
 	Dept func(T) int64
+	// Public says the records are public: a change of one outside the
+	// caller's scope is refused as forbidden, not hidden as not found.
+	Public bool
 	// Audit is what the audit log records of a record; nil: the record
 	// itself. (An announcement records the ids it lists, not every
 	// standard in full.)
@@ -45,7 +48,8 @@ type Spec[T any] struct {
 //  1. Allowed (the caller's role check, evaluated by the caller: a
 //     p.Require(…) error) and Validate, outside any transaction;
 //  2. in one transaction: Load the record (changes only), the scope check
-//     of its department and of Dept, Check, Exec — a unique-constraint
+//     of its department and of Dept (an apperr.OutOfScope, or for a
+//     Public register a Forbidden), Check, Exec — a unique-constraint
 //     failure becomes an apperr.Conflict with the message Conflict —,
 //     Load again, and the audit entry (before and after);
 //  3. the record as stored is returned.
@@ -102,6 +106,9 @@ func (sp Spec[T]) Save(ctx context.Context, w Write[T]) (T, error) {
 		}
 		if w.Scope != nil {
 			if !create && sp.Dept != nil && !w.Scope.Allows(sp.Dept(before)) {
+				if sp.Public {
+					return apperr.Forbidden("编号为 %d 的%s不在您的数据范围内，不能修改", w.ID, sp.Noun)
+				}
 				return apperr.OutOfScope("没有编号为 %d 的%s", w.ID, sp.Noun)
 			}
 			if w.Dept != 0 && !w.Scope.Allows(w.Dept) {

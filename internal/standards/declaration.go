@@ -12,8 +12,8 @@ import (
 	"time"
 
 	"sidi/internal/apperr"
-	"sidi/internal/audit"
 	"sidi/internal/auth"
+	"sidi/internal/kit"
 	"sidi/internal/search"
 	"sidi/internal/store"
 )
@@ -305,55 +305,65 @@ func checkDecl(in DeclarationInput, reg *regInfo) (declRecord, error) {
 // enterprise user, or an administrator on its behalf). A standard is
 // declared once per enterprise; change or review the existing declaration.
 func (s *Service) Declare(ctx context.Context, p auth.Principal, in DeclarationInput) (Declaration, error) {
-	if err := p.Require(auth.RoleEnterprise, auth.RoleAdmin); err != nil {
-		return Declaration{}, err
-	}
-	if in.EnterpriseID <= 0 {
-		return Declaration{}, apperr.Invalid("请选择声明的企业")
-	}
-	var id int64
-	err := s.db.Tx(ctx, func(tx *sql.Tx) error {
-		if err := s.actsFor(ctx, tx, p, in.EnterpriseID); err != nil {
-			return err
-		}
-		r, err := s.validateDecl(ctx, tx, in)
-		if err != nil {
-			return err
-		}
-		var dup int64
-		err = tx.QueryRowContext(ctx, `SELECT id FROM declarations WHERE enterprise_id = $1 AND standard_key = $2 AND status = 'current'`, in.EnterpriseID, r.code.Normalized).Scan(&dup)
-		if err == nil {
-			return apperr.Conflict("本企业已声明执行 %s（声明编号 %d），请修改或复核该声明", r.code.Display, dup)
-		}
-		if !errors.Is(err, sql.ErrNoRows) {
-			return fmt.Errorf("standards: declare: %w", err)
-		}
-		today := s.today()
-		now := s.now().UTC().Format(time.RFC3339)
-		err = tx.QueryRowContext(ctx, `INSERT INTO declarations(enterprise_id, standard_key, standard_code, standard_title, standard_family, standard_id, own,
-			national_ref, below_national, below_note, committed, status, declared_on, reviewed_on, review_due, demo, note, created_by, created_at, updated_at)
-			VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, 'current', $12, '', $13, $14, $15, $16, $17, $17) RETURNING id`,
-			in.EnterpriseID, r.code.Normalized, r.code.Display, r.StandardTitle, r.code.Family, nullID(r.stdID), b2i(r.own),
-			r.NationalRef, b2i(r.BelowNational), r.BelowNote, b2i(r.own && r.Committed), today, addYears(today, ReviewYears), b2i(r.Demo), strings.TrimSpace(r.Note), p.Actor().Name, now).Scan(&id)
-		if err != nil {
-			return fmt.Errorf("standards: declare: %w", err)
-		}
-		if err := s.saveDeclParts(ctx, tx, id, r); err != nil {
-			return err
-		}
-		after, err := s.loadDecl(ctx, tx, id)
-		if err != nil {
-			return err
-		}
-		if err := search.Index(ctx, s.db, tx, declDoc(after)); err != nil {
-			return err
-		}
-		return audit.Append(ctx, s.db, tx, p.Actor(), audit.Entry{Entity: "declaration", EntityID: strconv.FormatInt(id, 10), Action: "declare", After: after})
+	var r declRecord
+	return s.declSpec().Save(ctx, kit.Write[Declaration]{By: p, Allowed: p.Require(auth.RoleEnterprise, auth.RoleAdmin), Action: "declare",
+		Validate: func() error {
+			if in.EnterpriseID <= 0 {
+				return apperr.Invalid("请选择声明的企业")
+			}
+			return nil
+		},
+		Check: func(tx *sql.Tx, _ Declaration) error {
+			if err := s.actsFor(ctx, tx, p, in.EnterpriseID); err != nil {
+				return err
+			}
+			var err error
+			if r, err = s.validateDecl(ctx, tx, in); err != nil {
+				return err
+			}
+			var dup int64
+			err = tx.QueryRowContext(ctx, `SELECT id FROM declarations WHERE enterprise_id = $1 AND standard_key = $2 AND status = 'current'`, in.EnterpriseID, r.code.Normalized).Scan(&dup)
+			if err == nil {
+				return apperr.Conflict("本企业已声明执行 %s（声明编号 %d），请修改或复核该声明", r.code.Display, dup)
+			}
+			if !errors.Is(err, sql.ErrNoRows) {
+				return fmt.Errorf("standards: declare: %w", err)
+			}
+			return nil
+		},
+		Exec: func(tx *sql.Tx, _ Declaration) (id int64, err error) {
+			today := s.today()
+			now := s.now().UTC().Format(time.RFC3339)
+			err = tx.QueryRowContext(ctx, `INSERT INTO declarations(enterprise_id, standard_key, standard_code, standard_title, standard_family, standard_id, own,
+				national_ref, below_national, below_note, committed, status, declared_on, reviewed_on, review_due, demo, note, created_by, created_at, updated_at)
+				VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, 'current', $12, '', $13, $14, $15, $16, $17, $17) RETURNING id`,
+				in.EnterpriseID, r.code.Normalized, r.code.Display, r.StandardTitle, r.code.Family, nullID(r.stdID), b2i(r.own),
+				r.NationalRef, b2i(r.BelowNational), r.BelowNote, b2i(r.own && r.Committed), today, addYears(today, ReviewYears), b2i(r.Demo), strings.TrimSpace(r.Note), p.Actor().Name, now).Scan(&id)
+			if err != nil {
+				return 0, err
+			}
+			return id, s.saveDecl(ctx, tx, id, r)
+		},
 	})
-	if err != nil {
-		return Declaration{}, err
+}
+
+// declSpec keeps the declarations; the enterprise check (actsFor) is each
+// write's Check.
+func (s *Service) declSpec() kit.Spec[Declaration] {
+	return kit.Spec[Declaration]{DB: s.db, Entity: "declaration", Noun: "自我声明", Load: s.loadDecl}
+}
+
+// saveDecl writes a declaration's products and indicators and indexes it
+// for search.
+func (s *Service) saveDecl(ctx context.Context, tx *sql.Tx, id int64, r declRecord) error {
+	if err := s.saveDeclParts(ctx, tx, id, r); err != nil {
+		return err
 	}
-	return s.GetDeclaration(ctx, p, id)
+	d, err := s.loadDecl(ctx, tx, id)
+	if err != nil {
+		return err
+	}
+	return search.Index(ctx, s.db, tx, declDoc(d))
 }
 
 func nullID(id int64) any {
@@ -419,56 +429,41 @@ func declDoc(d Declaration) search.Doc {
 // UpdateDeclaration changes a current declaration; the change counts as its
 // review.
 func (s *Service) UpdateDeclaration(ctx context.Context, p auth.Principal, id int64, in DeclarationInput) (Declaration, error) {
-	if err := p.Require(auth.RoleEnterprise, auth.RoleAdmin); err != nil {
-		return Declaration{}, err
-	}
-	err := s.db.Tx(ctx, func(tx *sql.Tx) error {
-		before, err := s.loadDecl(ctx, tx, id)
-		if err != nil {
-			return err
-		}
-		if err := s.actsFor(ctx, tx, p, before.EnterpriseID); err != nil {
-			return err
-		}
-		if before.Status != DeclCurrent {
-			return apperr.Invalid("声明已撤销，不能修改")
-		}
-		in.EnterpriseID = before.EnterpriseID
-		r, err := s.validateDecl(ctx, tx, in)
-		if err != nil {
-			return err
-		}
-		if r.code.Normalized != before.StandardKey {
-			var dup int64
-			err := tx.QueryRowContext(ctx, `SELECT id FROM declarations WHERE enterprise_id = $1 AND standard_key = $2 AND status = 'current' AND id <> $3`, before.EnterpriseID, r.code.Normalized, id).Scan(&dup)
-			if err == nil {
-				return apperr.Conflict("本企业已声明执行 %s（声明编号 %d）", r.code.Display, dup)
+	var r declRecord
+	return s.declSpec().Save(ctx, kit.Write[Declaration]{By: p, Allowed: p.Require(auth.RoleEnterprise, auth.RoleAdmin), ID: id, Action: "update",
+		Check: func(tx *sql.Tx, before Declaration) error {
+			if err := s.actsFor(ctx, tx, p, before.EnterpriseID); err != nil {
+				return err
 			}
-		}
-		today := s.today()
-		_, err = tx.ExecContext(ctx, `UPDATE declarations SET standard_key = $1, standard_code = $2, standard_title = $3, standard_family = $4, standard_id = $5, own = $6,
-			national_ref = $7, below_national = $8, below_note = $9, committed = $10, reviewed_on = $11, review_due = $12, note = $13, updated_at = $14 WHERE id = $15`,
-			r.code.Normalized, r.code.Display, r.StandardTitle, r.code.Family, nullID(r.stdID), b2i(r.own), r.NationalRef, b2i(r.BelowNational), r.BelowNote,
-			b2i(r.own && r.Committed), today, addYears(today, ReviewYears), strings.TrimSpace(r.Note), s.now().UTC().Format(time.RFC3339), id)
-		if err != nil {
-			return fmt.Errorf("standards: update declaration: %w", err)
-		}
-		if err := s.saveDeclParts(ctx, tx, id, r); err != nil {
-			return err
-		}
-		after, err := s.loadDecl(ctx, tx, id)
-		if err != nil {
-			return err
-		}
-		if err := search.Index(ctx, s.db, tx, declDoc(after)); err != nil {
-			return err
-		}
-		return audit.Append(ctx, s.db, tx, p.Actor(), audit.Entry{Entity: "declaration", EntityID: strconv.FormatInt(id, 10), Action: "update", Before: before, After: after})
+			if before.Status != DeclCurrent {
+				return apperr.Invalid("声明已撤销，不能修改")
+			}
+			in.EnterpriseID = before.EnterpriseID
+			var err error
+			if r, err = s.validateDecl(ctx, tx, in); err != nil {
+				return err
+			}
+			if r.code.Normalized != before.StandardKey {
+				var dup int64
+				err := tx.QueryRowContext(ctx, `SELECT id FROM declarations WHERE enterprise_id = $1 AND standard_key = $2 AND status = 'current' AND id <> $3`, before.EnterpriseID, r.code.Normalized, id).Scan(&dup)
+				if err == nil {
+					return apperr.Conflict("本企业已声明执行 %s（声明编号 %d）", r.code.Display, dup)
+				}
+			}
+			return nil
+		},
+		Exec: func(tx *sql.Tx, _ Declaration) (int64, error) {
+			today := s.today()
+			_, err := tx.ExecContext(ctx, `UPDATE declarations SET standard_key = $1, standard_code = $2, standard_title = $3, standard_family = $4, standard_id = $5, own = $6,
+				national_ref = $7, below_national = $8, below_note = $9, committed = $10, reviewed_on = $11, review_due = $12, note = $13, updated_at = $14 WHERE id = $15`,
+				r.code.Normalized, r.code.Display, r.StandardTitle, r.code.Family, nullID(r.stdID), b2i(r.own), r.NationalRef, b2i(r.BelowNational), r.BelowNote,
+				b2i(r.own && r.Committed), today, addYears(today, ReviewYears), strings.TrimSpace(r.Note), s.now().UTC().Format(time.RFC3339), id)
+			if err != nil {
+				return 0, err
+			}
+			return id, s.saveDecl(ctx, tx, id, r)
+		},
 	})
-	if err != nil {
-		return Declaration{}, err
-	}
-	return s.GetDeclaration(ctx, p, id)
 }
 
 // ReviewDeclaration records that the enterprise has reviewed a declaration
@@ -494,33 +489,18 @@ func (s *Service) WithdrawDeclaration(ctx context.Context, p auth.Principal, id 
 }
 
 func (s *Service) changeDecl(ctx context.Context, p auth.Principal, id int64, action string, change func(tx *sql.Tx, today string) error) (Declaration, error) {
-	if err := p.Require(auth.RoleEnterprise, auth.RoleAdmin); err != nil {
-		return Declaration{}, err
-	}
-	err := s.db.Tx(ctx, func(tx *sql.Tx) error {
-		before, err := s.loadDecl(ctx, tx, id)
-		if err != nil {
-			return err
-		}
-		if err := s.actsFor(ctx, tx, p, before.EnterpriseID); err != nil {
-			return err
-		}
-		if before.Status != DeclCurrent {
-			return apperr.Invalid("声明已撤销")
-		}
-		if err := change(tx, s.today()); err != nil {
-			return fmt.Errorf("standards: %s declaration: %w", action, err)
-		}
-		after, err := s.loadDecl(ctx, tx, id)
-		if err != nil {
-			return err
-		}
-		return audit.Append(ctx, s.db, tx, p.Actor(), audit.Entry{Entity: "declaration", EntityID: strconv.FormatInt(id, 10), Action: action, Before: before, After: after})
+	return s.declSpec().Save(ctx, kit.Write[Declaration]{By: p, Allowed: p.Require(auth.RoleEnterprise, auth.RoleAdmin), ID: id, Action: action,
+		Check: func(tx *sql.Tx, before Declaration) error {
+			if err := s.actsFor(ctx, tx, p, before.EnterpriseID); err != nil {
+				return err
+			}
+			if before.Status != DeclCurrent {
+				return apperr.Invalid("声明已撤销")
+			}
+			return nil
+		},
+		Exec: func(tx *sql.Tx, _ Declaration) (int64, error) { return id, change(tx, s.today()) },
 	})
-	if err != nil {
-		return Declaration{}, err
-	}
-	return s.GetDeclaration(ctx, p, id)
 }
 
 const declColumns = `d.id, d.enterprise_id, e.name, e.credit_code, d.standard_key, d.standard_code, d.standard_title, d.standard_family, COALESCE(d.standard_id, 0), d.own,
@@ -653,12 +633,11 @@ type DeclHit struct {
 // those matching it, ranked like the standards search (at most Limit). A Q
 // that is a valid credit code lists that enterprise's declarations.
 func (s *Service) SearchDeclarations(ctx context.Context, p DeclParams) (DeclResult, error) {
-	if p.PerPage <= 0 || p.PerPage > 100 {
-		p.PerPage = 20
+	pg, err := listPaging.Page(p.Page, p.PerPage)
+	if err != nil {
+		return DeclResult{Params: p, Hits: []DeclHit{}, Facets: map[string][]Facet{}}, err
 	}
-	if p.Page <= 0 {
-		p.Page = 1
-	}
+	p.Page, p.PerPage = pg.Number, pg.Size
 	res := DeclResult{Params: p, Hits: []DeclHit{}, Facets: map[string][]Facet{}}
 	query, err := search.Parse(p.Q)
 	if err != nil {
@@ -732,12 +711,12 @@ func (s *Service) SearchDeclarations(ctx context.Context, p DeclParams) (DeclRes
 		top, res.More = top[:Limit], true
 	}
 	res.Total = len(top)
-	res.Pages = (res.Total + p.PerPage - 1) / p.PerPage
-	if p.Page > res.Pages { // past the last page (and no overflow below)
+	res.Pages = pg.Pages(res.Total)
+	lo, hi := pg.Bounds(len(top))
+	if lo == hi { // past the last page
 		return res, s.declFacets(ctx, &res, top)
 	}
-	offset := (p.Page - 1) * p.PerPage
-	page := top[offset:min(offset+p.PerPage, len(top))]
+	page := top[lo:hi]
 	ids := make([]int64, len(page))
 	at := map[int64]int{}
 	for i, m := range page {

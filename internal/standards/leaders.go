@@ -13,8 +13,8 @@ import (
 	"unicode/utf8"
 
 	"sidi/internal/apperr"
-	"sidi/internal/audit"
 	"sidi/internal/auth"
+	"sidi/internal/kit"
 	"sidi/internal/store"
 )
 
@@ -249,42 +249,35 @@ func splitCuts(s string) []float64 {
 	return out
 }
 
+// schemeSpec keeps the 领跑者 assessment schemes (editors, province-wide).
+func (s *Service) schemeSpec() kit.Spec[Scheme] {
+	return kit.Spec[Scheme]{DB: s.db, Entity: "leader_scheme", Noun: "评估方案", Load: s.loadScheme}
+}
+
 // CreateScheme adds an assessment scheme (administrators and supervisors).
 func (s *Service) CreateScheme(ctx context.Context, p auth.Principal, in SchemeInput) (Scheme, error) {
-	if err := p.Require(Editors...); err != nil {
-		return Scheme{}, err
-	}
-	in, err := s.validateScheme(in)
-	if err != nil {
-		return Scheme{}, err
-	}
-	var id int64
-	err = s.db.Tx(ctx, func(tx *sql.Tx) error {
-		now := s.now().UTC().Format(time.RFC3339)
-		err := tx.QueryRowContext(ctx, `INSERT INTO leader_schemes(year, field, name, max_leaders, notice_days, status, created_by, created_at, updated_at)
-			VALUES ($1, $2, $3, $4, $5, 'draft', $6, $7, $7) RETURNING id`, in.Year, in.Field, in.Name, in.MaxLeaders, in.NoticeDays, p.Actor().Name, now).Scan(&id)
-		if err != nil {
-			if isUnique(err) {
-				return apperr.Conflict("%d 年度“%s”已有评估方案", in.Year, in.Field)
-			}
-			return fmt.Errorf("standards: scheme: %w", err)
-		}
-		for i, c := range in.Indicators {
-			if _, err := tx.ExecContext(ctx, `INSERT INTO leader_indicators(scheme_id, ordinal, name, unit, direction, baseline, cuts) VALUES ($1, $2, $3, $4, $5, $6, $7)`,
-				id, i+1, c.Name, c.Unit, c.Direction, c.Baseline, joinCuts(c.Cuts)); err != nil {
-				return fmt.Errorf("standards: scheme indicator: %w", err)
-			}
-		}
-		after, err := s.loadScheme(ctx, tx, id)
-		if err != nil {
+	return s.schemeSpec().Save(ctx, kit.Write[Scheme]{By: p, Allowed: p.Require(Editors...), Action: "create",
+		Validate: func() (err error) {
+			in, err = s.validateScheme(in)
 			return err
-		}
-		return audit.Append(ctx, s.db, tx, p.Actor(), audit.Entry{Entity: "leader_scheme", EntityID: strconv.FormatInt(id, 10), Action: "create", After: after})
+		},
+		Exec: func(tx *sql.Tx, _ Scheme) (id int64, err error) {
+			now := s.now().UTC().Format(time.RFC3339)
+			err = tx.QueryRowContext(ctx, `INSERT INTO leader_schemes(year, field, name, max_leaders, notice_days, status, created_by, created_at, updated_at)
+				VALUES ($1, $2, $3, $4, $5, 'draft', $6, $7, $7) RETURNING id`, in.Year, in.Field, in.Name, in.MaxLeaders, in.NoticeDays, p.Actor().Name, now).Scan(&id)
+			if err != nil {
+				return 0, err
+			}
+			for i, c := range in.Indicators {
+				if _, err := tx.ExecContext(ctx, `INSERT INTO leader_indicators(scheme_id, ordinal, name, unit, direction, baseline, cuts) VALUES ($1, $2, $3, $4, $5, $6, $7)`,
+					id, i+1, c.Name, c.Unit, c.Direction, c.Baseline, joinCuts(c.Cuts)); err != nil {
+					return 0, fmt.Errorf("standards: scheme indicator: %w", err)
+				}
+			}
+			return id, nil
+		},
+		Conflict: func() string { return fmt.Sprintf("%d 年度“%s”已有评估方案", in.Year, in.Field) },
 	})
-	if err != nil {
-		return Scheme{}, err
-	}
-	return s.GetScheme(ctx, p, id)
 }
 
 func (s *Service) loadScheme(ctx context.Context, q querier, id int64) (Scheme, error) {
@@ -339,14 +332,7 @@ func (s *Service) GetScheme(ctx context.Context, p auth.Principal, id int64) (Sc
 // products of the scheme's field (again, replacing an earlier ranking, as
 // long as the notice has not started) and shortlists the top tier.
 func (s *Service) RankScheme(ctx context.Context, p auth.Principal, id int64) (Scheme, error) {
-	if err := p.Require(Editors...); err != nil {
-		return Scheme{}, err
-	}
-	err := s.db.Tx(ctx, func(tx *sql.Tx) error {
-		sc, err := s.loadScheme(ctx, tx, id)
-		if err != nil {
-			return err
-		}
+	return s.changeScheme(ctx, p, id, "rank", func(tx *sql.Tx, sc Scheme) error {
 		if sc.Status != SchemeDraft && sc.Status != SchemeRanked {
 			return apperr.Invalid("评估方案已%s，不能重新排名", sc.StatusLabel())
 		}
@@ -355,28 +341,18 @@ func (s *Service) RankScheme(ctx context.Context, p auth.Principal, id int64) (S
 			return err
 		}
 		if _, err := tx.ExecContext(ctx, `DELETE FROM leader_entries WHERE scheme_id = $1`, id); err != nil {
-			return fmt.Errorf("standards: rank: %w", err)
+			return err
 		}
 		for _, e := range entries {
 			if _, err := tx.ExecContext(ctx, `INSERT INTO leader_entries(scheme_id, declaration_id, enterprise_id, eligible, reason, tier, margin, rank, shortlisted)
 				VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9)`, id, e.DeclarationID, e.EnterpriseID, b2i(e.Eligible), e.Reason, e.Tier, e.Margin, e.Rank, b2i(e.Shortlisted)); err != nil {
-				return fmt.Errorf("standards: rank: %w", err)
+				return err
 			}
 		}
-		if _, err := tx.ExecContext(ctx, `UPDATE leader_schemes SET status = 'ranked', ranked_on = $1, updated_at = $2 WHERE id = $3`,
-			s.today(), s.now().UTC().Format(time.RFC3339), id); err != nil {
-			return fmt.Errorf("standards: rank: %w", err)
-		}
-		after, err := s.loadScheme(ctx, tx, id)
-		if err != nil {
-			return err
-		}
-		return audit.Append(ctx, s.db, tx, p.Actor(), audit.Entry{Entity: "leader_scheme", EntityID: strconv.FormatInt(id, 10), Action: "rank", Before: sc, After: after})
+		_, err = tx.ExecContext(ctx, `UPDATE leader_schemes SET status = 'ranked', ranked_on = $1, updated_at = $2 WHERE id = $3`,
+			s.today(), s.now().UTC().Format(time.RFC3339), id)
+		return err
 	})
-	if err != nil {
-		return Scheme{}, err
-	}
-	return s.GetScheme(ctx, p, id)
 }
 
 // rank computes the entries of a scheme.
@@ -538,32 +514,11 @@ func (s *Service) PublishLeaders(ctx context.Context, p auth.Principal, id int64
 	})
 }
 
+// changeScheme runs one step of a scheme's workflow: change checks the
+// scheme's state and writes.
 func (s *Service) changeScheme(ctx context.Context, p auth.Principal, id int64, action string, change func(tx *sql.Tx, sc Scheme) error) (Scheme, error) {
-	if err := p.Require(Editors...); err != nil {
-		return Scheme{}, err
-	}
-	err := s.db.Tx(ctx, func(tx *sql.Tx) error {
-		before, err := s.loadScheme(ctx, tx, id)
-		if err != nil {
-			return err
-		}
-		if err := change(tx, before); err != nil {
-			var ae *apperr.Error
-			if errors.As(err, &ae) {
-				return err
-			}
-			return fmt.Errorf("standards: %s scheme: %w", action, err)
-		}
-		after, err := s.loadScheme(ctx, tx, id)
-		if err != nil {
-			return err
-		}
-		return audit.Append(ctx, s.db, tx, p.Actor(), audit.Entry{Entity: "leader_scheme", EntityID: strconv.FormatInt(id, 10), Action: action, Before: before, After: after})
-	})
-	if err != nil {
-		return Scheme{}, err
-	}
-	return s.GetScheme(ctx, p, id)
+	return s.schemeSpec().Save(ctx, kit.Write[Scheme]{By: p, Allowed: p.Require(Editors...), ID: id, Action: action,
+		Exec: func(tx *sql.Tx, before Scheme) (int64, error) { return id, change(tx, before) }})
 }
 
 // Leader is one entry of a year's published leader list.

@@ -386,6 +386,10 @@ func contains(xs []string, x string) bool {
 // invalid returns the validation failures as an error (never nil).
 func invalid(errs kit.Errors) error { return errs }
 
+// listPaging bounds the pages of the registry's lists: a larger page is
+// refused, not shortened (the exports ask for 100 at a time).
+var listPaging = kit.Paging{Default: 20, Max: 100}
+
 // spec is the registry as the kit's save skeleton sees it: editors keep it
 // for the whole province (no department scope).
 func (s *Service) spec() kit.Spec[Standard] {
