@@ -2,34 +2,11 @@ package auth
 
 import (
 	"context"
-	"database/sql"
-	"fmt"
 
 	"sidi/internal/kit"
+	"sidi/internal/org"
 	"sidi/internal/store"
 )
-
-// subtreeQuery lists a department and all its descendants.
-const subtreeQuery = `WITH RECURSIVE sub(id) AS (
-	SELECT id FROM departments WHERE id = $1
-	UNION
-	SELECT d.id FROM departments d JOIN sub ON d.parent_id = sub.id
-) SELECT id FROM sub ORDER BY id`
-
-// Subtree returns id and the ids of all departments below it, in order.
-func Subtree(ctx context.Context, q store.Querier, id int64) ([]int64, error) {
-	ids := []int64{}
-	err := store.EachRow(ctx, q, subtreeQuery, []any{id}, func(r *sql.Rows) error {
-		var d int64
-		err := r.Scan(&d)
-		ids = append(ids, d)
-		return err
-	})
-	if err != nil {
-		return nil, fmt.Errorf("auth: department subtree of %d: %w", id, err)
-	}
-	return ids, nil
-}
 
 // ScopeOf computes the departments whose data p may see and change, once
 // per request: all for administrators and ScopeAll; p's department and
@@ -46,7 +23,7 @@ func ScopeOf(ctx context.Context, q store.Querier, p Principal) (kit.Scope, erro
 		return kit.Scope{}, nil
 	}
 	if p.Scope == ScopeSubtree {
-		ids, err := Subtree(ctx, q, p.DeptID)
+		ids, err := org.Subtree(ctx, q, p.DeptID)
 		return kit.DeptScope(ids...), err
 	}
 	return kit.DeptScope(p.DeptID), nil

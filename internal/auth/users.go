@@ -14,6 +14,7 @@ import (
 	"sidi/internal/apperr"
 	"sidi/internal/audit"
 	"sidi/internal/kit"
+	"sidi/internal/org"
 )
 
 // User is an account as the console shows it. It never carries the
@@ -436,7 +437,7 @@ func (s *Service) ListUsers(ctx context.Context, p Principal, f UserFilter) ([]U
 	w.Scope(sc, "u.dept_id")
 	if f.DeptID != 0 {
 		if f.IncludeSubtree {
-			ids, err := Subtree(ctx, s.db.Reader(), f.DeptID)
+			ids, err := org.Subtree(ctx, s.db.Reader(), f.DeptID)
 			if err != nil {
 				return nil, 0, err
 			}

@@ -12,13 +12,6 @@ import (
 	"sidi/internal/store"
 )
 
-// Caller is the principal a write acts for, as the audit log names it;
-// auth.Principal is one. (The kit does not import auth, which uses the
-// kit itself: the caller's role check arrives as Write.Allowed.)
-type Caller interface {
-	Actor() audit.Actor
-}
-
 // Spec is what the kit knows of one register, fixed for its life: where it
 // is stored, how the audit log names it and how a record is read back.
 type Spec[T any] struct {
@@ -56,7 +49,11 @@ type Spec[T any] struct {
 //
 // Any error rolls everything back: a failing Exec leaves no audit entry.
 type Write[T any] struct {
-	By      Caller
+	// By is who writes, as the audit log records it (p.Actor()).
+	By audit.Actor
+	// Allowed is the verdict of the caller's role check, p.Require(…):
+	// the kit does not import auth (auth uses the kit), so the check is
+	// evaluated by the register and a refusal stops the write here.
 	Allowed error
 	// Scope, when set, limits the write to its departments: the record's
 	// current department (Spec.Dept) and Dept must both be in it; a
@@ -83,7 +80,7 @@ type Write[T any] struct {
 // Save runs w (see Write) and returns the record as stored.
 func (sp Spec[T]) Save(ctx context.Context, w Write[T]) (T, error) {
 	var zero T
-	if w.By == nil || w.Exec == nil || w.Action == "" {
+	if w.By.Name == "" || w.Exec == nil || w.Action == "" {
 		return zero, fmt.Errorf("kit: %s write without a caller, an action or an exec", sp.Entity)
 	}
 	if w.Allowed != nil {
@@ -131,7 +128,7 @@ func (sp Spec[T]) Save(ctx context.Context, w Write[T]) (T, error) {
 		if !create {
 			e.Before = sp.view(before)
 		}
-		return audit.Append(ctx, sp.DB, tx, w.By.Actor(), e)
+		return audit.Append(ctx, sp.DB, tx, w.By, e)
 	})
 	if err != nil {
 		return zero, err

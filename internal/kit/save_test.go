@@ -21,9 +21,7 @@ type thing struct {
 	N    int
 }
 
-type caller struct{}
-
-func (caller) Actor() audit.Actor { return audit.Actor{Name: "tester"} }
+var tester = audit.Actor{Name: "tester"}
 
 func thingSpec(db *store.DB) kit.Spec[thing] {
 	return kit.Spec[thing]{
@@ -62,7 +60,7 @@ func TestSave(t *testing.T) {
 		sp := thingSpec(db)
 		scope := kit.DeptScope(1, 2)
 		create := func(dept int64, code string, n int) kit.Write[thing] {
-			return kit.Write[thing]{By: caller{}, Scope: &scope, Dept: dept, Action: "create",
+			return kit.Write[thing]{By: tester, Scope: &scope, Dept: dept, Action: "create",
 				Validate: func() error {
 					var es kit.Errors
 					if code == "" {
@@ -77,7 +75,7 @@ func TestSave(t *testing.T) {
 				Conflict: func() string { return "代码 " + code + " 已被使用" }}
 		}
 		update := func(id int64, n int) kit.Write[thing] {
-			return kit.Write[thing]{By: caller{}, Scope: &scope, ID: id, Action: "update",
+			return kit.Write[thing]{By: tester, Scope: &scope, ID: id, Action: "update",
 				Exec: func(tx *sql.Tx, before thing) (int64, error) {
 					_, err := tx.ExecContext(ctx, `UPDATE kit_thing SET n = $1 WHERE id = $2`, n, before.ID)
 					return before.ID, err
@@ -98,7 +96,7 @@ func TestSave(t *testing.T) {
 		if err := db.Reader().QueryRowContext(ctx, `SELECT id FROM kit_thing WHERE code = 'far'`).Scan(&far); err != nil {
 			t.Fatal(err)
 		}
-		denied := kit.Write[thing]{By: caller{}, Allowed: apperr.Forbidden("您没有执行此操作的权限"), Action: "create",
+		denied := kit.Write[thing]{By: tester, Allowed: apperr.Forbidden("您没有执行此操作的权限"), Action: "create",
 			Exec: func(*sql.Tx, thing) (int64, error) { t.Error("exec ran for a refused caller"); return 0, nil }}
 
 		cases := []struct {

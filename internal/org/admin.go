@@ -6,6 +6,7 @@ import (
 	"errors"
 	"fmt"
 	"regexp"
+	"slices"
 	"strings"
 	"time"
 	"unicode"
@@ -393,18 +394,36 @@ func (s *Service) CreateDepartment(ctx context.Context, actor audit.Actor, nd Ne
 	return s.Details(ctx, id)
 }
 
+// subtreeQuery lists a department and all its descendants, in order.
+const subtreeQuery = `WITH RECURSIVE sub(id) AS (
+	SELECT id FROM departments WHERE id = $1
+	UNION
+	SELECT d.id FROM departments d JOIN sub ON d.parent_id = sub.id
+) SELECT id FROM sub ORDER BY id`
+
+// Subtree returns id and the ids of all departments below it, in order
+// (the reach of a 本部门及以下 data scope).
+func Subtree(ctx context.Context, q Querier, id int64) ([]int64, error) {
+	rows, err := q.QueryContext(ctx, subtreeQuery, id)
+	if err != nil {
+		return nil, fmt.Errorf("org: subtree of %d: %w", id, err)
+	}
+	defer rows.Close()
+	ids := []int64{}
+	for rows.Next() {
+		var d int64
+		if err := rows.Scan(&d); err != nil {
+			return nil, fmt.Errorf("org: subtree of %d: %w", id, err)
+		}
+		ids = append(ids, d)
+	}
+	return ids, rows.Err()
+}
+
 // inSubtree reports whether candidate is root or lies below it.
 func inSubtree(ctx context.Context, q Querier, root, candidate int64) (bool, error) {
-	var n int
-	err := q.QueryRowContext(ctx, `WITH RECURSIVE sub(id) AS (
-		SELECT id FROM departments WHERE id = $1
-		UNION
-		SELECT d.id FROM departments d JOIN sub ON d.parent_id = sub.id
-	) SELECT COUNT(*) FROM sub WHERE id = $2`, root, candidate).Scan(&n)
-	if err != nil {
-		return false, fmt.Errorf("org: subtree of %d: %w", root, err)
-	}
-	return n > 0, nil
+	ids, err := Subtree(ctx, q, root)
+	return slices.Contains(ids, candidate), err
 }
 
 // UpdateDepartment corrects a body's name, short name, parent or display

@@ -12,6 +12,7 @@ import (
 	"sidi/internal/apperr"
 	"sidi/internal/audit"
 	"sidi/internal/auth"
+	"sidi/internal/kit"
 	"sidi/internal/numfmt"
 	"sidi/internal/plan"
 )
@@ -85,18 +86,19 @@ func (s *Service) responsibility(ctx context.Context, planID int64, task int, de
 	return "", t, apperr.Forbidden("该部门不是任务 %d 的牵头或责任单位，不能报送", task)
 }
 
+// reportPaging bounds a list of reports: more than 1,000 at once is
+// refused, not shortened.
+var reportPaging = kit.Paging{Default: 200, Max: 1000}
+
 // checkDept enforces data scope: the user may act for deptID only if it is
 // within their scope.
 func (s *Service) checkDept(ctx context.Context, p auth.Principal, deptID int64) error {
-	ok, err := s.auth.CanAccessDept(ctx, p, deptID)
+	sc, err := s.auth.Scope(ctx, p)
 	if err != nil {
 		return err
 	}
-	if !ok {
-		// Same answer as a missing record: ids of other departments reveal nothing.
-		return apperr.OutOfScope("报告不存在或不在您的数据范围内")
-	}
-	return nil
+	// Same answer as a missing record: ids of other departments reveal nothing.
+	return sc.Check(deptID, "报告不存在或不在您的数据范围内")
 }
 
 // CheckWriter refuses p unless p may save a report for deptID: the role and
@@ -461,48 +463,36 @@ type ReportFilter struct {
 // Reports lists reports visible to p: everything for supervisors and
 // admins, the departments in scope for everyone else.
 func (s *Service) Reports(ctx context.Context, p auth.Principal, f ReportFilter) ([]*Report, error) {
-	var where []string
-	var args []any
-	add := func(cond string, v any) {
-		args = append(args, v)
-		where = append(where, fmt.Sprintf(cond, len(args)))
+	win, err := reportPaging.Window(f.Offset, f.Limit)
+	if err != nil {
+		return nil, err
 	}
-	add("r.plan_id = $%d", f.PlanID)
+	var w kit.Where
+	w.Add("r.plan_id = ?", f.PlanID)
 	if f.PeriodID != 0 {
-		add("r.period_id = $%d", f.PeriodID)
+		w.Add("r.period_id = ?", f.PeriodID)
 	}
 	if f.Task != 0 {
-		add("r.task_number = $%d", f.Task)
+		w.Add("r.task_number = ?", f.Task)
 	}
 	if f.DeptID != 0 {
-		add("r.dept_id = $%d", f.DeptID)
+		w.Add("r.dept_id = ?", f.DeptID)
 	}
 	if f.Status != "" {
-		add("r.status = $%d", f.Status)
+		w.Add("r.status = ?", f.Status)
 	}
 	if !p.Has(auth.RoleAdmin, auth.RoleSupervisor) {
-		all, ids, err := s.auth.DeptsInScope(ctx, p)
+		sc, err := s.auth.Scope(ctx, p)
 		if err != nil {
 			return nil, err
 		}
-		if !all {
-			if len(ids) == 0 {
-				return nil, nil
-			}
-			ph := make([]string, len(ids))
-			for i, id := range ids {
-				args = append(args, id)
-				ph[i] = fmt.Sprintf("$%d", len(args))
-			}
-			where = append(where, "r.dept_id IN ("+strings.Join(ph, ", ")+")")
+		if sc.None() {
+			return nil, nil
 		}
+		w.Scope(sc, "r.dept_id")
 	}
-	limit := f.Limit
-	if limit <= 0 || limit > 1000 {
-		limit = 200
-	}
-	q := `SELECT ` + reportColumns + reportFrom + ` WHERE ` + strings.Join(where, " AND ") +
-		fmt.Sprintf(` ORDER BY p.starts DESC, r.task_number, r.role DESC, d.sort_order LIMIT %d OFFSET %d`, limit, max(f.Offset, 0))
+	q := `SELECT ` + reportColumns + reportFrom + w.SQL() + ` ORDER BY p.starts DESC, r.task_number, r.role DESC, d.sort_order` + win.SQL(&w.Args)
+	args := w.Values()
 	rows, err := s.db.Reader().QueryContext(ctx, q, args...)
 	if err != nil {
 		return nil, fmt.Errorf("progress: list reports: %w", err)

@@ -51,13 +51,9 @@ func (s *Service) ToDo(ctx context.Context, p auth.Principal, planID int64) ([]T
 	if err != nil {
 		return items, nil
 	}
-	all, ids, err := s.auth.DeptsInScope(ctx, p)
+	sc, err := s.auth.Scope(ctx, p)
 	if err != nil {
 		return nil, err
-	}
-	inScope := map[int64]bool{}
-	for _, id := range ids {
-		inScope[id] = true
 	}
 	existing, err := s.Reports(ctx, p, ReportFilter{PlanID: pv.ID, PeriodID: period.ID, Limit: 1000})
 	if err != nil {
@@ -78,7 +74,7 @@ func (s *Service) ToDo(ctx context.Context, p auth.Principal, planID int64) ([]T
 	}
 	for _, t := range pv.Tasks() {
 		for _, d := range Expected(t) {
-			if !all && !inScope[d.ID] {
+			if !sc.Allows(d.ID) {
 				continue
 			}
 			it := ToDoItem{Task: t.Number, Title: t.Title, DeptID: d.ID, Dept: d.Name, Period: period, Deadline: period.Deadline, Urgency: urgency}

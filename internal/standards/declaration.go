@@ -306,7 +306,7 @@ func checkDecl(in DeclarationInput, reg *regInfo) (declRecord, error) {
 // declared once per enterprise; change or review the existing declaration.
 func (s *Service) Declare(ctx context.Context, p auth.Principal, in DeclarationInput) (Declaration, error) {
 	var r declRecord
-	return s.declSpec().Save(ctx, kit.Write[Declaration]{By: p, Allowed: p.Require(auth.RoleEnterprise, auth.RoleAdmin), Action: "declare",
+	return s.declSpec().Save(ctx, kit.Write[Declaration]{By: p.Actor(), Allowed: p.Require(auth.RoleEnterprise, auth.RoleAdmin), Action: "declare",
 		Validate: func() error {
 			if in.EnterpriseID <= 0 {
 				return apperr.Invalid("请选择声明的企业")
@@ -430,7 +430,7 @@ func declDoc(d Declaration) search.Doc {
 // review.
 func (s *Service) UpdateDeclaration(ctx context.Context, p auth.Principal, id int64, in DeclarationInput) (Declaration, error) {
 	var r declRecord
-	return s.declSpec().Save(ctx, kit.Write[Declaration]{By: p, Allowed: p.Require(auth.RoleEnterprise, auth.RoleAdmin), ID: id, Action: "update",
+	return s.declSpec().Save(ctx, kit.Write[Declaration]{By: p.Actor(), Allowed: p.Require(auth.RoleEnterprise, auth.RoleAdmin), ID: id, Action: "update",
 		Check: func(tx *sql.Tx, before Declaration) error {
 			if err := s.actsFor(ctx, tx, p, before.EnterpriseID); err != nil {
 				return err
@@ -489,7 +489,7 @@ func (s *Service) WithdrawDeclaration(ctx context.Context, p auth.Principal, id 
 }
 
 func (s *Service) changeDecl(ctx context.Context, p auth.Principal, id int64, action string, change func(tx *sql.Tx, today string) error) (Declaration, error) {
-	return s.declSpec().Save(ctx, kit.Write[Declaration]{By: p, Allowed: p.Require(auth.RoleEnterprise, auth.RoleAdmin), ID: id, Action: action,
+	return s.declSpec().Save(ctx, kit.Write[Declaration]{By: p.Actor(), Allowed: p.Require(auth.RoleEnterprise, auth.RoleAdmin), ID: id, Action: action,
 		Check: func(tx *sql.Tx, before Declaration) error {
 			if err := s.actsFor(ctx, tx, p, before.EnterpriseID); err != nil {
 				return err

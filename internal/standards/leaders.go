@@ -256,7 +256,7 @@ func (s *Service) schemeSpec() kit.Spec[Scheme] {
 
 // CreateScheme adds an assessment scheme (administrators and supervisors).
 func (s *Service) CreateScheme(ctx context.Context, p auth.Principal, in SchemeInput) (Scheme, error) {
-	return s.schemeSpec().Save(ctx, kit.Write[Scheme]{By: p, Allowed: p.Require(Editors...), Action: "create",
+	return s.schemeSpec().Save(ctx, kit.Write[Scheme]{By: p.Actor(), Allowed: p.Require(Editors...), Action: "create",
 		Validate: func() (err error) {
 			in, err = s.validateScheme(in)
 			return err
@@ -517,7 +517,7 @@ func (s *Service) PublishLeaders(ctx context.Context, p auth.Principal, id int64
 // changeScheme runs one step of a scheme's workflow: change checks the
 // scheme's state and writes.
 func (s *Service) changeScheme(ctx context.Context, p auth.Principal, id int64, action string, change func(tx *sql.Tx, sc Scheme) error) (Scheme, error) {
-	return s.schemeSpec().Save(ctx, kit.Write[Scheme]{By: p, Allowed: p.Require(Editors...), ID: id, Action: action,
+	return s.schemeSpec().Save(ctx, kit.Write[Scheme]{By: p.Actor(), Allowed: p.Require(Editors...), ID: id, Action: action,
 		Exec: func(tx *sql.Tx, before Scheme) (int64, error) { return id, change(tx, before) }})
 }
 

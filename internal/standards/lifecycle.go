@@ -93,7 +93,7 @@ func (s *Service) Advance(ctx context.Context, p auth.Principal, id int64, step 
 	stage := stageKey(step.Stage)
 	var date string
 	var r record
-	return s.spec().Save(ctx, kit.Write[Standard]{By: p, Allowed: p.Require(Editors...), ID: id, Action: "advance:" + stage,
+	return s.spec().Save(ctx, kit.Write[Standard]{By: p.Actor(), Allowed: p.Require(Editors...), ID: id, Action: "advance:" + stage,
 		Validate: func() error {
 			if _, ok := StageLabels[stage]; !ok {
 				return apperr.Invalid("环节“%s”无效", step.Stage)
@@ -329,7 +329,7 @@ func (s *Service) PublishAnnouncement(ctx context.Context, p auth.Principal, in 
 		bad("一份公告最多列出 %d 项标准，现有 %d 项", maxAnnouncementItems, n)
 	}
 	var items []Standard
-	return s.announcementSpec().Save(ctx, kit.Write[Announcement]{By: p, Allowed: p.Require(Editors...), Action: "create",
+	return s.announcementSpec().Save(ctx, kit.Write[Announcement]{By: p.Actor(), Allowed: p.Require(Editors...), Action: "create",
 		Validate: func() error {
 			if len(msgs) > 0 {
 				return apperr.Invalid("%s", strings.Join(msgs, "；"))

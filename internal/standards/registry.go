@@ -400,7 +400,7 @@ func (s *Service) spec() kit.Spec[Standard] {
 // whose first lifecycle step 立项 is dated ProjectDate).
 func (s *Service) Create(ctx context.Context, p auth.Principal, in Input) (Standard, error) {
 	var r record
-	return s.spec().Save(ctx, kit.Write[Standard]{By: p, Allowed: p.Require(Editors...), Action: "create",
+	return s.spec().Save(ctx, kit.Write[Standard]{By: p.Actor(), Allowed: p.Require(Editors...), Action: "create",
 		Validate: func() error {
 			var errs kit.Errors
 			r, errs = s.validate(in)
@@ -423,7 +423,7 @@ func (s *Service) Create(ctx context.Context, p auth.Principal, in Input) (Stand
 // Update changes a record's fields.
 func (s *Service) Update(ctx context.Context, p auth.Principal, id int64, in Input) (Standard, error) {
 	var r record
-	return s.spec().Save(ctx, kit.Write[Standard]{By: p, Allowed: p.Require(Editors...), ID: id, Action: "update",
+	return s.spec().Save(ctx, kit.Write[Standard]{By: p.Actor(), Allowed: p.Require(Editors...), ID: id, Action: "update",
 		Validate: func() error {
 			var errs kit.Errors
 			r, errs = s.validate(in)

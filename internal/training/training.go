@@ -296,7 +296,7 @@ func (s *Service) Create(ctx context.Context, p auth.Principal, in Input) (Sessi
 		return Session{}, err
 	}
 	var r Input
-	return s.spec().Save(ctx, kit.Write[Session]{By: p, Scope: &sc, Dept: dept, Action: "create",
+	return s.spec().Save(ctx, kit.Write[Session]{By: p.Actor(), Scope: &sc, Dept: dept, Action: "create",
 		Validate: func() (err error) {
 			r, err = s.validate(in)
 			return err
@@ -320,7 +320,7 @@ func (s *Service) Update(ctx context.Context, p auth.Principal, id int64, in Inp
 	}
 	var r Input
 	var dept int64
-	return s.spec().Save(ctx, kit.Write[Session]{By: p, Scope: &sc, ID: id, Action: "update",
+	return s.spec().Save(ctx, kit.Write[Session]{By: p.Actor(), Scope: &sc, ID: id, Action: "update",
 		Validate: func() (err error) {
 			r, err = s.validate(in)
 			return err
