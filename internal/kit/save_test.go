@@ -130,6 +130,11 @@ func TestSave(t *testing.T) {
 				t.Errorf("%s: message %q, want %q", c.name, apperr.Message(err), c.msg)
 			}
 		}
+		pub := sp
+		pub.Public = true
+		if _, err := pub.Save(ctx, update(far, 5)); !errors.Is(err, apperr.ErrForbidden) || errors.Is(err, apperr.ErrNotFound) {
+			t.Errorf("change of a public record outside scope: %v, want forbidden", err)
+		}
 		if n := auditCount(t, db); n != 1 {
 			t.Errorf("%d audit entries after refused and failed writes, want still 1", n)
 		}

@@ -260,12 +260,12 @@ func (s *Server) adminAudit(w http.ResponseWriter, r *http.Request, rc *reqCtx) 
 		return err
 	}
 	data := map[string]any{"Query": aq, "Depts": depts, "Entities": auditOptions(entities, audit.EntityLabel, aq.Entity),
-		"Actions": auditOptions(actions, audit.ActionLabel, aq.Action), "Sizes": lp.sizeOptions()}
+		"Actions": auditOptions(actions, audit.ActionLabel, aq.Action), "Sizes": sizeOptions(lp)}
 	status := http.StatusOK
 	if ferr != nil {
 		data["Error"], data["Pager"], status = apperr.Message(ferr), newPager(r, lp, 0), http.StatusUnprocessableEntity
 	} else {
-		f.Offset, f.Limit = lp.offset(), lp.Size
+		f.Offset, f.Limit = lp.Offset(), lp.Size
 		recs, total, err := audit.List(ctx, s.DB.Reader(), f)
 		if err != nil {
 			return err
@@ -290,12 +290,12 @@ func (s *Server) apiAdminAudit(w http.ResponseWriter, r *http.Request, rc *reqCt
 		return err
 	}
 	lp := pageOf(r.URL.Query())
-	f.Offset, f.Limit = lp.offset(), lp.Size
+	f.Offset, f.Limit = lp.Offset(), lp.Size
 	recs, total, err := audit.List(r.Context(), s.DB.Reader(), f)
 	if err != nil {
 		return err
 	}
-	return writeJSON(w, http.StatusOK, map[string]any{"records": recs, "total": total, "page": lp.Page, "size": lp.Size})
+	return writeJSON(w, http.StatusOK, map[string]any{"records": recs, "total": total, "page": lp.Number, "size": lp.Size})
 }
 
 // loginQuery is the search form above the login log.
@@ -344,12 +344,12 @@ func (s *Server) adminLogins(w http.ResponseWriter, r *http.Request, rc *reqCtx)
 		return writeList(w, r, "login-log", "登录日志", []string{"编号", "时间", "登录名", "地址", "结果", "说明", "浏览器"}, rows)
 	}
 	lp := pageOf(r.URL.Query())
-	data := map[string]any{"Query": lq, "Outcomes": outcomeOptions(lq.Outcome), "Sizes": lp.sizeOptions()}
+	data := map[string]any{"Query": lq, "Outcomes": outcomeOptions(lq.Outcome), "Sizes": sizeOptions(lp)}
 	status := http.StatusOK
 	if ferr != nil {
 		data["Error"], data["Pager"], status = apperr.Message(ferr), newPager(r, lp, 0), http.StatusUnprocessableEntity
 	} else {
-		f.Offset, f.Limit = lp.offset(), lp.Size
+		f.Offset, f.Limit = lp.Offset(), lp.Size
 		es, total, err := s.Auth.LoginLog(ctx, rc.P, f)
 		if err != nil {
 			return err
@@ -367,12 +367,12 @@ func (s *Server) apiAdminLogins(w http.ResponseWriter, r *http.Request, rc *reqC
 		return err
 	}
 	lp := pageOf(r.URL.Query())
-	f.Offset, f.Limit = lp.offset(), lp.Size
+	f.Offset, f.Limit = lp.Offset(), lp.Size
 	es, total, err := s.Auth.LoginLog(r.Context(), rc.P, f)
 	if err != nil {
 		return err
 	}
-	return writeJSON(w, http.StatusOK, map[string]any{"entries": es, "total": total, "page": lp.Page, "size": lp.Size})
+	return writeJSON(w, http.StatusOK, map[string]any{"entries": es, "total": total, "page": lp.Number, "size": lp.Size})
 }
 
 // auditTrail is auditRows with the actors' names looked up.

@@ -6,12 +6,14 @@ import (
 	"fmt"
 	"net/http"
 	"net/url"
+	"slices"
 	"strconv"
 	"strings"
 	"time"
 
 	"sidi/internal/apperr"
 	"sidi/internal/auth"
+	"sidi/internal/kit"
 	"sidi/internal/org"
 )
 
@@ -69,27 +71,21 @@ type option struct {
 
 var pageSizes = []int{10, 20, 50, 100}
 
-// listPage is the page a list request asks for (?page=, ?size=).
-type listPage struct{ Page, Size int }
-
-func pageOf(q url.Values) listPage {
-	lp := listPage{Page: 1, Size: 20}
-	if n, err := strconv.Atoi(q.Get("page")); err == nil && n > 1 && n <= 1000000 {
-		lp.Page = n
+// pageOf is the page a system-management list asks for (?page=, ?size=):
+// a size from the menu (pageSizes), else 20. (checkParams has refused
+// page numbers out of range already.)
+func pageOf(q url.Values) kit.Page {
+	lp := kit.Page{Number: 1, Size: 20}
+	if n, err := strconv.Atoi(q.Get("page")); err == nil && n > 1 {
+		lp.Number = n
 	}
-	if n, err := strconv.Atoi(q.Get("size")); err == nil {
-		for _, s := range pageSizes {
-			if n == s {
-				lp.Size = n
-			}
-		}
+	if n, err := strconv.Atoi(q.Get("size")); err == nil && slices.Contains(pageSizes, n) {
+		lp.Size = n
 	}
 	return lp
 }
 
-func (lp listPage) offset() int { return (lp.Page - 1) * lp.Size }
-
-func (lp listPage) sizeOptions() []option {
+func sizeOptions(lp kit.Page) []option {
 	out := make([]option, len(pageSizes))
 	for i, n := range pageSizes {
 		out[i] = option{Value: strconv.Itoa(n), Label: fmt.Sprintf("%d 条", n), Selected: n == lp.Size}
@@ -113,8 +109,8 @@ type pageLink struct {
 	Gap     bool // an ellipsis, not a link
 }
 
-func newPager(r *http.Request, lp listPage, total int) pager {
-	p := pager{Total: total, Page: lp.Page, Pages: (total + lp.Size - 1) / lp.Size}
+func newPager(r *http.Request, lp kit.Page, total int) pager {
+	p := pager{Total: total, Page: lp.Number, Pages: lp.Pages(total)}
 	if p.Pages == 0 {
 		p.Pages = 1
 	}
@@ -123,19 +119,18 @@ func newPager(r *http.Request, lp listPage, total int) pager {
 		q.Set("page", strconv.Itoa(n))
 		return r.URL.Path + "?" + q.Encode()
 	}
-	if total > 0 && lp.offset() < total {
-		p.First = lp.offset() + 1
-		p.Last = min(lp.offset()+lp.Size, total)
+	if first, last := lp.Bounds(total); first < last {
+		p.First, p.Last = first+1, last
 	}
-	if lp.Page > 1 {
-		p.Prev = at(min(lp.Page-1, p.Pages))
+	if lp.Number > 1 {
+		p.Prev = at(min(lp.Number-1, p.Pages))
 	}
-	if lp.Page < p.Pages {
-		p.Next = at(lp.Page + 1)
+	if lp.Number < p.Pages {
+		p.Next = at(lp.Number + 1)
 	}
 	for n := 1; n <= p.Pages; n++ {
-		if n == 1 || n == p.Pages || (n >= lp.Page-2 && n <= lp.Page+2) {
-			p.Links = append(p.Links, pageLink{N: n, URL: at(n), Current: n == lp.Page})
+		if n == 1 || n == p.Pages || (n >= lp.Number-2 && n <= lp.Number+2) {
+			p.Links = append(p.Links, pageLink{N: n, URL: at(n), Current: n == lp.Number})
 		} else if len(p.Links) > 0 && !p.Links[len(p.Links)-1].Gap {
 			p.Links = append(p.Links, pageLink{Gap: true})
 		}

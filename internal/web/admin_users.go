@@ -166,7 +166,7 @@ func (s *Server) adminUsers(w http.ResponseWriter, r *http.Request, rc *reqCtx) 
 	if err != nil {
 		return err
 	}
-	data := map[string]any{"Query": uq, "Roles": roleOptions(uq.Role), "Statuses": statusOptions(uq.Status), "Sizes": lp.sizeOptions(),
+	data := map[string]any{"Query": uq, "Roles": roleOptions(uq.Role), "Statuses": statusOptions(uq.Status), "Sizes": sizeOptions(lp),
 		"Tree": userTree(ds, r, uq.Dept), "AllURL": allDeptsURL(r)}
 	for _, d := range ds {
 		if d.ID == uq.Dept {
@@ -177,7 +177,7 @@ func (s *Server) adminUsers(w http.ResponseWriter, r *http.Request, rc *reqCtx) 
 	if ferr != nil {
 		data["Error"], data["Pager"], status = apperr.Message(ferr), newPager(r, lp, 0), http.StatusUnprocessableEntity
 	} else {
-		f.Offset, f.Limit = lp.offset(), lp.Size
+		f.Offset, f.Limit = lp.Offset(), lp.Size
 		users, total, err := s.Auth.ListUsers(ctx, rc.P, f)
 		if err != nil {
 			return err
@@ -390,12 +390,12 @@ func (s *Server) apiAdminUsers(w http.ResponseWriter, r *http.Request, rc *reqCt
 		return err
 	}
 	lp := pageOf(r.URL.Query())
-	f.Offset, f.Limit = lp.offset(), lp.Size
+	f.Offset, f.Limit = lp.Offset(), lp.Size
 	users, total, err := s.Auth.ListUsers(r.Context(), rc.P, f)
 	if err != nil {
 		return err
 	}
-	return writeJSON(w, http.StatusOK, map[string]any{"users": users, "total": total, "page": lp.Page, "size": lp.Size})
+	return writeJSON(w, http.StatusOK, map[string]any{"users": users, "total": total, "page": lp.Number, "size": lp.Size})
 }
 
 type apiNewUser struct {
