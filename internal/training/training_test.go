@@ -292,5 +292,16 @@ func TestMetricsAndDemo(t *testing.T) {
 		if _, err := svc.Search(ctx, training.Filter{Category: "x"}); !errors.Is(err, apperr.ErrInvalid) {
 			t.Errorf("bad category filter: %v", err)
 		}
+		// A page larger than the list allows is refused, not shortened.
+		if _, err := svc.Search(ctx, training.Filter{PerPage: 201}); !errors.Is(err, apperr.ErrInvalid) || !strings.Contains(apperr.Message(err), "每页条数") {
+			t.Errorf("201 per page: %v", err)
+		}
+		l, err = svc.Search(ctx, training.Filter{PerPage: 5, Page: 3})
+		if err != nil || len(l.Sessions) != 2 || l.Pages != 3 || l.Total != 12 {
+			t.Errorf("page 3 by 5: %d sessions, %d pages, %v", len(l.Sessions), l.Pages, err)
+		}
+		if l, err = svc.Search(ctx, training.Filter{PerPage: 5, Page: 99}); err != nil || len(l.Sessions) != 0 {
+			t.Errorf("page past the end: %d sessions, %v", len(l.Sessions), err)
+		}
 	})
 }
