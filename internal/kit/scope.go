@@ -17,8 +17,8 @@ import (
 // enterprise user acts for, filled in by that directory (nil otherwise).
 type Scope struct {
 	All         bool
-	Depts       []int64 // sorted; ignored when All
-	Enterprises []int64 // sorted
+	Depts       []int64 // ignored when All (DeptScope sorts and dedupes them)
+	Enterprises []int64
 }
 
 // AllDepts is the scope of administrators, supervisors and the command line.
@@ -36,8 +36,7 @@ func (s Scope) Allows(dept int64) bool {
 	if s.All {
 		return true
 	}
-	_, ok := slices.BinarySearch(s.Depts, dept)
-	return ok
+	return slices.Contains(s.Depts, dept)
 }
 
 // None reports whether the scope reaches no department at all.
@@ -69,8 +68,7 @@ func (s Scope) Cond(col string, a *Args) string {
 // ActsFor reports whether the caller acts for the enterprise (the hook the
 // enterprise directory fills).
 func (s Scope) ActsFor(enterprise int64) bool {
-	_, ok := slices.BinarySearch(s.Enterprises, enterprise)
-	return ok
+	return slices.Contains(s.Enterprises, enterprise)
 }
 
 // WithEnterprises returns the scope with the enterprises the caller acts for.
