@@ -15,6 +15,7 @@ import (
 	"sidi/internal/apperr"
 	"sidi/internal/audit"
 	"sidi/internal/kit"
+	"sidi/internal/store"
 )
 
 // The methods in this file change the directory. They are for system
@@ -332,66 +333,67 @@ func (s *Service) CreateDepartment(ctx context.Context, actor audit.Actor, nd Ne
 			return DepartmentDetail{}, err
 		}
 	}
-	var id int64
-	err = s.db.Tx(ctx, func(tx *sql.Tx) error {
-		if _, err := activeParent(ctx, tx, nd.ParentID); err != nil {
-			return err
-		}
-		if err := checkNameFree(ctx, tx, nd.Name, 0); err != nil {
-			return err
-		}
-		if nd.Short != "" && NormalizeName(nd.Short) != NormalizeName(nd.Name) {
-			if err := checkAliasFree(ctx, tx, nd.Short, 0); err != nil {
+	return s.spec().Save(ctx, kit.Write[DepartmentDetail]{By: actor, Action: "create",
+		Check: func(tx *sql.Tx, _ DepartmentDetail) error {
+			if _, err := activeParent(ctx, tx, nd.ParentID); err != nil {
 				return err
 			}
-		}
-		if nd.Code != "" {
-			var n int
-			if err := tx.QueryRowContext(ctx, `SELECT COUNT(*) FROM departments WHERE code = $1`, nd.Code).Scan(&n); err != nil {
-				return fmt.Errorf("org: check code %s: %w", nd.Code, err)
+			if err := checkNameFree(ctx, tx, nd.Name, 0); err != nil {
+				return err
 			}
-			if n > 0 {
-				return apperr.Conflict("部门编码“%s”已被使用，请换一个", nd.Code)
+			if nd.Short != "" && NormalizeName(nd.Short) != NormalizeName(nd.Name) {
+				if err := checkAliasFree(ctx, tx, nd.Short, 0); err != nil {
+					return err
+				}
 			}
-		}
-		sortOrder := 0
-		if nd.SortOrder != nil {
-			sortOrder = *nd.SortOrder
-		} else if err := tx.QueryRowContext(ctx, `SELECT COALESCE(MAX(sort_order), -1) + 1 FROM departments WHERE parent_id = $1`, nd.ParentID).Scan(&sortOrder); err != nil {
-			return fmt.Errorf("org: next sort order: %w", err)
-		}
-		code := nd.Code
-		if code == "" {
-			// Unique until replaced below, once the id is known.
-			code = fmt.Sprintf("new-%d-%s", time.Now().UnixNano(), NormalizeName(nd.Name))
-		}
-		err := tx.QueryRowContext(ctx, `INSERT INTO departments(code, name, short_name, kind, parent_id, region_code, sort_order, status, note, created_at)
-			VALUES ($1, $2, $3, $4, $5, '', $6, 'active', '', $7) RETURNING id`,
-			code, nd.Name, nd.Short, nd.Kind, nd.ParentID, sortOrder, time.Now().UTC()).Scan(&id)
-		if kit.IsUnique(err) {
-			return apperr.Conflict("部门名称“%s”或编码已存在，不能重复", nd.Name)
-		}
-		if err != nil {
-			return fmt.Errorf("org: add %s: %w", nd.Name, err)
-		}
-		if nd.Code == "" {
-			if _, err := tx.ExecContext(ctx, `UPDATE departments SET code = $1 WHERE id = $2`, fmt.Sprintf("dept-%d", id), id); err != nil {
-				return fmt.Errorf("org: code of %d: %w", id, err)
+			if nd.Code != "" {
+				var n int
+				if err := tx.QueryRowContext(ctx, `SELECT COUNT(*) FROM departments WHERE code = $1`, nd.Code).Scan(&n); err != nil {
+					return fmt.Errorf("org: check code %s: %w", nd.Code, err)
+				}
+				if n > 0 {
+					return apperr.Conflict("部门编码“%s”已被使用，请换一个", nd.Code)
+				}
 			}
-		}
-		if err := addAliases(ctx, tx, id, nd.Name, nd.Short); err != nil {
-			return err
-		}
-		after, err := getDetail(ctx, tx, id)
-		if err != nil {
-			return err
-		}
-		return appendDeptAudit(ctx, s, tx, actor, id, "create", nil, after.audit())
+			return nil
+		},
+		Exec: func(tx *sql.Tx, _ DepartmentDetail) (id int64, err error) {
+			sortOrder := 0
+			if nd.SortOrder != nil {
+				sortOrder = *nd.SortOrder
+			} else if err := tx.QueryRowContext(ctx, `SELECT COALESCE(MAX(sort_order), -1) + 1 FROM departments WHERE parent_id = $1`, nd.ParentID).Scan(&sortOrder); err != nil {
+				return 0, fmt.Errorf("org: next sort order: %w", err)
+			}
+			code := nd.Code
+			if code == "" {
+				// Unique until replaced below, once the id is known.
+				code = fmt.Sprintf("new-%d-%s", time.Now().UnixNano(), NormalizeName(nd.Name))
+			}
+			err = tx.QueryRowContext(ctx, `INSERT INTO departments(code, name, short_name, kind, parent_id, region_code, sort_order, status, note, created_at)
+				VALUES ($1, $2, $3, $4, $5, '', $6, 'active', '', $7) RETURNING id`,
+				code, nd.Name, nd.Short, nd.Kind, nd.ParentID, sortOrder, time.Now().UTC()).Scan(&id)
+			if err != nil {
+				return 0, err
+			}
+			if nd.Code == "" {
+				if _, err := tx.ExecContext(ctx, `UPDATE departments SET code = $1 WHERE id = $2`, fmt.Sprintf("dept-%d", id), id); err != nil {
+					return 0, fmt.Errorf("org: code of %d: %w", id, err)
+				}
+			}
+			return id, addAliases(ctx, tx, id, nd.Name, nd.Short)
+		},
+		Conflict: func() string { return fmt.Sprintf("部门名称“%s”或编码已存在，不能重复", nd.Name) },
 	})
-	if err != nil {
-		return DepartmentDetail{}, err
-	}
-	return s.Details(ctx, id)
+}
+
+// spec is the department directory as the kit's save skeleton sees it; the
+// audit log records a department's administered fields and aliases.
+func (s *Service) spec() kit.Spec[DepartmentDetail] {
+	return kit.Spec[DepartmentDetail]{DB: s.db, Entity: "department", Noun: "部门",
+		Load: func(ctx context.Context, q store.Querier, id int64) (DepartmentDetail, error) {
+			return getDetail(ctx, q, id)
+		},
+		Audit: func(d DepartmentDetail) any { return d.audit() }}
 }
 
 // subtreeQuery lists a department and all its descendants, in order.
