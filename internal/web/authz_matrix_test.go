@@ -141,6 +141,10 @@ var expectedAccess = map[string][]string{
 	"GET /bulletins/{period}":                editorsOnly,
 	"GET /bulletins/{period}/xlsx":           editorsOnly,
 	"POST /bulletins/{period}":               editorsOnly,
+	"POST /bulletins/{period}/issue":         editorsOnly,
+	"GET /bulletin-docs/{id}":                editorsOnly,
+	"GET /bulletin-docs/{id}/html":           editorsOnly,
+	"GET /bulletin-docs/{id}/xlsx":           editorsOnly,
 	"GET /public/progress":                   everyone,
 	"GET /api/v1/indicators":                 everyone,
 	"GET /api/v1/progress":                   everyone,
@@ -152,6 +156,7 @@ var expectedAccess = map[string][]string{
 	"POST /api/v1/reports/{id}/approve":      editorsOnly,
 	"POST /api/v1/reports/{id}/return":       editorsOnly,
 	"GET /api/v1/bulletins/{period}":         editorsOnly,
+	"GET /api/v1/bulletin-docs":              editorsOnly,
 
 	// Standards platform.
 	"GET /standards":                      everyone,
@@ -435,6 +440,7 @@ func TestAuthorizationMatrix(t *testing.T) {
 			"reports/id":       "1",
 			"evidence/sha":     strings.Repeat("0", 64),
 			"bulletins/period": "2025-06",
+			"bulletin-docs/id": "1",
 			"standards/id":     "1",
 			"declarations/id":  "1",
 			"enterprises/id":   "1",

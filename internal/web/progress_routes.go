@@ -35,6 +35,10 @@ func (s *Server) progressRoutes() []Route {
 		{Method: "GET", Pattern: "/bulletins/{period}", Name: "工作通报", Roles: planEditors, Handle: s.bulletinPage},
 		{Method: "GET", Pattern: "/bulletins/{period}/xlsx", Name: "工作通报（Excel）", Roles: planEditors, Handle: s.bulletinXLSX},
 		{Method: "POST", Pattern: "/bulletins/{period}", Name: "保存下一步工作", Roles: planEditors, Handle: s.bulletinSave},
+		{Method: "POST", Pattern: "/bulletins/{period}/issue", Name: "印发工作通报", Roles: planEditors, Handle: s.bulletinIssue},
+		{Method: "GET", Pattern: "/bulletin-docs/{id}", Name: "已印发通报", Roles: planEditors, Handle: s.issuedPage},
+		{Method: "GET", Pattern: "/bulletin-docs/{id}/html", Name: "已印发通报（原件）", Roles: planEditors, Handle: s.issuedHTML},
+		{Method: "GET", Pattern: "/bulletin-docs/{id}/xlsx", Name: "已印发通报（Excel 原件）", Roles: planEditors, Handle: s.issuedXLSX},
 		{Method: "GET", Pattern: "/public/progress", Name: "实施进展公开", Public: true, Cache: true, Handle: s.publicProgress},
 
 		{Method: "GET", Pattern: "/api/v1/indicators", Name: "量化指标及进展", Public: true, Cache: true, API: true, Handle: s.apiIndicators},
@@ -47,5 +51,6 @@ func (s *Server) progressRoutes() []Route {
 		{Method: "POST", Pattern: "/api/v1/reports/{id}/approve", Name: "审核通过报告", Roles: planEditors, API: true, Handle: s.apiReportAction("approve")},
 		{Method: "POST", Pattern: "/api/v1/reports/{id}/return", Name: "退回报告", Roles: planEditors, API: true, Handle: s.apiReportAction("return")},
 		{Method: "GET", Pattern: "/api/v1/bulletins/{period}", Name: "工作通报", Roles: planEditors, API: true, Handle: s.apiBulletin},
+		{Method: "GET", Pattern: "/api/v1/bulletin-docs", Name: "已印发通报", Roles: planEditors, API: true, Handle: s.apiIssued},
 	}
 }

@@ -2,6 +2,8 @@ package web_test
 
 import (
 	"context"
+	"crypto/sha256"
+	"encoding/hex"
 	"encoding/json"
 	"net/http"
 	"net/url"
@@ -151,6 +153,47 @@ func TestCockpitAndBulletinWithDemoData(t *testing.T) {
 		resp, body = c.get("/api/v1/indicators?format=csv&period=2025Q2")
 		if resp.StatusCode != 200 || !strings.HasPrefix(body, "\uFEFF任务,任务名称") || strings.Count(body, "\n") != 19 {
 			t.Fatalf("indicators csv: %d %q", resp.StatusCode, body[:min(80, len(body))])
+		}
+		// Issuing freezes the bulletin: a 文号, the files stored whole.
+		if _, page := c.get("/bulletins/2025Q4"); !strings.Contains(page, "草稿预览，尚未印发") || !strings.Contains(page, "印发本期通报") {
+			t.Error("the draft bulletin does not say it is a draft, or offers no issue button")
+		}
+		resp, _ = c.postForm("/bulletins/2025Q4/issue", url.Values{"csrf_token": {c.csrf("/bulletins/2025Q4")}, "issued_on": {"2099-01-01"}})
+		if resp.StatusCode != http.StatusUnprocessableEntity {
+			t.Errorf("issue dated in the future: %d", resp.StatusCode)
+		}
+		resp, _ = c.postForm("/bulletins/2025Q4/issue", url.Values{"csrf_token": {c.csrf("/bulletins/2025Q4")}})
+		loc := resp.Header.Get("Location")
+		if resp.StatusCode != http.StatusSeeOther || !strings.HasPrefix(loc, "/bulletin-docs/") {
+			t.Fatalf("issue: %d %s", resp.StatusCode, loc)
+		}
+		_, meta := c.get(loc)
+		if !strings.Contains(meta, "〕1号") || !strings.Contains(meta, "SHA-256") {
+			t.Fatalf("issued page lacks its 文号 or checksums")
+		}
+		r1, h1 := c.get(loc + "/html")
+		_, h2 := c.get(loc + "/html")
+		sum := sha256.Sum256([]byte(h1))
+		if r1.StatusCode != 200 || h1 != h2 || !strings.Contains(meta, hex.EncodeToString(sum[:])) {
+			t.Fatalf("issued html: %d, identical %v, checksum shown %v", r1.StatusCode, h1 == h2, strings.Contains(meta, hex.EncodeToString(sum[:])))
+		}
+		if csp := r1.Header.Get("Content-Security-Policy"); !strings.Contains(csp, "default-src 'none'") || strings.Contains(csp, "script-src") {
+			t.Errorf("issued html policy %q", csp)
+		}
+		if !strings.Contains(h1, "〕1号") || strings.Contains(h1, "草稿预览") || strings.Contains(h1, "<form") {
+			t.Error("the issued document is not the issued bulletin")
+		}
+		_, x1 := c.get(loc + "/xlsx")
+		_, x2 := c.get(loc + "/xlsx")
+		if !strings.HasPrefix(x1, "PK") || x1 != x2 {
+			t.Error("issued workbook differs between downloads")
+		}
+		resp, page := c.postForm("/bulletins/2025Q4/issue", url.Values{"csrf_token": {c.csrf("/bulletins/2025Q4")}})
+		if resp.StatusCode != http.StatusConflict || !strings.Contains(page, "更正通报") {
+			t.Errorf("second issue: %d", resp.StatusCode)
+		}
+		if _, page := c.get("/bulletins"); !strings.Contains(page, "〕1号") {
+			t.Error("the bulletin list does not show the issued 文号")
 		}
 		// Bulletins are the regulator's: a department reporter is refused.
 		r := f.client(t)
