@@ -26,7 +26,7 @@ var actionLabels = map[string]string{
 	"disable_demo": "停用演示账号", "discard": "废弃", "edit": "更正", "generate": "生成",
 	"import": "导入", "link": "关联", "load": "批量载入", "logout_everywhere": "退出所有设备",
 	"rank": "排名", "recognise": "认定", "rename": "标记更名", "reset_password": "重置密码",
-	"return": "退回", "review": "复核", "revoke": "撤销", "save": "保存", "seed": "初始化",
+	"return": "退回", "review": "复核", "revoke": "撤销", "save": "保存", "seed": "初始化", "send_back": "部门退回",
 	"submit": "提交", "unlink": "取消关联", "unlock": "解除锁定", "update": "修改", "withdraw": "撤回",
 }
 

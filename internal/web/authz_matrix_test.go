@@ -137,6 +137,7 @@ var expectedAccess = map[string][]string{
 	"POST /reports/{id}/submit":              approversOnly,
 	"POST /reports/{id}/approve":             editorsOnly,
 	"POST /reports/{id}/return":              editorsOnly,
+	"POST /reports/{id}/send-back":           approversOnly,
 	"GET /bulletins":                         editorsOnly,
 	"GET /bulletins/{period}":                editorsOnly,
 	"GET /bulletins/{period}/xlsx":           editorsOnly,
@@ -155,6 +156,7 @@ var expectedAccess = map[string][]string{
 	"POST /api/v1/reports/{id}/submit":       approversOnly,
 	"POST /api/v1/reports/{id}/approve":      editorsOnly,
 	"POST /api/v1/reports/{id}/return":       editorsOnly,
+	"POST /api/v1/reports/{id}/send-back":    approversOnly,
 	"GET /api/v1/bulletins/{period}":         editorsOnly,
 	"GET /api/v1/bulletin-docs":              editorsOnly,
 

@@ -31,6 +31,7 @@ func (s *Server) progressRoutes() []Route {
 		{Method: "POST", Pattern: "/reports/{id}/submit", Name: "提交报告", Roles: []auth.Role{auth.RoleApprover}, Handle: s.reportSubmit},
 		{Method: "POST", Pattern: "/reports/{id}/approve", Name: "审核通过报告", Roles: planEditors, Handle: s.reportApprove},
 		{Method: "POST", Pattern: "/reports/{id}/return", Name: "退回报告", Roles: planEditors, Handle: s.reportReturn},
+		{Method: "POST", Pattern: "/reports/{id}/send-back", Name: "部门审核退回填报人", Roles: []auth.Role{auth.RoleApprover}, Handle: s.reportSendBack},
 		{Method: "GET", Pattern: "/bulletins", Name: "工作通报列表", Roles: planEditors, Handle: s.bulletinList},
 		{Method: "GET", Pattern: "/bulletins/{period}", Name: "工作通报", Roles: planEditors, Handle: s.bulletinPage},
 		{Method: "GET", Pattern: "/bulletins/{period}/xlsx", Name: "工作通报（Excel）", Roles: planEditors, Handle: s.bulletinXLSX},
@@ -50,6 +51,7 @@ func (s *Server) progressRoutes() []Route {
 		{Method: "POST", Pattern: "/api/v1/reports/{id}/submit", Name: "提交报告", Roles: []auth.Role{auth.RoleApprover}, API: true, Handle: s.apiReportAction("submit")},
 		{Method: "POST", Pattern: "/api/v1/reports/{id}/approve", Name: "审核通过报告", Roles: planEditors, API: true, Handle: s.apiReportAction("approve")},
 		{Method: "POST", Pattern: "/api/v1/reports/{id}/return", Name: "退回报告", Roles: planEditors, API: true, Handle: s.apiReportAction("return")},
+		{Method: "POST", Pattern: "/api/v1/reports/{id}/send-back", Name: "部门审核退回填报人", Roles: []auth.Role{auth.RoleApprover}, API: true, Handle: s.apiReportAction("send_back")},
 		{Method: "GET", Pattern: "/api/v1/bulletins/{period}", Name: "工作通报", Roles: planEditors, API: true, Handle: s.apiBulletin},
 		{Method: "GET", Pattern: "/api/v1/bulletin-docs", Name: "已印发通报", Roles: planEditors, API: true, Handle: s.apiIssued},
 	}

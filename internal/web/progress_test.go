@@ -82,7 +82,17 @@ func TestReportingLoopThroughPages(t *testing.T) {
 		if resp, _ := reporter.postForm(rep+"/submit", url.Values{"csrf_token": {tok}}); resp.StatusCode != http.StatusForbidden {
 			t.Fatalf("reporter submit: %d", resp.StatusCode)
 		}
+		if _, page := reporter.get(rep); !strings.Contains(page, "上期审核通过") || !strings.Contains(page, "目标值") || !strings.Contains(page, "较基线") {
+			t.Error("the report form does not show the baseline, last approved value and target beside the value")
+		}
+		// The department's approver sends the draft back with a comment first.
 		atok := approver.csrf(rep)
+		if resp, _ := approver.postForm(rep+"/send-back", url.Values{"csrf_token": {atok}, "comment": {"数值请与统计表核对\n再报"}}); resp.StatusCode != http.StatusSeeOther {
+			t.Fatalf("send back: %d", resp.StatusCode)
+		}
+		if _, page := reporter.get(rep); !strings.Contains(page, "部门审核退回") || !strings.Contains(page, "数值请与统计表核对") {
+			t.Error("the reporter does not see the approver's comment in the return history")
+		}
 		approver.postForm(rep+"/submit", url.Values{"csrf_token": {atok}})
 		if v, ok := public.indicator(4, 1); ok || v != 0 {
 			t.Fatalf("public sees a submitted value: %v", v)
@@ -94,7 +104,18 @@ func TestReportingLoopThroughPages(t *testing.T) {
 			t.Fatal("returned report missing from the reporter's desk")
 		}
 		approver.postForm(rep+"/submit", url.Values{"csrf_token": {atok}})
+		// No evidence: approval asks for the reviewer's confirmation.
+		if _, page := supervisor.get(rep); !strings.Contains(page, `name="confirm_no_evidence"`) || !strings.Contains(page, "<textarea id=\"comment\"") {
+			t.Error("the review form lacks the no-evidence confirmation or the multi-line return comment")
+		}
 		supervisor.postForm(rep+"/approve", url.Values{"csrf_token": {stok}})
+		if v, ok := public.indicator(4, 1); ok {
+			t.Fatalf("approved without evidence and without confirmation: %v", v)
+		}
+		if _, page := supervisor.get(rep); !strings.Contains(page, "没有佐证材料") || !strings.Contains(page, "省市场监管局退回") {
+			t.Error("the review page does not explain the refused approval or list the returns")
+		}
+		supervisor.postForm(rep+"/approve", url.Values{"csrf_token": {stok}, "confirm_no_evidence": {"1"}})
 		if v, ok := public.indicator(4, 1); !ok || v != 1200 {
 			t.Fatalf("public value after approval: %v %v", v, ok)
 		}
