@@ -120,6 +120,7 @@ var expectedAccess = map[string][]string{
 	"GET /my":                                loggedIn,
 	"GET /progress":                          progressStaff,
 	"GET /progress/tasks/{number}":           progressStaff,
+	"GET /progress/final":                    progressStaff,
 	"POST /progress/tasks/{number}/override": editorsOnly,
 	"GET /progress/bindings":                 editorsOnly,
 	"POST /progress/bindings":                editorsOnly,

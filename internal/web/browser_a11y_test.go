@@ -70,7 +70,7 @@ func loadAxe(t *testing.T) string {
 //	demo-supervisor      /my · /progress · /progress?period=2025Q2 · /progress/tasks/1 · /progress/settings
 //	                     /progress/bindings · /reports · /reports/{id} · /bulletins · /bulletins/2025Q2
 //	                     /plan/versions · /plan/import · /standards/manage · /standards/manage/{id}
-//	                     /bulletin-docs/{id}
+//	                     /bulletin-docs/{id} · /progress/final
 //	                     /declarations/enterprises · /leaders/manage · /bases/{id}/edit · /training/{id}/edit
 //	demo-reporter-samr   /my · /reports/new?period=…&task=… · /bases/new · /training/new
 //	demo-enterprise      /my · /declarations/new
@@ -123,7 +123,7 @@ func TestBrowserAccessibility(t *testing.T) {
 			"/declarations", "/declarations/" + decl, "/leaders", "/leaders/schemes/" + scheme, "/pilots", "/pilots/" + pilot,
 			"/projects", "/projects/" + project, "/bases", "/bases/" + base, "/training", "/training/" + session, "/login"}},
 		{"demo-supervisor", []string{"/my", "/progress", "/progress?period=2025Q2", "/progress/tasks/1", "/progress/settings",
-			"/progress/bindings", "/reports", "/reports/" + report, "/bulletins", "/bulletins/2025Q2", fmt.Sprint("/bulletin-docs/", issued.ID),
+			"/progress/bindings", "/reports", "/reports/" + report, "/bulletins", "/bulletins/2025Q2", fmt.Sprint("/bulletin-docs/", issued.ID), "/progress/final",
 			"/plan/versions", "/plan/import", "/standards/manage", "/standards/manage/" + std,
 			"/declarations/enterprises", "/leaders/manage", "/bases/" + base + "/edit", "/training/" + session + "/edit"}},
 		{"demo-reporter-samr", []string{"/my", html.UnescapeString(newReport[1]), "/bases/new", "/training/new"}},

@@ -14,6 +14,7 @@ func (s *Server) progressRoutes() []Route {
 		{Method: "GET", Pattern: "/my", Name: "我的工作台", Handle: s.myDesk},
 		{Method: "GET", Pattern: "/progress", Name: "进展总览（驾驶舱）", Roles: progressViewers, Handle: s.cockpit},
 		{Method: "GET", Pattern: "/progress/tasks/{number}", Name: "任务进展", Roles: progressViewers, Handle: s.taskProgress},
+		{Method: "GET", Pattern: "/progress/final", Name: "终期评估", Roles: progressViewers, Handle: s.finalPage},
 		{Method: "POST", Pattern: "/progress/tasks/{number}/override", Name: "人工调整任务进度", Roles: planEditors, Handle: s.taskOverride},
 		{Method: "GET", Pattern: "/progress/bindings", Name: "指标来源设置页", Roles: planEditors, Handle: s.bindingsPage},
 		{Method: "POST", Pattern: "/progress/bindings", Name: "保存指标来源", Roles: planEditors, Handle: s.bindingsSave},

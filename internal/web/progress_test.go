@@ -216,6 +216,29 @@ func TestCockpitAndBulletinWithDemoData(t *testing.T) {
 		if _, page := c.get("/bulletins"); !strings.Contains(page, "〕1号") {
 			t.Error("the bulletin list does not show the issued 文号")
 		}
+		// After the plan's end: the cockpit says so and links the final
+		// assessment; a pinned date inside the plan is announced.
+		if _, page := c.get("/progress"); !strings.Contains(page, "方案已于 2025-12-31 到期") || !strings.Contains(page, "/progress/final") {
+			t.Error("the cockpit past the plan's end does not say so or link the final assessment")
+		}
+		resp, page = c.get("/progress/final")
+		if resp.StatusCode != 200 || !strings.Contains(page, "各牵头单位") || !strings.Contains(page, "已完成") || !strings.Contains(page, "未完成") {
+			t.Errorf("final assessment: %d", resp.StatusCode)
+		}
+		st, err := f.prog.Settings(context.Background(), pv.ID)
+		if err != nil {
+			t.Fatal(err)
+		}
+		st.DefaultAsOf = "2025-10-11"
+		if err := f.prog.SaveSettings(context.Background(), auth.CLI("test"), st); err != nil {
+			t.Fatal(err)
+		}
+		if _, page := c.get("/progress"); !strings.Contains(page, "数据截至 2025-10-11") || !strings.Contains(page, "设定的查看日期 2025-10-11") || strings.Contains(page, "方案已于") {
+			t.Error("the cockpit does not show the pinned date, or says the plan has ended at it")
+		}
+		if _, page := c.get("/progress?date=2026-03-01"); !strings.Contains(page, "数据截至 2026-03-01") {
+			t.Error("an explicit date does not override the pinned one")
+		}
 		// Bulletins are the regulator's: a department reporter is refused.
 		r := f.client(t)
 		r.login("demo-reporter-drc", auth.DemoPassword)

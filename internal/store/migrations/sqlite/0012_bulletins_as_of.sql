@@ -5,6 +5,11 @@
 -- ever updated or deleted.
 ALTER TABLE progress_settings ADD COLUMN doc_no_pattern TEXT NOT NULL DEFAULT '青市监督办〔{年}〕{号}号';
 
+-- The date the progress pages show by default ('' = today). A demo pins a
+-- date inside the plan's period so its warnings mean something after the
+-- plan has ended; the pages say when they show a pinned date.
+ALTER TABLE progress_settings ADD COLUMN default_as_of TEXT NOT NULL DEFAULT '';
+
 CREATE TABLE bulletin_issues (
 	id INTEGER PRIMARY KEY,
 	plan_id INTEGER NOT NULL REFERENCES plans(id),
