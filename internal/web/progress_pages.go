@@ -8,6 +8,7 @@ import (
 
 	"sidi/internal/apperr"
 	"sidi/internal/numfmt"
+	"sidi/internal/org"
 	"sidi/internal/progress"
 )
 
@@ -69,6 +70,8 @@ type cockpitData struct {
 	Period  *progress.Period
 	Periods []progress.Period
 	Scores  []progress.DeptScore
+	// Prefectures are the scores of the eight prefecture governments.
+	Prefectures []progress.DeptScore
 	// Pinned is the settings' default date when the page shows it.
 	Pinned string
 	Today  string
@@ -94,6 +97,19 @@ func (s *Server) cockpit(w http.ResponseWriter, r *http.Request, rc *reqCtx) err
 	if scorePeriod != nil {
 		if d.Scores, err = s.Progress.Assess(r.Context(), st.PlanID, *scorePeriod); err != nil {
 			return err
+		}
+		depts, err := s.Org.List(r.Context())
+		if err != nil {
+			return err
+		}
+		prefecture := map[int64]bool{}
+		for _, dp := range depts {
+			prefecture[dp.ID] = dp.Kind == org.KindPrefecture
+		}
+		for _, sc := range d.Scores {
+			if prefecture[sc.DeptID] {
+				d.Prefectures = append(d.Prefectures, sc)
+			}
 		}
 		d.Period = scorePeriod
 	}

@@ -148,8 +148,8 @@ func TestCockpitAndBulletinWithDemoData(t *testing.T) {
 			path string
 			want []string
 		}{
-			{"/progress?period=2025Q2", []string{"进展总览", "27 项重点任务", "部门考评（2025年第2季度）", "<svg class=\"bar\""}},
-			{"/progress/tasks/8?period=2025Q2", []string{"全省商标累计注册量突破7万件", "历史数值", "<svg class=\"spark\""}},
+			{"/progress?period=2025Q2", []string{"进展总览", "27 项重点任务", "部门考评（2025年第2季度）", "<svg class=\"bar\"", "class=\"pillar-card\"", "市州一览（2025年第2季度）", "海西蒙古族藏族自治州人民政府", "得分 "}},
+			{"/progress/tasks/8?period=2025Q2", []string{"全省商标累计注册量突破7万件", "历史数值", "<svg class=\"trend\"", "目标 70,000件", ">2023年<", "按趋势预测"}},
 			{"/bulletins", []string{"2025年第4季度"}},
 			{"/bulletins/2025Q4", []string{"工作进展情况的通报", "一、总体情况", "五、下一步工作", "逾期未报"}},
 			{"/my", []string{"待办事项"}},
