@@ -55,7 +55,7 @@ var fieldLabels = map[string]string{
 	"comparator": "比较方式", "direction": "方向", "achievement": "完成情况", "reports": "报送",
 	"disabled": "停用", "locked": "锁定", "file": "文件", "files": "文件", "filename": "文件名",
 	"source_name": "来源", "tasks": "任务", "aliases": "别名", "ip": "地址", "mode": "方式",
-	"doc_no": "文号", "issued_on": "印发日期", "as_of": "数据截至", "corrects": "所更正的通报", "correction": "更正说明",
+	"doc_no": "文号", "comment": "意见", "issued_on": "印发日期", "as_of": "数据截至", "corrects": "所更正的通报", "correction": "更正说明",
 	"html_sha256": "HTML 原件 SHA-256", "xlsx_sha256": "Excel 原件 SHA-256", "doc_no_pattern": "文号格式", "next_steps": "下一步工作",
 	"committee": "技术委员会", "publisher": "发布单位", "replaces": "代替", "ics": "ICS 分类号", "ccs": "CCS 分类号",
 }
