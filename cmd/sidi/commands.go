@@ -177,6 +177,7 @@ func cmdDemo() *Command {
 			fs := newFlags("demo", e)
 			addr := fs.String("addr", "127.0.0.1:8080", "监听地址 listen address")
 			noServe := fs.Bool("no-serve", false, "只准备数据，不启动服务 prepare data only")
+			asOf := fs.String("as-of", "auto", "进展页面默认查看日期：auto（方案已到期时取实施期内最后一个报送期限的次日）、today 或 YYYY-MM-DD  default date of the progress pages")
 			cfg := storageFlags(fs, e)
 			trusted := proxyFlags(fs, e)
 			ops := opsFlags(fs, e)
@@ -198,6 +199,9 @@ func cmdDemo() *Command {
 			defer a.Close()
 			fmt.Fprintf(e.Stdout, "数据 storage: %s\n", cfg().Describe())
 			if err := seedDemo(ctx, e, a); err != nil {
+				return err
+			}
+			if err := pinDemoDate(ctx, e, a, *asOf); err != nil {
 				return err
 			}
 			if *noServe {

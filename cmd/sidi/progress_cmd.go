@@ -4,6 +4,9 @@ import (
 	"context"
 	"fmt"
 	"os"
+	"time"
+
+	"sidi/internal/auth"
 
 	"sidi/internal/web"
 )
@@ -65,4 +68,46 @@ func cmdBulletin() *Command {
 			return nil
 		},
 	}
+}
+
+// pinDemoDate sets the date the demo's progress pages show: "auto" pins a
+// date inside the plan's period once the plan has ended (and keeps a date
+// already set), "today" clears it, YYYY-MM-DD pins that date.
+func pinDemoDate(ctx context.Context, e *Env, a *app, v string) error {
+	pv, err := a.Plan.Current(ctx, 0)
+	if err != nil {
+		return err
+	}
+	st, err := a.Progress.Settings(ctx, pv.ID)
+	if err != nil {
+		return err
+	}
+	switch {
+	case v == "auto":
+		if st.DefaultAsOf != "" {
+			return nil
+		}
+		if v, err = a.Progress.DemoAsOf(ctx, pv.ID); err != nil || v == "" {
+			return err
+		}
+	case v == "today":
+		v = ""
+	default:
+		if _, err := time.Parse("2006-01-02", v); err != nil {
+			return usageError{"--as-of 须为 auto、today 或 YYYY-MM-DD（收到 " + v + "）"}
+		}
+	}
+	if st.DefaultAsOf == v {
+		return nil
+	}
+	st.DefaultAsOf = v
+	if err := a.Progress.SaveSettings(ctx, auth.CLI("demo"), st); err != nil {
+		return err
+	}
+	if v == "" {
+		fmt.Fprintln(e.Stdout, "进展页面按当天展示 progress pages show today")
+	} else {
+		fmt.Fprintf(e.Stdout, "进展页面默认按 %s 展示（方案实施期内；页面上有说明，可在“报送与预警设置”中修改）progress pages pinned to %s\n", v, v)
+	}
+	return nil
 }

@@ -6,7 +6,7 @@ package audit
 // records named.
 
 var entityLabels = map[string]string{
-	"access": "访问控制", "api_token": "API 令牌", "base": "标准化生产基地", "bulletin": "进展通报",
+	"access": "访问控制", "api_token": "API 令牌", "base": "标准化生产基地", "bulletin": "进展通报", "bulletin_issue": "印发通报",
 	"declaration": "自我声明", "declaration_import": "自我声明导入", "department": "部门",
 	"enterprise": "企业", "indicator_binding": "指标绑定", "leader_scheme": "领跑者评估方案",
 	"pilot": "标准化试点", "pilot_milestone": "试点节点", "pilot_standard": "试点标准",
@@ -21,12 +21,12 @@ var entityLabels = map[string]string{
 var actionLabels = map[string]string{
 	"add_alias": "添加别名", "approve": "审核通过", "attach": "上传附件", "attendees": "登记学员",
 	"bootstrap": "初始化管理员", "change_password": "修改密码", "complete": "完成",
-	"correct_done": "更正完成日期", "create": "新增", "create_demo": "创建演示账号",
+	"correct": "印发更正通报", "correct_done": "更正完成日期", "issue": "印发", "create": "新增", "create_demo": "创建演示账号",
 	"declare": "声明", "delete": "删除", "demo_seed": "生成演示数据", "denied": "越权访问",
 	"disable_demo": "停用演示账号", "discard": "废弃", "edit": "更正", "generate": "生成",
 	"import": "导入", "link": "关联", "load": "批量载入", "logout_everywhere": "退出所有设备",
 	"rank": "排名", "recognise": "认定", "rename": "标记更名", "reset_password": "重置密码",
-	"return": "退回", "review": "复核", "revoke": "撤销", "save": "保存", "seed": "初始化",
+	"return": "退回", "review": "复核", "revoke": "撤销", "save": "保存", "seed": "初始化", "send_back": "部门退回",
 	"submit": "提交", "unlink": "取消关联", "unlock": "解除锁定", "update": "修改", "withdraw": "撤回",
 }
 
@@ -55,6 +55,8 @@ var fieldLabels = map[string]string{
 	"comparator": "比较方式", "direction": "方向", "achievement": "完成情况", "reports": "报送",
 	"disabled": "停用", "locked": "锁定", "file": "文件", "files": "文件", "filename": "文件名",
 	"source_name": "来源", "tasks": "任务", "aliases": "别名", "ip": "地址", "mode": "方式",
+	"doc_no": "文号", "comment": "意见", "issued_on": "印发日期", "as_of": "数据截至", "corrects": "所更正的通报", "correction": "更正说明",
+	"html_sha256": "HTML 原件 SHA-256", "xlsx_sha256": "Excel 原件 SHA-256", "doc_no_pattern": "文号格式", "next_steps": "下一步工作",
 	"committee": "技术委员会", "publisher": "发布单位", "replaces": "代替", "ics": "ICS 分类号", "ccs": "CCS 分类号",
 }
 

@@ -21,20 +21,26 @@ import (
 
 // Bulletin is the periodic progress bulletin (工作进展通报), built from data.
 type Bulletin struct {
-	PlanTitle string        `json:"plan_title"`
-	Issuer    string        `json:"issuer"`
-	Period    Period        `json:"period"`
-	AsOf      string        `json:"as_of"`
-	Issued    string        `json:"issued"`
-	State     *State        `json:"state"`
-	Red       []TaskState   `json:"red"`
-	Yellow    []TaskState   `json:"yellow"`
-	Scores    []DeptScore   `json:"scores"`
-	Best      []DeptScore   `json:"best"`
-	Lagging   []DeptScore   `json:"lagging"`
-	Overdue   []DeptOverdue `json:"overdue"`
-	Done      []TargetState `json:"done_targets"`
-	NextSteps string        `json:"next_steps"`
+	PlanTitle string `json:"plan_title"`
+	Issuer    string `json:"issuer"`
+	Period    Period `json:"period"`
+	AsOf      string `json:"as_of"`
+	Issued    string `json:"issued"` // 印发日期; empty on a draft
+	// DocNo is the 文号 of an issued bulletin; Draft marks a preview that
+	// has not been issued (it changes as reports are approved).
+	DocNo         string        `json:"doc_no,omitempty"`
+	Draft         bool          `json:"draft"`
+	CorrectsDocNo string        `json:"corrects_doc_no,omitempty"`
+	Correction    string        `json:"correction,omitempty"`
+	State         *State        `json:"state"`
+	Red           []TaskState   `json:"red"`
+	Yellow        []TaskState   `json:"yellow"`
+	Scores        []DeptScore   `json:"scores"`
+	Best          []DeptScore   `json:"best"`
+	Lagging       []DeptScore   `json:"lagging"`
+	Overdue       []DeptOverdue `json:"overdue"`
+	Done          []TargetState `json:"done_targets"`
+	NextSteps     string        `json:"next_steps"`
 	// AuditHead is the audit chain's head when the bulletin was issued
 	// ("第 N 条，哈希 abcd…"), also written to the checkpoint file: a printed
 	// bulletin is itself a checkpoint that a rewritten chain cannot match.
@@ -69,7 +75,7 @@ func (s *Service) BuildBulletin(ctx context.Context, planID int64, code string) 
 	if err != nil {
 		return nil, err
 	}
-	b := &Bulletin{PlanTitle: pv.Title, Issuer: "青海省市场监督管理局", Period: period, AsOf: fmtDay(asOf), Issued: fmtDay(s.today()), State: state, Scores: scores}
+	b := &Bulletin{PlanTitle: pv.Title, Issuer: "青海省市场监督管理局", Period: period, AsOf: fmtDay(asOf), Draft: true, State: state, Scores: scores}
 	for _, t := range state.Tasks {
 		switch t.Status {
 		case Red:
@@ -160,6 +166,9 @@ func (b *Bulletin) XLSX() ([]byte, error) {
 		{"报送周期", b.Period.Label()},
 		{"数据截至", b.AsOf},
 		{"通报单位", b.Issuer},
+		{"文号", b.DocNo},
+		{"印发日期", b.Issued},
+		{"状态", map[bool]string{true: "草稿预览（未印发，数据随审核变化）", false: "已印发"}[b.Draft]},
 		{"总体进度（%）", round1(b.State.Progress)},
 		{"序时进度（%）", round1(b.State.Schedule)},
 		{"正常推进（绿）", b.State.Counts[Green]},
@@ -168,6 +177,9 @@ func (b *Bulletin) XLSX() ([]byte, error) {
 		{"严重滞后（红）", b.State.Counts[Red]},
 		{"下一步工作", b.NextSteps},
 		{"审计链头", b.AuditHead},
+	}
+	if b.CorrectsDocNo != "" {
+		overview = append(overview, []any{"更正", "本通报更正" + b.CorrectsDocNo + "：" + b.Correction})
 	}
 	if err := write("概况", overview); err != nil {
 		return nil, err

@@ -97,6 +97,10 @@ type State struct {
 	Pillars    []PillarState  `json:"pillars"`
 	Tasks      []TaskState    `json:"tasks"`
 	LastClosed *Period        `json:"last_closed_period,omitempty"`
+	// PlanEnd is the last target deadline year's 31 December; Finished
+	// says the state is as of a day after it (序时 is then 100 %).
+	PlanEnd  string `json:"plan_end"`
+	Finished bool   `json:"finished"`
 }
 
 // Targets lists every target state in task order.
@@ -283,6 +287,7 @@ func (s *Service) Recompute(ctx context.Context, planID int64, asOf time.Time) (
 			}
 		}
 	}
+	out.PlanEnd, out.Finished = fmtDay(planEnd), asOf.After(planEnd)
 	var sampleDays []time.Time
 	for _, p := range periods {
 		if e := p.EndTime(); !e.After(asOf) {

@@ -246,9 +246,9 @@ func (s *Service) Return(ctx context.Context, p auth.Principal, id int64, commen
 	if err := p.Require(auth.RoleAdmin, auth.RoleSupervisor); err != nil {
 		return nil, err
 	}
-	comment = strings.TrimSpace(comment)
-	if comment == "" {
-		return nil, invalid("退回时须填写退回意见，说明需要补充或更正的内容")
+	comment, err := checkComment(comment)
+	if err != nil {
+		return nil, err
 	}
 	return s.transition(ctx, p, id, "return", []string{ReportSubmitted}, func(tx *sql.Tx, r *Report) error {
 		_, err := tx.ExecContext(ctx, `UPDATE reports SET status = $1, reviewed_by = $2, reviewed_at = $3, review_comment = $4, times_returned = times_returned + 1 WHERE id = $5`,
@@ -259,14 +259,24 @@ func (s *Service) Return(ctx context.Context, p auth.Principal, id int64, commen
 
 // Approve accepts a submitted report; its values become the indicator's
 // approved values as of the period's end. Until then they replace nothing.
-func (s *Service) Approve(ctx context.Context, p auth.Principal, id int64, comment string) (*Report, error) {
+//
+// A report without evidence is approved only when confirmNoEvidence says
+// the reviewer saw that it has none.
+func (s *Service) Approve(ctx context.Context, p auth.Principal, id int64, comment string, confirmNoEvidence bool) (*Report, error) {
 	if err := p.Require(auth.RoleAdmin, auth.RoleSupervisor); err != nil {
 		return nil, err
 	}
+	comment = strings.TrimSpace(comment)
+	if n := len([]rune(comment)); n > maxComment {
+		return nil, invalid("审核意见不能超过 %d 字（现为 %d 字）", maxComment, n)
+	}
 	return s.transition(ctx, p, id, "approve", []string{ReportSubmitted}, func(tx *sql.Tx, r *Report) error {
+		if len(r.Evidence) == 0 && !confirmNoEvidence {
+			return apperr.Invalid("该报告没有佐证材料。确认仍审核通过，请勾选“确认本报告没有佐证材料”后再提交；否则请退回并要求补充")
+		}
 		now := time.Now().UTC()
 		if _, err := tx.ExecContext(ctx, `UPDATE reports SET status = $1, reviewed_by = $2, reviewed_at = $3, review_comment = $4 WHERE id = $5`,
-			ReportApproved, p.Login, now, strings.TrimSpace(comment), id); err != nil {
+			ReportApproved, p.Login, now, comment, id); err != nil {
 			return err
 		}
 		for ord, v := range r.Values {

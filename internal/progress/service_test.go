@@ -165,7 +165,7 @@ func TestReportFlowOnlyApprovedValuesCount(t *testing.T) {
 		if _, err := e.svc.Submit(ctx, e.users["demo-approver-samr"], r.ID); err != nil {
 			t.Fatal(err)
 		}
-		if _, err := e.svc.Approve(ctx, sup, r.ID, ""); err != nil {
+		if _, err := e.svc.Approve(ctx, sup, r.ID, "", true); err != nil {
 			t.Fatal(err)
 		}
 		g := e.target(t, asOf, 4, 1)

@@ -34,6 +34,11 @@ type Settings struct {
 	DeadlineDays int        `json:"deadline_days"` // report deadline: days after a period ends
 	Thresholds   Thresholds `json:"thresholds"`
 	Scoring      Scoring    `json:"scoring"`
+	// DocNoPattern numbers issued bulletins (文号): {年} and {号}.
+	DocNoPattern string `json:"doc_no_pattern"`
+	// DefaultAsOf is the date the progress pages show when none is asked
+	// for ("" = today): a demo pins one inside the plan's period.
+	DefaultAsOf string `json:"default_as_of"`
 }
 
 // Service runs reporting, evaluation, assessment and bulletins.
@@ -72,10 +77,10 @@ func (s *Service) today() time.Time {
 // Settings returns a plan's settings, or defaults derived from the plan
 // (start = issue date, quarterly, 10 days to report) when none are saved.
 func (s *Service) Settings(ctx context.Context, planID int64) (Settings, error) {
-	st := Settings{PlanID: planID, PeriodKind: "quarter", DeadlineDays: 10, Thresholds: DefaultThresholds, Scoring: DefaultScoring}
+	st := Settings{PlanID: planID, PeriodKind: "quarter", DeadlineDays: 10, Thresholds: DefaultThresholds, Scoring: DefaultScoring, DocNoPattern: DefaultDocNoPattern}
 	var th, sc string
-	err := s.db.Reader().QueryRowContext(ctx, `SELECT plan_start, period_kind, deadline_days, thresholds, scoring FROM progress_settings WHERE plan_id = $1`, planID).
-		Scan(&st.PlanStart, &st.PeriodKind, &st.DeadlineDays, &th, &sc)
+	err := s.db.Reader().QueryRowContext(ctx, `SELECT plan_start, period_kind, deadline_days, thresholds, scoring, doc_no_pattern, default_as_of FROM progress_settings WHERE plan_id = $1`, planID).
+		Scan(&st.PlanStart, &st.PeriodKind, &st.DeadlineDays, &th, &sc, &st.DocNoPattern, &st.DefaultAsOf)
 	if errors.Is(err, sql.ErrNoRows) {
 		pv, err := s.plans.Current(ctx, planID)
 		if err != nil {
@@ -116,15 +121,26 @@ func (s *Service) SaveSettings(ctx context.Context, p auth.Principal, st Setting
 	if st.Thresholds.RedGap <= 0 || st.Thresholds.RedGap > 100 || st.Thresholds.NearDays < 0 || st.Thresholds.RemindBefore < 0 {
 		return invalid("预警阈值无效：红色差距须在 0–100 个百分点之间，天数不能为负")
 	}
+	if st.DocNoPattern == "" {
+		st.DocNoPattern = DefaultDocNoPattern
+	}
+	if err := checkDocNoPattern(st.DocNoPattern); err != nil {
+		return err
+	}
+	if st.DefaultAsOf != "" {
+		if d, err := parseDay(st.DefaultAsOf); err != nil || st.DefaultAsOf < st.PlanStart || d.After(s.today()) {
+			return invalid("默认查看日期“%s”无效：须写成 2025-10-11 的形式，不早于方案起始日期，不晚于今天；留空表示按当天", st.DefaultAsOf)
+		}
+	}
 	th, _ := json.Marshal(st.Thresholds)
 	sc, _ := json.Marshal(st.Scoring)
 	return s.db.Tx(ctx, func(tx *sql.Tx) error {
 		before, _ := s.Settings(ctx, st.PlanID)
-		_, err := tx.ExecContext(ctx, `INSERT INTO progress_settings(plan_id, plan_start, period_kind, deadline_days, thresholds, scoring, updated_by, updated_at)
-			VALUES ($1, $2, $3, $4, $5, $6, $7, $8)
+		_, err := tx.ExecContext(ctx, `INSERT INTO progress_settings(plan_id, plan_start, period_kind, deadline_days, thresholds, scoring, doc_no_pattern, default_as_of, updated_by, updated_at)
+			VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10)
 			ON CONFLICT (plan_id) DO UPDATE SET plan_start = excluded.plan_start, period_kind = excluded.period_kind, deadline_days = excluded.deadline_days,
-				thresholds = excluded.thresholds, scoring = excluded.scoring, updated_by = excluded.updated_by, updated_at = excluded.updated_at`,
-			st.PlanID, st.PlanStart, st.PeriodKind, st.DeadlineDays, string(th), string(sc), p.Login, time.Now().UTC())
+				thresholds = excluded.thresholds, scoring = excluded.scoring, doc_no_pattern = excluded.doc_no_pattern, default_as_of = excluded.default_as_of, updated_by = excluded.updated_by, updated_at = excluded.updated_at`,
+			st.PlanID, st.PlanStart, st.PeriodKind, st.DeadlineDays, string(th), string(sc), st.DocNoPattern, st.DefaultAsOf, p.Login, time.Now().UTC())
 		if err != nil {
 			return fmt.Errorf("progress: save settings: %w", err)
 		}

@@ -17,6 +17,10 @@ import (
 	"sidi/internal/apperr"
 	"sidi/internal/audit"
 	"sidi/internal/auth"
+	"sidi/internal/bases"
+	"sidi/internal/plan"
+	"sidi/internal/progress"
+	"sidi/internal/standards"
 )
 
 func labelOr(m map[string]string, code string) string {
@@ -61,9 +65,39 @@ func auditActor(r audit.Record, names map[int64]string) string {
 	return r.Actor
 }
 
-// auditValue renders one field's value compactly: text as itself, yes/no
-// in Chinese, lists and objects as compact JSON; "" for absent or null.
-func auditValue(v any, present bool) string {
+// auditValueLabels names the coded values of a recorded field in Chinese,
+// by entity and field ("report" "status" "approved" → "已审核通过"); a field
+// listed under "" applies to every entity.
+func auditValueLabels(entity, field string) map[string]string {
+	roles := map[string]string{}
+	for r, l := range auth.RoleNames {
+		roles[string(r)] = l
+	}
+	scopes := map[string]string{}
+	for sc, l := range auth.ScopeNames {
+		scopes[string(sc)] = l
+	}
+	byEntity := map[string]map[string]map[string]string{
+		"": {"roles": roles, "role": roles, "scope": scopes, "period_kind": {"quarter": "按季度", "month": "按月"},
+			"stage": {progress.StageDepartment: "部门审核", progress.StageRegulator: "省市场监管局"}},
+		"report":        {"status": progress.ReportStatusLabels, "role": {"lead": "牵头单位", "co": "责任单位"}},
+		"reports":       {"status": progress.ReportStatusLabels},
+		"plan_version":  {"status": plan.StatusLabels},
+		"standard":      {"status": standards.StatusLabels},
+		"leader_scheme": {"status": standards.SchemeStatusLabels},
+		"base":          {"status": bases.StatusLabels},
+	}
+	if m := byEntity[entity][field]; m != nil {
+		return m
+	}
+	return byEntity[""][field]
+}
+
+// auditValue renders one field's value compactly: text as itself (or its
+// Chinese name when labels has one), yes/no in Chinese, lists of coded
+// values by their names, other lists and objects as compact JSON; "" for
+// absent or null.
+func auditValue(v any, present bool, labels map[string]string) string {
 	switch x := v.(type) {
 	case nil:
 		if present {
@@ -71,7 +105,18 @@ func auditValue(v any, present bool) string {
 		}
 		return ""
 	case string:
+		if l, ok := labels[x]; ok {
+			return l
+		}
 		return x
+	case []any:
+		if labels != nil {
+			parts := make([]string, len(x))
+			for i, e := range x {
+				parts[i] = auditValue(e, true, labels)
+			}
+			return strings.Join(parts, "、")
+		}
 	case bool:
 		if x {
 			return "是"
@@ -88,7 +133,7 @@ func auditValue(v any, present bool) string {
 // auditChanges compares a record's before and after states field by field:
 // the fields that differ, or every field when one side is missing. A state
 // that is not a JSON object is one row, "内容".
-func auditChanges(before, after json.RawMessage) []auditChange {
+func auditChanges(entity string, before, after json.RawMessage) []auditChange {
 	decode := func(raw json.RawMessage) (map[string]any, any, bool) {
 		if len(raw) == 0 || string(raw) == "null" {
 			return nil, nil, false
@@ -109,10 +154,10 @@ func auditChanges(before, after json.RawMessage) []auditChange {
 		// Not both objects: the whole state in one row.
 		c := auditChange{Field: "", Label: "内容"}
 		if bok {
-			c.Before = auditValue(orValue(bm, bv), true)
+			c.Before = auditValue(orValue(bm, bv), true, nil)
 		}
 		if aok {
-			c.After = auditValue(orValue(am, av), true)
+			c.After = auditValue(orValue(am, av), true, nil)
 		}
 		return []auditChange{c}
 	}
@@ -135,7 +180,8 @@ func auditChanges(before, after json.RawMessage) []auditChange {
 		if bok && aok && inB == inA && reflect.DeepEqual(b, a) {
 			continue
 		}
-		out = append(out, auditChange{Field: k, Label: audit.FieldLabel(k), Before: auditValue(b, inB), After: auditValue(a, inA)})
+		labels := auditValueLabels(entity, k)
+		out = append(out, auditChange{Field: k, Label: audit.FieldLabel(k), Before: auditValue(b, inB, labels), After: auditValue(a, inA, labels)})
 	}
 	return out
 }
@@ -182,7 +228,7 @@ func auditRows(recs []audit.Record, names map[int64]string, logins bool) []audit
 		summary += " · " + al
 		out[i] = auditRow{Seq: r.Seq, At: auditTime(r.At), Actor: auditActor(r, names), ActorID: r.ActorID, IP: r.IP,
 			Entity: r.Entity, EntityLabel: el, EntityID: r.EntityID, Link: auditLink(r.Entity, r.EntityID),
-			Action: r.Action, ActionLabel: al, Summary: summary, Changes: auditChanges(r.Before, r.After)}
+			Action: r.Action, ActionLabel: al, Summary: summary, Changes: auditChanges(r.Entity, r.Before, r.After)}
 		if logins {
 			out[i].Login = r.Actor
 		}

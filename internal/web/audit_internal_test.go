@@ -31,3 +31,22 @@ func TestAuditRowsReadable(t *testing.T) {
 		t.Errorf("administrator's row: %+v", rows[0])
 	}
 }
+
+func TestAuditValuesInChinese(t *testing.T) {
+	cases := []struct {
+		entity, before, after, want string
+	}{
+		{"report", `{"status":"submitted"}`, `{"status":"approved","comment":"同意"}`, "[{comment 意见  同意} {status 状态 已提交待审核 已审核通过}]"},
+		{"user", `{"roles":["reporter"]}`, `{"roles":["reporter","approver"]}`, "[{roles 角色 部门填报员 部门填报员、部门审核人}]"},
+		{"base", `{"status":"building"}`, `{"status":"recognised"}`, "[{status 状态 创建中 已认定}]"},
+		{"plan_version", `{"status":"draft"}`, `{"status":"approved"}`, "[{status 状态 待审核草稿 现行版本}]"},
+		// A code no label knows stays as written; lists without labels stay JSON.
+		{"report", `{"status":"archived","tags":["a"]}`, `{"status":"approved","tags":["a","b"]}`, "[{status 状态 archived 已审核通过} {tags tags [\"a\"] [\"a\",\"b\"]}]"},
+	}
+	for _, c := range cases {
+		got := fmt.Sprint(auditChanges(c.entity, json.RawMessage(c.before), json.RawMessage(c.after)))
+		if got != c.want {
+			t.Errorf("%s %s → %s:\n got %s\nwant %s", c.entity, c.before, c.after, got, c.want)
+		}
+	}
+}

@@ -3,6 +3,7 @@ package web_test
 import (
 	"context"
 	"errors"
+	"fmt"
 	"html"
 	"io/fs"
 	"net/http"
@@ -17,8 +18,10 @@ import (
 	"github.com/chromedp/chromedp"
 
 	"sidi/internal/auth"
+	"sidi/internal/progress"
 	"sidi/internal/store"
 	"sidi/internal/store/storetest"
+	"sidi/internal/web"
 )
 
 // axeScript is axe-core as npm installs it from testdata/axe/package-lock.json
@@ -67,6 +70,7 @@ func loadAxe(t *testing.T) string {
 //	demo-supervisor      /my · /progress · /progress?period=2025Q2 · /progress/tasks/1 · /progress/settings
 //	                     /progress/bindings · /reports · /reports/{id} · /bulletins · /bulletins/2025Q2
 //	                     /plan/versions · /plan/import · /standards/manage · /standards/manage/{id}
+//	                     /bulletin-docs/{id} · /progress/final
 //	                     /declarations/enterprises · /leaders/manage · /bases/{id}/edit · /training/{id}/edit
 //	demo-reporter-samr   /my · /reports/new?period=…&task=… · /bases/new · /training/new
 //	demo-enterprise      /my · /declarations/new
@@ -92,6 +96,16 @@ func TestBrowserAccessibility(t *testing.T) {
 		user     = first(`SELECT id FROM users WHERE login = 'demo-reporter-samr'`)
 		userDept = first(`SELECT dept_id FROM users WHERE login = 'demo-reporter-samr'`)
 	)
+	// An issued bulletin (its record page; the stored document itself is
+	// the printable bulletin already checked as a draft).
+	pv, err := f.plan.Current(context.Background(), 0)
+	if err != nil {
+		t.Fatal(err)
+	}
+	issued, err := f.prog.IssueBulletin(context.Background(), auth.Principal{Login: "cli:test", Roles: []auth.Role{auth.RoleAdmin}}, pv.ID, progress.IssueInput{Period: "2025Q2"}, web.BulletinDocument)
+	if err != nil {
+		t.Fatal(err)
+	}
 	// The reporter's desk links the report forms still to be filled in.
 	reporter := f.client(t)
 	reporter.login("demo-reporter-samr", auth.DemoPassword)
@@ -109,7 +123,7 @@ func TestBrowserAccessibility(t *testing.T) {
 			"/declarations", "/declarations/" + decl, "/leaders", "/leaders/schemes/" + scheme, "/pilots", "/pilots/" + pilot,
 			"/projects", "/projects/" + project, "/bases", "/bases/" + base, "/training", "/training/" + session, "/login"}},
 		{"demo-supervisor", []string{"/my", "/progress", "/progress?period=2025Q2", "/progress/tasks/1", "/progress/settings",
-			"/progress/bindings", "/reports", "/reports/" + report, "/bulletins", "/bulletins/2025Q2",
+			"/progress/bindings", "/reports", "/reports/" + report, "/bulletins", "/bulletins/2025Q2", fmt.Sprint("/bulletin-docs/", issued.ID), "/progress/final",
 			"/plan/versions", "/plan/import", "/standards/manage", "/standards/manage/" + std,
 			"/declarations/enterprises", "/leaders/manage", "/bases/" + base + "/edit", "/training/" + session + "/edit"}},
 		{"demo-reporter-samr", []string{"/my", html.UnescapeString(newReport[1]), "/bases/new", "/training/new"}},

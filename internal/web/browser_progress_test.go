@@ -54,7 +54,21 @@ func TestBrowserSupervisorCockpit(t *testing.T) {
 		if err != nil || bars < 31 {
 			t.Errorf("cockpit draws %d progress bars (%v), want one per pillar and task", bars, err)
 		}
+		// A target's trend: axes, target, forecast, drawn at a readable size.
 		if err := chromedp.Do(ctx,
+			chromedp.Navigate(f.srv.URL+"/progress/tasks/8?period=2025Q2"),
+			chromedp.WaitVisible(chromedp.CSS(`svg.trend`)),
+		); err != nil {
+			t.Fatal(err)
+		}
+		screenshot(t, ctx, "task-trend-"+string(db.Dialect()))
+		width, err := chromedp.Run(ctx, chromedp.Evaluate[float64](`document.querySelector('svg.trend').getBoundingClientRect().width`))
+		if err != nil || width < 400 {
+			t.Errorf("trend chart is %v px wide (%v)", width, err)
+		}
+		if err := chromedp.Do(ctx,
+			chromedp.Navigate(f.srv.URL+"/progress?period=2025Q2"),
+			chromedp.WaitVisible(chromedp.CSS(`#tasks-h`)),
 			chromedp.Click(chromedp.CSS(`a[href="/bulletins/2025Q2"]`), chromedp.NodeVisible),
 			chromedp.WaitVisible(chromedp.CSS(`article.bulletin h1`)),
 		); err != nil {

@@ -27,6 +27,31 @@ func (s *Server) personName(ctx context.Context, login string) (string, error) {
 	return name, nil
 }
 
+// staffNames maps recorded logins to how staff pages name them: the
+// display name; "命令行" for command-line actors ("cli:demo"); the login
+// itself only when no user has it any more.
+func (s *Server) staffNames(ctx context.Context, logins ...string) (map[string]string, error) {
+	out := map[string]string{}
+	for _, l := range logins {
+		if _, done := out[l]; done || l == "" {
+			continue
+		}
+		if rest, ok := strings.CutPrefix(l, "cli:"); ok {
+			out[l] = "命令行（" + rest + "）"
+			continue
+		}
+		name, err := s.personName(ctx, l)
+		if err != nil {
+			return nil, err
+		}
+		if name == "" {
+			name = l
+		}
+		out[l] = name
+	}
+	return out, nil
+}
+
 // internalMark is an editor's marker in a note ("[待核实]", "【待核实】").
 var internalMark = regexp.MustCompile(`\s*[\[【]待核实[\]】]`)
 

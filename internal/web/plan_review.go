@@ -18,7 +18,15 @@ func (s *Server) versionList(w http.ResponseWriter, r *http.Request, rc *reqCtx)
 	if err != nil {
 		return err
 	}
-	return s.render(w, r, rc, http.StatusOK, "versions", "方案版本与审核", "versions", vs)
+	var logins []string
+	for _, v := range vs {
+		logins = append(logins, v.CreatedBy, v.ApprovedBy)
+	}
+	names, err := s.staffNames(r.Context(), logins...)
+	if err != nil {
+		return err
+	}
+	return s.render(w, r, rc, http.StatusOK, "versions", "方案版本与审核", "versions", map[string]any{"Versions": vs, "Names": names})
 }
 
 func (s *Server) importForm(w http.ResponseWriter, r *http.Request, rc *reqCtx) error {
@@ -79,6 +87,7 @@ type reviewData struct {
 	Problems []plan.Problem
 	Error    string
 	Editable bool
+	Names    map[string]string // recorded logins → display names
 }
 
 func (s *Server) versionReview(w http.ResponseWriter, r *http.Request, rc *reqCtx) error {
@@ -102,7 +111,11 @@ func (s *Server) renderReview(w http.ResponseWriter, r *http.Request, rc *reqCtx
 	if err != nil {
 		return err
 	}
-	d := reviewData{Version: v, Doc: doc, Source: src, Changes: changes, Problems: plan.Validate(doc), Error: errMsg, Editable: v.Status == plan.StatusDraft}
+	names, err := s.staffNames(r.Context(), v.CreatedBy, v.ApprovedBy)
+	if err != nil {
+		return err
+	}
+	d := reviewData{Version: v, Doc: doc, Source: src, Changes: changes, Problems: plan.Validate(doc), Error: errMsg, Editable: v.Status == plan.StatusDraft, Names: names}
 	title := fmt.Sprintf("方案第 %d 版 · %s", v.Number, plan.StatusLabels[v.Status])
 	return s.render(w, r, rc, status, "review", title, "versions", d)
 }

@@ -205,6 +205,14 @@ func TestReviewFlow(t *testing.T) {
 		if !strings.Contains(page, "现行第 2 版") || !strings.Contains(page, "开展标准化专项试点工作") || !strings.Contains(page, "马德里国际商标30件以上") {
 			t.Fatalf("plan page does not show the approved amendment")
 		}
+		// People are named, not their logins.
+		_, page = c.get("/plan/versions")
+		_, review := c.get(versionPath)
+		for _, p := range []string{page, review} {
+			if !strings.Contains(p, "演示-督办人员") || strings.Contains(p, "demo-supervisor") || strings.Contains(p, "cli:") {
+				t.Error("the version pages show logins instead of names")
+			}
+		}
 		// A forged CSRF token changes nothing.
 		resp, _ = c.postForm(versionPath+"/discard", url.Values{"csrf_token": {"forged"}})
 		if resp.StatusCode != http.StatusForbidden {

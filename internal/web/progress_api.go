@@ -186,7 +186,8 @@ func (s *Server) apiReportAction(action string) func(http.ResponseWriter, *http.
 			return err
 		}
 		var body struct {
-			Comment string `json:"comment"`
+			Comment           string `json:"comment"`
+			ConfirmNoEvidence bool   `json:"confirm_no_evidence"`
 		}
 		if r.ContentLength != 0 {
 			if err := json.NewDecoder(r.Body).Decode(&body); err != nil {
@@ -198,7 +199,9 @@ func (s *Server) apiReportAction(action string) func(http.ResponseWriter, *http.
 		case "submit":
 			rep, err = s.Progress.Submit(r.Context(), rc.P, id)
 		case "approve":
-			rep, err = s.Progress.Approve(r.Context(), rc.P, id, body.Comment)
+			rep, err = s.Progress.Approve(r.Context(), rc.P, id, body.Comment, body.ConfirmNoEvidence)
+		case "send_back":
+			rep, err = s.Progress.SendBack(r.Context(), rc.P, id, body.Comment)
 		default:
 			rep, err = s.Progress.Return(r.Context(), rc.P, id, body.Comment)
 		}

@@ -54,6 +54,28 @@ func sparkline(points []progress.Point, target float64) template.HTML {
 		y(target), y(target), b.String()))
 }
 
+// scoreBar draws an assessment score out of 100.
+func scoreBar(score float64) template.HTML {
+	v := math.Max(0, math.Min(100, score))
+	if math.IsNaN(v) {
+		v = 0
+	}
+	return template.HTML(fmt.Sprintf(`<svg class="bar" viewBox="0 0 100 10" width="160" height="16" role="img" aria-label="得分 %.1f（满分 100）"><rect class="track" x="0" y="1" width="100" height="8"></rect><rect class="fill %s" x="0" y="1" width="%.1f" height="8"></rect></svg>`,
+		v, statusClass(scoreStatus(v)), v))
+}
+
+// scoreStatus colours an assessment score: 80 and above green, 60 and
+// above yellow, below red (the bar also carries the number beside it).
+func scoreStatus(score float64) string {
+	switch {
+	case score >= 80:
+		return progress.Green
+	case score >= 60:
+		return progress.Yellow
+	}
+	return progress.Red
+}
+
 func statusClass(s string) string {
 	switch s {
 	case progress.Green, progress.Yellow, progress.Red, progress.Blue:

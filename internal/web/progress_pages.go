@@ -8,6 +8,7 @@ import (
 
 	"sidi/internal/apperr"
 	"sidi/internal/numfmt"
+	"sidi/internal/org"
 	"sidi/internal/progress"
 )
 
@@ -28,8 +29,26 @@ func (s *Server) asOfFrom(r *http.Request, planID int64) (time.Time, *progress.P
 		}
 		return t, nil, nil
 	}
+	if d, err := s.pinnedAsOf(r, planID); err != nil || d != "" {
+		t, _ := time.Parse("2006-01-02", d)
+		return t, nil, err
+	}
 	n := s.now().In(cst)
 	return time.Date(n.Year(), n.Month(), n.Day(), 0, 0, 0, 0, time.UTC), nil, nil
+}
+
+// pinnedAsOf is the default date of the settings (a demo's date inside the
+// plan's period) when the request names no period or date, else "".
+func (s *Server) pinnedAsOf(r *http.Request, planID int64) (string, error) {
+	q := r.URL.Query()
+	if q.Get("period") != "" || q.Get("date") != "" {
+		return "", nil
+	}
+	st, err := s.Progress.Settings(r.Context(), planID)
+	if err != nil {
+		return "", err
+	}
+	return st.DefaultAsOf, nil
 }
 
 // stateFor evaluates the current plan as of the request's ?period or ?date.
@@ -51,6 +70,11 @@ type cockpitData struct {
 	Period  *progress.Period
 	Periods []progress.Period
 	Scores  []progress.DeptScore
+	// Prefectures are the scores of the eight prefecture governments.
+	Prefectures []progress.DeptScore
+	// Pinned is the settings' default date when the page shows it.
+	Pinned string
+	Today  string
 }
 
 func (s *Server) cockpit(w http.ResponseWriter, r *http.Request, rc *reqCtx) error {
@@ -62,7 +86,10 @@ func (s *Server) cockpit(w http.ResponseWriter, r *http.Request, rc *reqCtx) err
 	if err != nil {
 		return err
 	}
-	d := cockpitData{State: st, Period: period, Periods: periods}
+	d := cockpitData{State: st, Period: period, Periods: periods, Today: s.now().In(cst).Format("2006-01-02")}
+	if d.Pinned, err = s.pinnedAsOf(r, st.PlanID); err != nil {
+		return err
+	}
 	scorePeriod := period
 	if scorePeriod == nil {
 		scorePeriod = st.LastClosed
@@ -70,6 +97,19 @@ func (s *Server) cockpit(w http.ResponseWriter, r *http.Request, rc *reqCtx) err
 	if scorePeriod != nil {
 		if d.Scores, err = s.Progress.Assess(r.Context(), st.PlanID, *scorePeriod); err != nil {
 			return err
+		}
+		depts, err := s.Org.List(r.Context())
+		if err != nil {
+			return err
+		}
+		prefecture := map[int64]bool{}
+		for _, dp := range depts {
+			prefecture[dp.ID] = dp.Kind == org.KindPrefecture
+		}
+		for _, sc := range d.Scores {
+			if prefecture[sc.DeptID] {
+				d.Prefectures = append(d.Prefectures, sc)
+			}
 		}
 		d.Period = scorePeriod
 	}
@@ -187,6 +227,25 @@ func (s *Server) bindingsSave(w http.ResponseWriter, r *http.Request, rc *reqCtx
 	}
 	s.redirectMsg(w, r, "/progress/bindings", "已保存")
 	return nil
+}
+
+// finalPage is the final assessment: every target met or not and each
+// lead department's account, as of the request's date (default: today, or
+// the settings' pinned date).
+func (s *Server) finalPage(w http.ResponseWriter, r *http.Request, rc *reqCtx) error {
+	pv, err := s.Plan.Current(r.Context(), 0)
+	if err != nil {
+		return err
+	}
+	asOf, _, err := s.asOfFrom(r, pv.ID)
+	if err != nil {
+		return err
+	}
+	f, err := s.Progress.FinalAssessment(r.Context(), pv.ID, asOf)
+	if err != nil {
+		return err
+	}
+	return s.render(w, r, rc, http.StatusOK, "progress_final", "终期评估", "progress", f)
 }
 
 func (s *Server) publicProgress(w http.ResponseWriter, r *http.Request, rc *reqCtx) error {

@@ -14,6 +14,7 @@ func (s *Server) progressRoutes() []Route {
 		{Method: "GET", Pattern: "/my", Name: "我的工作台", Handle: s.myDesk},
 		{Method: "GET", Pattern: "/progress", Name: "进展总览（驾驶舱）", Roles: progressViewers, Handle: s.cockpit},
 		{Method: "GET", Pattern: "/progress/tasks/{number}", Name: "任务进展", Roles: progressViewers, Handle: s.taskProgress},
+		{Method: "GET", Pattern: "/progress/final", Name: "终期评估", Roles: progressViewers, Handle: s.finalPage},
 		{Method: "POST", Pattern: "/progress/tasks/{number}/override", Name: "人工调整任务进度", Roles: planEditors, Handle: s.taskOverride},
 		{Method: "GET", Pattern: "/progress/bindings", Name: "指标来源设置页", Roles: planEditors, Handle: s.bindingsPage},
 		{Method: "POST", Pattern: "/progress/bindings", Name: "保存指标来源", Roles: planEditors, Handle: s.bindingsSave},
@@ -31,10 +32,15 @@ func (s *Server) progressRoutes() []Route {
 		{Method: "POST", Pattern: "/reports/{id}/submit", Name: "提交报告", Roles: []auth.Role{auth.RoleApprover}, Handle: s.reportSubmit},
 		{Method: "POST", Pattern: "/reports/{id}/approve", Name: "审核通过报告", Roles: planEditors, Handle: s.reportApprove},
 		{Method: "POST", Pattern: "/reports/{id}/return", Name: "退回报告", Roles: planEditors, Handle: s.reportReturn},
+		{Method: "POST", Pattern: "/reports/{id}/send-back", Name: "部门审核退回填报人", Roles: []auth.Role{auth.RoleApprover}, Handle: s.reportSendBack},
 		{Method: "GET", Pattern: "/bulletins", Name: "工作通报列表", Roles: planEditors, Handle: s.bulletinList},
 		{Method: "GET", Pattern: "/bulletins/{period}", Name: "工作通报", Roles: planEditors, Handle: s.bulletinPage},
 		{Method: "GET", Pattern: "/bulletins/{period}/xlsx", Name: "工作通报（Excel）", Roles: planEditors, Handle: s.bulletinXLSX},
 		{Method: "POST", Pattern: "/bulletins/{period}", Name: "保存下一步工作", Roles: planEditors, Handle: s.bulletinSave},
+		{Method: "POST", Pattern: "/bulletins/{period}/issue", Name: "印发工作通报", Roles: planEditors, Handle: s.bulletinIssue},
+		{Method: "GET", Pattern: "/bulletin-docs/{id}", Name: "已印发通报", Roles: planEditors, Handle: s.issuedPage},
+		{Method: "GET", Pattern: "/bulletin-docs/{id}/html", Name: "已印发通报（原件）", Roles: planEditors, Handle: s.issuedHTML},
+		{Method: "GET", Pattern: "/bulletin-docs/{id}/xlsx", Name: "已印发通报（Excel 原件）", Roles: planEditors, Handle: s.issuedXLSX},
 		{Method: "GET", Pattern: "/public/progress", Name: "实施进展公开", Public: true, Cache: true, Handle: s.publicProgress},
 
 		{Method: "GET", Pattern: "/api/v1/indicators", Name: "量化指标及进展", Public: true, Cache: true, API: true, Handle: s.apiIndicators},
@@ -46,6 +52,8 @@ func (s *Server) progressRoutes() []Route {
 		{Method: "POST", Pattern: "/api/v1/reports/{id}/submit", Name: "提交报告", Roles: []auth.Role{auth.RoleApprover}, API: true, Handle: s.apiReportAction("submit")},
 		{Method: "POST", Pattern: "/api/v1/reports/{id}/approve", Name: "审核通过报告", Roles: planEditors, API: true, Handle: s.apiReportAction("approve")},
 		{Method: "POST", Pattern: "/api/v1/reports/{id}/return", Name: "退回报告", Roles: planEditors, API: true, Handle: s.apiReportAction("return")},
+		{Method: "POST", Pattern: "/api/v1/reports/{id}/send-back", Name: "部门审核退回填报人", Roles: []auth.Role{auth.RoleApprover}, API: true, Handle: s.apiReportAction("send_back")},
 		{Method: "GET", Pattern: "/api/v1/bulletins/{period}", Name: "工作通报", Roles: planEditors, API: true, Handle: s.apiBulletin},
+		{Method: "GET", Pattern: "/api/v1/bulletin-docs", Name: "已印发通报", Roles: planEditors, API: true, Handle: s.apiIssued},
 	}
 }

@@ -58,6 +58,12 @@ func (s *Server) settingsSave(w http.ResponseWriter, r *http.Request, rc *reqCtx
 	}
 	st.PlanStart = strings.TrimSpace(r.PostFormValue("plan_start"))
 	st.PeriodKind = r.PostFormValue("period_kind")
+	if v, ok := r.PostForm["default_as_of"]; ok {
+		st.DefaultAsOf = strings.TrimSpace(v[0])
+	}
+	if v, ok := r.PostForm["doc_no_pattern"]; ok {
+		st.DocNoPattern = strings.TrimSpace(v[0])
+	}
 	for _, f := range []func() error{
 		func() error { return integer("deadline_days", &st.DeadlineDays) },
 		func() error { return num("red_gap", &st.Thresholds.RedGap) },

@@ -2,6 +2,8 @@ package web_test
 
 import (
 	"context"
+	"crypto/sha256"
+	"encoding/hex"
 	"encoding/json"
 	"net/http"
 	"net/url"
@@ -80,7 +82,17 @@ func TestReportingLoopThroughPages(t *testing.T) {
 		if resp, _ := reporter.postForm(rep+"/submit", url.Values{"csrf_token": {tok}}); resp.StatusCode != http.StatusForbidden {
 			t.Fatalf("reporter submit: %d", resp.StatusCode)
 		}
+		if _, page := reporter.get(rep); !strings.Contains(page, "上期审核通过") || !strings.Contains(page, "目标值") || !strings.Contains(page, "较基线") {
+			t.Error("the report form does not show the baseline, last approved value and target beside the value")
+		}
+		// The department's approver sends the draft back with a comment first.
 		atok := approver.csrf(rep)
+		if resp, _ := approver.postForm(rep+"/send-back", url.Values{"csrf_token": {atok}, "comment": {"数值请与统计表核对\n再报"}}); resp.StatusCode != http.StatusSeeOther {
+			t.Fatalf("send back: %d", resp.StatusCode)
+		}
+		if _, page := reporter.get(rep); !strings.Contains(page, "部门审核退回") || !strings.Contains(page, "数值请与统计表核对") {
+			t.Error("the reporter does not see the approver's comment in the return history")
+		}
 		approver.postForm(rep+"/submit", url.Values{"csrf_token": {atok}})
 		if v, ok := public.indicator(4, 1); ok || v != 0 {
 			t.Fatalf("public sees a submitted value: %v", v)
@@ -92,7 +104,18 @@ func TestReportingLoopThroughPages(t *testing.T) {
 			t.Fatal("returned report missing from the reporter's desk")
 		}
 		approver.postForm(rep+"/submit", url.Values{"csrf_token": {atok}})
+		// No evidence: approval asks for the reviewer's confirmation.
+		if _, page := supervisor.get(rep); !strings.Contains(page, `name="confirm_no_evidence"`) || !strings.Contains(page, "<textarea id=\"comment\"") {
+			t.Error("the review form lacks the no-evidence confirmation or the multi-line return comment")
+		}
 		supervisor.postForm(rep+"/approve", url.Values{"csrf_token": {stok}})
+		if v, ok := public.indicator(4, 1); ok {
+			t.Fatalf("approved without evidence and without confirmation: %v", v)
+		}
+		if _, page := supervisor.get(rep); !strings.Contains(page, "没有佐证材料") || !strings.Contains(page, "省市场监管局退回") {
+			t.Error("the review page does not explain the refused approval or list the returns")
+		}
+		supervisor.postForm(rep+"/approve", url.Values{"csrf_token": {stok}, "confirm_no_evidence": {"1"}})
 		if v, ok := public.indicator(4, 1); !ok || v != 1200 {
 			t.Fatalf("public value after approval: %v %v", v, ok)
 		}
@@ -125,8 +148,8 @@ func TestCockpitAndBulletinWithDemoData(t *testing.T) {
 			path string
 			want []string
 		}{
-			{"/progress?period=2025Q2", []string{"进展总览", "27 项重点任务", "部门考评（2025年第2季度）", "<svg class=\"bar\""}},
-			{"/progress/tasks/8?period=2025Q2", []string{"全省商标累计注册量突破7万件", "历史数值", "<svg class=\"spark\""}},
+			{"/progress?period=2025Q2", []string{"进展总览", "27 项重点任务", "部门考评（2025年第2季度）", "<svg class=\"bar\"", "class=\"pillar-card\"", "市州一览（2025年第2季度）", "海西蒙古族藏族自治州人民政府", "得分 "}},
+			{"/progress/tasks/8?period=2025Q2", []string{"全省商标累计注册量突破7万件", "历史数值", "<svg class=\"trend\"", "目标 70,000件", ">2023年<", "按趋势预测"}},
 			{"/bulletins", []string{"2025年第4季度"}},
 			{"/bulletins/2025Q4", []string{"工作进展情况的通报", "一、总体情况", "五、下一步工作", "逾期未报"}},
 			{"/my", []string{"待办事项"}},
@@ -151,6 +174,70 @@ func TestCockpitAndBulletinWithDemoData(t *testing.T) {
 		resp, body = c.get("/api/v1/indicators?format=csv&period=2025Q2")
 		if resp.StatusCode != 200 || !strings.HasPrefix(body, "\uFEFF任务,任务名称") || strings.Count(body, "\n") != 19 {
 			t.Fatalf("indicators csv: %d %q", resp.StatusCode, body[:min(80, len(body))])
+		}
+		// Issuing freezes the bulletin: a 文号, the files stored whole.
+		if _, page := c.get("/bulletins/2025Q4"); !strings.Contains(page, "草稿预览，尚未印发") || !strings.Contains(page, "印发本期通报") {
+			t.Error("the draft bulletin does not say it is a draft, or offers no issue button")
+		}
+		resp, _ = c.postForm("/bulletins/2025Q4/issue", url.Values{"csrf_token": {c.csrf("/bulletins/2025Q4")}, "issued_on": {"2099-01-01"}})
+		if resp.StatusCode != http.StatusUnprocessableEntity {
+			t.Errorf("issue dated in the future: %d", resp.StatusCode)
+		}
+		resp, _ = c.postForm("/bulletins/2025Q4/issue", url.Values{"csrf_token": {c.csrf("/bulletins/2025Q4")}})
+		loc := resp.Header.Get("Location")
+		if resp.StatusCode != http.StatusSeeOther || !strings.HasPrefix(loc, "/bulletin-docs/") {
+			t.Fatalf("issue: %d %s", resp.StatusCode, loc)
+		}
+		_, meta := c.get(loc)
+		if !strings.Contains(meta, "〕1号") || !strings.Contains(meta, "SHA-256") {
+			t.Fatalf("issued page lacks its 文号 or checksums")
+		}
+		r1, h1 := c.get(loc + "/html")
+		_, h2 := c.get(loc + "/html")
+		sum := sha256.Sum256([]byte(h1))
+		if r1.StatusCode != 200 || h1 != h2 || !strings.Contains(meta, hex.EncodeToString(sum[:])) {
+			t.Fatalf("issued html: %d, identical %v, checksum shown %v", r1.StatusCode, h1 == h2, strings.Contains(meta, hex.EncodeToString(sum[:])))
+		}
+		if csp := r1.Header.Get("Content-Security-Policy"); !strings.Contains(csp, "default-src 'none'") || strings.Contains(csp, "script-src") {
+			t.Errorf("issued html policy %q", csp)
+		}
+		if !strings.Contains(h1, "〕1号") || strings.Contains(h1, "草稿预览") || strings.Contains(h1, "<form") {
+			t.Error("the issued document is not the issued bulletin")
+		}
+		_, x1 := c.get(loc + "/xlsx")
+		_, x2 := c.get(loc + "/xlsx")
+		if !strings.HasPrefix(x1, "PK") || x1 != x2 {
+			t.Error("issued workbook differs between downloads")
+		}
+		resp, page := c.postForm("/bulletins/2025Q4/issue", url.Values{"csrf_token": {c.csrf("/bulletins/2025Q4")}})
+		if resp.StatusCode != http.StatusConflict || !strings.Contains(page, "更正通报") {
+			t.Errorf("second issue: %d", resp.StatusCode)
+		}
+		if _, page := c.get("/bulletins"); !strings.Contains(page, "〕1号") {
+			t.Error("the bulletin list does not show the issued 文号")
+		}
+		// After the plan's end: the cockpit says so and links the final
+		// assessment; a pinned date inside the plan is announced.
+		if _, page := c.get("/progress"); !strings.Contains(page, "方案已于 2025-12-31 到期") || !strings.Contains(page, "/progress/final") {
+			t.Error("the cockpit past the plan's end does not say so or link the final assessment")
+		}
+		resp, page = c.get("/progress/final")
+		if resp.StatusCode != 200 || !strings.Contains(page, "各牵头单位") || !strings.Contains(page, "已完成") || !strings.Contains(page, "未完成") {
+			t.Errorf("final assessment: %d", resp.StatusCode)
+		}
+		st, err := f.prog.Settings(context.Background(), pv.ID)
+		if err != nil {
+			t.Fatal(err)
+		}
+		st.DefaultAsOf = "2025-10-11"
+		if err := f.prog.SaveSettings(context.Background(), auth.CLI("test"), st); err != nil {
+			t.Fatal(err)
+		}
+		if _, page := c.get("/progress"); !strings.Contains(page, "数据截至 2025-10-11") || !strings.Contains(page, "设定的查看日期 2025-10-11") || strings.Contains(page, "方案已于") {
+			t.Error("the cockpit does not show the pinned date, or says the plan has ended at it")
+		}
+		if _, page := c.get("/progress?date=2026-03-01"); !strings.Contains(page, "数据截至 2026-03-01") {
+			t.Error("an explicit date does not override the pinned one")
 		}
 		// Bulletins are the regulator's: a department reporter is refused.
 		r := f.client(t)

@@ -42,6 +42,8 @@ var funcs = template.FuncMap{
 	"targetLine":   TargetLine,
 	"svgBar":       svgBar,
 	"spark":        sparkline,
+	"trend":        trendChart,
+	"scoreBar":     scoreBar,
 	"badge":        statusBadge,
 	"pct":          pct,
 	"verdict":      func(v string) string { return progress.VerdictLabels[v] },

@@ -84,6 +84,27 @@ type reportForm struct {
 	Input    progress.ReportInput
 	// CoReports are the co-owners' reports a lead department consolidates.
 	CoReports []*progress.Report
+	// Targets hold each target's baseline, last approved value and goal
+	// (and, for a saved report, the reported value and its change).
+	Targets []progress.TargetContext
+	// Returns are the times the report was sent back, oldest first.
+	Returns []progress.ReturnNote
+}
+
+// withContext fills the targets' context and the history of returns.
+func (s *Server) withContext(r *http.Request, rc *reqCtx, rf *reportForm) (*reportForm, error) {
+	var err error
+	if rf.Role == "lead" && len(rf.Task.Targets) > 0 {
+		if rf.Targets, err = s.Progress.ReportContext(r.Context(), rf.Input.PlanID, rf.Task.Number, rf.Period, rf.Input.Values); err != nil {
+			return nil, err
+		}
+	}
+	if rf.Report != nil {
+		if rf.Returns, err = s.Progress.Returns(r.Context(), rc.P, rf.Report.ID); err != nil {
+			return nil, err
+		}
+	}
+	return rf, nil
 }
 
 // reportTarget resolves the period, task and department a new report is for.
@@ -150,6 +171,9 @@ func (s *Server) reportNew(w http.ResponseWriter, r *http.Request, rc *reqCtx) e
 		http.Redirect(w, r, fmt.Sprintf("/reports/%d", existing[0].ID), http.StatusSeeOther)
 		return nil
 	}
+	if rf, err = s.withContext(r, rc, rf); err != nil {
+		return err
+	}
 	return s.render(w, r, rc, http.StatusOK, "report", "填报进展报告", "reports", rf)
 }
 
@@ -202,7 +226,11 @@ func (s *Server) saveReport(w http.ResponseWriter, r *http.Request, rc *reqCtx, 
 		return err
 	}
 	rf.Error, rf.Input = apperr.Message(err), in
-	return s.render(w, r, rc, statusFor(err), "report", "填报进展报告", "reports", rf)
+	status := statusFor(err)
+	if rf, err = s.withContext(r, rc, rf); err != nil {
+		return err
+	}
+	return s.render(w, r, rc, status, "report", "填报进展报告", "reports", rf)
 }
 
 func (s *Server) loadReportForm(r *http.Request, rc *reqCtx) (*reportForm, error) {
@@ -236,6 +264,9 @@ func (s *Server) loadReportForm(r *http.Request, rc *reqCtx) (*reportForm, error
 func (s *Server) reportView(w http.ResponseWriter, r *http.Request, rc *reqCtx) error {
 	rf, err := s.loadReportForm(r, rc)
 	if err != nil {
+		return err
+	}
+	if rf, err = s.withContext(r, rc, rf); err != nil {
 		return err
 	}
 	return s.render(w, r, rc, http.StatusOK, "report", fmt.Sprintf("任务 %d · %s · %s", rf.Task.Number, rf.DeptName, rf.Period.Label()), "reports", rf)
@@ -303,7 +334,10 @@ func (s *Server) reportAction(w http.ResponseWriter, r *http.Request, rc *reqCtx
 		_, err = s.Progress.Submit(r.Context(), rc.P, id)
 	case "approve":
 		msg = "已审核通过"
-		_, err = s.Progress.Approve(r.Context(), rc.P, id, comment)
+		_, err = s.Progress.Approve(r.Context(), rc.P, id, comment, r.PostFormValue("confirm_no_evidence") == "1")
+	case "send_back":
+		msg = "已退回填报人修改"
+		_, err = s.Progress.SendBack(r.Context(), rc.P, id, comment)
 	case "return":
 		msg = "已退回"
 		_, err = s.Progress.Return(r.Context(), rc.P, id, comment)
@@ -327,6 +361,9 @@ func (s *Server) reportApprove(w http.ResponseWriter, r *http.Request, rc *reqCt
 }
 func (s *Server) reportReturn(w http.ResponseWriter, r *http.Request, rc *reqCtx) error {
 	return s.reportAction(w, r, rc, "return")
+}
+func (s *Server) reportSendBack(w http.ResponseWriter, r *http.Request, rc *reqCtx) error {
+	return s.reportAction(w, r, rc, "send_back")
 }
 
 func (s *Server) reportTemplate(w http.ResponseWriter, r *http.Request, rc *reqCtx) error {
