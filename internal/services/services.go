@@ -58,17 +58,19 @@ func New(ctx context.Context, db *store.DB) (*Set, error) {
 	}
 	s := &Set{DB: db, Org: o, Plan: plan.NewService(db, o), Auth: auth.NewService(db, o), Metrics: indicator.NewRegistry(), Obs: m}
 	s.Progress = progress.NewService(db, s.Plan, o, s.Auth, s.Metrics)
-	s.Standards = standards.NewService(db)
-	s.Pilots = pilots.NewService(db, s.Auth)
-	s.Bases = bases.NewService(db, s.Auth, StandardLookup(s.Standards))
-	s.Training = training.NewService(db, s.Auth)
-	if err := errors.Join(
-		standards.RegisterMetrics(s.Metrics),
-		pilots.RegisterMetrics(s.Metrics),
-		bases.RegisterMetrics(s.Metrics),
-		training.RegisterMetrics(s.Metrics),
-	); err != nil {
-		return nil, fmt.Errorf("services: metrics: %w", err)
+	for _, m := range Modules() {
+		if m.Build != nil {
+			if err := m.Build(ctx, s); err != nil {
+				return nil, fmt.Errorf("services: %s: %w", m.Name, err)
+			}
+		}
+	}
+	for _, m := range Modules() {
+		if m.Metrics != nil {
+			if err := m.Metrics(s.Metrics); err != nil {
+				return nil, fmt.Errorf("services: %s metrics: %w", m.Name, err)
+			}
+		}
 	}
 	return s, nil
 }
@@ -76,7 +78,7 @@ func New(ctx context.Context, db *store.DB) (*Set, error) {
 // WebDeps are the services the web layer calls.
 func (s *Set) WebDeps() web.Deps {
 	return web.Deps{DB: s.DB, Org: s.Org, Plan: s.Plan, Auth: s.Auth, Progress: s.Progress,
-		Standards: s.Standards, Pilots: s.Pilots, Bases: s.Bases, Training: s.Training, Metrics: s.Obs}
+		Standards: s.Standards, Pilots: s.Pilots, Bases: s.Bases, Training: s.Training, Metrics: s.Obs, Pages: Pages()}
 }
 
 // StandardLookup links the standards a production base applies to the
