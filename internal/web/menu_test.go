@@ -13,7 +13,7 @@ import (
 )
 
 var (
-	navRe  = regexp.MustCompile(`(?s)<nav class="sidemenu"[^>]*>(.*?)</nav>`)
+	navRe      = regexp.MustCompile(`(?s)<nav class="sidemenu"[^>]*>(.*?)</nav>`)
 	menuHrefRe = regexp.MustCompile(`href="([^"]+)"`)
 )
 

@@ -67,10 +67,10 @@ type Server struct {
 	// byPattern finds a route by its mux pattern ("GET /bases/{id}").
 	byPattern map[string]Route
 	pages     *pages
-	static fs.FS
-	mux    *http.ServeMux
-	now    func() time.Time
-	cache  pageCache
+	static    fs.FS
+	mux       *http.ServeMux
+	now       func() time.Time
+	cache     pageCache
 	// denials limits how many refused requests are written to the log.
 	denials denialLimiter
 	// flashKey signs the status messages carried to the next page.
