@@ -47,6 +47,8 @@ var funcs = template.FuncMap{
 	"verdict":      func(v string) string { return progress.VerdictLabels[v] },
 	"reportStatus": func(s string) string { return progress.ReportStatusLabels[s] },
 	"derefTime":    func(t *time.Time) time.Time { return *t },
+	"exportBar":    exportBar,
+	"field":        field,
 	"deref": func(f *float64) float64 {
 		if f == nil {
 			return 0
