@@ -1,7 +1,9 @@
 // Package services is Sidi's composition root: it builds every domain
 // service over one database, links the domains that must not import each
 // other (production bases look standards up through a function) and
-// registers every live metric with one indicator registry. The command line
+// registers every live metric with one indicator registry. The registers
+// are values in one list (Modules) that building, metrics, demo seeding,
+// the web routes and the tests loop over. The command line
 // and the web tests build the same set here, so a route tested in the
 // authorization matrix runs against the services it runs against in
 // production.
