@@ -13,15 +13,12 @@ import (
 
 	"sidi/internal/audit"
 	"sidi/internal/auth"
-	"sidi/internal/bases"
 	"sidi/internal/demo"
 	"sidi/internal/plan"
 	"sidi/internal/progress"
 	"sidi/internal/services"
 	"sidi/internal/standards"
-	"sidi/internal/standards/pilots"
 	"sidi/internal/store"
-	"sidi/internal/training"
 	"sidi/internal/web"
 )
 
@@ -232,23 +229,12 @@ func seedDemo(ctx context.Context, e *Env, a *app) error {
 		doc := res.Version.Document
 		fmt.Fprintf(e.Stdout, "已导入并审核通过工作方案：%s（%d 项任务，%d 个量化目标）\n", doc.Title, len(doc.Tasks()), countTargets(doc))
 	}
-	if err := seedStandardsDemo(ctx, e, a, p); err != nil {
+	if err := a.SeedDemo(ctx, p, func(m services.Module, n int) {
+		if n > 0 {
+			fmt.Fprintf(e.Stdout, m.SeedDone+"\n", n)
+		}
+	}); err != nil {
 		return err
-	}
-	if n, err := pilots.SeedDemo(ctx, a.Pilots, p); err != nil {
-		return fmt.Errorf("demo pilots: %w", err)
-	} else if n > 0 {
-		fmt.Fprintf(e.Stdout, "已添加 %d 个演示标准化试点和科技项目（均标注【演示数据】）demo pilots and S&T projects added\n", n)
-	}
-	if n, err := bases.SeedDemo(ctx, a.Bases, p); err != nil {
-		return fmt.Errorf("demo bases: %w", err)
-	} else if n > 0 {
-		fmt.Fprintf(e.Stdout, "已添加 %d 个演示标准化生产基地（均标注【演示数据】）demo bases added\n", n)
-	}
-	if n, err := training.SeedDemo(ctx, a.Training, p); err != nil {
-		return fmt.Errorf("demo training: %w", err)
-	} else if n > 0 {
-		fmt.Fprintf(e.Stdout, "已添加 %d 期演示培训记录（均标注【演示数据】）demo training sessions added\n", n)
 	}
 	accounts, err := a.Auth.EnsureDemoAccounts(ctx)
 	if err != nil {

@@ -24,25 +24,6 @@ func standardsCommands() []*Command {
 	return []*Command{cmdStandardsCode(), cmdStandardsSearch(), cmdStandardsImport(), cmdStandardsImportDeclarations(), cmdStandardsBench()}
 }
 
-// seedStandardsDemo adds the labelled demo standards once.
-func seedStandardsDemo(ctx context.Context, e *Env, a *app, p auth.Principal) error {
-	n, err := standards.SeedDemo(ctx, a.Standards, p)
-	if err != nil {
-		return fmt.Errorf("demo standards: %w", err)
-	}
-	if n > 0 {
-		fmt.Fprintf(e.Stdout, "已添加 %d 条演示标准记录（均标注【演示数据】）demo standards added\n", n)
-	}
-	n, err = standards.SeedLeadersDemo(ctx, a.Standards, p)
-	if err != nil {
-		return fmt.Errorf("demo 领跑者 schemes: %w", err)
-	}
-	if n > 0 {
-		fmt.Fprintf(e.Stdout, "已添加 %d 个演示“领跑者”评估方案及其企业和声明（均标注【演示数据】）demo leader schemes added\n", n)
-	}
-	return nil
-}
-
 // printJSON writes v as indented JSON, without HTML escaping.
 func printJSON(w io.Writer, v any) error {
 	enc := jsonLines(w)

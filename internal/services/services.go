@@ -1,7 +1,9 @@
 // Package services is Sidi's composition root: it builds every domain
 // service over one database, links the domains that must not import each
 // other (production bases look standards up through a function) and
-// registers every live metric with one indicator registry. The command line
+// registers every live metric with one indicator registry. The registers
+// are values in one list (Modules) that building, metrics, demo seeding,
+// the web routes and the tests loop over. The command line
 // and the web tests build the same set here, so a route tested in the
 // authorization matrix runs against the services it runs against in
 // production.
@@ -58,17 +60,19 @@ func New(ctx context.Context, db *store.DB) (*Set, error) {
 	}
 	s := &Set{DB: db, Org: o, Plan: plan.NewService(db, o), Auth: auth.NewService(db, o), Metrics: indicator.NewRegistry(), Obs: m}
 	s.Progress = progress.NewService(db, s.Plan, o, s.Auth, s.Metrics)
-	s.Standards = standards.NewService(db)
-	s.Pilots = pilots.NewService(db, s.Auth)
-	s.Bases = bases.NewService(db, s.Auth, StandardLookup(s.Standards))
-	s.Training = training.NewService(db, s.Auth)
-	if err := errors.Join(
-		standards.RegisterMetrics(s.Metrics),
-		pilots.RegisterMetrics(s.Metrics),
-		bases.RegisterMetrics(s.Metrics),
-		training.RegisterMetrics(s.Metrics),
-	); err != nil {
-		return nil, fmt.Errorf("services: metrics: %w", err)
+	for _, m := range Modules() {
+		if m.Build != nil {
+			if err := m.Build(ctx, s); err != nil {
+				return nil, fmt.Errorf("services: %s: %w", m.Name, err)
+			}
+		}
+	}
+	for _, m := range Modules() {
+		if m.Metrics != nil {
+			if err := m.Metrics(s.Metrics); err != nil {
+				return nil, fmt.Errorf("services: %s metrics: %w", m.Name, err)
+			}
+		}
 	}
 	return s, nil
 }
@@ -76,7 +80,7 @@ func New(ctx context.Context, db *store.DB) (*Set, error) {
 // WebDeps are the services the web layer calls.
 func (s *Set) WebDeps() web.Deps {
 	return web.Deps{DB: s.DB, Org: s.Org, Plan: s.Plan, Auth: s.Auth, Progress: s.Progress,
-		Standards: s.Standards, Pilots: s.Pilots, Bases: s.Bases, Training: s.Training, Metrics: s.Obs}
+		Standards: s.Standards, Pilots: s.Pilots, Bases: s.Bases, Training: s.Training, Metrics: s.Obs, Pages: Pages()}
 }
 
 // StandardLookup links the standards a production base applies to the

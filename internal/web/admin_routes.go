@@ -26,7 +26,7 @@ var (
 // the personal token pages and their JSON twins.
 func (s *Server) adminRoutes() []Route {
 	return []Route{
-		{Method: "GET", Pattern: "/admin/users", Name: "用户管理", Roles: adminOnly, Handle: s.adminUsers},
+		{Method: "GET", Pattern: "/admin/users", Name: "用户管理", Roles: adminOnly, Handle: s.adminUsers, Menu: Menu{Group: MenuAdmin, Label: "用户管理", Order: 10, Section: "admin-users"}},
 		{Method: "GET", Pattern: "/admin/users/new", Name: "新增用户页", Roles: adminOnly, Handle: s.adminUserNew},
 		{Method: "POST", Pattern: "/admin/users", Name: "新增用户", Roles: adminOnly, Handle: s.adminUserCreate},
 		{Method: "GET", Pattern: "/admin/users/{id}", Name: "用户详情", Roles: adminOnly, Handle: s.adminUser},
@@ -34,16 +34,16 @@ func (s *Server) adminRoutes() []Route {
 		{Method: "POST", Pattern: "/admin/users/{id}/password", Name: "重置密码", Roles: adminOnly, Handle: s.adminUserResetPassword},
 		{Method: "POST", Pattern: "/admin/users/{id}/unlock", Name: "解锁账号", Roles: adminOnly, Handle: s.adminUserUnlock},
 
-		{Method: "GET", Pattern: "/admin/departments", Name: "部门管理", Roles: adminOnly, Handle: s.adminDepartments},
+		{Method: "GET", Pattern: "/admin/departments", Name: "部门管理", Roles: adminOnly, Handle: s.adminDepartments, Menu: Menu{Group: MenuAdmin, Label: "部门管理", Order: 20, Section: "admin-departments"}},
 		{Method: "POST", Pattern: "/admin/departments", Name: "新增部门", Roles: adminOnly, Handle: s.adminDepartmentCreate},
 		{Method: "GET", Pattern: "/admin/departments/{id}", Name: "部门详情", Roles: adminOnly, Handle: s.adminDepartment},
 		{Method: "POST", Pattern: "/admin/departments/{id}", Name: "修改部门", Roles: adminOnly, Handle: s.adminDepartmentUpdate},
 		{Method: "POST", Pattern: "/admin/departments/{id}/aliases", Name: "添加部门别名", Roles: adminOnly, Handle: s.adminDepartmentAlias},
 		{Method: "POST", Pattern: "/admin/departments/{id}/rename", Name: "标记部门更名", Roles: adminOnly, Handle: s.adminDepartmentRename},
 
-		{Method: "GET", Pattern: "/admin/roles", Name: "角色", Roles: adminOnly, Handle: s.adminRoles},
-		{Method: "GET", Pattern: "/admin/audit", Name: "操作日志", Roles: logReaders, Handle: s.adminAudit},
-		{Method: "GET", Pattern: "/admin/logins", Name: "登录日志", Roles: logReaders, Handle: s.adminLogins},
+		{Method: "GET", Pattern: "/admin/roles", Name: "角色", Roles: adminOnly, Handle: s.adminRoles, Menu: Menu{Group: MenuAdmin, Label: "角色", Order: 30, Section: "admin-roles"}},
+		{Method: "GET", Pattern: "/admin/audit", Name: "操作日志", Roles: logReaders, Handle: s.adminAudit, Menu: Menu{Group: MenuAdmin, Label: "操作日志", Order: 40, Section: "admin-audit"}},
+		{Method: "GET", Pattern: "/admin/logins", Name: "登录日志", Roles: logReaders, Handle: s.adminLogins, Menu: Menu{Group: MenuAdmin, Label: "登录日志", Order: 50, Section: "admin-logins"}},
 
 		{Method: "GET", Pattern: "/account/tokens", Name: "我的令牌", Handle: s.tokenList},
 		{Method: "POST", Pattern: "/account/tokens", Name: "创建令牌", Handle: s.tokenCreate},

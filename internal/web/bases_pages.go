@@ -50,59 +50,32 @@ func baseKindOptions() []baseKindOpt {
 	return out
 }
 
-func (s *Server) basesList(w http.ResponseWriter, r *http.Request, rc *reqCtx) error {
-	format, err := exportFormat(r)
-	if err != nil {
-		return err
+// basesList is the register of bases as a list: page, export and API.
+func (s *Server) basesList() registerList[bases.Filter, bases.List, bases.Base] {
+	return registerList[bases.Filter, bases.List, bases.Base]{
+		Path: "/bases", API: "/api/v1/bases", Template: "bases", Title: "标准化生产基地", Section: "bases", ASCII: "bases",
+		Filter: basesFilter, Search: s.Bases.Search,
+		Page:    func(f *bases.Filter, page, perPage int) { f.Page, f.PerPage = page, perPage },
+		Rows:    func(l bases.List) []bases.Base { return l.Bases },
+		Total:   func(l bases.List) int { return l.Total },
+		Pages:   func(l bases.List) int { return l.Pages },
+		Current: func(l bases.List) int { return l.Filter.Page },
+		Data: func(r *http.Request, rc *reqCtx) map[string]any {
+			return map[string]any{"Kinds": baseKindOptions(), "Statuses": bases.StatusLabels, "CanCreate": s.Bases.CanCreate(r.Context(), rc.P)}
+		},
+		Header: []string{"名称", "类型", "市州", "县（市、区）", "经营主体", "统一社会信用代码", "存栏（头/只）", "规模提示", "状态", "认定日期", "撤销日期", "主管部门", "演示数据"},
+		Row: func(b bases.Base) []any {
+			var scale, below any
+			if b.Scale > 0 {
+				scale = b.Scale
+			}
+			if b.BelowThreshold {
+				below = fmt.Sprintf("未达%d", b.MinScale)
+			}
+			return []any{b.Name, b.KindLabel, b.Prefecture, b.County, b.OperatorName, b.OperatorCreditCode, scale, below,
+				b.StatusLabel, b.RecognisedOn, b.RevokedOn, b.Dept, demoMark(b.Demo)}
+		},
 	}
-	if format != "" {
-		return s.basesExport(w, r, format)
-	}
-	l, err := s.Bases.Search(r.Context(), basesFilter(r))
-	if err != nil {
-		return err
-	}
-	var pages []stdLink
-	for i := 1; i <= l.Pages && l.Pages > 1; i++ {
-		pages = append(pages, stdLink{Label: strconv.Itoa(i), Href: listURL(r, "/bases", "page", strconv.Itoa(i)), Current: i == l.Filter.Page})
-	}
-	return s.render(w, r, rc, http.StatusOK, "bases", "标准化生产基地", "bases", map[string]any{
-		"L": l, "Kinds": baseKindOptions(), "Statuses": bases.StatusLabels, "Pages": pages, "CanCreate": s.Bases.CanCreate(r.Context(), rc.P),
-		"API": "/api/v1/bases" + strings.TrimPrefix(listURL(r, "/", "page", r.URL.Query().Get("page")), "/"), "Export": exportURLs(r),
-	})
-}
-
-// basesExport downloads every base matching the page's filters, a page of
-// the register at a time, up to exportMaxRows.
-func (s *Server) basesExport(w http.ResponseWriter, r *http.Request, format string) error {
-	f := basesFilter(r)
-	f.PerPage = 200 // the most the register returns at once
-	var all []bases.Base
-	total := 0
-	for f.Page = 1; ; f.Page++ {
-		l, err := s.Bases.Search(r.Context(), f)
-		if err != nil {
-			return err
-		}
-		all, total = append(all, l.Bases...), l.Total
-		if f.Page >= l.Pages || len(l.Bases) == 0 || len(all) >= exportMaxRows {
-			break
-		}
-	}
-	t := exportTable{Name: "标准化生产基地", ASCII: "bases", Total: total,
-		Header: []string{"名称", "类型", "市州", "县（市、区）", "经营主体", "统一社会信用代码", "存栏（头/只）", "规模提示", "状态", "认定日期", "撤销日期", "主管部门", "演示数据"}}
-	for _, b := range all {
-		var scale, below any
-		if b.Scale > 0 {
-			scale = b.Scale
-		}
-		if b.BelowThreshold {
-			below = fmt.Sprintf("未达%d", b.MinScale)
-		}
-		t.Rows = append(t.Rows, []any{b.Name, b.KindLabel, b.Prefecture, b.County, b.OperatorName, b.OperatorCreditCode, scale, below,
-			b.StatusLabel, b.RecognisedOn, b.RevokedOn, b.Dept, demoMark(b.Demo)})
-	}
-	return s.writeExport(w, format, t)
 }
 
 func (s *Server) baseDetail(w http.ResponseWriter, r *http.Request, rc *reqCtx) error {
@@ -126,7 +99,7 @@ func (s *Server) baseDetail(w http.ResponseWriter, r *http.Request, rc *reqCtx) 
 
 // baseForm is the form's state: the input, the record being changed (ID 0
 // for a new one) and the error to show.
-func (s *Server) renderBaseForm(w http.ResponseWriter, r *http.Request, rc *reqCtx, status int, id int64, in bases.Input, errMsg string) error {
+func (s *Server) renderBaseForm(w http.ResponseWriter, r *http.Request, rc *reqCtx, status int, id int64, in bases.Input, formErr error) error {
 	depts, err := s.Bases.EditorDepts(r.Context(), rc.P)
 	if err != nil {
 		return err
@@ -146,13 +119,13 @@ func (s *Server) renderBaseForm(w http.ResponseWriter, r *http.Request, rc *reqC
 		title, action = "修改基地信息", fmt.Sprintf("/bases/%d", id)
 	}
 	return s.render(w, r, rc, status, "bases_form", title, "bases", map[string]any{
-		"ID": id, "In": in, "Action": action, "Error": errMsg, "Kinds": baseKindOptions(), "Depts": depts, "Places": places,
+		"ID": id, "In": in, "Action": action, "Error": formMessage(formErr), "Errs": fieldErrors(formErr), "Kinds": baseKindOptions(), "Depts": depts, "Places": places,
 		"Standards": strings.Join(in.Standards, "\n"), "MaterialKinds": bases.MaterialKinds, "MaterialLabels": bases.MaterialLabels,
 	})
 }
 
 func (s *Server) baseNewForm(w http.ResponseWriter, r *http.Request, rc *reqCtx) error {
-	return s.renderBaseForm(w, r, rc, http.StatusOK, 0, bases.Input{Kind: r.URL.Query().Get("kind")}, "")
+	return s.renderBaseForm(w, r, rc, http.StatusOK, 0, bases.Input{Kind: r.URL.Query().Get("kind")}, nil)
 }
 
 func (s *Server) baseEditForm(w http.ResponseWriter, r *http.Request, rc *reqCtx) error {
@@ -172,7 +145,7 @@ func (s *Server) baseEditForm(w http.ResponseWriter, r *http.Request, rc *reqCtx
 	for _, st := range b.Standards {
 		in.Standards = append(in.Standards, st.Code)
 	}
-	return s.renderBaseForm(w, r, rc, http.StatusOK, id, in, "")
+	return s.renderBaseForm(w, r, rc, http.StatusOK, id, in, nil)
 }
 
 func baseInputFromForm(r *http.Request) (bases.Input, error) {
@@ -209,8 +182,9 @@ func baseInputFromForm(r *http.Request) (bases.Input, error) {
 }
 
 // formFunc shows the form of a base or a training session: of the record
-// id (0 for a new one) with the values in and the error errMsg.
-type formFunc[In any] func(w http.ResponseWriter, r *http.Request, rc *reqCtx, status int, id int64, in In, errMsg string) error
+// id (0 for a new one) with the values in and the error to correct (nil
+// for none).
+type formFunc[In any] func(w http.ResponseWriter, r *http.Request, rc *reqCtx, status int, id int64, in In, formErr error) error
 
 // saveForm saves the form of a base or a training session (a new one when
 // id is 0): read reads it, save stores it and returns the id of the record,
@@ -227,7 +201,7 @@ func saveForm[In any](s *Server, w http.ResponseWriter, r *http.Request, rc *req
 		}
 	}
 	if formError(err) {
-		return form(w, r, rc, http.StatusUnprocessableEntity, id, in, apperr.Message(err))
+		return form(w, r, rc, http.StatusUnprocessableEntity, id, in, err)
 	}
 	return err
 }
@@ -273,16 +247,6 @@ func (s *Server) baseAdvance(w http.ResponseWriter, r *http.Request, rc *reqCtx)
 	return nil
 }
 
-func (s *Server) apiBases(w http.ResponseWriter, r *http.Request, rc *reqCtx) error {
-	f := basesFilter(r)
-	f.PerPage, _ = strconv.Atoi(r.URL.Query().Get("per_page"))
-	l, err := s.Bases.Search(r.Context(), f)
-	if err != nil {
-		return err
-	}
-	return writeJSON(w, http.StatusOK, l)
-}
-
 // Training records (task 6).
 
 func trainingFilter(r *http.Request) training.Filter {
@@ -302,53 +266,27 @@ func trainingOpts(keys []string, labels map[string]string) []trainingOpt {
 	return out
 }
 
-func (s *Server) trainingList(w http.ResponseWriter, r *http.Request, rc *reqCtx) error {
-	format, err := exportFormat(r)
-	if err != nil {
-		return err
+// trainingList is the register of training sessions as a list: page,
+// export and API. Attendee names are not public and are not exported.
+func (s *Server) trainingList() registerList[training.Filter, training.List, training.Session] {
+	return registerList[training.Filter, training.List, training.Session]{
+		Path: "/training", API: "/api/v1/training", Template: "training", Title: "标准化培训", Section: "training", ASCII: "training",
+		Filter: trainingFilter, Search: s.Training.Search,
+		Page:    func(f *training.Filter, page, perPage int) { f.Page, f.PerPage = page, perPage },
+		Rows:    func(l training.List) []training.Session { return l.Sessions },
+		Total:   func(l training.List) int { return l.Total },
+		Pages:   func(l training.List) int { return l.Pages },
+		Current: func(l training.List) int { return l.Filter.Page },
+		Data: func(r *http.Request, rc *reqCtx) map[string]any {
+			return map[string]any{"Categories": trainingOpts(training.Categories, training.CategoryLabels), "CategoryLabels": training.CategoryLabels,
+				"CanCreate": s.Training.CanCreate(r.Context(), rc.P)}
+		},
+		Header: []string{"培训名称", "培训主题", "开始日期", "结束日期", "主办部门", "方式", "地点", "培训对象", "人数", "学时", "“四地”专题", "演示数据"},
+		Row: func(x training.Session) []any {
+			return []any{x.Title, x.Topic, x.StartsOn, x.EndsOn, x.Dept, x.ModeLabel, x.Place, x.CategoryLabel,
+				x.Trainees, x.Hours, yesNo(x.Sidi), demoMark(x.Demo)}
+		},
 	}
-	if format != "" {
-		return s.trainingExport(w, r, format)
-	}
-	l, err := s.Training.Search(r.Context(), trainingFilter(r))
-	if err != nil {
-		return err
-	}
-	var pages []stdLink
-	for i := 1; i <= l.Pages && l.Pages > 1; i++ {
-		pages = append(pages, stdLink{Label: strconv.Itoa(i), Href: listURL(r, "/training", "page", strconv.Itoa(i)), Current: i == l.Filter.Page})
-	}
-	return s.render(w, r, rc, http.StatusOK, "training", "标准化培训", "training", map[string]any{
-		"L": l, "Categories": trainingOpts(training.Categories, training.CategoryLabels), "CategoryLabels": training.CategoryLabels, "Pages": pages,
-		"CanCreate": s.Training.CanCreate(r.Context(), rc.P), "API": "/api/v1/training" + strings.TrimPrefix(listURL(r, "/", "page", r.URL.Query().Get("page")), "/"),
-		"Export": exportURLs(r),
-	})
-}
-
-// trainingExport downloads every session matching the page's filters, up
-// to exportMaxRows. Attendee names are not public and are not exported.
-func (s *Server) trainingExport(w http.ResponseWriter, r *http.Request, format string) error {
-	f := trainingFilter(r)
-	f.PerPage = 200
-	var all []training.Session
-	total := 0
-	for f.Page = 1; ; f.Page++ {
-		l, err := s.Training.Search(r.Context(), f)
-		if err != nil {
-			return err
-		}
-		all, total = append(all, l.Sessions...), l.Total
-		if f.Page >= l.Pages || len(l.Sessions) == 0 || len(all) >= exportMaxRows {
-			break
-		}
-	}
-	t := exportTable{Name: "标准化培训", ASCII: "training", Total: total,
-		Header: []string{"培训名称", "培训主题", "开始日期", "结束日期", "主办部门", "方式", "地点", "培训对象", "人数", "学时", "“四地”专题", "演示数据"}}
-	for _, x := range all {
-		t.Rows = append(t.Rows, []any{x.Title, x.Topic, x.StartsOn, x.EndsOn, x.Dept, x.ModeLabel, x.Place, x.CategoryLabel,
-			x.Trainees, x.Hours, yesNo(x.Sidi), demoMark(x.Demo)})
-	}
-	return s.writeExport(w, format, t)
 }
 
 func (s *Server) trainingDetail(w http.ResponseWriter, r *http.Request, rc *reqCtx) error {
@@ -372,7 +310,7 @@ func (s *Server) trainingDetail(w http.ResponseWriter, r *http.Request, rc *reqC
 	})
 }
 
-func (s *Server) renderTrainingForm(w http.ResponseWriter, r *http.Request, rc *reqCtx, status int, id int64, in training.Input, errMsg string) error {
+func (s *Server) renderTrainingForm(w http.ResponseWriter, r *http.Request, rc *reqCtx, status int, id int64, in training.Input, formErr error) error {
 	if !s.Training.CanCreate(r.Context(), rc.P) {
 		return apperr.Forbidden("培训记录由任务 6 的责任单位登记，您所在部门不在其中")
 	}
@@ -394,13 +332,13 @@ func (s *Server) renderTrainingForm(w http.ResponseWriter, r *http.Request, rc *
 		in.DeptID = rc.P.DeptID
 	}
 	return s.render(w, r, rc, status, "training_form", title, "training", map[string]any{
-		"ID": id, "In": in, "Action": action, "Error": errMsg, "Depts": depts,
+		"ID": id, "In": in, "Action": action, "Error": formMessage(formErr), "Errs": fieldErrors(formErr), "Depts": depts,
 		"Modes": trainingOpts(training.Modes, training.ModeLabels), "Categories": trainingOpts(training.Categories, training.CategoryLabels),
 	})
 }
 
 func (s *Server) trainingNewForm(w http.ResponseWriter, r *http.Request, rc *reqCtx) error {
-	return s.renderTrainingForm(w, r, rc, http.StatusOK, 0, training.Input{Mode: training.ModeOffline}, "")
+	return s.renderTrainingForm(w, r, rc, http.StatusOK, 0, training.Input{Mode: training.ModeOffline}, nil)
 }
 
 func (s *Server) trainingEditForm(w http.ResponseWriter, r *http.Request, rc *reqCtx) error {
@@ -417,7 +355,7 @@ func (s *Server) trainingEditForm(w http.ResponseWriter, r *http.Request, rc *re
 	}
 	in := training.Input{Title: x.Title, Topic: x.Topic, DeptID: x.DeptID, StartsOn: x.StartsOn, EndsOn: x.EndsOn, Mode: x.Mode, Place: x.Place,
 		Category: x.Category, Trainees: x.Trainees, Hours: x.Hours, Sidi: x.Sidi, Note: x.Note, Demo: x.Demo}
-	return s.renderTrainingForm(w, r, rc, http.StatusOK, id, in, "")
+	return s.renderTrainingForm(w, r, rc, http.StatusOK, id, in, nil)
 }
 
 func trainingInputFromForm(r *http.Request) (training.Input, error) {
@@ -507,16 +445,6 @@ func (s *Server) trainingUpload(w http.ResponseWriter, r *http.Request, rc *reqC
 	}
 	s.redirectMsg(w, r, fmt.Sprintf("/training/%d", id), msg)
 	return nil
-}
-
-func (s *Server) apiTrainings(w http.ResponseWriter, r *http.Request, rc *reqCtx) error {
-	f := trainingFilter(r)
-	f.PerPage, _ = strconv.Atoi(r.URL.Query().Get("per_page"))
-	l, err := s.Training.Search(r.Context(), f)
-	if err != nil {
-		return err
-	}
-	return writeJSON(w, http.StatusOK, l)
 }
 
 func (s *Server) apiTrainingAttendees(w http.ResponseWriter, r *http.Request, rc *reqCtx) error {

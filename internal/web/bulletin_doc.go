@@ -18,7 +18,7 @@ func BulletinDocument(b *progress.Bulletin) ([]byte, error) {
 	if err != nil {
 		return nil, err
 	}
-	t, err := template.New("doc_layout.tmpl").Funcs(funcs).ParseFS(assets, "templates/doc_layout.tmpl", "templates/bulletin.html")
+	t, err := template.New("doc_layout.tmpl").Funcs(funcs).ParseFS(assets, "templates/doc_layout.tmpl", "templates/parts.tmpl", "templates/bulletin.html")
 	if err != nil {
 		return nil, fmt.Errorf("web: bulletin document: %w", err)
 	}

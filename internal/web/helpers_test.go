@@ -14,15 +14,12 @@ import (
 	"testing"
 
 	"sidi/internal/auth"
-	"sidi/internal/bases"
 	"sidi/internal/demo"
 	"sidi/internal/plan"
 	"sidi/internal/progress"
 	"sidi/internal/services"
 	"sidi/internal/standards"
-	"sidi/internal/standards/pilots"
 	"sidi/internal/store"
-	"sidi/internal/training"
 	"sidi/internal/web"
 )
 
@@ -158,8 +155,8 @@ func (c *client) landing(resp *http.Response) string {
 }
 
 // seedDemo adds everything sidi demo adds beyond the plan and the accounts
-// (standards, 领跑者, pilots, bases, training, reports, and the demo
-// enterprise account's link), recorded as p.
+// (every module's demo records, reports, and the demo enterprise account's
+// link), recorded as p.
 func (f *fixture) seedDemo(t *testing.T, p auth.Principal) {
 	t.Helper()
 	bg := context.Background()
@@ -167,21 +164,11 @@ func (f *fixture) seedDemo(t *testing.T, p auth.Principal) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	seed := []struct {
-		what string
-		run  func() (int, error)
-	}{
-		{"standards", func() (int, error) { return standards.SeedDemo(bg, f.set.Standards, p) }},
-		{"leaders", func() (int, error) { return standards.SeedLeadersDemo(bg, f.set.Standards, p) }},
-		{"pilots", func() (int, error) { return pilots.SeedDemo(bg, f.set.Pilots, p) }},
-		{"bases", func() (int, error) { return bases.SeedDemo(bg, f.set.Bases, p) }},
-		{"training", func() (int, error) { return training.SeedDemo(bg, f.set.Training, p) }},
-		{"reports", func() (int, error) { return f.prog.SeedDemo(bg, p, pv.ID) }},
+	if err := f.set.SeedDemo(bg, p, nil); err != nil {
+		t.Fatal(err)
 	}
-	for _, s := range seed {
-		if _, err := s.run(); err != nil {
-			t.Fatalf("demo %s: %v", s.what, err)
-		}
+	if _, err := f.prog.SeedDemo(bg, p, pv.ID); err != nil {
+		t.Fatalf("demo reports: %v", err)
 	}
 	if _, err := standards.LinkDemoUser(bg, f.set.Standards, p, "demo-enterprise"); err != nil {
 		t.Fatal(err)

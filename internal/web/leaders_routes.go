@@ -6,14 +6,14 @@ import (
 	"sidi/internal/standards"
 )
 
-// leadersRoutes are the 企业标准“领跑者” pages and API, the release
+// LeadersPages are the 企业标准“领跑者” pages and API, the release
 // announcements (发布公告) and the web edit form of a standard record.
-func (s *Server) leadersRoutes() []Route {
+func LeadersPages(s *Server) []Route {
 	ed := standards.Editors
 	return []Route{
 		// 领跑者: the public list and notices; editors define schemes, rank,
 		// notice, adjust the shortlist and publish.
-		{Method: "GET", Pattern: "/leaders", Name: "企业标准“领跑者”名单", Public: true, Handle: s.leadersPage},
+		{Method: "GET", Pattern: "/leaders", Name: "企业标准“领跑者”名单", Public: true, Handle: s.leadersPage, Menu: Menu{Group: MenuPublic, Label: "标准“领跑者”", Order: 60, Section: "leaders"}},
 		{Method: "GET", Pattern: "/leaders/schemes/{id}", Name: "“领跑者”评估方案与排名", Public: true, Handle: s.leaderSchemePage},
 		{Method: "GET", Pattern: "/leaders/manage", Name: "“领跑者”评估方案管理", Roles: ed, Handle: s.leadersManage},
 		{Method: "POST", Pattern: "/leaders/schemes", Name: "新建“领跑者”评估方案", Roles: ed, Handle: s.leaderSchemeCreate},

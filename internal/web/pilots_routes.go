@@ -6,16 +6,17 @@ import (
 	"sidi/internal/standards/pilots"
 )
 
-// pilotsRoutes are the standardization pilots (task 3) and the S&T
+// PilotsPages and ProjectsPages are the standardization pilots (task 3) and the S&T
 // projects producing standards (task 2): public lists and records, and the
 // forms and API with which administrators, supervisors and the responsible
 // departments' staff keep them (the service checks each department scope),
 // including corrections: rewards edited or withdrawn with a reason,
 // milestones corrected or (while not done) deleted with a reason.
-func (s *Server) pilotsRoutes() []Route {
+// PilotsPages are the pilots' routes.
+func PilotsPages(s *Server) []Route {
 	w := pilots.WriteRoles
 	return []Route{
-		{Method: "GET", Pattern: "/pilots", Name: "标准化试点", Public: true, Handle: s.pilotsList},
+		{Method: "GET", Pattern: "/pilots", Name: "标准化试点", Public: true, Handle: s.pilotsList, Menu: Menu{Group: MenuPublic, Label: "标准化试点", Order: 70, Section: "pilots"}},
 		{Method: "POST", Pattern: "/pilots", Name: "登记试点申报", Roles: w, Handle: s.pilotCreate},
 		{Method: "GET", Pattern: "/pilots/{id}", Name: "试点详情与进度", Public: true, Handle: s.pilotDetail},
 		{Method: "POST", Pattern: "/pilots/{id}", Name: "修改试点", Roles: w, Handle: s.pilotUpdate},
@@ -36,8 +37,14 @@ func (s *Server) pilotsRoutes() []Route {
 		{Method: "PUT", Pattern: "/api/v1/pilots/{id}/milestones/{mid}", Name: "更正进度节点", Roles: w, API: true, Handle: milestoneAPI(s, s.Pilots.UpdateMilestone)},
 		{Method: "POST", Pattern: "/api/v1/pilots/{id}/milestones/{mid}/delete", Name: "删除进度节点", Roles: w, API: true, Handle: milestoneAPI(s, s.deleteMilestone)},
 		{Method: "POST", Pattern: "/api/v1/pilots/{id}/standards", Name: "关联试点标准", Roles: w, API: true, Handle: s.pilotsAPI(apiWithID(http.StatusOK, decodeStandardJSON, s.Pilots.LinkStandard))},
+	}
+}
 
-		{Method: "GET", Pattern: "/projects", Name: "科技项目标准产出", Public: true, Handle: s.projectsList},
+// ProjectsPages are the S&T projects' and rewards' routes.
+func ProjectsPages(s *Server) []Route {
+	w := pilots.WriteRoles
+	return []Route{
+		{Method: "GET", Pattern: "/projects", Name: "科技项目标准产出", Public: true, Handle: s.projectsList, Menu: Menu{Group: MenuPublic, Label: "科技项目与标准奖励", Order: 80, Section: "projects"}},
 		{Method: "POST", Pattern: "/projects", Name: "登记科技项目", Roles: w, Handle: s.projectCreate},
 		{Method: "POST", Pattern: "/projects/rewards", Name: "登记标准奖励", Roles: w, Handle: s.rewardCreate},
 		{Method: "POST", Pattern: "/projects/rewards/{id}/edit", Name: "修改标准奖励", Roles: w, Handle: s.rewardUpdate},

@@ -11,8 +11,8 @@ var (
 // progressRoutes are the reporting, indicator and bulletin pages and API.
 func (s *Server) progressRoutes() []Route {
 	return []Route{
-		{Method: "GET", Pattern: "/my", Name: "我的工作台", Handle: s.myDesk},
-		{Method: "GET", Pattern: "/progress", Name: "进展总览（驾驶舱）", Roles: progressViewers, Handle: s.cockpit},
+		{Method: "GET", Pattern: "/my", Name: "我的工作台", Handle: s.myDesk, Menu: Menu{Group: MenuWork, Label: "我的工作台", Order: 10, Section: "my"}},
+		{Method: "GET", Pattern: "/progress", Name: "进展总览（驾驶舱）", Roles: progressViewers, Handle: s.cockpit, Menu: Menu{Group: MenuWork, Label: "进展总览", Order: 20, Section: "progress"}},
 		{Method: "GET", Pattern: "/progress/tasks/{number}", Name: "任务进展", Roles: progressViewers, Handle: s.taskProgress},
 		{Method: "GET", Pattern: "/progress/final", Name: "终期评估", Roles: progressViewers, Handle: s.finalPage},
 		{Method: "POST", Pattern: "/progress/tasks/{number}/override", Name: "人工调整任务进度", Roles: planEditors, Handle: s.taskOverride},
@@ -20,7 +20,7 @@ func (s *Server) progressRoutes() []Route {
 		{Method: "POST", Pattern: "/progress/bindings", Name: "保存指标来源", Roles: planEditors, Handle: s.bindingsSave},
 		{Method: "GET", Pattern: "/progress/settings", Name: "报送与预警设置页", Roles: planEditors, Handle: s.settingsPage},
 		{Method: "POST", Pattern: "/progress/settings", Name: "保存报送与预警设置", Roles: planEditors, Handle: s.settingsSave},
-		{Method: "GET", Pattern: "/reports", Name: "进展报告列表", Roles: reportStaff, Handle: s.reportList},
+		{Method: "GET", Pattern: "/reports", Name: "进展报告列表", Roles: reportStaff, Handle: s.reportList, Menu: Menu{Group: MenuWork, Label: "进展报告", Order: 30, Section: "reports"}},
 		{Method: "GET", Pattern: "/reports/new", Name: "填报进展报告页", Roles: reportWriters, Handle: s.reportNew},
 		{Method: "POST", Pattern: "/reports", Name: "保存报告草稿", Roles: reportWriters, Handle: s.reportCreate},
 		{Method: "GET", Pattern: "/reports/template", Name: "下载报送模板", Roles: reportWriters, Handle: s.reportTemplate},
@@ -33,7 +33,7 @@ func (s *Server) progressRoutes() []Route {
 		{Method: "POST", Pattern: "/reports/{id}/approve", Name: "审核通过报告", Roles: planEditors, Handle: s.reportApprove},
 		{Method: "POST", Pattern: "/reports/{id}/return", Name: "退回报告", Roles: planEditors, Handle: s.reportReturn},
 		{Method: "POST", Pattern: "/reports/{id}/send-back", Name: "部门审核退回填报人", Roles: []auth.Role{auth.RoleApprover}, Handle: s.reportSendBack},
-		{Method: "GET", Pattern: "/bulletins", Name: "工作通报列表", Roles: planEditors, Handle: s.bulletinList},
+		{Method: "GET", Pattern: "/bulletins", Name: "工作通报列表", Roles: planEditors, Handle: s.bulletinList, Menu: Menu{Group: MenuWork, Label: "工作通报", Order: 40, Section: "bulletins"}},
 		{Method: "GET", Pattern: "/bulletins/{period}", Name: "工作通报", Roles: planEditors, Handle: s.bulletinPage},
 		{Method: "GET", Pattern: "/bulletins/{period}/xlsx", Name: "工作通报（Excel）", Roles: planEditors, Handle: s.bulletinXLSX},
 		{Method: "POST", Pattern: "/bulletins/{period}", Name: "保存下一步工作", Roles: planEditors, Handle: s.bulletinSave},
@@ -41,7 +41,7 @@ func (s *Server) progressRoutes() []Route {
 		{Method: "GET", Pattern: "/bulletin-docs/{id}", Name: "已印发通报", Roles: planEditors, Handle: s.issuedPage},
 		{Method: "GET", Pattern: "/bulletin-docs/{id}/html", Name: "已印发通报（原件）", Roles: planEditors, Handle: s.issuedHTML},
 		{Method: "GET", Pattern: "/bulletin-docs/{id}/xlsx", Name: "已印发通报（Excel 原件）", Roles: planEditors, Handle: s.issuedXLSX},
-		{Method: "GET", Pattern: "/public/progress", Name: "实施进展公开", Public: true, Cache: true, Handle: s.publicProgress},
+		{Method: "GET", Pattern: "/public/progress", Name: "实施进展公开", Public: true, Cache: true, Handle: s.publicProgress, Menu: Menu{Group: MenuPublic, Label: "实施进展", Order: 90, Section: "public"}},
 
 		{Method: "GET", Pattern: "/api/v1/indicators", Name: "量化指标及进展", Public: true, Cache: true, API: true, Handle: s.apiIndicators},
 		{Method: "GET", Pattern: "/api/v1/progress", Name: "方案进展", Public: true, API: true, Handle: s.apiProgress},

@@ -49,6 +49,8 @@ var funcs = template.FuncMap{
 	"verdict":      func(v string) string { return progress.VerdictLabels[v] },
 	"reportStatus": func(s string) string { return progress.ReportStatusLabels[s] },
 	"derefTime":    func(t *time.Time) time.Time { return *t },
+	"exportBar":    exportBar,
+	"field":        field,
 	"deref": func(f *float64) float64 {
 		if f == nil {
 			return 0
@@ -101,7 +103,14 @@ type view struct {
 	CSRF    string
 	Flash   string
 	Data    any
+	// Menu is the left menu of this viewer, built from the route table.
+	Menu  []menuGroup
+	opens func(path string) bool
 }
+
+// Opens reports whether the viewer may open the page at path (a GET the
+// route table admits them to), so a page links only to what answers them.
+func (v view) Opens(path string) bool { return v.opens != nil && v.opens(path) }
 
 // IsStaff reports whether the viewer works inside the system (shows the console menu).
 func (v view) IsStaff() bool { return !v.P.Anonymous() }
@@ -121,7 +130,7 @@ func (s *Server) render(w http.ResponseWriter, r *http.Request, rc *reqCtx, stat
 	if !ok {
 		return fmt.Errorf("web: no template %q", page)
 	}
-	v := view{Title: title, Section: section, P: rc.P, CSRF: rc.CSRF, Data: data, Flash: s.takeFlash(w, r)}
+	v := view{Title: title, Section: section, P: rc.P, CSRF: rc.CSRF, Data: data, Flash: s.takeFlash(w, r), Menu: menuFor(s.routes, rc.P, section), opens: s.opener(rc.P)}
 	var buf bytes.Buffer
 	if err := t.Execute(&buf, v); err != nil {
 		return fmt.Errorf("web: render %s: %w", page, err)

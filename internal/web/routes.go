@@ -25,6 +25,9 @@ type Route struct {
 	// AllowPendingPassword lets a user who must change their password reach it.
 	AllowPendingPassword bool
 	Handle               func(w http.ResponseWriter, r *http.Request, rc *reqCtx) error
+	// Menu, when it has a label, puts the page in the left menu of every
+	// caller the route admits (and of nobody else).
+	Menu Menu
 }
 
 func (rt Route) allows(p auth.Principal) error {
@@ -47,11 +50,10 @@ var (
 func (s *Server) routeTable() []Route {
 	rs := s.planRoutes()
 	rs = append(rs, s.adminRoutes()...)
-	rs = append(rs, s.standardsRoutes()...)
-	rs = append(rs, s.leadersRoutes()...)
 	rs = append(rs, s.progressRoutes()...)
-	rs = append(rs, s.basesRoutes()...)
-	rs = append(rs, s.pilotsRoutes()...)
+	for _, pages := range s.Pages {
+		rs = append(rs, pages(s)...)
+	}
 	return rs
 }
 
@@ -66,13 +68,13 @@ func (s *Server) planRoutes() []Route {
 		{Method: "GET", Pattern: "/account/password", Name: "修改密码页", AllowPendingPassword: true, Handle: s.passwordForm},
 		{Method: "POST", Pattern: "/account/password", Name: "修改密码", AllowPendingPassword: true, Handle: s.changePassword},
 
-		{Method: "GET", Pattern: "/plan", Name: "工作方案总览", Public: true, Cache: true, Handle: s.planOverview},
+		{Method: "GET", Pattern: "/plan", Name: "工作方案总览", Public: true, Cache: true, Handle: s.planOverview, Menu: Menu{Group: MenuPublic, Label: "工作方案", Order: 10, Section: "plan"}},
 		{Method: "GET", Pattern: "/plan/tasks/{number}", Name: "任务详情", Public: true, Cache: true, Handle: s.taskDetail},
-		{Method: "GET", Pattern: "/departments", Name: "责任部门", Public: true, Cache: true, Handle: s.departmentList},
+		{Method: "GET", Pattern: "/departments", Name: "责任部门", Public: true, Cache: true, Handle: s.departmentList, Menu: Menu{Group: MenuPublic, Label: "责任部门", Order: 20, Section: "departments"}},
 		{Method: "GET", Pattern: "/departments/{id}", Name: "部门职责", Public: true, Cache: true, Handle: s.departmentDetail},
 
-		{Method: "GET", Pattern: "/plan/versions", Name: "方案版本与审核", Roles: planEditors, Handle: s.versionList},
-		{Method: "GET", Pattern: "/plan/import", Name: "导入方案页", Roles: planEditors, Handle: s.importForm},
+		{Method: "GET", Pattern: "/plan/versions", Name: "方案版本与审核", Roles: planEditors, Handle: s.versionList, Menu: Menu{Group: MenuWork, Label: "方案版本与审核", Order: 50, Section: "versions"}},
+		{Method: "GET", Pattern: "/plan/import", Name: "导入方案页", Roles: planEditors, Handle: s.importForm, Menu: Menu{Group: MenuWork, Label: "导入方案", Order: 60}},
 		{Method: "POST", Pattern: "/plan/import", Name: "导入方案", Roles: planEditors, Handle: s.importUpload},
 		{Method: "GET", Pattern: "/plan/versions/{id}", Name: "审核方案草稿", Roles: planEditors, Handle: s.versionReview},
 		{Method: "POST", Pattern: "/plan/versions/{id}", Name: "保存草稿更正", Roles: planEditors, Handle: s.versionSave},

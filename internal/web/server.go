@@ -55,17 +55,22 @@ type Deps struct {
 	// token is empty).
 	Metrics      *obs.Metrics
 	MetricsToken string
+	// Pages are the registers' route tables (services.Pages lists every
+	// module's), added after the plan, progress and system routes.
+	Pages []func(*Server) []Route
 }
 
 // Server is Sidi's HTTP front.
 type Server struct {
 	Deps
 	routes []Route
-	pages  *pages
-	static fs.FS
-	mux    *http.ServeMux
-	now    func() time.Time
-	cache  pageCache
+	// byPattern finds a route by its mux pattern ("GET /bases/{id}").
+	byPattern map[string]Route
+	pages     *pages
+	static    fs.FS
+	mux       *http.ServeMux
+	now       func() time.Time
+	cache     pageCache
 	// denials limits how many refused requests are written to the log.
 	denials denialLimiter
 	// flashKey signs the status messages carried to the next page.
@@ -102,7 +107,9 @@ func New(d Deps) *Server {
 	s.static = st
 	s.routes = s.routeTable()
 	s.mux = http.NewServeMux()
+	s.byPattern = make(map[string]Route, len(s.routes))
 	for _, rt := range s.routes {
+		s.byPattern[rt.Method+" "+rt.Pattern] = rt
 		s.mux.Handle(rt.Method+" "+rt.Pattern, s.wrap(rt))
 	}
 	s.mux.Handle("GET /static/", http.StripPrefix("/static/", staticHandler(s.static)))

@@ -7,13 +7,11 @@ import (
 	"sidi/internal/standards"
 )
 
-// standardsRoutes are the standards platform's pages and API.
-func (s *Server) standardsRoutes() []Route {
+// StandardsPages are the standards platform's pages and API.
+func StandardsPages(s *Server) []Route {
 	ed := standards.Editors
-	decl := []auth.Role{auth.RoleEnterprise, auth.RoleAdmin}
-	declOrEd := []auth.Role{auth.RoleEnterprise, auth.RoleAdmin, auth.RoleSupervisor}
 	return []Route{
-		{Method: "GET", Pattern: "/standards", Name: "标准查询", Public: true, Handle: s.standardsSearch},
+		{Method: "GET", Pattern: "/standards", Name: "标准查询", Public: true, Handle: s.standardsSearch, Menu: Menu{Group: MenuPublic, Label: "标准查询", Order: 30, Section: "standards"}},
 		{Method: "GET", Pattern: "/standards/{id}", Name: "标准详情", Public: true, Handle: s.standardDetail},
 		{Method: "GET", Pattern: "/standards/manage", Name: "标准登记与制修订流程", Roles: ed, Handle: s.standardsManage},
 		{Method: "POST", Pattern: "/standards/new", Name: "登记标准或立项", Roles: ed, Handle: s.standardCreate},
@@ -29,7 +27,15 @@ func (s *Server) standardsRoutes() []Route {
 		{Method: "POST", Pattern: "/api/v1/standards/{id}/advance", Name: "登记制修订环节", Roles: ed, API: true, Handle: apiWithID(http.StatusOK, decodeStandardJSON, s.Standards.Advance)},
 		{Method: "POST", Pattern: "/api/v1/standards/import", Name: "导入标准", Roles: ed, API: true, Handle: s.apiStandardsImport},
 		{Method: "GET", Pattern: "/api/v1/standards/cycle-times", Name: "制修订周期", Roles: ed, API: true, Handle: s.apiStandardCycleTimes},
+	}
+}
 
+// DeclarationsPages are the enterprise self-declarations' pages and API.
+func DeclarationsPages(s *Server) []Route {
+	ed := standards.Editors
+	decl := []auth.Role{auth.RoleEnterprise, auth.RoleAdmin}
+	declOrEd := []auth.Role{auth.RoleEnterprise, auth.RoleAdmin, auth.RoleSupervisor}
+	return []Route{
 		// Enterprise self-declarations: enterprise users declare for the
 		// enterprises they are linked to (administrators on their behalf);
 		// administrators and supervisors register enterprises and link users.

@@ -1,0 +1,144 @@
+package services
+
+import (
+	"context"
+	"fmt"
+
+	"sidi/internal/auth"
+	"sidi/internal/bases"
+	"sidi/internal/indicator"
+	"sidi/internal/standards"
+	"sidi/internal/standards/pilots"
+	"sidi/internal/training"
+	"sidi/internal/web"
+)
+
+// Module is one register of Sidi as a value: how it is built, what it
+// measures, what `sidi demo` adds for it, what it puts in the search index
+// and which web pages it serves. The binary, the server, `sidi demo`, the
+// metrics registry and the tests loop over Modules; adding a register is
+// its own package (its migrations, one web file) and one line there.
+//
+// Several modules may share one service (declarations and 领跑者 live in
+// the standards service, the S&T projects in the pilots service): the
+// module that owns the service builds it, the others leave Build nil.
+type Module struct {
+	Name  string // short ASCII key: "bases"
+	Title string // what users call it: "标准化生产基地"
+	// Build constructs the module's service into s (the foundations and
+	// the modules listed earlier are already there).
+	Build func(ctx context.Context, s *Set) error
+	// Metrics registers the module's live metrics with the indicator engine.
+	Metrics func(r *indicator.Registry) error
+	// Seed adds the labelled demo records `sidi demo` shows (running it
+	// again adds nothing) and reports how many it added; SeedDone is the
+	// line printed then, a format with one %d.
+	Seed     func(ctx context.Context, s *Set, p auth.Principal) (int, error)
+	SeedDone string
+	// SearchKinds are the kinds of record the module puts in the search
+	// index (each must be one of search.Kinds).
+	SearchKinds []string
+	// Pages are the module's web routes (pages and API), with their roles
+	// and menu entries.
+	Pages func(*web.Server) []web.Route
+
+	// Left for the bulk-import and enterprise work: ImportKinds
+	// []kit.ImportKind and EnterpriseSection enterprise.SectionFunc.
+}
+
+// Modules lists the registers in the order they are built, seeded and
+// shown. It returns a fresh slice each time (no shared state).
+func Modules() []Module {
+	return []Module{
+		{
+			Name: "standards", Title: "标准信息",
+			Build:   func(_ context.Context, s *Set) error { s.Standards = standards.NewService(s.DB); return nil },
+			Metrics: standards.RegisterMetrics,
+			Seed: func(ctx context.Context, s *Set, p auth.Principal) (int, error) {
+				return standards.SeedDemo(ctx, s.Standards, p)
+			},
+			SeedDone:    "已添加 %d 条演示标准记录（均标注【演示数据】）demo standards added",
+			SearchKinds: []string{"standard"},
+			Pages:       web.StandardsPages,
+		},
+		{
+			Name: "declarations", Title: "企业标准自我声明",
+			SearchKinds: []string{"declaration"},
+			Pages:       web.DeclarationsPages,
+		},
+		{
+			Name: "leaders", Title: "企业标准“领跑者”",
+			Seed: func(ctx context.Context, s *Set, p auth.Principal) (int, error) {
+				return standards.SeedLeadersDemo(ctx, s.Standards, p)
+			},
+			SeedDone: "已添加 %d 个演示“领跑者”评估方案及其企业和声明（均标注【演示数据】）demo leader schemes added",
+			Pages:    web.LeadersPages,
+		},
+		{
+			Name: "pilots", Title: "标准化试点",
+			Build:   func(_ context.Context, s *Set) error { s.Pilots = pilots.NewService(s.DB, s.Auth); return nil },
+			Metrics: pilots.RegisterMetrics,
+			Seed: func(ctx context.Context, s *Set, p auth.Principal) (int, error) {
+				return pilots.SeedDemo(ctx, s.Pilots, p)
+			},
+			SeedDone: "已添加 %d 个演示标准化试点和科技项目（均标注【演示数据】）demo pilots and S&T projects added",
+			Pages:    web.PilotsPages,
+		},
+		{
+			Name: "projects", Title: "科技项目与标准奖励",
+			Pages: web.ProjectsPages,
+		},
+		{
+			Name: "bases", Title: "标准化生产基地",
+			Build: func(_ context.Context, s *Set) error {
+				s.Bases = bases.NewService(s.DB, s.Auth, StandardLookup(s.Standards))
+				return nil
+			},
+			Metrics: bases.RegisterMetrics,
+			Seed: func(ctx context.Context, s *Set, p auth.Principal) (int, error) {
+				return bases.SeedDemo(ctx, s.Bases, p)
+			},
+			SeedDone: "已添加 %d 个演示标准化生产基地（均标注【演示数据】）demo bases added",
+			Pages:    web.BasesPages,
+		},
+		{
+			Name: "training", Title: "标准化培训",
+			Build:   func(_ context.Context, s *Set) error { s.Training = training.NewService(s.DB, s.Auth); return nil },
+			Metrics: training.RegisterMetrics,
+			Seed: func(ctx context.Context, s *Set, p auth.Principal) (int, error) {
+				return training.SeedDemo(ctx, s.Training, p)
+			},
+			SeedDone: "已添加 %d 期演示培训记录（均标注【演示数据】）demo training sessions added",
+			Pages:    web.TrainingPages,
+		},
+	}
+}
+
+// Pages are the web routes of every module, in module order.
+func Pages() []func(*web.Server) []web.Route {
+	var out []func(*web.Server) []web.Route
+	for _, m := range Modules() {
+		if m.Pages != nil {
+			out = append(out, m.Pages)
+		}
+	}
+	return out
+}
+
+// SeedDemo runs every module's demo seed as p, calling done with the
+// module and the number of records added (done may be nil).
+func (s *Set) SeedDemo(ctx context.Context, p auth.Principal, done func(m Module, n int)) error {
+	for _, m := range Modules() {
+		if m.Seed == nil {
+			continue
+		}
+		n, err := m.Seed(ctx, s, p)
+		if err != nil {
+			return fmt.Errorf("demo %s: %w", m.Name, err)
+		}
+		if done != nil {
+			done(m, n)
+		}
+	}
+	return nil
+}

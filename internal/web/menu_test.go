@@ -1,0 +1,121 @@
+package web_test
+
+import (
+	"net/http"
+	"regexp"
+	"slices"
+	"strings"
+	"testing"
+
+	"sidi/internal/auth"
+	"sidi/internal/store"
+	"sidi/internal/store/storetest"
+)
+
+var (
+	navRe      = regexp.MustCompile(`(?s)<nav class="sidemenu"[^>]*>(.*?)</nav>`)
+	menuHrefRe = regexp.MustCompile(`href="([^"]+)"`)
+)
+
+// menuLinks are the links of the left menu on a page.
+func menuLinks(t *testing.T, page string) []string {
+	t.Helper()
+	m := navRe.FindStringSubmatch(page)
+	if m == nil {
+		t.Fatal("page without the left menu")
+	}
+	var out []string
+	for _, h := range menuHrefRe.FindAllStringSubmatch(m[1], -1) {
+		out = append(out, h[1])
+	}
+	return out
+}
+
+// pageLinks are the in-site page links of a page body (not files, the
+// API, static assets or other pages of the same list).
+func pageLinks(body string) []string {
+	var out []string
+	for _, h := range pageHrefRe.FindAllStringSubmatch(body, -1) {
+		link := strings.ReplaceAll(h[1], "&amp;", "&")
+		if strings.HasPrefix(link, "/static/") || strings.HasPrefix(link, "/api/") || strings.Contains(link, "format=") || strings.Contains(link, "page=") {
+			continue
+		}
+		out = append(out, link)
+	}
+	return out
+}
+
+// wantMenu is each role's menu, in order, as the hand-written layout showed
+// it before the menu came from the route table.
+var wantMenu = func() map[string][]string {
+	public := []string{"/plan", "/departments", "/standards", "/bases", "/training", "/leaders", "/pilots", "/projects", "/public/progress"}
+	with := func(more ...string) []string { return append(slices.Clone(public), more...) }
+	work := []string{"/my", "/progress", "/reports", "/bulletins", "/plan/versions", "/plan/import"}
+	return map[string][]string{
+		anonymous:  public,
+		admin:      with(append(slices.Clone(work), "/admin/users", "/admin/departments", "/admin/roles", "/admin/audit", "/admin/logins")...),
+		supervisor: with(append(slices.Clone(work), "/admin/audit", "/admin/logins")...),
+		reporter:   with(work[:3]...),
+		approver:   with(work[:3]...),
+		inspector:  with("/my"),
+		enterprise: with("/my"),
+	}
+}()
+
+var pageHrefRe = regexp.MustCompile(`href="(/[^"#]*)"`)
+
+// TestMenuMatchesAccess walks the left menu as every role: every link in
+// it opens (200), every menu page the role may open is in it, and no link
+// on a menu page leads the role to a page that refuses them.
+func TestMenuMatchesAccess(t *testing.T) {
+	storetest.Each(t, func(t *testing.T, db *store.DB) {
+		f := newFixture(t, db)
+		f.seedDemo(t, auth.CLI("test"))
+		var menuPages []string
+		for _, rt := range f.web.Routes() {
+			if rt.Menu.Label != "" {
+				if rt.Method != http.MethodGet {
+					t.Errorf("%s %s: only GET pages may be in the menu", rt.Method, rt.Pattern)
+				}
+				menuPages = append(menuPages, rt.Pattern)
+			}
+		}
+		if len(menuPages) < 15 {
+			t.Fatalf("only %d menu pages in the route table", len(menuPages))
+		}
+		for _, who := range callers {
+			t.Run(who, func(t *testing.T) {
+				k := &caller{t: t, f: f, who: who}
+				k.start()
+				_, page := k.c.get("/plan")
+				links := menuLinks(t, page)
+				if !slices.Equal(links, wantMenu[who]) {
+					t.Errorf("menu of %s:\n got %v\nwant %v", who, links, wantMenu[who])
+				}
+				seen := map[string]bool{}
+				for _, href := range links {
+					resp, body := k.c.get(href)
+					if resp.StatusCode != http.StatusOK {
+						t.Errorf("menu link %s answers %d for %s", href, resp.StatusCode, who)
+						continue
+					}
+					for _, link := range pageLinks(body) {
+						if seen[link] {
+							continue
+						}
+						seen[link] = true
+						if resp, _ := k.c.get(link); denied(resp) {
+							t.Errorf("%s links %s to %s, which refuses them (%d)", href, who, link, resp.StatusCode)
+						}
+					}
+				}
+				for _, p := range menuPages {
+					resp, _ := k.c.get(p)
+					if resp.StatusCode == http.StatusOK && !slices.Contains(links, p) {
+						t.Errorf("%s opens %s but its menu lacks it (menu: %s)", who, p, strings.Join(links, " "))
+					}
+				}
+			})
+		}
+	})
+}
