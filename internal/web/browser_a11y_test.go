@@ -207,6 +207,26 @@ func TestBrowserAccessibility(t *testing.T) {
 				for _, v := range vs {
 					t.Errorf("%s %s (%s): %s (%s) %s — %d node(s): %s", who, path, vp.name, v.ID, v.Impact, v.Help, len(v.Nodes), strings.Join(v.Nodes, " | "))
 				}
+				// A phone never scrolls the page sideways: wide tables scroll
+				// inside their own (focusable) region.
+				over, err := chromedp.Run(ctx, chromedp.Evaluate[int](`document.documentElement.scrollWidth - document.documentElement.clientWidth`))
+				if err != nil {
+					t.Fatalf("%s %s (%s): page width: %v", who, path, vp.name, err)
+				}
+				if over > 1 {
+					// Name the widest elements that stick out, to show where to look.
+					culprits, _ := chromedp.Run(ctx, chromedp.Evaluate[[]string](`(() => {
+						const w = document.documentElement.clientWidth, out = [];
+						for (const el of document.querySelectorAll('body *')) {
+							const r = el.getBoundingClientRect();
+							if (r.right > w + 1 && !el.closest('.table-wrap')) {
+								out.push(el.tagName.toLowerCase() + (el.id ? '#' + el.id : '') + (el.className && typeof el.className === 'string' ? '.' + el.className.split(' ').join('.') : '') + ' ' + Math.round(r.right - w) + 'px');
+							}
+						}
+						return out.slice(0, 5);
+					})()`))
+					t.Errorf("%s %s (%s): the page scrolls sideways by %d px: %s", who, path, vp.name, over, strings.Join(culprits, ", "))
+				}
 			}
 		}
 	}
