@@ -7,12 +7,28 @@ import (
 	"sidi/internal/apperr"
 )
 
+// landing is where a sign-in goes when it names no page: 我的工作台, which
+// shows every role what it has to do.
+const landing = "/my"
+
+// afterLogin is the page a sign-in continues to: the one asked for, else
+// the landing page.
+func afterLogin(next string) string {
+	if next == "" {
+		return landing
+	}
+	return safeNext(next)
+}
+
 func (s *Server) loginForm(w http.ResponseWriter, r *http.Request, rc *reqCtx) error {
 	if !rc.P.Anonymous() {
-		http.Redirect(w, r, safeNext(r.URL.Query().Get("next")), http.StatusSeeOther)
+		http.Redirect(w, r, afterLogin(r.URL.Query().Get("next")), http.StatusSeeOther)
 		return nil
 	}
-	data := map[string]any{"Next": safeNext(r.URL.Query().Get("next"))}
+	data := map[string]any{"Next": r.URL.Query().Get("next")}
+	if n := data["Next"].(string); n != "" {
+		data["Next"] = safeNext(n)
+	}
 	if has, err := s.Auth.HasUsers(r.Context()); err != nil {
 		return err
 	} else if !has {
@@ -23,7 +39,7 @@ func (s *Server) loginForm(w http.ResponseWriter, r *http.Request, rc *reqCtx) e
 
 func (s *Server) login(w http.ResponseWriter, r *http.Request, rc *reqCtx) error {
 	login, password := r.PostFormValue("login"), r.PostFormValue("password")
-	next := safeNext(r.PostFormValue("next"))
+	next := afterLogin(r.PostFormValue("next"))
 	_, token, err := s.Auth.Login(r.Context(), login, password, rc.P.IP, r.UserAgent())
 	if err != nil {
 		status := http.StatusUnauthorized

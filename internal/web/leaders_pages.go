@@ -179,7 +179,7 @@ func (s *Server) renderLeadersManage(w http.ResponseWriter, r *http.Request, rc 
 	if err != nil {
 		return err
 	}
-	return s.render(w, r, rc, status, "leaders_manage", "“领跑者”评估方案管理", "leaders", map[string]any{
+	return s.render(w, r, rc, status, "leaders_manage", "“领跑者”评估方案管理", "leaders-manage", map[string]any{
 		"Schemes": schemes, "Form": f, "Error": errMsg, "Directions": standards.DirectionLabels,
 	})
 }

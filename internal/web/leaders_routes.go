@@ -15,7 +15,7 @@ func LeadersPages(s *Server) []Route {
 		// notice, adjust the shortlist and publish.
 		{Method: "GET", Pattern: "/leaders", Name: "企业标准“领跑者”名单", Public: true, Handle: s.leadersPage, Menu: Menu{Group: MenuPublic, Label: "标准“领跑者”", Order: 60, Section: "leaders"}},
 		{Method: "GET", Pattern: "/leaders/schemes/{id}", Name: "“领跑者”评估方案与排名", Public: true, Handle: s.leaderSchemePage},
-		{Method: "GET", Pattern: "/leaders/manage", Name: "“领跑者”评估方案管理", Roles: ed, Handle: s.leadersManage},
+		{Method: "GET", Pattern: "/leaders/manage", Name: "“领跑者”评估方案管理", Roles: ed, Handle: s.leadersManage, Menu: Menu{Group: MenuWork, Label: "“领跑者”评估", Order: 80, Section: "leaders-manage"}},
 		{Method: "POST", Pattern: "/leaders/schemes", Name: "新建“领跑者”评估方案", Roles: ed, Handle: s.leaderSchemeCreate},
 		{Method: "POST", Pattern: "/leaders/schemes/{id}/rank", Name: "“领跑者”排名", Roles: ed, Handle: s.leaderSchemeRank},
 		{Method: "POST", Pattern: "/leaders/schemes/{id}/notice", Name: "公示入围名单", Roles: ed, Handle: s.leaderSchemeNotice},

@@ -45,20 +45,24 @@ func pageLinks(body string) []string {
 	return out
 }
 
-// wantMenu is each role's menu, in order, as the hand-written layout showed
-// it before the menu came from the route table.
+// wantMenu is each role's menu, in order: the hand-written layout's menu
+// before it came from the route table, plus the declarations for everyone,
+// declaring for enterprises and the standards editors' pages for editors.
 var wantMenu = func() map[string][]string {
-	public := []string{"/plan", "/departments", "/standards", "/bases", "/training", "/leaders", "/pilots", "/projects", "/public/progress"}
+	public := []string{"/plan", "/departments", "/standards", "/declarations", "/bases", "/training", "/leaders", "/pilots", "/projects", "/public/progress"}
 	with := func(more ...string) []string { return append(slices.Clone(public), more...) }
 	work := []string{"/my", "/progress", "/reports", "/bulletins", "/plan/versions", "/plan/import"}
+	// The standards editors' pages follow the plan's.
+	editors := []string{"/standards/manage", "/declarations/enterprises", "/leaders/manage"}
+	adminWork := append([]string{"/my", "/declarations/new"}, work[1:]...)
 	return map[string][]string{
 		anonymous:  public,
-		admin:      with(append(slices.Clone(work), "/admin/users", "/admin/departments", "/admin/roles", "/admin/audit", "/admin/logins")...),
-		supervisor: with(append(slices.Clone(work), "/admin/audit", "/admin/logins")...),
+		admin:      with(append(append(adminWork, editors...), "/admin/users", "/admin/departments", "/admin/roles", "/admin/audit", "/admin/logins")...),
+		supervisor: with(append(append(slices.Clone(work), editors...), "/admin/audit", "/admin/logins")...),
 		reporter:   with(work[:3]...),
 		approver:   with(work[:3]...),
 		inspector:  with("/my"),
-		enterprise: with("/my"),
+		enterprise: with("/my", "/declarations/new"),
 	}
 }()
 

@@ -7,9 +7,11 @@ import (
 	"time"
 
 	"sidi/internal/apperr"
+	"sidi/internal/auth"
 	"sidi/internal/numfmt"
 	"sidi/internal/org"
 	"sidi/internal/progress"
+	"sidi/internal/standards"
 )
 
 // asOfFrom reads ?period=2025Q2 (the state a bulletin of that period
@@ -282,5 +284,22 @@ func (s *Server) myDesk(w http.ResponseWriter, r *http.Request, rc *reqCtx) erro
 		return err
 	}
 	period, _ := s.Progress.CurrentPeriod(r.Context(), pv.ID)
-	return s.render(w, r, rc, http.StatusOK, "my", "我的工作台", "my", map[string]any{"Items": items, "Dept": dept, "Duties": duties, "Returned": returned, "Period": period})
+	data := map[string]any{"Items": items, "Dept": dept, "Duties": duties, "Returned": returned, "Period": period,
+		"Reporting": rc.P.Has(progressViewers...)}
+	// An enterprise's desk is its declarations: what it has declared, what
+	// is due for review, and the way to declare more.
+	if rc.P.Has(auth.RoleEnterprise) {
+		decls, err := s.Standards.MyDeclarations(r.Context(), rc.P)
+		if err != nil {
+			return err
+		}
+		due := 0
+		for _, d := range decls {
+			if d.Status == standards.DeclCurrent && d.Review != "ok" {
+				due++
+			}
+		}
+		data["Declarations"], data["ReviewDue"] = decls, due
+	}
+	return s.render(w, r, rc, http.StatusOK, "my", "我的工作台", "my", data)
 }

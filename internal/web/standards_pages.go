@@ -392,7 +392,7 @@ func (s *Server) declarationsList(w http.ResponseWriter, r *http.Request, rc *re
 	for i := 1; i <= res.Pages; i++ {
 		pages = append(pages, stdLink{Label: strconv.Itoa(i), Href: declURL(r, "page", strconv.Itoa(i)), Current: i == res.Params.Page})
 	}
-	return s.render(w, r, rc, http.StatusOK, "standards_declarations", "企业标准自我声明", "standards", map[string]any{
+	return s.render(w, r, rc, http.StatusOK, "standards_declarations", "企业标准自我声明", "declarations", map[string]any{
 		"Res": res, "P": p, "Facets": facets, "Pages": pages, "Limit": standards.Limit, "API": "/api/v1/declarations?" + r.URL.RawQuery,
 		"CanDeclare": rc.P.Has(auth.RoleEnterprise, auth.RoleAdmin), "Editor": rc.P.Has(standards.Editors...), "Export": exportURLs(r),
 	})
@@ -532,7 +532,7 @@ func (s *Server) renderDeclForm(w http.ResponseWriter, r *http.Request, rc *reqC
 	if f.ID != 0 {
 		title = "修改声明"
 	}
-	return s.render(w, r, rc, status, "standards_declaration_new", title, "standards", map[string]any{
+	return s.render(w, r, rc, status, "standards_declaration_new", title, "declare", map[string]any{
 		"Form": f, "Enterprises": ents, "Mine": mine, "Due": due, "Error": errMsg, "Commitment": standards.Commitment,
 		"NoticeDays": standards.ReviewNoticeDays, "Years": standards.ReviewYears,
 	})
@@ -611,7 +611,7 @@ func (s *Server) renderEnterprises(w http.ResponseWriter, r *http.Request, rc *r
 	if err != nil {
 		return err
 	}
-	return s.render(w, r, rc, status, "standards_enterprises", "企业与企业用户", "standards", map[string]any{"Enterprises": ents, "Users": users, "Form": f, "Error": errMsg})
+	return s.render(w, r, rc, status, "standards_enterprises", "企业与企业用户", "declarations-enterprises", map[string]any{"Enterprises": ents, "Users": users, "Form": f, "Error": errMsg})
 }
 
 func (s *Server) enterpriseCreate(w http.ResponseWriter, r *http.Request, rc *reqCtx) error {

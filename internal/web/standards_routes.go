@@ -13,7 +13,7 @@ func StandardsPages(s *Server) []Route {
 	return []Route{
 		{Method: "GET", Pattern: "/standards", Name: "标准查询", Public: true, Handle: s.standardsSearch, Menu: Menu{Group: MenuPublic, Label: "标准查询", Order: 30, Section: "standards"}},
 		{Method: "GET", Pattern: "/standards/{id}", Name: "标准详情", Public: true, Handle: s.standardDetail},
-		{Method: "GET", Pattern: "/standards/manage", Name: "标准登记与制修订流程", Roles: ed, Handle: s.standardsManage},
+		{Method: "GET", Pattern: "/standards/manage", Name: "标准登记与制修订流程", Roles: ed, Handle: s.standardsManage, Menu: Menu{Group: MenuWork, Label: "标准登记与制修订", Order: 70, Section: "standards-manage"}},
 		{Method: "POST", Pattern: "/standards/new", Name: "登记标准或立项", Roles: ed, Handle: s.standardCreate},
 		{Method: "POST", Pattern: "/standards/{id}/advance", Name: "登记制修订环节", Roles: ed, Handle: s.standardAdvance},
 		{Method: "POST", Pattern: "/standards/import", Name: "导入标准", Roles: ed, Handle: s.standardsImport},
@@ -39,10 +39,10 @@ func DeclarationsPages(s *Server) []Route {
 		// Enterprise self-declarations: enterprise users declare for the
 		// enterprises they are linked to (administrators on their behalf);
 		// administrators and supervisors register enterprises and link users.
-		{Method: "GET", Pattern: "/declarations", Name: "企业标准自我声明", Public: true, Handle: s.declarationsList},
-		{Method: "GET", Pattern: "/declarations/new", Name: "声明执行的标准", Roles: decl, Handle: s.declarationForm},
+		{Method: "GET", Pattern: "/declarations", Name: "企业标准自我声明", Public: true, Handle: s.declarationsList, Menu: Menu{Group: MenuPublic, Label: "企业标准自我声明", Order: 35, Section: "declarations"}},
+		{Method: "GET", Pattern: "/declarations/new", Name: "声明执行的标准", Roles: decl, Handle: s.declarationForm, Menu: Menu{Group: MenuWork, Label: "声明执行的标准", Order: 15, Section: "declare"}},
 		{Method: "POST", Pattern: "/declarations/new", Name: "公开声明", Roles: decl, Handle: s.declarationCreate},
-		{Method: "GET", Pattern: "/declarations/enterprises", Name: "企业与企业用户", Roles: ed, Handle: s.enterprisesPage},
+		{Method: "GET", Pattern: "/declarations/enterprises", Name: "企业与企业用户", Roles: ed, Handle: s.enterprisesPage, Menu: Menu{Group: MenuWork, Label: "企业与企业用户", Order: 75, Section: "declarations-enterprises"}},
 		{Method: "POST", Pattern: "/declarations/enterprises", Name: "登记企业", Roles: ed, Handle: s.enterpriseCreate},
 		{Method: "POST", Pattern: "/declarations/enterprises/{id}/users", Name: "关联企业用户", Roles: ed, Handle: s.enterpriseLink},
 		{Method: "POST", Pattern: "/declarations/import", Name: "批量导入自我声明", Roles: ed, Handle: s.declarationsImport},
