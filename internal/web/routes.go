@@ -52,6 +52,7 @@ func (s *Server) routeTable() []Route {
 	rs = append(rs, s.progressRoutes()...)
 	rs = append(rs, s.basesRoutes()...)
 	rs = append(rs, s.pilotsRoutes()...)
+	rs = append(rs, s.enterpriseRoutes()...)
 	return rs
 }
 

@@ -15,8 +15,8 @@ import (
 
 	"sidi/internal/apperr"
 	"sidi/internal/auth"
-	"sidi/internal/enterprise"
 	"sidi/internal/creditcode"
+	"sidi/internal/enterprise"
 	"sidi/internal/standards"
 	"sidi/internal/store"
 )
