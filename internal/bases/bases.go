@@ -1029,7 +1029,7 @@ func (s *Service) operatorRef(ctx context.Context, tx *sql.Tx, p auth.Principal,
 		}
 		return id, nil
 	}
-	id, err := s.ent.EnsureTx(ctx, tx, p, r.OperatorCreditCode, r.OperatorName)
+	id, err := s.ent.EnsureTx(ctx, tx, p, r.OperatorCreditCode, r.OperatorName, r.Demo)
 	if err != nil {
 		return nil, fmt.Errorf("bases: operator %s: %w", r.OperatorCreditCode, err)
 	}

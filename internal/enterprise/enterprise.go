@@ -373,14 +373,15 @@ func (s *Service) SetRegion(ctx context.Context, p auth.Principal, id int64, reg
 }
 
 // EnsureTx finds the enterprise with a credit code, or registers it under
-// name, inside the caller's transaction, and returns its id. A register
+// name (as a demo entry when demo is set: a demo record names it), inside
+// the caller's transaction, and returns its id. A register
 // saving a row that names an entity by code calls it so the row can point
 // at the directory. When name was never recorded for the enterprise (not
 // the current name nor a former one) it becomes the current name from
 // today; a name from its history does not turn the clock back. The caller
 // has checked its own rights; EnsureTx still requires a staff role that
 // writes registers.
-func (s *Service) EnsureTx(ctx context.Context, tx *sql.Tx, p auth.Principal, code, name string) (int64, error) {
+func (s *Service) EnsureTx(ctx context.Context, tx *sql.Tx, p auth.Principal, code, name string, demo bool) (int64, error) {
 	if err := p.Require(Registrars...); err != nil {
 		return 0, err
 	}
@@ -397,7 +398,7 @@ func (s *Service) EnsureTx(ctx context.Context, tx *sql.Tx, p auth.Principal, co
 		if name == "" {
 			return 0, kit.Errors{{Field: "name", Msg: fmt.Sprintf("统一社会信用代码 %s 尚未登记，请填写单位名称", c)}}
 		}
-		r, err := check(Input{CreditCode: c, Name: name, Note: "由登记事项按统一社会信用代码登记"})
+		r, err := check(Input{CreditCode: c, Name: name, Demo: demo, Note: "由登记事项按统一社会信用代码登记"})
 		if err != nil {
 			return 0, err
 		}

@@ -261,7 +261,7 @@ func TestEnsure(t *testing.T) {
 			var id int64
 			err := db.Tx(ctx, func(tx *sql.Tx) error {
 				var err error
-				id, err = f.svc.EnsureTx(ctx, tx, p, c, name)
+				id, err = f.svc.EnsureTx(ctx, tx, p, c, name, false)
 				return err
 			})
 			return id, err

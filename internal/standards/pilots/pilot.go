@@ -149,7 +149,7 @@ func (s *Service) CreatePilot(ctx context.Context, p auth.Principal, in PilotInp
 			return err
 		}
 		now := s.stamp()
-		orgID, err := s.enterpriseRef(ctx, tx, p, r.OrgCreditCode, r.OrgName)
+		orgID, err := s.enterpriseRef(ctx, tx, p, r.OrgCreditCode, r.OrgName, r.Demo)
 		if err != nil {
 			return err
 		}
@@ -199,7 +199,7 @@ func (s *Service) UpdatePilot(ctx context.Context, p auth.Principal, id int64, i
 				return err
 			}
 		}
-		orgID, err := s.enterpriseRef(ctx, tx, p, r.OrgCreditCode, r.OrgName)
+		orgID, err := s.enterpriseRef(ctx, tx, p, r.OrgCreditCode, r.OrgName, r.Demo)
 		if err != nil {
 			return err
 		}

@@ -160,7 +160,7 @@ func (s *Service) AddReward(ctx context.Context, p auth.Principal, in RewardInpu
 		if err := s.requireDept(ctx, p, r.deptID); err != nil {
 			return err
 		}
-		entID, err := s.enterpriseRef(ctx, tx, p, r.credit, r.ent)
+		entID, err := s.enterpriseRef(ctx, tx, p, r.credit, r.ent, in.Demo)
 		if err != nil {
 			return err
 		}
@@ -231,7 +231,7 @@ func (s *Service) UpdateReward(ctx context.Context, p auth.Principal, id int64, 
 				return err
 			}
 		}
-		entID, err := s.enterpriseRef(ctx, tx, p, r.credit, r.ent)
+		entID, err := s.enterpriseRef(ctx, tx, p, r.credit, r.ent, in.Demo)
 		if err != nil {
 			return err
 		}

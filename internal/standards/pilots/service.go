@@ -310,11 +310,11 @@ func isUnique(err error) bool {
 
 // enterpriseRef records an entity with a credit code in the enterprise
 // directory (inside tx) and returns its id, or nil without a code.
-func (s *Service) enterpriseRef(ctx context.Context, tx *sql.Tx, p auth.Principal, code, name string) (any, error) {
+func (s *Service) enterpriseRef(ctx context.Context, tx *sql.Tx, p auth.Principal, code, name string, demo bool) (any, error) {
 	if code == "" {
 		return nil, nil
 	}
-	id, err := s.ent.EnsureTx(ctx, tx, p, code, name)
+	id, err := s.ent.EnsureTx(ctx, tx, p, code, name, demo)
 	if err != nil {
 		return nil, fmt.Errorf("pilots: enterprise %s: %w", code, err)
 	}
