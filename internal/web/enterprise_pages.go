@@ -35,25 +35,19 @@ const enterprisesPerPage = 20
 func (s *Server) enterprisesList(w http.ResponseWriter, r *http.Request, rc *reqCtx) error {
 	q := r.URL.Query()
 	page, _ := strconv.Atoi(q.Get("page"))
-	if page < 1 {
-		page = 1
-	}
+	page = min(max(page, 1), 1_000_000) // far past the end shows an empty page, never an overflow
 	f := enterprise.Filter{Q: strings.TrimSpace(q.Get("q")), Region: strings.TrimSpace(q.Get("region")), Limit: enterprisesPerPage, Offset: (page - 1) * enterprisesPerPage}
 	l, err := s.directory().List(r.Context(), f)
-	status, errMsg := http.StatusOK, ""
-	if errors.Is(err, apperr.ErrInvalid) {
-		status, errMsg = http.StatusUnprocessableEntity, apperr.Message(err)
-		l = enterprise.Page{Items: []enterprise.Enterprise{}, Limit: f.Limit}
-	} else if err != nil {
-		return err
+	if err != nil {
+		return err // an invalid filter: the error page says why (422)
 	}
 	pages := (l.Total + enterprisesPerPage - 1) / enterprisesPerPage
 	var links []stdLink
 	for i := 1; i <= pages && pages > 1; i++ {
 		links = append(links, stdLink{Label: strconv.Itoa(i), Href: listURL(r, "/enterprises", "page", strconv.Itoa(i)), Current: i == page})
 	}
-	return s.render(w, r, rc, status, "enterprises", "企业名录", "enterprises", map[string]any{
-		"L": l, "Q": f.Q, "Region": f.Region, "Page": page, "Pages": pages, "Links": links, "Error": errMsg,
+	return s.render(w, r, rc, http.StatusOK, "enterprises", "企业名录", "enterprises", map[string]any{
+		"L": l, "Q": f.Q, "Region": f.Region, "Page": page, "Pages": pages, "Links": links,
 		"CanManage": rc.P.Has(enterprise.Editors...),
 	})
 }
