@@ -14,6 +14,7 @@ import (
 	"sidi/internal/auth"
 	"sidi/internal/check"
 	"sidi/internal/creditcode"
+	"sidi/internal/enterprise"
 	"sidi/internal/org"
 	"sidi/internal/store"
 )
@@ -146,8 +147,9 @@ type Base struct {
 	County             string        `json:"county"`
 	DeptID             int64         `json:"dept_id"`
 	Dept               string        `json:"dept"`
-	OperatorName       string        `json:"operator_name"`
+	OperatorName       string        `json:"operator_name"` // the directory's current name when OperatorID is set
 	OperatorCreditCode string        `json:"operator_credit_code"`
+	OperatorID         int64         `json:"operator_id,omitempty"` // the enterprise directory entry (internal/enterprise)
 	Scale              int           `json:"scale"`
 	MinScale           int           `json:"min_scale,omitempty"`
 	BelowThreshold     bool          `json:"below_threshold"`
@@ -200,13 +202,16 @@ type Service struct {
 	db     *store.DB
 	auth   *auth.Service
 	lookup StandardLookup
+	ent    *enterprise.Service // operators with a credit code are directory entries
 	now    func() time.Time
 }
 
 // NewService returns the register over db; lookup may be nil (codes are
 // then kept as written, without a link to the registry).
 func NewService(db *store.DB, a *auth.Service, lookup StandardLookup) *Service {
-	return &Service{db: db, auth: a, lookup: lookup, now: time.Now}
+	s := &Service{db: db, auth: a, lookup: lookup, ent: enterprise.NewService(db), now: time.Now}
+	s.ent.SetClock(func() time.Time { return s.now() })
+	return s
 }
 
 // SetClock replaces the clock (tests).
@@ -502,9 +507,13 @@ func (s *Service) Create(ctx context.Context, p auth.Principal, in Input) (Base,
 		if n > 0 {
 			return apperr.Conflict("名称：该县已登记同名的“%s”，请核对是否重复登记", r.Name)
 		}
-		err := tx.QueryRowContext(ctx, `INSERT INTO bases(name, kind, prefecture_id, county_id, dept_id, operator_name, operator_credit_code, scale, status, demo, note, created_by, created_at, updated_at)
-			VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $13) RETURNING id`,
-			r.Name, r.Kind, r.prefID, r.countyID, dept, r.OperatorName, r.OperatorCreditCode, r.Scale, StatusBuilding, b2i(r.Demo), r.Note, p.Actor().Name, now).Scan(&id)
+		opID, err := s.operatorRef(ctx, tx, p, r)
+		if err != nil {
+			return err
+		}
+		err = tx.QueryRowContext(ctx, `INSERT INTO bases(name, kind, prefecture_id, county_id, dept_id, operator_name, operator_credit_code, operator_id, scale, status, demo, note, created_by, created_at, updated_at)
+			VALUES ($1, $2, $3, $4, $5, $6, $7, $14, $8, $9, $10, $11, $12, $13, $13) RETURNING id`,
+			r.Name, r.Kind, r.prefID, r.countyID, dept, r.OperatorName, r.OperatorCreditCode, r.Scale, StatusBuilding, b2i(r.Demo), r.Note, p.Actor().Name, now, opID).Scan(&id)
 		if err != nil {
 			return fmt.Errorf("bases: create: %w", err)
 		}
@@ -561,9 +570,13 @@ func (s *Service) Update(ctx context.Context, p auth.Principal, id int64, in Inp
 		if n > 0 {
 			return apperr.Conflict("名称：该县已登记同名的“%s”", r.Name)
 		}
+		opID, err := s.operatorRef(ctx, tx, p, r)
+		if err != nil {
+			return err
+		}
 		_, err = tx.ExecContext(ctx, `UPDATE bases SET name = $1, kind = $2, prefecture_id = $3, county_id = $4, dept_id = $5, operator_name = $6, operator_credit_code = $7,
-			scale = $8, note = $9, updated_at = $10 WHERE id = $11`,
-			r.Name, r.Kind, r.prefID, r.countyID, dept, r.OperatorName, r.OperatorCreditCode, r.Scale, r.Note, s.now().UTC().Format(time.RFC3339), id)
+			scale = $8, note = $9, updated_at = $10, operator_id = $12 WHERE id = $11`,
+			r.Name, r.Kind, r.prefID, r.countyID, dept, r.OperatorName, r.OperatorCreditCode, r.Scale, r.Note, s.now().UTC().Format(time.RFC3339), id, opID)
 		if err != nil {
 			return fmt.Errorf("bases: update %d: %w", id, err)
 		}
@@ -729,16 +742,17 @@ type querier = store.Querier
 
 // baseSelect reads a base with its place and department names.
 const baseSelect = `SELECT b.id, b.name, b.kind, pf.region_code, pf.short_name, ct.region_code, ct.name, b.dept_id, d.short_name, d.name,
-	b.operator_name, b.operator_credit_code, b.scale, b.status, b.recognised_on, b.recognised_by, b.reviewed_on, b.revoked_on, b.revoke_reason,
+	COALESCE(oe.name, b.operator_name), b.operator_credit_code, COALESCE(b.operator_id, 0), b.scale, b.status, b.recognised_on, b.recognised_by, b.reviewed_on, b.revoked_on, b.revoke_reason,
 	b.demo, b.note, b.created_by, b.created_at, b.updated_at
-	FROM bases b JOIN departments pf ON pf.id = b.prefecture_id JOIN departments ct ON ct.id = b.county_id JOIN departments d ON d.id = b.dept_id`
+	FROM bases b JOIN departments pf ON pf.id = b.prefecture_id JOIN departments ct ON ct.id = b.county_id JOIN departments d ON d.id = b.dept_id
+	LEFT JOIN enterprises oe ON oe.id = b.operator_id`
 
 func scanBase(sc interface{ Scan(...any) error }) (Base, error) {
 	var b Base
 	var demo int
 	var short, full string
 	err := sc.Scan(&b.ID, &b.Name, &b.Kind, &b.PrefectureCode, &b.Prefecture, &b.CountyCode, &b.County, &b.DeptID, &short, &full,
-		&b.OperatorName, &b.OperatorCreditCode, &b.Scale, &b.Status, &b.RecognisedOn, &b.RecognisedBy, &b.ReviewedOn, &b.RevokedOn, &b.RevokeReason,
+		&b.OperatorName, &b.OperatorCreditCode, &b.OperatorID, &b.Scale, &b.Status, &b.RecognisedOn, &b.RecognisedBy, &b.ReviewedOn, &b.RevokedOn, &b.RevokeReason,
 		&demo, &b.Note, &b.CreatedBy, &b.CreatedAt, &b.UpdatedAt)
 	b.Demo = demo != 0
 	b.Dept = short
@@ -876,11 +890,11 @@ func (s *Service) Search(ctx context.Context, f Filter) (List, error) {
 	}
 	if f.Q != "" {
 		like := "%" + strings.NewReplacer("\\", "\\\\", "%", "\\%", "_", "\\_").Replace(f.Q) + "%"
-		add(`(b.name LIKE ? ESCAPE '\' OR b.operator_name LIKE ? ESCAPE '\' OR ct.name LIKE ? ESCAPE '\')`, like)
+		add(`(b.name LIKE ? ESCAPE '\' OR b.operator_name LIKE ? ESCAPE '\' OR oe.name LIKE ? ESCAPE '\' OR ct.name LIKE ? ESCAPE '\')`, like)
 	}
 	cond := strings.Join(where, " AND ")
 	out := List{Filter: f, Bases: []Base{}}
-	if err := s.db.Reader().QueryRowContext(ctx, `SELECT COUNT(*) FROM bases b JOIN departments pf ON pf.id = b.prefecture_id JOIN departments ct ON ct.id = b.county_id WHERE `+cond, args...).Scan(&out.Total); err != nil {
+	if err := s.db.Reader().QueryRowContext(ctx, `SELECT COUNT(*) FROM bases b JOIN departments pf ON pf.id = b.prefecture_id JOIN departments ct ON ct.id = b.county_id LEFT JOIN enterprises oe ON oe.id = b.operator_id WHERE `+cond, args...).Scan(&out.Total); err != nil {
 		return List{}, fmt.Errorf("bases: count: %w", err)
 	}
 	out.Pages = (out.Total + f.PerPage - 1) / f.PerPage
@@ -1001,3 +1015,23 @@ func Thousands(n int) string {
 
 // ScaleText is the herd with thousands separators.
 func (b Base) ScaleText() string { return Thousands(b.Scale) }
+
+// operatorRef records an operator with a credit code in the enterprise
+// directory (inside tx) and returns its id, or nil without a code.
+func (s *Service) operatorRef(ctx context.Context, tx *sql.Tx, p auth.Principal, r record) (any, error) {
+	if r.OperatorCreditCode == "" {
+		return nil, nil
+	}
+	if r.OperatorName == "" { // a county base may name no operator: link only a known code
+		id, err := enterprise.IDByCreditCode(ctx, tx, r.OperatorCreditCode)
+		if id == 0 || err != nil {
+			return nil, err
+		}
+		return id, nil
+	}
+	id, err := s.ent.EnsureTx(ctx, tx, p, r.OperatorCreditCode, r.OperatorName, r.Demo)
+	if err != nil {
+		return nil, fmt.Errorf("bases: operator %s: %w", r.OperatorCreditCode, err)
+	}
+	return id, nil
+}

@@ -6,6 +6,7 @@ import (
 
 	"sidi/internal/auth"
 	"sidi/internal/bases"
+	"sidi/internal/enterprise"
 	"sidi/internal/indicator"
 	"sidi/internal/standards"
 	"sidi/internal/standards/pilots"
@@ -41,9 +42,9 @@ type Module struct {
 	// Pages are the module's web routes (pages and API), with their roles
 	// and menu entries.
 	Pages func(*web.Server) []web.Route
-
-	// Left for the bulk-import and enterprise work: ImportKinds
-	// []kit.ImportKind and EnterpriseSection enterprise.SectionFunc.
+	// EnterpriseSection is the module's part of an enterprise's page
+	// (/enterprises/{code}): its records that point at the enterprise.
+	EnterpriseSection func(s *Set) enterprise.SectionFunc
 }
 
 // Modules lists the registers in the order they are built, seeded and
@@ -63,8 +64,9 @@ func Modules() []Module {
 		},
 		{
 			Name: "declarations", Title: "企业标准自我声明",
-			SearchKinds: []string{"declaration"},
-			Pages:       web.DeclarationsPages,
+			SearchKinds:       []string{"declaration"},
+			Pages:             web.DeclarationsPages,
+			EnterpriseSection: func(s *Set) enterprise.SectionFunc { return s.Standards.EnterpriseSection },
 		},
 		{
 			Name: "leaders", Title: "企业标准“领跑者”",
@@ -81,12 +83,14 @@ func Modules() []Module {
 			Seed: func(ctx context.Context, s *Set, p auth.Principal) (int, error) {
 				return pilots.SeedDemo(ctx, s.Pilots, p)
 			},
-			SeedDone: "已添加 %d 个演示标准化试点和科技项目（均标注【演示数据】）demo pilots and S&T projects added",
-			Pages:    web.PilotsPages,
+			SeedDone:          "已添加 %d 个演示标准化试点和科技项目（均标注【演示数据】）demo pilots and S&T projects added",
+			Pages:             web.PilotsPages,
+			EnterpriseSection: func(s *Set) enterprise.SectionFunc { return s.Pilots.PilotsSection },
 		},
 		{
 			Name: "projects", Title: "科技项目与标准奖励",
-			Pages: web.ProjectsPages,
+			Pages:             web.ProjectsPages,
+			EnterpriseSection: func(s *Set) enterprise.SectionFunc { return s.Pilots.RewardsSection },
 		},
 		{
 			Name: "bases", Title: "标准化生产基地",
@@ -98,8 +102,9 @@ func Modules() []Module {
 			Seed: func(ctx context.Context, s *Set, p auth.Principal) (int, error) {
 				return bases.SeedDemo(ctx, s.Bases, p)
 			},
-			SeedDone: "已添加 %d 个演示标准化生产基地（均标注【演示数据】）demo bases added",
-			Pages:    web.BasesPages,
+			SeedDone:          "已添加 %d 个演示标准化生产基地（均标注【演示数据】）demo bases added",
+			Pages:             web.BasesPages,
+			EnterpriseSection: func(s *Set) enterprise.SectionFunc { return s.Bases.EnterpriseSection },
 		},
 		{
 			Name: "training", Title: "标准化培训",

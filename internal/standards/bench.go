@@ -8,6 +8,7 @@ import (
 	"io"
 	"math"
 	"math/rand/v2"
+	"slices"
 	"sort"
 	"strconv"
 	"strings"
@@ -208,22 +209,31 @@ func ClearBench(ctx context.Context, db *store.DB) error {
 	if _, err := CheckBenchTarget(ctx, db); err != nil {
 		return err
 	}
-	tables := append([]string{"leader_entries", "leader_indicators", "leader_schemes", "declaration_indicators", "declaration_products", "declarations", "user_enterprise", "enterprises"}, "standard_announcement_items", "standard_announcements", "standard_stages", "standard_relations", "standard_tags", "standards", "search_docs")
+	tables := append([]string{"leader_entries", "leader_indicators", "leader_schemes", "declaration_indicators", "declaration_products", "declarations", "user_enterprise", "enterprise_names", "enterprises"}, "standard_announcement_items", "standard_announcements", "standard_stages", "standard_relations", "standard_tags", "standards", "search_docs")
 	return db.Tx(ctx, func(tx *sql.Tx) error {
 		if db.Dialect() == store.Postgres {
 			// Tables of other registries that point at these (e.g. a pilot's
-			// standards) must be truncated with them; they may only be empty.
+			// standards, a base's operator), and the tables pointing at
+			// those, must be truncated with them; they may only be empty.
 			var others []string
-			err := store.EachRow(ctx, tx, `SELECT DISTINCT c.conrelid::regclass::text FROM pg_constraint c
+			for set := tables; ; {
+				var found []string
+				err := store.EachRow(ctx, tx, `SELECT DISTINCT c.conrelid::regclass::text FROM pg_constraint c
 				WHERE c.contype = 'f' AND c.confrelid = ANY($1::regclass[]) AND NOT c.conrelid = ANY($1::regclass[])`,
-				[]any{"{" + strings.Join(tables, ",") + "}"}, func(r *sql.Rows) error {
-					var t string
-					err := r.Scan(&t)
-					others = append(others, t)
+					[]any{"{" + strings.Join(set, ",") + "}"}, func(r *sql.Rows) error {
+						var t string
+						err := r.Scan(&t)
+						found = append(found, t)
+						return err
+					})
+				if err != nil {
 					return err
-				})
-			if err != nil {
-				return err
+				}
+				if len(found) == 0 {
+					break
+				}
+				others = append(others, found...)
+				set = append(slices.Clone(tables), others...)
 			}
 			for _, t := range others {
 				var rows bool
@@ -234,7 +244,7 @@ func ClearBench(ctx context.Context, db *store.DB) error {
 					return fmt.Errorf("standards: %s refers to the benchmark records and is not empty; not clearing", t)
 				}
 			}
-			_, err = tx.ExecContext(ctx, `TRUNCATE `+strings.Join(append(append(tables, "search_postings"), others...), ", "))
+			_, err := tx.ExecContext(ctx, `TRUNCATE `+strings.Join(append(append(tables, "search_postings"), others...), ", "))
 			return err
 		}
 		if _, err := tx.ExecContext(ctx, `INSERT INTO search_fts(search_fts) VALUES ('delete-all')`); err != nil {

@@ -577,23 +577,14 @@ func sameProducts(a, b []Product) bool {
 }
 
 func (s *Service) importEnterprise(ctx context.Context, tx *sql.Tx, p auth.Principal, g *declGroup, now string) (int64, error) {
-	var id int64
-	err := tx.QueryRowContext(ctx, `INSERT INTO enterprises(credit_code, name, region, address, contact, demo, note, created_at, updated_at) VALUES ($1, $2, $3, '', '', 0, $4, $5, $5) RETURNING id`,
-		g.credit, g.entName, g.credit[2:8], "由自我声明导入登记", now).Scan(&id)
-	if err != nil && isUnique(err) {
+	e, err := s.ent.CreateTx(ctx, tx, p, EnterpriseInput{CreditCode: g.credit, Name: g.entName, Note: "由自我声明导入登记"}, "import")
+	if errors.Is(err, apperr.ErrConflict) {
 		return 0, apperr.Conflict("统一社会信用代码 %s 的企业刚由他人登记，请重新导入", g.credit)
 	}
 	if err != nil {
 		return 0, fmt.Errorf("standards: declaration import: enterprise %s: %w", g.credit, err)
 	}
-	e, err := scanEnterprise(tx.QueryRowContext(ctx, `SELECT `+entColumns+` FROM enterprises WHERE id = $1`, id))
-	if err != nil {
-		return 0, fmt.Errorf("standards: declaration import: enterprise %s: %w", g.credit, err)
-	}
-	if err := audit.Append(ctx, s.db, tx, p.Actor(), audit.Entry{Entity: "enterprise", EntityID: strconv.FormatInt(id, 10), Action: "import", After: e}); err != nil {
-		return 0, err
-	}
-	return id, nil
+	return e.ID, nil
 }
 
 func (s *Service) importNewDecl(ctx context.Context, tx *sql.Tx, p auth.Principal, pl *declPlan, now string) error {

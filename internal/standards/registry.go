@@ -15,6 +15,7 @@ import (
 
 	"sidi/internal/apperr"
 	"sidi/internal/auth"
+	"sidi/internal/enterprise"
 	"sidi/internal/kit"
 	"sidi/internal/search"
 	"sidi/internal/store"
@@ -172,13 +173,18 @@ type Input struct {
 type Service struct {
 	db  *store.DB
 	now func() time.Time
+	ent *enterprise.Service // the enterprise directory (declarations point at it)
 
 	idxMu sync.Mutex
 	idxOK bool // the search index was checked (ensureIndex)
 }
 
 // NewService returns the registry over db.
-func NewService(db *store.DB) *Service { return &Service{db: db, now: time.Now} }
+func NewService(db *store.DB) *Service {
+	s := &Service{db: db, now: time.Now, ent: enterprise.NewService(db)}
+	s.ent.SetClock(func() time.Time { return s.now() })
+	return s
+}
 
 // DB exposes the database (for the benchmark generator and tests).
 func (s *Service) DB() *store.DB { return s.db }

@@ -86,10 +86,23 @@ func (db *DB) ensureMigrationTable(ctx context.Context) error {
 
 // Migrate applies every pending migration, each in its own transaction.
 // A database newer than this binary is refused rather than written to.
-func (db *DB) Migrate(ctx context.Context) error {
+func (db *DB) Migrate(ctx context.Context) error { return db.MigrateTo(ctx, 0) }
+
+// MigrateTo applies the pending migrations up to and including version
+// (every one when version is 0). Tests use it to build a database as an
+// earlier release left it, fill it the way that release did, and then run
+// the newer migrations over it.
+func (db *DB) MigrateTo(ctx context.Context, version int) error {
 	ms, err := Migrations(db.dialect)
 	if err != nil {
 		return err
+	}
+	if version < 0 || version > len(ms) {
+		return fmt.Errorf("store: migrate to %d: this binary has migrations 1 to %d", version, len(ms))
+	}
+	target := ms
+	if version > 0 {
+		target = ms[:version]
 	}
 	if db.dialect == Postgres {
 		// Two processes starting at once must not both apply migration N.
@@ -110,7 +123,10 @@ func (db *DB) Migrate(ctx context.Context) error {
 	if cur > len(ms) {
 		return fmt.Errorf("store: database schema version %d is newer than this binary (%d); upgrade sidi (数据库版本高于程序版本，请升级程序)", cur, len(ms))
 	}
-	for _, m := range ms[cur:] {
+	if cur >= len(target) {
+		return nil
+	}
+	for _, m := range target[cur:] {
 		tx, err := db.write.BeginTx(ctx, nil)
 		if err != nil {
 			return fmt.Errorf("store: migration %d: %w", m.Version, err)

@@ -307,6 +307,12 @@ var expectedAccess = map[string][]string{
 	"GET /api/v1/projects/rewards/{id}":                everyone,
 	"PUT /api/v1/projects/rewards/{id}":                progressStaff,
 	"POST /api/v1/projects/rewards/{id}/withdraw":      progressStaff,
+
+	// The enterprise directory: the list and each enterprise's page are
+	// public; the page itself leaves out the sections outside the caller's
+	// scope (enterprise_test.go).
+	"GET /enterprises":        everyone,
+	"GET /enterprises/{code}": everyone,
 }
 
 // denied reports whether a response refuses the caller: 401, 403, or the
@@ -456,6 +462,7 @@ func TestAuthorizationMatrix(t *testing.T) {
 			"projects/id":      "1",
 			"rewards/id":       "1",
 			"milestones/mid":   "1",
+			"enterprises/code": firstCreditCode(t, f),
 		}
 
 		for _, who := range callers {
@@ -594,4 +601,14 @@ func sessionToken(t *testing.T, f *fixture, c *client) string {
 	}
 	t.Fatal("no session cookie")
 	return ""
+}
+
+// firstCreditCode is the credit code of the first enterprise.
+func firstCreditCode(t *testing.T, f *fixture) string {
+	t.Helper()
+	var code string
+	if err := f.db.Reader().QueryRow(`SELECT credit_code FROM enterprises ORDER BY id LIMIT 1`).Scan(&code); err != nil {
+		t.Fatalf("first enterprise: %v", err)
+	}
+	return code
 }

@@ -67,11 +67,13 @@ func loadAxe(t *testing.T) string {
 //	                     /standards · /standards?q=牦牛 · /standards/{id} · /standards/announcements(/{id})
 //	                     /declarations(/{id}) · /leaders · /leaders/schemes/{id} · /pilots(/{id})
 //	                     /projects(/{id}) · /bases(/{id}) · /training(/{id}) · /login
+//	                     /enterprises(/{code})
 //	demo-supervisor      /my · /progress · /progress?period=2025Q2 · /progress/tasks/1 · /progress/settings
 //	                     /progress/bindings · /reports · /reports/{id} · /bulletins · /bulletins/2025Q2
 //	                     /plan/versions · /plan/import · /standards/manage · /standards/manage/{id}
 //	                     /bulletin-docs/{id} · /progress/final
-//	                     /declarations/enterprises · /leaders/manage · /bases/{id}/edit · /training/{id}/edit
+//	                     /declarations/enterprises · /enterprises/{code} · /leaders/manage · /bases/{id}/edit
+//	                     /training/{id}/edit
 //	demo-reporter-samr   /my · /reports/new?period=…&task=… · /bases/new · /training/new
 //	demo-enterprise      /my · /declarations/new
 //	demo-admin           /admin/users · /admin/users?dept=… · /admin/users/{id} · /admin/users/new
@@ -95,6 +97,7 @@ func TestBrowserAccessibility(t *testing.T) {
 		report   = first(`SELECT MIN(id) FROM reports`)
 		user     = first(`SELECT id FROM users WHERE login = 'demo-reporter-samr'`)
 		userDept = first(`SELECT dept_id FROM users WHERE login = 'demo-reporter-samr'`)
+		ent      = firstCreditCode(t, f)
 	)
 	// An issued bulletin (its record page; the stored document itself is
 	// the printable bulletin already checked as a draft).
@@ -121,11 +124,12 @@ func TestBrowserAccessibility(t *testing.T) {
 		{"", []string{"/", "/plan", "/plan/tasks/1", "/departments", "/departments/" + userDept, "/public/progress",
 			"/standards", "/standards?q=%E7%89%A6%E7%89%9B", "/standards/" + std, "/standards/announcements", "/standards/announcements/" + ann,
 			"/declarations", "/declarations/" + decl, "/leaders", "/leaders/schemes/" + scheme, "/pilots", "/pilots/" + pilot,
-			"/projects", "/projects/" + project, "/bases", "/bases/" + base, "/training", "/training/" + session, "/login"}},
+			"/projects", "/projects/" + project, "/bases", "/bases/" + base, "/training", "/training/" + session, "/login",
+			"/enterprises", "/enterprises/" + ent}},
 		{"demo-supervisor", []string{"/my", "/progress", "/progress?period=2025Q2", "/progress/tasks/1", "/progress/settings",
 			"/progress/bindings", "/reports", "/reports/" + report, "/bulletins", "/bulletins/2025Q2", fmt.Sprint("/bulletin-docs/", issued.ID), "/progress/final",
 			"/plan/versions", "/plan/import", "/standards/manage", "/standards/manage/" + std,
-			"/declarations/enterprises", "/leaders/manage", "/bases/" + base + "/edit", "/training/" + session + "/edit"}},
+			"/declarations/enterprises", "/enterprises/" + ent, "/leaders/manage", "/bases/" + base + "/edit", "/training/" + session + "/edit"}},
 		{"demo-reporter-samr", []string{"/my", html.UnescapeString(newReport[1]), "/bases/new", "/training/new"}},
 		{"demo-enterprise", []string{"/my", "/declarations/new"}},
 		{"demo-admin", []string{"/admin/users", "/admin/users?dept=" + userDept, "/admin/users/" + user, "/admin/users/new",

@@ -47,9 +47,10 @@ func pageLinks(body string) []string {
 
 // wantMenu is each role's menu, in order: the hand-written layout's menu
 // before it came from the route table, plus the declarations for everyone,
-// declaring for enterprises and the standards editors' pages for editors.
+// the enterprise directory, declaring for enterprises and the standards
+// editors' pages for editors.
 var wantMenu = func() map[string][]string {
-	public := []string{"/plan", "/departments", "/standards", "/declarations", "/bases", "/training", "/leaders", "/pilots", "/projects", "/public/progress"}
+	public := []string{"/plan", "/departments", "/standards", "/declarations", "/enterprises", "/bases", "/training", "/leaders", "/pilots", "/projects", "/public/progress"}
 	with := func(more ...string) []string { return append(slices.Clone(public), more...) }
 	work := []string{"/my", "/progress", "/reports", "/bulletins", "/plan/versions", "/plan/import"}
 	// The standards editors' pages follow the plan's.

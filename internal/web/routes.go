@@ -51,6 +51,8 @@ func (s *Server) routeTable() []Route {
 	rs := s.planRoutes()
 	rs = append(rs, s.adminRoutes()...)
 	rs = append(rs, s.progressRoutes()...)
+	// The enterprise directory is a foundation like the departments.
+	rs = append(rs, s.enterpriseRoutes()...)
 	for _, pages := range s.Pages {
 		rs = append(rs, pages(s)...)
 	}

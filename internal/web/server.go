@@ -14,6 +14,7 @@ import (
 
 	"sidi/internal/auth"
 	"sidi/internal/bases"
+	"sidi/internal/enterprise"
 	"sidi/internal/obs"
 	"sidi/internal/org"
 	"sidi/internal/plan"
@@ -43,7 +44,12 @@ type Deps struct {
 	Training *training.Service
 	// Standards is the standards information platform.
 	Standards *standards.Service
-	Logger    *slog.Logger
+	// Enterprises is the enterprise directory (nil: the one standards uses);
+	// EnterpriseSections are the modules' parts of an enterprise's page, in
+	// the order shown.
+	Enterprises        *enterprise.Service
+	EnterpriseSections []enterprise.SectionFunc
+	Logger             *slog.Logger
 	// MaxBody caps request bodies; uploads of plan texts are the largest.
 	MaxBody int64
 	// PublicTimeout bounds a GET on a public route (its database work is

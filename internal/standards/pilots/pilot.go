@@ -29,6 +29,7 @@ type Pilot struct {
 	Name           string           `json:"name"`
 	OrgName        string           `json:"org_name"`
 	OrgCreditCode  string           `json:"org_credit_code,omitempty"`
+	OrgID          int64            `json:"org_id,omitempty"` // the enterprise directory entry; OrgName is then its current name
 	Prefecture     string           `json:"prefecture"`
 	PrefectureName string           `json:"prefecture_name"`
 	Field          string           `json:"field"`
@@ -148,10 +149,14 @@ func (s *Service) CreatePilot(ctx context.Context, p auth.Principal, in PilotInp
 			return err
 		}
 		now := s.stamp()
-		err = tx.QueryRowContext(ctx, `INSERT INTO pilots(name, org_name, org_credit_code, prefecture, field, level, dept_id, summary, outcomes, contact,
-			stage, applied_on, demo, note, created_by, created_at, updated_at) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $16) RETURNING id`,
+		orgID, err := s.enterpriseRef(ctx, tx, p, r.OrgCreditCode, r.OrgName, r.Demo)
+		if err != nil {
+			return err
+		}
+		err = tx.QueryRowContext(ctx, `INSERT INTO pilots(name, org_name, org_credit_code, org_id, prefecture, field, level, dept_id, summary, outcomes, contact,
+			stage, applied_on, demo, note, created_by, created_at, updated_at) VALUES ($1, $2, $3, $17, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $16) RETURNING id`,
 			r.Name, r.OrgName, r.OrgCreditCode, r.Prefecture, r.Field, r.Level, r.DeptID, r.Summary, r.Outcomes, r.Contact,
-			StageApplied, r.AppliedOn, b2i(r.Demo), r.Note, p.Actor().Name, now).Scan(&id)
+			StageApplied, r.AppliedOn, b2i(r.Demo), r.Note, p.Actor().Name, now, orgID).Scan(&id)
 		if isUnique(err) {
 			return apperr.Conflict("“%s”承担的试点“%s”已登记", r.OrgName, r.Name)
 		}
@@ -194,9 +199,13 @@ func (s *Service) UpdatePilot(ctx context.Context, p auth.Principal, id int64, i
 				return err
 			}
 		}
+		orgID, err := s.enterpriseRef(ctx, tx, p, r.OrgCreditCode, r.OrgName, r.Demo)
+		if err != nil {
+			return err
+		}
 		_, err = tx.ExecContext(ctx, `UPDATE pilots SET name = $1, org_name = $2, org_credit_code = $3, prefecture = $4, field = $5, level = $6, dept_id = $7,
-			summary = $8, outcomes = $9, contact = $10, note = $11, updated_at = $12 WHERE id = $13`,
-			r.Name, r.OrgName, r.OrgCreditCode, r.Prefecture, r.Field, r.Level, r.DeptID, r.Summary, r.Outcomes, r.Contact, r.Note, s.stamp(), id)
+			summary = $8, outcomes = $9, contact = $10, note = $11, updated_at = $12, org_id = $14 WHERE id = $13`,
+			r.Name, r.OrgName, r.OrgCreditCode, r.Prefecture, r.Field, r.Level, r.DeptID, r.Summary, r.Outcomes, r.Contact, r.Note, s.stamp(), id, orgID)
 		if isUnique(err) {
 			return apperr.Conflict("“%s”承担的试点“%s”已登记", r.OrgName, r.Name)
 		}
@@ -265,15 +274,15 @@ func (s *Service) Pilot(ctx context.Context, p auth.Principal, id int64) (Pilot,
 	return pl.public(), nil
 }
 
-const pilotCols = `p.id, p.name, p.org_name, p.org_credit_code, p.prefecture, p.field, p.level, p.dept_id, COALESCE(d.name, ''), p.summary, p.outcomes, p.contact,
+const pilotCols = `p.id, p.name, COALESCE(oe.name, p.org_name), p.org_credit_code, COALESCE(p.org_id, 0), p.prefecture, p.field, p.level, p.dept_id, COALESCE(d.name, ''), p.summary, p.outcomes, p.contact,
 	p.stage, p.applied_on, p.approved_on, p.accepted_on, p.revoked_on, p.demo, p.note, p.created_at, p.updated_at`
 
-const pilotFrom = ` FROM pilots p LEFT JOIN departments d ON d.id = p.dept_id`
+const pilotFrom = ` FROM pilots p LEFT JOIN departments d ON d.id = p.dept_id LEFT JOIN enterprises oe ON oe.id = p.org_id`
 
 func scanPilot(sc interface{ Scan(...any) error }) (Pilot, error) {
 	var pl Pilot
 	var demo int
-	err := sc.Scan(&pl.ID, &pl.Name, &pl.OrgName, &pl.OrgCreditCode, &pl.Prefecture, &pl.Field, &pl.Level, &pl.DeptID, &pl.DeptName, &pl.Summary, &pl.Outcomes, &pl.Contact,
+	err := sc.Scan(&pl.ID, &pl.Name, &pl.OrgName, &pl.OrgCreditCode, &pl.OrgID, &pl.Prefecture, &pl.Field, &pl.Level, &pl.DeptID, &pl.DeptName, &pl.Summary, &pl.Outcomes, &pl.Contact,
 		&pl.Stage, &pl.AppliedOn, &pl.ApprovedOn, &pl.AcceptedOn, &pl.RevokedOn, &demo, &pl.Note, &pl.CreatedAt, &pl.UpdatedAt)
 	if err != nil {
 		return pl, err
@@ -438,7 +447,7 @@ func (s *Service) ListPilots(ctx context.Context, p auth.Principal, f Filter) ([
 			q = string([]rune(q)[:100])
 		}
 		ph := add("%" + strings.NewReplacer(`\`, `\\`, `%`, `\%`, `_`, `\_`).Replace(q) + "%")
-		where = append(where, "(p.name LIKE "+ph+" ESCAPE '\\' OR p.org_name LIKE "+ph+" ESCAPE '\\')")
+		where = append(where, "(p.name LIKE "+ph+" ESCAPE '\\' OR p.org_name LIKE "+ph+" ESCAPE '\\' OR oe.name LIKE "+ph+" ESCAPE '\\')")
 	}
 	today := s.today()
 	due := add(today)

@@ -30,6 +30,7 @@ type Reward struct {
 	DeptName      string `json:"dept_name"`
 	Enterprise    string `json:"enterprise"`
 	CreditCode    string `json:"credit_code,omitempty"`
+	EnterpriseID  int64  `json:"enterprise_id,omitempty"` // the enterprise directory entry; Enterprise is then its current name
 	StandardCode  string `json:"standard_code"`
 	Level         string `json:"level"`
 	LevelLabel    string `json:"level_label"`
@@ -159,9 +160,13 @@ func (s *Service) AddReward(ctx context.Context, p auth.Principal, in RewardInpu
 		if err := s.requireDept(ctx, p, r.deptID); err != nil {
 			return err
 		}
-		err = tx.QueryRowContext(ctx, `INSERT INTO standard_rewards(project_id, dept_id, enterprise, credit_code, standard_code, level, role, amount_fen, policy, awarded_on, demo, note, created_by, created_at)
-			VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14) RETURNING id`,
-			r.project, r.deptID, r.ent, r.credit, r.code, r.level, r.role, r.fen, r.policy, r.awarded, b2i(in.Demo), r.note, p.Actor().Name, s.stamp()).Scan(&id)
+		entID, err := s.enterpriseRef(ctx, tx, p, r.credit, r.ent, in.Demo)
+		if err != nil {
+			return err
+		}
+		err = tx.QueryRowContext(ctx, `INSERT INTO standard_rewards(project_id, dept_id, enterprise, credit_code, enterprise_id, standard_code, level, role, amount_fen, policy, awarded_on, demo, note, created_by, created_at)
+			VALUES ($1, $2, $3, $4, $15, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14) RETURNING id`,
+			r.project, r.deptID, r.ent, r.credit, r.code, r.level, r.role, r.fen, r.policy, r.awarded, b2i(in.Demo), r.note, p.Actor().Name, s.stamp(), entID).Scan(&id)
 		if err != nil {
 			return fmt.Errorf("pilots: add reward: %w", err)
 		}
@@ -226,9 +231,13 @@ func (s *Service) UpdateReward(ctx context.Context, p auth.Principal, id int64, 
 				return err
 			}
 		}
+		entID, err := s.enterpriseRef(ctx, tx, p, r.credit, r.ent, in.Demo)
+		if err != nil {
+			return err
+		}
 		res, err := tx.ExecContext(ctx, `UPDATE standard_rewards SET project_id = $1, dept_id = $2, enterprise = $3, credit_code = $4, standard_code = $5, level = $6, role = $7,
-			amount_fen = $8, policy = $9, awarded_on = $10, note = $11, updated_by = $12, updated_at = $13 WHERE id = $14 AND status = 'active'`,
-			r.project, r.deptID, r.ent, r.credit, r.code, r.level, r.role, r.fen, r.policy, r.awarded, r.note, p.Actor().Name, s.stamp(), id)
+			amount_fen = $8, policy = $9, awarded_on = $10, note = $11, updated_by = $12, updated_at = $13, enterprise_id = $15 WHERE id = $14 AND status = 'active'`,
+			r.project, r.deptID, r.ent, r.credit, r.code, r.level, r.role, r.fen, r.policy, r.awarded, r.note, p.Actor().Name, s.stamp(), id, entID)
 		if err != nil {
 			return fmt.Errorf("pilots: update reward %d: %w", id, err)
 		}
@@ -313,16 +322,16 @@ func (s *Service) Reward(ctx context.Context, p auth.Principal, id int64) (Rewar
 	return r.public(), nil
 }
 
-const rewardCols = `r.id, COALESCE(r.project_id, 0), COALESCE(j.number, ''), r.dept_id, COALESCE(d.name, ''), r.enterprise, r.credit_code, r.standard_code,
+const rewardCols = `r.id, COALESCE(r.project_id, 0), COALESCE(j.number, ''), r.dept_id, COALESCE(d.name, ''), COALESCE(oe.name, r.enterprise), r.credit_code, COALESCE(r.enterprise_id, 0), r.standard_code,
 	r.level, r.role, r.amount_fen, r.policy, r.awarded_on, r.demo, r.note,
 	r.status, r.withdrawn_on, r.withdrawn_at, r.withdrawn_by, r.withdraw_reason, r.updated_by, r.updated_at`
 
-const rewardFrom = ` FROM standard_rewards r LEFT JOIN sci_projects j ON j.id = r.project_id LEFT JOIN departments d ON d.id = r.dept_id`
+const rewardFrom = ` FROM standard_rewards r LEFT JOIN sci_projects j ON j.id = r.project_id LEFT JOIN departments d ON d.id = r.dept_id LEFT JOIN enterprises oe ON oe.id = r.enterprise_id`
 
 func scanReward(sc interface{ Scan(...any) error }) (Reward, error) {
 	var r Reward
 	var demo int
-	err := sc.Scan(&r.ID, &r.ProjectID, &r.ProjectNumber, &r.DeptID, &r.DeptName, &r.Enterprise, &r.CreditCode, &r.StandardCode,
+	err := sc.Scan(&r.ID, &r.ProjectID, &r.ProjectNumber, &r.DeptID, &r.DeptName, &r.Enterprise, &r.CreditCode, &r.EnterpriseID, &r.StandardCode,
 		&r.Level, &r.Role, &r.AmountFen, &r.Policy, &r.AwardedOn, &demo, &r.Note,
 		&r.Status, &r.WithdrawnOn, &r.WithdrawnAt, &r.WithdrawnBy, &r.WithdrawReason, &r.UpdatedBy, &r.UpdatedAt)
 	r.Demo = demo != 0

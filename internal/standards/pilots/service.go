@@ -16,6 +16,7 @@ import (
 	"sidi/internal/apperr"
 	"sidi/internal/auth"
 	"sidi/internal/creditcode"
+	"sidi/internal/enterprise"
 	"sidi/internal/kit"
 	"sidi/internal/standards"
 	"sidi/internal/store"
@@ -39,12 +40,15 @@ const Target = 10
 type Service struct {
 	db   *store.DB
 	auth *auth.Service
+	ent  *enterprise.Service // organisations and rewarded enterprises with a credit code are directory entries
 	now  func() time.Time
 }
 
 // NewService returns the service over db; scope checks go through as.
 func NewService(db *store.DB, as *auth.Service) *Service {
-	return &Service{db: db, auth: as, now: time.Now}
+	s := &Service{db: db, auth: as, ent: enterprise.NewService(db), now: time.Now}
+	s.ent.SetClock(func() time.Time { return s.now() })
+	return s
 }
 
 // SetClock replaces the clock (tests).
@@ -298,3 +302,16 @@ func b2i(b bool) int {
 }
 
 func isUnique(err error) bool { return kit.IsUnique(err) }
+
+// enterpriseRef records an entity with a credit code in the enterprise
+// directory (inside tx) and returns its id, or nil without a code.
+func (s *Service) enterpriseRef(ctx context.Context, tx *sql.Tx, p auth.Principal, code, name string, demo bool) (any, error) {
+	if code == "" {
+		return nil, nil
+	}
+	id, err := s.ent.EnsureTx(ctx, tx, p, code, name, demo)
+	if err != nil {
+		return nil, fmt.Errorf("pilots: enterprise %s: %w", code, err)
+	}
+	return id, nil
+}

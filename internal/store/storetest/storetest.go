@@ -80,3 +80,20 @@ func Config(t testing.TB, d store.Dialect) store.Config {
 	// The audit key and checkpoints live in a data directory on both engines.
 	return store.Config{URL: u.String(), DataDir: t.TempDir()}
 }
+
+// OpenAt returns a fresh database of dialect d migrated only up to version,
+// as the release that shipped that migration left it, closed at cleanup.
+// A test fills it the way that release did and then calls db.Migrate to
+// check what the newer migrations make of it.
+func OpenAt(t testing.TB, d store.Dialect, version int) *store.DB {
+	t.Helper()
+	db, err := store.OpenNoMigrate(context.Background(), Config(t, d))
+	if err != nil {
+		t.Fatalf("open %s: %v", d, err)
+	}
+	t.Cleanup(func() { db.Close() })
+	if err := db.MigrateTo(context.Background(), version); err != nil {
+		t.Fatalf("migrate %s to %d: %v", d, version, err)
+	}
+	return db
+}
