@@ -123,6 +123,9 @@ func tooBig(max int64) error {
 // fn stops the scan and is returned as it is. cells is not reused.
 func ScanTable(name string, r io.Reader, lim Limits, fn func(n int, cells []string) error) (TableStats, error) {
 	lim = lim.withDefaults()
+	if n := sizeHint(r); n > lim.MaxBytes {
+		return TableStats{}, tooBig(lim.MaxBytes)
+	}
 	hr := &hashingReader{r: r, h: sha256.New(), max: lim.MaxBytes}
 	var st TableStats
 	var err error
@@ -199,7 +202,6 @@ func scanCSV(hr *hashingReader, lim Limits, fn func(int, []string) error) (Table
 	}
 	cr := csv.NewReader(src)
 	cr.FieldsPerRecord = -1
-	cr.LazyQuotes = true
 	for n := 1; ; n++ {
 		rec, err := cr.Read()
 		if errors.Is(err, io.EOF) {
@@ -331,6 +333,10 @@ func (r Row) Get(name string) string {
 	}
 	return strings.TrimSpace(r.Cells[i])
 }
+
+// Index returns the 0-based index of the canonical column name in the
+// file, and whether the file has it.
+func (r Row) Index(name string) (int, bool) { i, ok := r.col[name]; return i, ok }
 
 // Has reports whether the file has the column.
 func (r Row) Has(name string) bool { _, ok := r.col[name]; return ok }

@@ -68,3 +68,14 @@ func TestReindexAfterUpgrade(t *testing.T) {
 		}
 	})
 }
+
+// started is a service as the server starts it: the search index checked
+// and rebuilt when stale.
+func started(t *testing.T, db *store.DB) *Service {
+	t.Helper()
+	s := NewService(db)
+	if err := s.EnsureIndex(context.Background()); err != nil {
+		t.Fatal(err)
+	}
+	return s
+}
