@@ -234,7 +234,7 @@ func RunImport[T any](ctx context.Context, src Source, opt ImportOptions, pl Pla
 		return rep, fileError("文件中没有数据行")
 	}
 	if rep.Rejected > 0 && !opt.SkipInvalid {
-		return rep, refusal(rep)
+		return rep, Refuse(rep)
 	}
 	if good == 0 {
 		return rep, nil
@@ -290,9 +290,10 @@ func RunImport[T any](ctx context.Context, src Source, opt ImportOptions, pl Pla
 	return rep, err
 }
 
-// refusal is the error of a file with invalid rows: nothing was written.
-// Its message names the first failures, one a line.
-func refusal(rep ImportReport) error {
+// Refuse is the error of a file with invalid rows (rep.Errors, counted in
+// rep.Rejected): nothing was written. Its message names the first
+// failures, one a line.
+func Refuse(rep ImportReport) error {
 	shown := rep.Errors[:min(len(rep.Errors), maxMessage)]
 	lines := make([]string, len(shown))
 	for i, e := range shown {
