@@ -240,54 +240,82 @@ func RunImport[T any](ctx context.Context, src Source, opt ImportOptions, pl Pla
 		return rep, nil
 	}
 
-	// The writing pass.
+	// The writing pass: the file is read and parsed in a goroutine, a
+	// batch ahead of the one being written.
 	f, err = open()
 	if err != nil {
 		return rep, err
 	}
 	defer f.Close()
-	var batch []Item[T]
-	done := 0
-	write := func() error {
-		if len(batch) == 0 {
+	rctx, cancel := context.WithCancel(ctx)
+	defer cancel()
+	batches := make(chan []Item[T], 1)
+	readErr := make(chan error, 1)
+	var st2 TableStats
+	go func() {
+		defer close(batches)
+		var batch []Item[T]
+		send := func() error {
+			select {
+			case batches <- batch:
+				batch = nil
+				return nil
+			case <-rctx.Done():
+				return rctx.Err()
+			}
+		}
+		s, err := ReadTable(src.Name, f, pl.Spec, func(row Row) error {
+			if bad[row.N] {
+				return nil
+			}
+			v, errs := pl.Parse(row)
+			if len(errs) > 0 {
+				return fmt.Errorf("import: row %d changed between the passes: %w", row.N, errs)
+			}
+			batch = append(batch, Item[T]{row.N, v})
+			if len(batch) >= opt.Batch {
+				return send()
+			}
 			return nil
+		})
+		if err == nil && len(batch) > 0 {
+			err = send()
+		}
+		st2 = s
+		readErr <- err
+	}()
+	done := 0
+	var werr error
+	for batch := range batches {
+		if werr != nil {
+			continue // drain until the reader sees the cancel
 		}
 		res, err := pl.Write(ctx, batch, rep)
 		if err != nil {
-			return fmt.Errorf("第 %d–%d 行（之前的 %d 批已写入）：%w", batch[0].Row, batch[len(batch)-1].Row, rep.Batches, err)
+			werr = fmt.Errorf("第 %d–%d 行（之前的 %d 批已写入）：%w", batch[0].Row, batch[len(batch)-1].Row, rep.Batches, err)
+			cancel()
+			continue
 		}
 		rep.Batches++
 		rep.Created += res.Created
 		rep.Updated += res.Updated
 		rep.Unchanged += res.Unchanged
 		done += len(batch)
-		batch = batch[:0]
 		if opt.Progress != nil {
 			opt.Progress(done, good)
 		}
-		return nil
 	}
-	st2, err := ReadTable(src.Name, f, pl.Spec, func(row Row) error {
-		if bad[row.N] {
-			return nil
-		}
-		v, errs := pl.Parse(row)
-		if len(errs) > 0 {
-			return fmt.Errorf("import: row %d changed between the passes: %w", row.N, errs)
-		}
-		batch = append(batch, Item[T]{row.N, v})
-		if len(batch) >= opt.Batch {
-			return write()
-		}
-		return ctx.Err()
-	})
-	if err == nil {
-		err = write()
+	rerr := <-readErr
+	if werr != nil {
+		return rep, werr
 	}
-	if err == nil && st2.SHA256 != st.SHA256 {
-		err = fmt.Errorf("import: %s changed while it was imported", src.Name)
+	if rerr != nil {
+		return rep, rerr
 	}
-	return rep, err
+	if st2.SHA256 != st.SHA256 {
+		return rep, fmt.Errorf("import: %s changed while it was imported", src.Name)
+	}
+	return rep, nil
 }
 
 // Refuse is the error of a file with invalid rows (rep.Errors, counted in
