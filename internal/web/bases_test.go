@@ -13,6 +13,7 @@ import (
 
 	"sidi/internal/auth"
 	"sidi/internal/bases"
+	"sidi/internal/kit"
 	"sidi/internal/standards"
 	"sidi/internal/store"
 	"sidi/internal/store/storetest"
