@@ -66,7 +66,7 @@ func cmdImportBench() *Command {
 			fmt.Fprintf(e.Stdout, "file: %d rows, 10 columns, %.1f MB\n", *rows, float64(st.Size())/(1<<20))
 
 			// sqlite3 .import into a plain table.
-			var liteRate float64
+			var liteRate, liteCPURate float64
 			if path, err := exec.LookPath(*sqlite3); err == nil {
 				cmd := exec.CommandContext(ctx, path, filepath.Join(tmp, "plain.db"))
 				cmd.Stdin = strings.NewReader(".mode csv\n.import " + file + " standards\nSELECT COUNT(*) FROM standards;\n")
@@ -77,7 +77,10 @@ func cmdImportBench() *Command {
 					return fmt.Errorf("sqlite3 .import: %v: %s", err, out)
 				}
 				liteRate = float64(*rows) / secs
-				fmt.Fprintf(e.Stdout, "sqlite3 .import (plain table): %.2f s, %.0f rows/s (count %s)\n", secs, liteRate, strings.TrimSpace(string(out)))
+				cpu := (cmd.ProcessState.UserTime() + cmd.ProcessState.SystemTime()).Seconds()
+				liteCPURate = float64(*rows) / max(cpu, 0.001)
+				fmt.Fprintf(e.Stdout, "sqlite3 .import (plain table): %.2f s, %.0f rows/s (count %s); CPU time %.2f s (%.0f rows per CPU-second)\n",
+					secs, liteRate, strings.TrimSpace(string(out)), cpu, liteCPURate)
 			} else {
 				fmt.Fprintf(e.Stdout, "sqlite3 .import: not measured (%s not found)\n", *sqlite3)
 			}
@@ -124,9 +127,11 @@ func cmdImportBench() *Command {
 						}
 					}
 				}()
+				cpu0 := cpuTime()
 				t0 := time.Now()
 				rep, err := k.Import(ctx, p, kit.FileSource(file), kit.ImportOptions{Batch: *batch, Progress: stderrProgress(e.Stderr)})
 				secs := time.Since(t0).Seconds()
+				cpu := cpuTime() - cpu0
 				close(stop)
 				<-done
 				if err != nil {
@@ -138,7 +143,12 @@ func cmdImportBench() *Command {
 				if liteRate > 0 && round == 0 {
 					fmt.Fprintf(e.Stdout, "; %.3f× sqlite3 .import", rate/liteRate)
 				}
-				fmt.Fprintln(e.Stdout)
+				cpuRate := float64(rep.Rows) / max(cpu, 0.001)
+				fmt.Fprintf(e.Stdout, "\n    this process's CPU time %.2f s (%.0f rows per CPU-second", cpu, cpuRate)
+				if liteCPURate > 0 && round == 0 {
+					fmt.Fprintf(e.Stdout, "; %.3f× sqlite3 .import per CPU-second", cpuRate/liteCPURate)
+				}
+				fmt.Fprintln(e.Stdout, ")")
 			}
 			var ru syscall.Rusage
 			if syscall.Getrusage(syscall.RUSAGE_SELF, &ru) == nil {
@@ -150,4 +160,13 @@ func cmdImportBench() *Command {
 			return nil
 		},
 	}
+}
+
+// cpuTime is the user and system time this process has used, in seconds.
+func cpuTime() float64 {
+	var ru syscall.Rusage
+	if syscall.Getrusage(syscall.RUSAGE_SELF, &ru) != nil {
+		return 0
+	}
+	return float64(ru.Utime.Sec+ru.Stime.Sec) + float64(ru.Utime.Usec+ru.Stime.Usec)/1e6
 }
