@@ -23,7 +23,7 @@ import (
 // table, in the same run.
 func cmdImportBench() *Command {
 	return &Command{
-		Name: "bench-import", Usage: "[--rows N] [--seed N] [--batch N] [--sqlite3 PATH] [--data DIR | --db URL]",
+		Name: "bench-import", Usage: "[--rows N] [--seed N] [--batch N] [--sqlite3 PATH] [--csv FILE] [--data DIR | --db URL]",
 		Short: "导入性能测试：生成标准目录 CSV，对比 sqlite3 .import benchmark the bulk import against sqlite3 .import",
 		Long: "生成 N 行 10 列的标准目录 CSV（虚构的标准号与名称），先用 sqlite3 命令行 .import 导入一张普通表计时，\n" +
 			"再用 sidi import standards 的同一路径导入（含检索文档与每批一条审计记录）并计时、记录 Go 堆峰值与进程 RSS 峰值，\n" +
@@ -34,6 +34,7 @@ func cmdImportBench() *Command {
 			seed := fs.Uint64("seed", 1, "生成器种子 generator seed")
 			batch := fs.Int("batch", 5000, "每个事务的行数 rows per transaction")
 			sqlite3 := fs.String("sqlite3", "sqlite3", "sqlite3 命令行程序 the sqlite3 shell")
+			keep := fs.String("csv", "", "生成的 CSV 另存到此路径（保留）also keep the generated file here")
 			data := fs.String("data", "", "数据目录（默认新建临时目录）data directory")
 			dbURL := fs.String("db", "", "PostgreSQL 地址 postgres://…")
 			if err := parseArgs(fs, args); err != nil {
@@ -61,6 +62,11 @@ func cmdImportBench() *Command {
 			}
 			if err != nil {
 				return err
+			}
+			if *keep != "" {
+				if err := copyFile(file, *keep); err != nil {
+					return err
+				}
 			}
 			st, _ := os.Stat(file)
 			fmt.Fprintf(e.Stdout, "file: %d rows, 10 columns, %.1f MB\n", *rows, float64(st.Size())/(1<<20))
@@ -169,4 +175,15 @@ func cpuTime() float64 {
 		return 0
 	}
 	return float64(ru.Utime.Sec+ru.Stime.Sec) + float64(ru.Utime.Usec+ru.Stime.Usec)/1e6
+}
+
+func copyFile(from, to string) error {
+	b, err := os.ReadFile(from)
+	if err != nil {
+		return err
+	}
+	if err := os.WriteFile(to, b, 0o644); err != nil {
+		return fmt.Errorf("写入 %s 失败: %w", to, err)
+	}
+	return nil
 }
