@@ -156,6 +156,16 @@ func (s *Service) parseRow(row kit.Row) (record, kit.Errors) {
 	if len(errs) > 0 {
 		return record{}, errs
 	}
+	// The same replaced code written twice is one relation.
+	seen := map[string]bool{}
+	reps := rec.Replaces[:0:0]
+	for _, c := range rec.Replaces {
+		if k := NormalizeCode(c); !seen[k] {
+			seen[k] = true
+			reps = append(reps, c)
+		}
+	}
+	rec.Replaces = reps
 	return rec, nil
 }
 
