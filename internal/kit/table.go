@@ -342,7 +342,7 @@ func (r Row) Index(name string) (int, bool) { i, ok := r.col[name]; return i, ok
 func (r Row) Has(name string) bool { _, ok := r.col[name]; return ok }
 
 // matchHeader maps the header row onto spec's columns.
-func matchHeader(cols []Column, cells []string) (map[string]int, Errors) {
+func matchHeader(cols []Column, row int, cells []string) (map[string]int, Errors) {
 	var errs Errors
 	keys := map[string]string{}
 	for _, c := range cols {
@@ -358,7 +358,7 @@ func matchHeader(cols []Column, cells []string) (map[string]int, Errors) {
 			continue
 		}
 		if _, dup := col[name]; dup {
-			errs = append(errs, FieldError{Row: 1, Column: name, Msg: "表头中重复出现该列"})
+			errs = append(errs, FieldError{Row: row, Column: name, Msg: "表头中重复出现该列"})
 			continue
 		}
 		col[name] = i
@@ -371,7 +371,7 @@ func matchHeader(cols []Column, cells []string) (map[string]int, Errors) {
 	}
 	for _, c := range cols {
 		if _, ok := col[c.Name]; !ok && c.Required {
-			errs = append(errs, FieldError{Row: 1, Column: c.Name, Msg: "表头缺少必填列“" + c.Name + "”（必填列：" + strings.Join(req, "、") + "）"})
+			errs = append(errs, FieldError{Row: row, Column: c.Name, Msg: "表头缺少必填列“" + c.Name + "”（必填列：" + strings.Join(req, "、") + "）"})
 		}
 	}
 	return col, errs
@@ -399,20 +399,40 @@ func FormulaLike(v string) bool {
 	return true
 }
 
-// ReadTable reads a table against spec: the first non-empty row is the
-// header, matched on HeaderKey against the columns and their aliases
-// (a missing required column or a repeated one refuses the file, with
-// row 1 and the column); fn is called with every later non-empty row.
+// maxTitleRows is how many rows above the header (a list's title, its date)
+// ReadTable passes over: rows in which no column's header appears.
+const maxTitleRows = 5
+
+// ReadTable reads a table against spec: the first non-empty row in which a
+// column's header appears is the header row (up to maxTitleRows rows
+// before it, in which none appears, are titles), matched on HeaderKey
+// against the columns and their aliases (a missing required column or a
+// repeated one refuses the file, with the row and the column); fn is
+// called with every later non-empty row.
 func ReadTable(name string, r io.Reader, spec TableSpec, fn func(Row) error) (TableStats, error) {
 	var col map[string]int
 	var names []string
 	for _, c := range spec.Columns {
 		names = append(names, c.Name)
 	}
+	var firstErr Errors
+	titles := 0
 	st, err := ScanTable(name, r, spec.Limits, func(n int, cells []string) error {
 		if col == nil {
-			c, errs := matchHeader(spec.Columns, cells)
+			c, errs := matchHeader(spec.Columns, n, cells)
+			if len(errs) > 0 && len(c) == 0 && titles < maxTitleRows {
+				// Not a header at all: a title row above it, as
+				// published lists have ("青海省地方标准目录").
+				if firstErr == nil {
+					firstErr = errs
+				}
+				titles++
+				return nil
+			}
 			if len(errs) > 0 {
+				if len(c) == 0 && firstErr != nil {
+					return firstErr
+				}
 				return errs
 			}
 			col = c
@@ -430,6 +450,9 @@ func ReadTable(name string, r io.Reader, spec TableSpec, fn func(Row) error) (Ta
 	})
 	if err != nil {
 		return st, err
+	}
+	if col == nil && firstErr != nil {
+		return st, firstErr
 	}
 	if col == nil {
 		var req []string
