@@ -41,7 +41,7 @@ func cmdKinds() *Command {
 			kinds := (*services.Set)(nil).ImportKinds()
 			if *asJSON {
 				type kind struct {
-					kit.ImportKind
+					kit.ImportKind[auth.Principal]
 					Header []string `json:"header"`
 					Export bool     `json:"export"`
 				}
@@ -73,7 +73,7 @@ func cmdKinds() *Command {
 }
 
 // importKind finds the kind named on the command line.
-func importKind(a *services.Set, name string) (kit.ImportKind, error) {
+func importKind(a *services.Set, name string) (kit.ImportKind[auth.Principal], error) {
 	if k, ok := a.ImportKind(name); ok {
 		return k, nil
 	}
@@ -81,7 +81,7 @@ func importKind(a *services.Set, name string) (kit.ImportKind, error) {
 	for _, k := range (*services.Set)(nil).ImportKinds() {
 		names = append(names, k.Name)
 	}
-	return kit.ImportKind{}, usageError{fmt.Sprintf("未知的类型“%s”，可用：%s unknown kind", name, strings.Join(names, "、"))}
+	return kit.ImportKind[auth.Principal]{}, usageError{fmt.Sprintf("未知的类型“%s”，可用：%s unknown kind", name, strings.Join(names, "、"))}
 }
 
 // knownKind refuses an unknown kind before the database is opened.

@@ -12,22 +12,22 @@ import (
 	"strings"
 
 	"sidi/internal/apperr"
-	"sidi/internal/auth"
 )
 
 // An importable kind is a register's table as the command line and the
 // import pages see it: a name (`sidi import standards FILE`), the header
 // row, and the functions that import and export it. Registers declare
-// their kinds; the module list collects them.
-type ImportKind struct {
+// their kinds; the module list collects them. P is the caller's principal
+// (auth.Principal: the kit does not import auth, which uses the kit).
+type ImportKind[P any] struct {
 	Name    string   `json:"name"`
 	Title   string   `json:"title"`
 	Columns []Column `json:"columns"`
 	// Import reads src and writes its rows; see RunImport for the rules
 	// every kind follows.
-	Import func(ctx context.Context, p auth.Principal, src Source, opt ImportOptions) (ImportReport, error) `json:"-"`
+	Import func(ctx context.Context, p P, src Source, opt ImportOptions) (ImportReport, error) `json:"-"`
 	// Export writes the kind's records the caller may see, header first.
-	Export func(ctx context.Context, p auth.Principal, w TableWriter) error `json:"-"`
+	Export func(ctx context.Context, p P, w TableWriter) error `json:"-"`
 }
 
 // Source is an import file that can be read more than once (a validation
