@@ -88,6 +88,12 @@ func openApp(ctx context.Context, cfg store.Config) (*app, error) {
 		db.Close()
 		return nil, err
 	}
+	// A search index left stale (an interrupted load, a database of an
+	// earlier release) is rebuilt here, before any request.
+	if err := set.Standards.EnsureIndex(ctx); err != nil {
+		db.Close()
+		return nil, err
+	}
 	if _, err := audit.CheckpointIfMoved(ctx, db, "start"); err != nil {
 		db.Close()
 		return nil, err

@@ -47,6 +47,7 @@ func commands() []*Command {
 	cs = append(cs, standardsCommands()...)
 	cs = append(cs, progressCommands()...)
 	cs = append(cs, backupCommands()...)
+	cs = append(cs, importCommands()...)
 	return cs
 }
 

@@ -15,6 +15,7 @@ import (
 	"time"
 
 	"sidi/internal/auth"
+	"sidi/internal/kit"
 	"sidi/internal/standards"
 	"sidi/internal/store"
 )
@@ -131,12 +132,15 @@ func stdoutIsTerminal(w io.Writer) bool {
 
 func cmdStandardsImport() *Command {
 	return &Command{
-		Name: "standards import", Usage: "[--data DIR | --db URL] FILE.xlsx|FILE.csv",
-		Short: "从 Excel/CSV 导入标准 import standards from .xlsx or .csv",
+		Name: "standards import", Usage: "[--skip-invalid] [--rejects FILE] [--data DIR | --db URL] FILE.xlsx|FILE.csv",
+		Short: "从 Excel/CSV 导入标准（同 sidi import standards）import standards from .xlsx or .csv",
 		Long: "第一行为表头：标准号、标准名称、标准状态、发布日期、实施日期（必填），ICS、CCS、归口单位、起草单位、代替标准（可选）。\n" +
-			"先校验全部行，有任何错误（按行号和列名列出）则不导入任何记录；按规范化的标准号匹配，重复导入同一文件不产生变化。",
+			"先校验全部行，有任何错误（按行号和列名列出）则不导入任何记录；按规范化的标准号匹配，重复导入同一文件不产生变化。\n" +
+			"即 sidi import standards FILE 的别名。",
 		Run: func(ctx context.Context, e *Env, args []string) error {
 			fs := newFlags("standards import", e)
+			skip := fs.Bool("skip-invalid", false, "跳过错误行，导入其余行 import the valid rows, leave out the invalid ones")
+			rejects := fs.String("rejects", "", "错误行写入此 CSV 文件 write the invalid rows to this CSV")
 			cfg := storageFlags(fs, e)
 			if err := parseArgs(fs, args); err != nil {
 				return err
@@ -144,30 +148,7 @@ func cmdStandardsImport() *Command {
 			if fs.NArg() != 1 {
 				return usageError{"需要一个文件参数 need one FILE"}
 			}
-			data, err := readInput(e, fs.Arg(0))
-			if err != nil {
-				return err
-			}
-			a, err := openApp(ctx, cfg())
-			if err != nil {
-				return err
-			}
-			defer a.Close()
-			var progress standards.Progress
-			if stdoutIsTerminal(e.Stdout) {
-				progress = func(done, total int) {
-					fmt.Fprintf(e.Stdout, "\r导入中 importing %d/%d", done, total)
-					if done == total {
-						fmt.Fprintln(e.Stdout)
-					}
-				}
-			}
-			res, err := a.Standards.Import(ctx, auth.CLI(os.Getenv("USER")), fs.Arg(0), data, progress)
-			if err != nil {
-				return err
-			}
-			fmt.Fprintf(e.Stdout, "已处理 %d 行：新增 %d，更新 %d，未变 %d rows processed: created, updated, unchanged\n", res.Rows, res.Created, res.Updated, res.Unchanged)
-			return nil
+			return runImport(ctx, e, cfg, "standards", fs.Arg(0), kit.ImportOptions{SkipInvalid: *skip}, *rejects)
 		},
 	}
 }

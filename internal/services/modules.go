@@ -8,6 +8,7 @@ import (
 	"sidi/internal/bases"
 	"sidi/internal/enterprise"
 	"sidi/internal/indicator"
+	"sidi/internal/kit"
 	"sidi/internal/standards"
 	"sidi/internal/standards/pilots"
 	"sidi/internal/training"
@@ -42,6 +43,10 @@ type Module struct {
 	// Pages are the module's web routes (pages and API), with their roles
 	// and menu entries.
 	Pages func(*web.Server) []web.Route
+	// ImportKinds are the tables the module imports and exports in bulk
+	// (`sidi kinds`, `sidi import`, `sidi export`). s may be nil: the kinds
+	// are then only a catalogue of names and header rows.
+	ImportKinds func(s *Set) []kit.ImportKind[auth.Principal]
 	// EnterpriseSection is the module's part of an enterprise's page
 	// (/enterprises/{code}): its records that point at the enterprise.
 	EnterpriseSection func(s *Set) enterprise.SectionFunc
@@ -61,11 +66,13 @@ func Modules() []Module {
 			SeedDone:    "已添加 %d 条演示标准记录（均标注【演示数据】）demo standards added",
 			SearchKinds: []string{"standard"},
 			Pages:       web.StandardsPages,
+			ImportKinds: standardsKinds("standards"),
 		},
 		{
 			Name: "declarations", Title: "企业标准自我声明",
 			SearchKinds:       []string{"declaration"},
 			Pages:             web.DeclarationsPages,
+			ImportKinds:       standardsKinds("declarations"),
 			EnterpriseSection: func(s *Set) enterprise.SectionFunc { return s.Standards.EnterpriseSection },
 		},
 		{

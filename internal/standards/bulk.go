@@ -30,7 +30,7 @@ func (s *Service) BulkLoad(ctx context.Context, p auth.Principal, g *Gen, from, 
 	}
 	// The documents already there follow the current layout before more
 	// are added in it.
-	if err := s.ensureIndex(ctx); err != nil {
+	if err := s.EnsureIndex(ctx); err != nil {
 		return err
 	}
 	if batch <= 0 {
@@ -231,7 +231,7 @@ func (s *Service) BulkLoadDeclarations(ctx context.Context, p auth.Principal, g 
 	}
 	// The documents already there follow the current layout before more
 	// are added in it.
-	if err := s.ensureIndex(ctx); err != nil {
+	if err := s.EnsureIndex(ctx); err != nil {
 		return err
 	}
 	if batch <= 0 {

@@ -643,9 +643,6 @@ func (s *Service) SearchDeclarations(ctx context.Context, p DeclParams) (DeclRes
 	if err != nil {
 		return res, err
 	}
-	if err := s.ensureIndex(ctx); err != nil {
-		return res, err
-	}
 	var where []string
 	var wargs []any
 	if c := strings.TrimSpace(p.Category); c != "" {

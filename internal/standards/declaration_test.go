@@ -378,7 +378,7 @@ func TestDeclarationLayout(t *testing.T) {
 		if n, _ := find(f.svc); n != 0 {
 			t.Fatalf("the stale document was not in place: %d hits", n)
 		}
-		if n, score := find(NewService(db)); n != 1 || score != search.ScoreKeywords {
+		if n, score := find(started(t, db)); n != 1 || score != search.ScoreKeywords {
 			t.Errorf("after start with an old layout: %d hits, score %d", n, score)
 		}
 		var v int
@@ -389,7 +389,7 @@ func TestDeclarationLayout(t *testing.T) {
 		if _, err := db.Writer().Exec(`DELETE FROM search_layout`); err != nil {
 			t.Fatal(err)
 		}
-		if n, _ := find(NewService(db)); n != 1 {
+		if n, _ := find(started(t, db)); n != 1 {
 			t.Errorf("without a layout row: %d hits", n)
 		}
 	})

@@ -22,6 +22,7 @@ import (
 	"sidi/internal/audit"
 	"sidi/internal/auth"
 	"sidi/internal/creditcode"
+	"sidi/internal/kit"
 	"sidi/internal/search"
 	"sidi/internal/store"
 )
@@ -173,11 +174,24 @@ func readDeclFile(name string, r io.Reader) ([][]string, [sha256.Size]byte, erro
 	if len(bytes.TrimSpace(data)) == 0 {
 		return nil, sum, apperr.Invalid("文件为空：第一行应为表头 %s", strings.Join(DeclImportColumns, "、"))
 	}
-	table, err := ReadTable(name, data)
+	// The declaration import groups rows across the file, so it keeps the
+	// table (at most MaxDeclImportRows rows).
+	var table [][]string
+	last := 0
+	st, err := kit.ScanTable(name, bytes.NewReader(data), kit.Limits{MaxBytes: MaxDeclImportBytes, MaxRows: MaxDeclImportRows + 1}, func(n int, cells []string) error {
+		for last < n-1 && len(table) > 0 {
+			table = append(table, nil) // keep the spreadsheet's row numbers
+			last++
+		}
+		table = append(table, cells)
+		last = n
+		return nil
+	})
 	if err != nil {
 		return nil, sum, err
 	}
-	return table, sha256.Sum256(data), nil
+	copy(sum[:], mustHex(st.SHA256))
+	return table, sum, nil
 }
 
 // parseDeclTable checks the header and every row without the database and
@@ -194,9 +208,9 @@ func parseDeclTable(table [][]string, today string) (declTable, DeclImportErrors
 	col := map[string]int{}
 	known := append(append(append([]string{}, DeclImportColumns...), DeclImportNoteColumn), declUnsupported...)
 	for i, h := range table[0] {
-		k := headerKey(h)
+		k := kit.HeaderKey(h)
 		for _, want := range known {
-			if k != headerKey(want) {
+			if k != kit.HeaderKey(want) {
 				continue
 			}
 			if prev, dup := col[want]; dup {
@@ -707,4 +721,9 @@ func toAny(ss []string) []any {
 		out[i] = s
 	}
 	return out
+}
+
+func mustHex(s string) []byte {
+	b, _ := hex.DecodeString(s)
+	return b
 }

@@ -372,7 +372,7 @@ func TestDeclImportTemplate(t *testing.T) {
 		if !errors.Is(err, apperr.ErrInvalid) || !strings.Contains(apperr.Message(err), "没有数据行") {
 			t.Errorf("template as is: %v", err)
 		}
-		table, err := ReadTable("模板.xlsx", b)
+		table, err := readTable("模板.xlsx", b, 0)
 		if err != nil || len(table) != 2 || strings.Join(table[0][:8], ",") != strings.Join(DeclImportColumns, ",") || !strings.HasPrefix(table[1][8], DeclExampleMark) {
 			t.Fatalf("template: %v %q", err, table)
 		}

@@ -8,6 +8,7 @@ import (
 	"github.com/xuri/excelize/v2"
 
 	"sidi/internal/apperr"
+	"sidi/internal/kit"
 	"sidi/internal/standards"
 	"sidi/internal/store"
 	"sidi/internal/store/storetest"
@@ -17,7 +18,7 @@ var importRows = [][]string{
 	{"标准号", "标准名称", "标准状态", "发布日期", "实施日期", "ICS", "CCS", "归口单位", "起草单位", "代替标准"},
 	{"DB63/T 2290—2024", "牦牛奶粉加工技术规范", "现行", "2024-03-01", "2024-04-01", "67.100.10", "X16", "青海省农牧业标准化技术委员会", "某乳业公司", ""},
 	{"ＤＢ６３／Ｔ　１０００－２０１１", "枸杞干果", "被代替", "2011-01-01", "2011-02-01", "", "", "", "", ""},
-	{"DB63/T 1000-2023", "枸杞干果", "现行", "2023/5/1", "2023.6.1", "67.080.10", "B31", "", "", "DB63/T 1000-2011"},
+	{"DB63/T 1000-2023", "枸杞干果", "现行", "2023/5/1", "2023.6.1", "67.080.10", "B31", "", "", "DB63/T 1000-2011；DB63/T 1000—2011"},
 	{"T/QHNX 59—2024", "盐湖卤水采样规范", "即将实施", "2024年12月1日", "2099-01-01", "", "", "", "", ""},
 }
 
@@ -105,11 +106,12 @@ func TestImportErrors(t *testing.T) {
 			data []byte
 		}{{"bad.xlsx", xlsx(t, bad)}, {"bad.csv", csvOf(bad)}} {
 			_, err := svc.Import(ctx, admin, f.name, f.data, nil)
-			var ies standards.ImportErrors
-			if !errors.Is(err, apperr.ErrInvalid) || !errors.As(err, &ies) {
+			var refused *kit.ImportRefused
+			if !errors.Is(err, apperr.ErrInvalid) || !errors.As(err, &refused) {
 				t.Fatalf("%s: %v", f.name, err)
 			}
-			if len(ies) != 1 || ies[0].Row != 5 || ies[0].Column != "发布日期" || !strings.Contains(apperr.Message(err), "第 5 行“发布日期”列") {
+			ies := refused.Report.Errors
+			if len(ies) != 1 || ies[0].Row != 5 || ies[0].Column != "发布日期" || !strings.Contains(apperr.Message(err), "第 5 行“发布日期”：") {
 				t.Errorf("%s: errors %+v, message %q", f.name, ies, apperr.Message(err))
 			}
 			var n int
@@ -123,10 +125,10 @@ func TestImportErrors(t *testing.T) {
 			want string
 		}{
 			{[][]string{{"标准号", "标准名称"}}, "表头缺少必填列“标准状态”"},
-			{[][]string{importRows[0], {"XX", "名称", "现行", "2020-01-01", "2020-02-01"}}, "第 2 行“标准号”列"},
-			{[][]string{importRows[0], {"GB/T 1-2020", "名称", "作废", "2020-01-01", "2020-02-01"}}, "第 2 行“标准状态”列"},
-			{[][]string{importRows[0], {"GB/T 1-2020", "名称", "现行", "2020-01-01", "2020-02-01", "1.2"}}, "第 2 行“ICS”列"},
-			{[][]string{importRows[0], {"GB/T 1-2020", "名称", "现行", "2020-01-01", "2020-02-01"}, {"GB/T 1—2020", "名称", "现行", "2020-01-01", "2020-02-01"}}, "第 3 行“标准号”列：标准号 GB/T 1—2020 与第 2 行重复"},
+			{[][]string{importRows[0], {"XX", "名称", "现行", "2020-01-01", "2020-02-01"}}, "第 2 行“标准号”"},
+			{[][]string{importRows[0], {"GB/T 1-2020", "名称", "作废", "2020-01-01", "2020-02-01"}}, "第 2 行“标准状态”"},
+			{[][]string{importRows[0], {"GB/T 1-2020", "名称", "现行", "2020-01-01", "2020-02-01", "1.2"}}, "第 2 行“ICS”"},
+			{[][]string{importRows[0], {"GB/T 1-2020", "名称", "现行", "2020-01-01", "2020-02-01"}, {"GB/T 1—2020", "名称", "现行", "2020-01-01", "2020-02-01"}}, "第 3 行“标准号”：标准号 GB/T 1—2020 与第 2 行重复"},
 		}
 		for _, c := range cases {
 			_, err := svc.Import(ctx, admin, "x.csv", csvOf(c.rows), nil)

@@ -1,10 +1,12 @@
 package standards
 
 import (
+	"bytes"
 	"strings"
 	"testing"
 
 	"sidi/internal/apperr"
+	"sidi/internal/kit"
 	"sidi/internal/xlsx"
 	"sidi/internal/xlsx/xlsxtest"
 )
@@ -30,10 +32,10 @@ func TestReadTableStreamsLargeSheets(t *testing.T) {
 		}
 	})
 	var err error
-	newPeak, alloc := xlsxtest.HeapGrowth(func() { _, err = ReadTable("big.xlsx", data) })
+	newPeak, alloc := xlsxtest.HeapGrowth(func() { _, err = readTable("big.xlsx", data, MaxTableRows) })
 	t.Logf("%.1f MB upload, %d rows: GetRows heap +%d MB; ReadTable heap +%d MB (%d MB allocated)",
 		float64(len(data))/(1<<20), nrows, oldPeak>>20, newPeak>>20, alloc>>20)
-	if apperr.Message(err) != "工作表“标准”超过 100000 行，请拆分后分批导入" {
+	if apperr.Message(err) != "工作表“标准”超过 100000 行数据，请拆分为几个文件分批导入" {
 		t.Errorf("ReadTable: %v", err)
 	}
 	if newPeak > 48<<20 || newPeak*2 > oldPeak {
@@ -43,14 +45,24 @@ func TestReadTableStreamsLargeSheets(t *testing.T) {
 
 func TestReadTableRefusesZipBomb(t *testing.T) {
 	data, _ := xlsxtest.BigSheet("标准", xlsx.MaxUnpacked+1<<20)
-	_, err := ReadTable("bomb.xlsx", data)
+	_, err := readTable("bomb.xlsx", data, 0)
 	if !strings.Contains(apperr.Message(err), "工作簿解压后过大（超过 64 MB），请拆分后再导入") {
 		t.Errorf("ReadTable: %v", err)
 	}
 	// Within the limits, a table is read as before.
 	small, n := xlsxtest.BigSheet("标准", 4000)
-	rows, err := ReadTable("small.xlsx", small)
+	rows, err := readTable("small.xlsx", small, 0)
 	if err != nil || len(rows) != n || rows[0][0] != "标准编号" || rows[1][0] != "DB63/T 2-2024" {
 		t.Fatalf("small table: %d rows (%v), first %q", len(rows), err, rows[:min(2, len(rows))])
 	}
+}
+
+// readTable reads a whole table through the kit's reader, as the imports do.
+func readTable(name string, data []byte, maxRows int) ([][]string, error) {
+	var rows [][]string
+	_, err := kit.ScanTable(name, bytes.NewReader(data), kit.Limits{MaxRows: maxRows}, func(_ int, cells []string) error {
+		rows = append(rows, cells)
+		return nil
+	})
+	return rows, err
 }

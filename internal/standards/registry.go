@@ -176,7 +176,7 @@ type Service struct {
 	ent *enterprise.Service // the enterprise directory (declarations point at it)
 
 	idxMu sync.Mutex
-	idxOK bool // the search index was checked (ensureIndex)
+	idxOK bool // the search index was checked (EnsureIndex)
 }
 
 // NewService returns the registry over db.
@@ -576,10 +576,6 @@ func dayRank(iso string) int64 {
 	return int64(t.Sub(rankEpoch).Hours()/24) + 1
 }
 
-// isUnique is kit.IsUnique under the name the enterprise and declaration
-// import files still use (they belong to other work in progress; the name
-// goes when they call kit.IsUnique themselves).
-func isUnique(err error) bool { return kit.IsUnique(err) }
 
 var stdColumnList = strings.Fields(`id code_key code family prefix region kind drug_category variety title title_en status stage fast_track
 	issued implemented ics ccs committee department publisher drafting_units drafters filing_no filing_date scope plan_task demo note created_at updated_at`)

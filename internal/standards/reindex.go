@@ -19,10 +19,13 @@ const (
 	declLayout = 2 + search.Layout // 2: indicator names are keywords (they were body text)
 )
 
-// ensureIndex rebuilds the search documents of a kind once per process when
-// they do not hold exactly its public records (an interrupted bulk load) or
-// were built with another layout (a database of an earlier release).
-func (s *Service) ensureIndex(ctx context.Context) error {
+// EnsureIndex rebuilds the search documents of a kind when they do not
+// hold exactly its public records (an interrupted bulk load) or were built
+// with another layout (a database of an earlier release). It runs once,
+// when the server or the command line opens the database (services.New
+// calls it), never on a request: a search of a stale index answers from
+// what is there. Later calls in the same process return at once.
+func (s *Service) EnsureIndex(ctx context.Context) error {
 	s.idxMu.Lock()
 	defer s.idxMu.Unlock()
 	if s.idxOK {
@@ -38,23 +41,30 @@ func (s *Service) ensureIndex(ctx context.Context) error {
 		{declKind, declLayout, `SELECT COUNT(*) FROM declarations WHERE status = '` + DeclCurrent + `'`, s.ReindexDeclarations},
 	}
 	for _, k := range kinds {
-		var recs, docs, version int
-		err := s.db.Reader().QueryRowContext(ctx, `SELECT (`+k.records+`), (SELECT COUNT(*) FROM search_docs WHERE kind = $1),
-			COALESCE((SELECT version FROM search_layout WHERE kind = $1), 0)`, k.kind).Scan(&recs, &docs, &version)
+		stale, err := s.staleIndex(ctx, k.kind, k.version, k.records)
 		if err != nil {
-			return fmt.Errorf("standards: check the search index: %w", err)
+			return err
 		}
-		if recs != docs || version != k.version {
-			// The rebuild runs to its end even when the search that found
-			// it needed ends first (a public request's deadline): cut
-			// short, every later search would start it again.
-			if _, err := k.rebuild(context.WithoutCancel(ctx)); err != nil {
+		if stale {
+			if _, err := k.rebuild(ctx); err != nil {
 				return err
 			}
 		}
 	}
 	s.idxOK = true
 	return nil
+}
+
+// staleIndex reports whether the documents of kind differ in number from
+// its public records or follow another layout than version.
+func (s *Service) staleIndex(ctx context.Context, kind string, version int, records string) (bool, error) {
+	var recs, docs, v int
+	err := s.db.Reader().QueryRowContext(ctx, `SELECT (`+records+`), (SELECT COUNT(*) FROM search_docs WHERE kind = $1),
+		COALESCE((SELECT version FROM search_layout WHERE kind = $1), 0)`, kind).Scan(&recs, &docs, &v)
+	if err != nil {
+		return false, fmt.Errorf("standards: check the search index: %w", err)
+	}
+	return recs != docs || v != version, nil
 }
 
 // setLayout records inside tx that kind's documents follow layout version.

@@ -10,8 +10,9 @@ import (
 )
 
 // TestReindexAfterUpgrade empties the search index as migration 0005 does
-// and checks that the registry rebuilds it on first use, with the same
-// results as before.
+// and checks that a request does not rebuild it (it answers from what is
+// there) and that EnsureIndex, run at start, does, with the same results
+// as before.
 func TestReindexAfterUpgrade(t *testing.T) {
 	ctx := context.Background()
 	storetest.Each(t, func(t *testing.T, db *store.DB) {
@@ -38,6 +39,18 @@ func TestReindexAfterUpgrade(t *testing.T) {
 			t.Fatal(err)
 		}
 		fresh := NewService(db)
+		stale, err := fresh.Search(ctx, Params{Q: "牦牛"})
+		if err != nil || stale.Total > 4 {
+			t.Fatalf("a request on the stale index: %d hits (%v)", stale.Total, err)
+		}
+		var docs0 int
+		db.Reader().QueryRow(`SELECT COUNT(*) FROM search_docs WHERE kind = 'standard'`).Scan(&docs0)
+		if docs0 != 1 {
+			t.Fatalf("a request rebuilt the index: %d documents", docs0)
+		}
+		if err := fresh.EnsureIndex(ctx); err != nil {
+			t.Fatal(err)
+		}
 		after, err := fresh.Search(ctx, Params{Q: "牦牛"})
 		if err != nil || after.Total != 4 || after.Hits[0].Code != "DB63/T 9100—2025" {
 			t.Fatalf("after: %d %v", after.Total, err)
@@ -54,4 +67,15 @@ func TestReindexAfterUpgrade(t *testing.T) {
 			t.Errorf("%d documents for %d public records", docs, public)
 		}
 	})
+}
+
+// started is a service as the server starts it: the search index checked
+// and rebuilt when stale.
+func started(t *testing.T, db *store.DB) *Service {
+	t.Helper()
+	s := NewService(db)
+	if err := s.EnsureIndex(context.Background()); err != nil {
+		t.Fatal(err)
+	}
+	return s
 }

@@ -80,9 +80,6 @@ func (s *Service) Search(ctx context.Context, p Params) (Result, error) {
 	if err != nil {
 		return res, err
 	}
-	if err := s.ensureIndex(ctx); err != nil {
-		return res, err
-	}
 	where, _ := s.filters(p, 1, &res)
 	filter := func(next int) (string, []any) {
 		var scratch Result

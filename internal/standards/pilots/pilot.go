@@ -11,6 +11,7 @@ import (
 	"sidi/internal/apperr"
 	"sidi/internal/audit"
 	"sidi/internal/auth"
+	"sidi/internal/kit"
 )
 
 // StageRecord is one dated step of a pilot.
@@ -157,7 +158,7 @@ func (s *Service) CreatePilot(ctx context.Context, p auth.Principal, in PilotInp
 			stage, applied_on, demo, note, created_by, created_at, updated_at) VALUES ($1, $2, $3, $17, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $16) RETURNING id`,
 			r.Name, r.OrgName, r.OrgCreditCode, r.Prefecture, r.Field, r.Level, r.DeptID, r.Summary, r.Outcomes, r.Contact,
 			StageApplied, r.AppliedOn, b2i(r.Demo), r.Note, p.Actor().Name, now, orgID).Scan(&id)
-		if isUnique(err) {
+		if kit.IsUnique(err) {
 			return apperr.Conflict("“%s”承担的试点“%s”已登记", r.OrgName, r.Name)
 		}
 		if err != nil {
@@ -206,7 +207,7 @@ func (s *Service) UpdatePilot(ctx context.Context, p auth.Principal, id int64, i
 		_, err = tx.ExecContext(ctx, `UPDATE pilots SET name = $1, org_name = $2, org_credit_code = $3, prefecture = $4, field = $5, level = $6, dept_id = $7,
 			summary = $8, outcomes = $9, contact = $10, note = $11, updated_at = $12, org_id = $14 WHERE id = $13`,
 			r.Name, r.OrgName, r.OrgCreditCode, r.Prefecture, r.Field, r.Level, r.DeptID, r.Summary, r.Outcomes, r.Contact, r.Note, s.stamp(), id, orgID)
-		if isUnique(err) {
+		if kit.IsUnique(err) {
 			return apperr.Conflict("“%s”承担的试点“%s”已登记", r.OrgName, r.Name)
 		}
 		if err != nil {

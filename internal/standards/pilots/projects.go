@@ -11,6 +11,7 @@ import (
 	"sidi/internal/apperr"
 	"sidi/internal/audit"
 	"sidi/internal/auth"
+	"sidi/internal/kit"
 	"sidi/internal/standards"
 )
 
@@ -145,7 +146,7 @@ func (s *Service) CreateProject(ctx context.Context, p auth.Principal, in Projec
 		err = tx.QueryRowContext(ctx, `INSERT INTO sci_projects(number, name, programme, lead_org, dept_id, start_year, end_year, expected_outputs, demo, note, created_by, created_at, updated_at)
 			VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $12) RETURNING id`,
 			r.Number, r.Name, r.Programme, r.LeadOrg, r.DeptID, r.start, r.end, r.expected, b2i(r.Demo), r.Note, p.Actor().Name, now).Scan(&id)
-		if isUnique(err) {
+		if kit.IsUnique(err) {
 			return apperr.Conflict("项目编号“%s”已登记", r.Number)
 		}
 		if err != nil {
@@ -185,7 +186,7 @@ func (s *Service) UpdateProject(ctx context.Context, p auth.Principal, id int64,
 		_, err = tx.ExecContext(ctx, `UPDATE sci_projects SET number = $1, name = $2, programme = $3, lead_org = $4, dept_id = $5, start_year = $6, end_year = $7,
 			expected_outputs = $8, note = $9, updated_at = $10 WHERE id = $11`,
 			r.Number, r.Name, r.Programme, r.LeadOrg, r.DeptID, r.start, r.end, r.expected, r.Note, s.stamp(), id)
-		if isUnique(err) {
+		if kit.IsUnique(err) {
 			return apperr.Conflict("项目编号“%s”已登记", r.Number)
 		}
 		if err != nil {

@@ -301,8 +301,6 @@ func b2i(b bool) int {
 	return 0
 }
 
-func isUnique(err error) bool { return kit.IsUnique(err) }
-
 // enterpriseRef records an entity with a credit code in the enterprise
 // directory (inside tx) and returns its id, or nil without a code.
 func (s *Service) enterpriseRef(ctx context.Context, tx *sql.Tx, p auth.Principal, code, name string, demo bool) (any, error) {

@@ -1,0 +1,189 @@
+package main
+
+import (
+	"context"
+	"fmt"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"runtime"
+	"strings"
+	"sync/atomic"
+	"syscall"
+	"time"
+
+	"sidi/internal/auth"
+	"sidi/internal/kit"
+	"sidi/internal/standards"
+	"sidi/internal/store"
+)
+
+// cmdImportBench measures `sidi import standards` on a generated file
+// against the sqlite3 command line's .import of the same file into a plain
+// table, in the same run.
+func cmdImportBench() *Command {
+	return &Command{
+		Name: "bench-import", Usage: "[--rows N] [--seed N] [--batch N] [--sqlite3 PATH] [--csv FILE] [--data DIR | --db URL]",
+		Short: "导入性能测试：生成标准目录 CSV，对比 sqlite3 .import benchmark the bulk import against sqlite3 .import",
+		Long: "生成 N 行 10 列的标准目录 CSV（虚构的标准号与名称），先用 sqlite3 命令行 .import 导入一张普通表计时，\n" +
+			"再用 sidi import standards 的同一路径导入（含检索文档与每批一条审计记录）并计时、记录 Go 堆峰值与进程 RSS 峰值，\n" +
+			"最后再导入一次同一文件（应全部未变）。默认使用新建的临时数据目录；用 --data 或 --db 时库中不能已有标准记录，导入的数据保留。",
+		Run: func(ctx context.Context, e *Env, args []string) error {
+			fs := newFlags("bench-import", e)
+			rows := fs.Int("rows", 100000, "生成的行数 rows to generate")
+			seed := fs.Uint64("seed", 1, "生成器种子 generator seed")
+			batch := fs.Int("batch", 5000, "每个事务的行数 rows per transaction")
+			sqlite3 := fs.String("sqlite3", "sqlite3", "sqlite3 命令行程序 the sqlite3 shell")
+			keep := fs.String("csv", "", "生成的 CSV 另存到此路径（保留）also keep the generated file here")
+			data := fs.String("data", "", "数据目录（默认新建临时目录）data directory")
+			dbURL := fs.String("db", "", "PostgreSQL 地址 postgres://…")
+			if err := parseArgs(fs, args); err != nil {
+				return err
+			}
+			if err := intRange("rows", *rows, 1, 10_000_000); err != nil {
+				return err
+			}
+			if err := intRange("batch", *batch, 100, 50000); err != nil {
+				return err
+			}
+			tmp, err := os.MkdirTemp("", "sidi-bench-import-")
+			if err != nil {
+				return err
+			}
+			defer os.RemoveAll(tmp)
+			file := filepath.Join(tmp, "standards.csv")
+			f, err := os.Create(file)
+			if err != nil {
+				return err
+			}
+			err = standards.NewGen(*seed).WriteImportCSV(f, *rows, time.Now().In(time.FixedZone("CST", 8*3600)).Format("2006-01-02"))
+			if cerr := f.Close(); err == nil {
+				err = cerr
+			}
+			if err != nil {
+				return err
+			}
+			if *keep != "" {
+				if err := copyFile(file, *keep); err != nil {
+					return err
+				}
+			}
+			st, _ := os.Stat(file)
+			fmt.Fprintf(e.Stdout, "file: %d rows, 10 columns, %.1f MB\n", *rows, float64(st.Size())/(1<<20))
+
+			// sqlite3 .import into a plain table.
+			var liteRate, liteCPURate float64
+			if path, err := exec.LookPath(*sqlite3); err == nil {
+				cmd := exec.CommandContext(ctx, path, filepath.Join(tmp, "plain.db"))
+				cmd.Stdin = strings.NewReader(".mode csv\n.import " + file + " standards\nSELECT COUNT(*) FROM standards;\n")
+				t0 := time.Now()
+				out, err := cmd.CombinedOutput()
+				secs := time.Since(t0).Seconds()
+				if err != nil {
+					return fmt.Errorf("sqlite3 .import: %v: %s", err, out)
+				}
+				liteRate = float64(*rows) / secs
+				cpu := (cmd.ProcessState.UserTime() + cmd.ProcessState.SystemTime()).Seconds()
+				liteCPURate = float64(*rows) / max(cpu, 0.001)
+				fmt.Fprintf(e.Stdout, "sqlite3 .import (plain table): %.2f s, %.0f rows/s (count %s); CPU time %.2f s (%.0f rows per CPU-second)\n",
+					secs, liteRate, strings.TrimSpace(string(out)), cpu, liteCPURate)
+			} else {
+				fmt.Fprintf(e.Stdout, "sqlite3 .import: not measured (%s not found)\n", *sqlite3)
+			}
+
+			dir := *data
+			if dir == "" {
+				dir = filepath.Join(tmp, "data")
+			}
+			a, err := openApp(ctx, store.Config{DataDir: dir, URL: *dbURL, AuditKey: auditKeyFromEnv(e)})
+			if err != nil {
+				return err
+			}
+			defer a.Close()
+			var existing int
+			if err := a.DB.Reader().QueryRowContext(ctx, `SELECT COUNT(*) FROM standards`).Scan(&existing); err != nil {
+				return err
+			}
+			if existing > 0 {
+				return fmt.Errorf("库中已有 %d 条标准记录，请使用空的数据目录或数据库 the database must hold no standards", existing)
+			}
+			k, _ := a.ImportKind("standards")
+			p := auth.CLI("bench-import")
+			for round, label := range []string{"sidi import standards", "again (same file)"} {
+				runtime.GC()
+				var base runtime.MemStats
+				runtime.ReadMemStats(&base)
+				var peak atomic.Uint64
+				stop := make(chan struct{})
+				done := make(chan struct{})
+				go func() {
+					defer close(done)
+					tick := time.NewTicker(50 * time.Millisecond)
+					defer tick.Stop()
+					for {
+						var m runtime.MemStats
+						runtime.ReadMemStats(&m)
+						if m.HeapInuse > peak.Load() {
+							peak.Store(m.HeapInuse)
+						}
+						select {
+						case <-stop:
+							return
+						case <-tick.C:
+						}
+					}
+				}()
+				cpu0 := cpuTime()
+				t0 := time.Now()
+				rep, err := k.Import(ctx, p, kit.FileSource(file), kit.ImportOptions{Batch: *batch, Progress: stderrProgress(e.Stderr)})
+				secs := time.Since(t0).Seconds()
+				cpu := cpuTime() - cpu0
+				close(stop)
+				<-done
+				if err != nil {
+					return err
+				}
+				rate := float64(rep.Rows) / secs
+				fmt.Fprintf(e.Stdout, "%s (%s): %.2f s, %.0f rows/s; created %d, updated %d, unchanged %d; %d batches; Go heap in use peak %.0f MB (%.0f MB before)",
+					label, a.DB.Dialect(), secs, rate, rep.Created, rep.Updated, rep.Unchanged, rep.Batches, float64(peak.Load())/(1<<20), float64(base.HeapInuse)/(1<<20))
+				if liteRate > 0 && round == 0 {
+					fmt.Fprintf(e.Stdout, "; %.3f× sqlite3 .import", rate/liteRate)
+				}
+				cpuRate := float64(rep.Rows) / max(cpu, 0.001)
+				fmt.Fprintf(e.Stdout, "\n    this process's CPU time %.2f s (%.0f rows per CPU-second", cpu, cpuRate)
+				if liteCPURate > 0 && round == 0 {
+					fmt.Fprintf(e.Stdout, "; %.3f× sqlite3 .import per CPU-second", cpuRate/liteCPURate)
+				}
+				fmt.Fprintln(e.Stdout, ")")
+			}
+			var ru syscall.Rusage
+			if syscall.Getrusage(syscall.RUSAGE_SELF, &ru) == nil {
+				fmt.Fprintf(e.Stdout, "process peak RSS: %.0f MB\n", float64(ru.Maxrss)/1024)
+			}
+			var docs int
+			a.DB.Reader().QueryRowContext(ctx, `SELECT COUNT(*) FROM search_docs WHERE kind = 'standard'`).Scan(&docs)
+			fmt.Fprintf(e.Stdout, "search documents: %d\n", docs)
+			return nil
+		},
+	}
+}
+
+// cpuTime is the user and system time this process has used, in seconds.
+func cpuTime() float64 {
+	var ru syscall.Rusage
+	if syscall.Getrusage(syscall.RUSAGE_SELF, &ru) != nil {
+		return 0
+	}
+	return float64(ru.Utime.Sec+ru.Stime.Sec) + float64(ru.Utime.Usec+ru.Stime.Usec)/1e6
+}
+
+func copyFile(from, to string) error {
+	b, err := os.ReadFile(from)
+	if err != nil {
+		return err
+	}
+	if err := os.WriteFile(to, b, 0o644); err != nil {
+		return fmt.Errorf("写入 %s 失败: %w", to, err)
+	}
+	return nil
+}

@@ -1,0 +1,350 @@
+package kit
+
+import (
+	"bytes"
+	"context"
+	"encoding/csv"
+	"fmt"
+	"hash/fnv"
+	"io"
+	"os"
+	"strconv"
+	"strings"
+
+	"sidi/internal/apperr"
+)
+
+// An importable kind is a register's table as the command line and the
+// import pages see it: a name (`sidi import standards FILE`), the header
+// row, and the functions that import and export it. Registers declare
+// their kinds; the module list collects them. P is the caller's principal
+// (auth.Principal: the kit does not import auth, which uses the kit).
+type ImportKind[P any] struct {
+	Name    string   `json:"name"`
+	Title   string   `json:"title"`
+	Columns []Column `json:"columns"`
+	// Import reads src and writes its rows; see RunImport for the rules
+	// every kind follows.
+	Import func(ctx context.Context, p P, src Source, opt ImportOptions) (ImportReport, error) `json:"-"`
+	// Export writes the kind's records the caller may see, header first.
+	Export func(ctx context.Context, p P, w TableWriter) error `json:"-"`
+}
+
+// Source is an import file that can be read more than once (a validation
+// pass, then a writing pass): a file on disk or an upload held in memory.
+type Source struct {
+	Name string // file name; its extension decides the format
+	Open func() (io.ReadCloser, error)
+}
+
+// FileSource reads the file at path.
+func FileSource(path string) Source {
+	return Source{Name: path, Open: func() (io.ReadCloser, error) { return os.Open(path) }}
+}
+
+// BytesSource reads an upload held in memory.
+func BytesSource(name string, data []byte) Source {
+	return Source{Name: name, Open: func() (io.ReadCloser, error) { return memFile{bytes.NewReader(data)}, nil }}
+}
+
+// memFile is an upload as a ReadCloser that still tells its length.
+type memFile struct{ *bytes.Reader }
+
+func (memFile) Close() error { return nil }
+
+// ImportOptions are the caller's choices of an import.
+type ImportOptions struct {
+	// SkipInvalid writes the valid rows and leaves the invalid ones out;
+	// without it one invalid row refuses the whole file.
+	SkipInvalid bool
+	// Rejects, when set, receives a CSV of the invalid rows: the row number
+	// of the file, the column, the reason, then the row's cells.
+	Rejects io.Writer
+	// Progress is told how many of total valid rows are written.
+	Progress func(done, total int)
+	// Batch is the number of rows written per transaction (default 5000).
+	Batch int
+	// MaxRows, when set, lowers the kind's limit of data rows (a web
+	// upload takes fewer than the command line).
+	MaxRows int
+}
+
+// ImportReport says what an import did.
+type ImportReport struct {
+	Kind      string `json:"kind"`
+	File      string `json:"file"`
+	SHA256    string `json:"sha256"`
+	Rows      int    `json:"rows"` // data rows read
+	Created   int    `json:"created"`
+	Updated   int    `json:"updated"`
+	Unchanged int    `json:"unchanged"`
+	Rejected  int    `json:"rejected"` // invalid rows left out (with SkipInvalid)
+	Batches   int    `json:"batches"`
+	// Errors are the first failures of the invalid rows (at most
+	// MaxReportErrors; Rejected counts the rows).
+	Errors Errors `json:"errors,omitempty"`
+}
+
+// MaxReportErrors is how many failures an import keeps to report.
+const MaxReportErrors = 1000
+
+// Item is a row parsed and checked by an import, with its row number.
+type Item[T any] struct {
+	Row int
+	Val T
+}
+
+// BatchResult counts what the writing of one batch did.
+type BatchResult struct{ Created, Updated, Unchanged int }
+
+// Plan is a kind's part of an import; RunImport does the rest.
+type Plan[T any] struct {
+	Kind string
+	Spec TableSpec
+	// Parse checks one row without the database and returns its record
+	// or the row's failures (row.Errs included).
+	Parse func(row Row) (T, Errors)
+	// Key names the record for duplicate detection inside the file ("" for
+	// none); Duplicate words the failure of a row repeating row prev.
+	Key       func(T) string
+	Duplicate func(row int, v T, prev int) FieldError
+	// Check, when set, checks a batch of parsed rows against the database
+	// during the validation pass (nothing is written then).
+	Check func(ctx context.Context, batch []Item[T]) (Errors, error)
+	// Write stores one batch in one transaction, with its audit entry.
+	Write func(ctx context.Context, batch []Item[T], file ImportReport) (BatchResult, error)
+}
+
+// RunImport imports src in two passes over the file. The first reads every
+// row, parses and checks it (against the file's other rows and, a batch at
+// a time, the database) and keeps only the failures and, for duplicate
+// detection, a 64-bit hash of each row's key: memory does not grow with
+// the rows' contents. When a row is invalid and SkipInvalid is not set
+// nothing is written and the error lists the failures. The second pass
+// reads the file again and writes its valid rows opt.Batch at a time, each
+// batch in one transaction; a file that changed between the passes is
+// refused.
+func RunImport[T any](ctx context.Context, src Source, opt ImportOptions, pl Plan[T]) (ImportReport, error) {
+	if opt.Batch <= 0 {
+		opt.Batch = 5000
+	}
+	rep := ImportReport{Kind: pl.Kind, File: src.Name}
+	if opt.MaxRows > 0 && (pl.Spec.Limits.MaxRows == 0 || opt.MaxRows < pl.Spec.Limits.MaxRows) {
+		pl.Spec.Limits.MaxRows = opt.MaxRows
+	}
+	var rejects *csv.Writer
+	if opt.Rejects != nil {
+		rejects = csv.NewWriter(opt.Rejects)
+		rejects.Write([]string{"行号", "列", "原因", "原始内容…"})
+	}
+	bad := map[int]bool{}
+	seen := map[uint64]int32{}
+	reject := func(row Row, errs Errors) {
+		bad[row.N] = true
+		rep.Rejected++
+		for _, e := range errs {
+			if len(rep.Errors) < MaxReportErrors {
+				rep.Errors = append(rep.Errors, e)
+			}
+			if rejects != nil {
+				rejects.Write(append([]string{strconv.Itoa(row.N), e.Column, e.Msg}, row.Cells...))
+			}
+		}
+	}
+	var pending []Item[T]
+	var pendingRows []Row
+	good := 0
+	flush := func() error {
+		if pl.Check == nil || len(pending) == 0 {
+			return nil
+		}
+		errs, err := pl.Check(ctx, pending)
+		if err != nil {
+			return err
+		}
+		byRow := map[int]Errors{}
+		for _, e := range errs {
+			byRow[e.Row] = append(byRow[e.Row], e)
+		}
+		for _, r := range pendingRows {
+			if es := byRow[r.N]; len(es) > 0 {
+				reject(r, es)
+				good--
+			}
+		}
+		pending, pendingRows = pending[:0], pendingRows[:0]
+		return nil
+	}
+	open := func() (io.ReadCloser, error) {
+		f, err := src.Open()
+		if err != nil {
+			return nil, fmt.Errorf("import %s: %w", src.Name, err)
+		}
+		return f, nil
+	}
+	f, err := open()
+	if err != nil {
+		return rep, err
+	}
+	st, err := ReadTable(src.Name, f, pl.Spec, func(row Row) error {
+		rep.Rows++
+		v, errs := pl.Parse(row)
+		if len(errs) == 0 && pl.Key != nil {
+			if k := pl.Key(v); k != "" {
+				h := fnv.New64a()
+				h.Write([]byte(k))
+				sum := h.Sum64()
+				if prev, dup := seen[sum]; dup {
+					errs = append(errs, pl.Duplicate(row.N, v, int(prev)))
+				} else {
+					seen[sum] = int32(row.N)
+				}
+			}
+		}
+		if len(errs) > 0 {
+			reject(row, errs)
+			return nil
+		}
+		good++
+		if pl.Check != nil {
+			pending = append(pending, Item[T]{row.N, v})
+			pendingRows = append(pendingRows, Row{N: row.N, Cells: row.Cells})
+			if len(pending) >= opt.Batch {
+				return flush()
+			}
+		}
+		return ctx.Err()
+	})
+	f.Close()
+	if err == nil {
+		err = flush()
+	}
+	seen = nil
+	if rejects != nil {
+		rejects.Flush()
+		if werr := rejects.Error(); werr != nil && err == nil {
+			err = fmt.Errorf("import: rejects file: %w", werr)
+		}
+	}
+	rep.SHA256 = st.SHA256
+	if err != nil {
+		return rep, err
+	}
+	if rep.Rows == 0 {
+		return rep, fileError("文件中没有数据行")
+	}
+	if rep.Rejected > 0 && !opt.SkipInvalid {
+		return rep, Refuse(rep)
+	}
+	if good == 0 {
+		return rep, nil
+	}
+
+	// The writing pass: the file is read and parsed in a goroutine, a
+	// batch ahead of the one being written.
+	f, err = open()
+	if err != nil {
+		return rep, err
+	}
+	defer f.Close()
+	rctx, cancel := context.WithCancel(ctx)
+	defer cancel()
+	batches := make(chan []Item[T], 1)
+	readErr := make(chan error, 1)
+	var st2 TableStats
+	go func() {
+		defer close(batches)
+		var batch []Item[T]
+		send := func() error {
+			select {
+			case batches <- batch:
+				batch = nil
+				return nil
+			case <-rctx.Done():
+				return rctx.Err()
+			}
+		}
+		s, err := ReadTable(src.Name, f, pl.Spec, func(row Row) error {
+			if bad[row.N] {
+				return nil
+			}
+			v, errs := pl.Parse(row)
+			if len(errs) > 0 {
+				return fmt.Errorf("import: row %d changed between the passes: %w", row.N, errs)
+			}
+			batch = append(batch, Item[T]{row.N, v})
+			if len(batch) >= opt.Batch {
+				return send()
+			}
+			return nil
+		})
+		if err == nil && len(batch) > 0 {
+			err = send()
+		}
+		st2 = s
+		readErr <- err
+	}()
+	done := 0
+	var werr error
+	for batch := range batches {
+		if werr != nil {
+			continue // drain until the reader sees the cancel
+		}
+		res, err := pl.Write(ctx, batch, rep)
+		if err != nil {
+			werr = fmt.Errorf("第 %d–%d 行（之前的 %d 批已写入）：%w", batch[0].Row, batch[len(batch)-1].Row, rep.Batches, err)
+			cancel()
+			continue
+		}
+		rep.Batches++
+		rep.Created += res.Created
+		rep.Updated += res.Updated
+		rep.Unchanged += res.Unchanged
+		done += len(batch)
+		if opt.Progress != nil {
+			opt.Progress(done, good)
+		}
+	}
+	rerr := <-readErr
+	if werr != nil {
+		return rep, werr
+	}
+	if rerr != nil {
+		return rep, rerr
+	}
+	if st2.SHA256 != st.SHA256 {
+		return rep, fmt.Errorf("import: %s changed while it was imported", src.Name)
+	}
+	return rep, nil
+}
+
+// Refuse is the error of a file with invalid rows (rep.Errors, counted in
+// rep.Rejected): nothing was written. Its message names the first
+// failures, one a line.
+func Refuse(rep ImportReport) error {
+	shown := rep.Errors[:min(len(rep.Errors), maxMessage)]
+	lines := make([]string, len(shown))
+	for i, e := range shown {
+		lines[i] = e.String()
+	}
+	msg := fmt.Sprintf("导入文件有 %d 行错误，未导入任何记录：\n%s", rep.Rejected, strings.Join(lines, "\n"))
+	if len(rep.Errors) > len(shown) {
+		msg += fmt.Sprintf("\n……共 %d 处错误", len(rep.Errors))
+	}
+	return &ImportRefused{Report: rep, err: &apperr.Error{Kind: apperr.ErrInvalid, Msg: msg, Err: rep.Errors}}
+}
+
+// ImportRefused is the error of an import refused for invalid rows (an
+// invalid-input error); its report lists them.
+type ImportRefused struct {
+	Report ImportReport
+	err    error
+}
+
+func (e *ImportRefused) Error() string { return e.err.Error() }
+
+// ErrorDetails lists the failures for API clients.
+func (e *ImportRefused) ErrorDetails() any { return []FieldError(e.Report.Errors) }
+
+// Unwrap makes the refusal an invalid-input error with the message.
+func (e *ImportRefused) Unwrap() error { return e.err }

@@ -1,0 +1,97 @@
+package kit_test
+
+import (
+	"bytes"
+	"context"
+	"errors"
+	"fmt"
+	"strings"
+	"testing"
+
+	"sidi/internal/apperr"
+	"sidi/internal/kit"
+)
+
+// plan is an import of (code, n) rows into a slice: the kit's rules
+// without a database.
+func plan(store *[]string, failAt int) kit.Plan[[2]string] {
+	return kit.Plan[[2]string]{
+		Kind: "test",
+		Spec: kit.TableSpec{Columns: []kit.Column{{Name: "代码", Required: true}, {Name: "数量", Required: true}}},
+		Parse: func(r kit.Row) ([2]string, kit.Errors) {
+			errs := r.Errs
+			if r.Get("数量") == "x" {
+				errs.AddCell(r.N, "数量", "数量无效")
+			}
+			return [2]string{r.Get("代码"), r.Get("数量")}, errs
+		},
+		Key: func(v [2]string) string { return v[0] },
+		Duplicate: func(row int, v [2]string, prev int) kit.FieldError {
+			return kit.FieldError{Row: row, Column: "代码", Msg: fmt.Sprintf("与第 %d 行重复", prev)}
+		},
+		Check: func(ctx context.Context, batch []kit.Item[[2]string]) (kit.Errors, error) {
+			var errs kit.Errors
+			for _, it := range batch {
+				if it.Val[0] == "locked" {
+					errs.AddCell(it.Row, "代码", "已锁定")
+				}
+			}
+			return errs, nil
+		},
+		Write: func(ctx context.Context, batch []kit.Item[[2]string], rep kit.ImportReport) (kit.BatchResult, error) {
+			for _, it := range batch {
+				if it.Row == failAt {
+					return kit.BatchResult{}, errors.New("disk full")
+				}
+				*store = append(*store, fmt.Sprintf("%d:%s", it.Row, it.Val[0]))
+			}
+			return kit.BatchResult{Created: len(batch)}, nil
+		},
+	}
+}
+
+func TestRunImport(t *testing.T) {
+	file := "代码,数量\na,1\nb,x\na,2\nlocked,3\nc,4\n"
+	src := kit.BytesSource("t.csv", []byte(file))
+	ctx := context.Background()
+
+	// All or nothing: nothing written, every failure named.
+	var got []string
+	var rejects bytes.Buffer
+	rep, err := kit.RunImport(ctx, src, kit.ImportOptions{Rejects: &rejects}, plan(&got, 0))
+	var refused *kit.ImportRefused
+	if !errors.As(err, &refused) || !errors.Is(err, apperr.ErrInvalid) || len(got) != 0 || rep.Rejected != 3 {
+		t.Fatalf("refused: %v, wrote %v, report %+v", err, got, rep)
+	}
+	for _, want := range []string{"导入文件有 3 行错误，未导入任何记录", "第 3 行“数量”：数量无效", "第 4 行“代码”：与第 2 行重复", "第 5 行“代码”：已锁定"} {
+		if !strings.Contains(apperr.Message(err), want) {
+			t.Errorf("message %q lacks %q", apperr.Message(err), want)
+		}
+	}
+	if want := "行号,列,原因,原始内容…\n3,数量,数量无效,b,x\n4,代码,与第 2 行重复,a,2\n5,代码,已锁定,locked,3\n"; rejects.String() != want {
+		t.Errorf("rejects %q, want %q", rejects.String(), want)
+	}
+
+	// --skip-invalid: the good rows, in batches of 1.
+	got = nil
+	var progress []string
+	rep, err = kit.RunImport(ctx, src, kit.ImportOptions{SkipInvalid: true, Batch: 1, Progress: func(d, n int) { progress = append(progress, fmt.Sprint(d, "/", n)) }}, plan(&got, 0))
+	if err != nil || strings.Join(got, " ") != "2:a 6:c" || rep.Created != 2 || rep.Batches != 2 || rep.Rows != 5 || rep.Rejected != 3 || strings.Join(progress, " ") != "1/2 2/2" {
+		t.Errorf("skip invalid: %v, wrote %v, report %+v, progress %v", err, got, rep, progress)
+	}
+	if len(rep.SHA256) != 64 {
+		t.Errorf("report lacks the file's hash: %+v", rep)
+	}
+
+	// A failing batch stops the import and says how many went in before.
+	got = nil
+	_, err = kit.RunImport(ctx, src, kit.ImportOptions{SkipInvalid: true, Batch: 1}, plan(&got, 6))
+	if err == nil || !strings.Contains(err.Error(), "之前的 1 批已写入") || strings.Join(got, " ") != "2:a" {
+		t.Errorf("failing batch: %v, wrote %v", err, got)
+	}
+
+	// A file without data rows.
+	if _, err := kit.RunImport(ctx, kit.BytesSource("e.csv", []byte("代码,数量\n")), kit.ImportOptions{}, plan(&got, 0)); !strings.Contains(apperr.Message(err), "没有数据行") {
+		t.Errorf("empty file: %v", err)
+	}
+}
