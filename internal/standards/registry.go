@@ -576,7 +576,6 @@ func dayRank(iso string) int64 {
 	return int64(t.Sub(rankEpoch).Hours()/24) + 1
 }
 
-
 var stdColumnList = strings.Fields(`id code_key code family prefix region kind drug_category variety title title_en status stage fast_track
 	issued implemented ics ccs committee department publisher drafting_units drafters filing_no filing_date scope plan_task demo note created_at updated_at`)
 
