@@ -15,6 +15,7 @@ import (
 	"sidi/internal/check"
 	"sidi/internal/creditcode"
 	"sidi/internal/enterprise"
+	"sidi/internal/kit"
 	"sidi/internal/org"
 	"sidi/internal/store"
 )
@@ -92,6 +93,10 @@ var ResponsibleDepts = []string{"qh-agri", "qh-forest", "qh-samr"}
 
 // DefaultRecogniser is the recognising department when none is given.
 const DefaultRecogniser = "青海省农业农村厅"
+
+// listPaging pages the public list: 50 a page, at most 200 (more is
+// refused, not shortened).
+var listPaging = kit.Paging{Default: 50, Max: 200}
 
 // Limits on what one record may hold.
 const (
@@ -868,38 +873,30 @@ func (s *Service) Search(ctx context.Context, f Filter) (List, error) {
 	if err := ps.Err(); err != nil {
 		return List{}, err
 	}
-	if f.PerPage <= 0 || f.PerPage > 200 {
-		f.PerPage = 50
+	pg, err := listPaging.Page(f.Page, f.PerPage)
+	if err != nil {
+		return List{}, err
 	}
-	if f.Page <= 0 {
-		f.Page = 1
-	}
-	where, args := []string{"1 = 1"}, []any{}
-	add := func(cond string, v any) {
-		args = append(args, v)
-		where = append(where, strings.ReplaceAll(cond, "?", "$"+strconv.Itoa(len(args))))
-	}
+	f.Page, f.PerPage = pg.Number, pg.Size
+	var w kit.Where
 	if f.Kind != "" {
-		add("b.kind = ?", f.Kind)
+		w.Add("b.kind = ?", f.Kind)
 	}
 	if f.Status != "" {
-		add("b.status = ?", f.Status)
+		w.Add("b.status = ?", f.Status)
 	}
 	if f.Prefecture != "" {
-		add("pf.region_code = ?", f.Prefecture)
+		w.Add("pf.region_code = ?", f.Prefecture)
 	}
-	if f.Q != "" {
-		like := "%" + strings.NewReplacer("\\", "\\\\", "%", "\\%", "_", "\\_").Replace(f.Q) + "%"
-		add(`(b.name LIKE ? ESCAPE '\' OR b.operator_name LIKE ? ESCAPE '\' OR oe.name LIKE ? ESCAPE '\' OR ct.name LIKE ? ESCAPE '\')`, like)
-	}
-	cond := strings.Join(where, " AND ")
+	w.Contains(f.Q, "b.name", "b.operator_name", "oe.name", "ct.name")
 	out := List{Filter: f, Bases: []Base{}}
-	if err := s.db.Reader().QueryRowContext(ctx, `SELECT COUNT(*) FROM bases b JOIN departments pf ON pf.id = b.prefecture_id JOIN departments ct ON ct.id = b.county_id LEFT JOIN enterprises oe ON oe.id = b.operator_id WHERE `+cond, args...).Scan(&out.Total); err != nil {
+	if err := s.db.Reader().QueryRowContext(ctx, `SELECT COUNT(*) FROM bases b JOIN departments pf ON pf.id = b.prefecture_id JOIN departments ct ON ct.id = b.county_id LEFT JOIN enterprises oe ON oe.id = b.operator_id`+w.SQL(), w.Values()...).Scan(&out.Total); err != nil {
 		return List{}, fmt.Errorf("bases: count: %w", err)
 	}
-	out.Pages = (out.Total + f.PerPage - 1) / f.PerPage
-	q := baseSelect + ` WHERE ` + cond + fmt.Sprintf(` ORDER BY pf.sort_order, ct.sort_order, b.kind, b.name, b.id LIMIT %d OFFSET %d`, f.PerPage, (f.Page-1)*f.PerPage)
-	err := store.EachRow(ctx, s.db.Reader(), q, args, func(r *sql.Rows) error {
+	out.Pages = pg.Pages(out.Total)
+	q := baseSelect + w.SQL() + ` ORDER BY pf.sort_order, ct.sort_order, b.kind, b.name, b.id` + pg.SQL(&w.Args)
+	args := w.Values()
+	err = store.EachRow(ctx, s.db.Reader(), q, args, func(r *sql.Rows) error {
 		b, err := scanBase(r)
 		out.Bases = append(out.Bases, b)
 		return err

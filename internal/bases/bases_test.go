@@ -348,7 +348,7 @@ func TestSearchAndDemo(t *testing.T) {
 				}
 			}
 		}
-		for _, f := range []bases.Filter{{Kind: "cow"}, {Prefecture: "540100"}, {Status: "x"}} {
+		for _, f := range []bases.Filter{{Kind: "cow"}, {Prefecture: "540100"}, {Status: "x"}, {PerPage: 500}, {Page: -1}} {
 			if _, err := e.svc.Search(ctx, f); !errors.Is(err, apperr.ErrInvalid) {
 				t.Errorf("%+v: %v, want invalid", f, err)
 			}
