@@ -8,7 +8,7 @@ package audit
 var entityLabels = map[string]string{
 	"access": "访问控制", "api_token": "API 令牌", "base": "标准化生产基地", "bulletin": "进展通报", "bulletin_issue": "印发通报",
 	"declaration": "自我声明", "declaration_import": "自我声明导入", "department": "部门",
-	"enterprise": "企业", "indicator_binding": "指标绑定", "leader_scheme": "领跑者评估方案",
+	"enterprise": "企业", "import": "批量导入", "indicator_binding": "指标绑定", "leader_scheme": "领跑者评估方案",
 	"pilot": "标准化试点", "pilot_milestone": "试点节点", "pilot_standard": "试点标准",
 	"plan": "工作方案", "plan_version": "方案版本", "progress_settings": "进展设置",
 	"report": "报送", "reports": "报送", "reporting_periods": "报送周期",
@@ -25,7 +25,7 @@ var actionLabels = map[string]string{
 	"declare": "声明", "delete": "删除", "demo_seed": "生成演示数据", "denied": "越权访问",
 	"disable_demo": "停用演示账号", "discard": "废弃", "edit": "更正", "generate": "生成",
 	"import": "导入", "link": "关联", "load": "批量载入", "logout_everywhere": "退出所有设备",
-	"rank": "排名", "recognise": "认定", "rename": "标记更名", "reset_password": "重置密码",
+	"rank": "排名", "recognise": "认定", "region": "修改地区", "rename": "标记更名", "reset_password": "重置密码",
 	"return": "退回", "review": "复核", "revoke": "撤销", "save": "保存", "seed": "初始化", "send_back": "部门退回",
 	"submit": "提交", "unlink": "取消关联", "unlock": "解除锁定", "update": "修改", "withdraw": "撤回",
 }
