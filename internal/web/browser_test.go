@@ -121,7 +121,7 @@ func TestBrowserPlanPages(t *testing.T) {
 		if err != nil {
 			t.Fatal(err)
 		}
-		title, depts, targets := text(`article.record h1`), text(`dl.fields`), text(`#targets-h + table`)
+		title, depts, targets := text(`article.record h1`), text(`dl.fields`), text(`#targets-h + .table-wrap table`)
 		screenshot(t, ctx, "task9-"+string(db.Dialect()))
 		if !strings.HasSuffix(url, "/plan/tasks/9") || !strings.Contains(title, "助推区域品牌建设") {
 			t.Errorf("task page %s: %q", url, title)
