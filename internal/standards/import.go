@@ -464,20 +464,8 @@ func (s *Service) markReplaced(ctx context.Context, tx *sql.Tx, recs []record, i
 			continue
 		}
 		for _, c := range r.Replaces {
-			var replaced []int64
-			err := store.EachRow(ctx, tx, `UPDATE standards SET status = 'replaced' WHERE code_key = $1 AND status = 'active' AND id <> $2 RETURNING id`, []any{NormalizeCode(c), ids[i]}, func(r *sql.Rows) error {
-				var old int64
-				err := r.Scan(&old)
-				replaced = append(replaced, old)
+			if err := s.replaceCode(ctx, tx, NormalizeCode(c), ids[i]); err != nil {
 				return err
-			})
-			if err != nil {
-				return fmt.Errorf("standards: mark replaced: %w", err)
-			}
-			for _, old := range replaced {
-				if err := s.reindexOne(ctx, tx, old); err != nil {
-					return err
-				}
 			}
 		}
 	}

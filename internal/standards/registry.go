@@ -525,21 +525,8 @@ func (s *Service) saveLinks(ctx context.Context, tx *sql.Tx, id int64, r record)
 			return fmt.Errorf("standards: relation: %w", err)
 		}
 		if r.Status == StatusActive && r.Issued != "" {
-			var replaced []int64
-			err := store.EachRow(ctx, tx, `UPDATE standards SET status = 'replaced' WHERE code_key = $1 AND status = 'active' AND id <> $2 RETURNING id`, []any{key, id}, func(r *sql.Rows) error {
-				var old int64
-				err := r.Scan(&old)
-				replaced = append(replaced, old)
+			if err := s.replaceCode(ctx, tx, key, id); err != nil {
 				return err
-			})
-			if err != nil {
-				return fmt.Errorf("standards: mark replaced: %w", err)
-			}
-			for _, old := range replaced {
-				// The status is one of the facets the index carries.
-				if err := s.reindexOne(ctx, tx, old); err != nil {
-					return err
-				}
 			}
 		}
 	}
@@ -736,4 +723,26 @@ func InputOf(st Standard) Input {
 		}
 	}
 	return in
+}
+
+// replaceCode marks the active standards under code key replaced by the
+// standard id, and re-indexes them (the status is one of the facets the
+// index carries).
+func (s *Service) replaceCode(ctx context.Context, tx *sql.Tx, key string, id int64) error {
+	var replaced []int64
+	err := store.EachRow(ctx, tx, `UPDATE standards SET status = 'replaced' WHERE code_key = $1 AND status = 'active' AND id <> $2 RETURNING id`, []any{key, id}, func(r *sql.Rows) error {
+		var old int64
+		err := r.Scan(&old)
+		replaced = append(replaced, old)
+		return err
+	})
+	if err != nil {
+		return fmt.Errorf("standards: mark replaced: %w", err)
+	}
+	for _, old := range replaced {
+		if err := s.reindexOne(ctx, tx, old); err != nil {
+			return err
+		}
+	}
+	return nil
 }
