@@ -87,15 +87,22 @@ func (s *Service) ExportRegistry(ctx context.Context, p auth.Principal, w kit.Ta
 		id    int64
 		cells []string
 	}
+	today := s.today()
 	for last := int64(0); ; {
 		var rows []row
+		// The table is the registry of coded standards: drug standards,
+		// compilations without a code and projects are kept in the
+		// registry by the form and are not part of it (the import refuses
+		// a row without a code).
 		err := store.EachRow(ctx, s.db.Reader(), `SELECT id, code, title, status, issued, implemented, ics, ccs, committee, drafting_units FROM standards
-			WHERE id > $1 AND status <> 'project' ORDER BY id LIMIT $2`, []any{last, reindexChunk}, func(r *sql.Rows) error {
+			WHERE id > $1 AND status <> 'project' AND kind = $3 AND code <> '' ORDER BY id LIMIT $2`, []any{last, reindexChunk, KindStandard}, func(r *sql.Rows) error {
 			var x row
 			x.cells = make([]string, 10)
 			c := x.cells
 			err := r.Scan(&x.id, &c[0], &c[1], &c[2], &c[3], &c[4], &c[5], &c[6], &c[7], &c[8])
-			c[2] = StatusLabels[c[2]]
+			// The status as people read it today (即将实施 before the
+			// implementation date), which the import reads back the same.
+			c[2] = StatusLabels[publicStatus(c[2], c[4], today)]
 			rows = append(rows, x)
 			return err
 		})
