@@ -49,52 +49,35 @@ func Parse(src []byte) (*Document, error) {
 	bodyStart := firstStructural(lines)
 	parseHeader(lines, bodyStart, doc)
 
-	conv := hasFirstIsLeadConvention(text)
-	units := buildUnits(lines[bodyStart:])
-	ntasks := 0
-	cur := -1 // index of the pillar that receives the next task; -1 after a top-level heading
-	for _, u := range units {
-		switch u.role {
-		case roleGoal:
-			t := joinLines(u.lines)
-			doc.Goals = append(doc.Goals, Goal{Title: sentenceTitle(t), Text: t})
-		case roleRequirement:
-			t := joinLines(u.lines)
-			doc.Requirements = append(doc.Requirements, Requirement{Number: u.num, Title: sentenceTitle(t), Text: t})
-		case roleHeading:
-			cur = -1
-		case rolePillar:
-			doc.Pillars = append(doc.Pillars, Pillar{Number: u.num, Title: pillarTitle(u.lines), Tasks: []Task{}})
-			cur = len(doc.Pillars) - 1
-		case roleTask:
-			if cur < 0 {
-				// Tasks outside any "（一）" heading still need a home: an
-				// unnumbered, untitled pillar keeps them in document order.
-				doc.Pillars = append(doc.Pillars, Pillar{Tasks: []Task{}})
-				cur = len(doc.Pillars) - 1
-			}
-			p := &doc.Pillars[cur]
-			p.Tasks = append(p.Tasks, parseTask(u.num, joinLines(u.lines), conv))
-			ntasks++
-		}
-	}
-	if ntasks == 0 {
+	root := buildTree(lines[bodyStart:])
+	b := &assembler{doc: doc, titleYear: titleYear(doc), taskLevel: chooseTaskLevel(root)}
+	b.conv = hasFirstIsLeadConvention(text) && !conventionInTasks(root, b.taskLevel)
+	b.walk(root)
+	b.finish()
+	if b.ntasks == 0 && !b.goalTargets {
 		return nil, fmt.Errorf("plan: parse: %w", ErrNoTasks)
 	}
 	return doc, nil
 }
 
 // parseTask fills one task from its joined text (the part after "N.").
-func parseTask(num int, text string, firstIsLead bool) Task {
+func parseTask(num int, text string, firstIsLead bool, defYear int, extra []Clause) Task {
 	sc := newScan(text)
 	spans := sc.findClauses(firstIsLead)
+	if len(spans) == 0 && len(extra) == 0 {
+		spans = sc.runningClauses()
+	}
+	for _, c := range extra {
+		spans = append(spans, clauseSpan{start: -1, clause: c})
+	}
+	targets, _ := sc.findTargetsFrom(defYear)
 	t := Task{
 		Number:       num,
 		Text:         text,
 		Lead:         []string{},
 		Co:           []string{},
 		Clauses:      []Clause{},
-		Targets:      sc.findTargets(),
+		Targets:      targets,
 		Deliverables: sc.findDeliverables(),
 	}
 	// A set keeps the union linear even for a task with thousands of clauses.
@@ -120,6 +103,9 @@ func parseTask(num int, text string, firstIsLead bool) Task {
 		t.Title = strings.TrimSpace(text[:i])
 	} else {
 		t.Title = sc.withoutClauses()
+	}
+	if len(t.Clauses) == 0 {
+		t.Uncertain = "未找到责任单位，请补填牵头单位"
 	}
 	return t
 }

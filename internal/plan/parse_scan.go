@@ -335,3 +335,109 @@ func splitTopLevel(s string, sep func(rune) bool) []string {
 	}
 	return append(out, s[start:])
 }
+
+// ---- responsibility in running text ------------------------------------
+
+// findRunning reads responsibility written as a sentence rather than a
+// bracketed clause: "由发展改革委会同中央农办、农业部等部门研究提出落实意见",
+// "由省经贸委承办，省农业厅、卫生厅协办", "由省经贸委负责，省农业厅配合".
+func findRunning(text string) []Clause {
+	sc := newScan(text)
+	var out []Clause
+	for _, sp := range sc.runningClauses() {
+		out = append(out, sp.clause)
+	}
+	return out
+}
+
+var (
+	leadVerbs = []string{"会同", "牵头负责", "牵头", "承办", "负责", "组织"}
+	coVerbs   = []string{"协办", "配合", "参与", "协助", "参加"}
+)
+
+func (s *scan) runningClauses() []clauseSpan {
+	r := s.r
+	var out []clauseSpan
+	for i := 0; i < len(r); i++ {
+		if r[i] != '由' || s.clause[i] || s.quoted[i] || s.titled[i] {
+			continue
+		}
+		if p := prevNonSpace(r, i); p >= 0 && !strings.ContainsRune("。；;，,：:)）", r[p]) {
+			continue
+		}
+		end := i + 1
+		for end < len(r) && end-i < 300 && r[end] != '。' && r[end] != '；' && r[end] != ';' {
+			end++
+		}
+		seg := string(r[i+1 : end])
+		cl, ok := parseRunning(seg)
+		if !ok {
+			continue
+		}
+		cl.Text = string(r[i:end])
+		cl.Uncertain = "由正文句式“由…负责”推断，请核对"
+		out = append(out, clauseSpan{start: i, end: end, clause: cl})
+		i = end
+	}
+	return out
+}
+
+func parseRunning(seg string) (Clause, bool) {
+	at, verb := -1, ""
+	for _, v := range leadVerbs {
+		if k := strings.Index(seg, v); k > 0 && (at < 0 || k < at) {
+			at, verb = k, v
+		}
+	}
+	if at < 0 {
+		return Clause{}, false
+	}
+	leads, ok := splitNames(seg[:at])
+	if !ok || len(leads) == 0 || !allOrgs(leads) {
+		return Clause{}, false
+	}
+	cl := Clause{Lead: leads, Co: []string{}}
+	rest := seg[at+len(verb):]
+	if verb == "会同" {
+		stop := len(rest)
+		for _, w := range []string{"等部门", "等单位", "等有关", "研究", "负责", "共同", "，", ","} {
+			if k := strings.Index(rest, w); k >= 0 && k < stop {
+				stop = k
+			}
+		}
+		co, ok := splitNames(rest[:stop])
+		if !ok || !allOrgs(co) {
+			return Clause{}, false
+		}
+		cl.Co = co
+		return cl, true
+	}
+	rest = strings.TrimLeft(rest, "，, ")
+	for _, v := range coVerbs {
+		if k := strings.Index(rest, v); k > 0 {
+			if co, ok := splitNames(rest[:k]); ok && allOrgs(co) {
+				cl.Co = co
+			}
+			break
+		}
+	}
+	return cl, true
+}
+
+// allOrgs tells whether every name reads like an organisation, so that
+// "由企业负责" or "由此" is not taken for a department.
+func allOrgs(names []string) bool {
+	for _, n := range names {
+		ok := false
+		for _, suf := range append(orgSuffixes, "管委会", "政府") {
+			if strings.HasSuffix(n, suf) {
+				ok = true
+				break
+			}
+		}
+		if !ok || strings.ContainsAny(n, "，,。") {
+			return false
+		}
+	}
+	return len(names) > 0
+}

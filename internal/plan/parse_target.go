@@ -25,9 +25,18 @@ type quantity struct {
 // a lone "一" (the indefinite "一个/一批"), and money in a sentence about
 // subsidies or rewards.
 func (s *scan) findTargets() []Target {
+	ts, _ := s.findTargetsFrom(0)
+	return ts
+}
+
+// findTargetsFrom is findTargets with a year that governs the numbers
+// before the first year phrase (the title's year of a 年度 plan, or a year
+// stated earlier in the same goals section); it also returns the last year
+// in force at the end of the text.
+func (s *scan) findTargetsFrom(defYear int) ([]Target, int) {
 	r := s.r
 	var qs []quantity
-	year, yearEnd := 0, -1
+	year, yearEnd := defYear, -1
 	for i := 0; i < len(r); {
 		if s.titled[i] || s.clause[i] {
 			i++
@@ -55,9 +64,13 @@ func (s *scan) findTargets() []Target {
 	}
 	out := make([]Target, 0, len(qs))
 	for k, q := range qs {
-		out = append(out, s.target(qs, k, q))
+		t := s.target(qs, k, q)
+		if q.yearEnd < 0 {
+			t.Uncertain = "年份未在本句写明，取自标题或上文"
+		}
+		out = append(out, t)
 	}
-	return out
+	return out, year
 }
 
 // target cuts the concise text of a target out of its clause. When one
@@ -103,7 +116,7 @@ func (s *scan) target(qs []quantity, k int, q quantity) Target {
 		}
 		cmp = prefixComparator(string(r[lo:q.start]))
 	}
-	return Target{
+	t := Target{
 		Year:       q.year,
 		Text:       squeezeSpaces(text),
 		Comparator: cmp,
@@ -111,6 +124,47 @@ func (s *scan) target(qs []quantity, k int, q quantity) Target {
 		Max:        q.max,
 		Unit:       q.unit,
 	}
+	if q.unit == "%" || q.unit == "个百分点" || q.unit == "百分点" {
+		lo := q.start - 12
+		if lo < start {
+			lo = start
+		}
+		t.Change, t.BaseYear = relativeChange(r[lo:q.start])
+	}
+	return t
+}
+
+// relativeChange reads "增长"/"提高" (up) or "下降"/"降低"/"减少" (down)
+// right before a rate, and the base year of "比2020年" / "较2020年".
+func relativeChange(pre []rune) (string, int) {
+	p := string(pre)
+	change := ""
+	best := -1
+	for _, w := range []struct{ word, dir string }{
+		{"增长", "up"}, {"提高", "up"}, {"提升", "up"}, {"增加", "up"}, {"上升", "up"},
+		{"下降", "down"}, {"降低", "down"}, {"减少", "down"}, {"压减", "down"}, {"削减", "down"},
+	} {
+		if i := strings.LastIndex(p, w.word); i >= 0 && i > best {
+			tail := p[i+len(w.word):]
+			if strings.ContainsAny(tail, "，,；;。") || len([]rune(tail)) > 4 {
+				continue
+			}
+			best, change = i, w.dir
+		}
+	}
+	if change == "" {
+		return "", 0
+	}
+	base := 0
+	for _, w := range []string{"比", "较"} {
+		if i := strings.LastIndex(p, w); i >= 0 {
+			rs := []rune(p[i+len(w):])
+			if y, _, ok := yearAt(rs, 0); ok {
+				base = y
+			}
+		}
+	}
+	return change, base
 }
 
 // splitPoint is where the text between two targets of one clause divides:
@@ -138,7 +192,7 @@ func prefixComparator(pre string) string {
 		return false
 	}
 	switch {
-	case has("不超过", "不高于", "不多于", "控制在", "压减到", "降至", "降低到"):
+	case has("不超过", "不高于", "不多于", "控制在", "压减到", "压缩到", "压缩至", "降至", "降低到"):
 		return "<="
 	case has("不少于", "不低于", "至少", "累计达", "达到"):
 		return ">="
@@ -204,6 +258,12 @@ func matchYearPhrase(r []rune, i int) (year, end int, ok bool) {
 		if y, e, ok := yearAt(r, i); ok {
 			if t := yearTail(r, e); t > e {
 				return y, t, true
+			}
+			// "。2023年完成2家…": a year opening a sentence or clause,
+			// when it is not a date ("2022年11月完成").
+			if p := prevNonSpace(r, i); (p < 0 || strings.ContainsRune("。；;，,：:", r[p])) && e < len(r) && !isDigit(r[e]) &&
+				!strings.ContainsRune("度版起以内和至—-－～、", r[e]) {
+				return y, e, true
 			}
 		}
 	}
@@ -295,7 +355,7 @@ func hasRunes(r []rune, i int, word string) bool {
 // "批次" wins over "批". Time words (年, 月, 日, 天, 岁, 届) are absent on
 // purpose: a number followed by them is a date, age or duration.
 var units = []string{
-	"个百分点", "平方公里", "百分点", "平方米", "千瓦时", "批次", "人次", "户次", "家次", "场次", "品种",
+	"个百分点", "个工作日", "工作日", "平方公里", "百分点", "平方米", "千瓦时", "批次", "人次", "户次", "家次", "场次", "品种",
 	"公顷", "千瓦", "公里", "千米", "千克", "公斤", "美元",
 	"%", "％", "‰", "个", "项", "件", "家", "批", "种", "所", "座", "处", "名", "人", "户", "台", "套", "条",
 	"次", "场", "篇", "部", "册", "本", "只", "头", "株", "亩", "张", "份", "例", "支", "倍", "元", "吨",
@@ -380,6 +440,9 @@ func (s *scan) matchQuantity(i int) (quantity, int, bool) {
 	if unit == "％" {
 		unit = "%"
 	}
+	if unit == "个工作日" {
+		unit = "工作日"
+	}
 	q.unit = unit
 	e := skipSpaces(r, j)
 	switch {
@@ -389,6 +452,8 @@ func (s *scan) matchQuantity(i int) (quantity, int, bool) {
 		q.cmp, j = ">=", e+2
 	case hasRunes(r, e, "以内"), hasRunes(r, e, "以下"), hasRunes(r, e, "之内"):
 		q.cmp, j = "<=", e+2
+	case q.unit == "工作日" && hasRunes(r, e, "内"):
+		q.cmp, j = "<=", e+1
 	case hasRunes(r, e, "左右"):
 		if q.cmp == "" {
 			q.cmp = "="
