@@ -101,7 +101,7 @@ func readAnnotation(t *testing.T, path string) annotation {
 
 func splitAnn(s string) []string {
 	var out []string
-	for _, n := range strings.Split(s, "、") {
+	for _, n := range splitTopLevel(s, func(r rune) bool { return r == '、' }) {
 		if n = strings.TrimSpace(n); n != "" {
 			out = append(out, canonName(n))
 		}

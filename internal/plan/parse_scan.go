@@ -197,8 +197,8 @@ func cutDutyLabel(seg string) (string, duty) {
 // by its ending (…牵头 / …负责 / …按职责分工负责 / …配合) or its labels, and
 // splits it into lead and co-operating departments.
 func parseClause(content string, firstIsLead bool) (Clause, bool) {
-	text := strings.TrimSpace(content)
-	text = strings.TrimRight(text, "。.；;，, ")
+	text := dropConventions(strings.TrimSpace(content))
+	text = strings.TrimRight(text, "。.；;，,、 ")
 	if text == "" || strings.Contains(text, "。") || strings.Contains(text, "为牵头") {
 		return Clause{}, false
 	}
@@ -282,15 +282,60 @@ func parseClause(content string, firstIsLead bool) (Clause, bool) {
 		}
 		return cl, true
 	}
+	resp := 0
 	for _, n := range all {
-		if n.d == dutyLead || (n.d == dutyResp && !explicitLead) {
+		if n.d == dutyResp {
+			resp++
+		}
+	}
+	for _, n := range all {
+		// Several names that are all "responsible", with no 牵头 and no
+		// convention, share the task: none of them is the lead.
+		if n.d == dutyLead || (n.d == dutyResp && !explicitLead && resp == 1) {
 			add(&cl.Lead, n.name)
 		}
 	}
 	for _, n := range all {
 		add(&cl.Co, n.name)
 	}
+	if len(cl.Lead) == 0 && resp > 1 {
+		cl.Uncertain = "多个单位共同负责，未写明牵头单位"
+	}
 	return cl, true
+}
+
+// conventionMarks end the sentences of a clause that state a drafting
+// convention rather than a department: "以下均需地方人民政府负责，不再列出",
+// "具体任务均涉及相关市(州)人民政府，不再做分工，下同".
+var conventionMarks = []string{"不再列出", "不再单独列出", "不再一一列出", "不再做分工", "不再分工", "不再重复", "下同", "以下均需", "以下措施均需", "以下政策措施均需"}
+
+// dropConventions removes those sentences (split at 。 and ；) from bracket
+// content, so the rest can be read as a clause.
+func dropConventions(text string) string {
+	has := func(s string) bool {
+		for _, m := range conventionMarks {
+			if strings.Contains(s, m) {
+				return true
+			}
+		}
+		return false
+	}
+	if !has(text) {
+		return text
+	}
+	var keep []string
+	for _, sent := range strings.FieldsFunc(text, func(r rune) bool { return r == '。' }) {
+		var parts []string
+		for _, p := range strings.FieldsFunc(sent, func(r rune) bool { return r == '；' || r == ';' }) {
+			if !has(p) {
+				parts = append(parts, p)
+			}
+		}
+		if len(parts) > 0 {
+			keep = append(keep, strings.Join(parts, "；"))
+		}
+	}
+	return strings.Join(keep, "。")
 }
 
 // splitNames splits a list of departments on 、 and keeps each name as
@@ -301,20 +346,87 @@ func splitNames(s string) ([]string, bool) {
 	for _, part := range splitTopLevel(s, func(r rune) bool { return r == '、' }) {
 		n := strings.TrimSpace(part)
 		n = strings.TrimPrefix(n, "由")
-		// "省发展改革委等" lists an open set; the department is the name.
-		if t := strings.TrimSuffix(n, "等"); utf8.RuneCountInString(t) >= 2 {
-			n = t
+		for _, n := range splitJoined(n) {
+			n = strings.TrimSpace(n)
+			if n == "" {
+				continue
+			}
+			if utf8.RuneCountInString(n) > 40 {
+				return nil, false
+			}
+			out = append(out, n)
 		}
-		n = strings.TrimSpace(n)
-		if n == "" {
-			continue
-		}
-		if utf8.RuneCountInString(n) > 40 {
-			return nil, false
-		}
-		out = append(out, n)
 	}
 	return out, true
+}
+
+// collectiveStarts open a name that stands for a group: "有关部门和单位",
+// "各市州政府", "地方人民政府".
+var collectiveStarts = []string{"各", "有关", "相关", "其他", "地方", "省", "市", "县", "区", "州", "国家", "中央"}
+
+func startsCollective(s string) bool {
+	for _, c := range collectiveStarts {
+		if strings.HasPrefix(s, c) {
+			return true
+		}
+	}
+	return false
+}
+
+// splitJoined takes apart one item of a 、-list: "X等" and "X等部门" are X
+// (an open set whose named member is X); "X等有关部门和单位" is X and the
+// collective "有关部门和单位"; "X和各市人民政府", "X及各县市区政府" are two
+// names. A 和 inside a name (工业和信息化厅) is kept: it does not follow a
+// complete organisation name.
+func splitJoined(n string) []string {
+	if i := strings.Index(n, "等"); i > 0 && utf8.RuneCountInString(n[:i]) >= 2 {
+		head, rest := n[:i], n[i+len("等"):]
+		for _, w := range []string{"部门", "单位", "机构", "地区", "省有关部门", "省直有关部门"} {
+			if r, ok := strings.CutPrefix(rest, w); ok {
+				rest = r
+				break
+			}
+		}
+		for _, j := range []string{"以及", "和", "及", "与"} {
+			if r, ok := strings.CutPrefix(rest, j); ok {
+				rest = r
+				break
+			}
+		}
+		out := splitJoined(head)
+		if rest != "" {
+			out = append(out, splitJoined(rest)...)
+		}
+		return out
+	}
+	for _, j := range []string{"以及", "和", "及"} {
+		for off := 0; off < len(n); {
+			k := strings.Index(n[off:], j)
+			if k < 0 {
+				break
+			}
+			k += off
+			before, after := n[:k], n[k+len(j):]
+			if isOrgName(before) && startsCollective(after) {
+				return append(splitJoined(before), splitJoined(after)...)
+			}
+			off = k + len(j)
+		}
+	}
+	return []string{n}
+}
+
+// isOrgName tells whether s ends like a complete organisation name.
+func isOrgName(s string) bool {
+	if utf8.RuneCountInString(s) < 2 {
+		return false
+	}
+	for _, suf := range append(orgSuffixes, "部门", "单位", "政府", "管委会") {
+		if strings.HasSuffix(s, suf) {
+			return true
+		}
+	}
+	return false
 }
 
 // splitTopLevel splits s at separators outside brackets, so a name such as
@@ -362,7 +474,10 @@ func (s *scan) runningClauses() []clauseSpan {
 		if r[i] != '由' || s.clause[i] || s.quoted[i] || s.titled[i] {
 			continue
 		}
-		if p := prevNonSpace(r, i); p >= 0 && !strings.ContainsRune("。；;，,：:)）", r[p]) {
+		if p := prevNonSpace(r, i); p >= 0 && strings.ContainsRune("理自经缘事来因是", r[p]) {
+			continue // 理由, 自由, 经由, …: not "由 X 负责"
+		}
+		if i+1 < len(r) && strings.ContainsRune("于此此", r[i+1]) {
 			continue
 		}
 		end := i + 1

@@ -1,6 +1,6 @@
 package plan
 
-
+import "strings"
 
 // node is one numbered item of the plan body with the lines that belong
 // to it, in a tree by level (一、 > （一） > 1. > （1）).
@@ -68,7 +68,11 @@ func buildTree(lines []line) *node {
 				stack = stack[:len(stack)-1]
 			}
 			if lv == 1 {
-				sec = headingSection(l.body)
+				head := l.body
+				if i := strings.Index(head, "。"); i >= 0 {
+					head = head[:i]
+				}
+				sec = headingSection(head)
 			}
 			if lv == 3 && sec != secGoals && sec != secGuiding && sec != secRequirements {
 				tasksSeen = true
