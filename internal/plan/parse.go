@@ -39,7 +39,7 @@ func Parse(src []byte) (*Document, error) {
 	if strings.TrimSpace(text) == "" {
 		return nil, fmt.Errorf("plan: parse: %w", ErrEmptyDocument)
 	}
-	lines := classifyLines(strings.Split(text, "\n"))
+	lines := classifyLines(splitRunOn(strings.Split(text, "\n")))
 
 	doc := &Document{
 		Goals:        []Goal{},
@@ -161,3 +161,45 @@ func joinLines(lines []string) string {
 }
 
 func isLatin(r rune) bool { return r < utf8.RuneSelf && (r|0x20 >= 'a' && r|0x20 <= 'z') }
+
+// splitRunOn breaks a long line at the item markers that follow a full
+// stop ("…制定本实施意见。一、总体目标…"), as text copied from a PDF or a
+// web preview often runs every heading and item into one line.
+func splitRunOn(lines []string) []string {
+	out := make([]string, 0, len(lines))
+	for _, l := range lines {
+		if utf8.RuneCountInString(l) < 200 {
+			out = append(out, l)
+			continue
+		}
+		start := 0
+		for i := 0; i < len(l); {
+			r, size := utf8.DecodeRuneInString(l[i:])
+			i += size
+			if r != '。' && r != '；' {
+				continue
+			}
+			if markerAt(l[i:]) {
+				out = append(out, l[start:i])
+				start = i
+			}
+		}
+		out = append(out, l[start:])
+	}
+	return out
+}
+
+// markerAt tells whether s starts with an item marker: 一、 （一） 1.
+func markerAt(s string) bool {
+	s = strings.TrimLeft(s, " ")
+	if n, rest, ok := leadingCN(s, 2); ok && n > 0 {
+		return strings.HasPrefix(rest, "、")
+	}
+	if _, _, ok := matchParen(s); ok {
+		return true
+	}
+	if _, rest, ok := matchNumbered(s); ok {
+		return rest != ""
+	}
+	return false
+}

@@ -161,8 +161,12 @@ func (b *assembler) item(c *node) {
 		b.visit(c)
 		return
 	}
-	if c.level == 1 && len(c.lines) > 1 && (guiding || c.sec == secPreamble || c.sec == secOther) && !resp {
+	if c.level == 1 && (guiding || c.sec == secPreamble || c.sec == secOther) && !resp {
 		own := joinLines(c.lines[1:])
+		if i := strings.Index(c.lines[0], "。"); i >= 0 {
+			// "一、总体目标。到2025年，…": the body runs on after the heading
+			own = joinLines([]string{c.lines[0][i+len("。"):], own})
+		}
 		sc := newScan(own)
 		if ts, y := sc.findTargetsFrom(0); len(ts) > 0 {
 			b.doc.Goals = append(b.doc.Goals, Goal{Title: sentenceTitle(c.lines[0]), Text: own, Targets: ts})

@@ -116,6 +116,14 @@ func (s *scan) findClauses(firstIsLead bool) []clauseSpan {
 			stack = stack[:len(stack)-1]
 		}
 	}
+	// A bracket still open at the end of the text is a clause cut off by
+	// the end of the copy ("（牵头单位：省A；责任单位：省B、"): read it, and
+	// say so.
+	cut := -1
+	if len(stack) > 0 && len(s.r)-stack[0] <= 400 {
+		cut = stack[0]
+		groups = append(groups, [2]int{cut, len(s.r)})
+	}
 	sort.Slice(groups, func(a, b int) bool { return groups[a][0] < groups[b][0] })
 	var spans []clauseSpan
 	lastEnd := -1
@@ -123,16 +131,23 @@ func (s *scan) findClauses(firstIsLead bool) []clauseSpan {
 		if g[0] <= lastEnd || g[1]-g[0] > 400 {
 			continue
 		}
+		end := g[1] + 1 // past the closing bracket
+		if g[0] == cut && g[1] == len(s.r) {
+			end = len(s.r)
+		}
 		cl, ok := parseClause(string(s.r[g[0]+1:g[1]]), firstIsLead)
 		if !ok {
 			continue
 		}
-		cl.Text = string(s.r[g[0] : g[1]+1])
-		spans = append(spans, clauseSpan{start: g[0], end: g[1] + 1, clause: cl})
-		for k := g[0]; k <= g[1]; k++ {
+		cl.Text = string(s.r[g[0]:end])
+		if g[0] == cut && g[1] == len(s.r) {
+			cl.Uncertain = "括号未闭合，责任单位可能不全"
+		}
+		spans = append(spans, clauseSpan{start: g[0], end: end, clause: cl})
+		for k := g[0]; k < end; k++ {
 			s.clause[k] = true
 		}
-		lastEnd = g[1]
+		lastEnd = end - 1
 	}
 	return spans
 }

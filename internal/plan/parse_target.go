@@ -267,6 +267,19 @@ func matchYearPhrase(r []rune, i int) (year, end int, ok bool) {
 			}
 		}
 	}
+	// "再过5年左右时间", "经过5年努力": a year counted from an unstated
+	// start; the quantities after it have no calendar year.
+	if r[i] == '再' || r[i] == '经' || r[i] == '用' {
+		p := i + 1
+		if r[i] == '再' && hasRunes(r, p, "过") || r[i] == '经' && hasRunes(r, p, "过") {
+			p++
+		}
+		if p > i+1 || r[i] == '用' {
+			if _, e, _, ok := numberAt(r, skipSpaces(r, p)); ok && e < len(r) && r[e] == '年' {
+				return 0, e + 1, true
+			}
+		}
+	}
 	// "“十四五”末" without 到.
 	if r[i] == '十' && (i == 0 || !strings.ContainsRune(cnNumerals, r[i-1])) {
 		if y, e, ok := fiveYearPlanEnd(r, i); ok {
