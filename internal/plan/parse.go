@@ -35,7 +35,9 @@ func Parse(src []byte) (*Document, error) {
 	if err := checkText(src, decoded); err != nil {
 		return nil, fmt.Errorf("plan: parse: %w", err)
 	}
-	text := normalizeText(decoded)
+	text := normalizeText(strings.ReplaceAll(decoded, "\t", tabMark))
+	text, ntables := expandTables(text)
+	text = strings.ReplaceAll(text, tabMark, " ")
 	if strings.TrimSpace(text) == "" {
 		return nil, fmt.Errorf("plan: parse: %w", ErrEmptyDocument)
 	}
@@ -50,7 +52,7 @@ func Parse(src []byte) (*Document, error) {
 	parseHeader(lines, bodyStart, doc)
 
 	root := buildTree(lines[bodyStart:])
-	b := &assembler{doc: doc, titleYear: titleYear(doc), taskLevel: chooseTaskLevel(root)}
+	b := &assembler{doc: doc, titleYear: titleYear(doc), taskLevel: chooseTaskLevel(root), tables: ntables > 0}
 	b.conv = hasFirstIsLeadConvention(text) && !conventionInTasks(root, b.taskLevel)
 	b.walk(root)
 	b.finish()
@@ -168,7 +170,7 @@ func isLatin(r rune) bool { return r < utf8.RuneSelf && (r|0x20 >= 'a' && r|0x20
 func splitRunOn(lines []string) []string {
 	out := make([]string, 0, len(lines))
 	for _, l := range lines {
-		if utf8.RuneCountInString(l) < 200 {
+		if utf8.RuneCountInString(l) < 80 {
 			out = append(out, l)
 			continue
 		}

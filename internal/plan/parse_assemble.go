@@ -91,8 +91,9 @@ type assembler struct {
 	conv        bool // the first name of a clause is the lead
 	ntasks      int
 	goalTargets bool
-	cur         int // pillar receiving tasks, -1 for none
-	ctxYear     int // year stated last in the goals of the current section
+	cur         int  // pillar receiving tasks, -1 for none
+	ctxYear     int  // year stated last in the goals of the current section
+	tables      bool // a 任务分工表 assigns the tasks: items without a responsibility are not tasks
 }
 
 func (b *assembler) walk(root *node) {
@@ -140,11 +141,11 @@ func (b *assembler) item(c *node) {
 	}
 	resp := ownResp(c)
 	guiding := c.sec == secGuiding || c.sec == secGoals
-	if c.level == b.taskLevel && (!guiding || resp) {
+	if c.level == b.taskLevel && (!guiding || resp) && (resp || !b.tables) {
 		b.task(c, c.fullText())
 		return
 	}
-	if c.level > b.taskLevel && !guiding {
+	if c.level > b.taskLevel && !guiding && (resp || !b.tables) {
 		// deeper than tasks but not inside one: a task of its own
 		b.task(c, c.fullText())
 		return
@@ -237,6 +238,15 @@ func (b *assembler) task(c *node, text string) {
 // finish numbers the tasks again when the plan restarts its numbering per
 // chapter, since a task number must be unique in the plan.
 func (b *assembler) finish() {
+	// a pillar whose items all went elsewhere (a 任务分工表 assigned the
+	// tasks) is dropped
+	kept := b.doc.Pillars[:0]
+	for _, p := range b.doc.Pillars {
+		if len(p.Tasks) > 0 {
+			kept = append(kept, p)
+		}
+	}
+	b.doc.Pillars = kept
 	seen := map[int]bool{}
 	dup := false
 	for _, p := range b.doc.Pillars {

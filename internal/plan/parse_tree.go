@@ -109,9 +109,10 @@ func buildTree(lines []line) *node {
 			for cur.goal && cur.parent != nil {
 				cur = cur.parent
 			}
-			if cur.parent != nil && cur.level >= 3 {
+			if cur.parent != nil && cur.parent.level > 0 && cur.level >= 3 && l.kind == lineResp && len(cur.resp) == 0 {
 				sibs := cur.parent.children
-				if len(sibs) > 1 && sibs[len(sibs)-1] == cur && !ownResp(sibs[len(sibs)-2]) && len(cur.resp) == 0 && l.kind == lineResp && cur.parent.level > 0 {
+				prevHas := len(sibs) > 1 && ownResp(sibs[len(sibs)-2])
+				if !prevHas && (cur.level >= 4 || len(sibs) > 1) {
 					cur = cur.parent
 				}
 			}
