@@ -17,8 +17,9 @@ var (
 
 // Parse extracts a structured plan from the official text of a work plan.
 //
-// The input may be UTF-8 (with or without BOM), UTF-16 with a BOM, or
-// GB18030. Traditional characters are folded to simplified ones before
+// The input may be UTF-8 (with or without BOM), UTF-16 with a BOM,
+// GB18030, or a Word .docx file (paragraphs and tables in reading order,
+// see DocxText). Traditional characters are folded to simplified ones before
 // anything is matched, and every string in the result is in that simplified
 // form: it is what the system stores and what the department directory
 // uses, so a plan published in traditional script resolves to the same
@@ -31,7 +32,17 @@ var (
 func Parse(src []byte) (*Document, error) {
 	// A decoding error only means some bytes became U+FFFD; the rest of the
 	// plan is still worth reading.
-	decoded, _ := DecodeText(src)
+	var decoded string
+	if isDocx(src) {
+		t, err := DocxText(src)
+		if err != nil {
+			return nil, fmt.Errorf("plan: parse: %w", err)
+		}
+		decoded = t
+		src = []byte(t)
+	} else {
+		decoded, _ = DecodeText(src)
+	}
 	if err := checkText(src, decoded); err != nil {
 		return nil, fmt.Errorf("plan: parse: %w", err)
 	}
