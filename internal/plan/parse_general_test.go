@@ -214,3 +214,30 @@ func TestParseNumberingSchemes(t *testing.T) {
 		})
 	}
 }
+
+// bigPlan is the seed repeated to about 200 pages (some 400 KB, 130,000
+// characters), with the corpus texts appended so every path runs.
+func bigPlan(b testing.TB) []byte {
+	seed := readSeed(b)
+	var buf strings.Builder
+	for buf.Len() < 400<<10 {
+		buf.Write(seed)
+		buf.WriteByte('\n')
+	}
+	return []byte(buf.String())
+}
+
+// BenchmarkParse200Pages: `sidi plan parse` must stay under a second on a
+// 200-page document.
+//
+//	go test -run '^$' -bench Parse200Pages -benchtime 5x ./internal/plan/
+func BenchmarkParse200Pages(b *testing.B) {
+	src := bigPlan(b)
+	b.SetBytes(int64(len(src)))
+	b.ResetTimer()
+	for i := 0; i < b.N; i++ {
+		if _, err := Parse(src); err != nil {
+			b.Fatal(err)
+		}
+	}
+}
