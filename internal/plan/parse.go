@@ -52,7 +52,7 @@ func Parse(src []byte) (*Document, error) {
 	if strings.TrimSpace(text) == "" {
 		return nil, fmt.Errorf("plan: parse: %w", ErrEmptyDocument)
 	}
-	lines := classifyLines(splitRunOn(strings.Split(text, "\n")))
+	lines := classifyLines(joinBareMarkers(splitRunOn(strings.Split(text, "\n"))))
 
 	doc := &Document{
 		Goals:        []Goal{},
@@ -215,4 +215,36 @@ func markerAt(s string) bool {
 		return rest != ""
 	}
 	return false
+}
+
+// joinBareMarkers joins a heading marker left alone on its line ("一、",
+// "（三）", as a chapter split across lines) with the next line that has
+// text. A bare "3." is left alone: the task grouping already reads it.
+func joinBareMarkers(lines []string) []string {
+	out := make([]string, 0, len(lines))
+	for i := 0; i < len(lines); i++ {
+		l := strings.TrimSpace(lines[i])
+		bare := false
+		if n, rest, ok := leadingCN(l, 3); ok && n > 0 && (rest == "、" || rest == "．") {
+			bare = true
+		} else if r, size := utf8.DecodeRuneInString(l); isOpenBracket(r) {
+			if _, rest, ok := leadingCN(l[size:], 3); ok {
+				c, csize := utf8.DecodeRuneInString(rest)
+				bare = isCloseBracket(c) && len(rest) == csize
+			}
+		}
+		if bare {
+			j := i + 1
+			for j < len(lines) && strings.TrimSpace(lines[j]) == "" && j-i < 3 {
+				j++
+			}
+			if j < len(lines) && strings.TrimSpace(lines[j]) != "" {
+				out = append(out, l+strings.TrimSpace(lines[j]))
+				i = j
+				continue
+			}
+		}
+		out = append(out, lines[i])
+	}
+	return out
 }

@@ -39,6 +39,9 @@ func TestParseTaskLevelAndResponsibilityForms(t *testing.T) {
 		{"等-tails keep a collective",
 			wrapTasks("1.做好工作。（责任单位：市工信局、市财政局等有关部门，各县区人民政府。以下政策措施均需各县区人民政府落实，不再单独列出）\n2.做好乙。（省商务厅牵头，省文旅厅、省财政厅和各市人民政府按照职责分工负责）\n3.做好丙。（省商务厅、省农业农村厅等部门及各市、县级政府按职责分工负责；以下均需各市、县级政府负责，不再列出）"),
 			[]string{"1:/市工信局,市财政局,有关部门,各县区人民政府", "2:省商务厅/省文旅厅,省财政厅,各市人民政府", "3:/省商务厅,省农业农村厅,各市,县级政府"}},
+		{"a single body 按职责分工负责 is the lead",
+			wrapTasks("1.甲。（省A局按职责分工负责）"),
+			[]string{"1:省A局/"}},
 		{"names joined by 及 but not inside a name",
 			wrapTasks("1.做好工作。（市政府办公室牵头，市级各有关部门及各县市区政府、省人力资源和社会保障厅按职责分工负责）"),
 			[]string{"1:市政府办公室/市级各有关部门,各县市区政府,省人力资源和社会保障厅"}},
@@ -187,6 +190,8 @@ func TestParseNumberingSchemes(t *testing.T) {
 		{"第一条", "某某办法\n第一条 做好甲事。（省A局负责）\n第二条 做好乙事。（省B局负责）\n", 2},
 		{"第一部分 with 1.", "某某方案\n第一部分 重点任务\n1.甲。（省A局负责）\n第二部分 保障措施\n1.加强领导。\n", 1},
 		{"① items merge into their task", wrapTasks("1.甲。\n①做好一。\n②做好二。\n（省A局负责）\n2.乙。（省B局负责）"), 2},
+		{"chapter markers split from their titles",
+			"某某方案\n一、\n重点任务\n（一）\n严标准\n1.甲。（省A局牵头，省B局按职责分工负责）\n二、\n保障措施\n1.加强领导。\n", 1},
 		{"numbering restarting per chapter", "某某方案\n一、标准\n（一）甲。（省A局负责）\n（二）乙。（省B局负责）\n二、品牌\n（一）丙。（省C局负责）\n", 3},
 		{"no clause: the deepest level in the task sections", "某某工作要点\n一、围绕改革推进公开\n（一）推进清单公开\n对清单进行调整。\n（二）推进信息公开\n做好公开。\n", 2},
 	}

@@ -155,10 +155,11 @@ func (s *scan) findClauses(firstIsLead bool) []clauseSpan {
 type duty int
 
 const (
-	dutyNone duty = iota
-	dutyLead      // 牵头
-	dutyResp      // 负责 on its own: the lead, unless someone else 牵头
-	dutyCo        // 按职责分工负责, 配合, 参与, …
+	dutyNone   duty = iota
+	dutyLead        // 牵头
+	dutyResp        // 负责 on its own: the lead, unless someone else 牵头
+	dutyCo          // 配合, 参与, …
+	dutyShared      // 按职责分工负责: responsible, each for its part
 )
 
 // Endings are matched longest first: "按职责分工负责" must win over "负责".
@@ -166,9 +167,9 @@ var dutyEndings = []struct {
 	word string
 	d    duty
 }{
-	{"按照职责分工负责", dutyCo}, {"根据职责分工负责", dutyCo}, {"依据职责分工负责", dutyCo},
-	{"按职责分工负责", dutyCo}, {"按职责分工落实", dutyCo}, {"按职能职责负责", dutyCo},
-	{"按职能分工负责", dutyCo}, {"按职责负责", dutyCo}, {"按分工负责", dutyCo}, {"分工负责", dutyCo},
+	{"按照职责分工负责", dutyShared}, {"根据职责分工负责", dutyShared}, {"依据职责分工负责", dutyShared},
+	{"按职责分工负责", dutyShared}, {"按职责分工落实", dutyShared}, {"按职能职责负责", dutyShared},
+	{"按职能分工负责", dutyShared}, {"按职责负责", dutyShared}, {"按分工负责", dutyShared}, {"分工负责", dutyShared},
 	{"配合", dutyCo}, {"协助", dutyCo}, {"参与", dutyCo}, {"协同", dutyCo}, {"参加", dutyCo},
 	{"牵头负责", dutyLead}, {"牵头落实", dutyLead}, {"牵头", dutyLead}, {"负总责", dutyLead}, {"总负责", dutyLead},
 	{"共同负责", dutyResp}, {"分别负责", dutyResp}, {"具体负责", dutyResp}, {"负责", dutyResp},
@@ -299,14 +300,15 @@ func parseClause(content string, firstIsLead bool) (Clause, bool) {
 	}
 	resp := 0
 	for _, n := range all {
-		if n.d == dutyResp {
+		if n.d == dutyResp || n.d == dutyShared {
 			resp++
 		}
 	}
 	for _, n := range all {
 		// Several names that are all "responsible", with no 牵头 and no
-		// convention, share the task: none of them is the lead.
-		if n.d == dutyLead || (n.d == dutyResp && !explicitLead && resp == 1) {
+		// convention, share the task: none of them is the lead. A single
+		// responsible body is.
+		if n.d == dutyLead || ((n.d == dutyResp || n.d == dutyShared) && !explicitLead && resp == 1) {
 			add(&cl.Lead, n.name)
 		}
 	}
