@@ -159,6 +159,13 @@ func TestParseGeneralTargets(t *testing.T) {
 			t.Errorf("targets = %q, want %q", got, want)
 		}
 	})
+	t.Run("two targets of one verb, approximations, counts already done, hotlines", func(t *testing.T) {
+		doc := mustParse(t, wrapTasks("1.甲。到2025年，优良率分别达到65%和55%，培育约50家企业，已建成10个基地，开通12315热线，第七届大会，突破200家。（省A局负责）"))
+		want := []string{"2025|>=|65||%||0", "2025|>=|55||%||0", "2025|=|50||家||0", "2025|>|200||家||0"}
+		if got := key(doc.Tasks()[0].Targets); !reflect.DeepEqual(got, want) {
+			t.Errorf("targets = %q, want %q", got, want)
+		}
+	})
 	t.Run("the title's year governs a 年度 plan", func(t *testing.T) {
 		doc := mustParse(t, "某区2023年重点工作要点\n一、主要目标\n1.地区生产总值增长6.2%左右。（区发改局负责）\n")
 		got := key(doc.Tasks()[0].Targets)

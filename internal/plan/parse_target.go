@@ -191,6 +191,9 @@ func prefixComparator(pre string) string {
 		}
 		return false
 	}
+	if t := strings.TrimRight(pre, " "); strings.HasSuffix(t, "约") || strings.HasSuffix(t, "大约") {
+		return "=" // 约50家: approximately, as 左右
+	}
 	switch {
 	case has("不超过", "不高于", "不多于", "控制在", "压减到", "压缩到", "压缩至", "降至", "降低到"):
 		return "<="
@@ -439,6 +442,10 @@ func (s *scan) matchQuantity(i int) (quantity, int, bool) {
 	}
 	j += len([]rune(unit))
 	if unit == "个" && (hasRunes(r, j, "月") || hasRunes(r, j, "工作日") || hasRunes(r, j, "小时")) {
+		return quantity{}, j, false
+	}
+	// "已建成10个", "已有5家": a count of what is done, not a goal.
+	if lo := s.clauseStart(i, 30); strings.Contains(string(r[lo:i]), "已") {
 		return quantity{}, j, false
 	}
 	if unit == "元" || unit == "美元" {
