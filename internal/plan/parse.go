@@ -25,8 +25,11 @@ var (
 // uses, so a plan published in traditional script resolves to the same
 // departments. Chinese punctuation is kept as the document wrote it.
 //
-// Tasks that come before any "（一）" heading are put in a pillar with
-// Number 0 and an empty Title, since Document has no other place for them.
+// Which level of numbering holds the tasks is decided by where the
+// responsibility clauses sit (see chooseTaskLevel). Tasks outside any
+// pillar heading are put in a pillar named after their chapter ("二、重点
+// 任务"), or "重点任务" when there is none; pillar and task numbers are
+// made unique when the plan restarts its numbering.
 //
 // Parse never panics; its running time is linear in the size of the input.
 func Parse(src []byte) (*Document, error) {

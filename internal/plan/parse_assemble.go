@@ -203,7 +203,20 @@ func (b *assembler) scanContext(text string) {
 
 func (b *assembler) task(c *node, text string) {
 	if b.cur < 0 {
-		b.doc.Pillars = append(b.doc.Pillars, Pillar{Tasks: []Task{}})
+		// Tasks outside any pillar heading go to a pillar named after
+		// their chapter ("二、重点任务"), so the draft can be approved
+		// without inventing one.
+		p := Pillar{Tasks: []Task{}}
+		for a := c.parent; a != nil; a = a.parent {
+			if a.level == 1 && a != c {
+				p.Number, p.Title = a.num, pillarTitle(a.lines[:1])
+				break
+			}
+		}
+		if p.Title == "" {
+			p.Title = "重点任务"
+		}
+		b.doc.Pillars = append(b.doc.Pillars, p)
 		b.cur = len(b.doc.Pillars) - 1
 	}
 	var extra []Clause
@@ -247,6 +260,19 @@ func (b *assembler) finish() {
 		}
 	}
 	b.doc.Pillars = kept
+	pillarSeen := map[int]bool{}
+	renumber := false
+	for _, p := range b.doc.Pillars {
+		if p.Number <= 0 || pillarSeen[p.Number] {
+			renumber = true
+		}
+		pillarSeen[p.Number] = true
+	}
+	if renumber {
+		for i := range b.doc.Pillars {
+			b.doc.Pillars[i].Number = i + 1
+		}
+	}
 	seen := map[int]bool{}
 	dup := false
 	for _, p := range b.doc.Pillars {
