@@ -160,8 +160,8 @@ func TestParseGeneralTargets(t *testing.T) {
 		}
 	})
 	t.Run("two targets of one verb, approximations, counts already done, hotlines", func(t *testing.T) {
-		doc := mustParse(t, wrapTasks("1.甲。到2025年，优良率分别达到65%和55%，培育约50家企业，已建成10个基地，开通12315热线，第七届大会，突破200家。（省A局负责）"))
-		want := []string{"2025|>=|65||%||0", "2025|>=|55||%||0", "2025|=|50||家||0", "2025|>|200||家||0"}
+		doc := mustParse(t, wrapTasks("1.甲。到2025年，合格率分别提高到98.0%、97.5%以上，优良率分别达到65%和55%，培育约50家企业，已建成10个基地，开通12315热线，第七届大会，突破200家。（省A局负责）"))
+		want := []string{"2025|>=|98||%||0", "2025|>=|97.5||%||0", "2025|>=|65||%||0", "2025|>=|55||%||0", "2025|=|50||家||0", "2025|>|200||家||0"}
 		if got := key(doc.Tasks()[0].Targets); !reflect.DeepEqual(got, want) {
 			t.Errorf("targets = %q, want %q", got, want)
 		}

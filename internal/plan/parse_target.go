@@ -149,6 +149,11 @@ func relativeChange(pre []rune) (string, int) {
 			if strings.ContainsAny(tail, "，,；;。") || len([]rune(tail)) > 4 {
 				continue
 			}
+			if strings.HasPrefix(tail, "到") || strings.HasPrefix(tail, "至") {
+				// "提高到98%", "降至5%": a level to reach, not a change
+				best, change = i, ""
+				continue
+			}
 			best, change = i, w.dir
 		}
 	}
