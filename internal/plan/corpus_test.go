@@ -29,7 +29,7 @@ import (
 const (
 	floorDeptF1   = 0.97
 	floorLeadF1   = 0.97
-	floorTargetF1 = 0.94
+	floorTargetF1 = 0.96
 )
 
 type annClause struct{ lead, co []string }

@@ -166,6 +166,17 @@ func TestParseGeneralTargets(t *testing.T) {
 			t.Errorf("targets = %q, want %q", got, want)
 		}
 	})
+	t.Run("a number without a measure word after a verb of reaching", func(t *testing.T) {
+		doc := mustParse(t, wrapTasks("1.甲。到2025年，质量竞争力指数达到92以上，产业总量超过五千亿规模，建设3条产线，编号为12的项目。（省A局负责）"))
+		ts := doc.Tasks()[0].Targets
+		want := []string{"2025|>=|92||||0", "2025|>|5e+11||||0", "2025|>=|3||条||0"}
+		if got := key(ts); !reflect.DeepEqual(got, want) {
+			t.Errorf("targets = %q, want %q", got, want)
+		}
+		if ts[0].Uncertain == "" || ts[2].Uncertain != "" {
+			t.Errorf("unitless targets should be marked, others not: %+v", ts)
+		}
+	})
 	t.Run("the title's year governs a 年度 plan", func(t *testing.T) {
 		doc := mustParse(t, "某区2023年重点工作要点\n一、主要目标\n1.地区生产总值增长6.2%左右。（区发改局负责）\n")
 		got := key(doc.Tasks()[0].Targets)

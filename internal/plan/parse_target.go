@@ -14,6 +14,39 @@ type quantity struct {
 	max           *float64
 	unit          string
 	cmp           string // decided by the words touching the number; "" if none
+	uncertain     string
+}
+
+var reachVerbs = []string{"达到", "超过", "突破", "不低于", "不少于", "保持在", "稳定在", "控制在", "提高到", "提升到"}
+
+// unitless tells whether the number at r[i:j] is a target although no
+// measure word follows it.
+func (s *scan) unitless(i, j int) bool {
+	r := s.r
+	p := i
+	for p > 0 && r[p-1] == ' ' {
+		p--
+	}
+	verb := false
+	for _, v := range reachVerbs {
+		if p >= len([]rune(v)) && string(r[p-len([]rune(v)):p]) == v {
+			verb = true
+		}
+	}
+	if !verb {
+		return false
+	}
+	e := skipSpaces(r, j)
+	if hasRunes(r, e, "以上") || hasRunes(r, e, "以内") || hasRunes(r, e, "以下") || hasRunes(r, e, "左右") {
+		return true
+	}
+	// "五千亿规模": a large amount written with 万/亿
+	for k := i; k < j; k++ {
+		if r[k] == '万' || r[k] == '亿' {
+			return true
+		}
+	}
+	return false
 }
 
 // findTargets reads the quantitative goals of a task. A year phrase ("到
@@ -65,7 +98,7 @@ func (s *scan) findTargetsFrom(defYear int) ([]Target, int) {
 	out := make([]Target, 0, len(qs))
 	for k, q := range qs {
 		t := s.target(qs, k, q)
-		if q.yearEnd < 0 {
+		if q.yearEnd < 0 && t.Uncertain == "" {
 			t.Uncertain = "年份未在本句写明，取自标题或上文"
 		}
 		out = append(out, t)
@@ -123,6 +156,7 @@ func (s *scan) target(qs []quantity, k int, q quantity) Target {
 		Value:      q.value,
 		Max:        q.max,
 		Unit:       q.unit,
+		Uncertain:  q.uncertain,
 	}
 	if q.unit == "%" || q.unit == "个百分点" || q.unit == "百分点" {
 		lo := q.start - 12
@@ -443,7 +477,13 @@ func (s *scan) matchQuantity(i int) (quantity, int, bool) {
 		}
 	}
 	if unit == "" {
-		return quantity{}, j, false
+		// A number with no measure word is a target only when a verb of
+		// reaching stands right before it and a bound or a large multiple
+		// after it: "指数达到92以上", "超过五千亿规模".
+		if !s.unitless(i, j) {
+			return quantity{}, j, false
+		}
+		q.uncertain = "数值没有计量单位，请核对"
 	}
 	j += len([]rune(unit))
 	if unit == "个" && (hasRunes(r, j, "月") || hasRunes(r, j, "工作日") || hasRunes(r, j, "小时")) {
