@@ -177,6 +177,16 @@ func TestParseGeneralTargets(t *testing.T) {
 			t.Errorf("unitless targets should be marked, others not: %+v", ts)
 		}
 	})
+	t.Run("a section title run into its body, a year with its month", func(t *testing.T) {
+		doc := mustParse(t, "某某实施方案\n二、创建目标2022年8月底前，各项指标全部达到标准要求，抽检合格率达到98%以上。\n三、重点任务\n1.甲。（省A局负责）\n")
+		var got []string
+		for _, g := range doc.Goals {
+			got = append(got, key(g.Targets)...)
+		}
+		if !reflect.DeepEqual(got, []string{"2022|>=|98||%||0"}) {
+			t.Errorf("goal targets = %q", got)
+		}
+	})
 	t.Run("the title's year governs a 年度 plan", func(t *testing.T) {
 		doc := mustParse(t, "某区2023年重点工作要点\n一、主要目标\n1.地区生产总值增长6.2%左右。（区发改局负责）\n")
 		got := key(doc.Tasks()[0].Targets)

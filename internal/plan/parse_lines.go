@@ -154,10 +154,27 @@ func matchHeading(s string) (int, string, bool) {
 	if i := strings.Index(head, "。"); i >= 0 {
 		head = head[:i]
 	}
-	if rest == "" || utf8.RuneCountInString(head) > 30 {
+	if rest == "" {
+		return 0, "", false
+	}
+	if utf8.RuneCountInString(head) > 30 {
+		// "二、创建目标2022年底前，…": a section title run into its body
+		// (text copied without line breaks); the title is a known one.
+		for _, w := range sectionTitles {
+			if strings.HasPrefix(rest, w) && len(rest) > len(w) {
+				return n, w + "。" + strings.TrimLeft(rest[len(w):], "：:，, "), true
+			}
+		}
 		return 0, "", false
 	}
 	return n, rest, true
+}
+
+// sectionTitles are the usual names of a plan's top-level sections.
+var sectionTitles = []string{
+	"指导思想", "基本原则", "总体要求", "总体思路", "工作原则", "主要目标", "发展目标", "工作目标", "创建目标",
+	"总体目标", "具体目标", "目标任务", "重点任务", "主要任务", "工作任务", "重点工作", "主要措施", "保障措施",
+	"工作要求", "组织实施", "组织领导", "实施步骤", "进度安排",
 }
 
 // matchParen recognises "（一）…", "(一)…" and "〔一〕…" item headings.

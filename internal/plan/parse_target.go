@@ -353,8 +353,21 @@ func yearAt(r []rune, p int) (int, int, bool) {
 	return y, p + 5, true
 }
 
-// yearTail consumes "底前", "底", "末", "前", "以前" after "…年".
+// yearTail consumes "底前", "底", "末", "前", "以前" after "…年", and a
+// month before them ("2023年6月底前").
 func yearTail(r []rune, e int) int {
+	if m := e; m < len(r) && isDigit(r[m]) {
+		for m < len(r) && m-e < 2 && isDigit(r[m]) {
+			m++
+		}
+		if m < len(r) && r[m] == '月' {
+			for _, t := range []string{"底前", "以前", "底", "末", "前"} {
+				if hasRunes(r, m+1, t) {
+					return m + 1 + len([]rune(t))
+				}
+			}
+		}
+	}
 	for _, t := range []string{"底前", "以前", "底", "末", "前"} {
 		if hasRunes(r, e, t) {
 			return e + len([]rune(t))
