@@ -430,7 +430,7 @@ var units = []string{
 	"辆", "架", "艘", "期", "栋", "宗", "款", "米",
 }
 
-var subsidyWords = []string{"奖励", "补助", "补贴", "资助", "奖补", "给予", "扶持", "贴息"}
+var subsidyWords = []string{"奖励", "补助", "补贴", "资助", "奖补", "给予", "扶持", "贴息", "预算安排", "安排资金", "财政安排"}
 
 // matchQuantity reads a number with its unit at r[i:]. It returns the end of
 // what it consumed even when that is not a target, so the caller does not
