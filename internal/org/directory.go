@@ -115,7 +115,8 @@ var builtin = []seedDept{
 	{Code: "cn-caac", Name: "中国民用航空局", Short: "民航局", Kind: KindCentral},
 
 	{Code: "unspecified", Name: "相关部门（未具体指明）", Short: "相关部门", Kind: KindUnspecified, Parent: "qh",
-		Note: "方案原文写作“相关部门”，未指明具体单位；督办时须明确到具体部门"},
+		Aliases: []string{"有关部门", "各有关部门", "省直有关部门", "省有关部门", "有关单位", "相关单位", "有关部门和单位", "各有关部门和单位", "相关部门和单位"},
+		Note:    "方案原文写作“相关部门”，未指明具体单位；督办时须明确到具体部门"},
 }
 
 // counties are the county-level divisions by prefecture (GB/T 2260).
@@ -141,4 +142,6 @@ var counties = []struct{ Parent, Code, Name string }{
 }
 
 // prefectureGroupAliases all mean "the eight prefecture-level governments".
-var prefectureGroupAliases = []string{"各市州政府", "各市州人民政府", "各市（州）政府", "各市(州)政府", "各市、州政府", "各市（州）人民政府", "各市州"}
+var prefectureGroupAliases = []string{"各市州政府", "各市州人民政府", "各市（州）政府", "各市(州)政府", "各市、州政府", "各市（州）人民政府", "各市州",
+	// as other plans write it
+	"各市人民政府", "各地级以上市人民政府", "各市、自治州人民政府", "地方人民政府", "地方各级人民政府"}
