@@ -350,7 +350,7 @@ func readInput(e *Env, path string) ([]byte, error) {
 func cmdPlanParse() *Command {
 	return &Command{
 		Name: "plan parse", Usage: "FILE|-",
-		Short: "解析方案文本并输出 JSON parse a plan text to JSON on stdout",
+		Short: "解析方案文本（.txt 或 .docx）并输出 JSON parse a plan text or .docx to JSON on stdout",
 		Run: func(ctx context.Context, e *Env, args []string) error {
 			fs := newFlags("plan parse", e)
 			if err := parseArgs(fs, args); err != nil {

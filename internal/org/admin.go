@@ -27,6 +27,7 @@ import (
 var KindNames = map[string]string{
 	KindRoot: "全省", KindProvince: "省直部门", KindOffice: "内设机构",
 	KindPrefecture: "市州政府", KindCounty: "县（市、区）", KindUnspecified: "未指明部门",
+	KindCentral: "中央和国家机关",
 }
 
 // AdminKinds are the kinds an administrator may create, in menu order.

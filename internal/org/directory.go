@@ -8,6 +8,7 @@ const (
 	KindPrefecture  = "prefecture"  // a prefecture-level government
 	KindCounty      = "county"      // a county-level government
 	KindUnspecified = "unspecified" // "相关部门": owners the text leaves open
+	KindCentral     = "central"     // a State Council ministry or agency, named by national plans
 )
 
 // Special names that do not denote one body.
@@ -64,8 +65,58 @@ var builtin = []seedDept{
 	{Code: "632700", Name: "玉树藏族自治州人民政府", Short: "玉树州", Kind: KindPrefecture, Parent: "qh", Region: "632700", Aliases: []string{"玉树州政府", "玉树藏族自治州"}},
 	{Code: "632800", Name: "海西蒙古族藏族自治州人民政府", Short: "海西州", Kind: KindPrefecture, Parent: "qh", Region: "632800", Aliases: []string{"海西州政府", "海西蒙古族藏族自治州"}},
 
+	// Central ministries and agencies (国务院组成部门、直属机构等), named by
+	// national plans in their short forms; they have no parent in the
+	// province's tree. Names per the State Council's public list (2023).
+	{Code: "cn-gov-office", Name: "国务院办公厅", Short: "国务院办公厅", Kind: KindCentral, Aliases: []string{"国办"}},
+	{Code: "cn-mfa", Name: "中华人民共和国外交部", Short: "外交部", Kind: KindCentral},
+	{Code: "cn-ndrc", Name: "国家发展和改革委员会", Short: "国家发展改革委", Kind: KindCentral, Aliases: []string{"发展改革委", "国家发改委", "发改委"}},
+	{Code: "cn-moe", Name: "中华人民共和国教育部", Short: "教育部", Kind: KindCentral},
+	{Code: "cn-most", Name: "中华人民共和国科学技术部", Short: "科技部", Kind: KindCentral, Aliases: []string{"科学技术部"}},
+	{Code: "cn-miit", Name: "中华人民共和国工业和信息化部", Short: "工业和信息化部", Kind: KindCentral, Aliases: []string{"工信部"}},
+	{Code: "cn-neac", Name: "国家民族事务委员会", Short: "国家民委", Kind: KindCentral},
+	{Code: "cn-mps", Name: "中华人民共和国公安部", Short: "公安部", Kind: KindCentral},
+	{Code: "cn-mca", Name: "中华人民共和国民政部", Short: "民政部", Kind: KindCentral},
+	{Code: "cn-moj", Name: "中华人民共和国司法部", Short: "司法部", Kind: KindCentral},
+	{Code: "cn-mof", Name: "中华人民共和国财政部", Short: "财政部", Kind: KindCentral},
+	{Code: "cn-mohrss", Name: "中华人民共和国人力资源和社会保障部", Short: "人力资源社会保障部", Kind: KindCentral, Aliases: []string{"人力资源和社会保障部", "人社部"}},
+	{Code: "cn-mnr", Name: "中华人民共和国自然资源部", Short: "自然资源部", Kind: KindCentral},
+	{Code: "cn-mee", Name: "中华人民共和国生态环境部", Short: "生态环境部", Kind: KindCentral},
+	{Code: "cn-mohurd", Name: "中华人民共和国住房和城乡建设部", Short: "住房城乡建设部", Kind: KindCentral, Aliases: []string{"住房和城乡建设部", "住建部"}},
+	{Code: "cn-mot", Name: "中华人民共和国交通运输部", Short: "交通运输部", Kind: KindCentral},
+	{Code: "cn-mwr", Name: "中华人民共和国水利部", Short: "水利部", Kind: KindCentral},
+	{Code: "cn-moa", Name: "中华人民共和国农业农村部", Short: "农业农村部", Kind: KindCentral, Aliases: []string{"农业部"}},
+	{Code: "cn-mofcom", Name: "中华人民共和国商务部", Short: "商务部", Kind: KindCentral},
+	{Code: "cn-mct", Name: "中华人民共和国文化和旅游部", Short: "文化和旅游部", Kind: KindCentral, Aliases: []string{"文旅部"}},
+	{Code: "cn-nhc", Name: "中华人民共和国国家卫生健康委员会", Short: "国家卫生健康委", Kind: KindCentral, Aliases: []string{"卫生健康委", "国家卫健委"}},
+	{Code: "cn-mem", Name: "中华人民共和国应急管理部", Short: "应急管理部", Kind: KindCentral, Aliases: []string{"应急部"}},
+	{Code: "cn-pbc", Name: "中国人民银行", Short: "人民银行", Kind: KindCentral, Aliases: []string{"人行", "央行"}},
+	{Code: "cn-nao", Name: "中华人民共和国审计署", Short: "审计署", Kind: KindCentral},
+	{Code: "cn-sasac", Name: "国务院国有资产监督管理委员会", Short: "国务院国资委", Kind: KindCentral, Aliases: []string{"国资委"}},
+	{Code: "cn-gacc", Name: "中华人民共和国海关总署", Short: "海关总署", Kind: KindCentral},
+	{Code: "cn-sat", Name: "国家税务总局", Short: "税务总局", Kind: KindCentral},
+	{Code: "cn-samr", Name: "国家市场监督管理总局", Short: "市场监管总局", Kind: KindCentral, Aliases: []string{"国家市场监管总局", "市场监管总局(标准委)", "市场监管总局(国家标准委)", "国家标准化管理委员会", "国家标准委", "标准委"}},
+	{Code: "cn-nfra", Name: "国家金融监督管理总局", Short: "金融监管总局", Kind: KindCentral},
+	{Code: "cn-csrc", Name: "中国证券监督管理委员会", Short: "证监会", Kind: KindCentral, Aliases: []string{"中国证监会"}},
+	{Code: "cn-nrta", Name: "国家广播电视总局", Short: "广电总局", Kind: KindCentral, Aliases: []string{"国家广电总局"}},
+	{Code: "cn-gas", Name: "国家体育总局", Short: "体育总局", Kind: KindCentral},
+	{Code: "cn-nbs", Name: "国家统计局", Short: "统计局", Kind: KindCentral},
+	{Code: "cn-cnipa", Name: "国家知识产权局", Short: "知识产权局", Kind: KindCentral},
+	{Code: "cn-nmpa", Name: "国家药品监督管理局", Short: "国家药监局", Kind: KindCentral, Aliases: []string{"药监局"}},
+	{Code: "cn-nfga", Name: "国家林业和草原局", Short: "国家林草局", Kind: KindCentral, Aliases: []string{"林草局"}},
+	{Code: "cn-nfsra", Name: "国家粮食和物资储备局", Short: "国家粮食和储备局", Kind: KindCentral, Aliases: []string{"粮食和储备局", "粮食局"}},
+	{Code: "cn-nea", Name: "国家能源局", Short: "能源局", Kind: KindCentral},
+	{Code: "cn-nda", Name: "国家数据局", Short: "国家数据局", Kind: KindCentral},
+	{Code: "cn-spb", Name: "国家邮政局", Short: "邮政局", Kind: KindCentral},
+	{Code: "cn-natcm", Name: "国家中医药管理局", Short: "国家中医药局", Kind: KindCentral, Aliases: []string{"中医药局"}},
+	{Code: "cn-sastind", Name: "国家国防科技工业局", Short: "国防科工局", Kind: KindCentral},
+	{Code: "cn-cac", Name: "中央网络安全和信息化委员会办公室", Short: "中央网信办", Kind: KindCentral, Aliases: []string{"国家网信办", "国家互联网信息办公室"}},
+	{Code: "cn-crwo", Name: "中央农村工作领导小组办公室", Short: "中央农办", Kind: KindCentral},
+	{Code: "cn-caac", Name: "中国民用航空局", Short: "民航局", Kind: KindCentral},
+
 	{Code: "unspecified", Name: "相关部门（未具体指明）", Short: "相关部门", Kind: KindUnspecified, Parent: "qh",
-		Note: "方案原文写作“相关部门”，未指明具体单位；督办时须明确到具体部门"},
+		Aliases: []string{"有关部门", "各有关部门", "省直有关部门", "省有关部门", "有关单位", "相关单位", "有关部门和单位", "各有关部门和单位", "相关部门和单位"},
+		Note:    "方案原文写作“相关部门”，未指明具体单位；督办时须明确到具体部门"},
 }
 
 // counties are the county-level divisions by prefecture (GB/T 2260).
@@ -91,4 +142,6 @@ var counties = []struct{ Parent, Code, Name string }{
 }
 
 // prefectureGroupAliases all mean "the eight prefecture-level governments".
-var prefectureGroupAliases = []string{"各市州政府", "各市州人民政府", "各市（州）政府", "各市(州)政府", "各市、州政府", "各市（州）人民政府", "各市州"}
+var prefectureGroupAliases = []string{"各市州政府", "各市州人民政府", "各市（州）政府", "各市(州)政府", "各市、州政府", "各市（州）人民政府", "各市州",
+	// as other plans write it
+	"各市人民政府", "各地级以上市人民政府", "各市、自治州人民政府", "地方人民政府", "地方各级人民政府"}

@@ -17,8 +17,9 @@ type Document struct {
 
 // Goal is one of the plan's headline goals (主要目标).
 type Goal struct {
-	Title string `json:"title"`
-	Text  string `json:"text"`
+	Title   string   `json:"title"`
+	Text    string   `json:"text"`
+	Targets []Target `json:"targets,omitempty"` // quantities the goal sets, read as in tasks
 }
 
 // Pillar groups tasks under a heading such as "（一）严标准，强基础。".
@@ -38,6 +39,13 @@ type Task struct {
 	Clauses      []Clause `json:"clauses"`
 	Targets      []Target `json:"targets"`
 	Deliverables []string `json:"deliverables"`
+	// Due is the deadline a 任务分工表 gives ("2022年底前" → 2022-12-31),
+	// YYYY-MM-DD; Ongoing marks 长期坚持 / 持续推进 instead of a date.
+	Due     string `json:"due,omitempty"`
+	Ongoing bool   `json:"ongoing,omitempty"`
+	// Uncertain says why the parser is unsure about the task as a whole
+	// (no responsibility found, …); the review page shows these first.
+	Uncertain string `json:"uncertain,omitempty"`
 }
 
 // Clause is one responsibility clause such as
@@ -46,6 +54,9 @@ type Clause struct {
 	Text string   `json:"text"`
 	Lead []string `json:"lead"`
 	Co   []string `json:"co"`
+	// Uncertain is the reason the parser is unsure of this reading, for the
+	// reviewer ("多个单位共同负责，未写明牵头单位"); empty when sure.
+	Uncertain string `json:"uncertain,omitempty"`
 }
 
 // Target is a quantitative goal of a task for a given year.
@@ -56,6 +67,12 @@ type Target struct {
 	Value      float64  `json:"value"`
 	Max        *float64 `json:"max"`
 	Unit       string   `json:"unit"`
+	// Change is "up" or "down" for a relative change of a rate ("增长5%",
+	// "下降15%"), with BaseYear when the text states the base ("比2020年").
+	Change   string `json:"change,omitempty"`
+	BaseYear int    `json:"base_year,omitempty"`
+	// Uncertain is the reason the parser is unsure of this target.
+	Uncertain string `json:"uncertain,omitempty"`
 }
 
 // Requirement is one item of the work requirements section (工作要求).

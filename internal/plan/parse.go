@@ -17,29 +17,45 @@ var (
 
 // Parse extracts a structured plan from the official text of a work plan.
 //
-// The input may be UTF-8 (with or without BOM), UTF-16 with a BOM, or
-// GB18030. Traditional characters are folded to simplified ones before
+// The input may be UTF-8 (with or without BOM), UTF-16 with a BOM,
+// GB18030, or a Word .docx file (paragraphs and tables in reading order,
+// see DocxText). Traditional characters are folded to simplified ones before
 // anything is matched, and every string in the result is in that simplified
 // form: it is what the system stores and what the department directory
 // uses, so a plan published in traditional script resolves to the same
 // departments. Chinese punctuation is kept as the document wrote it.
 //
-// Tasks that come before any "（一）" heading are put in a pillar with
-// Number 0 and an empty Title, since Document has no other place for them.
+// Which level of numbering holds the tasks is decided by where the
+// responsibility clauses sit (see chooseTaskLevel). Tasks outside any
+// pillar heading are put in a pillar named after their chapter ("二、重点
+// 任务"), or "重点任务" when there is none; pillar and task numbers are
+// made unique when the plan restarts its numbering.
 //
 // Parse never panics; its running time is linear in the size of the input.
 func Parse(src []byte) (*Document, error) {
 	// A decoding error only means some bytes became U+FFFD; the rest of the
 	// plan is still worth reading.
-	decoded, _ := DecodeText(src)
+	var decoded string
+	if isDocx(src) {
+		t, err := DocxText(src)
+		if err != nil {
+			return nil, fmt.Errorf("plan: parse: %w", err)
+		}
+		decoded = t
+		src = []byte(t)
+	} else {
+		decoded, _ = DecodeText(src)
+	}
 	if err := checkText(src, decoded); err != nil {
 		return nil, fmt.Errorf("plan: parse: %w", err)
 	}
-	text := normalizeText(decoded)
+	text := normalizeText(strings.ReplaceAll(decoded, "\t", tabMark))
+	text, ntables := expandTables(text)
+	text = strings.ReplaceAll(text, tabMark, " ")
 	if strings.TrimSpace(text) == "" {
 		return nil, fmt.Errorf("plan: parse: %w", ErrEmptyDocument)
 	}
-	lines := classifyLines(strings.Split(text, "\n"))
+	lines := classifyLines(joinBareMarkers(splitRunOn(strings.Split(text, "\n"))))
 
 	doc := &Document{
 		Goals:        []Goal{},
@@ -49,52 +65,35 @@ func Parse(src []byte) (*Document, error) {
 	bodyStart := firstStructural(lines)
 	parseHeader(lines, bodyStart, doc)
 
-	conv := hasFirstIsLeadConvention(text)
-	units := buildUnits(lines[bodyStart:])
-	ntasks := 0
-	cur := -1 // index of the pillar that receives the next task; -1 after a top-level heading
-	for _, u := range units {
-		switch u.role {
-		case roleGoal:
-			t := joinLines(u.lines)
-			doc.Goals = append(doc.Goals, Goal{Title: sentenceTitle(t), Text: t})
-		case roleRequirement:
-			t := joinLines(u.lines)
-			doc.Requirements = append(doc.Requirements, Requirement{Number: u.num, Title: sentenceTitle(t), Text: t})
-		case roleHeading:
-			cur = -1
-		case rolePillar:
-			doc.Pillars = append(doc.Pillars, Pillar{Number: u.num, Title: pillarTitle(u.lines), Tasks: []Task{}})
-			cur = len(doc.Pillars) - 1
-		case roleTask:
-			if cur < 0 {
-				// Tasks outside any "（一）" heading still need a home: an
-				// unnumbered, untitled pillar keeps them in document order.
-				doc.Pillars = append(doc.Pillars, Pillar{Tasks: []Task{}})
-				cur = len(doc.Pillars) - 1
-			}
-			p := &doc.Pillars[cur]
-			p.Tasks = append(p.Tasks, parseTask(u.num, joinLines(u.lines), conv))
-			ntasks++
-		}
-	}
-	if ntasks == 0 {
+	root := buildTree(lines[bodyStart:])
+	b := &assembler{doc: doc, titleYear: titleYear(doc), taskLevel: chooseTaskLevel(root), tables: ntables > 0}
+	b.conv = hasFirstIsLeadConvention(text) && !conventionInTasks(root, b.taskLevel)
+	b.walk(root)
+	b.finish()
+	if b.ntasks == 0 && !b.goalTargets {
 		return nil, fmt.Errorf("plan: parse: %w", ErrNoTasks)
 	}
 	return doc, nil
 }
 
 // parseTask fills one task from its joined text (the part after "N.").
-func parseTask(num int, text string, firstIsLead bool) Task {
+func parseTask(num int, text string, firstIsLead bool, defYear int, extra []Clause) Task {
 	sc := newScan(text)
 	spans := sc.findClauses(firstIsLead)
+	if len(spans) == 0 && len(extra) == 0 {
+		spans = sc.runningClauses()
+	}
+	for _, c := range extra {
+		spans = append(spans, clauseSpan{start: -1, clause: c})
+	}
+	targets, _ := sc.findTargetsFrom(defYear)
 	t := Task{
 		Number:       num,
 		Text:         text,
 		Lead:         []string{},
 		Co:           []string{},
 		Clauses:      []Clause{},
-		Targets:      sc.findTargets(),
+		Targets:      targets,
 		Deliverables: sc.findDeliverables(),
 	}
 	// A set keeps the union linear even for a task with thousands of clauses.
@@ -120,6 +119,9 @@ func parseTask(num int, text string, firstIsLead bool) Task {
 		t.Title = strings.TrimSpace(text[:i])
 	} else {
 		t.Title = sc.withoutClauses()
+	}
+	if len(t.Clauses) == 0 {
+		t.Uncertain = "未找到责任单位，请补填牵头单位"
 	}
 	return t
 }
@@ -175,3 +177,77 @@ func joinLines(lines []string) string {
 }
 
 func isLatin(r rune) bool { return r < utf8.RuneSelf && (r|0x20 >= 'a' && r|0x20 <= 'z') }
+
+// splitRunOn breaks a long line at the item markers that follow a full
+// stop ("…制定本实施意见。一、总体目标…"), as text copied from a PDF or a
+// web preview often runs every heading and item into one line.
+func splitRunOn(lines []string) []string {
+	out := make([]string, 0, len(lines))
+	for _, l := range lines {
+		if utf8.RuneCountInString(l) < 80 {
+			out = append(out, l)
+			continue
+		}
+		start := 0
+		for i := 0; i < len(l); {
+			r, size := utf8.DecodeRuneInString(l[i:])
+			i += size
+			if r != '。' && r != '；' {
+				continue
+			}
+			if markerAt(l[i:]) {
+				out = append(out, l[start:i])
+				start = i
+			}
+		}
+		out = append(out, l[start:])
+	}
+	return out
+}
+
+// markerAt tells whether s starts with an item marker: 一、 （一） 1.
+func markerAt(s string) bool {
+	s = strings.TrimLeft(s, " ")
+	if n, rest, ok := leadingCN(s, 2); ok && n > 0 {
+		return strings.HasPrefix(rest, "、")
+	}
+	if _, _, ok := matchParen(s); ok {
+		return true
+	}
+	if _, rest, ok := matchNumbered(s); ok {
+		return rest != ""
+	}
+	return false
+}
+
+// joinBareMarkers joins a heading marker left alone on its line ("一、",
+// "（三）", as a chapter split across lines) with the next line that has
+// text. A bare "3." is left alone: the task grouping already reads it.
+func joinBareMarkers(lines []string) []string {
+	out := make([]string, 0, len(lines))
+	for i := 0; i < len(lines); i++ {
+		l := strings.TrimSpace(lines[i])
+		bare := false
+		if n, rest, ok := leadingCN(l, 3); ok && n > 0 && (rest == "、" || rest == "．") {
+			bare = true
+		} else if r, size := utf8.DecodeRuneInString(l); isOpenBracket(r) {
+			if _, rest, ok := leadingCN(l[size:], 3); ok {
+				c, csize := utf8.DecodeRuneInString(rest)
+				bare = isCloseBracket(c) && len(rest) == csize
+			}
+		}
+		if bare {
+			j := i + 1
+			for j < len(lines) && strings.TrimSpace(lines[j]) == "" && j-i < 3 {
+				j++
+			}
+			if j < len(lines) && strings.TrimSpace(lines[j]) != "" {
+				out = append(out, l+strings.TrimSpace(lines[j]))
+				i = j
+				continue
+			}
+		}
+		out = append(out, lines[i])
+	}
+	return out
+}

@@ -17,7 +17,26 @@ const (
 	lineDash              // ———标准体系进一步完善。…
 	lineDate              // 2021年12月22日 on a line of its own (signature)
 	lineMeta              // 发布日期, 文号, 附件, （此件公开发布）, the signing issuer
+	lineSub               // （1）…, 1）…, ①…: items below "1."
+	lineResp              // 牵头单位：…, 责任单位：…, （责任单位：…） on a line of its own
+	lineDue               // 完成时限：2022年底前 on a line of its own
 )
+
+// level is the depth of a structural line: 一、 (and 第一部分, 第一章) is 1,
+// （一） 2, 1. (and 第一条) 3, （1） and ① 4.
+func (k lineKind) level() int {
+	switch k {
+	case lineHeading:
+		return 1
+	case lineParen:
+		return 2
+	case lineNumbered:
+		return 3
+	case lineSub:
+		return 4
+	}
+	return 0
+}
 
 type line struct {
 	kind   lineKind
@@ -48,13 +67,23 @@ func classifyLines(raw []string) []line {
 			}
 		case isMetaLine(s):
 			l.kind = lineMeta
+		case isDueLine(s):
+			l.kind = lineDue
+		case isRespLine(s):
+			l.kind = lineResp
 		default:
-			if n, rest, ok := matchHeading(s); ok {
+			if n, rest, ok := matchPart(s); ok {
+				l.kind, l.num, l.body = lineHeading, n, rest
+			} else if n, rest, ok := matchArticle(s); ok {
+				l.kind, l.num, l.body = lineNumbered, n, rest
+			} else if n, rest, ok := matchHeading(s); ok {
 				l.kind, l.num, l.body = lineHeading, n, rest
 			} else if n, rest, ok := matchParen(s); ok {
 				l.kind, l.num, l.body = lineParen, n, rest
 			} else if n, rest, ok := matchNumbered(s); ok {
 				l.kind, l.num, l.body = lineNumbered, n, rest
+			} else if n, rest, ok := matchSub(s); ok {
+				l.kind, l.num, l.body = lineSub, n, rest
 			} else if rest, ok := matchDash(s); ok {
 				l.kind, l.body = lineDash, rest
 			} else {
@@ -78,7 +107,7 @@ func classifyLines(raw []string) []line {
 func firstStructural(lines []line) int {
 	for i, l := range lines {
 		switch l.kind {
-		case lineHeading, lineParen, lineNumbered, lineDash:
+		case lineHeading, lineParen, lineNumbered, lineSub, lineDash:
 			return i
 		}
 	}
@@ -125,10 +154,27 @@ func matchHeading(s string) (int, string, bool) {
 	if i := strings.Index(head, "。"); i >= 0 {
 		head = head[:i]
 	}
-	if rest == "" || utf8.RuneCountInString(head) > 30 {
+	if rest == "" {
+		return 0, "", false
+	}
+	if utf8.RuneCountInString(head) > 30 {
+		// "二、创建目标2022年底前，…": a section title run into its body
+		// (text copied without line breaks); the title is a known one.
+		for _, w := range sectionTitles {
+			if strings.HasPrefix(rest, w) && len(rest) > len(w) {
+				return n, w + "。" + strings.TrimLeft(rest[len(w):], "：:，, "), true
+			}
+		}
 		return 0, "", false
 	}
 	return n, rest, true
+}
+
+// sectionTitles are the usual names of a plan's top-level sections.
+var sectionTitles = []string{
+	"指导思想", "基本原则", "总体要求", "总体思路", "工作原则", "主要目标", "发展目标", "工作目标", "创建目标",
+	"总体目标", "具体目标", "目标任务", "重点任务", "主要任务", "工作任务", "重点工作", "主要措施", "保障措施",
+	"工作要求", "组织实施", "组织领导", "实施步骤", "进度安排",
 }
 
 // matchParen recognises "（一）…", "(一)…" and "〔一〕…" item headings.
@@ -470,4 +516,129 @@ func hasFirstIsLeadConvention(text string) bool {
 		off = i + len("为牵头")
 	}
 	return false
+}
+
+// matchSub recognises the fourth level: "（1）…", "(1)…", "1）…" and the
+// circled digits "①…".
+func matchSub(s string) (int, string, bool) {
+	r, size := utf8.DecodeRuneInString(s)
+	if r >= '①' && r <= '⑳' {
+		rest := strings.TrimSpace(s[size:])
+		if rest == "" {
+			return 0, "", false
+		}
+		return int(r-'①') + 1, rest, true
+	}
+	rest := s
+	if isOpenBracket(r) {
+		rest = s[size:]
+	}
+	end := 0
+	for end < len(rest) && end < 3 && rest[end] >= '0' && rest[end] <= '9' {
+		end++
+	}
+	if end == 0 || end > 2 {
+		return 0, "", false
+	}
+	c, csize := utf8.DecodeRuneInString(rest[end:])
+	if !isCloseBracket(c) {
+		return 0, "", false
+	}
+	if !isOpenBracket(r) && c != '）' && c != ')' {
+		return 0, "", false
+	}
+	n := atoi(rest[:end])
+	body := strings.TrimSpace(rest[end+csize:])
+	if n == 0 || body == "" {
+		return 0, "", false
+	}
+	return n, body, true
+}
+
+// matchPart recognises "第一部分 …" and "第一章 …" as top-level headings.
+func matchPart(s string) (int, string, bool) {
+	rest, ok := strings.CutPrefix(s, "第")
+	if !ok {
+		return 0, "", false
+	}
+	n, rest, ok := leadingCN(rest, 3)
+	if !ok {
+		return 0, "", false
+	}
+	for _, w := range []string{"部分", "章", "篇"} {
+		if r, ok := strings.CutPrefix(rest, w); ok {
+			r = strings.TrimLeft(strings.TrimSpace(r), "、：: ")
+			if utf8.RuneCountInString(r) > 30 {
+				return 0, "", false
+			}
+			return n, r, true
+		}
+	}
+	return 0, "", false
+}
+
+// matchArticle recognises "第一条 …", read at the level of "1.".
+func matchArticle(s string) (int, string, bool) {
+	rest, ok := strings.CutPrefix(s, "第")
+	if !ok {
+		return 0, "", false
+	}
+	n, rest, ok := leadingCN(rest, 4)
+	if !ok {
+		return 0, "", false
+	}
+	r, ok := strings.CutPrefix(rest, "条")
+	if !ok {
+		return 0, "", false
+	}
+	r = strings.TrimLeft(r, " 、：:")
+	if r == "" {
+		return 0, "", false
+	}
+	return n, r, true
+}
+
+var dueLabels = []string{"完成时限", "完成时间", "时间节点", "完成期限", "时限要求"}
+
+// isDueLine recognises "完成时限：2022年底前" on a line of its own.
+func isDueLine(s string) bool {
+	_, ok := cutLabel(s, dueLabels)
+	return ok
+}
+
+func cutLabel(s string, labels []string) (string, bool) {
+	s = strings.TrimLeft(s, "（(〔【[ ")
+	for _, k := range labels {
+		if rest, ok := strings.CutPrefix(s, k); ok {
+			rest = strings.TrimLeft(rest, " ")
+			if r, ok := strings.CutPrefix(rest, "："); ok {
+				return r, true
+			}
+			if r, ok := strings.CutPrefix(rest, ":"); ok {
+				return r, true
+			}
+		}
+	}
+	return "", false
+}
+
+// isRespLine recognises a responsibility on a line of its own: a labelled
+// line ("牵头单位：省A局", "责任单位：省B厅、省C委") or a whole bracketed
+// clause ("（责任单位：…）", "（省A局牵头，省B厅配合）").
+func isRespLine(s string) bool {
+	labels := make([]string, len(dutyLabels))
+	for i, l := range dutyLabels {
+		labels[i] = l.word
+	}
+	if _, ok := cutLabel(s, labels); ok && utf8.RuneCountInString(s) <= 400 {
+		return true
+	}
+	r, _ := utf8.DecodeRuneInString(s)
+	last, _ := utf8.DecodeLastRuneInString(s)
+	if !isOpenBracket(r) || !isCloseBracket(last) {
+		return false
+	}
+	sc := newScan(s)
+	spans := sc.findClauses(false)
+	return len(spans) == 1 && spans[0].start == 0 && spans[0].end == len(sc.r)
 }

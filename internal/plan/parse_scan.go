@@ -116,6 +116,14 @@ func (s *scan) findClauses(firstIsLead bool) []clauseSpan {
 			stack = stack[:len(stack)-1]
 		}
 	}
+	// A bracket still open at the end of the text is a clause cut off by
+	// the end of the copy ("（牵头单位：省A；责任单位：省B、"): read it, and
+	// say so.
+	cut := -1
+	if len(stack) > 0 && len(s.r)-stack[0] <= 400 {
+		cut = stack[0]
+		groups = append(groups, [2]int{cut, len(s.r)})
+	}
 	sort.Slice(groups, func(a, b int) bool { return groups[a][0] < groups[b][0] })
 	var spans []clauseSpan
 	lastEnd := -1
@@ -123,16 +131,23 @@ func (s *scan) findClauses(firstIsLead bool) []clauseSpan {
 		if g[0] <= lastEnd || g[1]-g[0] > 400 {
 			continue
 		}
+		end := g[1] + 1 // past the closing bracket
+		if g[0] == cut && g[1] == len(s.r) {
+			end = len(s.r)
+		}
 		cl, ok := parseClause(string(s.r[g[0]+1:g[1]]), firstIsLead)
 		if !ok {
 			continue
 		}
-		cl.Text = string(s.r[g[0] : g[1]+1])
-		spans = append(spans, clauseSpan{start: g[0], end: g[1] + 1, clause: cl})
-		for k := g[0]; k <= g[1]; k++ {
+		cl.Text = string(s.r[g[0]:end])
+		if g[0] == cut && g[1] == len(s.r) {
+			cl.Uncertain = "括号未闭合，责任单位可能不全"
+		}
+		spans = append(spans, clauseSpan{start: g[0], end: end, clause: cl})
+		for k := g[0]; k < end; k++ {
 			s.clause[k] = true
 		}
-		lastEnd = g[1]
+		lastEnd = end - 1
 	}
 	return spans
 }
@@ -140,10 +155,11 @@ func (s *scan) findClauses(firstIsLead bool) []clauseSpan {
 type duty int
 
 const (
-	dutyNone duty = iota
-	dutyLead      // 牵头
-	dutyResp      // 负责 on its own: the lead, unless someone else 牵头
-	dutyCo        // 按职责分工负责, 配合, 参与, …
+	dutyNone   duty = iota
+	dutyLead        // 牵头
+	dutyResp        // 负责 on its own: the lead, unless someone else 牵头
+	dutyCo          // 配合, 参与, …
+	dutyShared      // 按职责分工负责: responsible, each for its part
 )
 
 // Endings are matched longest first: "按职责分工负责" must win over "负责".
@@ -151,9 +167,9 @@ var dutyEndings = []struct {
 	word string
 	d    duty
 }{
-	{"按照职责分工负责", dutyCo}, {"根据职责分工负责", dutyCo}, {"依据职责分工负责", dutyCo},
-	{"按职责分工负责", dutyCo}, {"按职责分工落实", dutyCo}, {"按职能职责负责", dutyCo},
-	{"按职能分工负责", dutyCo}, {"按职责负责", dutyCo}, {"按分工负责", dutyCo}, {"分工负责", dutyCo},
+	{"按照职责分工负责", dutyShared}, {"根据职责分工负责", dutyShared}, {"依据职责分工负责", dutyShared},
+	{"按职责分工负责", dutyShared}, {"按职责分工落实", dutyShared}, {"按职能职责负责", dutyShared},
+	{"按职能分工负责", dutyShared}, {"按职责负责", dutyShared}, {"按分工负责", dutyShared}, {"分工负责", dutyShared},
 	{"配合", dutyCo}, {"协助", dutyCo}, {"参与", dutyCo}, {"协同", dutyCo}, {"参加", dutyCo},
 	{"牵头负责", dutyLead}, {"牵头落实", dutyLead}, {"牵头", dutyLead}, {"负总责", dutyLead}, {"总负责", dutyLead},
 	{"共同负责", dutyResp}, {"分别负责", dutyResp}, {"具体负责", dutyResp}, {"负责", dutyResp},
@@ -197,8 +213,8 @@ func cutDutyLabel(seg string) (string, duty) {
 // by its ending (…牵头 / …负责 / …按职责分工负责 / …配合) or its labels, and
 // splits it into lead and co-operating departments.
 func parseClause(content string, firstIsLead bool) (Clause, bool) {
-	text := strings.TrimSpace(content)
-	text = strings.TrimRight(text, "。.；;，, ")
+	text := dropConventions(strings.TrimSpace(content))
+	text = strings.TrimRight(text, "。.；;，,、 ")
 	if text == "" || strings.Contains(text, "。") || strings.Contains(text, "为牵头") {
 		return Clause{}, false
 	}
@@ -282,15 +298,61 @@ func parseClause(content string, firstIsLead bool) (Clause, bool) {
 		}
 		return cl, true
 	}
+	resp := 0
 	for _, n := range all {
-		if n.d == dutyLead || (n.d == dutyResp && !explicitLead) {
+		if n.d == dutyResp || n.d == dutyShared {
+			resp++
+		}
+	}
+	for _, n := range all {
+		// Several names that are all "responsible", with no 牵头 and no
+		// convention, share the task: none of them is the lead. A single
+		// responsible body is.
+		if n.d == dutyLead || ((n.d == dutyResp || n.d == dutyShared) && !explicitLead && resp == 1) {
 			add(&cl.Lead, n.name)
 		}
 	}
 	for _, n := range all {
 		add(&cl.Co, n.name)
 	}
+	if len(cl.Lead) == 0 && resp > 1 {
+		cl.Uncertain = "多个单位共同负责，未写明牵头单位"
+	}
 	return cl, true
+}
+
+// conventionMarks end the sentences of a clause that state a drafting
+// convention rather than a department: "以下均需地方人民政府负责，不再列出",
+// "具体任务均涉及相关市(州)人民政府，不再做分工，下同".
+var conventionMarks = []string{"不再列出", "不再单独列出", "不再一一列出", "不再做分工", "不再分工", "不再重复", "下同", "以下均需", "以下措施均需", "以下政策措施均需"}
+
+// dropConventions removes those sentences (split at 。 and ；) from bracket
+// content, so the rest can be read as a clause.
+func dropConventions(text string) string {
+	has := func(s string) bool {
+		for _, m := range conventionMarks {
+			if strings.Contains(s, m) {
+				return true
+			}
+		}
+		return false
+	}
+	if !has(text) {
+		return text
+	}
+	var keep []string
+	for _, sent := range strings.FieldsFunc(text, func(r rune) bool { return r == '。' }) {
+		var parts []string
+		for _, p := range strings.FieldsFunc(sent, func(r rune) bool { return r == '；' || r == ';' }) {
+			if !has(p) {
+				parts = append(parts, p)
+			}
+		}
+		if len(parts) > 0 {
+			keep = append(keep, strings.Join(parts, "；"))
+		}
+	}
+	return strings.Join(keep, "。")
 }
 
 // splitNames splits a list of departments on 、 and keeps each name as
@@ -301,20 +363,87 @@ func splitNames(s string) ([]string, bool) {
 	for _, part := range splitTopLevel(s, func(r rune) bool { return r == '、' }) {
 		n := strings.TrimSpace(part)
 		n = strings.TrimPrefix(n, "由")
-		// "省发展改革委等" lists an open set; the department is the name.
-		if t := strings.TrimSuffix(n, "等"); utf8.RuneCountInString(t) >= 2 {
-			n = t
+		for _, n := range splitJoined(n) {
+			n = strings.TrimSpace(n)
+			if n == "" {
+				continue
+			}
+			if utf8.RuneCountInString(n) > 40 {
+				return nil, false
+			}
+			out = append(out, n)
 		}
-		n = strings.TrimSpace(n)
-		if n == "" {
-			continue
-		}
-		if utf8.RuneCountInString(n) > 40 {
-			return nil, false
-		}
-		out = append(out, n)
 	}
 	return out, true
+}
+
+// collectiveStarts open a name that stands for a group: "有关部门和单位",
+// "各市州政府", "地方人民政府".
+var collectiveStarts = []string{"各", "有关", "相关", "其他", "地方", "省", "市", "县", "区", "州", "国家", "中央"}
+
+func startsCollective(s string) bool {
+	for _, c := range collectiveStarts {
+		if strings.HasPrefix(s, c) {
+			return true
+		}
+	}
+	return false
+}
+
+// splitJoined takes apart one item of a 、-list: "X等" and "X等部门" are X
+// (an open set whose named member is X); "X等有关部门和单位" is X and the
+// collective "有关部门和单位"; "X和各市人民政府", "X及各县市区政府" are two
+// names. A 和 inside a name (工业和信息化厅) is kept: it does not follow a
+// complete organisation name.
+func splitJoined(n string) []string {
+	if i := strings.Index(n, "等"); i > 0 && utf8.RuneCountInString(n[:i]) >= 2 {
+		head, rest := n[:i], n[i+len("等"):]
+		for _, w := range []string{"部门", "单位", "机构", "地区", "省有关部门", "省直有关部门"} {
+			if r, ok := strings.CutPrefix(rest, w); ok {
+				rest = r
+				break
+			}
+		}
+		for _, j := range []string{"以及", "和", "及", "与"} {
+			if r, ok := strings.CutPrefix(rest, j); ok {
+				rest = r
+				break
+			}
+		}
+		out := splitJoined(head)
+		if rest != "" {
+			out = append(out, splitJoined(rest)...)
+		}
+		return out
+	}
+	for _, j := range []string{"以及", "和", "及"} {
+		for off := 0; off < len(n); {
+			k := strings.Index(n[off:], j)
+			if k < 0 {
+				break
+			}
+			k += off
+			before, after := n[:k], n[k+len(j):]
+			if isOrgName(before) && startsCollective(after) {
+				return append(splitJoined(before), splitJoined(after)...)
+			}
+			off = k + len(j)
+		}
+	}
+	return []string{n}
+}
+
+// isOrgName tells whether s ends like a complete organisation name.
+func isOrgName(s string) bool {
+	if utf8.RuneCountInString(s) < 2 {
+		return false
+	}
+	for _, suf := range append(orgSuffixes, "部门", "单位", "政府", "管委会") {
+		if strings.HasSuffix(s, suf) {
+			return true
+		}
+	}
+	return false
 }
 
 // splitTopLevel splits s at separators outside brackets, so a name such as
@@ -334,4 +463,113 @@ func splitTopLevel(s string, sep func(rune) bool) []string {
 		}
 	}
 	return append(out, s[start:])
+}
+
+// ---- responsibility in running text ------------------------------------
+
+// findRunning reads responsibility written as a sentence rather than a
+// bracketed clause: "由发展改革委会同中央农办、农业部等部门研究提出落实意见",
+// "由省经贸委承办，省农业厅、卫生厅协办", "由省经贸委负责，省农业厅配合".
+func findRunning(text string) []Clause {
+	sc := newScan(text)
+	var out []Clause
+	for _, sp := range sc.runningClauses() {
+		out = append(out, sp.clause)
+	}
+	return out
+}
+
+var (
+	leadVerbs = []string{"会同", "牵头负责", "牵头", "承办", "负责", "组织"}
+	coVerbs   = []string{"协办", "配合", "参与", "协助", "参加"}
+)
+
+func (s *scan) runningClauses() []clauseSpan {
+	r := s.r
+	var out []clauseSpan
+	for i := 0; i < len(r); i++ {
+		if r[i] != '由' || s.clause[i] || s.quoted[i] || s.titled[i] {
+			continue
+		}
+		if p := prevNonSpace(r, i); p >= 0 && strings.ContainsRune("理自经缘事来因是", r[p]) {
+			continue // 理由, 自由, 经由, …: not "由 X 负责"
+		}
+		if i+1 < len(r) && strings.ContainsRune("于此此", r[i+1]) {
+			continue
+		}
+		end := i + 1
+		for end < len(r) && end-i < 300 && r[end] != '。' && r[end] != '；' && r[end] != ';' {
+			end++
+		}
+		seg := string(r[i+1 : end])
+		cl, ok := parseRunning(seg)
+		if !ok {
+			continue
+		}
+		cl.Text = string(r[i:end])
+		cl.Uncertain = "由正文句式“由…负责”推断，请核对"
+		out = append(out, clauseSpan{start: i, end: end, clause: cl})
+		i = end
+	}
+	return out
+}
+
+func parseRunning(seg string) (Clause, bool) {
+	at, verb := -1, ""
+	for _, v := range leadVerbs {
+		if k := strings.Index(seg, v); k > 0 && (at < 0 || k < at) {
+			at, verb = k, v
+		}
+	}
+	if at < 0 {
+		return Clause{}, false
+	}
+	leads, ok := splitNames(seg[:at])
+	if !ok || len(leads) == 0 || !allOrgs(leads) {
+		return Clause{}, false
+	}
+	cl := Clause{Lead: leads, Co: []string{}}
+	rest := seg[at+len(verb):]
+	if verb == "会同" {
+		stop := len(rest)
+		for _, w := range []string{"等部门", "等单位", "等有关", "研究", "负责", "共同", "，", ","} {
+			if k := strings.Index(rest, w); k >= 0 && k < stop {
+				stop = k
+			}
+		}
+		co, ok := splitNames(rest[:stop])
+		if !ok || !allOrgs(co) {
+			return Clause{}, false
+		}
+		cl.Co = co
+		return cl, true
+	}
+	rest = strings.TrimLeft(rest, "，, ")
+	for _, v := range coVerbs {
+		if k := strings.Index(rest, v); k > 0 {
+			if co, ok := splitNames(rest[:k]); ok && allOrgs(co) {
+				cl.Co = co
+			}
+			break
+		}
+	}
+	return cl, true
+}
+
+// allOrgs tells whether every name reads like an organisation, so that
+// "由企业负责" or "由此" is not taken for a department.
+func allOrgs(names []string) bool {
+	for _, n := range names {
+		ok := false
+		for _, suf := range append(orgSuffixes, "管委会", "政府") {
+			if strings.HasSuffix(n, suf) {
+				ok = true
+				break
+			}
+		}
+		if !ok || strings.ContainsAny(n, "，,。") {
+			return false
+		}
+	}
+	return len(names) > 0
 }

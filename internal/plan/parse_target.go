@@ -14,6 +14,39 @@ type quantity struct {
 	max           *float64
 	unit          string
 	cmp           string // decided by the words touching the number; "" if none
+	uncertain     string
+}
+
+var reachVerbs = []string{"达到", "超过", "突破", "不低于", "不少于", "保持在", "稳定在", "控制在", "提高到", "提升到"}
+
+// unitless tells whether the number at r[i:j] is a target although no
+// measure word follows it.
+func (s *scan) unitless(i, j int) bool {
+	r := s.r
+	p := i
+	for p > 0 && r[p-1] == ' ' {
+		p--
+	}
+	verb := false
+	for _, v := range reachVerbs {
+		if p >= len([]rune(v)) && string(r[p-len([]rune(v)):p]) == v {
+			verb = true
+		}
+	}
+	if !verb {
+		return false
+	}
+	e := skipSpaces(r, j)
+	if hasRunes(r, e, "以上") || hasRunes(r, e, "以内") || hasRunes(r, e, "以下") || hasRunes(r, e, "左右") {
+		return true
+	}
+	// "五千亿规模": a large amount written with 万/亿
+	for k := i; k < j; k++ {
+		if r[k] == '万' || r[k] == '亿' {
+			return true
+		}
+	}
+	return false
 }
 
 // findTargets reads the quantitative goals of a task. A year phrase ("到
@@ -25,9 +58,18 @@ type quantity struct {
 // a lone "一" (the indefinite "一个/一批"), and money in a sentence about
 // subsidies or rewards.
 func (s *scan) findTargets() []Target {
+	ts, _ := s.findTargetsFrom(0)
+	return ts
+}
+
+// findTargetsFrom is findTargets with a year that governs the numbers
+// before the first year phrase (the title's year of a 年度 plan, or a year
+// stated earlier in the same goals section); it also returns the last year
+// in force at the end of the text.
+func (s *scan) findTargetsFrom(defYear int) ([]Target, int) {
 	r := s.r
 	var qs []quantity
-	year, yearEnd := 0, -1
+	year, yearEnd := defYear, -1
 	for i := 0; i < len(r); {
 		if s.titled[i] || s.clause[i] {
 			i++
@@ -55,9 +97,13 @@ func (s *scan) findTargets() []Target {
 	}
 	out := make([]Target, 0, len(qs))
 	for k, q := range qs {
-		out = append(out, s.target(qs, k, q))
+		t := s.target(qs, k, q)
+		if q.yearEnd < 0 && t.Uncertain == "" {
+			t.Uncertain = "年份未在本句写明，取自标题或上文"
+		}
+		out = append(out, t)
 	}
-	return out
+	return out, year
 }
 
 // target cuts the concise text of a target out of its clause. When one
@@ -103,14 +149,61 @@ func (s *scan) target(qs []quantity, k int, q quantity) Target {
 		}
 		cmp = prefixComparator(string(r[lo:q.start]))
 	}
-	return Target{
+	t := Target{
 		Year:       q.year,
 		Text:       squeezeSpaces(text),
 		Comparator: cmp,
 		Value:      q.value,
 		Max:        q.max,
 		Unit:       q.unit,
+		Uncertain:  q.uncertain,
 	}
+	if q.unit == "%" || q.unit == "个百分点" || q.unit == "百分点" {
+		lo := q.start - 12
+		if lo < start {
+			lo = start
+		}
+		t.Change, t.BaseYear = relativeChange(r[lo:q.start])
+	}
+	return t
+}
+
+// relativeChange reads "增长"/"提高" (up) or "下降"/"降低"/"减少" (down)
+// right before a rate, and the base year of "比2020年" / "较2020年".
+func relativeChange(pre []rune) (string, int) {
+	p := string(pre)
+	change := ""
+	best := -1
+	for _, w := range []struct{ word, dir string }{
+		{"增长", "up"}, {"提高", "up"}, {"提升", "up"}, {"增加", "up"}, {"上升", "up"},
+		{"下降", "down"}, {"降低", "down"}, {"减少", "down"}, {"压减", "down"}, {"削减", "down"},
+	} {
+		if i := strings.LastIndex(p, w.word); i >= 0 && i > best {
+			tail := p[i+len(w.word):]
+			if strings.ContainsAny(tail, "，,；;。") || len([]rune(tail)) > 4 {
+				continue
+			}
+			if strings.HasPrefix(tail, "到") || strings.HasPrefix(tail, "至") {
+				// "提高到98%", "降至5%": a level to reach, not a change
+				best, change = i, ""
+				continue
+			}
+			best, change = i, w.dir
+		}
+	}
+	if change == "" {
+		return "", 0
+	}
+	base := 0
+	for _, w := range []string{"比", "较"} {
+		if i := strings.LastIndex(p, w); i >= 0 {
+			rs := []rune(p[i+len(w):])
+			if y, _, ok := yearAt(rs, 0); ok {
+				base = y
+			}
+		}
+	}
+	return change, base
 }
 
 // splitPoint is where the text between two targets of one clause divides:
@@ -137,8 +230,11 @@ func prefixComparator(pre string) string {
 		}
 		return false
 	}
+	if t := strings.TrimRight(pre, " "); strings.HasSuffix(t, "约") || strings.HasSuffix(t, "大约") {
+		return "=" // 约50家: approximately, as 左右
+	}
 	switch {
-	case has("不超过", "不高于", "不多于", "控制在", "压减到", "降至", "降低到"):
+	case has("不超过", "不高于", "不多于", "控制在", "压减到", "压缩到", "压缩至", "降至", "降低到"):
 		return "<="
 	case has("不少于", "不低于", "至少", "累计达", "达到"):
 		return ">="
@@ -205,6 +301,25 @@ func matchYearPhrase(r []rune, i int) (year, end int, ok bool) {
 			if t := yearTail(r, e); t > e {
 				return y, t, true
 			}
+			// "。2023年完成2家…": a year opening a sentence or clause,
+			// when it is not a date ("2022年11月完成").
+			if p := prevNonSpace(r, i); (p < 0 || strings.ContainsRune("。；;，,：:", r[p])) && e < len(r) && !isDigit(r[e]) &&
+				!strings.ContainsRune("度版起以内和至—-－～、", r[e]) {
+				return y, e, true
+			}
+		}
+	}
+	// "再过5年左右时间", "经过5年努力": a year counted from an unstated
+	// start; the quantities after it have no calendar year.
+	if r[i] == '再' || r[i] == '经' || r[i] == '用' {
+		p := i + 1
+		if r[i] == '再' && hasRunes(r, p, "过") || r[i] == '经' && hasRunes(r, p, "过") {
+			p++
+		}
+		if p > i+1 || r[i] == '用' {
+			if _, e, _, ok := numberAt(r, skipSpaces(r, p)); ok && e < len(r) && r[e] == '年' {
+				return 0, e + 1, true
+			}
 		}
 	}
 	// "“十四五”末" without 到.
@@ -238,8 +353,21 @@ func yearAt(r []rune, p int) (int, int, bool) {
 	return y, p + 5, true
 }
 
-// yearTail consumes "底前", "底", "末", "前", "以前" after "…年".
+// yearTail consumes "底前", "底", "末", "前", "以前" after "…年", and a
+// month before them ("2023年6月底前").
 func yearTail(r []rune, e int) int {
+	if m := e; m < len(r) && isDigit(r[m]) {
+		for m < len(r) && m-e < 2 && isDigit(r[m]) {
+			m++
+		}
+		if m < len(r) && r[m] == '月' {
+			for _, t := range []string{"底前", "以前", "底", "末", "前"} {
+				if hasRunes(r, m+1, t) {
+					return m + 1 + len([]rune(t))
+				}
+			}
+		}
+	}
 	for _, t := range []string{"底前", "以前", "底", "末", "前"} {
 		if hasRunes(r, e, t) {
 			return e + len([]rune(t))
@@ -295,14 +423,14 @@ func hasRunes(r []rune, i int, word string) bool {
 // "批次" wins over "批". Time words (年, 月, 日, 天, 岁, 届) are absent on
 // purpose: a number followed by them is a date, age or duration.
 var units = []string{
-	"个百分点", "平方公里", "百分点", "平方米", "千瓦时", "批次", "人次", "户次", "家次", "场次", "品种",
+	"个百分点", "个工作日", "工作日", "平方公里", "百分点", "平方米", "千瓦时", "批次", "人次", "户次", "家次", "场次", "品种",
 	"公顷", "千瓦", "公里", "千米", "千克", "公斤", "美元",
 	"%", "％", "‰", "个", "项", "件", "家", "批", "种", "所", "座", "处", "名", "人", "户", "台", "套", "条",
 	"次", "场", "篇", "部", "册", "本", "只", "头", "株", "亩", "张", "份", "例", "支", "倍", "元", "吨",
 	"辆", "架", "艘", "期", "栋", "宗", "款", "米",
 }
 
-var subsidyWords = []string{"奖励", "补助", "补贴", "资助", "奖补", "给予", "扶持", "贴息"}
+var subsidyWords = []string{"奖励", "补助", "补贴", "资助", "奖补", "给予", "扶持", "贴息", "预算安排", "安排资金", "财政安排"}
 
 // matchQuantity reads a number with its unit at r[i:]. It returns the end of
 // what it consumed even when that is not a target, so the caller does not
@@ -362,10 +490,20 @@ func (s *scan) matchQuantity(i int) (quantity, int, bool) {
 		}
 	}
 	if unit == "" {
-		return quantity{}, j, false
+		// A number with no measure word is a target only when a verb of
+		// reaching stands right before it and a bound or a large multiple
+		// after it: "指数达到92以上", "超过五千亿规模".
+		if !s.unitless(i, j) {
+			return quantity{}, j, false
+		}
+		q.uncertain = "数值没有计量单位，请核对"
 	}
 	j += len([]rune(unit))
 	if unit == "个" && (hasRunes(r, j, "月") || hasRunes(r, j, "工作日") || hasRunes(r, j, "小时")) {
+		return quantity{}, j, false
+	}
+	// "已建成10个", "已有5家": a count of what is done, not a goal.
+	if lo := s.clauseStart(i, 30); strings.Contains(string(r[lo:i]), "已") {
 		return quantity{}, j, false
 	}
 	if unit == "元" || unit == "美元" {
@@ -380,6 +518,9 @@ func (s *scan) matchQuantity(i int) (quantity, int, bool) {
 	if unit == "％" {
 		unit = "%"
 	}
+	if unit == "个工作日" {
+		unit = "工作日"
+	}
 	q.unit = unit
 	e := skipSpaces(r, j)
 	switch {
@@ -389,6 +530,8 @@ func (s *scan) matchQuantity(i int) (quantity, int, bool) {
 		q.cmp, j = ">=", e+2
 	case hasRunes(r, e, "以内"), hasRunes(r, e, "以下"), hasRunes(r, e, "之内"):
 		q.cmp, j = "<=", e+2
+	case q.unit == "工作日" && hasRunes(r, e, "内"):
+		q.cmp, j = "<=", e+1
 	case hasRunes(r, e, "左右"):
 		if q.cmp == "" {
 			q.cmp = "="

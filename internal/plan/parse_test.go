@@ -635,7 +635,8 @@ func TestParseLayouts(t *testing.T) {
 		if doc.Title != "严标准育品牌优环境提质量服务“四地”建设工作方案" || doc.NoticeTitle != "" || doc.Issuer != "" {
 			t.Errorf("title %q notice %q issuer %q", doc.Title, doc.NoticeTitle, doc.Issuer)
 		}
-		if len(doc.Pillars) != 1 || doc.Pillars[0].Number != 0 || len(doc.Pillars[0].Tasks) != 1 {
+		// Tasks outside any （一） heading take their chapter as the pillar.
+		if len(doc.Pillars) != 1 || doc.Pillars[0].Number != 2 || doc.Pillars[0].Title != "重点任务" || len(doc.Pillars[0].Tasks) != 1 {
 			t.Errorf("pillars = %+v", doc.Pillars)
 		}
 	})

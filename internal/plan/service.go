@@ -145,6 +145,8 @@ func parseHint(err error) string {
 		return "文件为空"
 	case errors.Is(err, ErrNoTasks):
 		return "未找到编号的重点任务（如“1.加大标准的有效供给。”）"
+	case errors.Is(err, ErrDocx):
+		return "无法读取 .docx 文件，请另存为 .docx 或 .txt 后重试"
 	}
 	var nt *NotTextError
 	if errors.As(err, &nt) {
@@ -156,6 +158,11 @@ func parseHint(err error) string {
 // decodedText stores the source as readable text even when it arrived in
 // GB18030, so the review page can show it beside the extraction.
 func decodedText(src []byte) string {
+	if isDocx(src) {
+		if t, err := DocxText(src); err == nil {
+			return t
+		}
+	}
 	if t, err := DecodeText(src); err == nil {
 		return t
 	}

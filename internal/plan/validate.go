@@ -137,3 +137,40 @@ func (d *Document) Tasks() []Task {
 	}
 	return ts
 }
+
+// Doubts lists why the parser was unsure of this task, its clauses and its
+// targets, for the review page to show first.
+func (t Task) Doubts() []string {
+	var out []string
+	if t.Uncertain != "" {
+		out = append(out, t.Uncertain)
+	}
+	for i, c := range t.Clauses {
+		if c.Uncertain != "" {
+			out = append(out, fmt.Sprintf("分工条款 %d：%s", i+1, c.Uncertain))
+		}
+	}
+	for i, g := range t.Targets {
+		if g.Uncertain != "" {
+			out = append(out, fmt.Sprintf("目标 %d（%s）：%s", i+1, g.Text, g.Uncertain))
+		}
+	}
+	return out
+}
+
+// Doubt is one place the parser was unsure of, located for the reviewer.
+type Doubt struct {
+	Task int    `json:"task"`
+	What string `json:"what"`
+}
+
+// Doubts lists every task the parser was unsure of, in document order.
+func (d *Document) Doubts() []Doubt {
+	var out []Doubt
+	for _, t := range d.Tasks() {
+		for _, w := range t.Doubts() {
+			out = append(out, Doubt{Task: t.Number, What: w})
+		}
+	}
+	return out
+}
