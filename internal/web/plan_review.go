@@ -6,6 +6,7 @@ import (
 	"io"
 	"net/http"
 	"net/url"
+	"slices"
 	"strconv"
 	"strings"
 
@@ -205,6 +206,20 @@ func lines(s string) []string {
 	return out
 }
 
+// sameTargetLines says whether the submitted target lines are the ones
+// the form showed for ts (so the targets were left as they were).
+func sameTargetLines(submitted []string, ts []plan.Target) bool {
+	if len(submitted) != len(ts) {
+		return false
+	}
+	for i, t := range ts {
+		if strings.TrimSpace(submitted[i]) != strings.TrimSpace(TargetLine(t)) {
+			return false
+		}
+	}
+	return true
+}
+
 // TargetLine renders a target as the editable line the review form uses:
 // 年份 | 比较 | 数值 | 上限 | 单位 | 内容.
 func TargetLine(t plan.Target) string {
@@ -252,7 +267,8 @@ func docFromForm(f url.Values, base *plan.Document) (*plan.Document, []plan.Prob
 	var ps []plan.Problem
 	set := func(dst *string, key string) {
 		if vs, ok := f[key]; ok {
-			*dst = strings.TrimSpace(vs[0])
+			// Browsers send a textarea's line breaks as CRLF.
+			*dst = strings.TrimSpace(strings.ReplaceAll(vs[0], "\r\n", "\n"))
 		}
 	}
 	set(&d.Title, "title")
@@ -279,16 +295,26 @@ func docFromForm(f url.Values, base *plan.Document) (*plan.Document, []plan.Prob
 			if len(t.Clauses) == 0 {
 				t.Clauses = []plan.Clause{{Lead: t.Lead, Co: t.Co}}
 			}
+			// A reading the reviewer changed is theirs now: its doubt goes.
+			// One left as it was keeps its doubt (and everything the form
+			// does not show, such as a relative change's base year).
+			was := base.Pillars[pi].Tasks[ti]
+			touched := t.Title != strings.TrimSpace(was.Title) || t.Text != strings.TrimSpace(was.Text)
 			for ci := range t.Clauses {
 				if vs, ok := f[fmt.Sprintf("%sclause_%d_lead", key, ci)]; ok {
-					t.Clauses[ci].Lead = splitNames(vs[0])
+					if names := splitNames(vs[0]); !slices.Equal(names, t.Clauses[ci].Lead) {
+						t.Clauses[ci].Lead, t.Clauses[ci].Uncertain, touched = names, "", true
+					}
 				}
 				if vs, ok := f[fmt.Sprintf("%sclause_%d_co", key, ci)]; ok {
-					t.Clauses[ci].Co = splitNames(vs[0])
+					if names := splitNames(vs[0]); !slices.Equal(names, t.Clauses[ci].Co) {
+						t.Clauses[ci].Co, t.Clauses[ci].Uncertain, touched = names, "", true
+					}
 				}
 			}
 			t.SyncOwners()
-			if vs, ok := f[key+"targets"]; ok {
+			if vs, ok := f[key+"targets"]; ok && !sameTargetLines(lines(vs[0]), t.Targets) {
+				touched = true
 				t.Targets = []plan.Target{}
 				for li, l := range lines(vs[0]) {
 					tg, err := parseTargetLine(l)
@@ -301,6 +327,9 @@ func docFromForm(f url.Values, base *plan.Document) (*plan.Document, []plan.Prob
 			}
 			if vs, ok := f[key+"deliverables"]; ok {
 				t.Deliverables = lines(vs[0])
+			}
+			if touched {
+				t.Uncertain = ""
 			}
 		}
 		kept := p.Tasks[:0]
