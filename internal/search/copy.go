@@ -107,37 +107,62 @@ func (b *Batch) copyPostgres(ctx context.Context, tx *sql.Tx, conn *sql.Conn) er
 		return fmt.Errorf("search: bulk documents: %w", err)
 	}
 
-	// One row per posting, sorted in the order of the index: kind, field,
-	// tok, rank DESC, ref_id DESC, pos.
-	type row struct {
-		kind, rank, refID, fset int64
-		p                       posting
+	// One row per posting, in the order of the index: kind, field, tok,
+	// rank DESC, ref_id DESC, pos. The documents are put in (kind, rank
+	// DESC, ref_id DESC) order and their postings dealt into one list per
+	// (kind, field, tok) in that order — a document's postings of one token
+	// are in ascending positions already — so only the distinct keys need
+	// sorting. (Tokens in byte order: the index's order under a C
+	// collation, and close to it under others; the order only saves work.)
+	order := make([]int, len(b.docs))
+	for i := range order {
+		order[i] = i
 	}
-	var ps []row
-	for i, d := range b.docs {
+	slices.SortFunc(order, func(x, y int) int {
+		a, c := b.docs[x], b.docs[y]
+		return cmp.Or(cmp.Compare(Kinds[a.Kind], Kinds[c.Kind]), cmp.Compare(c.Rank, a.Rank), cmp.Compare(c.RefID, a.RefID))
+	})
+	type key struct {
+		kind  int64
+		field byte
+		tok   string
+	}
+	type row struct {
+		rank, refID, fset int64
+		pos               int
+	}
+	lists := map[key][]row{}
+	for _, i := range order {
+		d := b.docs[i]
 		k, f := Kinds[d.Kind], fset[facetText(d)]
 		for _, p := range b.posts[i] {
-			ps = append(ps, row{k, d.Rank, d.RefID, f, p})
+			kk := key{k, p.weight, p.tok}
+			lists[kk] = append(lists[kk], row{d.Rank, d.RefID, f, p.pos})
 		}
 	}
-	slices.SortFunc(ps, func(a, c row) int {
-		return cmp.Or(cmp.Compare(a.kind, c.kind), cmp.Compare(a.p.weight, c.p.weight), strings.Compare(a.p.tok, c.p.tok),
-			cmp.Compare(c.rank, a.rank), cmp.Compare(c.refID, a.refID), cmp.Compare(a.p.pos, c.p.pos))
+	keys := make([]key, 0, len(lists))
+	for k := range lists {
+		keys = append(keys, k)
+	}
+	slices.SortFunc(keys, func(a, c key) int {
+		return cmp.Or(cmp.Compare(a.kind, c.kind), cmp.Compare(a.field, c.field), strings.Compare(a.tok, c.tok))
 	})
 	buf = buf[:0]
-	for _, r := range ps {
-		buf = strconv.AppendInt(buf, r.refID, 10)
-		buf = append(buf, '\t')
-		buf = strconv.AppendInt(buf, r.rank, 10)
-		buf = append(buf, '\t')
-		buf = strconv.AppendInt(buf, r.fset, 10)
-		buf = append(buf, '\t')
-		buf = strconv.AppendInt(buf, r.kind, 10)
-		buf = append(buf, '\t')
-		buf = strconv.AppendInt(buf, int64(r.p.pos), 10)
-		buf = append(buf, '\t', r.p.weight, '\t')
-		buf = appendCopy(buf, r.p.tok)
-		buf = append(buf, '\n')
+	for _, k := range keys {
+		for _, r := range lists[k] {
+			buf = strconv.AppendInt(buf, r.refID, 10)
+			buf = append(buf, '\t')
+			buf = strconv.AppendInt(buf, r.rank, 10)
+			buf = append(buf, '\t')
+			buf = strconv.AppendInt(buf, r.fset, 10)
+			buf = append(buf, '\t')
+			buf = strconv.AppendInt(buf, k.kind, 10)
+			buf = append(buf, '\t')
+			buf = strconv.AppendInt(buf, int64(r.pos), 10)
+			buf = append(buf, '\t', k.field, '\t')
+			buf = appendCopy(buf, k.tok)
+			buf = append(buf, '\n')
+		}
 	}
 	if err := copyFrom(ctx, conn, `COPY search_postings(ref_id, rank, fset, kind, pos, field, tok) FROM STDIN`, buf); err != nil {
 		return fmt.Errorf("search: bulk postings: %w", err)
