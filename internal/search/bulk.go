@@ -16,11 +16,12 @@ import (
 // goroutine), Insert writes all of them with a few multi-row statements.
 // The index content is exactly what Index writes for each document.
 type Batch struct {
-	docs []Doc
-	ids  []int64     // SQLite: the rowids
-	cols [][3]string // SQLite: each field's token text
-	tsv  [][3]string // PostgreSQL: the tsvector literals of all fields, the title and the keywords
-	err  error
+	docs  []Doc
+	ids   []int64     // SQLite: the rowids
+	cols  [][3]string // SQLite: each field's token text
+	tsv   [][3]string // PostgreSQL: the tsvector literals of all fields, the title and the keywords
+	posts [][]posting // PostgreSQL: the title and keyword postings (those of tsv[i][1] and tsv[i][2])
+	err   error
 }
 
 // NewBatch analyses docs for dialect d.
@@ -34,7 +35,9 @@ func NewBatch(d store.Dialect, docs []Doc) *Batch {
 		b.ids = append(b.ids, id)
 		ps, cols := analyze(doc)
 		if d == store.Postgres {
-			b.tsv = append(b.tsv, [3]string{tsvector(ps), tsvector(field(ps, 'A')), tsvector(field(ps, 'B'))})
+			a, k := field(ps, 'A'), field(ps, 'B')
+			b.tsv = append(b.tsv, [3]string{tsvector(ps), tsvector(a), tsvector(k)})
+			b.posts = append(b.posts, append(a, k...))
 		} else {
 			b.cols = append(b.cols, cols)
 		}
@@ -49,11 +52,21 @@ func (b *Batch) Len() int { return len(b.docs) }
 // replace: a document already in the index makes it fail (the (kind,
 // ref_id) key is unique), and the transaction should be rolled back.
 func (b *Batch) Insert(ctx context.Context, db *store.DB, tx *sql.Tx) error {
+	return b.InsertConn(ctx, db, tx, nil)
+}
+
+// InsertConn is Insert where conn is the connection tx runs on (see Tx), or
+// nil. With a connection, PostgreSQL gets the documents and their postings
+// with COPY inside tx; the rows are the same as Insert's.
+func (b *Batch) InsertConn(ctx context.Context, db *store.DB, tx *sql.Tx, conn *sql.Conn) error {
 	if b.err != nil {
 		return b.err
 	}
 	if len(b.docs) == 0 {
 		return nil
+	}
+	if db.Dialect() == store.Postgres && conn != nil {
+		return b.copyPostgres(ctx, tx, conn)
 	}
 	if db.Dialect() == store.Postgres {
 		err := insertRows(ctx, db.Dialect(), tx, `INSERT INTO search_docs(kind, ref_id, rank, facets, tsv) VALUES `, []string{"", "", "", "", "::tsvector"}, len(b.docs), func(i int) []any {

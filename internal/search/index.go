@@ -1,10 +1,11 @@
 package search
 
 import (
+	"cmp"
 	"context"
 	"database/sql"
 	"fmt"
-	"sort"
+	"slices"
 	"strconv"
 	"strings"
 
@@ -195,31 +196,25 @@ func field(ps []posting, w byte) []posting {
 
 func facetText(d Doc) string { return strings.Join(d.Facets, " ") }
 
-// tsvector renders postings as a PostgreSQL tsvector literal.
+// tsvector renders postings as a PostgreSQL tsvector literal: lexemes in
+// byte order, each with its positions ascending (a token has at most one
+// posting per position).
 func tsvector(ps []posting) string {
-	byTok := map[string][]posting{}
-	for _, p := range ps {
-		byTok[p.tok] = append(byTok[p.tok], p)
-	}
-	toks := make([]string, 0, len(byTok))
-	for t := range byTok {
-		toks = append(toks, t)
-	}
-	sort.Strings(toks)
+	sorted := slices.Clone(ps)
+	slices.SortFunc(sorted, func(a, b posting) int { return cmp.Or(strings.Compare(a.tok, b.tok), cmp.Compare(a.pos, b.pos)) })
 	var b strings.Builder
-	for i, t := range toks {
-		if i > 0 {
-			b.WriteByte(' ')
-		}
-		b.WriteString(quoteLexeme(t))
-		b.WriteByte(':')
-		for j, p := range byTok[t] {
-			if j > 0 {
-				b.WriteByte(',')
+	for i, p := range sorted {
+		if i > 0 && sorted[i-1].tok == p.tok {
+			b.WriteByte(',')
+		} else {
+			if i > 0 {
+				b.WriteByte(' ')
 			}
-			b.WriteString(strconv.Itoa(p.pos))
-			b.WriteByte(p.weight)
+			b.WriteString(quoteLexeme(p.tok))
+			b.WriteByte(':')
 		}
+		b.WriteString(strconv.Itoa(p.pos))
+		b.WriteByte(p.weight)
 	}
 	return b.String()
 }

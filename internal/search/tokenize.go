@@ -78,10 +78,23 @@ func fold(r rune) []rune {
 	return out
 }
 
+// foldString folds every rune of s. ASCII and the CJK Unified Ideographs
+// block (which NFKC and lower-casing leave as they are) take a short path;
+// TestFoldShortPath checks it against fold.
 func foldString(s string) []rune {
 	out := make([]rune, 0, len(s))
 	for _, r := range s {
-		out = append(out, fold(r)...)
+		switch {
+		case r < 0x80:
+			if r >= 'A' && r <= 'Z' {
+				r += 'a' - 'A'
+			}
+			out = append(out, r)
+		case r >= 0x4E00 && r <= 0x9FFF:
+			out = append(out, r)
+		default:
+			out = append(out, fold(r)...)
+		}
 	}
 	return out
 }

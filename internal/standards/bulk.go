@@ -85,7 +85,7 @@ func (s *Service) BulkLoad(ctx context.Context, p auth.Principal, g *Gen, from, 
 		if pr.err != nil {
 			return pr.err
 		}
-		if err := s.db.Tx(ctx, func(tx *sql.Tx) error { return s.bulkWrite(ctx, tx, pr.recs, pr.ids, pr.idx) }); err != nil {
+		if err := search.Tx(ctx, s.db, func(tx *sql.Tx, conn *sql.Conn) error { return s.bulkWrite(ctx, tx, conn, pr.recs, pr.ids, pr.idx) }); err != nil {
 			return err
 		}
 		done += len(pr.recs)
@@ -112,8 +112,9 @@ func (s *Service) BulkLoad(ctx context.Context, p auth.Principal, g *Gen, from, 
 const BenchEntity = "standards_bench"
 
 // bulkWrite inserts one batch of validated records with multi-row
-// statements.
-func (s *Service) bulkWrite(ctx context.Context, tx *sql.Tx, recs []record, ids []int64, idx *search.Batch) error {
+// statements, and their search documents (with COPY on PostgreSQL when
+// conn, the connection tx runs on, is given; see search.Tx).
+func (s *Service) bulkWrite(ctx context.Context, tx *sql.Tx, conn *sql.Conn, recs []record, ids []int64, idx *search.Batch) error {
 	now := s.now().UTC().Format(time.RFC3339)
 	err := insertRows(ctx, s.db.Dialect(), tx, `INSERT INTO standards(id, code_key, code, family, prefix, region, kind, drug_category, variety, title, title_en, status, stage, fast_track,
 		issued, implemented, ics, ccs, committee, department, publisher, drafting_units, drafters, filing_no, filing_date, scope, plan_task, demo, note, created_at, updated_at) VALUES `, make([]string, 31), len(recs), func(i int) []any {
@@ -160,7 +161,7 @@ func (s *Service) bulkWrite(ctx context.Context, tx *sql.Tx, recs []record, ids 
 	}); err != nil {
 		return err
 	}
-	return idx.Insert(ctx, s.db, tx)
+	return idx.InsertConn(ctx, s.db, tx, conn)
 }
 
 // insertRows runs head followed by n rows of len(casts) placeholders each
@@ -287,7 +288,7 @@ func (s *Service) BulkLoadDeclarations(ctx context.Context, p auth.Principal, g 
 			docs[i] = declDoc(it.d)
 		}
 		idx := search.NewBatch(s.db.Dialect(), docs)
-		err := s.db.Tx(ctx, func(tx *sql.Tx) error {
+		err := search.Tx(ctx, s.db, func(tx *sql.Tx, conn *sql.Conn) error {
 			d := s.db.Dialect()
 			if err := insertRows(ctx, d, tx, `INSERT INTO enterprises(id, credit_code, name, region, address, contact, demo, note, created_at, updated_at) VALUES `, make([]string, 10), len(ents), func(i int) []any {
 				e := ents[i]
@@ -334,7 +335,7 @@ func (s *Service) BulkLoadDeclarations(ctx context.Context, p auth.Principal, g 
 			}); err != nil {
 				return err
 			}
-			return idx.Insert(ctx, s.db, tx)
+			return idx.InsertConn(ctx, s.db, tx, conn)
 		})
 		if err != nil {
 			return err

@@ -62,7 +62,9 @@ var dashReplacer = strings.NewReplacer(
 func clean(s string) string {
 	s = norm.NFKC.String(s)
 	s = dashReplacer.Replace(s)
-	s = reOneDash.ReplaceAllString(s, "$1-$2")
+	if strings.Contains(s, "一") { // most text has none: skip the regexp
+		s = reOneDash.ReplaceAllString(s, "$1-$2")
+	}
 	s = strings.Map(func(r rune) rune {
 		if unicode.IsSpace(r) || r == '\u200b' || r == '\ufeff' {
 			return -1

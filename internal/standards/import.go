@@ -262,7 +262,9 @@ func idRanges(ids []int64) [][2]int64 {
 // ids and a SHA-256 of what the rows wrote.
 func (s *Service) importBatch(ctx context.Context, p auth.Principal, batch []kit.Item[record], file kit.ImportReport) (kit.BatchResult, error) {
 	var res kit.BatchResult
-	err := s.db.Tx(ctx, func(tx *sql.Tx) error {
+	// search.Tx: the connection lets the search documents go in with COPY
+	// on PostgreSQL.
+	err := search.Tx(ctx, s.db, func(tx *sql.Tx, conn *sql.Conn) error {
 		res = kit.BatchResult{}
 		ex, err := s.existing(ctx, tx, batchKeys(batch))
 		if err != nil {
@@ -338,7 +340,7 @@ func (s *Service) importBatch(ctx context.Context, p auth.Principal, batch []kit
 				docs = append(docs, searchDoc(ids[i], r))
 				after = append(after, written{ids[i], freshRows[i], r.Input})
 			}
-			if err := s.bulkWrite(ctx, tx, fresh, ids, search.NewBatch(s.db.Dialect(), docs)); err != nil {
+			if err := s.bulkWrite(ctx, tx, conn, fresh, ids, search.NewBatch(s.db.Dialect(), docs)); err != nil {
 				return err
 			}
 			if err := s.markReplaced(ctx, tx, fresh, ids); err != nil {

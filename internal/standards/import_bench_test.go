@@ -3,10 +3,13 @@ package standards
 import (
 	"bytes"
 	"context"
+	"database/sql"
 	"testing"
+	"time"
 
 	"sidi/internal/auth"
 	"sidi/internal/kit"
+	"sidi/internal/search"
 	"sidi/internal/store"
 	"sidi/internal/store/storetest"
 )
@@ -38,5 +41,56 @@ func BenchmarkImport(b *testing.B) {
 				b.StartTimer()
 			}
 		})
+	}
+}
+
+// BenchmarkSearchBatch writes the search documents of 20,000 generated
+// standards in batches of 5,000 (search.Batch, what an import's batch
+// writes after the standards rows), into an empty index each time: with
+// Insert's multi-row INSERTs and with InsertConn (COPY on PostgreSQL).
+func BenchmarkSearchBatch(b *testing.B) {
+	for _, d := range []store.Dialect{store.SQLite, store.Postgres} {
+		for _, mode := range []string{"insert", "copy"} {
+			b.Run(string(d)+"/"+mode, func(b *testing.B) {
+				db := storetest.Open(b, d)
+				ctx := context.Background()
+				s := NewService(db)
+				g := NewGen(1)
+				var docs []search.Doc
+				for i := range 20000 {
+					r, errs := s.validate(g.Standard(i))
+					if len(errs) > 0 {
+						b.Fatal(errs)
+					}
+					docs = append(docs, searchDoc(int64(i+1), r))
+				}
+				var analyse, write time.Duration
+				for b.Loop() {
+					for lo := 0; lo < len(docs); lo += 5000 {
+						t0 := time.Now()
+						bt := search.NewBatch(d, docs[lo:lo+5000])
+						t1 := time.Now()
+						analyse += t1.Sub(t0)
+						err := search.Tx(ctx, db, func(tx *sql.Tx, conn *sql.Conn) error {
+							if mode == "insert" {
+								conn = nil
+							}
+							return bt.InsertConn(ctx, db, tx, conn)
+						})
+						if err != nil {
+							b.Fatal(err)
+						}
+						write += time.Since(t1)
+					}
+					b.StopTimer()
+					if err := db.Tx(ctx, func(tx *sql.Tx) error { return search.RemoveKind(ctx, db, tx, searchKind) }); err != nil {
+						b.Fatal(err)
+					}
+					b.StartTimer()
+				}
+				b.ReportMetric(analyse.Seconds()/float64(b.N), "analyse-s/op")
+				b.ReportMetric(write.Seconds()/float64(b.N), "write-s/op")
+			})
+		}
 	}
 }

@@ -81,7 +81,7 @@ func setLayout(ctx context.Context, tx *sql.Tx, kind string, version int) error 
 // records after id last (in id order) until it returns none.
 func (s *Service) rebuild(ctx context.Context, kind string, version int, chunk func(tx *sql.Tx, last int64) (docs []search.Doc, next int64, err error)) (int, error) {
 	n := 0
-	err := s.db.Tx(ctx, func(tx *sql.Tx) error {
+	err := search.Tx(ctx, s.db, func(tx *sql.Tx, conn *sql.Conn) error {
 		if err := search.RemoveKind(ctx, s.db, tx, kind); err != nil {
 			return err
 		}
@@ -93,7 +93,7 @@ func (s *Service) rebuild(ctx context.Context, kind string, version int, chunk f
 			if err != nil || next == last {
 				return err
 			}
-			if err := search.NewBatch(s.db.Dialect(), docs).Insert(ctx, s.db, tx); err != nil {
+			if err := search.NewBatch(s.db.Dialect(), docs).InsertConn(ctx, s.db, tx, conn); err != nil {
 				return err
 			}
 			n += len(docs)

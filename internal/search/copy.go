@@ -1,0 +1,203 @@
+package search
+
+import (
+	"bytes"
+	"cmp"
+	"context"
+	"database/sql"
+	"fmt"
+	"slices"
+	"strconv"
+	"strings"
+	"time"
+
+	"github.com/jackc/pgx/v5/stdlib"
+
+	"sidi/internal/store"
+)
+
+// Tx runs fn in a write transaction, as store.DB.Tx does (committed when fn
+// returns nil, rolled back otherwise), begun on a connection of the writer
+// pool held for it; fn gets that connection too, for Batch.InsertConn.
+// Statements run through tx; the connection is only for COPY, which
+// database/sql cannot issue.
+func Tx(ctx context.Context, db *store.DB, fn func(tx *sql.Tx, conn *sql.Conn) error) (err error) {
+	start := time.Now()
+	conn, err := db.Writer().Conn(ctx)
+	if err != nil {
+		db.Observer().WriteWait(time.Since(start))
+		return fmt.Errorf("search: connection: %w", err)
+	}
+	defer conn.Close()
+	tx, err := conn.BeginTx(ctx, nil)
+	db.Observer().WriteWait(time.Since(start))
+	if err != nil {
+		return fmt.Errorf("search: begin: %w", err)
+	}
+	defer func() {
+		if p := recover(); p != nil {
+			tx.Rollback()
+			panic(p)
+		}
+		if err != nil {
+			tx.Rollback()
+		}
+	}()
+	if err = fn(tx, conn); err != nil {
+		return err
+	}
+	if err = tx.Commit(); err != nil {
+		return fmt.Errorf("search: commit: %w", err)
+	}
+	return nil
+}
+
+// copyPostgres writes the batch with two COPYs on conn, inside tx: the
+// documents into search_docs, then the title and keyword postings into
+// search_postings, computed here from the same analysis as the vectors
+// (addPostings expands the vectors in the database instead; the rows are
+// the same). The postings go in the order of their index, so that the
+// B-tree's inserts walk its pages once instead of at random.
+func (b *Batch) copyPostgres(ctx context.Context, tx *sql.Tx, conn *sql.Conn) error {
+	// The facet label sets, each stored once, and their ids.
+	var labels []string
+	seen := map[string]bool{}
+	for _, d := range b.docs {
+		if f := facetText(d); !seen[f] {
+			seen[f] = true
+			labels = append(labels, f)
+		}
+	}
+	if _, err := tx.ExecContext(ctx, `INSERT INTO search_facets(facets) SELECT DISTINCT unnest($1::text[]) ON CONFLICT (facets) DO NOTHING`, labels); err != nil {
+		return fmt.Errorf("search: bulk facets: %w", err)
+	}
+	fset := make(map[string]int64, len(labels))
+	rows, err := tx.QueryContext(ctx, `SELECT id, facets FROM search_facets WHERE facets = ANY($1::text[])`, labels)
+	if err != nil {
+		return fmt.Errorf("search: bulk facets: %w", err)
+	}
+	for rows.Next() {
+		var id int64
+		var f string
+		if err := rows.Scan(&id, &f); err != nil {
+			rows.Close()
+			return fmt.Errorf("search: bulk facets: %w", err)
+		}
+		fset[f] = id
+	}
+	rows.Close()
+	if err := rows.Err(); err != nil {
+		return fmt.Errorf("search: bulk facets: %w", err)
+	}
+
+	var buf []byte
+	for i, d := range b.docs {
+		buf = appendCopy(buf, d.Kind)
+		buf = append(buf, '\t')
+		buf = strconv.AppendInt(buf, d.RefID, 10)
+		buf = append(buf, '\t')
+		buf = strconv.AppendInt(buf, d.Rank, 10)
+		buf = append(buf, '\t')
+		buf = appendCopy(buf, facetText(d))
+		buf = append(buf, '\t')
+		buf = appendCopy(buf, b.tsv[i][0])
+		buf = append(buf, '\n')
+	}
+	if err := copyFrom(ctx, conn, `COPY search_docs(kind, ref_id, rank, facets, tsv) FROM STDIN`, buf); err != nil {
+		return fmt.Errorf("search: bulk documents: %w", err)
+	}
+
+	// One row per posting, in the order of the index: kind, field, tok,
+	// rank DESC, ref_id DESC, pos. The documents are put in (kind, rank
+	// DESC, ref_id DESC) order and their postings dealt into one list per
+	// (kind, field, tok) in that order — a document's postings of one token
+	// are in ascending positions already — so only the distinct keys need
+	// sorting. (Tokens in byte order: the index's order under a C
+	// collation, and close to it under others; the order only saves work.)
+	order := make([]int, len(b.docs))
+	for i := range order {
+		order[i] = i
+	}
+	slices.SortFunc(order, func(x, y int) int {
+		a, c := b.docs[x], b.docs[y]
+		return cmp.Or(cmp.Compare(Kinds[a.Kind], Kinds[c.Kind]), cmp.Compare(c.Rank, a.Rank), cmp.Compare(c.RefID, a.RefID))
+	})
+	type key struct {
+		kind  int64
+		field byte
+		tok   string
+	}
+	type row struct {
+		rank, refID, fset int64
+		pos               int
+	}
+	lists := map[key][]row{}
+	for _, i := range order {
+		d := b.docs[i]
+		k, f := Kinds[d.Kind], fset[facetText(d)]
+		for _, p := range b.posts[i] {
+			kk := key{k, p.weight, p.tok}
+			lists[kk] = append(lists[kk], row{d.Rank, d.RefID, f, p.pos})
+		}
+	}
+	keys := make([]key, 0, len(lists))
+	for k := range lists {
+		keys = append(keys, k)
+	}
+	slices.SortFunc(keys, func(a, c key) int {
+		return cmp.Or(cmp.Compare(a.kind, c.kind), cmp.Compare(a.field, c.field), strings.Compare(a.tok, c.tok))
+	})
+	buf = buf[:0]
+	for _, k := range keys {
+		for _, r := range lists[k] {
+			buf = strconv.AppendInt(buf, r.refID, 10)
+			buf = append(buf, '\t')
+			buf = strconv.AppendInt(buf, r.rank, 10)
+			buf = append(buf, '\t')
+			buf = strconv.AppendInt(buf, r.fset, 10)
+			buf = append(buf, '\t')
+			buf = strconv.AppendInt(buf, k.kind, 10)
+			buf = append(buf, '\t')
+			buf = strconv.AppendInt(buf, int64(r.pos), 10)
+			buf = append(buf, '\t', k.field, '\t')
+			buf = appendCopy(buf, k.tok)
+			buf = append(buf, '\n')
+		}
+	}
+	if err := copyFrom(ctx, conn, `COPY search_postings(ref_id, rank, fset, kind, pos, field, tok) FROM STDIN`, buf); err != nil {
+		return fmt.Errorf("search: bulk postings: %w", err)
+	}
+	return nil
+}
+
+// copyFrom sends data, rows in COPY's text format, with the COPY statement
+// q on conn (which must be a pgx connection).
+func copyFrom(ctx context.Context, conn *sql.Conn, q string, data []byte) error {
+	return conn.Raw(func(dc any) error {
+		c, ok := dc.(*stdlib.Conn)
+		if !ok {
+			return fmt.Errorf("COPY needs the pgx driver, not %T", dc)
+		}
+		_, err := c.Conn().PgConn().CopyFrom(ctx, bytes.NewReader(data), q)
+		return err
+	})
+}
+
+// appendCopy appends s as a column of COPY's text format.
+func appendCopy(buf []byte, s string) []byte {
+	for i := 0; i < len(s); i++ {
+		switch c := s[i]; c {
+		case '\\':
+			buf = append(buf, '\\', '\\')
+		case '\t':
+			buf = append(buf, '\\', 't')
+		case '\n':
+			buf = append(buf, '\\', 'n')
+		case '\r':
+			buf = append(buf, '\\', 'r')
+		default:
+			buf = append(buf, c)
+		}
+	}
+	return buf
+}
