@@ -41,8 +41,12 @@ type Module struct {
 	// index (each must be one of search.Kinds).
 	SearchKinds []string
 	// Pages are the module's web routes (pages and API), with their roles
-	// and menu entries.
-	Pages func(*web.Server) []web.Route
+	// and menu entries, over the module's service in s (nil: the routes as
+	// a catalogue, for the API description).
+	Pages func(s *Set) func(*web.Server) []web.Route
+	// AuditValues name the coded values the module records in the audit
+	// log, by entity, field and code, for the 操作日志.
+	AuditValues map[string]map[string]map[string]string
 	// ImportKinds are the tables the module imports and exports in bulk
 	// (`sidi kinds`, `sidi import`, `sidi export`). s may be nil: the kinds
 	// are then only a catalogue of names and header rows.
@@ -65,13 +69,13 @@ func Modules() []Module {
 			},
 			SeedDone:    "已添加 %d 条演示标准记录（均标注【演示数据】）demo standards added",
 			SearchKinds: []string{"standard"},
-			Pages:       web.StandardsPages,
+			Pages:       static(web.StandardsPages),
 			ImportKinds: standardsKinds("standards"),
 		},
 		{
 			Name: "declarations", Title: "企业标准自我声明",
 			SearchKinds:       []string{"declaration"},
-			Pages:             web.DeclarationsPages,
+			Pages:             static(web.DeclarationsPages),
 			ImportKinds:       standardsKinds("declarations"),
 			EnterpriseSection: func(s *Set) enterprise.SectionFunc { return s.Standards.EnterpriseSection },
 		},
@@ -81,7 +85,7 @@ func Modules() []Module {
 				return standards.SeedLeadersDemo(ctx, s.Standards, p)
 			},
 			SeedDone: "已添加 %d 个演示“领跑者”评估方案及其企业和声明（均标注【演示数据】）demo leader schemes added",
-			Pages:    web.LeadersPages,
+			Pages:    static(web.LeadersPages),
 		},
 		{
 			Name: "pilots", Title: "标准化试点",
@@ -91,12 +95,12 @@ func Modules() []Module {
 				return pilots.SeedDemo(ctx, s.Pilots, p)
 			},
 			SeedDone:          "已添加 %d 个演示标准化试点和科技项目（均标注【演示数据】）demo pilots and S&T projects added",
-			Pages:             web.PilotsPages,
+			Pages:             static(web.PilotsPages),
 			EnterpriseSection: func(s *Set) enterprise.SectionFunc { return s.Pilots.PilotsSection },
 		},
 		{
 			Name: "projects", Title: "科技项目与标准奖励",
-			Pages:             web.ProjectsPages,
+			Pages:             static(web.ProjectsPages),
 			EnterpriseSection: func(s *Set) enterprise.SectionFunc { return s.Pilots.RewardsSection },
 		},
 		{
@@ -109,8 +113,15 @@ func Modules() []Module {
 			Seed: func(ctx context.Context, s *Set, p auth.Principal) (int, error) {
 				return bases.SeedDemo(ctx, s.Bases, p)
 			},
-			SeedDone:          "已添加 %d 个演示标准化生产基地（均标注【演示数据】）demo bases added",
-			Pages:             web.BasesPages,
+			SeedDone: "已添加 %d 个演示标准化生产基地（均标注【演示数据】）demo bases added",
+			Pages: func(s *Set) func(*web.Server) []web.Route {
+				var svc *bases.Service
+				if s != nil {
+					svc = s.Bases
+				}
+				return web.BasesPages(svc)
+			},
+			AuditValues:       map[string]map[string]map[string]string{"base": {"status": bases.StatusLabels}},
 			EnterpriseSection: func(s *Set) enterprise.SectionFunc { return s.Bases.EnterpriseSection },
 		},
 		{
@@ -121,17 +132,47 @@ func Modules() []Module {
 				return training.SeedDemo(ctx, s.Training, p)
 			},
 			SeedDone: "已添加 %d 期演示培训记录（均标注【演示数据】）demo training sessions added",
-			Pages:    web.TrainingPages,
+			Pages: func(s *Set) func(*web.Server) []web.Route {
+				var svc *training.Service
+				if s != nil {
+					svc = s.Training
+				}
+				return web.TrainingPages(svc)
+			},
 		},
 	}
 }
 
-// Pages are the web routes of every module, in module order.
-func Pages() []func(*web.Server) []web.Route {
+// static is the pages of a module whose service the server still reaches
+// through its own Deps field.
+func static(pages func(*web.Server) []web.Route) func(*Set) func(*web.Server) []web.Route {
+	return func(*Set) func(*web.Server) []web.Route { return pages }
+}
+
+// Pages are the web routes of every module over the services of s, in
+// module order; with a nil s they are a catalogue of routes whose handlers
+// must not be called (the API description's test).
+func Pages(s *Set) []func(*web.Server) []web.Route {
 	var out []func(*web.Server) []web.Route
 	for _, m := range Modules() {
 		if m.Pages != nil {
-			out = append(out, m.Pages)
+			out = append(out, m.Pages(s))
+		}
+	}
+	return out
+}
+
+// AuditValues are every module's names for its recorded codes.
+func AuditValues() map[string]map[string]map[string]string {
+	out := map[string]map[string]map[string]string{}
+	for _, m := range Modules() {
+		for entity, fields := range m.AuditValues {
+			if out[entity] == nil {
+				out[entity] = map[string]map[string]string{}
+			}
+			for field, labels := range fields {
+				out[entity][field] = labels
+			}
 		}
 	}
 	return out

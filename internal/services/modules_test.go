@@ -56,7 +56,7 @@ func TestModuleList(t *testing.T) {
 	seen := map[string]string{}
 	srv := web.New(web.Deps{})
 	for _, m := range services.Modules() {
-		for _, rt := range m.Pages(srv) {
+		for _, rt := range m.Pages(nil)(srv) {
 			key := rt.Method + " " + rt.Pattern
 			if other, dup := seen[key]; dup {
 				t.Errorf("%s served by %s and %s", key, other, m.Name)

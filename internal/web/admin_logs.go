@@ -17,7 +17,6 @@ import (
 	"sidi/internal/apperr"
 	"sidi/internal/audit"
 	"sidi/internal/auth"
-	"sidi/internal/bases"
 	"sidi/internal/plan"
 	"sidi/internal/progress"
 	"sidi/internal/standards"
@@ -85,12 +84,20 @@ func auditValueLabels(entity, field string) map[string]string {
 		"plan_version":  {"status": plan.StatusLabels},
 		"standard":      {"status": standards.StatusLabels},
 		"leader_scheme": {"status": standards.SchemeStatusLabels},
-		"base":          {"status": bases.StatusLabels},
 	}
 	if m := byEntity[entity][field]; m != nil {
 		return m
 	}
 	return byEntity[""][field]
+}
+
+// valueLabels adds the registers' own value names (Deps.AuditValues) to
+// the foundations' ones.
+func (s *Server) valueLabels(entity, field string) map[string]string {
+	if m := s.AuditValues[entity][field]; m != nil {
+		return m
+	}
+	return auditValueLabels(entity, field)
 }
 
 // auditValue renders one field's value compactly: text as itself (or its
@@ -133,7 +140,10 @@ func auditValue(v any, present bool, labels map[string]string) string {
 // auditChanges compares a record's before and after states field by field:
 // the fields that differ, or every field when one side is missing. A state
 // that is not a JSON object is one row, "内容".
-func auditChanges(entity string, before, after json.RawMessage) []auditChange {
+// labelsFunc names the coded values of a recorded field.
+type labelsFunc func(entity, field string) map[string]string
+
+func auditChanges(entity string, before, after json.RawMessage, labelsOf labelsFunc) []auditChange {
 	decode := func(raw json.RawMessage) (map[string]any, any, bool) {
 		if len(raw) == 0 || string(raw) == "null" {
 			return nil, nil, false
@@ -180,7 +190,7 @@ func auditChanges(entity string, before, after json.RawMessage) []auditChange {
 		if bok && aok && inB == inA && reflect.DeepEqual(b, a) {
 			continue
 		}
-		labels := auditValueLabels(entity, k)
+		labels := labelsOf(entity, k)
 		out = append(out, auditChange{Field: k, Label: audit.FieldLabel(k), Before: auditValue(b, inB, labels), After: auditValue(a, inA, labels)})
 	}
 	return out
@@ -217,7 +227,7 @@ func auditLink(entity, id string) string {
 
 // auditRows turns records into rows; names are the actors' display names
 // by user id, and logins says whether to keep the recorded login.
-func auditRows(recs []audit.Record, names map[int64]string, logins bool) []auditRow {
+func auditRows(recs []audit.Record, names map[int64]string, logins bool, labelsOf labelsFunc) []auditRow {
 	out := make([]auditRow, len(recs))
 	for i, r := range recs {
 		el, al := audit.EntityLabel(r.Entity), audit.ActionLabel(r.Action)
@@ -228,7 +238,7 @@ func auditRows(recs []audit.Record, names map[int64]string, logins bool) []audit
 		summary += " · " + al
 		out[i] = auditRow{Seq: r.Seq, At: auditTime(r.At), Actor: auditActor(r, names), ActorID: r.ActorID, IP: r.IP,
 			Entity: r.Entity, EntityLabel: el, EntityID: r.EntityID, Link: auditLink(r.Entity, r.EntityID),
-			Action: r.Action, ActionLabel: al, Summary: summary, Changes: auditChanges(r.Entity, r.Before, r.After)}
+			Action: r.Action, ActionLabel: al, Summary: summary, Changes: auditChanges(r.Entity, r.Before, r.After, labelsOf)}
 		if logins {
 			out[i].Login = r.Actor
 		}
@@ -290,7 +300,7 @@ func (s *Server) adminAudit(w http.ResponseWriter, r *http.Request, rc *reqCtx) 
 			return err
 		}
 		rows := make([][]string, len(recs))
-		for i, a := range auditRows(recs, names, true) {
+		for i, a := range auditRows(recs, names, true, s.valueLabels) {
 			rows[i] = []string{strconv.FormatInt(a.Seq, 10), a.At, a.Actor, a.Login, a.IP, a.EntityLabel, a.EntityID, a.ActionLabel,
 				string(recs[i].Before), string(recs[i].After)}
 		}
@@ -427,7 +437,7 @@ func (s *Server) auditTrail(ctx context.Context, rc *reqCtx, recs []audit.Record
 	if err != nil {
 		return nil, err
 	}
-	rows := auditRows(recs, names, rc.P.Has(auth.RoleAdmin))
+	rows := auditRows(recs, names, rc.P.Has(auth.RoleAdmin), s.valueLabels)
 	// Departments by name rather than by number.
 	depts := map[string]string{}
 	deptName := func(v string) (string, error) {

@@ -10,6 +10,7 @@ import (
 	"strings"
 
 	"sidi/internal/apperr"
+	"sidi/internal/auth"
 	"sidi/internal/bases"
 	"sidi/internal/numfmt"
 	"sidi/internal/org"
@@ -17,6 +18,19 @@ import (
 )
 
 // Standardized production bases (task 5).
+
+// basesWeb and trainingWeb are the pages of the two registers over their
+// own services: the web layer holds no field per register; a module hands
+// its service in when its pages are built (services.Modules).
+type basesWeb struct {
+	*Server
+	svc *bases.Service
+}
+
+type trainingWeb struct {
+	*Server
+	svc *training.Service
+}
 
 func basesFilter(r *http.Request) bases.Filter {
 	q := r.URL.Query()
@@ -51,17 +65,17 @@ func baseKindOptions() []baseKindOpt {
 }
 
 // basesList is the register of bases as a list: page, export and API.
-func (s *Server) basesList() registerList[bases.Filter, bases.List, bases.Base] {
+func (s *basesWeb) basesList() registerList[bases.Filter, bases.List, bases.Base] {
 	return registerList[bases.Filter, bases.List, bases.Base]{
 		Path: "/bases", API: "/api/v1/bases", Template: "bases", Title: "标准化生产基地", Section: "bases", ASCII: "bases",
-		Filter: basesFilter, Search: s.Bases.Search,
+		Filter: basesFilter, Search: s.svc.Search,
 		Page:    func(f *bases.Filter, page, perPage int) { f.Page, f.PerPage = page, perPage },
 		Rows:    func(l bases.List) []bases.Base { return l.Bases },
 		Total:   func(l bases.List) int { return l.Total },
 		Pages:   func(l bases.List) int { return l.Pages },
 		Current: func(l bases.List) int { return l.Filter.Page },
 		Data: func(r *http.Request, rc *reqCtx) map[string]any {
-			return map[string]any{"Kinds": baseKindOptions(), "Statuses": bases.StatusLabels, "CanCreate": s.Bases.CanCreate(r.Context(), rc.P)}
+			return map[string]any{"Kinds": baseKindOptions(), "Statuses": bases.StatusLabels, "CanCreate": s.svc.CanCreate(r.Context(), rc.P)}
 		},
 		Header: []string{"名称", "类型", "市州", "县（市、区）", "经营主体", "统一社会信用代码", "存栏（头/只）", "规模提示", "状态", "认定日期", "撤销日期", "主管部门", "演示数据"},
 		Row: func(b bases.Base) []any {
@@ -78,12 +92,12 @@ func (s *Server) basesList() registerList[bases.Filter, bases.List, bases.Base] 
 	}
 }
 
-func (s *Server) baseDetail(w http.ResponseWriter, r *http.Request, rc *reqCtx) error {
+func (s *basesWeb) baseDetail(w http.ResponseWriter, r *http.Request, rc *reqCtx) error {
 	id, err := pathInt(r, "id")
 	if err != nil {
 		return err
 	}
-	b, err := s.Bases.Get(r.Context(), id)
+	b, err := s.svc.Get(r.Context(), id)
 	if err != nil {
 		return err
 	}
@@ -93,18 +107,18 @@ func (s *Server) baseDetail(w http.ResponseWriter, r *http.Request, rc *reqCtx) 
 		}
 	}
 	return s.render(w, r, rc, http.StatusOK, "bases_detail", b.Name, "bases", map[string]any{
-		"B": b, "CanEdit": s.Bases.CanEdit(r.Context(), rc.P, b), "Today": s.now().In(cst).Format("2006-01-02"), "Recogniser": bases.DefaultRecogniser,
+		"B": b, "CanEdit": s.svc.CanEdit(r.Context(), rc.P, b), "Today": s.now().In(cst).Format("2006-01-02"), "Recogniser": bases.DefaultRecogniser,
 	})
 }
 
 // baseForm is the form's state: the input, the record being changed (ID 0
 // for a new one) and the error to show.
-func (s *Server) renderBaseForm(w http.ResponseWriter, r *http.Request, rc *reqCtx, status int, id int64, in bases.Input, formErr error) error {
-	depts, err := s.Bases.EditorDepts(r.Context(), rc.P)
+func (s *basesWeb) renderBaseForm(w http.ResponseWriter, r *http.Request, rc *reqCtx, status int, id int64, in bases.Input, formErr error) error {
+	depts, err := s.svc.EditorDepts(r.Context(), rc.P)
 	if err != nil {
 		return err
 	}
-	places, err := s.Bases.Places(r.Context())
+	places, err := s.svc.Places(r.Context())
 	if err != nil {
 		return err
 	}
@@ -124,20 +138,20 @@ func (s *Server) renderBaseForm(w http.ResponseWriter, r *http.Request, rc *reqC
 	})
 }
 
-func (s *Server) baseNewForm(w http.ResponseWriter, r *http.Request, rc *reqCtx) error {
+func (s *basesWeb) baseNewForm(w http.ResponseWriter, r *http.Request, rc *reqCtx) error {
 	return s.renderBaseForm(w, r, rc, http.StatusOK, 0, bases.Input{Kind: r.URL.Query().Get("kind")}, nil)
 }
 
-func (s *Server) baseEditForm(w http.ResponseWriter, r *http.Request, rc *reqCtx) error {
+func (s *basesWeb) baseEditForm(w http.ResponseWriter, r *http.Request, rc *reqCtx) error {
 	id, err := pathInt(r, "id")
 	if err != nil {
 		return err
 	}
-	b, err := s.Bases.Get(r.Context(), id)
+	b, err := s.svc.Get(r.Context(), id)
 	if err != nil {
 		return err
 	}
-	if !s.Bases.CanEdit(r.Context(), rc.P, b) {
+	if !s.svc.CanEdit(r.Context(), rc.P, b) {
 		return apperr.Forbidden("该基地由%s负责维护，不在您的数据范围内", b.Dept)
 	}
 	in := bases.Input{Name: b.Name, Kind: b.Kind, Prefecture: b.PrefectureCode, County: b.County, DeptID: b.DeptID, OperatorName: b.OperatorName,
@@ -206,25 +220,25 @@ func saveForm[In any](s *Server, w http.ResponseWriter, r *http.Request, rc *req
 	return err
 }
 
-func (s *Server) baseCreate(w http.ResponseWriter, r *http.Request, rc *reqCtx) error {
-	return saveForm(s, w, r, rc, 0, baseInputFromForm, s.renderBaseForm, "/bases/%d", "已登记，状态为“创建中”", func(in bases.Input) (int64, error) {
-		b, err := s.Bases.Create(r.Context(), rc.P, in)
+func (s *basesWeb) baseCreate(w http.ResponseWriter, r *http.Request, rc *reqCtx) error {
+	return saveForm(s.Server, w, r, rc, 0, baseInputFromForm, s.renderBaseForm, "/bases/%d", "已登记，状态为“创建中”", func(in bases.Input) (int64, error) {
+		b, err := s.svc.Create(r.Context(), rc.P, in)
 		return b.ID, err
 	})
 }
 
-func (s *Server) baseUpdate(w http.ResponseWriter, r *http.Request, rc *reqCtx) error {
+func (s *basesWeb) baseUpdate(w http.ResponseWriter, r *http.Request, rc *reqCtx) error {
 	id, err := pathInt(r, "id")
 	if err != nil {
 		return err
 	}
-	return saveForm(s, w, r, rc, id, baseInputFromForm, s.renderBaseForm, "/bases/%d", "已保存", func(in bases.Input) (int64, error) {
-		_, err := s.Bases.Update(r.Context(), rc.P, id, in)
+	return saveForm(s.Server, w, r, rc, id, baseInputFromForm, s.renderBaseForm, "/bases/%d", "已保存", func(in bases.Input) (int64, error) {
+		_, err := s.svc.Update(r.Context(), rc.P, id, in)
 		return id, err
 	})
 }
 
-func (s *Server) baseAdvance(w http.ResponseWriter, r *http.Request, rc *reqCtx) error {
+func (s *basesWeb) baseAdvance(w http.ResponseWriter, r *http.Request, rc *reqCtx) error {
 	id, err := pathInt(r, "id")
 	if err != nil {
 		return err
@@ -233,7 +247,7 @@ func (s *Server) baseAdvance(w http.ResponseWriter, r *http.Request, rc *reqCtx)
 		return apperr.Invalid("表单无法读取")
 	}
 	st := bases.Step{Action: r.FormValue("action"), Date: r.FormValue("date"), Department: r.FormValue("department"), Result: r.FormValue("result"), Note: r.FormValue("note")}
-	b, err := s.Bases.Advance(r.Context(), rc.P, id, st)
+	b, err := s.svc.Advance(r.Context(), rc.P, id, st)
 	var msg string
 	switch {
 	case err == nil:
@@ -268,10 +282,10 @@ func trainingOpts(keys []string, labels map[string]string) []trainingOpt {
 
 // trainingList is the register of training sessions as a list: page,
 // export and API. Attendee names are not public and are not exported.
-func (s *Server) trainingList() registerList[training.Filter, training.List, training.Session] {
+func (s *trainingWeb) trainingList() registerList[training.Filter, training.List, training.Session] {
 	return registerList[training.Filter, training.List, training.Session]{
 		Path: "/training", API: "/api/v1/training", Template: "training", Title: "标准化培训", Section: "training", ASCII: "training",
-		Filter: trainingFilter, Search: s.Training.Search,
+		Filter: trainingFilter, Search: s.svc.Search,
 		Page:    func(f *training.Filter, page, perPage int) { f.Page, f.PerPage = page, perPage },
 		Rows:    func(l training.List) []training.Session { return l.Sessions },
 		Total:   func(l training.List) int { return l.Total },
@@ -279,7 +293,7 @@ func (s *Server) trainingList() registerList[training.Filter, training.List, tra
 		Current: func(l training.List) int { return l.Filter.Page },
 		Data: func(r *http.Request, rc *reqCtx) map[string]any {
 			return map[string]any{"Categories": trainingOpts(training.Categories, training.CategoryLabels), "CategoryLabels": training.CategoryLabels,
-				"CanCreate": s.Training.CanCreate(r.Context(), rc.P)}
+				"CanCreate": s.svc.CanCreate(r.Context(), rc.P)}
 		},
 		Header: []string{"培训名称", "培训主题", "开始日期", "结束日期", "主办部门", "方式", "地点", "培训对象", "人数", "学时", "“四地”专题", "演示数据"},
 		Row: func(x training.Session) []any {
@@ -289,19 +303,19 @@ func (s *Server) trainingList() registerList[training.Filter, training.List, tra
 	}
 }
 
-func (s *Server) trainingDetail(w http.ResponseWriter, r *http.Request, rc *reqCtx) error {
+func (s *trainingWeb) trainingDetail(w http.ResponseWriter, r *http.Request, rc *reqCtx) error {
 	id, err := pathInt(r, "id")
 	if err != nil {
 		return err
 	}
-	x, err := s.Training.Get(r.Context(), id)
+	x, err := s.svc.Get(r.Context(), id)
 	if err != nil {
 		return err
 	}
-	can := s.Training.CanEdit(r.Context(), rc.P, x)
+	can := s.svc.CanEdit(r.Context(), rc.P, x)
 	var list []training.Attendee
 	if can {
-		if list, err = s.Training.Attendees(r.Context(), rc.P, id); err != nil {
+		if list, err = s.svc.Attendees(r.Context(), rc.P, id); err != nil {
 			return err
 		}
 	}
@@ -310,8 +324,8 @@ func (s *Server) trainingDetail(w http.ResponseWriter, r *http.Request, rc *reqC
 	})
 }
 
-func (s *Server) renderTrainingForm(w http.ResponseWriter, r *http.Request, rc *reqCtx, status int, id int64, in training.Input, formErr error) error {
-	if !s.Training.CanCreate(r.Context(), rc.P) {
+func (s *trainingWeb) renderTrainingForm(w http.ResponseWriter, r *http.Request, rc *reqCtx, status int, id int64, in training.Input, formErr error) error {
+	if !s.svc.CanCreate(r.Context(), rc.P) {
 		return apperr.Forbidden("培训记录由任务 6 的责任单位登记，您所在部门不在其中")
 	}
 	all, err := s.Org.List(r.Context())
@@ -337,20 +351,20 @@ func (s *Server) renderTrainingForm(w http.ResponseWriter, r *http.Request, rc *
 	})
 }
 
-func (s *Server) trainingNewForm(w http.ResponseWriter, r *http.Request, rc *reqCtx) error {
+func (s *trainingWeb) trainingNewForm(w http.ResponseWriter, r *http.Request, rc *reqCtx) error {
 	return s.renderTrainingForm(w, r, rc, http.StatusOK, 0, training.Input{Mode: training.ModeOffline}, nil)
 }
 
-func (s *Server) trainingEditForm(w http.ResponseWriter, r *http.Request, rc *reqCtx) error {
+func (s *trainingWeb) trainingEditForm(w http.ResponseWriter, r *http.Request, rc *reqCtx) error {
 	id, err := pathInt(r, "id")
 	if err != nil {
 		return err
 	}
-	x, err := s.Training.Get(r.Context(), id)
+	x, err := s.svc.Get(r.Context(), id)
 	if err != nil {
 		return err
 	}
-	if !s.Training.CanEdit(r.Context(), rc.P, x) {
+	if !s.svc.CanEdit(r.Context(), rc.P, x) {
 		return apperr.Forbidden("该培训由%s登记，不在您的数据范围内", x.Dept)
 	}
 	in := training.Input{Title: x.Title, Topic: x.Topic, DeptID: x.DeptID, StartsOn: x.StartsOn, EndsOn: x.EndsOn, Mode: x.Mode, Place: x.Place,
@@ -385,20 +399,20 @@ func trainingInputFromForm(r *http.Request) (training.Input, error) {
 	return in, nil
 }
 
-func (s *Server) trainingCreate(w http.ResponseWriter, r *http.Request, rc *reqCtx) error {
-	return saveForm(s, w, r, rc, 0, trainingInputFromForm, s.renderTrainingForm, "/training/%d", "已登记", func(in training.Input) (int64, error) {
-		x, err := s.Training.Create(r.Context(), rc.P, in)
+func (s *trainingWeb) trainingCreate(w http.ResponseWriter, r *http.Request, rc *reqCtx) error {
+	return saveForm(s.Server, w, r, rc, 0, trainingInputFromForm, s.renderTrainingForm, "/training/%d", "已登记", func(in training.Input) (int64, error) {
+		x, err := s.svc.Create(r.Context(), rc.P, in)
 		return x.ID, err
 	})
 }
 
-func (s *Server) trainingUpdate(w http.ResponseWriter, r *http.Request, rc *reqCtx) error {
+func (s *trainingWeb) trainingUpdate(w http.ResponseWriter, r *http.Request, rc *reqCtx) error {
 	id, err := pathInt(r, "id")
 	if err != nil {
 		return err
 	}
-	return saveForm(s, w, r, rc, id, trainingInputFromForm, s.renderTrainingForm, "/training/%d", "已保存", func(in training.Input) (int64, error) {
-		_, err := s.Training.Update(r.Context(), rc.P, id, in)
+	return saveForm(s.Server, w, r, rc, id, trainingInputFromForm, s.renderTrainingForm, "/training/%d", "已保存", func(in training.Input) (int64, error) {
+		_, err := s.svc.Update(r.Context(), rc.P, id, in)
 		return id, err
 	})
 }
@@ -424,7 +438,7 @@ func uploadedList(r *http.Request) (string, []byte, error) {
 	return hdr.Filename, b, nil
 }
 
-func (s *Server) trainingUpload(w http.ResponseWriter, r *http.Request, rc *reqCtx) error {
+func (s *trainingWeb) trainingUpload(w http.ResponseWriter, r *http.Request, rc *reqCtx) error {
 	id, err := pathInt(r, "id")
 	if err != nil {
 		return err
@@ -433,7 +447,7 @@ func (s *Server) trainingUpload(w http.ResponseWriter, r *http.Request, rc *reqC
 	var msg string
 	if err == nil {
 		var res training.UploadResult
-		if res, err = s.Training.UploadAttendees(r.Context(), rc.P, id, name, data); err == nil {
+		if res, err = s.svc.UploadAttendees(r.Context(), rc.P, id, name, data); err == nil {
 			msg = fmt.Sprintf("已保存学员名单：%d 人；培训人数 %d", res.Attendees, res.Trainees)
 		}
 	}
@@ -447,19 +461,19 @@ func (s *Server) trainingUpload(w http.ResponseWriter, r *http.Request, rc *reqC
 	return nil
 }
 
-func (s *Server) apiTrainingAttendees(w http.ResponseWriter, r *http.Request, rc *reqCtx) error {
+func (s *trainingWeb) apiTrainingAttendees(w http.ResponseWriter, r *http.Request, rc *reqCtx) error {
 	id, err := pathInt(r, "id")
 	if err != nil {
 		return err
 	}
-	list, err := s.Training.Attendees(r.Context(), rc.P, id)
+	list, err := s.svc.Attendees(r.Context(), rc.P, id)
 	if err != nil {
 		return err
 	}
 	return writeJSON(w, http.StatusOK, map[string]any{"session_id": id, "attendees": list})
 }
 
-func (s *Server) apiTrainingUpload(w http.ResponseWriter, r *http.Request, rc *reqCtx) error {
+func (s *trainingWeb) apiTrainingUpload(w http.ResponseWriter, r *http.Request, rc *reqCtx) error {
 	id, err := pathInt(r, "id")
 	if err != nil {
 		return err
@@ -468,9 +482,65 @@ func (s *Server) apiTrainingUpload(w http.ResponseWriter, r *http.Request, rc *r
 	if err != nil {
 		return err
 	}
-	res, err := s.Training.UploadAttendees(r.Context(), rc.P, id, name, data)
+	res, err := s.svc.UploadAttendees(r.Context(), rc.P, id, name, data)
 	if err != nil {
 		return err
 	}
 	return writeJSON(w, http.StatusOK, res)
+}
+
+// registerKeepers may open the forms of the bases and training registers.
+var registerKeepers = []auth.Role{auth.RoleAdmin, auth.RoleSupervisor, auth.RoleReporter, auth.RoleApprover}
+
+// BasesPages and TrainingPages are the pages and API of the standardized production bases
+// (task 5) and the training records (task 6). The register and the
+// sessions are public; the route admits staff who may keep them, and the
+// services narrow that to the responsible departments within the caller's
+// data scope (administrators and supervisors everywhere).
+func BasesPages(svc *bases.Service) func(*Server) []Route {
+	return func(srv *Server) []Route { return (&basesWeb{Server: srv, svc: svc}).routes() }
+}
+
+func (s *basesWeb) routes() []Route {
+	list := s.basesList()
+	return []Route{
+		{Method: "GET", Pattern: "/bases", Name: "标准化生产基地", Public: true, Handle: list.page(s.Server), Menu: Menu{Group: MenuPublic, Label: "标准化生产基地", Order: 40, Section: "bases"}},
+		{Method: "GET", Pattern: "/bases/new", Name: "登记标准化生产基地", Roles: registerKeepers, Handle: s.baseNewForm},
+		{Method: "POST", Pattern: "/bases", Name: "登记标准化生产基地", Roles: registerKeepers, Handle: s.baseCreate},
+		{Method: "GET", Pattern: "/bases/{id}", Name: "基地详情", Public: true, Handle: s.baseDetail},
+		{Method: "GET", Pattern: "/bases/{id}/edit", Name: "修改基地信息页", Roles: registerKeepers, Handle: s.baseEditForm},
+		{Method: "POST", Pattern: "/bases/{id}", Name: "修改基地信息", Roles: registerKeepers, Handle: s.baseUpdate},
+		{Method: "POST", Pattern: "/bases/{id}/advance", Name: "认定、复核或撤销基地", Roles: registerKeepers, Handle: s.baseAdvance},
+
+		{Method: "GET", Pattern: "/api/v1/bases", Name: "标准化生产基地", Public: true, API: true, Handle: list.api(s.Server)},
+		{Method: "POST", Pattern: "/api/v1/bases", Name: "登记标准化生产基地", Roles: registerKeepers, API: true, Handle: apiCreate(http.StatusCreated, decodeJSON, s.svc.Create)},
+		{Method: "GET", Pattern: "/api/v1/bases/{id}", Name: "基地详情", Public: true, API: true, Handle: apiByID(anyCaller(s.svc.Get))},
+		{Method: "PUT", Pattern: "/api/v1/bases/{id}", Name: "修改基地信息", Roles: registerKeepers, API: true, Handle: apiWithID(http.StatusOK, decodeJSON, s.svc.Update)},
+		{Method: "POST", Pattern: "/api/v1/bases/{id}/advance", Name: "认定、复核或撤销基地", Roles: registerKeepers, API: true, Handle: apiWithID(http.StatusOK, decodeJSON, s.svc.Advance)},
+	}
+}
+
+// TrainingPages are the training records' routes.
+func TrainingPages(svc *training.Service) func(*Server) []Route {
+	return func(srv *Server) []Route { return (&trainingWeb{Server: srv, svc: svc}).routes() }
+}
+
+func (s *trainingWeb) routes() []Route {
+	list := s.trainingList()
+	return []Route{
+		{Method: "GET", Pattern: "/training", Name: "标准化培训", Public: true, Handle: list.page(s.Server), Menu: Menu{Group: MenuPublic, Label: "标准化培训", Order: 50, Section: "training"}},
+		{Method: "GET", Pattern: "/training/new", Name: "登记培训页", Roles: registerKeepers, Handle: s.trainingNewForm},
+		{Method: "POST", Pattern: "/training", Name: "登记培训", Roles: registerKeepers, Handle: s.trainingCreate},
+		{Method: "GET", Pattern: "/training/{id}", Name: "培训详情", Public: true, Handle: s.trainingDetail},
+		{Method: "GET", Pattern: "/training/{id}/edit", Name: "修改培训页", Roles: registerKeepers, Handle: s.trainingEditForm},
+		{Method: "POST", Pattern: "/training/{id}", Name: "修改培训", Roles: registerKeepers, Handle: s.trainingUpdate},
+		{Method: "POST", Pattern: "/training/{id}/attendees", Name: "上传学员名单", Roles: registerKeepers, Handle: s.trainingUpload},
+
+		{Method: "GET", Pattern: "/api/v1/training", Name: "标准化培训", Public: true, API: true, Handle: list.api(s.Server)},
+		{Method: "POST", Pattern: "/api/v1/training", Name: "登记培训", Roles: registerKeepers, API: true, Handle: apiCreate(http.StatusCreated, decodeJSON, s.svc.Create)},
+		{Method: "GET", Pattern: "/api/v1/training/{id}", Name: "培训详情", Public: true, API: true, Handle: apiByID(anyCaller(s.svc.Get))},
+		{Method: "PUT", Pattern: "/api/v1/training/{id}", Name: "修改培训", Roles: registerKeepers, API: true, Handle: apiWithID(http.StatusOK, decodeJSON, s.svc.Update)},
+		{Method: "GET", Pattern: "/api/v1/training/{id}/attendees", Name: "学员名单", Roles: registerKeepers, API: true, Handle: s.apiTrainingAttendees},
+		{Method: "POST", Pattern: "/api/v1/training/{id}/attendees", Name: "上传学员名单", Roles: registerKeepers, API: true, Handle: s.apiTrainingUpload},
+	}
 }

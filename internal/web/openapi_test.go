@@ -32,7 +32,7 @@ func TestOpenAPIMatchesRoutes(t *testing.T) {
 		}
 	}
 	routed := map[string]bool{}
-	for _, rt := range web.New(web.Deps{Pages: services.Pages()}).Routes() {
+	for _, rt := range web.New(web.Deps{Pages: services.Pages(nil)}).Routes() {
 		if !strings.HasPrefix(rt.Pattern, "/api/") || rt.Pattern == "/api/v1/openapi.json" {
 			continue
 		}

@@ -13,7 +13,6 @@ import (
 	"time"
 
 	"sidi/internal/auth"
-	"sidi/internal/bases"
 	"sidi/internal/enterprise"
 	"sidi/internal/obs"
 	"sidi/internal/org"
@@ -22,7 +21,6 @@ import (
 	"sidi/internal/standards"
 	"sidi/internal/standards/pilots"
 	"sidi/internal/store"
-	"sidi/internal/training"
 )
 
 //go:embed templates static
@@ -38,10 +36,6 @@ type Deps struct {
 	Progress *progress.Service
 	// Pilots keeps the standardization pilots and the S&T projects producing standards.
 	Pilots *pilots.Service
-	// Bases is the register of standardized production bases (task 5).
-	Bases *bases.Service
-	// Training keeps the standardization training records (task 6).
-	Training *training.Service
 	// Standards is the standards information platform.
 	Standards *standards.Service
 	// Enterprises is the enterprise directory (nil: the one standards uses);
@@ -64,6 +58,10 @@ type Deps struct {
 	// Pages are the registers' route tables (services.Pages lists every
 	// module's), added after the plan, progress and system routes.
 	Pages []func(*Server) []Route
+	// AuditValues name the coded values the registers record in the audit
+	// log, by entity, field and code ("base" "status" "recognised" →
+	// "已认定"), for the 操作日志 (services.AuditValues gathers the modules').
+	AuditValues map[string]map[string]map[string]string
 }
 
 // Server is Sidi's HTTP front.
