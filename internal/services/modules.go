@@ -94,13 +94,25 @@ func Modules() []Module {
 			Seed: func(ctx context.Context, s *Set, p auth.Principal) (int, error) {
 				return pilots.SeedDemo(ctx, s.Pilots, p)
 			},
-			SeedDone:          "已添加 %d 个演示标准化试点和科技项目（均标注【演示数据】）demo pilots and S&T projects added",
-			Pages:             static(web.PilotsPages),
+			SeedDone: "已添加 %d 个演示标准化试点和科技项目（均标注【演示数据】）demo pilots and S&T projects added",
+			Pages: func(s *Set) func(*web.Server) []web.Route {
+				var svc *pilots.Service
+				if s != nil {
+					svc = s.Pilots
+				}
+				return web.PilotsPages(svc)
+			},
 			EnterpriseSection: func(s *Set) enterprise.SectionFunc { return s.Pilots.PilotsSection },
 		},
 		{
 			Name: "projects", Title: "科技项目与标准奖励",
-			Pages:             static(web.ProjectsPages),
+			Pages: func(s *Set) func(*web.Server) []web.Route {
+				var svc *pilots.Service
+				if s != nil {
+					svc = s.Pilots
+				}
+				return web.ProjectsPages(svc)
+			},
 			EnterpriseSection: func(s *Set) enterprise.SectionFunc { return s.Pilots.RewardsSection },
 		},
 		{

@@ -80,7 +80,7 @@ func New(ctx context.Context, db *store.DB) (*Set, error) {
 // WebDeps are the services the web layer calls.
 func (s *Set) WebDeps() web.Deps {
 	return web.Deps{DB: s.DB, Org: s.Org, Plan: s.Plan, Auth: s.Auth, Progress: s.Progress,
-		Standards: s.Standards, Pilots: s.Pilots, Metrics: s.Obs, Pages: Pages(s), AuditValues: AuditValues(),
+		Standards: s.Standards, Metrics: s.Obs, Pages: Pages(s), AuditValues: AuditValues(),
 		Enterprises: s.Standards.Directory(), EnterpriseSections: s.EnterpriseSections()}
 }
 

@@ -15,11 +15,18 @@ import (
 )
 
 // pilotsSvc returns the service, or "not found" on a server built without it.
-func (s *Server) pilotsSvc() (*pilots.Service, error) {
-	if s.Pilots == nil {
+// pilotsWeb is the pages of the pilots and the S&T projects over their
+// service, handed in by the module list (web.Deps has no field for it).
+type pilotsWeb struct {
+	*Server
+	svc *pilots.Service
+}
+
+func (s *pilotsWeb) pilotsSvc() (*pilots.Service, error) {
+	if s.svc == nil {
 		return nil, apperr.NotFound("标准化试点与科技项目模块未启用")
 	}
-	return s.Pilots, nil
+	return s.svc, nil
 }
 
 // userFacing reports whether err is one the form should show and let the
@@ -42,7 +49,7 @@ func pilotsFormInt(r *http.Request, name string) int64 {
 
 // writerDepts lists the departments p may choose as responsible: all for
 // administrators and supervisors, those in scope for department staff.
-func (s *Server) writerDepts(r *http.Request, p auth.Principal) []org.Department {
+func (s *pilotsWeb) writerDepts(r *http.Request, p auth.Principal) []org.Department {
 	if s.Org == nil || !p.Has(pilots.WriteRoles...) {
 		return nil
 	}
@@ -68,7 +75,7 @@ func pilotFilter(r *http.Request, p auth.Principal) pilots.Filter {
 		Applications: p.Has(pilots.WriteRoles...)}
 }
 
-func (s *Server) pilotsList(w http.ResponseWriter, r *http.Request, rc *reqCtx) error {
+func (s *pilotsWeb) pilotsList(w http.ResponseWriter, r *http.Request, rc *reqCtx) error {
 	format, err := exportFormat(r)
 	if err != nil {
 		return err
@@ -81,7 +88,7 @@ func (s *Server) pilotsList(w http.ResponseWriter, r *http.Request, rc *reqCtx) 
 
 // pilotsExport downloads the pilot list the page shows (the caller's
 // applications included for staff).
-func (s *Server) pilotsExport(w http.ResponseWriter, r *http.Request, rc *reqCtx, format string) error {
+func (s *pilotsWeb) pilotsExport(w http.ResponseWriter, r *http.Request, rc *reqCtx, format string) error {
 	svc, err := s.pilotsSvc()
 	if err != nil {
 		return err
@@ -100,7 +107,7 @@ func (s *Server) pilotsExport(w http.ResponseWriter, r *http.Request, rc *reqCtx
 	return s.writeExport(w, format, t)
 }
 
-func (s *Server) renderPilots(w http.ResponseWriter, r *http.Request, rc *reqCtx, status int, errMsg string, form *pilots.PilotInput) error {
+func (s *pilotsWeb) renderPilots(w http.ResponseWriter, r *http.Request, rc *reqCtx, status int, errMsg string, form *pilots.PilotInput) error {
 	svc, err := s.pilotsSvc()
 	if err != nil {
 		return err
@@ -135,7 +142,7 @@ func pilotInputFromForm(r *http.Request) pilots.PilotInput {
 // pages: with the path's id when withID (else 0) and the form read, change
 // makes it and says where to go back to with which message; a correctable
 // error shows the form's page again through again, with the error.
-func (s *Server) pilotsFormWrite(w http.ResponseWriter, r *http.Request, withID bool,
+func (s *pilotsWeb) pilotsFormWrite(w http.ResponseWriter, r *http.Request, withID bool,
 	change func(svc *pilots.Service, id int64) (to, done string, err error), again func(id int64, status int, errMsg string) error) error {
 	svc, err := s.pilotsSvc()
 	if err != nil {
@@ -161,7 +168,7 @@ func (s *Server) pilotsFormWrite(w http.ResponseWriter, r *http.Request, withID 
 	return nil
 }
 
-func (s *Server) pilotCreate(w http.ResponseWriter, r *http.Request, rc *reqCtx) error {
+func (s *pilotsWeb) pilotCreate(w http.ResponseWriter, r *http.Request, rc *reqCtx) error {
 	var in pilots.PilotInput
 	return s.pilotsFormWrite(w, r, false, func(svc *pilots.Service, _ int64) (string, string, error) {
 		in = pilotInputFromForm(r)
@@ -177,11 +184,11 @@ func pilotsStatus(err error) int {
 	return st
 }
 
-func (s *Server) pilotDetail(w http.ResponseWriter, r *http.Request, rc *reqCtx) error {
+func (s *pilotsWeb) pilotDetail(w http.ResponseWriter, r *http.Request, rc *reqCtx) error {
 	return s.renderPilot(w, r, rc, http.StatusOK, "", nil)
 }
 
-func (s *Server) renderPilot(w http.ResponseWriter, r *http.Request, rc *reqCtx, status int, errMsg string, form *pilots.PilotInput) error {
+func (s *pilotsWeb) renderPilot(w http.ResponseWriter, r *http.Request, rc *reqCtx, status int, errMsg string, form *pilots.PilotInput) error {
 	return s.renderPilotWith(w, r, rc, status, errMsg, form, nil)
 }
 
@@ -197,7 +204,7 @@ type milestoneForm struct {
 
 // renderPilotWith renders the pilot page; failed, when not nil, is the
 // milestone correction that was refused, shown open with its values.
-func (s *Server) renderPilotWith(w http.ResponseWriter, r *http.Request, rc *reqCtx, status int, errMsg string, form *pilots.PilotInput, failed *milestoneForm) error {
+func (s *pilotsWeb) renderPilotWith(w http.ResponseWriter, r *http.Request, rc *reqCtx, status int, errMsg string, form *pilots.PilotInput, failed *milestoneForm) error {
 	svc, err := s.pilotsSvc()
 	if err != nil {
 		return err
@@ -244,7 +251,7 @@ func (s *Server) renderPilotWith(w http.ResponseWriter, r *http.Request, rc *req
 // pilotWrite runs one change from a detail-page form: on success back to
 // the record with a message; on a correctable error the record again,
 // with the error beside the forms.
-func (s *Server) pilotWrite(w http.ResponseWriter, r *http.Request, rc *reqCtx, done string, fn func(svc *pilots.Service, id int64) error) error {
+func (s *pilotsWeb) pilotWrite(w http.ResponseWriter, r *http.Request, rc *reqCtx, done string, fn func(svc *pilots.Service, id int64) error) error {
 	return s.pilotsFormWrite(w, r, true, func(svc *pilots.Service, id int64) (string, string, error) {
 		return fmt.Sprintf("/pilots/%d", id), done, fn(svc, id)
 	}, func(_ int64, status int, errMsg string) error {
@@ -252,7 +259,7 @@ func (s *Server) pilotWrite(w http.ResponseWriter, r *http.Request, rc *reqCtx, 
 	})
 }
 
-func (s *Server) pilotUpdate(w http.ResponseWriter, r *http.Request, rc *reqCtx) error {
+func (s *pilotsWeb) pilotUpdate(w http.ResponseWriter, r *http.Request, rc *reqCtx) error {
 	var in pilots.PilotInput
 	return s.pilotsFormWrite(w, r, true, func(svc *pilots.Service, id int64) (string, string, error) {
 		in = pilotInputFromForm(r)
@@ -263,21 +270,21 @@ func (s *Server) pilotUpdate(w http.ResponseWriter, r *http.Request, rc *reqCtx)
 	})
 }
 
-func (s *Server) pilotAdvance(w http.ResponseWriter, r *http.Request, rc *reqCtx) error {
+func (s *pilotsWeb) pilotAdvance(w http.ResponseWriter, r *http.Request, rc *reqCtx) error {
 	return s.pilotWrite(w, r, rc, "已登记环节", func(svc *pilots.Service, id int64) error {
 		_, err := svc.Advance(r.Context(), rc.P, id, pilots.Step{Stage: r.FormValue("stage"), Date: r.FormValue("date"), Note: r.FormValue("note")})
 		return err
 	})
 }
 
-func (s *Server) pilotMilestone(w http.ResponseWriter, r *http.Request, rc *reqCtx) error {
+func (s *pilotsWeb) pilotMilestone(w http.ResponseWriter, r *http.Request, rc *reqCtx) error {
 	return s.pilotWrite(w, r, rc, "已增加进度节点", func(svc *pilots.Service, id int64) error {
 		_, err := svc.AddMilestone(r.Context(), rc.P, id, pilots.MilestoneInput{Title: r.FormValue("title"), DueOn: r.FormValue("due_on"), Note: r.FormValue("note")})
 		return err
 	})
 }
 
-func (s *Server) pilotMilestoneDone(w http.ResponseWriter, r *http.Request, rc *reqCtx) error {
+func (s *pilotsWeb) pilotMilestoneDone(w http.ResponseWriter, r *http.Request, rc *reqCtx) error {
 	return s.pilotWrite(w, r, rc, "已登记节点完成", func(svc *pilots.Service, id int64) error {
 		_, err := svc.CompleteMilestone(r.Context(), rc.P, id, pilots.MilestoneInput{ID: pilotsFormInt(r, "milestone_id"), DoneOn: r.FormValue("done_on"), Note: r.FormValue("note")})
 		return err
@@ -286,7 +293,7 @@ func (s *Server) pilotMilestoneDone(w http.ResponseWriter, r *http.Request, rc *
 
 // pilotMilestoneFix runs a correction of one milestone from its row's
 // form; a correctable error shows the pilot again with that row open.
-func (s *Server) pilotMilestoneFix(w http.ResponseWriter, r *http.Request, rc *reqCtx, done string, fn func(svc *pilots.Service, id, mid int64) error) error {
+func (s *pilotsWeb) pilotMilestoneFix(w http.ResponseWriter, r *http.Request, rc *reqCtx, done string, fn func(svc *pilots.Service, id, mid int64) error) error {
 	svc, err := s.pilotsSvc()
 	if err != nil {
 		return err
@@ -318,21 +325,21 @@ func milestoneInputFromForm(r *http.Request) pilots.MilestoneInput {
 	return pilots.MilestoneInput{Title: r.FormValue("title"), DueOn: r.FormValue("due_on"), DoneOn: r.FormValue("done_on"), Note: r.FormValue("note"), Reason: r.FormValue("reason")}
 }
 
-func (s *Server) pilotMilestoneUpdate(w http.ResponseWriter, r *http.Request, rc *reqCtx) error {
+func (s *pilotsWeb) pilotMilestoneUpdate(w http.ResponseWriter, r *http.Request, rc *reqCtx) error {
 	return s.pilotMilestoneFix(w, r, rc, "已更正进度节点", func(svc *pilots.Service, id, mid int64) error {
 		_, err := svc.UpdateMilestone(r.Context(), rc.P, id, mid, milestoneInputFromForm(r))
 		return err
 	})
 }
 
-func (s *Server) pilotMilestoneDelete(w http.ResponseWriter, r *http.Request, rc *reqCtx) error {
+func (s *pilotsWeb) pilotMilestoneDelete(w http.ResponseWriter, r *http.Request, rc *reqCtx) error {
 	return s.pilotMilestoneFix(w, r, rc, "已删除进度节点", func(svc *pilots.Service, id, mid int64) error {
 		_, err := svc.DeleteMilestone(r.Context(), rc.P, id, mid, r.FormValue("reason"))
 		return err
 	})
 }
 
-func (s *Server) pilotLink(w http.ResponseWriter, r *http.Request, rc *reqCtx) error {
+func (s *pilotsWeb) pilotLink(w http.ResponseWriter, r *http.Request, rc *reqCtx) error {
 	done := "已关联标准"
 	if r.FormValue("remove") != "" {
 		done = "已取消关联"
@@ -345,7 +352,7 @@ func (s *Server) pilotLink(w http.ResponseWriter, r *http.Request, rc *reqCtx) e
 
 // Pilots API.
 
-func (s *Server) apiPilots(w http.ResponseWriter, r *http.Request, rc *reqCtx) error {
+func (s *pilotsWeb) apiPilots(w http.ResponseWriter, r *http.Request, rc *reqCtx) error {
 	svc, err := s.pilotsSvc()
 	if err != nil {
 		return err
@@ -359,7 +366,7 @@ func (s *Server) apiPilots(w http.ResponseWriter, r *http.Request, rc *reqCtx) e
 
 // pilotsAPI runs h when the pilots module is on; otherwise it answers that
 // the module is off, before reading anything of the request.
-func (s *Server) pilotsAPI(h apiHandler) apiHandler {
+func (s *pilotsWeb) pilotsAPI(h apiHandler) apiHandler {
 	return func(w http.ResponseWriter, r *http.Request, rc *reqCtx) error {
 		if _, err := s.pilotsSvc(); err != nil {
 			return err
@@ -370,7 +377,7 @@ func (s *Server) pilotsAPI(h apiHandler) apiHandler {
 
 // milestoneAPI answers a call on the milestone {mid} of pilot {id}, with
 // the body decoded into In, with the pilot.
-func milestoneAPI[In any](s *Server, call func(ctx context.Context, p auth.Principal, id, mid int64, in In) (pilots.Pilot, error)) apiHandler {
+func milestoneAPI[In any](s *pilotsWeb, call func(ctx context.Context, p auth.Principal, id, mid int64, in In) (pilots.Pilot, error)) apiHandler {
 	return func(w http.ResponseWriter, r *http.Request, rc *reqCtx) error {
 		mid, err := pathInt(r, "mid")
 		if err != nil {
@@ -387,17 +394,17 @@ type reasonInput struct {
 	Reason string `json:"reason"`
 }
 
-func (s *Server) deleteMilestone(ctx context.Context, p auth.Principal, id, mid int64, in reasonInput) (pilots.Pilot, error) {
-	return s.Pilots.DeleteMilestone(ctx, p, id, mid, in.Reason)
+func (s *pilotsWeb) deleteMilestone(ctx context.Context, p auth.Principal, id, mid int64, in reasonInput) (pilots.Pilot, error) {
+	return s.svc.DeleteMilestone(ctx, p, id, mid, in.Reason)
 }
 
-func (s *Server) withdrawReward(ctx context.Context, p auth.Principal, id int64, in reasonInput) (pilots.Reward, error) {
-	return s.Pilots.WithdrawReward(ctx, p, id, in.Reason)
+func (s *pilotsWeb) withdrawReward(ctx context.Context, p auth.Principal, id int64, in reasonInput) (pilots.Reward, error) {
+	return s.svc.WithdrawReward(ctx, p, id, in.Reason)
 }
 
 // S&T projects.
 
-func (s *Server) projectsList(w http.ResponseWriter, r *http.Request, rc *reqCtx) error {
+func (s *pilotsWeb) projectsList(w http.ResponseWriter, r *http.Request, rc *reqCtx) error {
 	format, err := exportFormat(r)
 	if err != nil {
 		return err
@@ -409,7 +416,7 @@ func (s *Server) projectsList(w http.ResponseWriter, r *http.Request, rc *reqCtx
 }
 
 // projectsExport downloads the project list the page shows.
-func (s *Server) projectsExport(w http.ResponseWriter, r *http.Request, rc *reqCtx, format string) error {
+func (s *pilotsWeb) projectsExport(w http.ResponseWriter, r *http.Request, rc *reqCtx, format string) error {
 	svc, err := s.pilotsSvc()
 	if err != nil {
 		return err
@@ -431,7 +438,7 @@ func projectFilter(r *http.Request) pilots.ProjectFilter {
 	return pilots.ProjectFilter{Q: r.URL.Query().Get("q"), Programme: r.URL.Query().Get("programme")}
 }
 
-func (s *Server) renderProjects(w http.ResponseWriter, r *http.Request, rc *reqCtx, status int, errMsg string, form *pilots.ProjectInput, reward *pilots.RewardInput) error {
+func (s *pilotsWeb) renderProjects(w http.ResponseWriter, r *http.Request, rc *reqCtx, status int, errMsg string, form *pilots.ProjectInput, reward *pilots.RewardInput) error {
 	return s.renderProjectsWith(w, r, rc, status, errMsg, form, reward, nil)
 }
 
@@ -476,7 +483,7 @@ func rewardForms(list []pilots.Reward, withProject bool, failed *rewardForm) (ma
 
 // renderProjectsWith renders the projects page; failed, when not nil, is
 // the reward correction or withdrawal that was refused.
-func (s *Server) renderProjectsWith(w http.ResponseWriter, r *http.Request, rc *reqCtx, status int, errMsg string, form *pilots.ProjectInput, reward *pilots.RewardInput, failed *rewardForm) error {
+func (s *pilotsWeb) renderProjectsWith(w http.ResponseWriter, r *http.Request, rc *reqCtx, status int, errMsg string, form *pilots.ProjectInput, reward *pilots.RewardInput, failed *rewardForm) error {
 	svc, err := s.pilotsSvc()
 	if err != nil {
 		return err
@@ -519,7 +526,7 @@ func rewardInputFromForm(r *http.Request) pilots.RewardInput {
 		Role: r.FormValue("role"), Amount: r.FormValue("amount"), Policy: r.FormValue("policy"), AwardedOn: r.FormValue("awarded_on"), Note: r.FormValue("note")}
 }
 
-func (s *Server) projectCreate(w http.ResponseWriter, r *http.Request, rc *reqCtx) error {
+func (s *pilotsWeb) projectCreate(w http.ResponseWriter, r *http.Request, rc *reqCtx) error {
 	var in pilots.ProjectInput
 	return s.pilotsFormWrite(w, r, false, func(svc *pilots.Service, _ int64) (string, string, error) {
 		in = projectInputFromForm(r)
@@ -530,7 +537,7 @@ func (s *Server) projectCreate(w http.ResponseWriter, r *http.Request, rc *reqCt
 	})
 }
 
-func (s *Server) rewardCreate(w http.ResponseWriter, r *http.Request, rc *reqCtx) error {
+func (s *pilotsWeb) rewardCreate(w http.ResponseWriter, r *http.Request, rc *reqCtx) error {
 	svc, err := s.pilotsSvc()
 	if err != nil {
 		return err
@@ -560,7 +567,7 @@ func (s *Server) rewardCreate(w http.ResponseWriter, r *http.Request, rc *reqCtx
 // rewardFix runs a correction or withdrawal of one reward from its row's
 // form: back to the page that lists it (its project's, else the projects
 // page); a correctable error shows that page again with the row open.
-func (s *Server) rewardFix(w http.ResponseWriter, r *http.Request, rc *reqCtx, withdraw bool, fn func(svc *pilots.Service, id int64) (pilots.Reward, error)) error {
+func (s *pilotsWeb) rewardFix(w http.ResponseWriter, r *http.Request, rc *reqCtx, withdraw bool, fn func(svc *pilots.Service, id int64) (pilots.Reward, error)) error {
 	svc, err := s.pilotsSvc()
 	if err != nil {
 		return err
@@ -602,19 +609,19 @@ func (s *Server) rewardFix(w http.ResponseWriter, r *http.Request, rc *reqCtx, w
 	return nil
 }
 
-func (s *Server) rewardUpdate(w http.ResponseWriter, r *http.Request, rc *reqCtx) error {
+func (s *pilotsWeb) rewardUpdate(w http.ResponseWriter, r *http.Request, rc *reqCtx) error {
 	return s.rewardFix(w, r, rc, false, func(svc *pilots.Service, id int64) (pilots.Reward, error) {
 		return svc.UpdateReward(r.Context(), rc.P, id, rewardInputFromForm(r))
 	})
 }
 
-func (s *Server) rewardWithdraw(w http.ResponseWriter, r *http.Request, rc *reqCtx) error {
+func (s *pilotsWeb) rewardWithdraw(w http.ResponseWriter, r *http.Request, rc *reqCtx) error {
 	return s.rewardFix(w, r, rc, true, func(svc *pilots.Service, id int64) (pilots.Reward, error) {
 		return svc.WithdrawReward(r.Context(), rc.P, id, r.FormValue("reason"))
 	})
 }
 
-func (s *Server) projectDetail(w http.ResponseWriter, r *http.Request, rc *reqCtx) error {
+func (s *pilotsWeb) projectDetail(w http.ResponseWriter, r *http.Request, rc *reqCtx) error {
 	id, err := pathInt(r, "id")
 	if err != nil {
 		return err
@@ -622,13 +629,13 @@ func (s *Server) projectDetail(w http.ResponseWriter, r *http.Request, rc *reqCt
 	return s.renderProject(w, r, rc, http.StatusOK, "", id, nil, nil)
 }
 
-func (s *Server) renderProject(w http.ResponseWriter, r *http.Request, rc *reqCtx, status int, errMsg string, id int64, form *pilots.ProjectInput, reward *pilots.RewardInput) error {
+func (s *pilotsWeb) renderProject(w http.ResponseWriter, r *http.Request, rc *reqCtx, status int, errMsg string, id int64, form *pilots.ProjectInput, reward *pilots.RewardInput) error {
 	return s.renderProjectWith(w, r, rc, status, errMsg, id, form, reward, nil)
 }
 
 // renderProjectWith renders a project page; failed, when not nil, is the
 // reward correction or withdrawal that was refused.
-func (s *Server) renderProjectWith(w http.ResponseWriter, r *http.Request, rc *reqCtx, status int, errMsg string, id int64, form *pilots.ProjectInput, reward *pilots.RewardInput, failed *rewardForm) error {
+func (s *pilotsWeb) renderProjectWith(w http.ResponseWriter, r *http.Request, rc *reqCtx, status int, errMsg string, id int64, form *pilots.ProjectInput, reward *pilots.RewardInput, failed *rewardForm) error {
 	svc, err := s.pilotsSvc()
 	if err != nil {
 		return err
@@ -654,7 +661,7 @@ func (s *Server) renderProjectWith(w http.ResponseWriter, r *http.Request, rc *r
 	})
 }
 
-func (s *Server) projectUpdate(w http.ResponseWriter, r *http.Request, rc *reqCtx) error {
+func (s *pilotsWeb) projectUpdate(w http.ResponseWriter, r *http.Request, rc *reqCtx) error {
 	var in pilots.ProjectInput
 	return s.pilotsFormWrite(w, r, true, func(svc *pilots.Service, id int64) (string, string, error) {
 		in = projectInputFromForm(r)
@@ -665,7 +672,7 @@ func (s *Server) projectUpdate(w http.ResponseWriter, r *http.Request, rc *reqCt
 	})
 }
 
-func (s *Server) projectLink(w http.ResponseWriter, r *http.Request, rc *reqCtx) error {
+func (s *pilotsWeb) projectLink(w http.ResponseWriter, r *http.Request, rc *reqCtx) error {
 	return s.pilotsFormWrite(w, r, true, func(svc *pilots.Service, id int64) (string, string, error) {
 		in := pilots.OutputInput{Standard: r.FormValue("standard"), Title: r.FormValue("title"), Family: r.FormValue("family"), Issued: r.FormValue("issued"), Remove: pilotsFormInt(r, "remove")}
 		_, err := svc.LinkOutput(r.Context(), rc.P, id, in)
@@ -681,7 +688,7 @@ func (s *Server) projectLink(w http.ResponseWriter, r *http.Request, rc *reqCtx)
 
 // Projects API.
 
-func (s *Server) apiProjects(w http.ResponseWriter, r *http.Request, rc *reqCtx) error {
+func (s *pilotsWeb) apiProjects(w http.ResponseWriter, r *http.Request, rc *reqCtx) error {
 	svc, err := s.pilotsSvc()
 	if err != nil {
 		return err
@@ -693,7 +700,7 @@ func (s *Server) apiProjects(w http.ResponseWriter, r *http.Request, rc *reqCtx)
 	return writeJSON(w, http.StatusOK, map[string]any{"projects": list, "overview": ov})
 }
 
-func (s *Server) apiRewards(w http.ResponseWriter, r *http.Request, rc *reqCtx) error {
+func (s *pilotsWeb) apiRewards(w http.ResponseWriter, r *http.Request, rc *reqCtx) error {
 	svc, err := s.pilotsSvc()
 	if err != nil {
 		return err
@@ -703,4 +710,72 @@ func (s *Server) apiRewards(w http.ResponseWriter, r *http.Request, rc *reqCtx) 
 		return err
 	}
 	return writeJSON(w, http.StatusOK, map[string]any{"rewards": rw})
+}
+
+// PilotsPages and ProjectsPages are the standardization pilots (task 3) and the S&T
+// projects producing standards (task 2): public lists and records, and the
+// forms and API with which administrators, supervisors and the responsible
+// departments' staff keep them (the service checks each department scope),
+// including corrections: rewards edited or withdrawn with a reason,
+// milestones corrected or (while not done) deleted with a reason.
+// PilotsPages are the pilots' routes.
+func PilotsPages(svc *pilots.Service) func(*Server) []Route {
+	return func(srv *Server) []Route { return (&pilotsWeb{Server: srv, svc: svc}).pilotsRoutes() }
+}
+
+func (s *pilotsWeb) pilotsRoutes() []Route {
+	w := pilots.WriteRoles
+	return []Route{
+		{Method: "GET", Pattern: "/pilots", Name: "标准化试点", Public: true, Handle: s.pilotsList, Menu: Menu{Group: MenuPublic, Label: "标准化试点", Order: 70, Section: "pilots"}},
+		{Method: "POST", Pattern: "/pilots", Name: "登记试点申报", Roles: w, Handle: s.pilotCreate},
+		{Method: "GET", Pattern: "/pilots/{id}", Name: "试点详情与进度", Public: true, Handle: s.pilotDetail},
+		{Method: "POST", Pattern: "/pilots/{id}", Name: "修改试点", Roles: w, Handle: s.pilotUpdate},
+		{Method: "POST", Pattern: "/pilots/{id}/advance", Name: "登记试点环节", Roles: w, Handle: s.pilotAdvance},
+		{Method: "POST", Pattern: "/pilots/{id}/milestones", Name: "增加进度节点", Roles: w, Handle: s.pilotMilestone},
+		{Method: "POST", Pattern: "/pilots/{id}/milestones/done", Name: "登记节点完成", Roles: w, Handle: s.pilotMilestoneDone},
+		{Method: "POST", Pattern: "/pilots/{id}/milestones/{mid}", Name: "更正进度节点", Roles: w, Handle: s.pilotMilestoneUpdate},
+		{Method: "POST", Pattern: "/pilots/{id}/milestones/{mid}/delete", Name: "删除进度节点", Roles: w, Handle: s.pilotMilestoneDelete},
+		{Method: "POST", Pattern: "/pilots/{id}/standards", Name: "关联试点标准", Roles: w, Handle: s.pilotLink},
+
+		{Method: "GET", Pattern: "/api/v1/pilots", Name: "标准化试点", Public: true, API: true, Handle: s.apiPilots},
+		{Method: "POST", Pattern: "/api/v1/pilots", Name: "登记试点申报", Roles: w, API: true, Handle: s.pilotsAPI(apiCreate(http.StatusCreated, decodeStandardJSON, s.svc.CreatePilot))},
+		{Method: "GET", Pattern: "/api/v1/pilots/{id}", Name: "试点详情", Public: true, API: true, Handle: s.pilotsAPI(apiByID(s.svc.Pilot))},
+		{Method: "PUT", Pattern: "/api/v1/pilots/{id}", Name: "修改试点", Roles: w, API: true, Handle: s.pilotsAPI(apiWithID(http.StatusOK, decodeStandardJSON, s.svc.UpdatePilot))},
+		{Method: "POST", Pattern: "/api/v1/pilots/{id}/advance", Name: "登记试点环节", Roles: w, API: true, Handle: s.pilotsAPI(apiWithID(http.StatusOK, decodeStandardJSON, s.svc.Advance))},
+		{Method: "POST", Pattern: "/api/v1/pilots/{id}/milestones", Name: "增加进度节点", Roles: w, API: true, Handle: s.pilotsAPI(apiWithID(http.StatusOK, decodeStandardJSON, s.svc.AddMilestone))},
+		{Method: "POST", Pattern: "/api/v1/pilots/{id}/milestones/done", Name: "登记节点完成", Roles: w, API: true, Handle: s.pilotsAPI(apiWithID(http.StatusOK, decodeStandardJSON, s.svc.CompleteMilestone))},
+		{Method: "PUT", Pattern: "/api/v1/pilots/{id}/milestones/{mid}", Name: "更正进度节点", Roles: w, API: true, Handle: milestoneAPI(s, s.svc.UpdateMilestone)},
+		{Method: "POST", Pattern: "/api/v1/pilots/{id}/milestones/{mid}/delete", Name: "删除进度节点", Roles: w, API: true, Handle: milestoneAPI(s, s.deleteMilestone)},
+		{Method: "POST", Pattern: "/api/v1/pilots/{id}/standards", Name: "关联试点标准", Roles: w, API: true, Handle: s.pilotsAPI(apiWithID(http.StatusOK, decodeStandardJSON, s.svc.LinkStandard))},
+	}
+}
+
+// ProjectsPages are the S&T projects' and rewards' routes.
+func ProjectsPages(svc *pilots.Service) func(*Server) []Route {
+	return func(srv *Server) []Route { return (&pilotsWeb{Server: srv, svc: svc}).projectsRoutes() }
+}
+
+func (s *pilotsWeb) projectsRoutes() []Route {
+	w := pilots.WriteRoles
+	return []Route{
+		{Method: "GET", Pattern: "/projects", Name: "科技项目标准产出", Public: true, Handle: s.projectsList, Menu: Menu{Group: MenuPublic, Label: "科技项目与标准奖励", Order: 80, Section: "projects"}},
+		{Method: "POST", Pattern: "/projects", Name: "登记科技项目", Roles: w, Handle: s.projectCreate},
+		{Method: "POST", Pattern: "/projects/rewards", Name: "登记标准奖励", Roles: w, Handle: s.rewardCreate},
+		{Method: "POST", Pattern: "/projects/rewards/{id}/edit", Name: "修改标准奖励", Roles: w, Handle: s.rewardUpdate},
+		{Method: "POST", Pattern: "/projects/rewards/{id}/withdraw", Name: "撤销标准奖励", Roles: w, Handle: s.rewardWithdraw},
+		{Method: "GET", Pattern: "/projects/{id}", Name: "科技项目详情", Public: true, Handle: s.projectDetail},
+		{Method: "POST", Pattern: "/projects/{id}", Name: "修改科技项目", Roles: w, Handle: s.projectUpdate},
+		{Method: "POST", Pattern: "/projects/{id}/standards", Name: "登记项目标准产出", Roles: w, Handle: s.projectLink},
+
+		{Method: "GET", Pattern: "/api/v1/projects", Name: "科技项目标准产出", Public: true, API: true, Handle: s.apiProjects},
+		{Method: "POST", Pattern: "/api/v1/projects", Name: "登记科技项目", Roles: w, API: true, Handle: s.pilotsAPI(apiCreate(http.StatusCreated, decodeStandardJSON, s.svc.CreateProject))},
+		{Method: "GET", Pattern: "/api/v1/projects/rewards", Name: "标准奖励", Public: true, API: true, Handle: s.apiRewards},
+		{Method: "POST", Pattern: "/api/v1/projects/rewards", Name: "登记标准奖励", Roles: w, API: true, Handle: s.pilotsAPI(apiCreate(http.StatusCreated, decodeStandardJSON, s.svc.AddReward))},
+		{Method: "GET", Pattern: "/api/v1/projects/rewards/{id}", Name: "标准奖励详情", Public: true, API: true, Handle: s.pilotsAPI(apiByID(s.svc.Reward))},
+		{Method: "PUT", Pattern: "/api/v1/projects/rewards/{id}", Name: "修改标准奖励", Roles: w, API: true, Handle: s.pilotsAPI(apiWithID(http.StatusOK, decodeStandardJSON, s.svc.UpdateReward))},
+		{Method: "POST", Pattern: "/api/v1/projects/rewards/{id}/withdraw", Name: "撤销标准奖励", Roles: w, API: true, Handle: s.pilotsAPI(apiWithID(http.StatusOK, decodeStandardJSON, s.withdrawReward))},
+		{Method: "GET", Pattern: "/api/v1/projects/{id}", Name: "科技项目详情", Public: true, API: true, Handle: s.pilotsAPI(apiByID(s.svc.Project))},
+		{Method: "PUT", Pattern: "/api/v1/projects/{id}", Name: "修改科技项目", Roles: w, API: true, Handle: s.pilotsAPI(apiWithID(http.StatusOK, decodeStandardJSON, s.svc.UpdateProject))},
+		{Method: "POST", Pattern: "/api/v1/projects/{id}/standards", Name: "登记项目标准产出", Roles: w, API: true, Handle: s.pilotsAPI(apiWithID(http.StatusOK, decodeStandardJSON, s.svc.LinkOutput))},
+	}
 }

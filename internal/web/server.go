@@ -19,7 +19,6 @@ import (
 	"sidi/internal/plan"
 	"sidi/internal/progress"
 	"sidi/internal/standards"
-	"sidi/internal/standards/pilots"
 	"sidi/internal/store"
 )
 
@@ -34,8 +33,6 @@ type Deps struct {
 	Auth *auth.Service
 	// Progress runs reports, indicators and bulletins.
 	Progress *progress.Service
-	// Pilots keeps the standardization pilots and the S&T projects producing standards.
-	Pilots *pilots.Service
 	// Standards is the standards information platform.
 	Standards *standards.Service
 	// Enterprises is the enterprise directory (nil: the one standards uses);
