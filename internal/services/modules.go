@@ -94,25 +94,13 @@ func Modules() []Module {
 			Seed: func(ctx context.Context, s *Set, p auth.Principal) (int, error) {
 				return pilots.SeedDemo(ctx, s.Pilots, p)
 			},
-			SeedDone: "已添加 %d 个演示标准化试点和科技项目（均标注【演示数据】）demo pilots and S&T projects added",
-			Pages: func(s *Set) func(*web.Server) []web.Route {
-				var svc *pilots.Service
-				if s != nil {
-					svc = s.Pilots
-				}
-				return web.PilotsPages(svc)
-			},
+			SeedDone:          "已添加 %d 个演示标准化试点和科技项目（均标注【演示数据】）demo pilots and S&T projects added",
+			Pages:             pagesOver(func(s *Set) *pilots.Service { return s.Pilots }, web.PilotsPages),
 			EnterpriseSection: func(s *Set) enterprise.SectionFunc { return s.Pilots.PilotsSection },
 		},
 		{
 			Name: "projects", Title: "科技项目与标准奖励",
-			Pages: func(s *Set) func(*web.Server) []web.Route {
-				var svc *pilots.Service
-				if s != nil {
-					svc = s.Pilots
-				}
-				return web.ProjectsPages(svc)
-			},
+			Pages:             pagesOver(func(s *Set) *pilots.Service { return s.Pilots }, web.ProjectsPages),
 			EnterpriseSection: func(s *Set) enterprise.SectionFunc { return s.Pilots.RewardsSection },
 		},
 		{
@@ -125,14 +113,8 @@ func Modules() []Module {
 			Seed: func(ctx context.Context, s *Set, p auth.Principal) (int, error) {
 				return bases.SeedDemo(ctx, s.Bases, p)
 			},
-			SeedDone: "已添加 %d 个演示标准化生产基地（均标注【演示数据】）demo bases added",
-			Pages: func(s *Set) func(*web.Server) []web.Route {
-				var svc *bases.Service
-				if s != nil {
-					svc = s.Bases
-				}
-				return web.BasesPages(svc)
-			},
+			SeedDone:          "已添加 %d 个演示标准化生产基地（均标注【演示数据】）demo bases added",
+			Pages:             pagesOver(func(s *Set) *bases.Service { return s.Bases }, web.BasesPages),
 			AuditValues:       map[string]map[string]map[string]string{"base": {"status": bases.StatusLabels}},
 			EnterpriseSection: func(s *Set) enterprise.SectionFunc { return s.Bases.EnterpriseSection },
 		},
@@ -144,14 +126,20 @@ func Modules() []Module {
 				return training.SeedDemo(ctx, s.Training, p)
 			},
 			SeedDone: "已添加 %d 期演示培训记录（均标注【演示数据】）demo training sessions added",
-			Pages: func(s *Set) func(*web.Server) []web.Route {
-				var svc *training.Service
-				if s != nil {
-					svc = s.Training
-				}
-				return web.TrainingPages(svc)
-			},
+			Pages:    pagesOver(func(s *Set) *training.Service { return s.Training }, web.TrainingPages),
 		},
+	}
+}
+
+// pagesOver builds a module's pages over its service in s (the zero
+// service for the catalogue, when s is nil).
+func pagesOver[T any](service func(*Set) T, pages func(T) func(*web.Server) []web.Route) func(*Set) func(*web.Server) []web.Route {
+	return func(s *Set) func(*web.Server) []web.Route {
+		var svc T
+		if s != nil {
+			svc = service(s)
+		}
+		return pages(svc)
 	}
 }
 

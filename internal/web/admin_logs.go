@@ -64,10 +64,14 @@ func auditActor(r audit.Record, names map[int64]string) string {
 	return r.Actor
 }
 
-// auditValueLabels names the coded values of a recorded field in Chinese,
-// by entity and field ("report" "status" "approved" → "已审核通过"); a field
-// listed under "" applies to every entity.
-func auditValueLabels(entity, field string) map[string]string {
+// valueTable names the coded values of recorded fields in Chinese, by
+// entity, field and code ("report" "status" "approved" → "已审核通过"); a
+// field listed under entity "" applies to every entity.
+type valueTable map[string]map[string]map[string]string
+
+// newValueTable builds the foundations' names once, with the registers'
+// own (Deps.AuditValues) over them.
+func newValueTable(registers map[string]map[string]map[string]string) valueTable {
 	roles := map[string]string{}
 	for r, l := range auth.RoleNames {
 		roles[string(r)] = l
@@ -76,7 +80,7 @@ func auditValueLabels(entity, field string) map[string]string {
 	for sc, l := range auth.ScopeNames {
 		scopes[string(sc)] = l
 	}
-	byEntity := map[string]map[string]map[string]string{
+	t := valueTable{
 		"": {"roles": roles, "role": roles, "scope": scopes, "period_kind": {"quarter": "按季度", "month": "按月"},
 			"stage": {progress.StageDepartment: "部门审核", progress.StageRegulator: "省市场监管局"}},
 		"report":        {"status": progress.ReportStatusLabels, "role": {"lead": "牵头单位", "co": "责任单位"}},
@@ -85,19 +89,23 @@ func auditValueLabels(entity, field string) map[string]string {
 		"standard":      {"status": standards.StatusLabels},
 		"leader_scheme": {"status": standards.SchemeStatusLabels},
 	}
-	if m := byEntity[entity][field]; m != nil {
-		return m
+	for entity, fields := range registers {
+		if t[entity] == nil {
+			t[entity] = map[string]map[string]string{}
+		}
+		for field, labels := range fields {
+			t[entity][field] = labels
+		}
 	}
-	return byEntity[""][field]
+	return t
 }
 
-// valueLabels adds the registers' own value names (Deps.AuditValues) to
-// the foundations' ones.
-func (s *Server) valueLabels(entity, field string) map[string]string {
-	if m := s.AuditValues[entity][field]; m != nil {
+// labels are the names of one field's codes (nil when it has none).
+func (t valueTable) labels(entity, field string) map[string]string {
+	if m := t[entity][field]; m != nil {
 		return m
 	}
-	return auditValueLabels(entity, field)
+	return t[""][field]
 }
 
 // auditValue renders one field's value compactly: text as itself (or its
@@ -300,7 +308,7 @@ func (s *Server) adminAudit(w http.ResponseWriter, r *http.Request, rc *reqCtx) 
 			return err
 		}
 		rows := make([][]string, len(recs))
-		for i, a := range auditRows(recs, names, true, s.valueLabels) {
+		for i, a := range auditRows(recs, names, true, s.values.labels) {
 			rows[i] = []string{strconv.FormatInt(a.Seq, 10), a.At, a.Actor, a.Login, a.IP, a.EntityLabel, a.EntityID, a.ActionLabel,
 				string(recs[i].Before), string(recs[i].After)}
 		}
@@ -437,7 +445,7 @@ func (s *Server) auditTrail(ctx context.Context, rc *reqCtx, recs []audit.Record
 	if err != nil {
 		return nil, err
 	}
-	rows := auditRows(recs, names, rc.P.Has(auth.RoleAdmin), s.valueLabels)
+	rows := auditRows(recs, names, rc.P.Has(auth.RoleAdmin), s.values.labels)
 	// Departments by name rather than by number.
 	depts := map[string]string{}
 	deptName := func(v string) (string, error) {

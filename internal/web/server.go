@@ -68,6 +68,7 @@ type Server struct {
 	// byPattern finds a route by its mux pattern ("GET /bases/{id}").
 	byPattern map[string]Route
 	pages     *pages
+	values    valueTable // the 操作日志's names of recorded codes
 	static    fs.FS
 	mux       *http.ServeMux
 	now       func() time.Time
@@ -101,6 +102,7 @@ func New(d Deps) *Server {
 		s.flashKey = newFlashKey(nil)
 	}
 	s.pages = mustParsePages()
+	s.values = newValueTable(d.AuditValues)
 	st, err := fs.Sub(assets, "static")
 	if err != nil {
 		panic(err)
