@@ -1,0 +1,91 @@
+package alarms
+
+import (
+	"context"
+	"fmt"
+	"time"
+
+	"sidi/internal/auth"
+	"sidi/internal/kit"
+)
+
+const effCols = `equipment_code, fuel, window_start, window_end, samples, flue_temp, air_temp, o2, co_ppm, alpha, q2, q3, q5, efficiency, coefficient_version, flags`
+
+func scanEff(sc interface{ Scan(...any) error }) (Efficiency, error) {
+	var e Efficiency
+	var start, end string
+	err := sc.Scan(&e.EquipmentCode, &e.Fuel, &start, &end, &e.Samples, &e.FlueTemp, &e.AirTemp, &e.O2, &e.COppm, &e.Alpha, &e.Q2, &e.Q3, &e.Q5,
+		&e.Efficiency, &e.Version, &e.Flags)
+	e.WindowStart, e.WindowEnd = parseTS(start), parseTS(end)
+	return e, err
+}
+
+// EfficiencySeries is a boiler's efficiency windows since since, oldest
+// first, at most limit (the newest ones), for charts. The caller must be
+// able to see the device's region.
+func (s *Service) EfficiencySeries(ctx context.Context, p auth.Principal, code, region string, since time.Time, limit int) ([]Efficiency, error) {
+	r, err := s.reach(ctx, p, ViewRoles)
+	if err != nil {
+		return nil, err
+	}
+	if !r.allows(region) {
+		return nil, nil
+	}
+	if limit <= 0 || limit > 5000 {
+		limit = 500
+	}
+	rows, err := s.db.Reader().QueryContext(ctx, `SELECT `+effCols+` FROM boiler_efficiency WHERE equipment_code = $1 AND window_end >= $2
+		ORDER BY window_end DESC LIMIT $3`, code, ts(since), limit)
+	if err != nil {
+		return nil, fmt.Errorf("alarms: efficiency of %s: %w", code, err)
+	}
+	defer rows.Close()
+	var out []Efficiency
+	for rows.Next() {
+		e, err := scanEff(rows)
+		if err != nil {
+			return nil, err
+		}
+		out = append(out, e)
+	}
+	for i, j := 0, len(out)-1; i < j; i, j = i+1, j-1 {
+		out[i], out[j] = out[j], out[i]
+	}
+	return out, rows.Err()
+}
+
+// LatestEfficiency is the newest window of each boiler of a prefecture the
+// caller may see, lowest efficiency first.
+func (s *Service) LatestEfficiency(ctx context.Context, p auth.Principal, prefecture string) ([]Efficiency, error) {
+	if err := (Filter{Prefecture: prefecture}).Check(false); err != nil {
+		return nil, err
+	}
+	r, err := s.reach(ctx, p, ViewRoles)
+	if err != nil {
+		return nil, err
+	}
+	var w kit.Where
+	w.Raw(r.cond("b.region", &w.Args))
+	w.Add("b.prefecture = ?", prefecture)
+	rows, err := s.db.Reader().QueryContext(ctx, `SELECT `+prefixCols("b.")+` FROM boiler_efficiency b
+		JOIN (SELECT equipment_code, MAX(window_end) AS last FROM boiler_efficiency WHERE prefecture = `+w.Args.Add(prefecture)+` GROUP BY equipment_code) m
+		ON m.equipment_code = b.equipment_code AND m.last = b.window_end`+w.SQL()+` ORDER BY b.efficiency, b.equipment_code LIMIT 200`, w.Values()...)
+	if err != nil {
+		return nil, fmt.Errorf("alarms: latest efficiency of %s: %w", prefecture, err)
+	}
+	defer rows.Close()
+	var out []Efficiency
+	for rows.Next() {
+		e, err := scanEff(rows)
+		if err != nil {
+			return nil, err
+		}
+		out = append(out, e)
+	}
+	return out, rows.Err()
+}
+
+func prefixCols(p string) string {
+	return p + "equipment_code, " + p + "fuel, " + p + "window_start, " + p + "window_end, " + p + "samples, " + p + "flue_temp, " + p + "air_temp, " +
+		p + "o2, " + p + "co_ppm, " + p + "alpha, " + p + "q2, " + p + "q3, " + p + "q5, " + p + "efficiency, " + p + "coefficient_version, " + p + "flags"
+}

@@ -1,0 +1,222 @@
+package alarms
+
+import (
+	"context"
+	"database/sql"
+	"errors"
+	"fmt"
+	"strings"
+	"time"
+
+	"sidi/internal/apperr"
+	"sidi/internal/audit"
+	"sidi/internal/auth"
+	"sidi/internal/kit"
+	"sidi/internal/store"
+)
+
+// Service reads and changes alarms, hazards, rules and efficiency values.
+type Service struct {
+	db  *store.DB
+	now func() time.Time
+	loc *time.Location
+}
+
+// NewService returns the service over db.
+func NewService(db *store.DB) *Service {
+	loc, err := time.LoadLocation("Asia/Shanghai")
+	if err != nil {
+		loc = time.FixedZone("CST", 8*3600)
+	}
+	return &Service{db: db, now: time.Now, loc: loc}
+}
+
+// SetClock replaces the clock (tests: deadlines and overdue flags).
+func (s *Service) SetClock(now func() time.Time) { s.now = now }
+
+// DB is the service's database (the engine's tests).
+func (s *Service) DB() *store.DB { return s.db }
+
+// reach is how far a caller sees: every region, or those under the
+// region prefixes of the departments in the caller's data scope (a
+// prefecture's departments see its prefecture, a county's its county).
+type reach struct {
+	all      bool
+	prefixes []string
+}
+
+func (r reach) allows(region string) bool {
+	if r.all {
+		return true
+	}
+	for _, p := range r.prefixes {
+		if strings.HasPrefix(region, p) {
+			return true
+		}
+	}
+	return false
+}
+
+// cond limits col to the reach; "" for all, "1 = 0" for none.
+func (r reach) cond(col string, a *kit.Args) string {
+	if r.all {
+		return ""
+	}
+	if len(r.prefixes) == 0 {
+		return "1 = 0"
+	}
+	parts := make([]string, len(r.prefixes))
+	for i, p := range r.prefixes {
+		parts[i] = col + " LIKE " + a.Add(p+"%")
+	}
+	return "(" + strings.Join(parts, " OR ") + ")"
+}
+
+// regionPrefix trims a GB/T 2260 code's trailing zero pairs: 630000 → 63,
+// 632800 → 6328, 632801 → 632801.
+func regionPrefix(code string) string {
+	if len(code) != 6 || strings.Trim(code, "0123456789") != "" {
+		return ""
+	}
+	for len(code) > 2 && strings.HasSuffix(code, "00") {
+		code = code[:len(code)-2]
+	}
+	return code
+}
+
+func (s *Service) reach(ctx context.Context, p auth.Principal, roles []auth.Role) (reach, error) {
+	if err := p.Require(roles...); err != nil {
+		return reach{}, err
+	}
+	sc, err := auth.ScopeOf(ctx, s.db.Reader(), p)
+	if err != nil {
+		return reach{}, fmt.Errorf("alarms: scope: %w", err)
+	}
+	if sc.All {
+		return reach{all: true}, nil
+	}
+	if len(sc.Depts) == 0 {
+		return reach{}, nil
+	}
+	var a kit.Args
+	rows, err := s.db.Reader().QueryContext(ctx, `SELECT region_code FROM departments WHERE id IN (`+a.IDs(sc.Depts)+`)`, a.Values()...)
+	if err != nil {
+		return reach{}, fmt.Errorf("alarms: regions of scope: %w", err)
+	}
+	defer rows.Close()
+	var r reach
+	for rows.Next() {
+		var code string
+		if err := rows.Scan(&code); err != nil {
+			return reach{}, err
+		}
+		if p := regionPrefix(code); p != "" {
+			r.prefixes = append(r.prefixes, p)
+		}
+	}
+	return r, rows.Err()
+}
+
+// Rules lists the rules (only the enabled ones when enabled is true).
+func (s *Service) Rules(ctx context.Context, enabled bool) ([]Rule, error) {
+	q := `SELECT id, alarm_type, label, equipment_type, point, kind, threshold, severity, opens_hazard, enabled, note FROM alarm_rules`
+	if enabled {
+		q += ` WHERE enabled = 1`
+	}
+	rows, err := s.db.Reader().QueryContext(ctx, q+` ORDER BY equipment_type, alarm_type, threshold, id`)
+	if err != nil {
+		return nil, fmt.Errorf("alarms: rules: %w", err)
+	}
+	defer rows.Close()
+	var out []Rule
+	for rows.Next() {
+		var r Rule
+		var hz, en int
+		if err := rows.Scan(&r.ID, &r.AlarmType, &r.Label, &r.EquipmentType, &r.Point, &r.Kind, &r.Threshold, &r.Severity, &hz, &en, &r.Note); err != nil {
+			return nil, fmt.Errorf("alarms: rules: %w", err)
+		}
+		r.OpensHazard, r.Enabled = hz == 1, en == 1
+		out = append(out, r)
+	}
+	return out, rows.Err()
+}
+
+// RulePatch is what a person may change on a rule.
+type RulePatch struct {
+	Threshold float64
+	Severity  string
+	Enabled   bool
+}
+
+// UpdateRule changes a rule's threshold, severity and switch, audited.
+// The engine picks it up at its next Load.
+func (s *Service) UpdateRule(ctx context.Context, p auth.Principal, id int64, rp RulePatch) (Rule, error) {
+	if err := p.Require(RuleRoles...); err != nil {
+		return Rule{}, err
+	}
+	var errs kit.Errors
+	if rank(rp.Severity) == 0 {
+		errs.Add("severity", "级别须为 危急、重要、次要 或 警告")
+	}
+	if rp.Threshold != rp.Threshold || rp.Threshold > 1e9 || rp.Threshold < -1e9 {
+		errs.Add("threshold", "阈值须为 -10⁹ 到 10⁹ 之间的数")
+	}
+	if err := errs.Err(); err != nil {
+		return Rule{}, err
+	}
+	var after Rule
+	err := s.db.Tx(ctx, func(tx *sql.Tx) error {
+		before, err := ruleByID(ctx, tx, id)
+		if err != nil {
+			return err
+		}
+		if before.Kind == KindStale && rp.Threshold < 10 {
+			return apperr.Invalid("离线判定时间不能少于 10 秒")
+		}
+		if _, err := tx.ExecContext(ctx, `UPDATE alarm_rules SET threshold = $1, severity = $2, enabled = $3, updated_by = $4, updated_at = $5 WHERE id = $6`,
+			rp.Threshold, rp.Severity, boolInt(rp.Enabled), p.Actor().Name, ts(s.now()), id); err != nil {
+			return fmt.Errorf("alarms: update rule %d: %w", id, err)
+		}
+		after = before
+		after.Threshold, after.Severity, after.Enabled = rp.Threshold, rp.Severity, rp.Enabled
+		return audit.Append(ctx, s.db, tx, p.Actor(), audit.Entry{Entity: "alarm_rule", EntityID: fmt.Sprint(id), Action: "update", Before: before, After: after})
+	})
+	return after, err
+}
+
+func ruleByID(ctx context.Context, tx *sql.Tx, id int64) (Rule, error) {
+	var r Rule
+	var hz, en int
+	err := tx.QueryRowContext(ctx, `SELECT id, alarm_type, label, equipment_type, point, kind, threshold, severity, opens_hazard, enabled, note FROM alarm_rules WHERE id = $1`, id).
+		Scan(&r.ID, &r.AlarmType, &r.Label, &r.EquipmentType, &r.Point, &r.Kind, &r.Threshold, &r.Severity, &hz, &en, &r.Note)
+	if errors.Is(err, sql.ErrNoRows) {
+		return Rule{}, apperr.NotFound("报警规则 %d 不存在", id)
+	}
+	if err != nil {
+		return Rule{}, fmt.Errorf("alarms: rule %d: %w", id, err)
+	}
+	r.OpensHazard, r.Enabled = hz == 1, en == 1
+	return r, nil
+}
+
+// activeKeys are the active alarms' device and type, for the engine's start.
+func (s *Service) activeKeys(ctx context.Context) (map[int64]map[string]string, error) {
+	rows, err := s.db.Reader().QueryContext(ctx, `SELECT device_id, alarm_type, severity FROM alarms WHERE status = 'active'`)
+	if err != nil {
+		return nil, fmt.Errorf("alarms: active alarms: %w", err)
+	}
+	defer rows.Close()
+	out := map[int64]map[string]string{}
+	for rows.Next() {
+		var id int64
+		var typ, sev string
+		if err := rows.Scan(&id, &typ, &sev); err != nil {
+			return nil, err
+		}
+		if out[id] == nil {
+			out[id] = map[string]string{}
+		}
+		out[id][typ] = sev
+	}
+	return out, rows.Err()
+}
