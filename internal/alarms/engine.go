@@ -63,10 +63,10 @@ type sample struct {
 }
 
 type window struct {
-	start                  time.Time
-	flue, air, o2, co      float64
-	nFlue, nAir, nO2, nCO  int
-	samples                int
+	start                 time.Time
+	flue, air, o2, co     float64
+	nFlue, nAir, nO2, nCO int
+	samples               int
 }
 
 type devState struct {
