@@ -224,7 +224,7 @@ func TestEfficiencyOnline(t *testing.T) {
 			e.feed(t, msg(golmud, at, pt(telemetry.PointFlueTemp, 350), pt(telemetry.PointAirTemp, 20), pt(telemetry.PointO2, 3.5)))
 			at = at.Add(5 * time.Second)
 		}
-		series, err := e.svc.EfficiencySeries(ctx, admin, golmud.Code, golmud.Region, t0, 0)
+		series, err := e.svc.EfficiencySeries(ctx, admin, golmud.Code, t0, 0)
 		if err != nil {
 			t.Fatal(err)
 		}

@@ -197,6 +197,15 @@ type Efficiency struct {
 	Flags         string    `json:"flags,omitempty"`
 }
 
+// PrefectureNames are the eight prefecture-level divisions (GB/T 2260).
+var PrefectureNames = map[string]string{
+	"630100": "西宁市", "630200": "海东市", "632200": "海北州", "632300": "黄南州",
+	"632500": "海南州", "632600": "果洛州", "632700": "玉树州", "632800": "海西州",
+}
+
+// Prefectures lists their codes in order.
+var Prefectures = []string{"630100", "630200", "632200", "632300", "632500", "632600", "632700", "632800"}
+
 // tsLayout is how times are stored: UTC, fixed width, so text order is time order.
 const tsLayout = "2006-01-02T15:04:05.000000Z"
 

@@ -98,23 +98,39 @@ func (s *Service) reach(ctx context.Context, p auth.Principal, roles []auth.Role
 	if len(sc.Depts) == 0 {
 		return reach{}, nil
 	}
-	var a kit.Args
-	rows, err := s.db.Reader().QueryContext(ctx, `SELECT region_code FROM departments WHERE id IN (`+a.IDs(sc.Depts)+`)`, a.Values()...)
-	if err != nil {
-		return reach{}, fmt.Errorf("alarms: regions of scope: %w", err)
-	}
-	defer rows.Close()
 	var r reach
-	for rows.Next() {
-		var code string
-		if err := rows.Scan(&code); err != nil {
+	for _, id := range sc.Depts {
+		code, err := s.regionOf(ctx, id)
+		if err != nil {
 			return reach{}, err
 		}
 		if p := regionPrefix(code); p != "" {
 			r.prefixes = append(r.prefixes, p)
 		}
 	}
-	return r, rows.Err()
+	return r, nil
+}
+
+// regionOf is a department's region code, or its nearest ancestor's: the
+// provincial bureaus (省市场监管局) have none of their own and stand for
+// the province (630000), a prefecture's bureaus for the prefecture.
+func (s *Service) regionOf(ctx context.Context, id int64) (string, error) {
+	for range 16 {
+		var code string
+		var parent sql.NullInt64
+		err := s.db.Reader().QueryRowContext(ctx, `SELECT region_code, parent_id FROM departments WHERE id = $1`, id).Scan(&code, &parent)
+		if errors.Is(err, sql.ErrNoRows) {
+			return "", nil
+		}
+		if err != nil {
+			return "", fmt.Errorf("alarms: region of department %d: %w", id, err)
+		}
+		if code != "" || !parent.Valid {
+			return code, nil
+		}
+		id = parent.Int64
+	}
+	return "", nil
 }
 
 // Rules lists the rules (only the enabled ones when enabled is true).

@@ -3,6 +3,7 @@ package services
 import (
 	"context"
 	"fmt"
+	"sidi/internal/alarms"
 
 	"sidi/internal/auth"
 	"sidi/internal/bases"
@@ -127,6 +128,20 @@ func Modules() []Module {
 			},
 			SeedDone: "已添加 %d 期演示培训记录（均标注【演示数据】）demo training sessions added",
 			Pages:    pagesOver(func(s *Set) *training.Service { return s.Training }, web.TrainingPages),
+		},
+		{
+			Name: "alarms", Title: "设备报警与隐患",
+			Build: func(_ context.Context, s *Set) error { s.Alarms = alarms.NewService(s.DB); return nil },
+			Seed: func(ctx context.Context, s *Set, p auth.Principal) (int, error) {
+				return alarms.SeedDemo(ctx, s.Alarms, p)
+			},
+			SeedDone: "已添加 %d 条演示报警和隐患（均标注【演示数据】）demo alarms and hazards added",
+			Pages:    pagesOver(func(s *Set) *alarms.Service { return s.Alarms }, web.AlarmsPages),
+			AuditValues: map[string]map[string]map[string]string{
+				"alarm":      {"status": alarms.StatusLabels, "severity": alarms.SeverityLabels},
+				"hazard":     {"status": alarms.HazardStatusLabels, "source": alarms.SourceLabels},
+				"alarm_rule": {"severity": alarms.SeverityLabels, "kind": alarms.KindLabels},
+			},
 		},
 	}
 }

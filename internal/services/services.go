@@ -13,6 +13,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"sidi/internal/alarms"
 
 	"sidi/internal/apperr"
 	"sidi/internal/auth"
@@ -41,6 +42,7 @@ type Set struct {
 	Pilots    *pilots.Service
 	Bases     *bases.Service
 	Training  *training.Service
+	Alarms    *alarms.Service
 	// Obs are the operational metrics (Prometheus) of this instance; the
 	// database reports writer waits, audit appends, imports and logins to it.
 	Obs *obs.Metrics

@@ -463,6 +463,10 @@ func TestAuthorizationMatrix(t *testing.T) {
 			"rewards/id":       "1",
 			"milestones/mid":   "1",
 			"enterprises/code": firstCreditCode(t, f),
+			"alarms/id":        "1",
+			"hazards/id":       "1",
+			"regions/code":     "632800",
+			"boilers/code":     "1110DEMO0202600001",
 		}
 
 		for _, who := range callers {

@@ -25,3 +25,38 @@
   }
   apply();
 })();
+
+// Live parts: an element with data-live="/path" is replaced every second by
+// what that path answers (the prefecture page's alarms and hazards). Only
+// changed content is swapped, nothing runs while the tab is hidden, and a
+// failed fetch leaves the page as it was; without the script the page is
+// complete and a reload refreshes it.
+(function () {
+  'use strict';
+  if (!window.fetch) {
+    return;
+  }
+  var parts = document.querySelectorAll('[data-live]');
+  Array.prototype.forEach.call(parts, function (el) {
+    var url = el.getAttribute('data-live');
+    if (!url || url.charAt(0) !== '/' || url.charAt(1) === '/') {
+      return;
+    }
+    var busy = false;
+    setInterval(function () {
+      if (busy || document.hidden) {
+        return;
+      }
+      busy = true;
+      fetch(url, { credentials: 'same-origin', headers: { 'Accept': 'text/html' } }).then(function (resp) {
+        return resp.ok ? resp.text() : null;
+      }).then(function (html) {
+        if (html !== null && html !== el.innerHTML) {
+          el.innerHTML = html;
+        }
+      }).catch(function () {}).then(function () {
+        busy = false;
+      });
+    }, 1000);
+  });
+})();
