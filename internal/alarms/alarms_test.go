@@ -3,6 +3,7 @@ package alarms_test
 import (
 	"context"
 	"errors"
+	"math"
 	"sync"
 	"testing"
 	"time"
@@ -50,7 +51,7 @@ func setup(t *testing.T, db *store.DB) env {
 	clk := &clock{t: t0}
 	svc := alarms.NewService(db)
 	svc.SetClock(clk.Now)
-	eng, err := alarms.NewEngine(svc, alarms.Options{Now: clk.Now, Report: func(err error) { t.Error(err) }})
+	eng, err := alarms.NewEngine(svc, alarms.Options{Now: clk.Now}) // Flush returns the errors feed checks
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -401,6 +402,85 @@ func TestHostileFilters(t *testing.T) {
 		}
 		if _, err := e.svc.UpdateRule(ctx, admin, 99999, alarms.RulePatch{Severity: alarms.SevMajor}); !errors.Is(err, apperr.ErrNotFound) {
 			t.Errorf("missing rule: %v", err)
+		}
+	})
+}
+
+// TestRulesAreData: a rule edited by a person is audited and the running
+// engine applies it at its next write; hostile points change nothing; a
+// change the database refuses is dropped after a few tries instead of
+// blocking the others.
+func TestRulesAreData(t *testing.T) {
+	storetest.Each(t, func(t *testing.T, db *store.DB) {
+		e := setup(t, db)
+		e.feed(t, msg(golmud, t0, pt(telemetry.PointFlueTemp, 180)))
+		if len(e.active(t)) != 0 {
+			t.Fatal("flue 180 °C alarmed under the seeded 250 °C rule")
+		}
+		rules, _ := e.svc.Rules(ctx, false)
+		var flue alarms.Rule
+		for _, r := range rules {
+			if r.AlarmType == "flue_temp_high" {
+				flue = r
+			}
+		}
+		inspector := auth.Principal{UserID: 50, Login: "insp", DeptID: deptID(t, db, "qh-samr"), Roles: []auth.Role{auth.RoleInspector}, Scope: auth.ScopeOwn}
+		if _, err := e.svc.UpdateRule(ctx, inspector, flue.ID, alarms.RulePatch{Threshold: 170, Severity: alarms.SevMajor, Enabled: true}); !errors.Is(err, apperr.ErrForbidden) {
+			t.Fatalf("an inspector edited a rule: %v", err)
+		}
+		if _, err := e.svc.UpdateRule(ctx, admin, flue.ID, alarms.RulePatch{Threshold: 170, Severity: alarms.SevMajor, Enabled: true}); err != nil {
+			t.Fatal(err)
+		}
+		if n := count(t, db, `SELECT COUNT(*) FROM audit_log WHERE entity = 'alarm_rule'`); n != 1 {
+			t.Fatalf("%d audited rule edits", n)
+		}
+		e.eng.Flush(ctx) // picks up the new rule
+		nan := golmud
+		nan.ID = 8
+		e.feed(t, msg(golmud, t0.Add(time.Second), pt(telemetry.PointFlueTemp, 180)),
+			msg(nan, t0.Add(time.Second), pt(telemetry.PointFlueTemp, math.NaN()), pt(telemetry.PointLowWater, math.Inf(1)), pt(telemetry.PointO2, math.Inf(-1))))
+		a := e.active(t)
+		if f := a["flue_temp_high"]; f.Severity != alarms.SevMajor || f.DeviceID != golmud.ID || len(a) != 1 {
+			t.Fatalf("after the edit: %+v", a)
+		}
+		// The inspector at 省市场监管局 (no region of its own) reaches the province.
+		if as, err := e.svc.Alarms(ctx, inspector, alarms.Filter{}); err != nil || len(as) != 1 {
+			t.Fatalf("provincial inspector sees %d alarms: %v", len(as), err)
+		}
+		// A device code PostgreSQL refuses (invalid UTF-8) must not block a good change.
+		bad := golmud
+		bad.ID, bad.Code = 9, "\xff\xfe"
+		e.eng.Observe(ctx, []telemetry.Message{msg(bad, t0.Add(2*time.Second), pt(telemetry.PointLowWater, 1)), msg(golmud, t0.Add(2*time.Second), pt(telemetry.PointLowWater, 1))})
+		for range 4 {
+			e.eng.Flush(ctx)
+		}
+		if n := count(t, db, `SELECT COUNT(*) FROM alarms WHERE device_id = $1 AND alarm_type = 'low_water' AND status = 'active'`, golmud.ID); n != 1 {
+			t.Fatal("a refused change blocked the good one")
+		}
+	})
+}
+
+// FuzzObserve: any points, values and times leave the engine's queue
+// bounded and never panic.
+func FuzzObserve(f *testing.F) {
+	f.Add("low_water", 1.0, "water_level", -160.0, int64(0), "boiler")
+	f.Add("steam_pressure", math.Inf(1), "o2", math.NaN(), int64(-1<<40), "")
+	f.Add("", -1e308, "flue_temp", 1e308, int64(1<<50), "elevator")
+	svc := alarms.NewService(nil)
+	f.Fuzz(func(t *testing.T, p1 string, v1 float64, p2 string, v2 float64, dt int64, typ string) {
+		eng, err := alarms.NewEngine(svc, alarms.Options{MaxPending: 8, Now: func() time.Time { return t0 }})
+		if err != nil {
+			t.Fatal(err)
+		}
+		d := golmud
+		d.Type = typ
+		for i := range 20 {
+			at := t0.Add(time.Duration(dt) * time.Duration(i))
+			eng.Observe(ctx, []telemetry.Message{msg(d, at, pt(p1, v1), pt(p2, v2), pt(telemetry.PointFlueTemp, 150), pt(telemetry.PointAirTemp, 20), pt(telemetry.PointO2, 3.5))})
+		}
+		eng.CheckStale()
+		if s := eng.Stats(); s.Pending > 8 || s.Observed != 20 {
+			t.Fatalf("stats %+v", s)
 		}
 	})
 }

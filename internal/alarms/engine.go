@@ -3,6 +3,7 @@ package alarms
 import (
 	"context"
 	"fmt"
+	"math"
 	"sort"
 	"sync"
 	"sync/atomic"
@@ -50,6 +51,7 @@ type event struct {
 	at    time.Time
 	n     int64
 	eff   Efficiency
+	tries int // failed writes so far
 }
 
 type key struct {
@@ -98,6 +100,7 @@ type Engine struct {
 	pending  []event
 	lastAct  map[key]int // index in pending of the key's latest active event
 	preload  map[int64]map[string]string
+	rulesGen int64 // the service's rule generation the engine has loaded
 
 	dropped  atomic.Int64
 	written  atomic.Int64
@@ -138,6 +141,7 @@ func NewEngine(svc *Service, opt Options) (*Engine, error) {
 // and updates the alarms it left, never duplicates them). Call it before
 // Observe, and again after rules change.
 func (e *Engine) Load(ctx context.Context) error {
+	gen := e.svc.rulesGen.Load()
 	rules, err := e.svc.Rules(ctx, true)
 	if err != nil {
 		return err
@@ -172,6 +176,7 @@ func (e *Engine) Load(ctx context.Context) error {
 	e.mu.Lock()
 	defer e.mu.Unlock()
 	e.groups, e.stale, e.effRules = groups, stale, eff
+	e.rulesGen = gen
 	e.preload = active
 	for id, st := range e.devices {
 		if a, ok := active[id]; ok {
@@ -199,25 +204,52 @@ func (e *Engine) Run(ctx context.Context) {
 	}
 }
 
-// Flush commits the queued changes now (Run does it continuously).
+// Flush commits the queued changes now (Run does it continuously). A
+// batch that fails is put back; one that has failed maxTries times is
+// written change by change and the changes that still fail are dropped
+// and reported, so one bad change cannot block the rest for ever.
 func (e *Engine) Flush(ctx context.Context) error {
 	e.mu.Lock()
 	evs := e.pending
 	e.pending = nil
 	clear(e.lastAct)
+	rules := e.rulesGen
 	e.mu.Unlock()
+	if g := e.svc.rulesGen.Load(); g != rules {
+		if err := e.Load(ctx); err != nil {
+			e.opt.Report(err)
+		}
+	}
 	if len(evs) == 0 {
 		return nil
 	}
-	if err := e.svc.apply(ctx, evs); err != nil {
-		err = fmt.Errorf("alarms: write %d changes: %w", len(evs), err)
-		e.opt.Report(err)
+	err := e.svc.apply(ctx, evs)
+	if err == nil {
+		e.written.Add(int64(len(evs)))
+		return nil
+	}
+	err = fmt.Errorf("alarms: write %d changes: %w", len(evs), err)
+	e.opt.Report(err)
+	if evs[0].tries+1 < maxTries {
+		for i := range evs {
+			evs[i].tries++
+		}
 		e.requeue(evs)
 		return err
 	}
-	e.written.Add(int64(len(evs)))
-	return nil
+	for _, ev := range evs {
+		if one := e.svc.apply(ctx, []event{ev}); one != nil {
+			e.dropped.Add(1)
+			e.opt.Report(fmt.Errorf("alarms: dropped a change of device %d (%s): %w", ev.dev.ID, ev.rule.AlarmType, one))
+			continue
+		}
+		e.written.Add(1)
+	}
+	return err
 }
+
+// maxTries is how often a batch is written whole before it is split.
+const maxTries = 3
 
 // requeue puts back changes a failed write left, ahead of newer ones.
 func (e *Engine) requeue(evs []event) {
@@ -291,6 +323,9 @@ func (e *Engine) state(d telemetry.Device) *devState {
 }
 
 func (e *Engine) observe(m Message, now time.Time) {
+	if !finitePoints(m.Points) {
+		m.Points = finiteOnly(m.Points)
+	}
 	st := e.state(m.Device)
 	st.lastSeen = now
 	for _, r := range e.rulesOf(e.stale, m.Device.Type) {
@@ -487,4 +522,25 @@ func (e *Engine) efficiency(st *devState, m Message) {
 		}
 	}
 	e.settle(st, m, rules[0], hit, r.Efficiency, true)
+}
+
+func finitePoints(ps []telemetry.Point) bool {
+	for _, p := range ps {
+		if math.IsNaN(p.Value) || math.IsInf(p.Value, 0) {
+			return false
+		}
+	}
+	return true
+}
+
+// finiteOnly drops the points a rule cannot compare (the ingester should
+// have refused them; the engine does not trust it to).
+func finiteOnly(ps []telemetry.Point) []telemetry.Point {
+	out := make([]telemetry.Point, 0, len(ps))
+	for _, p := range ps {
+		if !math.IsNaN(p.Value) && !math.IsInf(p.Value, 0) {
+			out = append(out, p)
+		}
+	}
+	return out
 }

@@ -6,6 +6,7 @@ import (
 	"errors"
 	"fmt"
 	"strings"
+	"sync/atomic"
 	"time"
 
 	"sidi/internal/apperr"
@@ -17,9 +18,10 @@ import (
 
 // Service reads and changes alarms, hazards, rules and efficiency values.
 type Service struct {
-	db  *store.DB
-	now func() time.Time
-	loc *time.Location
+	db       *store.DB
+	rulesGen atomic.Int64 // bumped by every rule change: engines reload
+	now      func() time.Time
+	loc      *time.Location
 }
 
 // NewService returns the service over db.
@@ -197,6 +199,9 @@ func (s *Service) UpdateRule(ctx context.Context, p auth.Principal, id int64, rp
 		after.Threshold, after.Severity, after.Enabled = rp.Threshold, rp.Severity, rp.Enabled
 		return audit.Append(ctx, s.db, tx, p.Actor(), audit.Entry{Entity: "alarm_rule", EntityID: fmt.Sprint(id), Action: "update", Before: before, After: after})
 	})
+	if err == nil {
+		s.rulesGen.Add(1)
+	}
 	return after, err
 }
 
