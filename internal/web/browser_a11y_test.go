@@ -73,7 +73,7 @@ func loadAxe(t *testing.T) string {
 //	                     /plan/versions · /plan/import · /standards/manage · /standards/manage/{id}
 //	                     /bulletin-docs/{id} · /progress/final
 //	                     /declarations/enterprises · /enterprises/{code} · /leaders/manage · /bases/{id}/edit
-//	                     /training/{id}/edit
+//	                     /training/{id}/edit · /alarms · /hazards(/{id}) · /special-equipment/regions/632800
 //	demo-reporter-samr   /my · /reports/new?period=…&task=… · /bases/new · /training/new
 //	demo-enterprise      /my · /declarations/new
 //	demo-admin           /admin/users · /admin/users?dept=… · /admin/users/{id} · /admin/users/new
@@ -98,6 +98,7 @@ func TestBrowserAccessibility(t *testing.T) {
 		user     = first(`SELECT id FROM users WHERE login = 'demo-reporter-samr'`)
 		userDept = first(`SELECT dept_id FROM users WHERE login = 'demo-reporter-samr'`)
 		ent      = firstCreditCode(t, f)
+		hazard   = first(`SELECT MIN(id) FROM hazards`)
 	)
 	// An issued bulletin (its record page; the stored document itself is
 	// the printable bulletin already checked as a draft).
@@ -129,7 +130,8 @@ func TestBrowserAccessibility(t *testing.T) {
 		{"demo-supervisor", []string{"/my", "/progress", "/progress?period=2025Q2", "/progress/tasks/1", "/progress/settings",
 			"/progress/bindings", "/reports", "/reports/" + report, "/bulletins", "/bulletins/2025Q2", fmt.Sprint("/bulletin-docs/", issued.ID), "/progress/final",
 			"/plan/versions", "/plan/import", "/standards/manage", "/standards/manage/" + std,
-			"/declarations/enterprises", "/enterprises/" + ent, "/leaders/manage", "/bases/" + base + "/edit", "/training/" + session + "/edit"}},
+			"/declarations/enterprises", "/enterprises/" + ent, "/leaders/manage", "/bases/" + base + "/edit", "/training/" + session + "/edit",
+			"/alarms", "/hazards", "/hazards/" + hazard, "/special-equipment/regions/632800"}},
 		{"demo-reporter-samr", []string{"/my", html.UnescapeString(newReport[1]), "/bases/new", "/training/new"}},
 		{"demo-enterprise", []string{"/my", "/declarations/new"}},
 		{"demo-admin", []string{"/admin/users", "/admin/users?dept=" + userDept, "/admin/users/" + user, "/admin/users/new",
