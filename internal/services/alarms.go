@@ -1,0 +1,33 @@
+package services
+
+import (
+	"context"
+
+	"sidi/internal/alarms"
+	"sidi/internal/telemetry"
+	"sidi/internal/web"
+)
+
+// StartAlarms builds the rules engine over the alarms service, loads its
+// rules and active alarms, and runs its writer and stale-device ticker
+// until ctx ends. The engine is the telemetry.Observer the ingester calls
+// with every committed batch; done is closed when it has written what was
+// left after ctx ended.
+func (s *Set) StartAlarms(ctx context.Context, opt alarms.Options) (eng *alarms.Engine, done <-chan struct{}, err error) {
+	eng, err = alarms.NewEngine(s.Alarms, opt)
+	if err != nil {
+		return nil, nil, err
+	}
+	if err := eng.Load(ctx); err != nil {
+		return nil, nil, err
+	}
+	ch := make(chan struct{})
+	go func() { defer close(ch); eng.Run(ctx) }()
+	return eng, ch, nil
+}
+
+// EquipmentSections are the alarms part's sections of the equipment
+// record page (/equipment/{code}): alarms, hazards, efficiency chart.
+func (s *Set) EquipmentSections() []telemetry.SectionFunc {
+	return web.AlarmSections(s.Alarms)
+}
