@@ -470,10 +470,77 @@ func clipText(s string) string {
 	return s
 }
 
+// rulesPage lists the rules; administrators and supervisors edit a rule's
+// threshold, severity and switch in place (audited; the running engine
+// applies the change at its next write, within a second).
+func (s *alarmsWeb) rulesPage(w http.ResponseWriter, r *http.Request, rc *reqCtx) error {
+	if err := rc.P.Require(alarms.ViewRoles...); err != nil {
+		return err
+	}
+	rules, err := s.svc.Rules(r.Context(), false)
+	if err != nil {
+		return err
+	}
+	return s.render(w, r, rc, http.StatusOK, "alarm_rules", "报警规则", "alarms", map[string]any{
+		"Rules": rules, "CanEdit": rc.P.Has(alarms.RuleRoles...), "Severities": sevOptions(), "Kinds": alarms.KindLabels,
+	})
+}
+
+func (s *alarmsWeb) ruleUpdate(w http.ResponseWriter, r *http.Request, rc *reqCtx) error {
+	id, err := pathInt(r, "id")
+	if err != nil {
+		return err
+	}
+	if err := r.ParseForm(); err != nil {
+		return apperr.Invalid("表单无法读取")
+	}
+	th, perr := strconv.ParseFloat(strings.TrimSpace(r.FormValue("threshold")), 64)
+	msg := ""
+	switch {
+	case perr != nil || math.IsNaN(th) || math.IsInf(th, 0):
+		msg = "阈值须为数字"
+	default:
+		rule, err := s.svc.UpdateRule(r.Context(), rc.P, id, alarms.RulePatch{Threshold: th, Severity: r.FormValue("severity"), Enabled: r.FormValue("enabled") == "1"})
+		if err != nil {
+			if !formError(err) {
+				return err
+			}
+			msg = apperr.Message(err)
+		} else {
+			msg = "已修改规则“" + rule.Label + "”，1 秒内生效"
+		}
+	}
+	s.redirectMsg(w, r, "/alarm-rules", msg)
+	return nil
+}
+
+type rulePatchBody struct {
+	Threshold *float64 `json:"threshold"`
+	Severity  string   `json:"severity"`
+	Enabled   *bool    `json:"enabled"`
+}
+
+func (s *alarmsWeb) apiRuleUpdate(ctx context.Context, p auth.Principal, id int64, in rulePatchBody) (alarms.Rule, error) {
+	if in.Threshold == nil || in.Enabled == nil {
+		return alarms.Rule{}, apperr.Invalid("须给出 threshold、severity 和 enabled")
+	}
+	return s.svc.UpdateRule(ctx, p, id, alarms.RulePatch{Threshold: *in.Threshold, Severity: in.Severity, Enabled: *in.Enabled})
+}
+
+func (s *alarmsWeb) apiRules(w http.ResponseWriter, r *http.Request, rc *reqCtx) error {
+	rules, err := s.svc.Rules(r.Context(), false)
+	if err != nil {
+		return err
+	}
+	return writeJSON(w, http.StatusOK, map[string]any{"rules": nonNil(rules)})
+}
+
 func (s *alarmsWeb) routes() []Route {
 	view, act := alarms.ViewRoles, alarms.ActRoles
 	return []Route{
 		{Method: "GET", Pattern: "/alarms", Name: "设备报警", Roles: view, Handle: s.alarmsPage, Menu: Menu{Group: MenuWork, Label: "设备报警", Order: 80, Section: "alarms"}},
+		{Method: "GET", Pattern: "/alarm-rules", Name: "报警规则", Roles: view, Handle: s.rulesPage},
+		{Method: "POST", Pattern: "/alarm-rules/{id}", Name: "修改报警规则", Roles: alarms.RuleRoles, Handle: s.ruleUpdate},
 		{Method: "POST", Pattern: "/alarms/{id}/ack", Name: "确认报警", Roles: act, Handle: s.alarmAck},
 		{Method: "POST", Pattern: "/alarms/{id}/clear", Name: "清除报警", Roles: act, Handle: s.alarmClear},
 		{Method: "GET", Pattern: "/hazards", Name: "隐患整改", Roles: view, Handle: s.hazardsPage, Menu: Menu{Group: MenuWork, Label: "隐患整改", Order: 81, Section: "hazards"}},
@@ -483,6 +550,8 @@ func (s *alarmsWeb) routes() []Route {
 		{Method: "GET", Pattern: "/special-equipment/regions/{code}/live", Name: "市州特种设备监测（实时片段）", Roles: view, Handle: s.regionLive},
 
 		{Method: "GET", Pattern: "/api/v1/alarms", Name: "设备报警", Roles: view, API: true, Handle: s.apiAlarms},
+		{Method: "GET", Pattern: "/api/v1/alarm-rules", Name: "报警规则", Roles: view, API: true, Handle: s.apiRules},
+		{Method: "PUT", Pattern: "/api/v1/alarm-rules/{id}", Name: "修改报警规则", Roles: alarms.RuleRoles, API: true, Handle: apiWithID(http.StatusOK, decodeJSON, s.apiRuleUpdate)},
 		{Method: "GET", Pattern: "/api/v1/alarms/{id}", Name: "报警详情", Roles: view, API: true, Handle: apiByID(s.apiAlarm)},
 		{Method: "POST", Pattern: "/api/v1/alarms/{id}/ack", Name: "确认报警", Roles: act, API: true, Handle: apiByID(s.svc.Ack)},
 		{Method: "POST", Pattern: "/api/v1/alarms/{id}/clear", Name: "清除报警", Roles: act, API: true, Handle: apiWithID(http.StatusOK, decodeJSON, s.apiClear)},

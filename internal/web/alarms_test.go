@@ -27,6 +27,10 @@ var alarmStaff = []string{admin, supervisor, inspector}
 func init() {
 	for k, v := range map[string][]string{
 		"GET /alarms":                                  alarmStaff,
+		"GET /alarm-rules":                             alarmStaff,
+		"POST /alarm-rules/{id}":                       editorsOnly,
+		"GET /api/v1/alarm-rules":                      alarmStaff,
+		"PUT /api/v1/alarm-rules/{id}":                 editorsOnly,
 		"POST /alarms/{id}/ack":                        alarmStaff,
 		"POST /alarms/{id}/clear":                      alarmStaff,
 		"GET /hazards":                                 alarmStaff,
@@ -71,16 +75,11 @@ func TestAlarmPages(t *testing.T) {
 	storetest.Each(t, func(t *testing.T, db *store.DB) {
 		ctx := context.Background()
 		f := newFixture(t, db)
-		eng, err := alarms.NewEngine(f.set.Alarms, alarms.Options{Window: 30 * time.Second})
+		rctx, cancel := context.WithCancel(ctx)
+		eng, done, err := f.set.StartAlarms(rctx, alarms.Options{Window: 30 * time.Second})
 		if err != nil {
 			t.Fatal(err)
 		}
-		if err := eng.Load(ctx); err != nil {
-			t.Fatal(err)
-		}
-		rctx, cancel := context.WithCancel(ctx)
-		done := make(chan struct{})
-		go func() { eng.Run(rctx); close(done) }()
 		defer func() { cancel(); <-done }()
 
 		insp := f.client(t)
@@ -218,6 +217,39 @@ func TestAlarmPages(t *testing.T) {
 			if resp.StatusCode != c.want {
 				t.Errorf("%s %s: %d, want %d: %.300s", c.method, c.path, resp.StatusCode, c.want, body)
 			}
+		}
+		// Rules: the inspector reads them, the supervisor edits one (audited).
+		_, rp := insp.get("/alarm-rules")
+		if !strings.Contains(rp, "锅炉低水位") || strings.Contains(rp, `action="/alarm-rules/`) {
+			t.Fatalf("rules page for the inspector:\n%s", rp)
+		}
+		var ruleID string
+		db.Reader().QueryRow(`SELECT CAST(MIN(id) AS TEXT) FROM alarm_rules WHERE alarm_type = 'flue_temp_high'`).Scan(&ruleID)
+		for _, c := range []struct {
+			form  url.Values
+			flash string
+		}{
+			{url.Values{"threshold": {"abc"}, "severity": {"major"}, "enabled": {"1"}}, "阈值须为数字"},
+			{url.Values{"threshold": {"NaN"}, "severity": {"major"}, "enabled": {"1"}}, "阈值须为数字"},
+			{url.Values{"threshold": {"200"}, "severity": {"<b>"}, "enabled": {"1"}}, "级别"},
+			{url.Values{"threshold": {"200"}, "severity": {"major"}, "enabled": {"1"}}, "已修改规则"},
+		} {
+			c.form.Set("csrf_token", stok)
+			resp, _ := sup.postForm("/alarm-rules/"+ruleID, c.form)
+			_, after := sup.get(resp.Header.Get("Location"))
+			if resp.StatusCode != http.StatusSeeOther || resp.Header.Get("Location") != "/alarm-rules" || !strings.Contains(after, c.flash) {
+				t.Errorf("rule form %v: %d, page lacks %q", c.form, resp.StatusCode, c.flash)
+			}
+		}
+		resp, body = sup.do("PUT", "/api/v1/alarm-rules/"+ruleID, strings.NewReader(`{"threshold": 200, "severity": "major"}`),
+			map[string]string{"Content-Type": "application/json", "X-CSRF-Token": stok})
+		if resp.StatusCode != http.StatusUnprocessableEntity {
+			t.Errorf("rule API without enabled: %d %s", resp.StatusCode, body)
+		}
+		var ruleAudits int
+		db.Reader().QueryRow(`SELECT COUNT(*) FROM audit_log WHERE entity = 'alarm_rule'`).Scan(&ruleAudits)
+		if ruleAudits != 1 {
+			t.Errorf("%d audited rule edits, want 1", ruleAudits)
 		}
 		_, api := insp.get("/api/v1/boilers/" + golmudBoiler.Code + "/efficiency")
 		var series struct {

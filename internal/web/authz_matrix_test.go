@@ -467,6 +467,7 @@ func TestAuthorizationMatrix(t *testing.T) {
 			"hazards/id":       "1",
 			"regions/code":     "632800",
 			"boilers/code":     "1110DEMO0202600001",
+			"alarm-rules/id":   "1",
 		}
 
 		for _, who := range callers {

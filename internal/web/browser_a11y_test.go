@@ -73,7 +73,7 @@ func loadAxe(t *testing.T) string {
 //	                     /plan/versions · /plan/import · /standards/manage · /standards/manage/{id}
 //	                     /bulletin-docs/{id} · /progress/final
 //	                     /declarations/enterprises · /enterprises/{code} · /leaders/manage · /bases/{id}/edit
-//	                     /training/{id}/edit · /alarms · /hazards(/{id}) · /special-equipment/regions/632800
+//	                     /training/{id}/edit · /alarms · /alarm-rules · /hazards(/{id}) · /special-equipment/regions/632800
 //	demo-reporter-samr   /my · /reports/new?period=…&task=… · /bases/new · /training/new
 //	demo-enterprise      /my · /declarations/new
 //	demo-admin           /admin/users · /admin/users?dept=… · /admin/users/{id} · /admin/users/new
@@ -131,7 +131,7 @@ func TestBrowserAccessibility(t *testing.T) {
 			"/progress/bindings", "/reports", "/reports/" + report, "/bulletins", "/bulletins/2025Q2", fmt.Sprint("/bulletin-docs/", issued.ID), "/progress/final",
 			"/plan/versions", "/plan/import", "/standards/manage", "/standards/manage/" + std,
 			"/declarations/enterprises", "/enterprises/" + ent, "/leaders/manage", "/bases/" + base + "/edit", "/training/" + session + "/edit",
-			"/alarms", "/hazards", "/hazards/" + hazard, "/special-equipment/regions/632800"}},
+			"/alarms", "/alarm-rules", "/hazards", "/hazards/" + hazard, "/special-equipment/regions/632800"}},
 		{"demo-reporter-samr", []string{"/my", html.UnescapeString(newReport[1]), "/bases/new", "/training/new"}},
 		{"demo-enterprise", []string{"/my", "/declarations/new"}},
 		{"demo-admin", []string{"/admin/users", "/admin/users?dept=" + userDept, "/admin/users/" + user, "/admin/users/new",
