@@ -67,7 +67,7 @@ func (f Filter) limit() int {
 const alarmCols = `id, device_id, equipment_code, credit_code, region, prefecture, device_name, equipment_type, alarm_type, label,
 	severity, status, acked, acked_by, acked_at, cleared_by, cleared_at, clear_note, started_at, last_at, count, last_value, demo`
 
-func scanAlarm(sc interface{ Scan(...any) error }) (Alarm, error) {
+func scanAlarm(sc scanner) (Alarm, error) {
 	var a Alarm
 	var acked, demo int
 	var started, last string
@@ -81,20 +81,12 @@ func scanAlarm(sc interface{ Scan(...any) error }) (Alarm, error) {
 
 // Alarms lists the alarms the caller may see, newest first.
 func (s *Service) Alarms(ctx context.Context, p auth.Principal, f Filter) ([]Alarm, error) {
-	if err := f.Check(false); err != nil {
-		return nil, err
-	}
-	r, err := s.reach(ctx, p, ViewRoles)
+	_, w, err := s.start(ctx, p, f, false)
 	if err != nil {
 		return nil, err
 	}
-	var w kit.Where
-	w.Raw(r.cond("region", &w.Args))
 	if f.Status != "" {
 		w.Add("status = ?", f.Status)
-	}
-	if f.Prefecture != "" {
-		w.Add("prefecture = ?", f.Prefecture)
 	}
 	if f.Type != "" {
 		w.Add("alarm_type = ?", f.Type)
@@ -102,24 +94,8 @@ func (s *Service) Alarms(ctx context.Context, p auth.Principal, f Filter) ([]Ala
 	if f.Severity != "" {
 		w.Add("severity = ?", f.Severity)
 	}
-	if f.Equipment != "" {
-		w.Add("equipment_code = ?", f.Equipment)
-	}
 	q := `SELECT ` + alarmCols + ` FROM alarms` + w.SQL() + ` ORDER BY last_at DESC, id DESC LIMIT ` + w.Args.Add(f.limit())
-	rows, err := s.db.Reader().QueryContext(ctx, q, w.Values()...)
-	if err != nil {
-		return nil, fmt.Errorf("alarms: list: %w", err)
-	}
-	defer rows.Close()
-	var out []Alarm
-	for rows.Next() {
-		a, err := scanAlarm(rows)
-		if err != nil {
-			return nil, fmt.Errorf("alarms: list: %w", err)
-		}
-		out = append(out, a)
-	}
-	return out, rows.Err()
+	return collect(ctx, s, "list alarms", q, w.Values(), scanAlarm)
 }
 
 // Alarm returns one alarm the caller may see, with its history.

@@ -14,15 +14,7 @@ import (
 // BenchmarkObserve measures rule evaluation alone: batches of 500 five-point
 // boiler messages over 2,000 devices, nothing alarming (the common case).
 func BenchmarkObserve(b *testing.B) {
-	db := storetest.Open(b, store.SQLite)
-	svc := alarms.NewService(db)
-	eng, err := alarms.NewEngine(svc, alarms.Options{})
-	if err != nil {
-		b.Fatal(err)
-	}
-	if err := eng.Load(ctx); err != nil {
-		b.Fatal(err)
-	}
+	eng := benchEngine(b)
 	batch := make([]telemetry.Message, 500)
 	at := t0
 	b.ReportAllocs()
@@ -50,15 +42,7 @@ func BenchmarkObserve(b *testing.B) {
 // BenchmarkAlarmWrite measures the writer: one batch of 500 new alarms
 // (500 devices losing water level at once) committed in one transaction.
 func BenchmarkAlarmWrite(b *testing.B) {
-	db := storetest.Open(b, store.SQLite)
-	svc := alarms.NewService(db)
-	eng, err := alarms.NewEngine(svc, alarms.Options{})
-	if err != nil {
-		b.Fatal(err)
-	}
-	if err := eng.Load(ctx); err != nil {
-		b.Fatal(err)
-	}
+	eng := benchEngine(b)
 	b.ResetTimer()
 	for i := 0; i < b.N; i++ {
 		batch := make([]telemetry.Message, 500)
@@ -74,4 +58,16 @@ func BenchmarkAlarmWrite(b *testing.B) {
 		}
 	}
 	b.ReportMetric(float64(b.N*500)/b.Elapsed().Seconds(), "alarms/s")
+}
+
+func benchEngine(b *testing.B) *alarms.Engine {
+	b.Helper()
+	eng, err := alarms.NewEngine(alarms.NewService(storetest.Open(b, store.SQLite)), alarms.Options{})
+	if err != nil {
+		b.Fatal(err)
+	}
+	if err := eng.Load(ctx); err != nil {
+		b.Fatal(err)
+	}
+	return eng
 }

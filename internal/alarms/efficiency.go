@@ -2,7 +2,7 @@ package alarms
 
 import (
 	"context"
-	"fmt"
+	"slices"
 	"time"
 
 	"sidi/internal/auth"
@@ -11,7 +11,7 @@ import (
 
 const effCols = `equipment_code, fuel, window_start, window_end, samples, flue_temp, air_temp, o2, co_ppm, alpha, q2, q3, q5, efficiency, coefficient_version, flags`
 
-func scanEff(sc interface{ Scan(...any) error }) (Efficiency, error) {
+func scanEff(sc scanner) (Efficiency, error) {
 	var e Efficiency
 	var start, end string
 	err := sc.Scan(&e.EquipmentCode, &e.Fuel, &start, &end, &e.Samples, &e.FlueTemp, &e.AirTemp, &e.O2, &e.COppm, &e.Alpha, &e.Q2, &e.Q3, &e.Q5,
@@ -35,23 +35,9 @@ func (s *Service) EfficiencySeries(ctx context.Context, p auth.Principal, code s
 	w.Raw(r.cond("region", &w.Args))
 	w.Add("equipment_code = ?", code)
 	w.Add("window_end >= ?", ts(since))
-	rows, err := s.db.Reader().QueryContext(ctx, `SELECT `+effCols+` FROM boiler_efficiency`+w.SQL()+` ORDER BY window_end DESC LIMIT `+w.Args.Add(limit), w.Values()...)
-	if err != nil {
-		return nil, fmt.Errorf("alarms: efficiency of %s: %w", code, err)
-	}
-	defer rows.Close()
-	var out []Efficiency
-	for rows.Next() {
-		e, err := scanEff(rows)
-		if err != nil {
-			return nil, err
-		}
-		out = append(out, e)
-	}
-	for i, j := 0, len(out)-1; i < j; i, j = i+1, j-1 {
-		out[i], out[j] = out[j], out[i]
-	}
-	return out, rows.Err()
+	out, err := collect(ctx, s, "efficiency of "+code, `SELECT `+effCols+` FROM boiler_efficiency`+w.SQL()+` ORDER BY window_end DESC LIMIT `+w.Args.Add(limit), w.Values(), scanEff)
+	slices.Reverse(out)
+	return out, err
 }
 
 // LatestEfficiency is the newest window of each boiler of a prefecture the
@@ -67,22 +53,9 @@ func (s *Service) LatestEfficiency(ctx context.Context, p auth.Principal, prefec
 	var w kit.Where
 	w.Raw(r.cond("b.region", &w.Args))
 	w.Add("b.prefecture = ?", prefecture)
-	rows, err := s.db.Reader().QueryContext(ctx, `SELECT `+prefixCols("b.")+` FROM boiler_efficiency b
+	return collect(ctx, s, "latest efficiency of "+prefecture, `SELECT `+prefixCols("b.")+` FROM boiler_efficiency b
 		JOIN (SELECT equipment_code, MAX(window_end) AS last FROM boiler_efficiency WHERE prefecture = `+w.Args.Add(prefecture)+` GROUP BY equipment_code) m
-		ON m.equipment_code = b.equipment_code AND m.last = b.window_end`+w.SQL()+` ORDER BY b.efficiency, b.equipment_code LIMIT 200`, w.Values()...)
-	if err != nil {
-		return nil, fmt.Errorf("alarms: latest efficiency of %s: %w", prefecture, err)
-	}
-	defer rows.Close()
-	var out []Efficiency
-	for rows.Next() {
-		e, err := scanEff(rows)
-		if err != nil {
-			return nil, err
-		}
-		out = append(out, e)
-	}
-	return out, rows.Err()
+		ON m.equipment_code = b.equipment_code AND m.last = b.window_end`+w.SQL()+` ORDER BY b.efficiency, b.equipment_code LIMIT 200`, w.Values(), scanEff)
 }
 
 func prefixCols(p string) string {

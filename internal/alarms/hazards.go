@@ -86,7 +86,7 @@ func hazardEvent(ctx context.Context, tx *sql.Tx, id int64, at, action, from, to
 const hazardCols = `id, source, source_ref, device_id, equipment_code, credit_code, region, prefecture, device_name, reason, status,
 	deadline, responsible, rectification, closed_by, closed_at, close_note, opened_by, opened_at, updated_at, demo`
 
-func (s *Service) scanHazard(sc interface{ Scan(...any) error }) (Hazard, error) {
+func (s *Service) scanHazard(sc scanner) (Hazard, error) {
 	var h Hazard
 	var opened, updated string
 	var demo int
@@ -143,15 +143,10 @@ func (s *Service) Hazard(ctx context.Context, p auth.Principal, id int64) (Hazar
 // Hazards lists the tickets the caller may see: open ones by deadline,
 // then the closed, newest first. Status "open" means not closed.
 func (s *Service) Hazards(ctx context.Context, p auth.Principal, f Filter) ([]Hazard, error) {
-	if err := f.Check(true); err != nil {
-		return nil, err
-	}
-	r, err := s.reach(ctx, p, ViewRoles)
+	_, w, err := s.start(ctx, p, f, true)
 	if err != nil {
 		return nil, err
 	}
-	var w kit.Where
-	w.Raw(r.cond("region", &w.Args))
 	switch f.Status {
 	case "":
 	case "open":
@@ -159,31 +154,12 @@ func (s *Service) Hazards(ctx context.Context, p auth.Principal, f Filter) ([]Ha
 	default:
 		w.Add("status = ?", f.Status)
 	}
-	if f.Prefecture != "" {
-		w.Add("prefecture = ?", f.Prefecture)
-	}
 	if f.Type != "" {
 		w.Add("source = ?", f.Type)
 	}
-	if f.Equipment != "" {
-		w.Add("equipment_code = ?", f.Equipment)
-	}
 	q := `SELECT ` + hazardCols + ` FROM hazards` + w.SQL() +
 		` ORDER BY CASE WHEN status = 'closed' THEN 1 ELSE 0 END, deadline, id DESC LIMIT ` + w.Args.Add(f.limit())
-	rows, err := s.db.Reader().QueryContext(ctx, q, w.Values()...)
-	if err != nil {
-		return nil, fmt.Errorf("alarms: hazards: %w", err)
-	}
-	defer rows.Close()
-	var out []Hazard
-	for rows.Next() {
-		h, err := s.scanHazard(rows)
-		if err != nil {
-			return nil, fmt.Errorf("alarms: hazards: %w", err)
-		}
-		out = append(out, h)
-	}
-	return out, rows.Err()
+	return collect(ctx, s, "list hazards", q, w.Values(), s.scanHazard)
 }
 
 // Hazard workflow actions.

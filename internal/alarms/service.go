@@ -241,3 +241,47 @@ func (s *Service) activeKeys(ctx context.Context) (map[int64]map[string]string, 
 	}
 	return out, rows.Err()
 }
+
+// scanner is a row or rows being read.
+type scanner interface{ Scan(...any) error }
+
+// collect runs a list query and scans every row with scan.
+func collect[T any](ctx context.Context, s *Service, what, q string, args []any, scan func(scanner) (T, error)) ([]T, error) {
+	rows, err := s.db.Reader().QueryContext(ctx, q, args...)
+	if err != nil {
+		return nil, fmt.Errorf("alarms: %s: %w", what, err)
+	}
+	defer rows.Close()
+	var out []T
+	for rows.Next() {
+		v, err := scan(rows)
+		if err != nil {
+			return nil, fmt.Errorf("alarms: %s: %w", what, err)
+		}
+		out = append(out, v)
+	}
+	if err := rows.Err(); err != nil {
+		return nil, fmt.Errorf("alarms: %s: %w", what, err)
+	}
+	return out, nil
+}
+
+// start is a list query's reach and its where clause, after the filter check.
+func (s *Service) start(ctx context.Context, p auth.Principal, f Filter, hazards bool) (reach, *kit.Where, error) {
+	if err := f.Check(hazards); err != nil {
+		return reach{}, nil, err
+	}
+	r, err := s.reach(ctx, p, ViewRoles)
+	if err != nil {
+		return reach{}, nil, err
+	}
+	w := &kit.Where{}
+	w.Raw(r.cond("region", &w.Args))
+	if f.Prefecture != "" {
+		w.Add("prefecture = ?", f.Prefecture)
+	}
+	if f.Equipment != "" {
+		w.Add("equipment_code = ?", f.Equipment)
+	}
+	return r, w, nil
+}
