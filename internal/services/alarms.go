@@ -26,8 +26,8 @@ func (s *Set) StartAlarms(ctx context.Context, opt alarms.Options) (eng *alarms.
 	return eng, ch, nil
 }
 
-// EquipmentSections are the alarms part's sections of the equipment
+// AlarmSections are the alarms part's sections of the equipment
 // record page (/equipment/{code}): alarms, hazards, efficiency chart.
-func (s *Set) EquipmentSections() []telemetry.SectionFunc {
+func (s *Set) AlarmSections() []telemetry.SectionFunc {
 	return web.AlarmSections(s.Alarms)
 }
