@@ -484,3 +484,33 @@ func FuzzObserve(f *testing.F) {
 		}
 	})
 }
+
+func TestOverdueHazards(t *testing.T) {
+	storetest.Each(t, func(t *testing.T, db *store.DB) {
+		e := setup(t, db)
+		other := golmud
+		other.ID, other.Code = 11, "11103201200012399A"
+		bad := golmud
+		bad.ID, bad.Region = 12, "青海"
+		cs := []alarms.Candidate{{Device: golmud, Reason: "定期检验已超期 3 天（应于 2026-12-03）", Ref: "2026-12-03/external"},
+			{Device: bad, Reason: "x"}, {Device: other, Reason: "定期检验已超期 40 天", Ref: "2026-10-27/internal"}}
+		n, err := e.svc.OpenOverdue(ctx, cs)
+		if n != 2 || !errors.Is(err, apperr.ErrInvalid) {
+			t.Fatalf("opened %d, err %v; want 2 and the bad device refused", n, err)
+		}
+		if n, err := e.svc.OpenOverdue(ctx, cs[:1]); n != 0 || err != nil {
+			t.Fatalf("second run opened %d: %v", n, err)
+		}
+		rctx, cancel := context.WithCancel(ctx)
+		calls := 0
+		done := make(chan struct{})
+		go func() {
+			e.svc.RunOverdue(rctx, time.Hour, func(context.Context) ([]alarms.Candidate, error) { calls++; cancel(); return cs[2:], nil }, nil)
+			close(done)
+		}()
+		<-done
+		if calls != 1 || count(t, db, `SELECT COUNT(*) FROM hazards WHERE source = 'inspection'`) != 2 {
+			t.Fatalf("RunOverdue: %d calls", calls)
+		}
+	})
+}
