@@ -10,6 +10,7 @@ import (
 
 	"sidi/internal/alarms"
 	"sidi/internal/apperr"
+	"sidi/internal/audit"
 	"sidi/internal/auth"
 	"sidi/internal/org"
 	"sidi/internal/store"
@@ -184,6 +185,9 @@ func TestLifecycle(t *testing.T) {
 		e.feed(t, msg(golmud, t0.Add(8*time.Second), pt(telemetry.PointSteamPressure, 1.0)))
 		if n := count(t, db, `SELECT COUNT(*) FROM alarms WHERE alarm_type = 'steam_pressure_rate'`); n != 2 {
 			t.Fatalf("%d rate alarms, want 2 (the cleared and a new one)", n)
+		}
+		if _, err := audit.Verify(ctx, db); err != nil {
+			t.Fatalf("audit chain after alarm actions: %v", err)
 		}
 	})
 }

@@ -118,6 +118,26 @@ func (s *alarmsWeb) alarmsPage(w http.ResponseWriter, r *http.Request, rc *reqCt
 	if err := f.Check(false); err != nil {
 		return err
 	}
+	format, err := exportFormat(r)
+	if err != nil {
+		return err
+	}
+	if format != "" {
+		if f.Limit == 0 {
+			f.Limit = 500
+		}
+		list, err := s.svc.Alarms(r.Context(), rc.P, f)
+		if err != nil {
+			return err
+		}
+		t := exportTable{Name: "设备报警", ASCII: "alarms", Header: []string{"编号", "级别", "报警", "设备名称", "设备代码", "使用单位统一社会信用代码", "市州", "行政区划", "开始", "最近", "次数", "最近值", "状态", "清除人", "确认人", "演示数据"}}
+		for _, a := range list {
+			t.Rows = append(t.Rows, []any{a.ID, alarms.SeverityLabels[a.Severity], a.Label, a.DeviceName, a.EquipmentCode, a.CreditCode,
+				alarms.PrefectureNames[a.Prefecture], a.Region, a.StartedAt.In(cst).Format("2006-01-02 15:04:05"), a.LastAt.In(cst).Format("2006-01-02 15:04:05"),
+				a.Count, a.LastValue, alarms.StatusLabels[a.Status], a.ClearedBy, a.AckedBy, demoMark(a.Demo)})
+		}
+		return s.writeExport(w, format, t)
+	}
 	active, recent := f, f
 	if f.Status == "" {
 		active.Status, recent.Status = alarms.StatusActive, alarms.StatusCleared
@@ -149,7 +169,7 @@ func (s *alarmsWeb) alarmsPage(w http.ResponseWriter, r *http.Request, rc *reqCt
 	}
 	return s.render(w, r, rc, http.StatusOK, "alarms", "设备报警", "alarms", map[string]any{
 		"F": f, "PrefNames": alarms.PrefectureNames, "Active": activeHTML, "Recent": recentHTML, "Counts": counts, "Prefectures": prefOptions(),
-		"Severities": sevOptions(), "Types": s.alarmTypes(r.Context()),
+		"Severities": sevOptions(), "Types": s.alarmTypes(r.Context()), "Export": exportURLs(r),
 	})
 }
 
@@ -233,9 +253,21 @@ func (s *alarmsWeb) hazardsPage(w http.ResponseWriter, r *http.Request, rc *reqC
 	if f.Status == "" && !r.URL.Query().Has("status") {
 		f.Status = "open"
 	}
+	format, err := exportFormat(r)
+	if err != nil {
+		return err
+	}
 	list, err := s.svc.Hazards(r.Context(), rc.P, f)
 	if err != nil {
 		return err
+	}
+	if format != "" {
+		t := exportTable{Name: "隐患清单", ASCII: "hazards", Header: []string{"编号", "来源", "设备名称", "设备代码", "使用单位统一社会信用代码", "市州", "行政区划", "原因", "状态", "整改期限", "逾期", "整改责任人", "整改情况", "登记时间", "演示数据"}}
+		for _, h := range list {
+			t.Rows = append(t.Rows, []any{h.ID, alarms.SourceLabels[h.Source], h.DeviceName, h.EquipmentCode, h.CreditCode, alarms.PrefectureNames[h.Prefecture], h.Region,
+				h.Reason, alarms.HazardStatusLabels[h.Status], h.Deadline, yesNo(h.Overdue), h.Responsible, h.Rectification, h.OpenedAt.In(cst).Format("2006-01-02 15:04:05"), demoMark(h.Demo)})
+		}
+		return s.writeExport(w, format, t)
 	}
 	table, err := renderPart("hazard-table", hazardTable{ID: "hz-h", Title: "隐患清单", Hazards: list})
 	if err != nil {
@@ -250,7 +282,7 @@ func (s *alarmsWeb) hazardsPage(w http.ResponseWriter, r *http.Request, rc *reqC
 		sources = append(sources, opt{k, alarms.SourceLabels[k]})
 	}
 	return s.render(w, r, rc, http.StatusOK, "hazards", "隐患整改", "hazards", map[string]any{
-		"F": f, "Table": table, "Prefectures": prefOptions(), "Statuses": statuses, "Sources": sources,
+		"F": f, "Table": table, "Prefectures": prefOptions(), "Statuses": statuses, "Sources": sources, "Export": exportURLs(r),
 	})
 }
 

@@ -251,6 +251,16 @@ func TestAlarmPages(t *testing.T) {
 		if ruleAudits != 1 {
 			t.Errorf("%d audited rule edits, want 1", ruleAudits)
 		}
+		// Exports.
+		for _, path := range []string{"/alarms?format=csv", "/hazards?status=closed&format=csv"} {
+			resp, body := insp.get(path)
+			if resp.StatusCode != 200 || !strings.Contains(body, golmudBoiler.Code) {
+				t.Errorf("export %s: %d %.200s", path, resp.StatusCode, body)
+			}
+		}
+		if resp, _ := insp.get("/alarms?format=pdf"); resp.StatusCode != http.StatusUnprocessableEntity {
+			t.Errorf("export as pdf: %d", resp.StatusCode)
+		}
 		_, api := insp.get("/api/v1/boilers/" + golmudBoiler.Code + "/efficiency")
 		var series struct {
 			Series []alarms.Efficiency `json:"series"`
