@@ -43,16 +43,21 @@
       return;
     }
     var busy = false;
+    var last = null;
     setInterval(function () {
       if (busy || document.hidden) {
         return;
       }
       busy = true;
       fetch(url, { credentials: 'same-origin', headers: { 'Accept': 'text/html' } }).then(function (resp) {
-        return resp.ok ? resp.text() : null;
+        // A redirect (to the sign-in page, when the session ended) is not the part.
+        return resp.ok && !resp.redirected ? resp.text() : null;
       }).then(function (html) {
-        if (html !== null && html !== el.innerHTML) {
-          el.innerHTML = html;
+        if (html !== null && html !== last) {
+          if (last !== null) {
+            el.innerHTML = html;
+          }
+          last = html;
         }
       }).catch(function () {}).then(function () {
         busy = false;
