@@ -52,6 +52,12 @@ func setup(t *testing.T, db *store.DB) env {
 	clk := &clock{t: t0}
 	svc := alarms.NewService(db)
 	svc.SetClock(clk.Now)
+	if n, err := svc.EnsureRules(ctx); err != nil || n != len(alarms.DefaultRules) {
+		t.Fatalf("default rules: %d %v", n, err)
+	}
+	if n, err := svc.EnsureRules(ctx); err != nil || n != 0 {
+		t.Fatalf("default rules again: %d %v", n, err)
+	}
 	eng, err := alarms.NewEngine(svc, alarms.Options{Now: clk.Now}) // Flush returns the errors feed checks
 	if err != nil {
 		t.Fatal(err)

@@ -62,7 +62,11 @@ func BenchmarkAlarmWrite(b *testing.B) {
 
 func benchEngine(b *testing.B) *alarms.Engine {
 	b.Helper()
-	eng, err := alarms.NewEngine(alarms.NewService(storetest.Open(b, store.SQLite)), alarms.Options{})
+	svc := alarms.NewService(storetest.Open(b, store.SQLite))
+	if _, err := svc.EnsureRules(ctx); err != nil {
+		b.Fatal(err)
+	}
+	eng, err := alarms.NewEngine(svc, alarms.Options{})
 	if err != nil {
 		b.Fatal(err)
 	}

@@ -131,7 +131,11 @@ func Modules() []Module {
 		},
 		{
 			Name: "alarms", Title: "设备报警与隐患",
-			Build: func(_ context.Context, s *Set) error { s.Alarms = alarms.NewService(s.DB); return nil },
+			Build: func(ctx context.Context, s *Set) error {
+				s.Alarms = alarms.NewService(s.DB)
+				_, err := s.Alarms.EnsureRules(ctx)
+				return err
+			},
 			Seed: func(ctx context.Context, s *Set, p auth.Principal) (int, error) {
 				return alarms.SeedDemo(ctx, s.Alarms, p)
 			},

@@ -6,6 +6,8 @@
 -- Rules are data: thresholds per equipment type and point, rate of change,
 -- stale devices, boolean alarm points and low efficiency. Several rules
 -- may share an alarm type (escalation: the most severe matching rule wins).
+-- The default rules are inserted by alarms.EnsureRules when the table is
+-- empty (not here: a restore loads its rows into a freshly migrated target).
 CREATE TABLE alarm_rules (
 	id INTEGER PRIMARY KEY,
 	alarm_type TEXT NOT NULL,                 -- the alarm it raises: low_water, steam_pressure_high …
@@ -139,22 +141,3 @@ CREATE TABLE boiler_efficiency (
 );
 CREATE INDEX boiler_efficiency_device ON boiler_efficiency(equipment_code, window_end);
 CREATE INDEX boiler_efficiency_prefecture ON boiler_efficiency(prefecture, window_end);
-
--- Seed rules [待核实 verify: limits depend on each boiler's rating; edit
--- them per type here or in the rules page, they are data].
-INSERT INTO alarm_rules(alarm_type, label, equipment_type, point, kind, threshold, severity, opens_hazard, note, updated_at) VALUES
-('low_water', '锅炉低水位', 'boiler', 'low_water', 'bool', 0.5, 'critical', 1, '缺水是锅炉爆炸的首要原因', '2026-12-06T00:00:00.000000Z'),
-('high_water', '锅炉高水位', 'boiler', 'high_water', 'bool', 0.5, 'major', 0, '', '2026-12-06T00:00:00.000000Z'),
-('overpressure', '超压', '', 'overpressure', 'bool', 0.5, 'critical', 1, '', '2026-12-06T00:00:00.000000Z'),
-('flame_out', '锅炉熄火', 'boiler', 'flame_out', 'bool', 0.5, 'critical', 1, '', '2026-12-06T00:00:00.000000Z'),
-('water_level_low', '水位偏低', 'boiler', 'water_level', 'low', -100, 'major', 0, '相对正常水位 mm', '2026-12-06T00:00:00.000000Z'),
-('water_level_low', '水位偏低', 'boiler', 'water_level', 'low', -150, 'critical', 0, '相对正常水位 mm，升级为危急', '2026-12-06T00:00:00.000000Z'),
-('steam_pressure_high', '蒸汽压力偏高', 'boiler', 'steam_pressure', 'high', 1.25, 'major', 0, '按额定 1.25 MPa 锅炉示例 [待核实]', '2026-12-06T00:00:00.000000Z'),
-('steam_pressure_high', '蒸汽压力偏高', 'boiler', 'steam_pressure', 'high', 1.35, 'critical', 0, '', '2026-12-06T00:00:00.000000Z'),
-('steam_pressure_rate', '蒸汽压力变化过快', 'boiler', 'steam_pressure', 'rate', 0.05, 'major', 0, 'MPa/s', '2026-12-06T00:00:00.000000Z'),
-('flue_temp_high', '排烟温度偏高', 'boiler', 'flue_temp', 'high', 250, 'minor', 0, '°C', '2026-12-06T00:00:00.000000Z'),
-('co_high', '烟气 CO 偏高', 'boiler', 'co', 'high', 500, 'major', 0, 'ppm', '2026-12-06T00:00:00.000000Z'),
-('efficiency_low', '热效率偏低', 'boiler', '', 'efficiency_low', 85, 'major', 0, '热损失法，≥30 秒平均 [待核实：按 GB/T 10180 与锅炉额定效率调整]', '2026-12-06T00:00:00.000000Z'),
-('pressure_high', '压力偏高', 'pressure_vessel', 'pressure', 'high', 1.6, 'major', 0, 'MPa [待核实]', '2026-12-06T00:00:00.000000Z'),
-('temperature_high', '温度偏高', 'pressure_vessel', 'temperature', 'high', 200, 'minor', 0, '°C [待核实]', '2026-12-06T00:00:00.000000Z'),
-('stale', '设备离线（无数据）', '', '', 'stale', 300, 'warning', 0, '秒', '2026-12-06T00:00:00.000000Z');
