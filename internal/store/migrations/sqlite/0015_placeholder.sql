@@ -1,3 +1,4 @@
--- Placeholder kept only so this branch's migrations run without gaps.
--- The lead deletes it when the branch that owns this number is merged.
+-- Reserved for the telemetry migration (branch ingest, 0015_telemetry.sql).
+-- This placeholder keeps the numbers contiguous on the alarms branch; delete
+-- it when the real 0015 is merged.
 SELECT 1;
