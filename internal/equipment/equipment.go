@@ -79,9 +79,9 @@ const (
 )
 
 const (
-	maxName = 100
-	maxText = 200
-	maxNote = 2000
+	maxName  = 100
+	maxText  = 200
+	maxNote  = 2000
 	maxRegNo = 40
 )
 

@@ -391,4 +391,3 @@ func (s *Service) RecomputeDue(ctx context.Context, p auth.Principal) (int, erro
 	}
 	return n, s.cache.reload(ctx)
 }
-
