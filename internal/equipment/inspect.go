@@ -116,10 +116,12 @@ func NextDue(inService string, ivs []Interval, last map[string]string) (due, kin
 	return due, kind
 }
 
-// anniversary is the first scheduled anniversary of start after the last
-// inspection (any scheduled one when there is none).
+// anniversary is the first scheduled anniversary of start that the last
+// inspection does not cover: an inspection counts for an anniversary up to
+// a month ahead of it (the law's request point, art. 40).
 func anniversary(start time.Time, iv Interval, last time.Time, hasLast bool) time.Time {
-	after := func(d time.Time) bool { return !hasLast || d.After(last) }
+	covered := last.AddDate(0, 1, 0)
+	after := func(d time.Time) bool { return !hasLast || d.After(covered) }
 	for _, y := range iv.Years {
 		if d := start.AddDate(y, 0, 0); after(d) {
 			return d
