@@ -451,9 +451,11 @@ func (s *Service) samrID(ctx context.Context, q store.Querier) (int64, error) {
 	return id, nil
 }
 
-// Keepers are the roles that may keep the register (within the scope of
-// the market-supervision department for the last three).
-var Keepers = []auth.Role{auth.RoleAdmin, auth.RoleSupervisor, auth.RoleReporter, auth.RoleApprover, auth.RoleInspector}
+// Keepers are the roles that may keep the register: administrators,
+// supervisors, and the inspectors (特种设备安全监察人员 are inspectors of
+// the market-supervision department) whose data scope reaches it. The
+// reporters and approvers of the plan's progress reports are not.
+var Keepers = []auth.Role{auth.RoleAdmin, auth.RoleSupervisor, auth.RoleInspector}
 
 // Readers are the roles that may read the per-device register.
 var Readers = append([]auth.Role{auth.RoleEnterprise}, Keepers...)

@@ -30,7 +30,7 @@ func cc(first17 string) string { return first17 + string(creditcode.Check(first1
 type fixture struct {
 	db       *store.DB
 	svc      *equipment.Service
-	reporter auth.Principal // 省市场监管局 reporter: keeps the register
+	reporter auth.Principal // 省市场监管局 inspector: keeps the register
 	other    auth.Principal // 省农业农村厅 reporter: no access
 	ent      auth.Principal // linked to the salt-lake company
 	saltLake string         // its credit code
@@ -53,7 +53,7 @@ func setup(t *testing.T, db *store.DB) fixture {
 		return id
 	}
 	f := fixture{db: db, svc: svc, saltLake: cc("91632801MA7XQ2B3C"),
-		reporter: auth.Principal{UserID: 0, Login: "samr", Roles: []auth.Role{auth.RoleReporter}, DeptID: dept("qh-samr"), Scope: auth.ScopeOwn},
+		reporter: auth.Principal{UserID: 0, Login: "samr", Roles: []auth.Role{auth.RoleInspector}, DeptID: dept("qh-samr"), Scope: auth.ScopeOwn},
 		other:    auth.Principal{UserID: 0, Login: "agri", Roles: []auth.Role{auth.RoleReporter}, DeptID: dept("qh-agri"), Scope: auth.ScopeOwn}}
 	nu, err := as.CreateUser(ctx, admin, auth.NewUser{Login: "ent-a", Name: "盐化企业用户", DeptID: dept("qh-samr"), Roles: []auth.Role{auth.RoleEnterprise}, Password: "Qh#Ent-2025!xyz"})
 	if err != nil {

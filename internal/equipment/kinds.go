@@ -68,9 +68,17 @@ var ImportColumns = []kit.Column{
 // its column.
 var fieldColumn = map[string]string{"额定压力（MPa）": colPressure, "设计压力（MPa）": colPressure, "经纬度": colLat}
 
+// CatalogueKind is the kind as a catalogue (names and header row), without
+// a service behind it.
+func CatalogueKind() kit.ImportKind[auth.Principal] {
+	return kit.ImportKind[auth.Principal]{Name: "equipment", Title: "特种设备 special equipment register", Columns: ImportColumns}
+}
+
 // ImportKind is the register's table for `sidi import/export equipment`.
 func (s *Service) ImportKind() kit.ImportKind[auth.Principal] {
-	return kit.ImportKind[auth.Principal]{Name: "equipment", Title: "特种设备 special equipment register", Columns: ImportColumns, Import: s.Import, Export: s.Export}
+	k := CatalogueKind()
+	k.Import, k.Export = s.Import, s.Export
+	return k
 }
 
 // item is a parsed row.

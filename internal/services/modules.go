@@ -7,6 +7,7 @@ import (
 	"sidi/internal/auth"
 	"sidi/internal/bases"
 	"sidi/internal/enterprise"
+	"sidi/internal/equipment"
 	"sidi/internal/indicator"
 	"sidi/internal/kit"
 	"sidi/internal/standards"
@@ -127,6 +128,28 @@ func Modules() []Module {
 			},
 			SeedDone: "已添加 %d 期演示培训记录（均标注【演示数据】）demo training sessions added",
 			Pages:    pagesOver(func(s *Set) *training.Service { return s.Training }, web.TrainingPages),
+		},
+		{
+			Name: "equipment", Title: "特种设备",
+			Build: func(_ context.Context, s *Set) error { s.Equipment = equipment.NewService(s.DB, s.Auth); return nil },
+			Seed: func(ctx context.Context, s *Set, p auth.Principal) (int, error) {
+				return equipment.SeedDemo(ctx, s.Equipment, p)
+			},
+			SeedDone: "已添加 %d 台演示特种设备及其检验记录（均标注【演示数据】）demo special equipment added",
+			Pages: func(s *Set) func(*web.Server) []web.Route {
+				if s == nil {
+					return web.EquipmentPages(nil, nil)
+				}
+				return web.EquipmentPages(s.Equipment, s.EquipmentSections)
+			},
+			AuditValues: map[string]map[string]map[string]string{"equipment": {"status": equipment.StatusLabels, "type": equipment.TypeLabels, "fuel": equipment.FuelLabels}},
+			ImportKinds: func(s *Set) []kit.ImportKind[auth.Principal] {
+				if s == nil {
+					return []kit.ImportKind[auth.Principal]{equipment.CatalogueKind()}
+				}
+				return []kit.ImportKind[auth.Principal]{s.Equipment.ImportKind()}
+			},
+			EnterpriseSection: func(s *Set) enterprise.SectionFunc { return s.Equipment.EnterpriseSection },
 		},
 	}
 }

@@ -10,6 +10,7 @@ import (
 	"testing"
 
 	"sidi/internal/auth"
+	"sidi/internal/equipment"
 	"sidi/internal/standards"
 	"sidi/internal/store"
 	"sidi/internal/store/storetest"
@@ -45,6 +46,11 @@ var (
 	reportWriters = []string{reporter, approver}
 	approversOnly = []string{approver}
 	declarants    = []string{admin, enterprise}
+	// The special-equipment register: the market-supervision staff (the
+	// matrix's inspector is 省市场监管局's) and, for its own equipment, the
+	// enterprise; the reporter and approver of 省发展改革委 are refused.
+	equipmentReaders = []string{admin, supervisor, inspector, enterprise}
+	equipmentKeepers = []string{admin, supervisor, inspector}
 )
 
 // expectedAccess is the authorization policy, route by route. Every route of
@@ -264,6 +270,23 @@ var expectedAccess = map[string][]string{
 	"GET /api/v1/training/{id}/attendees":  progressStaff,
 	"POST /api/v1/training/{id}/attendees": progressStaff,
 
+	// Special equipment (equipment_pages.go): the public sees the counts
+	// per prefecture only.
+	"GET /equipment":                     equipmentReaders,
+	"GET /equipment/due":                 equipmentReaders,
+	"GET /equipment/regions":             everyone,
+	"GET /equipment/new":                 equipmentKeepers,
+	"POST /equipment":                    equipmentKeepers,
+	"GET /equipment/{code}":              equipmentReaders,
+	"GET /equipment/{code}/edit":         equipmentKeepers,
+	"POST /equipment/{code}":             equipmentKeepers,
+	"POST /equipment/{code}/inspections": equipmentKeepers,
+	"POST /equipment/{code}/secret":      equipmentKeepers,
+	"GET /api/v1/equipment":              equipmentReaders,
+	"GET /api/v1/equipment/regions":      everyone,
+	"POST /api/v1/equipment":             equipmentKeepers,
+	"GET /api/v1/equipment/{code}":       equipmentReaders,
+
 	// Standardization pilots and S&T projects: pages and reads are public;
 	// writes go to editors and department staff (the service checks each
 	// department's scope and answers 404 outside it).
@@ -463,6 +486,7 @@ func TestAuthorizationMatrix(t *testing.T) {
 			"rewards/id":       "1",
 			"milestones/mid":   "1",
 			"enterprises/code": firstCreditCode(t, f),
+			"equipment/code":   equipment.DemoGolmudBoiler,
 		}
 
 		for _, who := range callers {
