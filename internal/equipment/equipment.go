@@ -360,6 +360,18 @@ func (s *Service) validate(in Input) (record, kit.Errors) {
 	return r, es
 }
 
+// named writes each failure's field into its message ("设备代码：…"), as
+// a form's summary and an API client read them; the field stays set for
+// placing the message next to its input.
+func named(es kit.Errors) kit.Errors {
+	for i, e := range es {
+		if e.Field != "" && !strings.HasPrefix(e.Msg, e.Field) {
+			es[i].Msg = e.Field + "：" + e.Msg
+		}
+	}
+	return es
+}
+
 func positive(es *kit.Errors, field string, v, max float64, required bool) {
 	switch {
 	case math.IsNaN(v) || math.IsInf(v, 0) || v < 0 || v > max:
@@ -549,7 +561,7 @@ func (s *Service) save(ctx context.Context, p auth.Principal, id int64, in Input
 			var es kit.Errors
 			r, es = s.validate(in)
 			checkRegion(ctx, s.db.Reader(), &es, &r)
-			return es.Err()
+			return named(es).Err()
 		},
 		Exec: func(tx *sql.Tx, _ Equipment) (int64, error) {
 			return s.write(ctx, tx, p, id, dept, r)

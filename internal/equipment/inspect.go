@@ -303,7 +303,7 @@ func checkInspection(in InspectionInput, kinds []string, inService, today string
 	}
 	x.ConclusionLabel = ConclusionLabels[x.Conclusion]
 	x.Note = text(&es, "说明", in.Note, maxNote)
-	return x, es.Err()
+	return x, named(es).Err()
 }
 
 // Inspections lists the inspections of equipment id, newest first, if p

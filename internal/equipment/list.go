@@ -74,7 +74,7 @@ func (s *Service) Search(ctx context.Context, f Filter) (List, error) {
 	if len([]rune(f.Q)) > 100 {
 		es.Add("关键词", "不能超过 100 个字")
 	}
-	if err := es.Err(); err != nil {
+	if err := named(es).Err(); err != nil {
 		return List{}, err
 	}
 	pg, err := listPaging.Page(f.Page, f.PerPage)

@@ -330,7 +330,7 @@ func readEquipmentForm(r *http.Request) (equipmentForm, error) {
 		}
 		x, err := numfmt.Parse(field, s)
 		if err != nil {
-			es.Add(field, "“%s”不是数字", s)
+			es.Add(field, "%s：“%s”不是数字", field, s)
 			return
 		}
 		*dst = x
@@ -341,7 +341,7 @@ func readEquipmentForm(r *http.Request) (equipmentForm, error) {
 		}
 		n, err := strconv.Atoi(s)
 		if err != nil {
-			es.Add(field, "“%s”不是整数", s)
+			es.Add(field, "%s：“%s”不是整数", field, s)
 			return
 		}
 		*dst = n
