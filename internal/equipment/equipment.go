@@ -564,7 +564,7 @@ func (s *Service) save(ctx context.Context, p auth.Principal, id int64, in Input
 			return named(es).Err()
 		},
 		Exec: func(tx *sql.Tx, _ Equipment) (int64, error) {
-			return s.write(ctx, tx, p, id, dept, r)
+			return s.write(ctx, tx, p, id, dept, r, &writeCache{})
 		},
 		Conflict: func() string { return fmt.Sprintf("设备代码 %s 已登记", r.Code) },
 	})
@@ -575,9 +575,39 @@ func (s *Service) save(ctx context.Context, p auth.Principal, id int64, in Input
 	return e, nil
 }
 
+// writeCache holds what the writes of one transaction share: the
+// intervals and the user units already ensured (an import's batch writes
+// thousands of rows over a few units).
+type writeCache struct {
+	ivs   []Interval
+	users map[string]int64 // credit code + "\x00" + name → id
+}
+
+func (c *writeCache) intervals(ctx context.Context, q store.Querier) ([]Interval, error) {
+	if c.ivs == nil {
+		ivs, err := Intervals(ctx, q)
+		if err != nil {
+			return nil, err
+		}
+		c.ivs = ivs
+	}
+	return c.ivs, nil
+}
+
 // write inserts (id 0) or updates a checked record inside tx.
-func (s *Service) write(ctx context.Context, tx *sql.Tx, p auth.Principal, id, dept int64, r record) (int64, error) {
-	user, err := s.ent.EnsureTx(ctx, tx, p, r.UserCreditCode, r.UserName, r.Demo)
+func (s *Service) write(ctx context.Context, tx *sql.Tx, p auth.Principal, id, dept int64, r record, c *writeCache) (int64, error) {
+	key := r.UserCreditCode + "\x00" + r.UserName
+	user, ok := c.users[key]
+	var err error
+	if !ok {
+		user, err = s.ent.EnsureTx(ctx, tx, p, r.UserCreditCode, r.UserName, r.Demo)
+	}
+	if err == nil && !ok {
+		if c.users == nil {
+			c.users = map[string]int64{}
+		}
+		c.users[key] = user
+	}
 	if err != nil {
 		var es kit.Errors
 		if errors.As(err, &es) {
@@ -593,23 +623,32 @@ func (s *Service) write(ctx context.Context, tx *sql.Tx, p auth.Principal, id, d
 	if r.Latitude != nil {
 		lat, lon = *r.Latitude, *r.Longitude
 	}
-	if id == 0 {
-		err = tx.QueryRowContext(ctx, `INSERT INTO equipment(code, name, type, dept_id, user_id, region_code, prefecture_code, latitude, longitude, address, in_service_on,
-			registered_on, registration_no, status, maker, params, fuel, variant, demo, note, created_by, created_at, updated_at)
-			VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17, $18, $19, $20, $21, $22, $22) RETURNING id`,
-			r.Code, r.Name, r.Type, dept, user, r.Region, r.prefecture, lat, lon, r.Address, r.InServiceOn, r.RegisteredOn, r.RegistrationNo,
-			r.Status, r.Maker, r.params, r.Fuel, r.variant, b2i(r.Demo), r.Note, p.Actor().Name, now).Scan(&id)
-	} else {
-		_, err = tx.ExecContext(ctx, `UPDATE equipment SET code = $1, name = $2, type = $3, dept_id = $4, user_id = $5, region_code = $6, prefecture_code = $7,
-			latitude = $8, longitude = $9, address = $10, in_service_on = $11, registered_on = $12, registration_no = $13, status = $14, maker = $15,
-			params = $16, fuel = $17, variant = $18, note = $19, updated_at = $20 WHERE id = $21`,
-			r.Code, r.Name, r.Type, dept, user, r.Region, r.prefecture, lat, lon, r.Address, r.InServiceOn, r.RegisteredOn, r.RegistrationNo,
-			r.Status, r.Maker, r.params, r.Fuel, r.variant, r.Note, now, id)
-	}
+	ivs, err := c.intervals(ctx, tx)
 	if err != nil {
 		return 0, err
 	}
-	return id, s.updateDue(ctx, tx, id)
+	if id == 0 {
+		// a new record has no inspection yet: its due date is the first one
+		due, kind := "", ""
+		if r.Status == StatusInUse {
+			due, kind = NextDue(r.InServiceOn, applicable(ivs, r.Type, r.variant), nil)
+		}
+		err = tx.QueryRowContext(ctx, `INSERT INTO equipment(code, name, type, dept_id, user_id, region_code, prefecture_code, latitude, longitude, address, in_service_on,
+			registered_on, registration_no, status, maker, params, fuel, variant, demo, note, created_by, created_at, updated_at, next_due, next_kind)
+			VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17, $18, $19, $20, $21, $22, $22, $23, $24) RETURNING id`,
+			r.Code, r.Name, r.Type, dept, user, r.Region, r.prefecture, lat, lon, r.Address, r.InServiceOn, r.RegisteredOn, r.RegistrationNo,
+			r.Status, r.Maker, r.params, r.Fuel, r.variant, b2i(r.Demo), r.Note, p.Actor().Name, now, due, kind).Scan(&id)
+		return id, err
+	}
+	_, err = tx.ExecContext(ctx, `UPDATE equipment SET code = $1, name = $2, type = $3, dept_id = $4, user_id = $5, region_code = $6, prefecture_code = $7,
+			latitude = $8, longitude = $9, address = $10, in_service_on = $11, registered_on = $12, registration_no = $13, status = $14, maker = $15,
+			params = $16, fuel = $17, variant = $18, note = $19, updated_at = $20 WHERE id = $21`,
+		r.Code, r.Name, r.Type, dept, user, r.Region, r.prefecture, lat, lon, r.Address, r.InServiceOn, r.RegisteredOn, r.RegistrationNo,
+		r.Status, r.Maker, r.params, r.Fuel, r.variant, r.Note, now, id)
+	if err != nil {
+		return 0, err
+	}
+	return id, s.updateDue(ctx, tx, id, ivs)
 }
 
 func b2i(b bool) int {

@@ -135,23 +135,26 @@ func anniversary(start time.Time, iv Interval, last time.Time, hasLast bool) tim
 	return d
 }
 
-// updateDue recomputes the next due date of equipment id inside q.
+// updateDue recomputes the next due date of equipment id inside q under
+// the intervals ivs (nil: read them).
 func (s *Service) updateDue(ctx context.Context, q interface {
 	store.Querier
 	ExecContext(context.Context, string, ...any) (sql.Result, error)
-}, id int64) error {
+}, id int64, ivs []Interval) error {
 	var typ, variant, status, inService string
 	if err := q.QueryRowContext(ctx, `SELECT type, variant, status, in_service_on FROM equipment WHERE id = $1`, id).Scan(&typ, &variant, &status, &inService); err != nil {
 		return fmt.Errorf("equipment: due of %d: %w", id, err)
 	}
 	due, kind := "", ""
 	if status == StatusInUse {
-		ivs, err := Intervals(ctx, q)
-		if err != nil {
-			return err
+		if ivs == nil {
+			var err error
+			if ivs, err = Intervals(ctx, q); err != nil {
+				return err
+			}
 		}
 		last := map[string]string{}
-		err = store.EachRow(ctx, q, `SELECT kind, MAX(on_date) FROM equipment_inspections WHERE equipment_id = $1 AND conclusion <> 'fail' GROUP BY kind`, []any{id}, func(r *sql.Rows) error {
+		err := store.EachRow(ctx, q, `SELECT kind, MAX(on_date) FROM equipment_inspections WHERE equipment_id = $1 AND conclusion <> 'fail' GROUP BY kind`, []any{id}, func(r *sql.Rows) error {
 			var k, d string
 			err := r.Scan(&k, &d)
 			last[k] = d
@@ -243,7 +246,7 @@ func (s *Service) AddInspection(ctx context.Context, p auth.Principal, id int64,
 			if err := audit.Append(ctx, s.db, tx, p.Actor(), audit.Entry{Entity: "equipment_inspection", EntityID: strconv.FormatInt(xid, 10), Action: "create", After: x}); err != nil {
 				return 0, err
 			}
-			return id, s.updateDue(ctx, tx, id)
+			return id, s.updateDue(ctx, tx, id, nil)
 		},
 		Conflict: func() string { return fmt.Sprintf("该设备 %s 已有同日的%s记录", x.Date, x.KindLabel) },
 	})
@@ -380,8 +383,12 @@ func (s *Service) RecomputeDue(ctx context.Context, p auth.Principal) (int, erro
 		}); err != nil {
 			return err
 		}
+		ivs, err := Intervals(ctx, tx)
+		if err != nil {
+			return err
+		}
 		for _, id := range ids {
-			if err := s.updateDue(ctx, tx, id); err != nil {
+			if err := s.updateDue(ctx, tx, id, ivs); err != nil {
 				return err
 			}
 		}

@@ -227,36 +227,47 @@ func (s *Service) writeBatch(ctx context.Context, p auth.Principal, dept int64, 
 		res = kit.BatchResult{}
 		var created, updated []int64
 		h := sha256.New()
+		wc := &writeCache{}
+		regions := map[string]record{} // region as written → resolved
 		for _, it := range batch {
 			r := it.Val.rec
-			// region was resolved in the validation pass on another copy
-			var es kit.Errors
-			checkRegion(ctx, tx, &es, &r)
-			if len(es) > 0 {
-				return fmt.Errorf("第 %d 行：%s", it.Row, es[0].Msg)
+			// the region was resolved in the validation pass, on another copy
+			if res, ok := regions[r.Region]; ok {
+				r.Region, r.prefecture = res.Region, res.prefecture
+			} else {
+				raw := r.Region
+				var es kit.Errors
+				checkRegion(ctx, tx, &es, &r)
+				if len(es) > 0 {
+					return fmt.Errorf("第 %d 行：%s", it.Row, es[0].Msg)
+				}
+				regions[raw] = r
 			}
-			var id int64
+			var id, curUser int64
 			var lat, lon sql.NullFloat64
 			var cur record
 			err := tx.QueryRowContext(ctx, `SELECT id, name, type, user_id, region_code, latitude, longitude, address, in_service_on, registered_on, registration_no,
-				status, maker, params, fuel, note FROM equipment WHERE code = $1`, r.Code).Scan(&id, &cur.Name, &cur.Type, new(int64), &cur.Region, &lat, &lon, &cur.Address,
+				status, maker, params, fuel, note FROM equipment WHERE code = $1`, r.Code).Scan(&id, &cur.Name, &cur.Type, &curUser, &cur.Region, &lat, &lon, &cur.Address,
 				&cur.InServiceOn, &cur.RegisteredOn, &cur.RegistrationNo, &cur.Status, &cur.Maker, &cur.params, &cur.Fuel, &cur.Note)
 			if err != nil && err != sql.ErrNoRows {
 				return fmt.Errorf("equipment: import row %d: %w", it.Row, err)
 			}
 			exists := err == nil
-			var curUser int64
 			if exists {
-				if err := tx.QueryRowContext(ctx, `SELECT user_id FROM equipment WHERE id = $1`, id).Scan(&curUser); err != nil {
-					return fmt.Errorf("equipment: import row %d: %w", it.Row, err)
-				}
 				if lat.Valid && lon.Valid {
 					cur.Latitude, cur.Longitude = &lat.Float64, &lon.Float64
 				}
 			}
-			user, err := s.ent.EnsureTx(ctx, tx, p, r.UserCreditCode, r.UserName, r.Demo)
-			if err != nil {
-				return fmt.Errorf("第 %d 行使用单位：%w", it.Row, err)
+			key := r.UserCreditCode + "\x00" + r.UserName
+			user, ok := wc.users[key]
+			if !ok {
+				if user, err = s.ent.EnsureTx(ctx, tx, p, r.UserCreditCode, r.UserName, r.Demo); err != nil {
+					return fmt.Errorf("第 %d 行使用单位：%w", it.Row, err)
+				}
+				if wc.users == nil {
+					wc.users = map[string]int64{}
+				}
+				wc.users[key] = user
 			}
 			after := stored(r, user)
 			h.Write([]byte(r.Code + "\x1e" + after + "\x1d"))
@@ -267,7 +278,7 @@ func (s *Service) writeBatch(ctx context.Context, p auth.Principal, dept int64, 
 			if !exists {
 				id = 0
 			}
-			wid, err := s.write(ctx, tx, p, id, dept, r)
+			wid, err := s.write(ctx, tx, p, id, dept, r, wc)
 			if err != nil {
 				if kit.IsUnique(err) {
 					return fmt.Errorf("第 %d 行：设备代码 %s 已登记", it.Row, r.Code)
