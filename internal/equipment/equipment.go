@@ -751,39 +751,30 @@ func (s *Service) load(ctx context.Context, q store.Querier, id int64) (Equipmen
 // ByCode returns the equipment with a code, if p may read it (another's
 // equipment is a not-found).
 func (s *Service) ByCode(ctx context.Context, p auth.Principal, code string) (Equipment, error) {
-	a, err := s.readAccess(ctx, p)
-	if err != nil {
-		return Equipment{}, err
-	}
 	code = strings.ToUpper(foldWidth(strings.TrimSpace(code)))
-	w := kit.Where{}
-	w.Add("e.code = ?", code)
-	a.cond(&w)
-	e, err := s.scan(s.db.Reader().QueryRowContext(ctx, equipmentSelect+w.SQL(), w.Values()...))
-	if errors.Is(err, sql.ErrNoRows) {
-		return Equipment{}, apperr.NotFound("没有设备代码为 %s 的特种设备", clip(code))
-	}
-	if err != nil {
-		return Equipment{}, fmt.Errorf("equipment: get %s: %w", code, err)
-	}
-	return e, nil
+	return s.getWhere(ctx, p, "e.code = ?", code, fmt.Sprintf("没有设备代码为 %s 的特种设备", clip(code)))
 }
 
 // Get returns the record id, if p may read it.
 func (s *Service) Get(ctx context.Context, p auth.Principal, id int64) (Equipment, error) {
+	return s.getWhere(ctx, p, "e.id = ?", id, fmt.Sprintf("没有编号为 %d 的特种设备", id))
+}
+
+// getWhere reads the one record matching cond, within what p may read.
+func (s *Service) getWhere(ctx context.Context, p auth.Principal, cond string, val any, missing string) (Equipment, error) {
 	a, err := s.readAccess(ctx, p)
 	if err != nil {
 		return Equipment{}, err
 	}
 	w := kit.Where{}
-	w.Add("e.id = ?", id)
+	w.Add(cond, val)
 	a.cond(&w)
 	e, err := s.scan(s.db.Reader().QueryRowContext(ctx, equipmentSelect+w.SQL(), w.Values()...))
 	if errors.Is(err, sql.ErrNoRows) {
-		return Equipment{}, apperr.NotFound("没有编号为 %d 的特种设备", id)
+		return Equipment{}, apperr.NotFound("%s", missing)
 	}
 	if err != nil {
-		return Equipment{}, fmt.Errorf("equipment: get %d: %w", id, err)
+		return Equipment{}, fmt.Errorf("equipment: get %v: %w", val, err)
 	}
 	return e, nil
 }

@@ -284,3 +284,59 @@ func TestInspectionsDueAndRegistry(t *testing.T) {
 		}
 	})
 }
+
+// TestRegistryUnderChange reads devices from many goroutines while the
+// register changes (run with -race): readers never block on a write and
+// see a change of this process at once.
+func TestRegistryUnderChange(t *testing.T) {
+	storetest.Each(t, func(t *testing.T, db *store.DB) {
+		f := setup(t, db)
+		e, err := f.svc.Create(ctx, f.reporter, boiler(f))
+		if err != nil {
+			t.Fatal(err)
+		}
+		stop := make(chan struct{})
+		errs := make(chan error, 4)
+		for range 4 {
+			go func() {
+				for {
+					select {
+					case <-stop:
+						errs <- nil
+						return
+					default:
+					}
+					d, err := f.svc.Device(ctx, f.saltLake, e.Code)
+					if err != nil && !errors.Is(err, telemetry.ErrUnknownDevice) {
+						errs <- err
+						return
+					}
+					if err == nil && d.Code != e.Code {
+						errs <- errors.New("wrong device")
+						return
+					}
+				}
+			}()
+		}
+		for i := range 10 {
+			in := boiler(f)
+			in.Name = strings.Repeat("炉", i+1)
+			if i%2 == 1 {
+				in.Status = equipment.StatusStopped
+			}
+			if _, err := f.svc.Update(ctx, f.reporter, e.ID, in); err != nil {
+				t.Fatal(err)
+			}
+			d, err := f.svc.Device(ctx, f.saltLake, e.Code)
+			if i%2 == 1 != errors.Is(err, telemetry.ErrUnknownDevice) || (err == nil && d.Name != in.Name) {
+				t.Fatalf("after change %d: %+v %v", i, d, err)
+			}
+		}
+		close(stop)
+		for range 4 {
+			if err := <-errs; err != nil {
+				t.Fatal(err)
+			}
+		}
+	})
+}
