@@ -2,8 +2,10 @@ package web_test
 
 import (
 	"context"
+	"html"
 	"net/http"
 	"net/url"
+	"regexp"
 	"strings"
 	"testing"
 
@@ -106,6 +108,31 @@ func TestEquipmentPages(t *testing.T) {
 			t.Error("inspection not listed")
 		}
 
+		// The edit form posts back unchanged.
+		_, edit := ins.get("/equipment/" + boiler + "/edit")
+		vals := url.Values{"csrf_token": {tok}}
+		for _, m := range inputValue.FindAllStringSubmatch(edit, -1) {
+			vals.Set(m[1], html.UnescapeString(m[2]))
+		}
+		for _, m := range selected.FindAllStringSubmatch(edit, -1) {
+			vals.Set(m[1], m[2])
+		}
+		if resp, body = ins.postForm("/equipment/"+boiler, vals); resp.StatusCode != http.StatusSeeOther {
+			t.Fatalf("edit round trip: %d %s", resp.StatusCode, between(body, `role="alert">`, "</pre>"))
+		}
+		// The enterprise page shows the equipment to those in the enterprise's
+		// scope (supervisors, its own users), not to the public.
+		e, err := f.set.Equipment.ByCode(context.Background(), auth.CLI("test"), boiler)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if _, body = f.as(t, "demo-supervisor").get("/enterprises/" + e.UserCreditCode); !strings.Contains(body, "特种设备") || !strings.Contains(body, boiler) {
+			t.Error("enterprise page lacks the equipment section for the supervisor")
+		}
+		if _, body = f.client(t).get("/enterprises/" + e.UserCreditCode); strings.Contains(body, boiler) {
+			t.Error("enterprise page shows equipment to the public")
+		}
+
 		// Create from the form; bad input comes back with the problems by field.
 		form := url.Values{"csrf_token": {tok}, "code": {"4110QH007202300001"}, "name": {"网页测试桥式起重机"}, "user_credit_code": {"91632801MA7XQ2B3C1"},
 			"user_name": {"网页测试盐化公司"}, "region": {"632801"}, "latitude": {"36.4"}, "longitude": {"94.9"}, "in_service_on": {"2024-03-01"},
@@ -130,6 +157,11 @@ func TestEquipmentPages(t *testing.T) {
 		}
 	})
 }
+
+var (
+	inputValue = regexp.MustCompile(`<input id="[^"]*" name="([a-z_]+)"[^>]*? value="([^"]*)"`)
+	selected   = regexp.MustCompile(`(?s)<select id="[^"]*" name="([a-z_]+)">.*?<option value="([^"]*)" selected>`)
+)
 
 func between(s, from, to string) string {
 	i := strings.Index(s, from)
