@@ -45,6 +45,12 @@ func setup(t *testing.T, db *store.DB) fixture {
 	as := auth.NewService(db, o)
 	svc := equipment.NewService(db, as)
 	svc.SetClock(func() time.Time { return time.Date(2026, 3, 1, 10, 0, 0, 0, cst) })
+	if n, err := svc.EnsureIntervals(ctx); err != nil || n != len(equipment.DefaultIntervals) {
+		t.Fatalf("intervals: %d %v", n, err)
+	}
+	if n, err := svc.EnsureIntervals(ctx); err != nil || n != 0 {
+		t.Fatalf("intervals again: %d %v", n, err)
+	}
 	dept := func(code string) int64 {
 		var id int64
 		if err := db.Reader().QueryRow(`SELECT id FROM departments WHERE code = $1`, code).Scan(&id); err != nil {

@@ -3,6 +3,7 @@ package equipment
 import (
 	"context"
 	"database/sql"
+	"errors"
 	"fmt"
 	"sort"
 	"strconv"
@@ -42,6 +43,55 @@ type Interval struct {
 	Basis       string `json:"basis"`
 }
 
+// DefaultIntervals are the intervals of DOMAIN §6 with their basis, the
+// rows EnsureIntervals adds when they are missing.
+var DefaultIntervals = []Interval{
+	{telemetry.TypeBoiler, "", KindExternal, 12, 12, nil, "TSG 11-2020 锅炉安全技术规程：外部检验每年一次"},
+	{telemetry.TypeBoiler, "", KindInternal, 24, 24, nil, "TSG 11-2020：内部检验一般每 2 年一次"},
+	{telemetry.TypePressureVessel, "", KindPeriodic, 36, 36, nil, "TSG 21-2016：首次定期检验投用后 3 年内；安全状况等级未定时按 3 年"},
+	{telemetry.TypePressureVessel, "1", KindPeriodic, 36, 72, nil, "TSG 21-2016：安全状况等级 1、2 级一般每 6 年一次"},
+	{telemetry.TypePressureVessel, "2", KindPeriodic, 36, 72, nil, "TSG 21-2016：安全状况等级 1、2 级一般每 6 年一次"},
+	{telemetry.TypePressureVessel, "3", KindPeriodic, 36, 36, nil, "TSG 21-2016：3 级每 3—6 年一次（取 3 年）"},
+	{telemetry.TypePressureVessel, "4", KindPeriodic, 36, 36, nil, "TSG 21-2016：4 级监控使用，累计不超过 3 年"},
+	{telemetry.TypePressurePiping, "", KindPeriodic, 36, 36, nil, "TSG D7005-2018：工业管道首次 3 年内，此后一般 3—6 年（取 3 年）"},
+	{telemetry.TypeElevator, "", KindPeriodic, 12, 12, []int{1, 4, 7, 9, 11, 13, 15}, "TSG T7001-2023：验收后第 1、4、7、9、11、13、15 年定期检验，15 年后每年；其余年份自行检测"},
+	{telemetry.TypeCrane, "", KindPeriodic, 24, 24, nil, "TSG Q7015-2016：桥式、门式等每 2 年"},
+	{telemetry.TypeCrane, "43", KindPeriodic, 12, 12, nil, "TSG Q7015-2016：塔式起重机每年"},
+	{telemetry.TypeCrane, "44", KindPeriodic, 12, 12, nil, "TSG Q7015-2016：流动式起重机每年"},
+	{telemetry.TypeCrane, "48", KindPeriodic, 12, 12, nil, "TSG Q7015-2016：升降机每年"},
+	{telemetry.TypeVehicle, "", KindPeriodic, 12, 12, nil, "TSG N0001-2017：每年"},
+	{telemetry.TypeRide, "", KindPeriodic, 12, 12, nil, "TSG Y7002：每年"},
+	{telemetry.TypeRopeway, "", KindPeriodic, 12, 12, nil, "TSG S7001：每年"},
+}
+
+// EnsureIntervals adds the rows of DefaultIntervals the table lacks (an
+// administrator's change of a row stays) and returns how many it added.
+// The module's Build runs it, so a freshly migrated database stays empty.
+func (s *Service) EnsureIntervals(ctx context.Context) (int, error) {
+	n := 0
+	err := s.db.Tx(ctx, func(tx *sql.Tx) error {
+		for _, iv := range DefaultIntervals {
+			years := make([]string, len(iv.Years))
+			for i, y := range iv.Years {
+				years[i] = strconv.Itoa(y)
+			}
+			res, err := tx.ExecContext(ctx, `INSERT INTO equipment_intervals(type, variant, kind, first_months, every_months, years, basis)
+				VALUES ($1, $2, $3, $4, $5, $6, $7) ON CONFLICT (type, variant, kind) DO NOTHING`,
+				iv.Type, iv.Variant, iv.Kind, iv.FirstMonths, iv.EveryMonths, strings.Join(years, ","), iv.Basis)
+			if err != nil {
+				return err
+			}
+			k, _ := res.RowsAffected()
+			n += int(k)
+		}
+		return nil
+	})
+	if err != nil {
+		return 0, fmt.Errorf("equipment: intervals: %w", err)
+	}
+	return n, nil
+}
+
 // Intervals reads the intervals table.
 func Intervals(ctx context.Context, q store.Querier) ([]Interval, error) {
 	var out []Interval
@@ -61,6 +111,9 @@ func Intervals(ctx context.Context, q store.Querier) ([]Interval, error) {
 	})
 	if err != nil {
 		return nil, fmt.Errorf("equipment: intervals: %w", err)
+	}
+	if len(out) == 0 {
+		return nil, errors.New("equipment: the inspection intervals table is empty (EnsureIntervals has not run)")
 	}
 	return out, nil
 }

@@ -48,7 +48,7 @@ const (
 // ImportColumns are the columns of `sidi import equipment` and of its export.
 var ImportColumns = []kit.Column{
 	{Name: colCode, Required: true, Aliases: []string{"设备代码（18位）"}},
-	{Name: colName, Required: true, Aliases: []string{"设备名称", "名称"}},
+	{Name: colName, Required: true, Aliases: []string{"名称"}},
 	{Name: colType, Aliases: []string{"设备类别", "种类"}},
 	{Name: colCredit, Required: true, Aliases: []string{"使用单位信用代码", "统一社会信用代码"}},
 	{Name: colUser, Aliases: []string{"使用单位"}},

@@ -131,7 +131,11 @@ func Modules() []Module {
 		},
 		{
 			Name: "equipment", Title: "特种设备",
-			Build: func(_ context.Context, s *Set) error { s.Equipment = equipment.NewService(s.DB, s.Auth); return nil },
+			Build: func(ctx context.Context, s *Set) error {
+				s.Equipment = equipment.NewService(s.DB, s.Auth)
+				_, err := s.Equipment.EnsureIntervals(ctx)
+				return err
+			},
 			Seed: func(ctx context.Context, s *Set, p auth.Principal) (int, error) {
 				return equipment.SeedDemo(ctx, s.Equipment, p)
 			},
@@ -142,7 +146,10 @@ func Modules() []Module {
 				}
 				return web.EquipmentPages(s.Equipment, s.EquipmentSections)
 			},
-			AuditValues: map[string]map[string]map[string]string{"equipment": {"status": equipment.StatusLabels, "type": equipment.TypeLabels, "fuel": equipment.FuelLabels}},
+			AuditValues: map[string]map[string]map[string]string{
+				"equipment":            {"status": equipment.StatusLabels, "type": equipment.TypeLabels, "fuel": equipment.FuelLabels, "next_kind": equipment.KindLabels},
+				"equipment_inspection": {"kind": equipment.KindLabels, "conclusion": equipment.ConclusionLabels},
+			},
 			ImportKinds: func(s *Set) []kit.ImportKind[auth.Principal] {
 				if s == nil {
 					return []kit.ImportKind[auth.Principal]{equipment.CatalogueKind()}

@@ -55,7 +55,10 @@ CREATE TABLE equipment_inspections (
 -- Inspection intervals, as data: the first inspection counted from entering
 -- service, then every every_months; for elevators the years after
 -- acceptance listed in years, then every every_months. A row with a
--- variant is preferred over the type's row without one.
+-- variant is preferred over the type's row without one. The rows of DOMAIN
+-- §6 are added by the service when it starts (equipment.EnsureIntervals,
+-- only the missing ones: an administrator's change stays), not here, so a
+-- freshly migrated database stays empty for restore.
 CREATE TABLE equipment_intervals (
 	type TEXT NOT NULL,
 	variant TEXT NOT NULL DEFAULT '',
@@ -66,20 +69,3 @@ CREATE TABLE equipment_intervals (
 	basis TEXT NOT NULL,
 	PRIMARY KEY (type, variant, kind)
 );
-INSERT INTO equipment_intervals(type, variant, kind, first_months, every_months, years, basis) VALUES
-	('boiler', '', 'external', 12, 12, '', 'TSG 11-2020 锅炉安全技术规程：外部检验每年一次'),
-	('boiler', '', 'internal', 24, 24, '', 'TSG 11-2020：内部检验一般每 2 年一次'),
-	('pressure_vessel', '', 'periodic', 36, 36, '', 'TSG 21-2016：首次定期检验投用后 3 年内；安全状况等级未定时按 3 年'),
-	('pressure_vessel', '1', 'periodic', 36, 72, '', 'TSG 21-2016：安全状况等级 1、2 级一般每 6 年一次'),
-	('pressure_vessel', '2', 'periodic', 36, 72, '', 'TSG 21-2016：安全状况等级 1、2 级一般每 6 年一次'),
-	('pressure_vessel', '3', 'periodic', 36, 36, '', 'TSG 21-2016：3 级每 3—6 年一次（取 3 年）'),
-	('pressure_vessel', '4', 'periodic', 36, 36, '', 'TSG 21-2016：4 级监控使用，累计不超过 3 年'),
-	('pressure_piping', '', 'periodic', 36, 36, '', 'TSG D7005-2018：工业管道首次 3 年内，此后一般 3—6 年（取 3 年）'),
-	('elevator', '', 'periodic', 12, 12, '1,4,7,9,11,13,15', 'TSG T7001-2023：验收后第 1、4、7、9、11、13、15 年定期检验，15 年后每年；其余年份自行检测'),
-	('crane', '', 'periodic', 24, 24, '', 'TSG Q7015-2016：桥式、门式等每 2 年'),
-	('crane', '43', 'periodic', 12, 12, '', 'TSG Q7015-2016：塔式起重机每年'),
-	('crane', '44', 'periodic', 12, 12, '', 'TSG Q7015-2016：流动式起重机每年'),
-	('crane', '48', 'periodic', 12, 12, '', 'TSG Q7015-2016：升降机每年'),
-	('vehicle', '', 'periodic', 12, 12, '', 'TSG N0001-2017：每年'),
-	('ride', '', 'periodic', 12, 12, '', 'TSG Y7002：每年'),
-	('ropeway', '', 'periodic', 12, 12, '', 'TSG S7001：每年');
