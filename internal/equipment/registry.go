@@ -56,10 +56,7 @@ func newCache(s *Service) *cache { return &cache{s: s} }
 func (c *cache) get(ctx context.Context) (map[string]*regEntry, error) {
 	m := c.m.Load()
 	if m == nil {
-		if err := c.reload(ctx); err != nil {
-			return nil, err
-		}
-		return *c.m.Load(), nil
+		return c.first(ctx)
 	}
 	if time.Since(time.Unix(0, c.loadedAt.Load())) > CacheTTL && c.loading.CompareAndSwap(false, true) {
 		go func() {
@@ -90,10 +87,29 @@ func scanEntry(r interface{ Scan(...any) error }) (*regEntry, error) {
 	return &x, nil
 }
 
+// first loads the map once for the callers that find none (the others
+// wait for the first one's load instead of loading again).
+func (c *cache) first(ctx context.Context) (map[string]*regEntry, error) {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	if m := c.m.Load(); m != nil {
+		return *m, nil
+	}
+	if err := c.load(ctx); err != nil {
+		return nil, err
+	}
+	return *c.m.Load(), nil
+}
+
 // reload reads every device.
 func (c *cache) reload(ctx context.Context) error {
 	c.mu.Lock()
 	defer c.mu.Unlock()
+	return c.load(ctx)
+}
+
+// load reads every device; c.mu is held.
+func (c *cache) load(ctx context.Context) error {
 	started := time.Now()
 	m := map[string]*regEntry{}
 	err := store.EachRow(ctx, c.s.db.Reader(), registrySelect, nil, func(r *sql.Rows) error {
