@@ -272,20 +272,22 @@ var expectedAccess = map[string][]string{
 
 	// Special equipment (equipment_pages.go): the public sees the counts
 	// per prefecture only.
-	"GET /equipment":                     equipmentReaders,
-	"GET /equipment/due":                 equipmentReaders,
-	"GET /equipment/regions":             everyone,
-	"GET /equipment/new":                 equipmentKeepers,
-	"POST /equipment":                    equipmentKeepers,
-	"GET /equipment/{code}":              equipmentReaders,
-	"GET /equipment/{code}/edit":         equipmentKeepers,
-	"POST /equipment/{code}":             equipmentKeepers,
-	"POST /equipment/{code}/inspections": equipmentKeepers,
-	"POST /equipment/{code}/secret":      equipmentKeepers,
-	"GET /api/v1/equipment":              equipmentReaders,
-	"GET /api/v1/equipment/regions":      everyone,
-	"POST /api/v1/equipment":             equipmentKeepers,
-	"GET /api/v1/equipment/{code}":       equipmentReaders,
+	"GET /equipment":                            equipmentReaders,
+	"GET /equipment/due":                        equipmentReaders,
+	"GET /equipment/regions":                    everyone,
+	"GET /equipment/new":                        equipmentKeepers,
+	"POST /equipment":                           equipmentKeepers,
+	"GET /equipment/{code}":                     equipmentReaders,
+	"GET /equipment/{code}/edit":                equipmentKeepers,
+	"POST /equipment/{code}":                    equipmentKeepers,
+	"POST /equipment/{code}/inspections":        equipmentKeepers,
+	"POST /equipment/{code}/secret":             equipmentKeepers,
+	"GET /api/v1/equipment":                     equipmentReaders,
+	"GET /api/v1/equipment/regions":             everyone,
+	"POST /api/v1/equipment":                    equipmentKeepers,
+	"GET /api/v1/equipment/{code}":              equipmentReaders,
+	"POST /api/v1/equipment/{code}/inspections": equipmentKeepers,
+	"POST /api/v1/equipment/{code}/secret":      equipmentKeepers,
 
 	// Standardization pilots and S&T projects: pages and reads are public;
 	// writes go to editors and department staff (the service checks each

@@ -50,6 +50,8 @@ func (s *equipmentWeb) routes() []Route {
 		{Method: "GET", Pattern: "/api/v1/equipment/regions", Name: "各市州特种设备统计", Public: true, API: true, Handle: s.apiRegions},
 		{Method: "POST", Pattern: "/api/v1/equipment", Name: "登记特种设备", Roles: keepers, API: true, Handle: apiCreate(http.StatusCreated, decodeJSON, s.svc.Create)},
 		{Method: "GET", Pattern: "/api/v1/equipment/{code}", Name: "特种设备档案", Roles: readers, API: true, Handle: s.apiGet},
+		{Method: "POST", Pattern: "/api/v1/equipment/{code}/inspections", Name: "登记检验记录", Roles: keepers, API: true, Handle: s.apiInspect},
+		{Method: "POST", Pattern: "/api/v1/equipment/{code}/secret", Name: "签发设备密钥", Roles: keepers, API: true, Handle: s.apiIssueSecret},
 	}
 }
 
@@ -172,6 +174,37 @@ func (s *equipmentWeb) apiGet(w http.ResponseWriter, r *http.Request, rc *reqCtx
 		return err
 	}
 	return writeJSON(w, http.StatusOK, map[string]any{"equipment": e, "inspections": xs})
+}
+
+func (s *equipmentWeb) apiInspect(w http.ResponseWriter, r *http.Request, rc *reqCtx) error {
+	e, err := s.byPath(r, rc)
+	if err != nil {
+		return err
+	}
+	var in equipment.InspectionInput
+	if err := decodeJSON(r, &in); err != nil {
+		return err
+	}
+	after, err := s.svc.AddInspection(r.Context(), rc.P, e.ID, in)
+	if err != nil {
+		return err
+	}
+	return writeJSON(w, http.StatusCreated, after)
+}
+
+// apiIssueSecret answers the new device secret, this once.
+func (s *equipmentWeb) apiIssueSecret(w http.ResponseWriter, r *http.Request, rc *reqCtx) error {
+	e, err := s.byPath(r, rc)
+	if err != nil {
+		return err
+	}
+	secret, e, err := s.svc.IssueSecret(r.Context(), rc.P, e.ID)
+	if err != nil {
+		return err
+	}
+	w.Header().Set("Cache-Control", "no-store")
+	return writeJSON(w, http.StatusOK, map[string]any{"code": e.Code, "username": e.Code, "secret": secret, "issued_at": e.SecretIssuedAt,
+		"note": "密钥只返回这一次，平台只保存其摘要 the secret is returned once; only its hash is kept"})
 }
 
 // sectionView is a part's block on the record page.

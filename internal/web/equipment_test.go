@@ -98,6 +98,20 @@ func TestEquipmentPages(t *testing.T) {
 			t.Errorf("secret without csrf: %d", resp.StatusCode)
 		}
 
+		// The API issues a secret too, and records an inspection.
+		resp, body = ins.send("POST", "/api/v1/equipment/"+boiler+"/secret", tok, "application/json", "")
+		if resp.StatusCode != 200 || !strings.Contains(body, `"secret":"sd1_`) || resp.Header.Get("Cache-Control") != "no-store" {
+			t.Fatalf("API secret: %d %s", resp.StatusCode, body)
+		}
+		resp, body = ins.send("POST", "/api/v1/equipment/"+boiler+"/inspections", tok, "application/json",
+			`{"date":"2026-01-04","kind":"内部检验","body":"青海省特种设备检验检测院","report_no":"API-1","conclusion":"合格"}`)
+		if resp.StatusCode != 201 || !strings.Contains(body, `"next_due"`) {
+			t.Fatalf("API inspection: %d %s", resp.StatusCode, body)
+		}
+		if resp, _ = ins.send("POST", "/api/v1/equipment/"+boiler+"/inspections", tok, "application/json", `{"date":"x","extra":1}`); resp.StatusCode != 422 && resp.StatusCode != 400 {
+			t.Errorf("API bad inspection: %d", resp.StatusCode)
+		}
+
 		// An inspection from the form moves the due date.
 		resp, _ = ins.postForm("/equipment/"+boiler+"/inspections", url.Values{"csrf_token": {tok}, "date": {"2026-01-05"}, "kind": {"external"},
 			"body": {"青海省特种设备检验检测院"}, "report_no": {"WEB-TEST-1"}, "conclusion": {"pass"}})
