@@ -276,6 +276,8 @@ var expectedAccess = map[string][]string{
 	"GET /equipment/due":                        equipmentReaders,
 	"GET /equipment/regions":                    everyone,
 	"GET /equipment/new":                        equipmentKeepers,
+	"GET /equipment/import":                     equipmentKeepers,
+	"POST /equipment/import":                    equipmentKeepers,
 	"POST /equipment":                           equipmentKeepers,
 	"GET /equipment/{code}":                     equipmentReaders,
 	"GET /equipment/{code}/edit":                equipmentKeepers,

@@ -77,7 +77,7 @@ func loadAxe(t *testing.T) string {
 //	                     /training/{id}/edit
 //	demo-reporter-samr   /my · /reports/new?period=…&task=… · /bases/new · /training/new
 //	demo-enterprise      /my · /declarations/new
-//	demo-inspector       /equipment · /equipment/due · /equipment/{code} · /equipment/{code}/edit · /equipment/new
+//	demo-inspector       /equipment · /equipment/due · /equipment/{code} · /equipment/{code}/edit · /equipment/new · /equipment/import
 //	demo-admin           /admin/users · /admin/users?dept=… · /admin/users/{id} · /admin/users/new
 //	                     /admin/departments · /admin/departments/{id} · /admin/roles · /admin/audit
 //	                     /admin/logins · /account/tokens · /account/password
@@ -134,7 +134,7 @@ func TestBrowserAccessibility(t *testing.T) {
 			"/declarations/enterprises", "/enterprises/" + ent, "/leaders/manage", "/bases/" + base + "/edit", "/training/" + session + "/edit"}},
 		{"demo-reporter-samr", []string{"/my", html.UnescapeString(newReport[1]), "/bases/new", "/training/new"}},
 		{"demo-enterprise", []string{"/my", "/declarations/new"}},
-		{"demo-inspector", []string{"/equipment", "/equipment/due", "/equipment/" + equipment.DemoGolmudBoiler, "/equipment/" + equipment.DemoGolmudBoiler + "/edit", "/equipment/new"}},
+		{"demo-inspector", []string{"/equipment", "/equipment/due", "/equipment/" + equipment.DemoGolmudBoiler, "/equipment/" + equipment.DemoGolmudBoiler + "/edit", "/equipment/new", "/equipment/import"}},
 		{"demo-admin", []string{"/admin/users", "/admin/users?dept=" + userDept, "/admin/users/" + user, "/admin/users/new",
 			"/admin/departments", "/admin/departments/" + userDept, "/admin/roles", "/admin/audit", "/admin/logins",
 			"/account/tokens", "/account/password"}},

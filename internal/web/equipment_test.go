@@ -5,6 +5,7 @@ import (
 	"html"
 	"net/http"
 	"net/url"
+	"os"
 	"regexp"
 	"strings"
 	"testing"
@@ -145,6 +146,26 @@ func TestEquipmentPages(t *testing.T) {
 		}
 		if _, body = f.client(t).get("/enterprises/" + e.UserCreditCode); strings.Contains(body, boiler) {
 			t.Error("enterprise page shows equipment to the public")
+		}
+
+		// Upload an equipment list: a bad row refuses the file with its place;
+		// the good file imports, and again changes nothing.
+		sample, err := os.ReadFile("../equipment/testdata/equipment-import-sample.csv")
+		if err != nil {
+			t.Fatal(err)
+		}
+		badFile := strings.Replace(string(sample), "630104", "110101", 1)
+		ct, up := multipartFile(t, tok, "设备.csv", []byte(badFile))
+		resp, body = ins.do("POST", "/equipment/import", up, map[string]string{"Content-Type": ct})
+		if resp.StatusCode != 422 || !strings.Contains(body, "未导入任何记录") || !strings.Contains(body, "<td>所在地区</td>") {
+			t.Errorf("bad upload: %d", resp.StatusCode)
+		}
+		for i, want := range []string{"新增 4", "未变 4"} {
+			ct, up = multipartFile(t, tok, "设备.csv", sample)
+			resp, body = ins.do("POST", "/equipment/import", up, map[string]string{"Content-Type": ct})
+			if resp.StatusCode != 200 || !strings.Contains(body, want) {
+				t.Errorf("upload %d: %d, lacks %q", i+1, resp.StatusCode, want)
+			}
 		}
 
 		// Create from the form; bad input comes back with the problems by field.
