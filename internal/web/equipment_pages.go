@@ -195,17 +195,26 @@ func (s *equipmentWeb) apiInspect(w http.ResponseWriter, r *http.Request, rc *re
 	return writeJSON(w, http.StatusCreated, after)
 }
 
-// apiIssueSecret answers the new device secret, this once.
-func (s *equipmentWeb) apiIssueSecret(w http.ResponseWriter, r *http.Request, rc *reqCtx) error {
+// newSecret issues a secret for the path's equipment; the answer that
+// carries it must not be stored by any cache.
+func (s *equipmentWeb) newSecret(w http.ResponseWriter, r *http.Request, rc *reqCtx) (string, equipment.Equipment, error) {
 	e, err := s.byPath(r, rc)
 	if err != nil {
-		return err
+		return "", e, err
 	}
 	secret, e, err := s.svc.IssueSecret(r.Context(), rc.P, e.ID)
+	if err == nil {
+		w.Header().Set("Cache-Control", "no-store")
+	}
+	return secret, e, err
+}
+
+// apiIssueSecret answers the new device secret, this once.
+func (s *equipmentWeb) apiIssueSecret(w http.ResponseWriter, r *http.Request, rc *reqCtx) error {
+	secret, e, err := s.newSecret(w, r, rc)
 	if err != nil {
 		return err
 	}
-	w.Header().Set("Cache-Control", "no-store")
 	return writeJSON(w, http.StatusOK, map[string]any{"code": e.Code, "username": e.Code, "secret": secret, "issued_at": e.SecretIssuedAt,
 		"note": "密钥只返回这一次，平台只保存其摘要 the secret is returned once; only its hash is kept"})
 }
@@ -278,15 +287,10 @@ func (s *equipmentWeb) inspect(w http.ResponseWriter, r *http.Request, rc *reqCt
 
 // issueSecret answers the page with the new secret, shown this once.
 func (s *equipmentWeb) issueSecret(w http.ResponseWriter, r *http.Request, rc *reqCtx) error {
-	e, err := s.byPath(r, rc)
+	secret, e, err := s.newSecret(w, r, rc)
 	if err != nil {
 		return err
 	}
-	secret, e, err := s.svc.IssueSecret(r.Context(), rc.P, e.ID)
-	if err != nil {
-		return err
-	}
-	w.Header().Set("Cache-Control", "no-store")
 	return s.renderDetail(w, r, rc, http.StatusOK, e, map[string]any{"Secret": secret})
 }
 
