@@ -23,7 +23,8 @@ var Editors = []auth.Role{auth.RoleAdmin, auth.RoleSupervisor}
 
 // Registrars may record an enterprise by code and name while saving a
 // register's row (EnsureTx): the staff roles that write registers.
-var Registrars = []auth.Role{auth.RoleAdmin, auth.RoleSupervisor, auth.RoleReporter, auth.RoleApprover}
+// Inspectors register the user units of special equipment (internal/equipment).
+var Registrars = []auth.Role{auth.RoleAdmin, auth.RoleSupervisor, auth.RoleReporter, auth.RoleApprover, auth.RoleInspector}
 
 // maxName bounds a name in characters.
 const maxName = 200

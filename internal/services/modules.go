@@ -8,6 +8,7 @@ import (
 	"sidi/internal/auth"
 	"sidi/internal/bases"
 	"sidi/internal/enterprise"
+	"sidi/internal/equipment"
 	"sidi/internal/indicator"
 	"sidi/internal/kit"
 	"sidi/internal/standards"
@@ -130,11 +131,43 @@ func Modules() []Module {
 			Pages:    pagesOver(func(s *Set) *training.Service { return s.Training }, web.TrainingPages),
 		},
 		{
+			Name: "equipment", Title: "特种设备",
+			Build: func(ctx context.Context, s *Set) error {
+				s.Equipment = equipment.NewService(s.DB, s.Auth)
+				_, err := s.Equipment.EnsureIntervals(ctx)
+				return err
+			},
+			Seed: func(ctx context.Context, s *Set, p auth.Principal) (int, error) {
+				return equipment.SeedDemo(ctx, s.Equipment, p)
+			},
+			SeedDone: "已添加 %d 台演示特种设备及其检验记录（均标注【演示数据】）demo special equipment added",
+			Pages: func(s *Set) func(*web.Server) []web.Route {
+				if s == nil {
+					return web.EquipmentPages(nil, nil)
+				}
+				return web.EquipmentPages(s.Equipment, s.EquipmentSections)
+			},
+			AuditValues: map[string]map[string]map[string]string{
+				"equipment":            {"status": equipment.StatusLabels, "type": equipment.TypeLabels, "fuel": equipment.FuelLabels, "next_kind": equipment.KindLabels},
+				"equipment_inspection": {"kind": equipment.KindLabels, "conclusion": equipment.ConclusionLabels},
+			},
+			ImportKinds: func(s *Set) []kit.ImportKind[auth.Principal] {
+				if s == nil {
+					return []kit.ImportKind[auth.Principal]{equipment.CatalogueKind()}
+				}
+				return []kit.ImportKind[auth.Principal]{s.Equipment.ImportKind()}
+			},
+			EnterpriseSection: func(s *Set) enterprise.SectionFunc { return s.Equipment.EnterpriseSection },
+		},
+		{
 			Name: "alarms", Title: "设备报警与隐患",
 			Build: func(ctx context.Context, s *Set) error {
 				s.Alarms = alarms.NewService(s.DB)
-				_, err := s.Alarms.EnsureRules(ctx)
-				return err
+				if _, err := s.Alarms.EnsureRules(ctx); err != nil {
+					return err
+				}
+				s.EquipmentSections = append(s.EquipmentSections, s.AlarmSections()...)
+				return nil
 			},
 			Seed: func(ctx context.Context, s *Set, p auth.Principal) (int, error) {
 				return alarms.SeedDemo(ctx, s.Alarms, p)

@@ -18,6 +18,7 @@ import (
 	"sidi/internal/apperr"
 	"sidi/internal/auth"
 	"sidi/internal/bases"
+	"sidi/internal/equipment"
 	"sidi/internal/indicator"
 	"sidi/internal/obs"
 	"sidi/internal/org"
@@ -26,6 +27,7 @@ import (
 	"sidi/internal/standards"
 	"sidi/internal/standards/pilots"
 	"sidi/internal/store"
+	"sidi/internal/telemetry"
 	"sidi/internal/training"
 	"sidi/internal/web"
 )
@@ -43,6 +45,11 @@ type Set struct {
 	Bases     *bases.Service
 	Training  *training.Service
 	Alarms    *alarms.Service
+	Equipment *equipment.Service
+	// EquipmentSections are the blocks of an equipment record page
+	// (/equipment/{code}), in order: modules built after the register add
+	// theirs (live charts, alarms, hazards) in their Build.
+	EquipmentSections []telemetry.SectionFunc
 	// Obs are the operational metrics (Prometheus) of this instance; the
 	// database reports writer waits, audit appends, imports and logins to it.
 	Obs *obs.Metrics

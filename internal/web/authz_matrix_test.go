@@ -10,6 +10,7 @@ import (
 	"testing"
 
 	"sidi/internal/auth"
+	"sidi/internal/equipment"
 	"sidi/internal/standards"
 	"sidi/internal/store"
 	"sidi/internal/store/storetest"
@@ -45,6 +46,11 @@ var (
 	reportWriters = []string{reporter, approver}
 	approversOnly = []string{approver}
 	declarants    = []string{admin, enterprise}
+	// The special-equipment register: the market-supervision staff (the
+	// matrix's inspector is 省市场监管局's) and, for its own equipment, the
+	// enterprise; the reporter and approver of 省发展改革委 are refused.
+	equipmentReaders = []string{admin, supervisor, inspector, enterprise}
+	equipmentKeepers = []string{admin, supervisor, inspector}
 )
 
 // expectedAccess is the authorization policy, route by route. Every route of
@@ -264,6 +270,27 @@ var expectedAccess = map[string][]string{
 	"GET /api/v1/training/{id}/attendees":  progressStaff,
 	"POST /api/v1/training/{id}/attendees": progressStaff,
 
+	// Special equipment (equipment_pages.go): the public sees the counts
+	// per prefecture only.
+	"GET /equipment":                            equipmentReaders,
+	"GET /equipment/due":                        equipmentReaders,
+	"GET /equipment/regions":                    everyone,
+	"GET /equipment/new":                        equipmentKeepers,
+	"GET /equipment/import":                     equipmentKeepers,
+	"POST /equipment/import":                    equipmentKeepers,
+	"POST /equipment":                           equipmentKeepers,
+	"GET /equipment/{code}":                     equipmentReaders,
+	"GET /equipment/{code}/edit":                equipmentKeepers,
+	"POST /equipment/{code}":                    equipmentKeepers,
+	"POST /equipment/{code}/inspections":        equipmentKeepers,
+	"POST /equipment/{code}/secret":             equipmentKeepers,
+	"GET /api/v1/equipment":                     equipmentReaders,
+	"GET /api/v1/equipment/regions":             everyone,
+	"POST /api/v1/equipment":                    equipmentKeepers,
+	"GET /api/v1/equipment/{code}":              equipmentReaders,
+	"POST /api/v1/equipment/{code}/inspections": equipmentKeepers,
+	"POST /api/v1/equipment/{code}/secret":      equipmentKeepers,
+
 	// Standardization pilots and S&T projects: pages and reads are public;
 	// writes go to editors and department staff (the service checks each
 	// department's scope and answers 404 outside it).
@@ -468,6 +495,7 @@ func TestAuthorizationMatrix(t *testing.T) {
 			"regions/code":     "632800",
 			"boilers/code":     "1110DEMO0202600001",
 			"alarm-rules/id":   "1",
+			"equipment/code":   equipment.DemoGolmudBoiler,
 		}
 
 		for _, who := range callers {

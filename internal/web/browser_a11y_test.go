@@ -18,6 +18,7 @@ import (
 	"github.com/chromedp/chromedp"
 
 	"sidi/internal/auth"
+	"sidi/internal/equipment"
 	"sidi/internal/progress"
 	"sidi/internal/store"
 	"sidi/internal/store/storetest"
@@ -67,7 +68,7 @@ func loadAxe(t *testing.T) string {
 //	                     /standards · /standards?q=牦牛 · /standards/{id} · /standards/announcements(/{id})
 //	                     /declarations(/{id}) · /leaders · /leaders/schemes/{id} · /pilots(/{id})
 //	                     /projects(/{id}) · /bases(/{id}) · /training(/{id}) · /login
-//	                     /enterprises(/{code})
+//	                     /enterprises(/{code}) · /equipment/regions
 //	demo-supervisor      /my · /progress · /progress?period=2025Q2 · /progress/tasks/1 · /progress/settings
 //	                     /progress/bindings · /reports · /reports/{id} · /bulletins · /bulletins/2025Q2
 //	                     /plan/versions · /plan/import · /standards/manage · /standards/manage/{id}
@@ -76,6 +77,7 @@ func loadAxe(t *testing.T) string {
 //	                     /training/{id}/edit · /alarms · /alarm-rules · /hazards(/{id}) · /special-equipment/regions/632800
 //	demo-reporter-samr   /my · /reports/new?period=…&task=… · /bases/new · /training/new
 //	demo-enterprise      /my · /declarations/new
+//	demo-inspector       /equipment · /equipment/due · /equipment/{code} · /equipment/{code}/edit · /equipment/new · /equipment/import
 //	demo-admin           /admin/users · /admin/users?dept=… · /admin/users/{id} · /admin/users/new
 //	                     /admin/departments · /admin/departments/{id} · /admin/roles · /admin/audit
 //	                     /admin/logins · /account/tokens · /account/password
@@ -126,7 +128,7 @@ func TestBrowserAccessibility(t *testing.T) {
 			"/standards", "/standards?q=%E7%89%A6%E7%89%9B", "/standards/" + std, "/standards/announcements", "/standards/announcements/" + ann,
 			"/declarations", "/declarations/" + decl, "/leaders", "/leaders/schemes/" + scheme, "/pilots", "/pilots/" + pilot,
 			"/projects", "/projects/" + project, "/bases", "/bases/" + base, "/training", "/training/" + session, "/login",
-			"/enterprises", "/enterprises/" + ent}},
+			"/enterprises", "/enterprises/" + ent, "/equipment/regions"}},
 		{"demo-supervisor", []string{"/my", "/progress", "/progress?period=2025Q2", "/progress/tasks/1", "/progress/settings",
 			"/progress/bindings", "/reports", "/reports/" + report, "/bulletins", "/bulletins/2025Q2", fmt.Sprint("/bulletin-docs/", issued.ID), "/progress/final",
 			"/plan/versions", "/plan/import", "/standards/manage", "/standards/manage/" + std,
@@ -134,6 +136,7 @@ func TestBrowserAccessibility(t *testing.T) {
 			"/alarms", "/alarm-rules", "/hazards", "/hazards/" + hazard, "/special-equipment/regions/632800"}},
 		{"demo-reporter-samr", []string{"/my", html.UnescapeString(newReport[1]), "/bases/new", "/training/new"}},
 		{"demo-enterprise", []string{"/my", "/declarations/new"}},
+		{"demo-inspector", []string{"/equipment", "/equipment/due", "/equipment/" + equipment.DemoGolmudBoiler, "/equipment/" + equipment.DemoGolmudBoiler + "/edit", "/equipment/new", "/equipment/import"}},
 		{"demo-admin", []string{"/admin/users", "/admin/users?dept=" + userDept, "/admin/users/" + user, "/admin/users/new",
 			"/admin/departments", "/admin/departments/" + userDept, "/admin/roles", "/admin/audit", "/admin/logins",
 			"/account/tokens", "/account/password"}},

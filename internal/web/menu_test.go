@@ -50,20 +50,21 @@ func pageLinks(body string) []string {
 // the enterprise directory, declaring for enterprises and the standards
 // editors' pages for editors.
 var wantMenu = func() map[string][]string {
-	public := []string{"/plan", "/departments", "/standards", "/declarations", "/enterprises", "/bases", "/training", "/leaders", "/pilots", "/projects", "/public/progress"}
+	public := []string{"/plan", "/departments", "/standards", "/declarations", "/enterprises", "/bases", "/training", "/leaders", "/pilots", "/projects", "/public/progress", "/equipment/regions"}
 	with := func(more ...string) []string { return append(slices.Clone(public), more...) }
 	work := []string{"/my", "/progress", "/reports", "/bulletins", "/plan/versions", "/plan/import"}
 	// The standards editors' pages follow the plan's.
 	editors := []string{"/standards/manage", "/declarations/enterprises", "/leaders/manage"}
 	adminWork := append([]string{"/my", "/declarations/new"}, work[1:]...)
+	equip := []string{"/equipment", "/equipment/due"}
 	return map[string][]string{
 		anonymous:  public,
-		admin:      with(append(append(adminWork, editors...), "/admin/users", "/admin/departments", "/admin/roles", "/admin/audit", "/admin/logins")...),
-		supervisor: with(append(append(slices.Clone(work), editors...), "/admin/audit", "/admin/logins")...),
+		admin:      with(append(append(append(adminWork, editors...), equip...), "/admin/users", "/admin/departments", "/admin/roles", "/admin/audit", "/admin/logins")...),
+		supervisor: with(append(append(append(slices.Clone(work), editors...), equip...), "/admin/audit", "/admin/logins")...),
 		reporter:   with(work[:3]...),
 		approver:   with(work[:3]...),
-		inspector:  with("/my"),
-		enterprise: with("/my", "/declarations/new"),
+		inspector:  with(append([]string{"/my"}, equip...)...),
+		enterprise: with(append([]string{"/my", "/declarations/new"}, equip...)...),
 	}
 }()
 

@@ -45,7 +45,8 @@ func TestPublicPagesHideLoginsAndNotes(t *testing.T) {
 		"/projects", "/projects/" + project, "/bases", "/bases/" + base, "/training", "/training/" + session,
 		"/api/v1/plan", "/api/v1/departments", "/api/v1/departments/" + noted, "/api/v1/standards/" + std,
 		"/api/v1/pilots/" + pilot, "/api/v1/projects/" + project, "/api/v1/bases/" + base, "/api/v1/training/" + session,
-		"/api/v1/standards/announcements/" + ann, "/api/v1/declarations/" + decl, "/api/v1/leaders/schemes/" + scheme}
+		"/api/v1/standards/announcements/" + ann, "/api/v1/declarations/" + decl, "/api/v1/leaders/schemes/" + scheme,
+		"/equipment/regions", "/api/v1/equipment/regions"}
 	leak := regexp.MustCompile(`cli:[a-z]|demo-[a-z]|\[待核实\]`)
 	c := f.client(t)
 	for _, path := range paths {
