@@ -570,12 +570,12 @@ func (s *alarmsWeb) apiRules(w http.ResponseWriter, r *http.Request, rc *reqCtx)
 func (s *alarmsWeb) routes() []Route {
 	view, act := alarms.ViewRoles, alarms.ActRoles
 	return []Route{
-		{Method: "GET", Pattern: "/alarms", Name: "设备报警", Roles: view, Handle: s.alarmsPage, Menu: Menu{Group: MenuWork, Label: "设备报警", Order: 80, Section: "alarms"}},
+		{Method: "GET", Pattern: "/alarms", Name: "设备报警", Roles: view, Handle: s.alarmsPage, Menu: Menu{Group: MenuWork, Label: "设备报警", Order: 92, Section: "alarms"}},
 		{Method: "GET", Pattern: "/alarm-rules", Name: "报警规则", Roles: view, Handle: s.rulesPage},
 		{Method: "POST", Pattern: "/alarm-rules/{id}", Name: "修改报警规则", Roles: alarms.RuleRoles, Handle: s.ruleUpdate},
 		{Method: "POST", Pattern: "/alarms/{id}/ack", Name: "确认报警", Roles: act, Handle: s.alarmAck},
 		{Method: "POST", Pattern: "/alarms/{id}/clear", Name: "清除报警", Roles: act, Handle: s.alarmClear},
-		{Method: "GET", Pattern: "/hazards", Name: "隐患整改", Roles: view, Handle: s.hazardsPage, Menu: Menu{Group: MenuWork, Label: "隐患整改", Order: 81, Section: "hazards"}},
+		{Method: "GET", Pattern: "/hazards", Name: "隐患整改", Roles: view, Handle: s.hazardsPage, Menu: Menu{Group: MenuWork, Label: "隐患整改", Order: 93, Section: "hazards"}},
 		{Method: "GET", Pattern: "/hazards/{id}", Name: "隐患详情", Roles: view, Handle: s.hazardPage},
 		{Method: "POST", Pattern: "/hazards/{id}/step", Name: "隐患整改办理", Roles: act, Handle: s.hazardStep},
 		{Method: "GET", Pattern: "/special-equipment/regions/{code}", Name: "市州特种设备监测", Roles: view, Handle: s.regionPage},

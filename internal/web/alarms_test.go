@@ -50,13 +50,12 @@ func init() {
 	} {
 		expectedAccess[k] = v
 	}
-	// The menu: 设备报警 and 隐患整改 follow the editors' pages in 督查督办.
-	for _, who := range []string{admin, supervisor} {
+	// The menu: 设备报警 and 隐患整改 follow the register's pages in 督查督办.
+	for _, who := range []string{admin, supervisor, inspector} {
 		m := wantMenu[who]
-		i := slices.Index(m, "/leaders/manage") + 1
+		i := slices.Index(m, "/equipment/due") + 1
 		wantMenu[who] = slices.Insert(slices.Clone(m), i, "/alarms", "/hazards")
 	}
-	wantMenu[inspector] = append(slices.Clone(wantMenu[inspector]), "/alarms", "/hazards")
 }
 
 // golmudBoiler is a gas boiler in 格尔木市 (海西州 632800).
