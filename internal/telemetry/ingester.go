@@ -1,0 +1,330 @@
+package telemetry
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"log/slog"
+	"strconv"
+	"sync"
+	"sync/atomic"
+	"time"
+
+	"github.com/eclipse/paho.golang/autopaho"
+	"github.com/eclipse/paho.golang/paho"
+)
+
+// IngestConfig configures an Ingester.
+type IngestConfig struct {
+	Client ClientConfig // Broker, ClientID, Username, Password are used; the rest is set here
+	// Share names the shared-subscription group: workers with the same
+	// group split one stream ($share/GROUP/sidi/v1/+/+/telemetry). Empty
+	// subscribes to the plain filter.
+	Share string
+	// Window is the MQTT v5 receive maximum the ingester announces and the
+	// capacity of its queue: at most Window QoS 1 messages are received and
+	// not yet acknowledged. Default 1024.
+	Window int
+	// Batch is the most messages one transaction commits (default 512);
+	// Linger how long the first message of a batch waits for more (default 20 ms).
+	Batch  int
+	Linger time.Duration
+	// SessionExpiry is how long the broker keeps the session, and the
+	// unacknowledged messages in it, after the ingester disappears (default 1 h).
+	SessionExpiry time.Duration
+	Logger        *slog.Logger
+	Metrics       *Metrics
+	Now           func() time.Time
+}
+
+// Ingester subscribes to the telemetry topics, decodes and validates each
+// message, stores batches durably, acknowledges the QoS 1 messages of a
+// batch only after its commit, and then hands the batch to the observers.
+//
+// Memory is bounded: the broker sends at most Window unacknowledged
+// messages (receive maximum); the queue holds at most Window; one batch of
+// at most Batch is being committed; the observer hand-off holds at most
+// observerDepth batches, and when it is full the committer waits, which
+// stops acknowledgements, which stops the broker. Each message is at most
+// MaxPayload bytes, so the ingester's message memory stays below
+// (Window + (1+observerDepth)·Batch) · (MaxPayload + ~1 KiB).
+type Ingester struct {
+	cfg       IngestConfig
+	reg       Registry
+	st        *Store
+	observers []Observer
+	log       *slog.Logger
+	queue     chan item
+	toObs     chan []Message
+	cache     map[string]cached
+
+	received, stored, dead, acked, duplicates, maxQueue atomic.Int64
+	subscribed                                          chan struct{}
+	stop                                                <-chan struct{}
+	subOnce                                             sync.Once
+}
+
+const observerDepth = 4
+
+type item struct {
+	pub *paho.Publish
+	cli *paho.Client
+	rec time.Time
+}
+
+type cached struct {
+	d   Device
+	err error
+	exp time.Time
+}
+
+// NewIngester builds an ingester; Run starts it.
+func NewIngester(cfg IngestConfig, reg Registry, st *Store, observers []Observer) *Ingester {
+	if cfg.Window <= 0 {
+		cfg.Window = 1024
+	}
+	cfg.Window = min(cfg.Window, 65535)
+	if cfg.Batch <= 0 {
+		cfg.Batch = 512
+	}
+	if cfg.Linger <= 0 {
+		cfg.Linger = 20 * time.Millisecond
+	}
+	if cfg.SessionExpiry <= 0 {
+		cfg.SessionExpiry = time.Hour
+	}
+	if cfg.Now == nil {
+		cfg.Now = time.Now
+	}
+	log := cfg.Logger
+	if log == nil {
+		log = slog.New(slog.DiscardHandler)
+	}
+	return &Ingester{cfg: cfg, reg: reg, st: st, observers: observers, log: log,
+		queue: make(chan item, cfg.Window), toObs: make(chan []Message, observerDepth),
+		cache: map[string]cached{}, subscribed: make(chan struct{})}
+}
+
+// Stats are the ingester's counters since it started.
+type Stats struct {
+	Received, Stored, Dead, Acked, Duplicates int64
+	MaxQueue                                  int64 // the queue's high-water mark
+}
+
+// Stats returns the counters.
+func (in *Ingester) Stats() Stats {
+	return Stats{Received: in.received.Load(), Stored: in.stored.Load(), Dead: in.dead.Load(),
+		Acked: in.acked.Load(), Duplicates: in.duplicates.Load(), MaxQueue: in.maxQueue.Load()}
+}
+
+// QueueDepth is how many received messages wait for their batch.
+func (in *Ingester) QueueDepth() int { return len(in.queue) }
+
+// Subscribed is closed once the broker has acknowledged the subscription.
+func (in *Ingester) Subscribed() <-chan struct{} { return in.subscribed }
+
+// Filter is the subscription filter of the ingester.
+func (in *Ingester) Filter() string {
+	if in.cfg.Share == "" {
+		return TopicFilter
+	}
+	return "$share/" + in.cfg.Share + "/" + TopicFilter
+}
+
+// Run connects and ingests until ctx ends. Messages received and not yet
+// committed are not acknowledged: the broker redelivers them to the next
+// connection of the same client id.
+func (in *Ingester) Run(ctx context.Context) error {
+	in.stop = ctx.Done()
+	cc := in.cfg.Client
+	cc.Persistent, cc.SessionExpiry, cc.ManualAck = true, in.cfg.SessionExpiry, true
+	cc.ReceiveMaximum = uint16(in.cfg.Window)
+	cc.OnPublish = in.receive
+	cc.OnError = func(err error) { in.log.Warn("MQTT 连接错误 mqtt connection error", "err", err) }
+	cc.OnUp = func(cm *autopaho.ConnectionManager) { go in.subscribe(ctx, cm) }
+
+	wctx, stopWork := context.WithCancel(context.WithoutCancel(ctx))
+	defer stopWork()
+	var wg sync.WaitGroup
+	wg.Add(2)
+	go func() { defer wg.Done(); in.observe(wctx) }()
+	go func() { defer wg.Done(); in.commitLoop(ctx); close(in.toObs) }()
+
+	cm, err := Connect(ctx, cc)
+	if err != nil {
+		stopWork()
+		wg.Wait()
+		return err
+	}
+	<-ctx.Done()
+	dctx, cancel := context.WithTimeout(context.Background(), 2*time.Second)
+	defer cancel()
+	cm.Disconnect(dctx)
+	wg.Wait()
+	return nil
+}
+
+func (in *Ingester) subscribe(ctx context.Context, cm *autopaho.ConnectionManager) {
+	_, err := cm.Subscribe(ctx, &paho.Subscribe{Subscriptions: []paho.SubscribeOptions{{Topic: in.Filter(), QoS: 1}}})
+	if err != nil {
+		in.log.Error("MQTT 订阅失败 mqtt subscribe failed", "filter", in.Filter(), "err", err)
+		return
+	}
+	in.log.Info("已订阅遥测主题 subscribed", "filter", in.Filter())
+	in.subOnce.Do(func() { close(in.subscribed) })
+}
+
+// receive runs on the MQTT client's delivery goroutine: it blocks while the
+// queue is full, which stops reading from the broker.
+func (in *Ingester) receive(pr paho.PublishReceived) (bool, error) {
+	it := item{pub: pr.Packet, cli: pr.Client, rec: in.cfg.Now()}
+	select {
+	case in.queue <- it:
+	case <-in.stop:
+		return false, nil // shutting down: not acknowledged, redelivered later
+	}
+	if d := int64(len(in.queue)); d > in.maxQueue.Load() {
+		in.maxQueue.Store(d)
+	}
+	return true, nil
+}
+
+func (in *Ingester) commitLoop(ctx context.Context) {
+	batch := make([]item, 0, in.cfg.Batch)
+	timer := time.NewTimer(time.Hour)
+	timer.Stop()
+	for {
+		select {
+		case <-ctx.Done():
+			return
+		case it := <-in.queue:
+			batch = append(batch[:0], it)
+		}
+		timer.Reset(in.cfg.Linger)
+	fill:
+		for len(batch) < in.cfg.Batch {
+			select {
+			case it := <-in.queue:
+				batch = append(batch, it)
+			case <-timer.C:
+				break fill
+			case <-ctx.Done():
+				return // not committed, not acknowledged: redelivered later
+			}
+		}
+		timer.Stop()
+		msgs, err := in.commit(ctx, batch)
+		if err != nil {
+			return
+		}
+		for _, it := range batch {
+			if it.pub.QoS > 0 && it.cli.Ack(it.pub) == nil {
+				in.acked.Add(1)
+			}
+		}
+		if len(msgs) > 0 && len(in.observers) > 0 {
+			select {
+			case in.toObs <- msgs:
+			case <-ctx.Done():
+				return
+			}
+		}
+	}
+}
+
+// commit decodes a batch and stores it, retrying until it commits or ctx ends.
+func (in *Ingester) commit(ctx context.Context, batch []item) ([]Message, error) {
+	msgs := make([]Message, 0, len(batch))
+	var dead []DeadLetter
+	for _, it := range batch {
+		m, err := in.decode(ctx, it)
+		if err != nil {
+			in.log.Debug("遥测报文被拒 telemetry message refused", "topic", it.pub.Topic, "err", err)
+			dead = append(dead, NewDeadLetter(it.pub.Topic, it.pub.Payload, it.rec, err))
+			continue
+		}
+		in.cfg.Metrics.observeLag(m.Received.Sub(m.At))
+		msgs = append(msgs, m)
+	}
+	wait := 100 * time.Millisecond
+	for {
+		start := time.Now()
+		n, err := in.st.Write(ctx, msgs, dead)
+		if err == nil {
+			in.cfg.Metrics.batch(len(batch), n, len(msgs), dead, time.Since(start))
+			in.received.Add(int64(len(batch)))
+			in.stored.Add(int64(n))
+			in.duplicates.Add(int64(len(msgs) - n))
+			in.dead.Add(int64(len(dead)))
+			return msgs, nil
+		}
+		in.cfg.Metrics.storeError()
+		in.log.Error("遥测批次写入失败，稍后重试 telemetry batch not stored, retrying", "messages", len(batch), "err", err)
+		select {
+		case <-ctx.Done():
+			return nil, ctx.Err()
+		case <-time.After(wait):
+		}
+		wait = min(2*wait, 5*time.Second)
+	}
+}
+
+const deviceCacheTTL = time.Minute
+
+func (in *Ingester) decode(ctx context.Context, it item) (Message, error) {
+	credit, code, ok := ParseTopic(it.pub.Topic)
+	if !ok {
+		return Message{}, reject(ReasonBadTopic, "%q", clip(it.pub.Topic, 80))
+	}
+	d, err := in.device(ctx, credit, code, it.rec)
+	if err != nil {
+		return Message{}, err
+	}
+	at, pts, err := Decode(it.pub.Payload, it.rec)
+	if err != nil {
+		return Message{}, err
+	}
+	return Message{Device: d, At: at, Received: it.rec, Points: pts}, nil
+}
+
+func (in *Ingester) device(ctx context.Context, credit, code string, now time.Time) (Device, error) {
+	key := credit + "/" + code
+	if c, ok := in.cache[key]; ok && now.Before(c.exp) {
+		return c.d, c.err
+	}
+	d, err := in.reg.Device(ctx, credit, code)
+	switch {
+	case errors.Is(err, ErrUnknownDevice):
+		err = reject(ReasonUnknownDevice, "%s/%s", clip(credit, 40), clip(code, 40))
+	case err != nil:
+		return Device{}, reject(ReasonRegistryFailed, "%v", err) // not cached
+	}
+	if len(in.cache) > 100000 {
+		clear(in.cache)
+	}
+	in.cache[key] = cached{d: d, err: err, exp: now.Add(deviceCacheTTL)}
+	return d, err
+}
+
+// observe hands committed batches to the observers in order, from one
+// goroutine. Errors are counted and logged; the batch is not retried (the
+// observers keep their own durable state and see the stored data).
+func (in *Ingester) observe(ctx context.Context) {
+	for batch := range in.toObs {
+		for i, o := range in.observers {
+			if err := safeObserve(ctx, o, batch); err != nil {
+				in.cfg.Metrics.observerError(strconv.Itoa(i))
+				in.log.Error("遥测观察者出错 telemetry observer failed", "observer", fmt.Sprintf("%d:%T", i, o), "messages", len(batch), "err", err)
+			}
+		}
+	}
+}
+
+func safeObserve(ctx context.Context, o Observer, batch []Message) (err error) {
+	defer func() {
+		if p := recover(); p != nil {
+			err = fmt.Errorf("panic: %v", p)
+		}
+	}()
+	return o.Observe(ctx, batch)
+}
