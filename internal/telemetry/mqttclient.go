@@ -26,9 +26,12 @@ type ClientConfig struct {
 	// before they are acknowledged (0 = the library's 65535).
 	ReceiveMaximum uint16
 	ManualAck      bool
-	OnPublish      func(paho.PublishReceived) (bool, error)
-	OnUp           func(*autopaho.ConnectionManager)
-	OnError        func(error)
+	// EndSession discards the broker's session on a clean disconnect
+	// (session expiry 0), for benches and tests that leave nothing behind.
+	EndSession bool
+	OnPublish  func(paho.PublishReceived) (bool, error)
+	OnUp       func(*autopaho.ConnectionManager)
+	OnError    func(error)
 }
 
 // BrokerURL parses and checks a broker address.
@@ -74,6 +77,12 @@ func Connect(ctx context.Context, cfg ClientConfig) (*autopaho.ConnectionManager
 	}
 	if cfg.Persistent && cfg.SessionExpiry > 0 {
 		ac.SessionExpiryInterval = uint32(cfg.SessionExpiry / time.Second)
+	}
+	if cfg.EndSession {
+		ac.DisconnectPacketBuilder = func() *paho.Disconnect {
+			zero := uint32(0)
+			return &paho.Disconnect{Properties: &paho.DisconnectProperties{SessionExpiryInterval: &zero}}
+		}
 	}
 	if cfg.ReceiveMaximum > 0 {
 		rm := cfg.ReceiveMaximum
