@@ -48,6 +48,7 @@ func commands() []*Command {
 	cs = append(cs, progressCommands()...)
 	cs = append(cs, backupCommands()...)
 	cs = append(cs, importCommands()...)
+	cs = append(cs, telemetryCommands()...)
 	return cs
 }
 

@@ -145,6 +145,10 @@ func publishAll(ctx context.Context, p *Publisher, devs []Device, n, inflight in
 // BenchConfig configures RunBench.
 type BenchConfig struct {
 	Broker      string // tcp://host:port of the broker both phases use
+	// Embedded is set when Broker is the embedded broker: both phases then
+	// receive inside it (Broker.SetSink), the bare one counting, the
+	// pipeline one through Ingester.Submit.
+	Embedded *Broker
 	IngestUser  string // credentials of the bare subscriber and the ingester ("" on Mosquitto)
 	IngestPass  string
 	Messages    int
@@ -202,26 +206,31 @@ func RunBench(ctx context.Context, cfg BenchConfig, reg Registry, st *Store) (Be
 	var got atomic.Int64
 	bareDone := make(chan struct{})
 	var once sync.Once
-	subscribed := make(chan error, 1)
-	cm, err := Connect(ctx, ClientConfig{Broker: cfg.Broker, ClientID: "sidi-bench-bare-" + cfg.Prefix, Username: cfg.IngestUser, Password: cfg.IngestPass, EndSession: true,
-		OnPublish: func(pr paho.PublishReceived) (bool, error) {
-			if strings.Contains(pr.Packet.Topic, cfg.Prefix) && got.Add(1) == int64(cfg.Messages) {
-				once.Do(func() { close(bareDone) })
-			}
-			return true, nil
-		},
-		OnUp: func(cm *autopaho.ConnectionManager) {
-			_, err := cm.Subscribe(ctx, &paho.Subscribe{Subscriptions: []paho.SubscribeOptions{{Topic: TopicFilter, QoS: 1}}})
-			select {
-			case subscribed <- err:
-			default:
-			}
-		}})
-	if err != nil {
-		return res, fmt.Errorf("bare subscriber: %w", err)
+	count := func(topic string) {
+		if strings.Contains(topic, cfg.Prefix) && got.Add(1) == int64(cfg.Messages) {
+			once.Do(func() { close(bareDone) })
+		}
 	}
-	if err := <-subscribed; err != nil {
-		return res, fmt.Errorf("bare subscriber: %w", err)
+	var cm *autopaho.ConnectionManager
+	if cfg.Embedded != nil {
+		cfg.Embedded.SetSink(func(_ context.Context, topic string, _ []byte) error { count(topic); return nil })
+	} else {
+		subscribed := make(chan error, 1)
+		cm, err = Connect(ctx, ClientConfig{Broker: cfg.Broker, ClientID: "sidi-bench-bare-" + cfg.Prefix, Username: cfg.IngestUser, Password: cfg.IngestPass, EndSession: true,
+			OnPublish: func(pr paho.PublishReceived) (bool, error) { count(pr.Packet.Topic); return true, nil },
+			OnUp: func(cm *autopaho.ConnectionManager) {
+				_, err := cm.Subscribe(ctx, &paho.Subscribe{Subscriptions: []paho.SubscribeOptions{{Topic: TopicFilter, QoS: 1}}})
+				select {
+				case subscribed <- err:
+				default:
+				}
+			}})
+		if err != nil {
+			return res, fmt.Errorf("bare subscriber: %w", err)
+		}
+		if err := <-subscribed; err != nil {
+			return res, fmt.Errorf("bare subscriber: %w", err)
+		}
 	}
 	t0 := time.Now()
 	if _, err := publishAll(ctx, pub, cfg.Devices, cfg.Messages, cfg.Inflight, base); err != nil {
@@ -233,9 +242,11 @@ func RunBench(ctx context.Context, cfg BenchConfig, reg Registry, st *Store) (Be
 		return res, fmt.Errorf("bare subscriber received %d of %d", got.Load(), cfg.Messages)
 	}
 	res.BareMsgsPerS = float64(cfg.Messages) / time.Since(t0).Seconds()
-	dctx, cancel := context.WithTimeout(ctx, 2*time.Second)
-	cm.Disconnect(dctx)
-	cancel()
+	if cm != nil {
+		dctx, cancel := context.WithTimeout(ctx, 2*time.Second)
+		cm.Disconnect(dctx)
+		cancel()
+	}
 
 	// Phase 2: the ingester.
 	counter := &countObserver{want: int64(cfg.Messages), done: make(chan struct{})}
@@ -244,7 +255,13 @@ func RunBench(ctx context.Context, cfg BenchConfig, reg Registry, st *Store) (Be
 	in := NewIngester(IngestConfig{Client: ClientConfig{Broker: cfg.Broker, ClientID: "sidi-bench-ingest-" + cfg.Prefix, Username: cfg.IngestUser, Password: cfg.IngestPass, EndSession: true},
 		Window: cfg.Window, Batch: cfg.Batch}, reg, st, append(append([]Observer(nil), cfg.Observers...), counter))
 	runErr := make(chan error, 1)
-	go func() { runErr <- in.Run(ictx) }()
+	if cfg.Embedded != nil {
+		go func() { in.RunLocal(ictx); runErr <- nil }()
+		cfg.Embedded.SetSink(in.Submit)
+		defer cfg.Embedded.SetSink(nil)
+	} else {
+		go func() { runErr <- in.Run(ictx) }()
+	}
 	select {
 	case <-in.Subscribed():
 	case err := <-runErr:

@@ -7,6 +7,7 @@ import (
 	"fmt"
 	"log/slog"
 	"sync"
+	"sync/atomic"
 
 	mqtt "github.com/mochi-mqtt/server/v2"
 	"github.com/mochi-mqtt/server/v2/listeners"
@@ -33,6 +34,25 @@ type Broker struct {
 	srv  *mqtt.Server
 	tcp  *listeners.TCP
 	hook *aclHook
+}
+
+// Sink receives a device's telemetry publish inside the broker, before
+// the broker acknowledges it: a nil error acknowledges the publish (QoS 1),
+// an error refuses it with "server busy" so the device sends it again.
+type Sink func(ctx context.Context, topic string, payload []byte) error
+
+// SetSink hands every telemetry publish to sink (nil: none). The embedded
+// broker's own ingester uses it (Ingester.Submit): a device's PUBACK then
+// means the message is durably stored. The ingester does not subscribe
+// over TCP to the embedded broker because mochi-mqtt v2.7.9 can deadlock
+// delivering QoS 1 to a subscriber under concurrent publishing (a nested
+// read lock in Inflight.NextImmediate while a publisher waits to write).
+func (b *Broker) SetSink(sink Sink) {
+	if sink == nil {
+		b.hook.sink.Store(nil)
+		return
+	}
+	b.hook.sink.Store(&sink)
 }
 
 // StartBroker starts the broker; Close stops it.
@@ -78,12 +98,25 @@ type aclHook struct {
 	ingest []byte
 	mu     sync.Mutex
 	topics map[string]string // device code → the one topic it may publish to
+	sink   atomic.Pointer[Sink]
 }
 
 func (h *aclHook) ID() string { return "sidi-acl" }
 
 func (h *aclHook) Provides(b byte) bool {
-	return bytes.Contains([]byte{mqtt.OnConnectAuthenticate, mqtt.OnACLCheck}, []byte{b})
+	return bytes.Contains([]byte{mqtt.OnConnectAuthenticate, mqtt.OnACLCheck, mqtt.OnPublish}, []byte{b})
+}
+
+// OnPublish runs after the ACL check and before the PUBACK.
+func (h *aclHook) OnPublish(cl *mqtt.Client, pk packets.Packet) (packets.Packet, error) {
+	sp := h.sink.Load()
+	if sp == nil || string(cl.Properties.Username) == IngestUser {
+		return pk, nil
+	}
+	if err := (*sp)(h.ctx, pk.TopicName, pk.Payload); err != nil {
+		return pk, packets.ErrServerBusy
+	}
+	return pk, nil
 }
 
 func (h *aclHook) OnConnectAuthenticate(cl *mqtt.Client, pk packets.Packet) bool {

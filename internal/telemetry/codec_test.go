@@ -192,3 +192,23 @@ func FuzzDecode(f *testing.F) {
 		}
 	})
 }
+
+func TestDevicesFileRoundTrip(t *testing.T) {
+	devs, secrets := DemoDevices(5)
+	var b strings.Builder
+	if err := WriteDevices(&b, devs, secrets); err != nil {
+		t.Fatal(err)
+	}
+	r, err := ReadDevices(strings.NewReader(b.String()))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := r.Authenticate(context.Background(), devs[3].Code, secrets[3]); err != nil {
+		t.Fatal(err)
+	}
+	for _, bad := range []string{`{}`, `[{"code":"A","credit_code":"B"}]`, `[{"code":"A","credit_code":"B","secret":"s","extra":1}]`} {
+		if _, err := ReadDevices(strings.NewReader(bad)); err == nil {
+			t.Errorf("%s accepted", bad)
+		}
+	}
+}

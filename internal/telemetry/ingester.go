@@ -60,16 +60,23 @@ type Ingester struct {
 
 	received, stored, dead, acked, duplicates, maxQueue atomic.Int64
 	subscribed                                          chan struct{}
-	stop                                                <-chan struct{}
+	stop                                                chan struct{} // closed when Run or RunLocal's context ends
+	local                                               bool // fed by Submit: commit what is queued without lingering
 	subOnce                                             sync.Once
 }
 
 const observerDepth = 4
 
+// item is a received message: from an MQTT subscription (pub and cli, to
+// acknowledge) or handed over in-process by the embedded broker (topic,
+// payload and done, which learns the outcome of the commit).
 type item struct {
-	pub *paho.Publish
-	cli *paho.Client
-	rec time.Time
+	pub     *paho.Publish
+	cli     *paho.Client
+	topic   string
+	payload []byte
+	done    chan error
+	rec     time.Time
 }
 
 type cached struct {
@@ -102,7 +109,7 @@ func NewIngester(cfg IngestConfig, reg Registry, st *Store, observers []Observer
 	}
 	return &Ingester{cfg: cfg, reg: reg, st: st, observers: observers, log: log,
 		queue: make(chan item, cfg.Window), toObs: make(chan []Message, observerDepth),
-		cache: map[string]cached{}, subscribed: make(chan struct{})}
+		cache: map[string]cached{}, subscribed: make(chan struct{}), stop: make(chan struct{})}
 }
 
 // Stats are the ingester's counters since it started.
@@ -135,7 +142,7 @@ func (in *Ingester) Filter() string {
 // committed are not acknowledged: the broker redelivers them to the next
 // connection of the same client id.
 func (in *Ingester) Run(ctx context.Context) error {
-	in.stop = ctx.Done()
+	context.AfterFunc(ctx, func() { close(in.stop) })
 	cc := in.cfg.Client
 	cc.Persistent, cc.SessionExpiry, cc.ManualAck = true, in.cfg.SessionExpiry, true
 	cc.ReceiveMaximum = uint16(in.cfg.Window)
@@ -143,25 +150,73 @@ func (in *Ingester) Run(ctx context.Context) error {
 	cc.OnError = func(err error) { in.log.Warn("MQTT 连接错误 mqtt connection error", "err", err) }
 	cc.OnUp = func(cm *autopaho.ConnectionManager) { go in.subscribe(ctx, cm) }
 
-	wctx, stopWork := context.WithCancel(context.WithoutCancel(ctx))
-	defer stopWork()
-	var wg sync.WaitGroup
-	wg.Add(2)
-	go func() { defer wg.Done(); in.observe(wctx) }()
-	go func() { defer wg.Done(); in.commitLoop(ctx); close(in.toObs) }()
-
+	wait := in.start(ctx)
 	cm, err := Connect(ctx, cc)
 	if err != nil {
-		stopWork()
-		wg.Wait()
+		wait()
 		return err
 	}
 	<-ctx.Done()
 	dctx, cancel := context.WithTimeout(context.Background(), 2*time.Second)
 	defer cancel()
 	cm.Disconnect(dctx)
-	wg.Wait()
+	wait()
 	return nil
+}
+
+// RunLocal runs the ingester without an MQTT connection, for messages
+// handed over with Submit (the embedded broker's hook), until ctx ends.
+func (in *Ingester) RunLocal(ctx context.Context) {
+	in.local = true
+	context.AfterFunc(ctx, func() { close(in.stop) })
+	in.subOnce.Do(func() { close(in.subscribed) })
+	wait := in.start(ctx)
+	<-ctx.Done()
+	wait()
+}
+
+// start runs the committer and the observer goroutines; the returned
+// function waits for both after ctx ends.
+func (in *Ingester) start(ctx context.Context) func() {
+	wctx, stopWork := context.WithCancel(context.WithoutCancel(ctx))
+	var wg sync.WaitGroup
+	wg.Add(2)
+	go func() { defer wg.Done(); in.observe(wctx) }()
+	go func() { defer wg.Done(); in.commitLoop(ctx); close(in.toObs) }()
+	return func() { wg.Wait(); stopWork() }
+}
+
+// ErrNotCommitted is what Submit returns for a message that was not stored
+// because the ingester stopped first.
+var ErrNotCommitted = errors.New("telemetry: ingester stopped before the message was committed")
+
+// Submit hands a received message to a RunLocal ingester and waits until
+// its batch is committed (nil; a refused message is dead-lettered and
+// also committed) or the ingester stops. The embedded broker acknowledges
+// a device's QoS 1 publish only after Submit returns nil.
+func (in *Ingester) Submit(ctx context.Context, topic string, payload []byte) error {
+	it := item{topic: topic, payload: payload, done: make(chan error, 1), rec: in.cfg.Now()}
+	select {
+	case in.queue <- it:
+	case <-in.stop:
+		return ErrNotCommitted
+	case <-ctx.Done():
+		return ctx.Err()
+	}
+	in.noteDepth()
+	select {
+	case err := <-it.done:
+		return err
+	case <-in.stop:
+		// The committer may still finish this batch; it is not waited for.
+		return ErrNotCommitted
+	}
+}
+
+func (in *Ingester) noteDepth() {
+	if d := int64(len(in.queue)); d > in.maxQueue.Load() {
+		in.maxQueue.Store(d)
+	}
 }
 
 func (in *Ingester) subscribe(ctx context.Context, cm *autopaho.ConnectionManager) {
@@ -177,15 +232,13 @@ func (in *Ingester) subscribe(ctx context.Context, cm *autopaho.ConnectionManage
 // receive runs on the MQTT client's delivery goroutine: it blocks while the
 // queue is full, which stops reading from the broker.
 func (in *Ingester) receive(pr paho.PublishReceived) (bool, error) {
-	it := item{pub: pr.Packet, cli: pr.Client, rec: in.cfg.Now()}
+	it := item{pub: pr.Packet, cli: pr.Client, topic: pr.Packet.Topic, payload: pr.Packet.Payload, rec: in.cfg.Now()}
 	select {
 	case in.queue <- it:
 	case <-in.stop:
 		return false, nil // shutting down: not acknowledged, redelivered later
 	}
-	if d := int64(len(in.queue)); d > in.maxQueue.Load() {
-		in.maxQueue.Store(d)
-	}
+	in.noteDepth()
 	return true, nil
 }
 
@@ -200,9 +253,21 @@ func (in *Ingester) commitLoop(ctx context.Context) {
 		case it := <-in.queue:
 			batch = append(batch[:0], it)
 		}
+		// Take what is queued already; wait up to Linger for more only
+		// while there is nothing (a blocked in-process sender cannot add
+		// more until this batch commits).
 		timer.Reset(in.cfg.Linger)
 	fill:
 		for len(batch) < in.cfg.Batch {
+			select {
+			case it := <-in.queue:
+				batch = append(batch, it)
+				continue
+			default:
+			}
+			if in.local {
+				break fill
+			}
 			select {
 			case it := <-in.queue:
 				batch = append(batch, it)
@@ -215,10 +280,19 @@ func (in *Ingester) commitLoop(ctx context.Context) {
 		timer.Stop()
 		msgs, err := in.commit(ctx, batch)
 		if err != nil {
+			for _, it := range batch {
+				if it.done != nil {
+					it.done <- ErrNotCommitted
+				}
+			}
 			return
 		}
 		for _, it := range batch {
-			if it.pub.QoS > 0 && it.cli.Ack(it.pub) == nil {
+			switch {
+			case it.done != nil:
+				it.done <- nil
+				in.acked.Add(1)
+			case it.pub.QoS > 0 && it.cli.Ack(it.pub) == nil:
 				in.acked.Add(1)
 			}
 		}
@@ -239,8 +313,8 @@ func (in *Ingester) commit(ctx context.Context, batch []item) ([]Message, error)
 	for _, it := range batch {
 		m, err := in.decode(ctx, it)
 		if err != nil {
-			in.log.Debug("遥测报文被拒 telemetry message refused", "topic", it.pub.Topic, "err", err)
-			dead = append(dead, NewDeadLetter(it.pub.Topic, it.pub.Payload, it.rec, err))
+			in.log.Debug("遥测报文被拒 telemetry message refused", "topic", it.topic, "err", err)
+			dead = append(dead, NewDeadLetter(it.topic, it.payload, it.rec, err))
 			continue
 		}
 		in.cfg.Metrics.observeLag(m.Received.Sub(m.At))
@@ -272,15 +346,15 @@ func (in *Ingester) commit(ctx context.Context, batch []item) ([]Message, error)
 const deviceCacheTTL = time.Minute
 
 func (in *Ingester) decode(ctx context.Context, it item) (Message, error) {
-	credit, code, ok := ParseTopic(it.pub.Topic)
+	credit, code, ok := ParseTopic(it.topic)
 	if !ok {
-		return Message{}, reject(ReasonBadTopic, "%q", clip(it.pub.Topic, 80))
+		return Message{}, reject(ReasonBadTopic, "%q", clip(it.topic, 80))
 	}
 	d, err := in.device(ctx, credit, code, it.rec)
 	if err != nil {
 		return Message{}, err
 	}
-	at, pts, err := Decode(it.pub.Payload, it.rec)
+	at, pts, err := Decode(it.payload, it.rec)
 	if err != nil {
 		return Message{}, err
 	}
