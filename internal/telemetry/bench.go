@@ -144,11 +144,11 @@ func publishAll(ctx context.Context, p *Publisher, devs []Device, n, inflight in
 
 // BenchConfig configures RunBench.
 type BenchConfig struct {
-	Broker      string // tcp://host:port of the broker both phases use
+	Broker string // tcp://host:port of the broker both phases use
 	// Embedded is set when Broker is the embedded broker: both phases then
 	// receive inside it (Broker.SetSink), the bare one counting, the
 	// pipeline one through Ingester.Submit.
-	Embedded *Broker
+	Embedded    *Broker
 	IngestUser  string // credentials of the bare subscriber and the ingester ("" on Mosquitto)
 	IngestPass  string
 	Messages    int

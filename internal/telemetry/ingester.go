@@ -61,7 +61,7 @@ type Ingester struct {
 	received, stored, dead, acked, duplicates, maxQueue atomic.Int64
 	subscribed                                          chan struct{}
 	stop                                                chan struct{} // closed when Run or RunLocal's context ends
-	local                                               bool // fed by Submit: commit what is queued without lingering
+	local                                               bool          // fed by Submit: commit what is queued without lingering
 	subOnce                                             sync.Once
 }
 
