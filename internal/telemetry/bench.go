@@ -111,7 +111,13 @@ func BenchPoints(i int) []Point {
 // publishAll publishes n messages spread over devs with inflight concurrent
 // publishes per device; message k of a device is stamped base + k ms. It
 // returns how many the broker acknowledged.
-func publishAll(ctx context.Context, p *Publisher, devs []Device, n, inflight int, base time.Time) (int64, error) {
+//
+// consumed, when not nil, reports how many messages the consumer has
+// acknowledged; publishers then stay at most maxAhead messages ahead of it,
+// so a broker with a bounded per-client queue (Mosquitto's
+// max_queued_messages, 1000 by default) never has to drop messages it has
+// already acknowledged to the publisher.
+func publishAll(ctx context.Context, p *Publisher, devs []Device, n, inflight int, base time.Time, consumed func() int64) (int64, error) {
 	var acked atomic.Int64
 	var next atomic.Int64
 	var wg sync.WaitGroup
@@ -125,6 +131,13 @@ func publishAll(ctx context.Context, p *Publisher, devs []Device, n, inflight in
 					k := next.Add(1) - 1
 					if k >= int64(n) {
 						return
+					}
+					for consumed != nil && k-consumed() > maxAhead {
+						if ctx.Err() != nil {
+							errs <- ctx.Err()
+							return
+						}
+						time.Sleep(200 * time.Microsecond)
 					}
 					dev := devs[k%int64(len(devs))]
 					seq := k / int64(len(devs))
@@ -141,6 +154,8 @@ func publishAll(ctx context.Context, p *Publisher, devs []Device, n, inflight in
 	close(errs)
 	return acked.Load(), <-errs
 }
+
+const maxAhead = 500
 
 // BenchConfig configures RunBench.
 type BenchConfig struct {
@@ -233,7 +248,11 @@ func RunBench(ctx context.Context, cfg BenchConfig, reg Registry, st *Store) (Be
 		}
 	}
 	t0 := time.Now()
-	if _, err := publishAll(ctx, pub, cfg.Devices, cfg.Messages, cfg.Inflight, base); err != nil {
+	var gate func() int64
+	if cfg.Embedded == nil {
+		gate = got.Load
+	}
+	if _, err := publishAll(ctx, pub, cfg.Devices, cfg.Messages, cfg.Inflight, base, gate); err != nil {
 		return res, fmt.Errorf("publish (bare): %w", err)
 	}
 	select {
@@ -270,13 +289,18 @@ func RunBench(ctx context.Context, cfg BenchConfig, reg Registry, st *Store) (Be
 		return res, fmt.Errorf("ingester did not subscribe")
 	}
 	t0 = time.Now()
-	published, err := publishAll(ctx, pub, cfg.Devices, cfg.Messages, cfg.Inflight, base.Add(perDevice))
+	gate = nil
+	if cfg.Embedded == nil {
+		gate = func() int64 { return in.Stats().Acked }
+	}
+	published, err := publishAll(ctx, pub, cfg.Devices, cfg.Messages, cfg.Inflight, base.Add(perDevice), gate)
 	if err != nil {
 		return res, fmt.Errorf("publish (pipeline): %w", err)
 	}
 	select {
 	case <-counter.done:
 	case <-time.After(cfg.Timeout):
+		return res, fmt.Errorf("pipeline observed %d of %d messages in %s (ingester %+v)", counter.n.Load(), cfg.Messages, cfg.Timeout, in.Stats())
 	}
 	res.PipelineMsgsPerS = float64(counter.n.Load()) / time.Since(t0).Seconds()
 	res.PipelinePointsPerS = res.PipelineMsgsPerS * float64(res.PointsPerMessage)

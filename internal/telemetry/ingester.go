@@ -58,11 +58,11 @@ type Ingester struct {
 	toObs     chan []Message
 	cache     map[string]cached
 
-	received, stored, dead, acked, duplicates, maxQueue atomic.Int64
-	subscribed                                          chan struct{}
-	stop                                                chan struct{} // closed when Run or RunLocal's context ends
-	local                                               bool          // fed by Submit: commit what is queued without lingering
-	subOnce                                             sync.Once
+	arrived, received, stored, dead, acked, duplicates, maxQueue atomic.Int64
+	subscribed                                                   chan struct{}
+	stop                                                         chan struct{} // closed when Run or RunLocal's context ends
+	local                                                        bool          // fed by Submit: commit what is queued without lingering
+	subOnce                                                      sync.Once
 }
 
 const observerDepth = 4
@@ -114,13 +114,14 @@ func NewIngester(cfg IngestConfig, reg Registry, st *Store, observers []Observer
 
 // Stats are the ingester's counters since it started.
 type Stats struct {
-	Received, Stored, Dead, Acked, Duplicates int64
+	Arrived                                   int64 // handed to the queue (redeliveries included)
+	Received, Stored, Dead, Acked, Duplicates int64 // of committed batches
 	MaxQueue                                  int64 // the queue's high-water mark
 }
 
 // Stats returns the counters.
 func (in *Ingester) Stats() Stats {
-	return Stats{Received: in.received.Load(), Stored: in.stored.Load(), Dead: in.dead.Load(),
+	return Stats{Arrived: in.arrived.Load(), Received: in.received.Load(), Stored: in.stored.Load(), Dead: in.dead.Load(),
 		Acked: in.acked.Load(), Duplicates: in.duplicates.Load(), MaxQueue: in.maxQueue.Load()}
 }
 
@@ -214,6 +215,7 @@ func (in *Ingester) Submit(ctx context.Context, topic string, payload []byte) er
 }
 
 func (in *Ingester) noteDepth() {
+	in.arrived.Add(1)
 	if d := int64(len(in.queue)); d > in.maxQueue.Load() {
 		in.maxQueue.Store(d)
 	}
