@@ -67,6 +67,16 @@ type Ingester struct {
 
 const observerDepth = 4
 
+// MemoryBound is the most message memory an ingester with window and batch
+// holds: Window received and unacknowledged messages in the queue (the
+// broker sends no more: MQTT v5 receive maximum), one batch being
+// committed, and observerDepth committed batches waiting for the observers,
+// each message at most MaxPayload bytes plus 1 KiB of decoded points and
+// bookkeeping.
+func MemoryBound(window, batch int) int64 {
+	return int64(window+(1+observerDepth)*batch) * (MaxPayload + 1024)
+}
+
 // item is a received message: from an MQTT subscription (pub and cli, to
 // acknowledge) or handed over in-process by the embedded broker (topic,
 // payload and done, which learns the outcome of the commit).
