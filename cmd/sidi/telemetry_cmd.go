@@ -337,3 +337,26 @@ func cmdBenchTelemetry() *Command {
 		},
 	}
 }
+
+// telemetryObservers are the observers of committed telemetry batches
+// (rules, alarms, hazards, boiler efficiency) — none until the alarms
+// module is merged; the lead wires its Observer here.
+func telemetryObservers(*app) []telemetry.Observer { return nil }
+
+// demoTelemetry is the demo's device registry (the simulator's devices,
+// until the equipment register provides the Registry) and simulation.
+func demoTelemetry(n int, seed uint64, interval time.Duration) (telemetry.Registry, *simulation, error) {
+	devs, secrets := telemetry.DemoDevices(max(n, 1))
+	reg, err := telemetry.NewStaticRegistry(devs, secrets)
+	if err != nil {
+		return nil, nil, err
+	}
+	if n == 0 {
+		return reg, nil, nil
+	}
+	sim := &simulation{devs: devs, secrets: map[string]string{}, seed: seed, interval: interval}
+	for i, d := range devs {
+		sim.secrets[d.Code] = secrets[i]
+	}
+	return reg, sim, nil
+}

@@ -60,9 +60,10 @@ func StartBroker(ctx context.Context, cfg BrokerConfig, reg Registry) (*Broker, 
 	if cfg.IngestSecret == "" {
 		return nil, fmt.Errorf("telemetry: the embedded broker needs an ingest secret")
 	}
-	log := cfg.Logger
-	if log == nil {
-		log = slog.New(slog.DiscardHandler)
+	log := slog.New(slog.DiscardHandler)
+	if cfg.Logger != nil {
+		// mochi logs every closed connection as a warning; keep its errors.
+		log = slog.New(errorsOnly{cfg.Logger.Handler()})
 	}
 	srv := mqtt.New(&mqtt.Options{Logger: log, InlineClient: false})
 	srv.Options.Capabilities.MaximumSessionExpiryInterval = 24 * 3600
@@ -150,3 +151,14 @@ func (h *aclHook) OnACLCheck(cl *mqtt.Client, topic string, write bool) bool {
 	h.mu.Unlock()
 	return ok && topic == allowed
 }
+
+// errorsOnly passes on records at level Error and above.
+type errorsOnly struct{ slog.Handler }
+
+func (h errorsOnly) Enabled(ctx context.Context, l slog.Level) bool {
+	return l >= slog.LevelError && h.Handler.Enabled(ctx, l)
+}
+
+func (h errorsOnly) WithAttrs(as []slog.Attr) slog.Handler { return errorsOnly{h.Handler.WithAttrs(as)} }
+
+func (h errorsOnly) WithGroup(name string) slog.Handler { return errorsOnly{h.Handler.WithGroup(name)} }
