@@ -25,3 +25,35 @@
   }
   apply();
 })();
+
+// Live telemetry charts: a block marked data-refresh="URL" is replaced by
+// the fragment at URL every data-refresh-seconds seconds while the page is
+// visible. Without the script the charts show the moment the page loaded.
+(function () {
+  'use strict';
+  if (!window.fetch) {
+    return;
+  }
+  var blocks = document.querySelectorAll('[data-refresh]');
+  Array.prototype.forEach.call(blocks, function (el) {
+    var url = el.getAttribute('data-refresh');
+    var secs = parseInt(el.getAttribute('data-refresh-seconds'), 10) || 10;
+    if (url.charAt(0) !== '/' || url.charAt(1) === '/') {
+      return; // same origin only
+    }
+    function tick() {
+      if (document.hidden) {
+        return;
+      }
+      fetch(url, { credentials: 'same-origin', headers: { 'Accept': 'text/html' } })
+        .then(function (r) { return r.ok ? r.text() : null; })
+        .then(function (html) {
+          if (html !== null) {
+            el.innerHTML = html;
+          }
+        })
+        .catch(function () {});
+    }
+    window.setInterval(tick, Math.max(secs, 2) * 1000);
+  });
+})();
