@@ -22,7 +22,7 @@ func TestRunBenchEmbedded(t *testing.T) {
 		t.Fatal(err)
 	}
 	t0 := time.Now()
-	res, err := RunBench(ctx, BenchConfig{Broker: b.URL(), Embedded: b, IngestUser: IngestUser, IngestPass: "pw", Messages: 3000, Devices: devs, Prefix: prefix, Secret: BenchSecret, Inflight: 1, Timeout: time.Minute}, reg, NewStore(db))
+	res, err := RunBench(ctx, BenchConfig{Broker: b.URL(), Embedded: b, IngestUser: IngestUser, IngestPass: "pw", Messages: 3000, Devices: devs, Prefix: prefix, Secret: BenchSecret, Inflight: 4, Timeout: time.Minute}, reg, NewStore(db))
 	t.Logf("bench %s: %+v %v", time.Since(t0), res, err)
 	if err != nil {
 		t.Fatal(err)

@@ -67,6 +67,9 @@ type Ingester struct {
 
 const observerDepth = 4
 
+// localLinger is how long a batch of in-process submissions waits for more.
+const localLinger = 2 * time.Millisecond
+
 // MemoryBound is the most message memory an ingester with window and batch
 // holds: Window received and unacknowledged messages in the queue (the
 // broker sends no more: MQTT v5 receive maximum), one batch being
@@ -265,10 +268,14 @@ func (in *Ingester) commitLoop(ctx context.Context) {
 		case it := <-in.queue:
 			batch = append(batch[:0], it)
 		}
-		// Take what is queued already; wait up to Linger for more only
-		// while there is nothing (a blocked in-process sender cannot add
-		// more until this batch commits).
-		timer.Reset(in.cfg.Linger)
+		// Wait up to Linger for more (localLinger for in-process senders:
+		// each is blocked until this batch commits, so waiting long gains
+		// nothing).
+		linger := in.cfg.Linger
+		if in.local {
+			linger = localLinger
+		}
+		timer.Reset(linger)
 	fill:
 		for len(batch) < in.cfg.Batch {
 			select {
@@ -276,9 +283,6 @@ func (in *Ingester) commitLoop(ctx context.Context) {
 				batch = append(batch, it)
 				continue
 			default:
-			}
-			if in.local {
-				break fill
 			}
 			select {
 			case it := <-in.queue:
