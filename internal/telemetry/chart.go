@@ -113,10 +113,10 @@ func pointOrder(name string) int {
 }
 
 const (
-	chW, chH                  = 640.0, 200.0
-	chLeft, chRight           = 64.0, 16.0
-	chTop, chBottom           = 12.0, 30.0
-	chPlotW, chPlotH  float64 = chW - chLeft - chRight, chH - chTop - chBottom
+	chW, chH                 = 640.0, 200.0
+	chLeft, chRight          = 64.0, 16.0
+	chTop, chBottom          = 12.0, 30.0
+	chPlotW, chPlotH float64 = chW - chLeft - chRight, chH - chTop - chBottom
 )
 
 func niceStep(raw float64) float64 {

@@ -28,11 +28,15 @@ type telemetryWeb struct {
 // TelemetryPages are the telemetry routes over charts, for the devices
 // visible tells apart (logged-in callers only).
 func TelemetryPages(charts *telemetry.Charts, visible DeviceVisible) func(*Server) []Route {
-	return func(srv *Server) []Route { return (&telemetryWeb{Server: srv, charts: charts, visible: visible}).routes() }
+	return func(srv *Server) []Route {
+		return (&telemetryWeb{Server: srv, charts: charts, visible: visible}).routes()
+	}
 }
 
 // TelemetryChartsURL is the chart fragment's URL of a device (for Charts.RefreshURL).
-func TelemetryChartsURL(d telemetry.Device) string { return "/equipment/" + d.Code + "/telemetry/charts" }
+func TelemetryChartsURL(d telemetry.Device) string {
+	return "/equipment/" + d.Code + "/telemetry/charts"
+}
 
 func (s *telemetryWeb) routes() []Route {
 	return []Route{
