@@ -12,6 +12,7 @@ import (
 	"time"
 
 	"sidi/internal/auth"
+	"sidi/internal/numfmt"
 )
 
 // pointLabels are the Chinese names of the shared points (charts, tables).
@@ -119,19 +120,6 @@ const (
 	chPlotW, chPlotH float64 = chW - chLeft - chRight, chH - chTop - chBottom
 )
 
-func niceStep(raw float64) float64 {
-	if raw <= 0 || math.IsNaN(raw) || math.IsInf(raw, 0) {
-		return 1
-	}
-	p := math.Pow(10, math.Floor(math.Log10(raw)))
-	for _, m := range []float64{1, 2, 5, 10} {
-		if m*p >= raw {
-			return m * p
-		}
-	}
-	return 10 * p
-}
-
 func fmtVal(v float64) string { return strconv.FormatFloat(v, 'f', -1, 64) }
 
 func fmtMean(v float64) string {
@@ -166,7 +154,7 @@ func chartSVG(d Device, p Point, ser []Sample, from, to time.Time) template.HTML
 	if hi-lo < 1e-9 {
 		lo, hi = lo-1, hi+1
 	}
-	step := niceStep((hi - lo) / 4)
+	step := numfmt.NiceStep((hi - lo) / 4)
 	lo, hi = math.Floor(lo/step)*step, math.Ceil(hi/step)*step
 	span := to.Sub(from).Seconds()
 	x := func(t time.Time) float64 { return chLeft + t.Sub(from).Seconds()/span*chPlotW }
