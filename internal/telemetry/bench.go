@@ -122,33 +122,59 @@ func publishAll(ctx context.Context, p *Publisher, devs []Device, n, inflight in
 	var next atomic.Int64
 	var wg sync.WaitGroup
 	errs := make(chan error, len(devs)*inflight)
-	for range inflight * len(devs) {
-		{
-			wg.Add(1)
-			go func() {
-				defer wg.Done()
-				for {
-					k := next.Add(1) - 1
-					if k >= int64(n) {
-						return
-					}
-					for consumed != nil && k-consumed() > maxAhead {
-						if ctx.Err() != nil {
-							errs <- ctx.Err()
-							return
-						}
-						time.Sleep(200 * time.Microsecond)
-					}
-					dev := devs[k%int64(len(devs))]
-					seq := k / int64(len(devs))
-					if err := p.Publish(ctx, dev.Code, base.Add(time.Duration(seq)*time.Millisecond), BenchPoints(int(k))); err != nil {
-						errs <- err
-						return
-					}
-					acked.Add(1)
-				}
-			}()
+	// tokens admits a publish; with a consumer, one more token is released
+	// for each message it acknowledges.
+	tokens := make(chan struct{}, n)
+	if consumed == nil {
+		for range n {
+			tokens <- struct{}{}
 		}
+	} else {
+		for range min(maxAhead, n) {
+			tokens <- struct{}{}
+		}
+		pctx, stop := context.WithCancel(ctx)
+		defer stop()
+		go func() {
+			released := int64(min(maxAhead, n))
+			t := time.NewTicker(500 * time.Microsecond)
+			defer t.Stop()
+			for released < int64(n) {
+				select {
+				case <-pctx.Done():
+					return
+				case <-t.C:
+				}
+				for c := consumed(); released < min(c+maxAhead, int64(n)); released++ {
+					tokens <- struct{}{}
+				}
+			}
+		}()
+	}
+	for range inflight * len(devs) {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			for {
+				k := next.Add(1) - 1
+				if k >= int64(n) {
+					return
+				}
+				select {
+				case <-tokens:
+				case <-ctx.Done():
+					errs <- ctx.Err()
+					return
+				}
+				dev := devs[k%int64(len(devs))]
+				seq := k / int64(len(devs))
+				if err := p.Publish(ctx, dev.Code, base.Add(time.Duration(seq)*time.Millisecond), BenchPoints(int(k))); err != nil {
+					errs <- err
+					return
+				}
+				acked.Add(1)
+			}
+		}()
 	}
 	wg.Wait()
 	close(errs)
