@@ -259,7 +259,7 @@ func RunBench(ctx context.Context, cfg BenchConfig, reg Registry, st *Store) (Be
 		subscribed := make(chan error, 1)
 		cm, err = Connect(ctx, ClientConfig{Broker: cfg.Broker, ClientID: "sidi-bench-bare-" + cfg.Prefix, Username: cfg.IngestUser, Password: cfg.IngestPass, EndSession: true,
 			ReceiveMaximum: uint16(max(cfg.Window, 1)),
-			OnPublish: func(pr paho.PublishReceived) (bool, error) { count(pr.Packet.Topic); return true, nil },
+			OnPublish:      func(pr paho.PublishReceived) (bool, error) { count(pr.Packet.Topic); return true, nil },
 			OnUp: func(cm *autopaho.ConnectionManager) {
 				_, err := cm.Subscribe(ctx, &paho.Subscribe{Subscriptions: []paho.SubscribeOptions{{Topic: TopicFilter, QoS: 1}}})
 				select {
