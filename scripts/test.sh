@@ -55,6 +55,28 @@ else
   echo "warning: no PostgreSQL; its tests will be skipped" >&2
 fi
 
+# The MQTT tests (telemetry ingest, kill -9 of an ingester) use Mosquitto on
+# 127.0.0.1:1883, started here when it is installed but not answering.
+mqtt_up() { (exec 3<>/dev/tcp/127.0.0.1/1883) 2>/dev/null; }
+if [ -z "${SIDI_TEST_MQTT:-}" ]; then
+  if ! mqtt_up && command -v mosquitto >/dev/null 2>&1 && [ -f /etc/mosquitto/mosquitto.conf ]; then
+    echo "== starting Mosquitto"
+    mosquitto -d -c /etc/mosquitto/mosquitto.conf || true
+    for _ in $(seq 1 20); do mqtt_up && break; sleep 0.5; done
+  fi
+  if mqtt_up; then
+    export SIDI_TEST_MQTT="tcp://127.0.0.1:1883"
+  fi
+fi
+if [ -n "${SIDI_TEST_MQTT:-}" ]; then
+  echo "== MQTT tests on $SIDI_TEST_MQTT"
+elif [ "${CI:-}" = true ]; then
+  echo "CI needs an MQTT broker but none answers on 127.0.0.1:1883" >&2
+  exit 1
+else
+  echo "warning: no MQTT broker; its tests will be skipped" >&2
+fi
+
 echo "== go vet"
 go vet ./...
 echo "== gofmt"

@@ -10,6 +10,7 @@ import (
 	"os"
 	"strconv"
 	"strings"
+	"time"
 
 	"sidi/internal/audit"
 	"sidi/internal/auth"
@@ -129,7 +130,7 @@ func describeProxies(e *Env, ps []netip.Prefix) {
 
 func cmdServe() *Command {
 	return &Command{
-		Name: "serve", Usage: "[--addr HOST:PORT] [--tls-cert FILE --tls-key FILE] [--trusted-proxy CIDR,…] [--log-format text|json] [--log-level LEVEL] [--metrics-addr HOST:PORT] [--shutdown-timeout 10s] [--data DIR | --db URL [--migrate-db OWNER-URL]]",
+		Name: "serve", Usage: "[--addr HOST:PORT] [--tls-cert FILE --tls-key FILE] [--trusted-proxy CIDR,…] [--log-format text|json] [--log-level LEVEL] [--metrics-addr HOST:PORT] [--shutdown-timeout 10s] [--mqtt-listen HOST:PORT [--devices FILE]] [--data DIR | --db URL [--migrate-db OWNER-URL]]",
 		Short: "启动 Web 服务 start the web server",
 		Run: func(ctx context.Context, e *Env, args []string) error {
 			fs := newFlags("serve", e)
@@ -138,7 +139,13 @@ func cmdServe() *Command {
 			trusted := proxyFlags(fs, e)
 			owner := ownerFlag(fs, e)
 			ops := opsFlags(fs, e)
+			mqttListen := mqttListenFlag(fs, "")
+			registry := deviceFlags(fs)
 			if err := parseArgs(fs, args); err != nil {
+				return err
+			}
+			maddr, err := mqttListen()
+			if err != nil {
 				return err
 			}
 			proxies, err := trusted()
@@ -165,6 +172,22 @@ func cmdServe() *Command {
 					"%d demo accounts with a published password exist; they cannot sign in under serve; disable them with: %s\n",
 					len(demo), auth.RemoveDemoCommand, len(demo), auth.RemoveDemoCommand)
 			}
+			if maddr != "" {
+				reg, err := registry()
+				if err != nil {
+					return err
+				}
+				observers, stopObservers, err := startObservers(ctx, a, so.logger)
+				if err != nil {
+					return err
+				}
+				defer stopObservers()
+				tel, err := startEmbeddedTelemetry(ctx, e, maddr, registryOr(reg, a), a.DB, a.Obs, observers, nil, so.logger)
+				if err != nil {
+					return err
+				}
+				defer tel.stop()
+			}
 			return serveApp(ctx, e, a, so)
 		},
 	}
@@ -172,7 +195,7 @@ func cmdServe() *Command {
 
 func cmdDemo() *Command {
 	return &Command{
-		Name: "demo", Usage: "[--addr HOST:PORT] [--tls-cert FILE --tls-key FILE] [--trusted-proxy CIDR,…] [--log-format text|json] [--log-level LEVEL] [--metrics-addr HOST:PORT] [--shutdown-timeout 10s] [--data DIR | --db URL] [--no-serve]",
+		Name: "demo", Usage: "[--addr HOST:PORT] [--tls-cert FILE --tls-key FILE] [--trusted-proxy CIDR,…] [--log-format text|json] [--log-level LEVEL] [--metrics-addr HOST:PORT] [--shutdown-timeout 10s] [--mqtt-listen HOST:PORT] [--sim-devices N] [--sim-interval 5s] [--sim-seed N] [--data DIR | --db URL] [--no-serve]",
 		Short: "演示：导入真实方案与标注的演示数据并启动 run the demo (real plan + labelled demo data)",
 		Long: "在数据目录中导入并审核通过真实的工作方案文本，创建各角色的演示账号（名称均带“演示”字样），然后启动 Web 服务。\n" +
 			"对已有数据目录再次运行时沿用已有数据，不会重复导入。",
@@ -184,8 +207,22 @@ func cmdDemo() *Command {
 			cfg := storageFlags(fs, e)
 			trusted := proxyFlags(fs, e)
 			ops := opsFlags(fs, e)
+			mqttListen := mqttListenFlag(fs, "127.0.0.1:1884")
+			simDevices := fs.Int("sim-devices", 300, "遥测模拟器的演示设备数（0 为不模拟）demo devices the telemetry simulator publishes for")
+			simInterval := fs.Duration("sim-interval", 5*time.Second, "每台设备的发布间隔 publish interval per device")
+			simSeed := fs.Uint64("sim-seed", 1, "模拟器随机种子（相同种子得到相同数据）simulator seed")
 			if err := parseArgs(fs, args); err != nil {
 				return err
+			}
+			maddr, err := mqttListen()
+			if err != nil {
+				return err
+			}
+			if err := intRange("sim-devices", *simDevices, 0, 5000); err != nil {
+				return err
+			}
+			if *simInterval < 100*time.Millisecond || *simInterval > time.Hour {
+				return usageError{"--sim-interval 须在 100ms 到 1h 之间"}
 			}
 			proxies, err := trusted()
 			if err != nil {
@@ -211,6 +248,22 @@ func cmdDemo() *Command {
 				return nil
 			}
 			a.Auth.DemoLogins = true // only here do the demo accounts sign in
+			if maddr != "" {
+				reg, sim, err := demoTelemetry(ctx, a, *simDevices, *simSeed, *simInterval)
+				if err != nil {
+					return err
+				}
+				observers, stopObservers, err := startObservers(ctx, a, so.logger)
+				if err != nil {
+					return err
+				}
+				defer stopObservers()
+				tel, err := startEmbeddedTelemetry(ctx, e, maddr, reg, a.DB, a.Obs, observers, sim, so.logger)
+				if err != nil {
+					return err
+				}
+				defer tel.stop()
+			}
 			return serveApp(ctx, e, a, so)
 		},
 	}

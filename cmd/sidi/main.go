@@ -49,6 +49,7 @@ func commands() []*Command {
 	cs = append(cs, backupCommands()...)
 	cs = append(cs, importCommands()...)
 	cs = append(cs, boilerCommands()...)
+	cs = append(cs, telemetryCommands()...)
 	return cs
 }
 

@@ -5,6 +5,7 @@ import (
 	"database/sql"
 	"fmt"
 	"math"
+	"strings"
 	"time"
 
 	"sidi/internal/auth"
@@ -25,9 +26,11 @@ var demoDevices = []telemetry.Device{
 // SeedDemo adds a few labelled alarms, hazards and efficiency windows so
 // the pages show something, and only into a database where telemetry has
 // produced none (when the simulator runs, its own faults fill the pages).
-// Running it again adds nothing. Demo devices have negative ids, so they
-// never meet a register's row.
-func SeedDemo(ctx context.Context, s *Service, _ auth.Principal) (int, error) {
+// Running it again adds nothing. The alarms stand on fleet's devices (the
+// register's demo fleet): a gas boiler in 格尔木, a boiler in 西宁 and a
+// pressure vessel in 海东; where fleet has none of a kind, a made-up device
+// with a negative id stands in, which never meets a register's row.
+func SeedDemo(ctx context.Context, s *Service, _ auth.Principal, fleet []telemetry.Device) (int, error) {
 	var n int
 	if err := s.db.Reader().QueryRowContext(ctx, `SELECT (SELECT COUNT(*) FROM alarms) + (SELECT COUNT(*) FROM hazards) + (SELECT COUNT(*) FROM boiler_efficiency)`).Scan(&n); err != nil {
 		return 0, fmt.Errorf("alarms: demo: %w", err)
@@ -39,7 +42,7 @@ func SeedDemo(ctx context.Context, s *Service, _ auth.Principal) (int, error) {
 	tab := boiler.Default()
 	added := 0
 	err := s.db.Tx(ctx, func(tx *sql.Tx) error {
-		golmud, xining, haidong := demoDevices[0], demoDevices[1], demoDevices[2]
+		golmud, xining, haidong := pickDemo(fleet)
 		// 格尔木: two hours of efficiency windows, fouling in the last half hour.
 		for i := 0; i < 120; i++ {
 			end := now.Add(time.Duration(i-120) * time.Minute)
@@ -102,4 +105,22 @@ func SeedDemo(ctx context.Context, s *Service, _ auth.Principal) (int, error) {
 		return nil
 	})
 	return added, err
+}
+
+// pickDemo chooses the demo alarms' devices from fleet, each falling back
+// to its made-up stand-in.
+func pickDemo(fleet []telemetry.Device) (golmud, xining, haidong telemetry.Device) {
+	golmud, xining, haidong = demoDevices[0], demoDevices[1], demoDevices[2]
+	found := [3]bool{}
+	for _, d := range fleet {
+		switch {
+		case !found[0] && d.Type == telemetry.TypeBoiler && d.Fuel == boiler.FuelNaturalGas && strings.HasPrefix(d.Region, "632801"):
+			golmud, found[0] = d, true
+		case !found[1] && d.Type == telemetry.TypeBoiler && strings.HasPrefix(d.Region, "6301"):
+			xining, found[1] = d, true
+		case !found[2] && d.Type == telemetry.TypePressureVessel && strings.HasPrefix(d.Region, "6302"):
+			haidong, found[2] = d, true
+		}
+	}
+	return golmud, xining, haidong
 }

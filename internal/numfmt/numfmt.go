@@ -173,3 +173,17 @@ func Parse(field, s string) (float64, error) {
 	}
 	return v, nil
 }
+
+// NiceStep rounds a raw chart tick step up to 1, 2 or 5 × 10^n.
+func NiceStep(raw float64) float64 {
+	if raw <= 0 || math.IsNaN(raw) || math.IsInf(raw, 0) {
+		return 1
+	}
+	p := math.Pow(10, math.Floor(math.Log10(raw)))
+	for _, m := range []float64{1, 2, 5, 10} {
+		if m*p >= raw {
+			return m * p
+		}
+	}
+	return 10 * p
+}

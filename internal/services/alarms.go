@@ -2,6 +2,8 @@ package services
 
 import (
 	"context"
+	"fmt"
+	"time"
 
 	"sidi/internal/alarms"
 	"sidi/internal/telemetry"
@@ -30,4 +32,23 @@ func (s *Set) StartAlarms(ctx context.Context, opt alarms.Options) (eng *alarms.
 // record page (/equipment/{code}): alarms, hazards, efficiency chart.
 func (s *Set) AlarmSections() []telemetry.SectionFunc {
 	return web.AlarmSections(s.Alarms)
+}
+
+// OverdueHazards are the register's equipment in use whose periodic
+// inspection is overdue today, as candidates for inspection hazard tickets
+// (alarms.RunOverdue opens one per device while none is open).
+func (s *Set) OverdueHazards(ctx context.Context) ([]alarms.Candidate, error) {
+	due, err := s.Equipment.OverdueCandidates(ctx, time.Now())
+	if err != nil {
+		return nil, err
+	}
+	out := make([]alarms.Candidate, 0, len(due))
+	for _, o := range due {
+		out = append(out, alarms.Candidate{
+			Device: o.Device,
+			Reason: fmt.Sprintf("%s已超期 %d 天（应于 %s）", o.KindLabel, o.DaysOverdue, o.Due),
+			Ref:    o.Kind + "@" + o.Due,
+		})
+	}
+	return out, nil
 }

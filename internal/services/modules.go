@@ -159,6 +159,7 @@ func Modules() []Module {
 			},
 			EnterpriseSection: func(s *Set) enterprise.SectionFunc { return s.Equipment.EnterpriseSection },
 		},
+		telemetryModule(),
 		{
 			Name: "alarms", Title: "设备报警与隐患",
 			Build: func(ctx context.Context, s *Set) error {
@@ -170,7 +171,11 @@ func Modules() []Module {
 				return nil
 			},
 			Seed: func(ctx context.Context, s *Set, p auth.Principal) (int, error) {
-				return alarms.SeedDemo(ctx, s.Alarms, p)
+				fleet, err := s.Equipment.Devices(ctx)
+				if err != nil {
+					return 0, err
+				}
+				return alarms.SeedDemo(ctx, s.Alarms, p, fleet)
 			},
 			SeedDone: "已添加 %d 条演示报警和隐患（均标注【演示数据】）demo alarms and hazards added",
 			Pages:    pagesOver(func(s *Set) *alarms.Service { return s.Alarms }, web.AlarmsPages),

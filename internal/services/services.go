@@ -50,6 +50,8 @@ type Set struct {
 	// (/equipment/{code}), in order: modules built after the register add
 	// theirs (live charts, alarms, hazards) in their Build.
 	EquipmentSections []telemetry.SectionFunc
+	// Telemetry is the store of committed equipment telemetry.
+	Telemetry *telemetry.Store
 	// Obs are the operational metrics (Prometheus) of this instance; the
 	// database reports writer waits, audit appends, imports and logins to it.
 	Obs *obs.Metrics

@@ -493,7 +493,7 @@ func TestAuthorizationMatrix(t *testing.T) {
 			"alarms/id":        "1",
 			"hazards/id":       "1",
 			"regions/code":     "632800",
-			"boilers/code":     "1110DEMO0202600001",
+			"boilers/code":     equipment.DemoGolmudBoiler,
 			"alarm-rules/id":   "1",
 			"equipment/code":   equipment.DemoGolmudBoiler,
 		}

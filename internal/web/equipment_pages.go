@@ -243,6 +243,9 @@ func (s *equipmentWeb) renderDetail(w http.ResponseWriter, r *http.Request, rc *
 		if err != nil {
 			return err
 		}
+		if sec.Title == "" { // a part with nothing for this device (no fuel: no efficiency)
+			continue
+		}
 		secs = append(secs, sectionView(sec))
 	}
 	data := map[string]any{"E": e, "Inspections": xs, "Kinds": equipOpts(kinds, equipment.KindLabels), "Sections": secs,

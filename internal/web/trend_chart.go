@@ -20,18 +20,7 @@ const (
 )
 
 // niceStep rounds a raw tick step up to 1, 2 or 5 × 10^n.
-func niceStep(raw float64) float64 {
-	if raw <= 0 || math.IsNaN(raw) || math.IsInf(raw, 0) {
-		return 1
-	}
-	p := math.Pow(10, math.Floor(math.Log10(raw)))
-	for _, m := range []float64{1, 2, 5, 10} {
-		if m*p >= raw {
-			return m * p
-		}
-	}
-	return 10 * p
-}
+func niceStep(raw float64) float64 { return numfmt.NiceStep(raw) }
 
 // trendChart draws a target's history with axes: approved (or computed)
 // values as a solid line with dots, the target as a labelled dashed line

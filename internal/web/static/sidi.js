@@ -26,11 +26,12 @@
   apply();
 })();
 
-// Live parts: an element with data-live="/path" is replaced every second by
-// what that path answers (the prefecture page's alarms and hazards). Only
-// changed content is swapped, nothing runs while the tab is hidden, and a
-// failed fetch leaves the page as it was; without the script the page is
-// complete and a reload refreshes it.
+// Live parts: an element with data-live="/path" is replaced by what that
+// path answers every data-live-seconds seconds (default 1: the prefecture
+// page's alarms and hazards; the equipment page's telemetry charts ask for
+// 10). Only changed content is swapped, nothing runs while the tab is
+// hidden, and a failed fetch leaves the page as it was; without the script
+// the page is complete and a reload refreshes it.
 (function () {
   'use strict';
   if (!window.fetch) {
@@ -42,6 +43,7 @@
     if (!url || url.charAt(0) !== '/' || url.charAt(1) === '/') {
       return;
     }
+    var secs = parseInt(el.getAttribute('data-live-seconds'), 10) || 1;
     var busy = false;
     var last = null;
     setInterval(function () {
@@ -62,6 +64,6 @@
       }).catch(function () {}).then(function () {
         busy = false;
       });
-    }, 1000);
+    }, Math.max(secs, 1) * 1000);
   });
 })();

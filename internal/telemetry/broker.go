@@ -1,0 +1,166 @@
+package telemetry
+
+import (
+	"bytes"
+	"context"
+	"crypto/subtle"
+	"fmt"
+	"log/slog"
+	"sync"
+	"sync/atomic"
+
+	mqtt "github.com/mochi-mqtt/server/v2"
+	"github.com/mochi-mqtt/server/v2/listeners"
+	"github.com/mochi-mqtt/server/v2/packets"
+)
+
+// IngestUser is the MQTT username of the ingester (and of the bench's bare
+// subscriber) on the embedded broker; its password is BrokerConfig.IngestSecret.
+const IngestUser = "sidi-ingest"
+
+// BrokerConfig configures the embedded MQTT broker.
+type BrokerConfig struct {
+	Addr         string // host:port to listen on ("127.0.0.1:0" picks a free port)
+	IngestSecret string // password of IngestUser; required
+	Logger       *slog.Logger
+}
+
+// Broker is the embedded MQTT broker (mochi-mqtt) of `sidi demo` and
+// `sidi serve --mqtt-listen`. Devices log in with their equipment code and
+// secret (checked by the Registry) and may publish only to their own
+// telemetry topic; the ingest credential may subscribe to everything and
+// publish nothing. Shared subscriptions ($share/GROUP/…) are available.
+type Broker struct {
+	srv  *mqtt.Server
+	tcp  *listeners.TCP
+	hook *aclHook
+}
+
+// Sink receives a device's telemetry publish inside the broker, before
+// the broker acknowledges it: a nil error acknowledges the publish (QoS 1),
+// an error refuses it with "server busy" so the device sends it again.
+type Sink func(ctx context.Context, topic string, payload []byte) error
+
+// SetSink hands every telemetry publish to sink (nil: none). The embedded
+// broker's own ingester uses it (Ingester.Submit): a device's PUBACK then
+// means the message is durably stored. The ingester does not subscribe
+// over TCP to the embedded broker because mochi-mqtt v2.7.9 can deadlock
+// delivering QoS 1 to a subscriber under concurrent publishing (a nested
+// read lock in Inflight.NextImmediate while a publisher waits to write).
+func (b *Broker) SetSink(sink Sink) {
+	if sink == nil {
+		b.hook.sink.Store(nil)
+		return
+	}
+	b.hook.sink.Store(&sink)
+}
+
+// StartBroker starts the broker; Close stops it.
+func StartBroker(ctx context.Context, cfg BrokerConfig, reg Registry) (*Broker, error) {
+	if cfg.IngestSecret == "" {
+		return nil, fmt.Errorf("telemetry: the embedded broker needs an ingest secret")
+	}
+	log := slog.New(slog.DiscardHandler)
+	if cfg.Logger != nil {
+		// mochi logs every closed connection as a warning; keep its errors.
+		log = slog.New(errorsOnly{cfg.Logger.Handler()})
+	}
+	srv := mqtt.New(&mqtt.Options{Logger: log, InlineClient: false})
+	srv.Options.Capabilities.MaximumSessionExpiryInterval = 24 * 3600
+	srv.Options.Capabilities.MaximumPacketSize = MaxPayload + 1024
+	hook := &aclHook{ctx: ctx, reg: reg, ingest: []byte(cfg.IngestSecret), topics: map[string]string{}}
+	if err := srv.AddHook(hook, nil); err != nil {
+		return nil, fmt.Errorf("telemetry: broker hook: %w", err)
+	}
+	tcp := listeners.NewTCP(listeners.Config{ID: "sidi-tcp", Address: cfg.Addr})
+	if err := srv.AddListener(tcp); err != nil {
+		return nil, fmt.Errorf("telemetry: broker listen on %s: %w", cfg.Addr, err)
+	}
+	if err := srv.Serve(); err != nil {
+		srv.Close()
+		return nil, fmt.Errorf("telemetry: broker serve: %w", err)
+	}
+	return &Broker{srv: srv, tcp: tcp, hook: hook}, nil
+}
+
+// Addr is the address the broker listens on (host:port).
+func (b *Broker) Addr() string { return b.tcp.Address() }
+
+// URL is the broker's address as a client URL (tcp://host:port).
+func (b *Broker) URL() string { return "tcp://" + b.Addr() }
+
+// Close stops the broker and disconnects its clients.
+func (b *Broker) Close() error { return b.srv.Close() }
+
+type aclHook struct {
+	mqtt.HookBase
+	ctx    context.Context
+	reg    Registry
+	ingest []byte
+	mu     sync.Mutex
+	topics map[string]string // device code → the one topic it may publish to
+	sink   atomic.Pointer[Sink]
+}
+
+func (h *aclHook) ID() string { return "sidi-acl" }
+
+func (h *aclHook) Provides(b byte) bool {
+	return bytes.Contains([]byte{mqtt.OnConnectAuthenticate, mqtt.OnACLCheck, mqtt.OnPublish}, []byte{b})
+}
+
+// OnPublish runs after the ACL check and before the PUBACK.
+func (h *aclHook) OnPublish(cl *mqtt.Client, pk packets.Packet) (packets.Packet, error) {
+	sp := h.sink.Load()
+	if sp == nil || string(cl.Properties.Username) == IngestUser {
+		return pk, nil
+	}
+	if err := (*sp)(h.ctx, pk.TopicName, pk.Payload); err != nil {
+		return pk, packets.ErrServerBusy
+	}
+	return pk, nil
+}
+
+func (h *aclHook) OnConnectAuthenticate(cl *mqtt.Client, pk packets.Packet) bool {
+	user, pass := string(pk.Connect.Username), string(pk.Connect.Password)
+	if user == IngestUser {
+		return subtle.ConstantTimeCompare([]byte(pass), h.ingest) == 1
+	}
+	if user == "" || pass == "" {
+		return false
+	}
+	d, err := h.reg.Authenticate(h.ctx, user, pass)
+	if err != nil {
+		return false
+	}
+	h.mu.Lock()
+	h.topics[d.Code] = Topic(d.CreditCode, d.Code)
+	h.mu.Unlock()
+	return true
+}
+
+func (h *aclHook) OnACLCheck(cl *mqtt.Client, topic string, write bool) bool {
+	user := string(cl.Properties.Username)
+	if user == IngestUser {
+		return !write
+	}
+	if !write {
+		return false
+	}
+	h.mu.Lock()
+	allowed, ok := h.topics[user]
+	h.mu.Unlock()
+	return ok && topic == allowed
+}
+
+// errorsOnly passes on records at level Error and above.
+type errorsOnly struct{ slog.Handler }
+
+func (h errorsOnly) Enabled(ctx context.Context, l slog.Level) bool {
+	return l >= slog.LevelError && h.Handler.Enabled(ctx, l)
+}
+
+func (h errorsOnly) WithAttrs(as []slog.Attr) slog.Handler {
+	return errorsOnly{h.Handler.WithAttrs(as)}
+}
+
+func (h errorsOnly) WithGroup(name string) slog.Handler { return errorsOnly{h.Handler.WithGroup(name)} }

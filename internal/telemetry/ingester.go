@@ -1,0 +1,420 @@
+package telemetry
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"log/slog"
+	"strconv"
+	"sync"
+	"sync/atomic"
+	"time"
+
+	"github.com/eclipse/paho.golang/autopaho"
+	"github.com/eclipse/paho.golang/paho"
+)
+
+// IngestConfig configures an Ingester.
+type IngestConfig struct {
+	Client ClientConfig // Broker, ClientID, Username, Password are used; the rest is set here
+	// Share names the shared-subscription group: workers with the same
+	// group split one stream ($share/GROUP/sidi/v1/+/+/telemetry). Empty
+	// subscribes to the plain filter.
+	Share string
+	// Window is the MQTT v5 receive maximum the ingester announces and the
+	// capacity of its queue: at most Window QoS 1 messages are received and
+	// not yet acknowledged. Default 1024.
+	Window int
+	// Batch is the most messages one transaction commits (default 512);
+	// Linger how long the first message of a batch waits for more (default 20 ms).
+	Batch  int
+	Linger time.Duration
+	// SessionExpiry is how long the broker keeps the session, and the
+	// unacknowledged messages in it, after the ingester disappears (default 1 h).
+	SessionExpiry time.Duration
+	Logger        *slog.Logger
+	Metrics       *Metrics
+	Now           func() time.Time
+}
+
+// Ingester subscribes to the telemetry topics, decodes and validates each
+// message, stores batches durably, acknowledges the QoS 1 messages of a
+// batch only after its commit, and then hands the batch to the observers.
+//
+// Memory is bounded: the broker sends at most Window unacknowledged
+// messages (receive maximum); the queue holds at most Window; one batch of
+// at most Batch is being committed; the observer hand-off holds at most
+// observerDepth batches, and when it is full the committer waits, which
+// stops acknowledgements, which stops the broker. Each message is at most
+// MaxPayload bytes, so the ingester's message memory stays below
+// (Window + (1+observerDepth)·Batch) · (MaxPayload + ~1 KiB).
+type Ingester struct {
+	cfg       IngestConfig
+	reg       Registry
+	st        *Store
+	observers []Observer
+	log       *slog.Logger
+	queue     chan item
+	toObs     chan []Message
+	cache     map[string]cached
+
+	arrived, received, stored, dead, acked, duplicates, maxQueue atomic.Int64
+	subscribed                                                   chan struct{}
+	stop                                                         chan struct{} // closed when Run or RunLocal's context ends
+	local                                                        bool          // fed by Submit: commit what is queued without lingering
+	subOnce                                                      sync.Once
+}
+
+const observerDepth = 4
+
+// localLinger is how long a batch of in-process submissions waits for more.
+const localLinger = 2 * time.Millisecond
+
+// MemoryBound is the most message memory an ingester with window and batch
+// holds: Window received and unacknowledged messages in the queue (the
+// broker sends no more: MQTT v5 receive maximum), one batch being
+// committed, and observerDepth committed batches waiting for the observers,
+// each message at most MaxPayload bytes plus 1 KiB of decoded points and
+// bookkeeping.
+func MemoryBound(window, batch int) int64 {
+	return int64(window+(1+observerDepth)*batch) * (MaxPayload + 1024)
+}
+
+// item is a received message: from an MQTT subscription (pub and cli, to
+// acknowledge) or handed over in-process by the embedded broker (topic,
+// payload and done, which learns the outcome of the commit).
+type item struct {
+	pub     *paho.Publish
+	cli     *paho.Client
+	topic   string
+	payload []byte
+	done    chan error
+	rec     time.Time
+}
+
+type cached struct {
+	d   Device
+	err error
+	exp time.Time
+}
+
+// NewIngester builds an ingester; Run starts it.
+func NewIngester(cfg IngestConfig, reg Registry, st *Store, observers []Observer) *Ingester {
+	if cfg.Window <= 0 {
+		cfg.Window = 1024
+	}
+	cfg.Window = min(cfg.Window, 65535)
+	if cfg.Batch <= 0 {
+		cfg.Batch = 512
+	}
+	if cfg.Linger <= 0 {
+		cfg.Linger = 20 * time.Millisecond
+	}
+	if cfg.SessionExpiry <= 0 {
+		cfg.SessionExpiry = time.Hour
+	}
+	if cfg.Now == nil {
+		cfg.Now = time.Now
+	}
+	log := cfg.Logger
+	if log == nil {
+		log = slog.New(slog.DiscardHandler)
+	}
+	return &Ingester{cfg: cfg, reg: reg, st: st, observers: observers, log: log,
+		queue: make(chan item, cfg.Window), toObs: make(chan []Message, observerDepth),
+		cache: map[string]cached{}, subscribed: make(chan struct{}), stop: make(chan struct{})}
+}
+
+// Stats are the ingester's counters since it started.
+type Stats struct {
+	Arrived                                   int64 // handed to the queue (redeliveries included)
+	Received, Stored, Dead, Acked, Duplicates int64 // of committed batches
+	MaxQueue                                  int64 // the queue's high-water mark
+}
+
+// Stats returns the counters.
+func (in *Ingester) Stats() Stats {
+	return Stats{Arrived: in.arrived.Load(), Received: in.received.Load(), Stored: in.stored.Load(), Dead: in.dead.Load(),
+		Acked: in.acked.Load(), Duplicates: in.duplicates.Load(), MaxQueue: in.maxQueue.Load()}
+}
+
+// QueueDepth is how many received messages wait for their batch.
+func (in *Ingester) QueueDepth() int { return len(in.queue) }
+
+// Subscribed is closed once the broker has acknowledged the subscription.
+func (in *Ingester) Subscribed() <-chan struct{} { return in.subscribed }
+
+// Filter is the subscription filter of the ingester.
+func (in *Ingester) Filter() string {
+	if in.cfg.Share == "" {
+		return TopicFilter
+	}
+	return "$share/" + in.cfg.Share + "/" + TopicFilter
+}
+
+// Run connects and ingests until ctx ends. Messages received and not yet
+// committed are not acknowledged: the broker redelivers them to the next
+// connection of the same client id.
+func (in *Ingester) Run(ctx context.Context) error {
+	context.AfterFunc(ctx, func() { close(in.stop) })
+	cc := in.cfg.Client
+	cc.Persistent, cc.SessionExpiry, cc.ManualAck = true, in.cfg.SessionExpiry, true
+	cc.ReceiveMaximum = uint16(in.cfg.Window)
+	cc.OnPublish = in.receive
+	cc.OnError = func(err error) { in.log.Warn("MQTT 连接错误 mqtt connection error", "err", err) }
+	cc.OnUp = func(cm *autopaho.ConnectionManager) { go in.subscribe(ctx, cm) }
+
+	wait := in.start(ctx)
+	cm, err := Connect(ctx, cc)
+	if err != nil {
+		wait()
+		return err
+	}
+	<-ctx.Done()
+	dctx, cancel := context.WithTimeout(context.Background(), 2*time.Second)
+	defer cancel()
+	cm.Disconnect(dctx)
+	wait()
+	return nil
+}
+
+// RunLocal runs the ingester without an MQTT connection, for messages
+// handed over with Submit (the embedded broker's hook), until ctx ends.
+func (in *Ingester) RunLocal(ctx context.Context) {
+	in.local = true
+	context.AfterFunc(ctx, func() { close(in.stop) })
+	in.subOnce.Do(func() { close(in.subscribed) })
+	wait := in.start(ctx)
+	<-ctx.Done()
+	wait()
+}
+
+// start runs the committer and the observer goroutines; the returned
+// function waits for both after ctx ends.
+func (in *Ingester) start(ctx context.Context) func() {
+	wctx, stopWork := context.WithCancel(context.WithoutCancel(ctx))
+	var wg sync.WaitGroup
+	wg.Add(2)
+	go func() { defer wg.Done(); in.observe(wctx) }()
+	go func() { defer wg.Done(); in.commitLoop(ctx); close(in.toObs) }()
+	return func() { wg.Wait(); stopWork() }
+}
+
+// ErrNotCommitted is what Submit returns for a message that was not stored
+// because the ingester stopped first.
+var ErrNotCommitted = errors.New("telemetry: ingester stopped before the message was committed")
+
+// Submit hands a received message to a RunLocal ingester and waits until
+// its batch is committed (nil; a refused message is dead-lettered and
+// also committed) or the ingester stops. The embedded broker acknowledges
+// a device's QoS 1 publish only after Submit returns nil.
+func (in *Ingester) Submit(ctx context.Context, topic string, payload []byte) error {
+	it := item{topic: topic, payload: payload, done: make(chan error, 1), rec: in.cfg.Now()}
+	select {
+	case in.queue <- it:
+	case <-in.stop:
+		return ErrNotCommitted
+	case <-ctx.Done():
+		return ctx.Err()
+	}
+	in.noteDepth()
+	select {
+	case err := <-it.done:
+		return err
+	case <-in.stop:
+		// The committer may still finish this batch; it is not waited for.
+		return ErrNotCommitted
+	}
+}
+
+func (in *Ingester) noteDepth() {
+	in.arrived.Add(1)
+	if d := int64(len(in.queue)); d > in.maxQueue.Load() {
+		in.maxQueue.Store(d)
+	}
+}
+
+func (in *Ingester) subscribe(ctx context.Context, cm *autopaho.ConnectionManager) {
+	_, err := cm.Subscribe(ctx, &paho.Subscribe{Subscriptions: []paho.SubscribeOptions{{Topic: in.Filter(), QoS: 1}}})
+	if err != nil {
+		in.log.Error("MQTT 订阅失败 mqtt subscribe failed", "filter", in.Filter(), "err", err)
+		return
+	}
+	in.log.Info("已订阅遥测主题 subscribed", "filter", in.Filter())
+	in.subOnce.Do(func() { close(in.subscribed) })
+}
+
+// receive runs on the MQTT client's delivery goroutine: it blocks while the
+// queue is full, which stops reading from the broker.
+func (in *Ingester) receive(pr paho.PublishReceived) (bool, error) {
+	it := item{pub: pr.Packet, cli: pr.Client, topic: pr.Packet.Topic, payload: pr.Packet.Payload, rec: in.cfg.Now()}
+	select {
+	case in.queue <- it:
+	case <-in.stop:
+		return false, nil // shutting down: not acknowledged, redelivered later
+	}
+	in.noteDepth()
+	return true, nil
+}
+
+func (in *Ingester) commitLoop(ctx context.Context) {
+	batch := make([]item, 0, in.cfg.Batch)
+	timer := time.NewTimer(time.Hour)
+	timer.Stop()
+	for {
+		select {
+		case <-ctx.Done():
+			return
+		case it := <-in.queue:
+			batch = append(batch[:0], it)
+		}
+		// Wait up to Linger for more (localLinger for in-process senders:
+		// each is blocked until this batch commits, so waiting long gains
+		// nothing).
+		linger := in.cfg.Linger
+		if in.local {
+			linger = localLinger
+		}
+		timer.Reset(linger)
+	fill:
+		for len(batch) < in.cfg.Batch {
+			select {
+			case it := <-in.queue:
+				batch = append(batch, it)
+				continue
+			default:
+			}
+			select {
+			case it := <-in.queue:
+				batch = append(batch, it)
+			case <-timer.C:
+				break fill
+			case <-ctx.Done():
+				return // not committed, not acknowledged: redelivered later
+			}
+		}
+		timer.Stop()
+		msgs, err := in.commit(ctx, batch)
+		if err != nil {
+			for _, it := range batch {
+				if it.done != nil {
+					it.done <- ErrNotCommitted
+				}
+			}
+			return
+		}
+		for _, it := range batch {
+			switch {
+			case it.done != nil:
+				it.done <- nil
+				in.acked.Add(1)
+			case it.pub.QoS > 0 && it.cli.Ack(it.pub) == nil:
+				in.acked.Add(1)
+			}
+		}
+		if len(msgs) > 0 && len(in.observers) > 0 {
+			select {
+			case in.toObs <- msgs:
+			case <-ctx.Done():
+				return
+			}
+		}
+	}
+}
+
+// commit decodes a batch and stores it, retrying until it commits or ctx ends.
+func (in *Ingester) commit(ctx context.Context, batch []item) ([]Message, error) {
+	msgs := make([]Message, 0, len(batch))
+	var dead []DeadLetter
+	for _, it := range batch {
+		m, err := in.decode(ctx, it)
+		if err != nil {
+			in.log.Debug("遥测报文被拒 telemetry message refused", "topic", it.topic, "err", err)
+			dead = append(dead, NewDeadLetter(it.topic, it.payload, it.rec, err))
+			continue
+		}
+		in.cfg.Metrics.observeLag(m.Received.Sub(m.At))
+		msgs = append(msgs, m)
+	}
+	wait := 100 * time.Millisecond
+	for {
+		start := time.Now()
+		n, err := in.st.Write(ctx, msgs, dead)
+		if err == nil {
+			in.cfg.Metrics.batch(len(batch), n, len(msgs), dead, time.Since(start))
+			in.received.Add(int64(len(batch)))
+			in.stored.Add(int64(n))
+			in.duplicates.Add(int64(len(msgs) - n))
+			in.dead.Add(int64(len(dead)))
+			return msgs, nil
+		}
+		in.cfg.Metrics.storeError()
+		in.log.Error("遥测批次写入失败，稍后重试 telemetry batch not stored, retrying", "messages", len(batch), "err", err)
+		select {
+		case <-ctx.Done():
+			return nil, ctx.Err()
+		case <-time.After(wait):
+		}
+		wait = min(2*wait, 5*time.Second)
+	}
+}
+
+const deviceCacheTTL = time.Minute
+
+func (in *Ingester) decode(ctx context.Context, it item) (Message, error) {
+	credit, code, ok := ParseTopic(it.topic)
+	if !ok {
+		return Message{}, reject(ReasonBadTopic, "%q", clip(it.topic, 80))
+	}
+	d, err := in.device(ctx, credit, code, it.rec)
+	if err != nil {
+		return Message{}, err
+	}
+	at, pts, err := Decode(it.payload, it.rec)
+	if err != nil {
+		return Message{}, err
+	}
+	return Message{Device: d, At: at, Received: it.rec, Points: pts}, nil
+}
+
+func (in *Ingester) device(ctx context.Context, credit, code string, now time.Time) (Device, error) {
+	key := credit + "/" + code
+	if c, ok := in.cache[key]; ok && now.Before(c.exp) {
+		return c.d, c.err
+	}
+	d, err := in.reg.Device(ctx, credit, code)
+	switch {
+	case errors.Is(err, ErrUnknownDevice):
+		err = reject(ReasonUnknownDevice, "%s/%s", clip(credit, 40), clip(code, 40))
+	case err != nil:
+		return Device{}, reject(ReasonRegistryFailed, "%v", err) // not cached
+	}
+	if len(in.cache) > 100000 {
+		clear(in.cache)
+	}
+	in.cache[key] = cached{d: d, err: err, exp: now.Add(deviceCacheTTL)}
+	return d, err
+}
+
+// observe hands committed batches to the observers in order, from one
+// goroutine. Errors are counted and logged; the batch is not retried (the
+// observers keep their own durable state and see the stored data).
+func (in *Ingester) observe(ctx context.Context) {
+	for batch := range in.toObs {
+		for i, o := range in.observers {
+			if err := safeObserve(ctx, o, batch); err != nil {
+				in.cfg.Metrics.observerError(strconv.Itoa(i))
+				in.log.Error("遥测观察者出错 telemetry observer failed", "observer", fmt.Sprintf("%d:%T", i, o), "messages", len(batch), "err", err)
+			}
+		}
+	}
+}
+
+func safeObserve(ctx context.Context, o Observer, batch []Message) (err error) {
+	defer func() {
+		if p := recover(); p != nil {
+			err = fmt.Errorf("panic: %v", p)
+		}
+	}()
+	return o.Observe(ctx, batch)
+}
