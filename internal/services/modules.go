@@ -8,6 +8,7 @@ import (
 	"sidi/internal/bases"
 	"sidi/internal/enterprise"
 	"sidi/internal/indicator"
+	"sidi/internal/ip/trademark"
 	"sidi/internal/kit"
 	"sidi/internal/standards"
 	"sidi/internal/standards/pilots"
@@ -127,6 +128,27 @@ func Modules() []Module {
 			},
 			SeedDone: "已添加 %d 期演示培训记录（均标注【演示数据】）demo training sessions added",
 			Pages:    pagesOver(func(s *Set) *training.Service { return s.Training }, web.TrainingPages),
+		},
+		{
+			Name: "trademarks", Title: "商标注册",
+			Build: func(_ context.Context, s *Set) error {
+				s.Trademarks = trademark.NewService(s.DB, s.Standards.Directory())
+				return nil
+			},
+			Metrics: trademark.RegisterMetrics,
+			Seed: func(ctx context.Context, s *Set, p auth.Principal) (int, error) {
+				return trademark.SeedDemo(ctx, s.Trademarks, p)
+			},
+			SeedDone:          "已添加 %d 件演示商标（均标注【演示数据】）demo trademarks added",
+			Pages:             pagesOver(func(s *Set) *trademark.Service { return s.Trademarks }, web.TrademarkPages),
+			EnterpriseSection: func(s *Set) enterprise.SectionFunc { return s.Trademarks.EnterpriseSection },
+			AuditValues:       map[string]map[string]map[string]string{"trademark": {"status": trademark.StatusLabels, "kind": trademark.KindLabels}},
+			ImportKinds: func(s *Set) []kit.ImportKind[auth.Principal] {
+				if s == nil {
+					return trademark.ImportKinds(nil)
+				}
+				return trademark.ImportKinds(s.Trademarks)
+			},
 		},
 	}
 }

@@ -18,6 +18,7 @@ import (
 	"sidi/internal/auth"
 	"sidi/internal/bases"
 	"sidi/internal/indicator"
+	"sidi/internal/ip/trademark"
 	"sidi/internal/obs"
 	"sidi/internal/org"
 	"sidi/internal/plan"
@@ -41,6 +42,8 @@ type Set struct {
 	Pilots    *pilots.Service
 	Bases     *bases.Service
 	Training  *training.Service
+	// Trademarks is the trademark register (internal/ip/trademark).
+	Trademarks *trademark.Service
 	// Obs are the operational metrics (Prometheus) of this instance; the
 	// database reports writer waits, audit appends, imports and logins to it.
 	Obs *obs.Metrics

@@ -264,6 +264,12 @@ var expectedAccess = map[string][]string{
 	"GET /api/v1/training/{id}/attendees":  progressStaff,
 	"POST /api/v1/training/{id}/attendees": progressStaff,
 
+	// Trademarks: a public register; imports go through `sidi import`.
+	"GET /trademarks":                everyone,
+	"GET /trademarks/{regno}":        everyone,
+	"GET /api/v1/trademarks":         everyone,
+	"GET /api/v1/trademarks/{regno}": everyone,
+
 	// Standardization pilots and S&T projects: pages and reads are public;
 	// writes go to editors and department staff (the service checks each
 	// department's scope and answers 404 outside it).

@@ -67,7 +67,7 @@ func loadAxe(t *testing.T) string {
 //	                     /standards · /standards?q=牦牛 · /standards/{id} · /standards/announcements(/{id})
 //	                     /declarations(/{id}) · /leaders · /leaders/schemes/{id} · /pilots(/{id})
 //	                     /projects(/{id}) · /bases(/{id}) · /training(/{id}) · /login
-//	                     /enterprises(/{code})
+//	                     /enterprises(/{code}) · /trademarks(?prefecture=qh&class=29) · /trademarks/{regno}
 //	demo-supervisor      /my · /progress · /progress?period=2025Q2 · /progress/tasks/1 · /progress/settings
 //	                     /progress/bindings · /reports · /reports/{id} · /bulletins · /bulletins/2025Q2
 //	                     /plan/versions · /plan/import · /standards/manage · /standards/manage/{id}
@@ -125,7 +125,7 @@ func TestBrowserAccessibility(t *testing.T) {
 			"/standards", "/standards?q=%E7%89%A6%E7%89%9B", "/standards/" + std, "/standards/announcements", "/standards/announcements/" + ann,
 			"/declarations", "/declarations/" + decl, "/leaders", "/leaders/schemes/" + scheme, "/pilots", "/pilots/" + pilot,
 			"/projects", "/projects/" + project, "/bases", "/bases/" + base, "/training", "/training/" + session, "/login",
-			"/enterprises", "/enterprises/" + ent}},
+			"/enterprises", "/enterprises/" + ent, "/trademarks", "/trademarks?prefecture=qh&class=29", "/trademarks/90000001"}},
 		{"demo-supervisor", []string{"/my", "/progress", "/progress?period=2025Q2", "/progress/tasks/1", "/progress/settings",
 			"/progress/bindings", "/reports", "/reports/" + report, "/bulletins", "/bulletins/2025Q2", fmt.Sprint("/bulletin-docs/", issued.ID), "/progress/final",
 			"/plan/versions", "/plan/import", "/standards/manage", "/standards/manage/" + std,
