@@ -8,6 +8,7 @@ import (
 	"sidi/internal/bases"
 	"sidi/internal/enterprise"
 	"sidi/internal/indicator"
+	"sidi/internal/ip/gi"
 	"sidi/internal/ip/trademark"
 	"sidi/internal/kit"
 	"sidi/internal/standards"
@@ -149,6 +150,30 @@ func Modules() []Module {
 				}
 				return trademark.ImportKinds(s.Trademarks)
 			},
+		},
+		{
+			Name: "gi-products", Title: "地理标志保护产品",
+			Build: func(_ context.Context, s *Set) error {
+				s.GI = gi.NewService(s.DB, s.Standards.Directory())
+				return nil
+			},
+			Metrics: gi.RegisterMetrics,
+			Seed: func(ctx context.Context, s *Set, p auth.Principal) (int, error) {
+				return gi.SeedDemo(ctx, s.GI, p)
+			},
+			SeedDone: "已添加 %d 条演示地理标志保护产品和农产品证书（均标注【演示数据】）demo GI products and certificates added",
+			Pages:    pagesOver(func(s *Set) *gi.Service { return s.GI }, web.GIProductPages),
+			ImportKinds: func(s *Set) []kit.ImportKind[auth.Principal] {
+				if s == nil {
+					return gi.ImportKinds(nil)
+				}
+				return gi.ImportKinds(s.GI)
+			},
+		},
+		{
+			Name: "certifications", Title: "绿色有机与地理标志农产品",
+			Pages:             pagesOver(func(s *Set) *gi.Service { return s.GI }, web.CertPages),
+			EnterpriseSection: func(s *Set) enterprise.SectionFunc { return s.GI.EnterpriseSection },
 		},
 	}
 }

@@ -18,6 +18,7 @@ import (
 	"sidi/internal/auth"
 	"sidi/internal/bases"
 	"sidi/internal/indicator"
+	"sidi/internal/ip/gi"
 	"sidi/internal/ip/trademark"
 	"sidi/internal/obs"
 	"sidi/internal/org"
@@ -44,6 +45,9 @@ type Set struct {
 	Training  *training.Service
 	// Trademarks is the trademark register (internal/ip/trademark).
 	Trademarks *trademark.Service
+	// GI is the register of GI protected products and agri-product
+	// certificates (internal/ip/gi).
+	GI *gi.Service
 	// Obs are the operational metrics (Prometheus) of this instance; the
 	// database reports writer waits, audit appends, imports and logins to it.
 	Obs *obs.Metrics

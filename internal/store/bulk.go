@@ -13,8 +13,9 @@ import (
 // a prepared statement that is reused; row(i) gives the values of row i.
 // SQLite gets anonymous "?" placeholders: it looks numbered ones up by
 // name, which grows with the square of their number. what names the
-// caller in errors.
-func InsertRows(ctx context.Context, d Dialect, tx *sql.Tx, what, head string, casts []string, n int, row func(i int) []any) error {
+// caller in errors; tail, when given, follows the rows (an ON CONFLICT
+// clause).
+func InsertRows(ctx context.Context, d Dialect, tx *sql.Tx, what, head string, casts []string, n int, row func(i int) []any, tail ...string) error {
 	const rowsPerStmt = 100
 	stmts := map[int]*sql.Stmt{}
 	defer func() {
@@ -47,6 +48,9 @@ func InsertRows(ctx context.Context, d Dialect, tx *sql.Tx, what, head string, c
 					q.WriteString(c)
 				}
 				q.WriteByte(')')
+			}
+			for _, t := range tail {
+				q.WriteString(t)
 			}
 			var err error
 			if st, err = tx.PrepareContext(ctx, q.String()); err != nil {

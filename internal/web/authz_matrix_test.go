@@ -270,6 +270,16 @@ var expectedAccess = map[string][]string{
 	"GET /api/v1/trademarks":         everyone,
 	"GET /api/v1/trademarks/{regno}": everyone,
 
+	// GI protected products and agri-product certificates: public.
+	"GET /gi-products":                everyone,
+	"GET /gi-products/{id}":           everyone,
+	"GET /api/v1/gi-products":         everyone,
+	"GET /api/v1/gi-products/{id}":    everyone,
+	"GET /certifications":             everyone,
+	"GET /certifications/{id}":        everyone,
+	"GET /api/v1/certifications":      everyone,
+	"GET /api/v1/certifications/{id}": everyone,
+
 	// Standardization pilots and S&T projects: pages and reads are public;
 	// writes go to editors and department staff (the service checks each
 	// department's scope and answers 404 outside it).
@@ -447,28 +457,31 @@ func TestAuthorizationMatrix(t *testing.T) {
 			t.Fatal(err)
 		}
 		ids := map[string]string{
-			"tasks/number":     "1",
-			"versions/id":      fmt.Sprint(versions[0].ID),
-			"departments/id":   fmt.Sprint(deptID(t, f, "qh-samr")),
-			"users/id":         fmt.Sprint(userID(t, f, "demo-reporter-samr")),
-			"tokens/id":        fmt.Sprint(tok.ID),
-			"reports/id":       "1",
-			"evidence/sha":     strings.Repeat("0", 64),
-			"bulletins/period": "2025-06",
-			"bulletin-docs/id": "1",
-			"standards/id":     "1",
-			"declarations/id":  "1",
-			"enterprises/id":   "1",
-			"schemes/id":       "1",
-			"announcements/id": "1",
-			"manage/id":        "1",
-			"bases/id":         "1",
-			"training/id":      "1",
-			"pilots/id":        "1",
-			"projects/id":      "1",
-			"rewards/id":       "1",
-			"milestones/mid":   "1",
-			"enterprises/code": firstCreditCode(t, f),
+			"tasks/number":      "1",
+			"versions/id":       fmt.Sprint(versions[0].ID),
+			"departments/id":    fmt.Sprint(deptID(t, f, "qh-samr")),
+			"users/id":          fmt.Sprint(userID(t, f, "demo-reporter-samr")),
+			"tokens/id":         fmt.Sprint(tok.ID),
+			"reports/id":        "1",
+			"evidence/sha":      strings.Repeat("0", 64),
+			"bulletins/period":  "2025-06",
+			"bulletin-docs/id":  "1",
+			"standards/id":      "1",
+			"declarations/id":   "1",
+			"enterprises/id":    "1",
+			"schemes/id":        "1",
+			"announcements/id":  "1",
+			"manage/id":         "1",
+			"bases/id":          "1",
+			"training/id":       "1",
+			"pilots/id":         "1",
+			"projects/id":       "1",
+			"rewards/id":        "1",
+			"milestones/mid":    "1",
+			"enterprises/code":  firstCreditCode(t, f),
+			"trademarks/regno":  "90000001",
+			"gi-products/id":    "1",
+			"certifications/id": "1",
 		}
 
 		for _, who := range callers {

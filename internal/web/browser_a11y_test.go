@@ -68,6 +68,7 @@ func loadAxe(t *testing.T) string {
 //	                     /declarations(/{id}) · /leaders · /leaders/schemes/{id} · /pilots(/{id})
 //	                     /projects(/{id}) · /bases(/{id}) · /training(/{id}) · /login
 //	                     /enterprises(/{code}) · /trademarks(?prefecture=qh&class=29) · /trademarks/{regno}
+//	                     /gi-products(?…)(/{id}) · /certifications(?kind=green)(/{id})
 //	demo-supervisor      /my · /progress · /progress?period=2025Q2 · /progress/tasks/1 · /progress/settings
 //	                     /progress/bindings · /reports · /reports/{id} · /bulletins · /bulletins/2025Q2
 //	                     /plan/versions · /plan/import · /standards/manage · /standards/manage/{id}
@@ -86,18 +87,20 @@ func TestBrowserAccessibility(t *testing.T) {
 	f.seedDemo(t, auth.CLI("test"))
 	first := func(query string) string { return f.firstID(t, query) }
 	var (
-		std      = first(`SELECT MIN(id) FROM standards`)
-		ann      = first(`SELECT MIN(id) FROM standard_announcements`)
-		decl     = first(`SELECT MIN(declaration_id) FROM leader_entries`)
-		scheme   = first(`SELECT MIN(id) FROM leader_schemes`)
-		pilot    = first(`SELECT MIN(id) FROM pilots`)
-		project  = first(`SELECT MIN(id) FROM sci_projects`)
-		base     = first(`SELECT MIN(id) FROM bases`)
-		session  = first(`SELECT MIN(id) FROM training_sessions`)
-		report   = first(`SELECT MIN(id) FROM reports`)
-		user     = first(`SELECT id FROM users WHERE login = 'demo-reporter-samr'`)
-		userDept = first(`SELECT dept_id FROM users WHERE login = 'demo-reporter-samr'`)
-		ent      = firstCreditCode(t, f)
+		std       = first(`SELECT MIN(id) FROM standards`)
+		ann       = first(`SELECT MIN(id) FROM standard_announcements`)
+		decl      = first(`SELECT MIN(declaration_id) FROM leader_entries`)
+		scheme    = first(`SELECT MIN(id) FROM leader_schemes`)
+		pilot     = first(`SELECT MIN(id) FROM pilots`)
+		project   = first(`SELECT MIN(id) FROM sci_projects`)
+		base      = first(`SELECT MIN(id) FROM bases`)
+		session   = first(`SELECT MIN(id) FROM training_sessions`)
+		report    = first(`SELECT MIN(id) FROM reports`)
+		user      = first(`SELECT id FROM users WHERE login = 'demo-reporter-samr'`)
+		userDept  = first(`SELECT dept_id FROM users WHERE login = 'demo-reporter-samr'`)
+		ent       = firstCreditCode(t, f)
+		giProduct = first(`SELECT MIN(id) FROM gi_products`)
+		cert      = first(`SELECT MIN(id) FROM agri_certs`)
 	)
 	// An issued bulletin (its record page; the stored document itself is
 	// the printable bulletin already checked as a draft).
@@ -125,7 +128,8 @@ func TestBrowserAccessibility(t *testing.T) {
 			"/standards", "/standards?q=%E7%89%A6%E7%89%9B", "/standards/" + std, "/standards/announcements", "/standards/announcements/" + ann,
 			"/declarations", "/declarations/" + decl, "/leaders", "/leaders/schemes/" + scheme, "/pilots", "/pilots/" + pilot,
 			"/projects", "/projects/" + project, "/bases", "/bases/" + base, "/training", "/training/" + session, "/login",
-			"/enterprises", "/enterprises/" + ent, "/trademarks", "/trademarks?prefecture=qh&class=29", "/trademarks/90000001"}},
+			"/enterprises", "/enterprises/" + ent, "/trademarks", "/trademarks?prefecture=qh&class=29", "/trademarks/90000001",
+			"/gi-products", "/gi-products?prefecture=632800&valid=1", "/gi-products/" + giProduct, "/certifications", "/certifications?kind=green", "/certifications/" + cert}},
 		{"demo-supervisor", []string{"/my", "/progress", "/progress?period=2025Q2", "/progress/tasks/1", "/progress/settings",
 			"/progress/bindings", "/reports", "/reports/" + report, "/bulletins", "/bulletins/2025Q2", fmt.Sprint("/bulletin-docs/", issued.ID), "/progress/final",
 			"/plan/versions", "/plan/import", "/standards/manage", "/standards/manage/" + std,

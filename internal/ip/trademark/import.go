@@ -2,23 +2,15 @@ package trademark
 
 import (
 	"context"
-	"crypto/sha256"
 	"database/sql"
-	"encoding/hex"
-	"encoding/json"
 	"fmt"
 	"slices"
 	"time"
 
-	"sidi/internal/audit"
 	"sidi/internal/auth"
 	"sidi/internal/kit"
 	"sidi/internal/store"
 )
-
-// ImportEntity is the audit entity of an import batch (shared with the
-// other registers' imports).
-const ImportEntity = "import"
 
 // MaxRows is the largest file the command line imports.
 const MaxRows = 2_000_000
@@ -43,6 +35,11 @@ func (s *Service) Import(ctx context.Context, p auth.Principal, src kit.Source, 
 		return kit.ImportReport{Kind: "trademarks", File: src.Name}, err
 	}
 	regions := regionCache{}
+	restore, err := s.bulkCache(ctx)
+	if err != nil {
+		return kit.ImportReport{Kind: "trademarks", File: src.Name}, err
+	}
+	defer restore()
 	rep, err := kit.RunImport(ctx, src, opt, kit.Plan[Record]{
 		Kind:  "trademarks",
 		Spec:  kit.TableSpec{Columns: ImportColumns, Formulas: true, Limits: kit.Limits{MaxRows: MaxRows}},
@@ -59,6 +56,30 @@ func (s *Service) Import(ctx context.Context, p auth.Principal, src kit.Source, 
 		s.db.Observer().ImportRows("trademarks", rep.Created+rep.Updated+rep.Unchanged)
 	}
 	return rep, err
+}
+
+// bulkCacheKiB is the page cache the SQLite writer gets during an import:
+// a million marks put their index pages (registration number, prefecture
+// and date, owner) in random order, and the default 2 MB cache would send
+// most of those inserts to the disk.
+const bulkCacheKiB = 256 << 10
+
+// bulkCache enlarges the SQLite writer's page cache for an import and
+// returns what puts it back (nothing to do on PostgreSQL).
+func (s *Service) bulkCache(ctx context.Context) (func(), error) {
+	if s.db.Dialect() != store.SQLite {
+		return func() {}, nil
+	}
+	var before int64
+	if err := s.db.Writer().QueryRowContext(ctx, `PRAGMA cache_size`).Scan(&before); err != nil {
+		return nil, fmt.Errorf("trademark: cache size: %w", err)
+	}
+	if _, err := s.db.Writer().ExecContext(ctx, fmt.Sprintf(`PRAGMA cache_size = -%d`, bulkCacheKiB)); err != nil {
+		return nil, fmt.Errorf("trademark: cache size: %w", err)
+	}
+	return func() {
+		s.db.Writer().ExecContext(context.WithoutCancel(ctx), fmt.Sprintf(`PRAGMA cache_size = %d`, before))
+	}, nil
 }
 
 // stored is a mark as the register holds it, for comparison.
@@ -177,20 +198,14 @@ func nullID(id int64) any {
 func (s *Service) writeBatch(ctx context.Context, p auth.Principal, batch []kit.Item[Record], file kit.ImportReport) (kit.BatchResult, error) {
 	var res kit.BatchResult
 	err := s.db.Tx(ctx, func(tx *sql.Tx) error {
-		res = kit.BatchResult{}
 		var err error
-		res, err = s.saveTx(ctx, tx, p, batch, func(after []written, created []int64, updated []int64) error {
-			h := sha256.New()
-			enc := json.NewEncoder(h)
-			for _, w := range after {
-				if err := enc.Encode(w); err != nil {
-					return fmt.Errorf("trademark: import digest: %w", err)
-				}
+		res, err = s.saveTx(ctx, tx, p, batch, func(after []written, created, updated []int64, unchanged int) error {
+			rows := make([]any, len(after))
+			for i, w := range after {
+				rows[i] = w
 			}
-			return audit.Append(ctx, s.db, tx, p.Actor(), audit.Entry{Entity: ImportEntity, EntityID: "trademarks", Action: "import",
-				After: map[string]any{"kind": "trademarks", "file": file.File, "file_sha256": file.SHA256,
-					"rows": [2]int{batch[0].Row, batch[len(batch)-1].Row}, "created": idRanges(created), "updated": updated,
-					"unchanged": res.Unchanged, "rows_sha256": hex.EncodeToString(h.Sum(nil))}})
+			return kit.AuditImportBatch(ctx, s.db, tx, p.Actor(), kit.ImportBatch{Kind: "trademarks", File: file, FirstRow: batch[0].Row, LastRow: batch[len(batch)-1].Row,
+				Created: created, Updated: updated, Unchanged: unchanged, After: rows})
 		})
 		return err
 	})
@@ -207,7 +222,7 @@ type written struct {
 
 // saveTx stores marks inside tx and calls audited with what changed
 // (not at all when nothing did).
-func (s *Service) saveTx(ctx context.Context, tx *sql.Tx, p auth.Principal, batch []kit.Item[Record], audited func(after []written, created, updated []int64) error) (kit.BatchResult, error) {
+func (s *Service) saveTx(ctx context.Context, tx *sql.Tx, p auth.Principal, batch []kit.Item[Record], audited func(after []written, created, updated []int64, unchanged int) error) (kit.BatchResult, error) {
 	var res kit.BatchResult
 	keys := make([]string, len(batch))
 	for i, it := range batch {
@@ -284,7 +299,9 @@ func (s *Service) saveTx(ctx context.Context, tx *sql.Tx, p auth.Principal, batc
 			fresh[i].ID = ids[i]
 			r := fresh[i].Rec
 			d.add(r, r.StatusOn, 1)
-			history = append(history, change{ids[i], r.Status, r.StatusOn})
+			if r.Status != StatusValid {
+				history = append(history, change{ids[i], r.Status, r.StatusOn})
+			}
 		}
 		err = store.InsertRows(ctx, s.db.Dialect(), tx, "trademark", `INSERT INTO trademarks(id, reg_no, name, classes, class_mask, owner, owner_code, enterprise_id, region, prefecture,
 			applied_on, registered_on, term_end, kind, madrid_no, gi, well_known, status, status_on, demo, created_at, updated_at) VALUES `, make([]string, 22), len(fresh), func(i int) []any {
@@ -312,7 +329,7 @@ func (s *Service) saveTx(ctx context.Context, tx *sql.Tx, p auth.Principal, batc
 	if err := d.write(ctx, tx, s.db.Dialect()); err != nil {
 		return res, err
 	}
-	return res, audited(after, created, updated)
+	return res, audited(after, created, updated, res.Unchanged)
 }
 
 // newIDs reserves n ids for new marks.
@@ -338,19 +355,6 @@ func (s *Service) newIDs(ctx context.Context, tx *sql.Tx, n int) ([]int64, error
 		ids = append(ids, last+int64(i)+1)
 	}
 	return ids, nil
-}
-
-// idRanges writes ascending ids as [first, last] ranges.
-func idRanges(ids []int64) [][2]int64 {
-	var out [][2]int64
-	for _, id := range ids {
-		if n := len(out); n > 0 && out[n-1][1]+1 == id {
-			out[n-1][1] = id
-			continue
-		}
-		out = append(out, [2]int64{id, id})
-	}
-	return out
 }
 
 // statusCell writes a status as the import reads it back.

@@ -195,31 +195,15 @@ func (d deltas) add(r Record, statusOn string, sign int64) {
 
 // write upserts the non-zero deltas.
 func (d deltas) write(ctx context.Context, tx *sql.Tx, dialect store.Dialect) error {
-	var keys [][2]string
+	keys := make([][2]string, 0, len(d))
 	for k, v := range d {
 		if v != 0 {
 			keys = append(keys, k)
 		}
 	}
-	const chunk = 300
-	for lo := 0; lo < len(keys); lo += chunk {
-		part := keys[lo:min(lo+chunk, len(keys))]
-		var q strings.Builder
-		q.WriteString(`INSERT INTO trademark_daily(series, day, delta) VALUES `)
-		args := make([]any, 0, 3*len(part))
-		for i, k := range part {
-			if i > 0 {
-				q.WriteByte(',')
-			}
-			q.WriteString(placeholders(dialect, len(args)+1, 3))
-			args = append(args, k[0], k[1], d[k])
-		}
-		q.WriteString(` ON CONFLICT (series, day) DO UPDATE SET delta = trademark_daily.delta + excluded.delta`)
-		if _, err := tx.ExecContext(ctx, q.String(), args...); err != nil {
-			return fmt.Errorf("trademark: day counts: %w", err)
-		}
-	}
-	return nil
+	return store.InsertRows(ctx, dialect, tx, "trademark: day counts", `INSERT INTO trademark_daily(series, day, delta) VALUES `, make([]string, 3), len(keys),
+		func(i int) []any { return []any{keys[i][0], keys[i][1], d[keys[i]]} },
+		` ON CONFLICT (series, day) DO UPDATE SET delta = trademark_daily.delta + excluded.delta`)
 }
 
 // placeholders is "(p1,…,pn)" from number first in the dialect.
@@ -253,5 +237,12 @@ func (s *Service) Detail(ctx context.Context, regNo string) (Detail, error) {
 		return Detail{}, err
 	}
 	h, err := s.History(ctx, m.ID)
-	return Detail{Mark: m, History: h}, err
+	if err != nil {
+		return Detail{}, err
+	}
+	// Registered valid: the first status is the registration itself.
+	if len(h) == 0 || h[0].EffectiveOn > m.RegisteredOn {
+		h = append([]StatusChange{{Status: StatusValid, Label: StatusLabels[StatusValid], EffectiveOn: m.RegisteredOn}}, h...)
+	}
+	return Detail{Mark: m, History: h}, nil
 }

@@ -115,12 +115,12 @@ func TestImportCounts(t *testing.T) {
 				t.Errorf("after renewal, as of %s: %d (scan %d), want %d", day, n, scan, want)
 			}
 		}
-		h, err := s.History(ctx, mustID(t, s, "23456789"))
+		d, err := s.Detail(ctx, "23456789")
 		if err != nil {
 			t.Fatal(err)
 		}
-		if len(h) != 2 || h[1].Status != trademark.StatusCancelled || h[1].EffectiveOn != "2025-06-30" {
-			t.Errorf("history %+v", h)
+		if h := d.History; len(h) != 2 || h[0].EffectiveOn != "2010-06-07" || h[1].Status != trademark.StatusCancelled || h[1].EffectiveOn != "2025-06-30" {
+			t.Errorf("history %+v", d.History)
 		}
 		// Metrics read the same numbers.
 		reg := indicator.NewRegistry()
@@ -133,15 +133,6 @@ func TestImportCounts(t *testing.T) {
 			t.Errorf("metric: %v, %v", v, err)
 		}
 	})
-}
-
-func mustID(t *testing.T, s *trademark.Service, no string) int64 {
-	t.Helper()
-	m, err := s.ByRegNo(ctx, no)
-	if err != nil {
-		t.Fatal(err)
-	}
-	return m.ID
 }
 
 func TestImportRefusesBadRows(t *testing.T) {

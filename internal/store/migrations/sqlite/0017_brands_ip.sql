@@ -31,9 +31,10 @@ CREATE TABLE trademarks (
 );
 CREATE INDEX trademarks_prefecture ON trademarks(prefecture, registered_on);
 CREATE INDEX trademarks_enterprise ON trademarks(enterprise_id);
-CREATE INDEX trademarks_owner_code ON trademarks(owner_code);
 
--- Every status a mark has had, with the day it took effect.
+-- Every status a mark has had after registration, with the day it took
+-- effect (a mark registered valid has no row until its status changes:
+-- "valid since registration" is the mark itself).
 CREATE TABLE trademark_statuses (
 	id INTEGER PRIMARY KEY,
 	trademark_id INTEGER NOT NULL,

@@ -1,0 +1,152 @@
+package main
+
+import (
+	"context"
+	"fmt"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"slices"
+	"strings"
+	"time"
+
+	"sidi/internal/auth"
+	"sidi/internal/ip/trademark"
+	"sidi/internal/kit"
+	"sidi/internal/store"
+)
+
+// cmdTrademarkBench measures `sidi import trademarks` on a generated file
+// against the sqlite3 shell's .import of the same file, in the same run,
+// and the as-of count of the register.
+func cmdTrademarkBench() *Command {
+	return &Command{
+		Name: "bench-trademarks", Usage: "[--rows N] [--seed N] [--batch N] [--sqlite3 PATH] [--csv FILE] [--data DIR | --db URL]",
+		Short: "商标导入与按日统计性能测试 benchmark the trademark import and the as-of count",
+		Long: "生成 N 行商标注册 CSV（虚构的注册号与注册人，14 列），先用 sqlite3 命令行 .import 导入一张普通表计时，\n" +
+			"再用 sidi import trademarks 导入（含企业名录、状态历史、按日计数与每批一条审计记录）并计时，再导入一次同一文件（应全部未变），\n" +
+			"最后对 20 个日期计时“截至某日全省有效注册商标”统计（按日增量表），并与直接扫描商标表的结果核对。库中不能已有商标记录。",
+		Run: func(ctx context.Context, e *Env, args []string) error {
+			fs := newFlags("bench-trademarks", e)
+			rows := fs.Int("rows", 100000, "生成的行数 rows to generate")
+			seed := fs.Uint64("seed", 1, "生成器种子 generator seed")
+			batch := fs.Int("batch", 5000, "每个事务的行数 rows per transaction")
+			sqlite3 := fs.String("sqlite3", "sqlite3", "sqlite3 命令行程序 the sqlite3 shell")
+			keep := fs.String("csv", "", "生成的 CSV 另存到此路径 also keep the generated file here")
+			data := fs.String("data", "", "数据目录（默认新建临时目录）data directory")
+			dbURL := fs.String("db", "", "PostgreSQL 地址 postgres://…")
+			if err := parseArgs(fs, args); err != nil {
+				return err
+			}
+			if err := intRange("rows", *rows, 1, trademark.MaxRows); err != nil {
+				return err
+			}
+			if err := intRange("batch", *batch, 100, 50000); err != nil {
+				return err
+			}
+			tmp, err := os.MkdirTemp("", "sidi-bench-trademarks-")
+			if err != nil {
+				return err
+			}
+			defer os.RemoveAll(tmp)
+			file := filepath.Join(tmp, "trademarks.csv")
+			f, err := os.Create(file)
+			if err != nil {
+				return err
+			}
+			err = trademark.NewGen(*seed).WriteCSV(f, *rows)
+			if cerr := f.Close(); err == nil {
+				err = cerr
+			}
+			if err != nil {
+				return err
+			}
+			if *keep != "" {
+				if err := copyFile(file, *keep); err != nil {
+					return err
+				}
+			}
+			st, _ := os.Stat(file)
+			fmt.Fprintf(e.Stdout, "file: %d rows, %d columns, %.1f MB\n", *rows, len(trademark.ImportColumns), float64(st.Size())/(1<<20))
+			var liteRate float64
+			if path, err := exec.LookPath(*sqlite3); err == nil {
+				cmd := exec.CommandContext(ctx, path, filepath.Join(tmp, "plain.db"))
+				cmd.Stdin = strings.NewReader(".mode csv\n.import " + file + " trademarks\nSELECT COUNT(*) FROM trademarks;\n")
+				t0 := time.Now()
+				out, err := cmd.CombinedOutput()
+				secs := time.Since(t0).Seconds()
+				if err != nil {
+					return fmt.Errorf("sqlite3 .import: %v: %s", err, out)
+				}
+				liteRate = float64(*rows) / secs
+				fmt.Fprintf(e.Stdout, "sqlite3 .import (plain table): %.2f s, %.0f rows/s (count %s)\n", secs, liteRate, strings.TrimSpace(string(out)))
+			} else {
+				fmt.Fprintf(e.Stdout, "sqlite3 .import: not measured (%s not found)\n", *sqlite3)
+			}
+			dir := *data
+			if dir == "" {
+				dir = filepath.Join(tmp, "data")
+			}
+			a, err := openApp(ctx, store.Config{DataDir: dir, URL: *dbURL, AuditKey: auditKeyFromEnv(e)})
+			if err != nil {
+				return err
+			}
+			defer a.Close()
+			var existing int
+			if err := a.DB.Reader().QueryRowContext(ctx, `SELECT COUNT(*) FROM trademarks`).Scan(&existing); err != nil {
+				return err
+			}
+			if existing > 0 {
+				return fmt.Errorf("库中已有 %d 件商标，请使用空的数据目录或数据库 the database must hold no trademarks", existing)
+			}
+			p := auth.CLI("bench-trademarks")
+			for round, label := range []string{"sidi import trademarks", "again (same file)"} {
+				t0 := time.Now()
+				rep, err := a.Trademarks.Import(ctx, p, kit.FileSource(file), kit.ImportOptions{Batch: *batch, Progress: stderrProgress(e.Stderr)})
+				secs := time.Since(t0).Seconds()
+				if err != nil {
+					return err
+				}
+				rate := float64(rep.Rows) / secs
+				fmt.Fprintf(e.Stdout, "%s (%s): %.2f s, %.0f rows/s; created %d, updated %d, unchanged %d; %d batches", label, a.DB.Dialect(), secs, rate,
+					rep.Created, rep.Updated, rep.Unchanged, rep.Batches)
+				if liteRate > 0 && round == 0 {
+					fmt.Fprintf(e.Stdout, "; %.3f× sqlite3 .import", rate/liteRate)
+				}
+				fmt.Fprintln(e.Stdout)
+			}
+			var marks, days int
+			a.DB.Reader().QueryRowContext(ctx, `SELECT COUNT(*) FROM trademarks`).Scan(&marks)
+			a.DB.Reader().QueryRowContext(ctx, `SELECT COUNT(*) FROM trademark_daily`).Scan(&days)
+			var took []time.Duration
+			var mismatch []string
+			for i := range 20 {
+				day := time.Date(2001+i, time.Month(1+i%12), 1+i, 0, 0, 0, 0, time.UTC).Format("2006-01-02")
+				t0 := time.Now()
+				n, err := a.Trademarks.Count(ctx, trademark.SeriesQinghai, day)
+				took = append(took, time.Since(t0))
+				if err != nil {
+					return err
+				}
+				if i%5 == 0 {
+					t1 := time.Now()
+					scan, err := a.Trademarks.CountScan(ctx, trademark.SeriesQinghai, day)
+					if err != nil {
+						return err
+					}
+					fmt.Fprintf(e.Stdout, "as of %s: %d valid Qinghai marks (day deltas); table scan %d in %.1f ms\n", day, n, scan, float64(time.Since(t1).Microseconds())/1000)
+					if scan != n {
+						mismatch = append(mismatch, day)
+					}
+				}
+			}
+			slices.Sort(took)
+			fmt.Fprintf(e.Stdout, "as-of count over %d marks (%d day-delta rows), 20 dates: median %.2f ms, max %.2f ms\n", marks, days,
+				float64(took[len(took)/2].Microseconds())/1000, float64(took[len(took)-1].Microseconds())/1000)
+			if len(mismatch) > 0 {
+				return fmt.Errorf("day deltas differ from the table scan on %v", mismatch)
+			}
+			return nil
+		},
+	}
+}

@@ -1,0 +1,63 @@
+package gi
+
+import (
+	"context"
+	"database/sql"
+	"fmt"
+
+	"sidi/internal/auth"
+	"sidi/internal/kit"
+)
+
+// DemoLabel marks demo records.
+const DemoLabel = "【演示数据】"
+
+// DemoProducts and DemoCerts are labelled demo records: one product in
+// force and one revoked, certificates valid, expired and without end.
+func DemoProducts() []Product {
+	return []Product{
+		{Name: DemoLabel + "演示高原枸杞", Area: "海西蒙古族藏族自治州现辖行政区域（演示）", Region: "632800", Prefecture: "632800", Notice: "演示公告第 1 号", ApprovedOn: "2016-05-20", Demo: true},
+		{Name: DemoLabel + "演示湖区湟鱼", Area: "海北藏族自治州刚察县（演示）", Region: "632224", Prefecture: "632200", Notice: "演示公告第 2 号", ApprovedOn: "2012-03-01", RevokedOn: "2020-01-01", Demo: true},
+	}
+}
+
+// DemoCerts are the labelled demo certificates.
+func DemoCerts() []Cert {
+	return []Cert{
+		{Kind: CertGreen, CertNo: "DEMO-LB-0001", Body: "中国绿色食品发展中心（演示）", Product: DemoLabel + "演示牦牛肉", Holder: DemoLabel + "青海演示牦牛乳业有限公司",
+			HolderCode: "91630100MA752XUH3X", Region: "630100", Prefecture: "630100", ValidFrom: "2024-03-01", ValidTo: "2027-02-28", Demo: true},
+		{Kind: CertOrganic, CertNo: "DEMO-YJ-0002", Body: "演示认证有限公司", Product: DemoLabel + "演示有机枸杞", Holder: DemoLabel + "海西州演示枸杞合作社",
+			Region: "632801", Prefecture: "632800", ValidFrom: "2023-06-01", ValidTo: "2024-05-31", Demo: true},
+		{Kind: CertAgriGI, CertNo: "DEMO-AGI-0003", Body: "农业农村部（演示）", Product: DemoLabel + "演示茶卡羊", Holder: DemoLabel + "乌兰县演示畜牧协会",
+			Region: "632821", Prefecture: "632800", ValidFrom: "2013-08-01", Demo: true},
+	}
+}
+
+// SeedDemo adds the demo records once.
+func SeedDemo(ctx context.Context, s *Service, p auth.Principal) (int, error) {
+	var n int
+	if err := s.db.Reader().QueryRowContext(ctx, `SELECT (SELECT COUNT(*) FROM gi_products WHERE demo = 1) + (SELECT COUNT(*) FROM agri_certs WHERE demo = 1)`).Scan(&n); err != nil {
+		return 0, fmt.Errorf("gi: demo: %w", err)
+	}
+	if n > 0 {
+		return 0, nil
+	}
+	if err := p.Require(Editors...); err != nil {
+		return 0, err
+	}
+	file := kit.ImportReport{File: "sidi demo"}
+	var products []kit.Item[Product]
+	for i, x := range DemoProducts() {
+		products = append(products, kit.Item[Product]{Row: i + 1, Val: x})
+	}
+	r1, err := writeBatch(ctx, s, p, "gi-products", productTable, products, file, func(_ *sql.Tx, x *Product) ([]any, error) { return productValues(*x), nil })
+	if err != nil {
+		return 0, err
+	}
+	var certs []kit.Item[Cert]
+	for i, x := range DemoCerts() {
+		certs = append(certs, kit.Item[Cert]{Row: i + 1, Val: x})
+	}
+	r2, err := writeBatch(ctx, s, p, "agri-certs", certTable, certs, file, s.prepareCert(ctx, p))
+	return r1.Created + r2.Created, err
+}

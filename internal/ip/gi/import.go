@@ -1,0 +1,227 @@
+package gi
+
+import (
+	"context"
+	"database/sql"
+	"errors"
+	"fmt"
+	"strings"
+	"time"
+
+	"sidi/internal/auth"
+	"sidi/internal/kit"
+	"sidi/internal/store"
+)
+
+// ImportKinds are the two registers' kinds for `sidi import` / `sidi export`.
+func ImportKinds(s *Service) []kit.ImportKind[auth.Principal] {
+	ks := []kit.ImportKind[auth.Principal]{
+		{Name: "gi-products", Title: "地理标志保护产品 GI protected products", Columns: ProductColumns},
+		{Name: "agri-certs", Title: "绿色食品、有机产品、农产品地理标志证书 agri-product certificates", Columns: CertColumns},
+	}
+	if s != nil {
+		ks[0].Import, ks[0].Export = s.ImportProducts, s.ExportProducts
+		ks[1].Import, ks[1].Export = s.ImportCerts, s.ExportCerts
+	}
+	return ks
+}
+
+// table is how one register's row is stored: its key columns and the
+// other columns, in the order of the values a record gives.
+type table struct {
+	name string
+	key  []string // leading columns of cols
+	cols []string
+}
+
+var (
+	productTable = table{name: "gi_products", key: []string{"name"}, cols: []string{"name", "area", "region", "prefecture", "notice", "approved_on", "revoked_on", "demo"}}
+	certTable    = table{name: "agri_certs", key: []string{"kind", "cert_no"}, cols: []string{"kind", "cert_no", "body", "product", "holder", "holder_code", "enterprise_id", "region", "prefecture", "valid_from", "valid_to", "demo"}}
+)
+
+func productValues(p Product) []any {
+	return []any{p.Name, p.Area, p.Region, p.Prefecture, p.Notice, p.ApprovedOn, p.RevokedOn, b2i(p.Demo)}
+}
+
+func certValues(c Cert) []any {
+	return []any{c.Kind, c.CertNo, c.Body, c.Product, c.Holder, c.HolderCode, nullID(c.EnterpriseID), c.Region, c.Prefecture, c.ValidFrom, c.ValidTo, b2i(c.Demo)}
+}
+
+// upsert stores vals (in t.cols order) in tx: created, updated or
+// unchanged (every column compared as text).
+func (s *Service) upsert(ctx context.Context, tx *sql.Tx, t table, vals []any, now string) (int64, string, error) {
+	where := make([]string, len(t.key))
+	for i, k := range t.key {
+		where[i] = fmt.Sprintf("%s = $%d", k, i+1)
+	}
+	sel := make([]string, len(t.cols))
+	for i, c := range t.cols {
+		sel[i] = "COALESCE(CAST(" + c + " AS TEXT), '')"
+	}
+	got := make([]string, len(t.cols))
+	dst := []any{new(int64)}
+	for i := range got {
+		dst = append(dst, &got[i])
+	}
+	err := tx.QueryRowContext(ctx, `SELECT id, `+strings.Join(sel, ", ")+` FROM `+t.name+` WHERE `+strings.Join(where, " AND "), vals[:len(t.key)]...).Scan(dst...)
+	id := *dst[0].(*int64)
+	if errors.Is(err, sql.ErrNoRows) {
+		ph := make([]string, len(t.cols)+2)
+		for i := range ph {
+			ph[i] = fmt.Sprintf("$%d", i+1)
+		}
+		err := tx.QueryRowContext(ctx, `INSERT INTO `+t.name+`(`+strings.Join(t.cols, ", ")+`, created_at, updated_at) VALUES (`+strings.Join(ph, ", ")+`) RETURNING id`,
+			append(append([]any(nil), vals...), now, now)...).Scan(&id)
+		if err != nil {
+			return 0, "", fmt.Errorf("gi: insert %s: %w", t.name, err)
+		}
+		return id, "created", nil
+	}
+	if err != nil {
+		return 0, "", fmt.Errorf("gi: lookup %s: %w", t.name, err)
+	}
+	same := true
+	for i, v := range vals {
+		w := ""
+		if v != nil {
+			w = fmt.Sprint(v)
+		}
+		if got[i] != w {
+			same = false
+		}
+	}
+	if same {
+		return id, "unchanged", nil
+	}
+	set := make([]string, len(t.cols))
+	for i, c := range t.cols {
+		set[i] = fmt.Sprintf("%s = $%d", c, i+1)
+	}
+	args := append(append([]any(nil), vals...), now, id)
+	if _, err := tx.ExecContext(ctx, `UPDATE `+t.name+` SET `+strings.Join(set, ", ")+fmt.Sprintf(`, updated_at = $%d WHERE id = $%d`, len(vals)+1, len(vals)+2), args...); err != nil {
+		return 0, "", fmt.Errorf("gi: update %s: %w", t.name, err)
+	}
+	return id, "updated", nil
+}
+
+// writeBatch writes one batch of rows in one transaction with one audit
+// entry; prepare fills in what needs the transaction (the holder's
+// directory entry) and gives the row's values.
+func writeBatch[T any](ctx context.Context, s *Service, p auth.Principal, kind string, t table, batch []kit.Item[T], file kit.ImportReport,
+	prepare func(tx *sql.Tx, v *T) ([]any, error)) (kit.BatchResult, error) {
+	var res kit.BatchResult
+	err := s.db.Tx(ctx, func(tx *sql.Tx) error {
+		res = kit.BatchResult{}
+		now := s.now().UTC().Format(time.RFC3339)
+		var created, updated []int64
+		var after []any
+		for _, it := range batch {
+			v := it.Val
+			vals, err := prepare(tx, &v)
+			if err != nil {
+				return fmt.Errorf("第 %d 行：%w", it.Row, err)
+			}
+			id, action, err := s.upsert(ctx, tx, t, vals, now)
+			if err != nil {
+				return fmt.Errorf("第 %d 行：%w", it.Row, err)
+			}
+			switch action {
+			case "created":
+				res.Created++
+				created = append(created, id)
+			case "updated":
+				res.Updated++
+				updated = append(updated, id)
+			default:
+				res.Unchanged++
+				continue
+			}
+			after = append(after, map[string]any{"id": id, "row": it.Row, "rec": v})
+		}
+		if len(after) == 0 {
+			return nil
+		}
+		return kit.AuditImportBatch(ctx, s.db, tx, p.Actor(), kit.ImportBatch{Kind: kind, File: file, FirstRow: batch[0].Row, LastRow: batch[len(batch)-1].Row,
+			Created: created, Updated: updated, Unchanged: res.Unchanged, After: after})
+	})
+	return res, err
+}
+
+// ImportProducts imports a table of GI protected products (matched on
+// the product name; the same file twice changes nothing).
+func (s *Service) ImportProducts(ctx context.Context, p auth.Principal, src kit.Source, opt kit.ImportOptions) (kit.ImportReport, error) {
+	if err := p.Require(Editors...); err != nil {
+		return kit.ImportReport{Kind: "gi-products", File: src.Name}, err
+	}
+	return kit.RunImport(ctx, src, opt, kit.Plan[Product]{
+		Kind: "gi-products", Spec: kit.TableSpec{Columns: ProductColumns, Formulas: true}, Parse: parseProduct,
+		Key: func(x Product) string { return x.Name },
+		Duplicate: func(row int, x Product, prev int) kit.FieldError {
+			return kit.FieldError{Row: row, Column: ColProduct, Msg: fmt.Sprintf("产品 %s 与第 %d 行重复", x.Name, prev)}
+		},
+		Write: func(ctx context.Context, batch []kit.Item[Product], file kit.ImportReport) (kit.BatchResult, error) {
+			return writeBatch(ctx, s, p, "gi-products", productTable, batch, file, func(_ *sql.Tx, x *Product) ([]any, error) { return productValues(*x), nil })
+		},
+	})
+}
+
+// ImportCerts imports a table of certificates (matched on kind and
+// number; holders with a credit code join the enterprise directory).
+func (s *Service) ImportCerts(ctx context.Context, p auth.Principal, src kit.Source, opt kit.ImportOptions) (kit.ImportReport, error) {
+	if err := p.Require(Editors...); err != nil {
+		return kit.ImportReport{Kind: "agri-certs", File: src.Name}, err
+	}
+	return kit.RunImport(ctx, src, opt, kit.Plan[Cert]{
+		Kind: "agri-certs", Spec: kit.TableSpec{Columns: CertColumns, Formulas: true}, Parse: parseCert,
+		Key: func(x Cert) string { return x.Kind + "\x00" + x.CertNo },
+		Duplicate: func(row int, x Cert, prev int) kit.FieldError {
+			return kit.FieldError{Row: row, Column: ColCertNo, Msg: fmt.Sprintf("证书 %s 与第 %d 行重复", x.CertNo, prev)}
+		},
+		Write: func(ctx context.Context, batch []kit.Item[Cert], file kit.ImportReport) (kit.BatchResult, error) {
+			return writeBatch(ctx, s, p, "agri-certs", certTable, batch, file, s.prepareCert(ctx, p))
+		},
+	})
+}
+
+// prepareCert links a certificate's holder to the enterprise directory
+// inside the batch's transaction and gives the row's values.
+func (s *Service) prepareCert(ctx context.Context, p auth.Principal) func(tx *sql.Tx, x *Cert) ([]any, error) {
+	return func(tx *sql.Tx, x *Cert) ([]any, error) {
+		if x.HolderCode != "" && s.ent != nil {
+			id, err := s.ent.EnsureTx(ctx, tx, p, x.HolderCode, x.Holder, x.Demo)
+			if err != nil {
+				return nil, err
+			}
+			x.EnterpriseID = id
+		}
+		return certValues(*x), nil
+	}
+}
+
+// ExportProducts writes the GI products as an import file.
+func (s *Service) ExportProducts(ctx context.Context, _ auth.Principal, w kit.TableWriter) error {
+	if err := w.Write(kit.Header(ProductColumns)); err != nil {
+		return err
+	}
+	return store.EachRow(ctx, s.db.Reader(), `SELECT `+productColumns+` FROM gi_products ORDER BY id`, nil, func(r *sql.Rows) error {
+		x, err := scanProduct(r)
+		if err != nil {
+			return err
+		}
+		return w.Write([]string{x.Name, x.Area, x.Region, x.Notice, x.ApprovedOn, x.RevokedOn})
+	})
+}
+
+// ExportCerts writes the certificates as an import file.
+func (s *Service) ExportCerts(ctx context.Context, _ auth.Principal, w kit.TableWriter) error {
+	if err := w.Write(kit.Header(CertColumns)); err != nil {
+		return err
+	}
+	return store.EachRow(ctx, s.db.Reader(), `SELECT `+certColumns+` FROM agri_certs ORDER BY id`, nil, func(r *sql.Rows) error {
+		x, err := scanCert(r)
+		if err != nil {
+			return err
+		}
+		return w.Write([]string{CertLabels[x.Kind], x.CertNo, x.Body, x.Product, x.Holder, x.HolderCode, x.Region, x.ValidFrom, x.ValidTo})
+	})
+}
