@@ -14,7 +14,7 @@ import (
 
 // ImportBatch is what one written batch of an import tells the audit log.
 type ImportBatch struct {
-	Kind      string  // the import kind ("trademarks")
+	Kind      string // the import kind ("trademarks")
 	File      ImportReport
 	FirstRow  int     // the file rows the batch covers
 	LastRow   int     //

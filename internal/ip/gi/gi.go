@@ -247,7 +247,7 @@ func parseCert(row kit.Row) (Cert, kit.Errors) {
 const ValidProductsQuery = `SELECT COUNT(*) FROM gi_products WHERE region LIKE '63%' AND approved_on <= $1 AND (revoked_on = '' OR revoked_on > $1)`
 
 // ValidCertsQuery counts the Qinghai certificates valid on a day ($2: a
-// kind, or '' for every kind).
+// kind, or ” for every kind).
 const ValidCertsQuery = `SELECT COUNT(*) FROM agri_certs WHERE region LIKE '63%' AND valid_from <= $1 AND (valid_to = '' OR valid_to >= $1) AND ($2 = '' OR kind = $2)`
 
 // ProductByID returns a GI product.
@@ -304,4 +304,3 @@ func nullID(id int64) any {
 	}
 	return id
 }
-
