@@ -68,7 +68,7 @@ func cmdTrademarkBench() *Command {
 			}
 			st, _ := os.Stat(file)
 			fmt.Fprintf(e.Stdout, "file: %d rows, %d columns, %.1f MB\n", *rows, len(trademark.ImportColumns), float64(st.Size())/(1<<20))
-			var liteRate float64
+			var liteRate, liteCPURate float64
 			if path, err := exec.LookPath(*sqlite3); err == nil {
 				cmd := exec.CommandContext(ctx, path, filepath.Join(tmp, "plain.db"))
 				cmd.Stdin = strings.NewReader(".mode csv\n.import " + file + " trademarks\nSELECT COUNT(*) FROM trademarks;\n")
@@ -79,7 +79,9 @@ func cmdTrademarkBench() *Command {
 					return fmt.Errorf("sqlite3 .import: %v: %s", err, out)
 				}
 				liteRate = float64(*rows) / secs
-				fmt.Fprintf(e.Stdout, "sqlite3 .import (plain table): %.2f s, %.0f rows/s (count %s)\n", secs, liteRate, strings.TrimSpace(string(out)))
+				cpu := (cmd.ProcessState.UserTime() + cmd.ProcessState.SystemTime()).Seconds()
+				liteCPURate = float64(*rows) / max(cpu, 0.001)
+				fmt.Fprintf(e.Stdout, "sqlite3 .import (plain table): %.2f s, %.0f rows/s (count %s); CPU %.2f s\n", secs, liteRate, strings.TrimSpace(string(out)), cpu)
 			} else {
 				fmt.Fprintf(e.Stdout, "sqlite3 .import: not measured (%s not found)\n", *sqlite3)
 			}
@@ -101,9 +103,11 @@ func cmdTrademarkBench() *Command {
 			}
 			p := auth.CLI("bench-trademarks")
 			for round, label := range []string{"sidi import trademarks", "again (same file)"} {
+				cpu0 := cpuTime()
 				t0 := time.Now()
 				rep, err := a.Trademarks.Import(ctx, p, kit.FileSource(file), kit.ImportOptions{Batch: *batch, Progress: stderrProgress(e.Stderr)})
 				secs := time.Since(t0).Seconds()
+				cpu := cpuTime() - cpu0
 				if err != nil {
 					return err
 				}
@@ -112,6 +116,10 @@ func cmdTrademarkBench() *Command {
 					rep.Created, rep.Updated, rep.Unchanged, rep.Batches)
 				if liteRate > 0 && round == 0 {
 					fmt.Fprintf(e.Stdout, "; %.3f× sqlite3 .import", rate/liteRate)
+				}
+				fmt.Fprintf(e.Stdout, "\n    this process's CPU %.2f s", cpu)
+				if liteCPURate > 0 && round == 0 {
+					fmt.Fprintf(e.Stdout, " (%.3f× sqlite3 .import per CPU-second)", float64(rep.Rows)/max(cpu, 0.001)/liteCPURate)
 				}
 				fmt.Fprintln(e.Stdout)
 			}

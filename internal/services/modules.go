@@ -161,8 +161,9 @@ func Modules() []Module {
 			Seed: func(ctx context.Context, s *Set, p auth.Principal) (int, error) {
 				return gi.SeedDemo(ctx, s.GI, p)
 			},
-			SeedDone: "已添加 %d 条演示地理标志保护产品和农产品证书（均标注【演示数据】）demo GI products and certificates added",
-			Pages:    pagesOver(func(s *Set) *gi.Service { return s.GI }, web.GIProductPages),
+			SeedDone:    "已添加 %d 条演示地理标志保护产品和农产品证书（均标注【演示数据】）demo GI products and certificates added",
+			SearchKinds: []string{gi.KindProductDoc},
+			Pages:       pagesOver(func(s *Set) *gi.Service { return s.GI }, web.GIProductPages),
 			ImportKinds: func(s *Set) []kit.ImportKind[auth.Principal] {
 				if s == nil {
 					return gi.ImportKinds(nil)
@@ -172,6 +173,7 @@ func Modules() []Module {
 		},
 		{
 			Name: "certifications", Title: "绿色有机与地理标志农产品",
+			SearchKinds:       []string{gi.KindCertDoc},
 			Pages:             pagesOver(func(s *Set) *gi.Service { return s.GI }, web.CertPages),
 			EnterpriseSection: func(s *Set) enterprise.SectionFunc { return s.GI.EnterpriseSection },
 		},

@@ -50,7 +50,7 @@ func SeedDemo(ctx context.Context, s *Service, p auth.Principal) (int, error) {
 	for i, x := range DemoProducts() {
 		products = append(products, kit.Item[Product]{Row: i + 1, Val: x})
 	}
-	r1, err := writeBatch(ctx, s, p, "gi-products", productTable, products, file, func(_ *sql.Tx, x *Product) ([]any, error) { return productValues(*x), nil })
+	r1, err := writeBatch(ctx, s, p, "gi-products", productTable, products, file, func(_ *sql.Tx, x *Product) ([]any, error) { return productValues(*x), nil }, productDoc)
 	if err != nil {
 		return 0, err
 	}
@@ -58,6 +58,6 @@ func SeedDemo(ctx context.Context, s *Service, p auth.Principal) (int, error) {
 	for i, x := range DemoCerts() {
 		certs = append(certs, kit.Item[Cert]{Row: i + 1, Val: x})
 	}
-	r2, err := writeBatch(ctx, s, p, "agri-certs", certTable, certs, file, s.prepareCert(ctx, p))
+	r2, err := writeBatch(ctx, s, p, "agri-certs", certTable, certs, file, s.prepareCert(ctx, p), certDoc)
 	return r1.Created + r2.Created, err
 }

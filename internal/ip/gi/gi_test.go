@@ -91,6 +91,13 @@ func TestImportAndCount(t *testing.T) {
 		if err != nil || pl.Total != 1 || pl.Products[0].RegionName != "海西州" {
 			t.Errorf("products 枸杞: %+v %v", pl, err)
 		}
+		// Chinese search through the shared index, one and two characters.
+		for q, want := range map[string]int{"茶卡": 1, "羊": 1, "牦牛肉": 1, "乌兰县": 1, "LB-1": 1, "不存在的": 0} {
+			l, err := s.Certs(ctx, gi.Filter{Q: q})
+			if err != nil || l.Total != want {
+				t.Errorf("certificates %q: %d %v, want %d", q, l.Total, err, want)
+			}
+		}
 		// The holder with a credit code is in the enterprise directory and its page lists the certificate.
 		id, err := enterprise.IDByCreditCode(ctx, db.Reader(), "91630100MA752XUH3X")
 		if err != nil || id == 0 {

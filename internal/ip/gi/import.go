@@ -10,6 +10,7 @@ import (
 
 	"sidi/internal/auth"
 	"sidi/internal/kit"
+	"sidi/internal/search"
 	"sidi/internal/store"
 )
 
@@ -108,7 +109,7 @@ func (s *Service) upsert(ctx context.Context, tx *sql.Tx, t table, vals []any, n
 // entry; prepare fills in what needs the transaction (the holder's
 // directory entry) and gives the row's values.
 func writeBatch[T any](ctx context.Context, s *Service, p auth.Principal, kind string, t table, batch []kit.Item[T], file kit.ImportReport,
-	prepare func(tx *sql.Tx, v *T) ([]any, error)) (kit.BatchResult, error) {
+	prepare func(tx *sql.Tx, v *T) ([]any, error), doc func(id int64, v T) search.Doc) (kit.BatchResult, error) {
 	var res kit.BatchResult
 	err := s.db.Tx(ctx, func(tx *sql.Tx) error {
 		res = kit.BatchResult{}
@@ -124,6 +125,11 @@ func writeBatch[T any](ctx context.Context, s *Service, p auth.Principal, kind s
 			id, action, err := s.upsert(ctx, tx, t, vals, now)
 			if err != nil {
 				return fmt.Errorf("第 %d 行：%w", it.Row, err)
+			}
+			if action != "unchanged" {
+				if err := search.Index(ctx, s.db, tx, doc(id, v)); err != nil {
+					return fmt.Errorf("第 %d 行：%w", it.Row, err)
+				}
 			}
 			switch action {
 			case "created":
@@ -160,7 +166,7 @@ func (s *Service) ImportProducts(ctx context.Context, p auth.Principal, src kit.
 			return kit.FieldError{Row: row, Column: ColProduct, Msg: fmt.Sprintf("产品 %s 与第 %d 行重复", x.Name, prev)}
 		},
 		Write: func(ctx context.Context, batch []kit.Item[Product], file kit.ImportReport) (kit.BatchResult, error) {
-			return writeBatch(ctx, s, p, "gi-products", productTable, batch, file, func(_ *sql.Tx, x *Product) ([]any, error) { return productValues(*x), nil })
+			return writeBatch(ctx, s, p, "gi-products", productTable, batch, file, func(_ *sql.Tx, x *Product) ([]any, error) { return productValues(*x), nil }, productDoc)
 		},
 	})
 }
@@ -178,10 +184,37 @@ func (s *Service) ImportCerts(ctx context.Context, p auth.Principal, src kit.Sou
 			return kit.FieldError{Row: row, Column: ColCertNo, Msg: fmt.Sprintf("证书 %s 与第 %d 行重复", x.CertNo, prev)}
 		},
 		Write: func(ctx context.Context, batch []kit.Item[Cert], file kit.ImportReport) (kit.BatchResult, error) {
-			return writeBatch(ctx, s, p, "agri-certs", certTable, batch, file, s.prepareCert(ctx, p))
+			return writeBatch(ctx, s, p, "agri-certs", certTable, batch, file, s.prepareCert(ctx, p), certDoc)
 		},
 	})
 }
+
+// dayRank orders search matches by a date, newest first being read
+// backwards: the day number since 1900.
+func dayRank(d string) int64 {
+	t, err := time.Parse("2006-01-02", d)
+	if err != nil {
+		return 0
+	}
+	return int64(t.Sub(time.Date(1900, 1, 1, 0, 0, 0, 0, time.UTC)).Hours() / 24)
+}
+
+// Search documents (kinds "gi_product" and "agri_cert" of the shared
+// index: the catalogues' Chinese search).
+func productDoc(id int64, x Product) search.Doc {
+	return search.Doc{Kind: KindProductDoc, RefID: id, Rank: dayRank(x.ApprovedOn), Title: x.Name, Keywords: x.Area + " " + regionName(x.Region), Body: x.Notice}
+}
+
+func certDoc(id int64, x Cert) search.Doc {
+	return search.Doc{Kind: KindCertDoc, RefID: id, Rank: dayRank(x.ValidFrom), Title: x.Product, Keywords: x.Holder + " " + x.CertNo + " " + CertLabels[x.Kind],
+		Body: x.Body + " " + regionName(x.Region)}
+}
+
+// Search kinds of the two registers.
+const (
+	KindProductDoc = "gi_product"
+	KindCertDoc    = "agri_cert"
+)
 
 // prepareCert links a certificate's holder to the enterprise directory
 // inside the batch's transaction and gives the row's values.

@@ -11,6 +11,7 @@ import (
 	"sidi/internal/enterprise"
 	"sidi/internal/kit"
 	"sidi/internal/org"
+	"sidi/internal/search"
 	"sidi/internal/store"
 )
 
@@ -50,6 +51,20 @@ type query struct {
 func (q *query) arg(v any) string {
 	q.args = append(q.args, v)
 	return "$" + strconv.Itoa(len(q.args))
+}
+
+// match keeps the records the shared Chinese index finds for text (every
+// term in the name, keywords or body); a query without terms falls back to
+// like.
+func (q *query) match(d store.Dialect, kind, text string, cols ...string) {
+	sq := search.ParseQuery(text)
+	if sq.Empty() {
+		q.like(text, cols...)
+		return
+	}
+	sub, args := search.MatchSQL(d, kind, sq, len(q.args)+1)
+	q.args = append(q.args, args...)
+	q.where = append(q.where, "id IN (SELECT ref_id FROM ("+sub+") m)")
 }
 
 func (q *query) like(text string, cols ...string) {
@@ -107,7 +122,7 @@ func (s *Service) today() string { return s.now().In(cst).Format(dayLayout) }
 // Products answers one page of the GI product catalogue.
 func (s *Service) Products(ctx context.Context, f Filter) (ProductList, error) {
 	q := &query{}
-	q.like(f.Q, "name", "area")
+	q.match(s.db.Dialect(), KindProductDoc, f.Q, "name", "area")
 	if err := q.prefecture(f.Prefecture); err != nil {
 		return ProductList{}, err
 	}
@@ -129,7 +144,7 @@ func (s *Service) Products(ctx context.Context, f Filter) (ProductList, error) {
 // Certs answers one page of the certificate catalogue.
 func (s *Service) Certs(ctx context.Context, f Filter) (CertList, error) {
 	q := &query{}
-	q.like(f.Q, "product", "holder", "cert_no")
+	q.match(s.db.Dialect(), KindCertDoc, f.Q, "product", "holder", "cert_no")
 	if err := q.prefecture(f.Prefecture); err != nil {
 		return CertList{}, err
 	}
