@@ -177,6 +177,11 @@ func Modules() []Module {
 			Pages:             pagesOver(func(s *Set) *gi.Service { return s.GI }, web.CertPages),
 			EnterpriseSection: func(s *Set) enterprise.SectionFunc { return s.GI.EnterpriseSection },
 		},
+		{
+			Name: "brands", Title: "品牌目录",
+			SearchKinds: []string{gi.KindBrandDoc},
+			Pages:       pagesOver(func(s *Set) *gi.Service { return s.GI }, web.BrandPages),
+		},
 	}
 }
 

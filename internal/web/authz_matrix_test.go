@@ -279,6 +279,10 @@ var expectedAccess = map[string][]string{
 	"GET /certifications/{id}":        everyone,
 	"GET /api/v1/certifications":      everyone,
 	"GET /api/v1/certifications/{id}": everyone,
+	"GET /brands":                     everyone,
+	"GET /brands/{id}":                everyone,
+	"GET /api/v1/brands":              everyone,
+	"GET /api/v1/brands/{id}":         everyone,
 
 	// Standardization pilots and S&T projects: pages and reads are public;
 	// writes go to editors and department staff (the service checks each
@@ -482,6 +486,7 @@ func TestAuthorizationMatrix(t *testing.T) {
 			"trademarks/regno":  "90000001",
 			"gi-products/id":    "1",
 			"certifications/id": "1",
+			"brands/id":         "1",
 		}
 
 		for _, who := range callers {

@@ -68,7 +68,7 @@ func loadAxe(t *testing.T) string {
 //	                     /declarations(/{id}) · /leaders · /leaders/schemes/{id} · /pilots(/{id})
 //	                     /projects(/{id}) · /bases(/{id}) · /training(/{id}) · /login
 //	                     /enterprises(/{code}) · /trademarks(?prefecture=qh&class=29) · /trademarks/{regno}
-//	                     /gi-products(?…)(/{id}) · /certifications(?kind=green)(/{id})
+//	                     /gi-products(?…)(/{id}) · /certifications(?kind=green)(/{id}) · /brands(?q=枸杞)(/{id})
 //	demo-supervisor      /my · /progress · /progress?period=2025Q2 · /progress/tasks/1 · /progress/settings
 //	                     /progress/bindings · /reports · /reports/{id} · /bulletins · /bulletins/2025Q2
 //	                     /plan/versions · /plan/import · /standards/manage · /standards/manage/{id}
@@ -101,6 +101,7 @@ func TestBrowserAccessibility(t *testing.T) {
 		ent       = firstCreditCode(t, f)
 		giProduct = first(`SELECT MIN(id) FROM gi_products`)
 		cert      = first(`SELECT MIN(id) FROM agri_certs`)
+		brand     = first(`SELECT MIN(id) FROM brands WHERE kind = 'regional'`)
 	)
 	// An issued bulletin (its record page; the stored document itself is
 	// the printable bulletin already checked as a draft).
@@ -129,7 +130,8 @@ func TestBrowserAccessibility(t *testing.T) {
 			"/declarations", "/declarations/" + decl, "/leaders", "/leaders/schemes/" + scheme, "/pilots", "/pilots/" + pilot,
 			"/projects", "/projects/" + project, "/bases", "/bases/" + base, "/training", "/training/" + session, "/login",
 			"/enterprises", "/enterprises/" + ent, "/trademarks", "/trademarks?prefecture=qh&class=29", "/trademarks/90000001",
-			"/gi-products", "/gi-products?prefecture=632800&valid=1", "/gi-products/" + giProduct, "/certifications", "/certifications?kind=green", "/certifications/" + cert}},
+			"/gi-products", "/gi-products?prefecture=632800&valid=1", "/gi-products/" + giProduct, "/certifications", "/certifications?kind=green", "/certifications/" + cert,
+			"/brands", "/brands?q=%E6%9E%B8%E6%9D%9E", "/brands/" + brand}},
 		{"demo-supervisor", []string{"/my", "/progress", "/progress?period=2025Q2", "/progress/tasks/1", "/progress/settings",
 			"/progress/bindings", "/reports", "/reports/" + report, "/bulletins", "/bulletins/2025Q2", fmt.Sprint("/bulletin-docs/", issued.ID), "/progress/final",
 			"/plan/versions", "/plan/import", "/standards/manage", "/standards/manage/" + std,

@@ -36,7 +36,7 @@ func DemoCerts() []Cert {
 // SeedDemo adds the demo records once.
 func SeedDemo(ctx context.Context, s *Service, p auth.Principal) (int, error) {
 	var n int
-	if err := s.db.Reader().QueryRowContext(ctx, `SELECT (SELECT COUNT(*) FROM gi_products WHERE demo = 1) + (SELECT COUNT(*) FROM agri_certs WHERE demo = 1)`).Scan(&n); err != nil {
+	if err := s.db.Reader().QueryRowContext(ctx, `SELECT (SELECT COUNT(*) FROM gi_products WHERE demo = 1) + (SELECT COUNT(*) FROM agri_certs WHERE demo = 1) + (SELECT COUNT(*) FROM brands WHERE demo = 1)`).Scan(&n); err != nil {
 		return 0, fmt.Errorf("gi: demo: %w", err)
 	}
 	if n > 0 {
@@ -59,5 +59,43 @@ func SeedDemo(ctx context.Context, s *Service, p auth.Principal) (int, error) {
 		certs = append(certs, kit.Item[Cert]{Row: i + 1, Val: x})
 	}
 	r2, err := writeBatch(ctx, s, p, "agri-certs", certTable, certs, file, s.prepareCert(ctx, p), certDoc)
-	return r1.Created + r2.Created, err
+	if err != nil {
+		return 0, err
+	}
+	var brands []kit.Item[Brand]
+	for i, b := range DemoBrands() {
+		brands = append(brands, kit.Item[Brand]{Row: i + 1, Val: b})
+	}
+	r3, err := writeBatch(ctx, s, p, "brands", brandTable, brands, file, s.prepareBrand(ctx, p), brandDoc)
+	if err != nil {
+		return 0, err
+	}
+	var users []kit.Item[BrandUser]
+	for i, u := range DemoBrandUsers() {
+		users = append(users, kit.Item[BrandUser]{Row: i + 1, Val: u})
+	}
+	r4, err := writeBatch(ctx, s, p, "brand-users", brandUserTable, users, file, s.prepareBrandUser(ctx, p), nil)
+	return r1.Created + r2.Created + r3.Created + r4.Created, err
+}
+
+// DemoBrands are labelled demo catalogue entries: a regional public brand
+// (with authorised users below), an agri-product brand and a 老字号.
+func DemoBrands() []Brand {
+	return []Brand{
+		{Kind: BrandRegional, Name: DemoLabel + "演示高原红枸杞", Product: "枸杞", Owner: DemoLabel + "海西州演示枸杞产业协会", Region: "632800", Prefecture: "632800",
+			Standards: "DB63/T 1759—2019", ListedOn: "2019-09-01", Demo: true},
+		{Kind: BrandAgri, Name: DemoLabel + "演示雪域牦牛", Product: "牦牛肉", Owner: DemoLabel + "青海演示牦牛乳业有限公司", OwnerCode: "91630100MA752XUH3X",
+			Region: "630100", Prefecture: "630100", TrademarkRegNo: "90000002", ListedOn: "2021-05-01", Demo: true},
+		{Kind: BrandQHOld, Name: DemoLabel + "演示老醋坊", Product: "陈醋", Owner: DemoLabel + "湟源演示醋业有限公司", Region: "630123", Prefecture: "630100", ListedOn: "2015-08-01", Demo: true},
+	}
+}
+
+// DemoBrandUsers may use the demo regional brand (one authorisation ended).
+func DemoBrandUsers() []BrandUser {
+	b := DemoLabel + "演示高原红枸杞"
+	return []BrandUser{
+		{Brand: b, Name: DemoLabel + "格尔木演示枸杞有限公司", ValidFrom: "2022-01-21", ValidTo: "2027-01-20", Demo: true},
+		{Brand: b, Name: DemoLabel + "都兰演示枸杞合作社", ValidFrom: "2022-01-21", ValidTo: "2027-01-20", Demo: true},
+		{Brand: b, Name: DemoLabel + "德令哈演示枸杞公司", ValidFrom: "2019-10-01", ValidTo: "2021-09-30", Demo: true},
+	}
 }

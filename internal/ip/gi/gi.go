@@ -177,6 +177,19 @@ func (c *cells) date(col string, required bool) string {
 	return d
 }
 
+// code reads the credit-code cell (may be empty).
+func (c *cells) code() string {
+	v := strings.TrimSpace(c.row.Get(ColHolderCode))
+	if v == "" {
+		return ""
+	}
+	cc, err := creditcode.Parse(v)
+	if err != nil {
+		c.errs.AddCell(c.row.N, ColHolderCode, "%s", err.Error())
+	}
+	return cc
+}
+
 func (c *cells) region() (code, prefecture string) {
 	v := strings.TrimSpace(c.row.Get(ColRegion))
 	r, ok := org.LookupRegion(v)
@@ -222,13 +235,7 @@ func parseCert(row kit.Row) (Cert, kit.Errors) {
 	x.Body = c.text(ColBody, true)
 	x.Product = c.text(ColProduct, true)
 	x.Holder = c.text(ColHolder, true)
-	if code := strings.TrimSpace(row.Get(ColHolderCode)); code != "" {
-		cc, err := creditcode.Parse(code)
-		if err != nil {
-			c.errs.AddCell(row.N, ColHolderCode, "%s", err.Error())
-		}
-		x.HolderCode = cc
-	}
+	x.HolderCode = c.code()
 	x.Region, x.Prefecture = c.region()
 	x.ValidFrom = c.date(ColValidFrom, true)
 	x.ValidTo = c.date(ColValidTo, false)

@@ -107,7 +107,7 @@ func TestImportAndCount(t *testing.T) {
 		if err != nil || len(sec.Items) != 1 || sec.Items[0].Label != "牦牛肉" {
 			t.Errorf("section %+v %v", sec, err)
 		}
-		if n, err := gi.SeedDemo(ctx, s, admin); err != nil || n != 5 {
+		if n, err := gi.SeedDemo(ctx, s, admin); err != nil || n != 11 {
 			t.Errorf("demo: %d %v", n, err)
 		}
 		if n, _ := gi.SeedDemo(ctx, s, admin); n != 0 {
@@ -158,6 +158,71 @@ func TestRefusals(t *testing.T) {
 		}
 		if _, err := s.ImportCerts(ctx, auth.Principal{UserID: 3, Roles: []auth.Role{auth.RoleInspector}}, kit.BytesSource("c.csv", []byte(certs)), kit.ImportOptions{}); err == nil {
 			t.Error("an inspector imported certificates")
+		}
+	})
+}
+
+const brandsCSV = "品牌类型,品牌名称,产品,所有人,统一社会信用代码,行政区划代码,列入日期,商标注册号,标准,移出日期\n" +
+	"区域公用品牌,柴达木枸杞,枸杞,海西州柴达木枸杞产业协会,,632800,2019-09-01,,DB63/T 1759—2019,\n" +
+	"农畜产品品牌,甲牦牛,牦牛肉,青海某乳业有限公司,91630100MA752XUH3X,630100,2021-05-01,12345678,,\n" +
+	"农畜产品品牌,乙青稞,青稞,某合作社,,632221,2018-01-01,,,2023-01-01\n"
+
+const usersCSV = "品牌名称,使用单位,统一社会信用代码,授权起,授权至\n" +
+	"柴达木枸杞,格尔木甲枸杞有限公司,,2022-01-21,2027-01-20\n" +
+	"柴达木枸杞,都兰乙合作社,,2022-01-21,\n" +
+	"柴达木枸杞,德令哈丙公司,,2019-10-01,2021-09-30\n"
+
+func TestBrands(t *testing.T) {
+	storetest.Each(t, func(t *testing.T, db *store.DB) {
+		s := newService(db)
+		// Users of a brand not yet in the catalogue are refused with the row.
+		_, err := s.ImportBrandUsers(ctx, admin, kit.BytesSource("u.csv", []byte(usersCSV)), kit.ImportOptions{})
+		if err == nil || !strings.Contains(err.Error(), "第 2 行“品牌名称”") {
+			t.Fatalf("users before the brand: %v", err)
+		}
+		for i := 0; i < 2; i++ {
+			rep, err := s.ImportBrands(ctx, admin, kit.BytesSource("b.csv", []byte(brandsCSV)), kit.ImportOptions{})
+			if err != nil || rep.Created+rep.Unchanged != 3 || (i == 1 && rep.Unchanged != 3) {
+				t.Fatalf("brands round %d: %+v %v", i, rep, err)
+			}
+			rep, err = s.ImportBrandUsers(ctx, admin, kit.BytesSource("u.csv", []byte(usersCSV)), kit.ImportOptions{})
+			if err != nil || rep.Created+rep.Unchanged != 3 || (i == 1 && rep.Unchanged != 3) {
+				t.Fatalf("users round %d: %+v %v", i, rep, err)
+			}
+		}
+		// A citizen looks up 柴达木枸杞 and sees who may use it today (2025-06-30).
+		l, err := s.Brands(ctx, gi.Filter{Q: "柴达木枸杞"})
+		if err != nil || l.Total != 1 {
+			t.Fatalf("search: %+v %v", l, err)
+		}
+		b, err := s.BrandByID(ctx, l.Brands[0].ID)
+		if err != nil {
+			t.Fatal(err)
+		}
+		var names []string
+		for _, u := range b.Users {
+			names = append(names, u.Name)
+		}
+		if strings.Join(names, "、") != "格尔木甲枸杞有限公司、都兰乙合作社" {
+			t.Errorf("authorised users today: %v", names)
+		}
+		reg := indicator.NewRegistry()
+		gi.RegisterMetrics(reg)
+		for _, c := range []struct {
+			key, day string
+			want     float64
+		}{{gi.MetricAgriBrands, "2021-05-01", 2}, {gi.MetricAgriBrands, "2023-01-01", 1}, {gi.MetricRegionalBrands, "2019-08-31", 0}, {gi.MetricRegionalBrands, "2025-06-30", 1}} {
+			m, _ := reg.Get(c.key)
+			day, _ := time.ParseInLocation("2006-01-02", c.day, time.FixedZone("CST", 8*3600))
+			if v, err := m.Compute(ctx, db.Reader(), time.Time{}, day.Add(time.Hour)); err != nil || v != c.want {
+				t.Errorf("%s as of %s: %v %v, want %v", c.key, c.day, v, err, c.want)
+			}
+		}
+		bad := "品牌类型,品牌名称,产品,所有人,统一社会信用代码,行政区划代码,列入日期,商标注册号,标准,移出日期\n商标品牌,丁,丁,丁,,630100,2020-01-01,,,2019-01-01\n"
+		_, err = s.ImportBrands(ctx, admin, kit.BytesSource("x.csv", []byte(bad)), kit.ImportOptions{})
+		var ref *kit.ImportRefused
+		if !errors.As(err, &ref) || len(ref.Report.Errors) != 2 {
+			t.Errorf("bad brand row: %v", err)
 		}
 	})
 }

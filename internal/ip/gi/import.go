@@ -19,10 +19,14 @@ func ImportKinds(s *Service) []kit.ImportKind[auth.Principal] {
 	ks := []kit.ImportKind[auth.Principal]{
 		{Name: "gi-products", Title: "地理标志保护产品 GI protected products", Columns: ProductColumns},
 		{Name: "agri-certs", Title: "绿色食品、有机产品、农产品地理标志证书 agri-product certificates", Columns: CertColumns},
+		{Name: "brands", Title: "农畜产品品牌、区域公用品牌和老字号目录 brand catalogue", Columns: BrandColumns},
+		{Name: "brand-users", Title: "区域公用品牌授权使用单位 authorised users of regional brands", Columns: BrandUserColumns},
 	}
 	if s != nil {
 		ks[0].Import, ks[0].Export = s.ImportProducts, s.ExportProducts
 		ks[1].Import, ks[1].Export = s.ImportCerts, s.ExportCerts
+		ks[2].Import, ks[2].Export = s.ImportBrands, s.ExportBrands
+		ks[3].Import, ks[3].Export = s.ImportBrandUsers, s.ExportBrandUsers
 	}
 	return ks
 }
@@ -126,7 +130,7 @@ func writeBatch[T any](ctx context.Context, s *Service, p auth.Principal, kind s
 			if err != nil {
 				return fmt.Errorf("第 %d 行：%w", it.Row, err)
 			}
-			if action != "unchanged" {
+			if action != "unchanged" && doc != nil {
 				if err := search.Index(ctx, s.db, tx, doc(id, v)); err != nil {
 					return fmt.Errorf("第 %d 行：%w", it.Row, err)
 				}
@@ -220,14 +224,9 @@ const (
 // inside the batch's transaction and gives the row's values.
 func (s *Service) prepareCert(ctx context.Context, p auth.Principal) func(tx *sql.Tx, x *Cert) ([]any, error) {
 	return func(tx *sql.Tx, x *Cert) ([]any, error) {
-		if x.HolderCode != "" && s.ent != nil {
-			id, err := s.ent.EnsureTx(ctx, tx, p, x.HolderCode, x.Holder, x.Demo)
-			if err != nil {
-				return nil, err
-			}
-			x.EnterpriseID = id
-		}
-		return certValues(*x), nil
+		id, err := s.ensure(ctx, tx, p, x.HolderCode, x.Holder, x.Demo)
+		x.EnterpriseID = id
+		return certValues(*x), err
 	}
 }
 

@@ -64,5 +64,5 @@ func RegisterMetrics(r *indicator.Registry) error {
 			return err
 		}
 	}
-	return nil
+	return registerBrandMetrics(r)
 }

@@ -98,7 +98,7 @@ CREATE INDEX agri_certs_enterprise ON agri_certs(enterprise_id);
 -- The provincial catalogue of 农畜产品品牌 and of 区域公用品牌.
 CREATE TABLE brands (
 	id INTEGER PRIMARY KEY,
-	kind TEXT NOT NULL,                   -- agri | regional | time_honoured
+	kind TEXT NOT NULL,                   -- agri | regional | cn_time_honoured | qh_time_honoured
 	name TEXT NOT NULL,
 	product TEXT NOT NULL,
 	owner TEXT NOT NULL,
@@ -126,7 +126,9 @@ CREATE TABLE brand_users (
 	enterprise_id INTEGER,
 	valid_from TEXT NOT NULL,
 	valid_to TEXT NOT NULL,
+	demo INTEGER NOT NULL,
 	created_at TEXT NOT NULL,
+	updated_at TEXT NOT NULL,
 	UNIQUE (brand_id, name)
 );
 CREATE INDEX brand_users_enterprise ON brand_users(enterprise_id);
