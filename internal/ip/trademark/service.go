@@ -116,16 +116,27 @@ const (
 	SeriesGI      = "qh.gi"     // … that are geographical indications
 )
 
-// CountQuery is the count of a series as of a day: the sum of its day
-// deltas up to the day (the primary key (series, day) serves it).
-const CountQuery = `SELECT COALESCE(SUM(delta), 0) FROM trademark_daily WHERE series = $1 AND day <= $2`
+// CountQuery is the count of a series as of a day: the month deltas of
+// the months before the day's month (series "…@m", day "YYYY-MM") plus
+// the day deltas of its month up to the day, each a range of the primary
+// key (series, day): about 700 + 31 rows, whatever the number of marks.
+// Its arguments are the series, the day, its month, the month's first
+// day and the month series.
+const CountQuery = `SELECT (SELECT COALESCE(SUM(delta), 0) FROM trademark_daily WHERE series = $5 AND day < $3)
+	+ (SELECT COALESCE(SUM(delta), 0) FROM trademark_daily WHERE series = $1 AND day >= $4 AND day <= $2)`
+
+// countArgs are CountQuery's arguments for a series and a day.
+func countArgs(series, day string) []any {
+	month := day[:min(7, len(day))]
+	return []any{series, day, month, month + "-01", series + "@m"}
+}
 
 // Count returns the marks of a series valid on day (YYYY-MM-DD).
 func Count(ctx context.Context, q interface {
 	QueryRowContext(context.Context, string, ...any) *sql.Row
 }, series, day string) (int64, error) {
 	var n int64
-	if err := q.QueryRowContext(ctx, CountQuery, series, day).Scan(&n); err != nil {
+	if err := q.QueryRowContext(ctx, CountQuery, countArgs(series, day)...).Scan(&n); err != nil {
 		return 0, fmt.Errorf("trademark: count %s as of %s: %w", series, day, err)
 	}
 	return n, nil
@@ -190,6 +201,8 @@ func (d deltas) add(r Record, statusOn string, sign int64) {
 	for _, s := range seriesOf(r) {
 		d[[2]string{s, from}] += sign
 		d[[2]string{s, to}] -= sign
+		d[[2]string{s + "@m", from[:7]}] += sign
+		d[[2]string{s + "@m", to[:7]}] -= sign
 	}
 }
 

@@ -46,9 +46,11 @@ CREATE INDEX trademark_statuses_mark ON trademark_statuses(trademark_id, effecti
 
 -- Day deltas of the counted series ("qh": valid Qinghai marks, "qh.madrid",
 -- "qh.gi"): a mark adds +1 on its registration day and -1 on the day after
--- its term ends or the day it was cancelled/invalidated. The count as of a
--- day is the sum of the deltas up to it: a few thousand rows whatever the
--- number of marks. Maintained in the same transaction as the marks.
+-- its term ends or the day it was cancelled/invalidated; the series
+-- "qh@m" … hold the same deltas by month (day = 'YYYY-MM'). The count as of
+-- a day is the month deltas before its month plus the day deltas of its
+-- month up to it: some 700 + 31 rows whatever the number of marks.
+-- Maintained in the same transaction as the marks.
 CREATE TABLE trademark_daily (
 	series TEXT NOT NULL,
 	day TEXT NOT NULL,
