@@ -71,24 +71,9 @@ func cmdImportBench() *Command {
 			st, _ := os.Stat(file)
 			fmt.Fprintf(e.Stdout, "file: %d rows, 10 columns, %.1f MB\n", *rows, float64(st.Size())/(1<<20))
 
-			// sqlite3 .import into a plain table.
-			var liteRate, liteCPURate float64
-			if path, err := exec.LookPath(*sqlite3); err == nil {
-				cmd := exec.CommandContext(ctx, path, filepath.Join(tmp, "plain.db"))
-				cmd.Stdin = strings.NewReader(".mode csv\n.import " + file + " standards\nSELECT COUNT(*) FROM standards;\n")
-				t0 := time.Now()
-				out, err := cmd.CombinedOutput()
-				secs := time.Since(t0).Seconds()
-				if err != nil {
-					return fmt.Errorf("sqlite3 .import: %v: %s", err, out)
-				}
-				liteRate = float64(*rows) / secs
-				cpu := (cmd.ProcessState.UserTime() + cmd.ProcessState.SystemTime()).Seconds()
-				liteCPURate = float64(*rows) / max(cpu, 0.001)
-				fmt.Fprintf(e.Stdout, "sqlite3 .import (plain table): %.2f s, %.0f rows/s (count %s); CPU time %.2f s (%.0f rows per CPU-second)\n",
-					secs, liteRate, strings.TrimSpace(string(out)), cpu, liteCPURate)
-			} else {
-				fmt.Fprintf(e.Stdout, "sqlite3 .import: not measured (%s not found)\n", *sqlite3)
+			liteRate, liteCPURate, err := sqlite3Import(ctx, e, *sqlite3, filepath.Join(tmp, "plain.db"), file, "standards", *rows)
+			if err != nil {
+				return err
 			}
 
 			dir := *data
@@ -166,6 +151,32 @@ func cmdImportBench() *Command {
 			return nil
 		},
 	}
+}
+
+// sqlite3Import times the sqlite3 shell's .import of file into a plain
+// table of a new database at db and prints the line of the benchmarks; it
+// returns the rows per second of wall and of CPU time (0 when the shell
+// is not there).
+func sqlite3Import(ctx context.Context, e *Env, shell, db, file, table string, rows int) (rate, cpuRate float64, err error) {
+	path, err := exec.LookPath(shell)
+	if err != nil {
+		fmt.Fprintf(e.Stdout, "sqlite3 .import: not measured (%s not found)\n", shell)
+		return 0, 0, nil
+	}
+	cmd := exec.CommandContext(ctx, path, db)
+	cmd.Stdin = strings.NewReader(".mode csv\n.import " + file + " " + table + "\nSELECT COUNT(*) FROM " + table + ";\n")
+	t0 := time.Now()
+	out, err := cmd.CombinedOutput()
+	secs := time.Since(t0).Seconds()
+	if err != nil {
+		return 0, 0, fmt.Errorf("sqlite3 .import: %v: %s", err, out)
+	}
+	rate = float64(rows) / secs
+	cpu := (cmd.ProcessState.UserTime() + cmd.ProcessState.SystemTime()).Seconds()
+	cpuRate = float64(rows) / max(cpu, 0.001)
+	fmt.Fprintf(e.Stdout, "sqlite3 .import (plain table): %.2f s, %.0f rows/s (count %s); CPU time %.2f s (%.0f rows per CPU-second)\n",
+		secs, rate, strings.TrimSpace(string(out)), cpu, cpuRate)
+	return rate, cpuRate, nil
 }
 
 // cpuTime is the user and system time this process has used, in seconds.

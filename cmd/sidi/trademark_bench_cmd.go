@@ -4,10 +4,8 @@ import (
 	"context"
 	"fmt"
 	"os"
-	"os/exec"
 	"path/filepath"
 	"slices"
-	"strings"
 	"time"
 
 	"sidi/internal/auth"
@@ -68,22 +66,9 @@ func cmdTrademarkBench() *Command {
 			}
 			st, _ := os.Stat(file)
 			fmt.Fprintf(e.Stdout, "file: %d rows, %d columns, %.1f MB\n", *rows, len(trademark.ImportColumns), float64(st.Size())/(1<<20))
-			var liteRate, liteCPURate float64
-			if path, err := exec.LookPath(*sqlite3); err == nil {
-				cmd := exec.CommandContext(ctx, path, filepath.Join(tmp, "plain.db"))
-				cmd.Stdin = strings.NewReader(".mode csv\n.import " + file + " trademarks\nSELECT COUNT(*) FROM trademarks;\n")
-				t0 := time.Now()
-				out, err := cmd.CombinedOutput()
-				secs := time.Since(t0).Seconds()
-				if err != nil {
-					return fmt.Errorf("sqlite3 .import: %v: %s", err, out)
-				}
-				liteRate = float64(*rows) / secs
-				cpu := (cmd.ProcessState.UserTime() + cmd.ProcessState.SystemTime()).Seconds()
-				liteCPURate = float64(*rows) / max(cpu, 0.001)
-				fmt.Fprintf(e.Stdout, "sqlite3 .import (plain table): %.2f s, %.0f rows/s (count %s); CPU %.2f s\n", secs, liteRate, strings.TrimSpace(string(out)), cpu)
-			} else {
-				fmt.Fprintf(e.Stdout, "sqlite3 .import: not measured (%s not found)\n", *sqlite3)
+			liteRate, liteCPURate, err := sqlite3Import(ctx, e, *sqlite3, filepath.Join(tmp, "plain.db"), file, "trademarks", *rows)
+			if err != nil {
+				return err
 			}
 			dir := *data
 			if dir == "" {

@@ -144,12 +144,7 @@ func Modules() []Module {
 			Pages:             pagesOver(func(s *Set) *trademark.Service { return s.Trademarks }, web.TrademarkPages),
 			EnterpriseSection: func(s *Set) enterprise.SectionFunc { return s.Trademarks.EnterpriseSection },
 			AuditValues:       map[string]map[string]map[string]string{"trademark": {"status": trademark.StatusLabels, "kind": trademark.KindLabels}},
-			ImportKinds: func(s *Set) []kit.ImportKind[auth.Principal] {
-				if s == nil {
-					return trademark.ImportKinds(nil)
-				}
-				return trademark.ImportKinds(s.Trademarks)
-			},
+			ImportKinds:       kindsOver(func(s *Set) *trademark.Service { return s.Trademarks }, trademark.ImportKinds),
 		},
 		{
 			Name: "gi-products", Title: "地理标志保护产品",
@@ -164,12 +159,7 @@ func Modules() []Module {
 			SeedDone:    "已添加 %d 条演示地理标志保护产品和农产品证书（均标注【演示数据】）demo GI products and certificates added",
 			SearchKinds: []string{gi.KindProductDoc},
 			Pages:       pagesOver(func(s *Set) *gi.Service { return s.GI }, web.GIProductPages),
-			ImportKinds: func(s *Set) []kit.ImportKind[auth.Principal] {
-				if s == nil {
-					return gi.ImportKinds(nil)
-				}
-				return gi.ImportKinds(s.GI)
-			},
+			ImportKinds: kindsOver(func(s *Set) *gi.Service { return s.GI }, gi.ImportKinds),
 		},
 		{
 			Name: "certifications", Title: "绿色有机与地理标志农产品",
@@ -194,6 +184,18 @@ func pagesOver[T any](service func(*Set) T, pages func(T) func(*web.Server) []we
 			svc = service(s)
 		}
 		return pages(svc)
+	}
+}
+
+// kindsOver gives a module's import kinds over its service in s (the zero
+// service, a catalogue of names and headers, when s is nil).
+func kindsOver[T any](service func(*Set) T, kinds func(T) []kit.ImportKind[auth.Principal]) func(*Set) []kit.ImportKind[auth.Principal] {
+	return func(s *Set) []kit.ImportKind[auth.Principal] {
+		var svc T
+		if s != nil {
+			svc = service(s)
+		}
+		return kinds(svc)
 	}
 }
 
