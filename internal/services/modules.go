@@ -156,7 +156,7 @@ func Modules() []Module {
 			Seed: func(ctx context.Context, s *Set, p auth.Principal) (int, error) {
 				return gi.SeedDemo(ctx, s.GI, p)
 			},
-			SeedDone:    "已添加 %d 条演示地理标志保护产品和农产品证书（均标注【演示数据】）demo GI products and certificates added",
+			SeedDone:    "已添加 %d 条演示地理标志保护产品、农产品证书和品牌目录记录（均标注【演示数据】）demo GI products, certificates and brands added",
 			SearchKinds: []string{gi.KindProductDoc},
 			Pages:       pagesOver(func(s *Set) *gi.Service { return s.GI }, web.GIProductPages),
 			ImportKinds: kindsOver(func(s *Set) *gi.Service { return s.GI }, gi.ImportKinds),
