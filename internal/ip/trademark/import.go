@@ -5,10 +5,12 @@ import (
 	"database/sql"
 	"fmt"
 	"slices"
+	"strconv"
 	"time"
 
 	"sidi/internal/auth"
 	"sidi/internal/kit"
+	"sidi/internal/search"
 	"sidi/internal/store"
 )
 
@@ -197,9 +199,11 @@ func nullID(id int64) any {
 // a SHA-256 of what the rows wrote.
 func (s *Service) writeBatch(ctx context.Context, p auth.Principal, batch []kit.Item[Record], file kit.ImportReport) (kit.BatchResult, error) {
 	var res kit.BatchResult
-	err := s.db.Tx(ctx, func(tx *sql.Tx) error {
+	// search.Tx holds the connection the transaction runs on: new marks go
+	// in with COPY on PostgreSQL.
+	err := search.Tx(ctx, s.db, func(tx *sql.Tx, conn *sql.Conn) error {
 		var err error
-		res, err = s.saveTx(ctx, tx, p, batch, func(after []written, created, updated []int64, unchanged int) error {
+		res, err = s.saveTx(ctx, tx, conn, p, batch, func(after []written, created, updated []int64, unchanged int) error {
 			rows := make([]any, len(after))
 			for i, w := range after {
 				rows[i] = w
@@ -222,7 +226,7 @@ type written struct {
 
 // saveTx stores marks inside tx and calls audited with what changed
 // (not at all when nothing did).
-func (s *Service) saveTx(ctx context.Context, tx *sql.Tx, p auth.Principal, batch []kit.Item[Record], audited func(after []written, created, updated []int64, unchanged int) error) (kit.BatchResult, error) {
+func (s *Service) saveTx(ctx context.Context, tx *sql.Tx, conn *sql.Conn, p auth.Principal, batch []kit.Item[Record], audited func(after []written, created, updated []int64, unchanged int) error) (kit.BatchResult, error) {
 	var res kit.BatchResult
 	keys := make([]string, len(batch))
 	for i, it := range batch {
@@ -303,13 +307,7 @@ func (s *Service) saveTx(ctx context.Context, tx *sql.Tx, p auth.Principal, batc
 				history = append(history, change{ids[i], r.Status, r.StatusOn})
 			}
 		}
-		err = store.InsertRows(ctx, s.db.Dialect(), tx, "trademark", `INSERT INTO trademarks(id, reg_no, name, classes, class_mask, owner, owner_code, enterprise_id, region, prefecture,
-			applied_on, registered_on, term_end, kind, madrid_no, gi, well_known, status, status_on, demo, created_at, updated_at) VALUES `, make([]string, 22), len(fresh), func(i int) []any {
-			w := fresh[i]
-			r := w.Rec
-			return []any{w.ID, r.RegNo, r.Name, ClassText(r.Classes), ClassMask(r.Classes), r.Owner, r.OwnerCode, nullID(w.EnterpriseID), r.Region, r.prefecture(),
-				r.AppliedOn, r.RegisteredOn, r.TermEnd, r.Kind, r.MadridNo, b2i(r.GI), b2i(r.WellKnown), r.Status, r.StatusOn, b2i(r.Demo), now, now}
-		})
+		err = s.insertMarks(ctx, tx, conn, fresh, now)
 		if err != nil {
 			return res, err
 		}
@@ -330,6 +328,55 @@ func (s *Service) saveTx(ctx context.Context, tx *sql.Tx, p auth.Principal, batc
 		return res, err
 	}
 	return res, audited(after, created, updated, res.Unchanged)
+}
+
+// markInsertColumns are the columns a new mark is written with.
+const markInsertColumns = `id, reg_no, name, classes, class_mask, owner, owner_code, enterprise_id, region, prefecture,
+	applied_on, registered_on, term_end, kind, madrid_no, gi, well_known, status, status_on, demo, created_at, updated_at`
+
+// insertMarks writes new marks: with COPY on PostgreSQL when the
+// transaction's connection is given, else with multi-row prepared
+// statements.
+func (s *Service) insertMarks(ctx context.Context, tx *sql.Tx, conn *sql.Conn, fresh []written, now string) error {
+	if s.db.Dialect() == store.Postgres && conn != nil {
+		var buf []byte
+		for _, w := range fresh {
+			r := w.Rec
+			buf = strconv.AppendInt(buf, w.ID, 10)
+			for _, v := range []string{r.RegNo, r.Name, ClassText(r.Classes)} {
+				buf = append(buf, '\t')
+				buf = store.AppendCopy(buf, v)
+			}
+			buf = append(buf, '\t')
+			buf = strconv.AppendInt(buf, ClassMask(r.Classes), 10)
+			for _, v := range []string{r.Owner, r.OwnerCode} {
+				buf = append(buf, '\t')
+				buf = store.AppendCopy(buf, v)
+			}
+			buf = append(buf, '\t')
+			if w.EnterpriseID == 0 {
+				buf = append(buf, '\\', 'N')
+			} else {
+				buf = strconv.AppendInt(buf, w.EnterpriseID, 10)
+			}
+			for _, v := range []string{r.Region, r.prefecture(), r.AppliedOn, r.RegisteredOn, r.TermEnd, r.Kind, r.MadridNo,
+				strconv.Itoa(b2i(r.GI)), strconv.Itoa(b2i(r.WellKnown)), r.Status, r.StatusOn, strconv.Itoa(b2i(r.Demo)), now, now} {
+				buf = append(buf, '\t')
+				buf = store.AppendCopy(buf, v)
+			}
+			buf = append(buf, '\n')
+		}
+		if err := store.CopyFrom(ctx, conn, `COPY trademarks(`+markInsertColumns+`) FROM STDIN`, buf); err != nil {
+			return fmt.Errorf("trademark: copy: %w", err)
+		}
+		return nil
+	}
+	return store.InsertRows(ctx, s.db.Dialect(), tx, "trademark", `INSERT INTO trademarks(`+markInsertColumns+`) VALUES `, make([]string, 22), len(fresh), func(i int) []any {
+		w := fresh[i]
+		r := w.Rec
+		return []any{w.ID, r.RegNo, r.Name, ClassText(r.Classes), ClassMask(r.Classes), r.Owner, r.OwnerCode, nullID(w.EnterpriseID), r.Region, r.prefecture(),
+			r.AppliedOn, r.RegisteredOn, r.TermEnd, r.Kind, r.MadridNo, b2i(r.GI), b2i(r.WellKnown), r.Status, r.StatusOn, b2i(r.Demo), now, now}
+	})
 }
 
 // newIDs reserves n ids for new marks.
