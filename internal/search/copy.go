@@ -10,7 +10,6 @@ import (
 	"strings"
 	"time"
 
-
 	"sidi/internal/store"
 )
 
