@@ -184,21 +184,14 @@ func brandID(ctx context.Context, q store.Querier, name string) (int64, error) {
 	return id, err
 }
 
+var brandKind = kindImport[Brand]{kind: "brands", columns: BrandColumns, parse: parseBrand, t: brandTable, doc: brandDoc,
+	key:       func(b Brand) (string, string) { return b.Kind + "\x00" + b.Name, "品牌 " + b.Name },
+	keyColumn: ColBrandName, prepare: (*Service).prepareBrand,
+}
+
 // ImportBrands imports the brand catalogue (matched on kind and name).
 func (s *Service) ImportBrands(ctx context.Context, p auth.Principal, src kit.Source, opt kit.ImportOptions) (kit.ImportReport, error) {
-	if err := p.Require(Editors...); err != nil {
-		return kit.ImportReport{Kind: "brands", File: src.Name}, err
-	}
-	return kit.RunImport(ctx, src, opt, kit.Plan[Brand]{
-		Kind: "brands", Spec: kit.TableSpec{Columns: BrandColumns, Formulas: true}, Parse: parseBrand,
-		Key: func(b Brand) string { return b.Kind + "\x00" + b.Name },
-		Duplicate: func(row int, b Brand, prev int) kit.FieldError {
-			return kit.FieldError{Row: row, Column: ColBrandName, Msg: fmt.Sprintf("品牌 %s 与第 %d 行重复", b.Name, prev)}
-		},
-		Write: func(ctx context.Context, batch []kit.Item[Brand], file kit.ImportReport) (kit.BatchResult, error) {
-			return writeBatch(ctx, s, p, "brands", brandTable, batch, file, s.prepareBrand(ctx, p), brandDoc)
-		},
-	})
+	return brandKind.run(ctx, s, p, src, opt)
 }
 
 func (s *Service) prepareBrand(ctx context.Context, p auth.Principal) func(tx *sql.Tx, b *Brand) ([]any, error) {
@@ -212,16 +205,12 @@ func (s *Service) prepareBrand(ctx context.Context, p auth.Principal) func(tx *s
 // ImportBrandUsers imports who may use the regional public brands: each
 // row names a 区域公用品牌 already in the catalogue.
 func (s *Service) ImportBrandUsers(ctx context.Context, p auth.Principal, src kit.Source, opt kit.ImportOptions) (kit.ImportReport, error) {
-	if err := p.Require(Editors...); err != nil {
-		return kit.ImportReport{Kind: "brand-users", File: src.Name}, err
-	}
-	return kit.RunImport(ctx, src, opt, kit.Plan[BrandUser]{
-		Kind: "brand-users", Spec: kit.TableSpec{Columns: BrandUserColumns, Formulas: true}, Parse: parseBrandUser,
-		Key: func(u BrandUser) string { return u.Brand + "\x00" + u.Name },
-		Duplicate: func(row int, u BrandUser, prev int) kit.FieldError {
-			return kit.FieldError{Row: row, Column: ColUser, Msg: fmt.Sprintf("%s 的使用单位 %s 与第 %d 行重复", u.Brand, u.Name, prev)}
+	k := kindImport[BrandUser]{kind: "brand-users", columns: BrandUserColumns, parse: parseBrandUser, t: brandUserTable,
+		key: func(u BrandUser) (string, string) {
+			return u.Brand + "\x00" + u.Name, u.Brand + " 的使用单位 " + u.Name
 		},
-		Check: func(ctx context.Context, batch []kit.Item[BrandUser]) (kit.Errors, error) {
+		keyColumn: ColUser, prepare: (*Service).prepareBrandUser,
+		check: func(ctx context.Context, batch []kit.Item[BrandUser]) (kit.Errors, error) {
 			var errs kit.Errors
 			for _, it := range batch {
 				id, err := brandID(ctx, s.db.Reader(), it.Val.Brand)
@@ -234,10 +223,8 @@ func (s *Service) ImportBrandUsers(ctx context.Context, p auth.Principal, src ki
 			}
 			return errs, nil
 		},
-		Write: func(ctx context.Context, batch []kit.Item[BrandUser], file kit.ImportReport) (kit.BatchResult, error) {
-			return writeBatch(ctx, s, p, "brand-users", brandUserTable, batch, file, s.prepareBrandUser(ctx, p), nil)
-		},
-	})
+	}
+	return k.run(ctx, s, p, src, opt)
 }
 
 func (s *Service) prepareBrandUser(ctx context.Context, p auth.Principal) func(tx *sql.Tx, u *BrandUser) ([]any, error) {

@@ -157,40 +157,64 @@ func writeBatch[T any](ctx context.Context, s *Service, p auth.Principal, kind s
 	return res, err
 }
 
+// kindImport is one import kind of the package's registers: small
+// tables written a row at a time (see writeBatch).
+type kindImport[T any] struct {
+	kind    string
+	columns []kit.Column
+	parse   func(kit.Row) (T, kit.Errors)
+	// key names a record for duplicates in the file, and how the message
+	// shows it ("产品 甲枸杞"); keyColumn is the column the failure names.
+	key       func(T) (key, shown string)
+	keyColumn string
+	check     func(ctx context.Context, batch []kit.Item[T]) (kit.Errors, error)
+	t         table
+	prepare   func(s *Service, ctx context.Context, p auth.Principal) func(*sql.Tx, *T) ([]any, error)
+	doc       func(int64, T) search.Doc // nil: not in the search index
+}
+
+// run imports src as kind k for p (editors only).
+func (k kindImport[T]) run(ctx context.Context, s *Service, p auth.Principal, src kit.Source, opt kit.ImportOptions) (kit.ImportReport, error) {
+	if err := p.Require(Editors...); err != nil {
+		return kit.ImportReport{Kind: k.kind, File: src.Name}, err
+	}
+	return kit.RunImport(ctx, src, opt, kit.Plan[T]{
+		Kind: k.kind, Spec: kit.TableSpec{Columns: k.columns, Formulas: true}, Parse: k.parse,
+		Key: func(v T) string { key, _ := k.key(v); return key },
+		Duplicate: func(row int, v T, prev int) kit.FieldError {
+			_, shown := k.key(v)
+			return kit.FieldError{Row: row, Column: k.keyColumn, Msg: fmt.Sprintf("%s 与第 %d 行重复", shown, prev)}
+		},
+		Check: k.check,
+		Write: func(ctx context.Context, batch []kit.Item[T], file kit.ImportReport) (kit.BatchResult, error) {
+			return writeBatch(ctx, s, p, k.kind, k.t, batch, file, k.prepare(s, ctx, p), k.doc)
+		},
+	})
+}
+
+var productKind = kindImport[Product]{kind: "gi-products", columns: ProductColumns, parse: parseProduct, t: productTable, doc: productDoc,
+	key:       func(x Product) (string, string) { return x.Name, "产品 " + x.Name },
+	keyColumn: ColProduct,
+	prepare: func(*Service, context.Context, auth.Principal) func(*sql.Tx, *Product) ([]any, error) {
+		return func(_ *sql.Tx, x *Product) ([]any, error) { return productValues(*x), nil }
+	},
+}
+
+var certKind = kindImport[Cert]{kind: "agri-certs", columns: CertColumns, parse: parseCert, t: certTable, doc: certDoc,
+	key:       func(x Cert) (string, string) { return x.Kind + "\x00" + x.CertNo, "证书 " + x.CertNo },
+	keyColumn: ColCertNo, prepare: (*Service).prepareCert,
+}
+
 // ImportProducts imports a table of GI protected products (matched on
 // the product name; the same file twice changes nothing).
 func (s *Service) ImportProducts(ctx context.Context, p auth.Principal, src kit.Source, opt kit.ImportOptions) (kit.ImportReport, error) {
-	if err := p.Require(Editors...); err != nil {
-		return kit.ImportReport{Kind: "gi-products", File: src.Name}, err
-	}
-	return kit.RunImport(ctx, src, opt, kit.Plan[Product]{
-		Kind: "gi-products", Spec: kit.TableSpec{Columns: ProductColumns, Formulas: true}, Parse: parseProduct,
-		Key: func(x Product) string { return x.Name },
-		Duplicate: func(row int, x Product, prev int) kit.FieldError {
-			return kit.FieldError{Row: row, Column: ColProduct, Msg: fmt.Sprintf("产品 %s 与第 %d 行重复", x.Name, prev)}
-		},
-		Write: func(ctx context.Context, batch []kit.Item[Product], file kit.ImportReport) (kit.BatchResult, error) {
-			return writeBatch(ctx, s, p, "gi-products", productTable, batch, file, func(_ *sql.Tx, x *Product) ([]any, error) { return productValues(*x), nil }, productDoc)
-		},
-	})
+	return productKind.run(ctx, s, p, src, opt)
 }
 
 // ImportCerts imports a table of certificates (matched on kind and
 // number; holders with a credit code join the enterprise directory).
 func (s *Service) ImportCerts(ctx context.Context, p auth.Principal, src kit.Source, opt kit.ImportOptions) (kit.ImportReport, error) {
-	if err := p.Require(Editors...); err != nil {
-		return kit.ImportReport{Kind: "agri-certs", File: src.Name}, err
-	}
-	return kit.RunImport(ctx, src, opt, kit.Plan[Cert]{
-		Kind: "agri-certs", Spec: kit.TableSpec{Columns: CertColumns, Formulas: true}, Parse: parseCert,
-		Key: func(x Cert) string { return x.Kind + "\x00" + x.CertNo },
-		Duplicate: func(row int, x Cert, prev int) kit.FieldError {
-			return kit.FieldError{Row: row, Column: ColCertNo, Msg: fmt.Sprintf("证书 %s 与第 %d 行重复", x.CertNo, prev)}
-		},
-		Write: func(ctx context.Context, batch []kit.Item[Cert], file kit.ImportReport) (kit.BatchResult, error) {
-			return writeBatch(ctx, s, p, "agri-certs", certTable, batch, file, s.prepareCert(ctx, p), certDoc)
-		},
-	})
+	return certKind.run(ctx, s, p, src, opt)
 }
 
 // dayRank orders search matches by a date, newest first being read
