@@ -3,6 +3,7 @@ package main
 import (
 	"context"
 	"fmt"
+	"io"
 	"os"
 	"path/filepath"
 	"slices"
@@ -25,56 +26,26 @@ func cmdTrademarkBench() *Command {
 			"再用 sidi import trademarks 导入（含企业名录、状态历史、按日计数与每批一条审计记录）并计时，再导入一次同一文件（应全部未变），\n" +
 			"最后对 20 个日期计时“截至某日全省有效注册商标”统计（按日增量表），并与直接扫描商标表的结果核对。库中不能已有商标记录。",
 		Run: func(ctx context.Context, e *Env, args []string) error {
-			fs := newFlags("bench-trademarks", e)
-			rows := fs.Int("rows", 100000, "生成的行数 rows to generate")
-			seed := fs.Uint64("seed", 1, "生成器种子 generator seed")
-			batch := fs.Int("batch", 5000, "每个事务的行数 rows per transaction")
-			sqlite3 := fs.String("sqlite3", "sqlite3", "sqlite3 命令行程序 the sqlite3 shell")
-			keep := fs.String("csv", "", "生成的 CSV 另存到此路径 also keep the generated file here")
-			data := fs.String("data", "", "数据目录（默认新建临时目录）data directory")
-			dbURL := fs.String("db", "", "PostgreSQL 地址 postgres://…")
-			if err := parseArgs(fs, args); err != nil {
+			o, err := parseBenchFlags("bench-trademarks", e, args, trademark.MaxRows)
+			if err != nil {
 				return err
 			}
-			if err := intRange("rows", *rows, 1, trademark.MaxRows); err != nil {
-				return err
-			}
-			if err := intRange("batch", *batch, 100, 50000); err != nil {
-				return err
-			}
-			tmp, err := os.MkdirTemp("", "sidi-bench-trademarks-")
+			tmp, file, err := benchFile(e, o, "sidi-bench-trademarks-", "trademarks.csv", len(trademark.ImportColumns), func(w io.Writer) error {
+				return trademark.NewGen(o.seed).WriteCSV(w, o.rows)
+			})
 			if err != nil {
 				return err
 			}
 			defer os.RemoveAll(tmp)
-			file := filepath.Join(tmp, "trademarks.csv")
-			f, err := os.Create(file)
+			liteRate, liteCPURate, err := sqlite3Import(ctx, e, o.sqlite3, filepath.Join(tmp, "plain.db"), file, "trademarks", o.rows)
 			if err != nil {
 				return err
 			}
-			err = trademark.NewGen(*seed).WriteCSV(f, *rows)
-			if cerr := f.Close(); err == nil {
-				err = cerr
-			}
-			if err != nil {
-				return err
-			}
-			if *keep != "" {
-				if err := copyFile(file, *keep); err != nil {
-					return err
-				}
-			}
-			st, _ := os.Stat(file)
-			fmt.Fprintf(e.Stdout, "file: %d rows, %d columns, %.1f MB\n", *rows, len(trademark.ImportColumns), float64(st.Size())/(1<<20))
-			liteRate, liteCPURate, err := sqlite3Import(ctx, e, *sqlite3, filepath.Join(tmp, "plain.db"), file, "trademarks", *rows)
-			if err != nil {
-				return err
-			}
-			dir := *data
+			dir := o.data
 			if dir == "" {
 				dir = filepath.Join(tmp, "data")
 			}
-			a, err := openApp(ctx, store.Config{DataDir: dir, URL: *dbURL, AuditKey: auditKeyFromEnv(e)})
+			a, err := openApp(ctx, store.Config{DataDir: dir, URL: o.dbURL, AuditKey: auditKeyFromEnv(e)})
 			if err != nil {
 				return err
 			}
@@ -90,7 +61,7 @@ func cmdTrademarkBench() *Command {
 			for round, label := range []string{"sidi import trademarks", "again (same file)"} {
 				cpu0 := cpuTime()
 				t0 := time.Now()
-				rep, err := a.Trademarks.Import(ctx, p, kit.FileSource(file), kit.ImportOptions{Batch: *batch, Progress: stderrProgress(e.Stderr)})
+				rep, err := a.Trademarks.Import(ctx, p, kit.FileSource(file), kit.ImportOptions{Batch: o.batch, Progress: stderrProgress(e.Stderr)})
 				secs := time.Since(t0).Seconds()
 				cpu := cpuTime() - cpu0
 				if err != nil {
