@@ -22,17 +22,20 @@ const (
 	BrandRegional = "regional"         // 区域公用品牌
 	BrandCNOld    = "cn_time_honoured" // 中华老字号
 	BrandQHOld    = "qh_time_honoured" // 青海老字号
+	// BrandStation is a 商标品牌指导站 kept in the same catalogue: 品牌名称
+	// is the station's name, 产品 its service area, 所有人 the host body.
+	BrandStation = "guidance_station"
 )
 
 // BrandLabels are the Chinese names of the brand kinds.
-var BrandLabels = map[string]string{BrandAgri: "农畜产品品牌", BrandRegional: "区域公用品牌", BrandCNOld: "中华老字号", BrandQHOld: "青海老字号"}
+var BrandLabels = map[string]string{BrandAgri: "农畜产品品牌", BrandRegional: "区域公用品牌", BrandCNOld: "中华老字号", BrandQHOld: "青海老字号", BrandStation: "商标品牌指导站"}
 
 // BrandKinds in display order.
-var BrandKinds = []string{BrandAgri, BrandRegional, BrandCNOld, BrandQHOld}
+var BrandKinds = []string{BrandAgri, BrandRegional, BrandCNOld, BrandQHOld, BrandStation}
 
 var brandAliases = map[string]string{
 	"农畜产品品牌": BrandAgri, "农产品品牌": BrandAgri, "区域公用品牌": BrandRegional, "农产品区域公用品牌": BrandRegional,
-	"中华老字号": BrandCNOld, "青海老字号": BrandQHOld,
+	"中华老字号": BrandCNOld, "青海老字号": BrandQHOld, "商标品牌指导站": BrandStation, "指导站": BrandStation,
 }
 
 // Brand is an entry of the catalogue.
@@ -109,7 +112,7 @@ func parseBrand(row kit.Row) (Brand, kit.Errors) {
 	var b Brand
 	k := strings.TrimSpace(row.Get(ColBrandKind))
 	if b.Kind = brandAliases[k]; b.Kind == "" {
-		c.errs.AddCell(row.N, ColBrandKind, "品牌类型“%s”无效，应为 农畜产品品牌、区域公用品牌、中华老字号 或 青海老字号", k)
+		c.errs.AddCell(row.N, ColBrandKind, "品牌类型“%s”无效，应为 农畜产品品牌、区域公用品牌、中华老字号、青海老字号 或 商标品牌指导站", k)
 	}
 	b.Name = c.text(ColBrandName, true)
 	b.Product = c.text(ColProduct, true)

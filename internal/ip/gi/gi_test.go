@@ -165,7 +165,8 @@ func TestRefusals(t *testing.T) {
 const brandsCSV = "品牌类型,品牌名称,产品,所有人,统一社会信用代码,行政区划代码,列入日期,商标注册号,标准,移出日期\n" +
 	"区域公用品牌,柴达木枸杞,枸杞,海西州柴达木枸杞产业协会,,632800,2019-09-01,,DB63/T 1759—2019,\n" +
 	"农畜产品品牌,甲牦牛,牦牛肉,青海某乳业有限公司,91630100MA752XUH3X,630100,2021-05-01,12345678,,\n" +
-	"农畜产品品牌,乙青稞,青稞,某合作社,,632221,2018-01-01,,,2023-01-01\n"
+	"农畜产品品牌,乙青稞,青稞,某合作社,,632221,2018-01-01,,,2023-01-01\n" +
+	"商标品牌指导站,门源县商标品牌指导站,门源县,门源县市场监督管理局,,632221,2022-06-01,,,\n"
 
 const usersCSV = "品牌名称,使用单位,统一社会信用代码,授权起,授权至\n" +
 	"柴达木枸杞,格尔木甲枸杞有限公司,,2022-01-21,2027-01-20\n" +
@@ -182,13 +183,16 @@ func TestBrands(t *testing.T) {
 		}
 		for i := 0; i < 2; i++ {
 			rep, err := s.ImportBrands(ctx, admin, kit.BytesSource("b.csv", []byte(brandsCSV)), kit.ImportOptions{})
-			if err != nil || rep.Created+rep.Unchanged != 3 || (i == 1 && rep.Unchanged != 3) {
+			if err != nil || rep.Created+rep.Unchanged != 4 || (i == 1 && rep.Unchanged != 4) {
 				t.Fatalf("brands round %d: %+v %v", i, rep, err)
 			}
 			rep, err = s.ImportBrandUsers(ctx, admin, kit.BytesSource("u.csv", []byte(usersCSV)), kit.ImportOptions{})
 			if err != nil || rep.Created+rep.Unchanged != 3 || (i == 1 && rep.Unchanged != 3) {
 				t.Fatalf("users round %d: %+v %v", i, rep, err)
 			}
+		}
+		if l, err := s.Brands(ctx, gi.Filter{Kind: gi.BrandStation, Prefecture: "632200"}); err != nil || l.Total != 1 {
+			t.Errorf("guidance stations in 海北州: %+v %v", l, err)
 		}
 		// A citizen looks up 柴达木枸杞 and sees who may use it today (2025-06-30).
 		l, err := s.Brands(ctx, gi.Filter{Q: "柴达木枸杞"})

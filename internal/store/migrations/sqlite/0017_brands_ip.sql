@@ -97,10 +97,11 @@ CREATE TABLE agri_certs (
 CREATE INDEX agri_certs_valid ON agri_certs(valid_from, valid_to);
 CREATE INDEX agri_certs_enterprise ON agri_certs(enterprise_id);
 
--- The provincial catalogue of 农畜产品品牌 and of 区域公用品牌.
+-- The provincial catalogue of 农畜产品品牌, 区域公用品牌, 老字号 and 商标品牌指导站
+-- (a station: name, service area as product, host body as owner).
 CREATE TABLE brands (
 	id INTEGER PRIMARY KEY,
-	kind TEXT NOT NULL,                   -- agri | regional | cn_time_honoured | qh_time_honoured
+	kind TEXT NOT NULL,                   -- agri | regional | cn_time_honoured | qh_time_honoured | guidance_station
 	name TEXT NOT NULL,
 	product TEXT NOT NULL,
 	owner TEXT NOT NULL,
