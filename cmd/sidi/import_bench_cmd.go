@@ -46,22 +46,11 @@ func cmdImportBench() *Command {
 				return err
 			}
 
-			dir := o.data
-			if dir == "" {
-				dir = filepath.Join(tmp, "data")
-			}
-			a, err := openApp(ctx, store.Config{DataDir: dir, URL: o.dbURL, AuditKey: auditKeyFromEnv(e)})
+			a, err := benchApp(ctx, e, o, tmp, `SELECT COUNT(*) FROM standards`, "条标准记录")
 			if err != nil {
 				return err
 			}
 			defer a.Close()
-			var existing int
-			if err := a.DB.Reader().QueryRowContext(ctx, `SELECT COUNT(*) FROM standards`).Scan(&existing); err != nil {
-				return err
-			}
-			if existing > 0 {
-				return fmt.Errorf("库中已有 %d 条标准记录，请使用空的数据目录或数据库 the database must hold no standards", existing)
-			}
 			k, _ := a.ImportKind("standards")
 			p := auth.CLI("bench-import")
 			for round, label := range []string{"sidi import standards", "again (same file)"} {
@@ -177,6 +166,30 @@ func benchFile(e *Env, o benchOpts, prefix, name string, cols int, write func(io
 	st, _ := os.Stat(file)
 	fmt.Fprintf(e.Stdout, "file: %d rows, %d columns, %.1f MB\n", o.rows, cols, float64(st.Size())/(1<<20))
 	return tmp, file, nil
+}
+
+// benchApp opens the benchmark's database (a new one in tmp unless
+// --data or --db names one) and refuses one where count finds records
+// already (noun names them: "件商标").
+func benchApp(ctx context.Context, e *Env, o benchOpts, tmp, count, noun string) (*app, error) {
+	dir := o.data
+	if dir == "" {
+		dir = filepath.Join(tmp, "data")
+	}
+	a, err := openApp(ctx, store.Config{DataDir: dir, URL: o.dbURL, AuditKey: auditKeyFromEnv(e)})
+	if err != nil {
+		return nil, err
+	}
+	var existing int
+	if err := a.DB.Reader().QueryRowContext(ctx, count).Scan(&existing); err != nil {
+		a.Close()
+		return nil, err
+	}
+	if existing > 0 {
+		a.Close()
+		return nil, fmt.Errorf("库中已有 %d %s，请使用空的数据目录或数据库 the database must be empty of them", existing, noun)
+	}
+	return a, nil
 }
 
 // sqlite3Import times the sqlite3 shell's .import of file into a plain

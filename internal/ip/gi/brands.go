@@ -247,15 +247,8 @@ func (s *Service) prepareBrandUser(ctx context.Context, p auth.Principal) func(t
 
 // ExportBrands writes the catalogue as an import file.
 func (s *Service) ExportBrands(ctx context.Context, _ auth.Principal, w kit.TableWriter) error {
-	if err := w.Write(kit.Header(BrandColumns)); err != nil {
-		return err
-	}
-	return store.EachRow(ctx, s.db.Reader(), `SELECT `+brandColumns+` FROM brands ORDER BY id`, nil, func(r *sql.Rows) error {
-		b, err := scanBrand(r)
-		if err != nil {
-			return err
-		}
-		return w.Write([]string{b.KindLabel, b.Name, b.Product, b.Owner, b.OwnerCode, b.Region, b.ListedOn, b.TrademarkRegNo, b.Standards, b.RemovedOn})
+	return exportRows(ctx, s, w, BrandColumns, `SELECT `+brandColumns+` FROM brands ORDER BY id`, scanBrand, func(b Brand) []string {
+		return []string{b.KindLabel, b.Name, b.Product, b.Owner, b.OwnerCode, b.Region, b.ListedOn, b.TrademarkRegNo, b.Standards, b.RemovedOn}
 	})
 }
 

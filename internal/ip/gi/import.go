@@ -254,30 +254,30 @@ func (s *Service) prepareCert(ctx context.Context, p auth.Principal) func(tx *sq
 	}
 }
 
-// ExportProducts writes the GI products as an import file.
-func (s *Service) ExportProducts(ctx context.Context, _ auth.Principal, w kit.TableWriter) error {
-	if err := w.Write(kit.Header(ProductColumns)); err != nil {
+// exportRows writes a header and one row per record that query reads.
+func exportRows[T any](ctx context.Context, s *Service, w kit.TableWriter, cols []kit.Column, query string, scan func(interface{ Scan(...any) error }) (T, error), row func(T) []string) error {
+	if err := w.Write(kit.Header(cols)); err != nil {
 		return err
 	}
-	return store.EachRow(ctx, s.db.Reader(), `SELECT `+productColumns+` FROM gi_products ORDER BY id`, nil, func(r *sql.Rows) error {
-		x, err := scanProduct(r)
+	return store.EachRow(ctx, s.db.Reader(), query, nil, func(r *sql.Rows) error {
+		x, err := scan(r)
 		if err != nil {
 			return err
 		}
-		return w.Write([]string{x.Name, x.Area, x.Region, x.Notice, x.ApprovedOn, x.RevokedOn})
+		return w.Write(row(x))
+	})
+}
+
+// ExportProducts writes the GI products as an import file.
+func (s *Service) ExportProducts(ctx context.Context, _ auth.Principal, w kit.TableWriter) error {
+	return exportRows(ctx, s, w, ProductColumns, `SELECT `+productColumns+` FROM gi_products ORDER BY id`, scanProduct, func(x Product) []string {
+		return []string{x.Name, x.Area, x.Region, x.Notice, x.ApprovedOn, x.RevokedOn}
 	})
 }
 
 // ExportCerts writes the certificates as an import file.
 func (s *Service) ExportCerts(ctx context.Context, _ auth.Principal, w kit.TableWriter) error {
-	if err := w.Write(kit.Header(CertColumns)); err != nil {
-		return err
-	}
-	return store.EachRow(ctx, s.db.Reader(), `SELECT `+certColumns+` FROM agri_certs ORDER BY id`, nil, func(r *sql.Rows) error {
-		x, err := scanCert(r)
-		if err != nil {
-			return err
-		}
-		return w.Write([]string{CertLabels[x.Kind], x.CertNo, x.Body, x.Product, x.Holder, x.HolderCode, x.Region, x.ValidFrom, x.ValidTo})
+	return exportRows(ctx, s, w, CertColumns, `SELECT `+certColumns+` FROM agri_certs ORDER BY id`, scanCert, func(x Cert) []string {
+		return []string{CertLabels[x.Kind], x.CertNo, x.Body, x.Product, x.Holder, x.HolderCode, x.Region, x.ValidFrom, x.ValidTo}
 	})
 }
