@@ -271,18 +271,19 @@ var expectedAccess = map[string][]string{
 	"GET /api/v1/trademarks/{regno}": everyone,
 
 	// GI protected products and agri-product certificates: public.
-	"GET /gi-products":                everyone,
-	"GET /gi-products/{id}":           everyone,
-	"GET /api/v1/gi-products":         everyone,
-	"GET /api/v1/gi-products/{id}":    everyone,
-	"GET /certifications":             everyone,
-	"GET /certifications/{id}":        everyone,
-	"GET /api/v1/certifications":      everyone,
-	"GET /api/v1/certifications/{id}": everyone,
-	"GET /brands":                     everyone,
-	"GET /brands/{id}":                everyone,
-	"GET /api/v1/brands":              everyone,
-	"GET /api/v1/brands/{id}":         everyone,
+	"GET /gi-products":                 everyone,
+	"GET /gi-products/{id}":            everyone,
+	"GET /api/v1/gi-products":          everyone,
+	"GET /api/v1/gi-products/{id}":     everyone,
+	"GET /certifications":              everyone,
+	"GET /certifications/{id}":         everyone,
+	"GET /api/v1/certifications":       everyone,
+	"GET /api/v1/certifications/{id}":  everyone,
+	"GET /brands":                      everyone,
+	"GET /brands/{id}":                 everyone,
+	"GET /brands/{id}/documents/{sha}": everyone,
+	"GET /api/v1/brands":               everyone,
+	"GET /api/v1/brands/{id}":          everyone,
 
 	// Standardization pilots and S&T projects: pages and reads are public;
 	// writes go to editors and department staff (the service checks each
@@ -487,6 +488,7 @@ func TestAuthorizationMatrix(t *testing.T) {
 			"gi-products/id":    "1",
 			"certifications/id": "1",
 			"brands/id":         "1",
+			"documents/sha":     strings.Repeat("0", 64),
 		}
 
 		for _, who := range callers {

@@ -1,6 +1,7 @@
 package web
 
 import (
+	"mime"
 	"net/http"
 
 	"sidi/internal/ip/gi"
@@ -16,6 +17,7 @@ func BrandPages(svc *gi.Service) func(*Server) []Route {
 		return []Route{
 			{Method: "GET", Pattern: "/brands", Name: "品牌目录", Public: true, Handle: list.page(srv), Menu: Menu{Group: MenuPublic, Label: "品牌目录", Order: 84, Section: "brands"}},
 			{Method: "GET", Pattern: "/brands/{id}", Name: "品牌详情", Public: true, Handle: s.brandDetail},
+			{Method: "GET", Pattern: "/brands/{id}/documents/{sha}", Name: "品牌档案文件", Public: true, Handle: s.brandDocument},
 			{Method: "GET", Pattern: "/api/v1/brands", Name: "品牌目录", Public: true, API: true, Handle: list.api(srv)},
 			{Method: "GET", Pattern: "/api/v1/brands/{id}", Name: "品牌详情", Public: true, API: true, Handle: apiByID(anyCaller(svc.BrandByID))},
 		}
@@ -54,5 +56,27 @@ func (s *giWeb) brandDetail(w http.ResponseWriter, r *http.Request, rc *reqCtx) 
 	if err != nil {
 		return err
 	}
-	return s.render(w, r, rc, http.StatusOK, "brand_detail", b.Name, "brands", map[string]any{"X": b})
+	docs, err := s.svc.Documents(r.Context(), id)
+	if err != nil {
+		return err
+	}
+	return s.render(w, r, rc, http.StatusOK, "brand_detail", b.Name, "brands", map[string]any{"X": b, "Docs": docs})
+}
+
+// brandDocument downloads an archived document, checked against its hash.
+func (s *giWeb) brandDocument(w http.ResponseWriter, r *http.Request, _ *reqCtx) error {
+	id, err := pathInt(r, "id")
+	if err != nil {
+		return err
+	}
+	d, body, err := s.svc.DocumentContent(r.Context(), id, r.PathValue("sha"))
+	if err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/octet-stream")
+	w.Header().Set("Content-Disposition", mime.FormatMediaType("attachment", map[string]string{"filename": d.Title}))
+	w.Header().Set("X-Content-Type-Options", "nosniff")
+	w.Header().Set("ETag", `"`+d.SHA256+`"`)
+	_, err = w.Write(body)
+	return err
 }

@@ -75,7 +75,17 @@ func SeedDemo(ctx context.Context, s *Service, p auth.Principal) (int, error) {
 		users = append(users, kit.Item[BrandUser]{Row: i + 1, Val: u})
 	}
 	r4, err := writeBatch(ctx, s, p, "brand-users", brandUserTable, users, file, s.prepareBrandUser(ctx, p), nil)
-	return r1.Created + r2.Created + r3.Created + r4.Created, err
+	if err != nil {
+		return 0, err
+	}
+	id, err := brandID(ctx, s.db.Reader(), DemoBrands()[0].Name)
+	if err != nil {
+		return 0, err
+	}
+	if _, err := s.Archive(ctx, p, id, DemoLabel+"演示品牌使用管理办法.txt", []byte(DemoLabel+"本文件为演示用的区域公用品牌使用管理办法，不是真实文件。\n")); err != nil {
+		return 0, err
+	}
+	return r1.Created + r2.Created + r3.Created + r4.Created + 1, nil
 }
 
 // DemoBrands are labelled demo catalogue entries: a regional public brand

@@ -108,7 +108,7 @@ func TestImportAndCount(t *testing.T) {
 		if err != nil || len(sec.Items) != 1 || sec.Items[0].Label != "牦牛肉" {
 			t.Errorf("section %+v %v", sec, err)
 		}
-		if n, err := gi.SeedDemo(ctx, s, admin); err != nil || n != 11 {
+		if n, err := gi.SeedDemo(ctx, s, admin); err != nil || n != 12 {
 			t.Errorf("demo: %d %v", n, err)
 		}
 		if n, _ := gi.SeedDemo(ctx, s, admin); n != 0 {
@@ -260,6 +260,49 @@ func TestExportRoundTrip(t *testing.T) {
 			again, err := c.imp(ctx, admin, kit.BytesSource(c.name+"-export.csv", buf.Bytes()), kit.ImportOptions{})
 			if err != nil || again.Unchanged != rep.Created || again.Created+again.Updated != 0 {
 				t.Errorf("%s: export re-imported %+v %v (first %+v)\n%s", c.name, again, err, rep, buf.String())
+			}
+		}
+	})
+}
+
+func TestArchive(t *testing.T) {
+	storetest.Each(t, func(t *testing.T, db *store.DB) {
+		s := newService(db)
+		if _, err := s.ImportBrands(ctx, admin, kit.BytesSource("b.csv", []byte(brandsCSV)), kit.ImportOptions{}); err != nil {
+			t.Fatal(err)
+		}
+		l, _ := s.Brands(ctx, gi.Filter{Q: "柴达木枸杞"})
+		id := l.Brands[0].ID
+		content := []byte("柴达木枸杞区域公用品牌使用管理办法（测试）")
+		d, err := s.Archive(ctx, admin, id, "使用管理办法", content)
+		if err != nil || len(d.SHA256) != 64 || d.Size != int64(len(content)) {
+			t.Fatalf("archive: %+v %v", d, err)
+		}
+		if d2, err := s.Archive(ctx, admin, id, "另一个标题", content); err != nil || d2.Title != "使用管理办法" {
+			t.Errorf("same content again: %+v %v", d2, err)
+		}
+		docs, err := s.Documents(ctx, id)
+		if err != nil || len(docs) != 1 {
+			t.Fatalf("documents: %+v %v", docs, err)
+		}
+		got, body, err := s.DocumentContent(ctx, id, strings.ToUpper(d.SHA256))
+		if err != nil || string(body) != string(content) || got.Title != "使用管理办法" {
+			t.Errorf("content: %+v %q %v", got, body, err)
+		}
+		for _, c := range []struct {
+			name  string
+			p     auth.Principal
+			brand int64
+			title string
+			body  []byte
+		}{
+			{"reporter", auth.Principal{UserID: 4, Roles: []auth.Role{auth.RoleReporter}}, id, "x", content},
+			{"no brand", admin, 99999, "x", content},
+			{"no title", admin, id, " ", content},
+			{"empty", admin, id, "x", nil},
+		} {
+			if _, err := s.Archive(ctx, c.p, c.brand, c.title, c.body); err == nil {
+				t.Errorf("%s: archived", c.name)
 			}
 		}
 	})
