@@ -150,6 +150,11 @@ func Modules() []Module {
 			Name: "gi-products", Title: "地理标志保护产品",
 			Build: func(_ context.Context, s *Set) error {
 				s.GI = gi.NewService(s.DB, s.Standards.Directory())
+				lookup := StandardLookup(s.Standards)
+				s.GI.SetStandardLookup(func(ctx context.Context, code string) (gi.StandardRef, error) {
+					r, err := lookup(ctx, code)
+					return gi.StandardRef(r), err
+				})
 				return nil
 			},
 			Metrics: gi.RegisterMetrics,

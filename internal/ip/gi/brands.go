@@ -57,6 +57,54 @@ type Brand struct {
 	RemovedOn      string      `json:"removed_on"`
 	Demo           bool        `json:"demo"`
 	Users          []BrandUser `json:"users,omitempty"`
+	// StandardRefs are the codes of Standards resolved against the
+	// standards registry (ID 0: not in the registry), on the record page.
+	StandardRefs []StandardRef `json:"standard_refs,omitempty"`
+}
+
+// StandardRef is a standard a brand applies: the registry record when the
+// code is in the standards registry (ID non-zero), else the code as written.
+type StandardRef struct {
+	Code  string `json:"code"`
+	ID    int64  `json:"standard_id,omitempty"`
+	Title string `json:"title,omitempty"`
+}
+
+// StandardLookup resolves a standard code against the standards registry
+// (an invalid-input error for a code that cannot be a standard code).
+type StandardLookup func(ctx context.Context, code string) (StandardRef, error)
+
+// SetStandardLookup lets the record page resolve a brand's standard codes
+// against the standards registry (services.StandardLookup).
+func (s *Service) SetStandardLookup(l StandardLookup) { s.standards = l }
+
+// splitCodes splits a cell of standard codes ("；", ";", "，", "、").
+func splitCodes(v string) []string {
+	return strings.FieldsFunc(v, func(r rune) bool { return r == '；' || r == ';' || r == '，' || r == ',' || r == '、' })
+}
+
+// resolveStandards fills b.StandardRefs; a code the lookup cannot parse is
+// shown as written.
+func (s *Service) resolveStandards(ctx context.Context, b *Brand) error {
+	for _, c := range splitCodes(b.Standards) {
+		c = strings.TrimSpace(c)
+		if c == "" {
+			continue
+		}
+		ref := StandardRef{Code: c}
+		if s.standards != nil {
+			r, err := s.standards(ctx, c)
+			switch {
+			case errors.Is(err, apperr.ErrInvalid):
+			case err != nil:
+				return err
+			default:
+				ref = r
+			}
+		}
+		b.StandardRefs = append(b.StandardRefs, ref)
+	}
+	return nil
 }
 
 // BrandUser is a user authorised to use a regional public brand.
@@ -274,6 +322,9 @@ func (s *Service) BrandByID(ctx context.Context, id int64) (Brand, error) {
 	}
 	if err != nil {
 		return b, fmt.Errorf("gi: brand %d: %w", id, err)
+	}
+	if err := s.resolveStandards(ctx, &b); err != nil {
+		return b, err
 	}
 	today := s.today()
 	err = store.EachRow(ctx, s.db.Reader(), `SELECT name, credit_code, COALESCE(enterprise_id, 0), valid_from, valid_to, demo FROM brand_users

@@ -17,7 +17,6 @@ import (
 	"sidi/internal/auth"
 	"sidi/internal/creditcode"
 	"sidi/internal/enterprise"
-	"sidi/internal/ip/trademark"
 	"sidi/internal/kit"
 	"sidi/internal/org"
 	"sidi/internal/store"
@@ -51,9 +50,10 @@ const dayLayout = "2006-01-02"
 
 // Service keeps both registers.
 type Service struct {
-	db  *store.DB
-	ent *enterprise.Service
-	now func() time.Time
+	db        *store.DB
+	ent       *enterprise.Service
+	now       func() time.Time
+	standards StandardLookup // nil: brand standard codes are shown as written
 }
 
 // NewService returns the registers over db; certificate holders with a
@@ -170,7 +170,7 @@ func (c *cells) date(col string, required bool) string {
 		}
 		return ""
 	}
-	d, ok := trademark.ParseDate(v)
+	d, ok := kit.ParseDate(v)
 	if !ok {
 		c.errs.AddCell(c.row.N, col, "日期“%s”无效，应为 YYYY-MM-DD", v)
 	}

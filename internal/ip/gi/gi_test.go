@@ -200,9 +200,18 @@ func TestBrands(t *testing.T) {
 		if err != nil || l.Total != 1 {
 			t.Fatalf("search: %+v %v", l, err)
 		}
+		s.SetStandardLookup(func(_ context.Context, code string) (gi.StandardRef, error) {
+			if code == "DB63/T 1759—2019" {
+				return gi.StandardRef{Code: code, ID: 7, Title: "枸杞标准"}, nil
+			}
+			return gi.StandardRef{Code: code}, nil
+		})
 		b, err := s.BrandByID(ctx, l.Brands[0].ID)
 		if err != nil {
 			t.Fatal(err)
+		}
+		if len(b.StandardRefs) != 1 || b.StandardRefs[0].ID != 7 {
+			t.Errorf("standards: %+v", b.StandardRefs)
 		}
 		var names []string
 		for _, u := range b.Users {

@@ -167,52 +167,6 @@ func ParseClasses(s string) ([]int, error) {
 	return out, nil
 }
 
-// ParseDate reads a date cell: 2024-05-01, 2024/5/1, 2024.05.01,
-// 2024年5月1日, 20240501, or an Excel serial day number.
-func ParseDate(v string) (string, bool) {
-	v = strings.TrimSpace(v)
-	if v == "" {
-		return "", false
-	}
-	if len(v) == 5 && v[0] >= '1' && v[0] <= '7' {
-		if n, err := strconv.Atoi(v); err == nil && n > 18000 {
-			return time.Date(1899, 12, 30, 0, 0, 0, 0, time.UTC).AddDate(0, 0, n).Format(dayLayout), true
-		}
-	}
-	if len(v) == 10 && v[4] == '-' && v[7] == '-' {
-		if t, err := time.Parse(dayLayout, v); err == nil {
-			return t.Format(dayLayout), true
-		}
-		return "", false
-	}
-	if len(v) == 8 {
-		if t, err := time.Parse("20060102", v); err == nil {
-			return t.Format(dayLayout), true
-		}
-	}
-	norm := strings.NewReplacer("年", "-", "月", "-", "日", "", "/", "-", ".", "-").Replace(v)
-	parts := strings.Split(norm, "-")
-	if len(parts) != 3 {
-		return "", false
-	}
-	var n [3]int
-	for i, p := range parts {
-		x, err := strconv.Atoi(strings.TrimSpace(p))
-		if err != nil {
-			return "", false
-		}
-		n[i] = x
-	}
-	if n[0] < 1900 || n[0] > 2200 || n[1] < 1 || n[1] > 12 || n[2] < 1 || n[2] > 31 {
-		return "", false
-	}
-	t := time.Date(n[0], time.Month(n[1]), n[2], 0, 0, 0, 0, time.UTC)
-	if t.Day() != n[2] {
-		return "", false // 2 月 30 日
-	}
-	return t.Format(dayLayout), true
-}
-
 const dayLayout = "2006-01-02"
 
 // NextDay is the day after d (YYYY-MM-DD).
@@ -284,7 +238,7 @@ func ParseStatus(v string) (status, on string, err error) {
 		return "", "", fmt.Errorf("状态“%s”无效，应为 有效、注销、无效、撤销 或 过期（可带生效日期，如 注销（2024-05-01））", word)
 	}
 	if date != "" {
-		d, ok := ParseDate(date)
+		d, ok := kit.ParseDate(date)
 		if !ok {
 			return "", "", fmt.Errorf("状态的生效日期“%s”无效，应为 YYYY-MM-DD", date)
 		}
@@ -377,7 +331,7 @@ func parseRow(row kit.Row, regions regionCache) (Record, kit.Errors) {
 		dst *string
 	}{{ColApplied, &r.AppliedOn}, {ColRegistered, &r.RegisteredOn}, {ColTermEnd, &r.TermEnd}} {
 		v := row.Get(f.col)
-		d, ok := ParseDate(v)
+		d, ok := kit.ParseDate(v)
 		switch {
 		case strings.TrimSpace(v) == "":
 			bad(f.col, "%s不能为空", f.col)
