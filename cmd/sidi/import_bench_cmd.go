@@ -3,6 +3,7 @@ package main
 import (
 	"context"
 	"fmt"
+	"io"
 	"os"
 	"os/exec"
 	"path/filepath"
@@ -29,84 +30,27 @@ func cmdImportBench() *Command {
 			"再用 sidi import standards 的同一路径导入（含检索文档与每批一条审计记录）并计时、记录 Go 堆峰值与进程 RSS 峰值，\n" +
 			"最后再导入一次同一文件（应全部未变）。默认使用新建的临时数据目录；用 --data 或 --db 时库中不能已有标准记录，导入的数据保留。",
 		Run: func(ctx context.Context, e *Env, args []string) error {
-			fs := newFlags("bench-import", e)
-			rows := fs.Int("rows", 100000, "生成的行数 rows to generate")
-			seed := fs.Uint64("seed", 1, "生成器种子 generator seed")
-			batch := fs.Int("batch", 5000, "每个事务的行数 rows per transaction")
-			sqlite3 := fs.String("sqlite3", "sqlite3", "sqlite3 命令行程序 the sqlite3 shell")
-			keep := fs.String("csv", "", "生成的 CSV 另存到此路径（保留）also keep the generated file here")
-			data := fs.String("data", "", "数据目录（默认新建临时目录）data directory")
-			dbURL := fs.String("db", "", "PostgreSQL 地址 postgres://…")
-			if err := parseArgs(fs, args); err != nil {
+			o, err := parseBenchFlags("bench-import", e, args, 10_000_000)
+			if err != nil {
 				return err
 			}
-			if err := intRange("rows", *rows, 1, 10_000_000); err != nil {
-				return err
-			}
-			if err := intRange("batch", *batch, 100, 50000); err != nil {
-				return err
-			}
-			tmp, err := os.MkdirTemp("", "sidi-bench-import-")
+			tmp, file, err := benchFile(e, o, "sidi-bench-import-", "standards.csv", 10, func(w io.Writer) error {
+				return standards.NewGen(o.seed).WriteImportCSV(w, o.rows, time.Now().In(time.FixedZone("CST", 8*3600)).Format("2006-01-02"))
+			})
 			if err != nil {
 				return err
 			}
 			defer os.RemoveAll(tmp)
-			file := filepath.Join(tmp, "standards.csv")
-			f, err := os.Create(file)
+			liteRate, liteCPURate, err := sqlite3Import(ctx, e, o.sqlite3, filepath.Join(tmp, "plain.db"), file, "standards", o.rows)
 			if err != nil {
 				return err
 			}
-			err = standards.NewGen(*seed).WriteImportCSV(f, *rows, time.Now().In(time.FixedZone("CST", 8*3600)).Format("2006-01-02"))
-			if cerr := f.Close(); err == nil {
-				err = cerr
-			}
-			if err != nil {
-				return err
-			}
-			if *keep != "" {
-				if err := copyFile(file, *keep); err != nil {
-					return err
-				}
-			}
-			st, _ := os.Stat(file)
-			fmt.Fprintf(e.Stdout, "file: %d rows, 10 columns, %.1f MB\n", *rows, float64(st.Size())/(1<<20))
 
-			// sqlite3 .import into a plain table.
-			var liteRate, liteCPURate float64
-			if path, err := exec.LookPath(*sqlite3); err == nil {
-				cmd := exec.CommandContext(ctx, path, filepath.Join(tmp, "plain.db"))
-				cmd.Stdin = strings.NewReader(".mode csv\n.import " + file + " standards\nSELECT COUNT(*) FROM standards;\n")
-				t0 := time.Now()
-				out, err := cmd.CombinedOutput()
-				secs := time.Since(t0).Seconds()
-				if err != nil {
-					return fmt.Errorf("sqlite3 .import: %v: %s", err, out)
-				}
-				liteRate = float64(*rows) / secs
-				cpu := (cmd.ProcessState.UserTime() + cmd.ProcessState.SystemTime()).Seconds()
-				liteCPURate = float64(*rows) / max(cpu, 0.001)
-				fmt.Fprintf(e.Stdout, "sqlite3 .import (plain table): %.2f s, %.0f rows/s (count %s); CPU time %.2f s (%.0f rows per CPU-second)\n",
-					secs, liteRate, strings.TrimSpace(string(out)), cpu, liteCPURate)
-			} else {
-				fmt.Fprintf(e.Stdout, "sqlite3 .import: not measured (%s not found)\n", *sqlite3)
-			}
-
-			dir := *data
-			if dir == "" {
-				dir = filepath.Join(tmp, "data")
-			}
-			a, err := openApp(ctx, store.Config{DataDir: dir, URL: *dbURL, AuditKey: auditKeyFromEnv(e)})
+			a, err := benchApp(ctx, e, o, tmp, `SELECT COUNT(*) FROM standards`, "条标准记录")
 			if err != nil {
 				return err
 			}
 			defer a.Close()
-			var existing int
-			if err := a.DB.Reader().QueryRowContext(ctx, `SELECT COUNT(*) FROM standards`).Scan(&existing); err != nil {
-				return err
-			}
-			if existing > 0 {
-				return fmt.Errorf("库中已有 %d 条标准记录，请使用空的数据目录或数据库 the database must hold no standards", existing)
-			}
 			k, _ := a.ImportKind("standards")
 			p := auth.CLI("bench-import")
 			for round, label := range []string{"sidi import standards", "again (same file)"} {
@@ -135,7 +79,7 @@ func cmdImportBench() *Command {
 				}()
 				cpu0 := cpuTime()
 				t0 := time.Now()
-				rep, err := k.Import(ctx, p, kit.FileSource(file), kit.ImportOptions{Batch: *batch, Progress: stderrProgress(e.Stderr)})
+				rep, err := k.Import(ctx, p, kit.FileSource(file), kit.ImportOptions{Batch: o.batch, Progress: stderrProgress(e.Stderr)})
 				secs := time.Since(t0).Seconds()
 				cpu := cpuTime() - cpu0
 				close(stop)
@@ -166,6 +110,112 @@ func cmdImportBench() *Command {
 			return nil
 		},
 	}
+}
+
+// benchOpts are the flags of the import benchmarks.
+type benchOpts struct {
+	rows, batch                int
+	seed                       uint64
+	sqlite3, keep, data, dbURL string
+}
+
+// parseBenchFlags reads the import benchmarks' flags (at most maxRows rows).
+func parseBenchFlags(name string, e *Env, args []string, maxRows int) (benchOpts, error) {
+	fs := newFlags(name, e)
+	rows := fs.Int("rows", 100000, "生成的行数 rows to generate")
+	seed := fs.Uint64("seed", 1, "生成器种子 generator seed")
+	batch := fs.Int("batch", 5000, "每个事务的行数 rows per transaction")
+	sqlite3 := fs.String("sqlite3", "sqlite3", "sqlite3 命令行程序 the sqlite3 shell")
+	keep := fs.String("csv", "", "生成的 CSV 另存到此路径（保留）also keep the generated file here")
+	data := fs.String("data", "", "数据目录（默认新建临时目录）data directory")
+	dbURL := fs.String("db", "", "PostgreSQL 地址 postgres://…")
+	if err := parseArgs(fs, args); err != nil {
+		return benchOpts{}, err
+	}
+	if err := intRange("rows", *rows, 1, maxRows); err != nil {
+		return benchOpts{}, err
+	}
+	if err := intRange("batch", *batch, 100, 50000); err != nil {
+		return benchOpts{}, err
+	}
+	return benchOpts{rows: *rows, batch: *batch, seed: *seed, sqlite3: *sqlite3, keep: *keep, data: *data, dbURL: *dbURL}, nil
+}
+
+// benchFile writes the generated file name into a new temporary directory
+// (and to o.keep when set) and prints its size; the caller removes tmp.
+func benchFile(e *Env, o benchOpts, prefix, name string, cols int, write func(io.Writer) error) (tmp, file string, err error) {
+	tmp, err = os.MkdirTemp("", prefix)
+	if err != nil {
+		return "", "", err
+	}
+	file = filepath.Join(tmp, name)
+	f, err := os.Create(file)
+	if err == nil {
+		err = write(f)
+		if cerr := f.Close(); err == nil {
+			err = cerr
+		}
+	}
+	if err == nil && o.keep != "" {
+		err = copyFile(file, o.keep)
+	}
+	if err != nil {
+		os.RemoveAll(tmp)
+		return "", "", err
+	}
+	st, _ := os.Stat(file)
+	fmt.Fprintf(e.Stdout, "file: %d rows, %d columns, %.1f MB\n", o.rows, cols, float64(st.Size())/(1<<20))
+	return tmp, file, nil
+}
+
+// benchApp opens the benchmark's database (a new one in tmp unless
+// --data or --db names one) and refuses one where count finds records
+// already (noun names them: "件商标").
+func benchApp(ctx context.Context, e *Env, o benchOpts, tmp, count, noun string) (*app, error) {
+	dir := o.data
+	if dir == "" {
+		dir = filepath.Join(tmp, "data")
+	}
+	a, err := openApp(ctx, store.Config{DataDir: dir, URL: o.dbURL, AuditKey: auditKeyFromEnv(e)})
+	if err != nil {
+		return nil, err
+	}
+	var existing int
+	if err := a.DB.Reader().QueryRowContext(ctx, count).Scan(&existing); err != nil {
+		a.Close()
+		return nil, err
+	}
+	if existing > 0 {
+		a.Close()
+		return nil, fmt.Errorf("库中已有 %d %s，请使用空的数据目录或数据库 the database must be empty of them", existing, noun)
+	}
+	return a, nil
+}
+
+// sqlite3Import times the sqlite3 shell's .import of file into a plain
+// table of a new database at db and prints the line of the benchmarks; it
+// returns the rows per second of wall and of CPU time (0 when the shell
+// is not there).
+func sqlite3Import(ctx context.Context, e *Env, shell, db, file, table string, rows int) (rate, cpuRate float64, err error) {
+	path, err := exec.LookPath(shell)
+	if err != nil {
+		fmt.Fprintf(e.Stdout, "sqlite3 .import: not measured (%s not found)\n", shell)
+		return 0, 0, nil
+	}
+	cmd := exec.CommandContext(ctx, path, db)
+	cmd.Stdin = strings.NewReader(".mode csv\n.import " + file + " " + table + "\nSELECT COUNT(*) FROM " + table + ";\n")
+	t0 := time.Now()
+	out, err := cmd.CombinedOutput()
+	secs := time.Since(t0).Seconds()
+	if err != nil {
+		return 0, 0, fmt.Errorf("sqlite3 .import: %v: %s", err, out)
+	}
+	rate = float64(rows) / secs
+	cpu := (cmd.ProcessState.UserTime() + cmd.ProcessState.SystemTime()).Seconds()
+	cpuRate = float64(rows) / max(cpu, 0.001)
+	fmt.Fprintf(e.Stdout, "sqlite3 .import (plain table): %.2f s, %.0f rows/s (count %s); CPU time %.2f s (%.0f rows per CPU-second)\n",
+		secs, rate, strings.TrimSpace(string(out)), cpu, cpuRate)
+	return rate, cpuRate, nil
 }
 
 // cpuTime is the user and system time this process has used, in seconds.

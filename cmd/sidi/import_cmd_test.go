@@ -117,7 +117,7 @@ func TestImportExport(t *testing.T) {
 	if code, _, errs := runCLI(t, "export", "standards", "--format", "pdf", "--out", filepath.Join(dir, "x.pdf"), "--data", dir); code != 2 || !strings.Contains(errs, "--format") {
 		t.Errorf("--format pdf: exit %d %s", code, errs)
 	}
-	if code, _, errs := runCLI(t, "import", "brands", good, "--data", dir); code != 2 || !strings.Contains(errs, "未知的类型") {
+	if code, _, errs := runCLI(t, "import", "no-such-kind", good, "--data", dir); code != 2 || !strings.Contains(errs, "未知的类型") {
 		t.Errorf("unknown kind: exit %d %s", code, errs)
 	}
 	if code, _, errs := runCLI(t, "import", "declarations", good, "--skip-invalid", "--data", dir); code != 1 || !strings.Contains(errs, "不支持跳过错误行") {

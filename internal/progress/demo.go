@@ -17,12 +17,22 @@ const DemoLabel = "【演示数据】"
 
 // DemoMetricBindings binds targets to computed metrics when those metrics
 // are registered (task 1: local standards and drug-standard varieties;
-// task 3: standardization pilots; task 4: enterprise self-declarations).
+// task 3: standardization pilots; task 4: enterprise self-declarations;
+// tasks 8, 9 and 10: valid Qinghai trademarks, agri-product brands, Madrid
+// marks, regional public brands, GI marks, GI products in force and valid
+// agri-product certificates).
 var DemoMetricBindings = map[string]string{
-	"1.1": "standards.local.published",
-	"1.2": "standards.drug.varieties",
-	"3.1": "standards.pilots",
-	"4.1": "standards.declarations",
+	"1.1":  "standards.local.published",
+	"1.2":  "standards.drug.varieties",
+	"3.1":  "standards.pilots",
+	"4.1":  "standards.declarations",
+	"8.1":  "trademarks.qinghai",
+	"8.2":  "brands.agri",
+	"8.3":  "trademarks.madrid",
+	"9.1":  "brands.regional",
+	"10.1": "trademarks.gi",
+	"10.2": "gi.products",
+	"10.3": "agri.certs",
 }
 
 // SeedDemo fills a plan with clearly labelled demo reports from its start

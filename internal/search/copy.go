@@ -1,7 +1,6 @@
 package search
 
 import (
-	"bytes"
 	"cmp"
 	"context"
 	"database/sql"
@@ -10,8 +9,6 @@ import (
 	"strconv"
 	"strings"
 	"time"
-
-	"github.com/jackc/pgx/v5/stdlib"
 
 	"sidi/internal/store"
 )
@@ -170,34 +167,10 @@ func (b *Batch) copyPostgres(ctx context.Context, tx *sql.Tx, conn *sql.Conn) er
 	return nil
 }
 
-// copyFrom sends data, rows in COPY's text format, with the COPY statement
-// q on conn (which must be a pgx connection).
+// copyFrom is store.CopyFrom.
 func copyFrom(ctx context.Context, conn *sql.Conn, q string, data []byte) error {
-	return conn.Raw(func(dc any) error {
-		c, ok := dc.(*stdlib.Conn)
-		if !ok {
-			return fmt.Errorf("COPY needs the pgx driver, not %T", dc)
-		}
-		_, err := c.Conn().PgConn().CopyFrom(ctx, bytes.NewReader(data), q)
-		return err
-	})
+	return store.CopyFrom(ctx, conn, q, data)
 }
 
-// appendCopy appends s as a column of COPY's text format.
-func appendCopy(buf []byte, s string) []byte {
-	for i := 0; i < len(s); i++ {
-		switch c := s[i]; c {
-		case '\\':
-			buf = append(buf, '\\', '\\')
-		case '\t':
-			buf = append(buf, '\\', 't')
-		case '\n':
-			buf = append(buf, '\\', 'n')
-		case '\r':
-			buf = append(buf, '\\', 'r')
-		default:
-			buf = append(buf, c)
-		}
-	}
-	return buf
-}
+// appendCopy is store.AppendCopy.
+func appendCopy(buf []byte, s string) []byte { return store.AppendCopy(buf, s) }

@@ -10,6 +10,8 @@ import (
 	"sidi/internal/enterprise"
 	"sidi/internal/equipment"
 	"sidi/internal/indicator"
+	"sidi/internal/ip/gi"
+	"sidi/internal/ip/trademark"
 	"sidi/internal/kit"
 	"sidi/internal/standards"
 	"sidi/internal/standards/pilots"
@@ -131,6 +133,53 @@ func Modules() []Module {
 			Pages:    pagesOver(func(s *Set) *training.Service { return s.Training }, web.TrainingPages),
 		},
 		{
+			Name: "trademarks", Title: "商标注册",
+			Build: func(_ context.Context, s *Set) error {
+				s.Trademarks = trademark.NewService(s.DB, s.Standards.Directory())
+				return nil
+			},
+			Metrics: trademark.RegisterMetrics,
+			Seed: func(ctx context.Context, s *Set, p auth.Principal) (int, error) {
+				return trademark.SeedDemo(ctx, s.Trademarks, p)
+			},
+			SeedDone:          "已添加 %d 件演示商标（均标注【演示数据】）demo trademarks added",
+			Pages:             pagesOver(func(s *Set) *trademark.Service { return s.Trademarks }, web.TrademarkPages),
+			EnterpriseSection: func(s *Set) enterprise.SectionFunc { return s.Trademarks.EnterpriseSection },
+			AuditValues:       map[string]map[string]map[string]string{"trademark": {"status": trademark.StatusLabels, "kind": trademark.KindLabels}},
+			ImportKinds:       kindsOver(func(s *Set) *trademark.Service { return s.Trademarks }, trademark.ImportKinds),
+		},
+		{
+			Name: "gi-products", Title: "地理标志保护产品",
+			Build: func(_ context.Context, s *Set) error {
+				s.GI = gi.NewService(s.DB, s.Standards.Directory())
+				lookup := StandardLookup(s.Standards)
+				s.GI.SetStandardLookup(func(ctx context.Context, code string) (gi.StandardRef, error) {
+					r, err := lookup(ctx, code)
+					return gi.StandardRef(r), err
+				})
+				return nil
+			},
+			Metrics: gi.RegisterMetrics,
+			Seed: func(ctx context.Context, s *Set, p auth.Principal) (int, error) {
+				return gi.SeedDemo(ctx, s.GI, p)
+			},
+			SeedDone:    "已添加 %d 条演示地理标志保护产品、农产品证书和品牌目录记录（均标注【演示数据】）demo GI products, certificates and brands added",
+			SearchKinds: []string{gi.KindProductDoc},
+			Pages:       pagesOver(func(s *Set) *gi.Service { return s.GI }, web.GIProductPages),
+			ImportKinds: kindsOver(func(s *Set) *gi.Service { return s.GI }, gi.ImportKinds),
+		},
+		{
+			Name: "certifications", Title: "绿色有机与地理标志农产品",
+			SearchKinds:       []string{gi.KindCertDoc},
+			Pages:             pagesOver(func(s *Set) *gi.Service { return s.GI }, web.CertPages),
+			EnterpriseSection: func(s *Set) enterprise.SectionFunc { return s.GI.EnterpriseSection },
+		},
+		{
+			Name: "brands", Title: "品牌目录",
+			SearchKinds: []string{gi.KindBrandDoc},
+			Pages:       pagesOver(func(s *Set) *gi.Service { return s.GI }, web.BrandPages),
+		},
+		{
 			Name: "equipment", Title: "特种设备",
 			Build: func(ctx context.Context, s *Set) error {
 				s.Equipment = equipment.NewService(s.DB, s.Auth)
@@ -197,6 +246,18 @@ func pagesOver[T any](service func(*Set) T, pages func(T) func(*web.Server) []we
 			svc = service(s)
 		}
 		return pages(svc)
+	}
+}
+
+// kindsOver gives a module's import kinds over its service in s (the zero
+// service, a catalogue of names and headers, when s is nil).
+func kindsOver[T any](service func(*Set) T, kinds func(T) []kit.ImportKind[auth.Principal]) func(*Set) []kit.ImportKind[auth.Principal] {
+	return func(s *Set) []kit.ImportKind[auth.Principal] {
+		var svc T
+		if s != nil {
+			svc = service(s)
+		}
+		return kinds(svc)
 	}
 }
 

@@ -20,6 +20,8 @@ import (
 	"sidi/internal/bases"
 	"sidi/internal/equipment"
 	"sidi/internal/indicator"
+	"sidi/internal/ip/gi"
+	"sidi/internal/ip/trademark"
 	"sidi/internal/obs"
 	"sidi/internal/org"
 	"sidi/internal/plan"
@@ -52,6 +54,11 @@ type Set struct {
 	EquipmentSections []telemetry.SectionFunc
 	// Telemetry is the store of committed equipment telemetry.
 	Telemetry *telemetry.Store
+	// Trademarks is the trademark register (internal/ip/trademark).
+	Trademarks *trademark.Service
+	// GI is the register of GI protected products and agri-product
+	// certificates (internal/ip/gi).
+	GI *gi.Service
 	// Obs are the operational metrics (Prometheus) of this instance; the
 	// database reports writer waits, audit appends, imports and logins to it.
 	Obs *obs.Metrics

@@ -164,60 +164,9 @@ func (s *Service) bulkWrite(ctx context.Context, tx *sql.Tx, conn *sql.Conn, rec
 	return idx.InsertConn(ctx, s.db, tx, conn)
 }
 
-// insertRows runs head followed by n rows of len(casts) placeholders each
-// (casts[j] follows the j-th placeholder), rowsPerStmt rows to a prepared
-// statement that is reused; row(i) gives the values of row i. SQLite gets
-// anonymous "?" placeholders: it looks numbered ones up by name, which
-// grows with the square of their number.
+// insertRows is store.InsertRows for this package.
 func insertRows(ctx context.Context, d store.Dialect, tx *sql.Tx, head string, casts []string, n int, row func(i int) []any) error {
-	const rowsPerStmt = 100
-	stmts := map[int]*sql.Stmt{}
-	defer func() {
-		for _, st := range stmts {
-			st.Close()
-		}
-	}()
-	for start := 0; start < n; start += rowsPerStmt {
-		end := min(start+rowsPerStmt, n)
-		st := stmts[end-start]
-		if st == nil {
-			var q strings.Builder
-			q.WriteString(head)
-			k := 0
-			for i := start; i < end; i++ {
-				if i > start {
-					q.WriteByte(',')
-				}
-				q.WriteByte('(')
-				for j, c := range casts {
-					if j > 0 {
-						q.WriteByte(',')
-					}
-					k++
-					if d == store.Postgres {
-						q.WriteString("$" + strconv.Itoa(k))
-					} else {
-						q.WriteByte('?')
-					}
-					q.WriteString(c)
-				}
-				q.WriteByte(')')
-			}
-			var err error
-			if st, err = tx.PrepareContext(ctx, q.String()); err != nil {
-				return fmt.Errorf("%s: %w", "standards: bulk insert", err)
-			}
-			stmts[end-start] = st
-		}
-		args := make([]any, 0, (end-start)*len(casts))
-		for i := start; i < end; i++ {
-			args = append(args, row(i)...)
-		}
-		if _, err := st.ExecContext(ctx, args...); err != nil {
-			return fmt.Errorf("%s: %w", "standards: bulk insert", err)
-		}
-	}
-	return nil
+	return store.InsertRows(ctx, d, tx, "standards", head, casts, n, row)
 }
 
 // BulkLoadDeclarations writes declarations [0, n) of g, with their

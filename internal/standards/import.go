@@ -243,19 +243,6 @@ func (s *Service) checkImport(ctx context.Context, batch []kit.Item[record]) (ki
 	return errs, nil
 }
 
-// idRanges writes ascending ids as [first, last] ranges.
-func idRanges(ids []int64) [][2]int64 {
-	var out [][2]int64
-	for _, id := range ids {
-		if n := len(out); n > 0 && out[n-1][1]+1 == id {
-			out[n-1][1] = id
-			continue
-		}
-		out = append(out, [2]int64{id, id})
-	}
-	return out
-}
-
 // importBatch writes one batch in one transaction: new records with
 // multi-row statements and their search documents in one batch, changed
 // records one by one, and one audit entry naming the file, the rows, the
@@ -361,7 +348,7 @@ func (s *Service) importBatch(ctx context.Context, p auth.Principal, batch []kit
 		}
 		return audit.Append(ctx, s.db, tx, p.Actor(), audit.Entry{Entity: ImportEntity, EntityID: "standards", Action: "import",
 			After: map[string]any{"kind": "standards", "file": file.File, "file_sha256": file.SHA256,
-				"rows": [2]int{batch[0].Row, batch[len(batch)-1].Row}, "created": idRanges(created), "updated": updated,
+				"rows": [2]int{batch[0].Row, batch[len(batch)-1].Row}, "created": kit.IDRanges(created), "updated": updated,
 				"unchanged": res.Unchanged, "rows_sha256": hex.EncodeToString(h.Sum(nil))}})
 	})
 	return res, err

@@ -68,7 +68,8 @@ func loadAxe(t *testing.T) string {
 //	                     /standards · /standards?q=牦牛 · /standards/{id} · /standards/announcements(/{id})
 //	                     /declarations(/{id}) · /leaders · /leaders/schemes/{id} · /pilots(/{id})
 //	                     /projects(/{id}) · /bases(/{id}) · /training(/{id}) · /login
-//	                     /enterprises(/{code}) · /equipment/regions
+//	                     /enterprises(/{code}) · /equipment/regions · /trademarks(?prefecture=qh&class=29) · /trademarks/{regno}
+//	                     /gi-products(?…)(/{id}) · /certifications(?kind=green)(/{id}) · /brands(?q=枸杞)(/{id})
 //	demo-supervisor      /my · /progress · /progress?period=2025Q2 · /progress/tasks/1 · /progress/settings
 //	                     /progress/bindings · /reports · /reports/{id} · /bulletins · /bulletins/2025Q2
 //	                     /plan/versions · /plan/import · /standards/manage · /standards/manage/{id}
@@ -88,19 +89,22 @@ func TestBrowserAccessibility(t *testing.T) {
 	f.seedDemo(t, auth.CLI("test"))
 	first := func(query string) string { return f.firstID(t, query) }
 	var (
-		std      = first(`SELECT MIN(id) FROM standards`)
-		ann      = first(`SELECT MIN(id) FROM standard_announcements`)
-		decl     = first(`SELECT MIN(declaration_id) FROM leader_entries`)
-		scheme   = first(`SELECT MIN(id) FROM leader_schemes`)
-		pilot    = first(`SELECT MIN(id) FROM pilots`)
-		project  = first(`SELECT MIN(id) FROM sci_projects`)
-		base     = first(`SELECT MIN(id) FROM bases`)
-		session  = first(`SELECT MIN(id) FROM training_sessions`)
-		report   = first(`SELECT MIN(id) FROM reports`)
-		user     = first(`SELECT id FROM users WHERE login = 'demo-reporter-samr'`)
-		userDept = first(`SELECT dept_id FROM users WHERE login = 'demo-reporter-samr'`)
-		ent      = firstCreditCode(t, f)
-		hazard   = first(`SELECT MIN(id) FROM hazards`)
+		std       = first(`SELECT MIN(id) FROM standards`)
+		ann       = first(`SELECT MIN(id) FROM standard_announcements`)
+		decl      = first(`SELECT MIN(declaration_id) FROM leader_entries`)
+		scheme    = first(`SELECT MIN(id) FROM leader_schemes`)
+		pilot     = first(`SELECT MIN(id) FROM pilots`)
+		project   = first(`SELECT MIN(id) FROM sci_projects`)
+		base      = first(`SELECT MIN(id) FROM bases`)
+		session   = first(`SELECT MIN(id) FROM training_sessions`)
+		report    = first(`SELECT MIN(id) FROM reports`)
+		user      = first(`SELECT id FROM users WHERE login = 'demo-reporter-samr'`)
+		userDept  = first(`SELECT dept_id FROM users WHERE login = 'demo-reporter-samr'`)
+		ent       = firstCreditCode(t, f)
+		giProduct = first(`SELECT MIN(id) FROM gi_products`)
+		cert      = first(`SELECT MIN(id) FROM agri_certs`)
+		brand     = first(`SELECT MIN(id) FROM brands WHERE kind = 'regional'`)
+		hazard    = first(`SELECT MIN(id) FROM hazards`)
 	)
 	// An issued bulletin (its record page; the stored document itself is
 	// the printable bulletin already checked as a draft).
@@ -128,7 +132,9 @@ func TestBrowserAccessibility(t *testing.T) {
 			"/standards", "/standards?q=%E7%89%A6%E7%89%9B", "/standards/" + std, "/standards/announcements", "/standards/announcements/" + ann,
 			"/declarations", "/declarations/" + decl, "/leaders", "/leaders/schemes/" + scheme, "/pilots", "/pilots/" + pilot,
 			"/projects", "/projects/" + project, "/bases", "/bases/" + base, "/training", "/training/" + session, "/login",
-			"/enterprises", "/enterprises/" + ent, "/equipment/regions"}},
+			"/enterprises", "/enterprises/" + ent, "/equipment/regions", "/trademarks", "/trademarks?prefecture=qh&class=29", "/trademarks/90000001",
+			"/gi-products", "/gi-products?prefecture=632800&valid=1", "/gi-products/" + giProduct, "/certifications", "/certifications?kind=green", "/certifications/" + cert,
+			"/brands", "/brands?q=%E6%9E%B8%E6%9D%9E", "/brands/" + brand}},
 		{"demo-supervisor", []string{"/my", "/progress", "/progress?period=2025Q2", "/progress/tasks/1", "/progress/settings",
 			"/progress/bindings", "/reports", "/reports/" + report, "/bulletins", "/bulletins/2025Q2", fmt.Sprint("/bulletin-docs/", issued.ID), "/progress/final",
 			"/plan/versions", "/plan/import", "/standards/manage", "/standards/manage/" + std,

@@ -1,0 +1,104 @@
+package main
+
+import (
+	"context"
+	"fmt"
+	"io"
+	"os"
+	"path/filepath"
+	"slices"
+	"time"
+
+	"sidi/internal/auth"
+	"sidi/internal/ip/trademark"
+	"sidi/internal/kit"
+)
+
+// cmdTrademarkBench measures `sidi import trademarks` on a generated file
+// against the sqlite3 shell's .import of the same file, in the same run,
+// and the as-of count of the register.
+func cmdTrademarkBench() *Command {
+	return &Command{
+		Name: "bench-trademarks", Usage: "[--rows N] [--seed N] [--batch N] [--sqlite3 PATH] [--csv FILE] [--data DIR | --db URL]",
+		Short: "商标导入与按日统计性能测试 benchmark the trademark import and the as-of count",
+		Long: "生成 N 行商标注册 CSV（虚构的注册号与注册人，14 列），先用 sqlite3 命令行 .import 导入一张普通表计时，\n" +
+			"再用 sidi import trademarks 导入（含企业名录、状态历史、按日计数与每批一条审计记录）并计时，再导入一次同一文件（应全部未变），\n" +
+			"最后对 20 个日期计时“截至某日全省有效注册商标”统计（按日增量表），并与直接扫描商标表的结果核对。库中不能已有商标记录。",
+		Run: func(ctx context.Context, e *Env, args []string) error {
+			o, err := parseBenchFlags("bench-trademarks", e, args, trademark.MaxRows)
+			if err != nil {
+				return err
+			}
+			tmp, file, err := benchFile(e, o, "sidi-bench-trademarks-", "trademarks.csv", len(trademark.ImportColumns), func(w io.Writer) error {
+				return trademark.NewGen(o.seed).WriteCSV(w, o.rows)
+			})
+			if err != nil {
+				return err
+			}
+			defer os.RemoveAll(tmp)
+			liteRate, liteCPURate, err := sqlite3Import(ctx, e, o.sqlite3, filepath.Join(tmp, "plain.db"), file, "trademarks", o.rows)
+			if err != nil {
+				return err
+			}
+			a, err := benchApp(ctx, e, o, tmp, `SELECT COUNT(*) FROM trademarks`, "件商标")
+			if err != nil {
+				return err
+			}
+			defer a.Close()
+			p := auth.CLI("bench-trademarks")
+			for round, label := range []string{"sidi import trademarks", "again (same file)"} {
+				cpu0 := cpuTime()
+				t0 := time.Now()
+				rep, err := a.Trademarks.Import(ctx, p, kit.FileSource(file), kit.ImportOptions{Batch: o.batch, Progress: stderrProgress(e.Stderr)})
+				secs := time.Since(t0).Seconds()
+				cpu := cpuTime() - cpu0
+				if err != nil {
+					return err
+				}
+				rate := float64(rep.Rows) / secs
+				fmt.Fprintf(e.Stdout, "%s (%s): %.2f s, %.0f rows/s; created %d, updated %d, unchanged %d; %d batches", label, a.DB.Dialect(), secs, rate,
+					rep.Created, rep.Updated, rep.Unchanged, rep.Batches)
+				if liteRate > 0 && round == 0 {
+					fmt.Fprintf(e.Stdout, "; %.3f× sqlite3 .import", rate/liteRate)
+				}
+				fmt.Fprintf(e.Stdout, "\n    this process's CPU %.2f s", cpu)
+				if liteCPURate > 0 && round == 0 {
+					fmt.Fprintf(e.Stdout, " (%.3f× sqlite3 .import per CPU-second)", float64(rep.Rows)/max(cpu, 0.001)/liteCPURate)
+				}
+				fmt.Fprintln(e.Stdout)
+			}
+			var marks, days int
+			a.DB.Reader().QueryRowContext(ctx, `SELECT COUNT(*) FROM trademarks`).Scan(&marks)
+			a.DB.Reader().QueryRowContext(ctx, `SELECT COUNT(*) FROM trademark_daily`).Scan(&days)
+			var took []time.Duration
+			var mismatch []string
+			for i := range 20 {
+				day := time.Date(2001+i, time.Month(1+i%12), 1+i, 0, 0, 0, 0, time.UTC).Format("2006-01-02")
+				t0 := time.Now()
+				n, err := a.Trademarks.Count(ctx, trademark.SeriesQinghai, day)
+				took = append(took, time.Since(t0))
+				if err != nil {
+					return err
+				}
+				if i%5 == 0 {
+					t1 := time.Now()
+					scan, err := a.Trademarks.CountScan(ctx, trademark.SeriesQinghai, day)
+					if err != nil {
+						return err
+					}
+					fmt.Fprintf(e.Stdout, "as of %s: %d valid Qinghai marks (day deltas); table scan %d in %.1f ms\n", day, n, scan, float64(time.Since(t1).Microseconds())/1000)
+					if scan != n {
+						mismatch = append(mismatch, day)
+					}
+				}
+			}
+			slices.Sort(took)
+			fmt.Fprintf(e.Stdout, "as-of count over %d marks (%d day-delta rows), 20 dates: median %.2f ms, max %.2f ms\n", marks, days,
+				float64(took[len(took)/2].Microseconds())/1000, float64(took[len(took)-1].Microseconds())/1000)
+			if len(mismatch) > 0 {
+				return fmt.Errorf("day deltas differ from the table scan on %v", mismatch)
+			}
+			return nil
+		},
+	}
+}

@@ -1,0 +1,454 @@
+package trademark
+
+import (
+	"context"
+	"database/sql"
+	"fmt"
+	"slices"
+	"strconv"
+	"time"
+
+	"sidi/internal/auth"
+	"sidi/internal/kit"
+	"sidi/internal/search"
+	"sidi/internal/store"
+)
+
+// MaxRows is the largest file the command line imports.
+const MaxRows = 2_000_000
+
+// ImportKinds is the register's kind for `sidi import` / `sidi export`.
+func ImportKinds(s *Service) []kit.ImportKind[auth.Principal] {
+	k := kit.ImportKind[auth.Principal]{Name: "trademarks", Title: "商标注册 trademarks", Columns: ImportColumns}
+	if s != nil {
+		k.Import, k.Export = s.Import, s.Export
+	}
+	return []kit.ImportKind[auth.Principal]{k}
+}
+
+// Import reads a table of trademarks: every row is checked first and,
+// unless opt.SkipInvalid, one invalid row refuses the whole file (row,
+// column, reason); the rows are then written a batch per transaction with
+// their owners in the enterprise directory, their day counts and one
+// audit entry. Rows are matched on the registration number, so importing
+// the same file again changes nothing.
+func (s *Service) Import(ctx context.Context, p auth.Principal, src kit.Source, opt kit.ImportOptions) (kit.ImportReport, error) {
+	if err := p.Require(Editors...); err != nil {
+		return kit.ImportReport{Kind: "trademarks", File: src.Name}, err
+	}
+	regions := regionCache{}
+	restore, err := s.bulkCache(ctx)
+	if err != nil {
+		return kit.ImportReport{Kind: "trademarks", File: src.Name}, err
+	}
+	defer restore()
+	rep, err := kit.RunImport(ctx, src, opt, kit.Plan[Record]{
+		Kind:  "trademarks",
+		Spec:  kit.TableSpec{Columns: ImportColumns, Formulas: true, Limits: kit.Limits{MaxRows: MaxRows}},
+		Parse: func(row kit.Row) (Record, kit.Errors) { return parseRow(row, regions) },
+		Key:   func(r Record) string { return r.RegNo },
+		Duplicate: func(row int, r Record, prev int) kit.FieldError {
+			return kit.FieldError{Row: row, Column: ColRegNo, Msg: fmt.Sprintf("注册号 %s 与第 %d 行重复", r.RegNo, prev)}
+		},
+		Write: func(ctx context.Context, batch []kit.Item[Record], file kit.ImportReport) (kit.BatchResult, error) {
+			return s.writeBatch(ctx, p, batch, file)
+		},
+	})
+	if rep.Batches > 0 {
+		s.db.Observer().ImportRows("trademarks", rep.Created+rep.Updated+rep.Unchanged)
+	}
+	return rep, err
+}
+
+// bulkCacheKiB is the page cache the SQLite writer gets during an import:
+// a million marks put their index pages (registration number, prefecture
+// and date, owner) in random order, and the default 2 MB cache would send
+// most of those inserts to the disk.
+const bulkCacheKiB = 256 << 10
+
+// bulkCache enlarges the SQLite writer's page cache for an import and
+// returns what puts it back (nothing to do on PostgreSQL).
+func (s *Service) bulkCache(ctx context.Context) (func(), error) {
+	if s.db.Dialect() != store.SQLite {
+		return func() {}, nil
+	}
+	var before int64
+	if err := s.db.Writer().QueryRowContext(ctx, `PRAGMA cache_size`).Scan(&before); err != nil {
+		return nil, fmt.Errorf("trademark: cache size: %w", err)
+	}
+	if _, err := s.db.Writer().ExecContext(ctx, fmt.Sprintf(`PRAGMA cache_size = -%d`, bulkCacheKiB)); err != nil {
+		return nil, fmt.Errorf("trademark: cache size: %w", err)
+	}
+	return func() {
+		s.db.Writer().ExecContext(context.WithoutCancel(ctx), fmt.Sprintf(`PRAGMA cache_size = %d`, before))
+	}, nil
+}
+
+// stored is a mark as the register holds it, for comparison.
+type stored struct {
+	id           int64
+	rec          Record
+	enterpriseID int64
+}
+
+// existing loads the marks of regNos.
+func (s *Service) existing(ctx context.Context, q store.Querier, regNos []string) (map[string]stored, error) {
+	out := make(map[string]stored, len(regNos))
+	const chunk = 500
+	for lo := 0; lo < len(regNos); lo += chunk {
+		part := regNos[lo:min(lo+chunk, len(regNos))]
+		args := make([]any, len(part))
+		for i, k := range part {
+			args[i] = k
+		}
+		err := store.EachRow(ctx, q, `SELECT `+markColumns+` FROM trademarks WHERE reg_no IN `+placeholders(s.db.Dialect(), 1, len(part)), args, func(r *sql.Rows) error {
+			m, err := scanMark(r)
+			out[m.RegNo] = stored{id: m.ID, rec: m.Record, enterpriseID: m.EnterpriseID}
+			return err
+		})
+		if err != nil {
+			return nil, fmt.Errorf("trademark: import lookup: %w", err)
+		}
+	}
+	return out, nil
+}
+
+// enterprises returns the directory ids of the batch's owner codes,
+// registering the codes the directory lacks under the owner's name.
+func (s *Service) enterprises(ctx context.Context, tx *sql.Tx, p auth.Principal, batch []kit.Item[Record]) (map[string]int64, error) {
+	ids := map[string]int64{}
+	var codes []string
+	names := map[string]string{}
+	for _, it := range batch {
+		if c := it.Val.OwnerCode; c != "" {
+			if _, ok := names[c]; !ok {
+				codes = append(codes, c)
+				names[c] = it.Val.Owner
+			}
+		}
+	}
+	const chunk = 500
+	for lo := 0; lo < len(codes); lo += chunk {
+		part := codes[lo:min(lo+chunk, len(codes))]
+		args := make([]any, len(part))
+		for i, k := range part {
+			args[i] = k
+		}
+		err := store.EachRow(ctx, tx, `SELECT id, credit_code FROM enterprises WHERE credit_code IN `+placeholders(s.db.Dialect(), 1, len(part)), args, func(r *sql.Rows) error {
+			var id int64
+			var c string
+			err := r.Scan(&id, &c)
+			ids[c] = id
+			return err
+		})
+		if err != nil {
+			return nil, fmt.Errorf("trademark: owners: %w", err)
+		}
+	}
+	for _, c := range codes {
+		if ids[c] != 0 || s.ent == nil {
+			continue
+		}
+		id, err := s.ent.EnsureTx(ctx, tx, p, c, names[c], false)
+		if err != nil {
+			return nil, fmt.Errorf("trademark: owner %s: %w", c, err)
+		}
+		ids[c] = id
+	}
+	return ids, nil
+}
+
+// defaultStatusOn is the day a status took effect when the file gives
+// none: registration for a valid mark, the day after the term for an
+// expired one (not later than today), today for the others.
+func defaultStatusOn(r Record, today string) string {
+	switch r.Status {
+	case StatusValid:
+		return r.RegisteredOn
+	case StatusExpired:
+		if d := NextDay(r.TermEnd); d <= today {
+			return d
+		}
+	}
+	return today
+}
+
+func sameRecord(a, b Record) bool {
+	return a.RegNo == b.RegNo && a.Name == b.Name && slices.Equal(a.Classes, b.Classes) && a.Owner == b.Owner && a.OwnerCode == b.OwnerCode &&
+		a.Region == b.Region && a.AppliedOn == b.AppliedOn && a.RegisteredOn == b.RegisteredOn && a.TermEnd == b.TermEnd && a.Kind == b.Kind &&
+		a.MadridNo == b.MadridNo && a.GI == b.GI && a.WellKnown == b.WellKnown && a.Status == b.Status && a.StatusOn == b.StatusOn && a.Demo == b.Demo
+}
+
+func b2i(b bool) int {
+	if b {
+		return 1
+	}
+	return 0
+}
+
+func nullID(id int64) any {
+	if id == 0 {
+		return nil
+	}
+	return id
+}
+
+// writeBatch writes one batch in one transaction: new marks with
+// multi-row statements, changed marks one by one, the status history, the
+// day counts, and one audit entry naming the file, the rows, the ids and
+// a SHA-256 of what the rows wrote.
+func (s *Service) writeBatch(ctx context.Context, p auth.Principal, batch []kit.Item[Record], file kit.ImportReport) (kit.BatchResult, error) {
+	var res kit.BatchResult
+	// search.Tx holds the connection the transaction runs on: new marks go
+	// in with COPY on PostgreSQL.
+	err := search.Tx(ctx, s.db, func(tx *sql.Tx, conn *sql.Conn) error {
+		var err error
+		res, err = s.saveTx(ctx, tx, conn, p, batch, func(after []written, created, updated []int64, unchanged int) error {
+			rows := make([]any, len(after))
+			for i, w := range after {
+				rows[i] = w
+			}
+			return kit.AuditImportBatch(ctx, s.db, tx, p.Actor(), kit.ImportBatch{Kind: "trademarks", File: file, FirstRow: batch[0].Row, LastRow: batch[len(batch)-1].Row,
+				Created: created, Updated: updated, Unchanged: unchanged, After: rows})
+		})
+		return err
+	})
+	return res, err
+}
+
+// written is what one row wrote, for the audit digest.
+type written struct {
+	ID           int64  `json:"id"`
+	Row          int    `json:"row"`
+	Rec          Record `json:"rec"`
+	EnterpriseID int64  `json:"enterprise_id,omitempty"`
+}
+
+// saveTx stores marks inside tx and calls audited with what changed
+// (not at all when nothing did).
+func (s *Service) saveTx(ctx context.Context, tx *sql.Tx, conn *sql.Conn, p auth.Principal, batch []kit.Item[Record], audited func(after []written, created, updated []int64, unchanged int) error) (kit.BatchResult, error) {
+	var res kit.BatchResult
+	keys := make([]string, len(batch))
+	for i, it := range batch {
+		keys[i] = it.Val.RegNo
+	}
+	ex, err := s.existing(ctx, tx, keys)
+	if err != nil {
+		return res, err
+	}
+	ents, err := s.enterprises(ctx, tx, p, batch)
+	if err != nil {
+		return res, err
+	}
+	today := s.today()
+	now := s.now().UTC().Format(time.RFC3339)
+	d := deltas{}
+	var fresh []written
+	var after []written
+	var updated []int64
+	type change struct {
+		id       int64
+		status   string
+		statusOn string
+	}
+	var history []change
+	for _, it := range batch {
+		r := it.Val
+		entID := ents[r.OwnerCode]
+		e, ok := ex[r.RegNo]
+		if !ok {
+			if r.StatusOn == "" {
+				r.StatusOn = defaultStatusOn(r, today)
+			}
+			fresh = append(fresh, written{Row: it.Row, Rec: r, EnterpriseID: entID})
+			continue
+		}
+		if r.StatusOn == "" {
+			if r.Status == e.rec.Status {
+				r.StatusOn = e.rec.StatusOn
+			} else if r.Status == StatusValid {
+				r.StatusOn = today
+			} else {
+				r.StatusOn = defaultStatusOn(r, today)
+			}
+		}
+		if sameRecord(e.rec, r) && e.enterpriseID == entID {
+			res.Unchanged++
+			continue
+		}
+		_, err := tx.ExecContext(ctx, `UPDATE trademarks SET name = $1, classes = $2, class_mask = $3, owner = $4, owner_code = $5, enterprise_id = $6,
+			region = $7, prefecture = $8, applied_on = $9, registered_on = $10, term_end = $11, kind = $12, madrid_no = $13, gi = $14, well_known = $15,
+			status = $16, status_on = $17, updated_at = $18 WHERE id = $19`,
+			r.Name, ClassText(r.Classes), ClassMask(r.Classes), r.Owner, r.OwnerCode, nullID(entID), r.Region, r.prefecture(), r.AppliedOn, r.RegisteredOn, r.TermEnd,
+			r.Kind, r.MadridNo, b2i(r.GI), b2i(r.WellKnown), r.Status, r.StatusOn, now, e.id)
+		if err != nil {
+			return res, fmt.Errorf("第 %d 行：trademark: update %s: %w", it.Row, r.RegNo, err)
+		}
+		d.add(e.rec, e.rec.StatusOn, -1)
+		d.add(r, r.StatusOn, 1)
+		if r.Status != e.rec.Status || r.StatusOn != e.rec.StatusOn {
+			history = append(history, change{e.id, r.Status, r.StatusOn})
+		}
+		updated = append(updated, e.id)
+		after = append(after, written{ID: e.id, Row: it.Row, Rec: r, EnterpriseID: entID})
+		res.Updated++
+	}
+	var created []int64
+	if len(fresh) > 0 {
+		ids, err := s.newIDs(ctx, tx, len(fresh))
+		if err != nil {
+			return res, err
+		}
+		for i := range fresh {
+			fresh[i].ID = ids[i]
+			r := fresh[i].Rec
+			d.add(r, r.StatusOn, 1)
+			if r.Status != StatusValid {
+				history = append(history, change{ids[i], r.Status, r.StatusOn})
+			}
+		}
+		err = s.insertMarks(ctx, tx, conn, fresh, now)
+		if err != nil {
+			return res, err
+		}
+		created = ids
+		after = append(after, fresh...)
+		res.Created = len(fresh)
+	}
+	if len(after) == 0 {
+		return res, nil
+	}
+	err = store.InsertRows(ctx, s.db.Dialect(), tx, "trademark", `INSERT INTO trademark_statuses(trademark_id, status, effective_on, recorded_at) VALUES `, make([]string, 4), len(history), func(i int) []any {
+		return []any{history[i].id, history[i].status, history[i].statusOn, now}
+	})
+	if err != nil {
+		return res, err
+	}
+	if err := d.write(ctx, tx, s.db.Dialect()); err != nil {
+		return res, err
+	}
+	return res, audited(after, created, updated, res.Unchanged)
+}
+
+// markInsertColumns are the columns a new mark is written with.
+const markInsertColumns = `id, reg_no, name, classes, class_mask, owner, owner_code, enterprise_id, region, prefecture,
+	applied_on, registered_on, term_end, kind, madrid_no, gi, well_known, status, status_on, demo, created_at, updated_at`
+
+// insertMarks writes new marks: with COPY on PostgreSQL when the
+// transaction's connection is given, else with multi-row prepared
+// statements.
+func (s *Service) insertMarks(ctx context.Context, tx *sql.Tx, conn *sql.Conn, fresh []written, now string) error {
+	if s.db.Dialect() == store.Postgres && conn != nil {
+		var buf []byte
+		for _, w := range fresh {
+			r := w.Rec
+			buf = strconv.AppendInt(buf, w.ID, 10)
+			for _, v := range []string{r.RegNo, r.Name, ClassText(r.Classes)} {
+				buf = append(buf, '\t')
+				buf = store.AppendCopy(buf, v)
+			}
+			buf = append(buf, '\t')
+			buf = strconv.AppendInt(buf, ClassMask(r.Classes), 10)
+			for _, v := range []string{r.Owner, r.OwnerCode} {
+				buf = append(buf, '\t')
+				buf = store.AppendCopy(buf, v)
+			}
+			buf = append(buf, '\t')
+			if w.EnterpriseID == 0 {
+				buf = append(buf, '\\', 'N')
+			} else {
+				buf = strconv.AppendInt(buf, w.EnterpriseID, 10)
+			}
+			for _, v := range []string{r.Region, r.prefecture(), r.AppliedOn, r.RegisteredOn, r.TermEnd, r.Kind, r.MadridNo,
+				strconv.Itoa(b2i(r.GI)), strconv.Itoa(b2i(r.WellKnown)), r.Status, r.StatusOn, strconv.Itoa(b2i(r.Demo)), now, now} {
+				buf = append(buf, '\t')
+				buf = store.AppendCopy(buf, v)
+			}
+			buf = append(buf, '\n')
+		}
+		if err := store.CopyFrom(ctx, conn, `COPY trademarks(`+markInsertColumns+`) FROM STDIN`, buf); err != nil {
+			return fmt.Errorf("trademark: copy: %w", err)
+		}
+		return nil
+	}
+	return store.InsertRows(ctx, s.db.Dialect(), tx, "trademark", `INSERT INTO trademarks(`+markInsertColumns+`) VALUES `, make([]string, 22), len(fresh), func(i int) []any {
+		w := fresh[i]
+		r := w.Rec
+		return []any{w.ID, r.RegNo, r.Name, ClassText(r.Classes), ClassMask(r.Classes), r.Owner, r.OwnerCode, nullID(w.EnterpriseID), r.Region, r.prefecture(),
+			r.AppliedOn, r.RegisteredOn, r.TermEnd, r.Kind, r.MadridNo, b2i(r.GI), b2i(r.WellKnown), r.Status, r.StatusOn, b2i(r.Demo), now, now}
+	})
+}
+
+// newIDs reserves n ids for new marks.
+func (s *Service) newIDs(ctx context.Context, tx *sql.Tx, n int) ([]int64, error) {
+	ids := make([]int64, 0, n)
+	if s.db.Dialect() == store.Postgres {
+		err := store.EachRow(ctx, tx, `SELECT nextval(pg_get_serial_sequence('trademarks', 'id')) FROM generate_series(1, $1)`, []any{n}, func(r *sql.Rows) error {
+			var id int64
+			err := r.Scan(&id)
+			ids = append(ids, id)
+			return err
+		})
+		if err != nil {
+			return nil, fmt.Errorf("trademark: ids: %w", err)
+		}
+		return ids, nil
+	}
+	var last int64
+	if err := tx.QueryRowContext(ctx, `SELECT COALESCE(MAX(id), 0) FROM trademarks`).Scan(&last); err != nil {
+		return nil, fmt.Errorf("trademark: ids: %w", err)
+	}
+	for i := range n {
+		ids = append(ids, last+int64(i)+1)
+	}
+	return ids, nil
+}
+
+// statusCell writes a status as the import reads it back.
+func statusCell(r Record) string {
+	if r.Status == StatusValid {
+		return StatusLabels[r.Status]
+	}
+	return StatusLabels[r.Status] + "（" + r.StatusOn + "）"
+}
+
+func flagCell(b bool) string {
+	if b {
+		return "是"
+	}
+	return "否"
+}
+
+// Export writes the register as an import file of the same columns (so
+// importing an export changes nothing), in registration-number order.
+// Trademarks are public records: any caller may export them.
+func (s *Service) Export(ctx context.Context, _ auth.Principal, w kit.TableWriter) error {
+	if err := w.Write(kit.Header(ImportColumns)); err != nil {
+		return err
+	}
+	const chunk = 5000
+	for last := int64(0); ; {
+		var rows [][]string
+		err := store.EachRow(ctx, s.db.Reader(), `SELECT `+markColumns+` FROM trademarks WHERE id > $1 ORDER BY id LIMIT $2`, []any{last, chunk}, func(r *sql.Rows) error {
+			m, err := scanMark(r)
+			if err != nil {
+				return err
+			}
+			last = m.ID
+			rows = append(rows, []string{m.RegNo, m.Name, ClassText(m.Classes), m.Owner, m.OwnerCode, m.Region, m.AppliedOn, m.RegisteredOn, m.TermEnd,
+				KindLabels[m.Kind], m.MadridNo, statusCell(m.Record), flagCell(m.GI), flagCell(m.WellKnown)})
+			return nil
+		})
+		if err != nil {
+			return fmt.Errorf("trademark: export: %w", err)
+		}
+		for _, c := range rows {
+			if err := w.Write(c); err != nil {
+				return err
+			}
+		}
+		if len(rows) < chunk {
+			return nil
+		}
+	}
+}

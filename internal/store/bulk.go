@@ -1,0 +1,70 @@
+package store
+
+import (
+	"context"
+	"database/sql"
+	"fmt"
+	"strconv"
+	"strings"
+)
+
+// InsertRows runs head followed by n rows of len(casts) placeholders each
+// (casts[j] follows the j-th placeholder, "" for none), rowsPerStmt rows to
+// a prepared statement that is reused; row(i) gives the values of row i.
+// SQLite gets anonymous "?" placeholders: it looks numbered ones up by
+// name, which grows with the square of their number. what names the
+// caller in errors; tail, when given, follows the rows (an ON CONFLICT
+// clause).
+func InsertRows(ctx context.Context, d Dialect, tx *sql.Tx, what, head string, casts []string, n int, row func(i int) []any, tail ...string) error {
+	const rowsPerStmt = 100
+	stmts := map[int]*sql.Stmt{}
+	defer func() {
+		for _, st := range stmts {
+			st.Close()
+		}
+	}()
+	for start := 0; start < n; start += rowsPerStmt {
+		end := min(start+rowsPerStmt, n)
+		st := stmts[end-start]
+		if st == nil {
+			var q strings.Builder
+			q.WriteString(head)
+			k := 0
+			for i := start; i < end; i++ {
+				if i > start {
+					q.WriteByte(',')
+				}
+				q.WriteByte('(')
+				for j, c := range casts {
+					if j > 0 {
+						q.WriteByte(',')
+					}
+					k++
+					if d == Postgres {
+						q.WriteString("$" + strconv.Itoa(k))
+					} else {
+						q.WriteByte('?')
+					}
+					q.WriteString(c)
+				}
+				q.WriteByte(')')
+			}
+			for _, t := range tail {
+				q.WriteString(t)
+			}
+			var err error
+			if st, err = tx.PrepareContext(ctx, q.String()); err != nil {
+				return fmt.Errorf("%s: bulk insert: %w", what, err)
+			}
+			stmts[end-start] = st
+		}
+		args := make([]any, 0, (end-start)*len(casts))
+		for i := start; i < end; i++ {
+			args = append(args, row(i)...)
+		}
+		if _, err := st.ExecContext(ctx, args...); err != nil {
+			return fmt.Errorf("%s: bulk insert: %w", what, err)
+		}
+	}
+	return nil
+}

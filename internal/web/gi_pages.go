@@ -1,0 +1,114 @@
+package web
+
+import (
+	"net/http"
+	"strconv"
+
+	"sidi/internal/ip/gi"
+	"sidi/internal/org"
+)
+
+// giWeb serves the public catalogues of GI protected products and of
+// agri-product certificates (internal/ip/gi).
+type giWeb struct {
+	*Server
+	svc *gi.Service
+}
+
+// GIProductPages are the GI product catalogue's routes over svc.
+func GIProductPages(svc *gi.Service) func(*Server) []Route {
+	return func(srv *Server) []Route {
+		s := &giWeb{Server: srv, svc: svc}
+		list := s.productList()
+		return []Route{
+			{Method: "GET", Pattern: "/gi-products", Name: "地理标志保护产品", Public: true, Handle: list.page(srv), Menu: Menu{Group: MenuPublic, Label: "地理标志产品", Order: 86, Section: "gi"}},
+			{Method: "GET", Pattern: "/gi-products/{id}", Name: "地理标志保护产品详情", Public: true, Handle: s.productDetail},
+			{Method: "GET", Pattern: "/api/v1/gi-products", Name: "地理标志保护产品", Public: true, API: true, Handle: list.api(srv)},
+			{Method: "GET", Pattern: "/api/v1/gi-products/{id}", Name: "地理标志保护产品详情", Public: true, API: true, Handle: apiByID(anyCaller(svc.ProductByID))},
+		}
+	}
+}
+
+// CertPages are the certificate catalogue's routes over svc.
+func CertPages(svc *gi.Service) func(*Server) []Route {
+	return func(srv *Server) []Route {
+		s := &giWeb{Server: srv, svc: svc}
+		list := s.certList()
+		return []Route{
+			{Method: "GET", Pattern: "/certifications", Name: "绿色有机与地理标志农产品", Public: true, Handle: list.page(srv), Menu: Menu{Group: MenuPublic, Label: "绿色有机地标农产品", Order: 87, Section: "certifications"}},
+			{Method: "GET", Pattern: "/certifications/{id}", Name: "证书详情", Public: true, Handle: s.certDetail},
+			{Method: "GET", Pattern: "/api/v1/certifications", Name: "绿色有机与地理标志农产品", Public: true, API: true, Handle: list.api(srv)},
+			{Method: "GET", Pattern: "/api/v1/certifications/{id}", Name: "证书详情", Public: true, API: true, Handle: apiByID(anyCaller(svc.CertByID))},
+		}
+	}
+}
+
+func giFilter(r *http.Request) gi.Filter {
+	q := r.URL.Query()
+	page, _ := strconv.Atoi(q.Get("page"))
+	return gi.Filter{Q: q.Get("q"), Prefecture: q.Get("prefecture"), Kind: q.Get("kind"), Valid: q.Get("valid") == "1", Page: page}
+}
+
+func (s *giWeb) productList() registerList[gi.Filter, gi.ProductList, gi.Product] {
+	return registerList[gi.Filter, gi.ProductList, gi.Product]{
+		Path: "/gi-products", API: "/api/v1/gi-products", Template: "gi_products", Title: "地理标志保护产品", Section: "gi", ASCII: "gi-products",
+		Filter: giFilter, Search: s.svc.Products,
+		Page:    func(f *gi.Filter, page, perPage int) { f.Page, f.PerPage = page, perPage },
+		Rows:    func(l gi.ProductList) []gi.Product { return l.Products },
+		Total:   func(l gi.ProductList) int { return l.Total },
+		Pages:   func(l gi.ProductList) int { return l.Pages },
+		Current: func(l gi.ProductList) int { return l.Filter.Page },
+		Data:    func(*http.Request, *reqCtx) map[string]any { return map[string]any{"Prefectures": org.Prefectures()} },
+		Header:  []string{"产品名称", "保护范围", "行政区划代码", "批准公告", "批准日期", "撤销日期", "演示数据"},
+		Row: func(x gi.Product) []any {
+			return []any{x.Name, x.Area, x.Region, x.Notice, x.ApprovedOn, x.RevokedOn, demoMark(x.Demo)}
+		},
+	}
+}
+
+func (s *giWeb) certList() registerList[gi.Filter, gi.CertList, gi.Cert] {
+	var kinds []stdLink
+	for _, k := range gi.CertKinds {
+		kinds = append(kinds, stdLink{Label: gi.CertLabels[k], Href: k})
+	}
+	return registerList[gi.Filter, gi.CertList, gi.Cert]{
+		Path: "/certifications", API: "/api/v1/certifications", Template: "certifications", Title: "绿色有机与地理标志农产品", Section: "certifications", ASCII: "certifications",
+		Filter: giFilter, Search: s.svc.Certs,
+		Page:    func(f *gi.Filter, page, perPage int) { f.Page, f.PerPage = page, perPage },
+		Rows:    func(l gi.CertList) []gi.Cert { return l.Certs },
+		Total:   func(l gi.CertList) int { return l.Total },
+		Pages:   func(l gi.CertList) int { return l.Pages },
+		Current: func(l gi.CertList) int { return l.Filter.Page },
+		Data: func(*http.Request, *reqCtx) map[string]any {
+			return map[string]any{"Prefectures": org.Prefectures(), "Kinds": kinds}
+		},
+		Header: []string{"证书类型", "证书编号", "发证机构", "产品名称", "获证单位", "统一社会信用代码", "行政区划代码", "有效期起", "有效期至", "演示数据"},
+		Row: func(x gi.Cert) []any {
+			return []any{x.KindLabel, x.CertNo, x.Body, x.Product, x.Holder, x.HolderCode, x.Region, x.ValidFrom, x.ValidTo, demoMark(x.Demo)}
+		},
+	}
+}
+
+func (s *giWeb) productDetail(w http.ResponseWriter, r *http.Request, rc *reqCtx) error {
+	id, err := pathInt(r, "id")
+	if err != nil {
+		return err
+	}
+	x, err := s.svc.ProductByID(r.Context(), id)
+	if err != nil {
+		return err
+	}
+	return s.render(w, r, rc, http.StatusOK, "gi_product_detail", x.Name, "gi", map[string]any{"X": x})
+}
+
+func (s *giWeb) certDetail(w http.ResponseWriter, r *http.Request, rc *reqCtx) error {
+	id, err := pathInt(r, "id")
+	if err != nil {
+		return err
+	}
+	x, err := s.svc.CertByID(r.Context(), id)
+	if err != nil {
+		return err
+	}
+	return s.render(w, r, rc, http.StatusOK, "certification_detail", x.Product+"（"+x.KindLabel+"）", "certifications", map[string]any{"X": x})
+}
