@@ -1,2 +1,0 @@
--- local placeholder (not committed): another helper's migration 0014
-SELECT 1;
