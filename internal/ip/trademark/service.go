@@ -76,7 +76,11 @@ func scanMark(sc interface{ Scan(...any) error }) (Mark, error) {
 
 // ByRegNo returns the mark with a registration number.
 func (s *Service) ByRegNo(ctx context.Context, regNo string) (Mark, error) {
-	m, err := scanMark(s.db.Reader().QueryRowContext(ctx, `SELECT `+markColumns+` FROM trademarks WHERE reg_no = $1`, strings.ToUpper(compact(regNo))))
+	key := strings.ToUpper(compact(regNo))
+	if !validRegNo(key) { // no such mark can exist (and NUL or stray bytes never reach the database)
+		return Mark{}, apperr.NotFound("没有注册号为 %s 的商标", strconv.QuoteToGraphic(clipRunes(regNo, 40)))
+	}
+	m, err := scanMark(s.db.Reader().QueryRowContext(ctx, `SELECT `+markColumns+` FROM trademarks WHERE reg_no = $1`, key))
 	if errors.Is(err, sql.ErrNoRows) {
 		return Mark{}, apperr.NotFound("没有注册号为 %s 的商标", regNo)
 	}
@@ -258,4 +262,12 @@ func (s *Service) Detail(ctx context.Context, regNo string) (Detail, error) {
 		h = append([]StatusChange{{Status: StatusValid, Label: StatusLabels[StatusValid], EffectiveOn: m.RegisteredOn}}, h...)
 	}
 	return Detail{Mark: m, History: h}, nil
+}
+
+// clipRunes cuts s to at most n runes.
+func clipRunes(s string, n int) string {
+	if r := []rune(s); len(r) > n {
+		return string(r[:n]) + "…"
+	}
+	return s
 }
