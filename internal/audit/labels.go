@@ -16,6 +16,9 @@ var entityLabels = map[string]string{
 	"standard": "标准", "standard_announcement": "标准发布公告", "standard_reward": "标准奖励",
 	"standards_bench": "标准批量数据", "task_override": "任务进展调整", "training_session": "标准化培训",
 	"user": "用户", "user_enterprise": "用户所属企业",
+	"equipment": "特种设备", "equipment_import": "特种设备导入", "equipment_inspection": "特种设备检验",
+	"alarm": "设备报警", "alarm_rule": "报警规则", "hazard": "隐患",
+	"trademark": "商标", "brand_document": "品牌文件",
 }
 
 var actionLabels = map[string]string{
@@ -28,6 +31,8 @@ var actionLabels = map[string]string{
 	"rank": "排名", "recognise": "认定", "region": "修改地区", "rename": "标记更名", "reset_password": "重置密码",
 	"return": "退回", "review": "复核", "revoke": "撤销", "save": "保存", "seed": "初始化", "send_back": "部门退回",
 	"submit": "提交", "unlink": "取消关联", "unlock": "解除锁定", "update": "修改", "withdraw": "撤回",
+	"inspect": "登记检验", "issue_secret": "签发设备密钥", "recompute_due": "重算检验到期日", "archive": "归档",
+	"ack": "确认", "clear": "清除", "start": "开始整改", "reject": "复核退回", "close": "关闭",
 }
 
 var fieldLabels = map[string]string{
