@@ -290,6 +290,8 @@ var expectedAccess = map[string][]string{
 	"GET /api/v1/equipment/{code}":              equipmentReaders,
 	"POST /api/v1/equipment/{code}/inspections": equipmentKeepers,
 	"POST /api/v1/equipment/{code}/secret":      equipmentKeepers,
+	"GET /equipment/{code}/telemetry/charts":    equipmentReaders,
+	"GET /api/v1/equipment/{code}/telemetry":    equipmentReaders,
 
 	// Trademarks: a public register; imports go through `sidi import`.
 	"GET /trademarks":                everyone,

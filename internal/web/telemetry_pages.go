@@ -7,6 +7,7 @@ import (
 
 	"sidi/internal/apperr"
 	"sidi/internal/auth"
+	"sidi/internal/equipment"
 	"sidi/internal/telemetry"
 )
 
@@ -40,8 +41,8 @@ func TelemetryChartsURL(d telemetry.Device) string {
 
 func (s *telemetryWeb) routes() []Route {
 	return []Route{
-		{Method: "GET", Pattern: "/equipment/{code}/telemetry/charts", Name: "设备实时监测图", Handle: s.chartsFragment},
-		{Method: "GET", Pattern: "/api/v1/equipment/{code}/telemetry", Name: "设备监测数据", API: true, Handle: s.apiSeries},
+		{Method: "GET", Pattern: "/equipment/{code}/telemetry/charts", Name: "设备实时监测图", Roles: equipment.Readers, Handle: s.chartsFragment},
+		{Method: "GET", Pattern: "/api/v1/equipment/{code}/telemetry", Name: "设备监测数据", Roles: equipment.Readers, API: true, Handle: s.apiSeries},
 	}
 }
 
