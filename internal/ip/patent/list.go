@@ -1,0 +1,133 @@
+package patent
+
+import (
+	"context"
+	"database/sql"
+	"fmt"
+	"slices"
+	"strings"
+
+	"sidi/internal/auth"
+	"sidi/internal/enterprise"
+	"sidi/internal/store"
+)
+
+// Filter selects patents for the public list.
+type Filter struct {
+	Prefecture string // six-digit prefecture code or ""
+	Category   string // a category key or "" (as of Day)
+	HighValue  bool   // only valid high-value patents on Day
+	Q          string // words in the number, title or holder
+	Day        string // "" for today
+}
+
+// MaxList is the most records a list returns.
+const MaxList = 500
+
+// Patents lists patents newest grant first, with their categories on the
+// filter's day.
+func (s *Service) Patents(ctx context.Context, f Filter) ([]Patent, error) {
+	if f.Day == "" {
+		f.Day = s.Today()
+	}
+	if f.Category != "" && CategoryLabels[f.Category] == "" {
+		f.Category = ""
+	}
+	q := `SELECT ` + patentCols + ` FROM patents WHERE ($1 = '' OR prefecture = $1) AND ($2 = '' OR number LIKE $2 OR title LIKE $2 OR holder LIKE $2) ORDER BY granted_on DESC, id DESC`
+	like := ""
+	if f.Q = strings.TrimSpace(f.Q); f.Q != "" {
+		like = "%" + strings.NewReplacer("%", "", "_", "").Replace(f.Q) + "%"
+	}
+	var out []Patent
+	err := store.EachRow(ctx, s.db.Reader(), q, []any{f.Prefecture, like}, func(r *sql.Rows) error {
+		x, err := scanPatent(r)
+		if err != nil {
+			return err
+		}
+		x.Categories = x.CategoriesAt(f.Day)
+		valid := x.ValidAt(f.Day)
+		if (f.Category != "" && (!valid || !slices.Contains(x.Categories, f.Category))) || (f.HighValue && (!valid || len(x.Categories) == 0)) || len(out) >= MaxList {
+			return nil
+		}
+		out = append(out, x)
+		return nil
+	})
+	if err != nil {
+		return nil, fmt.Errorf("patent: list: %w", err)
+	}
+	return out, nil
+}
+
+// Certs lists the GB/T 29490 certificates, latest first.
+func (s *Service) Certs(ctx context.Context) ([]Cert, error) {
+	return listAll(ctx, s, `SELECT `+certCols+` FROM ipm_certs ORDER BY valid_from DESC, id DESC`, scanCert)
+}
+
+// NavigationProjects lists the navigation projects, latest year first.
+func (s *Service) NavigationProjects(ctx context.Context) ([]Navigation, error) {
+	return listAll(ctx, s, `SELECT `+navCols+` FROM patent_navigation ORDER BY year DESC, id DESC`, scanNavigation)
+}
+
+// PopulationTable lists the population figures.
+func (s *Service) PopulationTable(ctx context.Context) ([]Population, error) {
+	return listAll(ctx, s, `SELECT `+populationCols+` FROM population ORDER BY year DESC, region`, scanPopulation)
+}
+
+func listAll[T any](ctx context.Context, s *Service, q string, scan func(scanner) (T, error)) ([]T, error) {
+	var out []T
+	err := store.EachRow(ctx, s.db.Reader(), q+fmt.Sprintf(" LIMIT %d", MaxList), nil, func(r *sql.Rows) error {
+		x, err := scan(r)
+		out = append(out, x)
+		return err
+	})
+	if err != nil {
+		return nil, fmt.Errorf("patent: list: %w", err)
+	}
+	return out, nil
+}
+
+// EnterpriseSection lists an enterprise's invention patents and its
+// GB/T 29490 certificates on its directory page.
+func (s *Service) EnterpriseSection(ctx context.Context, _ auth.Principal, enterpriseID int64) (enterprise.Section, error) {
+	sec := enterprise.Section{Title: "发明专利和知识产权管理体系认证", Public: true, Empty: "没有以该统一社会信用代码登记的发明专利或 GB/T 29490 认证", More: "/patents"}
+	day := s.Today()
+	err := store.EachRow(ctx, s.db.Reader(), `SELECT `+patentCols+` FROM patents WHERE enterprise_id = $1 ORDER BY granted_on DESC, id DESC LIMIT 50`, []any{enterpriseID}, func(r *sql.Rows) error {
+		x, err := scanPatent(r)
+		if err != nil {
+			return err
+		}
+		state := "有效"
+		if !x.ValidAt(day) {
+			state = "失效"
+		}
+		var cats []string
+		for _, c := range x.CategoriesAt(day) {
+			cats = append(cats, CategoryLabels[c])
+		}
+		sec.Items = append(sec.Items, enterprise.SectionItem{Label: x.Title, Href: fmt.Sprintf("/patents/%d", x.ID), Detail: "发明专利 · " + state,
+			Fields: []enterprise.Field{{Label: "专利号", Value: "ZL" + x.Number}, {Label: "高价值情形", Value: orNone(strings.Join(cats, "、"))}}})
+		return nil
+	})
+	if err == nil {
+		err = store.EachRow(ctx, s.db.Reader(), `SELECT `+certCols+` FROM ipm_certs WHERE enterprise_id = $1 ORDER BY valid_from DESC, id DESC LIMIT 20`, []any{enterpriseID}, func(r *sql.Rows) error {
+			x, err := scanCert(r)
+			if err != nil {
+				return err
+			}
+			sec.Items = append(sec.Items, enterprise.SectionItem{Label: "GB/T 29490 认证 " + x.CertNo, Href: "/ipm-certs", Detail: x.Body,
+				Fields: []enterprise.Field{{Label: "有效期", Value: x.ValidFrom + " 至 " + x.ValidTo}}})
+			return nil
+		})
+	}
+	if err != nil {
+		return sec, fmt.Errorf("patent: enterprise section: %w", err)
+	}
+	return sec, nil
+}
+
+func orNone(s string) string {
+	if s == "" {
+		return "无"
+	}
+	return s
+}
