@@ -19,6 +19,64 @@ type Filter struct {
 	HighValue  bool   // only valid high-value patents on Day
 	Q          string // words in the number, title or holder
 	Day        string // "" for today
+	Page       int    // from 1
+	PerPage    int    // 0: DefaultPerPage
+}
+
+// DefaultPerPage is the list's page size.
+const DefaultPerPage = 50
+
+// PatentList is one page of patents.
+type PatentList struct {
+	Filter  Filter   `json:"filter"`
+	Patents []Patent `json:"patents"`
+	Total   int      `json:"total"`
+	Pages   int      `json:"pages"`
+}
+
+// CertList is one page of GB/T 29490 certificates.
+type CertList struct {
+	Filter Filter `json:"filter"`
+	Certs  []Cert `json:"certs"`
+	Total  int    `json:"total"`
+	Pages  int    `json:"pages"`
+}
+
+// paginate cuts the page f asks for out of xs.
+func paginate[T any](f *Filter, xs []T) ([]T, int) {
+	if f.PerPage <= 0 || f.PerPage > 200 {
+		f.PerPage = DefaultPerPage
+	}
+	pages := (len(xs) + f.PerPage - 1) / f.PerPage
+	f.Page = max(1, min(f.Page, pages))
+	from := min((f.Page-1)*f.PerPage, len(xs))
+	return xs[from:min(from+f.PerPage, len(xs))], pages
+}
+
+// Search answers one page of the patents f selects.
+func (s *Service) Search(ctx context.Context, f Filter) (PatentList, error) {
+	all, err := s.Patents(ctx, f)
+	if err != nil {
+		return PatentList{}, err
+	}
+	if f.Day == "" {
+		f.Day = s.Today()
+	}
+	page, pages := paginate(&f, all)
+	return PatentList{Filter: f, Patents: page, Total: len(all), Pages: pages}, nil
+}
+
+// SearchCerts answers one page of the certificates.
+func (s *Service) SearchCerts(ctx context.Context, f Filter) (CertList, error) {
+	all, err := s.Certs(ctx)
+	if err != nil {
+		return CertList{}, err
+	}
+	if f.Day == "" {
+		f.Day = s.Today()
+	}
+	page, pages := paginate(&f, all)
+	return CertList{Filter: f, Certs: page, Total: len(all), Pages: pages}, nil
 }
 
 // MaxList is the most records a list returns.

@@ -69,12 +69,13 @@ func regionLabel(code string) string {
 type Figure struct {
 	Region     string  `json:"region"`
 	Name       string  `json:"name"`
-	Count      int64   `json:"count"`      // valid high-value invention patents
-	Persons    int64   `json:"persons"`    // resident population
-	Year       int     `json:"year"`       // of the population figure
-	Source     string  `json:"source"`     // of the population figure
-	PerTenK    float64 `json:"per_10k"`    // Count / (Persons / 10,000)
-	Population bool    `json:"population"` // false: no population figure on record
+	Count      int64   `json:"count"`       // valid high-value invention patents
+	Persons    int64   `json:"persons"`     // resident population
+	Wan        string  `json:"persons_10k"` // the same in 万人 ("594", "28.2")
+	Year       int     `json:"year"`        // of the population figure
+	Source     string  `json:"source"`      // of the population figure
+	PerTenK    float64 `json:"per_10k"`     // Count / (Persons / 10,000)
+	Population bool    `json:"population"`  // false: no population figure on record
 }
 
 // FigureAt computes the figure of the province ("630000") or a prefecture.
@@ -96,7 +97,7 @@ func FigureAt(ctx context.Context, q indicator.Querier, day, region string) (Fig
 	if err != nil {
 		return f, err
 	}
-	f.Persons, f.Year, f.Source, f.Population = p.Persons, p.Year, p.Source, true
+	f.Persons, f.Wan, f.Year, f.Source, f.Population = p.Persons, wan(p.Persons, 10000), p.Year, p.Source, true
 	f.PerTenK = math.Round(float64(n)/(float64(p.Persons)/10000)*10000) / 10000
 	return f, nil
 }
@@ -162,4 +163,9 @@ func RegisterMetrics(r *indicator.Registry) error {
 		}
 	}
 	return nil
+}
+
+// CertifiedAt counts the certified enterprises on day (see CountCertified).
+func (s *Service) CertifiedAt(ctx context.Context, day string) (int64, error) {
+	return CountCertified(ctx, s.db.Reader(), day)
 }
