@@ -230,16 +230,7 @@ func ImportKinds(s *Service) []kit.ImportKind[auth.Principal] {
 }
 
 func export[T any](ctx context.Context, s *Service, w kit.TableWriter, cols []kit.Column, query string, scan func(scanner) (T, error), row func(T) []string) error {
-	if err := w.Write(kit.Header(cols)); err != nil {
-		return err
-	}
-	return store.EachRow(ctx, s.db.Reader(), query, nil, func(r *sql.Rows) error {
-		x, err := scan(r)
-		if err != nil {
-			return err
-		}
-		return w.Write(row(x))
-	})
+	return kit.ExportRows(ctx, s.db.Reader(), w, cols, query, scan, row)
 }
 
 // ExportPatents writes the patents as an import file.
@@ -285,7 +276,7 @@ func yesNo(b bool) string {
 	return "否"
 }
 
-type scanner interface{ Scan(...any) error }
+type scanner = interface{ Scan(...any) error }
 
 const (
 	patentCols     = `id, number, title, holder, holder_code, COALESCE(enterprise_id, 0), region, prefecture, applied_on, granted_on, lapsed_on, strategic, overseas, pledge_fen, award, demo`
