@@ -23,7 +23,7 @@ func TestPatentPages(t *testing.T) {
 		c := f.client(t)
 		// The demo's five high-value patents (one per category) over the 2024 population (593 万).
 		_, body := c.get("/patents?day=2025-06-30")
-		for _, want := range []string{"每万人口高价值发明专利拥有量", "<th scope=\"row\">青海省</th><td>5</td>", "593（2024 年）", "0.0084", "fudaoke.com", "28.2（2023 年）"} {
+		for _, want := range []string{"每万人口高价值发明专利拥有量", "<th scope=\"row\">青海省</th><td>5</td>", "593（2024 年）", "0.0084", "fudaoke.com", "28.2（2023 年）", "46.8（2022 年）", "0.0427"} {
 			if !strings.Contains(body, want) {
 				t.Errorf("/patents lacks %q", want)
 			}

@@ -14,18 +14,21 @@ import (
 const (
 	src2022 = "青海省统计局 2022 年末常住人口发布（595 万人，比上年末增加 1 万人）http://gsdjw.com/news/sh/362464.html"
 	src2024 = "青海省统计局 2024 年末常住人口（593 万人，2023、2024 年各减少 1 万人）https://www.fudaoke.com/exam/1933080.html"
-	srcHN23 = "黄南藏族自治州 2023 年国民经济和社会发展统计公报（年末全州常住人口 28.2 万人）https://tjgb.hongheiku.com/djs/48336.html"
+	srcHN23 = "黄南藏族自治州 2023 年国民经济和社会发展统计公报（年末全州常住人口 28.2 万人，比上年末增加 0.1 万人）https://tjgb.hongheiku.com/djs/48336.html"
+	srcHX22 = "《2022年海西州国民经济和社会发展统计公报》（年末常住人口 46.8 万人），转引自 http://s.www.hbzqbyyxgs.com/top/1DMNNjQx.html?action=djarticlelist&page=2&tabnum=13"
 )
 
-// RealPopulation are published Qinghai figures (not demo data). 2021 and
-// 2023 are derived from the next year's release ("比上年末增加/减少 1 万人").
+// RealPopulation are published Qinghai figures (not demo data). The
+// province's 2021 and 2023 and 黄南州's 2022 are derived from the next year's release ("比上年末增加/减少 1 万人").
 func RealPopulation() []Population {
 	return []Population{
 		{Year: 2021, Region: "630000", Persons: 5940000, Source: src2022 + "（由 2022 年数倒推）"},
 		{Year: 2022, Region: "630000", Persons: 5950000, Source: src2022},
 		{Year: 2023, Region: "630000", Persons: 5940000, Source: src2024 + "（由 2024 年数倒推）"},
 		{Year: 2024, Region: "630000", Persons: 5930000, Source: src2024},
+		{Year: 2022, Region: "632300", Persons: 281000, Source: srcHN23 + "（由 2023 年数倒推）"},
 		{Year: 2023, Region: "632300", Persons: 282000, Source: srcHN23},
+		{Year: 2022, Region: "632800", Persons: 468000, Source: srcHX22},
 	}
 }
 

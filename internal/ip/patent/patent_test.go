@@ -69,7 +69,7 @@ func TestImportAndMetrics(t *testing.T) {
 			rows int
 		}{
 			{"patents", []byte(patentsCSV), s.ImportPatents, 7},
-			{"population", population(t), s.ImportPopulation, 5},
+			{"population", population(t), s.ImportPopulation, 7},
 			{"ipm_certs", []byte(certsCSV), s.ImportCerts, 2},
 			{"patent_navigation", []byte(navCSV), s.ImportNavigation, 1},
 		} {
@@ -124,6 +124,9 @@ func TestImportAndMetrics(t *testing.T) {
 		}
 		if f := byRegion["632300"]; f.Count != 1 || f.Persons != 282000 || f.Year != 2023 || f.PerTenK != 0.0355 || !strings.Contains(f.Source, "hongheiku") {
 			t.Errorf("黄南州: %+v", f)
+		}
+		if f := byRegion["632800"]; f.Count != 1 || f.Persons != 468000 || f.Year != 2022 || f.PerTenK != 0.0214 {
+			t.Errorf("海西州 with its 2022 figure: %+v", f)
 		}
 		if f := byRegion["630100"]; f.Count != 1 || f.Population {
 			t.Errorf("西宁市 without population: %+v", f)
