@@ -53,3 +53,29 @@ func FuzzParsePatent(f *testing.F) {
 		})
 	})
 }
+
+// FuzzParseCert: the certificate row parser never panics, and what it
+// accepts has a credit code, a region and a validity that does not end
+// before it starts.
+func FuzzParseCert(f *testing.F) {
+	f.Add("IPM-1", "91630100MA752XUH3X", "630100", "2023-06-01", "2026-05-31")
+	f.Add(" ipm 2 ", "91630100MA752XUH3Y", "639999", "2026/5/31", "2023年6月1日")
+	f.Add("", "", "", "45000", "x")
+	f.Fuzz(func(t *testing.T, no, code, region, from, to string) {
+		var b strings.Builder
+		w := csv.NewWriter(&b)
+		w.Write(kit.Header(CertColumns))
+		w.Write([]string{no, "机构", "企业", code, region, "", from, to})
+		w.Flush()
+		kit.ReadTable("f.csv", strings.NewReader(b.String()), kit.TableSpec{Columns: CertColumns, Formulas: true}, func(row kit.Row) error {
+			x, errs := parseCert(row)
+			if len(errs) > 0 {
+				return nil
+			}
+			if x.CertNo == "" || len(x.CreditCode) != 18 || len(x.Region) != 6 || x.ValidFrom == "" || x.ValidTo < x.ValidFrom {
+				t.Fatalf("accepted %+v", x)
+			}
+			return nil
+		})
+	})
+}
