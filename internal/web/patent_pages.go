@@ -4,6 +4,7 @@ import (
 	"net/http"
 	"strconv"
 	"strings"
+	"time"
 
 	"sidi/internal/ip/patent"
 	"sidi/internal/org"
@@ -36,7 +37,7 @@ func PatentPages(svc *patent.Service) func(*Server) []Route {
 // patentDay is the ?day= of a request when it is a date, else "".
 func patentDay(r *http.Request) string {
 	d := r.URL.Query().Get("day")
-	if len(d) != 10 || d[4] != '-' || d[7] != '-' {
+	if _, err := time.Parse("2006-01-02", d); err != nil {
 		return ""
 	}
 	return d
