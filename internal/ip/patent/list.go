@@ -4,7 +4,6 @@ import (
 	"context"
 	"database/sql"
 	"fmt"
-	"slices"
 	"strings"
 
 	"sidi/internal/auth"
@@ -53,19 +52,6 @@ func paginate[T any](f *Filter, xs []T) ([]T, int) {
 	return xs[from:min(from+f.PerPage, len(xs))], pages
 }
 
-// Search answers one page of the patents f selects.
-func (s *Service) Search(ctx context.Context, f Filter) (PatentList, error) {
-	all, err := s.Patents(ctx, f)
-	if err != nil {
-		return PatentList{}, err
-	}
-	if f.Day == "" {
-		f.Day = s.Today()
-	}
-	page, pages := paginate(&f, all)
-	return PatentList{Filter: f, Patents: page, Total: len(all), Pages: pages}, nil
-}
-
 // SearchCerts answers one page of the certificates.
 func (s *Service) SearchCerts(ctx context.Context, f Filter) (CertList, error) {
 	all, err := s.Certs(ctx)
@@ -82,38 +68,70 @@ func (s *Service) SearchCerts(ctx context.Context, f Filter) (CertList, error) {
 // MaxList is the most records a list returns.
 const MaxList = 500
 
-// Patents lists patents newest grant first, with their categories on the
-// filter's day.
+// categorySQL is each category's condition; $1 is the day, $2 the
+// filing date before which a patent has been maintained over ten years,
+// $3 the pledge threshold (highValueArgs).
+var categorySQL = map[string]string{
+	CatStrategic: "strategic = 1", CatOverseas: "overseas > 0", CatMaintained: "applied_on < $2",
+	CatPledge: "pledge_fen >= $3", CatAward: "award_ok = 1",
+}
+
+const validSQL = "granted_on <= $1 AND (lapsed_on = '' OR lapsed_on > $1)"
+
+// where is the filter's condition and arguments ($1–$5).
+func (f Filter) where() (string, []any) {
+	like := ""
+	if q := strings.TrimSpace(f.Q); q != "" {
+		like = "%" + strings.NewReplacer("%", "", "_", "").Replace(q) + "%"
+	}
+	cond := ` WHERE ($4 = '' OR prefecture = $4) AND ($5 = '' OR number LIKE $5 OR title LIKE $5 OR holder LIKE $5)`
+	switch {
+	case categorySQL[f.Category] != "":
+		cond += " AND " + validSQL + " AND " + categorySQL[f.Category]
+	case f.HighValue:
+		cond += " AND " + validSQL + " AND (strategic = 1 OR overseas > 0 OR applied_on < $2 OR pledge_fen >= $3 OR award_ok = 1)"
+	}
+	// Every placeholder appears in the text so both engines type it.
+	cond += " AND $1 <> '' AND $2 <> '-' AND $3 >= 0"
+	return cond, append(highValueArgs(f.Day, f.Prefecture)[:4:4], like)
+}
+
+// Patents lists (at most MaxList) patents newest grant first, with their
+// categories on the filter's day.
 func (s *Service) Patents(ctx context.Context, f Filter) ([]Patent, error) {
+	f.PerPage, f.Page = MaxList, 1
+	l, err := s.Search(ctx, f)
+	return l.Patents, err
+}
+
+// Search answers one page of the patents f selects: the filters in SQL
+// (the categories as of f.Day), the categories of the page's rows in Go.
+func (s *Service) Search(ctx context.Context, f Filter) (PatentList, error) {
 	if f.Day == "" {
 		f.Day = s.Today()
 	}
-	if f.Category != "" && CategoryLabels[f.Category] == "" {
-		f.Category = ""
+	if f.PerPage <= 0 || f.PerPage > MaxList {
+		f.PerPage = DefaultPerPage
 	}
-	q := `SELECT ` + patentCols + ` FROM patents WHERE ($1 = '' OR prefecture = $1) AND ($2 = '' OR number LIKE $2 OR title LIKE $2 OR holder LIKE $2) ORDER BY granted_on DESC, id DESC`
-	like := ""
-	if f.Q = strings.TrimSpace(f.Q); f.Q != "" {
-		like = "%" + strings.NewReplacer("%", "", "_", "").Replace(f.Q) + "%"
+	cond, args := f.where()
+	var total int
+	if err := s.db.Reader().QueryRowContext(ctx, `SELECT COUNT(*) FROM patents`+cond, args...).Scan(&total); err != nil {
+		return PatentList{}, fmt.Errorf("patent: count: %w", err)
 	}
-	var out []Patent
-	err := store.EachRow(ctx, s.db.Reader(), q, []any{f.Prefecture, like}, func(r *sql.Rows) error {
+	pages := (total + f.PerPage - 1) / f.PerPage
+	f.Page = max(1, min(f.Page, pages))
+	l := PatentList{Filter: f, Total: total, Pages: pages}
+	q := `SELECT ` + patentCols + ` FROM patents` + cond + fmt.Sprintf(` ORDER BY granted_on DESC, id DESC LIMIT %d OFFSET %d`, f.PerPage, (f.Page-1)*f.PerPage)
+	err := store.EachRow(ctx, s.db.Reader(), q, args, func(r *sql.Rows) error {
 		x, err := scanPatent(r)
-		if err != nil {
-			return err
-		}
 		x.Categories = x.CategoriesAt(f.Day)
-		valid := x.ValidAt(f.Day)
-		if (f.Category != "" && (!valid || !slices.Contains(x.Categories, f.Category))) || (f.HighValue && (!valid || len(x.Categories) == 0)) || len(out) >= MaxList {
-			return nil
-		}
-		out = append(out, x)
-		return nil
+		l.Patents = append(l.Patents, x)
+		return err
 	})
 	if err != nil {
-		return nil, fmt.Errorf("patent: list: %w", err)
+		return PatentList{}, fmt.Errorf("patent: list: %w", err)
 	}
-	return out, nil
+	return l, nil
 }
 
 // Certs lists the GB/T 29490 certificates, latest first.

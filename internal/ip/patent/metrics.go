@@ -11,6 +11,7 @@ import (
 	"sidi/internal/apperr"
 	"sidi/internal/indicator"
 	"sidi/internal/org"
+	"sidi/internal/store"
 )
 
 // Metric keys registered with the indicator engine.
@@ -80,16 +81,20 @@ type Figure struct {
 
 // FigureAt computes the figure of the province ("630000") or a prefecture.
 func FigureAt(ctx context.Context, q indicator.Querier, day, region string) (Figure, error) {
-	f := Figure{Region: region, Name: regionLabel(region)}
 	pref := region
 	if region == "630000" {
 		pref = ""
 	}
 	n, err := CountHighValue(ctx, q, day, pref)
 	if err != nil {
-		return f, err
+		return Figure{}, err
 	}
-	f.Count = n
+	return withPopulation(ctx, q, day, region, n)
+}
+
+// withPopulation completes the figure of region with count n.
+func withPopulation(ctx context.Context, q indicator.Querier, day, region string, n int64) (Figure, error) {
+	f := Figure{Region: region, Name: regionLabel(region), Count: n}
 	p, err := PopulationAt(ctx, q, day, region)
 	if errors.Is(err, apperr.ErrNotFound) {
 		return f, nil
@@ -102,15 +107,29 @@ func FigureAt(ctx context.Context, q indicator.Querier, day, region string) (Fig
 	return f, nil
 }
 
-// Figures are the province's figure and each prefecture's on day.
+// Figures are the province's figure and each prefecture's on day (one
+// pass over the patents, grouped by prefecture).
 func (s *Service) Figures(ctx context.Context, day string) ([]Figure, error) {
-	regions := []string{"630000"}
-	for _, d := range org.Prefectures() {
-		regions = append(regions, d.Code)
+	q := s.db.Reader()
+	counts := map[string]int64{}
+	var total int64
+	err := store.EachRow(ctx, q, `SELECT prefecture, COUNT(*)`+highValueWhere+` GROUP BY prefecture`, highValueArgs(day, ""), func(r *sql.Rows) error {
+		var pref string
+		var n int64
+		err := r.Scan(&pref, &n)
+		counts[pref], total = n, total+n
+		return err
+	})
+	if err != nil {
+		return nil, fmt.Errorf("patent: figures as of %s: %w", day, err)
 	}
-	out := make([]Figure, 0, len(regions))
-	for _, r := range regions {
-		f, err := FigureAt(ctx, s.db.Reader(), day, r)
+	f, err := withPopulation(ctx, q, day, "630000", total)
+	if err != nil {
+		return nil, err
+	}
+	out := []Figure{f}
+	for _, d := range org.Prefectures() {
+		f, err := withPopulation(ctx, q, day, d.Code, counts[d.Code])
 		if err != nil {
 			return nil, err
 		}
