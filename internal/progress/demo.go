@@ -20,7 +20,8 @@ const DemoLabel = "【演示数据】"
 // task 3: standardization pilots; task 4: enterprise self-declarations;
 // tasks 8, 9 and 10: valid Qinghai trademarks, agri-product brands, Madrid
 // marks, regional public brands, GI marks, GI products in force and valid
-// agri-product certificates).
+// agri-product certificates; task 12: high-value invention patents per
+// 10,000 residents and enterprises certified to GB/T 29490).
 var DemoMetricBindings = map[string]string{
 	"1.1":  "standards.local.published",
 	"1.2":  "standards.drug.varieties",
@@ -33,6 +34,8 @@ var DemoMetricBindings = map[string]string{
 	"10.1": "trademarks.gi",
 	"10.2": "gi.products",
 	"10.3": "agri.certs",
+	"12.1": "patents.high_value.per_10k",
+	"12.2": "ipm.certified_enterprises",
 }
 
 // SeedDemo fills a plan with clearly labelled demo reports from its start

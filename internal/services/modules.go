@@ -11,6 +11,7 @@ import (
 	"sidi/internal/equipment"
 	"sidi/internal/indicator"
 	"sidi/internal/ip/gi"
+	"sidi/internal/ip/patent"
 	"sidi/internal/ip/trademark"
 	"sidi/internal/kit"
 	"sidi/internal/standards"
@@ -178,6 +179,21 @@ func Modules() []Module {
 			Name: "brands", Title: "品牌目录",
 			SearchKinds: []string{gi.KindBrandDoc},
 			Pages:       pagesOver(func(s *Set) *gi.Service { return s.GI }, web.BrandPages),
+		},
+		{
+			Name: "patents", Title: "发明专利与知识产权管理",
+			Build: func(_ context.Context, s *Set) error {
+				s.Patents = patent.NewService(s.DB, s.Standards.Directory())
+				return nil
+			},
+			Metrics: patent.RegisterMetrics,
+			Seed: func(ctx context.Context, s *Set, p auth.Principal) (int, error) {
+				return patent.SeedDemo(ctx, s.Patents, p)
+			},
+			SeedDone:          "已添加 %d 条演示发明专利、贯标认证、导航项目（均标注【演示数据】）和真实常住人口数 demo patents, certificates, projects and population added",
+			Pages:             pagesOver(func(s *Set) *patent.Service { return s.Patents }, web.PatentPages),
+			EnterpriseSection: func(s *Set) enterprise.SectionFunc { return s.Patents.EnterpriseSection },
+			ImportKinds:       kindsOver(func(s *Set) *patent.Service { return s.Patents }, patent.ImportKinds),
 		},
 		{
 			Name: "equipment", Title: "特种设备",

@@ -70,6 +70,7 @@ func loadAxe(t *testing.T) string {
 //	                     /projects(/{id}) · /bases(/{id}) · /training(/{id}) · /login
 //	                     /enterprises(/{code}) · /equipment/regions · /trademarks(?prefecture=qh&class=29) · /trademarks/{regno}
 //	                     /gi-products(?…)(/{id}) · /certifications(?kind=green)(/{id}) · /brands(?q=枸杞)(/{id})
+//	                     /patents(?prefecture&category)(/{id}) · /ipm-certs
 //	demo-supervisor      /my · /progress · /progress?period=2025Q2 · /progress/tasks/1 · /progress/settings
 //	                     /progress/bindings · /reports · /reports/{id} · /bulletins · /bulletins/2025Q2
 //	                     /plan/versions · /plan/import · /standards/manage · /standards/manage/{id}
@@ -103,6 +104,7 @@ func TestBrowserAccessibility(t *testing.T) {
 		ent       = firstCreditCode(t, f)
 		giProduct = first(`SELECT MIN(id) FROM gi_products`)
 		cert      = first(`SELECT MIN(id) FROM agri_certs`)
+		patentID  = first(`SELECT MIN(id) FROM patents`)
 		brand     = first(`SELECT MIN(id) FROM brands WHERE kind = 'regional'`)
 		hazard    = first(`SELECT MIN(id) FROM hazards`)
 	)
@@ -134,7 +136,8 @@ func TestBrowserAccessibility(t *testing.T) {
 			"/projects", "/projects/" + project, "/bases", "/bases/" + base, "/training", "/training/" + session, "/login",
 			"/enterprises", "/enterprises/" + ent, "/equipment/regions", "/trademarks", "/trademarks?prefecture=qh&class=29", "/trademarks/90000001",
 			"/gi-products", "/gi-products?prefecture=632800&valid=1", "/gi-products/" + giProduct, "/certifications", "/certifications?kind=green", "/certifications/" + cert,
-			"/brands", "/brands?q=%E6%9E%B8%E6%9D%9E", "/brands/" + brand}},
+			"/brands", "/brands?q=%E6%9E%B8%E6%9D%9E", "/brands/" + brand,
+			"/patents", "/patents?prefecture=632800&category=strategic", "/patents/" + patentID, "/ipm-certs"}},
 		{"demo-supervisor", []string{"/my", "/progress", "/progress?period=2025Q2", "/progress/tasks/1", "/progress/settings",
 			"/progress/bindings", "/reports", "/reports/" + report, "/bulletins", "/bulletins/2025Q2", fmt.Sprint("/bulletin-docs/", issued.ID), "/progress/final",
 			"/plan/versions", "/plan/import", "/standards/manage", "/standards/manage/" + std,

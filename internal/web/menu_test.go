@@ -50,7 +50,7 @@ func pageLinks(body string) []string {
 // the enterprise directory, declaring for enterprises and the standards
 // editors' pages for editors.
 var wantMenu = func() map[string][]string {
-	public := []string{"/plan", "/departments", "/standards", "/declarations", "/enterprises", "/bases", "/training", "/leaders", "/pilots", "/projects", "/brands", "/trademarks", "/gi-products", "/certifications", "/public/progress", "/equipment/regions"}
+	public := []string{"/plan", "/departments", "/standards", "/declarations", "/enterprises", "/bases", "/training", "/leaders", "/pilots", "/projects", "/brands", "/trademarks", "/gi-products", "/certifications", "/patents", "/ipm-certs", "/public/progress", "/equipment/regions"}
 	with := func(more ...string) []string { return append(slices.Clone(public), more...) }
 	work := []string{"/my", "/progress", "/reports", "/bulletins", "/plan/versions", "/plan/import"}
 	// The standards editors' pages follow the plan's.

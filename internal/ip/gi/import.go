@@ -11,7 +11,6 @@ import (
 	"sidi/internal/auth"
 	"sidi/internal/kit"
 	"sidi/internal/search"
-	"sidi/internal/store"
 )
 
 // ImportKinds are the two registers' kinds for `sidi import` / `sidi export`.
@@ -256,16 +255,7 @@ func (s *Service) prepareCert(ctx context.Context, p auth.Principal) func(tx *sq
 
 // exportRows writes a header and one row per record that query reads.
 func exportRows[T any](ctx context.Context, s *Service, w kit.TableWriter, cols []kit.Column, query string, scan func(interface{ Scan(...any) error }) (T, error), row func(T) []string) error {
-	if err := w.Write(kit.Header(cols)); err != nil {
-		return err
-	}
-	return store.EachRow(ctx, s.db.Reader(), query, nil, func(r *sql.Rows) error {
-		x, err := scan(r)
-		if err != nil {
-			return err
-		}
-		return w.Write(row(x))
-	})
+	return kit.ExportRows(ctx, s.db.Reader(), w, cols, query, scan, row)
 }
 
 // ExportProducts writes the GI products as an import file.
