@@ -21,6 +21,7 @@ import (
 	"sidi/internal/equipment"
 	"sidi/internal/indicator"
 	"sidi/internal/ip/gi"
+	"sidi/internal/ip/protect"
 	"sidi/internal/ip/trademark"
 	"sidi/internal/obs"
 	"sidi/internal/org"
@@ -59,6 +60,8 @@ type Set struct {
 	// GI is the register of GI protected products and agri-product
 	// certificates (internal/ip/gi).
 	GI *gi.Service
+	// Protect keeps IP cases, requests, outlets and operations.
+	Protect *protect.Service
 	// Obs are the operational metrics (Prometheus) of this instance; the
 	// database reports writer waits, audit appends, imports and logins to it.
 	Obs *obs.Metrics

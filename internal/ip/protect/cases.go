@@ -117,21 +117,26 @@ type CaseEvent struct {
 
 // NewCase registers a clue.
 type NewCase struct {
-	CaseNo, Kind, Subject, Party, PartyCode, DiscoveredOn string
-	DeptID                                                int64
-	Demo                                                  bool
+	CaseNo       string `json:"case_no"`
+	Kind         string `json:"kind"`
+	DeptID       int64  `json:"dept_id"`
+	Subject      string `json:"subject"`
+	Party        string `json:"party"`
+	PartyCode    string `json:"party_code"`
+	DiscoveredOn string `json:"discovered_on"`
+	Demo         bool   `json:"-"`
 }
 
 // CaseStep is one person's step on a case.
 type CaseStep struct {
-	Action        string
-	On            string // the step's day (today when empty)
-	DecisionNo    string // penalize
-	Violation     string // penalize
-	Penalty       string // penalize
-	Fine          string // penalize: yuan ("5000", "1234.50")
-	TransferredTo string // transfer
-	Note          string // withdraw (required)
+	Action        string `json:"action"`
+	On            string `json:"on"`             // the step's day (today when empty)
+	DecisionNo    string `json:"decision_no"`    // penalize
+	Violation     string `json:"violation"`      // penalize
+	Penalty       string `json:"penalty"`        // penalize
+	Fine          string `json:"fine"`           // penalize: yuan ("5000", "1234.50")
+	TransferredTo string `json:"transferred_to"` // transfer
+	Note          string `json:"note"`           // withdraw (required)
 }
 
 // AddWorkdays is day plus n working days (Monday–Friday).

@@ -202,3 +202,28 @@ func b2i(b bool) int {
 	}
 	return 0
 }
+
+// Dept is a department a handler may choose.
+type Dept struct {
+	ID   int64  `json:"id"`
+	Name string `json:"name"`
+}
+
+// Depts lists the active departments in p's scope (the forms' choices).
+func (s *Service) Depts(ctx context.Context, p auth.Principal) ([]Dept, error) {
+	sc, err := s.reach(ctx, p, Handlers)
+	if err != nil {
+		return nil, err
+	}
+	var w kit.Where
+	w.Scope(sc, "id")
+	w.Raw("status = 'active'")
+	var out []Dept
+	err = store.EachRow(ctx, s.db.Reader(), `SELECT id, name FROM departments`+w.SQL()+` ORDER BY sort_order, id LIMIT 2000`, w.Values(), func(r *sql.Rows) error {
+		var d Dept
+		err := r.Scan(&d.ID, &d.Name)
+		out = append(out, d)
+		return err
+	})
+	return out, err
+}

@@ -337,3 +337,22 @@ func FuzzParseYuan(f *testing.F) {
 		}
 	})
 }
+
+func TestDemo(t *testing.T) {
+	storetest.Each(t, func(t *testing.T, db *store.DB) {
+		s, _ := setup(t, db)
+		if n, err := protect.SeedDemo(ctx, s, admin); err != nil || n != 11 {
+			t.Fatalf("demo: %d %v", n, err)
+		}
+		if n, err := protect.SeedDemo(ctx, s, admin); err != nil || n != 0 {
+			t.Errorf("demo twice: %d %v", n, err)
+		}
+		l, err := s.PublicDecisions(ctx, 0)
+		if err != nil || len(l) != 1 || !l[0].Demo || !strings.Contains(l[0].Party, protect.DemoLabel) {
+			t.Errorf("demo decision: %+v %v", l, err)
+		}
+		if w, err := s.Cases(ctx, admin, protect.CaseFilter{Warning: true}); err != nil || len(w) != 1 || w[0].Warning != "overdue" {
+			t.Errorf("demo warnings: %+v %v", w, err)
+		}
+	})
+}
