@@ -226,7 +226,7 @@ func (g register[T]) write(ctx context.Context, s *Service, p auth.Principal, ba
 				created = append(created, id)
 			case err != nil:
 				return fmt.Errorf("第 %d 行：%w", it.Row, err)
-			case fmt.Sprint(got) == fmt.Sprint(vals):
+			case sameText(got, vals):
 				res.Unchanged++
 				continue
 			default:
@@ -359,4 +359,15 @@ func writeAll(w kit.TableWriter, rows [][]string) error {
 		}
 	}
 	return nil
+}
+
+// sameText compares the stored columns (read as text) with a record's
+// values column by column.
+func sameText(got []string, vals []any) bool {
+	for i, v := range vals {
+		if got[i] != fmt.Sprint(v) {
+			return false
+		}
+	}
+	return true
 }
