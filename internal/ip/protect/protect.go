@@ -27,6 +27,7 @@ import (
 	"sidi/internal/enterprise"
 	"sidi/internal/kit"
 	"sidi/internal/org"
+	"sidi/internal/standards/pilots"
 	"sidi/internal/store"
 )
 
@@ -107,7 +108,8 @@ func clip(v string) string {
 
 // ParseYuan reads an amount in yuan ("12345.6", "1,000", "5000元") as
 // integer fen; negative amounts, more than two decimals and more than a
-// trillion yuan are refused.
+// trillion yuan are refused. (pilots.ParseYuan caps at 10^8 yuan, below
+// the pledge financing of a large enterprise, hence this one.)
 func ParseYuan(v string) (int64, bool) {
 	v = strings.TrimSuffix(strings.TrimSpace(strings.ReplaceAll(v, ",", "")), "元")
 	if v == "" || strings.HasPrefix(v, "-") || strings.HasPrefix(v, "+") {
@@ -129,26 +131,9 @@ func ParseYuan(v string) (int64, bool) {
 	return n, err == nil
 }
 
-// Yuan shows fen as yuan with two decimals and thousands separators.
-func Yuan(fen int64) string {
-	neg := fen < 0
-	if neg {
-		fen = -fen
-	}
-	w := strconv.FormatInt(fen/100, 10)
-	var b strings.Builder
-	for i, r := range w {
-		if i > 0 && (len(w)-i)%3 == 0 {
-			b.WriteByte(',')
-		}
-		b.WriteRune(r)
-	}
-	out := fmt.Sprintf("%s.%02d", b.String(), fen%100)
-	if neg {
-		out = "-" + out
-	}
-	return out
-}
+// Yuan shows fen as yuan with two decimals and thousands separators
+// (the pilots register's formatter: one way to show money).
+func Yuan(fen int64) string { return pilots.FormatFen(fen) }
 
 // deptIn checks the department exists and is in sc.
 func deptIn(ctx context.Context, q store.Querier, sc kit.Scope, id int64) error {
