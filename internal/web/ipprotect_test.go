@@ -141,6 +141,27 @@ func TestIPCaseScopeAndPublicDecisions(t *testing.T) {
 				t.Errorf("the public opens %s", p)
 			}
 		}
+		// The API: hostile bodies are refused with 422 and write nothing.
+		hx := fmt.Sprint(deptID(t, f, "632800"))
+		for _, b := range []struct {
+			path, body string
+			want       int
+		}{
+			{"/api/v1/ip-cases", `{"case_no":"A-1","kind":"patent","dept_id":` + hx + `,"subject":"s","party":"p","discovered_on":"2025-01-01"}`, 422},
+			{"/api/v1/ip-cases", `{"case_no":"A-2","kind":"patent","dept_id":` + samr + `,"subject":"s","party":"p","discovered_on":"2025-01-01","Demo":true}`, 422},
+			{"/api/v1/ip-cases", `{"case_no":"A-3","kind":"patent","dept_id":"1;DROP TABLE ip_cases","subject":"s","party":"p","discovered_on":"2025-01-01"}`, 422},
+			{"/api/v1/ip-cases", `{"case_no":"A-4","kind":"patent","dept_id":` + samr + `,"subject":"s","party":"p","party_code":"<script>","discovered_on":"2025-01-01"}`, 422},
+			{"/api/v1/ip-cases", `[1,2,3]`, 422},
+			{fmt.Sprintf("/api/v1/ip-cases/%d/step", other.ID), `{"action":"file"}`, 404},
+			{"/api/v1/ip-cases", `{"case_no":"A-5","kind":"patent","dept_id":` + samr + `,"subject":"假冒专利","party":"p","discovered_on":"2025-01-01"}`, 201},
+		} {
+			if resp, body := c.send("POST", b.path, tok, "application/json", b.body); resp.StatusCode != b.want {
+				t.Errorf("POST %s %s: %d %s, want %d", b.path, b.body, resp.StatusCode, body, b.want)
+			}
+		}
+		if l, _ := svc.Cases(ctx, cli, protect.CaseFilter{}); len(l) != 3 {
+			t.Errorf("the API wrote %d cases, want 3", len(l))
+		}
 		if resp, _ := pub.get("/api/v1/ip-outlets?prefecture=%27%20or%201%3D1"); resp.StatusCode != http.StatusUnprocessableEntity && resp.StatusCode != http.StatusBadRequest {
 			t.Errorf("hostile prefecture: %d", resp.StatusCode)
 		}
