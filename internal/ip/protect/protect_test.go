@@ -356,3 +356,19 @@ func TestDemo(t *testing.T) {
 		}
 	})
 }
+
+// TestRealOutlets imports the three 西宁 outlets of the 2024 provincial
+// list (testdata/SOURCES.md) and finds them in the public list.
+func TestRealOutlets(t *testing.T) {
+	storetest.Each(t, func(t *testing.T, db *store.DB) {
+		s, _ := setup(t, db)
+		rep, err := s.ImportOutlets(ctx, admin, kit.FileSource("testdata/real/outlets_xining_2024.csv"), kit.ImportOptions{})
+		if err != nil || rep.Created != 3 {
+			t.Fatalf("%+v %v", rep, err)
+		}
+		l, err := s.Outlets(ctx, "630100")
+		if err != nil || len(l) != 3 || l[0].RegionName != "西宁市" || l[0].Demo {
+			t.Errorf("%+v %v", l, err)
+		}
+	})
+}
