@@ -167,3 +167,49 @@ func TestIPCaseScopeAndPublicDecisions(t *testing.T) {
 		}
 	})
 }
+
+// TestIPAssistForms: the request forms refuse hostile values and requests
+// of another department's scope, and record an outcome once.
+func TestIPAssistForms(t *testing.T) {
+	storetest.Each(t, func(t *testing.T, db *store.DB) {
+		f := newFixture(t, db)
+		ctx := context.Background()
+		svc := f.set.Protect
+		cli := auth.CLI("test")
+		hx, err := svc.CreateAssist(ctx, cli, protect.Assist{ReqNo: "HX-1", Kind: protect.AssistKind, DeptID: deptID(t, f, "632800"), Applicant: "甲", Matter: "海西的事项", ReceivedOn: "2025-01-02"})
+		if err != nil {
+			t.Fatal(err)
+		}
+		c := f.as(t, "demo-inspector")
+		tok := c.csrf("/ip-assists")
+		samr := fmt.Sprint(deptID(t, f, "qh-samr"))
+		for _, bad := range []url.Values{
+			{"req_no": {"R-1"}, "kind": {"mediation"}, "dept_id": {samr}, "applicant": {"甲"}, "matter": {"m"}, "received_on": {"2025-01-01"}}, // no respondent
+			{"req_no": {"R-2"}, "kind": {"assist"}, "dept_id": {fmt.Sprint(deptID(t, f, "632800"))}, "applicant": {"甲"}, "matter": {"m"}, "received_on": {"2025-01-01"}},
+			{"req_no": {"R-3"}, "kind": {"assist'--"}, "dept_id": {samr}, "applicant": {"甲"}, "matter": {"m"}, "received_on": {"2025-01-01"}},
+			{"req_no": {"R-4"}, "kind": {"assist"}, "dept_id": {samr}, "applicant": {"甲"}, "matter": {"m"}, "received_on": {"2025-01-01"}, "due_on": {"2024-01-01"}},
+			{"req_no": {"R-5"}, "kind": {"assist"}, "dept_id": {samr}, "applicant": {strings.Repeat("申", 101)}, "matter": {"m"}, "received_on": {"2025-01-01"}},
+		} {
+			bad.Set("csrf_token", tok)
+			if resp, _ := c.postForm("/ip-assists", bad); resp.StatusCode != http.StatusSeeOther {
+				t.Errorf("hostile form %v: %d", bad, resp.StatusCode)
+			}
+		}
+		if resp, _ := c.postForm("/ip-assists", url.Values{"req_no": {"R-0"}, "kind": {"assist"}, "dept_id": {samr}, "applicant": {"甲"}, "matter": {"m"}, "received_on": {"2025-01-01"}}); resp.StatusCode != http.StatusForbidden {
+			t.Errorf("no csrf: %d", resp.StatusCode)
+		}
+		if resp, _ := c.postForm("/ip-assists", url.Values{"csrf_token": {tok}, "req_no": {"R-6"}, "kind": {"assist"}, "dept_id": {samr}, "applicant": {"甲"}, "matter": {"海外维权"}, "received_on": {"2025-01-01"}}); resp.StatusCode != http.StatusSeeOther {
+			t.Fatalf("create: %d", resp.StatusCode)
+		}
+		l, _ := svc.Assists(ctx, cli, false)
+		if len(l) != 2 {
+			t.Fatalf("requests: %d, want 2", len(l))
+		}
+		if resp, _ := c.postForm(fmt.Sprintf("/ip-assists/%d/close", hx.ID), url.Values{"csrf_token": {tok}, "outcome": {"assisted"}, "outcome_note": {"x"}}); resp.StatusCode != http.StatusNotFound {
+			t.Errorf("close 海西's request: %d", resp.StatusCode)
+		}
+		if _, body := c.get("/ip-assists"); strings.Contains(body, "海西的事项") || !strings.Contains(body, "海外维权") {
+			t.Error("the list is not the inspector's scope")
+		}
+	})
+}
