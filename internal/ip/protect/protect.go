@@ -27,7 +27,6 @@ import (
 	"sidi/internal/enterprise"
 	"sidi/internal/kit"
 	"sidi/internal/org"
-	"sidi/internal/standards/pilots"
 	"sidi/internal/store"
 )
 
@@ -132,8 +131,20 @@ func ParseYuan(v string) (int64, bool) {
 }
 
 // Yuan shows fen as yuan with two decimals and thousands separators
-// (the pilots register's formatter: one way to show money).
-func Yuan(fen int64) string { return pilots.FormatFen(fen) }
+// ("12,345.60"). Registers may not import each other (services'
+// TestRegistersStayLocal), so this does not call pilots.FormatFen.
+func Yuan(fen int64) string {
+	sign := ""
+	if fen < 0 {
+		sign, fen = "-", -fen
+	}
+	whole, groups := fen/100, []string(nil)
+	for ; whole >= 1000; whole /= 1000 {
+		groups = append([]string{fmt.Sprintf("%03d", whole%1000)}, groups...)
+	}
+	groups = append([]string{fmt.Sprint(whole)}, groups...)
+	return fmt.Sprintf("%s%s.%02d", sign, strings.Join(groups, ","), fen%100)
+}
 
 // deptIn checks the department exists and is in sc.
 func deptIn(ctx context.Context, q store.Querier, sc kit.Scope, id int64) error {

@@ -321,8 +321,13 @@ func TestParseYuan(t *testing.T) {
 			t.Errorf("%q accepted", in)
 		}
 	}
-	if protect.Yuan(123456789) != "1,234,567.89" || protect.AddWorkdays("2025-06-02", 15) != "2025-06-23" {
-		t.Error("Yuan or AddWorkdays")
+	for fen, want := range map[int64]string{0: "0.00", 5: "0.05", 100000: "1,000.00", 99999: "999.99", 123456789: "1,234,567.89", 100000000000: "1,000,000,000.00", -150: "-1.50"} {
+		if got := protect.Yuan(fen); got != want {
+			t.Errorf("Yuan(%d) = %s, want %s", fen, got, want)
+		}
+	}
+	if protect.AddWorkdays("2025-06-02", 15) != "2025-06-23" {
+		t.Error("AddWorkdays")
 	}
 }
 
