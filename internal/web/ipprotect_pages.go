@@ -100,14 +100,9 @@ func (s *ipProtectWeb) caseCreate(w http.ResponseWriter, r *http.Request, rc *re
 	c, err := s.svc.CreateCase(r.Context(), rc.P, protect.NewCase{CaseNo: r.FormValue("case_no"), Kind: r.FormValue("kind"), DeptID: ipFormID(r, "dept_id"),
 		Subject: r.FormValue("subject"), Party: r.FormValue("party"), PartyCode: r.FormValue("party_code"), DiscoveredOn: r.FormValue("discovered_on")})
 	if err != nil {
-		if !formError(err) {
-			return err
-		}
-		s.redirectMsg(w, r, "/ip-cases", apperr.Message(err))
-		return nil
+		return s.done(w, r, "/ip-cases", "", err)
 	}
-	s.redirectMsg(w, r, fmt.Sprintf("/ip-cases/%d", c.ID), "已登记案件线索 "+c.CaseNo)
-	return nil
+	return s.done(w, r, fmt.Sprintf("/ip-cases/%d", c.ID), "已登记案件线索 "+c.CaseNo, nil)
 }
 
 // ipNextSteps are the actions a case's status allows.
@@ -151,14 +146,7 @@ func (s *ipProtectWeb) caseStep(w http.ResponseWriter, r *http.Request, rc *reqC
 		Penalty: r.FormValue("penalty"), Fine: r.FormValue("fine"), TransferredTo: r.FormValue("transferred_to"), Note: r.FormValue("note")}
 	c, err := s.svc.Step(r.Context(), rc.P, id, st)
 	msg := "已" + protect.StepLabels[st.Action] + "，当前状态：" + protect.StatusLabels[c.Status]
-	if err != nil {
-		if !formError(err) {
-			return err
-		}
-		msg = apperr.Message(err)
-	}
-	s.redirectMsg(w, r, fmt.Sprintf("/ip-cases/%d", id), msg)
-	return nil
+	return s.done(w, r, fmt.Sprintf("/ip-cases/%d", id), msg, err)
 }
 
 func (s *ipProtectWeb) assistsPage(w http.ResponseWriter, r *http.Request, rc *reqCtx) error {
@@ -184,14 +172,7 @@ func (s *ipProtectWeb) assistCreate(w http.ResponseWriter, r *http.Request, rc *
 	a, err := s.svc.CreateAssist(r.Context(), rc.P, protect.Assist{ReqNo: r.FormValue("req_no"), Kind: r.FormValue("kind"), DeptID: ipFormID(r, "dept_id"),
 		Applicant: r.FormValue("applicant"), Respondent: r.FormValue("respondent"), Matter: r.FormValue("matter"), ReceivedOn: r.FormValue("received_on"), DueOn: r.FormValue("due_on")})
 	msg := "已登记申请 " + a.ReqNo + "，办结期限 " + a.DueOn
-	if err != nil {
-		if !formError(err) {
-			return err
-		}
-		msg = apperr.Message(err)
-	}
-	s.redirectMsg(w, r, "/ip-assists", msg)
-	return nil
+	return s.done(w, r, "/ip-assists", msg, err)
 }
 
 func (s *ipProtectWeb) assistClose(w http.ResponseWriter, r *http.Request, rc *reqCtx) error {
@@ -204,14 +185,7 @@ func (s *ipProtectWeb) assistClose(w http.ResponseWriter, r *http.Request, rc *r
 	}
 	a, err := s.svc.CloseAssist(r.Context(), rc.P, id, r.FormValue("outcome"), r.FormValue("outcome_note"), r.FormValue("closed_on"))
 	msg := "已办结申请 " + a.ReqNo
-	if err != nil {
-		if !formError(err) {
-			return err
-		}
-		msg = apperr.Message(err)
-	}
-	s.redirectMsg(w, r, "/ip-assists", msg)
-	return nil
+	return s.done(w, r, "/ip-assists", msg, err)
 }
 
 func (s *ipProtectWeb) operationsPage(w http.ResponseWriter, r *http.Request, rc *reqCtx) error {
@@ -287,4 +261,17 @@ func ipJSON[T any](w http.ResponseWriter, key string, get func() ([]T, error)) e
 		return err
 	}
 	return writeJSON(w, http.StatusOK, map[string]any{key: nonNil(list)})
+}
+
+// done sends the browser back to path with msg, or with the error when it
+// is the user's to fix; other errors are the handler's.
+func (s *ipProtectWeb) done(w http.ResponseWriter, r *http.Request, path, msg string, err error) error {
+	if err != nil {
+		if !formError(err) {
+			return err
+		}
+		msg = apperr.Message(err)
+	}
+	s.redirectMsg(w, r, path, msg)
+	return nil
 }
