@@ -6,6 +6,7 @@ package audit
 // records named.
 
 var entityLabels = map[string]string{
+	"ip_case": "知识产权案件", "ip_assist": "维权援助与调解申请",
 	"access": "访问控制", "api_token": "API 令牌", "base": "标准化生产基地", "bulletin": "进展通报", "bulletin_issue": "印发通报",
 	"declaration": "自我声明", "declaration_import": "自我声明导入", "department": "部门",
 	"enterprise": "企业", "import": "批量导入", "indicator_binding": "指标绑定", "leader_scheme": "领跑者评估方案",
@@ -22,6 +23,7 @@ var entityLabels = map[string]string{
 }
 
 var actionLabels = map[string]string{
+	"file": "立案", "investigate": "调查", "penalize": "处罚决定", "transfer": "移送", "publish": "公示",
 	"add_alias": "添加别名", "approve": "审核通过", "attach": "上传附件", "attendees": "登记学员",
 	"bootstrap": "初始化管理员", "change_password": "修改密码", "complete": "完成",
 	"correct": "印发更正通报", "correct_done": "更正完成日期", "issue": "印发", "create": "新增", "create_demo": "创建演示账号",

@@ -12,6 +12,7 @@ import (
 	"sidi/internal/indicator"
 	"sidi/internal/ip/gi"
 	"sidi/internal/ip/patent"
+	"sidi/internal/ip/protect"
 	"sidi/internal/ip/trademark"
 	"sidi/internal/kit"
 	"sidi/internal/standards"
@@ -194,6 +195,23 @@ func Modules() []Module {
 			Pages:             pagesOver(func(s *Set) *patent.Service { return s.Patents }, web.PatentPages),
 			EnterpriseSection: func(s *Set) enterprise.SectionFunc { return s.Patents.EnterpriseSection },
 			ImportKinds:       kindsOver(func(s *Set) *patent.Service { return s.Patents }, patent.ImportKinds),
+		},
+		{
+			Name: "ip-protect", Title: "知识产权保护与服务",
+			Build: func(_ context.Context, s *Set) error {
+				s.Protect = protect.NewService(s.DB, s.Standards.Directory())
+				return nil
+			},
+			Seed: func(ctx context.Context, s *Set, p auth.Principal) (int, error) {
+				return protect.SeedDemo(ctx, s.Protect, p)
+			},
+			SeedDone: "已添加 %d 条演示知识产权案件、援助申请、服务网点和运营记录（均标注【演示数据】）demo IP cases, requests, outlets and operations added",
+			Pages:    pagesOver(func(s *Set) *protect.Service { return s.Protect }, web.IPProtectPages),
+			AuditValues: map[string]map[string]map[string]string{
+				"ip_case":   {"status": protect.StatusLabels, "kind": protect.KindLabels},
+				"ip_assist": {"kind": protect.AssistKindLabels, "outcome": protect.OutcomeLabels},
+			},
+			ImportKinds: kindsOver(func(s *Set) *protect.Service { return s.Protect }, protect.ImportKinds),
 		},
 		{
 			Name: "equipment", Title: "特种设备",

@@ -22,6 +22,7 @@ import (
 	"sidi/internal/indicator"
 	"sidi/internal/ip/gi"
 	"sidi/internal/ip/patent"
+	"sidi/internal/ip/protect"
 	"sidi/internal/ip/trademark"
 	"sidi/internal/obs"
 	"sidi/internal/org"
@@ -63,6 +64,8 @@ type Set struct {
 	// Patents is the register of invention patents, population, GB/T 29490
 	// certificates and navigation projects (internal/ip/patent).
 	Patents *patent.Service
+	// Protect keeps IP cases, requests, outlets and operations.
+	Protect *protect.Service
 	// Obs are the operational metrics (Prometheus) of this instance; the
 	// database reports writer waits, audit appends, imports and logins to it.
 	Obs *obs.Metrics

@@ -528,6 +528,8 @@ func TestAuthorizationMatrix(t *testing.T) {
 			"documents/sha":     strings.Repeat("0", 64),
 			"alarms/id":         "1",
 			"hazards/id":        "1",
+			"ip-cases/id":       "1",
+			"ip-assists/id":     "1",
 			"regions/code":      "632800",
 			"boilers/code":      equipment.DemoGolmudBoiler,
 			"alarm-rules/id":    "1",

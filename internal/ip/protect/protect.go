@@ -1,0 +1,225 @@
+// Package protect keeps the protection and service side of pillar 2
+// (issue 13 item 5, tasks 11, 13 and 14): IP enforcement cases with their
+// audited workflow 立案 → 调查 → 处罚/移送/撤案 and statutory time limits,
+// rights-assistance and mediation requests with deadlines, the public
+// list of IP public service outlets, and IP operations (transfers,
+// licences, pledges) with province totals per year.
+//
+// Cases and requests belong to a handling department and are seen only
+// inside its scope (auth.ScopeOf: the department's subtree for a
+// 本部门及以下 account); the public sees the published penalty decisions
+// only (PublicDecisions) and the outlets.
+package protect
+
+import (
+	"context"
+	"database/sql"
+	"errors"
+	"fmt"
+	"strconv"
+	"strings"
+	"time"
+	"unicode/utf8"
+
+	"sidi/internal/apperr"
+	"sidi/internal/auth"
+	"sidi/internal/creditcode"
+	"sidi/internal/enterprise"
+	"sidi/internal/kit"
+	"sidi/internal/org"
+	"sidi/internal/store"
+)
+
+// Handlers are the roles that register cases and requests and move them
+// along; they act only inside their department scope.
+var Handlers = []auth.Role{auth.RoleAdmin, auth.RoleSupervisor, auth.RoleInspector}
+
+// Editors import the outlet and operation registers.
+var Editors = []auth.Role{auth.RoleAdmin, auth.RoleSupervisor}
+
+var cst = time.FixedZone("CST", 8*3600)
+
+// Service keeps the four registers.
+type Service struct {
+	db  *store.DB
+	ent *enterprise.Service
+	now func() time.Time
+}
+
+// NewService returns the registers over db; parties and holders with a
+// credit code are linked to the enterprise directory ent.
+func NewService(db *store.DB, ent *enterprise.Service) *Service {
+	return &Service{db: db, ent: ent, now: time.Now}
+}
+
+// SetClock replaces the clock (tests).
+func (s *Service) SetClock(now func() time.Time) { s.now = now }
+
+func (s *Service) today() string { return s.now().In(cst).Format(time.DateOnly) }
+func (s *Service) stamp() string { return s.now().UTC().Format(time.RFC3339) }
+
+// reach checks p's role and returns its department scope.
+func (s *Service) reach(ctx context.Context, p auth.Principal, roles []auth.Role) (kit.Scope, error) {
+	if err := p.Require(roles...); err != nil {
+		return kit.Scope{}, err
+	}
+	return auth.ScopeOf(ctx, s.db.Reader(), p)
+}
+
+// text trims v and checks it is present (when required), within max
+// runes and free of control characters.
+func text(errs *kit.Errors, field, label, v string, max int, required bool) string {
+	v = strings.TrimSpace(v)
+	switch {
+	case v == "" && required:
+		errs.Add(field, "请填写%s", label)
+	case utf8.RuneCountInString(v) > max:
+		errs.Add(field, "%s不能超过 %d 个字", label, max)
+	case !utf8.ValidString(v) || strings.ContainsFunc(v, func(r rune) bool { return r < 0x20 && r != '\n' || r == 0x7f }):
+		errs.Add(field, "%s含有无法识别的字符", label)
+	}
+	return v
+}
+
+// day checks a date field: a real day in 1990–today.
+func (s *Service) day(errs *kit.Errors, field, label, v string, required bool) string {
+	v = strings.TrimSpace(v)
+	if v == "" {
+		if required {
+			errs.Add(field, "请填写%s", label)
+		}
+		return ""
+	}
+	d, ok := kit.ParseDate(v)
+	if !ok || d < "1990-01-01" || d > s.today() {
+		errs.Add(field, "%s“%s”不是有效日期（1990-01-01 至今天，如 %s）", label, clip(v), s.today())
+		return ""
+	}
+	return d
+}
+
+func clip(v string) string {
+	if utf8.RuneCountInString(v) > 20 {
+		return string([]rune(v)[:20]) + "…"
+	}
+	return v
+}
+
+// ParseYuan reads an amount in yuan ("12345.6", "1,000", "5000元") as
+// integer fen; negative amounts, more than two decimals and more than a
+// trillion yuan are refused. (pilots.ParseYuan caps at 10^8 yuan, below
+// the pledge financing of a large enterprise, hence this one.)
+func ParseYuan(v string) (int64, bool) {
+	v = strings.TrimSuffix(strings.TrimSpace(strings.ReplaceAll(v, ",", "")), "元")
+	if v == "" || strings.HasPrefix(v, "-") || strings.HasPrefix(v, "+") {
+		return 0, false
+	}
+	whole, frac, _ := strings.Cut(v, ".")
+	if whole == "" || len(whole) > 12 || len(frac) > 2 {
+		return 0, false
+	}
+	for _, r := range whole + frac {
+		if r < '0' || r > '9' {
+			return 0, false
+		}
+	}
+	for len(frac) < 2 {
+		frac += "0"
+	}
+	n, err := strconv.ParseInt(whole+frac, 10, 64)
+	return n, err == nil
+}
+
+// Yuan shows fen as yuan with two decimals and thousands separators
+// ("12,345.60"). Registers may not import each other (services'
+// TestRegistersStayLocal), so this does not call pilots.FormatFen.
+func Yuan(fen int64) string {
+	sign := ""
+	if fen < 0 {
+		sign, fen = "-", -fen
+	}
+	whole, groups := fen/100, []string(nil)
+	for ; whole >= 1000; whole /= 1000 {
+		groups = append([]string{fmt.Sprintf("%03d", whole%1000)}, groups...)
+	}
+	groups = append([]string{fmt.Sprint(whole)}, groups...)
+	return fmt.Sprintf("%s%s.%02d", sign, strings.Join(groups, ","), fen%100)
+}
+
+// deptIn checks the department exists and is in sc.
+func deptIn(ctx context.Context, q store.Querier, sc kit.Scope, id int64) error {
+	var n int
+	if err := q.QueryRowContext(ctx, `SELECT COUNT(*) FROM departments WHERE id = $1`, id).Scan(&n); err != nil {
+		return fmt.Errorf("protect: department %d: %w", id, err)
+	}
+	if n == 0 || !sc.Allows(id) {
+		return kit.Errors{{Field: "dept_id", Msg: "承办部门不存在或不在您的数据范围内"}}
+	}
+	return nil
+}
+
+// party checks a party's name and optional credit code.
+func party(errs *kit.Errors, field, name, code string) (string, string) {
+	name = text(errs, field, "当事人", name, 100, true)
+	code = strings.TrimSpace(code)
+	if code != "" {
+		c, err := creditcode.Parse(code)
+		if err != nil {
+			errs.Add(field+"_code", "统一社会信用代码“%s”无效：%v", clip(code), err)
+		}
+		code = c
+	}
+	return name, code
+}
+
+func (s *Service) ensure(ctx context.Context, tx *sql.Tx, p auth.Principal, code, name string, demo bool) (any, error) {
+	if code == "" || s.ent == nil {
+		return nil, nil
+	}
+	id, err := s.ent.EnsureTx(ctx, tx, p, code, name, demo)
+	if errors.Is(err, apperr.ErrForbidden) {
+		// An inspector may not register enterprises: link only a known one.
+		id, err = enterprise.IDByCreditCode(ctx, tx, code)
+	}
+	if err != nil || id == 0 {
+		return nil, err
+	}
+	return id, nil
+}
+
+func regionName(code string) string {
+	r, _ := org.LookupRegion(code)
+	return r.Name
+}
+
+func b2i(b bool) int {
+	if b {
+		return 1
+	}
+	return 0
+}
+
+// Dept is a department a handler may choose.
+type Dept struct {
+	ID   int64  `json:"id"`
+	Name string `json:"name"`
+}
+
+// Depts lists the active departments in p's scope (the forms' choices).
+func (s *Service) Depts(ctx context.Context, p auth.Principal) ([]Dept, error) {
+	sc, err := s.reach(ctx, p, Handlers)
+	if err != nil {
+		return nil, err
+	}
+	var w kit.Where
+	w.Scope(sc, "id")
+	w.Raw("status = 'active'")
+	var out []Dept
+	err = store.EachRow(ctx, s.db.Reader(), `SELECT id, name FROM departments`+w.SQL()+` ORDER BY sort_order, id LIMIT 2000`, w.Values(), func(r *sql.Rows) error {
+		var d Dept
+		err := r.Scan(&d.ID, &d.Name)
+		out = append(out, d)
+		return err
+	})
+	return out, err
+}
