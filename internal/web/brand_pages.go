@@ -15,7 +15,7 @@ func BrandPages(svc *gi.Service) func(*Server) []Route {
 		s := &giWeb{Server: srv, svc: svc}
 		list := s.brandList()
 		return []Route{
-			{Method: "GET", Pattern: "/brands", Name: "品牌目录", Public: true, Handle: list.page(srv), Menu: Menu{Group: MenuPublic, Label: "品牌目录", Order: 84, Section: "brands"}},
+			{Method: "GET", Pattern: "/brands", Name: "品牌目录", Public: true, Handle: list.page(srv), Menu: Menu{Group: MenuPublic, Label: "品牌目录", Order: 81, Section: "brands"}},
 			{Method: "GET", Pattern: "/brands/{id}", Name: "品牌详情", Public: true, Handle: s.brandDetail},
 			{Method: "GET", Pattern: "/brands/{id}/documents/{sha}", Name: "品牌档案文件", Public: true, Handle: s.brandDocument},
 			{Method: "GET", Pattern: "/api/v1/brands", Name: "品牌目录", Public: true, API: true, Handle: list.api(srv)},

@@ -21,7 +21,7 @@ func GIProductPages(svc *gi.Service) func(*Server) []Route {
 		s := &giWeb{Server: srv, svc: svc}
 		list := s.productList()
 		return []Route{
-			{Method: "GET", Pattern: "/gi-products", Name: "地理标志保护产品", Public: true, Handle: list.page(srv), Menu: Menu{Group: MenuPublic, Label: "地理标志产品", Order: 86, Section: "gi"}},
+			{Method: "GET", Pattern: "/gi-products", Name: "地理标志保护产品", Public: true, Handle: list.page(srv), Menu: Menu{Group: MenuPublic, Label: "地理标志产品", Order: 83, Section: "gi"}},
 			{Method: "GET", Pattern: "/gi-products/{id}", Name: "地理标志保护产品详情", Public: true, Handle: s.productDetail},
 			{Method: "GET", Pattern: "/api/v1/gi-products", Name: "地理标志保护产品", Public: true, API: true, Handle: list.api(srv)},
 			{Method: "GET", Pattern: "/api/v1/gi-products/{id}", Name: "地理标志保护产品详情", Public: true, API: true, Handle: apiByID(anyCaller(svc.ProductByID))},
@@ -35,7 +35,7 @@ func CertPages(svc *gi.Service) func(*Server) []Route {
 		s := &giWeb{Server: srv, svc: svc}
 		list := s.certList()
 		return []Route{
-			{Method: "GET", Pattern: "/certifications", Name: "绿色有机与地理标志农产品", Public: true, Handle: list.page(srv), Menu: Menu{Group: MenuPublic, Label: "绿色有机地标农产品", Order: 87, Section: "certifications"}},
+			{Method: "GET", Pattern: "/certifications", Name: "绿色有机与地理标志农产品", Public: true, Handle: list.page(srv), Menu: Menu{Group: MenuPublic, Label: "绿色有机地标农产品", Order: 84, Section: "certifications"}},
 			{Method: "GET", Pattern: "/certifications/{id}", Name: "证书详情", Public: true, Handle: s.certDetail},
 			{Method: "GET", Pattern: "/api/v1/certifications", Name: "绿色有机与地理标志农产品", Public: true, API: true, Handle: list.api(srv)},
 			{Method: "GET", Pattern: "/api/v1/certifications/{id}", Name: "证书详情", Public: true, API: true, Handle: apiByID(anyCaller(svc.CertByID))},

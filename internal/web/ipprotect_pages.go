@@ -32,8 +32,8 @@ func IPProtectPages(svc *protect.Service) func(*Server) []Route {
 			{Method: "POST", Pattern: "/ip-assists", Name: "登记维权援助或调解申请", Roles: h, Handle: s.assistCreate},
 			{Method: "POST", Pattern: "/ip-assists/{id}/close", Name: "办结维权援助或调解申请", Roles: h, Handle: s.assistClose},
 			{Method: "GET", Pattern: "/ip-operations", Name: "知识产权运营", Roles: h, Handle: s.operationsPage, Menu: Menu{Group: MenuWork, Label: "知识产权运营", Order: 97, Section: "ip-operations"}},
-			{Method: "GET", Pattern: "/ip-decisions", Name: "知识产权行政处罚决定公示", Public: true, Handle: s.decisionsPage, Menu: Menu{Group: MenuPublic, Label: "知识产权处罚公示", Order: 88, Section: "ip-decisions"}},
-			{Method: "GET", Pattern: "/ip-outlets", Name: "知识产权公共服务网点", Public: true, Handle: s.outletsPage, Menu: Menu{Group: MenuPublic, Label: "知识产权服务网点", Order: 89, Section: "ip-outlets"}},
+			{Method: "GET", Pattern: "/ip-decisions", Name: "知识产权行政处罚决定公示", Public: true, Handle: s.decisionsPage, Menu: Menu{Group: MenuPublic, Label: "知识产权处罚公示", Order: 87, Section: "ip-decisions"}},
+			{Method: "GET", Pattern: "/ip-outlets", Name: "知识产权公共服务网点", Public: true, Handle: s.outletsPage, Menu: Menu{Group: MenuPublic, Label: "知识产权服务网点", Order: 88, Section: "ip-outlets"}},
 
 			{Method: "GET", Pattern: "/api/v1/ip-cases", Name: "知识产权执法案件", Roles: h, API: true, Handle: s.apiCases},
 			{Method: "POST", Pattern: "/api/v1/ip-cases", Name: "登记知识产权案件线索", Roles: h, API: true, Handle: apiCreate(http.StatusCreated, decodeJSON, svc.CreateCase)},

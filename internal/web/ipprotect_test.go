@@ -43,11 +43,11 @@ func init() {
 	} {
 		expectedAccess[k] = v
 	}
-	// The menu: the two public lists follow the certificates; the work
+	// The menu: the two public lists follow the patents pages; the work
 	// pages follow 隐患整改.
 	for who, m := range wantMenu {
 		m = slices.Clone(m)
-		i := slices.Index(m, "/certifications") + 1
+		i := slices.Index(m, "/ipm-certs") + 1
 		m = slices.Insert(m, i, "/ip-decisions", "/ip-outlets")
 		if slices.Contains(ipHandlers, who) {
 			j := slices.Index(m, "/hazards") + 1

@@ -23,9 +23,9 @@ func PatentPages(svc *patent.Service) func(*Server) []Route {
 		s := &patentWeb{Server: srv, svc: svc}
 		list, certs := s.patentList(), s.certList()
 		return []Route{
-			{Method: "GET", Pattern: "/patents", Name: "发明专利", Public: true, Handle: list.page(srv), Menu: Menu{Group: MenuPublic, Label: "发明专利", Order: 88, Section: "patents"}},
+			{Method: "GET", Pattern: "/patents", Name: "发明专利", Public: true, Handle: list.page(srv), Menu: Menu{Group: MenuPublic, Label: "发明专利", Order: 85, Section: "patents"}},
 			{Method: "GET", Pattern: "/patents/{id}", Name: "发明专利详情", Public: true, Handle: s.detail},
-			{Method: "GET", Pattern: "/ipm-certs", Name: "知识产权管理体系认证", Public: true, Handle: certs.page(srv), Menu: Menu{Group: MenuPublic, Label: "贯标认证企业", Order: 89, Section: "ipm-certs"}},
+			{Method: "GET", Pattern: "/ipm-certs", Name: "知识产权管理体系认证", Public: true, Handle: certs.page(srv), Menu: Menu{Group: MenuPublic, Label: "贯标认证企业", Order: 86, Section: "ipm-certs"}},
 			{Method: "GET", Pattern: "/api/v1/patents", Name: "发明专利", Public: true, API: true, Handle: list.api(srv)},
 			{Method: "GET", Pattern: "/api/v1/patents/per-10k", Name: "每万人口高价值发明专利拥有量", Public: true, API: true, Handle: s.figuresAPI},
 			{Method: "GET", Pattern: "/api/v1/patents/{id}", Name: "发明专利详情", Public: true, API: true, Handle: apiByID(anyCaller(svc.PatentByID))},

@@ -22,7 +22,7 @@ func TrademarkPages(svc *trademark.Service) func(*Server) []Route {
 func (s *trademarkWeb) routes() []Route {
 	list := s.list()
 	return []Route{
-		{Method: "GET", Pattern: "/trademarks", Name: "商标注册", Public: true, Handle: list.page(s.Server), Menu: Menu{Group: MenuPublic, Label: "商标注册", Order: 85, Section: "trademarks"}},
+		{Method: "GET", Pattern: "/trademarks", Name: "商标注册", Public: true, Handle: list.page(s.Server), Menu: Menu{Group: MenuPublic, Label: "商标注册", Order: 82, Section: "trademarks"}},
 		{Method: "GET", Pattern: "/trademarks/{regno}", Name: "商标详情", Public: true, Handle: s.detail},
 		{Method: "GET", Pattern: "/api/v1/trademarks", Name: "商标注册", Public: true, API: true, Handle: list.api(s.Server)},
 		{Method: "GET", Pattern: "/api/v1/trademarks/{regno}", Name: "商标详情", Public: true, API: true, Handle: s.apiDetail},
