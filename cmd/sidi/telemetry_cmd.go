@@ -222,7 +222,7 @@ func startEmbeddedTelemetry(ctx context.Context, e *Env, addr string, reg teleme
 		defer close(done)
 		in.RunLocal(cctx)
 	}()
-	broker.SetSink(in.Submit)
+	broker.SetAsyncSink(in.SubmitAsync)
 	fmt.Fprintf(e.Stdout, "MQTT 代理 broker: %s（设备用户名为设备代码，密码为设备密钥；主题 sidi/v1/{信用代码}/{设备代码}/telemetry）\n", broker.URL())
 	simDone := make(chan struct{})
 	if sim != nil {

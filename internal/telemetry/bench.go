@@ -303,7 +303,7 @@ func RunBench(ctx context.Context, cfg BenchConfig, reg Registry, st *Store) (Be
 	runErr := make(chan error, 1)
 	if cfg.Embedded != nil {
 		go func() { in.RunLocal(ictx); runErr <- nil }()
-		cfg.Embedded.SetSink(in.Submit)
+		cfg.Embedded.SetAsyncSink(in.SubmitAsync)
 		defer cfg.Embedded.SetSink(nil)
 	} else {
 		go func() { runErr <- in.Run(ictx) }()

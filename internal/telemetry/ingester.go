@@ -89,6 +89,7 @@ type item struct {
 	topic   string
 	payload []byte
 	done    chan error
+	notify  func(error) // SubmitAsync's callback
 	rec     time.Time
 }
 
@@ -227,6 +228,25 @@ func (in *Ingester) Submit(ctx context.Context, topic string, payload []byte) er
 	}
 }
 
+// SubmitAsync hands a received message to a RunLocal ingester and returns
+// once it is queued (blocking while the queue is full, which holds up the
+// sender: back-pressure). done is called exactly once, from the committer,
+// with nil after the message's batch is committed, or with an error when
+// it will not be. The embedded broker acknowledges a device's QoS 1 publish
+// from done (Broker.SetAsyncSink).
+func (in *Ingester) SubmitAsync(ctx context.Context, topic string, payload []byte, done func(error)) error {
+	it := item{topic: topic, payload: payload, notify: done, rec: in.cfg.Now()}
+	select {
+	case in.queue <- it:
+	case <-in.stop:
+		return ErrNotCommitted
+	case <-ctx.Done():
+		return ctx.Err()
+	}
+	in.noteDepth()
+	return nil
+}
+
 func (in *Ingester) noteDepth() {
 	in.arrived.Add(1)
 	if d := int64(len(in.queue)); d > in.maxQueue.Load() {
@@ -261,6 +281,7 @@ func (in *Ingester) commitLoop(ctx context.Context) {
 	batch := make([]item, 0, in.cfg.Batch)
 	timer := time.NewTimer(time.Hour)
 	timer.Stop()
+	defer in.drainLocal()
 	for {
 		select {
 		case <-ctx.Done():
@@ -290,6 +311,9 @@ func (in *Ingester) commitLoop(ctx context.Context) {
 			case <-timer.C:
 				break fill
 			case <-ctx.Done():
+				for _, it := range batch {
+					it.finish(ErrNotCommitted)
+				}
 				return // not committed, not acknowledged: redelivered later
 			}
 		}
@@ -297,16 +321,15 @@ func (in *Ingester) commitLoop(ctx context.Context) {
 		msgs, err := in.commit(ctx, batch)
 		if err != nil {
 			for _, it := range batch {
-				if it.done != nil {
-					it.done <- ErrNotCommitted
-				}
+				it.finish(ErrNotCommitted)
 			}
+			in.drainLocal()
 			return
 		}
 		for _, it := range batch {
 			switch {
-			case it.done != nil:
-				it.done <- nil
+			case it.done != nil || it.notify != nil:
+				it.finish(nil)
 				in.acked.Add(1)
 			case it.pub.QoS > 0 && it.cli.Ack(it.pub) == nil:
 				in.acked.Add(1)
@@ -318,6 +341,29 @@ func (in *Ingester) commitLoop(ctx context.Context) {
 			case <-ctx.Done():
 				return
 			}
+		}
+	}
+}
+
+// finish reports the outcome of an in-process item's commit.
+func (it item) finish(err error) {
+	if it.done != nil {
+		it.done <- err
+	}
+	if it.notify != nil {
+		it.notify(err)
+	}
+}
+
+// drainLocal tells the in-process senders of whatever is still queued
+// that it will not be committed (they are not acknowledged).
+func (in *Ingester) drainLocal() {
+	for {
+		select {
+		case it := <-in.queue:
+			it.finish(ErrNotCommitted)
+		default:
+			return
 		}
 	}
 }
