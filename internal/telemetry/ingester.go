@@ -42,12 +42,13 @@ type IngestConfig struct {
 // batch only after its commit, and then hands the batch to the observers.
 //
 // Memory is bounded: the broker sends at most Window unacknowledged
-// messages (receive maximum); the queue holds at most Window; one batch of
-// at most Batch is being committed; the observer hand-off holds at most
-// observerDepth batches, and when it is full the committer waits, which
+// messages (receive maximum); the queue holds at most Window; three batches
+// of at most Batch are being decoded, committed and acknowledged; the
+// observer hand-off holds at most observerDepth batches, and when it is
+// full the acknowledger waits, which
 // stops acknowledgements, which stops the broker. Each message is at most
 // MaxPayload bytes, so the ingester's message memory stays below
-// (Window + (1+observerDepth)·Batch) · (MaxPayload + ~1 KiB).
+// (Window + (3+observerDepth)·Batch) · (MaxPayload + ~1 KiB) (MemoryBound).
 type Ingester struct {
 	cfg       IngestConfig
 	reg       Registry
@@ -72,12 +73,13 @@ const localLinger = 2 * time.Millisecond
 
 // MemoryBound is the most message memory an ingester with window and batch
 // holds: Window received and unacknowledged messages in the queue (the
-// broker sends no more: MQTT v5 receive maximum), one batch being
-// committed, and observerDepth committed batches waiting for the observers,
+// broker sends no more: MQTT v5 receive maximum), three batches out of the
+// queue (being decoded, committed and acknowledged), and observerDepth
+// committed batches waiting for the observers,
 // each message at most MaxPayload bytes plus 1 KiB of decoded points and
 // bookkeeping.
 func MemoryBound(window, batch int) int64 {
-	return int64(window+(1+observerDepth)*batch) * (MaxPayload + 1024)
+	return int64(window+(3+observerDepth)*batch) * (MaxPayload + 1024)
 }
 
 // item is a received message: from an MQTT subscription (pub and cli, to
@@ -277,21 +279,51 @@ func (in *Ingester) receive(pr paho.PublishReceived) (bool, error) {
 	return true, nil
 }
 
+// commitLoop runs the three stages of the ingester, each on its own
+// goroutine and handing over through unbuffered channels: batching and
+// decoding, the durable write, and the acknowledgements (then the
+// observers). The next batch is gathered and decoded while the previous
+// one commits, and acknowledging a committed batch (a write to each
+// device's or the broker's connection) no longer holds up the next
+// commit. A batch is acknowledged only after its own commit, in the order
+// the batches were taken from the queue. At most three batches are out of
+// the queue and unacknowledged.
 func (in *Ingester) commitLoop(ctx context.Context) {
-	batch := make([]item, 0, in.cfg.Batch)
+	decoded := make(chan decodedBatch)
+	committed := make(chan decodedBatch)
+	var wg sync.WaitGroup
+	wg.Add(2)
+	go func() { defer wg.Done(); defer close(committed); in.storeLoop(ctx, decoded, committed) }()
+	go func() { defer wg.Done(); in.ackLoop(ctx, committed) }()
+	in.batchLoop(ctx, decoded)
+	close(decoded)
+	wg.Wait()
+	in.drainLocal()
+}
+
+// decodedBatch is a batch taken from the queue, decoded.
+type decodedBatch struct {
+	items []item
+	msgs  []Message
+	dead  []DeadLetter
+}
+
+// batchLoop gathers batches from the queue, decodes them and hands them to
+// the store stage, until ctx ends.
+func (in *Ingester) batchLoop(ctx context.Context, out chan<- decodedBatch) {
 	timer := time.NewTimer(time.Hour)
 	timer.Stop()
-	defer in.drainLocal()
 	for {
+		batch := make([]item, 0, in.cfg.Batch)
 		select {
 		case <-ctx.Done():
 			return
 		case it := <-in.queue:
-			batch = append(batch[:0], it)
+			batch = append(batch, it)
 		}
-		// Wait up to Linger for more (localLinger for in-process senders:
-		// each is blocked until this batch commits, so waiting long gains
-		// nothing).
+		// Wait up to Linger for more (localLinger for in-process senders,
+		// which wait for their acknowledgement: waiting long gains nothing).
+		// What arrives while the previous batch commits is taken at once.
 		linger := in.cfg.Linger
 		if in.local {
 			linger = localLinger
@@ -311,22 +343,38 @@ func (in *Ingester) commitLoop(ctx context.Context) {
 			case <-timer.C:
 				break fill
 			case <-ctx.Done():
-				for _, it := range batch {
-					it.finish(ErrNotCommitted)
-				}
+				finishAll(batch, ErrNotCommitted)
 				return // not committed, not acknowledged: redelivered later
 			}
 		}
 		timer.Stop()
-		msgs, err := in.commit(ctx, batch)
-		if err != nil {
-			for _, it := range batch {
-				it.finish(ErrNotCommitted)
-			}
-			in.drainLocal()
+		d := in.decodeBatch(ctx, batch)
+		select {
+		case out <- d:
+		case <-ctx.Done():
+			finishAll(batch, ErrNotCommitted)
 			return
 		}
-		for _, it := range batch {
+	}
+}
+
+// storeLoop commits each decoded batch (retrying until it commits or ctx
+// ends) and passes it on to be acknowledged.
+func (in *Ingester) storeLoop(ctx context.Context, batches <-chan decodedBatch, out chan<- decodedBatch) {
+	for d := range batches {
+		if ctx.Err() != nil || in.store(ctx, d) != nil {
+			finishAll(d.items, ErrNotCommitted)
+			continue
+		}
+		out <- d // ackLoop always receives until out is closed
+	}
+}
+
+// ackLoop acknowledges committed batches in order and hands them to the
+// observers.
+func (in *Ingester) ackLoop(ctx context.Context, committed <-chan decodedBatch) {
+	for d := range committed {
+		for _, it := range d.items {
 			switch {
 			case it.done != nil || it.notify != nil:
 				it.finish(nil)
@@ -335,13 +383,18 @@ func (in *Ingester) commitLoop(ctx context.Context) {
 				in.acked.Add(1)
 			}
 		}
-		if len(msgs) > 0 && len(in.observers) > 0 {
+		if len(d.msgs) > 0 && len(in.observers) > 0 && ctx.Err() == nil {
 			select {
-			case in.toObs <- msgs:
+			case in.toObs <- d.msgs:
 			case <-ctx.Done():
-				return
 			}
 		}
+	}
+}
+
+func finishAll(batch []item, err error) {
+	for _, it := range batch {
+		it.finish(err)
 	}
 }
 
@@ -368,37 +421,42 @@ func (in *Ingester) drainLocal() {
 	}
 }
 
-// commit decodes a batch and stores it, retrying until it commits or ctx ends.
-func (in *Ingester) commit(ctx context.Context, batch []item) ([]Message, error) {
-	msgs := make([]Message, 0, len(batch))
-	var dead []DeadLetter
+// decodeBatch decodes and validates a batch; refused messages become dead letters.
+func (in *Ingester) decodeBatch(ctx context.Context, batch []item) decodedBatch {
+	d := decodedBatch{items: batch, msgs: make([]Message, 0, len(batch))}
 	for _, it := range batch {
 		m, err := in.decode(ctx, it)
 		if err != nil {
 			in.log.Debug("遥测报文被拒 telemetry message refused", "topic", it.topic, "err", err)
-			dead = append(dead, NewDeadLetter(it.topic, it.payload, it.rec, err))
+			d.dead = append(d.dead, NewDeadLetter(it.topic, it.payload, it.rec, err))
 			continue
 		}
 		in.cfg.Metrics.observeLag(m.Received.Sub(m.At))
-		msgs = append(msgs, m)
+		d.msgs = append(d.msgs, m)
 	}
+	return d
+}
+
+// store writes a decoded batch in one transaction, retrying until it
+// commits or ctx ends.
+func (in *Ingester) store(ctx context.Context, d decodedBatch) error {
 	wait := 100 * time.Millisecond
 	for {
 		start := time.Now()
-		n, err := in.st.Write(ctx, msgs, dead)
+		n, err := in.st.Write(ctx, d.msgs, d.dead)
 		if err == nil {
-			in.cfg.Metrics.batch(len(batch), n, len(msgs), dead, time.Since(start))
-			in.received.Add(int64(len(batch)))
+			in.cfg.Metrics.batch(len(d.items), n, len(d.msgs), d.dead, time.Since(start))
+			in.received.Add(int64(len(d.items)))
 			in.stored.Add(int64(n))
-			in.duplicates.Add(int64(len(msgs) - n))
-			in.dead.Add(int64(len(dead)))
-			return msgs, nil
+			in.duplicates.Add(int64(len(d.msgs) - n))
+			in.dead.Add(int64(len(d.dead)))
+			return nil
 		}
 		in.cfg.Metrics.storeError()
-		in.log.Error("遥测批次写入失败，稍后重试 telemetry batch not stored, retrying", "messages", len(batch), "err", err)
+		in.log.Error("遥测批次写入失败，稍后重试 telemetry batch not stored, retrying", "messages", len(d.items), "err", err)
 		select {
 		case <-ctx.Done():
-			return nil, ctx.Err()
+			return ctx.Err()
 		case <-time.After(wait):
 		}
 		wait = min(2*wait, 5*time.Second)
