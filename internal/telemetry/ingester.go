@@ -21,12 +21,19 @@ type IngestConfig struct {
 	// group split one stream ($share/GROUP/sidi/v1/+/+/telemetry). Empty
 	// subscribes to the plain filter.
 	Share string
+	// Filter replaces the subscription filter TopicFilter (the bench
+	// subscribes to its own devices only: BenchFilter).
+	Filter string
 	// Window is the MQTT v5 receive maximum the ingester announces and the
 	// capacity of its queue: at most Window QoS 1 messages are received and
 	// not yet acknowledged. Default 1024.
 	Window int
 	// Batch is the most messages one transaction commits (default 512);
-	// Linger how long the first message of a batch waits for more (default 20 ms).
+	// Linger is how long a batch smaller than Batch may wait for more once
+	// the store is free to take it. The default, 0, is group commit: the
+	// store takes whatever has been decoded as soon as it finishes the
+	// previous commit, so batches grow with the load and nothing waits on
+	// a timer.
 	Batch  int
 	Linger time.Duration
 	// SessionExpiry is how long the broker keeps the session, and the
@@ -62,14 +69,10 @@ type Ingester struct {
 	arrived, received, stored, dead, acked, duplicates, maxQueue atomic.Int64
 	subscribed                                                   chan struct{}
 	stop                                                         chan struct{} // closed when Run or RunLocal's context ends
-	local                                                        bool          // fed by Submit: commit what is queued without lingering
 	subOnce                                                      sync.Once
 }
 
 const observerDepth = 4
-
-// localLinger is how long a batch of in-process submissions waits for more.
-const localLinger = 2 * time.Millisecond
 
 // MemoryBound is the most message memory an ingester with window and batch
 // holds: Window received and unacknowledged messages in the queue (the
@@ -110,9 +113,7 @@ func NewIngester(cfg IngestConfig, reg Registry, st *Store, observers []Observer
 	if cfg.Batch <= 0 {
 		cfg.Batch = 512
 	}
-	if cfg.Linger <= 0 {
-		cfg.Linger = 20 * time.Millisecond
-	}
+	cfg.Linger = max(cfg.Linger, 0)
 	if cfg.SessionExpiry <= 0 {
 		cfg.SessionExpiry = time.Hour
 	}
@@ -149,10 +150,14 @@ func (in *Ingester) Subscribed() <-chan struct{} { return in.subscribed }
 
 // Filter is the subscription filter of the ingester.
 func (in *Ingester) Filter() string {
-	if in.cfg.Share == "" {
-		return TopicFilter
+	f := TopicFilter
+	if in.cfg.Filter != "" {
+		f = in.cfg.Filter
 	}
-	return "$share/" + in.cfg.Share + "/" + TopicFilter
+	if in.cfg.Share == "" {
+		return f
+	}
+	return "$share/" + in.cfg.Share + "/" + f
 }
 
 // Run connects and ingests until ctx ends. Messages received and not yet
@@ -184,7 +189,6 @@ func (in *Ingester) Run(ctx context.Context) error {
 // RunLocal runs the ingester without an MQTT connection, for messages
 // handed over with Submit (the embedded broker's hook), until ctx ends.
 func (in *Ingester) RunLocal(ctx context.Context) {
-	in.local = true
 	context.AfterFunc(ctx, func() { close(in.stop) })
 	in.subOnce.Do(func() { close(in.subscribed) })
 	wait := in.start(ctx)
@@ -308,53 +312,48 @@ type decodedBatch struct {
 	dead  []DeadLetter
 }
 
-// batchLoop gathers batches from the queue, decodes them and hands them to
-// the store stage, until ctx ends.
+// batchLoop takes messages from the queue and decodes them into the next
+// batch, and hands that batch to the store stage as soon as the store
+// stage is free (group commit; after Linger when Linger is set), or when
+// it holds Batch messages, until ctx ends.
 func (in *Ingester) batchLoop(ctx context.Context, out chan<- decodedBatch) {
 	timer := time.NewTimer(time.Hour)
 	timer.Stop()
+	var d decodedBatch
+	var first time.Time
 	for {
-		batch := make([]item, 0, in.cfg.Batch)
+		var (
+			take  <-chan item
+			send  chan<- decodedBatch
+			wake  <-chan time.Time
+			ready = len(d.items) >= in.cfg.Batch
+		)
+		if !ready {
+			take = in.queue
+		}
+		if n := len(d.items); n > 0 {
+			if wait := in.cfg.Linger - time.Since(first); ready || wait <= 0 {
+				send = out
+			} else {
+				timer.Reset(wait)
+				wake = timer.C
+			}
+		}
 		select {
+		case send <- d:
+			d = decodedBatch{}
+		case it := <-take:
+			if len(d.items) == 0 {
+				first = time.Now()
+				d = decodedBatch{items: make([]item, 0, min(in.cfg.Batch, 64)), msgs: make([]Message, 0, min(in.cfg.Batch, 64))}
+			}
+			in.decodeInto(ctx, &d, it)
+		case <-wake:
 		case <-ctx.Done():
-			return
-		case it := <-in.queue:
-			batch = append(batch, it)
-		}
-		// Wait up to Linger for more (localLinger for in-process senders,
-		// which wait for their acknowledgement: waiting long gains nothing).
-		// What arrives while the previous batch commits is taken at once.
-		linger := in.cfg.Linger
-		if in.local {
-			linger = localLinger
-		}
-		timer.Reset(linger)
-	fill:
-		for len(batch) < in.cfg.Batch {
-			select {
-			case it := <-in.queue:
-				batch = append(batch, it)
-				continue
-			default:
-			}
-			select {
-			case it := <-in.queue:
-				batch = append(batch, it)
-			case <-timer.C:
-				break fill
-			case <-ctx.Done():
-				finishAll(batch, ErrNotCommitted)
-				return // not committed, not acknowledged: redelivered later
-			}
+			finishAll(d.items, ErrNotCommitted)
+			return // not committed, not acknowledged: redelivered later
 		}
 		timer.Stop()
-		d := in.decodeBatch(ctx, batch)
-		select {
-		case out <- d:
-		case <-ctx.Done():
-			finishAll(batch, ErrNotCommitted)
-			return
-		}
 	}
 }
 
@@ -421,20 +420,18 @@ func (in *Ingester) drainLocal() {
 	}
 }
 
-// decodeBatch decodes and validates a batch; refused messages become dead letters.
-func (in *Ingester) decodeBatch(ctx context.Context, batch []item) decodedBatch {
-	d := decodedBatch{items: batch, msgs: make([]Message, 0, len(batch))}
-	for _, it := range batch {
-		m, err := in.decode(ctx, it)
-		if err != nil {
-			in.log.Debug("遥测报文被拒 telemetry message refused", "topic", it.topic, "err", err)
-			d.dead = append(d.dead, NewDeadLetter(it.topic, it.payload, it.rec, err))
-			continue
-		}
-		in.cfg.Metrics.observeLag(m.Received.Sub(m.At))
-		d.msgs = append(d.msgs, m)
+// decodeInto decodes and validates one message into d; a refused one
+// becomes a dead letter.
+func (in *Ingester) decodeInto(ctx context.Context, d *decodedBatch, it item) {
+	d.items = append(d.items, it)
+	m, err := in.decode(ctx, it)
+	if err != nil {
+		in.log.Debug("遥测报文被拒 telemetry message refused", "topic", it.topic, "err", err)
+		d.dead = append(d.dead, NewDeadLetter(it.topic, it.payload, it.rec, err))
+		return
 	}
-	return d
+	in.cfg.Metrics.observeLag(m.Received.Sub(m.At))
+	d.msgs = append(d.msgs, m)
 }
 
 // store writes a decoded batch in one transaction, retrying until it
