@@ -217,14 +217,9 @@ var ErrNotCommitted = errors.New("telemetry: ingester stopped before the message
 // a device's QoS 1 publish only after Submit returns nil.
 func (in *Ingester) Submit(ctx context.Context, topic string, payload []byte) error {
 	it := item{topic: topic, payload: payload, done: make(chan error, 1), rec: in.cfg.Now()}
-	select {
-	case in.queue <- it:
-	case <-in.stop:
-		return ErrNotCommitted
-	case <-ctx.Done():
-		return ctx.Err()
+	if err := in.enqueue(ctx, it); err != nil {
+		return err
 	}
-	in.noteDepth()
 	select {
 	case err := <-it.done:
 		return err
@@ -241,7 +236,11 @@ func (in *Ingester) Submit(ctx context.Context, topic string, payload []byte) er
 // it will not be. The embedded broker acknowledges a device's QoS 1 publish
 // from done (Broker.SetAsyncSink).
 func (in *Ingester) SubmitAsync(ctx context.Context, topic string, payload []byte, done func(error)) error {
-	it := item{topic: topic, payload: payload, notify: done, rec: in.cfg.Now()}
+	return in.enqueue(ctx, item{topic: topic, payload: payload, notify: done, rec: in.cfg.Now()})
+}
+
+// enqueue puts an in-process item on the queue, waiting while it is full.
+func (in *Ingester) enqueue(ctx context.Context, it item) error {
 	select {
 	case in.queue <- it:
 	case <-in.stop:
