@@ -67,7 +67,7 @@ func registryOr(reg telemetry.Registry, a *app) telemetry.Registry {
 func ingestTuning(fs *flag.FlagSet) func() (telemetry.IngestConfig, error) {
 	window := fs.Int("window", 1024, "在途窗口：MQTT v5 接收最大值与队列容量 in-flight window (receive maximum and queue capacity)")
 	batch := fs.Int("batch", 512, "每个事务最多写入的消息数 messages per commit")
-	linger := fs.Duration("linger", 20*time.Millisecond, "凑批最长等待 longest wait to fill a batch")
+	linger := fs.Duration("linger", 0, "存储空闲时未满批次再等多久（0：立即提交，组提交）how long a partial batch waits once the store is free (0: group commit)")
 	expiry := fs.Duration("session-expiry", time.Hour, "断线后代理保留会话（含未确认消息）的时长 how long the broker keeps the session")
 	return func() (telemetry.IngestConfig, error) {
 		if err := intRange("window", *window, 1, 65535); err != nil {
@@ -76,8 +76,8 @@ func ingestTuning(fs *flag.FlagSet) func() (telemetry.IngestConfig, error) {
 		if err := intRange("batch", *batch, 1, 10000); err != nil {
 			return telemetry.IngestConfig{}, err
 		}
-		if *linger <= 0 || *linger > 10*time.Second || *expiry < time.Second || *expiry > 7*24*time.Hour {
-			return telemetry.IngestConfig{}, usageError{"--linger 须在 (0, 10s]，--session-expiry 须在 [1s, 168h] 之间"}
+		if *linger < 0 || *linger > 10*time.Second || *expiry < time.Second || *expiry > 7*24*time.Hour {
+			return telemetry.IngestConfig{}, usageError{"--linger 须在 [0, 10s]，--session-expiry 须在 [1s, 168h] 之间"}
 		}
 		return telemetry.IngestConfig{Window: *window, Batch: *batch, Linger: *linger, SessionExpiry: *expiry}, nil
 	}
@@ -222,7 +222,7 @@ func startEmbeddedTelemetry(ctx context.Context, e *Env, addr string, reg teleme
 		defer close(done)
 		in.RunLocal(cctx)
 	}()
-	broker.SetSink(in.Submit)
+	broker.SetAsyncSink(in.SubmitAsync)
 	fmt.Fprintf(e.Stdout, "MQTT 代理 broker: %s（设备用户名为设备代码，密码为设备密钥；主题 sidi/v1/{信用代码}/{设备代码}/telemetry）\n", broker.URL())
 	simDone := make(chan struct{})
 	if sim != nil {

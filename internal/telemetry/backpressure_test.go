@@ -56,7 +56,7 @@ func TestBackPressure(t *testing.T) {
 	// Mosquitto acknowledges them: well over ten times 320 a second.
 	const total = 900
 	t0 := time.Now()
-	if _, err := publishAll(ctx, pub, devs, total, 4, time.Now().Add(-time.Minute), nil); err != nil {
+	if _, err := publishAll(ctx, pub, devs, total, 4, time.Now().Add(-time.Minute), nil, 0); err != nil {
 		t.Fatal(err)
 	}
 	pubRate := total / time.Since(t0).Seconds()

@@ -48,11 +48,35 @@ type Sink func(ctx context.Context, topic string, payload []byte) error
 // delivering QoS 1 to a subscriber under concurrent publishing (a nested
 // read lock in Inflight.NextImmediate while a publisher waits to write).
 func (b *Broker) SetSink(sink Sink) {
+	b.hook.async.Store(nil)
 	if sink == nil {
 		b.hook.sink.Store(nil)
 		return
 	}
 	b.hook.sink.Store(&sink)
+}
+
+// AsyncSink receives a device's telemetry publish inside the broker
+// without holding up the device's connection: it returns at once (an
+// error refuses the publish with "server busy") and calls done exactly
+// once when the message is durably stored (nil) or cannot be (an error).
+// The broker sends the device's PUBACK from done, so the PUBACK still
+// means "stored", and a connection may have as many messages in the
+// pipeline as its receive maximum allows.
+type AsyncSink func(ctx context.Context, topic string, payload []byte, done func(error)) error
+
+// SetAsyncSink is SetSink for an AsyncSink (Ingester.SubmitAsync); it
+// replaces any Sink. QoS 1 publishes are acknowledged from done; QoS 0 ones
+// are not acknowledged at all; QoS 2 ones wait for done inside the broker,
+// as with SetSink. A publish taken by the sink is not forwarded to the
+// broker's subscribers: the in-process ingester is the consumer.
+func (b *Broker) SetAsyncSink(sink AsyncSink) {
+	b.hook.sink.Store(nil)
+	if sink == nil {
+		b.hook.async.Store(nil)
+		return
+	}
+	b.hook.async.Store(&sink)
 }
 
 // StartBroker starts the broker; Close stops it.
@@ -100,6 +124,7 @@ type aclHook struct {
 	mu     sync.Mutex
 	topics map[string]string // device code → the one topic it may publish to
 	sink   atomic.Pointer[Sink]
+	async  atomic.Pointer[AsyncSink]
 }
 
 func (h *aclHook) ID() string { return "sidi-acl" }
@@ -110,6 +135,9 @@ func (h *aclHook) Provides(b byte) bool {
 
 // OnPublish runs after the ACL check and before the PUBACK.
 func (h *aclHook) OnPublish(cl *mqtt.Client, pk packets.Packet) (packets.Packet, error) {
+	if ap := h.async.Load(); ap != nil && string(cl.Properties.Username) != IngestUser {
+		return h.publishAsync(cl, pk, *ap)
+	}
 	sp := h.sink.Load()
 	if sp == nil || string(cl.Properties.Username) == IngestUser {
 		return pk, nil
@@ -118,6 +146,53 @@ func (h *aclHook) OnPublish(cl *mqtt.Client, pk packets.Packet) (packets.Packet,
 		return pk, packets.ErrServerBusy
 	}
 	return pk, nil
+}
+
+// publishAsync hands pk to sink. For QoS 1 it tells mochi to drop the
+// packet (ErrRejectPacket: no PUBACK, no fan-out) and writes the PUBACK
+// itself once the sink reports the commit; the connection meanwhile reads
+// its next packets. The PUBACKs of one connection go out in the order the
+// sink commits, which is the order of its queue (one committer), so in the
+// order the publishes arrived.
+func (h *aclHook) publishAsync(cl *mqtt.Client, pk packets.Packet, sink AsyncSink) (packets.Packet, error) {
+	payload := bytes.Clone(pk.Payload) // mochi may reuse its read buffer
+	qos, id := pk.FixedHeader.Qos, pk.PacketID
+	switch qos {
+	case 0:
+		if err := sink(h.ctx, pk.TopicName, payload, func(error) {}); err != nil {
+			return pk, packets.ErrRejectPacket
+		}
+		return pk, packets.ErrRejectPacket
+	case 1:
+		err := sink(h.ctx, pk.TopicName, payload, func(err error) {
+			if err != nil {
+				if cl.Properties.ProtocolVersion < 5 {
+					return // no PUBACK: the device sends it again on its next connection
+				}
+				cl.WritePacket(packets.Packet{FixedHeader: packets.FixedHeader{Type: packets.Puback}, PacketID: id, ReasonCode: packets.ErrServerBusy.Code})
+				return
+			}
+			cl.WritePacket(packets.Packet{FixedHeader: packets.FixedHeader{Type: packets.Puback}, PacketID: id, ReasonCode: packets.CodeSuccess.Code})
+		})
+		if err != nil {
+			return pk, packets.ErrServerBusy
+		}
+		return pk, packets.ErrRejectPacket
+	default:
+		res := make(chan error, 1)
+		if err := sink(h.ctx, pk.TopicName, payload, func(err error) { res <- err }); err != nil {
+			return pk, packets.ErrServerBusy
+		}
+		select {
+		case err := <-res:
+			if err != nil {
+				return pk, packets.ErrServerBusy
+			}
+			return pk, nil
+		case <-h.ctx.Done():
+			return pk, packets.ErrServerBusy
+		}
+	}
 }
 
 func (h *aclHook) OnConnectAuthenticate(cl *mqtt.Client, pk packets.Packet) bool {

@@ -21,12 +21,19 @@ type IngestConfig struct {
 	// group split one stream ($share/GROUP/sidi/v1/+/+/telemetry). Empty
 	// subscribes to the plain filter.
 	Share string
+	// Filter replaces the subscription filter TopicFilter (the bench
+	// subscribes to its own devices only: BenchFilter).
+	Filter string
 	// Window is the MQTT v5 receive maximum the ingester announces and the
 	// capacity of its queue: at most Window QoS 1 messages are received and
 	// not yet acknowledged. Default 1024.
 	Window int
 	// Batch is the most messages one transaction commits (default 512);
-	// Linger how long the first message of a batch waits for more (default 20 ms).
+	// Linger is how long a batch smaller than Batch may wait for more once
+	// the store is free to take it. The default, 0, is group commit: the
+	// store takes whatever has been decoded as soon as it finishes the
+	// previous commit, so batches grow with the load and nothing waits on
+	// a timer.
 	Batch  int
 	Linger time.Duration
 	// SessionExpiry is how long the broker keeps the session, and the
@@ -42,12 +49,13 @@ type IngestConfig struct {
 // batch only after its commit, and then hands the batch to the observers.
 //
 // Memory is bounded: the broker sends at most Window unacknowledged
-// messages (receive maximum); the queue holds at most Window; one batch of
-// at most Batch is being committed; the observer hand-off holds at most
-// observerDepth batches, and when it is full the committer waits, which
+// messages (receive maximum); the queue holds at most Window; three batches
+// of at most Batch are being decoded, committed and acknowledged; the
+// observer hand-off holds at most observerDepth batches, and when it is
+// full the acknowledger waits, which
 // stops acknowledgements, which stops the broker. Each message is at most
 // MaxPayload bytes, so the ingester's message memory stays below
-// (Window + (1+observerDepth)·Batch) · (MaxPayload + ~1 KiB).
+// (Window + (3+observerDepth)·Batch) · (MaxPayload + ~1 KiB) (MemoryBound).
 type Ingester struct {
 	cfg       IngestConfig
 	reg       Registry
@@ -61,23 +69,20 @@ type Ingester struct {
 	arrived, received, stored, dead, acked, duplicates, maxQueue atomic.Int64
 	subscribed                                                   chan struct{}
 	stop                                                         chan struct{} // closed when Run or RunLocal's context ends
-	local                                                        bool          // fed by Submit: commit what is queued without lingering
 	subOnce                                                      sync.Once
 }
 
 const observerDepth = 4
 
-// localLinger is how long a batch of in-process submissions waits for more.
-const localLinger = 2 * time.Millisecond
-
 // MemoryBound is the most message memory an ingester with window and batch
 // holds: Window received and unacknowledged messages in the queue (the
-// broker sends no more: MQTT v5 receive maximum), one batch being
-// committed, and observerDepth committed batches waiting for the observers,
+// broker sends no more: MQTT v5 receive maximum), three batches out of the
+// queue (being decoded, committed and acknowledged), and observerDepth
+// committed batches waiting for the observers,
 // each message at most MaxPayload bytes plus 1 KiB of decoded points and
 // bookkeeping.
 func MemoryBound(window, batch int) int64 {
-	return int64(window+(1+observerDepth)*batch) * (MaxPayload + 1024)
+	return int64(window+(3+observerDepth)*batch) * (MaxPayload + 1024)
 }
 
 // item is a received message: from an MQTT subscription (pub and cli, to
@@ -89,6 +94,7 @@ type item struct {
 	topic   string
 	payload []byte
 	done    chan error
+	notify  func(error) // SubmitAsync's callback
 	rec     time.Time
 }
 
@@ -107,9 +113,7 @@ func NewIngester(cfg IngestConfig, reg Registry, st *Store, observers []Observer
 	if cfg.Batch <= 0 {
 		cfg.Batch = 512
 	}
-	if cfg.Linger <= 0 {
-		cfg.Linger = 20 * time.Millisecond
-	}
+	cfg.Linger = max(cfg.Linger, 0)
 	if cfg.SessionExpiry <= 0 {
 		cfg.SessionExpiry = time.Hour
 	}
@@ -146,10 +150,14 @@ func (in *Ingester) Subscribed() <-chan struct{} { return in.subscribed }
 
 // Filter is the subscription filter of the ingester.
 func (in *Ingester) Filter() string {
-	if in.cfg.Share == "" {
-		return TopicFilter
+	f := TopicFilter
+	if in.cfg.Filter != "" {
+		f = in.cfg.Filter
 	}
-	return "$share/" + in.cfg.Share + "/" + TopicFilter
+	if in.cfg.Share == "" {
+		return f
+	}
+	return "$share/" + in.cfg.Share + "/" + f
 }
 
 // Run connects and ingests until ctx ends. Messages received and not yet
@@ -181,7 +189,6 @@ func (in *Ingester) Run(ctx context.Context) error {
 // RunLocal runs the ingester without an MQTT connection, for messages
 // handed over with Submit (the embedded broker's hook), until ctx ends.
 func (in *Ingester) RunLocal(ctx context.Context) {
-	in.local = true
 	context.AfterFunc(ctx, func() { close(in.stop) })
 	in.subOnce.Do(func() { close(in.subscribed) })
 	wait := in.start(ctx)
@@ -210,6 +217,30 @@ var ErrNotCommitted = errors.New("telemetry: ingester stopped before the message
 // a device's QoS 1 publish only after Submit returns nil.
 func (in *Ingester) Submit(ctx context.Context, topic string, payload []byte) error {
 	it := item{topic: topic, payload: payload, done: make(chan error, 1), rec: in.cfg.Now()}
+	if err := in.enqueue(ctx, it); err != nil {
+		return err
+	}
+	select {
+	case err := <-it.done:
+		return err
+	case <-in.stop:
+		// The committer may still finish this batch; it is not waited for.
+		return ErrNotCommitted
+	}
+}
+
+// SubmitAsync hands a received message to a RunLocal ingester and returns
+// once it is queued (blocking while the queue is full, which holds up the
+// sender: back-pressure). done is called exactly once, from the committer,
+// with nil after the message's batch is committed, or with an error when
+// it will not be. The embedded broker acknowledges a device's QoS 1 publish
+// from done (Broker.SetAsyncSink).
+func (in *Ingester) SubmitAsync(ctx context.Context, topic string, payload []byte, done func(error)) error {
+	return in.enqueue(ctx, item{topic: topic, payload: payload, notify: done, rec: in.cfg.Now()})
+}
+
+// enqueue puts an in-process item on the queue, waiting while it is full.
+func (in *Ingester) enqueue(ctx context.Context, it item) error {
 	select {
 	case in.queue <- it:
 	case <-in.stop:
@@ -218,13 +249,7 @@ func (in *Ingester) Submit(ctx context.Context, topic string, payload []byte) er
 		return ctx.Err()
 	}
 	in.noteDepth()
-	select {
-	case err := <-it.done:
-		return err
-	case <-in.stop:
-		// The committer may still finish this batch; it is not waited for.
-		return ErrNotCommitted
-	}
+	return nil
 }
 
 func (in *Ingester) noteDepth() {
@@ -257,102 +282,177 @@ func (in *Ingester) receive(pr paho.PublishReceived) (bool, error) {
 	return true, nil
 }
 
+// commitLoop runs the three stages of the ingester, each on its own
+// goroutine and handing over through unbuffered channels: batching and
+// decoding, the durable write, and the acknowledgements (then the
+// observers). The next batch is gathered and decoded while the previous
+// one commits, and acknowledging a committed batch (a write to each
+// device's or the broker's connection) no longer holds up the next
+// commit. A batch is acknowledged only after its own commit, in the order
+// the batches were taken from the queue. At most three batches are out of
+// the queue and unacknowledged.
 func (in *Ingester) commitLoop(ctx context.Context) {
-	batch := make([]item, 0, in.cfg.Batch)
+	decoded := make(chan decodedBatch)
+	committed := make(chan decodedBatch)
+	var wg sync.WaitGroup
+	wg.Add(2)
+	go func() { defer wg.Done(); defer close(committed); in.storeLoop(ctx, decoded, committed) }()
+	go func() { defer wg.Done(); in.ackLoop(ctx, committed) }()
+	in.batchLoop(ctx, decoded)
+	close(decoded)
+	wg.Wait()
+	in.drainLocal()
+}
+
+// decodedBatch is a batch taken from the queue, decoded.
+type decodedBatch struct {
+	items []item
+	msgs  []Message
+	dead  []DeadLetter
+}
+
+// batchLoop takes messages from the queue and decodes them into the next
+// batch, and hands that batch to the store stage as soon as the store
+// stage is free (group commit; after Linger when Linger is set), or when
+// it holds Batch messages, until ctx ends.
+func (in *Ingester) batchLoop(ctx context.Context, out chan<- decodedBatch) {
 	timer := time.NewTimer(time.Hour)
 	timer.Stop()
+	var d decodedBatch
+	var first time.Time
 	for {
+		var (
+			take  <-chan item
+			send  chan<- decodedBatch
+			wake  <-chan time.Time
+			ready = len(d.items) >= in.cfg.Batch
+		)
+		if !ready {
+			take = in.queue
+		}
+		if n := len(d.items); n > 0 {
+			if wait := in.cfg.Linger - time.Since(first); ready || wait <= 0 {
+				send = out
+			} else {
+				timer.Reset(wait)
+				wake = timer.C
+			}
+		}
 		select {
+		case send <- d:
+			d = decodedBatch{}
+		case it := <-take:
+			if len(d.items) == 0 {
+				first = time.Now()
+				d = decodedBatch{items: make([]item, 0, min(in.cfg.Batch, 64)), msgs: make([]Message, 0, min(in.cfg.Batch, 64))}
+			}
+			in.decodeInto(ctx, &d, it)
+		case <-wake:
 		case <-ctx.Done():
-			return
-		case it := <-in.queue:
-			batch = append(batch[:0], it)
-		}
-		// Wait up to Linger for more (localLinger for in-process senders:
-		// each is blocked until this batch commits, so waiting long gains
-		// nothing).
-		linger := in.cfg.Linger
-		if in.local {
-			linger = localLinger
-		}
-		timer.Reset(linger)
-	fill:
-		for len(batch) < in.cfg.Batch {
-			select {
-			case it := <-in.queue:
-				batch = append(batch, it)
-				continue
-			default:
-			}
-			select {
-			case it := <-in.queue:
-				batch = append(batch, it)
-			case <-timer.C:
-				break fill
-			case <-ctx.Done():
-				return // not committed, not acknowledged: redelivered later
-			}
+			finishAll(d.items, ErrNotCommitted)
+			return // not committed, not acknowledged: redelivered later
 		}
 		timer.Stop()
-		msgs, err := in.commit(ctx, batch)
-		if err != nil {
-			for _, it := range batch {
-				if it.done != nil {
-					it.done <- ErrNotCommitted
-				}
-			}
-			return
+	}
+}
+
+// storeLoop commits each decoded batch (retrying until it commits or ctx
+// ends) and passes it on to be acknowledged.
+func (in *Ingester) storeLoop(ctx context.Context, batches <-chan decodedBatch, out chan<- decodedBatch) {
+	for d := range batches {
+		if ctx.Err() != nil || in.store(ctx, d) != nil {
+			finishAll(d.items, ErrNotCommitted)
+			continue
 		}
-		for _, it := range batch {
+		out <- d // ackLoop always receives until out is closed
+	}
+}
+
+// ackLoop acknowledges committed batches in order and hands them to the
+// observers.
+func (in *Ingester) ackLoop(ctx context.Context, committed <-chan decodedBatch) {
+	for d := range committed {
+		for _, it := range d.items {
 			switch {
-			case it.done != nil:
-				it.done <- nil
+			case it.done != nil || it.notify != nil:
+				it.finish(nil)
 				in.acked.Add(1)
 			case it.pub.QoS > 0 && it.cli.Ack(it.pub) == nil:
 				in.acked.Add(1)
 			}
 		}
-		if len(msgs) > 0 && len(in.observers) > 0 {
+		if len(d.msgs) > 0 && len(in.observers) > 0 && ctx.Err() == nil {
 			select {
-			case in.toObs <- msgs:
+			case in.toObs <- d.msgs:
 			case <-ctx.Done():
-				return
 			}
 		}
 	}
 }
 
-// commit decodes a batch and stores it, retrying until it commits or ctx ends.
-func (in *Ingester) commit(ctx context.Context, batch []item) ([]Message, error) {
-	msgs := make([]Message, 0, len(batch))
-	var dead []DeadLetter
+func finishAll(batch []item, err error) {
 	for _, it := range batch {
-		m, err := in.decode(ctx, it)
-		if err != nil {
-			in.log.Debug("遥测报文被拒 telemetry message refused", "topic", it.topic, "err", err)
-			dead = append(dead, NewDeadLetter(it.topic, it.payload, it.rec, err))
-			continue
-		}
-		in.cfg.Metrics.observeLag(m.Received.Sub(m.At))
-		msgs = append(msgs, m)
+		it.finish(err)
 	}
+}
+
+// finish reports the outcome of an in-process item's commit.
+func (it item) finish(err error) {
+	if it.done != nil {
+		it.done <- err
+	}
+	if it.notify != nil {
+		it.notify(err)
+	}
+}
+
+// drainLocal tells the in-process senders of whatever is still queued
+// that it will not be committed (they are not acknowledged).
+func (in *Ingester) drainLocal() {
+	for {
+		select {
+		case it := <-in.queue:
+			it.finish(ErrNotCommitted)
+		default:
+			return
+		}
+	}
+}
+
+// decodeInto decodes and validates one message into d; a refused one
+// becomes a dead letter.
+func (in *Ingester) decodeInto(ctx context.Context, d *decodedBatch, it item) {
+	d.items = append(d.items, it)
+	m, err := in.decode(ctx, it)
+	if err != nil {
+		in.log.Debug("遥测报文被拒 telemetry message refused", "topic", it.topic, "err", err)
+		d.dead = append(d.dead, NewDeadLetter(it.topic, it.payload, it.rec, err))
+		return
+	}
+	in.cfg.Metrics.observeLag(m.Received.Sub(m.At))
+	d.msgs = append(d.msgs, m)
+}
+
+// store writes a decoded batch in one transaction, retrying until it
+// commits or ctx ends.
+func (in *Ingester) store(ctx context.Context, d decodedBatch) error {
 	wait := 100 * time.Millisecond
 	for {
 		start := time.Now()
-		n, err := in.st.Write(ctx, msgs, dead)
+		n, err := in.st.Write(ctx, d.msgs, d.dead)
 		if err == nil {
-			in.cfg.Metrics.batch(len(batch), n, len(msgs), dead, time.Since(start))
-			in.received.Add(int64(len(batch)))
+			in.cfg.Metrics.batch(len(d.items), n, len(d.msgs), d.dead, time.Since(start))
+			in.received.Add(int64(len(d.items)))
 			in.stored.Add(int64(n))
-			in.duplicates.Add(int64(len(msgs) - n))
-			in.dead.Add(int64(len(dead)))
-			return msgs, nil
+			in.duplicates.Add(int64(len(d.msgs) - n))
+			in.dead.Add(int64(len(d.dead)))
+			return nil
 		}
 		in.cfg.Metrics.storeError()
-		in.log.Error("遥测批次写入失败，稍后重试 telemetry batch not stored, retrying", "messages", len(batch), "err", err)
+		in.log.Error("遥测批次写入失败，稍后重试 telemetry batch not stored, retrying", "messages", len(d.items), "err", err)
 		select {
 		case <-ctx.Done():
-			return nil, ctx.Err()
+			return ctx.Err()
 		case <-time.After(wait):
 		}
 		wait = min(2*wait, 5*time.Second)

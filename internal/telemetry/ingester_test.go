@@ -96,6 +96,14 @@ func waitFor(t testing.TB, what string, d time.Duration, ok func() bool) {
 }
 
 func TestIngestEmbeddedBroker(t *testing.T) {
+	// sync: the broker waits for the commit inside its hook (SetSink);
+	// async: it reads on and sends the PUBACK from the commit (SetAsyncSink).
+	for _, async := range []bool{false, true} {
+		t.Run(map[bool]string{false: "sync", true: "async"}[async], func(t *testing.T) { testIngestEmbeddedBroker(t, async) })
+	}
+}
+
+func testIngestEmbeddedBroker(t *testing.T, async bool) {
 	storetest.Each(t, func(t *testing.T, db *store.DB) {
 		ctx, cancel := context.WithCancel(context.Background())
 		defer cancel()
@@ -113,7 +121,11 @@ func TestIngestEmbeddedBroker(t *testing.T) {
 		in := NewIngester(IngestConfig{Metrics: m}, reg, st, []Observer{first, second})
 		done := make(chan struct{})
 		go func() { in.RunLocal(ctx); close(done) }()
-		b.SetSink(in.Submit)
+		if async {
+			b.SetAsyncSink(in.SubmitAsync)
+		} else {
+			b.SetSink(in.Submit)
+		}
 
 		pub := func(d Device, secret, topic string, payloads ...[]byte) []byte {
 			cm, err := Connect(ctx, ClientConfig{Broker: b.URL(), ClientID: "pub-" + d.Code, Username: d.Code, Password: secret})
