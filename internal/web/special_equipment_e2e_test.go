@@ -44,7 +44,7 @@ func TestGolmudBoilerLosesWater(t *testing.T) {
 		in := telemetry.NewIngester(telemetry.IngestConfig{Logger: log}, f.set.Equipment, telemetry.NewStore(db), []telemetry.Observer{eng})
 		inDone := make(chan struct{})
 		go func() { defer close(inDone); in.RunLocal(ctx) }()
-		broker.SetSink(in.Submit)
+		broker.SetAsyncSink(in.SubmitAsync) // as sidi serve and sidi demo run it
 		defer func() { cancel(); <-inDone; <-engDone; broker.Close() }()
 
 		e, err := f.set.Equipment.ByCode(ctx, auth.CLI("test"), equipment.DemoGolmudBoiler)
