@@ -10,6 +10,7 @@ package indicator
 import (
 	"context"
 	"database/sql"
+	"errors"
 	"fmt"
 	"sort"
 	"sync"
@@ -21,6 +22,12 @@ type Querier interface {
 	QueryContext(ctx context.Context, query string, args ...any) (*sql.Rows, error)
 	QueryRowContext(ctx context.Context, query string, args ...any) *sql.Row
 }
+
+// ErrNoValue is what a metric's Compute returns (wrapped, with the reason)
+// when it has no value at a date — a ratio whose denominator is not
+// recorded for that year, say. The target then shows no current value
+// instead of failing the pages that show it.
+var ErrNoValue = errors.New("indicator: no value at this date")
 
 // Metric is one computed measure.
 type Metric struct {

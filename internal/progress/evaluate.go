@@ -3,6 +3,7 @@ package progress
 import (
 	"context"
 	"database/sql"
+	"errors"
 	"fmt"
 	"math"
 	"strconv"
@@ -11,6 +12,7 @@ import (
 
 	"sidi/internal/audit"
 	"sidi/internal/auth"
+	"sidi/internal/indicator"
 	"sidi/internal/numfmt"
 	"sidi/internal/org"
 	"sidi/internal/plan"
@@ -374,17 +376,23 @@ func (s *Service) evalTarget(ctx context.Context, st Settings, start, asOf time.
 		tg.Metric, tg.MetricName = m.Key, m.Name
 		for _, day := range samples {
 			v, err := m.Compute(ctx, s.db.Reader(), start, day)
+			if errors.Is(err, indicator.ErrNoValue) {
+				continue // no value that day: no point in the history
+			}
 			if err != nil {
 				return tg, fmt.Errorf("progress: metric %s: %w", m.Key, err)
 			}
 			history = append(history, Point{At: day, Value: v})
 		}
 		v, err := m.Compute(ctx, s.db.Reader(), start, asOf)
-		if err != nil {
+		switch {
+		case errors.Is(err, indicator.ErrNoValue): // shown without a current value
+		case err != nil:
 			return tg, fmt.Errorf("progress: metric %s: %w", m.Key, err)
+		default:
+			tg.Current, tg.HasValue, tg.AsOfValue = v, true, fmtDay(asOf)
+			history = append(history, Point{At: asOf, Value: v})
 		}
-		tg.Current, tg.HasValue, tg.AsOfValue = v, true, fmtDay(asOf)
-		history = append(history, Point{At: asOf, Value: v})
 	} else if h := manual[bindingKey(task, ord)]; len(h) > 0 {
 		last := h[len(h)-1]
 		tg.Current, tg.HasValue, tg.AsOfValue = last.Value, true, fmtDay(last.At)

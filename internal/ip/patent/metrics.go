@@ -166,7 +166,7 @@ func RegisterMetrics(r *indicator.Registry) error {
 				day := asOfDay(asOf)
 				f, err := FigureAt(ctx, q, day, "630000")
 				if err == nil && !f.Population {
-					err = apperr.NotFound("没有全省常住人口数据，无法计算每万人口高价值发明专利拥有量")
+					err = fmt.Errorf("%w: 没有全省常住人口数据，无法计算每万人口高价值发明专利拥有量", indicator.ErrNoValue)
 				}
 				return f.PerTenK, err
 			}},
