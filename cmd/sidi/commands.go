@@ -177,7 +177,7 @@ func cmdServe() *Command {
 				if err != nil {
 					return err
 				}
-				observers, stopObservers, err := startObservers(ctx, a, so.logger)
+				observers, stopObservers, err := startObservers(ctx, a, so.logger, true)
 				if err != nil {
 					return err
 				}
@@ -253,7 +253,7 @@ func cmdDemo() *Command {
 				if err != nil {
 					return err
 				}
-				observers, stopObservers, err := startObservers(ctx, a, so.logger)
+				observers, stopObservers, err := startObservers(ctx, a, so.logger, true)
 				if err != nil {
 					return err
 				}

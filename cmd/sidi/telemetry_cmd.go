@@ -133,7 +133,7 @@ func cmdIngest() *Command {
 			defer a.Close()
 			log := slog.New(slog.NewTextHandler(e.Stderr, &slog.HandlerOptions{Level: lv}))
 			m := a.Obs
-			observers, stopObservers, err := startObservers(ctx, a, log)
+			observers, stopObservers, err := startObservers(ctx, a, log, false)
 			if err != nil {
 				return err
 			}
@@ -355,11 +355,12 @@ func cmdBenchTelemetry() *Command {
 }
 
 // startObservers starts what reads committed telemetry: the rules engine
-// (alarms, hazard tickets, online boiler efficiency) and, beside it, the
-// hourly pass that opens hazard tickets for overdue inspections. stop ends
-// them and waits until the engine has written what was queued; call it
-// after the ingester has stopped.
-func startObservers(ctx context.Context, a *app, log *slog.Logger) (observers []telemetry.Observer, stop func(), err error) {
+// (alarms, hazard tickets, online boiler efficiency) and, when overdue is
+// set, the hourly pass that opens hazard tickets for overdue inspections —
+// the server's job, not every ingest worker's (several `sidi ingest`
+// processes share one stream). stop ends them and waits until the engine
+// has written what was queued; call it after the ingester has stopped.
+func startObservers(ctx context.Context, a *app, log *slog.Logger, overdue bool) (observers []telemetry.Observer, stop func(), err error) {
 	cctx, cancel := context.WithCancel(ctx)
 	report := func(err error) { log.Error("报警引擎 alarms engine", "err", err) }
 	eng, done, err := a.StartAlarms(cctx, alarms.Options{Window: 30 * time.Second, Report: report})
@@ -367,12 +368,14 @@ func startObservers(ctx context.Context, a *app, log *slog.Logger) (observers []
 		cancel()
 		return nil, nil, err
 	}
-	overdue := make(chan struct{})
+	overdueDone := make(chan struct{})
 	go func() {
-		defer close(overdue)
-		a.Alarms.RunOverdue(cctx, time.Hour, a.OverdueHazards, report)
+		defer close(overdueDone)
+		if overdue {
+			a.Alarms.RunOverdue(cctx, time.Hour, a.OverdueHazards, report)
+		}
 	}()
-	return []telemetry.Observer{eng}, func() { cancel(); <-done; <-overdue }, nil
+	return []telemetry.Observer{eng}, func() { cancel(); <-done; <-overdueDone }, nil
 }
 
 // demoTelemetry is the demo's simulation: up to n in-service devices of

@@ -122,5 +122,7 @@ type Section struct {
 	HTML  template.HTML
 }
 
-// SectionFunc builds a part's section of a device's page for p.
+// SectionFunc builds a part's section of a device's page for p. A zero
+// Section (no Title) means the part has nothing for this device (no fuel:
+// no efficiency chart) and the page leaves it out.
 type SectionFunc func(ctx context.Context, p auth.Principal, d Device) (Section, error)
