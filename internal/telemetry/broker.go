@@ -114,7 +114,23 @@ func (b *Broker) Addr() string { return b.tcp.Address() }
 func (b *Broker) URL() string { return "tcp://" + b.Addr() }
 
 // Close stops the broker and disconnects its clients.
-func (b *Broker) Close() error { return b.srv.Close() }
+//
+// It closes the listener itself before mochi's Server.Close: mochi's own
+// way of disconnecting a listener's clients (Clients.GetByListener) takes
+// the clients' read lock twice, so a client ending its session at that
+// moment (Clients.Delete waiting for the write lock) deadlocks the
+// shutdown for good. Clients.GetAll takes the lock once and returns a
+// copy; Server.Close then finds the listener already closed.
+func (b *Broker) Close() error {
+	b.srv.Listeners.Close(b.tcp.ID(), func(id string) {
+		for _, cl := range b.srv.Clients.GetAll() {
+			if cl.Net.Listener == id && !cl.Closed() {
+				_ = b.srv.DisconnectClient(cl, packets.ErrServerShuttingDown)
+			}
+		}
+	})
+	return b.srv.Close()
+}
 
 type aclHook struct {
 	mqtt.HookBase
