@@ -52,13 +52,16 @@ type TargetState struct {
 	Deadline   string   `json:"deadline"`
 	Done       bool     `json:"done"`
 	Forecast   *float64 `json:"forecast"`
-	Verdict    string   `json:"verdict"` // on_course, at_risk, insufficient_data, done
+	Verdict    string   `json:"verdict"` // on_course, at_risk, insufficient_data, done, in_range, above_range
 	History    []Point  `json:"history"`
 	weight     *float64
 }
 
 // VerdictLabels are the Chinese forecast verdicts.
-var VerdictLabels = map[string]string{"on_course": "按期可完成", "at_risk": "有不能按期完成的风险", "insufficient_data": "数据不足，暂无法预测", "done": "已完成"}
+// A range target ("6—8个") is met inside the range: "in_range" says so;
+// "above_range" is a value past its upper end, which is not met.
+var VerdictLabels = map[string]string{"on_course": "按期可完成", "at_risk": "有不能按期完成的风险", "insufficient_data": "数据不足，暂无法预测", "done": "已完成",
+	"in_range": "已完成（在目标区间内）", "above_range": "超出目标区间上限"}
 
 // TaskState is the live state of a task: its targets rolled up, or its
 // reported milestone progress when it has none; an override wins with its reason.
@@ -404,8 +407,12 @@ func (s *Service) evalTarget(ctx context.Context, st Settings, start, asOf time.
 	tg.Schedule = ScheduleShare(start, deadline, asOf)
 	tg.Status = Classify(st.Thresholds, tg.Done, tg.Progress, tg.Schedule, deadline, asOf, false)
 	switch {
+	case tg.Done && g.Comparator == "between":
+		tg.Verdict = "in_range" // met: the value lies inside the range
 	case tg.Done:
 		tg.Verdict = "done"
+	case g.Comparator == "between" && g.Max != nil && tg.HasValue && tg.Current > *g.Max:
+		tg.Verdict = "above_range" // past the upper end: not the range the plan set
 	default:
 		if f, ok := Forecast(history, deadline); ok && len(history) >= 3 {
 			tg.Forecast = &f
