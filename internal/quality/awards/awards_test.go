@@ -4,9 +4,9 @@ import (
 	"bytes"
 	"context"
 	"encoding/csv"
+	"errors"
 	"os"
 	"strconv"
-	"errors"
 	"strings"
 	"testing"
 	"time"
@@ -103,10 +103,10 @@ func sheet(name string, s ...int64) awards.Sheet {
 // out), per-category means and the outlier flags with their reasons.
 func TestCombine(t *testing.T) {
 	a := awards.Combine([]awards.Sheet{
-		sheet("甲", 70, 55, 58, 80, 66, 50, 240), // 619
-		sheet("乙", 72, 57, 56, 84, 64, 52, 250), // 635
-		sheet("丙", 68, 54, 57, 82, 65, 49, 236), // 611
-		sheet("丁", 71, 56, 59, 83, 67, 51, 245), // 632
+		sheet("甲", 70, 55, 58, 80, 66, 50, 240),   // 619
+		sheet("乙", 72, 57, 56, 84, 64, 52, 250),   // 635
+		sheet("丙", 68, 54, 57, 82, 65, 49, 236),   // 611
+		sheet("丁", 71, 56, 59, 83, 67, 51, 245),   // 632
 		sheet("戊", 100, 85, 86, 120, 95, 76, 380), // 942: the outlier
 	})
 	if a.Reviewers != 5 || a.Mean != 687.8 || a.Trimmed != 628.67 || !a.SiteReview {

@@ -379,7 +379,9 @@ func (s *Service) tables() (table[Application], table[ScoreRow], table[Zone], ta
 		cols:  append([]string{"application_id", "reviewer"}, append(categoryKeys(), "demo")...),
 		key:   func(x ScoreRow) string { return x.AppNo + "｜" + x.Reviewer },
 		parse: (*Service).parseScore,
-		check: func(ctx context.Context, s *Service, b []kit.Item[ScoreRow]) (kit.Errors, error) { return s.checkScores(ctx, b) },
+		check: func(ctx context.Context, s *Service, b []kit.Item[ScoreRow]) (kit.Errors, error) {
+			return s.checkScores(ctx, b)
+		},
 		values: func(ctx context.Context, tx *sql.Tx, s *Service, _ auth.Principal, x ScoreRow) ([]any, error) {
 			var id int64
 			if err := tx.QueryRowContext(ctx, `SELECT id FROM quality_award_applications WHERE app_no = $1`, x.AppNo).Scan(&id); err != nil {
