@@ -253,9 +253,10 @@ func Modules() []Module {
 			Seed: func(ctx context.Context, s *Set, p auth.Principal) (int, error) {
 				return awards.SeedDemo(ctx, s.Awards, p)
 			},
-			SeedDone:    "已添加 %d 条演示质量奖申报与评分、示范区、质量小组活动和公共服务质量监测记录（均标注【演示数据】）demo quality awards, zones, QC circles and service-quality scores added",
-			Pages:       pagesOver(func(s *Set) *awards.Service { return s.Awards }, web.QualityAwardsPages),
-			ImportKinds: kindsOver(func(s *Set) *awards.Service { return s.Awards }, awards.ImportKinds),
+			SeedDone:          "已添加 %d 条演示质量奖申报与评分、示范区、质量小组活动和公共服务质量监测记录（均标注【演示数据】）demo quality awards, zones, QC circles and service-quality scores added",
+			Pages:             pagesOver(func(s *Set) *awards.Service { return s.Awards }, web.QualityAwardsPages),
+			ImportKinds:       kindsOver(func(s *Set) *awards.Service { return s.Awards }, awards.ImportKinds),
+			EnterpriseSection: func(s *Set) enterprise.SectionFunc { return s.Awards.EnterpriseSection },
 		},
 		telemetryModule(),
 		{

@@ -331,3 +331,28 @@ func TestCategoriesFile(t *testing.T) {
 		}
 	}
 }
+
+// TestEnterpriseSection: an awarded organisation's page lists the award
+// and its QC-circle result; a pending application and scores do not show.
+func TestEnterpriseSection(t *testing.T) {
+	db := storetest.Open(t, store.SQLite)
+	ctx := context.Background()
+	ent := enterprise.NewService(db)
+	s := awards.NewService(db, ent)
+	if _, err := awards.SeedDemo(ctx, s, cli); err != nil {
+		t.Fatal(err)
+	}
+	var id, pending int64
+	db.Reader().QueryRow(`SELECT enterprise_id FROM quality_award_applications WHERE app_no = 'DEMO-ZLJ-2022-01'`).Scan(&id)
+	db.Reader().QueryRow(`SELECT enterprise_id FROM quality_award_applications WHERE app_no = 'DEMO-ZLJ-2024-05'`).Scan(&pending)
+	if id == 0 || pending == 0 {
+		t.Fatalf("demo organisations not linked to the directory: %d %d", id, pending)
+	}
+	sec, err := s.EnterpriseSection(ctx, auth.Principal{}, id)
+	if err != nil || len(sec.Items) != 1 || !strings.Contains(sec.Items[0].Label, "2022 年青海省质量奖") {
+		t.Errorf("section: %+v %v", sec, err)
+	}
+	if sec, err = s.EnterpriseSection(ctx, auth.Principal{}, pending); err != nil || len(sec.Items) != 0 {
+		t.Errorf("a pending application shows: %+v %v", sec, err)
+	}
+}
