@@ -1,14 +1,10 @@
 package awards
 
 import (
-	"context"
-	"database/sql"
-	"errors"
 	"strings"
 	"time"
 	"unicode/utf8"
 
-	"sidi/internal/apperr"
 	"sidi/internal/auth"
 	"sidi/internal/enterprise"
 	"sidi/internal/org"
@@ -122,23 +118,6 @@ func b2i(b bool) int {
 		return 1
 	}
 	return 0
-}
-
-// link records the organisation in the enterprise directory and returns
-// its id (nil without a code). A caller who may not register enterprises
-// only links a known one.
-func (s *Service) link(ctx context.Context, tx *sql.Tx, p auth.Principal, code, name string, demo bool) (any, error) {
-	if code == "" || s.ent == nil {
-		return nil, nil
-	}
-	id, err := s.ent.EnsureTx(ctx, tx, p, code, name, demo)
-	if errors.Is(err, apperr.ErrForbidden) {
-		id, err = enterprise.IDByCreditCode(ctx, tx, code)
-	}
-	if err != nil || id == 0 {
-		return nil, err
-	}
-	return id, nil
 }
 
 func contains(list []string, v string) bool {

@@ -369,7 +369,7 @@ func (s *Service) tables() (table[Application], table[ScoreRow], table[Zone], ta
 		key:   func(a Application) string { return a.AppNo },
 		parse: (*Service).parseApplication,
 		values: func(ctx context.Context, tx *sql.Tx, s *Service, p auth.Principal, a Application) ([]any, error) {
-			ent, err := s.link(ctx, tx, p, a.CreditCode, a.OrgName, a.Demo)
+			ent, err := s.ent.LinkTx(ctx, tx, p, a.CreditCode, a.OrgName, a.Demo)
 			return []any{a.AppNo, a.Year, a.OrgName, a.CreditCode, ent, a.Region, a.Prefecture, a.Category, b2i(a.ServesSidi), a.SidiField, a.Result, a.AwardedOn, b2i(a.Demo)}, err
 		},
 		export: (*Service).exportApplications,
@@ -411,7 +411,7 @@ func (s *Service) tables() (table[Application], table[ScoreRow], table[Zone], ta
 		key:   func(a Activity) string { return a.RefNo },
 		parse: (*Service).parseActivity,
 		values: func(ctx context.Context, tx *sql.Tx, s *Service, p auth.Principal, a Activity) ([]any, error) {
-			ent, err := s.link(ctx, tx, p, a.CreditCode, a.OrgName, a.Demo)
+			ent, err := s.ent.LinkTx(ctx, tx, p, a.CreditCode, a.OrgName, a.Demo)
 			return []any{a.RefNo, a.Year, a.Kind, a.Title, a.OrgName, a.CreditCode, ent, a.Region, a.Prefecture, a.Field, a.Award, a.HeldOn, a.Participants, b2i(a.Demo)}, err
 		},
 		export: (*Service).exportActivities,

@@ -3,10 +3,7 @@ package awards
 import (
 	"context"
 	"database/sql"
-	"errors"
 	"fmt"
-	"strconv"
-	"strings"
 
 	"sidi/internal/auth"
 	"sidi/internal/kit"
@@ -69,80 +66,11 @@ func (t table[T]) run(ctx context.Context, s *Service, p auth.Principal, src kit
 }
 
 func (t table[T]) write(ctx context.Context, s *Service, p auth.Principal, batch []kit.Item[T], file kit.ImportReport) (kit.BatchResult, error) {
-	n := len(t.cols)
-	sel, ph, set, where := make([]string, n), make([]string, n), make([]string, n), make([]string, t.keys)
-	for i, c := range t.cols {
-		sel[i] = "COALESCE(CAST(" + c + " AS TEXT), '')"
-		ph[i] = "$" + strconv.Itoa(i+1)
-		set[i] = c + " = $" + strconv.Itoa(i+1)
-		if i < t.keys {
-			where[i] = c + " = $" + strconv.Itoa(i+1)
-		}
+	rows := make([]kit.UpsertRow, len(batch))
+	for i, it := range batch {
+		rows[i] = kit.UpsertRow{Row: it.Row, Audit: it.Val, Values: func(tx *sql.Tx) ([]any, error) { return t.values(ctx, tx, s, p, it.Val) }}
 	}
-	selectQ := `SELECT id, ` + strings.Join(sel, ", ") + ` FROM ` + t.name + ` WHERE ` + strings.Join(where, " AND ")
-	insertQ := `INSERT INTO ` + t.name + `(` + strings.Join(t.cols, ", ") + `, created_at, updated_at) VALUES (` + strings.Join(ph, ", ") + fmt.Sprintf(`, $%d, $%d) RETURNING id`, n+1, n+1)
-	updateQ := `UPDATE ` + t.name + ` SET ` + strings.Join(set, ", ") + fmt.Sprintf(`, updated_at = $%d WHERE id = $%d`, n+1, n+2)
-	var res kit.BatchResult
-	err := s.db.Tx(ctx, func(tx *sql.Tx) error {
-		res = kit.BatchResult{}
-		now := s.stamp()
-		var created, updated []int64
-		var after []any
-		for _, it := range batch {
-			vals, err := t.values(ctx, tx, s, p, it.Val)
-			if err != nil {
-				return fmt.Errorf("第 %d 行：%w", it.Row, err)
-			}
-			var id int64
-			got := make([]string, n)
-			dst := []any{&id}
-			for i := range got {
-				dst = append(dst, &got[i])
-			}
-			err = tx.QueryRowContext(ctx, selectQ, vals[:t.keys]...).Scan(dst...)
-			switch {
-			case errors.Is(err, sql.ErrNoRows):
-				if err := tx.QueryRowContext(ctx, insertQ, append(vals, now)...).Scan(&id); err != nil {
-					return fmt.Errorf("第 %d 行：%w", it.Row, err)
-				}
-				res.Created++
-				created = append(created, id)
-			case err != nil:
-				return fmt.Errorf("第 %d 行：%w", it.Row, err)
-			case same(got, vals):
-				res.Unchanged++
-				continue
-			default:
-				if _, err := tx.ExecContext(ctx, updateQ, append(vals, now, id)...); err != nil {
-					return fmt.Errorf("第 %d 行：%w", it.Row, err)
-				}
-				res.Updated++
-				updated = append(updated, id)
-			}
-			after = append(after, map[string]any{"id": id, "row": it.Row, "rec": it.Val})
-		}
-		if len(after) == 0 {
-			return nil
-		}
-		return kit.AuditImportBatch(ctx, s.db, tx, p.Actor(), kit.ImportBatch{Kind: t.kind, File: file, FirstRow: batch[0].Row, LastRow: batch[len(batch)-1].Row,
-			Created: created, Updated: updated, Unchanged: res.Unchanged, After: after})
-	})
-	return res, err
-}
-
-// same compares the stored columns (read as text, NULL as "") with a
-// record's values.
-func same(got []string, vals []any) bool {
-	for i, v := range vals {
-		s := ""
-		if v != nil {
-			s = fmt.Sprint(v)
-		}
-		if got[i] != s {
-			return false
-		}
-	}
-	return true
+	return kit.Upsert{Kind: t.kind, Table: t.name, Cols: t.cols, Keys: t.keys}.WriteBatch(ctx, s.db, p.Actor(), s.stamp(), file, rows)
 }
 
 func writeRows(w kit.TableWriter, rows [][]string) error {
