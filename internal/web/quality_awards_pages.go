@@ -1,6 +1,7 @@
 package web
 
 import (
+	"context"
 	"fmt"
 	"net/http"
 	"strconv"
@@ -31,9 +32,9 @@ func QualityAwardsPages(svc *awards.Service) func(*Server) []Route {
 		s := &qualityWeb{Server: srv, svc: svc}
 		ed := awards.Editors
 		return []Route{
-			{Method: "GET", Pattern: "/quality-awards", Name: "青海省质量奖获奖组织", Public: true, Handle: s.winnersPage, Menu: Menu{Group: MenuPublic, Label: "质量奖获奖组织", Order: 110, Section: "quality-awards"}},
-			{Method: "GET", Pattern: "/quality-zones", Name: "质量提升示范区与群众性质量活动", Public: true, Handle: s.zonesPage, Menu: Menu{Group: MenuPublic, Label: "质量提升示范区", Order: 111, Section: "quality-zones"}},
-			{Method: "GET", Pattern: "/service-quality", Name: "公共服务质量监测", Public: true, Handle: s.surveysPage, Menu: Menu{Group: MenuPublic, Label: "公共服务质量监测", Order: 112, Section: "service-quality"}},
+			{Method: "GET", Pattern: "/quality-awards", Name: "青海省质量奖获奖组织", Public: true, Handle: s.winnersPage(), Menu: Menu{Group: MenuPublic, Label: "质量奖获奖组织", Order: 110, Section: "quality-awards"}},
+			{Method: "GET", Pattern: "/quality-zones", Name: "质量提升示范区与群众性质量活动", Public: true, Handle: s.zonesPage(), Menu: Menu{Group: MenuPublic, Label: "质量提升示范区", Order: 111, Section: "quality-zones"}},
+			{Method: "GET", Pattern: "/service-quality", Name: "公共服务质量监测", Public: true, Handle: s.surveysPage(), Menu: Menu{Group: MenuPublic, Label: "公共服务质量监测", Order: 112, Section: "service-quality"}},
 			{Method: "GET", Pattern: "/quality-awards/manage", Name: "质量奖评审与质量活动登记", Roles: ed, Handle: s.managePage, Menu: Menu{Group: MenuWork, Label: "质量奖评审与质量活动", Order: 113, Section: "quality-manage"}},
 			{Method: "GET", Pattern: "/quality-awards/applications/{id}", Name: "质量奖申报评分", Roles: ed, Handle: s.applicationPage},
 			{Method: "POST", Pattern: "/quality-awards/import", Name: "导入质量奖、示范区、质量活动或监测数据", Roles: ed, Handle: s.importFile},
@@ -67,59 +68,67 @@ func (s *qualityWeb) winnerFilter(r *http.Request) (awards.WinnerFilter, error) 
 	return awards.WinnerFilter{Year: y, Sidi: r.URL.Query().Get("sidi") == "1"}, err
 }
 
-func (s *qualityWeb) winnersPage(w http.ResponseWriter, r *http.Request, rc *reqCtx) error {
-	format, err := exportFormat(r)
-	if err != nil {
-		return err
-	}
-	f, err := s.winnerFilter(r)
-	if err != nil {
-		return err
-	}
-	list, err := s.svc.Winners(r.Context(), f)
-	if err != nil {
-		return err
-	}
-	if format != "" {
-		t := exportTable{Name: "青海省质量奖获奖组织", ASCII: "quality-awards", Header: []string{"年度", "组织名称", "统一社会信用代码", "所在地", "组织类别", "结果", "服务“四地”建设", "“四地”领域", "授奖日期"}}
-		for _, a := range list {
-			t.Rows = append(t.Rows, []any{a.Year, a.OrgName, a.CreditCode, a.RegionName, a.Category, a.ResultLabel, yesNo(a.ServesSidi), a.SidiField, a.AwardedOn})
+// qualityList answers a public list page, or its export when ?format=
+// asks for one: the filter read from the query, the rows searched, then
+// either the export's rows or the page.
+func qualityList[F, T any](s *qualityWeb, filter func(*http.Request) (F, error), search func(context.Context, F) ([]T, error),
+	export exportTable, row func(T) []any, page func(w http.ResponseWriter, r *http.Request, rc *reqCtx, f F, list []T) error) func(http.ResponseWriter, *http.Request, *reqCtx) error {
+	return func(w http.ResponseWriter, r *http.Request, rc *reqCtx) error {
+		format, err := exportFormat(r)
+		if err != nil {
+			return err
 		}
-		return s.writeExport(w, format, t)
+		f, err := filter(r)
+		if err != nil {
+			return err
+		}
+		list, err := search(r.Context(), f)
+		if err != nil {
+			return err
+		}
+		if format == "" {
+			return page(w, r, rc, f, list)
+		}
+		for _, x := range list {
+			export.Rows = append(export.Rows, row(x))
+		}
+		return s.writeExport(w, format, export)
 	}
-	years, err := s.svc.WinnersByYear(r.Context())
-	if err != nil {
-		return err
-	}
-	return s.render(w, r, rc, http.StatusOK, "quality_awards", "青海省质量奖获奖组织", "quality-awards", map[string]any{
-		"List": list, "F": f, "Years": years, "Categories": awards.Categories, "Total": awards.TotalPoints, "Threshold": awards.SiteReviewThreshold, "Export": exportURLs(r),
-	})
 }
 
-func (s *qualityWeb) zonesPage(w http.ResponseWriter, r *http.Request, rc *reqCtx) error {
-	format, err := exportFormat(r)
-	if err != nil {
-		return err
-	}
-	zones, err := s.svc.Zones(r.Context())
-	if err != nil {
-		return err
-	}
-	if format != "" {
-		t := exportTable{Name: "质量提升示范区", ASCII: "quality-zones", Header: []string{"示范区名称", "所在地", "主导产业", "创建主体", "批准创建日期", "验收期限", "状态", "验收或撤销日期"}}
-		for _, z := range zones {
-			t.Rows = append(t.Rows, []any{z.Name, z.RegionName, z.Industry, z.Host, z.ApprovedOn, z.DueOn, z.StatusLabel, z.DecidedOn})
-		}
-		return s.writeExport(w, format, t)
-	}
-	special := r.URL.Query().Get("special") == "1"
-	acts, err := s.svc.Activities(r.Context(), special)
-	if err != nil {
-		return err
-	}
-	return s.render(w, r, rc, http.StatusOK, "quality_zones", "质量提升示范区与群众性质量活动", "quality-zones", map[string]any{
-		"Zones": zones, "Activities": acts, "Special": special, "Export": exportURLs(r),
-	})
+func (s *qualityWeb) winnersPage() func(http.ResponseWriter, *http.Request, *reqCtx) error {
+	return qualityList(s, s.winnerFilter, s.svc.Winners,
+		exportTable{Name: "青海省质量奖获奖组织", ASCII: "quality-awards", Header: []string{"年度", "组织名称", "统一社会信用代码", "所在地", "组织类别", "结果", "服务“四地”建设", "“四地”领域", "授奖日期"}},
+		func(a awards.Application) []any {
+			return []any{a.Year, a.OrgName, a.CreditCode, a.RegionName, a.Category, a.ResultLabel, yesNo(a.ServesSidi), a.SidiField, a.AwardedOn}
+		},
+		func(w http.ResponseWriter, r *http.Request, rc *reqCtx, f awards.WinnerFilter, list []awards.Application) error {
+			years, err := s.svc.WinnersByYear(r.Context())
+			if err != nil {
+				return err
+			}
+			return s.render(w, r, rc, http.StatusOK, "quality_awards", "青海省质量奖获奖组织", "quality-awards", map[string]any{
+				"List": list, "F": f, "Years": years, "Categories": awards.Categories, "Total": awards.TotalPoints, "Threshold": awards.SiteReviewThreshold, "Export": exportURLs(r),
+			})
+		})
+}
+
+func (s *qualityWeb) zonesPage() func(http.ResponseWriter, *http.Request, *reqCtx) error {
+	return qualityList(s, func(*http.Request) (struct{}, error) { return struct{}{}, nil }, func(ctx context.Context, _ struct{}) ([]awards.Zone, error) { return s.svc.Zones(ctx) },
+		exportTable{Name: "质量提升示范区", ASCII: "quality-zones", Header: []string{"示范区名称", "所在地", "主导产业", "创建主体", "批准创建日期", "验收期限", "状态", "验收或撤销日期"}},
+		func(z awards.Zone) []any {
+			return []any{z.Name, z.RegionName, z.Industry, z.Host, z.ApprovedOn, z.DueOn, z.StatusLabel, z.DecidedOn}
+		},
+		func(w http.ResponseWriter, r *http.Request, rc *reqCtx, _ struct{}, zones []awards.Zone) error {
+			special := r.URL.Query().Get("special") == "1"
+			acts, err := s.svc.Activities(r.Context(), special)
+			if err != nil {
+				return err
+			}
+			return s.render(w, r, rc, http.StatusOK, "quality_zones", "质量提升示范区与群众性质量活动", "quality-zones", map[string]any{
+				"Zones": zones, "Activities": acts, "Special": special, "Export": exportURLs(r),
+			})
+		})
 }
 
 func (s *qualityWeb) surveyFilter(r *http.Request) (awards.SurveyFilter, error) {
@@ -127,38 +136,26 @@ func (s *qualityWeb) surveyFilter(r *http.Request) (awards.SurveyFilter, error) 
 	return awards.SurveyFilter{Year: y, Field: r.URL.Query().Get("field"), Prefecture: r.URL.Query().Get("prefecture")}, err
 }
 
-func (s *qualityWeb) surveysPage(w http.ResponseWriter, r *http.Request, rc *reqCtx) error {
-	format, err := exportFormat(r)
-	if err != nil {
-		return err
-	}
-	f, err := s.surveyFilter(r)
-	if err != nil {
-		return err
-	}
-	list, err := s.svc.Surveys(r.Context(), f)
-	if err != nil {
-		return err
-	}
-	if format != "" {
-		t := exportTable{Name: "公共服务质量监测", ASCII: "service-quality", Header: []string{"年度", "领域", "地区", "得分", "较上年", "样本量", "来源"}}
-		for _, m := range list {
+func (s *qualityWeb) surveysPage() func(http.ResponseWriter, *http.Request, *reqCtx) error {
+	return qualityList(s, s.surveyFilter, s.svc.Surveys,
+		exportTable{Name: "公共服务质量监测", ASCII: "service-quality", Header: []string{"年度", "领域", "地区", "得分", "较上年", "样本量", "来源"}},
+		func(m awards.Survey) []any {
 			var change any
 			if m.Change != nil {
 				change = *m.Change
 			}
-			t.Rows = append(t.Rows, []any{m.Year, m.Field, m.RegionName, m.Score, change, m.Samples, m.Source})
-		}
-		return s.writeExport(w, format, t)
-	}
-	all, err := s.svc.Surveys(r.Context(), awards.SurveyFilter{})
-	if err != nil {
-		return err
-	}
-	regions := append([]org.Region{{Code: "630000", Name: "全省"}}, org.Prefectures()...)
-	return s.render(w, r, rc, http.StatusOK, "service_quality", "公共服务质量监测", "service-quality", map[string]any{
-		"List": list, "F": f, "Years": awards.SurveyYears(all), "Fields": awards.ServiceFields, "Regions": regions, "Export": exportURLs(r),
-	})
+			return []any{m.Year, m.Field, m.RegionName, m.Score, change, m.Samples, m.Source}
+		},
+		func(w http.ResponseWriter, r *http.Request, rc *reqCtx, f awards.SurveyFilter, list []awards.Survey) error {
+			all, err := s.svc.Surveys(r.Context(), awards.SurveyFilter{})
+			if err != nil {
+				return err
+			}
+			regions := append([]org.Region{{Code: "630000", Name: "全省"}}, org.Prefectures()...)
+			return s.render(w, r, rc, http.StatusOK, "service_quality", "公共服务质量监测", "service-quality", map[string]any{
+				"List": list, "F": f, "Years": awards.SurveyYears(all), "Fields": awards.ServiceFields, "Regions": regions, "Export": exportURLs(r),
+			})
+		})
 }
 
 func (s *qualityWeb) managePage(w http.ResponseWriter, r *http.Request, rc *reqCtx) error {
