@@ -123,3 +123,40 @@ func TestRollup(t *testing.T) {
 		}
 	}
 }
+
+// TestVerdictOfRanges: a range target ("6—8个") is met inside the range
+// and says so; past its upper end it is not met and says that instead of
+// a forecast; other targets keep their verdicts.
+func TestVerdictOfRanges(t *testing.T) {
+	day := func(m int) time.Time { return time.Date(2024, time.Month(m), 1, 0, 0, 0, 0, time.UTC) }
+	hist := []Point{{day(1), 0}, {day(4), 2}, {day(7), 4}}
+	deadline := time.Date(2025, 12, 31, 0, 0, 0, 0, time.UTC)
+	eight := 8.0
+	for _, c := range []struct {
+		name, cmp string
+		cur       float64
+		max       *float64
+		want      string
+	}{
+		{"inside the range", "between", 7, &eight, "in_range"},
+		{"at the floor", "between", 6, &eight, "in_range"},
+		{"past the upper end", "between", 9, &eight, "above_range"},
+		{"below the range, rising", "between", 4, &eight, "on_course"},
+		{"plain target met", ">=", 7, nil, "done"},
+	} {
+		done := Satisfied(c.cmp, c.cur, 6, c.max)
+		got, _ := Verdict(c.cmp, 6, c.max, done, true, c.cur, hist, deadline)
+		if got != c.want || VerdictLabels[got] == "" {
+			t.Errorf("%s: verdict %q (%s), want %q", c.name, got, VerdictLabels[got], c.want)
+		}
+	}
+}
+
+func TestVerdictBelowRangeFlat(t *testing.T) {
+	day := func(m int) time.Time { return time.Date(2024, time.Month(m), 1, 0, 0, 0, 0, time.UTC) }
+	eight := 8.0
+	got, f := Verdict("between", 6, &eight, false, true, 1, []Point{{day(1), 1}, {day(4), 1}, {day(7), 1}}, time.Date(2025, 12, 31, 0, 0, 0, 0, time.UTC))
+	if got != "at_risk" || f == nil {
+		t.Errorf("a flat count below the range: %q %v", got, f)
+	}
+}

@@ -21,7 +21,9 @@ const DemoLabel = "【演示数据】"
 // tasks 8, 9 and 10: valid Qinghai trademarks, agri-product brands, Madrid
 // marks, regional public brands, GI marks, GI products in force and valid
 // agri-product certificates; task 12: high-value invention patents per
-// 10,000 residents and enterprises certified to GB/T 29490).
+// 10,000 residents and enterprises certified to GB/T 29490; task 20:
+// organisations serving “四地” awarded the provincial quality award and
+// quality improvement demonstration zones accepted, both ranges).
 var DemoMetricBindings = map[string]string{
 	"1.1":  "standards.local.published",
 	"1.2":  "standards.drug.varieties",
@@ -36,6 +38,8 @@ var DemoMetricBindings = map[string]string{
 	"10.3": "agri.certs",
 	"12.1": "patents.high_value.per_10k",
 	"12.2": "ipm.certified_enterprises",
+	"20.1": "quality.awards.sidi",
+	"20.2": "quality.zones.accepted",
 }
 
 // SeedDemo fills a plan with clearly labelled demo reports from its start

@@ -52,13 +52,16 @@ type TargetState struct {
 	Deadline   string   `json:"deadline"`
 	Done       bool     `json:"done"`
 	Forecast   *float64 `json:"forecast"`
-	Verdict    string   `json:"verdict"` // on_course, at_risk, insufficient_data, done
+	Verdict    string   `json:"verdict"` // on_course, at_risk, insufficient_data, done, in_range, above_range
 	History    []Point  `json:"history"`
 	weight     *float64
 }
 
 // VerdictLabels are the Chinese forecast verdicts.
-var VerdictLabels = map[string]string{"on_course": "按期可完成", "at_risk": "有不能按期完成的风险", "insufficient_data": "数据不足，暂无法预测", "done": "已完成"}
+// A range target ("6—8个") is met inside the range: "in_range" says so;
+// "above_range" is a value past its upper end, which is not met.
+var VerdictLabels = map[string]string{"on_course": "按期可完成", "at_risk": "有不能按期完成的风险", "insufficient_data": "数据不足，暂无法预测", "done": "已完成",
+	"in_range": "已完成（在目标区间内）", "above_range": "超出目标区间上限"}
 
 // TaskState is the live state of a task: its targets rolled up, or its
 // reported milestone progress when it has none; an override wins with its reason.
@@ -403,22 +406,35 @@ func (s *Service) evalTarget(ctx context.Context, st Settings, start, asOf time.
 	tg.Progress = Progress(g.Comparator, tg.Baseline, tg.Current, g.Value, g.Max)
 	tg.Schedule = ScheduleShare(start, deadline, asOf)
 	tg.Status = Classify(st.Thresholds, tg.Done, tg.Progress, tg.Schedule, deadline, asOf, false)
-	switch {
-	case tg.Done:
-		tg.Verdict = "done"
-	default:
-		if f, ok := Forecast(history, deadline); ok && len(history) >= 3 {
-			tg.Forecast = &f
-			if Satisfied(g.Comparator, f, g.Value, g.Max) {
-				tg.Verdict = "on_course"
-			} else {
-				tg.Verdict = "at_risk"
-			}
-		} else {
-			tg.Verdict = "insufficient_data"
-		}
-	}
+	tg.Verdict, tg.Forecast = Verdict(g.Comparator, g.Value, g.Max, tg.Done, tg.HasValue, tg.Current, history, deadline)
 	return tg, nil
+}
+
+// Verdict says whether a target is met or on course: "in_range" for a
+// range target met inside its range, "done" for any other met target,
+// "above_range" for a value past a range's upper end (not met, and no
+// forecast helps), otherwise the least-squares forecast at the deadline
+// (with three points or more) decides "on_course" (for a range: reaching
+// its floor) or "at_risk", and without it "insufficient_data".
+func Verdict(comparator string, target float64, max *float64, done, hasValue bool, current float64, history []Point, deadline time.Time) (string, *float64) {
+	switch {
+	case done && comparator == "between":
+		return "in_range", nil
+	case done:
+		return "done", nil
+	case comparator == "between" && max != nil && hasValue && current > *max:
+		return "above_range", nil
+	}
+	if f, ok := Forecast(history, deadline); ok && len(history) >= 3 {
+		// A range still below its floor is on course when the line reaches
+		// the floor: a straight line past the upper end says the range will
+		// be entered, not that the count will overshoot it.
+		if Satisfied(comparator, f, target, max) || comparator == "between" && f >= target {
+			return "on_course", &f
+		}
+		return "at_risk", &f
+	}
+	return "insufficient_data", nil
 }
 
 func (s *Service) history(ctx context.Context, q string, args ...any) (map[string][]Point, error) {

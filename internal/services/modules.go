@@ -15,6 +15,7 @@ import (
 	"sidi/internal/ip/protect"
 	"sidi/internal/ip/trademark"
 	"sidi/internal/kit"
+	"sidi/internal/quality/awards"
 	"sidi/internal/standards"
 	"sidi/internal/standards/pilots"
 	"sidi/internal/training"
@@ -241,6 +242,21 @@ func Modules() []Module {
 				return []kit.ImportKind[auth.Principal]{s.Equipment.ImportKind()}
 			},
 			EnterpriseSection: func(s *Set) enterprise.SectionFunc { return s.Equipment.EnterpriseSection },
+		},
+		{
+			Name: "quality-awards", Title: "质量奖、质量提升示范区与公共服务质量监测",
+			Build: func(_ context.Context, s *Set) error {
+				s.Awards = awards.NewService(s.DB, s.Standards.Directory())
+				return nil
+			},
+			Metrics: awards.RegisterMetrics,
+			Seed: func(ctx context.Context, s *Set, p auth.Principal) (int, error) {
+				return awards.SeedDemo(ctx, s.Awards, p)
+			},
+			SeedDone:          "已添加 %d 条演示质量奖申报与评分、示范区、质量小组活动和公共服务质量监测记录（均标注【演示数据】）demo quality awards, zones, QC circles and service-quality scores added",
+			Pages:             pagesOver(func(s *Set) *awards.Service { return s.Awards }, web.QualityAwardsPages),
+			ImportKinds:       kindsOver(func(s *Set) *awards.Service { return s.Awards }, awards.ImportKinds),
+			EnterpriseSection: func(s *Set) enterprise.SectionFunc { return s.Awards.EnterpriseSection },
 		},
 		telemetryModule(),
 		{

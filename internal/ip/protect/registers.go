@@ -3,7 +3,6 @@ package protect
 import (
 	"context"
 	"database/sql"
-	"errors"
 	"fmt"
 	"strings"
 
@@ -192,59 +191,11 @@ func (g register[T]) run(ctx context.Context, s *Service, p auth.Principal, src 
 }
 
 func (g register[T]) write(ctx context.Context, s *Service, p auth.Principal, batch []kit.Item[T], file kit.ImportReport) (kit.BatchResult, error) {
-	var res kit.BatchResult
-	sel := make([]string, len(g.cols))
-	ph := make([]string, len(g.cols))
-	set := make([]string, len(g.cols))
-	for i, c := range g.cols {
-		sel[i] = "CAST(" + c + " AS TEXT)"
-		ph[i] = fmt.Sprintf("$%d", i+1)
-		set[i] = fmt.Sprintf("%s = $%d", c, i+1)
+	rows := make([]kit.UpsertRow, len(batch))
+	for i, it := range batch {
+		rows[i] = kit.UpsertRow{Row: it.Row, Audit: it.Val, Values: func(*sql.Tx) ([]any, error) { return g.values(it.Val), nil }}
 	}
-	n := len(g.cols)
-	err := s.db.Tx(ctx, func(tx *sql.Tx) error {
-		res = kit.BatchResult{}
-		now := s.stamp()
-		var created, updated []int64
-		var after []any
-		for _, it := range batch {
-			vals := g.values(it.Val)
-			var id int64
-			got := make([]string, n)
-			dst := []any{&id}
-			for i := range got {
-				dst = append(dst, &got[i])
-			}
-			err := tx.QueryRowContext(ctx, `SELECT id, `+strings.Join(sel, ", ")+` FROM `+g.table+` WHERE `+g.cols[0]+` = $1`, vals[0]).Scan(dst...)
-			switch {
-			case errors.Is(err, sql.ErrNoRows):
-				if err := tx.QueryRowContext(ctx, `INSERT INTO `+g.table+`(`+strings.Join(g.cols, ", ")+`, created_at, updated_at) VALUES (`+strings.Join(ph, ", ")+
-					fmt.Sprintf(`, $%d, $%d) RETURNING id`, n+1, n+1), append(vals, now)...).Scan(&id); err != nil {
-					return fmt.Errorf("第 %d 行：%w", it.Row, err)
-				}
-				res.Created++
-				created = append(created, id)
-			case err != nil:
-				return fmt.Errorf("第 %d 行：%w", it.Row, err)
-			case sameText(got, vals):
-				res.Unchanged++
-				continue
-			default:
-				if _, err := tx.ExecContext(ctx, `UPDATE `+g.table+` SET `+strings.Join(set, ", ")+fmt.Sprintf(`, updated_at = $%d WHERE id = $%d`, n+1, n+2), append(vals, now, id)...); err != nil {
-					return fmt.Errorf("第 %d 行：%w", it.Row, err)
-				}
-				res.Updated++
-				updated = append(updated, id)
-			}
-			after = append(after, map[string]any{"id": id, "row": it.Row, "rec": it.Val})
-		}
-		if len(after) == 0 {
-			return nil
-		}
-		return kit.AuditImportBatch(ctx, s.db, tx, p.Actor(), kit.ImportBatch{Kind: g.kind, File: file, FirstRow: batch[0].Row, LastRow: batch[len(batch)-1].Row,
-			Created: created, Updated: updated, Unchanged: res.Unchanged, After: after})
-	})
-	return res, err
+	return kit.Upsert{Kind: g.kind, Table: g.table, Cols: g.cols, Keys: 1}.WriteBatch(ctx, s.db, p.Actor(), s.stamp(), file, rows)
 }
 
 // ImportOutlets imports the outlet list (matched on the name).
@@ -359,15 +310,4 @@ func writeAll(w kit.TableWriter, rows [][]string) error {
 		}
 	}
 	return nil
-}
-
-// sameText compares the stored columns (read as text) with a record's
-// values column by column.
-func sameText(got []string, vals []any) bool {
-	for i, v := range vals {
-		if got[i] != fmt.Sprint(v) {
-			return false
-		}
-	}
-	return true
 }
