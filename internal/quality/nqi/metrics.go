@@ -244,10 +244,14 @@ func RegisterMetrics(r *indicator.Registry) error {
 		}
 	}
 	holders := func(kind string) func(context.Context, store.Querier, string) (int, error) {
-		return func(ctx context.Context, q store.Querier, day string) (int, error) { return Holders(ctx, q, kind, day, "") }
+		return func(ctx context.Context, q store.Querier, day string) (int, error) {
+			return Holders(ctx, q, kind, day, "")
+		}
 	}
 	rate := func(f func(context.Context, store.Querier, string) (float64, error)) func(context.Context, indicator.Querier, time.Time, time.Time) (float64, error) {
-		return func(ctx context.Context, q indicator.Querier, _, asOf time.Time) (float64, error) { return f(ctx, q, asOfDay(asOf)) }
+		return func(ctx context.Context, q indicator.Querier, _, asOf time.Time) (float64, error) {
+			return f(ctx, q, asOfDay(asOf))
+		}
 	}
 	for _, m := range []indicator.Metric{
 		{Key: MetricOrganicHolders, Name: "有机产品认证获证企业", Unit: "家", Compute: count(holders(KindOrganic)),

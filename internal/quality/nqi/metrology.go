@@ -273,7 +273,7 @@ func (s *Service) parseStandard(r kit.Row) (Standard, kit.Errors) {
 }
 
 var standardTable = kit.KeyedTable[Standard]{Kind: "measurement-standards", Table: "measurement_standards", KeyCol: ColStdCertNo, KeyLabel: "证书编号",
-	Cols: []string{"cert_no", "name", "owner", "owner_code", "enterprise_id", "region", "prefecture", "meas_range", "accuracy", "issued_on", "valid_to", "revoked_on", "demo"},
+	Cols:    []string{"cert_no", "name", "owner", "owner_code", "enterprise_id", "region", "prefecture", "meas_range", "accuracy", "issued_on", "valid_to", "revoked_on", "demo"},
 	Columns: StandardColumns,
 	Values: func(x Standard) []any {
 		return []any{x.CertNo, x.Name, x.Owner, x.OwnerCode, x.enterprise, x.Region, x.Prefecture, x.Range, x.Accuracy, x.IssuedOn, x.ValidTo, x.RevokedOn, b2i(x.Demo)}
