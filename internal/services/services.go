@@ -23,6 +23,7 @@ import (
 	"sidi/internal/ip/gi"
 	"sidi/internal/ip/patent"
 	"sidi/internal/ip/protect"
+	"sidi/internal/quality/nqi"
 	"sidi/internal/ip/trademark"
 	"sidi/internal/obs"
 	"sidi/internal/org"
@@ -66,6 +67,8 @@ type Set struct {
 	Patents *patent.Service
 	// Protect keeps IP cases, requests, outlets and operations.
 	Protect *protect.Service
+	// NQI keeps metrology (standards, instruments) and certification.
+	NQI *nqi.Service
 	// Obs are the operational metrics (Prometheus) of this instance; the
 	// database reports writer waits, audit appends, imports and logins to it.
 	Obs *obs.Metrics
@@ -106,7 +109,7 @@ func New(ctx context.Context, db *store.DB) (*Set, error) {
 func (s *Set) WebDeps() web.Deps {
 	return web.Deps{DB: s.DB, Org: s.Org, Plan: s.Plan, Auth: s.Auth, Progress: s.Progress,
 		Standards: s.Standards, Metrics: s.Obs, Pages: Pages(s), AuditValues: AuditValues(),
-		Enterprises: s.Standards.Directory(), EnterpriseSections: s.EnterpriseSections()}
+		Enterprises: s.Standards.Directory(), EnterpriseSections: s.EnterpriseSections(), ToDo: s.ToDo()}
 }
 
 // StandardLookup links the standards a production base applies to the
