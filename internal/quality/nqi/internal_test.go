@@ -6,7 +6,9 @@ import (
 	"os"
 	"strings"
 	"testing"
+	"time"
 
+	"sidi/internal/creditcode"
 	"sidi/internal/kit"
 )
 
@@ -85,6 +87,48 @@ func FuzzCertRow(f *testing.F) {
 			x, errs := parseCert(r)
 			if len(errs) == 0 && x.ValidTo < x.ValidFrom {
 				t.Errorf("accepted %s before %s", x.ValidTo, x.ValidFrom)
+			}
+			return nil
+		})
+	})
+}
+
+// FuzzInstrumentRow feeds hostile cells to the instrument row parser: it
+// never panics, and an accepted periodic instrument is due after its last
+// verification and within its type's interval.
+func FuzzInstrumentRow(f *testing.F) {
+	f.Add("91632801MA7536X38", "0601", "", "贸易结算", "2024-05-31", "", "在用")
+	f.Add("x", "0301", "632800", "医疗卫生", "2020/1/1", "2021-01-01", "报废")
+	f.Add("", "9999", "99", "x", "45000", "0", "?")
+	types := map[string]InstrumentType{}
+	_, _ = kit.ReadTable("catalogue.csv", bytes.NewReader(catalogueCSV), kit.TableSpec{Columns: TypeColumns}, func(r kit.Row) error {
+		ty, _ := parseType(r)
+		types[ty.Code] = ty
+		return nil
+	})
+	s := &Service{now: func() time.Time { return time.Date(2025, 6, 30, 0, 0, 0, 0, time.UTC) }}
+	parse := s.instrumentParser(types)
+	f.Fuzz(func(t *testing.T, code, typ, region, use, last, next, status string) {
+		if len(code) == 17 {
+			code += string(creditcode.Check(code))
+		}
+		var b strings.Builder
+		b.WriteString(strings.Join(kit.Header(InstrumentColumns), ",") + "\n")
+		for i, c := range []string{"单位", code, region, typ, "N1", use, last, next, status} {
+			if i > 0 {
+				b.WriteByte(',')
+			}
+			b.WriteString(`"` + strings.ReplaceAll(c, `"`, `""`) + `"`)
+		}
+		b.WriteByte('\n')
+		_, _ = kit.ReadTable("f.csv", strings.NewReader(b.String()), kit.TableSpec{Columns: InstrumentColumns, Formulas: true}, func(r kit.Row) error {
+			x, errs := parse(r)
+			if len(errs) > 0 {
+				return nil
+			}
+			ty := types[x.TypeCode]
+			if ty.Verification == VerifyPeriodic && (x.NextDue <= x.LastVerified || x.NextDue > addMonths(x.LastVerified, ty.IntervalMonths)) {
+				t.Errorf("accepted %+v", x)
 			}
 			return nil
 		})
