@@ -373,6 +373,24 @@ func (s *Service) SetRegion(ctx context.Context, p auth.Principal, id int64, reg
 	return s.Get(ctx, id)
 }
 
+// LinkTx is the directory reference of a register's row naming code: the
+// entry EnsureTx finds or registers, or — for a caller whose role may not
+// register enterprises (an inspector) — only an entry that exists. It is
+// nil (SQL NULL) for no code, no such entry, or no directory (s nil).
+func (s *Service) LinkTx(ctx context.Context, tx *sql.Tx, p auth.Principal, code, name string, demo bool) (any, error) {
+	if code == "" || s == nil {
+		return nil, nil
+	}
+	id, err := s.EnsureTx(ctx, tx, p, code, name, demo)
+	if errors.Is(err, apperr.ErrForbidden) {
+		id, err = IDByCreditCode(ctx, tx, code)
+	}
+	if err != nil || id == 0 {
+		return nil, err
+	}
+	return id, nil
+}
+
 // EnsureTx finds the enterprise with a credit code, or registers it under
 // name (as a demo entry when demo is set: a demo record names it), inside
 // the caller's transaction, and returns its id. A register

@@ -310,7 +310,7 @@ func (s *Service) CreateCase(ctx context.Context, p auth.Principal, n NewCase) (
 		if err := deptIn(ctx, tx, sc, n.DeptID); err != nil {
 			return err
 		}
-		ent, err := s.ensure(ctx, tx, p, n.PartyCode, n.Party, n.Demo)
+		ent, err := s.ent.LinkTx(ctx, tx, p, n.PartyCode, n.Party, n.Demo)
 		if err != nil {
 			return err
 		}

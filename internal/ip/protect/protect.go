@@ -14,14 +14,12 @@ package protect
 import (
 	"context"
 	"database/sql"
-	"errors"
 	"fmt"
 	"strconv"
 	"strings"
 	"time"
 	"unicode/utf8"
 
-	"sidi/internal/apperr"
 	"sidi/internal/auth"
 	"sidi/internal/creditcode"
 	"sidi/internal/enterprise"
@@ -170,21 +168,6 @@ func party(errs *kit.Errors, field, name, code string) (string, string) {
 		code = c
 	}
 	return name, code
-}
-
-func (s *Service) ensure(ctx context.Context, tx *sql.Tx, p auth.Principal, code, name string, demo bool) (any, error) {
-	if code == "" || s.ent == nil {
-		return nil, nil
-	}
-	id, err := s.ent.EnsureTx(ctx, tx, p, code, name, demo)
-	if errors.Is(err, apperr.ErrForbidden) {
-		// An inspector may not register enterprises: link only a known one.
-		id, err = enterprise.IDByCreditCode(ctx, tx, code)
-	}
-	if err != nil || id == 0 {
-		return nil, err
-	}
-	return id, nil
 }
 
 func regionName(code string) string {

@@ -171,7 +171,7 @@ var certTable = kit.KeyedTable[Cert]{Kind: "certificates", Table: "certificates"
 func (s *Service) ImportCerts(ctx context.Context, p auth.Principal, src kit.Source, opt kit.ImportOptions) (kit.ImportReport, error) {
 	t := certTable
 	t.Link = func(ctx context.Context, tx *sql.Tx, x *Cert) (err error) {
-		x.enterprise, err = s.link(ctx, tx, p, x.HolderCode, x.Holder, x.Demo)
+		x.enterprise, err = s.ent.LinkTx(ctx, tx, p, x.HolderCode, x.Holder, x.Demo)
 		return err
 	}
 	return t.Run(ctx, s.db, p.Actor(), p.Require(Editors...), s.stamp(), src, opt, parseCert)

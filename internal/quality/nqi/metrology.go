@@ -284,7 +284,7 @@ var standardTable = kit.KeyedTable[Standard]{Kind: "measurement-standards", Tabl
 func (s *Service) ImportStandards(ctx context.Context, p auth.Principal, src kit.Source, opt kit.ImportOptions) (kit.ImportReport, error) {
 	t := standardTable
 	t.Link = func(ctx context.Context, tx *sql.Tx, x *Standard) (err error) {
-		x.enterprise, err = s.link(ctx, tx, p, x.OwnerCode, x.Owner, x.Demo)
+		x.enterprise, err = s.ent.LinkTx(ctx, tx, p, x.OwnerCode, x.Owner, x.Demo)
 		return err
 	}
 	return t.Run(ctx, s.db, p.Actor(), p.Require(Editors...), s.stamp(), src, opt, s.parseStandard)
@@ -454,7 +454,7 @@ func (s *Service) ImportInstruments(ctx context.Context, p auth.Principal, src k
 	}
 	t := instrumentTable
 	t.Link = func(ctx context.Context, tx *sql.Tx, x *Instrument) (err error) {
-		x.enterprise, err = s.link(ctx, tx, p, x.OwnerCode, x.Owner, x.Demo)
+		x.enterprise, err = s.ent.LinkTx(ctx, tx, p, x.OwnerCode, x.Owner, x.Demo)
 		return err
 	}
 	return t.Run(ctx, s.db, p.Actor(), nil, s.stamp(), src, opt, s.instrumentParser(types))

@@ -17,14 +17,10 @@
 package nqi
 
 import (
-	"context"
-	"database/sql"
-	"errors"
 	"strings"
 	"time"
 	"unicode/utf8"
 
-	"sidi/internal/apperr"
 	"sidi/internal/auth"
 	"sidi/internal/creditcode"
 	"sidi/internal/enterprise"
@@ -130,21 +126,6 @@ func holder(r kit.Row, errs *kit.Errors, codeCol, regionCol string, required boo
 		return code, "", ""
 	}
 	return code, region, reg.Prefecture
-}
-
-// link finds or registers the enterprise of code in tx (nil without one).
-func (s *Service) link(ctx context.Context, tx *sql.Tx, p auth.Principal, code, name string, demo bool) (any, error) {
-	if code == "" || s.ent == nil {
-		return nil, nil
-	}
-	id, err := s.ent.EnsureTx(ctx, tx, p, code, name, demo)
-	if errors.Is(err, apperr.ErrForbidden) {
-		id, err = enterprise.IDByCreditCode(ctx, tx, code)
-	}
-	if err != nil || id == 0 {
-		return nil, err
-	}
-	return id, nil
 }
 
 func regionName(code string) string {
