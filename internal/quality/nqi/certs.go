@@ -308,7 +308,30 @@ type CertStats struct {
 	Prefectures []PrefectureStat `json:"prefectures"`
 }
 
-// Stats computes the public statistics.
+// holderSets are the organisations counted on one day: organic, any
+// certificate, green building materials.
+type holderSets [3]map[string]bool
+
+func (h *holderSets) add(kind, key string) {
+	for i := range h {
+		if h[i] == nil {
+			h[i] = map[string]bool{}
+		}
+	}
+	h[1][key] = true
+	switch kind {
+	case KindOrganic:
+		h[0][key] = true
+	case KindGreenBuilding:
+		h[2][key] = true
+	}
+}
+
+func (h holderSets) counts() [3]int { return [3]int{len(h[0]), len(h[1]), len(h[2])} }
+
+// Stats computes the public statistics in one pass over the Qinghai
+// certificates: each certificate is tested against every year's day (and
+// today by prefecture), with the same rule as validAt.
 func (s *Service) Stats(ctx context.Context) (CertStats, error) {
 	today := s.today()
 	st := CertStats{Day: today, Years: []YearStat{}}
@@ -318,39 +341,52 @@ func (s *Service) Stats(ctx context.Context) (CertStats, error) {
 		return st, fmt.Errorf("nqi: stats: %w", err)
 	}
 	thisYear, _ := strconv.Atoi(today[:4])
+	var days []string
 	if first != "" {
 		from, _ := strconv.Atoi(first[:4])
-		from = max(from, thisYear-9)
-		for y := from; y <= thisYear; y++ {
+		for y := max(from, thisYear-9); y <= thisYear; y++ {
 			day := fmt.Sprintf("%d-12-31", y)
 			if y == thisYear {
 				day = today
 			}
-			ys := YearStat{Year: y, Day: day}
-			var err error
-			for _, c := range []struct {
-				kind string
-				dst  *int
-			}{{KindOrganic, &ys.Organic}, {"", &ys.Voluntary}, {KindGreenBuilding, &ys.GreenBuilding}} {
-				if *c.dst, err = Holders(ctx, q, c.kind, day, ""); err != nil {
-					return st, err
-				}
-			}
-			st.Years = append(st.Years, ys)
+			days = append(days, day)
 		}
 	}
-	for _, p := range orgPrefectures() {
-		ps := PrefectureStat{Code: p[0], Name: p[1]}
-		var err error
-		for _, c := range []struct {
-			kind string
-			dst  *int
-		}{{KindOrganic, &ps.Organic}, {"", &ps.Voluntary}, {KindGreenBuilding, &ps.GreenBuilding}} {
-			if *c.dst, err = Holders(ctx, q, c.kind, today, p[0]); err != nil {
-				return st, err
+	years := make([]holderSets, len(days))
+	prefs := map[string]*holderSets{}
+	err := store.EachRow(ctx, q, `SELECT kind, `+holderKey+`, prefecture, valid_from, valid_to, status, status_on FROM certificates WHERE prefecture <> ''`, nil, func(r *sql.Rows) error {
+		var kind, key, pref, from, to, status, on string
+		if err := r.Scan(&kind, &key, &pref, &from, &to, &status, &on); err != nil {
+			return err
+		}
+		valid := func(d string) bool { return from <= d && to >= d && (status == CertValid || on > d) }
+		for i, d := range days {
+			if valid(d) {
+				years[i].add(kind, key)
 			}
 		}
-		st.Prefectures = append(st.Prefectures, ps)
+		if valid(today) {
+			if prefs[pref] == nil {
+				prefs[pref] = &holderSets{}
+			}
+			prefs[pref].add(kind, key)
+		}
+		return nil
+	})
+	if err != nil {
+		return st, fmt.Errorf("nqi: stats: %w", err)
+	}
+	for i, d := range days {
+		c := years[i].counts()
+		y, _ := strconv.Atoi(d[:4])
+		st.Years = append(st.Years, YearStat{Year: y, Day: d, Organic: c[0], Voluntary: c[1], GreenBuilding: c[2]})
+	}
+	for _, p := range orgPrefectures() {
+		var c [3]int
+		if h := prefs[p[0]]; h != nil {
+			c = h.counts()
+		}
+		st.Prefectures = append(st.Prefectures, PrefectureStat{Code: p[0], Name: p[1], Organic: c[0], Voluntary: c[1], GreenBuilding: c[2]})
 	}
 	return st, nil
 }
