@@ -243,17 +243,9 @@ func (s *Service) Certs(ctx context.Context, f CertFilter) (CertList, error) {
 
 // ExportCerts writes every certificate as an import file.
 func (s *Service) ExportCerts(ctx context.Context, _ auth.Principal, w kit.TableWriter) error {
-	rows := [][]string{kit.Header(CertColumns)}
-	err := store.EachRow(ctx, s.db.Reader(), `SELECT `+certCols+` FROM certificates ORDER BY cert_no`, nil, func(r *sql.Rows) error {
-		x, err := scanCert(r)
-		status := CertStatusLabels[x.Status]
-		rows = append(rows, []string{x.CertNo, KindLabels[x.Kind], x.Scheme, x.Body, x.Holder, x.HolderCode, x.Region, x.Scope, x.Grade, x.ValidFrom, x.ValidTo, status, x.StatusOn})
-		return err
+	return kit.ExportRows(ctx, s.db.Reader(), w, CertColumns, `SELECT `+certCols+` FROM certificates ORDER BY cert_no`, scanCert, func(x Cert) []string {
+		return []string{x.CertNo, KindLabels[x.Kind], x.Scheme, x.Body, x.Holder, x.HolderCode, x.Region, x.Scope, x.Grade, x.ValidFrom, x.ValidTo, CertStatusLabels[x.Status], x.StatusOn}
 	})
-	if err != nil {
-		return err
-	}
-	return writeAll(w, rows)
 }
 
 // holderKey is one organisation: its credit code, else its name.

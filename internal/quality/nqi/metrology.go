@@ -363,16 +363,9 @@ func (s *Service) Standards(ctx context.Context, f StandardFilter) (StandardList
 
 // ExportStandards writes every standard as an import file.
 func (s *Service) ExportStandards(ctx context.Context, _ auth.Principal, w kit.TableWriter) error {
-	rows := [][]string{kit.Header(StandardColumns)}
-	err := store.EachRow(ctx, s.db.Reader(), `SELECT `+standardCols+` FROM measurement_standards ORDER BY cert_no`, nil, func(r *sql.Rows) error {
-		x, err := scanStandard(r)
-		rows = append(rows, []string{x.CertNo, x.Name, x.Owner, x.OwnerCode, x.Region, x.Range, x.Accuracy, x.IssuedOn, x.ValidTo, x.RevokedOn})
-		return err
+	return kit.ExportRows(ctx, s.db.Reader(), w, StandardColumns, `SELECT `+standardCols+` FROM measurement_standards ORDER BY cert_no`, scanStandard, func(x Standard) []string {
+		return []string{x.CertNo, x.Name, x.Owner, x.OwnerCode, x.Region, x.Range, x.Accuracy, x.IssuedOn, x.ValidTo, x.RevokedOn}
 	})
-	if err != nil {
-		return err
-	}
-	return writeAll(w, rows)
 }
 
 // addMonths is day plus n calendar months (31 January + 1 month is the
@@ -543,16 +536,9 @@ func (s *Service) ExportInstruments(ctx context.Context, p auth.Principal, w kit
 	if err := p.Require(Editors...); err != nil {
 		return err
 	}
-	rows := [][]string{kit.Header(InstrumentColumns)}
-	err := store.EachRow(ctx, s.db.Reader(), `SELECT `+instrumentCols+` FROM `+instrumentFrom+` ORDER BY i.owner_code, i.type_code, i.serial_no`, nil, func(r *sql.Rows) error {
-		x, err := s.scanInstrument(r)
-		rows = append(rows, []string{x.Owner, x.OwnerCode, x.Region, x.TypeCode, x.SerialNo, x.UseField, x.LastVerified, x.NextDue, StatusLabels[x.Status]})
-		return err
+	return kit.ExportRows(ctx, s.db.Reader(), w, InstrumentColumns, `SELECT `+instrumentCols+` FROM `+instrumentFrom+` ORDER BY i.owner_code, i.type_code, i.serial_no`, s.scanInstrument, func(x Instrument) []string {
+		return []string{x.Owner, x.OwnerCode, x.Region, x.TypeCode, x.SerialNo, x.UseField, x.LastVerified, x.NextDue, StatusLabels[x.Status]}
 	})
-	if err != nil {
-		return err
-	}
-	return writeAll(w, rows)
 }
 
 // PrefectureCount is one prefecture's line of the metrology counts.

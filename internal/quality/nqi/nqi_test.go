@@ -1,6 +1,7 @@
 package nqi_test
 
 import (
+	"bytes"
 	"context"
 	"errors"
 	"strconv"
@@ -108,6 +109,7 @@ func TestGrowthMetrics(t *testing.T) {
 		if err != nil || rep.Created+rep.Updated != 0 || rep.Unchanged != 11 {
 			t.Fatalf("re-import: %+v %v", rep, err)
 		}
+		roundTrip(t, s)
 		r := indicator.NewRegistry()
 		if err := nqi.RegisterMetrics(r); err != nil {
 			t.Fatal(err)
@@ -215,6 +217,7 @@ func TestDemoSeedsOnce(t *testing.T) {
 		if err != nil || n == 0 {
 			t.Fatal(n, err)
 		}
+		roundTrip(t, s)
 		if n2, err := nqi.SeedDemo(ctx, s, admin); err != nil || n2 != 0 {
 			t.Errorf("second demo run added %d, %v", n2, err)
 		}
@@ -223,4 +226,24 @@ func TestDemoSeedsOnce(t *testing.T) {
 			t.Errorf("demo organic growth %v %v", g, err)
 		}
 	})
+}
+
+// roundTrip exports every kind and imports the file again: nothing changes.
+func roundTrip(t *testing.T, s *nqi.Service) {
+	t.Helper()
+	for _, k := range nqi.ImportKinds(s) {
+		var buf bytes.Buffer
+		tf, _ := kit.NewTableFile("csv", &buf)
+		if err := k.Export(ctx, admin, tf); err != nil {
+			t.Fatalf("%s export: %v", k.Name, err)
+		}
+		tf.Close()
+		if strings.Count(buf.String(), "\n") < 2 {
+			continue // nothing of that kind in this test
+		}
+		rep, err := k.Import(ctx, admin, src(k.Name+".csv", buf.String()), kit.ImportOptions{})
+		if err != nil || rep.Created+rep.Updated != 0 {
+			t.Errorf("%s round trip: %+v %v", k.Name, rep, err)
+		}
+	}
 }
