@@ -7,7 +7,8 @@ package audit
 
 var entityLabels = map[string]string{
 	"ip_case": "知识产权案件", "ip_assist": "维权援助与调解申请",
-	"access": "访问控制", "api_token": "API 令牌", "base": "标准化生产基地", "bulletin": "进展通报", "bulletin_issue": "印发通报",
+	"cert_baseline": "认证增长基准",
+	"access":        "访问控制", "api_token": "API 令牌", "base": "标准化生产基地", "bulletin": "进展通报", "bulletin_issue": "印发通报",
 	"declaration": "自我声明", "declaration_import": "自我声明导入", "department": "部门",
 	"enterprise": "企业", "import": "批量导入", "indicator_binding": "指标绑定", "leader_scheme": "领跑者评估方案",
 	"pilot": "标准化试点", "pilot_milestone": "试点节点", "pilot_standard": "试点标准",
@@ -38,6 +39,7 @@ var actionLabels = map[string]string{
 }
 
 var fieldLabels = map[string]string{
+	"measure": "指标", "source": "来源",
 	"id": "编号", "title": "标题", "name": "名称", "note": "备注", "status": "状态", "demo": "演示数据",
 	"dept_id": "部门", "dept": "部门", "dept_name": "部门", "department": "部门", "number": "序号",
 	"code": "代码", "kind": "类别", "issued": "发布", "created_at": "创建时间", "updated_at": "修改时间",

@@ -41,7 +41,7 @@ func (u Upsert) WriteBatch(ctx context.Context, db *store.DB, by audit.Actor, no
 	n := len(u.Cols)
 	sel, ph, set, where := make([]string, n), make([]string, n), make([]string, n), make([]string, u.Keys)
 	for i, c := range u.Cols {
-		sel[i] = "COALESCE(CAST(" + c + " AS TEXT), '')"
+		sel[i] = "CAST(" + c + " AS TEXT)"
 		ph[i] = "$" + strconv.Itoa(i+1)
 		set[i] = c + " = $" + strconv.Itoa(i+1)
 		if i < u.Keys {
@@ -62,7 +62,7 @@ func (u Upsert) WriteBatch(ctx context.Context, db *store.DB, by audit.Actor, no
 				return fmt.Errorf("第 %d 行：%w", r.Row, err)
 			}
 			var id int64
-			got := make([]string, n)
+			got := make([]sql.NullString, n)
 			dst := []any{&id}
 			for i := range got {
 				dst = append(dst, &got[i])
@@ -77,7 +77,7 @@ func (u Upsert) WriteBatch(ctx context.Context, db *store.DB, by audit.Actor, no
 				created = append(created, id)
 			case err != nil:
 				return fmt.Errorf("第 %d 行：%w", r.Row, err)
-			case sameText(got, vals):
+			case SameText(got, vals):
 				res.Unchanged++
 				continue
 			default:
@@ -96,19 +96,4 @@ func (u Upsert) WriteBatch(ctx context.Context, db *store.DB, by audit.Actor, no
 			Created: created, Updated: updated, Unchanged: res.Unchanged, After: after})
 	})
 	return res, err
-}
-
-// sameText compares stored columns read as text (NULL as "") with a row's
-// values.
-func sameText(got []string, vals []any) bool {
-	for i, v := range vals {
-		s := ""
-		if v != nil {
-			s = fmt.Sprint(v)
-		}
-		if got[i] != s {
-			return false
-		}
-	}
-	return true
 }

@@ -23,7 +23,9 @@ const DemoLabel = "【演示数据】"
 // agri-product certificates; task 12: high-value invention patents per
 // 10,000 residents and enterprises certified to GB/T 29490; task 20:
 // organisations serving “四地” awarded the provincial quality award and
-// quality improvement demonstration zones accepted, both ranges).
+// quality improvement demonstration zones accepted, both ranges; task 25: the
+// growth of organic-certified enterprises over the baseline and the
+// year-on-year growth of organisations with voluntary certificates).
 var DemoMetricBindings = map[string]string{
 	"1.1":  "standards.local.published",
 	"1.2":  "standards.drug.varieties",
@@ -40,6 +42,8 @@ var DemoMetricBindings = map[string]string{
 	"12.2": "ipm.certified_enterprises",
 	"20.1": "quality.awards.sidi",
 	"20.2": "quality.zones.accepted",
+	"25.1": "certs.organic.growth",
+	"25.2": "certs.voluntary.growth",
 }
 
 // SeedDemo fills a plan with clearly labelled demo reports from its start

@@ -9,7 +9,7 @@ import (
 
 // ToDoItem is one entry of a user's to-do list (待办).
 type ToDoItem struct {
-	Kind     string `json:"kind"`    // fill, returned, submit, review
+	Kind     string `json:"kind"`    // fill, returned, submit, review; a register's own kinds
 	Urgency  string `json:"urgency"` // normal, remind (临近提醒), overdue (催办)
 	Task     int    `json:"task"`
 	Title    string `json:"title"`
@@ -19,6 +19,9 @@ type ToDoItem struct {
 	ReportID int64  `json:"report_id,omitempty"`
 	Deadline string `json:"deadline"`
 	Message  string `json:"message"`
+	// Link is the page of an item a register puts on the list (overdue
+	// instruments, say); report items have none.
+	Link string `json:"link,omitempty"`
 }
 
 // ToDo lists what p has to do now: reports to fill, fix or submit for the

@@ -1,6 +1,9 @@
 package services
 
-import "sidi/internal/enterprise"
+import (
+	"sidi/internal/enterprise"
+	"sidi/internal/web"
+)
 
 // EnterpriseSections are the parts of an enterprise's page
 // (/enterprises/{code}) in the order shown: each module's section, in
@@ -13,4 +16,15 @@ func (s *Set) EnterpriseSections() []enterprise.SectionFunc {
 		}
 	}
 	return append(out, s.Standards.Directory().UsersSection)
+}
+
+// ToDo are the modules' parts of the to-do list, in module order.
+func (s *Set) ToDo() []web.ToDoFunc {
+	var out []web.ToDoFunc
+	for _, m := range Modules() {
+		if m.ToDo != nil {
+			out = append(out, m.ToDo(s))
+		}
+	}
+	return out
 }

@@ -16,6 +16,7 @@ import (
 	"sidi/internal/ip/trademark"
 	"sidi/internal/kit"
 	"sidi/internal/quality/awards"
+	"sidi/internal/quality/nqi"
 	"sidi/internal/standards"
 	"sidi/internal/standards/pilots"
 	"sidi/internal/training"
@@ -61,6 +62,8 @@ type Module struct {
 	// EnterpriseSection is the module's part of an enterprise's page
 	// (/enterprises/{code}): its records that point at the enterprise.
 	EnterpriseSection func(s *Set) enterprise.SectionFunc
+	// ToDo is the module's part of a user's to-do list (我的待办).
+	ToDo func(s *Set) web.ToDoFunc
 }
 
 // Modules lists the registers in the order they are built, seeded and
@@ -213,6 +216,26 @@ func Modules() []Module {
 				"ip_assist": {"kind": protect.AssistKindLabels, "outcome": protect.OutcomeLabels},
 			},
 			ImportKinds: kindsOver(func(s *Set) *protect.Service { return s.Protect }, protect.ImportKinds),
+		},
+		{
+			Name: "nqi", Title: "计量与认证",
+			Build: func(ctx context.Context, s *Set) error {
+				s.NQI = nqi.NewService(s.DB, s.Standards.Directory())
+				_, err := s.NQI.EnsureCatalogue(ctx)
+				return err
+			},
+			Metrics: nqi.RegisterMetrics,
+			Seed: func(ctx context.Context, s *Set, p auth.Principal) (int, error) {
+				return nqi.SeedDemo(ctx, s.NQI, p)
+			},
+			SeedDone: "已添加 %d 条演示计量标准、强检器具、认证证书和基准（均标注【演示数据】）demo metrology and certification records added",
+			Pages:    pagesOver(func(s *Set) *nqi.Service { return s.NQI }, web.NQIPages),
+			AuditValues: map[string]map[string]map[string]string{
+				"cert_baseline": {"measure": nqi.MeasureLabels},
+			},
+			ImportKinds:       kindsOver(func(s *Set) *nqi.Service { return s.NQI }, nqi.ImportKinds),
+			EnterpriseSection: func(s *Set) enterprise.SectionFunc { return s.NQI.EnterpriseSection },
+			ToDo:              func(s *Set) web.ToDoFunc { return web.NQIToDo(s.NQI) },
 		},
 		{
 			Name: "equipment", Title: "特种设备",

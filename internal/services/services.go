@@ -29,6 +29,7 @@ import (
 	"sidi/internal/plan"
 	"sidi/internal/progress"
 	"sidi/internal/quality/awards"
+	"sidi/internal/quality/nqi"
 	"sidi/internal/standards"
 	"sidi/internal/standards/pilots"
 	"sidi/internal/store"
@@ -70,6 +71,8 @@ type Set struct {
 	// Awards keeps the quality award, demonstration zones, QC circles
 	// and public-service quality monitoring (internal/quality/awards).
 	Awards *awards.Service
+	// NQI keeps metrology (standards, instruments) and certification.
+	NQI *nqi.Service
 	// Obs are the operational metrics (Prometheus) of this instance; the
 	// database reports writer waits, audit appends, imports and logins to it.
 	Obs *obs.Metrics
@@ -110,7 +113,7 @@ func New(ctx context.Context, db *store.DB) (*Set, error) {
 func (s *Set) WebDeps() web.Deps {
 	return web.Deps{DB: s.DB, Org: s.Org, Plan: s.Plan, Auth: s.Auth, Progress: s.Progress,
 		Standards: s.Standards, Metrics: s.Obs, Pages: Pages(s), AuditValues: AuditValues(),
-		Enterprises: s.Standards.Directory(), EnterpriseSections: s.EnterpriseSections()}
+		Enterprises: s.Standards.Directory(), EnterpriseSections: s.EnterpriseSections(), ToDo: s.ToDo()}
 }
 
 // StandardLookup links the standards a production base applies to the

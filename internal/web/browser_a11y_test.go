@@ -73,6 +73,7 @@ func loadAxe(t *testing.T) string {
 //	                     /patents(?prefecture&category)(/{id}) · /ipm-certs
 //	                     /ip-decisions · /ip-outlets(?prefecture=632800)
 //	                     /quality-awards(?year&sidi) · /quality-zones(?special=1) · /service-quality(?prefecture&year)
+//	                     /metrology(?prefecture=632800&valid=1) · /quality-certs(?kind=organic&valid=1)
 //	demo-supervisor      /my · /progress · /progress?period=2025Q2 · /progress/tasks/1 · /progress/settings
 //	                     /progress/bindings · /reports · /reports/{id} · /bulletins · /bulletins/2025Q2
 //	                     /plan/versions · /plan/import · /standards/manage · /standards/manage/{id}
@@ -81,6 +82,7 @@ func loadAxe(t *testing.T) string {
 //	                     /training/{id}/edit · /alarms · /alarm-rules · /hazards(/{id}) · /special-equipment/regions/632800
 //	                     /ip-cases(?status=open&warning=1) · /ip-cases/{id} · /ip-assists · /ip-operations
 //	                     /quality-awards/manage · /quality-awards/applications/{id}
+//	                     /metrology/instruments(?due=overdue) · /quality-certs/manage · /nqi/import(?kind=instruments)
 //	demo-reporter-samr   /my · /reports/new?period=…&task=… · /bases/new · /training/new
 //	demo-enterprise      /my · /declarations/new
 //	demo-inspector       /equipment · /equipment/due · /equipment/{code} · /equipment/{code}/edit · /equipment/new · /equipment/import
@@ -144,14 +146,16 @@ func TestBrowserAccessibility(t *testing.T) {
 			"/gi-products", "/gi-products?prefecture=632800&valid=1", "/gi-products/" + giProduct, "/certifications", "/certifications?kind=green", "/certifications/" + cert,
 			"/brands", "/brands?q=%E6%9E%B8%E6%9D%9E", "/brands/" + brand,
 			"/patents", "/patents?prefecture=632800&category=strategic", "/patents/" + patentID, "/ipm-certs", "/ip-decisions", "/ip-outlets", "/ip-outlets?prefecture=632800",
-			"/quality-awards", "/quality-awards?year=2024&sidi=1", "/quality-zones", "/quality-zones?special=1", "/service-quality", "/service-quality?prefecture=630100&year=2024"}},
+			"/quality-awards", "/quality-awards?year=2024&sidi=1", "/quality-zones", "/quality-zones?special=1", "/service-quality", "/service-quality?prefecture=630100&year=2024",
+			"/metrology", "/metrology?prefecture=632800&valid=1", "/quality-certs", "/quality-certs?kind=organic&valid=1"}},
 		{"demo-supervisor", []string{"/my", "/progress", "/progress?period=2025Q2", "/progress/tasks/1", "/progress/settings",
 			"/progress/bindings", "/reports", "/reports/" + report, "/bulletins", "/bulletins/2025Q2", fmt.Sprint("/bulletin-docs/", issued.ID), "/progress/final",
 			"/plan/versions", "/plan/import", "/standards/manage", "/standards/manage/" + std,
 			"/declarations/enterprises", "/enterprises/" + ent, "/leaders/manage", "/bases/" + base + "/edit", "/training/" + session + "/edit",
 			"/alarms", "/alarm-rules", "/hazards", "/hazards/" + hazard, "/special-equipment/regions/632800",
 			"/ip-cases", "/ip-cases?status=open&warning=1", "/ip-cases/" + ipCase, "/ip-assists", "/ip-operations",
-			"/quality-awards/manage", "/quality-awards/applications/" + qaApp}},
+			"/quality-awards/manage", "/quality-awards/applications/" + qaApp,
+			"/metrology/instruments", "/metrology/instruments?due=overdue", "/quality-certs/manage", "/nqi/import", "/nqi/import?kind=instruments"}},
 		{"demo-reporter-samr", []string{"/my", html.UnescapeString(newReport[1]), "/bases/new", "/training/new"}},
 		{"demo-enterprise", []string{"/my", "/declarations/new"}},
 		{"demo-inspector", []string{"/equipment", "/equipment/due", "/equipment/" + equipment.DemoGolmudBoiler, "/equipment/" + equipment.DemoGolmudBoiler + "/edit", "/equipment/new", "/equipment/import"}},

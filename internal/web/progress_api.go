@@ -90,7 +90,7 @@ func (s *Server) apiToDo(w http.ResponseWriter, r *http.Request, rc *reqCtx) err
 	if err != nil {
 		return err
 	}
-	items, err := s.Progress.ToDo(r.Context(), rc.P, pv.ID)
+	items, err := s.toDo(r.Context(), rc.P, pv.ID)
 	if err != nil {
 		return err
 	}

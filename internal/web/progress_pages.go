@@ -263,7 +263,7 @@ func (s *Server) myDesk(w http.ResponseWriter, r *http.Request, rc *reqCtx) erro
 	if err != nil {
 		return err
 	}
-	items, err := s.Progress.ToDo(r.Context(), rc.P, pv.ID)
+	items, err := s.toDo(r.Context(), rc.P, pv.ID)
 	if err != nil {
 		return err
 	}

@@ -23,10 +23,13 @@ type pages struct {
 }
 
 var funcs = template.FuncMap{
-	"num":  formatNum,
-	"cmp":  plan.ComparatorLabel,
-	"join": strings.Join,
-	"date": func(t time.Time) string { return fmtDate(t) },
+	"num": formatNum,
+	// count shows a whole count with thousands separators.
+	"count":   func(n int) string { return formatNum(float64(n)) },
+	"deref64": func(n *int64) int64 { return *n },
+	"cmp":     plan.ComparatorLabel,
+	"join":    strings.Join,
+	"date":    func(t time.Time) string { return fmtDate(t) },
 	"datetime": func(t time.Time) string {
 		if t.IsZero() {
 			return ""

@@ -59,6 +59,29 @@ type Deps struct {
 	// log, by entity, field and code ("base" "status" "recognised" →
 	// "已认定"), for the 操作日志 (services.AuditValues gathers the modules').
 	AuditValues map[string]map[string]map[string]string
+	// ToDo are the registers' parts of a user's to-do list (我的待办, the
+	// desk and /api/v1/todo), after the plan's reports.
+	ToDo []ToDoFunc
+}
+
+// ToDoFunc is a register's part of p's to-do list: items that link to the
+// register's page (ToDoItem.Link) rather than to a report.
+type ToDoFunc func(ctx context.Context, p auth.Principal) ([]progress.ToDoItem, error)
+
+// toDo is p's to-do list: the plan's reports, then the registers' items.
+func (s *Server) toDo(ctx context.Context, p auth.Principal, planID int64) ([]progress.ToDoItem, error) {
+	items, err := s.Progress.ToDo(ctx, p, planID)
+	if err != nil {
+		return nil, err
+	}
+	for _, f := range s.ToDo {
+		more, err := f(ctx, p)
+		if err != nil {
+			return nil, err
+		}
+		items = append(items, more...)
+	}
+	return items, nil
 }
 
 // Server is Sidi's HTTP front.

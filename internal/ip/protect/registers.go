@@ -3,7 +3,6 @@ package protect
 import (
 	"context"
 	"database/sql"
-	"fmt"
 	"strings"
 
 	"sidi/internal/auth"
@@ -151,61 +150,27 @@ func ImportKinds(s *Service) []kit.ImportKind[auth.Principal] {
 	return ks
 }
 
-// register is how one register's rows are matched and written.
-type register[T any] struct {
-	kind, table, keyCol, keyLabel string
-	cols                          []string // the first is the key
-	values                        func(T) []any
-}
-
 var (
-	outletReg = register[Outlet]{kind: "ip-outlets", table: "ip_outlets", keyCol: ColName, keyLabel: "网点",
-		cols: []string{"name", "level", "region", "prefecture", "services", "contact", "demo"},
-		values: func(o Outlet) []any {
+	outletReg = kit.KeyedTable[Outlet]{Kind: "ip-outlets", Table: "ip_outlets", KeyCol: ColName, KeyLabel: "网点", Columns: OutletColumns,
+		Cols: []string{"name", "level", "region", "prefecture", "services", "contact", "demo"},
+		Values: func(o Outlet) []any {
 			return []any{o.Name, o.Level, o.Region, o.Prefecture, o.Services, o.Contact, b2i(o.Demo)}
 		}}
-	operationReg = register[Operation]{kind: "ip-operations", table: "ip_operations", keyCol: ColRefNo, keyLabel: "登记号",
-		cols: []string{"ref_no", "kind", "right_kind", "right_no", "from_party", "to_party", "amount_fen", "region", "prefecture", "recorded_on", "demo"},
-		values: func(o Operation) []any {
+	operationReg = kit.KeyedTable[Operation]{Kind: "ip-operations", Table: "ip_operations", KeyCol: ColRefNo, KeyLabel: "登记号", Columns: OperationColumns,
+		Cols: []string{"ref_no", "kind", "right_kind", "right_no", "from_party", "to_party", "amount_fen", "region", "prefecture", "recorded_on", "demo"},
+		Values: func(o Operation) []any {
 			return []any{o.RefNo, o.Kind, o.RightKind, o.RightNo, o.From, o.To, o.AmountFen, o.Region, o.Prefecture, o.RecordedOn, b2i(o.Demo)}
 		}}
 )
 
-// run imports src: rows matched on the key are updated when they differ,
-// so the same file twice changes nothing; each batch with its audit entry.
-func (g register[T]) run(ctx context.Context, s *Service, p auth.Principal, src kit.Source, opt kit.ImportOptions, parse func(kit.Row) (T, kit.Errors)) (kit.ImportReport, error) {
-	if err := p.Require(Editors...); err != nil {
-		return kit.ImportReport{Kind: g.kind, File: src.Name}, err
-	}
-	cols := map[string][]kit.Column{"ip-outlets": OutletColumns, "ip-operations": OperationColumns}[g.kind]
-	key := func(v T) string { return fmt.Sprint(g.values(v)[0]) }
-	return kit.RunImport(ctx, src, opt, kit.Plan[T]{
-		Kind: g.kind, Spec: kit.TableSpec{Columns: cols, Formulas: true}, Parse: parse, Key: key,
-		Duplicate: func(row int, v T, prev int) kit.FieldError {
-			return kit.FieldError{Row: row, Column: g.keyCol, Msg: fmt.Sprintf("%s %s 与第 %d 行重复", g.keyLabel, key(v), prev)}
-		},
-		Write: func(ctx context.Context, batch []kit.Item[T], file kit.ImportReport) (kit.BatchResult, error) {
-			return g.write(ctx, s, p, batch, file)
-		},
-	})
-}
-
-func (g register[T]) write(ctx context.Context, s *Service, p auth.Principal, batch []kit.Item[T], file kit.ImportReport) (kit.BatchResult, error) {
-	rows := make([]kit.UpsertRow, len(batch))
-	for i, it := range batch {
-		rows[i] = kit.UpsertRow{Row: it.Row, Audit: it.Val, Values: func(*sql.Tx) ([]any, error) { return g.values(it.Val), nil }}
-	}
-	return kit.Upsert{Kind: g.kind, Table: g.table, Cols: g.cols, Keys: 1}.WriteBatch(ctx, s.db, p.Actor(), s.stamp(), file, rows)
-}
-
 // ImportOutlets imports the outlet list (matched on the name).
 func (s *Service) ImportOutlets(ctx context.Context, p auth.Principal, src kit.Source, opt kit.ImportOptions) (kit.ImportReport, error) {
-	return outletReg.run(ctx, s, p, src, opt, parseOutlet)
+	return outletReg.Run(ctx, s.db, p.Actor(), p.Require(Editors...), s.stamp(), src, opt, parseOutlet)
 }
 
 // ImportOperations imports transfers, licences and pledges (matched on the registration number).
 func (s *Service) ImportOperations(ctx context.Context, p auth.Principal, src kit.Source, opt kit.ImportOptions) (kit.ImportReport, error) {
-	return operationReg.run(ctx, s, p, src, opt, parseOperation)
+	return operationReg.Run(ctx, s.db, p.Actor(), p.Require(Editors...), s.stamp(), src, opt, parseOperation)
 }
 
 func scanOutlet(sc interface{ Scan(...any) error }) (Outlet, error) {
