@@ -28,6 +28,7 @@ import (
 	"sidi/internal/org"
 	"sidi/internal/plan"
 	"sidi/internal/progress"
+	"sidi/internal/quality/evalmodel"
 	"sidi/internal/standards"
 	"sidi/internal/standards/pilots"
 	"sidi/internal/store"
@@ -66,6 +67,9 @@ type Set struct {
 	Patents *patent.Service
 	// Protect keeps IP cases, requests, outlets and operations.
 	Protect *protect.Service
+	// EvalModel is the salt-lake chemical enterprise evaluation model
+	// (internal/quality/evalmodel).
+	EvalModel *evalmodel.Service
 	// Obs are the operational metrics (Prometheus) of this instance; the
 	// database reports writer waits, audit appends, imports and logins to it.
 	Obs *obs.Metrics
