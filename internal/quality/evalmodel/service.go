@@ -655,19 +655,20 @@ func frame(ctx context.Context, q store.Querier, m Model, inds []Node) (*Frame, 
 	if len(inds) == 0 {
 		return f, nil, nil
 	}
-	err := store.EachRow(ctx, q, `SELECT v.enterprise_id, e.credit_code, e.name, v.indicator_code, v.value FROM eval_values v JOIN enterprises e ON e.id = v.enterprise_id
-		WHERE v.period = $1 AND v.indicator_code IN (`+strings.Join(ph, ", ")+`) ORDER BY v.enterprise_id`, codes, func(r *sql.Rows) error {
-		var e entRow
+	// The values alone (no join, no string per row but the code), then
+	// the enterprises' codes and names in one query.
+	err := store.EachRow(ctx, q, `SELECT enterprise_id, indicator_code, value FROM eval_values WHERE period = $1 AND indicator_code IN (`+strings.Join(ph, ", ")+`)`, codes, func(r *sql.Rows) error {
+		var id int64
 		var code string
 		var v float64
-		if err := r.Scan(&e.ID, &e.CreditCode, &e.Name, &code, &v); err != nil {
+		if err := r.Scan(&id, &code, &v); err != nil {
 			return err
 		}
-		i, ok := row[e.ID]
+		i, ok := row[id]
 		if !ok {
 			i = len(ents)
-			row[e.ID] = i
-			ents = append(ents, e)
+			row[id] = i
+			ents = append(ents, entRow{ID: id})
 			vals := make([]float64, len(inds))
 			for j := range vals {
 				vals[j] = math.NaN()
@@ -677,6 +678,18 @@ func frame(ctx context.Context, q store.Querier, m Model, inds []Node) (*Frame, 
 		f.Values[i][col[code]] = v
 		return nil
 	})
+	if err == nil && len(ents) > 0 {
+		err = store.EachRow(ctx, q, `SELECT id, credit_code, name FROM enterprises WHERE id IN (SELECT DISTINCT enterprise_id FROM eval_values WHERE period = $1)`, []any{m.Period}, func(r *sql.Rows) error {
+			var e entRow
+			if err := r.Scan(&e.ID, &e.CreditCode, &e.Name); err != nil {
+				return err
+			}
+			if i, ok := row[e.ID]; ok {
+				ents[i] = e
+			}
+			return nil
+		})
+	}
 	if err != nil {
 		return nil, nil, fmt.Errorf("evalmodel: values of %s: %w", m.Period, err)
 	}

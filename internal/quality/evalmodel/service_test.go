@@ -23,7 +23,7 @@ var (
 	admin = auth.CLI("test")
 )
 
-func setup(t *testing.T, db *store.DB) (*evalmodel.Service, map[string]int64) {
+func setup(t testing.TB, db *store.DB) (*evalmodel.Service, map[string]int64) {
 	t.Helper()
 	if _, err := org.NewService(db).EnsureDirectory(ctx); err != nil {
 		t.Fatal(err)
