@@ -62,3 +62,5 @@ CREATE TABLE eval_values (
 	UNIQUE (period, enterprise_id, indicator_code)
 );
 CREATE INDEX eval_values_enterprise ON eval_values(enterprise_id);
+-- Scoring reads a period's values of a model's indicators from the index alone.
+CREATE INDEX eval_values_frame ON eval_values(period, indicator_code, enterprise_id, value);
