@@ -7,8 +7,8 @@ import (
 	"syscall"
 	"testing"
 
-	"sidi/internal/kit"
 	"sidi/internal/creditcode"
+	"sidi/internal/kit"
 	"sidi/internal/quality/evalmodel"
 	"sidi/internal/store"
 	"sidi/internal/store/storetest"
