@@ -320,6 +320,13 @@ func (s *evalWeb) apiExplain(w http.ResponseWriter, r *http.Request, rc *reqCtx)
 // done sends the browser back to path with msg, or with the error when it
 // is the user's to fix.
 func (s *evalWeb) done(w http.ResponseWriter, r *http.Request, path, msg string, err error) error {
+	return s.formDone(w, r, path, msg, err)
+}
+
+// formDone sends the browser back to path with msg, or with the error's
+// message when it is the user's to fix (invalid input, a conflict); other
+// errors are the handler's.
+func (s *Server) formDone(w http.ResponseWriter, r *http.Request, path, msg string, err error) error {
 	if err != nil {
 		if !formError(err) {
 			return err

@@ -26,11 +26,11 @@ import (
 	"strconv"
 	"strings"
 	"time"
-	"unicode/utf8"
 
 	"sidi/internal/apperr"
 	"sidi/internal/audit"
 	"sidi/internal/auth"
+	"sidi/internal/check"
 	"sidi/internal/enterprise"
 	"sidi/internal/kit"
 	"sidi/internal/store"
@@ -290,15 +290,17 @@ type NewModel struct {
 	Demo    bool   `json:"demo"`
 }
 
+// text trims v and checks it is present (when required), within max
+// characters and free of control characters (check.Text's rules), as a
+// failure of field.
 func text(errs *kit.Errors, field, label, v string, max int, required bool) string {
-	v = strings.TrimSpace(v)
-	switch {
-	case v == "" && required:
-		errs.Add(field, "请填写%s", label)
-	case utf8.RuneCountInString(v) > max:
-		errs.Add(field, "%s不能超过 %d 个字", label, max)
-	case !utf8.ValidString(v) || strings.ContainsFunc(v, func(r rune) bool { return r < 0x20 && r != '\n' || r == 0x7f }):
-		errs.Add(field, "%s含有无法识别的字符", label)
+	var ps check.Problems
+	v = check.Text(&ps, label, v, max)
+	if v == "" && required {
+		ps.Add(label, "请填写")
+	}
+	for _, p := range ps {
+		errs.Add(field, "%s", p)
 	}
 	return v
 }
