@@ -106,9 +106,15 @@ func SeedDemo(ctx context.Context, s *Service, p auth.Principal) (int, error) {
 	for i, name := range demoNames {
 		ents = append(ents, ent{demoCode(i), DemoLabel + name + "有限公司"})
 	}
+	// The enterprise the demo enterprise account acts for, or (before
+	// `sidi demo` links it, to the first demo enterprise of the directory)
+	// the one it will act for.
 	var code, name string
 	err = s.db.Reader().QueryRowContext(ctx, `SELECT e.credit_code, e.name FROM user_enterprise ue JOIN users u ON u.id = ue.user_id JOIN enterprises e ON e.id = ue.enterprise_id
 		WHERE u.login = 'demo-enterprise' ORDER BY e.id LIMIT 1`).Scan(&code, &name)
+	if errors.Is(err, sql.ErrNoRows) {
+		err = s.db.Reader().QueryRowContext(ctx, `SELECT credit_code, name FROM enterprises WHERE demo = 1 ORDER BY id LIMIT 1`).Scan(&code, &name)
+	}
 	if err == nil {
 		ents = append(ents, ent{code, name})
 	} else if !errors.Is(err, sql.ErrNoRows) {
