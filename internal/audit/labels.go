@@ -6,7 +6,7 @@ package audit
 // records named.
 
 var entityLabels = map[string]string{
-	"ip_case": "知识产权案件", "ip_assist": "维权援助与调解申请",
+	"ip_case": "知识产权案件", "ip_assist": "维权援助与调解申请", "eval_model": "盐湖化工企业评价模型",
 	"cert_baseline": "认证增长基准",
 	"access":        "访问控制", "api_token": "API 令牌", "base": "标准化生产基地", "bulletin": "进展通报", "bulletin_issue": "印发通报",
 	"declaration": "自我声明", "declaration_import": "自我声明导入", "department": "部门",
@@ -36,6 +36,7 @@ var actionLabels = map[string]string{
 	"submit": "提交", "unlink": "取消关联", "unlock": "解除锁定", "update": "修改", "withdraw": "撤回",
 	"inspect": "登记检验", "issue_secret": "签发设备密钥", "recompute_due": "重算检验到期日", "archive": "归档",
 	"ack": "确认", "clear": "清除", "start": "开始整改", "reject": "复核退回", "close": "关闭",
+	"version": "建立新版本", "weights_ahp": "层次分析法定权", "weights_entropy": "熵权法定权", "classes": "设置分类等级",
 }
 
 var fieldLabels = map[string]string{

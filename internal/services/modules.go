@@ -16,6 +16,7 @@ import (
 	"sidi/internal/ip/trademark"
 	"sidi/internal/kit"
 	"sidi/internal/quality/awards"
+	"sidi/internal/quality/evalmodel"
 	"sidi/internal/quality/nqi"
 	"sidi/internal/standards"
 	"sidi/internal/standards/pilots"
@@ -236,6 +237,23 @@ func Modules() []Module {
 			ImportKinds:       kindsOver(func(s *Set) *nqi.Service { return s.NQI }, nqi.ImportKinds),
 			EnterpriseSection: func(s *Set) enterprise.SectionFunc { return s.NQI.EnterpriseSection },
 			ToDo:              func(s *Set) web.ToDoFunc { return web.NQIToDo(s.NQI) },
+		},
+		{
+			Name: "eval-model", Title: "盐湖化工企业分类评价模型",
+			Build: func(_ context.Context, s *Set) error {
+				s.EvalModel = evalmodel.NewService(s.DB, s.Standards.Directory())
+				return nil
+			},
+			Seed: func(ctx context.Context, s *Set, p auth.Principal) (int, error) {
+				return evalmodel.SeedDemo(ctx, s.EvalModel, p)
+			},
+			SeedDone: "已添加 %d 条演示盐湖化工企业评价模型和指标数据（均标注【演示数据】）demo evaluation models and indicator values added",
+			Pages:    pagesOver(func(s *Set) *evalmodel.Service { return s.EvalModel }, web.EvalModelPages),
+			AuditValues: map[string]map[string]map[string]string{
+				"eval_model": {"status": evalmodel.StatusLabels, "method": evalmodel.MethodLabels},
+			},
+			ImportKinds:       kindsOver(func(s *Set) *evalmodel.Service { return s.EvalModel }, evalmodel.ImportKinds),
+			EnterpriseSection: func(s *Set) enterprise.SectionFunc { return s.EvalModel.EnterpriseSection },
 		},
 		{
 			Name: "equipment", Title: "特种设备",

@@ -29,6 +29,7 @@ import (
 	"sidi/internal/plan"
 	"sidi/internal/progress"
 	"sidi/internal/quality/awards"
+	"sidi/internal/quality/evalmodel"
 	"sidi/internal/quality/nqi"
 	"sidi/internal/standards"
 	"sidi/internal/standards/pilots"
@@ -73,6 +74,9 @@ type Set struct {
 	Awards *awards.Service
 	// NQI keeps metrology (standards, instruments) and certification.
 	NQI *nqi.Service
+	// EvalModel is the salt-lake chemical enterprise evaluation model
+	// (internal/quality/evalmodel).
+	EvalModel *evalmodel.Service
 	// Obs are the operational metrics (Prometheus) of this instance; the
 	// database reports writer waits, audit appends, imports and logins to it.
 	Obs *obs.Metrics

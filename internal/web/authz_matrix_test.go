@@ -531,6 +531,7 @@ func TestAuthorizationMatrix(t *testing.T) {
 			"ip-cases/id":       "1",
 			"ip-assists/id":     "1",
 			"applications/id":   "1",
+			"eval-models/id":    "1",
 			"regions/code":      "632800",
 			"boilers/code":      equipment.DemoGolmudBoiler,
 			"alarm-rules/id":    "1",

@@ -83,6 +83,8 @@ func loadAxe(t *testing.T) string {
 //	                     /ip-cases(?status=open&warning=1) · /ip-cases/{id} · /ip-assists · /ip-operations
 //	                     /quality-awards/manage · /quality-awards/applications/{id}
 //	                     /metrology/instruments(?due=overdue) · /quality-certs/manage · /nqi/import(?kind=instruments)
+//	                     /eval-models(/{id}) · /eval-models/{id}/scores · /eval-models/{id}/sensitivity
+//	                     /eval-models/{id}/enterprises/{code}
 //	demo-reporter-samr   /my · /reports/new?period=…&task=… · /bases/new · /training/new
 //	demo-enterprise      /my · /declarations/new
 //	demo-inspector       /equipment · /equipment/due · /equipment/{code} · /equipment/{code}/edit · /equipment/new · /equipment/import
@@ -115,7 +117,14 @@ func TestBrowserAccessibility(t *testing.T) {
 		hazard    = first(`SELECT MIN(id) FROM hazards`)
 		ipCase    = first(`SELECT MIN(id) FROM ip_cases WHERE status = 'penalized'`)
 		qaApp     = first(`SELECT MIN(id) FROM quality_award_applications WHERE app_no = 'DEMO-ZLJ-2024-05'`)
+		evalV1    = first(`SELECT MIN(id) FROM eval_models`)
+		evalV2    = first(`SELECT MAX(id) FROM eval_models`)
+		evalEnt   = first(`SELECT MIN(enterprise_id) FROM eval_values`)
 	)
+	var evalCode string
+	if err := f.db.Reader().QueryRowContext(context.Background(), `SELECT credit_code FROM enterprises WHERE id = $1`, evalEnt).Scan(&evalCode); err != nil {
+		t.Fatal(err)
+	}
 	// An issued bulletin (its record page; the stored document itself is
 	// the printable bulletin already checked as a draft).
 	pv, err := f.plan.Current(context.Background(), 0)
@@ -155,7 +164,9 @@ func TestBrowserAccessibility(t *testing.T) {
 			"/alarms", "/alarm-rules", "/hazards", "/hazards/" + hazard, "/special-equipment/regions/632800",
 			"/ip-cases", "/ip-cases?status=open&warning=1", "/ip-cases/" + ipCase, "/ip-assists", "/ip-operations",
 			"/quality-awards/manage", "/quality-awards/applications/" + qaApp,
-			"/metrology/instruments", "/metrology/instruments?due=overdue", "/quality-certs/manage", "/nqi/import", "/nqi/import?kind=instruments"}},
+			"/metrology/instruments", "/metrology/instruments?due=overdue", "/quality-certs/manage", "/nqi/import", "/nqi/import?kind=instruments",
+			"/eval-models", "/eval-models/" + evalV1, "/eval-models/" + evalV2, "/eval-models/" + evalV1 + "/scores",
+			"/eval-models/" + evalV1 + "/sensitivity", "/eval-models/" + evalV1 + "/enterprises/" + evalCode}},
 		{"demo-reporter-samr", []string{"/my", html.UnescapeString(newReport[1]), "/bases/new", "/training/new"}},
 		{"demo-enterprise", []string{"/my", "/declarations/new"}},
 		{"demo-inspector", []string{"/equipment", "/equipment/due", "/equipment/" + equipment.DemoGolmudBoiler, "/equipment/" + equipment.DemoGolmudBoiler + "/edit", "/equipment/new", "/equipment/import"}},
