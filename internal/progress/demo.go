@@ -21,7 +21,8 @@ const DemoLabel = "【演示数据】"
 // tasks 8, 9 and 10: valid Qinghai trademarks, agri-product brands, Madrid
 // marks, regional public brands, GI marks, GI products in force and valid
 // agri-product certificates; task 12: high-value invention patents per
-// 10,000 residents and enterprises certified to GB/T 29490).
+// 10,000 residents and enterprises certified to GB/T 29490; task 23: the
+// completed product-quality sampling batches).
 var DemoMetricBindings = map[string]string{
 	"1.1":  "standards.local.published",
 	"1.2":  "standards.drug.varieties",
@@ -36,6 +37,7 @@ var DemoMetricBindings = map[string]string{
 	"10.3": "agri.certs",
 	"12.1": "patents.high_value.per_10k",
 	"12.2": "ipm.certified_enterprises",
+	"23.1": "sampling.batches",
 }
 
 // SeedDemo fills a plan with clearly labelled demo reports from its start

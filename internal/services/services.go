@@ -28,6 +28,7 @@ import (
 	"sidi/internal/org"
 	"sidi/internal/plan"
 	"sidi/internal/progress"
+	"sidi/internal/quality/sampling"
 	"sidi/internal/standards"
 	"sidi/internal/standards/pilots"
 	"sidi/internal/store"
@@ -66,6 +67,8 @@ type Set struct {
 	Patents *patent.Service
 	// Protect keeps IP cases, requests, outlets and operations.
 	Protect *protect.Service
+	// Sampling is product-quality supervision sampling (internal/quality/sampling).
+	Sampling *sampling.Service
 	// Obs are the operational metrics (Prometheus) of this instance; the
 	// database reports writer waits, audit appends, imports and logins to it.
 	Obs *obs.Metrics

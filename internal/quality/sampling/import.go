@@ -38,6 +38,15 @@ type importRun struct {
 	ents  map[string]int64
 }
 
+// task is the task a row names; a row without one belongs to the caller's
+// own department (province-wide for the command line).
+func (r *importRun) task(no string) Task {
+	if no == "" {
+		return Task{DeptID: r.p.DeptID}
+	}
+	return r.tasks[no]
+}
+
 // Import reads a table of batches: every row is checked first (the
 // enumeration of outcomes, dates, credit codes, the 15-day re-test window,
 // task numbers in the caller's scope) and, unless opt.SkipInvalid, one
@@ -84,8 +93,7 @@ func parseRow(row kit.Row, today string) (Batch, kit.Errors) {
 }
 
 // check refuses rows naming a task that does not exist or lies outside the
-// caller's scope, and rows without a task from a caller without an
-// all-department scope.
+// caller's scope.
 func (r *importRun) check(_ context.Context, batch []kit.Item[Batch]) (kit.Errors, error) {
 	var errs kit.Errors
 	for _, it := range batch {
@@ -95,8 +103,8 @@ func (r *importRun) check(_ context.Context, batch []kit.Item[Batch]) (kit.Error
 			errs.AddCell(it.Row, ColTaskNo, "任务编号“%s”不存在", clip(it.Val.TaskNo))
 		case it.Val.TaskNo != "" && !allows(r.sc, t.DeptID):
 			errs.AddCell(it.Row, ColTaskNo, "任务编号“%s”不在您的数据范围内", clip(it.Val.TaskNo))
-		case it.Val.TaskNo == "" && !r.sc.All:
-			errs.AddCell(it.Row, ColTaskNo, "请填写您的数据范围内的任务编号（不填任务编号的批次由省级统一管理）")
+		case it.Val.TaskNo == "" && !allows(r.sc, r.p.DeptID):
+			errs.AddCell(it.Row, ColTaskNo, "请填写您的数据范围内的任务编号")
 		}
 	}
 	return errs, nil
@@ -230,7 +238,7 @@ func (r *importRun) write(ctx context.Context, batch []kit.Item[Batch], file kit
 		var updated []int64
 		for _, it := range batch {
 			b := it.Val
-			t := r.tasks[b.TaskNo]
+			t := r.task(b.TaskNo)
 			ent := r.ents[b.CreditCode]
 			w := written{Row: it.Row, Rec: b.Cells(), TaskID: t.ID, EnterpriseID: ent}
 			e, ok := ex[b.BatchNo]
@@ -238,7 +246,7 @@ func (r *importRun) write(ctx context.Context, batch []kit.Item[Batch], file kit
 				fresh = append(fresh, w)
 				continue
 			}
-			if e.ent == ent && e.task == t.ID && e.b.Demo == b.Demo && slicesEqual(e.b.Cells(), w.Rec) {
+			if e.ent == ent && e.task == t.ID && e.b.DeptID == t.DeptID && e.b.Demo == b.Demo && slicesEqual(e.b.Cells(), w.Rec) {
 				res.Unchanged++
 				continue
 			}
@@ -315,7 +323,7 @@ func (r *importRun) insert(ctx context.Context, tx *sql.Tx, conn *sql.Conn, fres
 		var buf []byte
 		for _, w := range fresh {
 			buf = strconv.AppendInt(buf, w.ID, 10)
-			for _, v := range batchValues(byRow[w.Row], r.tasks[byRow[w.Row].TaskNo], w.EnterpriseID, now) {
+			for _, v := range batchValues(byRow[w.Row], r.task(byRow[w.Row].TaskNo), w.EnterpriseID, now) {
 				buf = append(buf, '\t')
 				switch x := v.(type) {
 				case nil:
@@ -338,7 +346,7 @@ func (r *importRun) insert(ctx context.Context, tx *sql.Tx, conn *sql.Conn, fres
 	return store.InsertRows(ctx, s.db.Dialect(), tx, "sampling", `INSERT INTO sampling_batches(id, `+insertCols+`, created_at) VALUES `, make([]string, 25), len(fresh), func(i int) []any {
 		w := fresh[i]
 		b := byRow[w.Row]
-		return append(append([]any{w.ID}, batchValues(b, r.tasks[b.TaskNo], w.EnterpriseID, now)...), now)
+		return append(append([]any{w.ID}, batchValues(b, r.task(b.TaskNo), w.EnterpriseID, now)...), now)
 	})
 }
 

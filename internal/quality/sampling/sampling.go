@@ -13,9 +13,10 @@
 // bulletins do; the completed batches are counted as of any day for the
 // plan's "累计完成1000批次以上的产品质量监测任务".
 //
-// Batches belong to the department of their task and are seen by staff
-// inside its scope; a batch without a task is province-wide (seen by
-// all-scope staff). The public sees the published notices of failed
+// Batches belong to the department of their task (without a task, to the
+// department of whoever recorded them; province-wide when that was the
+// command line) and are seen by staff inside its scope; a province-wide
+// batch only by all-scope staff. The public sees the published notices of failed
 // batches only (Notices).
 package sampling
 
@@ -31,10 +32,12 @@ import (
 	"sidi/internal/store"
 )
 
-// Readers see the register; Keepers record plans, tasks, batches,
-// re-tests and disposals (inside their department scope).
+// Readers see the register and Keepers record plans, tasks, batches,
+// re-tests and disposals: the market-supervision staff, inside their
+// department scope. (The same roles today; kept apart so a read-only role
+// can be given the register without the forms.)
 var (
-	Readers = []auth.Role{auth.RoleAdmin, auth.RoleSupervisor, auth.RoleInspector, auth.RoleReporter, auth.RoleApprover}
+	Readers = []auth.Role{auth.RoleAdmin, auth.RoleSupervisor, auth.RoleInspector}
 	Keepers = []auth.Role{auth.RoleAdmin, auth.RoleSupervisor, auth.RoleInspector}
 )
 

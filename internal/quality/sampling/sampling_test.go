@@ -249,8 +249,17 @@ func TestRetestDisposalAndNotice(t *testing.T) {
 			sampling.ColKey: "光伏", sampling.ColEnterprise: "某光伏科技有限公司", sampling.ColCreditCode: "91630100MA752XUH3X", sampling.ColUnit: "省质检院",
 			sampling.ColSampledOn: "2025-04-01", sampling.ColBody: "国家光伏产品质量检验检测中心（青海）", sampling.ColReportNo: "GF-1",
 			sampling.ColOutcome: "不合格", sampling.ColResultOn: "2025-04-20", sampling.ColItems: "标称功率"}
-		if _, err := s.SaveBatch(ctx, inspector(d["632800"]), 0, in); err == nil {
-			t.Error("a prefecture inspector recorded a province-wide batch")
+		if _, err := s.SaveBatch(ctx, auth.Principal{UserID: 8, Login: "x", Roles: []auth.Role{auth.RoleInspector}}, 0, in); err == nil {
+			t.Error("an inspector without a department recorded a province-wide batch")
+		}
+		hx, err := s.SaveBatch(ctx, inspector(d["632800"]), 0, sampling.BatchInput{sampling.ColBatchNo: "HX-F-1", sampling.ColYear: "2025", sampling.ColLevel: "市州",
+			sampling.ColProduct: "氯化钾", sampling.ColEnterprise: "某钾肥公司", sampling.ColCreditCode: "91630100MA752XUH3X", sampling.ColUnit: "海西州局",
+			sampling.ColSampledOn: "2025-04-01", sampling.ColOutcome: "未抽到样"})
+		if err != nil || hx.DeptID != d["632800"] {
+			t.Fatalf("海西 batch: %+v %v", hx, err)
+		}
+		if _, err := s.Batch(ctx, inspector(d["630100"]), hx.ID); !errors.Is(err, apperr.ErrNotFound) {
+			t.Errorf("西宁 reads 海西's batch: %v", err)
 		}
 		b, err := s.SaveBatch(ctx, admin, 0, in)
 		if err != nil {
@@ -305,8 +314,8 @@ func TestRetestDisposalAndNotice(t *testing.T) {
 		}
 		var audits int
 		db.Reader().QueryRowContext(ctx, `SELECT COUNT(*) FROM audit_log WHERE entity = 'sampling_batch'`).Scan(&audits)
-		if audits != 7 {
-			t.Errorf("%d audit entries for the batch, want 7 (create, retest, 4 disposals, publish)", audits)
+		if audits != 8 {
+			t.Errorf("%d audit entries for the batch, want 8 (海西's create, create, retest, 4 disposals, publish)", audits)
 		}
 	})
 }

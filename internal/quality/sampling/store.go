@@ -153,8 +153,16 @@ func (s *Service) Search(ctx context.Context, f Filter) (List, error) {
 	return l, err
 }
 
-// BatchInput is a batch as a form sends it, by column.
+// BatchInput is a batch as a form or the API sends it: by column name
+// (抽样单编号) or by field name (batch_no).
 type BatchInput map[string]string
+
+func (in BatchInput) get(col string) string {
+	if v, ok := in[col]; ok {
+		return v
+	}
+	return in[BatchFields[col]]
+}
 
 // SaveBatch creates (id 0) or changes a batch from a form, inside p's
 // scope, audited; the rules are those of the import.
@@ -163,7 +171,7 @@ func (s *Service) SaveBatch(ctx context.Context, p auth.Principal, id int64, in 
 	if err != nil {
 		return Batch{}, err
 	}
-	b, errs := ParseBatch(0, func(c string) string { return in[c] }, s.today())
+	b, errs := ParseBatch(0, in.get, s.today())
 	action := "create"
 	if id != 0 {
 		action = "update"
@@ -176,6 +184,7 @@ func (s *Service) SaveBatch(ctx context.Context, p auth.Principal, id int64, in 
 			if id != 0 && !allows(sc, before.DeptID) {
 				return apperr.NotFound("没有编号为 %d 的抽样批次", id)
 			}
+			task = Task{DeptID: p.DeptID} // without a task: the caller's own department
 			if b.TaskNo != "" {
 				var err error
 				if task, err = taskByNo(ctx, tx, b.TaskNo); err != nil {
@@ -183,7 +192,7 @@ func (s *Service) SaveBatch(ctx context.Context, p auth.Principal, id int64, in 
 				}
 			}
 			if !allows(sc, task.DeptID) {
-				return kit.Errors{{Field: "task_no", Column: ColTaskNo, Msg: "请填写您的数据范围内的任务编号（不填任务编号的批次由省级统一管理）"}}
+				return kit.Errors{{Field: "task_no", Column: ColTaskNo, Msg: "请填写您的数据范围内的任务编号"}}
 			}
 			return nil
 		},
