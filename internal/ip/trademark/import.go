@@ -37,7 +37,7 @@ func (s *Service) Import(ctx context.Context, p auth.Principal, src kit.Source, 
 		return kit.ImportReport{Kind: "trademarks", File: src.Name}, err
 	}
 	regions := regionCache{}
-	restore, err := s.bulkCache(ctx)
+	restore, err := s.db.BulkCache(ctx)
 	if err != nil {
 		return kit.ImportReport{Kind: "trademarks", File: src.Name}, err
 	}
@@ -58,30 +58,6 @@ func (s *Service) Import(ctx context.Context, p auth.Principal, src kit.Source, 
 		s.db.Observer().ImportRows("trademarks", rep.Created+rep.Updated+rep.Unchanged)
 	}
 	return rep, err
-}
-
-// bulkCacheKiB is the page cache the SQLite writer gets during an import:
-// a million marks put their index pages (registration number, prefecture
-// and date, owner) in random order, and the default 2 MB cache would send
-// most of those inserts to the disk.
-const bulkCacheKiB = 256 << 10
-
-// bulkCache enlarges the SQLite writer's page cache for an import and
-// returns what puts it back (nothing to do on PostgreSQL).
-func (s *Service) bulkCache(ctx context.Context) (func(), error) {
-	if s.db.Dialect() != store.SQLite {
-		return func() {}, nil
-	}
-	var before int64
-	if err := s.db.Writer().QueryRowContext(ctx, `PRAGMA cache_size`).Scan(&before); err != nil {
-		return nil, fmt.Errorf("trademark: cache size: %w", err)
-	}
-	if _, err := s.db.Writer().ExecContext(ctx, fmt.Sprintf(`PRAGMA cache_size = -%d`, bulkCacheKiB)); err != nil {
-		return nil, fmt.Errorf("trademark: cache size: %w", err)
-	}
-	return func() {
-		s.db.Writer().ExecContext(context.WithoutCancel(ctx), fmt.Sprintf(`PRAGMA cache_size = %d`, before))
-	}, nil
 }
 
 // stored is a mark as the register holds it, for comparison.

@@ -4,6 +4,7 @@ import (
 	"context"
 	"database/sql"
 	"fmt"
+	"slices"
 	"strconv"
 	"strings"
 
@@ -59,6 +60,11 @@ func (s *Service) Import(ctx context.Context, p auth.Principal, src kit.Source, 
 	if err != nil {
 		return kit.ImportReport{Kind: Kind, File: src.Name}, err
 	}
+	restore, err := s.db.BulkCache(ctx)
+	if err != nil {
+		return kit.ImportReport{Kind: Kind, File: src.Name}, err
+	}
+	defer restore()
 	run := &importRun{s: s, p: p, sc: sc, tasks: map[string]Task{}, ents: map[string]int64{}}
 	err = store.EachRow(ctx, s.db.Reader(), `SELECT `+taskCols+` FROM sampling_tasks t LEFT JOIN departments d ON d.id = t.dept_id`, nil, func(r *sql.Rows) error {
 		t, err := scanTask(r)
@@ -127,11 +133,30 @@ type written struct {
 	EnterpriseID int64    `json:"enterprise_id,omitempty"`
 }
 
+// existing loads the stored batches among keys: a probe of the batch-number
+// index first (a fresh import finds none there), then the rows found.
 func (r *importRun) existing(ctx context.Context, tx *sql.Tx, keys []string) (map[string]stored, error) {
 	out := map[string]stored{}
+	var found []string
 	const chunk = 500
 	for lo := 0; lo < len(keys); lo += chunk {
 		part := keys[lo:min(lo+chunk, len(keys))]
+		args := make([]any, len(part))
+		for i, k := range part {
+			args[i] = k
+		}
+		err := store.EachRow(ctx, tx, `SELECT batch_no FROM sampling_batches WHERE batch_no IN `+r.placeholders(len(part)), args, func(rows *sql.Rows) error {
+			var k string
+			err := rows.Scan(&k)
+			found = append(found, k)
+			return err
+		})
+		if err != nil {
+			return nil, fmt.Errorf("sampling: import lookup: %w", err)
+		}
+	}
+	for lo := 0; lo < len(found); lo += chunk {
+		part := found[lo:min(lo+chunk, len(found))]
 		args := make([]any, len(part))
 		for i, k := range part {
 			args[i] = k
@@ -264,6 +289,8 @@ func (r *importRun) write(ctx context.Context, batch []kit.Item[Batch], file kit
 		}
 		var created []int64
 		if len(fresh) > 0 {
+			// In batch-number order: the unique index takes them in sequence.
+			slices.SortFunc(fresh, func(a, b written) int { return strings.Compare(a.Rec[0], b.Rec[0]) })
 			if created, err = r.newIDs(ctx, tx, len(fresh)); err != nil {
 				return err
 			}

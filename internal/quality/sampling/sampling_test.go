@@ -30,7 +30,7 @@ var (
 
 const today = "2025-06-30"
 
-func setup(t *testing.T, db *store.DB) (*sampling.Service, map[string]int64) {
+func setup(t testing.TB, db *store.DB) (*sampling.Service, map[string]int64) {
 	t.Helper()
 	if _, err := org.NewService(db).EnsureDirectory(ctx); err != nil {
 		t.Fatal(err)
