@@ -11,6 +11,7 @@ import (
 	"sidi/internal/auth"
 	"sidi/internal/kit"
 	"sidi/internal/quality/sampling"
+	"sidi/internal/store"
 )
 
 // cmdSamplingBench measures `sidi import sampling_batches` on a generated
@@ -47,26 +48,11 @@ func cmdSamplingBench() *Command {
 			}
 			defer a.Close()
 			p := auth.CLI("bench-sampling")
-			for round, label := range []string{"sidi import sampling_batches", "again (same file)"} {
-				cpu0 := cpuTime()
-				t0 := time.Now()
-				rep, err := a.Sampling.Import(ctx, p, kit.FileSource(file), kit.ImportOptions{Batch: o.batch, Progress: stderrProgress(e.Stderr)})
-				secs := time.Since(t0).Seconds()
-				cpu := cpuTime() - cpu0
-				if err != nil {
-					return err
-				}
-				rate := float64(rep.Rows) / secs
-				fmt.Fprintf(e.Stdout, "%s (%s): %.2f s, %.0f rows/s; created %d, updated %d, unchanged %d; %d batches", label, a.DB.Dialect(), secs, rate,
-					rep.Created, rep.Updated, rep.Unchanged, rep.Batches)
-				if liteRate > 0 && round == 0 {
-					fmt.Fprintf(e.Stdout, "; %.3f× sqlite3 .import", rate/liteRate)
-				}
-				fmt.Fprintf(e.Stdout, "\n    this process's CPU %.2f s", cpu)
-				if liteCPURate > 0 && round == 0 {
-					fmt.Fprintf(e.Stdout, " (%.3f× sqlite3 .import per CPU-second)", float64(rep.Rows)/max(cpu, 0.001)/liteCPURate)
-				}
-				fmt.Fprintln(e.Stdout)
+			err = benchImportRounds(e, "sidi import sampling_batches", a.DB.Dialect(), liteRate, liteCPURate, func() (kit.ImportReport, error) {
+				return a.Sampling.Import(ctx, p, kit.FileSource(file), kit.ImportOptions{Batch: o.batch, Progress: stderrProgress(e.Stderr)})
+			})
+			if err != nil {
+				return err
 			}
 			for _, day := range []string{"2022-06-30", "2024-12-31", today} {
 				t0 := time.Now()
@@ -79,4 +65,32 @@ func cmdSamplingBench() *Command {
 			return nil
 		},
 	}
+}
+
+// benchImportRounds imports a generated file twice (then the same file
+// again, which must change nothing) and prints each round's rate, with the
+// first round's ratio to the sqlite3 shell's .import of the same file.
+func benchImportRounds(e *Env, label string, dialect store.Dialect, liteRate, liteCPURate float64, run func() (kit.ImportReport, error)) error {
+	for round, l := range []string{label, "again (same file)"} {
+		cpu0 := cpuTime()
+		t0 := time.Now()
+		rep, err := run()
+		secs := time.Since(t0).Seconds()
+		cpu := cpuTime() - cpu0
+		if err != nil {
+			return err
+		}
+		rate := float64(rep.Rows) / secs
+		fmt.Fprintf(e.Stdout, "%s (%s): %.2f s, %.0f rows/s; created %d, updated %d, unchanged %d; %d batches", l, dialect, secs, rate,
+			rep.Created, rep.Updated, rep.Unchanged, rep.Batches)
+		if liteRate > 0 && round == 0 {
+			fmt.Fprintf(e.Stdout, "; %.3f× sqlite3 .import", rate/liteRate)
+		}
+		fmt.Fprintf(e.Stdout, "\n    this process's CPU %.2f s", cpu)
+		if liteCPURate > 0 && round == 0 {
+			fmt.Fprintf(e.Stdout, " (%.3f× sqlite3 .import per CPU-second)", float64(rep.Rows)/max(cpu, 0.001)/liteCPURate)
+		}
+		fmt.Fprintln(e.Stdout)
+	}
+	return nil
 }

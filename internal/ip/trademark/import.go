@@ -271,7 +271,7 @@ func (s *Service) saveTx(ctx context.Context, tx *sql.Tx, conn *sql.Conn, p auth
 	}
 	var created []int64
 	if len(fresh) > 0 {
-		ids, err := s.newIDs(ctx, tx, len(fresh))
+		ids, err := store.NewIDs(ctx, s.db.Dialect(), tx, "trademarks", len(fresh))
 		if err != nil {
 			return res, err
 		}
@@ -353,31 +353,6 @@ func (s *Service) insertMarks(ctx context.Context, tx *sql.Tx, conn *sql.Conn, f
 		return []any{w.ID, r.RegNo, r.Name, ClassText(r.Classes), ClassMask(r.Classes), r.Owner, r.OwnerCode, nullID(w.EnterpriseID), r.Region, r.prefecture(),
 			r.AppliedOn, r.RegisteredOn, r.TermEnd, r.Kind, r.MadridNo, b2i(r.GI), b2i(r.WellKnown), r.Status, r.StatusOn, b2i(r.Demo), now, now}
 	})
-}
-
-// newIDs reserves n ids for new marks.
-func (s *Service) newIDs(ctx context.Context, tx *sql.Tx, n int) ([]int64, error) {
-	ids := make([]int64, 0, n)
-	if s.db.Dialect() == store.Postgres {
-		err := store.EachRow(ctx, tx, `SELECT nextval(pg_get_serial_sequence('trademarks', 'id')) FROM generate_series(1, $1)`, []any{n}, func(r *sql.Rows) error {
-			var id int64
-			err := r.Scan(&id)
-			ids = append(ids, id)
-			return err
-		})
-		if err != nil {
-			return nil, fmt.Errorf("trademark: ids: %w", err)
-		}
-		return ids, nil
-	}
-	var last int64
-	if err := tx.QueryRowContext(ctx, `SELECT COALESCE(MAX(id), 0) FROM trademarks`).Scan(&last); err != nil {
-		return nil, fmt.Errorf("trademark: ids: %w", err)
-	}
-	for i := range n {
-		ids = append(ids, last+int64(i)+1)
-	}
-	return ids, nil
 }
 
 // statusCell writes a status as the import reads it back.

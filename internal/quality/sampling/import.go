@@ -291,7 +291,7 @@ func (r *importRun) write(ctx context.Context, batch []kit.Item[Batch], file kit
 		if len(fresh) > 0 {
 			// In batch-number order: the unique index takes them in sequence.
 			slices.SortFunc(fresh, func(a, b written) int { return strings.Compare(a.Rec[0], b.Rec[0]) })
-			if created, err = r.newIDs(ctx, tx, len(fresh)); err != nil {
+			if created, err = store.NewIDs(ctx, r.s.db.Dialect(), tx, "sampling_batches", len(fresh)); err != nil {
 				return err
 			}
 			byRow := map[int]Batch{}
@@ -370,36 +370,14 @@ func (r *importRun) insert(ctx context.Context, tx *sql.Tx, conn *sql.Conn, fres
 		}
 		return nil
 	}
-	return store.InsertRows(ctx, s.db.Dialect(), tx, "sampling", `INSERT INTO sampling_batches(id, `+insertCols+`, created_at) VALUES `, make([]string, 25), len(fresh), func(i int) []any {
+	// OR FAIL: a multi-row INSERT that may abort midway otherwise writes a
+	// statement journal of every page it touches; here a failure rolls the
+	// whole batch back anyway.
+	return store.InsertRows(ctx, s.db.Dialect(), tx, "sampling", `INSERT OR FAIL INTO sampling_batches(id, `+insertCols+`, created_at) VALUES `, make([]string, 25), len(fresh), func(i int) []any {
 		w := fresh[i]
 		b := byRow[w.Row]
 		return append(append([]any{w.ID}, batchValues(b, r.task(b.TaskNo), w.EnterpriseID, now)...), now)
 	})
-}
-
-// newIDs reserves n ids for new batches.
-func (r *importRun) newIDs(ctx context.Context, tx *sql.Tx, n int) ([]int64, error) {
-	ids := make([]int64, 0, n)
-	if r.s.db.Dialect() == store.Postgres {
-		err := store.EachRow(ctx, tx, `SELECT nextval(pg_get_serial_sequence('sampling_batches', 'id')) FROM generate_series(1, $1)`, []any{n}, func(rows *sql.Rows) error {
-			var id int64
-			err := rows.Scan(&id)
-			ids = append(ids, id)
-			return err
-		})
-		if err != nil {
-			return nil, fmt.Errorf("sampling: ids: %w", err)
-		}
-		return ids, nil
-	}
-	var last int64
-	if err := tx.QueryRowContext(ctx, `SELECT COALESCE(MAX(id), 0) FROM sampling_batches`).Scan(&last); err != nil {
-		return nil, fmt.Errorf("sampling: ids: %w", err)
-	}
-	for i := range n {
-		ids = append(ids, last+int64(i)+1)
-	}
-	return ids, nil
 }
 
 // Export writes the batches in the caller's scope as an import file of the

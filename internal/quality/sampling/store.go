@@ -246,15 +246,7 @@ func (s *Service) RecordRetest(ctx context.Context, p auth.Principal, id int64, 
 	if err != nil {
 		return Batch{}, err
 	}
-	var after Batch
-	err = s.db.Tx(ctx, func(tx *sql.Tx) error {
-		before, err := loadBatch(ctx, tx, id)
-		if err != nil {
-			return err
-		}
-		if !allows(sc, before.DeptID) {
-			return apperr.NotFound("没有编号为 %d 的抽样批次", id)
-		}
+	return s.change(ctx, sc, p, id, "retest", func(tx *sql.Tx, before Batch) error {
 		if before.Outcome != Failed && !Retest(before.Outcome) {
 			return apperr.Conflict("只有检验结论为不合格的批次才能登记复检，本批次为“%s”", OutcomeLabels[before.Outcome])
 		}
@@ -286,12 +278,8 @@ func (s *Service) RecordRetest(ctx context.Context, p auth.Principal, id int64, 
 			b.Outcome, b.RetestOn, b.RetestReason, b.DoneOn, s.stamp(), id); err != nil {
 			return fmt.Errorf("sampling: retest %d: %w", id, err)
 		}
-		if after, err = loadBatch(ctx, tx, id); err != nil {
-			return err
-		}
-		return audit.Append(ctx, s.db, tx, p.Actor(), audit.Entry{Entity: "sampling_batch", EntityID: strconv.FormatInt(id, 10), Action: "retest", Before: before, After: after})
+		return nil
 	})
-	return after, err
 }
 
 // DisposalInput is one step of the disposal ladder.
@@ -325,15 +313,7 @@ func (s *Service) Dispose(ctx context.Context, p auth.Principal, id int64, in Di
 	if err := errs.Err(); err != nil {
 		return Batch{}, err
 	}
-	var after Batch
-	err = s.db.Tx(ctx, func(tx *sql.Tx) error {
-		before, err := loadBatch(ctx, tx, id)
-		if err != nil {
-			return err
-		}
-		if !allows(sc, before.DeptID) {
-			return apperr.NotFound("没有编号为 %d 的抽样批次", id)
-		}
+	return s.change(ctx, sc, p, id, "dispose", func(tx *sql.Tx, before Batch) error {
 		if before.Outcome != Failed && before.Outcome != Upheld {
 			return apperr.Conflict("只有不合格（或复检维持）的批次才能处置，本批次为“%s”", OutcomeLabels[before.Outcome])
 		}
@@ -358,12 +338,8 @@ func (s *Service) Dispose(ctx context.Context, p auth.Principal, id int64, in Di
 			}
 			return fmt.Errorf("sampling: dispose %d: %w", id, err)
 		}
-		if after, err = loadBatch(ctx, tx, id); err != nil {
-			return err
-		}
-		return audit.Append(ctx, s.db, tx, p.Actor(), audit.Entry{Entity: "sampling_batch", EntityID: strconv.FormatInt(id, 10), Action: "dispose", Before: before, After: after})
+		return nil
 	})
-	return after, err
 }
 
 // Publish puts a failed batch on the public notice page from day on
@@ -380,15 +356,7 @@ func (s *Service) Publish(ctx context.Context, p auth.Principal, id int64, on st
 	if !ok || day > s.today() {
 		return Batch{}, kit.Errors{{Field: "notice_on", Msg: fmt.Sprintf("公告日期“%s”无效（不晚于今天 %s）", clip(on), s.today())}}
 	}
-	var after Batch
-	err = s.db.Tx(ctx, func(tx *sql.Tx) error {
-		before, err := loadBatch(ctx, tx, id)
-		if err != nil {
-			return err
-		}
-		if !allows(sc, before.DeptID) {
-			return apperr.NotFound("没有编号为 %d 的抽样批次", id)
-		}
+	return s.change(ctx, sc, p, id, "publish", func(tx *sql.Tx, before Batch) error {
 		switch {
 		case before.Outcome != Failed && before.Outcome != Upheld:
 			return apperr.Conflict("只有不合格（或复检维持）的批次才能公告，本批次为“%s”", OutcomeLabels[before.Outcome])
@@ -400,10 +368,31 @@ func (s *Service) Publish(ctx context.Context, p auth.Principal, id int64, on st
 		if _, err := tx.ExecContext(ctx, `UPDATE sampling_batches SET notice_on = $1, updated_at = $2 WHERE id = $3`, day, s.stamp(), id); err != nil {
 			return fmt.Errorf("sampling: publish %d: %w", id, err)
 		}
+		return nil
+	})
+}
+
+// change runs one audited change of batch id inside sc: load, the scope
+// check, apply (the rules that depend on the stored batch, and the write),
+// reload, and the audit entry with the before and after states, in one
+// transaction.
+func (s *Service) change(ctx context.Context, sc kit.Scope, p auth.Principal, id int64, action string, apply func(tx *sql.Tx, before Batch) error) (Batch, error) {
+	var after Batch
+	err := s.db.Tx(ctx, func(tx *sql.Tx) error {
+		before, err := loadBatch(ctx, tx, id)
+		if err != nil {
+			return err
+		}
+		if !allows(sc, before.DeptID) {
+			return apperr.NotFound("没有编号为 %d 的抽样批次", id)
+		}
+		if err := apply(tx, before); err != nil {
+			return err
+		}
 		if after, err = loadBatch(ctx, tx, id); err != nil {
 			return err
 		}
-		return audit.Append(ctx, s.db, tx, p.Actor(), audit.Entry{Entity: "sampling_batch", EntityID: strconv.FormatInt(id, 10), Action: "publish", Before: before, After: after})
+		return audit.Append(ctx, s.db, tx, p.Actor(), audit.Entry{Entity: "sampling_batch", EntityID: strconv.FormatInt(id, 10), Action: action, Before: before, After: after})
 	})
 	return after, err
 }
