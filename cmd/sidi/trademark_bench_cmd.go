@@ -46,26 +46,11 @@ func cmdTrademarkBench() *Command {
 			}
 			defer a.Close()
 			p := auth.CLI("bench-trademarks")
-			for round, label := range []string{"sidi import trademarks", "again (same file)"} {
-				cpu0 := cpuTime()
-				t0 := time.Now()
-				rep, err := a.Trademarks.Import(ctx, p, kit.FileSource(file), kit.ImportOptions{Batch: o.batch, Progress: stderrProgress(e.Stderr)})
-				secs := time.Since(t0).Seconds()
-				cpu := cpuTime() - cpu0
-				if err != nil {
-					return err
-				}
-				rate := float64(rep.Rows) / secs
-				fmt.Fprintf(e.Stdout, "%s (%s): %.2f s, %.0f rows/s; created %d, updated %d, unchanged %d; %d batches", label, a.DB.Dialect(), secs, rate,
-					rep.Created, rep.Updated, rep.Unchanged, rep.Batches)
-				if liteRate > 0 && round == 0 {
-					fmt.Fprintf(e.Stdout, "; %.3f× sqlite3 .import", rate/liteRate)
-				}
-				fmt.Fprintf(e.Stdout, "\n    this process's CPU %.2f s", cpu)
-				if liteCPURate > 0 && round == 0 {
-					fmt.Fprintf(e.Stdout, " (%.3f× sqlite3 .import per CPU-second)", float64(rep.Rows)/max(cpu, 0.001)/liteCPURate)
-				}
-				fmt.Fprintln(e.Stdout)
+			err = benchImportRounds(e, "sidi import trademarks", a.DB.Dialect(), liteRate, liteCPURate, func() (kit.ImportReport, error) {
+				return a.Trademarks.Import(ctx, p, kit.FileSource(file), kit.ImportOptions{Batch: o.batch, Progress: stderrProgress(e.Stderr)})
+			})
+			if err != nil {
+				return err
 			}
 			var marks, days int
 			a.DB.Reader().QueryRowContext(ctx, `SELECT COUNT(*) FROM trademarks`).Scan(&marks)

@@ -21,6 +21,7 @@ var entityLabels = map[string]string{
 	"equipment": "特种设备", "equipment_import": "特种设备导入", "equipment_inspection": "特种设备检验",
 	"alarm": "设备报警", "alarm_rule": "报警规则", "hazard": "隐患",
 	"trademark": "商标", "brand_document": "品牌文件",
+	"sampling_batch": "抽样批次", "sampling_plan": "抽查计划", "sampling_task": "抽查任务",
 }
 
 var actionLabels = map[string]string{
@@ -35,6 +36,7 @@ var actionLabels = map[string]string{
 	"return": "退回", "review": "复核", "revoke": "撤销", "save": "保存", "seed": "初始化", "send_back": "部门退回",
 	"submit": "提交", "unlink": "取消关联", "unlock": "解除锁定", "update": "修改", "withdraw": "撤回",
 	"inspect": "登记检验", "issue_secret": "签发设备密钥", "recompute_due": "重算检验到期日", "archive": "归档",
+	"retest": "登记复检", "dispose": "登记不合格处置",
 	"ack": "确认", "clear": "清除", "start": "开始整改", "reject": "复核退回", "close": "关闭",
 	"version": "建立新版本", "weights_ahp": "层次分析法定权", "weights_entropy": "熵权法定权", "classes": "设置分类等级",
 }

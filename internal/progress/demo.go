@@ -23,7 +23,8 @@ const DemoLabel = "【演示数据】"
 // agri-product certificates; task 12: high-value invention patents per
 // 10,000 residents and enterprises certified to GB/T 29490; task 20:
 // organisations serving “四地” awarded the provincial quality award and
-// quality improvement demonstration zones accepted, both ranges; task 25: the
+// quality improvement demonstration zones accepted, both ranges; task 23:
+// the completed product-quality sampling batches; task 25: the
 // growth of organic-certified enterprises over the baseline and the
 // year-on-year growth of organisations with voluntary certificates).
 var DemoMetricBindings = map[string]string{
@@ -44,6 +45,7 @@ var DemoMetricBindings = map[string]string{
 	"20.2": "quality.zones.accepted",
 	"25.1": "certs.organic.growth",
 	"25.2": "certs.voluntary.growth",
+	"23.1": "sampling.batches",
 }
 
 // SeedDemo fills a plan with clearly labelled demo reports from its start

@@ -18,6 +18,7 @@ import (
 	"sidi/internal/quality/awards"
 	"sidi/internal/quality/evalmodel"
 	"sidi/internal/quality/nqi"
+	"sidi/internal/quality/sampling"
 	"sidi/internal/standards"
 	"sidi/internal/standards/pilots"
 	"sidi/internal/training"
@@ -298,6 +299,25 @@ func Modules() []Module {
 			Pages:             pagesOver(func(s *Set) *awards.Service { return s.Awards }, web.QualityAwardsPages),
 			ImportKinds:       kindsOver(func(s *Set) *awards.Service { return s.Awards }, awards.ImportKinds),
 			EnterpriseSection: func(s *Set) enterprise.SectionFunc { return s.Awards.EnterpriseSection },
+		},
+		{
+			Name: "sampling", Title: "产品质量监督抽查",
+			Build: func(_ context.Context, s *Set) error {
+				s.Sampling = sampling.NewService(s.DB, s.Standards.Directory())
+				return nil
+			},
+			Metrics: sampling.RegisterMetrics,
+			Seed: func(ctx context.Context, s *Set, p auth.Principal) (int, error) {
+				return sampling.SeedDemo(ctx, s.Sampling, p)
+			},
+			SeedDone: "已添加 %d 条演示抽查计划、任务和抽样批次（均标注【演示数据】）demo sampling plans, tasks and batches added",
+			Pages:    pagesOver(func(s *Set) *sampling.Service { return s.Sampling }, web.SamplingPages),
+			AuditValues: map[string]map[string]map[string]string{
+				"sampling_batch": {"outcome": sampling.OutcomeLabels, "level": sampling.LevelLabels, "key_product": sampling.KeyLabels},
+				"sampling_plan":  {"level": sampling.LevelLabels},
+			},
+			ImportKinds:       kindsOver(func(s *Set) *sampling.Service { return s.Sampling }, sampling.ImportKinds),
+			EnterpriseSection: func(s *Set) enterprise.SectionFunc { return s.Sampling.EnterpriseSection },
 		},
 		telemetryModule(),
 		{

@@ -31,6 +31,7 @@ import (
 	"sidi/internal/quality/awards"
 	"sidi/internal/quality/evalmodel"
 	"sidi/internal/quality/nqi"
+	"sidi/internal/quality/sampling"
 	"sidi/internal/standards"
 	"sidi/internal/standards/pilots"
 	"sidi/internal/store"
@@ -77,6 +78,8 @@ type Set struct {
 	// EvalModel is the salt-lake chemical enterprise evaluation model
 	// (internal/quality/evalmodel).
 	EvalModel *evalmodel.Service
+	// Sampling is product-quality supervision sampling (internal/quality/sampling).
+	Sampling *sampling.Service
 	// Obs are the operational metrics (Prometheus) of this instance; the
 	// database reports writer waits, audit appends, imports and logins to it.
 	Obs *obs.Metrics

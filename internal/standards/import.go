@@ -318,7 +318,7 @@ func (s *Service) importBatch(ctx context.Context, p auth.Principal, batch []kit
 			res.Updated++
 		}
 		if len(fresh) > 0 {
-			ids, err := s.newIDs(ctx, tx, len(fresh))
+			ids, err := store.NewIDs(ctx, s.db.Dialect(), tx, "standards", len(fresh))
 			if err != nil {
 				return err
 			}
@@ -415,33 +415,6 @@ func (s *Service) loadInputs(ctx context.Context, q querier, ids []int64) (map[i
 		}
 	}
 	return out, nil
-}
-
-// newIDs takes n ids for new standards inside tx: from the identity
-// sequence on PostgreSQL (safe beside concurrent inserts), after the
-// largest id on SQLite (whose one writer is tx).
-func (s *Service) newIDs(ctx context.Context, tx *sql.Tx, n int) ([]int64, error) {
-	ids := make([]int64, 0, n)
-	if s.db.Dialect() == store.Postgres {
-		err := store.EachRow(ctx, tx, `SELECT nextval(pg_get_serial_sequence('standards', 'id')) FROM generate_series(1, $1)`, []any{n}, func(r *sql.Rows) error {
-			var id int64
-			err := r.Scan(&id)
-			ids = append(ids, id)
-			return err
-		})
-		if err != nil {
-			return nil, fmt.Errorf("standards: import ids: %w", err)
-		}
-		return ids, nil
-	}
-	var last int64
-	if err := tx.QueryRowContext(ctx, `SELECT COALESCE(MAX(id), 0) FROM standards`).Scan(&last); err != nil {
-		return nil, fmt.Errorf("standards: import ids: %w", err)
-	}
-	for i := range n {
-		ids = append(ids, last+int64(i)+1)
-	}
-	return ids, nil
 }
 
 // markReplaced does for a batch of new records what saveLinks does for

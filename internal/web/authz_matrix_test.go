@@ -532,6 +532,8 @@ func TestAuthorizationMatrix(t *testing.T) {
 			"ip-assists/id":     "1",
 			"applications/id":   "1",
 			"eval-models/id":    "1",
+			"batches/id":        "1",
+			"plans/id":          "1",
 			"regions/code":      "632800",
 			"boilers/code":      equipment.DemoGolmudBoiler,
 			"alarm-rules/id":    "1",

@@ -40,6 +40,7 @@ var funcs = template.FuncMap{
 	"statusLabel": func(s string) string { return plan.StatusLabels[s] },
 	"roleLabel":   func(r auth.Role) string { return auth.RoleNames[r] },
 	"add":         func(a, b int) int { return a + b },
+	"inum":        func(n int) string { return formatNum(float64(n)) },
 	// pair hands a shared piece (parts.tmpl) the page's view and the row it is in.
 	"pair":         func(root, row any) map[string]any { return map[string]any{"Root": root, "Row": row} },
 	"targetLine":   TargetLine,

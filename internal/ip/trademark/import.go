@@ -37,7 +37,7 @@ func (s *Service) Import(ctx context.Context, p auth.Principal, src kit.Source, 
 		return kit.ImportReport{Kind: "trademarks", File: src.Name}, err
 	}
 	regions := regionCache{}
-	restore, err := s.bulkCache(ctx)
+	restore, err := s.db.BulkCache(ctx)
 	if err != nil {
 		return kit.ImportReport{Kind: "trademarks", File: src.Name}, err
 	}
@@ -58,30 +58,6 @@ func (s *Service) Import(ctx context.Context, p auth.Principal, src kit.Source, 
 		s.db.Observer().ImportRows("trademarks", rep.Created+rep.Updated+rep.Unchanged)
 	}
 	return rep, err
-}
-
-// bulkCacheKiB is the page cache the SQLite writer gets during an import:
-// a million marks put their index pages (registration number, prefecture
-// and date, owner) in random order, and the default 2 MB cache would send
-// most of those inserts to the disk.
-const bulkCacheKiB = 256 << 10
-
-// bulkCache enlarges the SQLite writer's page cache for an import and
-// returns what puts it back (nothing to do on PostgreSQL).
-func (s *Service) bulkCache(ctx context.Context) (func(), error) {
-	if s.db.Dialect() != store.SQLite {
-		return func() {}, nil
-	}
-	var before int64
-	if err := s.db.Writer().QueryRowContext(ctx, `PRAGMA cache_size`).Scan(&before); err != nil {
-		return nil, fmt.Errorf("trademark: cache size: %w", err)
-	}
-	if _, err := s.db.Writer().ExecContext(ctx, fmt.Sprintf(`PRAGMA cache_size = -%d`, bulkCacheKiB)); err != nil {
-		return nil, fmt.Errorf("trademark: cache size: %w", err)
-	}
-	return func() {
-		s.db.Writer().ExecContext(context.WithoutCancel(ctx), fmt.Sprintf(`PRAGMA cache_size = %d`, before))
-	}, nil
 }
 
 // stored is a mark as the register holds it, for comparison.
@@ -295,7 +271,7 @@ func (s *Service) saveTx(ctx context.Context, tx *sql.Tx, conn *sql.Conn, p auth
 	}
 	var created []int64
 	if len(fresh) > 0 {
-		ids, err := s.newIDs(ctx, tx, len(fresh))
+		ids, err := store.NewIDs(ctx, s.db.Dialect(), tx, "trademarks", len(fresh))
 		if err != nil {
 			return res, err
 		}
@@ -377,31 +353,6 @@ func (s *Service) insertMarks(ctx context.Context, tx *sql.Tx, conn *sql.Conn, f
 		return []any{w.ID, r.RegNo, r.Name, ClassText(r.Classes), ClassMask(r.Classes), r.Owner, r.OwnerCode, nullID(w.EnterpriseID), r.Region, r.prefecture(),
 			r.AppliedOn, r.RegisteredOn, r.TermEnd, r.Kind, r.MadridNo, b2i(r.GI), b2i(r.WellKnown), r.Status, r.StatusOn, b2i(r.Demo), now, now}
 	})
-}
-
-// newIDs reserves n ids for new marks.
-func (s *Service) newIDs(ctx context.Context, tx *sql.Tx, n int) ([]int64, error) {
-	ids := make([]int64, 0, n)
-	if s.db.Dialect() == store.Postgres {
-		err := store.EachRow(ctx, tx, `SELECT nextval(pg_get_serial_sequence('trademarks', 'id')) FROM generate_series(1, $1)`, []any{n}, func(r *sql.Rows) error {
-			var id int64
-			err := r.Scan(&id)
-			ids = append(ids, id)
-			return err
-		})
-		if err != nil {
-			return nil, fmt.Errorf("trademark: ids: %w", err)
-		}
-		return ids, nil
-	}
-	var last int64
-	if err := tx.QueryRowContext(ctx, `SELECT COALESCE(MAX(id), 0) FROM trademarks`).Scan(&last); err != nil {
-		return nil, fmt.Errorf("trademark: ids: %w", err)
-	}
-	for i := range n {
-		ids = append(ids, last+int64(i)+1)
-	}
-	return ids, nil
 }
 
 // statusCell writes a status as the import reads it back.

@@ -1,0 +1,332 @@
+package sampling
+
+import (
+	"context"
+	"database/sql"
+	"errors"
+	"fmt"
+	"strconv"
+	"strings"
+
+	"sidi/internal/apperr"
+	"sidi/internal/audit"
+	"sidi/internal/auth"
+	"sidi/internal/kit"
+	"sidi/internal/store"
+)
+
+// KeyCatalogue are the key products every provincial plan lists (task 23:
+// 将盐湖化工、光伏清洁能源产品纳入重点监管目录和抽查计划).
+var KeyCatalogue = []string{"盐湖化工产品", "光伏清洁能源产品"}
+
+// Plan is a sampling plan of one year and level.
+type Plan struct {
+	ID       int64    `json:"id"`
+	PlanNo   string   `json:"plan_no"`
+	Year     int      `json:"year"`
+	Level    string   `json:"level"`
+	Title    string   `json:"title"`
+	DeptID   int64    `json:"dept_id,omitempty"`
+	DeptName string   `json:"dept_name,omitempty"`
+	Products []string `json:"products"`
+	Demo     bool     `json:"demo"`
+	// KeyCovered says the catalogue names both key products.
+	KeyCovered bool   `json:"key_covered"`
+	Tasks      []Task `json:"tasks,omitempty"`
+}
+
+// Task is one task of a plan.
+type Task struct {
+	ID       int64  `json:"id"`
+	TaskNo   string `json:"task_no"`
+	PlanID   int64  `json:"plan_id"`
+	Product  string `json:"product"`
+	DeptID   int64  `json:"dept_id,omitempty"`
+	DeptName string `json:"dept_name,omitempty"`
+	Planned  int    `json:"planned"`
+	DueOn    string `json:"due_on"`
+	Done     int    `json:"done"` // completed batches recorded against it
+	Demo     bool   `json:"demo"`
+}
+
+// PlanInput is a new plan.
+type PlanInput struct {
+	PlanNo   string `json:"plan_no"`
+	Year     string `json:"year"`
+	Level    string `json:"level"`
+	Title    string `json:"title"`
+	DeptID   int64  `json:"dept_id"`
+	Products string `json:"products"` // one a line (or separated by 、，;)
+	Demo     bool   `json:"-"`
+}
+
+// TaskInput is a new task of a plan.
+type TaskInput struct {
+	TaskNo  string `json:"task_no"`
+	Product string `json:"product"`
+	DeptID  int64  `json:"dept_id"`
+	Planned string `json:"planned"`
+	DueOn   string `json:"due_on"`
+	Demo    bool   `json:"-"`
+}
+
+func keyCovered(products []string) bool {
+	for _, k := range KeyCatalogue {
+		found := false
+		for _, p := range products {
+			if strings.Contains(p, strings.TrimSuffix(strings.TrimSuffix(k, "产品"), "清洁能源")) {
+				found = true
+			}
+		}
+		if !found {
+			return false
+		}
+	}
+	return true
+}
+
+func splitProducts(v string) []string {
+	var out []string
+	seen := map[string]bool{}
+	for _, p := range strings.FieldsFunc(v, func(r rune) bool {
+		return r == '\n' || r == '\r' || r == '、' || r == '，' || r == ',' || r == ';' || r == '；'
+	}) {
+		if p = strings.TrimSpace(p); p != "" && !seen[p] {
+			seen[p] = true
+			out = append(out, p)
+		}
+	}
+	return out
+}
+
+// deptIn checks a department exists and is in sc (0 is province-wide: all-scope only).
+func deptIn(ctx context.Context, q store.Querier, sc kit.Scope, id int64) error {
+	if id == 0 {
+		if !sc.All {
+			return kit.Errors{{Field: "dept_id", Msg: "请选择您的数据范围内的部门"}}
+		}
+		return nil
+	}
+	var n int
+	if err := q.QueryRowContext(ctx, `SELECT COUNT(*) FROM departments WHERE id = $1`, id).Scan(&n); err != nil {
+		return fmt.Errorf("sampling: department %d: %w", id, err)
+	}
+	if n == 0 || !sc.Allows(id) {
+		return kit.Errors{{Field: "dept_id", Msg: "部门不存在或不在您的数据范围内"}}
+	}
+	return nil
+}
+
+// CreatePlan records a plan, audited. A provincial plan's catalogue must
+// name the key products 盐湖化工 and 光伏.
+func (s *Service) CreatePlan(ctx context.Context, p auth.Principal, in PlanInput) (Plan, error) {
+	sc, err := s.reach(ctx, p, Keepers)
+	if err != nil {
+		return Plan{}, err
+	}
+	var errs kit.Errors
+	field := func(f string) func(string, ...any) { return func(fm string, a ...any) { errs.Add(f, fm, a...) } }
+	in.PlanNo = text(field("plan_no"), "计划编号", in.PlanNo, 64, true)
+	year, err := strconv.Atoi(strings.TrimSpace(in.Year))
+	if err != nil || year < 2000 || year > 2100 {
+		errs.Add("year", "年度“%s”无效，应为 2000—2100 的年份", clip(in.Year))
+	}
+	level := lookup(LevelLabels, in.Level)
+	if level == "" {
+		errs.Add("level", "级别应为国家、省或市州")
+	}
+	in.Title = text(field("title"), "计划名称", in.Title, 200, true)
+	products := splitProducts(in.Products)
+	switch {
+	case len(products) == 0:
+		errs.Add("products", "请填写产品目录（每行一种产品）")
+	case len(products) > 500:
+		errs.Add("products", "产品目录不能超过 500 种")
+	case level == LevelProvincial && !keyCovered(products):
+		errs.Add("products", "省级抽查计划的产品目录应包含重点产品：%s", strings.Join(KeyCatalogue, "、"))
+	}
+	for _, pr := range products {
+		text(field("products"), "产品名称", pr, 100, true)
+	}
+	if err := errs.Err(); err != nil {
+		return Plan{}, err
+	}
+	var out Plan
+	err = s.db.Tx(ctx, func(tx *sql.Tx) error {
+		if err := deptIn(ctx, tx, sc, in.DeptID); err != nil {
+			return err
+		}
+		now := s.stamp()
+		var id int64
+		err := tx.QueryRowContext(ctx, `INSERT INTO sampling_plans(plan_no, year, level, title, dept_id, products, demo, created_at, updated_at)
+			VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $8) RETURNING id`, in.PlanNo, year, level, in.Title, nullID(in.DeptID), strings.Join(products, "\n"), b2i(in.Demo), now).Scan(&id)
+		if kit.IsUnique(err) {
+			return apperr.Conflict("计划编号 %s 已存在", in.PlanNo)
+		}
+		if err != nil {
+			return fmt.Errorf("sampling: add plan: %w", err)
+		}
+		if out, err = loadPlan(ctx, tx, id); err != nil {
+			return err
+		}
+		return audit.Append(ctx, s.db, tx, p.Actor(), audit.Entry{Entity: "sampling_plan", EntityID: strconv.FormatInt(id, 10), Action: "create", After: out})
+	})
+	return out, err
+}
+
+// CreateTask adds a task to a plan, for a department of p's scope, audited.
+func (s *Service) CreateTask(ctx context.Context, p auth.Principal, planID int64, in TaskInput) (Task, error) {
+	sc, err := s.reach(ctx, p, Keepers)
+	if err != nil {
+		return Task{}, err
+	}
+	var errs kit.Errors
+	field := func(f string) func(string, ...any) { return func(fm string, a ...any) { errs.Add(f, fm, a...) } }
+	in.TaskNo = text(field("task_no"), "任务编号", in.TaskNo, 64, true)
+	in.Product = text(field("product"), "产品", in.Product, 100, true)
+	planned, err := strconv.Atoi(strings.TrimSpace(in.Planned))
+	if err != nil || planned < 1 || planned > 100000 {
+		errs.Add("planned", "计划批次“%s”无效，应为 1—100000 的整数", clip(in.Planned))
+	}
+	due, ok := kit.ParseDate(in.DueOn)
+	if !ok {
+		errs.Add("due_on", "完成期限“%s”不是有效日期", clip(in.DueOn))
+	}
+	if err := errs.Err(); err != nil {
+		return Task{}, err
+	}
+	var out Task
+	err = s.db.Tx(ctx, func(tx *sql.Tx) error {
+		pl, err := loadPlan(ctx, tx, planID)
+		if err != nil {
+			return err
+		}
+		if !contains(pl.Products, in.Product) {
+			return kit.Errors{{Field: "product", Msg: fmt.Sprintf("产品“%s”不在计划的产品目录中", clip(in.Product))}}
+		}
+		if err := deptIn(ctx, tx, sc, in.DeptID); err != nil {
+			return err
+		}
+		now := s.stamp()
+		var id int64
+		err = tx.QueryRowContext(ctx, `INSERT INTO sampling_tasks(task_no, plan_id, product, dept_id, planned, due_on, demo, created_at, updated_at)
+			VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $8) RETURNING id`, in.TaskNo, planID, in.Product, nullID(in.DeptID), planned, due, b2i(in.Demo), now).Scan(&id)
+		if kit.IsUnique(err) {
+			return apperr.Conflict("任务编号 %s 已存在", in.TaskNo)
+		}
+		if err != nil {
+			return fmt.Errorf("sampling: add task: %w", err)
+		}
+		if out, err = taskByNo(ctx, tx, in.TaskNo); err != nil {
+			return err
+		}
+		return audit.Append(ctx, s.db, tx, p.Actor(), audit.Entry{Entity: "sampling_task", EntityID: strconv.FormatInt(id, 10), Action: "create", After: out})
+	})
+	return out, err
+}
+
+func contains(xs []string, x string) bool {
+	for _, v := range xs {
+		if v == x {
+			return true
+		}
+	}
+	return false
+}
+
+const planCols = `p.id, p.plan_no, p.year, p.level, p.title, COALESCE(p.dept_id, 0), COALESCE(d.name, ''), p.products, p.demo`
+
+func scanPlan(sc interface{ Scan(...any) error }) (Plan, error) {
+	var pl Plan
+	var products string
+	var demo int
+	err := sc.Scan(&pl.ID, &pl.PlanNo, &pl.Year, &pl.Level, &pl.Title, &pl.DeptID, &pl.DeptName, &products, &demo)
+	pl.Products, pl.Demo = splitProducts(products), demo == 1
+	pl.KeyCovered = keyCovered(pl.Products)
+	return pl, err
+}
+
+func loadPlan(ctx context.Context, q store.Querier, id int64) (Plan, error) {
+	pl, err := scanPlan(q.QueryRowContext(ctx, `SELECT `+planCols+` FROM sampling_plans p LEFT JOIN departments d ON d.id = p.dept_id WHERE p.id = $1`, id))
+	if errors.Is(err, sql.ErrNoRows) {
+		return Plan{}, apperr.NotFound("没有编号为 %d 的抽查计划", id)
+	}
+	if err != nil {
+		return Plan{}, fmt.Errorf("sampling: plan %d: %w", id, err)
+	}
+	return pl, nil
+}
+
+const taskCols = `t.id, t.task_no, t.plan_id, t.product, COALESCE(t.dept_id, 0), COALESCE(d.name, ''), t.planned, t.due_on, t.demo,
+	(SELECT COUNT(*) FROM sampling_batches b WHERE b.task_id = t.id AND b.done_on <> '')`
+
+func scanTask(sc interface{ Scan(...any) error }) (Task, error) {
+	var t Task
+	var demo int
+	err := sc.Scan(&t.ID, &t.TaskNo, &t.PlanID, &t.Product, &t.DeptID, &t.DeptName, &t.Planned, &t.DueOn, &demo, &t.Done)
+	t.Demo = demo == 1
+	return t, err
+}
+
+func taskByNo(ctx context.Context, q store.Querier, no string) (Task, error) {
+	t, err := scanTask(q.QueryRowContext(ctx, `SELECT `+taskCols+` FROM sampling_tasks t LEFT JOIN departments d ON d.id = t.dept_id WHERE t.task_no = $1`, no))
+	if errors.Is(err, sql.ErrNoRows) {
+		return Task{}, fmt.Errorf("任务编号“%s”不存在", clip(no))
+	}
+	if err != nil {
+		return Task{}, fmt.Errorf("sampling: task %s: %w", no, err)
+	}
+	return t, nil
+}
+
+// Plans lists the plans, newest year first, each with its tasks in p's
+// scope (staff).
+func (s *Service) Plans(ctx context.Context, p auth.Principal) ([]Plan, error) {
+	sc, err := s.reach(ctx, p, Readers)
+	if err != nil {
+		return nil, err
+	}
+	var out []Plan
+	err = store.EachRow(ctx, s.db.Reader(), `SELECT `+planCols+` FROM sampling_plans p LEFT JOIN departments d ON d.id = p.dept_id ORDER BY p.year DESC, p.id DESC LIMIT 500`, nil,
+		func(r *sql.Rows) error { pl, err := scanPlan(r); out = append(out, pl); return err })
+	if err != nil {
+		return nil, err
+	}
+	idx := map[int64]int{}
+	for i, pl := range out {
+		idx[pl.ID] = i
+	}
+	err = store.EachRow(ctx, s.db.Reader(), `SELECT `+taskCols+` FROM sampling_tasks t LEFT JOIN departments d ON d.id = t.dept_id ORDER BY t.due_on, t.id LIMIT 5000`, nil, func(r *sql.Rows) error {
+		t, err := scanTask(r)
+		if i, ok := idx[t.PlanID]; ok && err == nil && allows(sc, t.DeptID) {
+			out[i].Tasks = append(out[i].Tasks, t)
+		}
+		return err
+	})
+	return out, err
+}
+
+// Dept is a department a keeper may choose.
+type Dept struct {
+	ID   int64  `json:"id"`
+	Name string `json:"name"`
+}
+
+// Depts lists the active departments in p's scope (the forms' choices).
+func (s *Service) Depts(ctx context.Context, p auth.Principal) ([]Dept, error) {
+	sc, err := s.reach(ctx, p, Keepers)
+	if err != nil {
+		return nil, err
+	}
+	var w kit.Where
+	w.Scope(sc, "id")
+	w.Raw("status = 'active'")
+	var out []Dept
+	err = store.EachRow(ctx, s.db.Reader(), `SELECT id, name FROM departments`+w.SQL()+` ORDER BY sort_order, id LIMIT 2000`, w.Values(), func(r *sql.Rows) error {
+		var d Dept
+		err := r.Scan(&d.ID, &d.Name)
+		out = append(out, d)
+		return err
+	})
+	return out, err
+}
