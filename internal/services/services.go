@@ -22,6 +22,7 @@ import (
 	"sidi/internal/indicator"
 	"sidi/internal/ip/gi"
 	"sidi/internal/ip/patent"
+	"sidi/internal/environment/bizenv"
 	"sidi/internal/ip/protect"
 	"sidi/internal/ip/trademark"
 	"sidi/internal/obs"
@@ -66,6 +67,9 @@ type Set struct {
 	Patents *patent.Service
 	// Protect keeps IP cases, requests, outlets and operations.
 	Protect *protect.Service
+	// BizEnv keeps fair-competition review, fee lists and cases, business
+	// starts and public-interest advertising (internal/environment/bizenv).
+	BizEnv *bizenv.Service
 	// Obs are the operational metrics (Prometheus) of this instance; the
 	// database reports writer waits, audit appends, imports and logins to it.
 	Obs *obs.Metrics

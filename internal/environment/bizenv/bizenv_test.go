@@ -404,8 +404,8 @@ func TestMetricsAsOf(t *testing.T) {
 			t.Fatal(err)
 		}
 		since := time.Date(2023, 1, 1, 0, 0, 0, 0, time.UTC)
-		for _, keys := range bizenv.TaskFigures {
-			for _, k := range keys {
+		for _, k := range bizenv.MetricKeys {
+			{
 				m, ok := r.Get(k)
 				if !ok {
 					t.Fatalf("metric %s not registered", k)

@@ -10,7 +10,7 @@ import (
 )
 
 // Metric keys: the live figures of tasks 15–18 (no numeric target in the
-// plan: they are shown beside the narrative, see TaskFigures).
+// plan: they are shown beside the narrative, progress.DemoTaskFigures).
 const (
 	MetricReviews    = "fair.reviews.done"     // 完成公平竞争审查的政策措施
 	MetricSpotChecks = "fair.spotchecks"       // 公平竞争审查抽查
@@ -22,15 +22,8 @@ const (
 	MetricCampaigns  = "ads.campaigns"         // 公益广告活动
 )
 
-// TaskFigures are the figures each task of pillar 3 shows (plan task
-// number → metric keys); `sidi demo` binds them, and a supervisor may
-// change them on the bindings page.
-var TaskFigures = map[int][]string{
-	15: {MetricReviews, MetricSpotChecks, MetricComplaints},
-	16: {MetricFeesListed, MetricFeeCases},
-	17: {MetricStarts, MetricWithin},
-	18: {MetricCampaigns},
-}
+// MetricKeys are the figures in order.
+var MetricKeys = []string{MetricReviews, MetricSpotChecks, MetricComplaints, MetricFeesListed, MetricFeeCases, MetricStarts, MetricWithin, MetricCampaigns}
 
 // RegisterMetrics registers the figures, each counted from the records as
 // of the day asked (China time).

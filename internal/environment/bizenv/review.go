@@ -474,4 +474,3 @@ func contains(xs []string, x string) bool {
 	}
 	return false
 }
-
