@@ -77,7 +77,7 @@ type TaskState struct {
 	Targets        []TargetState `json:"targets"`
 	// Figures are live figures shown beside the narrative (no target).
 	Figures []Figure `json:"figures"`
-	weight         *float64
+	weight  *float64
 }
 
 // PillarState rolls tasks up.

@@ -178,10 +178,10 @@ func (s *bizEnvWeb) reviewPage(w http.ResponseWriter, r *http.Request, rc *reqCt
 	return s.render(w, r, rc, http.StatusOK, "fair_review", m.Title, "fair-reviews", map[string]any{
 		"M": measureView(m), "Checklist": cl, "Groups": groups, "Answered": answered, "Total": len(cl.Items()), "Restricts": restricts,
 		"Open": open, "CanConclude": rc.P.Has(bizenv.Reviewers...), "Today": s.today(), "Ground": ground,
-		"CanIssue": m.Status == bizenv.MeasureConcluded && (m.Conclusion == bizenv.ConclusionPass || m.Conclusion == bizenv.ConclusionException),
-		"OpinionKinds":   []ipOption{{"stakeholder", "利害关系人意见"}, {"expert", "专家意见"}, {"public", "社会公众意见"}},
-		"OpinionLabels":  bizenv.OpinionLabels,
-		"Conclusions":    []ipOption{{bizenv.ConclusionPass, bizenv.ConclusionLabels[bizenv.ConclusionPass]}, {bizenv.ConclusionException, bizenv.ConclusionLabels[bizenv.ConclusionException]}, {bizenv.ConclusionFail, bizenv.ConclusionLabels[bizenv.ConclusionFail]}},
+		"CanIssue":      m.Status == bizenv.MeasureConcluded && (m.Conclusion == bizenv.ConclusionPass || m.Conclusion == bizenv.ConclusionException),
+		"OpinionKinds":  []ipOption{{"stakeholder", "利害关系人意见"}, {"expert", "专家意见"}, {"public", "社会公众意见"}},
+		"OpinionLabels": bizenv.OpinionLabels,
+		"Conclusions":   []ipOption{{bizenv.ConclusionPass, bizenv.ConclusionLabels[bizenv.ConclusionPass]}, {bizenv.ConclusionException, bizenv.ConclusionLabels[bizenv.ConclusionException]}, {bizenv.ConclusionFail, bizenv.ConclusionLabels[bizenv.ConclusionFail]}},
 	})
 }
 
