@@ -9,6 +9,7 @@ import (
 	"net/http"
 	"os"
 	"regexp"
+	"slices"
 	"strings"
 	"testing"
 	"time"
@@ -71,7 +72,7 @@ func loadAxe(t *testing.T) string {
 //	                     /enterprises(/{code}) · /equipment/regions · /trademarks(?prefecture=qh&class=29) · /trademarks/{regno}
 //	                     /gi-products(?…)(/{id}) · /certifications(?kind=green)(/{id}) · /brands(?q=枸杞)(/{id})
 //	                     /patents(?prefecture&category)(/{id}) · /ipm-certs
-//	                     /ip-decisions · /ip-outlets(?prefecture=632800)
+//	                     /ip-decisions · /ip-outlets(?prefecture=632800) · /fees(?list&charge)
 //	demo-supervisor      /my · /progress · /progress?period=2025Q2 · /progress/tasks/1 · /progress/settings
 //	                     /progress/bindings · /reports · /reports/{id} · /bulletins · /bulletins/2025Q2
 //	                     /plan/versions · /plan/import · /standards/manage · /standards/manage/{id}
@@ -79,6 +80,8 @@ func loadAxe(t *testing.T) string {
 //	                     /declarations/enterprises · /enterprises/{code} · /leaders/manage · /bases/{id}/edit
 //	                     /training/{id}/edit · /alarms · /alarm-rules · /hazards(/{id}) · /special-equipment/regions/632800
 //	                     /ip-cases(?status=open&warning=1) · /ip-cases/{id} · /ip-assists · /ip-operations
+//	                     /fair-reviews(/{id}) · /fair-oversight · /business-starts(?…) · /fee-cases
+//	                     /ad-campaigns(/{id}) · /progress/tasks/15 (live figures)
 //	demo-reporter-samr   /my · /reports/new?period=…&task=… · /bases/new · /training/new
 //	demo-enterprise      /my · /declarations/new
 //	demo-inspector       /equipment · /equipment/due · /equipment/{code} · /equipment/{code}/edit · /equipment/new · /equipment/import
@@ -110,6 +113,8 @@ func TestBrowserAccessibility(t *testing.T) {
 		brand     = first(`SELECT MIN(id) FROM brands WHERE kind = 'regional'`)
 		hazard    = first(`SELECT MIN(id) FROM hazards`)
 		ipCase    = first(`SELECT MIN(id) FROM ip_cases WHERE status = 'penalized'`)
+		measure   = first(`SELECT MIN(id) FROM fair_measures WHERE conclusion = 'exception'`)
+		campaign  = first(`SELECT MIN(id) FROM ad_campaigns`)
 	)
 	// An issued bulletin (its record page; the stored document itself is
 	// the printable bulletin already checked as a draft).
@@ -140,13 +145,16 @@ func TestBrowserAccessibility(t *testing.T) {
 			"/enterprises", "/enterprises/" + ent, "/equipment/regions", "/trademarks", "/trademarks?prefecture=qh&class=29", "/trademarks/90000001",
 			"/gi-products", "/gi-products?prefecture=632800&valid=1", "/gi-products/" + giProduct, "/certifications", "/certifications?kind=green", "/certifications/" + cert,
 			"/brands", "/brands?q=%E6%9E%B8%E6%9D%9E", "/brands/" + brand,
-			"/patents", "/patents?prefecture=632800&category=strategic", "/patents/" + patentID, "/ipm-certs", "/ip-decisions", "/ip-outlets", "/ip-outlets?prefecture=632800"}},
+			"/patents", "/patents?prefecture=632800&category=strategic", "/patents/" + patentID, "/ipm-certs", "/ip-decisions", "/ip-outlets", "/ip-outlets?prefecture=632800",
+			"/fees", "/fees?list=fund&charge=%E4%BC%9A%E5%91%98%E8%AF%84%E6%AF%94%E8%BE%BE%E6%A0%87%E8%B4%B9"}},
 		{"demo-supervisor", []string{"/my", "/progress", "/progress?period=2025Q2", "/progress/tasks/1", "/progress/settings",
 			"/progress/bindings", "/reports", "/reports/" + report, "/bulletins", "/bulletins/2025Q2", fmt.Sprint("/bulletin-docs/", issued.ID), "/progress/final",
 			"/plan/versions", "/plan/import", "/standards/manage", "/standards/manage/" + std,
 			"/declarations/enterprises", "/enterprises/" + ent, "/leaders/manage", "/bases/" + base + "/edit", "/training/" + session + "/edit",
 			"/alarms", "/alarm-rules", "/hazards", "/hazards/" + hazard, "/special-equipment/regions/632800",
-			"/ip-cases", "/ip-cases?status=open&warning=1", "/ip-cases/" + ipCase, "/ip-assists", "/ip-operations"}},
+			"/ip-cases", "/ip-cases?status=open&warning=1", "/ip-cases/" + ipCase, "/ip-assists", "/ip-operations",
+			"/fair-reviews", "/fair-reviews/" + measure, "/fair-oversight", "/business-starts", "/business-starts?prefecture=632800&from=2025-01",
+			"/fee-cases", "/ad-campaigns", "/ad-campaigns/" + campaign, "/progress/tasks/15"}},
 		{"demo-reporter-samr", []string{"/my", html.UnescapeString(newReport[1]), "/bases/new", "/training/new"}},
 		{"demo-enterprise", []string{"/my", "/declarations/new"}},
 		{"demo-inspector", []string{"/equipment", "/equipment/due", "/equipment/" + equipment.DemoGolmudBoiler, "/equipment/" + equipment.DemoGolmudBoiler + "/edit", "/equipment/new", "/equipment/import"}},
@@ -155,6 +163,20 @@ func TestBrowserAccessibility(t *testing.T) {
 			"/account/tokens", "/account/password"}},
 	}
 
+	// SIDI_A11Y_ONLY=/fees,/fair- checks only the paths containing one of
+	// the comma-separated parts (a register's own pages while it is built).
+	if only := os.Getenv("SIDI_A11Y_ONLY"); only != "" {
+		for i := range pages {
+			pages[i].paths = slices.DeleteFunc(pages[i].paths, func(p string) bool {
+				for _, part := range strings.Split(only, ",") {
+					if part != "" && strings.Contains(p, part) {
+						return false
+					}
+				}
+				return true
+			})
+		}
+	}
 	// Wide tables scroll sideways only on narrow screens, so every page is
 	// checked on a desktop and at the 320 px width of WCAG 1.4.10 (reflow).
 	viewports := []struct {
