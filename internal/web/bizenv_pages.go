@@ -63,9 +63,14 @@ func BizEnvPages(svc *bizenv.Service) func(*Server) []Route {
 
 func (s *bizEnvWeb) today() string { return s.now().In(cst).Format("2006-01-02") }
 
-// done sends the browser back to path with msg, or with the error when it
-// is the user's to fix; other errors are the handler's.
 func (s *bizEnvWeb) done(w http.ResponseWriter, r *http.Request, path, msg string, err error) error {
+	return s.formDone(w, r, path, msg, err)
+}
+
+// formDone sends the browser back to path with msg after a form post, or
+// with the error's message when it is the user's to fix; other errors are
+// the handler's.
+func (s *Server) formDone(w http.ResponseWriter, r *http.Request, path, msg string, err error) error {
 	if err != nil {
 		if !formError(err) {
 			return err

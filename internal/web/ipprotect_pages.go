@@ -266,12 +266,5 @@ func ipJSON[T any](w http.ResponseWriter, key string, get func() ([]T, error)) e
 // done sends the browser back to path with msg, or with the error when it
 // is the user's to fix; other errors are the handler's.
 func (s *ipProtectWeb) done(w http.ResponseWriter, r *http.Request, path, msg string, err error) error {
-	if err != nil {
-		if !formError(err) {
-			return err
-		}
-		msg = apperr.Message(err)
-	}
-	s.redirectMsg(w, r, path, msg)
-	return nil
+	return s.formDone(w, r, path, msg, err)
 }

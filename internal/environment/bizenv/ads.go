@@ -50,8 +50,8 @@ func (s *Service) CreateCampaign(ctx context.Context, p auth.Principal, c Campai
 		return Campaign{}, err
 	}
 	var errs kit.Errors
-	c.Title = text(&errs, "title", "活动名称", c.Title, 200, true)
-	c.Theme = text(&errs, "theme", "主题", c.Theme, 200, true)
+	c.Title = kit.Text(&errs, "title", "活动名称", c.Title, 200, true)
+	c.Theme = kit.Text(&errs, "theme", "主题", c.Theme, 200, true)
 	c.StartOn = s.span(&errs, "start_on", "开始日期", c.StartOn, true)
 	c.EndOn = s.span(&errs, "end_on", "结束日期", c.EndOn, true)
 	if c.StartOn != "" && c.EndOn != "" && c.EndOn < c.StartOn {
@@ -80,23 +80,10 @@ func (s *Service) CreateCampaign(ctx context.Context, p auth.Principal, c Campai
 	return out, err
 }
 
-// span checks a campaign day: a real day from 2000 to the end of next year
+// span checks a campaign day: from 2000 to the end of next year
 // (campaigns are planned ahead).
 func (s *Service) span(errs *kit.Errors, field, label, v string, required bool) string {
-	v = strings.TrimSpace(v)
-	if v == "" {
-		if required {
-			errs.Add(field, "请填写%s", label)
-		}
-		return ""
-	}
-	d, ok := kit.ParseDate(v)
-	limit := fmt.Sprintf("%d-12-31", s.now().In(cst).Year()+1)
-	if !ok || d < "2000-01-01" || d > limit {
-		errs.Add(field, "%s“%s”不是有效日期（2000-01-01 至 %s）", label, clip(v), limit)
-		return ""
-	}
-	return d
+	return kit.Day(errs, field, label, v, required, "2000-01-01", fmt.Sprintf("%d-12-31", s.now().In(cst).Year()+1))
 }
 
 // AddPlacement records where a campaign ran, inside its dates.
@@ -109,7 +96,7 @@ func (s *Service) AddPlacement(ctx context.Context, p auth.Principal, id int64, 
 	if !contains(Media, pl.Medium) {
 		errs.Add("medium", "媒介须为%s之一", strings.Join(Media, "、"))
 	}
-	pl.Outlet = text(&errs, "outlet", "媒体或点位", pl.Outlet, 100, true)
+	pl.Outlet = kit.Text(&errs, "outlet", "媒体或点位", pl.Outlet, 100, true)
 	pl.Region = strings.TrimSpace(pl.Region)
 	if reg, ok := org.LookupRegion(pl.Region); !ok || !strings.HasPrefix(pl.Region, "63") {
 		errs.Add("region", "投放地区须为青海省的行政区划代码")

@@ -14,11 +14,8 @@ package bizenv
 
 import (
 	"context"
-	"database/sql"
 	"fmt"
-	"strings"
 	"time"
-	"unicode/utf8"
 
 	"sidi/internal/auth"
 	"sidi/internal/kit"
@@ -65,43 +62,9 @@ func (s *Service) reach(ctx context.Context, p auth.Principal, roles []auth.Role
 	return auth.ScopeOf(ctx, s.db.Reader(), p)
 }
 
-// text trims v and checks it is present (when required), within max runes
-// and free of control characters.
-func text(errs *kit.Errors, field, label, v string, max int, required bool) string {
-	v = strings.TrimSpace(v)
-	switch {
-	case v == "" && required:
-		errs.Add(field, "请填写%s", label)
-	case !utf8.ValidString(v) || strings.ContainsFunc(v, func(r rune) bool { return r < 0x20 && r != '\n' && r != '\r' || r == 0x7f }):
-		errs.Add(field, "%s含有无法识别的字符", label)
-	case utf8.RuneCountInString(v) > max:
-		errs.Add(field, "%s不能超过 %d 个字", label, max)
-	}
-	return v
-}
-
-// day checks a date field: a real day in 1990–today ("" allowed unless required).
+// day checks a date field: a real day from 1990 to today.
 func (s *Service) day(errs *kit.Errors, field, label, v string, required bool) string {
-	v = strings.TrimSpace(v)
-	if v == "" {
-		if required {
-			errs.Add(field, "请填写%s", label)
-		}
-		return ""
-	}
-	d, ok := kit.ParseDate(v)
-	if !ok || d < "1990-01-01" || d > s.today() {
-		errs.Add(field, "%s“%s”不是有效日期（1990-01-01 至今天，如 %s）", label, clip(v), s.today())
-		return ""
-	}
-	return d
-}
-
-func clip(v string) string {
-	if utf8.RuneCountInString(v) > 20 {
-		return string([]rune(v)[:20]) + "…"
-	}
-	return v
+	return kit.Day(errs, field, label, v, required, "1990-01-01", s.today())
 }
 
 // deptIn checks the department exists and is in sc.
@@ -124,10 +87,7 @@ func b2i(b bool) int {
 }
 
 // Dept is a department a form may choose.
-type Dept struct {
-	ID   int64  `json:"id"`
-	Name string `json:"name"`
-}
+type Dept = kit.Dept
 
 // Depts lists the active departments in p's scope (the forms' choices).
 func (s *Service) Depts(ctx context.Context, p auth.Principal) ([]Dept, error) {
@@ -135,17 +95,7 @@ func (s *Service) Depts(ctx context.Context, p auth.Principal) ([]Dept, error) {
 	if err != nil {
 		return nil, err
 	}
-	var w kit.Where
-	w.Scope(sc, "id")
-	w.Raw("status = 'active'")
-	var out []Dept
-	err = store.EachRow(ctx, s.db.Reader(), `SELECT id, name FROM departments`+w.SQL()+` ORDER BY sort_order, id LIMIT 2000`, w.Values(), func(r *sql.Rows) error {
-		var d Dept
-		err := r.Scan(&d.ID, &d.Name)
-		out = append(out, d)
-		return err
-	})
-	return out, err
+	return kit.ActiveDepts(ctx, s.db.Reader(), sc)
 }
 
 // Option is a code and its label, for forms.

@@ -103,7 +103,7 @@ func (s *Service) SetLimit(ctx context.Context, p auth.Principal, stage, hours, 
 	if err != nil || h <= 0 || h > 24*30 || math.IsNaN(h) {
 		errs.Add("hours", "时限须为大于 0、不超过 720 的小时数")
 	}
-	basis = text(&errs, "basis", "依据", basis, 300, true)
+	basis = kit.Text(&errs, "basis", "依据", basis, 300, true)
 	if err := errs.Err(); err != nil {
 		return Limit{}, err
 	}
@@ -205,27 +205,27 @@ func hoursBetween(a, b time.Time) float64 { return math.Round(b.Sub(a).Hours()*1
 // ParseStart checks one row of the import file without the database.
 func ParseStart(r kit.Row) (Start, kit.Errors) {
 	errs := r.Errs
-	st := Start{AppNo: cell(r, &errs, ColAppNo, 64, true), Entity: cell(r, &errs, ColEntity, 200, true), Type: cell(r, &errs, ColType, 50, true)}
+	st := Start{AppNo: kit.Cell(r, &errs, ColAppNo, 64, true), Entity: kit.Cell(r, &errs, ColEntity, 200, true), Type: kit.Cell(r, &errs, ColType, 50, true)}
 	if code := strings.TrimSpace(r.Get(ColCode)); code != "" {
 		c, err := creditcode.Parse(code)
 		if err != nil {
-			errs.AddCell(r.N, ColCode, "统一社会信用代码“%s”无效：%v", clip(code), err)
+			errs.AddCell(r.N, ColCode, "统一社会信用代码“%s”无效：%v", kit.Clip(code), err)
 		}
 		st.CreditCode = c
 	}
 	st.Region = strings.TrimSpace(r.Get(ColRegion))
 	if reg, ok := org.LookupRegion(st.Region); !ok || !strings.HasPrefix(st.Region, "63") || reg.Prefecture == "" {
-		errs.AddCell(r.N, ColRegion, "行政区划代码“%s”不是青海省的市州或县区", clip(st.Region))
+		errs.AddCell(r.N, ColRegion, "行政区划代码“%s”不是青海省的市州或县区", kit.Clip(st.Region))
 	} else {
 		st.Prefecture = reg.Prefecture
 	}
 	sub, ok1 := ParseTime(r.Get(ColSubmitted))
 	if !ok1 {
-		errs.AddCell(r.N, ColSubmitted, "时间“%s”无效，应如 2025-03-02 09:10", clip(r.Get(ColSubmitted)))
+		errs.AddCell(r.N, ColSubmitted, "时间“%s”无效，应如 2025-03-02 09:10", kit.Clip(r.Get(ColSubmitted)))
 	}
 	appr, ok2 := ParseTime(r.Get(ColApproved))
 	if !ok2 {
-		errs.AddCell(r.N, ColApproved, "时间“%s”无效，应如 2025-03-02 15:30", clip(r.Get(ColApproved)))
+		errs.AddCell(r.N, ColApproved, "时间“%s”无效，应如 2025-03-02 15:30", kit.Clip(r.Get(ColApproved)))
 	}
 	if ok1 && ok2 {
 		if appr.Before(sub) {
@@ -245,7 +245,7 @@ func ParseStart(r kit.Row) (Start, kit.Errors) {
 		}
 		end, ok := ParseTime(to)
 		if !ok {
-			errs.AddCell(r.N, stage.Label, "时间“%s”无效，应为办结时间或“开始~办结”", clip(v))
+			errs.AddCell(r.N, stage.Label, "时间“%s”无效，应为办结时间或“开始~办结”", kit.Clip(v))
 			continue
 		}
 		start := sub
@@ -254,7 +254,7 @@ func ParseStart(r kit.Row) (Start, kit.Errors) {
 		}
 		if ranged {
 			if start, ok = ParseTime(from); !ok {
-				errs.AddCell(r.N, stage.Label, "开始时间“%s”无效", clip(from))
+				errs.AddCell(r.N, stage.Label, "开始时间“%s”无效", kit.Clip(from))
 				continue
 			}
 		}
@@ -272,18 +272,6 @@ func ParseStart(r kit.Row) (Start, kit.Errors) {
 	}
 	st.Demo = strings.Contains(st.Entity, DemoLabel)
 	return st, errs
-}
-
-// cell reads a required or optional cell within max runes.
-func cell(r kit.Row, errs *kit.Errors, col string, max int, required bool) string {
-	v := strings.TrimSpace(r.Get(col))
-	switch {
-	case v == "" && required:
-		errs.AddCell(r.N, col, "不能为空")
-	case len([]rune(v)) > max:
-		errs.AddCell(r.N, col, "不能超过 %d 个字", max)
-	}
-	return v
 }
 
 func (st Start) digest() string {

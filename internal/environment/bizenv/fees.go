@@ -85,9 +85,9 @@ func listCode(v string) string {
 // ParseFee checks one row of a fee list without the database.
 func ParseFee(r kit.Row) (FeeItem, kit.Errors) {
 	errs := r.Errs
-	f := FeeItem{Unit: cell(r, &errs, ColUnit, 100, false), UnitNature: cell(r, &errs, ColUnitNature, 50, false), Name: cell(r, &errs, ColName, 200, true),
-		Nature: cell(r, &errs, ColNature, 100, false), Content: cell(r, &errs, ColContent, 1000, false), Standard: cell(r, &errs, ColStandard, 1000, false),
-		Basis: cell(r, &errs, ColBasis, 1000, true)}
+	f := FeeItem{Unit: kit.Cell(r, &errs, ColUnit, 100, false), UnitNature: kit.Cell(r, &errs, ColUnitNature, 50, false), Name: kit.Cell(r, &errs, ColName, 200, true),
+		Nature: kit.Cell(r, &errs, ColNature, 100, false), Content: kit.Cell(r, &errs, ColContent, 1000, false), Standard: kit.Cell(r, &errs, ColStandard, 1000, false),
+		Basis: kit.Cell(r, &errs, ColBasis, 1000, true)}
 	if f.List = listCode(r.Get(ColList)); f.List == "" {
 		errs.AddCell(r.N, ColList, "清单须为行政事业性收费、政府性基金、涉企保证金或经营服务性收费")
 	}
@@ -98,7 +98,7 @@ func ParseFee(r kit.Row) (FeeItem, kit.Errors) {
 		if v := strings.TrimSpace(r.Get(d.col)); v != "" {
 			day, ok := kit.ParseDate(v)
 			if !ok || day < "1980-01-01" {
-				errs.AddCell(r.N, d.col, "日期“%s”无效", clip(v))
+				errs.AddCell(r.N, d.col, "日期“%s”无效", kit.Clip(v))
 			}
 			*d.dst = day
 		}
@@ -125,7 +125,7 @@ func (s *Service) ImportFees(ctx context.Context, p auth.Principal, src kit.Sour
 	return kit.RunImport(ctx, src, opt, kit.Plan[FeeItem]{
 		Kind: kind, Spec: kit.TableSpec{Columns: FeeColumns, Formulas: true}, Parse: ParseFee, Key: FeeItem.key,
 		Duplicate: func(row int, f FeeItem, prev int) kit.FieldError {
-			return kit.FieldError{Row: row, Column: ColName, Msg: fmt.Sprintf("“%s”的“%s”与第 %d 行重复", clip(f.Unit), clip(f.Name), prev)}
+			return kit.FieldError{Row: row, Column: ColName, Msg: fmt.Sprintf("“%s”的“%s”与第 %d 行重复", kit.Clip(f.Unit), kit.Clip(f.Name), prev)}
 		},
 		Write: func(ctx context.Context, batch []kit.Item[FeeItem], file kit.ImportReport) (kit.BatchResult, error) {
 			var res kit.BatchResult
@@ -398,15 +398,15 @@ func (s *Service) CreateFeeCase(ctx context.Context, p auth.Principal, c FeeCase
 	if FeeCaseKinds[c.Kind] == "" {
 		errs.Add("kind", "类型须为收费投诉举报或违规收费案件")
 	}
-	c.RefNo = text(&errs, "ref_no", "编号", c.RefNo, 64, true)
-	c.Party = text(&errs, "party", "收费单位", c.Party, 100, true)
-	c.Charge = text(&errs, "charge", "收费名目", c.Charge, 100, true)
+	c.RefNo = kit.Text(&errs, "ref_no", "编号", c.RefNo, 64, true)
+	c.Party = kit.Text(&errs, "party", "收费单位", c.Party, 100, true)
+	c.Charge = kit.Text(&errs, "charge", "收费名目", c.Charge, 100, true)
 	if !contains(FeeFields, c.Field) {
 		errs.Add("field", "领域须为%s之一", strings.Join(FeeFields, "、"))
 	}
 	var ok bool
 	if c.AmountFen, ok = ParseYuan(c.Amount); !ok {
-		errs.Add("amount", "金额“%s”无效：请填写不小于 0 的元数，最多两位小数", clip(c.Amount))
+		errs.Add("amount", "金额“%s”无效：请填写不小于 0 的元数，最多两位小数", kit.Clip(c.Amount))
 	}
 	c.ReceivedOn = s.day(&errs, "received_on", "受理日期", c.ReceivedOn, true)
 	if err := errs.Err(); err != nil {
@@ -451,12 +451,12 @@ func (s *Service) CloseFeeCase(ctx context.Context, p auth.Principal, id int64, 
 		return FeeCase{}, err
 	}
 	var errs kit.Errors
-	outcome = text(&errs, "outcome", "处理结果", outcome, 1000, true)
+	outcome = kit.Text(&errs, "outcome", "处理结果", outcome, 1000, true)
 	var fen int64
 	if strings.TrimSpace(refund) != "" {
 		var ok bool
 		if fen, ok = ParseYuan(refund); !ok {
-			errs.Add("refund", "退还金额“%s”无效", clip(refund))
+			errs.Add("refund", "退还金额“%s”无效", kit.Clip(refund))
 		}
 	}
 	if strings.TrimSpace(on) == "" {

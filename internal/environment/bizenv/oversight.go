@@ -80,7 +80,7 @@ func (s *Service) Oversights(ctx context.Context, p auth.Principal, kind string)
 	w.Scope(sc, "o.dept_id")
 	if kind != "" {
 		if OversightKinds[kind] == "" {
-			return nil, apperr.Invalid("类型“%s”无法识别", clip(kind))
+			return nil, apperr.Invalid("类型“%s”无法识别", kit.Clip(kind))
 		}
 		w.Add("o.kind = ?", kind)
 	}
@@ -113,9 +113,9 @@ func (s *Service) CreateOversight(ctx context.Context, p auth.Principal, o Overs
 	if OversightKinds[o.Kind] == "" {
 		errs.Add("kind", "类型须为抽查或举报")
 	}
-	o.MeasureTitle = text(&errs, "measure_title", "政策措施名称", o.MeasureTitle, 200, true)
-	o.Source = text(&errs, "source", map[bool]string{true: "举报人", false: "抽查单位"}[o.Kind == "complaint"], o.Source, 100, true)
-	o.Content = text(&errs, "content", "内容", o.Content, 2000, true)
+	o.MeasureTitle = kit.Text(&errs, "measure_title", "政策措施名称", o.MeasureTitle, 200, true)
+	o.Source = kit.Text(&errs, "source", map[bool]string{true: "举报人", false: "抽查单位"}[o.Kind == "complaint"], o.Source, 100, true)
+	o.Content = kit.Text(&errs, "content", "内容", o.Content, 2000, true)
 	o.ReceivedOn = s.day(&errs, "received_on", "受理日期", o.ReceivedOn, true)
 	if err := errs.Err(); err != nil {
 		return Oversight{}, err
@@ -158,7 +158,7 @@ func (s *Service) CloseOversight(ctx context.Context, p auth.Principal, id int64
 	if ResultLabels[result] == "" {
 		errs.Add("result", "请选择处理结果")
 	}
-	note = text(&errs, "result_note", "处理情况", note, 2000, true)
+	note = kit.Text(&errs, "result_note", "处理情况", note, 2000, true)
 	if strings.TrimSpace(on) == "" {
 		on = s.today()
 	}

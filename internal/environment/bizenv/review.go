@@ -198,7 +198,7 @@ func (s *Service) Measures(ctx context.Context, p auth.Principal, status string)
 	w.Scope(sc, "m.dept_id")
 	if status != "" {
 		if MeasureStatusLabels[status] == "" {
-			return nil, apperr.Invalid("状态“%s”无法识别", clip(status))
+			return nil, apperr.Invalid("状态“%s”无法识别", kit.Clip(status))
 		}
 		w.Add("m.status = ?", status)
 	}
@@ -219,8 +219,8 @@ func (s *Service) CreateMeasure(ctx context.Context, p auth.Principal, n NewMeas
 		return Measure{}, err
 	}
 	var errs kit.Errors
-	n.Title = text(&errs, "title", "政策措施名称", n.Title, 200, true)
-	n.Summary = text(&errs, "summary", "主要内容", n.Summary, 2000, false)
+	n.Title = kit.Text(&errs, "title", "政策措施名称", n.Title, 200, true)
+	n.Summary = kit.Text(&errs, "summary", "主要内容", n.Summary, 2000, false)
 	if !contains(DocKinds, n.DocKind) {
 		errs.Add("doc_kind", "文件类型须为%s之一", strings.Join(DocKinds, "、"))
 	}
@@ -295,13 +295,13 @@ func (s *Service) Answer(ctx context.Context, p auth.Principal, id int64, answer
 		var errs kit.Errors
 		for i, a := range answers {
 			if !c.has(a.Item) {
-				errs.Add("item", "审查标准“%s”不在《%s》清单中", clip(a.Item), c.Title)
+				errs.Add("item", "审查标准“%s”不在《%s》清单中", kit.Clip(a.Item), c.Title)
 				continue
 			}
 			if VerdictLabels[a.Verdict] == "" {
 				errs.Add(a.Item, "审查标准 %s 的结论须为“涉及”或“不涉及”", a.Item)
 			}
-			answers[i].Note = text(&errs, a.Item+"_note", "说明", a.Note, 500, a.Verdict == VerdictRestricts)
+			answers[i].Note = kit.Text(&errs, a.Item+"_note", "说明", a.Note, 500, a.Verdict == VerdictRestricts)
 		}
 		if err := errs.Err(); err != nil {
 			return err
@@ -326,8 +326,8 @@ func (s *Service) AddOpinion(ctx context.Context, p auth.Principal, id int64, o 
 	if OpinionLabels[o.Kind] == "" {
 		errs.Add("kind", "意见类型须为利害关系人、专家或社会公众")
 	}
-	o.Source = text(&errs, "source", "意见提出方", o.Source, 100, true)
-	o.Content = text(&errs, "content", "意见内容", o.Content, 2000, true)
+	o.Source = kit.Text(&errs, "source", "意见提出方", o.Source, 100, true)
+	o.Content = kit.Text(&errs, "content", "意见内容", o.Content, 2000, true)
 	o.ReceivedOn = s.day(&errs, "received_on", "收到日期", o.ReceivedOn, true)
 	if err := errs.Err(); err != nil {
 		return Measure{}, err
@@ -356,10 +356,10 @@ func (s *Service) Conclude(ctx context.Context, p auth.Principal, id int64, c Co
 		c.On = s.today()
 	}
 	c.On = s.day(&errs, "on", "结论日期", c.On, true)
-	c.Note = text(&errs, "note", "结论说明", c.Note, 2000, c.Result != ConclusionPass)
+	c.Note = kit.Text(&errs, "note", "结论说明", c.Note, 2000, c.Result != ConclusionPass)
 	ex := c.Result == ConclusionException
-	c.Alternative = text(&errs, "alternative", "无替代方案的说明", c.Alternative, 1000, ex)
-	c.Limit = text(&errs, "limit", "实施期限或终止条件", c.Limit, 200, ex)
+	c.Alternative = kit.Text(&errs, "alternative", "无替代方案的说明", c.Alternative, 1000, ex)
+	c.Limit = kit.Text(&errs, "limit", "实施期限或终止条件", c.Limit, 200, ex)
 	if !ex {
 		c.Ground, c.Alternative, c.Limit = "", "", ""
 	}
@@ -433,7 +433,7 @@ func Gate(m Measure, c Conclusion) error {
 // art. 18 — a measure not reviewed, or found in breach, may not be issued.
 func (s *Service) Issue(ctx context.Context, p auth.Principal, id int64, docNo, on string) (Measure, error) {
 	var errs kit.Errors
-	docNo = text(&errs, "doc_no", "文号", docNo, 64, true)
+	docNo = kit.Text(&errs, "doc_no", "文号", docNo, 64, true)
 	if strings.TrimSpace(on) == "" {
 		on = s.today()
 	}
@@ -456,7 +456,7 @@ func (s *Service) Issue(ctx context.Context, p auth.Principal, id int64, docNo, 
 // Withdraw withdraws a draft (not issued).
 func (s *Service) Withdraw(ctx context.Context, p auth.Principal, id int64, note string) (Measure, error) {
 	var errs kit.Errors
-	note = text(&errs, "note", "撤回理由", note, 500, true)
+	note = kit.Text(&errs, "note", "撤回理由", note, 500, true)
 	if err := errs.Err(); err != nil {
 		return Measure{}, err
 	}
