@@ -128,6 +128,7 @@ var expectedAccess = map[string][]string{
 	"GET /progress/tasks/{number}":           progressStaff,
 	"GET /progress/final":                    progressStaff,
 	"POST /progress/tasks/{number}/override": editorsOnly,
+	"POST /progress/tasks/{number}/figures":  editorsOnly,
 	"GET /progress/bindings":                 editorsOnly,
 	"POST /progress/bindings":                editorsOnly,
 	"GET /progress/settings":                 editorsOnly,

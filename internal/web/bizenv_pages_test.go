@@ -173,6 +173,21 @@ func TestBizEnvFiguresOnTaskPages(t *testing.T) {
 		if _, body := c.get("/progress"); !strings.Contains(body, "实时数据：完成公平竞争审查的政策措施") {
 			t.Error("the cockpit does not show the figures")
 		}
+		// A supervisor sets figures on another task; an unknown key changes nothing.
+		tok := c.csrf("/progress/tasks/19")
+		if resp, _ := c.postForm("/progress/tasks/19/figures", url.Values{"csrf_token": {tok}, "metric": {"fees.cases", "no.such"}}); resp.StatusCode != http.StatusSeeOther {
+			t.Fatalf("bad figures: %d", resp.StatusCode)
+		}
+		if _, body := c.get("/progress/tasks/19"); strings.Contains(body, "fig-h") {
+			t.Error("an unknown metric was saved")
+		}
+		c.postForm("/progress/tasks/19/figures", url.Values{"csrf_token": {tok}, "metric": {"fees.cases"}})
+		if _, body := c.get("/progress/tasks/19"); !strings.Contains(body, "涉企收费投诉举报与违规案件") {
+			t.Error("the figure set on task 19 is not shown")
+		}
+		if resp, _ := f.as(t, "demo-reporter-samr").postForm("/progress/tasks/19/figures", url.Values{"csrf_token": {tok}, "metric": {"fees.cases"}}); resp.StatusCode != http.StatusForbidden {
+			t.Errorf("reporter sets figures: %d", resp.StatusCode)
+		}
 		for _, p := range []string{"/fair-reviews", "/fair-oversight", "/business-starts", "/fee-cases", "/ad-campaigns", "/fees"} {
 			if resp, body := c.get(p); resp.StatusCode != 200 || !strings.Contains(body, "演示") {
 				t.Errorf("%s: %d or no demo rows", p, resp.StatusCode)
