@@ -7,6 +7,8 @@ package audit
 
 var entityLabels = map[string]string{
 	"ip_case": "知识产权案件", "ip_assist": "维权援助与调解申请", "eval_model": "盐湖化工企业评价模型",
+	"fair_measure": "公平竞争审查政策措施", "fair_oversight": "公平竞争审查抽查与举报", "fee_case": "涉企收费投诉与案件",
+	"biz_start_limit": "企业开办承诺时限", "ad_campaign": "公益广告活动", "task_figures": "任务实时数据",
 	"cert_baseline": "认证增长基准",
 	"access":        "访问控制", "api_token": "API 令牌", "base": "标准化生产基地", "bulletin": "进展通报", "bulletin_issue": "印发通报",
 	"declaration": "自我声明", "declaration_import": "自我声明导入", "department": "部门",
@@ -25,6 +27,7 @@ var entityLabels = map[string]string{
 }
 
 var actionLabels = map[string]string{
+	"answer": "填写审查标准", "opinion": "登记意见", "conclude": "作出审查结论", "place": "登记投放",
 	"file": "立案", "investigate": "调查", "penalize": "处罚决定", "transfer": "移送", "publish": "公示",
 	"add_alias": "添加别名", "approve": "审核通过", "attach": "上传附件", "attendees": "登记学员",
 	"bootstrap": "初始化管理员", "change_password": "修改密码", "complete": "完成",

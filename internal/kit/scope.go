@@ -1,10 +1,13 @@
 package kit
 
 import (
+	"context"
+	"database/sql"
 	"fmt"
 	"slices"
 
 	"sidi/internal/apperr"
+	"sidi/internal/store"
 )
 
 // Scope is how far a caller's data reach extends, computed once per
@@ -84,4 +87,26 @@ func (s Scope) String() string {
 		return "all"
 	}
 	return fmt.Sprint(s.Depts)
+}
+
+// Dept is a department a form may offer.
+type Dept struct {
+	ID   int64  `json:"id"`
+	Name string `json:"name"`
+}
+
+// ActiveDepts lists the active departments in s, in directory order: the
+// department choices of a register's forms.
+func ActiveDepts(ctx context.Context, q store.Querier, s Scope) ([]Dept, error) {
+	var w Where
+	w.Scope(s, "id")
+	w.Raw("status = 'active'")
+	var out []Dept
+	err := store.EachRow(ctx, q, `SELECT id, name FROM departments`+w.SQL()+` ORDER BY sort_order, id LIMIT 2000`, w.Values(), func(r *sql.Rows) error {
+		var d Dept
+		err := r.Scan(&d.ID, &d.Name)
+		out = append(out, d)
+		return err
+	})
+	return out, err
 }

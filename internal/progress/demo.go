@@ -48,6 +48,18 @@ var DemoMetricBindings = map[string]string{
 	"23.1": "sampling.batches",
 }
 
+// DemoTaskFigures are the live figures tasks without a numeric target show
+// beside their narrative (pillar 3, tasks 15–18: fair-competition reviews,
+// spot checks and complaints; fees listed and fee cases; business starts
+// and the share within the commitment; public-interest campaigns), set
+// when those metrics are registered.
+var DemoTaskFigures = map[int][]string{
+	15: {"fair.reviews.done", "fair.spotchecks", "fair.complaints"},
+	16: {"fees.listed", "fees.cases"},
+	17: {"bizstart.count", "bizstart.within_limit"},
+	18: {"ads.campaigns"},
+}
+
 // SeedDemo fills a plan with clearly labelled demo reports from its start
 // to the end of 2025, so pages show realistic colours, rankings and
 // bulletins. The last period is left partly unreported, partly awaiting
@@ -88,6 +100,23 @@ func (s *Service) SeedDemo(ctx context.Context, p auth.Principal, planID int64) 
 			if err := s.SetBinding(ctx, p, pv.ID, b); err != nil {
 				return 0, err
 			}
+		}
+	}
+	for task, keys := range DemoTaskFigures {
+		var known []string
+		for _, k := range keys {
+			if _, ok := s.metrics.Get(k); ok {
+				known = append(known, k)
+			}
+		}
+		if len(known) == 0 {
+			continue
+		}
+		if _, _, err := s.plans.Task(ctx, pv.ID, task); err != nil {
+			continue // a plan without that task
+		}
+		if err := s.SetTaskFigures(ctx, p, pv.ID, task, known); err != nil {
+			return 0, err
 		}
 	}
 	count := 0

@@ -78,7 +78,9 @@ type TaskState struct {
 	OverrideReason string        `json:"override_reason,omitempty"`
 	OverdueReports []string      `json:"overdue_reports"` // departments whose report for the last closed period is missing
 	Targets        []TargetState `json:"targets"`
-	weight         *float64
+	// Figures are live figures shown beside the narrative (no target).
+	Figures []Figure `json:"figures"`
+	weight  *float64
 }
 
 // PillarState rolls tasks up.
@@ -268,6 +270,10 @@ func (s *Service) Recompute(ctx context.Context, planID int64, asOf time.Time) (
 	if err != nil {
 		return nil, err
 	}
+	figureKeys, err := s.TaskFigures(ctx, planID)
+	if err != nil {
+		return nil, err
+	}
 	periods, err := s.Periods(ctx, planID)
 	if err != nil {
 		return nil, err
@@ -303,6 +309,9 @@ func (s *Service) Recompute(ctx context.Context, planID int64, asOf time.Time) (
 		ts := TaskState{Number: t.Number, Title: t.Title, Pillar: t.PillarNumber, Lead: t.Lead, Targets: []TargetState{}, OverdueReports: overdue[t.Number], weight: weights[t.Number]}
 		if ts.OverdueReports == nil {
 			ts.OverdueReports = []string{}
+		}
+		if ts.Figures, err = s.figures(ctx, figureKeys[t.Number], start, asOf); err != nil {
+			return nil, err
 		}
 		var items []Weighted
 		worst := Green

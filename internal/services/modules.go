@@ -8,6 +8,7 @@ import (
 	"sidi/internal/auth"
 	"sidi/internal/bases"
 	"sidi/internal/enterprise"
+	"sidi/internal/environment/bizenv"
 	"sidi/internal/equipment"
 	"sidi/internal/indicator"
 	"sidi/internal/ip/gi"
@@ -255,6 +256,25 @@ func Modules() []Module {
 			},
 			ImportKinds:       kindsOver(func(s *Set) *evalmodel.Service { return s.EvalModel }, evalmodel.ImportKinds),
 			EnterpriseSection: func(s *Set) enterprise.SectionFunc { return s.EvalModel.EnterpriseSection },
+		},
+		{
+			Name: "bizenv", Title: "公平竞争审查、涉企收费、企业开办与公益广告",
+			Build: func(ctx context.Context, s *Set) error {
+				s.BizEnv = bizenv.NewService(s.DB)
+				return s.BizEnv.EnsureLimits(ctx)
+			},
+			Metrics: bizenv.RegisterMetrics,
+			Seed: func(ctx context.Context, s *Set, p auth.Principal) (int, error) {
+				return bizenv.SeedDemo(ctx, s.BizEnv, p)
+			},
+			SeedDone: "已添加 %d 条演示公平竞争审查、涉企收费、企业开办和公益广告记录（均标注【演示数据】）demo fair-competition reviews, fees, business starts and campaigns added",
+			Pages:    pagesOver(func(s *Set) *bizenv.Service { return s.BizEnv }, web.BizEnvPages),
+			AuditValues: map[string]map[string]map[string]string{
+				"fair_measure":   {"status": bizenv.MeasureStatusLabels, "conclusion": bizenv.ConclusionLabels},
+				"fair_oversight": {"kind": bizenv.OversightKinds, "result": bizenv.ResultLabels},
+				"fee_case":       {"kind": bizenv.FeeCaseKinds},
+			},
+			ImportKinds: kindsOver(func(s *Set) *bizenv.Service { return s.BizEnv }, bizenv.ImportKinds),
 		},
 		{
 			Name: "equipment", Title: "特种设备",

@@ -18,6 +18,7 @@ import (
 	"sidi/internal/apperr"
 	"sidi/internal/auth"
 	"sidi/internal/bases"
+	"sidi/internal/environment/bizenv"
 	"sidi/internal/equipment"
 	"sidi/internal/indicator"
 	"sidi/internal/ip/gi"
@@ -80,6 +81,9 @@ type Set struct {
 	EvalModel *evalmodel.Service
 	// Sampling is product-quality supervision sampling (internal/quality/sampling).
 	Sampling *sampling.Service
+	// BizEnv keeps fair-competition review, fee lists and cases, business
+	// starts and public-interest advertising (internal/environment/bizenv).
+	BizEnv *bizenv.Service
 	// Obs are the operational metrics (Prometheus) of this instance; the
 	// database reports writer waits, audit appends, imports and logins to it.
 	Obs *obs.Metrics

@@ -72,10 +72,9 @@ func loadAxe(t *testing.T) string {
 //	                     /enterprises(/{code}) · /equipment/regions · /trademarks(?prefecture=qh&class=29) · /trademarks/{regno}
 //	                     /gi-products(?…)(/{id}) · /certifications(?kind=green)(/{id}) · /brands(?q=枸杞)(/{id})
 //	                     /patents(?prefecture&category)(/{id}) · /ipm-certs
-//	                     /ip-decisions · /ip-outlets(?prefecture=632800)
 //	                     /quality-awards(?year&sidi) · /quality-zones(?special=1) · /service-quality(?prefecture&year)
 //	                     /metrology(?prefecture=632800&valid=1) · /quality-certs(?kind=organic&valid=1)
-//	                     /ip-decisions · /ip-outlets(?prefecture=632800) · /sampling-notices(?year=2025)
+//	                     /ip-decisions · /ip-outlets(?prefecture=632800) · /sampling-notices(?year=2025) · /fees(?list&charge)
 //	demo-supervisor      /my · /progress · /progress?period=2025Q2 · /progress/tasks/1 · /progress/settings
 //	                     /progress/bindings · /reports · /reports/{id} · /bulletins · /bulletins/2025Q2
 //	                     /plan/versions · /plan/import · /standards/manage · /standards/manage/{id}
@@ -88,6 +87,8 @@ func loadAxe(t *testing.T) string {
 //	                     /eval-models(/{id}) · /eval-models/{id}/scores · /eval-models/{id}/sensitivity
 //	                     /eval-models/{id}/enterprises/{code}
 //	                     /sampling(?outcome&key) · /sampling/batches/{id} · /sampling/new · /sampling/plans · /sampling/import
+//	                     /fair-reviews(/{id}) · /fair-oversight · /business-starts(?…) · /fee-cases
+//	                     /ad-campaigns(/{id}) · /progress/tasks/15 (live figures)
 //	demo-reporter-samr   /my · /reports/new?period=…&task=… · /bases/new · /training/new
 //	demo-enterprise      /my · /declarations/new
 //	demo-inspector       /equipment · /equipment/due · /equipment/{code} · /equipment/{code}/edit · /equipment/new · /equipment/import
@@ -95,7 +96,7 @@ func loadAxe(t *testing.T) string {
 //	                     /admin/departments · /admin/departments/{id} · /admin/roles · /admin/audit
 //	                     /admin/logins · /account/tokens · /account/password
 //
-// SIDI_A11Y_PAGES=/sampling,/ip- checks only the paths containing one of
+// SIDI_A11Y_ONLY=/sampling,/ip- checks only the paths containing one of
 // the listed parts (a register's own pages while it is built).
 func TestBrowserAccessibility(t *testing.T) {
 	axe := loadAxe(t)
@@ -127,6 +128,8 @@ func TestBrowserAccessibility(t *testing.T) {
 		evalV2    = first(`SELECT MAX(id) FROM eval_models`)
 		evalEnt   = first(`SELECT MIN(enterprise_id) FROM eval_values`)
 		batch     = first(`SELECT MIN(batch_id) FROM sampling_disposals`)
+		measure   = first(`SELECT MIN(id) FROM fair_measures WHERE conclusion = 'exception'`)
+		campaign  = first(`SELECT MIN(id) FROM ad_campaigns`)
 	)
 	var evalCode string
 	if err := f.db.Reader().QueryRowContext(context.Background(), `SELECT credit_code FROM enterprises WHERE id = $1`, evalEnt).Scan(&evalCode); err != nil {
@@ -164,7 +167,8 @@ func TestBrowserAccessibility(t *testing.T) {
 			"/patents", "/patents?prefecture=632800&category=strategic", "/patents/" + patentID, "/ipm-certs", "/ip-decisions", "/ip-outlets", "/ip-outlets?prefecture=632800",
 			"/quality-awards", "/quality-awards?year=2024&sidi=1", "/quality-zones", "/quality-zones?special=1", "/service-quality", "/service-quality?prefecture=630100&year=2024",
 			"/metrology", "/metrology?prefecture=632800&valid=1", "/quality-certs", "/quality-certs?kind=organic&valid=1",
-			"/sampling-notices", "/sampling-notices?year=2025"}},
+			"/sampling-notices", "/sampling-notices?year=2025",
+			"/fees", "/fees?list=fund&charge=%E4%BC%9A%E5%91%98%E8%AF%84%E6%AF%94%E8%BE%BE%E6%A0%87%E8%B4%B9"}},
 		{"demo-supervisor", []string{"/my", "/progress", "/progress?period=2025Q2", "/progress/tasks/1", "/progress/settings",
 			"/progress/bindings", "/reports", "/reports/" + report, "/bulletins", "/bulletins/2025Q2", fmt.Sprint("/bulletin-docs/", issued.ID), "/progress/final",
 			"/plan/versions", "/plan/import", "/standards/manage", "/standards/manage/" + std,
@@ -175,7 +179,9 @@ func TestBrowserAccessibility(t *testing.T) {
 			"/metrology/instruments", "/metrology/instruments?due=overdue", "/quality-certs/manage", "/nqi/import", "/nqi/import?kind=instruments",
 			"/eval-models", "/eval-models/" + evalV1, "/eval-models/" + evalV2, "/eval-models/" + evalV1 + "/scores",
 			"/eval-models/" + evalV1 + "/sensitivity", "/eval-models/" + evalV1 + "/enterprises/" + evalCode,
-			"/sampling", "/sampling?outcome=failed_all&key=pv", "/sampling/batches/" + batch, "/sampling/new", "/sampling/plans", "/sampling/import"}},
+			"/sampling", "/sampling?outcome=failed_all&key=pv", "/sampling/batches/" + batch, "/sampling/new", "/sampling/plans", "/sampling/import",
+			"/fair-reviews", "/fair-reviews/" + measure, "/fair-oversight", "/business-starts", "/business-starts?prefecture=632800&from=2025-01",
+			"/fee-cases", "/ad-campaigns", "/ad-campaigns/" + campaign, "/progress/tasks/15"}},
 		{"demo-reporter-samr", []string{"/my", html.UnescapeString(newReport[1]), "/bases/new", "/training/new"}},
 		{"demo-enterprise", []string{"/my", "/declarations/new"}},
 		{"demo-inspector", []string{"/equipment", "/equipment/due", "/equipment/" + equipment.DemoGolmudBoiler, "/equipment/" + equipment.DemoGolmudBoiler + "/edit", "/equipment/new", "/equipment/import"}},
@@ -184,6 +190,20 @@ func TestBrowserAccessibility(t *testing.T) {
 			"/account/tokens", "/account/password"}},
 	}
 
+	// SIDI_A11Y_ONLY=/fees,/fair- checks only the paths containing one of
+	// the comma-separated parts (a register's own pages while it is built).
+	if only := os.Getenv("SIDI_A11Y_ONLY"); only != "" {
+		for i := range pages {
+			pages[i].paths = slices.DeleteFunc(pages[i].paths, func(p string) bool {
+				for _, part := range strings.Split(only, ",") {
+					if part != "" && strings.Contains(p, part) {
+						return false
+					}
+				}
+				return true
+			})
+		}
+	}
 	// Wide tables scroll sideways only on narrow screens, so every page is
 	// checked on a desktop and at the 320 px width of WCAG 1.4.10 (reflow).
 	viewports := []struct {
@@ -217,9 +237,6 @@ func TestBrowserAccessibility(t *testing.T) {
 			who = "public"
 		}
 		for _, path := range group.paths {
-			if only := os.Getenv("SIDI_A11Y_PAGES"); only != "" && !slices.ContainsFunc(strings.Split(only, ","), func(part string) bool { return strings.Contains(path, part) }) {
-				continue
-			}
 			status, err := chromedp.RunResponse(ctx, chromedp.Navigate(f.srv.URL+path))
 			if err != nil {
 				t.Errorf("%s %s: %v", who, path, err)

@@ -323,16 +323,3 @@ func (s *evalWeb) done(w http.ResponseWriter, r *http.Request, path, msg string,
 	return s.formDone(w, r, path, msg, err)
 }
 
-// formDone sends the browser back to path with msg, or with the error's
-// message when it is the user's to fix (invalid input, a conflict); other
-// errors are the handler's.
-func (s *Server) formDone(w http.ResponseWriter, r *http.Request, path, msg string, err error) error {
-	if err != nil {
-		if !formError(err) {
-			return err
-		}
-		msg = apperr.Message(err)
-	}
-	s.redirectMsg(w, r, path, msg)
-	return nil
-}

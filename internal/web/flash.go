@@ -6,6 +6,7 @@ import (
 	"crypto/sha256"
 	"encoding/base64"
 	"net/http"
+	"sidi/internal/apperr"
 	"strings"
 	"unicode/utf8"
 )
@@ -78,4 +79,18 @@ func (s *Server) takeFlash(w http.ResponseWriter, r *http.Request) string {
 		return ""
 	}
 	return string(msg)
+}
+
+// formDone sends the browser back to path with msg after a form post, or
+// with the error's message when it is the user's to fix (invalid input, a
+// conflict); other errors are the handler's.
+func (s *Server) formDone(w http.ResponseWriter, r *http.Request, path, msg string, err error) error {
+	if err != nil {
+		if !formError(err) {
+			return err
+		}
+		msg = apperr.Message(err)
+	}
+	s.redirectMsg(w, r, path, msg)
+	return nil
 }

@@ -146,7 +146,7 @@ func (s *Server) taskProgress(w http.ResponseWriter, r *http.Request, rc *reqCtx
 		return err
 	}
 	return s.render(w, r, rc, http.StatusOK, "progress_task", "任务 "+strconv.Itoa(task.Number)+" 进展", "progress",
-		map[string]any{"Task": task, "State": ts, "AsOf": st.AsOf, "Reports": reports, "CanOverride": rc.P.Has(planEditors...)})
+		map[string]any{"Task": task, "State": ts, "AsOf": st.AsOf, "Reports": reports, "CanOverride": rc.P.Has(planEditors...), "Metrics": s.Progress.Metrics().All()})
 }
 
 func (s *Server) taskOverride(w http.ResponseWriter, r *http.Request, rc *reqCtx) error {
@@ -170,6 +170,31 @@ func (s *Server) taskOverride(w http.ResponseWriter, r *http.Request, rc *reqCtx
 		return err
 	}
 	s.redirectMsg(w, r, "/progress/tasks/"+strconv.Itoa(int(n)), "已保存人工调整")
+	return nil
+}
+
+// taskFigures sets the live figures a task shows beside its narrative.
+func (s *Server) taskFigures(w http.ResponseWriter, r *http.Request, rc *reqCtx) error {
+	n, err := pathInt(r, "number")
+	if err != nil {
+		return err
+	}
+	pv, err := s.Plan.Current(r.Context(), 0)
+	if err != nil {
+		return err
+	}
+	if err := r.ParseForm(); err != nil {
+		return apperr.Invalid("表单无法读取")
+	}
+	err = s.Progress.SetTaskFigures(r.Context(), rc.P, pv.ID, int(n), r.PostForm["metric"])
+	if err != nil && !formError(err) {
+		return err
+	}
+	msg := "已保存实时数据设置"
+	if err != nil {
+		msg = apperr.Message(err)
+	}
+	s.redirectMsg(w, r, "/progress/tasks/"+strconv.Itoa(int(n)), msg)
 	return nil
 }
 

@@ -16,6 +16,7 @@ func (s *Server) progressRoutes() []Route {
 		{Method: "GET", Pattern: "/progress/tasks/{number}", Name: "任务进展", Roles: progressViewers, Handle: s.taskProgress},
 		{Method: "GET", Pattern: "/progress/final", Name: "终期评估", Roles: progressViewers, Handle: s.finalPage},
 		{Method: "POST", Pattern: "/progress/tasks/{number}/override", Name: "人工调整任务进度", Roles: planEditors, Handle: s.taskOverride},
+		{Method: "POST", Pattern: "/progress/tasks/{number}/figures", Name: "设置任务实时数据", Roles: planEditors, Handle: s.taskFigures},
 		{Method: "GET", Pattern: "/progress/bindings", Name: "指标来源设置页", Roles: planEditors, Handle: s.bindingsPage},
 		{Method: "POST", Pattern: "/progress/bindings", Name: "保存指标来源", Roles: planEditors, Handle: s.bindingsSave},
 		{Method: "GET", Pattern: "/progress/settings", Name: "报送与预警设置页", Roles: planEditors, Handle: s.settingsPage},

@@ -13,12 +13,10 @@ package protect
 
 import (
 	"context"
-	"database/sql"
 	"fmt"
 	"strconv"
 	"strings"
 	"time"
-	"unicode/utf8"
 
 	"sidi/internal/auth"
 	"sidi/internal/creditcode"
@@ -64,44 +62,16 @@ func (s *Service) reach(ctx context.Context, p auth.Principal, roles []auth.Role
 	return auth.ScopeOf(ctx, s.db.Reader(), p)
 }
 
-// text trims v and checks it is present (when required), within max
-// runes and free of control characters.
 func text(errs *kit.Errors, field, label, v string, max int, required bool) string {
-	v = strings.TrimSpace(v)
-	switch {
-	case v == "" && required:
-		errs.Add(field, "请填写%s", label)
-	case utf8.RuneCountInString(v) > max:
-		errs.Add(field, "%s不能超过 %d 个字", label, max)
-	case !utf8.ValidString(v) || strings.ContainsFunc(v, func(r rune) bool { return r < 0x20 && r != '\n' || r == 0x7f }):
-		errs.Add(field, "%s含有无法识别的字符", label)
-	}
-	return v
+	return kit.Text(errs, field, label, v, max, required)
 }
 
 // day checks a date field: a real day in 1990–today.
 func (s *Service) day(errs *kit.Errors, field, label, v string, required bool) string {
-	v = strings.TrimSpace(v)
-	if v == "" {
-		if required {
-			errs.Add(field, "请填写%s", label)
-		}
-		return ""
-	}
-	d, ok := kit.ParseDate(v)
-	if !ok || d < "1990-01-01" || d > s.today() {
-		errs.Add(field, "%s“%s”不是有效日期（1990-01-01 至今天，如 %s）", label, clip(v), s.today())
-		return ""
-	}
-	return d
+	return kit.Day(errs, field, label, v, required, "1990-01-01", s.today())
 }
 
-func clip(v string) string {
-	if utf8.RuneCountInString(v) > 20 {
-		return string([]rune(v)[:20]) + "…"
-	}
-	return v
-}
+func clip(v string) string { return kit.Clip(v) }
 
 // ParseYuan reads an amount in yuan ("12345.6", "1,000", "5000元") as
 // integer fen; negative amounts, more than two decimals and more than a
@@ -182,11 +152,8 @@ func b2i(b bool) int {
 	return 0
 }
 
-// Dept is a department a handler may choose.
-type Dept struct {
-	ID   int64  `json:"id"`
-	Name string `json:"name"`
-}
+// Dept is a department a form may choose.
+type Dept = kit.Dept
 
 // Depts lists the active departments in p's scope (the forms' choices).
 func (s *Service) Depts(ctx context.Context, p auth.Principal) ([]Dept, error) {
@@ -194,15 +161,5 @@ func (s *Service) Depts(ctx context.Context, p auth.Principal) ([]Dept, error) {
 	if err != nil {
 		return nil, err
 	}
-	var w kit.Where
-	w.Scope(sc, "id")
-	w.Raw("status = 'active'")
-	var out []Dept
-	err = store.EachRow(ctx, s.db.Reader(), `SELECT id, name FROM departments`+w.SQL()+` ORDER BY sort_order, id LIMIT 2000`, w.Values(), func(r *sql.Rows) error {
-		var d Dept
-		err := r.Scan(&d.ID, &d.Name)
-		out = append(out, d)
-		return err
-	})
-	return out, err
+	return kit.ActiveDepts(ctx, s.db.Reader(), sc)
 }

@@ -82,18 +82,6 @@ var (
 var rightLabels = map[string]string{"专利": KindPatent, "商标": KindTrademark, "地理标志": KindGI}
 var opKinds = map[string]string{"转让": "transfer", "许可": "licence", "质押": "pledge", "专利权质押": "pledge", "商标权质押": "pledge"}
 
-// cell reads a required or optional cell within max runes.
-func cell(r kit.Row, errs *kit.Errors, col string, max int, required bool) string {
-	v := strings.TrimSpace(r.Get(col))
-	switch {
-	case v == "" && required:
-		errs.AddCell(r.N, col, "不能为空")
-	case len([]rune(v)) > max:
-		errs.AddCell(r.N, col, "不能超过 %d 个字", max)
-	}
-	return v
-}
-
 func region(r kit.Row, errs *kit.Errors) (string, string) {
 	v := strings.TrimSpace(r.Get(ColRegion))
 	reg, ok := org.LookupRegion(v)
@@ -105,8 +93,8 @@ func region(r kit.Row, errs *kit.Errors) (string, string) {
 
 func parseOutlet(r kit.Row) (Outlet, kit.Errors) {
 	errs := r.Errs
-	o := Outlet{Name: cell(r, &errs, ColName, 100, true), Level: cell(r, &errs, ColLevel, 10, true),
-		Services: cell(r, &errs, ColServices, 500, true), Contact: cell(r, &errs, ColContact, 100, false)}
+	o := Outlet{Name: kit.Cell(r, &errs, ColName, 100, true), Level: kit.Cell(r, &errs, ColLevel, 10, true),
+		Services: kit.Cell(r, &errs, ColServices, 500, true), Contact: kit.Cell(r, &errs, ColContact, 100, false)}
 	if o.Level != "" && !contains(OutletLevels, o.Level) {
 		errs.AddCell(r.N, ColLevel, "级别须为%s之一", strings.Join(OutletLevels, "、"))
 	}
@@ -117,8 +105,8 @@ func parseOutlet(r kit.Row) (Outlet, kit.Errors) {
 
 func parseOperation(r kit.Row) (Operation, kit.Errors) {
 	errs := r.Errs
-	o := Operation{RefNo: cell(r, &errs, ColRefNo, 64, true), RightNo: cell(r, &errs, ColRightNo, 64, true),
-		From: cell(r, &errs, ColFrom, 100, true), To: cell(r, &errs, ColTo, 100, true)}
+	o := Operation{RefNo: kit.Cell(r, &errs, ColRefNo, 64, true), RightNo: kit.Cell(r, &errs, ColRightNo, 64, true),
+		From: kit.Cell(r, &errs, ColFrom, 100, true), To: kit.Cell(r, &errs, ColTo, 100, true)}
 	if o.Kind = opKinds[strings.TrimSpace(r.Get(ColOpKind))]; o.Kind == "" {
 		errs.AddCell(r.N, ColOpKind, "运营类型须为转让、许可或质押")
 	}
