@@ -50,6 +50,7 @@ func commands() []*Command {
 	cs = append(cs, importCommands()...)
 	cs = append(cs, boilerCommands()...)
 	cs = append(cs, telemetryCommands()...)
+	cs = append(cs, drawCommands()...)
 	return cs
 }
 

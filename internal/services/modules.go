@@ -10,6 +10,7 @@ import (
 	"sidi/internal/enterprise"
 	"sidi/internal/equipment"
 	"sidi/internal/indicator"
+	"sidi/internal/inspect"
 	"sidi/internal/ip/gi"
 	"sidi/internal/ip/patent"
 	"sidi/internal/ip/protect"
@@ -212,6 +213,20 @@ func Modules() []Module {
 				"ip_assist": {"kind": protect.AssistKindLabels, "outcome": protect.OutcomeLabels},
 			},
 			ImportKinds: kindsOver(func(s *Set) *protect.Service { return s.Protect }, protect.ImportKinds),
+		},
+		{
+			Name: "inspect", Title: "双随机、一公开",
+			Build: func(ctx context.Context, s *Set) error {
+				s.Inspect = inspect.NewService(s.DB)
+				return s.Inspect.EnsureRules(ctx)
+			},
+			Metrics: inspect.RegisterMetrics,
+			Seed: func(ctx context.Context, s *Set, p auth.Principal) (int, error) {
+				return inspect.SeedDemo(ctx, s.Inspect, p)
+			},
+			SeedDone:    "已添加 %d 条演示检查事项、检查对象、检查人员和一次演示抽取（均标注【演示数据】）demo inspection items, libraries and a draw added",
+			Pages:       pagesOver(func(s *Set) *inspect.Service { return s.Inspect }, web.InspectPages),
+			ImportKinds: kindsOver(func(s *Set) *inspect.Service { return s.Inspect }, inspect.ImportKinds),
 		},
 		{
 			Name: "equipment", Title: "特种设备",

@@ -20,6 +20,7 @@ import (
 	"sidi/internal/bases"
 	"sidi/internal/equipment"
 	"sidi/internal/indicator"
+	"sidi/internal/inspect"
 	"sidi/internal/ip/gi"
 	"sidi/internal/ip/patent"
 	"sidi/internal/ip/protect"
@@ -66,6 +67,8 @@ type Set struct {
 	Patents *patent.Service
 	// Protect keeps IP cases, requests, outlets and operations.
 	Protect *protect.Service
+	// Inspect keeps 一单两库 and the 双随机 draws (internal/inspect).
+	Inspect *inspect.Service
 	// Obs are the operational metrics (Prometheus) of this instance; the
 	// database reports writer waits, audit appends, imports and logins to it.
 	Obs *obs.Metrics

@@ -530,6 +530,7 @@ func TestAuthorizationMatrix(t *testing.T) {
 			"hazards/id":        "1",
 			"ip-cases/id":       "1",
 			"ip-assists/id":     "1",
+			"draws/id":          "1",
 			"regions/code":      "632800",
 			"boilers/code":      equipment.DemoGolmudBoiler,
 			"alarm-rules/id":    "1",

@@ -71,14 +71,14 @@ func loadAxe(t *testing.T) string {
 //	                     /enterprises(/{code}) · /equipment/regions · /trademarks(?prefecture=qh&class=29) · /trademarks/{regno}
 //	                     /gi-products(?…)(/{id}) · /certifications(?kind=green)(/{id}) · /brands(?q=枸杞)(/{id})
 //	                     /patents(?prefecture&category)(/{id}) · /ipm-certs
-//	                     /ip-decisions · /ip-outlets(?prefecture=632800)
+//	                     /ip-decisions · /ip-outlets(?prefecture=632800) · /draws · /draws/{id}(?page=2)
 //	demo-supervisor      /my · /progress · /progress?period=2025Q2 · /progress/tasks/1 · /progress/settings
 //	                     /progress/bindings · /reports · /reports/{id} · /bulletins · /bulletins/2025Q2
 //	                     /plan/versions · /plan/import · /standards/manage · /standards/manage/{id}
 //	                     /bulletin-docs/{id} · /progress/final
 //	                     /declarations/enterprises · /enterprises/{code} · /leaders/manage · /bases/{id}/edit
 //	                     /training/{id}/edit · /alarms · /alarm-rules · /hazards(/{id}) · /special-equipment/regions/632800
-//	                     /ip-cases(?status=open&warning=1) · /ip-cases/{id} · /ip-assists · /ip-operations
+//	                     /ip-cases(?status=open&warning=1) · /ip-cases/{id} · /ip-assists · /ip-operations · /inspect · /draws/{id}
 //	demo-reporter-samr   /my · /reports/new?period=…&task=… · /bases/new · /training/new
 //	demo-enterprise      /my · /declarations/new
 //	demo-inspector       /equipment · /equipment/due · /equipment/{code} · /equipment/{code}/edit · /equipment/new · /equipment/import
@@ -140,13 +140,15 @@ func TestBrowserAccessibility(t *testing.T) {
 			"/enterprises", "/enterprises/" + ent, "/equipment/regions", "/trademarks", "/trademarks?prefecture=qh&class=29", "/trademarks/90000001",
 			"/gi-products", "/gi-products?prefecture=632800&valid=1", "/gi-products/" + giProduct, "/certifications", "/certifications?kind=green", "/certifications/" + cert,
 			"/brands", "/brands?q=%E6%9E%B8%E6%9D%9E", "/brands/" + brand,
-			"/patents", "/patents?prefecture=632800&category=strategic", "/patents/" + patentID, "/ipm-certs", "/ip-decisions", "/ip-outlets", "/ip-outlets?prefecture=632800"}},
+			"/patents", "/patents?prefecture=632800&category=strategic", "/patents/" + patentID, "/ipm-certs", "/ip-decisions", "/ip-outlets", "/ip-outlets?prefecture=632800",
+			"/draws", "/draws/1", "/draws/1?page=2"}},
 		{"demo-supervisor", []string{"/my", "/progress", "/progress?period=2025Q2", "/progress/tasks/1", "/progress/settings",
 			"/progress/bindings", "/reports", "/reports/" + report, "/bulletins", "/bulletins/2025Q2", fmt.Sprint("/bulletin-docs/", issued.ID), "/progress/final",
 			"/plan/versions", "/plan/import", "/standards/manage", "/standards/manage/" + std,
 			"/declarations/enterprises", "/enterprises/" + ent, "/leaders/manage", "/bases/" + base + "/edit", "/training/" + session + "/edit",
 			"/alarms", "/alarm-rules", "/hazards", "/hazards/" + hazard, "/special-equipment/regions/632800",
-			"/ip-cases", "/ip-cases?status=open&warning=1", "/ip-cases/" + ipCase, "/ip-assists", "/ip-operations"}},
+			"/ip-cases", "/ip-cases?status=open&warning=1", "/ip-cases/" + ipCase, "/ip-assists", "/ip-operations",
+			"/inspect", "/draws/1"}},
 		{"demo-reporter-samr", []string{"/my", html.UnescapeString(newReport[1]), "/bases/new", "/training/new"}},
 		{"demo-enterprise", []string{"/my", "/declarations/new"}},
 		{"demo-inspector", []string{"/equipment", "/equipment/due", "/equipment/" + equipment.DemoGolmudBoiler, "/equipment/" + equipment.DemoGolmudBoiler + "/edit", "/equipment/new", "/equipment/import"}},

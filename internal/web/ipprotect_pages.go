@@ -263,9 +263,13 @@ func ipJSON[T any](w http.ResponseWriter, key string, get func() ([]T, error)) e
 	return writeJSON(w, http.StatusOK, map[string]any{key: nonNil(list)})
 }
 
-// done sends the browser back to path with msg, or with the error when it
-// is the user's to fix; other errors are the handler's.
 func (s *ipProtectWeb) done(w http.ResponseWriter, r *http.Request, path, msg string, err error) error {
+	return formDone(s.Server, w, r, path, msg, err)
+}
+
+// formDone sends the browser back to path with msg, or with the error when
+// it is the user's to fix; other errors are the handler's.
+func formDone(s *Server, w http.ResponseWriter, r *http.Request, path, msg string, err error) error {
 	if err != nil {
 		if !formError(err) {
 			return err
