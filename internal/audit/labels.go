@@ -7,8 +7,8 @@ package audit
 
 var entityLabels = map[string]string{
 	"ip_case": "知识产权案件", "ip_assist": "维权援助与调解申请",
-	"inspect_draw": "双随机抽查抽取",
-	"access":       "访问控制", "api_token": "API 令牌", "base": "标准化生产基地", "bulletin": "进展通报", "bulletin_issue": "印发通报",
+	"inspect_draw": "双随机抽查抽取", "inspect_result": "双随机抽查结果",
+	"access": "访问控制", "api_token": "API 令牌", "base": "标准化生产基地", "bulletin": "进展通报", "bulletin_issue": "印发通报",
 	"declaration": "自我声明", "declaration_import": "自我声明导入", "department": "部门",
 	"enterprise": "企业", "import": "批量导入", "indicator_binding": "指标绑定", "leader_scheme": "领跑者评估方案",
 	"pilot": "标准化试点", "pilot_milestone": "试点节点", "pilot_standard": "试点标准",
@@ -24,7 +24,7 @@ var entityLabels = map[string]string{
 }
 
 var actionLabels = map[string]string{
-	"commit": "承诺随机种子", "draw": "随机抽取", "redraw": "回避重抽", "refuse": "拒绝抽取",
+	"commit": "承诺随机种子", "draw": "随机抽取", "redraw": "回避重抽", "refuse": "拒绝抽取", "result": "录入检查结果", "correct_result": "更正检查结果",
 	"file": "立案", "investigate": "调查", "penalize": "处罚决定", "transfer": "移送", "publish": "公示",
 	"add_alias": "添加别名", "approve": "审核通过", "attach": "上传附件", "attendees": "登记学员",
 	"bootstrap": "初始化管理员", "change_password": "修改密码", "complete": "完成",

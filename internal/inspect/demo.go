@@ -51,5 +51,27 @@ func SeedDemo(ctx context.Context, s *Service, p auth.Principal) (int, error) {
 	if err != nil {
 		return added, fmt.Errorf("inspect: demo draw: %w", err)
 	}
-	return added + 1 + len(rec.Result.Assignments), nil
+	added += 1 + len(rec.Result.Assignments)
+	// Three results: one published, one pending, one overdue.
+	day := func(back int) string { return s.now().In(cst).AddDate(0, 0, -back).Format("2006-01-02") }
+	for i, r := range []struct {
+		back    int
+		outcome string
+		publish bool
+	}{{12, "未发现问题", true}, {3, "发现问题已责令改正", false}, {45, "未按规定公示应当公示的信息", false}} {
+		if i >= len(rec.Result.Assignments) {
+			break
+		}
+		code := rec.Result.Assignments[i].Entity
+		if _, err := s.EnterResult(ctx, p, rec.DrawID, code, r.outcome, "【演示数据】", day(r.back)); err != nil {
+			return added, fmt.Errorf("inspect: demo result: %w", err)
+		}
+		if r.publish {
+			if _, err := s.PublishResult(ctx, p, rec.DrawID, code); err != nil {
+				return added, err
+			}
+		}
+		added++
+	}
+	return added, nil
 }

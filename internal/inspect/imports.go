@@ -24,11 +24,13 @@ func ImportKinds(s *Service) []kit.ImportKind[auth.Principal] {
 		{Name: KindItems, Title: "随机抽查事项清单 inspection items (一单)", Columns: ItemColumns},
 		{Name: KindEntities, Title: "检查对象名录库 entity library", Columns: EntityColumns},
 		{Name: KindInspectors, Title: "执法检查人员名录库 inspector library", Columns: InspectorColumns},
+		{Name: KindDays, Title: "节假日与调休上班日 holiday calendar", Columns: HolidayColumns},
 	}
 	if s != nil {
 		ks[0].Import, ks[0].Export = s.ImportItems, s.ExportItems
 		ks[1].Import, ks[1].Export = s.ImportEntities, s.ExportEntities
 		ks[2].Import, ks[2].Export = s.ImportInspectors, s.ExportInspectors
+		ks[3].Import, ks[3].Export = s.ImportHolidays, s.ExportHolidays
 	}
 	return ks
 }

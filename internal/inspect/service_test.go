@@ -31,6 +31,9 @@ func setup(t *testing.T, db *store.DB) *inspect.Service {
 	if err := s.EnsureRules(ctx); err != nil {
 		t.Fatal(err)
 	}
+	if err := s.EnsureCalendar(ctx); err != nil {
+		t.Fatal(err)
+	}
 	return s
 }
 
@@ -251,6 +254,103 @@ func TestDemoSeed(t *testing.T) {
 		}
 		if n, err := inspect.SeedDemo(ctx, s, admin); err != nil || n != 0 {
 			t.Fatalf("again %d %v", n, err)
+		}
+	})
+}
+
+func TestCalendar(t *testing.T) {
+	storetest.Each(t, func(t *testing.T, db *store.DB) {
+		s := setup(t, db)
+		cal, err := s.Calendar(ctx)
+		if err != nil || len(cal) != 72 {
+			t.Fatalf("%d days: %v", len(cal), err)
+		}
+		for _, c := range []struct {
+			from string
+			n    int
+			want string
+		}{
+			{"2026-02-13", 1, "2026-02-14"},  // Saturday 2026-02-14 is a make-up working day
+			{"2026-02-14", 1, "2026-02-24"},  // 春节 2026-02-15 … 23 off
+			{"2025-09-26", 20, "2025-10-30"}, // 国庆中秋 2025: 9-28 and 10-11 worked, 10-1 … 8 off
+			{"2026-12-01", 20, "2026-12-29"}, // no holiday
+		} {
+			if got, _ := cal.AddWorkingDays(c.from, c.n); got != c.want {
+				t.Errorf("%d working days after %s: %s, want %s", c.n, c.from, got, c.want)
+			}
+		}
+		// Editable: a day made a working day by import moves the due day.
+		file := "日期,类型,名称,来源\n2026-12-26,上班,测试调休,测试\n"
+		if _, err := s.ImportHolidays(ctx, admin, kit.BytesSource("h.csv", []byte(file)), kit.ImportOptions{}); err != nil {
+			t.Fatal(err)
+		}
+		cal, _ = s.Calendar(ctx)
+		if got, _ := cal.AddWorkingDays("2026-12-01", 20); got != "2026-12-28" {
+			t.Errorf("after the edit: %s", got)
+		}
+		if _, err := s.ImportHolidays(ctx, admin, kit.BytesSource("h.csv", []byte("日期,类型,名称,来源\n2026-13-01,休,x,y\n")), kit.ImportOptions{}); err == nil || !strings.Contains(err.Error(), "“日期”") || !strings.Contains(err.Error(), "“类型”") {
+			t.Fatalf("bad calendar row: %v", err)
+		}
+	})
+}
+
+func TestResultsPublicationAndOverdue(t *testing.T) {
+	storetest.Each(t, func(t *testing.T, db *store.DB) {
+		s := setup(t, db)
+		load(t, s, 500, 10)
+		rec, err := s.Run(ctx, admin, inspect.DemoTask, inspect.RunOptions{})
+		if err == nil {
+			t.Fatal("demo task's items are not loaded here; want refusal")
+		}
+		task := inspect.Task{Name: "结果", Items: []string{"K-01"}, Scope: inspect.Scope{RegionPrefix: "63"}, Ratios: map[string]inspect.Ratio{"D": 1_000_000}, TeamSize: 2}
+		if rec, err = s.Run(ctx, admin, task, inspect.RunOptions{}); err != nil {
+			t.Fatal(err)
+		}
+		a, b := rec.Result.Assignments[0].Entity, rec.Result.Assignments[1].Entity
+		insp := auth.Principal{UserID: 3, Login: "i", Roles: []auth.Role{auth.RoleInspector}}
+		r, err := s.EnterResult(ctx, insp, rec.DrawID, a, "未发现问题", "", "2026-10-30")
+		if err != nil || r.DueOn != "2026-11-27" {
+			t.Fatalf("%+v %v", r, err)
+		}
+		if _, err := s.EnterResult(ctx, insp, rec.DrawID, b, "发现问题已责令改正", "灭火器过期", "2026-11-20"); err != nil {
+			t.Fatal(err)
+		}
+		for _, bad := range []struct{ code, outcome, day string }{{a, "随便", "2026-10-30"}, {a, "未发现问题", "2027-01-01"}, {inspect.GenCode(9999, "630104"), "未发现问题", "2026-10-30"}} {
+			if _, err := s.EnterResult(ctx, insp, rec.DrawID, bad.code, bad.outcome, "", bad.day); err == nil {
+				t.Errorf("accepted %+v", bad)
+			}
+		}
+		pending, err := s.Pending(ctx, insp)
+		if err != nil || len(pending) != 2 || !pending[0].Overdue || pending[1].Overdue {
+			t.Fatalf("pending %+v %v", pending, err)
+		}
+		if _, err := s.PublishResult(ctx, insp, rec.DrawID, b); !errors.Is(err, apperr.ErrForbidden) {
+			t.Fatalf("inspector publishes: %v", err)
+		}
+		if _, err := s.PublishResult(ctx, admin, rec.DrawID, b); err != nil {
+			t.Fatal(err)
+		}
+		if _, err := s.EnterResult(ctx, insp, rec.DrawID, b, "未发现问题", "", "2026-11-20"); !errors.Is(err, apperr.ErrConflict) {
+			t.Fatalf("edit after publication: %v", err)
+		}
+		pub, err := s.PublicResults(ctx, "测试主体")
+		if err != nil || len(pub) != 1 || pub[0].CreditCode != b || pub[0].Overdue {
+			t.Fatalf("public %+v %v", pub, err)
+		}
+		if pub, _ := s.PublicResults(ctx, strings.ToLower(b)); len(pub) != 1 {
+			t.Fatal("query by credit code")
+		}
+		if pub, _ := s.PublicResults(ctx, a); len(pub) != 0 {
+			t.Fatal("unpublished result public")
+		}
+		reg := indicator.NewRegistry()
+		inspect.RegisterMetrics(reg)
+		m, _ := reg.Get(inspect.MetricOnTime)
+		if n, err := m.Compute(ctx, db.Reader(), time.Time{}, time.Date(2026, 11, 30, 0, 0, 0, 0, time.UTC)); err != nil || n != 1 {
+			t.Fatalf("on time %v %v", n, err)
+		}
+		if n, _ := m.Compute(ctx, db.Reader(), time.Time{}, time.Date(2026, 11, 29, 0, 0, 0, 0, time.UTC)); n != 0 {
+			t.Fatalf("on time before publication %v", n)
 		}
 	})
 }

@@ -61,6 +61,8 @@ type Module struct {
 	// EnterpriseSection is the module's part of an enterprise's page
 	// (/enterprises/{code}): its records that point at the enterprise.
 	EnterpriseSection func(s *Set) enterprise.SectionFunc
+	// Desk is the module's part of the caller's to-do list (/my).
+	Desk func(s *Set) web.DeskFunc
 }
 
 // Modules lists the registers in the order they are built, seeded and
@@ -218,6 +220,9 @@ func Modules() []Module {
 			Name: "inspect", Title: "双随机、一公开",
 			Build: func(ctx context.Context, s *Set) error {
 				s.Inspect = inspect.NewService(s.DB)
+				if err := s.Inspect.EnsureCalendar(ctx); err != nil {
+					return err
+				}
 				return s.Inspect.EnsureRules(ctx)
 			},
 			Metrics: inspect.RegisterMetrics,
@@ -227,6 +232,8 @@ func Modules() []Module {
 			SeedDone:    "已添加 %d 条演示检查事项、检查对象、检查人员和一次演示抽取（均标注【演示数据】）demo inspection items, libraries and a draw added",
 			Pages:       pagesOver(func(s *Set) *inspect.Service { return s.Inspect }, web.InspectPages),
 			ImportKinds: kindsOver(func(s *Set) *inspect.Service { return s.Inspect }, inspect.ImportKinds),
+			Desk:        func(s *Set) web.DeskFunc { return web.InspectDesk(s.Inspect) },
+			AuditValues: map[string]map[string]map[string]string{"inspect_draw": {"kind": {"draw": "双随机抽取", "redraw": "回避重抽"}}},
 		},
 		{
 			Name: "equipment", Title: "特种设备",
@@ -324,6 +331,17 @@ func Pages(s *Set) []func(*web.Server) []web.Route {
 	for _, m := range Modules() {
 		if m.Pages != nil {
 			out = append(out, m.Pages(s))
+		}
+	}
+	return out
+}
+
+// Desk are every module's parts of the to-do list, in module order.
+func Desk(s *Set) []web.DeskFunc {
+	var out []web.DeskFunc
+	for _, m := range Modules() {
+		if m.Desk != nil {
+			out = append(out, m.Desk(s))
 		}
 	}
 	return out

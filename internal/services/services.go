@@ -109,7 +109,7 @@ func New(ctx context.Context, db *store.DB) (*Set, error) {
 func (s *Set) WebDeps() web.Deps {
 	return web.Deps{DB: s.DB, Org: s.Org, Plan: s.Plan, Auth: s.Auth, Progress: s.Progress,
 		Standards: s.Standards, Metrics: s.Obs, Pages: Pages(s), AuditValues: AuditValues(),
-		Enterprises: s.Standards.Directory(), EnterpriseSections: s.EnterpriseSections()}
+		Enterprises: s.Standards.Directory(), EnterpriseSections: s.EnterpriseSections(), Desk: Desk(s)}
 }
 
 // StandardLookup links the standards a production base applies to the

@@ -1,11 +1,13 @@
 package web
 
 import (
+	"cmp"
 	"context"
 	"fmt"
 	"net/http"
 	"strconv"
 	"strings"
+	"time"
 
 	"sidi/internal/apperr"
 	"sidi/internal/auth"
@@ -32,8 +34,11 @@ func InspectPages(svc *inspect.Service) func(*Server) []Route {
 			{Method: "GET", Pattern: "/draws", Name: "双随机抽查公示", Public: true, Handle: s.drawsPage, Menu: Menu{Group: MenuPublic, Label: "双随机抽查公示", Order: 121, Section: "draws"}},
 			{Method: "GET", Pattern: "/draws/{id}", Name: "双随机抽查记录", Public: true, Handle: s.drawPage},
 			{Method: "GET", Pattern: "/draws/{id}/record.json", Name: "下载抽查记录", Public: true, Handle: s.recordFile},
+			{Method: "POST", Pattern: "/draws/{id}/results", Name: "录入抽查结果", Roles: v, Handle: s.enterResult},
+			{Method: "POST", Pattern: "/draws/{id}/results/publish", Name: "公示抽查结果", Roles: ed, Handle: s.publishResult},
 
 			{Method: "GET", Pattern: "/api/v1/draws", Name: "双随机抽查公示", Public: true, API: true, Handle: s.apiDraws},
+			{Method: "GET", Pattern: "/api/v1/draw-results", Name: "抽查结果公示查询", Public: true, API: true, Handle: s.apiResults},
 			{Method: "POST", Pattern: "/api/v1/draws", Name: "发起双随机抽取", Roles: ed, API: true, Handle: apiCreate(http.StatusCreated, decodeJSON, s.apiRun)},
 		}
 	}
@@ -56,8 +61,12 @@ func (s *inspectWeb) staffPage(w http.ResponseWriter, r *http.Request, rc *reqCt
 	if err != nil {
 		return err
 	}
+	pending, err := s.svc.Pending(r.Context(), rc.P)
+	if err != nil {
+		return err
+	}
 	return s.render(w, r, rc, http.StatusOK, "inspect", "双随机抽查（一单两库）", "inspect", map[string]any{
-		"C": c, "Items": items, "Rules": []inspect.Rule{rules[inspect.ClassGeneral], rules[inspect.ClassKey]}, "Draws": draws,
+		"C": c, "Items": items, "Pending": pending, "Today": s.now().In(cst).Format("2006-01-02"), "Rules": []inspect.Rule{rules[inspect.ClassGeneral], rules[inspect.ClassKey]}, "Draws": draws,
 		"CanDraw": rc.P.Has(inspect.Editors...), "Classes": inspect.Classes, "ClassLabels": inspect.ClassLabels, "Algorithm": inspect.Algorithm,
 		"Defaults": map[string]string{"A": "0.03", "B": "0.05", "C": "0.1", "D": "1"},
 	})
@@ -123,21 +132,52 @@ func (s *inspectWeb) redraw(w http.ResponseWriter, r *http.Request, rc *reqCtx) 
 }
 
 func (s *inspectWeb) drawsPage(w http.ResponseWriter, r *http.Request, rc *reqCtx) error {
-	code := strings.TrimSpace(r.URL.Query().Get("code"))
+	q := strings.TrimSpace(r.URL.Query().Get("q"))
 	var list []inspect.DrawRow
+	var results []inspect.Finding
 	var err error
-	if code != "" {
-		if len([]rune(code)) > 18 {
-			return apperr.Invalid("统一社会信用代码为 18 位")
+	if q != "" {
+		if results, err = s.svc.PublicResults(r.Context(), q); err != nil {
+			return err
 		}
-		list, err = s.svc.EntityDraws(r.Context(), code)
+		if len(q) == 18 {
+			list, err = s.svc.EntityDraws(r.Context(), q)
+		}
 	} else {
 		list, err = s.svc.Draws(r.Context(), 200)
 	}
 	if err != nil {
 		return err
 	}
-	return s.render(w, r, rc, http.StatusOK, "draws", "双随机抽查公示", "draws", map[string]any{"List": list, "Code": code})
+	return s.render(w, r, rc, http.StatusOK, "draws", "双随机抽查公示", "draws", map[string]any{"List": list, "Q": q, "Results": results})
+}
+
+func (s *inspectWeb) enterResult(w http.ResponseWriter, r *http.Request, rc *reqCtx) error {
+	id, err := pathInt(r, "id")
+	if err != nil {
+		return err
+	}
+	if err := r.ParseForm(); err != nil {
+		return apperr.Invalid("表单无法读取")
+	}
+	f, err := s.svc.EnterResult(r.Context(), rc.P, id, r.PostFormValue("entity"), r.PostFormValue("outcome"), r.PostFormValue("detail"), r.PostFormValue("formed_on"))
+	return s.done(w, r, fmt.Sprintf("/draws/%d", id), fmt.Sprintf("已录入 %s 的检查结果，应于 %s 前公示", f.CreditCode, f.DueOn), err)
+}
+
+func (s *inspectWeb) publishResult(w http.ResponseWriter, r *http.Request, rc *reqCtx) error {
+	id, err := pathInt(r, "id")
+	if err != nil {
+		return err
+	}
+	if err := r.ParseForm(); err != nil {
+		return apperr.Invalid("表单无法读取")
+	}
+	f, err := s.svc.PublishResult(r.Context(), rc.P, id, r.PostFormValue("entity"))
+	return s.done(w, r, "/inspect", "已公示 "+f.CreditCode+" 的检查结果", err)
+}
+
+func (s *inspectWeb) apiResults(w http.ResponseWriter, r *http.Request, rc *reqCtx) error {
+	return ipJSON(w, "results", func() ([]inspect.Finding, error) { return s.svc.PublicResults(r.Context(), r.URL.Query().Get("q")) })
 }
 
 const drawPageSize = 100
@@ -161,6 +201,8 @@ func (s *inspectWeb) drawPage(w http.ResponseWriter, r *http.Request, rc *reqCtx
 	return s.render(w, r, rc, http.StatusOK, "draw", "抽查记录 "+pg.Draw.Name, "draws", map[string]any{
 		"D": pg, "Page": page, "Pages": pages, "Prev": page - 1, "Next": page + 1, "HasNext": page < pages, "First": (page - 1) * drawPageSize,
 		"CanRedraw": rc.P.Has(inspect.Editors...) && pg.Draw.Kind == "draw" && pg.Draw.Status == inspect.StatusDrawn, "ClassLabels": inspect.ClassLabels,
+		"CanResult": rc.P.Has(inspect.Viewers...) && pg.Draw.Kind == "draw" && pg.Draw.Status == inspect.StatusDrawn, "Outcomes": inspect.Outcomes,
+		"Today": s.now().In(cst).Format("2006-01-02"),
 	})
 }
 
@@ -206,4 +248,33 @@ func (s *inspectWeb) apiRun(ctx context.Context, p auth.Principal, t inspect.Tas
 
 func (s *inspectWeb) done(w http.ResponseWriter, r *http.Request, path, msg string, err error) error {
 	return formDone(s.Server, w, r, path, msg, err)
+}
+
+// InspectDesk puts the results awaiting publication on the to-do list of
+// the staff who may see them: overdue ones red, those due within five
+// days blue.
+func InspectDesk(svc *inspect.Service) DeskFunc {
+	return func(ctx context.Context, p auth.Principal) ([]DeskItem, error) {
+		if !p.Has(inspect.Viewers...) {
+			return nil, nil
+		}
+		pending, err := svc.Pending(ctx, p)
+		if err != nil {
+			return nil, err
+		}
+		soon := time.Now().In(cst).AddDate(0, 0, 5).Format("2006-01-02")
+		var out []DeskItem
+		for _, f := range pending {
+			urg := "normal"
+			switch {
+			case f.Overdue:
+				urg = "overdue"
+			case f.DueOn <= soon:
+				urg = "remind"
+			}
+			out = append(out, DeskItem{Urgency: urg, Deadline: f.DueOn, Href: "/inspect",
+				Message: fmt.Sprintf("公示抽查结果：%s（第 %d 号抽查）", cmp.Or(f.Name, f.CreditCode), f.DrawID)})
+		}
+		return out, nil
+	}
 }

@@ -284,8 +284,16 @@ func (s *Server) myDesk(w http.ResponseWriter, r *http.Request, rc *reqCtx) erro
 		return err
 	}
 	period, _ := s.Progress.CurrentPeriod(r.Context(), pv.ID)
+	var desk []DeskItem
+	for _, f := range s.Desk {
+		more, err := f(r.Context(), rc.P)
+		if err != nil {
+			return err
+		}
+		desk = append(desk, more...)
+	}
 	data := map[string]any{"Items": items, "Dept": dept, "Duties": duties, "Returned": returned, "Period": period,
-		"Reporting": rc.P.Has(progressViewers...)}
+		"Reporting": rc.P.Has(progressViewers...), "Desk": desk}
 	// An enterprise's desk is its declarations: what it has declared, what
 	// is due for review, and the way to declare more.
 	if rc.P.Has(auth.RoleEnterprise) {

@@ -23,7 +23,17 @@ type pages struct {
 }
 
 var funcs = template.FuncMap{
-	"num":  formatNum,
+	"num": formatNum,
+	// count is num for integer counts of any width (int, int64).
+	"count": func(v any) string {
+		switch n := v.(type) {
+		case int:
+			return formatNum(float64(n))
+		case int64:
+			return formatNum(float64(n))
+		}
+		return fmt.Sprint(v)
+	},
 	"cmp":  plan.ComparatorLabel,
 	"join": strings.Join,
 	"date": func(t time.Time) string { return fmtDate(t) },

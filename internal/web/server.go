@@ -59,7 +59,23 @@ type Deps struct {
 	// log, by entity, field and code ("base" "status" "recognised" →
 	// "已认定"), for the 操作日志 (services.AuditValues gathers the modules').
 	AuditValues map[string]map[string]map[string]string
+	// Desk are the registers' items for the caller's to-do list (/my),
+	// after the plan's reports (services.Desk gathers the modules').
+	Desk []DeskFunc
 }
+
+// DeskItem is a register's to-do entry on /my: what to do, by when, how
+// urgent (normal, remind, overdue — the colours of the reports' list).
+type DeskItem struct {
+	Urgency  string `json:"urgency"`
+	Message  string `json:"message"`
+	Deadline string `json:"deadline"`
+	Href     string `json:"href"`
+}
+
+// DeskFunc lists a register's to-do entries for p (none when p has no
+// part in the register).
+type DeskFunc func(ctx context.Context, p auth.Principal) ([]DeskItem, error)
 
 // Server is Sidi's HTTP front.
 type Server struct {

@@ -84,3 +84,32 @@ CREATE TABLE inspect_assignments (
 	PRIMARY KEY (draw_id, seq)
 );
 CREATE INDEX inspect_assignments_entity ON inspect_assignments(credit_code, draw_id);
+
+-- The holiday calendar (data, editable): days off (kind off) and make-up
+-- working days (kind work) with the notice they come from. Other days are
+-- working days Monday to Friday.
+CREATE TABLE inspect_calendar (
+	id INTEGER PRIMARY KEY,
+	day TEXT NOT NULL UNIQUE,                 -- YYYY-MM-DD
+	kind TEXT NOT NULL,                   -- off | work
+	name TEXT NOT NULL,
+	source TEXT NOT NULL,
+	updated_at TEXT NOT NULL
+);
+
+-- Inspection results of drawn entities: formed on a day, to be published
+-- within 20 working days (企业信息公示暂行条例 art. 6).
+CREATE TABLE inspect_results (
+	draw_id INTEGER NOT NULL,
+	credit_code TEXT NOT NULL,
+	outcome TEXT NOT NULL,                -- 未发现问题 | 发现问题已责令整改 | …
+	detail TEXT NOT NULL,
+	formed_on TEXT NOT NULL,
+	due_on TEXT NOT NULL,                 -- 20 working days after formed_on
+	published_on TEXT NOT NULL,           -- '' until published
+	entered_by TEXT NOT NULL,
+	entered_at TEXT NOT NULL,
+	PRIMARY KEY (draw_id, credit_code)
+);
+CREATE INDEX inspect_results_due ON inspect_results(published_on, due_on);
+CREATE INDEX inspect_results_entity ON inspect_results(credit_code);
