@@ -66,13 +66,23 @@ func (t table[T]) run(ctx context.Context, s *Service, p auth.Principal, src kit
 		return kit.ImportReport{Kind: t.kind, File: src.Name}, err
 	}
 	key := func(v T) string { return t.values(v)[0] }
+	// Into an empty table every row is new (the file's keys are unique:
+	// the validation pass refuses duplicates), so the batches skip the
+	// lookup of existing rows; a row written meanwhile by someone else
+	// fails its batch on the unique key instead.
+	var rows int
+	err := s.db.Reader().QueryRowContext(ctx, `SELECT COUNT(*) FROM (SELECT 1 FROM `+t.name+` LIMIT 1) x`).Scan(&rows)
+	if err != nil {
+		return kit.ImportReport{Kind: t.kind, File: src.Name}, err
+	}
+	fresh := rows == 0
 	return kit.RunImport(ctx, src, opt, kit.Plan[T]{
 		Kind: t.kind, Spec: kit.TableSpec{Columns: t.columns, Formulas: true}, Parse: t.parse, Key: key,
 		Duplicate: func(row int, v T, prev int) kit.FieldError {
 			return kit.FieldError{Row: row, Column: t.keyCol, Msg: fmt.Sprintf("%s %s 与第 %d 行重复", t.keyLabel, key(v), prev)}
 		},
 		Write: func(ctx context.Context, batch []kit.Item[T], file kit.ImportReport) (kit.BatchResult, error) {
-			return t.write(ctx, s, p, batch, file)
+			return t.write(ctx, s, p, batch, file, fresh)
 		},
 	})
 }
@@ -108,7 +118,7 @@ func (t table[T]) existing(ctx context.Context, tx *sql.Tx, keys []string) (map[
 	return vals, ids, nil
 }
 
-func (t table[T]) write(ctx context.Context, s *Service, p auth.Principal, batch []kit.Item[T], file kit.ImportReport) (kit.BatchResult, error) {
+func (t table[T]) write(ctx context.Context, s *Service, p auth.Principal, batch []kit.Item[T], file kit.ImportReport, fresh bool) (kit.BatchResult, error) {
 	var res kit.BatchResult
 	err := s.db.Tx(ctx, func(tx *sql.Tx) error {
 		res = kit.BatchResult{}
@@ -117,9 +127,12 @@ func (t table[T]) write(ctx context.Context, s *Service, p auth.Principal, batch
 		for i, it := range batch {
 			keys[i] = t.values(it.Val)[0]
 		}
-		old, oldIDs, err := t.existing(ctx, tx, keys)
-		if err != nil {
-			return err
+		old, oldIDs := map[string][]string{}, map[string]int64{}
+		var err error
+		if !fresh {
+			if old, oldIDs, err = t.existing(ctx, tx, keys); err != nil {
+				return err
+			}
 		}
 		var fresh [][]string
 		var created, updated []int64

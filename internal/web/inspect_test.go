@@ -21,14 +21,17 @@ var drawViewers = []string{admin, supervisor, inspector}
 
 func init() {
 	for k, v := range map[string][]string{
-		"GET /inspect":                drawViewers,
-		"POST /inspect/draws":         editorsOnly,
-		"POST /draws/{id}/redraw":     editorsOnly,
-		"GET /draws":                  everyone,
-		"GET /draws/{id}":             everyone,
-		"GET /draws/{id}/record.json": everyone,
-		"GET /api/v1/draws":           everyone,
-		"POST /api/v1/draws":          editorsOnly,
+		"GET /inspect":                     drawViewers,
+		"POST /inspect/draws":              editorsOnly,
+		"POST /draws/{id}/redraw":          editorsOnly,
+		"GET /draws":                       everyone,
+		"GET /draws/{id}":                  everyone,
+		"GET /draws/{id}/record.json":      everyone,
+		"GET /api/v1/draws":                everyone,
+		"GET /api/v1/draw-results":         everyone,
+		"POST /draws/{id}/results":         drawViewers,
+		"POST /draws/{id}/results/publish": editorsOnly,
+		"POST /api/v1/draws":               editorsOnly,
 	} {
 		expectedAccess[k] = v
 	}
