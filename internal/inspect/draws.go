@@ -332,6 +332,15 @@ func (s *Service) Run(ctx context.Context, p auth.Principal, task Task, opt RunO
 	if err != nil {
 		return rec, err
 	}
+	return s.commitAndDraw(ctx, p, rec, 0, opt, func(seed string) (Result, error) {
+		return Compute(rec.Task, seed, rec.Candidates, rec.Inspectors, rec.Last)
+	})
+}
+
+// commitAndDraw takes the seed (the caller's or a new one), stores its
+// hash before anything is drawn, draws with compute and stores the record.
+func (s *Service) commitAndDraw(ctx context.Context, p auth.Principal, rec Record, parent int64, opt RunOptions, compute func(seed string) (Result, error)) (Record, error) {
+	var err error
 	if opt.Seed == "" {
 		if opt.Seed, err = NewSeed(); err != nil {
 			return rec, err
@@ -342,20 +351,20 @@ func (s *Service) Run(ctx context.Context, p auth.Principal, task Task, opt RunO
 		return rec, err
 	}
 	rec.SeedSHA256 = SeedHash(seed)
-	if err := s.commit(ctx, p, &rec, 0, opt.Demo); err != nil {
+	if err := s.commit(ctx, p, &rec, parent, opt.Demo); err != nil {
 		return rec, err
 	}
 	if opt.Committed != nil {
 		opt.Committed(rec.DrawID, rec.SeedSHA256, rec.CandidatesSHA256, countIDs(rec.Candidates))
 	}
 	rec.Seed = seed
-	res, err := Compute(rec.Task, seed, rec.Candidates, rec.Inspectors, rec.Last)
+	res, err := compute(seed)
 	if err != nil {
 		return rec, s.refused(ctx, p, rec, invalid(err))
 	}
 	rec.Result = res
 	rec.DrawnAt = s.stamp()
-	return rec, s.store(ctx, p, rec, 0)
+	return rec, s.store(ctx, p, rec, parent)
 }
 
 func countIDs(strata []Stratum) int {
@@ -486,27 +495,9 @@ func (s *Service) Redraw(ctx context.Context, p auth.Principal, parentID int64, 
 	if !slices.Contains(rec.Redraw.Team, withdrawn) {
 		return rec, apperr.Invalid("检查人员 %s 不在对象 %s 的检查组中", clipRunes(withdrawn, 32), entity)
 	}
-	if opt.Seed == "" {
-		if opt.Seed, err = NewSeed(); err != nil {
-			return rec, err
-		}
-	}
-	seed, err := checkSeed(opt.Seed)
-	if err != nil {
-		return rec, err
-	}
-	rec.SeedSHA256 = SeedHash(seed)
-	if err := s.commit(ctx, p, &rec, parentID, opt.Demo); err != nil {
-		return rec, err
-	}
-	rec.Seed = seed
-	res, err := ComputeRedraw(seed, rec.Inspectors, rec.Last, *rec.Redraw)
-	if err != nil {
-		return rec, s.refused(ctx, p, rec, invalid(err))
-	}
-	rec.Result = res
-	rec.DrawnAt = s.stamp()
-	return rec, s.store(ctx, p, rec, parentID)
+	return s.commitAndDraw(ctx, p, rec, parentID, opt, func(seed string) (Result, error) {
+		return ComputeRedraw(seed, rec.Inspectors, rec.Last, *rec.Redraw)
+	})
 }
 
 // record reads a drawn draw's record.
