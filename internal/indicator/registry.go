@@ -36,6 +36,10 @@ type Metric struct {
 	Unit        string // 项, 个, 件, %, …
 	Description string // how it is computed, in Chinese, shown in the UI's help
 	Domain      string // owning package, e.g. "standards"
+	// Tasks are the plan tasks (numbers) the metric informs without a
+	// target of the plan: their pages show it as a live figure beside the
+	// reports' narrative.
+	Tasks []int
 	// Compute returns the metric's value as of asOf, counting from since
 	// (the plan's start) where the measure is cumulative.
 	Compute func(ctx context.Context, q Querier, since, asOf time.Time) (float64, error)

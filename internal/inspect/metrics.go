@@ -30,7 +30,7 @@ func RegisterMetrics(r *indicator.Registry) error {
 			`SELECT COUNT(*) FROM inspect_results WHERE published_on <> '' AND published_on <= due_on AND published_on >= $1 AND published_on < $2`},
 	} {
 		err := r.Register(indicator.Metric{
-			Key: m.key, Name: m.name, Unit: m.unit, Domain: "inspect", Description: m.desc,
+			Key: m.key, Name: m.name, Unit: m.unit, Domain: "inspect", Description: m.desc, Tasks: []int{19},
 			Compute: func(ctx context.Context, q indicator.Querier, since, asOf time.Time) (float64, error) {
 				var n float64
 				end := asOf.In(cst).AddDate(0, 0, 1).Format(time.DateOnly) // stamps are UTC: the day's end in China time

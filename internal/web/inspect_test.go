@@ -134,5 +134,9 @@ func TestDrawsFromTheWeb(t *testing.T) {
 		if _, js := pub.get("/api/v1/draw-results?q=" + url.QueryEscape("测试主体")); !strings.Contains(js, a.Entity) {
 			t.Error("API query by name finds nothing")
 		}
+		// Task 19 has no target: its page shows the live figures.
+		if resp, body := c.get("/progress/tasks/19"); resp.StatusCode != 200 || !strings.Contains(body, "实时数据") || !strings.Contains(body, "双随机抽查次数") || !strings.Contains(body, "按时公示的抽查结果") {
+			t.Errorf("task 19 page: %d, live figures missing", resp.StatusCode)
+		}
 	})
 }

@@ -1,13 +1,17 @@
 package web
 
 import (
+	"context"
+	"errors"
 	"net/http"
+	"slices"
 	"strconv"
 	"strings"
 	"time"
 
 	"sidi/internal/apperr"
 	"sidi/internal/auth"
+	"sidi/internal/indicator"
 	"sidi/internal/numfmt"
 	"sidi/internal/org"
 	"sidi/internal/progress"
@@ -145,8 +149,35 @@ func (s *Server) taskProgress(w http.ResponseWriter, r *http.Request, rc *reqCtx
 	if err != nil {
 		return err
 	}
+	figures, err := s.liveFigures(r.Context(), task.Number, asOf)
+	if err != nil {
+		return err
+	}
 	return s.render(w, r, rc, http.StatusOK, "progress_task", "任务 "+strconv.Itoa(task.Number)+" 进展", "progress",
-		map[string]any{"Task": task, "State": ts, "AsOf": st.AsOf, "Reports": reports, "CanOverride": rc.P.Has(planEditors...)})
+		map[string]any{"Task": task, "State": ts, "AsOf": st.AsOf, "Reports": reports, "CanOverride": rc.P.Has(planEditors...), "Figures": figures})
+}
+
+// liveFigure is a metric that informs a task without a target.
+type liveFigure struct{ Name, Value, Unit, Description string }
+
+// liveFigures computes, as of asOf, the metrics registered for task
+// without a target (indicator.Metric.Tasks); one without a value is left out.
+func (s *Server) liveFigures(ctx context.Context, task int, asOf time.Time) ([]liveFigure, error) {
+	var out []liveFigure
+	for _, m := range s.Progress.Metrics().All() {
+		if !slices.Contains(m.Tasks, task) {
+			continue
+		}
+		v, err := m.Compute(ctx, s.DB.Reader(), time.Time{}, asOf)
+		if errors.Is(err, indicator.ErrNoValue) {
+			continue
+		}
+		if err != nil {
+			return nil, err
+		}
+		out = append(out, liveFigure{Name: m.Name, Value: formatNum(v, m.Unit), Unit: m.Unit, Description: m.Description})
+	}
+	return out, nil
 }
 
 func (s *Server) taskOverride(w http.ResponseWriter, r *http.Request, rc *reqCtx) error {
