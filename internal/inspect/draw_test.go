@@ -234,8 +234,8 @@ func FuzzParseTask(f *testing.F) {
 }
 
 func FuzzReadRecord(f *testing.F) {
-	strata := genStrata(30)
-	ins := genInspectors(4)
+	strata := genStrata(8)
+	ins := genInspectors(3)
 	res, _ := Compute(testTask, testSeed, strata, ins, nil)
 	b, _ := json.Marshal(Record{Algorithm: Algorithm, Kind: "draw", Task: testTask, Seed: testSeed, SeedSHA256: SeedHash(testSeed), Candidates: strata,
 		CandidatesSHA256: CandidatesHash(strata), Inspectors: ins, InspectorsSHA256: InspectorsHash(ins, nil), Result: res})
