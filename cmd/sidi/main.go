@@ -51,6 +51,7 @@ func commands() []*Command {
 	cs = append(cs, boilerCommands()...)
 	cs = append(cs, telemetryCommands()...)
 	cs = append(cs, qualityCommands()...)
+	cs = append(cs, drawCommands()...)
 	return cs
 }
 

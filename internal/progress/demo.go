@@ -51,13 +51,15 @@ var DemoMetricBindings = map[string]string{
 // DemoTaskFigures are the live figures tasks without a numeric target show
 // beside their narrative (pillar 3, tasks 15–18: fair-competition reviews,
 // spot checks and complaints; fees listed and fee cases; business starts
-// and the share within the commitment; public-interest campaigns), set
+// and the share within the commitment; public-interest campaigns; task
+// 19: 双随机 draws held, entities drawn, results published on time), set
 // when those metrics are registered.
 var DemoTaskFigures = map[int][]string{
 	15: {"fair.reviews.done", "fair.spotchecks", "fair.complaints"},
 	16: {"fees.listed", "fees.cases"},
 	17: {"bizstart.count", "bizstart.within_limit"},
 	18: {"ads.campaigns"},
+	19: {"inspect.draws", "inspect.entities", "inspect.results_on_time"},
 }
 
 // SeedDemo fills a plan with clearly labelled demo reports from its start

@@ -11,6 +11,7 @@ import (
 	"sidi/internal/environment/bizenv"
 	"sidi/internal/equipment"
 	"sidi/internal/indicator"
+	"sidi/internal/inspect"
 	"sidi/internal/ip/gi"
 	"sidi/internal/ip/patent"
 	"sidi/internal/ip/protect"
@@ -275,6 +276,25 @@ func Modules() []Module {
 				"fee_case":       {"kind": bizenv.FeeCaseKinds},
 			},
 			ImportKinds: kindsOver(func(s *Set) *bizenv.Service { return s.BizEnv }, bizenv.ImportKinds),
+		},
+		{
+			Name: "inspect", Title: "双随机、一公开",
+			Build: func(ctx context.Context, s *Set) error {
+				s.Inspect = inspect.NewService(s.DB)
+				if err := s.Inspect.EnsureCalendar(ctx); err != nil {
+					return err
+				}
+				return s.Inspect.EnsureRules(ctx)
+			},
+			Metrics: inspect.RegisterMetrics,
+			Seed: func(ctx context.Context, s *Set, p auth.Principal) (int, error) {
+				return inspect.SeedDemo(ctx, s.Inspect, p)
+			},
+			SeedDone:    "已添加 %d 条演示检查事项、检查对象、检查人员和一次演示抽取（均标注【演示数据】）demo inspection items, libraries and a draw added",
+			Pages:       pagesOver(func(s *Set) *inspect.Service { return s.Inspect }, web.InspectPages),
+			ImportKinds: kindsOver(func(s *Set) *inspect.Service { return s.Inspect }, inspect.ImportKinds),
+			ToDo:        func(s *Set) web.ToDoFunc { return web.InspectToDo(s.Inspect) },
+			AuditValues: map[string]map[string]map[string]string{"inspect_draw": {"kind": {"draw": "双随机抽取", "redraw": "回避重抽"}}},
 		},
 		{
 			Name: "equipment", Title: "特种设备",

@@ -21,6 +21,7 @@ import (
 	"sidi/internal/environment/bizenv"
 	"sidi/internal/equipment"
 	"sidi/internal/indicator"
+	"sidi/internal/inspect"
 	"sidi/internal/ip/gi"
 	"sidi/internal/ip/patent"
 	"sidi/internal/ip/protect"
@@ -84,6 +85,8 @@ type Set struct {
 	// BizEnv keeps fair-competition review, fee lists and cases, business
 	// starts and public-interest advertising (internal/environment/bizenv).
 	BizEnv *bizenv.Service
+	// Inspect keeps 一单两库 and the 双随机 draws (internal/inspect).
+	Inspect *inspect.Service
 	// Obs are the operational metrics (Prometheus) of this instance; the
 	// database reports writer waits, audit appends, imports and logins to it.
 	Obs *obs.Metrics

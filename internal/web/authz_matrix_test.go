@@ -539,6 +539,7 @@ func TestAuthorizationMatrix(t *testing.T) {
 			"fair-oversight/id": "1",
 			"fee-cases/id":      "1",
 			"ad-campaigns/id":   "1",
+			"draws/id":          "1",
 			"regions/code":      "632800",
 			"boilers/code":      equipment.DemoGolmudBoiler,
 			"alarm-rules/id":    "1",

@@ -67,7 +67,6 @@ func (s *bizEnvWeb) done(w http.ResponseWriter, r *http.Request, path, msg strin
 	return s.formDone(w, r, path, msg, err)
 }
 
-
 func (s *bizEnvWeb) form(r *http.Request) error {
 	if err := r.ParseForm(); err != nil {
 		return apperr.Invalid("表单无法读取")

@@ -174,18 +174,18 @@ func TestBizEnvFiguresOnTaskPages(t *testing.T) {
 			t.Error("the cockpit does not show the figures")
 		}
 		// A supervisor sets figures on another task; an unknown key changes nothing.
-		tok := c.csrf("/progress/tasks/19")
-		if resp, _ := c.postForm("/progress/tasks/19/figures", url.Values{"csrf_token": {tok}, "metric": {"fees.cases", "no.such"}}); resp.StatusCode != http.StatusSeeOther {
+		tok := c.csrf("/progress/tasks/21")
+		if resp, _ := c.postForm("/progress/tasks/21/figures", url.Values{"csrf_token": {tok}, "metric": {"fees.cases", "no.such"}}); resp.StatusCode != http.StatusSeeOther {
 			t.Fatalf("bad figures: %d", resp.StatusCode)
 		}
-		if _, body := c.get("/progress/tasks/19"); strings.Contains(body, "fig-h") {
+		if _, body := c.get("/progress/tasks/21"); strings.Contains(body, "fig-h") {
 			t.Error("an unknown metric was saved")
 		}
-		c.postForm("/progress/tasks/19/figures", url.Values{"csrf_token": {tok}, "metric": {"fees.cases"}})
-		if _, body := c.get("/progress/tasks/19"); !strings.Contains(body, "涉企收费投诉举报与违规案件") {
-			t.Error("the figure set on task 19 is not shown")
+		c.postForm("/progress/tasks/21/figures", url.Values{"csrf_token": {tok}, "metric": {"fees.cases"}})
+		if _, body := c.get("/progress/tasks/21"); !strings.Contains(body, "涉企收费投诉举报与违规案件") {
+			t.Error("the figure set on task 21 is not shown")
 		}
-		if resp, _ := f.as(t, "demo-reporter-samr").postForm("/progress/tasks/19/figures", url.Values{"csrf_token": {tok}, "metric": {"fees.cases"}}); resp.StatusCode != http.StatusForbidden {
+		if resp, _ := f.as(t, "demo-reporter-samr").postForm("/progress/tasks/21/figures", url.Values{"csrf_token": {tok}, "metric": {"fees.cases"}}); resp.StatusCode != http.StatusForbidden {
 			t.Errorf("reporter sets figures: %d", resp.StatusCode)
 		}
 		for _, p := range []string{"/fair-reviews", "/fair-oversight", "/business-starts", "/fee-cases", "/ad-campaigns", "/fees"} {

@@ -75,6 +75,7 @@ func loadAxe(t *testing.T) string {
 //	                     /quality-awards(?year&sidi) · /quality-zones(?special=1) · /service-quality(?prefecture&year)
 //	                     /metrology(?prefecture=632800&valid=1) · /quality-certs(?kind=organic&valid=1)
 //	                     /ip-decisions · /ip-outlets(?prefecture=632800) · /sampling-notices(?year=2025) · /fees(?list&charge)
+//	                     /ip-decisions · /ip-outlets(?prefecture=632800) · /draws · /draws/{id}(?page=2)
 //	demo-supervisor      /my · /progress · /progress?period=2025Q2 · /progress/tasks/1 · /progress/settings
 //	                     /progress/bindings · /reports · /reports/{id} · /bulletins · /bulletins/2025Q2
 //	                     /plan/versions · /plan/import · /standards/manage · /standards/manage/{id}
@@ -89,6 +90,7 @@ func loadAxe(t *testing.T) string {
 //	                     /sampling(?outcome&key) · /sampling/batches/{id} · /sampling/new · /sampling/plans · /sampling/import
 //	                     /fair-reviews(/{id}) · /fair-oversight · /business-starts(?…) · /fee-cases
 //	                     /ad-campaigns(/{id}) · /progress/tasks/15 (live figures)
+//	                     /ip-cases(?status=open&warning=1) · /ip-cases/{id} · /ip-assists · /ip-operations · /inspect · /draws/{id}
 //	demo-reporter-samr   /my · /reports/new?period=…&task=… · /bases/new · /training/new
 //	demo-enterprise      /my · /declarations/new
 //	demo-inspector       /equipment · /equipment/due · /equipment/{code} · /equipment/{code}/edit · /equipment/new · /equipment/import
@@ -168,7 +170,8 @@ func TestBrowserAccessibility(t *testing.T) {
 			"/quality-awards", "/quality-awards?year=2024&sidi=1", "/quality-zones", "/quality-zones?special=1", "/service-quality", "/service-quality?prefecture=630100&year=2024",
 			"/metrology", "/metrology?prefecture=632800&valid=1", "/quality-certs", "/quality-certs?kind=organic&valid=1",
 			"/sampling-notices", "/sampling-notices?year=2025",
-			"/fees", "/fees?list=fund&charge=%E4%BC%9A%E5%91%98%E8%AF%84%E6%AF%94%E8%BE%BE%E6%A0%87%E8%B4%B9"}},
+			"/fees", "/fees?list=fund&charge=%E4%BC%9A%E5%91%98%E8%AF%84%E6%AF%94%E8%BE%BE%E6%A0%87%E8%B4%B9",
+			"/draws", "/draws/1", "/draws/1?page=2"}},
 		{"demo-supervisor", []string{"/my", "/progress", "/progress?period=2025Q2", "/progress/tasks/1", "/progress/settings",
 			"/progress/bindings", "/reports", "/reports/" + report, "/bulletins", "/bulletins/2025Q2", fmt.Sprint("/bulletin-docs/", issued.ID), "/progress/final",
 			"/plan/versions", "/plan/import", "/standards/manage", "/standards/manage/" + std,
@@ -181,7 +184,8 @@ func TestBrowserAccessibility(t *testing.T) {
 			"/eval-models/" + evalV1 + "/sensitivity", "/eval-models/" + evalV1 + "/enterprises/" + evalCode,
 			"/sampling", "/sampling?outcome=failed_all&key=pv", "/sampling/batches/" + batch, "/sampling/new", "/sampling/plans", "/sampling/import",
 			"/fair-reviews", "/fair-reviews/" + measure, "/fair-oversight", "/business-starts", "/business-starts?prefecture=632800&from=2025-01",
-			"/fee-cases", "/ad-campaigns", "/ad-campaigns/" + campaign, "/progress/tasks/15"}},
+			"/fee-cases", "/ad-campaigns", "/ad-campaigns/" + campaign, "/progress/tasks/15",
+			"/inspect", "/draws/1"}},
 		{"demo-reporter-samr", []string{"/my", html.UnescapeString(newReport[1]), "/bases/new", "/training/new"}},
 		{"demo-enterprise", []string{"/my", "/declarations/new"}},
 		{"demo-inspector", []string{"/equipment", "/equipment/due", "/equipment/" + equipment.DemoGolmudBoiler, "/equipment/" + equipment.DemoGolmudBoiler + "/edit", "/equipment/new", "/equipment/import"}},

@@ -322,4 +322,3 @@ func (s *evalWeb) apiExplain(w http.ResponseWriter, r *http.Request, rc *reqCtx)
 func (s *evalWeb) done(w http.ResponseWriter, r *http.Request, path, msg string, err error) error {
 	return s.formDone(w, r, path, msg, err)
 }
-

@@ -263,8 +263,6 @@ func ipJSON[T any](w http.ResponseWriter, key string, get func() ([]T, error)) e
 	return writeJSON(w, http.StatusOK, map[string]any{key: nonNil(list)})
 }
 
-// done sends the browser back to path with msg, or with the error when it
-// is the user's to fix; other errors are the handler's.
 func (s *ipProtectWeb) done(w http.ResponseWriter, r *http.Request, path, msg string, err error) error {
 	return s.formDone(w, r, path, msg, err)
 }

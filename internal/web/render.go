@@ -24,8 +24,16 @@ type pages struct {
 
 var funcs = template.FuncMap{
 	"num": formatNum,
-	// count shows a whole count with thousands separators.
-	"count":   func(n int) string { return formatNum(float64(n)) },
+	// count is num for integer counts of any width (int, int64).
+	"count": func(v any) string {
+		switch n := v.(type) {
+		case int:
+			return formatNum(float64(n))
+		case int64:
+			return formatNum(float64(n))
+		}
+		return fmt.Sprint(v)
+	},
 	"deref64": func(n *int64) int64 { return *n },
 	"cmp":     plan.ComparatorLabel,
 	"join":    strings.Join,

@@ -1,0 +1,281 @@
+package web
+
+import (
+	"cmp"
+	"context"
+	"fmt"
+	"net/http"
+	"strconv"
+	"strings"
+	"time"
+
+	"sidi/internal/apperr"
+	"sidi/internal/auth"
+	"sidi/internal/inspect"
+	"sidi/internal/progress"
+)
+
+// inspectWeb serves 一单两库 and the 双随机 draws (issue 14 items 5–6):
+// the staff page with the libraries and the draw form, and the public
+// draw records anyone can download and recompute with `sidi draw verify`.
+type inspectWeb struct {
+	*Server
+	svc *inspect.Service
+}
+
+// InspectPages are the routes of internal/inspect over svc.
+func InspectPages(svc *inspect.Service) func(*Server) []Route {
+	return func(srv *Server) []Route {
+		s := &inspectWeb{Server: srv, svc: svc}
+		v, ed := inspect.Viewers, inspect.Editors
+		return []Route{
+			{Method: "GET", Pattern: "/inspect", Name: "双随机抽查（一单两库）", Roles: v, Handle: s.staffPage, Menu: Menu{Group: MenuWork, Label: "双随机抽查", Order: 120, Section: "inspect"}},
+			{Method: "POST", Pattern: "/inspect/draws", Name: "发起双随机抽取", Roles: ed, Handle: s.runDraw},
+			{Method: "POST", Pattern: "/draws/{id}/redraw", Name: "回避重抽", Roles: ed, Handle: s.redraw},
+			{Method: "GET", Pattern: "/draws", Name: "双随机抽查公示", Public: true, Handle: s.drawsPage, Menu: Menu{Group: MenuPublic, Label: "双随机抽查公示", Order: 121, Section: "draws"}},
+			{Method: "GET", Pattern: "/draws/{id}", Name: "双随机抽查记录", Public: true, Handle: s.drawPage},
+			{Method: "GET", Pattern: "/draws/{id}/record.json", Name: "下载抽查记录", Public: true, Handle: s.recordFile},
+			{Method: "POST", Pattern: "/draws/{id}/results", Name: "录入抽查结果", Roles: v, Handle: s.enterResult},
+			{Method: "POST", Pattern: "/draws/{id}/results/publish", Name: "公示抽查结果", Roles: ed, Handle: s.publishResult},
+
+			{Method: "GET", Pattern: "/api/v1/draws", Name: "双随机抽查公示", Public: true, API: true, Handle: s.apiDraws},
+			{Method: "GET", Pattern: "/api/v1/draw-results", Name: "抽查结果公示查询", Public: true, API: true, Handle: s.apiResults},
+			{Method: "POST", Pattern: "/api/v1/draws", Name: "发起双随机抽取", Roles: ed, API: true, Handle: apiCreate(http.StatusCreated, decodeJSON, s.apiRun)},
+		}
+	}
+}
+
+func (s *inspectWeb) staffPage(w http.ResponseWriter, r *http.Request, rc *reqCtx) error {
+	c, err := s.svc.Counts(r.Context(), rc.P)
+	if err != nil {
+		return err
+	}
+	items, err := s.svc.Items(r.Context(), rc.P)
+	if err != nil {
+		return err
+	}
+	rules, err := s.svc.Rules(r.Context())
+	if err != nil {
+		return err
+	}
+	draws, err := s.svc.Draws(r.Context(), 20)
+	if err != nil {
+		return err
+	}
+	pending, err := s.svc.Pending(r.Context(), rc.P)
+	if err != nil {
+		return err
+	}
+	return s.render(w, r, rc, http.StatusOK, "inspect", "双随机抽查（一单两库）", "inspect", map[string]any{
+		"C": c, "Items": items, "Pending": pending, "Today": s.now().In(cst).Format("2006-01-02"), "Rules": []inspect.Rule{rules[inspect.ClassGeneral], rules[inspect.ClassKey]}, "Draws": draws,
+		"CanDraw": rc.P.Has(inspect.Editors...), "Classes": inspect.Classes, "ClassLabels": inspect.ClassLabels, "Algorithm": inspect.Algorithm,
+		"Defaults": map[string]string{"A": "0.03", "B": "0.05", "C": "0.1", "D": "1"},
+	})
+}
+
+// taskFromForm reads the draw form; a ratio that is not a number is
+// refused with the class.
+func taskFromForm(r *http.Request) (inspect.Task, error) {
+	t := inspect.Task{Name: r.PostFormValue("name"), Items: r.PostForm["items"], Scope: inspect.Scope{RegionPrefix: strings.TrimSpace(r.PostFormValue("region_prefix"))},
+		Ratios: map[string]inspect.Ratio{}}
+	for _, typ := range strings.FieldsFunc(r.PostFormValue("types"), func(c rune) bool { return c == ';' || c == '；' || c == ',' || c == '，' }) {
+		if typ = strings.TrimSpace(typ); typ != "" {
+			t.Scope.Types = append(t.Scope.Types, typ)
+		}
+	}
+	for _, c := range inspect.Classes {
+		v := strings.TrimSpace(r.PostFormValue("ratio_" + c))
+		if v == "" {
+			continue
+		}
+		ratio, err := inspect.ParseRatio(v)
+		if err != nil {
+			return t, apperr.Invalid("%s 类：%v", c, err)
+		}
+		t.Ratios[c] = ratio
+	}
+	n, err := strconv.Atoi(strings.TrimSpace(r.PostFormValue("team_size")))
+	if err != nil {
+		return t, apperr.Invalid("检查组人数须为 2 到 20 的整数")
+	}
+	t.TeamSize = n
+	return t, nil
+}
+
+func (s *inspectWeb) runDraw(w http.ResponseWriter, r *http.Request, rc *reqCtx) error {
+	if err := r.ParseForm(); err != nil {
+		return apperr.Invalid("表单无法读取")
+	}
+	t, err := taskFromForm(r)
+	if err == nil {
+		var rec inspect.Record
+		rec, err = s.svc.Run(r.Context(), rc.P, t, inspect.RunOptions{})
+		if err == nil {
+			return s.done(w, r, fmt.Sprintf("/draws/%d", rec.DrawID), fmt.Sprintf("已抽取：%d 个检查对象，种子哈希 %s", len(rec.Result.Assignments), rec.SeedSHA256), nil)
+		}
+	}
+	return s.done(w, r, "/inspect", "", err)
+}
+
+func (s *inspectWeb) redraw(w http.ResponseWriter, r *http.Request, rc *reqCtx) error {
+	id, err := pathInt(r, "id")
+	if err != nil {
+		return err
+	}
+	if err := r.ParseForm(); err != nil {
+		return apperr.Invalid("表单无法读取")
+	}
+	rec, err := s.svc.Redraw(r.Context(), rc.P, id, r.PostFormValue("entity"), r.PostFormValue("inspector"), r.PostFormValue("reason"), inspect.RunOptions{})
+	if err != nil {
+		return s.done(w, r, fmt.Sprintf("/draws/%d", id), "", err)
+	}
+	return s.done(w, r, fmt.Sprintf("/draws/%d", rec.DrawID), "已回避重抽，新检查组："+strings.Join(rec.Result.Assignments[0].Team, "、"), nil)
+}
+
+func (s *inspectWeb) drawsPage(w http.ResponseWriter, r *http.Request, rc *reqCtx) error {
+	q := strings.TrimSpace(r.URL.Query().Get("q"))
+	var list []inspect.DrawRow
+	var results []inspect.Finding
+	var err error
+	if q != "" {
+		if results, err = s.svc.PublicResults(r.Context(), q); err != nil {
+			return err
+		}
+		if len(q) == 18 {
+			list, err = s.svc.EntityDraws(r.Context(), q)
+		}
+	} else {
+		list, err = s.svc.Draws(r.Context(), 200)
+	}
+	if err != nil {
+		return err
+	}
+	return s.render(w, r, rc, http.StatusOK, "draws", "双随机抽查公示", "draws", map[string]any{"List": list, "Q": q, "Results": results})
+}
+
+func (s *inspectWeb) enterResult(w http.ResponseWriter, r *http.Request, rc *reqCtx) error {
+	id, err := pathInt(r, "id")
+	if err != nil {
+		return err
+	}
+	if err := r.ParseForm(); err != nil {
+		return apperr.Invalid("表单无法读取")
+	}
+	f, err := s.svc.EnterResult(r.Context(), rc.P, id, r.PostFormValue("entity"), r.PostFormValue("outcome"), r.PostFormValue("detail"), r.PostFormValue("formed_on"))
+	return s.done(w, r, fmt.Sprintf("/draws/%d", id), fmt.Sprintf("已录入 %s 的检查结果，应于 %s 前公示", f.CreditCode, f.DueOn), err)
+}
+
+func (s *inspectWeb) publishResult(w http.ResponseWriter, r *http.Request, rc *reqCtx) error {
+	id, err := pathInt(r, "id")
+	if err != nil {
+		return err
+	}
+	if err := r.ParseForm(); err != nil {
+		return apperr.Invalid("表单无法读取")
+	}
+	f, err := s.svc.PublishResult(r.Context(), rc.P, id, r.PostFormValue("entity"))
+	return s.done(w, r, "/inspect", "已公示 "+f.CreditCode+" 的检查结果", err)
+}
+
+func (s *inspectWeb) apiResults(w http.ResponseWriter, r *http.Request, rc *reqCtx) error {
+	return ipJSON(w, "results", func() ([]inspect.Finding, error) { return s.svc.PublicResults(r.Context(), r.URL.Query().Get("q")) })
+}
+
+const drawPageSize = 100
+
+func (s *inspectWeb) drawPage(w http.ResponseWriter, r *http.Request, rc *reqCtx) error {
+	id, err := pathInt(r, "id")
+	if err != nil {
+		return err
+	}
+	page := 1
+	if v := r.URL.Query().Get("page"); v != "" {
+		if page, err = strconv.Atoi(v); err != nil || page < 1 || page > 100000 {
+			return apperr.Invalid("页码无效")
+		}
+	}
+	pg, err := s.svc.Draw(r.Context(), id, (page-1)*drawPageSize, drawPageSize)
+	if err != nil {
+		return err
+	}
+	pages := (pg.Total + drawPageSize - 1) / drawPageSize
+	return s.render(w, r, rc, http.StatusOK, "draw", "抽查记录 "+pg.Draw.Name, "draws", map[string]any{
+		"D": pg, "Page": page, "Pages": pages, "Prev": page - 1, "Next": page + 1, "HasNext": page < pages, "First": (page - 1) * drawPageSize,
+		"CanRedraw": rc.P.Has(inspect.Editors...) && pg.Draw.Kind == "draw" && pg.Draw.Status == inspect.StatusDrawn, "ClassLabels": inspect.ClassLabels,
+		"CanResult": rc.P.Has(inspect.Viewers...) && pg.Draw.Kind == "draw" && pg.Draw.Status == inspect.StatusDrawn, "Outcomes": inspect.Outcomes,
+		"Today": s.now().In(cst).Format("2006-01-02"),
+	})
+}
+
+func (s *inspectWeb) recordFile(w http.ResponseWriter, r *http.Request, rc *reqCtx) error {
+	id, err := pathInt(r, "id")
+	if err != nil {
+		return err
+	}
+	body, err := s.svc.RecordJSON(r.Context(), id)
+	if err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json; charset=utf-8")
+	w.Header().Set("Content-Disposition", fmt.Sprintf(`attachment; filename="draw-%d.json"`, id))
+	_, err = w.Write(body)
+	return err
+}
+
+func (s *inspectWeb) apiDraws(w http.ResponseWriter, r *http.Request, rc *reqCtx) error {
+	return ipJSON(w, "draws", func() ([]inspect.DrawRow, error) { return s.svc.Draws(r.Context(), 200) })
+}
+
+// drawCreated is the API's answer to a draw: the record's summary and where
+// the full record is.
+type drawCreated struct {
+	DrawID           int64                   `json:"draw_id"`
+	SeedSHA256       string                  `json:"seed_sha256"`
+	Seed             string                  `json:"seed"`
+	CandidatesSHA256 string                  `json:"candidates_sha256"`
+	Strata           []inspect.StratumResult `json:"strata"`
+	ResultSHA256     string                  `json:"result_sha256"`
+	Record           string                  `json:"record"`
+}
+
+func (s *inspectWeb) apiRun(ctx context.Context, p auth.Principal, t inspect.Task) (drawCreated, error) {
+	rec, err := s.svc.Run(ctx, p, t, inspect.RunOptions{})
+	if err != nil {
+		return drawCreated{}, err
+	}
+	return drawCreated{DrawID: rec.DrawID, SeedSHA256: rec.SeedSHA256, Seed: rec.Seed, CandidatesSHA256: rec.CandidatesSHA256, Strata: rec.Result.Strata,
+		ResultSHA256: rec.Result.SHA256, Record: fmt.Sprintf("/draws/%d/record.json", rec.DrawID)}, nil
+}
+
+func (s *inspectWeb) done(w http.ResponseWriter, r *http.Request, path, msg string, err error) error {
+	return s.formDone(w, r, path, msg, err)
+}
+
+// InspectToDo puts the results awaiting publication on the to-do list of
+// the staff who may see them: overdue ones red, those due within five
+// days blue.
+func InspectToDo(svc *inspect.Service) ToDoFunc {
+	return func(ctx context.Context, p auth.Principal) ([]progress.ToDoItem, error) {
+		if !p.Has(inspect.Viewers...) {
+			return nil, nil
+		}
+		pending, err := svc.Pending(ctx, p)
+		if err != nil {
+			return nil, err
+		}
+		soon := time.Now().In(cst).AddDate(0, 0, 5).Format("2006-01-02")
+		var out []progress.ToDoItem
+		for _, f := range pending {
+			urg := "normal"
+			switch {
+			case f.Overdue:
+				urg = "overdue"
+			case f.DueOn <= soon:
+				urg = "remind"
+			}
+			out = append(out, progress.ToDoItem{Kind: "inspect", Urgency: urg, Title: "双随机抽查结果公示", Deadline: f.DueOn, Link: "/inspect",
+				Message: fmt.Sprintf("公示抽查结果：%s（第 %d 号抽查）", cmp.Or(f.Name, f.CreditCode), f.DrawID)})
+		}
+		return out, nil
+	}
+}
