@@ -1011,10 +1011,7 @@ func b2i(b bool) int {
 }
 
 // Dept is a department an editor may choose as a model's owner.
-type Dept struct {
-	ID   int64  `json:"id"`
-	Name string `json:"name"`
-}
+type Dept = kit.Dept
 
 // Depts lists the active departments in p's scope (the create form's
 // choices); nil for those who may not create models.
@@ -1026,15 +1023,5 @@ func (s *Service) Depts(ctx context.Context, p auth.Principal) ([]Dept, error) {
 	if err != nil {
 		return nil, err
 	}
-	var w kit.Where
-	w.Scope(sc, "id")
-	w.Raw("status = 'active'")
-	var out []Dept
-	err = store.EachRow(ctx, s.db.Reader(), `SELECT id, name FROM departments`+w.SQL()+` ORDER BY sort_order, id LIMIT 2000`, w.Values(), func(r *sql.Rows) error {
-		var d Dept
-		err := r.Scan(&d.ID, &d.Name)
-		out = append(out, d)
-		return err
-	})
-	return out, err
+	return kit.ActiveDepts(ctx, s.db.Reader(), sc)
 }

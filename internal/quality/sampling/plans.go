@@ -307,10 +307,7 @@ func (s *Service) Plans(ctx context.Context, p auth.Principal) ([]Plan, error) {
 }
 
 // Dept is a department a keeper may choose.
-type Dept struct {
-	ID   int64  `json:"id"`
-	Name string `json:"name"`
-}
+type Dept = kit.Dept
 
 // Depts lists the active departments in p's scope (the forms' choices).
 func (s *Service) Depts(ctx context.Context, p auth.Principal) ([]Dept, error) {
@@ -318,15 +315,5 @@ func (s *Service) Depts(ctx context.Context, p auth.Principal) ([]Dept, error) {
 	if err != nil {
 		return nil, err
 	}
-	var w kit.Where
-	w.Scope(sc, "id")
-	w.Raw("status = 'active'")
-	var out []Dept
-	err = store.EachRow(ctx, s.db.Reader(), `SELECT id, name FROM departments`+w.SQL()+` ORDER BY sort_order, id LIMIT 2000`, w.Values(), func(r *sql.Rows) error {
-		var d Dept
-		err := r.Scan(&d.ID, &d.Name)
-		out = append(out, d)
-		return err
-	})
-	return out, err
+	return kit.ActiveDepts(ctx, s.db.Reader(), sc)
 }
