@@ -8,6 +8,7 @@ import (
 	"encoding/json"
 	"fmt"
 	"math/bits"
+	"slices"
 	"sort"
 	"strconv"
 	"strings"
@@ -589,7 +590,7 @@ func ComputeRedraw(seedHex string, ins []Inspector, last map[string][]string, rd
 	}
 	best, pool := -1, []string(nil)
 	for _, in := range ins {
-		if excluded[in.ID] || in.UnitEntity == rd.Entity || contains(in.Avoid, rd.Entity) {
+		if excluded[in.ID] || in.UnitEntity == rd.Entity || slices.Contains(in.Avoid, rd.Entity) {
 			continue
 		}
 		l := rd.Loads[in.ID]
@@ -608,15 +609,6 @@ func ComputeRedraw(seedHex string, ins []Inspector, last map[string][]string, rd
 	team[pos] = pick
 	as := []Assignment{{Entity: rd.Entity, Class: rd.Class, Team: team}}
 	return Result{Assignments: as, SHA256: ResultHash(as)}, nil
-}
-
-func contains(l []string, v string) bool {
-	for _, x := range l {
-		if x == v {
-			return true
-		}
-	}
-	return false
 }
 
 // SeedHash is the commitment of a seed: hex SHA-256 of its 32 bytes.

@@ -6,6 +6,7 @@ import (
 	_ "embed"
 	"errors"
 	"fmt"
+	"slices"
 	"strings"
 	"time"
 
@@ -188,7 +189,7 @@ func (s *Service) EnterResult(ctx context.Context, p auth.Principal, drawID int6
 	}
 	code = strings.ToUpper(strings.TrimSpace(code))
 	var errs kit.Errors
-	if !contains(Outcomes, outcome) {
+	if !slices.Contains(Outcomes, outcome) {
 		errs.Add("outcome", "检查结果须为：%s", strings.Join(Outcomes, "、"))
 	}
 	if detail = strings.TrimSpace(detail); len([]rune(detail)) > 1000 {

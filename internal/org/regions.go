@@ -62,3 +62,10 @@ func Prefectures() []Region {
 	}
 	return out
 }
+
+// RegionName is the name of a GB/T 2260 code ("" for an unknown or empty
+// code): what registers show beside a stored region code.
+func RegionName(code string) string {
+	r, _ := LookupRegion(code)
+	return r.Name
+}

@@ -5,6 +5,7 @@ import (
 	"database/sql"
 	"errors"
 	"fmt"
+	"slices"
 	"sort"
 	"strings"
 
@@ -93,7 +94,7 @@ func (s *Service) AddPlacement(ctx context.Context, p auth.Principal, id int64, 
 		return Campaign{}, err
 	}
 	var errs kit.Errors
-	if !contains(Media, pl.Medium) {
+	if !slices.Contains(Media, pl.Medium) {
 		errs.Add("medium", "媒介须为%s之一", strings.Join(Media, "、"))
 	}
 	pl.Outlet = kit.Text(&errs, "outlet", "媒体或点位", pl.Outlet, 100, true)

@@ -578,7 +578,7 @@ func (s *Service) Stats(ctx context.Context, p auth.Principal, f StartFilter) ([
 	out := make([]StartStat, 0, len(groups))
 	for k, hs := range groups {
 		sort.Float64s(hs)
-		st := StartStat{Prefecture: k.pref, PrefectureName: regionName(k.pref), Month: k.month, Count: len(hs), Median: median(hs), P90: Percentile(hs, 90)}
+		st := StartStat{Prefecture: k.pref, PrefectureName: org.RegionName(k.pref), Month: k.month, Count: len(hs), Median: median(hs), P90: Percentile(hs, 90)}
 		for _, h := range hs {
 			if h <= limits[StageTotal] {
 				st.Within++
@@ -604,11 +604,6 @@ func median(sorted []float64) float64 {
 		return sorted[n/2]
 	}
 	return math.Round((sorted[n/2-1]+sorted[n/2])/2*100) / 100
-}
-
-func regionName(code string) string {
-	r, _ := org.LookupRegion(code)
-	return r.Name
 }
 
 // ExportStarts writes the starts p sees as an import file.

@@ -5,6 +5,7 @@ import (
 	"database/sql"
 	"errors"
 	"fmt"
+	"slices"
 	"strconv"
 	"strings"
 
@@ -401,7 +402,7 @@ func (s *Service) CreateFeeCase(ctx context.Context, p auth.Principal, c FeeCase
 	c.RefNo = kit.Text(&errs, "ref_no", "编号", c.RefNo, 64, true)
 	c.Party = kit.Text(&errs, "party", "收费单位", c.Party, 100, true)
 	c.Charge = kit.Text(&errs, "charge", "收费名目", c.Charge, 100, true)
-	if !contains(FeeFields, c.Field) {
+	if !slices.Contains(FeeFields, c.Field) {
 		errs.Add("field", "领域须为%s之一", strings.Join(FeeFields, "、"))
 	}
 	var ok bool

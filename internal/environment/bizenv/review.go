@@ -5,6 +5,7 @@ import (
 	"database/sql"
 	"errors"
 	"fmt"
+	"slices"
 	"sort"
 	"strings"
 
@@ -221,7 +222,7 @@ func (s *Service) CreateMeasure(ctx context.Context, p auth.Principal, n NewMeas
 	var errs kit.Errors
 	n.Title = kit.Text(&errs, "title", "政策措施名称", n.Title, 200, true)
 	n.Summary = kit.Text(&errs, "summary", "主要内容", n.Summary, 2000, false)
-	if !contains(DocKinds, n.DocKind) {
+	if !slices.Contains(DocKinds, n.DocKind) {
 		errs.Add("doc_kind", "文件类型须为%s之一", strings.Join(DocKinds, "、"))
 	}
 	n.DraftedOn = s.day(&errs, "drafted_on", "起草日期", n.DraftedOn, true)
@@ -464,13 +465,4 @@ func (s *Service) Withdraw(ctx context.Context, p auth.Principal, id int64, note
 		_, err := tx.ExecContext(ctx, `UPDATE fair_measures SET status = 'withdrawn', conclusion_note = $1 WHERE id = $2`, note, id)
 		return err
 	})
-}
-
-func contains(xs []string, x string) bool {
-	for _, v := range xs {
-		if v == x {
-			return true
-		}
-	}
-	return false
 }

@@ -5,6 +5,7 @@ import (
 	"database/sql"
 	"errors"
 	"fmt"
+	"sidi/internal/org"
 	"strings"
 	"time"
 
@@ -205,7 +206,7 @@ func scanBrand(sc interface{ Scan(...any) error }) (Brand, error) {
 	if err := sc.Scan(&b.ID, &b.Kind, &b.Name, &b.Product, &b.Owner, &b.OwnerCode, &b.EnterpriseID, &b.Region, &b.Prefecture, &b.TrademarkRegNo, &b.Standards, &b.ListedOn, &b.RemovedOn, &demo); err != nil {
 		return b, err
 	}
-	b.Demo, b.KindLabel, b.RegionName = demo != 0, BrandLabels[b.Kind], regionName(b.Region)
+	b.Demo, b.KindLabel, b.RegionName = demo != 0, BrandLabels[b.Kind], org.RegionName(b.Region)
 	return b, nil
 }
 
@@ -214,7 +215,7 @@ const KindBrandDoc = "brand"
 
 func brandDoc(id int64, b Brand) search.Doc {
 	return search.Doc{Kind: KindBrandDoc, RefID: id, Rank: dayRank(b.ListedOn), Title: b.Name, Keywords: b.Product + " " + b.Owner + " " + BrandLabels[b.Kind],
-		Body: regionName(b.Region) + " " + b.Standards}
+		Body: org.RegionName(b.Region) + " " + b.Standards}
 }
 
 // ensure links a credit code to the enterprise directory inside tx.

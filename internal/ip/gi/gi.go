@@ -98,11 +98,6 @@ type Cert struct {
 	Demo         bool   `json:"demo"`
 }
 
-func regionName(code string) string {
-	r, _ := org.LookupRegion(code)
-	return r.Name
-}
-
 // Column names of the import files.
 const (
 	ColProduct    = "产品名称"
@@ -284,7 +279,7 @@ func scanProduct(sc interface{ Scan(...any) error }) (Product, error) {
 	if err := sc.Scan(&p.ID, &p.Name, &p.Area, &p.Region, &p.Prefecture, &p.Notice, &p.ApprovedOn, &p.RevokedOn, &demo); err != nil {
 		return p, err
 	}
-	p.Demo, p.RegionName = demo != 0, regionName(p.Region)
+	p.Demo, p.RegionName = demo != 0, org.RegionName(p.Region)
 	return p, nil
 }
 
@@ -294,7 +289,7 @@ func scanCert(sc interface{ Scan(...any) error }) (Cert, error) {
 	if err := sc.Scan(&c.ID, &c.Kind, &c.CertNo, &c.Body, &c.Product, &c.Holder, &c.HolderCode, &c.EnterpriseID, &c.Region, &c.Prefecture, &c.ValidFrom, &c.ValidTo, &demo); err != nil {
 		return c, err
 	}
-	c.Demo, c.RegionName, c.KindLabel = demo != 0, regionName(c.Region), CertLabels[c.Kind]
+	c.Demo, c.RegionName, c.KindLabel = demo != 0, org.RegionName(c.Region), CertLabels[c.Kind]
 	return c, nil
 }
 

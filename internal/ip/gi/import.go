@@ -5,6 +5,7 @@ import (
 	"database/sql"
 	"errors"
 	"fmt"
+	"sidi/internal/org"
 	"strings"
 	"time"
 
@@ -229,12 +230,12 @@ func dayRank(d string) int64 {
 // Search documents (kinds "gi_product" and "agri_cert" of the shared
 // index: the catalogues' Chinese search).
 func productDoc(id int64, x Product) search.Doc {
-	return search.Doc{Kind: KindProductDoc, RefID: id, Rank: dayRank(x.ApprovedOn), Title: x.Name, Keywords: x.Area + " " + regionName(x.Region), Body: x.Notice}
+	return search.Doc{Kind: KindProductDoc, RefID: id, Rank: dayRank(x.ApprovedOn), Title: x.Name, Keywords: x.Area + " " + org.RegionName(x.Region), Body: x.Notice}
 }
 
 func certDoc(id int64, x Cert) search.Doc {
 	return search.Doc{Kind: KindCertDoc, RefID: id, Rank: dayRank(x.ValidFrom), Title: x.Product, Keywords: x.Holder + " " + x.CertNo + " " + CertLabels[x.Kind],
-		Body: x.Body + " " + regionName(x.Region)}
+		Body: x.Body + " " + org.RegionName(x.Region)}
 }
 
 // Search kinds of the two registers.

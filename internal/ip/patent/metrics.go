@@ -60,7 +60,7 @@ func PopulationAt(ctx context.Context, q indicator.Querier, day, region string) 
 }
 
 func regionLabel(code string) string {
-	if n := regionName(code); n != "" {
+	if n := org.RegionName(code); n != "" {
 		return n
 	}
 	return code

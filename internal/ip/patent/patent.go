@@ -444,8 +444,3 @@ func parseNavigation(row kit.Row) (Navigation, kit.Errors) {
 	x.Region, x.Prefecture = c.region()
 	return x, c.errs
 }
-
-func regionName(code string) string {
-	r, _ := org.LookupRegion(code)
-	return r.Name
-}

@@ -5,6 +5,7 @@ import (
 	"database/sql"
 	"errors"
 	"fmt"
+	"sidi/internal/org"
 	"strings"
 	"time"
 
@@ -290,7 +291,7 @@ func scanPatent(sc scanner) (Patent, error) {
 	var strategic, demo int
 	err := sc.Scan(&p.ID, &p.Number, &p.Title, &p.Holder, &p.HolderCode, &p.EnterpriseID, &p.Region, &p.Prefecture, &p.AppliedOn, &p.GrantedOn, &p.LapsedOn,
 		&strategic, &p.Overseas, &p.PledgeFen, &p.Award, &demo)
-	p.Strategic, p.Demo, p.RegionName = strategic != 0, demo != 0, regionName(p.Region)
+	p.Strategic, p.Demo, p.RegionName = strategic != 0, demo != 0, org.RegionName(p.Region)
 	return p, err
 }
 
@@ -298,7 +299,7 @@ func scanPopulation(sc scanner) (Population, error) {
 	var p Population
 	var demo int
 	err := sc.Scan(&p.ID, &p.Year, &p.Region, &p.Persons, &p.Source, &demo)
-	p.Demo, p.Name = demo != 0, regionName(p.Region)
+	p.Demo, p.Name = demo != 0, org.RegionName(p.Region)
 	return p, err
 }
 
@@ -306,7 +307,7 @@ func scanCert(sc scanner) (Cert, error) {
 	var c Cert
 	var demo int
 	err := sc.Scan(&c.ID, &c.CertNo, &c.Body, &c.Enterprise, &c.CreditCode, &c.EnterpriseID, &c.Region, &c.Prefecture, &c.Scope, &c.ValidFrom, &c.ValidTo, &demo)
-	c.Demo, c.RegionName = demo != 0, regionName(c.Region)
+	c.Demo, c.RegionName = demo != 0, org.RegionName(c.Region)
 	return c, err
 }
 
@@ -314,7 +315,7 @@ func scanNavigation(sc scanner) (Navigation, error) {
 	var n Navigation
 	var demo int
 	err := sc.Scan(&n.ID, &n.Name, &n.Lead, &n.Year, &n.Status, &n.Region, &n.Prefecture, &demo)
-	n.Demo, n.RegionName = demo != 0, regionName(n.Region)
+	n.Demo, n.RegionName = demo != 0, org.RegionName(n.Region)
 	return n, err
 }
 

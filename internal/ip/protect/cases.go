@@ -5,6 +5,7 @@ import (
 	"database/sql"
 	"errors"
 	"fmt"
+	"slices"
 	"strings"
 	"time"
 
@@ -387,7 +388,7 @@ func (s *Service) Step(ctx context.Context, p auth.Principal, id int64, st CaseS
 		if !sc.Allows(before.DeptID) {
 			return apperr.NotFound("案件 %d 不存在", id)
 		}
-		if !contains(tr.from, before.Status) {
+		if !slices.Contains(tr.from, before.Status) {
 			return apperr.Conflict("案件当前为“%s”，不能%s", StatusLabels[before.Status], StepLabels[st.Action])
 		}
 		if st.Action == StepPublish && before.Published {
@@ -429,15 +430,6 @@ func (s *Service) Step(ctx context.Context, p auth.Principal, id int64, st CaseS
 		return s.caseEvent(ctx, tx, p, id, st.Action, before.Status, tr.to, st.Note, before, after)
 	})
 	return after, err
-}
-
-func contains(xs []string, x string) bool {
-	for _, v := range xs {
-		if v == x {
-			return true
-		}
-	}
-	return false
 }
 
 // Decision is a published penalty decision: all the public sees of a case.

@@ -22,7 +22,6 @@ import (
 	"sidi/internal/creditcode"
 	"sidi/internal/enterprise"
 	"sidi/internal/kit"
-	"sidi/internal/org"
 	"sidi/internal/store"
 )
 
@@ -138,11 +137,6 @@ func party(errs *kit.Errors, field, name, code string) (string, string) {
 		code = c
 	}
 	return name, code
-}
-
-func regionName(code string) string {
-	r, _ := org.LookupRegion(code)
-	return r.Name
 }
 
 func b2i(b bool) int {

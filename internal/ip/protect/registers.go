@@ -3,6 +3,7 @@ package protect
 import (
 	"context"
 	"database/sql"
+	"slices"
 	"strings"
 
 	"sidi/internal/auth"
@@ -95,7 +96,7 @@ func parseOutlet(r kit.Row) (Outlet, kit.Errors) {
 	errs := r.Errs
 	o := Outlet{Name: kit.Cell(r, &errs, ColName, 100, true), Level: kit.Cell(r, &errs, ColLevel, 10, true),
 		Services: kit.Cell(r, &errs, ColServices, 500, true), Contact: kit.Cell(r, &errs, ColContact, 100, false)}
-	if o.Level != "" && !contains(OutletLevels, o.Level) {
+	if o.Level != "" && !slices.Contains(OutletLevels, o.Level) {
 		errs.AddCell(r.N, ColLevel, "级别须为%s之一", strings.Join(OutletLevels, "、"))
 	}
 	o.Region, o.Prefecture = region(r, &errs)
@@ -165,7 +166,7 @@ func scanOutlet(sc interface{ Scan(...any) error }) (Outlet, error) {
 	var o Outlet
 	var demo int
 	err := sc.Scan(&o.ID, &o.Name, &o.Level, &o.Region, &o.Prefecture, &o.Services, &o.Contact, &demo)
-	o.Demo, o.RegionName = demo == 1, regionName(o.Region)
+	o.Demo, o.RegionName = demo == 1, org.RegionName(o.Region)
 	return o, err
 }
 

@@ -7,7 +7,6 @@ import (
 
 	"sidi/internal/auth"
 	"sidi/internal/enterprise"
-	"sidi/internal/org"
 	"sidi/internal/store"
 )
 
@@ -105,28 +104,11 @@ func clip(v string) string {
 	return v
 }
 
-func regionName(code string) string {
-	if code == "" {
-		return ""
-	}
-	r, _ := org.LookupRegion(code)
-	return r.Name
-}
-
 func b2i(b bool) int {
 	if b {
 		return 1
 	}
 	return 0
-}
-
-func contains(list []string, v string) bool {
-	for _, x := range list {
-		if x == v {
-			return true
-		}
-	}
-	return false
 }
 
 func keyOf(m map[string]string, label string) string {

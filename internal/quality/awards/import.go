@@ -4,6 +4,7 @@ import (
 	"context"
 	"database/sql"
 	"fmt"
+	"slices"
 	"strconv"
 	"strings"
 	"unicode/utf8"
@@ -118,7 +119,7 @@ func choice(r kit.Row, errs *kit.Errors, col string, list []string, required boo
 	if v == "" && !required {
 		return ""
 	}
-	if !contains(list, v) {
+	if !slices.Contains(list, v) {
 		errs.AddCell(r.N, col, "“%s”无效，须为%s之一", clip(v), strings.Join(list, "、"))
 		return ""
 	}
@@ -295,7 +296,7 @@ func (s *Service) parseActivity(r kit.Row) (Activity, kit.Errors) {
 			}
 		}
 		switch {
-		case special == "" && !contains(Grades, aw):
+		case special == "" && !slices.Contains(Grades, aw):
 			errs.AddCell(r.N, ColAward, "奖项“%s”无效，须为%s或专项奖（%s）", clip(aw), strings.Join(Grades, "、"), SpecialAward("盐湖化工"))
 		case special != "" && a.Kind == KindMass:
 			errs.AddCell(r.N, ColAward, "专项奖只授予质量管理小组或班组，不授予群众性质量活动")

@@ -5,6 +5,7 @@ import (
 	"database/sql"
 	"errors"
 	"fmt"
+	"slices"
 	"sort"
 	"strconv"
 	"strings"
@@ -106,7 +107,7 @@ func scanApplication(sc interface{ Scan(...any) error }) (Application, error) {
 	var a Application
 	var serves, demo int
 	err := sc.Scan(&a.ID, &a.AppNo, &a.Year, &a.OrgName, &a.CreditCode, &a.Region, &a.Prefecture, &a.Category, &serves, &a.SidiField, &a.Result, &a.AwardedOn, &demo)
-	a.ServesSidi, a.Demo, a.RegionName, a.ResultLabel = serves == 1, demo == 1, regionName(a.Region), ResultLabels[a.Result]
+	a.ServesSidi, a.Demo, a.RegionName, a.ResultLabel = serves == 1, demo == 1, org.RegionName(a.Region), ResultLabels[a.Result]
 	return a, err
 }
 
@@ -234,7 +235,7 @@ func scanZone(sc interface{ Scan(...any) error }) (Zone, error) {
 	var z Zone
 	var demo int
 	err := sc.Scan(&z.ID, &z.Name, &z.Region, &z.Prefecture, &z.Industry, &z.Host, &z.ApprovedOn, &z.DueOn, &z.Status, &z.DecidedOn, &demo)
-	z.Demo, z.RegionName, z.StatusLabel = demo == 1, regionName(z.Region), ZoneLabels[z.Status]
+	z.Demo, z.RegionName, z.StatusLabel = demo == 1, org.RegionName(z.Region), ZoneLabels[z.Status]
 	return z, err
 }
 
@@ -252,7 +253,7 @@ func scanActivity(sc interface{ Scan(...any) error }) (Activity, error) {
 	var a Activity
 	var demo int
 	err := sc.Scan(&a.ID, &a.RefNo, &a.Year, &a.Kind, &a.Title, &a.OrgName, &a.CreditCode, &a.Region, &a.Prefecture, &a.Field, &a.Award, &a.HeldOn, &a.Participants, &demo)
-	a.Demo, a.RegionName, a.KindLabel = demo == 1, regionName(a.Region), KindLabels[a.Kind]
+	a.Demo, a.RegionName, a.KindLabel = demo == 1, org.RegionName(a.Region), KindLabels[a.Kind]
 	a.Special = strings.HasSuffix(a.Award, "质量管理小组（班组）奖")
 	return a, err
 }
@@ -280,7 +281,7 @@ type SurveyFilter struct {
 // Surveys lists monitoring scores (public) with the change on the year
 // before for the same field and region; newest year first.
 func (s *Service) Surveys(ctx context.Context, f SurveyFilter) ([]Survey, error) {
-	if f.Field != "" && !contains(ServiceFields, f.Field) {
+	if f.Field != "" && !slices.Contains(ServiceFields, f.Field) {
 		return nil, kit.Errors{{Field: "field", Msg: "监测领域无效"}}
 	}
 	if f.Prefecture != "" {
@@ -294,7 +295,7 @@ func (s *Service) Surveys(ctx context.Context, f SurveyFilter) ([]Survey, error)
 			var m Survey
 			var demo int
 			err := r.Scan(&m.ID, &m.Year, &m.Field, &m.Region, &m.Prefecture, &m.ScoreH, &m.Samples, &m.Source, &demo)
-			m.Demo, m.RegionName, m.Score = demo == 1, regionName(m.Region), float64(m.ScoreH)/100
+			m.Demo, m.RegionName, m.Score = demo == 1, org.RegionName(m.Region), float64(m.ScoreH)/100
 			all = append(all, m)
 			return err
 		})

@@ -5,6 +5,8 @@ import (
 	"database/sql"
 	"fmt"
 	"regexp"
+	"sidi/internal/org"
+	"slices"
 	"strconv"
 	"strings"
 
@@ -133,7 +135,7 @@ func parseCert(r kit.Row) (Cert, kit.Errors) {
 		errs.AddCell(r.N, ColCertNo, "有机产品认证证书编号“%s”不符合编号规则（认证机构代码 + OP + 年份两位 + 五位流水号，如 1234OP2300001）", clip(x.CertNo))
 	}
 	switch {
-	case x.Kind == KindGreenBuilding && !contains(Grades, x.Grade):
+	case x.Kind == KindGreenBuilding && !slices.Contains(Grades, x.Grade):
 		errs.AddCell(r.N, ColGrade, "绿色建材产品认证须填写等级：一星级、二星级或三星级")
 	case x.Kind != KindGreenBuilding && x.Kind != "" && x.Grade != "":
 		errs.AddCell(r.N, ColGrade, "只有绿色建材产品认证填写等级")
@@ -184,7 +186,7 @@ func scanCert(r interface{ Scan(...any) error }) (Cert, error) {
 	var demo int
 	err := r.Scan(&x.ID, &x.CertNo, &x.Kind, &x.Scheme, &x.Body, &x.Holder, &x.HolderCode, &x.Region, &x.Prefecture, &x.Scope, &x.Grade,
 		&x.ValidFrom, &x.ValidTo, &x.Status, &x.StatusOn, &demo)
-	x.Demo, x.RegionName, x.KindLabel, x.StatusLabel = demo == 1, regionName(x.Region), KindLabels[x.Kind], CertStatusLabels[x.Status]
+	x.Demo, x.RegionName, x.KindLabel, x.StatusLabel = demo == 1, org.RegionName(x.Region), KindLabels[x.Kind], CertStatusLabels[x.Status]
 	return x, err
 }
 

@@ -6,6 +6,7 @@ import (
 	"database/sql"
 	_ "embed"
 	"fmt"
+	"slices"
 	"strconv"
 	"strings"
 	"time"
@@ -161,7 +162,7 @@ func parseType(r kit.Row) (InstrumentType, kit.Errors) {
 	if t.Code != "" && strings.Trim(t.Code, "0123456789") != "" {
 		errs.AddCell(r.N, ColTypeCode, "目录代码只能由数字组成")
 	}
-	if t.Mode != "" && !contains(modes, t.Mode) {
+	if t.Mode != "" && !slices.Contains(modes, t.Mode) {
 		errs.AddCell(r.N, ColTypeMode, "监管方式须为%s之一", strings.Join(modes, "、"))
 	}
 	if t.Verification = verifyByLabel[strings.TrimSpace(r.Get(ColTypeVerify))]; t.Verification == "" {
@@ -296,7 +297,7 @@ func scanStandard(r interface{ Scan(...any) error }) (Standard, error) {
 	var x Standard
 	var demo int
 	err := r.Scan(&x.ID, &x.CertNo, &x.Name, &x.Owner, &x.OwnerCode, &x.Region, &x.Prefecture, &x.Range, &x.Accuracy, &x.IssuedOn, &x.ValidTo, &x.RevokedOn, &demo)
-	x.Demo, x.RegionName = demo == 1, regionName(x.Region)
+	x.Demo, x.RegionName = demo == 1, org.RegionName(x.Region)
 	return x, err
 }
 
@@ -393,7 +394,7 @@ func (s *Service) instrumentParser(types map[string]InstrumentType) func(kit.Row
 			errs.AddCell(r.N, ColTypeCode, "目录代码“%s”不在实施强制管理的计量器具目录中", clip(x.TypeCode))
 		}
 		x.TypeName = t.Name
-		if x.UseField != "" && !contains(UseFields, x.UseField) {
+		if x.UseField != "" && !slices.Contains(UseFields, x.UseField) {
 			errs.AddCell(r.N, ColInstUse, "用途须为%s之一", strings.Join(UseFields, "、"))
 		}
 		var st bool
@@ -460,7 +461,7 @@ func (s *Service) scanInstrument(r interface{ Scan(...any) error }) (Instrument,
 	var x Instrument
 	var demo int
 	err := r.Scan(&x.ID, &x.Owner, &x.OwnerCode, &x.TypeCode, &x.TypeName, &x.SerialNo, &x.UseField, &x.Region, &x.Prefecture, &x.LastVerified, &x.NextDue, &x.Status, &demo)
-	x.Demo, x.RegionName = demo == 1, regionName(x.Region)
+	x.Demo, x.RegionName = demo == 1, org.RegionName(x.Region)
 	x.Overdue = x.Status == InUse && x.NextDue != "" && x.NextDue < s.today()
 	return x, err
 }

@@ -128,25 +128,11 @@ func holder(r kit.Row, errs *kit.Errors, codeCol, regionCol string, required boo
 	return code, region, reg.Prefecture
 }
 
-func regionName(code string) string {
-	r, _ := org.LookupRegion(code)
-	return r.Name
-}
-
 func b2i(b bool) int {
 	if b {
 		return 1
 	}
 	return 0
-}
-
-func contains(list []string, v string) bool {
-	for _, x := range list {
-		if x == v {
-			return true
-		}
-	}
-	return false
 }
 
 func writeAll(w kit.TableWriter, rows [][]string) error {

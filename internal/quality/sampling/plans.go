@@ -5,6 +5,7 @@ import (
 	"database/sql"
 	"errors"
 	"fmt"
+	"slices"
 	"strconv"
 	"strings"
 
@@ -201,7 +202,7 @@ func (s *Service) CreateTask(ctx context.Context, p auth.Principal, planID int64
 		if err != nil {
 			return err
 		}
-		if !contains(pl.Products, in.Product) {
+		if !slices.Contains(pl.Products, in.Product) {
 			return kit.Errors{{Field: "product", Msg: fmt.Sprintf("产品“%s”不在计划的产品目录中", clip(in.Product))}}
 		}
 		if err := deptIn(ctx, tx, sc, in.DeptID); err != nil {
@@ -223,15 +224,6 @@ func (s *Service) CreateTask(ctx context.Context, p auth.Principal, planID int64
 		return audit.Append(ctx, s.db, tx, p.Actor(), audit.Entry{Entity: "sampling_task", EntityID: strconv.FormatInt(id, 10), Action: "create", After: out})
 	})
 	return out, err
-}
-
-func contains(xs []string, x string) bool {
-	for _, v := range xs {
-		if v == x {
-			return true
-		}
-	}
-	return false
 }
 
 const planCols = `p.id, p.plan_no, p.year, p.level, p.title, COALESCE(p.dept_id, 0), COALESCE(d.name, ''), p.products, p.demo`
