@@ -208,12 +208,21 @@ func TestShutdown(t *testing.T) {
 		if resp, err := http.Get("http://" + s.addr + "/login"); err == nil {
 			resp.Body.Close()
 		}
-		resp, err := http.Get(s.metrics)
-		if err != nil {
-			t.Fatal(err)
+		// The server records a request after its answer is written, so the
+		// client can ask /metrics before the count lands: poll briefly.
+		var body []byte
+		for deadline := time.Now().Add(5 * time.Second); ; {
+			resp, err := http.Get(s.metrics)
+			if err != nil {
+				t.Fatal(err)
+			}
+			body, _ = io.ReadAll(resp.Body)
+			resp.Body.Close()
+			if strings.Contains(string(body), `route="/login"`) || time.Now().After(deadline) {
+				break
+			}
+			time.Sleep(50 * time.Millisecond)
 		}
-		body, _ := io.ReadAll(resp.Body)
-		resp.Body.Close()
 		for _, want := range []string{`sidi_http_requests_total{code="200",method="GET",route="/login"} 1`, "sidi_db_pool_open_connections", "process_resident_memory_bytes"} {
 			if !strings.Contains(string(body), want) {
 				t.Errorf("the metrics listener lacks %s", want)
