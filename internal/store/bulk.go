@@ -68,3 +68,24 @@ func InsertRows(ctx context.Context, d Dialect, tx *sql.Tx, what, head string, c
 	}
 	return nil
 }
+
+// Placeholders is "(p1,…,pn)" for an IN list of n values whose first is
+// argument number first: "$first"… on PostgreSQL, anonymous "?" on SQLite
+// (see InsertRows).
+func Placeholders(d Dialect, first, n int) string {
+	var b strings.Builder
+	b.Grow(2 + 6*n)
+	b.WriteByte('(')
+	for i := range n {
+		if i > 0 {
+			b.WriteByte(',')
+		}
+		if d == Postgres {
+			b.WriteString("$" + strconv.Itoa(first+i))
+		} else {
+			b.WriteByte('?')
+		}
+	}
+	b.WriteByte(')')
+	return b.String()
+}

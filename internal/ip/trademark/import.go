@@ -9,6 +9,7 @@ import (
 	"time"
 
 	"sidi/internal/auth"
+	"sidi/internal/enterprise"
 	"sidi/internal/kit"
 	"sidi/internal/search"
 	"sidi/internal/store"
@@ -77,7 +78,7 @@ func (s *Service) existing(ctx context.Context, q store.Querier, regNos []string
 		for i, k := range part {
 			args[i] = k
 		}
-		err := store.EachRow(ctx, q, `SELECT `+markColumns+` FROM trademarks WHERE reg_no IN `+placeholders(s.db.Dialect(), 1, len(part)), args, func(r *sql.Rows) error {
+		err := store.EachRow(ctx, q, `SELECT `+markColumns+` FROM trademarks WHERE reg_no IN `+store.Placeholders(s.db.Dialect(), 1, len(part)), args, func(r *sql.Rows) error {
 			m, err := scanMark(r)
 			out[m.RegNo] = stored{id: m.ID, rec: m.Record, enterpriseID: m.EnterpriseID}
 			return err
@@ -90,46 +91,25 @@ func (s *Service) existing(ctx context.Context, q store.Querier, regNos []string
 }
 
 // enterprises returns the directory ids of the batch's owner codes,
-// registering the codes the directory lacks under the owner's name.
+// registering the codes the directory lacks under the owner's name (in
+// bulk: enterprise.EnsureMany).
 func (s *Service) enterprises(ctx context.Context, tx *sql.Tx, p auth.Principal, batch []kit.Item[Record]) (map[string]int64, error) {
-	ids := map[string]int64{}
-	var codes []string
-	names := map[string]string{}
+	refs := make([]enterprise.Ref, 0, len(batch))
 	for _, it := range batch {
 		if c := it.Val.OwnerCode; c != "" {
-			if _, ok := names[c]; !ok {
-				codes = append(codes, c)
-				names[c] = it.Val.Owner
-			}
+			refs = append(refs, enterprise.Ref{CreditCode: c, Name: it.Val.Owner})
 		}
 	}
-	const chunk = 500
-	for lo := 0; lo < len(codes); lo += chunk {
-		part := codes[lo:min(lo+chunk, len(codes))]
-		args := make([]any, len(part))
-		for i, k := range part {
-			args[i] = k
+	if s.ent == nil {
+		codes := make([]string, len(refs))
+		for i, r := range refs {
+			codes[i] = r.CreditCode
 		}
-		err := store.EachRow(ctx, tx, `SELECT id, credit_code FROM enterprises WHERE credit_code IN `+placeholders(s.db.Dialect(), 1, len(part)), args, func(r *sql.Rows) error {
-			var id int64
-			var c string
-			err := r.Scan(&id, &c)
-			ids[c] = id
-			return err
-		})
-		if err != nil {
-			return nil, fmt.Errorf("trademark: owners: %w", err)
-		}
+		return enterprise.IDsByCreditCode(ctx, tx, s.db.Dialect(), codes)
 	}
-	for _, c := range codes {
-		if ids[c] != 0 || s.ent == nil {
-			continue
-		}
-		id, err := s.ent.EnsureTx(ctx, tx, p, c, names[c], false)
-		if err != nil {
-			return nil, fmt.Errorf("trademark: owner %s: %w", c, err)
-		}
-		ids[c] = id
+	ids, err := s.ent.EnsureMany(ctx, tx, p, refs)
+	if err != nil {
+		return nil, fmt.Errorf("trademark: owners: %w", err)
 	}
 	return ids, nil
 }

@@ -223,24 +223,6 @@ func (d deltas) write(ctx context.Context, tx *sql.Tx, dialect store.Dialect) er
 		` ON CONFLICT (series, day) DO UPDATE SET delta = trademark_daily.delta + excluded.delta`)
 }
 
-// placeholders is "(p1,…,pn)" from number first in the dialect.
-func placeholders(d store.Dialect, first, n int) string {
-	var b strings.Builder
-	b.WriteByte('(')
-	for i := range n {
-		if i > 0 {
-			b.WriteByte(',')
-		}
-		if d == store.Postgres {
-			b.WriteString("$" + strconv.Itoa(first+i))
-		} else {
-			b.WriteByte('?')
-		}
-	}
-	b.WriteByte(')')
-	return b.String()
-}
-
 // Detail is a mark with its status history, for the record page.
 type Detail struct {
 	Mark

@@ -4,11 +4,13 @@ import (
 	"context"
 	"database/sql"
 	"fmt"
+	"maps"
 	"slices"
 	"strconv"
 	"strings"
 
 	"sidi/internal/auth"
+	"sidi/internal/enterprise"
 	"sidi/internal/kit"
 	"sidi/internal/search"
 	"sidi/internal/store"
@@ -174,66 +176,27 @@ func (r *importRun) existing(ctx context.Context, tx *sql.Tx, keys []string) (ma
 }
 
 func (r *importRun) placeholders(n int) string {
-	var b strings.Builder
-	b.WriteByte('(')
-	for i := range n {
-		if i > 0 {
-			b.WriteByte(',')
-		}
-		if r.s.db.Dialect() == store.Postgres {
-			b.WriteString("$" + strconv.Itoa(i+1))
-		} else {
-			b.WriteByte('?')
-		}
-	}
-	b.WriteByte(')')
-	return b.String()
+	return store.Placeholders(r.s.db.Dialect(), 1, n)
 }
 
 // enterprises fills r.ents with the directory ids of the batch's credit
-// codes, registering those the directory lacks under the row's name.
+// codes, registering those the directory lacks under the row's name (in
+// bulk: enterprise.EnsureMany).
 func (r *importRun) enterprises(ctx context.Context, tx *sql.Tx, batch []kit.Item[Batch]) error {
-	var codes []string
-	names := map[string]string{}
-	demo := map[string]bool{}
+	if r.s.ent == nil {
+		return nil
+	}
+	var refs []enterprise.Ref
 	for _, it := range batch {
-		c := it.Val.CreditCode
-		if _, known := r.ents[c]; known {
-			continue
-		}
-		if _, ok := names[c]; !ok {
-			codes = append(codes, c)
-			names[c], demo[c] = it.Val.EnterpriseName, it.Val.Demo
+		if _, known := r.ents[it.Val.CreditCode]; !known && it.Val.CreditCode != "" {
+			refs = append(refs, enterprise.Ref{CreditCode: it.Val.CreditCode, Name: it.Val.EnterpriseName, Demo: it.Val.Demo})
 		}
 	}
-	const chunk = 500
-	for lo := 0; lo < len(codes); lo += chunk {
-		part := codes[lo:min(lo+chunk, len(codes))]
-		args := make([]any, len(part))
-		for i, k := range part {
-			args[i] = k
-		}
-		err := store.EachRow(ctx, tx, `SELECT id, credit_code FROM enterprises WHERE credit_code IN `+r.placeholders(len(part)), args, func(rows *sql.Rows) error {
-			var id int64
-			var c string
-			err := rows.Scan(&id, &c)
-			r.ents[c] = id
-			return err
-		})
-		if err != nil {
-			return fmt.Errorf("sampling: enterprises: %w", err)
-		}
+	ids, err := r.s.ent.EnsureMany(ctx, tx, r.p, refs)
+	if err != nil {
+		return fmt.Errorf("sampling: enterprises: %w", err)
 	}
-	for _, c := range codes {
-		if r.ents[c] != 0 {
-			continue
-		}
-		id, err := r.s.ensure(ctx, tx, r.p, c, names[c], demo[c])
-		if err != nil {
-			return fmt.Errorf("sampling: enterprise %s: %w", c, err)
-		}
-		r.ents[c] = id
-	}
+	maps.Copy(r.ents, ids)
 	return nil
 }
 
