@@ -77,7 +77,7 @@ func (t table[T]) run(ctx context.Context, s *Service, p auth.Principal, src kit
 	}
 	fresh := rows == 0
 	return kit.RunImport(ctx, src, opt, kit.Plan[T]{
-		Kind: t.kind, Spec: kit.TableSpec{Columns: t.columns, Formulas: true}, Parse: t.parse, Key: key,
+		Kind: t.kind, Spec: kit.TableSpec{Columns: t.columns, Formulas: true}, Parse: t.parse, Key: key, Workers: kit.AllCPUs, // the parse functions keep no state
 		Duplicate: func(row int, v T, prev int) kit.FieldError {
 			return kit.FieldError{Row: row, Column: t.keyCol, Msg: fmt.Sprintf("%s %s 与第 %d 行重复", t.keyLabel, key(v), prev)}
 		},

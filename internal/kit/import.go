@@ -113,6 +113,11 @@ type Plan[T any] struct {
 	Check func(ctx context.Context, batch []Item[T]) (Errors, error)
 	// Write stores one batch in one transaction, with its audit entry.
 	Write func(ctx context.Context, batch []Item[T], file ImportReport) (BatchResult, error)
+	// Workers, when above 1, is how many goroutines parse the rows while
+	// the file is read (at most the usable CPUs); Parse must then be safe
+	// for concurrent use. Key, Duplicate, Check and Write always run one
+	// at a time, in file order.
+	Workers int
 }
 
 // RunImport imports src in two passes over the file. The first reads every
@@ -186,9 +191,9 @@ func RunImport[T any](ctx context.Context, src Source, opt ImportOptions, pl Pla
 	if err != nil {
 		return rep, err
 	}
-	st, err := ReadTable(src.Name, f, pl.Spec, func(row Row) error {
+	workers := parseWorkers(pl.Workers)
+	st, err := parseTable(ctx, src.Name, f, pl.Spec, workers, pl.Parse, func(row Row, v T, errs Errors) error {
 		rep.Rows++
-		v, errs := pl.Parse(row)
 		if len(errs) == 0 && pl.Key != nil {
 			if k := pl.Key(v); k != "" {
 				h := fnv.New64a()
@@ -264,11 +269,17 @@ func RunImport[T any](ctx context.Context, src Source, opt ImportOptions, pl Pla
 				return rctx.Err()
 			}
 		}
-		s, err := ReadTable(src.Name, f, pl.Spec, func(row Row) error {
+		parse := func(row Row) (T, Errors) {
+			if bad[row.N] { // read only in this pass
+				var zero T
+				return zero, nil
+			}
+			return pl.Parse(row)
+		}
+		s, err := parseTable(rctx, src.Name, f, pl.Spec, workers, parse, func(row Row, v T, errs Errors) error {
 			if bad[row.N] {
 				return nil
 			}
-			v, errs := pl.Parse(row)
 			if len(errs) > 0 {
 				return fmt.Errorf("import: row %d changed between the passes: %w", row.N, errs)
 			}

@@ -51,6 +51,17 @@ func plan(store *[]string, failAt int) kit.Plan[[2]string] {
 }
 
 func TestRunImport(t *testing.T) {
+	for _, workers := range []int{1, 8} {
+		t.Run(fmt.Sprint("workers=", workers), func(t *testing.T) { testRunImport(t, workers) })
+	}
+}
+
+func testRunImport(t *testing.T, workers int) {
+	plan := func(store *[]string, failAt int) kit.Plan[[2]string] {
+		pl := plan(store, failAt)
+		pl.Workers = workers
+		return pl
+	}
 	file := "代码,数量\na,1\nb,x\na,2\nlocked,3\nc,4\n"
 	src := kit.BytesSource("t.csv", []byte(file))
 	ctx := context.Background()
@@ -93,5 +104,46 @@ func TestRunImport(t *testing.T) {
 	// A file without data rows.
 	if _, err := kit.RunImport(ctx, kit.BytesSource("e.csv", []byte("代码,数量\n")), kit.ImportOptions{}, plan(&got, 0)); !strings.Contains(apperr.Message(err), "没有数据行") {
 		t.Errorf("empty file: %v", err)
+	}
+}
+
+// TestRunImportWorkers imports a file of 20,000 rows, one in seven
+// invalid and some keys repeated, with one parsing goroutine and with
+// several: the rows written, their order, the report and the rejects file
+// are the same.
+func TestRunImportWorkers(t *testing.T) {
+	var b strings.Builder
+	b.WriteString("代码,数量\n")
+	for i := range 20000 {
+		switch {
+		case i%7 == 3:
+			fmt.Fprintf(&b, "k%d,x\n", i)
+		case i%1000 == 999:
+			fmt.Fprintf(&b, "k%d,%d\n", i-500, i)
+		case i%997 == 5:
+			fmt.Fprintf(&b, "locked,%d\n", i)
+		default:
+			fmt.Fprintf(&b, "k%d,%d\n", i, i)
+		}
+	}
+	src := kit.BytesSource("w.csv", []byte(b.String()))
+	run := func(workers int) ([]string, kit.ImportReport, string) {
+		var got []string
+		var rejects bytes.Buffer
+		pl := plan(&got, 0)
+		pl.Workers = workers
+		rep, err := kit.RunImport(context.Background(), src, kit.ImportOptions{SkipInvalid: true, Batch: 300, Rejects: &rejects}, pl)
+		if err != nil {
+			t.Fatalf("workers %d: %v", workers, err)
+		}
+		return got, rep, rejects.String()
+	}
+	got1, rep1, rej1 := run(1)
+	gotN, repN, rejN := run(8)
+	if rep1.Rejected < 2800 || rep1.Created != len(got1) || rep1.Rows != 20000 {
+		t.Fatalf("one worker: %+v", rep1)
+	}
+	if strings.Join(got1, " ") != strings.Join(gotN, " ") || rej1 != rejN || fmt.Sprint(rep1) != fmt.Sprint(repN) {
+		t.Errorf("several workers differ: %d rows written against %d, report %+v against %+v", len(gotN), len(got1), repN, rep1)
 	}
 }

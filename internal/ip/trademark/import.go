@@ -37,7 +37,7 @@ func (s *Service) Import(ctx context.Context, p auth.Principal, src kit.Source, 
 	if err := p.Require(Editors...); err != nil {
 		return kit.ImportReport{Kind: "trademarks", File: src.Name}, err
 	}
-	regions := regionCache{}
+	regions := &regionCache{}
 	restore, err := s.db.BulkCache(ctx)
 	if err != nil {
 		return kit.ImportReport{Kind: "trademarks", File: src.Name}, err
@@ -54,6 +54,7 @@ func (s *Service) Import(ctx context.Context, p auth.Principal, src kit.Source, 
 		Write: func(ctx context.Context, batch []kit.Item[Record], file kit.ImportReport) (kit.BatchResult, error) {
 			return s.writeBatch(ctx, p, batch, file)
 		},
+		Workers: kit.AllCPUs, // parseRow shares only the region cache, a sync.Map
 	})
 	if rep.Batches > 0 {
 		s.db.Observer().ImportRows("trademarks", rep.Created+rep.Updated+rep.Unchanged)

@@ -4,6 +4,7 @@ import (
 	"fmt"
 	"strconv"
 	"strings"
+	"sync"
 	"time"
 	"unicode/utf8"
 
@@ -270,22 +271,23 @@ func compact(s string) string {
 	}, strings.TrimSpace(s))
 }
 
-// regionCache remembers region checks during one import.
-type regionCache map[string]bool
+// regionCache remembers region checks during one import (the import's
+// parsing goroutines share it).
+type regionCache struct{ m sync.Map }
 
-func (c regionCache) ok(code string) bool {
-	v, hit := c[code]
-	if !hit {
-		_, v = org.LookupRegion(code)
-		if len(c) < 100000 {
-			c[code] = v
-		}
+func (c *regionCache) ok(code string) bool {
+	if v, hit := c.m.Load(code); hit {
+		return v.(bool)
+	}
+	_, v := org.LookupRegion(code)
+	if len(code) == 6 { // at most a million keys, whatever the file holds
+		c.m.Store(code, v)
 	}
 	return v
 }
 
 // parseRow checks one row of an import file without the database.
-func parseRow(row kit.Row, regions regionCache) (Record, kit.Errors) {
+func parseRow(row kit.Row, regions *regionCache) (Record, kit.Errors) {
 	errs := row.Errs
 	bad := func(col, format string, args ...any) { errs.AddCell(row.N, col, format, args...) }
 	var r Record

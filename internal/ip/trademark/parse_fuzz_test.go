@@ -24,7 +24,7 @@ func FuzzParseRow(f *testing.F) {
 			b.WriteString(`"` + strings.ReplaceAll(c, `"`, `""`) + `"`)
 		}
 		b.WriteByte('\n')
-		rc := regionCache{}
+		rc := &regionCache{}
 		kit.ReadTable("f.csv", strings.NewReader(b.String()), kit.TableSpec{Columns: ImportColumns, Formulas: true}, func(row kit.Row) error {
 			r, errs := parseRow(row, rc)
 			if len(errs) > 0 {

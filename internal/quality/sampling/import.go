@@ -85,8 +85,9 @@ func (s *Service) Import(ctx context.Context, p auth.Principal, src kit.Source, 
 		Duplicate: func(row int, b Batch, prev int) kit.FieldError {
 			return kit.FieldError{Row: row, Column: ColBatchNo, Msg: fmt.Sprintf("抽样单编号 %s 与第 %d 行重复", b.BatchNo, prev)}
 		},
-		Check: run.check,
-		Write: run.write,
+		Check:   run.check,
+		Write:   run.write,
+		Workers: kit.AllCPUs, // parseRow keeps no state
 	})
 	if rep.Batches > 0 {
 		s.db.Observer().ImportRows(Kind, rep.Created+rep.Updated+rep.Unchanged)
