@@ -37,7 +37,7 @@ func Parse(src []byte) (*Document, error) {
 	// plan is still worth reading.
 	var decoded string
 	if isDocx(src) {
-		t, err := DocxText(src)
+		t, err := docxText(src)
 		if err != nil {
 			return nil, fmt.Errorf("plan: parse: %w", err)
 		}
@@ -52,6 +52,7 @@ func Parse(src []byte) (*Document, error) {
 	text := normalizeText(strings.ReplaceAll(decoded, "\t", tabMark))
 	text, ntables := expandTables(text)
 	text = strings.ReplaceAll(text, tabMark, " ")
+	text = strings.ReplaceAll(text, cellParaMark, "")
 	if strings.TrimSpace(text) == "" {
 		return nil, fmt.Errorf("plan: parse: %w", ErrEmptyDocument)
 	}

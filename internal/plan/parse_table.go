@@ -82,23 +82,29 @@ func splitWide(l string) []string {
 }
 
 // tableHeader recognises a header row: at least three known column names,
-// one of them a task column and one a responsibility column.
+// one of them a task column and one a responsibility column, and no other
+// text (empty cells after the first are allowed: a merged header cell).
 func tableHeader(cells []string) ([]column, bool) {
 	if len(cells) < 3 {
 		return nil, false
 	}
 	cols := make([]column, len(cells))
 	task, resp := false, false
+	known := 0
 	for i, c := range cells {
+		if strings.TrimSpace(c) == "" && i > 0 {
+			continue // the second grid column of a merged header cell (.docx)
+		}
 		col, ok := headerColumn(c)
 		if !ok {
 			return nil, false
 		}
+		known++
 		cols[i] = col
 		task = task || col == colTask
 		resp = resp || col == colLead || col == colResp
 	}
-	return cols, task && resp
+	return cols, known >= 3 && task && resp
 }
 
 // expandTables rewrites the 任务分工表 / 重点任务清单 tables of a text into
@@ -312,6 +318,13 @@ func emitTable(cols []column, rows [][]string) []string {
 		var task, lead, co, resp, due string
 		for c, col := range cols {
 			v := strings.TrimSpace(row[c])
+			// a cell's paragraphs (.docx): one department each in a
+			// department column, wrapped text elsewhere
+			if col == colLead || col == colCo || col == colResp {
+				v = strings.ReplaceAll(v, cellParaMark, "、")
+			} else {
+				v = strings.ReplaceAll(v, cellParaMark, "")
+			}
 			switch col {
 			case colNum:
 				if n, err := atoiStrict(v); err == nil && n > 0 {
