@@ -2,6 +2,7 @@ package plan
 
 import (
 	"regexp"
+	"slices"
 	"strings"
 )
 
@@ -243,6 +244,9 @@ func (b *assembler) task(c *node, text string) {
 			tk.Due, tk.Ongoing = due, ongoing
 		}
 	}
+	if tk.Due == "" && !tk.Ongoing {
+		tk.Due = proseDeadline(&tk, text)
+	}
 	p := &b.doc.Pillars[b.cur]
 	p.Tasks = append(p.Tasks, tk)
 	b.ntasks++
@@ -330,4 +334,31 @@ func parseDeadline(s string) (due string, ongoing bool, ok bool) {
 	}
 	due, _ = formatDate(y, mo, d)
 	return due, false, true
+}
+
+// proseDeadlineRE finds a deadline written in a task's text: a year, an
+// optional month, 底/末, then 前 ("2022年10月底前编制…", "2023年底前完成",
+// "于2024年6月前"). A year alone ("到2025年，…") is a target year, not a
+// deadline.
+var proseDeadlineRE = regexp.MustCompile(`((?:19|20)\d\d)\s?年\s?(?:(\d{1,2})\s?月)?\s?(?:底|末)?\s?(?:之)?前`)
+
+// proseDeadline is the deadline a task's text states when no 完成时限 line
+// or table cell gave one: the latest of those it names (the task is done
+// when all of its parts are), with a doubt for the reviewer when it names
+// several.
+func proseDeadline(tk *Task, text string) string {
+	var dues []string
+	for _, m := range proseDeadlineRE.FindAllString(text, -1) {
+		if d, _, ok := parseDeadline(m); ok && d != "" && !slices.Contains(dues, d) {
+			dues = append(dues, d)
+		}
+	}
+	if len(dues) == 0 {
+		return ""
+	}
+	slices.Sort(dues)
+	if len(dues) > 1 && tk.Uncertain == "" {
+		tk.Uncertain = "正文写有多个完成时限（" + strings.Join(dues, "、") + "），已取最晚者，请核对"
+	}
+	return dues[len(dues)-1]
 }

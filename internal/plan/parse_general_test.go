@@ -274,3 +274,30 @@ func BenchmarkParse200Pages(b *testing.B) {
 		}
 	}
 }
+
+// TestProseDeadline: a deadline written in the task's text becomes its due
+// date when no 完成时限 line or cell gives one.
+func TestProseDeadline(t *testing.T) {
+	for _, c := range []struct {
+		name, text, due, doubt string
+	}{
+		{"month end", "1.全面实施清单管理。2022年10月底前编制并公布市、县两级清单。（省政务服务局负责）", "2022-10-31", ""},
+		{"year end in brackets", "1.建设计量测试中心。（省科技厅负责，2023年底前完成）", "2023-12-31", ""},
+		{"before a month", "1.出台实施细则。于2024年6月前出台。（省市场监管局负责）", "2024-06-30", ""},
+		{"several: the latest, with a doubt", "1.开展标准化试点。2023年6月底前启动，2024年底前验收。（省市场监管局负责）", "2024-12-31", "多个完成时限"},
+		{"a target year is no deadline", "1.提升质量。到2025年，建成示范区3个。（省市场监管局负责）", "", ""},
+		{"a date is no deadline", "1.总结经验。2022年11月完成首批认定。（省市场监管局负责）", "", ""},
+		{"a label wins", "1.出台实施细则。2023年底前出台。（省市场监管局负责）\n完成时限：2024年3月", "2024-03-31", ""},
+	} {
+		t.Run(c.name, func(t *testing.T) {
+			doc := mustParse(t, "某某局2022年工作要点\n一、重点任务\n"+c.text+"\n")
+			tk := doc.Tasks()
+			if len(tk) != 1 {
+				t.Fatalf("%d tasks", len(tk))
+			}
+			if tk[0].Due != c.due || (c.doubt == "") != (tk[0].Uncertain == "") || !strings.Contains(tk[0].Uncertain, c.doubt) {
+				t.Errorf("due %q doubt %q, want %q %q", tk[0].Due, tk[0].Uncertain, c.due, c.doubt)
+			}
+		})
+	}
+}

@@ -1,6 +1,8 @@
 package plan
 
 import (
+	"regexp"
+	"slices"
 	"sort"
 	"strings"
 	"unicode/utf8"
@@ -219,6 +221,9 @@ func parseClause(content string, firstIsLead bool) (Clause, bool) {
 		return Clause{}, false
 	}
 	segs := splitTopLevel(text, func(r rune) bool { return r == '，' || r == ',' || r == '；' || r == ';' })
+	// "（省科技厅负责，2023年底前完成）": the deadline is the task's, not a
+	// department (proseDeadline reads it).
+	segs = slices.DeleteFunc(segs, isDeadlineSegment)
 	if len(segs) == 0 {
 		return Clause{}, false
 	}
@@ -572,4 +577,14 @@ func allOrgs(names []string) bool {
 		}
 	}
 	return len(names) > 0
+}
+
+// deadlineSegmentRE is a deadline standing alone in a bracket beside the
+// departments: "2023年底前完成", "2024年6月底前", "完成时限：2023年",
+// "长期坚持".
+var deadlineSegmentRE = regexp.MustCompile(`^(?:(?:完成)?时限[:：]?|时间[:：])?\s?(?:(?:19|20)\d\d\s?年\s?(?:\d{1,2}\s?月)?\s?(?:底|末)?\s?(?:之)?前?\s?(?:完成|出台|建成|实现|启动|落实|印发)?|长期坚持|持续推进|长期|持续|常态化推进)$`)
+
+func isDeadlineSegment(seg string) bool {
+	seg = strings.TrimSpace(seg)
+	return seg != "" && deadlineSegmentRE.MatchString(seg)
 }
