@@ -67,12 +67,22 @@ func (s *Service) EnsureDirectory(ctx context.Context) (int, error) {
 	err := s.db.Tx(ctx, func(tx *sql.Tx) error {
 		ids := map[string]int64{}
 		now := time.Now().UTC()
+		have := map[string]bool{} // the aliases recorded so far
+		err := store.EachRow(ctx, tx, `SELECT alias FROM department_aliases`, nil, func(r *sql.Rows) error {
+			var a string
+			err := r.Scan(&a)
+			have[a] = true
+			return err
+		})
+		if err != nil {
+			return fmt.Errorf("org: aliases: %w", err)
+		}
 		insert := func(d seedDept, sort int) error {
 			var id int64
 			err := tx.QueryRowContext(ctx, `SELECT id FROM departments WHERE code = $1`, d.Code).Scan(&id)
 			if err == nil {
 				ids[d.Code] = id
-				return nil
+				return s.seedAliases(ctx, tx, id, d, have)
 			}
 			if !errors.Is(err, sql.ErrNoRows) {
 				return fmt.Errorf("org: look up %s: %w", d.Code, err)
@@ -119,6 +129,33 @@ func (s *Service) EnsureDirectory(ctx context.Context) (int, error) {
 		return 0, err
 	}
 	return added, nil
+}
+
+// seedAliases gives a body the directory already holds the built-in
+// aliases a later release added to it (a database created before the
+// central ministries' short forms still resolves them), with an audit
+// entry naming them; an alias another body holds stays with it, and
+// aliases are never taken away.
+func (s *Service) seedAliases(ctx context.Context, tx *sql.Tx, id int64, d seedDept, have map[string]bool) error {
+	var added []string
+	for _, a := range append([]string{d.Name, d.Short}, d.Aliases...) {
+		if a == "" || have[NormalizeName(a)] {
+			continue
+		}
+		have[NormalizeName(a)] = true
+		res, err := tx.ExecContext(ctx, `INSERT INTO department_aliases(alias, department_id) VALUES ($1, $2) ON CONFLICT (alias) DO NOTHING`, NormalizeName(a), id)
+		if err != nil {
+			return fmt.Errorf("org: alias %s: %w", a, err)
+		}
+		if n, err := res.RowsAffected(); err == nil && n > 0 {
+			added = append(added, a)
+		}
+	}
+	if len(added) == 0 {
+		return nil
+	}
+	return audit.Append(ctx, s.db, tx, audit.System, audit.Entry{Entity: "department", EntityID: fmt.Sprint(id), Action: "seed",
+		After: map[string]any{"aliases": added}})
 }
 
 const deptColumns = `id, code, name, short_name, kind, COALESCE(parent_id, 0), region_code, status, COALESCE(successor_id, 0), note`

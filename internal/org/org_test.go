@@ -3,8 +3,10 @@ package org_test
 import (
 	"context"
 	"errors"
+	"fmt"
 	"testing"
 
+	"sidi/internal/audit"
 	"sidi/internal/org"
 	"sidi/internal/store"
 	"sidi/internal/store/storetest"
@@ -76,6 +78,59 @@ func TestResolve(t *testing.T) {
 		}
 		if _, err := svc.Resolve(ctx, db.Reader(), "省宇宙局"); !errors.Is(err, org.ErrUnknownName) {
 			t.Errorf("unknown name: got %v", err)
+		}
+	})
+}
+
+// TestEnsureDirectoryAddsLaterAliases: a database whose directory lacks
+// built-in aliases a later release added (here 工信部 and the 未具体指明
+// owner's 有关部门和单位) gets them at the next start, with one audit entry
+// per body; an alias an administrator gave to another body stays there.
+func TestEnsureDirectoryAddsLaterAliases(t *testing.T) {
+	storetest.Each(t, func(t *testing.T, db *store.DB) {
+		ctx := context.Background()
+		svc := org.NewService(db)
+		if _, err := svc.EnsureDirectory(ctx); err != nil {
+			t.Fatal(err)
+		}
+		var miit, samr int64
+		db.Reader().QueryRow(`SELECT id FROM departments WHERE code = 'cn-miit'`).Scan(&miit)
+		db.Reader().QueryRow(`SELECT id FROM departments WHERE code = 'qh-samr'`).Scan(&samr)
+		if miit == 0 || samr == 0 {
+			t.Fatal("seed departments missing")
+		}
+		// what an older release left: 工信部 unknown, 工业和信息化部 held by another body
+		for _, q := range []string{
+			`DELETE FROM department_aliases WHERE alias = '` + org.NormalizeName("工信部") + `'`,
+			`UPDATE department_aliases SET department_id = ` + fmt.Sprint(samr) + ` WHERE alias = '` + org.NormalizeName("工业和信息化部") + `'`,
+		} {
+			if _, err := db.Writer().Exec(q); err != nil {
+				t.Fatal(err)
+			}
+		}
+		seeds := func() int {
+			var n int
+			db.Reader().QueryRow(`SELECT COUNT(*) FROM audit_log WHERE entity = 'department' AND action = 'seed' AND entity_id = $1`, fmt.Sprint(miit)).Scan(&n)
+			return n
+		}
+		before := seeds()
+		if n, err := svc.EnsureDirectory(ctx); err != nil || n != 0 {
+			t.Fatalf("EnsureDirectory = %d, %v", n, err)
+		}
+		if d, err := svc.Resolve(ctx, db.Reader(), "工信部"); err != nil || len(d.Departments) != 1 || d.Departments[0].ID != miit {
+			t.Errorf("工信部 → %+v, %v", d, err)
+		}
+		if d, err := svc.Resolve(ctx, db.Reader(), "工业和信息化部"); err != nil || len(d.Departments) != 1 || d.Departments[0].ID != samr {
+			t.Errorf("an alias held by another body moved: %+v, %v", d, err)
+		}
+		if got := seeds(); got != before+1 {
+			t.Errorf("%d seed entries for the ministry, want %d", got, before+1)
+		}
+		if _, err := svc.EnsureDirectory(ctx); err != nil || seeds() != before+1 {
+			t.Errorf("a third start wrote again: %d entries (%v)", seeds(), err)
+		}
+		if _, err := audit.Verify(ctx, db); err != nil {
+			t.Error(err)
 		}
 	})
 }
