@@ -110,11 +110,41 @@ func serveApp(ctx context.Context, e *Env, a *app, o serveOptions) error {
 			fmt.Fprintf(e.Stderr, "审计检查点 checkpoint: %v\n", err)
 		})
 	}()
+	indexed := make(chan struct{})
+	go func() {
+		defer close(indexed)
+		drainSearch(cctx, a, searchDrainInterval, func(err error) {
+			fmt.Fprintf(e.Stderr, "检索索引 search index: %v\n", err)
+		})
+	}()
 	describeProxies(e, o.proxies)
 	err := listenAndServe(ctx, e, o, a.server(o).Handler(), a.Obs.Handler())
 	cancel()
 	<-done
+	<-indexed
 	return err
+}
+
+// searchDrainInterval is how often the server indexes what imports left
+// waiting for the search index.
+const searchDrainInterval = 10 * time.Second
+
+// drainSearch indexes the records waiting for the search index at once
+// and then every interval, until ctx ends (a drain cut short resumes at
+// the next start: the list is in the database).
+func drainSearch(ctx context.Context, a *app, interval time.Duration, report func(error)) {
+	t := time.NewTicker(interval)
+	defer t.Stop()
+	for {
+		if _, err := a.DrainSearch(ctx); err != nil && ctx.Err() == nil {
+			report(err)
+		}
+		select {
+		case <-ctx.Done():
+			return
+		case <-t.C:
+		}
+	}
 }
 
 func cmdAuditVerify() *Command {

@@ -5,6 +5,7 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"maps"
 	"os"
 	"path/filepath"
 	"slices"
@@ -203,7 +204,15 @@ func runImport(ctx context.Context, e *Env, cfg func() store.Config, kind, file 
 		}
 		fmt.Fprintln(e.Stderr)
 	}
-	return nil
+	// Registers indexed after their writes (the trademark catalogue): the
+	// records are searchable when the command ends, a running server would
+	// otherwise index them in the background.
+	start = time.Now()
+	indexed, err := a.DrainSearch(ctx)
+	for _, k := range slices.Sorted(maps.Keys(indexed)) {
+		fmt.Fprintf(e.Stdout, "检索索引 search index: %s %d 条 records, %.1f 秒 s\n", k, indexed[k], time.Since(start).Seconds())
+	}
+	return err
 }
 
 func cmdExport() *Command {

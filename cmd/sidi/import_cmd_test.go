@@ -146,3 +146,22 @@ func TestDemoRegistryRoundTrip(t *testing.T) {
 		}
 	}
 }
+
+// TestImportIndexesAfterwards: `sidi import trademarks` leaves the marks
+// searchable when it ends (the catalogue is indexed after the import) and
+// says so; the same file again indexes nothing.
+func TestImportIndexesAfterwards(t *testing.T) {
+	dir := t.TempDir()
+	file := filepath.Join(dir, "marks.csv")
+	os.WriteFile(file, []byte("注册号,商标名称,国际分类,注册人,统一社会信用代码,行政区划代码,申请日期,注册日期,专用权期限至,商标类型,马德里国际注册号,状态\n"+
+		"12345678,昆仑雪,29;30,青海昆仑食品有限公司,,630102,2014-01-02,2015-03-14,2025-03-13,普通,,有效\n"+
+		"23456789,柴达木枸杞,29,海西州枸杞协会,,632800,2009-05-01,2010-06-07,2030-06-06,证明,,有效\n"), 0o644)
+	code, out, errs := runCLI(t, "import", "trademarks", file, "--data", dir)
+	if code != 0 || !strings.Contains(out, "新增 2") || !strings.Contains(out, "检索索引 search index: trademark 2 条") {
+		t.Fatalf("import: exit %d, %q %s", code, out, errs)
+	}
+	code, out, errs = runCLI(t, "import", "trademarks", "--data", dir, file)
+	if code != 0 || !strings.Contains(out, "未变 2") || strings.Contains(out, "检索索引") {
+		t.Fatalf("again: exit %d, %q %s", code, out, errs)
+	}
+}

@@ -21,6 +21,7 @@ import (
 	"sidi/internal/quality/evalmodel"
 	"sidi/internal/quality/nqi"
 	"sidi/internal/quality/sampling"
+	"sidi/internal/search"
 	"sidi/internal/standards"
 	"sidi/internal/standards/pilots"
 	"sidi/internal/training"
@@ -52,6 +53,11 @@ type Module struct {
 	// SearchKinds are the kinds of record the module puts in the search
 	// index (each must be one of search.Kinds).
 	SearchKinds []string
+	// SearchSources are the module's kinds indexed after their writes
+	// (search.Enqueue, then Set.DrainSearch: the server in the background,
+	// `sidi import` and `sidi demo` before they exit); each is one of
+	// SearchKinds.
+	SearchSources func(s *Set) []search.Source
 	// Pages are the module's web routes (pages and API), with their roles
 	// and menu entries, over the module's service in s (nil: the routes as
 	// a catalogue, for the API description).
@@ -148,7 +154,9 @@ func Modules() []Module {
 				s.Trademarks = trademark.NewService(s.DB, s.Standards.Directory())
 				return nil
 			},
-			Metrics: trademark.RegisterMetrics,
+			Metrics:       trademark.RegisterMetrics,
+			SearchKinds:   []string{trademark.SearchKind},
+			SearchSources: func(s *Set) []search.Source { return []search.Source{s.Trademarks.SearchSource()} },
 			Seed: func(ctx context.Context, s *Set, p auth.Principal) (int, error) {
 				return trademark.SeedDemo(ctx, s.Trademarks, p)
 			},
@@ -462,5 +470,7 @@ func (s *Set) SeedDemo(ctx context.Context, p auth.Principal, done func(m Module
 			done(m, n)
 		}
 	}
-	return nil
+	// the demo records are searchable when `sidi demo` ends
+	_, err := s.DrainSearch(ctx)
+	return err
 }

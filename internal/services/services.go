@@ -34,6 +34,7 @@ import (
 	"sidi/internal/quality/evalmodel"
 	"sidi/internal/quality/nqi"
 	"sidi/internal/quality/sampling"
+	"sidi/internal/search"
 	"sidi/internal/standards"
 	"sidi/internal/standards/pilots"
 	"sidi/internal/store"
@@ -121,6 +122,28 @@ func New(ctx context.Context, db *store.DB) (*Set, error) {
 		}
 	}
 	return s, nil
+}
+
+// DrainSearch indexes what the modules' writes left waiting for the search
+// index (Module.SearchSources), until none is left or ctx ends, and
+// returns how many records of each kind it indexed.
+func (s *Set) DrainSearch(ctx context.Context) (map[string]int, error) {
+	done := map[string]int{}
+	for _, m := range Modules() {
+		if m.SearchSources == nil {
+			continue
+		}
+		for _, src := range m.SearchSources(s) {
+			n, err := search.Drain(ctx, s.DB, src, 0)
+			if n > 0 {
+				done[src.Kind] += n
+			}
+			if err != nil {
+				return done, fmt.Errorf("services: %s search index: %w", m.Name, err)
+			}
+		}
+	}
+	return done, nil
 }
 
 // WebDeps are the services the web layer calls.

@@ -284,6 +284,11 @@ func (s *Service) saveTx(ctx context.Context, tx *sql.Tx, conn *sql.Conn, p auth
 	if err := d.write(ctx, tx, s.db.Dialect()); err != nil {
 		return res, err
 	}
+	// the catalogue's full-text index follows (SearchSource, drained after
+	// the import and by the server)
+	if err := search.Enqueue(ctx, s.db.Dialect(), tx, SearchKind, append(slices.Clone(created), updated...)); err != nil {
+		return res, err
+	}
 	return res, audited(after, created, updated, res.Unchanged)
 }
 

@@ -11,6 +11,7 @@ import (
 	"sidi/internal/enterprise"
 	"sidi/internal/kit"
 	"sidi/internal/org"
+	"sidi/internal/search"
 	"sidi/internal/store"
 )
 
@@ -54,8 +55,7 @@ func (s *Service) Search(ctx context.Context, f Filter) (List, error) {
 		if validRegNo(strings.ToUpper(compact(q))) {
 			where = append(where, "reg_no = "+arg(strings.ToUpper(compact(q))))
 		} else {
-			p := arg("%" + escapeLike(q) + "%")
-			where = append(where, "(name LIKE "+p+" ESCAPE '\\' OR owner LIKE "+p+" ESCAPE '\\')")
+			where = append(where, s.textMatch(q, &args))
 		}
 	}
 	switch {
@@ -128,4 +128,27 @@ func (s *Service) EnterpriseSection(ctx context.Context, _ auth.Principal, enter
 		return sec, fmt.Errorf("trademark: enterprise section: %w", err)
 	}
 	return sec, nil
+}
+
+// textMatch is the condition of a text query: the marks the shared Chinese
+// index finds (every term in the name, the owner, the numbers or the
+// classes), and among the marks still waiting for the index
+// (search_pending) those whose name or owner contains the text. A query
+// without terms (punctuation only) compares the text alone.
+func (s *Service) textMatch(q string, args *[]any) string {
+	arg := func(v any) string {
+		*args = append(*args, v)
+		return "$" + strconv.Itoa(len(*args))
+	}
+	p := arg("%" + escapeLike(q) + "%")
+	like := "(name LIKE " + p + " ESCAPE '\\' OR owner LIKE " + p + " ESCAPE '\\')"
+	sq := search.ParseQuery(q)
+	if sq.Empty() {
+		return like
+	}
+	kind := arg(SearchKind)
+	waiting := "id IN (SELECT ref_id FROM search_pending WHERE kind = " + kind + ")"
+	sub, sargs := search.MatchSQL(s.db.Dialect(), SearchKind, sq, len(*args)+1)
+	*args = append(*args, sargs...)
+	return "((id IN (SELECT ref_id FROM (" + sub + ") m) AND NOT " + waiting + ") OR (" + waiting + " AND " + like + "))"
 }

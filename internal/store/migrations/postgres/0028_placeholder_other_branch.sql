@@ -1,0 +1,1 @@
+-- placeholder: the migration of another branch merged later takes this number
