@@ -32,7 +32,7 @@ type Doc struct {
 // that one kind is one rowid range and reading it backwards gives the
 // rank order; PostgreSQL keeps the same order in an index on (kind, rank,
 // ref_id) and in the postings of search_postings.
-var Kinds = map[string]int64{"standard": 1, "declaration": 2, "gi_product": 20, "agri_cert": 21, "brand": 22, "trademark": 23, "test": 127}
+var Kinds = map[string]int64{"standard": 1, "declaration": 2, "gi_product": 20, "agri_cert": 21, "brand": 22, "trademark": 23, "patent": 24, "test": 127}
 
 // Bounds of Doc fields that go into the rowid.
 const (

@@ -135,3 +135,17 @@ func Drain(ctx context.Context, db *store.DB, src Source, batch int) (int, error
 		done += n
 	}
 }
+
+// WaitingMatchSQL is the condition of a register's text query over its
+// rows (their id column idCol) for a kind indexed after its writes: the
+// rows the index finds for q that are not waiting for the index, and the
+// waiting rows for which like (the caller's own text condition, its
+// arguments already in args) holds — right at every moment, however far
+// the index is behind. It appends its arguments to args, numbered on.
+func WaitingMatchSQL(d store.Dialect, kind string, q Query, idCol, like string, args *[]any) string {
+	*args = append(*args, kind)
+	waiting := idCol + " IN (SELECT ref_id FROM search_pending WHERE kind = $" + fmt.Sprint(len(*args)) + ")"
+	sub, sargs := MatchSQL(d, kind, q, len(*args)+1)
+	*args = append(*args, sargs...)
+	return "((" + idCol + " IN (SELECT ref_id FROM (" + sub + ") m) AND NOT " + waiting + ") OR (" + waiting + " AND " + like + "))"
+}

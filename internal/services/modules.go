@@ -210,6 +210,8 @@ func Modules() []Module {
 			SeedDone:          "已添加 %d 条演示发明专利、贯标认证、导航项目（均标注【演示数据】）和真实常住人口数 demo patents, certificates, projects and population added",
 			Pages:             pagesOver(func(s *Set) *patent.Service { return s.Patents }, web.PatentPages),
 			EnterpriseSection: func(s *Set) enterprise.SectionFunc { return s.Patents.EnterpriseSection },
+			SearchKinds:       []string{patent.SearchKind},
+			SearchSources:     func(s *Set) []search.Source { return []search.Source{s.Patents.SearchSource()} },
 			ImportKinds:       kindsOver(func(s *Set) *patent.Service { return s.Patents }, patent.ImportKinds),
 		},
 		{

@@ -8,6 +8,7 @@ import (
 
 	"sidi/internal/auth"
 	"sidi/internal/enterprise"
+	"sidi/internal/search"
 	"sidi/internal/store"
 )
 
@@ -78,13 +79,23 @@ var categorySQL = map[string]string{
 
 const validSQL = "granted_on <= $1 AND (lapsed_on = '' OR lapsed_on > $1)"
 
-// where is the filter's condition and arguments ($1–$5).
-func (f Filter) where() (string, []any) {
+// where is the filter's condition and arguments ($1–$5, and those of the
+// text query after them): a text query matches with the shared Chinese
+// index (title, holder, number, award), the patents still waiting for it
+// by their text.
+func (f Filter) where(d store.Dialect) (string, []any) {
 	like := ""
 	if q := strings.TrimSpace(f.Q); q != "" {
 		like = "%" + strings.NewReplacer("%", "", "_", "").Replace(q) + "%"
 	}
-	cond := ` WHERE ($4 = '' OR prefecture = $4) AND ($5 = '' OR number LIKE $5 OR title LIKE $5 OR holder LIKE $5)`
+	text := "(number LIKE $5 OR title LIKE $5 OR holder LIKE $5)"
+	var more []any
+	if sq := search.ParseQuery(f.Q); like != "" && !sq.Empty() {
+		more = make([]any, 5, 16) // numbered after $1–$5
+		text = search.WaitingMatchSQL(d, SearchKind, sq, "id", text, &more)
+		more = more[5:]
+	}
+	cond := ` WHERE ($4 = '' OR prefecture = $4) AND ($5 = '' OR ` + text + `)`
 	switch {
 	case categorySQL[f.Category] != "":
 		cond += " AND " + validSQL + " AND " + categorySQL[f.Category]
@@ -93,7 +104,7 @@ func (f Filter) where() (string, []any) {
 	}
 	// Every placeholder appears in the text so both engines type it.
 	cond += " AND $1 <> '' AND $2 <> '-' AND $3 >= 0"
-	return cond, append(highValueArgs(f.Day, f.Prefecture)[:4:4], like)
+	return cond, append(append(highValueArgs(f.Day, f.Prefecture)[:4:4], like), more...)
 }
 
 // Patents lists (at most MaxList) patents newest grant first, with their
@@ -113,7 +124,7 @@ func (s *Service) Search(ctx context.Context, f Filter) (PatentList, error) {
 	if f.PerPage <= 0 || f.PerPage > MaxList {
 		f.PerPage = DefaultPerPage
 	}
-	cond, args := f.where()
+	cond, args := f.where(s.db.Dialect())
 	var total int
 	if err := s.db.Reader().QueryRowContext(ctx, `SELECT COUNT(*) FROM patents`+cond, args...).Scan(&total); err != nil {
 		return PatentList{}, fmt.Errorf("patent: count: %w", err)

@@ -14,6 +14,7 @@ import (
 	"sidi/internal/indicator"
 	"sidi/internal/ip/patent"
 	"sidi/internal/kit"
+	"sidi/internal/search"
 	"sidi/internal/store"
 	"sidi/internal/store/storetest"
 )
@@ -145,6 +146,17 @@ func TestImportAndMetrics(t *testing.T) {
 			l, err := s.Patents(ctx, c.f)
 			if err != nil || len(l) != c.want {
 				t.Errorf("%+v: %d %v, want %d", c.f, len(l), err, c.want)
+			}
+		}
+		// The same text queries once the shared index has the patents
+		// (search.Drain), and one only the index answers (terms apart).
+		if n, err := search.Drain(ctx, db, s.SearchSource(), 0); err != nil || n != 7 {
+			t.Fatalf("drain = %d, %v", n, err)
+		}
+		for q, want := range map[string]int{"镁业": 1, "镁业 丁": 1, "镁业 甲": 0, "骆驼": 0} {
+			l, err := s.Patents(ctx, patent.Filter{Q: q})
+			if err != nil || len(l) != want {
+				t.Errorf("after the drain, %q: %d %v, want %d", q, len(l), err, want)
 			}
 		}
 		// Exports are import files: re-importing them changes nothing.

@@ -146,9 +146,5 @@ func (s *Service) textMatch(q string, args *[]any) string {
 	if sq.Empty() {
 		return like
 	}
-	kind := arg(SearchKind)
-	waiting := "id IN (SELECT ref_id FROM search_pending WHERE kind = " + kind + ")"
-	sub, sargs := search.MatchSQL(s.db.Dialect(), SearchKind, sq, len(*args)+1)
-	*args = append(*args, sargs...)
-	return "((id IN (SELECT ref_id FROM (" + sub + ") m) AND NOT " + waiting + ") OR (" + waiting + " AND " + like + "))"
+	return search.WaitingMatchSQL(s.db.Dialect(), SearchKind, sq, "id", like, args)
 }
