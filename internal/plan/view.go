@@ -35,6 +35,8 @@ type TargetView struct {
 // TaskView is a stored task with its resolved owners.
 type TaskView struct {
 	ID           int64        `json:"id"`
+	PlanID       int64        `json:"plan_id"`
+	PlanCode     string       `json:"plan_code"`
 	Number       int          `json:"number"`
 	PillarNumber int          `json:"pillar"`
 	PillarTitle  string       `json:"pillar_title"`
@@ -227,7 +229,8 @@ func orEmpty[T any](s []T) []T {
 // owners, targets and deliverables, in four queries whatever their number.
 func (s *Service) loadTasks(ctx context.Context, where string, args ...any) ([]TaskView, error) {
 	q := s.db.Reader()
-	rows, err := q.QueryContext(ctx, `SELECT t.id, t.number, p.number, p.title, t.title, t.text FROM plan_tasks t JOIN plan_pillars p ON p.id = t.pillar_id WHERE `+where+` ORDER BY t.number`, args...)
+	rows, err := q.QueryContext(ctx, `SELECT t.id, pl.id, pl.code, t.number, p.number, p.title, t.title, t.text FROM plan_tasks t JOIN plan_pillars p ON p.id = t.pillar_id
+		JOIN plan_versions pv ON pv.id = t.version_id JOIN plans pl ON pl.id = pv.plan_id WHERE `+where+` ORDER BY pl.id, t.number`, args...)
 	if err != nil {
 		return nil, fmt.Errorf("plan: tasks: %w", err)
 	}
@@ -235,7 +238,7 @@ func (s *Service) loadTasks(ctx context.Context, where string, args ...any) ([]T
 	index := map[int64]int{}
 	for rows.Next() {
 		var t TaskView
-		if err := rows.Scan(&t.ID, &t.Number, &t.PillarNumber, &t.PillarTitle, &t.Title, &t.Text); err != nil {
+		if err := rows.Scan(&t.ID, &t.PlanID, &t.PlanCode, &t.Number, &t.PillarNumber, &t.PillarTitle, &t.Title, &t.Text); err != nil {
 			rows.Close()
 			return nil, fmt.Errorf("plan: tasks: %w", err)
 		}
