@@ -349,17 +349,42 @@ func (s *Service) Task(ctx context.Context, planID int64, number int) (*TaskView
 type DepartmentDuties struct {
 	Leads   []TaskView `json:"leads"`
 	CoOwns  []TaskView `json:"co_owns"`
-	Targets []struct {
-		Task   int        `json:"task"`
-		Target TargetView `json:"target"`
-	} `json:"targets"`
+	Targets []DutyTarget `json:"targets"`
+}
+
+// DutyTarget is a target of a task a department leads.
+type DutyTarget struct {
+	Task     int        `json:"task"`
+	PlanID   int64      `json:"plan_id"`
+	PlanCode string     `json:"plan_code"`
+	Target   TargetView `json:"target"`
+}
+
+// InPlan keeps the duties of one plan.
+func (d *DepartmentDuties) InPlan(planID int64) *DepartmentDuties {
+	out := &DepartmentDuties{Leads: []TaskView{}, CoOwns: []TaskView{}, Targets: []DutyTarget{}}
+	for _, t := range d.Leads {
+		if t.PlanID == planID {
+			out.Leads = append(out.Leads, t)
+		}
+	}
+	for _, t := range d.CoOwns {
+		if t.PlanID == planID {
+			out.CoOwns = append(out.CoOwns, t)
+		}
+	}
+	for _, g := range d.Targets {
+		if g.PlanID == planID {
+			out.Targets = append(out.Targets, g)
+		}
+	}
+	return out
 }
 
 // Duties lists the tasks of current plan versions that a department leads
 // or co-owns, and the targets of the tasks it leads.
 func (s *Service) Duties(ctx context.Context, deptID int64) (*DepartmentDuties, error) {
-	d := &DepartmentDuties{Leads: []TaskView{}, CoOwns: []TaskView{}}
-	d.Targets = d.Targets[:0]
+	d := &DepartmentDuties{Leads: []TaskView{}, CoOwns: []TaskView{}, Targets: []DutyTarget{}}
 	for _, role := range []string{"lead", "co"} {
 		ts, err := s.loadTasks(ctx, `t.version_id IN (SELECT id FROM plan_versions WHERE status = 'approved')
 			AND t.id IN (SELECT task_id FROM plan_responsibilities WHERE department_id = $1 AND role = $2)`, deptID, role)
@@ -370,10 +395,7 @@ func (s *Service) Duties(ctx context.Context, deptID int64) (*DepartmentDuties, 
 			d.Leads = ts
 			for _, t := range ts {
 				for _, g := range t.Targets {
-					d.Targets = append(d.Targets, struct {
-						Task   int        `json:"task"`
-						Target TargetView `json:"target"`
-					}{t.Number, g})
+					d.Targets = append(d.Targets, DutyTarget{Task: t.Number, PlanID: t.PlanID, PlanCode: t.PlanCode, Target: g})
 				}
 			}
 		} else {
