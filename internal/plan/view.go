@@ -347,8 +347,8 @@ func (s *Service) Task(ctx context.Context, planID int64, number int) (*TaskView
 
 // DepartmentDuties is what a department answers for in the current plans.
 type DepartmentDuties struct {
-	Leads   []TaskView `json:"leads"`
-	CoOwns  []TaskView `json:"co_owns"`
+	Leads   []TaskView   `json:"leads"`
+	CoOwns  []TaskView   `json:"co_owns"`
 	Targets []DutyTarget `json:"targets"`
 }
 

@@ -77,7 +77,6 @@ func importPlanB(t *testing.T, f *fixture, c *client) *plan.PlanView {
 	return pv
 }
 
-
 // TestPlansSideBySidePages: a second plan imported beside the seed plan has
 // its own pages, tasks, indicators, periods and reports, chosen with
 // ?plan=CODE everywhere; the bare URLs stay on the first plan; the home

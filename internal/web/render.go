@@ -126,7 +126,6 @@ type view struct {
 	Plans []planTab
 }
 
-
 // Opens reports whether the viewer may open the page at path (a GET the
 // route table admits them to), so a page links only to what answers them.
 func (v view) Opens(path string) bool { return v.opens != nil && v.opens(path) }
