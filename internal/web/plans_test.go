@@ -7,6 +7,7 @@ import (
 	"net/url"
 	"os"
 	"regexp"
+	"slices"
 	"strings"
 	"testing"
 
@@ -17,6 +18,15 @@ import (
 	"sidi/internal/store"
 	"sidi/internal/store/storetest"
 )
+
+func init() {
+	expectedAccess["GET /plans"] = everyone
+	expectedAccess["GET /api/v1/plans"] = everyone
+	// The list of plans is the last public entry (menu order 140).
+	for who, m := range wantMenu {
+		wantMenu[who] = append(slices.Clone(m), "/plans")
+	}
+}
 
 const titleB = "国务院办公厅关于逐步推行免费学前教育的意见"
 
