@@ -62,15 +62,7 @@ func importPlanB(t *testing.T, f *fixture, c *client) *plan.PlanView {
 	if draft == nil || draft.Status != plan.StatusDraft {
 		t.Fatalf("no draft of cn-preschool: %+v", vs)
 	}
-	doc := draft.Document
-	for pi := range doc.Pillars {
-		for ti := range doc.Pillars[pi].Tasks {
-			tk := &doc.Pillars[pi].Tasks[ti]
-			tk.Clauses = []plan.Clause{{Lead: []string{"省市场监管局"}}}
-			tk.SyncOwners()
-		}
-	}
-	if _, err := f.plan.UpdateDraft(ctx, auth.CLI("test"), draft.ID, doc); err != nil {
+	if _, err := f.plan.UpdateDraft(ctx, auth.CLI("test"), draft.ID, leadsToSAMR(draft.Document)); err != nil {
 		t.Fatal(err)
 	}
 	tok = c.csrf("/plan/versions/" + itoa(draft.ID))
@@ -247,6 +239,48 @@ func TestPlansSideBySidePages(t *testing.T) {
 			t.Errorf("import into an unknown plan: %d", resp.StatusCode)
 		}
 	})
+}
+
+// leadsToSAMR is the reviewer's correction of plan B: the text names no
+// lead, so each task is given to the provincial market regulator.
+func leadsToSAMR(doc *plan.Document) *plan.Document {
+	for pi := range doc.Pillars {
+		for ti := range doc.Pillars[pi].Tasks {
+			tk := &doc.Pillars[pi].Tasks[ti]
+			tk.Clauses = []plan.Clause{{Lead: []string{"省市场监管局"}}}
+			tk.SyncOwners()
+		}
+	}
+	return doc
+}
+
+// addPlanB imports, corrects and approves plan B through the service.
+func addPlanB(t *testing.T, f *fixture) *plan.PlanView {
+	t.Helper()
+	ctx := context.Background()
+	p := auth.CLI("test")
+	src, err := os.ReadFile("../plan/testdata/corpus/036.txt")
+	if err != nil {
+		t.Fatal(err)
+	}
+	res, err := f.plan.ImportWith(ctx, p, "036.txt", src, plan.ImportOptions{Plan: "cn-preschool", NewPlan: true})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := f.plan.UpdateDraft(ctx, p, res.Version.ID, leadsToSAMR(res.Version.Document)); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := f.plan.Approve(ctx, p, res.Version.ID); err != nil {
+		t.Fatal(err)
+	}
+	pv, err := f.plan.CurrentByCode(ctx, "cn-preschool")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := f.prog.EnsurePeriods(ctx, p, pv.ID, 2027); err != nil {
+		t.Fatal(err)
+	}
+	return pv
 }
 
 func targetsOf(pv *plan.PlanView) []plan.TargetView {
