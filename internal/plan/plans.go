@@ -200,3 +200,33 @@ func (s *Service) VersionView(ctx context.Context, planID int64, n int) (*PlanVi
 	}
 	return s.cachedView(ctx, vid)
 }
+
+// VersionInfo is a line of a plan's version history (no document).
+type VersionInfo struct {
+	Number     int       `json:"version"`
+	Status     string    `json:"status"`
+	SourceName string    `json:"source_name"`
+	ApprovedAt time.Time `json:"approved_at"`
+}
+
+// History lists the approved and superseded versions of a plan, newest
+// first, without their documents (the overview's version list).
+func (s *Service) History(ctx context.Context, planID int64) ([]VersionInfo, error) {
+	rows, err := s.db.Reader().QueryContext(ctx, `SELECT version, status, source_name, approved_at FROM plan_versions
+		WHERE plan_id = $1 AND status IN ($2, $3) ORDER BY version DESC`, planID, StatusApproved, StatusSuperseded)
+	if err != nil {
+		return nil, fmt.Errorf("plan: history of plan %d: %w", planID, err)
+	}
+	defer rows.Close()
+	var out []VersionInfo
+	for rows.Next() {
+		var v VersionInfo
+		var at sql.NullTime
+		if err := rows.Scan(&v.Number, &v.Status, &v.SourceName, &at); err != nil {
+			return nil, fmt.Errorf("plan: history of plan %d: %w", planID, err)
+		}
+		v.ApprovedAt = at.Time
+		out = append(out, v)
+	}
+	return out, rows.Err()
+}

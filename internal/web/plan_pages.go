@@ -82,22 +82,16 @@ func (s *Server) overview(w http.ResponseWriter, r *http.Request, rc *reqCtx, ho
 	current := pv.Version
 	if v := r.URL.Query().Get("version"); v != "" {
 		n, err := strconv.Atoi(v)
-		if err != nil || n <= 0 {
+		if err != nil || n <= 0 || n > maxID {
 			return apperr.NotFound("版本号“%s”无效", v)
 		}
 		if pv, err = s.Plan.VersionView(r.Context(), pv.ID, n); err != nil {
 			return err
 		}
 	}
-	versions, err := s.Plan.PlanVersions(r.Context(), pv.ID)
+	history, err := s.Plan.History(r.Context(), pv.ID)
 	if err != nil {
 		return err
-	}
-	var history []*plan.Version
-	for _, v := range versions {
-		if v.Status == plan.StatusApproved || v.Status == plan.StatusSuperseded {
-			history = append(history, v)
-		}
 	}
 	var rows []planRow
 	if home {
