@@ -183,11 +183,18 @@ func TestPlansSideBySidePages(t *testing.T) {
 		if _, page := rep.get("/reports/" + m[1]); !strings.Contains(page, `href="/reports?plan=cn-preschool"`) {
 			t.Error("plan B's report page does not link back into plan B")
 		}
+		// The desk of plan A points to the work waiting in plan B.
+		if _, page := rep.get("/my"); !strings.Contains(page, "其他工作方案中也有待办") || !strings.Contains(page, `href="/my?plan=cn-preschool"`) {
+			t.Error("the reporter's desk in plan A does not point to the reports to fill in plan B")
+		}
 		// A department plan B does not name cannot open its form.
 		drc := f.client(t)
 		drc.login("demo-reporter-drc", auth.DemoPassword)
 		if resp, _ := drc.get("/reports/new?plan=cn-preschool&period=" + code + "&task=1"); resp.StatusCode == 200 {
 			t.Error("DRC opens a report form for a plan B task it is not responsible for")
+		}
+		if _, page := drc.get("/my"); strings.Contains(page, "其他工作方案中也有待办") {
+			t.Error("DRC's desk lists work in plan B, which does not name it")
 		}
 		if resp, _ := drc.get("/reports/" + m[1]); resp.StatusCode != http.StatusNotFound {
 			t.Errorf("DRC opens SAMR's plan B report: %d", resp.StatusCode)

@@ -311,8 +311,12 @@ func (s *Server) myDesk(w http.ResponseWriter, r *http.Request, rc *reqCtx) erro
 		return err
 	}
 	period, _ := s.Progress.CurrentPeriod(r.Context(), pv.ID)
+	elsewhere, err := s.toDoElsewhere(r, rc, pv.ID)
+	if err != nil {
+		return err
+	}
 	data := map[string]any{"Items": items, "Dept": dept, "Duties": duties, "Returned": returned, "Period": period,
-		"Reporting": rc.P.Has(progressViewers...)}
+		"Reporting": rc.P.Has(progressViewers...), "Elsewhere": elsewhere}
 	// An enterprise's desk is its declarations: what it has declared, what
 	// is due for review, and the way to declare more.
 	if rc.P.Has(auth.RoleEnterprise) {
@@ -329,4 +333,36 @@ func (s *Server) myDesk(w http.ResponseWriter, r *http.Request, rc *reqCtx) erro
 		data["Declarations"], data["ReviewDue"] = decls, due
 	}
 	return s.render(w, r, rc, http.StatusOK, "my", "我的工作台", "my", data)
+}
+
+// planToDo counts a user's to-do items in a plan other than the one the
+// desk shows, so work in another plan is not missed.
+type planToDo struct {
+	Title, Href string
+	Count       int
+}
+
+func (s *Server) toDoElsewhere(r *http.Request, rc *reqCtx, shown int64) ([]planToDo, error) {
+	sums, err := s.Plan.Summaries(r.Context(), true)
+	if err != nil || len(sums) < 2 {
+		return nil, err
+	}
+	var out []planToDo
+	for _, sm := range sums {
+		if sm.ID == shown {
+			continue
+		}
+		items, err := s.Progress.ToDo(r.Context(), rc.P, sm.ID)
+		if err != nil {
+			return nil, err
+		}
+		if len(items) > 0 {
+			href := "/my"
+			if !sm.Primary {
+				href = withPlan(sm.Code, href)
+			}
+			out = append(out, planToDo{Title: sm.Title, Href: href, Count: len(items)})
+		}
+	}
+	return out, nil
 }
