@@ -199,6 +199,16 @@ func TestPlansSideBySidePages(t *testing.T) {
 		if resp, _ := drc.get("/reports/" + m[1]); resp.StatusCode != http.StatusNotFound {
 			t.Errorf("DRC opens SAMR's plan B report: %d", resp.StatusCode)
 		}
+		// Plan B's bulletins are its own periods' (none closed yet), not A's.
+		if _, page := sup.get("/bulletins?plan=cn-preschool"); !strings.Contains(page, "尚无已截止的报送周期") || strings.Contains(page, `href="/bulletins/2022Q1`) {
+			t.Error("plan B's bulletin list shows periods that are not B's closed ones")
+		}
+		if _, page := sup.get("/bulletins"); !strings.Contains(page, `href="/bulletins/2022Q1"`) {
+			t.Error("plan A's bulletin list lacks its first period")
+		}
+		if resp, page := sup.get("/bulletins/" + code + "?plan=cn-preschool"); resp.StatusCode != 200 || !strings.Contains(page, titleB) {
+			t.Errorf("plan B's bulletin: %d", resp.StatusCode)
+		}
 		// The cockpit of B offers A's.
 		if _, page := sup.get("/progress?plan=cn-preschool"); !strings.Contains(page, `<nav class="plan-tabs"`) || !strings.Contains(page, `href="/progress"`) {
 			t.Error("B's cockpit does not offer A's")
