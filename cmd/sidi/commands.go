@@ -427,12 +427,15 @@ func cmdPlanParse() *Command {
 
 func cmdPlanImport() *Command {
 	return &Command{
-		Name: "plan import", Usage: "[--plan CODE] [--approve] [--data DIR | --db URL] FILE",
+		Name: "plan import", Usage: "[--plan CODE | --new-plan [--plan CODE]] [--approve] [--data DIR | --db URL] FILE",
 		Short: "导入方案文本为待审核草稿 import a plan text as a draft for review",
-		Long:  "同一文本重复导入不会产生新版本；修订后的文本导入为新草稿，并列出与现行版本的差异。",
+		Long: "同一文本重复导入不会产生新版本；修订后的文本导入为新草稿，并列出与现行版本的差异。\n" +
+			"--plan CODE 导入为已有方案 CODE 的新版本（没有该方案则拒绝）；--new-plan 新建一个并行跟踪的方案（代码用 --plan 指定，或按年份和标题生成）；" +
+			"两者都不给时，同标题的方案导入为新版本，否则新建方案。",
 		Run: func(ctx context.Context, e *Env, args []string) error {
 			fs := newFlags("plan import", e)
-			code := fs.String("plan", "", "方案代码（默认按标题匹配）plan code; default: match by title")
+			code := fs.String("plan", "", "已有方案的代码（导入为其新版本），或与 --new-plan 一起给出新方案的代码 plan code")
+			newPlan := fs.Bool("new-plan", false, "新建方案，与现有方案并行跟踪 create a new plan beside the others")
 			approve := fs.Bool("approve", false, "导入后立即审核通过 approve right away")
 			cfg := storageFlags(fs, e)
 			if err := parseArgs(fs, args); err != nil {
@@ -451,7 +454,7 @@ func cmdPlanImport() *Command {
 			}
 			defer a.Close()
 			p := auth.CLI(os.Getenv("USER"))
-			res, err := a.Plan.Import(ctx, p, fs.Arg(0), src, *code)
+			res, err := a.Plan.ImportWith(ctx, p, fs.Arg(0), src, plan.ImportOptions{Plan: *code, NewPlan: *newPlan})
 			if err != nil {
 				return err
 			}
@@ -482,20 +485,32 @@ func cmdPlanImport() *Command {
 
 func cmdPlanList() *Command {
 	return &Command{
-		Name: "plan list", Usage: "[--data DIR | --db URL]",
-		Short: "列出方案各版本 list plan versions",
+		Name: "plan list", Usage: "[--plan CODE] [--data DIR | --db URL]",
+		Short: "列出方案各版本 list plan versions (of every plan, or of one)",
 		Run: func(ctx context.Context, e *Env, args []string) error {
 			fs := newFlags("plan list", e)
+			code := fs.String("plan", "", "只列出该方案的版本 only this plan's versions")
 			cfg := storageFlags(fs, e)
 			if err := parseArgs(fs, args); err != nil {
 				return err
+			}
+			if fs.NArg() != 0 {
+				return usageError{"plan list 不接受位置参数 takes no arguments"}
 			}
 			a, err := openApp(ctx, cfg())
 			if err != nil {
 				return err
 			}
 			defer a.Close()
-			vs, err := a.Plan.Versions(ctx)
+			var vs []*plan.Version
+			if *code == "" {
+				vs, err = a.Plan.Versions(ctx)
+			} else {
+				var id int64
+				if id, err = a.Plan.PlanID(ctx, *code); err == nil {
+					vs, err = a.Plan.PlanVersions(ctx, id)
+				}
+			}
 			if err != nil {
 				return err
 			}

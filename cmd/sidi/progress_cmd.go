@@ -18,13 +18,14 @@ func progressCommands() []*Command {
 
 func cmdBulletin() *Command {
 	return &Command{
-		Name: "bulletin", Usage: "--period 2025Q4 [--format html|xlsx] --out FILE [--data DIR | --db URL]",
+		Name: "bulletin", Usage: "--period 2025Q4 [--plan CODE] [--format html|xlsx] --out FILE [--data DIR | --db URL]",
 		Short: "生成某报送周期的工作通报 write a period's bulletin (A4 HTML or XLSX)",
 		Run: func(ctx context.Context, e *Env, args []string) error {
 			fs := newFlags("bulletin", e)
 			period := fs.String("period", "", "报送周期，如 2025Q4")
 			format := fs.String("format", "html", "html 或 xlsx")
 			out := fs.String("out", "", "输出文件（- 为标准输出）")
+			code := fs.String("plan", "", "方案代码（默认为第一个方案）plan code; default: the primary plan")
 			cfg := storageFlags(fs, e)
 			if err := parseArgs(fs, args); err != nil {
 				return err
@@ -40,7 +41,7 @@ func cmdBulletin() *Command {
 				return err
 			}
 			defer a.Close()
-			pv, err := a.Plan.Current(ctx, 0)
+			pv, err := a.Plan.CurrentByCode(ctx, *code)
 			if err != nil {
 				return err
 			}

@@ -66,12 +66,21 @@ type ImportResult struct {
 }
 
 // Import parses src and stores it as a draft version of the plan it
-// belongs to (matched by code when given, else by title), ready for review.
+// belongs to (matched by code when given, created with that code when no
+// plan has it; else matched by title), ready for review.
 // Importing the same text again changes nothing and returns the existing version.
+// ImportWith is the strict form the import pages and commands use.
 func (s *Service) Import(ctx context.Context, p auth.Principal, sourceName string, src []byte, planCode string) (*ImportResult, error) {
 	if err := p.Require(auth.RoleAdmin, auth.RoleSupervisor); err != nil {
 		return nil, err
 	}
+	if planCode != "" && !ValidCode(planCode) {
+		return nil, apperr.Invalid("方案代码“%s”不合规：只能用字母、数字和 - . _，以字母或数字开头，不超过 48 个字符", clip(planCode))
+	}
+	return s.importText(ctx, p, sourceName, src, ImportOptions{Plan: planCode})
+}
+
+func (s *Service) importText(ctx context.Context, p auth.Principal, sourceName string, src []byte, o ImportOptions) (*ImportResult, error) {
 	doc, err := Parse(src)
 	if err != nil {
 		return nil, &apperr.Error{Kind: apperr.ErrInvalid, Msg: "无法识别方案文本：" + parseHint(err), Err: err}
@@ -84,7 +93,7 @@ func (s *Service) Import(ctx context.Context, p auth.Principal, sourceName strin
 	}
 	res := &ImportResult{}
 	err = s.db.Tx(ctx, func(tx *sql.Tx) error {
-		planID, code, err := s.findOrCreatePlan(ctx, tx, p, planCode, doc)
+		planID, code, err := s.findOrCreatePlan(ctx, tx, p, o, doc)
 		if err != nil {
 			return err
 		}
@@ -169,12 +178,16 @@ func decodedText(src []byte) string {
 	return string(src)
 }
 
-func (s *Service) findOrCreatePlan(ctx context.Context, tx *sql.Tx, p auth.Principal, code string, doc *Document) (int64, string, error) {
+func (s *Service) findOrCreatePlan(ctx context.Context, tx *sql.Tx, p auth.Principal, o ImportOptions, doc *Document) (int64, string, error) {
 	var id int64
 	var err error
-	if code != "" {
+	code := o.Plan
+	switch {
+	case o.NewPlan:
+		err = sql.ErrNoRows
+	case code != "":
 		err = tx.QueryRowContext(ctx, `SELECT id FROM plans WHERE code = $1`, code).Scan(&id)
-	} else {
+	default:
 		err = tx.QueryRowContext(ctx, `SELECT id, code FROM plans WHERE title = $1 ORDER BY id LIMIT 1`, doc.Title).Scan(&id, &code)
 	}
 	if err == nil {
@@ -184,12 +197,9 @@ func (s *Service) findOrCreatePlan(ctx context.Context, tx *sql.Tx, p auth.Princ
 		return 0, "", fmt.Errorf("plan: find plan: %w", err)
 	}
 	if code == "" {
-		sum := sha256.Sum256([]byte(doc.Title))
-		year := "plan"
-		if len(doc.Issued) >= 4 {
-			year = doc.Issued[:4]
+		if code, err = derivedCode(ctx, tx, doc); err != nil {
+			return 0, "", err
 		}
-		code = fmt.Sprintf("%s-%s", year, hex.EncodeToString(sum[:3]))
 	}
 	err = tx.QueryRowContext(ctx, `INSERT INTO plans(code, title, created_at) VALUES ($1, $2, $3) RETURNING id`, code, doc.Title, time.Now().UTC()).Scan(&id)
 	if err != nil {
@@ -200,6 +210,29 @@ func (s *Service) findOrCreatePlan(ctx context.Context, tx *sql.Tx, p auth.Princ
 		return 0, "", err
 	}
 	return id, code, nil
+}
+
+// derivedCode names a new plan after its issue year and title: the year
+// and six hex digits of the title's SHA-256, with -2, -3 … when a plan of
+// the same title already has it.
+func derivedCode(ctx context.Context, tx *sql.Tx, doc *Document) (string, error) {
+	sum := sha256.Sum256([]byte(doc.Title))
+	year := "plan"
+	if len(doc.Issued) >= 4 {
+		year = doc.Issued[:4]
+	}
+	base := fmt.Sprintf("%s-%s", year, hex.EncodeToString(sum[:3]))
+	code := base
+	for n := 2; ; n++ {
+		var taken int
+		if err := tx.QueryRowContext(ctx, `SELECT COUNT(*) FROM plans WHERE code = $1`, code).Scan(&taken); err != nil {
+			return "", fmt.Errorf("plan: derive code: %w", err)
+		}
+		if taken == 0 {
+			return code, nil
+		}
+		code = fmt.Sprintf("%s-%d", base, n)
+	}
 }
 
 type querier interface {

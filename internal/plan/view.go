@@ -35,6 +35,8 @@ type TargetView struct {
 // TaskView is a stored task with its resolved owners.
 type TaskView struct {
 	ID           int64        `json:"id"`
+	PlanID       int64        `json:"plan_id"`
+	PlanCode     string       `json:"plan_code"`
 	Number       int          `json:"number"`
 	PillarNumber int          `json:"pillar"`
 	PillarTitle  string       `json:"pillar_title"`
@@ -227,7 +229,8 @@ func orEmpty[T any](s []T) []T {
 // owners, targets and deliverables, in four queries whatever their number.
 func (s *Service) loadTasks(ctx context.Context, where string, args ...any) ([]TaskView, error) {
 	q := s.db.Reader()
-	rows, err := q.QueryContext(ctx, `SELECT t.id, t.number, p.number, p.title, t.title, t.text FROM plan_tasks t JOIN plan_pillars p ON p.id = t.pillar_id WHERE `+where+` ORDER BY t.number`, args...)
+	rows, err := q.QueryContext(ctx, `SELECT t.id, pl.id, pl.code, t.number, p.number, p.title, t.title, t.text FROM plan_tasks t JOIN plan_pillars p ON p.id = t.pillar_id
+		JOIN plan_versions pv ON pv.id = t.version_id JOIN plans pl ON pl.id = pv.plan_id WHERE `+where+` ORDER BY pl.id, t.number`, args...)
 	if err != nil {
 		return nil, fmt.Errorf("plan: tasks: %w", err)
 	}
@@ -235,7 +238,7 @@ func (s *Service) loadTasks(ctx context.Context, where string, args ...any) ([]T
 	index := map[int64]int{}
 	for rows.Next() {
 		var t TaskView
-		if err := rows.Scan(&t.ID, &t.Number, &t.PillarNumber, &t.PillarTitle, &t.Title, &t.Text); err != nil {
+		if err := rows.Scan(&t.ID, &t.PlanID, &t.PlanCode, &t.Number, &t.PillarNumber, &t.PillarTitle, &t.Title, &t.Text); err != nil {
 			rows.Close()
 			return nil, fmt.Errorf("plan: tasks: %w", err)
 		}
@@ -344,19 +347,44 @@ func (s *Service) Task(ctx context.Context, planID int64, number int) (*TaskView
 
 // DepartmentDuties is what a department answers for in the current plans.
 type DepartmentDuties struct {
-	Leads   []TaskView `json:"leads"`
-	CoOwns  []TaskView `json:"co_owns"`
-	Targets []struct {
-		Task   int        `json:"task"`
-		Target TargetView `json:"target"`
-	} `json:"targets"`
+	Leads   []TaskView   `json:"leads"`
+	CoOwns  []TaskView   `json:"co_owns"`
+	Targets []DutyTarget `json:"targets"`
+}
+
+// DutyTarget is a target of a task a department leads.
+type DutyTarget struct {
+	Task     int        `json:"task"`
+	PlanID   int64      `json:"plan_id"`
+	PlanCode string     `json:"plan_code"`
+	Target   TargetView `json:"target"`
+}
+
+// InPlan keeps the duties of one plan.
+func (d *DepartmentDuties) InPlan(planID int64) *DepartmentDuties {
+	out := &DepartmentDuties{Leads: []TaskView{}, CoOwns: []TaskView{}, Targets: []DutyTarget{}}
+	for _, t := range d.Leads {
+		if t.PlanID == planID {
+			out.Leads = append(out.Leads, t)
+		}
+	}
+	for _, t := range d.CoOwns {
+		if t.PlanID == planID {
+			out.CoOwns = append(out.CoOwns, t)
+		}
+	}
+	for _, g := range d.Targets {
+		if g.PlanID == planID {
+			out.Targets = append(out.Targets, g)
+		}
+	}
+	return out
 }
 
 // Duties lists the tasks of current plan versions that a department leads
 // or co-owns, and the targets of the tasks it leads.
 func (s *Service) Duties(ctx context.Context, deptID int64) (*DepartmentDuties, error) {
-	d := &DepartmentDuties{Leads: []TaskView{}, CoOwns: []TaskView{}}
-	d.Targets = d.Targets[:0]
+	d := &DepartmentDuties{Leads: []TaskView{}, CoOwns: []TaskView{}, Targets: []DutyTarget{}}
 	for _, role := range []string{"lead", "co"} {
 		ts, err := s.loadTasks(ctx, `t.version_id IN (SELECT id FROM plan_versions WHERE status = 'approved')
 			AND t.id IN (SELECT task_id FROM plan_responsibilities WHERE department_id = $1 AND role = $2)`, deptID, role)
@@ -367,10 +395,7 @@ func (s *Service) Duties(ctx context.Context, deptID int64) (*DepartmentDuties, 
 			d.Leads = ts
 			for _, t := range ts {
 				for _, g := range t.Targets {
-					d.Targets = append(d.Targets, struct {
-						Task   int        `json:"task"`
-						Target TargetView `json:"target"`
-					}{t.Number, g})
+					d.Targets = append(d.Targets, DutyTarget{Task: t.Number, PlanID: t.PlanID, PlanCode: t.PlanCode, Target: g})
 				}
 			}
 		} else {

@@ -105,6 +105,7 @@ func TestBrowserAccessibility(t *testing.T) {
 	db := storetest.Open(t, store.SQLite)
 	f := newFixture(t, db)
 	f.seedDemo(t, auth.CLI("test"))
+	addPlanB(t, f) // a second plan: the plan switcher and the list of plans
 	first := func(query string) string { return f.firstID(t, query) }
 	var (
 		std       = first(`SELECT MIN(id) FROM standards`)
@@ -159,7 +160,7 @@ func TestBrowserAccessibility(t *testing.T) {
 		as    string // demo account, "" for a member of the public
 		paths []string
 	}{
-		{"", []string{"/", "/plan", "/plan/tasks/1", "/departments", "/departments/" + userDept, "/public/progress",
+		{"", []string{"/", "/plan", "/plan/tasks/1", "/plans", "/plan?plan=cn-preschool", "/plan/tasks/1?plan=cn-preschool", "/departments", "/departments/" + userDept, "/public/progress",
 			"/standards", "/standards?q=%E7%89%A6%E7%89%9B", "/standards/" + std, "/standards/announcements", "/standards/announcements/" + ann,
 			"/declarations", "/declarations/" + decl, "/leaders", "/leaders/schemes/" + scheme, "/pilots", "/pilots/" + pilot,
 			"/projects", "/projects/" + project, "/bases", "/bases/" + base, "/training", "/training/" + session, "/login",
@@ -172,7 +173,7 @@ func TestBrowserAccessibility(t *testing.T) {
 			"/sampling-notices", "/sampling-notices?year=2025",
 			"/fees", "/fees?list=fund&charge=%E4%BC%9A%E5%91%98%E8%AF%84%E6%AF%94%E8%BE%BE%E6%A0%87%E8%B4%B9",
 			"/draws", "/draws/1", "/draws/1?page=2"}},
-		{"demo-supervisor", []string{"/my", "/progress", "/progress?period=2025Q2", "/progress/tasks/1", "/progress/settings",
+		{"demo-supervisor", []string{"/my", "/progress", "/progress?plan=cn-preschool", "/progress?period=2025Q2", "/progress/tasks/1", "/progress/settings",
 			"/progress/bindings", "/reports", "/reports/" + report, "/bulletins", "/bulletins/2025Q2", fmt.Sprint("/bulletin-docs/", issued.ID), "/progress/final",
 			"/plan/versions", "/plan/import", "/standards/manage", "/standards/manage/" + std,
 			"/declarations/enterprises", "/enterprises/" + ent, "/leaders/manage", "/bases/" + base + "/edit", "/training/" + session + "/edit",

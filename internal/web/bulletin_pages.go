@@ -17,7 +17,7 @@ type bulletinListData struct {
 }
 
 func (s *Server) bulletinList(w http.ResponseWriter, r *http.Request, rc *reqCtx) error {
-	pv, err := s.Plan.Current(r.Context(), 0)
+	pv, err := s.planOf(r, rc)
 	if err != nil {
 		return err
 	}
@@ -43,8 +43,8 @@ func (s *Server) bulletinList(w http.ResponseWriter, r *http.Request, rc *reqCtx
 	return s.render(w, r, rc, http.StatusOK, "bulletins", "工作通报", "bulletins", d)
 }
 
-func (s *Server) bulletin(r *http.Request) (*progress.Bulletin, error) {
-	pv, err := s.Plan.Current(r.Context(), 0)
+func (s *Server) bulletin(r *http.Request, rc *reqCtx) (*progress.Bulletin, error) {
+	pv, err := s.planOf(r, rc)
 	if err != nil {
 		return nil, err
 	}
@@ -59,11 +59,11 @@ type bulletinPageData struct {
 }
 
 func (s *Server) bulletinPage(w http.ResponseWriter, r *http.Request, rc *reqCtx) error {
-	b, err := s.bulletin(r)
+	b, err := s.bulletin(r, rc)
 	if err != nil {
 		return err
 	}
-	pv, err := s.Plan.Current(r.Context(), 0)
+	pv, err := s.planOf(r, rc)
 	if err != nil {
 		return err
 	}
@@ -76,7 +76,7 @@ func (s *Server) bulletinPage(w http.ResponseWriter, r *http.Request, rc *reqCtx
 }
 
 func (s *Server) bulletinXLSX(w http.ResponseWriter, r *http.Request, rc *reqCtx) error {
-	b, err := s.bulletin(r)
+	b, err := s.bulletin(r, rc)
 	if err != nil {
 		return err
 	}
@@ -88,7 +88,7 @@ func (s *Server) bulletinXLSX(w http.ResponseWriter, r *http.Request, rc *reqCtx
 }
 
 func (s *Server) bulletinSave(w http.ResponseWriter, r *http.Request, rc *reqCtx) error {
-	pv, err := s.Plan.Current(r.Context(), 0)
+	pv, err := s.planOf(r, rc)
 	if err != nil {
 		return err
 	}
@@ -96,13 +96,13 @@ func (s *Server) bulletinSave(w http.ResponseWriter, r *http.Request, rc *reqCtx
 	if err := s.Progress.SaveNextSteps(r.Context(), rc.P, pv.ID, code, r.PostFormValue("next_steps")); err != nil {
 		return err
 	}
-	s.redirectMsg(w, r, "/bulletins/"+url.PathEscape(code), "“下一步工作”已保存")
+	s.redirectMsg(w, r, withPlan(rc.planCode, "/bulletins/"+url.PathEscape(code)), "“下一步工作”已保存")
 	return nil
 }
 
 // bulletinIssue freezes a period's bulletin (or a correction of it).
 func (s *Server) bulletinIssue(w http.ResponseWriter, r *http.Request, rc *reqCtx) error {
-	pv, err := s.Plan.Current(r.Context(), 0)
+	pv, err := s.planOf(r, rc)
 	if err != nil {
 		return err
 	}
@@ -171,7 +171,7 @@ func (s *Server) issuedXLSX(w http.ResponseWriter, r *http.Request, rc *reqCtx) 
 
 // apiIssued lists the issued bulletins (metadata; files by their links).
 func (s *Server) apiIssued(w http.ResponseWriter, r *http.Request, rc *reqCtx) error {
-	pv, err := s.Plan.Current(r.Context(), 0)
+	pv, err := s.planOf(r, rc)
 	if err != nil {
 		return err
 	}

@@ -71,7 +71,7 @@ func queryParamNames(t *testing.T) []string {
 		names = append(names, n)
 	}
 	sort.Strings(names)
-	for _, must := range []string{"q", "page", "per_page", "task", "year", "family", "period", "format"} {
+	for _, must := range []string{"q", "page", "per_page", "task", "year", "family", "period", "format", "plan", "version"} {
 		if !seen[must] {
 			t.Fatalf("parameter %q not found in the handlers: %v", must, names)
 		}
@@ -258,6 +258,10 @@ func checkParamMessages(t *testing.T, f *fixture) {
 		{"GET", "/api/v1/standards?page=2&per_page=100&q=" + url.QueryEscape(" 牦牛 "), nil, 200, ""},
 		{"GET", "/api/v1/plan/tasks/9223372036854775807", nil, 404, "地址中的编号“9223372036854775807”无效"},
 		{"GET", "/api/v1/standards/2147483648", nil, 404, "无效"},
+		{"GET", "/api/v1/plan?plan=" + url.QueryEscape("../../etc/passwd"), nil, 404, "没有代码为“../../etc/passwd”的工作方案"},
+		{"GET", "/plan?plan=" + strings.Repeat("a", 60), nil, 404, "没有代码为“" + strings.Repeat("a", 48) + "…”的工作方案"},
+		{"GET", "/api/v1/indicators?plan=nope", nil, 404, "没有代码为“nope”的工作方案"},
+		{"GET", "/plan?version=0", nil, 404, "版本号“0”无效"},
 		{"POST", "/login", url.Values{"login": {"a\x00b"}, "password": {"x"}}, 422, "表单字段 login 含有不允许的空字符（NUL）"},
 	}
 	for _, tc := range cases {

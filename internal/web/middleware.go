@@ -33,6 +33,12 @@ type reqCtx struct {
 	Expired  bool   // a session cookie was presented but is no longer valid
 	route    *Route
 	CSPNonce string
+	// planCode is the plan a plan-scoped page is about when it is not the
+	// primary plan (planOf, inPlan); the page's links carry it.
+	planCode string
+	// planID is the plan a plan-scoped page shows (0 on other pages): the
+	// layout then offers the same page in the other plans.
+	planID int64
 }
 
 func (s *Server) securityHeaders(next http.Handler) http.Handler {

@@ -10,7 +10,7 @@ import (
 )
 
 func (s *Server) apiPlan(w http.ResponseWriter, r *http.Request, rc *reqCtx) error {
-	pv, err := s.Plan.Current(r.Context(), 0)
+	pv, err := s.planOf(r, rc)
 	if err != nil {
 		return err
 	}
@@ -22,7 +22,7 @@ func (s *Server) apiTask(w http.ResponseWriter, r *http.Request, rc *reqCtx) err
 	if err != nil {
 		return err
 	}
-	t, _, err := s.Plan.Task(r.Context(), 0, int(n))
+	t, _, err := s.planTask(r, rc, int(n))
 	if err != nil {
 		return err
 	}
@@ -117,7 +117,10 @@ func (s *Server) apiImport(w http.ResponseWriter, r *http.Request, rc *reqCtx) e
 	if name == "" {
 		name = "API 上传"
 	}
-	res, err := s.Plan.Import(r.Context(), rc.P, name, src, r.URL.Query().Get("plan"))
+	// ?plan=CODE: a new version of that plan; ?new_plan=1 (with or without
+	// plan): a new plan; neither: the plan of the same title, else a new one.
+	o := plan.ImportOptions{Plan: r.URL.Query().Get("plan"), NewPlan: r.URL.Query().Get("new_plan") == "1"}
+	res, err := s.Plan.ImportWith(r.Context(), rc.P, name, src, o)
 	if err != nil {
 		return err
 	}

@@ -31,7 +31,30 @@ func (s *Server) versionList(w http.ResponseWriter, r *http.Request, rc *reqCtx)
 }
 
 func (s *Server) importForm(w http.ResponseWriter, r *http.Request, rc *reqCtx) error {
-	return s.render(w, r, rc, http.StatusOK, "import", "导入工作方案", "versions", nil)
+	return s.renderImport(w, r, rc, http.StatusOK, "")
+}
+
+func (s *Server) renderImport(w http.ResponseWriter, r *http.Request, rc *reqCtx, status int, errMsg string) error {
+	plans, err := s.Plan.Summaries(r.Context(), false)
+	if err != nil {
+		return err
+	}
+	return s.render(w, r, rc, status, "import", "导入工作方案", "versions", map[string]any{"Error": errMsg, "Plans": plans,
+		"Target": r.FormValue("target"), "Code": r.FormValue("plan")})
+}
+
+// importOptions reads which plan an upload belongs to: target "new" (a new
+// plan, its code in plan or derived from the title), the code of an
+// existing plan (a new version of it), or nothing (the plan of the same
+// title, else a new one; plan, when given, names it).
+func importOptions(target, code string) (plan.ImportOptions, bool) {
+	switch target {
+	case "":
+		return plan.ImportOptions{Plan: code}, code == ""
+	case "new":
+		return plan.ImportOptions{Plan: code, NewPlan: true}, true
+	}
+	return plan.ImportOptions{Plan: target}, true
 }
 
 func (s *Server) importUpload(w http.ResponseWriter, r *http.Request, rc *reqCtx) error {
@@ -50,14 +73,20 @@ func (s *Server) importUpload(w http.ResponseWriter, r *http.Request, rc *reqCtx
 	} else {
 		src = []byte(r.FormValue("text"))
 	}
-	res, err := s.Plan.Import(r.Context(), rc.P, name, src, strings.TrimSpace(r.FormValue("plan")))
+	var res *plan.ImportResult
+	var err error
+	if o, strict := importOptions(strings.TrimSpace(r.FormValue("target")), strings.TrimSpace(r.FormValue("plan"))); strict {
+		res, err = s.Plan.ImportWith(r.Context(), rc.P, name, src, o)
+	} else {
+		res, err = s.Plan.Import(r.Context(), rc.P, name, src, o.Plan)
+	}
 	if err != nil {
-		if errors.Is(err, apperr.ErrInvalid) {
-			return s.render(w, r, rc, http.StatusUnprocessableEntity, "import", "导入工作方案", "versions", map[string]any{"Error": apperr.Message(err)})
+		if errors.Is(err, apperr.ErrInvalid) || errors.Is(err, apperr.ErrConflict) || errors.Is(err, apperr.ErrNotFound) {
+			return s.renderImport(w, r, rc, statusFor(err), apperr.Message(err))
 		}
 		return err
 	}
-	msg := fmt.Sprintf("已导入为第 %d 版草稿，请核对后审核通过", res.Version.Number)
+	msg := fmt.Sprintf("已导入为方案 %s 第 %d 版草稿，请核对后审核通过", res.Version.PlanCode, res.Version.Number)
 	if res.Existing {
 		msg = fmt.Sprintf("相同文本已导入为第 %d 版（%s），未重复导入", res.Version.Number, plan.StatusLabels[res.Version.Status])
 	}

@@ -37,7 +37,7 @@ type indicatorRow struct {
 // values come only from approved reports and registries. ?format=csv gives
 // the open-data file.
 func (s *Server) apiIndicators(w http.ResponseWriter, r *http.Request, rc *reqCtx) error {
-	st, _, err := s.stateFor(r)
+	st, _, err := s.stateFor(r, rc)
 	if err != nil {
 		return err
 	}
@@ -72,7 +72,7 @@ func (s *Server) apiIndicators(w http.ResponseWriter, r *http.Request, rc *reqCt
 }
 
 func (s *Server) apiProgress(w http.ResponseWriter, r *http.Request, rc *reqCtx) error {
-	st, _, err := s.stateFor(r)
+	st, _, err := s.stateFor(r, rc)
 	if err != nil {
 		return err
 	}
@@ -86,7 +86,7 @@ func (s *Server) apiProgress(w http.ResponseWriter, r *http.Request, rc *reqCtx)
 }
 
 func (s *Server) apiToDo(w http.ResponseWriter, r *http.Request, rc *reqCtx) error {
-	pv, err := s.Plan.Current(r.Context(), 0)
+	pv, err := s.planOf(r, rc)
 	if err != nil {
 		return err
 	}
@@ -101,7 +101,7 @@ func (s *Server) apiToDo(w http.ResponseWriter, r *http.Request, rc *reqCtx) err
 }
 
 func (s *Server) apiReports(w http.ResponseWriter, r *http.Request, rc *reqCtx) error {
-	pv, err := s.Plan.Current(r.Context(), 0)
+	pv, err := s.planOf(r, rc)
 	if err != nil {
 		return err
 	}
@@ -140,7 +140,7 @@ func (s *Server) apiSaveReport(w http.ResponseWriter, r *http.Request, rc *reqCt
 	if err := dec.Decode(&req); err != nil {
 		return &apperr.Error{Kind: apperr.ErrInvalid, Msg: "请求体不是有效的报告 JSON：" + err.Error(), Err: err}
 	}
-	pv, err := s.Plan.Current(r.Context(), 0)
+	pv, err := s.planOf(r, rc)
 	if err != nil {
 		return err
 	}
@@ -213,7 +213,7 @@ func (s *Server) apiReportAction(action string) func(http.ResponseWriter, *http.
 }
 
 func (s *Server) apiBulletin(w http.ResponseWriter, r *http.Request, rc *reqCtx) error {
-	b, err := s.bulletin(r)
+	b, err := s.bulletin(r, rc)
 	if err != nil {
 		return err
 	}

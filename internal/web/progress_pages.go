@@ -54,8 +54,8 @@ func (s *Server) pinnedAsOf(r *http.Request, planID int64) (string, error) {
 }
 
 // stateFor evaluates the current plan as of the request's ?period or ?date.
-func (s *Server) stateFor(r *http.Request) (*progress.State, *progress.Period, error) {
-	pv, err := s.Plan.Current(r.Context(), 0)
+func (s *Server) stateFor(r *http.Request, rc *reqCtx) (*progress.State, *progress.Period, error) {
+	pv, err := s.planOf(r, rc)
 	if err != nil {
 		return nil, nil, err
 	}
@@ -80,7 +80,7 @@ type cockpitData struct {
 }
 
 func (s *Server) cockpit(w http.ResponseWriter, r *http.Request, rc *reqCtx) error {
-	st, period, err := s.stateFor(r)
+	st, period, err := s.stateFor(r, rc)
 	if err != nil {
 		return err
 	}
@@ -123,7 +123,7 @@ func (s *Server) taskProgress(w http.ResponseWriter, r *http.Request, rc *reqCtx
 	if err != nil {
 		return err
 	}
-	task, pv, err := s.Plan.Task(r.Context(), 0, int(n))
+	task, pv, err := s.planTask(r, rc, int(n))
 	if err != nil {
 		return err
 	}
@@ -154,7 +154,7 @@ func (s *Server) taskOverride(w http.ResponseWriter, r *http.Request, rc *reqCtx
 	if err != nil {
 		return err
 	}
-	pv, err := s.Plan.Current(r.Context(), 0)
+	pv, err := s.planOf(r, rc)
 	if err != nil {
 		return err
 	}
@@ -169,7 +169,7 @@ func (s *Server) taskOverride(w http.ResponseWriter, r *http.Request, rc *reqCtx
 	if err := s.Progress.SetOverride(r.Context(), rc.P, pv.ID, int(n), val, strings.TrimSpace(r.PostFormValue("reason"))); err != nil {
 		return err
 	}
-	s.redirectMsg(w, r, "/progress/tasks/"+strconv.Itoa(int(n)), "已保存人工调整")
+	s.redirectMsg(w, r, withPlan(rc.planCode, "/progress/tasks/"+strconv.Itoa(int(n))), "已保存人工调整")
 	return nil
 }
 
@@ -179,7 +179,7 @@ func (s *Server) taskFigures(w http.ResponseWriter, r *http.Request, rc *reqCtx)
 	if err != nil {
 		return err
 	}
-	pv, err := s.Plan.Current(r.Context(), 0)
+	pv, err := s.planOf(r, rc)
 	if err != nil {
 		return err
 	}
@@ -194,12 +194,12 @@ func (s *Server) taskFigures(w http.ResponseWriter, r *http.Request, rc *reqCtx)
 	if err != nil {
 		msg = apperr.Message(err)
 	}
-	s.redirectMsg(w, r, "/progress/tasks/"+strconv.Itoa(int(n)), msg)
+	s.redirectMsg(w, r, withPlan(rc.planCode, "/progress/tasks/"+strconv.Itoa(int(n))), msg)
 	return nil
 }
 
 func (s *Server) bindingsPage(w http.ResponseWriter, r *http.Request, rc *reqCtx) error {
-	pv, err := s.Plan.Current(r.Context(), 0)
+	pv, err := s.planOf(r, rc)
 	if err != nil {
 		return err
 	}
@@ -224,7 +224,7 @@ func (s *Server) bindingsPage(w http.ResponseWriter, r *http.Request, rc *reqCtx
 }
 
 func (s *Server) bindingsSave(w http.ResponseWriter, r *http.Request, rc *reqCtx) error {
-	pv, err := s.Plan.Current(r.Context(), 0)
+	pv, err := s.planOf(r, rc)
 	if err != nil {
 		return err
 	}
@@ -252,7 +252,7 @@ func (s *Server) bindingsSave(w http.ResponseWriter, r *http.Request, rc *reqCtx
 	if err := s.Progress.SetBinding(r.Context(), rc.P, pv.ID, b); err != nil {
 		return err
 	}
-	s.redirectMsg(w, r, "/progress/bindings", "已保存")
+	s.redirectMsg(w, r, withPlan(rc.planCode, "/progress/bindings"), "已保存")
 	return nil
 }
 
@@ -260,7 +260,7 @@ func (s *Server) bindingsSave(w http.ResponseWriter, r *http.Request, rc *reqCtx
 // lead department's account, as of the request's date (default: today, or
 // the settings' pinned date).
 func (s *Server) finalPage(w http.ResponseWriter, r *http.Request, rc *reqCtx) error {
-	pv, err := s.Plan.Current(r.Context(), 0)
+	pv, err := s.planOf(r, rc)
 	if err != nil {
 		return err
 	}
@@ -276,7 +276,7 @@ func (s *Server) finalPage(w http.ResponseWriter, r *http.Request, rc *reqCtx) e
 }
 
 func (s *Server) publicProgress(w http.ResponseWriter, r *http.Request, rc *reqCtx) error {
-	st, _, err := s.stateFor(r)
+	st, _, err := s.stateFor(r, rc)
 	if err != nil {
 		return err
 	}
@@ -284,7 +284,7 @@ func (s *Server) publicProgress(w http.ResponseWriter, r *http.Request, rc *reqC
 }
 
 func (s *Server) myDesk(w http.ResponseWriter, r *http.Request, rc *reqCtx) error {
-	pv, err := s.Plan.Current(r.Context(), 0)
+	pv, err := s.planOf(r, rc)
 	if err != nil {
 		return err
 	}
@@ -300,17 +300,23 @@ func (s *Server) myDesk(w http.ResponseWriter, r *http.Request, rc *reqCtx) erro
 			return err
 		}
 		dept = d
-		if duties, err = s.Plan.Duties(r.Context(), rc.P.DeptID); err != nil {
+		all, err := s.Plan.Duties(r.Context(), rc.P.DeptID)
+		if err != nil {
 			return err
 		}
+		duties = all.InPlan(pv.ID)
 	}
 	returned, err := s.Progress.Reports(r.Context(), rc.P, progress.ReportFilter{PlanID: pv.ID, Status: progress.ReportReturned, DeptID: rc.P.DeptID, Limit: 50})
 	if err != nil {
 		return err
 	}
 	period, _ := s.Progress.CurrentPeriod(r.Context(), pv.ID)
+	elsewhere, err := s.toDoElsewhere(r, rc, pv.ID)
+	if err != nil {
+		return err
+	}
 	data := map[string]any{"Items": items, "Dept": dept, "Duties": duties, "Returned": returned, "Period": period,
-		"Reporting": rc.P.Has(progressViewers...)}
+		"Reporting": rc.P.Has(progressViewers...), "Elsewhere": elsewhere}
 	// An enterprise's desk is its declarations: what it has declared, what
 	// is due for review, and the way to declare more.
 	if rc.P.Has(auth.RoleEnterprise) {
@@ -327,4 +333,36 @@ func (s *Server) myDesk(w http.ResponseWriter, r *http.Request, rc *reqCtx) erro
 		data["Declarations"], data["ReviewDue"] = decls, due
 	}
 	return s.render(w, r, rc, http.StatusOK, "my", "我的工作台", "my", data)
+}
+
+// planToDo counts a user's to-do items in a plan other than the one the
+// desk shows, so work in another plan is not missed.
+type planToDo struct {
+	Title, Href string
+	Count       int
+}
+
+func (s *Server) toDoElsewhere(r *http.Request, rc *reqCtx, shown int64) ([]planToDo, error) {
+	sums, err := s.Plan.Summaries(r.Context(), true)
+	if err != nil || len(sums) < 2 {
+		return nil, err
+	}
+	var out []planToDo
+	for _, sm := range sums {
+		if sm.ID == shown {
+			continue
+		}
+		items, err := s.Progress.ToDo(r.Context(), rc.P, sm.ID)
+		if err != nil {
+			return nil, err
+		}
+		if len(items) > 0 {
+			href := "/my"
+			if !sm.Primary {
+				href = withPlan(sm.Code, href)
+			}
+			out = append(out, planToDo{Title: sm.Title, Href: href, Count: len(items)})
+		}
+	}
+	return out, nil
 }

@@ -11,7 +11,7 @@ import (
 )
 
 func (s *Server) settingsPage(w http.ResponseWriter, r *http.Request, rc *reqCtx) error {
-	pv, err := s.Plan.Current(r.Context(), 0)
+	pv, err := s.planOf(r, rc)
 	if err != nil {
 		return err
 	}
@@ -28,7 +28,7 @@ func (s *Server) settingsPage(w http.ResponseWriter, r *http.Request, rc *reqCtx
 
 // settingsSave stores the settings and, when asked, generates periods up to a year.
 func (s *Server) settingsSave(w http.ResponseWriter, r *http.Request, rc *reqCtx) error {
-	pv, err := s.Plan.Current(r.Context(), 0)
+	pv, err := s.planOf(r, rc)
 	if err != nil {
 		return err
 	}
@@ -93,7 +93,7 @@ func (s *Server) settingsSave(w http.ResponseWriter, r *http.Request, rc *reqCtx
 		}
 		msg += "，新增报送周期 " + strconv.Itoa(n) + " 个"
 	}
-	s.redirectMsg(w, r, "/progress/settings", msg)
+	s.redirectMsg(w, r, withPlan(rc.planCode, "/progress/settings"), msg)
 	return nil
 }
 

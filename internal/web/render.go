@@ -118,6 +118,12 @@ type view struct {
 	// Menu is the left menu of this viewer, built from the route table.
 	Menu  []menuGroup
 	opens func(path string) bool
+	// PlanCode is the plan of a plan-scoped page other than the primary
+	// one; links between plan-scoped pages add it with the parts "planQ"
+	// and "planA" so they stay in one plan.
+	PlanCode string
+	// Plans offers the page in every plan when several are tracked.
+	Plans []planTab
 }
 
 // Opens reports whether the viewer may open the page at path (a GET the
@@ -142,7 +148,11 @@ func (s *Server) render(w http.ResponseWriter, r *http.Request, rc *reqCtx, stat
 	if !ok {
 		return fmt.Errorf("web: no template %q", page)
 	}
-	v := view{Title: title, Section: section, P: rc.P, CSRF: rc.CSRF, Data: data, Flash: s.takeFlash(w, r), Menu: menuFor(s.routes, rc.P, section), opens: s.opener(rc.P)}
+	tabs, err := s.planTabs(r, rc)
+	if err != nil {
+		return err
+	}
+	v := view{Title: title, Section: section, P: rc.P, CSRF: rc.CSRF, Data: data, Flash: s.takeFlash(w, r), Menu: menuFor(s.routes, rc.P, section), opens: s.opener(rc.P), PlanCode: rc.planCode, Plans: tabs}
 	var buf bytes.Buffer
 	if err := t.Execute(&buf, v); err != nil {
 		return fmt.Errorf("web: render %s: %w", page, err)
@@ -150,7 +160,7 @@ func (s *Server) render(w http.ResponseWriter, r *http.Request, rc *reqCtx, stat
 	w.Header().Set("Content-Type", "text/html; charset=utf-8")
 	w.Header().Set("Cache-Control", "no-store")
 	w.WriteHeader(status)
-	_, err := buf.WriteTo(w)
+	_, err = buf.WriteTo(w)
 	return err
 }
 

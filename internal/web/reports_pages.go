@@ -21,7 +21,7 @@ func queryInt(r *http.Request, name string) int64 {
 }
 
 func (s *Server) reportList(w http.ResponseWriter, r *http.Request, rc *reqCtx) error {
-	pv, err := s.Plan.Current(r.Context(), 0)
+	pv, err := s.planOf(r, rc)
 	if err != nil {
 		return err
 	}
@@ -109,7 +109,7 @@ func (s *Server) withContext(r *http.Request, rc *reqCtx, rf *reportForm) (*repo
 
 // reportTarget resolves the period, task and department a new report is for.
 func (s *Server) reportTarget(r *http.Request, rc *reqCtx, code string, task int, deptID int64) (*reportForm, error) {
-	pv, err := s.Plan.Current(r.Context(), 0)
+	pv, err := s.planOf(r, rc)
 	if err != nil {
 		return nil, err
 	}
@@ -246,6 +246,9 @@ func (s *Server) loadReportForm(r *http.Request, rc *reqCtx) (*reportForm, error
 	if err != nil {
 		return nil, err
 	}
+	if err := s.inPlan(r, rc, rep.PlanID); err != nil {
+		return nil, err
+	}
 	editable := (rep.Status == progress.ReportDraft || rep.Status == progress.ReportReturned) && rc.P.Has(reportWriters...)
 	if editable {
 		// Only the department itself edits; a lead reading a co-owner's report does not.
@@ -367,7 +370,7 @@ func (s *Server) reportSendBack(w http.ResponseWriter, r *http.Request, rc *reqC
 }
 
 func (s *Server) reportTemplate(w http.ResponseWriter, r *http.Request, rc *reqCtx) error {
-	pv, err := s.Plan.Current(r.Context(), 0)
+	pv, err := s.planOf(r, rc)
 	if err != nil {
 		return err
 	}
@@ -390,7 +393,7 @@ func (s *Server) reportTemplate(w http.ResponseWriter, r *http.Request, rc *reqC
 }
 
 func (s *Server) reportUpload(w http.ResponseWriter, r *http.Request, rc *reqCtx) error {
-	pv, err := s.Plan.Current(r.Context(), 0)
+	pv, err := s.planOf(r, rc)
 	if err != nil {
 		return err
 	}
@@ -421,7 +424,7 @@ func (s *Server) reportUpload(w http.ResponseWriter, r *http.Request, rc *reqCtx
 	} else {
 		msg = fmt.Sprintf("导入完成：新保存或更新 %d 份草稿，%d 份无变化，%d 项未填写", res.Saved, res.Unchanged, res.Skipped)
 	}
-	s.redirectMsg(w, r, "/reports?period="+url.QueryEscape(period.Code), msg)
+	s.redirectMsg(w, r, withPlan(rc.planCode, "/reports?period="+url.QueryEscape(period.Code)), msg)
 	return nil
 }
 

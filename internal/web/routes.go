@@ -72,6 +72,7 @@ func (s *Server) planRoutes() []Route {
 
 		{Method: "GET", Pattern: "/plan", Name: "工作方案总览", Public: true, Cache: true, Handle: s.planOverview, Menu: Menu{Group: MenuPublic, Label: "工作方案", Order: 10, Section: "plan"}},
 		{Method: "GET", Pattern: "/plan/tasks/{number}", Name: "任务详情", Public: true, Cache: true, Handle: s.taskDetail},
+		{Method: "GET", Pattern: "/plans", Name: "工作方案列表", Public: true, Cache: true, Handle: s.plansList, Menu: Menu{Group: MenuPublic, Label: "工作方案列表", Order: 140, Section: "plans"}},
 		{Method: "GET", Pattern: "/departments", Name: "责任部门", Public: true, Cache: true, Handle: s.departmentList, Menu: Menu{Group: MenuPublic, Label: "责任部门", Order: 20, Section: "departments"}},
 		{Method: "GET", Pattern: "/departments/{id}", Name: "部门职责", Public: true, Cache: true, Handle: s.departmentDetail},
 
@@ -85,6 +86,7 @@ func (s *Server) planRoutes() []Route {
 
 		{Method: "GET", Pattern: "/api/v1/openapi.json", Name: "接口说明", Public: true, API: true, Handle: s.openAPI},
 		{Method: "GET", Pattern: "/api/v1/plan", Name: "现行方案", Public: true, Cache: true, API: true, Handle: s.apiPlan},
+		{Method: "GET", Pattern: "/api/v1/plans", Name: "工作方案列表", Public: true, Cache: true, API: true, Handle: s.apiPlans},
 		{Method: "GET", Pattern: "/api/v1/plan/tasks/{number}", Name: "任务详情", Public: true, API: true, Handle: s.apiTask},
 		{Method: "GET", Pattern: "/api/v1/departments", Name: "部门目录", Public: true, API: true, Handle: s.apiDepartments},
 		{Method: "GET", Pattern: "/api/v1/departments/{id}", Name: "部门职责", Public: true, API: true, Handle: s.apiDepartment},
