@@ -129,6 +129,17 @@ func kindLabel(k kit.ImportKind[auth.Principal]) string {
 	return k.Title
 }
 
+// sizeText is a file size as people read it: "10 MB", "48 KB".
+func sizeText(n int64) string {
+	switch {
+	case n >= 1<<20:
+		return strings.TrimSuffix(fmt.Sprintf("%.1f", float64(n)/(1<<20)), ".0") + " MB"
+	case n >= 1<<10:
+		return fmt.Sprintf("%d KB", n>>10)
+	}
+	return fmt.Sprintf("%d 字节", n)
+}
+
 func clipRunes(s string, n int) string {
 	if utf8.RuneCountInString(s) <= n {
 		return s
@@ -159,7 +170,7 @@ func (s *Server) importList(w http.ResponseWriter, r *http.Request, rc *reqCtx) 
 		return apperr.Forbidden("您没有可导入的数据类型")
 	}
 	return s.render(w, r, rc, http.StatusOK, "import_list", "数据导入导出", "import", map[string]any{
-		"Kinds": kinds, "MaxMB": s.importLimit() >> 20, "MaxRows": importMaxRows,
+		"Kinds": kinds, "MaxSize": sizeText(s.importLimit()), "MaxRows": importMaxRows,
 	})
 }
 
@@ -177,7 +188,7 @@ type importResult struct {
 
 func (s *Server) renderImportKind(w http.ResponseWriter, r *http.Request, rc *reqCtx, status int, k kit.ImportKind[auth.Principal], msg string, res *importResult) error {
 	return s.render(w, r, rc, status, "import_kind", "导入"+kindLabel(k), "import", map[string]any{
-		"Kind": viewOf(k), "Message": msg, "Result": res, "MaxMB": s.importLimit() >> 20, "MaxRows": importMaxRows,
+		"Kind": viewOf(k), "Message": msg, "Result": res, "MaxSize": sizeText(s.importLimit()), "MaxRows": importMaxRows,
 	})
 }
 
@@ -205,7 +216,7 @@ func (s *Server) uploadedImport(r *http.Request) (kit.Source, error) {
 	if err := r.ParseMultipartForm(8 << 20); err != nil {
 		var mbe *http.MaxBytesError
 		if errors.As(err, &mbe) {
-			return kit.Source{}, apperr.Invalid("上传的文件超过 %d MB，未导入；请拆分文件，或在服务器上用 sidi import 导入", s.importLimit()>>20)
+			return kit.Source{}, apperr.Invalid("上传的文件超过 %s，未导入；请拆分文件，或在服务器上用 sidi import 导入", sizeText(s.importLimit()))
 		}
 		return kit.Source{}, apperr.Invalid("请选择要上传的 .csv 或 .xlsx 文件")
 	}
@@ -218,8 +229,8 @@ func (s *Server) uploadedImport(r *http.Request) (kit.Source, error) {
 		return kit.Source{}, apperr.Invalid("文件“%s”不是 .csv 或 .xlsx 文件", clipRunes(h.Filename, 60))
 	}
 	if h.Size > s.importLimit() {
-		return kit.Source{}, apperr.Invalid("文件“%s”有 %.1f MB，超过 %d MB 的上限，未导入；请拆分文件，或在服务器上用 sidi import 导入",
-			clipRunes(h.Filename, 60), float64(h.Size)/(1<<20), s.importLimit()>>20)
+		return kit.Source{}, apperr.Invalid("文件“%s”有 %s，超过 %s 的上限，未导入；请拆分文件，或在服务器上用 sidi import 导入",
+			clipRunes(h.Filename, 60), sizeText(h.Size), sizeText(s.importLimit()))
 	}
 	name := filepath.Base(strings.ReplaceAll(h.Filename, "\\", "/"))
 	return kit.Source{Name: name, Open: func() (io.ReadCloser, error) {
