@@ -34,6 +34,9 @@ func ImportKinds(s *Service) []kit.ImportKind[auth.Principal] {
 // transaction, one audit entry): --skip-invalid is refused.
 func (s *Service) importDeclKind(ctx context.Context, p auth.Principal, src kit.Source, opt kit.ImportOptions) (kit.ImportReport, error) {
 	rep := kit.ImportReport{Kind: "declarations", File: src.Name}
+	if err := p.Require(Editors...); err != nil {
+		return rep, err
+	}
 	if opt.SkipInvalid {
 		return rep, apperr.Invalid("自我声明按声明整体导入（一项声明可跨多行），不支持跳过错误行，请改正后重新导入")
 	}
