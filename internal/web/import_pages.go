@@ -415,9 +415,7 @@ func (c *cappedBuffer) Write(p []byte) (int, error) {
 func (c *cappedBuffer) bytes() []byte {
 	b := c.buf.Bytes()
 	if c.cut {
-		if i := bytes.LastIndexByte(b, '\n'); i >= 0 {
-			b = b[:i+1]
-		}
+		b = b[:bytes.LastIndexByte(b, '\n')+1]
 	}
 	return append([]byte("\uFEFF"), b...)
 }
