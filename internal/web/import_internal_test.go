@@ -32,7 +32,7 @@ func TestRejectStoreBounds(t *testing.T) {
 	var st rejectStore
 	now := time.Date(2025, 6, 30, 10, 0, 0, 0, time.UTC)
 	chunk := bytes.Repeat([]byte("x"), rejectsMaxBytes)
-	first, err := st.put(1, "trademarks", chunk, now)
+	first, err := st.put(1, "trademarks", importResult{}, chunk, now)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -46,7 +46,7 @@ func TestRejectStoreBounds(t *testing.T) {
 		t.Error("the file is gone before its time")
 	}
 	for i := 0; i < rejectsTotalBytes/rejectsMaxBytes+3; i++ {
-		if _, err := st.put(1, "trademarks", chunk, now.Add(time.Minute)); err != nil {
+		if _, err := st.put(1, "trademarks", importResult{}, chunk, now.Add(time.Minute)); err != nil {
 			t.Fatal(err)
 		}
 	}

@@ -40,8 +40,9 @@ const (
 	importMaxRows = 100_000
 	// importShownErrors is how many failures the result page lists.
 	importShownErrors = 200
-	// The rejects CSV of an upload is kept for its uploader a while, each
-	// at most rejectsMaxBytes, all together at most rejectsTotalBytes.
+	// The outcome of an upload (its report and rejects CSV) is kept for
+	// its uploader a while, the rejects at most rejectsMaxBytes each, all
+	// together at most rejectsTotalBytes.
 	rejectsTTL        = 30 * time.Minute
 	rejectsMaxBytes   = 2 << 20
 	rejectsTotalBytes = 32 << 20
@@ -192,12 +193,23 @@ func (s *Server) renderImportKind(w http.ResponseWriter, r *http.Request, rc *re
 	})
 }
 
+// importKindPage is the upload form, with the outcome of the caller's
+// upload when ?result= names it (an upload redirects here, so reloading
+// the page does not import the file again).
 func (s *Server) importKindPage(w http.ResponseWriter, r *http.Request, rc *reqCtx) error {
 	k, err := s.importKindOf(r, rc.P)
 	if err != nil {
 		return err
 	}
-	return s.renderImportKind(w, r, rc, http.StatusOK, k, "", nil)
+	var res *importResult
+	if id := r.URL.Query().Get("result"); id != "" {
+		up, ok := s.rejects.get(rc.P.UserID, k.Name, id, s.now())
+		if !ok {
+			return apperr.NotFound("导入结果不存在或已过期（保留 %d 分钟）", int(rejectsTTL/time.Minute))
+		}
+		res = &up.res
+	}
+	return s.renderImportKind(w, r, rc, http.StatusOK, k, "", res)
 }
 
 // uploadFile is an uploaded part that tells the table reader its size.
@@ -278,20 +290,18 @@ func (s *Server) importKindUpload(w http.ResponseWriter, r *http.Request, rc *re
 	case err != nil:
 		return err
 	}
-	if res.Rep.Rejected > 0 && rejects.buf.Len() > 0 {
-		res.Cut = rejects.cut
-		id, err := s.rejects.put(rc.P.UserID, k.Name, rejects.bytes(), s.now())
-		if err != nil {
-			return err
-		}
-		res.Rejects = "/import/" + k.Name + "/rejects/" + id
-	}
 	res.Valid = res.Rep.Rows - res.Rep.Rejected
-	status := http.StatusOK
-	if res.Refused {
-		status = http.StatusUnprocessableEntity
+	res.Rep.Errors = nil // the shown ones are kept
+	var data []byte
+	if res.Rep.Rejected > 0 && rejects.buf.Len() > 0 {
+		res.Cut, data = rejects.cut, rejects.bytes()
 	}
-	return s.renderImportKind(w, r, rc, status, k, "", res)
+	id, err := s.rejects.put(rc.P.UserID, k.Name, *res, data, s.now())
+	if err != nil {
+		return err
+	}
+	http.Redirect(w, r, "/import/"+k.Name+"?result="+id, http.StatusSeeOther)
+	return nil
 }
 
 // importTemplate downloads the kind's header row as .csv or .xlsx.
@@ -381,15 +391,15 @@ func (s *Server) importRejects(w http.ResponseWriter, r *http.Request, rc *reqCt
 	if err != nil {
 		return err
 	}
-	data, ok := s.rejects.get(rc.P.UserID, k.Name, r.PathValue("id"), s.now())
-	if !ok {
+	up, ok := s.rejects.get(rc.P.UserID, k.Name, r.PathValue("id"), s.now())
+	if !ok || up.rejects == nil {
 		return apperr.NotFound("错误行文件不存在或已过期（保留 %d 分钟），请重新上传", int(rejectsTTL/time.Minute))
 	}
 	day := s.now().In(cst).Format("2006-01-02")
 	w.Header().Set("Content-Type", "text/csv; charset=utf-8")
 	w.Header().Set("Content-Disposition", contentDisposition(k.Name+"-rejects-"+day+".csv", kindLabel(k)+"错误行-"+day+".csv"))
 	w.Header().Set("Cache-Control", "no-store")
-	_, err = w.Write(data)
+	_, err = w.Write(up.rejects)
 	return err
 }
 
@@ -420,56 +430,72 @@ func (c *cappedBuffer) bytes() []byte {
 	return append([]byte("\uFEFF"), b...)
 }
 
-// rejectStore keeps recent rejects files for their uploaders, bounded in
-// age and in total size (the oldest go first).
+// rejectStore keeps the outcomes of recent uploads (the report shown and
+// the rejects file) for their uploaders, bounded in age and in total size
+// (the oldest go first).
 type rejectStore struct {
 	mu    sync.Mutex
-	items []rejectItem
+	items []upload
 	total int
 }
 
-type rejectItem struct {
+type upload struct {
 	id, kind string
 	user     int64
 	at       time.Time
-	data     []byte
+	res      importResult
+	rejects  []byte
+	size     int
 }
 
-func (st *rejectStore) put(user int64, kind string, data []byte, now time.Time) (string, error) {
+// size is about what an upload's outcome holds in memory.
+func (u upload) bytes() int {
+	n := 512 + len(u.rejects) + len(u.res.Rep.File)
+	for _, e := range u.res.Errors {
+		n += 64 + len(e.Column) + len(e.Msg)
+	}
+	return n
+}
+
+func (st *rejectStore) put(user int64, kind string, res importResult, rejects []byte, now time.Time) (string, error) {
 	var b [16]byte
 	if _, err := rand.Read(b[:]); err != nil {
-		return "", fmt.Errorf("web: rejects id: %w", err)
+		return "", fmt.Errorf("web: upload id: %w", err)
 	}
-	id := hex.EncodeToString(b[:])
+	u := upload{id: hex.EncodeToString(b[:]), kind: kind, user: user, at: now, res: res, rejects: rejects}
+	u.size = u.bytes()
+	if u.rejects != nil {
+		u.res.Rejects = "/import/" + kind + "/rejects/" + u.id
+	}
 	st.mu.Lock()
 	defer st.mu.Unlock()
 	st.expire(now)
-	for len(st.items) > 0 && st.total+len(data) > rejectsTotalBytes {
-		st.total -= len(st.items[0].data)
+	for len(st.items) > 0 && st.total+u.size > rejectsTotalBytes {
+		st.total -= st.items[0].size
 		st.items = st.items[1:]
 	}
-	st.items = append(st.items, rejectItem{id: id, kind: kind, user: user, at: now, data: data})
-	st.total += len(data)
-	return id, nil
+	st.items = append(st.items, u)
+	st.total += u.size
+	return u.id, nil
 }
 
-func (st *rejectStore) get(user int64, kind, id string, now time.Time) ([]byte, bool) {
+func (st *rejectStore) get(user int64, kind, id string, now time.Time) (upload, bool) {
 	st.mu.Lock()
 	defer st.mu.Unlock()
 	st.expire(now)
 	for _, it := range st.items {
 		if it.id == id && it.user == user && it.kind == kind {
-			return it.data, true
+			return it, true
 		}
 	}
-	return nil, false
+	return upload{}, false
 }
 
 // expire drops the items older than rejectsTTL (they are in time order).
 func (st *rejectStore) expire(now time.Time) {
 	n := 0
 	for n < len(st.items) && now.Sub(st.items[n].at) > rejectsTTL {
-		st.total -= len(st.items[n].data)
+		st.total -= st.items[n].size
 		n++
 	}
 	st.items = slices.Delete(st.items, 0, n)

@@ -71,6 +71,18 @@ func (c *client) upload(path, csrf, mode, name string, data []byte) (*http.Respo
 	return c.do("POST", path, body, map[string]string{"Content-Type": ct})
 }
 
+// imported uploads a file that gets as far as the import (a redirect to
+// its outcome) and returns the outcome page.
+func (c *client) imported(path, csrf, mode, name string, data []byte) (*http.Response, string) {
+	c.t.Helper()
+	resp, page := c.upload(path, csrf, mode, name, data)
+	loc := resp.Header.Get("Location")
+	if resp.StatusCode != http.StatusSeeOther || !strings.HasPrefix(loc, path+"?result=") {
+		c.t.Fatalf("upload to %s: %d %s %s", path, resp.StatusCode, loc, page)
+	}
+	return c.get(loc)
+}
+
 func countRows(t *testing.T, db *store.DB, query string, args ...any) int {
 	t.Helper()
 	var n int
@@ -169,7 +181,7 @@ func TestImportPages(t *testing.T) {
 		})
 
 		t.Run("csv lands and is audited", func(t *testing.T) {
-			resp, page := c.upload("/import/trademarks", tok, "all", "商标.csv", []byte(marks))
+			resp, page := c.imported("/import/trademarks", tok, "all", "商标.csv", []byte(marks))
 			if resp.StatusCode != http.StatusOK || !strings.Contains(page, "新增 3") {
 				t.Fatalf("upload: %d %s", resp.StatusCode, page)
 			}
@@ -179,7 +191,7 @@ func TestImportPages(t *testing.T) {
 			if n := countRows(t, db, `SELECT COUNT(*) FROM audit_log WHERE entity = 'import' AND entity_id = 'trademarks' AND actor = 'demo-admin'`); n != 1 {
 				t.Errorf("%d audit entries by demo-admin", n)
 			}
-			resp, page = c.upload("/import/trademarks", tok, "all", "商标.csv", []byte(marks))
+			resp, page = c.imported("/import/trademarks", tok, "all", "商标.csv", []byte(marks))
 			if resp.StatusCode != http.StatusOK || !strings.Contains(page, "未变 3") {
 				t.Errorf("the same file again: %d", resp.StatusCode)
 			}
@@ -201,7 +213,7 @@ func TestImportPages(t *testing.T) {
 			if err := tf.Close(); err != nil {
 				t.Fatal(err)
 			}
-			resp, page := c.upload("/import/entities", tok, "all", "名录库.xlsx", buf.Bytes())
+			resp, page := c.imported("/import/entities", tok, "all", "名录库.xlsx", buf.Bytes())
 			if resp.StatusCode != http.StatusOK || !strings.Contains(page, "新增 2") {
 				t.Fatalf("xlsx upload: %d %s", resp.StatusCode, page)
 			}
@@ -221,8 +233,8 @@ func TestImportPages(t *testing.T) {
 		starts := `SELECT COUNT(*) FROM biz_starts`
 
 		t.Run("refused whole", func(t *testing.T) {
-			resp, page := c.upload("/import/business_starts", tok, "all", "开办.csv", bad)
-			if resp.StatusCode != http.StatusUnprocessableEntity || !strings.Contains(page, "未导入任何记录") ||
+			resp, page := c.imported("/import/business_starts", tok, "all", "开办.csv", bad)
+			if resp.StatusCode != http.StatusOK || !strings.Contains(page, "未导入任何记录") ||
 				!strings.Contains(page, `<td class="num">2</td><td>行政区划代码</td>`) {
 				t.Errorf("bad file: %d %s", resp.StatusCode, page)
 			}
@@ -232,7 +244,7 @@ func TestImportPages(t *testing.T) {
 		})
 
 		t.Run("dry run", func(t *testing.T) {
-			resp, page := c.upload("/import/business_starts", tok, "check", "开办.csv", sample)
+			resp, page := c.imported("/import/business_starts", tok, "check", "开办.csv", sample)
 			if resp.StatusCode != http.StatusOK || !strings.Contains(page, "仅校验，未写入任何记录：共 3 行，正确 3 行") {
 				t.Errorf("dry run: %d %s", resp.StatusCode, page)
 			}
@@ -243,7 +255,7 @@ func TestImportPages(t *testing.T) {
 
 		t.Run("skip invalid with rejects", func(t *testing.T) {
 			mixed := append(bytes.TrimRight(slices.Clone(sample), "\n"), []byte("\nQH-BAD-9,坏行九,,有限责任公司,110101,2025-03-03 09:00,2025-03-03 10:00,,,,,,\n")...)
-			resp, page := c.upload("/import/business_starts", tok, "skip", "开办.csv", mixed)
+			resp, page := c.imported("/import/business_starts", tok, "skip", "开办.csv", mixed)
 			if resp.StatusCode != http.StatusOK || !strings.Contains(page, "新增 3") || !strings.Contains(page, "跳过错误行 1") {
 				t.Fatalf("skip: %d %s", resp.StatusCode, page)
 			}
@@ -258,8 +270,19 @@ func TestImportPages(t *testing.T) {
 			if resp.StatusCode != http.StatusOK || !strings.Contains(body, "行号,列,原因") || !strings.Contains(body, "5,行政区划代码,") || !strings.Contains(body, "QH-BAD-9") {
 				t.Errorf("rejects: %d %q", resp.StatusCode, body)
 			}
-			if resp, _ := f.as(t, "demo-supervisor").get(m[1]); resp.StatusCode != http.StatusNotFound {
+			other := f.as(t, "demo-supervisor")
+			if resp, _ := other.get(m[1]); resp.StatusCode != http.StatusNotFound {
 				t.Errorf("another user reads the rejects: %d", resp.StatusCode)
+			}
+			result := "/import/business_starts?result=" + m[1][strings.LastIndex(m[1], "/")+1:]
+			if resp, _ := other.get(result); resp.StatusCode != http.StatusNotFound {
+				t.Errorf("another user reads the outcome: %d", resp.StatusCode)
+			}
+			if resp, page := c.get(result); resp.StatusCode != http.StatusOK || !strings.Contains(page, "跳过错误行 1") {
+				t.Errorf("the outcome again: %d", resp.StatusCode)
+			}
+			if n := countRows(t, db, starts); n != 3 {
+				t.Errorf("reloading the outcome imported again: %d rows", n)
 			}
 		})
 
