@@ -2,6 +2,7 @@ package web_test
 
 import (
 	"bytes"
+	"context"
 	"fmt"
 	"mime/multipart"
 	"net/http"
@@ -14,6 +15,7 @@ import (
 
 	"github.com/xuri/excelize/v2"
 
+	"sidi/internal/auth"
 	"sidi/internal/inspect"
 	"sidi/internal/ip/trademark"
 	"sidi/internal/kit"
@@ -142,6 +144,25 @@ func TestImportPages(t *testing.T) {
 			}
 			if got := kindsOf("demo-reporter-drc"); got != nil {
 				t.Errorf("the reporter sees %v", got)
+			}
+			// An inspector outside the market regulator keeps sampling
+			// batches in its own scope, but not the special-equipment
+			// register (its kind's department reach).
+			if _, err := f.auth.CreateUser(context.Background(), auth.CLI("test"), auth.NewUser{Login: "drc.inspector", Name: "发改委检查员",
+				DeptID: deptID(t, f, "qh-drc"), Roles: []auth.Role{auth.RoleInspector}, Password: "Inspect#2025x"}); err != nil {
+				t.Fatal(err)
+			}
+			if _, err := db.Writer().Exec(`UPDATE users SET must_change_password = $1 WHERE login = 'drc.inspector'`, false); err != nil {
+				t.Fatal(err)
+			}
+			other := f.client(t)
+			other.login("drc.inspector", "Inspect#2025x")
+			resp, page := other.get("/import")
+			if resp.StatusCode != http.StatusOK || !strings.Contains(page, `href="/import/sampling_batches"`) || strings.Contains(page, `href="/import/equipment"`) {
+				t.Errorf("the 发改委 inspector: %d", resp.StatusCode)
+			}
+			if resp, _ := other.get("/import/equipment"); resp.StatusCode != http.StatusForbidden {
+				t.Errorf("the 发改委 inspector opens the equipment import: %d", resp.StatusCode)
 			}
 			if resp, _ := f.as(t, "demo-inspector").get("/import/trademarks"); resp.StatusCode != http.StatusForbidden {
 				t.Errorf("inspector opens the trademark import: %d", resp.StatusCode)
