@@ -286,7 +286,10 @@ func (s *Server) importKindUpload(w http.ResponseWriter, r *http.Request, rc *re
 		res.Rep = refused.Report
 		res.Errors = refused.Report.Errors[:min(len(refused.Report.Errors), importShownErrors)]
 	case err != nil && formError(err):
-		return s.renderImportKind(w, r, rc, http.StatusUnprocessableEntity, k, apperr.Message(err), res)
+		// A file refused as a whole (no header row, a cell the reader
+		// cannot take) or a batch the database refused: the message says
+		// which, by row and column.
+		return s.renderImportKind(w, r, rc, http.StatusUnprocessableEntity, k, apperr.Message(err), nil)
 	case err != nil:
 		return err
 	}

@@ -316,6 +316,10 @@ func TestImportPages(t *testing.T) {
 			if resp, page := c.upload("/import/trademarks", tok, "all", "商标.pdf", []byte(more)); resp.StatusCode != http.StatusUnprocessableEntity || !strings.Contains(page, "不是 .csv 或 .xlsx 文件") {
 				t.Errorf("pdf: %d", resp.StatusCode)
 			}
+			if resp, page := c.upload("/import/trademarks", tok, "all", "商标.csv", []byte("名称,数量\n昆仑雪,1\n")); resp.StatusCode != http.StatusUnprocessableEntity ||
+				!regexp.MustCompile(`<pre class="error" role="alert">[^<]*表头缺少必填列“注册号”`).MatchString(page) || strings.Contains(page, "导入完成") {
+				t.Errorf("a file without the kind's header: %d %s", resp.StatusCode, page)
+			}
 			if resp, _ := c.upload("/import/no-such-kind", tok, "all", "x.csv", []byte(more)); resp.StatusCode != http.StatusNotFound {
 				t.Errorf("unknown kind: %d", resp.StatusCode)
 			}
