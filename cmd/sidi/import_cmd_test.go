@@ -73,6 +73,17 @@ func TestImportExport(t *testing.T) {
 	if n := count(); n != 3 {
 		t.Errorf("%d records after a refused import, want 3", n)
 	}
+	// --dry-run checks and writes nothing, with or without --skip-invalid.
+	code, out, errs = runCLI(t, "import", "standards", bad, "--dry-run", "--skip-invalid", "--data", dir)
+	if code != 0 || !strings.Contains(out, "仅校验，未写入：共 4 行，正确 1 行，错误 3 行") {
+		t.Errorf("--dry-run --skip-invalid: exit %d, %q %s", code, out, errs)
+	}
+	if code, _, errs = runCLI(t, "import", "standards", bad, "--dry-run", "--data", dir); code != 1 || !strings.Contains(errs, "3 行有错误，未导入任何记录") {
+		t.Errorf("--dry-run: exit %d %s", code, errs)
+	}
+	if n := count(); n != 3 {
+		t.Errorf("%d records after a dry run, want 3", n)
+	}
 	// --skip-invalid: the good row goes in, the bad ones to the rejects file.
 	rejects := filepath.Join(dir, "rejects.csv")
 	code, out, errs = runCLI(t, "import", "standards", bad, "--skip-invalid", "--rejects", rejects, "--data", dir)

@@ -91,3 +91,22 @@ func (p Principal) Actor() audit.Actor {
 	}
 	return audit.Actor{ID: p.UserID, Name: name, IP: p.IP}
 }
+
+// RoleStrings are roles as plain strings, for declarations outside auth
+// (an import kind's roles: the kit does not import auth).
+func RoleStrings(roles ...Role) []string {
+	out := make([]string, len(roles))
+	for i, r := range roles {
+		out[i] = string(r)
+	}
+	return out
+}
+
+// StringRoles are RoleStrings read back.
+func StringRoles(names []string) []Role {
+	out := make([]Role, len(names))
+	for i, n := range names {
+		out[i] = Role(n)
+	}
+	return out
+}

@@ -71,13 +71,17 @@ var fieldColumn = map[string]string{"额定压力（MPa）": colPressure, "设�
 // CatalogueKind is the kind as a catalogue (names and header row), without
 // a service behind it.
 func CatalogueKind() kit.ImportKind[auth.Principal] {
-	return kit.ImportKind[auth.Principal]{Name: "equipment", Title: "特种设备 special equipment register", Columns: ImportColumns}
+	return kit.ImportKind[auth.Principal]{Name: "equipment", Title: "特种设备 special equipment register", Columns: ImportColumns, Roles: auth.RoleStrings(Keepers...)}
 }
 
 // ImportKind is the register's table for `sidi import/export equipment`.
 func (s *Service) ImportKind() kit.ImportKind[auth.Principal] {
 	k := CatalogueKind()
 	k.Import, k.Export = s.Import, s.Export
+	k.Reach = func(ctx context.Context, p auth.Principal) error {
+		_, err := s.editorScope(ctx, p)
+		return err
+	}
 	return k
 }
 

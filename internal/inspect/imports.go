@@ -26,6 +26,9 @@ func ImportKinds(s *Service) []kit.ImportKind[auth.Principal] {
 		{Name: KindInspectors, Title: "执法检查人员名录库 inspector library", Columns: InspectorColumns},
 		{Name: KindDays, Title: "节假日与调休上班日 holiday calendar", Columns: HolidayColumns},
 	}
+	for i := range ks {
+		ks[i].Roles = auth.RoleStrings(Editors...)
+	}
 	if s != nil {
 		ks[0].Import, ks[0].Export = s.ImportItems, s.ExportItems
 		ks[1].Import, ks[1].Export = s.ImportEntities, s.ExportEntities

@@ -23,6 +23,16 @@ type ImportKind[P any] struct {
 	Name    string   `json:"name"`
 	Title   string   `json:"title"`
 	Columns []Column `json:"columns"`
+	// Roles may import the kind (auth role names: the kit does not import
+	// auth). The web import page lists a kind only to callers holding one
+	// of them, and the route and menu admit only holders of some kind's
+	// role; Import checks again, row by row where the register is kept by
+	// departments. Empty: nobody on the web (the command line only).
+	Roles []string `json:"roles,omitempty"`
+	// Reach, when set, checks before a file is read that the caller's
+	// department scope reaches the register at all (the special-equipment
+	// register is kept by the market regulator's departments only).
+	Reach func(ctx context.Context, p P) error `json:"-"`
 	// Import reads src and writes its rows; see RunImport for the rules
 	// every kind follows.
 	Import func(ctx context.Context, p P, src Source, opt ImportOptions) (ImportReport, error) `json:"-"`
@@ -67,6 +77,10 @@ type ImportOptions struct {
 	// MaxRows, when set, lowers the kind's limit of data rows (a web
 	// upload takes fewer than the command line).
 	MaxRows int
+	// DryRun only checks the file (its rows, against each other and the
+	// database) and writes nothing: the report counts the rows read and
+	// rejected, and an invalid row refuses the file as it would otherwise.
+	DryRun bool
 }
 
 // ImportReport says what an import did.
@@ -241,7 +255,7 @@ func RunImport[T any](ctx context.Context, src Source, opt ImportOptions, pl Pla
 	if rep.Rejected > 0 && !opt.SkipInvalid {
 		return rep, Refuse(rep)
 	}
-	if good == 0 {
+	if good == 0 || opt.DryRun {
 		return rep, nil
 	}
 

@@ -101,6 +101,18 @@ func testRunImport(t *testing.T, workers int) {
 		t.Errorf("failing batch: %v, wrote %v", err, got)
 	}
 
+	// A dry run checks everything (the database check included) and
+	// writes nothing, whether or not invalid rows are skipped.
+	got = nil
+	rep, err = kit.RunImport(ctx, src, kit.ImportOptions{DryRun: true}, plan(&got, 0))
+	if !errors.As(err, &refused) || len(got) != 0 || rep.Rejected != 3 {
+		t.Errorf("dry run, all or nothing: %v, wrote %v, report %+v", err, got, rep)
+	}
+	rep, err = kit.RunImport(ctx, src, kit.ImportOptions{DryRun: true, SkipInvalid: true}, plan(&got, 0))
+	if err != nil || len(got) != 0 || rep.Rows != 5 || rep.Rejected != 3 || rep.Batches != 0 || rep.Created != 0 {
+		t.Errorf("dry run, skip invalid: %v, wrote %v, report %+v", err, got, rep)
+	}
+
 	// A file without data rows.
 	if _, err := kit.RunImport(ctx, kit.BytesSource("e.csv", []byte("代码,数量\n")), kit.ImportOptions{}, plan(&got, 0)); !strings.Contains(apperr.Message(err), "没有数据行") {
 		t.Errorf("empty file: %v", err)

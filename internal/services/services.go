@@ -150,7 +150,8 @@ func (s *Set) DrainSearch(ctx context.Context) (map[string]int, error) {
 func (s *Set) WebDeps() web.Deps {
 	return web.Deps{DB: s.DB, Org: s.Org, Plan: s.Plan, Auth: s.Auth, Progress: s.Progress,
 		Standards: s.Standards, Metrics: s.Obs, Pages: Pages(s), AuditValues: AuditValues(),
-		Enterprises: s.Standards.Directory(), EnterpriseSections: s.EnterpriseSections(), ToDo: s.ToDo()}
+		Enterprises: s.Standards.Directory(), EnterpriseSections: s.EnterpriseSections(), ToDo: s.ToDo(),
+		ImportKinds: s.ImportKinds()}
 }
 
 // StandardLookup links the standards a production base applies to the

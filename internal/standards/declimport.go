@@ -391,14 +391,16 @@ type declPlan struct {
 // Enterprises not yet registered are created. See the top of this file for
 // what an existing declaration becomes.
 func (s *Service) ImportDeclarations(ctx context.Context, p auth.Principal, name string, r io.Reader) (DeclImportResult, error) {
-	res, err := s.importDeclarations(ctx, p, name, r)
+	res, err := s.importDeclarations(ctx, p, name, r, false)
 	if err == nil {
 		s.db.Observer().ImportRows("declarations", res.Rows)
 	}
 	return res, err
 }
 
-func (s *Service) importDeclarations(ctx context.Context, p auth.Principal, name string, r io.Reader) (DeclImportResult, error) {
+// importDeclarations imports the file; with dryRun it checks everything
+// and counts what would be created, updated or left alone, writing nothing.
+func (s *Service) importDeclarations(ctx context.Context, p auth.Principal, name string, r io.Reader, dryRun bool) (DeclImportResult, error) {
 	var res DeclImportResult
 	if err := p.Require(Editors...); err != nil {
 		return res, err
@@ -421,6 +423,19 @@ func (s *Service) importDeclarations(ctx context.Context, p auth.Principal, name
 		errs = append(errs, more...)
 		if len(errs) > 0 {
 			return declImportFailure(errs)
+		}
+		if dryRun {
+			for _, pl := range plans {
+				switch {
+				case pl.existing == nil:
+					res.Created++
+				case sameProducts(pl.existing.products, pl.g.products):
+					res.Unchanged++
+				default:
+					res.Updated++
+				}
+			}
+			return nil
 		}
 		now := s.now().UTC().Format(time.RFC3339)
 		entIDs := map[string]int64{}

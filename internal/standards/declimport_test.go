@@ -13,6 +13,7 @@ import (
 
 	"sidi/internal/apperr"
 	"sidi/internal/auth"
+	"sidi/internal/kit"
 	"sidi/internal/store"
 	"sidi/internal/store/storetest"
 )
@@ -213,6 +214,16 @@ func TestDeclImportUpdates(t *testing.T) {
 		rows[2][4] = "加碘湖盐"       // A's second product changes
 		rows[4][7] = "2026-02-01" // C: a later date, same products: left as is
 		rows = append(rows, []string{diEntA, "格尔木昆仑盐化有限公司", "Q/KLYH 001S—2024", "食用精制湖盐", "精制湖盐", "1 kg", "食用盐", "2026-01-15"})
+		// A dry run through the import kind counts the same and writes nothing.
+		before := f.counts(t)
+		kind := ImportKinds(f.svc)[1]
+		dry, err := kind.Import(ctx, admin, kit.BytesSource("b.csv", declImportCSV(rows)), kit.ImportOptions{DryRun: true})
+		if err != nil || dry.Rows != 5 || dry.Updated != 2 || dry.Unchanged != 2 || dry.Created != 0 || dry.Batches != 0 {
+			t.Errorf("dry run: %+v %v", dry, err)
+		}
+		if after := f.counts(t); !sameCounts(before, after) {
+			t.Errorf("the dry run wrote: %v → %v", before, after)
+		}
 		res, err := f.svc.ImportDeclarations(ctx, admin, "b.csv", bytes.NewReader(declImportCSV(rows)))
 		if err != nil {
 			t.Fatal(err)
@@ -235,7 +246,7 @@ func TestDeclImportUpdates(t *testing.T) {
 			}
 		}
 		// The same file again: nothing written.
-		before := f.counts(t)
+		before = f.counts(t)
 		res, err = f.svc.ImportDeclarations(ctx, admin, "b.csv", bytes.NewReader(declImportCSV(rows)))
 		if err != nil || res.Unchanged != 4 || res.Created+res.Updated+res.EnterprisesCreated != 0 {
 			t.Errorf("reimport: %+v %v", res, err)

@@ -24,8 +24,8 @@ func ImportKinds(s *Service) []kit.ImportKind[auth.Principal] {
 	}
 	declCols = append(declCols, kit.Column{Name: DeclImportNoteColumn})
 	return []kit.ImportKind[auth.Principal]{
-		{Name: "standards", Title: "标准目录 standards registry", Columns: ImportColumns, Import: s.ImportFile, Export: s.ExportRegistry},
-		{Name: "declarations", Title: "企业标准自我声明 enterprise self-declarations", Columns: declCols, Import: s.importDeclKind},
+		{Name: "standards", Title: "标准目录 standards registry", Columns: ImportColumns, Roles: auth.RoleStrings(Editors...), Import: s.ImportFile, Export: s.ExportRegistry},
+		{Name: "declarations", Title: "企业标准自我声明 enterprise self-declarations", Columns: declCols, Roles: auth.RoleStrings(Editors...), Import: s.importDeclKind},
 	}
 }
 
@@ -34,6 +34,9 @@ func ImportKinds(s *Service) []kit.ImportKind[auth.Principal] {
 // transaction, one audit entry): --skip-invalid is refused.
 func (s *Service) importDeclKind(ctx context.Context, p auth.Principal, src kit.Source, opt kit.ImportOptions) (kit.ImportReport, error) {
 	rep := kit.ImportReport{Kind: "declarations", File: src.Name}
+	if err := p.Require(Editors...); err != nil {
+		return rep, err
+	}
 	if opt.SkipInvalid {
 		return rep, apperr.Invalid("自我声明按声明整体导入（一项声明可跨多行），不支持跳过错误行，请改正后重新导入")
 	}
@@ -42,7 +45,12 @@ func (s *Service) importDeclKind(ctx context.Context, p auth.Principal, src kit.
 		return rep, fmt.Errorf("standards: import %s: %w", src.Name, err)
 	}
 	defer f.Close()
-	res, err := s.ImportDeclarations(ctx, p, src.Name, f)
+	var res DeclImportResult
+	if opt.DryRun {
+		res, err = s.importDeclarations(ctx, p, src.Name, f, true)
+	} else {
+		res, err = s.ImportDeclarations(ctx, p, src.Name, f)
+	}
 	var des DeclImportErrors
 	if errors.As(err, &des) {
 		var rows = map[int]bool{}
@@ -69,7 +77,10 @@ func (s *Service) importDeclKind(ctx context.Context, p auth.Principal, src kit.
 	if err != nil {
 		return rep, err
 	}
-	rep.Rows, rep.Created, rep.Updated, rep.Unchanged, rep.Batches = res.Rows, res.Created, res.Updated, res.Unchanged, 1
+	rep.Rows, rep.Created, rep.Updated, rep.Unchanged = res.Rows, res.Created, res.Updated, res.Unchanged
+	if !opt.DryRun {
+		rep.Batches = 1
+	}
 	return rep, nil
 }
 

@@ -544,6 +544,9 @@ func TestAuthorizationMatrix(t *testing.T) {
 			"boilers/code":      equipment.DemoGolmudBoiler,
 			"alarm-rules/id":    "1",
 			"equipment/code":    equipment.DemoGolmudBoiler,
+			"import/kind":       "trademarks",
+			"export/kind":       "trademarks",
+			"rejects/id":        "0",
 		}
 
 		for _, who := range callers {

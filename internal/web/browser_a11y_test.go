@@ -156,6 +156,19 @@ func TestBrowserAccessibility(t *testing.T) {
 	if newReport == nil {
 		t.Fatal("the reporter's desk links no report form to fill in")
 	}
+	// The outcome of an upload with rows skipped (its errors table and
+	// rejects link), as the supervisor's browser reopens it.
+	bad, err := os.ReadFile("../environment/bizenv/testdata/starts_bad.csv")
+	if err != nil {
+		t.Fatal(err)
+	}
+	sup := f.client(t)
+	sup.login("demo-supervisor", auth.DemoPassword)
+	resp, _ := sup.upload("/import/business_starts", sup.csrf("/import/business_starts"), "skip", "开办.csv", bad)
+	outcome := resp.Header.Get("Location")
+	if resp.StatusCode != http.StatusSeeOther || outcome == "" {
+		t.Fatalf("upload for the outcome page: %d", resp.StatusCode)
+	}
 	pages := []struct {
 		as    string // demo account, "" for a member of the public
 		paths []string
@@ -186,10 +199,10 @@ func TestBrowserAccessibility(t *testing.T) {
 			"/sampling", "/sampling?outcome=failed_all&key=pv", "/sampling/batches/" + batch, "/sampling/new", "/sampling/plans", "/sampling/import",
 			"/fair-reviews", "/fair-reviews/" + measure, "/fair-oversight", "/business-starts", "/business-starts?prefecture=632800&from=2025-01",
 			"/fee-cases", "/ad-campaigns", "/ad-campaigns/" + campaign, "/progress/tasks/15",
-			"/inspect", "/draws/1"}},
+			"/inspect", "/draws/1", "/import", "/import/trademarks", "/import/business_starts", outcome}},
 		{"demo-reporter-samr", []string{"/my", html.UnescapeString(newReport[1]), "/bases/new", "/training/new"}},
 		{"demo-enterprise", []string{"/my", "/declarations/new"}},
-		{"demo-inspector", []string{"/equipment", "/equipment/due", "/equipment/" + equipment.DemoGolmudBoiler, "/equipment/" + equipment.DemoGolmudBoiler + "/edit", "/equipment/new", "/equipment/import"}},
+		{"demo-inspector", []string{"/equipment", "/equipment/due", "/equipment/" + equipment.DemoGolmudBoiler, "/equipment/" + equipment.DemoGolmudBoiler + "/edit", "/equipment/new", "/equipment/import", "/import", "/import/sampling_batches"}},
 		{"demo-admin", []string{"/admin/users", "/admin/users?dept=" + userDept, "/admin/users/" + user, "/admin/users/new",
 			"/admin/departments", "/admin/departments/" + userDept, "/admin/roles", "/admin/audit", "/admin/logins",
 			"/account/tokens", "/account/password"}},

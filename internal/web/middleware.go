@@ -231,9 +231,11 @@ func (s *Server) wrap(rt Route) http.Handler {
 			rc.CSRF = s.preSessionCSRF(w, r)
 		}
 
-		if isUnsafe(r.Method) && !rc.ViaToken && !validCSRF(r, rc.CSRF) {
-			s.fail(w, r, rc, apperr.Forbidden("页面已过期或请求来源无法验证（CSRF 校验失败），请刷新页面后重试"))
-			return
+		if isUnsafe(r.Method) && !rc.ViaToken {
+			if err := checkCSRF(r, rc.CSRF); err != nil {
+				s.fail(w, r, rc, err)
+				return
+			}
 		}
 		if err := rt.allows(rc.P); err != nil {
 			if rc.Expired && errors.Is(err, apperr.ErrUnauthenticated) {
@@ -270,21 +272,34 @@ func (s *Server) preSessionCSRF(w http.ResponseWriter, r *http.Request) string {
 	return tok
 }
 
-func validCSRF(r *http.Request, want string) bool {
+func validCSRF(r *http.Request, want string) bool { return checkCSRF(r, want) == nil }
+
+// checkCSRF refuses an unsafe request without the session's token; an
+// upload over the body limit is refused as too large (its token unread),
+// so the user learns what to change.
+func checkCSRF(r *http.Request, want string) error {
+	refused := apperr.Forbidden("页面已过期或请求来源无法验证（CSRF 校验失败），请刷新页面后重试")
 	if want == "" {
-		return false
+		return refused
 	}
 	got := r.Header.Get(csrfHeader)
 	if got == "" {
 		ct := r.Header.Get("Content-Type")
 		if strings.HasPrefix(ct, "multipart/form-data") {
 			if err := r.ParseMultipartForm(8 << 20); err != nil {
-				return false
+				var mbe *http.MaxBytesError
+				if errors.As(err, &mbe) {
+					return err
+				}
+				return refused
 			}
 		}
 		got = r.PostFormValue(csrfField)
 	}
-	return subtle.ConstantTimeCompare([]byte(got), []byte(want)) == 1
+	if subtle.ConstantTimeCompare([]byte(got), []byte(want)) != 1 {
+		return refused
+	}
+	return nil
 }
 
 func (s *Server) setSessionCookie(w http.ResponseWriter, r *http.Request, token string) {

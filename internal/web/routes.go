@@ -53,6 +53,8 @@ func (s *Server) routeTable() []Route {
 	rs = append(rs, s.progressRoutes()...)
 	// The enterprise directory is a foundation like the departments.
 	rs = append(rs, s.enterpriseRoutes()...)
+	// Every register's import and export, from the kinds it declares.
+	rs = append(rs, s.importRoutes()...)
 	for _, pages := range s.Pages {
 		rs = append(rs, pages(s)...)
 	}

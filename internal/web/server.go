@@ -14,6 +14,7 @@ import (
 
 	"sidi/internal/auth"
 	"sidi/internal/enterprise"
+	"sidi/internal/kit"
 	"sidi/internal/obs"
 	"sidi/internal/org"
 	"sidi/internal/plan"
@@ -62,6 +63,9 @@ type Deps struct {
 	// ToDo are the registers' parts of a user's to-do list (我的待办, the
 	// desk and /api/v1/todo), after the plan's reports.
 	ToDo []ToDoFunc
+	// ImportKinds are the importable kinds of every register (services
+	// gathers the modules'), served by /import and /export.
+	ImportKinds []kit.ImportKind[auth.Principal]
 }
 
 // ToDoFunc is a register's part of p's to-do list: items that link to the
@@ -100,6 +104,8 @@ type Server struct {
 	denials denialLimiter
 	// flashKey signs the status messages carried to the next page.
 	flashKey []byte
+	// rejects holds the rejected rows of recent uploads for their uploaders.
+	rejects rejectStore
 
 	// TrustedProxies are the reverse proxies whose X-Forwarded-For and
 	// X-Forwarded-Proto headers are believed. Empty: forwarded headers are

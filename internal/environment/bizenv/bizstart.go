@@ -642,6 +642,9 @@ func ImportKinds(s *Service) []kit.ImportKind[auth.Principal] {
 		{Name: "business_starts", Title: "企业开办办理记录 business-start handling records", Columns: StartColumns()},
 		{Name: "fee_items", Title: "涉企收费目录清单 fee lists", Columns: FeeColumns},
 	}
+	for i := range ks {
+		ks[i].Roles = auth.RoleStrings(Editors...)
+	}
 	if s != nil {
 		ks[0].Import, ks[0].Export = s.ImportStarts, s.ExportStarts
 		ks[1].Import, ks[1].Export = s.ImportFees, s.ExportFees

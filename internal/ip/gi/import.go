@@ -22,6 +22,9 @@ func ImportKinds(s *Service) []kit.ImportKind[auth.Principal] {
 		{Name: "brands", Title: "农畜产品品牌、区域公用品牌和老字号目录 brand catalogue", Columns: BrandColumns},
 		{Name: "brand-users", Title: "区域公用品牌授权使用单位 authorised users of regional brands", Columns: BrandUserColumns},
 	}
+	for i := range ks {
+		ks[i].Roles = auth.RoleStrings(Editors...)
+	}
 	if s != nil {
 		ks[0].Import, ks[0].Export = s.ImportProducts, s.ExportProducts
 		ks[1].Import, ks[1].Export = s.ImportCerts, s.ExportCerts

@@ -232,6 +232,9 @@ func ImportKinds(s *Service) []kit.ImportKind[auth.Principal] {
 		{Name: certKind.name, Title: certKind.title, Columns: CertColumns},
 		{Name: navKind.name, Title: navKind.title, Columns: NavigationColumns},
 	}
+	for i := range ks {
+		ks[i].Roles = auth.RoleStrings(Editors...)
+	}
 	if s != nil {
 		ks[0].Import, ks[0].Export = s.ImportPatents, s.ExportPatents
 		ks[1].Import, ks[1].Export = s.ImportPopulation, s.ExportPopulation

@@ -132,6 +132,9 @@ func ImportKinds(s *Service) []kit.ImportKind[auth.Principal] {
 		{Name: "ip-outlets", Title: "知识产权公共服务网点 IP public service outlets", Columns: OutletColumns},
 		{Name: "ip-operations", Title: "知识产权转让、许可、质押 IP operations", Columns: OperationColumns},
 	}
+	for i := range ks {
+		ks[i].Roles = auth.RoleStrings(Editors...)
+	}
 	if s != nil {
 		ks[0].Import, ks[0].Export = s.ImportOutlets, s.ExportOutlets
 		ks[1].Import, ks[1].Export = s.ImportOperations, s.ExportOperations

@@ -20,7 +20,7 @@ const MaxRows = 2_000_000
 
 // ImportKinds is the register's kind for `sidi import` / `sidi export`.
 func ImportKinds(s *Service) []kit.ImportKind[auth.Principal] {
-	k := kit.ImportKind[auth.Principal]{Name: "trademarks", Title: "商标注册 trademarks", Columns: ImportColumns}
+	k := kit.ImportKind[auth.Principal]{Name: "trademarks", Title: "商标注册 trademarks", Columns: ImportColumns, Roles: auth.RoleStrings(Editors...)}
 	if s != nil {
 		k.Import, k.Export = s.Import, s.Export
 	}

@@ -29,7 +29,7 @@ type table[T any] struct {
 }
 
 func (t table[T]) importKind(s *Service) kit.ImportKind[auth.Principal] {
-	k := kit.ImportKind[auth.Principal]{Name: t.kind, Title: t.title, Columns: t.columns}
+	k := kit.ImportKind[auth.Principal]{Name: t.kind, Title: t.title, Columns: t.columns, Roles: auth.RoleStrings(Editors...)}
 	if s != nil {
 		k.Import = func(ctx context.Context, p auth.Principal, src kit.Source, opt kit.ImportOptions) (kit.ImportReport, error) {
 			return t.run(ctx, s, p, src, opt)

@@ -47,7 +47,7 @@ type Value struct {
 
 // ImportKinds is the module's kind for `sidi import` / `sidi export`.
 func ImportKinds(s *Service) []kit.ImportKind[auth.Principal] {
-	k := kit.ImportKind[auth.Principal]{Name: "eval-values", Title: "盐湖化工企业评价指标数据 enterprise indicator values", Columns: ValueColumns}
+	k := kit.ImportKind[auth.Principal]{Name: "eval-values", Title: "盐湖化工企业评价指标数据 enterprise indicator values", Columns: ValueColumns, Roles: auth.RoleStrings(Editors...)}
 	if s != nil {
 		k.Import, k.Export = s.ImportValues, s.ExportValues
 	}

@@ -21,6 +21,9 @@ func ImportKinds(s *Service) []kit.ImportKind[auth.Principal] {
 		{Name: "instruments", Title: "强制检定计量器具 instruments under mandatory verification", Columns: InstrumentColumns},
 		{Name: "certificates", Title: "认证证书（有机产品、自愿性、绿色建材）certificates", Columns: CertColumns},
 	}
+	for i := range ks {
+		ks[i].Roles = auth.RoleStrings(Editors...)
+	}
 	if s != nil {
 		ks[0].Import, ks[0].Export = s.ImportStandards, s.ExportStandards
 		ks[1].Import, ks[1].Export = s.ImportTypes, s.ExportTypes

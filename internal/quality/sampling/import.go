@@ -24,7 +24,7 @@ const MaxRows = 2_000_000
 
 // ImportKinds is the register's kind for `sidi import` / `sidi export`.
 func ImportKinds(s *Service) []kit.ImportKind[auth.Principal] {
-	k := kit.ImportKind[auth.Principal]{Name: Kind, Title: "产品质量监督抽查批次 supervision sampling batches", Columns: BatchColumns}
+	k := kit.ImportKind[auth.Principal]{Name: Kind, Title: "产品质量监督抽查批次 supervision sampling batches", Columns: BatchColumns, Roles: auth.RoleStrings(Keepers...)}
 	if s != nil {
 		k.Import, k.Export = s.Import, s.Export
 	}
