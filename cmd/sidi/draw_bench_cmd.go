@@ -81,10 +81,10 @@ func cmdDrawBench() *Command {
 				t0 := time.Now()
 				n := 0
 				var ids []string
-				err := store.EachRow(ctx, a.DB.Reader(), `SELECT credit_code, risk, type FROM inspect_entities WHERE region LIKE $1`, []any{"63%"}, func(r *sql.Rows) error {
-					var c, k, t string
+				err := store.EachRow(ctx, a.DB.Reader(), inspect.CandidatesSQL, []any{"63%"}, func(r *sql.Rows) error {
+					var c, k, kc, t string
 					n++
-					err := r.Scan(&c, &k, &t)
+					err := r.Scan(&c, &k, &kc, &t)
 					ids = append(ids, c)
 					return err
 				})

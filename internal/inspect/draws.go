@@ -45,6 +45,11 @@ func invalid(err error) error {
 	return err
 }
 
+// CandidatesSQL reads the entities of a scope: the imported class and the
+// computed one (the credit-risk recompute's, which overrides the imported
+// class when set).
+const CandidatesSQL = `SELECT credit_code, risk, risk_computed, type FROM inspect_entities WHERE region LIKE $1`
+
 // Freeze reads the inputs of a task from the libraries: the items (an
 // unknown code is refused with the code), the candidates of the scope by
 // class (sorted; an entity with a wrong check character refuses the
@@ -82,13 +87,18 @@ func (s *Service) Freeze(ctx context.Context, task Task) (Record, error) {
 	}
 	byClass := map[string][]string{}
 	var bad error
-	err = store.EachRow(ctx, q, `SELECT credit_code, risk, type FROM inspect_entities WHERE region LIKE $1`, []any{task.Scope.RegionPrefix + "%"}, func(r *sql.Rows) error {
-		var code, risk, typ string
-		if err := r.Scan(&code, &risk, &typ); err != nil {
+	computed := 0
+	err = store.EachRow(ctx, q, CandidatesSQL, []any{task.Scope.RegionPrefix + "%"}, func(r *sql.Rows) error {
+		var code, risk, riskComputed, typ string
+		if err := r.Scan(&code, &risk, &riskComputed, &typ); err != nil {
 			return err
 		}
 		if len(types) > 0 && !types[typ] {
 			return nil
+		}
+		if riskComputed != "" {
+			risk = riskComputed
+			computed++
 		}
 		if len(code) != 18 || creditcode.Check(code[:17]) != code[17] {
 			bad = apperr.Invalid("检查对象名录库中统一社会信用代码 %s 的校验位错误，请更正名录库后再抽取，未抽取", clipRunes(code, 20))
@@ -117,6 +127,9 @@ func (s *Service) Freeze(ctx context.Context, task Task) (Record, error) {
 			rec.Candidates = append(rec.Candidates, Stratum{Class: c, IDs: ids})
 			n += len(ids)
 		}
+	}
+	if computed > 0 {
+		rec.Notes = append(rec.Notes, fmt.Sprintf("风险等级：%d 个检查对象采用信用风险分类计算的等级（覆盖名录库导入的等级），%d 个采用名录库导入的等级", computed, n-computed))
 	}
 	if n == 0 {
 		return rec, apperr.Invalid("范围内（区划 %s 开头%s）没有检查对象，未抽取", task.Scope.RegionPrefix, typeText(task.Scope.Types))
@@ -191,11 +204,10 @@ func (s *Service) frozenInspectors(ctx context.Context, q store.Querier) ([]Insp
 }
 
 // lastTeams is, for each candidate inspected before, the team of its
-// latest draw.
+// latest draw: one row per entity in inspect_last_teams, kept by store.
 func (s *Service) lastTeams(ctx context.Context, q store.Querier, strata []Stratum) (map[string][]string, error) {
 	latest := map[string]string{}
-	err := store.EachRow(ctx, q, `SELECT a.credit_code, a.team FROM inspect_assignments a JOIN inspect_draws d ON d.id = a.draw_id
-		WHERE d.status = 'drawn' AND d.kind = 'draw' ORDER BY a.draw_id`, nil, func(r *sql.Rows) error {
+	err := store.EachRow(ctx, q, `SELECT credit_code, team FROM inspect_last_teams`, nil, func(r *sql.Rows) error {
 		var c, t string
 		err := r.Scan(&c, &t)
 		latest[c] = t
@@ -425,8 +437,20 @@ func (s *Service) store(ctx context.Context, p auth.Principal, rec Record, paren
 		if err != nil {
 			return err
 		}
+		if rec.Kind == "draw" {
+			err = store.InsertRows(ctx, s.db.Dialect(), tx, "inspect: last teams", `INSERT INTO inspect_last_teams(credit_code, draw_id, team) VALUES `, make([]string, 3), len(as), func(i int) []any {
+				return []any{as[i].Entity, rec.DrawID, strings.Join(as[i].Team, ";")}
+			}, ` ON CONFLICT (credit_code) DO UPDATE SET draw_id = excluded.draw_id, team = excluded.team`)
+			if err != nil {
+				return err
+			}
+		}
 		if parent > 0 && len(as) == 1 {
-			if _, err := tx.ExecContext(ctx, `UPDATE inspect_assignments SET team = $1 WHERE draw_id = $2 AND credit_code = $3`, strings.Join(as[0].Team, ";"), parent, as[0].Entity); err != nil {
+			team := strings.Join(as[0].Team, ";")
+			if _, err := tx.ExecContext(ctx, `UPDATE inspect_assignments SET team = $1 WHERE draw_id = $2 AND credit_code = $3`, team, parent, as[0].Entity); err != nil {
+				return err
+			}
+			if _, err := tx.ExecContext(ctx, `UPDATE inspect_last_teams SET team = $1 WHERE draw_id = $2 AND credit_code = $3`, team, parent, as[0].Entity); err != nil {
 				return err
 			}
 		}
