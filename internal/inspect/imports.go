@@ -25,12 +25,14 @@ func ImportKinds(s *Service) []kit.ImportKind[auth.Principal] {
 		{Name: KindEntities, Title: "检查对象名录库 entity library", Columns: EntityColumns},
 		{Name: KindInspectors, Title: "执法检查人员名录库 inspector library", Columns: InspectorColumns},
 		{Name: KindDays, Title: "节假日与调休上班日 holiday calendar", Columns: HolidayColumns},
+		{Name: KindRiskValues, Title: "信用风险指标值 credit-risk indicator values", Columns: RiskValueColumns},
 	}
 	if s != nil {
 		ks[0].Import, ks[0].Export = s.ImportItems, s.ExportItems
 		ks[1].Import, ks[1].Export = s.ImportEntities, s.ExportEntities
 		ks[2].Import, ks[2].Export = s.ImportInspectors, s.ExportInspectors
 		ks[3].Import, ks[3].Export = s.ImportHolidays, s.ExportHolidays
+		ks[4].Import, ks[4].Export = s.ImportRiskValues, s.ExportRiskValues
 	}
 	return ks
 }
