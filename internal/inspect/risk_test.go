@@ -63,8 +63,8 @@ func TestScoreAndClass(t *testing.T) {
 		first string
 	}{
 		{nil, 0, "A", ""},
-		{map[string]float64{"COMPLAINTS": 1}, 3, "A", "COMPLAINTS"},                      // 15 × 1/5
-		{map[string]float64{"SAMPLING_FAIL": 1}, 15, "B", "SAMPLING_FAIL"},               // 30 × 1/2
+		{map[string]float64{"COMPLAINTS": 1}, 3, "A", "COMPLAINTS"},                       // 15 × 1/5
+		{map[string]float64{"SAMPLING_FAIL": 1}, 15, "B", "SAMPLING_FAIL"},                // 30 × 1/2
 		{map[string]float64{"SAMPLING_FAIL": 9, "ABNORMAL": 1}, 45, "C", "SAMPLING_FAIL"}, // capped at 30, + 15
 		{map[string]float64{"SAMPLING_FAIL": 2, "INSPECT_PROBLEM": 2, "IP_CASE": 3}, 70, "D", "SAMPLING_FAIL"},
 		{map[string]float64{"COMPLAINTS": math.NaN(), "ABNORMAL": -1}, 0, "A", ""},
