@@ -1,6 +1,8 @@
 package inspect
 
 import (
+	"bytes"
+	"compress/gzip"
 	"context"
 	"crypto/rand"
 	"database/sql"
@@ -8,6 +10,7 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"io"
 	"slices"
 	"strings"
 
@@ -425,10 +428,14 @@ func (s *Service) store(ctx context.Context, p auth.Principal, rec Record, paren
 	if err != nil {
 		return err
 	}
+	gz, err := compress(body)
+	if err != nil {
+		return fmt.Errorf("inspect: compress record: %w", err)
+	}
 	as := rec.Result.Assignments
 	return s.db.Tx(ctx, func(tx *sql.Tx) error {
-		if _, err := tx.ExecContext(ctx, `UPDATE inspect_draws SET status = 'drawn', seed = $1, drawn = $2, result_sha256 = $3, record = $4, drawn_at = $5 WHERE id = $6 AND status = 'committed'`,
-			rec.Seed, len(as), rec.Result.SHA256, string(body), rec.DrawnAt, rec.DrawID); err != nil {
+		if _, err := tx.ExecContext(ctx, `UPDATE inspect_draws SET status = 'drawn', seed = $1, drawn = $2, result_sha256 = $3, record = '', record_gz = $4, drawn_at = $5 WHERE id = $6 AND status = 'committed'`,
+			rec.Seed, len(as), rec.Result.SHA256, gz, rec.DrawnAt, rec.DrawID); err != nil {
 			return fmt.Errorf("inspect: store: %w", err)
 		}
 		err := store.InsertRows(ctx, s.db.Dialect(), tx, "inspect: assignments", `INSERT INTO inspect_assignments(draw_id, seq, credit_code, class, team) VALUES `, make([]string, 5), len(as), func(i int) []any {
@@ -526,29 +533,57 @@ func (s *Service) Redraw(ctx context.Context, p auth.Principal, parentID int64, 
 
 // record reads a drawn draw's record.
 func (s *Service) record(ctx context.Context, id int64) (Record, error) {
-	var body, status string
-	err := s.db.Reader().QueryRowContext(ctx, `SELECT record, status FROM inspect_draws WHERE id = $1`, id).Scan(&body, &status)
-	if errors.Is(err, sql.ErrNoRows) || err == nil && status != StatusDrawn {
-		return Record{}, apperr.NotFound("第 %d 号抽查记录不存在或尚未完成", id)
-	}
+	body, err := s.RecordJSON(ctx, id)
 	if err != nil {
 		return Record{}, err
 	}
 	var rec Record
-	if err := json.Unmarshal([]byte(body), &rec); err != nil {
+	if err := json.Unmarshal(body, &rec); err != nil {
 		return rec, fmt.Errorf("inspect: record %d: %w", id, err)
 	}
 	return rec, nil
 }
 
-// RecordJSON is the stored RECORD.json of a drawn draw (public).
+// RecordJSON is the stored RECORD.json of a drawn draw (public). Records
+// are stored gzip-compressed (record_gz); records of earlier versions as
+// text (record).
 func (s *Service) RecordJSON(ctx context.Context, id int64) ([]byte, error) {
 	var body, status string
-	err := s.db.Reader().QueryRowContext(ctx, `SELECT record, status FROM inspect_draws WHERE id = $1`, id).Scan(&body, &status)
+	var gz []byte
+	err := s.db.Reader().QueryRowContext(ctx, `SELECT record, record_gz, status FROM inspect_draws WHERE id = $1`, id).Scan(&body, &gz, &status)
 	if errors.Is(err, sql.ErrNoRows) || err == nil && status != StatusDrawn {
 		return nil, apperr.NotFound("第 %d 号抽查记录不存在或尚未完成", id)
 	}
-	return []byte(body), err
+	if err != nil || len(gz) == 0 {
+		return []byte(body), err
+	}
+	zr, err := gzip.NewReader(bytes.NewReader(gz))
+	if err != nil {
+		return nil, fmt.Errorf("inspect: record %d: %w", id, err)
+	}
+	out, err := io.ReadAll(zr)
+	if err != nil {
+		return nil, fmt.Errorf("inspect: record %d: %w", id, err)
+	}
+	return out, nil
+}
+
+// compress gzips a record (fastest level: the sorted credit codes shrink
+// several times over even so).
+func compress(body []byte) ([]byte, error) {
+	var buf bytes.Buffer
+	buf.Grow(len(body) / 4)
+	zw, err := gzip.NewWriterLevel(&buf, gzip.BestSpeed)
+	if err != nil {
+		return nil, err
+	}
+	if _, err := zw.Write(body); err != nil {
+		return nil, err
+	}
+	if err := zw.Close(); err != nil {
+		return nil, err
+	}
+	return buf.Bytes(), nil
 }
 
 func b2i(b bool) int {

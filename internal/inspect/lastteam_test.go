@@ -72,3 +72,46 @@ func TestLastTeamsKeptPerEntity(t *testing.T) {
 		}
 	})
 }
+
+// Records are stored compressed and read back identical; a record of an
+// earlier version (text in record) still reads.
+func TestRecordStoredCompressed(t *testing.T) {
+	storetest.Each(t, func(t *testing.T, db *store.DB) {
+		s := setup(t, db)
+		load(t, s, 300, 12)
+		task := inspect.Task{Name: "压缩", Items: []string{"K-01"}, Scope: inspect.Scope{RegionPrefix: "63"},
+			Ratios: map[string]inspect.Ratio{"A": 100_000, "B": 100_000, "C": 100_000, "D": 1_000_000}, TeamSize: 2}
+		rec, err := s.Run(ctx, admin, task, inspect.RunOptions{})
+		if err != nil {
+			t.Fatal(err)
+		}
+		body, err := s.RecordJSON(ctx, rec.DrawID)
+		if err != nil {
+			t.Fatal(err)
+		}
+		var text string
+		var gz []byte
+		if err := db.Reader().QueryRowContext(ctx, `SELECT record, record_gz FROM inspect_draws WHERE id = $1`, rec.DrawID).Scan(&text, &gz); err != nil {
+			t.Fatal(err)
+		}
+		if text != "" || len(gz) == 0 || len(gz)*2 > len(body) {
+			t.Fatalf("stored %d text bytes, %d compressed for %d", len(text), len(gz), len(body))
+		}
+		back, err := inspect.ReadRecord(body)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if err := inspect.Verify(back); err != nil || back.Result.SHA256 != rec.Result.SHA256 {
+			t.Fatalf("stored record: %v", err)
+		}
+		if _, err := db.Writer().ExecContext(ctx, `UPDATE inspect_draws SET record = $1, record_gz = NULL WHERE id = $2`, string(body), rec.DrawID); err != nil {
+			t.Fatal(err)
+		}
+		if again, err := s.RecordJSON(ctx, rec.DrawID); err != nil || string(again) != string(body) {
+			t.Fatalf("text record: %d bytes, %v", len(again), err)
+		}
+		if pg, err := s.Draw(ctx, rec.DrawID, 0, 5); err != nil || pg.Total != len(rec.Result.Assignments) {
+			t.Fatalf("page %+v %v", pg.Total, err)
+		}
+	})
+}

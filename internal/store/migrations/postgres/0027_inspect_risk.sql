@@ -78,3 +78,7 @@ CREATE TABLE inspect_risk_changes (
 	handled_at TEXT NOT NULL              -- '' until acknowledged
 );
 CREATE INDEX inspect_risk_changes_open ON inspect_risk_changes(handled_at, id);
+
+-- Draw records are stored gzip-compressed (a million candidates make a
+-- 30 MB record); record keeps the text of earlier draws.
+ALTER TABLE inspect_draws ADD COLUMN record_gz BYTEA;
