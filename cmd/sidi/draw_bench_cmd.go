@@ -121,13 +121,15 @@ func cmdDrawBench() *Command {
 					return err
 				}
 				t0 = time.Now()
-				if rec, err = a.Inspect.Run(ctx, p, task, inspect.RunOptions{}); err != nil {
+				var steps []string
+				phase := func(step string, d time.Duration) { steps = append(steps, fmt.Sprintf("%s %.2f s", step, d.Seconds())) }
+				if rec, err = a.Inspect.Run(ctx, p, task, inspect.RunOptions{Phase: phase}); err != nil {
 					return err
 				}
 				run := time.Since(t0)
 				runs, reads = append(runs, run), append(reads, read)
-				fmt.Fprintf(e.Stdout, "round %d: reading the ids %.2f s; sidi draw run (freeze, commit, draw, store record and %d assignments; %d entities with last time's team) %.2f s, %.2f×\n",
-					round, read.Seconds(), len(rec.Result.Assignments), len(rec.Last), run.Seconds(), run.Seconds()/read.Seconds())
+				fmt.Fprintf(e.Stdout, "round %d: reading the ids %.2f s; sidi draw run (freeze, commit, draw, store record and %d assignments; %d entities with last time's team) %.2f s, %.2f× (%s)\n",
+					round, read.Seconds(), len(rec.Result.Assignments), len(rec.Last), run.Seconds(), run.Seconds()/read.Seconds(), strings.Join(steps, ", "))
 			}
 			slices.Sort(runs)
 			slices.Sort(reads)

@@ -13,6 +13,7 @@ import (
 	"io"
 	"slices"
 	"strings"
+	"time"
 
 	"sidi/internal/apperr"
 	"sidi/internal/audit"
@@ -37,6 +38,17 @@ type RunOptions struct {
 	// Committed, when set, is told the seed's hash and the candidate hash
 	// once they are stored, before the draw.
 	Committed func(drawID int64, seedSHA256, candidatesSHA256 string, candidates int)
+	// Phase, when set, is told how long each step took: freeze, commit,
+	// draw, store (the benchmark's breakdown).
+	Phase func(step string, d time.Duration)
+}
+
+func (o RunOptions) phase(step string, t0 time.Time) time.Time {
+	now := time.Now()
+	if o.Phase != nil {
+		o.Phase(step, now.Sub(t0))
+	}
+	return now
 }
 
 // invalid turns a refusal into an invalid-input error with its message.
@@ -343,10 +355,12 @@ func (s *Service) Run(ctx context.Context, p auth.Principal, task Task, opt RunO
 	if err := p.Require(Editors...); err != nil {
 		return Record{}, err
 	}
+	t0 := time.Now()
 	rec, err := s.Freeze(ctx, task)
 	if err != nil {
 		return rec, err
 	}
+	opt.phase("freeze", t0)
 	return s.commitAndDraw(ctx, p, rec, 0, opt, func(seed string) (Result, error) {
 		return Compute(rec.Task, seed, rec.Candidates, rec.Inspectors, rec.Last)
 	})
@@ -366,9 +380,11 @@ func (s *Service) commitAndDraw(ctx context.Context, p auth.Principal, rec Recor
 		return rec, err
 	}
 	rec.SeedSHA256 = SeedHash(seed)
+	t0 := time.Now()
 	if err := s.commit(ctx, p, &rec, parent, opt.Demo); err != nil {
 		return rec, err
 	}
+	t0 = opt.phase("commit", t0)
 	if opt.Committed != nil {
 		opt.Committed(rec.DrawID, rec.SeedSHA256, rec.CandidatesSHA256, countIDs(rec.Candidates))
 	}
@@ -379,7 +395,10 @@ func (s *Service) commitAndDraw(ctx context.Context, p auth.Principal, rec Recor
 	}
 	rec.Result = res
 	rec.DrawnAt = s.stamp()
-	return rec, s.store(ctx, p, rec, parent)
+	t0 = opt.phase("draw", t0)
+	err = s.store(ctx, p, rec, parent)
+	opt.phase("store", t0)
+	return rec, err
 }
 
 func countIDs(strata []Stratum) int {

@@ -41,6 +41,12 @@ func InspectPages(svc *inspect.Service) func(*Server) []Route {
 			{Method: "GET", Pattern: "/api/v1/draws", Name: "双随机抽查公示", Public: true, API: true, Handle: s.apiDraws},
 			{Method: "GET", Pattern: "/api/v1/draw-results", Name: "抽查结果公示查询", Public: true, API: true, Handle: s.apiResults},
 			{Method: "POST", Pattern: "/api/v1/draws", Name: "发起双随机抽取", Roles: ed, API: true, Handle: apiCreate(http.StatusCreated, decodeJSON, s.apiRun)},
+
+			{Method: "GET", Pattern: "/inspect/risk", Name: "信用风险分类", Roles: ed, Handle: s.riskPage, Menu: Menu{Group: MenuWork, Label: "信用风险分类", Order: 150, Section: "inspect-risk"}},
+			{Method: "POST", Pattern: "/inspect/risk/scheme", Name: "修改信用风险评分方案", Roles: ed, Handle: s.saveScheme},
+			{Method: "POST", Pattern: "/inspect/risk/recompute", Name: "重算信用风险分类", Roles: ed, Handle: s.recompute},
+			{Method: "GET", Pattern: "/inspect/risk/changes", Name: "风险等级变化预警", Roles: ed, Handle: s.riskChanges},
+			{Method: "POST", Pattern: "/inspect/risk/changes/handle", Name: "处理风险等级变化预警", Roles: ed, Handle: s.handleChanges},
 		}
 	}
 }
@@ -264,7 +270,10 @@ func InspectToDo(svc *inspect.Service) ToDoFunc {
 			return nil, err
 		}
 		soon := time.Now().In(cst).AddDate(0, 0, 5).Format("2006-01-02")
-		var out []progress.ToDoItem
+		out, err := riskToDo(ctx, svc, p)
+		if err != nil {
+			return nil, err
+		}
 		for _, f := range pending {
 			urg := "normal"
 			switch {
