@@ -82,3 +82,25 @@ CREATE INDEX inspect_risk_changes_open ON inspect_risk_changes(handled_at, id);
 -- Draw records are stored gzip-compressed (a million candidates make a
 -- 30 MB record); record keeps the text of earlier draws.
 ALTER TABLE inspect_draws ADD COLUMN record_gz BLOB;
+
+-- Cross-region cases: a drawn entity located here (inspect_entities.region)
+-- but registered in another prefecture (the credit code's characters 3–8)
+-- is handed over to (handover) or inspected with the assistance of
+-- (assist) that prefecture's bureau. status: requested → accepted →
+-- done, or declined.
+CREATE TABLE inspect_crossregion (
+	id INTEGER PRIMARY KEY,
+	draw_id BIGINT NOT NULL,
+	credit_code TEXT NOT NULL,
+	here TEXT NOT NULL,                   -- prefecture where the entity is (6 digits)
+	home TEXT NOT NULL,                   -- prefecture where it is registered
+	mode TEXT NOT NULL,                   -- handover | assist
+	status TEXT NOT NULL,
+	note TEXT NOT NULL,
+	reply TEXT NOT NULL,
+	created_by TEXT NOT NULL,
+	created_at TEXT NOT NULL,
+	updated_by TEXT NOT NULL,
+	updated_at TEXT NOT NULL,
+	UNIQUE (draw_id, credit_code)
+);
