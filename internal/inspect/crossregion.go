@@ -206,7 +206,7 @@ func (s *Service) MoveCross(ctx context.Context, p auth.Principal, id int64, sta
 		if _, err := tx.ExecContext(ctx, `UPDATE inspect_crossregion SET status = $1, reply = $2, updated_by = $3, updated_at = $4 WHERE id = $5`, c.Status, c.Reply, c.UpdatedBy, c.UpdatedAt, id); err != nil {
 			return err
 		}
-		return audit.Append(ctx, s.db, tx, p.Actor(), audit.Entry{Entity: "inspect_crossregion", EntityID: strconv.FormatInt(id, 10), Action: "status",
+		return audit.Append(ctx, s.db, tx, p.Actor(), audit.Entry{Entity: "inspect_crossregion", EntityID: strconv.FormatInt(id, 10), Action: "update",
 			Before: before, After: map[string]any{"status": c.Status, "reply": c.Reply}})
 	})
 	return c, err

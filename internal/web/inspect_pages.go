@@ -47,6 +47,9 @@ func InspectPages(svc *inspect.Service) func(*Server) []Route {
 			{Method: "POST", Pattern: "/inspect/risk/recompute", Name: "重算信用风险分类", Roles: ed, Handle: s.recompute},
 			{Method: "GET", Pattern: "/inspect/risk/changes", Name: "风险等级变化预警", Roles: ed, Handle: s.riskChanges},
 			{Method: "POST", Pattern: "/inspect/risk/changes/handle", Name: "处理风险等级变化预警", Roles: ed, Handle: s.handleChanges},
+			{Method: "GET", Pattern: "/inspect/cross-region", Name: "跨区域检查案件", Roles: ed, Handle: s.crossPage, Menu: Menu{Group: MenuWork, Label: "跨区域检查", Order: 151, Section: "inspect-cross"}},
+			{Method: "POST", Pattern: "/inspect/cross-region", Name: "登记跨区域检查案件", Roles: ed, Handle: s.openCross},
+			{Method: "POST", Pattern: "/inspect/cross-region/{id}", Name: "更新跨区域检查案件", Roles: ed, Handle: s.moveCross},
 		}
 	}
 }

@@ -131,3 +131,74 @@ func TestRiskPages(t *testing.T) {
 		}
 	})
 }
+
+func init() {
+	for k, v := range map[string][]string{
+		"GET /inspect/cross-region":       editorsOnly,
+		"POST /inspect/cross-region":      editorsOnly,
+		"POST /inspect/cross-region/{id}": editorsOnly,
+	} {
+		expectedAccess[k] = v
+	}
+	for who, m := range wantMenu {
+		if slices.Contains(editorsOnly, who) {
+			wantMenu[who] = append(slices.Clone(m), "/inspect/cross-region")
+		}
+	}
+}
+
+// TestCrossRegionPage opens a case for a drawn entity registered in
+// another prefecture from the page's button, refuses hostile forms, and
+// moves the case to done.
+func TestCrossRegionPage(t *testing.T) {
+	storetest.Each(t, func(t *testing.T, db *store.DB) {
+		ctx := context.Background()
+		f := newFixture(t, db)
+		f.seedDemo(t, auth.CLI("test"))
+		c := f.as(t, "demo-supervisor")
+		tok := c.csrf("/inspect/cross-region")
+		// A demo entity moves to 西宁 while registered in its own prefecture.
+		var code, region string
+		if err := db.Reader().QueryRowContext(ctx, `SELECT a.credit_code, e.region FROM inspect_assignments a JOIN inspect_entities e ON e.credit_code = a.credit_code
+			WHERE substr(e.region, 1, 4) <> '6301' ORDER BY a.draw_id DESC, a.seq LIMIT 1`).Scan(&code, &region); err != nil {
+			t.Fatal(err)
+		}
+		if _, err := db.Writer().ExecContext(ctx, `UPDATE inspect_entities SET region = '630102' WHERE credit_code = $1`, code); err != nil {
+			t.Fatal(err)
+		}
+		resp, body := c.get("/inspect/cross-region")
+		if resp.StatusCode != 200 || !strings.Contains(body, code) {
+			t.Fatalf("page: %d, candidate %s missing", resp.StatusCode, code)
+		}
+		var draw string
+		db.Reader().QueryRowContext(ctx, `SELECT CAST(MAX(draw_id) AS TEXT) FROM inspect_assignments WHERE credit_code = $1`, code).Scan(&draw)
+		for name, v := range map[string]url.Values{
+			"draw text": {"draw_id": {"x"}, "entity": {code}, "mode": {"handover"}},
+			"mode":      {"draw_id": {draw}, "entity": {code}, "mode": {"<b>"}},
+			"entity":    {"draw_id": {draw}, "entity": {"'; DROP TABLE x"}, "mode": {"assist"}},
+		} {
+			v.Set("csrf_token", tok)
+			if resp, _ := c.postForm("/inspect/cross-region", v); resp.StatusCode != http.StatusSeeOther {
+				t.Errorf("%s: %d", name, resp.StatusCode)
+			}
+		}
+		var n int
+		db.Reader().QueryRowContext(ctx, `SELECT COUNT(*) FROM inspect_crossregion`).Scan(&n)
+		if n != 0 {
+			t.Fatalf("hostile forms opened %d cases", n)
+		}
+		if resp, _ := c.postForm("/inspect/cross-region", url.Values{"csrf_token": {tok}, "draw_id": {draw}, "entity": {code}, "mode": {"assist"}, "note": {"请协助"}}); resp.StatusCode != http.StatusSeeOther {
+			t.Fatalf("open: %d", resp.StatusCode)
+		}
+		var id string
+		db.Reader().QueryRowContext(ctx, `SELECT CAST(id AS TEXT) FROM inspect_crossregion WHERE credit_code = $1`, code).Scan(&id)
+		for _, st := range []string{"accepted", "done"} {
+			if resp, _ := c.postForm("/inspect/cross-region/"+id, url.Values{"csrf_token": {tok}, "status": {st}, "reply": {"办理中"}}); resp.StatusCode != http.StatusSeeOther {
+				t.Fatalf("%s: %d", st, resp.StatusCode)
+			}
+		}
+		if _, body := c.get("/inspect/cross-region"); !strings.Contains(body, "已办结") {
+			t.Error("the case is not shown as done")
+		}
+	})
+}
