@@ -51,8 +51,8 @@ type table[T any] struct {
 
 var (
 	itemTable = table[Item]{kind: KindItems, name: "inspect_items", keyCol: ColItemCode, keyLabel: "事项编码", columns: ItemColumns,
-		cols:   []string{"code", "name", "object", "basis", "method", "class"},
-		values: func(v Item) []string { return []string{v.Code, v.Name, v.Object, v.Basis, v.Method, v.Class} }, parse: ParseItem}
+		cols:   []string{"code", "name", "object", "basis", "method", "class", "dept"},
+		values: func(v Item) []string { return []string{v.Code, v.Name, v.Object, v.Basis, v.Method, v.Class, v.Dept} }, parse: ParseItem}
 	entityTable = table[Entity]{kind: KindEntities, name: "inspect_entities", keyCol: ColCreditCode, keyLabel: "统一社会信用代码", columns: EntityColumns,
 		cols:   []string{"credit_code", "name", "region", "type", "risk"},
 		values: func(v Entity) []string { return []string{v.CreditCode, v.Name, v.Region, v.Type, v.Risk} }, parse: ParseEntity}

@@ -136,9 +136,9 @@ func (s *Service) items(ctx context.Context, q store.Querier, codes []string) ([
 		w.Add("code IN ("+strings.Join(ph, ", ")+")", args...)
 	}
 	var out []Item
-	err := store.EachRow(ctx, q, `SELECT code, name, object, basis, method, class FROM inspect_items`+w.SQL()+` ORDER BY code LIMIT 5000`, w.Values(), func(r *sql.Rows) error {
+	err := store.EachRow(ctx, q, `SELECT code, name, object, basis, method, class, dept FROM inspect_items`+w.SQL()+` ORDER BY code LIMIT 5000`, w.Values(), func(r *sql.Rows) error {
 		var it Item
-		err := r.Scan(&it.Code, &it.Name, &it.Object, &it.Basis, &it.Method, &it.Class)
+		err := r.Scan(&it.Code, &it.Name, &it.Object, &it.Basis, &it.Method, &it.Class, &it.Dept)
 		out = append(out, it)
 		return err
 	})

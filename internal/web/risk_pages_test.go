@@ -202,3 +202,64 @@ func TestCrossRegionPage(t *testing.T) {
 		}
 	})
 }
+
+func init() {
+	expectedAccess["POST /draws/{id}/item-results"] = drawViewers
+}
+
+// TestJointInspectionPage draws two items of two departments from the web:
+// the record page names the departments and takes each item's result.
+func TestJointInspectionPage(t *testing.T) {
+	storetest.Each(t, func(t *testing.T, db *store.DB) {
+		ctx := context.Background()
+		f := newFixture(t, db)
+		f.seedDemo(t, auth.CLI("test"))
+		var codes []string
+		rows, err := db.Reader().QueryContext(ctx, `SELECT code FROM inspect_items ORDER BY code LIMIT 2`)
+		if err != nil {
+			t.Fatal(err)
+		}
+		for rows.Next() {
+			var c string
+			rows.Scan(&c)
+			codes = append(codes, c)
+		}
+		rows.Close()
+		if len(codes) != 2 {
+			t.Fatalf("demo items %v", codes)
+		}
+		for i, d := range []string{"省市场监管局", "省应急管理厅"} {
+			db.Writer().ExecContext(ctx, `UPDATE inspect_items SET dept = $1 WHERE code = $2`, d, codes[i])
+		}
+		c := f.as(t, "demo-supervisor")
+		tok := c.csrf("/inspect")
+		form := url.Values{"csrf_token": {tok}, "name": {"联合抽查"}, "items": codes, "region_prefix": {"63"},
+			"ratio_A": {"0.03"}, "ratio_B": {"0.05"}, "ratio_C": {"0.1"}, "ratio_D": {"1"}, "team_size": {"2"}}
+		resp, _ := c.postForm("/inspect/draws", form)
+		loc := resp.Header.Get("Location")
+		if !strings.HasPrefix(loc, "/draws/") {
+			t.Fatalf("draw: %d %s", resp.StatusCode, loc)
+		}
+		if _, body := c.get(loc); !strings.Contains(body, "2 个部门：省市场监管局、省应急管理厅") {
+			t.Fatal("the joint inspection's departments are not shown")
+		}
+		var entity string
+		db.Reader().QueryRowContext(ctx, `SELECT credit_code FROM inspect_assignments WHERE draw_id = $1 AND seq = 1`, strings.TrimPrefix(loc, "/draws/")).Scan(&entity)
+		if resp, _ := c.postForm(loc+"/item-results", url.Values{"csrf_token": {tok}, "entity": {entity}, "item": {"NOPE"}, "outcome": {"未发现问题"}}); resp.StatusCode != http.StatusSeeOther {
+			t.Fatalf("bad item: %d", resp.StatusCode)
+		}
+		for _, it := range codes {
+			if resp, _ := c.postForm(loc+"/item-results", url.Values{"csrf_token": {tok}, "entity": {entity}, "item": {it}, "outcome": {"未发现问题"}}); resp.StatusCode != http.StatusSeeOther {
+				t.Fatalf("item result: %d", resp.StatusCode)
+			}
+		}
+		var n int
+		db.Reader().QueryRowContext(ctx, `SELECT COUNT(*) FROM inspect_item_results`).Scan(&n)
+		if n != 2 {
+			t.Fatalf("%d item results", n)
+		}
+		if _, body := f.client(t).get(loc); strings.Contains(body, "分事项检查结果") {
+			t.Error("the public sees the result form")
+		}
+	})
+}

@@ -104,3 +104,18 @@ CREATE TABLE inspect_crossregion (
 	updated_at TEXT NOT NULL,
 	UNIQUE (draw_id, credit_code)
 );
+
+-- Joint inspections (联合抽查): each item names the department that
+-- carries it out; a draw whose items belong to several departments is one
+-- visit by all of them, and each department enters its item's result.
+ALTER TABLE inspect_items ADD COLUMN dept TEXT NOT NULL DEFAULT '';
+CREATE TABLE inspect_item_results (
+	draw_id BIGINT NOT NULL,
+	credit_code TEXT NOT NULL,
+	item_code TEXT NOT NULL,
+	outcome TEXT NOT NULL,
+	detail TEXT NOT NULL,
+	entered_by TEXT NOT NULL,
+	entered_at TEXT NOT NULL,
+	PRIMARY KEY (draw_id, credit_code, item_code)
+);
