@@ -148,6 +148,9 @@ func TestRecomputeFeedsTheDraw(t *testing.T) {
 		if err != nil || open != want || len(changes) != want || run.Changed != want {
 			t.Fatalf("changes %d open %d run %d, want %d (%v)", len(changes), open, run.Changed, want, err)
 		}
+		if c, err := s.Counts(ctx, admin); err != nil || c.Computed != 40 || c.ByRisk["C"] != 2 || c.ByRisk["A"] != 38 {
+			t.Fatalf("counts by the class in force: %+v %v", c, err)
+		}
 		// The draw uses the computed classes and says so.
 		task := inspect.Task{Name: "分类", Items: []string{"K-01"}, Scope: inspect.Scope{RegionPrefix: "63"},
 			Ratios: map[string]inspect.Ratio{"A": 0, "B": 0, "C": 1_000_000, "D": 0}, TeamSize: 2}
