@@ -86,7 +86,7 @@ type Counts struct {
 	Items      int64            `json:"items"`
 	Entities   int64            `json:"entities"`
 	Inspectors int64            `json:"inspectors"`
-	ByRisk     map[string]int64 `json:"by_risk"` // by the class the draws use
+	ByRisk     map[string]int64 `json:"by_risk"`  // by the class the draws use
 	Computed   int64            `json:"computed"` // entities with a computed class
 	Draws      int64            `json:"draws"`
 }
