@@ -81,10 +81,10 @@ func cmdDrawBench() *Command {
 				t0 := time.Now()
 				n := 0
 				var ids []string
-				err := store.EachRow(ctx, a.DB.Reader(), `SELECT credit_code, risk, type FROM inspect_entities WHERE region LIKE $1`, []any{"63%"}, func(r *sql.Rows) error {
-					var c, k, t string
+				err := store.EachRow(ctx, a.DB.Reader(), inspect.CandidatesSQL, []any{"63%"}, func(r *sql.Rows) error {
+					var c, k, kc, t string
 					n++
-					err := r.Scan(&c, &k, &t)
+					err := r.Scan(&c, &k, &kc, &t)
 					ids = append(ids, c)
 					return err
 				})
@@ -121,13 +121,15 @@ func cmdDrawBench() *Command {
 					return err
 				}
 				t0 = time.Now()
-				if rec, err = a.Inspect.Run(ctx, p, task, inspect.RunOptions{}); err != nil {
+				var steps []string
+				phase := func(step string, d time.Duration) { steps = append(steps, fmt.Sprintf("%s %.2f s", step, d.Seconds())) }
+				if rec, err = a.Inspect.Run(ctx, p, task, inspect.RunOptions{Phase: phase}); err != nil {
 					return err
 				}
 				run := time.Since(t0)
 				runs, reads = append(runs, run), append(reads, read)
-				fmt.Fprintf(e.Stdout, "round %d: reading the ids %.2f s; sidi draw run (freeze, commit, draw, store record and %d assignments; %d entities with last time's team) %.2f s, %.2f×\n",
-					round, read.Seconds(), len(rec.Result.Assignments), len(rec.Last), run.Seconds(), run.Seconds()/read.Seconds())
+				fmt.Fprintf(e.Stdout, "round %d: reading the ids %.2f s; sidi draw run (freeze, commit, draw, store record and %d assignments; %d entities with last time's team) %.2f s, %.2f× (%s)\n",
+					round, read.Seconds(), len(rec.Result.Assignments), len(rec.Last), run.Seconds(), run.Seconds()/read.Seconds(), strings.Join(steps, ", "))
 			}
 			slices.Sort(runs)
 			slices.Sort(reads)

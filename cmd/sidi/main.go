@@ -52,6 +52,7 @@ func commands() []*Command {
 	cs = append(cs, telemetryCommands()...)
 	cs = append(cs, qualityCommands()...)
 	cs = append(cs, drawCommands()...)
+	cs = append(cs, riskCommands()...)
 	return cs
 }
 

@@ -8,6 +8,8 @@ package audit
 var entityLabels = map[string]string{
 	"ip_case": "知识产权案件", "ip_assist": "维权援助与调解申请", "eval_model": "盐湖化工企业评价模型",
 	"inspect_draw": "双随机抽查抽取", "inspect_result": "双随机抽查结果",
+	"inspect_risk_scheme": "信用风险评分方案", "inspect_risk_run": "信用风险分类重算", "inspect_risk_change": "风险等级变化预警",
+	"inspect_crossregion": "跨区域检查案件", "inspect_item_result": "分事项检查结果",
 	"fair_measure": "公平竞争审查政策措施", "fair_oversight": "公平竞争审查抽查与举报", "fee_case": "涉企收费投诉与案件",
 	"biz_start_limit": "企业开办承诺时限", "ad_campaign": "公益广告活动", "task_figures": "任务实时数据",
 	"cert_baseline": "认证增长基准",
@@ -30,6 +32,7 @@ var entityLabels = map[string]string{
 var actionLabels = map[string]string{
 	"answer": "填写审查标准", "opinion": "登记意见", "conclude": "作出审查结论", "place": "登记投放",
 	"commit": "承诺随机种子", "draw": "随机抽取", "redraw": "回避重抽", "refuse": "拒绝抽取", "result": "录入检查结果", "correct_result": "更正检查结果",
+	"recompute": "重算", "handle": "标记已处理",
 	"file": "立案", "investigate": "调查", "penalize": "处罚决定", "transfer": "移送", "publish": "公示",
 	"add_alias": "添加别名", "approve": "审核通过", "attach": "上传附件", "attendees": "登记学员",
 	"bootstrap": "初始化管理员", "change_password": "修改密码", "complete": "完成",

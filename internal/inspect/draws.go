@@ -1,6 +1,8 @@
 package inspect
 
 import (
+	"bytes"
+	"compress/gzip"
 	"context"
 	"crypto/rand"
 	"database/sql"
@@ -8,8 +10,10 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"io"
 	"slices"
 	"strings"
+	"time"
 
 	"sidi/internal/apperr"
 	"sidi/internal/audit"
@@ -34,6 +38,17 @@ type RunOptions struct {
 	// Committed, when set, is told the seed's hash and the candidate hash
 	// once they are stored, before the draw.
 	Committed func(drawID int64, seedSHA256, candidatesSHA256 string, candidates int)
+	// Phase, when set, is told how long each step took: freeze, commit,
+	// draw, store (the benchmark's breakdown).
+	Phase func(step string, d time.Duration)
+}
+
+func (o RunOptions) phase(step string, t0 time.Time) time.Time {
+	now := time.Now()
+	if o.Phase != nil {
+		o.Phase(step, now.Sub(t0))
+	}
+	return now
 }
 
 // invalid turns a refusal into an invalid-input error with its message.
@@ -44,6 +59,11 @@ func invalid(err error) error {
 	}
 	return err
 }
+
+// CandidatesSQL reads the entities of a scope: the imported class and the
+// computed one (the credit-risk recompute's, which overrides the imported
+// class when set).
+const CandidatesSQL = `SELECT credit_code, risk, risk_computed, type FROM inspect_entities WHERE region LIKE $1`
 
 // Freeze reads the inputs of a task from the libraries: the items (an
 // unknown code is refused with the code), the candidates of the scope by
@@ -82,13 +102,18 @@ func (s *Service) Freeze(ctx context.Context, task Task) (Record, error) {
 	}
 	byClass := map[string][]string{}
 	var bad error
-	err = store.EachRow(ctx, q, `SELECT credit_code, risk, type FROM inspect_entities WHERE region LIKE $1`, []any{task.Scope.RegionPrefix + "%"}, func(r *sql.Rows) error {
-		var code, risk, typ string
-		if err := r.Scan(&code, &risk, &typ); err != nil {
+	computed := 0
+	err = store.EachRow(ctx, q, CandidatesSQL, []any{task.Scope.RegionPrefix + "%"}, func(r *sql.Rows) error {
+		var code, risk, riskComputed, typ string
+		if err := r.Scan(&code, &risk, &riskComputed, &typ); err != nil {
 			return err
 		}
 		if len(types) > 0 && !types[typ] {
 			return nil
+		}
+		if riskComputed != "" {
+			risk = riskComputed
+			computed++
 		}
 		if len(code) != 18 || creditcode.Check(code[:17]) != code[17] {
 			bad = apperr.Invalid("检查对象名录库中统一社会信用代码 %s 的校验位错误，请更正名录库后再抽取，未抽取", clipRunes(code, 20))
@@ -117,6 +142,9 @@ func (s *Service) Freeze(ctx context.Context, task Task) (Record, error) {
 			rec.Candidates = append(rec.Candidates, Stratum{Class: c, IDs: ids})
 			n += len(ids)
 		}
+	}
+	if computed > 0 {
+		rec.Notes = append(rec.Notes, fmt.Sprintf("风险等级：%d 个检查对象采用信用风险分类计算的等级（覆盖名录库导入的等级），%d 个采用名录库导入的等级", computed, n-computed))
 	}
 	if n == 0 {
 		return rec, apperr.Invalid("范围内（区划 %s 开头%s）没有检查对象，未抽取", task.Scope.RegionPrefix, typeText(task.Scope.Types))
@@ -191,11 +219,10 @@ func (s *Service) frozenInspectors(ctx context.Context, q store.Querier) ([]Insp
 }
 
 // lastTeams is, for each candidate inspected before, the team of its
-// latest draw.
+// latest draw: one row per entity in inspect_last_teams, kept by store.
 func (s *Service) lastTeams(ctx context.Context, q store.Querier, strata []Stratum) (map[string][]string, error) {
 	latest := map[string]string{}
-	err := store.EachRow(ctx, q, `SELECT a.credit_code, a.team FROM inspect_assignments a JOIN inspect_draws d ON d.id = a.draw_id
-		WHERE d.status = 'drawn' AND d.kind = 'draw' ORDER BY a.draw_id`, nil, func(r *sql.Rows) error {
+	err := store.EachRow(ctx, q, `SELECT credit_code, team FROM inspect_last_teams`, nil, func(r *sql.Rows) error {
 		var c, t string
 		err := r.Scan(&c, &t)
 		latest[c] = t
@@ -328,10 +355,12 @@ func (s *Service) Run(ctx context.Context, p auth.Principal, task Task, opt RunO
 	if err := p.Require(Editors...); err != nil {
 		return Record{}, err
 	}
+	t0 := time.Now()
 	rec, err := s.Freeze(ctx, task)
 	if err != nil {
 		return rec, err
 	}
+	opt.phase("freeze", t0)
 	return s.commitAndDraw(ctx, p, rec, 0, opt, func(seed string) (Result, error) {
 		return Compute(rec.Task, seed, rec.Candidates, rec.Inspectors, rec.Last)
 	})
@@ -351,9 +380,11 @@ func (s *Service) commitAndDraw(ctx context.Context, p auth.Principal, rec Recor
 		return rec, err
 	}
 	rec.SeedSHA256 = SeedHash(seed)
+	t0 := time.Now()
 	if err := s.commit(ctx, p, &rec, parent, opt.Demo); err != nil {
 		return rec, err
 	}
+	t0 = opt.phase("commit", t0)
 	if opt.Committed != nil {
 		opt.Committed(rec.DrawID, rec.SeedSHA256, rec.CandidatesSHA256, countIDs(rec.Candidates))
 	}
@@ -364,7 +395,10 @@ func (s *Service) commitAndDraw(ctx context.Context, p auth.Principal, rec Recor
 	}
 	rec.Result = res
 	rec.DrawnAt = s.stamp()
-	return rec, s.store(ctx, p, rec, parent)
+	t0 = opt.phase("draw", t0)
+	err = s.store(ctx, p, rec, parent)
+	opt.phase("store", t0)
+	return rec, err
 }
 
 func countIDs(strata []Stratum) int {
@@ -413,10 +447,14 @@ func (s *Service) store(ctx context.Context, p auth.Principal, rec Record, paren
 	if err != nil {
 		return err
 	}
+	gz, err := compress(body)
+	if err != nil {
+		return fmt.Errorf("inspect: compress record: %w", err)
+	}
 	as := rec.Result.Assignments
 	return s.db.Tx(ctx, func(tx *sql.Tx) error {
-		if _, err := tx.ExecContext(ctx, `UPDATE inspect_draws SET status = 'drawn', seed = $1, drawn = $2, result_sha256 = $3, record = $4, drawn_at = $5 WHERE id = $6 AND status = 'committed'`,
-			rec.Seed, len(as), rec.Result.SHA256, string(body), rec.DrawnAt, rec.DrawID); err != nil {
+		if _, err := tx.ExecContext(ctx, `UPDATE inspect_draws SET status = 'drawn', seed = $1, drawn = $2, result_sha256 = $3, record = '', record_gz = $4, drawn_at = $5 WHERE id = $6 AND status = 'committed'`,
+			rec.Seed, len(as), rec.Result.SHA256, gz, rec.DrawnAt, rec.DrawID); err != nil {
 			return fmt.Errorf("inspect: store: %w", err)
 		}
 		err := store.InsertRows(ctx, s.db.Dialect(), tx, "inspect: assignments", `INSERT INTO inspect_assignments(draw_id, seq, credit_code, class, team) VALUES `, make([]string, 5), len(as), func(i int) []any {
@@ -425,8 +463,20 @@ func (s *Service) store(ctx context.Context, p auth.Principal, rec Record, paren
 		if err != nil {
 			return err
 		}
+		if rec.Kind == "draw" {
+			err = store.InsertRows(ctx, s.db.Dialect(), tx, "inspect: last teams", `INSERT INTO inspect_last_teams(credit_code, draw_id, team) VALUES `, make([]string, 3), len(as), func(i int) []any {
+				return []any{as[i].Entity, rec.DrawID, strings.Join(as[i].Team, ";")}
+			}, ` ON CONFLICT (credit_code) DO UPDATE SET draw_id = excluded.draw_id, team = excluded.team`)
+			if err != nil {
+				return err
+			}
+		}
 		if parent > 0 && len(as) == 1 {
-			if _, err := tx.ExecContext(ctx, `UPDATE inspect_assignments SET team = $1 WHERE draw_id = $2 AND credit_code = $3`, strings.Join(as[0].Team, ";"), parent, as[0].Entity); err != nil {
+			team := strings.Join(as[0].Team, ";")
+			if _, err := tx.ExecContext(ctx, `UPDATE inspect_assignments SET team = $1 WHERE draw_id = $2 AND credit_code = $3`, team, parent, as[0].Entity); err != nil {
+				return err
+			}
+			if _, err := tx.ExecContext(ctx, `UPDATE inspect_last_teams SET team = $1 WHERE draw_id = $2 AND credit_code = $3`, team, parent, as[0].Entity); err != nil {
 				return err
 			}
 		}
@@ -502,29 +552,57 @@ func (s *Service) Redraw(ctx context.Context, p auth.Principal, parentID int64, 
 
 // record reads a drawn draw's record.
 func (s *Service) record(ctx context.Context, id int64) (Record, error) {
-	var body, status string
-	err := s.db.Reader().QueryRowContext(ctx, `SELECT record, status FROM inspect_draws WHERE id = $1`, id).Scan(&body, &status)
-	if errors.Is(err, sql.ErrNoRows) || err == nil && status != StatusDrawn {
-		return Record{}, apperr.NotFound("第 %d 号抽查记录不存在或尚未完成", id)
-	}
+	body, err := s.RecordJSON(ctx, id)
 	if err != nil {
 		return Record{}, err
 	}
 	var rec Record
-	if err := json.Unmarshal([]byte(body), &rec); err != nil {
+	if err := json.Unmarshal(body, &rec); err != nil {
 		return rec, fmt.Errorf("inspect: record %d: %w", id, err)
 	}
 	return rec, nil
 }
 
-// RecordJSON is the stored RECORD.json of a drawn draw (public).
+// RecordJSON is the stored RECORD.json of a drawn draw (public). Records
+// are stored gzip-compressed (record_gz); records of earlier versions as
+// text (record).
 func (s *Service) RecordJSON(ctx context.Context, id int64) ([]byte, error) {
 	var body, status string
-	err := s.db.Reader().QueryRowContext(ctx, `SELECT record, status FROM inspect_draws WHERE id = $1`, id).Scan(&body, &status)
+	var gz []byte
+	err := s.db.Reader().QueryRowContext(ctx, `SELECT record, record_gz, status FROM inspect_draws WHERE id = $1`, id).Scan(&body, &gz, &status)
 	if errors.Is(err, sql.ErrNoRows) || err == nil && status != StatusDrawn {
 		return nil, apperr.NotFound("第 %d 号抽查记录不存在或尚未完成", id)
 	}
-	return []byte(body), err
+	if err != nil || len(gz) == 0 {
+		return []byte(body), err
+	}
+	zr, err := gzip.NewReader(bytes.NewReader(gz))
+	if err != nil {
+		return nil, fmt.Errorf("inspect: record %d: %w", id, err)
+	}
+	out, err := io.ReadAll(zr)
+	if err != nil {
+		return nil, fmt.Errorf("inspect: record %d: %w", id, err)
+	}
+	return out, nil
+}
+
+// compress gzips a record (fastest level: the sorted credit codes shrink
+// several times over even so).
+func compress(body []byte) ([]byte, error) {
+	var buf bytes.Buffer
+	buf.Grow(len(body) / 4)
+	zw, err := gzip.NewWriterLevel(&buf, gzip.BestSpeed)
+	if err != nil {
+		return nil, err
+	}
+	if _, err := zw.Write(body); err != nil {
+		return nil, err
+	}
+	if err := zw.Close(); err != nil {
+		return nil, err
+	}
+	return buf.Bytes(), nil
 }
 
 func b2i(b bool) int {

@@ -25,6 +25,7 @@ func ImportKinds(s *Service) []kit.ImportKind[auth.Principal] {
 		{Name: KindEntities, Title: "检查对象名录库 entity library", Columns: EntityColumns},
 		{Name: KindInspectors, Title: "执法检查人员名录库 inspector library", Columns: InspectorColumns},
 		{Name: KindDays, Title: "节假日与调休上班日 holiday calendar", Columns: HolidayColumns},
+		{Name: KindRiskValues, Title: "信用风险指标值 credit-risk indicator values", Columns: RiskValueColumns},
 	}
 	for i := range ks {
 		ks[i].Roles = auth.RoleStrings(Editors...)
@@ -34,6 +35,7 @@ func ImportKinds(s *Service) []kit.ImportKind[auth.Principal] {
 		ks[1].Import, ks[1].Export = s.ImportEntities, s.ExportEntities
 		ks[2].Import, ks[2].Export = s.ImportInspectors, s.ExportInspectors
 		ks[3].Import, ks[3].Export = s.ImportHolidays, s.ExportHolidays
+		ks[4].Import, ks[4].Export = s.ImportRiskValues, s.ExportRiskValues
 	}
 	return ks
 }
@@ -52,8 +54,8 @@ type table[T any] struct {
 
 var (
 	itemTable = table[Item]{kind: KindItems, name: "inspect_items", keyCol: ColItemCode, keyLabel: "事项编码", columns: ItemColumns,
-		cols:   []string{"code", "name", "object", "basis", "method", "class"},
-		values: func(v Item) []string { return []string{v.Code, v.Name, v.Object, v.Basis, v.Method, v.Class} }, parse: ParseItem}
+		cols:   []string{"code", "name", "object", "basis", "method", "class", "dept"},
+		values: func(v Item) []string { return []string{v.Code, v.Name, v.Object, v.Basis, v.Method, v.Class, v.Dept} }, parse: ParseItem}
 	entityTable = table[Entity]{kind: KindEntities, name: "inspect_entities", keyCol: ColCreditCode, keyLabel: "统一社会信用代码", columns: EntityColumns,
 		cols:   []string{"credit_code", "name", "region", "type", "risk"},
 		values: func(v Entity) []string { return []string{v.CreditCode, v.Name, v.Region, v.Type, v.Risk} }, parse: ParseEntity}

@@ -18,6 +18,7 @@ type Item struct {
 	Basis  string `json:"basis"`
 	Method string `json:"method"`
 	Class  string `json:"class"` // 一般 | 重点
+	Dept   string `json:"dept"`  // 实施部门 ('' when not given)
 }
 
 // Entity is an entry of the entity library (检查对象名录库).
@@ -52,6 +53,7 @@ const (
 	ColBasis      = "法律依据"
 	ColMethod     = "检查方式"
 	ColItemClass  = "类别"
+	ColItemDept   = "实施部门"
 	ColCreditCode = "统一社会信用代码"
 	ColEntityName = "名称"
 	ColRegion     = "行政区划代码"
@@ -70,6 +72,7 @@ var (
 		{Name: ColItemCode, Aliases: []string{"编码", "事项编号"}, Required: true}, {Name: ColItemName, Aliases: []string{"抽查事项"}, Required: true},
 		{Name: ColObject, Required: true}, {Name: ColBasis, Aliases: []string{"检查依据", "抽查依据"}, Required: true},
 		{Name: ColMethod, Required: true}, {Name: ColItemClass, Aliases: []string{"事项类别"}, Required: true},
+		{Name: ColItemDept, Aliases: []string{"检查部门", "部门"}},
 	}
 	EntityColumns = []kit.Column{
 		{Name: ColCreditCode, Required: true}, {Name: ColEntityName, Aliases: []string{"企业名称", "主体名称"}, Required: true},
@@ -115,7 +118,7 @@ var itemClasses = map[string]string{"一般": ClassGeneral, "一般检查事项"
 func ParseItem(r kit.Row) (Item, kit.Errors) {
 	errs := r.Errs
 	it := Item{Code: code(r, &errs, ColItemCode, 64), Name: cell(r, &errs, ColItemName, 200, true), Object: cell(r, &errs, ColObject, 500, true),
-		Basis: cell(r, &errs, ColBasis, 4000, true), Method: cell(r, &errs, ColMethod, 100, true)}
+		Basis: cell(r, &errs, ColBasis, 4000, true), Method: cell(r, &errs, ColMethod, 100, true), Dept: cell(r, &errs, ColItemDept, 100, false)}
 	v := strings.TrimSpace(r.Get(ColItemClass))
 	if it.Class = itemClasses[v]; it.Class == "" && v != "" {
 		errs.AddCell(r.N, ColItemClass, "类别“%s”无效：须为“一般”或“重点”", clipRunes(v, 20))

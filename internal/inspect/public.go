@@ -3,9 +3,7 @@ package inspect
 import (
 	"context"
 	"database/sql"
-	"encoding/json"
 	"errors"
-	"fmt"
 	"strings"
 
 	"sidi/internal/apperr"
@@ -94,13 +92,9 @@ func (s *Service) Draw(ctx context.Context, id int64, offset, limit int) (DrawPa
 	if d.Status != StatusDrawn {
 		return pg, nil
 	}
-	var body string
-	if err := s.db.Reader().QueryRowContext(ctx, `SELECT record FROM inspect_draws WHERE id = $1`, id).Scan(&body); err != nil {
+	rec, err := s.record(ctx, id)
+	if err != nil {
 		return pg, err
-	}
-	var rec Record
-	if err := json.Unmarshal([]byte(body), &rec); err != nil {
-		return pg, fmt.Errorf("inspect: record %d: %w", id, err)
 	}
 	pg.Algorithm, pg.Task, pg.Strata, pg.Notes, pg.Redraw, pg.Total, pg.Inspectors = rec.Algorithm, rec.Task, rec.Result.Strata, rec.Notes, rec.Redraw, len(rec.Result.Assignments), len(rec.Inspectors)
 	err = store.EachRow(ctx, s.db.Reader(), `SELECT a.seq, a.credit_code, COALESCE(e.name, ''), a.team FROM inspect_assignments a LEFT JOIN inspect_entities e ON e.credit_code = a.credit_code

@@ -86,7 +86,8 @@ type Counts struct {
 	Items      int64            `json:"items"`
 	Entities   int64            `json:"entities"`
 	Inspectors int64            `json:"inspectors"`
-	ByRisk     map[string]int64 `json:"by_risk"`
+	ByRisk     map[string]int64 `json:"by_risk"`  // by the class the draws use
+	Computed   int64            `json:"computed"` // entities with a computed class
 	Draws      int64            `json:"draws"`
 }
 
@@ -101,12 +102,14 @@ func (s *Service) Counts(ctx context.Context, p auth.Principal) (Counts, error) 
 		sql string
 		dst *int64
 	}{{`SELECT COUNT(*) FROM inspect_items`, &c.Items}, {`SELECT COUNT(*) FROM inspect_inspectors`, &c.Inspectors},
+		{`SELECT COUNT(*) FROM inspect_entities WHERE risk_computed <> ''`, &c.Computed},
 		{`SELECT COUNT(*) FROM inspect_draws WHERE status = 'drawn'`, &c.Draws}} {
 		if err := q.QueryRowContext(ctx, x.sql).Scan(x.dst); err != nil {
 			return c, fmt.Errorf("inspect: counts: %w", err)
 		}
 	}
-	err := store.EachRow(ctx, q, `SELECT risk, COUNT(*) FROM inspect_entities GROUP BY risk`, nil, func(r *sql.Rows) error {
+	// By the class the draws use: the computed one where set.
+	err := store.EachRow(ctx, q, `SELECT CASE WHEN risk_computed <> '' THEN risk_computed ELSE risk END AS k, COUNT(*) FROM inspect_entities GROUP BY k`, nil, func(r *sql.Rows) error {
 		var k string
 		var n int64
 		err := r.Scan(&k, &n)
@@ -136,9 +139,9 @@ func (s *Service) items(ctx context.Context, q store.Querier, codes []string) ([
 		w.Add("code IN ("+strings.Join(ph, ", ")+")", args...)
 	}
 	var out []Item
-	err := store.EachRow(ctx, q, `SELECT code, name, object, basis, method, class FROM inspect_items`+w.SQL()+` ORDER BY code LIMIT 5000`, w.Values(), func(r *sql.Rows) error {
+	err := store.EachRow(ctx, q, `SELECT code, name, object, basis, method, class, dept FROM inspect_items`+w.SQL()+` ORDER BY code LIMIT 5000`, w.Values(), func(r *sql.Rows) error {
 		var it Item
-		err := r.Scan(&it.Code, &it.Name, &it.Object, &it.Basis, &it.Method, &it.Class)
+		err := r.Scan(&it.Code, &it.Name, &it.Object, &it.Basis, &it.Method, &it.Class, &it.Dept)
 		out = append(out, it)
 		return err
 	})

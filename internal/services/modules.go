@@ -294,6 +294,9 @@ func Modules() []Module {
 				if err := s.Inspect.EnsureCalendar(ctx); err != nil {
 					return err
 				}
+				if err := s.Inspect.EnsureRiskScheme(ctx); err != nil {
+					return err
+				}
 				return s.Inspect.EnsureRules(ctx)
 			},
 			Metrics: inspect.RegisterMetrics,

@@ -540,6 +540,7 @@ func TestAuthorizationMatrix(t *testing.T) {
 			"fee-cases/id":      "1",
 			"ad-campaigns/id":   "1",
 			"draws/id":          "1",
+			"cross-region/id":   "1",
 			"regions/code":      "632800",
 			"boilers/code":      equipment.DemoGolmudBoiler,
 			"alarm-rules/id":    "1",

@@ -37,10 +37,20 @@ func InspectPages(svc *inspect.Service) func(*Server) []Route {
 			{Method: "GET", Pattern: "/draws/{id}/record.json", Name: "下载抽查记录", Public: true, Handle: s.recordFile},
 			{Method: "POST", Pattern: "/draws/{id}/results", Name: "录入抽查结果", Roles: v, Handle: s.enterResult},
 			{Method: "POST", Pattern: "/draws/{id}/results/publish", Name: "公示抽查结果", Roles: ed, Handle: s.publishResult},
+			{Method: "POST", Pattern: "/draws/{id}/item-results", Name: "录入分事项检查结果", Roles: v, Handle: s.enterItemResult},
 
 			{Method: "GET", Pattern: "/api/v1/draws", Name: "双随机抽查公示", Public: true, API: true, Handle: s.apiDraws},
 			{Method: "GET", Pattern: "/api/v1/draw-results", Name: "抽查结果公示查询", Public: true, API: true, Handle: s.apiResults},
 			{Method: "POST", Pattern: "/api/v1/draws", Name: "发起双随机抽取", Roles: ed, API: true, Handle: apiCreate(http.StatusCreated, decodeJSON, s.apiRun)},
+
+			{Method: "GET", Pattern: "/inspect/risk", Name: "信用风险分类", Roles: ed, Handle: s.riskPage, Menu: Menu{Group: MenuWork, Label: "信用风险分类", Order: 150, Section: "inspect-risk"}},
+			{Method: "POST", Pattern: "/inspect/risk/scheme", Name: "修改信用风险评分方案", Roles: ed, Handle: s.saveScheme},
+			{Method: "POST", Pattern: "/inspect/risk/recompute", Name: "重算信用风险分类", Roles: ed, Handle: s.recompute},
+			{Method: "GET", Pattern: "/inspect/risk/changes", Name: "风险等级变化预警", Roles: ed, Handle: s.riskChanges},
+			{Method: "POST", Pattern: "/inspect/risk/changes/handle", Name: "处理风险等级变化预警", Roles: ed, Handle: s.handleChanges},
+			{Method: "GET", Pattern: "/inspect/cross-region", Name: "跨区域检查案件", Roles: ed, Handle: s.crossPage, Menu: Menu{Group: MenuWork, Label: "跨区域检查", Order: 151, Section: "inspect-cross"}},
+			{Method: "POST", Pattern: "/inspect/cross-region", Name: "登记跨区域检查案件", Roles: ed, Handle: s.openCross},
+			{Method: "POST", Pattern: "/inspect/cross-region/{id}", Name: "更新跨区域检查案件", Roles: ed, Handle: s.moveCross},
 		}
 	}
 }
@@ -165,6 +175,18 @@ func (s *inspectWeb) enterResult(w http.ResponseWriter, r *http.Request, rc *req
 	return s.done(w, r, fmt.Sprintf("/draws/%d", id), fmt.Sprintf("已录入 %s 的检查结果，应于 %s 前公示", f.CreditCode, f.DueOn), err)
 }
 
+func (s *inspectWeb) enterItemResult(w http.ResponseWriter, r *http.Request, rc *reqCtx) error {
+	id, err := pathInt(r, "id")
+	if err != nil {
+		return err
+	}
+	if err := r.ParseForm(); err != nil {
+		return apperr.Invalid("表单无法读取")
+	}
+	x, err := s.svc.EnterItemResult(r.Context(), rc.P, id, r.PostFormValue("entity"), r.PostFormValue("item"), r.PostFormValue("outcome"), r.PostFormValue("detail"))
+	return s.done(w, r, fmt.Sprintf("/draws/%d", id), fmt.Sprintf("已录入 %s 的事项 %s 检查结果", x.CreditCode, x.ItemCode), err)
+}
+
 func (s *inspectWeb) publishResult(w http.ResponseWriter, r *http.Request, rc *reqCtx) error {
 	id, err := pathInt(r, "id")
 	if err != nil {
@@ -199,10 +221,22 @@ func (s *inspectWeb) drawPage(w http.ResponseWriter, r *http.Request, rc *reqCtx
 		return err
 	}
 	pages := (pg.Total + drawPageSize - 1) / drawPageSize
+	items, err := s.svc.DrawItems(r.Context(), pg.Task.Items)
+	if err != nil {
+		return err
+	}
+	canResult := rc.P.Has(inspect.Viewers...) && pg.Draw.Kind == "draw" && pg.Draw.Status == inspect.StatusDrawn
+	var itemResults []inspect.ItemResult
+	if canResult {
+		if itemResults, err = s.svc.ItemResults(r.Context(), rc.P, id, 200); err != nil {
+			return err
+		}
+	}
 	return s.render(w, r, rc, http.StatusOK, "draw", "抽查记录 "+pg.Draw.Name, "draws", map[string]any{
+		"Items": items, "Depts": inspect.Departments(items), "ItemResults": itemResults,
 		"D": pg, "Page": page, "Pages": pages, "Prev": page - 1, "Next": page + 1, "HasNext": page < pages, "First": (page - 1) * drawPageSize,
 		"CanRedraw": rc.P.Has(inspect.Editors...) && pg.Draw.Kind == "draw" && pg.Draw.Status == inspect.StatusDrawn, "ClassLabels": inspect.ClassLabels,
-		"CanResult": rc.P.Has(inspect.Viewers...) && pg.Draw.Kind == "draw" && pg.Draw.Status == inspect.StatusDrawn, "Outcomes": inspect.Outcomes,
+		"CanResult": canResult, "Outcomes": inspect.Outcomes,
 		"Today": s.now().In(cst).Format("2006-01-02"),
 	})
 }
@@ -264,7 +298,10 @@ func InspectToDo(svc *inspect.Service) ToDoFunc {
 			return nil, err
 		}
 		soon := time.Now().In(cst).AddDate(0, 0, 5).Format("2006-01-02")
-		var out []progress.ToDoItem
+		out, err := riskToDo(ctx, svc, p)
+		if err != nil {
+			return nil, err
+		}
 		for _, f := range pending {
 			urg := "normal"
 			switch {

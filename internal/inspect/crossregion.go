@@ -1,0 +1,230 @@
+package inspect
+
+import (
+	"context"
+	"database/sql"
+	"errors"
+	"fmt"
+	"slices"
+	"strconv"
+	"strings"
+	"unicode/utf8"
+
+	"sidi/internal/apperr"
+	"sidi/internal/audit"
+	"sidi/internal/auth"
+	"sidi/internal/org"
+	"sidi/internal/store"
+)
+
+// Cross-region cases (跨区域检查): a drawn entity located in one
+// prefecture but registered (登记管理机关, the credit code's characters
+// 3–8) in another is handed over to, or inspected with the assistance
+// of, the bureau of the prefecture where it is registered.
+
+// Cross-region modes and statuses.
+const (
+	ModeHandover = "handover" // 移交登记地监管部门检查
+	ModeAssist   = "assist"   // 请登记地监管部门协助检查
+
+	CrossRequested = "requested"
+	CrossAccepted  = "accepted"
+	CrossDone      = "done"
+	CrossDeclined  = "declined"
+)
+
+// CrossModeLabels and CrossStatusLabels name them.
+var (
+	CrossModeLabels   = map[string]string{ModeHandover: "移交登记地检查", ModeAssist: "请登记地协助检查"}
+	CrossStatusLabels = map[string]string{CrossRequested: "已发出，待对方接收", CrossAccepted: "对方已接收", CrossDone: "已办结", CrossDeclined: "对方退回"}
+	crossNext         = map[string][]string{CrossRequested: {CrossAccepted, CrossDeclined}, CrossAccepted: {CrossDone}}
+)
+
+// CrossNext lists the statuses a case may move to from status.
+func CrossNext(status string) []string { return crossNext[status] }
+
+// prefectureOf is the six-digit prefecture code of a division: the
+// directory's for Qinghai, the first four digits elsewhere.
+func prefectureOf(code string) string {
+	if r, ok := org.LookupRegion(code); ok && r.Prefecture != "" {
+		return r.Prefecture
+	}
+	if len(code) == 6 {
+		return code[:4] + "00"
+	}
+	return ""
+}
+
+// PrefectureName names a prefecture code (other provinces' by code).
+func PrefectureName(code string) string {
+	if n := org.RegionName(code); n != "" {
+		return n
+	}
+	return "外省（区划 " + code + "）"
+}
+
+// CrossCase is a cross-region case.
+type CrossCase struct {
+	ID         int64  `json:"id"`
+	DrawID     int64  `json:"draw_id"`
+	DrawName   string `json:"draw_name"`
+	CreditCode string `json:"credit_code"`
+	Name       string `json:"name"`
+	Here       string `json:"here"`
+	Home       string `json:"home"`
+	Mode       string `json:"mode"`
+	Status     string `json:"status"`
+	Note       string `json:"note"`
+	Reply      string `json:"reply"`
+	CreatedBy  string `json:"created_by"`
+	CreatedAt  string `json:"created_at"`
+	UpdatedBy  string `json:"updated_by"`
+	UpdatedAt  string `json:"updated_at"`
+}
+
+// CrossCandidate is a drawn entity registered in another prefecture with
+// no case yet.
+type CrossCandidate struct {
+	DrawID     int64  `json:"draw_id"`
+	DrawName   string `json:"draw_name"`
+	CreditCode string `json:"credit_code"`
+	Name       string `json:"name"`
+	Here       string `json:"here"`
+	Home       string `json:"home"`
+}
+
+// CrossCandidates lists, for the latest drawn draws, the drawn entities
+// registered in another prefecture than where they are, without a case.
+func (s *Service) CrossCandidates(ctx context.Context, p auth.Principal, draws, limit int) ([]CrossCandidate, error) {
+	if err := p.Require(Editors...); err != nil {
+		return nil, err
+	}
+	var out []CrossCandidate
+	err := store.EachRow(ctx, s.db.Reader(), `SELECT d.id, d.name, a.credit_code, e.name, e.region FROM inspect_assignments a
+		JOIN inspect_draws d ON d.id = a.draw_id JOIN inspect_entities e ON e.credit_code = a.credit_code
+		WHERE d.id IN (SELECT id FROM inspect_draws WHERE status = 'drawn' AND kind = 'draw' ORDER BY id DESC LIMIT $1)
+		AND substr(a.credit_code, 3, 4) <> substr(e.region, 1, 4)
+		AND NOT EXISTS (SELECT 1 FROM inspect_crossregion c WHERE c.draw_id = a.draw_id AND c.credit_code = a.credit_code)
+		ORDER BY d.id DESC, a.seq`, []any{draws}, func(r *sql.Rows) error {
+		if len(out) >= limit {
+			return nil
+		}
+		var c CrossCandidate
+		var region string
+		if err := r.Scan(&c.DrawID, &c.DrawName, &c.CreditCode, &c.Name, &region); err != nil {
+			return err
+		}
+		c.Here, c.Home = prefectureOf(region), prefectureOf(c.CreditCode[2:8])
+		if c.Here != c.Home {
+			out = append(out, c)
+		}
+		return nil
+	})
+	return out, err
+}
+
+func checkText(v, what string, max int) (string, error) {
+	v = strings.TrimSpace(v)
+	if utf8.RuneCountInString(v) > max || !utf8.ValidString(v) || strings.ContainsFunc(v, func(c rune) bool { return c < 0x20 && c != '\n' || c == 0x7f }) {
+		return v, apperr.Invalid("%s不能超过 %d 个字，且不能含有控制字符", what, max)
+	}
+	return v, nil
+}
+
+// OpenCross opens a cross-region case for an entity of a drawn draw: the
+// entity must be among the draw's and registered in another prefecture.
+func (s *Service) OpenCross(ctx context.Context, p auth.Principal, drawID int64, code, mode, note string) (CrossCase, error) {
+	c := CrossCase{DrawID: drawID, CreditCode: strings.ToUpper(strings.TrimSpace(code)), Mode: mode, Status: CrossRequested}
+	if err := p.Require(Editors...); err != nil {
+		return c, err
+	}
+	if CrossModeLabels[mode] == "" {
+		return c, apperr.Invalid("方式须为“移交登记地检查”或“请登记地协助检查”")
+	}
+	var err error
+	if c.Note, err = checkText(note, "说明", 1000); err != nil {
+		return c, err
+	}
+	var region string
+	err = s.db.Reader().QueryRowContext(ctx, `SELECT e.name, e.region FROM inspect_assignments a JOIN inspect_draws d ON d.id = a.draw_id
+		JOIN inspect_entities e ON e.credit_code = a.credit_code WHERE a.draw_id = $1 AND a.credit_code = $2 AND d.status = 'drawn'`, drawID, c.CreditCode).Scan(&c.Name, &region)
+	if errors.Is(err, sql.ErrNoRows) {
+		return c, apperr.Invalid("检查对象 %s 不在第 %d 号抽查的结果中", clipRunes(c.CreditCode, 20), drawID)
+	}
+	if err != nil {
+		return c, err
+	}
+	c.Here, c.Home = prefectureOf(region), prefectureOf(c.CreditCode[2:8])
+	if c.Here == c.Home {
+		return c, apperr.Invalid("检查对象 %s 的登记地与所在地同属%s，不是跨区域案件", c.CreditCode, PrefectureName(c.Here))
+	}
+	c.CreatedBy, c.CreatedAt = p.Actor().Name, s.stamp()
+	c.UpdatedBy, c.UpdatedAt = c.CreatedBy, c.CreatedAt
+	err = s.db.Tx(ctx, func(tx *sql.Tx) error {
+		var n int
+		if err := tx.QueryRowContext(ctx, `SELECT COUNT(*) FROM inspect_crossregion WHERE draw_id = $1 AND credit_code = $2`, drawID, c.CreditCode).Scan(&n); err != nil {
+			return err
+		}
+		if n > 0 {
+			return apperr.Conflict("第 %d 号抽查中 %s 的跨区域案件已登记", drawID, c.CreditCode)
+		}
+		if err := tx.QueryRowContext(ctx, `INSERT INTO inspect_crossregion(draw_id, credit_code, here, home, mode, status, note, reply, created_by, created_at, updated_by, updated_at)
+			VALUES ($1, $2, $3, $4, $5, $6, $7, '', $8, $9, $8, $9) RETURNING id`, drawID, c.CreditCode, c.Here, c.Home, c.Mode, c.Status, c.Note, c.CreatedBy, c.CreatedAt).Scan(&c.ID); err != nil {
+			return fmt.Errorf("inspect: cross-region case: %w", err)
+		}
+		return audit.Append(ctx, s.db, tx, p.Actor(), audit.Entry{Entity: "inspect_crossregion", EntityID: strconv.FormatInt(c.ID, 10), Action: "create",
+			After: map[string]any{"draw_id": drawID, "credit_code": c.CreditCode, "here": c.Here, "home": c.Home, "mode": c.Mode, "status": c.Status, "note": c.Note}})
+	})
+	return c, err
+}
+
+// MoveCross records the other bureau's answer or the end of a case:
+// requested → accepted | declined, accepted → done.
+func (s *Service) MoveCross(ctx context.Context, p auth.Principal, id int64, status, reply string) (CrossCase, error) {
+	var c CrossCase
+	if err := p.Require(Editors...); err != nil {
+		return c, err
+	}
+	reply, err := checkText(reply, "办理情况", 1000)
+	if err != nil {
+		return c, err
+	}
+	err = s.db.Tx(ctx, func(tx *sql.Tx) error {
+		err := tx.QueryRowContext(ctx, `SELECT id, draw_id, credit_code, status, reply FROM inspect_crossregion WHERE id = $1`, id).Scan(&c.ID, &c.DrawID, &c.CreditCode, &c.Status, &c.Reply)
+		if errors.Is(err, sql.ErrNoRows) {
+			return apperr.NotFound("跨区域案件 %d 不存在", id)
+		}
+		if err != nil {
+			return err
+		}
+		next := crossNext[c.Status]
+		if !slices.Contains(next, status) {
+			return apperr.Invalid("“%s”的案件不能改为“%s”", CrossStatusLabels[c.Status], cmpOr(CrossStatusLabels[status], clipRunes(status, 20)))
+		}
+		before := map[string]any{"status": c.Status, "reply": c.Reply}
+		c.Status, c.Reply, c.UpdatedBy, c.UpdatedAt = status, reply, p.Actor().Name, s.stamp()
+		if _, err := tx.ExecContext(ctx, `UPDATE inspect_crossregion SET status = $1, reply = $2, updated_by = $3, updated_at = $4 WHERE id = $5`, c.Status, c.Reply, c.UpdatedBy, c.UpdatedAt, id); err != nil {
+			return err
+		}
+		return audit.Append(ctx, s.db, tx, p.Actor(), audit.Entry{Entity: "inspect_crossregion", EntityID: strconv.FormatInt(id, 10), Action: "update",
+			Before: before, After: map[string]any{"status": c.Status, "reply": c.Reply}})
+	})
+	return c, err
+}
+
+// CrossCases lists the cases, open ones first.
+func (s *Service) CrossCases(ctx context.Context, p auth.Principal, limit int) ([]CrossCase, error) {
+	if err := p.Require(Editors...); err != nil {
+		return nil, err
+	}
+	var out []CrossCase
+	err := store.EachRow(ctx, s.db.Reader(), `SELECT c.id, c.draw_id, d.name, c.credit_code, COALESCE(e.name, ''), c.here, c.home, c.mode, c.status, c.note, c.reply, c.created_by, c.created_at, c.updated_by, c.updated_at
+		FROM inspect_crossregion c JOIN inspect_draws d ON d.id = c.draw_id LEFT JOIN inspect_entities e ON e.credit_code = c.credit_code
+		ORDER BY CASE WHEN c.status IN ('done', 'declined') THEN 1 ELSE 0 END, c.id DESC LIMIT $1`, []any{limit}, func(r *sql.Rows) error {
+		var c CrossCase
+		err := r.Scan(&c.ID, &c.DrawID, &c.DrawName, &c.CreditCode, &c.Name, &c.Here, &c.Home, &c.Mode, &c.Status, &c.Note, &c.Reply, &c.CreatedBy, &c.CreatedAt, &c.UpdatedBy, &c.UpdatedAt)
+		out = append(out, c)
+		return err
+	})
+	return out, err
+}

@@ -1,0 +1,137 @@
+package inspect
+
+import (
+	"context"
+	"database/sql"
+	"errors"
+	"fmt"
+	"slices"
+	"strings"
+
+	"sidi/internal/apperr"
+	"sidi/internal/audit"
+	"sidi/internal/auth"
+	"sidi/internal/store"
+)
+
+// Joint inspections (联合抽查, 国发〔2019〕5号): one visit to each drawn
+// entity by the departments whose items the task holds; each department
+// enters the result of its own item. The entity's overall result (and its
+// publication) stays in inspect_results.
+
+// DrawItems are the items of a draw with their departments (the item
+// list is public), in the task's order; codes no longer in the list are
+// returned with the code only.
+func (s *Service) DrawItems(ctx context.Context, codes []string) ([]Item, error) {
+	items, err := s.items(ctx, s.db.Reader(), codes)
+	if err != nil {
+		return nil, err
+	}
+	by := map[string]Item{}
+	for _, it := range items {
+		by[it.Code] = it
+	}
+	out := make([]Item, len(codes))
+	for i, c := range codes {
+		if it, ok := by[c]; ok {
+			out[i] = it
+		} else {
+			out[i] = Item{Code: c}
+		}
+	}
+	return out, nil
+}
+
+// Departments lists the distinct departments of items, in order.
+func Departments(items []Item) []string {
+	var out []string
+	for _, it := range items {
+		if it.Dept != "" && !slices.Contains(out, it.Dept) {
+			out = append(out, it.Dept)
+		}
+	}
+	return out
+}
+
+// ItemResult is one item's result for one entity of a draw.
+type ItemResult struct {
+	DrawID     int64  `json:"draw_id"`
+	CreditCode string `json:"credit_code"`
+	Name       string `json:"name"`
+	ItemCode   string `json:"item_code"`
+	Outcome    string `json:"outcome"`
+	Detail     string `json:"detail"`
+	EnteredBy  string `json:"entered_by"`
+	EnteredAt  string `json:"entered_at"`
+}
+
+// EnterItemResult records (or corrects) an item's result for a drawn
+// entity: the item must be one of the draw's, the entity one it drew.
+func (s *Service) EnterItemResult(ctx context.Context, p auth.Principal, drawID int64, code, item, outcome, detail string) (ItemResult, error) {
+	r := ItemResult{DrawID: drawID, CreditCode: strings.ToUpper(strings.TrimSpace(code)), ItemCode: strings.TrimSpace(item), Outcome: outcome}
+	if err := p.Require(Viewers...); err != nil {
+		return r, err
+	}
+	if !slices.Contains(Outcomes, outcome) {
+		return r, apperr.Invalid("检查结果须为：%s", strings.Join(Outcomes, "、"))
+	}
+	var err error
+	if r.Detail, err = checkText(detail, "情况说明", 1000); err != nil {
+		return r, err
+	}
+	var items, kind, status string
+	err = s.db.Reader().QueryRowContext(ctx, `SELECT items, kind, status FROM inspect_draws WHERE id = $1`, drawID).Scan(&items, &kind, &status)
+	if errors.Is(err, sql.ErrNoRows) || err == nil && (status != StatusDrawn || kind != "draw") {
+		return r, apperr.NotFound("第 %d 号抽查记录不存在或尚未完成", drawID)
+	}
+	if err != nil {
+		return r, err
+	}
+	if !slices.Contains(splitList(items), r.ItemCode) {
+		return r, apperr.Invalid("事项 %s 不是第 %d 号抽查的检查事项", clipRunes(r.ItemCode, 40), drawID)
+	}
+	var n int
+	if err := s.db.Reader().QueryRowContext(ctx, `SELECT COUNT(*) FROM inspect_assignments WHERE draw_id = $1 AND credit_code = $2`, drawID, r.CreditCode).Scan(&n); err != nil {
+		return r, err
+	}
+	if n == 0 {
+		return r, apperr.Invalid("检查对象 %s 不在第 %d 号抽查的结果中", clipRunes(r.CreditCode, 20), drawID)
+	}
+	r.EnteredBy, r.EnteredAt = p.Actor().Name, s.stamp()
+	err = s.db.Tx(ctx, func(tx *sql.Tx) error {
+		var before map[string]any
+		var o, d string
+		err := tx.QueryRowContext(ctx, `SELECT outcome, detail FROM inspect_item_results WHERE draw_id = $1 AND credit_code = $2 AND item_code = $3`, drawID, r.CreditCode, r.ItemCode).Scan(&o, &d)
+		switch {
+		case errors.Is(err, sql.ErrNoRows):
+			_, err = tx.ExecContext(ctx, `INSERT INTO inspect_item_results(draw_id, credit_code, item_code, outcome, detail, entered_by, entered_at) VALUES ($1, $2, $3, $4, $5, $6, $7)`,
+				drawID, r.CreditCode, r.ItemCode, r.Outcome, r.Detail, r.EnteredBy, r.EnteredAt)
+		case err == nil:
+			before = map[string]any{"outcome": o, "detail": d}
+			_, err = tx.ExecContext(ctx, `UPDATE inspect_item_results SET outcome = $1, detail = $2, entered_by = $3, entered_at = $4 WHERE draw_id = $5 AND credit_code = $6 AND item_code = $7`,
+				r.Outcome, r.Detail, r.EnteredBy, r.EnteredAt, drawID, r.CreditCode, r.ItemCode)
+		}
+		if err != nil {
+			return fmt.Errorf("inspect: item result: %w", err)
+		}
+		return audit.Append(ctx, s.db, tx, p.Actor(), audit.Entry{Entity: "inspect_item_result", EntityID: fmt.Sprintf("%d/%s/%s", drawID, r.CreditCode, r.ItemCode), Action: "result",
+			Before: before, After: map[string]any{"outcome": r.Outcome, "detail": r.Detail}})
+	})
+	return r, err
+}
+
+// ItemResults lists a draw's item results (staff), latest first.
+func (s *Service) ItemResults(ctx context.Context, p auth.Principal, drawID int64, limit int) ([]ItemResult, error) {
+	if err := p.Require(Viewers...); err != nil {
+		return nil, err
+	}
+	var out []ItemResult
+	err := store.EachRow(ctx, s.db.Reader(), `SELECT r.draw_id, r.credit_code, COALESCE(e.name, ''), r.item_code, r.outcome, r.detail, r.entered_by, r.entered_at
+		FROM inspect_item_results r LEFT JOIN inspect_entities e ON e.credit_code = r.credit_code WHERE r.draw_id = $1 ORDER BY r.entered_at DESC, r.credit_code, r.item_code LIMIT $2`, []any{drawID, limit}, func(r *sql.Rows) error {
+		var x ItemResult
+		err := r.Scan(&x.DrawID, &x.CreditCode, &x.Name, &x.ItemCode, &x.Outcome, &x.Detail, &x.EnteredBy, &x.EnteredAt)
+		out = append(out, x)
+		return err
+	})
+	return out, err
+}

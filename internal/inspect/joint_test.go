@@ -1,0 +1,70 @@
+package inspect_test
+
+import (
+	"strings"
+	"testing"
+
+	"sidi/internal/inspect"
+	"sidi/internal/kit"
+	"sidi/internal/store"
+	"sidi/internal/store/storetest"
+)
+
+// A draw whose items belong to two departments is a joint inspection:
+// the items carry their departments and each item's result is entered
+// on its own.
+func TestJointInspection(t *testing.T) {
+	storetest.Each(t, func(t *testing.T, db *store.DB) {
+		s := setup(t, db)
+		load(t, s, 30, 8)
+		items := "事项编码,事项名称,检查对象,法律依据,检查方式,类别,实施部门\n" +
+			"J-SE,特种设备安全检查,特种设备使用单位,《特种设备安全法》,现场检查,重点,省市场监管局\n" +
+			"J-FIRE,消防安全检查,公众聚集场所,《消防法》,现场检查,重点,省消防救援总队\n"
+		if _, err := s.ImportItems(ctx, admin, kit.BytesSource("i.csv", []byte(items)), kit.ImportOptions{}); err != nil {
+			t.Fatal(err)
+		}
+		task := inspect.Task{Name: "联合", Items: []string{"J-SE", "J-FIRE"}, Scope: inspect.Scope{RegionPrefix: "63"},
+			Ratios: map[string]inspect.Ratio{"A": 100_000, "B": 100_000, "C": 100_000, "D": 1_000_000}, TeamSize: 2}
+		rec, err := s.Run(ctx, admin, task, inspect.RunOptions{})
+		if err != nil {
+			t.Fatal(err)
+		}
+		its, err := s.DrawItems(ctx, rec.Task.Items)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if d := inspect.Departments(its); len(d) != 2 || d[0] != "省市场监管局" || d[1] != "省消防救援总队" {
+			t.Fatalf("departments %v", d)
+		}
+		e := rec.Result.Assignments[0].Entity
+		for name, tc := range map[string]struct{ entity, item, outcome, want string }{
+			"item not in draw": {e, "K-01", "未发现问题", "不是第"},
+			"entity not drawn": {"91630100MA752XKP3N", "J-SE", "未发现问题", "不在第"},
+			"outcome":          {e, "J-SE", "都挺好", "检查结果须为"},
+		} {
+			if _, err := s.EnterItemResult(ctx, admin, rec.DrawID, tc.entity, tc.item, tc.outcome, ""); err == nil || !strings.Contains(err.Error(), tc.want) {
+				t.Errorf("%s: %v", name, err)
+			}
+		}
+		if _, err := s.EnterItemResult(ctx, admin, rec.DrawID, e, "J-SE", "未发现问题", ""); err != nil {
+			t.Fatal(err)
+		}
+		if _, err := s.EnterItemResult(ctx, admin, rec.DrawID, strings.ToLower(e), "J-FIRE", "发现问题已责令改正", "疏散通道堵塞"); err != nil {
+			t.Fatal(err)
+		}
+		if _, err := s.EnterItemResult(ctx, admin, rec.DrawID, e, "J-SE", "发现问题待后续处理", "更正"); err != nil {
+			t.Fatal(err)
+		}
+		got, err := s.ItemResults(ctx, admin, rec.DrawID, 10)
+		if err != nil || len(got) != 2 {
+			t.Fatalf("%d results %v", len(got), err)
+		}
+		by := map[string]string{}
+		for _, r := range got {
+			by[r.ItemCode] = r.Outcome
+		}
+		if by["J-SE"] != "发现问题待后续处理" || by["J-FIRE"] != "发现问题已责令改正" {
+			t.Fatalf("results %v", by)
+		}
+	})
+}

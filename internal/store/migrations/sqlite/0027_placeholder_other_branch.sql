@@ -1,1 +1,0 @@
--- placeholder: the migration of another branch merged later takes this number

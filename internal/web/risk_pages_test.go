@@ -1,0 +1,265 @@
+package web_test
+
+import (
+	"context"
+	"net/http"
+	"net/url"
+	"slices"
+	"strings"
+	"testing"
+
+	"sidi/internal/auth"
+	"sidi/internal/store"
+	"sidi/internal/store/storetest"
+)
+
+func init() {
+	for k, v := range map[string][]string{
+		"GET /inspect/risk":                 editorsOnly,
+		"POST /inspect/risk/scheme":         editorsOnly,
+		"POST /inspect/risk/recompute":      editorsOnly,
+		"GET /inspect/risk/changes":         editorsOnly,
+		"POST /inspect/risk/changes/handle": editorsOnly,
+	} {
+		expectedAccess[k] = v
+	}
+	for who, m := range wantMenu {
+		if slices.Contains(editorsOnly, who) {
+			wantMenu[who] = append(slices.Clone(m), "/inspect/risk")
+		}
+	}
+}
+
+// TestRiskPages edits the scheme (hostile forms refused, nothing saved),
+// recomputes from the button, lists the class-change warnings (also on
+// the to-do list) and handles them; a draw afterwards says it used the
+// computed classes.
+func TestRiskPages(t *testing.T) {
+	storetest.Each(t, func(t *testing.T, db *store.DB) {
+		ctx := context.Background()
+		f := newFixture(t, db)
+		f.seedDemo(t, auth.CLI("test"))
+		c := f.as(t, "demo-supervisor")
+		tok := c.csrf("/inspect/risk")
+		if resp, body := c.get("/inspect/risk"); resp.StatusCode != 200 || !strings.Contains(body, "现行方案：第 1 版") || !strings.Contains(body, "SAMPLING_FAIL") {
+			t.Fatalf("risk page: %d", resp.StatusCode)
+		}
+		good := url.Values{"csrf_token": {tok}, "base": {"1"}, "rows": {"3"},
+			"code_0": {"ABNORMAL"}, "name_0": {"列入经营异常名录"}, "source_0": {"imported"}, "weight_0": {"60"}, "cap_0": {"1"},
+			"code_1": {"SAMPLING_FAIL"}, "name_1": {"抽查不合格"}, "source_1": {"sampling_failed"}, "weight_1": {"40"}, "cap_1": {"2"}, "months_1": {"24"},
+			"t_B": {"10"}, "t_C": {"30"}, "t_D": {"60"}, "note": {"网页修改"}}
+		versions := func() int {
+			var n int
+			db.Reader().QueryRowContext(ctx, `SELECT COUNT(*) FROM inspect_risk_schemes`).Scan(&n)
+			return n
+		}
+		for name, bad := range map[string]url.Values{
+			"sum 90":         {"weight_0": {"50"}},
+			"NaN":            {"weight_0": {"NaN"}},
+			"text":           {"weight_1": {"四十"}},
+			"negative":       {"weight_0": {"-60"}, "weight_1": {"160"}},
+			"unknown source": {"source_0": {"gossip"}},
+			"thresholds":     {"t_B": {"40"}},
+			"stale base":     {"base": {"0"}},
+			"months":         {"months_1": {"x"}},
+			"rows":           {"rows": {"9999"}},
+		} {
+			v := url.Values{}
+			for k, x := range good {
+				v[k] = x
+			}
+			for k, x := range bad {
+				v[k] = x
+			}
+			if resp, _ := c.postForm("/inspect/risk/scheme", v); resp.StatusCode != http.StatusSeeOther {
+				t.Errorf("%s: %d", name, resp.StatusCode)
+			}
+			if n := versions(); n != 1 {
+				t.Fatalf("%s: saved (%d versions)", name, n)
+			}
+		}
+		if resp, _ := c.postForm("/inspect/risk/scheme", good); resp.StatusCode != http.StatusSeeOther || versions() != 2 {
+			t.Fatalf("good scheme: %d, %d versions", resp.StatusCode, versions())
+		}
+		if resp, _ := c.postForm("/inspect/risk/recompute", url.Values{"csrf_token": {tok}}); resp.StatusCode != http.StatusSeeOther {
+			t.Fatalf("recompute: %d", resp.StatusCode)
+		}
+		var runs, open int
+		db.Reader().QueryRowContext(ctx, `SELECT COUNT(*) FROM inspect_risk_runs WHERE scheme_version = 2`).Scan(&runs)
+		db.Reader().QueryRowContext(ctx, `SELECT COUNT(*) FROM inspect_risk_changes WHERE handled_at = ''`).Scan(&open)
+		if runs != 1 || open == 0 {
+			t.Fatalf("runs %d, open warnings %d", runs, open)
+		}
+		if _, body := c.get("/my"); !strings.Contains(body, "信用风险等级有变化") {
+			t.Error("warnings missing from the to-do list")
+		}
+		resp, body := c.get("/inspect/risk/changes")
+		if resp.StatusCode != 200 || strings.Count(body, "待处理</td>") != open {
+			t.Fatalf("changes page: %d, want %d open", resp.StatusCode, open)
+		}
+		if resp, body := c.get("/inspect/risk?q=" + url.QueryEscape("测试")); resp.StatusCode != 200 || !strings.Contains(body, "第 2 版") {
+			t.Fatalf("scores: %d", resp.StatusCode)
+		}
+		_ = body
+		upTo := db.Reader().QueryRowContext(ctx, `SELECT MAX(id) FROM inspect_risk_changes`)
+		var max string
+		upTo.Scan(&max)
+		if resp, _ := c.postForm("/inspect/risk/changes/handle", url.Values{"csrf_token": {tok}, "up_to": {"x"}}); resp.StatusCode != http.StatusSeeOther {
+			t.Fatalf("bad handle: %d", resp.StatusCode)
+		}
+		if resp, _ := c.postForm("/inspect/risk/changes/handle", url.Values{"csrf_token": {tok}, "up_to": {max}}); resp.StatusCode != http.StatusSeeOther {
+			t.Fatalf("handle: %d", resp.StatusCode)
+		}
+		if _, body := c.get("/my"); strings.Contains(body, "信用风险等级有变化") {
+			t.Error("handled warnings still on the to-do list")
+		}
+		// A draw now uses the computed classes and its public page says so.
+		form := url.Values{"csrf_token": {tok}, "name": {"分类后抽取"}, "items": {"CQ-2023-01"}, "region_prefix": {"63"},
+			"ratio_A": {"0.03"}, "ratio_B": {"0.05"}, "ratio_C": {"0.1"}, "ratio_D": {"1"}, "team_size": {"2"}}
+		resp, _ = c.postForm("/inspect/draws", form)
+		loc := resp.Header.Get("Location")
+		if !strings.HasPrefix(loc, "/draws/") {
+			t.Fatalf("draw: %d %s", resp.StatusCode, loc)
+		}
+		if _, body := f.client(t).get(loc); !strings.Contains(body, "采用信用风险分类计算的等级") {
+			t.Error("the record does not say which classes it used")
+		}
+		// The inspector may not see or run it.
+		in := f.as(t, "demo-inspector")
+		if resp, _ := in.get("/inspect/risk"); resp.StatusCode != http.StatusForbidden {
+			t.Errorf("inspector sees the scores: %d", resp.StatusCode)
+		}
+	})
+}
+
+func init() {
+	for k, v := range map[string][]string{
+		"GET /inspect/cross-region":       editorsOnly,
+		"POST /inspect/cross-region":      editorsOnly,
+		"POST /inspect/cross-region/{id}": editorsOnly,
+	} {
+		expectedAccess[k] = v
+	}
+	for who, m := range wantMenu {
+		if slices.Contains(editorsOnly, who) {
+			wantMenu[who] = append(slices.Clone(m), "/inspect/cross-region")
+		}
+	}
+}
+
+// TestCrossRegionPage opens a case for a drawn entity registered in
+// another prefecture from the page's button, refuses hostile forms, and
+// moves the case to done.
+func TestCrossRegionPage(t *testing.T) {
+	storetest.Each(t, func(t *testing.T, db *store.DB) {
+		ctx := context.Background()
+		f := newFixture(t, db)
+		f.seedDemo(t, auth.CLI("test"))
+		c := f.as(t, "demo-supervisor")
+		tok := c.csrf("/inspect/cross-region")
+		// A demo entity moves to 西宁 while registered in its own prefecture.
+		var code, region string
+		if err := db.Reader().QueryRowContext(ctx, `SELECT a.credit_code, e.region FROM inspect_assignments a JOIN inspect_entities e ON e.credit_code = a.credit_code
+			WHERE substr(e.region, 1, 4) <> '6301' ORDER BY a.draw_id DESC, a.seq LIMIT 1`).Scan(&code, &region); err != nil {
+			t.Fatal(err)
+		}
+		if _, err := db.Writer().ExecContext(ctx, `UPDATE inspect_entities SET region = '630102' WHERE credit_code = $1`, code); err != nil {
+			t.Fatal(err)
+		}
+		resp, body := c.get("/inspect/cross-region")
+		if resp.StatusCode != 200 || !strings.Contains(body, code) {
+			t.Fatalf("page: %d, candidate %s missing", resp.StatusCode, code)
+		}
+		var draw string
+		db.Reader().QueryRowContext(ctx, `SELECT CAST(MAX(draw_id) AS TEXT) FROM inspect_assignments WHERE credit_code = $1`, code).Scan(&draw)
+		for name, v := range map[string]url.Values{
+			"draw text": {"draw_id": {"x"}, "entity": {code}, "mode": {"handover"}},
+			"mode":      {"draw_id": {draw}, "entity": {code}, "mode": {"<b>"}},
+			"entity":    {"draw_id": {draw}, "entity": {"'; DROP TABLE x"}, "mode": {"assist"}},
+		} {
+			v.Set("csrf_token", tok)
+			if resp, _ := c.postForm("/inspect/cross-region", v); resp.StatusCode != http.StatusSeeOther {
+				t.Errorf("%s: %d", name, resp.StatusCode)
+			}
+		}
+		var n int
+		db.Reader().QueryRowContext(ctx, `SELECT COUNT(*) FROM inspect_crossregion`).Scan(&n)
+		if n != 0 {
+			t.Fatalf("hostile forms opened %d cases", n)
+		}
+		if resp, _ := c.postForm("/inspect/cross-region", url.Values{"csrf_token": {tok}, "draw_id": {draw}, "entity": {code}, "mode": {"assist"}, "note": {"请协助"}}); resp.StatusCode != http.StatusSeeOther {
+			t.Fatalf("open: %d", resp.StatusCode)
+		}
+		var id string
+		db.Reader().QueryRowContext(ctx, `SELECT CAST(id AS TEXT) FROM inspect_crossregion WHERE credit_code = $1`, code).Scan(&id)
+		for _, st := range []string{"accepted", "done"} {
+			if resp, _ := c.postForm("/inspect/cross-region/"+id, url.Values{"csrf_token": {tok}, "status": {st}, "reply": {"办理中"}}); resp.StatusCode != http.StatusSeeOther {
+				t.Fatalf("%s: %d", st, resp.StatusCode)
+			}
+		}
+		if _, body := c.get("/inspect/cross-region"); !strings.Contains(body, "已办结") {
+			t.Error("the case is not shown as done")
+		}
+	})
+}
+
+func init() {
+	expectedAccess["POST /draws/{id}/item-results"] = drawViewers
+}
+
+// TestJointInspectionPage draws two items of two departments from the web:
+// the record page names the departments and takes each item's result.
+func TestJointInspectionPage(t *testing.T) {
+	storetest.Each(t, func(t *testing.T, db *store.DB) {
+		ctx := context.Background()
+		f := newFixture(t, db)
+		f.seedDemo(t, auth.CLI("test"))
+		var codes []string
+		rows, err := db.Reader().QueryContext(ctx, `SELECT code FROM inspect_items ORDER BY code LIMIT 2`)
+		if err != nil {
+			t.Fatal(err)
+		}
+		for rows.Next() {
+			var c string
+			rows.Scan(&c)
+			codes = append(codes, c)
+		}
+		rows.Close()
+		if len(codes) != 2 {
+			t.Fatalf("demo items %v", codes)
+		}
+		for i, d := range []string{"省市场监管局", "省应急管理厅"} {
+			db.Writer().ExecContext(ctx, `UPDATE inspect_items SET dept = $1 WHERE code = $2`, d, codes[i])
+		}
+		c := f.as(t, "demo-supervisor")
+		tok := c.csrf("/inspect")
+		form := url.Values{"csrf_token": {tok}, "name": {"联合抽查"}, "items": codes, "region_prefix": {"63"},
+			"ratio_A": {"0.03"}, "ratio_B": {"0.05"}, "ratio_C": {"0.1"}, "ratio_D": {"1"}, "team_size": {"2"}}
+		resp, _ := c.postForm("/inspect/draws", form)
+		loc := resp.Header.Get("Location")
+		if !strings.HasPrefix(loc, "/draws/") {
+			t.Fatalf("draw: %d %s", resp.StatusCode, loc)
+		}
+		if _, body := c.get(loc); !strings.Contains(body, "2 个部门：省市场监管局、省应急管理厅") {
+			t.Fatal("the joint inspection's departments are not shown")
+		}
+		var entity string
+		db.Reader().QueryRowContext(ctx, `SELECT credit_code FROM inspect_assignments WHERE draw_id = $1 AND seq = 1`, strings.TrimPrefix(loc, "/draws/")).Scan(&entity)
+		if resp, _ := c.postForm(loc+"/item-results", url.Values{"csrf_token": {tok}, "entity": {entity}, "item": {"NOPE"}, "outcome": {"未发现问题"}}); resp.StatusCode != http.StatusSeeOther {
+			t.Fatalf("bad item: %d", resp.StatusCode)
+		}
+		for _, it := range codes {
+			if resp, _ := c.postForm(loc+"/item-results", url.Values{"csrf_token": {tok}, "entity": {entity}, "item": {it}, "outcome": {"未发现问题"}}); resp.StatusCode != http.StatusSeeOther {
+				t.Fatalf("item result: %d", resp.StatusCode)
+			}
+		}
+		var n int
+		db.Reader().QueryRowContext(ctx, `SELECT COUNT(*) FROM inspect_item_results`).Scan(&n)
+		if n != 2 {
+			t.Fatalf("%d item results", n)
+		}
+		if _, body := f.client(t).get(loc); strings.Contains(body, "分事项检查结果") {
+			t.Error("the public sees the result form")
+		}
+	})
+}
