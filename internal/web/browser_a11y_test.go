@@ -106,7 +106,8 @@ func TestBrowserAccessibility(t *testing.T) {
 	db := storetest.Open(t, store.SQLite)
 	f := newFixture(t, db)
 	f.seedDemo(t, auth.CLI("test"))
-	addPlanB(t, f) // a second plan: the plan switcher and the list of plans
+	addPlanB(t, f)         // a second plan: the plan switcher and the list of plans
+	addPlanBVersion2(t, f) // its first version, replaced, stays readable
 	first := func(query string) string { return f.firstID(t, query) }
 	var (
 		std       = first(`SELECT MIN(id) FROM standards`)
@@ -174,7 +175,7 @@ func TestBrowserAccessibility(t *testing.T) {
 		as    string // demo account, "" for a member of the public
 		paths []string
 	}{
-		{"", []string{"/", "/plan", "/plan/tasks/1", "/plans", "/plan?plan=cn-preschool", "/plan/tasks/1?plan=cn-preschool", "/departments", "/departments/" + userDept, "/public/progress",
+		{"", []string{"/", "/plan", "/plan/tasks/1", "/plans", "/plan?plan=cn-preschool", "/plan/tasks/1?plan=cn-preschool", "/plan?plan=cn-preschool&version=1", "/departments", "/departments/" + userDept, "/public/progress",
 			"/standards", "/standards?q=%E7%89%A6%E7%89%9B", "/standards/" + std, "/standards/announcements", "/standards/announcements/" + ann,
 			"/declarations", "/declarations/" + decl, "/leaders", "/leaders/schemes/" + scheme, "/pilots", "/pilots/" + pilot,
 			"/projects", "/projects/" + project, "/bases", "/bases/" + base, "/training", "/training/" + session, "/login",

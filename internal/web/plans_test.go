@@ -300,6 +300,28 @@ func addPlanB(t *testing.T, f *fixture) *plan.PlanView {
 	return pv
 }
 
+// addPlanBVersion2 approves a second version of plan B (the same text
+// imported again as a new version), so its first one is a replaced version.
+func addPlanBVersion2(t *testing.T, f *fixture) {
+	t.Helper()
+	ctx := context.Background()
+	p := auth.CLI("test")
+	src, err := os.ReadFile("../plan/testdata/corpus/036.txt")
+	if err != nil {
+		t.Fatal(err)
+	}
+	res, err := f.plan.ImportWith(ctx, p, "036-v2.txt", append(src, "\n"...), plan.ImportOptions{Plan: "cn-preschool"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := f.plan.UpdateDraft(ctx, p, res.Version.ID, leadsToSAMR(res.Version.Document)); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := f.plan.Approve(ctx, p, res.Version.ID); err != nil {
+		t.Fatal(err)
+	}
+}
+
 func targetsOf(pv *plan.PlanView) []plan.TargetView {
 	var out []plan.TargetView
 	for _, t := range pv.Tasks() {
