@@ -34,11 +34,7 @@ func IDsByCreditCode(ctx context.Context, q store.Querier, d store.Dialect, code
 	ids := make(map[string]int64, len(codes))
 	for lo := 0; lo < len(codes); lo += lookupChunk {
 		part := codes[lo:min(lo+lookupChunk, len(codes))]
-		args := make([]any, len(part))
-		for i, c := range part {
-			args[i] = c
-		}
-		err := store.EachRow(ctx, q, `SELECT id, credit_code FROM enterprises WHERE credit_code IN `+store.Placeholders(d, 1, len(part)), args, func(r *sql.Rows) error {
+		err := store.EachRow(ctx, q, `SELECT id, credit_code FROM enterprises WHERE credit_code IN `+store.Placeholders(d, 1, len(part)), store.Args(part), func(r *sql.Rows) error {
 			var id int64
 			var c string
 			err := r.Scan(&id, &c)

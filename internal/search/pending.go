@@ -5,6 +5,7 @@ import (
 	"database/sql"
 	"fmt"
 	"slices"
+	"time"
 
 	"sidi/internal/store"
 )
@@ -148,4 +149,14 @@ func WaitingMatchSQL(d store.Dialect, kind string, q Query, idCol, like string, 
 	sub, sargs := MatchSQL(d, kind, q, len(*args)+1)
 	*args = append(*args, sargs...)
 	return "((" + idCol + " IN (SELECT ref_id FROM (" + sub + ") m) AND NOT " + waiting + ") OR (" + waiting + " AND " + like + "))"
+}
+
+// DayRank is a Doc's Rank for a day written YYYY-MM-DD: the days since
+// 1970-01-01 (later days first among equal matches), 0 for no day.
+func DayRank(day string) int64 {
+	t, err := time.Parse("2006-01-02", day)
+	if err != nil || t.Year() < 1970 {
+		return 0
+	}
+	return min(t.Unix()/86400, MaxRank)
 }

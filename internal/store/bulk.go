@@ -89,3 +89,12 @@ func Placeholders(d Dialect, first, n int) string {
 	b.WriteByte(')')
 	return b.String()
 }
+
+// Args are ids as query arguments (for an IN list of Placeholders).
+func Args[T any](vs []T) []any {
+	out := make([]any, len(vs))
+	for i, v := range vs {
+		out[i] = v
+	}
+	return out
+}

@@ -5,7 +5,6 @@ import (
 	"database/sql"
 	"fmt"
 	"strings"
-	"time"
 
 	"sidi/internal/search"
 	"sidi/internal/store"
@@ -21,24 +20,16 @@ func (s *Service) SearchSource() search.Source {
 	return search.Source{Kind: SearchKind, Docs: s.searchDocs}
 }
 
-var epoch = time.Date(1970, 1, 1, 0, 0, 0, 0, time.UTC)
-
 func (s *Service) searchDocs(ctx context.Context, q store.Querier, ids []int64) ([]search.Doc, error) {
-	args := make([]any, len(ids))
-	for i, id := range ids {
-		args[i] = id
-	}
 	var docs []search.Doc
-	err := store.EachRow(ctx, q, `SELECT id, number, title, holder, award, granted_on FROM patents WHERE id IN `+store.Placeholders(s.db.Dialect(), 1, len(ids)), args, func(r *sql.Rows) error {
+	err := store.EachRow(ctx, q, `SELECT id, number, title, holder, award, granted_on FROM patents WHERE id IN `+store.Placeholders(s.db.Dialect(), 1, len(ids)), store.Args(ids), func(r *sql.Rows) error {
 		var d search.Doc
 		var number, holder, on string
 		if err := r.Scan(&d.RefID, &number, &d.Title, &holder, &d.Body, &on); err != nil {
 			return err
 		}
 		d.Kind = SearchKind
-		if t, err := time.Parse("2006-01-02", on); err == nil && t.After(epoch) {
-			d.Rank = min(int64(t.Sub(epoch).Hours()/24), search.MaxRank)
-		}
+		d.Rank = search.DayRank(on)
 		d.Keywords = strings.TrimSpace(holder + " " + number)
 		docs = append(docs, d)
 		return nil

@@ -5,7 +5,6 @@ import (
 	"database/sql"
 	"fmt"
 	"strings"
-	"time"
 
 	"sidi/internal/search"
 	"sidi/internal/store"
@@ -25,24 +24,16 @@ func (s *Service) SearchSource() search.Source {
 	return search.Source{Kind: SearchKind, Docs: s.searchDocs}
 }
 
-var epoch = time.Date(1970, 1, 1, 0, 0, 0, 0, time.UTC)
-
 func (s *Service) searchDocs(ctx context.Context, q store.Querier, ids []int64) ([]search.Doc, error) {
-	args := make([]any, len(ids))
-	for i, id := range ids {
-		args[i] = id
-	}
 	var docs []search.Doc
-	err := store.EachRow(ctx, q, `SELECT id, reg_no, name, owner, madrid_no, classes, registered_on FROM trademarks WHERE id IN `+store.Placeholders(s.db.Dialect(), 1, len(ids)), args, func(r *sql.Rows) error {
+	err := store.EachRow(ctx, q, `SELECT id, reg_no, name, owner, madrid_no, classes, registered_on FROM trademarks WHERE id IN `+store.Placeholders(s.db.Dialect(), 1, len(ids)), store.Args(ids), func(r *sql.Rows) error {
 		var d search.Doc
 		var regNo, owner, madrid, classes, on string
 		if err := r.Scan(&d.RefID, &regNo, &d.Title, &owner, &madrid, &classes, &on); err != nil {
 			return err
 		}
 		d.Kind = SearchKind
-		if t, err := time.Parse(dayLayout, on); err == nil && t.After(epoch) {
-			d.Rank = min(int64(t.Sub(epoch).Hours()/24), search.MaxRank)
-		}
+		d.Rank = search.DayRank(on)
 		d.Keywords = strings.TrimSpace(owner + " " + regNo + " " + madrid)
 		if classes != "" {
 			d.Body = "第" + strings.ReplaceAll(classes, ";", "类 第") + "类"
