@@ -191,7 +191,7 @@ func (s *Service) insert(ctx context.Context, tx *sql.Tx, p auth.Principal, r re
 	now := s.stamp()
 	var id int64
 	err := tx.QueryRowContext(ctx, `INSERT INTO enterprises(credit_code, name, region, address, contact, demo, note, created_at, updated_at) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $8) RETURNING id`,
-		r.code, r.Name, r.region, r.Address, r.Contact, b2i(r.Demo), r.Note, now).Scan(&id)
+		r.code, r.Name, r.region, r.Address, r.Contact, store.BoolInt(r.Demo), r.Note, now).Scan(&id)
 	if kit.IsUnique(err) {
 		return Enterprise{}, apperr.Conflict("统一社会信用代码 %s 已登记", r.code)
 	}
@@ -449,11 +449,4 @@ func (s *Service) EnsureTx(ctx context.Context, tx *sql.Tx, p auth.Principal, co
 		from = hist[n-1].ValidFrom
 	}
 	return id, s.setName(ctx, tx, p, before, name, from, "rename")
-}
-
-func b2i(b bool) int {
-	if b {
-		return 1
-	}
-	return 0
 }

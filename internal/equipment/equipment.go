@@ -637,7 +637,7 @@ func (s *Service) write(ctx context.Context, tx *sql.Tx, p auth.Principal, id, d
 			registered_on, registration_no, status, maker, params, fuel, variant, demo, note, created_by, created_at, updated_at, next_due, next_kind)
 			VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17, $18, $19, $20, $21, $22, $22, $23, $24) RETURNING id`,
 			r.Code, r.Name, r.Type, dept, user, r.Region, r.prefecture, lat, lon, r.Address, r.InServiceOn, r.RegisteredOn, r.RegistrationNo,
-			r.Status, r.Maker, r.params, r.Fuel, r.variant, b2i(r.Demo), r.Note, p.Actor().Name, now, due, kind).Scan(&id)
+			r.Status, r.Maker, r.params, r.Fuel, r.variant, store.BoolInt(r.Demo), r.Note, p.Actor().Name, now, due, kind).Scan(&id)
 		return id, err
 	}
 	_, err = tx.ExecContext(ctx, `UPDATE equipment SET code = $1, name = $2, type = $3, dept_id = $4, user_id = $5, region_code = $6, prefecture_code = $7,
@@ -649,13 +649,6 @@ func (s *Service) write(ctx context.Context, tx *sql.Tx, p auth.Principal, id, d
 		return 0, err
 	}
 	return id, s.updateDue(ctx, tx, id, ivs)
-}
-
-func b2i(b bool) int {
-	if b {
-		return 1
-	}
-	return 0
 }
 
 const equipmentSelect = `SELECT e.id, e.code, e.name, e.type, e.dept_id, e.user_id, en.credit_code, en.name, e.region_code,

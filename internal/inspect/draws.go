@@ -419,7 +419,7 @@ func (s *Service) commit(ctx context.Context, p auth.Principal, rec *Record, par
 	return s.db.Tx(ctx, func(tx *sql.Tx) error {
 		err := tx.QueryRowContext(ctx, `INSERT INTO inspect_draws(kind, parent_id, name, items, status, seed_sha256, seed, candidates_sha256, candidates, drawn, result_sha256, record, demo, created_by, committed_at, drawn_at)
 			VALUES ($1, $2, $3, $4, 'committed', $5, '', $6, $7, 0, '', '', $8, $9, $10, '') RETURNING id`,
-			rec.Kind, parentID, rec.Task.Name, strings.Join(rec.Task.Items, ";"), rec.SeedSHA256, rec.CandidatesSHA256, countIDs(rec.Candidates), b2i(demo), p.Actor().Name, rec.CommittedAt).Scan(&rec.DrawID)
+			rec.Kind, parentID, rec.Task.Name, strings.Join(rec.Task.Items, ";"), rec.SeedSHA256, rec.CandidatesSHA256, countIDs(rec.Candidates), store.BoolInt(demo), p.Actor().Name, rec.CommittedAt).Scan(&rec.DrawID)
 		if err != nil {
 			return fmt.Errorf("inspect: commit: %w", err)
 		}
@@ -603,11 +603,4 @@ func compress(body []byte) ([]byte, error) {
 		return nil, err
 	}
 	return buf.Bytes(), nil
-}
-
-func b2i(b bool) int {
-	if b {
-		return 1
-	}
-	return 0
 }

@@ -69,7 +69,7 @@ func (s *Service) CreateCampaign(ctx context.Context, p auth.Principal, c Campai
 		now := s.stamp()
 		var id int64
 		if err := tx.QueryRowContext(ctx, `INSERT INTO ad_campaigns(dept_id, title, theme, start_on, end_on, demo, created_at, updated_at) VALUES ($1, $2, $3, $4, $5, $6, $7, $7) RETURNING id`,
-			c.DeptID, c.Title, c.Theme, c.StartOn, c.EndOn, b2i(c.Demo), now).Scan(&id); err != nil {
+			c.DeptID, c.Title, c.Theme, c.StartOn, c.EndOn, store.BoolInt(c.Demo), now).Scan(&id); err != nil {
 			return fmt.Errorf("bizenv: add campaign: %w", err)
 		}
 		var err error

@@ -79,13 +79,6 @@ func deptIn(ctx context.Context, q store.Querier, sc kit.Scope, id int64) error 
 	return nil
 }
 
-func b2i(b bool) int {
-	if b {
-		return 1
-	}
-	return 0
-}
-
 // Dept is a department a form may choose.
 type Dept = kit.Dept
 

@@ -142,7 +142,7 @@ func (s *Service) ImportFees(ctx context.Context, p auth.Principal, src kit.Sour
 					case errors.Is(err, sql.ErrNoRows):
 						if err := tx.QueryRowContext(ctx, `INSERT INTO fee_items(list, unit, unit_nature, name, nature, content, standard, basis, listed_on, delisted_on, demo, created_at, updated_at)
 							VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $12) RETURNING id`,
-							f.List, f.Unit, f.UnitNature, f.Name, f.Nature, f.Content, f.Standard, f.Basis, f.ListedOn, f.DelistedOn, b2i(f.Demo), now).Scan(&f.ID); err != nil {
+							f.List, f.Unit, f.UnitNature, f.Name, f.Nature, f.Content, f.Standard, f.Basis, f.ListedOn, f.DelistedOn, store.BoolInt(f.Demo), now).Scan(&f.ID); err != nil {
 							return fmt.Errorf("第 %d 行：%w", it.Row, err)
 						}
 						res.Created++
@@ -156,7 +156,7 @@ func (s *Service) ImportFees(ctx context.Context, p auth.Principal, src kit.Sour
 							continue
 						}
 						if _, err := tx.ExecContext(ctx, `UPDATE fee_items SET unit_nature = $1, nature = $2, content = $3, standard = $4, basis = $5, listed_on = $6, delisted_on = $7, demo = $8, updated_at = $9 WHERE id = $10`,
-							f.UnitNature, f.Nature, f.Content, f.Standard, f.Basis, f.ListedOn, f.DelistedOn, b2i(f.Demo), now, f.ID); err != nil {
+							f.UnitNature, f.Nature, f.Content, f.Standard, f.Basis, f.ListedOn, f.DelistedOn, store.BoolInt(f.Demo), now, f.ID); err != nil {
 							return fmt.Errorf("第 %d 行：%w", it.Row, err)
 						}
 						res.Updated++
@@ -430,7 +430,7 @@ func (s *Service) CreateFeeCase(ctx context.Context, p auth.Principal, c FeeCase
 		var id int64
 		err := tx.QueryRowContext(ctx, `INSERT INTO fee_cases(dept_id, kind, ref_no, party, charge, amount_fen, fee_item_id, field, received_on, closed_on, outcome, refund_fen, demo, created_at, updated_at)
 			VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, '', '', 0, $10, $11, $11) RETURNING id`,
-			c.DeptID, c.Kind, c.RefNo, c.Party, c.Charge, c.AmountFen, item, c.Field, c.ReceivedOn, b2i(c.Demo), now).Scan(&id)
+			c.DeptID, c.Kind, c.RefNo, c.Party, c.Charge, c.AmountFen, item, c.Field, c.ReceivedOn, store.BoolInt(c.Demo), now).Scan(&id)
 		if kit.IsUnique(err) {
 			return apperr.Conflict("编号 %s 已存在", c.RefNo)
 		}

@@ -136,7 +136,7 @@ func (s *Service) CreateOversight(ctx context.Context, p auth.Principal, o Overs
 		now := s.stamp()
 		var id int64
 		if err := tx.QueryRowContext(ctx, `INSERT INTO fair_oversight(dept_id, kind, measure_title, measure_id, source, content, received_on, closed_on, result, result_note, demo, created_at, updated_at)
-			VALUES ($1, $2, $3, $4, $5, $6, $7, '', '', '', $8, $9, $9) RETURNING id`, o.DeptID, o.Kind, o.MeasureTitle, measure, o.Source, o.Content, o.ReceivedOn, b2i(o.Demo), now).Scan(&id); err != nil {
+			VALUES ($1, $2, $3, $4, $5, $6, $7, '', '', '', $8, $9, $9) RETURNING id`, o.DeptID, o.Kind, o.MeasureTitle, measure, o.Source, o.Content, o.ReceivedOn, store.BoolInt(o.Demo), now).Scan(&id); err != nil {
 			return fmt.Errorf("bizenv: add oversight: %w", err)
 		}
 		var err error

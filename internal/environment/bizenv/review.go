@@ -239,7 +239,7 @@ func (s *Service) CreateMeasure(ctx context.Context, p auth.Principal, n NewMeas
 		if err := tx.QueryRowContext(ctx, `INSERT INTO fair_measures(dept_id, title, doc_kind, summary, drafted_on, checklist, status, conclusion, conclusion_note,
 			exception_ground, exception_alternative, exception_limit, concluded_on, issued_on, doc_no, demo, created_at, updated_at)
 			VALUES ($1, $2, $3, $4, $5, $6, 'draft', '', '', '', '', '', '', '', '', $7, $8, $8) RETURNING id`,
-			n.DeptID, n.Title, n.DocKind, n.Summary, n.DraftedOn, ChecklistFor(n.DraftedOn).Version, b2i(n.Demo), now).Scan(&id); err != nil {
+			n.DeptID, n.Title, n.DocKind, n.Summary, n.DraftedOn, ChecklistFor(n.DraftedOn).Version, store.BoolInt(n.Demo), now).Scan(&id); err != nil {
 			return fmt.Errorf("bizenv: add measure: %w", err)
 		}
 		var err error
@@ -338,7 +338,7 @@ func (s *Service) AddOpinion(ctx context.Context, p auth.Principal, id int64, o 
 			return kit.Errors{{Field: "received_on", Msg: fmt.Sprintf("收到日期不能早于起草日期（%s）", m.DraftedOn)}}
 		}
 		_, err := tx.ExecContext(ctx, `INSERT INTO fair_opinions(measure_id, kind, source, content, received_on, adopted, created_at) VALUES ($1, $2, $3, $4, $5, $6, $7)`,
-			id, o.Kind, o.Source, o.Content, o.ReceivedOn, b2i(o.Adopted), s.stamp())
+			id, o.Kind, o.Source, o.Content, o.ReceivedOn, store.BoolInt(o.Adopted), s.stamp())
 		return err
 	})
 }

@@ -250,7 +250,7 @@ func (s *Service) prepareBrand(ctx context.Context, p auth.Principal) func(tx *s
 	return func(tx *sql.Tx, b *Brand) ([]any, error) {
 		id, err := s.ensure(ctx, tx, p, b.OwnerCode, b.Owner, b.Demo)
 		b.EnterpriseID = id
-		return []any{b.Kind, b.Name, b.Product, b.Owner, b.OwnerCode, nullID(b.EnterpriseID), b.Region, b.Prefecture, b.TrademarkRegNo, b.Standards, b.ListedOn, b.RemovedOn, b2i(b.Demo)}, err
+		return []any{b.Kind, b.Name, b.Product, b.Owner, b.OwnerCode, store.NullID(b.EnterpriseID), b.Region, b.Prefecture, b.TrademarkRegNo, b.Standards, b.ListedOn, b.RemovedOn, store.BoolInt(b.Demo)}, err
 	}
 }
 
@@ -290,7 +290,7 @@ func (s *Service) prepareBrandUser(ctx context.Context, p auth.Principal) func(t
 		}
 		id, err := s.ensure(ctx, tx, p, u.CreditCode, u.Name, u.Demo)
 		u.EnterpriseID = id
-		return []any{bid, u.Name, u.CreditCode, nullID(u.EnterpriseID), u.ValidFrom, u.ValidTo, b2i(u.Demo)}, err
+		return []any{bid, u.Name, u.CreditCode, store.NullID(u.EnterpriseID), u.ValidFrom, u.ValidTo, store.BoolInt(u.Demo)}, err
 	}
 }
 

@@ -292,17 +292,3 @@ func scanCert(sc interface{ Scan(...any) error }) (Cert, error) {
 	c.Demo, c.RegionName, c.KindLabel = demo != 0, org.RegionName(c.Region), CertLabels[c.Kind]
 	return c, nil
 }
-
-func b2i(b bool) int {
-	if b {
-		return 1
-	}
-	return 0
-}
-
-func nullID(id int64) any {
-	if id == 0 {
-		return nil
-	}
-	return id
-}

@@ -99,7 +99,7 @@ func (s *Service) CreateAssist(ctx context.Context, p auth.Principal, a Assist) 
 		var id int64
 		err := tx.QueryRowContext(ctx, `INSERT INTO ip_assists(req_no, kind, dept_id, applicant, respondent, matter, received_on, due_on, status, outcome, outcome_note, closed_on, demo, created_at, updated_at)
 			VALUES ($1, $2, $3, $4, $5, $6, $7, $8, 'open', '', '', '', $9, $10, $10) RETURNING id`,
-			a.ReqNo, a.Kind, a.DeptID, a.Applicant, a.Respondent, a.Matter, a.ReceivedOn, a.DueOn, b2i(a.Demo), now).Scan(&id)
+			a.ReqNo, a.Kind, a.DeptID, a.Applicant, a.Respondent, a.Matter, a.ReceivedOn, a.DueOn, store.BoolInt(a.Demo), now).Scan(&id)
 		if kit.IsUnique(err) {
 			return apperr.Conflict("受理编号 %s 已存在", a.ReqNo)
 		}

@@ -320,7 +320,7 @@ func (s *Service) CreateCase(ctx context.Context, p auth.Principal, n NewCase) (
 		err = tx.QueryRowContext(ctx, `INSERT INTO ip_cases(case_no, kind, dept_id, subject, party, party_code, enterprise_id, discovered_on,
 			filed_on, investigated_on, closed_on, status, decision_no, violation, penalty, fine_fen, published, transferred_to, close_note, demo, created_at, updated_at)
 			VALUES ($1, $2, $3, $4, $5, $6, $7, $8, '', '', '', 'clue', '', '', '', 0, 0, '', '', $9, $10, $10) RETURNING id`,
-			n.CaseNo, n.Kind, n.DeptID, n.Subject, n.Party, n.PartyCode, ent, n.DiscoveredOn, b2i(n.Demo), now).Scan(&id)
+			n.CaseNo, n.Kind, n.DeptID, n.Subject, n.Party, n.PartyCode, ent, n.DiscoveredOn, store.BoolInt(n.Demo), now).Scan(&id)
 		if kit.IsUnique(err) {
 			return apperr.Conflict("案件编号 %s 已存在", n.CaseNo)
 		}

@@ -139,13 +139,6 @@ func party(errs *kit.Errors, field, name, code string) (string, string) {
 	return name, code
 }
 
-func b2i(b bool) int {
-	if b {
-		return 1
-	}
-	return 0
-}
-
 // Dept is a department a form may choose.
 type Dept = kit.Dept
 

@@ -146,12 +146,12 @@ var (
 	outletReg = kit.KeyedTable[Outlet]{Kind: "ip-outlets", Table: "ip_outlets", KeyCol: ColName, KeyLabel: "网点", Columns: OutletColumns,
 		Cols: []string{"name", "level", "region", "prefecture", "services", "contact", "demo"},
 		Values: func(o Outlet) []any {
-			return []any{o.Name, o.Level, o.Region, o.Prefecture, o.Services, o.Contact, b2i(o.Demo)}
+			return []any{o.Name, o.Level, o.Region, o.Prefecture, o.Services, o.Contact, store.BoolInt(o.Demo)}
 		}}
 	operationReg = kit.KeyedTable[Operation]{Kind: "ip-operations", Table: "ip_operations", KeyCol: ColRefNo, KeyLabel: "登记号", Columns: OperationColumns,
 		Cols: []string{"ref_no", "kind", "right_kind", "right_no", "from_party", "to_party", "amount_fen", "region", "prefecture", "recorded_on", "demo"},
 		Values: func(o Operation) []any {
-			return []any{o.RefNo, o.Kind, o.RightKind, o.RightNo, o.From, o.To, o.AmountFen, o.Region, o.Prefecture, o.RecordedOn, b2i(o.Demo)}
+			return []any{o.RefNo, o.Kind, o.RightKind, o.RightNo, o.From, o.To, o.AmountFen, o.Region, o.Prefecture, o.RecordedOn, store.BoolInt(o.Demo)}
 		}}
 )
 

@@ -104,13 +104,6 @@ func clip(v string) string {
 	return v
 }
 
-func b2i(b bool) int {
-	if b {
-		return 1
-	}
-	return 0
-}
-
 func keyOf(m map[string]string, label string) string {
 	label = strings.TrimSpace(label)
 	for k, v := range m {

@@ -4,6 +4,7 @@ import (
 	"context"
 	"database/sql"
 	"fmt"
+	"sidi/internal/store"
 	"slices"
 	"strconv"
 	"strings"
@@ -371,7 +372,7 @@ func (s *Service) tables() (table[Application], table[ScoreRow], table[Zone], ta
 		parse: (*Service).parseApplication,
 		values: func(ctx context.Context, tx *sql.Tx, s *Service, p auth.Principal, a Application) ([]any, error) {
 			ent, err := s.ent.LinkTx(ctx, tx, p, a.CreditCode, a.OrgName, a.Demo)
-			return []any{a.AppNo, a.Year, a.OrgName, a.CreditCode, ent, a.Region, a.Prefecture, a.Category, b2i(a.ServesSidi), a.SidiField, a.Result, a.AwardedOn, b2i(a.Demo)}, err
+			return []any{a.AppNo, a.Year, a.OrgName, a.CreditCode, ent, a.Region, a.Prefecture, a.Category, store.BoolInt(a.ServesSidi), a.SidiField, a.Result, a.AwardedOn, store.BoolInt(a.Demo)}, err
 		},
 		export: (*Service).exportApplications,
 	}
@@ -392,7 +393,7 @@ func (s *Service) tables() (table[Application], table[ScoreRow], table[Zone], ta
 			for _, v := range x.Scores {
 				vals = append(vals, v)
 			}
-			return append(vals, b2i(x.Demo)), nil
+			return append(vals, store.BoolInt(x.Demo)), nil
 		},
 		export: (*Service).exportScores,
 	}
@@ -402,7 +403,7 @@ func (s *Service) tables() (table[Application], table[ScoreRow], table[Zone], ta
 		key:   func(z Zone) string { return z.Name },
 		parse: (*Service).parseZone,
 		values: func(_ context.Context, _ *sql.Tx, _ *Service, _ auth.Principal, z Zone) ([]any, error) {
-			return []any{z.Name, z.Region, z.Prefecture, z.Industry, z.Host, z.ApprovedOn, z.DueOn, z.Status, z.DecidedOn, b2i(z.Demo)}, nil
+			return []any{z.Name, z.Region, z.Prefecture, z.Industry, z.Host, z.ApprovedOn, z.DueOn, z.Status, z.DecidedOn, store.BoolInt(z.Demo)}, nil
 		},
 		export: (*Service).exportZones,
 	}
@@ -413,7 +414,7 @@ func (s *Service) tables() (table[Application], table[ScoreRow], table[Zone], ta
 		parse: (*Service).parseActivity,
 		values: func(ctx context.Context, tx *sql.Tx, s *Service, p auth.Principal, a Activity) ([]any, error) {
 			ent, err := s.ent.LinkTx(ctx, tx, p, a.CreditCode, a.OrgName, a.Demo)
-			return []any{a.RefNo, a.Year, a.Kind, a.Title, a.OrgName, a.CreditCode, ent, a.Region, a.Prefecture, a.Field, a.Award, a.HeldOn, a.Participants, b2i(a.Demo)}, err
+			return []any{a.RefNo, a.Year, a.Kind, a.Title, a.OrgName, a.CreditCode, ent, a.Region, a.Prefecture, a.Field, a.Award, a.HeldOn, a.Participants, store.BoolInt(a.Demo)}, err
 		},
 		export: (*Service).exportActivities,
 	}
@@ -423,7 +424,7 @@ func (s *Service) tables() (table[Application], table[ScoreRow], table[Zone], ta
 		key:   func(m Survey) string { return m.key() },
 		parse: (*Service).parseMonitoring,
 		values: func(_ context.Context, _ *sql.Tx, _ *Service, _ auth.Principal, m Survey) ([]any, error) {
-			return []any{m.key(), m.Year, m.Field, m.Region, m.Prefecture, m.ScoreH, m.Samples, m.Source, b2i(m.Demo)}, nil
+			return []any{m.key(), m.Year, m.Field, m.Region, m.Prefecture, m.ScoreH, m.Samples, m.Source, store.BoolInt(m.Demo)}, nil
 		},
 		export: (*Service).exportMonitoring,
 	}

@@ -403,7 +403,7 @@ func (s *Service) insert(ctx context.Context, tx *sql.Tx, m Model) (int64, error
 	var id int64
 	err := tx.QueryRowContext(ctx, `INSERT INTO eval_models(code, version, name, period, dept_id, method, status, classes, note, demo, created_at, updated_at)
 		VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $11) RETURNING id`,
-		m.Code, m.Version, m.Name, m.Period, m.DeptID, m.Method, m.Status, string(cj), m.Note, b2i(m.Demo), now).Scan(&id)
+		m.Code, m.Version, m.Name, m.Period, m.DeptID, m.Method, m.Status, string(cj), m.Note, store.BoolInt(m.Demo), now).Scan(&id)
 	if err != nil {
 		return 0, err
 	}
@@ -1001,13 +1001,6 @@ func (s *Service) Sensitivity(ctx context.Context, p auth.Principal, id int64, p
 		}
 	}
 	return out, nil
-}
-
-func b2i(b bool) int {
-	if b {
-		return 1
-	}
-	return 0
 }
 
 // Dept is a department an editor may choose as a model's owner.

@@ -175,7 +175,7 @@ func (s *Service) writeValues(ctx context.Context, p auth.Principal, batch []kit
 			switch {
 			case errors.Is(err, sql.ErrNoRows):
 				if err := tx.QueryRowContext(ctx, `INSERT INTO eval_values(period, enterprise_id, indicator_code, value, demo, created_at, updated_at) VALUES ($1, $2, $3, $4, $5, $6, $6) RETURNING id`,
-					v.Period, eid, v.Indicator, v.Value, b2i(v.Demo), now).Scan(&id); err != nil {
+					v.Period, eid, v.Indicator, v.Value, store.BoolInt(v.Demo), now).Scan(&id); err != nil {
 					return fmt.Errorf("第 %d 行：%w", it.Row, err)
 				}
 				res.Created++

@@ -164,7 +164,7 @@ var certTable = kit.KeyedTable[Cert]{Kind: "certificates", Table: "certificates"
 	Columns: CertColumns,
 	Values: func(x Cert) []any {
 		return []any{x.CertNo, x.Kind, x.Scheme, x.Body, x.Holder, x.HolderCode, x.enterprise, x.Region, x.Prefecture, x.Scope, x.Grade,
-			x.ValidFrom, x.ValidTo, x.Status, x.StatusOn, b2i(x.Demo)}
+			x.ValidFrom, x.ValidTo, x.Status, x.StatusOn, store.BoolInt(x.Demo)}
 	}}
 
 // ImportCerts imports a certificate extract (matched on the number). A

@@ -277,7 +277,7 @@ var standardTable = kit.KeyedTable[Standard]{Kind: "measurement-standards", Tabl
 	Cols:    []string{"cert_no", "name", "owner", "owner_code", "enterprise_id", "region", "prefecture", "meas_range", "accuracy", "issued_on", "valid_to", "revoked_on", "demo"},
 	Columns: StandardColumns,
 	Values: func(x Standard) []any {
-		return []any{x.CertNo, x.Name, x.Owner, x.OwnerCode, x.enterprise, x.Region, x.Prefecture, x.Range, x.Accuracy, x.IssuedOn, x.ValidTo, x.RevokedOn, b2i(x.Demo)}
+		return []any{x.CertNo, x.Name, x.Owner, x.OwnerCode, x.enterprise, x.Region, x.Prefecture, x.Range, x.Accuracy, x.IssuedOn, x.ValidTo, x.RevokedOn, store.BoolInt(x.Demo)}
 	}}
 
 // ImportStandards imports public measurement standards (matched on the
@@ -428,7 +428,7 @@ var instrumentTable = kit.KeyedTable[Instrument]{Kind: "instruments", Table: "in
 	Cols:    []string{"owner_code", "type_code", "serial_no", "owner", "enterprise_id", "use_field", "region", "prefecture", "last_verified", "next_due", "status", "demo"},
 	Columns: InstrumentColumns,
 	Values: func(x Instrument) []any {
-		return []any{x.OwnerCode, x.TypeCode, x.SerialNo, x.Owner, x.enterprise, x.UseField, x.Region, x.Prefecture, x.LastVerified, x.NextDue, x.Status, b2i(x.Demo)}
+		return []any{x.OwnerCode, x.TypeCode, x.SerialNo, x.Owner, x.enterprise, x.UseField, x.Region, x.Prefecture, x.LastVerified, x.NextDue, x.Status, store.BoolInt(x.Demo)}
 	}}
 
 // ImportInstruments imports instruments (matched on owner, type and

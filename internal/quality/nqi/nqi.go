@@ -128,13 +128,6 @@ func holder(r kit.Row, errs *kit.Errors, codeCol, regionCol string, required boo
 	return code, region, reg.Prefecture
 }
 
-func b2i(b bool) int {
-	if b {
-		return 1
-	}
-	return 0
-}
-
 func writeAll(w kit.TableWriter, rows [][]string) error {
 	for _, r := range rows {
 		if err := w.Write(r); err != nil {

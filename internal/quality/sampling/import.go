@@ -302,8 +302,8 @@ func slicesEqual(a, b []string) bool {
 
 // batchValues are the values of insertCols for b.
 func batchValues(b Batch, t Task, ent int64, now string) []any {
-	return []any{b.BatchNo, nullID(t.ID), nullID(t.DeptID), b.Year, b.Level, b.Product, b.KeyProduct, b.EnterpriseName, b.CreditCode, nullID(ent),
-		b.SamplingUnit, b.SampledOn, b.TestingBody, b.ReportNo, b.Outcome, b.ResultOn, b.FailedItems, b.RetestOn, b.RetestReason, b.NoticeOn, b.DoneOn, b2i(b.Demo), now}
+	return []any{b.BatchNo, store.NullID(t.ID), store.NullID(t.DeptID), b.Year, b.Level, b.Product, b.KeyProduct, b.EnterpriseName, b.CreditCode, store.NullID(ent),
+		b.SamplingUnit, b.SampledOn, b.TestingBody, b.ReportNo, b.Outcome, b.ResultOn, b.FailedItems, b.RetestOn, b.RetestReason, b.NoticeOn, b.DoneOn, store.BoolInt(b.Demo), now}
 }
 
 // insert writes new batches: with COPY on PostgreSQL, else with multi-row

@@ -160,7 +160,7 @@ func (s *Service) CreatePlan(ctx context.Context, p auth.Principal, in PlanInput
 		now := s.stamp()
 		var id int64
 		err := tx.QueryRowContext(ctx, `INSERT INTO sampling_plans(plan_no, year, level, title, dept_id, products, demo, created_at, updated_at)
-			VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $8) RETURNING id`, in.PlanNo, year, level, in.Title, nullID(in.DeptID), strings.Join(products, "\n"), b2i(in.Demo), now).Scan(&id)
+			VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $8) RETURNING id`, in.PlanNo, year, level, in.Title, store.NullID(in.DeptID), strings.Join(products, "\n"), store.BoolInt(in.Demo), now).Scan(&id)
 		if kit.IsUnique(err) {
 			return apperr.Conflict("计划编号 %s 已存在", in.PlanNo)
 		}
@@ -211,7 +211,7 @@ func (s *Service) CreateTask(ctx context.Context, p auth.Principal, planID int64
 		now := s.stamp()
 		var id int64
 		err = tx.QueryRowContext(ctx, `INSERT INTO sampling_tasks(task_no, plan_id, product, dept_id, planned, due_on, demo, created_at, updated_at)
-			VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $8) RETURNING id`, in.TaskNo, planID, in.Product, nullID(in.DeptID), planned, due, b2i(in.Demo), now).Scan(&id)
+			VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $8) RETURNING id`, in.TaskNo, planID, in.Product, store.NullID(in.DeptID), planned, due, store.BoolInt(in.Demo), now).Scan(&id)
 		if kit.IsUnique(err) {
 			return apperr.Conflict("任务编号 %s 已存在", in.TaskNo)
 		}

@@ -192,20 +192,6 @@ func addDays(day string, n int) string {
 	return t.AddDate(0, 0, n).Format(time.DateOnly)
 }
 
-func b2i(b bool) int {
-	if b {
-		return 1
-	}
-	return 0
-}
-
-func nullID(id int64) any {
-	if id == 0 {
-		return nil
-	}
-	return id
-}
-
 // lookup finds the code whose label is v (or v itself when it is a code).
 func lookup(labels map[string]string, v string) string {
 	v = strings.TrimSpace(v)

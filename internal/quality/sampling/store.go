@@ -201,8 +201,8 @@ func (s *Service) SaveBatch(ctx context.Context, p auth.Principal, id int64, in 
 			if err != nil {
 				return 0, err
 			}
-			vals := []any{b.BatchNo, nullID(task.ID), nullID(task.DeptID), b.Year, b.Level, b.Product, b.KeyProduct, b.EnterpriseName, b.CreditCode, nullID(ent),
-				b.SamplingUnit, b.SampledOn, b.TestingBody, b.ReportNo, b.Outcome, b.ResultOn, b.FailedItems, b.RetestOn, b.RetestReason, b.NoticeOn, b.DoneOn, b2i(b.Demo), s.stamp()}
+			vals := []any{b.BatchNo, store.NullID(task.ID), store.NullID(task.DeptID), b.Year, b.Level, b.Product, b.KeyProduct, b.EnterpriseName, b.CreditCode, store.NullID(ent),
+				b.SamplingUnit, b.SampledOn, b.TestingBody, b.ReportNo, b.Outcome, b.ResultOn, b.FailedItems, b.RetestOn, b.RetestReason, b.NoticeOn, b.DoneOn, store.BoolInt(b.Demo), s.stamp()}
 			if id == 0 {
 				var nid int64
 				err := tx.QueryRowContext(ctx, `INSERT INTO sampling_batches(`+insertCols+`, created_at) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13,

@@ -294,13 +294,6 @@ func (s *Service) scopeClause(ctx context.Context, p auth.Principal, col string,
 	return col + " IN (" + strings.Join(ph, ", ") + ")", nil
 }
 
-func b2i(b bool) int {
-	if b {
-		return 1
-	}
-	return 0
-}
-
 // enterpriseRef records an entity with a credit code in the enterprise
 // directory (inside tx) and returns its id, or nil without a code.
 func (s *Service) enterpriseRef(ctx context.Context, tx *sql.Tx, p auth.Principal, code, name string, demo bool) (any, error) {
