@@ -105,7 +105,7 @@ func code(r kit.Row, errs *kit.Errors, col string, max int) string {
 	v := cell(r, errs, col, max, true)
 	for _, c := range v {
 		if !(c >= '0' && c <= '9' || c >= 'A' && c <= 'Z' || c >= 'a' && c <= 'z' || strings.ContainsRune("-_./", c)) {
-			errs.AddCell(r.N, col, "“%s”只能由字母、数字和 - _ . / 组成", clipRunes(v, 20))
+			errs.AddCell(r.N, col, "“%s”只能由字母、数字和 - _ . / 组成", kit.ClipRunes(v, 20))
 			break
 		}
 	}
@@ -121,7 +121,7 @@ func ParseItem(r kit.Row) (Item, kit.Errors) {
 		Basis: cell(r, &errs, ColBasis, 4000, true), Method: cell(r, &errs, ColMethod, 100, true), Dept: cell(r, &errs, ColItemDept, 100, false)}
 	v := strings.TrimSpace(r.Get(ColItemClass))
 	if it.Class = itemClasses[v]; it.Class == "" && v != "" {
-		errs.AddCell(r.N, ColItemClass, "类别“%s”无效：须为“一般”或“重点”", clipRunes(v, 20))
+		errs.AddCell(r.N, ColItemClass, "类别“%s”无效：须为“一般”或“重点”", kit.ClipRunes(v, 20))
 	} else if v == "" {
 		errs.AddCell(r.N, ColItemClass, "不能为空")
 	}
@@ -162,11 +162,11 @@ func ParseEntity(r kit.Row) (Entity, kit.Errors) {
 	}
 	e.Region = strings.TrimSpace(r.Get(ColRegion))
 	if !validRegion(e.Region) {
-		errs.AddCell(r.N, ColRegion, "行政区划代码“%s”不存在（六位数字，如 630104）", clipRunes(e.Region, 20))
+		errs.AddCell(r.N, ColRegion, "行政区划代码“%s”不存在（六位数字，如 630104）", kit.ClipRunes(e.Region, 20))
 	}
 	v := strings.ToUpper(strings.TrimSpace(r.Get(ColRisk)))
 	if e.Risk = riskClasses[v]; e.Risk == "" {
-		errs.AddCell(r.N, ColRisk, "风险等级“%s”无效：须为 A、B、C、D 之一", clipRunes(v, 20))
+		errs.AddCell(r.N, ColRisk, "风险等级“%s”无效：须为 A、B、C、D 之一", kit.ClipRunes(v, 20))
 	}
 	return e, errs
 }
@@ -185,7 +185,7 @@ func ParseInspector(r kit.Row) (Person, kit.Errors) {
 		}
 		c, err := creditcode.Parse(part)
 		if err != nil {
-			errs.AddCell(r.N, ColAvoid, "回避企业“%s”：%s", clipRunes(strings.TrimSpace(part), 20), errText(err))
+			errs.AddCell(r.N, ColAvoid, "回避企业“%s”：%s", kit.ClipRunes(strings.TrimSpace(part), 20), errText(err))
 			continue
 		}
 		if !seen[c] {

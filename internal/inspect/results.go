@@ -49,7 +49,7 @@ func ParseHoliday(r kit.Row) (Holiday, kit.Errors) {
 	h := Holiday{Name: cell(r, &errs, ColDayName, 50, true), Source: cell(r, &errs, ColSource, 300, true)}
 	var ok bool
 	if h.Day, ok = kit.ParseDate(r.Get(ColDay)); !ok || h.Day < "2000-01-01" || h.Day > "2100-12-31" {
-		errs.AddCell(r.N, ColDay, "日期“%s”无效（如 2026-02-14）", clipRunes(r.Get(ColDay), 20))
+		errs.AddCell(r.N, ColDay, "日期“%s”无效（如 2026-02-14）", kit.ClipRunes(r.Get(ColDay), 20))
 	}
 	if h.Kind = dayKinds[strings.TrimSpace(r.Get(ColDayKind))]; h.Kind == "" {
 		errs.AddCell(r.N, ColDayKind, "类型须为“放假”或“上班”（调休上班）")
@@ -197,7 +197,7 @@ func (s *Service) EnterResult(ctx context.Context, p auth.Principal, drawID int6
 	}
 	formed, ok := kit.ParseDate(formedOn)
 	if !ok || formed > s.today() || formed < "2000-01-01" {
-		errs.Add("formed_on", "结果形成日期“%s”无效（不晚于今天）", clipRunes(formedOn, 20))
+		errs.Add("formed_on", "结果形成日期“%s”无效（不晚于今天）", kit.ClipRunes(formedOn, 20))
 	}
 	if len(errs) > 0 {
 		return Finding{}, errs
@@ -217,7 +217,7 @@ func (s *Service) EnterResult(ctx context.Context, p auth.Principal, drawID int6
 			return err
 		}
 		if n == 0 {
-			return apperr.Invalid("检查对象 %s 不在第 %d 号抽查的结果中", clipRunes(code, 20), drawID)
+			return apperr.Invalid("检查对象 %s 不在第 %d 号抽查的结果中", kit.ClipRunes(code, 20), drawID)
 		}
 		var published string
 		err := tx.QueryRowContext(ctx, `SELECT published_on FROM inspect_results WHERE draw_id = $1 AND credit_code = $2`, drawID, code).Scan(&published)
@@ -255,7 +255,7 @@ func (s *Service) PublishResult(ctx context.Context, p auth.Principal, drawID in
 			return err
 		}
 		if n, _ := res.RowsAffected(); n == 0 {
-			return apperr.Invalid("第 %d 号抽查中 %s 没有待公示的检查结果", drawID, clipRunes(code, 20))
+			return apperr.Invalid("第 %d 号抽查中 %s 没有待公示的检查结果", drawID, kit.ClipRunes(code, 20))
 		}
 		return audit.Append(ctx, s.db, tx, p.Actor(), audit.Entry{Entity: "inspect_result", EntityID: fmt.Sprintf("%d/%s", drawID, code), Action: "publish", After: map[string]any{"published_on": today}})
 	})

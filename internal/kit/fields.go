@@ -40,9 +40,14 @@ func Day(errs *Errors, field, label, v string, required bool, since, until strin
 }
 
 // Clip shortens a value quoted in a message to 20 characters.
-func Clip(v string) string {
-	if utf8.RuneCountInString(v) > 20 {
-		return string([]rune(v)[:20]) + "…"
+func Clip(v string) string { return ClipRunes(v, 20) }
+
+// ClipRunes shortens a value quoted in a message to n characters and an
+// ellipsis, with invalid UTF-8 replaced (it is shown on a page).
+func ClipRunes(v string, n int) string {
+	v = strings.ToValidUTF8(v, "\uFFFD")
+	if r := []rune(v); len(r) > n {
+		return string(r[:n]) + "…"
 	}
 	return v
 }

@@ -5,7 +5,6 @@ import (
 	"database/sql"
 	"errors"
 	"fmt"
-	"sidi/internal/org"
 	"strings"
 	"time"
 
@@ -13,6 +12,7 @@ import (
 	"sidi/internal/auth"
 	"sidi/internal/indicator"
 	"sidi/internal/kit"
+	"sidi/internal/org"
 	"sidi/internal/search"
 	"sidi/internal/store"
 )

@@ -5,14 +5,14 @@ import (
 	"database/sql"
 	"errors"
 	"fmt"
-	"sidi/internal/org"
-	"sidi/internal/store"
 	"strings"
 	"time"
 
 	"sidi/internal/auth"
 	"sidi/internal/kit"
+	"sidi/internal/org"
 	"sidi/internal/search"
+	"sidi/internal/store"
 )
 
 // ImportKinds are the two registers' kinds for `sidi import` / `sidi export`.

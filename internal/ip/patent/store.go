@@ -9,12 +9,11 @@ import (
 	"strings"
 	"time"
 
-	"sidi/internal/org"
-
 	"sidi/internal/apperr"
 	"sidi/internal/auth"
 	"sidi/internal/enterprise"
 	"sidi/internal/kit"
+	"sidi/internal/org"
 	"sidi/internal/search"
 	"sidi/internal/store"
 )

@@ -267,7 +267,7 @@ func (s *Service) Cases(ctx context.Context, p auth.Principal, f CaseFilter) ([]
 	case StatusLabels[f.Status] != "":
 		w.Add("c.status = ?", f.Status)
 	default:
-		return nil, apperr.Invalid("状态“%s”无法识别", clip(f.Status))
+		return nil, apperr.Invalid("状态“%s”无法识别", kit.Clip(f.Status))
 	}
 	if f.Limit <= 0 || f.Limit > 1000 {
 		f.Limit = 1000
@@ -348,7 +348,7 @@ func (s *Service) caseEvent(ctx context.Context, tx *sql.Tx, p auth.Principal, i
 func (s *Service) Step(ctx context.Context, p auth.Principal, id int64, st CaseStep) (Case, error) {
 	tr, ok := caseSteps[st.Action]
 	if !ok {
-		return Case{}, apperr.Invalid("操作“%s”无法识别", clip(st.Action))
+		return Case{}, apperr.Invalid("操作“%s”无法识别", kit.Clip(st.Action))
 	}
 	sc, err := s.reach(ctx, p, Handlers)
 	if err != nil {
@@ -367,7 +367,7 @@ func (s *Service) Step(ctx context.Context, p auth.Principal, id int64, st CaseS
 		st.Penalty = text(&errs, "penalty", "处罚内容", st.Penalty, 500, true)
 		if strings.TrimSpace(st.Fine) != "" {
 			if fine, ok = ParseYuan(st.Fine); !ok {
-				errs.Add("fine", "罚没金额“%s”无效：请填写不小于 0 的金额（元，最多两位小数）", clip(st.Fine))
+				errs.Add("fine", "罚没金额“%s”无效：请填写不小于 0 的金额（元，最多两位小数）", kit.Clip(st.Fine))
 			}
 		}
 	case StepTransfer:

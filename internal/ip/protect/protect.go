@@ -70,8 +70,6 @@ func (s *Service) day(errs *kit.Errors, field, label, v string, required bool) s
 	return kit.Day(errs, field, label, v, required, "1990-01-01", s.today())
 }
 
-func clip(v string) string { return kit.Clip(v) }
-
 // ParseYuan reads an amount in yuan ("12345.6", "1,000", "5000元") as
 // integer fen; negative amounts, more than two decimals and more than a
 // trillion yuan are refused. (pilots.ParseYuan caps at 10^8 yuan, below
@@ -132,7 +130,7 @@ func party(errs *kit.Errors, field, name, code string) (string, string) {
 	if code != "" {
 		c, err := creditcode.Parse(code)
 		if err != nil {
-			errs.Add(field+"_code", "统一社会信用代码“%s”无效：%v", clip(code), err)
+			errs.Add(field+"_code", "统一社会信用代码“%s”无效：%v", kit.Clip(code), err)
 		}
 		code = c
 	}

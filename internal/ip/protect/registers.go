@@ -87,7 +87,7 @@ func region(r kit.Row, errs *kit.Errors) (string, string) {
 	v := strings.TrimSpace(r.Get(ColRegion))
 	reg, ok := org.LookupRegion(v)
 	if !ok {
-		errs.AddCell(r.N, ColRegion, "行政区划代码“%s”不存在", clip(v))
+		errs.AddCell(r.N, ColRegion, "行政区划代码“%s”不存在", kit.Clip(v))
 	}
 	return v, reg.Prefecture
 }
@@ -116,11 +116,11 @@ func parseOperation(r kit.Row) (Operation, kit.Errors) {
 	}
 	var ok bool
 	if o.AmountFen, ok = ParseYuan(r.Get(ColAmount)); !ok {
-		errs.AddCell(r.N, ColAmount, "金额“%s”无效：请填写不小于 0 的元数，最多两位小数", clip(r.Get(ColAmount)))
+		errs.AddCell(r.N, ColAmount, "金额“%s”无效：请填写不小于 0 的元数，最多两位小数", kit.Clip(r.Get(ColAmount)))
 	}
 	o.Region, o.Prefecture = region(r, &errs)
 	if o.RecordedOn, ok = kit.ParseDate(r.Get(ColRecorded)); !ok {
-		errs.AddCell(r.N, ColRecorded, "日期“%s”无效", clip(r.Get(ColRecorded)))
+		errs.AddCell(r.N, ColRecorded, "日期“%s”无效", kit.Clip(r.Get(ColRecorded)))
 	}
 	o.Demo = strings.Contains(o.RefNo, "DEMO")
 	return o, errs

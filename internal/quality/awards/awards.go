@@ -3,7 +3,6 @@ package awards
 import (
 	"strings"
 	"time"
-	"unicode/utf8"
 
 	"sidi/internal/auth"
 	"sidi/internal/enterprise"
@@ -95,14 +94,6 @@ func (s *Service) SetClock(now func() time.Time) { s.now = now }
 
 func (s *Service) today() string { return s.now().In(cst).Format(time.DateOnly) }
 func (s *Service) stamp() string { return s.now().UTC().Format(time.RFC3339) }
-
-func clip(v string) string {
-	v = strings.ToValidUTF8(v, "\uFFFD")
-	if utf8.RuneCountInString(v) > 20 {
-		return string([]rune(v)[:20]) + "…"
-	}
-	return v
-}
 
 func keyOf(m map[string]string, label string) string {
 	label = strings.TrimSpace(label)

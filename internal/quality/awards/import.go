@@ -4,7 +4,6 @@ import (
 	"context"
 	"database/sql"
 	"fmt"
-	"sidi/internal/store"
 	"slices"
 	"strconv"
 	"strings"
@@ -14,6 +13,7 @@ import (
 	"sidi/internal/creditcode"
 	"sidi/internal/kit"
 	"sidi/internal/org"
+	"sidi/internal/store"
 )
 
 // Column names of the import files.
@@ -121,7 +121,7 @@ func choice(r kit.Row, errs *kit.Errors, col string, list []string, required boo
 		return ""
 	}
 	if !slices.Contains(list, v) {
-		errs.AddCell(r.N, col, "“%s”无效，须为%s之一", clip(v), strings.Join(list, "、"))
+		errs.AddCell(r.N, col, "“%s”无效，须为%s之一", kit.Clip(v), strings.Join(list, "、"))
 		return ""
 	}
 	return v
@@ -132,7 +132,7 @@ func (s *Service) year(r kit.Row, errs *kit.Errors, col string) int {
 	y, err := strconv.Atoi(v)
 	top := s.now().In(cst).Year() + 1
 	if err != nil || y < 2000 || y > top {
-		errs.AddCell(r.N, col, "年度“%s”无效，须为 2000—%d 的年份", clip(v), top)
+		errs.AddCell(r.N, col, "年度“%s”无效，须为 2000—%d 的年份", kit.Clip(v), top)
 		return 0
 	}
 	return y
@@ -149,7 +149,7 @@ func (s *Service) date(r kit.Row, errs *kit.Errors, col string, required bool) s
 	}
 	d, ok := kit.ParseDate(v)
 	if !ok || d < "2000-01-01" {
-		errs.AddCell(r.N, col, "日期“%s”无效（如 2024-05-01）", clip(v))
+		errs.AddCell(r.N, col, "日期“%s”无效（如 2024-05-01）", kit.Clip(v))
 		return ""
 	}
 	if d > s.today() {
@@ -165,7 +165,7 @@ func region(r kit.Row, errs *kit.Errors, prefOnly bool) (string, string) {
 	reg, ok := org.LookupRegion(v)
 	switch {
 	case !ok || !strings.HasPrefix(v, "63"):
-		errs.AddCell(r.N, ColRegion, "行政区划代码“%s”不是青海省的区划代码", clip(v))
+		errs.AddCell(r.N, ColRegion, "行政区划代码“%s”不是青海省的区划代码", kit.Clip(v))
 		return "", ""
 	case prefOnly && v != "630000" && reg.Prefecture != v:
 		errs.AddCell(r.N, ColRegion, "请填写全省（630000）或市州的区划代码，“%s”是县级代码", v)
@@ -181,7 +181,7 @@ func code(r kit.Row, errs *kit.Errors) string {
 	}
 	c, err := creditcode.Parse(v)
 	if err != nil {
-		errs.AddCell(r.N, ColCode, "统一社会信用代码“%s”无效：%v", clip(v), err)
+		errs.AddCell(r.N, ColCode, "统一社会信用代码“%s”无效：%v", kit.Clip(v), err)
 	}
 	return c
 }
@@ -257,7 +257,7 @@ func (s *Service) parseZone(r kit.Row) (Zone, kit.Errors) {
 	if due := strings.TrimSpace(r.Get(ColDue)); due != "" {
 		d, ok := kit.ParseDate(due)
 		if !ok {
-			errs.AddCell(r.N, ColDue, "日期“%s”无效（如 2025-12-31）", clip(due))
+			errs.AddCell(r.N, ColDue, "日期“%s”无效（如 2025-12-31）", kit.Clip(due))
 		}
 		z.DueOn = d
 		if ok && z.ApprovedOn != "" && d < z.ApprovedOn {
@@ -298,7 +298,7 @@ func (s *Service) parseActivity(r kit.Row) (Activity, kit.Errors) {
 		}
 		switch {
 		case special == "" && !slices.Contains(Grades, aw):
-			errs.AddCell(r.N, ColAward, "奖项“%s”无效，须为%s或专项奖（%s）", clip(aw), strings.Join(Grades, "、"), SpecialAward("盐湖化工"))
+			errs.AddCell(r.N, ColAward, "奖项“%s”无效，须为%s或专项奖（%s）", kit.Clip(aw), strings.Join(Grades, "、"), SpecialAward("盐湖化工"))
 		case special != "" && a.Kind == KindMass:
 			errs.AddCell(r.N, ColAward, "专项奖只授予质量管理小组或班组，不授予群众性质量活动")
 		case special != "" && a.Field != "" && special != a.Field:
@@ -309,7 +309,7 @@ func (s *Service) parseActivity(r kit.Row) (Activity, kit.Errors) {
 	if v := strings.TrimSpace(r.Get(ColPeople)); v != "" {
 		n, err := strconv.Atoi(v)
 		if err != nil || n < 0 || n > 1_000_000 {
-			errs.AddCell(r.N, ColPeople, "参与人数“%s”无效", clip(v))
+			errs.AddCell(r.N, ColPeople, "参与人数“%s”无效", kit.Clip(v))
 		}
 		a.Participants = n
 	}
@@ -334,13 +334,13 @@ func (s *Service) parseMonitoring(r kit.Row) (Survey, kit.Errors) {
 	v := strings.TrimSpace(r.Get(ColScore))
 	n, ok := ParseHundredths(v)
 	if !ok {
-		errs.AddCell(r.N, ColScore, "得分“%s”无效：请填写 0—100 之间的数，最多两位小数", clip(v))
+		errs.AddCell(r.N, ColScore, "得分“%s”无效：请填写 0—100 之间的数，最多两位小数", kit.Clip(v))
 	}
 	m.ScoreH = n
 	if v := strings.TrimSpace(r.Get(ColSamples)); v != "" {
 		k, err := strconv.Atoi(v)
 		if err != nil || k < 0 || k > 100_000_000 {
-			errs.AddCell(r.N, ColSamples, "样本量“%s”无效", clip(v))
+			errs.AddCell(r.N, ColSamples, "样本量“%s”无效", kit.Clip(v))
 		}
 		m.Samples = k
 	}
@@ -358,7 +358,7 @@ func (s *Service) checkScores(ctx context.Context, batch []kit.Item[ScoreRow]) (
 			return nil, fmt.Errorf("awards: check scores: %w", err)
 		}
 		if n == 0 {
-			errs.AddCell(it.Row, ColAppNo, "申报编号“%s”尚未登记，请先导入申报", clip(it.Val.AppNo))
+			errs.AddCell(it.Row, ColAppNo, "申报编号“%s”尚未登记，请先导入申报", kit.Clip(it.Val.AppNo))
 		}
 	}
 	return errs, nil

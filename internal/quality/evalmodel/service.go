@@ -484,7 +484,7 @@ func (s *Service) SetAHP(ctx context.Context, p auth.Principal, id int64, group 
 	m, err := s.change(ctx, p, id, "weights_ahp", func(tx *sql.Tx, m Model) error {
 		kids := m.Children(group)
 		if len(kids) == 0 {
-			return kit.Errors{{Field: "group", Msg: fmt.Sprintf("模型中没有准则 %s", clipRunes(group, 20))}}
+			return kit.Errors{{Field: "group", Msg: fmt.Sprintf("模型中没有准则 %s", kit.ClipRunes(group, 20))}}
 		}
 		if len(matrix) != len(kids) {
 			return kit.Errors{{Field: "matrix", Msg: fmt.Sprintf("判断矩阵须为 %d×%d（该组有 %d 项），而不是 %d 行", len(kids), len(kids), len(kids), len(matrix))}}
@@ -833,11 +833,11 @@ func (s *Service) Explain(ctx context.Context, p auth.Principal, id int64, code 
 	}
 	eid, err := enterprise.IDByCreditCode(ctx, s.db.Reader(), strings.TrimSpace(code))
 	if err != nil || eid == 0 {
-		return Explanation{}, apperr.NotFound("没有统一社会信用代码为 %s 的企业", clipRunes(code, 20))
+		return Explanation{}, apperr.NotFound("没有统一社会信用代码为 %s 的企业", kit.ClipRunes(code, 20))
 	}
 	if !p.Has(Viewers...) {
 		if err := s.ent.InScope(ctx, s.db.Reader(), p, eid); err != nil {
-			return Explanation{}, apperr.NotFound("没有统一社会信用代码为 %s 的企业", clipRunes(code, 20))
+			return Explanation{}, apperr.NotFound("没有统一社会信用代码为 %s 的企业", kit.ClipRunes(code, 20))
 		}
 	}
 	sc, err := score(ctx, s.db.Reader(), m)

@@ -5,13 +5,13 @@ import (
 	"database/sql"
 	"fmt"
 	"regexp"
-	"sidi/internal/org"
 	"slices"
 	"strconv"
 	"strings"
 
 	"sidi/internal/auth"
 	"sidi/internal/kit"
+	"sidi/internal/org"
 	"sidi/internal/store"
 )
 
@@ -119,7 +119,7 @@ func parseCert(r kit.Row) (Cert, kit.Errors) {
 		Holder: cell(r, &errs, ColHolder, 100, true), Scope: cell(r, &errs, ColScope, 500, false), Grade: cell(r, &errs, ColGrade, 10, false)}
 	kind := strings.TrimSpace(r.Get(ColCertKind))
 	if x.Kind = kindByLabel[kind]; x.Kind == "" {
-		errs.AddCell(r.N, ColCertKind, "认证类型“%s”无效，应为有机产品认证、自愿性认证或绿色建材产品认证", clip(kind))
+		errs.AddCell(r.N, ColCertKind, "认证类型“%s”无效，应为有机产品认证、自愿性认证或绿色建材产品认证", kit.Clip(kind))
 	}
 	x.HolderCode, x.Region, x.Prefecture = holder(r, &errs, ColCreditCode, ColRegion, false)
 	x.ValidFrom = dateCell(r, &errs, ColValidFrom, true)
@@ -132,7 +132,7 @@ func parseCert(r kit.Row) (Cert, kit.Errors) {
 		}
 	}
 	if x.Kind == KindOrganic && x.CertNo != "" && !OrganicNumber.MatchString(x.CertNo) {
-		errs.AddCell(r.N, ColCertNo, "有机产品认证证书编号“%s”不符合编号规则（认证机构代码 + OP + 年份两位 + 五位流水号，如 1234OP2300001）", clip(x.CertNo))
+		errs.AddCell(r.N, ColCertNo, "有机产品认证证书编号“%s”不符合编号规则（认证机构代码 + OP + 年份两位 + 五位流水号，如 1234OP2300001）", kit.Clip(x.CertNo))
 	}
 	switch {
 	case x.Kind == KindGreenBuilding && !slices.Contains(Grades, x.Grade):

@@ -391,7 +391,7 @@ func (s *Service) instrumentParser(types map[string]InstrumentType) func(kit.Row
 		x.OwnerCode, x.Region, x.Prefecture = holder(r, &errs, ColCreditCode, ColRegion, true)
 		t, ok := types[x.TypeCode]
 		if x.TypeCode != "" && !ok {
-			errs.AddCell(r.N, ColTypeCode, "目录代码“%s”不在实施强制管理的计量器具目录中", clip(x.TypeCode))
+			errs.AddCell(r.N, ColTypeCode, "目录代码“%s”不在实施强制管理的计量器具目录中", kit.Clip(x.TypeCode))
 		}
 		x.TypeName = t.Name
 		if x.UseField != "" && !slices.Contains(UseFields, x.UseField) {

@@ -59,13 +59,6 @@ func (s *Service) stamp() string { return s.now().UTC().Format(time.RFC3339) }
 // CanEdit says whether p keeps the registers.
 func CanEdit(p auth.Principal) bool { return p.Has(Editors...) }
 
-func clip(v string) string {
-	if utf8.RuneCountInString(v) > 20 {
-		return string([]rune(v)[:20]) + "…"
-	}
-	return v
-}
-
 // cell reads a required or optional cell within max runes.
 func cell(r kit.Row, errs *kit.Errors, col string, max int, required bool) string {
 	v := strings.TrimSpace(r.Get(col))
@@ -91,7 +84,7 @@ func dateCell(r kit.Row, errs *kit.Errors, col string, required bool) string {
 	}
 	d, ok := kit.ParseDate(v)
 	if !ok || d < "1950-01-01" {
-		errs.AddCell(r.N, col, "日期“%s”无效（如 2024-05-01）", clip(v))
+		errs.AddCell(r.N, col, "日期“%s”无效（如 2024-05-01）", kit.Clip(v))
 		return ""
 	}
 	return d
@@ -106,7 +99,7 @@ func holder(r kit.Row, errs *kit.Errors, codeCol, regionCol string, required boo
 	} else if code != "" {
 		c, err := creditcode.Parse(code)
 		if err != nil {
-			errs.AddCell(r.N, codeCol, "统一社会信用代码“%s”无效：%v", clip(code), err)
+			errs.AddCell(r.N, codeCol, "统一社会信用代码“%s”无效：%v", kit.Clip(code), err)
 			code = ""
 		} else {
 			code = c
@@ -122,7 +115,7 @@ func holder(r kit.Row, errs *kit.Errors, codeCol, regionCol string, required boo
 	}
 	reg, ok := org.LookupRegion(region)
 	if !ok {
-		errs.AddCell(r.N, regionCol, "行政区划代码“%s”不存在", clip(region))
+		errs.AddCell(r.N, regionCol, "行政区划代码“%s”不存在", kit.Clip(region))
 		return code, "", ""
 	}
 	return code, region, reg.Prefecture

@@ -109,9 +109,9 @@ func (r *importRun) check(_ context.Context, batch []kit.Item[Batch]) (kit.Error
 		t, ok := r.tasks[it.Val.TaskNo]
 		switch {
 		case it.Val.TaskNo != "" && !ok:
-			errs.AddCell(it.Row, ColTaskNo, "任务编号“%s”不存在", clip(it.Val.TaskNo))
+			errs.AddCell(it.Row, ColTaskNo, "任务编号“%s”不存在", kit.Clip(it.Val.TaskNo))
 		case it.Val.TaskNo != "" && !allows(r.sc, t.DeptID):
-			errs.AddCell(it.Row, ColTaskNo, "任务编号“%s”不在您的数据范围内", clip(it.Val.TaskNo))
+			errs.AddCell(it.Row, ColTaskNo, "任务编号“%s”不在您的数据范围内", kit.Clip(it.Val.TaskNo))
 		case it.Val.TaskNo == "" && !allows(r.sc, r.p.DeptID):
 			errs.AddCell(it.Row, ColTaskNo, "请填写您的数据范围内的任务编号")
 		}

@@ -130,7 +130,7 @@ func (s *Service) CreatePlan(ctx context.Context, p auth.Principal, in PlanInput
 	in.PlanNo = text(field("plan_no"), "计划编号", in.PlanNo, 64, true)
 	year, err := strconv.Atoi(strings.TrimSpace(in.Year))
 	if err != nil || year < 2000 || year > 2100 {
-		errs.Add("year", "年度“%s”无效，应为 2000—2100 的年份", clip(in.Year))
+		errs.Add("year", "年度“%s”无效，应为 2000—2100 的年份", kit.Clip(in.Year))
 	}
 	level := lookup(LevelLabels, in.Level)
 	if level == "" {
@@ -187,11 +187,11 @@ func (s *Service) CreateTask(ctx context.Context, p auth.Principal, planID int64
 	in.Product = text(field("product"), "产品", in.Product, 100, true)
 	planned, err := strconv.Atoi(strings.TrimSpace(in.Planned))
 	if err != nil || planned < 1 || planned > 100000 {
-		errs.Add("planned", "计划批次“%s”无效，应为 1—100000 的整数", clip(in.Planned))
+		errs.Add("planned", "计划批次“%s”无效，应为 1—100000 的整数", kit.Clip(in.Planned))
 	}
 	due, ok := kit.ParseDate(in.DueOn)
 	if !ok {
-		errs.Add("due_on", "完成期限“%s”不是有效日期", clip(in.DueOn))
+		errs.Add("due_on", "完成期限“%s”不是有效日期", kit.Clip(in.DueOn))
 	}
 	if err := errs.Err(); err != nil {
 		return Task{}, err
@@ -203,7 +203,7 @@ func (s *Service) CreateTask(ctx context.Context, p auth.Principal, planID int64
 			return err
 		}
 		if !slices.Contains(pl.Products, in.Product) {
-			return kit.Errors{{Field: "product", Msg: fmt.Sprintf("产品“%s”不在计划的产品目录中", clip(in.Product))}}
+			return kit.Errors{{Field: "product", Msg: fmt.Sprintf("产品“%s”不在计划的产品目录中", kit.Clip(in.Product))}}
 		}
 		if err := deptIn(ctx, tx, sc, in.DeptID); err != nil {
 			return err
@@ -263,7 +263,7 @@ func scanTask(sc interface{ Scan(...any) error }) (Task, error) {
 func taskByNo(ctx context.Context, q store.Querier, no string) (Task, error) {
 	t, err := scanTask(q.QueryRowContext(ctx, `SELECT `+taskCols+` FROM sampling_tasks t LEFT JOIN departments d ON d.id = t.dept_id WHERE t.task_no = $1`, no))
 	if errors.Is(err, sql.ErrNoRows) {
-		return Task{}, fmt.Errorf("任务编号“%s”不存在", clip(no))
+		return Task{}, fmt.Errorf("任务编号“%s”不存在", kit.Clip(no))
 	}
 	if err != nil {
 		return Task{}, fmt.Errorf("sampling: task %s: %w", no, err)

@@ -177,13 +177,6 @@ func text(add func(string, ...any), label, v string, max int, required bool) str
 	return v
 }
 
-func clip(v string) string {
-	if utf8.RuneCountInString(v) > 20 {
-		return string([]rune(v)[:20]) + "…"
-	}
-	return v
-}
-
 func addDays(day string, n int) string {
 	t, err := time.Parse(time.DateOnly, day)
 	if err != nil {

@@ -116,7 +116,7 @@ func (s *Service) Search(ctx context.Context, f Filter) (List, error) {
 	}
 	if f.Level != "" {
 		if LevelLabels[f.Level] == "" {
-			return List{}, apperr.Invalid("抽查级别“%s”无法识别", clip(f.Level))
+			return List{}, apperr.Invalid("抽查级别“%s”无法识别", kit.Clip(f.Level))
 		}
 		w.Add("b.level = ?", f.Level)
 	}
@@ -127,11 +127,11 @@ func (s *Service) Search(ctx context.Context, f Filter) (List, error) {
 	case OutcomeLabels[f.Outcome] != "":
 		w.Add("b.outcome = ?", f.Outcome)
 	default:
-		return List{}, apperr.Invalid("检验结论“%s”无法识别", clip(f.Outcome))
+		return List{}, apperr.Invalid("检验结论“%s”无法识别", kit.Clip(f.Outcome))
 	}
 	if f.Key != "" {
 		if KeyLabels[f.Key] == "" {
-			return List{}, apperr.Invalid("重点产品“%s”无法识别", clip(f.Key))
+			return List{}, apperr.Invalid("重点产品“%s”无法识别", kit.Clip(f.Key))
 		}
 		w.Add("b.key_product = ?", f.Key)
 	}
@@ -302,11 +302,11 @@ func (s *Service) Dispose(ctx context.Context, p auth.Principal, id int64, in Di
 	field := func(f string) func(string, ...any) { return func(fm string, a ...any) { errs.Add(f, fm, a...) } }
 	step := lookup(StepLabels, in.Step)
 	if step == "" {
-		errs.Add("step", "处置措施“%s”无法识别，应为责令改正、公告、责令停业整顿或吊销营业执照", clip(in.Step))
+		errs.Add("step", "处置措施“%s”无法识别，应为责令改正、公告、责令停业整顿或吊销营业执照", kit.Clip(in.Step))
 	}
 	on, ok := kit.ParseDate(in.On)
 	if !ok || on > s.today() {
-		errs.Add("on", "处置日期“%s”无效（不晚于今天 %s）", clip(in.On), s.today())
+		errs.Add("on", "处置日期“%s”无效（不晚于今天 %s）", kit.Clip(in.On), s.today())
 	}
 	in.DocNo = text(field("doc_no"), "文书编号", in.DocNo, 64, true)
 	in.Note = text(field("note"), "说明", in.Note, 500, false)
@@ -354,7 +354,7 @@ func (s *Service) Publish(ctx context.Context, p auth.Principal, id int64, on st
 	}
 	day, ok := kit.ParseDate(on)
 	if !ok || day > s.today() {
-		return Batch{}, kit.Errors{{Field: "notice_on", Msg: fmt.Sprintf("公告日期“%s”无效（不晚于今天 %s）", clip(on), s.today())}}
+		return Batch{}, kit.Errors{{Field: "notice_on", Msg: fmt.Sprintf("公告日期“%s”无效（不晚于今天 %s）", kit.Clip(on), s.today())}}
 	}
 	return s.change(ctx, sc, p, id, "publish", func(tx *sql.Tx, before Batch) error {
 		switch {

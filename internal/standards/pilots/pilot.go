@@ -5,7 +5,6 @@ import (
 	"database/sql"
 	"errors"
 	"fmt"
-	"sidi/internal/store"
 	"strconv"
 	"strings"
 
@@ -13,6 +12,7 @@ import (
 	"sidi/internal/audit"
 	"sidi/internal/auth"
 	"sidi/internal/kit"
+	"sidi/internal/store"
 )
 
 // StageRecord is one dated step of a pilot.

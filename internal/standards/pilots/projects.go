@@ -5,7 +5,6 @@ import (
 	"database/sql"
 	"errors"
 	"fmt"
-	"sidi/internal/store"
 	"strconv"
 	"strings"
 
@@ -14,6 +13,7 @@ import (
 	"sidi/internal/auth"
 	"sidi/internal/kit"
 	"sidi/internal/standards"
+	"sidi/internal/store"
 )
 
 // Families of a project's standard outputs.

@@ -5,7 +5,6 @@ import (
 	"database/sql"
 	"errors"
 	"fmt"
-	"sidi/internal/store"
 	"strconv"
 	"strings"
 
@@ -13,6 +12,7 @@ import (
 	"sidi/internal/audit"
 	"sidi/internal/auth"
 	"sidi/internal/standards"
+	"sidi/internal/store"
 )
 
 // RewardLevels are the levels of the standard a reward is for.
