@@ -46,7 +46,7 @@ var dayKinds = map[string]string{"放假": "off", "休息": "off", "上班": "wo
 // ParseHoliday checks one row of the calendar.
 func ParseHoliday(r kit.Row) (Holiday, kit.Errors) {
 	errs := r.Errs
-	h := Holiday{Name: cell(r, &errs, ColDayName, 50, true), Source: cell(r, &errs, ColSource, 300, true)}
+	h := Holiday{Name: kit.Cell(r, &errs, ColDayName, 50, true), Source: kit.Cell(r, &errs, ColSource, 300, true)}
 	var ok bool
 	if h.Day, ok = kit.ParseDate(r.Get(ColDay)); !ok || h.Day < "2000-01-01" || h.Day > "2100-12-31" {
 		errs.AddCell(r.N, ColDay, "日期“%s”无效（如 2026-02-14）", kit.ClipRunes(r.Get(ColDay), 20))

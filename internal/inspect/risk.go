@@ -16,6 +16,7 @@ import (
 	"sidi/internal/apperr"
 	"sidi/internal/audit"
 	"sidi/internal/auth"
+	"sidi/internal/kit"
 	"sidi/internal/store"
 )
 
@@ -117,7 +118,7 @@ func CheckScheme(sc RiskScheme) error {
 			errs = append(errs, at+"：名称须为 1 到 50 个字")
 		}
 		if SourceLabels[in.Source] == "" {
-			errs = append(errs, at+"：数据来源“"+clipRunes(in.Source, 20)+"”无效")
+			errs = append(errs, at+"：数据来源“"+kit.ClipRunes(in.Source, 20)+"”无效")
 		}
 		if !finite(in.Weight) || in.Weight <= 0 || in.Weight > 100 {
 			errs = append(errs, at+"：权重须为大于 0、不超过 100 的数")

@@ -7,7 +7,6 @@ import (
 	"slices"
 	"strconv"
 	"strings"
-	"unicode/utf8"
 
 	"sidi/internal/auth"
 	"sidi/internal/creditcode"
@@ -99,20 +98,6 @@ var (
 		{Name: ColSamples, Aliases: []string{"有效样本"}}, {Name: ColSource, Aliases: []string{"数据来源"}, Required: true},
 	}
 )
-
-// cell reads a cell within max runes, free of control characters.
-func cell(r kit.Row, errs *kit.Errors, col string, max int, required bool) string {
-	v := strings.TrimSpace(r.Get(col))
-	switch {
-	case v == "" && required:
-		errs.AddCell(r.N, col, "不能为空")
-	case utf8.RuneCountInString(v) > max:
-		errs.AddCell(r.N, col, "不能超过 %d 个字", max)
-	case strings.ContainsFunc(v, func(c rune) bool { return c < 0x20 || c == 0x7f }):
-		errs.AddCell(r.N, col, "含有无法识别的控制字符")
-	}
-	return v
-}
 
 // choice reads a cell that must be one of list.
 func choice(r kit.Row, errs *kit.Errors, col string, list []string, required bool) string {
@@ -208,7 +193,7 @@ func demoText(vals ...string) bool {
 
 func (s *Service) parseApplication(r kit.Row) (Application, kit.Errors) {
 	errs := r.Errs
-	a := Application{AppNo: cell(r, &errs, ColAppNo, 64, true), Year: s.year(r, &errs, ColYear), OrgName: cell(r, &errs, ColOrg, 200, true),
+	a := Application{AppNo: kit.Cell(r, &errs, ColAppNo, 64, true), Year: s.year(r, &errs, ColYear), OrgName: kit.Cell(r, &errs, ColOrg, 200, true),
 		CreditCode: code(r, &errs), Category: choice(r, &errs, ColOrgKind, OrgCategories, true)}
 	a.Region, a.Prefecture = region(r, &errs, false)
 	a.ServesSidi = yesNo(r, &errs, ColServes)
@@ -237,7 +222,7 @@ func (s *Service) parseApplication(r kit.Row) (Application, kit.Errors) {
 
 func (s *Service) parseScore(r kit.Row) (ScoreRow, kit.Errors) {
 	errs := r.Errs
-	x := ScoreRow{AppNo: cell(r, &errs, ColAppNo, 64, true), Reviewer: cell(r, &errs, ColReviewer, 50, true), Scores: make([]int64, len(Categories))}
+	x := ScoreRow{AppNo: kit.Cell(r, &errs, ColAppNo, 64, true), Reviewer: kit.Cell(r, &errs, ColReviewer, 50, true), Scores: make([]int64, len(Categories))}
 	for i, c := range Categories {
 		v, err := ParseScore(c, r.Get(c.Name))
 		if err != nil {
@@ -251,7 +236,7 @@ func (s *Service) parseScore(r kit.Row) (ScoreRow, kit.Errors) {
 
 func (s *Service) parseZone(r kit.Row) (Zone, kit.Errors) {
 	errs := r.Errs
-	z := Zone{Name: cell(r, &errs, ColZone, 100, true), Industry: choice(r, &errs, ColIndustry, ZoneIndustries, true), Host: cell(r, &errs, ColHost, 100, true),
+	z := Zone{Name: kit.Cell(r, &errs, ColZone, 100, true), Industry: choice(r, &errs, ColIndustry, ZoneIndustries, true), Host: kit.Cell(r, &errs, ColHost, 100, true),
 		ApprovedOn: s.date(r, &errs, ColApproved, true)}
 	z.Region, z.Prefecture = region(r, &errs, false)
 	if due := strings.TrimSpace(r.Get(ColDue)); due != "" {
@@ -282,8 +267,8 @@ func (s *Service) parseZone(r kit.Row) (Zone, kit.Errors) {
 
 func (s *Service) parseActivity(r kit.Row) (Activity, kit.Errors) {
 	errs := r.Errs
-	a := Activity{RefNo: cell(r, &errs, ColRefNo, 64, true), Year: s.year(r, &errs, ColYear), Title: cell(r, &errs, ColTitle, 200, true),
-		OrgName: cell(r, &errs, ColOrg, 200, true), CreditCode: code(r, &errs), Field: choice(r, &errs, ColField, ActivityFields, true),
+	a := Activity{RefNo: kit.Cell(r, &errs, ColRefNo, 64, true), Year: s.year(r, &errs, ColYear), Title: kit.Cell(r, &errs, ColTitle, 200, true),
+		OrgName: kit.Cell(r, &errs, ColOrg, 200, true), CreditCode: code(r, &errs), Field: choice(r, &errs, ColField, ActivityFields, true),
 		HeldOn: s.date(r, &errs, ColHeldOn, true)}
 	if a.Kind = keyOf(KindLabels, r.Get(ColKind)); a.Kind == "" {
 		errs.AddCell(r.N, ColKind, "类型须为%s、%s或%s", KindLabels[KindQCCircle], KindLabels[KindTeam], KindLabels[KindMass])
@@ -329,7 +314,7 @@ func ParseHundredths(v string) (int64, bool) {
 
 func (s *Service) parseMonitoring(r kit.Row) (Survey, kit.Errors) {
 	errs := r.Errs
-	m := Survey{Year: s.year(r, &errs, ColYear), Field: choice(r, &errs, ColField, ServiceFields, true), Source: cell(r, &errs, ColSource, 200, true)}
+	m := Survey{Year: s.year(r, &errs, ColYear), Field: choice(r, &errs, ColField, ServiceFields, true), Source: kit.Cell(r, &errs, ColSource, 200, true)}
 	m.Region, m.Prefecture = region(r, &errs, true)
 	v := strings.TrimSpace(r.Get(ColScore))
 	n, ok := ParseHundredths(v)

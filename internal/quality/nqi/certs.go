@@ -115,8 +115,8 @@ var CertColumns = []kit.Column{
 
 func parseCert(r kit.Row) (Cert, kit.Errors) {
 	errs := r.Errs
-	x := Cert{CertNo: cell(r, &errs, ColCertNo, 64, true), Scheme: cell(r, &errs, ColScheme, 100, true), Body: cell(r, &errs, ColBody, 100, true),
-		Holder: cell(r, &errs, ColHolder, 100, true), Scope: cell(r, &errs, ColScope, 500, false), Grade: cell(r, &errs, ColGrade, 10, false)}
+	x := Cert{CertNo: kit.Cell(r, &errs, ColCertNo, 64, true), Scheme: kit.Cell(r, &errs, ColScheme, 100, true), Body: kit.Cell(r, &errs, ColBody, 100, true),
+		Holder: kit.Cell(r, &errs, ColHolder, 100, true), Scope: kit.Cell(r, &errs, ColScope, 500, false), Grade: kit.Cell(r, &errs, ColGrade, 10, false)}
 	kind := strings.TrimSpace(r.Get(ColCertKind))
 	if x.Kind = kindByLabel[kind]; x.Kind == "" {
 		errs.AddCell(r.N, ColCertKind, "认证类型“%s”无效，应为有机产品认证、自愿性认证或绿色建材产品认证", kit.Clip(kind))

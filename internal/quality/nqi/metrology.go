@@ -157,8 +157,8 @@ var statusByLabel = map[string]string{"": InUse, "在用": InUse, "停用": Stop
 
 func parseType(r kit.Row) (InstrumentType, kit.Errors) {
 	errs := r.Errs
-	t := InstrumentType{Code: cell(r, &errs, ColTypeCode, 8, true), Item: cell(r, &errs, ColTypeItem, 50, true), Name: cell(r, &errs, ColTypeName, 100, true),
-		Mode: cell(r, &errs, ColTypeMode, 20, true), Scope: cell(r, &errs, ColTypeScope, 200, false)}
+	t := InstrumentType{Code: kit.Cell(r, &errs, ColTypeCode, 8, true), Item: kit.Cell(r, &errs, ColTypeItem, 50, true), Name: kit.Cell(r, &errs, ColTypeName, 100, true),
+		Mode: kit.Cell(r, &errs, ColTypeMode, 20, true), Scope: kit.Cell(r, &errs, ColTypeScope, 200, false)}
 	if t.Code != "" && strings.Trim(t.Code, "0123456789") != "" {
 		errs.AddCell(r.N, ColTypeCode, "目录代码只能由数字组成")
 	}
@@ -254,8 +254,8 @@ func (s *Service) ExportTypes(ctx context.Context, _ auth.Principal, w kit.Table
 
 func (s *Service) parseStandard(r kit.Row) (Standard, kit.Errors) {
 	errs := r.Errs
-	x := Standard{CertNo: cell(r, &errs, ColStdCertNo, 64, true), Name: cell(r, &errs, ColStdName, 100, true), Owner: cell(r, &errs, ColStdOwner, 100, true),
-		Range: cell(r, &errs, ColStdRange, 200, true), Accuracy: cell(r, &errs, ColStdAccuracy, 200, true)}
+	x := Standard{CertNo: kit.Cell(r, &errs, ColStdCertNo, 64, true), Name: kit.Cell(r, &errs, ColStdName, 100, true), Owner: kit.Cell(r, &errs, ColStdOwner, 100, true),
+		Range: kit.Cell(r, &errs, ColStdRange, 200, true), Accuracy: kit.Cell(r, &errs, ColStdAccuracy, 200, true)}
 	x.OwnerCode, x.Region, x.Prefecture = holder(r, &errs, ColCreditCode, ColRegion, false)
 	x.IssuedOn = dateCell(r, &errs, ColStdIssued, true)
 	x.ValidTo = dateCell(r, &errs, ColStdValidTo, true)
@@ -386,8 +386,8 @@ func addMonths(day string, n int) string {
 func (s *Service) instrumentParser(types map[string]InstrumentType) func(kit.Row) (Instrument, kit.Errors) {
 	return func(r kit.Row) (Instrument, kit.Errors) {
 		errs := r.Errs
-		x := Instrument{Owner: cell(r, &errs, ColInstOwner, 100, true), SerialNo: cell(r, &errs, ColInstSerial, 64, true),
-			TypeCode: cell(r, &errs, ColTypeCode, 8, true), UseField: cell(r, &errs, ColInstUse, 10, true)}
+		x := Instrument{Owner: kit.Cell(r, &errs, ColInstOwner, 100, true), SerialNo: kit.Cell(r, &errs, ColInstSerial, 64, true),
+			TypeCode: kit.Cell(r, &errs, ColTypeCode, 8, true), UseField: kit.Cell(r, &errs, ColInstUse, 10, true)}
 		x.OwnerCode, x.Region, x.Prefecture = holder(r, &errs, ColCreditCode, ColRegion, true)
 		t, ok := types[x.TypeCode]
 		if x.TypeCode != "" && !ok {

@@ -19,7 +19,6 @@ package nqi
 import (
 	"strings"
 	"time"
-	"unicode/utf8"
 
 	"sidi/internal/auth"
 	"sidi/internal/creditcode"
@@ -58,20 +57,6 @@ func (s *Service) stamp() string { return s.now().UTC().Format(time.RFC3339) }
 
 // CanEdit says whether p keeps the registers.
 func CanEdit(p auth.Principal) bool { return p.Has(Editors...) }
-
-// cell reads a required or optional cell within max runes.
-func cell(r kit.Row, errs *kit.Errors, col string, max int, required bool) string {
-	v := strings.TrimSpace(r.Get(col))
-	switch {
-	case v == "" && required:
-		errs.AddCell(r.N, col, "不能为空")
-	case utf8.RuneCountInString(v) > max:
-		errs.AddCell(r.N, col, "不能超过 %d 个字", max)
-	case strings.ContainsFunc(v, func(r rune) bool { return r < 0x20 || r == 0x7f || r == utf8.RuneError }):
-		errs.AddCell(r.N, col, "含有无法识别的字符")
-	}
-	return v
-}
 
 // dateCell reads a date cell ("" allowed when not required).
 func dateCell(r kit.Row, errs *kit.Errors, col string, required bool) string {
