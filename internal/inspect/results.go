@@ -296,5 +296,5 @@ func (s *Service) PublicResults(ctx context.Context, q string) ([]Finding, error
 	if len([]rune(q)) > 100 {
 		return nil, apperr.Invalid("查询内容不能超过 100 字")
 	}
-	return s.results(ctx, `r.published_on <> '' AND (r.credit_code = $1 OR e.name LIKE $2 ESCAPE '\')`, []any{strings.ToUpper(q), "%" + escapeLike(q) + "%"})
+	return s.results(ctx, `r.published_on <> '' AND (r.credit_code = $1 OR e.name LIKE $2 ESCAPE '\')`, []any{strings.ToUpper(q), "%" + kit.EscapeLike(q) + "%"})
 }

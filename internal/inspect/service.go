@@ -173,7 +173,7 @@ func (s *Service) EntitiesSample(ctx context.Context, p auth.Principal, q string
 	}
 	var w kit.Where
 	if q = strings.TrimSpace(q); q != "" {
-		w.Add("(credit_code = ? OR name LIKE ? ESCAPE '\\')", strings.ToUpper(q), "%"+escapeLike(q)+"%")
+		w.Add("(credit_code = ? OR name LIKE ? ESCAPE '\\')", strings.ToUpper(q), "%"+kit.EscapeLike(q)+"%")
 	}
 	var out []Entity
 	err := store.EachRow(ctx, s.db.Reader(), `SELECT credit_code, name, region, type, risk FROM inspect_entities`+w.SQL()+` ORDER BY credit_code LIMIT `+fmt.Sprint(limit), w.Values(), func(r *sql.Rows) error {
@@ -183,10 +183,6 @@ func (s *Service) EntitiesSample(ctx context.Context, p auth.Principal, q string
 		return err
 	})
 	return out, err
-}
-
-func escapeLike(s string) string {
-	return strings.NewReplacer(`\`, `\\`, `%`, `\%`, `_`, `\_`).Replace(s)
 }
 
 func splitList(v string) []string {

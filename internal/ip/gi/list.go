@@ -71,7 +71,7 @@ func (q *query) like(text string, cols ...string) {
 	if text = strings.TrimSpace(text); text == "" {
 		return
 	}
-	p := q.arg("%" + strings.NewReplacer(`\`, `\\`, `%`, `\%`, `_`, `\_`).Replace(text) + "%")
+	p := q.arg("%" + kit.EscapeLike(text) + "%")
 	var ors []string
 	for _, c := range cols {
 		ors = append(ors, c+" LIKE "+p+" ESCAPE '\\'")

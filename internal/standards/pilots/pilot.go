@@ -448,7 +448,7 @@ func (s *Service) ListPilots(ctx context.Context, p auth.Principal, f Filter) ([
 		if len([]rune(q)) > 100 {
 			q = string([]rune(q)[:100])
 		}
-		ph := add("%" + strings.NewReplacer(`\`, `\\`, `%`, `\%`, `_`, `\_`).Replace(q) + "%")
+		ph := add("%" + kit.EscapeLike(q) + "%")
 		where = append(where, "(p.name LIKE "+ph+" ESCAPE '\\' OR p.org_name LIKE "+ph+" ESCAPE '\\' OR oe.name LIKE "+ph+" ESCAPE '\\')")
 	}
 	today := s.today()

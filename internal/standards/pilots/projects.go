@@ -354,7 +354,7 @@ func (s *Service) ListProjects(ctx context.Context, p auth.Principal, f ProjectF
 		if len([]rune(q)) > 100 {
 			q = string([]rune(q)[:100])
 		}
-		args = append(args, "%"+strings.NewReplacer(`\`, `\\`, `%`, `\%`, `_`, `\_`).Replace(q)+"%")
+		args = append(args, "%"+kit.EscapeLike(q)+"%")
 		where = append(where, "(j.name LIKE $1 ESCAPE '\\' OR j.number LIKE $1 ESCAPE '\\' OR j.lead_org LIKE $1 ESCAPE '\\')")
 	}
 	if pg := fold(f.Programme); pg != "" {
