@@ -46,7 +46,7 @@ type Placement struct {
 
 // CreateCampaign registers a campaign of a department in p's scope.
 func (s *Service) CreateCampaign(ctx context.Context, p auth.Principal, c Campaign) (Campaign, error) {
-	sc, err := s.reach(ctx, p, Handlers)
+	sc, err := auth.Reach(ctx, s.db.Reader(), p, Handlers...)
 	if err != nil {
 		return Campaign{}, err
 	}
@@ -89,7 +89,7 @@ func (s *Service) span(errs *kit.Errors, field, label, v string, required bool) 
 
 // AddPlacement records where a campaign ran, inside its dates.
 func (s *Service) AddPlacement(ctx context.Context, p auth.Principal, id int64, pl Placement) (Campaign, error) {
-	sc, err := s.reach(ctx, p, Handlers)
+	sc, err := auth.Reach(ctx, s.db.Reader(), p, Handlers...)
 	if err != nil {
 		return Campaign{}, err
 	}
@@ -165,7 +165,7 @@ func (s *Service) campaignByID(ctx context.Context, q store.Querier, id int64) (
 
 // Campaign returns a campaign in p's scope with its placements.
 func (s *Service) Campaign(ctx context.Context, p auth.Principal, id int64) (Campaign, error) {
-	sc, err := s.reach(ctx, p, Handlers)
+	sc, err := auth.Reach(ctx, s.db.Reader(), p, Handlers...)
 	if err != nil {
 		return Campaign{}, err
 	}
@@ -178,7 +178,7 @@ func (s *Service) Campaign(ctx context.Context, p auth.Principal, id int64) (Cam
 
 // Campaigns lists the campaigns in p's scope, newest first.
 func (s *Service) Campaigns(ctx context.Context, p auth.Principal) ([]Campaign, error) {
-	sc, err := s.reach(ctx, p, Handlers)
+	sc, err := auth.Reach(ctx, s.db.Reader(), p, Handlers...)
 	if err != nil {
 		return nil, err
 	}
@@ -207,7 +207,7 @@ type AdCount struct {
 // the placements and their quantity, for placements starting in year
 // ("" all), over the campaigns in p's scope.
 func (s *Service) AdCounts(ctx context.Context, p auth.Principal, year string) ([]AdCount, error) {
-	sc, err := s.reach(ctx, p, Handlers)
+	sc, err := auth.Reach(ctx, s.db.Reader(), p, Handlers...)
 	if err != nil {
 		return nil, err
 	}

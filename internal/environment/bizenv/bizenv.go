@@ -54,14 +54,6 @@ func (s *Service) SetClock(now func() time.Time) { s.now = now }
 func (s *Service) today() string { return s.now().In(cst).Format(time.DateOnly) }
 func (s *Service) stamp() string { return s.now().UTC().Format(time.RFC3339) }
 
-// reach checks p's role and returns its department scope.
-func (s *Service) reach(ctx context.Context, p auth.Principal, roles []auth.Role) (kit.Scope, error) {
-	if err := p.Require(roles...); err != nil {
-		return kit.Scope{}, err
-	}
-	return auth.ScopeOf(ctx, s.db.Reader(), p)
-}
-
 // day checks a date field: a real day from 1990 to today.
 func (s *Service) day(errs *kit.Errors, field, label, v string, required bool) string {
 	return kit.Day(errs, field, label, v, required, "1990-01-01", s.today())

@@ -356,7 +356,7 @@ func (s *Service) ImportStarts(ctx context.Context, p auth.Principal, src kit.So
 // sees: all for a provincial department or an all-departments scope,
 // otherwise the regions of its prefecture and county departments.
 func (s *Service) regionScope(ctx context.Context, p auth.Principal, w *kit.Where, col string) error {
-	sc, err := s.reach(ctx, p, Handlers)
+	sc, err := auth.Reach(ctx, s.db.Reader(), p, Handlers...)
 	if err != nil {
 		return err
 	}

@@ -360,7 +360,7 @@ func scanFeeCase(sc interface{ Scan(...any) error }) (FeeCase, error) {
 
 // FeeCases lists the fee complaints and cases in p's scope, open first.
 func (s *Service) FeeCases(ctx context.Context, p auth.Principal, offList bool) ([]FeeCase, error) {
-	sc, err := s.reach(ctx, p, Handlers)
+	sc, err := auth.Reach(ctx, s.db.Reader(), p, Handlers...)
 	if err != nil {
 		return nil, err
 	}
@@ -391,7 +391,7 @@ func (s *Service) feeCaseByID(ctx context.Context, q store.Querier, id int64) (F
 // against the lists in force on the day received and the first match kept
 // (none: 清单外收费, flagged).
 func (s *Service) CreateFeeCase(ctx context.Context, p auth.Principal, c FeeCase) (FeeCase, error) {
-	sc, err := s.reach(ctx, p, Handlers)
+	sc, err := auth.Reach(ctx, s.db.Reader(), p, Handlers...)
 	if err != nil {
 		return FeeCase{}, err
 	}
@@ -447,7 +447,7 @@ func (s *Service) CreateFeeCase(ctx context.Context, p auth.Principal, c FeeCase
 
 // CloseFeeCase records how a complaint or case ended and what was refunded.
 func (s *Service) CloseFeeCase(ctx context.Context, p auth.Principal, id int64, outcome, refund, on string) (FeeCase, error) {
-	sc, err := s.reach(ctx, p, Handlers)
+	sc, err := auth.Reach(ctx, s.db.Reader(), p, Handlers...)
 	if err != nil {
 		return FeeCase{}, err
 	}

@@ -72,7 +72,7 @@ func daysBetween(a, b string) int {
 
 // Oversights lists spot checks and complaints in p's scope, open ones first.
 func (s *Service) Oversights(ctx context.Context, p auth.Principal, kind string) ([]Oversight, error) {
-	sc, err := s.reach(ctx, p, Reviewers)
+	sc, err := auth.Reach(ctx, s.db.Reader(), p, Reviewers...)
 	if err != nil {
 		return nil, err
 	}
@@ -105,7 +105,7 @@ func (s *Service) oversightByID(ctx context.Context, q store.Querier, id int64) 
 // CreateOversight registers a spot check or complaint in a department of
 // p's scope; MeasureID, when set, must be a measure in that scope.
 func (s *Service) CreateOversight(ctx context.Context, p auth.Principal, o Oversight) (Oversight, error) {
-	sc, err := s.reach(ctx, p, Reviewers)
+	sc, err := auth.Reach(ctx, s.db.Reader(), p, Reviewers...)
 	if err != nil {
 		return Oversight{}, err
 	}
@@ -150,7 +150,7 @@ func (s *Service) CreateOversight(ctx context.Context, p auth.Principal, o Overs
 
 // CloseOversight records the outcome of a spot check or complaint.
 func (s *Service) CloseOversight(ctx context.Context, p auth.Principal, id int64, result, note, on string) (Oversight, error) {
-	sc, err := s.reach(ctx, p, Reviewers)
+	sc, err := auth.Reach(ctx, s.db.Reader(), p, Reviewers...)
 	if err != nil {
 		return Oversight{}, err
 	}

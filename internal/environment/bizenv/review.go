@@ -175,7 +175,7 @@ func audit(ctx context.Context, s *Service, tx *sql.Tx, p auth.Principal, entity
 
 // Measure returns a measure in p's scope; outside it, it does not exist.
 func (s *Service) Measure(ctx context.Context, p auth.Principal, id int64) (Measure, error) {
-	sc, err := s.reach(ctx, p, Drafters)
+	sc, err := auth.Reach(ctx, s.db.Reader(), p, Drafters...)
 	if err != nil {
 		return Measure{}, err
 	}
@@ -191,7 +191,7 @@ func (s *Service) Measure(ctx context.Context, p auth.Principal, id int64) (Meas
 
 // Measures lists the measures in p's scope, newest first; status "" is all.
 func (s *Service) Measures(ctx context.Context, p auth.Principal, status string) ([]Measure, error) {
-	sc, err := s.reach(ctx, p, Drafters)
+	sc, err := auth.Reach(ctx, s.db.Reader(), p, Drafters...)
 	if err != nil {
 		return nil, err
 	}
@@ -215,7 +215,7 @@ func (s *Service) Measures(ctx context.Context, p auth.Principal, status string)
 // CreateMeasure registers a draft in a department of p's scope; the
 // checklist is the version in force on the drafting day.
 func (s *Service) CreateMeasure(ctx context.Context, p auth.Principal, n NewMeasure) (Measure, error) {
-	sc, err := s.reach(ctx, p, Drafters)
+	sc, err := auth.Reach(ctx, s.db.Reader(), p, Drafters...)
 	if err != nil {
 		return Measure{}, err
 	}
@@ -254,7 +254,7 @@ func (s *Service) CreateMeasure(ctx context.Context, p auth.Principal, n NewMeas
 // change runs one audited change of a measure in p's scope: load it, check
 // it is still open (not issued or withdrawn), apply f, reload and audit.
 func (s *Service) change(ctx context.Context, p auth.Principal, roles []auth.Role, id int64, action string, f func(tx *sql.Tx, m Measure) error) (Measure, error) {
-	sc, err := s.reach(ctx, p, roles)
+	sc, err := auth.Reach(ctx, s.db.Reader(), p, roles...)
 	if err != nil {
 		return Measure{}, err
 	}

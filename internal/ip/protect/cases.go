@@ -221,7 +221,7 @@ func (s *Service) caseByID(ctx context.Context, q store.Querier, id int64) (Case
 // Case returns a case in p's scope with its steps; outside the scope it
 // does not exist.
 func (s *Service) Case(ctx context.Context, p auth.Principal, id int64) (Case, error) {
-	sc, err := s.reach(ctx, p, Handlers)
+	sc, err := auth.Reach(ctx, s.db.Reader(), p, Handlers...)
 	if err != nil {
 		return Case{}, err
 	}
@@ -254,7 +254,7 @@ type CaseFilter struct {
 // Cases lists the cases in p's scope: open ones by their time limit, then
 // the closed, newest first.
 func (s *Service) Cases(ctx context.Context, p auth.Principal, f CaseFilter) ([]Case, error) {
-	sc, err := s.reach(ctx, p, Handlers)
+	sc, err := auth.Reach(ctx, s.db.Reader(), p, Handlers...)
 	if err != nil {
 		return nil, err
 	}
@@ -291,16 +291,16 @@ func (s *Service) Cases(ctx context.Context, p auth.Principal, f CaseFilter) ([]
 
 // CreateCase registers a clue in a department of p's scope, audited.
 func (s *Service) CreateCase(ctx context.Context, p auth.Principal, n NewCase) (Case, error) {
-	sc, err := s.reach(ctx, p, Handlers)
+	sc, err := auth.Reach(ctx, s.db.Reader(), p, Handlers...)
 	if err != nil {
 		return Case{}, err
 	}
 	var errs kit.Errors
-	n.CaseNo = text(&errs, "case_no", "案件编号", n.CaseNo, 64, true)
+	n.CaseNo = kit.Text(&errs, "case_no", "案件编号", n.CaseNo, 64, true)
 	if KindLabels[n.Kind] == "" {
 		errs.Add("kind", "案件类别须为商标、专利或地理标志")
 	}
-	n.Subject = text(&errs, "subject", "案由", n.Subject, 200, true)
+	n.Subject = kit.Text(&errs, "subject", "案由", n.Subject, 200, true)
 	n.Party, n.PartyCode = party(&errs, "party", n.Party, n.PartyCode)
 	n.DiscoveredOn = s.day(&errs, "discovered_on", "发现线索日期", n.DiscoveredOn, true)
 	if err := errs.Err(); err != nil {
@@ -350,7 +350,7 @@ func (s *Service) Step(ctx context.Context, p auth.Principal, id int64, st CaseS
 	if !ok {
 		return Case{}, apperr.Invalid("操作“%s”无法识别", kit.Clip(st.Action))
 	}
-	sc, err := s.reach(ctx, p, Handlers)
+	sc, err := auth.Reach(ctx, s.db.Reader(), p, Handlers...)
 	if err != nil {
 		return Case{}, err
 	}
@@ -362,20 +362,20 @@ func (s *Service) Step(ctx context.Context, p auth.Principal, id int64, st CaseS
 	var fine int64
 	switch st.Action {
 	case StepPenalize:
-		st.DecisionNo = text(&errs, "decision_no", "处罚决定书文号", st.DecisionNo, 64, true)
-		st.Violation = text(&errs, "violation", "违法行为", st.Violation, 500, true)
-		st.Penalty = text(&errs, "penalty", "处罚内容", st.Penalty, 500, true)
+		st.DecisionNo = kit.Text(&errs, "decision_no", "处罚决定书文号", st.DecisionNo, 64, true)
+		st.Violation = kit.Text(&errs, "violation", "违法行为", st.Violation, 500, true)
+		st.Penalty = kit.Text(&errs, "penalty", "处罚内容", st.Penalty, 500, true)
 		if strings.TrimSpace(st.Fine) != "" {
 			if fine, ok = ParseYuan(st.Fine); !ok {
 				errs.Add("fine", "罚没金额“%s”无效：请填写不小于 0 的金额（元，最多两位小数）", kit.Clip(st.Fine))
 			}
 		}
 	case StepTransfer:
-		st.TransferredTo = text(&errs, "transferred_to", "移送机关", st.TransferredTo, 100, true)
+		st.TransferredTo = kit.Text(&errs, "transferred_to", "移送机关", st.TransferredTo, 100, true)
 	case StepWithdraw:
-		st.Note = text(&errs, "note", "撤案理由", st.Note, 500, true)
+		st.Note = kit.Text(&errs, "note", "撤案理由", st.Note, 500, true)
 	}
-	st.Note = text(&errs, "note", "说明", st.Note, 500, false)
+	st.Note = kit.Text(&errs, "note", "说明", st.Note, 500, false)
 	if err := errs.Err(); err != nil {
 		return Case{}, err
 	}

@@ -53,18 +53,6 @@ func (s *Service) SetClock(now func() time.Time) { s.now = now }
 func (s *Service) today() string { return s.now().In(cst).Format(time.DateOnly) }
 func (s *Service) stamp() string { return s.now().UTC().Format(time.RFC3339) }
 
-// reach checks p's role and returns its department scope.
-func (s *Service) reach(ctx context.Context, p auth.Principal, roles []auth.Role) (kit.Scope, error) {
-	if err := p.Require(roles...); err != nil {
-		return kit.Scope{}, err
-	}
-	return auth.ScopeOf(ctx, s.db.Reader(), p)
-}
-
-func text(errs *kit.Errors, field, label, v string, max int, required bool) string {
-	return kit.Text(errs, field, label, v, max, required)
-}
-
 // day checks a date field: a real day in 1990–today.
 func (s *Service) day(errs *kit.Errors, field, label, v string, required bool) string {
 	return kit.Day(errs, field, label, v, required, "1990-01-01", s.today())
@@ -125,7 +113,7 @@ func deptIn(ctx context.Context, q store.Querier, sc kit.Scope, id int64) error 
 
 // party checks a party's name and optional credit code.
 func party(errs *kit.Errors, field, name, code string) (string, string) {
-	name = text(errs, field, "当事人", name, 100, true)
+	name = kit.Text(errs, field, "当事人", name, 100, true)
 	code = strings.TrimSpace(code)
 	if code != "" {
 		c, err := creditcode.Parse(code)
@@ -142,7 +130,7 @@ type Dept = kit.Dept
 
 // Depts lists the active departments in p's scope (the forms' choices).
 func (s *Service) Depts(ctx context.Context, p auth.Principal) ([]Dept, error) {
-	sc, err := s.reach(ctx, p, Handlers)
+	sc, err := auth.Reach(ctx, s.db.Reader(), p, Handlers...)
 	if err != nil {
 		return nil, err
 	}

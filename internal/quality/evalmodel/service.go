@@ -237,17 +237,9 @@ func load(ctx context.Context, q store.Querier, id int64) (Model, error) {
 	return m, nil
 }
 
-// reach checks p's role and returns its department scope.
-func (s *Service) reach(ctx context.Context, p auth.Principal, roles []auth.Role) (kit.Scope, error) {
-	if err := p.Require(roles...); err != nil {
-		return kit.Scope{}, err
-	}
-	return auth.ScopeOf(ctx, s.db.Reader(), p)
-}
-
 // Model reads a model in p's scope.
 func (s *Service) Model(ctx context.Context, p auth.Principal, id int64) (Model, error) {
-	sc, err := s.reach(ctx, p, Viewers)
+	sc, err := auth.Reach(ctx, s.db.Reader(), p, Viewers...)
 	if err != nil {
 		return Model{}, err
 	}
@@ -263,7 +255,7 @@ func (s *Service) Model(ctx context.Context, p auth.Principal, id int64) (Model,
 
 // Models lists the models in p's scope, newest version first per code.
 func (s *Service) Models(ctx context.Context, p auth.Principal) ([]Model, error) {
-	sc, err := s.reach(ctx, p, Viewers)
+	sc, err := auth.Reach(ctx, s.db.Reader(), p, Viewers...)
 	if err != nil {
 		return nil, err
 	}
@@ -313,7 +305,7 @@ func (s *Service) validPeriod(v string) bool {
 
 // CreateModel creates version 1 of a model (a draft), audited.
 func (s *Service) CreateModel(ctx context.Context, p auth.Principal, in NewModel) (Model, error) {
-	sc, err := s.reach(ctx, p, Editors)
+	sc, err := auth.Reach(ctx, s.db.Reader(), p, Editors...)
 	if err != nil {
 		return Model{}, err
 	}
@@ -444,7 +436,7 @@ func saveJudgement(ctx context.Context, tx *sql.Tx, model int64, j Judgement, no
 // change runs fn on a draft model of p's scope in one transaction and
 // audits the change (before and after).
 func (s *Service) change(ctx context.Context, p auth.Principal, id int64, action string, fn func(tx *sql.Tx, m Model) error) (Model, error) {
-	sc, err := s.reach(ctx, p, Editors)
+	sc, err := auth.Reach(ctx, s.db.Reader(), p, Editors...)
 	if err != nil {
 		return Model{}, err
 	}
@@ -598,7 +590,7 @@ func (s *Service) Publish(ctx context.Context, p auth.Principal, id int64) (Mode
 // NewVersion copies a model (tree, weights, judgements, classes) into the
 // next version of its code, a draft.
 func (s *Service) NewVersion(ctx context.Context, p auth.Principal, id int64) (Model, error) {
-	sc, err := s.reach(ctx, p, Editors)
+	sc, err := auth.Reach(ctx, s.db.Reader(), p, Editors...)
 	if err != nil {
 		return Model{}, err
 	}
@@ -1012,7 +1004,7 @@ func (s *Service) Depts(ctx context.Context, p auth.Principal) ([]Dept, error) {
 	if !p.Has(Editors...) {
 		return nil, nil
 	}
-	sc, err := s.reach(ctx, p, Editors)
+	sc, err := auth.Reach(ctx, s.db.Reader(), p, Editors...)
 	if err != nil {
 		return nil, err
 	}

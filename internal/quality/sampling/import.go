@@ -58,7 +58,7 @@ func (r *importRun) task(no string) Task {
 // one audit entry each, their enterprises linked to the directory. Rows
 // are matched on the batch number: the same file twice changes nothing.
 func (s *Service) Import(ctx context.Context, p auth.Principal, src kit.Source, opt kit.ImportOptions) (kit.ImportReport, error) {
-	sc, err := s.reach(ctx, p, Keepers)
+	sc, err := auth.Reach(ctx, s.db.Reader(), p, Keepers...)
 	if err != nil {
 		return kit.ImportReport{Kind: Kind, File: src.Name}, err
 	}
@@ -347,7 +347,7 @@ func (r *importRun) insert(ctx context.Context, tx *sql.Tx, conn *sql.Conn, fres
 // Export writes the batches in the caller's scope as an import file of the
 // same columns (importing an export changes nothing), in id order.
 func (s *Service) Export(ctx context.Context, p auth.Principal, w kit.TableWriter) error {
-	sc, err := s.reach(ctx, p, Readers)
+	sc, err := auth.Reach(ctx, s.db.Reader(), p, Readers...)
 	if err != nil {
 		return err
 	}

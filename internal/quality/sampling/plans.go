@@ -121,7 +121,7 @@ func deptIn(ctx context.Context, q store.Querier, sc kit.Scope, id int64) error 
 // CreatePlan records a plan, audited. A provincial plan's catalogue must
 // name the key products 盐湖化工 and 光伏.
 func (s *Service) CreatePlan(ctx context.Context, p auth.Principal, in PlanInput) (Plan, error) {
-	sc, err := s.reach(ctx, p, Keepers)
+	sc, err := auth.Reach(ctx, s.db.Reader(), p, Keepers...)
 	if err != nil {
 		return Plan{}, err
 	}
@@ -177,7 +177,7 @@ func (s *Service) CreatePlan(ctx context.Context, p auth.Principal, in PlanInput
 
 // CreateTask adds a task to a plan, for a department of p's scope, audited.
 func (s *Service) CreateTask(ctx context.Context, p auth.Principal, planID int64, in TaskInput) (Task, error) {
-	sc, err := s.reach(ctx, p, Keepers)
+	sc, err := auth.Reach(ctx, s.db.Reader(), p, Keepers...)
 	if err != nil {
 		return Task{}, err
 	}
@@ -274,7 +274,7 @@ func taskByNo(ctx context.Context, q store.Querier, no string) (Task, error) {
 // Plans lists the plans, newest year first, each with its tasks in p's
 // scope (staff).
 func (s *Service) Plans(ctx context.Context, p auth.Principal) ([]Plan, error) {
-	sc, err := s.reach(ctx, p, Readers)
+	sc, err := auth.Reach(ctx, s.db.Reader(), p, Readers...)
 	if err != nil {
 		return nil, err
 	}
@@ -303,7 +303,7 @@ type Dept = kit.Dept
 
 // Depts lists the active departments in p's scope (the forms' choices).
 func (s *Service) Depts(ctx context.Context, p auth.Principal) ([]Dept, error) {
-	sc, err := s.reach(ctx, p, Keepers)
+	sc, err := auth.Reach(ctx, s.db.Reader(), p, Keepers...)
 	if err != nil {
 		return nil, err
 	}

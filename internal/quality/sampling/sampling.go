@@ -21,7 +21,6 @@
 package sampling
 
 import (
-	"context"
 	"strings"
 	"time"
 	"unicode/utf8"
@@ -145,14 +144,6 @@ func (s *Service) SetClock(now func() time.Time) { s.now = now }
 
 func (s *Service) today() string { return s.now().In(cst).Format(time.DateOnly) }
 func (s *Service) stamp() string { return s.now().UTC().Format(time.RFC3339) }
-
-// reach checks p's role and returns its department scope.
-func (s *Service) reach(ctx context.Context, p auth.Principal, roles []auth.Role) (kit.Scope, error) {
-	if err := p.Require(roles...); err != nil {
-		return kit.Scope{}, err
-	}
-	return auth.ScopeOf(ctx, s.db.Reader(), p)
-}
 
 // allows says whether a record of dept (0: province-wide) is in sc.
 func allows(sc kit.Scope, dept int64) bool {

@@ -59,7 +59,7 @@ func (s *Service) spec() kit.Spec[Batch] {
 // Batch returns a batch in p's scope with its disposals; outside the scope
 // it does not exist.
 func (s *Service) Batch(ctx context.Context, p auth.Principal, id int64) (Batch, error) {
-	sc, err := s.reach(ctx, p, Readers)
+	sc, err := auth.Reach(ctx, s.db.Reader(), p, Readers...)
 	if err != nil {
 		return Batch{}, err
 	}
@@ -98,7 +98,7 @@ var paging = kit.Paging{Default: 50, Max: 200}
 
 // Search lists the batches in the caller's scope matching f, newest first.
 func (s *Service) Search(ctx context.Context, f Filter) (List, error) {
-	sc, err := s.reach(ctx, f.P, Readers)
+	sc, err := auth.Reach(ctx, s.db.Reader(), f.P, Readers...)
 	if err != nil {
 		return List{}, err
 	}
@@ -167,7 +167,7 @@ func (in BatchInput) get(col string) string {
 // SaveBatch creates (id 0) or changes a batch from a form, inside p's
 // scope, audited; the rules are those of the import.
 func (s *Service) SaveBatch(ctx context.Context, p auth.Principal, id int64, in BatchInput) (Batch, error) {
-	sc, err := s.reach(ctx, p, Keepers)
+	sc, err := auth.Reach(ctx, s.db.Reader(), p, Keepers...)
 	if err != nil {
 		return Batch{}, err
 	}
@@ -242,7 +242,7 @@ type RetestInput struct {
 // RecordRetest records the re-test of a batch: applied for within 15 days
 // of the result (later only with a reason), audited.
 func (s *Service) RecordRetest(ctx context.Context, p auth.Principal, id int64, in RetestInput) (Batch, error) {
-	sc, err := s.reach(ctx, p, Keepers)
+	sc, err := auth.Reach(ctx, s.db.Reader(), p, Keepers...)
 	if err != nil {
 		return Batch{}, err
 	}
@@ -294,7 +294,7 @@ type DisposalInput struct {
 // steps come in order (责令改正 → 公告 → 责令停业整顿 → 吊销营业执照), none
 // skipped, each dated on or after the one before and the result, audited.
 func (s *Service) Dispose(ctx context.Context, p auth.Principal, id int64, in DisposalInput) (Batch, error) {
-	sc, err := s.reach(ctx, p, Keepers)
+	sc, err := auth.Reach(ctx, s.db.Reader(), p, Keepers...)
 	if err != nil {
 		return Batch{}, err
 	}
@@ -345,7 +345,7 @@ func (s *Service) Dispose(ctx context.Context, p auth.Principal, id int64, in Di
 // Publish puts a failed batch on the public notice page from day on
 // (today when empty), audited.
 func (s *Service) Publish(ctx context.Context, p auth.Principal, id int64, on string) (Batch, error) {
-	sc, err := s.reach(ctx, p, Keepers)
+	sc, err := auth.Reach(ctx, s.db.Reader(), p, Keepers...)
 	if err != nil {
 		return Batch{}, err
 	}
