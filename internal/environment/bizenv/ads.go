@@ -63,7 +63,7 @@ func (s *Service) CreateCampaign(ctx context.Context, p auth.Principal, c Campai
 	}
 	var out Campaign
 	err = s.db.Tx(ctx, func(tx *sql.Tx) error {
-		if err := deptIn(ctx, tx, sc, c.DeptID); err != nil {
+		if err := kit.DeptIn(ctx, tx, sc, c.DeptID, "部门"); err != nil {
 			return err
 		}
 		now := s.stamp()

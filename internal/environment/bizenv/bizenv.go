@@ -14,7 +14,6 @@ package bizenv
 
 import (
 	"context"
-	"fmt"
 	"time"
 
 	"sidi/internal/auth"
@@ -57,18 +56,6 @@ func (s *Service) stamp() string { return s.now().UTC().Format(time.RFC3339) }
 // day checks a date field: a real day from 1990 to today.
 func (s *Service) day(errs *kit.Errors, field, label, v string, required bool) string {
 	return kit.Day(errs, field, label, v, required, "1990-01-01", s.today())
-}
-
-// deptIn checks the department exists and is in sc.
-func deptIn(ctx context.Context, q store.Querier, sc kit.Scope, id int64) error {
-	var n int
-	if err := q.QueryRowContext(ctx, `SELECT COUNT(*) FROM departments WHERE id = $1`, id).Scan(&n); err != nil {
-		return fmt.Errorf("bizenv: department %d: %w", id, err)
-	}
-	if n == 0 || !sc.Allows(id) {
-		return kit.Errors{{Field: "dept_id", Msg: "部门不存在或不在您的数据范围内"}}
-	}
-	return nil
 }
 
 // Dept is a department a form may choose.

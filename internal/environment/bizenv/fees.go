@@ -423,7 +423,7 @@ func (s *Service) CreateFeeCase(ctx context.Context, p auth.Principal, c FeeCase
 	}
 	var out FeeCase
 	err = s.db.Tx(ctx, func(tx *sql.Tx) error {
-		if err := deptIn(ctx, tx, sc, c.DeptID); err != nil {
+		if err := kit.DeptIn(ctx, tx, sc, c.DeptID, "部门"); err != nil {
 			return err
 		}
 		now := s.stamp()

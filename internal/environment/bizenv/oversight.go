@@ -122,7 +122,7 @@ func (s *Service) CreateOversight(ctx context.Context, p auth.Principal, o Overs
 	}
 	var out Oversight
 	err = s.db.Tx(ctx, func(tx *sql.Tx) error {
-		if err := deptIn(ctx, tx, sc, o.DeptID); err != nil {
+		if err := kit.DeptIn(ctx, tx, sc, o.DeptID, "部门"); err != nil {
 			return err
 		}
 		var measure any

@@ -231,7 +231,7 @@ func (s *Service) CreateMeasure(ctx context.Context, p auth.Principal, n NewMeas
 	}
 	var out Measure
 	err = s.db.Tx(ctx, func(tx *sql.Tx) error {
-		if err := deptIn(ctx, tx, sc, n.DeptID); err != nil {
+		if err := kit.DeptIn(ctx, tx, sc, n.DeptID, "部门"); err != nil {
 			return err
 		}
 		now := s.stamp()

@@ -92,7 +92,7 @@ func (s *Service) CreateAssist(ctx context.Context, p auth.Principal, a Assist) 
 	}
 	var out Assist
 	err = s.db.Tx(ctx, func(tx *sql.Tx) error {
-		if err := deptIn(ctx, tx, sc, a.DeptID); err != nil {
+		if err := kit.DeptIn(ctx, tx, sc, a.DeptID, "承办部门"); err != nil {
 			return err
 		}
 		now := s.stamp()

@@ -308,7 +308,7 @@ func (s *Service) CreateCase(ctx context.Context, p auth.Principal, n NewCase) (
 	}
 	var out Case
 	err = s.db.Tx(ctx, func(tx *sql.Tx) error {
-		if err := deptIn(ctx, tx, sc, n.DeptID); err != nil {
+		if err := kit.DeptIn(ctx, tx, sc, n.DeptID, "承办部门"); err != nil {
 			return err
 		}
 		ent, err := s.ent.LinkTx(ctx, tx, p, n.PartyCode, n.Party, n.Demo)

@@ -99,18 +99,6 @@ func Yuan(fen int64) string {
 	return fmt.Sprintf("%s%s.%02d", sign, strings.Join(groups, ","), fen%100)
 }
 
-// deptIn checks the department exists and is in sc.
-func deptIn(ctx context.Context, q store.Querier, sc kit.Scope, id int64) error {
-	var n int
-	if err := q.QueryRowContext(ctx, `SELECT COUNT(*) FROM departments WHERE id = $1`, id).Scan(&n); err != nil {
-		return fmt.Errorf("protect: department %d: %w", id, err)
-	}
-	if n == 0 || !sc.Allows(id) {
-		return kit.Errors{{Field: "dept_id", Msg: "承办部门不存在或不在您的数据范围内"}}
-	}
-	return nil
-}
-
 // party checks a party's name and optional credit code.
 func party(errs *kit.Errors, field, name, code string) (string, string) {
 	name = kit.Text(errs, field, "当事人", name, 100, true)

@@ -350,7 +350,7 @@ func (s *Service) CreateModel(ctx context.Context, p auth.Principal, in NewModel
 	}
 	var out Model
 	err = s.db.Tx(ctx, func(tx *sql.Tx) error {
-		if err := deptIn(ctx, tx, sc, in.DeptID); err != nil {
+		if err := kit.DeptIn(ctx, tx, sc, in.DeptID, "所属部门"); err != nil {
 			return err
 		}
 		m := Model{Code: in.Code, Version: 1, Name: in.Name, Period: in.Period, DeptID: in.DeptID, Status: Draft, Classes: classes, Note: in.Note, Demo: in.Demo, Nodes: nodes}
@@ -374,17 +374,6 @@ func quoted(col string) string {
 		return ""
 	}
 	return "“" + col + "”"
-}
-
-func deptIn(ctx context.Context, q store.Querier, sc kit.Scope, id int64) error {
-	var n int
-	if err := q.QueryRowContext(ctx, `SELECT COUNT(*) FROM departments WHERE id = $1`, id).Scan(&n); err != nil {
-		return fmt.Errorf("evalmodel: department %d: %w", id, err)
-	}
-	if n == 0 || !sc.Allows(id) {
-		return kit.Errors{{Field: "dept_id", Msg: "所属部门不存在或不在您的数据范围内"}}
-	}
-	return nil
 }
 
 // insert writes a model and its tree (and judgements); groups of one

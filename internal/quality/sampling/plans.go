@@ -108,14 +108,7 @@ func deptIn(ctx context.Context, q store.Querier, sc kit.Scope, id int64) error 
 		}
 		return nil
 	}
-	var n int
-	if err := q.QueryRowContext(ctx, `SELECT COUNT(*) FROM departments WHERE id = $1`, id).Scan(&n); err != nil {
-		return fmt.Errorf("sampling: department %d: %w", id, err)
-	}
-	if n == 0 || !sc.Allows(id) {
-		return kit.Errors{{Field: "dept_id", Msg: "部门不存在或不在您的数据范围内"}}
-	}
-	return nil
+	return kit.DeptIn(ctx, q, sc, id, "部门")
 }
 
 // CreatePlan records a plan, audited. A provincial plan's catalogue must
