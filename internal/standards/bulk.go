@@ -10,6 +10,7 @@ import (
 
 	"sidi/internal/audit"
 	"sidi/internal/auth"
+	"sidi/internal/kit"
 	"sidi/internal/search"
 	"sidi/internal/store"
 )
@@ -222,7 +223,7 @@ func (s *Service) BulkLoadDeclarations(ctx context.Context, p auth.Principal, g 
 				return fmt.Errorf("standards: generated declaration %d: %w", j, err)
 			}
 			ei := g.GenEnterprise(ent)
-			declared := addDays(today, -(j*7919)%(6*365)) // spread over six years
+			declared := kit.AddDays(today, -(j*7919)%(6*365)) // spread over six years
 			d := Declaration{ID: declBase + int64(j) + 1, EnterpriseID: in.EnterpriseID, EnterpriseName: ei.Name, CreditCode: ei.CreditCode,
 				StandardKey: r.code.Normalized, StandardCode: r.code.Display, StandardTitle: r.StandardTitle, StandardFamily: r.code.Family, StandardID: r.stdID,
 				Own: r.own, Products: r.products, Indicators: r.inds, NationalRef: r.NationalRef, BelowNational: r.BelowNational, BelowNote: r.BelowNote,

@@ -518,18 +518,10 @@ func (s *Service) reviewState(due string) string {
 	switch {
 	case due < today:
 		return "overdue"
-	case due <= addDays(today, ReviewNoticeDays):
+	case due <= kit.AddDays(today, ReviewNoticeDays):
 		return "due"
 	}
 	return "ok"
-}
-
-func addDays(iso string, n int) string {
-	t, err := time.Parse("2006-01-02", iso)
-	if err != nil {
-		return iso
-	}
-	return t.AddDate(0, 0, n).Format("2006-01-02")
 }
 
 func (s *Service) loadDecl(ctx context.Context, q querier, id int64) (Declaration, error) {

@@ -465,7 +465,7 @@ func (s *Service) StartNotice(ctx context.Context, p auth.Principal, id int64, f
 		if d == "" {
 			d = s.today()
 		}
-		to := addDays(d, sc.NoticeDays-1)
+		to := kit.AddDays(d, sc.NoticeDays-1)
 		_, err := tx.ExecContext(ctx, `UPDATE leader_schemes SET status = 'notice', notice_from = $1, notice_to = $2, updated_at = $3 WHERE id = $4`, d, to, s.now().UTC().Format(time.RFC3339), id)
 		return err
 	})

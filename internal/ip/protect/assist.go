@@ -81,8 +81,8 @@ func (s *Service) CreateAssist(ctx context.Context, p auth.Principal, a Assist) 
 	a.Matter = kit.Text(&errs, "matter", "事项", a.Matter, 500, true)
 	a.ReceivedOn = s.day(&errs, "received_on", "受理日期", a.ReceivedOn, true)
 	if due := strings.TrimSpace(a.DueOn); due == "" {
-		a.DueOn = addDays(a.ReceivedOn, DefaultDueDays[a.Kind])
-	} else if d, ok := kit.ParseDate(due); !ok || d < a.ReceivedOn || d > addDays(a.ReceivedOn, 366) {
+		a.DueOn = kit.AddDays(a.ReceivedOn, DefaultDueDays[a.Kind])
+	} else if d, ok := kit.ParseDate(due); !ok || d < a.ReceivedOn || d > kit.AddDays(a.ReceivedOn, 366) {
 		errs.Add("due_on", "办结期限须在受理日期之后一年以内")
 	} else {
 		a.DueOn = d

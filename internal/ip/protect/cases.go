@@ -155,14 +155,6 @@ func AddWorkdays(day string, n int) string {
 	return t.Format(time.DateOnly)
 }
 
-func addDays(day string, n int) string {
-	t, err := time.Parse(time.DateOnly, day)
-	if err != nil {
-		return ""
-	}
-	return t.AddDate(0, 0, n).Format(time.DateOnly)
-}
-
 func daysBetween(a, b string) int {
 	ta, e1 := time.Parse(time.DateOnly, a)
 	tb, e2 := time.Parse(time.DateOnly, b)
@@ -178,7 +170,7 @@ func (c *Case) limit(today string) {
 	case StatusClue:
 		c.Limit, c.LimitDue = "立案（发现线索后 15 个工作日内）", AddWorkdays(c.DiscoveredOn, FileWorkdays)
 	case StatusFiled, StatusInvestigating:
-		c.Limit, c.LimitDue = "作出处理决定（立案后 90 日内）", addDays(c.FiledOn, DecideDays)
+		c.Limit, c.LimitDue = "作出处理决定（立案后 90 日内）", kit.AddDays(c.FiledOn, DecideDays)
 	default:
 		return
 	}

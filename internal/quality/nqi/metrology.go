@@ -512,7 +512,7 @@ func (s *Service) Instruments(ctx context.Context, p auth.Principal, f Instrumen
 	case DueOverdue:
 		w.Add("i.status = ? AND i.next_due <> '' AND i.next_due < ?", InUse, today)
 	case DueSoon:
-		w.Add("i.status = ? AND i.next_due >= ? AND i.next_due <= ?", InUse, today, addDays(today, 30))
+		w.Add("i.status = ? AND i.next_due >= ? AND i.next_due <= ?", InUse, today, kit.AddDays(today, 30))
 	default:
 		return InstrumentList{}, kit.Errors{{Field: "due", Msg: "到期状态无效"}}
 	}
@@ -525,11 +525,6 @@ func (s *Service) Instruments(ctx context.Context, p auth.Principal, f Instrumen
 	})
 	l.Filter = f
 	return l, err
-}
-
-func addDays(day string, n int) string {
-	t, _ := time.Parse(time.DateOnly, day)
-	return t.AddDate(0, 0, n).Format(time.DateOnly)
 }
 
 // ExportInstruments writes every instrument as an import file.
@@ -585,7 +580,7 @@ func (s *Service) PrefectureCounts(ctx context.Context) ([]PrefectureCount, erro
 	err = store.EachRow(ctx, s.db.Reader(), `SELECT prefecture, COUNT(*),
 		SUM(CASE WHEN next_due >= $1 AND next_due <= $2 THEN 1 ELSE 0 END),
 		SUM(CASE WHEN next_due <> '' AND next_due < $1 THEN 1 ELSE 0 END)
-		FROM instruments WHERE status = 'in_use' GROUP BY prefecture`, []any{today, addDays(today, 30)}, func(r *sql.Rows) error {
+		FROM instruments WHERE status = 'in_use' GROUP BY prefecture`, []any{today, kit.AddDays(today, 30)}, func(r *sql.Rows) error {
 		var code string
 		var n, soon, over int
 		err := r.Scan(&code, &n, &soon, &over)
@@ -625,14 +620,14 @@ func (s *Service) DueList(ctx context.Context, p auth.Principal) ([]Due, error) 
 				Message: fmt.Sprintf("%s有 %d 台强制检定计量器具已超过检定有效期，请督促使用单位送检", c.Name, c.Overdue)})
 		}
 		if c.Soon > 0 {
-			out = append(out, Due{Urgency: "remind", Deadline: addDays(today, 30), Link: "/metrology/instruments?due=soon&prefecture=" + c.Code,
+			out = append(out, Due{Urgency: "remind", Deadline: kit.AddDays(today, 30), Link: "/metrology/instruments?due=soon&prefecture=" + c.Code,
 				Message: fmt.Sprintf("%s有 %d 台强制检定计量器具将在 30 天内到期", c.Name, c.Soon)})
 		}
 	}
 	var n int
 	var first string
 	err = s.db.Reader().QueryRowContext(ctx, `SELECT COUNT(*), COALESCE(MIN(valid_to), '') FROM measurement_standards
-		WHERE revoked_on = '' AND valid_to >= $1 AND valid_to <= $2`, today, addDays(today, 90)).Scan(&n, &first)
+		WHERE revoked_on = '' AND valid_to >= $1 AND valid_to <= $2`, today, kit.AddDays(today, 90)).Scan(&n, &first)
 	if err != nil {
 		return nil, fmt.Errorf("nqi: standards due: %w", err)
 	}

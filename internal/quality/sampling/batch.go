@@ -220,8 +220,8 @@ func (b *Batch) check(at func(string) func(string, ...any)) {
 		at(ColRetestOn)("填写了复检申请日期时，检验结论应为复检中、复检维持或复检改判")
 	case Retest(o) && b.ResultOn != "" && b.RetestOn < b.ResultOn:
 		at(ColRetestOn)("复检申请日期 %s 早于结果通知日期 %s", b.RetestOn, b.ResultOn)
-	case Retest(o) && b.ResultOn != "" && b.RetestOn > addDays(b.ResultOn, RetestDays) && b.RetestReason == "":
-		at(ColRetestOn)("复检申请日期 %s 超过结果通知日期 %s 后 %d 日（最迟 %s），请在“%s”中说明理由", b.RetestOn, b.ResultOn, RetestDays, addDays(b.ResultOn, RetestDays), ColReason)
+	case Retest(o) && b.ResultOn != "" && b.RetestOn > kit.AddDays(b.ResultOn, RetestDays) && b.RetestReason == "":
+		at(ColRetestOn)("复检申请日期 %s 超过结果通知日期 %s 后 %d 日（最迟 %s），请在“%s”中说明理由", b.RetestOn, b.ResultOn, RetestDays, kit.AddDays(b.ResultOn, RetestDays), ColReason)
 	}
 	if b.RetestReason != "" && b.RetestOn == "" {
 		at(ColReason)("未填写复检申请日期时不应填写逾期复检理由")

@@ -168,14 +168,6 @@ func text(add func(string, ...any), label, v string, max int, required bool) str
 	return v
 }
 
-func addDays(day string, n int) string {
-	t, err := time.Parse(time.DateOnly, day)
-	if err != nil {
-		return ""
-	}
-	return t.AddDate(0, 0, n).Format(time.DateOnly)
-}
-
 // lookup finds the code whose label is v (or v itself when it is a code).
 func lookup(labels map[string]string, v string) string {
 	v = strings.TrimSpace(v)

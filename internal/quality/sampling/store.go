@@ -29,7 +29,7 @@ func scanBatch(sc interface{ Scan(...any) error }) (Batch, error) {
 		&b.ResultOn, &b.FailedItems, &b.RetestOn, &b.RetestReason, &b.NoticeOn, &b.DoneOn, &demo)
 	b.Demo = demo == 1
 	if b.ResultOn != "" && (b.Outcome == Failed || Retest(b.Outcome)) {
-		b.RetestDue = addDays(b.ResultOn, RetestDays)
+		b.RetestDue = kit.AddDays(b.ResultOn, RetestDays)
 	}
 	return b, err
 }
