@@ -6,6 +6,7 @@ import (
 	"time"
 
 	"sidi/internal/indicator"
+	"sidi/internal/kit"
 )
 
 // Metric keys registered with the indicator engine, one per kind.
@@ -16,7 +17,7 @@ var MetricKeys = map[string]string{
 	KindCounty: "bases.county",
 }
 
-func day(t time.Time) string { return t.In(cst).Format("2006-01-02") }
+func day(t time.Time) string { return t.In(kit.CST).Format("2006-01-02") }
 
 // RecognisedQuery counts the bases of a kind recognised on or before a day
 // and not revoked by then (a later revocation does not rewrite history).

@@ -279,7 +279,7 @@ func (s *Service) frequencyExcluded(ctx context.Context, task Task, items map[st
 	if len(limit) == 0 {
 		return nil, note, nil
 	}
-	year := s.now().In(cst).Format("2006")
+	year := s.now().In(kit.CST).Format("2006")
 	var draws []int64
 	var drawItems [][]string
 	err = store.EachRow(ctx, s.db.Reader(), `SELECT id, items FROM inspect_draws WHERE status = 'drawn' AND kind = 'draw' AND committed_at >= $1`, []any{year + "-01-01"}, func(r *sql.Rows) error {

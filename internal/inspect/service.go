@@ -19,8 +19,6 @@ var Editors = []auth.Role{auth.RoleAdmin, auth.RoleSupervisor}
 // Viewers see the libraries (inspectors see whom they are sent to).
 var Viewers = []auth.Role{auth.RoleAdmin, auth.RoleSupervisor, auth.RoleInspector}
 
-var cst = time.FixedZone("CST", 8*3600)
-
 // Service keeps the item list, the two libraries and the draws.
 type Service struct {
 	db  *store.DB

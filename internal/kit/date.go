@@ -61,3 +61,10 @@ func AddDays(day string, n int) string {
 	}
 	return t.AddDate(0, 0, n).Format(time.DateOnly)
 }
+
+// CST is China Standard Time (UTC+8, no daylight saving): every day a
+// user reads or a register counts is a day in it.
+var CST = time.FixedZone("CST", 8*3600)
+
+// DayOf is the day (YYYY-MM-DD) of t in China Standard Time.
+func DayOf(t time.Time) string { return t.In(CST).Format(time.DateOnly) }

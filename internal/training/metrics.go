@@ -6,6 +6,7 @@ import (
 	"time"
 
 	"sidi/internal/indicator"
+	"sidi/internal/kit"
 )
 
 // Metric keys registered with the indicator engine.
@@ -16,7 +17,7 @@ const (
 	MetricLeaderPersonTimes = "training.leader_person_times"
 )
 
-func day(t time.Time) string { return t.In(cst).Format("2006-01-02") }
+func day(t time.Time) string { return t.In(kit.CST).Format("2006-01-02") }
 
 // RegisterMetrics registers the training measures. All count sessions that
 // began between the plan's start and the statistics day.

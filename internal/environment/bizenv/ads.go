@@ -84,7 +84,7 @@ func (s *Service) CreateCampaign(ctx context.Context, p auth.Principal, c Campai
 // span checks a campaign day: from 2000 to the end of next year
 // (campaigns are planned ahead).
 func (s *Service) span(errs *kit.Errors, field, label, v string, required bool) string {
-	return kit.Day(errs, field, label, v, required, "2000-01-01", fmt.Sprintf("%d-12-31", s.now().In(cst).Year()+1))
+	return kit.Day(errs, field, label, v, required, "2000-01-01", fmt.Sprintf("%d-12-31", s.now().In(kit.CST).Year()+1))
 }
 
 // AddPlacement records where a campaign ran, inside its dates.

@@ -36,8 +36,6 @@ var (
 // DemoLabel marks demo records.
 const DemoLabel = "【演示数据】"
 
-var cst = time.FixedZone("CST", 8*3600)
-
 // Service keeps the registers.
 type Service struct {
 	db  *store.DB
@@ -50,7 +48,7 @@ func NewService(db *store.DB) *Service { return &Service{db: db, now: time.Now} 
 // SetClock replaces the clock (tests).
 func (s *Service) SetClock(now func() time.Time) { s.now = now }
 
-func (s *Service) today() string { return s.now().In(cst).Format(time.DateOnly) }
+func (s *Service) today() string { return s.now().In(kit.CST).Format(time.DateOnly) }
 func (s *Service) stamp() string { return s.now().UTC().Format(time.RFC3339) }
 
 // day checks a date field: a real day from 1990 to today.

@@ -44,8 +44,6 @@ var certAliases = map[string]string{
 	"农产品地理标志": CertAgriGI, "地理标志农产品": CertAgriGI, "农产品地理标志登记": CertAgriGI,
 }
 
-var cst = time.FixedZone("CST", 8*3600)
-
 const dayLayout = "2006-01-02"
 
 // Service keeps both registers.

@@ -6,6 +6,7 @@ import (
 	"time"
 
 	"sidi/internal/indicator"
+	"sidi/internal/kit"
 )
 
 // Metric keys registered with the indicator engine.
@@ -33,7 +34,7 @@ func CountCerts(ctx context.Context, q indicator.Querier, kind, day string) (flo
 	return n, nil
 }
 
-func asOfDay(t time.Time) string { return t.In(cst).Format(dayLayout) }
+func asOfDay(t time.Time) string { return t.In(kit.CST).Format(dayLayout) }
 
 // RegisterMetrics registers the GI products in force and the
 // certificates valid at the date, all kinds together and each kind.

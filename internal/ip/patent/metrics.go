@@ -10,6 +10,7 @@ import (
 
 	"sidi/internal/apperr"
 	"sidi/internal/indicator"
+	"sidi/internal/kit"
 	"sidi/internal/org"
 	"sidi/internal/store"
 )
@@ -149,7 +150,7 @@ func CountCertified(ctx context.Context, q indicator.Querier, day string) (int64
 	return n, nil
 }
 
-func asOfDay(t time.Time) string { return t.In(cst).Format(dayLayout) }
+func asOfDay(t time.Time) string { return t.In(kit.CST).Format(dayLayout) }
 
 // RegisterMetrics registers the three metrics of task 12.
 func RegisterMetrics(r *indicator.Registry) error {

@@ -35,7 +35,7 @@ func NewService(db *store.DB, ent *enterprise.Service) *Service {
 func (s *Service) SetClock(now func() time.Time) { s.now = now }
 
 // Today is the service's current day in China Standard Time.
-func (s *Service) Today() string { return s.now().In(cst).Format(dayLayout) }
+func (s *Service) Today() string { return s.now().In(kit.CST).Format(dayLayout) }
 
 // table is one register's storage: the key columns lead cols.
 type table struct {

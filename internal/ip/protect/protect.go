@@ -32,8 +32,6 @@ var Handlers = []auth.Role{auth.RoleAdmin, auth.RoleSupervisor, auth.RoleInspect
 // Editors import the outlet and operation registers.
 var Editors = []auth.Role{auth.RoleAdmin, auth.RoleSupervisor}
 
-var cst = time.FixedZone("CST", 8*3600)
-
 // Service keeps the four registers.
 type Service struct {
 	db  *store.DB
@@ -50,7 +48,7 @@ func NewService(db *store.DB, ent *enterprise.Service) *Service {
 // SetClock replaces the clock (tests).
 func (s *Service) SetClock(now func() time.Time) { s.now = now }
 
-func (s *Service) today() string { return s.now().In(cst).Format(time.DateOnly) }
+func (s *Service) today() string { return s.now().In(kit.CST).Format(time.DateOnly) }
 func (s *Service) stamp() string { return s.now().UTC().Format(time.RFC3339) }
 
 // day checks a date field: a real day in 1990–today.

@@ -21,8 +21,6 @@ import (
 // administrators).
 var Editors = []auth.Role{auth.RoleAdmin, auth.RoleSupervisor}
 
-var cst = time.FixedZone("CST", 8*3600)
-
 // Service is the trademark register.
 type Service struct {
 	db  *store.DB
@@ -39,7 +37,7 @@ func NewService(db *store.DB, ent *enterprise.Service) *Service {
 // SetClock replaces the clock (tests).
 func (s *Service) SetClock(now func() time.Time) { s.now = now }
 
-func (s *Service) today() string { return s.now().In(cst).Format(dayLayout) }
+func (s *Service) today() string { return s.now().In(kit.CST).Format(dayLayout) }
 
 // Mark is a stored trademark.
 type Mark struct {

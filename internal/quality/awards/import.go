@@ -115,7 +115,7 @@ func choice(r kit.Row, errs *kit.Errors, col string, list []string, required boo
 func (s *Service) year(r kit.Row, errs *kit.Errors, col string) int {
 	v := strings.TrimSuffix(strings.TrimSpace(r.Get(col)), "年")
 	y, err := strconv.Atoi(v)
-	top := s.now().In(cst).Year() + 1
+	top := s.now().In(kit.CST).Year() + 1
 	if err != nil || y < 2000 || y > top {
 		errs.AddCell(r.N, col, "年度“%s”无效，须为 2000—%d 的年份", kit.Clip(v), top)
 		return 0

@@ -58,8 +58,6 @@ var (
 // DemoLabel marks demo records.
 const DemoLabel = "【演示数据】"
 
-var cst = time.FixedZone("CST", 8*3600)
-
 // Service keeps the models and the enterprises' indicator values.
 type Service struct {
 	db  *store.DB
@@ -300,7 +298,7 @@ func text(errs *kit.Errors, field, label, v string, max int, required bool) stri
 // validPeriod checks a year 2000–next year.
 func (s *Service) validPeriod(v string) bool {
 	y, err := strconv.Atoi(v)
-	return err == nil && len(v) == 4 && y >= 2000 && y <= s.now().In(cst).Year()+1
+	return err == nil && len(v) == 4 && y >= 2000 && y <= s.now().In(kit.CST).Year()+1
 }
 
 // CreateModel creates version 1 of a model (a draft), audited.

@@ -233,7 +233,7 @@ func VoluntaryGrowth(ctx context.Context, q store.Querier, day string) (float64,
 	return growth(cur, base), nil
 }
 
-func asOfDay(t time.Time) string { return t.In(cst).Format(time.DateOnly) }
+func asOfDay(t time.Time) string { return t.In(kit.CST).Format(time.DateOnly) }
 
 // RegisterMetrics registers the certification and metrology metrics.
 func RegisterMetrics(r *indicator.Registry) error {

@@ -34,8 +34,6 @@ var Editors = []auth.Role{auth.RoleAdmin, auth.RoleSupervisor}
 // DemoLabel marks demo records.
 const DemoLabel = "【演示数据】"
 
-var cst = time.FixedZone("CST", 8*3600)
-
 // Service keeps the registers.
 type Service struct {
 	db  *store.DB
@@ -52,7 +50,7 @@ func NewService(db *store.DB, ent *enterprise.Service) *Service {
 // SetClock replaces the clock (tests).
 func (s *Service) SetClock(now func() time.Time) { s.now = now }
 
-func (s *Service) today() string { return s.now().In(cst).Format(time.DateOnly) }
+func (s *Service) today() string { return s.now().In(kit.CST).Format(time.DateOnly) }
 func (s *Service) stamp() string { return s.now().UTC().Format(time.RFC3339) }
 
 // CanEdit says whether p keeps the registers.

@@ -47,8 +47,6 @@ const DemoLabel = "【演示数据】"
 // result (产品质量法 art. 15: 自收到检验结果之日起十五日内).
 const RetestDays = 15
 
-var cst = time.FixedZone("CST", 8*3600)
-
 // Levels of a plan.
 const (
 	LevelNational   = "national"
@@ -142,7 +140,7 @@ func NewService(db *store.DB, ent *enterprise.Service) *Service {
 // SetClock replaces the clock (tests).
 func (s *Service) SetClock(now func() time.Time) { s.now = now }
 
-func (s *Service) today() string { return s.now().In(cst).Format(time.DateOnly) }
+func (s *Service) today() string { return s.now().In(kit.CST).Format(time.DateOnly) }
 func (s *Service) stamp() string { return s.now().UTC().Format(time.RFC3339) }
 
 // allows says whether a record of dept (0: province-wide) is in sc.

@@ -54,9 +54,7 @@ func NewService(db *store.DB, as *auth.Service) *Service {
 // SetClock replaces the clock (tests).
 func (s *Service) SetClock(now func() time.Time) { s.now = now }
 
-var cst = time.FixedZone("CST", 8*3600)
-
-func (s *Service) today() string { return s.now().In(cst).Format("2006-01-02") }
+func (s *Service) today() string { return s.now().In(kit.CST).Format("2006-01-02") }
 
 func (s *Service) stamp() string { return s.now().UTC().Format(time.RFC3339) }
 
