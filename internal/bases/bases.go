@@ -222,7 +222,7 @@ func NewService(db *store.DB, a *auth.Service, lookup StandardLookup) *Service {
 // SetClock replaces the clock (tests).
 func (s *Service) SetClock(now func() time.Time) { s.now = now }
 
-func (s *Service) today() string { return s.now().In(kit.CST).Format("2006-01-02") }
+func (s *Service) today() string { return kit.DayOf(s.now()) }
 
 // KindOf accepts a kind's key, its full name or its short name.
 func KindOf(v string) string {

@@ -87,7 +87,7 @@ func NewService(db *store.DB) *Service { return &Service{db: db, now: time.Now} 
 // SetClock replaces the clock (tests).
 func (s *Service) SetClock(now func() time.Time) { s.now = now }
 
-func (s *Service) today() string { return s.now().In(kit.CST).Format("2006-01-02") }
+func (s *Service) today() string { return kit.DayOf(s.now()) }
 func (s *Service) stamp() string { return s.now().UTC().Format(time.RFC3339) }
 
 const columns = `e.id, e.credit_code, e.name, e.region, e.address, e.contact, e.demo, e.created_at, e.updated_at`

@@ -192,7 +192,7 @@ func NewService(db *store.DB, a *auth.Service) *Service {
 // SetClock replaces the clock (tests).
 func (s *Service) SetClock(now func() time.Time) { s.now = now }
 
-func (s *Service) today() string { return s.now().In(kit.CST).Format("2006-01-02") }
+func (s *Service) today() string { return kit.DayOf(s.now()) }
 
 // TypeOf accepts a type's key or Chinese name.
 func TypeOf(v string) string { return keyOf(TypeLabels, v) }

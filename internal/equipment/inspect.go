@@ -398,7 +398,7 @@ type Overdue struct {
 // call for the hazard tickets: it checks no caller, so whoever shows its
 // result checks the reader's rights.
 func (s *Service) OverdueCandidates(ctx context.Context, asOf time.Time) ([]Overdue, error) {
-	day := asOf.In(kit.CST).Format("2006-01-02")
+	day := kit.DayOf(asOf)
 	var out []Overdue
 	err := store.EachRow(ctx, s.db.Reader(), `SELECT e.id, e.code, en.credit_code, e.type, e.region_code, e.name, e.fuel, e.next_due, e.next_kind
 		FROM equipment e JOIN enterprises en ON en.id = e.user_id

@@ -42,7 +42,7 @@ func RegisterMetrics(r *indicator.Registry) error {
 				}
 				args := []any{from.UTC().Format(time.RFC3339), endUTC.UTC().Format(time.RFC3339)}
 				if m.key == MetricOnTime { // days in China time, not stamps
-					args = []any{from.In(kit.CST).Format(time.DateOnly), end}
+					args = []any{kit.DayOf(from), end}
 				}
 				if err := q.QueryRowContext(ctx, m.query, args...).Scan(&n); err != nil {
 					return 0, fmt.Errorf("inspect: %s: %w", m.key, err)

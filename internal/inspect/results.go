@@ -178,7 +178,7 @@ type Finding struct {
 var Outcomes = []string{"未发现问题", "发现问题已责令改正", "发现问题待后续处理", "未按规定公示应当公示的信息", "公示信息隐瞒真实情况、弄虚作假",
 	"通过登记的住所（经营场所）无法联系", "不配合检查情节严重", "已关闭停业或正在组织清算", "未发现开展本次抽查涉及的经营活动"}
 
-func (s *Service) today() string { return s.now().In(kit.CST).Format(time.DateOnly) }
+func (s *Service) today() string { return kit.DayOf(s.now()) }
 
 // EnterResult records (or corrects, until published) the result of a
 // drawn entity; the publication due day is 20 working days after the day

@@ -189,7 +189,7 @@ func NewService(db *store.DB) *Service {
 // DB exposes the database (for the benchmark generator and tests).
 func (s *Service) DB() *store.DB { return s.db }
 
-func (s *Service) today() string { return s.now().In(kit.CST).Format("2006-01-02") }
+func (s *Service) today() string { return kit.DayOf(s.now()) }
 
 // record is a validated Input ready to store.
 type record struct {

@@ -133,7 +133,7 @@ func NewService(db *store.DB, a *auth.Service) *Service {
 // SetClock replaces the clock (tests).
 func (s *Service) SetClock(now func() time.Time) { s.now = now }
 
-func (s *Service) today() string { return s.now().In(kit.CST).Format("2006-01-02") }
+func (s *Service) today() string { return kit.DayOf(s.now()) }
 
 func (s *Service) validate(in Input) (Input, error) {
 	var ps check.Problems

@@ -48,7 +48,7 @@ func NewService(db *store.DB) *Service { return &Service{db: db, now: time.Now} 
 // SetClock replaces the clock (tests).
 func (s *Service) SetClock(now func() time.Time) { s.now = now }
 
-func (s *Service) today() string { return s.now().In(kit.CST).Format(time.DateOnly) }
+func (s *Service) today() string { return kit.DayOf(s.now()) }
 func (s *Service) stamp() string { return s.now().UTC().Format(time.RFC3339) }
 
 // day checks a date field: a real day from 1990 to today.

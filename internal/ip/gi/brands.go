@@ -393,7 +393,7 @@ func registerBrandMetrics(r *indicator.Registry) error {
 			Description: "统计日在省级品牌目录中的青海" + BrandLabels[kind] + "数（列入日期不晚于统计日、统计日前未移出）。",
 			Compute: func(ctx context.Context, q indicator.Querier, _, asOf time.Time) (float64, error) {
 				var n float64
-				if err := q.QueryRowContext(ctx, ListedBrandsQuery, asOfDay(asOf), kind).Scan(&n); err != nil {
+				if err := q.QueryRowContext(ctx, ListedBrandsQuery, kit.DayOf(asOf), kind).Scan(&n); err != nil {
 					return 0, fmt.Errorf("gi: %s: %w", key, err)
 				}
 				return n, nil

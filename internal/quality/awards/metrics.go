@@ -48,9 +48,9 @@ func RegisterMetrics(r *indicator.Registry) error {
 				var n float64
 				from := ""
 				if !since.IsZero() {
-					from = since.In(kit.CST).Format(time.DateOnly)
+					from = kit.DayOf(since)
 				}
-				args := []any{from, asOf.In(kit.CST).Format(time.DateOnly)}
+				args := []any{from, kit.DayOf(asOf)}
 				if m.query == buildingQuery {
 					args = args[1:]
 				}

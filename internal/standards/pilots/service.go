@@ -54,7 +54,7 @@ func NewService(db *store.DB, as *auth.Service) *Service {
 // SetClock replaces the clock (tests).
 func (s *Service) SetClock(now func() time.Time) { s.now = now }
 
-func (s *Service) today() string { return s.now().In(kit.CST).Format("2006-01-02") }
+func (s *Service) today() string { return kit.DayOf(s.now()) }
 
 func (s *Service) stamp() string { return s.now().UTC().Format(time.RFC3339) }
 
