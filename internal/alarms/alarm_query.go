@@ -32,13 +32,13 @@ func (f Filter) Check(hazards bool) error {
 		statuses = append(slices.Clone(HazardStatuses), "open")
 	}
 	if f.Status != "" && !slices.Contains(statuses, f.Status) {
-		errs.Add("status", "状态“%s”无法识别", clip(f.Status))
+		errs.Add("status", "状态“%s”无法识别", kit.Clip(f.Status))
 	}
 	if f.Prefecture != "" && (len(f.Prefecture) != 6 || strings.Trim(f.Prefecture, "0123456789") != "" || !strings.HasSuffix(f.Prefecture, "00")) {
 		errs.Add("prefecture", "市州代码须为 6 位数字（如 632800）")
 	}
 	if f.Severity != "" && rank(f.Severity) == 0 {
-		errs.Add("severity", "级别“%s”无法识别", clip(f.Severity))
+		errs.Add("severity", "级别“%s”无法识别", kit.Clip(f.Severity))
 	}
 	if len(f.Type) > 64 || len(f.Equipment) > 64 {
 		errs.Add("type", "条件过长")
@@ -47,14 +47,6 @@ func (f Filter) Check(hazards bool) error {
 		errs.Add("limit", "每页条数须在 1 到 500 之间")
 	}
 	return errs.Err()
-}
-
-func clip(s string) string {
-	r := []rune(s)
-	if len(r) > 20 {
-		return string(r[:20]) + "…"
-	}
-	return s
 }
 
 func (f Filter) limit() int {

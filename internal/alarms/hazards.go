@@ -23,7 +23,7 @@ import (
 // are recorded in their events, not the audit log; people's steps are.
 func (s *Service) OpenHazard(ctx context.Context, source string, d telemetry.Device, reason, ref string) (Hazard, bool, error) {
 	if _, ok := SourceLabels[source]; !ok || source == SourceManual {
-		return Hazard{}, false, apperr.Invalid("隐患来源“%s”无法识别", clip(source))
+		return Hazard{}, false, apperr.Invalid("隐患来源“%s”无法识别", kit.Clip(source))
 	}
 	if err := checkDevice(d); err != nil {
 		return Hazard{}, false, err
@@ -193,7 +193,7 @@ type Step struct {
 func (s *Service) HazardStep(ctx context.Context, p auth.Principal, id int64, st Step) (Hazard, error) {
 	tr, ok := steps[st.Action]
 	if !ok {
-		return Hazard{}, apperr.Invalid("操作“%s”无法识别", clip(st.Action))
+		return Hazard{}, apperr.Invalid("操作“%s”无法识别", kit.Clip(st.Action))
 	}
 	roles := ActRoles
 	if st.Action == StepClose {

@@ -29,6 +29,15 @@ func ScopeOf(ctx context.Context, q store.Querier, p Principal) (kit.Scope, erro
 	return kit.DeptScope(p.DeptID), nil
 }
 
+// Reach is a register's entry check: p must hold one of roles, and the
+// scope it then reaches is ScopeOf.
+func Reach(ctx context.Context, q store.Querier, p Principal, roles ...Role) (kit.Scope, error) {
+	if err := p.Require(roles...); err != nil {
+		return kit.Scope{}, err
+	}
+	return ScopeOf(ctx, q, p)
+}
+
 // Scope is ScopeOf over the service's database.
 func (s *Service) Scope(ctx context.Context, p Principal) (kit.Scope, error) {
 	return ScopeOf(ctx, s.db.Reader(), p)

@@ -222,9 +222,7 @@ func NewService(db *store.DB, a *auth.Service, lookup StandardLookup) *Service {
 // SetClock replaces the clock (tests).
 func (s *Service) SetClock(now func() time.Time) { s.now = now }
 
-var cst = time.FixedZone("CST", 8*3600)
-
-func (s *Service) today() string { return s.now().In(cst).Format("2006-01-02") }
+func (s *Service) today() string { return kit.DayOf(s.now()) }
 
 // KindOf accepts a kind's key, its full name or its short name.
 func KindOf(v string) string {
@@ -518,7 +516,7 @@ func (s *Service) Create(ctx context.Context, p auth.Principal, in Input) (Base,
 		}
 		err = tx.QueryRowContext(ctx, `INSERT INTO bases(name, kind, prefecture_id, county_id, dept_id, operator_name, operator_credit_code, operator_id, scale, status, demo, note, created_by, created_at, updated_at)
 			VALUES ($1, $2, $3, $4, $5, $6, $7, $14, $8, $9, $10, $11, $12, $13, $13) RETURNING id`,
-			r.Name, r.Kind, r.prefID, r.countyID, dept, r.OperatorName, r.OperatorCreditCode, r.Scale, StatusBuilding, b2i(r.Demo), r.Note, p.Actor().Name, now, opID).Scan(&id)
+			r.Name, r.Kind, r.prefID, r.countyID, dept, r.OperatorName, r.OperatorCreditCode, r.Scale, StatusBuilding, store.BoolInt(r.Demo), r.Note, p.Actor().Name, now, opID).Scan(&id)
 		if err != nil {
 			return fmt.Errorf("bases: create: %w", err)
 		}
@@ -734,13 +732,6 @@ func (s *Service) Advance(ctx context.Context, p auth.Principal, id int64, st St
 		return Base{}, err
 	}
 	return s.Get(ctx, id)
-}
-
-func b2i(b bool) int {
-	if b {
-		return 1
-	}
-	return 0
 }
 
 type querier = store.Querier

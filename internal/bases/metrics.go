@@ -6,6 +6,7 @@ import (
 	"time"
 
 	"sidi/internal/indicator"
+	"sidi/internal/kit"
 )
 
 // Metric keys registered with the indicator engine, one per kind.
@@ -15,8 +16,6 @@ var MetricKeys = map[string]string{
 	KindRanch:  "bases.ranch",
 	KindCounty: "bases.county",
 }
-
-func day(t time.Time) string { return t.In(cst).Format("2006-01-02") }
 
 // RecognisedQuery counts the bases of a kind recognised on or before a day
 // and not revoked by then (a later revocation does not rewrite history).
@@ -36,7 +35,7 @@ func RegisterMetrics(r *indicator.Registry) error {
 			Description: "截至统计日已认定且未撤销的" + KindLabels[kind] + "数量（认定日期不晚于统计日，撤销日期晚于统计日的仍计入；不限于方案实施之后认定的）。",
 			Compute: func(ctx context.Context, q indicator.Querier, since, asOf time.Time) (float64, error) {
 				var n float64
-				if err := q.QueryRowContext(ctx, RecognisedQuery, kind, day(asOf)).Scan(&n); err != nil {
+				if err := q.QueryRowContext(ctx, RecognisedQuery, kind, kit.DayOf(asOf)).Scan(&n); err != nil {
 					return 0, fmt.Errorf("bases: %s: %w", key, err)
 				}
 				return n, nil

@@ -111,7 +111,7 @@ func (s *Service) EnsureMany(ctx context.Context, tx *sql.Tx, p auth.Principal, 
 	err = store.InsertRows(ctx, d, tx, "enterprise: ensure", `INSERT INTO enterprises(id, credit_code, name, region, address, contact, demo, note, created_at, updated_at) VALUES `,
 		make([]string, 10), len(fresh), func(i int) []any {
 			r := fresh[i]
-			return []any{newIDs[i], r.code, r.Name, r.region, r.Address, r.Contact, b2i(r.Demo), r.Note, now, now}
+			return []any{newIDs[i], r.code, r.Name, r.region, r.Address, r.Contact, store.BoolInt(r.Demo), r.Note, now, now}
 		})
 	if err != nil {
 		return nil, err

@@ -87,9 +87,7 @@ func NewService(db *store.DB) *Service { return &Service{db: db, now: time.Now} 
 // SetClock replaces the clock (tests).
 func (s *Service) SetClock(now func() time.Time) { s.now = now }
 
-var cst = time.FixedZone("CST", 8*3600)
-
-func (s *Service) today() string { return s.now().In(cst).Format("2006-01-02") }
+func (s *Service) today() string { return kit.DayOf(s.now()) }
 func (s *Service) stamp() string { return s.now().UTC().Format(time.RFC3339) }
 
 const columns = `e.id, e.credit_code, e.name, e.region, e.address, e.contact, e.demo, e.created_at, e.updated_at`
@@ -191,7 +189,7 @@ func (s *Service) insert(ctx context.Context, tx *sql.Tx, p auth.Principal, r re
 	now := s.stamp()
 	var id int64
 	err := tx.QueryRowContext(ctx, `INSERT INTO enterprises(credit_code, name, region, address, contact, demo, note, created_at, updated_at) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $8) RETURNING id`,
-		r.code, r.Name, r.region, r.Address, r.Contact, b2i(r.Demo), r.Note, now).Scan(&id)
+		r.code, r.Name, r.region, r.Address, r.Contact, store.BoolInt(r.Demo), r.Note, now).Scan(&id)
 	if kit.IsUnique(err) {
 		return Enterprise{}, apperr.Conflict("统一社会信用代码 %s 已登记", r.code)
 	}
@@ -449,11 +447,4 @@ func (s *Service) EnsureTx(ctx context.Context, tx *sql.Tx, p auth.Principal, co
 		from = hist[n-1].ValidFrom
 	}
 	return id, s.setName(ctx, tx, p, before, name, from, "rename")
-}
-
-func b2i(b bool) int {
-	if b {
-		return 1
-	}
-	return 0
 }

@@ -33,10 +33,6 @@ type Page struct {
 	Offset int          `json:"offset"`
 }
 
-func escapeLike(s string) string {
-	return strings.NewReplacer(`\`, `\\`, `%`, `\%`, `_`, `\_`).Replace(s)
-}
-
 // List returns a page of the directory, by name (public).
 func (s *Service) List(ctx context.Context, f Filter) (Page, error) {
 	var es kit.Errors
@@ -67,8 +63,8 @@ func (s *Service) List(ctx context.Context, f Filter) (Page, error) {
 		return fmt.Sprintf("$%d", len(args))
 	}
 	if f.Q != "" {
-		like := arg("%" + escapeLike(f.Q) + "%")
-		code := arg("%" + escapeLike(strings.ToUpper(f.Q)) + "%")
+		like := arg("%" + kit.EscapeLike(f.Q) + "%")
+		code := arg("%" + kit.EscapeLike(strings.ToUpper(f.Q)) + "%")
 		where = append(where, `(e.name LIKE `+like+` ESCAPE '\' OR e.credit_code LIKE `+code+` ESCAPE '\' OR EXISTS (SELECT 1 FROM enterprise_names n WHERE n.enterprise_id = e.id AND n.name LIKE `+like+` ESCAPE '\'))`)
 	}
 	if f.Region != "" {

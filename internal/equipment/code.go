@@ -6,6 +6,7 @@ import (
 	"strconv"
 	"strings"
 
+	"sidi/internal/kit"
 	"sidi/internal/telemetry"
 )
 
@@ -64,9 +65,9 @@ func ParseCode(s string, maxYear int) (Code, error) {
 	n := len([]rune(s))
 	if n != CodeLen || len(s) != CodeLen {
 		if n == 20 {
-			return Code{}, fmt.Errorf("设备代码应为 18 位，“%s”为 20 位（像是旧的注册代码，请填写设备代码）", clip(s))
+			return Code{}, fmt.Errorf("设备代码应为 18 位，“%s”为 20 位（像是旧的注册代码，请填写设备代码）", kit.ClipRunes(s, 30))
 		}
-		return Code{}, fmt.Errorf("设备代码应为 18 位（品种代码 4 位 + 制造单位代码 5 位 + 制造年份 4 位 + 顺序号 5 位），“%s”为 %d 位", clip(s), n)
+		return Code{}, fmt.Errorf("设备代码应为 18 位（品种代码 4 位 + 制造单位代码 5 位 + 制造年份 4 位 + 顺序号 5 位），“%s”为 %d 位", kit.ClipRunes(s, 30), n)
 	}
 	c := Code{Full: s, Catalogue: s[:4], Maker: s[4:9], Serial: s[13:]}
 	if _, ok := Catalogue[c.Catalogue]; !ok {
@@ -109,12 +110,4 @@ func foldWidth(s string) string {
 		}
 		return r
 	}, s)
-}
-
-func clip(s string) string {
-	r := []rune(s)
-	if len(r) > 30 {
-		return string(r[:30]) + "…"
-	}
-	return s
 }

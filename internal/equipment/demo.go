@@ -8,6 +8,7 @@ import (
 
 	"sidi/internal/auth"
 	"sidi/internal/creditcode"
+	"sidi/internal/kit"
 	"sidi/internal/telemetry"
 )
 
@@ -217,7 +218,7 @@ func SeedDemo(ctx context.Context, s *Service, p auth.Principal) (int, error) {
 		return 0, nil
 	}
 	added := 0
-	for _, d := range demoFleet(s.now().In(cst)) {
+	for _, d := range demoFleet(s.now().In(kit.CST)) {
 		e, err := s.Create(ctx, p, d.in)
 		if err != nil {
 			return added, fmt.Errorf("demo equipment %s: %w", d.in.Code, err)

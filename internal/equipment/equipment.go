@@ -192,9 +192,7 @@ func NewService(db *store.DB, a *auth.Service) *Service {
 // SetClock replaces the clock (tests).
 func (s *Service) SetClock(now func() time.Time) { s.now = now }
 
-var cst = time.FixedZone("CST", 8*3600)
-
-func (s *Service) today() string { return s.now().In(cst).Format("2006-01-02") }
+func (s *Service) today() string { return kit.DayOf(s.now()) }
 
 // TypeOf accepts a type's key or Chinese name.
 func TypeOf(v string) string { return keyOf(TypeLabels, v) }
@@ -269,7 +267,7 @@ func (s *Service) validate(in Input) (record, kit.Errors) {
 	r.Type = ""
 	if strings.TrimSpace(in.Type) != "" {
 		if r.Type = TypeOf(in.Type); r.Type == "" {
-			es.Add("设备种类", "“%s”无效，应为 %s 之一", clip(strings.TrimSpace(in.Type)), labels(Types, TypeLabels))
+			es.Add("设备种类", "“%s”无效，应为 %s 之一", kit.ClipRunes(strings.TrimSpace(in.Type), 30), labels(Types, TypeLabels))
 		}
 	}
 	if err == nil {
@@ -303,7 +301,7 @@ func (s *Service) validate(in Input) (record, kit.Errors) {
 	}
 	r.Address = text(&es, "详细地址", in.Address, maxText)
 	if d, ok := parseDate(in.InServiceOn); !ok {
-		es.Add("投入使用日期", "“%s”无效，应为 YYYY-MM-DD", clip(strings.TrimSpace(in.InServiceOn)))
+		es.Add("投入使用日期", "“%s”无效，应为 YYYY-MM-DD", kit.ClipRunes(strings.TrimSpace(in.InServiceOn), 30))
 	} else {
 		r.InServiceOn = d
 		if d > today {
@@ -316,7 +314,7 @@ func (s *Service) validate(in Input) (record, kit.Errors) {
 	r.RegisteredOn = ""
 	if v := strings.TrimSpace(in.RegisteredOn); v != "" {
 		if d, ok := parseDate(v); !ok {
-			es.Add("使用登记日期", "“%s”无效，应为 YYYY-MM-DD", clip(v))
+			es.Add("使用登记日期", "“%s”无效，应为 YYYY-MM-DD", kit.ClipRunes(v, 30))
 		} else if d > today {
 			es.Add("使用登记日期", "%s 晚于今天", d)
 		} else {
@@ -333,7 +331,7 @@ func (s *Service) validate(in Input) (record, kit.Errors) {
 	r.Status = StatusInUse
 	if strings.TrimSpace(in.Status) != "" {
 		if r.Status = keyOf(StatusLabels, in.Status); r.Status == "" {
-			es.Add("状态", "“%s”无效，应为 在用、停用 或 报废", clip(strings.TrimSpace(in.Status)))
+			es.Add("状态", "“%s”无效，应为 在用、停用 或 报废", kit.ClipRunes(strings.TrimSpace(in.Status), 30))
 		}
 	}
 	r.Maker = text(&es, "制造单位", in.Maker, maxName)
@@ -341,7 +339,7 @@ func (s *Service) validate(in Input) (record, kit.Errors) {
 	r.Fuel = ""
 	if r.Type == telemetry.TypeBoiler {
 		if r.Fuel = keyOf(FuelLabels, in.Fuel); r.Fuel == "" {
-			es.Add("燃料", "“%s”无效，锅炉须填写燃料：%s", clip(strings.TrimSpace(in.Fuel)), labels(Fuels, FuelLabels))
+			es.Add("燃料", "“%s”无效，锅炉须填写燃料：%s", kit.ClipRunes(strings.TrimSpace(in.Fuel), 30), labels(Fuels, FuelLabels))
 		}
 	} else if strings.TrimSpace(in.Fuel) != "" && r.Type != "" {
 		es.Add("燃料", "只有锅炉填写燃料")
@@ -396,7 +394,7 @@ func checkParams(es *kit.Errors, typ string, p Params, status string) Params {
 	case telemetry.TypePressureVessel:
 		out.Category = keyOf(VesselCategories, p.Category)
 		if strings.TrimSpace(p.Category) != "" && out.Category == "" {
-			es.Add("容器类别", "“%s”无效，应为 I、II、III（第一类、第二类、第三类）", clip(p.Category))
+			es.Add("容器类别", "“%s”无效，应为 I、II、III（第一类、第二类、第三类）", kit.ClipRunes(p.Category, 30))
 		}
 		if p.Grade < 0 || p.Grade > 5 {
 			es.Add("安全状况等级", "应为 1—5 级（未评定留空）")
@@ -433,7 +431,7 @@ func checkRegion(ctx context.Context, q store.Querier, es *kit.Errors, r *record
 	err := q.QueryRowContext(ctx, `SELECT region_code FROM departments WHERE kind IN ('county', 'prefecture') AND region_code LIKE '63%'
 		AND (region_code = $1 OR name = $1 OR short_name = $1) ORDER BY CASE WHEN region_code = $1 THEN 0 ELSE 1 END, id LIMIT 1`, r.Region).Scan(&code)
 	if errors.Is(err, sql.ErrNoRows) {
-		es.Add("所在地区", "“%s”不是青海省的县级或市州行政区划（GB/T 2260，如格尔木市 632801）", clip(r.Region))
+		es.Add("所在地区", "“%s”不是青海省的县级或市州行政区划（GB/T 2260，如格尔木市 632801）", kit.ClipRunes(r.Region, 30))
 		return
 	}
 	if err != nil {
@@ -637,7 +635,7 @@ func (s *Service) write(ctx context.Context, tx *sql.Tx, p auth.Principal, id, d
 			registered_on, registration_no, status, maker, params, fuel, variant, demo, note, created_by, created_at, updated_at, next_due, next_kind)
 			VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17, $18, $19, $20, $21, $22, $22, $23, $24) RETURNING id`,
 			r.Code, r.Name, r.Type, dept, user, r.Region, r.prefecture, lat, lon, r.Address, r.InServiceOn, r.RegisteredOn, r.RegistrationNo,
-			r.Status, r.Maker, r.params, r.Fuel, r.variant, b2i(r.Demo), r.Note, p.Actor().Name, now, due, kind).Scan(&id)
+			r.Status, r.Maker, r.params, r.Fuel, r.variant, store.BoolInt(r.Demo), r.Note, p.Actor().Name, now, due, kind).Scan(&id)
 		return id, err
 	}
 	_, err = tx.ExecContext(ctx, `UPDATE equipment SET code = $1, name = $2, type = $3, dept_id = $4, user_id = $5, region_code = $6, prefecture_code = $7,
@@ -649,13 +647,6 @@ func (s *Service) write(ctx context.Context, tx *sql.Tx, p auth.Principal, id, d
 		return 0, err
 	}
 	return id, s.updateDue(ctx, tx, id, ivs)
-}
-
-func b2i(b bool) int {
-	if b {
-		return 1
-	}
-	return 0
 }
 
 const equipmentSelect = `SELECT e.id, e.code, e.name, e.type, e.dept_id, e.user_id, en.credit_code, en.name, e.region_code,
@@ -752,7 +743,7 @@ func (s *Service) load(ctx context.Context, q store.Querier, id int64) (Equipmen
 // equipment is a not-found).
 func (s *Service) ByCode(ctx context.Context, p auth.Principal, code string) (Equipment, error) {
 	code = strings.ToUpper(foldWidth(strings.TrimSpace(code)))
-	return s.getWhere(ctx, p, "e.code = ?", code, fmt.Sprintf("没有设备代码为 %s 的特种设备", clip(code)))
+	return s.getWhere(ctx, p, "e.code = ?", code, fmt.Sprintf("没有设备代码为 %s 的特种设备", kit.ClipRunes(code, 30)))
 }
 
 // Get returns the record id, if p may read it.

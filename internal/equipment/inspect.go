@@ -323,7 +323,7 @@ func checkInspection(in InspectionInput, kinds []string, inService, today string
 	d, ok := parseDate(in.Date)
 	switch {
 	case !ok:
-		es.Add("检验日期", "“%s”无效，应为 YYYY-MM-DD", clip(strings.TrimSpace(in.Date)))
+		es.Add("检验日期", "“%s”无效，应为 YYYY-MM-DD", kit.ClipRunes(strings.TrimSpace(in.Date), 30))
 	case d > today:
 		es.Add("检验日期", "%s 晚于今天，只能登记已完成的检验", d)
 	case d < inService && keyOf(KindLabels, in.Kind) != KindAcceptance:
@@ -336,7 +336,7 @@ func checkInspection(in InspectionInput, kinds []string, inService, today string
 		allowed = allowed || k == x.Kind
 	}
 	if !allowed {
-		es.Add("检验类别", "“%s”无效，该设备可登记：%s", clip(strings.TrimSpace(in.Kind)), labels(kinds, KindLabels))
+		es.Add("检验类别", "“%s”无效，该设备可登记：%s", kit.ClipRunes(strings.TrimSpace(in.Kind), 30), labels(kinds, KindLabels))
 	}
 	x.KindLabel = KindLabels[x.Kind]
 	x.Body = text(&es, "检验机构", in.Body, maxText)
@@ -354,7 +354,7 @@ func checkInspection(in InspectionInput, kinds []string, inService, today string
 		case "不符合要求":
 			x.Conclusion = "fail"
 		default:
-			es.Add("检验结论", "“%s”无效，应为 合格、基本符合要求 或 不合格", clip(strings.TrimSpace(in.Conclusion)))
+			es.Add("检验结论", "“%s”无效，应为 合格、基本符合要求 或 不合格", kit.ClipRunes(strings.TrimSpace(in.Conclusion), 30))
 		}
 	}
 	x.ConclusionLabel = ConclusionLabels[x.Conclusion]
@@ -398,7 +398,7 @@ type Overdue struct {
 // call for the hazard tickets: it checks no caller, so whoever shows its
 // result checks the reader's rights.
 func (s *Service) OverdueCandidates(ctx context.Context, asOf time.Time) ([]Overdue, error) {
-	day := asOf.In(cst).Format("2006-01-02")
+	day := kit.DayOf(asOf)
 	var out []Overdue
 	err := store.EachRow(ctx, s.db.Reader(), `SELECT e.id, e.code, en.credit_code, e.type, e.region_code, e.name, e.fuel, e.next_due, e.next_kind
 		FROM equipment e JOIN enterprises en ON en.id = e.user_id

@@ -131,7 +131,7 @@ func number(errs *kit.Errors, row int, col, v string) float64 {
 	}
 	f, err := strconv.ParseFloat(v, 64)
 	if err != nil {
-		errs.AddCell(row, col, "“%s”不是数字", clip(v))
+		errs.AddCell(row, col, "“%s”不是数字", kit.ClipRunes(v, 30))
 	}
 	return f
 }
@@ -170,7 +170,7 @@ func (s *Service) parseRow(row kit.Row) (item, kit.Errors) {
 		}
 		k, err := strconv.Atoi(v)
 		if err != nil {
-			errs.AddCell(n, c.col, "“%s”不是整数", clip(v))
+			errs.AddCell(n, c.col, "“%s”不是整数", kit.ClipRunes(v, 30))
 		}
 		*c.dst = k
 	}

@@ -65,7 +65,7 @@ func (s *Service) Search(ctx context.Context, f Filter) (List, error) {
 		}
 	}
 	if f.Prefecture != "" && PrefectureNames[f.Prefecture] == "" {
-		es.Add("市州", "“%s”不是青海省的市州代码", clip(f.Prefecture))
+		es.Add("市州", "“%s”不是青海省的市州代码", kit.ClipRunes(f.Prefecture, 30))
 	}
 	if f.Due != "" && f.Due != DueAttention && DueLabels[f.Due] == "" {
 		es.Add("检验到期", "无效，应为 即将到期、已超期 或 未到期")

@@ -18,7 +18,7 @@ func FuzzImportRow(f *testing.F) {
 	f.Add("3110QH001201800011", "电梯", "", "2018年9月1日", "", "", "", "12")
 	f.Add("2150QH001201800011", "", "", "2018/9/1", "NaN", "1e308", "-0", "2级")
 	f.Add("=1+1", "\x00", "燃油", "9999-99-99", "Inf", "abc", "１．６", "9999999999999999999999")
-	s := &Service{now: func() time.Time { return time.Date(2026, 3, 1, 0, 0, 0, 0, cst) }}
+	s := &Service{now: func() time.Time { return time.Date(2026, 3, 1, 0, 0, 0, 0, kit.CST) }}
 	f.Fuzz(func(t *testing.T, code, typ, fuel, date, lat, evap, pressure, floors string) {
 		var buf bytes.Buffer
 		w := csv.NewWriter(&buf)

@@ -13,6 +13,7 @@ import (
 	"sidi/internal/apperr"
 	"sidi/internal/audit"
 	"sidi/internal/auth"
+	"sidi/internal/kit"
 	"sidi/internal/org"
 	"sidi/internal/store"
 )
@@ -149,7 +150,7 @@ func (s *Service) OpenCross(ctx context.Context, p auth.Principal, drawID int64,
 	err = s.db.Reader().QueryRowContext(ctx, `SELECT e.name, e.region FROM inspect_assignments a JOIN inspect_draws d ON d.id = a.draw_id
 		JOIN inspect_entities e ON e.credit_code = a.credit_code WHERE a.draw_id = $1 AND a.credit_code = $2 AND d.status = 'drawn'`, drawID, c.CreditCode).Scan(&c.Name, &region)
 	if errors.Is(err, sql.ErrNoRows) {
-		return c, apperr.Invalid("检查对象 %s 不在第 %d 号抽查的结果中", clipRunes(c.CreditCode, 20), drawID)
+		return c, apperr.Invalid("检查对象 %s 不在第 %d 号抽查的结果中", kit.ClipRunes(c.CreditCode, 20), drawID)
 	}
 	if err != nil {
 		return c, err
@@ -199,7 +200,7 @@ func (s *Service) MoveCross(ctx context.Context, p auth.Principal, id int64, sta
 		}
 		next := crossNext[c.Status]
 		if !slices.Contains(next, status) {
-			return apperr.Invalid("“%s”的案件不能改为“%s”", CrossStatusLabels[c.Status], cmpOr(CrossStatusLabels[status], clipRunes(status, 20)))
+			return apperr.Invalid("“%s”的案件不能改为“%s”", CrossStatusLabels[c.Status], cmpOr(CrossStatusLabels[status], kit.ClipRunes(status, 20)))
 		}
 		before := map[string]any{"status": c.Status, "reply": c.Reply}
 		c.Status, c.Reply, c.UpdatedBy, c.UpdatedAt = status, reply, p.Actor().Name, s.stamp()

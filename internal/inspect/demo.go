@@ -53,7 +53,7 @@ func SeedDemo(ctx context.Context, s *Service, p auth.Principal) (int, error) {
 	}
 	added += 1 + len(rec.Result.Assignments)
 	// Three results: one published, one pending, one overdue.
-	day := func(back int) string { return s.now().In(cst).AddDate(0, 0, -back).Format("2006-01-02") }
+	day := func(back int) string { return s.now().In(kit.CST).AddDate(0, 0, -back).Format("2006-01-02") }
 	for i, r := range []struct {
 		back    int
 		outcome string

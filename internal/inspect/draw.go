@@ -12,6 +12,8 @@ import (
 	"sort"
 	"strconv"
 	"strings"
+
+	"sidi/internal/kit"
 )
 
 // Algorithm is the version of the draw algorithm a record names. A record
@@ -78,14 +80,14 @@ func ParseRatio(s string) (Ratio, error) {
 	s = strings.TrimSpace(s)
 	whole, frac, _ := strings.Cut(s, ".")
 	if whole == "" || len(frac) > 6 || strings.ContainsAny(s, "eE+-") {
-		return 0, fmt.Errorf("比例“%s”须为 0 到 1 之间、最多六位小数的数", clipRunes(s, 20))
+		return 0, fmt.Errorf("比例“%s”须为 0 到 1 之间、最多六位小数的数", kit.ClipRunes(s, 20))
 	}
 	for len(frac) < 6 {
 		frac += "0"
 	}
 	n, err := strconv.ParseInt(whole+frac, 10, 64)
 	if err != nil || n < 0 || n > 1_000_000 {
-		return 0, fmt.Errorf("比例“%s”须在 0 到 1 之间", clipRunes(s, 20))
+		return 0, fmt.Errorf("比例“%s”须在 0 到 1 之间", kit.ClipRunes(s, 20))
 	}
 	return Ratio(n), nil
 }
@@ -267,14 +269,14 @@ func CheckTask(t Task) error {
 	}
 	for c, r := range t.Ratios {
 		if ClassLabels[c] == "" {
-			msgs = append(msgs, fmt.Sprintf("风险等级“%s”无效：须为 A、B、C、D", clipRunes(c, 10)))
+			msgs = append(msgs, fmt.Sprintf("风险等级“%s”无效：须为 A、B、C、D", kit.ClipRunes(c, 10)))
 		}
 		if r < 0 || r > 1_000_000 {
 			msgs = append(msgs, fmt.Sprintf("风险等级 %s 的比例须在 0 到 1 之间", c))
 		}
 	}
 	if !digits(t.Scope.RegionPrefix) || len(t.Scope.RegionPrefix) > 12 {
-		msgs = append(msgs, fmt.Sprintf("区划范围（scope.region_prefix）“%s”须为行政区划代码的开头数字，如 63 或 6301", clipRunes(t.Scope.RegionPrefix, 20)))
+		msgs = append(msgs, fmt.Sprintf("区划范围（scope.region_prefix）“%s”须为行政区划代码的开头数字，如 63 或 6301", kit.ClipRunes(t.Scope.RegionPrefix, 20)))
 	}
 	if len(msgs) > 0 {
 		sort.Strings(msgs)
@@ -369,7 +371,7 @@ func checkInputs(strata []Stratum, ins []Inspector) error {
 	for _, s := range strata {
 		ci := classIndex(s.Class)
 		if ci <= prev {
-			return refuse("候选名单的风险等级须按 A、B、C、D 排列且不重复（第 %d 组“%s”）", prev+2, clipRunes(s.Class, 10))
+			return refuse("候选名单的风险等级须按 A、B、C、D 排列且不重复（第 %d 组“%s”）", prev+2, kit.ClipRunes(s.Class, 10))
 		}
 		prev = ci
 		for i := 1; i < len(s.IDs); i++ {
@@ -623,7 +625,7 @@ func SeedHash(seedHex string) string {
 // error names the first difference.
 func Verify(rec Record) error {
 	if rec.Algorithm != Algorithm {
-		return fmt.Errorf("算法版本“%s”不是 %s，无法验证", clipRunes(rec.Algorithm, 40), Algorithm)
+		return fmt.Errorf("算法版本“%s”不是 %s，无法验证", kit.ClipRunes(rec.Algorithm, 40), Algorithm)
 	}
 	if len(rec.Seed) != 64 || SeedHash(rec.Seed) != rec.SeedSHA256 {
 		return fmt.Errorf("种子与抽取前公布的种子哈希不符：记录的 seed_sha256 为 %s，种子的 SHA-256 为 %s", rec.SeedSHA256, SeedHash(rec.Seed))
@@ -645,7 +647,7 @@ func Verify(rec Record) error {
 		}
 		got, err = ComputeRedraw(rec.Seed, rec.Inspectors, rec.Last, *rec.Redraw)
 	default:
-		return fmt.Errorf("记录类型“%s”无效（draw 或 redraw）", clipRunes(rec.Kind, 20))
+		return fmt.Errorf("记录类型“%s”无效（draw 或 redraw）", kit.ClipRunes(rec.Kind, 20))
 	}
 	if err != nil {
 		return fmt.Errorf("按记录的输入重算失败：%w", err)
@@ -695,11 +697,4 @@ func ReadRecord(b []byte) (Record, error) {
 		return rec, fmt.Errorf("抽查记录在 JSON 对象之后还有内容")
 	}
 	return rec, nil
-}
-
-func clipRunes(v string, n int) string {
-	if r := []rune(v); len(r) > n {
-		return string(r[:n]) + "…"
-	}
-	return v
 }

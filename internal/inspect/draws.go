@@ -19,6 +19,7 @@ import (
 	"sidi/internal/audit"
 	"sidi/internal/auth"
 	"sidi/internal/creditcode"
+	"sidi/internal/kit"
 	"sidi/internal/store"
 )
 
@@ -86,7 +87,7 @@ func (s *Service) Freeze(ctx context.Context, task Task) (Record, error) {
 	}
 	for _, c := range task.Items {
 		if _, ok := known[c]; !ok {
-			return rec, apperr.Invalid("事项编码“%s”不在随机抽查事项清单中，未抽取", clipRunes(c, 40))
+			return rec, apperr.Invalid("事项编码“%s”不在随机抽查事项清单中，未抽取", kit.ClipRunes(c, 40))
 		}
 	}
 	excluded, note, err := s.frequencyExcluded(ctx, task, known)
@@ -116,14 +117,14 @@ func (s *Service) Freeze(ctx context.Context, task Task) (Record, error) {
 			computed++
 		}
 		if len(code) != 18 || creditcode.Check(code[:17]) != code[17] {
-			bad = apperr.Invalid("检查对象名录库中统一社会信用代码 %s 的校验位错误，请更正名录库后再抽取，未抽取", clipRunes(code, 20))
+			bad = apperr.Invalid("检查对象名录库中统一社会信用代码 %s 的校验位错误，请更正名录库后再抽取，未抽取", kit.ClipRunes(code, 20))
 			return bad
 		}
 		if excluded[code] {
 			return nil
 		}
 		if ClassLabels[risk] == "" {
-			bad = apperr.Invalid("检查对象 %s 的风险等级“%s”无效，未抽取", code, clipRunes(risk, 10))
+			bad = apperr.Invalid("检查对象 %s 的风险等级“%s”无效，未抽取", code, kit.ClipRunes(risk, 10))
 			return bad
 		}
 		byClass[risk] = append(byClass[risk], code)
@@ -278,7 +279,7 @@ func (s *Service) frequencyExcluded(ctx context.Context, task Task, items map[st
 	if len(limit) == 0 {
 		return nil, note, nil
 	}
-	year := s.now().In(cst).Format("2006")
+	year := s.now().In(kit.CST).Format("2006")
 	var draws []int64
 	var drawItems [][]string
 	err = store.EachRow(ctx, s.db.Reader(), `SELECT id, items FROM inspect_draws WHERE status = 'drawn' AND kind = 'draw' AND committed_at >= $1`, []any{year + "-01-01"}, func(r *sql.Rows) error {
@@ -419,7 +420,7 @@ func (s *Service) commit(ctx context.Context, p auth.Principal, rec *Record, par
 	return s.db.Tx(ctx, func(tx *sql.Tx) error {
 		err := tx.QueryRowContext(ctx, `INSERT INTO inspect_draws(kind, parent_id, name, items, status, seed_sha256, seed, candidates_sha256, candidates, drawn, result_sha256, record, demo, created_by, committed_at, drawn_at)
 			VALUES ($1, $2, $3, $4, 'committed', $5, '', $6, $7, 0, '', '', $8, $9, $10, '') RETURNING id`,
-			rec.Kind, parentID, rec.Task.Name, strings.Join(rec.Task.Items, ";"), rec.SeedSHA256, rec.CandidatesSHA256, countIDs(rec.Candidates), b2i(demo), p.Actor().Name, rec.CommittedAt).Scan(&rec.DrawID)
+			rec.Kind, parentID, rec.Task.Name, strings.Join(rec.Task.Items, ";"), rec.SeedSHA256, rec.CandidatesSHA256, countIDs(rec.Candidates), store.BoolInt(demo), p.Actor().Name, rec.CommittedAt).Scan(&rec.DrawID)
 		if err != nil {
 			return fmt.Errorf("inspect: commit: %w", err)
 		}
@@ -526,7 +527,7 @@ func (s *Service) Redraw(ctx context.Context, p auth.Principal, parentID int64, 
 		return Record{}, err
 	}
 	if team == "" {
-		return Record{}, apperr.Invalid("检查对象 %s 不在第 %d 号抽查的结果中", clipRunes(entity, 20), parentID)
+		return Record{}, apperr.Invalid("检查对象 %s 不在第 %d 号抽查的结果中", kit.ClipRunes(entity, 20), parentID)
 	}
 	for _, in := range parent.Inspectors {
 		if _, ok := loads[in.ID]; !ok {
@@ -543,7 +544,7 @@ func (s *Service) Redraw(ctx context.Context, p auth.Principal, parentID int64, 
 	rec.CandidatesSHA256 = CandidatesHash(rec.Candidates)
 	rec.InspectorsSHA256 = InspectorsHash(rec.Inspectors, rec.Last)
 	if !slices.Contains(rec.Redraw.Team, withdrawn) {
-		return rec, apperr.Invalid("检查人员 %s 不在对象 %s 的检查组中", clipRunes(withdrawn, 32), entity)
+		return rec, apperr.Invalid("检查人员 %s 不在对象 %s 的检查组中", kit.ClipRunes(withdrawn, 32), entity)
 	}
 	return s.commitAndDraw(ctx, p, rec, parentID, opt, func(seed string) (Result, error) {
 		return ComputeRedraw(seed, rec.Inspectors, rec.Last, *rec.Redraw)
@@ -603,11 +604,4 @@ func compress(body []byte) ([]byte, error) {
 		return nil, err
 	}
 	return buf.Bytes(), nil
-}
-
-func b2i(b bool) int {
-	if b {
-		return 1
-	}
-	return 0
 }

@@ -11,6 +11,7 @@ import (
 	"sidi/internal/apperr"
 	"sidi/internal/audit"
 	"sidi/internal/auth"
+	"sidi/internal/kit"
 	"sidi/internal/store"
 )
 
@@ -88,14 +89,14 @@ func (s *Service) EnterItemResult(ctx context.Context, p auth.Principal, drawID 
 		return r, err
 	}
 	if !slices.Contains(splitList(items), r.ItemCode) {
-		return r, apperr.Invalid("事项 %s 不是第 %d 号抽查的检查事项", clipRunes(r.ItemCode, 40), drawID)
+		return r, apperr.Invalid("事项 %s 不是第 %d 号抽查的检查事项", kit.ClipRunes(r.ItemCode, 40), drawID)
 	}
 	var n int
 	if err := s.db.Reader().QueryRowContext(ctx, `SELECT COUNT(*) FROM inspect_assignments WHERE draw_id = $1 AND credit_code = $2`, drawID, r.CreditCode).Scan(&n); err != nil {
 		return r, err
 	}
 	if n == 0 {
-		return r, apperr.Invalid("检查对象 %s 不在第 %d 号抽查的结果中", clipRunes(r.CreditCode, 20), drawID)
+		return r, apperr.Invalid("检查对象 %s 不在第 %d 号抽查的结果中", kit.ClipRunes(r.CreditCode, 20), drawID)
 	}
 	r.EnteredBy, r.EnteredAt = p.Actor().Name, s.stamp()
 	err = s.db.Tx(ctx, func(tx *sql.Tx) error {

@@ -3,7 +3,6 @@ package inspect
 import (
 	"strings"
 	"sync"
-	"unicode/utf8"
 
 	"sidi/internal/creditcode"
 	"sidi/internal/kit"
@@ -86,26 +85,12 @@ var (
 	}
 )
 
-// cell reads a cell within max runes, free of control characters.
-func cell(r kit.Row, errs *kit.Errors, col string, max int, required bool) string {
-	v := strings.TrimSpace(r.Get(col))
-	switch {
-	case v == "" && required:
-		errs.AddCell(r.N, col, "不能为空")
-	case utf8.RuneCountInString(v) > max:
-		errs.AddCell(r.N, col, "不能超过 %d 个字", max)
-	case !utf8.ValidString(v) || strings.ContainsFunc(v, func(c rune) bool { return c < 0x20 && c != '\n' || c == 0x7f }):
-		errs.AddCell(r.N, col, "含有无法识别的字符")
-	}
-	return v
-}
-
 // code checks an identifier: letters, digits, "-", "_", "." and "/".
 func code(r kit.Row, errs *kit.Errors, col string, max int) string {
-	v := cell(r, errs, col, max, true)
+	v := kit.Cell(r, errs, col, max, true)
 	for _, c := range v {
 		if !(c >= '0' && c <= '9' || c >= 'A' && c <= 'Z' || c >= 'a' && c <= 'z' || strings.ContainsRune("-_./", c)) {
-			errs.AddCell(r.N, col, "“%s”只能由字母、数字和 - _ . / 组成", clipRunes(v, 20))
+			errs.AddCell(r.N, col, "“%s”只能由字母、数字和 - _ . / 组成", kit.ClipRunes(v, 20))
 			break
 		}
 	}
@@ -117,11 +102,11 @@ var itemClasses = map[string]string{"一般": ClassGeneral, "一般检查事项"
 // ParseItem checks one row of the item list.
 func ParseItem(r kit.Row) (Item, kit.Errors) {
 	errs := r.Errs
-	it := Item{Code: code(r, &errs, ColItemCode, 64), Name: cell(r, &errs, ColItemName, 200, true), Object: cell(r, &errs, ColObject, 500, true),
-		Basis: cell(r, &errs, ColBasis, 4000, true), Method: cell(r, &errs, ColMethod, 100, true), Dept: cell(r, &errs, ColItemDept, 100, false)}
+	it := Item{Code: code(r, &errs, ColItemCode, 64), Name: kit.Cell(r, &errs, ColItemName, 200, true), Object: kit.Cell(r, &errs, ColObject, 500, true),
+		Basis: kit.Cell(r, &errs, ColBasis, 4000, true), Method: kit.Cell(r, &errs, ColMethod, 100, true), Dept: kit.Cell(r, &errs, ColItemDept, 100, false)}
 	v := strings.TrimSpace(r.Get(ColItemClass))
 	if it.Class = itemClasses[v]; it.Class == "" && v != "" {
-		errs.AddCell(r.N, ColItemClass, "类别“%s”无效：须为“一般”或“重点”", clipRunes(v, 20))
+		errs.AddCell(r.N, ColItemClass, "类别“%s”无效：须为“一般”或“重点”", kit.ClipRunes(v, 20))
 	} else if v == "" {
 		errs.AddCell(r.N, ColItemClass, "不能为空")
 	}
@@ -153,7 +138,7 @@ func validRegion(code string) bool {
 // check character, the region code, the risk class A–D.
 func ParseEntity(r kit.Row) (Entity, kit.Errors) {
 	errs := r.Errs
-	e := Entity{Name: cell(r, &errs, ColEntityName, 200, true), Type: cell(r, &errs, ColType, 50, true)}
+	e := Entity{Name: kit.Cell(r, &errs, ColEntityName, 200, true), Type: kit.Cell(r, &errs, ColType, 50, true)}
 	raw := strings.TrimSpace(r.Get(ColCreditCode))
 	if c, err := creditcode.Parse(raw); err != nil {
 		errs.AddCell(r.N, ColCreditCode, "%s", errText(err))
@@ -162,11 +147,11 @@ func ParseEntity(r kit.Row) (Entity, kit.Errors) {
 	}
 	e.Region = strings.TrimSpace(r.Get(ColRegion))
 	if !validRegion(e.Region) {
-		errs.AddCell(r.N, ColRegion, "行政区划代码“%s”不存在（六位数字，如 630104）", clipRunes(e.Region, 20))
+		errs.AddCell(r.N, ColRegion, "行政区划代码“%s”不存在（六位数字，如 630104）", kit.ClipRunes(e.Region, 20))
 	}
 	v := strings.ToUpper(strings.TrimSpace(r.Get(ColRisk)))
 	if e.Risk = riskClasses[v]; e.Risk == "" {
-		errs.AddCell(r.N, ColRisk, "风险等级“%s”无效：须为 A、B、C、D 之一", clipRunes(v, 20))
+		errs.AddCell(r.N, ColRisk, "风险等级“%s”无效：须为 A、B、C、D 之一", kit.ClipRunes(v, 20))
 	}
 	return e, errs
 }
@@ -175,9 +160,9 @@ func ParseEntity(r kit.Row) (Entity, kit.Errors) {
 // list of credit codes separated by ";" (or "；"), each verified.
 func ParseInspector(r kit.Row) (Person, kit.Errors) {
 	errs := r.Errs
-	p := Person{CertNo: code(r, &errs, ColCertNo, 32), Name: cell(r, &errs, ColPerson, 50, true), Unit: cell(r, &errs, ColUnit, 200, true),
-		Domain: cell(r, &errs, ColDomain, 200, true)}
-	raw := cell(r, &errs, ColAvoid, 20000, false)
+	p := Person{CertNo: code(r, &errs, ColCertNo, 32), Name: kit.Cell(r, &errs, ColPerson, 50, true), Unit: kit.Cell(r, &errs, ColUnit, 200, true),
+		Domain: kit.Cell(r, &errs, ColDomain, 200, true)}
+	raw := kit.Cell(r, &errs, ColAvoid, 20000, false)
 	seen := map[string]bool{}
 	for _, part := range strings.FieldsFunc(raw, func(c rune) bool { return c == ';' || c == '；' || c == '\n' }) {
 		if strings.TrimSpace(part) == "" {
@@ -185,7 +170,7 @@ func ParseInspector(r kit.Row) (Person, kit.Errors) {
 		}
 		c, err := creditcode.Parse(part)
 		if err != nil {
-			errs.AddCell(r.N, ColAvoid, "回避企业“%s”：%s", clipRunes(strings.TrimSpace(part), 20), errText(err))
+			errs.AddCell(r.N, ColAvoid, "回避企业“%s”：%s", kit.ClipRunes(strings.TrimSpace(part), 20), errText(err))
 			continue
 		}
 		if !seen[c] {

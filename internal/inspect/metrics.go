@@ -6,6 +6,7 @@ import (
 	"time"
 
 	"sidi/internal/indicator"
+	"sidi/internal/kit"
 )
 
 // Metric keys (task 19, 双随机、一公开; the plan sets no numeric target, so
@@ -33,15 +34,15 @@ func RegisterMetrics(r *indicator.Registry) error {
 			Key: m.key, Name: m.name, Unit: m.unit, Domain: "inspect", Description: m.desc,
 			Compute: func(ctx context.Context, q indicator.Querier, since, asOf time.Time) (float64, error) {
 				var n float64
-				end := asOf.In(cst).AddDate(0, 0, 1).Format(time.DateOnly) // stamps are UTC: the day's end in China time
-				endUTC, _ := time.ParseInLocation(time.DateOnly, end, cst)
+				end := asOf.In(kit.CST).AddDate(0, 0, 1).Format(time.DateOnly) // stamps are UTC: the day's end in China time
+				endUTC, _ := time.ParseInLocation(time.DateOnly, end, kit.CST)
 				from := time.Time{}
 				if !since.IsZero() {
 					from = since
 				}
 				args := []any{from.UTC().Format(time.RFC3339), endUTC.UTC().Format(time.RFC3339)}
 				if m.key == MetricOnTime { // days in China time, not stamps
-					args = []any{from.In(cst).Format(time.DateOnly), end}
+					args = []any{kit.DayOf(from), end}
 				}
 				if err := q.QueryRowContext(ctx, m.query, args...).Scan(&n); err != nil {
 					return 0, fmt.Errorf("inspect: %s: %w", m.key, err)

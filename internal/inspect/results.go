@@ -46,10 +46,10 @@ var dayKinds = map[string]string{"放假": "off", "休息": "off", "上班": "wo
 // ParseHoliday checks one row of the calendar.
 func ParseHoliday(r kit.Row) (Holiday, kit.Errors) {
 	errs := r.Errs
-	h := Holiday{Name: cell(r, &errs, ColDayName, 50, true), Source: cell(r, &errs, ColSource, 300, true)}
+	h := Holiday{Name: kit.Cell(r, &errs, ColDayName, 50, true), Source: kit.Cell(r, &errs, ColSource, 300, true)}
 	var ok bool
 	if h.Day, ok = kit.ParseDate(r.Get(ColDay)); !ok || h.Day < "2000-01-01" || h.Day > "2100-12-31" {
-		errs.AddCell(r.N, ColDay, "日期“%s”无效（如 2026-02-14）", clipRunes(r.Get(ColDay), 20))
+		errs.AddCell(r.N, ColDay, "日期“%s”无效（如 2026-02-14）", kit.ClipRunes(r.Get(ColDay), 20))
 	}
 	if h.Kind = dayKinds[strings.TrimSpace(r.Get(ColDayKind))]; h.Kind == "" {
 		errs.AddCell(r.N, ColDayKind, "类型须为“放假”或“上班”（调休上班）")
@@ -178,7 +178,7 @@ type Finding struct {
 var Outcomes = []string{"未发现问题", "发现问题已责令改正", "发现问题待后续处理", "未按规定公示应当公示的信息", "公示信息隐瞒真实情况、弄虚作假",
 	"通过登记的住所（经营场所）无法联系", "不配合检查情节严重", "已关闭停业或正在组织清算", "未发现开展本次抽查涉及的经营活动"}
 
-func (s *Service) today() string { return s.now().In(cst).Format(time.DateOnly) }
+func (s *Service) today() string { return kit.DayOf(s.now()) }
 
 // EnterResult records (or corrects, until published) the result of a
 // drawn entity; the publication due day is 20 working days after the day
@@ -197,7 +197,7 @@ func (s *Service) EnterResult(ctx context.Context, p auth.Principal, drawID int6
 	}
 	formed, ok := kit.ParseDate(formedOn)
 	if !ok || formed > s.today() || formed < "2000-01-01" {
-		errs.Add("formed_on", "结果形成日期“%s”无效（不晚于今天）", clipRunes(formedOn, 20))
+		errs.Add("formed_on", "结果形成日期“%s”无效（不晚于今天）", kit.ClipRunes(formedOn, 20))
 	}
 	if len(errs) > 0 {
 		return Finding{}, errs
@@ -217,7 +217,7 @@ func (s *Service) EnterResult(ctx context.Context, p auth.Principal, drawID int6
 			return err
 		}
 		if n == 0 {
-			return apperr.Invalid("检查对象 %s 不在第 %d 号抽查的结果中", clipRunes(code, 20), drawID)
+			return apperr.Invalid("检查对象 %s 不在第 %d 号抽查的结果中", kit.ClipRunes(code, 20), drawID)
 		}
 		var published string
 		err := tx.QueryRowContext(ctx, `SELECT published_on FROM inspect_results WHERE draw_id = $1 AND credit_code = $2`, drawID, code).Scan(&published)
@@ -255,7 +255,7 @@ func (s *Service) PublishResult(ctx context.Context, p auth.Principal, drawID in
 			return err
 		}
 		if n, _ := res.RowsAffected(); n == 0 {
-			return apperr.Invalid("第 %d 号抽查中 %s 没有待公示的检查结果", drawID, clipRunes(code, 20))
+			return apperr.Invalid("第 %d 号抽查中 %s 没有待公示的检查结果", drawID, kit.ClipRunes(code, 20))
 		}
 		return audit.Append(ctx, s.db, tx, p.Actor(), audit.Entry{Entity: "inspect_result", EntityID: fmt.Sprintf("%d/%s", drawID, code), Action: "publish", After: map[string]any{"published_on": today}})
 	})
@@ -296,5 +296,5 @@ func (s *Service) PublicResults(ctx context.Context, q string) ([]Finding, error
 	if len([]rune(q)) > 100 {
 		return nil, apperr.Invalid("查询内容不能超过 100 字")
 	}
-	return s.results(ctx, `r.published_on <> '' AND (r.credit_code = $1 OR e.name LIKE $2 ESCAPE '\')`, []any{strings.ToUpper(q), "%" + escapeLike(q) + "%"})
+	return s.results(ctx, `r.published_on <> '' AND (r.credit_code = $1 OR e.name LIKE $2 ESCAPE '\')`, []any{strings.ToUpper(q), "%" + kit.EscapeLike(q) + "%"})
 }

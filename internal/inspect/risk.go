@@ -16,6 +16,7 @@ import (
 	"sidi/internal/apperr"
 	"sidi/internal/audit"
 	"sidi/internal/auth"
+	"sidi/internal/kit"
 	"sidi/internal/store"
 )
 
@@ -117,7 +118,7 @@ func CheckScheme(sc RiskScheme) error {
 			errs = append(errs, at+"：名称须为 1 到 50 个字")
 		}
 		if SourceLabels[in.Source] == "" {
-			errs = append(errs, at+"：数据来源“"+clipRunes(in.Source, 20)+"”无效")
+			errs = append(errs, at+"：数据来源“"+kit.ClipRunes(in.Source, 20)+"”无效")
 		}
 		if !finite(in.Weight) || in.Weight <= 0 || in.Weight > 100 {
 			errs = append(errs, at+"：权重须为大于 0、不超过 100 的数")
@@ -333,7 +334,7 @@ func (s *Service) sourceValues(ctx context.Context, q store.Querier, sc RiskSche
 			imported = append(imported, in.Code)
 			continue
 		}
-		since := now.In(cst).AddDate(0, -in.Months, 0).Format(time.DateOnly)
+		since := now.In(kit.CST).AddDate(0, -in.Months, 0).Format(time.DateOnly)
 		err := store.EachRow(ctx, q, queries[in.Source], []any{since}, func(r *sql.Rows) error {
 			var c string
 			var n int64
@@ -378,7 +379,7 @@ func (s *Service) Recompute(ctx context.Context, p auth.Principal, cause string)
 		return run, false, apperr.Invalid("重算方式须为 monthly 或 manual")
 	}
 	now := s.now()
-	run.Month, run.StartedAt = now.In(cst).Format("2006-01"), s.stamp()
+	run.Month, run.StartedAt = now.In(kit.CST).Format("2006-01"), s.stamp()
 	if cause == CauseMonthly {
 		var n int
 		if err := s.db.Reader().QueryRowContext(ctx, `SELECT COUNT(*) FROM inspect_risk_runs WHERE month = $1`, run.Month).Scan(&n); err != nil {
@@ -496,7 +497,7 @@ func (s *Service) RiskRuns(ctx context.Context, p auth.Principal, limit int) ([]
 // RiskDue reports whether this month (China time) has no recompute yet.
 func (s *Service) RiskDue(ctx context.Context) (bool, error) {
 	var n int
-	err := s.db.Reader().QueryRowContext(ctx, `SELECT COUNT(*) FROM inspect_risk_runs WHERE month = $1`, s.now().In(cst).Format("2006-01")).Scan(&n)
+	err := s.db.Reader().QueryRowContext(ctx, `SELECT COUNT(*) FROM inspect_risk_runs WHERE month = $1`, s.now().In(kit.CST).Format("2006-01")).Scan(&n)
 	return n == 0, err
 }
 
@@ -582,7 +583,7 @@ func (s *Service) RiskScores(ctx context.Context, p auth.Principal, q string, li
 	}
 	where, args := ``, []any{}
 	if q = strings.TrimSpace(q); q != "" {
-		where, args = ` WHERE e.credit_code = $1 OR e.name LIKE $2 ESCAPE '\'`, []any{strings.ToUpper(q), "%" + escapeLike(q) + "%"}
+		where, args = ` WHERE e.credit_code = $1 OR e.name LIKE $2 ESCAPE '\'`, []any{strings.ToUpper(q), "%" + kit.EscapeLike(q) + "%"}
 	}
 	var out []RiskScore
 	err := store.EachRow(ctx, s.db.Reader(), `SELECT e.credit_code, e.name, e.risk, COALESCE(s.class, ''), COALESCE(s.score, 0), COALESCE(s.scheme_version, 0), COALESCE(s.computed_at, ''), COALESCE(s.explanation, '')

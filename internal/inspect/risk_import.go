@@ -59,7 +59,7 @@ func ParseRiskValue(r kit.Row, imported map[string]string) (RiskValue, kit.Error
 			known = append(known, c)
 		}
 		sortStrings(known)
-		errs.AddCell(r.N, ColIndicator, "指标编码“%s”不是现行评分方案中需导入的指标（可导入：%s）", clipRunes(v.Indicator, 32), strings.Join(known, "、"))
+		errs.AddCell(r.N, ColIndicator, "指标编码“%s”不是现行评分方案中需导入的指标（可导入：%s）", kit.ClipRunes(v.Indicator, 32), strings.Join(known, "、"))
 	}
 	raw := strings.TrimSpace(r.Get(ColValue))
 	f, err := strconv.ParseFloat(strings.ReplaceAll(raw, ",", ""), 64)
@@ -67,17 +67,17 @@ func ParseRiskValue(r kit.Row, imported map[string]string) (RiskValue, kit.Error
 	case raw == "":
 		errs.AddCell(r.N, ColValue, "不能为空")
 	case err != nil || math.IsNaN(f) || math.IsInf(f, 0):
-		errs.AddCell(r.N, ColValue, "“%s”不是数字", clipRunes(raw, 20))
+		errs.AddCell(r.N, ColValue, "“%s”不是数字", kit.ClipRunes(raw, 20))
 	case f < 0:
-		errs.AddCell(r.N, ColValue, "不能为负数（%s）", clipRunes(raw, 20))
+		errs.AddCell(r.N, ColValue, "不能为负数（%s）", kit.ClipRunes(raw, 20))
 	case f > 1e9:
-		errs.AddCell(r.N, ColValue, "数值过大（%s）", clipRunes(raw, 20))
+		errs.AddCell(r.N, ColValue, "数值过大（%s）", kit.ClipRunes(raw, 20))
 	default:
 		v.Value = f
 	}
 	v.Period = strings.TrimSpace(r.Get(ColPeriod))
 	if v.Period != "" && !periodRE.MatchString(v.Period) {
-		errs.AddCell(r.N, ColPeriod, "统计期“%s”须为 YYYY-MM，如 2026-11", clipRunes(v.Period, 20))
+		errs.AddCell(r.N, ColPeriod, "统计期“%s”须为 YYYY-MM，如 2026-11", kit.ClipRunes(v.Period, 20))
 	}
 	return v, errs
 }

@@ -19,8 +19,6 @@ var Editors = []auth.Role{auth.RoleAdmin, auth.RoleSupervisor}
 // Viewers see the libraries (inspectors see whom they are sent to).
 var Viewers = []auth.Role{auth.RoleAdmin, auth.RoleSupervisor, auth.RoleInspector}
 
-var cst = time.FixedZone("CST", 8*3600)
-
 // Service keeps the item list, the two libraries and the draws.
 type Service struct {
 	db  *store.DB
@@ -173,7 +171,7 @@ func (s *Service) EntitiesSample(ctx context.Context, p auth.Principal, q string
 	}
 	var w kit.Where
 	if q = strings.TrimSpace(q); q != "" {
-		w.Add("(credit_code = ? OR name LIKE ? ESCAPE '\\')", strings.ToUpper(q), "%"+escapeLike(q)+"%")
+		w.Add("(credit_code = ? OR name LIKE ? ESCAPE '\\')", strings.ToUpper(q), "%"+kit.EscapeLike(q)+"%")
 	}
 	var out []Entity
 	err := store.EachRow(ctx, s.db.Reader(), `SELECT credit_code, name, region, type, risk FROM inspect_entities`+w.SQL()+` ORDER BY credit_code LIMIT `+fmt.Sprint(limit), w.Values(), func(r *sql.Rows) error {
@@ -183,10 +181,6 @@ func (s *Service) EntitiesSample(ctx context.Context, p auth.Principal, q string
 		return err
 	})
 	return out, err
-}
-
-func escapeLike(s string) string {
-	return strings.NewReplacer(`\`, `\\`, `%`, `\%`, `_`, `\_`).Replace(s)
 }
 
 func splitList(v string) []string {

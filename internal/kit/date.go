@@ -51,3 +51,20 @@ func ParseDate(v string) (string, bool) {
 	}
 	return t.Format("2006-01-02"), true
 }
+
+// AddDays is the day n days after day (both YYYY-MM-DD; n may be
+// negative), or day itself when it is not such a date ("" stays "").
+func AddDays(day string, n int) string {
+	t, err := time.Parse(time.DateOnly, day)
+	if err != nil {
+		return day
+	}
+	return t.AddDate(0, 0, n).Format(time.DateOnly)
+}
+
+// CST is China Standard Time (UTC+8, no daylight saving): every day a
+// user reads or a register counts is a day in it.
+var CST = time.FixedZone("CST", 8*3600)
+
+// DayOf is the day (YYYY-MM-DD) of t in China Standard Time.
+func DayOf(t time.Time) string { return t.In(CST).Format(time.DateOnly) }

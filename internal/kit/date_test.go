@@ -26,3 +26,22 @@ func TestParseDate(t *testing.T) {
 		}
 	}
 }
+
+func TestAddDays(t *testing.T) {
+	for _, c := range []struct {
+		day  string
+		n    int
+		want string
+	}{
+		{"2024-02-28", 1, "2024-02-29"},
+		{"2023-02-28", 1, "2023-03-01"},
+		{"2025-01-10", -10, "2024-12-31"},
+		{"2025-06-30", 0, "2025-06-30"},
+		{"", 30, ""},
+		{"明天", 1, "明天"},
+	} {
+		if got := AddDays(c.day, c.n); got != c.want {
+			t.Errorf("AddDays(%q, %d) = %q, want %q", c.day, c.n, got, c.want)
+		}
+	}
+}

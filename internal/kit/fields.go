@@ -13,7 +13,7 @@ func Text(errs *Errors, field, label, v string, max int, required bool) string {
 	switch {
 	case v == "" && required:
 		errs.Add(field, "请填写%s", label)
-	case !utf8.ValidString(v) || strings.ContainsFunc(v, func(r rune) bool { return r < 0x20 && r != '\n' && r != '\r' || r == 0x7f }):
+	case unreadable(v):
 		errs.Add(field, "%s含有无法识别的字符", label)
 	case utf8.RuneCountInString(v) > max:
 		errs.Add(field, "%s不能超过 %d 个字", label, max)
@@ -40,15 +40,21 @@ func Day(errs *Errors, field, label, v string, required bool, since, until strin
 }
 
 // Clip shortens a value quoted in a message to 20 characters.
-func Clip(v string) string {
-	if utf8.RuneCountInString(v) > 20 {
-		return string([]rune(v)[:20]) + "…"
+func Clip(v string) string { return ClipRunes(v, 20) }
+
+// ClipRunes shortens a value quoted in a message to n characters and an
+// ellipsis, with invalid UTF-8 replaced (it is shown on a page).
+func ClipRunes(v string, n int) string {
+	v = strings.ToValidUTF8(v, "\uFFFD")
+	if r := []rune(v); len(r) > n {
+		return string(r[:n]) + "…"
 	}
 	return v
 }
 
 // Cell reads a required or optional cell of an import row within max
-// runes, adding the failure to errs at the row and column.
+// runes and free of control characters (line breaks allowed), adding the
+// failure to errs at the row and column.
 func Cell(r Row, errs *Errors, col string, max int, required bool) string {
 	v := strings.TrimSpace(r.Get(col))
 	switch {
@@ -56,6 +62,14 @@ func Cell(r Row, errs *Errors, col string, max int, required bool) string {
 		errs.AddCell(r.N, col, "不能为空")
 	case utf8.RuneCountInString(v) > max:
 		errs.AddCell(r.N, col, "不能超过 %d 个字", max)
+	case unreadable(v):
+		errs.AddCell(r.N, col, "含有无法识别的字符")
 	}
 	return v
+}
+
+// unreadable reports invalid UTF-8 or a control character other than a
+// line break.
+func unreadable(v string) bool {
+	return !utf8.ValidString(v) || strings.ContainsFunc(v, func(r rune) bool { return r < 0x20 && r != '\n' && r != '\r' || r == 0x7f })
 }

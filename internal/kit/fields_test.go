@@ -33,3 +33,39 @@ func TestTextDayClip(t *testing.T) {
 		t.Error("clip")
 	}
 }
+
+func TestCellAndClipRunes(t *testing.T) {
+	row := Row{N: 4, col: map[string]int{"名称": 0, "说明": 1}}
+	for _, c := range []struct {
+		v    string
+		want string // the error, "" for none
+	}{
+		{" 西宁 ", ""},
+		{"第一行\n第二行", ""},
+		{"a\x00b", "第 4 行“名称”：含有无法识别的字符"},
+		{"a\tb", "第 4 行“名称”：含有无法识别的字符"},
+		{string([]byte{0xff, 'a'}), "第 4 行“名称”：含有无法识别的字符"},
+		{strings.Repeat("长", 11), "第 4 行“名称”：不能超过 10 个字"},
+		{"", "第 4 行“名称”：不能为空"},
+	} {
+		var errs Errors
+		row.Cells = []string{c.v, ""}
+		Cell(row, &errs, "名称", 10, true)
+		if got := errs.Error(); (c.want == "") != (len(errs) == 0) || (c.want != "" && got != c.want) {
+			t.Errorf("Cell(%q): %q, want %q", c.v, got, c.want)
+		}
+	}
+	for _, c := range []struct {
+		v    string
+		n    int
+		want string
+	}{
+		{"标准化试点", 5, "标准化试点"},
+		{"标准化试点项目", 5, "标准化试点…"},
+		{string([]byte{'a', 0xff, 0xfe, 'b'}), 5, "a\uFFFDb"},
+	} {
+		if got := ClipRunes(c.v, c.n); got != c.want {
+			t.Errorf("ClipRunes(%q, %d) = %q, want %q", c.v, c.n, got, c.want)
+		}
+	}
+}

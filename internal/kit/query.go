@@ -85,8 +85,12 @@ func (w *Where) Contains(text string, cols ...string) {
 // LikePattern escapes s for LIKE … ESCAPE '\', lower-cases it and wraps
 // it in wildcards.
 func LikePattern(s string) string {
-	r := strings.NewReplacer(`\`, `\\`, `%`, `\%`, `_`, `\_`)
-	return "%" + strings.ToLower(r.Replace(s)) + "%"
+	return "%" + strings.ToLower(EscapeLike(s)) + "%"
+}
+
+// EscapeLike escapes the wildcards of s for LIKE … ESCAPE '\'.
+func EscapeLike(s string) string {
+	return strings.NewReplacer(`\`, `\\`, `%`, `\%`, `_`, `\_`).Replace(s)
 }
 
 // SQL is " WHERE a AND b", or "" without conditions.

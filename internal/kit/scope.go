@@ -110,3 +110,16 @@ func ActiveDepts(ctx context.Context, q store.Querier, s Scope) ([]Dept, error) 
 	})
 	return out, err
 }
+
+// DeptIn checks that department id exists and is in s, for a form's
+// department field (dept_id) that users call label ("承办部门").
+func DeptIn(ctx context.Context, q store.Querier, s Scope, id int64, label string) error {
+	var n int
+	if err := q.QueryRowContext(ctx, `SELECT COUNT(*) FROM departments WHERE id = $1`, id).Scan(&n); err != nil {
+		return fmt.Errorf("kit: department %d: %w", id, err)
+	}
+	if n == 0 || !s.Allows(id) {
+		return Errors{{Field: "dept_id", Msg: label + "不存在或不在您的数据范围内"}}
+	}
+	return nil
+}

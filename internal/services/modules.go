@@ -40,6 +40,9 @@ import (
 type Module struct {
 	Name  string // short ASCII key: "bases"
 	Title string // what users call it: "标准化生产基地"
+	// Pillar is the group of the left menu its pages are listed under
+	// (web.PillarStandards …), unless a page names its own.
+	Pillar string
 	// Build constructs the module's service into s (the foundations and
 	// the modules listed earlier are already there).
 	Build func(ctx context.Context, s *Set) error
@@ -82,6 +85,7 @@ func Modules() []Module {
 	return []Module{
 		{
 			Name: "standards", Title: "标准信息",
+			Pillar:  web.PillarStandards,
 			Build:   func(_ context.Context, s *Set) error { s.Standards = standards.NewService(s.DB); return nil },
 			Metrics: standards.RegisterMetrics,
 			Seed: func(ctx context.Context, s *Set, p auth.Principal) (int, error) {
@@ -94,6 +98,7 @@ func Modules() []Module {
 		},
 		{
 			Name: "declarations", Title: "企业标准自我声明",
+			Pillar:            web.PillarStandards,
 			SearchKinds:       []string{"declaration"},
 			Pages:             static(web.DeclarationsPages),
 			ImportKinds:       standardsKinds("declarations"),
@@ -101,6 +106,7 @@ func Modules() []Module {
 		},
 		{
 			Name: "leaders", Title: "企业标准“领跑者”",
+			Pillar: web.PillarStandards,
 			Seed: func(ctx context.Context, s *Set, p auth.Principal) (int, error) {
 				return standards.SeedLeadersDemo(ctx, s.Standards, p)
 			},
@@ -109,6 +115,7 @@ func Modules() []Module {
 		},
 		{
 			Name: "pilots", Title: "标准化试点",
+			Pillar:  web.PillarStandards,
 			Build:   func(_ context.Context, s *Set) error { s.Pilots = pilots.NewService(s.DB, s.Auth); return nil },
 			Metrics: pilots.RegisterMetrics,
 			Seed: func(ctx context.Context, s *Set, p auth.Principal) (int, error) {
@@ -120,11 +127,13 @@ func Modules() []Module {
 		},
 		{
 			Name: "projects", Title: "科技项目与标准奖励",
+			Pillar:            web.PillarStandards,
 			Pages:             pagesOver(func(s *Set) *pilots.Service { return s.Pilots }, web.ProjectsPages),
 			EnterpriseSection: func(s *Set) enterprise.SectionFunc { return s.Pilots.RewardsSection },
 		},
 		{
 			Name: "bases", Title: "标准化生产基地",
+			Pillar: web.PillarStandards,
 			Build: func(_ context.Context, s *Set) error {
 				s.Bases = bases.NewService(s.DB, s.Auth, StandardLookup(s.Standards))
 				return nil
@@ -140,6 +149,7 @@ func Modules() []Module {
 		},
 		{
 			Name: "training", Title: "标准化培训",
+			Pillar:  web.PillarStandards,
 			Build:   func(_ context.Context, s *Set) error { s.Training = training.NewService(s.DB, s.Auth); return nil },
 			Metrics: training.RegisterMetrics,
 			Seed: func(ctx context.Context, s *Set, p auth.Principal) (int, error) {
@@ -150,6 +160,7 @@ func Modules() []Module {
 		},
 		{
 			Name: "trademarks", Title: "商标注册",
+			Pillar: web.PillarBrands,
 			Build: func(_ context.Context, s *Set) error {
 				s.Trademarks = trademark.NewService(s.DB, s.Standards.Directory())
 				return nil
@@ -168,6 +179,7 @@ func Modules() []Module {
 		},
 		{
 			Name: "gi-products", Title: "地理标志保护产品",
+			Pillar: web.PillarBrands,
 			Build: func(_ context.Context, s *Set) error {
 				s.GI = gi.NewService(s.DB, s.Standards.Directory())
 				lookup := StandardLookup(s.Standards)
@@ -188,17 +200,20 @@ func Modules() []Module {
 		},
 		{
 			Name: "certifications", Title: "绿色有机与地理标志农产品",
+			Pillar:            web.PillarBrands,
 			SearchKinds:       []string{gi.KindCertDoc},
 			Pages:             pagesOver(func(s *Set) *gi.Service { return s.GI }, web.CertPages),
 			EnterpriseSection: func(s *Set) enterprise.SectionFunc { return s.GI.EnterpriseSection },
 		},
 		{
 			Name: "brands", Title: "品牌目录",
+			Pillar:      web.PillarBrands,
 			SearchKinds: []string{gi.KindBrandDoc},
 			Pages:       pagesOver(func(s *Set) *gi.Service { return s.GI }, web.BrandPages),
 		},
 		{
 			Name: "patents", Title: "发明专利与知识产权管理",
+			Pillar: web.PillarBrands,
 			Build: func(_ context.Context, s *Set) error {
 				s.Patents = patent.NewService(s.DB, s.Standards.Directory())
 				return nil
@@ -216,6 +231,7 @@ func Modules() []Module {
 		},
 		{
 			Name: "ip-protect", Title: "知识产权保护与服务",
+			Pillar: web.PillarBrands,
 			Build: func(_ context.Context, s *Set) error {
 				s.Protect = protect.NewService(s.DB, s.Standards.Directory())
 				return nil
@@ -233,6 +249,7 @@ func Modules() []Module {
 		},
 		{
 			Name: "nqi", Title: "计量与认证",
+			Pillar: web.PillarQuality,
 			Build: func(ctx context.Context, s *Set) error {
 				s.NQI = nqi.NewService(s.DB, s.Standards.Directory())
 				_, err := s.NQI.EnsureCatalogue(ctx)
@@ -253,6 +270,7 @@ func Modules() []Module {
 		},
 		{
 			Name: "eval-model", Title: "盐湖化工企业分类评价模型",
+			Pillar: web.PillarQuality,
 			Build: func(_ context.Context, s *Set) error {
 				s.EvalModel = evalmodel.NewService(s.DB, s.Standards.Directory())
 				return nil
@@ -270,6 +288,7 @@ func Modules() []Module {
 		},
 		{
 			Name: "bizenv", Title: "公平竞争审查、涉企收费、企业开办与公益广告",
+			Pillar: web.PillarEnvironment,
 			Build: func(ctx context.Context, s *Set) error {
 				s.BizEnv = bizenv.NewService(s.DB)
 				return s.BizEnv.EnsureLimits(ctx)
@@ -289,6 +308,7 @@ func Modules() []Module {
 		},
 		{
 			Name: "inspect", Title: "双随机、一公开",
+			Pillar: web.PillarEnvironment,
 			Build: func(ctx context.Context, s *Set) error {
 				s.Inspect = inspect.NewService(s.DB)
 				if err := s.Inspect.EnsureCalendar(ctx); err != nil {
@@ -311,6 +331,7 @@ func Modules() []Module {
 		},
 		{
 			Name: "equipment", Title: "特种设备",
+			Pillar: web.PillarQuality,
 			Build: func(ctx context.Context, s *Set) error {
 				s.Equipment = equipment.NewService(s.DB, s.Auth)
 				_, err := s.Equipment.EnsureIntervals(ctx)
@@ -340,6 +361,7 @@ func Modules() []Module {
 		},
 		{
 			Name: "quality-awards", Title: "质量奖、质量提升示范区与公共服务质量监测",
+			Pillar: web.PillarQuality,
 			Build: func(_ context.Context, s *Set) error {
 				s.Awards = awards.NewService(s.DB, s.Standards.Directory())
 				return nil
@@ -355,6 +377,7 @@ func Modules() []Module {
 		},
 		{
 			Name: "sampling", Title: "产品质量监督抽查",
+			Pillar: web.PillarQuality,
 			Build: func(_ context.Context, s *Set) error {
 				s.Sampling = sampling.NewService(s.DB, s.Standards.Directory())
 				return nil
@@ -375,6 +398,7 @@ func Modules() []Module {
 		telemetryModule(),
 		{
 			Name: "alarms", Title: "设备报警与隐患",
+			Pillar: web.PillarQuality,
 			Build: func(ctx context.Context, s *Set) error {
 				s.Alarms = alarms.NewService(s.DB)
 				if _, err := s.Alarms.EnsureRules(ctx); err != nil {
@@ -438,7 +462,7 @@ func Pages(s *Set) []func(*web.Server) []web.Route {
 	var out []func(*web.Server) []web.Route
 	for _, m := range Modules() {
 		if m.Pages != nil {
-			out = append(out, m.Pages(s))
+			out = append(out, web.InPillar(m.Pillar, m.Pages(s)))
 		}
 	}
 	return out

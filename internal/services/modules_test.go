@@ -1,6 +1,7 @@
 package services_test
 
 import (
+	"cmp"
 	"context"
 	"maps"
 	"slices"
@@ -62,6 +63,9 @@ func TestModuleList(t *testing.T) {
 				t.Errorf("%s served by %s and %s", key, other, m.Name)
 			}
 			seen[key] = m.Name
+			if rt.Menu.Label != "" && !slices.Contains(web.MenuPillars(), cmp.Or(rt.Menu.Pillar, m.Pillar)) {
+				t.Errorf("%s: menu entry %s names no pillar of the menu (Module.Pillar or Menu.Pillar): %q", m.Name, rt.Pattern, cmp.Or(rt.Menu.Pillar, m.Pillar))
+			}
 		}
 	}
 }

@@ -14,7 +14,7 @@ import (
 // ingester, the simulator) is started by the commands that run it.
 func telemetryModule() Module {
 	return Module{
-		Name: "telemetry", Title: "设备在线监测",
+		Name: "telemetry", Title: "设备在线监测", Pillar: web.PillarQuality,
 		Build: func(_ context.Context, s *Set) error {
 			s.Telemetry = telemetry.NewStore(s.DB)
 			s.EquipmentSections = append(s.EquipmentSections, s.charts().Section)

@@ -15,6 +15,7 @@ import (
 	"time"
 
 	"sidi/internal/auth"
+	"sidi/internal/kit"
 	"sidi/internal/search"
 	"sidi/internal/store"
 
@@ -481,7 +482,7 @@ func (s *Service) TitleLikeScan(ctx context.Context, bq BenchQuery) (int, error)
 }
 
 func likePattern(s string) string {
-	return "%" + strings.NewReplacer(`\`, `\\`, "%", `\%`, "_", `\_`).Replace(s) + "%"
+	return "%" + kit.EscapeLike(s) + "%"
 }
 
 // countRows reads every row of q and counts them.

@@ -10,6 +10,7 @@ import (
 
 	"sidi/internal/audit"
 	"sidi/internal/auth"
+	"sidi/internal/kit"
 	"sidi/internal/search"
 	"sidi/internal/store"
 )
@@ -123,8 +124,8 @@ func (s *Service) bulkWrite(ctx context.Context, tx *sql.Tx, conn *sql.Conn, rec
 		if r.Status == StatusProject {
 			stage = StageProject
 		}
-		return []any{ids[i], nullKey(r.code), r.code.Display, familyOf(r), r.code.Prefix, r.code.Region, r.Kind, r.DrugCategory, r.Variety, r.Title, r.TitleEn, r.Status, stage, b2i(r.FastTrack),
-			r.Issued, r.Implemented, r.ICS, r.CCS, r.Committee, r.Department, r.Publisher, r.DraftingUnits, r.Drafters, r.FilingNo, r.FilingDate, r.Scope, r.PlanTask, b2i(r.Demo), r.Note, now, now}
+		return []any{ids[i], nullKey(r.code), r.code.Display, familyOf(r), r.code.Prefix, r.code.Region, r.Kind, r.DrugCategory, r.Variety, r.Title, r.TitleEn, r.Status, stage, store.BoolInt(r.FastTrack),
+			r.Issued, r.Implemented, r.ICS, r.CCS, r.Committee, r.Department, r.Publisher, r.DraftingUnits, r.Drafters, r.FilingNo, r.FilingDate, r.Scope, r.PlanTask, store.BoolInt(r.Demo), r.Note, now, now}
 	})
 	if err != nil {
 		return err
@@ -222,7 +223,7 @@ func (s *Service) BulkLoadDeclarations(ctx context.Context, p auth.Principal, g 
 				return fmt.Errorf("standards: generated declaration %d: %w", j, err)
 			}
 			ei := g.GenEnterprise(ent)
-			declared := addDays(today, -(j*7919)%(6*365)) // spread over six years
+			declared := kit.AddDays(today, -(j*7919)%(6*365)) // spread over six years
 			d := Declaration{ID: declBase + int64(j) + 1, EnterpriseID: in.EnterpriseID, EnterpriseName: ei.Name, CreditCode: ei.CreditCode,
 				StandardKey: r.code.Normalized, StandardCode: r.code.Display, StandardTitle: r.StandardTitle, StandardFamily: r.code.Family, StandardID: r.stdID,
 				Own: r.own, Products: r.products, Indicators: r.inds, NationalRef: r.NationalRef, BelowNational: r.BelowNational, BelowNote: r.BelowNote,
@@ -248,8 +249,8 @@ func (s *Service) BulkLoadDeclarations(ctx context.Context, p auth.Principal, g 
 			if err := insertRows(ctx, d, tx, `INSERT INTO declarations(id, enterprise_id, standard_key, standard_code, standard_title, standard_family, standard_id, own,
 				national_ref, below_national, below_note, committed, status, declared_on, reviewed_on, review_due, demo, note, created_by, created_at, updated_at) VALUES `, make([]string, 21), len(items), func(i int) []any {
 				x := items[i].d
-				return []any{x.ID, x.EnterpriseID, x.StandardKey, x.StandardCode, x.StandardTitle, x.StandardFamily, nullID(x.StandardID), b2i(x.Own),
-					x.NationalRef, b2i(x.BelowNational), x.BelowNote, b2i(x.Committed), DeclCurrent, x.DeclaredOn, "", x.ReviewDue, 0, x.Note, "benchmark", now, now}
+				return []any{x.ID, x.EnterpriseID, x.StandardKey, x.StandardCode, x.StandardTitle, x.StandardFamily, store.NullID(x.StandardID), store.BoolInt(x.Own),
+					x.NationalRef, store.BoolInt(x.BelowNational), x.BelowNote, store.BoolInt(x.Committed), DeclCurrent, x.DeclaredOn, "", x.ReviewDue, 0, x.Note, "benchmark", now, now}
 			}); err != nil {
 				return err
 			}

@@ -337,8 +337,8 @@ func (s *Service) Declare(ctx context.Context, p auth.Principal, in DeclarationI
 			err = tx.QueryRowContext(ctx, `INSERT INTO declarations(enterprise_id, standard_key, standard_code, standard_title, standard_family, standard_id, own,
 				national_ref, below_national, below_note, committed, status, declared_on, reviewed_on, review_due, demo, note, created_by, created_at, updated_at)
 				VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, 'current', $12, '', $13, $14, $15, $16, $17, $17) RETURNING id`,
-				in.EnterpriseID, r.code.Normalized, r.code.Display, r.StandardTitle, r.code.Family, nullID(r.stdID), b2i(r.own),
-				r.NationalRef, b2i(r.BelowNational), r.BelowNote, b2i(r.own && r.Committed), today, addYears(today, ReviewYears), b2i(r.Demo), strings.TrimSpace(r.Note), p.Actor().Name, now).Scan(&id)
+				in.EnterpriseID, r.code.Normalized, r.code.Display, r.StandardTitle, r.code.Family, store.NullID(r.stdID), store.BoolInt(r.own),
+				r.NationalRef, store.BoolInt(r.BelowNational), r.BelowNote, store.BoolInt(r.own && r.Committed), today, addYears(today, ReviewYears), store.BoolInt(r.Demo), strings.TrimSpace(r.Note), p.Actor().Name, now).Scan(&id)
 			if err != nil {
 				return 0, err
 			}
@@ -364,13 +364,6 @@ func (s *Service) saveDecl(ctx context.Context, tx *sql.Tx, id int64, r declReco
 		return err
 	}
 	return search.Index(ctx, s.db, tx, declDoc(d))
-}
-
-func nullID(id int64) any {
-	if id == 0 {
-		return nil
-	}
-	return id
 }
 
 func (s *Service) saveDeclParts(ctx context.Context, tx *sql.Tx, id int64, r declRecord) error {
@@ -405,7 +398,7 @@ func (s *Service) saveDeclParts(ctx context.Context, tx *sql.Tx, id int64, r dec
 // text. A change here must raise declLayout.
 func declDoc(d Declaration) search.Doc {
 	var names, kw, body []string
-	facets := []string{"family:" + d.StandardFamily, "own:" + strconv.Itoa(b2i(d.Own)), "below:" + strconv.Itoa(b2i(d.BelowNational))}
+	facets := []string{"family:" + d.StandardFamily, "own:" + strconv.Itoa(store.BoolInt(d.Own)), "below:" + strconv.Itoa(store.BoolInt(d.BelowNational))}
 	seen := map[string]bool{}
 	for _, p := range d.Products {
 		names = append(names, p.Name)
@@ -456,8 +449,8 @@ func (s *Service) UpdateDeclaration(ctx context.Context, p auth.Principal, id in
 			today := s.today()
 			_, err := tx.ExecContext(ctx, `UPDATE declarations SET standard_key = $1, standard_code = $2, standard_title = $3, standard_family = $4, standard_id = $5, own = $6,
 				national_ref = $7, below_national = $8, below_note = $9, committed = $10, reviewed_on = $11, review_due = $12, note = $13, updated_at = $14 WHERE id = $15`,
-				r.code.Normalized, r.code.Display, r.StandardTitle, r.code.Family, nullID(r.stdID), b2i(r.own), r.NationalRef, b2i(r.BelowNational), r.BelowNote,
-				b2i(r.own && r.Committed), today, addYears(today, ReviewYears), strings.TrimSpace(r.Note), s.now().UTC().Format(time.RFC3339), id)
+				r.code.Normalized, r.code.Display, r.StandardTitle, r.code.Family, store.NullID(r.stdID), store.BoolInt(r.own), r.NationalRef, store.BoolInt(r.BelowNational), r.BelowNote,
+				store.BoolInt(r.own && r.Committed), today, addYears(today, ReviewYears), strings.TrimSpace(r.Note), s.now().UTC().Format(time.RFC3339), id)
 			if err != nil {
 				return 0, err
 			}
@@ -525,18 +518,10 @@ func (s *Service) reviewState(due string) string {
 	switch {
 	case due < today:
 		return "overdue"
-	case due <= addDays(today, ReviewNoticeDays):
+	case due <= kit.AddDays(today, ReviewNoticeDays):
 		return "due"
 	}
 	return "ok"
-}
-
-func addDays(iso string, n int) string {
-	t, err := time.Parse("2006-01-02", iso)
-	if err != nil {
-		return iso
-	}
-	return t.AddDate(0, 0, n).Format("2006-01-02")
 }
 
 func (s *Service) loadDecl(ctx context.Context, q querier, id int64) (Declaration, error) {

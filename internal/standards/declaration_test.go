@@ -13,6 +13,7 @@ import (
 	"sidi/internal/apperr"
 	"sidi/internal/auth"
 	"sidi/internal/indicator"
+	"sidi/internal/kit"
 	"sidi/internal/org"
 	"sidi/internal/search"
 	"sidi/internal/store"
@@ -83,7 +84,7 @@ func newDeclFixture(t *testing.T, db *store.DB) declFixture {
 	}
 	admin := auth.CLI("test")
 	svc := NewService(db)
-	clock := time.Date(2026, 3, 1, 10, 0, 0, 0, cst)
+	clock := time.Date(2026, 3, 1, 10, 0, 0, 0, kit.CST)
 	svc.now = func() time.Time { return clock }
 	f := declFixture{svc: svc, clock: &clock}
 	svc.now = func() time.Time { return *f.clock }
@@ -259,7 +260,7 @@ func TestDeclarations(t *testing.T) {
 		if rs, _ := svc.ReviewReminders(ctx, f.ent); len(rs) != 0 {
 			t.Errorf("reminders now: %d", len(rs))
 		}
-		*f.clock = time.Date(2028, 12, 15, 9, 0, 0, 0, cst)
+		*f.clock = time.Date(2028, 12, 15, 9, 0, 0, 0, kit.CST)
 		rs, err := svc.ReviewReminders(ctx, f.ent)
 		if err != nil || len(rs) != 3 || rs[0].Review != "due" || rs[0].ReviewLabel() != "即将到期，请复核" {
 			t.Fatalf("reminders before the due date: %d %v", len(rs), err)
@@ -267,7 +268,7 @@ func TestDeclarations(t *testing.T) {
 		if rs, _ := svc.ReviewReminders(ctx, f.stranger); len(rs) != 0 {
 			t.Errorf("a stranger sees %d reminders", len(rs))
 		}
-		*f.clock = time.Date(2029, 4, 1, 9, 0, 0, 0, cst)
+		*f.clock = time.Date(2029, 4, 1, 9, 0, 0, 0, kit.CST)
 		if got, _ := svc.GetDeclaration(ctx, auth.Principal{}, d.ID); got.Review != "overdue" {
 			t.Errorf("after the due date: %s", got.Review)
 		}
@@ -303,9 +304,9 @@ func TestDeclarations(t *testing.T) {
 			asOf time.Time
 			want float64
 		}{
-			{time.Date(2026, 2, 28, 0, 0, 0, 0, cst), 0},
-			{time.Date(2026, 3, 1, 0, 0, 0, 0, cst), 3},
-			{time.Date(2029, 4, 1, 0, 0, 0, 0, cst), 2},
+			{time.Date(2026, 2, 28, 0, 0, 0, 0, kit.CST), 0},
+			{time.Date(2026, 3, 1, 0, 0, 0, 0, kit.CST), 3},
+			{time.Date(2029, 4, 1, 0, 0, 0, 0, kit.CST), 2},
 		} {
 			if got, err := m.Compute(ctx, db.Reader(), time.Time{}, c.asOf); err != nil || got != c.want {
 				t.Errorf("%s as of %s = %v, %v; want %v", MetricDeclarations, c.asOf.Format("2006-01-02"), got, err, c.want)

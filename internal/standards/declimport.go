@@ -622,7 +622,7 @@ func (s *Service) importNewDecl(ctx context.Context, tx *sql.Tx, p auth.Principa
 	err := tx.QueryRowContext(ctx, `INSERT INTO declarations(enterprise_id, standard_key, standard_code, standard_title, standard_family, standard_id, own,
 		national_ref, below_national, below_note, committed, status, declared_on, reviewed_on, review_due, demo, note, created_by, created_at, updated_at)
 		VALUES ($1, $2, $3, $4, $5, $6, 0, '', 0, '', 0, 'current', $7, '', $8, 0, '', $9, $10, $10) RETURNING id`,
-		pl.entID, r.code.Normalized, r.code.Display, r.StandardTitle, r.code.Family, nullID(r.stdID), pl.g.date, addYears(pl.g.date, ReviewYears), p.Actor().Name, now).Scan(&id)
+		pl.entID, r.code.Normalized, r.code.Display, r.StandardTitle, r.code.Family, store.NullID(r.stdID), pl.g.date, addYears(pl.g.date, ReviewYears), p.Actor().Name, now).Scan(&id)
 	if err != nil {
 		return fmt.Errorf("standards: declaration import row %d: %w", pl.g.row, err)
 	}

@@ -79,7 +79,7 @@ func newDeclImportFixture(t *testing.T, db *store.DB) declImportFixture {
 	ctx := context.Background()
 	admin := auth.CLI("test")
 	svc := NewService(db)
-	svc.now = func() time.Time { return time.Date(2026, 3, 1, 10, 0, 0, 0, cst) }
+	svc.now = func() time.Time { return time.Date(2026, 3, 1, 10, 0, 0, 0, kit.CST) }
 	if _, err := svc.CreateEnterprise(ctx, admin, EnterpriseInput{CreditCode: diEntA, Name: "格尔木昆仑盐化有限公司"}); err != nil {
 		t.Fatal(err)
 	}
@@ -202,14 +202,14 @@ func TestDeclImportUpdates(t *testing.T) {
 		// An own enterprise standard declared on its page, with indicators.
 		var entA int64
 		db.Reader().QueryRow(`SELECT id FROM enterprises WHERE credit_code = $1`, diEntA).Scan(&entA)
-		f.svc.now = func() time.Time { return time.Date(2025, 6, 1, 10, 0, 0, 0, cst) }
+		f.svc.now = func() time.Time { return time.Date(2025, 6, 1, 10, 0, 0, 0, kit.CST) }
 		own, err := f.svc.Declare(ctx, admin, DeclarationInput{EnterpriseID: entA, StandardCode: "Q/KLYH 001S—2024", StandardTitle: "食用精制湖盐",
 			Products:   []Product{{Name: "精制湖盐", Model: "500 g", Category: "食用盐"}},
 			Indicators: []Indicator{{Name: "氯化钠含量", Unit: "g/100g", Value: "99.3", TestMethod: "GB 5009.42", Direction: HigherBetter}}, Committed: true})
 		if err != nil {
 			t.Fatal(err)
 		}
-		f.svc.now = func() time.Time { return time.Date(2026, 3, 1, 10, 0, 0, 0, cst) }
+		f.svc.now = func() time.Time { return time.Date(2026, 3, 1, 10, 0, 0, 0, kit.CST) }
 		rows := declImportRows()
 		rows[2][4] = "加碘湖盐"       // A's second product changes
 		rows[4][7] = "2026-02-01" // C: a later date, same products: left as is

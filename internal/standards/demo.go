@@ -8,6 +8,7 @@ import (
 
 	"sidi/internal/apperr"
 	"sidi/internal/auth"
+	"sidi/internal/kit"
 )
 
 // DemoNote marks every demo record; pages show a 演示 badge for them.
@@ -208,7 +209,7 @@ func SeedLeadersDemo(ctx context.Context, svc *Service, p auth.Principal) (int, 
 		}
 		y, from := year, today
 		if ds.published {
-			y, from = year-1, addDays(today, -40)
+			y, from = year-1, kit.AddDays(today, -40)
 		}
 		sc, err := svc.CreateScheme(ctx, p, SchemeInput{Year: y, Field: ds.field, MaxLeaders: ds.max, NoticeDays: 10, Indicators: ds.inds,
 			Name: fmt.Sprintf("%s%d 年度%s企业标准“领跑者”评估方案", leadersDemoPrefix, y, ds.field)})

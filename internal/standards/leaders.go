@@ -345,7 +345,7 @@ func (s *Service) RankScheme(ctx context.Context, p auth.Principal, id int64) (S
 		}
 		for _, e := range entries {
 			if _, err := tx.ExecContext(ctx, `INSERT INTO leader_entries(scheme_id, declaration_id, enterprise_id, eligible, reason, tier, margin, rank, shortlisted)
-				VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9)`, id, e.DeclarationID, e.EnterpriseID, b2i(e.Eligible), e.Reason, e.Tier, e.Margin, e.Rank, b2i(e.Shortlisted)); err != nil {
+				VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9)`, id, e.DeclarationID, e.EnterpriseID, store.BoolInt(e.Eligible), e.Reason, e.Tier, e.Margin, e.Rank, store.BoolInt(e.Shortlisted)); err != nil {
 				return err
 			}
 		}
@@ -465,7 +465,7 @@ func (s *Service) StartNotice(ctx context.Context, p auth.Principal, id int64, f
 		if d == "" {
 			d = s.today()
 		}
-		to := addDays(d, sc.NoticeDays-1)
+		to := kit.AddDays(d, sc.NoticeDays-1)
 		_, err := tx.ExecContext(ctx, `UPDATE leader_schemes SET status = 'notice', notice_from = $1, notice_to = $2, updated_at = $3 WHERE id = $4`, d, to, s.now().UTC().Format(time.RFC3339), id)
 		return err
 	})

@@ -11,6 +11,7 @@ import (
 
 	"sidi/internal/apperr"
 	"sidi/internal/auth"
+	"sidi/internal/kit"
 	"sidi/internal/store"
 	"sidi/internal/store/storetest"
 )
@@ -197,11 +198,11 @@ func TestLeaders(t *testing.T) {
 		if _, err := svc.RemoveFromShortlist(ctx, admin, sc.ID, b, "公示期间收到实名异议，经核实检验报告不符"); err != nil {
 			t.Fatal(err)
 		}
-		*f.clock = time.Date(2026, 3, 11, 12, 0, 0, 0, cst)
+		*f.clock = time.Date(2026, 3, 11, 12, 0, 0, 0, kit.CST)
 		if _, err := svc.PublishLeaders(ctx, admin, sc.ID); !errors.Is(err, apperr.ErrInvalid) {
 			t.Errorf("publishing on the last day of the notice: %v", err)
 		}
-		*f.clock = time.Date(2026, 3, 12, 9, 0, 0, 0, cst)
+		*f.clock = time.Date(2026, 3, 12, 9, 0, 0, 0, kit.CST)
 		if sc, err = svc.PublishLeaders(ctx, admin, sc.ID); err != nil || sc.Status != SchemePublished || sc.PublishedOn != "2026-03-12" {
 			t.Fatalf("publish: %+v %v", sc, err)
 		}

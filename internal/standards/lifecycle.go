@@ -382,7 +382,7 @@ func (s *Service) PublishAnnouncement(ctx context.Context, p auth.Principal, in 
 		},
 		Exec: func(tx *sql.Tx, _ Announcement) (id int64, err error) {
 			err = tx.QueryRowContext(ctx, `INSERT INTO standard_announcements(number, title, issuer, issued, demo, created_at) VALUES ($1, $2, $3, $4, $5, $6) RETURNING id`,
-				in.Number, in.Title, in.Issuer, issued, b2i(in.Demo), s.now().UTC().Format(time.RFC3339)).Scan(&id)
+				in.Number, in.Title, in.Issuer, issued, store.BoolInt(in.Demo), s.now().UTC().Format(time.RFC3339)).Scan(&id)
 			if err != nil {
 				return 0, err
 			}

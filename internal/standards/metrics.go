@@ -6,6 +6,7 @@ import (
 	"time"
 
 	"sidi/internal/indicator"
+	"sidi/internal/kit"
 )
 
 // Metric keys registered with the indicator engine.
@@ -14,8 +15,6 @@ const (
 	MetricDrugVarieties  = "standards.drug.varieties"
 	MetricDeclarations   = "standards.declarations"
 )
-
-func day(t time.Time) string { return t.In(cst).Format("2006-01-02") }
 
 // RegisterMetrics registers the standards platform's live measures.
 func RegisterMetrics(r *indicator.Registry) error {
@@ -26,7 +25,7 @@ func RegisterMetrics(r *indicator.Registry) error {
 			Compute: func(ctx context.Context, q indicator.Querier, since, asOf time.Time) (float64, error) {
 				var n float64
 				err := q.QueryRowContext(ctx, `SELECT COUNT(*) FROM standards WHERE family = 'local' AND substr(region, 1, 2) = '63'
-					AND status <> 'project' AND issued <> '' AND issued >= $1 AND issued <= $2`, day(since), day(asOf)).Scan(&n)
+					AND status <> 'project' AND issued <> '' AND issued >= $1 AND issued <= $2`, kit.DayOf(since), kit.DayOf(asOf)).Scan(&n)
 				if err != nil {
 					return 0, fmt.Errorf("standards: %s: %w", MetricLocalPublished, err)
 				}
@@ -39,7 +38,7 @@ func RegisterMetrics(r *indicator.Registry) error {
 			Compute: func(ctx context.Context, q indicator.Querier, since, asOf time.Time) (float64, error) {
 				var n float64
 				err := q.QueryRowContext(ctx, `SELECT COUNT(DISTINCT drug_category || '/' || variety) FROM standards WHERE kind = 'drug'
-					AND status <> 'project' AND issued <> '' AND issued >= $1 AND issued <= $2`, day(since), day(asOf)).Scan(&n)
+					AND status <> 'project' AND issued <> '' AND issued >= $1 AND issued <= $2`, kit.DayOf(since), kit.DayOf(asOf)).Scan(&n)
 				if err != nil {
 					return 0, fmt.Errorf("standards: %s: %w", MetricDrugVarieties, err)
 				}
@@ -51,7 +50,7 @@ func RegisterMetrics(r *indicator.Registry) error {
 			Description: "截至统计日有效的企业标准自我声明项数（累计声明数减去已撤销的；每个企业声明执行的每项标准计一项，不限于方案实施之后）。",
 			Compute: func(ctx context.Context, q indicator.Querier, since, asOf time.Time) (float64, error) {
 				var n float64
-				d := day(asOf)
+				d := kit.DayOf(asOf)
 				err := q.QueryRowContext(ctx, `SELECT COUNT(*) FROM declarations WHERE declared_on <= $1 AND (status = 'current' OR withdrawn_on > $1)`, d).Scan(&n)
 				if err != nil {
 					return 0, fmt.Errorf("standards: %s: %w", MetricDeclarations, err)

@@ -189,9 +189,7 @@ func NewService(db *store.DB) *Service {
 // DB exposes the database (for the benchmark generator and tests).
 func (s *Service) DB() *store.DB { return s.db }
 
-var cst = time.FixedZone("CST", 8*3600)
-
-func (s *Service) today() string { return s.now().In(cst).Format("2006-01-02") }
+func (s *Service) today() string { return kit.DayOf(s.now()) }
 
 // record is a validated Input ready to store.
 type record struct {
@@ -453,13 +451,6 @@ func nullKey(c Code) any {
 	return c.Normalized
 }
 
-func b2i(b bool) int {
-	if b {
-		return 1
-	}
-	return 0
-}
-
 func (s *Service) insert(ctx context.Context, tx *sql.Tx, r record) (int64, error) {
 	now := s.now().UTC().Format(time.RFC3339)
 	stage := ""
@@ -470,8 +461,8 @@ func (s *Service) insert(ctx context.Context, tx *sql.Tx, r record) (int64, erro
 	err := tx.QueryRowContext(ctx, `INSERT INTO standards(code_key, code, family, prefix, region, kind, drug_category, variety, title, title_en, status, stage, fast_track,
 		issued, implemented, ics, ccs, committee, department, publisher, drafting_units, drafters, filing_no, filing_date, scope, plan_task, demo, note, created_at, updated_at)
 		VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17, $18, $19, $20, $21, $22, $23, $24, $25, $26, $27, $28, $29, $29) RETURNING id`,
-		nullKey(r.code), r.code.Display, familyOf(r), r.code.Prefix, r.code.Region, r.Kind, r.DrugCategory, r.Variety, r.Title, r.TitleEn, r.Status, stage, b2i(r.FastTrack),
-		r.Issued, r.Implemented, r.ICS, r.CCS, r.Committee, r.Department, r.Publisher, r.DraftingUnits, r.Drafters, r.FilingNo, r.FilingDate, r.Scope, r.PlanTask, b2i(r.Demo), r.Note, now).Scan(&id)
+		nullKey(r.code), r.code.Display, familyOf(r), r.code.Prefix, r.code.Region, r.Kind, r.DrugCategory, r.Variety, r.Title, r.TitleEn, r.Status, stage, store.BoolInt(r.FastTrack),
+		r.Issued, r.Implemented, r.ICS, r.CCS, r.Committee, r.Department, r.Publisher, r.DraftingUnits, r.Drafters, r.FilingNo, r.FilingDate, r.Scope, r.PlanTask, store.BoolInt(r.Demo), r.Note, now).Scan(&id)
 	if err != nil {
 		if kit.IsUnique(err) { // the import writes through insert too
 			return 0, apperr.Conflict("标准号 %s 已在库中，请编辑已有记录", r.code.Display)
@@ -495,8 +486,8 @@ func (s *Service) update(ctx context.Context, tx *sql.Tx, id int64, r record) er
 		publisher = $19, drafting_units = $20, drafters = $21, filing_no = $22, filing_date = $23, scope = $24, plan_task = $25, demo = $26, note = $27, updated_at = $28
 		WHERE id = $29`,
 		nullKey(r.code), r.code.Display, familyOf(r), r.code.Prefix, r.code.Region, r.Kind, r.DrugCategory, r.Variety,
-		r.Title, r.TitleEn, r.Status, b2i(r.FastTrack), r.Issued, r.Implemented, r.ICS, r.CCS, r.Committee, r.Department,
-		r.Publisher, r.DraftingUnits, r.Drafters, r.FilingNo, r.FilingDate, r.Scope, r.PlanTask, b2i(r.Demo), r.Note, now, id)
+		r.Title, r.TitleEn, r.Status, store.BoolInt(r.FastTrack), r.Issued, r.Implemented, r.ICS, r.CCS, r.Committee, r.Department,
+		r.Publisher, r.DraftingUnits, r.Drafters, r.FilingNo, r.FilingDate, r.Scope, r.PlanTask, store.BoolInt(r.Demo), r.Note, now, id)
 	if err != nil {
 		if kit.IsUnique(err) { // the import writes through update too
 			return apperr.Conflict("标准号 %s 已被其他记录使用", r.code.Display)

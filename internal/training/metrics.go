@@ -6,6 +6,7 @@ import (
 	"time"
 
 	"sidi/internal/indicator"
+	"sidi/internal/kit"
 )
 
 // Metric keys registered with the indicator engine.
@@ -16,15 +17,13 @@ const (
 	MetricLeaderPersonTimes = "training.leader_person_times"
 )
 
-func day(t time.Time) string { return t.In(cst).Format("2006-01-02") }
-
 // RegisterMetrics registers the training measures. All count sessions that
 // began between the plan's start and the statistics day.
 func RegisterMetrics(r *indicator.Registry) error {
 	count := func(key, expr, where string) func(context.Context, indicator.Querier, time.Time, time.Time) (float64, error) {
 		return func(ctx context.Context, q indicator.Querier, since, asOf time.Time) (float64, error) {
 			var n float64
-			err := q.QueryRowContext(ctx, `SELECT COALESCE(`+expr+`, 0) FROM training_sessions WHERE starts_on >= $1 AND starts_on <= $2`+where, day(since), day(asOf)).Scan(&n)
+			err := q.QueryRowContext(ctx, `SELECT COALESCE(`+expr+`, 0) FROM training_sessions WHERE starts_on >= $1 AND starts_on <= $2`+where, kit.DayOf(since), kit.DayOf(asOf)).Scan(&n)
 			if err != nil {
 				return 0, fmt.Errorf("training: %s: %w", key, err)
 			}

@@ -133,9 +133,7 @@ func NewService(db *store.DB, a *auth.Service) *Service {
 // SetClock replaces the clock (tests).
 func (s *Service) SetClock(now func() time.Time) { s.now = now }
 
-var cst = time.FixedZone("CST", 8*3600)
-
-func (s *Service) today() string { return s.now().In(cst).Format("2006-01-02") }
+func (s *Service) today() string { return kit.DayOf(s.now()) }
 
 func (s *Service) validate(in Input) (Input, error) {
 	var ps check.Problems
@@ -305,7 +303,7 @@ func (s *Service) Create(ctx context.Context, p auth.Principal, in Input) (Sessi
 			now := s.now().UTC().Format(time.RFC3339)
 			err = tx.QueryRowContext(ctx, `INSERT INTO training_sessions(title, topic, dept_id, starts_on, ends_on, mode, place, category, trainees, hours, sidi, demo, note, created_by, created_at, updated_at)
 				VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $15) RETURNING id`,
-				r.Title, r.Topic, dept, r.StartsOn, r.EndsOn, r.Mode, r.Place, r.Category, r.Trainees, r.Hours, b2i(r.Sidi), b2i(r.Demo), r.Note, p.Actor().Name, now).Scan(&id)
+				r.Title, r.Topic, dept, r.StartsOn, r.EndsOn, r.Mode, r.Place, r.Category, r.Trainees, r.Hours, store.BoolInt(r.Sidi), store.BoolInt(r.Demo), r.Note, p.Actor().Name, now).Scan(&id)
 			return id, err
 		},
 	})
@@ -340,17 +338,10 @@ func (s *Service) Update(ctx context.Context, p auth.Principal, id int64, in Inp
 		Exec: func(tx *sql.Tx, _ Session) (int64, error) {
 			_, err := tx.ExecContext(ctx, `UPDATE training_sessions SET title = $1, topic = $2, dept_id = $3, starts_on = $4, ends_on = $5, mode = $6, place = $7,
 				category = $8, trainees = $9, hours = $10, sidi = $11, note = $12, updated_at = $13 WHERE id = $14`,
-				r.Title, r.Topic, dept, r.StartsOn, r.EndsOn, r.Mode, r.Place, r.Category, r.Trainees, r.Hours, b2i(r.Sidi), r.Note, s.now().UTC().Format(time.RFC3339), id)
+				r.Title, r.Topic, dept, r.StartsOn, r.EndsOn, r.Mode, r.Place, r.Category, r.Trainees, r.Hours, store.BoolInt(r.Sidi), r.Note, s.now().UTC().Format(time.RFC3339), id)
 			return id, err
 		},
 	})
-}
-
-func b2i(b bool) int {
-	if b {
-		return 1
-	}
-	return 0
 }
 
 type querier = store.Querier

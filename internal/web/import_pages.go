@@ -111,7 +111,7 @@ func (s *Server) importKindOf(r *http.Request, p auth.Principal) (kit.ImportKind
 			return k, mayImport(r.Context(), p, k)
 		}
 	}
-	return kit.ImportKind[auth.Principal]{}, apperr.NotFound("没有名为“%s”的数据类型", clipRunes(name, 40))
+	return kit.ImportKind[auth.Principal]{}, apperr.NotFound("没有名为“%s”的数据类型", kit.ClipRunes(name, 40))
 }
 
 // kindLabel is a kind's Chinese name: its title without the English gloss
@@ -139,13 +139,6 @@ func sizeText(n int64) string {
 		return fmt.Sprintf("%d KB", n>>10)
 	}
 	return fmt.Sprintf("%d 字节", n)
-}
-
-func clipRunes(s string, n int) string {
-	if utf8.RuneCountInString(s) <= n {
-		return s
-	}
-	return string([]rune(s)[:n]) + "…"
 }
 
 // importKindView is a kind as the pages show it.
@@ -238,11 +231,11 @@ func (s *Server) uploadedImport(r *http.Request) (kit.Source, error) {
 	}
 	h := files[0]
 	if ext := strings.ToLower(filepath.Ext(h.Filename)); ext != ".csv" && ext != ".xlsx" {
-		return kit.Source{}, apperr.Invalid("文件“%s”不是 .csv 或 .xlsx 文件", clipRunes(h.Filename, 60))
+		return kit.Source{}, apperr.Invalid("文件“%s”不是 .csv 或 .xlsx 文件", kit.ClipRunes(h.Filename, 60))
 	}
 	if h.Size > s.importLimit() {
 		return kit.Source{}, apperr.Invalid("文件“%s”有 %s，超过 %s 的上限，未导入；请拆分文件，或在服务器上用 sidi import 导入",
-			clipRunes(h.Filename, 60), sizeText(h.Size), sizeText(s.importLimit()))
+			kit.ClipRunes(h.Filename, 60), sizeText(h.Size), sizeText(s.importLimit()))
 	}
 	name := filepath.Base(strings.ReplaceAll(h.Filename, "\\", "/"))
 	return kit.Source{Name: name, Open: func() (io.ReadCloser, error) {

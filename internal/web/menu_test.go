@@ -1,6 +1,7 @@
 package web_test
 
 import (
+	"cmp"
 	"net/http"
 	"regexp"
 	"slices"
@@ -71,6 +72,65 @@ var wantMenu = func() map[string][]string {
 
 var pageHrefRe = regexp.MustCompile(`href="(/[^"#]*)"`)
 
+// wantPillar is the menu group each page belongs in, as the plan's feature
+// table divides the work (MISSION.md): the plan and its progress, the four
+// pillars, system management. Pages added later must at least name one of
+// the pillars (TestMenuMatchesAccess fails on 其他).
+var wantPillar = func() map[string]string {
+	out := map[string]string{}
+	for pillar, pages := range map[string][]string{
+		web.PillarPlan:        {"/plan", "/plans", "/departments", "/public/progress", "/my", "/progress", "/reports", "/bulletins", "/plan/versions", "/plan/import"},
+		web.PillarStandards:   {"/standards", "/declarations", "/bases", "/training", "/leaders", "/pilots", "/projects", "/standards/manage", "/declarations/new", "/declarations/enterprises", "/leaders/manage"},
+		web.PillarBrands:      {"/brands", "/trademarks", "/gi-products", "/certifications", "/patents", "/ipm-certs", "/ip-decisions", "/ip-outlets", "/ip-cases", "/ip-assists", "/ip-operations"},
+		web.PillarEnvironment: {"/enterprises", "/fees", "/draws", "/inspect", "/fair-reviews", "/fair-oversight", "/business-starts", "/fee-cases", "/ad-campaigns", "/inspect/risk", "/inspect/cross-region"},
+		web.PillarQuality:     {"/equipment/regions", "/equipment", "/equipment/due", "/alarms", "/hazards", "/metrology", "/quality-certs", "/metrology/instruments", "/quality-certs/manage", "/quality-awards", "/quality-zones", "/service-quality", "/quality-awards/manage", "/sampling", "/sampling-notices", "/eval-models"},
+		web.PillarAdmin:       {"/admin/users", "/admin/departments", "/admin/roles", "/admin/audit", "/admin/logins", "/import"},
+	} {
+		for _, p := range pages {
+			out[p] = pillar
+		}
+	}
+	return out
+}()
+
+var (
+	menuGroupRe   = regexp.MustCompile(`(?s)<details class="menu-group"( open)?>\s*<summary>([^<]*)</summary>(.*?)</details>`)
+	menuCurrentRe = regexp.MustCompile(`aria-current="page"`)
+)
+
+// checkMenuGroups checks the groups of the left menu on a page: each link
+// sits in its pillar's group, each group appears once, and the open groups
+// are the one holding the current page (every group, for a visitor).
+func checkMenuGroups(t *testing.T, who, href, page string) {
+	t.Helper()
+	nav := navRe.FindStringSubmatch(page)
+	if nav == nil {
+		t.Fatalf("%s: page without the left menu", href)
+	}
+	seen := map[string]bool{}
+	for _, g := range menuGroupRe.FindAllStringSubmatch(nav[1], -1) {
+		open, label, body := g[1] != "", g[2], g[3]
+		if seen[label] {
+			t.Errorf("%s on %s: menu group %s twice", who, href, label)
+		}
+		seen[label] = true
+		if !slices.Contains(web.MenuPillars(), label) {
+			t.Errorf("%s on %s: menu group %q is not a pillar (a route or its module names none): %s", who, href, label, body)
+		}
+		for _, l := range menuHrefRe.FindAllStringSubmatch(body, -1) {
+			if want, ok := wantPillar[l[1]]; ok && want != label {
+				t.Errorf("%s on %s: %s is under %s, want %s", who, href, l[1], label, want)
+			}
+		}
+		if wantOpen := who == anonymous || menuCurrentRe.MatchString(body); open != wantOpen {
+			t.Errorf("%s on %s: group %s open=%v, want %v", who, href, label, open, wantOpen)
+		}
+	}
+	if len(seen) == 0 {
+		t.Errorf("%s on %s: no menu groups", who, href)
+	}
+}
+
 // TestMenuMatchesAccess walks the left menu as every role: every link in
 // it opens (200), every menu page the role may open is in it, and no link
 // on a menu page leads the role to a page that refuses them.
@@ -100,12 +160,14 @@ func TestMenuMatchesAccess(t *testing.T) {
 					t.Errorf("menu of %s:\n got %v\nwant %v", who, links, want)
 				}
 				seen := map[string]bool{}
+				checkMenuGroups(t, who, "/plan", page)
 				for _, href := range links {
 					resp, body := k.c.get(href)
 					if resp.StatusCode != http.StatusOK {
 						t.Errorf("menu link %s answers %d for %s", href, resp.StatusCode, who)
 						continue
 					}
+					checkMenuGroups(t, who, href, body)
 					for _, link := range pageLinks(body) {
 						if seen[link] {
 							continue
@@ -128,15 +190,21 @@ func TestMenuMatchesAccess(t *testing.T) {
 }
 
 // inMenuOrder puts the expected menu pages in the order the route table
-// declares (group, then Order): wantMenu says who sees which pages, and
-// the registers' test files add their pages to it without knowing each
-// other's places. A page missing from the table goes last.
+// declares (pillar as wantPillar expects it, then public before work
+// before administration, then Order): wantMenu says who sees which pages,
+// and the registers' test files add their pages to it without knowing
+// each other's places. A page missing from the table goes last.
 func inMenuOrder(want []string, routes []web.Route) []string {
+	pillars := web.MenuPillars()
 	groups := []string{web.MenuPublic, web.MenuWork, web.MenuAdmin}
-	key := map[string][2]int{}
+	key := map[string][3]int{}
 	for _, rt := range routes {
 		if rt.Menu.Label != "" && rt.Method == http.MethodGet {
-			key[rt.Pattern] = [2]int{slices.Index(groups, rt.Menu.Group), rt.Menu.Order}
+			pillar := rt.Menu.Pillar
+			if p, ok := wantPillar[rt.Pattern]; ok {
+				pillar = p
+			}
+			key[rt.Pattern] = [3]int{slices.Index(pillars, pillar), slices.Index(groups, rt.Menu.Group), rt.Menu.Order}
 		}
 	}
 	out := slices.Clone(want)
@@ -144,15 +212,12 @@ func inMenuOrder(want []string, routes []web.Route) []string {
 		ka, oka := key[a]
 		kb, okb := key[b]
 		if !oka {
-			ka = [2]int{len(groups), 0}
+			ka = [3]int{len(pillars)}
 		}
 		if !okb {
-			kb = [2]int{len(groups), 0}
+			kb = [3]int{len(pillars)}
 		}
-		if ka[0] != kb[0] {
-			return ka[0] - kb[0]
-		}
-		return ka[1] - kb[1]
+		return cmp.Or(ka[0]-kb[0], ka[1]-kb[1], ka[2]-kb[2])
 	})
 	return out
 }

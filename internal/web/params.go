@@ -13,6 +13,7 @@ import (
 	"unicode/utf8"
 
 	"sidi/internal/apperr"
+	"sidi/internal/kit"
 	"sidi/internal/search"
 )
 
@@ -93,7 +94,7 @@ func checkParams(r *http.Request) error {
 				if errors.As(err, &mbe) {
 					return err // 413, with the limit
 				}
-				return apperr.Invalid("提交的表单无法读取（%s），请刷新页面后重试", clip(err.Error()))
+				return apperr.Invalid("提交的表单无法读取（%s），请刷新页面后重试", kit.ClipRunes(err.Error(), 30))
 			}
 			for name, vs := range r.PostForm {
 				if err := checkText("表单字段名", name, -1); err != nil {
@@ -135,7 +136,7 @@ func checkInt(name, v string, rg intRange) error {
 	}
 	n, err := strconv.ParseInt(v, 10, 64)
 	if err != nil || n < rg.lo || n > rg.hi {
-		return apperr.Invalid("参数 %s 无效：须为 %d 到 %d 之间的整数（收到“%s”）", name, rg.lo, rg.hi, clip(v))
+		return apperr.Invalid("参数 %s 无效：须为 %d 到 %d 之间的整数（收到“%s”）", name, rg.lo, rg.hi, kit.ClipRunes(v, 30))
 	}
 	return nil
 }
@@ -152,14 +153,6 @@ func safeName(what string) string {
 	return what
 }
 
-// clip shortens a value quoted back in a message.
-func clip(v string) string {
-	if utf8.RuneCountInString(v) <= 30 {
-		return v
-	}
-	return string([]rune(v)[:30]) + "…"
-}
-
 // checkJSONBody refuses a JSON request body with NUL in a string or a
 // name (JSON may write it as \u0000; PostgreSQL cannot store it in text and
 // it has no business in Sidi's data), naming where it stands. The body is
@@ -172,7 +165,7 @@ func checkJSONBody(r *http.Request) error {
 		if errors.As(err, &mbe) {
 			return err // 413, with the limit
 		}
-		return apperr.Invalid("请求体无法读取（%s），请重试", clip(err.Error()))
+		return apperr.Invalid("请求体无法读取（%s），请重试", kit.ClipRunes(err.Error(), 30))
 	}
 	r.Body = io.NopCloser(bytes.NewReader(b))
 	if !bytes.Contains(b, []byte(`\u0000`)) && bytes.IndexByte(b, 0) < 0 {

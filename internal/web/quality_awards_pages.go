@@ -58,7 +58,7 @@ func qualityYear(r *http.Request) (int, error) {
 	}
 	y, err := strconv.Atoi(v)
 	if err != nil || y < 2000 || y > 2100 {
-		return 0, apperr.Invalid("参数 year 无效：须为 2000 到 2100 之间的年份（收到“%s”）", clip(v))
+		return 0, apperr.Invalid("参数 year 无效：须为 2000 到 2100 之间的年份（收到“%s”）", kit.ClipRunes(v, 30))
 	}
 	return y, nil
 }

@@ -10,6 +10,7 @@ import (
 	"sidi/internal/apperr"
 	"sidi/internal/auth"
 	"sidi/internal/inspect"
+	"sidi/internal/kit"
 	"sidi/internal/progress"
 )
 
@@ -69,7 +70,7 @@ func schemeFromForm(r *http.Request) (inspect.RiskScheme, int, error) {
 	num := func(v, what string) (float64, error) {
 		f, err := strconv.ParseFloat(strings.TrimSpace(v), 64)
 		if err != nil {
-			return 0, apperr.Invalid("%s“%s”不是数字", what, clip(v))
+			return 0, apperr.Invalid("%s“%s”不是数字", what, kit.ClipRunes(v, 30))
 		}
 		return f, nil
 	}
@@ -92,7 +93,7 @@ func schemeFromForm(r *http.Request) (inspect.RiskScheme, int, error) {
 		}
 		if in.Source != inspect.SourceImported {
 			if in.Months, err = strconv.Atoi(f("months")); err != nil {
-				return sc, base, apperr.Invalid("%s统计期“%s”须为整数（月）", at, clip(f("months")))
+				return sc, base, apperr.Invalid("%s统计期“%s”须为整数（月）", at, kit.ClipRunes(f("months"), 30))
 			}
 		}
 		sc.Indicators = append(sc.Indicators, in)

@@ -48,13 +48,16 @@ var (
 )
 
 func (s *Server) routeTable() []Route {
-	rs := s.planRoutes()
-	rs = append(rs, s.adminRoutes()...)
-	rs = append(rs, s.progressRoutes()...)
-	// The enterprise directory is a foundation like the departments.
-	rs = append(rs, s.enterpriseRoutes()...)
-	// Every register's import and export, from the kinds it declares.
-	rs = append(rs, s.importRoutes()...)
+	rs := inPillar(PillarPlan, s.planRoutes())
+	rs = append(rs, inPillar(PillarAdmin, s.adminRoutes())...)
+	rs = append(rs, inPillar(PillarPlan, s.progressRoutes())...)
+	// The enterprise directory is a foundation like the departments; it
+	// is listed with the market supervision of enterprises.
+	rs = append(rs, inPillar(PillarEnvironment, s.enterpriseRoutes())...)
+	// Every register's import and export, from the kinds it declares: a
+	// data tool across the pillars, listed with system management.
+	rs = append(rs, inPillar(PillarAdmin, s.importRoutes())...)
+	// Each module's pages name their pillar (services.Module.Pillar).
 	for _, pages := range s.Pages {
 		rs = append(rs, pages(s)...)
 	}

@@ -46,7 +46,7 @@ type Placement struct {
 
 // CreateCampaign registers a campaign of a department in p's scope.
 func (s *Service) CreateCampaign(ctx context.Context, p auth.Principal, c Campaign) (Campaign, error) {
-	sc, err := s.reach(ctx, p, Handlers)
+	sc, err := auth.Reach(ctx, s.db.Reader(), p, Handlers...)
 	if err != nil {
 		return Campaign{}, err
 	}
@@ -63,13 +63,13 @@ func (s *Service) CreateCampaign(ctx context.Context, p auth.Principal, c Campai
 	}
 	var out Campaign
 	err = s.db.Tx(ctx, func(tx *sql.Tx) error {
-		if err := deptIn(ctx, tx, sc, c.DeptID); err != nil {
+		if err := kit.DeptIn(ctx, tx, sc, c.DeptID, "部门"); err != nil {
 			return err
 		}
 		now := s.stamp()
 		var id int64
 		if err := tx.QueryRowContext(ctx, `INSERT INTO ad_campaigns(dept_id, title, theme, start_on, end_on, demo, created_at, updated_at) VALUES ($1, $2, $3, $4, $5, $6, $7, $7) RETURNING id`,
-			c.DeptID, c.Title, c.Theme, c.StartOn, c.EndOn, b2i(c.Demo), now).Scan(&id); err != nil {
+			c.DeptID, c.Title, c.Theme, c.StartOn, c.EndOn, store.BoolInt(c.Demo), now).Scan(&id); err != nil {
 			return fmt.Errorf("bizenv: add campaign: %w", err)
 		}
 		var err error
@@ -84,12 +84,12 @@ func (s *Service) CreateCampaign(ctx context.Context, p auth.Principal, c Campai
 // span checks a campaign day: from 2000 to the end of next year
 // (campaigns are planned ahead).
 func (s *Service) span(errs *kit.Errors, field, label, v string, required bool) string {
-	return kit.Day(errs, field, label, v, required, "2000-01-01", fmt.Sprintf("%d-12-31", s.now().In(cst).Year()+1))
+	return kit.Day(errs, field, label, v, required, "2000-01-01", fmt.Sprintf("%d-12-31", s.now().In(kit.CST).Year()+1))
 }
 
 // AddPlacement records where a campaign ran, inside its dates.
 func (s *Service) AddPlacement(ctx context.Context, p auth.Principal, id int64, pl Placement) (Campaign, error) {
-	sc, err := s.reach(ctx, p, Handlers)
+	sc, err := auth.Reach(ctx, s.db.Reader(), p, Handlers...)
 	if err != nil {
 		return Campaign{}, err
 	}
@@ -165,7 +165,7 @@ func (s *Service) campaignByID(ctx context.Context, q store.Querier, id int64) (
 
 // Campaign returns a campaign in p's scope with its placements.
 func (s *Service) Campaign(ctx context.Context, p auth.Principal, id int64) (Campaign, error) {
-	sc, err := s.reach(ctx, p, Handlers)
+	sc, err := auth.Reach(ctx, s.db.Reader(), p, Handlers...)
 	if err != nil {
 		return Campaign{}, err
 	}
@@ -178,7 +178,7 @@ func (s *Service) Campaign(ctx context.Context, p auth.Principal, id int64) (Cam
 
 // Campaigns lists the campaigns in p's scope, newest first.
 func (s *Service) Campaigns(ctx context.Context, p auth.Principal) ([]Campaign, error) {
-	sc, err := s.reach(ctx, p, Handlers)
+	sc, err := auth.Reach(ctx, s.db.Reader(), p, Handlers...)
 	if err != nil {
 		return nil, err
 	}
@@ -207,7 +207,7 @@ type AdCount struct {
 // the placements and their quantity, for placements starting in year
 // ("" all), over the campaigns in p's scope.
 func (s *Service) AdCounts(ctx context.Context, p auth.Principal, year string) ([]AdCount, error) {
-	sc, err := s.reach(ctx, p, Handlers)
+	sc, err := auth.Reach(ctx, s.db.Reader(), p, Handlers...)
 	if err != nil {
 		return nil, err
 	}

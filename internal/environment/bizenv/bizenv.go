@@ -14,7 +14,6 @@ package bizenv
 
 import (
 	"context"
-	"fmt"
 	"time"
 
 	"sidi/internal/auth"
@@ -37,8 +36,6 @@ var (
 // DemoLabel marks demo records.
 const DemoLabel = "【演示数据】"
 
-var cst = time.FixedZone("CST", 8*3600)
-
 // Service keeps the registers.
 type Service struct {
 	db  *store.DB
@@ -51,39 +48,12 @@ func NewService(db *store.DB) *Service { return &Service{db: db, now: time.Now} 
 // SetClock replaces the clock (tests).
 func (s *Service) SetClock(now func() time.Time) { s.now = now }
 
-func (s *Service) today() string { return s.now().In(cst).Format(time.DateOnly) }
+func (s *Service) today() string { return kit.DayOf(s.now()) }
 func (s *Service) stamp() string { return s.now().UTC().Format(time.RFC3339) }
-
-// reach checks p's role and returns its department scope.
-func (s *Service) reach(ctx context.Context, p auth.Principal, roles []auth.Role) (kit.Scope, error) {
-	if err := p.Require(roles...); err != nil {
-		return kit.Scope{}, err
-	}
-	return auth.ScopeOf(ctx, s.db.Reader(), p)
-}
 
 // day checks a date field: a real day from 1990 to today.
 func (s *Service) day(errs *kit.Errors, field, label, v string, required bool) string {
 	return kit.Day(errs, field, label, v, required, "1990-01-01", s.today())
-}
-
-// deptIn checks the department exists and is in sc.
-func deptIn(ctx context.Context, q store.Querier, sc kit.Scope, id int64) error {
-	var n int
-	if err := q.QueryRowContext(ctx, `SELECT COUNT(*) FROM departments WHERE id = $1`, id).Scan(&n); err != nil {
-		return fmt.Errorf("bizenv: department %d: %w", id, err)
-	}
-	if n == 0 || !sc.Allows(id) {
-		return kit.Errors{{Field: "dept_id", Msg: "部门不存在或不在您的数据范围内"}}
-	}
-	return nil
-}
-
-func b2i(b bool) int {
-	if b {
-		return 1
-	}
-	return 0
 }
 
 // Dept is a department a form may choose.

@@ -311,7 +311,7 @@ func (s *Service) ImportStarts(ctx context.Context, p auth.Principal, src kit.So
 					case errors.Is(err, sql.ErrNoRows):
 						if err := tx.QueryRowContext(ctx, `INSERT INTO biz_starts(app_no, entity, credit_code, ent_type, region, prefecture, submitted_at, approved_at, month, hours, digest, demo, created_at, updated_at)
 							VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $13) RETURNING id`,
-							st.AppNo, st.Entity, st.CreditCode, st.Type, st.Region, st.Prefecture, st.SubmittedAt, st.ApprovedAt, st.ApprovedAt[:7], st.Hours, dg, b2i(st.Demo), now).Scan(&id); err != nil {
+							st.AppNo, st.Entity, st.CreditCode, st.Type, st.Region, st.Prefecture, st.SubmittedAt, st.ApprovedAt, st.ApprovedAt[:7], st.Hours, dg, store.BoolInt(st.Demo), now).Scan(&id); err != nil {
 							return fmt.Errorf("第 %d 行：%w", it.Row, err)
 						}
 						res.Created++
@@ -324,7 +324,7 @@ func (s *Service) ImportStarts(ctx context.Context, p auth.Principal, src kit.So
 					default:
 						if _, err := tx.ExecContext(ctx, `UPDATE biz_starts SET entity = $1, credit_code = $2, ent_type = $3, region = $4, prefecture = $5, submitted_at = $6,
 							approved_at = $7, month = $8, hours = $9, digest = $10, demo = $11, updated_at = $12 WHERE id = $13`,
-							st.Entity, st.CreditCode, st.Type, st.Region, st.Prefecture, st.SubmittedAt, st.ApprovedAt, st.ApprovedAt[:7], st.Hours, dg, b2i(st.Demo), now, id); err != nil {
+							st.Entity, st.CreditCode, st.Type, st.Region, st.Prefecture, st.SubmittedAt, st.ApprovedAt, st.ApprovedAt[:7], st.Hours, dg, store.BoolInt(st.Demo), now, id); err != nil {
 							return fmt.Errorf("第 %d 行：%w", it.Row, err)
 						}
 						if _, err := tx.ExecContext(ctx, `DELETE FROM biz_start_stages WHERE start_id = $1`, id); err != nil {
@@ -356,7 +356,7 @@ func (s *Service) ImportStarts(ctx context.Context, p auth.Principal, src kit.So
 // sees: all for a provincial department or an all-departments scope,
 // otherwise the regions of its prefecture and county departments.
 func (s *Service) regionScope(ctx context.Context, p auth.Principal, w *kit.Where, col string) error {
-	sc, err := s.reach(ctx, p, Handlers)
+	sc, err := auth.Reach(ctx, s.db.Reader(), p, Handlers...)
 	if err != nil {
 		return err
 	}

@@ -69,7 +69,7 @@ func SeedDemo(ctx context.Context, s *Service, p auth.Principal) (int, error) {
 		if _, err := s.Answer(ctx, p, m.ID, as); err != nil {
 			return added, err
 		}
-		day := addDays(dm.drafted, 10)
+		day := kit.AddDays(dm.drafted, 10)
 		if _, err := s.AddOpinion(ctx, p, m.ID, Opinion{Kind: "stakeholder", Source: DemoLabel + "有关行业协会", Content: "演示意见：建议扩大适用对象", ReceivedOn: day, Adopted: true}); err != nil {
 			return added, err
 		}
@@ -79,7 +79,7 @@ func SeedDemo(ctx context.Context, s *Service, p auth.Principal) (int, error) {
 		if dm.result == "" {
 			continue
 		}
-		con := Conclusion{Result: dm.result, Note: "演示审查结论", On: addDays(dm.drafted, 20)}
+		con := Conclusion{Result: dm.result, Note: "演示审查结论", On: kit.AddDays(dm.drafted, 20)}
 		if dm.result == ConclusionException {
 			con.Ground, con.Alternative, con.Limit = "12.3", "演示：无对竞争影响更小的替代方案", "实施期限至 2027-12-31"
 		}
@@ -87,7 +87,7 @@ func SeedDemo(ctx context.Context, s *Service, p auth.Principal) (int, error) {
 			return added, err
 		}
 		if dm.issue {
-			if _, err := s.Issue(ctx, p, m.ID, fmt.Sprintf("演示〔%s〕%d号", dm.drafted[:4], m.ID), addDays(dm.drafted, 30)); err != nil {
+			if _, err := s.Issue(ctx, p, m.ID, fmt.Sprintf("演示〔%s〕%d号", dm.drafted[:4], m.ID), kit.AddDays(dm.drafted, 30)); err != nil {
 				return added, err
 			}
 		}
@@ -158,11 +158,6 @@ func SeedDemo(ctx context.Context, s *Service, p auth.Principal) (int, error) {
 		}
 	}
 	return added, nil
-}
-
-func addDays(day string, n int) string {
-	t, _ := time.Parse(time.DateOnly, day)
-	return t.AddDate(0, 0, n).Format(time.DateOnly)
 }
 
 // demoStarts is a deterministic file of handling records: some 20 a month

@@ -142,7 +142,7 @@ func (s *Service) ImportFees(ctx context.Context, p auth.Principal, src kit.Sour
 					case errors.Is(err, sql.ErrNoRows):
 						if err := tx.QueryRowContext(ctx, `INSERT INTO fee_items(list, unit, unit_nature, name, nature, content, standard, basis, listed_on, delisted_on, demo, created_at, updated_at)
 							VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $12) RETURNING id`,
-							f.List, f.Unit, f.UnitNature, f.Name, f.Nature, f.Content, f.Standard, f.Basis, f.ListedOn, f.DelistedOn, b2i(f.Demo), now).Scan(&f.ID); err != nil {
+							f.List, f.Unit, f.UnitNature, f.Name, f.Nature, f.Content, f.Standard, f.Basis, f.ListedOn, f.DelistedOn, store.BoolInt(f.Demo), now).Scan(&f.ID); err != nil {
 							return fmt.Errorf("第 %d 行：%w", it.Row, err)
 						}
 						res.Created++
@@ -156,7 +156,7 @@ func (s *Service) ImportFees(ctx context.Context, p auth.Principal, src kit.Sour
 							continue
 						}
 						if _, err := tx.ExecContext(ctx, `UPDATE fee_items SET unit_nature = $1, nature = $2, content = $3, standard = $4, basis = $5, listed_on = $6, delisted_on = $7, demo = $8, updated_at = $9 WHERE id = $10`,
-							f.UnitNature, f.Nature, f.Content, f.Standard, f.Basis, f.ListedOn, f.DelistedOn, b2i(f.Demo), now, f.ID); err != nil {
+							f.UnitNature, f.Nature, f.Content, f.Standard, f.Basis, f.ListedOn, f.DelistedOn, store.BoolInt(f.Demo), now, f.ID); err != nil {
 							return fmt.Errorf("第 %d 行：%w", it.Row, err)
 						}
 						res.Updated++
@@ -360,7 +360,7 @@ func scanFeeCase(sc interface{ Scan(...any) error }) (FeeCase, error) {
 
 // FeeCases lists the fee complaints and cases in p's scope, open first.
 func (s *Service) FeeCases(ctx context.Context, p auth.Principal, offList bool) ([]FeeCase, error) {
-	sc, err := s.reach(ctx, p, Handlers)
+	sc, err := auth.Reach(ctx, s.db.Reader(), p, Handlers...)
 	if err != nil {
 		return nil, err
 	}
@@ -391,7 +391,7 @@ func (s *Service) feeCaseByID(ctx context.Context, q store.Querier, id int64) (F
 // against the lists in force on the day received and the first match kept
 // (none: 清单外收费, flagged).
 func (s *Service) CreateFeeCase(ctx context.Context, p auth.Principal, c FeeCase) (FeeCase, error) {
-	sc, err := s.reach(ctx, p, Handlers)
+	sc, err := auth.Reach(ctx, s.db.Reader(), p, Handlers...)
 	if err != nil {
 		return FeeCase{}, err
 	}
@@ -423,14 +423,14 @@ func (s *Service) CreateFeeCase(ctx context.Context, p auth.Principal, c FeeCase
 	}
 	var out FeeCase
 	err = s.db.Tx(ctx, func(tx *sql.Tx) error {
-		if err := deptIn(ctx, tx, sc, c.DeptID); err != nil {
+		if err := kit.DeptIn(ctx, tx, sc, c.DeptID, "部门"); err != nil {
 			return err
 		}
 		now := s.stamp()
 		var id int64
 		err := tx.QueryRowContext(ctx, `INSERT INTO fee_cases(dept_id, kind, ref_no, party, charge, amount_fen, fee_item_id, field, received_on, closed_on, outcome, refund_fen, demo, created_at, updated_at)
 			VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, '', '', 0, $10, $11, $11) RETURNING id`,
-			c.DeptID, c.Kind, c.RefNo, c.Party, c.Charge, c.AmountFen, item, c.Field, c.ReceivedOn, b2i(c.Demo), now).Scan(&id)
+			c.DeptID, c.Kind, c.RefNo, c.Party, c.Charge, c.AmountFen, item, c.Field, c.ReceivedOn, store.BoolInt(c.Demo), now).Scan(&id)
 		if kit.IsUnique(err) {
 			return apperr.Conflict("编号 %s 已存在", c.RefNo)
 		}
@@ -447,7 +447,7 @@ func (s *Service) CreateFeeCase(ctx context.Context, p auth.Principal, c FeeCase
 
 // CloseFeeCase records how a complaint or case ended and what was refunded.
 func (s *Service) CloseFeeCase(ctx context.Context, p auth.Principal, id int64, outcome, refund, on string) (FeeCase, error) {
-	sc, err := s.reach(ctx, p, Handlers)
+	sc, err := auth.Reach(ctx, s.db.Reader(), p, Handlers...)
 	if err != nil {
 		return FeeCase{}, err
 	}

@@ -7,6 +7,7 @@ import (
 	"time"
 
 	"sidi/internal/indicator"
+	"sidi/internal/kit"
 )
 
 // Metric keys: the live figures of tasks 15–18 (no numeric target in the
@@ -31,7 +32,7 @@ func RegisterMetrics(r *indicator.Registry) error {
 	count := func(q string) func(ctx context.Context, db indicator.Querier, since, asOf time.Time) (float64, error) {
 		return func(ctx context.Context, db indicator.Querier, since, asOf time.Time) (float64, error) {
 			var n float64
-			if err := db.QueryRowContext(ctx, q, asOf.In(cst).Format(time.DateOnly)).Scan(&n); err != nil {
+			if err := db.QueryRowContext(ctx, q, kit.DayOf(asOf)).Scan(&n); err != nil {
 				return 0, fmt.Errorf("bizenv: metric: %w", err)
 			}
 			return n, nil
@@ -74,7 +75,7 @@ func withinShare(ctx context.Context, db indicator.Querier, since, asOf time.Tim
 	var total, within float64
 	err := db.QueryRowContext(ctx, `SELECT COUNT(*), COALESCE(SUM(CASE WHEN b.hours <= COALESCE(l.limit_hours, 1e9) THEN 1 ELSE 0 END), 0)
 		FROM biz_starts b LEFT JOIN biz_start_limits l ON l.stage = 'total' WHERE SUBSTR(b.approved_at, 1, 10) >= $1 AND SUBSTR(b.approved_at, 1, 10) <= $2`,
-		since.In(cst).Format(time.DateOnly), asOf.In(cst).Format(time.DateOnly)).Scan(&total, &within)
+		kit.DayOf(since), kit.DayOf(asOf)).Scan(&total, &within)
 	if err != nil {
 		return 0, fmt.Errorf("bizenv: metric %s: %w", MetricWithin, err)
 	}

@@ -72,7 +72,7 @@ func daysBetween(a, b string) int {
 
 // Oversights lists spot checks and complaints in p's scope, open ones first.
 func (s *Service) Oversights(ctx context.Context, p auth.Principal, kind string) ([]Oversight, error) {
-	sc, err := s.reach(ctx, p, Reviewers)
+	sc, err := auth.Reach(ctx, s.db.Reader(), p, Reviewers...)
 	if err != nil {
 		return nil, err
 	}
@@ -105,7 +105,7 @@ func (s *Service) oversightByID(ctx context.Context, q store.Querier, id int64) 
 // CreateOversight registers a spot check or complaint in a department of
 // p's scope; MeasureID, when set, must be a measure in that scope.
 func (s *Service) CreateOversight(ctx context.Context, p auth.Principal, o Oversight) (Oversight, error) {
-	sc, err := s.reach(ctx, p, Reviewers)
+	sc, err := auth.Reach(ctx, s.db.Reader(), p, Reviewers...)
 	if err != nil {
 		return Oversight{}, err
 	}
@@ -122,7 +122,7 @@ func (s *Service) CreateOversight(ctx context.Context, p auth.Principal, o Overs
 	}
 	var out Oversight
 	err = s.db.Tx(ctx, func(tx *sql.Tx) error {
-		if err := deptIn(ctx, tx, sc, o.DeptID); err != nil {
+		if err := kit.DeptIn(ctx, tx, sc, o.DeptID, "部门"); err != nil {
 			return err
 		}
 		var measure any
@@ -136,7 +136,7 @@ func (s *Service) CreateOversight(ctx context.Context, p auth.Principal, o Overs
 		now := s.stamp()
 		var id int64
 		if err := tx.QueryRowContext(ctx, `INSERT INTO fair_oversight(dept_id, kind, measure_title, measure_id, source, content, received_on, closed_on, result, result_note, demo, created_at, updated_at)
-			VALUES ($1, $2, $3, $4, $5, $6, $7, '', '', '', $8, $9, $9) RETURNING id`, o.DeptID, o.Kind, o.MeasureTitle, measure, o.Source, o.Content, o.ReceivedOn, b2i(o.Demo), now).Scan(&id); err != nil {
+			VALUES ($1, $2, $3, $4, $5, $6, $7, '', '', '', $8, $9, $9) RETURNING id`, o.DeptID, o.Kind, o.MeasureTitle, measure, o.Source, o.Content, o.ReceivedOn, store.BoolInt(o.Demo), now).Scan(&id); err != nil {
 			return fmt.Errorf("bizenv: add oversight: %w", err)
 		}
 		var err error
@@ -150,7 +150,7 @@ func (s *Service) CreateOversight(ctx context.Context, p auth.Principal, o Overs
 
 // CloseOversight records the outcome of a spot check or complaint.
 func (s *Service) CloseOversight(ctx context.Context, p auth.Principal, id int64, result, note, on string) (Oversight, error) {
-	sc, err := s.reach(ctx, p, Reviewers)
+	sc, err := auth.Reach(ctx, s.db.Reader(), p, Reviewers...)
 	if err != nil {
 		return Oversight{}, err
 	}

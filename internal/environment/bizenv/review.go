@@ -175,7 +175,7 @@ func audit(ctx context.Context, s *Service, tx *sql.Tx, p auth.Principal, entity
 
 // Measure returns a measure in p's scope; outside it, it does not exist.
 func (s *Service) Measure(ctx context.Context, p auth.Principal, id int64) (Measure, error) {
-	sc, err := s.reach(ctx, p, Drafters)
+	sc, err := auth.Reach(ctx, s.db.Reader(), p, Drafters...)
 	if err != nil {
 		return Measure{}, err
 	}
@@ -191,7 +191,7 @@ func (s *Service) Measure(ctx context.Context, p auth.Principal, id int64) (Meas
 
 // Measures lists the measures in p's scope, newest first; status "" is all.
 func (s *Service) Measures(ctx context.Context, p auth.Principal, status string) ([]Measure, error) {
-	sc, err := s.reach(ctx, p, Drafters)
+	sc, err := auth.Reach(ctx, s.db.Reader(), p, Drafters...)
 	if err != nil {
 		return nil, err
 	}
@@ -215,7 +215,7 @@ func (s *Service) Measures(ctx context.Context, p auth.Principal, status string)
 // CreateMeasure registers a draft in a department of p's scope; the
 // checklist is the version in force on the drafting day.
 func (s *Service) CreateMeasure(ctx context.Context, p auth.Principal, n NewMeasure) (Measure, error) {
-	sc, err := s.reach(ctx, p, Drafters)
+	sc, err := auth.Reach(ctx, s.db.Reader(), p, Drafters...)
 	if err != nil {
 		return Measure{}, err
 	}
@@ -231,7 +231,7 @@ func (s *Service) CreateMeasure(ctx context.Context, p auth.Principal, n NewMeas
 	}
 	var out Measure
 	err = s.db.Tx(ctx, func(tx *sql.Tx) error {
-		if err := deptIn(ctx, tx, sc, n.DeptID); err != nil {
+		if err := kit.DeptIn(ctx, tx, sc, n.DeptID, "部门"); err != nil {
 			return err
 		}
 		now := s.stamp()
@@ -239,7 +239,7 @@ func (s *Service) CreateMeasure(ctx context.Context, p auth.Principal, n NewMeas
 		if err := tx.QueryRowContext(ctx, `INSERT INTO fair_measures(dept_id, title, doc_kind, summary, drafted_on, checklist, status, conclusion, conclusion_note,
 			exception_ground, exception_alternative, exception_limit, concluded_on, issued_on, doc_no, demo, created_at, updated_at)
 			VALUES ($1, $2, $3, $4, $5, $6, 'draft', '', '', '', '', '', '', '', '', $7, $8, $8) RETURNING id`,
-			n.DeptID, n.Title, n.DocKind, n.Summary, n.DraftedOn, ChecklistFor(n.DraftedOn).Version, b2i(n.Demo), now).Scan(&id); err != nil {
+			n.DeptID, n.Title, n.DocKind, n.Summary, n.DraftedOn, ChecklistFor(n.DraftedOn).Version, store.BoolInt(n.Demo), now).Scan(&id); err != nil {
 			return fmt.Errorf("bizenv: add measure: %w", err)
 		}
 		var err error
@@ -254,7 +254,7 @@ func (s *Service) CreateMeasure(ctx context.Context, p auth.Principal, n NewMeas
 // change runs one audited change of a measure in p's scope: load it, check
 // it is still open (not issued or withdrawn), apply f, reload and audit.
 func (s *Service) change(ctx context.Context, p auth.Principal, roles []auth.Role, id int64, action string, f func(tx *sql.Tx, m Measure) error) (Measure, error) {
-	sc, err := s.reach(ctx, p, roles)
+	sc, err := auth.Reach(ctx, s.db.Reader(), p, roles...)
 	if err != nil {
 		return Measure{}, err
 	}
@@ -338,7 +338,7 @@ func (s *Service) AddOpinion(ctx context.Context, p auth.Principal, id int64, o 
 			return kit.Errors{{Field: "received_on", Msg: fmt.Sprintf("收到日期不能早于起草日期（%s）", m.DraftedOn)}}
 		}
 		_, err := tx.ExecContext(ctx, `INSERT INTO fair_opinions(measure_id, kind, source, content, received_on, adopted, created_at) VALUES ($1, $2, $3, $4, $5, $6, $7)`,
-			id, o.Kind, o.Source, o.Content, o.ReceivedOn, b2i(o.Adopted), s.stamp())
+			id, o.Kind, o.Source, o.Content, o.ReceivedOn, store.BoolInt(o.Adopted), s.stamp())
 		return err
 	})
 }

@@ -5,7 +5,6 @@ import (
 	"database/sql"
 	"errors"
 	"fmt"
-	"sidi/internal/org"
 	"strings"
 	"time"
 
@@ -13,6 +12,7 @@ import (
 	"sidi/internal/auth"
 	"sidi/internal/indicator"
 	"sidi/internal/kit"
+	"sidi/internal/org"
 	"sidi/internal/search"
 	"sidi/internal/store"
 )
@@ -250,7 +250,7 @@ func (s *Service) prepareBrand(ctx context.Context, p auth.Principal) func(tx *s
 	return func(tx *sql.Tx, b *Brand) ([]any, error) {
 		id, err := s.ensure(ctx, tx, p, b.OwnerCode, b.Owner, b.Demo)
 		b.EnterpriseID = id
-		return []any{b.Kind, b.Name, b.Product, b.Owner, b.OwnerCode, nullID(b.EnterpriseID), b.Region, b.Prefecture, b.TrademarkRegNo, b.Standards, b.ListedOn, b.RemovedOn, b2i(b.Demo)}, err
+		return []any{b.Kind, b.Name, b.Product, b.Owner, b.OwnerCode, store.NullID(b.EnterpriseID), b.Region, b.Prefecture, b.TrademarkRegNo, b.Standards, b.ListedOn, b.RemovedOn, store.BoolInt(b.Demo)}, err
 	}
 }
 
@@ -290,7 +290,7 @@ func (s *Service) prepareBrandUser(ctx context.Context, p auth.Principal) func(t
 		}
 		id, err := s.ensure(ctx, tx, p, u.CreditCode, u.Name, u.Demo)
 		u.EnterpriseID = id
-		return []any{bid, u.Name, u.CreditCode, nullID(u.EnterpriseID), u.ValidFrom, u.ValidTo, b2i(u.Demo)}, err
+		return []any{bid, u.Name, u.CreditCode, store.NullID(u.EnterpriseID), u.ValidFrom, u.ValidTo, store.BoolInt(u.Demo)}, err
 	}
 }
 
@@ -393,7 +393,7 @@ func registerBrandMetrics(r *indicator.Registry) error {
 			Description: "统计日在省级品牌目录中的青海" + BrandLabels[kind] + "数（列入日期不晚于统计日、统计日前未移出）。",
 			Compute: func(ctx context.Context, q indicator.Querier, _, asOf time.Time) (float64, error) {
 				var n float64
-				if err := q.QueryRowContext(ctx, ListedBrandsQuery, asOfDay(asOf), kind).Scan(&n); err != nil {
+				if err := q.QueryRowContext(ctx, ListedBrandsQuery, kit.DayOf(asOf), kind).Scan(&n); err != nil {
 					return 0, fmt.Errorf("gi: %s: %w", key, err)
 				}
 				return n, nil

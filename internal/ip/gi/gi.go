@@ -44,8 +44,6 @@ var certAliases = map[string]string{
 	"农产品地理标志": CertAgriGI, "地理标志农产品": CertAgriGI, "农产品地理标志登记": CertAgriGI,
 }
 
-var cst = time.FixedZone("CST", 8*3600)
-
 const dayLayout = "2006-01-02"
 
 // Service keeps both registers.
@@ -291,18 +289,4 @@ func scanCert(sc interface{ Scan(...any) error }) (Cert, error) {
 	}
 	c.Demo, c.RegionName, c.KindLabel = demo != 0, org.RegionName(c.Region), CertLabels[c.Kind]
 	return c, nil
-}
-
-func b2i(b bool) int {
-	if b {
-		return 1
-	}
-	return 0
-}
-
-func nullID(id int64) any {
-	if id == 0 {
-		return nil
-	}
-	return id
 }

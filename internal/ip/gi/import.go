@@ -5,13 +5,14 @@ import (
 	"database/sql"
 	"errors"
 	"fmt"
-	"sidi/internal/org"
 	"strings"
 	"time"
 
 	"sidi/internal/auth"
 	"sidi/internal/kit"
+	"sidi/internal/org"
 	"sidi/internal/search"
+	"sidi/internal/store"
 )
 
 // ImportKinds are the two registers' kinds for `sidi import` / `sidi export`.
@@ -48,11 +49,11 @@ var (
 )
 
 func productValues(p Product) []any {
-	return []any{p.Name, p.Area, p.Region, p.Prefecture, p.Notice, p.ApprovedOn, p.RevokedOn, b2i(p.Demo)}
+	return []any{p.Name, p.Area, p.Region, p.Prefecture, p.Notice, p.ApprovedOn, p.RevokedOn, store.BoolInt(p.Demo)}
 }
 
 func certValues(c Cert) []any {
-	return []any{c.Kind, c.CertNo, c.Body, c.Product, c.Holder, c.HolderCode, nullID(c.EnterpriseID), c.Region, c.Prefecture, c.ValidFrom, c.ValidTo, b2i(c.Demo)}
+	return []any{c.Kind, c.CertNo, c.Body, c.Product, c.Holder, c.HolderCode, store.NullID(c.EnterpriseID), c.Region, c.Prefecture, c.ValidFrom, c.ValidTo, store.BoolInt(c.Demo)}
 }
 
 // upsert stores vals (in t.cols order) in tx: created, updated or

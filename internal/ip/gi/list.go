@@ -71,7 +71,7 @@ func (q *query) like(text string, cols ...string) {
 	if text = strings.TrimSpace(text); text == "" {
 		return
 	}
-	p := q.arg("%" + strings.NewReplacer(`\`, `\\`, `%`, `\%`, `_`, `\_`).Replace(text) + "%")
+	p := q.arg("%" + kit.EscapeLike(text) + "%")
 	var ors []string
 	for _, c := range cols {
 		ors = append(ors, c+" LIKE "+p+" ESCAPE '\\'")
@@ -117,7 +117,7 @@ func page(ctx context.Context, db *store.DB, f *Filter, table, cols, order strin
 	return total, (total + pg.Size - 1) / pg.Size, nil
 }
 
-func (s *Service) today() string { return s.now().In(cst).Format(dayLayout) }
+func (s *Service) today() string { return s.now().In(kit.CST).Format(dayLayout) }
 
 // Products answers one page of the GI product catalogue.
 func (s *Service) Products(ctx context.Context, f Filter) (ProductList, error) {

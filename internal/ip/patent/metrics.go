@@ -10,6 +10,7 @@ import (
 
 	"sidi/internal/apperr"
 	"sidi/internal/indicator"
+	"sidi/internal/kit"
 	"sidi/internal/org"
 	"sidi/internal/store"
 )
@@ -149,21 +150,19 @@ func CountCertified(ctx context.Context, q indicator.Querier, day string) (int64
 	return n, nil
 }
 
-func asOfDay(t time.Time) string { return t.In(cst).Format(dayLayout) }
-
 // RegisterMetrics registers the three metrics of task 12.
 func RegisterMetrics(r *indicator.Registry) error {
 	for _, m := range []indicator.Metric{
 		{Key: MetricHighValue, Name: "有效高价值发明专利", Unit: "件", Domain: "patents",
 			Description: "统计日有效（已授权、未失效）且属于五种高价值情形之一的青海省发明专利件数：战略性新兴产业、有海外同族、维持超过10年（由申请日计算）、质押融资额不低于1000万元、获中国专利奖或国家科学技术奖。",
 			Compute: func(ctx context.Context, q indicator.Querier, _, asOf time.Time) (float64, error) {
-				n, err := CountHighValue(ctx, q, asOfDay(asOf), "")
+				n, err := CountHighValue(ctx, q, kit.DayOf(asOf), "")
 				return float64(n), err
 			}},
 		{Key: MetricHighValuePer10k, Name: "每万人口高价值发明专利拥有量", Unit: "件", Domain: "patents",
 			Description: "有效高价值发明专利件数 ÷ 年末常住人口（万人）。人口取统计日所在年度或之前最近一年的全省年末常住人口（人口表，含数据来源）。",
 			Compute: func(ctx context.Context, q indicator.Querier, _, asOf time.Time) (float64, error) {
-				day := asOfDay(asOf)
+				day := kit.DayOf(asOf)
 				f, err := FigureAt(ctx, q, day, "630000")
 				if err == nil && !f.Population {
 					err = fmt.Errorf("%w: 没有全省常住人口数据，无法计算每万人口高价值发明专利拥有量", indicator.ErrNoValue)
@@ -173,7 +172,7 @@ func RegisterMetrics(r *indicator.Registry) error {
 		{Key: MetricIPMEnterprises, Name: "通过《企业知识产权管理规范》国家标准认证的企业", Unit: "家", Domain: "patents",
 			Description: "统计日持有有效 GB/T 29490 认证证书（有效期起不晚于、有效期至不早于统计日）的青海省企业数，按统一社会信用代码去重。",
 			Compute: func(ctx context.Context, q indicator.Querier, _, asOf time.Time) (float64, error) {
-				n, err := CountCertified(ctx, q, asOfDay(asOf))
+				n, err := CountCertified(ctx, q, kit.DayOf(asOf))
 				return float64(n), err
 			}},
 	} {

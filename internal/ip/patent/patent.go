@@ -26,8 +26,6 @@ const DemoLabel = "【演示数据】"
 
 const dayLayout = "2006-01-02"
 
-var cst = time.FixedZone("CST", 8*3600)
-
 // Category is one of the five high-value cases, with its rule and where
 // the rule comes from.
 type Category struct {

@@ -9,12 +9,11 @@ import (
 	"strings"
 	"time"
 
-	"sidi/internal/org"
-
 	"sidi/internal/apperr"
 	"sidi/internal/auth"
 	"sidi/internal/enterprise"
 	"sidi/internal/kit"
+	"sidi/internal/org"
 	"sidi/internal/search"
 	"sidi/internal/store"
 )
@@ -36,7 +35,7 @@ func NewService(db *store.DB, ent *enterprise.Service) *Service {
 func (s *Service) SetClock(now func() time.Time) { s.now = now }
 
 // Today is the service's current day in China Standard Time.
-func (s *Service) Today() string { return s.now().In(cst).Format(dayLayout) }
+func (s *Service) Today() string { return s.now().In(kit.CST).Format(dayLayout) }
 
 // table is one register's storage: the key columns lead cols.
 type table struct {
@@ -178,8 +177,8 @@ var patentKind = kind[Patent]{name: "patents", title: "发明专利 invention pa
 	values: func(s *Service, ctx context.Context, tx *sql.Tx, p auth.Principal, x *Patent) ([]any, error) {
 		id, err := s.ensure(ctx, tx, p, x.HolderCode, x.Holder, x.Demo)
 		x.EnterpriseID = id
-		return []any{x.Number, x.Title, x.Holder, x.HolderCode, nullID(id), x.Region, x.Prefecture, x.AppliedOn, x.GrantedOn, x.LapsedOn,
-			b2i(x.Strategic), x.Overseas, x.PledgeFen, x.Award, b2i(AwardQualifies(x.Award)), b2i(x.Demo)}, err
+		return []any{x.Number, x.Title, x.Holder, x.HolderCode, store.NullID(id), x.Region, x.Prefecture, x.AppliedOn, x.GrantedOn, x.LapsedOn,
+			store.BoolInt(x.Strategic), x.Overseas, x.PledgeFen, x.Award, store.BoolInt(AwardQualifies(x.Award)), store.BoolInt(x.Demo)}, err
 	}}
 
 var populationKind = kind[Population]{name: "population", title: "常住人口 resident population by year and prefecture", columns: PopulationColumns, parse: parsePopulation, t: populationTable,
@@ -187,7 +186,7 @@ var populationKind = kind[Population]{name: "population", title: "常住人口 r
 		return fmt.Sprint(x.Year, "\x00", x.Region), fmt.Sprintf("%d 年 %s", x.Year, x.Region), ColRegion
 	},
 	values: func(_ *Service, _ context.Context, _ *sql.Tx, _ auth.Principal, x *Population) ([]any, error) {
-		return []any{x.Year, x.Region, x.Persons, x.Source, b2i(x.Demo)}, nil
+		return []any{x.Year, x.Region, x.Persons, x.Source, store.BoolInt(x.Demo)}, nil
 	}}
 
 var certKind = kind[Cert]{name: "ipm_certs", title: "GB/T 29490 企业知识产权管理体系认证 certificates", columns: CertColumns, parse: parseCert, t: certTable,
@@ -195,13 +194,13 @@ var certKind = kind[Cert]{name: "ipm_certs", title: "GB/T 29490 企业知识产�
 	values: func(s *Service, ctx context.Context, tx *sql.Tx, p auth.Principal, x *Cert) ([]any, error) {
 		id, err := s.ensure(ctx, tx, p, x.CreditCode, x.Enterprise, x.Demo)
 		x.EnterpriseID = id
-		return []any{x.CertNo, x.Body, x.Enterprise, x.CreditCode, nullID(id), x.Region, x.Prefecture, x.Scope, x.ValidFrom, x.ValidTo, b2i(x.Demo)}, err
+		return []any{x.CertNo, x.Body, x.Enterprise, x.CreditCode, store.NullID(id), x.Region, x.Prefecture, x.Scope, x.ValidFrom, x.ValidTo, store.BoolInt(x.Demo)}, err
 	}}
 
 var navKind = kind[Navigation]{name: "patent_navigation", title: "专利导航项目 patent navigation projects", columns: NavigationColumns, parse: parseNavigation, t: navTable,
 	key: func(x Navigation) (string, string, string) { return x.Name, "项目 " + x.Name, ColProject },
 	values: func(_ *Service, _ context.Context, _ *sql.Tx, _ auth.Principal, x *Navigation) ([]any, error) {
-		return []any{x.Name, x.Lead, x.Year, x.Status, x.Region, x.Prefecture, b2i(x.Demo)}, nil
+		return []any{x.Name, x.Lead, x.Year, x.Status, x.Region, x.Prefecture, store.BoolInt(x.Demo)}, nil
 	}}
 
 // ImportPatents imports invention patents (matched on the number).
@@ -344,18 +343,4 @@ func (s *Service) PatentByID(ctx context.Context, id int64) (Patent, error) {
 	}
 	p.Categories = p.CategoriesAt(s.Today())
 	return p, nil
-}
-
-func b2i(b bool) int {
-	if b {
-		return 1
-	}
-	return 0
-}
-
-func nullID(id int64) any {
-	if id == 0 {
-		return nil
-	}
-	return id
 }

@@ -67,22 +67,22 @@ func (s *Service) scanAssist(sc interface{ Scan(...any) error }) (Assist, error)
 
 // CreateAssist registers a request in a department of p's scope, audited.
 func (s *Service) CreateAssist(ctx context.Context, p auth.Principal, a Assist) (Assist, error) {
-	sc, err := s.reach(ctx, p, Handlers)
+	sc, err := auth.Reach(ctx, s.db.Reader(), p, Handlers...)
 	if err != nil {
 		return Assist{}, err
 	}
 	var errs kit.Errors
-	a.ReqNo = text(&errs, "req_no", "受理编号", a.ReqNo, 64, true)
+	a.ReqNo = kit.Text(&errs, "req_no", "受理编号", a.ReqNo, 64, true)
 	if AssistKindLabels[a.Kind] == "" {
 		errs.Add("kind", "类别须为维权援助或纠纷调解")
 	}
-	a.Applicant = text(&errs, "applicant", "申请人", a.Applicant, 100, true)
-	a.Respondent = text(&errs, "respondent", "被申请人", a.Respondent, 100, a.Kind == MediationKind)
-	a.Matter = text(&errs, "matter", "事项", a.Matter, 500, true)
+	a.Applicant = kit.Text(&errs, "applicant", "申请人", a.Applicant, 100, true)
+	a.Respondent = kit.Text(&errs, "respondent", "被申请人", a.Respondent, 100, a.Kind == MediationKind)
+	a.Matter = kit.Text(&errs, "matter", "事项", a.Matter, 500, true)
 	a.ReceivedOn = s.day(&errs, "received_on", "受理日期", a.ReceivedOn, true)
 	if due := strings.TrimSpace(a.DueOn); due == "" {
-		a.DueOn = addDays(a.ReceivedOn, DefaultDueDays[a.Kind])
-	} else if d, ok := kit.ParseDate(due); !ok || d < a.ReceivedOn || d > addDays(a.ReceivedOn, 366) {
+		a.DueOn = kit.AddDays(a.ReceivedOn, DefaultDueDays[a.Kind])
+	} else if d, ok := kit.ParseDate(due); !ok || d < a.ReceivedOn || d > kit.AddDays(a.ReceivedOn, 366) {
 		errs.Add("due_on", "办结期限须在受理日期之后一年以内")
 	} else {
 		a.DueOn = d
@@ -92,14 +92,14 @@ func (s *Service) CreateAssist(ctx context.Context, p auth.Principal, a Assist) 
 	}
 	var out Assist
 	err = s.db.Tx(ctx, func(tx *sql.Tx) error {
-		if err := deptIn(ctx, tx, sc, a.DeptID); err != nil {
+		if err := kit.DeptIn(ctx, tx, sc, a.DeptID, "承办部门"); err != nil {
 			return err
 		}
 		now := s.stamp()
 		var id int64
 		err := tx.QueryRowContext(ctx, `INSERT INTO ip_assists(req_no, kind, dept_id, applicant, respondent, matter, received_on, due_on, status, outcome, outcome_note, closed_on, demo, created_at, updated_at)
 			VALUES ($1, $2, $3, $4, $5, $6, $7, $8, 'open', '', '', '', $9, $10, $10) RETURNING id`,
-			a.ReqNo, a.Kind, a.DeptID, a.Applicant, a.Respondent, a.Matter, a.ReceivedOn, a.DueOn, b2i(a.Demo), now).Scan(&id)
+			a.ReqNo, a.Kind, a.DeptID, a.Applicant, a.Respondent, a.Matter, a.ReceivedOn, a.DueOn, store.BoolInt(a.Demo), now).Scan(&id)
 		if kit.IsUnique(err) {
 			return apperr.Conflict("受理编号 %s 已存在", a.ReqNo)
 		}
@@ -117,7 +117,7 @@ func (s *Service) CreateAssist(ctx context.Context, p auth.Principal, a Assist) 
 
 // CloseAssist records a request's outcome, audited.
 func (s *Service) CloseAssist(ctx context.Context, p auth.Principal, id int64, outcome, note, on string) (Assist, error) {
-	sc, err := s.reach(ctx, p, Handlers)
+	sc, err := auth.Reach(ctx, s.db.Reader(), p, Handlers...)
 	if err != nil {
 		return Assist{}, err
 	}
@@ -125,7 +125,7 @@ func (s *Service) CloseAssist(ctx context.Context, p auth.Principal, id int64, o
 	if OutcomeLabels[outcome] == "" {
 		errs.Add("outcome", "请选择办理结果")
 	}
-	note = text(&errs, "outcome_note", "办理情况", note, 1000, true)
+	note = kit.Text(&errs, "outcome_note", "办理情况", note, 1000, true)
 	if strings.TrimSpace(on) == "" {
 		on = s.today()
 	}
@@ -163,7 +163,7 @@ func (s *Service) CloseAssist(ctx context.Context, p auth.Principal, id int64, o
 
 // Assists lists the requests in p's scope, open ones by deadline first.
 func (s *Service) Assists(ctx context.Context, p auth.Principal, overdueOnly bool) ([]Assist, error) {
-	sc, err := s.reach(ctx, p, Handlers)
+	sc, err := auth.Reach(ctx, s.db.Reader(), p, Handlers...)
 	if err != nil {
 		return nil, err
 	}

@@ -155,14 +155,6 @@ func AddWorkdays(day string, n int) string {
 	return t.Format(time.DateOnly)
 }
 
-func addDays(day string, n int) string {
-	t, err := time.Parse(time.DateOnly, day)
-	if err != nil {
-		return ""
-	}
-	return t.AddDate(0, 0, n).Format(time.DateOnly)
-}
-
 func daysBetween(a, b string) int {
 	ta, e1 := time.Parse(time.DateOnly, a)
 	tb, e2 := time.Parse(time.DateOnly, b)
@@ -178,7 +170,7 @@ func (c *Case) limit(today string) {
 	case StatusClue:
 		c.Limit, c.LimitDue = "立案（发现线索后 15 个工作日内）", AddWorkdays(c.DiscoveredOn, FileWorkdays)
 	case StatusFiled, StatusInvestigating:
-		c.Limit, c.LimitDue = "作出处理决定（立案后 90 日内）", addDays(c.FiledOn, DecideDays)
+		c.Limit, c.LimitDue = "作出处理决定（立案后 90 日内）", kit.AddDays(c.FiledOn, DecideDays)
 	default:
 		return
 	}
@@ -221,7 +213,7 @@ func (s *Service) caseByID(ctx context.Context, q store.Querier, id int64) (Case
 // Case returns a case in p's scope with its steps; outside the scope it
 // does not exist.
 func (s *Service) Case(ctx context.Context, p auth.Principal, id int64) (Case, error) {
-	sc, err := s.reach(ctx, p, Handlers)
+	sc, err := auth.Reach(ctx, s.db.Reader(), p, Handlers...)
 	if err != nil {
 		return Case{}, err
 	}
@@ -254,7 +246,7 @@ type CaseFilter struct {
 // Cases lists the cases in p's scope: open ones by their time limit, then
 // the closed, newest first.
 func (s *Service) Cases(ctx context.Context, p auth.Principal, f CaseFilter) ([]Case, error) {
-	sc, err := s.reach(ctx, p, Handlers)
+	sc, err := auth.Reach(ctx, s.db.Reader(), p, Handlers...)
 	if err != nil {
 		return nil, err
 	}
@@ -267,7 +259,7 @@ func (s *Service) Cases(ctx context.Context, p auth.Principal, f CaseFilter) ([]
 	case StatusLabels[f.Status] != "":
 		w.Add("c.status = ?", f.Status)
 	default:
-		return nil, apperr.Invalid("状态“%s”无法识别", clip(f.Status))
+		return nil, apperr.Invalid("状态“%s”无法识别", kit.Clip(f.Status))
 	}
 	if f.Limit <= 0 || f.Limit > 1000 {
 		f.Limit = 1000
@@ -291,16 +283,16 @@ func (s *Service) Cases(ctx context.Context, p auth.Principal, f CaseFilter) ([]
 
 // CreateCase registers a clue in a department of p's scope, audited.
 func (s *Service) CreateCase(ctx context.Context, p auth.Principal, n NewCase) (Case, error) {
-	sc, err := s.reach(ctx, p, Handlers)
+	sc, err := auth.Reach(ctx, s.db.Reader(), p, Handlers...)
 	if err != nil {
 		return Case{}, err
 	}
 	var errs kit.Errors
-	n.CaseNo = text(&errs, "case_no", "案件编号", n.CaseNo, 64, true)
+	n.CaseNo = kit.Text(&errs, "case_no", "案件编号", n.CaseNo, 64, true)
 	if KindLabels[n.Kind] == "" {
 		errs.Add("kind", "案件类别须为商标、专利或地理标志")
 	}
-	n.Subject = text(&errs, "subject", "案由", n.Subject, 200, true)
+	n.Subject = kit.Text(&errs, "subject", "案由", n.Subject, 200, true)
 	n.Party, n.PartyCode = party(&errs, "party", n.Party, n.PartyCode)
 	n.DiscoveredOn = s.day(&errs, "discovered_on", "发现线索日期", n.DiscoveredOn, true)
 	if err := errs.Err(); err != nil {
@@ -308,7 +300,7 @@ func (s *Service) CreateCase(ctx context.Context, p auth.Principal, n NewCase) (
 	}
 	var out Case
 	err = s.db.Tx(ctx, func(tx *sql.Tx) error {
-		if err := deptIn(ctx, tx, sc, n.DeptID); err != nil {
+		if err := kit.DeptIn(ctx, tx, sc, n.DeptID, "承办部门"); err != nil {
 			return err
 		}
 		ent, err := s.ent.LinkTx(ctx, tx, p, n.PartyCode, n.Party, n.Demo)
@@ -320,7 +312,7 @@ func (s *Service) CreateCase(ctx context.Context, p auth.Principal, n NewCase) (
 		err = tx.QueryRowContext(ctx, `INSERT INTO ip_cases(case_no, kind, dept_id, subject, party, party_code, enterprise_id, discovered_on,
 			filed_on, investigated_on, closed_on, status, decision_no, violation, penalty, fine_fen, published, transferred_to, close_note, demo, created_at, updated_at)
 			VALUES ($1, $2, $3, $4, $5, $6, $7, $8, '', '', '', 'clue', '', '', '', 0, 0, '', '', $9, $10, $10) RETURNING id`,
-			n.CaseNo, n.Kind, n.DeptID, n.Subject, n.Party, n.PartyCode, ent, n.DiscoveredOn, b2i(n.Demo), now).Scan(&id)
+			n.CaseNo, n.Kind, n.DeptID, n.Subject, n.Party, n.PartyCode, ent, n.DiscoveredOn, store.BoolInt(n.Demo), now).Scan(&id)
 		if kit.IsUnique(err) {
 			return apperr.Conflict("案件编号 %s 已存在", n.CaseNo)
 		}
@@ -348,9 +340,9 @@ func (s *Service) caseEvent(ctx context.Context, tx *sql.Tx, p auth.Principal, i
 func (s *Service) Step(ctx context.Context, p auth.Principal, id int64, st CaseStep) (Case, error) {
 	tr, ok := caseSteps[st.Action]
 	if !ok {
-		return Case{}, apperr.Invalid("操作“%s”无法识别", clip(st.Action))
+		return Case{}, apperr.Invalid("操作“%s”无法识别", kit.Clip(st.Action))
 	}
-	sc, err := s.reach(ctx, p, Handlers)
+	sc, err := auth.Reach(ctx, s.db.Reader(), p, Handlers...)
 	if err != nil {
 		return Case{}, err
 	}
@@ -362,20 +354,20 @@ func (s *Service) Step(ctx context.Context, p auth.Principal, id int64, st CaseS
 	var fine int64
 	switch st.Action {
 	case StepPenalize:
-		st.DecisionNo = text(&errs, "decision_no", "处罚决定书文号", st.DecisionNo, 64, true)
-		st.Violation = text(&errs, "violation", "违法行为", st.Violation, 500, true)
-		st.Penalty = text(&errs, "penalty", "处罚内容", st.Penalty, 500, true)
+		st.DecisionNo = kit.Text(&errs, "decision_no", "处罚决定书文号", st.DecisionNo, 64, true)
+		st.Violation = kit.Text(&errs, "violation", "违法行为", st.Violation, 500, true)
+		st.Penalty = kit.Text(&errs, "penalty", "处罚内容", st.Penalty, 500, true)
 		if strings.TrimSpace(st.Fine) != "" {
 			if fine, ok = ParseYuan(st.Fine); !ok {
-				errs.Add("fine", "罚没金额“%s”无效：请填写不小于 0 的金额（元，最多两位小数）", clip(st.Fine))
+				errs.Add("fine", "罚没金额“%s”无效：请填写不小于 0 的金额（元，最多两位小数）", kit.Clip(st.Fine))
 			}
 		}
 	case StepTransfer:
-		st.TransferredTo = text(&errs, "transferred_to", "移送机关", st.TransferredTo, 100, true)
+		st.TransferredTo = kit.Text(&errs, "transferred_to", "移送机关", st.TransferredTo, 100, true)
 	case StepWithdraw:
-		st.Note = text(&errs, "note", "撤案理由", st.Note, 500, true)
+		st.Note = kit.Text(&errs, "note", "撤案理由", st.Note, 500, true)
 	}
-	st.Note = text(&errs, "note", "说明", st.Note, 500, false)
+	st.Note = kit.Text(&errs, "note", "说明", st.Note, 500, false)
 	if err := errs.Err(); err != nil {
 		return Case{}, err
 	}

@@ -62,13 +62,13 @@ func SeedDemo(ctx context.Context, s *Service, p auth.Principal) (int, error) {
 		n     NewCase
 		steps []CaseStep
 	}{
-		{NewCase{CaseNo: "DEMO-西市监知罚〔演示〕1号", Kind: KindTrademark, DeptID: xn, Subject: DemoLabel + "销售假冒“演示牦牛”注册商标的奶粉", Party: DemoLabel + "西宁演示商贸有限公司", DiscoveredOn: addDays(today, -60)},
-			[]CaseStep{{Action: StepFile, On: addDays(today, -55)}, {Action: StepInvestigate, On: addDays(today, -54)},
-				{Action: StepPenalize, On: addDays(today, -10), DecisionNo: "西市监罚〔演示〕8号", Violation: DemoLabel + "销售侵犯注册商标专用权的商品", Penalty: "没收侵权商品，罚款", Fine: "25000"},
+		{NewCase{CaseNo: "DEMO-西市监知罚〔演示〕1号", Kind: KindTrademark, DeptID: xn, Subject: DemoLabel + "销售假冒“演示牦牛”注册商标的奶粉", Party: DemoLabel + "西宁演示商贸有限公司", DiscoveredOn: kit.AddDays(today, -60)},
+			[]CaseStep{{Action: StepFile, On: kit.AddDays(today, -55)}, {Action: StepInvestigate, On: kit.AddDays(today, -54)},
+				{Action: StepPenalize, On: kit.AddDays(today, -10), DecisionNo: "西市监罚〔演示〕8号", Violation: DemoLabel + "销售侵犯注册商标专用权的商品", Penalty: "没收侵权商品，罚款", Fine: "25000"},
 				{Action: StepPublish}}},
-		{NewCase{CaseNo: "DEMO-海西市监知〔演示〕2号", Kind: KindGI, DeptID: hx, Subject: DemoLabel + "擅自使用“演示高原枸杞”地理标志", Party: DemoLabel + "演示枸杞经营部", DiscoveredOn: addDays(today, -100)},
-			[]CaseStep{{Action: StepFile, On: addDays(today, -95)}, {Action: StepInvestigate, On: addDays(today, -90)}}},
-		{NewCase{CaseNo: "DEMO-西市监专〔演示〕3号", Kind: KindPatent, DeptID: xn, Subject: DemoLabel + "假冒专利标识", Party: DemoLabel + "演示器械公司", DiscoveredOn: addDays(today, -3)}, nil},
+		{NewCase{CaseNo: "DEMO-海西市监知〔演示〕2号", Kind: KindGI, DeptID: hx, Subject: DemoLabel + "擅自使用“演示高原枸杞”地理标志", Party: DemoLabel + "演示枸杞经营部", DiscoveredOn: kit.AddDays(today, -100)},
+			[]CaseStep{{Action: StepFile, On: kit.AddDays(today, -95)}, {Action: StepInvestigate, On: kit.AddDays(today, -90)}}},
+		{NewCase{CaseNo: "DEMO-西市监专〔演示〕3号", Kind: KindPatent, DeptID: xn, Subject: DemoLabel + "假冒专利标识", Party: DemoLabel + "演示器械公司", DiscoveredOn: kit.AddDays(today, -3)}, nil},
 	}
 	for _, c := range cases {
 		c.n.Demo = true
@@ -84,8 +84,8 @@ func SeedDemo(ctx context.Context, s *Service, p auth.Principal) (int, error) {
 		added++
 	}
 	for _, a := range []Assist{
-		{ReqNo: "DEMO-YZ-01", Kind: AssistKind, DeptID: xn, Applicant: DemoLabel + "演示科技公司", Matter: "海外展会专利侵权应对", ReceivedOn: addDays(today, -45), Demo: true},
-		{ReqNo: "DEMO-TJ-01", Kind: MediationKind, DeptID: hx, Applicant: DemoLabel + "演示合作社", Respondent: DemoLabel + "演示电商", Matter: "商标许可使用费纠纷", ReceivedOn: addDays(today, -20), Demo: true},
+		{ReqNo: "DEMO-YZ-01", Kind: AssistKind, DeptID: xn, Applicant: DemoLabel + "演示科技公司", Matter: "海外展会专利侵权应对", ReceivedOn: kit.AddDays(today, -45), Demo: true},
+		{ReqNo: "DEMO-TJ-01", Kind: MediationKind, DeptID: hx, Applicant: DemoLabel + "演示合作社", Respondent: DemoLabel + "演示电商", Matter: "商标许可使用费纠纷", ReceivedOn: kit.AddDays(today, -20), Demo: true},
 	} {
 		if _, err := s.CreateAssist(ctx, p, a); err != nil {
 			return added, fmt.Errorf("protect: demo request: %w", err)

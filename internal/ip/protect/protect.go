@@ -32,8 +32,6 @@ var Handlers = []auth.Role{auth.RoleAdmin, auth.RoleSupervisor, auth.RoleInspect
 // Editors import the outlet and operation registers.
 var Editors = []auth.Role{auth.RoleAdmin, auth.RoleSupervisor}
 
-var cst = time.FixedZone("CST", 8*3600)
-
 // Service keeps the four registers.
 type Service struct {
 	db  *store.DB
@@ -50,27 +48,13 @@ func NewService(db *store.DB, ent *enterprise.Service) *Service {
 // SetClock replaces the clock (tests).
 func (s *Service) SetClock(now func() time.Time) { s.now = now }
 
-func (s *Service) today() string { return s.now().In(cst).Format(time.DateOnly) }
+func (s *Service) today() string { return kit.DayOf(s.now()) }
 func (s *Service) stamp() string { return s.now().UTC().Format(time.RFC3339) }
-
-// reach checks p's role and returns its department scope.
-func (s *Service) reach(ctx context.Context, p auth.Principal, roles []auth.Role) (kit.Scope, error) {
-	if err := p.Require(roles...); err != nil {
-		return kit.Scope{}, err
-	}
-	return auth.ScopeOf(ctx, s.db.Reader(), p)
-}
-
-func text(errs *kit.Errors, field, label, v string, max int, required bool) string {
-	return kit.Text(errs, field, label, v, max, required)
-}
 
 // day checks a date field: a real day in 1990–today.
 func (s *Service) day(errs *kit.Errors, field, label, v string, required bool) string {
 	return kit.Day(errs, field, label, v, required, "1990-01-01", s.today())
 }
-
-func clip(v string) string { return kit.Clip(v) }
 
 // ParseYuan reads an amount in yuan ("12345.6", "1,000", "5000元") as
 // integer fen; negative amounts, more than two decimals and more than a
@@ -113,37 +97,18 @@ func Yuan(fen int64) string {
 	return fmt.Sprintf("%s%s.%02d", sign, strings.Join(groups, ","), fen%100)
 }
 
-// deptIn checks the department exists and is in sc.
-func deptIn(ctx context.Context, q store.Querier, sc kit.Scope, id int64) error {
-	var n int
-	if err := q.QueryRowContext(ctx, `SELECT COUNT(*) FROM departments WHERE id = $1`, id).Scan(&n); err != nil {
-		return fmt.Errorf("protect: department %d: %w", id, err)
-	}
-	if n == 0 || !sc.Allows(id) {
-		return kit.Errors{{Field: "dept_id", Msg: "承办部门不存在或不在您的数据范围内"}}
-	}
-	return nil
-}
-
 // party checks a party's name and optional credit code.
 func party(errs *kit.Errors, field, name, code string) (string, string) {
-	name = text(errs, field, "当事人", name, 100, true)
+	name = kit.Text(errs, field, "当事人", name, 100, true)
 	code = strings.TrimSpace(code)
 	if code != "" {
 		c, err := creditcode.Parse(code)
 		if err != nil {
-			errs.Add(field+"_code", "统一社会信用代码“%s”无效：%v", clip(code), err)
+			errs.Add(field+"_code", "统一社会信用代码“%s”无效：%v", kit.Clip(code), err)
 		}
 		code = c
 	}
 	return name, code
-}
-
-func b2i(b bool) int {
-	if b {
-		return 1
-	}
-	return 0
 }
 
 // Dept is a department a form may choose.
@@ -151,7 +116,7 @@ type Dept = kit.Dept
 
 // Depts lists the active departments in p's scope (the forms' choices).
 func (s *Service) Depts(ctx context.Context, p auth.Principal) ([]Dept, error) {
-	sc, err := s.reach(ctx, p, Handlers)
+	sc, err := auth.Reach(ctx, s.db.Reader(), p, Handlers...)
 	if err != nil {
 		return nil, err
 	}

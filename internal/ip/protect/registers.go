@@ -87,7 +87,7 @@ func region(r kit.Row, errs *kit.Errors) (string, string) {
 	v := strings.TrimSpace(r.Get(ColRegion))
 	reg, ok := org.LookupRegion(v)
 	if !ok {
-		errs.AddCell(r.N, ColRegion, "行政区划代码“%s”不存在", clip(v))
+		errs.AddCell(r.N, ColRegion, "行政区划代码“%s”不存在", kit.Clip(v))
 	}
 	return v, reg.Prefecture
 }
@@ -116,11 +116,11 @@ func parseOperation(r kit.Row) (Operation, kit.Errors) {
 	}
 	var ok bool
 	if o.AmountFen, ok = ParseYuan(r.Get(ColAmount)); !ok {
-		errs.AddCell(r.N, ColAmount, "金额“%s”无效：请填写不小于 0 的元数，最多两位小数", clip(r.Get(ColAmount)))
+		errs.AddCell(r.N, ColAmount, "金额“%s”无效：请填写不小于 0 的元数，最多两位小数", kit.Clip(r.Get(ColAmount)))
 	}
 	o.Region, o.Prefecture = region(r, &errs)
 	if o.RecordedOn, ok = kit.ParseDate(r.Get(ColRecorded)); !ok {
-		errs.AddCell(r.N, ColRecorded, "日期“%s”无效", clip(r.Get(ColRecorded)))
+		errs.AddCell(r.N, ColRecorded, "日期“%s”无效", kit.Clip(r.Get(ColRecorded)))
 	}
 	o.Demo = strings.Contains(o.RefNo, "DEMO")
 	return o, errs
@@ -146,12 +146,12 @@ var (
 	outletReg = kit.KeyedTable[Outlet]{Kind: "ip-outlets", Table: "ip_outlets", KeyCol: ColName, KeyLabel: "网点", Columns: OutletColumns,
 		Cols: []string{"name", "level", "region", "prefecture", "services", "contact", "demo"},
 		Values: func(o Outlet) []any {
-			return []any{o.Name, o.Level, o.Region, o.Prefecture, o.Services, o.Contact, b2i(o.Demo)}
+			return []any{o.Name, o.Level, o.Region, o.Prefecture, o.Services, o.Contact, store.BoolInt(o.Demo)}
 		}}
 	operationReg = kit.KeyedTable[Operation]{Kind: "ip-operations", Table: "ip_operations", KeyCol: ColRefNo, KeyLabel: "登记号", Columns: OperationColumns,
 		Cols: []string{"ref_no", "kind", "right_kind", "right_no", "from_party", "to_party", "amount_fen", "region", "prefecture", "recorded_on", "demo"},
 		Values: func(o Operation) []any {
-			return []any{o.RefNo, o.Kind, o.RightKind, o.RightNo, o.From, o.To, o.AmountFen, o.Region, o.Prefecture, o.RecordedOn, b2i(o.Demo)}
+			return []any{o.RefNo, o.Kind, o.RightKind, o.RightNo, o.From, o.To, o.AmountFen, o.Region, o.Prefecture, o.RecordedOn, store.BoolInt(o.Demo)}
 		}}
 )
 

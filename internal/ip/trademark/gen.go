@@ -93,7 +93,7 @@ func (g *Gen) WriteCSV(w io.Writer, n int) error {
 			madrid = strconv.Itoa(1200000 + i%800000)
 		}
 		if rng.IntN(50) == 0 {
-			status = "注销（" + addDays(regS, 365+rng.IntN(2000)) + "）"
+			status = "注销（" + kit.AddDays(regS, 365+rng.IntN(2000)) + "）"
 		}
 		code, name := "", fmt.Sprintf("张%d", owner)
 		if owner%5 != 0 {

@@ -136,20 +136,6 @@ func sameRecord(a, b Record) bool {
 		a.MadridNo == b.MadridNo && a.GI == b.GI && a.WellKnown == b.WellKnown && a.Status == b.Status && a.StatusOn == b.StatusOn && a.Demo == b.Demo
 }
 
-func b2i(b bool) int {
-	if b {
-		return 1
-	}
-	return 0
-}
-
-func nullID(id int64) any {
-	if id == 0 {
-		return nil
-	}
-	return id
-}
-
 // writeBatch writes one batch in one transaction: new marks with
 // multi-row statements, changed marks one by one, the status history, the
 // day counts, and one audit entry naming the file, the rows, the ids and
@@ -236,8 +222,8 @@ func (s *Service) saveTx(ctx context.Context, tx *sql.Tx, conn *sql.Conn, p auth
 		_, err := tx.ExecContext(ctx, `UPDATE trademarks SET name = $1, classes = $2, class_mask = $3, owner = $4, owner_code = $5, enterprise_id = $6,
 			region = $7, prefecture = $8, applied_on = $9, registered_on = $10, term_end = $11, kind = $12, madrid_no = $13, gi = $14, well_known = $15,
 			status = $16, status_on = $17, updated_at = $18 WHERE id = $19`,
-			r.Name, ClassText(r.Classes), ClassMask(r.Classes), r.Owner, r.OwnerCode, nullID(entID), r.Region, r.prefecture(), r.AppliedOn, r.RegisteredOn, r.TermEnd,
-			r.Kind, r.MadridNo, b2i(r.GI), b2i(r.WellKnown), r.Status, r.StatusOn, now, e.id)
+			r.Name, ClassText(r.Classes), ClassMask(r.Classes), r.Owner, r.OwnerCode, store.NullID(entID), r.Region, r.prefecture(), r.AppliedOn, r.RegisteredOn, r.TermEnd,
+			r.Kind, r.MadridNo, store.BoolInt(r.GI), store.BoolInt(r.WellKnown), r.Status, r.StatusOn, now, e.id)
 		if err != nil {
 			return res, fmt.Errorf("第 %d 行：trademark: update %s: %w", it.Row, r.RegNo, err)
 		}
@@ -322,7 +308,7 @@ func (s *Service) insertMarks(ctx context.Context, tx *sql.Tx, conn *sql.Conn, f
 				buf = strconv.AppendInt(buf, w.EnterpriseID, 10)
 			}
 			for _, v := range []string{r.Region, r.prefecture(), r.AppliedOn, r.RegisteredOn, r.TermEnd, r.Kind, r.MadridNo,
-				strconv.Itoa(b2i(r.GI)), strconv.Itoa(b2i(r.WellKnown)), r.Status, r.StatusOn, strconv.Itoa(b2i(r.Demo)), now, now} {
+				strconv.Itoa(store.BoolInt(r.GI)), strconv.Itoa(store.BoolInt(r.WellKnown)), r.Status, r.StatusOn, strconv.Itoa(store.BoolInt(r.Demo)), now, now} {
 				buf = append(buf, '\t')
 				buf = store.AppendCopy(buf, v)
 			}
@@ -336,8 +322,8 @@ func (s *Service) insertMarks(ctx context.Context, tx *sql.Tx, conn *sql.Conn, f
 	return store.InsertRows(ctx, s.db.Dialect(), tx, "trademark", `INSERT INTO trademarks(`+markInsertColumns+`) VALUES `, make([]string, 22), len(fresh), func(i int) []any {
 		w := fresh[i]
 		r := w.Rec
-		return []any{w.ID, r.RegNo, r.Name, ClassText(r.Classes), ClassMask(r.Classes), r.Owner, r.OwnerCode, nullID(w.EnterpriseID), r.Region, r.prefecture(),
-			r.AppliedOn, r.RegisteredOn, r.TermEnd, r.Kind, r.MadridNo, b2i(r.GI), b2i(r.WellKnown), r.Status, r.StatusOn, b2i(r.Demo), now, now}
+		return []any{w.ID, r.RegNo, r.Name, ClassText(r.Classes), ClassMask(r.Classes), r.Owner, r.OwnerCode, store.NullID(w.EnterpriseID), r.Region, r.prefecture(),
+			r.AppliedOn, r.RegisteredOn, r.TermEnd, r.Kind, r.MadridNo, store.BoolInt(r.GI), store.BoolInt(r.WellKnown), r.Status, r.StatusOn, store.BoolInt(r.Demo), now, now}
 	})
 }
 

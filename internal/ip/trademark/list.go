@@ -37,11 +37,6 @@ type List struct {
 
 var listPaging = kit.Paging{Default: 50, Max: 200}
 
-// escapeLike escapes LIKE's wildcards (ESCAPE '\').
-func escapeLike(s string) string {
-	return strings.NewReplacer(`\`, `\\`, `%`, `\%`, `_`, `\_`).Replace(s)
-}
-
 // Search answers one page of the public catalogue, newest registration
 // first.
 func (s *Service) Search(ctx context.Context, f Filter) (List, error) {
@@ -140,7 +135,7 @@ func (s *Service) textMatch(q string, args *[]any) string {
 		*args = append(*args, v)
 		return "$" + strconv.Itoa(len(*args))
 	}
-	p := arg("%" + escapeLike(q) + "%")
+	p := arg("%" + kit.EscapeLike(q) + "%")
 	like := "(name LIKE " + p + " ESCAPE '\\' OR owner LIKE " + p + " ESCAPE '\\')"
 	sq := search.ParseQuery(q)
 	if sq.Empty() {

@@ -6,6 +6,7 @@ import (
 	"time"
 
 	"sidi/internal/indicator"
+	"sidi/internal/kit"
 )
 
 // Metric keys registered with the indicator engine.
@@ -27,7 +28,7 @@ func RegisterMetrics(r *indicator.Registry) error {
 			Key: m.key, Name: m.name, Unit: "件", Domain: "trademarks", Description: m.desc,
 			Compute: func(ctx context.Context, q indicator.Querier, _, asOf time.Time) (float64, error) {
 				var n float64
-				if err := q.QueryRowContext(ctx, CountQuery, countArgs(m.series, asOf.In(cst).Format(dayLayout))...).Scan(&n); err != nil {
+				if err := q.QueryRowContext(ctx, CountQuery, countArgs(m.series, asOf.In(kit.CST).Format(dayLayout))...).Scan(&n); err != nil {
 					return 0, fmt.Errorf("trademark: %s: %w", m.key, err)
 				}
 				return n, nil

@@ -171,11 +171,11 @@ func ParseClasses(s string) ([]int, error) {
 const dayLayout = "2006-01-02"
 
 // NextDay is the day after d (YYYY-MM-DD).
-func NextDay(d string) string { return addDays(d, 1) }
+func NextDay(d string) string { return kit.AddDays(d, 1) }
 
 // TermEnd is the last day of a ten-year term from a registration day
 // (商标法 art. 39): the day before the tenth anniversary.
-func TermEnd(registered string) string { return addDays(addYears(registered, 10), -1) }
+func TermEnd(registered string) string { return kit.AddDays(addYears(registered, 10), -1) }
 
 func addYears(d string, n int) string {
 	t, err := time.Parse(dayLayout, d)
@@ -183,14 +183,6 @@ func addYears(d string, n int) string {
 		return d
 	}
 	return t.AddDate(n, 0, 0).Format(dayLayout)
-}
-
-func addDays(d string, n int) string {
-	t, err := time.Parse(dayLayout, d)
-	if err != nil {
-		return d
-	}
-	return t.AddDate(0, 0, n).Format(dayLayout)
 }
 
 // validRegNo: a CNIPA registration number is digits (up to ten); an

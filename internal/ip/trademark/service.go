@@ -12,6 +12,7 @@ import (
 	"sidi/internal/apperr"
 	"sidi/internal/auth"
 	"sidi/internal/enterprise"
+	"sidi/internal/kit"
 	"sidi/internal/org"
 	"sidi/internal/store"
 )
@@ -19,8 +20,6 @@ import (
 // Editors import and correct the register (省市场监管局 staff and
 // administrators).
 var Editors = []auth.Role{auth.RoleAdmin, auth.RoleSupervisor}
-
-var cst = time.FixedZone("CST", 8*3600)
 
 // Service is the trademark register.
 type Service struct {
@@ -38,7 +37,7 @@ func NewService(db *store.DB, ent *enterprise.Service) *Service {
 // SetClock replaces the clock (tests).
 func (s *Service) SetClock(now func() time.Time) { s.now = now }
 
-func (s *Service) today() string { return s.now().In(cst).Format(dayLayout) }
+func (s *Service) today() string { return s.now().In(kit.CST).Format(dayLayout) }
 
 // Mark is a stored trademark.
 type Mark struct {
@@ -78,7 +77,7 @@ func scanMark(sc interface{ Scan(...any) error }) (Mark, error) {
 func (s *Service) ByRegNo(ctx context.Context, regNo string) (Mark, error) {
 	key := strings.ToUpper(compact(regNo))
 	if !validRegNo(key) { // no such mark can exist (and NUL or stray bytes never reach the database)
-		return Mark{}, apperr.NotFound("没有注册号为 %s 的商标", strconv.QuoteToGraphic(clipRunes(regNo, 40)))
+		return Mark{}, apperr.NotFound("没有注册号为 %s 的商标", strconv.QuoteToGraphic(kit.ClipRunes(regNo, 40)))
 	}
 	m, err := scanMark(s.db.Reader().QueryRowContext(ctx, `SELECT `+markColumns+` FROM trademarks WHERE reg_no = $1`, key))
 	if errors.Is(err, sql.ErrNoRows) {
@@ -244,12 +243,4 @@ func (s *Service) Detail(ctx context.Context, regNo string) (Detail, error) {
 		h = append([]StatusChange{{Status: StatusValid, Label: StatusLabels[StatusValid], EffectiveOn: m.RegisteredOn}}, h...)
 	}
 	return Detail{Mark: m, History: h}, nil
-}
-
-// clipRunes cuts s to at most n runes.
-func clipRunes(s string, n int) string {
-	if r := []rune(s); len(r) > n {
-		return string(r[:n]) + "…"
-	}
-	return s
 }

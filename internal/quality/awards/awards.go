@@ -3,10 +3,10 @@ package awards
 import (
 	"strings"
 	"time"
-	"unicode/utf8"
 
 	"sidi/internal/auth"
 	"sidi/internal/enterprise"
+	"sidi/internal/kit"
 	"sidi/internal/store"
 )
 
@@ -15,8 +15,6 @@ var Editors = []auth.Role{auth.RoleAdmin, auth.RoleSupervisor}
 
 // DemoLabel marks demo records.
 const DemoLabel = "【演示数据】"
-
-var cst = time.FixedZone("CST", 8*3600)
 
 // The four “四地” of the plan an organisation may serve.
 var SidiFields = []string{"世界级盐湖产业基地", "国家清洁能源产业高地", "国际生态旅游目的地", "绿色有机农畜产品输出地"}
@@ -93,23 +91,8 @@ func NewService(db *store.DB, ent *enterprise.Service) *Service {
 // SetClock replaces the clock (tests).
 func (s *Service) SetClock(now func() time.Time) { s.now = now }
 
-func (s *Service) today() string { return s.now().In(cst).Format(time.DateOnly) }
+func (s *Service) today() string { return kit.DayOf(s.now()) }
 func (s *Service) stamp() string { return s.now().UTC().Format(time.RFC3339) }
-
-func clip(v string) string {
-	v = strings.ToValidUTF8(v, "\uFFFD")
-	if utf8.RuneCountInString(v) > 20 {
-		return string([]rune(v)[:20]) + "…"
-	}
-	return v
-}
-
-func b2i(b bool) int {
-	if b {
-		return 1
-	}
-	return 0
-}
 
 func keyOf(m map[string]string, label string) string {
 	label = strings.TrimSpace(label)

@@ -7,12 +7,12 @@ import (
 	"slices"
 	"strconv"
 	"strings"
-	"unicode/utf8"
 
 	"sidi/internal/auth"
 	"sidi/internal/creditcode"
 	"sidi/internal/kit"
 	"sidi/internal/org"
+	"sidi/internal/store"
 )
 
 // Column names of the import files.
@@ -99,20 +99,6 @@ var (
 	}
 )
 
-// cell reads a cell within max runes, free of control characters.
-func cell(r kit.Row, errs *kit.Errors, col string, max int, required bool) string {
-	v := strings.TrimSpace(r.Get(col))
-	switch {
-	case v == "" && required:
-		errs.AddCell(r.N, col, "不能为空")
-	case utf8.RuneCountInString(v) > max:
-		errs.AddCell(r.N, col, "不能超过 %d 个字", max)
-	case strings.ContainsFunc(v, func(c rune) bool { return c < 0x20 || c == 0x7f }):
-		errs.AddCell(r.N, col, "含有无法识别的控制字符")
-	}
-	return v
-}
-
 // choice reads a cell that must be one of list.
 func choice(r kit.Row, errs *kit.Errors, col string, list []string, required bool) string {
 	v := strings.TrimSpace(r.Get(col))
@@ -120,7 +106,7 @@ func choice(r kit.Row, errs *kit.Errors, col string, list []string, required boo
 		return ""
 	}
 	if !slices.Contains(list, v) {
-		errs.AddCell(r.N, col, "“%s”无效，须为%s之一", clip(v), strings.Join(list, "、"))
+		errs.AddCell(r.N, col, "“%s”无效，须为%s之一", kit.Clip(v), strings.Join(list, "、"))
 		return ""
 	}
 	return v
@@ -129,9 +115,9 @@ func choice(r kit.Row, errs *kit.Errors, col string, list []string, required boo
 func (s *Service) year(r kit.Row, errs *kit.Errors, col string) int {
 	v := strings.TrimSuffix(strings.TrimSpace(r.Get(col)), "年")
 	y, err := strconv.Atoi(v)
-	top := s.now().In(cst).Year() + 1
+	top := s.now().In(kit.CST).Year() + 1
 	if err != nil || y < 2000 || y > top {
-		errs.AddCell(r.N, col, "年度“%s”无效，须为 2000—%d 的年份", clip(v), top)
+		errs.AddCell(r.N, col, "年度“%s”无效，须为 2000—%d 的年份", kit.Clip(v), top)
 		return 0
 	}
 	return y
@@ -148,7 +134,7 @@ func (s *Service) date(r kit.Row, errs *kit.Errors, col string, required bool) s
 	}
 	d, ok := kit.ParseDate(v)
 	if !ok || d < "2000-01-01" {
-		errs.AddCell(r.N, col, "日期“%s”无效（如 2024-05-01）", clip(v))
+		errs.AddCell(r.N, col, "日期“%s”无效（如 2024-05-01）", kit.Clip(v))
 		return ""
 	}
 	if d > s.today() {
@@ -164,7 +150,7 @@ func region(r kit.Row, errs *kit.Errors, prefOnly bool) (string, string) {
 	reg, ok := org.LookupRegion(v)
 	switch {
 	case !ok || !strings.HasPrefix(v, "63"):
-		errs.AddCell(r.N, ColRegion, "行政区划代码“%s”不是青海省的区划代码", clip(v))
+		errs.AddCell(r.N, ColRegion, "行政区划代码“%s”不是青海省的区划代码", kit.Clip(v))
 		return "", ""
 	case prefOnly && v != "630000" && reg.Prefecture != v:
 		errs.AddCell(r.N, ColRegion, "请填写全省（630000）或市州的区划代码，“%s”是县级代码", v)
@@ -180,7 +166,7 @@ func code(r kit.Row, errs *kit.Errors) string {
 	}
 	c, err := creditcode.Parse(v)
 	if err != nil {
-		errs.AddCell(r.N, ColCode, "统一社会信用代码“%s”无效：%v", clip(v), err)
+		errs.AddCell(r.N, ColCode, "统一社会信用代码“%s”无效：%v", kit.Clip(v), err)
 	}
 	return c
 }
@@ -207,7 +193,7 @@ func demoText(vals ...string) bool {
 
 func (s *Service) parseApplication(r kit.Row) (Application, kit.Errors) {
 	errs := r.Errs
-	a := Application{AppNo: cell(r, &errs, ColAppNo, 64, true), Year: s.year(r, &errs, ColYear), OrgName: cell(r, &errs, ColOrg, 200, true),
+	a := Application{AppNo: kit.Cell(r, &errs, ColAppNo, 64, true), Year: s.year(r, &errs, ColYear), OrgName: kit.Cell(r, &errs, ColOrg, 200, true),
 		CreditCode: code(r, &errs), Category: choice(r, &errs, ColOrgKind, OrgCategories, true)}
 	a.Region, a.Prefecture = region(r, &errs, false)
 	a.ServesSidi = yesNo(r, &errs, ColServes)
@@ -236,7 +222,7 @@ func (s *Service) parseApplication(r kit.Row) (Application, kit.Errors) {
 
 func (s *Service) parseScore(r kit.Row) (ScoreRow, kit.Errors) {
 	errs := r.Errs
-	x := ScoreRow{AppNo: cell(r, &errs, ColAppNo, 64, true), Reviewer: cell(r, &errs, ColReviewer, 50, true), Scores: make([]int64, len(Categories))}
+	x := ScoreRow{AppNo: kit.Cell(r, &errs, ColAppNo, 64, true), Reviewer: kit.Cell(r, &errs, ColReviewer, 50, true), Scores: make([]int64, len(Categories))}
 	for i, c := range Categories {
 		v, err := ParseScore(c, r.Get(c.Name))
 		if err != nil {
@@ -250,13 +236,13 @@ func (s *Service) parseScore(r kit.Row) (ScoreRow, kit.Errors) {
 
 func (s *Service) parseZone(r kit.Row) (Zone, kit.Errors) {
 	errs := r.Errs
-	z := Zone{Name: cell(r, &errs, ColZone, 100, true), Industry: choice(r, &errs, ColIndustry, ZoneIndustries, true), Host: cell(r, &errs, ColHost, 100, true),
+	z := Zone{Name: kit.Cell(r, &errs, ColZone, 100, true), Industry: choice(r, &errs, ColIndustry, ZoneIndustries, true), Host: kit.Cell(r, &errs, ColHost, 100, true),
 		ApprovedOn: s.date(r, &errs, ColApproved, true)}
 	z.Region, z.Prefecture = region(r, &errs, false)
 	if due := strings.TrimSpace(r.Get(ColDue)); due != "" {
 		d, ok := kit.ParseDate(due)
 		if !ok {
-			errs.AddCell(r.N, ColDue, "日期“%s”无效（如 2025-12-31）", clip(due))
+			errs.AddCell(r.N, ColDue, "日期“%s”无效（如 2025-12-31）", kit.Clip(due))
 		}
 		z.DueOn = d
 		if ok && z.ApprovedOn != "" && d < z.ApprovedOn {
@@ -281,8 +267,8 @@ func (s *Service) parseZone(r kit.Row) (Zone, kit.Errors) {
 
 func (s *Service) parseActivity(r kit.Row) (Activity, kit.Errors) {
 	errs := r.Errs
-	a := Activity{RefNo: cell(r, &errs, ColRefNo, 64, true), Year: s.year(r, &errs, ColYear), Title: cell(r, &errs, ColTitle, 200, true),
-		OrgName: cell(r, &errs, ColOrg, 200, true), CreditCode: code(r, &errs), Field: choice(r, &errs, ColField, ActivityFields, true),
+	a := Activity{RefNo: kit.Cell(r, &errs, ColRefNo, 64, true), Year: s.year(r, &errs, ColYear), Title: kit.Cell(r, &errs, ColTitle, 200, true),
+		OrgName: kit.Cell(r, &errs, ColOrg, 200, true), CreditCode: code(r, &errs), Field: choice(r, &errs, ColField, ActivityFields, true),
 		HeldOn: s.date(r, &errs, ColHeldOn, true)}
 	if a.Kind = keyOf(KindLabels, r.Get(ColKind)); a.Kind == "" {
 		errs.AddCell(r.N, ColKind, "类型须为%s、%s或%s", KindLabels[KindQCCircle], KindLabels[KindTeam], KindLabels[KindMass])
@@ -297,7 +283,7 @@ func (s *Service) parseActivity(r kit.Row) (Activity, kit.Errors) {
 		}
 		switch {
 		case special == "" && !slices.Contains(Grades, aw):
-			errs.AddCell(r.N, ColAward, "奖项“%s”无效，须为%s或专项奖（%s）", clip(aw), strings.Join(Grades, "、"), SpecialAward("盐湖化工"))
+			errs.AddCell(r.N, ColAward, "奖项“%s”无效，须为%s或专项奖（%s）", kit.Clip(aw), strings.Join(Grades, "、"), SpecialAward("盐湖化工"))
 		case special != "" && a.Kind == KindMass:
 			errs.AddCell(r.N, ColAward, "专项奖只授予质量管理小组或班组，不授予群众性质量活动")
 		case special != "" && a.Field != "" && special != a.Field:
@@ -308,7 +294,7 @@ func (s *Service) parseActivity(r kit.Row) (Activity, kit.Errors) {
 	if v := strings.TrimSpace(r.Get(ColPeople)); v != "" {
 		n, err := strconv.Atoi(v)
 		if err != nil || n < 0 || n > 1_000_000 {
-			errs.AddCell(r.N, ColPeople, "参与人数“%s”无效", clip(v))
+			errs.AddCell(r.N, ColPeople, "参与人数“%s”无效", kit.Clip(v))
 		}
 		a.Participants = n
 	}
@@ -328,18 +314,18 @@ func ParseHundredths(v string) (int64, bool) {
 
 func (s *Service) parseMonitoring(r kit.Row) (Survey, kit.Errors) {
 	errs := r.Errs
-	m := Survey{Year: s.year(r, &errs, ColYear), Field: choice(r, &errs, ColField, ServiceFields, true), Source: cell(r, &errs, ColSource, 200, true)}
+	m := Survey{Year: s.year(r, &errs, ColYear), Field: choice(r, &errs, ColField, ServiceFields, true), Source: kit.Cell(r, &errs, ColSource, 200, true)}
 	m.Region, m.Prefecture = region(r, &errs, true)
 	v := strings.TrimSpace(r.Get(ColScore))
 	n, ok := ParseHundredths(v)
 	if !ok {
-		errs.AddCell(r.N, ColScore, "得分“%s”无效：请填写 0—100 之间的数，最多两位小数", clip(v))
+		errs.AddCell(r.N, ColScore, "得分“%s”无效：请填写 0—100 之间的数，最多两位小数", kit.Clip(v))
 	}
 	m.ScoreH = n
 	if v := strings.TrimSpace(r.Get(ColSamples)); v != "" {
 		k, err := strconv.Atoi(v)
 		if err != nil || k < 0 || k > 100_000_000 {
-			errs.AddCell(r.N, ColSamples, "样本量“%s”无效", clip(v))
+			errs.AddCell(r.N, ColSamples, "样本量“%s”无效", kit.Clip(v))
 		}
 		m.Samples = k
 	}
@@ -357,7 +343,7 @@ func (s *Service) checkScores(ctx context.Context, batch []kit.Item[ScoreRow]) (
 			return nil, fmt.Errorf("awards: check scores: %w", err)
 		}
 		if n == 0 {
-			errs.AddCell(it.Row, ColAppNo, "申报编号“%s”尚未登记，请先导入申报", clip(it.Val.AppNo))
+			errs.AddCell(it.Row, ColAppNo, "申报编号“%s”尚未登记，请先导入申报", kit.Clip(it.Val.AppNo))
 		}
 	}
 	return errs, nil
@@ -371,7 +357,7 @@ func (s *Service) tables() (table[Application], table[ScoreRow], table[Zone], ta
 		parse: (*Service).parseApplication,
 		values: func(ctx context.Context, tx *sql.Tx, s *Service, p auth.Principal, a Application) ([]any, error) {
 			ent, err := s.ent.LinkTx(ctx, tx, p, a.CreditCode, a.OrgName, a.Demo)
-			return []any{a.AppNo, a.Year, a.OrgName, a.CreditCode, ent, a.Region, a.Prefecture, a.Category, b2i(a.ServesSidi), a.SidiField, a.Result, a.AwardedOn, b2i(a.Demo)}, err
+			return []any{a.AppNo, a.Year, a.OrgName, a.CreditCode, ent, a.Region, a.Prefecture, a.Category, store.BoolInt(a.ServesSidi), a.SidiField, a.Result, a.AwardedOn, store.BoolInt(a.Demo)}, err
 		},
 		export: (*Service).exportApplications,
 	}
@@ -392,7 +378,7 @@ func (s *Service) tables() (table[Application], table[ScoreRow], table[Zone], ta
 			for _, v := range x.Scores {
 				vals = append(vals, v)
 			}
-			return append(vals, b2i(x.Demo)), nil
+			return append(vals, store.BoolInt(x.Demo)), nil
 		},
 		export: (*Service).exportScores,
 	}
@@ -402,7 +388,7 @@ func (s *Service) tables() (table[Application], table[ScoreRow], table[Zone], ta
 		key:   func(z Zone) string { return z.Name },
 		parse: (*Service).parseZone,
 		values: func(_ context.Context, _ *sql.Tx, _ *Service, _ auth.Principal, z Zone) ([]any, error) {
-			return []any{z.Name, z.Region, z.Prefecture, z.Industry, z.Host, z.ApprovedOn, z.DueOn, z.Status, z.DecidedOn, b2i(z.Demo)}, nil
+			return []any{z.Name, z.Region, z.Prefecture, z.Industry, z.Host, z.ApprovedOn, z.DueOn, z.Status, z.DecidedOn, store.BoolInt(z.Demo)}, nil
 		},
 		export: (*Service).exportZones,
 	}
@@ -413,7 +399,7 @@ func (s *Service) tables() (table[Application], table[ScoreRow], table[Zone], ta
 		parse: (*Service).parseActivity,
 		values: func(ctx context.Context, tx *sql.Tx, s *Service, p auth.Principal, a Activity) ([]any, error) {
 			ent, err := s.ent.LinkTx(ctx, tx, p, a.CreditCode, a.OrgName, a.Demo)
-			return []any{a.RefNo, a.Year, a.Kind, a.Title, a.OrgName, a.CreditCode, ent, a.Region, a.Prefecture, a.Field, a.Award, a.HeldOn, a.Participants, b2i(a.Demo)}, err
+			return []any{a.RefNo, a.Year, a.Kind, a.Title, a.OrgName, a.CreditCode, ent, a.Region, a.Prefecture, a.Field, a.Award, a.HeldOn, a.Participants, store.BoolInt(a.Demo)}, err
 		},
 		export: (*Service).exportActivities,
 	}
@@ -423,7 +409,7 @@ func (s *Service) tables() (table[Application], table[ScoreRow], table[Zone], ta
 		key:   func(m Survey) string { return m.key() },
 		parse: (*Service).parseMonitoring,
 		values: func(_ context.Context, _ *sql.Tx, _ *Service, _ auth.Principal, m Survey) ([]any, error) {
-			return []any{m.key(), m.Year, m.Field, m.Region, m.Prefecture, m.ScoreH, m.Samples, m.Source, b2i(m.Demo)}, nil
+			return []any{m.key(), m.Year, m.Field, m.Region, m.Prefecture, m.ScoreH, m.Samples, m.Source, store.BoolInt(m.Demo)}, nil
 		},
 		export: (*Service).exportMonitoring,
 	}

@@ -6,6 +6,7 @@ import (
 	"time"
 
 	"sidi/internal/indicator"
+	"sidi/internal/kit"
 )
 
 // Metric keys registered with the indicator engine.
@@ -47,9 +48,9 @@ func RegisterMetrics(r *indicator.Registry) error {
 				var n float64
 				from := ""
 				if !since.IsZero() {
-					from = since.In(cst).Format(time.DateOnly)
+					from = kit.DayOf(since)
 				}
-				args := []any{from, asOf.In(cst).Format(time.DateOnly)}
+				args := []any{from, kit.DayOf(asOf)}
 				if m.query == buildingQuery {
 					args = args[1:]
 				}

@@ -6,6 +6,8 @@ import (
 	"slices"
 	"strconv"
 	"strings"
+
+	"sidi/internal/kit"
 )
 
 // Category is one of the seven categories of GB/T 19580 卓越绩效评价准则
@@ -60,14 +62,14 @@ func ParseScore(c Category, v string) (int64, error) {
 	}
 	whole, frac, _ := strings.Cut(v, ".")
 	if whole == "" || len(whole) > 4 || len(frac) > 2 || strings.HasPrefix(v, "+") {
-		return 0, fmt.Errorf("得分“%s”无效：请填写 0—%d 之间的数，最多两位小数", clip(v), c.Max)
+		return 0, fmt.Errorf("得分“%s”无效：请填写 0—%d 之间的数，最多两位小数", kit.Clip(v), c.Max)
 	}
 	for _, r := range whole + frac {
 		if r < '0' || r > '9' {
 			if strings.HasPrefix(v, "-") {
 				return 0, fmt.Errorf("得分不能为负数")
 			}
-			return 0, fmt.Errorf("得分“%s”无效：请填写 0—%d 之间的数，最多两位小数", clip(v), c.Max)
+			return 0, fmt.Errorf("得分“%s”无效：请填写 0—%d 之间的数，最多两位小数", kit.Clip(v), c.Max)
 		}
 	}
 	for len(frac) < 2 {
@@ -75,7 +77,7 @@ func ParseScore(c Category, v string) (int64, error) {
 	}
 	n, err := strconv.ParseInt(whole+frac, 10, 64)
 	if err != nil {
-		return 0, fmt.Errorf("得分“%s”无效", clip(v))
+		return 0, fmt.Errorf("得分“%s”无效", kit.Clip(v))
 	}
 	if n > int64(c.Max)*100 {
 		return 0, fmt.Errorf("得分 %s 超过“%s”类目满分 %d 分", Points(n), c.Name, c.Max)

@@ -53,7 +53,7 @@ func (t table[T]) run(ctx context.Context, s *Service, p auth.Principal, src kit
 		Parse: func(r kit.Row) (T, kit.Errors) { return t.parse(s, r) },
 		Key:   t.key,
 		Duplicate: func(row int, v T, prev int) kit.FieldError {
-			return kit.FieldError{Row: row, Column: t.keyCol, Msg: fmt.Sprintf("%s“%s”与第 %d 行重复", t.keyLabel, clip(t.key(v)), prev)}
+			return kit.FieldError{Row: row, Column: t.keyCol, Msg: fmt.Sprintf("%s“%s”与第 %d 行重复", t.keyLabel, kit.Clip(t.key(v)), prev)}
 		},
 		Write: func(ctx context.Context, batch []kit.Item[T], file kit.ImportReport) (kit.BatchResult, error) {
 			return t.write(ctx, s, p, batch, file)

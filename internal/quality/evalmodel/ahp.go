@@ -7,6 +7,8 @@ import (
 	"math"
 	"strconv"
 	"strings"
+
+	"sidi/internal/kit"
 )
 
 // RandomIndex is Saaty's random consistency index RI by matrix order
@@ -101,7 +103,7 @@ func parseCell(c json.RawMessage) (float64, error) {
 	if err := json.Unmarshal(c, &s); err != nil {
 		var f float64
 		if err := json.Unmarshal(c, &f); err != nil {
-			return 0, fmt.Errorf("“%s”不是数", clipRunes(string(c), 20))
+			return 0, fmt.Errorf("“%s”不是数", kit.ClipRunes(string(c), 20))
 		}
 		return f, nil
 	}
@@ -115,24 +117,16 @@ func ParseJudgement(s string) (float64, error) {
 	num, den, frac := strings.Cut(s, "/")
 	a, err := strconv.ParseFloat(strings.TrimSpace(num), 64)
 	if err != nil || strings.ContainsAny(num, "xXpP_") {
-		return 0, fmt.Errorf("“%s”不是数或分数", clipRunes(s, 20))
+		return 0, fmt.Errorf("“%s”不是数或分数", kit.ClipRunes(s, 20))
 	}
 	if !frac {
 		return a, nil
 	}
 	b, err := strconv.ParseFloat(strings.TrimSpace(den), 64)
 	if err != nil || strings.ContainsAny(den, "xXpP_") || b == 0 {
-		return 0, fmt.Errorf("“%s”不是有效分数", clipRunes(s, 20))
+		return 0, fmt.Errorf("“%s”不是有效分数", kit.ClipRunes(s, 20))
 	}
 	return a / b, nil
-}
-
-func clipRunes(s string, n int) string {
-	r := []rune(s)
-	if len(r) > n {
-		return string(r[:n]) + "…"
-	}
-	return s
 }
 
 // CheckMatrix checks m is a square positive reciprocal matrix on Saaty's

@@ -100,7 +100,7 @@ func SeedDemo(ctx context.Context, s *Service, p auth.Principal) (int, error) {
 	if err != nil {
 		return 0, err
 	}
-	period := strconv.Itoa(s.now().In(cst).Year() - 1)
+	period := strconv.Itoa(s.now().In(kit.CST).Year() - 1)
 	type ent struct{ code, name string }
 	var ents []ent
 	for i, name := range demoNames {

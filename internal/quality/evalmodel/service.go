@@ -58,8 +58,6 @@ var (
 // DemoLabel marks demo records.
 const DemoLabel = "【演示数据】"
 
-var cst = time.FixedZone("CST", 8*3600)
-
 // Service keeps the models and the enterprises' indicator values.
 type Service struct {
 	db  *store.DB
@@ -237,17 +235,9 @@ func load(ctx context.Context, q store.Querier, id int64) (Model, error) {
 	return m, nil
 }
 
-// reach checks p's role and returns its department scope.
-func (s *Service) reach(ctx context.Context, p auth.Principal, roles []auth.Role) (kit.Scope, error) {
-	if err := p.Require(roles...); err != nil {
-		return kit.Scope{}, err
-	}
-	return auth.ScopeOf(ctx, s.db.Reader(), p)
-}
-
 // Model reads a model in p's scope.
 func (s *Service) Model(ctx context.Context, p auth.Principal, id int64) (Model, error) {
-	sc, err := s.reach(ctx, p, Viewers)
+	sc, err := auth.Reach(ctx, s.db.Reader(), p, Viewers...)
 	if err != nil {
 		return Model{}, err
 	}
@@ -263,7 +253,7 @@ func (s *Service) Model(ctx context.Context, p auth.Principal, id int64) (Model,
 
 // Models lists the models in p's scope, newest version first per code.
 func (s *Service) Models(ctx context.Context, p auth.Principal) ([]Model, error) {
-	sc, err := s.reach(ctx, p, Viewers)
+	sc, err := auth.Reach(ctx, s.db.Reader(), p, Viewers...)
 	if err != nil {
 		return nil, err
 	}
@@ -308,12 +298,12 @@ func text(errs *kit.Errors, field, label, v string, max int, required bool) stri
 // validPeriod checks a year 2000–next year.
 func (s *Service) validPeriod(v string) bool {
 	y, err := strconv.Atoi(v)
-	return err == nil && len(v) == 4 && y >= 2000 && y <= s.now().In(cst).Year()+1
+	return err == nil && len(v) == 4 && y >= 2000 && y <= s.now().In(kit.CST).Year()+1
 }
 
 // CreateModel creates version 1 of a model (a draft), audited.
 func (s *Service) CreateModel(ctx context.Context, p auth.Principal, in NewModel) (Model, error) {
-	sc, err := s.reach(ctx, p, Editors)
+	sc, err := auth.Reach(ctx, s.db.Reader(), p, Editors...)
 	if err != nil {
 		return Model{}, err
 	}
@@ -358,7 +348,7 @@ func (s *Service) CreateModel(ctx context.Context, p auth.Principal, in NewModel
 	}
 	var out Model
 	err = s.db.Tx(ctx, func(tx *sql.Tx) error {
-		if err := deptIn(ctx, tx, sc, in.DeptID); err != nil {
+		if err := kit.DeptIn(ctx, tx, sc, in.DeptID, "所属部门"); err != nil {
 			return err
 		}
 		m := Model{Code: in.Code, Version: 1, Name: in.Name, Period: in.Period, DeptID: in.DeptID, Status: Draft, Classes: classes, Note: in.Note, Demo: in.Demo, Nodes: nodes}
@@ -384,17 +374,6 @@ func quoted(col string) string {
 	return "“" + col + "”"
 }
 
-func deptIn(ctx context.Context, q store.Querier, sc kit.Scope, id int64) error {
-	var n int
-	if err := q.QueryRowContext(ctx, `SELECT COUNT(*) FROM departments WHERE id = $1`, id).Scan(&n); err != nil {
-		return fmt.Errorf("evalmodel: department %d: %w", id, err)
-	}
-	if n == 0 || !sc.Allows(id) {
-		return kit.Errors{{Field: "dept_id", Msg: "所属部门不存在或不在您的数据范围内"}}
-	}
-	return nil
-}
-
 // insert writes a model and its tree (and judgements); groups of one
 // node get weight 1.
 func (s *Service) insert(ctx context.Context, tx *sql.Tx, m Model) (int64, error) {
@@ -403,7 +382,7 @@ func (s *Service) insert(ctx context.Context, tx *sql.Tx, m Model) (int64, error
 	var id int64
 	err := tx.QueryRowContext(ctx, `INSERT INTO eval_models(code, version, name, period, dept_id, method, status, classes, note, demo, created_at, updated_at)
 		VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $11) RETURNING id`,
-		m.Code, m.Version, m.Name, m.Period, m.DeptID, m.Method, m.Status, string(cj), m.Note, b2i(m.Demo), now).Scan(&id)
+		m.Code, m.Version, m.Name, m.Period, m.DeptID, m.Method, m.Status, string(cj), m.Note, store.BoolInt(m.Demo), now).Scan(&id)
 	if err != nil {
 		return 0, err
 	}
@@ -444,7 +423,7 @@ func saveJudgement(ctx context.Context, tx *sql.Tx, model int64, j Judgement, no
 // change runs fn on a draft model of p's scope in one transaction and
 // audits the change (before and after).
 func (s *Service) change(ctx context.Context, p auth.Principal, id int64, action string, fn func(tx *sql.Tx, m Model) error) (Model, error) {
-	sc, err := s.reach(ctx, p, Editors)
+	sc, err := auth.Reach(ctx, s.db.Reader(), p, Editors...)
 	if err != nil {
 		return Model{}, err
 	}
@@ -484,7 +463,7 @@ func (s *Service) SetAHP(ctx context.Context, p auth.Principal, id int64, group 
 	m, err := s.change(ctx, p, id, "weights_ahp", func(tx *sql.Tx, m Model) error {
 		kids := m.Children(group)
 		if len(kids) == 0 {
-			return kit.Errors{{Field: "group", Msg: fmt.Sprintf("模型中没有准则 %s", clipRunes(group, 20))}}
+			return kit.Errors{{Field: "group", Msg: fmt.Sprintf("模型中没有准则 %s", kit.ClipRunes(group, 20))}}
 		}
 		if len(matrix) != len(kids) {
 			return kit.Errors{{Field: "matrix", Msg: fmt.Sprintf("判断矩阵须为 %d×%d（该组有 %d 项），而不是 %d 行", len(kids), len(kids), len(kids), len(matrix))}}
@@ -598,7 +577,7 @@ func (s *Service) Publish(ctx context.Context, p auth.Principal, id int64) (Mode
 // NewVersion copies a model (tree, weights, judgements, classes) into the
 // next version of its code, a draft.
 func (s *Service) NewVersion(ctx context.Context, p auth.Principal, id int64) (Model, error) {
-	sc, err := s.reach(ctx, p, Editors)
+	sc, err := auth.Reach(ctx, s.db.Reader(), p, Editors...)
 	if err != nil {
 		return Model{}, err
 	}
@@ -833,11 +812,11 @@ func (s *Service) Explain(ctx context.Context, p auth.Principal, id int64, code 
 	}
 	eid, err := enterprise.IDByCreditCode(ctx, s.db.Reader(), strings.TrimSpace(code))
 	if err != nil || eid == 0 {
-		return Explanation{}, apperr.NotFound("没有统一社会信用代码为 %s 的企业", clipRunes(code, 20))
+		return Explanation{}, apperr.NotFound("没有统一社会信用代码为 %s 的企业", kit.ClipRunes(code, 20))
 	}
 	if !p.Has(Viewers...) {
 		if err := s.ent.InScope(ctx, s.db.Reader(), p, eid); err != nil {
-			return Explanation{}, apperr.NotFound("没有统一社会信用代码为 %s 的企业", clipRunes(code, 20))
+			return Explanation{}, apperr.NotFound("没有统一社会信用代码为 %s 的企业", kit.ClipRunes(code, 20))
 		}
 	}
 	sc, err := score(ctx, s.db.Reader(), m)
@@ -1003,13 +982,6 @@ func (s *Service) Sensitivity(ctx context.Context, p auth.Principal, id int64, p
 	return out, nil
 }
 
-func b2i(b bool) int {
-	if b {
-		return 1
-	}
-	return 0
-}
-
 // Dept is a department an editor may choose as a model's owner.
 type Dept = kit.Dept
 
@@ -1019,7 +991,7 @@ func (s *Service) Depts(ctx context.Context, p auth.Principal) ([]Dept, error) {
 	if !p.Has(Editors...) {
 		return nil, nil
 	}
-	sc, err := s.reach(ctx, p, Editors)
+	sc, err := auth.Reach(ctx, s.db.Reader(), p, Editors...)
 	if err != nil {
 		return nil, err
 	}

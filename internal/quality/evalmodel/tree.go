@@ -105,7 +105,7 @@ func ParseTree(text string) ([]Node, error) {
 		case n.Code == "":
 			errs.AddCell(line, "代码", "不能为空")
 		case len(n.Code) > maxCodeLen || !codeRE.MatchString(n.Code):
-			errs.AddCell(line, "代码", "“%s”须为 1–%d 位字母、数字、点、横线或下划线", clipRunes(n.Code, 20), maxCodeLen)
+			errs.AddCell(line, "代码", "“%s”须为 1–%d 位字母、数字、点、横线或下划线", kit.ClipRunes(n.Code, 20), maxCodeLen)
 		case seen[n.Code] > 0:
 			errs.AddCell(line, "代码", "%s 与第 %d 行重复", n.Code, seen[n.Code])
 		default:
@@ -118,7 +118,7 @@ func ParseTree(text string) ([]Node, error) {
 				errs.AddCell(line, "方向", "准则（无上级代码）不填方向")
 			}
 		} else if n.Direction = directionWords[strings.ToLower(rec[3])]; n.Direction == "" {
-			errs.AddCell(line, "方向", "“%s”须为正向或负向", clipRunes(rec[3], 10))
+			errs.AddCell(line, "方向", "“%s”须为正向或负向", kit.ClipRunes(rec[3], 10))
 		}
 		nodes = append(nodes, n)
 		if len(nodes) > maxCriteria*maxPerGroup+maxCriteria {
@@ -144,7 +144,7 @@ func ParseTree(text string) ([]Node, error) {
 		}
 		switch {
 		case p < 0:
-			errs.AddCell(line, "上级代码", "上级 %s 不在指标体系中", clipRunes(n.Parent, 20))
+			errs.AddCell(line, "上级代码", "上级 %s 不在指标体系中", kit.ClipRunes(n.Parent, 20))
 		case nodes[p].Parent != "":
 			errs.AddCell(line, "上级代码", "上级 %s 是指标而不是准则（指标体系为准则—指标两级）", n.Parent)
 		default:
@@ -243,7 +243,7 @@ func ParseClasses(text string) ([]Class, error) {
 		seen[c.Class] = true
 		v, err := strconv.ParseFloat(f[1], 64)
 		if err != nil || math.IsNaN(v) || v < 0 || v > 100 {
-			errs.AddCell(i+1, "最低分", "“%s”须为 0–100 的数", clipRunes(f[1], 10))
+			errs.AddCell(i+1, "最低分", "“%s”须为 0–100 的数", kit.ClipRunes(f[1], 10))
 		} else if len(out) > 0 && v >= out[len(out)-1].Min {
 			errs.AddCell(i+1, "最低分", "须低于上一等级的最低分 %s", fmtNum(out[len(out)-1].Min))
 		}

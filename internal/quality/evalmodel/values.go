@@ -70,21 +70,21 @@ func (s *Service) parseValue(r kit.Row) (Value, kit.Errors) {
 	v := Value{Name: strings.TrimSpace(r.Get(ColName)), Period: strings.TrimSpace(r.Get(ColPeriod)), Indicator: strings.TrimSpace(r.Get(ColIndicator))}
 	c, err := creditcode.Parse(strings.TrimSpace(r.Get(ColCredit)))
 	if err != nil {
-		errs.AddCell(r.N, ColCredit, "“%s”无效：%v", clipRunes(r.Get(ColCredit), 20), err)
+		errs.AddCell(r.N, ColCredit, "“%s”无效：%v", kit.ClipRunes(r.Get(ColCredit), 20), err)
 	}
 	v.CreditCode = c
 	if len([]rune(v.Name)) > 200 {
 		errs.AddCell(r.N, ColName, "不能超过 200 个字")
 	}
 	if !s.validPeriod(v.Period) {
-		errs.AddCell(r.N, ColPeriod, "“%s”须为 2000 年至明年的四位年份", clipRunes(v.Period, 10))
+		errs.AddCell(r.N, ColPeriod, "“%s”须为 2000 年至明年的四位年份", kit.ClipRunes(v.Period, 10))
 	}
 	if v.Indicator == "" || len(v.Indicator) > maxCodeLen || !codeRE.MatchString(v.Indicator) {
-		errs.AddCell(r.N, ColIndicator, "“%s”不是有效的指标代码", clipRunes(v.Indicator, 20))
+		errs.AddCell(r.N, ColIndicator, "“%s”不是有效的指标代码", kit.ClipRunes(v.Indicator, 20))
 	}
 	var ok bool
 	if v.Value, ok = ParseNumber(r.Get(ColValue)); !ok {
-		errs.AddCell(r.N, ColValue, "“%s”不是有效数值", clipRunes(r.Get(ColValue), 20))
+		errs.AddCell(r.N, ColValue, "“%s”不是有效数值", kit.ClipRunes(r.Get(ColValue), 20))
 	}
 	v.Demo = strings.Contains(v.Name, DemoLabel)
 	return v, errs
@@ -175,7 +175,7 @@ func (s *Service) writeValues(ctx context.Context, p auth.Principal, batch []kit
 			switch {
 			case errors.Is(err, sql.ErrNoRows):
 				if err := tx.QueryRowContext(ctx, `INSERT INTO eval_values(period, enterprise_id, indicator_code, value, demo, created_at, updated_at) VALUES ($1, $2, $3, $4, $5, $6, $6) RETURNING id`,
-					v.Period, eid, v.Indicator, v.Value, b2i(v.Demo), now).Scan(&id); err != nil {
+					v.Period, eid, v.Indicator, v.Value, store.BoolInt(v.Demo), now).Scan(&id); err != nil {
 					return fmt.Errorf("第 %d 行：%w", it.Row, err)
 				}
 				res.Created++

@@ -5,13 +5,13 @@ import (
 	"database/sql"
 	"fmt"
 	"regexp"
-	"sidi/internal/org"
 	"slices"
 	"strconv"
 	"strings"
 
 	"sidi/internal/auth"
 	"sidi/internal/kit"
+	"sidi/internal/org"
 	"sidi/internal/store"
 )
 
@@ -115,11 +115,11 @@ var CertColumns = []kit.Column{
 
 func parseCert(r kit.Row) (Cert, kit.Errors) {
 	errs := r.Errs
-	x := Cert{CertNo: cell(r, &errs, ColCertNo, 64, true), Scheme: cell(r, &errs, ColScheme, 100, true), Body: cell(r, &errs, ColBody, 100, true),
-		Holder: cell(r, &errs, ColHolder, 100, true), Scope: cell(r, &errs, ColScope, 500, false), Grade: cell(r, &errs, ColGrade, 10, false)}
+	x := Cert{CertNo: kit.Cell(r, &errs, ColCertNo, 64, true), Scheme: kit.Cell(r, &errs, ColScheme, 100, true), Body: kit.Cell(r, &errs, ColBody, 100, true),
+		Holder: kit.Cell(r, &errs, ColHolder, 100, true), Scope: kit.Cell(r, &errs, ColScope, 500, false), Grade: kit.Cell(r, &errs, ColGrade, 10, false)}
 	kind := strings.TrimSpace(r.Get(ColCertKind))
 	if x.Kind = kindByLabel[kind]; x.Kind == "" {
-		errs.AddCell(r.N, ColCertKind, "认证类型“%s”无效，应为有机产品认证、自愿性认证或绿色建材产品认证", clip(kind))
+		errs.AddCell(r.N, ColCertKind, "认证类型“%s”无效，应为有机产品认证、自愿性认证或绿色建材产品认证", kit.Clip(kind))
 	}
 	x.HolderCode, x.Region, x.Prefecture = holder(r, &errs, ColCreditCode, ColRegion, false)
 	x.ValidFrom = dateCell(r, &errs, ColValidFrom, true)
@@ -132,7 +132,7 @@ func parseCert(r kit.Row) (Cert, kit.Errors) {
 		}
 	}
 	if x.Kind == KindOrganic && x.CertNo != "" && !OrganicNumber.MatchString(x.CertNo) {
-		errs.AddCell(r.N, ColCertNo, "有机产品认证证书编号“%s”不符合编号规则（认证机构代码 + OP + 年份两位 + 五位流水号，如 1234OP2300001）", clip(x.CertNo))
+		errs.AddCell(r.N, ColCertNo, "有机产品认证证书编号“%s”不符合编号规则（认证机构代码 + OP + 年份两位 + 五位流水号，如 1234OP2300001）", kit.Clip(x.CertNo))
 	}
 	switch {
 	case x.Kind == KindGreenBuilding && !slices.Contains(Grades, x.Grade):
@@ -164,7 +164,7 @@ var certTable = kit.KeyedTable[Cert]{Kind: "certificates", Table: "certificates"
 	Columns: CertColumns,
 	Values: func(x Cert) []any {
 		return []any{x.CertNo, x.Kind, x.Scheme, x.Body, x.Holder, x.HolderCode, x.enterprise, x.Region, x.Prefecture, x.Scope, x.Grade,
-			x.ValidFrom, x.ValidTo, x.Status, x.StatusOn, b2i(x.Demo)}
+			x.ValidFrom, x.ValidTo, x.Status, x.StatusOn, store.BoolInt(x.Demo)}
 	}}
 
 // ImportCerts imports a certificate extract (matched on the number). A

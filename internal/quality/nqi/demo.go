@@ -54,7 +54,7 @@ func (s *Service) demoInstruments() string {
 		{"演示自来水公司", "632200", "0301", "贸易结算", 6, 700},
 	}
 	for i, r := range rows {
-		fmt.Fprintf(&b, "%s%s,%s,%s,%s,DEMO-%04d,%s,%s,,在用\n", DemoLabel, r.owner, demoCode(r.region, r.n), r.region, r.typ, i+1, r.use, addDays(today, -r.ago))
+		fmt.Fprintf(&b, "%s%s,%s,%s,%s,DEMO-%04d,%s,%s,,在用\n", DemoLabel, r.owner, demoCode(r.region, r.n), r.region, r.typ, i+1, r.use, kit.AddDays(today, -r.ago))
 	}
 	return b.String()
 }

@@ -233,13 +233,11 @@ func VoluntaryGrowth(ctx context.Context, q store.Querier, day string) (float64,
 	return growth(cur, base), nil
 }
 
-func asOfDay(t time.Time) string { return t.In(cst).Format(time.DateOnly) }
-
 // RegisterMetrics registers the certification and metrology metrics.
 func RegisterMetrics(r *indicator.Registry) error {
 	count := func(f func(ctx context.Context, q store.Querier, day string) (int, error)) func(context.Context, indicator.Querier, time.Time, time.Time) (float64, error) {
 		return func(ctx context.Context, q indicator.Querier, _, asOf time.Time) (float64, error) {
-			n, err := f(ctx, q, asOfDay(asOf))
+			n, err := f(ctx, q, kit.DayOf(asOf))
 			return float64(n), err
 		}
 	}
@@ -250,7 +248,7 @@ func RegisterMetrics(r *indicator.Registry) error {
 	}
 	rate := func(f func(context.Context, store.Querier, string) (float64, error)) func(context.Context, indicator.Querier, time.Time, time.Time) (float64, error) {
 		return func(ctx context.Context, q indicator.Querier, _, asOf time.Time) (float64, error) {
-			return f(ctx, q, asOfDay(asOf))
+			return f(ctx, q, kit.DayOf(asOf))
 		}
 	}
 	for _, m := range []indicator.Metric{

@@ -157,8 +157,8 @@ var statusByLabel = map[string]string{"": InUse, "在用": InUse, "停用": Stop
 
 func parseType(r kit.Row) (InstrumentType, kit.Errors) {
 	errs := r.Errs
-	t := InstrumentType{Code: cell(r, &errs, ColTypeCode, 8, true), Item: cell(r, &errs, ColTypeItem, 50, true), Name: cell(r, &errs, ColTypeName, 100, true),
-		Mode: cell(r, &errs, ColTypeMode, 20, true), Scope: cell(r, &errs, ColTypeScope, 200, false)}
+	t := InstrumentType{Code: kit.Cell(r, &errs, ColTypeCode, 8, true), Item: kit.Cell(r, &errs, ColTypeItem, 50, true), Name: kit.Cell(r, &errs, ColTypeName, 100, true),
+		Mode: kit.Cell(r, &errs, ColTypeMode, 20, true), Scope: kit.Cell(r, &errs, ColTypeScope, 200, false)}
 	if t.Code != "" && strings.Trim(t.Code, "0123456789") != "" {
 		errs.AddCell(r.N, ColTypeCode, "目录代码只能由数字组成")
 	}
@@ -254,8 +254,8 @@ func (s *Service) ExportTypes(ctx context.Context, _ auth.Principal, w kit.Table
 
 func (s *Service) parseStandard(r kit.Row) (Standard, kit.Errors) {
 	errs := r.Errs
-	x := Standard{CertNo: cell(r, &errs, ColStdCertNo, 64, true), Name: cell(r, &errs, ColStdName, 100, true), Owner: cell(r, &errs, ColStdOwner, 100, true),
-		Range: cell(r, &errs, ColStdRange, 200, true), Accuracy: cell(r, &errs, ColStdAccuracy, 200, true)}
+	x := Standard{CertNo: kit.Cell(r, &errs, ColStdCertNo, 64, true), Name: kit.Cell(r, &errs, ColStdName, 100, true), Owner: kit.Cell(r, &errs, ColStdOwner, 100, true),
+		Range: kit.Cell(r, &errs, ColStdRange, 200, true), Accuracy: kit.Cell(r, &errs, ColStdAccuracy, 200, true)}
 	x.OwnerCode, x.Region, x.Prefecture = holder(r, &errs, ColCreditCode, ColRegion, false)
 	x.IssuedOn = dateCell(r, &errs, ColStdIssued, true)
 	x.ValidTo = dateCell(r, &errs, ColStdValidTo, true)
@@ -277,7 +277,7 @@ var standardTable = kit.KeyedTable[Standard]{Kind: "measurement-standards", Tabl
 	Cols:    []string{"cert_no", "name", "owner", "owner_code", "enterprise_id", "region", "prefecture", "meas_range", "accuracy", "issued_on", "valid_to", "revoked_on", "demo"},
 	Columns: StandardColumns,
 	Values: func(x Standard) []any {
-		return []any{x.CertNo, x.Name, x.Owner, x.OwnerCode, x.enterprise, x.Region, x.Prefecture, x.Range, x.Accuracy, x.IssuedOn, x.ValidTo, x.RevokedOn, b2i(x.Demo)}
+		return []any{x.CertNo, x.Name, x.Owner, x.OwnerCode, x.enterprise, x.Region, x.Prefecture, x.Range, x.Accuracy, x.IssuedOn, x.ValidTo, x.RevokedOn, store.BoolInt(x.Demo)}
 	}}
 
 // ImportStandards imports public measurement standards (matched on the
@@ -386,12 +386,12 @@ func addMonths(day string, n int) string {
 func (s *Service) instrumentParser(types map[string]InstrumentType) func(kit.Row) (Instrument, kit.Errors) {
 	return func(r kit.Row) (Instrument, kit.Errors) {
 		errs := r.Errs
-		x := Instrument{Owner: cell(r, &errs, ColInstOwner, 100, true), SerialNo: cell(r, &errs, ColInstSerial, 64, true),
-			TypeCode: cell(r, &errs, ColTypeCode, 8, true), UseField: cell(r, &errs, ColInstUse, 10, true)}
+		x := Instrument{Owner: kit.Cell(r, &errs, ColInstOwner, 100, true), SerialNo: kit.Cell(r, &errs, ColInstSerial, 64, true),
+			TypeCode: kit.Cell(r, &errs, ColTypeCode, 8, true), UseField: kit.Cell(r, &errs, ColInstUse, 10, true)}
 		x.OwnerCode, x.Region, x.Prefecture = holder(r, &errs, ColCreditCode, ColRegion, true)
 		t, ok := types[x.TypeCode]
 		if x.TypeCode != "" && !ok {
-			errs.AddCell(r.N, ColTypeCode, "目录代码“%s”不在实施强制管理的计量器具目录中", clip(x.TypeCode))
+			errs.AddCell(r.N, ColTypeCode, "目录代码“%s”不在实施强制管理的计量器具目录中", kit.Clip(x.TypeCode))
 		}
 		x.TypeName = t.Name
 		if x.UseField != "" && !slices.Contains(UseFields, x.UseField) {
@@ -428,7 +428,7 @@ var instrumentTable = kit.KeyedTable[Instrument]{Kind: "instruments", Table: "in
 	Cols:    []string{"owner_code", "type_code", "serial_no", "owner", "enterprise_id", "use_field", "region", "prefecture", "last_verified", "next_due", "status", "demo"},
 	Columns: InstrumentColumns,
 	Values: func(x Instrument) []any {
-		return []any{x.OwnerCode, x.TypeCode, x.SerialNo, x.Owner, x.enterprise, x.UseField, x.Region, x.Prefecture, x.LastVerified, x.NextDue, x.Status, b2i(x.Demo)}
+		return []any{x.OwnerCode, x.TypeCode, x.SerialNo, x.Owner, x.enterprise, x.UseField, x.Region, x.Prefecture, x.LastVerified, x.NextDue, x.Status, store.BoolInt(x.Demo)}
 	}}
 
 // ImportInstruments imports instruments (matched on owner, type and
@@ -512,7 +512,7 @@ func (s *Service) Instruments(ctx context.Context, p auth.Principal, f Instrumen
 	case DueOverdue:
 		w.Add("i.status = ? AND i.next_due <> '' AND i.next_due < ?", InUse, today)
 	case DueSoon:
-		w.Add("i.status = ? AND i.next_due >= ? AND i.next_due <= ?", InUse, today, addDays(today, 30))
+		w.Add("i.status = ? AND i.next_due >= ? AND i.next_due <= ?", InUse, today, kit.AddDays(today, 30))
 	default:
 		return InstrumentList{}, kit.Errors{{Field: "due", Msg: "到期状态无效"}}
 	}
@@ -525,11 +525,6 @@ func (s *Service) Instruments(ctx context.Context, p auth.Principal, f Instrumen
 	})
 	l.Filter = f
 	return l, err
-}
-
-func addDays(day string, n int) string {
-	t, _ := time.Parse(time.DateOnly, day)
-	return t.AddDate(0, 0, n).Format(time.DateOnly)
 }
 
 // ExportInstruments writes every instrument as an import file.
@@ -585,7 +580,7 @@ func (s *Service) PrefectureCounts(ctx context.Context) ([]PrefectureCount, erro
 	err = store.EachRow(ctx, s.db.Reader(), `SELECT prefecture, COUNT(*),
 		SUM(CASE WHEN next_due >= $1 AND next_due <= $2 THEN 1 ELSE 0 END),
 		SUM(CASE WHEN next_due <> '' AND next_due < $1 THEN 1 ELSE 0 END)
-		FROM instruments WHERE status = 'in_use' GROUP BY prefecture`, []any{today, addDays(today, 30)}, func(r *sql.Rows) error {
+		FROM instruments WHERE status = 'in_use' GROUP BY prefecture`, []any{today, kit.AddDays(today, 30)}, func(r *sql.Rows) error {
 		var code string
 		var n, soon, over int
 		err := r.Scan(&code, &n, &soon, &over)
@@ -625,14 +620,14 @@ func (s *Service) DueList(ctx context.Context, p auth.Principal) ([]Due, error) 
 				Message: fmt.Sprintf("%s有 %d 台强制检定计量器具已超过检定有效期，请督促使用单位送检", c.Name, c.Overdue)})
 		}
 		if c.Soon > 0 {
-			out = append(out, Due{Urgency: "remind", Deadline: addDays(today, 30), Link: "/metrology/instruments?due=soon&prefecture=" + c.Code,
+			out = append(out, Due{Urgency: "remind", Deadline: kit.AddDays(today, 30), Link: "/metrology/instruments?due=soon&prefecture=" + c.Code,
 				Message: fmt.Sprintf("%s有 %d 台强制检定计量器具将在 30 天内到期", c.Name, c.Soon)})
 		}
 	}
 	var n int
 	var first string
 	err = s.db.Reader().QueryRowContext(ctx, `SELECT COUNT(*), COALESCE(MIN(valid_to), '') FROM measurement_standards
-		WHERE revoked_on = '' AND valid_to >= $1 AND valid_to <= $2`, today, addDays(today, 90)).Scan(&n, &first)
+		WHERE revoked_on = '' AND valid_to >= $1 AND valid_to <= $2`, today, kit.AddDays(today, 90)).Scan(&n, &first)
 	if err != nil {
 		return nil, fmt.Errorf("nqi: standards due: %w", err)
 	}

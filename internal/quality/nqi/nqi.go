@@ -19,7 +19,6 @@ package nqi
 import (
 	"strings"
 	"time"
-	"unicode/utf8"
 
 	"sidi/internal/auth"
 	"sidi/internal/creditcode"
@@ -34,8 +33,6 @@ var Editors = []auth.Role{auth.RoleAdmin, auth.RoleSupervisor}
 
 // DemoLabel marks demo records.
 const DemoLabel = "【演示数据】"
-
-var cst = time.FixedZone("CST", 8*3600)
 
 // Service keeps the registers.
 type Service struct {
@@ -53,32 +50,11 @@ func NewService(db *store.DB, ent *enterprise.Service) *Service {
 // SetClock replaces the clock (tests).
 func (s *Service) SetClock(now func() time.Time) { s.now = now }
 
-func (s *Service) today() string { return s.now().In(cst).Format(time.DateOnly) }
+func (s *Service) today() string { return kit.DayOf(s.now()) }
 func (s *Service) stamp() string { return s.now().UTC().Format(time.RFC3339) }
 
 // CanEdit says whether p keeps the registers.
 func CanEdit(p auth.Principal) bool { return p.Has(Editors...) }
-
-func clip(v string) string {
-	if utf8.RuneCountInString(v) > 20 {
-		return string([]rune(v)[:20]) + "…"
-	}
-	return v
-}
-
-// cell reads a required or optional cell within max runes.
-func cell(r kit.Row, errs *kit.Errors, col string, max int, required bool) string {
-	v := strings.TrimSpace(r.Get(col))
-	switch {
-	case v == "" && required:
-		errs.AddCell(r.N, col, "不能为空")
-	case utf8.RuneCountInString(v) > max:
-		errs.AddCell(r.N, col, "不能超过 %d 个字", max)
-	case strings.ContainsFunc(v, func(r rune) bool { return r < 0x20 || r == 0x7f || r == utf8.RuneError }):
-		errs.AddCell(r.N, col, "含有无法识别的字符")
-	}
-	return v
-}
 
 // dateCell reads a date cell ("" allowed when not required).
 func dateCell(r kit.Row, errs *kit.Errors, col string, required bool) string {
@@ -91,7 +67,7 @@ func dateCell(r kit.Row, errs *kit.Errors, col string, required bool) string {
 	}
 	d, ok := kit.ParseDate(v)
 	if !ok || d < "1950-01-01" {
-		errs.AddCell(r.N, col, "日期“%s”无效（如 2024-05-01）", clip(v))
+		errs.AddCell(r.N, col, "日期“%s”无效（如 2024-05-01）", kit.Clip(v))
 		return ""
 	}
 	return d
@@ -106,7 +82,7 @@ func holder(r kit.Row, errs *kit.Errors, codeCol, regionCol string, required boo
 	} else if code != "" {
 		c, err := creditcode.Parse(code)
 		if err != nil {
-			errs.AddCell(r.N, codeCol, "统一社会信用代码“%s”无效：%v", clip(code), err)
+			errs.AddCell(r.N, codeCol, "统一社会信用代码“%s”无效：%v", kit.Clip(code), err)
 			code = ""
 		} else {
 			code = c
@@ -122,17 +98,10 @@ func holder(r kit.Row, errs *kit.Errors, codeCol, regionCol string, required boo
 	}
 	reg, ok := org.LookupRegion(region)
 	if !ok {
-		errs.AddCell(r.N, regionCol, "行政区划代码“%s”不存在", clip(region))
+		errs.AddCell(r.N, regionCol, "行政区划代码“%s”不存在", kit.Clip(region))
 		return code, "", ""
 	}
 	return code, region, reg.Prefecture
-}
-
-func b2i(b bool) int {
-	if b {
-		return 1
-	}
-	return 0
 }
 
 func writeAll(w kit.TableWriter, rows [][]string) error {

@@ -125,7 +125,7 @@ func ParseBatch(row int, get func(col string) string, today string) (Batch, kit.
 	if y := strings.TrimSpace(get(ColYear)); y != "" {
 		n, err := strconv.Atoi(strings.TrimSuffix(y, "年"))
 		if err != nil || n < 2000 || n > 2100 {
-			at(ColYear)("抽查年度“%s”无效，应为 2000—2100 的年份", clip(y))
+			at(ColYear)("抽查年度“%s”无效，应为 2000—2100 的年份", kit.Clip(y))
 		}
 		b.Year = n
 	} else {
@@ -134,20 +134,20 @@ func ParseBatch(row int, get func(col string) string, today string) (Batch, kit.
 	if v := strings.TrimSpace(get(ColLevel)); v == "" {
 		at(ColLevel)("请填写%s", ColLevel)
 	} else if b.Level = lookup(LevelLabels, strings.TrimSuffix(v, "级")); b.Level == "" {
-		at(ColLevel)("抽查级别“%s”无法识别，应为国家、省或市州", clip(v))
+		at(ColLevel)("抽查级别“%s”无法识别，应为国家、省或市州", kit.Clip(v))
 	}
 	b.TaskNo = text(at(ColTaskNo), ColTaskNo, get(ColTaskNo), 64, false)
 	b.Product = text(at(ColProduct), ColProduct, get(ColProduct), 100, true)
 	if k, ok := keyAliases[strings.TrimSpace(get(ColKey))]; ok {
 		b.KeyProduct = k
 	} else {
-		at(ColKey)("重点产品“%s”无法识别，应为盐湖化工、光伏或留空", clip(get(ColKey)))
+		at(ColKey)("重点产品“%s”无法识别，应为盐湖化工、光伏或留空", kit.Clip(get(ColKey)))
 	}
 	b.EnterpriseName = text(at(ColEnterprise), ColEnterprise, get(ColEnterprise), 200, true)
 	if v := strings.TrimSpace(get(ColCreditCode)); v == "" {
 		at(ColCreditCode)("请填写%s", ColCreditCode)
 	} else if c, err := creditcode.Parse(v); err != nil {
-		at(ColCreditCode)("统一社会信用代码“%s”无效：%v", clip(v), err)
+		at(ColCreditCode)("统一社会信用代码“%s”无效：%v", kit.Clip(v), err)
 	} else {
 		b.CreditCode = c
 	}
@@ -162,7 +162,7 @@ func ParseBatch(row int, get func(col string) string, today string) (Batch, kit.
 		}
 		d, ok := kit.ParseDate(v)
 		if !ok || d < "2000-01-01" || d > today {
-			at(col)("%s“%s”不是有效日期（2000-01-01 至今天 %s，如 2024-05-01）", col, clip(v), today)
+			at(col)("%s“%s”不是有效日期（2000-01-01 至今天 %s，如 2024-05-01）", col, kit.Clip(v), today)
 			return ""
 		}
 		return d
@@ -173,7 +173,7 @@ func ParseBatch(row int, get func(col string) string, today string) (Batch, kit.
 	if v := strings.TrimSpace(get(ColOutcome)); v == "" {
 		at(ColOutcome)("请填写%s", ColOutcome)
 	} else if b.Outcome = lookup(OutcomeLabels, v); b.Outcome == "" {
-		at(ColOutcome)("检验结论“%s”不在规定范围内，应为合格、不合格、涉嫌无证无照、拒检、未抽到样、复检中、复检维持或复检改判", clip(v))
+		at(ColOutcome)("检验结论“%s”不在规定范围内，应为合格、不合格、涉嫌无证无照、拒检、未抽到样、复检中、复检维持或复检改判", kit.Clip(v))
 	}
 	b.ResultOn = date(ColResultOn, false)
 	b.FailedItems = text(at(ColItems), ColItems, get(ColItems), 500, false)
@@ -220,8 +220,8 @@ func (b *Batch) check(at func(string) func(string, ...any)) {
 		at(ColRetestOn)("填写了复检申请日期时，检验结论应为复检中、复检维持或复检改判")
 	case Retest(o) && b.ResultOn != "" && b.RetestOn < b.ResultOn:
 		at(ColRetestOn)("复检申请日期 %s 早于结果通知日期 %s", b.RetestOn, b.ResultOn)
-	case Retest(o) && b.ResultOn != "" && b.RetestOn > addDays(b.ResultOn, RetestDays) && b.RetestReason == "":
-		at(ColRetestOn)("复检申请日期 %s 超过结果通知日期 %s 后 %d 日（最迟 %s），请在“%s”中说明理由", b.RetestOn, b.ResultOn, RetestDays, addDays(b.ResultOn, RetestDays), ColReason)
+	case Retest(o) && b.ResultOn != "" && b.RetestOn > kit.AddDays(b.ResultOn, RetestDays) && b.RetestReason == "":
+		at(ColRetestOn)("复检申请日期 %s 超过结果通知日期 %s 后 %d 日（最迟 %s），请在“%s”中说明理由", b.RetestOn, b.ResultOn, RetestDays, kit.AddDays(b.ResultOn, RetestDays), ColReason)
 	}
 	if b.RetestReason != "" && b.RetestOn == "" {
 		at(ColReason)("未填写复检申请日期时不应填写逾期复检理由")

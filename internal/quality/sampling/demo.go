@@ -85,7 +85,7 @@ func SeedDemo(ctx context.Context, s *Service, p auth.Principal) (int, error) {
 		return added, err
 	}
 	for i, st := range []string{StepCorrect, StepNotice} {
-		on := addDays(result, 5+30*i)
+		on := kit.AddDays(result, 5+30*i)
 		if on > today {
 			break
 		}

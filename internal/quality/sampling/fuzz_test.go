@@ -3,7 +3,6 @@ package sampling_test
 import (
 	"strings"
 	"testing"
-	"time"
 
 	"sidi/internal/kit"
 	"sidi/internal/quality/sampling"
@@ -40,7 +39,7 @@ func FuzzParseBatch(f *testing.F) {
 		}
 		if sampling.Retest(b.Outcome) && b.RetestReason == "" {
 			d, _ := kit.ParseDate(b.ResultOn)
-			if b.RetestOn < d || b.RetestOn > addDays(d, sampling.RetestDays) {
+			if b.RetestOn < d || b.RetestOn > kit.AddDays(d, sampling.RetestDays) {
 				t.Fatalf("late re-test without a reason accepted: %+v", b)
 			}
 		}
@@ -48,12 +47,4 @@ func FuzzParseBatch(f *testing.F) {
 			t.Fatalf("tested batch without its result: %+v", b)
 		}
 	})
-}
-
-func addDays(day string, n int) string {
-	t, err := time.Parse(time.DateOnly, day)
-	if err != nil {
-		return ""
-	}
-	return t.AddDate(0, 0, n).Format(time.DateOnly)
 }

@@ -58,7 +58,7 @@ func (r *importRun) task(no string) Task {
 // one audit entry each, their enterprises linked to the directory. Rows
 // are matched on the batch number: the same file twice changes nothing.
 func (s *Service) Import(ctx context.Context, p auth.Principal, src kit.Source, opt kit.ImportOptions) (kit.ImportReport, error) {
-	sc, err := s.reach(ctx, p, Keepers)
+	sc, err := auth.Reach(ctx, s.db.Reader(), p, Keepers...)
 	if err != nil {
 		return kit.ImportReport{Kind: Kind, File: src.Name}, err
 	}
@@ -109,9 +109,9 @@ func (r *importRun) check(_ context.Context, batch []kit.Item[Batch]) (kit.Error
 		t, ok := r.tasks[it.Val.TaskNo]
 		switch {
 		case it.Val.TaskNo != "" && !ok:
-			errs.AddCell(it.Row, ColTaskNo, "任务编号“%s”不存在", clip(it.Val.TaskNo))
+			errs.AddCell(it.Row, ColTaskNo, "任务编号“%s”不存在", kit.Clip(it.Val.TaskNo))
 		case it.Val.TaskNo != "" && !allows(r.sc, t.DeptID):
-			errs.AddCell(it.Row, ColTaskNo, "任务编号“%s”不在您的数据范围内", clip(it.Val.TaskNo))
+			errs.AddCell(it.Row, ColTaskNo, "任务编号“%s”不在您的数据范围内", kit.Clip(it.Val.TaskNo))
 		case it.Val.TaskNo == "" && !allows(r.sc, r.p.DeptID):
 			errs.AddCell(it.Row, ColTaskNo, "请填写您的数据范围内的任务编号")
 		}
@@ -302,8 +302,8 @@ func slicesEqual(a, b []string) bool {
 
 // batchValues are the values of insertCols for b.
 func batchValues(b Batch, t Task, ent int64, now string) []any {
-	return []any{b.BatchNo, nullID(t.ID), nullID(t.DeptID), b.Year, b.Level, b.Product, b.KeyProduct, b.EnterpriseName, b.CreditCode, nullID(ent),
-		b.SamplingUnit, b.SampledOn, b.TestingBody, b.ReportNo, b.Outcome, b.ResultOn, b.FailedItems, b.RetestOn, b.RetestReason, b.NoticeOn, b.DoneOn, b2i(b.Demo), now}
+	return []any{b.BatchNo, store.NullID(t.ID), store.NullID(t.DeptID), b.Year, b.Level, b.Product, b.KeyProduct, b.EnterpriseName, b.CreditCode, store.NullID(ent),
+		b.SamplingUnit, b.SampledOn, b.TestingBody, b.ReportNo, b.Outcome, b.ResultOn, b.FailedItems, b.RetestOn, b.RetestReason, b.NoticeOn, b.DoneOn, store.BoolInt(b.Demo), now}
 }
 
 // insert writes new batches: with COPY on PostgreSQL, else with multi-row
@@ -347,7 +347,7 @@ func (r *importRun) insert(ctx context.Context, tx *sql.Tx, conn *sql.Conn, fres
 // Export writes the batches in the caller's scope as an import file of the
 // same columns (importing an export changes nothing), in id order.
 func (s *Service) Export(ctx context.Context, p auth.Principal, w kit.TableWriter) error {
-	sc, err := s.reach(ctx, p, Readers)
+	sc, err := auth.Reach(ctx, s.db.Reader(), p, Readers...)
 	if err != nil {
 		return err
 	}

@@ -108,20 +108,13 @@ func deptIn(ctx context.Context, q store.Querier, sc kit.Scope, id int64) error 
 		}
 		return nil
 	}
-	var n int
-	if err := q.QueryRowContext(ctx, `SELECT COUNT(*) FROM departments WHERE id = $1`, id).Scan(&n); err != nil {
-		return fmt.Errorf("sampling: department %d: %w", id, err)
-	}
-	if n == 0 || !sc.Allows(id) {
-		return kit.Errors{{Field: "dept_id", Msg: "部门不存在或不在您的数据范围内"}}
-	}
-	return nil
+	return kit.DeptIn(ctx, q, sc, id, "部门")
 }
 
 // CreatePlan records a plan, audited. A provincial plan's catalogue must
 // name the key products 盐湖化工 and 光伏.
 func (s *Service) CreatePlan(ctx context.Context, p auth.Principal, in PlanInput) (Plan, error) {
-	sc, err := s.reach(ctx, p, Keepers)
+	sc, err := auth.Reach(ctx, s.db.Reader(), p, Keepers...)
 	if err != nil {
 		return Plan{}, err
 	}
@@ -130,7 +123,7 @@ func (s *Service) CreatePlan(ctx context.Context, p auth.Principal, in PlanInput
 	in.PlanNo = text(field("plan_no"), "计划编号", in.PlanNo, 64, true)
 	year, err := strconv.Atoi(strings.TrimSpace(in.Year))
 	if err != nil || year < 2000 || year > 2100 {
-		errs.Add("year", "年度“%s”无效，应为 2000—2100 的年份", clip(in.Year))
+		errs.Add("year", "年度“%s”无效，应为 2000—2100 的年份", kit.Clip(in.Year))
 	}
 	level := lookup(LevelLabels, in.Level)
 	if level == "" {
@@ -160,7 +153,7 @@ func (s *Service) CreatePlan(ctx context.Context, p auth.Principal, in PlanInput
 		now := s.stamp()
 		var id int64
 		err := tx.QueryRowContext(ctx, `INSERT INTO sampling_plans(plan_no, year, level, title, dept_id, products, demo, created_at, updated_at)
-			VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $8) RETURNING id`, in.PlanNo, year, level, in.Title, nullID(in.DeptID), strings.Join(products, "\n"), b2i(in.Demo), now).Scan(&id)
+			VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $8) RETURNING id`, in.PlanNo, year, level, in.Title, store.NullID(in.DeptID), strings.Join(products, "\n"), store.BoolInt(in.Demo), now).Scan(&id)
 		if kit.IsUnique(err) {
 			return apperr.Conflict("计划编号 %s 已存在", in.PlanNo)
 		}
@@ -177,7 +170,7 @@ func (s *Service) CreatePlan(ctx context.Context, p auth.Principal, in PlanInput
 
 // CreateTask adds a task to a plan, for a department of p's scope, audited.
 func (s *Service) CreateTask(ctx context.Context, p auth.Principal, planID int64, in TaskInput) (Task, error) {
-	sc, err := s.reach(ctx, p, Keepers)
+	sc, err := auth.Reach(ctx, s.db.Reader(), p, Keepers...)
 	if err != nil {
 		return Task{}, err
 	}
@@ -187,11 +180,11 @@ func (s *Service) CreateTask(ctx context.Context, p auth.Principal, planID int64
 	in.Product = text(field("product"), "产品", in.Product, 100, true)
 	planned, err := strconv.Atoi(strings.TrimSpace(in.Planned))
 	if err != nil || planned < 1 || planned > 100000 {
-		errs.Add("planned", "计划批次“%s”无效，应为 1—100000 的整数", clip(in.Planned))
+		errs.Add("planned", "计划批次“%s”无效，应为 1—100000 的整数", kit.Clip(in.Planned))
 	}
 	due, ok := kit.ParseDate(in.DueOn)
 	if !ok {
-		errs.Add("due_on", "完成期限“%s”不是有效日期", clip(in.DueOn))
+		errs.Add("due_on", "完成期限“%s”不是有效日期", kit.Clip(in.DueOn))
 	}
 	if err := errs.Err(); err != nil {
 		return Task{}, err
@@ -203,7 +196,7 @@ func (s *Service) CreateTask(ctx context.Context, p auth.Principal, planID int64
 			return err
 		}
 		if !slices.Contains(pl.Products, in.Product) {
-			return kit.Errors{{Field: "product", Msg: fmt.Sprintf("产品“%s”不在计划的产品目录中", clip(in.Product))}}
+			return kit.Errors{{Field: "product", Msg: fmt.Sprintf("产品“%s”不在计划的产品目录中", kit.Clip(in.Product))}}
 		}
 		if err := deptIn(ctx, tx, sc, in.DeptID); err != nil {
 			return err
@@ -211,7 +204,7 @@ func (s *Service) CreateTask(ctx context.Context, p auth.Principal, planID int64
 		now := s.stamp()
 		var id int64
 		err = tx.QueryRowContext(ctx, `INSERT INTO sampling_tasks(task_no, plan_id, product, dept_id, planned, due_on, demo, created_at, updated_at)
-			VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $8) RETURNING id`, in.TaskNo, planID, in.Product, nullID(in.DeptID), planned, due, b2i(in.Demo), now).Scan(&id)
+			VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $8) RETURNING id`, in.TaskNo, planID, in.Product, store.NullID(in.DeptID), planned, due, store.BoolInt(in.Demo), now).Scan(&id)
 		if kit.IsUnique(err) {
 			return apperr.Conflict("任务编号 %s 已存在", in.TaskNo)
 		}
@@ -263,7 +256,7 @@ func scanTask(sc interface{ Scan(...any) error }) (Task, error) {
 func taskByNo(ctx context.Context, q store.Querier, no string) (Task, error) {
 	t, err := scanTask(q.QueryRowContext(ctx, `SELECT `+taskCols+` FROM sampling_tasks t LEFT JOIN departments d ON d.id = t.dept_id WHERE t.task_no = $1`, no))
 	if errors.Is(err, sql.ErrNoRows) {
-		return Task{}, fmt.Errorf("任务编号“%s”不存在", clip(no))
+		return Task{}, fmt.Errorf("任务编号“%s”不存在", kit.Clip(no))
 	}
 	if err != nil {
 		return Task{}, fmt.Errorf("sampling: task %s: %w", no, err)
@@ -274,7 +267,7 @@ func taskByNo(ctx context.Context, q store.Querier, no string) (Task, error) {
 // Plans lists the plans, newest year first, each with its tasks in p's
 // scope (staff).
 func (s *Service) Plans(ctx context.Context, p auth.Principal) ([]Plan, error) {
-	sc, err := s.reach(ctx, p, Readers)
+	sc, err := auth.Reach(ctx, s.db.Reader(), p, Readers...)
 	if err != nil {
 		return nil, err
 	}
@@ -303,7 +296,7 @@ type Dept = kit.Dept
 
 // Depts lists the active departments in p's scope (the forms' choices).
 func (s *Service) Depts(ctx context.Context, p auth.Principal) ([]Dept, error) {
-	sc, err := s.reach(ctx, p, Keepers)
+	sc, err := auth.Reach(ctx, s.db.Reader(), p, Keepers...)
 	if err != nil {
 		return nil, err
 	}

@@ -21,7 +21,6 @@
 package sampling
 
 import (
-	"context"
 	"strings"
 	"time"
 	"unicode/utf8"
@@ -47,8 +46,6 @@ const DemoLabel = "【演示数据】"
 // RetestDays is the time to apply for a re-test after receiving the
 // result (产品质量法 art. 15: 自收到检验结果之日起十五日内).
 const RetestDays = 15
-
-var cst = time.FixedZone("CST", 8*3600)
 
 // Levels of a plan.
 const (
@@ -143,16 +140,8 @@ func NewService(db *store.DB, ent *enterprise.Service) *Service {
 // SetClock replaces the clock (tests).
 func (s *Service) SetClock(now func() time.Time) { s.now = now }
 
-func (s *Service) today() string { return s.now().In(cst).Format(time.DateOnly) }
+func (s *Service) today() string { return kit.DayOf(s.now()) }
 func (s *Service) stamp() string { return s.now().UTC().Format(time.RFC3339) }
-
-// reach checks p's role and returns its department scope.
-func (s *Service) reach(ctx context.Context, p auth.Principal, roles []auth.Role) (kit.Scope, error) {
-	if err := p.Require(roles...); err != nil {
-		return kit.Scope{}, err
-	}
-	return auth.ScopeOf(ctx, s.db.Reader(), p)
-}
 
 // allows says whether a record of dept (0: province-wide) is in sc.
 func allows(sc kit.Scope, dept int64) bool {
@@ -175,35 +164,6 @@ func text(add func(string, ...any), label, v string, max int, required bool) str
 		add("%s含有无法识别的字符", label)
 	}
 	return v
-}
-
-func clip(v string) string {
-	if utf8.RuneCountInString(v) > 20 {
-		return string([]rune(v)[:20]) + "…"
-	}
-	return v
-}
-
-func addDays(day string, n int) string {
-	t, err := time.Parse(time.DateOnly, day)
-	if err != nil {
-		return ""
-	}
-	return t.AddDate(0, 0, n).Format(time.DateOnly)
-}
-
-func b2i(b bool) int {
-	if b {
-		return 1
-	}
-	return 0
-}
-
-func nullID(id int64) any {
-	if id == 0 {
-		return nil
-	}
-	return id
 }
 
 // lookup finds the code whose label is v (or v itself when it is a code).

@@ -29,7 +29,7 @@ func scanBatch(sc interface{ Scan(...any) error }) (Batch, error) {
 		&b.ResultOn, &b.FailedItems, &b.RetestOn, &b.RetestReason, &b.NoticeOn, &b.DoneOn, &demo)
 	b.Demo = demo == 1
 	if b.ResultOn != "" && (b.Outcome == Failed || Retest(b.Outcome)) {
-		b.RetestDue = addDays(b.ResultOn, RetestDays)
+		b.RetestDue = kit.AddDays(b.ResultOn, RetestDays)
 	}
 	return b, err
 }
@@ -59,7 +59,7 @@ func (s *Service) spec() kit.Spec[Batch] {
 // Batch returns a batch in p's scope with its disposals; outside the scope
 // it does not exist.
 func (s *Service) Batch(ctx context.Context, p auth.Principal, id int64) (Batch, error) {
-	sc, err := s.reach(ctx, p, Readers)
+	sc, err := auth.Reach(ctx, s.db.Reader(), p, Readers...)
 	if err != nil {
 		return Batch{}, err
 	}
@@ -98,7 +98,7 @@ var paging = kit.Paging{Default: 50, Max: 200}
 
 // Search lists the batches in the caller's scope matching f, newest first.
 func (s *Service) Search(ctx context.Context, f Filter) (List, error) {
-	sc, err := s.reach(ctx, f.P, Readers)
+	sc, err := auth.Reach(ctx, s.db.Reader(), f.P, Readers...)
 	if err != nil {
 		return List{}, err
 	}
@@ -116,7 +116,7 @@ func (s *Service) Search(ctx context.Context, f Filter) (List, error) {
 	}
 	if f.Level != "" {
 		if LevelLabels[f.Level] == "" {
-			return List{}, apperr.Invalid("抽查级别“%s”无法识别", clip(f.Level))
+			return List{}, apperr.Invalid("抽查级别“%s”无法识别", kit.Clip(f.Level))
 		}
 		w.Add("b.level = ?", f.Level)
 	}
@@ -127,11 +127,11 @@ func (s *Service) Search(ctx context.Context, f Filter) (List, error) {
 	case OutcomeLabels[f.Outcome] != "":
 		w.Add("b.outcome = ?", f.Outcome)
 	default:
-		return List{}, apperr.Invalid("检验结论“%s”无法识别", clip(f.Outcome))
+		return List{}, apperr.Invalid("检验结论“%s”无法识别", kit.Clip(f.Outcome))
 	}
 	if f.Key != "" {
 		if KeyLabels[f.Key] == "" {
-			return List{}, apperr.Invalid("重点产品“%s”无法识别", clip(f.Key))
+			return List{}, apperr.Invalid("重点产品“%s”无法识别", kit.Clip(f.Key))
 		}
 		w.Add("b.key_product = ?", f.Key)
 	}
@@ -167,7 +167,7 @@ func (in BatchInput) get(col string) string {
 // SaveBatch creates (id 0) or changes a batch from a form, inside p's
 // scope, audited; the rules are those of the import.
 func (s *Service) SaveBatch(ctx context.Context, p auth.Principal, id int64, in BatchInput) (Batch, error) {
-	sc, err := s.reach(ctx, p, Keepers)
+	sc, err := auth.Reach(ctx, s.db.Reader(), p, Keepers...)
 	if err != nil {
 		return Batch{}, err
 	}
@@ -201,8 +201,8 @@ func (s *Service) SaveBatch(ctx context.Context, p auth.Principal, id int64, in 
 			if err != nil {
 				return 0, err
 			}
-			vals := []any{b.BatchNo, nullID(task.ID), nullID(task.DeptID), b.Year, b.Level, b.Product, b.KeyProduct, b.EnterpriseName, b.CreditCode, nullID(ent),
-				b.SamplingUnit, b.SampledOn, b.TestingBody, b.ReportNo, b.Outcome, b.ResultOn, b.FailedItems, b.RetestOn, b.RetestReason, b.NoticeOn, b.DoneOn, b2i(b.Demo), s.stamp()}
+			vals := []any{b.BatchNo, store.NullID(task.ID), store.NullID(task.DeptID), b.Year, b.Level, b.Product, b.KeyProduct, b.EnterpriseName, b.CreditCode, store.NullID(ent),
+				b.SamplingUnit, b.SampledOn, b.TestingBody, b.ReportNo, b.Outcome, b.ResultOn, b.FailedItems, b.RetestOn, b.RetestReason, b.NoticeOn, b.DoneOn, store.BoolInt(b.Demo), s.stamp()}
 			if id == 0 {
 				var nid int64
 				err := tx.QueryRowContext(ctx, `INSERT INTO sampling_batches(`+insertCols+`, created_at) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13,
@@ -242,7 +242,7 @@ type RetestInput struct {
 // RecordRetest records the re-test of a batch: applied for within 15 days
 // of the result (later only with a reason), audited.
 func (s *Service) RecordRetest(ctx context.Context, p auth.Principal, id int64, in RetestInput) (Batch, error) {
-	sc, err := s.reach(ctx, p, Keepers)
+	sc, err := auth.Reach(ctx, s.db.Reader(), p, Keepers...)
 	if err != nil {
 		return Batch{}, err
 	}
@@ -294,7 +294,7 @@ type DisposalInput struct {
 // steps come in order (责令改正 → 公告 → 责令停业整顿 → 吊销营业执照), none
 // skipped, each dated on or after the one before and the result, audited.
 func (s *Service) Dispose(ctx context.Context, p auth.Principal, id int64, in DisposalInput) (Batch, error) {
-	sc, err := s.reach(ctx, p, Keepers)
+	sc, err := auth.Reach(ctx, s.db.Reader(), p, Keepers...)
 	if err != nil {
 		return Batch{}, err
 	}
@@ -302,11 +302,11 @@ func (s *Service) Dispose(ctx context.Context, p auth.Principal, id int64, in Di
 	field := func(f string) func(string, ...any) { return func(fm string, a ...any) { errs.Add(f, fm, a...) } }
 	step := lookup(StepLabels, in.Step)
 	if step == "" {
-		errs.Add("step", "处置措施“%s”无法识别，应为责令改正、公告、责令停业整顿或吊销营业执照", clip(in.Step))
+		errs.Add("step", "处置措施“%s”无法识别，应为责令改正、公告、责令停业整顿或吊销营业执照", kit.Clip(in.Step))
 	}
 	on, ok := kit.ParseDate(in.On)
 	if !ok || on > s.today() {
-		errs.Add("on", "处置日期“%s”无效（不晚于今天 %s）", clip(in.On), s.today())
+		errs.Add("on", "处置日期“%s”无效（不晚于今天 %s）", kit.Clip(in.On), s.today())
 	}
 	in.DocNo = text(field("doc_no"), "文书编号", in.DocNo, 64, true)
 	in.Note = text(field("note"), "说明", in.Note, 500, false)
@@ -345,7 +345,7 @@ func (s *Service) Dispose(ctx context.Context, p auth.Principal, id int64, in Di
 // Publish puts a failed batch on the public notice page from day on
 // (today when empty), audited.
 func (s *Service) Publish(ctx context.Context, p auth.Principal, id int64, on string) (Batch, error) {
-	sc, err := s.reach(ctx, p, Keepers)
+	sc, err := auth.Reach(ctx, s.db.Reader(), p, Keepers...)
 	if err != nil {
 		return Batch{}, err
 	}
@@ -354,7 +354,7 @@ func (s *Service) Publish(ctx context.Context, p auth.Principal, id int64, on st
 	}
 	day, ok := kit.ParseDate(on)
 	if !ok || day > s.today() {
-		return Batch{}, kit.Errors{{Field: "notice_on", Msg: fmt.Sprintf("公告日期“%s”无效（不晚于今天 %s）", clip(on), s.today())}}
+		return Batch{}, kit.Errors{{Field: "notice_on", Msg: fmt.Sprintf("公告日期“%s”无效（不晚于今天 %s）", kit.Clip(on), s.today())}}
 	}
 	return s.change(ctx, sc, p, id, "publish", func(tx *sql.Tx, before Batch) error {
 		switch {

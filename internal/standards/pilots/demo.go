@@ -7,6 +7,7 @@ import (
 
 	"sidi/internal/apperr"
 	"sidi/internal/auth"
+	"sidi/internal/kit"
 )
 
 type demoPilot struct {
@@ -115,7 +116,7 @@ func SeedDemo(ctx context.Context, svc *Service, p auth.Principal) (int, error) 
 		in := d.in
 		in.Dept = d.deptCode
 		if len(d.steps) > 0 {
-			in.AppliedOn = addDays(d.steps[0].Date, -60)
+			in.AppliedOn = kit.AddDays(d.steps[0].Date, -60)
 		} else {
 			in.AppliedOn = "2026-10-15"
 		}

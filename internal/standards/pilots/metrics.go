@@ -6,6 +6,7 @@ import (
 	"time"
 
 	"sidi/internal/indicator"
+	"sidi/internal/kit"
 )
 
 // Metric keys registered with the indicator engine.
@@ -16,14 +17,12 @@ const (
 	MetricSciRewards     = "standards.sci.rewards"
 )
 
-func day(t time.Time) string { return t.In(cst).Format("2006-01-02") }
-
 // RegisterMetrics registers the pilots' and S&T projects' live measures.
 func RegisterMetrics(r *indicator.Registry) error {
 	count := func(key, query string) func(ctx context.Context, q indicator.Querier, since, asOf time.Time) (float64, error) {
 		return func(ctx context.Context, q indicator.Querier, since, asOf time.Time) (float64, error) {
 			var n float64
-			if err := q.QueryRowContext(ctx, query, day(since), day(asOf)).Scan(&n); err != nil {
+			if err := q.QueryRowContext(ctx, query, kit.DayOf(since), kit.DayOf(asOf)).Scan(&n); err != nil {
 				return 0, fmt.Errorf("pilots: %s: %w", key, err)
 			}
 			return n, nil

@@ -3,7 +3,6 @@ package pilots
 import (
 	"strconv"
 	"strings"
-	"time"
 
 	"golang.org/x/text/unicode/norm"
 )
@@ -81,12 +80,4 @@ func FormatFen(fen int64) string {
 		out = "-" + out
 	}
 	return out
-}
-
-func addDays(iso string, n int) string {
-	t, err := time.Parse(milestoneDateForm, iso)
-	if err != nil {
-		return iso
-	}
-	return t.AddDate(0, 0, n).Format(milestoneDateForm)
 }

@@ -12,6 +12,7 @@ import (
 	"sidi/internal/audit"
 	"sidi/internal/auth"
 	"sidi/internal/kit"
+	"sidi/internal/store"
 )
 
 // StageRecord is one dated step of a pilot.
@@ -157,7 +158,7 @@ func (s *Service) CreatePilot(ctx context.Context, p auth.Principal, in PilotInp
 		err = tx.QueryRowContext(ctx, `INSERT INTO pilots(name, org_name, org_credit_code, org_id, prefecture, field, level, dept_id, summary, outcomes, contact,
 			stage, applied_on, demo, note, created_by, created_at, updated_at) VALUES ($1, $2, $3, $17, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $16) RETURNING id`,
 			r.Name, r.OrgName, r.OrgCreditCode, r.Prefecture, r.Field, r.Level, r.DeptID, r.Summary, r.Outcomes, r.Contact,
-			StageApplied, r.AppliedOn, b2i(r.Demo), r.Note, p.Actor().Name, now, orgID).Scan(&id)
+			StageApplied, r.AppliedOn, store.BoolInt(r.Demo), r.Note, p.Actor().Name, now, orgID).Scan(&id)
 		if kit.IsUnique(err) {
 			return apperr.Conflict("“%s”承担的试点“%s”已登记", r.OrgName, r.Name)
 		}
@@ -447,7 +448,7 @@ func (s *Service) ListPilots(ctx context.Context, p auth.Principal, f Filter) ([
 		if len([]rune(q)) > 100 {
 			q = string([]rune(q)[:100])
 		}
-		ph := add("%" + strings.NewReplacer(`\`, `\\`, `%`, `\%`, `_`, `\_`).Replace(q) + "%")
+		ph := add("%" + kit.EscapeLike(q) + "%")
 		where = append(where, "(p.name LIKE "+ph+" ESCAPE '\\' OR p.org_name LIKE "+ph+" ESCAPE '\\' OR oe.name LIKE "+ph+" ESCAPE '\\')")
 	}
 	today := s.today()

@@ -13,6 +13,7 @@ import (
 	"sidi/internal/auth"
 	"sidi/internal/kit"
 	"sidi/internal/standards"
+	"sidi/internal/store"
 )
 
 // Families of a project's standard outputs.
@@ -145,7 +146,7 @@ func (s *Service) CreateProject(ctx context.Context, p auth.Principal, in Projec
 		now := s.stamp()
 		err = tx.QueryRowContext(ctx, `INSERT INTO sci_projects(number, name, programme, lead_org, dept_id, start_year, end_year, expected_outputs, demo, note, created_by, created_at, updated_at)
 			VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $12) RETURNING id`,
-			r.Number, r.Name, r.Programme, r.LeadOrg, r.DeptID, r.start, r.end, r.expected, b2i(r.Demo), r.Note, p.Actor().Name, now).Scan(&id)
+			r.Number, r.Name, r.Programme, r.LeadOrg, r.DeptID, r.start, r.end, r.expected, store.BoolInt(r.Demo), r.Note, p.Actor().Name, now).Scan(&id)
 		if kit.IsUnique(err) {
 			return apperr.Conflict("项目编号“%s”已登记", r.Number)
 		}
@@ -353,7 +354,7 @@ func (s *Service) ListProjects(ctx context.Context, p auth.Principal, f ProjectF
 		if len([]rune(q)) > 100 {
 			q = string([]rune(q)[:100])
 		}
-		args = append(args, "%"+strings.NewReplacer(`\`, `\\`, `%`, `\%`, `_`, `\_`).Replace(q)+"%")
+		args = append(args, "%"+kit.EscapeLike(q)+"%")
 		where = append(where, "(j.name LIKE $1 ESCAPE '\\' OR j.number LIKE $1 ESCAPE '\\' OR j.lead_org LIKE $1 ESCAPE '\\')")
 	}
 	if pg := fold(f.Programme); pg != "" {

@@ -12,6 +12,7 @@ import (
 	"sidi/internal/audit"
 	"sidi/internal/auth"
 	"sidi/internal/standards"
+	"sidi/internal/store"
 )
 
 // RewardLevels are the levels of the standard a reward is for.
@@ -166,7 +167,7 @@ func (s *Service) AddReward(ctx context.Context, p auth.Principal, in RewardInpu
 		}
 		err = tx.QueryRowContext(ctx, `INSERT INTO standard_rewards(project_id, dept_id, enterprise, credit_code, enterprise_id, standard_code, level, role, amount_fen, policy, awarded_on, demo, note, created_by, created_at)
 			VALUES ($1, $2, $3, $4, $15, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14) RETURNING id`,
-			r.project, r.deptID, r.ent, r.credit, r.code, r.level, r.role, r.fen, r.policy, r.awarded, b2i(in.Demo), r.note, p.Actor().Name, s.stamp(), entID).Scan(&id)
+			r.project, r.deptID, r.ent, r.credit, r.code, r.level, r.role, r.fen, r.policy, r.awarded, store.BoolInt(in.Demo), r.note, p.Actor().Name, s.stamp(), entID).Scan(&id)
 		if err != nil {
 			return fmt.Errorf("pilots: add reward: %w", err)
 		}

@@ -54,9 +54,7 @@ func NewService(db *store.DB, as *auth.Service) *Service {
 // SetClock replaces the clock (tests).
 func (s *Service) SetClock(now func() time.Time) { s.now = now }
 
-var cst = time.FixedZone("CST", 8*3600)
-
-func (s *Service) today() string { return s.now().In(cst).Format("2006-01-02") }
+func (s *Service) today() string { return kit.DayOf(s.now()) }
 
 func (s *Service) stamp() string { return s.now().UTC().Format(time.RFC3339) }
 
@@ -292,13 +290,6 @@ func (s *Service) scopeClause(ctx context.Context, p auth.Principal, col string,
 		ph[i] = fmt.Sprintf("$%d", len(*args))
 	}
 	return col + " IN (" + strings.Join(ph, ", ") + ")", nil
-}
-
-func b2i(b bool) int {
-	if b {
-		return 1
-	}
-	return 0
 }
 
 // enterpriseRef records an entity with a credit code in the enterprise

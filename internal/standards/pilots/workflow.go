@@ -11,6 +11,7 @@ import (
 	"sidi/internal/apperr"
 	"sidi/internal/audit"
 	"sidi/internal/auth"
+	"sidi/internal/kit"
 	"sidi/internal/standards"
 )
 
@@ -188,7 +189,7 @@ func (m *Milestone) classify(today, pilotStage string) {
 		m.Status = MilestoneDropped
 	case m.DueOn < today:
 		m.Status = MilestoneOverdue
-	case m.DueOn <= addDays(today, DueSoonDays):
+	case m.DueOn <= kit.AddDays(today, DueSoonDays):
 		m.Status = MilestoneDueSoon
 	default:
 		m.Status = MilestoneOpen
