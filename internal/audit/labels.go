@@ -38,7 +38,7 @@ var actionLabels = map[string]string{
 	"bootstrap": "初始化管理员", "change_password": "修改密码", "complete": "完成",
 	"correct": "印发更正通报", "correct_done": "更正完成日期", "issue": "印发", "create": "新增", "create_demo": "创建演示账号",
 	"declare": "声明", "delete": "删除", "demo_seed": "生成演示数据", "denied": "越权访问",
-	"disable_demo": "停用演示账号", "discard": "废弃", "edit": "更正", "generate": "生成",
+	"disable_demo": "停用演示账号", "discard": "废弃", "edit": "更正", "ensure": "按信用代码登记", "generate": "生成",
 	"import": "导入", "link": "关联", "load": "批量载入", "logout_everywhere": "退出所有设备",
 	"rank": "排名", "recognise": "认定", "region": "修改地区", "rename": "标记更名", "reset_password": "重置密码",
 	"return": "退回", "review": "复核", "revoke": "撤销", "save": "保存", "seed": "初始化", "send_back": "部门退回",
