@@ -65,8 +65,18 @@ func Drain(ctx context.Context, db *store.DB, src Source, batch int) (int, error
 		if err := ctx.Err(); err != nil {
 			return done, err
 		}
+		// Nothing waiting, the usual case of the server's periodic drain:
+		// answered by a reader, the writer is not taken.
+		var waiting int
+		err := db.Reader().QueryRowContext(ctx, `SELECT COUNT(*) FROM (SELECT 1 FROM search_pending WHERE kind = $1 LIMIT 1) w`, src.Kind).Scan(&waiting)
+		if err != nil {
+			return done, fmt.Errorf("search: drain %s: %w", src.Kind, err)
+		}
+		if waiting == 0 {
+			return done, nil
+		}
 		n := 0
-		err := Tx(ctx, db, func(tx *sql.Tx, conn *sql.Conn) error {
+		err = Tx(ctx, db, func(tx *sql.Tx, conn *sql.Conn) error {
 			if db.Dialect() == store.Postgres {
 				if _, err := tx.ExecContext(ctx, `SELECT pg_advisory_xact_lock(hashtext('search_pending'), $1)`, int32(Kinds[src.Kind])); err != nil {
 					return fmt.Errorf("search: drain lock: %w", err)
@@ -151,12 +161,16 @@ func WaitingMatchSQL(d store.Dialect, kind string, q Query, idCol, like string, 
 	return "((" + idCol + " IN (SELECT ref_id FROM (" + sub + ") m) AND NOT " + waiting + ") OR (" + waiting + " AND " + like + "))"
 }
 
+// rankEpoch is day 1 of DayRank.
+var rankEpoch = time.Date(1900, 1, 1, 0, 0, 0, 0, time.UTC)
+
 // DayRank is a Doc's Rank for a day written YYYY-MM-DD: the days since
-// 1970-01-01 (later days first among equal matches), 0 for no day.
+// 1899-12-31, so that among equally good matches the later day comes
+// first; 0 for no day or one before 1900.
 func DayRank(day string) int64 {
 	t, err := time.Parse("2006-01-02", day)
-	if err != nil || t.Year() < 1970 {
+	if err != nil || t.Before(rankEpoch) {
 		return 0
 	}
-	return min(t.Unix()/86400, MaxRank)
+	return min(int64(t.Sub(rankEpoch).Hours()/24)+1, MaxRank)
 }

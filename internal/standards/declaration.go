@@ -415,7 +415,7 @@ func declDoc(d Declaration) search.Doc {
 		body = append(body, i.Unit, i.TestMethod)
 	}
 	body = append(body, d.NationalRef, d.BelowNote, d.Note)
-	return search.Doc{Kind: declKind, RefID: d.ID, Rank: dayRank(d.DeclaredOn), Title: d.StandardTitle + " " + strings.Join(names, " "),
+	return search.Doc{Kind: declKind, RefID: d.ID, Rank: search.DayRank(d.DeclaredOn), Title: d.StandardTitle + " " + strings.Join(names, " "),
 		Keywords: strings.Join(kw, " "), Body: strings.Join(body, " "), Facets: facets}
 }
 

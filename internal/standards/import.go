@@ -169,22 +169,6 @@ func (s *Service) parseRow(row kit.Row) (record, kit.Errors) {
 	return rec, nil
 }
 
-// placeholders returns n placeholders from $first on in the dialect.
-func placeholders(d store.Dialect, first, n int) string {
-	var b strings.Builder
-	for i := range n {
-		if i > 0 {
-			b.WriteByte(',')
-		}
-		if d == store.Postgres {
-			b.WriteString("$" + strconv.Itoa(first+i))
-		} else {
-			b.WriteByte('?')
-		}
-	}
-	return b.String()
-}
-
 // existing looks up the records of keys, a chunk of keys per query, and
 // returns their id and status by key.
 func (s *Service) existing(ctx context.Context, q querier, keys []string) (map[string]struct {
@@ -202,7 +186,7 @@ func (s *Service) existing(ctx context.Context, q querier, keys []string) (map[s
 		for i, k := range part {
 			args[i] = k
 		}
-		err := store.EachRow(ctx, q, `SELECT id, code_key, status FROM standards WHERE code_key IN (`+placeholders(s.db.Dialect(), 1, len(part))+`)`, args, func(r *sql.Rows) error {
+		err := store.EachRow(ctx, q, `SELECT id, code_key, status FROM standards WHERE code_key IN `+store.Placeholders(s.db.Dialect(), 1, len(part)), args, func(r *sql.Rows) error {
 			var v struct {
 				id     int64
 				status string
@@ -366,7 +350,7 @@ func (s *Service) loadInputs(ctx context.Context, q querier, ids []int64) (map[i
 		for i, id := range part {
 			args[i] = id
 		}
-		in := `(` + placeholders(s.db.Dialect(), 1, len(part)) + `)`
+		in := store.Placeholders(s.db.Dialect(), 1, len(part))
 		sts := map[int64]*Standard{}
 		err := store.EachRow(ctx, q, `SELECT `+stdColumns+` FROM standards WHERE id IN `+in, args, func(r *sql.Rows) error {
 			st, err := s.scanStandard(r)

@@ -537,21 +537,8 @@ func (s *Service) saveLinks(ctx context.Context, tx *sql.Tx, id int64, r record)
 func searchDoc(id int64, r record) search.Doc {
 	kw := []string{r.code.Display, r.code.Prefix, r.ICS, r.CCS, strings.Join(r.Tags, " "), r.Variety, r.DrugCategory, strings.Join(r.Replaces, " ")}
 	body := []string{r.Scope, r.Committee, r.Department, r.Publisher, r.DraftingUnits, r.Drafters, r.Note}
-	return search.Doc{Kind: searchKind, RefID: id, Rank: dayRank(r.Issued), Title: r.Title + " " + r.TitleEn, Keywords: strings.Join(kw, " "), Body: strings.Join(body, " "),
+	return search.Doc{Kind: searchKind, RefID: id, Rank: search.DayRank(r.Issued), Title: r.Title + " " + r.TitleEn, Keywords: strings.Join(kw, " "), Body: strings.Join(body, " "),
 		Facets: facetLabels(r)}
-}
-
-// rankEpoch is day 1 of the search rank: among equally good matches the
-// more recently published record comes first.
-var rankEpoch = time.Date(1900, 1, 1, 0, 0, 0, 0, time.UTC)
-
-// dayRank is an ISO date as days since 1899-12-31 (0 for no date).
-func dayRank(iso string) int64 {
-	t, err := time.Parse("2006-01-02", iso)
-	if err != nil || t.Before(rankEpoch) {
-		return 0
-	}
-	return int64(t.Sub(rankEpoch).Hours()/24) + 1
 }
 
 var stdColumnList = strings.Fields(`id code_key code family prefix region kind drug_category variety title title_en status stage fast_track

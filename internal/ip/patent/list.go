@@ -88,12 +88,10 @@ func (f Filter) where(d store.Dialect) (string, []any) {
 	if q := strings.TrimSpace(f.Q); q != "" {
 		like = "%" + strings.NewReplacer("%", "", "_", "").Replace(q) + "%"
 	}
+	args := append(highValueArgs(f.Day, f.Prefecture)[:4:4], like)
 	text := "(number LIKE $5 OR title LIKE $5 OR holder LIKE $5)"
-	var more []any
 	if sq := search.ParseQuery(f.Q); like != "" && !sq.Empty() {
-		more = make([]any, 5, 16) // numbered after $1–$5
-		text = search.WaitingMatchSQL(d, SearchKind, sq, "id", text, &more)
-		more = more[5:]
+		text = search.WaitingMatchSQL(d, SearchKind, sq, "id", text, &args)
 	}
 	cond := ` WHERE ($4 = '' OR prefecture = $4) AND ($5 = '' OR ` + text + `)`
 	switch {
@@ -104,7 +102,7 @@ func (f Filter) where(d store.Dialect) (string, []any) {
 	}
 	// Every placeholder appears in the text so both engines type it.
 	cond += " AND $1 <> '' AND $2 <> '-' AND $3 >= 0"
-	return cond, append(append(highValueArgs(f.Day, f.Prefecture)[:4:4], like), more...)
+	return cond, args
 }
 
 // Patents lists (at most MaxList) patents newest grant first, with their

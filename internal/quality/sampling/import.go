@@ -148,7 +148,7 @@ func (r *importRun) existing(ctx context.Context, tx *sql.Tx, keys []string) (ma
 		for i, k := range part {
 			args[i] = k
 		}
-		err := store.EachRow(ctx, tx, `SELECT batch_no FROM sampling_batches WHERE batch_no IN `+r.placeholders(len(part)), args, func(rows *sql.Rows) error {
+		err := store.EachRow(ctx, tx, `SELECT batch_no FROM sampling_batches WHERE batch_no IN `+store.Placeholders(r.s.db.Dialect(), 1, len(part)), args, func(rows *sql.Rows) error {
 			var k string
 			err := rows.Scan(&k)
 			found = append(found, k)
@@ -164,7 +164,7 @@ func (r *importRun) existing(ctx context.Context, tx *sql.Tx, keys []string) (ma
 		for i, k := range part {
 			args[i] = k
 		}
-		err := store.EachRow(ctx, tx, `SELECT `+batchCols+batchFrom+` WHERE b.batch_no IN `+r.placeholders(len(part)), args, func(rows *sql.Rows) error {
+		err := store.EachRow(ctx, tx, `SELECT `+batchCols+batchFrom+` WHERE b.batch_no IN `+store.Placeholders(r.s.db.Dialect(), 1, len(part)), args, func(rows *sql.Rows) error {
 			b, err := scanBatch(rows)
 			out[b.BatchNo] = stored{id: b.ID, b: b, ent: b.EnterpriseID, task: b.TaskID}
 			return err
@@ -174,10 +174,6 @@ func (r *importRun) existing(ctx context.Context, tx *sql.Tx, keys []string) (ma
 		}
 	}
 	return out, nil
-}
-
-func (r *importRun) placeholders(n int) string {
-	return store.Placeholders(r.s.db.Dialect(), 1, n)
 }
 
 // enterprises fills r.ents with the directory ids of the batch's credit
