@@ -75,6 +75,10 @@ type ImportOptions struct {
 	// MaxRows, when set, lowers the kind's limit of data rows (a web
 	// upload takes fewer than the command line).
 	MaxRows int
+	// TwoPass imports in two passes with a transaction per batch even
+	// where the kind offers a one-pass first load (Plan.Load): the batches
+	// are committed as they are written.
+	TwoPass bool
 	// DryRun only checks the file (its rows, against each other and the
 	// database) and writes nothing: the report counts the rows read and
 	// rejected, and an invalid row refuses the file as it would otherwise.
@@ -165,7 +169,7 @@ func RunImport[T any](ctx context.Context, src Source, opt ImportOptions, pl Pla
 		pl.Spec.Limits.MaxRows = opt.MaxRows
 	}
 	v := newValidation(ctx, src, opt, pl)
-	if pl.Load != nil && !opt.DryRun {
+	if pl.Load != nil && !opt.DryRun && !opt.TwoPass {
 		return runLoad(ctx, src, opt, pl, v)
 	}
 	rep := &v.rep

@@ -31,7 +31,7 @@ type validation[T any] struct {
 
 func newValidation[T any](ctx context.Context, src Source, opt ImportOptions, pl Plan[T]) *validation[T] {
 	v := &validation[T]{ctx: ctx, pl: pl, opt: opt, rep: ImportReport{Kind: pl.Kind, File: src.Name},
-		bad: map[int]bool{}, seen: map[uint64]int32{}, keep: pl.Check != nil || (pl.Load != nil && !opt.DryRun)}
+		bad: map[int]bool{}, seen: map[uint64]int32{}, keep: pl.Check != nil || (pl.Load != nil && !opt.DryRun && !opt.TwoPass)}
 	if opt.Rejects != nil {
 		v.rejects = csv.NewWriter(opt.Rejects)
 		v.rejects.Write([]string{"行号", "列", "原因", "原始内容…"})
