@@ -210,7 +210,7 @@ func (t table[T]) write(ctx context.Context, s *Service, p auth.Principal, tx *s
 		digest.Add(id, it.Row, vals...)
 	}
 	if len(added) > 0 {
-		ids, err := s.newIDs(ctx, tx, t.name, len(added))
+		ids, err := store.NewIDs(ctx, s.db.Dialect(), tx, t.name, len(added))
 		if err != nil {
 			return res, err
 		}
@@ -249,46 +249,30 @@ func (t table[T]) insert(ctx context.Context, s *Service, tx *sql.Tx, conn *sql.
 		}
 		return nil
 	}
-	// OR FAIL (SQLite): no statement journal; a failure rolls the whole
-	// transaction back anyway.
-	head := `INSERT INTO `
-	if s.db.Dialect() == store.SQLite {
-		head = `INSERT OR FAIL INTO `
+	if s.db.Dialect() == store.Postgres {
+		return store.InsertRows(ctx, s.db.Dialect(), tx, "inspect: "+t.kind, `INSERT INTO `+t.name+cols+` VALUES `, make([]string, len(t.cols)+2), len(rows), func(i int) []any {
+			row := make([]any, 0, len(t.cols)+2)
+			row = append(row, ids[i])
+			for _, v := range rows[i] {
+				row = append(row, v)
+			}
+			return append(row, now)
+		})
 	}
-	return store.InsertRows(ctx, s.db.Dialect(), tx, "inspect: "+t.kind, head+t.name+cols+` VALUES `, make([]string, len(t.cols)+2), len(rows), func(i int) []any {
-		row := make([]any, 0, len(t.cols)+2)
-		row = append(row, ids[i])
+	// SQLite: OR FAIL and the ids left to the engine, which gives the ones
+	// reserved (kit.CheckLastID) — no statement journal either way; a
+	// failure rolls the whole transaction back.
+	err := store.InsertRows(ctx, s.db.Dialect(), tx, "inspect: "+t.kind, `INSERT OR FAIL INTO `+t.name+`(`+strings.Join(t.cols, ", ")+`, updated_at) VALUES `, make([]string, len(t.cols)+1), len(rows), func(i int) []any {
+		row := make([]any, 0, len(t.cols)+1)
 		for _, v := range rows[i] {
 			row = append(row, v)
 		}
 		return append(row, now)
 	})
-}
-
-// newIDs reserves n ids of table (one writer: SQLite's MAX(id) is safe
-// inside the write transaction; PostgreSQL takes them from the sequence).
-func (s *Service) newIDs(ctx context.Context, tx *sql.Tx, name string, n int) ([]int64, error) {
-	ids := make([]int64, 0, n)
-	if s.db.Dialect() == store.Postgres {
-		err := store.EachRow(ctx, tx, `SELECT nextval(pg_get_serial_sequence('`+name+`', 'id')) FROM generate_series(1, $1)`, []any{n}, func(r *sql.Rows) error {
-			var id int64
-			err := r.Scan(&id)
-			ids = append(ids, id)
-			return err
-		})
-		if err != nil {
-			return nil, fmt.Errorf("inspect: ids: %w", err)
-		}
-		return ids, nil
+	if err != nil {
+		return err
 	}
-	var last int64
-	if err := tx.QueryRowContext(ctx, `SELECT COALESCE(MAX(id), 0) FROM `+name).Scan(&last); err != nil {
-		return nil, fmt.Errorf("inspect: ids: %w", err)
-	}
-	for i := range n {
-		ids = append(ids, last+int64(i)+1)
-	}
-	return ids, nil
+	return kit.CheckLastID(ctx, tx, t.name, ids[len(ids)-1])
 }
 
 // ImportItems imports the item list (matched on 事项编码).

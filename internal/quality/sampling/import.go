@@ -358,14 +358,20 @@ func (r *importRun) insert(ctx context.Context, tx *sql.Tx, conn *sql.Conn, fres
 		}
 		return nil
 	}
-	// OR FAIL: a multi-row INSERT that may abort midway otherwise writes a
-	// statement journal of every page it touches; here a failure rolls the
-	// whole batch back anyway.
-	return store.InsertRows(ctx, s.db.Dialect(), tx, "sampling", `INSERT OR FAIL INTO sampling_batches(id, `+insertCols+`, created_at) VALUES `, make([]string, 25), len(fresh), func(i int) []any {
+	// OR FAIL, and the ids left to SQLite, which gives the ones reserved
+	// (kit.CheckLastID): a multi-row INSERT that may abort midway, or that
+	// names the INTEGER PRIMARY KEY, otherwise writes a statement journal of
+	// every page it touches; here a failure rolls the whole batch back
+	// anyway.
+	err := store.InsertRows(ctx, s.db.Dialect(), tx, "sampling", `INSERT OR FAIL INTO sampling_batches(`+insertCols+`, created_at) VALUES `, make([]string, 24), len(fresh), func(i int) []any {
 		w := fresh[i]
 		b := byRow[w.Row]
-		return append(append([]any{w.ID}, batchValues(b, r.task(b.TaskNo), w.EnterpriseID, now)...), now)
+		return append(batchValues(b, r.task(b.TaskNo), w.EnterpriseID, now), now)
 	})
+	if err != nil {
+		return err
+	}
+	return kit.CheckLastID(ctx, tx, "sampling_batches", fresh[len(fresh)-1].ID)
 }
 
 // Export writes the batches in the caller's scope as an import file of the
