@@ -50,27 +50,6 @@ func importEntries(t *testing.T, db *store.DB, kind string) []string {
 	return out
 }
 
-// indexNames are the names of table's indexes.
-func indexNames(t *testing.T, db *store.DB, table string) []string {
-	t.Helper()
-	q := `SELECT name FROM sqlite_master WHERE type = 'index' AND tbl_name = $1 AND sql IS NOT NULL`
-	if db.Dialect() == store.Postgres {
-		q = `SELECT indexname FROM pg_indexes WHERE schemaname = current_schema() AND tablename = $1`
-	}
-	var out []string
-	err := store.EachRow(ctx, db.Reader(), q, []any{table}, func(r *sql.Rows) error {
-		var n string
-		err := r.Scan(&n)
-		out = append(out, n)
-		return err
-	})
-	if err != nil {
-		t.Fatal(err)
-	}
-	slices.Sort(out)
-	return out
-}
-
 // TestEntityFirstLoad: the one-pass first load into an empty library and the
 // two-pass import store the same rows with the same audit entries, the
 // chain verifies, the name index exists again afterwards; a re-import finds
@@ -81,7 +60,7 @@ func TestEntityFirstLoad(t *testing.T) {
 	inspect.WriteEntities(&buf, 12_000, false)
 	file := buf.Bytes()
 	storetest.Each(t, func(t *testing.T, db *store.DB) {
-		indexes := indexNames(t, db, "inspect_entities")
+		indexes := storetest.IndexNames(t, db, "inspect_entities")
 		if !slices.Contains(indexes, "inspect_entities_name") {
 			t.Fatalf("indexes before: %v", indexes)
 		}
@@ -111,7 +90,7 @@ func TestEntityFirstLoad(t *testing.T) {
 			if _, err := audit.Verify(ctx, d); err != nil {
 				t.Fatalf("audit verify: %v", err)
 			}
-			if got := indexNames(t, d, "inspect_entities"); !slices.Equal(got, indexes) {
+			if got := storetest.IndexNames(t, d, "inspect_entities"); !slices.Equal(got, indexes) {
 				t.Fatalf("indexes after the load %v, before %v", got, indexes)
 			}
 		}
@@ -137,7 +116,7 @@ func TestEntityFirstLoad(t *testing.T) {
 		if n := len(entityRows(t, three)); n != 0 {
 			t.Fatalf("%d entities written by a refused load", n)
 		}
-		if got := indexNames(t, three, "inspect_entities"); !slices.Equal(got, indexes) {
+		if got := storetest.IndexNames(t, three, "inspect_entities"); !slices.Equal(got, indexes) {
 			t.Fatalf("indexes after a refused load %v, before %v", got, indexes)
 		}
 		if _, err := audit.Verify(ctx, three); err != nil {

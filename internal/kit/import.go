@@ -270,11 +270,7 @@ func RunImport[T any](ctx context.Context, src Source, opt ImportOptions, pl Pla
 			cancel()
 			continue
 		}
-		rep.Batches++
-		rep.Created += res.Created
-		rep.Updated += res.Updated
-		rep.Unchanged += res.Unchanged
-		done += len(batch)
+		done += rep.add(res, len(batch))
 		if opt.Progress != nil {
 			opt.Progress(done, good)
 		}
@@ -290,6 +286,15 @@ func RunImport[T any](ctx context.Context, src Source, opt ImportOptions, pl Pla
 		return *rep, fmt.Errorf("import: %s changed while it was imported", src.Name)
 	}
 	return *rep, nil
+}
+
+// add counts one written batch of n rows; it returns n.
+func (rep *ImportReport) add(res BatchResult, n int) int {
+	rep.Batches++
+	rep.Created += res.Created
+	rep.Updated += res.Updated
+	rep.Unchanged += res.Unchanged
+	return n
 }
 
 // Refuse is the error of a file with invalid rows (rep.Errors, counted in

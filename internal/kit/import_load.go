@@ -32,11 +32,7 @@ func runLoad[T any](ctx context.Context, src Source, opt ImportOptions, pl Plan[
 			if err != nil {
 				return fmt.Errorf("第 %d–%d 行（未导入任何记录）：%w", batch[0].Row, batch[len(batch)-1].Row, err)
 			}
-			rep.Batches++
-			rep.Created += res.Created
-			rep.Updated += res.Updated
-			rep.Unchanged += res.Unchanged
-			done += len(batch)
+			done += rep.add(res, len(batch))
 			if opt.Progress != nil {
 				opt.Progress(done, 0)
 			}

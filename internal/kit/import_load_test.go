@@ -95,19 +95,7 @@ func TestRunImportFirstLoad(t *testing.T) {
 // TestRunImportFirstLoadLikeTwoPass: the 20,000-row file of
 // TestRunImportWorkers stores the same rows in the same batches either way.
 func TestRunImportFirstLoadLikeTwoPass(t *testing.T) {
-	var b strings.Builder
-	b.WriteString("代码,数量\n")
-	for i := range 20000 {
-		switch {
-		case i%7 == 3:
-			fmt.Fprintf(&b, "k%d,x\n", i)
-		case i%1000 == 999:
-			fmt.Fprintf(&b, "k%d,%d\n", i-500, i)
-		default:
-			fmt.Fprintf(&b, "k%d,%d\n", i, i)
-		}
-	}
-	src := kit.BytesSource("w.csv", []byte(b.String()))
+	src := workersFile(false)
 	for _, workers := range []int{1, 8} {
 		var one, two []string
 		var staged int

@@ -49,26 +49,6 @@ func auditAfters(t *testing.T, db *store.DB, entity string) []string {
 	return out
 }
 
-func batchIndexes(t *testing.T, db *store.DB) []string {
-	t.Helper()
-	q := `SELECT name FROM sqlite_master WHERE type = 'index' AND tbl_name = 'sampling_batches' AND sql IS NOT NULL`
-	if db.Dialect() == store.Postgres {
-		q = `SELECT indexname FROM pg_indexes WHERE schemaname = current_schema() AND tablename = 'sampling_batches'`
-	}
-	var out []string
-	err := store.EachRow(ctx, db.Reader(), q, nil, func(r *sql.Rows) error {
-		var n string
-		err := r.Scan(&n)
-		out = append(out, n)
-		return err
-	})
-	if err != nil {
-		t.Fatal(err)
-	}
-	slices.Sort(out)
-	return out
-}
-
 // TestFirstLoad: the one-pass first load into the empty register and the
 // two-pass import store the same batches, link the same enterprises and
 // write the same audit entries; the chain verifies; the indexes (the unique
@@ -82,7 +62,7 @@ func TestFirstLoad(t *testing.T) {
 	}
 	file := buf.Bytes()
 	storetest.Each(t, func(t *testing.T, db *store.DB) {
-		indexes := batchIndexes(t, db)
+		indexes := storetest.IndexNames(t, db, "sampling_batches")
 		if !slices.Contains(indexes, "sampling_batches_batch_no") || len(indexes) < 4 {
 			t.Fatalf("indexes before: %v", indexes)
 		}
@@ -113,7 +93,7 @@ func TestFirstLoad(t *testing.T) {
 			if _, err := audit.Verify(ctx, d); err != nil {
 				t.Fatalf("audit verify: %v", err)
 			}
-			if got := batchIndexes(t, d); !slices.Equal(got, indexes) {
+			if got := storetest.IndexNames(t, d, "sampling_batches"); !slices.Equal(got, indexes) {
 				t.Fatalf("indexes after the load %v, before %v", got, indexes)
 			}
 		}
@@ -136,7 +116,7 @@ func TestFirstLoad(t *testing.T) {
 		if n := len(batchRows(t, three)); n != 0 {
 			t.Fatalf("%d batches written by a refused load", n)
 		}
-		if got := batchIndexes(t, three); !slices.Equal(got, indexes) {
+		if got := storetest.IndexNames(t, three, "sampling_batches"); !slices.Equal(got, indexes) {
 			t.Fatalf("indexes after a refused load %v, before %v", got, indexes)
 		}
 		if n := len(auditAfters(t, three, "import")); n != 0 {

@@ -55,8 +55,10 @@ func (r *importRun) task(no string) Task {
 // task numbers in the caller's scope) and, unless opt.SkipInvalid, one
 // invalid row refuses the whole file with its row, column and reason,
 // nothing written. The rows are then written a batch per transaction with
-// one audit entry each, their enterprises linked to the directory. Rows
-// are matched on the batch number: the same file twice changes nothing.
+// one audit entry each, their enterprises linked to the directory; into an
+// empty register the file is read once and written in one transaction,
+// the indexes built after the rows (kit.Plan.Load). Rows are matched on the
+// batch number: the same file twice changes nothing.
 func (s *Service) Import(ctx context.Context, p auth.Principal, src kit.Source, opt kit.ImportOptions) (kit.ImportReport, error) {
 	sc, err := auth.Reach(ctx, s.db.Reader(), p, Keepers...)
 	if err != nil {
