@@ -105,6 +105,10 @@ func stderrProgress(w io.Writer) func(done, total int) {
 			fill = done * width / total
 		}
 		rate := float64(done) / max(time.Since(start).Seconds(), 0.001)
+		if total <= 0 { // a one-pass first load: the total is known at the end
+			fmt.Fprintf(w, "\r%d 行 rows  %.0f 行/秒 rows/s", done, rate)
+			return
+		}
 		fmt.Fprintf(w, "\r[%s%s] %d/%d 行 rows  %.0f 行/秒 rows/s", strings.Repeat("#", fill), strings.Repeat(".", width-fill), done, total, rate)
 		if done >= total {
 			fmt.Fprintln(w)

@@ -4,10 +4,13 @@ import (
 	"context"
 	"database/sql"
 	"fmt"
+	"slices"
+	"strconv"
 	"strings"
 
 	"sidi/internal/auth"
 	"sidi/internal/kit"
+	"sidi/internal/search"
 	"sidi/internal/store"
 )
 
@@ -72,24 +75,52 @@ func (t table[T]) run(ctx context.Context, s *Service, p auth.Principal, src kit
 	}
 	key := func(v T) string { return t.values(v)[0] }
 	// Into an empty table every row is new (the file's keys are unique:
-	// the validation pass refuses duplicates), so the batches skip the
-	// lookup of existing rows; a row written meanwhile by someone else
-	// fails its batch on the unique key instead.
+	// the validation pass refuses duplicates): the import is a first load
+	// (kit.Plan.Load), one pass in one transaction, without the lookup of
+	// existing rows and with the secondary indexes built after the rows; a
+	// row written meanwhile by someone else fails it on the unique key.
 	var rows int
 	err := s.db.Reader().QueryRowContext(ctx, `SELECT COUNT(*) FROM (SELECT 1 FROM `+t.name+` LIMIT 1) x`).Scan(&rows)
 	if err != nil {
 		return kit.ImportReport{Kind: t.kind, File: src.Name}, err
 	}
-	fresh := rows == 0
-	return kit.RunImport(ctx, src, opt, kit.Plan[T]{
+	pl := kit.Plan[T]{
 		Kind: t.kind, Spec: kit.TableSpec{Columns: t.columns, Formulas: true}, Parse: t.parse, Key: key, Workers: kit.AllCPUs, // the parse functions keep no state
 		Duplicate: func(row int, v T, prev int) kit.FieldError {
 			return kit.FieldError{Row: row, Column: t.keyCol, Msg: fmt.Sprintf("%s %s 与第 %d 行重复", t.keyLabel, key(v), prev)}
 		},
 		Write: func(ctx context.Context, batch []kit.Item[T], file kit.ImportReport) (kit.BatchResult, error) {
-			return t.write(ctx, s, p, batch, file, fresh)
+			var res kit.BatchResult
+			err := s.db.Tx(ctx, func(tx *sql.Tx) (err error) {
+				res, err = t.write(ctx, s, p, tx, nil, batch, file, false)
+				return err
+			})
+			return res, err
 		},
-	})
+	}
+	if rows == 0 {
+		pl.Load = func(ctx context.Context, load func(kit.WriteFunc[T]) error) error {
+			restore, err := s.db.BulkCache(ctx)
+			if err != nil {
+				return err
+			}
+			defer restore()
+			return search.Tx(ctx, s.db, func(tx *sql.Tx, conn *sql.Conn) error {
+				build, err := kit.DeferIndexes(ctx, s.db.Dialect(), tx, t.name)
+				if err != nil {
+					return err
+				}
+				err = load(func(ctx context.Context, batch []kit.Item[T], file kit.ImportReport) (kit.BatchResult, error) {
+					return t.write(ctx, s, p, tx, conn, batch, file, true)
+				})
+				if err != nil {
+					return err
+				}
+				return build()
+			})
+		}
+	}
+	return kit.RunImport(ctx, src, opt, pl)
 }
 
 // existing reads the stored rows of keys (id and the columns as text).
@@ -123,114 +154,125 @@ func (t table[T]) existing(ctx context.Context, tx *sql.Tx, keys []string) (map[
 	return vals, ids, nil
 }
 
-func (t table[T]) write(ctx context.Context, s *Service, p auth.Principal, batch []kit.Item[T], file kit.ImportReport, fresh bool) (kit.BatchResult, error) {
+// write stores one batch inside tx: the changed rows updated, the new ones
+// inserted (with COPY on PostgreSQL when conn is given), one audit entry.
+// fresh: the table had no rows when the import began (no lookup).
+func (t table[T]) write(ctx context.Context, s *Service, p auth.Principal, tx *sql.Tx, conn *sql.Conn, batch []kit.Item[T], file kit.ImportReport, fresh bool) (kit.BatchResult, error) {
 	var res kit.BatchResult
-	err := s.db.Tx(ctx, func(tx *sql.Tx) error {
-		res = kit.BatchResult{}
-		now := s.stamp()
+	now := s.stamp()
+	old, oldIDs := map[string][]string{}, map[string]int64{}
+	if !fresh {
 		keys := make([]string, len(batch))
 		for i, it := range batch {
 			keys[i] = t.values(it.Val)[0]
 		}
-		old, oldIDs := map[string][]string{}, map[string]int64{}
 		var err error
-		if !fresh {
-			if old, oldIDs, err = t.existing(ctx, tx, keys); err != nil {
-				return err
-			}
+		if old, oldIDs, err = t.existing(ctx, tx, keys); err != nil {
+			return res, err
 		}
-		var fresh [][]string
-		var created, updated []int64
-		var after []any
-		set := make([]string, len(t.cols)-1)
-		for i, c := range t.cols[1:] {
-			set[i] = fmt.Sprintf("%s = $%d", c, i+1)
+	}
+	var added [][]string
+	var created, updated []int64
+	digest := kit.NewRowsDigest()
+	set := make([]string, len(t.cols)-1)
+	for i, c := range t.cols[1:] {
+		set[i] = fmt.Sprintf("%s = $%d", c, i+1)
+	}
+	var upd *sql.Stmt
+	for _, it := range batch {
+		vals := t.values(it.Val)
+		prev, ok := old[vals[0]]
+		switch {
+		case !ok:
+			added = append(added, vals)
+			continue
+		case slices.Equal(prev, vals):
+			res.Unchanged++
+			continue
 		}
-		var upd *sql.Stmt
-		for _, it := range batch {
-			vals := t.values(it.Val)
-			prev, ok := old[vals[0]]
-			switch {
-			case !ok:
-				fresh = append(fresh, vals)
-				continue
-			case strings.Join(prev, "\x00") == strings.Join(vals, "\x00"):
-				res.Unchanged++
-				continue
+		if upd == nil {
+			var err error
+			if upd, err = tx.PrepareContext(ctx, `UPDATE `+t.name+` SET `+strings.Join(set, ", ")+fmt.Sprintf(`, updated_at = $%d WHERE id = $%d`, len(t.cols), len(t.cols)+1)); err != nil {
+				return res, fmt.Errorf("inspect: %s: %w", t.kind, err)
 			}
-			if upd == nil {
-				if upd, err = tx.PrepareContext(ctx, `UPDATE `+t.name+` SET `+strings.Join(set, ", ")+fmt.Sprintf(`, updated_at = $%d WHERE id = $%d`, len(t.cols), len(t.cols)+1)); err != nil {
-					return fmt.Errorf("inspect: %s: %w", t.kind, err)
-				}
-				defer upd.Close()
-			}
-			args := make([]any, 0, len(vals)+1)
-			for _, v := range vals[1:] {
-				args = append(args, v)
-			}
-			id := oldIDs[vals[0]]
-			if _, err := upd.ExecContext(ctx, append(args, now, id)...); err != nil {
-				return fmt.Errorf("第 %d 行：%w", it.Row, err)
-			}
-			res.Updated++
-			updated = append(updated, id)
-			after = append(after, map[string]any{"id": id, "row": it.Row, "rec": vals})
+			defer upd.Close()
 		}
-		if len(fresh) > 0 {
-			ids, err := s.newIDs(ctx, tx, t.name, len(fresh))
-			if err != nil {
-				return err
-			}
-			casts := make([]string, len(t.cols)+2)
-			if err := store.InsertRows(ctx, s.db.Dialect(), tx, "inspect: "+t.kind, `INSERT INTO `+t.name+`(id, `+strings.Join(t.cols, ", ")+`, updated_at) VALUES `, casts, len(fresh), func(i int) []any {
-				row := make([]any, 0, len(casts))
-				row = append(row, ids[i])
-				for _, v := range fresh[i] {
-					row = append(row, v)
-				}
-				return append(row, now)
-			}); err != nil {
-				return err
-			}
-			res.Created += len(fresh)
-			created = ids
-			for i, v := range fresh {
-				after = append(after, map[string]any{"id": ids[i], "rec": v})
-			}
+		args := make([]any, 0, len(vals)+1)
+		for _, v := range vals[1:] {
+			args = append(args, v)
 		}
-		if len(after) == 0 {
-			return nil
+		id := oldIDs[vals[0]]
+		if _, err := upd.ExecContext(ctx, append(args, now, id)...); err != nil {
+			return res, fmt.Errorf("第 %d 行：%w", it.Row, err)
 		}
-		return kit.AuditImportBatch(ctx, s.db, tx, p.Actor(), kit.ImportBatch{Kind: t.kind, File: file, FirstRow: batch[0].Row, LastRow: batch[len(batch)-1].Row,
-			Created: created, Updated: updated, Unchanged: res.Unchanged, After: after})
-	})
-	return res, err
+		res.Updated++
+		updated = append(updated, id)
+		digest.Add(id, it.Row, vals...)
+	}
+	if len(added) > 0 {
+		ids, err := store.NewIDs(ctx, s.db.Dialect(), tx, t.name, len(added))
+		if err != nil {
+			return res, err
+		}
+		if err := t.insert(ctx, s, tx, conn, ids, added, now); err != nil {
+			return res, err
+		}
+		res.Created += len(added)
+		created = ids
+		for i, v := range added {
+			digest.Add(ids[i], 0, v...)
+		}
+	}
+	if res.Created+res.Updated == 0 {
+		return res, nil
+	}
+	return res, kit.AuditImportBatch(ctx, s.db, tx, p.Actor(), kit.ImportBatch{Kind: t.kind, File: file, FirstRow: batch[0].Row, LastRow: batch[len(batch)-1].Row,
+		Created: created, Updated: updated, Unchanged: res.Unchanged, Digest: digest})
 }
 
-// newIDs reserves n ids of table (one writer: SQLite's MAX(id) is safe
-// inside the write transaction; PostgreSQL takes them from the sequence).
-func (s *Service) newIDs(ctx context.Context, tx *sql.Tx, name string, n int) ([]int64, error) {
-	ids := make([]int64, 0, n)
-	if s.db.Dialect() == store.Postgres {
-		err := store.EachRow(ctx, tx, `SELECT nextval(pg_get_serial_sequence('`+name+`', 'id')) FROM generate_series(1, $1)`, []any{n}, func(r *sql.Rows) error {
-			var id int64
-			err := r.Scan(&id)
-			ids = append(ids, id)
-			return err
-		})
-		if err != nil {
-			return nil, fmt.Errorf("inspect: ids: %w", err)
+// insert writes new rows with the ids given: with COPY on PostgreSQL when
+// conn is given, else with multi-row statements.
+func (t table[T]) insert(ctx context.Context, s *Service, tx *sql.Tx, conn *sql.Conn, ids []int64, rows [][]string, now string) error {
+	cols := `(id, ` + strings.Join(t.cols, ", ") + `, updated_at)`
+	if s.db.Dialect() == store.Postgres && conn != nil {
+		var buf []byte
+		for i, vals := range rows {
+			buf = strconv.AppendInt(buf, ids[i], 10)
+			for _, v := range vals {
+				buf = store.AppendCopy(append(buf, '\t'), v)
+			}
+			buf = store.AppendCopy(append(buf, '\t'), now)
+			buf = append(buf, '\n')
 		}
-		return ids, nil
+		if err := store.CopyFrom(ctx, conn, `COPY `+t.name+cols+` FROM STDIN`, buf); err != nil {
+			return fmt.Errorf("inspect: %s: copy: %w", t.kind, err)
+		}
+		return nil
 	}
-	var last int64
-	if err := tx.QueryRowContext(ctx, `SELECT COALESCE(MAX(id), 0) FROM `+name).Scan(&last); err != nil {
-		return nil, fmt.Errorf("inspect: ids: %w", err)
+	if s.db.Dialect() == store.Postgres {
+		return store.InsertRows(ctx, s.db.Dialect(), tx, "inspect: "+t.kind, `INSERT INTO `+t.name+cols+` VALUES `, make([]string, len(t.cols)+2), len(rows), func(i int) []any {
+			row := make([]any, 0, len(t.cols)+2)
+			row = append(row, ids[i])
+			for _, v := range rows[i] {
+				row = append(row, v)
+			}
+			return append(row, now)
+		})
 	}
-	for i := range n {
-		ids = append(ids, last+int64(i)+1)
+	// SQLite: OR FAIL and the ids left to the engine, which gives the ones
+	// reserved (kit.CheckLastID) — no statement journal either way; a
+	// failure rolls the whole transaction back.
+	err := store.InsertRows(ctx, s.db.Dialect(), tx, "inspect: "+t.kind, `INSERT OR FAIL INTO `+t.name+`(`+strings.Join(t.cols, ", ")+`, updated_at) VALUES `, make([]string, len(t.cols)+1), len(rows), func(i int) []any {
+		row := make([]any, 0, len(t.cols)+1)
+		for _, v := range rows[i] {
+			row = append(row, v)
+		}
+		return append(row, now)
+	})
+	if err != nil {
+		return err
 	}
-	return ids, nil
+	return kit.CheckLastID(ctx, tx, t.name, ids[len(ids)-1])
 }
 
 // ImportItems imports the item list (matched on 事项编码).

@@ -3,12 +3,9 @@ package kit
 import (
 	"bytes"
 	"context"
-	"encoding/csv"
 	"fmt"
-	"hash/fnv"
 	"io"
 	"os"
-	"strconv"
 	"strings"
 
 	"sidi/internal/apperr"
@@ -70,13 +67,18 @@ type ImportOptions struct {
 	// Rejects, when set, receives a CSV of the invalid rows: the row number
 	// of the file, the column, the reason, then the row's cells.
 	Rejects io.Writer
-	// Progress is told how many of total valid rows are written.
+	// Progress is told how many of total valid rows are written (total 0:
+	// not known yet, in a one-pass load, until the last call).
 	Progress func(done, total int)
 	// Batch is the number of rows written per transaction (default 5000).
 	Batch int
 	// MaxRows, when set, lowers the kind's limit of data rows (a web
 	// upload takes fewer than the command line).
 	MaxRows int
+	// TwoPass imports in two passes with a transaction per batch even
+	// where the kind offers a one-pass first load (Plan.Load): the batches
+	// are committed as they are written.
+	TwoPass bool
 	// DryRun only checks the file (its rows, against each other and the
 	// database) and writes nothing: the report counts the rows read and
 	// rejected, and an invalid row refuses the file as it would otherwise.
@@ -111,6 +113,9 @@ type Item[T any] struct {
 // BatchResult counts what the writing of one batch did.
 type BatchResult struct{ Created, Updated, Unchanged int }
 
+// WriteFunc stores one batch of rows with its audit entry.
+type WriteFunc[T any] func(ctx context.Context, batch []Item[T], file ImportReport) (BatchResult, error)
+
 // Plan is a kind's part of an import; RunImport does the rest.
 type Plan[T any] struct {
 	Kind string
@@ -126,7 +131,17 @@ type Plan[T any] struct {
 	// during the validation pass (nothing is written then).
 	Check func(ctx context.Context, batch []Item[T]) (Errors, error)
 	// Write stores one batch in one transaction, with its audit entry.
-	Write func(ctx context.Context, batch []Item[T], file ImportReport) (BatchResult, error)
+	Write WriteFunc[T]
+	// Load, when set, makes the import a first load, read once: the kind
+	// sets it when its table is empty. Load opens one transaction (and may
+	// drop the table's secondary indexes in it: DeferIndexes), calls load
+	// with the function that writes a batch inside it, and commits only
+	// when load returns nil — after building the indexes again. load
+	// validates and writes in the same pass; an invalid row (without
+	// SkipInvalid) stops the writing, and load returns the refusal, so the
+	// transaction is rolled back: nothing written, indexes as they were.
+	// Write is not called then; DryRun ignores Load.
+	Load func(ctx context.Context, load func(write WriteFunc[T]) error) error
 	// Workers, when above 1, is how many goroutines parse the rows while
 	// the file is read (at most the usable CPUs); Parse must then be safe
 	// for concurrent use. Key, Duplicate, Check and Write always run one
@@ -143,57 +158,21 @@ type Plan[T any] struct {
 // reads the file again and writes its valid rows opt.Batch at a time, each
 // batch in one transaction; a file that changed between the passes is
 // refused.
+//
+// A plan with Load (a first load into an empty table) is read once
+// instead: see runLoad.
 func RunImport[T any](ctx context.Context, src Source, opt ImportOptions, pl Plan[T]) (ImportReport, error) {
 	if opt.Batch <= 0 {
 		opt.Batch = 5000
 	}
-	rep := ImportReport{Kind: pl.Kind, File: src.Name}
 	if opt.MaxRows > 0 && (pl.Spec.Limits.MaxRows == 0 || opt.MaxRows < pl.Spec.Limits.MaxRows) {
 		pl.Spec.Limits.MaxRows = opt.MaxRows
 	}
-	var rejects *csv.Writer
-	if opt.Rejects != nil {
-		rejects = csv.NewWriter(opt.Rejects)
-		rejects.Write([]string{"行号", "列", "原因", "原始内容…"})
+	v := newValidation(ctx, src, opt, pl)
+	if pl.Load != nil && !opt.DryRun && !opt.TwoPass {
+		return runLoad(ctx, src, opt, pl, v)
 	}
-	bad := map[int]bool{}
-	seen := map[uint64]int32{}
-	reject := func(row Row, errs Errors) {
-		bad[row.N] = true
-		rep.Rejected++
-		for _, e := range errs {
-			if len(rep.Errors) < MaxReportErrors {
-				rep.Errors = append(rep.Errors, e)
-			}
-			if rejects != nil {
-				rejects.Write(append([]string{strconv.Itoa(row.N), e.Column, e.Msg}, row.Cells...))
-			}
-		}
-	}
-	var pending []Item[T]
-	var pendingRows []Row
-	good := 0
-	flush := func() error {
-		if pl.Check == nil || len(pending) == 0 {
-			return nil
-		}
-		errs, err := pl.Check(ctx, pending)
-		if err != nil {
-			return err
-		}
-		byRow := map[int]Errors{}
-		for _, e := range errs {
-			byRow[e.Row] = append(byRow[e.Row], e)
-		}
-		for _, r := range pendingRows {
-			if es := byRow[r.N]; len(es) > 0 {
-				reject(r, es)
-				good--
-			}
-		}
-		pending, pendingRows = pending[:0], pendingRows[:0]
-		return nil
-	}
+	rep := &v.rep
 	open := func() (io.ReadCloser, error) {
 		f, err := src.Open()
 		if err != nil {
@@ -203,67 +182,37 @@ func RunImport[T any](ctx context.Context, src Source, opt ImportOptions, pl Pla
 	}
 	f, err := open()
 	if err != nil {
-		return rep, err
+		return *rep, err
 	}
 	workers := parseWorkers(pl.Workers)
-	st, err := parseTable(ctx, src.Name, f, pl.Spec, workers, pl.Parse, func(row Row, v T, errs Errors) error {
-		rep.Rows++
-		if len(errs) == 0 && pl.Key != nil {
-			if k := pl.Key(v); k != "" {
-				h := fnv.New64a()
-				h.Write([]byte(k))
-				sum := h.Sum64()
-				if prev, dup := seen[sum]; dup {
-					errs = append(errs, pl.Duplicate(row.N, v, int(prev)))
-				} else {
-					seen[sum] = int32(row.N)
-				}
-			}
+	st, err := parseTable(ctx, src.Name, f, pl.Spec, workers, pl.Parse, func(row Row, val T, errs Errors) error {
+		if !v.row(row, val, errs) || pl.Check == nil {
+			return ctx.Err()
 		}
-		if len(errs) > 0 {
-			reject(row, errs)
-			return nil
+		if len(v.pending) >= opt.Batch {
+			_, err := v.flush()
+			return err
 		}
-		good++
-		if pl.Check != nil {
-			pending = append(pending, Item[T]{row.N, v})
-			pendingRows = append(pendingRows, Row{N: row.N, Cells: row.Cells})
-			if len(pending) >= opt.Batch {
-				return flush()
-			}
-		}
-		return ctx.Err()
+		return nil
 	})
 	f.Close()
 	if err == nil {
-		err = flush()
-	}
-	seen = nil
-	if rejects != nil {
-		rejects.Flush()
-		if werr := rejects.Error(); werr != nil && err == nil {
-			err = fmt.Errorf("import: rejects file: %w", werr)
-		}
+		_, err = v.flush()
 	}
 	rep.SHA256 = st.SHA256
-	if err != nil {
-		return rep, err
+	if err = v.finish(err); err != nil {
+		return *rep, err
 	}
-	if rep.Rows == 0 {
-		return rep, fileError("文件中没有数据行")
+	if err = v.verdict(); err != nil || v.good == 0 || opt.DryRun {
+		return *rep, err
 	}
-	if rep.Rejected > 0 && !opt.SkipInvalid {
-		return rep, Refuse(rep)
-	}
-	if good == 0 || opt.DryRun {
-		return rep, nil
-	}
+	bad, good := v.bad, v.good
 
 	// The writing pass: the file is read and parsed in a goroutine, a
 	// batch ahead of the one being written.
 	f, err = open()
 	if err != nil {
-		return rep, err
+		return *rep, err
 	}
 	defer f.Close()
 	rctx, cancel := context.WithCancel(ctx)
@@ -315,32 +264,37 @@ func RunImport[T any](ctx context.Context, src Source, opt ImportOptions, pl Pla
 		if werr != nil {
 			continue // drain until the reader sees the cancel
 		}
-		res, err := pl.Write(ctx, batch, rep)
+		res, err := pl.Write(ctx, batch, *rep)
 		if err != nil {
 			werr = fmt.Errorf("第 %d–%d 行（之前的 %d 批已写入）：%w", batch[0].Row, batch[len(batch)-1].Row, rep.Batches, err)
 			cancel()
 			continue
 		}
-		rep.Batches++
-		rep.Created += res.Created
-		rep.Updated += res.Updated
-		rep.Unchanged += res.Unchanged
-		done += len(batch)
+		done += rep.add(res, len(batch))
 		if opt.Progress != nil {
 			opt.Progress(done, good)
 		}
 	}
 	rerr := <-readErr
 	if werr != nil {
-		return rep, werr
+		return *rep, werr
 	}
 	if rerr != nil {
-		return rep, rerr
+		return *rep, rerr
 	}
 	if st2.SHA256 != st.SHA256 {
-		return rep, fmt.Errorf("import: %s changed while it was imported", src.Name)
+		return *rep, fmt.Errorf("import: %s changed while it was imported", src.Name)
 	}
-	return rep, nil
+	return *rep, nil
+}
+
+// add counts one written batch of n rows; it returns n.
+func (rep *ImportReport) add(res BatchResult, n int) int {
+	rep.Batches++
+	rep.Created += res.Created
+	rep.Updated += res.Updated
+	rep.Unchanged += res.Unchanged
+	return n
 }
 
 // Refuse is the error of a file with invalid rows (rep.Errors, counted in

@@ -124,21 +124,7 @@ func testRunImport(t *testing.T, workers int) {
 // several: the rows written, their order, the report and the rejects file
 // are the same.
 func TestRunImportWorkers(t *testing.T) {
-	var b strings.Builder
-	b.WriteString("代码,数量\n")
-	for i := range 20000 {
-		switch {
-		case i%7 == 3:
-			fmt.Fprintf(&b, "k%d,x\n", i)
-		case i%1000 == 999:
-			fmt.Fprintf(&b, "k%d,%d\n", i-500, i)
-		case i%997 == 5:
-			fmt.Fprintf(&b, "locked,%d\n", i)
-		default:
-			fmt.Fprintf(&b, "k%d,%d\n", i, i)
-		}
-	}
-	src := kit.BytesSource("w.csv", []byte(b.String()))
+	src := workersFile(true)
 	run := func(workers int) ([]string, kit.ImportReport, string) {
 		var got []string
 		var rejects bytes.Buffer
@@ -158,4 +144,24 @@ func TestRunImportWorkers(t *testing.T) {
 	if strings.Join(got1, " ") != strings.Join(gotN, " ") || rej1 != rejN || fmt.Sprint(rep1) != fmt.Sprint(repN) {
 		t.Errorf("several workers differ: %d rows written against %d, report %+v against %+v", len(gotN), len(got1), repN, rep1)
 	}
+}
+
+// workersFile is a file of 20,000 rows, one in seven invalid, some keys
+// repeated and, when locked, some refused by the plan's check.
+func workersFile(locked bool) kit.Source {
+	var b strings.Builder
+	b.WriteString("代码,数量\n")
+	for i := range 20000 {
+		switch {
+		case i%7 == 3:
+			fmt.Fprintf(&b, "k%d,x\n", i)
+		case i%1000 == 999:
+			fmt.Fprintf(&b, "k%d,%d\n", i-500, i)
+		case locked && i%997 == 5:
+			fmt.Fprintf(&b, "locked,%d\n", i)
+		default:
+			fmt.Fprintf(&b, "k%d,%d\n", i, i)
+		}
+	}
+	return kit.BytesSource("w.csv", []byte(b.String()))
 }

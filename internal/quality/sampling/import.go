@@ -55,8 +55,10 @@ func (r *importRun) task(no string) Task {
 // task numbers in the caller's scope) and, unless opt.SkipInvalid, one
 // invalid row refuses the whole file with its row, column and reason,
 // nothing written. The rows are then written a batch per transaction with
-// one audit entry each, their enterprises linked to the directory. Rows
-// are matched on the batch number: the same file twice changes nothing.
+// one audit entry each, their enterprises linked to the directory; into an
+// empty register the file is read once and written in one transaction,
+// the indexes built after the rows (kit.Plan.Load). Rows are matched on the
+// batch number: the same file twice changes nothing.
 func (s *Service) Import(ctx context.Context, p auth.Principal, src kit.Source, opt kit.ImportOptions) (kit.ImportReport, error) {
 	sc, err := auth.Reach(ctx, s.db.Reader(), p, Keepers...)
 	if err != nil {
@@ -76,8 +78,12 @@ func (s *Service) Import(ctx context.Context, p auth.Principal, src kit.Source, 
 	if err != nil {
 		return kit.ImportReport{Kind: Kind, File: src.Name}, err
 	}
+	var stored int
+	if err := s.db.Reader().QueryRowContext(ctx, `SELECT COUNT(*) FROM (SELECT 1 FROM sampling_batches LIMIT 1) x`).Scan(&stored); err != nil {
+		return kit.ImportReport{Kind: Kind, File: src.Name}, fmt.Errorf("sampling: import: %w", err)
+	}
 	today := s.today()
-	rep, err := kit.RunImport(ctx, src, opt, kit.Plan[Batch]{
+	pl := kit.Plan[Batch]{
 		Kind:  Kind,
 		Spec:  kit.TableSpec{Columns: BatchColumns, Formulas: true, Limits: kit.Limits{MaxRows: MaxRows}},
 		Parse: func(row kit.Row) (Batch, kit.Errors) { return parseRow(row, today) },
@@ -88,7 +94,11 @@ func (s *Service) Import(ctx context.Context, p auth.Principal, src kit.Source, 
 		Check:   run.check,
 		Write:   run.write,
 		Workers: kit.AllCPUs, // parseRow keeps no state
-	})
+	}
+	if stored == 0 {
+		pl.Load = run.load
+	}
+	rep, err := kit.RunImport(ctx, src, opt, pl)
 	if rep.Batches > 0 {
 		s.db.Observer().ImportRows(Kind, rep.Created+rep.Updated+rep.Unchanged)
 	}
@@ -129,11 +139,11 @@ type stored struct {
 
 // written is what one row wrote, for the audit digest.
 type written struct {
-	ID           int64    `json:"id"`
-	Row          int      `json:"row"`
-	Rec          []string `json:"rec"`
-	TaskID       int64    `json:"task_id,omitempty"`
-	EnterpriseID int64    `json:"enterprise_id,omitempty"`
+	ID           int64
+	Row          int
+	Rec          []string
+	TaskID       int64
+	EnterpriseID int64
 }
 
 // existing loads the stored batches among keys: a probe of the batch-number
@@ -197,85 +207,11 @@ func (r *importRun) enterprises(ctx context.Context, tx *sql.Tx, batch []kit.Ite
 	return nil
 }
 
-// write stores one batch of rows in one transaction: new batches with
-// multi-row statements (COPY on PostgreSQL), changed ones one by one, and
-// one audit entry naming the file, the rows, the ids and a SHA-256 of what
-// the rows wrote.
+// write stores one batch of rows in one transaction (writeTx).
 func (r *importRun) write(ctx context.Context, batch []kit.Item[Batch], file kit.ImportReport) (kit.BatchResult, error) {
 	var res kit.BatchResult
-	s := r.s
-	err := search.Tx(ctx, s.db, func(tx *sql.Tx, conn *sql.Conn) error {
-		res = kit.BatchResult{}
-		keys := make([]string, len(batch))
-		for i, it := range batch {
-			keys[i] = it.Val.BatchNo
-		}
-		ex, err := r.existing(ctx, tx, keys)
-		if err != nil {
-			return err
-		}
-		if err := r.enterprises(ctx, tx, batch); err != nil {
-			return err
-		}
-		now := s.stamp()
-		var fresh []written
-		var after []written
-		var updated []int64
-		for _, it := range batch {
-			b := it.Val
-			t := r.task(b.TaskNo)
-			ent := r.ents[b.CreditCode]
-			w := written{Row: it.Row, Rec: b.Cells(), TaskID: t.ID, EnterpriseID: ent}
-			e, ok := ex[b.BatchNo]
-			if !ok {
-				fresh = append(fresh, w)
-				continue
-			}
-			if e.ent == ent && e.task == t.ID && e.b.DeptID == t.DeptID && e.b.Demo == b.Demo && slicesEqual(e.b.Cells(), w.Rec) {
-				res.Unchanged++
-				continue
-			}
-			vals := batchValues(b, t, ent, now)
-			if _, err = tx.ExecContext(ctx, `UPDATE sampling_batches SET batch_no = $1, task_id = $2, dept_id = $3, year = $4, level = $5, product = $6,
-				key_product = $7, enterprise_name = $8, credit_code = $9, enterprise_id = $10, sampling_unit = $11, sampled_on = $12, testing_body = $13,
-				report_no = $14, outcome = $15, result_on = $16, failed_items = $17, retest_on = $18, retest_reason = $19, notice_on = $20, done_on = $21,
-				demo = $22, updated_at = $23 WHERE id = $24`, append(vals, e.id)...); err != nil {
-				return fmt.Errorf("第 %d 行：%w", it.Row, err)
-			}
-			w.ID = e.id
-			updated = append(updated, e.id)
-			after = append(after, w)
-			res.Updated++
-		}
-		var created []int64
-		if len(fresh) > 0 {
-			// In batch-number order: the unique index takes them in sequence.
-			slices.SortFunc(fresh, func(a, b written) int { return strings.Compare(a.Rec[0], b.Rec[0]) })
-			if created, err = store.NewIDs(ctx, r.s.db.Dialect(), tx, "sampling_batches", len(fresh)); err != nil {
-				return err
-			}
-			byRow := map[int]Batch{}
-			for _, it := range batch {
-				byRow[it.Row] = it.Val
-			}
-			for i := range fresh {
-				fresh[i].ID = created[i]
-			}
-			if err = r.insert(ctx, tx, conn, fresh, byRow, now); err != nil {
-				return err
-			}
-			after = append(after, fresh...)
-			res.Created = len(fresh)
-		}
-		if len(after) == 0 {
-			return nil
-		}
-		digest := make([]any, len(after))
-		for i, w := range after {
-			digest[i] = w
-		}
-		err = kit.AuditImportBatch(ctx, s.db, tx, r.p.Actor(), kit.ImportBatch{Kind: Kind, File: file, FirstRow: batch[0].Row, LastRow: batch[len(batch)-1].Row,
-			Created: created, Updated: updated, Unchanged: res.Unchanged, After: digest})
+	err := search.Tx(ctx, r.s.db, func(tx *sql.Tx, conn *sql.Conn) (err error) {
+		res, err = r.writeTx(ctx, tx, conn, batch, file, false)
 		return err
 	})
 	if err != nil {
@@ -284,16 +220,110 @@ func (r *importRun) write(ctx context.Context, batch []kit.Item[Batch], file kit
 	return res, err
 }
 
-func slicesEqual(a, b []string) bool {
-	if len(a) != len(b) {
-		return false
-	}
-	for i := range a {
-		if a[i] != b[i] {
-			return false
+// load is the first load into an empty register (kit.Plan.Load): one
+// transaction, the secondary indexes built after the rows, no lookup of
+// stored batches (a batch written meanwhile fails the load on the unique
+// batch number).
+func (r *importRun) load(ctx context.Context, load func(kit.WriteFunc[Batch]) error) error {
+	return search.Tx(ctx, r.s.db, func(tx *sql.Tx, conn *sql.Conn) error {
+		build, err := kit.DeferIndexes(ctx, r.s.db.Dialect(), tx, "sampling_batches")
+		if err != nil {
+			return err
+		}
+		err = load(func(ctx context.Context, batch []kit.Item[Batch], file kit.ImportReport) (kit.BatchResult, error) {
+			return r.writeTx(ctx, tx, conn, batch, file, true)
+		})
+		if err != nil {
+			r.ents = map[string]int64{}
+			return err
+		}
+		return build()
+	})
+}
+
+// writeTx stores one batch of rows inside tx: new batches with multi-row
+// statements (COPY on PostgreSQL), changed ones one by one, and one audit
+// entry naming the file, the rows, the ids and a SHA-256 of what the rows
+// wrote. fresh: the register was empty when the import began.
+func (r *importRun) writeTx(ctx context.Context, tx *sql.Tx, conn *sql.Conn, batch []kit.Item[Batch], file kit.ImportReport, fresh bool) (kit.BatchResult, error) {
+	var res kit.BatchResult
+	s := r.s
+	ex := map[string]stored{}
+	if !fresh {
+		keys := make([]string, len(batch))
+		for i, it := range batch {
+			keys[i] = it.Val.BatchNo
+		}
+		var err error
+		if ex, err = r.existing(ctx, tx, keys); err != nil {
+			return res, err
 		}
 	}
-	return true
+	if err := r.enterprises(ctx, tx, batch); err != nil {
+		return res, err
+	}
+	now := s.stamp()
+	var added []written
+	var after []written
+	var updated []int64
+	for _, it := range batch {
+		b := it.Val
+		t := r.task(b.TaskNo)
+		ent := r.ents[b.CreditCode]
+		w := written{Row: it.Row, Rec: b.Cells(), TaskID: t.ID, EnterpriseID: ent}
+		e, ok := ex[b.BatchNo]
+		if !ok {
+			added = append(added, w)
+			continue
+		}
+		if e.ent == ent && e.task == t.ID && e.b.DeptID == t.DeptID && e.b.Demo == b.Demo && slices.Equal(e.b.Cells(), w.Rec) {
+			res.Unchanged++
+			continue
+		}
+		vals := batchValues(b, t, ent, now)
+		if _, err := tx.ExecContext(ctx, `UPDATE sampling_batches SET batch_no = $1, task_id = $2, dept_id = $3, year = $4, level = $5, product = $6,
+			key_product = $7, enterprise_name = $8, credit_code = $9, enterprise_id = $10, sampling_unit = $11, sampled_on = $12, testing_body = $13,
+			report_no = $14, outcome = $15, result_on = $16, failed_items = $17, retest_on = $18, retest_reason = $19, notice_on = $20, done_on = $21,
+			demo = $22, updated_at = $23 WHERE id = $24`, append(vals, e.id)...); err != nil {
+			return res, fmt.Errorf("第 %d 行：%w", it.Row, err)
+		}
+		w.ID = e.id
+		updated = append(updated, e.id)
+		after = append(after, w)
+		res.Updated++
+	}
+	var created []int64
+	if len(added) > 0 {
+		// In batch-number order: the unique index takes them in sequence.
+		slices.SortFunc(added, func(a, b written) int { return strings.Compare(a.Rec[0], b.Rec[0]) })
+		var err error
+		if created, err = store.NewIDs(ctx, r.s.db.Dialect(), tx, "sampling_batches", len(added)); err != nil {
+			return res, err
+		}
+		byRow := map[int]Batch{}
+		for _, it := range batch {
+			byRow[it.Row] = it.Val
+		}
+		for i := range added {
+			added[i].ID = created[i]
+		}
+		if err = r.insert(ctx, tx, conn, added, byRow, now); err != nil {
+			return res, err
+		}
+		after = append(after, added...)
+		res.Created = len(added)
+	}
+	if len(after) == 0 {
+		return res, nil
+	}
+	digest := kit.NewRowsDigest()
+	var vals []string
+	for _, w := range after {
+		vals = append(append(vals[:0], w.Rec...), strconv.FormatInt(w.TaskID, 10), strconv.FormatInt(w.EnterpriseID, 10))
+		digest.Add(w.ID, w.Row, vals...)
+	}
+	return res, kit.AuditImportBatch(ctx, s.db, tx, r.p.Actor(), kit.ImportBatch{Kind: Kind, File: file, FirstRow: batch[0].Row, LastRow: batch[len(batch)-1].Row,
+		Created: created, Updated: updated, Unchanged: res.Unchanged, Digest: digest})
 }
 
 // batchValues are the values of insertCols for b.
@@ -330,14 +360,20 @@ func (r *importRun) insert(ctx context.Context, tx *sql.Tx, conn *sql.Conn, fres
 		}
 		return nil
 	}
-	// OR FAIL: a multi-row INSERT that may abort midway otherwise writes a
-	// statement journal of every page it touches; here a failure rolls the
-	// whole batch back anyway.
-	return store.InsertRows(ctx, s.db.Dialect(), tx, "sampling", `INSERT OR FAIL INTO sampling_batches(id, `+insertCols+`, created_at) VALUES `, make([]string, 25), len(fresh), func(i int) []any {
+	// OR FAIL, and the ids left to SQLite, which gives the ones reserved
+	// (kit.CheckLastID): a multi-row INSERT that may abort midway, or that
+	// names the INTEGER PRIMARY KEY, otherwise writes a statement journal of
+	// every page it touches; here a failure rolls the whole batch back
+	// anyway.
+	err := store.InsertRows(ctx, s.db.Dialect(), tx, "sampling", `INSERT OR FAIL INTO sampling_batches(`+insertCols+`, created_at) VALUES `, make([]string, 24), len(fresh), func(i int) []any {
 		w := fresh[i]
 		b := byRow[w.Row]
-		return append(append([]any{w.ID}, batchValues(b, r.task(b.TaskNo), w.EnterpriseID, now)...), now)
+		return append(batchValues(b, r.task(b.TaskNo), w.EnterpriseID, now), now)
 	})
+	if err != nil {
+		return err
+	}
+	return kit.CheckLastID(ctx, tx, "sampling_batches", fresh[len(fresh)-1].ID)
 }
 
 // Export writes the batches in the caller's scope as an import file of the

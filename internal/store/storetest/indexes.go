@@ -1,0 +1,33 @@
+package storetest
+
+import (
+	"context"
+	"database/sql"
+	"slices"
+	"testing"
+
+	"sidi/internal/store"
+)
+
+// IndexNames are the names of table's indexes, sorted: those created by
+// CREATE INDEX on SQLite (not a constraint's automatic ones), every index
+// of the table in the current schema on PostgreSQL.
+func IndexNames(t testing.TB, db *store.DB, table string) []string {
+	t.Helper()
+	q := `SELECT name FROM sqlite_master WHERE type = 'index' AND tbl_name = $1 AND sql IS NOT NULL`
+	if db.Dialect() == store.Postgres {
+		q = `SELECT indexname FROM pg_indexes WHERE schemaname = current_schema() AND tablename = $1`
+	}
+	var out []string
+	err := store.EachRow(context.Background(), db.Reader(), q, []any{table}, func(r *sql.Rows) error {
+		var n string
+		err := r.Scan(&n)
+		out = append(out, n)
+		return err
+	})
+	if err != nil {
+		t.Fatalf("indexes of %s: %v", table, err)
+	}
+	slices.Sort(out)
+	return out
+}
