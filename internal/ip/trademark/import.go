@@ -29,10 +29,18 @@ func ImportKinds(s *Service) []kit.ImportKind[auth.Principal] {
 
 // Import reads a table of trademarks: every row is checked first and,
 // unless opt.SkipInvalid, one invalid row refuses the whole file (row,
-// column, reason); the rows are then written a batch per transaction with
-// their owners in the enterprise directory, their day counts and one
-// audit entry. Rows are matched on the registration number, so importing
+// column, reason); the rows are then written a batch at a time with their
+// owners in the enterprise directory, their day counts and one audit entry
+// per batch. Rows are matched on the registration number, so importing
 // the same file again changes nothing.
+//
+// The validation pass keeps the parsed rows in a temporary file (spill),
+// and the writing pass reads them from there instead of parsing the table
+// again. Into an empty register (the first load) the whole file goes in
+// one transaction (firstLoad): no lookup of existing marks, the secondary
+// indexes built once after the rows, the day counts written once; a
+// failure then leaves nothing written. Otherwise each batch is its own
+// transaction.
 func (s *Service) Import(ctx context.Context, p auth.Principal, src kit.Source, opt kit.ImportOptions) (kit.ImportReport, error) {
 	if err := p.Require(Editors...); err != nil {
 		return kit.ImportReport{Kind: "trademarks", File: src.Name}, err
@@ -43,7 +51,10 @@ func (s *Service) Import(ctx context.Context, p auth.Principal, src kit.Source, 
 		return kit.ImportReport{Kind: "trademarks", File: src.Name}, err
 	}
 	defer restore()
-	rep, err := kit.RunImport(ctx, src, opt, kit.Plan[Record]{
+	if opt.Batch <= 0 {
+		opt.Batch = 5000
+	}
+	plan := kit.Plan[Record]{
 		Kind:  "trademarks",
 		Spec:  kit.TableSpec{Columns: ImportColumns, Formulas: true, Limits: kit.Limits{MaxRows: MaxRows}},
 		Parse: func(row kit.Row) (Record, kit.Errors) { return parseRow(row, regions) },
@@ -51,15 +62,162 @@ func (s *Service) Import(ctx context.Context, p auth.Principal, src kit.Source, 
 		Duplicate: func(row int, r Record, prev int) kit.FieldError {
 			return kit.FieldError{Row: row, Column: ColRegNo, Msg: fmt.Sprintf("注册号 %s 与第 %d 行重复", r.RegNo, prev)}
 		},
-		Write: func(ctx context.Context, batch []kit.Item[Record], file kit.ImportReport) (kit.BatchResult, error) {
-			return s.writeBatch(ctx, p, batch, file)
-		},
 		Workers: kit.AllCPUs, // parseRow shares only the region cache, a sync.Map
-	})
+	}
+	var sp *spill
+	if !opt.DryRun {
+		if sp, err = newSpill(); err != nil {
+			return kit.ImportReport{Kind: "trademarks", File: src.Name}, err
+		}
+		defer sp.close()
+		// Check sees the valid rows in file order, a batch at a time
+		// (duplicates of earlier rows already left out): they are kept.
+		plan.Check = func(_ context.Context, batch []kit.Item[Record]) (kit.Errors, error) { return nil, sp.add(batch) }
+	}
+	check := opt
+	check.DryRun = true
+	rep, err := kit.RunImport(ctx, src, check, plan)
+	if err != nil || sp == nil || sp.n == 0 {
+		return rep, err
+	}
+	rep, err = s.writeSpilled(ctx, p, sp, opt, rep)
 	if rep.Batches > 0 {
 		s.db.Observer().ImportRows("trademarks", rep.Created+rep.Updated+rep.Unchanged)
 	}
 	return rep, err
+}
+
+// writeSpilled writes the checked rows: all in one transaction into an
+// empty register, else a batch per transaction.
+func (s *Service) writeSpilled(ctx context.Context, p auth.Principal, sp *spill, opt kit.ImportOptions, rep kit.ImportReport) (kit.ImportReport, error) {
+	loaded, err := s.firstLoad(ctx, p, sp, opt, &rep)
+	if loaded || err != nil {
+		return rep, err
+	}
+	done := 0
+	err = sp.each(opt.Batch, func(batch []kit.Item[Record]) error {
+		res, err := s.writeBatch(ctx, p, batch, rep)
+		if err != nil {
+			return fmt.Errorf("第 %d–%d 行（之前的 %d 批已写入）：%w", batch[0].Row, batch[len(batch)-1].Row, rep.Batches, err)
+		}
+		rep.Batches++
+		rep.Created += res.Created
+		rep.Updated += res.Updated
+		rep.Unchanged += res.Unchanged
+		done += len(batch)
+		if opt.Progress != nil {
+			opt.Progress(done, sp.n)
+		}
+		return nil
+	})
+	return rep, err
+}
+
+// firstLoad writes every row in one transaction when the register has no
+// mark (it reports false and writes nothing otherwise): the new marks
+// without looking up existing ones (the validation pass refused duplicates
+// within the file, the unique registration number still guards), the
+// register's secondary indexes dropped first and built again after the
+// rows, the day counts summed over the file and written once. One audit
+// entry per batch, as in the other path. On PostgreSQL the table is locked
+// against other writers for the transaction (and, once the indexes are
+// dropped, against readers). On failure nothing is written.
+func (s *Service) firstLoad(ctx context.Context, p auth.Principal, sp *spill, opt kit.ImportOptions, rep *kit.ImportReport) (bool, error) {
+	d := s.db.Dialect()
+	conn, err := s.db.Writer().Conn(ctx)
+	if err != nil {
+		return false, fmt.Errorf("trademark: first load: %w", err)
+	}
+	defer conn.Close()
+	tx, err := conn.BeginTx(ctx, nil)
+	if err != nil {
+		return false, fmt.Errorf("trademark: first load: %w", err)
+	}
+	defer tx.Rollback()
+	if d == store.Postgres {
+		if _, err := tx.ExecContext(ctx, `LOCK TABLE trademarks IN EXCLUSIVE MODE`); err != nil {
+			return false, fmt.Errorf("trademark: first load: %w", err)
+		}
+	}
+	var marks int
+	if err := tx.QueryRowContext(ctx, `SELECT COUNT(*) FROM (SELECT 1 FROM trademarks LIMIT 1) t`).Scan(&marks); err != nil {
+		return false, fmt.Errorf("trademark: first load: %w", err)
+	}
+	if marks > 0 {
+		return false, nil
+	}
+	indexes, err := dropIndexes(ctx, tx, d, "trademarks")
+	if err != nil {
+		return true, err
+	}
+	sums := deltas{}
+	var res kit.BatchResult
+	batches, done := 0, 0
+	err = sp.each(opt.Batch, func(batch []kit.Item[Record]) error {
+		r, err := s.saveTx(ctx, tx, conn, p, batch, saveOpts{empty: true, sums: sums}, s.auditBatch(ctx, tx, p, batch, *rep))
+		if err != nil {
+			return fmt.Errorf("第 %d–%d 行：%w", batch[0].Row, batch[len(batch)-1].Row, err)
+		}
+		res.Created += r.Created
+		res.Updated += r.Updated
+		res.Unchanged += r.Unchanged
+		batches++
+		done += len(batch)
+		if opt.Progress != nil {
+			opt.Progress(done, sp.n)
+		}
+		return nil
+	})
+	if err == nil {
+		err = sums.write(ctx, tx, d)
+	}
+	for _, ix := range indexes {
+		if err != nil {
+			break
+		}
+		if _, err = tx.ExecContext(ctx, ix); err != nil {
+			err = fmt.Errorf("trademark: first load: index: %w", err)
+		}
+	}
+	if err == nil {
+		if err = tx.Commit(); err != nil {
+			err = fmt.Errorf("trademark: first load: commit: %w", err)
+		}
+	}
+	if err != nil {
+		return true, fmt.Errorf("%w（首次导入在一个事务中写入，已全部撤销，未写入任何记录）", err)
+	}
+	rep.Batches += batches
+	rep.Created += res.Created
+	rep.Updated += res.Updated
+	rep.Unchanged += res.Unchanged
+	return true, nil
+}
+
+// dropIndexes drops the non-unique indexes of table inside tx and returns
+// the statements that build them again. table is a name from the code.
+func dropIndexes(ctx context.Context, tx *sql.Tx, d store.Dialect, table string) ([]string, error) {
+	q := `SELECT name, sql FROM sqlite_master WHERE type = 'index' AND tbl_name = $1 AND sql IS NOT NULL AND sql NOT LIKE 'CREATE UNIQUE%'`
+	if d == store.Postgres {
+		q = `SELECT c.relname, pg_get_indexdef(i.indexrelid) FROM pg_index i JOIN pg_class c ON c.oid = i.indexrelid
+			WHERE i.indrelid = $1::regclass AND NOT i.indisunique AND NOT i.indisprimary ORDER BY c.relname`
+	}
+	var names, defs []string
+	err := store.EachRow(ctx, tx, q, []any{table}, func(r *sql.Rows) error {
+		var n, def string
+		err := r.Scan(&n, &def)
+		names, defs = append(names, n), append(defs, def)
+		return err
+	})
+	if err != nil {
+		return nil, fmt.Errorf("trademark: first load: indexes of %s: %w", table, err)
+	}
+	for _, n := range names {
+		if _, err := tx.ExecContext(ctx, `DROP INDEX `+n); err != nil {
+			return nil, fmt.Errorf("trademark: first load: drop index %s: %w", n, err)
+		}
+	}
+	return defs, nil
 }
 
 // stored is a mark as the register holds it, for comparison.
@@ -137,26 +295,31 @@ func sameRecord(a, b Record) bool {
 }
 
 // writeBatch writes one batch in one transaction: new marks with
-// multi-row statements, changed marks one by one, the status history, the
-// day counts, and one audit entry naming the file, the rows, the ids and
-// a SHA-256 of what the rows wrote.
+// multi-row statements (COPY on PostgreSQL), changed marks one by one, the
+// status history, the day counts, and one audit entry naming the file, the
+// rows, the ids and a SHA-256 of what the rows wrote.
 func (s *Service) writeBatch(ctx context.Context, p auth.Principal, batch []kit.Item[Record], file kit.ImportReport) (kit.BatchResult, error) {
 	var res kit.BatchResult
 	// search.Tx holds the connection the transaction runs on: new marks go
 	// in with COPY on PostgreSQL.
 	err := search.Tx(ctx, s.db, func(tx *sql.Tx, conn *sql.Conn) error {
 		var err error
-		res, err = s.saveTx(ctx, tx, conn, p, batch, func(after []written, created, updated []int64, unchanged int) error {
-			rows := make([]any, len(after))
-			for i, w := range after {
-				rows[i] = w
-			}
-			return kit.AuditImportBatch(ctx, s.db, tx, p.Actor(), kit.ImportBatch{Kind: "trademarks", File: file, FirstRow: batch[0].Row, LastRow: batch[len(batch)-1].Row,
-				Created: created, Updated: updated, Unchanged: unchanged, After: rows})
-		})
+		res, err = s.saveTx(ctx, tx, conn, p, batch, saveOpts{}, s.auditBatch(ctx, tx, p, batch, file))
 		return err
 	})
 	return res, err
+}
+
+// auditBatch is saveTx's audited of an import batch: one entry.
+func (s *Service) auditBatch(ctx context.Context, tx *sql.Tx, p auth.Principal, batch []kit.Item[Record], file kit.ImportReport) func(after []written, created, updated []int64, unchanged int) error {
+	return func(after []written, created, updated []int64, unchanged int) error {
+		rows := make([]any, len(after))
+		for i, w := range after {
+			rows[i] = w
+		}
+		return kit.AuditImportBatch(ctx, s.db, tx, p.Actor(), kit.ImportBatch{Kind: "trademarks", File: file, FirstRow: batch[0].Row, LastRow: batch[len(batch)-1].Row,
+			Created: created, Updated: updated, Unchanged: unchanged, After: rows})
+	}
 }
 
 // written is what one row wrote, for the audit digest.
@@ -167,17 +330,30 @@ type written struct {
 	EnterpriseID int64  `json:"enterprise_id,omitempty"`
 }
 
+// saveOpts are saveTx's choices for a first load.
+type saveOpts struct {
+	// empty: the register held no mark when the transaction began and the
+	// batch's registration numbers are not in it (no lookup).
+	empty bool
+	// sums, when set, receives the day counts (the caller writes them)
+	// instead of their being written with the batch.
+	sums deltas
+}
+
 // saveTx stores marks inside tx and calls audited with what changed
 // (not at all when nothing did).
-func (s *Service) saveTx(ctx context.Context, tx *sql.Tx, conn *sql.Conn, p auth.Principal, batch []kit.Item[Record], audited func(after []written, created, updated []int64, unchanged int) error) (kit.BatchResult, error) {
+func (s *Service) saveTx(ctx context.Context, tx *sql.Tx, conn *sql.Conn, p auth.Principal, batch []kit.Item[Record], o saveOpts, audited func(after []written, created, updated []int64, unchanged int) error) (kit.BatchResult, error) {
 	var res kit.BatchResult
-	keys := make([]string, len(batch))
-	for i, it := range batch {
-		keys[i] = it.Val.RegNo
-	}
-	ex, err := s.existing(ctx, tx, keys)
-	if err != nil {
-		return res, err
+	ex := map[string]stored{}
+	if !o.empty {
+		keys := make([]string, len(batch))
+		for i, it := range batch {
+			keys[i] = it.Val.RegNo
+		}
+		var err error
+		if ex, err = s.existing(ctx, tx, keys); err != nil {
+			return res, err
+		}
 	}
 	ents, err := s.enterprises(ctx, tx, p, batch)
 	if err != nil {
@@ -185,7 +361,10 @@ func (s *Service) saveTx(ctx context.Context, tx *sql.Tx, conn *sql.Conn, p auth
 	}
 	today := s.today()
 	now := s.now().UTC().Format(time.RFC3339)
-	d := deltas{}
+	d := o.sums
+	if d == nil {
+		d = deltas{}
+	}
 	var fresh []written
 	var after []written
 	var updated []int64
@@ -267,8 +446,10 @@ func (s *Service) saveTx(ctx context.Context, tx *sql.Tx, conn *sql.Conn, p auth
 	if err != nil {
 		return res, err
 	}
-	if err := d.write(ctx, tx, s.db.Dialect()); err != nil {
-		return res, err
+	if o.sums == nil {
+		if err := d.write(ctx, tx, s.db.Dialect()); err != nil {
+			return res, err
+		}
 	}
 	// the catalogue's full-text index follows (SearchSource, drained after
 	// the import and by the server)

@@ -1,0 +1,28 @@
+package trademark_test
+
+import (
+	"bytes"
+	"testing"
+
+	"sidi/internal/enterprise"
+	"sidi/internal/ip/trademark"
+	"sidi/internal/kit"
+	"sidi/internal/store"
+	"sidi/internal/store/storetest"
+)
+
+// BenchmarkImport imports 100,000 generated marks into an empty SQLite
+// register (the first-load path).
+func BenchmarkImport(b *testing.B) {
+	var buf bytes.Buffer
+	if err := trademark.NewGen(1).WriteCSV(&buf, 100_000); err != nil {
+		b.Fatal(err)
+	}
+	for b.Loop() {
+		db := storetest.Open(b, store.SQLite)
+		s := trademark.NewService(db, enterprise.NewService(db))
+		if _, err := s.Import(ctx, admin, kit.BytesSource("gen.csv", buf.Bytes()), kit.ImportOptions{}); err != nil {
+			b.Fatal(err)
+		}
+	}
+}
