@@ -150,11 +150,11 @@ func (s *Service) firstLoad(ctx context.Context, p auth.Principal, sp *spill, op
 	if err != nil {
 		return true, err
 	}
-	sums := deltas{}
+	sums, owners := deltas{}, map[string]int64{}
 	var res kit.BatchResult
 	batches, done := 0, 0
 	err = sp.each(opt.Batch, func(batch []kit.Item[Record]) error {
-		r, err := s.saveTx(ctx, tx, conn, p, batch, saveOpts{empty: true, sums: sums}, s.auditBatch(ctx, tx, p, batch, *rep))
+		r, err := s.saveTx(ctx, tx, conn, p, batch, saveOpts{empty: true, sums: sums, owners: owners}, s.auditBatch(ctx, tx, p, batch, *rep))
 		if err != nil {
 			return fmt.Errorf("第 %d–%d 行：%w", batch[0].Row, batch[len(batch)-1].Row, err)
 		}
@@ -252,25 +252,44 @@ func (s *Service) existing(ctx context.Context, q store.Querier, regNos []string
 // enterprises returns the directory ids of the batch's owner codes,
 // registering the codes the directory lacks under the owner's name (in
 // bulk: enterprise.EnsureMany).
-func (s *Service) enterprises(ctx context.Context, tx *sql.Tx, p auth.Principal, batch []kit.Item[Record]) (map[string]int64, error) {
+//
+// known, when set, holds the ids found by earlier batches of the same
+// transaction: only the codes it lacks are asked for, it receives their
+// ids and is returned (the first load, where a million marks have a few
+// thousand owners).
+func (s *Service) enterprises(ctx context.Context, tx *sql.Tx, p auth.Principal, batch []kit.Item[Record], known map[string]int64) (map[string]int64, error) {
 	refs := make([]enterprise.Ref, 0, len(batch))
 	for _, it := range batch {
 		if c := it.Val.OwnerCode; c != "" {
-			refs = append(refs, enterprise.Ref{CreditCode: c, Name: it.Val.Owner})
+			if _, ok := known[c]; !ok {
+				refs = append(refs, enterprise.Ref{CreditCode: c, Name: it.Val.Owner})
+			}
 		}
 	}
+	if known != nil && len(refs) == 0 {
+		return known, nil
+	}
+	var ids map[string]int64
+	var err error
 	if s.ent == nil {
 		codes := make([]string, len(refs))
 		for i, r := range refs {
 			codes[i] = r.CreditCode
 		}
-		return enterprise.IDsByCreditCode(ctx, tx, s.db.Dialect(), codes)
+		ids, err = enterprise.IDsByCreditCode(ctx, tx, s.db.Dialect(), codes)
+	} else {
+		ids, err = s.ent.EnsureMany(ctx, tx, p, refs)
 	}
-	ids, err := s.ent.EnsureMany(ctx, tx, p, refs)
 	if err != nil {
 		return nil, fmt.Errorf("trademark: owners: %w", err)
 	}
-	return ids, nil
+	if known == nil {
+		return ids, nil
+	}
+	for _, r := range refs {
+		known[r.CreditCode] = ids[r.CreditCode] // 0: not in the directory (no registrar)
+	}
+	return known, nil
 }
 
 // defaultStatusOn is the day a status took effect when the file gives
@@ -338,6 +357,8 @@ type saveOpts struct {
 	// sums, when set, receives the day counts (the caller writes them)
 	// instead of their being written with the batch.
 	sums deltas
+	// owners, when set, keeps the owners' directory ids between batches.
+	owners map[string]int64
 }
 
 // saveTx stores marks inside tx and calls audited with what changed
@@ -355,7 +376,7 @@ func (s *Service) saveTx(ctx context.Context, tx *sql.Tx, conn *sql.Conn, p auth
 			return res, err
 		}
 	}
-	ents, err := s.enterprises(ctx, tx, p, batch)
+	ents, err := s.enterprises(ctx, tx, p, batch, o.owners)
 	if err != nil {
 		return res, err
 	}
