@@ -7,6 +7,7 @@ import (
 	"os"
 	"path/filepath"
 	"slices"
+	"syscall"
 	"time"
 
 	"sidi/internal/auth"
@@ -20,12 +21,15 @@ import (
 // and the as-of count of the register.
 func cmdTrademarkBench() *Command {
 	return &Command{
-		Name: "bench-trademarks", Usage: "[--rows N] [--seed N] [--batch N] [--sqlite3 PATH] [--csv FILE] [--data DIR | --db URL]",
+		Name: "bench-trademarks", Usage: "[--rows N] [--seed N] [--batch N] [--sqlite3 PATH] [--csv FILE] [--data DIR | --db URL] [--no-drain]",
 		Short: "商标导入与按日统计性能测试 benchmark the trademark import and the as-of count",
 		Long: "生成 N 行商标注册 CSV（虚构的注册号与注册人，14 列），先用 sqlite3 命令行 .import 导入一张普通表计时，\n" +
 			"再用 sidi import trademarks 导入（含企业名录、状态历史、按日计数与每批一条审计记录）并计时，再导入一次同一文件（应全部未变），\n" +
-			"最后对 20 个日期计时“截至某日全省有效注册商标”统计（按日增量表），并与直接扫描商标表的结果核对。库中不能已有商标记录。",
+			"最后对 20 个日期计时“截至某日全省有效注册商标”统计（按日增量表），并与直接扫描商标表的结果核对，再建全文索引并计时（--no-drain 时不建）。\n" +
+			"库中不能已有商标记录。",
 		Run: func(ctx context.Context, e *Env, args []string) error {
+			drain := !slices.Contains(args, "--no-drain")
+			args = slices.DeleteFunc(slices.Clone(args), func(a string) bool { return a == "--no-drain" })
 			o, err := parseBenchFlags("bench-trademarks", e, args, trademark.MaxRows)
 			if err != nil {
 				return err
@@ -83,6 +87,16 @@ func cmdTrademarkBench() *Command {
 				float64(took[len(took)/2].Microseconds())/1000, float64(took[len(took)-1].Microseconds())/1000)
 			if len(mismatch) > 0 {
 				return fmt.Errorf("day deltas differ from the table scan on %v", mismatch)
+			}
+			var ru syscall.Rusage
+			if syscall.Getrusage(syscall.RUSAGE_SELF, &ru) == nil {
+				fmt.Fprintf(e.Stdout, "process peak RSS so far (imports and counts): %.0f MB\n", float64(ru.Maxrss)/1024)
+			}
+			if load, err := os.ReadFile("/proc/loadavg"); err == nil {
+				fmt.Fprintf(e.Stdout, "load average: %s", load)
+			}
+			if !drain {
+				return nil
 			}
 			// The catalogue's full-text index, built after the import
 			// (what `sidi import` and the server do), timed on its own.
