@@ -1,11 +1,17 @@
 package trademark
 
 import (
+	"bytes"
 	"context"
+	"crypto/sha256"
 	"database/sql"
+	"encoding/hex"
+	"errors"
 	"fmt"
+	"io"
 	"slices"
 	"strconv"
+	"sync/atomic"
 	"time"
 
 	"sidi/internal/auth"
@@ -27,20 +33,18 @@ func ImportKinds(s *Service) []kit.ImportKind[auth.Principal] {
 	return []kit.ImportKind[auth.Principal]{k}
 }
 
-// Import reads a table of trademarks: every row is checked first and,
-// unless opt.SkipInvalid, one invalid row refuses the whole file (row,
-// column, reason); the rows are then written a batch at a time with their
-// owners in the enterprise directory, their day counts and one audit entry
-// per batch. Rows are matched on the registration number, so importing
-// the same file again changes nothing.
+// Import reads a table of trademarks: every row is checked and, unless
+// opt.SkipInvalid, one invalid row refuses the whole file (row, column,
+// reason) with nothing written; the rows are written with their owners in
+// the enterprise directory, their day counts and one audit entry per
+// batch. Rows are matched on the registration number, so importing the
+// same file again changes nothing.
 //
-// The validation pass keeps the parsed rows in a temporary file (spill),
-// and the writing pass reads them from there instead of parsing the table
-// again. Into an empty register (the first load) the whole file goes in
-// one transaction (firstLoad): no lookup of existing marks, the secondary
-// indexes built once after the rows, the day counts written once; a
-// failure then leaves nothing written. Otherwise each batch is its own
-// transaction.
+// Into an empty register (the first load, see loader) the rows are written
+// while they are checked, all in one transaction that is rolled back when
+// a row is refused or anything fails. Otherwise the checking pass keeps the
+// parsed rows in a temporary file (spill) and the writing pass reads them
+// from there, a batch per transaction, instead of parsing the table again.
 func (s *Service) Import(ctx context.Context, p auth.Principal, src kit.Source, opt kit.ImportOptions) (kit.ImportReport, error) {
 	if err := p.Require(Editors...); err != nil {
 		return kit.ImportReport{Kind: "trademarks", File: src.Name}, err
@@ -54,30 +58,63 @@ func (s *Service) Import(ctx context.Context, p auth.Principal, src kit.Source, 
 	if opt.Batch <= 0 {
 		opt.Batch = 5000
 	}
+	var invalid atomic.Bool // a row failed to parse
 	plan := kit.Plan[Record]{
-		Kind:  "trademarks",
-		Spec:  kit.TableSpec{Columns: ImportColumns, Formulas: true, Limits: kit.Limits{MaxRows: MaxRows}},
-		Parse: func(row kit.Row) (Record, kit.Errors) { return parseRow(row, regions) },
-		Key:   func(r Record) string { return r.RegNo },
+		Kind: "trademarks",
+		Spec: kit.TableSpec{Columns: ImportColumns, Formulas: true, Limits: kit.Limits{MaxRows: MaxRows}},
+		Parse: func(row kit.Row) (Record, kit.Errors) {
+			r, errs := parseRow(row, regions)
+			if len(errs) > 0 {
+				invalid.Store(true)
+			}
+			return r, errs
+		},
+		Key: func(r Record) string { return r.RegNo },
 		Duplicate: func(row int, r Record, prev int) kit.FieldError {
+			invalid.Store(true)
 			return kit.FieldError{Row: row, Column: ColRegNo, Msg: fmt.Sprintf("注册号 %s 与第 %d 行重复", r.RegNo, prev)}
 		},
 		Workers: kit.AllCPUs, // parseRow shares only the region cache, a sync.Map
 	}
-	var sp *spill
-	if !opt.DryRun {
-		if sp, err = newSpill(); err != nil {
-			return kit.ImportReport{Kind: "trademarks", File: src.Name}, err
-		}
-		defer sp.close()
-		// Check sees the valid rows in file order, a batch at a time
-		// (duplicates of earlier rows already left out): they are kept.
-		plan.Check = func(_ context.Context, batch []kit.Item[Record]) (kit.Errors, error) { return nil, sp.add(batch) }
-	}
 	check := opt
-	check.DryRun = true
+	check.DryRun = true // RunImport only checks; the rows are written here
+	if opt.DryRun {
+		return kit.RunImport(ctx, src, check, plan)
+	}
+	l, err := s.beginLoad(ctx, p, src, opt)
+	if err != nil {
+		return kit.ImportReport{Kind: "trademarks", File: src.Name}, err
+	}
+	if l != nil {
+		defer l.rollback()
+		// Check sees the valid rows in file order, a batch at a time
+		// (a later duplicate of a row is refused after it).
+		plan.Check = func(ctx context.Context, batch []kit.Item[Record]) (kit.Errors, error) {
+			if invalid.Load() && !opt.SkipInvalid {
+				return nil, nil // refused anyway: stop writing
+			}
+			return nil, l.write(ctx, batch)
+		}
+		rep, err := kit.RunImport(ctx, src, check, plan)
+		if err == nil {
+			err = l.finish(ctx, &rep)
+		}
+		if err != nil && !errors.As(err, new(*kit.ImportRefused)) {
+			err = fmt.Errorf("%w（首次导入在一个事务中写入，已全部撤销，未写入任何记录）", err)
+		}
+		if err == nil && rep.Batches > 0 {
+			s.db.Observer().ImportRows("trademarks", rep.Created)
+		}
+		return rep, err
+	}
+	sp, err := newSpill()
+	if err != nil {
+		return kit.ImportReport{Kind: "trademarks", File: src.Name}, err
+	}
+	defer sp.close()
+	plan.Check = func(_ context.Context, batch []kit.Item[Record]) (kit.Errors, error) { return nil, sp.add(batch) }
 	rep, err := kit.RunImport(ctx, src, check, plan)
-	if err != nil || sp == nil || sp.n == 0 {
+	if err != nil || sp.n == 0 {
 		return rep, err
 	}
 	rep, err = s.writeSpilled(ctx, p, sp, opt, rep)
@@ -87,15 +124,10 @@ func (s *Service) Import(ctx context.Context, p auth.Principal, src kit.Source, 
 	return rep, err
 }
 
-// writeSpilled writes the checked rows: all in one transaction into an
-// empty register, else a batch per transaction.
+// writeSpilled writes the checked rows a batch per transaction.
 func (s *Service) writeSpilled(ctx context.Context, p auth.Principal, sp *spill, opt kit.ImportOptions, rep kit.ImportReport) (kit.ImportReport, error) {
-	loaded, err := s.firstLoad(ctx, p, sp, opt, &rep)
-	if loaded || err != nil {
-		return rep, err
-	}
 	done := 0
-	err = sp.each(opt.Batch, func(batch []kit.Item[Record]) error {
+	err := sp.each(opt.Batch, func(batch []kit.Item[Record]) error {
 		res, err := s.writeBatch(ctx, p, batch, rep)
 		if err != nil {
 			return fmt.Errorf("第 %d–%d 行（之前的 %d 批已写入）：%w", batch[0].Row, batch[len(batch)-1].Row, rep.Batches, err)
@@ -113,85 +145,158 @@ func (s *Service) writeSpilled(ctx context.Context, p auth.Principal, sp *spill,
 	return rep, err
 }
 
-// firstLoad writes every row in one transaction when the register has no
-// mark (it reports false and writes nothing otherwise): the new marks
-// without looking up existing ones (the validation pass refused duplicates
-// within the file, the unique registration number still guards), the
-// register's secondary indexes dropped first and built again after the
-// rows, the day counts summed over the file and written once. One audit
-// entry per batch, as in the other path. On PostgreSQL the table is locked
-// against other writers for the transaction (and, once the indexes are
-// dropped, against readers). On failure nothing is written.
-func (s *Service) firstLoad(ctx context.Context, p auth.Principal, sp *spill, opt kit.ImportOptions, rep *kit.ImportReport) (bool, error) {
+// loader is the first load of an empty register: one transaction, held
+// from before the file is checked until after, into which each checked
+// batch is written at once (no lookup of existing marks: the register was
+// empty and the check refuses duplicates within the file, while the
+// unique registration number still guards), with the register's secondary
+// indexes dropped at the start and built again at the end, the day counts
+// summed over the file and written once, the owners' directory ids kept
+// between batches, one audit entry per batch as in the other path. On
+// PostgreSQL the table is locked against other writers for the
+// transaction (and, once the indexes are dropped, against readers).
+type loader struct {
+	s       *Service
+	p       auth.Principal
+	opt     kit.ImportOptions
+	conn    *sql.Conn
+	tx      *sql.Tx
+	indexes []string // statements that build the dropped indexes
+	file    kit.ImportReport
+	rows    int // the file's lines, for progress
+	sums    deltas
+	owners  map[string]int64
+	res     kit.BatchResult
+	batches int
+	done    bool
+}
+
+// beginLoad starts the first load when the register has no mark, else
+// returns nil having written nothing.
+func (s *Service) beginLoad(ctx context.Context, p auth.Principal, src kit.Source, opt kit.ImportOptions) (_ *loader, err error) {
+	l := &loader{s: s, p: p, opt: opt, sums: deltas{}, owners: map[string]int64{}}
+	if l.conn, err = s.db.Writer().Conn(ctx); err != nil {
+		return nil, fmt.Errorf("trademark: first load: %w", err)
+	}
+	// Not cancelled with ctx: database/sql would then roll back on its
+	// own and drop the connection (PostgreSQL aborting the transaction
+	// some time later); rollback does it before Import returns.
+	if l.tx, err = l.conn.BeginTx(context.WithoutCancel(ctx), nil); err != nil {
+		l.conn.Close()
+		return nil, fmt.Errorf("trademark: first load: %w", err)
+	}
+	started := false
+	defer func() {
+		if !started {
+			l.rollback()
+		}
+	}()
 	d := s.db.Dialect()
-	conn, err := s.db.Writer().Conn(ctx)
-	if err != nil {
-		return false, fmt.Errorf("trademark: first load: %w", err)
-	}
-	defer conn.Close()
-	tx, err := conn.BeginTx(ctx, nil)
-	if err != nil {
-		return false, fmt.Errorf("trademark: first load: %w", err)
-	}
-	defer tx.Rollback()
 	if d == store.Postgres {
-		if _, err := tx.ExecContext(ctx, `LOCK TABLE trademarks IN EXCLUSIVE MODE`); err != nil {
-			return false, fmt.Errorf("trademark: first load: %w", err)
+		if _, err := l.tx.ExecContext(ctx, `LOCK TABLE trademarks IN EXCLUSIVE MODE`); err != nil {
+			return nil, fmt.Errorf("trademark: first load: %w", err)
 		}
 	}
 	var marks int
-	if err := tx.QueryRowContext(ctx, `SELECT COUNT(*) FROM (SELECT 1 FROM trademarks LIMIT 1) t`).Scan(&marks); err != nil {
-		return false, fmt.Errorf("trademark: first load: %w", err)
+	if err := l.tx.QueryRowContext(ctx, `SELECT COUNT(*) FROM (SELECT 1 FROM trademarks LIMIT 1) t`).Scan(&marks); err != nil {
+		return nil, fmt.Errorf("trademark: first load: %w", err)
 	}
 	if marks > 0 {
-		return false, nil
+		return nil, nil
 	}
-	indexes, err := dropIndexes(ctx, tx, d, "trademarks")
+	// The audit entries name the file's SHA-256 before the check has read
+	// it all: it is computed first, and finish compares it with the
+	// check's.
+	sum, lines, err := fileDigest(src)
 	if err != nil {
-		return true, err
+		return nil, err
 	}
-	sums, owners := deltas{}, map[string]int64{}
-	var res kit.BatchResult
-	batches, done := 0, 0
-	err = sp.each(opt.Batch, func(batch []kit.Item[Record]) error {
-		r, err := s.saveTx(ctx, tx, conn, p, batch, saveOpts{empty: true, sums: sums, owners: owners}, s.auditBatch(ctx, tx, p, batch, *rep))
-		if err != nil {
-			return fmt.Errorf("第 %d–%d 行：%w", batch[0].Row, batch[len(batch)-1].Row, err)
-		}
-		res.Created += r.Created
-		res.Updated += r.Updated
-		res.Unchanged += r.Unchanged
-		batches++
-		done += len(batch)
-		if opt.Progress != nil {
-			opt.Progress(done, sp.n)
-		}
-		return nil
-	})
-	if err == nil {
-		err = sums.write(ctx, tx, d)
+	l.file = kit.ImportReport{Kind: "trademarks", File: src.Name, SHA256: sum}
+	l.rows = max(lines-1, 1)
+	if l.indexes, err = dropIndexes(ctx, l.tx, d, "trademarks"); err != nil {
+		return nil, err
 	}
-	for _, ix := range indexes {
-		if err != nil {
-			break
-		}
-		if _, err = tx.ExecContext(ctx, ix); err != nil {
-			err = fmt.Errorf("trademark: first load: index: %w", err)
-		}
-	}
-	if err == nil {
-		if err = tx.Commit(); err != nil {
-			err = fmt.Errorf("trademark: first load: commit: %w", err)
-		}
-	}
+	started = true
+	return l, nil
+}
+
+// fileDigest reads src once for its SHA-256 (as kit reports it) and its
+// number of lines.
+func fileDigest(src kit.Source) (string, int, error) {
+	f, err := src.Open()
 	if err != nil {
-		return true, fmt.Errorf("%w（首次导入在一个事务中写入，已全部撤销，未写入任何记录）", err)
+		return "", 0, fmt.Errorf("import %s: %w", src.Name, err)
 	}
-	rep.Batches += batches
-	rep.Created += res.Created
-	rep.Updated += res.Updated
-	rep.Unchanged += res.Unchanged
-	return true, nil
+	defer f.Close()
+	h := sha256.New()
+	buf := make([]byte, 1<<20)
+	lines := 0
+	for {
+		n, err := f.Read(buf)
+		h.Write(buf[:n])
+		lines += bytes.Count(buf[:n], []byte{'\n'})
+		if err == io.EOF {
+			return hex.EncodeToString(h.Sum(nil)), lines, nil
+		}
+		if err != nil {
+			return "", 0, fmt.Errorf("import %s: %w", src.Name, err)
+		}
+	}
+}
+
+// write stores a checked batch in the load's transaction.
+func (l *loader) write(ctx context.Context, batch []kit.Item[Record]) error {
+	r, err := l.s.saveTx(ctx, l.tx, l.conn, l.p, batch, saveOpts{empty: true, sums: l.sums, owners: l.owners}, l.s.auditBatch(ctx, l.tx, l.p, batch, l.file))
+	if err != nil {
+		return fmt.Errorf("第 %d–%d 行：%w", batch[0].Row, batch[len(batch)-1].Row, err)
+	}
+	l.res.Created += r.Created
+	l.res.Updated += r.Updated
+	l.res.Unchanged += r.Unchanged
+	l.batches++
+	if l.opt.Progress != nil {
+		done := l.res.Created + l.res.Updated + l.res.Unchanged
+		l.opt.Progress(done, max(done, l.rows))
+	}
+	return nil
+}
+
+// finish writes the day counts, builds the indexes again and commits, once
+// the check has accepted the file (the same file: its SHA-256 is the one
+// the audit entries name); rep receives the counts.
+func (l *loader) finish(ctx context.Context, rep *kit.ImportReport) error {
+	if rep.SHA256 != l.file.SHA256 {
+		return fmt.Errorf("import: %s changed while it was imported", rep.File)
+	}
+	d := l.s.db.Dialect()
+	if err := l.sums.write(ctx, l.tx, d); err != nil {
+		return err
+	}
+	for _, ix := range l.indexes {
+		if _, err := l.tx.ExecContext(ctx, ix); err != nil {
+			return fmt.Errorf("trademark: first load: index: %w", err)
+		}
+	}
+	if err := l.tx.Commit(); err != nil {
+		return fmt.Errorf("trademark: first load: commit: %w", err)
+	}
+	l.done = true
+	l.conn.Close()
+	rep.Batches += l.batches
+	rep.Created += l.res.Created
+	rep.Updated += l.res.Updated
+	rep.Unchanged += l.res.Unchanged
+	return nil
+}
+
+// rollback undoes the load unless it was committed.
+func (l *loader) rollback() {
+	if l.done {
+		return
+	}
+	l.done = true
+	l.tx.Rollback()
+	l.conn.Close()
 }
 
 // dropIndexes drops the non-unique indexes of table inside tx and returns
