@@ -4,12 +4,14 @@ import (
 	"bytes"
 	"context"
 	"database/sql"
+	"encoding/json"
 	"errors"
 	"fmt"
 	"slices"
 	"strings"
 	"testing"
 
+	"sidi/internal/audit"
 	"sidi/internal/ip/trademark"
 	"sidi/internal/kit"
 	"sidi/internal/store"
@@ -116,6 +118,37 @@ func TestFirstLoadMatchesBatches(t *testing.T) {
 		}
 		fast := dump(t, db)
 		want[db.Dialect()] = fast
+		// One audit entry per batch, covering every row and every id,
+		// and the chain holds.
+		if _, err := audit.Verify(ctx, db); err != nil {
+			t.Fatalf("audit chain: %v", err)
+		}
+		ids, next := 0, 2
+		err = store.EachRow(ctx, db.Reader(), `SELECT after FROM audit_log WHERE entity = 'import' AND entity_id = 'trademarks' ORDER BY seq`, nil, func(r *sql.Rows) error {
+			var after string
+			var e struct {
+				Rows    [2]int     `json:"rows"`
+				Created [][2]int64 `json:"created"`
+				Digest  string     `json:"rows_sha256"`
+			}
+			if err := r.Scan(&after); err != nil {
+				return err
+			}
+			if err := json.Unmarshal([]byte(after), &e); err != nil {
+				return err
+			}
+			if e.Rows[0] != next || len(e.Digest) != 64 {
+				t.Errorf("audit entry %s, want rows from %d and a digest", after, next)
+			}
+			next = e.Rows[1] + 1
+			for _, c := range e.Created {
+				ids += int(c[1] - c[0] + 1)
+			}
+			return nil
+		})
+		if err != nil || ids != 2500 || next != 2502 {
+			t.Errorf("audit entries cover ids %d, rows up to %d, want 2500 and 2501 (%v)", ids, next-1, err)
+		}
 
 		// The same file onto a register holding its first mark: the
 		// batch path.
