@@ -2,6 +2,7 @@ package trademark_test
 
 import (
 	"bytes"
+	"flag"
 	"testing"
 
 	"sidi/internal/enterprise"
@@ -11,11 +12,13 @@ import (
 	"sidi/internal/store/storetest"
 )
 
-// BenchmarkImport imports 100,000 generated marks into an empty SQLite
-// register (the first-load path).
+var benchRows = flag.Int("rows", 100_000, "marks BenchmarkImport generates")
+
+// BenchmarkImport imports 100,000 generated marks (-args -rows N) into an
+// empty SQLite register (the first-load path).
 func BenchmarkImport(b *testing.B) {
 	var buf bytes.Buffer
-	if err := trademark.NewGen(1).WriteCSV(&buf, 100_000); err != nil {
+	if err := trademark.NewGen(1).WriteCSV(&buf, *benchRows); err != nil {
 		b.Fatal(err)
 	}
 	for b.Loop() {

@@ -9,6 +9,7 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"runtime"
 	"slices"
 	"strconv"
 	"sync/atomic"
@@ -86,7 +87,7 @@ func (s *Service) Import(ctx context.Context, p auth.Principal, src kit.Source, 
 		return kit.ImportReport{Kind: "trademarks", File: src.Name}, err
 	}
 	if l != nil {
-		defer l.rollback()
+		defer l.end()
 		// Check sees the valid rows in file order, a batch at a time
 		// (a later duplicate of a row is refused after it).
 		plan.Check = func(ctx context.Context, batch []kit.Item[Record]) (kit.Errors, error) {
@@ -168,7 +169,9 @@ type loader struct {
 	owners  map[string]int64
 	res     kit.BatchResult
 	batches int
-	done    bool
+	done    bool   // committed or rolled back
+	closed  bool   // the connection is back in the pool
+	reset   string // a statement end runs on the connection
 }
 
 // beginLoad starts the first load when the register has no mark, else
@@ -188,7 +191,7 @@ func (s *Service) beginLoad(ctx context.Context, p auth.Principal, src kit.Sourc
 	started := false
 	defer func() {
 		if !started {
-			l.rollback()
+			l.end()
 		}
 	}()
 	d := s.db.Dialect()
@@ -272,6 +275,18 @@ func (l *loader) finish(ctx context.Context, rep *kit.ImportReport) error {
 	if err := l.sums.write(ctx, l.tx, d); err != nil {
 		return err
 	}
+	if d == store.SQLite && len(l.indexes) > 0 {
+		// The index builds' sorts may use a helper thread per CPU.
+		var threads int
+		if err := l.tx.QueryRowContext(ctx, `PRAGMA threads`).Scan(&threads); err != nil {
+			return fmt.Errorf("trademark: first load: %w", err)
+		}
+		if _, err := l.tx.ExecContext(ctx, fmt.Sprintf(`PRAGMA threads = %d`, runtime.GOMAXPROCS(0))); err != nil {
+			return fmt.Errorf("trademark: first load: %w", err)
+		}
+		l.reset = fmt.Sprintf(`PRAGMA threads = %d`, threads) // by end, on the connection
+
+	}
 	for _, ix := range l.indexes {
 		if _, err := l.tx.ExecContext(ctx, ix); err != nil {
 			return fmt.Errorf("trademark: first load: index: %w", err)
@@ -281,7 +296,7 @@ func (l *loader) finish(ctx context.Context, rep *kit.ImportReport) error {
 		return fmt.Errorf("trademark: first load: commit: %w", err)
 	}
 	l.done = true
-	l.conn.Close()
+	l.end()
 	rep.Batches += l.batches
 	rep.Created += l.res.Created
 	rep.Updated += l.res.Updated
@@ -289,13 +304,20 @@ func (l *loader) finish(ctx context.Context, rep *kit.ImportReport) error {
 	return nil
 }
 
-// rollback undoes the load unless it was committed.
-func (l *loader) rollback() {
-	if l.done {
+// end undoes the load unless it was committed, and gives the connection
+// back to the pool as it found it.
+func (l *loader) end() {
+	if l.closed {
 		return
 	}
-	l.done = true
-	l.tx.Rollback()
+	l.closed = true
+	if !l.done {
+		l.done = true
+		l.tx.Rollback()
+	}
+	if l.reset != "" {
+		l.conn.ExecContext(context.Background(), l.reset)
+	}
 	l.conn.Close()
 }
 
