@@ -6,7 +6,6 @@ import (
 	"crypto/sha256"
 	"database/sql"
 	"encoding/hex"
-	"encoding/json"
 	"errors"
 	"fmt"
 	"io"
@@ -465,38 +464,15 @@ func (s *Service) writeBatch(ctx context.Context, p auth.Principal, batch []kit.
 }
 
 // auditBatch is saveTx's audited of an import batch: one entry.
-// rows, when given, are the rows already encoded (digestRows).
-func (s *Service) auditBatch(ctx context.Context, tx *sql.Tx, p auth.Principal, batch []kit.Item[Record], file kit.ImportReport) audited {
-	return func(after []written, rows []any, created, updated []int64, unchanged int) error {
-		if rows == nil {
-			rows = make([]any, len(after))
-			for i, w := range after {
-				rows[i] = w
-			}
+func (s *Service) auditBatch(ctx context.Context, tx *sql.Tx, p auth.Principal, batch []kit.Item[Record], file kit.ImportReport) func(after []written, created, updated []int64, unchanged int) error {
+	return func(after []written, created, updated []int64, unchanged int) error {
+		rows := make([]any, len(after))
+		for i, w := range after {
+			rows[i] = w
 		}
 		return kit.AuditImportBatch(ctx, s.db, tx, p.Actor(), kit.ImportBatch{Kind: "trademarks", File: file, FirstRow: batch[0].Row, LastRow: batch[len(batch)-1].Row,
 			Created: created, Updated: updated, Unchanged: unchanged, After: rows})
 	}
-}
-
-// audited receives what a saveTx changed: the rows' after-states (and, when
-// not nil, the same encoded by digestRows), the ids created and updated.
-type audited func(after []written, rows []any, created, updated []int64, unchanged int) error
-
-// digestRows encodes the after-states as JSON, as the import's audit
-// digest encodes them (json.RawMessage goes through the digest's encoder
-// unchanged: it is already compact and HTML-escaped), so that the encoding
-// can run beside the batch's inserts; nil when a row does not encode.
-func digestRows(after []written) []any {
-	rows := make([]any, len(after))
-	for i, w := range after {
-		b, err := json.Marshal(w)
-		if err != nil {
-			return nil
-		}
-		rows[i] = json.RawMessage(b)
-	}
-	return rows
 }
 
 // written is what one row wrote, for the audit digest.
@@ -525,7 +501,7 @@ type saveOpts struct {
 
 // saveTx stores marks inside tx and calls audited with what changed
 // (not at all when nothing did).
-func (s *Service) saveTx(ctx context.Context, tx *sql.Tx, conn *sql.Conn, p auth.Principal, batch []kit.Item[Record], o saveOpts, done audited) (kit.BatchResult, error) {
+func (s *Service) saveTx(ctx context.Context, tx *sql.Tx, conn *sql.Conn, p auth.Principal, batch []kit.Item[Record], o saveOpts, audited func(after []written, created, updated []int64, unchanged int) error) (kit.BatchResult, error) {
 	var res kit.BatchResult
 	ex := map[string]stored{}
 	if !o.empty {
@@ -599,7 +575,6 @@ func (s *Service) saveTx(ctx context.Context, tx *sql.Tx, conn *sql.Conn, p auth
 		res.Updated++
 	}
 	var created []int64
-	var digest chan []any
 	if len(fresh) > 0 {
 		ids, err := store.NewIDs(ctx, s.db.Dialect(), tx, "trademarks", len(fresh))
 		if err != nil {
@@ -613,15 +588,12 @@ func (s *Service) saveTx(ctx context.Context, tx *sql.Tx, conn *sql.Conn, p auth
 				history = append(history, change{ids[i], r.Status, r.StatusOn})
 			}
 		}
-		after = append(after, fresh...)
-		// The audit digest's encoding runs beside the inserts.
-		digest = make(chan []any, 1)
-		go func(after []written) { digest <- digestRows(after) }(after)
 		err = s.insertMarks(ctx, tx, conn, fresh, now)
 		if err != nil {
 			return res, err
 		}
 		created = ids
+		after = append(after, fresh...)
 		res.Created = len(fresh)
 	}
 	if len(after) == 0 {
@@ -654,11 +626,7 @@ func (s *Service) saveTx(ctx context.Context, tx *sql.Tx, conn *sql.Conn, p auth
 	} else if err := search.Enqueue(ctx, s.db.Dialect(), tx, SearchKind, append(slices.Clone(created), updated...)); err != nil {
 		return res, err
 	}
-	var rows []any
-	if digest != nil {
-		rows = <-digest
-	}
-	return res, done(after, rows, created, updated, res.Unchanged)
+	return res, audited(after, created, updated, res.Unchanged)
 }
 
 // markInsertColumns are the columns a new mark is written with.
