@@ -53,6 +53,7 @@ func cmdTrademarkBench() *Command {
 			defer a.Close()
 			p := auth.CLI("bench-trademarks")
 			err = benchImportRounds(e, "sidi import trademarks", a.DB.Dialect(), liteRate, liteCPURate, func() (kit.ImportReport, error) {
+				defer printPeakRSS(e, "before this round's report")
 				return a.Trademarks.Import(ctx, p, kit.FileSource(file), kit.ImportOptions{Batch: o.batch, Progress: stderrProgress(e.Stderr)})
 			})
 			if err != nil {
@@ -69,6 +70,7 @@ func cmdTrademarkBench() *Command {
 			if err != nil {
 				return err
 			}
+			printPeakRSS(e, "after the delta")
 			fmt.Fprintf(e.Stdout, "delta onto the full register (%d rows of another seed, same registration numbers) (%s): %.2f s, %.0f rows/s; created %d, updated %d, unchanged %d; CPU %.2f s\n",
 				rep.Rows, a.DB.Dialect(), time.Since(t0).Seconds(), float64(rep.Rows)/max(time.Since(t0).Seconds(), 0.001), rep.Created, rep.Updated, rep.Unchanged, cpuTime()-c0)
 			var marks, days int
@@ -102,10 +104,7 @@ func cmdTrademarkBench() *Command {
 			if len(mismatch) > 0 {
 				return fmt.Errorf("day deltas differ from the table scan on %v", mismatch)
 			}
-			var ru syscall.Rusage
-			if syscall.Getrusage(syscall.RUSAGE_SELF, &ru) == nil {
-				fmt.Fprintf(e.Stdout, "process peak RSS so far (imports and counts): %.0f MB\n", float64(ru.Maxrss)/1024)
-			}
+			printPeakRSS(e, "imports and counts")
 			if load, err := os.ReadFile("/proc/loadavg"); err == nil {
 				fmt.Fprintf(e.Stdout, "load average: %s", load)
 			}
@@ -137,4 +136,12 @@ func writeFile(path string, write func(io.Writer) error) error {
 		err = cerr
 	}
 	return err
+}
+
+// printPeakRSS prints the process's peak resident set so far.
+func printPeakRSS(e *Env, what string) {
+	var ru syscall.Rusage
+	if syscall.Getrusage(syscall.RUSAGE_SELF, &ru) == nil {
+		fmt.Fprintf(e.Stdout, "process peak RSS so far (%s): %.0f MB\n", what, float64(ru.Maxrss)/1024)
+	}
 }

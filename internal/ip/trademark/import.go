@@ -127,23 +127,27 @@ func (s *Service) Import(ctx context.Context, p auth.Principal, src kit.Source, 
 
 // writeSpilled writes the checked rows a batch per transaction.
 func (s *Service) writeSpilled(ctx context.Context, p auth.Principal, sp *spill, opt kit.ImportOptions, rep kit.ImportReport) (kit.ImportReport, error) {
-	done := 0
 	err := sp.each(opt.Batch, func(batch []kit.Item[Record]) error {
 		res, err := s.writeBatch(ctx, p, batch, rep)
 		if err != nil {
 			return fmt.Errorf("第 %d–%d 行（之前的 %d 批已写入）：%w", batch[0].Row, batch[len(batch)-1].Row, rep.Batches, err)
 		}
-		rep.Batches++
-		rep.Created += res.Created
-		rep.Updated += res.Updated
-		rep.Unchanged += res.Unchanged
-		done += len(batch)
-		if opt.Progress != nil {
+		if done := tally(&rep, res); opt.Progress != nil {
 			opt.Progress(done, sp.n)
 		}
 		return nil
 	})
 	return rep, err
+}
+
+// tally counts a written batch into rep and returns the rows written so
+// far.
+func tally(rep *kit.ImportReport, res kit.BatchResult) int {
+	rep.Batches++
+	rep.Created += res.Created
+	rep.Updated += res.Updated
+	rep.Unchanged += res.Unchanged
+	return rep.Created + rep.Updated + rep.Unchanged
 }
 
 // loader is the first load of an empty register: one transaction, held
@@ -167,8 +171,7 @@ type loader struct {
 	rows    int // the file's lines, for progress
 	sums    deltas
 	owners  map[string]int64
-	res     kit.BatchResult
-	batches int
+	written kit.ImportReport // the batches written so far (counts only)
 	// copyQueue: new marks join the search queue with COPY (saveOpts)
 	copyQueue bool
 	done      bool   // committed or rolled back
@@ -260,12 +263,7 @@ func (l *loader) write(ctx context.Context, batch []kit.Item[Record]) error {
 	if err != nil {
 		return fmt.Errorf("第 %d–%d 行：%w", batch[0].Row, batch[len(batch)-1].Row, err)
 	}
-	l.res.Created += r.Created
-	l.res.Updated += r.Updated
-	l.res.Unchanged += r.Unchanged
-	l.batches++
-	if l.opt.Progress != nil {
-		done := l.res.Created + l.res.Updated + l.res.Unchanged
+	if done := tally(&l.written, r); l.opt.Progress != nil {
 		l.opt.Progress(done, max(done, l.rows))
 	}
 	return nil
@@ -304,10 +302,10 @@ func (l *loader) finish(ctx context.Context, rep *kit.ImportReport) error {
 	}
 	l.done = true
 	l.end()
-	rep.Batches += l.batches
-	rep.Created += l.res.Created
-	rep.Updated += l.res.Updated
-	rep.Unchanged += l.res.Unchanged
+	rep.Batches += l.written.Batches
+	rep.Created += l.written.Created
+	rep.Updated += l.written.Updated
+	rep.Unchanged += l.written.Unchanged
 	return nil
 }
 
