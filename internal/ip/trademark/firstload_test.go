@@ -29,7 +29,7 @@ func dump(t *testing.T, db *store.DB) []string {
 			FROM trademarks m LEFT JOIN enterprises e ON e.id = m.enterprise_id ORDER BY m.reg_no`,
 		`SELECT m.reg_no, s.status, s.effective_on FROM trademark_statuses s JOIN trademarks m ON m.id = s.trademark_id ORDER BY m.reg_no, s.effective_on`,
 		`SELECT series, day, delta FROM trademark_daily WHERE delta <> 0 ORDER BY series, day`,
-		`SELECT COUNT(*) FROM search_pending WHERE kind = 'trademark'`,
+		`SELECT COUNT(*) FROM search_pending q JOIN trademarks m ON m.id = q.ref_id WHERE q.kind = 'trademark'`,
 	} {
 		r, err := db.Reader().QueryContext(ctx, q)
 		if err != nil {

@@ -172,11 +172,9 @@ type loader struct {
 	sums    deltas
 	owners  map[string]int64
 	written kit.ImportReport // the batches written so far (counts only)
-	// copyQueue: new marks join the search queue with COPY (saveOpts)
-	copyQueue bool
-	done      bool   // committed or rolled back
-	closed    bool   // the connection is back in the pool
-	reset     string // a statement end runs on the connection
+	done    bool             // committed or rolled back
+	closed  bool             // the connection is back in the pool
+	reset   string           // a statement end runs on the connection
 }
 
 // beginLoad starts the first load when the register has no mark, else
@@ -204,11 +202,6 @@ func (s *Service) beginLoad(ctx context.Context, p auth.Principal, src kit.Sourc
 		if _, err := l.tx.ExecContext(ctx, `LOCK TABLE trademarks IN EXCLUSIVE MODE`); err != nil {
 			return nil, fmt.Errorf("trademark: first load: %w", err)
 		}
-		var queued int
-		if err := l.tx.QueryRowContext(ctx, `SELECT COUNT(*) FROM (SELECT 1 FROM search_pending WHERE kind = $1 LIMIT 1) t`, SearchKind).Scan(&queued); err != nil {
-			return nil, fmt.Errorf("trademark: first load: %w", err)
-		}
-		l.copyQueue = queued == 0
 	}
 	var marks int
 	if err := l.tx.QueryRowContext(ctx, `SELECT COUNT(*) FROM (SELECT 1 FROM trademarks LIMIT 1) t`).Scan(&marks); err != nil {
@@ -259,7 +252,7 @@ func fileDigest(src kit.Source) (string, int, error) {
 
 // write stores a checked batch in the load's transaction.
 func (l *loader) write(ctx context.Context, batch []kit.Item[Record]) error {
-	r, err := l.s.saveTx(ctx, l.tx, l.conn, l.p, batch, saveOpts{empty: true, sums: l.sums, owners: l.owners, copyQueue: l.copyQueue}, l.s.auditBatch(ctx, l.tx, l.p, batch, l.file))
+	r, err := l.s.saveTx(ctx, l.tx, l.conn, l.p, batch, saveOpts{empty: true, sums: l.sums, owners: l.owners, queued: true}, l.s.auditBatch(ctx, l.tx, l.p, batch, l.file))
 	if err != nil {
 		return fmt.Errorf("第 %d–%d 行：%w", batch[0].Row, batch[len(batch)-1].Row, err)
 	}
@@ -279,6 +272,11 @@ func (l *loader) finish(ctx context.Context, rep *kit.ImportReport) error {
 	d := l.s.db.Dialect()
 	if err := l.sums.write(ctx, l.tx, d); err != nil {
 		return err
+	}
+	// Every mark is this load's: all join the search queue in one
+	// statement (saveOpts.queued).
+	if _, err := l.tx.ExecContext(ctx, `INSERT INTO search_pending(kind, ref_id) SELECT $1, id FROM trademarks WHERE true ON CONFLICT (kind, ref_id) DO NOTHING`, SearchKind); err != nil {
+		return fmt.Errorf("trademark: first load: search queue: %w", err)
 	}
 	if d == store.SQLite && len(l.indexes) > 0 {
 		// The index builds' sorts may use a helper thread per CPU.
@@ -491,10 +489,8 @@ type saveOpts struct {
 	sums deltas
 	// owners, when set, keeps the owners' directory ids between batches.
 	owners map[string]int64
-	// copyQueue: the search queue holds no mark of this kind and no other
-	// writer adds one (PostgreSQL: the first load's lock), so the new
-	// marks join it with COPY instead of an upsert.
-	copyQueue bool
+	// queued: the caller queues the new marks for the search index.
+	queued bool
 }
 
 // saveTx stores marks inside tx and calls audited with what changed
@@ -610,19 +606,10 @@ func (s *Service) saveTx(ctx context.Context, tx *sql.Tx, conn *sql.Conn, p auth
 	}
 	// the catalogue's full-text index follows (SearchSource, drained after
 	// the import and by the server)
-	if o.copyQueue && conn != nil && len(updated) == 0 {
-		var buf []byte
-		for _, id := range created {
-			buf = append(buf, SearchKind...)
-			buf = append(buf, '\t')
-			buf = strconv.AppendInt(buf, id, 10)
-			buf = append(buf, '\n')
+	if !o.queued || len(updated) > 0 { // else the first load queues its marks at the end
+		if err := search.Enqueue(ctx, s.db.Dialect(), tx, SearchKind, append(slices.Clone(created), updated...)); err != nil {
+			return res, err
 		}
-		if err := store.CopyFrom(ctx, conn, `COPY search_pending(kind, ref_id) FROM STDIN`, buf); err != nil {
-			return res, fmt.Errorf("trademark: search queue: %w", err)
-		}
-	} else if err := search.Enqueue(ctx, s.db.Dialect(), tx, SearchKind, append(slices.Clone(created), updated...)); err != nil {
-		return res, err
 	}
 	return res, audited(after, created, updated, res.Unchanged)
 }
