@@ -430,7 +430,7 @@ func defaultStatusOn(r Record, today string) string {
 	case StatusValid:
 		return r.RegisteredOn
 	case StatusExpired:
-		if d := NextDay(r.TermEnd); d <= today {
+		if d := r.nextAfterTerm(); d <= today {
 			return d
 		}
 	}
@@ -554,7 +554,7 @@ func (s *Service) saveTx(ctx context.Context, tx *sql.Tx, conn *sql.Conn, p auth
 		_, err := tx.ExecContext(ctx, `UPDATE trademarks SET name = $1, classes = $2, class_mask = $3, owner = $4, owner_code = $5, enterprise_id = $6,
 			region = $7, prefecture = $8, applied_on = $9, registered_on = $10, term_end = $11, kind = $12, madrid_no = $13, gi = $14, well_known = $15,
 			status = $16, status_on = $17, updated_at = $18 WHERE id = $19`,
-			r.Name, ClassText(r.Classes), ClassMask(r.Classes), r.Owner, r.OwnerCode, store.NullID(entID), r.Region, r.prefecture(), r.AppliedOn, r.RegisteredOn, r.TermEnd,
+			r.Name, r.classes(), ClassMask(r.Classes), r.Owner, r.OwnerCode, store.NullID(entID), r.Region, r.prefecture(), r.AppliedOn, r.RegisteredOn, r.TermEnd,
 			r.Kind, r.MadridNo, store.BoolInt(r.GI), store.BoolInt(r.WellKnown), r.Status, r.StatusOn, now, e.id)
 		if err != nil {
 			return res, fmt.Errorf("第 %d 行：trademark: update %s: %w", it.Row, r.RegNo, err)
@@ -627,7 +627,7 @@ func (s *Service) insertMarks(ctx context.Context, tx *sql.Tx, conn *sql.Conn, f
 		for _, w := range fresh {
 			r := w.Rec
 			buf = strconv.AppendInt(buf, w.ID, 10)
-			for _, v := range []string{r.RegNo, r.Name, ClassText(r.Classes)} {
+			for _, v := range []string{r.RegNo, r.Name, r.classes()} {
 				buf = append(buf, '\t')
 				buf = store.AppendCopy(buf, v)
 			}
@@ -658,7 +658,7 @@ func (s *Service) insertMarks(ctx context.Context, tx *sql.Tx, conn *sql.Conn, f
 	return store.InsertRows(ctx, s.db.Dialect(), tx, "trademark", `INSERT INTO trademarks(`+markInsertColumns+`) VALUES `, make([]string, 22), len(fresh), func(i int) []any {
 		w := fresh[i]
 		r := w.Rec
-		return []any{w.ID, r.RegNo, r.Name, ClassText(r.Classes), ClassMask(r.Classes), r.Owner, r.OwnerCode, store.NullID(w.EnterpriseID), r.Region, r.prefecture(),
+		return []any{w.ID, r.RegNo, r.Name, r.classes(), ClassMask(r.Classes), r.Owner, r.OwnerCode, store.NullID(w.EnterpriseID), r.Region, r.prefecture(),
 			r.AppliedOn, r.RegisteredOn, r.TermEnd, r.Kind, r.MadridNo, store.BoolInt(r.GI), store.BoolInt(r.WellKnown), r.Status, r.StatusOn, store.BoolInt(r.Demo), now, now}
 	})
 }

@@ -170,7 +170,7 @@ func (s *Service) CountScan(ctx context.Context, series, day string) (int64, err
 
 // span is the days [from, to) a mark counts in, or ok false.
 func span(r Record, statusOn string) (from, to string, ok bool) {
-	from, to = r.RegisteredOn, NextDay(r.TermEnd)
+	from, to = r.RegisteredOn, r.nextAfterTerm()
 	if r.Status != StatusValid && statusOn != "" && statusOn < to {
 		to = statusOn
 	}
