@@ -100,7 +100,7 @@ func (s *Service) Import(ctx context.Context, p auth.Principal, src kit.Source, 
 		if err == nil {
 			err = l.finish(ctx, &rep)
 		}
-		if err != nil && !errors.As(err, new(*kit.ImportRefused)) {
+		if err != nil && l.written.Batches > 0 && !errors.As(err, new(*kit.ImportRefused)) {
 			err = fmt.Errorf("%w（首次导入在一个事务中写入，已全部撤销，未写入任何记录）", err)
 		}
 		if err == nil && rep.Batches > 0 {
