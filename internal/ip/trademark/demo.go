@@ -27,7 +27,7 @@ func (s *Service) Save(ctx context.Context, p auth.Principal, recs []Record) (ki
 	var res kit.BatchResult
 	err := s.db.Tx(ctx, func(tx *sql.Tx) error {
 		var err error
-		res, err = s.saveTx(ctx, tx, nil, p, batch, func(after []written, _, _ []int64, _ int) error {
+		res, err = s.saveTx(ctx, tx, nil, p, batch, saveOpts{}, func(after []written, _, _ []int64, _ int) error {
 			for _, w := range after {
 				if err := audit.Append(ctx, s.db, tx, p.Actor(), audit.Entry{Entity: "trademark", EntityID: fmt.Sprint(w.ID), Action: "save", After: w.Rec}); err != nil {
 					return err

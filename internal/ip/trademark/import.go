@@ -1,11 +1,18 @@
 package trademark
 
 import (
+	"bytes"
 	"context"
+	"crypto/sha256"
 	"database/sql"
+	"encoding/hex"
+	"errors"
 	"fmt"
+	"io"
+	"runtime"
 	"slices"
 	"strconv"
+	"sync/atomic"
 	"time"
 
 	"sidi/internal/auth"
@@ -27,12 +34,18 @@ func ImportKinds(s *Service) []kit.ImportKind[auth.Principal] {
 	return []kit.ImportKind[auth.Principal]{k}
 }
 
-// Import reads a table of trademarks: every row is checked first and,
-// unless opt.SkipInvalid, one invalid row refuses the whole file (row,
-// column, reason); the rows are then written a batch per transaction with
-// their owners in the enterprise directory, their day counts and one
-// audit entry. Rows are matched on the registration number, so importing
-// the same file again changes nothing.
+// Import reads a table of trademarks: every row is checked and, unless
+// opt.SkipInvalid, one invalid row refuses the whole file (row, column,
+// reason) with nothing written; the rows are written with their owners in
+// the enterprise directory, their day counts and one audit entry per
+// batch. Rows are matched on the registration number, so importing the
+// same file again changes nothing.
+//
+// Into an empty register (the first load, see loader) the rows are written
+// while they are checked, all in one transaction that is rolled back when
+// a row is refused or anything fails. Otherwise the checking pass keeps the
+// parsed rows in a temporary file (spill) and the writing pass reads them
+// from there, a batch per transaction, instead of parsing the table again.
 func (s *Service) Import(ctx context.Context, p auth.Principal, src kit.Source, opt kit.ImportOptions) (kit.ImportReport, error) {
 	if err := p.Require(Editors...); err != nil {
 		return kit.ImportReport{Kind: "trademarks", File: src.Name}, err
@@ -43,23 +56,298 @@ func (s *Service) Import(ctx context.Context, p auth.Principal, src kit.Source, 
 		return kit.ImportReport{Kind: "trademarks", File: src.Name}, err
 	}
 	defer restore()
-	rep, err := kit.RunImport(ctx, src, opt, kit.Plan[Record]{
-		Kind:  "trademarks",
-		Spec:  kit.TableSpec{Columns: ImportColumns, Formulas: true, Limits: kit.Limits{MaxRows: MaxRows}},
-		Parse: func(row kit.Row) (Record, kit.Errors) { return parseRow(row, regions) },
-		Key:   func(r Record) string { return r.RegNo },
+	if opt.Batch <= 0 {
+		opt.Batch = 5000
+	}
+	var invalid atomic.Bool // a row failed to parse
+	plan := kit.Plan[Record]{
+		Kind: "trademarks",
+		Spec: kit.TableSpec{Columns: ImportColumns, Formulas: true, Limits: kit.Limits{MaxRows: MaxRows}},
+		Parse: func(row kit.Row) (Record, kit.Errors) {
+			r, errs := parseRow(row, regions)
+			if len(errs) > 0 {
+				invalid.Store(true)
+			}
+			return r, errs
+		},
+		Key: func(r Record) string { return r.RegNo },
 		Duplicate: func(row int, r Record, prev int) kit.FieldError {
+			invalid.Store(true)
 			return kit.FieldError{Row: row, Column: ColRegNo, Msg: fmt.Sprintf("注册号 %s 与第 %d 行重复", r.RegNo, prev)}
 		},
-		Write: func(ctx context.Context, batch []kit.Item[Record], file kit.ImportReport) (kit.BatchResult, error) {
-			return s.writeBatch(ctx, p, batch, file)
-		},
 		Workers: kit.AllCPUs, // parseRow shares only the region cache, a sync.Map
-	})
+	}
+	check := opt
+	check.DryRun = true // RunImport only checks; the rows are written here
+	if opt.DryRun {
+		return kit.RunImport(ctx, src, check, plan)
+	}
+	l, err := s.beginLoad(ctx, p, src, opt)
+	if err != nil {
+		return kit.ImportReport{Kind: "trademarks", File: src.Name}, err
+	}
+	if l != nil {
+		defer l.end()
+		// Check sees the valid rows in file order, a batch at a time
+		// (a later duplicate of a row is refused after it).
+		plan.Check = func(ctx context.Context, batch []kit.Item[Record]) (kit.Errors, error) {
+			if invalid.Load() && !opt.SkipInvalid {
+				return nil, nil // refused anyway: stop writing
+			}
+			return nil, l.write(ctx, batch)
+		}
+		rep, err := kit.RunImport(ctx, src, check, plan)
+		if err == nil {
+			err = l.finish(ctx, &rep)
+		}
+		if err != nil && l.written.Batches > 0 && !errors.As(err, new(*kit.ImportRefused)) {
+			err = fmt.Errorf("%w（首次导入在一个事务中写入，已全部撤销，未写入任何记录）", err)
+		}
+		if err == nil && rep.Batches > 0 {
+			s.db.Observer().ImportRows("trademarks", rep.Created)
+		}
+		return rep, err
+	}
+	sp, err := newSpill()
+	if err != nil {
+		return kit.ImportReport{Kind: "trademarks", File: src.Name}, err
+	}
+	defer sp.close()
+	plan.Check = func(_ context.Context, batch []kit.Item[Record]) (kit.Errors, error) { return nil, sp.add(batch) }
+	rep, err := kit.RunImport(ctx, src, check, plan)
+	if err != nil || sp.n == 0 {
+		return rep, err
+	}
+	rep, err = s.writeSpilled(ctx, p, sp, opt, rep)
 	if rep.Batches > 0 {
 		s.db.Observer().ImportRows("trademarks", rep.Created+rep.Updated+rep.Unchanged)
 	}
 	return rep, err
+}
+
+// writeSpilled writes the checked rows a batch per transaction.
+func (s *Service) writeSpilled(ctx context.Context, p auth.Principal, sp *spill, opt kit.ImportOptions, rep kit.ImportReport) (kit.ImportReport, error) {
+	err := sp.each(opt.Batch, func(batch []kit.Item[Record]) error {
+		res, err := s.writeBatch(ctx, p, batch, rep)
+		if err != nil {
+			return fmt.Errorf("第 %d–%d 行（之前的 %d 批已写入）：%w", batch[0].Row, batch[len(batch)-1].Row, rep.Batches, err)
+		}
+		if done := tally(&rep, res); opt.Progress != nil {
+			opt.Progress(done, sp.n)
+		}
+		return nil
+	})
+	return rep, err
+}
+
+// tally counts a written batch into rep and returns the rows written so
+// far.
+func tally(rep *kit.ImportReport, res kit.BatchResult) int {
+	rep.Batches++
+	rep.Created += res.Created
+	rep.Updated += res.Updated
+	rep.Unchanged += res.Unchanged
+	return rep.Created + rep.Updated + rep.Unchanged
+}
+
+// loader is the first load of an empty register: one transaction, held
+// from before the file is checked until after, into which each checked
+// batch is written at once (no lookup of existing marks: the register was
+// empty and the check refuses duplicates within the file, while the
+// unique registration number still guards), with the register's secondary
+// indexes dropped at the start and built again at the end, the day counts
+// summed over the file and written once, the owners' directory ids kept
+// between batches, one audit entry per batch as in the other path. On
+// PostgreSQL the table is locked against other writers for the
+// transaction (and, once the indexes are dropped, against readers).
+type loader struct {
+	s       *Service
+	p       auth.Principal
+	opt     kit.ImportOptions
+	conn    *sql.Conn
+	tx      *sql.Tx
+	indexes []string // statements that build the dropped indexes
+	file    kit.ImportReport
+	rows    int // the file's lines, for progress
+	sums    deltas
+	owners  map[string]int64
+	written kit.ImportReport // the batches written so far (counts only)
+	done    bool             // committed or rolled back
+	closed  bool             // the connection is back in the pool
+	reset   string           // a statement end runs on the connection
+}
+
+// beginLoad starts the first load when the register has no mark, else
+// returns nil having written nothing.
+func (s *Service) beginLoad(ctx context.Context, p auth.Principal, src kit.Source, opt kit.ImportOptions) (_ *loader, err error) {
+	l := &loader{s: s, p: p, opt: opt, sums: deltas{}, owners: map[string]int64{}}
+	if l.conn, err = s.db.Writer().Conn(ctx); err != nil {
+		return nil, fmt.Errorf("trademark: first load: %w", err)
+	}
+	// Not cancelled with ctx: database/sql would then roll back on its
+	// own and drop the connection (PostgreSQL aborting the transaction
+	// some time later); rollback does it before Import returns.
+	if l.tx, err = l.conn.BeginTx(context.WithoutCancel(ctx), nil); err != nil {
+		l.conn.Close()
+		return nil, fmt.Errorf("trademark: first load: %w", err)
+	}
+	started := false
+	defer func() {
+		if !started {
+			l.end()
+		}
+	}()
+	d := s.db.Dialect()
+	if d == store.Postgres {
+		if _, err := l.tx.ExecContext(ctx, `LOCK TABLE trademarks IN EXCLUSIVE MODE`); err != nil {
+			return nil, fmt.Errorf("trademark: first load: %w", err)
+		}
+	}
+	var marks int
+	if err := l.tx.QueryRowContext(ctx, `SELECT COUNT(*) FROM (SELECT 1 FROM trademarks LIMIT 1) t`).Scan(&marks); err != nil {
+		return nil, fmt.Errorf("trademark: first load: %w", err)
+	}
+	if marks > 0 {
+		return nil, nil
+	}
+	// The audit entries name the file's SHA-256 before the check has read
+	// it all: it is computed first, and finish compares it with the
+	// check's.
+	sum, lines, err := fileDigest(src)
+	if err != nil {
+		return nil, err
+	}
+	l.file = kit.ImportReport{Kind: "trademarks", File: src.Name, SHA256: sum}
+	l.rows = max(lines-1, 1)
+	if l.indexes, err = dropIndexes(ctx, l.tx, d, "trademarks"); err != nil {
+		return nil, err
+	}
+	started = true
+	return l, nil
+}
+
+// fileDigest reads src once for its SHA-256 (as kit reports it) and its
+// number of lines.
+func fileDigest(src kit.Source) (string, int, error) {
+	f, err := src.Open()
+	if err != nil {
+		return "", 0, fmt.Errorf("import %s: %w", src.Name, err)
+	}
+	defer f.Close()
+	h := sha256.New()
+	buf := make([]byte, 1<<20)
+	lines := 0
+	for {
+		n, err := f.Read(buf)
+		h.Write(buf[:n])
+		lines += bytes.Count(buf[:n], []byte{'\n'})
+		if err == io.EOF {
+			return hex.EncodeToString(h.Sum(nil)), lines, nil
+		}
+		if err != nil {
+			return "", 0, fmt.Errorf("import %s: %w", src.Name, err)
+		}
+	}
+}
+
+// write stores a checked batch in the load's transaction.
+func (l *loader) write(ctx context.Context, batch []kit.Item[Record]) error {
+	r, err := l.s.saveTx(ctx, l.tx, l.conn, l.p, batch, saveOpts{empty: true, sums: l.sums, owners: l.owners, queued: true}, l.s.auditBatch(ctx, l.tx, l.p, batch, l.file))
+	if err != nil {
+		return fmt.Errorf("第 %d–%d 行：%w", batch[0].Row, batch[len(batch)-1].Row, err)
+	}
+	if done := tally(&l.written, r); l.opt.Progress != nil {
+		l.opt.Progress(done, max(done, l.rows))
+	}
+	return nil
+}
+
+// finish writes the day counts, builds the indexes again and commits, once
+// the check has accepted the file (the same file: its SHA-256 is the one
+// the audit entries name); rep receives the counts.
+func (l *loader) finish(ctx context.Context, rep *kit.ImportReport) error {
+	if rep.SHA256 != l.file.SHA256 {
+		return fmt.Errorf("import: %s changed while it was imported", rep.File)
+	}
+	d := l.s.db.Dialect()
+	if err := l.sums.write(ctx, l.tx, d); err != nil {
+		return err
+	}
+	// Every mark is this load's: all join the search queue in one
+	// statement (saveOpts.queued).
+	if _, err := l.tx.ExecContext(ctx, `INSERT INTO search_pending(kind, ref_id) SELECT $1, id FROM trademarks WHERE true ON CONFLICT (kind, ref_id) DO NOTHING`, SearchKind); err != nil {
+		return fmt.Errorf("trademark: first load: search queue: %w", err)
+	}
+	if d == store.SQLite && len(l.indexes) > 0 {
+		// The index builds' sorts may use a helper thread per CPU.
+		var threads int
+		if err := l.tx.QueryRowContext(ctx, `PRAGMA threads`).Scan(&threads); err != nil {
+			return fmt.Errorf("trademark: first load: %w", err)
+		}
+		if _, err := l.tx.ExecContext(ctx, fmt.Sprintf(`PRAGMA threads = %d`, runtime.GOMAXPROCS(0))); err != nil {
+			return fmt.Errorf("trademark: first load: %w", err)
+		}
+		l.reset = fmt.Sprintf(`PRAGMA threads = %d`, threads) // by end, on the connection
+
+	}
+	for _, ix := range l.indexes {
+		if _, err := l.tx.ExecContext(ctx, ix); err != nil {
+			return fmt.Errorf("trademark: first load: index: %w", err)
+		}
+	}
+	if err := l.tx.Commit(); err != nil {
+		return fmt.Errorf("trademark: first load: commit: %w", err)
+	}
+	l.done = true
+	l.end()
+	rep.Batches += l.written.Batches
+	rep.Created += l.written.Created
+	rep.Updated += l.written.Updated
+	rep.Unchanged += l.written.Unchanged
+	return nil
+}
+
+// end undoes the load unless it was committed, and gives the connection
+// back to the pool as it found it.
+func (l *loader) end() {
+	if l.closed {
+		return
+	}
+	l.closed = true
+	if !l.done {
+		l.done = true
+		l.tx.Rollback()
+	}
+	if l.reset != "" {
+		l.conn.ExecContext(context.Background(), l.reset)
+	}
+	l.conn.Close()
+}
+
+// dropIndexes drops the non-unique indexes of table inside tx and returns
+// the statements that build them again. table is a name from the code.
+func dropIndexes(ctx context.Context, tx *sql.Tx, d store.Dialect, table string) ([]string, error) {
+	q := `SELECT name, sql FROM sqlite_master WHERE type = 'index' AND tbl_name = $1 AND sql IS NOT NULL AND sql NOT LIKE 'CREATE UNIQUE%'`
+	if d == store.Postgres {
+		q = `SELECT c.relname, pg_get_indexdef(i.indexrelid) FROM pg_index i JOIN pg_class c ON c.oid = i.indexrelid
+			WHERE i.indrelid = $1::regclass AND NOT i.indisunique AND NOT i.indisprimary ORDER BY c.relname`
+	}
+	var names, defs []string
+	err := store.EachRow(ctx, tx, q, []any{table}, func(r *sql.Rows) error {
+		var n, def string
+		err := r.Scan(&n, &def)
+		names, defs = append(names, n), append(defs, def)
+		return err
+	})
+	if err != nil {
+		return nil, fmt.Errorf("trademark: first load: indexes of %s: %w", table, err)
+	}
+	for _, n := range names {
+		if _, err := tx.ExecContext(ctx, `DROP INDEX `+n); err != nil {
+			return nil, fmt.Errorf("trademark: first load: drop index %s: %w", n, err)
+		}
+	}
+	return defs, nil
 }
 
 // stored is a mark as the register holds it, for comparison.
@@ -94,25 +382,44 @@ func (s *Service) existing(ctx context.Context, q store.Querier, regNos []string
 // enterprises returns the directory ids of the batch's owner codes,
 // registering the codes the directory lacks under the owner's name (in
 // bulk: enterprise.EnsureMany).
-func (s *Service) enterprises(ctx context.Context, tx *sql.Tx, p auth.Principal, batch []kit.Item[Record]) (map[string]int64, error) {
+//
+// known, when set, holds the ids found by earlier batches of the same
+// transaction: only the codes it lacks are asked for, it receives their
+// ids and is returned (the first load, where a million marks have a few
+// thousand owners).
+func (s *Service) enterprises(ctx context.Context, tx *sql.Tx, p auth.Principal, batch []kit.Item[Record], known map[string]int64) (map[string]int64, error) {
 	refs := make([]enterprise.Ref, 0, len(batch))
 	for _, it := range batch {
 		if c := it.Val.OwnerCode; c != "" {
-			refs = append(refs, enterprise.Ref{CreditCode: c, Name: it.Val.Owner})
+			if _, ok := known[c]; !ok {
+				refs = append(refs, enterprise.Ref{CreditCode: c, Name: it.Val.Owner})
+			}
 		}
 	}
+	if known != nil && len(refs) == 0 {
+		return known, nil
+	}
+	var ids map[string]int64
+	var err error
 	if s.ent == nil {
 		codes := make([]string, len(refs))
 		for i, r := range refs {
 			codes[i] = r.CreditCode
 		}
-		return enterprise.IDsByCreditCode(ctx, tx, s.db.Dialect(), codes)
+		ids, err = enterprise.IDsByCreditCode(ctx, tx, s.db.Dialect(), codes)
+	} else {
+		ids, err = s.ent.EnsureMany(ctx, tx, p, refs)
 	}
-	ids, err := s.ent.EnsureMany(ctx, tx, p, refs)
 	if err != nil {
 		return nil, fmt.Errorf("trademark: owners: %w", err)
 	}
-	return ids, nil
+	if known == nil {
+		return ids, nil
+	}
+	for _, r := range refs {
+		known[r.CreditCode] = ids[r.CreditCode] // 0: not in the directory (no registrar)
+	}
+	return known, nil
 }
 
 // defaultStatusOn is the day a status took effect when the file gives
@@ -123,7 +430,7 @@ func defaultStatusOn(r Record, today string) string {
 	case StatusValid:
 		return r.RegisteredOn
 	case StatusExpired:
-		if d := NextDay(r.TermEnd); d <= today {
+		if d := r.nextAfterTerm(); d <= today {
 			return d
 		}
 	}
@@ -137,26 +444,31 @@ func sameRecord(a, b Record) bool {
 }
 
 // writeBatch writes one batch in one transaction: new marks with
-// multi-row statements, changed marks one by one, the status history, the
-// day counts, and one audit entry naming the file, the rows, the ids and
-// a SHA-256 of what the rows wrote.
+// multi-row statements (COPY on PostgreSQL), changed marks one by one, the
+// status history, the day counts, and one audit entry naming the file, the
+// rows, the ids and a SHA-256 of what the rows wrote.
 func (s *Service) writeBatch(ctx context.Context, p auth.Principal, batch []kit.Item[Record], file kit.ImportReport) (kit.BatchResult, error) {
 	var res kit.BatchResult
 	// search.Tx holds the connection the transaction runs on: new marks go
 	// in with COPY on PostgreSQL.
 	err := search.Tx(ctx, s.db, func(tx *sql.Tx, conn *sql.Conn) error {
 		var err error
-		res, err = s.saveTx(ctx, tx, conn, p, batch, func(after []written, created, updated []int64, unchanged int) error {
-			rows := make([]any, len(after))
-			for i, w := range after {
-				rows[i] = w
-			}
-			return kit.AuditImportBatch(ctx, s.db, tx, p.Actor(), kit.ImportBatch{Kind: "trademarks", File: file, FirstRow: batch[0].Row, LastRow: batch[len(batch)-1].Row,
-				Created: created, Updated: updated, Unchanged: unchanged, After: rows})
-		})
+		res, err = s.saveTx(ctx, tx, conn, p, batch, saveOpts{}, s.auditBatch(ctx, tx, p, batch, file))
 		return err
 	})
 	return res, err
+}
+
+// auditBatch is saveTx's audited of an import batch: one entry.
+func (s *Service) auditBatch(ctx context.Context, tx *sql.Tx, p auth.Principal, batch []kit.Item[Record], file kit.ImportReport) func(after []written, created, updated []int64, unchanged int) error {
+	return func(after []written, created, updated []int64, unchanged int) error {
+		rows := make([]any, len(after))
+		for i, w := range after {
+			rows[i] = w
+		}
+		return kit.AuditImportBatch(ctx, s.db, tx, p.Actor(), kit.ImportBatch{Kind: "trademarks", File: file, FirstRow: batch[0].Row, LastRow: batch[len(batch)-1].Row,
+			Created: created, Updated: updated, Unchanged: unchanged, After: rows})
+	}
 }
 
 // written is what one row wrote, for the audit digest.
@@ -167,25 +479,45 @@ type written struct {
 	EnterpriseID int64  `json:"enterprise_id,omitempty"`
 }
 
+// saveOpts are saveTx's choices for a first load.
+type saveOpts struct {
+	// empty: the register held no mark when the transaction began and the
+	// batch's registration numbers are not in it (no lookup).
+	empty bool
+	// sums, when set, receives the day counts (the caller writes them)
+	// instead of their being written with the batch.
+	sums deltas
+	// owners, when set, keeps the owners' directory ids between batches.
+	owners map[string]int64
+	// queued: the caller queues the new marks for the search index.
+	queued bool
+}
+
 // saveTx stores marks inside tx and calls audited with what changed
 // (not at all when nothing did).
-func (s *Service) saveTx(ctx context.Context, tx *sql.Tx, conn *sql.Conn, p auth.Principal, batch []kit.Item[Record], audited func(after []written, created, updated []int64, unchanged int) error) (kit.BatchResult, error) {
+func (s *Service) saveTx(ctx context.Context, tx *sql.Tx, conn *sql.Conn, p auth.Principal, batch []kit.Item[Record], o saveOpts, audited func(after []written, created, updated []int64, unchanged int) error) (kit.BatchResult, error) {
 	var res kit.BatchResult
-	keys := make([]string, len(batch))
-	for i, it := range batch {
-		keys[i] = it.Val.RegNo
+	ex := map[string]stored{}
+	if !o.empty {
+		keys := make([]string, len(batch))
+		for i, it := range batch {
+			keys[i] = it.Val.RegNo
+		}
+		var err error
+		if ex, err = s.existing(ctx, tx, keys); err != nil {
+			return res, err
+		}
 	}
-	ex, err := s.existing(ctx, tx, keys)
-	if err != nil {
-		return res, err
-	}
-	ents, err := s.enterprises(ctx, tx, p, batch)
+	ents, err := s.enterprises(ctx, tx, p, batch, o.owners)
 	if err != nil {
 		return res, err
 	}
 	today := s.today()
 	now := s.now().UTC().Format(time.RFC3339)
-	d := deltas{}
+	d := o.sums
+	if d == nil {
+		d = deltas{}
+	}
 	var fresh []written
 	var after []written
 	var updated []int64
@@ -222,7 +554,7 @@ func (s *Service) saveTx(ctx context.Context, tx *sql.Tx, conn *sql.Conn, p auth
 		_, err := tx.ExecContext(ctx, `UPDATE trademarks SET name = $1, classes = $2, class_mask = $3, owner = $4, owner_code = $5, enterprise_id = $6,
 			region = $7, prefecture = $8, applied_on = $9, registered_on = $10, term_end = $11, kind = $12, madrid_no = $13, gi = $14, well_known = $15,
 			status = $16, status_on = $17, updated_at = $18 WHERE id = $19`,
-			r.Name, ClassText(r.Classes), ClassMask(r.Classes), r.Owner, r.OwnerCode, store.NullID(entID), r.Region, r.prefecture(), r.AppliedOn, r.RegisteredOn, r.TermEnd,
+			r.Name, r.classes(), ClassMask(r.Classes), r.Owner, r.OwnerCode, store.NullID(entID), r.Region, r.prefecture(), r.AppliedOn, r.RegisteredOn, r.TermEnd,
 			r.Kind, r.MadridNo, store.BoolInt(r.GI), store.BoolInt(r.WellKnown), r.Status, r.StatusOn, now, e.id)
 		if err != nil {
 			return res, fmt.Errorf("第 %d 行：trademark: update %s: %w", it.Row, r.RegNo, err)
@@ -267,13 +599,17 @@ func (s *Service) saveTx(ctx context.Context, tx *sql.Tx, conn *sql.Conn, p auth
 	if err != nil {
 		return res, err
 	}
-	if err := d.write(ctx, tx, s.db.Dialect()); err != nil {
-		return res, err
+	if o.sums == nil {
+		if err := d.write(ctx, tx, s.db.Dialect()); err != nil {
+			return res, err
+		}
 	}
 	// the catalogue's full-text index follows (SearchSource, drained after
 	// the import and by the server)
-	if err := search.Enqueue(ctx, s.db.Dialect(), tx, SearchKind, append(slices.Clone(created), updated...)); err != nil {
-		return res, err
+	if !o.queued || len(updated) > 0 { // else the first load queues its marks at the end
+		if err := search.Enqueue(ctx, s.db.Dialect(), tx, SearchKind, append(slices.Clone(created), updated...)); err != nil {
+			return res, err
+		}
 	}
 	return res, audited(after, created, updated, res.Unchanged)
 }
@@ -291,7 +627,7 @@ func (s *Service) insertMarks(ctx context.Context, tx *sql.Tx, conn *sql.Conn, f
 		for _, w := range fresh {
 			r := w.Rec
 			buf = strconv.AppendInt(buf, w.ID, 10)
-			for _, v := range []string{r.RegNo, r.Name, ClassText(r.Classes)} {
+			for _, v := range []string{r.RegNo, r.Name, r.classes()} {
 				buf = append(buf, '\t')
 				buf = store.AppendCopy(buf, v)
 			}
@@ -322,7 +658,7 @@ func (s *Service) insertMarks(ctx context.Context, tx *sql.Tx, conn *sql.Conn, f
 	return store.InsertRows(ctx, s.db.Dialect(), tx, "trademark", `INSERT INTO trademarks(`+markInsertColumns+`) VALUES `, make([]string, 22), len(fresh), func(i int) []any {
 		w := fresh[i]
 		r := w.Rec
-		return []any{w.ID, r.RegNo, r.Name, ClassText(r.Classes), ClassMask(r.Classes), r.Owner, r.OwnerCode, store.NullID(w.EnterpriseID), r.Region, r.prefecture(),
+		return []any{w.ID, r.RegNo, r.Name, r.classes(), ClassMask(r.Classes), r.Owner, r.OwnerCode, store.NullID(w.EnterpriseID), r.Region, r.prefecture(),
 			r.AppliedOn, r.RegisteredOn, r.TermEnd, r.Kind, r.MadridNo, store.BoolInt(r.GI), store.BoolInt(r.WellKnown), r.Status, r.StatusOn, store.BoolInt(r.Demo), now, now}
 	})
 }

@@ -113,10 +113,40 @@ type Record struct {
 	Status       string `json:"status"`
 	StatusOn     string `json:"status_on"`
 	Demo         bool   `json:"demo"`
+
+	// Derived by parseRow (on the parsing goroutines, off the writer's
+	// path); unset in records from elsewhere, which compute them.
+	classText, pref, termNext string
+	derived                   bool
+}
+
+// derive fills the derived fields.
+func (r *Record) derive() {
+	r.classText, r.pref, r.termNext = ClassText(r.Classes), r.prefecture(), NextDay(r.TermEnd)
+	r.derived = true
+}
+
+// classes is ClassText(r.Classes).
+func (r Record) classes() string {
+	if r.derived {
+		return r.classText
+	}
+	return ClassText(r.Classes)
+}
+
+// nextAfterTerm is the day after the term ends.
+func (r Record) nextAfterTerm() string {
+	if r.derived {
+		return r.termNext
+	}
+	return NextDay(r.TermEnd)
 }
 
 // prefecture is the Qinghai prefecture of the record's region ("" outside).
 func (r Record) prefecture() string {
+	if r.derived {
+		return r.pref
+	}
 	if reg, ok := org.LookupRegion(r.Region); ok {
 		return reg.Prefecture
 	}
@@ -365,6 +395,9 @@ func parseRow(row kit.Row, regions *regionCache) (Record, kit.Errors) {
 	}
 	if r.WellKnown, ok = parseFlag(row.Get(ColWellKnown)); !ok {
 		bad(ColWellKnown, "“%s”应为 是 或 否", row.Get(ColWellKnown))
+	}
+	if len(errs) == 0 {
+		r.derive()
 	}
 	return r, errs
 }

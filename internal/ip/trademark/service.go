@@ -170,43 +170,49 @@ func (s *Service) CountScan(ctx context.Context, series, day string) (int64, err
 
 // span is the days [from, to) a mark counts in, or ok false.
 func span(r Record, statusOn string) (from, to string, ok bool) {
-	from, to = r.RegisteredOn, NextDay(r.TermEnd)
+	from, to = r.RegisteredOn, r.nextAfterTerm()
 	if r.Status != StatusValid && statusOn != "" && statusOn < to {
 		to = statusOn
 	}
 	return from, to, from < to
 }
 
-// seriesOf lists the series a mark belongs to.
-func seriesOf(r Record) []string {
-	if !strings.HasPrefix(r.Region, "63") {
-		return nil
-	}
-	out := []string{SeriesQinghai}
-	if r.MadridNo != "" {
-		out = append(out, SeriesMadrid)
-	}
-	if r.GI {
-		out = append(out, SeriesGI)
-	}
-	return out
-}
+// series pairs a counted series with its month series ("…@m").
+type series struct{ day, month string }
+
+var (
+	seriesQinghai = series{SeriesQinghai, SeriesQinghai + "@m"}
+	seriesMadrid  = series{SeriesMadrid, SeriesMadrid + "@m"}
+	seriesGI      = series{SeriesGI, SeriesGI + "@m"}
+)
 
 // deltas accumulates day deltas by series and day.
 type deltas map[[2]string]int64
 
-// add adds sign times the mark's contribution.
+// add adds sign times the mark's contribution to each series it belongs
+// to: valid Qinghai marks, those with a Madrid number, the GI marks.
 func (d deltas) add(r Record, statusOn string, sign int64) {
+	if !strings.HasPrefix(r.Region, "63") {
+		return
+	}
 	from, to, ok := span(r, statusOn)
 	if !ok {
 		return
 	}
-	for _, s := range seriesOf(r) {
-		d[[2]string{s, from}] += sign
-		d[[2]string{s, to}] -= sign
-		d[[2]string{s + "@m", from[:7]}] += sign
-		d[[2]string{s + "@m", to[:7]}] -= sign
+	d.span(seriesQinghai, from, to, sign)
+	if r.MadridNo != "" {
+		d.span(seriesMadrid, from, to, sign)
 	}
+	if r.GI {
+		d.span(seriesGI, from, to, sign)
+	}
+}
+
+func (d deltas) span(s series, from, to string, sign int64) {
+	d[[2]string{s.day, from}] += sign
+	d[[2]string{s.day, to}] -= sign
+	d[[2]string{s.month, from[:7]}] += sign
+	d[[2]string{s.month, to[:7]}] -= sign
 }
 
 // write upserts the non-zero deltas.
