@@ -23,7 +23,7 @@ import (
 	"sidi/internal/store"
 )
 
-//go:embed templates static
+//go:embed templates static apidocs
 var assets embed.FS
 
 // Deps are the services the web layer calls.
@@ -97,9 +97,13 @@ type Server struct {
 	pages     *pages
 	values    valueTable // the 操作日志's names of recorded codes
 	static    fs.FS
-	mux       *http.ServeMux
-	now       func() time.Time
-	cache     pageCache
+	// openapi is the published API description (openapi.go), or why it
+	// could not be built.
+	openapi    []byte
+	openapiErr error
+	mux        *http.ServeMux
+	now        func() time.Time
+	cache      pageCache
 	// denials limits how many refused requests are written to the log.
 	denials denialLimiter
 	// flashKey signs the status messages carried to the next page.
@@ -137,6 +141,7 @@ func New(d Deps) *Server {
 		panic(err)
 	}
 	s.static = st
+	s.openapi, s.openapiErr = openAPIDoc(assets)
 	s.routes = s.routeTable()
 	s.mux = http.NewServeMux()
 	s.byPattern = make(map[string]Route, len(s.routes))
