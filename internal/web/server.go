@@ -12,6 +12,7 @@ import (
 	"strings"
 	"time"
 
+	"sidi/internal/audit"
 	"sidi/internal/auth"
 	"sidi/internal/enterprise"
 	"sidi/internal/kit"
@@ -60,6 +61,9 @@ type Deps struct {
 	// log, by entity, field and code ("base" "status" "recognised" →
 	// "已认定"), for the 操作日志 (services.AuditValues gathers the modules').
 	AuditValues map[string]map[string]map[string]string
+	// AuditLabels name the recorded entities, actions and fields
+	// (services.AuditLabels; zero: the foundations' names only).
+	AuditLabels audit.Labels
 	// ToDo are the registers' parts of a user's to-do list (我的待办, the
 	// desk and /api/v1/todo), after the plan's reports.
 	ToDo []ToDoFunc
@@ -95,7 +99,8 @@ type Server struct {
 	// byPattern finds a route by its mux pattern ("GET /bases/{id}").
 	byPattern map[string]Route
 	pages     *pages
-	values    valueTable // the 操作日志's names of recorded codes
+	values    valueTable   // the 操作日志's names of recorded codes
+	names     audit.Labels // … and of entities, actions and fields
 	static    fs.FS
 	// openapi is the published API description (openapi.go), or why it
 	// could not be built.
@@ -136,6 +141,10 @@ func New(d Deps) *Server {
 	}
 	s.pages = mustParsePages()
 	s.values = newValueTable(d.AuditValues)
+	s.names = d.AuditLabels
+	if s.names.Entities == nil {
+		s.names = audit.Foundations()
+	}
 	st, err := fs.Sub(assets, "static")
 	if err != nil {
 		panic(err)
