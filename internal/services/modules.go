@@ -8,6 +8,7 @@ import (
 	"sidi/internal/audit"
 	"sidi/internal/auth"
 	"sidi/internal/bases"
+	"sidi/internal/cli"
 	"sidi/internal/enterprise"
 	"sidi/internal/environment/bizenv"
 	"sidi/internal/equipment"
@@ -82,6 +83,10 @@ type Module struct {
 	EnterpriseSection func(s *Set) enterprise.SectionFunc
 	// ToDo is the module's part of a user's to-do list (我的待办).
 	ToDo func(s *Set) web.ToDoFunc
+	// Commands are the module's own commands of the sidi binary (its
+	// package's, written with internal/cli); open opens the storage the
+	// flags name and builds the services.
+	Commands func(open cli.Open[*Set]) []*cli.Command
 }
 
 // Modules lists the registers in the order they are built, seeded and
@@ -189,6 +194,9 @@ func Modules() []Module {
 		},
 		{
 			Name: "gi-products", Title: "地理标志保护产品",
+			Commands: func(open cli.Open[*Set]) []*cli.Command {
+				return gi.Commands(cli.Sub(open, func(s *Set) *gi.Service { return s.GI }))
+			},
 			AuditLabels: gi.AuditLabels(),
 			Pillar:      web.PillarBrands,
 			Build: func(_ context.Context, s *Set) error {
@@ -283,6 +291,7 @@ func Modules() []Module {
 		},
 		{
 			Name: "eval-model", Title: "盐湖化工企业分类评价模型",
+			Commands:    func(cli.Open[*Set]) []*cli.Command { return evalmodel.Commands() },
 			AuditLabels: evalmodel.AuditLabels(),
 			Pillar:      web.PillarQuality,
 			Build: func(_ context.Context, s *Set) error {
@@ -323,6 +332,9 @@ func Modules() []Module {
 		},
 		{
 			Name: "inspect", Title: "双随机、一公开",
+			Commands: func(open cli.Open[*Set]) []*cli.Command {
+				return inspect.Commands(cli.Sub(open, func(s *Set) *inspect.Service { return s.Inspect }))
+			},
 			AuditLabels: inspect.AuditLabels(),
 			Pillar:      web.PillarEnvironment,
 			Build: func(ctx context.Context, s *Set) error {
@@ -482,6 +494,17 @@ func Pages(s *Set) []func(*web.Server) []web.Route {
 	for _, m := range Modules() {
 		if m.Pages != nil {
 			out = append(out, web.InPillar(m.Pillar, m.Pages(s)))
+		}
+	}
+	return out
+}
+
+// Commands are every module's own commands, over open.
+func Commands(open cli.Open[*Set]) []*cli.Command {
+	var out []*cli.Command
+	for _, m := range Modules() {
+		if m.Commands != nil {
+			out = append(out, m.Commands(open)...)
 		}
 	}
 	return out
