@@ -16,13 +16,7 @@ import (
 // archives a brand document (the GI register's command).
 func TestDrawCLI(t *testing.T) {
 	dir := t.TempDir()
-	write := func(name, body string) string {
-		p := filepath.Join(dir, name)
-		if err := os.WriteFile(p, []byte(body), 0o600); err != nil {
-			t.Fatal(err)
-		}
-		return p
-	}
+	write := fileWriter(t, dir)
 	mustRun := func(args ...string) string {
 		t.Helper()
 		code, out, errs := runCLI(t, args...)
