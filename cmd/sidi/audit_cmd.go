@@ -23,24 +23,6 @@ func auditCommands() []*Command {
 	return []*Command{cmdAuditCheckpoint(), cmdAuditCheckpoints()}
 }
 
-// auditKeyFromEnv is the audit key from SIDI_AUDIT_KEY (nil: use the data
-// directory's audit.key). A value that is not a key is passed on as it is,
-// so that opening the store refuses it instead of silently using the file.
-func auditKeyFromEnv(e *Env) []byte {
-	if e.Getenv == nil {
-		return nil
-	}
-	v := strings.TrimSpace(e.Getenv("SIDI_AUDIT_KEY"))
-	if v == "" {
-		return nil
-	}
-	k, err := store.ParseAuditKey(v)
-	if err != nil {
-		return []byte(v)
-	}
-	return k
-}
-
 // ownerFlag adds --migrate-db: the table owner's URL, for migrations only.
 func ownerFlag(fs *flag.FlagSet, e *Env) func() string {
 	u := fs.String("migrate-db", "", "以表所有者身份迁移的 PostgreSQL 地址（默认取 SIDI_DB_OWNER）；服务本身以 --db 的角色运行 owner URL for migrations")

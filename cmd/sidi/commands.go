@@ -23,19 +23,6 @@ import (
 	"sidi/internal/web"
 )
 
-// storageFlags adds --data and --db to fs.
-func storageFlags(fs *flag.FlagSet, e *Env) func() store.Config {
-	data := fs.String("data", "sidi-data", "数据目录（内置 SQLite）data directory for embedded SQLite")
-	db := fs.String("db", "", "PostgreSQL 地址 postgres://…（默认取 SIDI_DB）")
-	return func() store.Config {
-		url := *db
-		if url == "" && e.Getenv != nil {
-			url = e.Getenv("SIDI_DB")
-		}
-		return store.Config{DataDir: *data, URL: url, AuditKey: auditKeyFromEnv(e)}
-	}
-}
-
 // proxyList collects --trusted-proxy values; the flag may be repeated and
 // each value may list several CIDRs separated by commas.
 type proxyList []string
@@ -68,12 +55,6 @@ func proxyFlags(fs *flag.FlagSet, e *Env) func() ([]netip.Prefix, error) {
 		}
 		return ps, nil
 	}
-}
-
-func newFlags(name string, e *Env) *flag.FlagSet {
-	fs := flag.NewFlagSet(name, flag.ContinueOnError)
-	fs.SetOutput(e.Stderr)
-	return fs
 }
 
 // app is the wired set of services a command works with.

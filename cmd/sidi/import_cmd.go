@@ -23,7 +23,7 @@ import (
 // The one command line of every register's import and export: the kinds
 // come from services.(*Set).ImportKinds.
 func importCommands() []*Command {
-	return []*Command{cmdKinds(), cmdImport(), cmdExport(), cmdImportBench(), cmdTrademarkBench(), cmdSamplingBench(), cmdBrandArchive()}
+	return []*Command{cmdKinds(), cmdImport(), cmdExport(), cmdImportBench(), cmdTrademarkBench(), cmdSamplingBench()}
 }
 
 func cmdKinds() *Command {

@@ -16,25 +16,17 @@ import (
 	"syscall"
 
 	"sidi/internal/apperr"
+	"sidi/internal/cli"
+	"sidi/internal/services"
+	"sidi/internal/store"
 )
 
-// Command is one subcommand; help text and dispatch come from the same value.
-type Command struct {
-	Name  string // e.g. "plan import"
-	Usage string // arguments after the name
-	Short string // one line, Chinese then English
-	Long  string
-	Run   func(ctx context.Context, e *Env, args []string) error
-}
-
-// Env carries the process's streams so commands can be tested in-process.
-type Env struct {
-	Stdin          io.Reader
-	Stdout, Stderr io.Writer
-	Getenv         func(string) string
-	// Ready, when set, receives the server's URL once it listens (tests).
-	Ready func(url string)
-}
+// Command and Env are the cli package's (a register's own commands are
+// written with it in its package and come through its module).
+type (
+	Command = cli.Command
+	Env     = cli.Env
+)
 
 func commands() []*Command {
 	cs := []*Command{
@@ -50,9 +42,9 @@ func commands() []*Command {
 	cs = append(cs, importCommands()...)
 	cs = append(cs, boilerCommands()...)
 	cs = append(cs, telemetryCommands()...)
-	cs = append(cs, qualityCommands()...)
-	cs = append(cs, drawCommands()...)
-	cs = append(cs, riskCommands()...)
+	cs = append(cs, cmdDrawBench())
+	// The registers' own commands, through their modules.
+	cs = append(cs, services.Commands(openSet)...)
 	return cs
 }
 
@@ -104,7 +96,8 @@ func run(ctx context.Context, e *Env, args []string) int {
 				return 0
 			}
 			var ue usageError
-			if errors.As(err, &ue) {
+			var cue cli.UsageError
+			if errors.As(err, &ue) || errors.As(err, &cue) {
 				fmt.Fprintf(e.Stderr, "sidi %s: %v\n用法 usage: sidi %s %s\n", c.Name, err, c.Name, c.Usage)
 				return 2
 			}
@@ -152,4 +145,15 @@ func help(w io.Writer, cmds []*Command, args []string) {
 	}
 	fmt.Fprintln(w, "\n数据位置 storage: --data DIR（内置 SQLite，默认 ./sidi-data）或 --db postgres://…（亦可设 SIDI_DB）")
 	fmt.Fprintln(w, "sidi help <command> 查看某个命令的说明")
+}
+
+// openSet opens the storage cfg names for a register's command: the
+// services, closed (with the chain heads checkpointed) by the function it
+// returns.
+func openSet(ctx context.Context, cfg store.Config) (*services.Set, func() error, error) {
+	a, err := openApp(ctx, cfg)
+	if err != nil {
+		return nil, nil, err
+	}
+	return a.Set, a.Close, nil
 }

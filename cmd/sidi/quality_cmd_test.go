@@ -2,7 +2,6 @@ package main
 
 import (
 	"encoding/json"
-	"os"
 	"path/filepath"
 	"strings"
 	"testing"
@@ -10,13 +9,7 @@ import (
 
 func TestQualityAHPCLI(t *testing.T) {
 	dir := t.TempDir()
-	write := func(name, body string) string {
-		p := filepath.Join(dir, name)
-		if err := os.WriteFile(p, []byte(body), 0o600); err != nil {
-			t.Fatal(err)
-		}
-		return p
-	}
+	write := fileWriter(t, dir)
 	// The 方根法 worked example of internal/quality/evalmodel/testdata.
 	good := write("good.json", `[[1,"1/3","1/5"],[3,1,"1/4"],[5,4,1]]`)
 	code, out, errs := runCLI(t, "quality", "ahp", good)

@@ -1,21 +1,13 @@
 package main
 
 import (
-	"os"
-	"path/filepath"
 	"strings"
 	"testing"
 )
 
 func TestRiskCLI(t *testing.T) {
 	dir := t.TempDir()
-	write := func(name, body string) string {
-		p := filepath.Join(dir, name)
-		if err := os.WriteFile(p, []byte(body), 0o600); err != nil {
-			t.Fatal(err)
-		}
-		return p
-	}
+	write := fileWriter(t, dir)
 	ents := write("e.csv", "统一社会信用代码,名称,行政区划代码,类型,风险等级\n91630100MA752XKP3N,测试主体甲,630102,有限责任公司,A\n")
 	if code, _, errs := runCLI(t, "import", "entities", ents, "--data", dir); code != 0 {
 		t.Fatalf("import entities: %s", errs)

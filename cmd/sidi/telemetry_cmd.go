@@ -15,7 +15,6 @@ import (
 	"strconv"
 	"time"
 
-	"sidi/internal/alarms"
 	"sidi/internal/obs"
 	"sidi/internal/store"
 	"sidi/internal/telemetry"
@@ -354,28 +353,10 @@ func cmdBenchTelemetry() *Command {
 	}
 }
 
-// startObservers starts what reads committed telemetry: the rules engine
-// (alarms, hazard tickets, online boiler efficiency) and, when overdue is
-// set, the hourly pass that opens hazard tickets for overdue inspections —
-// the server's job, not every ingest worker's (several `sidi ingest`
-// processes share one stream). stop ends them and waits until the engine
-// has written what was queued; call it after the ingester has stopped.
+// startObservers starts what reads committed telemetry, its errors
+// logged (services.Set.StartObservers).
 func startObservers(ctx context.Context, a *app, log *slog.Logger, overdue bool) (observers []telemetry.Observer, stop func(), err error) {
-	cctx, cancel := context.WithCancel(ctx)
-	report := func(err error) { log.Error("报警引擎 alarms engine", "err", err) }
-	eng, done, err := a.StartAlarms(cctx, alarms.Options{Window: 30 * time.Second, Report: report})
-	if err != nil {
-		cancel()
-		return nil, nil, err
-	}
-	overdueDone := make(chan struct{})
-	go func() {
-		defer close(overdueDone)
-		if overdue {
-			a.Alarms.RunOverdue(cctx, time.Hour, a.OverdueHazards, report)
-		}
-	}()
-	return []telemetry.Observer{eng}, func() { cancel(); <-done; <-overdueDone }, nil
+	return a.StartObservers(ctx, func(err error) { log.Error("报警引擎 alarms engine", "err", err) }, overdue)
 }
 
 // demoTelemetry is the demo's simulation: up to n in-service devices of

@@ -1,66 +1,53 @@
 package audit
 
 import (
-	"io/fs"
-	"os"
-	"path/filepath"
-	"regexp"
 	"strings"
 	"testing"
 )
 
-// TestLabelsCoverCode reads the source of every package under internal/ and
-// fails on an entity or action the code records (a string literal given as
-// Entity/Action, assigned to an action variable or constant, or passed as a
-// report transition) that has no Chinese label.
-func TestLabelsCoverCode(t *testing.T) {
-	var (
-		entityRe = regexp.MustCompile(`\bEntity:\s*"([a-z_]+)"|\b[A-Z]\w*Entity\s*=\s*"([a-z_]+)"`)
-		actionRe = regexp.MustCompile(`\bAction:\s*"([a-z_]+)"|\b[A-Z]\w*Action\s*=\s*"([a-z_]+)"|\bAction[A-Z]\w*\s*=\s*"([a-z_]+)"|\baction\s*:?=\s*"([a-z_]+)"|\.transition\(ctx, p, id, "([a-z_]+)"`)
-	)
-	found := map[string]map[string]string{"entity": {}, "action": {}} // code → file
-	err := filepath.WalkDir("..", func(path string, d fs.DirEntry, err error) error {
-		if err != nil || d.IsDir() || !strings.HasSuffix(path, ".go") || strings.HasSuffix(path, "_test.go") {
-			return err
-		}
-		src, err := os.ReadFile(path)
-		if err != nil {
-			return err
-		}
-		for kind, re := range map[string]*regexp.Regexp{"entity": entityRe, "action": actionRe} {
-			for _, m := range re.FindAllStringSubmatch(string(src), -1) {
-				for _, code := range m[1:] {
-					if code != "" {
-						found[kind][code] = path
-					}
-				}
-			}
-		}
-		return nil
-	})
-	if err != nil {
-		t.Fatal(err)
-	}
-	if len(found["entity"]) < 20 || len(found["action"]) < 20 {
-		t.Fatalf("the scan found %d entities and %d actions: it no longer reads the code", len(found["entity"]), len(found["action"]))
-	}
-	for kind, codes := range found {
-		labels := map[string]map[string]string{"entity": entityLabels, "action": actionLabels}[kind]
-		for code, path := range codes {
-			if _, ok := labels[code]; !ok {
-				t.Errorf("%s %q (recorded in %s) has no Chinese label in labels.go", kind, code, path)
-			}
-		}
-	}
-}
-
 func TestLabelFallback(t *testing.T) {
+	l := Foundations()
 	for _, c := range []struct{ got, want string }{
-		{EntityLabel("report"), "报送"}, {ActionLabel("save"), "保存"}, {FieldLabel("dept_id"), "部门"},
-		{EntityLabel("no_such"), "no_such"}, {ActionLabel(""), ""}, {FieldLabel("zzz_key"), "zzz_key"},
+		{l.Entity("report"), "报送"}, {l.Action("save"), "保存"}, {l.Field("dept_id"), "部门"},
+		{l.Entity("no_such"), "no_such"}, {l.Action(""), ""}, {l.Field("zzz_key"), "zzz_key"},
 	} {
 		if c.got != c.want {
 			t.Errorf("got %q, want %q", c.got, c.want)
 		}
+	}
+}
+
+func TestMergeLabels(t *testing.T) {
+	reg := Labels{Entities: map[string]string{"base": "标准化生产基地"}, Actions: map[string]string{"recognise": "认定"}}
+	cases := []struct {
+		name string
+		sets []Labels
+		err  string
+		want map[string]string // entity or action code → label
+	}{
+		{"foundations and a register", []Labels{Foundations(), reg}, "", map[string]string{"report": "报送", "base": "标准化生产基地", "recognise": "认定", "save": "保存"}},
+		{"the same name twice", []Labels{reg, reg}, "", map[string]string{"base": "标准化生产基地"}},
+		{"nil maps", []Labels{{}, reg}, "", map[string]string{"recognise": "认定"}},
+		{"an entity named twice", []Labels{reg, {Entities: map[string]string{"base": "基地"}}}, `entity "base" is named both "标准化生产基地" and "基地"`, nil},
+		{"an action named twice", []Labels{Foundations(), {Actions: map[string]string{"save": "存"}}}, `action "save"`, nil},
+	}
+	for _, c := range cases {
+		t.Run(c.name, func(t *testing.T) {
+			got, err := Merge(c.sets...)
+			if c.err != "" {
+				if err == nil || !strings.Contains(err.Error(), c.err) {
+					t.Fatalf("err = %v, want %q", err, c.err)
+				}
+				return
+			}
+			if err != nil {
+				t.Fatal(err)
+			}
+			for code, want := range c.want {
+				if got.Entity(code) != want && got.Action(code) != want {
+					t.Errorf("%s: entity %q, action %q, want %q", code, got.Entity(code), got.Action(code), want)
+				}
+			}
+		})
 	}
 }

@@ -10,7 +10,6 @@ import (
 	"time"
 
 	"sidi/internal/apperr"
-	"sidi/internal/audit"
 	"sidi/internal/auth"
 	"sidi/internal/check"
 	"sidi/internal/creditcode"
@@ -486,9 +485,42 @@ func chooseDept(p auth.Principal, allowed map[int64]string, want int64) (int64, 
 	return want, nil
 }
 
+// spec is the register as the kit's write skeleton sees it: bases are
+// public, so a change outside the caller's departments is refused as
+// forbidden, not hidden.
+func (s *Service) spec() kit.Spec[Base] {
+	return kit.Spec[Base]{DB: s.db, Entity: "base", Noun: "标准化生产基地", Load: s.load, Dept: func(b Base) int64 { return b.DeptID }, Public: true}
+}
+
+// editScope is the departments p may keep bases for (editorDepts) as a
+// scope, with their codes.
+func (s *Service) editScope(ctx context.Context, p auth.Principal) (kit.Scope, map[int64]string, error) {
+	allowed, err := s.editorDepts(ctx, p)
+	if err != nil {
+		return kit.Scope{}, nil, err
+	}
+	ids := make([]int64, 0, len(allowed))
+	for id := range allowed {
+		ids = append(ids, id)
+	}
+	return kit.DeptScope(ids...), allowed, nil
+}
+
+// sameName refuses a second base of the same name in a county.
+func sameName(ctx context.Context, tx *sql.Tx, r record, id int64) error {
+	var n int
+	if err := tx.QueryRowContext(ctx, `SELECT COUNT(*) FROM bases WHERE name = $1 AND county_id = $2 AND id <> $3`, r.Name, r.countyID, id).Scan(&n); err != nil {
+		return fmt.Errorf("bases: same name: %w", err)
+	}
+	if n > 0 {
+		return apperr.Conflict("名称：该县已登记同名的“%s”，请核对是否重复登记", r.Name)
+	}
+	return nil
+}
+
 // Create registers a base in status 创建中.
 func (s *Service) Create(ctx context.Context, p auth.Principal, in Input) (Base, error) {
-	allowed, err := s.editorDepts(ctx, p)
+	sc, allowed, err := s.editScope(ctx, p)
 	if err != nil {
 		return Base{}, err
 	}
@@ -496,106 +528,81 @@ func (s *Service) Create(ctx context.Context, p auth.Principal, in Input) (Base,
 	if err != nil {
 		return Base{}, err
 	}
-	r, err := s.validate(ctx, s.db.Reader(), in)
-	if err != nil {
-		return Base{}, err
-	}
-	now := s.now().UTC().Format(time.RFC3339)
-	var id int64
-	err = s.db.Tx(ctx, func(tx *sql.Tx) error {
-		var n int
-		if err := tx.QueryRowContext(ctx, `SELECT COUNT(*) FROM bases WHERE name = $1 AND county_id = $2`, r.Name, r.countyID).Scan(&n); err != nil {
-			return fmt.Errorf("bases: create: %w", err)
-		}
-		if n > 0 {
-			return apperr.Conflict("名称：该县已登记同名的“%s”，请核对是否重复登记", r.Name)
-		}
-		opID, err := s.operatorRef(ctx, tx, p, r)
-		if err != nil {
+	var r record
+	b, err := s.spec().Save(ctx, kit.Write[Base]{By: p.Actor(), Scope: &sc, Dept: dept, Action: "create",
+		Validate: func() (err error) {
+			r, err = s.validate(ctx, s.db.Reader(), in)
 			return err
-		}
-		err = tx.QueryRowContext(ctx, `INSERT INTO bases(name, kind, prefecture_id, county_id, dept_id, operator_name, operator_credit_code, operator_id, scale, status, demo, note, created_by, created_at, updated_at)
-			VALUES ($1, $2, $3, $4, $5, $6, $7, $14, $8, $9, $10, $11, $12, $13, $13) RETURNING id`,
-			r.Name, r.Kind, r.prefID, r.countyID, dept, r.OperatorName, r.OperatorCreditCode, r.Scale, StatusBuilding, store.BoolInt(r.Demo), r.Note, p.Actor().Name, now, opID).Scan(&id)
-		if err != nil {
-			return fmt.Errorf("bases: create: %w", err)
-		}
-		if err := s.writeLists(ctx, tx, id, r); err != nil {
-			return err
-		}
-		if err := s.addEvent(ctx, tx, p, id, Event{Action: ActionCreate, Date: s.today()}); err != nil {
-			return err
-		}
-		after, err := s.load(ctx, tx, id)
-		if err != nil {
-			return err
-		}
-		return audit.Append(ctx, s.db, tx, p.Actor(), audit.Entry{Entity: "base", EntityID: strconv.FormatInt(id, 10), Action: "create", After: after})
+		},
+		Check: func(tx *sql.Tx, _ Base) error { return sameName(ctx, tx, r, 0) },
+		Exec: func(tx *sql.Tx, _ Base) (id int64, err error) {
+			opID, err := s.operatorRef(ctx, tx, p, r)
+			if err != nil {
+				return 0, err
+			}
+			now := s.now().UTC().Format(time.RFC3339)
+			err = tx.QueryRowContext(ctx, `INSERT INTO bases(name, kind, prefecture_id, county_id, dept_id, operator_name, operator_credit_code, operator_id, scale, status, demo, note, created_by, created_at, updated_at)
+				VALUES ($1, $2, $3, $4, $5, $6, $7, $14, $8, $9, $10, $11, $12, $13, $13) RETURNING id`,
+				r.Name, r.Kind, r.prefID, r.countyID, dept, r.OperatorName, r.OperatorCreditCode, r.Scale, StatusBuilding, store.BoolInt(r.Demo), r.Note, p.Actor().Name, now, opID).Scan(&id)
+			if err != nil {
+				return 0, err
+			}
+			if err := s.writeLists(ctx, tx, id, r); err != nil {
+				return 0, err
+			}
+			return id, s.addEvent(ctx, tx, p, id, Event{Action: ActionCreate, Date: s.today()})
+		},
 	})
 	if err != nil {
 		return Base{}, err
 	}
-	return s.Get(ctx, id)
+	return s.Get(ctx, b.ID)
 }
 
 // Update changes a base's record (not its status). A recognised base keeps
 // its kind; lowering its herd below the threshold flags it.
 func (s *Service) Update(ctx context.Context, p auth.Principal, id int64, in Input) (Base, error) {
-	allowed, err := s.editorDepts(ctx, p)
+	sc, allowed, err := s.editScope(ctx, p)
 	if err != nil {
 		return Base{}, err
 	}
-	r, err := s.validate(ctx, s.db.Reader(), in)
-	if err != nil {
-		return Base{}, err
-	}
-	err = s.db.Tx(ctx, func(tx *sql.Tx) error {
-		before, err := s.load(ctx, tx, id)
-		if err != nil {
+	var r record
+	var dept int64
+	_, err = s.spec().Save(ctx, kit.Write[Base]{By: p.Actor(), Scope: &sc, ID: id, Action: "update",
+		Validate: func() (err error) {
+			r, err = s.validate(ctx, s.db.Reader(), in)
 			return err
-		}
-		if _, ok := allowed[before.DeptID]; !ok {
-			return apperr.Forbidden("该基地由%s负责维护，不在您的数据范围内", before.Dept)
-		}
-		dept := before.DeptID
-		if in.DeptID != 0 && in.DeptID != dept {
-			if dept, err = chooseDept(p, allowed, in.DeptID); err != nil {
-				return err
+		},
+		Check: func(tx *sql.Tx, before Base) (err error) {
+			dept = before.DeptID
+			if in.DeptID != 0 && in.DeptID != dept {
+				if dept, err = chooseDept(p, allowed, in.DeptID); err != nil {
+					return err
+				}
 			}
-		}
-		if before.Status != StatusBuilding && r.Kind != before.Kind {
-			return apperr.Invalid("类型：%s的基地不能更改类型", before.StatusLabel)
-		}
-		var n int
-		if err := tx.QueryRowContext(ctx, `SELECT COUNT(*) FROM bases WHERE name = $1 AND county_id = $2 AND id <> $3`, r.Name, r.countyID, id).Scan(&n); err != nil {
-			return fmt.Errorf("bases: update: %w", err)
-		}
-		if n > 0 {
-			return apperr.Conflict("名称：该县已登记同名的“%s”", r.Name)
-		}
-		opID, err := s.operatorRef(ctx, tx, p, r)
-		if err != nil {
-			return err
-		}
-		_, err = tx.ExecContext(ctx, `UPDATE bases SET name = $1, kind = $2, prefecture_id = $3, county_id = $4, dept_id = $5, operator_name = $6, operator_credit_code = $7,
-			scale = $8, note = $9, updated_at = $10, operator_id = $12 WHERE id = $11`,
-			r.Name, r.Kind, r.prefID, r.countyID, dept, r.OperatorName, r.OperatorCreditCode, r.Scale, r.Note, s.now().UTC().Format(time.RFC3339), id, opID)
-		if err != nil {
-			return fmt.Errorf("bases: update %d: %w", id, err)
-		}
-		for _, t := range []string{"base_standards", "base_materials"} {
-			if _, err := tx.ExecContext(ctx, `DELETE FROM `+t+` WHERE base_id = $1`, id); err != nil {
-				return fmt.Errorf("bases: update %d: %w", id, err)
+			if before.Status != StatusBuilding && r.Kind != before.Kind {
+				return apperr.Invalid("类型：%s的基地不能更改类型", before.StatusLabel)
 			}
-		}
-		if err := s.writeLists(ctx, tx, id, r); err != nil {
-			return err
-		}
-		after, err := s.load(ctx, tx, id)
-		if err != nil {
-			return err
-		}
-		return audit.Append(ctx, s.db, tx, p.Actor(), audit.Entry{Entity: "base", EntityID: strconv.FormatInt(id, 10), Action: "update", Before: before, After: after})
+			return sameName(ctx, tx, r, id)
+		},
+		Exec: func(tx *sql.Tx, _ Base) (int64, error) {
+			opID, err := s.operatorRef(ctx, tx, p, r)
+			if err != nil {
+				return 0, err
+			}
+			_, err = tx.ExecContext(ctx, `UPDATE bases SET name = $1, kind = $2, prefecture_id = $3, county_id = $4, dept_id = $5, operator_name = $6, operator_credit_code = $7,
+				scale = $8, note = $9, updated_at = $10, operator_id = $12 WHERE id = $11`,
+				r.Name, r.Kind, r.prefID, r.countyID, dept, r.OperatorName, r.OperatorCreditCode, r.Scale, r.Note, s.now().UTC().Format(time.RFC3339), id, opID)
+			if err != nil {
+				return 0, err
+			}
+			for _, t := range []string{"base_standards", "base_materials"} {
+				if _, err := tx.ExecContext(ctx, `DELETE FROM `+t+` WHERE base_id = $1`, id); err != nil {
+					return 0, err
+				}
+			}
+			return id, s.writeLists(ctx, tx, id, r)
+		},
 	})
 	if err != nil {
 		return Base{}, err
@@ -637,7 +644,7 @@ func (s *Service) addEvent(ctx context.Context, tx *sql.Tx, p auth.Principal, id
 // must reach its kind's threshold), 复核 of a recognised one (passed: it
 // stays recognised; failed: it is revoked), or 撤销 with a reason.
 func (s *Service) Advance(ctx context.Context, p auth.Principal, id int64, st Step) (Base, error) {
-	allowed, err := s.editorDepts(ctx, p)
+	sc, _, err := s.editScope(ctx, p)
 	if err != nil {
 		return Base{}, err
 	}
@@ -671,62 +678,53 @@ func (s *Service) Advance(ctx context.Context, p auth.Principal, id int64, st St
 	if err := ps.Err(); err != nil {
 		return Base{}, err
 	}
-	err = s.db.Tx(ctx, func(tx *sql.Tx) error {
-		before, err := s.load(ctx, tx, id)
-		if err != nil {
-			return err
-		}
-		if _, ok := allowed[before.DeptID]; !ok {
-			return apperr.Forbidden("该基地由%s负责维护，不在您的数据范围内", before.Dept)
-		}
-		now := s.now().UTC().Format(time.RFC3339)
-		var q string
-		var args []any
-		switch action {
-		case ActionRecognise:
-			if before.Status != StatusBuilding {
-				return apperr.Invalid("办理事项：该基地%s，只有创建中的基地可以认定", before.StatusLabel)
+	var q string
+	var args []any
+	_, err = s.spec().Save(ctx, kit.Write[Base]{By: p.Actor(), Scope: &sc, ID: id, Action: action,
+		Check: func(_ *sql.Tx, before Base) error {
+			now := s.now().UTC().Format(time.RFC3339)
+			switch action {
+			case ActionRecognise:
+				if before.Status != StatusBuilding {
+					return apperr.Invalid("办理事项：该基地%s，只有创建中的基地可以认定", before.StatusLabel)
+				}
+				if min := MinScale[before.Kind]; before.Scale < min {
+					return apperr.Invalid("存栏规模：%s须达到 %d 头（只），现为 %d，未达标准不能认定；请先更新存栏数", before.KindLabel, min, before.Scale)
+				}
+				if dept == "" {
+					dept = DefaultRecogniser
+				}
+				q, args = `UPDATE bases SET status = $1, recognised_on = $2, recognised_by = $3, updated_at = $4 WHERE id = $5`, []any{StatusRecognised, date, dept, now, id}
+			case ActionReview:
+				if before.Status != StatusRecognised {
+					return apperr.Invalid("办理事项：该基地%s，只有已认定的基地可以复核", before.StatusLabel)
+				}
+				if date < before.RecognisedOn || date < before.ReviewedOn {
+					return apperr.Invalid("办理日期：复核日期 %s 早于认定或上次复核日期", date)
+				}
+				if result == "pass" {
+					q, args = `UPDATE bases SET reviewed_on = $1, updated_at = $2 WHERE id = $3`, []any{date, now, id}
+				} else {
+					q, args = `UPDATE bases SET status = $1, revoked_on = $2, revoke_reason = $3, updated_at = $4 WHERE id = $5`, []any{StatusRevoked, date, "复核不通过：" + note, now, id}
+				}
+			case ActionRevoke:
+				if before.Status == StatusRevoked {
+					return apperr.Invalid("办理事项：该基地已撤销")
+				}
+				if date < before.RecognisedOn {
+					return apperr.Invalid("办理日期：撤销日期 %s 早于认定日期 %s", date, before.RecognisedOn)
+				}
+				q, args = `UPDATE bases SET status = $1, revoked_on = $2, revoke_reason = $3, updated_at = $4 WHERE id = $5`, []any{StatusRevoked, date, note, now, id}
 			}
-			if min := MinScale[before.Kind]; before.Scale < min {
-				return apperr.Invalid("存栏规模：%s须达到 %d 头（只），现为 %d，未达标准不能认定；请先更新存栏数", before.KindLabel, min, before.Scale)
+			return nil
+		},
+		Exec: func(tx *sql.Tx, _ Base) (int64, error) {
+			if _, err := tx.ExecContext(ctx, q, args...); err != nil {
+				return 0, err
 			}
-			if dept == "" {
-				dept = DefaultRecogniser
-			}
-			q, args = `UPDATE bases SET status = $1, recognised_on = $2, recognised_by = $3, updated_at = $4 WHERE id = $5`, []any{StatusRecognised, date, dept, now, id}
-		case ActionReview:
-			if before.Status != StatusRecognised {
-				return apperr.Invalid("办理事项：该基地%s，只有已认定的基地可以复核", before.StatusLabel)
-			}
-			if date < before.RecognisedOn || date < before.ReviewedOn {
-				return apperr.Invalid("办理日期：复核日期 %s 早于认定或上次复核日期", date)
-			}
-			if result == "pass" {
-				q, args = `UPDATE bases SET reviewed_on = $1, updated_at = $2 WHERE id = $3`, []any{date, now, id}
-			} else {
-				q, args = `UPDATE bases SET status = $1, revoked_on = $2, revoke_reason = $3, updated_at = $4 WHERE id = $5`, []any{StatusRevoked, date, "复核不通过：" + note, now, id}
-			}
-		case ActionRevoke:
-			if before.Status == StatusRevoked {
-				return apperr.Invalid("办理事项：该基地已撤销")
-			}
-			if date < before.RecognisedOn {
-				return apperr.Invalid("办理日期：撤销日期 %s 早于认定日期 %s", date, before.RecognisedOn)
-			}
-			q, args = `UPDATE bases SET status = $1, revoked_on = $2, revoke_reason = $3, updated_at = $4 WHERE id = $5`, []any{StatusRevoked, date, note, now, id}
-		}
-		if _, err := tx.ExecContext(ctx, q, args...); err != nil {
-			return fmt.Errorf("bases: %s %d: %w", action, id, err)
-		}
-		resultLabel := map[string]string{"pass": "通过", "fail": "不通过"}[result]
-		if err := s.addEvent(ctx, tx, p, id, Event{Action: action, Date: date, Department: dept, Result: resultLabel, Note: note}); err != nil {
-			return err
-		}
-		after, err := s.load(ctx, tx, id)
-		if err != nil {
-			return err
-		}
-		return audit.Append(ctx, s.db, tx, p.Actor(), audit.Entry{Entity: "base", EntityID: strconv.FormatInt(id, 10), Action: action, Before: before, After: after})
+			resultLabel := map[string]string{"pass": "通过", "fail": "不通过"}[result]
+			return id, s.addEvent(ctx, tx, p, id, Event{Action: action, Date: date, Department: dept, Result: resultLabel, Note: note})
+		},
 	})
 	if err != nil {
 		return Base{}, err

@@ -52,3 +52,27 @@ func (s *Set) OverdueHazards(ctx context.Context) ([]alarms.Candidate, error) {
 	}
 	return out, nil
 }
+
+// StartObservers starts what reads committed telemetry: the rules engine
+// (alarms, hazard tickets, online boiler efficiency) and, when overdue is
+// set, the hourly pass that opens hazard tickets for overdue inspections —
+// the server's job, not every ingest worker's (several `sidi ingest`
+// processes share one stream); report receives their errors. stop ends
+// them and waits until the engine has written what was queued; call it
+// after the ingester has stopped.
+func (s *Set) StartObservers(ctx context.Context, report func(error), overdue bool) (observers []telemetry.Observer, stop func(), err error) {
+	cctx, cancel := context.WithCancel(ctx)
+	eng, done, err := s.StartAlarms(cctx, alarms.Options{Window: 30 * time.Second, Report: report})
+	if err != nil {
+		cancel()
+		return nil, nil, err
+	}
+	overdueDone := make(chan struct{})
+	go func() {
+		defer close(overdueDone)
+		if overdue {
+			s.Alarms.RunOverdue(cctx, time.Hour, s.OverdueHazards, report)
+		}
+	}()
+	return []telemetry.Observer{eng}, func() { cancel(); <-done; <-overdueDone }, nil
+}

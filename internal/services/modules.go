@@ -5,8 +5,10 @@ import (
 	"fmt"
 	"sidi/internal/alarms"
 
+	"sidi/internal/audit"
 	"sidi/internal/auth"
 	"sidi/internal/bases"
+	"sidi/internal/cli"
 	"sidi/internal/enterprise"
 	"sidi/internal/environment/bizenv"
 	"sidi/internal/equipment"
@@ -68,6 +70,10 @@ type Module struct {
 	// AuditValues name the coded values the module records in the audit
 	// log, by entity, field and code, for the 操作日志.
 	AuditValues map[string]map[string]map[string]string
+	// AuditLabels name the entities and actions the module records in the
+	// audit log (its package's AuditLabels()); several modules sharing a
+	// package name them once, in the module that builds the service.
+	AuditLabels audit.Labels
 	// ImportKinds are the tables the module imports and exports in bulk
 	// (`sidi kinds`, `sidi import`, `sidi export`). s may be nil: the kinds
 	// are then only a catalogue of names and header rows.
@@ -77,6 +83,10 @@ type Module struct {
 	EnterpriseSection func(s *Set) enterprise.SectionFunc
 	// ToDo is the module's part of a user's to-do list (我的待办).
 	ToDo func(s *Set) web.ToDoFunc
+	// Commands are the module's own commands of the sidi binary (its
+	// package's, written with internal/cli); open opens the storage the
+	// flags name and builds the services.
+	Commands func(open cli.Open[*Set]) []*cli.Command
 }
 
 // Modules lists the registers in the order they are built, seeded and
@@ -85,9 +95,10 @@ func Modules() []Module {
 	return []Module{
 		{
 			Name: "standards", Title: "标准信息",
-			Pillar:  web.PillarStandards,
-			Build:   func(_ context.Context, s *Set) error { s.Standards = standards.NewService(s.DB); return nil },
-			Metrics: standards.RegisterMetrics,
+			AuditLabels: standards.AuditLabels(),
+			Pillar:      web.PillarStandards,
+			Build:       func(_ context.Context, s *Set) error { s.Standards = standards.NewService(s.DB); return nil },
+			Metrics:     standards.RegisterMetrics,
 			Seed: func(ctx context.Context, s *Set, p auth.Principal) (int, error) {
 				return standards.SeedDemo(ctx, s.Standards, p)
 			},
@@ -115,9 +126,10 @@ func Modules() []Module {
 		},
 		{
 			Name: "pilots", Title: "标准化试点",
-			Pillar:  web.PillarStandards,
-			Build:   func(_ context.Context, s *Set) error { s.Pilots = pilots.NewService(s.DB, s.Auth); return nil },
-			Metrics: pilots.RegisterMetrics,
+			AuditLabels: pilots.AuditLabels(),
+			Pillar:      web.PillarStandards,
+			Build:       func(_ context.Context, s *Set) error { s.Pilots = pilots.NewService(s.DB, s.Auth); return nil },
+			Metrics:     pilots.RegisterMetrics,
 			Seed: func(ctx context.Context, s *Set, p auth.Principal) (int, error) {
 				return pilots.SeedDemo(ctx, s.Pilots, p)
 			},
@@ -133,7 +145,8 @@ func Modules() []Module {
 		},
 		{
 			Name: "bases", Title: "标准化生产基地",
-			Pillar: web.PillarStandards,
+			AuditLabels: bases.AuditLabels(),
+			Pillar:      web.PillarStandards,
 			Build: func(_ context.Context, s *Set) error {
 				s.Bases = bases.NewService(s.DB, s.Auth, StandardLookup(s.Standards))
 				return nil
@@ -149,9 +162,10 @@ func Modules() []Module {
 		},
 		{
 			Name: "training", Title: "标准化培训",
-			Pillar:  web.PillarStandards,
-			Build:   func(_ context.Context, s *Set) error { s.Training = training.NewService(s.DB, s.Auth); return nil },
-			Metrics: training.RegisterMetrics,
+			AuditLabels: training.AuditLabels(),
+			Pillar:      web.PillarStandards,
+			Build:       func(_ context.Context, s *Set) error { s.Training = training.NewService(s.DB, s.Auth); return nil },
+			Metrics:     training.RegisterMetrics,
 			Seed: func(ctx context.Context, s *Set, p auth.Principal) (int, error) {
 				return training.SeedDemo(ctx, s.Training, p)
 			},
@@ -160,7 +174,8 @@ func Modules() []Module {
 		},
 		{
 			Name: "trademarks", Title: "商标注册",
-			Pillar: web.PillarBrands,
+			AuditLabels: trademark.AuditLabels(),
+			Pillar:      web.PillarBrands,
 			Build: func(_ context.Context, s *Set) error {
 				s.Trademarks = trademark.NewService(s.DB, s.Standards.Directory())
 				return nil
@@ -179,7 +194,11 @@ func Modules() []Module {
 		},
 		{
 			Name: "gi-products", Title: "地理标志保护产品",
-			Pillar: web.PillarBrands,
+			Commands: func(open cli.Open[*Set]) []*cli.Command {
+				return gi.Commands(cli.Sub(open, func(s *Set) *gi.Service { return s.GI }))
+			},
+			AuditLabels: gi.AuditLabels(),
+			Pillar:      web.PillarBrands,
 			Build: func(_ context.Context, s *Set) error {
 				s.GI = gi.NewService(s.DB, s.Standards.Directory())
 				lookup := StandardLookup(s.Standards)
@@ -231,7 +250,8 @@ func Modules() []Module {
 		},
 		{
 			Name: "ip-protect", Title: "知识产权保护与服务",
-			Pillar: web.PillarBrands,
+			AuditLabels: protect.AuditLabels(),
+			Pillar:      web.PillarBrands,
 			Build: func(_ context.Context, s *Set) error {
 				s.Protect = protect.NewService(s.DB, s.Standards.Directory())
 				return nil
@@ -249,7 +269,8 @@ func Modules() []Module {
 		},
 		{
 			Name: "nqi", Title: "计量与认证",
-			Pillar: web.PillarQuality,
+			AuditLabels: nqi.AuditLabels(),
+			Pillar:      web.PillarQuality,
 			Build: func(ctx context.Context, s *Set) error {
 				s.NQI = nqi.NewService(s.DB, s.Standards.Directory())
 				_, err := s.NQI.EnsureCatalogue(ctx)
@@ -270,7 +291,9 @@ func Modules() []Module {
 		},
 		{
 			Name: "eval-model", Title: "盐湖化工企业分类评价模型",
-			Pillar: web.PillarQuality,
+			Commands:    func(cli.Open[*Set]) []*cli.Command { return evalmodel.Commands() },
+			AuditLabels: evalmodel.AuditLabels(),
+			Pillar:      web.PillarQuality,
 			Build: func(_ context.Context, s *Set) error {
 				s.EvalModel = evalmodel.NewService(s.DB, s.Standards.Directory())
 				return nil
@@ -288,7 +311,8 @@ func Modules() []Module {
 		},
 		{
 			Name: "bizenv", Title: "公平竞争审查、涉企收费、企业开办与公益广告",
-			Pillar: web.PillarEnvironment,
+			AuditLabels: bizenv.AuditLabels(),
+			Pillar:      web.PillarEnvironment,
 			Build: func(ctx context.Context, s *Set) error {
 				s.BizEnv = bizenv.NewService(s.DB)
 				return s.BizEnv.EnsureLimits(ctx)
@@ -308,7 +332,11 @@ func Modules() []Module {
 		},
 		{
 			Name: "inspect", Title: "双随机、一公开",
-			Pillar: web.PillarEnvironment,
+			Commands: func(open cli.Open[*Set]) []*cli.Command {
+				return inspect.Commands(cli.Sub(open, func(s *Set) *inspect.Service { return s.Inspect }))
+			},
+			AuditLabels: inspect.AuditLabels(),
+			Pillar:      web.PillarEnvironment,
 			Build: func(ctx context.Context, s *Set) error {
 				s.Inspect = inspect.NewService(s.DB)
 				if err := s.Inspect.EnsureCalendar(ctx); err != nil {
@@ -331,7 +359,8 @@ func Modules() []Module {
 		},
 		{
 			Name: "equipment", Title: "特种设备",
-			Pillar: web.PillarQuality,
+			AuditLabels: equipment.AuditLabels(),
+			Pillar:      web.PillarQuality,
 			Build: func(ctx context.Context, s *Set) error {
 				s.Equipment = equipment.NewService(s.DB, s.Auth)
 				_, err := s.Equipment.EnsureIntervals(ctx)
@@ -377,7 +406,8 @@ func Modules() []Module {
 		},
 		{
 			Name: "sampling", Title: "产品质量监督抽查",
-			Pillar: web.PillarQuality,
+			AuditLabels: sampling.AuditLabels(),
+			Pillar:      web.PillarQuality,
 			Build: func(_ context.Context, s *Set) error {
 				s.Sampling = sampling.NewService(s.DB, s.Standards.Directory())
 				return nil
@@ -398,7 +428,8 @@ func Modules() []Module {
 		telemetryModule(),
 		{
 			Name: "alarms", Title: "设备报警与隐患",
-			Pillar: web.PillarQuality,
+			AuditLabels: alarms.AuditLabels(),
+			Pillar:      web.PillarQuality,
 			Build: func(ctx context.Context, s *Set) error {
 				s.Alarms = alarms.NewService(s.DB)
 				if _, err := s.Alarms.EnsureRules(ctx); err != nil {
@@ -466,6 +497,27 @@ func Pages(s *Set) []func(*web.Server) []web.Route {
 		}
 	}
 	return out
+}
+
+// Commands are every module's own commands, over open.
+func Commands(open cli.Open[*Set]) []*cli.Command {
+	var out []*cli.Command
+	for _, m := range Modules() {
+		if m.Commands != nil {
+			out = append(out, m.Commands(open)...)
+		}
+	}
+	return out
+}
+
+// AuditLabels are the foundations' names of what the audit log records with
+// every module's own; a code two of them name differently is an error.
+func AuditLabels() (audit.Labels, error) {
+	sets := []audit.Labels{audit.Foundations()}
+	for _, m := range Modules() {
+		sets = append(sets, m.AuditLabels)
+	}
+	return audit.Merge(sets...)
 }
 
 // AuditValues are every module's names for its recorded codes.

@@ -16,6 +16,7 @@ import (
 	"sidi/internal/alarms"
 
 	"sidi/internal/apperr"
+	"sidi/internal/audit"
 	"sidi/internal/auth"
 	"sidi/internal/bases"
 	"sidi/internal/environment/bizenv"
@@ -91,6 +92,8 @@ type Set struct {
 	// Obs are the operational metrics (Prometheus) of this instance; the
 	// database reports writer waits, audit appends, imports and logins to it.
 	Obs *obs.Metrics
+	// AuditLabels name what the audit log records (AuditLabels()).
+	AuditLabels audit.Labels
 }
 
 // New builds the services over db (migrated) and makes sure the department
@@ -105,7 +108,11 @@ func New(ctx context.Context, db *store.DB) (*Set, error) {
 	if _, err := o.EnsureDirectory(ctx); err != nil {
 		return nil, fmt.Errorf("services: department directory: %w", err)
 	}
-	s := &Set{DB: db, Org: o, Plan: plan.NewService(db, o), Auth: auth.NewService(db, o), Metrics: indicator.NewRegistry(), Obs: m}
+	labels, err := AuditLabels()
+	if err != nil {
+		return nil, fmt.Errorf("services: %w", err)
+	}
+	s := &Set{DB: db, Org: o, Plan: plan.NewService(db, o), Auth: auth.NewService(db, o), Metrics: indicator.NewRegistry(), Obs: m, AuditLabels: labels}
 	s.Progress = progress.NewService(db, s.Plan, o, s.Auth, s.Metrics)
 	for _, m := range Modules() {
 		if m.Build != nil {
@@ -149,7 +156,7 @@ func (s *Set) DrainSearch(ctx context.Context) (map[string]int, error) {
 // WebDeps are the services the web layer calls.
 func (s *Set) WebDeps() web.Deps {
 	return web.Deps{DB: s.DB, Org: s.Org, Plan: s.Plan, Auth: s.Auth, Progress: s.Progress,
-		Standards: s.Standards, Metrics: s.Obs, Pages: Pages(s), AuditValues: AuditValues(),
+		Standards: s.Standards, Metrics: s.Obs, Pages: Pages(s), AuditValues: AuditValues(), AuditLabels: s.AuditLabels,
 		Enterprises: s.Standards.Directory(), EnterpriseSections: s.EnterpriseSections(), ToDo: s.ToDo(),
 		ImportKinds: s.ImportKinds()}
 }

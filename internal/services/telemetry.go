@@ -4,6 +4,7 @@ import (
 	"context"
 
 	"sidi/internal/auth"
+	"sidi/internal/equipment"
 	"sidi/internal/telemetry"
 	"sidi/internal/web"
 )
@@ -22,9 +23,9 @@ func telemetryModule() Module {
 		},
 		Pages: func(s *Set) func(*web.Server) []web.Route {
 			if s == nil {
-				return web.TelemetryPages(nil, nil)
+				return web.TelemetryPages(nil, nil, equipment.Readers)
 			}
-			return web.TelemetryPages(s.charts(), s.visibleDevice)
+			return web.TelemetryPages(s.charts(), s.visibleDevice, equipment.Readers)
 		},
 	}
 }

@@ -151,7 +151,7 @@ func auditValue(v any, present bool, labels map[string]string) string {
 // labelsFunc names the coded values of a recorded field.
 type labelsFunc func(entity, field string) map[string]string
 
-func auditChanges(entity string, before, after json.RawMessage, labelsOf labelsFunc) []auditChange {
+func auditChanges(entity string, before, after json.RawMessage, names audit.Labels, labelsOf labelsFunc) []auditChange {
 	decode := func(raw json.RawMessage) (map[string]any, any, bool) {
 		if len(raw) == 0 || string(raw) == "null" {
 			return nil, nil, false
@@ -199,7 +199,7 @@ func auditChanges(entity string, before, after json.RawMessage, labelsOf labelsF
 			continue
 		}
 		labels := labelsOf(entity, k)
-		out = append(out, auditChange{Field: k, Label: audit.FieldLabel(k), Before: auditValue(b, inB, labels), After: auditValue(a, inA, labels)})
+		out = append(out, auditChange{Field: k, Label: names.Field(k), Before: auditValue(b, inB, labels), After: auditValue(a, inA, labels)})
 	}
 	return out
 }
@@ -235,10 +235,10 @@ func auditLink(entity, id string) string {
 
 // auditRows turns records into rows; names are the actors' display names
 // by user id, and logins says whether to keep the recorded login.
-func auditRows(recs []audit.Record, names map[int64]string, logins bool, labelsOf labelsFunc) []auditRow {
+func auditRows(recs []audit.Record, names map[int64]string, logins bool, labels audit.Labels, labelsOf labelsFunc) []auditRow {
 	out := make([]auditRow, len(recs))
 	for i, r := range recs {
-		el, al := audit.EntityLabel(r.Entity), audit.ActionLabel(r.Action)
+		el, al := labels.Entity(r.Entity), labels.Action(r.Action)
 		summary := el
 		if r.EntityID != "" {
 			summary += " " + r.EntityID
@@ -246,7 +246,7 @@ func auditRows(recs []audit.Record, names map[int64]string, logins bool, labelsO
 		summary += " · " + al
 		out[i] = auditRow{Seq: r.Seq, At: auditTime(r.At), Actor: auditActor(r, names), ActorID: r.ActorID, IP: r.IP,
 			Entity: r.Entity, EntityLabel: el, EntityID: r.EntityID, Link: auditLink(r.Entity, r.EntityID),
-			Action: r.Action, ActionLabel: al, Summary: summary, Changes: auditChanges(r.Entity, r.Before, r.After, labelsOf)}
+			Action: r.Action, ActionLabel: al, Summary: summary, Changes: auditChanges(r.Entity, r.Before, r.After, labels, labelsOf)}
 		if logins {
 			out[i].Login = r.Actor
 		}
@@ -308,7 +308,7 @@ func (s *Server) adminAudit(w http.ResponseWriter, r *http.Request, rc *reqCtx) 
 			return err
 		}
 		rows := make([][]string, len(recs))
-		for i, a := range auditRows(recs, names, true, s.values.labels) {
+		for i, a := range auditRows(recs, names, true, s.names, s.values.labels) {
 			rows[i] = []string{strconv.FormatInt(a.Seq, 10), a.At, a.Actor, a.Login, a.IP, a.EntityLabel, a.EntityID, a.ActionLabel,
 				string(recs[i].Before), string(recs[i].After)}
 		}
@@ -323,8 +323,8 @@ func (s *Server) adminAudit(w http.ResponseWriter, r *http.Request, rc *reqCtx) 
 	if err != nil {
 		return err
 	}
-	data := map[string]any{"Query": aq, "Depts": depts, "Entities": auditOptions(entities, audit.EntityLabel, aq.Entity),
-		"Actions": auditOptions(actions, audit.ActionLabel, aq.Action), "Sizes": sizeOptions(lp)}
+	data := map[string]any{"Query": aq, "Depts": depts, "Entities": auditOptions(entities, s.names.Entity, aq.Entity),
+		"Actions": auditOptions(actions, s.names.Action, aq.Action), "Sizes": sizeOptions(lp)}
 	status := http.StatusOK
 	if ferr != nil {
 		data["Error"], data["Pager"], status = apperr.Message(ferr), newPager(r, lp, 0), http.StatusUnprocessableEntity
@@ -445,7 +445,7 @@ func (s *Server) auditTrail(ctx context.Context, rc *reqCtx, recs []audit.Record
 	if err != nil {
 		return nil, err
 	}
-	rows := auditRows(recs, names, rc.P.Has(auth.RoleAdmin), s.values.labels)
+	rows := auditRows(recs, names, rc.P.Has(auth.RoleAdmin), s.names, s.values.labels)
 	// Departments by name rather than by number.
 	depts := map[string]string{}
 	deptName := func(v string) (string, error) {

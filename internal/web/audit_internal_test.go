@@ -6,6 +6,7 @@ import (
 	"testing"
 
 	"sidi/internal/audit"
+	"sidi/internal/standards"
 )
 
 func TestAuditRowsReadable(t *testing.T) {
@@ -16,7 +17,12 @@ func TestAuditRowsReadable(t *testing.T) {
 		{Seq: 2, Actor: "cli:demo", Entity: "standard", EntityID: "5", Action: "create", Before: json.RawMessage(`null`), After: json.RawMessage(`{"code":"DB63/T 1","title":"牦牛"}`)},
 		{Seq: 3, Actor: "system", Entity: "mystery", Action: "zap", Before: json.RawMessage(`null`), After: json.RawMessage(`[1,2]`)},
 	}
-	rows := auditRows(recs, map[int64]string{7: "张三"}, false, newValueTable(nil).labels)
+	// The standards register names its own entity (services merges them).
+	names, err := audit.Merge(audit.Foundations(), standards.AuditLabels())
+	if err != nil {
+		t.Fatal(err)
+	}
+	rows := auditRows(recs, map[int64]string{7: "张三"}, false, names, newValueTable(nil).labels)
 	for i, want := range []struct{ actor, summary, changes string }{
 		{"张三", "报送 2358 · 保存", "[{done done  是} {extra extra {\"a\":1} {\"a\":2}} {text 内容 旧 新}]"},
 		{"命令行", "标准 5 · 新增", "[{code 代码  DB63/T 1} {title 标题  牦牛}]"},
@@ -27,14 +33,14 @@ func TestAuditRowsReadable(t *testing.T) {
 			t.Errorf("row %d: actor %q, summary %q, changes %v, login %q; want %q, %q, %s", i, r.Actor, r.Summary, r.Changes, r.Login, want.actor, want.summary, want.changes)
 		}
 	}
-	if rows := auditRows(recs[:1], nil, true, newValueTable(nil).labels); rows[0].Login != "demo-reporter" || rows[0].Actor != "demo-reporter" {
+	if rows := auditRows(recs[:1], nil, true, names, newValueTable(nil).labels); rows[0].Login != "demo-reporter" || rows[0].Actor != "demo-reporter" {
 		t.Errorf("administrator's row: %+v", rows[0])
 	}
 }
 
 func TestAuditValuesInChinese(t *testing.T) {
 	// A register's own value names come from its module (Deps.AuditValues).
-	srv := &Server{values: newValueTable(map[string]map[string]map[string]string{"base": {"status": {"building": "创建中", "recognised": "已认定"}}})}
+	srv := &Server{names: audit.Foundations(), values: newValueTable(map[string]map[string]map[string]string{"base": {"status": {"building": "创建中", "recognised": "已认定"}}})}
 	cases := []struct {
 		entity, before, after, want string
 	}{
@@ -46,7 +52,7 @@ func TestAuditValuesInChinese(t *testing.T) {
 		{"report", `{"status":"archived","tags":["a"]}`, `{"status":"approved","tags":["a","b"]}`, "[{status 状态 archived 已审核通过} {tags tags [\"a\"] [\"a\",\"b\"]}]"},
 	}
 	for _, c := range cases {
-		got := fmt.Sprint(auditChanges(c.entity, json.RawMessage(c.before), json.RawMessage(c.after), srv.values.labels))
+		got := fmt.Sprint(auditChanges(c.entity, json.RawMessage(c.before), json.RawMessage(c.after), srv.names, srv.values.labels))
 		if got != c.want {
 			t.Errorf("%s %s → %s:\n got %s\nwant %s", c.entity, c.before, c.after, got, c.want)
 		}

@@ -2,7 +2,6 @@ package web
 
 import (
 	"errors"
-	"io/fs"
 	"net/http"
 	"net/url"
 	"strconv"
@@ -28,7 +27,7 @@ func (s *Server) healthz(w http.ResponseWriter, r *http.Request, rc *reqCtx) err
 }
 
 func (s *Server) openAPI(w http.ResponseWriter, r *http.Request, rc *reqCtx) error {
-	b, err := fs.ReadFile(s.static, "openapi.json")
+	b, err := s.OpenAPI()
 	if err != nil {
 		return err
 	}

@@ -12,6 +12,7 @@ import (
 	"strings"
 	"time"
 
+	"sidi/internal/audit"
 	"sidi/internal/auth"
 	"sidi/internal/enterprise"
 	"sidi/internal/kit"
@@ -23,7 +24,7 @@ import (
 	"sidi/internal/store"
 )
 
-//go:embed templates static
+//go:embed templates static apidocs
 var assets embed.FS
 
 // Deps are the services the web layer calls.
@@ -60,6 +61,9 @@ type Deps struct {
 	// log, by entity, field and code ("base" "status" "recognised" →
 	// "已认定"), for the 操作日志 (services.AuditValues gathers the modules').
 	AuditValues map[string]map[string]map[string]string
+	// AuditLabels name the recorded entities, actions and fields
+	// (services.AuditLabels; zero: the foundations' names only).
+	AuditLabels audit.Labels
 	// ToDo are the registers' parts of a user's to-do list (我的待办, the
 	// desk and /api/v1/todo), after the plan's reports.
 	ToDo []ToDoFunc
@@ -95,11 +99,16 @@ type Server struct {
 	// byPattern finds a route by its mux pattern ("GET /bases/{id}").
 	byPattern map[string]Route
 	pages     *pages
-	values    valueTable // the 操作日志's names of recorded codes
+	values    valueTable   // the 操作日志's names of recorded codes
+	names     audit.Labels // … and of entities, actions and fields
 	static    fs.FS
-	mux       *http.ServeMux
-	now       func() time.Time
-	cache     pageCache
+	// openapi is the published API description (openapi.go), or why it
+	// could not be built.
+	openapi    []byte
+	openapiErr error
+	mux        *http.ServeMux
+	now        func() time.Time
+	cache      pageCache
 	// denials limits how many refused requests are written to the log.
 	denials denialLimiter
 	// flashKey signs the status messages carried to the next page.
@@ -132,11 +141,16 @@ func New(d Deps) *Server {
 	}
 	s.pages = mustParsePages()
 	s.values = newValueTable(d.AuditValues)
+	s.names = d.AuditLabels
+	if s.names.Entities == nil {
+		s.names = audit.Foundations()
+	}
 	st, err := fs.Sub(assets, "static")
 	if err != nil {
 		panic(err)
 	}
 	s.static = st
+	s.openapi, s.openapiErr = openAPIDoc(assets)
 	s.routes = s.routeTable()
 	s.mux = http.NewServeMux()
 	s.byPattern = make(map[string]Route, len(s.routes))

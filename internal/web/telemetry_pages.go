@@ -7,7 +7,6 @@ import (
 
 	"sidi/internal/apperr"
 	"sidi/internal/auth"
-	"sidi/internal/equipment"
 	"sidi/internal/telemetry"
 )
 
@@ -24,13 +23,15 @@ type telemetryWeb struct {
 	*Server
 	charts  *telemetry.Charts
 	visible DeviceVisible
+	readers []auth.Role
 }
 
-// TelemetryPages are the telemetry routes over charts, for the devices
-// visible tells apart (logged-in callers only).
-func TelemetryPages(charts *telemetry.Charts, visible DeviceVisible) func(*Server) []Route {
+// TelemetryPages are the telemetry routes over charts, for the roles that
+// read the equipment register (readers) and the devices visible tells
+// apart.
+func TelemetryPages(charts *telemetry.Charts, visible DeviceVisible, readers []auth.Role) func(*Server) []Route {
 	return func(srv *Server) []Route {
-		return (&telemetryWeb{Server: srv, charts: charts, visible: visible}).routes()
+		return (&telemetryWeb{Server: srv, charts: charts, visible: visible, readers: readers}).routes()
 	}
 }
 
@@ -41,8 +42,8 @@ func TelemetryChartsURL(d telemetry.Device) string {
 
 func (s *telemetryWeb) routes() []Route {
 	return []Route{
-		{Method: "GET", Pattern: "/equipment/{code}/telemetry/charts", Name: "设备实时监测图", Roles: equipment.Readers, Handle: s.chartsFragment},
-		{Method: "GET", Pattern: "/api/v1/equipment/{code}/telemetry", Name: "设备监测数据", Roles: equipment.Readers, API: true, Handle: s.apiSeries},
+		{Method: "GET", Pattern: "/equipment/{code}/telemetry/charts", Name: "设备实时监测图", Roles: s.readers, Handle: s.chartsFragment},
+		{Method: "GET", Pattern: "/api/v1/equipment/{code}/telemetry", Name: "设备监测数据", Roles: s.readers, API: true, Handle: s.apiSeries},
 	}
 }
 

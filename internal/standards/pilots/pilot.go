@@ -5,11 +5,9 @@ import (
 	"database/sql"
 	"errors"
 	"fmt"
-	"strconv"
 	"strings"
 
 	"sidi/internal/apperr"
-	"sidi/internal/audit"
 	"sidi/internal/auth"
 	"sidi/internal/kit"
 	"sidi/internal/store"
@@ -136,94 +134,75 @@ func (s *Service) validatePilot(ctx context.Context, q querier, in PilotInput, c
 	return r, c.err()
 }
 
-// CreatePilot registers a pilot at its 申报 step.
-func (s *Service) CreatePilot(ctx context.Context, p auth.Principal, in PilotInput) (Pilot, error) {
-	if err := p.Require(WriteRoles...); err != nil {
+// pilotSpec is the pilot register as the kit's write skeleton sees it.
+func (s *Service) pilotSpec() kit.Spec[Pilot] {
+	return kit.Spec[Pilot]{DB: s.db, Entity: "pilot", Noun: "试点", Load: s.getPilot, Dept: func(pl Pilot) int64 { return pl.DeptID }}
+}
+
+// savePilot validates in inside the write (the department is looked up in
+// the directory), refuses a department outside the caller's scope (for a
+// change, only when it moves) and stores it with exec; the kit does the
+// rest (scope of the stored record, unique conflict, audit entry).
+func (s *Service) savePilot(ctx context.Context, p auth.Principal, id int64, action string, in PilotInput,
+	exec func(tx *sql.Tx, r pilotRow, orgID any) (int64, error)) (Pilot, error) {
+	sc, err := s.editScope(ctx, p)
+	if err != nil {
 		return Pilot{}, err
 	}
-	var id int64
-	err := s.db.Tx(ctx, func(tx *sql.Tx) error {
-		r, err := s.validatePilot(ctx, tx, in, true)
-		if err != nil {
-			return err
-		}
-		if err := s.requireDept(ctx, p, r.DeptID); err != nil {
-			return err
-		}
-		now := s.stamp()
-		orgID, err := s.enterpriseRef(ctx, tx, p, r.OrgCreditCode, r.OrgName, r.Demo)
-		if err != nil {
-			return err
-		}
-		err = tx.QueryRowContext(ctx, `INSERT INTO pilots(name, org_name, org_credit_code, org_id, prefecture, field, level, dept_id, summary, outcomes, contact,
-			stage, applied_on, demo, note, created_by, created_at, updated_at) VALUES ($1, $2, $3, $17, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $16) RETURNING id`,
-			r.Name, r.OrgName, r.OrgCreditCode, r.Prefecture, r.Field, r.Level, r.DeptID, r.Summary, r.Outcomes, r.Contact,
-			StageApplied, r.AppliedOn, store.BoolInt(r.Demo), r.Note, p.Actor().Name, now, orgID).Scan(&id)
-		if kit.IsUnique(err) {
-			return apperr.Conflict("“%s”承担的试点“%s”已登记", r.OrgName, r.Name)
-		}
-		if err != nil {
-			return fmt.Errorf("pilots: create: %w", err)
-		}
-		if _, err := tx.ExecContext(ctx, `INSERT INTO pilot_stages(pilot_id, stage, on_date, note, created_by, created_at) VALUES ($1, $2, $3, '', $4, $5)`,
-			id, StageApplied, r.AppliedOn, p.Actor().Name, now); err != nil {
-			return fmt.Errorf("pilots: create stage: %w", err)
-		}
-		after, err := s.getPilot(ctx, tx, id)
-		if err != nil {
-			return err
-		}
-		return audit.Append(ctx, s.db, tx, p.Actor(), audit.Entry{Entity: "pilot", EntityID: strconv.FormatInt(id, 10), Action: "create", After: after})
+	var r pilotRow
+	saved, err := s.pilotSpec().Save(ctx, kit.Write[Pilot]{By: p.Actor(), Allowed: p.Require(WriteRoles...), Scope: &sc, ID: id, Action: action,
+		Check: func(tx *sql.Tx, before Pilot) (err error) {
+			if r, err = s.validatePilot(ctx, tx, in, id == 0); err != nil {
+				return err
+			}
+			if id == 0 || r.DeptID != before.DeptID {
+				return requireDept(sc, r.DeptID)
+			}
+			return nil
+		},
+		Exec: func(tx *sql.Tx, _ Pilot) (int64, error) {
+			orgID, err := s.enterpriseRef(ctx, tx, p, r.OrgCreditCode, r.OrgName, r.Demo)
+			if err != nil {
+				return 0, err
+			}
+			return exec(tx, r, orgID)
+		},
+		Conflict: func() string { return fmt.Sprintf("“%s”承担的试点“%s”已登记", r.OrgName, r.Name) },
 	})
 	if err != nil {
 		return Pilot{}, err
 	}
-	return s.Pilot(ctx, p, id)
+	return s.Pilot(ctx, p, saved.ID)
+}
+
+// CreatePilot registers a pilot at its 申报 step.
+func (s *Service) CreatePilot(ctx context.Context, p auth.Principal, in PilotInput) (Pilot, error) {
+	return s.savePilot(ctx, p, 0, "create", in, func(tx *sql.Tx, r pilotRow, orgID any) (id int64, err error) {
+		now := s.stamp()
+		err = tx.QueryRowContext(ctx, `INSERT INTO pilots(name, org_name, org_credit_code, org_id, prefecture, field, level, dept_id, summary, outcomes, contact,
+			stage, applied_on, demo, note, created_by, created_at, updated_at) VALUES ($1, $2, $3, $17, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $16) RETURNING id`,
+			r.Name, r.OrgName, r.OrgCreditCode, r.Prefecture, r.Field, r.Level, r.DeptID, r.Summary, r.Outcomes, r.Contact,
+			StageApplied, r.AppliedOn, store.BoolInt(r.Demo), r.Note, p.Actor().Name, now, orgID).Scan(&id)
+		if err != nil {
+			return 0, err
+		}
+		if _, err := tx.ExecContext(ctx, `INSERT INTO pilot_stages(pilot_id, stage, on_date, note, created_by, created_at) VALUES ($1, $2, $3, '', $4, $5)`,
+			id, StageApplied, r.AppliedOn, p.Actor().Name, now); err != nil {
+			return 0, fmt.Errorf("pilots: create stage: %w", err)
+		}
+		return id, nil
+	})
 }
 
 // UpdatePilot changes a pilot's fields (not its stages). Moving it to
 // another department needs scope over both.
 func (s *Service) UpdatePilot(ctx context.Context, p auth.Principal, id int64, in PilotInput) (Pilot, error) {
-	if err := p.Require(WriteRoles...); err != nil {
-		return Pilot{}, err
-	}
-	err := s.db.Tx(ctx, func(tx *sql.Tx) error {
-		before, err := s.editablePilot(ctx, tx, p, id)
-		if err != nil {
-			return err
-		}
-		r, err := s.validatePilot(ctx, tx, in, false)
-		if err != nil {
-			return err
-		}
-		if r.DeptID != before.DeptID {
-			if err := s.requireDept(ctx, p, r.DeptID); err != nil {
-				return err
-			}
-		}
-		orgID, err := s.enterpriseRef(ctx, tx, p, r.OrgCreditCode, r.OrgName, r.Demo)
-		if err != nil {
-			return err
-		}
-		_, err = tx.ExecContext(ctx, `UPDATE pilots SET name = $1, org_name = $2, org_credit_code = $3, prefecture = $4, field = $5, level = $6, dept_id = $7,
+	return s.savePilot(ctx, p, id, "update", in, func(tx *sql.Tx, r pilotRow, orgID any) (int64, error) {
+		_, err := tx.ExecContext(ctx, `UPDATE pilots SET name = $1, org_name = $2, org_credit_code = $3, prefecture = $4, field = $5, level = $6, dept_id = $7,
 			summary = $8, outcomes = $9, contact = $10, note = $11, updated_at = $12, org_id = $14 WHERE id = $13`,
 			r.Name, r.OrgName, r.OrgCreditCode, r.Prefecture, r.Field, r.Level, r.DeptID, r.Summary, r.Outcomes, r.Contact, r.Note, s.stamp(), id, orgID)
-		if kit.IsUnique(err) {
-			return apperr.Conflict("“%s”承担的试点“%s”已登记", r.OrgName, r.Name)
-		}
-		if err != nil {
-			return fmt.Errorf("pilots: update %d: %w", id, err)
-		}
-		after, err := s.getPilot(ctx, tx, id)
-		if err != nil {
-			return err
-		}
-		return audit.Append(ctx, s.db, tx, p.Actor(), audit.Entry{Entity: "pilot", EntityID: strconv.FormatInt(id, 10), Action: "update", Before: before, After: after})
+		return id, err
 	})
-	if err != nil {
-		return Pilot{}, err
-	}
-	return s.Pilot(ctx, p, id)
 }
 
 // notFound is the answer for missing pilots and for those outside the
@@ -244,11 +223,11 @@ func (s *Service) editablePilot(ctx context.Context, q querier, p auth.Principal
 	if err != nil {
 		return Pilot{}, err
 	}
-	ok, err := s.canEdit(ctx, p, pl.DeptID)
+	sc, err := s.editScope(ctx, p)
 	if err != nil {
 		return Pilot{}, err
 	}
-	if !ok {
+	if !sc.Allows(pl.DeptID) {
 		return Pilot{}, pilotOutOfScope(id)
 	}
 	return pl, nil
@@ -261,11 +240,11 @@ func (s *Service) Pilot(ctx context.Context, p auth.Principal, id int64) (Pilot,
 	if err != nil {
 		return Pilot{}, err
 	}
-	ok, err := s.canEdit(ctx, p, pl.DeptID)
+	sc, err := s.editScope(ctx, p)
 	if err != nil {
 		return Pilot{}, err
 	}
-	if ok {
+	if sc.Allows(pl.DeptID) {
 		pl.Editable = true
 		pl.Next = NextStages(pl.Stage)
 		return pl, nil
@@ -415,20 +394,20 @@ type Overview struct {
 // ListPilots returns the pilots p may see matching f, with the overview of
 // the public ones.
 func (s *Service) ListPilots(ctx context.Context, p auth.Principal, f Filter) ([]Summary, Overview, error) {
-	var args []any
-	add := func(v any) string { args = append(args, v); return fmt.Sprintf("$%d", len(args)) }
+	var a kit.Args
+	add := a.Add
 	vis := "p.approved_on <> ''"
 	if f.Applications {
-		sc, err := s.scopeClause(ctx, p, "p.dept_id", &args)
+		sc, err := s.editScope(ctx, p)
 		if err != nil {
 			return nil, Overview{}, err
 		}
-		switch sc {
+		switch cond := sc.Cond("p.dept_id", &a); cond {
 		case "":
 			vis = "1 = 1"
 		case "1 = 0":
 		default:
-			vis = "(" + vis + " OR " + sc + ")"
+			vis = "(" + vis + " OR " + cond + ")"
 		}
 	}
 	where := []string{vis}
@@ -455,7 +434,7 @@ func (s *Service) ListPilots(ctx context.Context, p auth.Principal, f Filter) ([
 	due := add(today)
 	rows, err := s.db.Reader().QueryContext(ctx, `SELECT `+pilotCols+`,
 		(SELECT COUNT(*) FROM pilot_milestones m WHERE m.pilot_id = p.id AND m.done_on = '' AND m.due_on < `+due+`)`+pilotFrom+`
-		WHERE `+strings.Join(where, " AND ")+` ORDER BY CASE WHEN p.approved_on = '' THEN 0 ELSE 1 END, p.approved_on DESC, p.id DESC LIMIT 1000`, args...)
+		WHERE `+strings.Join(where, " AND ")+` ORDER BY CASE WHEN p.approved_on = '' THEN 0 ELSE 1 END, p.approved_on DESC, p.id DESC LIMIT 1000`, a.Values()...)
 	if err != nil {
 		return nil, Overview{}, fmt.Errorf("pilots: list: %w", err)
 	}

@@ -129,80 +129,58 @@ func projectOutOfScope(id int64) error {
 	return apperr.OutOfScope("没有编号为 %d 的科技项目，或不在您的数据范围内", id)
 }
 
-// CreateProject registers an S&T project.
-func (s *Service) CreateProject(ctx context.Context, p auth.Principal, in ProjectInput) (Project, error) {
-	if err := p.Require(WriteRoles...); err != nil {
+// projectSpec is the project register as the kit's write skeleton sees it.
+func (s *Service) projectSpec() kit.Spec[Project] {
+	return kit.Spec[Project]{DB: s.db, Entity: "sci_project", Noun: "科技项目", Load: s.getProject, Dept: func(pr Project) int64 { return pr.DeptID }}
+}
+
+// saveProject validates in inside the write, refuses a department outside
+// the caller's scope (for a change, only when it moves) and stores it with
+// exec.
+func (s *Service) saveProject(ctx context.Context, p auth.Principal, id int64, action string, in ProjectInput,
+	exec func(tx *sql.Tx, r projectRow) (int64, error)) (Project, error) {
+	sc, err := s.editScope(ctx, p)
+	if err != nil {
 		return Project{}, err
 	}
-	var id int64
-	err := s.db.Tx(ctx, func(tx *sql.Tx) error {
-		r, err := s.validateProject(ctx, tx, in)
-		if err != nil {
-			return err
-		}
-		if err := s.requireDept(ctx, p, r.DeptID); err != nil {
-			return err
-		}
-		now := s.stamp()
-		err = tx.QueryRowContext(ctx, `INSERT INTO sci_projects(number, name, programme, lead_org, dept_id, start_year, end_year, expected_outputs, demo, note, created_by, created_at, updated_at)
-			VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $12) RETURNING id`,
-			r.Number, r.Name, r.Programme, r.LeadOrg, r.DeptID, r.start, r.end, r.expected, store.BoolInt(r.Demo), r.Note, p.Actor().Name, now).Scan(&id)
-		if kit.IsUnique(err) {
-			return apperr.Conflict("项目编号“%s”已登记", r.Number)
-		}
-		if err != nil {
-			return fmt.Errorf("pilots: create project: %w", err)
-		}
-		after, err := s.getProject(ctx, tx, id)
-		if err != nil {
-			return err
-		}
-		return audit.Append(ctx, s.db, tx, p.Actor(), audit.Entry{Entity: "sci_project", EntityID: strconv.FormatInt(id, 10), Action: "create", After: after})
+	var r projectRow
+	saved, err := s.projectSpec().Save(ctx, kit.Write[Project]{By: p.Actor(), Allowed: p.Require(WriteRoles...), Scope: &sc, ID: id, Action: action,
+		Check: func(tx *sql.Tx, before Project) (err error) {
+			if r, err = s.validateProject(ctx, tx, in); err != nil {
+				return err
+			}
+			if id == 0 || r.DeptID != before.DeptID {
+				return requireDept(sc, r.DeptID)
+			}
+			return nil
+		},
+		Exec:     func(tx *sql.Tx, _ Project) (int64, error) { return exec(tx, r) },
+		Conflict: func() string { return fmt.Sprintf("项目编号“%s”已登记", r.Number) },
 	})
 	if err != nil {
 		return Project{}, err
 	}
-	return s.Project(ctx, p, id)
+	return s.Project(ctx, p, saved.ID)
+}
+
+// CreateProject registers an S&T project.
+func (s *Service) CreateProject(ctx context.Context, p auth.Principal, in ProjectInput) (Project, error) {
+	return s.saveProject(ctx, p, 0, "create", in, func(tx *sql.Tx, r projectRow) (id int64, err error) {
+		err = tx.QueryRowContext(ctx, `INSERT INTO sci_projects(number, name, programme, lead_org, dept_id, start_year, end_year, expected_outputs, demo, note, created_by, created_at, updated_at)
+			VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $12) RETURNING id`,
+			r.Number, r.Name, r.Programme, r.LeadOrg, r.DeptID, r.start, r.end, r.expected, store.BoolInt(r.Demo), r.Note, p.Actor().Name, s.stamp()).Scan(&id)
+		return id, err
+	})
 }
 
 // UpdateProject changes a project's fields.
 func (s *Service) UpdateProject(ctx context.Context, p auth.Principal, id int64, in ProjectInput) (Project, error) {
-	if err := p.Require(WriteRoles...); err != nil {
-		return Project{}, err
-	}
-	err := s.db.Tx(ctx, func(tx *sql.Tx) error {
-		before, err := s.editableProject(ctx, tx, p, id)
-		if err != nil {
-			return err
-		}
-		r, err := s.validateProject(ctx, tx, in)
-		if err != nil {
-			return err
-		}
-		if r.DeptID != before.DeptID {
-			if err := s.requireDept(ctx, p, r.DeptID); err != nil {
-				return err
-			}
-		}
-		_, err = tx.ExecContext(ctx, `UPDATE sci_projects SET number = $1, name = $2, programme = $3, lead_org = $4, dept_id = $5, start_year = $6, end_year = $7,
+	return s.saveProject(ctx, p, id, "update", in, func(tx *sql.Tx, r projectRow) (int64, error) {
+		_, err := tx.ExecContext(ctx, `UPDATE sci_projects SET number = $1, name = $2, programme = $3, lead_org = $4, dept_id = $5, start_year = $6, end_year = $7,
 			expected_outputs = $8, note = $9, updated_at = $10 WHERE id = $11`,
 			r.Number, r.Name, r.Programme, r.LeadOrg, r.DeptID, r.start, r.end, r.expected, r.Note, s.stamp(), id)
-		if kit.IsUnique(err) {
-			return apperr.Conflict("项目编号“%s”已登记", r.Number)
-		}
-		if err != nil {
-			return fmt.Errorf("pilots: update project %d: %w", id, err)
-		}
-		after, err := s.getProject(ctx, tx, id)
-		if err != nil {
-			return err
-		}
-		return audit.Append(ctx, s.db, tx, p.Actor(), audit.Entry{Entity: "sci_project", EntityID: strconv.FormatInt(id, 10), Action: "update", Before: before, After: after})
+		return id, err
 	})
-	if err != nil {
-		return Project{}, err
-	}
-	return s.Project(ctx, p, id)
 }
 
 func (s *Service) editableProject(ctx context.Context, q querier, p auth.Principal, id int64) (Project, error) {
@@ -210,11 +188,11 @@ func (s *Service) editableProject(ctx context.Context, q querier, p auth.Princip
 	if err != nil {
 		return Project{}, err
 	}
-	ok, err := s.canEdit(ctx, p, pr.DeptID)
+	sc, err := s.editScope(ctx, p)
 	if err != nil {
 		return Project{}, err
 	}
-	if !ok {
+	if !sc.Allows(pr.DeptID) {
 		return Project{}, projectOutOfScope(id)
 	}
 	return pr, nil
@@ -227,9 +205,11 @@ func (s *Service) Project(ctx context.Context, p auth.Principal, id int64) (Proj
 	if err != nil {
 		return Project{}, err
 	}
-	if pr.Editable, err = s.canEdit(ctx, p, pr.DeptID); err != nil {
+	sc, err := s.editScope(ctx, p)
+	if err != nil {
 		return Project{}, err
 	}
+	pr.Editable = sc.Allows(pr.DeptID)
 	rw, err := s.ListRewards(ctx, p, id)
 	if err != nil {
 		return Project{}, err

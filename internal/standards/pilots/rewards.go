@@ -9,8 +9,8 @@ import (
 	"strings"
 
 	"sidi/internal/apperr"
-	"sidi/internal/audit"
 	"sidi/internal/auth"
+	"sidi/internal/kit"
 	"sidi/internal/standards"
 	"sidi/internal/store"
 )
@@ -146,41 +146,41 @@ func (s *Service) validateReward(ctx context.Context, q querier, in RewardInput)
 	return r, c.err()
 }
 
+// rewardSpec is the reward register as the kit's write skeleton sees it.
+func (s *Service) rewardSpec() kit.Spec[Reward] {
+	return kit.Spec[Reward]{DB: s.db, Entity: "standard_reward", Noun: "奖励记录", Load: s.getReward, Dept: func(r Reward) int64 { return r.DeptID }}
+}
+
 // AddReward records a reward granted by a department within p's scope,
 // optionally for a project's output.
 func (s *Service) AddReward(ctx context.Context, p auth.Principal, in RewardInput) (Reward, error) {
-	if err := p.Require(WriteRoles...); err != nil {
+	sc, err := s.editScope(ctx, p)
+	if err != nil {
 		return Reward{}, err
 	}
-	var id int64
-	err := s.db.Tx(ctx, func(tx *sql.Tx) error {
-		r, err := s.validateReward(ctx, tx, in)
-		if err != nil {
-			return err
-		}
-		if err := s.requireDept(ctx, p, r.deptID); err != nil {
-			return err
-		}
-		entID, err := s.enterpriseRef(ctx, tx, p, r.credit, r.ent, in.Demo)
-		if err != nil {
-			return err
-		}
-		err = tx.QueryRowContext(ctx, `INSERT INTO standard_rewards(project_id, dept_id, enterprise, credit_code, enterprise_id, standard_code, level, role, amount_fen, policy, awarded_on, demo, note, created_by, created_at)
-			VALUES ($1, $2, $3, $4, $15, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14) RETURNING id`,
-			r.project, r.deptID, r.ent, r.credit, r.code, r.level, r.role, r.fen, r.policy, r.awarded, store.BoolInt(in.Demo), r.note, p.Actor().Name, s.stamp(), entID).Scan(&id)
-		if err != nil {
-			return fmt.Errorf("pilots: add reward: %w", err)
-		}
-		after, err := s.getReward(ctx, tx, id)
-		if err != nil {
-			return err
-		}
-		return audit.Append(ctx, s.db, tx, p.Actor(), audit.Entry{Entity: "standard_reward", EntityID: strconv.FormatInt(id, 10), Action: "create", After: after})
+	var r rewardRow
+	saved, err := s.rewardSpec().Save(ctx, kit.Write[Reward]{By: p.Actor(), Allowed: p.Require(WriteRoles...), Scope: &sc, Action: "create",
+		Check: func(tx *sql.Tx, _ Reward) (err error) {
+			if r, err = s.validateReward(ctx, tx, in); err != nil {
+				return err
+			}
+			return requireDept(sc, r.deptID)
+		},
+		Exec: func(tx *sql.Tx, _ Reward) (id int64, err error) {
+			entID, err := s.enterpriseRef(ctx, tx, p, r.credit, r.ent, in.Demo)
+			if err != nil {
+				return 0, err
+			}
+			err = tx.QueryRowContext(ctx, `INSERT INTO standard_rewards(project_id, dept_id, enterprise, credit_code, enterprise_id, standard_code, level, role, amount_fen, policy, awarded_on, demo, note, created_by, created_at)
+				VALUES ($1, $2, $3, $4, $15, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14) RETURNING id`,
+				r.project, r.deptID, r.ent, r.credit, r.code, r.level, r.role, r.fen, r.policy, r.awarded, store.BoolInt(in.Demo), r.note, p.Actor().Name, s.stamp(), entID).Scan(&id)
+			return id, err
+		},
 	})
 	if err != nil {
 		return Reward{}, err
 	}
-	return s.getReward(ctx, s.db.Reader(), id)
+	return s.getReward(ctx, s.db.Reader(), saved.ID)
 }
 
 // rewardNotFound answers for missing rewards and for those outside the
@@ -196,11 +196,11 @@ func (s *Service) editableReward(ctx context.Context, q querier, p auth.Principa
 	if err != nil {
 		return Reward{}, err
 	}
-	ok, err := s.canEdit(ctx, p, r.DeptID)
+	sc, err := s.editScope(ctx, p)
 	if err != nil {
 		return Reward{}, err
 	}
-	if !ok {
+	if !sc.Allows(r.DeptID) {
 		return Reward{}, apperr.OutOfScope("没有编号为 %d 的奖励记录，或不在您的数据范围内", id)
 	}
 	return r, nil
@@ -212,88 +212,74 @@ func (s *Service) editableReward(ctx context.Context, q querier, p auth.Principa
 // scope over both. Before and after go to the audit log in the same
 // transaction.
 func (s *Service) UpdateReward(ctx context.Context, p auth.Principal, id int64, in RewardInput) (Reward, error) {
-	if err := p.Require(WriteRoles...); err != nil {
-		return Reward{}, err
-	}
-	err := s.db.Tx(ctx, func(tx *sql.Tx) error {
-		before, err := s.editableReward(ctx, tx, p, id)
-		if err != nil {
-			return err
-		}
-		if before.Status == RewardWithdrawn {
-			return apperr.Invalid("该奖励记录已于 %s 撤销，不能再修改", before.WithdrawnOn)
-		}
-		r, err := s.validateReward(ctx, tx, in)
-		if err != nil {
-			return err
-		}
-		if r.deptID != before.DeptID {
-			if err := s.requireDept(ctx, p, r.deptID); err != nil {
+	var r rewardRow
+	return s.changeReward(ctx, p, id, "update", nil,
+		func(tx *sql.Tx, before Reward, sc kit.Scope) (err error) {
+			if before.Status == RewardWithdrawn {
+				return apperr.Invalid("该奖励记录已于 %s 撤销，不能再修改", before.WithdrawnOn)
+			}
+			if r, err = s.validateReward(ctx, tx, in); err != nil {
 				return err
 			}
-		}
-		entID, err := s.enterpriseRef(ctx, tx, p, r.credit, r.ent, in.Demo)
-		if err != nil {
-			return err
-		}
-		res, err := tx.ExecContext(ctx, `UPDATE standard_rewards SET project_id = $1, dept_id = $2, enterprise = $3, credit_code = $4, standard_code = $5, level = $6, role = $7,
-			amount_fen = $8, policy = $9, awarded_on = $10, note = $11, updated_by = $12, updated_at = $13, enterprise_id = $15 WHERE id = $14 AND status = 'active'`,
-			r.project, r.deptID, r.ent, r.credit, r.code, r.level, r.role, r.fen, r.policy, r.awarded, r.note, p.Actor().Name, s.stamp(), id, entID)
-		if err != nil {
-			return fmt.Errorf("pilots: update reward %d: %w", id, err)
-		}
-		if n, err := res.RowsAffected(); err != nil {
-			return fmt.Errorf("pilots: update reward %d: %w", id, err)
-		} else if n != 1 {
-			return apperr.Conflict("奖励记录 %d 刚被他人修改或撤销，请刷新后重试", id)
-		}
-		after, err := s.getReward(ctx, tx, id)
-		if err != nil {
-			return err
-		}
-		return audit.Append(ctx, s.db, tx, p.Actor(), audit.Entry{Entity: "standard_reward", EntityID: strconv.FormatInt(id, 10), Action: "update", Before: before, After: after})
-	})
-	if err != nil {
-		return Reward{}, err
-	}
-	return s.Reward(ctx, p, id)
+			if r.deptID != before.DeptID {
+				return requireDept(sc, r.deptID)
+			}
+			return nil
+		},
+		func(tx *sql.Tx) (sql.Result, error) {
+			entID, err := s.enterpriseRef(ctx, tx, p, r.credit, r.ent, in.Demo)
+			if err != nil {
+				return nil, err
+			}
+			return tx.ExecContext(ctx, `UPDATE standard_rewards SET project_id = $1, dept_id = $2, enterprise = $3, credit_code = $4, standard_code = $5, level = $6, role = $7,
+				amount_fen = $8, policy = $9, awarded_on = $10, note = $11, updated_by = $12, updated_at = $13, enterprise_id = $15 WHERE id = $14 AND status = 'active'`,
+				r.project, r.deptID, r.ent, r.credit, r.code, r.level, r.role, r.fen, r.policy, r.awarded, r.note, p.Actor().Name, s.stamp(), id, entID)
+		}, "奖励记录 %d 刚被他人修改或撤销，请刷新后重试")
 }
 
 // WithdrawReward withdraws a reward entered in error or revoked: it is kept,
 // marked withdrawn with the reason, who and when, left out of public lists
 // and totals, and no longer counted by standards.sci.rewards from today on.
 func (s *Service) WithdrawReward(ctx context.Context, p auth.Principal, id int64, reason string) (Reward, error) {
-	if err := p.Require(WriteRoles...); err != nil {
-		return Reward{}, err
-	}
 	var c checker
 	why := c.text("撤销原因", reason, 500, true, true)
-	if err := c.err(); err != nil {
+	return s.changeReward(ctx, p, id, "withdraw", c.err,
+		func(_ *sql.Tx, before Reward, _ kit.Scope) error {
+			if before.Status == RewardWithdrawn {
+				return apperr.Invalid("该奖励记录已于 %s 撤销", before.WithdrawnOn)
+			}
+			return nil
+		},
+		func(tx *sql.Tx) (sql.Result, error) {
+			return tx.ExecContext(ctx, `UPDATE standard_rewards SET status = 'withdrawn', withdrawn_on = $1, withdrawn_at = $2, withdrawn_by = $3, withdraw_reason = $4
+				WHERE id = $5 AND status = 'active'`, s.today(), s.stamp(), p.Actor().Name, why, id)
+		}, "奖励记录 %d 刚被他人撤销，请刷新后查看")
+}
+
+// changeReward is a change of an active reward: check against the stored
+// one, then exec, which must change exactly that row (else someone changed
+// or withdrew it meanwhile: raced, with the id).
+func (s *Service) changeReward(ctx context.Context, p auth.Principal, id int64, action string, validate func() error,
+	check func(tx *sql.Tx, before Reward, sc kit.Scope) error, exec func(tx *sql.Tx) (sql.Result, error), raced string) (Reward, error) {
+	sc, err := s.editScope(ctx, p)
+	if err != nil {
 		return Reward{}, err
 	}
-	err := s.db.Tx(ctx, func(tx *sql.Tx) error {
-		before, err := s.editableReward(ctx, tx, p, id)
-		if err != nil {
-			return err
-		}
-		if before.Status == RewardWithdrawn {
-			return apperr.Invalid("该奖励记录已于 %s 撤销", before.WithdrawnOn)
-		}
-		res, err := tx.ExecContext(ctx, `UPDATE standard_rewards SET status = 'withdrawn', withdrawn_on = $1, withdrawn_at = $2, withdrawn_by = $3, withdraw_reason = $4
-			WHERE id = $5 AND status = 'active'`, s.today(), s.stamp(), p.Actor().Name, why, id)
-		if err != nil {
-			return fmt.Errorf("pilots: withdraw reward %d: %w", id, err)
-		}
-		if n, err := res.RowsAffected(); err != nil {
-			return fmt.Errorf("pilots: withdraw reward %d: %w", id, err)
-		} else if n != 1 {
-			return apperr.Conflict("奖励记录 %d 刚被他人撤销，请刷新后查看", id)
-		}
-		after, err := s.getReward(ctx, tx, id)
-		if err != nil {
-			return err
-		}
-		return audit.Append(ctx, s.db, tx, p.Actor(), audit.Entry{Entity: "standard_reward", EntityID: strconv.FormatInt(id, 10), Action: "withdraw", Before: before, After: after})
+	_, err = s.rewardSpec().Save(ctx, kit.Write[Reward]{By: p.Actor(), Allowed: p.Require(WriteRoles...), Scope: &sc, ID: id, Action: action,
+		Validate: validate,
+		Check:    func(tx *sql.Tx, before Reward) error { return check(tx, before, sc) },
+		Exec: func(tx *sql.Tx, _ Reward) (int64, error) {
+			res, err := exec(tx)
+			if err != nil {
+				return 0, err
+			}
+			if n, err := res.RowsAffected(); err != nil {
+				return 0, err
+			} else if n != 1 {
+				return 0, apperr.Conflict(raced, id)
+			}
+			return id, nil
+		},
 	})
 	if err != nil {
 		return Reward{}, err
@@ -309,11 +295,11 @@ func (s *Service) Reward(ctx context.Context, p auth.Principal, id int64) (Rewar
 	if err != nil {
 		return Reward{}, err
 	}
-	ok, err := s.canEdit(ctx, p, r.DeptID)
+	sc, err := s.editScope(ctx, p)
 	if err != nil {
 		return Reward{}, err
 	}
-	if ok {
+	if sc.Allows(r.DeptID) {
 		r.Editable = true
 		return r, nil
 	}
@@ -357,27 +343,26 @@ func (s *Service) getReward(ctx context.Context, q querier, id int64) (Reward, e
 // granting department (marked 已撤销); notes likewise.
 func (s *Service) ListRewards(ctx context.Context, p auth.Principal, projectID int64) ([]Reward, error) {
 	q := `SELECT ` + rewardCols + rewardFrom
-	var args []any
+	var a kit.Args
 	where := []string{}
 	if projectID > 0 {
-		args = append(args, projectID)
-		where = append(where, "r.project_id = $1")
+		where = append(where, "r.project_id = "+a.Add(projectID))
 	}
-	sc, err := s.scopeClause(ctx, p, "r.dept_id", &args)
+	sc, err := s.editScope(ctx, p)
 	if err != nil {
 		return nil, err
 	}
-	switch sc {
+	switch cond := sc.Cond("r.dept_id", &a); cond {
 	case "":
 	case "1 = 0":
 		where = append(where, "r.status = 'active'")
 	default:
-		where = append(where, "(r.status = 'active' OR "+sc+")")
+		where = append(where, "(r.status = 'active' OR "+cond+")")
 	}
 	if len(where) > 0 {
 		q += ` WHERE ` + strings.Join(where, " AND ")
 	}
-	rows, err := s.db.Reader().QueryContext(ctx, q+` ORDER BY r.awarded_on DESC, r.id DESC LIMIT 1000`, args...)
+	rows, err := s.db.Reader().QueryContext(ctx, q+` ORDER BY r.awarded_on DESC, r.id DESC LIMIT 1000`, a.Values()...)
 	if err != nil {
 		return nil, fmt.Errorf("pilots: rewards: %w", err)
 	}
@@ -394,11 +379,7 @@ func (s *Service) ListRewards(ctx context.Context, p auth.Principal, projectID i
 		return nil, fmt.Errorf("pilots: rewards: %w", err)
 	}
 	for i := range out {
-		ok, err := s.canEdit(ctx, p, out[i].DeptID)
-		if err != nil {
-			return nil, err
-		}
-		if ok {
+		if sc.Allows(out[i].DeptID) {
 			out[i].Editable = true
 		} else {
 			out[i] = out[i].public()

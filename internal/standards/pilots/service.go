@@ -235,61 +235,29 @@ func firstNonEmpty(ss ...string) string {
 
 type querier = store.Querier
 
-// canEdit reports whether p may change records of deptID: administrators
-// and supervisors everywhere, department reporters and approvers within
-// their data scope, nobody else.
-func (s *Service) canEdit(ctx context.Context, p auth.Principal, deptID int64) (bool, error) {
+// editScope is how far p may change pilots, projects and rewards, computed
+// once per call: every department for Editors, the data scope of
+// department reporters and approvers, none for anybody else.
+func (s *Service) editScope(ctx context.Context, p auth.Principal) (kit.Scope, error) {
 	if p.Has(Editors...) {
-		return true, nil
+		return kit.AllDepts, nil
 	}
 	if !p.Has(DeptStaff...) || s.auth == nil {
-		return false, nil
+		return kit.Scope{}, nil
 	}
-	ok, err := s.auth.CanAccessDept(ctx, p, deptID)
+	sc, err := s.auth.Scope(ctx, p)
 	if err != nil {
-		return false, fmt.Errorf("pilots: scope: %w", err)
+		return kit.Scope{}, fmt.Errorf("pilots: scope: %w", err)
 	}
-	return ok, nil
+	return sc, nil
 }
 
-// requireDept refuses a write for a department outside p's scope.
-func (s *Service) requireDept(ctx context.Context, p auth.Principal, deptID int64) error {
-	ok, err := s.canEdit(ctx, p, deptID)
-	if err != nil {
-		return err
-	}
-	if !ok {
+// requireDept refuses a record of a department outside sc.
+func requireDept(sc kit.Scope, deptID int64) error {
+	if !sc.Allows(deptID) {
 		return apperr.Forbidden("责任部门不在您的数据范围内：只能登记本部门（或下级部门）负责的事项")
 	}
 	return nil
-}
-
-// scopeClause returns a SQL condition limiting col to the departments p
-// may edit ("" when p may edit all; "1 = 0" when none), appending its
-// arguments to args.
-func (s *Service) scopeClause(ctx context.Context, p auth.Principal, col string, args *[]any) (string, error) {
-	if p.Has(Editors...) {
-		return "", nil
-	}
-	if !p.Has(DeptStaff...) || s.auth == nil {
-		return "1 = 0", nil
-	}
-	all, ids, err := s.auth.DeptsInScope(ctx, p)
-	if err != nil {
-		return "", fmt.Errorf("pilots: scope: %w", err)
-	}
-	if all {
-		return "", nil
-	}
-	if len(ids) == 0 {
-		return "1 = 0", nil
-	}
-	ph := make([]string, len(ids))
-	for i, id := range ids {
-		*args = append(*args, id)
-		ph[i] = fmt.Sprintf("$%d", len(*args))
-	}
-	return col + " IN (" + strings.Join(ph, ", ") + ")", nil
 }
 
 // enterpriseRef records an entity with a credit code in the enterprise

@@ -1,4 +1,4 @@
-package main
+package cli
 
 import (
 	"flag"
@@ -30,7 +30,7 @@ func TestParseArgsFlagsAnywhere(t *testing.T) {
 			limit := fs.Int("limit", 20, "")
 			data := fs.String("data", "", "")
 			js := fs.Bool("json", false, "")
-			if err := parseArgs(fs, c.args); err != nil {
+			if err := ParseArgs(fs, c.args); err != nil {
 				t.Fatal(err)
 			}
 			if *limit != c.limit || *data != c.data || *js != c.json || !slices.Equal(fs.Args(), c.pos) {
@@ -40,7 +40,7 @@ func TestParseArgsFlagsAnywhere(t *testing.T) {
 	}
 	fs := flag.NewFlagSet("t", flag.ContinueOnError)
 	fs.SetOutput(io.Discard)
-	if err := parseArgs(fs, []string{"q", "--nope"}); err == nil {
+	if err := ParseArgs(fs, []string{"q", "--nope"}); err == nil {
 		t.Error("an unknown flag after a positional argument was accepted")
 	}
 }

@@ -1,4 +1,4 @@
-package main
+package gi
 
 import (
 	"context"
@@ -8,35 +8,41 @@ import (
 	"strconv"
 
 	"sidi/internal/auth"
-	"sidi/internal/ip/gi"
+	"sidi/internal/cli"
 )
 
+// Commands are the register's commands of the sidi binary (through its
+// module): brand-archive.
+func Commands(open cli.Open[*Service]) []*cli.Command {
+	return []*cli.Command{cmdBrandArchive(open)}
+}
+
 // cmdBrandArchive archives a document with a brand of the catalogue.
-func cmdBrandArchive() *Command {
-	return &Command{
+func cmdBrandArchive(open cli.Open[*Service]) *cli.Command {
+	return &cli.Command{
 		Name: "brand-archive", Usage: "BRAND_ID FILE [--title TITLE] [--data DIR | --db URL]",
 		Short: "把文件存入品牌档案（按 SHA-256）archive a document with a brand",
 		Long:  "把 FILE 存入品牌目录中编号为 BRAND_ID 的品牌的档案，以内容的 SHA-256 标识；同一内容再次存入不会重复。标题默认为文件名。",
-		Run: func(ctx context.Context, e *Env, args []string) error {
-			fs := newFlags("brand-archive", e)
+		Run: func(ctx context.Context, e *cli.Env, args []string) error {
+			fs := cli.NewFlags("brand-archive", e)
 			title := fs.String("title", "", "文件标题（默认文件名）document title")
-			cfg := storageFlags(fs, e)
-			if err := parseArgs(fs, args); err != nil {
+			cfg := cli.Storage(fs, e)
+			if err := cli.ParseArgs(fs, args); err != nil {
 				return err
 			}
 			if fs.NArg() != 2 {
-				return usageError{"需要品牌编号和文件 need BRAND_ID and FILE"}
+				return cli.UsageError{Msg: "需要品牌编号和文件 need BRAND_ID and FILE"}
 			}
 			id, err := strconv.ParseInt(fs.Arg(0), 10, 64)
 			if err != nil || id < 1 {
-				return usageError{fmt.Sprintf("品牌编号“%s”无效", fs.Arg(0))}
+				return cli.UsageError{Msg: fmt.Sprintf("品牌编号“%s”无效", fs.Arg(0))}
 			}
 			st, err := os.Stat(fs.Arg(1))
 			if err != nil {
 				return fmt.Errorf("读取 %s 失败: %w", fs.Arg(1), err)
 			}
-			if st.Size() > gi.MaxDocument {
-				return fmt.Errorf("文件超过 %d MB", gi.MaxDocument>>20)
+			if st.Size() > MaxDocument {
+				return fmt.Errorf("文件超过 %d MB", MaxDocument>>20)
 			}
 			content, err := os.ReadFile(fs.Arg(1))
 			if err != nil {
@@ -45,12 +51,12 @@ func cmdBrandArchive() *Command {
 			if *title == "" {
 				*title = filepath.Base(fs.Arg(1))
 			}
-			a, err := openApp(ctx, cfg())
+			svc, closeStore, err := open(ctx, cfg())
 			if err != nil {
 				return err
 			}
-			defer a.Close()
-			d, err := a.GI.Archive(ctx, auth.CLI("brand-archive"), id, *title, content)
+			defer closeStore()
+			d, err := svc.Archive(ctx, auth.CLI("brand-archive"), id, *title, content)
 			if err != nil {
 				return err
 			}

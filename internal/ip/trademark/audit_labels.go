@@ -1,0 +1,14 @@
+package trademark
+
+import "sidi/internal/audit"
+
+// AuditLabels are the Chinese names of the entities and actions this
+// register records in the audit log (the 操作日志 reads them merged with
+// the foundations').
+func AuditLabels() audit.Labels {
+	return audit.Labels{
+		Entities: map[string]string{
+			"trademark": "商标",
+		},
+	}
+}

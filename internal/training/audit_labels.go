@@ -1,0 +1,17 @@
+package training
+
+import "sidi/internal/audit"
+
+// AuditLabels are the Chinese names of the entities and actions this
+// register records in the audit log (the 操作日志 reads them merged with
+// the foundations').
+func AuditLabels() audit.Labels {
+	return audit.Labels{
+		Entities: map[string]string{
+			"training_session": "标准化培训",
+		},
+		Actions: map[string]string{
+			"attendees": "登记学员",
+		},
+	}
+}
