@@ -45,7 +45,7 @@ var actionLabels = map[string]string{
 	"submit": "提交", "unlink": "取消关联", "unlock": "解除锁定", "update": "修改", "withdraw": "撤回",
 	"inspect": "登记检验", "issue_secret": "签发设备密钥", "recompute_due": "重算检验到期日", "archive": "归档",
 	"retest": "登记复检", "dispose": "登记不合格处置",
-	"ack": "确认", "clear": "清除", "start": "开始整改", "reject": "复核退回", "close": "关闭",
+	"accept": "接收", "ack": "确认", "clear": "清除", "start": "开始整改", "reject": "复核退回", "close": "关闭",
 	"version": "建立新版本", "weights_ahp": "层次分析法定权", "weights_entropy": "熵权法定权", "classes": "设置分类等级",
 }
 

@@ -134,15 +134,19 @@ func TestRiskPages(t *testing.T) {
 
 func init() {
 	for k, v := range map[string][]string{
-		"GET /inspect/cross-region":       editorsOnly,
-		"POST /inspect/cross-region":      editorsOnly,
-		"POST /inspect/cross-region/{id}": editorsOnly,
+		"GET /inspect/cross-region":              editorsOnly,
+		"POST /inspect/cross-region":             editorsOnly,
+		"POST /inspect/cross-region/{id}":        editorsOnly,
+		"GET /inspect/cross-region/inbox":        editorsOnly,
+		"POST /inspect/cross-region/{id}/accept": editorsOnly,
+		"POST /inspect/cross-region/{id}/return": editorsOnly,
+		"POST /inspect/cross-region/{id}/done":   editorsOnly,
 	} {
 		expectedAccess[k] = v
 	}
 	for who, m := range wantMenu {
 		if slices.Contains(editorsOnly, who) {
-			wantMenu[who] = append(slices.Clone(m), "/inspect/cross-region")
+			wantMenu[who] = append(slices.Clone(m), "/inspect/cross-region", "/inspect/cross-region/inbox")
 		}
 	}
 }
@@ -260,6 +264,100 @@ func TestJointInspectionPage(t *testing.T) {
 		}
 		if _, body := f.client(t).get(loc); strings.Contains(body, "分事项检查结果") {
 			t.Error("the public sees the result form")
+		}
+	})
+}
+
+// deptUser creates a supervisor of the directory department code (scope:
+// the department and those below it) and logs it in.
+func deptUser(t *testing.T, f *fixture, login, code string) *client {
+	t.Helper()
+	if _, err := f.auth.CreateUser(context.Background(), auth.CLI("test"), auth.NewUser{Login: login, Name: "督办-" + code,
+		DeptID: deptID(t, f, code), Roles: []auth.Role{auth.RoleSupervisor}, Scope: auth.ScopeSubtree, Password: "Cross#2026region"}); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := f.db.Writer().Exec(`UPDATE users SET must_change_password = $1 WHERE login = $2`, false, login); err != nil {
+		t.Fatal(err)
+	}
+	c := f.client(t)
+	c.login(login, "Cross#2026region")
+	return c
+}
+
+// TestCrossRegionInboxPage sends a case from 西宁 to the prefecture where
+// the entity is registered: it appears in that bureau's inbox and to-do
+// list only; the sender cannot accept it, a bystander gets a not-found,
+// and the receiver returns (reason required), or accepts and closes it.
+func TestCrossRegionInboxPage(t *testing.T) {
+	storetest.Each(t, func(t *testing.T, db *store.DB) {
+		ctx := context.Background()
+		f := newFixture(t, db)
+		f.seedDemo(t, auth.CLI("test"))
+		var code, draw string
+		if err := db.Reader().QueryRowContext(ctx, `SELECT a.credit_code, CAST(a.draw_id AS TEXT) FROM inspect_assignments a JOIN inspect_draws d ON d.id = a.draw_id
+			WHERE d.kind = 'draw' AND substr(a.credit_code, 3, 2) = '63' AND substr(a.credit_code, 3, 4) NOT IN ('6300', '6301') ORDER BY a.draw_id DESC, a.seq LIMIT 1`).Scan(&code, &draw); err != nil {
+			t.Fatal(err)
+		}
+		if _, err := db.Writer().ExecContext(ctx, `UPDATE inspect_entities SET region = '630102' WHERE credit_code = $1`, code); err != nil {
+			t.Fatal(err)
+		}
+		home := code[2:6] + "00"
+		bystanderCode := "630200"
+		if home == bystanderCode {
+			bystanderCode = "632800"
+		}
+		sender, receiver, bystander := deptUser(t, f, "xn.sup", "630100"), deptUser(t, f, "home.sup", home), deptUser(t, f, "by.sup", bystanderCode)
+		tok := sender.csrf("/inspect/cross-region")
+		if resp, body := sender.postForm("/inspect/cross-region", url.Values{"csrf_token": {tok}, "draw_id": {draw}, "entity": {code}, "mode": {"handover"}, "note": {"请接收"}}); resp.StatusCode != http.StatusSeeOther {
+			t.Fatalf("open: %d %s", resp.StatusCode, body)
+		}
+		sender.get("/inspect/cross-region") // shows (and clears) the status message naming the entity
+		var id, status string
+		var to int64
+		if err := db.Reader().QueryRowContext(ctx, `SELECT CAST(id AS TEXT), to_dept FROM inspect_crossregion WHERE credit_code = $1`, code).Scan(&id, &to); err != nil || to != deptID(t, f, home) {
+			t.Fatalf("case %s to %d (want %d): %v", id, to, deptID(t, f, home), err)
+		}
+		statusOf := func() string {
+			db.Reader().QueryRowContext(ctx, `SELECT status FROM inspect_crossregion WHERE id = $1`, id).Scan(&status)
+			return status
+		}
+		for name, tc := range map[string]struct {
+			c    *client
+			path string
+			sees bool
+		}{
+			"receiver inbox": {receiver, "/inspect/cross-region/inbox", true}, "receiver to-do": {receiver, "/my", true},
+			"sender inbox": {sender, "/inspect/cross-region/inbox", false}, "bystander inbox": {bystander, "/inspect/cross-region/inbox", false},
+			"bystander cases": {bystander, "/inspect/cross-region", false}, "sender cases": {sender, "/inspect/cross-region", true},
+		} {
+			resp, body := tc.c.get(tc.path)
+			if resp.StatusCode != http.StatusOK || strings.Contains(body, code) != tc.sees {
+				t.Errorf("%s: %d, shows the case %v, want %v", name, resp.StatusCode, !tc.sees, tc.sees)
+			}
+		}
+		rtok, btok := receiver.csrf("/inspect/cross-region/inbox"), bystander.csrf("/inspect/cross-region/inbox")
+		for i, tc := range []struct {
+			c      *client
+			tok    string
+			action string
+			reply  string
+			code   int
+			want   string
+		}{
+			{sender, tok, "accept", "", http.StatusForbidden, "requested"},
+			{bystander, btok, "accept", "", http.StatusNotFound, "requested"},
+			{receiver, rtok, "done", "", http.StatusSeeOther, "requested"},   // refused: not accepted yet
+			{receiver, rtok, "return", "", http.StatusSeeOther, "requested"}, // refused: no reason
+			{receiver, rtok, "accept", "已接收", http.StatusSeeOther, "accepted"},
+			{receiver, rtok, "done", "已检查", http.StatusSeeOther, "done"},
+		} {
+			resp, _ := tc.c.postForm("/inspect/cross-region/"+id+"/"+tc.action, url.Values{"csrf_token": {tc.tok}, "reply": {tc.reply}})
+			if resp.StatusCode != tc.code || statusOf() != tc.want {
+				t.Errorf("step %d %s: %d, status %s; want %d, %s", i, tc.action, resp.StatusCode, status, tc.code, tc.want)
+			}
+		}
+		if _, body := receiver.get("/my"); strings.Contains(body, code) {
+			t.Error("a closed case stays on the receiver's to-do list")
 		}
 	})
 }
