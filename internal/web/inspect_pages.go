@@ -231,13 +231,17 @@ func (s *inspectWeb) drawPage(w http.ResponseWriter, r *http.Request, rc *reqCtx
 	}
 	canResult := rc.P.Has(inspect.Viewers...) && pg.Draw.Kind == "draw" && pg.Draw.Status == inspect.StatusDrawn
 	var itemResults []inspect.ItemResult
+	var myItems []inspect.Item
 	if canResult {
+		if myItems, err = s.svc.ItemsInScope(r.Context(), rc.P, id); err != nil {
+			return err
+		}
 		if itemResults, err = s.svc.ItemResults(r.Context(), rc.P, id, 200); err != nil {
 			return err
 		}
 	}
 	return s.render(w, r, rc, http.StatusOK, "draw", "抽查记录 "+pg.Draw.Name, "draws", map[string]any{
-		"Items": items, "Depts": inspect.Departments(items), "ItemResults": itemResults,
+		"Items": items, "Depts": inspect.Departments(items), "ItemResults": itemResults, "MyItems": myItems,
 		"D": pg, "Page": page, "Pages": pages, "Prev": page - 1, "Next": page + 1, "HasNext": page < pages, "First": (page - 1) * drawPageSize,
 		"CanRedraw": rc.P.Has(inspect.Editors...) && pg.Draw.Kind == "draw" && pg.Draw.Status == inspect.StatusDrawn, "ClassLabels": inspect.ClassLabels,
 		"CanResult": canResult, "Outcomes": inspect.Outcomes,

@@ -2,6 +2,7 @@ package web_test
 
 import (
 	"context"
+	"database/sql"
 	"net/http"
 	"net/url"
 	"slices"
@@ -358,6 +359,82 @@ func TestCrossRegionInboxPage(t *testing.T) {
 		}
 		if _, body := receiver.get("/my"); strings.Contains(body, code) {
 			t.Error("a closed case stays on the receiver's to-do list")
+		}
+	})
+}
+
+// TestItemResultsScopedPage: in a joint draw of the market regulator's and
+// the development commission's items, each department's inspector enters
+// and sees only its own item's results; the other's item answers 404.
+func TestItemResultsScopedPage(t *testing.T) {
+	storetest.Each(t, func(t *testing.T, db *store.DB) {
+		ctx := context.Background()
+		f := newFixture(t, db)
+		f.seedDemo(t, auth.CLI("test"))
+		var codes []string
+		if err := store.EachRow(ctx, db.Reader(), `SELECT code FROM inspect_items ORDER BY code LIMIT 2`, nil, func(r *sql.Rows) error {
+			var c string
+			err := r.Scan(&c)
+			codes = append(codes, c)
+			return err
+		}); err != nil || len(codes) != 2 {
+			t.Fatalf("demo items %v %v", codes, err)
+		}
+		for i, d := range []string{"省市场监管局", "省发展改革委"} {
+			if _, err := db.Writer().ExecContext(ctx, `UPDATE inspect_items SET dept = $1 WHERE code = $2`, d, codes[i]); err != nil {
+				t.Fatal(err)
+			}
+		}
+		sup := f.as(t, "demo-supervisor")
+		tok := sup.csrf("/inspect")
+		resp, _ := sup.postForm("/inspect/draws", url.Values{"csrf_token": {tok}, "name": {"联合抽查"}, "items": codes, "region_prefix": {"63"},
+			"ratio_A": {"0.03"}, "ratio_B": {"0.05"}, "ratio_C": {"0.1"}, "ratio_D": {"1"}, "team_size": {"2"}})
+		loc := resp.Header.Get("Location")
+		if !strings.HasPrefix(loc, "/draws/") {
+			t.Fatalf("draw: %d %s", resp.StatusCode, loc)
+		}
+		var entity string
+		db.Reader().QueryRowContext(ctx, `SELECT credit_code FROM inspect_assignments WHERE draw_id = $1 AND seq = 1`, strings.TrimPrefix(loc, "/draws/")).Scan(&entity)
+		if _, err := f.auth.CreateUser(ctx, auth.CLI("test"), auth.NewUser{Login: "drc.insp", Name: "发改委检查员",
+			DeptID: deptID(t, f, "qh-drc"), Roles: []auth.Role{auth.RoleInspector}, Password: "Inspect#2026drc"}); err != nil {
+			t.Fatal(err)
+		}
+		if _, err := db.Writer().Exec(`UPDATE users SET must_change_password = $1 WHERE login = 'drc.insp'`, false); err != nil {
+			t.Fatal(err)
+		}
+		drc := f.client(t)
+		drc.login("drc.insp", "Inspect#2026drc")
+		samr := f.as(t, "demo-inspector")
+		stok, dtok := samr.csrf(loc), drc.csrf(loc)
+		for i, tc := range []struct {
+			c      *client
+			tok    string
+			item   string
+			detail string
+			code   int
+		}{
+			{samr, stok, codes[0], "市场监管局结果", http.StatusSeeOther},
+			{drc, dtok, codes[1], "发改委结果", http.StatusSeeOther},
+			{samr, stok, codes[1], "越权", http.StatusNotFound},
+			{drc, dtok, codes[0], "越权", http.StatusNotFound},
+		} {
+			if resp, _ := tc.c.postForm(loc+"/item-results", url.Values{"csrf_token": {tc.tok}, "entity": {entity}, "item": {tc.item}, "outcome": {"未发现问题"}, "detail": {tc.detail}}); resp.StatusCode != tc.code {
+				t.Errorf("%d: %d, want %d", i, resp.StatusCode, tc.code)
+			}
+		}
+		var n int
+		db.Reader().QueryRowContext(ctx, `SELECT COUNT(*) FROM inspect_item_results WHERE detail = '越权'`).Scan(&n)
+		if n != 0 {
+			t.Fatalf("%d results written outside the scope", n)
+		}
+		for name, tc := range map[string]struct {
+			c           *client
+			sees, hides string
+		}{"samr": {samr, "市场监管局结果", "发改委结果"}, "drc": {drc, "发改委结果", "市场监管局结果"}} {
+			_, body := tc.c.get(loc)
+			if !strings.Contains(body, tc.sees) || strings.Contains(body, tc.hides) {
+				t.Errorf("%s: sees own %v, sees other's %v", name, strings.Contains(body, tc.sees), strings.Contains(body, tc.hides))
+			}
 		}
 	})
 }
