@@ -9,8 +9,8 @@ import (
 	"sidi/internal/apperr"
 	"sidi/internal/auth"
 	"sidi/internal/inspect"
-	"sidi/internal/org"
 	"sidi/internal/kit"
+	"sidi/internal/org"
 	"sidi/internal/store"
 	"sidi/internal/store/storetest"
 )
