@@ -500,8 +500,12 @@ func (s *Service) store(ctx context.Context, p auth.Principal, rec Record, paren
 			return err
 		}
 		if rec.Kind == "draw" {
-			err = store.InsertRows(ctx, s.db.Dialect(), tx, "inspect: last teams", `INSERT INTO inspect_last_teams(credit_code, draw_id, team) VALUES `, make([]string, 3), len(as), func(i int) []any {
-				return []any{as[i].Entity, rec.DrawID, strings.Join(as[i].Team, ";")}
+			// In credit-code order, the upserts walk the key's B-tree
+			// forwards instead of jumping about it.
+			byCode := slices.Clone(as)
+			slices.SortFunc(byCode, func(a, b Assignment) int { return strings.Compare(a.Entity, b.Entity) })
+			err = store.InsertRows(ctx, s.db.Dialect(), tx, "inspect: last teams", `INSERT INTO inspect_last_teams(credit_code, draw_id, team) VALUES `, make([]string, 3), len(byCode), func(i int) []any {
+				return []any{byCode[i].Entity, rec.DrawID, strings.Join(byCode[i].Team, ";")}
 			}, ` ON CONFLICT (credit_code) DO UPDATE SET draw_id = excluded.draw_id, team = excluded.team`)
 			if err != nil {
 				return err
