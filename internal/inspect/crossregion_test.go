@@ -16,6 +16,26 @@ import (
 	"sidi/internal/store/storetest"
 )
 
+// drawAll adds entities located in 西宁 (code, name pairs), all of class
+// D, and draws every class-D entity of the province with item K-01.
+func drawAll(t *testing.T, s *inspect.Service, codeNames ...string) inspect.Record {
+	t.Helper()
+	csv := "统一社会信用代码,名称,行政区划代码,类型,风险等级\n"
+	for i := 0; i+1 < len(codeNames); i += 2 {
+		csv += codeNames[i] + "," + codeNames[i+1] + ",630102,有限责任公司,D\n"
+	}
+	if _, err := s.ImportEntities(ctx, admin, kit.BytesSource("e.csv", []byte(csv)), kit.ImportOptions{}); err != nil {
+		t.Fatal(err)
+	}
+	task := inspect.Task{Name: "跨区域", Items: []string{"K-01"}, Scope: inspect.Scope{RegionPrefix: "63"},
+		Ratios: map[string]inspect.Ratio{"A": 0, "B": 0, "C": 0, "D": 1_000_000}, TeamSize: 2}
+	rec, err := s.Run(ctx, admin, task, inspect.RunOptions{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	return rec
+}
+
 // An entity located in 西宁 but registered in 海西 (its credit code's
 // region) is a cross-region case once drawn: handed over or assisted,
 // with its status moving requested → accepted → done.
@@ -25,16 +45,7 @@ func TestCrossRegionCases(t *testing.T) {
 		load(t, s, 20, 8)
 		far := inspect.GenCode(900, "632801") // registered in 格尔木 (海西州)
 		out := inspect.GenCode(901, "110105") // registered in Beijing
-		csv := "统一社会信用代码,名称,行政区划代码,类型,风险等级\n" + far + ",异地登记主体,630102,有限责任公司,D\n" + out + ",外省登记主体,630102,有限责任公司,D\n"
-		if _, err := s.ImportEntities(ctx, admin, kit.BytesSource("e.csv", []byte(csv)), kit.ImportOptions{}); err != nil {
-			t.Fatal(err)
-		}
-		task := inspect.Task{Name: "跨区域", Items: []string{"K-01"}, Scope: inspect.Scope{RegionPrefix: "63"},
-			Ratios: map[string]inspect.Ratio{"A": 0, "B": 0, "C": 0, "D": 1_000_000}, TeamSize: 2}
-		rec, err := s.Run(ctx, admin, task, inspect.RunOptions{})
-		if err != nil {
-			t.Fatal(err)
-		}
+		rec := drawAll(t, s, far, "异地登记主体", out, "外省登记主体")
 		cands, err := s.CrossCandidates(ctx, admin, 5, 100)
 		if err != nil || len(cands) != 2 {
 			t.Fatalf("candidates %+v %v", cands, err)
@@ -113,16 +124,7 @@ func TestCrossRegionInbox(t *testing.T) {
 		far := inspect.GenCode(900, "632801")  // registered in 格尔木 (海西州)
 		far2 := inspect.GenCode(902, "632301") // registered in 同仁 (黄南州)
 		out := inspect.GenCode(901, "110105")  // registered in Beijing
-		csv := "统一社会信用代码,名称,行政区划代码,类型,风险等级\n" + far + ",异地登记主体,630102,有限责任公司,D\n" + far2 + ",黄南登记主体,630102,有限责任公司,D\n" + out + ",外省登记主体,630102,有限责任公司,D\n"
-		if _, err := s.ImportEntities(ctx, admin, kit.BytesSource("e.csv", []byte(csv)), kit.ImportOptions{}); err != nil {
-			t.Fatal(err)
-		}
-		task := inspect.Task{Name: "跨区域", Items: []string{"K-01"}, Scope: inspect.Scope{RegionPrefix: "63"},
-			Ratios: map[string]inspect.Ratio{"A": 0, "B": 0, "C": 0, "D": 1_000_000}, TeamSize: 2}
-		rec, err := s.Run(ctx, admin, task, inspect.RunOptions{})
-		if err != nil {
-			t.Fatal(err)
-		}
+		rec := drawAll(t, s, far, "异地登记主体", far2, "黄南登记主体", out, "外省登记主体")
 		xining := deptPrincipal(t, db, "630100", auth.ScopeSubtree)
 		haixi := deptPrincipal(t, db, "632800", auth.ScopeSubtree)
 		huangnan := deptPrincipal(t, db, "632300", auth.ScopeOwn)

@@ -219,37 +219,10 @@ func TestJointInspectionPage(t *testing.T) {
 		ctx := context.Background()
 		f := newFixture(t, db)
 		f.seedDemo(t, auth.CLI("test"))
-		var codes []string
-		rows, err := db.Reader().QueryContext(ctx, `SELECT code FROM inspect_items ORDER BY code LIMIT 2`)
-		if err != nil {
-			t.Fatal(err)
-		}
-		for rows.Next() {
-			var c string
-			rows.Scan(&c)
-			codes = append(codes, c)
-		}
-		rows.Close()
-		if len(codes) != 2 {
-			t.Fatalf("demo items %v", codes)
-		}
-		for i, d := range []string{"省市场监管局", "省应急管理厅"} {
-			db.Writer().ExecContext(ctx, `UPDATE inspect_items SET dept = $1 WHERE code = $2`, d, codes[i])
-		}
-		c := f.as(t, "demo-supervisor")
-		tok := c.csrf("/inspect")
-		form := url.Values{"csrf_token": {tok}, "name": {"联合抽查"}, "items": codes, "region_prefix": {"63"},
-			"ratio_A": {"0.03"}, "ratio_B": {"0.05"}, "ratio_C": {"0.1"}, "ratio_D": {"1"}, "team_size": {"2"}}
-		resp, _ := c.postForm("/inspect/draws", form)
-		loc := resp.Header.Get("Location")
-		if !strings.HasPrefix(loc, "/draws/") {
-			t.Fatalf("draw: %d %s", resp.StatusCode, loc)
-		}
+		loc, entity, codes, c, tok := jointDraw(t, f, "省市场监管局", "省应急管理厅")
 		if _, body := c.get(loc); !strings.Contains(body, "2 个部门：省市场监管局、省应急管理厅") {
 			t.Fatal("the joint inspection's departments are not shown")
 		}
-		var entity string
-		db.Reader().QueryRowContext(ctx, `SELECT credit_code FROM inspect_assignments WHERE draw_id = $1 AND seq = 1`, strings.TrimPrefix(loc, "/draws/")).Scan(&entity)
 		if resp, _ := c.postForm(loc+"/item-results", url.Values{"csrf_token": {tok}, "entity": {entity}, "item": {"NOPE"}, "outcome": {"未发现问题"}}); resp.StatusCode != http.StatusSeeOther {
 			t.Fatalf("bad item: %d", resp.StatusCode)
 		}
@@ -269,12 +242,12 @@ func TestJointInspectionPage(t *testing.T) {
 	})
 }
 
-// deptUser creates a supervisor of the directory department code (scope:
-// the department and those below it) and logs it in.
-func deptUser(t *testing.T, f *fixture, login, code string) *client {
+// deptUser creates an account of role in the directory department code
+// (scope: the department and those below it) and logs it in.
+func deptUser(t *testing.T, f *fixture, login, code string, role auth.Role) *client {
 	t.Helper()
-	if _, err := f.auth.CreateUser(context.Background(), auth.CLI("test"), auth.NewUser{Login: login, Name: "督办-" + code,
-		DeptID: deptID(t, f, code), Roles: []auth.Role{auth.RoleSupervisor}, Scope: auth.ScopeSubtree, Password: "Cross#2026region"}); err != nil {
+	if _, err := f.auth.CreateUser(context.Background(), auth.CLI("test"), auth.NewUser{Login: login, Name: string(role) + "-" + code,
+		DeptID: deptID(t, f, code), Roles: []auth.Role{role}, Scope: auth.ScopeSubtree, Password: "Cross#2026region"}); err != nil {
 		t.Fatal(err)
 	}
 	if _, err := f.db.Writer().Exec(`UPDATE users SET must_change_password = $1 WHERE login = $2`, false, login); err != nil {
@@ -307,7 +280,7 @@ func TestCrossRegionInboxPage(t *testing.T) {
 		if home == bystanderCode {
 			bystanderCode = "632800"
 		}
-		sender, receiver, bystander := deptUser(t, f, "xn.sup", "630100"), deptUser(t, f, "home.sup", home), deptUser(t, f, "by.sup", bystanderCode)
+		sender, receiver, bystander := deptUser(t, f, "xn.sup", "630100", auth.RoleSupervisor), deptUser(t, f, "home.sup", home, auth.RoleSupervisor), deptUser(t, f, "by.sup", bystanderCode, auth.RoleSupervisor)
 		tok := sender.csrf("/inspect/cross-region")
 		if resp, body := sender.postForm("/inspect/cross-region", url.Values{"csrf_token": {tok}, "draw_id": {draw}, "entity": {code}, "mode": {"handover"}, "note": {"请接收"}}); resp.StatusCode != http.StatusSeeOther {
 			t.Fatalf("open: %d %s", resp.StatusCode, body)
@@ -371,39 +344,8 @@ func TestItemResultsScopedPage(t *testing.T) {
 		ctx := context.Background()
 		f := newFixture(t, db)
 		f.seedDemo(t, auth.CLI("test"))
-		var codes []string
-		if err := store.EachRow(ctx, db.Reader(), `SELECT code FROM inspect_items ORDER BY code LIMIT 2`, nil, func(r *sql.Rows) error {
-			var c string
-			err := r.Scan(&c)
-			codes = append(codes, c)
-			return err
-		}); err != nil || len(codes) != 2 {
-			t.Fatalf("demo items %v %v", codes, err)
-		}
-		for i, d := range []string{"省市场监管局", "省发展改革委"} {
-			if _, err := db.Writer().ExecContext(ctx, `UPDATE inspect_items SET dept = $1 WHERE code = $2`, d, codes[i]); err != nil {
-				t.Fatal(err)
-			}
-		}
-		sup := f.as(t, "demo-supervisor")
-		tok := sup.csrf("/inspect")
-		resp, _ := sup.postForm("/inspect/draws", url.Values{"csrf_token": {tok}, "name": {"联合抽查"}, "items": codes, "region_prefix": {"63"},
-			"ratio_A": {"0.03"}, "ratio_B": {"0.05"}, "ratio_C": {"0.1"}, "ratio_D": {"1"}, "team_size": {"2"}})
-		loc := resp.Header.Get("Location")
-		if !strings.HasPrefix(loc, "/draws/") {
-			t.Fatalf("draw: %d %s", resp.StatusCode, loc)
-		}
-		var entity string
-		db.Reader().QueryRowContext(ctx, `SELECT credit_code FROM inspect_assignments WHERE draw_id = $1 AND seq = 1`, strings.TrimPrefix(loc, "/draws/")).Scan(&entity)
-		if _, err := f.auth.CreateUser(ctx, auth.CLI("test"), auth.NewUser{Login: "drc.insp", Name: "发改委检查员",
-			DeptID: deptID(t, f, "qh-drc"), Roles: []auth.Role{auth.RoleInspector}, Password: "Inspect#2026drc"}); err != nil {
-			t.Fatal(err)
-		}
-		if _, err := db.Writer().Exec(`UPDATE users SET must_change_password = $1 WHERE login = 'drc.insp'`, false); err != nil {
-			t.Fatal(err)
-		}
-		drc := f.client(t)
-		drc.login("drc.insp", "Inspect#2026drc")
+		loc, entity, codes, _, _ := jointDraw(t, f, "省市场监管局", "省发展改革委")
+		drc := deptUser(t, f, "drc.insp", "qh-drc", auth.RoleInspector)
 		samr := f.as(t, "demo-inspector")
 		stok, dtok := samr.csrf(loc), drc.csrf(loc)
 		for i, tc := range []struct {
@@ -437,4 +379,36 @@ func TestItemResultsScopedPage(t *testing.T) {
 			}
 		}
 	})
+}
+
+// jointDraw gives the first demo items the departments depts and draws
+// them from the web as the supervisor: the record's path, its first
+// entity, the item codes, the supervisor and its CSRF token.
+func jointDraw(t *testing.T, f *fixture, depts ...string) (loc, entity string, codes []string, c *client, tok string) {
+	t.Helper()
+	ctx := context.Background()
+	db := f.db
+	if err := store.EachRow(ctx, db.Reader(), `SELECT code FROM inspect_items ORDER BY code LIMIT $1`, []any{len(depts)}, func(r *sql.Rows) error {
+		var c string
+		err := r.Scan(&c)
+		codes = append(codes, c)
+		return err
+	}); err != nil || len(codes) != len(depts) {
+		t.Fatalf("demo items %v %v", codes, err)
+	}
+	for i, d := range depts {
+		if _, err := db.Writer().ExecContext(ctx, `UPDATE inspect_items SET dept = $1 WHERE code = $2`, d, codes[i]); err != nil {
+			t.Fatal(err)
+		}
+	}
+	c = f.as(t, "demo-supervisor")
+	tok = c.csrf("/inspect")
+	resp, _ := c.postForm("/inspect/draws", url.Values{"csrf_token": {tok}, "name": {"联合抽查"}, "items": codes, "region_prefix": {"63"},
+		"ratio_A": {"0.03"}, "ratio_B": {"0.05"}, "ratio_C": {"0.1"}, "ratio_D": {"1"}, "team_size": {"2"}})
+	loc = resp.Header.Get("Location")
+	if !strings.HasPrefix(loc, "/draws/") {
+		t.Fatalf("draw: %d %s", resp.StatusCode, loc)
+	}
+	db.Reader().QueryRowContext(ctx, `SELECT credit_code FROM inspect_assignments WHERE draw_id = $1 AND seq = 1`, strings.TrimPrefix(loc, "/draws/")).Scan(&entity)
+	return loc, entity, codes, c, tok
 }

@@ -83,10 +83,10 @@ func TestComplaintCreditCodes(t *testing.T) {
 			items int
 			err   error
 		}{
-			"complainant, its department":  {xining, entComplainant, 1, nil},
+			"complainant, its department":   {xining, entComplainant, 1, nil},
 			"complainant, other prefecture": {haixi, entComplainant, 0, nil},
-			"bank, 西宁":                     {xining, entBank, 1, nil},
-			"bank, 海西":                     {haixi, entBank, 1, nil},
+			"bank, 西宁":                      {xining, entBank, 1, nil},
+			"bank, 海西":                      {haixi, entBank, 1, nil},
 			"bank, province":                {admin, entBank, 2, nil},
 			"reporter":                      {user(d["630100"], auth.ScopeOwn, auth.RoleReporter), entBank, 0, apperr.ErrForbidden},
 		} {
