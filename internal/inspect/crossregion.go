@@ -87,6 +87,18 @@ type CrossCase struct {
 	FromDeptName string `json:"from_dept_name"`
 	ToDept       int64  `json:"to_dept"`
 	ToDeptName   string `json:"to_dept_name"`
+	// Answerable says whether the caller may accept, return or close it
+	// (lists only).
+	Answerable bool `json:"answerable"`
+}
+
+// answerer is the department that answers a case: the receiver, or the
+// sender when the receiver is outside the directory.
+func (c CrossCase) answerer() int64 {
+	if c.ToDept != 0 {
+		return c.ToDept
+	}
+	return c.FromDept
 }
 
 // Receiver is a department a case may be sent to.
@@ -280,12 +292,8 @@ func (s *Service) MoveCross(ctx context.Context, p auth.Principal, id int64, sta
 		if err != nil {
 			return err
 		}
-		answerer := c.ToDept
-		if answerer == 0 {
-			answerer = c.FromDept
-		}
 		switch {
-		case sc.Allows(answerer):
+		case sc.Allows(c.answerer()):
 		case sc.Allows(c.FromDept):
 			return apperr.Forbidden("跨区域案件 %d 由接收部门接收、退回和办结", id)
 		default:
@@ -311,12 +319,13 @@ const crossCols = `SELECT c.id, c.draw_id, d.name, c.credit_code, COALESCE(e.nam
 		FROM inspect_crossregion c JOIN inspect_draws d ON d.id = c.draw_id LEFT JOIN inspect_entities e ON e.credit_code = c.credit_code
 		LEFT JOIN departments fd ON fd.id = c.from_dept LEFT JOIN departments td ON td.id = c.to_dept`
 
-func (s *Service) crossCases(ctx context.Context, w *kit.Where, order string, limit int) ([]CrossCase, error) {
+func (s *Service) crossCases(ctx context.Context, sc kit.Scope, w *kit.Where, order string, limit int) ([]CrossCase, error) {
 	var out []CrossCase
 	err := store.EachRow(ctx, s.db.Reader(), crossCols+w.SQL()+` ORDER BY `+order+` LIMIT `+strconv.Itoa(limit), w.Values(), func(r *sql.Rows) error {
 		var c CrossCase
 		err := r.Scan(&c.ID, &c.DrawID, &c.DrawName, &c.CreditCode, &c.Name, &c.Here, &c.Home, &c.Mode, &c.Status, &c.Note, &c.Reply, &c.CreatedBy, &c.CreatedAt, &c.UpdatedBy, &c.UpdatedAt,
 			&c.FromDept, &c.FromDeptName, &c.ToDept, &c.ToDeptName)
+		c.Answerable = sc.Allows(c.answerer())
 		out = append(out, c)
 		return err
 	})
@@ -346,7 +355,7 @@ func (s *Service) CrossInbox(ctx context.Context, p auth.Principal, mine bool, l
 	w.Raw("c.to_dept <> 0")
 	w.Scope(sc, "c.to_dept")
 	w.Add("c.status IN (?, ?)", CrossRequested, CrossAccepted)
-	return s.crossCases(ctx, &w, `CASE WHEN c.status = 'requested' THEN 0 ELSE 1 END, c.id`, limit)
+	return s.crossCases(ctx, sc, &w, `CASE WHEN c.status = 'requested' THEN 0 ELSE 1 END, c.id`, limit)
 }
 
 // CrossCases lists the cases sent or received by the departments of p's
@@ -361,5 +370,5 @@ func (s *Service) CrossCases(ctx context.Context, p auth.Principal, limit int) (
 		from, to := sc.Cond("c.from_dept", &w.Args), sc.Cond("c.to_dept", &w.Args)
 		w.Raw("(" + from + " OR " + to + ")")
 	}
-	return s.crossCases(ctx, &w, `CASE WHEN c.status IN ('done', 'declined') THEN 1 ELSE 0 END, c.id DESC`, limit)
+	return s.crossCases(ctx, sc, &w, `CASE WHEN c.status IN ('done', 'declined') THEN 1 ELSE 0 END, c.id DESC`, limit)
 }

@@ -3,6 +3,7 @@ package inspect_test
 import (
 	"database/sql"
 	"errors"
+	"maps"
 	"slices"
 	"strings"
 	"testing"
@@ -220,6 +221,19 @@ func TestCrossRegionInbox(t *testing.T) {
 			if got, err := s.CrossCases(ctx, tc.p, 50); err != nil || len(got) != tc.want {
 				t.Errorf("%s: %d cases %v, want %d", name, len(got), err, tc.want)
 			}
+		}
+		// The lists say who answers: the receiver, or the sender when the
+		// receiver is outside the directory.
+		answerable := map[string]map[int64]bool{}
+		for name, p := range map[string]auth.Principal{"sender": xining, "receiver": haixi} {
+			list, _ := s.CrossCases(ctx, p, 50)
+			answerable[name] = map[int64]bool{}
+			for _, x := range list {
+				answerable[name][x.ID] = x.Answerable
+			}
+		}
+		if want := map[string]map[int64]bool{"sender": {c.ID: false, c2.ID: false, c3.ID: true}, "receiver": {c.ID: true}}; !maps.EqualFunc(answerable, want, maps.Equal) {
+			t.Errorf("answerable %v, want %v", answerable, want)
 		}
 	})
 }

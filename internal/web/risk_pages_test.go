@@ -309,6 +309,9 @@ func TestCrossRegionInboxPage(t *testing.T) {
 				t.Errorf("%s: %d, shows the case %v, want %v", name, resp.StatusCode, !tc.sees, tc.sees)
 			}
 		}
+		if _, body := sender.get("/inspect/cross-region"); strings.Contains(body, `action="/inspect/cross-region/`+id+`"`) {
+			t.Error("the sender is offered the receiver's answer")
+		}
 		rtok, btok := receiver.csrf("/inspect/cross-region/inbox"), bystander.csrf("/inspect/cross-region/inbox")
 		for i, tc := range []struct {
 			c      *client
