@@ -96,6 +96,9 @@ func (s *Service) itemScope(ctx context.Context, p auth.Principal, items []Item)
 // ItemsInScope are the items of a draw whose results p may see and enter
 // (joint inspections: each department its own items).
 func (s *Service) ItemsInScope(ctx context.Context, p auth.Principal, drawID int64) ([]Item, error) {
+	if err := p.Require(Viewers...); err != nil {
+		return nil, err
+	}
 	var items string
 	err := s.db.Reader().QueryRowContext(ctx, `SELECT items FROM inspect_draws WHERE id = $1`, drawID).Scan(&items)
 	if errors.Is(err, sql.ErrNoRows) {
