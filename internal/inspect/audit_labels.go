@@ -17,6 +17,7 @@ func AuditLabels() audit.Labels {
 			"inspect_item_result": "分事项检查结果",
 		},
 		Actions: map[string]string{
+			"accept":         "接收",
 			"commit":         "承诺随机种子",
 			"draw":           "随机抽取",
 			"redraw":         "回避重抽",

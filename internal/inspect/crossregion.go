@@ -81,6 +81,83 @@ type CrossCase struct {
 	CreatedAt  string `json:"created_at"`
 	UpdatedBy  string `json:"updated_by"`
 	UpdatedAt  string `json:"updated_at"`
+	// FromDept sent the case; ToDept is the receiving bureau, whose inbox
+	// lists it (0: not in the directory — the sender records the answer).
+	FromDept     int64  `json:"from_dept"`
+	FromDeptName string `json:"from_dept_name"`
+	ToDept       int64  `json:"to_dept"`
+	ToDeptName   string `json:"to_dept_name"`
+	// Answerable says whether the caller may accept, return or close it
+	// (lists only).
+	Answerable bool `json:"answerable"`
+}
+
+// answerer is the department that answers a case: the receiver, or the
+// sender when the receiver is outside the directory.
+func (c CrossCase) answerer() int64 {
+	if c.ToDept != 0 {
+		return c.ToDept
+	}
+	return c.FromDept
+}
+
+// Receiver is a department a case may be sent to.
+type Receiver struct {
+	ID      int64  `json:"id"`
+	Name    string `json:"name"`
+	Default bool   `json:"default"` // the prefecture's government
+}
+
+// CrossReceivers lists, per prefecture of homes, the active departments of
+// the directory located in it (by their region code), the prefecture's
+// government first.
+func (s *Service) CrossReceivers(ctx context.Context, homes []string) (map[string][]Receiver, error) {
+	out := map[string][]Receiver{}
+	want := map[string]bool{}
+	for _, h := range homes {
+		want[h] = true
+	}
+	err := store.EachRow(ctx, s.db.Reader(), `SELECT id, name, kind, region_code FROM departments WHERE status = 'active' AND region_code <> '' AND kind <> $1 ORDER BY sort_order, id`,
+		[]any{org.KindRoot}, func(r *sql.Rows) error {
+			var x Receiver
+			var kind, region string
+			if err := r.Scan(&x.ID, &x.Name, &kind, &region); err != nil {
+				return err
+			}
+			h := prefectureOf(region)
+			if !want[h] {
+				return nil
+			}
+			if x.Default = kind == org.KindPrefecture && region == h; x.Default {
+				out[h] = append([]Receiver{x}, out[h]...)
+			} else {
+				out[h] = append(out[h], x)
+			}
+			return nil
+		})
+	return out, err
+}
+
+// receiver checks the receiving department of a case for home: the one
+// named (which must lie in home) or, for 0, the prefecture's government;
+// 0 when home has no department in the directory (another province).
+func (s *Service) receiver(ctx context.Context, home string, id int64) (int64, error) {
+	rs, err := s.CrossReceivers(ctx, []string{home})
+	if err != nil {
+		return 0, err
+	}
+	for _, r := range rs[home] {
+		if id == 0 && r.Default || id != 0 && r.ID == id {
+			return r.ID, nil
+		}
+	}
+	if id == 0 && len(rs[home]) == 0 {
+		return 0, nil
+	}
+	if id == 0 {
+		return 0, apperr.Invalid("请选择%s的接收部门", PrefectureName(home))
+	}
+	return 0, apperr.Invalid("接收部门须为%s的部门", PrefectureName(home))
 }
 
 // CrossCandidate is a drawn entity registered in another prefecture with
@@ -134,8 +211,10 @@ func checkText(v, what string, max int) (string, error) {
 
 // OpenCross opens a cross-region case for an entity of a drawn draw: the
 // entity must be among the draw's and registered in another prefecture.
-func (s *Service) OpenCross(ctx context.Context, p auth.Principal, drawID int64, code, mode, note string) (CrossCase, error) {
-	c := CrossCase{DrawID: drawID, CreditCode: strings.ToUpper(strings.TrimSpace(code)), Mode: mode, Status: CrossRequested}
+// The case goes from p's department to toDept, a department of the
+// registration prefecture (0: its government), whose inbox then lists it.
+func (s *Service) OpenCross(ctx context.Context, p auth.Principal, drawID int64, code, mode, note string, toDept int64) (CrossCase, error) {
+	c := CrossCase{DrawID: drawID, CreditCode: strings.ToUpper(strings.TrimSpace(code)), Mode: mode, Status: CrossRequested, FromDept: p.DeptID}
 	if err := p.Require(Editors...); err != nil {
 		return c, err
 	}
@@ -159,6 +238,12 @@ func (s *Service) OpenCross(ctx context.Context, p auth.Principal, drawID int64,
 	if c.Here == c.Home {
 		return c, apperr.Invalid("检查对象 %s 的登记地与所在地同属%s，不是跨区域案件", c.CreditCode, PrefectureName(c.Here))
 	}
+	if c.ToDept, err = s.receiver(ctx, c.Home, toDept); err != nil {
+		return c, err
+	}
+	if c.ToDept != 0 && c.ToDept == c.FromDept {
+		return c, apperr.Invalid("接收部门不能是本部门")
+	}
 	c.CreatedBy, c.CreatedAt = p.Actor().Name, s.stamp()
 	c.UpdatedBy, c.UpdatedAt = c.CreatedBy, c.CreatedAt
 	err = s.db.Tx(ctx, func(tx *sql.Tx) error {
@@ -169,34 +254,50 @@ func (s *Service) OpenCross(ctx context.Context, p auth.Principal, drawID int64,
 		if n > 0 {
 			return apperr.Conflict("第 %d 号抽查中 %s 的跨区域案件已登记", drawID, c.CreditCode)
 		}
-		if err := tx.QueryRowContext(ctx, `INSERT INTO inspect_crossregion(draw_id, credit_code, here, home, mode, status, note, reply, created_by, created_at, updated_by, updated_at)
-			VALUES ($1, $2, $3, $4, $5, $6, $7, '', $8, $9, $8, $9) RETURNING id`, drawID, c.CreditCode, c.Here, c.Home, c.Mode, c.Status, c.Note, c.CreatedBy, c.CreatedAt).Scan(&c.ID); err != nil {
+		if err := tx.QueryRowContext(ctx, `INSERT INTO inspect_crossregion(draw_id, credit_code, here, home, mode, status, note, reply, created_by, created_at, updated_by, updated_at, from_dept, to_dept)
+			VALUES ($1, $2, $3, $4, $5, $6, $7, '', $8, $9, $8, $9, $10, $11) RETURNING id`, drawID, c.CreditCode, c.Here, c.Home, c.Mode, c.Status, c.Note, c.CreatedBy, c.CreatedAt, c.FromDept, c.ToDept).Scan(&c.ID); err != nil {
 			return fmt.Errorf("inspect: cross-region case: %w", err)
 		}
 		return audit.Append(ctx, s.db, tx, p.Actor(), audit.Entry{Entity: "inspect_crossregion", EntityID: strconv.FormatInt(c.ID, 10), Action: "create",
-			After: map[string]any{"draw_id": drawID, "credit_code": c.CreditCode, "here": c.Here, "home": c.Home, "mode": c.Mode, "status": c.Status, "note": c.Note}})
+			After: map[string]any{"draw_id": drawID, "credit_code": c.CreditCode, "here": c.Here, "home": c.Home, "mode": c.Mode, "status": c.Status, "note": c.Note, "from_dept": c.FromDept, "to_dept": c.ToDept}})
 	})
 	return c, err
 }
 
-// MoveCross records the other bureau's answer or the end of a case:
-// requested → accepted | declined, accepted → done.
+// crossActions are the audit actions of the moves.
+var crossActions = map[string]string{CrossAccepted: "accept", CrossDeclined: "return", CrossDone: "complete"}
+
+// MoveCross records the receiving bureau's answer or the end of a case:
+// requested → accepted | declined (a return needs its reason), accepted →
+// done. Only the receiving department (or, for a receiver outside the
+// directory, the sending one) answers; a case outside p's scope is not
+// found, one p only sent is refused.
 func (s *Service) MoveCross(ctx context.Context, p auth.Principal, id int64, status, reply string) (CrossCase, error) {
 	var c CrossCase
-	if err := p.Require(Editors...); err != nil {
-		return c, err
-	}
-	reply, err := checkText(reply, "办理情况", 1000)
+	sc, err := auth.Reach(ctx, s.db.Reader(), p, Editors...)
 	if err != nil {
 		return c, err
 	}
+	if reply, err = checkText(reply, "办理情况", 1000); err != nil {
+		return c, err
+	}
+	if status == CrossDeclined && reply == "" {
+		return c, apperr.Invalid("退回案件须写明理由")
+	}
 	err = s.db.Tx(ctx, func(tx *sql.Tx) error {
-		err := tx.QueryRowContext(ctx, `SELECT id, draw_id, credit_code, status, reply FROM inspect_crossregion WHERE id = $1`, id).Scan(&c.ID, &c.DrawID, &c.CreditCode, &c.Status, &c.Reply)
+		err := tx.QueryRowContext(ctx, `SELECT id, draw_id, credit_code, status, reply, from_dept, to_dept FROM inspect_crossregion WHERE id = $1`, id).Scan(&c.ID, &c.DrawID, &c.CreditCode, &c.Status, &c.Reply, &c.FromDept, &c.ToDept)
 		if errors.Is(err, sql.ErrNoRows) {
 			return apperr.NotFound("跨区域案件 %d 不存在", id)
 		}
 		if err != nil {
 			return err
+		}
+		switch {
+		case sc.Allows(c.answerer()):
+		case sc.Allows(c.FromDept):
+			return apperr.Forbidden("跨区域案件 %d 由接收部门接收、退回和办结", id)
+		default:
+			return apperr.OutOfScope("跨区域案件 %d 不存在", id)
 		}
 		next := crossNext[c.Status]
 		if !slices.Contains(next, status) {
@@ -205,27 +306,69 @@ func (s *Service) MoveCross(ctx context.Context, p auth.Principal, id int64, sta
 		before := map[string]any{"status": c.Status, "reply": c.Reply}
 		c.Status, c.Reply, c.UpdatedBy, c.UpdatedAt = status, reply, p.Actor().Name, s.stamp()
 		if _, err := tx.ExecContext(ctx, `UPDATE inspect_crossregion SET status = $1, reply = $2, updated_by = $3, updated_at = $4 WHERE id = $5`, c.Status, c.Reply, c.UpdatedBy, c.UpdatedAt, id); err != nil {
-			return err
+			return fmt.Errorf("inspect: cross-region case %d: %w", id, err)
 		}
-		return audit.Append(ctx, s.db, tx, p.Actor(), audit.Entry{Entity: "inspect_crossregion", EntityID: strconv.FormatInt(id, 10), Action: "update",
+		return audit.Append(ctx, s.db, tx, p.Actor(), audit.Entry{Entity: "inspect_crossregion", EntityID: strconv.FormatInt(id, 10), Action: crossActions[status],
 			Before: before, After: map[string]any{"status": c.Status, "reply": c.Reply}})
 	})
 	return c, err
 }
 
-// CrossCases lists the cases, open ones first.
-func (s *Service) CrossCases(ctx context.Context, p auth.Principal, limit int) ([]CrossCase, error) {
-	if err := p.Require(Editors...); err != nil {
-		return nil, err
-	}
-	var out []CrossCase
-	err := store.EachRow(ctx, s.db.Reader(), `SELECT c.id, c.draw_id, d.name, c.credit_code, COALESCE(e.name, ''), c.here, c.home, c.mode, c.status, c.note, c.reply, c.created_by, c.created_at, c.updated_by, c.updated_at
+const crossCols = `SELECT c.id, c.draw_id, d.name, c.credit_code, COALESCE(e.name, ''), c.here, c.home, c.mode, c.status, c.note, c.reply, c.created_by, c.created_at, c.updated_by, c.updated_at,
+		c.from_dept, COALESCE(fd.name, ''), c.to_dept, COALESCE(td.name, '')
 		FROM inspect_crossregion c JOIN inspect_draws d ON d.id = c.draw_id LEFT JOIN inspect_entities e ON e.credit_code = c.credit_code
-		ORDER BY CASE WHEN c.status IN ('done', 'declined') THEN 1 ELSE 0 END, c.id DESC LIMIT $1`, []any{limit}, func(r *sql.Rows) error {
+		LEFT JOIN departments fd ON fd.id = c.from_dept LEFT JOIN departments td ON td.id = c.to_dept`
+
+func (s *Service) crossCases(ctx context.Context, sc kit.Scope, w *kit.Where, order string, limit int) ([]CrossCase, error) {
+	var out []CrossCase
+	err := store.EachRow(ctx, s.db.Reader(), crossCols+w.SQL()+` ORDER BY `+order+` LIMIT `+strconv.Itoa(limit), w.Values(), func(r *sql.Rows) error {
 		var c CrossCase
-		err := r.Scan(&c.ID, &c.DrawID, &c.DrawName, &c.CreditCode, &c.Name, &c.Here, &c.Home, &c.Mode, &c.Status, &c.Note, &c.Reply, &c.CreatedBy, &c.CreatedAt, &c.UpdatedBy, &c.UpdatedAt)
+		err := r.Scan(&c.ID, &c.DrawID, &c.DrawName, &c.CreditCode, &c.Name, &c.Here, &c.Home, &c.Mode, &c.Status, &c.Note, &c.Reply, &c.CreatedBy, &c.CreatedAt, &c.UpdatedBy, &c.UpdatedAt,
+			&c.FromDept, &c.FromDeptName, &c.ToDept, &c.ToDeptName)
+		c.Answerable = sc.Allows(c.answerer())
 		out = append(out, c)
 		return err
 	})
 	return out, err
+}
+
+// CrossInbox lists the open cases addressed to the departments of p's
+// scope — awaiting acceptance first, then those accepted and not done —
+// oldest first. mine limits it to p's own department (and those below it
+// for a subtree scope) even when p sees everything: the to-do list.
+func (s *Service) CrossInbox(ctx context.Context, p auth.Principal, mine bool, limit int) ([]CrossCase, error) {
+	sc, err := auth.Reach(ctx, s.db.Reader(), p, Editors...)
+	if err != nil {
+		return nil, err
+	}
+	if mine && sc.All {
+		if p.DeptID == 0 {
+			return nil, nil
+		}
+		ids, err := org.Subtree(ctx, s.db.Reader(), p.DeptID)
+		if err != nil {
+			return nil, err
+		}
+		sc = kit.DeptScope(ids...)
+	}
+	var w kit.Where
+	w.Raw("c.to_dept <> 0")
+	w.Scope(sc, "c.to_dept")
+	w.Add("c.status IN (?, ?)", CrossRequested, CrossAccepted)
+	return s.crossCases(ctx, sc, &w, `CASE WHEN c.status = 'requested' THEN 0 ELSE 1 END, c.id`, limit)
+}
+
+// CrossCases lists the cases sent or received by the departments of p's
+// scope (all for a province-wide scope), open ones first.
+func (s *Service) CrossCases(ctx context.Context, p auth.Principal, limit int) ([]CrossCase, error) {
+	sc, err := auth.Reach(ctx, s.db.Reader(), p, Editors...)
+	if err != nil {
+		return nil, err
+	}
+	var w kit.Where
+	if !sc.All {
+		from, to := sc.Cond("c.from_dept", &w.Args), sc.Cond("c.to_dept", &w.Args)
+		w.Raw("(" + from + " OR " + to + ")")
+	}
+	return s.crossCases(ctx, sc, &w, `CASE WHEN c.status IN ('done', 'declined') THEN 1 ELSE 0 END, c.id DESC`, limit)
 }

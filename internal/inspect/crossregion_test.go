@@ -1,16 +1,41 @@
 package inspect_test
 
 import (
+	"database/sql"
 	"errors"
+	"maps"
+	"slices"
 	"strings"
 	"testing"
 
 	"sidi/internal/apperr"
+	"sidi/internal/auth"
 	"sidi/internal/inspect"
 	"sidi/internal/kit"
+	"sidi/internal/org"
 	"sidi/internal/store"
 	"sidi/internal/store/storetest"
 )
+
+// drawAll adds entities located in 西宁 (code, name pairs), all of class
+// D, and draws every class-D entity of the province with item K-01.
+func drawAll(t *testing.T, s *inspect.Service, codeNames ...string) inspect.Record {
+	t.Helper()
+	csv := "统一社会信用代码,名称,行政区划代码,类型,风险等级\n"
+	for i := 0; i+1 < len(codeNames); i += 2 {
+		csv += codeNames[i] + "," + codeNames[i+1] + ",630102,有限责任公司,D\n"
+	}
+	if _, err := s.ImportEntities(ctx, admin, kit.BytesSource("e.csv", []byte(csv)), kit.ImportOptions{}); err != nil {
+		t.Fatal(err)
+	}
+	task := inspect.Task{Name: "跨区域", Items: []string{"K-01"}, Scope: inspect.Scope{RegionPrefix: "63"},
+		Ratios: map[string]inspect.Ratio{"A": 0, "B": 0, "C": 0, "D": 1_000_000}, TeamSize: 2}
+	rec, err := s.Run(ctx, admin, task, inspect.RunOptions{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	return rec
+}
 
 // An entity located in 西宁 but registered in 海西 (its credit code's
 // region) is a cross-region case once drawn: handed over or assisted,
@@ -21,16 +46,7 @@ func TestCrossRegionCases(t *testing.T) {
 		load(t, s, 20, 8)
 		far := inspect.GenCode(900, "632801") // registered in 格尔木 (海西州)
 		out := inspect.GenCode(901, "110105") // registered in Beijing
-		csv := "统一社会信用代码,名称,行政区划代码,类型,风险等级\n" + far + ",异地登记主体,630102,有限责任公司,D\n" + out + ",外省登记主体,630102,有限责任公司,D\n"
-		if _, err := s.ImportEntities(ctx, admin, kit.BytesSource("e.csv", []byte(csv)), kit.ImportOptions{}); err != nil {
-			t.Fatal(err)
-		}
-		task := inspect.Task{Name: "跨区域", Items: []string{"K-01"}, Scope: inspect.Scope{RegionPrefix: "63"},
-			Ratios: map[string]inspect.Ratio{"A": 0, "B": 0, "C": 0, "D": 1_000_000}, TeamSize: 2}
-		rec, err := s.Run(ctx, admin, task, inspect.RunOptions{})
-		if err != nil {
-			t.Fatal(err)
-		}
+		rec := drawAll(t, s, far, "异地登记主体", out, "外省登记主体")
 		cands, err := s.CrossCandidates(ctx, admin, 5, 100)
 		if err != nil || len(cands) != 2 {
 			t.Fatalf("candidates %+v %v", cands, err)
@@ -51,15 +67,15 @@ func TestCrossRegionCases(t *testing.T) {
 			"not drawn":       {inspect.GenCode(999, "632801"), inspect.ModeHandover, "不在第"},
 			"bad mode":        {far, "teleport", "方式须为"},
 		} {
-			if _, err := s.OpenCross(ctx, admin, rec.DrawID, tc.code, tc.mode, ""); err == nil || !strings.Contains(err.Error(), tc.want) {
+			if _, err := s.OpenCross(ctx, admin, rec.DrawID, tc.code, tc.mode, "", 0); err == nil || !strings.Contains(err.Error(), tc.want) {
 				t.Errorf("%s: %v", name, err)
 			}
 		}
-		c, err := s.OpenCross(ctx, admin, rec.DrawID, strings.ToLower(far), inspect.ModeHandover, "移交海西州局")
+		c, err := s.OpenCross(ctx, admin, rec.DrawID, strings.ToLower(far), inspect.ModeHandover, "移交海西州局", 0)
 		if err != nil || c.Home != "632800" || c.Status != inspect.CrossRequested {
 			t.Fatalf("open %+v %v", c, err)
 		}
-		if _, err := s.OpenCross(ctx, admin, rec.DrawID, far, inspect.ModeAssist, ""); !errors.Is(err, apperr.ErrConflict) {
+		if _, err := s.OpenCross(ctx, admin, rec.DrawID, far, inspect.ModeAssist, "", 0); !errors.Is(err, apperr.ErrConflict) {
 			t.Fatalf("twice: %v", err)
 		}
 		if _, err := s.MoveCross(ctx, admin, c.ID, inspect.CrossDone, ""); err == nil {
@@ -80,6 +96,144 @@ func TestCrossRegionCases(t *testing.T) {
 		}
 		if cands, _ := s.CrossCandidates(ctx, admin, 5, 100); len(cands) != 1 || cands[0].CreditCode != out || inspect.PrefectureName(cands[0].Home) != "外省（区划 110100）" {
 			t.Fatalf("candidates after: %+v", cands)
+		}
+	})
+}
+
+// deptPrincipal is a supervisor of the directory department code whose
+// scope is the department and those below it.
+func deptPrincipal(t *testing.T, db *store.DB, code string, scope auth.Scope) auth.Principal {
+	t.Helper()
+	var id int64
+	if err := db.Reader().QueryRowContext(ctx, `SELECT id FROM departments WHERE code = $1`, code).Scan(&id); err != nil {
+		t.Fatalf("department %s: %v", code, err)
+	}
+	return auth.Principal{UserID: id + 1000, Login: "sup-" + code, Name: "督办-" + code, DeptID: id, Roles: []auth.Role{auth.RoleSupervisor}, Scope: scope}
+}
+
+// A case sent from 西宁 to the bureau where the entity is registered
+// (海西州) lands in that bureau's inbox only; only the receiver accepts,
+// returns (with a reason) and closes it, each step audited; a bureau
+// outside the province has no inbox, so the sender records its answer.
+func TestCrossRegionInbox(t *testing.T) {
+	storetest.Each(t, func(t *testing.T, db *store.DB) {
+		if _, err := org.NewService(db).EnsureDirectory(ctx); err != nil {
+			t.Fatal(err)
+		}
+		s := setup(t, db)
+		load(t, s, 20, 8)
+		far := inspect.GenCode(900, "632801")  // registered in 格尔木 (海西州)
+		far2 := inspect.GenCode(902, "632301") // registered in 同仁 (黄南州)
+		out := inspect.GenCode(901, "110105")  // registered in Beijing
+		rec := drawAll(t, s, far, "异地登记主体", far2, "黄南登记主体", out, "外省登记主体")
+		xining := deptPrincipal(t, db, "630100", auth.ScopeSubtree)
+		haixi := deptPrincipal(t, db, "632800", auth.ScopeSubtree)
+		huangnan := deptPrincipal(t, db, "632300", auth.ScopeOwn)
+		haidong := deptPrincipal(t, db, "630200", auth.ScopeOwn)
+		golmud := deptPrincipal(t, db, "632801", auth.ScopeOwn) // a county below 海西州
+
+		if _, err := s.OpenCross(ctx, xining, rec.DrawID, far, inspect.ModeHandover, "", haidong.DeptID); err == nil || !strings.Contains(err.Error(), "接收部门须为海西州的部门") {
+			t.Fatalf("receiver in another prefecture: %v", err)
+		}
+		c, err := s.OpenCross(ctx, xining, rec.DrawID, far, inspect.ModeHandover, "请海西州接收", 0)
+		if err != nil || c.ToDept != haixi.DeptID || c.FromDept != xining.DeptID {
+			t.Fatalf("open %+v %v", c, err)
+		}
+		c2, err := s.OpenCross(ctx, xining, rec.DrawID, far2, inspect.ModeAssist, "", huangnan.DeptID)
+		if err != nil || c2.ToDept != huangnan.DeptID {
+			t.Fatalf("open to 黄南 %+v %v", c2, err)
+		}
+		c3, err := s.OpenCross(ctx, xining, rec.DrawID, out, inspect.ModeAssist, "", 0)
+		if err != nil || c3.ToDept != 0 {
+			t.Fatalf("open to Beijing %+v %v", c3, err)
+		}
+
+		for name, tc := range map[string]struct {
+			p    auth.Principal
+			mine bool
+			want []int64
+		}{
+			"receiver":             {haixi, false, []int64{c.ID}},
+			"receiver's to-do":     {haixi, true, []int64{c.ID}},
+			"other receiver":       {huangnan, false, []int64{c2.ID}},
+			"sender":               {xining, false, nil},
+			"bystander":            {haidong, false, nil},
+			"county below":         {golmud, false, nil},
+			"province-wide":        {admin, false, []int64{c.ID, c2.ID}},
+			"province-wide to-do ": {admin, true, nil},
+		} {
+			got, err := s.CrossInbox(ctx, tc.p, tc.mine, 50)
+			if err != nil {
+				t.Fatalf("%s: %v", name, err)
+			}
+			var ids []int64
+			for _, x := range got {
+				ids = append(ids, x.ID)
+			}
+			if !slices.Equal(ids, tc.want) {
+				t.Errorf("%s: inbox %v, want %v", name, ids, tc.want)
+			}
+		}
+
+		for i, tc := range []struct {
+			p      auth.Principal
+			id     int64
+			status string
+			reply  string
+			want   error // nil: allowed
+		}{
+			{xining, c.ID, inspect.CrossAccepted, "", apperr.ErrForbidden},   // the sender does not accept for the receiver
+			{haidong, c.ID, inspect.CrossAccepted, "", apperr.ErrOutOfScope}, // a bystander does not see it
+			{golmud, c.ID, inspect.CrossAccepted, "", apperr.ErrOutOfScope},  // nor does a county below the receiver
+			{haixi, c.ID, inspect.CrossDone, "", apperr.ErrInvalid},          // not accepted yet
+			{huangnan, c2.ID, inspect.CrossDeclined, " ", apperr.ErrInvalid}, // a return needs its reason
+			{haixi, c.ID, inspect.CrossAccepted, "已接收", nil},                 //
+			{haixi, c.ID, inspect.CrossDone, "已检查，未发现问题", nil},               //
+			{huangnan, c2.ID, inspect.CrossDeclined, "该主体已迁出本州", nil},        //
+			{xining, c3.ID, inspect.CrossAccepted, "北京市局电话答复已接收", nil},       // outside the directory: the sender records it
+			{haixi, c3.ID, inspect.CrossDone, "", apperr.ErrOutOfScope},      //
+			{huangnan, c2.ID, inspect.CrossAccepted, "", apperr.ErrInvalid},  // returned is final
+		} {
+			_, err := s.MoveCross(ctx, tc.p, tc.id, tc.status, tc.reply)
+			if tc.want == nil && err != nil || tc.want != nil && !errors.Is(err, tc.want) {
+				t.Errorf("move %d (%s → %s): %v, want %v", i, tc.p.Login, tc.status, err, tc.want)
+			}
+		}
+		if got, _ := s.CrossInbox(ctx, haixi, false, 50); len(got) != 0 {
+			t.Errorf("closed case still in the inbox: %+v", got)
+		}
+		var actions []string
+		if err := store.EachRow(ctx, db.Reader(), `SELECT action FROM audit_log WHERE entity = 'inspect_crossregion' AND action <> 'create' ORDER BY seq`, nil, func(r *sql.Rows) error {
+			var a string
+			err := r.Scan(&a)
+			actions = append(actions, a)
+			return err
+		}); err != nil {
+			t.Fatal(err)
+		}
+		if want := []string{"accept", "complete", "return", "accept"}; !slices.Equal(actions, want) {
+			t.Errorf("audit actions %v, want %v", actions, want)
+		}
+		for name, tc := range map[string]struct {
+			p    auth.Principal
+			want int
+		}{"sender": {xining, 3}, "receiver": {haixi, 1}, "bystander": {haidong, 0}, "province": {admin, 3}} {
+			if got, err := s.CrossCases(ctx, tc.p, 50); err != nil || len(got) != tc.want {
+				t.Errorf("%s: %d cases %v, want %d", name, len(got), err, tc.want)
+			}
+		}
+		// The lists say who answers: the receiver, or the sender when the
+		// receiver is outside the directory.
+		answerable := map[string]map[int64]bool{}
+		for name, p := range map[string]auth.Principal{"sender": xining, "receiver": haixi} {
+			list, _ := s.CrossCases(ctx, p, 50)
+			answerable[name] = map[int64]bool{}
+			for _, x := range list {
+				answerable[name][x.ID] = x.Answerable
+			}
+		}
+		if want := map[string]map[int64]bool{"sender": {c.ID: false, c2.ID: false, c3.ID: true}, "receiver": {c.ID: true}}; !maps.EqualFunc(answerable, want, maps.Equal) {
+			t.Errorf("answerable %v, want %v", answerable, want)
 		}
 	})
 }

@@ -20,12 +20,17 @@ var DemoTask = Task{Name: "【演示数据】2026 年第四季度市场主体登
 	Scope: Scope{RegionPrefix: "63"}, Ratios: map[string]Ratio{"A": 30_000, "B": 50_000, "C": 100_000, "D": 1_000_000}, TeamSize: 2}
 
 // SeedDemo imports the real item rows and a demo item, 600 demo entities
-// and 24 demo inspectors, and draws DemoTask once (a second run adds
-// nothing). It reports how many records it added.
+// and 24 demo inspectors, computes the credit-risk classes once and draws
+// DemoTask once with them (a second run adds nothing; a database seeded
+// before the demo computed the classes gets its one computation). It
+// reports how many records it added.
 func SeedDemo(ctx context.Context, s *Service, p auth.Principal) (int, error) {
 	var n int
-	if err := s.db.Reader().QueryRowContext(ctx, `SELECT COUNT(*) FROM inspect_draws WHERE demo = 1`).Scan(&n); err != nil || n > 0 {
+	if err := s.db.Reader().QueryRowContext(ctx, `SELECT COUNT(*) FROM inspect_draws WHERE demo = 1`).Scan(&n); err != nil {
 		return 0, err
+	}
+	if n > 0 {
+		return 0, demoRisk(ctx, s, p)
 	}
 	var ents, ins bytes.Buffer
 	if err := WriteEntities(&ents, 600, true); err != nil {
@@ -46,6 +51,9 @@ func SeedDemo(ctx context.Context, s *Service, p auth.Principal) (int, error) {
 			return added, fmt.Errorf("inspect: demo %s: %w", f.name, err)
 		}
 		added += rep.Created
+	}
+	if err := demoRisk(ctx, s, p); err != nil {
+		return added, err
 	}
 	rec, err := s.Run(ctx, p, DemoTask, RunOptions{Demo: true})
 	if err != nil {
@@ -74,4 +82,17 @@ func SeedDemo(ctx context.Context, s *Service, p auth.Principal) (int, error) {
 		added++
 	}
 	return added, nil
+}
+
+// demoRisk runs the credit-risk recompute once when it never ran, so the
+// risk pages show classes and the demo draw uses them.
+func demoRisk(ctx context.Context, s *Service, p auth.Principal) error {
+	var runs int
+	if err := s.db.Reader().QueryRowContext(ctx, `SELECT COUNT(*) FROM inspect_risk_runs`).Scan(&runs); err != nil || runs > 0 {
+		return err
+	}
+	if _, _, err := s.Recompute(ctx, p, CauseManual); err != nil {
+		return fmt.Errorf("inspect: demo risk classes: %w", err)
+	}
+	return nil
 }

@@ -311,9 +311,8 @@ func ParseTask(b []byte) (Task, error) {
 // hashLines returns the hex SHA-256 of the lines written by fn.
 func hashLines(fn func(w func(parts ...string))) string {
 	h := sha256.New()
-	var buf []byte
+	buf := make([]byte, 0, 64<<10) // lines are hashed in chunks
 	fn(func(parts ...string) {
-		buf = buf[:0]
 		for i, p := range parts {
 			if i > 0 {
 				buf = append(buf, ',')
@@ -321,8 +320,12 @@ func hashLines(fn func(w func(parts ...string))) string {
 			buf = append(buf, p...)
 		}
 		buf = append(buf, '\n')
-		h.Write(buf)
+		if len(buf) >= 60<<10 {
+			h.Write(buf)
+			buf = buf[:0]
+		}
 	})
+	h.Write(buf)
 	return hex.EncodeToString(h.Sum(nil))
 }
 

@@ -13,6 +13,7 @@ import (
 	"io"
 	"slices"
 	"strings"
+	"sync"
 	"time"
 
 	"sidi/internal/apperr"
@@ -97,6 +98,15 @@ func (s *Service) Freeze(ctx context.Context, task Task) (Record, error) {
 	if note != "" {
 		rec.Notes = append(rec.Notes, note)
 	}
+	// The inspectors and every entity's last team are read on other
+	// reader connections while this goroutine reads the candidates.
+	var side sync.WaitGroup
+	var latest map[string]string
+	var inspectors []Inspector
+	var latestErr, insErr error
+	side.Go(func() { latest, latestErr = s.latestTeams(ctx, q) })
+	side.Go(func() { inspectors, insErr = s.frozenInspectors(ctx, q) })
+	defer side.Wait()
 	types := map[string]bool{}
 	for _, t := range task.Scope.Types {
 		types[strings.TrimSpace(t)] = true
@@ -137,31 +147,48 @@ func (s *Service) Freeze(ctx context.Context, task Task) (Record, error) {
 		return rec, fmt.Errorf("inspect: candidates: %w", err)
 	}
 	n := 0
+	var sorting sync.WaitGroup
 	for _, c := range Classes {
 		if ids := byClass[c]; len(ids) > 0 {
-			slices.Sort(ids)
+			sorting.Go(func() { slices.Sort(ids) })
 			rec.Candidates = append(rec.Candidates, Stratum{Class: c, IDs: ids})
 			n += len(ids)
 		}
 	}
+	sorting.Wait()
 	if computed > 0 {
 		rec.Notes = append(rec.Notes, fmt.Sprintf("风险等级：%d 个检查对象采用信用风险分类计算的等级（覆盖名录库导入的等级），%d 个采用名录库导入的等级", computed, n-computed))
 	}
 	if n == 0 {
 		return rec, apperr.Invalid("范围内（区划 %s 开头%s）没有检查对象，未抽取", task.Scope.RegionPrefix, typeText(task.Scope.Types))
 	}
-	if rec.Inspectors, err = s.frozenInspectors(ctx, q); err != nil {
+	var hashing sync.WaitGroup
+	var candidatesHash string
+	hashing.Go(func() { candidatesHash = CandidatesHash(rec.Candidates) })
+	defer hashing.Wait()
+	side.Wait()
+	if err := cmpErr(insErr, latestErr); err != nil {
 		return rec, err
 	}
+	rec.Inspectors = inspectors
 	if len(rec.Inspectors) < task.TeamSize {
 		return rec, apperr.Invalid("检查组人数 %d 大于执法检查人员名录库中的人数 %d，未抽取", task.TeamSize, len(rec.Inspectors))
 	}
-	if rec.Last, err = s.lastTeams(ctx, q, rec.Candidates); err != nil {
-		return rec, err
-	}
-	rec.CandidatesSHA256 = CandidatesHash(rec.Candidates)
+	rec.Last = lastTeams(latest, rec.Candidates)
 	rec.InspectorsSHA256 = InspectorsHash(rec.Inspectors, rec.Last)
+	hashing.Wait()
+	rec.CandidatesSHA256 = candidatesHash
 	return rec, nil
+}
+
+// cmpErr is the first error that is not nil.
+func cmpErr(errs ...error) error {
+	for _, err := range errs {
+		if err != nil {
+			return err
+		}
+	}
+	return nil
 }
 
 func typeText(types []string) string {
@@ -219,9 +246,9 @@ func (s *Service) frozenInspectors(ctx context.Context, q store.Querier) ([]Insp
 	return out, nil
 }
 
-// lastTeams is, for each candidate inspected before, the team of its
-// latest draw: one row per entity in inspect_last_teams, kept by store.
-func (s *Service) lastTeams(ctx context.Context, q store.Querier, strata []Stratum) (map[string][]string, error) {
+// latestTeams reads the team of each entity's latest draw: one row per
+// entity in inspect_last_teams, kept by store.
+func (s *Service) latestTeams(ctx context.Context, q store.Querier) (map[string]string, error) {
 	latest := map[string]string{}
 	err := store.EachRow(ctx, q, `SELECT credit_code, team FROM inspect_last_teams`, nil, func(r *sql.Rows) error {
 		var c, t string
@@ -229,8 +256,17 @@ func (s *Service) lastTeams(ctx context.Context, q store.Querier, strata []Strat
 		latest[c] = t
 		return err
 	})
-	if err != nil || len(latest) == 0 {
-		return nil, err
+	if err != nil {
+		return nil, fmt.Errorf("inspect: last teams: %w", err)
+	}
+	return latest, nil
+}
+
+// lastTeams is, for each candidate inspected before, the team of its
+// latest draw (sorted).
+func lastTeams(latest map[string]string, strata []Stratum) map[string][]string {
+	if len(latest) == 0 {
+		return nil
 	}
 	out := map[string][]string{}
 	for _, st := range strata {
@@ -243,9 +279,9 @@ func (s *Service) lastTeams(ctx context.Context, q store.Querier, strata []Strat
 		}
 	}
 	if len(out) == 0 {
-		return nil, nil
+		return nil
 	}
-	return out, nil
+	return out
 }
 
 // frequencyExcluded applies the classes' per-year rules: an entity drawn
@@ -443,21 +479,20 @@ func (s *Service) refused(ctx context.Context, p auth.Principal, rec Record, cau
 
 // store writes a drawn record: the draw row, its assignments (a redraw
 // also replaces the team in its parent's row) and the audit entry.
+//
+// The record is encoded and compressed on another goroutine while the
+// transaction writes the assignments; the draw row takes it last.
 func (s *Service) store(ctx context.Context, p auth.Principal, rec Record, parent int64) error {
-	body, err := json.Marshal(rec)
-	if err != nil {
-		return err
-	}
-	gz, err := compress(body)
-	if err != nil {
-		return fmt.Errorf("inspect: compress record: %w", err)
-	}
+	var gz []byte
+	var gzErr error
+	encoded := make(chan struct{})
+	go func() {
+		defer close(encoded)
+		gz, gzErr = encodeRecord(rec)
+	}()
+	defer func() { <-encoded }()
 	as := rec.Result.Assignments
 	return s.db.Tx(ctx, func(tx *sql.Tx) error {
-		if _, err := tx.ExecContext(ctx, `UPDATE inspect_draws SET status = 'drawn', seed = $1, drawn = $2, result_sha256 = $3, record = '', record_gz = $4, drawn_at = $5 WHERE id = $6 AND status = 'committed'`,
-			rec.Seed, len(as), rec.Result.SHA256, gz, rec.DrawnAt, rec.DrawID); err != nil {
-			return fmt.Errorf("inspect: store: %w", err)
-		}
 		err := store.InsertRows(ctx, s.db.Dialect(), tx, "inspect: assignments", `INSERT INTO inspect_assignments(draw_id, seq, credit_code, class, team) VALUES `, make([]string, 5), len(as), func(i int) []any {
 			return []any{rec.DrawID, i + 1, as[i].Entity, as[i].Class, strings.Join(as[i].Team, ";")}
 		})
@@ -465,8 +500,12 @@ func (s *Service) store(ctx context.Context, p auth.Principal, rec Record, paren
 			return err
 		}
 		if rec.Kind == "draw" {
-			err = store.InsertRows(ctx, s.db.Dialect(), tx, "inspect: last teams", `INSERT INTO inspect_last_teams(credit_code, draw_id, team) VALUES `, make([]string, 3), len(as), func(i int) []any {
-				return []any{as[i].Entity, rec.DrawID, strings.Join(as[i].Team, ";")}
+			// In credit-code order, the upserts walk the key's B-tree
+			// forwards instead of jumping about it.
+			byCode := slices.Clone(as)
+			slices.SortFunc(byCode, func(a, b Assignment) int { return strings.Compare(a.Entity, b.Entity) })
+			err = store.InsertRows(ctx, s.db.Dialect(), tx, "inspect: last teams", `INSERT INTO inspect_last_teams(credit_code, draw_id, team) VALUES `, make([]string, 3), len(byCode), func(i int) []any {
+				return []any{byCode[i].Entity, rec.DrawID, strings.Join(byCode[i].Team, ";")}
 			}, ` ON CONFLICT (credit_code) DO UPDATE SET draw_id = excluded.draw_id, team = excluded.team`)
 			if err != nil {
 				return err
@@ -480,6 +519,14 @@ func (s *Service) store(ctx context.Context, p auth.Principal, rec Record, paren
 			if _, err := tx.ExecContext(ctx, `UPDATE inspect_last_teams SET team = $1 WHERE draw_id = $2 AND credit_code = $3`, team, parent, as[0].Entity); err != nil {
 				return err
 			}
+		}
+		<-encoded
+		if gzErr != nil {
+			return gzErr
+		}
+		if _, err := tx.ExecContext(ctx, `UPDATE inspect_draws SET status = 'drawn', seed = $1, drawn = $2, result_sha256 = $3, record = '', record_gz = $4, drawn_at = $5 WHERE id = $6 AND status = 'committed'`,
+			rec.Seed, len(as), rec.Result.SHA256, gz, rec.DrawnAt, rec.DrawID); err != nil {
+			return fmt.Errorf("inspect: store: %w", err)
 		}
 		after := map[string]any{"seed": rec.Seed, "seed_sha256": rec.SeedSHA256, "result_sha256": rec.Result.SHA256, "drawn": len(as)}
 		if rec.Redraw != nil {
@@ -588,9 +635,13 @@ func (s *Service) RecordJSON(ctx context.Context, id int64) ([]byte, error) {
 	return out, nil
 }
 
-// compress gzips a record (fastest level: the sorted credit codes shrink
-// several times over even so).
-func compress(body []byte) ([]byte, error) {
+// encodeRecord is the stored form of a record: its JSON gzipped (fastest
+// level: the sorted credit codes shrink several times over even so).
+func encodeRecord(rec Record) ([]byte, error) {
+	body, err := json.Marshal(rec)
+	if err != nil {
+		return nil, fmt.Errorf("inspect: record: %w", err)
+	}
 	var buf bytes.Buffer
 	buf.Grow(len(body) / 4)
 	zw, err := gzip.NewWriterLevel(&buf, gzip.BestSpeed)
@@ -598,10 +649,10 @@ func compress(body []byte) ([]byte, error) {
 		return nil, err
 	}
 	if _, err := zw.Write(body); err != nil {
-		return nil, err
+		return nil, fmt.Errorf("inspect: compress record: %w", err)
 	}
 	if err := zw.Close(); err != nil {
-		return nil, err
+		return nil, fmt.Errorf("inspect: compress record: %w", err)
 	}
 	return buf.Bytes(), nil
 }

@@ -6,12 +6,14 @@ import (
 	"errors"
 	"fmt"
 	"slices"
+	"strconv"
 	"strings"
 
 	"sidi/internal/apperr"
 	"sidi/internal/audit"
 	"sidi/internal/auth"
 	"sidi/internal/kit"
+	"sidi/internal/org"
 	"sidi/internal/store"
 )
 
@@ -54,6 +56,64 @@ func Departments(items []Item) []string {
 	return out
 }
 
+// itemScope resolves the departments of items (their 实施部门 through
+// the directory's names and aliases) and keeps those whose results p may
+// see and enter: every item for a province-wide scope; otherwise the items
+// of a department in p's scope. An item without a department, or one the
+// directory does not know, belongs to no department and stays with the
+// province-wide scope.
+func (s *Service) itemScope(ctx context.Context, p auth.Principal, items []Item) ([]Item, error) {
+	sc, err := auth.Reach(ctx, s.db.Reader(), p, Viewers...)
+	if err != nil || sc.All {
+		return items, err
+	}
+	dir := org.NewService(s.db)
+	ids := map[string]int64{}
+	var out []Item
+	for _, it := range items {
+		if it.Dept == "" {
+			continue
+		}
+		id, seen := ids[it.Dept]
+		if !seen {
+			r, err := dir.Resolve(ctx, s.db.Reader(), it.Dept)
+			switch {
+			case errors.Is(err, org.ErrUnknownName):
+			case err != nil:
+				return nil, fmt.Errorf("inspect: department of item %s: %w", it.Code, err)
+			case len(r.Departments) == 1:
+				id = r.Departments[0].ID
+			}
+			ids[it.Dept] = id
+		}
+		if id != 0 && sc.Allows(id) {
+			out = append(out, it)
+		}
+	}
+	return out, nil
+}
+
+// ItemsInScope are the items of a draw whose results p may see and enter
+// (joint inspections: each department its own items).
+func (s *Service) ItemsInScope(ctx context.Context, p auth.Principal, drawID int64) ([]Item, error) {
+	if err := p.Require(Viewers...); err != nil {
+		return nil, err
+	}
+	var items string
+	err := s.db.Reader().QueryRowContext(ctx, `SELECT items FROM inspect_draws WHERE id = $1`, drawID).Scan(&items)
+	if errors.Is(err, sql.ErrNoRows) {
+		return nil, apperr.NotFound("第 %d 号抽查记录不存在", drawID)
+	}
+	if err != nil {
+		return nil, fmt.Errorf("inspect: items of draw %d: %w", drawID, err)
+	}
+	all, err := s.DrawItems(ctx, splitList(items))
+	if err != nil {
+		return nil, err
+	}
+	return s.itemScope(ctx, p, all)
+}
+
 // ItemResult is one item's result for one entity of a draw.
 type ItemResult struct {
 	DrawID     int64  `json:"draw_id"`
@@ -91,6 +151,16 @@ func (s *Service) EnterItemResult(ctx context.Context, p auth.Principal, drawID 
 	if !slices.Contains(splitList(items), r.ItemCode) {
 		return r, apperr.Invalid("事项 %s 不是第 %d 号抽查的检查事项", kit.ClipRunes(r.ItemCode, 40), drawID)
 	}
+	its, err := s.DrawItems(ctx, []string{r.ItemCode})
+	if err != nil {
+		return r, err
+	}
+	if its, err = s.itemScope(ctx, p, its); err != nil {
+		return r, err
+	}
+	if len(its) == 0 {
+		return r, apperr.OutOfScope("事项 %s 的检查结果由其实施部门录入", kit.ClipRunes(r.ItemCode, 40))
+	}
 	var n int
 	if err := s.db.Reader().QueryRowContext(ctx, `SELECT COUNT(*) FROM inspect_assignments WHERE draw_id = $1 AND credit_code = $2`, drawID, r.CreditCode).Scan(&n); err != nil {
 		return r, err
@@ -121,14 +191,23 @@ func (s *Service) EnterItemResult(ctx context.Context, p auth.Principal, drawID 
 	return r, err
 }
 
-// ItemResults lists a draw's item results (staff), latest first.
+// ItemResults lists a draw's item results (staff) of the items in p's
+// scope (ItemsInScope), latest first.
 func (s *Service) ItemResults(ctx context.Context, p auth.Principal, drawID int64, limit int) ([]ItemResult, error) {
-	if err := p.Require(Viewers...); err != nil {
+	its, err := s.ItemsInScope(ctx, p, drawID)
+	if err != nil || len(its) == 0 {
 		return nil, err
 	}
+	var w kit.Where
+	w.Add("r.draw_id = ?", drawID)
+	ph := make([]string, len(its))
+	for i, it := range its {
+		ph[i] = w.Args.Add(it.Code)
+	}
+	w.Raw("r.item_code IN (" + strings.Join(ph, ", ") + ")")
 	var out []ItemResult
-	err := store.EachRow(ctx, s.db.Reader(), `SELECT r.draw_id, r.credit_code, COALESCE(e.name, ''), r.item_code, r.outcome, r.detail, r.entered_by, r.entered_at
-		FROM inspect_item_results r LEFT JOIN inspect_entities e ON e.credit_code = r.credit_code WHERE r.draw_id = $1 ORDER BY r.entered_at DESC, r.credit_code, r.item_code LIMIT $2`, []any{drawID, limit}, func(r *sql.Rows) error {
+	err = store.EachRow(ctx, s.db.Reader(), `SELECT r.draw_id, r.credit_code, COALESCE(e.name, ''), r.item_code, r.outcome, r.detail, r.entered_by, r.entered_at
+		FROM inspect_item_results r LEFT JOIN inspect_entities e ON e.credit_code = r.credit_code`+w.SQL()+` ORDER BY r.entered_at DESC, r.credit_code, r.item_code LIMIT `+strconv.Itoa(limit), w.Values(), func(r *sql.Rows) error {
 		var x ItemResult
 		err := r.Scan(&x.DrawID, &x.CreditCode, &x.Name, &x.ItemCode, &x.Outcome, &x.Detail, &x.EnteredBy, &x.EnteredAt)
 		out = append(out, x)

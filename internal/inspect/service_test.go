@@ -245,15 +245,35 @@ func countIDs(st []inspect.Stratum) int {
 	return n
 }
 
+// The demo computes the credit-risk classes once, before its draw (which
+// then says it used them); a second run adds nothing and computes nothing.
 func TestDemoSeed(t *testing.T) {
 	storetest.Each(t, func(t *testing.T, db *store.DB) {
 		s := setup(t, db)
-		n, err := inspect.SeedDemo(ctx, s, admin)
-		if err != nil || n < 600 {
-			t.Fatalf("%d %v", n, err)
+		if err := s.EnsureRiskScheme(ctx); err != nil {
+			t.Fatal(err)
 		}
-		if n, err := inspect.SeedDemo(ctx, s, admin); err != nil || n != 0 {
-			t.Fatalf("again %d %v", n, err)
+		state := func() (runs, computed int, note string) {
+			db.Reader().QueryRowContext(ctx, `SELECT COUNT(*) FROM inspect_risk_runs`).Scan(&runs)
+			db.Reader().QueryRowContext(ctx, `SELECT COUNT(*) FROM inspect_entities WHERE risk_computed <> ''`).Scan(&computed)
+			var id int64
+			db.Reader().QueryRowContext(ctx, `SELECT MIN(id) FROM inspect_draws WHERE demo = 1`).Scan(&id)
+			if body, err := s.RecordJSON(ctx, id); err == nil {
+				var rec inspect.Record
+				json.Unmarshal(body, &rec)
+				note = strings.Join(rec.Notes, " ")
+			}
+			return
+		}
+		for i, want := range []struct{ minAdded, maxAdded int }{{600, 1 << 20}, {0, 0}} {
+			n, err := inspect.SeedDemo(ctx, s, admin)
+			if err != nil || n < want.minAdded || n > want.maxAdded {
+				t.Fatalf("run %d: added %d %v", i+1, n, err)
+			}
+			runs, computed, note := state()
+			if runs != 1 || computed != 600 || !strings.Contains(note, "600 个检查对象采用信用风险分类计算的等级") {
+				t.Fatalf("run %d: %d risk runs, %d entities classed, draw notes %q", i+1, runs, computed, note)
+			}
 		}
 	})
 }

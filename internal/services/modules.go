@@ -321,8 +321,9 @@ func Modules() []Module {
 			Seed: func(ctx context.Context, s *Set, p auth.Principal) (int, error) {
 				return bizenv.SeedDemo(ctx, s.BizEnv, p)
 			},
-			SeedDone: "已添加 %d 条演示公平竞争审查、涉企收费、企业开办和公益广告记录（均标注【演示数据】）demo fair-competition reviews, fees, business starts and campaigns added",
-			Pages:    pagesOver(func(s *Set) *bizenv.Service { return s.BizEnv }, web.BizEnvPages),
+			SeedDone:          "已添加 %d 条演示公平竞争审查、涉企收费、企业开办和公益广告记录（均标注【演示数据】）demo fair-competition reviews, fees, business starts and campaigns added",
+			Pages:             pagesOver(func(s *Set) *bizenv.Service { return s.BizEnv }, web.BizEnvPages),
+			EnterpriseSection: func(s *Set) enterprise.SectionFunc { return s.BizEnv.EnterpriseSection },
 			AuditValues: map[string]map[string]map[string]string{
 				"fair_measure":   {"status": bizenv.MeasureStatusLabels, "conclusion": bizenv.ConclusionLabels},
 				"fair_oversight": {"kind": bizenv.OversightKinds, "result": bizenv.ResultLabels},

@@ -280,7 +280,7 @@ func (s *bizEnvWeb) oversightCreate(w http.ResponseWriter, r *http.Request, rc *
 		return err
 	}
 	_, err := s.svc.CreateOversight(r.Context(), rc.P, bizenv.Oversight{DeptID: formInt(r, "dept_id"), Kind: r.FormValue("kind"), MeasureTitle: r.FormValue("measure_title"),
-		Source: r.FormValue("source"), Content: r.FormValue("content"), ReceivedOn: r.FormValue("received_on")})
+		Source: r.FormValue("source"), CreditCode: r.FormValue("credit_code"), Content: r.FormValue("content"), ReceivedOn: r.FormValue("received_on")})
 	return s.done(w, r, "/fair-oversight", "已登记", err)
 }
 
@@ -399,7 +399,7 @@ func (s *bizEnvWeb) feeCaseCreate(w http.ResponseWriter, r *http.Request, rc *re
 	if err := s.form(r); err != nil {
 		return err
 	}
-	c, err := s.svc.CreateFeeCase(r.Context(), rc.P, bizenv.FeeCase{DeptID: formInt(r, "dept_id"), Kind: r.FormValue("kind"), RefNo: r.FormValue("ref_no"), Party: r.FormValue("party"),
+	c, err := s.svc.CreateFeeCase(r.Context(), rc.P, bizenv.FeeCase{DeptID: formInt(r, "dept_id"), Kind: r.FormValue("kind"), RefNo: r.FormValue("ref_no"), Party: r.FormValue("party"), CreditCode: r.FormValue("credit_code"),
 		Charge: r.FormValue("charge"), Amount: r.FormValue("amount"), Field: r.FormValue("field"), ReceivedOn: r.FormValue("received_on")})
 	msg := "已登记 " + c.RefNo + "：收费名目在目录清单内（" + c.FeeItem + "）"
 	if c.OffList {

@@ -6,10 +6,12 @@ import (
 	"net/http"
 	"net/url"
 	"slices"
+	"strconv"
 	"strings"
 	"testing"
 
 	"sidi/internal/auth"
+	"sidi/internal/creditcode"
 	"sidi/internal/environment/bizenv"
 	"sidi/internal/store"
 	"sidi/internal/store/storetest"
@@ -192,6 +194,50 @@ func TestBizEnvFiguresOnTaskPages(t *testing.T) {
 			if resp, body := c.get(p); resp.StatusCode != 200 || !strings.Contains(body, "演示") {
 				t.Errorf("%s: %d or no demo rows", p, resp.StatusCode)
 			}
+		}
+	})
+}
+
+// TestComplaintCreditCodeOnEnterprisePage registers a fee complaint naming
+// the charging unit's credit code from the form: a wrong check character
+// is refused and writes nothing; the right one links the complaint to the
+// enterprise's page, shown to the staff in scope and not to the public.
+func TestComplaintCreditCodeOnEnterprisePage(t *testing.T) {
+	storetest.Each(t, func(t *testing.T, db *store.DB) {
+		f := newFixture(t, db)
+		c := f.as(t, "demo-supervisor")
+		tok := c.csrf("/fee-cases")
+		first17 := "91630100MA7QFEE1X"
+		good := first17 + string(creditcode.Check(first17))
+		bad := first17 + map[bool]string{true: "1", false: "0"}[good[17] == '0']
+		form := func(ref, code string) url.Values {
+			return url.Values{"csrf_token": {tok}, "dept_id": {strconv.FormatInt(deptID(t, f, "qh-samr"), 10)}, "kind": {"complaint"}, "ref_no": {ref}, "party": {"某检测服务公司"},
+				"credit_code": {code}, "charge": {"加急检测费"}, "amount": {"300"}, "field": {"中介机构"}, "received_on": {"2025-05-06"}}
+		}
+		for name, tc := range map[string]struct {
+			ref, code string
+			want      int
+		}{"bad check character": {"投-坏", bad, 0}, "good": {"投-好", good, 1}} {
+			if resp, _ := c.postForm("/fee-cases", form(tc.ref, tc.code)); resp.StatusCode != http.StatusSeeOther && resp.StatusCode != http.StatusUnprocessableEntity {
+				t.Errorf("%s: %d", name, resp.StatusCode)
+			}
+			var n int
+			db.Reader().QueryRowContext(context.Background(), `SELECT COUNT(*) FROM fee_cases WHERE ref_no = $1 AND enterprise_id IS NOT NULL`, tc.ref).Scan(&n)
+			if n != tc.want {
+				t.Errorf("%s: %d linked cases, want %d", name, n, tc.want)
+			}
+		}
+		for name, tc := range map[string]struct {
+			c    *client
+			sees bool
+		}{"supervisor": {c, true}, "public": {f.client(t), false}} {
+			resp, body := tc.c.get("/enterprises/" + good)
+			if resp.StatusCode != http.StatusOK || strings.Contains(body, "投-好") != tc.sees || strings.Contains(body, "公平竞争举报与涉企收费投诉") != tc.sees {
+				t.Errorf("%s: %d, sees the complaint: %v", name, resp.StatusCode, !tc.sees)
+			}
+		}
+		if _, body := c.get("/fee-cases"); !strings.Contains(body, `href="/enterprises/`+good+`"`) {
+			t.Error("the fee case list does not link the enterprise")
 		}
 	})
 }

@@ -91,7 +91,7 @@ func loadAxe(t *testing.T) string {
 //	                     /fair-reviews(/{id}) · /fair-oversight · /business-starts(?…) · /fee-cases
 //	                     /ad-campaigns(/{id}) · /progress/tasks/15 (live figures)
 //	                     /ip-cases(?status=open&warning=1) · /ip-cases/{id} · /ip-assists · /ip-operations · /inspect · /draws/{id}
-//	                     /inspect/risk(?q=测试) · /inspect/risk/changes · /inspect/cross-region
+//	                     /inspect/risk(?q=测试) · /inspect/risk/changes · /inspect/cross-region(/inbox)
 //	demo-reporter-samr   /my · /reports/new?period=…&task=… · /bases/new · /training/new
 //	demo-enterprise      /my · /declarations/new
 //	demo-inspector       /equipment · /equipment/due · /equipment/{code} · /equipment/{code}/edit · /equipment/new · /equipment/import
@@ -201,7 +201,7 @@ func TestBrowserAccessibility(t *testing.T) {
 			"/sampling", "/sampling?outcome=failed_all&key=pv", "/sampling/batches/" + batch, "/sampling/new", "/sampling/plans", "/sampling/import",
 			"/fair-reviews", "/fair-reviews/" + measure, "/fair-oversight", "/business-starts", "/business-starts?prefecture=632800&from=2025-01",
 			"/fee-cases", "/ad-campaigns", "/ad-campaigns/" + campaign, "/progress/tasks/15",
-			"/inspect", "/draws/1", "/inspect/risk", "/inspect/risk?q=%E6%B5%8B%E8%AF%95", "/inspect/risk/changes", "/inspect/cross-region",
+			"/inspect", "/draws/1", "/inspect/risk", "/inspect/risk?q=%E6%B5%8B%E8%AF%95", "/inspect/risk/changes", "/inspect/cross-region", "/inspect/cross-region/inbox",
 			"/import", "/import/trademarks", "/import/business_starts", outcome}},
 		{"demo-reporter-samr", []string{"/my", html.UnescapeString(newReport[1]), "/bases/new", "/training/new"}},
 		{"demo-enterprise", []string{"/my", "/declarations/new"}},

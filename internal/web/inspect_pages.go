@@ -51,6 +51,10 @@ func InspectPages(svc *inspect.Service) func(*Server) []Route {
 			{Method: "GET", Pattern: "/inspect/cross-region", Name: "跨区域检查案件", Roles: ed, Handle: s.crossPage, Menu: Menu{Group: MenuWork, Label: "跨区域检查", Order: 151, Section: "inspect-cross"}},
 			{Method: "POST", Pattern: "/inspect/cross-region", Name: "登记跨区域检查案件", Roles: ed, Handle: s.openCross},
 			{Method: "POST", Pattern: "/inspect/cross-region/{id}", Name: "更新跨区域检查案件", Roles: ed, Handle: s.moveCross},
+			{Method: "GET", Pattern: "/inspect/cross-region/inbox", Name: "跨区域案件收件箱", Roles: ed, Handle: s.crossInbox, Menu: Menu{Group: MenuWork, Label: "跨区域案件收件", Order: 152, Section: "inspect-cross-inbox"}},
+			{Method: "POST", Pattern: "/inspect/cross-region/{id}/accept", Name: "接收跨区域检查案件", Roles: ed, Handle: s.answerCross(inspect.CrossAccepted)},
+			{Method: "POST", Pattern: "/inspect/cross-region/{id}/return", Name: "退回跨区域检查案件", Roles: ed, Handle: s.answerCross(inspect.CrossDeclined)},
+			{Method: "POST", Pattern: "/inspect/cross-region/{id}/done", Name: "办结跨区域检查案件", Roles: ed, Handle: s.answerCross(inspect.CrossDone)},
 		}
 	}
 }
@@ -227,13 +231,17 @@ func (s *inspectWeb) drawPage(w http.ResponseWriter, r *http.Request, rc *reqCtx
 	}
 	canResult := rc.P.Has(inspect.Viewers...) && pg.Draw.Kind == "draw" && pg.Draw.Status == inspect.StatusDrawn
 	var itemResults []inspect.ItemResult
+	var myItems []inspect.Item
 	if canResult {
+		if myItems, err = s.svc.ItemsInScope(r.Context(), rc.P, id); err != nil {
+			return err
+		}
 		if itemResults, err = s.svc.ItemResults(r.Context(), rc.P, id, 200); err != nil {
 			return err
 		}
 	}
 	return s.render(w, r, rc, http.StatusOK, "draw", "抽查记录 "+pg.Draw.Name, "draws", map[string]any{
-		"Items": items, "Depts": inspect.Departments(items), "ItemResults": itemResults,
+		"Items": items, "Depts": inspect.Departments(items), "ItemResults": itemResults, "MyItems": myItems,
 		"D": pg, "Page": page, "Pages": pages, "Prev": page - 1, "Next": page + 1, "HasNext": page < pages, "First": (page - 1) * drawPageSize,
 		"CanRedraw": rc.P.Has(inspect.Editors...) && pg.Draw.Kind == "draw" && pg.Draw.Status == inspect.StatusDrawn, "ClassLabels": inspect.ClassLabels,
 		"CanResult": canResult, "Outcomes": inspect.Outcomes,
@@ -301,6 +309,20 @@ func InspectToDo(svc *inspect.Service) ToDoFunc {
 		out, err := riskToDo(ctx, svc, p)
 		if err != nil {
 			return nil, err
+		}
+		if p.Has(inspect.Editors...) {
+			inbox, err := svc.CrossInbox(ctx, p, true, 200)
+			if err != nil {
+				return nil, err
+			}
+			for _, c := range inbox {
+				title, urg := "跨区域检查案件待接收", "remind"
+				if c.Status == inspect.CrossAccepted {
+					title, urg = "跨区域检查案件待办结", "normal"
+				}
+				out = append(out, progress.ToDoItem{Kind: "inspect", Urgency: urg, Title: title, Link: "/inspect/cross-region/inbox",
+					Message: fmt.Sprintf("%s发来的%s：%s %s（案件 %d）", cmp.Or(c.FromDeptName, inspect.PrefectureName(c.Here)), inspect.CrossModeLabels[c.Mode], c.Name, c.CreditCode, c.ID)})
+			}
 		}
 		for _, f := range pending {
 			urg := "normal"

@@ -82,7 +82,7 @@ var wantPillar = func() map[string]string {
 		web.PillarPlan:        {"/plan", "/plans", "/departments", "/public/progress", "/my", "/progress", "/reports", "/bulletins", "/plan/versions", "/plan/import"},
 		web.PillarStandards:   {"/standards", "/declarations", "/bases", "/training", "/leaders", "/pilots", "/projects", "/standards/manage", "/declarations/new", "/declarations/enterprises", "/leaders/manage"},
 		web.PillarBrands:      {"/brands", "/trademarks", "/gi-products", "/certifications", "/patents", "/ipm-certs", "/ip-decisions", "/ip-outlets", "/ip-cases", "/ip-assists", "/ip-operations"},
-		web.PillarEnvironment: {"/enterprises", "/fees", "/draws", "/inspect", "/fair-reviews", "/fair-oversight", "/business-starts", "/fee-cases", "/ad-campaigns", "/inspect/risk", "/inspect/cross-region"},
+		web.PillarEnvironment: {"/enterprises", "/fees", "/draws", "/inspect", "/fair-reviews", "/fair-oversight", "/business-starts", "/fee-cases", "/ad-campaigns", "/inspect/risk", "/inspect/cross-region", "/inspect/cross-region/inbox"},
 		web.PillarQuality:     {"/equipment/regions", "/equipment", "/equipment/due", "/alarms", "/hazards", "/metrology", "/quality-certs", "/metrology/instruments", "/quality-certs/manage", "/quality-awards", "/quality-zones", "/service-quality", "/quality-awards/manage", "/sampling", "/sampling-notices", "/eval-models"},
 		web.PillarAdmin:       {"/admin/users", "/admin/departments", "/admin/roles", "/admin/audit", "/admin/logins", "/import"},
 	} {

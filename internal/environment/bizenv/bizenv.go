@@ -14,9 +14,15 @@ package bizenv
 
 import (
 	"context"
+	"database/sql"
+	"fmt"
+	"strings"
 	"time"
 
+	"sidi/internal/apperr"
 	"sidi/internal/auth"
+	"sidi/internal/creditcode"
+	"sidi/internal/enterprise"
 	"sidi/internal/kit"
 	"sidi/internal/store"
 )
@@ -39,14 +45,44 @@ const DemoLabel = "【演示数据】"
 // Service keeps the registers.
 type Service struct {
 	db  *store.DB
+	ent *enterprise.Service // complaints name enterprises by credit code
 	now func() time.Time
 }
 
 // NewService returns the registers over db.
-func NewService(db *store.DB) *Service { return &Service{db: db, now: time.Now} }
+func NewService(db *store.DB) *Service {
+	return &Service{db: db, ent: enterprise.NewService(db), now: time.Now}
+}
 
 // SetClock replaces the clock (tests).
-func (s *Service) SetClock(now func() time.Time) { s.now = now }
+func (s *Service) SetClock(now func() time.Time) { s.now = now; s.ent.SetClock(now) }
+
+// creditCode checks the optional credit code of an enterprise a record
+// names (its check character verified); "" when not given.
+func creditCode(errs *kit.Errors, field, label, v string) string {
+	v = strings.TrimSpace(v)
+	if v == "" {
+		return ""
+	}
+	c, err := creditcode.Parse(v)
+	if err != nil {
+		errs.Add(field, "%s：%s", label, apperr.Message(err))
+	}
+	return c
+}
+
+// ensureEnterprise finds or registers (audited) the enterprise of code in
+// the directory inside tx, named name when new; nil without a code.
+func (s *Service) ensureEnterprise(ctx context.Context, tx *sql.Tx, p auth.Principal, code, name string, demo bool) (any, error) {
+	if code == "" {
+		return nil, nil
+	}
+	id, err := s.ent.EnsureTx(ctx, tx, p, code, name, demo)
+	if err != nil {
+		return nil, fmt.Errorf("bizenv: enterprise %s: %w", code, err)
+	}
+	return id, nil
+}
 
 func (s *Service) today() string { return kit.DayOf(s.now()) }
 func (s *Service) stamp() string { return s.now().UTC().Format(time.RFC3339) }

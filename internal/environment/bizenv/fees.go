@@ -320,12 +320,15 @@ var (
 
 // FeeCase is a fee complaint or a violation case.
 type FeeCase struct {
-	ID         int64  `json:"id"`
-	DeptID     int64  `json:"dept_id"`
-	DeptName   string `json:"dept_name"`
-	Kind       string `json:"kind"`
-	RefNo      string `json:"ref_no"`
-	Party      string `json:"party"`
+	ID       int64  `json:"id"`
+	DeptID   int64  `json:"dept_id"`
+	DeptName string `json:"dept_name"`
+	Kind     string `json:"kind"`
+	RefNo    string `json:"ref_no"`
+	Party    string `json:"party"`
+	// CreditCode is the charging unit's (optional; linked to the
+	// enterprise directory).
+	CreditCode string `json:"credit_code,omitempty"`
 	Charge     string `json:"charge"`
 	Amount     string `json:"amount"` // yuan, as entered
 	AmountFen  int64  `json:"amount_fen"`
@@ -342,14 +345,14 @@ type FeeCase struct {
 }
 
 const feeCaseCols = `c.id, c.dept_id, COALESCE(d.name, ''), c.kind, c.ref_no, c.party, c.charge, c.amount_fen, COALESCE(c.fee_item_id, 0),
-	COALESCE(f.list, ''), COALESCE(f.name, ''), c.field, c.received_on, c.closed_on, c.outcome, c.refund_fen, c.demo`
+	COALESCE(f.list, ''), COALESCE(f.name, ''), c.field, c.received_on, c.closed_on, c.outcome, c.refund_fen, c.demo, c.credit_code`
 const feeCaseFrom = ` FROM fee_cases c LEFT JOIN departments d ON d.id = c.dept_id LEFT JOIN fee_items f ON f.id = c.fee_item_id`
 
 func scanFeeCase(sc interface{ Scan(...any) error }) (FeeCase, error) {
 	var c FeeCase
 	var list, name string
 	var demo int
-	err := sc.Scan(&c.ID, &c.DeptID, &c.DeptName, &c.Kind, &c.RefNo, &c.Party, &c.Charge, &c.AmountFen, &c.FeeItemID, &list, &name, &c.Field, &c.ReceivedOn, &c.ClosedOn, &c.Outcome, &c.RefundFen, &demo)
+	err := sc.Scan(&c.ID, &c.DeptID, &c.DeptName, &c.Kind, &c.RefNo, &c.Party, &c.Charge, &c.AmountFen, &c.FeeItemID, &list, &name, &c.Field, &c.ReceivedOn, &c.ClosedOn, &c.Outcome, &c.RefundFen, &demo, &c.CreditCode)
 	c.Demo, c.OffList = demo == 1, c.FeeItemID == 0
 	if !c.OffList {
 		c.FeeItem = ListLabels[list] + "：" + name
@@ -401,6 +404,7 @@ func (s *Service) CreateFeeCase(ctx context.Context, p auth.Principal, c FeeCase
 	}
 	c.RefNo = kit.Text(&errs, "ref_no", "编号", c.RefNo, 64, true)
 	c.Party = kit.Text(&errs, "party", "收费单位", c.Party, 100, true)
+	c.CreditCode = creditCode(&errs, "credit_code", "收费单位统一社会信用代码", c.CreditCode)
 	c.Charge = kit.Text(&errs, "charge", "收费名目", c.Charge, 100, true)
 	if !slices.Contains(FeeFields, c.Field) {
 		errs.Add("field", "领域须为%s之一", strings.Join(FeeFields, "、"))
@@ -426,11 +430,15 @@ func (s *Service) CreateFeeCase(ctx context.Context, p auth.Principal, c FeeCase
 		if err := kit.DeptIn(ctx, tx, sc, c.DeptID, "部门"); err != nil {
 			return err
 		}
+		ent, err := s.ensureEnterprise(ctx, tx, p, c.CreditCode, c.Party, c.Demo)
+		if err != nil {
+			return err
+		}
 		now := s.stamp()
 		var id int64
-		err := tx.QueryRowContext(ctx, `INSERT INTO fee_cases(dept_id, kind, ref_no, party, charge, amount_fen, fee_item_id, field, received_on, closed_on, outcome, refund_fen, demo, created_at, updated_at)
-			VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, '', '', 0, $10, $11, $11) RETURNING id`,
-			c.DeptID, c.Kind, c.RefNo, c.Party, c.Charge, c.AmountFen, item, c.Field, c.ReceivedOn, store.BoolInt(c.Demo), now).Scan(&id)
+		err = tx.QueryRowContext(ctx, `INSERT INTO fee_cases(dept_id, kind, ref_no, party, charge, amount_fen, fee_item_id, field, received_on, closed_on, outcome, refund_fen, demo, created_at, updated_at, credit_code, enterprise_id)
+			VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, '', '', 0, $10, $11, $11, $12, $13) RETURNING id`,
+			c.DeptID, c.Kind, c.RefNo, c.Party, c.Charge, c.AmountFen, item, c.Field, c.ReceivedOn, store.BoolInt(c.Demo), now, c.CreditCode, ent).Scan(&id)
 		if kit.IsUnique(err) {
 			return apperr.Conflict("编号 %s 已存在", c.RefNo)
 		}

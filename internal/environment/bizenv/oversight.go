@@ -34,23 +34,26 @@ type Oversight struct {
 	MeasureTitle string `json:"measure_title"`
 	MeasureID    int64  `json:"measure_id,omitempty"`
 	Source       string `json:"source"`
-	Content      string `json:"content"`
-	ReceivedOn   string `json:"received_on"`
-	ClosedOn     string `json:"closed_on"`
-	Result       string `json:"result"`
-	ResultNote   string `json:"result_note"`
-	Demo         bool   `json:"demo"`
+	// CreditCode is the complaining enterprise's (optional; linked to the
+	// enterprise directory).
+	CreditCode string `json:"credit_code,omitempty"`
+	Content    string `json:"content"`
+	ReceivedOn string `json:"received_on"`
+	ClosedOn   string `json:"closed_on"`
+	Result     string `json:"result"`
+	ResultNote string `json:"result_note"`
+	Demo       bool   `json:"demo"`
 	// Days is the handling time: to the closing day, or to today while open.
 	Days    int  `json:"days"`
 	Overdue bool `json:"overdue"`
 }
 
-const oversightCols = `o.id, o.dept_id, COALESCE(d.name, ''), o.kind, o.measure_title, COALESCE(o.measure_id, 0), o.source, o.content, o.received_on, o.closed_on, o.result, o.result_note, o.demo`
+const oversightCols = `o.id, o.dept_id, COALESCE(d.name, ''), o.kind, o.measure_title, COALESCE(o.measure_id, 0), o.source, o.content, o.received_on, o.closed_on, o.result, o.result_note, o.demo, o.credit_code`
 
 func (s *Service) scanOversight(sc interface{ Scan(...any) error }) (Oversight, error) {
 	var o Oversight
 	var demo int
-	err := sc.Scan(&o.ID, &o.DeptID, &o.DeptName, &o.Kind, &o.MeasureTitle, &o.MeasureID, &o.Source, &o.Content, &o.ReceivedOn, &o.ClosedOn, &o.Result, &o.ResultNote, &demo)
+	err := sc.Scan(&o.ID, &o.DeptID, &o.DeptName, &o.Kind, &o.MeasureTitle, &o.MeasureID, &o.Source, &o.Content, &o.ReceivedOn, &o.ClosedOn, &o.Result, &o.ResultNote, &demo, &o.CreditCode)
 	o.Demo = demo == 1
 	end := o.ClosedOn
 	if end == "" {
@@ -115,6 +118,7 @@ func (s *Service) CreateOversight(ctx context.Context, p auth.Principal, o Overs
 	}
 	o.MeasureTitle = kit.Text(&errs, "measure_title", "政策措施名称", o.MeasureTitle, 200, true)
 	o.Source = kit.Text(&errs, "source", map[bool]string{true: "举报人", false: "抽查单位"}[o.Kind == "complaint"], o.Source, 100, true)
+	o.CreditCode = creditCode(&errs, "credit_code", map[bool]string{true: "举报企业统一社会信用代码", false: "被抽查单位统一社会信用代码"}[o.Kind == "complaint"], o.CreditCode)
 	o.Content = kit.Text(&errs, "content", "内容", o.Content, 2000, true)
 	o.ReceivedOn = s.day(&errs, "received_on", "受理日期", o.ReceivedOn, true)
 	if err := errs.Err(); err != nil {
@@ -133,13 +137,16 @@ func (s *Service) CreateOversight(ctx context.Context, p auth.Principal, o Overs
 			}
 			measure = o.MeasureID
 		}
+		ent, err := s.ensureEnterprise(ctx, tx, p, o.CreditCode, o.Source, o.Demo)
+		if err != nil {
+			return err
+		}
 		now := s.stamp()
 		var id int64
-		if err := tx.QueryRowContext(ctx, `INSERT INTO fair_oversight(dept_id, kind, measure_title, measure_id, source, content, received_on, closed_on, result, result_note, demo, created_at, updated_at)
-			VALUES ($1, $2, $3, $4, $5, $6, $7, '', '', '', $8, $9, $9) RETURNING id`, o.DeptID, o.Kind, o.MeasureTitle, measure, o.Source, o.Content, o.ReceivedOn, store.BoolInt(o.Demo), now).Scan(&id); err != nil {
+		if err := tx.QueryRowContext(ctx, `INSERT INTO fair_oversight(dept_id, kind, measure_title, measure_id, source, content, received_on, closed_on, result, result_note, demo, created_at, updated_at, credit_code, enterprise_id)
+			VALUES ($1, $2, $3, $4, $5, $6, $7, '', '', '', $8, $9, $9, $10, $11) RETURNING id`, o.DeptID, o.Kind, o.MeasureTitle, measure, o.Source, o.Content, o.ReceivedOn, store.BoolInt(o.Demo), now, o.CreditCode, ent).Scan(&id); err != nil {
 			return fmt.Errorf("bizenv: add oversight: %w", err)
 		}
-		var err error
 		if out, err = s.oversightByID(ctx, tx, id); err != nil {
 			return err
 		}
