@@ -1,0 +1,1 @@
+-- reserved by another branch
