@@ -169,7 +169,9 @@ func TestFlushPending(t *testing.T) {
 			for i := range 3000 {
 				in = append(in, search.Doc{Kind: "test", RefID: int64(i + 1), Rank: int64(i), Title: fmt.Sprintf("盐湖标准第%d号 %d", i, i*31), Body: fmt.Sprintf("青海省地方标准 %x", i*7919)})
 			}
-			err := search.Tx(ctx, db, func(tx *sql.Tx, conn *sql.Conn) error { return search.NewBatch(store.Postgres, in).InsertConn(ctx, db, tx, conn) })
+			err := search.Tx(ctx, db, func(tx *sql.Tx, conn *sql.Conn) error {
+				return search.NewBatch(store.Postgres, in).InsertConn(ctx, db, tx, conn)
+			})
 			if err != nil {
 				t.Fatal(err)
 			}
