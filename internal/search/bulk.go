@@ -101,7 +101,7 @@ func (b *Batch) InsertConn(ctx context.Context, db *store.DB, tx *sql.Tx, conn *
 		}
 		return nil
 	}
-	// In rowid order: FTS5 flushes its pending terms to a new segment
+	// In rowid order, in each of the three FTS tables: FTS5 flushes its pending terms to a new segment
 	// whenever a transaction writes a rowid below the one before, and the
 	// rowid leads with the rank, so documents in the order of their ids
 	// (dates at random) flushed one tiny segment every other row and the
@@ -119,10 +119,24 @@ func (b *Batch) InsertConn(ctx context.Context, db *store.DB, tx *sql.Tx, conn *
 	if err != nil {
 		return err
 	}
-	return insertRows(ctx, db.Dialect(), tx, `INSERT INTO search_fts(rowid, title, keywords, body) VALUES `, []string{"", "", "", ""}, len(b.docs), func(i int) []any {
+	err = insertRows(ctx, db.Dialect(), tx, `INSERT INTO search_fts(rowid, title, keywords, body) VALUES `, []string{"", "", "", ""}, len(b.docs), func(i int) []any {
 		i = order[i]
 		c := b.cols[i]
 		return []any{b.ids[i], c[0], c[1], c[2]}
+	})
+	if err != nil {
+		return err
+	}
+	err = insertRows(ctx, db.Dialect(), tx, `INSERT INTO search_title(rowid, title) VALUES `, []string{"", ""}, len(b.docs), func(i int) []any {
+		i = order[i]
+		return []any{b.ids[i], b.cols[i][0]}
+	})
+	if err != nil {
+		return err
+	}
+	return insertRows(ctx, db.Dialect(), tx, `INSERT INTO search_kw(rowid, keywords) VALUES `, []string{"", ""}, len(b.docs), func(i int) []any {
+		i = order[i]
+		return []any{b.ids[i], b.cols[i][1]}
 	})
 }
 

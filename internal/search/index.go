@@ -232,9 +232,9 @@ func quoteLexeme(t string) string {
 }
 
 // Index adds or replaces d inside tx. The document goes into the full
-// index (all three fields: SQLite's search_fts, one column each; PostgreSQL's
-// vector) and, on PostgreSQL, for the first two tiers of Top, into the
-// title and keyword postings of search_postings.
+// index (all three fields) and, for the first two tiers of Top, into a
+// title-only and a keywords-only index: SQLite's search_title and search_kw
+// FTS tables, PostgreSQL's search_postings.
 func Index(ctx context.Context, db *store.DB, tx *sql.Tx, d Doc) error {
 	id, err := rowid(d.Kind, d.RefID, d.Rank)
 	if err != nil {
@@ -263,6 +263,8 @@ func Index(ctx context.Context, db *store.DB, tx *sql.Tx, d Doc) error {
 		}{
 			{`INSERT INTO search_docs(id, kind, ref_id, rank, facets) VALUES ($1, $2, $3, $4, $5)`, []any{id, d.Kind, d.RefID, d.Rank, facetText(d)}},
 			{`INSERT INTO search_fts(rowid, title, keywords, body) VALUES ($1, $2, $3, $4)`, []any{id, cols[0], cols[1], cols[2]}},
+			{`INSERT INTO search_title(rowid, title) VALUES ($1, $2)`, []any{id, cols[0]}},
+			{`INSERT INTO search_kw(rowid, keywords) VALUES ($1, $2)`, []any{id, cols[1]}},
 		} {
 			if _, err := tx.ExecContext(ctx, q.sql, q.args...); err != nil {
 				return fmt.Errorf("search: index %s %d: %w", d.Kind, d.RefID, err)
@@ -321,11 +323,16 @@ func dropPostings(ctx context.Context, tx *sql.Tx, kind string, refID int64) err
 	return nil
 }
 
+// sqliteTables are SQLite's FTS tables, all keyed by the same rowid.
+var sqliteTables = []string{"search_fts", "search_title", "search_kw"}
+
 // Remove drops a record from the index.
 func Remove(ctx context.Context, db *store.DB, tx *sql.Tx, kind string, refID int64) error {
 	if db.Dialect() == store.SQLite {
-		if _, err := tx.ExecContext(ctx, `DELETE FROM search_fts WHERE rowid = (SELECT id FROM search_docs WHERE kind = $1 AND ref_id = $2)`, kind, refID); err != nil {
-			return fmt.Errorf("search: remove: %w", err)
+		for _, t := range sqliteTables {
+			if _, err := tx.ExecContext(ctx, `DELETE FROM `+t+` WHERE rowid = (SELECT id FROM search_docs WHERE kind = $1 AND ref_id = $2)`, kind, refID); err != nil {
+				return fmt.Errorf("search: remove: %w", err)
+			}
 		}
 	}
 	if db.Dialect() == store.Postgres {
@@ -343,8 +350,10 @@ func Remove(ctx context.Context, db *store.DB, tx *sql.Tx, kind string, refID in
 func RemoveKind(ctx context.Context, db *store.DB, tx *sql.Tx, kind string) error {
 	if db.Dialect() == store.SQLite {
 		lo, hi := kindRange(kind)
-		if _, err := tx.ExecContext(ctx, `DELETE FROM search_fts WHERE rowid BETWEEN $1 AND $2`, lo, hi); err != nil {
-			return fmt.Errorf("search: remove %s: %w", kind, err)
+		for _, t := range sqliteTables {
+			if _, err := tx.ExecContext(ctx, `DELETE FROM `+t+` WHERE rowid BETWEEN $1 AND $2`, lo, hi); err != nil {
+				return fmt.Errorf("search: remove %s: %w", kind, err)
+			}
 		}
 	}
 	if db.Dialect() == store.Postgres {

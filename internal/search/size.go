@@ -30,7 +30,7 @@ func IndexSize(ctx context.Context, db *store.DB) (Size, error) {
 		err = db.Reader().QueryRowContext(ctx, `SELECT g + p, pg_total_relation_size('search_docs'::regclass) - g FROM
 			(SELECT pg_relation_size('search_docs_tsv'::regclass) AS g, pg_total_relation_size('search_postings'::regclass) AS p) x`).Scan(&s.Index, &s.Docs)
 	} else {
-		err = db.Reader().QueryRowContext(ctx, `SELECT COALESCE(SUM(CASE WHEN name LIKE 'search_fts%' THEN pgsize END), 0),
+		err = db.Reader().QueryRowContext(ctx, `SELECT COALESCE(SUM(CASE WHEN name LIKE 'search_fts%' OR name LIKE 'search_title%' OR name LIKE 'search_kw%' THEN pgsize END), 0),
 			COALESCE(SUM(CASE WHEN name = 'search_docs' OR tbl_name_is_docs THEN pgsize END), 0)
 			FROM (SELECT d.name, d.pgsize, (m.tbl_name = 'search_docs' AND m.type = 'index') AS tbl_name_is_docs
 				FROM dbstat d LEFT JOIN sqlite_schema m ON m.name = d.name)`).Scan(&s.Index, &s.Docs)

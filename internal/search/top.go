@@ -43,12 +43,12 @@ const postingCap = 300
 // Each tier is one query that reads its matches in rank order and stops
 // once it has enough; the next tier is read only while fewer than n have
 // been found, and skips the documents of the tiers before (which are then
-// complete). The title and keyword tiers read their field (SQLite: the
-// FTS table search_fts read backwards by rowid with a column filter, since
-// migration 0033 one table instead of one per field, which made every
-// index write three; PostgreSQL: the rank-ordered postings of
-// search_postings), so a word found in half the titles costs about as much
-// as one found in n of them.
+// complete). The title and keyword tiers read indexes of their own field
+// (SQLite: the search_title and search_kw FTS tables, read backwards by
+// rowid; PostgreSQL: the rank-ordered postings of search_postings), so a
+// word found in half the titles costs about as much as one found in n of
+// them, and a phrase costs in proportion to the titles that hold it, not
+// to every record that mentions it anywhere.
 //
 // On PostgreSQL a phrase of four or more Han characters is looked up as
 // the four-character grams that cover it (gramCover), so a four-character
@@ -391,9 +391,10 @@ func tierSQL(q Query, kind string, f *Filter, t, limit int) (string, []any) {
 		args = append(args, fargs...)
 		return ` JOIN ` + f.Table + ` s ON s.id = ` + ref, w
 	}
-	// One FTS table holds the three fields as columns; a tier is a column
-	// filter (the spread tier none).
-	table, expr := "search_fts", ftsQuery(q, [4]string{"title", "keywords", "body", ""}[t])
+	table, expr := [4]string{"search_title", "search_kw", "search_fts", "search_fts"}[t], ftsQuery(q, "")
+	if t == 2 {
+		expr = ftsQuery(q, "body")
+	}
 	lo, hi := kindRange(kind)
 	match, from, to := arg(expr), arg(lo), arg(hi)
 	join, where := filter("(f.rowid & 4294967295)")

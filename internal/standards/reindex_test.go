@@ -26,7 +26,8 @@ func TestReindexAfterUpgrade(t *testing.T) {
 		}
 		stmts := []string{`TRUNCATE search_docs`}
 		if db.Dialect() == store.SQLite {
-			stmts = []string{`INSERT INTO search_fts(search_fts) VALUES ('delete-all')`, `DELETE FROM search_docs`}
+			stmts = []string{`INSERT INTO search_fts(search_fts) VALUES ('delete-all')`, `INSERT INTO search_title(search_title) VALUES ('delete-all')`,
+				`INSERT INTO search_kw(search_kw) VALUES ('delete-all')`, `DELETE FROM search_docs`}
 		}
 		for _, q := range stmts {
 			if _, err := db.Writer().Exec(q); err != nil {

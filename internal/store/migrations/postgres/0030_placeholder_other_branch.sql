@@ -1,1 +1,0 @@
--- reserved by another branch

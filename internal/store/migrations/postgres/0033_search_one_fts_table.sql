@@ -1,2 +1,0 @@
--- SQLite drops its per-field FTS tables (search_title, search_kw) here;
--- PostgreSQL's layout is unchanged.
