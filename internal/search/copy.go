@@ -201,7 +201,10 @@ func FlushPending(ctx context.Context, db *store.DB) error {
 		return fmt.Errorf("search: flush pending: %w", err)
 	}
 	defer conn.Close()
-	if _, err := conn.ExecContext(ctx, `SELECT set_config('work_mem', $1, false), gin_clean_pending_list('search_docs_tsv'::regclass)`, bulkWorkMem); err != nil {
+	// Only the index's owner may clean its list; another role leaves it to
+	// autovacuum rather than fail an import that has committed.
+	if _, err := conn.ExecContext(ctx, `SELECT set_config('work_mem', $1, false), gin_clean_pending_list(c.oid) FROM pg_class c
+		WHERE c.oid = 'search_docs_tsv'::regclass AND pg_has_role(c.relowner, 'USAGE')`, bulkWorkMem); err != nil {
 		return fmt.Errorf("search: flush pending: %w", err)
 	}
 	if _, err := conn.ExecContext(ctx, `RESET work_mem`); err != nil {
