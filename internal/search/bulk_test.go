@@ -109,3 +109,84 @@ func TestInsertConnSameRows(t *testing.T) {
 		}
 	})
 }
+
+// TestBatchWritesInRowidOrder: FTS5 starts a new segment whenever a
+// transaction writes a rowid below the last one, and the rowid leads with
+// the rank; a batch of documents with ranks in no order must still make a
+// handful of segments, not one per document. Merges are off (automerge 0,
+// crisismerge high) so that the segments stay countable (each at least one
+// row of search_fts_data).
+func TestBatchWritesInRowidOrder(t *testing.T) {
+	const n = 600
+	tests := []struct {
+		name   string
+		rank   func(i int) int64
+		maxRow int
+	}{
+		{"ranks ascending", func(i int) int64 { return int64(i) }, 40},
+		{"ranks descending", func(i int) int64 { return int64(n - i) }, 40},
+		{"ranks scattered", func(i int) int64 { return int64(i * 7919 % 1000) }, 40},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			db := storetest.Open(t, store.SQLite)
+			ctx := context.Background()
+			for _, q := range []string{`INSERT INTO search_fts(search_fts, rank) VALUES ('automerge', 0)`, `INSERT INTO search_fts(search_fts, rank) VALUES ('crisismerge', 1000)`} {
+				if _, err := db.Writer().ExecContext(ctx, q); err != nil {
+					t.Fatal(err)
+				}
+			}
+			var in []search.Doc
+			for i := range n {
+				in = append(in, search.Doc{Kind: "test", RefID: int64(i + 1), Rank: tt.rank(i), Title: fmt.Sprintf("盐湖标准第%d号", i), Body: "青海省地方标准"})
+			}
+			if err := db.Tx(ctx, func(tx *sql.Tx) error { return search.NewBatch(store.SQLite, in).Insert(ctx, db, tx) }); err != nil {
+				t.Fatal(err)
+			}
+			var rows int
+			if err := db.Reader().QueryRowContext(ctx, `SELECT COUNT(*) FROM search_fts_data`).Scan(&rows); err != nil {
+				t.Fatal(err)
+			}
+			if rows > tt.maxRow {
+				t.Errorf("%d documents left %d rows in search_fts_data, want at most %d (a segment per out-of-order rowid?)", n, rows, tt.maxRow)
+			}
+			ms, err := search.Top(ctx, db, search.ParseQuery("盐湖标准"), "test", nil, 3)
+			if err != nil || len(ms) != 3 {
+				t.Fatalf("Top: %v %v", ms, err)
+			}
+		})
+	}
+}
+
+// TestFlushPending: a bulk batch on PostgreSQL lets the GIN pending list
+// of the vectors grow past the default limit, and FlushPending merges it.
+func TestFlushPending(t *testing.T) {
+	for _, flush := range []bool{false, true} {
+		t.Run(fmt.Sprintf("flush=%v", flush), func(t *testing.T) {
+			db := storetest.Open(t, store.Postgres)
+			ctx := context.Background()
+			var in []search.Doc
+			for i := range 3000 {
+				in = append(in, search.Doc{Kind: "test", RefID: int64(i + 1), Rank: int64(i), Title: fmt.Sprintf("盐湖标准第%d号 %d", i, i*31), Body: fmt.Sprintf("青海省地方标准 %x", i*7919)})
+			}
+			err := search.Tx(ctx, db, func(tx *sql.Tx, conn *sql.Conn) error {
+				return search.NewBatch(store.Postgres, in).InsertConn(ctx, db, tx, conn)
+			})
+			if err != nil {
+				t.Fatal(err)
+			}
+			if flush {
+				if err := search.FlushPending(ctx, db); err != nil {
+					t.Fatal(err)
+				}
+			}
+			var pages int64
+			if err := db.Writer().QueryRowContext(ctx, `SELECT gin_clean_pending_list('search_docs_tsv'::regclass)`).Scan(&pages); err != nil {
+				t.Fatal(err)
+			}
+			if flush != (pages == 0) {
+				t.Errorf("flush %v: %d pages were left in the pending list", flush, pages)
+			}
+		})
+	}
+}

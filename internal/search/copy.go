@@ -56,6 +56,14 @@ func Tx(ctx context.Context, db *store.DB, fn func(tx *sql.Tx, conn *sql.Conn) e
 // the same). The postings go in the order of their index, so that the
 // B-tree's inserts walk its pages once instead of at random.
 func (b *Batch) copyPostgres(ctx context.Context, tx *sql.Tx, conn *sql.Conn) error {
+	// The GIN index on the vectors takes new entries into its pending list
+	// and merges the list into the index once it passes the limit; for a
+	// bulk batch, a list of a few batches and the memory to sort it merge
+	// in fewer, larger passes. For this transaction only: FlushPending
+	// merges what is left after the load.
+	if _, err := tx.ExecContext(ctx, `SELECT set_config('gin_pending_list_limit', $1, true), set_config('work_mem', $2, true)`, bulkPendingLimit, bulkWorkMem); err != nil {
+		return fmt.Errorf("search: bulk settings: %w", err)
+	}
 	// The facet label sets, each stored once, and their ids.
 	var labels []string
 	seen := map[string]bool{}
@@ -174,3 +182,33 @@ func copyFrom(ctx context.Context, conn *sql.Conn, q string, data []byte) error 
 
 // appendCopy is store.AppendCopy.
 func appendCopy(buf []byte, s string) []byte { return store.AppendCopy(buf, s) }
+
+// Settings of a bulk batch's transaction on PostgreSQL (see copyPostgres).
+const (
+	bulkPendingLimit = "65536"  // kB
+	bulkWorkMem      = "131072" // kB
+)
+
+// FlushPending merges PostgreSQL's GIN pending list of the search vectors
+// into the index, after a bulk load whose batches let it grow (searches
+// scan the whole list until then). Nothing on SQLite.
+func FlushPending(ctx context.Context, db *store.DB) error {
+	if db.Dialect() != store.Postgres {
+		return nil
+	}
+	conn, err := db.Writer().Conn(ctx)
+	if err != nil {
+		return fmt.Errorf("search: flush pending: %w", err)
+	}
+	defer conn.Close()
+	// Only the index's owner may clean its list; another role leaves it to
+	// autovacuum rather than fail an import that has committed.
+	if _, err := conn.ExecContext(ctx, `SELECT set_config('work_mem', $1, false), gin_clean_pending_list(c.oid) FROM pg_class c
+		WHERE c.oid = 'search_docs_tsv'::regclass AND pg_has_role(c.relowner, 'USAGE')`, bulkWorkMem); err != nil {
+		return fmt.Errorf("search: flush pending: %w", err)
+	}
+	if _, err := conn.ExecContext(ctx, `RESET work_mem`); err != nil {
+		return fmt.Errorf("search: flush pending: %w", err)
+	}
+	return nil
+}

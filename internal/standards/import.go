@@ -6,6 +6,7 @@ import (
 	"database/sql"
 	"encoding/hex"
 	"encoding/json"
+	"errors"
 	"fmt"
 	"reflect"
 	"strconv"
@@ -106,6 +107,11 @@ func (s *Service) ImportFile(ctx context.Context, p auth.Principal, src kit.Sour
 	})
 	if rep.Batches > 0 {
 		s.db.Observer().ImportRows("standards", rep.Created+rep.Updated+rep.Unchanged)
+	}
+	if rep.Created+rep.Updated > 0 {
+		// The batches let PostgreSQL's GIN pending list grow; merge it
+		// now rather than in the next search or write.
+		err = errors.Join(err, search.FlushPending(ctx, s.db))
 	}
 	return rep, err
 }

@@ -214,13 +214,19 @@ func ParseDate(s string) (string, bool) {
 	if s == "" {
 		return "", true
 	}
-	s = strings.NewReplacer("年", "-", "月", "-", "日", "", "/", "-", ".", "-").Replace(s)
+	if strings.ContainsAny(s, "年月日/.") {
+		s = dateSeparators.Replace(s)
+	}
 	t, err := time.Parse("2006-1-2", s)
 	if err != nil || t.Year() < 1950 || t.Year() > 2100 {
 		return "", false
 	}
 	return t.Format("2006-01-02"), true
 }
+
+// dateSeparators turns the other ways of writing a date into ParseDate's
+// layout; built once (building it per call was a seventh of an import's CPU).
+var dateSeparators = strings.NewReplacer("年", "-", "月", "-", "日", "", "/", "-", ".", "-")
 
 func (s *Service) validate(in Input) (record, kit.Errors) {
 	var errs kit.Errors
