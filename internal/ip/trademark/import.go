@@ -305,11 +305,30 @@ func (l *loader) finish(ctx context.Context, rep *kit.ImportReport) error {
 	if err := l.closeStmts(); err != nil {
 		return err
 	}
+	checkpoint := false
+	if d == store.SQLite {
+		// The commit appends the load to the write-ahead log, where it
+		// is durable (as any commit); copying the log into the database
+		// (the automatic checkpoint that would follow on this connection)
+		// is left to a reader connection after Import returns.
+		var auto int
+		if err := l.tx.QueryRowContext(ctx, `PRAGMA wal_autocheckpoint`).Scan(&auto); err != nil {
+			return fmt.Errorf("trademark: first load: %w", err)
+		}
+		if _, err := l.tx.ExecContext(ctx, `PRAGMA wal_autocheckpoint = 0`); err != nil {
+			return fmt.Errorf("trademark: first load: %w", err)
+		}
+		l.reset = append(l.reset, fmt.Sprintf(`PRAGMA wal_autocheckpoint = %d`, auto))
+		checkpoint = auto > 0
+	}
 	if err := l.tx.Commit(); err != nil {
 		return fmt.Errorf("trademark: first load: commit: %w", err)
 	}
 	l.done = true
 	l.end()
+	if checkpoint {
+		go l.s.db.Reader().ExecContext(context.WithoutCancel(ctx), `PRAGMA wal_checkpoint(PASSIVE)`)
+	}
 	rep.Batches += l.written.Batches
 	rep.Created += l.written.Created
 	rep.Updated += l.written.Updated
