@@ -594,13 +594,31 @@ func (s *Service) writeBatch(ctx context.Context, p auth.Principal, batch []kit.
 // auditBatch is saveTx's audited of an import batch: one entry.
 func (s *Service) auditBatch(ctx context.Context, tx *sql.Tx, p auth.Principal, batch []kit.Item[Record], file kit.ImportReport) func(after []written, created, updated []int64, unchanged int) error {
 	return func(after []written, created, updated []int64, unchanged int) error {
-		rows := make([]any, len(after))
-		for i, w := range after {
-			rows[i] = w
+		digest := kit.NewRowsDigest()
+		var vals []string
+		for _, w := range after {
+			vals = w.digestValues(vals[:0])
+			digest.Add(w.ID, w.Row, vals...)
 		}
 		return kit.AuditImportBatch(ctx, s.db, tx, p.Actor(), kit.ImportBatch{Kind: "trademarks", File: file, FirstRow: batch[0].Row, LastRow: batch[len(batch)-1].Row,
-			Created: created, Updated: updated, Unchanged: unchanged, After: rows})
+			Created: created, Updated: updated, Unchanged: unchanged, Digest: digest})
 	}
+}
+
+// digestValues appends to vals what the row stores, for the batch's
+// kit.RowsDigest: the mark's columns (the derived prefecture and class
+// mask aside) and its owner's directory id.
+func (w written) digestValues(vals []string) []string {
+	r := w.Rec
+	return append(vals, r.RegNo, r.Name, r.classes(), r.Owner, r.OwnerCode, r.Region, r.AppliedOn, r.RegisteredOn, r.TermEnd, r.Kind, r.MadridNo,
+		flagDigit(r.GI), flagDigit(r.WellKnown), r.Status, r.StatusOn, flagDigit(r.Demo), strconv.FormatInt(w.EnterpriseID, 10))
+}
+
+func flagDigit(b bool) string {
+	if b {
+		return "1"
+	}
+	return "0"
 }
 
 // written is what one row wrote, for the audit digest.
@@ -652,7 +670,7 @@ func (s *Service) saveTx(ctx context.Context, tx *sql.Tx, conn *sql.Conn, p auth
 	if d == nil {
 		d = deltas{}
 	}
-	var fresh []written
+	fresh := make([]written, 0, len(batch))
 	var after []written
 	var updated []int64
 	type change struct {
@@ -725,7 +743,11 @@ func (s *Service) saveTx(ctx context.Context, tx *sql.Tx, conn *sql.Conn, p auth
 			return res, err
 		}
 		created = ids
-		after = append(after, fresh...)
+		if len(after) == 0 {
+			after = fresh
+		} else {
+			after = append(after, fresh...)
+		}
 		res.Created = len(fresh)
 	}
 	if len(after) == 0 {
