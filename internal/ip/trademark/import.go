@@ -5,6 +5,7 @@ import (
 	"context"
 	"crypto/sha256"
 	"database/sql"
+	"database/sql/driver"
 	"encoding/hex"
 	"errors"
 	"fmt"
@@ -12,6 +13,7 @@ import (
 	"runtime"
 	"slices"
 	"strconv"
+	"strings"
 	"sync/atomic"
 	"time"
 
@@ -60,6 +62,7 @@ func (s *Service) Import(ctx context.Context, p auth.Principal, src kit.Source, 
 		opt.Batch = 5000
 	}
 	var invalid atomic.Bool // a row failed to parse
+	cells := false          // the first load's writer binds Record.cells (set before the check starts)
 	plan := kit.Plan[Record]{
 		Kind: "trademarks",
 		Spec: kit.TableSpec{Columns: ImportColumns, Formulas: true, Limits: kit.Limits{MaxRows: MaxRows}},
@@ -67,6 +70,8 @@ func (s *Service) Import(ctx context.Context, p auth.Principal, src kit.Source, 
 			r, errs := parseRow(row, regions)
 			if len(errs) > 0 {
 				invalid.Store(true)
+			} else if cells {
+				r.bindCells()
 			}
 			return r, errs
 		},
@@ -88,6 +93,7 @@ func (s *Service) Import(ctx context.Context, p auth.Principal, src kit.Source, 
 	}
 	if l != nil {
 		defer l.end()
+		cells = s.db.Dialect() == store.SQLite
 		// Check sees the valid rows in file order, a batch at a time
 		// (a later duplicate of a row is refused after it).
 		plan.Check = func(ctx context.Context, batch []kit.Item[Record]) (kit.Errors, error) {
@@ -171,10 +177,12 @@ type loader struct {
 	rows    int // the file's lines, for progress
 	sums    deltas
 	owners  map[string]int64
-	written kit.ImportReport // the batches written so far (counts only)
-	done    bool             // committed or rolled back
-	closed  bool             // the connection is back in the pool
-	reset   string           // a statement end runs on the connection
+	written kit.ImportReport    // the batches written so far (counts only)
+	stmts   map[int]driver.Stmt // SQLite: firstLoadInsert's statements by rows, on conn
+	args    []driver.NamedValue
+	done    bool     // committed or rolled back
+	closed  bool     // the connection is back in the pool
+	reset   []string // statements end runs on the connection
 }
 
 // beginLoad starts the first load when the register has no mark, else
@@ -252,7 +260,7 @@ func fileDigest(src kit.Source) (string, int, error) {
 
 // write stores a checked batch in the load's transaction.
 func (l *loader) write(ctx context.Context, batch []kit.Item[Record]) error {
-	r, err := l.s.saveTx(ctx, l.tx, l.conn, l.p, batch, saveOpts{empty: true, sums: l.sums, owners: l.owners, queued: true}, l.s.auditBatch(ctx, l.tx, l.p, batch, l.file))
+	r, err := l.s.saveTx(ctx, l.tx, l.conn, l.p, batch, saveOpts{empty: true, sums: l.sums, owners: l.owners, queued: true, insert: l.insert}, l.s.auditBatch(ctx, l.tx, l.p, batch, l.file))
 	if err != nil {
 		return fmt.Errorf("第 %d–%d 行：%w", batch[0].Row, batch[len(batch)-1].Row, err)
 	}
@@ -287,19 +295,40 @@ func (l *loader) finish(ctx context.Context, rep *kit.ImportReport) error {
 		if _, err := l.tx.ExecContext(ctx, fmt.Sprintf(`PRAGMA threads = %d`, runtime.GOMAXPROCS(0))); err != nil {
 			return fmt.Errorf("trademark: first load: %w", err)
 		}
-		l.reset = fmt.Sprintf(`PRAGMA threads = %d`, threads) // by end, on the connection
-
+		l.reset = []string{fmt.Sprintf(`PRAGMA threads = %d`, threads)} // by end, on the connection
 	}
 	for _, ix := range l.indexes {
 		if _, err := l.tx.ExecContext(ctx, ix); err != nil {
 			return fmt.Errorf("trademark: first load: index: %w", err)
 		}
 	}
+	if err := l.closeStmts(); err != nil {
+		return err
+	}
+	checkpoint := false
+	if d == store.SQLite {
+		// The commit appends the load to the write-ahead log, where it
+		// is durable (as any commit); copying the log into the database
+		// (the automatic checkpoint that would follow on this connection)
+		// is left to a reader connection after Import returns.
+		var auto int
+		if err := l.tx.QueryRowContext(ctx, `PRAGMA wal_autocheckpoint`).Scan(&auto); err != nil {
+			return fmt.Errorf("trademark: first load: %w", err)
+		}
+		if _, err := l.tx.ExecContext(ctx, `PRAGMA wal_autocheckpoint = 0`); err != nil {
+			return fmt.Errorf("trademark: first load: %w", err)
+		}
+		l.reset = append(l.reset, fmt.Sprintf(`PRAGMA wal_autocheckpoint = %d`, auto))
+		checkpoint = auto > 0
+	}
 	if err := l.tx.Commit(); err != nil {
 		return fmt.Errorf("trademark: first load: commit: %w", err)
 	}
 	l.done = true
 	l.end()
+	if checkpoint {
+		go l.s.db.Reader().ExecContext(context.WithoutCancel(ctx), `PRAGMA wal_checkpoint(PASSIVE)`)
+	}
 	rep.Batches += l.written.Batches
 	rep.Created += l.written.Created
 	rep.Updated += l.written.Updated
@@ -314,14 +343,117 @@ func (l *loader) end() {
 		return
 	}
 	l.closed = true
+	l.closeStmts()
 	if !l.done {
 		l.done = true
 		l.tx.Rollback()
 	}
-	if l.reset != "" {
-		l.conn.ExecContext(context.Background(), l.reset)
+	for _, q := range l.reset {
+		l.conn.ExecContext(context.Background(), q)
 	}
 	l.conn.Close()
+}
+
+// firstLoadRows is the marks a statement of the first load inserts on
+// SQLite (20 parameters each, and the shared timestamp: within SQLite's
+// limit of 32,766).
+const firstLoadRows = 500
+
+// firstLoadCells are the columns of Record.cells; statusOnCell is the
+// index of status_on among them.
+const (
+	firstLoadCells = `reg_no, name, classes, class_mask, owner, owner_code, region, prefecture,
+	applied_on, registered_on, term_end, kind, madrid_no, gi, well_known, status, status_on, demo`
+	statusOnCell = 16
+)
+
+// firstLoadInsert is the statement inserting rows marks: the timestamp
+// is its first parameter, shared by created_at and updated_at of every row
+// (?1); each row binds its id, its owner's directory id and its cells.
+func firstLoadInsert(rows int) string {
+	var q strings.Builder
+	q.WriteString(`INSERT INTO trademarks(created_at, updated_at, id, enterprise_id, ` + firstLoadCells + `) VALUES `)
+	row := "(?1,?1" + strings.Repeat(",?", 20) + ")"
+	for i := range rows {
+		if i > 0 {
+			q.WriteByte(',')
+		}
+		q.WriteString(row)
+	}
+	return q.String()
+}
+
+// insert writes a batch's new marks on SQLite: the first load's own
+// prepared statements (kept on the load's connection until it ends),
+// executed through the driver with the cells the parsing goroutines
+// prepared (Record.cells), so that the writer only numbers and binds them.
+// Elsewhere, insertMarks.
+func (l *loader) insert(ctx context.Context, fresh []written, now string) error {
+	if l.s.db.Dialect() != store.SQLite {
+		return l.s.insertMarks(ctx, l.tx, l.conn, fresh, now)
+	}
+	return l.conn.Raw(func(dc any) error {
+		pc, ok := dc.(driver.ConnPrepareContext)
+		if !ok {
+			return fmt.Errorf("trademark: first load: driver %T prepares no statement", dc)
+		}
+		for lo := 0; lo < len(fresh); lo += firstLoadRows {
+			part := fresh[lo:min(lo+firstLoadRows, len(fresh))]
+			st := l.stmts[len(part)]
+			if st == nil {
+				var err error
+				if st, err = pc.PrepareContext(ctx, firstLoadInsert(len(part))); err != nil {
+					return fmt.Errorf("trademark: first load: insert: %w", err)
+				}
+				if l.stmts == nil {
+					l.stmts = map[int]driver.Stmt{}
+				}
+				l.stmts[len(part)] = st
+			}
+			ex, ok := st.(driver.StmtExecContext)
+			if !ok {
+				return fmt.Errorf("trademark: first load: driver statement %T runs no statement", st)
+			}
+			args := append(l.args[:0], driver.NamedValue{Ordinal: 1, Value: now})
+			for _, w := range part {
+				r := w.Rec
+				if r.cells == nil {
+					r.bindCells()
+				}
+				args = append(args, driver.NamedValue{Ordinal: len(args) + 1, Value: w.ID},
+					driver.NamedValue{Ordinal: len(args) + 2, Value: store.NullID(w.EnterpriseID)})
+				for i, v := range r.cells {
+					if i == statusOnCell && v != any(r.StatusOn) { // set by saveTx
+						v = r.StatusOn
+					}
+					args = append(args, driver.NamedValue{Ordinal: len(args) + 1, Value: v})
+				}
+			}
+			l.args = args
+			if _, err := ex.ExecContext(ctx, args); err != nil {
+				return fmt.Errorf("trademark: first load: insert: %w", err)
+			}
+		}
+		return nil
+	})
+}
+
+// closeStmts closes the statements insert prepared.
+func (l *loader) closeStmts() error {
+	if len(l.stmts) == 0 {
+		return nil
+	}
+	return l.conn.Raw(func(any) error {
+		var errs []error
+		for n, st := range l.stmts {
+			errs = append(errs, st.Close())
+			delete(l.stmts, n)
+		}
+		if err := errors.Join(errs...); err != nil {
+			return fmt.Errorf("trademark: first load: %w", err)
+		}
+		return nil
+	})
 }
 
 // dropIndexes drops the non-unique indexes of table inside tx and returns
@@ -462,13 +594,31 @@ func (s *Service) writeBatch(ctx context.Context, p auth.Principal, batch []kit.
 // auditBatch is saveTx's audited of an import batch: one entry.
 func (s *Service) auditBatch(ctx context.Context, tx *sql.Tx, p auth.Principal, batch []kit.Item[Record], file kit.ImportReport) func(after []written, created, updated []int64, unchanged int) error {
 	return func(after []written, created, updated []int64, unchanged int) error {
-		rows := make([]any, len(after))
-		for i, w := range after {
-			rows[i] = w
+		digest := kit.NewRowsDigest()
+		var vals []string
+		for _, w := range after {
+			vals = w.digestValues(vals[:0])
+			digest.Add(w.ID, w.Row, vals...)
 		}
 		return kit.AuditImportBatch(ctx, s.db, tx, p.Actor(), kit.ImportBatch{Kind: "trademarks", File: file, FirstRow: batch[0].Row, LastRow: batch[len(batch)-1].Row,
-			Created: created, Updated: updated, Unchanged: unchanged, After: rows})
+			Created: created, Updated: updated, Unchanged: unchanged, Digest: digest})
 	}
+}
+
+// digestValues appends to vals what the row stores, for the batch's
+// kit.RowsDigest: the mark's columns (the derived prefecture and class
+// mask aside) and its owner's directory id.
+func (w written) digestValues(vals []string) []string {
+	r := w.Rec
+	return append(vals, r.RegNo, r.Name, r.classes(), r.Owner, r.OwnerCode, r.Region, r.AppliedOn, r.RegisteredOn, r.TermEnd, r.Kind, r.MadridNo,
+		flagDigit(r.GI), flagDigit(r.WellKnown), r.Status, r.StatusOn, flagDigit(r.Demo), strconv.FormatInt(w.EnterpriseID, 10))
+}
+
+func flagDigit(b bool) string {
+	if b {
+		return "1"
+	}
+	return "0"
 }
 
 // written is what one row wrote, for the audit digest.
@@ -491,6 +641,8 @@ type saveOpts struct {
 	owners map[string]int64
 	// queued: the caller queues the new marks for the search index.
 	queued bool
+	// insert, when set, writes the new marks instead of insertMarks.
+	insert func(ctx context.Context, fresh []written, now string) error
 }
 
 // saveTx stores marks inside tx and calls audited with what changed
@@ -518,7 +670,7 @@ func (s *Service) saveTx(ctx context.Context, tx *sql.Tx, conn *sql.Conn, p auth
 	if d == nil {
 		d = deltas{}
 	}
-	var fresh []written
+	fresh := make([]written, 0, len(batch))
 	var after []written
 	var updated []int64
 	type change struct {
@@ -582,12 +734,20 @@ func (s *Service) saveTx(ctx context.Context, tx *sql.Tx, conn *sql.Conn, p auth
 				history = append(history, change{ids[i], r.Status, r.StatusOn})
 			}
 		}
-		err = s.insertMarks(ctx, tx, conn, fresh, now)
+		if o.insert != nil {
+			err = o.insert(ctx, fresh, now)
+		} else {
+			err = s.insertMarks(ctx, tx, conn, fresh, now)
+		}
 		if err != nil {
 			return res, err
 		}
 		created = ids
-		after = append(after, fresh...)
+		if len(after) == 0 {
+			after = fresh
+		} else {
+			after = append(after, fresh...)
+		}
 		res.Created = len(fresh)
 	}
 	if len(after) == 0 {

@@ -118,6 +118,24 @@ type Record struct {
 	// path); unset in records from elsewhere, which compute them.
 	classText, pref, termNext string
 	derived                   bool
+	// cells are the values a first load binds for the mark (see
+	// firstLoadInsert), built by bindCells on the parsing goroutines.
+	cells []any
+}
+
+// bindCells fills r.cells: the columns firstLoadCells names, in that order,
+// as driver values (int64 for the integers), so that the writer only
+// binds them.
+func (r *Record) bindCells() {
+	r.cells = []any{r.RegNo, r.Name, r.classes(), ClassMask(r.Classes), r.Owner, r.OwnerCode, r.Region, r.prefecture(),
+		r.AppliedOn, r.RegisteredOn, r.TermEnd, r.Kind, r.MadridNo, boolInt64(r.GI), boolInt64(r.WellKnown), r.Status, r.StatusOn, boolInt64(r.Demo)}
+}
+
+func boolInt64(b bool) int64 {
+	if b {
+		return 1
+	}
+	return 0
 }
 
 // derive fills the derived fields.
