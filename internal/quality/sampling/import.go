@@ -225,7 +225,7 @@ func (r *importRun) write(ctx context.Context, batch []kit.Item[Batch], file kit
 // stored batches (a batch written meanwhile fails the load on the unique
 // batch number).
 func (r *importRun) load(ctx context.Context, load func(kit.WriteFunc[Batch]) error) error {
-	return search.Tx(ctx, r.s.db, func(tx *sql.Tx, conn *sql.Conn) error {
+	return kit.LoadTx(ctx, r.s.db, func(tx *sql.Tx, conn *sql.Conn) error {
 		build, err := kit.DeferIndexes(ctx, r.s.db.Dialect(), tx, "sampling_batches")
 		if err != nil {
 			return err
@@ -365,10 +365,17 @@ func (r *importRun) insert(ctx context.Context, tx *sql.Tx, conn *sql.Conn, fres
 	// names the INTEGER PRIMARY KEY, otherwise writes a statement journal of
 	// every page it touches; here a failure rolls the whole batch back
 	// anyway.
-	err := store.InsertRows(ctx, s.db.Dialect(), tx, "sampling", `INSERT OR FAIL INTO sampling_batches(`+insertCols+`, created_at) VALUES `, make([]string, 24), len(fresh), func(i int) []any {
+	// The stamp (updated_at, created_at) is bound once per statement.
+	cols := make([]int, 24)
+	for j := range 22 {
+		cols[j] = -1
+	}
+	err := store.InsertShared(ctx, tx, "sampling", `INSERT OR FAIL INTO sampling_batches(`+insertCols+`, created_at) VALUES `, cols, []any{now}, 400, len(fresh), func(i int, args []any) []any {
 		w := fresh[i]
 		b := byRow[w.Row]
-		return append(batchValues(b, r.task(b.TaskNo), w.EnterpriseID, now), now)
+		t := r.task(b.TaskNo)
+		return append(args, b.BatchNo, store.NullID(t.ID), store.NullID(t.DeptID), b.Year, b.Level, b.Product, b.KeyProduct, b.EnterpriseName, b.CreditCode, store.NullID(w.EnterpriseID),
+			b.SamplingUnit, b.SampledOn, b.TestingBody, b.ReportNo, b.Outcome, b.ResultOn, b.FailedItems, b.RetestOn, b.RetestReason, b.NoticeOn, b.DoneOn, store.BoolInt(b.Demo))
 	})
 	if err != nil {
 		return err
