@@ -225,7 +225,7 @@ func (r *importRun) write(ctx context.Context, batch []kit.Item[Batch], file kit
 // stored batches (a batch written meanwhile fails the load on the unique
 // batch number).
 func (r *importRun) load(ctx context.Context, load func(kit.WriteFunc[Batch]) error) error {
-	return kit.LoadTx(ctx, r.s.db, func(tx *sql.Tx, conn *sql.Conn) error {
+	return search.Tx(ctx, r.s.db, func(tx *sql.Tx, conn *sql.Conn) error {
 		build, err := kit.DeferIndexes(ctx, r.s.db.Dialect(), tx, "sampling_batches")
 		if err != nil {
 			return err
