@@ -328,8 +328,14 @@ func (r *importRun) writeTx(ctx context.Context, tx *sql.Tx, conn *sql.Conn, bat
 
 // batchValues are the values of insertCols for b.
 func batchValues(b Batch, t Task, ent int64, now string) []any {
-	return []any{b.BatchNo, store.NullID(t.ID), store.NullID(t.DeptID), b.Year, b.Level, b.Product, b.KeyProduct, b.EnterpriseName, b.CreditCode, store.NullID(ent),
-		b.SamplingUnit, b.SampledOn, b.TestingBody, b.ReportNo, b.Outcome, b.ResultOn, b.FailedItems, b.RetestOn, b.RetestReason, b.NoticeOn, b.DoneOn, store.BoolInt(b.Demo), now}
+	return append(appendBatchValues(make([]any, 0, 23), b, t, ent), now)
+}
+
+// appendBatchValues appends the values of insertCols for b but the last,
+// the stamp, to args.
+func appendBatchValues(args []any, b Batch, t Task, ent int64) []any {
+	return append(args, b.BatchNo, store.NullID(t.ID), store.NullID(t.DeptID), b.Year, b.Level, b.Product, b.KeyProduct, b.EnterpriseName, b.CreditCode, store.NullID(ent),
+		b.SamplingUnit, b.SampledOn, b.TestingBody, b.ReportNo, b.Outcome, b.ResultOn, b.FailedItems, b.RetestOn, b.RetestReason, b.NoticeOn, b.DoneOn, store.BoolInt(b.Demo))
 }
 
 // insert writes new batches: with COPY on PostgreSQL, else with multi-row
@@ -373,9 +379,7 @@ func (r *importRun) insert(ctx context.Context, tx *sql.Tx, conn *sql.Conn, fres
 	err := store.InsertShared(ctx, tx, "sampling", `INSERT OR FAIL INTO sampling_batches(`+insertCols+`, created_at) VALUES `, cols, []any{now}, 400, len(fresh), func(i int, args []any) []any {
 		w := fresh[i]
 		b := byRow[w.Row]
-		t := r.task(b.TaskNo)
-		return append(args, b.BatchNo, store.NullID(t.ID), store.NullID(t.DeptID), b.Year, b.Level, b.Product, b.KeyProduct, b.EnterpriseName, b.CreditCode, store.NullID(w.EnterpriseID),
-			b.SamplingUnit, b.SampledOn, b.TestingBody, b.ReportNo, b.Outcome, b.ResultOn, b.FailedItems, b.RetestOn, b.RetestReason, b.NoticeOn, b.DoneOn, store.BoolInt(b.Demo))
+		return appendBatchValues(args, b, r.task(b.TaskNo), w.EnterpriseID)
 	})
 	if err != nil {
 		return err
