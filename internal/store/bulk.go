@@ -98,3 +98,97 @@ func Args[T any](vs []T) []any {
 	}
 	return out
 }
+
+// InsertShared is InsertRows for SQLite with values shared by every row:
+// head is followed by n rows of len(cols) placeholders each, perStmt rows
+// to a prepared statement that is reused; cols[j] < 0 marks a value of the
+// row, cols[j] = k ≥ 0 the shared value shared[k], bound once per
+// statement (its first place takes an anonymous "?", its others "?N" of
+// that number: SQLite numbers an anonymous placeholder one past the largest
+// so far, and looks up only the few numbered ones). row(i, args) appends
+// the values of row i to args and returns it, so that no row allocates.
+func InsertShared(ctx context.Context, tx *sql.Tx, what, head string, cols []int, shared []any, perStmt, n int, row func(i int, args []any) []any) error {
+	perRow := 0
+	for _, c := range cols {
+		if c < 0 {
+			perRow++
+		}
+	}
+	var st *sql.Stmt
+	size := 0
+	defer func() {
+		if st != nil {
+			st.Close()
+		}
+	}()
+	var args []any
+	for start := 0; start < n; start += perStmt {
+		end := min(start+perStmt, n)
+		if end-start != size {
+			if st != nil {
+				st.Close()
+			}
+			var q strings.Builder
+			q.WriteString(head)
+			num := make([]int, len(shared)) // the number of shared[k], once placed
+			k := 0
+			for i := start; i < end; i++ {
+				if i > start {
+					q.WriteByte(',')
+				}
+				q.WriteByte('(')
+				for j, c := range cols {
+					if j > 0 {
+						q.WriteByte(',')
+					}
+					if c >= 0 && num[c] > 0 {
+						q.WriteString("?" + strconv.Itoa(num[c]))
+						continue
+					}
+					k++
+					if c >= 0 {
+						num[c] = k
+					}
+					q.WriteByte('?')
+				}
+				q.WriteByte(')')
+			}
+			var err error
+			if st, err = tx.PrepareContext(ctx, q.String()); err != nil {
+				st = nil
+				return fmt.Errorf("%s: bulk insert: %w", what, err)
+			}
+			size = end - start
+		}
+		args = args[:0]
+		placed := make([]bool, len(shared))
+		for i := start; i < end; i++ {
+			// The row's values, the shared ones placed where they first appear.
+			from := len(args)
+			args = row(i, args)
+			if len(args)-from != perRow {
+				return fmt.Errorf("%s: bulk insert: row %d has %d values, want %d", what, i, len(args)-from, perRow)
+			}
+			if i > start {
+				continue
+			}
+			vals := append([]any(nil), args[from:]...)
+			args = args[:from]
+			v := 0
+			for _, c := range cols {
+				switch {
+				case c < 0:
+					args = append(args, vals[v])
+					v++
+				case !placed[c]:
+					args = append(args, shared[c])
+					placed[c] = true
+				}
+			}
+		}
+		if _, err := st.ExecContext(ctx, args...); err != nil {
+			return fmt.Errorf("%s: bulk insert: %w", what, err)
+		}
+	}
+	return nil
+}

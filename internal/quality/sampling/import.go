@@ -328,8 +328,14 @@ func (r *importRun) writeTx(ctx context.Context, tx *sql.Tx, conn *sql.Conn, bat
 
 // batchValues are the values of insertCols for b.
 func batchValues(b Batch, t Task, ent int64, now string) []any {
-	return []any{b.BatchNo, store.NullID(t.ID), store.NullID(t.DeptID), b.Year, b.Level, b.Product, b.KeyProduct, b.EnterpriseName, b.CreditCode, store.NullID(ent),
-		b.SamplingUnit, b.SampledOn, b.TestingBody, b.ReportNo, b.Outcome, b.ResultOn, b.FailedItems, b.RetestOn, b.RetestReason, b.NoticeOn, b.DoneOn, store.BoolInt(b.Demo), now}
+	return append(appendBatchValues(make([]any, 0, 23), b, t, ent), now)
+}
+
+// appendBatchValues appends the values of insertCols for b but the last,
+// the stamp, to args.
+func appendBatchValues(args []any, b Batch, t Task, ent int64) []any {
+	return append(args, b.BatchNo, store.NullID(t.ID), store.NullID(t.DeptID), b.Year, b.Level, b.Product, b.KeyProduct, b.EnterpriseName, b.CreditCode, store.NullID(ent),
+		b.SamplingUnit, b.SampledOn, b.TestingBody, b.ReportNo, b.Outcome, b.ResultOn, b.FailedItems, b.RetestOn, b.RetestReason, b.NoticeOn, b.DoneOn, store.BoolInt(b.Demo))
 }
 
 // insert writes new batches: with COPY on PostgreSQL, else with multi-row
@@ -365,10 +371,15 @@ func (r *importRun) insert(ctx context.Context, tx *sql.Tx, conn *sql.Conn, fres
 	// names the INTEGER PRIMARY KEY, otherwise writes a statement journal of
 	// every page it touches; here a failure rolls the whole batch back
 	// anyway.
-	err := store.InsertRows(ctx, s.db.Dialect(), tx, "sampling", `INSERT OR FAIL INTO sampling_batches(`+insertCols+`, created_at) VALUES `, make([]string, 24), len(fresh), func(i int) []any {
+	// The stamp (updated_at, created_at) is bound once per statement.
+	cols := make([]int, 24)
+	for j := range 22 {
+		cols[j] = -1
+	}
+	err := store.InsertShared(ctx, tx, "sampling", `INSERT OR FAIL INTO sampling_batches(`+insertCols+`, created_at) VALUES `, cols, []any{now}, 400, len(fresh), func(i int, args []any) []any {
 		w := fresh[i]
 		b := byRow[w.Row]
-		return append(batchValues(b, r.task(b.TaskNo), w.EnterpriseID, now), now)
+		return appendBatchValues(args, b, r.task(b.TaskNo), w.EnterpriseID)
 	})
 	if err != nil {
 		return err
