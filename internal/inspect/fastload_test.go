@@ -86,14 +86,7 @@ func TestEntityFirstLoad(t *testing.T) {
 		if len(a1) != 3 || !slices.Equal(a1, a2) || !strings.Contains(a1[0], kit.RowsDigestName) {
 			t.Fatalf("audit entries differ:\n%v\n%v", a1, a2)
 		}
-		for _, d := range []*store.DB{db, two} {
-			if _, err := audit.Verify(ctx, d); err != nil {
-				t.Fatalf("audit verify: %v", err)
-			}
-			if got := storetest.IndexNames(t, d, "inspect_entities"); !slices.Equal(got, indexes) {
-				t.Fatalf("indexes after the load %v, before %v", got, indexes)
-			}
-		}
+		storetest.VerifiedWithIndexes(t, "inspect_entities", indexes, db, two)
 		// The same file onto the full library: the lookup path, all unchanged.
 		rep, err := s1.ImportEntities(ctx, admin, kit.BytesSource("e.csv", file), kit.ImportOptions{})
 		if err != nil || rep.Unchanged != 12_000 || rep.Created+rep.Updated != 0 {

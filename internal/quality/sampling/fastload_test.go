@@ -89,14 +89,7 @@ func TestFirstLoad(t *testing.T) {
 		if len(a1) != 3 || !slices.Equal(a1, a2) || !strings.Contains(a1[0], kit.RowsDigestName) {
 			t.Fatalf("import audit entries differ:\n%v\n%v", a1, a2)
 		}
-		for _, d := range []*store.DB{db, two} {
-			if _, err := audit.Verify(ctx, d); err != nil {
-				t.Fatalf("audit verify: %v", err)
-			}
-			if got := storetest.IndexNames(t, d, "sampling_batches"); !slices.Equal(got, indexes) {
-				t.Fatalf("indexes after the load %v, before %v", got, indexes)
-			}
-		}
+		storetest.VerifiedWithIndexes(t, "sampling_batches", indexes, db, two)
 		rep, err := s1.Import(ctx, admin, kit.BytesSource("b.csv", file), kit.ImportOptions{})
 		if err != nil || rep.Unchanged != 5000 || rep.Created+rep.Updated != 0 {
 			t.Fatalf("re-import: %+v, %v", rep, err)

@@ -6,6 +6,7 @@ import (
 	"slices"
 	"testing"
 
+	"sidi/internal/audit"
 	"sidi/internal/store"
 )
 
@@ -30,4 +31,18 @@ func IndexNames(t testing.TB, db *store.DB, table string) []string {
 	}
 	slices.Sort(out)
 	return out
+}
+
+// VerifiedWithIndexes checks what a bulk load leaves in each of dbs: an
+// audit chain that verifies, and exactly the indexes want on table.
+func VerifiedWithIndexes(t testing.TB, table string, want []string, dbs ...*store.DB) {
+	t.Helper()
+	for _, d := range dbs {
+		if _, err := audit.Verify(context.Background(), d); err != nil {
+			t.Fatalf("audit verify: %v", err)
+		}
+		if got := IndexNames(t, d, table); !slices.Equal(got, want) {
+			t.Fatalf("indexes of %s after the load %v, before %v", table, got, want)
+		}
+	}
 }
