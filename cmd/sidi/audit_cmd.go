@@ -6,6 +6,7 @@ import (
 	"flag"
 	"fmt"
 	"net/url"
+	"sidi/internal/cli"
 	"strconv"
 	"strings"
 	"time"
@@ -42,7 +43,7 @@ func migrateAsOwner(ctx context.Context, e *Env, cfg store.Config, ownerURL stri
 		return nil
 	}
 	if cfg.URL == "" {
-		return usageError{"--migrate-db 仅与 --db（PostgreSQL）同用 --migrate-db needs --db"}
+		return usageError{Msg: "--migrate-db 仅与 --db（PostgreSQL）同用 --migrate-db needs --db"}
 	}
 	role := ""
 	if e.Getenv != nil {
@@ -54,7 +55,7 @@ func migrateAsOwner(ctx context.Context, e *Env, cfg store.Config, ownerURL stri
 		}
 	}
 	if role == "" {
-		return usageError{"无法从 --db 地址得知服务角色，请设置 SIDI_DB_APP_ROLE cannot tell the server's role"}
+		return usageError{Msg: "无法从 --db 地址得知服务角色，请设置 SIDI_DB_APP_ROLE cannot tell the server's role"}
 	}
 	owner := cfg
 	owner.URL = ownerURL
@@ -136,10 +137,10 @@ func cmdAuditVerify() *Command {
 		Long: "分项报告：(a) 审计链链接；(b) 记录完整性（密钥 HMAC，密钥启用前的旧记录为 SHA-256）；(c) 检查点（截断、尾部改写）；\n" +
 			"(d) 登录日志链；(e) PostgreSQL 上服务角色是否拥有表。任一项未通过即以非零状态退出，并指明是哪一项。",
 		Run: func(ctx context.Context, e *Env, args []string) error {
-			fs := newFlags("audit verify", e)
+			fs := cli.NewFlags("audit verify", e)
 			asJSON := fs.Bool("json", false, "以 JSON 输出 print the report as JSON")
-			cfg := storageFlags(fs, e)
-			if err := parseArgs(fs, args); err != nil {
+			cfg := cli.Storage(fs, e)
+			if err := cli.ParseArgs(fs, args); err != nil {
 				return err
 			}
 			db, err := store.Open(ctx, cfg())
@@ -184,9 +185,9 @@ func cmdAuditCheckpoint() *Command {
 		Name: "audit checkpoint", Usage: "[--data DIR | --db URL]",
 		Short: "记录审计链与登录链的当前链头 record the chain heads in the checkpoint file",
 		Run: func(ctx context.Context, e *Env, args []string) error {
-			fs := newFlags("audit checkpoint", e)
-			cfg := storageFlags(fs, e)
-			if err := parseArgs(fs, args); err != nil {
+			fs := cli.NewFlags("audit checkpoint", e)
+			cfg := cli.Storage(fs, e)
+			if err := cli.ParseArgs(fs, args); err != nil {
 				return err
 			}
 			db, err := store.Open(ctx, cfg())
@@ -211,14 +212,14 @@ func cmdAuditCheckpoints() *Command {
 		Name: "audit checkpoints", Usage: "[--format csv|json] [--data DIR | --db URL]",
 		Short: "导出审计检查点 export the checkpoints",
 		Run: func(ctx context.Context, e *Env, args []string) error {
-			fs := newFlags("audit checkpoints", e)
+			fs := cli.NewFlags("audit checkpoints", e)
 			format := fs.String("format", "csv", "csv 或 json")
-			cfg := storageFlags(fs, e)
-			if err := parseArgs(fs, args); err != nil {
+			cfg := cli.Storage(fs, e)
+			if err := cli.ParseArgs(fs, args); err != nil {
 				return err
 			}
 			if *format != "csv" && *format != "json" {
-				return usageError{"--format 只能是 csv 或 json"}
+				return usageError{Msg: "--format 只能是 csv 或 json"}
 			}
 			db, err := store.OpenNoMigrate(ctx, cfg())
 			if err != nil {

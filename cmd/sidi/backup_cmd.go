@@ -4,6 +4,7 @@ import (
 	"context"
 	"fmt"
 	"os"
+	"sidi/internal/cli"
 	"strings"
 	"time"
 
@@ -24,16 +25,16 @@ func cmdBackup() *Command {
 			"同时备份数据目录中的审计检查点等文件，并写入清单（数据库版本、各表行数、审计链头、每个文件的 SHA-256）。\n" +
 			"审计密钥默认不入备份，须另行保管；--include-key 可一并备份（备份文件须同等保密）。",
 		Run: func(ctx context.Context, e *Env, args []string) error {
-			fs := newFlags("backup", e)
+			fs := cli.NewFlags("backup", e)
 			out := fs.String("out", "", "备份文件 archive to write (.tar.gz)")
 			includeKey := fs.Bool("include-key", false, "一并备份审计密钥 also archive the audit key")
 			force := fs.Bool("force", false, "覆盖已有的备份文件 replace an existing archive")
-			cfg := storageFlags(fs, e)
-			if err := parseArgs(fs, args); err != nil {
+			cfg := cli.Storage(fs, e)
+			if err := cli.ParseArgs(fs, args); err != nil {
 				return err
 			}
 			if *out == "" || fs.NArg() > 0 {
-				return usageError{"须给出 --out FILE，且不接受其他参数 --out FILE is required"}
+				return usageError{Msg: "须给出 --out FILE，且不接受其他参数 --out FILE is required"}
 			}
 			if _, err := os.Lstat(*out); err == nil {
 				if !*force {
@@ -81,18 +82,18 @@ func cmdRestore() *Command {
 		Long: "只恢复到空目标（同一种数据库引擎），逐一核对清单中每个文件的 SHA-256 与各表行数，最后执行审计校验（同 sidi audit verify）。\n" +
 			"备份不含审计密钥时，须先设置 SIDI_AUDIT_KEY 或把 audit.key 复制到目标数据目录。",
 		Run: func(ctx context.Context, e *Env, args []string) error {
-			fs := newFlags("restore", e)
-			cfg := storageFlags(fs, e)
-			if err := parseArgs(fs, args); err != nil {
+			fs := cli.NewFlags("restore", e)
+			cfg := cli.Storage(fs, e)
+			if err := cli.ParseArgs(fs, args); err != nil {
 				return err
 			}
 			rest := fs.Args()
 			if len(rest) == 0 {
-				return usageError{"须给出备份文件 FILE is required"}
+				return usageError{Msg: "须给出备份文件 FILE is required"}
 			}
 			file := rest[0]
 			if len(rest) > 1 {
-				return usageError{"多余的参数 unexpected arguments: " + strings.Join(rest[1:], " ")}
+				return usageError{Msg: "多余的参数 unexpected arguments: " + strings.Join(rest[1:], " ")}
 			}
 			c := cfg()
 			start := time.Now()

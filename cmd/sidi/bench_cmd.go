@@ -6,6 +6,7 @@ import (
 	"io"
 	"net"
 	"net/http"
+	"sidi/internal/cli"
 	"sort"
 	"strconv"
 	"strings"
@@ -22,15 +23,15 @@ func cmdBench() *Command {
 		Name: "bench", Usage: "[--data DIR | --db URL] [--duration 10s] [--clients 16]",
 		Short: "性能测试：公开页面并发负载与指标重算 load-test the public pages and indicator recomputation",
 		Run: func(ctx context.Context, e *Env, args []string) error {
-			fs := newFlags("bench", e)
+			fs := cli.NewFlags("bench", e)
 			dur := fs.Duration("duration", 10*time.Second, "每项测试时长 per target")
 			clients := fs.Int("clients", 16, "并发客户端数 concurrent clients")
-			cfg := storageFlags(fs, e)
-			if err := parseArgs(fs, args); err != nil {
+			cfg := cli.Storage(fs, e)
+			if err := cli.ParseArgs(fs, args); err != nil {
 				return err
 			}
 			if *dur <= 0 || *dur > 10*time.Minute || *clients < 1 || *clients > 512 {
-				return usageError{"--duration 须在 0–10m 之间，--clients 须在 1–512 之间"}
+				return usageError{Msg: "--duration 须在 0–10m 之间，--clients 须在 1–512 之间"}
 			}
 			a, err := openApp(ctx, cfg())
 			if err != nil {

@@ -6,6 +6,7 @@ import (
 	"errors"
 	"flag"
 	"fmt"
+	"sidi/internal/cli"
 	"strings"
 
 	"sidi/internal/boiler"
@@ -26,7 +27,7 @@ func cmdBoilerEfficiency() *Command {
 			"系数表版本 coefficient table " + tab.Version + "：" + tab.Source + "\n" +
 			"燃料也可作为位置参数给出：sidi boiler efficiency natural_gas --flue-temp 150 …",
 		Run: func(ctx context.Context, e *Env, args []string) error {
-			fs := newFlags("boiler efficiency", e)
+			fs := cli.NewFlags("boiler efficiency", e)
 			fuel := fs.String("fuel", "", "燃料 fuel: "+strings.Join(tab.FuelKeys(), ", "))
 			flue := fs.Float64("flue-temp", 0, "排烟温度 °C")
 			air := fs.Float64("air-temp", 0, "进风（环境）温度 °C")
@@ -35,12 +36,12 @@ func cmdBoilerEfficiency() *Command {
 			q4 := fs.Float64("q4", 0, "机械不完全燃烧热损失 %")
 			q5 := fs.Float64("q5", 0, "散热损失 %")
 			q6 := fs.Float64("q6", 0, "灰渣物理热损失 %")
-			if err := parseArgs(fs, args); err != nil {
+			if err := cli.ParseArgs(fs, args); err != nil {
 				return err
 			}
 			switch pos := fs.Args(); {
 			case len(pos) > 1 || (len(pos) == 1 && *fuel != ""):
-				return usageError{fmt.Sprintf("多余的参数 unexpected arguments: %q", pos)}
+				return usageError{Msg: fmt.Sprintf("多余的参数 unexpected arguments: %q", pos)}
 			case len(pos) == 1:
 				*fuel = pos[0]
 			}
@@ -56,7 +57,7 @@ func cmdBoilerEfficiency() *Command {
 				missing = append([]string{"--fuel"}, missing...)
 			}
 			if len(missing) > 0 {
-				return usageError{"缺少 missing " + strings.Join(missing, " ")}
+				return usageError{Msg: "缺少 missing " + strings.Join(missing, " ")}
 			}
 			r, err := tab.Compute(boiler.Input{Fuel: *fuel, FlueTemp: *flue, AirTemp: *air, O2: *o2, COppm: *co, Q4: *q4, Q5: *q5, Q6: *q6})
 			var ie *boiler.InputError

@@ -8,6 +8,7 @@ import (
 	"io"
 	"net/netip"
 	"os"
+	"sidi/internal/cli"
 	"strconv"
 	"strings"
 	"time"
@@ -51,7 +52,7 @@ func proxyFlags(fs *flag.FlagSet, e *Env) func() ([]netip.Prefix, error) {
 		}
 		ps, err := web.ParseTrustedProxies(vals...)
 		if err != nil {
-			return nil, usageError{"SIDI_TRUSTED_PROXY: " + err.Error()}
+			return nil, usageError{Msg: "SIDI_TRUSTED_PROXY: " + err.Error()}
 		}
 		return ps, nil
 	}
@@ -114,15 +115,15 @@ func cmdServe() *Command {
 		Name: "serve", Usage: "[--addr HOST:PORT] [--tls-cert FILE --tls-key FILE] [--trusted-proxy CIDR,…] [--log-format text|json] [--log-level LEVEL] [--metrics-addr HOST:PORT] [--shutdown-timeout 10s] [--mqtt-listen HOST:PORT [--devices FILE]] [--data DIR | --db URL [--migrate-db OWNER-URL]]",
 		Short: "启动 Web 服务 start the web server",
 		Run: func(ctx context.Context, e *Env, args []string) error {
-			fs := newFlags("serve", e)
+			fs := cli.NewFlags("serve", e)
 			addr := fs.String("addr", "127.0.0.1:8080", "监听地址 listen address")
-			cfg := storageFlags(fs, e)
+			cfg := cli.Storage(fs, e)
 			trusted := proxyFlags(fs, e)
 			owner := ownerFlag(fs, e)
 			ops := opsFlags(fs, e)
 			mqttListen := mqttListenFlag(fs, "")
 			registry := deviceFlags(fs)
-			if err := parseArgs(fs, args); err != nil {
+			if err := cli.ParseArgs(fs, args); err != nil {
 				return err
 			}
 			maddr, err := mqttListen()
@@ -181,29 +182,29 @@ func cmdDemo() *Command {
 		Long: "在数据目录中导入并审核通过真实的工作方案文本，创建各角色的演示账号（名称均带“演示”字样），然后启动 Web 服务。\n" +
 			"对已有数据目录再次运行时沿用已有数据，不会重复导入。",
 		Run: func(ctx context.Context, e *Env, args []string) error {
-			fs := newFlags("demo", e)
+			fs := cli.NewFlags("demo", e)
 			addr := fs.String("addr", "127.0.0.1:8080", "监听地址 listen address")
 			noServe := fs.Bool("no-serve", false, "只准备数据，不启动服务 prepare data only")
 			asOf := fs.String("as-of", "auto", "进展页面默认查看日期：auto（方案已到期时取实施期内最后一个报送期限的次日）、today 或 YYYY-MM-DD  default date of the progress pages")
-			cfg := storageFlags(fs, e)
+			cfg := cli.Storage(fs, e)
 			trusted := proxyFlags(fs, e)
 			ops := opsFlags(fs, e)
 			mqttListen := mqttListenFlag(fs, "127.0.0.1:1884")
 			simDevices := fs.Int("sim-devices", 300, "遥测模拟器的演示设备数（0 为不模拟）demo devices the telemetry simulator publishes for")
 			simInterval := fs.Duration("sim-interval", 5*time.Second, "每台设备的发布间隔 publish interval per device")
 			simSeed := fs.Uint64("sim-seed", 1, "模拟器随机种子（相同种子得到相同数据）simulator seed")
-			if err := parseArgs(fs, args); err != nil {
+			if err := cli.ParseArgs(fs, args); err != nil {
 				return err
 			}
 			maddr, err := mqttListen()
 			if err != nil {
 				return err
 			}
-			if err := intRange("sim-devices", *simDevices, 0, 5000); err != nil {
+			if err := cli.IntRange("sim-devices", *simDevices, 0, 5000); err != nil {
 				return err
 			}
 			if *simInterval < 100*time.Millisecond || *simInterval > time.Hour {
-				return usageError{"--sim-interval 须在 100ms 到 1h 之间"}
+				return usageError{Msg: "--sim-interval 须在 100ms 到 1h 之间"}
 			}
 			proxies, err := trusted()
 			if err != nil {
@@ -316,11 +317,11 @@ func cmdMigrate() *Command {
 		Name: "migrate", Usage: "[--status] [--grant ROLE] [--data DIR | --db URL]",
 		Short: "应用数据库迁移 apply database migrations",
 		Run: func(ctx context.Context, e *Env, args []string) error {
-			fs := newFlags("migrate", e)
+			fs := cli.NewFlags("migrate", e)
 			status := fs.Bool("status", false, "只显示版本 show the version only")
 			grant := fs.String("grant", "", "迁移后授权服务角色（PostgreSQL；日志表只读、只追加）grant the server's role after migrating (default SIDI_DB_APP_ROLE)")
-			cfg := storageFlags(fs, e)
-			if err := parseArgs(fs, args); err != nil {
+			cfg := cli.Storage(fs, e)
+			if err := cli.ParseArgs(fs, args); err != nil {
 				return err
 			}
 			db, err := store.OpenNoMigrate(ctx, cfg())
@@ -386,12 +387,12 @@ func cmdPlanParse() *Command {
 		Name: "plan parse", Usage: "FILE|-",
 		Short: "解析方案文本（.txt 或 .docx）并输出 JSON parse a plan text or .docx to JSON on stdout",
 		Run: func(ctx context.Context, e *Env, args []string) error {
-			fs := newFlags("plan parse", e)
-			if err := parseArgs(fs, args); err != nil {
+			fs := cli.NewFlags("plan parse", e)
+			if err := cli.ParseArgs(fs, args); err != nil {
 				return err
 			}
 			if fs.NArg() != 1 {
-				return usageError{"需要一个文件参数 need one FILE"}
+				return usageError{Msg: "需要一个文件参数 need one FILE"}
 			}
 			src, err := readInput(e, fs.Arg(0))
 			if err != nil {
@@ -414,16 +415,16 @@ func cmdPlanImport() *Command {
 			"--plan CODE 导入为已有方案 CODE 的新版本（没有该方案则拒绝）；--new-plan 新建一个并行跟踪的方案（代码用 --plan 指定，或按年份和标题生成）；" +
 			"两者都不给时，同标题的方案导入为新版本，否则新建方案。",
 		Run: func(ctx context.Context, e *Env, args []string) error {
-			fs := newFlags("plan import", e)
+			fs := cli.NewFlags("plan import", e)
 			code := fs.String("plan", "", "已有方案的代码（导入为其新版本），或与 --new-plan 一起给出新方案的代码 plan code")
 			newPlan := fs.Bool("new-plan", false, "新建方案，与现有方案并行跟踪 create a new plan beside the others")
 			approve := fs.Bool("approve", false, "导入后立即审核通过 approve right away")
-			cfg := storageFlags(fs, e)
-			if err := parseArgs(fs, args); err != nil {
+			cfg := cli.Storage(fs, e)
+			if err := cli.ParseArgs(fs, args); err != nil {
 				return err
 			}
 			if fs.NArg() != 1 {
-				return usageError{"需要一个文件参数 need one FILE"}
+				return usageError{Msg: "需要一个文件参数 need one FILE"}
 			}
 			src, err := readInput(e, fs.Arg(0))
 			if err != nil {
@@ -469,14 +470,14 @@ func cmdPlanList() *Command {
 		Name: "plan list", Usage: "[--plan CODE] [--data DIR | --db URL]",
 		Short: "列出方案各版本 list plan versions (of every plan, or of one)",
 		Run: func(ctx context.Context, e *Env, args []string) error {
-			fs := newFlags("plan list", e)
+			fs := cli.NewFlags("plan list", e)
 			code := fs.String("plan", "", "只列出该方案的版本 only this plan's versions")
-			cfg := storageFlags(fs, e)
-			if err := parseArgs(fs, args); err != nil {
+			cfg := cli.Storage(fs, e)
+			if err := cli.ParseArgs(fs, args); err != nil {
 				return err
 			}
 			if fs.NArg() != 0 {
-				return usageError{"plan list 不接受位置参数 takes no arguments"}
+				return usageError{Msg: "plan list 不接受位置参数 takes no arguments"}
 			}
 			a, err := openApp(ctx, cfg())
 			if err != nil {
@@ -508,14 +509,14 @@ func cmdPlanApprove() *Command {
 		Name: "plan approve", Usage: "[--data DIR | --db URL] VERSION-ID",
 		Short: "审核通过草稿 approve a draft version",
 		Run: func(ctx context.Context, e *Env, args []string) error {
-			fs := newFlags("plan approve", e)
-			cfg := storageFlags(fs, e)
-			if err := parseArgs(fs, args); err != nil {
+			fs := cli.NewFlags("plan approve", e)
+			cfg := cli.Storage(fs, e)
+			if err := cli.ParseArgs(fs, args); err != nil {
 				return err
 			}
 			id, err := strconv.ParseInt(fs.Arg(0), 10, 64)
 			if fs.NArg() != 1 || err != nil {
-				return usageError{"需要草稿编号 need a version id"}
+				return usageError{Msg: "需要草稿编号 need a version id"}
 			}
 			a, err := openApp(ctx, cfg())
 			if err != nil {

@@ -8,6 +8,7 @@ import (
 	"os/exec"
 	"path/filepath"
 	"runtime"
+	"sidi/internal/cli"
 	"strings"
 	"sync/atomic"
 	"syscall"
@@ -121,7 +122,7 @@ type benchOpts struct {
 
 // parseBenchFlags reads the import benchmarks' flags (at most maxRows rows).
 func parseBenchFlags(name string, e *Env, args []string, maxRows int) (benchOpts, error) {
-	fs := newFlags(name, e)
+	fs := cli.NewFlags(name, e)
 	rows := fs.Int("rows", 100000, "生成的行数 rows to generate")
 	seed := fs.Uint64("seed", 1, "生成器种子 generator seed")
 	batch := fs.Int("batch", 5000, "每个事务的行数 rows per transaction")
@@ -129,13 +130,13 @@ func parseBenchFlags(name string, e *Env, args []string, maxRows int) (benchOpts
 	keep := fs.String("csv", "", "生成的 CSV 另存到此路径（保留）also keep the generated file here")
 	data := fs.String("data", "", "数据目录（默认新建临时目录）data directory")
 	dbURL := fs.String("db", "", "PostgreSQL 地址 postgres://…")
-	if err := parseArgs(fs, args); err != nil {
+	if err := cli.ParseArgs(fs, args); err != nil {
 		return benchOpts{}, err
 	}
-	if err := intRange("rows", *rows, 1, maxRows); err != nil {
+	if err := cli.IntRange("rows", *rows, 1, maxRows); err != nil {
 		return benchOpts{}, err
 	}
-	if err := intRange("batch", *batch, 100, 50000); err != nil {
+	if err := cli.IntRange("batch", *batch, 100, 50000); err != nil {
 		return benchOpts{}, err
 	}
 	return benchOpts{rows: *rows, batch: *batch, seed: *seed, sqlite3: *sqlite3, keep: *keep, data: *data, dbURL: *dbURL}, nil
@@ -176,7 +177,7 @@ func benchApp(ctx context.Context, e *Env, o benchOpts, tmp, count, noun string)
 	if dir == "" {
 		dir = filepath.Join(tmp, "data")
 	}
-	a, err := openApp(ctx, store.Config{DataDir: dir, URL: o.dbURL, AuditKey: auditKeyFromEnv(e)})
+	a, err := openApp(ctx, store.Config{DataDir: dir, URL: o.dbURL, AuditKey: cli.AuditKey(e)})
 	if err != nil {
 		return nil, err
 	}

@@ -8,6 +8,7 @@ import (
 	"maps"
 	"os"
 	"path/filepath"
+	"sidi/internal/cli"
 	"slices"
 	"strings"
 	"time"
@@ -31,13 +32,13 @@ func cmdKinds() *Command {
 		Name: "kinds", Usage: "[--json]",
 		Short: "列出可导入的数据类型及其表头 list the importable kinds and their header rows",
 		Run: func(ctx context.Context, e *Env, args []string) error {
-			fs := newFlags("kinds", e)
+			fs := cli.NewFlags("kinds", e)
 			asJSON := fs.Bool("json", false, "以 JSON 输出 print JSON")
-			if err := parseArgs(fs, args); err != nil {
+			if err := cli.ParseArgs(fs, args); err != nil {
 				return err
 			}
 			if fs.NArg() != 0 {
-				return usageError{"kinds 不接受参数 takes no arguments"}
+				return usageError{Msg: "kinds 不接受参数 takes no arguments"}
 			}
 			kinds := (*services.Set)(nil).ImportKinds()
 			if *asJSON {
@@ -82,7 +83,7 @@ func importKind(a *services.Set, name string) (kit.ImportKind[auth.Principal], e
 	for _, k := range (*services.Set)(nil).ImportKinds() {
 		names = append(names, k.Name)
 	}
-	return kit.ImportKind[auth.Principal]{}, usageError{fmt.Sprintf("未知的类型“%s”，可用：%s unknown kind", name, strings.Join(names, "、"))}
+	return kit.ImportKind[auth.Principal]{}, usageError{Msg: fmt.Sprintf("未知的类型“%s”，可用：%s unknown kind", name, strings.Join(names, "、"))}
 }
 
 // knownKind refuses an unknown kind before the database is opened.
@@ -125,20 +126,20 @@ func cmdImport() *Command {
 			"--dry-run 只校验（包括与数据库中已有记录的核对），不写入任何记录。\n" +
 			"分批写入，每批一个事务、一条审计记录（文件 SHA-256、行号范围、记录编号、写入内容的 SHA-256）；重复导入同一文件不产生变化。",
 		Run: func(ctx context.Context, e *Env, args []string) error {
-			fs := newFlags("import", e)
+			fs := cli.NewFlags("import", e)
 			skip := fs.Bool("skip-invalid", false, "跳过错误行，导入其余行 import the valid rows, leave out the invalid ones")
 			rejects := fs.String("rejects", "", "错误行写入此 CSV 文件 write the invalid rows to this CSV")
 			dry := fs.Bool("dry-run", false, "只校验，不写入 check the file, write nothing")
 			batch := fs.Int("batch", 5000, "每个事务写入的行数（100–50000）rows per transaction")
-			cfg := storageFlags(fs, e)
-			if err := parseArgs(fs, args); err != nil {
+			cfg := cli.Storage(fs, e)
+			if err := cli.ParseArgs(fs, args); err != nil {
 				return err
 			}
-			if err := intRange("batch", *batch, 100, 50000); err != nil {
+			if err := cli.IntRange("batch", *batch, 100, 50000); err != nil {
 				return err
 			}
 			if fs.NArg() != 2 {
-				return usageError{"需要类型和文件两个参数 need KIND FILE（类型见 sidi kinds）"}
+				return usageError{Msg: "需要类型和文件两个参数 need KIND FILE（类型见 sidi kinds）"}
 			}
 			return runImport(ctx, e, cfg, fs.Arg(0), fs.Arg(1), kit.ImportOptions{SkipInvalid: *skip, Batch: *batch, DryRun: *dry}, *rejects)
 		},
@@ -231,15 +232,15 @@ func cmdExport() *Command {
 		Name: "export", Usage: "KIND [--format csv|xlsx] --out FILE [--data DIR | --db URL]",
 		Short: "导出一类数据为导入格式的 CSV/Excel export a kind as an import file",
 		Run: func(ctx context.Context, e *Env, args []string) error {
-			fs := newFlags("export", e)
+			fs := cli.NewFlags("export", e)
 			format := fs.String("format", "", "csv 或 xlsx（默认按 --out 的扩展名，否则 csv）")
 			out := fs.String("out", "", "输出文件（- 为标准输出）output file")
-			cfg := storageFlags(fs, e)
-			if err := parseArgs(fs, args); err != nil {
+			cfg := cli.Storage(fs, e)
+			if err := cli.ParseArgs(fs, args); err != nil {
 				return err
 			}
 			if fs.NArg() != 1 || *out == "" {
-				return usageError{"需要类型参数和 --out need KIND and --out FILE"}
+				return usageError{Msg: "需要类型参数和 --out need KIND and --out FILE"}
 			}
 			if *format == "" {
 				*format = "csv"
@@ -248,7 +249,7 @@ func cmdExport() *Command {
 				}
 			}
 			if !slices.Contains(kit.ExportFormats, *format) {
-				return usageError{fmt.Sprintf("--format 只能是 csv 或 xlsx，不能是“%s”", *format)}
+				return usageError{Msg: fmt.Sprintf("--format 只能是 csv 或 xlsx，不能是“%s”", *format)}
 			}
 			if err := knownKind(fs.Arg(0)); err != nil {
 				return err
@@ -263,7 +264,7 @@ func cmdExport() *Command {
 				return err
 			}
 			if k.Export == nil {
-				return usageError{fmt.Sprintf("类型“%s”暂不支持导出 kind has no export", k.Name)}
+				return usageError{Msg: fmt.Sprintf("类型“%s”暂不支持导出 kind has no export", k.Name)}
 			}
 			var w io.Writer = e.Stdout
 			var tmp *os.File

@@ -96,8 +96,7 @@ func run(ctx context.Context, e *Env, args []string) int {
 				return 0
 			}
 			var ue usageError
-			var cue cli.UsageError
-			if errors.As(err, &ue) || errors.As(err, &cue) {
+			if errors.As(err, &ue) {
 				fmt.Fprintf(e.Stderr, "sidi %s: %v\n用法 usage: sidi %s %s\n", c.Name, err, c.Name, c.Usage)
 				return 2
 			}
@@ -121,9 +120,8 @@ func describe(err error) string {
 	return err.Error()
 }
 
-type usageError struct{ msg string }
-
-func (u usageError) Error() string { return u.msg }
+// usageError is a command line that cannot be honoured (exit code 2).
+type usageError = cli.UsageError
 
 func help(w io.Writer, cmds []*Command, args []string) {
 	if len(args) > 1 {

@@ -59,7 +59,7 @@ func opsFlags(fs *flag.FlagSet, e *Env) func(addr string, proxies []netip.Prefix
 		case "error":
 			lv = slog.LevelError
 		default:
-			return o, usageError{fmt.Sprintf("--log-level 只能是 debug、info、warn 或 error，不是 %q", *level)}
+			return o, usageError{Msg: fmt.Sprintf("--log-level 只能是 debug、info、warn 或 error，不是 %q", *level)}
 		}
 		var w io.Writer = e.Stderr
 		hopts := &slog.HandlerOptions{Level: lv}
@@ -69,20 +69,20 @@ func opsFlags(fs *flag.FlagSet, e *Env) func(addr string, proxies []netip.Prefix
 		case "json":
 			o.logger = slog.New(slog.NewJSONHandler(w, hopts))
 		default:
-			return o, usageError{fmt.Sprintf("--log-format 只能是 text 或 json，不是 %q", *format)}
+			return o, usageError{Msg: fmt.Sprintf("--log-format 只能是 text 或 json，不是 %q", *format)}
 		}
 		if o.shutdownTimeout <= 0 {
-			return o, usageError{fmt.Sprintf("--shutdown-timeout 须大于 0（如 10s），不是 %s", o.shutdownTimeout)}
+			return o, usageError{Msg: fmt.Sprintf("--shutdown-timeout 须大于 0（如 10s），不是 %s", o.shutdownTimeout)}
 		}
 		if o.metricsAddr != "" {
 			_, port, err := net.SplitHostPort(o.metricsAddr)
 			if n, perr := strconv.Atoi(port); err != nil || perr != nil || n < 0 || n > 65535 {
-				return o, usageError{fmt.Sprintf("--metrics-addr 应为 HOST:PORT（如 127.0.0.1:9090），不是 %q", o.metricsAddr)}
+				return o, usageError{Msg: fmt.Sprintf("--metrics-addr 应为 HOST:PORT（如 127.0.0.1:9090），不是 %q", o.metricsAddr)}
 			}
 		}
 		switch {
 		case (*cert == "") != (*key == ""):
-			return o, usageError{"--tls-cert 与 --tls-key 须同时给出 give both --tls-cert and --tls-key"}
+			return o, usageError{Msg: "--tls-cert 与 --tls-key 须同时给出 give both --tls-cert and --tls-key"}
 		case *cert != "":
 			pair, err := tls.LoadX509KeyPair(*cert, *key)
 			if err != nil {
@@ -91,7 +91,7 @@ func opsFlags(fs *flag.FlagSet, e *Env) func(addr string, proxies []netip.Prefix
 			o.tls = &tls.Config{MinVersion: tls.VersionTLS12, Certificates: []tls.Certificate{pair}}
 		}
 		if t := o.metricsToken; t != "" && len(t) < 16 {
-			return o, usageError{"SIDI_METRICS_TOKEN 太短：至少 16 个字符 the metrics token needs at least 16 characters"}
+			return o, usageError{Msg: "SIDI_METRICS_TOKEN 太短：至少 16 个字符 the metrics token needs at least 16 characters"}
 		}
 		return o, nil
 	}

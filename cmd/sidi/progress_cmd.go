@@ -4,6 +4,7 @@ import (
 	"context"
 	"fmt"
 	"os"
+	"sidi/internal/cli"
 	"time"
 
 	"sidi/internal/auth"
@@ -21,20 +22,20 @@ func cmdBulletin() *Command {
 		Name: "bulletin", Usage: "--period 2025Q4 [--plan CODE] [--format html|xlsx] --out FILE [--data DIR | --db URL]",
 		Short: "生成某报送周期的工作通报 write a period's bulletin (A4 HTML or XLSX)",
 		Run: func(ctx context.Context, e *Env, args []string) error {
-			fs := newFlags("bulletin", e)
+			fs := cli.NewFlags("bulletin", e)
 			period := fs.String("period", "", "报送周期，如 2025Q4")
 			format := fs.String("format", "html", "html 或 xlsx")
 			out := fs.String("out", "", "输出文件（- 为标准输出）")
 			code := fs.String("plan", "", "方案代码（默认为第一个方案）plan code; default: the primary plan")
-			cfg := storageFlags(fs, e)
-			if err := parseArgs(fs, args); err != nil {
+			cfg := cli.Storage(fs, e)
+			if err := cli.ParseArgs(fs, args); err != nil {
 				return err
 			}
 			if *period == "" || *out == "" {
-				return usageError{"需要 --period 和 --out"}
+				return usageError{Msg: "需要 --period 和 --out"}
 			}
 			if *format != "html" && *format != "xlsx" {
-				return usageError{"--format 只能是 html 或 xlsx"}
+				return usageError{Msg: "--format 只能是 html 或 xlsx"}
 			}
 			a, err := openApp(ctx, cfg())
 			if err != nil {
@@ -95,7 +96,7 @@ func pinDemoDate(ctx context.Context, e *Env, a *app, v string) error {
 		v = ""
 	default:
 		if _, err := time.Parse("2006-01-02", v); err != nil {
-			return usageError{"--as-of 须为 auto、today 或 YYYY-MM-DD（收到 " + v + "）"}
+			return usageError{Msg: "--as-of 须为 auto、today 或 YYYY-MM-DD（收到 " + v + "）"}
 		}
 	}
 	if st.DefaultAsOf == v {

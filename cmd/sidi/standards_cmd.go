@@ -11,6 +11,7 @@ import (
 	"os"
 	"path/filepath"
 	"runtime"
+	"sidi/internal/cli"
 	"strings"
 	"time"
 
@@ -44,12 +45,12 @@ func cmdStandardsCode() *Command {
 		Short: "解析并规范化标准号 parse and normalise standard codes (JSON lines)",
 		Long:  "每个参数输出一行 JSON：input, normalized, display, family, prefix, region, number, year, amendment, adopted, valid, error（编号与年代号连写等可修正的错误另有 suggestion）。\n支持全角字符、各种破折号、缺少空格、编号与年号之间的空格、GBT 写法、三字母行业代号（JGJ、CJJ、JTG、GBJ 等）、两位年号、/XG 修改单和 /ISO 采用标记。无法识别时 valid 为 false，退出码为 1。",
 		Run: func(ctx context.Context, e *Env, args []string) error {
-			fs := newFlags("standards code", e)
-			if err := parseArgs(fs, args); err != nil {
+			fs := cli.NewFlags("standards code", e)
+			if err := cli.ParseArgs(fs, args); err != nil {
 				return err
 			}
 			if fs.NArg() == 0 {
-				return usageError{"至少需要一个标准号 need at least one CODE"}
+				return usageError{Msg: "至少需要一个标准号 need at least one CODE"}
 			}
 			enc := jsonLines(e.Stdout)
 			bad := 0
@@ -75,16 +76,16 @@ func cmdStandardsSearch() *Command {
 		Name: "standards search", Usage: "[--limit N] [--data DIR | --db URL] QUERY",
 		Short: "检索标准并输出 JSON search standards (JSON: code, title, score)",
 		Run: func(ctx context.Context, e *Env, args []string) error {
-			fs := newFlags("standards search", e)
+			fs := cli.NewFlags("standards search", e)
 			limit := fs.Int("limit", 20, "最多显示条数 maximum hits (1–100)")
-			cfg := storageFlags(fs, e)
-			if err := parseArgs(fs, args); err != nil {
+			cfg := cli.Storage(fs, e)
+			if err := cli.ParseArgs(fs, args); err != nil {
 				return err
 			}
 			if fs.NArg() == 0 {
-				return usageError{"需要检索词 need a QUERY"}
+				return usageError{Msg: "需要检索词 need a QUERY"}
 			}
-			if err := intRange("limit", *limit, 1, 100); err != nil {
+			if err := cli.IntRange("limit", *limit, 1, 100); err != nil {
 				return err
 			}
 			q := fs.Arg(0)
@@ -138,15 +139,15 @@ func cmdStandardsImport() *Command {
 			"先校验全部行，有任何错误（按行号和列名列出）则不导入任何记录；按规范化的标准号匹配，重复导入同一文件不产生变化。\n" +
 			"即 sidi import standards FILE 的别名。",
 		Run: func(ctx context.Context, e *Env, args []string) error {
-			fs := newFlags("standards import", e)
+			fs := cli.NewFlags("standards import", e)
 			skip := fs.Bool("skip-invalid", false, "跳过错误行，导入其余行 import the valid rows, leave out the invalid ones")
 			rejects := fs.String("rejects", "", "错误行写入此 CSV 文件 write the invalid rows to this CSV")
-			cfg := storageFlags(fs, e)
-			if err := parseArgs(fs, args); err != nil {
+			cfg := cli.Storage(fs, e)
+			if err := cli.ParseArgs(fs, args); err != nil {
 				return err
 			}
 			if fs.NArg() != 1 {
-				return usageError{"需要一个文件参数 need one FILE"}
+				return usageError{Msg: "需要一个文件参数 need one FILE"}
 			}
 			return runImport(ctx, e, cfg, "standards", fs.Arg(0), kit.ImportOptions{SkipInvalid: *skip}, *rejects)
 		},
@@ -162,13 +163,13 @@ func cmdStandardsImportDeclarations() *Command {
 			"先校验全部行，有任何错误（按行号、列和列名列出）则不导入任何记录，退出码为 1；\n" +
 			"已有的有效声明产品相同则不变，产品不同则更新产品；重复导入同一文件不产生变化。CSV 可为 UTF-8（可带 BOM）或 GB18030。",
 		Run: func(ctx context.Context, e *Env, args []string) error {
-			fs := newFlags("standards import-declarations", e)
-			cfg := storageFlags(fs, e)
-			if err := parseArgs(fs, args); err != nil {
+			fs := cli.NewFlags("standards import-declarations", e)
+			cfg := cli.Storage(fs, e)
+			if err := cli.ParseArgs(fs, args); err != nil {
 				return err
 			}
 			if fs.NArg() != 1 {
-				return usageError{"需要一个文件参数 need one FILE"}
+				return usageError{Msg: "需要一个文件参数 need one FILE"}
 			}
 			data, err := readInput(e, fs.Arg(0))
 			if err != nil {
@@ -208,7 +209,7 @@ func cmdStandardsBench() *Command {
 			"默认使用新建的临时数据目录（结束后删除）；用 --data 或 --db 指定时，库中只能有基准测试数据，否则拒绝运行；\n" +
 			"结束后清除基准测试数据，除非给出 --keep；--reuse 沿用上次 --keep 保留的数据（须用相同的 --records 与 --seed），只测检索。",
 		Run: func(ctx context.Context, e *Env, args []string) error {
-			fs := newFlags("standards bench", e)
+			fs := cli.NewFlags("standards bench", e)
 			records := fs.Int("records", 1000000, "生成的记录数 records to generate")
 			rounds := fs.Int("rounds", 20, "每个查询的计时轮数 timed rounds of the query mix")
 			likeRounds := fs.Int("like-rounds", 3, "LIKE 扫描的计时轮数 timed rounds of the LIKE scans")
@@ -218,13 +219,13 @@ func cmdStandardsBench() *Command {
 			asJSON := fs.Bool("json", false, "以 JSON 输出报告 print the report as JSON")
 			data := fs.String("data", "", "数据目录（内置 SQLite；默认新建临时目录）data directory")
 			dbURL := fs.String("db", "", "PostgreSQL 地址 postgres://…")
-			if err := parseArgs(fs, args); err != nil {
+			if err := cli.ParseArgs(fs, args); err != nil {
 				return err
 			}
 			if *records < 1 || *records > 20000000 || *rounds < 1 || *likeRounds < 1 {
-				return usageError{"--records 须在 1–20000000 之间，--rounds 与 --like-rounds 至少为 1"}
+				return usageError{Msg: "--records 须在 1–20000000 之间，--rounds 与 --like-rounds 至少为 1"}
 			}
-			cfg := store.Config{DataDir: *data, URL: *dbURL, AuditKey: auditKeyFromEnv(e)}
+			cfg := store.Config{DataDir: *data, URL: *dbURL, AuditKey: cli.AuditKey(e)}
 			if cfg.URL != "" && cfg.DataDir == "" && cfg.AuditKey == nil {
 				// No data directory for a key file: the benchmark's own
 				// audit entries are signed with a key of this run only.

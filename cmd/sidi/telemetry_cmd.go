@@ -12,6 +12,7 @@ import (
 	"net"
 	"net/http"
 	"os"
+	"sidi/internal/cli"
 	"strconv"
 	"time"
 
@@ -35,7 +36,7 @@ func deviceFlags(fs *flag.FlagSet) func() (telemetry.Registry, error) {
 	return func() (telemetry.Registry, error) {
 		switch {
 		case *file != "" && *demoN != 0:
-			return nil, usageError{"--devices 与 --demo-devices 只能给一个 give one of --devices and --demo-devices"}
+			return nil, usageError{Msg: "--devices 与 --demo-devices 只能给一个 give one of --devices and --demo-devices"}
 		case *file != "":
 			f, err := os.Open(*file)
 			if err != nil {
@@ -44,7 +45,7 @@ func deviceFlags(fs *flag.FlagSet) func() (telemetry.Registry, error) {
 			defer f.Close()
 			return telemetry.ReadDevices(f)
 		case *demoN != 0:
-			if err := intRange("demo-devices", *demoN, 1, 100000); err != nil {
+			if err := cli.IntRange("demo-devices", *demoN, 1, 100000); err != nil {
 				return nil, err
 			}
 			devs, secrets := telemetry.DemoDevices(*demoN)
@@ -69,14 +70,14 @@ func ingestTuning(fs *flag.FlagSet) func() (telemetry.IngestConfig, error) {
 	linger := fs.Duration("linger", 0, "存储空闲时未满批次再等多久（0：立即提交，组提交）how long a partial batch waits once the store is free (0: group commit)")
 	expiry := fs.Duration("session-expiry", time.Hour, "断线后代理保留会话（含未确认消息）的时长 how long the broker keeps the session")
 	return func() (telemetry.IngestConfig, error) {
-		if err := intRange("window", *window, 1, 65535); err != nil {
+		if err := cli.IntRange("window", *window, 1, 65535); err != nil {
 			return telemetry.IngestConfig{}, err
 		}
-		if err := intRange("batch", *batch, 1, 10000); err != nil {
+		if err := cli.IntRange("batch", *batch, 1, 10000); err != nil {
 			return telemetry.IngestConfig{}, err
 		}
 		if *linger < 0 || *linger > 10*time.Second || *expiry < time.Second || *expiry > 7*24*time.Hour {
-			return telemetry.IngestConfig{}, usageError{"--linger 须在 [0, 10s]，--session-expiry 须在 [1s, 168h] 之间"}
+			return telemetry.IngestConfig{}, usageError{Msg: "--linger 须在 [0, 10s]，--session-expiry 须在 [1s, 168h] 之间"}
 		}
 		return telemetry.IngestConfig{Window: *window, Batch: *batch, Linger: *linger, SessionExpiry: *expiry}, nil
 	}
@@ -90,7 +91,7 @@ func cmdIngest() *Command {
 		Long: "订阅 sidi/v1/+/+/telemetry（给出 --share 时为共享订阅 $share/GROUP/…，多个进程分担同一数据流），校验后分批持久写入，\n" +
 			"写入提交后才确认 QoS 1 消息；进程被杀后以同一 --client-id 重启，代理会重发未确认的消息。密码取自环境变量 " + mqttPasswordEnv + "。",
 		Run: func(ctx context.Context, e *Env, args []string) error {
-			fs := newFlags("ingest", e)
+			fs := cli.NewFlags("ingest", e)
 			broker := fs.String("mqtt", "", "MQTT 代理地址 broker URL tcp://HOST:PORT")
 			share := fs.String("share", "sidi-ingest", "共享订阅组名；空串为普通订阅 shared subscription group (\"\" = plain)")
 			clientID := fs.String("client-id", "", "MQTT 客户端标识（默认 sidi-ingest-主机名）；重启时须不变 client id, keep it across restarts")
@@ -99,19 +100,19 @@ func cmdIngest() *Command {
 			level := fs.String("log-level", "info", "日志级别 debug | info | warn | error")
 			registry := deviceFlags(fs)
 			tuning := ingestTuning(fs)
-			cfg := storageFlags(fs, e)
-			if err := parseArgs(fs, args); err != nil {
+			cfg := cli.Storage(fs, e)
+			if err := cli.ParseArgs(fs, args); err != nil {
 				return err
 			}
 			if len(fs.Args()) > 0 {
-				return usageError{fmt.Sprintf("多余的参数 unexpected argument %q", fs.Args()[0])}
+				return usageError{Msg: fmt.Sprintf("多余的参数 unexpected argument %q", fs.Args()[0])}
 			}
 			if _, err := telemetry.BrokerURL(*broker); err != nil {
-				return usageError{"--mqtt: " + err.Error()}
+				return usageError{Msg: "--mqtt: " + err.Error()}
 			}
 			var lv slog.Level
 			if err := lv.UnmarshalText([]byte(*level)); err != nil {
-				return usageError{fmt.Sprintf("--log-level 只能是 debug、info、warn 或 error，不是 %q", *level)}
+				return usageError{Msg: fmt.Sprintf("--log-level 只能是 debug、info、warn 或 error，不是 %q", *level)}
 			}
 			ic, err := tuning()
 			if err != nil {
@@ -270,7 +271,7 @@ func mqttListenFlag(fs *flag.FlagSet, def string) func() (string, error) {
 		}
 		_, port, err := net.SplitHostPort(*addr)
 		if n, perr := strconv.Atoi(port); err != nil || perr != nil || n < 0 || n > 65535 {
-			return "", usageError{fmt.Sprintf("--mqtt-listen 应为 HOST:PORT（如 127.0.0.1:1884），不是 %q", *addr)}
+			return "", usageError{Msg: fmt.Sprintf("--mqtt-listen 应为 HOST:PORT（如 127.0.0.1:1884），不是 %q", *addr)}
 		}
 		return *addr, nil
 	}
@@ -284,7 +285,7 @@ func cmdBenchTelemetry() *Command {
 		Long: "同一代理、同一发布者先后发送两轮 N 条五测点 QoS 1 消息：一轮给只接收并确认的裸订阅者，一轮给遥测流水线（校验→观察者→持久写入）。\n" +
 			"输出一行 JSON：pipeline_msgs_per_s、bare_msgs_per_s、ratio、lost（代理已确认而未入库）、rss_mb（进程峰值常驻内存）。未给 --data/--db 时写入临时目录。",
 		Run: func(ctx context.Context, e *Env, args []string) error {
-			fs := newFlags("bench telemetry", e)
+			fs := cli.NewFlags("bench telemetry", e)
 			broker := fs.String("broker", "embedded", "embedded（内置代理）或 tcp://HOST:PORT（如 Mosquitto）")
 			n := fs.Int("messages", 100000, "每轮消息数 messages per phase")
 			ndev := fs.Int("devices", 200, "设备（连接）数 devices, one connection each")
@@ -293,20 +294,20 @@ func cmdBenchTelemetry() *Command {
 			batch := fs.Int("batch", 512, "每个事务的消息数 messages per commit")
 			data := fs.String("data", "", "数据目录（默认临时目录）data directory (default: a temporary one)")
 			dbURL := fs.String("db", "", "PostgreSQL 地址 postgres://…")
-			if err := parseArgs(fs, args); err != nil {
+			if err := cli.ParseArgs(fs, args); err != nil {
 				return err
 			}
 			for _, c := range []struct {
 				name      string
 				v, lo, hi int
 			}{{"messages", *n, 1, 10000000}, {"devices", *ndev, 1, 5000}, {"inflight", *inflight, 1, 64}, {"window", *window, 1, 65535}, {"batch", *batch, 1, 10000}} {
-				if err := intRange(c.name, c.v, c.lo, c.hi); err != nil {
+				if err := cli.IntRange(c.name, c.v, c.lo, c.hi); err != nil {
 					return err
 				}
 			}
 			if *broker != "embedded" {
 				if _, err := telemetry.BrokerURL(*broker); err != nil {
-					return usageError{"--broker: " + err.Error()}
+					return usageError{Msg: "--broker: " + err.Error()}
 				}
 			}
 			dir := *data
@@ -318,7 +319,7 @@ func cmdBenchTelemetry() *Command {
 				defer os.RemoveAll(tmp)
 				dir = tmp
 			}
-			cfg := store.Config{DataDir: dir, URL: *dbURL, AuditKey: auditKeyFromEnv(e)}
+			cfg := store.Config{DataDir: dir, URL: *dbURL, AuditKey: cli.AuditKey(e)}
 			db, err := store.Open(ctx, cfg)
 			if err != nil {
 				return err

@@ -8,6 +8,7 @@ import (
 	"io"
 	"os"
 	"os/user"
+	"sidi/internal/cli"
 	"strings"
 
 	"sidi/internal/apperr"
@@ -47,7 +48,7 @@ func isTerminal(r io.Reader) bool {
 // it asks for it without echoing what is typed.
 func readPassword(e *Env, prompt string) (string, error) {
 	if e.Stdin == nil {
-		return "", usageError{"请通过标准输入提供密码 password must come on standard input"}
+		return "", usageError{Msg: "请通过标准输入提供密码 password must come on standard input"}
 	}
 	if f, ok := e.Stdin.(*os.File); ok && isTerminal(f) {
 		fmt.Fprintf(e.Stderr, "%s: ", prompt)
@@ -57,7 +58,7 @@ func readPassword(e *Env, prompt string) (string, error) {
 			return "", fmt.Errorf("读取密码失败 read password: %w", err)
 		}
 		if len(b) == 0 {
-			return "", usageError{"密码不能为空 the password must not be empty"}
+			return "", usageError{Msg: "密码不能为空 the password must not be empty"}
 		}
 		return string(b), nil
 	}
@@ -67,7 +68,7 @@ func readPassword(e *Env, prompt string) (string, error) {
 	}
 	pw := strings.TrimRight(line, "\r\n")
 	if pw == "" {
-		return "", usageError{"标准输入的第一行须为密码 the first line of standard input must be the password，例如 e.g. printf '%s\\n' \"$PW\" | sidi user …"}
+		return "", usageError{Msg: "标准输入的第一行须为密码 the first line of standard input must be the password，例如 e.g. printf '%s\\n' \"$PW\" | sidi user …"}
 	}
 	return pw, nil
 }
@@ -79,15 +80,15 @@ func cmdUserBootstrap() *Command {
 		Long: "在尚无任何用户账号时创建第一个系统管理员（省市场监管局，数据权限“全部”）。密码从标准输入的第一行读取，\n" +
 			"不接受命令行参数。已有账号时拒绝执行，请由现有管理员在“系统管理 › 用户管理”中创建账号。",
 		Run: func(ctx context.Context, e *Env, args []string) error {
-			fs := newFlags("user bootstrap", e)
+			fs := cli.NewFlags("user bootstrap", e)
 			login := fs.String("login", "", "登录名 login name")
 			name := fs.String("name", "", "姓名 full name")
-			cfg := storageFlags(fs, e)
-			if err := parseArgs(fs, args); err != nil {
+			cfg := cli.Storage(fs, e)
+			if err := cli.ParseArgs(fs, args); err != nil {
 				return err
 			}
 			if *login == "" || *name == "" || fs.NArg() != 0 {
-				return usageError{"需要 --login 和 --name need --login and --name"}
+				return usageError{Msg: "需要 --login 和 --name need --login and --name"}
 			}
 			a, err := openApp(ctx, cfg())
 			if err != nil {
@@ -134,18 +135,18 @@ func cmdUserAdd() *Command {
 			"admin（系统管理员）、supervisor（督办人员）、reporter（部门填报员）、approver（部门审核人）、inspector（执法检查人员）、enterprise（企业用户）。\n" +
 			"初始密码从标准输入的第一行读取，不接受命令行参数；用户首次登录须修改密码。",
 		Run: func(ctx context.Context, e *Env, args []string) error {
-			fs := newFlags("user add", e)
+			fs := cli.NewFlags("user add", e)
 			login := fs.String("login", "", "登录名 login name")
 			name := fs.String("name", "", "姓名 full name")
 			dept := fs.String("dept", "", "部门编码或名称 department code or name")
 			roles := fs.String("role", "", "角色，多个用逗号分隔 roles, comma-separated")
 			scope := fs.String("scope", "own", "数据权限 data scope: own|subtree|all")
-			cfg := storageFlags(fs, e)
-			if err := parseArgs(fs, args); err != nil {
+			cfg := cli.Storage(fs, e)
+			if err := cli.ParseArgs(fs, args); err != nil {
 				return err
 			}
 			if *login == "" || *name == "" || *dept == "" || *roles == "" || fs.NArg() != 0 {
-				return usageError{"需要 --login、--name、--dept 和 --role need --login, --name, --dept and --role"}
+				return usageError{Msg: "需要 --login、--name、--dept 和 --role need --login, --name, --dept and --role"}
 			}
 			a, err := openApp(ctx, cfg())
 			if err != nil {
@@ -185,9 +186,9 @@ func cmdUserList() *Command {
 		Name: "user list", Usage: "[--data DIR | --db URL]",
 		Short: "列出用户账号 list user accounts",
 		Run: func(ctx context.Context, e *Env, args []string) error {
-			fs := newFlags("user list", e)
-			cfg := storageFlags(fs, e)
-			if err := parseArgs(fs, args); err != nil {
+			fs := cli.NewFlags("user list", e)
+			cfg := cli.Storage(fs, e)
+			if err := cli.ParseArgs(fs, args); err != nil {
 				return err
 			}
 			a, err := openApp(ctx, cfg())
@@ -220,13 +221,13 @@ func cmdUserRemoveDemo() *Command {
 		Long: "停用 sidi demo 创建的全部演示账号（其密码是公开的），并结束它们的登录会话、吊销它们的 API 令牌，逐一记入审计日志。\n" +
 			"正式运行前请执行一次；再次执行不会有任何改动。",
 		Run: func(ctx context.Context, e *Env, args []string) error {
-			fs := newFlags("user remove-demo", e)
-			cfg := storageFlags(fs, e)
-			if err := parseArgs(fs, args); err != nil {
+			fs := cli.NewFlags("user remove-demo", e)
+			cfg := cli.Storage(fs, e)
+			if err := cli.ParseArgs(fs, args); err != nil {
 				return err
 			}
 			if fs.NArg() != 0 {
-				return usageError{"多余的参数 unexpected arguments"}
+				return usageError{Msg: "多余的参数 unexpected arguments"}
 			}
 			a, err := openApp(ctx, cfg())
 			if err != nil {
