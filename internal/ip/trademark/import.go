@@ -10,7 +10,6 @@ import (
 	"errors"
 	"fmt"
 	"io"
-	"runtime"
 	"slices"
 	"strconv"
 	"strings"
@@ -285,17 +284,6 @@ func (l *loader) finish(ctx context.Context, rep *kit.ImportReport) error {
 	// statement (saveOpts.queued).
 	if _, err := l.tx.ExecContext(ctx, `INSERT INTO search_pending(kind, ref_id) SELECT $1, id FROM trademarks WHERE true ON CONFLICT (kind, ref_id) DO NOTHING`, SearchKind); err != nil {
 		return fmt.Errorf("trademark: first load: search queue: %w", err)
-	}
-	if d == store.SQLite && len(l.indexes) > 0 {
-		// The index builds' sorts may use a helper thread per CPU.
-		var threads int
-		if err := l.tx.QueryRowContext(ctx, `PRAGMA threads`).Scan(&threads); err != nil {
-			return fmt.Errorf("trademark: first load: %w", err)
-		}
-		if _, err := l.tx.ExecContext(ctx, fmt.Sprintf(`PRAGMA threads = %d`, runtime.GOMAXPROCS(0))); err != nil {
-			return fmt.Errorf("trademark: first load: %w", err)
-		}
-		l.reset = []string{fmt.Sprintf(`PRAGMA threads = %d`, threads)} // by end, on the connection
 	}
 	for _, ix := range l.indexes {
 		if _, err := l.tx.ExecContext(ctx, ix); err != nil {
