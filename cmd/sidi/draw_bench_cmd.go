@@ -35,6 +35,11 @@ func cmdDrawBench() *Command {
 			if err != nil {
 				return err
 			}
+			stop, err := o.profile()
+			if err != nil {
+				return err
+			}
+			defer stop()
 			tmp, file, err := benchFile(e, o, "sidi-bench-draws-", "entities.csv", len(inspect.EntityColumns), func(w io.Writer) error {
 				return inspect.WriteEntities(w, o.rows, false)
 			})

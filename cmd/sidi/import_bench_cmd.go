@@ -8,6 +8,7 @@ import (
 	"os/exec"
 	"path/filepath"
 	"runtime"
+	"runtime/pprof"
 	"sidi/internal/cli"
 	"strings"
 	"sync/atomic"
@@ -35,6 +36,11 @@ func cmdImportBench() *Command {
 			if err != nil {
 				return err
 			}
+			stop, err := o.profile()
+			if err != nil {
+				return err
+			}
+			defer stop()
 			tmp, file, err := benchFile(e, o, "sidi-bench-import-", "standards.csv", 10, func(w io.Writer) error {
 				return standards.NewGen(o.seed).WriteImportCSV(w, o.rows, time.Now().In(time.FixedZone("CST", 8*3600)).Format("2006-01-02"))
 			})
@@ -118,6 +124,27 @@ type benchOpts struct {
 	rows, batch                int
 	seed                       uint64
 	sqlite3, keep, data, dbURL string
+	cpuprofile                 string
+}
+
+// profile starts the CPU profile asked for with --cpuprofile (nothing
+// when not asked); the returned function stops it.
+func (o benchOpts) profile() (stop func(), err error) {
+	if o.cpuprofile == "" {
+		return func() {}, nil
+	}
+	f, err := os.Create(o.cpuprofile)
+	if err != nil {
+		return nil, fmt.Errorf("--cpuprofile: %w", err)
+	}
+	if err := pprof.StartCPUProfile(f); err != nil {
+		f.Close()
+		return nil, fmt.Errorf("--cpuprofile: %w", err)
+	}
+	return func() {
+		pprof.StopCPUProfile()
+		f.Close()
+	}, nil
 }
 
 // parseBenchFlags reads the import benchmarks' flags (at most maxRows rows).
@@ -130,6 +157,7 @@ func parseBenchFlags(name string, e *Env, args []string, maxRows int) (benchOpts
 	keep := fs.String("csv", "", "生成的 CSV 另存到此路径（保留）also keep the generated file here")
 	data := fs.String("data", "", "数据目录（默认新建临时目录）data directory")
 	dbURL := fs.String("db", "", "PostgreSQL 地址 postgres://…")
+	cpuprofile := fs.String("cpuprofile", "", "CPU 采样写入此文件（go tool pprof 读取）write a CPU profile here")
 	if err := cli.ParseArgs(fs, args); err != nil {
 		return benchOpts{}, err
 	}
@@ -139,7 +167,7 @@ func parseBenchFlags(name string, e *Env, args []string, maxRows int) (benchOpts
 	if err := cli.IntRange("batch", *batch, 100, 50000); err != nil {
 		return benchOpts{}, err
 	}
-	return benchOpts{rows: *rows, batch: *batch, seed: *seed, sqlite3: *sqlite3, keep: *keep, data: *data, dbURL: *dbURL}, nil
+	return benchOpts{rows: *rows, batch: *batch, seed: *seed, sqlite3: *sqlite3, keep: *keep, data: *data, dbURL: *dbURL, cpuprofile: *cpuprofile}, nil
 }
 
 // benchFile writes the generated file name into a new temporary directory

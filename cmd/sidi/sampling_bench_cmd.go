@@ -30,6 +30,11 @@ func cmdSamplingBench() *Command {
 			if err != nil {
 				return err
 			}
+			stop, err := o.profile()
+			if err != nil {
+				return err
+			}
+			defer stop()
 			today := time.Now().In(time.FixedZone("CST", 8*3600)).Format(time.DateOnly)
 			tmp, file, err := benchFile(e, o, "sidi-bench-sampling-", "sampling.csv", len(sampling.BatchColumns), func(w io.Writer) error {
 				return (&sampling.Gen{Seed: o.seed, Today: today, FromYear: 2021, Prefix: "B"}).WriteCSV(w, o.rows)

@@ -35,6 +35,11 @@ func cmdTrademarkBench() *Command {
 			if err != nil {
 				return err
 			}
+			stop, err := o.profile()
+			if err != nil {
+				return err
+			}
+			defer stop()
 			tmp, file, err := benchFile(e, o, "sidi-bench-trademarks-", "trademarks.csv", len(trademark.ImportColumns), func(w io.Writer) error {
 				return trademark.NewGen(o.seed).WriteCSV(w, o.rows)
 			})
