@@ -12,7 +12,8 @@ import (
 // changed: their history is the audit trail.
 var appendOnlyTables = []string{"audit_log", "login_log"}
 
-var roleName = regexp.MustCompile(`^[a-z_][a-z0-9_]{0,62}$`)
+// sqlIdent is an unquoted SQL name (a role or a table).
+var sqlIdent = regexp.MustCompile(`^[a-z_][a-z0-9_]{0,62}$`)
 
 func quoteIdent(s string) string { return `"` + strings.ReplaceAll(s, `"`, `""`) + `"` }
 
@@ -25,7 +26,7 @@ func (db *DB) GrantAppRole(ctx context.Context, role string) error {
 	if db.dialect != Postgres {
 		return errors.New("store: roles exist on PostgreSQL only (数据库角色仅适用于 PostgreSQL)")
 	}
-	if !roleName.MatchString(role) {
+	if !sqlIdent.MatchString(role) {
 		return fmt.Errorf("store: role name %q: lower-case letters, digits and _ only (角色名只能含小写字母、数字和下划线)", role)
 	}
 	var schema, owner string

@@ -190,6 +190,40 @@ func (db *DB) Tx(ctx context.Context, fn func(tx *sql.Tx) error) (err error) {
 	return nil
 }
 
+// errHeld ends HoldWrites' transaction (rolled back: it wrote nothing).
+var errHeld = errors.New("store: writes held")
+
+// HoldWrites runs fn while no other writer can commit to tables, so that
+// reads on several Reader connections inside fn all see one state of the
+// database. SQLite holds its write lock (an immediate transaction: every
+// table); PostgreSQL locks the named tables in SHARE mode (readers go on,
+// writers wait). The transaction writes nothing and is rolled back; fn
+// must not write itself (on SQLite the writer is the one connection held).
+func (db *DB) HoldWrites(ctx context.Context, tables []string, fn func() error) error {
+	var fnErr error
+	err := db.Tx(ctx, func(tx *sql.Tx) error {
+		if db.dialect == Postgres && len(tables) > 0 {
+			for _, t := range tables {
+				if !sqlIdent.MatchString(t) {
+					return fmt.Errorf("store: hold writes: bad table name %q", t)
+				}
+			}
+			if _, err := tx.ExecContext(ctx, `LOCK TABLE `+strings.Join(tables, ", ")+` IN SHARE MODE`); err != nil {
+				return fmt.Errorf("store: hold writes: %w", err)
+			}
+		}
+		fnErr = fn()
+		return errHeld
+	})
+	if fnErr != nil {
+		return fnErr
+	}
+	if errors.Is(err, errHeld) {
+		return nil
+	}
+	return err
+}
+
 // LockChain serialises writers of a hash chain (the audit log) inside tx.
 // SQLite already has a single writer; PostgreSQL takes a transaction-scoped
 // advisory lock so two transactions never link to the same predecessor.

@@ -2,8 +2,12 @@ package store_test
 
 import (
 	"context"
+	"database/sql"
+	"errors"
+	"fmt"
 	"strings"
 	"testing"
+	"time"
 
 	"sidi/internal/store"
 	"sidi/internal/store/storetest"
@@ -92,4 +96,57 @@ func TestRejectsForeignURL(t *testing.T) {
 	if err == nil || !strings.Contains(err.Error(), "postgres://") {
 		t.Fatalf("got %v", err)
 	}
+}
+
+// TestHoldWrites: while fn runs, a write to a held table waits (SQLite:
+// any write) and readers inside fn do not see it; it goes in after fn
+// returns. fn's error is returned; a bad table name is refused.
+func TestHoldWrites(t *testing.T) {
+	ctx := context.Background()
+	storetest.Each(t, func(t *testing.T, db *store.DB) {
+		count := func() int {
+			var n int
+			if err := db.Reader().QueryRowContext(ctx, `SELECT COUNT(*) FROM plans`).Scan(&n); err != nil {
+				t.Fatal(err)
+			}
+			return n
+		}
+		before := count()
+		written := make(chan error, 1)
+		err := db.HoldWrites(ctx, []string{"plans"}, func() error {
+			go func() {
+				written <- db.Tx(ctx, func(tx *sql.Tx) error {
+					_, err := tx.ExecContext(ctx, `INSERT INTO plans(code, title, created_at) VALUES ('held', 'held', CURRENT_TIMESTAMP)`)
+					return err
+				})
+			}()
+			select {
+			case err := <-written:
+				return fmt.Errorf("the write went in while held (err %v)", err)
+			case <-time.After(300 * time.Millisecond):
+			}
+			if n := count(); n != before {
+				return fmt.Errorf("a reader inside sees %d plans, %d before", n, before)
+			}
+			return nil
+		})
+		if err != nil {
+			t.Fatal(err)
+		}
+		if err := <-written; err != nil {
+			t.Fatal(err)
+		}
+		if n := count(); n != before+1 {
+			t.Fatalf("after: %d plans, want %d", n, before+1)
+		}
+		boom := errors.New("boom")
+		if err := db.HoldWrites(ctx, []string{"plans"}, func() error { return boom }); !errors.Is(err, boom) {
+			t.Fatalf("fn's error: %v", err)
+		}
+		if db.Dialect() == store.Postgres {
+			if err := db.HoldWrites(ctx, []string{"plans; DROP TABLE plans"}, func() error { return nil }); err == nil {
+				t.Fatal("bad table name accepted")
+			}
+		}
+	})
 }
