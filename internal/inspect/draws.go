@@ -11,6 +11,7 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"runtime"
 	"slices"
 	"strings"
 	"sync"
@@ -98,53 +99,29 @@ func (s *Service) Freeze(ctx context.Context, task Task) (Record, error) {
 	if note != "" {
 		rec.Notes = append(rec.Notes, note)
 	}
-	// The inspectors and every entity's last team are read on other
-	// reader connections while this goroutine reads the candidates.
-	var side sync.WaitGroup
-	var latest map[string]string
-	var inspectors []Inspector
-	var latestErr, insErr error
-	side.Go(func() { latest, latestErr = s.latestTeams(ctx, q) })
-	side.Go(func() { inspectors, insErr = s.frozenInspectors(ctx, q) })
-	defer side.Wait()
 	types := map[string]bool{}
 	for _, t := range task.Scope.Types {
 		types[strings.TrimSpace(t)] = true
 	}
-	byClass := map[string][]string{}
-	var bad error
+	// The candidates (in id ranges on several reader connections at
+	// once), the inspectors and every entity's last team are read while
+	// no other writer can commit: one state of the libraries.
+	var byClass map[string][]string
+	var inspectors []Inspector
+	var latest []lastTeam
 	computed := 0
-	err = store.EachRow(ctx, q, CandidatesSQL, []any{task.Scope.RegionPrefix + "%"}, func(r *sql.Rows) error {
-		var code, risk, riskComputed, typ string
-		if err := r.Scan(&code, &risk, &riskComputed, &typ); err != nil {
-			return err
-		}
-		if len(types) > 0 && !types[typ] {
-			return nil
-		}
-		if riskComputed != "" {
-			risk = riskComputed
-			computed++
-		}
-		if len(code) != 18 || creditcode.Check(code[:17]) != code[17] {
-			bad = apperr.Invalid("检查对象名录库中统一社会信用代码 %s 的校验位错误，请更正名录库后再抽取，未抽取", kit.ClipRunes(code, 20))
-			return bad
-		}
-		if excluded[code] {
-			return nil
-		}
-		if ClassLabels[risk] == "" {
-			bad = apperr.Invalid("检查对象 %s 的风险等级“%s”无效，未抽取", code, kit.ClipRunes(risk, 10))
-			return bad
-		}
-		byClass[risk] = append(byClass[risk], code)
-		return nil
+	err = s.db.HoldWrites(ctx, []string{"inspect_entities", "inspect_inspectors", "inspect_last_teams"}, func() error {
+		var side sync.WaitGroup
+		var latestErr, insErr error
+		side.Go(func() { latest, latestErr = s.latestTeams(ctx, q) })
+		side.Go(func() { inspectors, insErr = s.frozenInspectors(ctx, q) })
+		var err error
+		byClass, computed, err = s.candidates(ctx, task.Scope.RegionPrefix, types, excluded)
+		side.Wait()
+		return cmpErr(err, insErr, latestErr)
 	})
-	if bad != nil {
-		return rec, bad
-	}
 	if err != nil {
-		return rec, fmt.Errorf("inspect: candidates: %w", err)
+		return rec, err
 	}
 	n := 0
 	var sorting sync.WaitGroup
@@ -166,10 +143,6 @@ func (s *Service) Freeze(ctx context.Context, task Task) (Record, error) {
 	var candidatesHash string
 	hashing.Go(func() { candidatesHash = CandidatesHash(rec.Candidates) })
 	defer hashing.Wait()
-	side.Wait()
-	if err := cmpErr(insErr, latestErr); err != nil {
-		return rec, err
-	}
 	rec.Inspectors = inspectors
 	if len(rec.Inspectors) < task.TeamSize {
 		return rec, apperr.Invalid("检查组人数 %d 大于执法检查人员名录库中的人数 %d，未抽取", task.TeamSize, len(rec.Inspectors))
@@ -246,33 +219,45 @@ func (s *Service) frozenInspectors(ctx context.Context, q store.Querier) ([]Insp
 	return out, nil
 }
 
-// latestTeams reads the team of each entity's latest draw: one row per
-// entity in inspect_last_teams, kept by store.
-func (s *Service) latestTeams(ctx context.Context, q store.Querier) (map[string]string, error) {
-	latest := map[string]string{}
+// lastTeam is an entity's team of its latest draw (";"-joined).
+type lastTeam struct{ code, team string }
+
+// latestTeams reads the team of each entity's latest draw (one row per
+// entity in inspect_last_teams, kept by store), sorted by credit code.
+func (s *Service) latestTeams(ctx context.Context, q store.Querier) ([]lastTeam, error) {
+	var latest []lastTeam
 	err := store.EachRow(ctx, q, `SELECT credit_code, team FROM inspect_last_teams`, nil, func(r *sql.Rows) error {
-		var c, t string
-		err := r.Scan(&c, &t)
-		latest[c] = t
+		var t lastTeam
+		err := r.Scan(&t.code, &t.team)
+		latest = append(latest, t)
 		return err
 	})
 	if err != nil {
 		return nil, fmt.Errorf("inspect: last teams: %w", err)
 	}
+	slices.SortFunc(latest, func(a, b lastTeam) int { return strings.Compare(a.code, b.code) })
 	return latest, nil
 }
 
 // lastTeams is, for each candidate inspected before, the team of its
-// latest draw (sorted).
-func lastTeams(latest map[string]string, strata []Stratum) map[string][]string {
+// latest draw (sorted): latest and each stratum's ids are sorted, so one
+// walk of both finds them.
+func lastTeams(latest []lastTeam, strata []Stratum) map[string][]string {
 	if len(latest) == 0 {
 		return nil
 	}
 	out := map[string][]string{}
 	for _, st := range strata {
+		j := 0
 		for _, id := range st.IDs {
-			if t, ok := latest[id]; ok {
-				team := splitList(t)
+			for j < len(latest) && latest[j].code < id {
+				j++
+			}
+			if j == len(latest) {
+				break
+			}
+			if latest[j].code == id {
+				team := splitList(latest[j].team)
 				slices.Sort(team)
 				out[id] = team
 			}
@@ -282,6 +267,98 @@ func lastTeams(latest map[string]string, strata []Stratum) map[string][]string {
 		return nil
 	}
 	return out
+}
+
+// candidateParts is how many id ranges of the entity library the freeze
+// reads at once on SQLite (one per CPU, at most four).
+func candidateParts(dialect store.Dialect) int {
+	if dialect != store.SQLite {
+		return 1 // PostgreSQL would scan the whole table for each range
+	}
+	return max(1, min(4, runtime.GOMAXPROCS(0)))
+}
+
+// candidates reads the entities of a scope by class (unsorted): the
+// computed class where the credit-risk recompute set one (counted in
+// computed), without the excluded ones. An entity with a wrong check
+// character or class refuses the draw: the first such entity in id order
+// is named, as a single read would name it.
+func (s *Service) candidates(ctx context.Context, prefix string, types, excluded map[string]bool) (map[string][]string, int, error) {
+	q := s.db.Reader()
+	parts := candidateParts(s.db.Dialect())
+	var lo, hi sql.NullInt64
+	if parts > 1 {
+		if err := q.QueryRowContext(ctx, `SELECT MIN(id), MAX(id) FROM inspect_entities`).Scan(&lo, &hi); err != nil {
+			return nil, 0, fmt.Errorf("inspect: candidates: %w", err)
+		}
+		if !lo.Valid || hi.Int64-lo.Int64 < 10_000 {
+			parts = 1
+		}
+	}
+	type part struct {
+		byClass  map[string][]string
+		computed int
+		bad, err error
+	}
+	out := make([]part, parts)
+	read := func(i int) {
+		p := &out[i]
+		p.byClass = map[string][]string{}
+		query, args := CandidatesSQL, []any{prefix + "%"}
+		if parts > 1 {
+			step := (hi.Int64-lo.Int64)/int64(parts) + 1
+			query += ` AND id >= $2 AND id < $3`
+			args = append(args, lo.Int64+int64(i)*step, lo.Int64+int64(i+1)*step)
+		}
+		p.err = store.EachRow(ctx, q, query, args, func(r *sql.Rows) error {
+			var code, risk, riskComputed, typ string
+			if err := r.Scan(&code, &risk, &riskComputed, &typ); err != nil {
+				return err
+			}
+			if len(types) > 0 && !types[typ] {
+				return nil
+			}
+			if riskComputed != "" {
+				risk = riskComputed
+				p.computed++
+			}
+			if len(code) != 18 || creditcode.Check(code[:17]) != code[17] {
+				p.bad = apperr.Invalid("检查对象名录库中统一社会信用代码 %s 的校验位错误，请更正名录库后再抽取，未抽取", kit.ClipRunes(code, 20))
+				return p.bad
+			}
+			if excluded[code] {
+				return nil
+			}
+			if ClassLabels[risk] == "" {
+				p.bad = apperr.Invalid("检查对象 %s 的风险等级“%s”无效，未抽取", code, kit.ClipRunes(risk, 10))
+				return p.bad
+			}
+			p.byClass[risk] = append(p.byClass[risk], code)
+			return nil
+		})
+	}
+	var wg sync.WaitGroup
+	for i := 1; i < parts; i++ {
+		wg.Go(func() { read(i) })
+	}
+	read(0)
+	wg.Wait()
+	byClass, computed := out[0].byClass, 0
+	for i, p := range out {
+		if p.bad != nil {
+			return nil, 0, p.bad
+		}
+		if p.err != nil {
+			return nil, 0, fmt.Errorf("inspect: candidates: %w", p.err)
+		}
+		computed += p.computed
+		if i > 0 {
+			for c, ids := range p.byClass {
+				byClass[c] = append(byClass[c], ids...)
+			}
+		}
+	}
+	return byClass, computed, nil
 }
 
 // frequencyExcluded applies the classes' per-year rules: an entity drawn
@@ -492,20 +569,30 @@ func (s *Service) store(ctx context.Context, p auth.Principal, rec Record, paren
 	}()
 	defer func() { <-encoded }()
 	as := rec.Result.Assignments
+	// In credit-code order, the inserts into the assignments' entity
+	// index and the last-team upserts walk their B-trees forwards instead
+	// of jumping about them.
+	order := make([]int32, len(as))
+	for i := range order {
+		order[i] = int32(i)
+	}
+	slices.SortFunc(order, func(a, b int32) int { return strings.Compare(as[a].Entity, as[b].Entity) })
+	teams := make([]string, len(as))
+	for i := range as {
+		teams[i] = strings.Join(as[i].Team, ";")
+	}
 	return s.db.Tx(ctx, func(tx *sql.Tx) error {
-		err := store.InsertRows(ctx, s.db.Dialect(), tx, "inspect: assignments", `INSERT INTO inspect_assignments(draw_id, seq, credit_code, class, team) VALUES `, make([]string, 5), len(as), func(i int) []any {
-			return []any{rec.DrawID, i + 1, as[i].Entity, as[i].Class, strings.Join(as[i].Team, ";")}
+		err := store.InsertRows(ctx, s.db.Dialect(), tx, "inspect: assignments", `INSERT INTO inspect_assignments(draw_id, seq, credit_code, class, team) VALUES `, make([]string, 5), len(as), func(k int) []any {
+			i := order[k]
+			return []any{rec.DrawID, i + 1, as[i].Entity, as[i].Class, teams[i]}
 		})
 		if err != nil {
 			return err
 		}
 		if rec.Kind == "draw" {
-			// In credit-code order, the upserts walk the key's B-tree
-			// forwards instead of jumping about it.
-			byCode := slices.Clone(as)
-			slices.SortFunc(byCode, func(a, b Assignment) int { return strings.Compare(a.Entity, b.Entity) })
-			err = store.InsertRows(ctx, s.db.Dialect(), tx, "inspect: last teams", `INSERT INTO inspect_last_teams(credit_code, draw_id, team) VALUES `, make([]string, 3), len(byCode), func(i int) []any {
-				return []any{byCode[i].Entity, rec.DrawID, strings.Join(byCode[i].Team, ";")}
+			err = store.InsertRows(ctx, s.db.Dialect(), tx, "inspect: last teams", `INSERT INTO inspect_last_teams(credit_code, draw_id, team) VALUES `, make([]string, 3), len(as), func(k int) []any {
+				i := order[k]
+				return []any{as[i].Entity, rec.DrawID, teams[i]}
 			}, ` ON CONFLICT (credit_code) DO UPDATE SET draw_id = excluded.draw_id, team = excluded.team`)
 			if err != nil {
 				return err
