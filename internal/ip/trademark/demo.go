@@ -46,7 +46,7 @@ func (s *Service) Save(ctx context.Context, p auth.Principal, recs []Record) (ki
 func DemoRecords() []Record {
 	mk := func(no, name string, classes []int, owner, code, region, reg, kind, madrid, status, on string, gi bool) Record {
 		return Record{RegNo: no, Name: name, Classes: classes, Owner: DemoLabel + owner, OwnerCode: code, Region: region,
-			AppliedOn: addYears(reg, -1), RegisteredOn: reg, TermEnd: TermEnd(reg),
+			AppliedOn: kit.AddYears(reg, -1), RegisteredOn: reg, TermEnd: TermEnd(reg),
 			Kind: kind, MadridNo: madrid, GI: gi, Status: status, StatusOn: on, Demo: true}
 	}
 	return []Record{

@@ -77,7 +77,7 @@ func (g *Gen) WriteCSV(w io.Writer, n int) error {
 		regS := reg.Format(dayLayout)
 		term := TermEnd(regS)
 		if rng.IntN(4) == 0 {
-			term = addYears(term, 10) // renewed
+			term = kit.AddYears(term, 10) // renewed
 		}
 		c1 := 1 + rng.IntN(45)
 		classes := strconv.Itoa(c1)

@@ -5,7 +5,6 @@ import (
 	"strconv"
 	"strings"
 	"sync"
-	"time"
 	"unicode/utf8"
 
 	"sidi/internal/creditcode"
@@ -223,15 +222,7 @@ func NextDay(d string) string { return kit.AddDays(d, 1) }
 
 // TermEnd is the last day of a ten-year term from a registration day
 // (商标法 art. 39): the day before the tenth anniversary.
-func TermEnd(registered string) string { return kit.AddDays(addYears(registered, 10), -1) }
-
-func addYears(d string, n int) string {
-	t, err := time.Parse(dayLayout, d)
-	if err != nil {
-		return d
-	}
-	return t.AddDate(n, 0, 0).Format(dayLayout)
-}
+func TermEnd(registered string) string { return kit.AddDays(kit.AddYears(registered, 10), -1) }
 
 // validRegNo: a CNIPA registration number is digits (up to ten); an
 // international registration designating China is written with a G.
