@@ -43,10 +43,32 @@ func Check(first17 string) byte {
 	return Alphabet[(31-sum%31)%31]
 }
 
+// canonical: s is written as Parse returns codes (18 characters of the
+// alphabet, digits where the region code stands).
+func canonical(s string) bool {
+	if len(s) != 18 {
+		return false
+	}
+	for i := 0; i < 18; i++ {
+		if strings.IndexByte(Alphabet, s[i]) < 0 || i >= 2 && i < 8 && (s[i] < '0' || s[i] > '9') {
+			return false
+		}
+	}
+	return true
+}
+
 // Parse checks a code as typed (full width, lower case, spaces and hyphens
 // allowed) and returns it normalised, or an invalid error saying in Chinese
 // what is wrong.
 func Parse(s string) (string, error) {
+	if canonical(s) && Check(s[:17]) == s[17] {
+		return s, nil // as normalising would leave it (imports read millions)
+	}
+	return parseTyped(s)
+}
+
+// parseTyped is Parse for a code as typed: normalised, then checked.
+func parseTyped(s string) (string, error) {
 	c := strings.ToUpper(strings.Map(func(r rune) rune {
 		if unicode.IsSpace(r) || r == '-' || r == '\u200b' || r == '\ufeff' {
 			return -1
