@@ -3,6 +3,7 @@ package trademark_test
 import (
 	"bytes"
 	"context"
+	"crypto/sha256"
 	"database/sql"
 	"encoding/json"
 	"errors"
@@ -123,13 +124,14 @@ func TestFirstLoadMatchesBatches(t *testing.T) {
 		if _, err := audit.Verify(ctx, db); err != nil {
 			t.Fatalf("audit chain: %v", err)
 		}
-		ids, next := 0, 2
+		ids, next, fileSum := 0, 2, fmt.Sprintf("%x", sha256.Sum256(file))
 		err = store.EachRow(ctx, db.Reader(), `SELECT after FROM audit_log WHERE entity = 'import' AND entity_id = 'trademarks' ORDER BY seq`, nil, func(r *sql.Rows) error {
 			var after string
 			var e struct {
 				Rows    [2]int     `json:"rows"`
 				Created [][2]int64 `json:"created"`
 				Digest  string     `json:"rows_sha256"`
+				File    string     `json:"file_sha256"`
 			}
 			if err := r.Scan(&after); err != nil {
 				return err
@@ -137,8 +139,8 @@ func TestFirstLoadMatchesBatches(t *testing.T) {
 			if err := json.Unmarshal([]byte(after), &e); err != nil {
 				return err
 			}
-			if e.Rows[0] != next || len(e.Digest) != 64 {
-				t.Errorf("audit entry %s, want rows from %d and a digest", after, next)
+			if e.Rows[0] != next || len(e.Digest) != 64 || e.File != fileSum {
+				t.Errorf("audit entry %s, want rows from %d, a digest and the file's SHA-256 %s", after, next, fileSum)
 			}
 			next = e.Rows[1] + 1
 			for _, c := range e.Created {

@@ -3,10 +3,8 @@ package trademark
 import (
 	"bytes"
 	"context"
-	"crypto/sha256"
 	"database/sql"
 	"database/sql/driver"
-	"encoding/hex"
 	"errors"
 	"fmt"
 	"io"
@@ -177,6 +175,7 @@ type loader struct {
 	sums    deltas
 	owners  map[string]int64
 	written kit.ImportReport    // the batches written so far (counts only)
+	entries []kit.ImportBatch   // their audit entries, appended by finish
 	stmts   map[int]driver.Stmt // SQLite: firstLoadInsert's statements by rows, on conn
 	args    []driver.NamedValue
 	done    bool     // committed or rolled back
@@ -217,14 +216,11 @@ func (s *Service) beginLoad(ctx context.Context, p auth.Principal, src kit.Sourc
 	if marks > 0 {
 		return nil, nil
 	}
-	// The audit entries name the file's SHA-256 before the check has read
-	// it all: it is computed first, and finish compares it with the
-	// check's.
-	sum, lines, err := fileDigest(src)
+	lines, err := fileLines(src)
 	if err != nil {
 		return nil, err
 	}
-	l.file = kit.ImportReport{Kind: "trademarks", File: src.Name, SHA256: sum}
+	l.file = kit.ImportReport{Kind: "trademarks", File: src.Name}
 	l.rows = max(lines-1, 1)
 	if l.indexes, err = dropIndexes(ctx, l.tx, d, "trademarks"); err != nil {
 		return nil, err
@@ -233,33 +229,37 @@ func (s *Service) beginLoad(ctx context.Context, p auth.Principal, src kit.Sourc
 	return l, nil
 }
 
-// fileDigest reads src once for its SHA-256 (as kit reports it) and its
-// number of lines.
-func fileDigest(src kit.Source) (string, int, error) {
+// fileLines counts the lines of src (the progress bar's total).
+func fileLines(src kit.Source) (int, error) {
 	f, err := src.Open()
 	if err != nil {
-		return "", 0, fmt.Errorf("import %s: %w", src.Name, err)
+		return 0, fmt.Errorf("import %s: %w", src.Name, err)
 	}
 	defer f.Close()
-	h := sha256.New()
 	buf := make([]byte, 1<<20)
 	lines := 0
 	for {
 		n, err := f.Read(buf)
-		h.Write(buf[:n])
 		lines += bytes.Count(buf[:n], []byte{'\n'})
 		if err == io.EOF {
-			return hex.EncodeToString(h.Sum(nil)), lines, nil
+			return lines, nil
 		}
 		if err != nil {
-			return "", 0, fmt.Errorf("import %s: %w", src.Name, err)
+			return 0, fmt.Errorf("import %s: %w", src.Name, err)
 		}
 	}
 }
 
 // write stores a checked batch in the load's transaction.
 func (l *loader) write(ctx context.Context, batch []kit.Item[Record]) error {
-	r, err := l.s.saveTx(ctx, l.tx, l.conn, l.p, batch, saveOpts{empty: true, sums: l.sums, owners: l.owners, queued: true, insert: l.insert}, l.s.auditBatch(ctx, l.tx, l.p, batch, l.file))
+	// The batch's audit entry waits for the end of the check, which
+	// gives the file's SHA-256 (the file read once); it goes into the
+	// chain in the same transaction, in the order of the batches.
+	entry := func(after []written, created, updated []int64, unchanged int) error {
+		l.entries = append(l.entries, importBatch(batch, kit.ImportReport{}, after, created, updated, unchanged))
+		return nil
+	}
+	r, err := l.s.saveTx(ctx, l.tx, l.conn, l.p, batch, saveOpts{empty: true, sums: l.sums, owners: l.owners, queued: true, insert: l.insert}, entry)
 	if err != nil {
 		return fmt.Errorf("第 %d–%d 行：%w", batch[0].Row, batch[len(batch)-1].Row, err)
 	}
@@ -269,12 +269,18 @@ func (l *loader) write(ctx context.Context, batch []kit.Item[Record]) error {
 	return nil
 }
 
-// finish writes the day counts, builds the indexes again and commits, once
-// the check has accepted the file (the same file: its SHA-256 is the one
-// the audit entries name); rep receives the counts.
+// finish appends the batches' audit entries (naming the SHA-256 of the
+// file as the check read it: the rows written are the rows it read),
+// writes the day counts, builds the indexes again and commits, once the
+// check has accepted the file; rep receives the counts.
 func (l *loader) finish(ctx context.Context, rep *kit.ImportReport) error {
-	if rep.SHA256 != l.file.SHA256 {
-		return fmt.Errorf("import: %s changed while it was imported", rep.File)
+	file := l.file
+	file.SHA256 = rep.SHA256
+	for _, e := range l.entries {
+		e.File = file
+		if err := kit.AuditImportBatch(ctx, l.s.db, l.tx, l.p.Actor(), e); err != nil {
+			return err
+		}
 	}
 	d := l.s.db.Dialect()
 	if err := l.sums.write(ctx, l.tx, d); err != nil {
@@ -582,15 +588,21 @@ func (s *Service) writeBatch(ctx context.Context, p auth.Principal, batch []kit.
 // auditBatch is saveTx's audited of an import batch: one entry.
 func (s *Service) auditBatch(ctx context.Context, tx *sql.Tx, p auth.Principal, batch []kit.Item[Record], file kit.ImportReport) func(after []written, created, updated []int64, unchanged int) error {
 	return func(after []written, created, updated []int64, unchanged int) error {
-		digest := kit.NewRowsDigest()
-		var vals []string
-		for _, w := range after {
-			vals = w.digestValues(vals[:0])
-			digest.Add(w.ID, w.Row, vals...)
-		}
-		return kit.AuditImportBatch(ctx, s.db, tx, p.Actor(), kit.ImportBatch{Kind: "trademarks", File: file, FirstRow: batch[0].Row, LastRow: batch[len(batch)-1].Row,
-			Created: created, Updated: updated, Unchanged: unchanged, Digest: digest})
+		return kit.AuditImportBatch(ctx, s.db, tx, p.Actor(), importBatch(batch, file, after, created, updated, unchanged))
 	}
+}
+
+// importBatch is the audit entry of a written batch: its rows, the ids
+// it created and updated, and the digest of what it wrote.
+func importBatch(batch []kit.Item[Record], file kit.ImportReport, after []written, created, updated []int64, unchanged int) kit.ImportBatch {
+	digest := kit.NewRowsDigest()
+	var vals []string
+	for _, w := range after {
+		vals = w.digestValues(vals[:0])
+		digest.Add(w.ID, w.Row, vals...)
+	}
+	return kit.ImportBatch{Kind: "trademarks", File: file, FirstRow: batch[0].Row, LastRow: batch[len(batch)-1].Row,
+		Created: created, Updated: updated, Unchanged: unchanged, Digest: digest}
 }
 
 // digestValues appends to vals what the row stores, for the batch's
