@@ -95,6 +95,9 @@ func Modules() []Module {
 	return []Module{
 		{
 			Name: "standards", Title: "标准信息",
+			Commands: func(open cli.Open[*Set]) []*cli.Command {
+				return standards.Commands(cli.Sub(open, func(s *Set) *standards.Service { return s.Standards }))
+			},
 			AuditLabels: standards.AuditLabels(),
 			Pillar:      web.PillarStandards,
 			Build:       func(_ context.Context, s *Set) error { s.Standards = standards.NewService(s.DB); return nil },

@@ -180,3 +180,10 @@ func StandardLookup(std *standards.Service) bases.StandardLookup {
 		return bases.StandardRef{Code: st.Code, ID: st.ID, Title: st.Title}, nil
 	}
 }
+
+// LinkDemoEnterprise links the demo account login (demo-enterprise) to the
+// first demo enterprise of the declarations, unless it is linked already,
+// and reports whether it linked (`sidi demo` and the web tests' fixture).
+func (s *Set) LinkDemoEnterprise(ctx context.Context, p auth.Principal, login string) (bool, error) {
+	return standards.LinkDemoUser(ctx, s.Standards, p, login)
+}
