@@ -28,3 +28,14 @@ func (s *Set) ToDo() []web.ToDoFunc {
 	}
 	return out
 }
+
+// Desk are the modules' sections of a user's desk, in module order.
+func (s *Set) Desk() []web.DeskFunc {
+	var out []web.DeskFunc
+	for _, m := range Modules() {
+		if m.Desk != nil {
+			out = append(out, m.Desk(s))
+		}
+	}
+	return out
+}

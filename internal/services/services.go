@@ -156,8 +156,8 @@ func (s *Set) DrainSearch(ctx context.Context) (map[string]int, error) {
 // WebDeps are the services the web layer calls.
 func (s *Set) WebDeps() web.Deps {
 	return web.Deps{DB: s.DB, Org: s.Org, Plan: s.Plan, Auth: s.Auth, Progress: s.Progress,
-		Standards: s.Standards, Metrics: s.Obs, Pages: Pages(s), AuditValues: AuditValues(), AuditLabels: s.AuditLabels,
-		Enterprises: s.Standards.Directory(), EnterpriseSections: s.EnterpriseSections(), ToDo: s.ToDo(),
+		Metrics: s.Obs, Pages: Pages(s), AuditValues: AuditValues(), AuditLabels: s.AuditLabels,
+		Enterprises: s.Standards.Directory(), EnterpriseSections: s.EnterpriseSections(), ToDo: s.ToDo(), Desk: s.Desk(),
 		ImportKinds: s.ImportKinds()}
 }
 
