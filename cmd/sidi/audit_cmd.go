@@ -153,7 +153,7 @@ func cmdAuditVerify() *Command {
 				return err
 			}
 			if *asJSON {
-				if err := printJSON(e.Stdout, rep); err != nil {
+				if err := cli.PrintJSON(e.Stdout, rep); err != nil {
 					return err
 				}
 			} else {
@@ -234,7 +234,7 @@ func cmdAuditCheckpoints() *Command {
 				if cps == nil {
 					cps = []audit.Checkpoint{}
 				}
-				return printJSON(e.Stdout, cps)
+				return cli.PrintJSON(e.Stdout, cps)
 			}
 			w := csv.NewWriter(e.Stdout)
 			w.Write([]string{"line", "at", "chain", "seq", "hash", "legacy_through", "source", "valid"})

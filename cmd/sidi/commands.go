@@ -5,7 +5,6 @@ import (
 	"errors"
 	"flag"
 	"fmt"
-	"io"
 	"net/netip"
 	"os"
 	"sidi/internal/cli"
@@ -19,7 +18,6 @@ import (
 	"sidi/internal/plan"
 	"sidi/internal/progress"
 	"sidi/internal/services"
-	"sidi/internal/standards"
 	"sidi/internal/store"
 	"sidi/internal/web"
 )
@@ -281,7 +279,7 @@ func seedDemo(ctx context.Context, e *Env, a *app) error {
 	if err != nil {
 		return fmt.Errorf("demo accounts: %w", err)
 	}
-	if ok, err := standards.LinkDemoUser(ctx, a.Standards, p, "demo-enterprise"); err != nil {
+	if ok, err := a.LinkDemoEnterprise(ctx, p, "demo-enterprise"); err != nil {
 		return err
 	} else if ok {
 		fmt.Fprintln(e.Stdout, "演示企业账号 demo-enterprise 已关联一家演示企业 linked to a demo enterprise")
@@ -371,17 +369,6 @@ func cmdMigrate() *Command {
 	}
 }
 
-func readInput(e *Env, path string) ([]byte, error) {
-	if path == "-" {
-		return io.ReadAll(io.LimitReader(e.Stdin, 64<<20))
-	}
-	b, err := os.ReadFile(path)
-	if err != nil {
-		return nil, fmt.Errorf("读取文件失败 read %s: %w", path, err)
-	}
-	return b, nil
-}
-
 func cmdPlanParse() *Command {
 	return &Command{
 		Name: "plan parse", Usage: "FILE|-",
@@ -394,7 +381,7 @@ func cmdPlanParse() *Command {
 			if fs.NArg() != 1 {
 				return usageError{Msg: "需要一个文件参数 need one FILE"}
 			}
-			src, err := readInput(e, fs.Arg(0))
+			src, err := cli.ReadInput(e, fs.Arg(0))
 			if err != nil {
 				return err
 			}
@@ -402,7 +389,7 @@ func cmdPlanParse() *Command {
 			if err != nil {
 				return err
 			}
-			return printJSON(e.Stdout, doc)
+			return cli.PrintJSON(e.Stdout, doc)
 		},
 	}
 }
@@ -426,7 +413,7 @@ func cmdPlanImport() *Command {
 			if fs.NArg() != 1 {
 				return usageError{Msg: "需要一个文件参数 need one FILE"}
 			}
-			src, err := readInput(e, fs.Arg(0))
+			src, err := cli.ReadInput(e, fs.Arg(0))
 			if err != nil {
 				return err
 			}

@@ -51,7 +51,7 @@ func cmdKinds() *Command {
 				for i, k := range kinds {
 					out[i] = kind{k, kit.Header(k.Columns), k.Export != nil}
 				}
-				return printJSON(e.Stdout, out)
+				return cli.PrintJSON(e.Stdout, out)
 			}
 			for _, k := range kinds {
 				fmt.Fprintf(e.Stdout, "%s\t%s\n", k.Name, k.Title)
@@ -154,7 +154,7 @@ func runImport(ctx context.Context, e *Env, cfg func() store.Config, kind, file 
 	}
 	src := kit.FileSource(file)
 	if file == "-" {
-		data, err := readInput(e, file)
+		data, err := cli.ReadInput(e, file)
 		if err != nil {
 			return err
 		}

@@ -36,7 +36,7 @@ func commands() []*Command {
 	}
 	cs = append(cs, auditCommands()...)
 	cs = append(cs, userCommands()...)
-	cs = append(cs, standardsCommands()...)
+	cs = append(cs, cmdStandardsBench())
 	cs = append(cs, progressCommands()...)
 	cs = append(cs, backupCommands()...)
 	cs = append(cs, importCommands()...)
@@ -88,6 +88,9 @@ func run(ctx context.Context, e *Env, args []string) int {
 	for _, c := range cmds {
 		words := strings.Fields(c.Name)
 		if len(args) >= len(words) && strings.Join(args[:len(words)], " ") == c.Name {
+			if c.Alias != "" {
+				return run(ctx, e, append(strings.Fields(c.Alias), args[len(words):]...))
+			}
 			err := c.Run(ctx, e, args[len(words):])
 			if err == nil {
 				return 0

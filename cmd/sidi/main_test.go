@@ -123,6 +123,40 @@ func TestHelpListsEveryCommand(t *testing.T) {
 	}
 }
 
+// TestAliasesResolve: a command kept under an old name (cli.Command.Alias)
+// stands for a command that runs, never for another alias (no loop), and
+// has no Run of its own; names are unique.
+func TestAliasesResolve(t *testing.T) {
+	byName := map[string]*Command{}
+	aliases := 0
+	for _, c := range commands() {
+		if byName[c.Name] != nil {
+			t.Errorf("two commands named %q", c.Name)
+		}
+		byName[c.Name] = c
+	}
+	for _, c := range commands() {
+		if c.Alias == "" {
+			if c.Run == nil {
+				t.Errorf("%s: neither Run nor Alias", c.Name)
+			}
+			continue
+		}
+		aliases++
+		words := strings.Fields(c.Alias)
+		var target *Command
+		for n := len(words); n > 0 && target == nil; n-- {
+			target = byName[strings.Join(words[:n], " ")]
+		}
+		if c.Run != nil || target == nil || target.Run == nil {
+			t.Errorf("%s: alias of %q must name a command that runs, and have no Run itself", c.Name, c.Alias)
+		}
+	}
+	if aliases == 0 {
+		t.Error("no alias found (sidi standards import is one)")
+	}
+}
+
 func TestDemoIsIdempotentAndAuditable(t *testing.T) {
 	dir := t.TempDir()
 	code, out, errs := runCLI(t, "demo", "--no-serve", "--data", dir)

@@ -8,57 +8,9 @@ import (
 	"testing"
 )
 
-func TestStandardsCode(t *testing.T) {
-	code, out, _ := runCLI(t, "standards", "code", "DB63/T 2290—2024", "ＧＢ／Ｔ１９００１－２０１６/ISO 9001:2015")
-	if code != 0 {
-		t.Fatalf("exit %d", code)
-	}
-	lines := strings.Split(strings.TrimSpace(out), "\n")
-	if len(lines) != 2 {
-		t.Fatalf("want 2 JSON lines, got %q", out)
-	}
-	var c struct {
-		Input, Normalized, Display, Family, Prefix, Region, Number, Amendment, Adopted, Error string
-		Year                                                                                  int
-		Valid                                                                                 bool
-	}
-	if err := json.Unmarshal([]byte(lines[0]), &c); err != nil {
-		t.Fatal(err)
-	}
-	if c.Normalized != "DB63/T2290-2024" || c.Display != "DB63/T 2290—2024" || c.Family != "local" || c.Region != "63" || c.Year != 2024 || !c.Valid {
-		t.Errorf("parsed %+v", c)
-	}
-	json.Unmarshal([]byte(lines[1]), &c)
-	if c.Adopted != "ISO 9001:2015" || c.Prefix != "GB/T" {
-		t.Errorf("parsed %+v", c)
-	}
-	code, out, _ = runCLI(t, "standards", "code", "GBZ 2.1-2019", "nonsense")
-	if code != 1 || !strings.Contains(out, `"valid":false`) || !strings.Contains(out, `"prefix":"GBZ"`) {
-		t.Errorf("exit %d, out %s", code, out)
-	}
-}
-
-func TestStandardsCodeSuggestion(t *testing.T) {
-	code, out, _ := runCLI(t, "standards", "code", "JGJ/T 98-2010", "DB63/T 9242019")
-	lines := strings.Split(strings.TrimSpace(out), "\n")
-	if code != 1 || len(lines) != 2 {
-		t.Fatalf("exit %d, out %q", code, out)
-	}
-	var c struct {
-		Normalized, Error, Suggestion string
-		Valid                         bool
-	}
-	if err := json.Unmarshal([]byte(lines[0]), &c); err != nil || !c.Valid || c.Normalized != "JGJ/T98-2010" {
-		t.Errorf("JGJ/T: %+v %v", c, err)
-	}
-	c = struct {
-		Normalized, Error, Suggestion string
-		Valid                         bool
-	}{}
-	if err := json.Unmarshal([]byte(lines[1]), &c); err != nil || c.Valid || c.Suggestion != "DB63/T 924—2019" || !strings.Contains(c.Error, "是否为 DB63/T 924—2019") {
-		t.Errorf("run-together: %+v %v", c, err)
-	}
-}
+// The register's commands are tested in its package (internal/standards);
+// these run them through the binary: its module, the storage flags and the
+// alias of sidi import standards.
 
 func TestStandardsImportAndSearch(t *testing.T) {
 	dir := t.TempDir()
@@ -71,6 +23,14 @@ func TestStandardsImportAndSearch(t *testing.T) {
 	code, out, _ = runCLI(t, "standards", "import", "--data", dir, file)
 	if code != 0 || !strings.Contains(out, "未变 2") {
 		t.Fatalf("reimport: exit %d, %s", code, out)
+	}
+	// The alias takes the options of sidi import; a missing file is a usage error.
+	code, out, _ = runCLI(t, "standards", "import", file, "--dry-run", "--data", dir)
+	if code != 0 || !strings.Contains(out, "仅校验，未写入") {
+		t.Errorf("alias with --dry-run: exit %d, %s", code, out)
+	}
+	if code, _, errs := runCLI(t, "standards", "import", "--data", dir); code != 2 || !strings.Contains(errs, "用法 usage") {
+		t.Errorf("alias without a file: exit %d, %s", code, errs)
 	}
 	// Flags after the query are flags, not words of the query; a limit
 	// outside 1–100 is refused, not clamped.

@@ -9,6 +9,7 @@ package cli
 
 import (
 	"context"
+	"encoding/json"
 	"flag"
 	"fmt"
 	"io"
@@ -25,6 +26,11 @@ type Command struct {
 	Short string // one line, Chinese then English
 	Long  string
 	Run   func(ctx context.Context, e *Env, args []string) error
+	// Alias, when set, is the command line this one stands for (Run is
+	// then nil): `sidi standards import ARGS` runs `sidi import standards
+	// ARGS`, so a register keeps an old name of a command the binary
+	// now serves for every register.
+	Alias string
 }
 
 // Env carries the process's streams so commands can be tested in-process.
@@ -107,6 +113,38 @@ func ReadLimited(path string, max int64) ([]byte, error) {
 		return nil, fmt.Errorf("%s 超过 %d MB", path, max>>20)
 	}
 	return os.ReadFile(path)
+}
+
+// ReadInput reads the file at path, or standard input when path is "-"
+// (at most 64 MB of it).
+func ReadInput(e *Env, path string) ([]byte, error) {
+	if path == "-" {
+		b, err := io.ReadAll(io.LimitReader(e.Stdin, 64<<20))
+		if err != nil {
+			return nil, fmt.Errorf("读取标准输入失败 read stdin: %w", err)
+		}
+		return b, nil
+	}
+	b, err := os.ReadFile(path)
+	if err != nil {
+		return nil, fmt.Errorf("读取文件失败 read %s: %w", path, err)
+	}
+	return b, nil
+}
+
+// JSONLines is an encoder of one JSON value a line, without HTML escaping
+// (standard codes and titles are printed as written).
+func JSONLines(w io.Writer) *json.Encoder {
+	enc := json.NewEncoder(w)
+	enc.SetEscapeHTML(false)
+	return enc
+}
+
+// PrintJSON writes v as indented JSON, without HTML escaping.
+func PrintJSON(w io.Writer, v any) error {
+	enc := JSONLines(w)
+	enc.SetIndent("", "  ")
+	return enc.Encode(v)
 }
 
 // ParseArgs parses args into fs accepting flags anywhere: before, between

@@ -9,21 +9,27 @@ import (
 // (/enterprises/{code}) in the order shown: each module's section, in
 // module order, then the directory's own linked users.
 func (s *Set) EnterpriseSections() []enterprise.SectionFunc {
-	var out []enterprise.SectionFunc
-	for _, m := range Modules() {
-		if m.EnterpriseSection != nil {
-			out = append(out, m.EnterpriseSection(s))
-		}
-	}
+	out := each(s, func(m Module) func(*Set) enterprise.SectionFunc { return m.EnterpriseSection })
 	return append(out, s.Standards.Directory().UsersSection)
 }
 
 // ToDo are the modules' parts of the to-do list, in module order.
 func (s *Set) ToDo() []web.ToDoFunc {
-	var out []web.ToDoFunc
+	return each(s, func(m Module) func(*Set) web.ToDoFunc { return m.ToDo })
+}
+
+// Desk are the modules' sections of a user's desk, in module order.
+func (s *Set) Desk() []web.DeskFunc {
+	return each(s, func(m Module) func(*Set) web.DeskFunc { return m.Desk })
+}
+
+// each is one part of every module that has it (field picks it), built
+// over s, in module order.
+func each[T any](s *Set, field func(Module) func(*Set) T) []T {
+	var out []T
 	for _, m := range Modules() {
-		if m.ToDo != nil {
-			out = append(out, m.ToDo(s))
+		if f := field(m); f != nil {
+			out = append(out, f(s))
 		}
 	}
 	return out

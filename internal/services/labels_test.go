@@ -57,3 +57,17 @@ func TestLabelsCoverCode(t *testing.T) {
 		}
 	}
 }
+
+// TestAuditValuesOfStandards: the standards register names its recorded
+// codes through its modules (the 操作日志 no longer knows them itself).
+func TestAuditValuesOfStandards(t *testing.T) {
+	values := AuditValues()
+	for _, c := range []struct{ entity, field, code, want string }{
+		{"standard", "status", "project", "制修订中"},
+		{"leader_scheme", "status", "published", "已发布"},
+	} {
+		if got := values[c.entity][c.field][c.code]; got != c.want {
+			t.Errorf("%s.%s %q: %q, want %q", c.entity, c.field, c.code, got, c.want)
+		}
+	}
+}

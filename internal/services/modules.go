@@ -83,6 +83,9 @@ type Module struct {
 	EnterpriseSection func(s *Set) enterprise.SectionFunc
 	// ToDo is the module's part of a user's to-do list (我的待办).
 	ToDo func(s *Set) web.ToDoFunc
+	// Desk is the module's section of a user's desk (我的工作台): an
+	// enterprise's declarations …
+	Desk func(s *Set) web.DeskFunc
 	// Commands are the module's own commands of the sidi binary (its
 	// package's, written with internal/cli); open opens the storage the
 	// flags name and builds the services.
@@ -95,6 +98,9 @@ func Modules() []Module {
 	return []Module{
 		{
 			Name: "standards", Title: "标准信息",
+			Commands: func(open cli.Open[*Set]) []*cli.Command {
+				return standards.Commands(cli.Sub(open, func(s *Set) *standards.Service { return s.Standards }))
+			},
 			AuditLabels: standards.AuditLabels(),
 			Pillar:      web.PillarStandards,
 			Build:       func(_ context.Context, s *Set) error { s.Standards = standards.NewService(s.DB); return nil },
@@ -104,16 +110,18 @@ func Modules() []Module {
 			},
 			SeedDone:    "已添加 %d 条演示标准记录（均标注【演示数据】）demo standards added",
 			SearchKinds: []string{"standard"},
-			Pages:       static(web.StandardsPages),
+			Pages:       pagesOver(func(s *Set) *standards.Service { return s.Standards }, web.StandardsPages),
+			AuditValues: map[string]map[string]map[string]string{"standard": {"status": standards.StatusLabels}},
 			ImportKinds: standardsKinds("standards"),
 		},
 		{
 			Name: "declarations", Title: "企业标准自我声明",
 			Pillar:            web.PillarStandards,
 			SearchKinds:       []string{"declaration"},
-			Pages:             static(web.DeclarationsPages),
+			Pages:             pagesOver(func(s *Set) *standards.Service { return s.Standards }, web.DeclarationsPages),
 			ImportKinds:       standardsKinds("declarations"),
 			EnterpriseSection: func(s *Set) enterprise.SectionFunc { return s.Standards.EnterpriseSection },
+			Desk:              func(s *Set) web.DeskFunc { return web.DeclarationsDesk(s.Standards) },
 		},
 		{
 			Name: "leaders", Title: "企业标准“领跑者”",
@@ -121,8 +129,9 @@ func Modules() []Module {
 			Seed: func(ctx context.Context, s *Set, p auth.Principal) (int, error) {
 				return standards.SeedLeadersDemo(ctx, s.Standards, p)
 			},
-			SeedDone: "已添加 %d 个演示“领跑者”评估方案及其企业和声明（均标注【演示数据】）demo leader schemes added",
-			Pages:    static(web.LeadersPages),
+			SeedDone:    "已添加 %d 个演示“领跑者”评估方案及其企业和声明（均标注【演示数据】）demo leader schemes added",
+			Pages:       pagesOver(func(s *Set) *standards.Service { return s.Standards }, web.LeadersPages),
+			AuditValues: map[string]map[string]map[string]string{"leader_scheme": {"status": standards.SchemeStatusLabels}},
 		},
 		{
 			Name: "pilots", Title: "标准化试点",
@@ -479,12 +488,6 @@ func kindsOver[T any](service func(*Set) T, kinds func(T) []kit.ImportKind[auth.
 		}
 		return kinds(svc)
 	}
-}
-
-// static is the pages of a module whose service the server still reaches
-// through its own Deps field.
-func static(pages func(*web.Server) []web.Route) func(*Set) func(*web.Server) []web.Route {
-	return func(*Set) func(*web.Server) []web.Route { return pages }
 }
 
 // Pages are the web routes of every module over the services of s, in

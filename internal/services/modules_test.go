@@ -102,5 +102,15 @@ func TestNewAndSeed(t *testing.T) {
 		}); err != nil {
 			t.Fatal(err)
 		}
+		// The demo enterprise account is linked once, to a demo enterprise
+		// of the declarations.
+		if _, err := s.Auth.EnsureDemoAccounts(ctx); err != nil {
+			t.Fatal(err)
+		}
+		for i, want := range []bool{true, false} {
+			if linked, err := s.LinkDemoEnterprise(ctx, auth.CLI("test"), "demo-enterprise"); err != nil || linked != want {
+				t.Errorf("link %d: linked %v (want %v), %v", i+1, linked, want, err)
+			}
+		}
 	})
 }

@@ -156,8 +156,8 @@ func (s *Set) DrainSearch(ctx context.Context) (map[string]int, error) {
 // WebDeps are the services the web layer calls.
 func (s *Set) WebDeps() web.Deps {
 	return web.Deps{DB: s.DB, Org: s.Org, Plan: s.Plan, Auth: s.Auth, Progress: s.Progress,
-		Standards: s.Standards, Metrics: s.Obs, Pages: Pages(s), AuditValues: AuditValues(), AuditLabels: s.AuditLabels,
-		Enterprises: s.Standards.Directory(), EnterpriseSections: s.EnterpriseSections(), ToDo: s.ToDo(),
+		Metrics: s.Obs, Pages: Pages(s), AuditValues: AuditValues(), AuditLabels: s.AuditLabels,
+		Enterprises: s.Standards.Directory(), EnterpriseSections: s.EnterpriseSections(), ToDo: s.ToDo(), Desk: s.Desk(),
 		ImportKinds: s.ImportKinds()}
 }
 
@@ -179,4 +179,11 @@ func StandardLookup(std *standards.Service) bases.StandardLookup {
 		}
 		return bases.StandardRef{Code: st.Code, ID: st.ID, Title: st.Title}, nil
 	}
+}
+
+// LinkDemoEnterprise links the demo account login (demo-enterprise) to the
+// first demo enterprise of the declarations, unless it is linked already,
+// and reports whether it linked (`sidi demo` and the web tests' fixture).
+func (s *Set) LinkDemoEnterprise(ctx context.Context, p auth.Principal, login string) (bool, error) {
+	return standards.LinkDemoUser(ctx, s.Standards, p, login)
 }

@@ -19,7 +19,6 @@ import (
 	"sidi/internal/auth"
 	"sidi/internal/plan"
 	"sidi/internal/progress"
-	"sidi/internal/standards"
 )
 
 func labelOr(m map[string]string, code string) string {
@@ -83,11 +82,9 @@ func newValueTable(registers map[string]map[string]map[string]string) valueTable
 	t := valueTable{
 		"": {"roles": roles, "role": roles, "scope": scopes, "period_kind": {"quarter": "按季度", "month": "按月"},
 			"stage": {progress.StageDepartment: "部门审核", progress.StageRegulator: "省市场监管局"}},
-		"report":        {"status": progress.ReportStatusLabels, "role": {"lead": "牵头单位", "co": "责任单位"}},
-		"reports":       {"status": progress.ReportStatusLabels},
-		"plan_version":  {"status": plan.StatusLabels},
-		"standard":      {"status": standards.StatusLabels},
-		"leader_scheme": {"status": standards.SchemeStatusLabels},
+		"report":       {"status": progress.ReportStatusLabels, "role": {"lead": "牵头单位", "co": "责任单位"}},
+		"reports":      {"status": progress.ReportStatusLabels},
+		"plan_version": {"status": plan.StatusLabels},
 	}
 	for entity, fields := range registers {
 		if t[entity] == nil {

@@ -2,8 +2,10 @@ package web
 
 import (
 	"context"
+	"encoding/json"
 	"net/http"
 
+	"sidi/internal/apperr"
 	"sidi/internal/auth"
 )
 
@@ -80,4 +82,14 @@ func jsonByID[T any](w http.ResponseWriter, r *http.Request, fn func(id int64) (
 		return err
 	}
 	return writeJSON(w, http.StatusOK, v)
+}
+
+// decodeStandardJSON reads a JSON body refusing unknown fields.
+func decodeStandardJSON(r *http.Request, v any) error {
+	dec := json.NewDecoder(r.Body)
+	dec.DisallowUnknownFields()
+	if err := dec.Decode(v); err != nil {
+		return apperr.Invalid("请求体不是有效的 JSON：%v", err)
+	}
+	return nil
 }

@@ -23,12 +23,7 @@ func (s *Server) enterpriseRoutes() []Route {
 }
 
 // directory is the enterprise directory the pages read.
-func (s *Server) directory() *enterprise.Service {
-	if s.Enterprises != nil {
-		return s.Enterprises
-	}
-	return s.Standards.Directory()
-}
+func (s *Server) directory() *enterprise.Service { return s.Enterprises }
 
 const enterprisesPerPage = 20
 
@@ -48,7 +43,7 @@ func (s *Server) enterprisesList(w http.ResponseWriter, r *http.Request, rc *req
 	}
 	return s.render(w, r, rc, http.StatusOK, "enterprises", "企业名录", "enterprises", map[string]any{
 		"L": l, "Q": f.Q, "Region": f.Region, "Page": page, "Pages": pages, "Links": links,
-		"CanManage": rc.P.Has(enterprise.Editors...),
+		"Offers": linksFrom(s.routes, "/enterprises", rc.P),
 	})
 }
 

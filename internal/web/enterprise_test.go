@@ -59,7 +59,11 @@ func TestEnterprisePages(t *testing.T) {
 			want     []string
 			dontWant []string
 		}{
-			{"list", public, "/enterprises", http.StatusOK, []string{"企业名录", "/enterprises/9"}, nil},
+			// The register's management page is offered by its route
+			// (LinkFrom), to those it admits only.
+			{"list", public, "/enterprises", http.StatusOK, []string{"企业名录", "/enterprises/9"}, []string{`href="/declarations/enterprises"`}},
+			{"list, supervisor", supervisor, "/enterprises", http.StatusOK, []string{`<a href="/declarations/enterprises">登记企业、关联企业用户</a>`}, nil},
+			{"list, enterprise user", entUser, "/enterprises", http.StatusOK, nil, []string{`href="/declarations/enterprises"`}},
 			{"search by former name", public, "/enterprises?q=" + url.QueryEscape(e.Name), http.StatusOK, []string{renamed.Name, "共 1 家"}, nil},
 			{"search by code", public, "/enterprises?q=" + strings.ToLower(own[:12]), http.StatusOK, []string{"/enterprises/" + own}, nil},
 			{"bad region filter", public, "/enterprises?region=63x", http.StatusUnprocessableEntity, []string{"行政区划应为"}, nil},

@@ -496,3 +496,21 @@ func (st *rejectStore) expire(now time.Time) {
 	}
 	st.items = slices.Delete(st.items, 0, n)
 }
+
+// uploadedStandardsFile is the file uploaded as "file" in a multipart
+// form of at most maxBody bytes: its name and content.
+func uploadedStandardsFile(r *http.Request, maxBody int64) (string, []byte, error) {
+	if err := r.ParseMultipartForm(maxBody); err != nil {
+		return "", nil, apperr.Invalid("请选择要上传的 .xlsx 或 .csv 文件")
+	}
+	f, hdr, err := r.FormFile("file")
+	if err != nil {
+		return "", nil, apperr.Invalid("请选择要上传的 .xlsx 或 .csv 文件")
+	}
+	defer f.Close()
+	b, err := io.ReadAll(f)
+	if err != nil {
+		return "", nil, apperr.Invalid("读取上传文件失败：%v", err)
+	}
+	return hdr.Filename, b, nil
+}

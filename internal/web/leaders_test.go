@@ -22,7 +22,7 @@ import (
 func leadersFixture(t *testing.T, db *store.DB) (*fixture, int) {
 	t.Helper()
 	f := standardsFixture(t, db)
-	if n, err := standards.SeedLeadersDemo(context.Background(), f.web.Standards, auth.CLI("test")); err != nil || n != 2 {
+	if n, err := standards.SeedLeadersDemo(context.Background(), f.set.Standards, auth.CLI("test")); err != nil || n != 2 {
 		t.Fatalf("leaders demo: %d %v", n, err)
 	}
 	return f, time.Now().In(time.FixedZone("CST", 8*3600)).Year()
@@ -96,7 +96,7 @@ func TestLeadersPublicPages(t *testing.T) {
 				excluded = e.DeclarationID
 			}
 		}
-		draft, err := f.web.Standards.CreateScheme(context.Background(), auth.CLI("test"), standards.SchemeInput{Year: year + 1, Field: "枸杞干果", MaxLeaders: 1,
+		draft, err := f.set.Standards.CreateScheme(context.Background(), auth.CLI("test"), standards.SchemeInput{Year: year + 1, Field: "枸杞干果", MaxLeaders: 1,
 			Indicators: []standards.CoreIndicator{{Name: "枸杞多糖", Unit: "g/100g", Direction: standards.HigherBetter, Baseline: 3, Cuts: []float64{4}}}})
 		if err != nil {
 			t.Fatal(err)

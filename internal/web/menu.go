@@ -143,3 +143,15 @@ func (s *Server) opener(p auth.Principal) func(path string) bool {
 		return ok && rt.allows(p) == nil
 	}
 }
+
+// linksFrom are the links a foundation's page at path offers p: the GET
+// routes naming it in LinkFrom that p may open, in route order.
+func linksFrom(routes []Route, path string, p auth.Principal) []menuItem {
+	var out []menuItem
+	for _, rt := range routes {
+		if rt.LinkFrom == path && rt.Method == "GET" && rt.allows(p) == nil {
+			out = append(out, menuItem{Href: rt.Pattern, Label: rt.Name})
+		}
+	}
+	return out
+}

@@ -88,3 +88,11 @@ func formMessage(err error) string {
 	}
 	return apperr.Message(err)
 }
+
+// stdLink is a link of the pager or a facet, keeping the other parameters.
+type stdLink struct {
+	Label   string
+	Href    string
+	Current bool
+	Count   int
+}

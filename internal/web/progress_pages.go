@@ -7,11 +7,9 @@ import (
 	"time"
 
 	"sidi/internal/apperr"
-	"sidi/internal/auth"
 	"sidi/internal/numfmt"
 	"sidi/internal/org"
 	"sidi/internal/progress"
-	"sidi/internal/standards"
 )
 
 // asOfFrom reads ?period=2025Q2 (the state a bulletin of that period
@@ -317,21 +315,12 @@ func (s *Server) myDesk(w http.ResponseWriter, r *http.Request, rc *reqCtx) erro
 	}
 	data := map[string]any{"Items": items, "Dept": dept, "Duties": duties, "Returned": returned, "Period": period,
 		"Reporting": rc.P.Has(progressViewers...), "Elsewhere": elsewhere}
-	// An enterprise's desk is its declarations: what it has declared, what
-	// is due for review, and the way to declare more.
-	if rc.P.Has(auth.RoleEnterprise) {
-		decls, err := s.Standards.MyDeclarations(r.Context(), rc.P)
-		if err != nil {
-			return err
-		}
-		due := 0
-		for _, d := range decls {
-			if d.Status == standards.DeclCurrent && d.Review != "ok" {
-				due++
-			}
-		}
-		data["Declarations"], data["ReviewDue"] = decls, due
+	// The registers' own sections (an enterprise's declarations …).
+	desk, err := s.desk(r.Context(), rc.P)
+	if err != nil {
+		return err
 	}
+	data["Desk"] = desk
 	return s.render(w, r, rc, http.StatusOK, "my", "我的工作台", "my", data)
 }
 

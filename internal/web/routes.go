@@ -28,6 +28,11 @@ type Route struct {
 	// Menu, when it has a label, puts the page in the left menu of every
 	// caller the route admits (and of nobody else).
 	Menu Menu
+	// LinkFrom names a page of the foundations (its path: "/enterprises")
+	// that links to this GET route, labelled with its Name, for the
+	// callers the route admits; so a shared template names no register's
+	// page.
+	LinkFrom string
 }
 
 func (rt Route) allows(p auth.Principal) error {

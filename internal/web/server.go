@@ -20,7 +20,6 @@ import (
 	"sidi/internal/org"
 	"sidi/internal/plan"
 	"sidi/internal/progress"
-	"sidi/internal/standards"
 	"sidi/internal/store"
 )
 
@@ -35,11 +34,9 @@ type Deps struct {
 	Auth *auth.Service
 	// Progress runs reports, indicators and bulletins.
 	Progress *progress.Service
-	// Standards is the standards information platform.
-	Standards *standards.Service
-	// Enterprises is the enterprise directory (nil: the one standards uses);
-	// EnterpriseSections are the modules' parts of an enterprise's page, in
-	// the order shown.
+	// Enterprises is the enterprise directory (a foundation, like the
+	// departments); EnterpriseSections are the modules' parts of an
+	// enterprise's page, in the order shown.
 	Enterprises        *enterprise.Service
 	EnterpriseSections []enterprise.SectionFunc
 	Logger             *slog.Logger
@@ -67,6 +64,9 @@ type Deps struct {
 	// ToDo are the registers' parts of a user's to-do list (我的待办, the
 	// desk and /api/v1/todo), after the plan's reports.
 	ToDo []ToDoFunc
+	// Desk are the registers' sections of a user's desk (我的工作台),
+	// shown above the plan's work, in module order.
+	Desk []DeskFunc
 	// ImportKinds are the importable kinds of every register (services
 	// gathers the modules'), served by /import and /export.
 	ImportKinds []kit.ImportKind[auth.Principal]

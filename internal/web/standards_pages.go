@@ -2,10 +2,9 @@ package web
 
 import (
 	"bytes"
-	"encoding/json"
+	"context"
 	"errors"
 	"fmt"
-	"io"
 	"net/http"
 	"slices"
 	"strconv"
@@ -17,6 +16,131 @@ import (
 	"sidi/internal/standards"
 )
 
+// The standards register's web side (standards, enterprise
+// self-declarations, 领跑者 and release announcements): its routes, with
+// their roles and menu entries, and its handlers over the register's
+// service. It is the one file of the web package that imports
+// internal/standards; the server reaches it through the module list
+// (services.Modules), like every register.
+
+// standardsWeb serves the register's pages over its service.
+type standardsWeb struct {
+	*Server
+	svc *standards.Service
+}
+
+// StandardsPages are the standards platform's pages and API over svc.
+func StandardsPages(svc *standards.Service) func(*Server) []Route {
+	return func(srv *Server) []Route {
+		s := &standardsWeb{Server: srv, svc: svc}
+		ed := standards.Editors
+		return []Route{
+			{Method: "GET", Pattern: "/standards", Name: "标准查询", Public: true, Handle: s.standardsSearch, Menu: Menu{Group: MenuPublic, Label: "标准查询", Order: 30, Section: "standards"}},
+			{Method: "GET", Pattern: "/standards/{id}", Name: "标准详情", Public: true, Handle: s.standardDetail},
+			{Method: "GET", Pattern: "/standards/manage", Name: "标准登记与制修订流程", Roles: ed, Handle: s.standardsManage, Menu: Menu{Group: MenuWork, Label: "标准登记与制修订", Order: 70, Section: "standards-manage"}},
+			{Method: "POST", Pattern: "/standards/new", Name: "登记标准或立项", Roles: ed, Handle: s.standardCreate},
+			{Method: "POST", Pattern: "/standards/{id}/advance", Name: "登记制修订环节", Roles: ed, Handle: s.standardAdvance},
+			{Method: "POST", Pattern: "/standards/import", Name: "导入标准", Roles: ed, Handle: s.standardsImport},
+
+			{Method: "GET", Pattern: "/api/v1/standards", Name: "检索标准", Public: true, API: true, Handle: s.apiStandardsSearch},
+			{Method: "GET", Pattern: "/api/v1/standards/{id}", Name: "标准详情", Public: true, API: true, Handle: apiByID(s.svc.Get)},
+			{Method: "GET", Pattern: "/api/v1/standards/code", Name: "解析标准号", Public: true, API: true, Handle: s.apiStandardCode},
+			{Method: "GET", Pattern: "/api/v1/standards/deliverables", Name: "方案点名标准完成情况", Public: true, API: true, Handle: s.apiStandardDeliverables},
+			{Method: "POST", Pattern: "/api/v1/standards", Name: "登记标准或立项", Roles: ed, API: true, Handle: apiCreate(http.StatusCreated, decodeStandardJSON, s.svc.Create)},
+			{Method: "PUT", Pattern: "/api/v1/standards/{id}", Name: "修改标准", Roles: ed, API: true, Handle: apiWithID(http.StatusOK, decodeStandardJSON, s.svc.Update)},
+			{Method: "POST", Pattern: "/api/v1/standards/{id}/advance", Name: "登记制修订环节", Roles: ed, API: true, Handle: apiWithID(http.StatusOK, decodeStandardJSON, s.svc.Advance)},
+			{Method: "POST", Pattern: "/api/v1/standards/import", Name: "导入标准", Roles: ed, API: true, Handle: s.apiStandardsImport},
+			{Method: "GET", Pattern: "/api/v1/standards/cycle-times", Name: "制修订周期", Roles: ed, API: true, Handle: s.apiStandardCycleTimes},
+		}
+	}
+}
+
+// DeclarationsPages are the enterprise self-declarations' pages and API
+// over svc (the standards service keeps them).
+func DeclarationsPages(svc *standards.Service) func(*Server) []Route {
+	return func(srv *Server) []Route {
+		s := &standardsWeb{Server: srv, svc: svc}
+		ed := standards.Editors
+		decl := []auth.Role{auth.RoleEnterprise, auth.RoleAdmin}
+		declOrEd := []auth.Role{auth.RoleEnterprise, auth.RoleAdmin, auth.RoleSupervisor}
+		return []Route{
+			// Enterprise self-declarations: enterprise users declare for the
+			// enterprises they are linked to (administrators on their behalf);
+			// administrators and supervisors register enterprises and link users.
+			{Method: "GET", Pattern: "/declarations", Name: "企业标准自我声明", Public: true, Handle: s.declarationsList, Menu: Menu{Group: MenuPublic, Label: "企业标准自我声明", Order: 35, Section: "declarations"}},
+			{Method: "GET", Pattern: "/declarations/new", Name: "声明执行的标准", Roles: decl, Handle: s.declarationForm, Menu: Menu{Group: MenuWork, Label: "声明执行的标准", Order: 15, Section: "declare"}},
+			{Method: "POST", Pattern: "/declarations/new", Name: "公开声明", Roles: decl, Handle: s.declarationCreate},
+			{Method: "GET", Pattern: "/declarations/enterprises", Name: "登记企业、关联企业用户", Roles: ed, Handle: s.enterprisesPage, Menu: Menu{Group: MenuWork, Label: "企业与企业用户", Order: 75, Section: "declarations-enterprises"}, LinkFrom: "/enterprises"},
+			{Method: "POST", Pattern: "/declarations/enterprises", Name: "登记企业", Roles: ed, Handle: s.enterpriseCreate},
+			{Method: "POST", Pattern: "/declarations/enterprises/{id}/users", Name: "关联企业用户", Roles: ed, Handle: s.enterpriseLink},
+			{Method: "POST", Pattern: "/declarations/import", Name: "批量导入自我声明", Roles: ed, Handle: s.declarationsImport},
+			{Method: "GET", Pattern: "/declarations/import/template", Name: "自我声明导入模板", Roles: ed, Handle: s.declarationsImportTemplate},
+			{Method: "GET", Pattern: "/declarations/{id}", Name: "自我声明详情", Public: true, Handle: s.declarationDetail},
+			{Method: "POST", Pattern: "/declarations/{id}/update", Name: "修改声明", Roles: decl, Handle: s.declarationUpdate},
+			{Method: "POST", Pattern: "/declarations/{id}/review", Name: "复核声明", Roles: decl, Handle: s.declarationReview},
+			{Method: "POST", Pattern: "/declarations/{id}/withdraw", Name: "撤销声明", Roles: decl, Handle: s.declarationWithdraw},
+
+			{Method: "GET", Pattern: "/api/v1/declarations", Name: "检索自我声明", Public: true, API: true, Handle: s.apiDeclarations},
+			{Method: "POST", Pattern: "/api/v1/declarations", Name: "公开声明", Roles: decl, API: true, Handle: apiCreate(http.StatusCreated, decodeStandardJSON, s.svc.Declare)},
+			{Method: "GET", Pattern: "/api/v1/declarations/reminders", Name: "待复核的声明", Roles: declOrEd, API: true, Handle: s.apiDeclarationReminders},
+			{Method: "GET", Pattern: "/api/v1/declarations/enterprises", Name: "企业列表", Roles: declOrEd, API: true, Handle: s.apiEnterprises},
+			{Method: "POST", Pattern: "/api/v1/declarations/enterprises", Name: "登记企业", Roles: ed, API: true, Handle: apiCreate(http.StatusCreated, decodeStandardJSON, s.svc.CreateEnterprise)},
+			{Method: "POST", Pattern: "/api/v1/declarations/enterprises/{id}/users", Name: "关联企业用户", Roles: ed, API: true, Handle: s.apiEnterpriseLink},
+			{Method: "POST", Pattern: "/api/v1/declarations/import", Name: "批量导入自我声明", Roles: ed, API: true, Handle: s.apiDeclarationsImport},
+			{Method: "GET", Pattern: "/api/v1/declarations/{id}", Name: "自我声明详情", Public: true, API: true, Handle: apiByID(s.svc.GetDeclaration)},
+			{Method: "PUT", Pattern: "/api/v1/declarations/{id}", Name: "修改声明", Roles: decl, API: true, Handle: apiWithID(http.StatusOK, decodeStandardJSON, s.svc.UpdateDeclaration)},
+			{Method: "POST", Pattern: "/api/v1/declarations/{id}/review", Name: "复核声明", Roles: decl, API: true, Handle: apiByID(s.svc.ReviewDeclaration)},
+			{Method: "POST", Pattern: "/api/v1/declarations/{id}/withdraw", Name: "撤销声明", Roles: decl, API: true, Handle: apiByID(s.svc.WithdrawDeclaration)},
+		}
+	}
+}
+
+// LeadersPages are the 企业标准“领跑者” pages and API, the release
+// announcements (发布公告) and the web edit form of a standard record, over
+// svc.
+func LeadersPages(svc *standards.Service) func(*Server) []Route {
+	return func(srv *Server) []Route {
+		s := &standardsWeb{Server: srv, svc: svc}
+		ed := standards.Editors
+		return []Route{
+			// 领跑者: the public list and notices; editors define schemes, rank,
+			// notice, adjust the shortlist and publish.
+			{Method: "GET", Pattern: "/leaders", Name: "企业标准“领跑者”名单", Public: true, Handle: s.leadersPage, Menu: Menu{Group: MenuPublic, Label: "标准“领跑者”", Order: 60, Section: "leaders"}},
+			{Method: "GET", Pattern: "/leaders/schemes/{id}", Name: "“领跑者”评估方案与排名", Public: true, Handle: s.leaderSchemePage},
+			{Method: "GET", Pattern: "/leaders/manage", Name: "“领跑者”评估方案管理", Roles: ed, Handle: s.leadersManage, Menu: Menu{Group: MenuWork, Label: "“领跑者”评估", Order: 80, Section: "leaders-manage"}},
+			{Method: "POST", Pattern: "/leaders/schemes", Name: "新建“领跑者”评估方案", Roles: ed, Handle: s.leaderSchemeCreate},
+			{Method: "POST", Pattern: "/leaders/schemes/{id}/rank", Name: "“领跑者”排名", Roles: ed, Handle: s.leaderSchemeRank},
+			{Method: "POST", Pattern: "/leaders/schemes/{id}/notice", Name: "公示入围名单", Roles: ed, Handle: s.leaderSchemeNotice},
+			{Method: "POST", Pattern: "/leaders/schemes/{id}/removals", Name: "调整入围名单", Roles: ed, Handle: s.leaderSchemeRemove},
+			{Method: "POST", Pattern: "/leaders/schemes/{id}/publish", Name: "发布“领跑者”名单", Roles: ed, Handle: s.leaderSchemePublish},
+
+			{Method: "GET", Pattern: "/api/v1/leaders", Name: "年度“领跑者”名单", Public: true, API: true, Handle: s.apiLeaders},
+			{Method: "GET", Pattern: "/api/v1/leaders/schemes", Name: "“领跑者”评估方案", Public: true, API: true, Handle: s.apiLeaderSchemes},
+			{Method: "POST", Pattern: "/api/v1/leaders/schemes", Name: "新建“领跑者”评估方案", Roles: ed, API: true, Handle: apiCreate(http.StatusCreated, decodeStandardJSON, s.svc.CreateScheme)},
+			{Method: "GET", Pattern: "/api/v1/leaders/schemes/{id}", Name: "“领跑者”评估方案与排名", Public: true, API: true, Handle: apiByID(s.svc.GetScheme)},
+			{Method: "POST", Pattern: "/api/v1/leaders/schemes/{id}/rank", Name: "“领跑者”排名", Roles: ed, API: true, Handle: apiByID(s.svc.RankScheme)},
+			{Method: "POST", Pattern: "/api/v1/leaders/schemes/{id}/notice", Name: "公示入围名单", Roles: ed, API: true, Handle: s.apiLeaderSchemeNotice},
+			{Method: "POST", Pattern: "/api/v1/leaders/schemes/{id}/removals", Name: "调整入围名单", Roles: ed, API: true, Handle: s.apiLeaderSchemeRemove},
+			{Method: "POST", Pattern: "/api/v1/leaders/schemes/{id}/publish", Name: "发布“领跑者”名单", Roles: ed, API: true, Handle: apiByID(s.svc.PublishLeaders)},
+
+			// Release announcements (发布公告) of local standards.
+			{Method: "GET", Pattern: "/standards/announcements", Name: "标准发布公告", Public: true, Handle: s.announcementsPage},
+			{Method: "POST", Pattern: "/standards/announcements", Name: "登记发布公告", Roles: ed, Handle: s.announcementCreate},
+			{Method: "GET", Pattern: "/standards/announcements/{id}", Name: "发布公告详情", Public: true, Handle: s.announcementPage},
+			{Method: "GET", Pattern: "/api/v1/standards/announcements", Name: "标准发布公告", Public: true, API: true, Handle: s.apiAnnouncements},
+			{Method: "POST", Pattern: "/api/v1/standards/announcements", Name: "登记发布公告", Roles: ed, API: true, Handle: apiCreate(http.StatusCreated, decodeStandardJSON, s.svc.PublishAnnouncement)},
+			{Method: "GET", Pattern: "/api/v1/standards/announcements/{id}", Name: "发布公告详情", Public: true, API: true, Handle: apiByID(anyCaller(s.svc.Announcement))},
+
+			// The edit form of a standard record, saved like the API's PUT
+			// /api/v1/standards/{id}. Not /standards/{id}/edit: that pattern and
+			// GET /standards/announcements/{id} both match
+			// /standards/announcements/edit, which ServeMux refuses.
+			{Method: "GET", Pattern: "/standards/manage/{id}", Name: "修改标准页", Roles: ed, Handle: s.standardEditForm},
+			{Method: "POST", Pattern: "/standards/{id}", Name: "修改标准", Roles: ed, Handle: s.standardEdit},
+		}
+	}
+}
+
 // Helpers shared by the standards, declarations and 领跑者 handlers.
 
 func standardsParams(r *http.Request) standards.Params {
@@ -25,14 +149,6 @@ func standardsParams(r *http.Request) standards.Params {
 	per, _ := strconv.Atoi(q.Get("per_page"))
 	return standards.Params{Q: strings.TrimSpace(q.Get("q")), Family: q.Get("family"), Status: q.Get("status"), ICS: q.Get("ics"), CCS: q.Get("ccs"),
 		Tag: q.Get("tag"), Kind: q.Get("kind"), IssuedFrom: q.Get("from"), IssuedTo: q.Get("to"), Page: page, PerPage: per}
-}
-
-// stdLink is a link of the pager or a facet, keeping the other parameters.
-type stdLink struct {
-	Label   string
-	Href    string
-	Current bool
-	Count   int
 }
 
 func standardsURL(r *http.Request, key, val string) string {
@@ -49,7 +165,7 @@ func standardsURL(r *http.Request, key, val string) string {
 }
 
 // task1Deliverables returns the titles the current plan's task 1 names.
-func (s *Server) task1Deliverables(r *http.Request) []string {
+func (s *standardsWeb) task1Deliverables(r *http.Request) []string {
 	if s.Plan == nil {
 		return nil
 	}
@@ -60,7 +176,7 @@ func (s *Server) task1Deliverables(r *http.Request) []string {
 	return t.Deliverables
 }
 
-func (s *Server) standardsSearch(w http.ResponseWriter, r *http.Request, rc *reqCtx) error {
+func (s *standardsWeb) standardsSearch(w http.ResponseWriter, r *http.Request, rc *reqCtx) error {
 	p := standardsParams(r)
 	format, err := exportFormat(r)
 	if err != nil {
@@ -69,7 +185,7 @@ func (s *Server) standardsSearch(w http.ResponseWriter, r *http.Request, rc *req
 	if format != "" {
 		return s.standardsExport(w, r, p, format)
 	}
-	res, err := s.Standards.Search(r.Context(), p)
+	res, err := s.svc.Search(r.Context(), p)
 	if err != nil {
 		return err
 	}
@@ -96,7 +212,7 @@ func (s *Server) standardsSearch(w http.ResponseWriter, r *http.Request, rc *req
 	}
 	var deliv []standards.Deliverable
 	if p.Q == "" && r.URL.RawQuery == "" {
-		if deliv, err = s.Standards.Deliverables(r.Context(), s.task1Deliverables(r)); err != nil {
+		if deliv, err = s.svc.Deliverables(r.Context(), s.task1Deliverables(r)); err != nil {
 			return err
 		}
 	}
@@ -114,12 +230,12 @@ func (s *Server) standardsSearch(w http.ResponseWriter, r *http.Request, rc *req
 
 // standardsExport downloads every ranked result of a search (at most
 // standards.Limit), not only the page shown, with the page's filters.
-func (s *Server) standardsExport(w http.ResponseWriter, r *http.Request, p standards.Params, format string) error {
+func (s *standardsWeb) standardsExport(w http.ResponseWriter, r *http.Request, p standards.Params, format string) error {
 	p.PerPage = 100 // the most a search returns at once
 	var hits []standards.Hit
 	more := false
 	for p.Page = 1; ; p.Page++ {
-		res, err := s.Standards.Search(r.Context(), p)
+		res, err := s.svc.Search(r.Context(), p)
 		if err != nil {
 			return err
 		}
@@ -140,12 +256,12 @@ func (s *Server) standardsExport(w http.ResponseWriter, r *http.Request, p stand
 	return s.writeExport(w, format, t)
 }
 
-func (s *Server) standardDetail(w http.ResponseWriter, r *http.Request, rc *reqCtx) error {
+func (s *standardsWeb) standardDetail(w http.ResponseWriter, r *http.Request, rc *reqCtx) error {
 	id, err := pathInt(r, "id")
 	if err != nil {
 		return err
 	}
-	st, err := s.Standards.Get(r.Context(), rc.P, id)
+	st, err := s.svc.Get(r.Context(), rc.P, id)
 	if err != nil {
 		return err
 	}
@@ -153,7 +269,7 @@ func (s *Server) standardDetail(w http.ResponseWriter, r *http.Request, rc *reqC
 	for _, n := range standards.NextStages(st) {
 		stageOpts = append(stageOpts, map[string]string{"Key": n, "Label": standards.StageLabels[n]})
 	}
-	decls, nDecls, err := s.Standards.DeclarationsOf(r.Context(), st.ID, 10)
+	decls, nDecls, err := s.svc.DeclarationsOf(r.Context(), st.ID, 10)
 	if err != nil {
 		return err
 	}
@@ -162,16 +278,16 @@ func (s *Server) standardDetail(w http.ResponseWriter, r *http.Request, rc *reqC
 	})
 }
 
-func (s *Server) standardsManage(w http.ResponseWriter, r *http.Request, rc *reqCtx) error {
+func (s *standardsWeb) standardsManage(w http.ResponseWriter, r *http.Request, rc *reqCtx) error {
 	return s.renderManage(w, r, rc, http.StatusOK, "", nil)
 }
 
-func (s *Server) renderManage(w http.ResponseWriter, r *http.Request, rc *reqCtx, status int, errMsg string, form *standards.Input) error {
-	projects, err := s.Standards.Projects(r.Context(), rc.P)
+func (s *standardsWeb) renderManage(w http.ResponseWriter, r *http.Request, rc *reqCtx, status int, errMsg string, form *standards.Input) error {
+	projects, err := s.svc.Projects(r.Context(), rc.P)
 	if err != nil {
 		return err
 	}
-	cycles, err := s.Standards.CycleTimes(r.Context())
+	cycles, err := s.svc.CycleTimes(r.Context())
 	if err != nil {
 		return err
 	}
@@ -198,12 +314,12 @@ func standardInputFromForm(r *http.Request) standards.Input {
 	return in
 }
 
-func (s *Server) standardCreate(w http.ResponseWriter, r *http.Request, rc *reqCtx) error {
+func (s *standardsWeb) standardCreate(w http.ResponseWriter, r *http.Request, rc *reqCtx) error {
 	if err := r.ParseForm(); err != nil {
 		return apperr.Invalid("表单无法读取")
 	}
 	in := standardInputFromForm(r)
-	st, err := s.Standards.Create(r.Context(), rc.P, in)
+	st, err := s.svc.Create(r.Context(), rc.P, in)
 	if err != nil {
 		if formError(err) {
 			return s.renderManage(w, r, rc, http.StatusUnprocessableEntity, apperr.Message(err), &in)
@@ -214,13 +330,13 @@ func (s *Server) standardCreate(w http.ResponseWriter, r *http.Request, rc *reqC
 	return nil
 }
 
-func (s *Server) standardAdvance(w http.ResponseWriter, r *http.Request, rc *reqCtx) error {
+func (s *standardsWeb) standardAdvance(w http.ResponseWriter, r *http.Request, rc *reqCtx) error {
 	id, err := pathInt(r, "id")
 	if err != nil {
 		return err
 	}
 	step := standards.Step{Stage: r.FormValue("stage"), Date: r.FormValue("date"), Note: r.FormValue("note"), Code: r.FormValue("code"), Implemented: r.FormValue("implemented")}
-	st, err := s.Standards.Advance(r.Context(), rc.P, id, step)
+	st, err := s.svc.Advance(r.Context(), rc.P, id, step)
 	msg := ""
 	if err != nil {
 		if !errors.Is(err, apperr.ErrInvalid) {
@@ -234,27 +350,11 @@ func (s *Server) standardAdvance(w http.ResponseWriter, r *http.Request, rc *req
 	return nil
 }
 
-func uploadedStandardsFile(r *http.Request, maxBody int64) (string, []byte, error) {
-	if err := r.ParseMultipartForm(maxBody); err != nil {
-		return "", nil, apperr.Invalid("请选择要上传的 .xlsx 或 .csv 文件")
-	}
-	f, hdr, err := r.FormFile("file")
-	if err != nil {
-		return "", nil, apperr.Invalid("请选择要上传的 .xlsx 或 .csv 文件")
-	}
-	defer f.Close()
-	b, err := io.ReadAll(f)
-	if err != nil {
-		return "", nil, apperr.Invalid("读取上传文件失败：%v", err)
-	}
-	return hdr.Filename, b, nil
-}
-
-func (s *Server) standardsImport(w http.ResponseWriter, r *http.Request, rc *reqCtx) error {
+func (s *standardsWeb) standardsImport(w http.ResponseWriter, r *http.Request, rc *reqCtx) error {
 	name, data, err := uploadedStandardsFile(r, s.MaxBody)
 	if err == nil {
 		var res standards.ImportResult
-		res, err = s.Standards.Import(r.Context(), rc.P, name, data, nil)
+		res, err = s.svc.Import(r.Context(), rc.P, name, data, nil)
 		if err == nil {
 			s.redirectMsg(w, r, "/standards/manage", fmt.Sprintf("导入完成：共 %d 行，新增 %d，更新 %d，未变 %d", res.Rows, res.Created, res.Updated, res.Unchanged))
 			return nil
@@ -268,15 +368,15 @@ func (s *Server) standardsImport(w http.ResponseWriter, r *http.Request, rc *req
 
 // API
 
-func (s *Server) apiStandardsSearch(w http.ResponseWriter, r *http.Request, rc *reqCtx) error {
-	res, err := s.Standards.Search(r.Context(), standardsParams(r))
+func (s *standardsWeb) apiStandardsSearch(w http.ResponseWriter, r *http.Request, rc *reqCtx) error {
+	res, err := s.svc.Search(r.Context(), standardsParams(r))
 	if err != nil {
 		return err
 	}
 	return writeJSON(w, http.StatusOK, res)
 }
 
-func (s *Server) apiStandardCode(w http.ResponseWriter, r *http.Request, rc *reqCtx) error {
+func (s *standardsWeb) apiStandardCode(w http.ResponseWriter, r *http.Request, rc *reqCtx) error {
 	codes := r.URL.Query()["code"]
 	if len(codes) == 0 {
 		return apperr.Invalid("请用 code 参数给出标准号")
@@ -288,8 +388,8 @@ func (s *Server) apiStandardCode(w http.ResponseWriter, r *http.Request, rc *req
 	return writeJSON(w, http.StatusOK, map[string]any{"codes": out})
 }
 
-func (s *Server) apiStandardDeliverables(w http.ResponseWriter, r *http.Request, rc *reqCtx) error {
-	ds, err := s.Standards.Deliverables(r.Context(), s.task1Deliverables(r))
+func (s *standardsWeb) apiStandardDeliverables(w http.ResponseWriter, r *http.Request, rc *reqCtx) error {
+	ds, err := s.svc.Deliverables(r.Context(), s.task1Deliverables(r))
 	if err != nil {
 		return err
 	}
@@ -299,29 +399,20 @@ func (s *Server) apiStandardDeliverables(w http.ResponseWriter, r *http.Request,
 	return writeJSON(w, http.StatusOK, map[string]any{"task": 1, "deliverables": ds})
 }
 
-func decodeStandardJSON(r *http.Request, v any) error {
-	dec := json.NewDecoder(r.Body)
-	dec.DisallowUnknownFields()
-	if err := dec.Decode(v); err != nil {
-		return apperr.Invalid("请求体不是有效的 JSON：%v", err)
-	}
-	return nil
-}
-
-func (s *Server) apiStandardsImport(w http.ResponseWriter, r *http.Request, rc *reqCtx) error {
+func (s *standardsWeb) apiStandardsImport(w http.ResponseWriter, r *http.Request, rc *reqCtx) error {
 	name, data, err := uploadedStandardsFile(r, s.MaxBody)
 	if err != nil {
 		return err
 	}
-	res, err := s.Standards.Import(r.Context(), rc.P, name, data, nil)
+	res, err := s.svc.Import(r.Context(), rc.P, name, data, nil)
 	if err != nil {
 		return err
 	}
 	return writeJSON(w, http.StatusOK, res)
 }
 
-func (s *Server) apiStandardCycleTimes(w http.ResponseWriter, r *http.Request, rc *reqCtx) error {
-	rows, err := s.Standards.CycleTimes(r.Context())
+func (s *standardsWeb) apiStandardCycleTimes(w http.ResponseWriter, r *http.Request, rc *reqCtx) error {
+	rows, err := s.svc.CycleTimes(r.Context())
 	if err != nil {
 		return err
 	}
@@ -355,7 +446,7 @@ func declURL(r *http.Request, key, val string) string {
 	return "/declarations?" + q.Encode()
 }
 
-func (s *Server) declarationsList(w http.ResponseWriter, r *http.Request, rc *reqCtx) error {
+func (s *standardsWeb) declarationsList(w http.ResponseWriter, r *http.Request, rc *reqCtx) error {
 	p := declParams(r)
 	format, err := exportFormat(r)
 	if err != nil {
@@ -364,7 +455,7 @@ func (s *Server) declarationsList(w http.ResponseWriter, r *http.Request, rc *re
 	if format != "" {
 		return s.declarationsExport(w, r, p, format)
 	}
-	res, err := s.Standards.SearchDeclarations(r.Context(), p)
+	res, err := s.svc.SearchDeclarations(r.Context(), p)
 	if err != nil {
 		return err
 	}
@@ -400,12 +491,12 @@ func (s *Server) declarationsList(w http.ResponseWriter, r *http.Request, rc *re
 
 // declarationsExport downloads every declaration the search ranks (at most
 // standards.Limit), with the page's filters.
-func (s *Server) declarationsExport(w http.ResponseWriter, r *http.Request, p standards.DeclParams, format string) error {
+func (s *standardsWeb) declarationsExport(w http.ResponseWriter, r *http.Request, p standards.DeclParams, format string) error {
 	p.PerPage = 100
 	var hits []standards.DeclHit
 	more := false
 	for p.Page = 1; ; p.Page++ {
-		res, err := s.Standards.SearchDeclarations(r.Context(), p)
+		res, err := s.svc.SearchDeclarations(r.Context(), p)
 		if err != nil {
 			return err
 		}
@@ -437,22 +528,22 @@ func (s *Server) declarationsExport(w http.ResponseWriter, r *http.Request, p st
 	return s.writeExport(w, format, t)
 }
 
-func (s *Server) declarationDetail(w http.ResponseWriter, r *http.Request, rc *reqCtx) error {
+func (s *standardsWeb) declarationDetail(w http.ResponseWriter, r *http.Request, rc *reqCtx) error {
 	id, err := pathInt(r, "id")
 	if err != nil {
 		return err
 	}
-	d, err := s.Standards.GetDeclaration(r.Context(), rc.P, id)
+	d, err := s.svc.GetDeclaration(r.Context(), rc.P, id)
 	if err != nil {
 		return err
 	}
 	mine := false
-	if es, err := s.Standards.Enterprises(r.Context(), rc.P); err == nil && rc.P.Has(auth.RoleEnterprise, auth.RoleAdmin) {
+	if es, err := s.svc.Enterprises(r.Context(), rc.P); err == nil && rc.P.Has(auth.RoleEnterprise, auth.RoleAdmin) {
 		for _, e := range es {
 			mine = mine || e.ID == d.EnterpriseID
 		}
 	}
-	rankings, err := s.Standards.RankingsOf(r.Context(), rc.P, id)
+	rankings, err := s.svc.RankingsOf(r.Context(), rc.P, id)
 	if err != nil {
 		return err
 	}
@@ -500,10 +591,10 @@ func declInputFromForm(r *http.Request) standards.DeclarationInput {
 	return in
 }
 
-func (s *Server) declarationForm(w http.ResponseWriter, r *http.Request, rc *reqCtx) error {
+func (s *standardsWeb) declarationForm(w http.ResponseWriter, r *http.Request, rc *reqCtx) error {
 	f := declForm{}
 	if id, err := strconv.ParseInt(r.URL.Query().Get("edit"), 10, 64); err == nil && id > 0 {
-		d, err := s.Standards.GetDeclaration(r.Context(), rc.P, id)
+		d, err := s.svc.GetDeclaration(r.Context(), rc.P, id)
 		if err != nil {
 			return err
 		}
@@ -513,12 +604,12 @@ func (s *Server) declarationForm(w http.ResponseWriter, r *http.Request, rc *req
 	return s.renderDeclForm(w, r, rc, http.StatusOK, f, "")
 }
 
-func (s *Server) renderDeclForm(w http.ResponseWriter, r *http.Request, rc *reqCtx, status int, f declForm, errMsg string) error {
-	ents, err := s.Standards.Enterprises(r.Context(), rc.P)
+func (s *standardsWeb) renderDeclForm(w http.ResponseWriter, r *http.Request, rc *reqCtx, status int, f declForm, errMsg string) error {
+	ents, err := s.svc.Enterprises(r.Context(), rc.P)
 	if err != nil {
 		return err
 	}
-	mine, err := s.Standards.MyDeclarations(r.Context(), rc.P)
+	mine, err := s.svc.MyDeclarations(r.Context(), rc.P)
 	if err != nil {
 		return err
 	}
@@ -538,12 +629,12 @@ func (s *Server) renderDeclForm(w http.ResponseWriter, r *http.Request, rc *reqC
 	})
 }
 
-func (s *Server) declarationCreate(w http.ResponseWriter, r *http.Request, rc *reqCtx) error {
+func (s *standardsWeb) declarationCreate(w http.ResponseWriter, r *http.Request, rc *reqCtx) error {
 	if err := r.ParseForm(); err != nil {
 		return apperr.Invalid("表单无法读取")
 	}
 	in := declInputFromForm(r)
-	d, err := s.Standards.Declare(r.Context(), rc.P, in)
+	d, err := s.svc.Declare(r.Context(), rc.P, in)
 	if err != nil {
 		if formError(err) {
 			return s.renderDeclForm(w, r, rc, http.StatusUnprocessableEntity, declForm{DeclarationInput: in}, apperr.Message(err))
@@ -554,7 +645,7 @@ func (s *Server) declarationCreate(w http.ResponseWriter, r *http.Request, rc *r
 	return nil
 }
 
-func (s *Server) declarationUpdate(w http.ResponseWriter, r *http.Request, rc *reqCtx) error {
+func (s *standardsWeb) declarationUpdate(w http.ResponseWriter, r *http.Request, rc *reqCtx) error {
 	id, err := pathInt(r, "id")
 	if err != nil {
 		return err
@@ -563,7 +654,7 @@ func (s *Server) declarationUpdate(w http.ResponseWriter, r *http.Request, rc *r
 		return apperr.Invalid("表单无法读取")
 	}
 	in := declInputFromForm(r)
-	if _, err := s.Standards.UpdateDeclaration(r.Context(), rc.P, id, in); err != nil {
+	if _, err := s.svc.UpdateDeclaration(r.Context(), rc.P, id, in); err != nil {
 		if formError(err) {
 			return s.renderDeclForm(w, r, rc, http.StatusUnprocessableEntity, declForm{ID: id, DeclarationInput: in}, apperr.Message(err))
 		}
@@ -573,12 +664,12 @@ func (s *Server) declarationUpdate(w http.ResponseWriter, r *http.Request, rc *r
 	return nil
 }
 
-func (s *Server) declarationReview(w http.ResponseWriter, r *http.Request, rc *reqCtx) error {
+func (s *standardsWeb) declarationReview(w http.ResponseWriter, r *http.Request, rc *reqCtx) error {
 	id, err := pathInt(r, "id")
 	if err != nil {
 		return err
 	}
-	d, err := s.Standards.ReviewDeclaration(r.Context(), rc.P, id)
+	d, err := s.svc.ReviewDeclaration(r.Context(), rc.P, id)
 	if err != nil {
 		return err
 	}
@@ -586,37 +677,37 @@ func (s *Server) declarationReview(w http.ResponseWriter, r *http.Request, rc *r
 	return nil
 }
 
-func (s *Server) declarationWithdraw(w http.ResponseWriter, r *http.Request, rc *reqCtx) error {
+func (s *standardsWeb) declarationWithdraw(w http.ResponseWriter, r *http.Request, rc *reqCtx) error {
 	id, err := pathInt(r, "id")
 	if err != nil {
 		return err
 	}
-	if _, err := s.Standards.WithdrawDeclaration(r.Context(), rc.P, id); err != nil {
+	if _, err := s.svc.WithdrawDeclaration(r.Context(), rc.P, id); err != nil {
 		return err
 	}
 	s.redirectMsg(w, r, "/declarations/new", "声明已撤销")
 	return nil
 }
 
-func (s *Server) enterprisesPage(w http.ResponseWriter, r *http.Request, rc *reqCtx) error {
+func (s *standardsWeb) enterprisesPage(w http.ResponseWriter, r *http.Request, rc *reqCtx) error {
 	return s.renderEnterprises(w, r, rc, http.StatusOK, standards.EnterpriseInput{}, "")
 }
 
-func (s *Server) renderEnterprises(w http.ResponseWriter, r *http.Request, rc *reqCtx, status int, f standards.EnterpriseInput, errMsg string) error {
-	ents, err := s.Standards.Enterprises(r.Context(), rc.P)
+func (s *standardsWeb) renderEnterprises(w http.ResponseWriter, r *http.Request, rc *reqCtx, status int, f standards.EnterpriseInput, errMsg string) error {
+	ents, err := s.svc.Enterprises(r.Context(), rc.P)
 	if err != nil {
 		return err
 	}
-	users, err := s.Standards.EnterpriseUsers(r.Context(), rc.P)
+	users, err := s.svc.EnterpriseUsers(r.Context(), rc.P)
 	if err != nil {
 		return err
 	}
 	return s.render(w, r, rc, status, "standards_enterprises", "企业与企业用户", "declarations-enterprises", map[string]any{"Enterprises": ents, "Users": users, "Form": f, "Error": errMsg})
 }
 
-func (s *Server) enterpriseCreate(w http.ResponseWriter, r *http.Request, rc *reqCtx) error {
+func (s *standardsWeb) enterpriseCreate(w http.ResponseWriter, r *http.Request, rc *reqCtx) error {
 	in := standards.EnterpriseInput{CreditCode: r.FormValue("credit_code"), Name: r.FormValue("name"), Address: r.FormValue("address"), Contact: r.FormValue("contact")}
-	e, err := s.Standards.CreateEnterprise(r.Context(), rc.P, in)
+	e, err := s.svc.CreateEnterprise(r.Context(), rc.P, in)
 	if err != nil {
 		if formError(err) {
 			return s.renderEnterprises(w, r, rc, http.StatusUnprocessableEntity, in, apperr.Message(err))
@@ -627,12 +718,12 @@ func (s *Server) enterpriseCreate(w http.ResponseWriter, r *http.Request, rc *re
 	return nil
 }
 
-func (s *Server) enterpriseLink(w http.ResponseWriter, r *http.Request, rc *reqCtx) error {
+func (s *standardsWeb) enterpriseLink(w http.ResponseWriter, r *http.Request, rc *reqCtx) error {
 	id, err := pathInt(r, "id")
 	if err != nil {
 		return err
 	}
-	if err := s.Standards.LinkLogin(r.Context(), rc.P, r.FormValue("login"), id); err != nil {
+	if err := s.svc.LinkLogin(r.Context(), rc.P, r.FormValue("login"), id); err != nil {
 		if errors.Is(err, apperr.ErrInvalid) || errors.Is(err, apperr.ErrNotFound) {
 			return s.renderEnterprises(w, r, rc, http.StatusUnprocessableEntity, standards.EnterpriseInput{}, apperr.Message(err))
 		}
@@ -644,31 +735,31 @@ func (s *Server) enterpriseLink(w http.ResponseWriter, r *http.Request, rc *reqC
 
 // Declarations API.
 
-func (s *Server) apiDeclarations(w http.ResponseWriter, r *http.Request, rc *reqCtx) error {
-	res, err := s.Standards.SearchDeclarations(r.Context(), declParams(r))
+func (s *standardsWeb) apiDeclarations(w http.ResponseWriter, r *http.Request, rc *reqCtx) error {
+	res, err := s.svc.SearchDeclarations(r.Context(), declParams(r))
 	if err != nil {
 		return err
 	}
 	return writeJSON(w, http.StatusOK, res)
 }
 
-func (s *Server) apiDeclarationReminders(w http.ResponseWriter, r *http.Request, rc *reqCtx) error {
-	ds, err := s.Standards.ReviewReminders(r.Context(), rc.P)
+func (s *standardsWeb) apiDeclarationReminders(w http.ResponseWriter, r *http.Request, rc *reqCtx) error {
+	ds, err := s.svc.ReviewReminders(r.Context(), rc.P)
 	if err != nil {
 		return err
 	}
 	return writeJSON(w, http.StatusOK, map[string]any{"notice_days": standards.ReviewNoticeDays, "declarations": ds})
 }
 
-func (s *Server) apiEnterprises(w http.ResponseWriter, r *http.Request, rc *reqCtx) error {
-	es, err := s.Standards.Enterprises(r.Context(), rc.P)
+func (s *standardsWeb) apiEnterprises(w http.ResponseWriter, r *http.Request, rc *reqCtx) error {
+	es, err := s.svc.Enterprises(r.Context(), rc.P)
 	if err != nil {
 		return err
 	}
 	return writeJSON(w, http.StatusOK, map[string]any{"enterprises": es})
 }
 
-func (s *Server) apiEnterpriseLink(w http.ResponseWriter, r *http.Request, rc *reqCtx) error {
+func (s *standardsWeb) apiEnterpriseLink(w http.ResponseWriter, r *http.Request, rc *reqCtx) error {
 	id, err := pathInt(r, "id")
 	if err != nil {
 		return err
@@ -681,9 +772,9 @@ func (s *Server) apiEnterpriseLink(w http.ResponseWriter, r *http.Request, rc *r
 		return err
 	}
 	if body.UserID != 0 {
-		err = s.Standards.LinkUser(r.Context(), rc.P, body.UserID, id)
+		err = s.svc.LinkUser(r.Context(), rc.P, body.UserID, id)
 	} else {
-		err = s.Standards.LinkLogin(r.Context(), rc.P, body.Login, id)
+		err = s.svc.LinkLogin(r.Context(), rc.P, body.Login, id)
 	}
 	if err != nil {
 		return err
@@ -713,12 +804,12 @@ func (f stdEditForm) Has(tag string) bool {
 	return false
 }
 
-func (s *Server) standardEditForm(w http.ResponseWriter, r *http.Request, rc *reqCtx) error {
+func (s *standardsWeb) standardEditForm(w http.ResponseWriter, r *http.Request, rc *reqCtx) error {
 	id, err := pathInt(r, "id")
 	if err != nil {
 		return err
 	}
-	st, err := s.Standards.Get(r.Context(), rc.P, id)
+	st, err := s.svc.Get(r.Context(), rc.P, id)
 	if err != nil {
 		return err
 	}
@@ -727,13 +818,13 @@ func (s *Server) standardEditForm(w http.ResponseWriter, r *http.Request, rc *re
 		Replaces: strings.Join(in.Replaces, "、")}, "")
 }
 
-func (s *Server) renderStdEdit(w http.ResponseWriter, r *http.Request, rc *reqCtx, status int, st standards.Standard, f stdEditForm, errMsg string) error {
+func (s *standardsWeb) renderStdEdit(w http.ResponseWriter, r *http.Request, rc *reqCtx, status int, st standards.Standard, f stdEditForm, errMsg string) error {
 	return s.render(w, r, rc, status, "standards_edit", "修改 "+strings.TrimSpace(st.Code+" "+st.Title), "standards", map[string]any{
 		"S": st, "Form": f, "Error": errMsg, "Tags": standards.DomainTags, "DrugCategories": standards.DrugCategories,
 	})
 }
 
-func (s *Server) standardEdit(w http.ResponseWriter, r *http.Request, rc *reqCtx) error {
+func (s *standardsWeb) standardEdit(w http.ResponseWriter, r *http.Request, rc *reqCtx) error {
 	id, err := pathInt(r, "id")
 	if err != nil {
 		return err
@@ -741,7 +832,7 @@ func (s *Server) standardEdit(w http.ResponseWriter, r *http.Request, rc *reqCtx
 	if err := r.ParseForm(); err != nil {
 		return apperr.Invalid("表单无法读取")
 	}
-	st, err := s.Standards.Get(r.Context(), rc.P, id)
+	st, err := s.svc.Get(r.Context(), rc.P, id)
 	if err != nil {
 		return err
 	}
@@ -750,7 +841,7 @@ func (s *Server) standardEdit(w http.ResponseWriter, r *http.Request, rc *reqCtx
 	if st.Status == standards.StatusProject {
 		in.Status = standards.StatusProject
 	}
-	if _, err := s.Standards.Update(r.Context(), rc.P, id, in); err != nil {
+	if _, err := s.svc.Update(r.Context(), rc.P, id, in); err != nil {
 		if !formError(err) {
 			return err
 		}
@@ -786,12 +877,12 @@ func splitCodeList(s string) []string {
 	})
 }
 
-func (s *Server) announcementsPage(w http.ResponseWriter, r *http.Request, rc *reqCtx) error {
+func (s *standardsWeb) announcementsPage(w http.ResponseWriter, r *http.Request, rc *reqCtx) error {
 	return s.renderAnnouncements(w, r, rc, http.StatusOK, standards.AnnouncementInput{}, "", "")
 }
 
-func (s *Server) renderAnnouncements(w http.ResponseWriter, r *http.Request, rc *reqCtx, status int, f standards.AnnouncementInput, codes, errMsg string) error {
-	list, err := s.Standards.Announcements(r.Context())
+func (s *standardsWeb) renderAnnouncements(w http.ResponseWriter, r *http.Request, rc *reqCtx, status int, f standards.AnnouncementInput, codes, errMsg string) error {
+	list, err := s.svc.Announcements(r.Context())
 	if err != nil {
 		return err
 	}
@@ -800,14 +891,14 @@ func (s *Server) renderAnnouncements(w http.ResponseWriter, r *http.Request, rc 
 	})
 }
 
-func (s *Server) announcementCreate(w http.ResponseWriter, r *http.Request, rc *reqCtx) error {
+func (s *standardsWeb) announcementCreate(w http.ResponseWriter, r *http.Request, rc *reqCtx) error {
 	if err := r.ParseForm(); err != nil {
 		return apperr.Invalid("表单无法读取")
 	}
 	codes := r.FormValue("codes")
 	in := standards.AnnouncementInput{Number: r.FormValue("number"), Title: r.FormValue("title"), Issuer: r.FormValue("issuer"), Issued: r.FormValue("issued"),
 		Codes: splitCodeList(codes)}
-	a, err := s.Standards.PublishAnnouncement(r.Context(), rc.P, in)
+	a, err := s.svc.PublishAnnouncement(r.Context(), rc.P, in)
 	if err != nil {
 		if formError(err) {
 			return s.renderAnnouncements(w, r, rc, formStatus(err), in, codes, apperr.Message(err))
@@ -818,20 +909,20 @@ func (s *Server) announcementCreate(w http.ResponseWriter, r *http.Request, rc *
 	return nil
 }
 
-func (s *Server) announcementPage(w http.ResponseWriter, r *http.Request, rc *reqCtx) error {
+func (s *standardsWeb) announcementPage(w http.ResponseWriter, r *http.Request, rc *reqCtx) error {
 	id, err := pathInt(r, "id")
 	if err != nil {
 		return err
 	}
-	a, err := s.Standards.Announcement(r.Context(), id)
+	a, err := s.svc.Announcement(r.Context(), id)
 	if err != nil {
 		return err
 	}
 	return s.render(w, r, rc, http.StatusOK, "standards_announcement", a.Number+" "+a.Title, "standards", map[string]any{"A": a})
 }
 
-func (s *Server) apiAnnouncements(w http.ResponseWriter, r *http.Request, rc *reqCtx) error {
-	list, err := s.Standards.Announcements(r.Context())
+func (s *standardsWeb) apiAnnouncements(w http.ResponseWriter, r *http.Request, rc *reqCtx) error {
+	list, err := s.svc.Announcements(r.Context())
 	if err != nil {
 		return err
 	}
@@ -844,11 +935,11 @@ func (s *Server) apiAnnouncements(w http.ResponseWriter, r *http.Request, rc *re
 // Bulk import of enterprise self-declarations (administrators and
 // supervisors), from the enterprises page.
 
-func (s *Server) declarationsImport(w http.ResponseWriter, r *http.Request, rc *reqCtx) error {
+func (s *standardsWeb) declarationsImport(w http.ResponseWriter, r *http.Request, rc *reqCtx) error {
 	name, data, err := uploadedStandardsFile(r, s.MaxBody)
 	if err == nil {
 		var res standards.DeclImportResult
-		res, err = s.Standards.ImportDeclarations(r.Context(), rc.P, name, bytes.NewReader(data))
+		res, err = s.svc.ImportDeclarations(r.Context(), rc.P, name, bytes.NewReader(data))
 		if err == nil {
 			s.redirectMsg(w, r, "/declarations/enterprises", fmt.Sprintf("导入完成：共 %d 行、%d 项声明，新增 %d，更新 %d，未变 %d；新登记企业 %d",
 				res.Rows, res.Declarations, res.Created, res.Updated, res.Unchanged, res.EnterprisesCreated))
@@ -861,22 +952,350 @@ func (s *Server) declarationsImport(w http.ResponseWriter, r *http.Request, rc *
 	return err
 }
 
-func (s *Server) apiDeclarationsImport(w http.ResponseWriter, r *http.Request, rc *reqCtx) error {
+func (s *standardsWeb) apiDeclarationsImport(w http.ResponseWriter, r *http.Request, rc *reqCtx) error {
 	name, data, err := uploadedStandardsFile(r, s.MaxBody)
 	if err != nil {
 		return err
 	}
-	res, err := s.Standards.ImportDeclarations(r.Context(), rc.P, name, bytes.NewReader(data))
+	res, err := s.svc.ImportDeclarations(r.Context(), rc.P, name, bytes.NewReader(data))
 	if err != nil {
 		return err
 	}
 	return writeJSON(w, http.StatusOK, res)
 }
 
-func (s *Server) declarationsImportTemplate(w http.ResponseWriter, r *http.Request, rc *reqCtx) error {
+func (s *standardsWeb) declarationsImportTemplate(w http.ResponseWriter, r *http.Request, rc *reqCtx) error {
 	b, err := standards.DeclImportTemplate()
 	if err != nil {
 		return err
 	}
 	return writeDownload(w, "企业标准自我声明导入模板.xlsx", "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet", b)
+}
+
+// 领跑者 (企业标准“领跑者”).
+
+// schemeIndicatorRows is how many core-indicator rows the new-scheme form offers.
+const schemeIndicatorRows = 5
+
+// leadersYear is the year asked for (?year=), else the latest year with a
+// published list, else the current year.
+func (s *standardsWeb) leadersYear(r *http.Request) (int, []int, error) {
+	years, err := s.svc.LeaderYears(r.Context())
+	if err != nil {
+		return 0, nil, err
+	}
+	if v := strings.TrimSpace(r.URL.Query().Get("year")); v != "" {
+		y, err := strconv.Atoi(v)
+		if err != nil || y < 2018 || y > 2100 {
+			return 0, nil, apperr.Invalid("年度“%s”无效，应为 2018—2100 之间的年份", v)
+		}
+		return y, years, nil
+	}
+	if len(years) > 0 {
+		return years[0], years, nil
+	}
+	return s.now().In(cst).Year(), years, nil
+}
+
+func (s *standardsWeb) leadersPage(w http.ResponseWriter, r *http.Request, rc *reqCtx) error {
+	format, err := exportFormat(r)
+	if err != nil {
+		return err
+	}
+	year, years, err := s.leadersYear(r)
+	if err != nil {
+		return err
+	}
+	leaders, err := s.svc.Leaders(r.Context(), year)
+	if err != nil {
+		return err
+	}
+	if format != "" {
+		return s.leadersExport(w, r, rc, format, year, leaders)
+	}
+	schemes, err := s.svc.Schemes(r.Context(), rc.P)
+	if err != nil {
+		return err
+	}
+	var notices, published []standards.Scheme
+	for _, sc := range schemes {
+		switch sc.Status {
+		case standards.SchemeNotice:
+			notices = append(notices, sc)
+		case standards.SchemePublished:
+			published = append(published, sc)
+		}
+	}
+	return s.render(w, r, rc, http.StatusOK, "leaders", "企业标准“领跑者”", "leaders", map[string]any{
+		"Year": year, "Years": years, "Leaders": leaders, "Notices": notices, "Published": published, "Editor": rc.P.Has(standards.Editors...),
+		"Export": exportURLs(r, "year", strconv.Itoa(year)),
+	})
+}
+
+// leadersExport downloads a year's published leader list. Whether a row is
+// demo data is its declaration's flag (a list holds a few dozen at most).
+func (s *standardsWeb) leadersExport(w http.ResponseWriter, r *http.Request, rc *reqCtx, format string, year int, leaders []standards.Leader) error {
+	t := exportTable{Name: fmt.Sprintf("%d年度企业标准领跑者名单", year), ASCII: fmt.Sprintf("leaders-%d", year),
+		Header: []string{"年度", "产品领域", "名次", "企业", "统一社会信用代码", "企业标准号", "标准名称", "发布日期", "演示数据"}}
+	for _, l := range leaders {
+		d, err := s.svc.GetDeclaration(r.Context(), rc.P, l.DeclarationID)
+		if err != nil && !errors.Is(err, apperr.ErrNotFound) {
+			return err
+		}
+		t.Rows = append(t.Rows, []any{year, l.Field, l.Rank, l.EnterpriseName, l.CreditCode, l.StandardCode, l.StandardTitle, l.PublishedOn, demoMark(d.Demo)})
+	}
+	return s.writeExport(w, format, t)
+}
+
+func (s *standardsWeb) leaderSchemePage(w http.ResponseWriter, r *http.Request, rc *reqCtx) error {
+	id, err := pathInt(r, "id")
+	if err != nil {
+		return err
+	}
+	sc, err := s.svc.GetScheme(r.Context(), rc.P, id)
+	if err != nil {
+		return err
+	}
+	return s.renderScheme(w, r, rc, http.StatusOK, sc, "")
+}
+
+func (s *standardsWeb) renderScheme(w http.ResponseWriter, r *http.Request, rc *reqCtx, status int, sc standards.Scheme, errMsg string) error {
+	eligible, short := 0, 0
+	for _, e := range sc.Entries {
+		if e.Eligible {
+			eligible++
+		}
+		if e.Shortlisted {
+			short++
+		}
+	}
+	return s.render(w, r, rc, status, "leaders_scheme", sc.Name, "leaders", map[string]any{
+		"S": sc, "Eligible": eligible, "Short": short, "Editor": rc.P.Has(standards.Editors...), "Error": errMsg,
+		"Directions": standards.DirectionLabels, "Today": s.now().In(cst).Format("2006-01-02"),
+	})
+}
+
+// schemeForm is the new-scheme form as typed.
+type schemeForm struct {
+	Year, Field, Name, MaxLeaders, NoticeDays string
+	Rows                                      []schemeRow
+}
+
+type schemeRow struct{ Name, Unit, Direction, Baseline, Cuts string }
+
+func schemeFormFrom(r *http.Request) schemeForm {
+	f := schemeForm{Year: r.FormValue("year"), Field: r.FormValue("field"), Name: r.FormValue("name"), MaxLeaders: r.FormValue("max_leaders"), NoticeDays: r.FormValue("notice_days")}
+	for i := 1; i <= schemeIndicatorRows; i++ {
+		k := strconv.Itoa(i)
+		f.Rows = append(f.Rows, schemeRow{Name: r.FormValue("c_name_" + k), Unit: r.FormValue("c_unit_" + k), Direction: r.FormValue("c_dir_" + k),
+			Baseline: r.FormValue("c_base_" + k), Cuts: r.FormValue("c_cuts_" + k)})
+	}
+	return f
+}
+
+// input turns the form into a scheme, naming every number that is not one.
+func (f schemeForm) input() (standards.SchemeInput, error) {
+	var msgs []string
+	num := func(label, v string) int {
+		v = strings.TrimSpace(v)
+		if v == "" {
+			return 0
+		}
+		n, err := strconv.Atoi(v)
+		if err != nil {
+			msgs = append(msgs, fmt.Sprintf("%s“%s”应为整数", label, v))
+		}
+		return n
+	}
+	in := standards.SchemeInput{Year: num("评估年度", f.Year), Field: f.Field, Name: f.Name, MaxLeaders: num("“领跑者”数量上限", f.MaxLeaders), NoticeDays: num("公示天数", f.NoticeDays)}
+	for i, row := range f.Rows {
+		if strings.TrimSpace(row.Name+row.Unit+row.Baseline+row.Cuts) == "" {
+			continue
+		}
+		c := standards.CoreIndicator{Name: row.Name, Unit: row.Unit, Direction: row.Direction}
+		number := func(label, v string) float64 {
+			x, err := strconv.ParseFloat(strings.TrimSpace(v), 64)
+			if err != nil {
+				msgs = append(msgs, fmt.Sprintf("第 %d 项核心指标的%s“%s”不是数值", i+1, label, v))
+			}
+			return x
+		}
+		c.Baseline = number("国家标准要求", row.Baseline)
+		for _, cut := range splitCodeList(strings.NewReplacer(" ", ";", "\u3000", ";").Replace(row.Cuts)) {
+			c.Cuts = append(c.Cuts, number("分档值", cut))
+		}
+		in.Indicators = append(in.Indicators, c)
+	}
+	if len(msgs) > 0 {
+		return in, apperr.Invalid("%s", strings.Join(msgs, "；"))
+	}
+	return in, nil
+}
+
+func (s *standardsWeb) leadersManage(w http.ResponseWriter, r *http.Request, rc *reqCtx) error {
+	f := schemeForm{Year: strconv.Itoa(s.now().In(cst).Year()), NoticeDays: "10", MaxLeaders: "3", Rows: make([]schemeRow, schemeIndicatorRows)}
+	return s.renderLeadersManage(w, r, rc, http.StatusOK, f, "")
+}
+
+func (s *standardsWeb) renderLeadersManage(w http.ResponseWriter, r *http.Request, rc *reqCtx, status int, f schemeForm, errMsg string) error {
+	schemes, err := s.svc.Schemes(r.Context(), rc.P)
+	if err != nil {
+		return err
+	}
+	return s.render(w, r, rc, status, "leaders_manage", "“领跑者”评估方案管理", "leaders-manage", map[string]any{
+		"Schemes": schemes, "Form": f, "Error": errMsg, "Directions": standards.DirectionLabels,
+	})
+}
+
+func (s *standardsWeb) leaderSchemeCreate(w http.ResponseWriter, r *http.Request, rc *reqCtx) error {
+	if err := r.ParseForm(); err != nil {
+		return apperr.Invalid("表单无法读取")
+	}
+	f := schemeFormFrom(r)
+	in, err := f.input()
+	if err == nil {
+		var sc standards.Scheme
+		if sc, err = s.svc.CreateScheme(r.Context(), rc.P, in); err == nil {
+			s.redirectMsg(w, r, fmt.Sprintf("/leaders/schemes/%d", sc.ID), "已新建评估方案，可以排名")
+			return nil
+		}
+	}
+	if formError(err) {
+		return s.renderLeadersManage(w, r, rc, formStatus(err), f, apperr.Message(err))
+	}
+	return err
+}
+
+// schemeAction runs one step on a scheme from its page: on success back to
+// the page with msg, on a refusal the page again with the reason.
+func (s *standardsWeb) schemeAction(w http.ResponseWriter, r *http.Request, rc *reqCtx, msg string, act func(id int64) (standards.Scheme, error)) error {
+	id, err := pathInt(r, "id")
+	if err != nil {
+		return err
+	}
+	if _, err := act(id); err != nil {
+		notFound := errors.Is(err, apperr.ErrNotFound) // the scheme, or the declaration on its shortlist
+		if !formError(err) && !notFound {
+			return err
+		}
+		sc, gerr := s.svc.GetScheme(r.Context(), rc.P, id)
+		if gerr != nil {
+			return gerr
+		}
+		status := formStatus(err)
+		if notFound {
+			status = http.StatusNotFound
+		}
+		return s.renderScheme(w, r, rc, status, sc, apperr.Message(err))
+	}
+	s.redirectMsg(w, r, fmt.Sprintf("/leaders/schemes/%d", id), msg)
+	return nil
+}
+
+func (s *standardsWeb) leaderSchemeRank(w http.ResponseWriter, r *http.Request, rc *reqCtx) error {
+	return s.schemeAction(w, r, rc, "已按核心指标排名并生成入围名单", func(id int64) (standards.Scheme, error) {
+		return s.svc.RankScheme(r.Context(), rc.P, id)
+	})
+}
+
+func (s *standardsWeb) leaderSchemeNotice(w http.ResponseWriter, r *http.Request, rc *reqCtx) error {
+	return s.schemeAction(w, r, rc, "入围名单已开始公示", func(id int64) (standards.Scheme, error) {
+		return s.svc.StartNotice(r.Context(), rc.P, id, r.FormValue("from"))
+	})
+}
+
+func (s *standardsWeb) leaderSchemeRemove(w http.ResponseWriter, r *http.Request, rc *reqCtx) error {
+	return s.schemeAction(w, r, rc, "已将该声明移出入围名单", func(id int64) (standards.Scheme, error) {
+		decl, err := strconv.ParseInt(strings.TrimSpace(r.FormValue("declaration_id")), 10, 64)
+		if err != nil || decl <= 0 {
+			return standards.Scheme{}, apperr.Invalid("请选择要移出入围名单的声明")
+		}
+		return s.svc.RemoveFromShortlist(r.Context(), rc.P, id, decl, r.FormValue("reason"))
+	})
+}
+
+func (s *standardsWeb) leaderSchemePublish(w http.ResponseWriter, r *http.Request, rc *reqCtx) error {
+	return s.schemeAction(w, r, rc, "已发布“领跑者”名单", func(id int64) (standards.Scheme, error) {
+		return s.svc.PublishLeaders(r.Context(), rc.P, id)
+	})
+}
+
+// API.
+
+func (s *standardsWeb) apiLeaders(w http.ResponseWriter, r *http.Request, rc *reqCtx) error {
+	year, years, err := s.leadersYear(r)
+	if err != nil {
+		return err
+	}
+	leaders, err := s.svc.Leaders(r.Context(), year)
+	if err != nil {
+		return err
+	}
+	return writeJSON(w, http.StatusOK, map[string]any{"year": year, "years": years, "leaders": leaders})
+}
+
+func (s *standardsWeb) apiLeaderSchemes(w http.ResponseWriter, r *http.Request, rc *reqCtx) error {
+	schemes, err := s.svc.Schemes(r.Context(), rc.P)
+	if err != nil {
+		return err
+	}
+	return writeJSON(w, http.StatusOK, map[string]any{"schemes": schemes})
+}
+
+func (s *standardsWeb) apiLeaderSchemeNotice(w http.ResponseWriter, r *http.Request, rc *reqCtx) error {
+	var body struct {
+		From string `json:"from"` // empty: today
+	}
+	if r.ContentLength != 0 {
+		if err := decodeStandardJSON(r, &body); err != nil {
+			return err
+		}
+	}
+	return jsonByID(w, r, func(id int64) (standards.Scheme, error) {
+		return s.svc.StartNotice(r.Context(), rc.P, id, body.From)
+	})
+}
+
+func (s *standardsWeb) apiLeaderSchemeRemove(w http.ResponseWriter, r *http.Request, rc *reqCtx) error {
+	var body struct {
+		DeclarationID int64  `json:"declaration_id"`
+		Reason        string `json:"reason"`
+	}
+	if err := decodeStandardJSON(r, &body); err != nil {
+		return err
+	}
+	return jsonByID(w, r, func(id int64) (standards.Scheme, error) {
+		return s.svc.RemoveFromShortlist(r.Context(), rc.P, id, body.DeclarationID, body.Reason)
+	})
+}
+
+// DeclarationsDesk is an enterprise user's section of the desk: the
+// declarations of the enterprises it acts for, those due for review
+// flagged, and the way to declare more.
+func DeclarationsDesk(svc *standards.Service) DeskFunc {
+	return func(ctx context.Context, p auth.Principal) (*DeskSection, error) {
+		if !p.Has(auth.RoleEnterprise) {
+			return nil, nil
+		}
+		decls, err := svc.MyDeclarations(ctx, p)
+		if err != nil {
+			return nil, err
+		}
+		sec := &DeskSection{Title: fmt.Sprintf("本企业的标准自我声明（%d）", len(decls)),
+			Action:  DeskLink{Label: "声明执行的标准", Href: "/declarations/new"},
+			Columns: []string{"标准", "企业", "声明日期", "复核期限", "复核"},
+			Empty:   "尚未声明。企业执行的标准（企业标准或国家、行业、地方、团体标准）应当公开声明，点击上方按钮开始。"}
+		due := 0
+		for _, d := range decls {
+			if d.Status == standards.DeclCurrent && d.Review != "ok" {
+				due++
+			}
+			sec.Rows = append(sec.Rows, []DeskCell{{Text: d.StandardCode + " " + d.StandardTitle, Href: fmt.Sprintf("/declarations/%d", d.ID)},
+				{Text: d.EnterpriseName}, {Text: d.DeclaredOn}, {Text: d.ReviewDue}, {Text: d.ReviewLabel(), Warn: d.Review != "ok"}})
+		}
+		if due > 0 {
+			sec.Warning = fmt.Sprintf("有 %d 项声明需要复核（到期前确认所执行的标准仍然有效）。", due)
+		}
+		return sec, nil
+	}
 }
