@@ -13,6 +13,12 @@ const AllCPUs = 1 << 16
 // parseChunk is how many rows a parsing goroutine takes at a time.
 const parseChunk = 256
 
+// parseAhead is how many chunks the reading and parsing may run ahead of
+// the rows' consumer: more than a batch of the default size (5,000 rows),
+// so that the parsers go on while the consumer writes a batch instead of
+// stopping a few chunks in (memory: parseAhead × parseChunk rows).
+const parseAhead = 32
+
 // chunk is a run of rows and, once done is closed, their parses.
 type chunk[T any] struct {
 	rows []Row
@@ -43,7 +49,7 @@ func parseTable[T any](ctx context.Context, name string, r io.Reader, spec Table
 	ctx, cancel := context.WithCancel(ctx)
 	defer cancel()
 	jobs := make(chan *chunk[T], workers)
-	order := make(chan *chunk[T], 2*workers)
+	order := make(chan *chunk[T], max(2*workers, parseAhead))
 	var wg sync.WaitGroup
 	for range workers {
 		wg.Add(1)
