@@ -131,12 +131,21 @@ func killIngester(t *testing.T, broker string, dialect store.Dialect) {
 	defer pub.Close()
 	const total = 1500
 	var published atomic.Int64
+	killedAt := atomic.Int64{} // messages published when the first ingester was killed; -1 before
+	killedAt.Store(-1)
+	resume := make(chan struct{}) // closed once the second ingester has subscribed
 	pubErr := make(chan error, 1)
 	base := time.Now().Add(-time.Minute)
 	go func() {
 		// About 1000 messages a second: while the ingester is down the
-		// broker queues them for its session (Mosquitto keeps 1000).
+		// broker queues them for its session. Mosquitto keeps 1000, so at
+		// most downQueue are published while it is down, however slowly
+		// the second one starts on a loaded machine.
+		const downQueue = 600
 		for k := range total {
+			if at := killedAt.Load(); at >= 0 && int64(k)-at >= downQueue {
+				<-resume
+			}
 			d := devs[k%len(devs)]
 			if err := pub.Publish(ctx, d.Code, base.Add(time.Duration(k/len(devs))*time.Millisecond), BenchPoints(k)); err != nil {
 				pubErr <- err
@@ -152,11 +161,13 @@ func killIngester(t *testing.T, broker string, dialect store.Dialect) {
 	if err := first.Process.Signal(syscall.SIGKILL); err != nil {
 		t.Fatal(err)
 	}
+	killedAt.Store(published.Load())
 	first.Wait()
 	atKill, _ := st.Count(ctx, prefix)
 	t.Logf("killed the ingester with %d published and %d stored", published.Load(), atKill)
 	time.Sleep(200 * time.Millisecond)
 	second := start()
+	close(resume)
 	defer func() {
 		second.Process.Signal(syscall.SIGTERM)
 		second.Wait()
