@@ -1,7 +1,6 @@
 package web
 
 import (
-	"bytes"
 	"context"
 	"fmt"
 	"html/template"
@@ -74,11 +73,7 @@ func init() {
 var alarmParts = template.Must(template.New("alarm_parts.tmpl").Funcs(alarmFuncs).ParseFS(assets, "templates/alarm_parts.tmpl"))
 
 func renderPart(name string, data any) (template.HTML, error) {
-	var b bytes.Buffer
-	if err := alarmParts.ExecuteTemplate(&b, name, data); err != nil {
-		return "", fmt.Errorf("web: render %s: %w", name, err)
-	}
-	return template.HTML(b.String()), nil
+	return renderPartOf(alarmParts, name, data)
 }
 
 // alarmTable is the data of the "alarm-table" part.

@@ -60,6 +60,10 @@ func InspectPages(svc *inspect.Service) func(*Server) []Route {
 	}
 }
 
+// inspectParts are the pieces of the 双随机 pages (the list of draws),
+// rendered here and handed to the pages as HTML.
+var inspectParts = mustParseParts("templates/inspect_parts.tmpl")
+
 func (s *inspectWeb) staffPage(w http.ResponseWriter, r *http.Request, rc *reqCtx) error {
 	c, err := s.svc.Counts(r.Context(), rc.P)
 	if err != nil {
@@ -81,8 +85,12 @@ func (s *inspectWeb) staffPage(w http.ResponseWriter, r *http.Request, rc *reqCt
 	if err != nil {
 		return err
 	}
+	rows, err := renderPartOf(inspectParts, "draw_rows", draws)
+	if err != nil {
+		return err
+	}
 	return s.render(w, r, rc, http.StatusOK, "inspect", "双随机抽查（一单两库）", "inspect", map[string]any{
-		"C": c, "Items": items, "Pending": pending, "Today": s.now().In(cst).Format("2006-01-02"), "Rules": []inspect.Rule{rules[inspect.ClassGeneral], rules[inspect.ClassKey]}, "Draws": draws,
+		"C": c, "Items": items, "Pending": pending, "Today": s.now().In(cst).Format("2006-01-02"), "Rules": []inspect.Rule{rules[inspect.ClassGeneral], rules[inspect.ClassKey]}, "DrawRows": rows,
 		"CanDraw": rc.P.Has(inspect.Editors...), "Classes": inspect.Classes, "ClassLabels": inspect.ClassLabels, "Algorithm": inspect.Algorithm,
 		"Defaults": map[string]string{"A": "0.03", "B": "0.05", "C": "0.1", "D": "1"},
 	})
@@ -165,7 +173,11 @@ func (s *inspectWeb) drawsPage(w http.ResponseWriter, r *http.Request, rc *reqCt
 	if err != nil {
 		return err
 	}
-	return s.render(w, r, rc, http.StatusOK, "draws", "双随机抽查公示", "draws", map[string]any{"List": list, "Q": q, "Results": results})
+	rows, err := renderPartOf(inspectParts, "draw_rows", list)
+	if err != nil {
+		return err
+	}
+	return s.render(w, r, rc, http.StatusOK, "draws", "双随机抽查公示", "draws", map[string]any{"List": list, "DrawRows": rows, "Q": q, "Results": results})
 }
 
 func (s *inspectWeb) enterResult(w http.ResponseWriter, r *http.Request, rc *reqCtx) error {

@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"html/template"
 	"net/http"
 	"strconv"
 	"strings"
@@ -458,6 +459,40 @@ func rewardFormOf(rw pilots.Reward) *rewardForm {
 		StandardCode: rw.StandardCode, Level: rw.Level, Role: rw.Role, Amount: rw.Amount, Policy: rw.Policy, AwardedOn: rw.AwardedOn, Note: rw.Note}}
 }
 
+// projectsParts are the pieces of the projects pages (the reward rows'
+// 修改与撤销 cells), rendered here and handed to the pages as HTML.
+var projectsParts = mustParseParts("templates/projects_parts.tmpl")
+
+// rewardCell is what the "reward-ops" piece draws in a reward row: its
+// withdrawal note, its correction and withdrawal forms (Form; nil when the
+// row is corrected on its project's page, linked instead) or nothing.
+type rewardCell struct {
+	CSRF     string
+	Row      pilots.Reward
+	Form     *rewardForm
+	Levels   []pilots.Option
+	RoleOpts []pilots.Option
+	Depts    []org.Department
+}
+
+// rewardCells draws the 修改与撤销 cell of each reward row the viewer may
+// correct (Editable),
+// by reward id.
+func rewardCells(csrf string, list []pilots.Reward, forms map[int64]*rewardForm, depts []org.Department) (map[int64]template.HTML, error) {
+	cells := map[int64]template.HTML{}
+	for _, rw := range list {
+		if !rw.Editable {
+			continue
+		}
+		h, err := renderPartOf(projectsParts, "reward-ops", rewardCell{CSRF: csrf, Row: rw, Form: forms[rw.ID], Levels: pilots.RewardLevels, RoleOpts: pilots.RewardRoles, Depts: depts})
+		if err != nil {
+			return nil, err
+		}
+		cells[rw.ID] = h
+	}
+	return cells, nil
+}
+
 // rewardForms prepares the row forms of the rewards p may correct (those
 // of a project only when withProject), the refused one open.
 func rewardForms(list []pilots.Reward, withProject bool, failed *rewardForm) (map[int64]*rewardForm, bool) {
@@ -507,9 +542,14 @@ func (s *pilotsWeb) renderProjectsWith(w http.ResponseWriter, r *http.Request, r
 	if failed != nil && !failed.Open {
 		errMsg = failed.Error
 	}
+	depts := s.writerDepts(r, rc.P)
+	cells, err := rewardCells(rc.CSRF, rewards, forms, depts)
+	if err != nil {
+		return err
+	}
 	return s.render(w, r, rc, status, "projects", "科技项目标准产出与标准奖励", "projects", map[string]any{
-		"List": list, "Overview": ov, "Rewards": rewards, "RewardForms": forms, "RewardOps": ops, "F": f, "Programmes": pilots.Programmes, "CanWrite": rc.P.Has(pilots.WriteRoles...),
-		"Depts": s.writerDepts(r, rc.P), "Form": form, "Reward": reward, "Levels": pilots.RewardLevels, "RoleOpts": pilots.RewardRoles, "Error": errMsg,
+		"List": list, "Overview": ov, "Rewards": rewards, "RewardCells": cells, "RewardOps": ops, "F": f, "Programmes": pilots.Programmes, "CanWrite": rc.P.Has(pilots.WriteRoles...),
+		"Depts": depts, "Form": form, "Reward": reward, "Levels": pilots.RewardLevels, "RoleOpts": pilots.RewardRoles, "Error": errMsg,
 		"API": "/api/v1/projects?" + r.URL.RawQuery, "Export": exportURLs(r),
 	})
 }
@@ -655,9 +695,14 @@ func (s *pilotsWeb) renderProjectWith(w http.ResponseWriter, r *http.Request, rc
 	if failed != nil && !failed.Open {
 		errMsg = failed.Error
 	}
+	depts := s.writerDepts(r, rc.P)
+	cells, err := rewardCells(rc.CSRF, pr.Rewards, forms, depts)
+	if err != nil {
+		return err
+	}
 	return s.render(w, r, rc, status, "projects_detail", pr.Name, "projects", map[string]any{
-		"Pr": pr, "Error": errMsg, "RewardForms": forms, "RewardOps": ops, "Form": form, "Reward": reward, "Families": pilots.OutputFamilies, "Levels": pilots.RewardLevels, "RoleOpts": pilots.RewardRoles,
-		"Programmes": pilots.Programmes, "Depts": s.writerDepts(r, rc.P), "CanWrite": rc.P.Has(pilots.WriteRoles...),
+		"Pr": pr, "Error": errMsg, "RewardCells": cells, "RewardOps": ops, "Form": form, "Reward": reward, "Families": pilots.OutputFamilies, "Levels": pilots.RewardLevels, "RoleOpts": pilots.RewardRoles,
+		"Programmes": pilots.Programmes, "Depts": depts, "CanWrite": rc.P.Has(pilots.WriteRoles...),
 	})
 }
 

@@ -8,6 +8,7 @@ import (
 	"html/template"
 	"io/fs"
 	"net/http"
+	"path"
 	"strings"
 	"time"
 
@@ -44,13 +45,11 @@ var funcs = template.FuncMap{
 		}
 		return t.In(cst).Format("2006-01-02 15:04")
 	},
-	"cnDate":      cnDate,
-	"statusLabel": func(s string) string { return plan.StatusLabels[s] },
-	"roleLabel":   func(r auth.Role) string { return auth.RoleNames[r] },
-	"add":         func(a, b int) int { return a + b },
-	"inum":        func(n int) string { return formatNum(float64(n)) },
-	// pair hands a shared piece (parts.tmpl) the page's view and the row it is in.
-	"pair":         func(root, row any) map[string]any { return map[string]any{"Root": root, "Row": row} },
+	"cnDate":       cnDate,
+	"statusLabel":  func(s string) string { return plan.StatusLabels[s] },
+	"roleLabel":    func(r auth.Role) string { return auth.RoleNames[r] },
+	"add":          func(a, b int) int { return a + b },
+	"inum":         func(n int) string { return formatNum(float64(n)) },
 	"targetLine":   TargetLine,
 	"svgBar":       svgBar,
 	"spark":        sparkline,
@@ -105,6 +104,25 @@ func mustParsePages() *pages {
 		p.sets[base] = t
 	}
 	return p
+}
+
+// mustParseParts parses a register's partials file (file is
+// "templates/NAME_parts.tmpl") with the shared pieces of parts.tmpl (csrf,
+// pager …) it may call. The register's web file renders its pieces with
+// renderPartOf and hands the HTML to its pages in their data, so the
+// register's pieces stay out of the shared templates and of every other
+// page's template set.
+func mustParseParts(file string) *template.Template {
+	return template.Must(template.New(path.Base(file)).Funcs(funcs).ParseFS(assets, "templates/parts.tmpl", file))
+}
+
+// renderPartOf renders the piece name of a partials set.
+func renderPartOf(set *template.Template, name string, data any) (template.HTML, error) {
+	var b bytes.Buffer
+	if err := set.ExecuteTemplate(&b, name, data); err != nil {
+		return "", fmt.Errorf("web: render %s: %w", name, err)
+	}
+	return template.HTML(b.String()), nil
 }
 
 // view is what every page template receives.
