@@ -474,13 +474,7 @@ func (s *Service) CloseFeeCase(ctx context.Context, p auth.Principal, id int64, 
 	}
 	return s.feeCases().Save(ctx, kit.Write[FeeCase]{By: p.Actor(), Scope: &sc, ID: id, Action: "close",
 		Check: func(_ *sql.Tx, before FeeCase) error {
-			if before.ClosedOn != "" {
-				return apperr.Conflict("该案件已于 %s 办结", before.ClosedOn)
-			}
-			if on < before.ReceivedOn {
-				return kit.Errors{{Field: "closed_on", Msg: fmt.Sprintf("办结日期不能早于受理日期（%s）", before.ReceivedOn)}}
-			}
-			return nil
+			return closable("案件", before.ClosedOn, before.ReceivedOn, on)
 		},
 		Exec: func(tx *sql.Tx, _ FeeCase) (int64, error) {
 			_, err := tx.ExecContext(ctx, `UPDATE fee_cases SET closed_on = $1, outcome = $2, refund_fen = $3, updated_at = $4 WHERE id = $5`, on, outcome, fen, s.stamp(), id)

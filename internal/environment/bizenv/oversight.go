@@ -174,11 +174,8 @@ func (s *Service) CloseOversight(ctx context.Context, p auth.Principal, id int64
 	}
 	return s.oversights().Save(ctx, kit.Write[Oversight]{By: p.Actor(), Scope: &sc, ID: id, Action: "close",
 		Check: func(_ *sql.Tx, before Oversight) error {
-			if before.ClosedOn != "" {
-				return apperr.Conflict("该记录已于 %s 办结", before.ClosedOn)
-			}
-			if on < before.ReceivedOn {
-				return kit.Errors{{Field: "closed_on", Msg: fmt.Sprintf("办结日期不能早于受理日期（%s）", before.ReceivedOn)}}
+			if err := closable("记录", before.ClosedOn, before.ReceivedOn, on); err != nil {
+				return err
 			}
 			if result == "unfounded" && before.Kind != "complaint" {
 				return kit.Errors{{Field: "result", Msg: "抽查的结果不能是“举报不实”"}}

@@ -1,7 +1,6 @@
 package bizenv_test
 
 import (
-	"errors"
 	"fmt"
 	"strings"
 	"testing"
@@ -9,6 +8,7 @@ import (
 	"sidi/internal/apperr"
 	"sidi/internal/auth"
 	"sidi/internal/environment/bizenv"
+	"sidi/internal/kit/kittest"
 	"sidi/internal/store"
 	"sidi/internal/store/storetest"
 )
@@ -38,75 +38,41 @@ func TestRefusedWritesLeaveNothing(t *testing.T) {
 		if err != nil {
 			t.Fatal(err)
 		}
-		count := func(q string) int {
-			t.Helper()
-			var n int
-			if err := db.Reader().QueryRowContext(ctx, q).Scan(&n); err != nil {
-				t.Fatal(err)
-			}
-			return n
-		}
-		state := func() [5]int {
-			return [5]int{count(`SELECT COUNT(*) FROM audit_log`), count(`SELECT COUNT(*) FROM fee_cases`), count(`SELECT COUNT(*) FROM fair_oversight WHERE closed_on <> ''`),
-				count(`SELECT COUNT(*) FROM ad_placements`), count(`SELECT COUNT(*) FROM fair_opinions`)}
-		}
-		start := state()
-		cases := []struct {
-			name  string
-			write func() error
-			kind  error
-			msg   string
-		}{
-			{"close another department's fee case", func() error {
+		kittest.Refused(t, db, []string{`SELECT COUNT(*) FROM fee_cases`, `SELECT COUNT(*) FROM fee_cases WHERE closed_on <> ''`,
+			`SELECT COUNT(*) FROM fair_oversight WHERE closed_on <> ''`, `SELECT COUNT(*) FROM ad_placements`, `SELECT COUNT(*) FROM fair_opinions`}, []kittest.Refusal{
+			{Name: "close another department's fee case", Write: func() error {
 				_, err := s.CloseFeeCase(ctx, haixi, fc.ID, "责令退还", "100", "2025-05-20")
 				return err
-			}, apperr.ErrNotFound, fmt.Sprintf("收费案件 %d 不存在", fc.ID)},
-			{"close another department's complaint", func() error {
+			}, Kind: apperr.ErrNotFound, Msg: fmt.Sprintf("收费案件 %d 不存在", fc.ID)},
+			{Name: "close another department's complaint", Write: func() error {
 				_, err := s.CloseOversight(ctx, haixi, ov.ID, "rectify", "已督促", "2025-04-21")
 				return err
-			}, apperr.ErrNotFound, fmt.Sprintf("记录 %d 不存在", ov.ID)},
-			{"place another department's campaign", func() error {
+			}, Kind: apperr.ErrNotFound, Msg: fmt.Sprintf("记录 %d 不存在", ov.ID)},
+			{Name: "place another department's campaign", Write: func() error {
 				_, err := s.AddPlacement(ctx, haixi, cp.ID, bizenv.Placement{Medium: "户外", Outlet: "x", Region: "632801", StartOn: "2025-05-01", EndOn: "2025-05-02", Quantity: 1})
 				return err
-			}, apperr.ErrNotFound, fmt.Sprintf("公益广告活动 %d 不存在", cp.ID)},
-			{"opinion on another department's measure", func() error {
+			}, Kind: apperr.ErrNotFound, Msg: fmt.Sprintf("公益广告活动 %d 不存在", cp.ID)},
+			{Name: "opinion on another department's measure", Write: func() error {
 				_, err := s.AddOpinion(ctx, haixi, m.ID, bizenv.Opinion{Kind: "expert", Source: "x", Content: "y", ReceivedOn: "2025-01-03"})
 				return err
-			}, apperr.ErrNotFound, fmt.Sprintf("政策措施 %d 不存在", m.ID)},
-			{"missing fee case", func() error {
+			}, Kind: apperr.ErrNotFound, Msg: fmt.Sprintf("政策措施 %d 不存在", m.ID)},
+			{Name: "missing fee case", Write: func() error {
 				_, err := s.CloseFeeCase(ctx, xining, 999999, "责令退还", "100", "2025-05-20")
 				return err
-			}, apperr.ErrNotFound, "收费案件 999999 不存在"},
-			{"duplicate fee case number", func() error {
+			}, Kind: apperr.ErrNotFound, Msg: "收费案件 999999 不存在"},
+			{Name: "duplicate fee case number", Write: func() error {
 				_, err := s.CreateFeeCase(ctx, xining, bizenv.FeeCase{DeptID: d["630100"], Kind: "case", RefNo: fc.RefNo, Party: "p", Charge: "c", Amount: "1", Field: "银行", ReceivedOn: "2025-05-07"})
 				return err
-			}, apperr.ErrConflict, "编号 宁收费投〔2025〕9号 已存在"},
-		}
-		for _, c := range cases {
-			err := c.write()
-			if !errors.Is(err, c.kind) || apperr.Message(err) != c.msg {
-				t.Errorf("%s: %v, want %q", c.name, err, c.msg)
-			}
-			if got := state(); got != start {
-				t.Errorf("%s: audit, cases, closed, placements, opinions %v, was %v", c.name, got, start)
-			}
-		}
+			}, Kind: apperr.ErrConflict, Msg: "编号 宁收费投〔2025〕9号 已存在"},
+		})
 		if _, err := s.CloseFeeCase(ctx, xining, fc.ID, "责令退还", "100", "2025-05-20"); err != nil {
 			t.Fatal(err)
 		}
 		var before, after string
 		err = db.Reader().QueryRowContext(ctx, `SELECT before, after FROM audit_log WHERE entity = 'fee_case' AND entity_id = $1 AND action = 'close'`, fmt.Sprint(fc.ID)).Scan(&before, &after)
-		if err != nil || !containsAll(before, `"closed_on":""`, `"ref_no":"宁收费投〔2025〕9号"`) || !containsAll(after, `"closed_on":"2025-05-20"`, `"refund_fen":10000`) {
+		if err != nil || !strings.Contains(before, `"closed_on":""`) || !strings.Contains(before, `"ref_no":"宁收费投〔2025〕9号"`) ||
+			!strings.Contains(after, `"closed_on":"2025-05-20"`) || !strings.Contains(after, `"refund_fen":10000`) {
 			t.Errorf("close audited before %s after %s (%v)", before, after, err)
 		}
 	})
-}
-
-func containsAll(s string, parts ...string) bool {
-	for _, p := range parts {
-		if !strings.Contains(s, p) {
-			return false
-		}
-	}
-	return true
 }

@@ -1,7 +1,6 @@
 package protect_test
 
 import (
-	"errors"
 	"fmt"
 	"strings"
 	"testing"
@@ -9,6 +8,7 @@ import (
 	"sidi/internal/apperr"
 	"sidi/internal/auth"
 	"sidi/internal/ip/protect"
+	"sidi/internal/kit/kittest"
 	"sidi/internal/store"
 	"sidi/internal/store/storetest"
 )
@@ -31,54 +31,29 @@ func TestRefusedWritesLeaveNothing(t *testing.T) {
 		if err != nil {
 			t.Fatal(err)
 		}
-		count := func(q string) int {
-			t.Helper()
-			var n int
-			if err := db.Reader().QueryRowContext(ctx, q).Scan(&n); err != nil {
-				t.Fatal(err)
-			}
-			return n
-		}
-		state := func() [4]int {
-			return [4]int{count(`SELECT COUNT(*) FROM audit_log`), count(`SELECT COUNT(*) FROM ip_cases WHERE status = 'clue'`),
-				count(`SELECT COUNT(*) FROM ip_case_events`), count(`SELECT COUNT(*) FROM ip_assists WHERE status = 'open'`)}
-		}
-		start := state()
-		for _, w := range []struct {
-			name  string
-			write func() error
-			kind  error
-			msg   string
-		}{
-			{"file another department's case", func() error {
+		kittest.Refused(t, db, []string{`SELECT COUNT(*) FROM ip_cases`, `SELECT COUNT(*) FROM ip_cases WHERE status = 'clue'`,
+			`SELECT COUNT(*) FROM ip_case_events`, `SELECT COUNT(*) FROM ip_assists WHERE status = 'open'`}, []kittest.Refusal{
+			{Name: "file another department's case", Write: func() error {
 				_, err := s.Step(ctx, haixi, c.ID, protect.CaseStep{Action: protect.StepFile, On: "2025-06-10"})
 				return err
-			}, apperr.ErrNotFound, fmt.Sprintf("案件 %d 不存在", c.ID)},
-			{"close another department's request", func() error {
+			}, Kind: apperr.ErrNotFound, Msg: fmt.Sprintf("案件 %d 不存在", c.ID)},
+			{Name: "close another department's request", Write: func() error {
 				_, err := s.CloseAssist(ctx, haixi, a.ID, "assisted", "已援助", "2025-06-25")
 				return err
-			}, apperr.ErrNotFound, fmt.Sprintf("申请 %d 不存在", a.ID)},
-			{"missing request", func() error {
+			}, Kind: apperr.ErrNotFound, Msg: fmt.Sprintf("申请 %d 不存在", a.ID)},
+			{Name: "missing request", Write: func() error {
 				_, err := s.CloseAssist(ctx, county, 999999, "assisted", "已援助", "2025-06-25")
 				return err
-			}, apperr.ErrNotFound, "申请 999999 不存在"},
-			{"duplicate case number", func() error {
+			}, Kind: apperr.ErrNotFound, Msg: "申请 999999 不存在"},
+			{Name: "duplicate case number", Write: func() error {
 				_, err := s.CreateCase(ctx, county, protect.NewCase{CaseNo: c.CaseNo, Kind: protect.KindPatent, DeptID: d["630102"], Subject: "x", Party: "y", DiscoveredOn: "2025-06-20"})
 				return err
-			}, apperr.ErrConflict, "案件编号 东市监知罚〔2025〕3号 已存在"},
-			{"duplicate request number", func() error {
+			}, Kind: apperr.ErrConflict, Msg: "案件编号 东市监知罚〔2025〕3号 已存在"},
+			{Name: "duplicate request number", Write: func() error {
 				_, err := s.CreateAssist(ctx, county, protect.Assist{ReqNo: "YZ-9", Kind: protect.AssistKind, DeptID: d["630102"], Applicant: "乙", Matter: "m", ReceivedOn: "2025-06-21"})
 				return err
-			}, apperr.ErrConflict, "受理编号 YZ-9 已存在"},
-		} {
-			err := w.write()
-			if !errors.Is(err, w.kind) || apperr.Message(err) != w.msg {
-				t.Errorf("%s: %v, want %q", w.name, err, w.msg)
-			}
-			if got := state(); got != start {
-				t.Errorf("%s: audit, clues, events, open requests %v, was %v", w.name, got, start)
-			}
-		}
+			}, Kind: apperr.ErrConflict, Msg: "受理编号 YZ-9 已存在"},
+		})
 		if _, err := s.Step(ctx, county, c.ID, protect.CaseStep{Action: protect.StepFile, On: "2025-06-10"}); err != nil {
 			t.Fatal(err)
 		}

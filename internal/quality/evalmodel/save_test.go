@@ -1,13 +1,13 @@
 package evalmodel_test
 
 import (
-	"errors"
 	"fmt"
 	"strings"
 	"testing"
 
 	"sidi/internal/apperr"
 	"sidi/internal/auth"
+	"sidi/internal/kit/kittest"
 	"sidi/internal/quality/evalmodel"
 	"sidi/internal/store"
 	"sidi/internal/store/storetest"
@@ -26,50 +26,25 @@ func TestRefusedWritesLeaveNothing(t *testing.T) {
 			t.Fatal(err)
 		}
 		haixi := auth.Principal{UserID: 9, Login: "hx", DeptID: d["632800"], Roles: []auth.Role{auth.RoleSupervisor}, Scope: auth.ScopeSubtree}
-		count := func(q string) int {
-			t.Helper()
-			var n int
-			if err := db.Reader().QueryRowContext(ctx, q).Scan(&n); err != nil {
-				t.Fatal(err)
-			}
-			return n
-		}
-		state := func() [4]int {
-			return [4]int{count(`SELECT COUNT(*) FROM audit_log`), count(`SELECT COUNT(*) FROM eval_models`), count(`SELECT COUNT(*) FROM eval_nodes`),
-				count(`SELECT COUNT(*) FROM eval_models WHERE classes LIKE '%甲%'`)}
-		}
-		start := state()
-		for _, w := range []struct {
-			name  string
-			write func() error
-			kind  error
-			msg   string
-		}{
-			{"same code", func() error {
+		kittest.Refused(t, db, []string{`SELECT COUNT(*) FROM eval_models`, `SELECT COUNT(*) FROM eval_nodes`,
+			`SELECT COUNT(*) FROM eval_models WHERE classes LIKE '%甲%'`}, []kittest.Refusal{
+			{Name: "same code", Write: func() error {
 				_, err := s.CreateModel(ctx, admin, evalmodel.NewModel{Code: "T1", Name: "另一个", Period: "2025", DeptID: d["qh-samr"], Tree: evalmodel.DemoTree})
 				return err
-			}, apperr.ErrConflict, "模型代码 T1 已存在；要修改已有模型请为它建立新版本"},
-			{"change another department's model", func() error {
+			}, Kind: apperr.ErrConflict, Msg: "模型代码 T1 已存在；要修改已有模型请为它建立新版本"},
+			{Name: "change another department's model", Write: func() error {
 				_, err := s.SetClasses(ctx, haixi, m.ID, "甲,80,优\n乙,0,其他")
 				return err
-			}, apperr.ErrOutOfScope, fmt.Sprintf("没有编号为 %d 的评价模型", m.ID)},
-			{"new version of another department's model", func() error {
+			}, Kind: apperr.ErrOutOfScope, Msg: fmt.Sprintf("没有编号为 %d 的评价模型", m.ID)},
+			{Name: "new version of another department's model", Write: func() error {
 				_, err := s.NewVersion(ctx, haixi, m.ID)
 				return err
-			}, apperr.ErrOutOfScope, fmt.Sprintf("没有编号为 %d 的评价模型", m.ID)},
-			{"new version of a missing model", func() error {
+			}, Kind: apperr.ErrOutOfScope, Msg: fmt.Sprintf("没有编号为 %d 的评价模型", m.ID)},
+			{Name: "new version of a missing model", Write: func() error {
 				_, err := s.NewVersion(ctx, admin, 999999)
 				return err
-			}, apperr.ErrNotFound, "没有编号为 999999 的评价模型"},
-		} {
-			err := w.write()
-			if !errors.Is(err, w.kind) || apperr.Message(err) != w.msg {
-				t.Errorf("%s: %v, want %q", w.name, err, w.msg)
-			}
-			if got := state(); got != start {
-				t.Errorf("%s: audit, models, nodes, classes changed %v, was %v", w.name, got, start)
-			}
-		}
+			}, Kind: apperr.ErrNotFound, Msg: "没有编号为 999999 的评价模型"},
+		})
 		v2, err := s.NewVersion(ctx, admin, m.ID)
 		if err != nil || v2.Version != 2 || v2.Status != evalmodel.Draft || len(v2.Nodes) != len(m.Nodes) {
 			t.Fatalf("new version: %+v %v", v2, err)

@@ -231,23 +231,22 @@ func scanTask(sc interface{ Scan(...any) error }) (Task, error) {
 }
 
 func taskByID(ctx context.Context, q store.Querier, id int64) (Task, error) {
-	t, err := scanTask(q.QueryRowContext(ctx, `SELECT `+taskCols+` FROM sampling_tasks t LEFT JOIN departments d ON d.id = t.dept_id WHERE t.id = $1`, id))
-	if errors.Is(err, sql.ErrNoRows) {
-		return Task{}, apperr.NotFound("没有编号为 %d 的抽查任务", id)
-	}
-	if err != nil {
-		return Task{}, fmt.Errorf("sampling: task %d: %w", id, err)
-	}
-	return t, nil
+	return taskWhere(ctx, q, "t.id", id, apperr.NotFound("没有编号为 %d 的抽查任务", id))
 }
 
 func taskByNo(ctx context.Context, q store.Querier, no string) (Task, error) {
-	t, err := scanTask(q.QueryRowContext(ctx, `SELECT `+taskCols+` FROM sampling_tasks t LEFT JOIN departments d ON d.id = t.dept_id WHERE t.task_no = $1`, no))
+	return taskWhere(ctx, q, "t.task_no", no, fmt.Errorf("任务编号“%s”不存在", kit.Clip(no)))
+}
+
+// taskWhere reads the task whose col is v; missing is the error when
+// there is none.
+func taskWhere(ctx context.Context, q store.Querier, col string, v any, missing error) (Task, error) {
+	t, err := scanTask(q.QueryRowContext(ctx, `SELECT `+taskCols+` FROM sampling_tasks t LEFT JOIN departments d ON d.id = t.dept_id WHERE `+col+` = $1`, v))
 	if errors.Is(err, sql.ErrNoRows) {
-		return Task{}, fmt.Errorf("任务编号“%s”不存在", kit.Clip(no))
+		return Task{}, missing
 	}
 	if err != nil {
-		return Task{}, fmt.Errorf("sampling: task %s: %w", no, err)
+		return Task{}, fmt.Errorf("sampling: task %v: %w", v, err)
 	}
 	return t, nil
 }
