@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"math"
+	"strings"
 	"sync"
 	"testing"
 	"time"
@@ -443,6 +444,11 @@ func TestRulesAreData(t *testing.T) {
 		}
 		if n := count(t, db, `SELECT COUNT(*) FROM audit_log WHERE entity = 'alarm_rule'`); n != 1 {
 			t.Fatalf("%d audited rule edits", n)
+		}
+		var before, after string
+		if err := db.Reader().QueryRowContext(ctx, `SELECT before, after FROM audit_log WHERE entity = 'alarm_rule'`).Scan(&before, &after); err != nil ||
+			!strings.Contains(before, `"threshold":250`) || !strings.Contains(after, `"threshold":170`) || !strings.Contains(after, `"severity":"`+alarms.SevMajor+`"`) {
+			t.Errorf("rule edit audited before %s after %s (%v)", before, after, err)
 		}
 		e.eng.Flush(ctx) // picks up the new rule
 		nan := golmud

@@ -10,7 +10,6 @@ import (
 	"time"
 
 	"sidi/internal/apperr"
-	"sidi/internal/audit"
 	"sidi/internal/auth"
 	"sidi/internal/kit"
 	"sidi/internal/store"
@@ -182,30 +181,26 @@ func (s *Service) UpdateRule(ctx context.Context, p auth.Principal, id int64, rp
 	if err := errs.Err(); err != nil {
 		return Rule{}, err
 	}
-	var after Rule
-	err := s.db.Tx(ctx, func(tx *sql.Tx) error {
-		before, err := ruleByID(ctx, tx, id)
-		if err != nil {
-			return err
-		}
-		if before.Kind == KindStale && rp.Threshold < 10 {
-			return apperr.Invalid("离线判定时间不能少于 10 秒")
-		}
-		if _, err := tx.ExecContext(ctx, `UPDATE alarm_rules SET threshold = $1, severity = $2, enabled = $3, updated_by = $4, updated_at = $5 WHERE id = $6`,
-			rp.Threshold, rp.Severity, boolInt(rp.Enabled), p.Actor().Name, ts(s.now()), id); err != nil {
-			return fmt.Errorf("alarms: update rule %d: %w", id, err)
-		}
-		after = before
-		after.Threshold, after.Severity, after.Enabled = rp.Threshold, rp.Severity, rp.Enabled
-		return audit.Append(ctx, s.db, tx, p.Actor(), audit.Entry{Entity: "alarm_rule", EntityID: fmt.Sprint(id), Action: "update", Before: before, After: after})
-	})
+	rules := kit.Spec[Rule]{DB: s.db, Entity: "alarm_rule", Noun: "报警规则", Load: ruleByID}
+	after, err := rules.Save(ctx, kit.Write[Rule]{By: p.Actor(), ID: id, Action: "update",
+		Check: func(_ *sql.Tx, before Rule) error {
+			if before.Kind == KindStale && rp.Threshold < 10 {
+				return apperr.Invalid("离线判定时间不能少于 10 秒")
+			}
+			return nil
+		},
+		Exec: func(tx *sql.Tx, _ Rule) (int64, error) {
+			_, err := tx.ExecContext(ctx, `UPDATE alarm_rules SET threshold = $1, severity = $2, enabled = $3, updated_by = $4, updated_at = $5 WHERE id = $6`,
+				rp.Threshold, rp.Severity, boolInt(rp.Enabled), p.Actor().Name, ts(s.now()), id)
+			return id, err
+		}})
 	if err == nil {
 		s.rulesGen.Add(1)
 	}
 	return after, err
 }
 
-func ruleByID(ctx context.Context, tx *sql.Tx, id int64) (Rule, error) {
+func ruleByID(ctx context.Context, tx store.Querier, id int64) (Rule, error) {
 	var r Rule
 	var hz, en int
 	err := tx.QueryRowContext(ctx, `SELECT id, alarm_type, label, equipment_type, point, kind, threshold, severity, opens_hazard, enabled, note FROM alarm_rules WHERE id = $1`, id).

@@ -29,6 +29,11 @@ type Spec[T any] struct {
 	// Public says the records are public: a change of one outside the
 	// caller's scope is refused as forbidden, not hidden as not found.
 	Public bool
+	// Missing is the message of a record that does not exist, given also
+	// for a change of one outside the caller's scope, for a register whose
+	// Load words it its own way ("政策措施 3 不存在"); nil: "没有编号为 3
+	// 的{Noun}".
+	Missing func(id int64) string
 	// Audit is what the audit log records of a record; nil: the record
 	// itself. (An announcement records the ids it lists, not every
 	// standard in full.)
@@ -106,7 +111,7 @@ func (sp Spec[T]) Save(ctx context.Context, w Write[T]) (T, error) {
 				if sp.Public {
 					return apperr.Forbidden("编号为 %d 的%s不在您的数据范围内，不能修改", w.ID, sp.Noun)
 				}
-				return apperr.OutOfScope("没有编号为 %d 的%s", w.ID, sp.Noun)
+				return apperr.OutOfScope("%s", sp.missing(w.ID))
 			}
 			if w.Dept != 0 && !w.Scope.Allows(w.Dept) {
 				return apperr.OutOfScope("编号为 %d 的部门不在您的数据范围内", w.Dept)
@@ -134,6 +139,13 @@ func (sp Spec[T]) Save(ctx context.Context, w Write[T]) (T, error) {
 		return zero, err
 	}
 	return after, nil
+}
+
+func (sp Spec[T]) missing(id int64) string {
+	if sp.Missing != nil {
+		return sp.Missing(id)
+	}
+	return fmt.Sprintf("没有编号为 %d 的%s", id, sp.Noun)
 }
 
 func (sp Spec[T]) view(x T) any {

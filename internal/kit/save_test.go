@@ -4,6 +4,7 @@ import (
 	"context"
 	"database/sql"
 	"errors"
+	"fmt"
 	"strings"
 	"testing"
 
@@ -134,6 +135,11 @@ func TestSave(t *testing.T) {
 		pub.Public = true
 		if _, err := pub.Save(ctx, update(far, 5)); !errors.Is(err, apperr.ErrForbidden) || errors.Is(err, apperr.ErrNotFound) {
 			t.Errorf("change of a public record outside scope: %v, want forbidden", err)
+		}
+		worded := sp
+		worded.Missing = func(id int64) string { return fmt.Sprintf("物件 %d 不存在", id) }
+		if _, err := worded.Save(ctx, update(far, 5)); !errors.Is(err, apperr.ErrOutOfScope) || apperr.Message(err) != fmt.Sprintf("物件 %d 不存在", far) {
+			t.Errorf("change outside scope with the register's wording: %v", err)
 		}
 		if n := auditCount(t, db); n != 1 {
 			t.Errorf("%d audit entries after refused and failed writes, want still 1", n)

@@ -61,24 +61,20 @@ func (s *Service) CreateCampaign(ctx context.Context, p auth.Principal, c Campai
 	if err := errs.Err(); err != nil {
 		return Campaign{}, err
 	}
-	var out Campaign
-	err = s.db.Tx(ctx, func(tx *sql.Tx) error {
-		if err := kit.DeptIn(ctx, tx, sc, c.DeptID, "部门"); err != nil {
-			return err
-		}
-		now := s.stamp()
-		var id int64
-		if err := tx.QueryRowContext(ctx, `INSERT INTO ad_campaigns(dept_id, title, theme, start_on, end_on, demo, created_at, updated_at) VALUES ($1, $2, $3, $4, $5, $6, $7, $7) RETURNING id`,
-			c.DeptID, c.Title, c.Theme, c.StartOn, c.EndOn, store.BoolInt(c.Demo), now).Scan(&id); err != nil {
-			return fmt.Errorf("bizenv: add campaign: %w", err)
-		}
-		var err error
-		if out, err = s.campaignByID(ctx, tx, id); err != nil {
-			return err
-		}
-		return s.audit(ctx, tx, p, "ad_campaign", id, "create", nil, out)
-	})
-	return out, err
+	return s.campaigns().Save(ctx, kit.Write[Campaign]{By: p.Actor(), Action: "create",
+		Check: func(tx *sql.Tx, _ Campaign) error { return kit.DeptIn(ctx, tx, sc, c.DeptID, "部门") },
+		Exec: func(tx *sql.Tx, _ Campaign) (id int64, err error) {
+			err = tx.QueryRowContext(ctx, `INSERT INTO ad_campaigns(dept_id, title, theme, start_on, end_on, demo, created_at, updated_at) VALUES ($1, $2, $3, $4, $5, $6, $7, $7) RETURNING id`,
+				c.DeptID, c.Title, c.Theme, c.StartOn, c.EndOn, store.BoolInt(c.Demo), s.stamp()).Scan(&id)
+			return id, err
+		}})
+}
+
+// campaigns is the kit's write skeleton for campaigns: one outside the
+// caller's scope does not exist.
+func (s *Service) campaigns() kit.Spec[Campaign] {
+	return kit.Spec[Campaign]{DB: s.db, Entity: "ad_campaign", Noun: "公益广告活动", Load: s.campaignByID,
+		Dept: func(c Campaign) int64 { return c.DeptID }, Missing: func(id int64) string { return fmt.Sprintf("公益广告活动 %d 不存在", id) }}
 }
 
 // span checks a campaign day: from 2000 to the end of next year
@@ -112,28 +108,18 @@ func (s *Service) AddPlacement(ctx context.Context, p auth.Principal, id int64, 
 	if err := errs.Err(); err != nil {
 		return Campaign{}, err
 	}
-	var out Campaign
-	err = s.db.Tx(ctx, func(tx *sql.Tx) error {
-		before, err := s.campaignByID(ctx, tx, id)
-		if err != nil {
-			return err
-		}
-		if !sc.Allows(before.DeptID) {
-			return apperr.NotFound("公益广告活动 %d 不存在", id)
-		}
-		if pl.StartOn < before.StartOn || pl.EndOn > before.EndOn || pl.EndOn < pl.StartOn {
-			return kit.Errors{{Field: "start_on", Msg: fmt.Sprintf("投放日期须在活动期间（%s 至 %s）内，且结束不早于开始", before.StartOn, before.EndOn)}}
-		}
-		if _, err := tx.ExecContext(ctx, `INSERT INTO ad_placements(campaign_id, medium, outlet, region, prefecture, start_on, end_on, quantity, created_at) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9)`,
-			id, pl.Medium, pl.Outlet, pl.Region, pl.Prefecture, pl.StartOn, pl.EndOn, pl.Quantity, s.stamp()); err != nil {
-			return err
-		}
-		if out, err = s.campaignByID(ctx, tx, id); err != nil {
-			return err
-		}
-		return s.audit(ctx, tx, p, "ad_campaign", id, "place", before, out)
-	})
-	return out, err
+	return s.campaigns().Save(ctx, kit.Write[Campaign]{By: p.Actor(), Scope: &sc, ID: id, Action: "place",
+		Check: func(_ *sql.Tx, before Campaign) error {
+			if pl.StartOn < before.StartOn || pl.EndOn > before.EndOn || pl.EndOn < pl.StartOn {
+				return kit.Errors{{Field: "start_on", Msg: fmt.Sprintf("投放日期须在活动期间（%s 至 %s）内，且结束不早于开始", before.StartOn, before.EndOn)}}
+			}
+			return nil
+		},
+		Exec: func(tx *sql.Tx, _ Campaign) (int64, error) {
+			_, err := tx.ExecContext(ctx, `INSERT INTO ad_placements(campaign_id, medium, outlet, region, prefecture, start_on, end_on, quantity, created_at) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9)`,
+				id, pl.Medium, pl.Outlet, pl.Region, pl.Prefecture, pl.StartOn, pl.EndOn, pl.Quantity, s.stamp())
+			return id, err
+		}})
 }
 
 const campaignCols = `c.id, c.dept_id, COALESCE(d.name, ''), c.title, c.theme, c.start_on, c.end_on, c.demo`

@@ -84,6 +84,18 @@ func (s *Service) ensureEnterprise(ctx context.Context, tx *sql.Tx, p auth.Princ
 	return id, nil
 }
 
+// closable checks that a record received on received, closed on closed
+// ("" while open), may be closed on day on; noun names it ("案件").
+func closable(noun, closed, received, on string) error {
+	if closed != "" {
+		return apperr.Conflict("该%s已于 %s 办结", noun, closed)
+	}
+	if on < received {
+		return kit.Errors{{Field: "closed_on", Msg: fmt.Sprintf("办结日期不能早于受理日期（%s）", received)}}
+	}
+	return nil
+}
+
 func (s *Service) today() string { return kit.DayOf(s.now()) }
 func (s *Service) stamp() string { return s.now().UTC().Format(time.RFC3339) }
 

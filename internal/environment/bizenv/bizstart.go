@@ -14,6 +14,7 @@ import (
 	"strings"
 	"time"
 
+	auditlog "sidi/internal/audit"
 	"sidi/internal/auth"
 	"sidi/internal/creditcode"
 	"sidi/internal/kit"
@@ -121,7 +122,7 @@ func (s *Service) SetLimit(ctx context.Context, p auth.Principal, stage, hours, 
 			return err
 		}
 		out = Limit{Stage: stage, Label: before.Label, Hours: h, Basis: basis}
-		return audit(ctx, s, tx, p, "biz_start_limit", stage, "update", before, out)
+		return auditlog.Append(ctx, s.db, tx, p.Actor(), auditlog.Entry{Entity: "biz_start_limit", EntityID: stage, Action: "update", Before: before, After: out})
 	})
 	return out, err
 }

@@ -425,32 +425,29 @@ func (s *Service) CreateFeeCase(ctx context.Context, p auth.Principal, c FeeCase
 	if len(matches) > 0 {
 		item = matches[0].ID
 	}
-	var out FeeCase
-	err = s.db.Tx(ctx, func(tx *sql.Tx) error {
-		if err := kit.DeptIn(ctx, tx, sc, c.DeptID, "部门"); err != nil {
+	var ent any // the charging unit in the enterprise directory
+	return s.feeCases().Save(ctx, kit.Write[FeeCase]{By: p.Actor(), Action: "create",
+		Check: func(tx *sql.Tx, _ FeeCase) (err error) {
+			if err := kit.DeptIn(ctx, tx, sc, c.DeptID, "部门"); err != nil {
+				return err
+			}
+			ent, err = s.ensureEnterprise(ctx, tx, p, c.CreditCode, c.Party, c.Demo)
 			return err
-		}
-		ent, err := s.ensureEnterprise(ctx, tx, p, c.CreditCode, c.Party, c.Demo)
-		if err != nil {
-			return err
-		}
-		now := s.stamp()
-		var id int64
-		err = tx.QueryRowContext(ctx, `INSERT INTO fee_cases(dept_id, kind, ref_no, party, charge, amount_fen, fee_item_id, field, received_on, closed_on, outcome, refund_fen, demo, created_at, updated_at, credit_code, enterprise_id)
+		},
+		Exec: func(tx *sql.Tx, _ FeeCase) (id int64, err error) {
+			err = tx.QueryRowContext(ctx, `INSERT INTO fee_cases(dept_id, kind, ref_no, party, charge, amount_fen, fee_item_id, field, received_on, closed_on, outcome, refund_fen, demo, created_at, updated_at, credit_code, enterprise_id)
 			VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, '', '', 0, $10, $11, $11, $12, $13) RETURNING id`,
-			c.DeptID, c.Kind, c.RefNo, c.Party, c.Charge, c.AmountFen, item, c.Field, c.ReceivedOn, store.BoolInt(c.Demo), now, c.CreditCode, ent).Scan(&id)
-		if kit.IsUnique(err) {
-			return apperr.Conflict("编号 %s 已存在", c.RefNo)
-		}
-		if err != nil {
-			return fmt.Errorf("bizenv: add fee case: %w", err)
-		}
-		if out, err = s.feeCaseByID(ctx, tx, id); err != nil {
-			return err
-		}
-		return s.audit(ctx, tx, p, "fee_case", id, "create", nil, out)
-	})
-	return out, err
+				c.DeptID, c.Kind, c.RefNo, c.Party, c.Charge, c.AmountFen, item, c.Field, c.ReceivedOn, store.BoolInt(c.Demo), s.stamp(), c.CreditCode, ent).Scan(&id)
+			return id, err
+		},
+		Conflict: func() string { return fmt.Sprintf("编号 %s 已存在", c.RefNo) }})
+}
+
+// feeCases is the kit's write skeleton for fee cases: one outside the
+// caller's scope does not exist.
+func (s *Service) feeCases() kit.Spec[FeeCase] {
+	return kit.Spec[FeeCase]{DB: s.db, Entity: "fee_case", Noun: "收费案件", Load: s.feeCaseByID,
+		Dept: func(c FeeCase) int64 { return c.DeptID }, Missing: func(id int64) string { return fmt.Sprintf("收费案件 %d 不存在", id) }}
 }
 
 // CloseFeeCase records how a complaint or case ended and what was refunded.
@@ -475,30 +472,14 @@ func (s *Service) CloseFeeCase(ctx context.Context, p auth.Principal, id int64, 
 	if err := errs.Err(); err != nil {
 		return FeeCase{}, err
 	}
-	var out FeeCase
-	err = s.db.Tx(ctx, func(tx *sql.Tx) error {
-		before, err := s.feeCaseByID(ctx, tx, id)
-		if err != nil {
-			return err
-		}
-		if !sc.Allows(before.DeptID) {
-			return apperr.NotFound("收费案件 %d 不存在", id)
-		}
-		if before.ClosedOn != "" {
-			return apperr.Conflict("该案件已于 %s 办结", before.ClosedOn)
-		}
-		if on < before.ReceivedOn {
-			return kit.Errors{{Field: "closed_on", Msg: fmt.Sprintf("办结日期不能早于受理日期（%s）", before.ReceivedOn)}}
-		}
-		if _, err := tx.ExecContext(ctx, `UPDATE fee_cases SET closed_on = $1, outcome = $2, refund_fen = $3, updated_at = $4 WHERE id = $5`, on, outcome, fen, s.stamp(), id); err != nil {
-			return err
-		}
-		if out, err = s.feeCaseByID(ctx, tx, id); err != nil {
-			return err
-		}
-		return s.audit(ctx, tx, p, "fee_case", id, "close", before, out)
-	})
-	return out, err
+	return s.feeCases().Save(ctx, kit.Write[FeeCase]{By: p.Actor(), Scope: &sc, ID: id, Action: "close",
+		Check: func(_ *sql.Tx, before FeeCase) error {
+			return closable("案件", before.ClosedOn, before.ReceivedOn, on)
+		},
+		Exec: func(tx *sql.Tx, _ FeeCase) (int64, error) {
+			_, err := tx.ExecContext(ctx, `UPDATE fee_cases SET closed_on = $1, outcome = $2, refund_fen = $3, updated_at = $4 WHERE id = $5`, on, outcome, fen, s.stamp(), id)
+			return id, err
+		}})
 }
 
 // ParseYuan reads an amount in yuan ("1,000.5", "500元") as fen; negative

@@ -10,7 +10,6 @@ import (
 	"strings"
 
 	"sidi/internal/apperr"
-	auditlog "sidi/internal/audit"
 	"sidi/internal/auth"
 	"sidi/internal/kit"
 	"sidi/internal/store"
@@ -165,12 +164,11 @@ func (s *Service) loadMeasure(ctx context.Context, q store.Querier, id int64) (M
 	return m, err
 }
 
-func (s *Service) audit(ctx context.Context, tx *sql.Tx, p auth.Principal, entity string, id int64, action string, before, after any) error {
-	return audit(ctx, s, tx, p, entity, fmt.Sprint(id), action, before, after)
-}
-
-func audit(ctx context.Context, s *Service, tx *sql.Tx, p auth.Principal, entity, id, action string, before, after any) error {
-	return auditlog.Append(ctx, s.db, tx, p.Actor(), auditlog.Entry{Entity: entity, EntityID: id, Action: action, Before: before, After: after})
+// measures is the kit's write skeleton for measures: a measure outside the
+// caller's scope does not exist.
+func (s *Service) measures() kit.Spec[Measure] {
+	return kit.Spec[Measure]{DB: s.db, Entity: "fair_measure", Noun: "政策措施", Load: s.loadMeasure,
+		Dept: func(m Measure) int64 { return m.DeptID }, Missing: func(id int64) string { return fmt.Sprintf("政策措施 %d 不存在", id) }}
 }
 
 // Measure returns a measure in p's scope; outside it, it does not exist.
@@ -229,26 +227,15 @@ func (s *Service) CreateMeasure(ctx context.Context, p auth.Principal, n NewMeas
 	if err := errs.Err(); err != nil {
 		return Measure{}, err
 	}
-	var out Measure
-	err = s.db.Tx(ctx, func(tx *sql.Tx) error {
-		if err := kit.DeptIn(ctx, tx, sc, n.DeptID, "部门"); err != nil {
-			return err
-		}
-		now := s.stamp()
-		var id int64
-		if err := tx.QueryRowContext(ctx, `INSERT INTO fair_measures(dept_id, title, doc_kind, summary, drafted_on, checklist, status, conclusion, conclusion_note,
+	return s.measures().Save(ctx, kit.Write[Measure]{By: p.Actor(), Action: "create",
+		Check: func(tx *sql.Tx, _ Measure) error { return kit.DeptIn(ctx, tx, sc, n.DeptID, "部门") },
+		Exec: func(tx *sql.Tx, _ Measure) (id int64, err error) {
+			err = tx.QueryRowContext(ctx, `INSERT INTO fair_measures(dept_id, title, doc_kind, summary, drafted_on, checklist, status, conclusion, conclusion_note,
 			exception_ground, exception_alternative, exception_limit, concluded_on, issued_on, doc_no, demo, created_at, updated_at)
 			VALUES ($1, $2, $3, $4, $5, $6, 'draft', '', '', '', '', '', '', '', '', $7, $8, $8) RETURNING id`,
-			n.DeptID, n.Title, n.DocKind, n.Summary, n.DraftedOn, ChecklistFor(n.DraftedOn).Version, store.BoolInt(n.Demo), now).Scan(&id); err != nil {
-			return fmt.Errorf("bizenv: add measure: %w", err)
-		}
-		var err error
-		if out, err = s.loadMeasure(ctx, tx, id); err != nil {
-			return err
-		}
-		return s.audit(ctx, tx, p, "fair_measure", id, "create", nil, out)
-	})
-	return out, err
+				n.DeptID, n.Title, n.DocKind, n.Summary, n.DraftedOn, ChecklistFor(n.DraftedOn).Version, store.BoolInt(n.Demo), s.stamp()).Scan(&id)
+			return id, err
+		}})
 }
 
 // change runs one audited change of a measure in p's scope: load it, check
@@ -258,30 +245,20 @@ func (s *Service) change(ctx context.Context, p auth.Principal, roles []auth.Rol
 	if err != nil {
 		return Measure{}, err
 	}
-	var after Measure
-	err = s.db.Tx(ctx, func(tx *sql.Tx) error {
-		before, err := s.loadMeasure(ctx, tx, id)
-		if err != nil {
-			return err
-		}
-		if !sc.Allows(before.DeptID) {
-			return apperr.NotFound("政策措施 %d 不存在", id)
-		}
-		if before.Status == MeasureIssued || before.Status == MeasureWithdrawn {
-			return apperr.Conflict("政策措施已%s，不能再修改审查记录", strings.TrimPrefix(MeasureStatusLabels[before.Status], "已"))
-		}
-		if err := f(tx, before); err != nil {
-			return err
-		}
-		if _, err := tx.ExecContext(ctx, `UPDATE fair_measures SET updated_at = $1 WHERE id = $2`, s.stamp(), id); err != nil {
-			return err
-		}
-		if after, err = s.loadMeasure(ctx, tx, id); err != nil {
-			return err
-		}
-		return s.audit(ctx, tx, p, "fair_measure", id, action, before, after)
-	})
-	return after, err
+	return s.measures().Save(ctx, kit.Write[Measure]{By: p.Actor(), Scope: &sc, ID: id, Action: action,
+		Check: func(_ *sql.Tx, before Measure) error {
+			if before.Status == MeasureIssued || before.Status == MeasureWithdrawn {
+				return apperr.Conflict("政策措施已%s，不能再修改审查记录", strings.TrimPrefix(MeasureStatusLabels[before.Status], "已"))
+			}
+			return nil
+		},
+		Exec: func(tx *sql.Tx, before Measure) (int64, error) {
+			if err := f(tx, before); err != nil {
+				return 0, err
+			}
+			_, err := tx.ExecContext(ctx, `UPDATE fair_measures SET updated_at = $1 WHERE id = $2`, s.stamp(), id)
+			return id, err
+		}})
 }
 
 // Answer records the checklist verdicts (item code → clear | restricts,

@@ -3,11 +3,11 @@ package protect
 import (
 	"context"
 	"database/sql"
+	"errors"
 	"fmt"
 	"strings"
 
 	"sidi/internal/apperr"
-	"sidi/internal/audit"
 	"sidi/internal/auth"
 	"sidi/internal/kit"
 	"sidi/internal/store"
@@ -90,29 +90,33 @@ func (s *Service) CreateAssist(ctx context.Context, p auth.Principal, a Assist) 
 	if err := errs.Err(); err != nil {
 		return Assist{}, err
 	}
-	var out Assist
-	err = s.db.Tx(ctx, func(tx *sql.Tx) error {
-		if err := kit.DeptIn(ctx, tx, sc, a.DeptID, "承办部门"); err != nil {
-			return err
-		}
-		now := s.stamp()
-		var id int64
-		err := tx.QueryRowContext(ctx, `INSERT INTO ip_assists(req_no, kind, dept_id, applicant, respondent, matter, received_on, due_on, status, outcome, outcome_note, closed_on, demo, created_at, updated_at)
+	return s.assists().Save(ctx, kit.Write[Assist]{By: p.Actor(), Action: "create",
+		Check: func(tx *sql.Tx, _ Assist) error { return kit.DeptIn(ctx, tx, sc, a.DeptID, "承办部门") },
+		Exec: func(tx *sql.Tx, _ Assist) (id int64, err error) {
+			err = tx.QueryRowContext(ctx, `INSERT INTO ip_assists(req_no, kind, dept_id, applicant, respondent, matter, received_on, due_on, status, outcome, outcome_note, closed_on, demo, created_at, updated_at)
 			VALUES ($1, $2, $3, $4, $5, $6, $7, $8, 'open', '', '', '', $9, $10, $10) RETURNING id`,
-			a.ReqNo, a.Kind, a.DeptID, a.Applicant, a.Respondent, a.Matter, a.ReceivedOn, a.DueOn, store.BoolInt(a.Demo), now).Scan(&id)
-		if kit.IsUnique(err) {
-			return apperr.Conflict("受理编号 %s 已存在", a.ReqNo)
-		}
-		if err != nil {
-			return fmt.Errorf("protect: add request: %w", err)
-		}
-		out, err = s.scanAssist(tx.QueryRowContext(ctx, `SELECT `+assistCols+` FROM ip_assists WHERE id = $1`, id))
-		if err != nil {
-			return err
-		}
-		return audit.Append(ctx, s.db, tx, p.Actor(), audit.Entry{Entity: "ip_assist", EntityID: fmt.Sprint(id), Action: "create", After: out})
-	})
-	return out, err
+				a.ReqNo, a.Kind, a.DeptID, a.Applicant, a.Respondent, a.Matter, a.ReceivedOn, a.DueOn, store.BoolInt(a.Demo), s.stamp()).Scan(&id)
+			return id, err
+		},
+		Conflict: func() string { return fmt.Sprintf("受理编号 %s 已存在", a.ReqNo) }})
+}
+
+// assists is the kit's write skeleton for requests: one outside the
+// caller's scope does not exist.
+func (s *Service) assists() kit.Spec[Assist] {
+	return kit.Spec[Assist]{DB: s.db, Entity: "ip_assist", Noun: "申请", Load: s.assistByID,
+		Dept: func(a Assist) int64 { return a.DeptID }, Missing: func(id int64) string { return fmt.Sprintf("申请 %d 不存在", id) }}
+}
+
+func (s *Service) assistByID(ctx context.Context, q store.Querier, id int64) (Assist, error) {
+	a, err := s.scanAssist(q.QueryRowContext(ctx, `SELECT `+assistCols+` FROM ip_assists WHERE id = $1`, id))
+	if errors.Is(err, sql.ErrNoRows) {
+		return Assist{}, apperr.NotFound("申请 %d 不存在", id)
+	}
+	if err != nil {
+		return Assist{}, fmt.Errorf("protect: request %d: %w", id, err)
+	}
+	return a, nil
 }
 
 // CloseAssist records a request's outcome, audited.
@@ -133,32 +137,21 @@ func (s *Service) CloseAssist(ctx context.Context, p auth.Principal, id int64, o
 	if err := errs.Err(); err != nil {
 		return Assist{}, err
 	}
-	var out Assist
-	err = s.db.Tx(ctx, func(tx *sql.Tx) error {
-		before, err := s.scanAssist(tx.QueryRowContext(ctx, `SELECT `+assistCols+` FROM ip_assists WHERE id = $1`, id))
-		if err == sql.ErrNoRows || err == nil && !sc.Allows(before.DeptID) {
-			return apperr.NotFound("申请 %d 不存在", id)
-		}
-		if err != nil {
-			return fmt.Errorf("protect: request %d: %w", id, err)
-		}
-		if before.Status != "open" {
-			return apperr.Conflict("申请已办结")
-		}
-		if on < before.ReceivedOn {
-			return kit.Errors{{Field: "closed_on", Msg: "办结日期不能早于受理日期"}}
-		}
-		if _, err := tx.ExecContext(ctx, `UPDATE ip_assists SET status = 'closed', outcome = $1, outcome_note = $2, closed_on = $3, updated_at = $4 WHERE id = $5`,
-			outcome, note, on, s.stamp(), id); err != nil {
-			return fmt.Errorf("protect: close request %d: %w", id, err)
-		}
-		out, err = s.scanAssist(tx.QueryRowContext(ctx, `SELECT `+assistCols+` FROM ip_assists WHERE id = $1`, id))
-		if err != nil {
-			return err
-		}
-		return audit.Append(ctx, s.db, tx, p.Actor(), audit.Entry{Entity: "ip_assist", EntityID: fmt.Sprint(id), Action: "close", Before: before, After: out})
-	})
-	return out, err
+	return s.assists().Save(ctx, kit.Write[Assist]{By: p.Actor(), Scope: &sc, ID: id, Action: "close",
+		Check: func(_ *sql.Tx, before Assist) error {
+			if before.Status != "open" {
+				return apperr.Conflict("申请已办结")
+			}
+			if on < before.ReceivedOn {
+				return kit.Errors{{Field: "closed_on", Msg: "办结日期不能早于受理日期"}}
+			}
+			return nil
+		},
+		Exec: func(tx *sql.Tx, _ Assist) (int64, error) {
+			_, err := tx.ExecContext(ctx, `UPDATE ip_assists SET status = 'closed', outcome = $1, outcome_note = $2, closed_on = $3, updated_at = $4 WHERE id = $5`,
+				outcome, note, on, s.stamp(), id)
+			return id, err
+		}})
 }
 
 // Assists lists the requests in p's scope, open ones by deadline first.

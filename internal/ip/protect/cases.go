@@ -10,7 +10,6 @@ import (
 	"time"
 
 	"sidi/internal/apperr"
-	"sidi/internal/audit"
 	"sidi/internal/auth"
 	"sidi/internal/kit"
 	"sidi/internal/store"
@@ -298,41 +297,43 @@ func (s *Service) CreateCase(ctx context.Context, p auth.Principal, n NewCase) (
 	if err := errs.Err(); err != nil {
 		return Case{}, err
 	}
-	var out Case
-	err = s.db.Tx(ctx, func(tx *sql.Tx) error {
-		if err := kit.DeptIn(ctx, tx, sc, n.DeptID, "承办部门"); err != nil {
+	var ent any // the party in the enterprise directory
+	return s.cases().Save(ctx, kit.Write[Case]{By: p.Actor(), Action: "create",
+		Check: func(tx *sql.Tx, _ Case) (err error) {
+			if err := kit.DeptIn(ctx, tx, sc, n.DeptID, "承办部门"); err != nil {
+				return err
+			}
+			ent, err = s.ent.LinkTx(ctx, tx, p, n.PartyCode, n.Party, n.Demo)
 			return err
-		}
-		ent, err := s.ent.LinkTx(ctx, tx, p, n.PartyCode, n.Party, n.Demo)
-		if err != nil {
-			return err
-		}
-		now := s.stamp()
-		var id int64
-		err = tx.QueryRowContext(ctx, `INSERT INTO ip_cases(case_no, kind, dept_id, subject, party, party_code, enterprise_id, discovered_on,
+		},
+		Exec: func(tx *sql.Tx, _ Case) (id int64, err error) {
+			err = tx.QueryRowContext(ctx, `INSERT INTO ip_cases(case_no, kind, dept_id, subject, party, party_code, enterprise_id, discovered_on,
 			filed_on, investigated_on, closed_on, status, decision_no, violation, penalty, fine_fen, published, transferred_to, close_note, demo, created_at, updated_at)
 			VALUES ($1, $2, $3, $4, $5, $6, $7, $8, '', '', '', 'clue', '', '', '', 0, 0, '', '', $9, $10, $10) RETURNING id`,
-			n.CaseNo, n.Kind, n.DeptID, n.Subject, n.Party, n.PartyCode, ent, n.DiscoveredOn, store.BoolInt(n.Demo), now).Scan(&id)
-		if kit.IsUnique(err) {
-			return apperr.Conflict("案件编号 %s 已存在", n.CaseNo)
-		}
-		if err != nil {
-			return fmt.Errorf("protect: add case: %w", err)
-		}
-		if out, err = s.caseByID(ctx, tx, id); err != nil {
-			return err
-		}
-		return s.caseEvent(ctx, tx, p, id, "create", "", StatusClue, n.Subject, nil, out)
-	})
-	return out, err
+				n.CaseNo, n.Kind, n.DeptID, n.Subject, n.Party, n.PartyCode, ent, n.DiscoveredOn, store.BoolInt(n.Demo), s.stamp()).Scan(&id)
+			if err != nil {
+				return 0, err
+			}
+			return id, s.caseEvent(ctx, tx, p, id, "create", "", StatusClue, n.Subject)
+		},
+		Conflict: func() string { return fmt.Sprintf("案件编号 %s 已存在", n.CaseNo) }})
 }
 
-func (s *Service) caseEvent(ctx context.Context, tx *sql.Tx, p auth.Principal, id int64, action, from, to, note string, before, after any) error {
+// cases is the kit's write skeleton for cases: one outside the caller's
+// scope does not exist.
+func (s *Service) cases() kit.Spec[Case] {
+	return kit.Spec[Case]{DB: s.db, Entity: "ip_case", Noun: "案件", Load: s.caseByID,
+		Dept: func(c Case) int64 { return c.DeptID }, Missing: func(id int64) string { return fmt.Sprintf("案件 %d 不存在", id) }}
+}
+
+// caseEvent records a step of case id in its history (the audit entry is
+// the kit's).
+func (s *Service) caseEvent(ctx context.Context, tx *sql.Tx, p auth.Principal, id int64, action, from, to, note string) error {
 	if _, err := tx.ExecContext(ctx, `INSERT INTO ip_case_events(case_id, at, action, from_status, to_status, actor, note) VALUES ($1, $2, $3, $4, $5, $6, $7)`,
 		id, s.stamp(), action, from, to, p.Actor().Name, note); err != nil {
 		return fmt.Errorf("protect: case %d event: %w", id, err)
 	}
-	return audit.Append(ctx, s.db, tx, p.Actor(), audit.Entry{Entity: "ip_case", EntityID: fmt.Sprint(id), Action: action, Before: before, After: after})
+	return nil
 }
 
 // Step moves a case one step along its workflow, audited in the same
@@ -371,57 +372,54 @@ func (s *Service) Step(ctx context.Context, p auth.Principal, id int64, st CaseS
 	if err := errs.Err(); err != nil {
 		return Case{}, err
 	}
-	var after Case
-	err = s.db.Tx(ctx, func(tx *sql.Tx) error {
-		before, err := s.caseByID(ctx, tx, id)
-		if err != nil {
-			return err
-		}
-		if !sc.Allows(before.DeptID) {
-			return apperr.NotFound("案件 %d 不存在", id)
-		}
-		if !slices.Contains(tr.from, before.Status) {
-			return apperr.Conflict("案件当前为“%s”，不能%s", StatusLabels[before.Status], StepLabels[st.Action])
-		}
-		if st.Action == StepPublish && before.Published {
-			return apperr.Conflict("处罚决定已公示")
-		}
-		prev := map[string]string{StatusClue: before.DiscoveredOn, StatusFiled: before.FiledOn, StatusInvestigating: before.InvestigatedOn, StatusPenalized: before.ClosedOn}[before.Status]
-		if st.On < prev {
-			return kit.Errors{{Field: "on", Msg: fmt.Sprintf("日期不能早于上一环节（%s）", prev)}}
-		}
-		set, args := "", []any{tr.to, s.stamp()}
-		add := func(col string, v any) { args = append(args, v); set += fmt.Sprintf(", %s = $%d", col, len(args)) }
-		switch st.Action {
-		case StepFile:
-			add("filed_on", st.On)
-		case StepInvestigate:
-			add("investigated_on", st.On)
-		case StepPenalize:
-			add("closed_on", st.On)
-			add("decision_no", st.DecisionNo)
-			add("violation", st.Violation)
-			add("penalty", st.Penalty)
-			add("fine_fen", fine)
-		case StepTransfer:
-			add("closed_on", st.On)
-			add("transferred_to", st.TransferredTo)
-		case StepWithdraw:
-			add("closed_on", st.On)
-			add("close_note", st.Note)
-		case StepPublish:
-			add("published", 1)
-		}
-		args = append(args, id)
-		if _, err := tx.ExecContext(ctx, fmt.Sprintf(`UPDATE ip_cases SET status = $1, updated_at = $2%s WHERE id = $%d`, set, len(args)), args...); err != nil {
-			return fmt.Errorf("protect: case %d %s: %w", id, st.Action, err)
-		}
-		if after, err = s.caseByID(ctx, tx, id); err != nil {
-			return err
-		}
-		return s.caseEvent(ctx, tx, p, id, st.Action, before.Status, tr.to, st.Note, before, after)
-	})
-	return after, err
+	return s.cases().Save(ctx, kit.Write[Case]{By: p.Actor(), Scope: &sc, ID: id, Action: st.Action,
+		Check: func(_ *sql.Tx, before Case) error {
+			if !slices.Contains(tr.from, before.Status) {
+				return apperr.Conflict("案件当前为“%s”，不能%s", StatusLabels[before.Status], StepLabels[st.Action])
+			}
+			if st.Action == StepPublish && before.Published {
+				return apperr.Conflict("处罚决定已公示")
+			}
+			prev := map[string]string{StatusClue: before.DiscoveredOn, StatusFiled: before.FiledOn, StatusInvestigating: before.InvestigatedOn, StatusPenalized: before.ClosedOn}[before.Status]
+			if st.On < prev {
+				return kit.Errors{{Field: "on", Msg: fmt.Sprintf("日期不能早于上一环节（%s）", prev)}}
+			}
+			return nil
+		},
+		Exec: func(tx *sql.Tx, before Case) (int64, error) { return id, s.step(ctx, tx, p, before, st, tr.to, fine) }})
+}
+
+// step writes a case's move to status to, with what the step records, and
+// its event.
+func (s *Service) step(ctx context.Context, tx *sql.Tx, p auth.Principal, before Case, st CaseStep, to string, fine int64) error {
+	id := before.ID
+	set, args := "", []any{to, s.stamp()}
+	add := func(col string, v any) { args = append(args, v); set += fmt.Sprintf(", %s = $%d", col, len(args)) }
+	switch st.Action {
+	case StepFile:
+		add("filed_on", st.On)
+	case StepInvestigate:
+		add("investigated_on", st.On)
+	case StepPenalize:
+		add("closed_on", st.On)
+		add("decision_no", st.DecisionNo)
+		add("violation", st.Violation)
+		add("penalty", st.Penalty)
+		add("fine_fen", fine)
+	case StepTransfer:
+		add("closed_on", st.On)
+		add("transferred_to", st.TransferredTo)
+	case StepWithdraw:
+		add("closed_on", st.On)
+		add("close_note", st.Note)
+	case StepPublish:
+		add("published", 1)
+	}
+	args = append(args, id)
+	if _, err := tx.ExecContext(ctx, fmt.Sprintf(`UPDATE ip_cases SET status = $1, updated_at = $2%s WHERE id = $%d`, set, len(args)), args...); err != nil {
+		return fmt.Errorf("protect: case %d %s: %w", id, st.Action, err)
+	}
+	return s.caseEvent(ctx, tx, p, id, st.Action, before.Status, to, st.Note)
 }
 
 // Decision is a published penalty decision: all the public sees of a case.

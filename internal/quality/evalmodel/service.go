@@ -28,7 +28,6 @@ import (
 	"time"
 
 	"sidi/internal/apperr"
-	"sidi/internal/audit"
 	"sidi/internal/auth"
 	"sidi/internal/check"
 	"sidi/internal/enterprise"
@@ -346,25 +345,19 @@ func (s *Service) CreateModel(ctx context.Context, p auth.Principal, in NewModel
 	if err := errs.Err(); err != nil {
 		return Model{}, err
 	}
-	var out Model
-	err = s.db.Tx(ctx, func(tx *sql.Tx) error {
-		if err := kit.DeptIn(ctx, tx, sc, in.DeptID, "所属部门"); err != nil {
-			return err
-		}
-		m := Model{Code: in.Code, Version: 1, Name: in.Name, Period: in.Period, DeptID: in.DeptID, Status: Draft, Classes: classes, Note: in.Note, Demo: in.Demo, Nodes: nodes}
-		id, err := s.insert(ctx, tx, m)
-		if kit.IsUnique(err) {
-			return apperr.Conflict("模型代码 %s 已存在；要修改已有模型请为它建立新版本", in.Code)
-		}
-		if err != nil {
-			return err
-		}
-		if out, err = load(ctx, tx, id); err != nil {
-			return err
-		}
-		return audit.Append(ctx, s.db, tx, p.Actor(), audit.Entry{Entity: "eval_model", EntityID: fmt.Sprint(id), Action: "create", After: out})
-	})
-	return out, err
+	return s.spec().Save(ctx, kit.Write[Model]{By: p.Actor(), Action: "create",
+		Check: func(tx *sql.Tx, _ Model) error { return kit.DeptIn(ctx, tx, sc, in.DeptID, "所属部门") },
+		Exec: func(tx *sql.Tx, _ Model) (int64, error) {
+			return s.insert(ctx, tx, Model{Code: in.Code, Version: 1, Name: in.Name, Period: in.Period, DeptID: in.DeptID, Status: Draft, Classes: classes, Note: in.Note, Demo: in.Demo, Nodes: nodes})
+		},
+		Conflict: func() string {
+			return fmt.Sprintf("模型代码 %s 已存在；要修改已有模型请为它建立新版本", in.Code)
+		}})
+}
+
+// spec is the kit's write skeleton for models.
+func (s *Service) spec() kit.Spec[Model] {
+	return kit.Spec[Model]{DB: s.db, Entity: "eval_model", Noun: "评价模型", Load: load, Dept: func(m Model) int64 { return m.DeptID }}
 }
 
 func quoted(col string) string {
@@ -427,30 +420,20 @@ func (s *Service) change(ctx context.Context, p auth.Principal, id int64, action
 	if err != nil {
 		return Model{}, err
 	}
-	var out Model
-	err = s.db.Tx(ctx, func(tx *sql.Tx) error {
-		before, err := load(ctx, tx, id)
-		if err != nil {
-			return err
-		}
-		if !sc.Allows(before.DeptID) {
-			return apperr.OutOfScope("没有编号为 %d 的评价模型", id)
-		}
-		if before.Status != Draft {
-			return apperr.Conflict("模型 %s 第 %d 版已发布，不能修改；请建立新版本", before.Code, before.Version)
-		}
-		if err := fn(tx, before); err != nil {
-			return err
-		}
-		if _, err := tx.ExecContext(ctx, `UPDATE eval_models SET updated_at = $1 WHERE id = $2`, s.stamp(), id); err != nil {
-			return err
-		}
-		if out, err = load(ctx, tx, id); err != nil {
-			return err
-		}
-		return audit.Append(ctx, s.db, tx, p.Actor(), audit.Entry{Entity: "eval_model", EntityID: fmt.Sprint(id), Action: action, Before: before, After: out})
-	})
-	return out, err
+	return s.spec().Save(ctx, kit.Write[Model]{By: p.Actor(), Scope: &sc, ID: id, Action: action,
+		Check: func(_ *sql.Tx, before Model) error {
+			if before.Status != Draft {
+				return apperr.Conflict("模型 %s 第 %d 版已发布，不能修改；请建立新版本", before.Code, before.Version)
+			}
+			return nil
+		},
+		Exec: func(tx *sql.Tx, before Model) (int64, error) {
+			if err := fn(tx, before); err != nil {
+				return 0, err
+			}
+			_, err := tx.ExecContext(ctx, `UPDATE eval_models SET updated_at = $1 WHERE id = $2`, s.stamp(), id)
+			return id, err
+		}})
 }
 
 // SetAHP computes the weights of a group ("" for the criteria, else a
@@ -581,30 +564,26 @@ func (s *Service) NewVersion(ctx context.Context, p auth.Principal, id int64) (M
 	if err != nil {
 		return Model{}, err
 	}
-	var out Model
-	err = s.db.Tx(ctx, func(tx *sql.Tx) error {
-		m, err := load(ctx, tx, id)
-		if err != nil {
-			return err
-		}
-		if !sc.Allows(m.DeptID) {
-			return apperr.OutOfScope("没有编号为 %d 的评价模型", id)
-		}
-		if err := tx.QueryRowContext(ctx, `SELECT MAX(version) FROM eval_models WHERE code = $1`, m.Code).Scan(&m.Version); err != nil {
-			return err
-		}
-		m.Version++
-		m.Status = Draft
-		nid, err := s.insert(ctx, tx, m)
-		if err != nil {
-			return err
-		}
-		if out, err = load(ctx, tx, nid); err != nil {
-			return err
-		}
-		return audit.Append(ctx, s.db, tx, p.Actor(), audit.Entry{Entity: "eval_model", EntityID: fmt.Sprint(nid), Action: "version", After: map[string]any{"from": id, "model": out}})
-	})
-	return out, err
+	// A creation of the new version, from the model id (the audit entry
+	// names it).
+	sp := s.spec()
+	sp.Audit = func(m Model) any { return map[string]any{"from": id, "model": m} }
+	var m Model
+	return sp.Save(ctx, kit.Write[Model]{By: p.Actor(), Action: "version",
+		Check: func(tx *sql.Tx, _ Model) (err error) {
+			if m, err = load(ctx, tx, id); err != nil {
+				return err
+			}
+			return sc.Check(m.DeptID, "没有编号为 %d 的评价模型", id)
+		},
+		Exec: func(tx *sql.Tx, _ Model) (int64, error) {
+			if err := tx.QueryRowContext(ctx, `SELECT MAX(version) FROM eval_models WHERE code = $1`, m.Code).Scan(&m.Version); err != nil {
+				return 0, err
+			}
+			m.Version++
+			m.Status = Draft
+			return s.insert(ctx, tx, m)
+		}})
 }
 
 // entRow is an enterprise of a frame.

@@ -10,7 +10,6 @@ import (
 	"strings"
 
 	"sidi/internal/apperr"
-	"sidi/internal/audit"
 	"sidi/internal/auth"
 	"sidi/internal/kit"
 	"sidi/internal/store"
@@ -145,27 +144,15 @@ func (s *Service) CreatePlan(ctx context.Context, p auth.Principal, in PlanInput
 	if err := errs.Err(); err != nil {
 		return Plan{}, err
 	}
-	var out Plan
-	err = s.db.Tx(ctx, func(tx *sql.Tx) error {
-		if err := deptIn(ctx, tx, sc, in.DeptID); err != nil {
-			return err
-		}
-		now := s.stamp()
-		var id int64
-		err := tx.QueryRowContext(ctx, `INSERT INTO sampling_plans(plan_no, year, level, title, dept_id, products, demo, created_at, updated_at)
-			VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $8) RETURNING id`, in.PlanNo, year, level, in.Title, store.NullID(in.DeptID), strings.Join(products, "\n"), store.BoolInt(in.Demo), now).Scan(&id)
-		if kit.IsUnique(err) {
-			return apperr.Conflict("计划编号 %s 已存在", in.PlanNo)
-		}
-		if err != nil {
-			return fmt.Errorf("sampling: add plan: %w", err)
-		}
-		if out, err = loadPlan(ctx, tx, id); err != nil {
-			return err
-		}
-		return audit.Append(ctx, s.db, tx, p.Actor(), audit.Entry{Entity: "sampling_plan", EntityID: strconv.FormatInt(id, 10), Action: "create", After: out})
-	})
-	return out, err
+	plans := kit.Spec[Plan]{DB: s.db, Entity: "sampling_plan", Noun: "抽查计划", Load: loadPlan}
+	return plans.Save(ctx, kit.Write[Plan]{By: p.Actor(), Action: "create",
+		Check: func(tx *sql.Tx, _ Plan) error { return deptIn(ctx, tx, sc, in.DeptID) },
+		Exec: func(tx *sql.Tx, _ Plan) (id int64, err error) {
+			err = tx.QueryRowContext(ctx, `INSERT INTO sampling_plans(plan_no, year, level, title, dept_id, products, demo, created_at, updated_at)
+			VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $8) RETURNING id`, in.PlanNo, year, level, in.Title, store.NullID(in.DeptID), strings.Join(products, "\n"), store.BoolInt(in.Demo), s.stamp()).Scan(&id)
+			return id, err
+		},
+		Conflict: func() string { return fmt.Sprintf("计划编号 %s 已存在", in.PlanNo) }})
 }
 
 // CreateTask adds a task to a plan, for a department of p's scope, audited.
@@ -189,34 +176,24 @@ func (s *Service) CreateTask(ctx context.Context, p auth.Principal, planID int64
 	if err := errs.Err(); err != nil {
 		return Task{}, err
 	}
-	var out Task
-	err = s.db.Tx(ctx, func(tx *sql.Tx) error {
-		pl, err := loadPlan(ctx, tx, planID)
-		if err != nil {
-			return err
-		}
-		if !slices.Contains(pl.Products, in.Product) {
-			return kit.Errors{{Field: "product", Msg: fmt.Sprintf("产品“%s”不在计划的产品目录中", kit.Clip(in.Product))}}
-		}
-		if err := deptIn(ctx, tx, sc, in.DeptID); err != nil {
-			return err
-		}
-		now := s.stamp()
-		var id int64
-		err = tx.QueryRowContext(ctx, `INSERT INTO sampling_tasks(task_no, plan_id, product, dept_id, planned, due_on, demo, created_at, updated_at)
-			VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $8) RETURNING id`, in.TaskNo, planID, in.Product, store.NullID(in.DeptID), planned, due, store.BoolInt(in.Demo), now).Scan(&id)
-		if kit.IsUnique(err) {
-			return apperr.Conflict("任务编号 %s 已存在", in.TaskNo)
-		}
-		if err != nil {
-			return fmt.Errorf("sampling: add task: %w", err)
-		}
-		if out, err = taskByNo(ctx, tx, in.TaskNo); err != nil {
-			return err
-		}
-		return audit.Append(ctx, s.db, tx, p.Actor(), audit.Entry{Entity: "sampling_task", EntityID: strconv.FormatInt(id, 10), Action: "create", After: out})
-	})
-	return out, err
+	tasks := kit.Spec[Task]{DB: s.db, Entity: "sampling_task", Noun: "抽查任务", Load: taskByID}
+	return tasks.Save(ctx, kit.Write[Task]{By: p.Actor(), Action: "create",
+		Check: func(tx *sql.Tx, _ Task) error {
+			pl, err := loadPlan(ctx, tx, planID)
+			if err != nil {
+				return err
+			}
+			if !slices.Contains(pl.Products, in.Product) {
+				return kit.Errors{{Field: "product", Msg: fmt.Sprintf("产品“%s”不在计划的产品目录中", kit.Clip(in.Product))}}
+			}
+			return deptIn(ctx, tx, sc, in.DeptID)
+		},
+		Exec: func(tx *sql.Tx, _ Task) (id int64, err error) {
+			err = tx.QueryRowContext(ctx, `INSERT INTO sampling_tasks(task_no, plan_id, product, dept_id, planned, due_on, demo, created_at, updated_at)
+			VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $8) RETURNING id`, in.TaskNo, planID, in.Product, store.NullID(in.DeptID), planned, due, store.BoolInt(in.Demo), s.stamp()).Scan(&id)
+			return id, err
+		},
+		Conflict: func() string { return fmt.Sprintf("任务编号 %s 已存在", in.TaskNo) }})
 }
 
 const planCols = `p.id, p.plan_no, p.year, p.level, p.title, COALESCE(p.dept_id, 0), COALESCE(d.name, ''), p.products, p.demo`
@@ -253,13 +230,23 @@ func scanTask(sc interface{ Scan(...any) error }) (Task, error) {
 	return t, err
 }
 
+func taskByID(ctx context.Context, q store.Querier, id int64) (Task, error) {
+	return taskWhere(ctx, q, "t.id", id, apperr.NotFound("没有编号为 %d 的抽查任务", id))
+}
+
 func taskByNo(ctx context.Context, q store.Querier, no string) (Task, error) {
-	t, err := scanTask(q.QueryRowContext(ctx, `SELECT `+taskCols+` FROM sampling_tasks t LEFT JOIN departments d ON d.id = t.dept_id WHERE t.task_no = $1`, no))
+	return taskWhere(ctx, q, "t.task_no", no, fmt.Errorf("任务编号“%s”不存在", kit.Clip(no)))
+}
+
+// taskWhere reads the task whose col is v; missing is the error when
+// there is none.
+func taskWhere(ctx context.Context, q store.Querier, col string, v any, missing error) (Task, error) {
+	t, err := scanTask(q.QueryRowContext(ctx, `SELECT `+taskCols+` FROM sampling_tasks t LEFT JOIN departments d ON d.id = t.dept_id WHERE `+col+` = $1`, v))
 	if errors.Is(err, sql.ErrNoRows) {
-		return Task{}, fmt.Errorf("任务编号“%s”不存在", kit.Clip(no))
+		return Task{}, missing
 	}
 	if err != nil {
-		return Task{}, fmt.Errorf("sampling: task %s: %w", no, err)
+		return Task{}, fmt.Errorf("sampling: task %v: %w", v, err)
 	}
 	return t, nil
 }
