@@ -2,10 +2,7 @@ package standards
 
 import (
 	"context"
-	"crypto/sha256"
 	"database/sql"
-	"encoding/hex"
-	"encoding/json"
 	"errors"
 	"fmt"
 	"reflect"
@@ -14,7 +11,6 @@ import (
 	"time"
 
 	"sidi/internal/apperr"
-	"sidi/internal/audit"
 	"sidi/internal/auth"
 	"sidi/internal/kit"
 	"sidi/internal/search"
@@ -86,25 +82,50 @@ func (s *Service) Import(ctx context.Context, p auth.Principal, name string, dat
 // whole file; the rows are then written in batches, each in one
 // transaction with its search documents and one audit entry. Rows are
 // matched on the normalised code, so importing the same file again changes
-// nothing.
+// nothing. Into an empty registry the file is read once and written in one
+// transaction, the registry's secondary indexes built after the rows
+// (kit.Plan.Load, firstLoad): the same rows, search documents and audit
+// entries as the two passes.
 func (s *Service) ImportFile(ctx context.Context, p auth.Principal, src kit.Source, opt kit.ImportOptions) (kit.ImportReport, error) {
 	if err := p.Require(Editors...); err != nil {
 		return kit.ImportReport{}, err
 	}
-	spec := kit.TableSpec{Columns: ImportColumns, Formulas: true}
-	rep, err := kit.RunImport(ctx, src, opt, kit.Plan[record]{
+	var stored int
+	if err := s.db.Reader().QueryRowContext(ctx, `SELECT COUNT(*) FROM (SELECT 1 FROM standards LIMIT 1) x`).Scan(&stored); err != nil {
+		return kit.ImportReport{Kind: "standards", File: src.Name}, fmt.Errorf("standards: import: %w", err)
+	}
+	// A first load analyses each row's search document while the rows are
+	// parsed, beside the writer; the two passes leave it to the batch.
+	first := stored == 0 && !opt.DryRun && !opt.TwoPass
+	if first {
+		restore, err := s.db.BulkCache(ctx)
+		if err != nil {
+			return kit.ImportReport{Kind: "standards", File: src.Name}, err
+		}
+		defer restore()
+	}
+	pl := kit.Plan[record]{
 		Kind:  "standards",
-		Spec:  spec,
-		Parse: s.parseRow,
+		Spec:  kit.TableSpec{Columns: ImportColumns, Formulas: true},
+		Parse: func(row kit.Row) (record, kit.Errors) { return s.parseRow(row, first) },
 		Key:   func(r record) string { return r.code.Normalized },
 		Duplicate: func(row int, r record, prev int) kit.FieldError {
 			return kit.FieldError{Row: row, Column: "标准号", Msg: fmt.Sprintf("标准号 %s 与第 %d 行重复", r.code.Display, prev)}
 		},
-		Check: s.checkImport,
 		Write: func(ctx context.Context, batch []kit.Item[record], file kit.ImportReport) (kit.BatchResult, error) {
 			return s.importBatch(ctx, p, batch, file)
 		},
-	})
+		Workers: kit.AllCPUs, // parseRow keeps no state
+	}
+	if stored == 0 {
+		// Nothing stored, so nothing in the revision workflow to refuse.
+		pl.Load = func(ctx context.Context, load func(kit.WriteFunc[record]) error) error {
+			return s.firstLoad(ctx, p, load)
+		}
+	} else {
+		pl.Check = s.checkImport
+	}
+	rep, err := kit.RunImport(ctx, src, opt, pl)
 	if rep.Batches > 0 {
 		s.db.Observer().ImportRows("standards", rep.Created+rep.Updated+rep.Unchanged)
 	}
@@ -116,8 +137,9 @@ func (s *Service) ImportFile(ctx context.Context, p auth.Principal, src kit.Sour
 	return rep, err
 }
 
-// parseRow checks one row without the database.
-func (s *Service) parseRow(row kit.Row) (record, kit.Errors) {
+// parseRow checks one row without the database; with analyse, a valid
+// row's search document is analysed too (record.an).
+func (s *Service) parseRow(row kit.Row, analyse bool) (record, kit.Errors) {
 	errs := row.Errs
 	n := row.N
 	bad := func(column, format string, args ...any) {
@@ -172,19 +194,25 @@ func (s *Service) parseRow(row kit.Row) (record, kit.Errors) {
 		}
 	}
 	rec.Replaces = reps
+	// The tags a new record gets (importBatch); a stored record keeps its own.
+	rec.Tags = InferTags(rec.Title)
+	if analyse {
+		a := search.Analyze(s.db.Dialect(), searchDoc(0, rec))
+		rec.an = &a
+	}
 	return rec, nil
+}
+
+// storedRef is the id and status of a stored record.
+type storedRef struct {
+	id     int64
+	status string
 }
 
 // existing looks up the records of keys, a chunk of keys per query, and
 // returns their id and status by key.
-func (s *Service) existing(ctx context.Context, q querier, keys []string) (map[string]struct {
-	id     int64
-	status string
-}, error) {
-	out := map[string]struct {
-		id     int64
-		status string
-	}{}
+func (s *Service) existing(ctx context.Context, q querier, keys []string) (map[string]storedRef, error) {
+	out := map[string]storedRef{}
 	const chunk = 500
 	for lo := 0; lo < len(keys); lo += chunk {
 		part := keys[lo:min(lo+chunk, len(keys))]
@@ -193,10 +221,7 @@ func (s *Service) existing(ctx context.Context, q querier, keys []string) (map[s
 			args[i] = k
 		}
 		err := store.EachRow(ctx, q, `SELECT id, code_key, status FROM standards WHERE code_key IN `+store.Placeholders(s.db.Dialect(), 1, len(part)), args, func(r *sql.Rows) error {
-			var v struct {
-				id     int64
-				status string
-			}
+			var v storedRef
 			var k string
 			err := r.Scan(&v.id, &k, &v.status)
 			out[k] = v
@@ -233,115 +258,176 @@ func (s *Service) checkImport(ctx context.Context, batch []kit.Item[record]) (ki
 	return errs, nil
 }
 
-// importBatch writes one batch in one transaction: new records with
-// multi-row statements and their search documents in one batch, changed
-// records one by one, and one audit entry naming the file, the rows, the
-// ids and a SHA-256 of what the rows wrote.
+// importBatch writes one batch in one transaction (writeTx); search.Tx:
+// the connection lets the rows and search documents go in with COPY on
+// PostgreSQL.
 func (s *Service) importBatch(ctx context.Context, p auth.Principal, batch []kit.Item[record], file kit.ImportReport) (kit.BatchResult, error) {
 	var res kit.BatchResult
-	// search.Tx: the connection lets the search documents go in with COPY
-	// on PostgreSQL.
-	err := search.Tx(ctx, s.db, func(tx *sql.Tx, conn *sql.Conn) error {
-		res = kit.BatchResult{}
-		ex, err := s.existing(ctx, tx, batchKeys(batch))
-		if err != nil {
-			return err
+	err := search.Tx(ctx, s.db, func(tx *sql.Tx, conn *sql.Conn) (err error) {
+		res, err = s.writeTx(ctx, tx, conn, p, batch, file, false)
+		return err
+	})
+	return res, err
+}
+
+// writeTx writes one batch inside tx: new records with multi-row
+// statements (COPY on PostgreSQL) and their search documents in one
+// batch, changed records one by one, and one audit entry naming the file,
+// the rows, the ids and a digest of what the rows wrote. empty: the
+// registry held no record when the transaction began (a first load), so
+// nothing is looked up.
+func (s *Service) writeTx(ctx context.Context, tx *sql.Tx, conn *sql.Conn, p auth.Principal, batch []kit.Item[record], file kit.ImportReport, empty bool) (kit.BatchResult, error) {
+	var res kit.BatchResult
+	ex := map[string]storedRef{}
+	befores := map[int64]Input{}
+	if !empty {
+		var err error
+		if ex, err = s.existing(ctx, tx, batchKeys(batch)); err != nil {
+			return res, err
 		}
 		var ids []int64
 		for _, e := range ex {
 			ids = append(ids, e.id)
 		}
-		befores, err := s.loadInputs(ctx, tx, ids)
+		if befores, err = s.loadInputs(ctx, tx, ids); err != nil {
+			return res, err
+		}
+	}
+	var fresh []record
+	var freshRows []int
+	var created, updated []int64
+	var after []written
+	for _, it := range batch {
+		rec := it.Val
+		e, ok := ex[rec.code.Normalized]
+		if !ok {
+			rec.Tags = InferTags(rec.Title)
+			fresh, freshRows = append(fresh, rec), append(freshRows, it.Row)
+			continue
+		}
+		if e.status == StatusProject {
+			return res, &apperr.Error{Kind: apperr.ErrInvalid, Msg: fmt.Sprintf("第 %d 行：标准 %s 正在制修订流程中，请在流程中登记发布，不能通过导入覆盖", it.Row, rec.code.Display)}
+		}
+		in := befores[e.id]
+		merged := in
+		merged.Code, merged.Title, merged.Status, merged.Issued, merged.Implemented = rec.code.Display, rec.Title, rec.Status, rec.Issued, rec.Implemented
+		for _, f := range []struct {
+			dst *string
+			v   string
+		}{{&merged.ICS, rec.ICS}, {&merged.CCS, rec.CCS}, {&merged.Committee, rec.Committee}, {&merged.DraftingUnits, rec.DraftingUnits}} {
+			if f.v != "" {
+				*f.dst = f.v
+			}
+		}
+		if len(rec.Replaces) > 0 {
+			merged.Replaces = rec.Replaces
+		}
+		if len(merged.Tags) == 0 {
+			merged.Tags = InferTags(merged.Title)
+		}
+		r, verrs := s.validate(merged)
+		if len(verrs) > 0 {
+			return res, &apperr.Error{Kind: apperr.ErrInvalid, Msg: fmt.Sprintf("第 %d 行：%s", it.Row, invalid(verrs).Error())}
+		}
+		if sameRecord(in, r.Input) {
+			res.Unchanged++
+			continue
+		}
+		if err := s.update(ctx, tx, e.id, r); err != nil {
+			return res, fmt.Errorf("第 %d 行：%w", it.Row, err)
+		}
+		updated = append(updated, e.id)
+		after = append(after, written{e.id, it.Row, r.Input})
+		res.Updated++
+	}
+	if len(fresh) > 0 {
+		ids, err := store.NewIDs(ctx, s.db.Dialect(), tx, "standards", len(fresh))
 		if err != nil {
-			return err
+			return res, err
 		}
-		var fresh []record
-		var freshRows []int
-		type written struct {
-			ID  int64 `json:"id"`
-			Row int   `json:"row"`
-			In  Input `json:"in"`
+		docs := make([]search.Doc, len(fresh))
+		an := make([]search.Analysis, len(fresh))
+		for i, r := range fresh {
+			docs[i] = searchDoc(ids[i], r)
+			if r.an != nil {
+				an[i] = *r.an
+			} else {
+				an[i] = search.Analyze(s.db.Dialect(), docs[i])
+			}
+			after = append(after, written{ids[i], freshRows[i], r.Input})
 		}
-		var created, updated []int64
-		var after []written
-		for _, it := range batch {
-			rec := it.Val
-			e, ok := ex[rec.code.Normalized]
-			if !ok {
-				rec.Tags = InferTags(rec.Title)
-				fresh, freshRows = append(fresh, rec), append(freshRows, it.Row)
-				continue
-			}
-			if e.status == StatusProject {
-				return &apperr.Error{Kind: apperr.ErrInvalid, Msg: fmt.Sprintf("第 %d 行：标准 %s 正在制修订流程中，请在流程中登记发布，不能通过导入覆盖", it.Row, rec.code.Display)}
-			}
-			in := befores[e.id]
-			merged := in
-			merged.Code, merged.Title, merged.Status, merged.Issued, merged.Implemented = rec.code.Display, rec.Title, rec.Status, rec.Issued, rec.Implemented
-			for _, f := range []struct {
-				dst *string
-				v   string
-			}{{&merged.ICS, rec.ICS}, {&merged.CCS, rec.CCS}, {&merged.Committee, rec.Committee}, {&merged.DraftingUnits, rec.DraftingUnits}} {
-				if f.v != "" {
-					*f.dst = f.v
-				}
-			}
-			if len(rec.Replaces) > 0 {
-				merged.Replaces = rec.Replaces
-			}
-			if len(merged.Tags) == 0 {
-				merged.Tags = InferTags(merged.Title)
-			}
-			r, verrs := s.validate(merged)
-			if len(verrs) > 0 {
-				return &apperr.Error{Kind: apperr.ErrInvalid, Msg: fmt.Sprintf("第 %d 行：%s", it.Row, invalid(verrs).Error())}
-			}
-			if sameRecord(in, r.Input) {
-				res.Unchanged++
-				continue
-			}
-			if err := s.update(ctx, tx, e.id, r); err != nil {
-				return fmt.Errorf("第 %d 行：%w", it.Row, err)
-			}
-			updated = append(updated, e.id)
-			after = append(after, written{e.id, it.Row, r.Input})
-			res.Updated++
+		if err := s.bulkWrite(ctx, tx, conn, fresh, ids, search.NewBatchOf(docs, an)); err != nil {
+			return res, err
 		}
-		if len(fresh) > 0 {
-			ids, err := store.NewIDs(ctx, s.db.Dialect(), tx, "standards", len(fresh))
+		if err := s.markReplaced(ctx, tx, fresh, ids); err != nil {
+			return res, err
+		}
+		created = ids
+		res.Created = len(fresh)
+	}
+	if len(after) == 0 {
+		return res, nil // nothing changed: no audit entry either
+	}
+	digest := kit.NewRowsDigest()
+	var vals []string
+	for _, w := range after {
+		vals = w.In.digestValues(vals[:0])
+		digest.Add(w.ID, w.Row, vals...)
+	}
+	return res, kit.AuditImportBatch(ctx, s.db, tx, p.Actor(), kit.ImportBatch{Kind: "standards", File: file, FirstRow: batch[0].Row, LastRow: batch[len(batch)-1].Row,
+		Created: created, Updated: updated, Unchanged: res.Unchanged, Digest: digest})
+}
+
+// written is what one row of an import wrote, for the audit digest.
+type written struct {
+	ID  int64
+	Row int
+	In  Input
+}
+
+// digestValues appends to vals what an import stores of in, for the batch's
+// kit.RowsDigest: every field of the editor's Input (tags and replaced
+// codes one a line).
+func (in Input) digestValues(vals []string) []string {
+	return append(vals, in.Code, in.Kind, in.DrugCategory, in.Variety, in.Title, in.TitleEn, in.Status, flagDigit(in.FastTrack), in.ProjectDate, in.Issued,
+		in.Implemented, in.ICS, in.CCS, in.Committee, in.Department, in.Publisher, in.DraftingUnits, in.Drafters, in.FilingNo, in.FilingDate, in.Scope,
+		strconv.Itoa(in.PlanTask), strings.Join(in.Tags, "\n"), strings.Join(in.Replaces, "\n"), flagDigit(in.Demo), in.Note)
+}
+
+func flagDigit(b bool) string {
+	if b {
+		return "1"
+	}
+	return "0"
+}
+
+// firstLoad is the first load into an empty registry (kit.Plan.Load): one
+// transaction, the secondary indexes of the registry's tables built after
+// the rows, no lookup of stored records (a record written meanwhile fails
+// the load on the unique code, or DeferIndexes refuses it).
+func (s *Service) firstLoad(ctx context.Context, p auth.Principal, load func(kit.WriteFunc[record]) error) error {
+	return search.Tx(ctx, s.db, func(tx *sql.Tx, conn *sql.Conn) error {
+		var builds []func() error
+		for _, t := range []string{"standards", "standard_tags", "standard_relations"} {
+			build, err := kit.DeferIndexes(ctx, s.db.Dialect(), tx, t)
 			if err != nil {
 				return err
 			}
-			var docs []search.Doc
-			for i, r := range fresh {
-				docs = append(docs, searchDoc(ids[i], r))
-				after = append(after, written{ids[i], freshRows[i], r.Input})
-			}
-			if err := s.bulkWrite(ctx, tx, conn, fresh, ids, search.NewBatch(s.db.Dialect(), docs)); err != nil {
+			builds = append(builds, build)
+		}
+		err := load(func(ctx context.Context, batch []kit.Item[record], file kit.ImportReport) (kit.BatchResult, error) {
+			return s.writeTx(ctx, tx, conn, p, batch, file, true)
+		})
+		if err != nil {
+			return err
+		}
+		for _, build := range builds {
+			if err := build(); err != nil {
 				return err
 			}
-			if err := s.markReplaced(ctx, tx, fresh, ids); err != nil {
-				return err
-			}
-			created = ids
-			res.Created = len(fresh)
 		}
-		if len(after) == 0 {
-			return nil // nothing changed: no audit entry either
-		}
-		h := sha256.New()
-		enc := json.NewEncoder(h)
-		for _, w := range after {
-			if err := enc.Encode(w); err != nil {
-				return fmt.Errorf("standards: import digest: %w", err)
-			}
-		}
-		return audit.Append(ctx, s.db, tx, p.Actor(), audit.Entry{Entity: ImportEntity, EntityID: "standards", Action: "import",
-			After: map[string]any{"kind": "standards", "file": file.File, "file_sha256": file.SHA256,
-				"rows": [2]int{batch[0].Row, batch[len(batch)-1].Row}, "created": kit.IDRanges(created), "updated": updated,
-				"unchanged": res.Unchanged, "rows_sha256": hex.EncodeToString(h.Sum(nil))}})
+		return nil
 	})
-	return res, err
 }
 
 // loadInputs reads the records of ids as an editor's Input (what InputOf
