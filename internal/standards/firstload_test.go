@@ -263,4 +263,3 @@ func TestFirstLoad(t *testing.T) {
 		}
 	})
 }
-
