@@ -73,12 +73,17 @@ type posting struct {
 func analyze(d Doc) ([]posting, [3]string) {
 	var ps []posting
 	var cols [3]string
-	count := map[string]int{}
+	fields := [3]string{d.Title, d.Keywords, d.Body}
+	toks := [3][]string{Tokens(d.Title), Tokens(d.Keywords), Tokens(d.Body)}
+	n := len(toks[0]) + len(toks[1]) + len(toks[2])
+	count := make(map[string]int, n)
+	ps = make([]posting, 0, n)
 	pos := 1
-	for i, text := range []string{d.Title, d.Keywords, d.Body} {
+	for i := range fields {
 		w := byte('A' + i)
 		var b strings.Builder
-		for _, tok := range Tokens(text) {
+		b.Grow(len(fields[i]) * 3)
+		for _, tok := range toks[i] {
 			if pos > maxPositions {
 				break
 			}

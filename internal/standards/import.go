@@ -6,6 +6,7 @@ import (
 	"errors"
 	"fmt"
 	"reflect"
+	"slices"
 	"strconv"
 	"strings"
 	"time"
@@ -494,17 +495,49 @@ func (s *Service) loadInputs(ctx context.Context, q querier, ids []int64) (map[i
 }
 
 // markReplaced does for a batch of new records what saveLinks does for
-// one: a current, issued record marks the current records of the codes it
-// replaces as replaced, and their search documents follow.
+// one (replaceCode): a current, issued record marks the current records of
+// the codes it replaces as replaced, and their search documents follow —
+// with one statement per chunk of codes instead of one per code.
 func (s *Service) markReplaced(ctx context.Context, tx *sql.Tx, recs []record, ids []int64) error {
+	var args []any // code key, then the id of the record replacing it
 	for i, r := range recs {
 		if r.Status != StatusActive || r.Issued == "" {
 			continue
 		}
 		for _, c := range r.Replaces {
-			if err := s.replaceCode(ctx, tx, NormalizeCode(c), ids[i]); err != nil {
-				return err
+			args = append(args, NormalizeCode(c), ids[i])
+		}
+	}
+	var replaced []int64
+	const chunk = 500 // pairs a statement
+	for lo := 0; lo < len(args); lo += 2 * chunk {
+		part := args[lo:min(lo+2*chunk, len(args))]
+		var vals strings.Builder
+		for j := 0; j < len(part); j += 2 {
+			if j > 0 {
+				vals.WriteByte(',')
 			}
+			if s.db.Dialect() == store.Postgres {
+				fmt.Fprintf(&vals, "($%d, $%d::bigint)", j+1, j+2)
+			} else {
+				vals.WriteString("(?, ?)")
+			}
+		}
+		err := store.EachRow(ctx, tx, `UPDATE standards SET status = 'replaced' FROM (SELECT column1 AS code_key, column2 AS by_id FROM (VALUES `+vals.String()+`) AS x) AS v
+			WHERE standards.code_key = v.code_key AND standards.status = 'active' AND standards.id <> v.by_id RETURNING standards.id`, part, func(r *sql.Rows) error {
+			var id int64
+			err := r.Scan(&id)
+			replaced = append(replaced, id)
+			return err
+		})
+		if err != nil {
+			return fmt.Errorf("standards: mark replaced: %w", err)
+		}
+	}
+	slices.Sort(replaced)
+	for _, id := range slices.Compact(replaced) {
+		if err := s.reindexOne(ctx, tx, id); err != nil {
+			return err
 		}
 	}
 	return nil
