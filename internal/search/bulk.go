@@ -199,6 +199,44 @@ var pgBulkIndexes = []struct{ name, ddl string }{
 	{"search_postings_tok", `CREATE INDEX search_postings_tok ON search_postings(kind, field, tok, rank DESC, ref_id DESC, pos) INCLUDE (fset)`},
 }
 
+// DeferIndexes is for a bulk load inside tx into a search index that holds
+// no document of any kind (a new database): on PostgreSQL it drops the
+// search tables' indexes (pgBulkIndexes) in tx and returns the function
+// that builds them again in tx, to be called before the commit — one build
+// over the loaded documents instead of an index kept up row by row. Until
+// the commit other transactions wait for the tables (there is nothing to
+// find in them yet); a rollback leaves the indexes as they were. With
+// documents in the index, and on SQLite, it does nothing.
+func DeferIndexes(ctx context.Context, db *store.DB, tx *sql.Tx) (build func() error, err error) {
+	build = func() error { return nil }
+	if db.Dialect() != store.Postgres {
+		return build, nil
+	}
+	var n int
+	if err := tx.QueryRowContext(ctx, `SELECT COUNT(*) FROM (SELECT 1 FROM search_docs LIMIT 1) x`).Scan(&n); err != nil {
+		return nil, fmt.Errorf("search: defer indexes: %w", err)
+	}
+	if n > 0 {
+		return build, nil
+	}
+	for _, ix := range pgBulkIndexes {
+		if _, err := tx.ExecContext(ctx, `DROP INDEX IF EXISTS `+ix.name); err != nil {
+			return nil, fmt.Errorf("search: drop %s: %w", ix.name, err)
+		}
+	}
+	return func() error {
+		if _, err := tx.ExecContext(ctx, `SELECT set_config('maintenance_work_mem', '256MB', true)`); err != nil {
+			return fmt.Errorf("search: index settings: %w", err)
+		}
+		for _, ix := range pgBulkIndexes {
+			if _, err := tx.ExecContext(ctx, ix.ddl); err != nil {
+				return fmt.Errorf("search: build %s: %w", ix.name, err)
+			}
+		}
+		return nil
+	}, nil
+}
+
 // WithoutIndexes runs load, a bulk load, with PostgreSQL's search indexes
 // dropped, and builds them again afterwards (even when load fails): building
 // a GIN index once is much faster than updating it row by row. Searches

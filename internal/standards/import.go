@@ -265,7 +265,7 @@ func (s *Service) checkImport(ctx context.Context, batch []kit.Item[record]) (ki
 func (s *Service) importBatch(ctx context.Context, p auth.Principal, batch []kit.Item[record], file kit.ImportReport) (kit.BatchResult, error) {
 	var res kit.BatchResult
 	err := search.Tx(ctx, s.db, func(tx *sql.Tx, conn *sql.Conn) (err error) {
-		res, err = s.writeTx(ctx, tx, conn, p, batch, file, false)
+		res, err = s.writeTx(ctx, tx, conn, p, batch, file, nil)
 		return err
 	})
 	return res, err
@@ -274,14 +274,15 @@ func (s *Service) importBatch(ctx context.Context, p auth.Principal, batch []kit
 // writeTx writes one batch inside tx: new records with multi-row
 // statements (COPY on PostgreSQL) and their search documents in one
 // batch, changed records one by one, and one audit entry naming the file,
-// the rows, the ids and a digest of what the rows wrote. empty: the
-// registry held no record when the transaction began (a first load), so
-// nothing is looked up.
-func (s *Service) writeTx(ctx context.Context, tx *sql.Tx, conn *sql.Conn, p auth.Principal, batch []kit.Item[record], file kit.ImportReport, empty bool) (kit.BatchResult, error) {
+// the rows, the ids and a digest of what the rows wrote. A first load
+// (fl set: the registry held no record when the transaction began) looks
+// nothing up and leaves the search documents of the records its rows
+// mark replaced to the end of the load (fl.replaced).
+func (s *Service) writeTx(ctx context.Context, tx *sql.Tx, conn *sql.Conn, p auth.Principal, batch []kit.Item[record], file kit.ImportReport, fl *firstLoadState) (kit.BatchResult, error) {
 	var res kit.BatchResult
 	ex := map[string]storedRef{}
 	befores := map[int64]Input{}
-	if !empty {
+	if fl == nil {
 		var err error
 		if ex, err = s.existing(ctx, tx, batchKeys(batch)); err != nil {
 			return res, err
@@ -360,7 +361,13 @@ func (s *Service) writeTx(ctx context.Context, tx *sql.Tx, conn *sql.Conn, p aut
 		if err := s.bulkWrite(ctx, tx, conn, fresh, ids, search.NewBatchOf(docs, an)); err != nil {
 			return res, err
 		}
-		if err := s.markReplaced(ctx, tx, fresh, ids); err != nil {
+		replaced, err := s.markReplaced(ctx, tx, fresh, ids)
+		if err != nil {
+			return res, err
+		}
+		if fl != nil {
+			fl.replaced = append(fl.replaced, replaced...)
+		} else if err := s.reindex(ctx, tx, replaced); err != nil {
 			return res, err
 		}
 		created = ids
@@ -402,13 +409,28 @@ func flagDigit(b bool) string {
 	return "0"
 }
 
+// firstLoadState is what a first load keeps between its batches.
+type firstLoadState struct {
+	// replaced are the records the load's rows marked replaced, whose
+	// search documents are written again once, after the rows and the
+	// indexes (the end state is the same as reindexing them batch by
+	// batch: nothing else changes them meanwhile).
+	replaced []int64
+}
+
 // firstLoad is the first load into an empty registry (kit.Plan.Load): one
 // transaction, the secondary indexes of the registry's tables built after
 // the rows, no lookup of stored records (a record written meanwhile fails
 // the load on the unique code, or DeferIndexes refuses it).
 func (s *Service) firstLoad(ctx context.Context, p auth.Principal, load func(kit.WriteFunc[record]) error) error {
 	return search.Tx(ctx, s.db, func(tx *sql.Tx, conn *sql.Conn) error {
-		var builds []func() error
+		var fl firstLoadState
+		// A new database: the search tables' indexes after the documents too.
+		searchBuild, err := search.DeferIndexes(ctx, s.db, tx)
+		if err != nil {
+			return err
+		}
+		builds := []func() error{searchBuild}
 		for _, t := range []string{"standards", "standard_tags", "standard_relations"} {
 			build, err := kit.DeferIndexes(ctx, s.db.Dialect(), tx, t)
 			if err != nil {
@@ -416,8 +438,8 @@ func (s *Service) firstLoad(ctx context.Context, p auth.Principal, load func(kit
 			}
 			builds = append(builds, build)
 		}
-		err := load(func(ctx context.Context, batch []kit.Item[record], file kit.ImportReport) (kit.BatchResult, error) {
-			return s.writeTx(ctx, tx, conn, p, batch, file, true)
+		err = load(func(ctx context.Context, batch []kit.Item[record], file kit.ImportReport) (kit.BatchResult, error) {
+			return s.writeTx(ctx, tx, conn, p, batch, file, &fl)
 		})
 		if err != nil {
 			return err
@@ -427,7 +449,7 @@ func (s *Service) firstLoad(ctx context.Context, p auth.Principal, load func(kit
 				return err
 			}
 		}
-		return nil
+		return s.reindex(ctx, tx, fl.replaced)
 	})
 }
 
@@ -495,10 +517,11 @@ func (s *Service) loadInputs(ctx context.Context, q querier, ids []int64) (map[i
 }
 
 // markReplaced does for a batch of new records what saveLinks does for
-// one (replaceCode): a current, issued record marks the current records of
-// the codes it replaces as replaced, and their search documents follow —
-// with one statement per chunk of codes instead of one per code.
-func (s *Service) markReplaced(ctx context.Context, tx *sql.Tx, recs []record, ids []int64) error {
+// one (replaceCode), with one statement per chunk of codes instead of one
+// per code: a current, issued record marks the current records of the
+// codes it replaces as replaced. It returns their ids, whose search
+// documents must follow (reindex).
+func (s *Service) markReplaced(ctx context.Context, tx *sql.Tx, recs []record, ids []int64) ([]int64, error) {
 	var args []any // code key, then the id of the record replacing it
 	for i, r := range recs {
 		if r.Status != StatusActive || r.Issued == "" {
@@ -531,11 +554,16 @@ func (s *Service) markReplaced(ctx context.Context, tx *sql.Tx, recs []record, i
 			return err
 		})
 		if err != nil {
-			return fmt.Errorf("standards: mark replaced: %w", err)
+			return nil, fmt.Errorf("standards: mark replaced: %w", err)
 		}
 	}
-	slices.Sort(replaced)
-	for _, id := range slices.Compact(replaced) {
+	return replaced, nil
+}
+
+// reindex writes the search documents of the records ids again, each once.
+func (s *Service) reindex(ctx context.Context, tx *sql.Tx, ids []int64) error {
+	slices.Sort(ids)
+	for _, id := range slices.Compact(ids) {
 		if err := s.reindexOne(ctx, tx, id); err != nil {
 			return err
 		}
