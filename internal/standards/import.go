@@ -96,15 +96,10 @@ func (s *Service) ImportFile(ctx context.Context, p auth.Principal, src kit.Sour
 		return kit.ImportReport{Kind: "standards", File: src.Name}, fmt.Errorf("standards: import: %w", err)
 	}
 	// A first load analyses each row's search document while the rows are
-	// parsed, beside the writer; the two passes leave it to the batch.
+	// parsed, beside the writer; the two passes leave it to the batch. (No
+	// store.BulkCache: with it the peak RSS of a 1M-row load was 950 MB
+	// against 352 MB, for no CPU saved — docs/PERFORMANCE.md.)
 	first := stored == 0 && !opt.DryRun && !opt.TwoPass
-	if first {
-		restore, err := s.db.BulkCache(ctx)
-		if err != nil {
-			return kit.ImportReport{Kind: "standards", File: src.Name}, err
-		}
-		defer restore()
-	}
 	pl := kit.Plan[record]{
 		Kind:  "standards",
 		Spec:  kit.TableSpec{Columns: ImportColumns, Formulas: true},
