@@ -16,31 +16,57 @@ import (
 // goroutine), Insert writes all of them with a few multi-row statements.
 // The index content is exactly what Index writes for each document.
 type Batch struct {
-	docs  []Doc
-	ids   []int64     // SQLite: the rowids
-	cols  [][3]string // SQLite: each field's token text
-	tsv   [][3]string // PostgreSQL: the tsvector literals of all fields, the title and the keywords
-	posts [][]posting // PostgreSQL: the title and keyword postings (those of tsv[i][1] and tsv[i][2])
-	err   error
+	docs []Doc
+	ids  []int64 // SQLite: the rowids
+	an   []Analysis
+	err  error
+}
+
+// Analysis is what a Batch writes for one document besides its kind, id,
+// rank and facets: the token text of each field (SQLite), or the tsvector
+// literals of all fields, the title and the keywords and the title and
+// keyword postings (PostgreSQL). It depends neither on the document's
+// RefID nor on its Rank, so Analyze may run before the record has an id,
+// e.g. while an import's rows are parsed.
+type Analysis struct {
+	cols  [3]string
+	tsv   [3]string
+	posts []posting // those of tsv[1] and tsv[2]
+}
+
+// Analyze analyses doc for dialect d (see Analysis).
+func Analyze(d store.Dialect, doc Doc) Analysis {
+	ps, cols := analyze(doc)
+	if d != store.Postgres {
+		return Analysis{cols: cols}
+	}
+	a, k := field(ps, 'A'), field(ps, 'B')
+	return Analysis{tsv: [3]string{tsvector(ps), tsvector(a), tsvector(k)}, posts: append(a, k...)}
 }
 
 // NewBatch analyses docs for dialect d.
 func NewBatch(d store.Dialect, docs []Doc) *Batch {
-	b := &Batch{docs: docs}
-	for _, doc := range docs {
+	an := make([]Analysis, len(docs))
+	for i, doc := range docs {
+		an[i] = Analyze(d, doc)
+	}
+	return NewBatchOf(docs, an)
+}
+
+// NewBatchOf is the batch of docs whose analyses are an (an[i] made by
+// Analyze of docs[i], but for RefID and Rank, for the dialect the batch is
+// written to).
+func NewBatchOf(docs []Doc, an []Analysis) *Batch {
+	b := &Batch{docs: docs, an: an, ids: make([]int64, len(docs))}
+	if len(an) != len(docs) {
+		b.err = fmt.Errorf("search: %d analyses for %d documents", len(an), len(docs))
+	}
+	for i, doc := range docs {
 		id, err := rowid(doc.Kind, doc.RefID, doc.Rank)
 		if err != nil && b.err == nil {
 			b.err = err
 		}
-		b.ids = append(b.ids, id)
-		ps, cols := analyze(doc)
-		if d == store.Postgres {
-			a, k := field(ps, 'A'), field(ps, 'B')
-			b.tsv = append(b.tsv, [3]string{tsvector(ps), tsvector(a), tsvector(k)})
-			b.posts = append(b.posts, append(a, k...))
-		} else {
-			b.cols = append(b.cols, cols)
-		}
+		b.ids[i] = id
 	}
 	return b
 }
@@ -71,7 +97,7 @@ func (b *Batch) InsertConn(ctx context.Context, db *store.DB, tx *sql.Tx, conn *
 	if db.Dialect() == store.Postgres {
 		err := insertRows(ctx, db.Dialect(), tx, `INSERT INTO search_docs(kind, ref_id, rank, facets, tsv) VALUES `, []string{"", "", "", "", "::tsvector"}, len(b.docs), func(i int) []any {
 			d := b.docs[i]
-			return []any{d.Kind, d.RefID, d.Rank, facetText(d), b.tsv[i][0]}
+			return []any{d.Kind, d.RefID, d.Rank, facetText(d), b.an[i].tsv[0]}
 		})
 		if err != nil {
 			return err
@@ -91,7 +117,7 @@ func (b *Batch) InsertConn(ctx context.Context, db *store.DB, tx *sql.Tx, conn *
 				kinds = append(kinds, d.Kind)
 			}
 			p.ids, p.ranks, p.facets = append(p.ids, d.RefID), append(p.ranks, d.Rank), append(p.facets, facetText(d))
-			p.ts = append(p.ts, [2]string{b.tsv[i][1], b.tsv[i][2]})
+			p.ts = append(p.ts, [2]string{b.an[i].tsv[1], b.an[i].tsv[2]})
 		}
 		for _, k := range kinds {
 			p := byKind[k]
@@ -111,33 +137,53 @@ func (b *Batch) InsertConn(ctx context.Context, db *store.DB, tx *sql.Tx, conn *
 		order[i] = i
 	}
 	slices.SortFunc(order, func(x, y int) int { return cmp.Compare(b.ids[x], b.ids[y]) })
-	err := insertRows(ctx, db.Dialect(), tx, `INSERT INTO search_docs(id, kind, ref_id, rank, facets) VALUES `, []string{"", "", "", "", ""}, len(b.docs), func(i int) []any {
-		i = order[i]
-		d := b.docs[i]
-		return []any{b.ids[i], d.Kind, d.RefID, d.Rank, facetText(d)}
-	})
-	if err != nil {
-		return err
+	// And in as few statements as SQLite takes (bulkStatement): FTS5 also
+	// flushes at the start of every statement that opens a savepoint in
+	// the transaction, as a multi-row INSERT into a virtual table or with an
+	// explicit rowid does, so 100 documents a statement left a segment of
+	// 100 documents in each table, and merging those was again most of the
+	// write.
+	for _, t := range []struct {
+		head string
+		cols int
+		row  func(i int, args []any) []any
+	}{
+		{`INSERT INTO search_docs(id, kind, ref_id, rank, facets) VALUES `, 5, func(i int, args []any) []any {
+			d := b.docs[i]
+			return append(args, b.ids[i], d.Kind, d.RefID, d.Rank, facetText(d))
+		}},
+		{`INSERT INTO search_fts(rowid, title, keywords, body) VALUES `, 4, func(i int, args []any) []any {
+			c := &b.an[i].cols
+			return append(args, b.ids[i], c[0], c[1], c[2])
+		}},
+		{`INSERT INTO search_title(rowid, title) VALUES `, 2, func(i int, args []any) []any { return append(args, b.ids[i], b.an[i].cols[0]) }},
+		{`INSERT INTO search_kw(rowid, keywords) VALUES `, 2, func(i int, args []any) []any { return append(args, b.ids[i], b.an[i].cols[1]) }},
+	} {
+		cols := make([]int, t.cols)
+		for j := range cols {
+			cols[j] = -1
+		}
+		err := store.InsertShared(ctx, tx, "search", t.head, cols, nil, bulkStatement(t.cols, len(b.docs)), len(b.docs), func(i int, args []any) []any {
+			return t.row(order[i], args)
+		})
+		if err != nil {
+			return err
+		}
 	}
-	err = insertRows(ctx, db.Dialect(), tx, `INSERT INTO search_fts(rowid, title, keywords, body) VALUES `, []string{"", "", "", ""}, len(b.docs), func(i int) []any {
-		i = order[i]
-		c := b.cols[i]
-		return []any{b.ids[i], c[0], c[1], c[2]}
-	})
-	if err != nil {
-		return err
-	}
-	err = insertRows(ctx, db.Dialect(), tx, `INSERT INTO search_title(rowid, title) VALUES `, []string{"", ""}, len(b.docs), func(i int) []any {
-		i = order[i]
-		return []any{b.ids[i], b.cols[i][0]}
-	})
-	if err != nil {
-		return err
-	}
-	return insertRows(ctx, db.Dialect(), tx, `INSERT INTO search_kw(rowid, keywords) VALUES `, []string{"", ""}, len(b.docs), func(i int) []any {
-		i = order[i]
-		return []any{b.ids[i], b.cols[i][1]}
-	})
+	return nil
+}
+
+// maxVariables is SQLite's limit of bound values per statement
+// (SQLITE_MAX_VARIABLE_NUMBER of the driver's build).
+const maxVariables = 32766
+
+// bulkStatement is how many rows of cols values each a statement of n rows
+// takes on SQLite: all of them when the limit of bound values allows,
+// else as many rows per statement as it allows, spread evenly.
+func bulkStatement(cols, n int) int {
+	per := maxVariables / cols
+	stmts := (n + per - 1) / per
+	return max(1, (n+stmts-1)/max(stmts, 1))
 }
 
 // insertRows is store.InsertRows for this package.
@@ -151,6 +197,44 @@ var pgBulkIndexes = []struct{ name, ddl string }{
 	{"search_docs_tsv", `CREATE INDEX search_docs_tsv ON search_docs USING GIN (tsv)`},
 	{"search_docs_rank", `CREATE INDEX search_docs_rank ON search_docs(kind, rank DESC, ref_id DESC) INCLUDE (facets)`},
 	{"search_postings_tok", `CREATE INDEX search_postings_tok ON search_postings(kind, field, tok, rank DESC, ref_id DESC, pos) INCLUDE (fset)`},
+}
+
+// DeferIndexes is for a bulk load inside tx into a search index that holds
+// no document of any kind (a new database): on PostgreSQL it drops the
+// search tables' indexes (pgBulkIndexes) in tx and returns the function
+// that builds them again in tx, to be called before the commit — one build
+// over the loaded documents instead of an index kept up row by row. Until
+// the commit other transactions wait for the tables (there is nothing to
+// find in them yet); a rollback leaves the indexes as they were. With
+// documents in the index, and on SQLite, it does nothing.
+func DeferIndexes(ctx context.Context, db *store.DB, tx *sql.Tx) (build func() error, err error) {
+	build = func() error { return nil }
+	if db.Dialect() != store.Postgres {
+		return build, nil
+	}
+	var n int
+	if err := tx.QueryRowContext(ctx, `SELECT COUNT(*) FROM (SELECT 1 FROM search_docs LIMIT 1) x`).Scan(&n); err != nil {
+		return nil, fmt.Errorf("search: defer indexes: %w", err)
+	}
+	if n > 0 {
+		return build, nil
+	}
+	for _, ix := range pgBulkIndexes {
+		if _, err := tx.ExecContext(ctx, `DROP INDEX IF EXISTS `+ix.name); err != nil {
+			return nil, fmt.Errorf("search: drop %s: %w", ix.name, err)
+		}
+	}
+	return func() error {
+		if _, err := tx.ExecContext(ctx, `SELECT set_config('maintenance_work_mem', '256MB', true)`); err != nil {
+			return fmt.Errorf("search: index settings: %w", err)
+		}
+		for _, ix := range pgBulkIndexes {
+			if _, err := tx.ExecContext(ctx, ix.ddl); err != nil {
+				return fmt.Errorf("search: build %s: %w", ix.name, err)
+			}
+		}
+		return nil
+	}, nil
 }
 
 // WithoutIndexes runs load, a bulk load, with PostgreSQL's search indexes

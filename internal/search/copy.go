@@ -105,7 +105,7 @@ func (b *Batch) copyPostgres(ctx context.Context, tx *sql.Tx, conn *sql.Conn) er
 		buf = append(buf, '\t')
 		buf = appendCopy(buf, facetText(d))
 		buf = append(buf, '\t')
-		buf = appendCopy(buf, b.tsv[i][0])
+		buf = appendCopy(buf, b.an[i].tsv[0])
 		buf = append(buf, '\n')
 	}
 	if err := copyFrom(ctx, conn, `COPY search_docs(kind, ref_id, rank, facets, tsv) FROM STDIN`, buf); err != nil {
@@ -140,7 +140,7 @@ func (b *Batch) copyPostgres(ctx context.Context, tx *sql.Tx, conn *sql.Conn) er
 	for _, i := range order {
 		d := b.docs[i]
 		k, f := Kinds[d.Kind], fset[facetText(d)]
-		for _, p := range b.posts[i] {
+		for _, p := range b.an[i].posts {
 			kk := key{k, p.weight, p.tok}
 			lists[kk] = append(lists[kk], row{d.Rank, d.RefID, f, p.pos})
 		}

@@ -73,12 +73,17 @@ type posting struct {
 func analyze(d Doc) ([]posting, [3]string) {
 	var ps []posting
 	var cols [3]string
-	count := map[string]int{}
+	fields := [3]string{d.Title, d.Keywords, d.Body}
+	toks := [3][]string{Tokens(d.Title), Tokens(d.Keywords), Tokens(d.Body)}
+	n := len(toks[0]) + len(toks[1]) + len(toks[2])
+	count := make(map[string]int, n)
+	ps = make([]posting, 0, n)
 	pos := 1
-	for i, text := range []string{d.Title, d.Keywords, d.Body} {
+	for i := range fields {
 		w := byte('A' + i)
 		var b strings.Builder
-		for _, tok := range Tokens(text) {
+		b.Grow(len(fields[i]) * 3)
+		for _, tok := range toks[i] {
 			if pos > maxPositions {
 				break
 			}
@@ -310,13 +315,30 @@ func addPostings(ctx context.Context, tx *sql.Tx, kind string, refIDs, ranks []i
 }
 
 // dropPostings deletes the postings of one document, found through the
-// title and keyword tokens of its indexed vector (each an index probe),
-// before the document changes.
+// title and keyword tokens of its indexed vector, before the document
+// changes. The tokens are read first and named as constants, so that every
+// column of the delete is a condition of the postings' index (an index
+// probe per token): joined to the vector's tokens in one statement, the
+// planner could probe by kind and field alone — without statistics, e.g.
+// in a bulk load's transaction — and read every posting of the kind.
 func dropPostings(ctx context.Context, tx *sql.Tx, kind string, refID int64) error {
-	_, err := tx.ExecContext(ctx, `DELETE FROM search_postings p USING (
-			SELECT f.field, u.lexeme AS tok, d.rank FROM search_docs d, unnest(d.tsv) u, (VALUES ('A'::"char"), ('B'::"char")) f(field)
-			WHERE d.kind = $1 AND d.ref_id = $2 AND f.field::text = ANY(u.weights)) o
-		WHERE p.kind = $3 AND p.field = o.field AND p.tok = o.tok AND p.rank = o.rank AND p.ref_id = $2`, kind, refID, Kinds[kind])
+	var rank int64
+	var title, kw []string
+	err := store.EachRow(ctx, tx, `SELECT d.rank, u.lexeme, u.weights::text FROM search_docs d, unnest(d.tsv) u WHERE d.kind = $1 AND d.ref_id = $2`, []any{kind, refID}, func(r *sql.Rows) error {
+		var tok, weights string
+		err := r.Scan(&rank, &tok, &weights)
+		if strings.Contains(weights, "A") {
+			title = append(title, tok)
+		}
+		if strings.Contains(weights, "B") {
+			kw = append(kw, tok)
+		}
+		return err
+	})
+	if err == nil && len(title)+len(kw) > 0 {
+		_, err = tx.ExecContext(ctx, `DELETE FROM search_postings WHERE kind = $1 AND ref_id = $2 AND rank = $3
+			AND (field = 'A' AND tok = ANY($4::text[]) OR field = 'B' AND tok = ANY($5::text[]))`, Kinds[kind], refID, rank, title, kw)
+	}
 	if err != nil {
 		return fmt.Errorf("search: postings of %s %d: %w", kind, refID, err)
 	}

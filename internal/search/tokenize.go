@@ -133,7 +133,7 @@ func segments(rs []rune) []segment {
 // after a gap every distinct Han character once (for one-character queries).
 func Tokens(text string) []string {
 	var out, singles []string
-	seen := map[string]bool{}
+	var seen map[rune]bool // made with the first Han run
 	prevHan := false
 	for _, sg := range segments(foldString(text)) {
 		if sg.class == han {
@@ -146,10 +146,13 @@ func Tokens(text string) []string {
 			for k := 0; k+1 < len(sg.text); k++ {
 				out = append(out, string(sg.text[k:k+2]))
 			}
+			if seen == nil {
+				seen = make(map[rune]bool, 2*len(sg.text))
+			}
 			for _, r := range sg.text {
-				if s := string(r); !seen[s] {
-					seen[s] = true
-					singles = append(singles, s)
+				if !seen[r] {
+					seen[r] = true
+					singles = append(singles, string(r))
 				}
 			}
 			prevHan = true

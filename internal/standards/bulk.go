@@ -112,24 +112,18 @@ func (s *Service) BulkLoad(ctx context.Context, p auth.Principal, g *Gen, from, 
 // BenchEntity names the audit entries of benchmark loads.
 const BenchEntity = "standards_bench"
 
-// bulkWrite inserts one batch of validated records with multi-row
-// statements, and their search documents (with COPY on PostgreSQL when
-// conn, the connection tx runs on, is given; see search.Tx).
+// bulkWrite inserts one batch of validated records, ids[i] for recs[i],
+// and their search documents: with COPY on PostgreSQL when conn, the
+// connection tx runs on, is given (see search.Tx), else with multi-row
+// statements. ids must follow the largest id stored (store.NewIDs): on
+// SQLite the rows are inserted without their ids, which SQLite then gives
+// in that order (kit.CheckLastID verifies it) — an explicit INTEGER
+// PRIMARY KEY would make every multi-row INSERT keep a statement journal.
 func (s *Service) bulkWrite(ctx context.Context, tx *sql.Tx, conn *sql.Conn, recs []record, ids []int64, idx *search.Batch) error {
-	now := s.now().UTC().Format(time.RFC3339)
-	err := insertRows(ctx, s.db.Dialect(), tx, `INSERT INTO standards(id, code_key, code, family, prefix, region, kind, drug_category, variety, title, title_en, status, stage, fast_track,
-		issued, implemented, ics, ccs, committee, department, publisher, drafting_units, drafters, filing_no, filing_date, scope, plan_task, demo, note, created_at, updated_at) VALUES `, make([]string, 31), len(recs), func(i int) []any {
-		r := recs[i]
-		stage := ""
-		if r.Status == StatusProject {
-			stage = StageProject
-		}
-		return []any{ids[i], nullKey(r.code), r.code.Display, familyOf(r), r.code.Prefix, r.code.Region, r.Kind, r.DrugCategory, r.Variety, r.Title, r.TitleEn, r.Status, stage, store.BoolInt(r.FastTrack),
-			r.Issued, r.Implemented, r.ICS, r.CCS, r.Committee, r.Department, r.Publisher, r.DraftingUnits, r.Drafters, r.FilingNo, r.FilingDate, r.Scope, r.PlanTask, store.BoolInt(r.Demo), r.Note, now, now}
-	})
-	if err != nil {
-		return err
+	if len(recs) == 0 {
+		return idx.InsertConn(ctx, s.db, tx, conn)
 	}
+	now := s.now().UTC().Format(time.RFC3339)
 	type link struct {
 		id         int64
 		a, b, kind string
@@ -149,20 +143,103 @@ func (s *Service) bulkWrite(ctx context.Context, tx *sql.Tx, conn *sql.Conn, rec
 			stages = append(stages, link{ids[i], r.ProjectDate, "", ""})
 		}
 	}
-	if err := insertRows(ctx, s.db.Dialect(), tx, `INSERT INTO standard_tags(standard_id, tag) VALUES `, make([]string, 2), len(tags), func(i int) []any { return []any{tags[i].id, tags[i].a} }); err != nil {
-		return err
+	d := s.db.Dialect()
+	switch {
+	case d == store.Postgres && conn != nil:
+		var buf []byte
+		var vals []any
+		for i, r := range recs {
+			vals = appendStdValues(append(vals[:0], ids[i]), r)
+			buf = store.AppendCopyRow(buf, append(vals, now, now)...)
+		}
+		if err := store.CopyFrom(ctx, conn, `COPY standards(id, `+stdInsertColumns+`, created_at, updated_at) FROM STDIN`, buf); err != nil {
+			return fmt.Errorf("standards: copy: %w", err)
+		}
+		if len(tags) > 0 {
+			buf = buf[:0]
+			for _, t := range tags {
+				buf = store.AppendCopyRow(buf, t.id, t.a)
+			}
+			if err := store.CopyFrom(ctx, conn, `COPY standard_tags(standard_id, tag) FROM STDIN`, buf); err != nil {
+				return fmt.Errorf("standards: copy tags: %w", err)
+			}
+		}
+		if len(rels) > 0 {
+			buf = buf[:0]
+			for _, r := range rels {
+				buf = store.AppendCopyRow(buf, r.id, r.kind, r.a, r.b)
+			}
+			if err := store.CopyFrom(ctx, conn, `COPY standard_relations(standard_id, kind, target_key, target) FROM STDIN`, buf); err != nil {
+				return fmt.Errorf("standards: copy relations: %w", err)
+			}
+		}
+	case d == store.Postgres:
+		err := insertRows(ctx, d, tx, `INSERT INTO standards(id, `+stdInsertColumns+`, created_at, updated_at) VALUES `, make([]string, 31), len(recs), func(i int) []any {
+			return append(appendStdValues([]any{ids[i]}, recs[i]), now, now)
+		})
+		if err != nil {
+			return err
+		}
+		if err := insertRows(ctx, d, tx, `INSERT INTO standard_tags(standard_id, tag) VALUES `, make([]string, 2), len(tags), func(i int) []any { return []any{tags[i].id, tags[i].a} }); err != nil {
+			return err
+		}
+		if err := insertRows(ctx, d, tx, `INSERT INTO standard_relations(standard_id, kind, target_key, target) VALUES `, make([]string, 4), len(rels), func(i int) []any {
+			return []any{rels[i].id, rels[i].kind, rels[i].a, rels[i].b}
+		}); err != nil {
+			return err
+		}
+	default:
+		// OR FAIL: a statement that fails rolls the whole batch back
+		// anyway, and without OR ABORT SQLite keeps no statement journal.
+		// The stamp is bound once per statement.
+		cols := make([]int, stdInsertCount+2)
+		for j := range stdInsertCount {
+			cols[j] = -1
+		}
+		err := store.InsertShared(ctx, tx, "standards", `INSERT OR FAIL INTO standards(`+stdInsertColumns+`, created_at, updated_at) VALUES `, cols, []any{now}, 400, len(recs), func(i int, args []any) []any {
+			return appendStdValues(args, recs[i])
+		})
+		if err != nil {
+			return err
+		}
+		if err := kit.CheckLastID(ctx, tx, "standards", ids[len(ids)-1]); err != nil {
+			return err
+		}
+		if err := store.InsertShared(ctx, tx, "standards", `INSERT OR FAIL INTO standard_tags(standard_id, tag) VALUES `, []int{-1, -1}, nil, 2000, len(tags), func(i int, args []any) []any {
+			return append(args, tags[i].id, tags[i].a)
+		}); err != nil {
+			return err
+		}
+		if err := store.InsertShared(ctx, tx, "standards", `INSERT OR FAIL INTO standard_relations(standard_id, kind, target_key, target) VALUES `, []int{-1, -1, -1, -1}, nil, 1000, len(rels), func(i int, args []any) []any {
+			return append(args, rels[i].id, rels[i].kind, rels[i].a, rels[i].b)
+		}); err != nil {
+			return err
+		}
 	}
-	if err := insertRows(ctx, s.db.Dialect(), tx, `INSERT INTO standard_relations(standard_id, kind, target_key, target) VALUES `, make([]string, 4), len(rels), func(i int) []any {
-		return []any{rels[i].id, rels[i].kind, rels[i].a, rels[i].b}
-	}); err != nil {
-		return err
-	}
-	if err := insertRows(ctx, s.db.Dialect(), tx, `INSERT INTO standard_stages(standard_id, stage, on_date, note, created_by, created_at) VALUES `, make([]string, 6), len(stages), func(i int) []any {
+	if err := insertRows(ctx, d, tx, `INSERT INTO standard_stages(standard_id, stage, on_date, note, created_by, created_at) VALUES `, make([]string, 6), len(stages), func(i int) []any {
 		return []any{stages[i].id, StageProject, stages[i].a, "", "benchmark", now}
 	}); err != nil {
 		return err
 	}
 	return idx.InsertConn(ctx, s.db, tx, conn)
+}
+
+// stdInsertColumns are the columns of standards a bulk insert sets but the
+// id and the stamps, stdInsertCount of them (appendStdValues).
+const (
+	stdInsertColumns = `code_key, code, family, prefix, region, kind, drug_category, variety, title, title_en, status, stage, fast_track,
+		issued, implemented, ics, ccs, committee, department, publisher, drafting_units, drafters, filing_no, filing_date, scope, plan_task, demo, note`
+	stdInsertCount = 28
+)
+
+// appendStdValues appends the values of stdInsertColumns for r to args.
+func appendStdValues(args []any, r record) []any {
+	stage := ""
+	if r.Status == StatusProject {
+		stage = StageProject
+	}
+	return append(args, nullKey(r.code), r.code.Display, familyOf(r), r.code.Prefix, r.code.Region, r.Kind, r.DrugCategory, r.Variety, r.Title, r.TitleEn, r.Status, stage, store.BoolInt(r.FastTrack),
+		r.Issued, r.Implemented, r.ICS, r.CCS, r.Committee, r.Department, r.Publisher, r.DraftingUnits, r.Drafters, r.FilingNo, r.FilingDate, r.Scope, r.PlanTask, store.BoolInt(r.Demo), r.Note)
 }
 
 // insertRows is store.InsertRows for this package.

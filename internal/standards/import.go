@@ -2,19 +2,16 @@ package standards
 
 import (
 	"context"
-	"crypto/sha256"
 	"database/sql"
-	"encoding/hex"
-	"encoding/json"
 	"errors"
 	"fmt"
 	"reflect"
+	"slices"
 	"strconv"
 	"strings"
 	"time"
 
 	"sidi/internal/apperr"
-	"sidi/internal/audit"
 	"sidi/internal/auth"
 	"sidi/internal/kit"
 	"sidi/internal/search"
@@ -86,25 +83,45 @@ func (s *Service) Import(ctx context.Context, p auth.Principal, name string, dat
 // whole file; the rows are then written in batches, each in one
 // transaction with its search documents and one audit entry. Rows are
 // matched on the normalised code, so importing the same file again changes
-// nothing.
+// nothing. Into an empty registry the file is read once and written in one
+// transaction, the registry's secondary indexes built after the rows
+// (kit.Plan.Load, firstLoad): the same rows, search documents and audit
+// entries as the two passes.
 func (s *Service) ImportFile(ctx context.Context, p auth.Principal, src kit.Source, opt kit.ImportOptions) (kit.ImportReport, error) {
 	if err := p.Require(Editors...); err != nil {
 		return kit.ImportReport{}, err
 	}
-	spec := kit.TableSpec{Columns: ImportColumns, Formulas: true}
-	rep, err := kit.RunImport(ctx, src, opt, kit.Plan[record]{
+	var stored int
+	if err := s.db.Reader().QueryRowContext(ctx, `SELECT COUNT(*) FROM (SELECT 1 FROM standards LIMIT 1) x`).Scan(&stored); err != nil {
+		return kit.ImportReport{Kind: "standards", File: src.Name}, fmt.Errorf("standards: import: %w", err)
+	}
+	// A first load analyses each row's search document while the rows are
+	// parsed, beside the writer; the two passes leave it to the batch. (No
+	// store.BulkCache: with it the peak RSS of a 1M-row load was 950 MB
+	// against 352 MB, for no CPU saved — docs/PERFORMANCE.md.)
+	first := stored == 0 && !opt.DryRun && !opt.TwoPass
+	pl := kit.Plan[record]{
 		Kind:  "standards",
-		Spec:  spec,
-		Parse: s.parseRow,
+		Spec:  kit.TableSpec{Columns: ImportColumns, Formulas: true},
+		Parse: func(row kit.Row) (record, kit.Errors) { return s.parseRow(row, first) },
 		Key:   func(r record) string { return r.code.Normalized },
 		Duplicate: func(row int, r record, prev int) kit.FieldError {
 			return kit.FieldError{Row: row, Column: "标准号", Msg: fmt.Sprintf("标准号 %s 与第 %d 行重复", r.code.Display, prev)}
 		},
-		Check: s.checkImport,
 		Write: func(ctx context.Context, batch []kit.Item[record], file kit.ImportReport) (kit.BatchResult, error) {
 			return s.importBatch(ctx, p, batch, file)
 		},
-	})
+		Workers: kit.AllCPUs, // parseRow keeps no state
+	}
+	if stored == 0 {
+		// Nothing stored, so nothing in the revision workflow to refuse.
+		pl.Load = func(ctx context.Context, load func(kit.WriteFunc[record]) error) error {
+			return s.firstLoad(ctx, p, load)
+		}
+	} else {
+		pl.Check = s.checkImport
+	}
+	rep, err := kit.RunImport(ctx, src, opt, pl)
 	if rep.Batches > 0 {
 		s.db.Observer().ImportRows("standards", rep.Created+rep.Updated+rep.Unchanged)
 	}
@@ -116,8 +133,9 @@ func (s *Service) ImportFile(ctx context.Context, p auth.Principal, src kit.Sour
 	return rep, err
 }
 
-// parseRow checks one row without the database.
-func (s *Service) parseRow(row kit.Row) (record, kit.Errors) {
+// parseRow checks one row without the database; with analyse, a valid
+// row's search document is analysed too (record.an).
+func (s *Service) parseRow(row kit.Row, analyse bool) (record, kit.Errors) {
 	errs := row.Errs
 	n := row.N
 	bad := func(column, format string, args ...any) {
@@ -172,19 +190,25 @@ func (s *Service) parseRow(row kit.Row) (record, kit.Errors) {
 		}
 	}
 	rec.Replaces = reps
+	// The tags a new record gets (importBatch); a stored record keeps its own.
+	rec.Tags = InferTags(rec.Title)
+	if analyse {
+		a := search.Analyze(s.db.Dialect(), searchDoc(0, rec))
+		rec.an = &a
+	}
 	return rec, nil
+}
+
+// storedRef is the id and status of a stored record.
+type storedRef struct {
+	id     int64
+	status string
 }
 
 // existing looks up the records of keys, a chunk of keys per query, and
 // returns their id and status by key.
-func (s *Service) existing(ctx context.Context, q querier, keys []string) (map[string]struct {
-	id     int64
-	status string
-}, error) {
-	out := map[string]struct {
-		id     int64
-		status string
-	}{}
+func (s *Service) existing(ctx context.Context, q querier, keys []string) (map[string]storedRef, error) {
+	out := map[string]storedRef{}
 	const chunk = 500
 	for lo := 0; lo < len(keys); lo += chunk {
 		part := keys[lo:min(lo+chunk, len(keys))]
@@ -193,10 +217,7 @@ func (s *Service) existing(ctx context.Context, q querier, keys []string) (map[s
 			args[i] = k
 		}
 		err := store.EachRow(ctx, q, `SELECT id, code_key, status FROM standards WHERE code_key IN `+store.Placeholders(s.db.Dialect(), 1, len(part)), args, func(r *sql.Rows) error {
-			var v struct {
-				id     int64
-				status string
-			}
+			var v storedRef
 			var k string
 			err := r.Scan(&v.id, &k, &v.status)
 			out[k] = v
@@ -233,115 +254,198 @@ func (s *Service) checkImport(ctx context.Context, batch []kit.Item[record]) (ki
 	return errs, nil
 }
 
-// importBatch writes one batch in one transaction: new records with
-// multi-row statements and their search documents in one batch, changed
-// records one by one, and one audit entry naming the file, the rows, the
-// ids and a SHA-256 of what the rows wrote.
+// importBatch writes one batch in one transaction (writeTx); search.Tx:
+// the connection lets the rows and search documents go in with COPY on
+// PostgreSQL.
 func (s *Service) importBatch(ctx context.Context, p auth.Principal, batch []kit.Item[record], file kit.ImportReport) (kit.BatchResult, error) {
 	var res kit.BatchResult
-	// search.Tx: the connection lets the search documents go in with COPY
-	// on PostgreSQL.
-	err := search.Tx(ctx, s.db, func(tx *sql.Tx, conn *sql.Conn) error {
-		res = kit.BatchResult{}
-		ex, err := s.existing(ctx, tx, batchKeys(batch))
-		if err != nil {
-			return err
+	err := search.Tx(ctx, s.db, func(tx *sql.Tx, conn *sql.Conn) (err error) {
+		res, err = s.writeTx(ctx, tx, conn, p, batch, file, nil)
+		return err
+	})
+	return res, err
+}
+
+// writeTx writes one batch inside tx: new records with multi-row
+// statements (COPY on PostgreSQL) and their search documents in one
+// batch, changed records one by one, and one audit entry naming the file,
+// the rows, the ids and a digest of what the rows wrote. A first load
+// (fl set: the registry held no record when the transaction began) looks
+// nothing up and leaves the search documents of the records its rows
+// mark replaced to the end of the load (fl.replaced).
+func (s *Service) writeTx(ctx context.Context, tx *sql.Tx, conn *sql.Conn, p auth.Principal, batch []kit.Item[record], file kit.ImportReport, fl *firstLoadState) (kit.BatchResult, error) {
+	var res kit.BatchResult
+	ex := map[string]storedRef{}
+	befores := map[int64]Input{}
+	if fl == nil {
+		var err error
+		if ex, err = s.existing(ctx, tx, batchKeys(batch)); err != nil {
+			return res, err
 		}
 		var ids []int64
 		for _, e := range ex {
 			ids = append(ids, e.id)
 		}
-		befores, err := s.loadInputs(ctx, tx, ids)
+		if befores, err = s.loadInputs(ctx, tx, ids); err != nil {
+			return res, err
+		}
+	}
+	var fresh []record
+	var freshRows []int
+	var created, updated []int64
+	var after []written
+	for _, it := range batch {
+		rec := it.Val
+		e, ok := ex[rec.code.Normalized]
+		if !ok {
+			rec.Tags = InferTags(rec.Title)
+			fresh, freshRows = append(fresh, rec), append(freshRows, it.Row)
+			continue
+		}
+		if e.status == StatusProject {
+			return res, &apperr.Error{Kind: apperr.ErrInvalid, Msg: fmt.Sprintf("第 %d 行：标准 %s 正在制修订流程中，请在流程中登记发布，不能通过导入覆盖", it.Row, rec.code.Display)}
+		}
+		in := befores[e.id]
+		merged := in
+		merged.Code, merged.Title, merged.Status, merged.Issued, merged.Implemented = rec.code.Display, rec.Title, rec.Status, rec.Issued, rec.Implemented
+		for _, f := range []struct {
+			dst *string
+			v   string
+		}{{&merged.ICS, rec.ICS}, {&merged.CCS, rec.CCS}, {&merged.Committee, rec.Committee}, {&merged.DraftingUnits, rec.DraftingUnits}} {
+			if f.v != "" {
+				*f.dst = f.v
+			}
+		}
+		if len(rec.Replaces) > 0 {
+			merged.Replaces = rec.Replaces
+		}
+		if len(merged.Tags) == 0 {
+			merged.Tags = InferTags(merged.Title)
+		}
+		r, verrs := s.validate(merged)
+		if len(verrs) > 0 {
+			return res, &apperr.Error{Kind: apperr.ErrInvalid, Msg: fmt.Sprintf("第 %d 行：%s", it.Row, invalid(verrs).Error())}
+		}
+		if sameRecord(in, r.Input) {
+			res.Unchanged++
+			continue
+		}
+		if err := s.update(ctx, tx, e.id, r); err != nil {
+			return res, fmt.Errorf("第 %d 行：%w", it.Row, err)
+		}
+		updated = append(updated, e.id)
+		after = append(after, written{e.id, it.Row, r.Input})
+		res.Updated++
+	}
+	if len(fresh) > 0 {
+		ids, err := store.NewIDs(ctx, s.db.Dialect(), tx, "standards", len(fresh))
+		if err != nil {
+			return res, err
+		}
+		docs := make([]search.Doc, len(fresh))
+		an := make([]search.Analysis, len(fresh))
+		for i, r := range fresh {
+			docs[i] = searchDoc(ids[i], r)
+			if r.an != nil {
+				an[i] = *r.an
+			} else {
+				an[i] = search.Analyze(s.db.Dialect(), docs[i])
+			}
+			after = append(after, written{ids[i], freshRows[i], r.Input})
+		}
+		if err := s.bulkWrite(ctx, tx, conn, fresh, ids, search.NewBatchOf(docs, an)); err != nil {
+			return res, err
+		}
+		replaced, err := s.markReplaced(ctx, tx, fresh, ids)
+		if err != nil {
+			return res, err
+		}
+		if fl != nil {
+			fl.replaced = append(fl.replaced, replaced...)
+		} else if err := s.reindex(ctx, tx, replaced); err != nil {
+			return res, err
+		}
+		created = ids
+		res.Created = len(fresh)
+	}
+	if len(after) == 0 {
+		return res, nil // nothing changed: no audit entry either
+	}
+	digest := kit.NewRowsDigest()
+	var vals []string
+	for _, w := range after {
+		vals = w.In.digestValues(vals[:0])
+		digest.Add(w.ID, w.Row, vals...)
+	}
+	return res, kit.AuditImportBatch(ctx, s.db, tx, p.Actor(), kit.ImportBatch{Kind: "standards", File: file, FirstRow: batch[0].Row, LastRow: batch[len(batch)-1].Row,
+		Created: created, Updated: updated, Unchanged: res.Unchanged, Digest: digest})
+}
+
+// written is what one row of an import wrote, for the audit digest.
+type written struct {
+	ID  int64
+	Row int
+	In  Input
+}
+
+// digestValues appends to vals what an import stores of in, for the batch's
+// kit.RowsDigest: every field of the editor's Input (tags and replaced
+// codes one a line).
+func (in Input) digestValues(vals []string) []string {
+	return append(vals, in.Code, in.Kind, in.DrugCategory, in.Variety, in.Title, in.TitleEn, in.Status, flagDigit(in.FastTrack), in.ProjectDate, in.Issued,
+		in.Implemented, in.ICS, in.CCS, in.Committee, in.Department, in.Publisher, in.DraftingUnits, in.Drafters, in.FilingNo, in.FilingDate, in.Scope,
+		strconv.Itoa(in.PlanTask), strings.Join(in.Tags, "\n"), strings.Join(in.Replaces, "\n"), flagDigit(in.Demo), in.Note)
+}
+
+func flagDigit(b bool) string {
+	if b {
+		return "1"
+	}
+	return "0"
+}
+
+// firstLoadState is what a first load keeps between its batches.
+type firstLoadState struct {
+	// replaced are the records the load's rows marked replaced, whose
+	// search documents are written again once, after the rows and the
+	// indexes (the end state is the same as reindexing them batch by
+	// batch: nothing else changes them meanwhile).
+	replaced []int64
+}
+
+// firstLoad is the first load into an empty registry (kit.Plan.Load): one
+// transaction, the secondary indexes of the registry's tables built after
+// the rows, no lookup of stored records (a record written meanwhile fails
+// the load on the unique code, or DeferIndexes refuses it).
+func (s *Service) firstLoad(ctx context.Context, p auth.Principal, load func(kit.WriteFunc[record]) error) error {
+	return search.Tx(ctx, s.db, func(tx *sql.Tx, conn *sql.Conn) error {
+		var fl firstLoadState
+		// A new database: the search tables' indexes after the documents too.
+		searchBuild, err := search.DeferIndexes(ctx, s.db, tx)
 		if err != nil {
 			return err
 		}
-		var fresh []record
-		var freshRows []int
-		type written struct {
-			ID  int64 `json:"id"`
-			Row int   `json:"row"`
-			In  Input `json:"in"`
-		}
-		var created, updated []int64
-		var after []written
-		for _, it := range batch {
-			rec := it.Val
-			e, ok := ex[rec.code.Normalized]
-			if !ok {
-				rec.Tags = InferTags(rec.Title)
-				fresh, freshRows = append(fresh, rec), append(freshRows, it.Row)
-				continue
-			}
-			if e.status == StatusProject {
-				return &apperr.Error{Kind: apperr.ErrInvalid, Msg: fmt.Sprintf("第 %d 行：标准 %s 正在制修订流程中，请在流程中登记发布，不能通过导入覆盖", it.Row, rec.code.Display)}
-			}
-			in := befores[e.id]
-			merged := in
-			merged.Code, merged.Title, merged.Status, merged.Issued, merged.Implemented = rec.code.Display, rec.Title, rec.Status, rec.Issued, rec.Implemented
-			for _, f := range []struct {
-				dst *string
-				v   string
-			}{{&merged.ICS, rec.ICS}, {&merged.CCS, rec.CCS}, {&merged.Committee, rec.Committee}, {&merged.DraftingUnits, rec.DraftingUnits}} {
-				if f.v != "" {
-					*f.dst = f.v
-				}
-			}
-			if len(rec.Replaces) > 0 {
-				merged.Replaces = rec.Replaces
-			}
-			if len(merged.Tags) == 0 {
-				merged.Tags = InferTags(merged.Title)
-			}
-			r, verrs := s.validate(merged)
-			if len(verrs) > 0 {
-				return &apperr.Error{Kind: apperr.ErrInvalid, Msg: fmt.Sprintf("第 %d 行：%s", it.Row, invalid(verrs).Error())}
-			}
-			if sameRecord(in, r.Input) {
-				res.Unchanged++
-				continue
-			}
-			if err := s.update(ctx, tx, e.id, r); err != nil {
-				return fmt.Errorf("第 %d 行：%w", it.Row, err)
-			}
-			updated = append(updated, e.id)
-			after = append(after, written{e.id, it.Row, r.Input})
-			res.Updated++
-		}
-		if len(fresh) > 0 {
-			ids, err := store.NewIDs(ctx, s.db.Dialect(), tx, "standards", len(fresh))
+		builds := []func() error{searchBuild}
+		for _, t := range []string{"standards", "standard_tags", "standard_relations"} {
+			build, err := kit.DeferIndexes(ctx, s.db.Dialect(), tx, t)
 			if err != nil {
 				return err
 			}
-			var docs []search.Doc
-			for i, r := range fresh {
-				docs = append(docs, searchDoc(ids[i], r))
-				after = append(after, written{ids[i], freshRows[i], r.Input})
-			}
-			if err := s.bulkWrite(ctx, tx, conn, fresh, ids, search.NewBatch(s.db.Dialect(), docs)); err != nil {
+			builds = append(builds, build)
+		}
+		err = load(func(ctx context.Context, batch []kit.Item[record], file kit.ImportReport) (kit.BatchResult, error) {
+			return s.writeTx(ctx, tx, conn, p, batch, file, &fl)
+		})
+		if err != nil {
+			return err
+		}
+		for _, build := range builds {
+			if err := build(); err != nil {
 				return err
 			}
-			if err := s.markReplaced(ctx, tx, fresh, ids); err != nil {
-				return err
-			}
-			created = ids
-			res.Created = len(fresh)
 		}
-		if len(after) == 0 {
-			return nil // nothing changed: no audit entry either
-		}
-		h := sha256.New()
-		enc := json.NewEncoder(h)
-		for _, w := range after {
-			if err := enc.Encode(w); err != nil {
-				return fmt.Errorf("standards: import digest: %w", err)
-			}
-		}
-		return audit.Append(ctx, s.db, tx, p.Actor(), audit.Entry{Entity: ImportEntity, EntityID: "standards", Action: "import",
-			After: map[string]any{"kind": "standards", "file": file.File, "file_sha256": file.SHA256,
-				"rows": [2]int{batch[0].Row, batch[len(batch)-1].Row}, "created": kit.IDRanges(created), "updated": updated,
-				"unchanged": res.Unchanged, "rows_sha256": hex.EncodeToString(h.Sum(nil))}})
+		return s.reindex(ctx, tx, fl.replaced)
 	})
-	return res, err
 }
 
 // loadInputs reads the records of ids as an editor's Input (what InputOf
@@ -408,17 +512,55 @@ func (s *Service) loadInputs(ctx context.Context, q querier, ids []int64) (map[i
 }
 
 // markReplaced does for a batch of new records what saveLinks does for
-// one: a current, issued record marks the current records of the codes it
-// replaces as replaced, and their search documents follow.
-func (s *Service) markReplaced(ctx context.Context, tx *sql.Tx, recs []record, ids []int64) error {
+// one (replaceCode), with one statement per chunk of codes instead of one
+// per code: a current, issued record marks the current records of the
+// codes it replaces as replaced. It returns their ids, whose search
+// documents must follow (reindex).
+func (s *Service) markReplaced(ctx context.Context, tx *sql.Tx, recs []record, ids []int64) ([]int64, error) {
+	var args []any // code key, then the id of the record replacing it
 	for i, r := range recs {
 		if r.Status != StatusActive || r.Issued == "" {
 			continue
 		}
 		for _, c := range r.Replaces {
-			if err := s.replaceCode(ctx, tx, NormalizeCode(c), ids[i]); err != nil {
-				return err
+			args = append(args, NormalizeCode(c), ids[i])
+		}
+	}
+	var replaced []int64
+	const chunk = 500 // pairs a statement
+	for lo := 0; lo < len(args); lo += 2 * chunk {
+		part := args[lo:min(lo+2*chunk, len(args))]
+		var vals strings.Builder
+		for j := 0; j < len(part); j += 2 {
+			if j > 0 {
+				vals.WriteByte(',')
 			}
+			if s.db.Dialect() == store.Postgres {
+				fmt.Fprintf(&vals, "($%d, $%d::bigint)", j+1, j+2)
+			} else {
+				vals.WriteString("(?, ?)")
+			}
+		}
+		err := store.EachRow(ctx, tx, `UPDATE standards SET status = 'replaced' FROM (SELECT column1 AS code_key, column2 AS by_id FROM (VALUES `+vals.String()+`) AS x) AS v
+			WHERE standards.code_key = v.code_key AND standards.status = 'active' AND standards.id <> v.by_id RETURNING standards.id`, part, func(r *sql.Rows) error {
+			var id int64
+			err := r.Scan(&id)
+			replaced = append(replaced, id)
+			return err
+		})
+		if err != nil {
+			return nil, fmt.Errorf("standards: mark replaced: %w", err)
+		}
+	}
+	return replaced, nil
+}
+
+// reindex writes the search documents of the records ids again, each once.
+func (s *Service) reindex(ctx context.Context, tx *sql.Tx, ids []int64) error {
+	slices.Sort(ids)
+	for _, id := range slices.Compact(ids) {
+		if err := s.reindexOne(ctx, tx, id); err != nil {
+			return err
 		}
 	}
 	return nil

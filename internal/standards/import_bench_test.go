@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"context"
 	"database/sql"
+	"flag"
 	"testing"
 	"time"
 
@@ -43,6 +44,35 @@ func BenchmarkImport(b *testing.B) {
 		})
 	}
 }
+
+var firstLoadRows = flag.Int("rows", 100_000, "standards BenchmarkFirstLoad generates")
+
+// BenchmarkFirstLoad imports a generated file of 100,000 standards (-args
+// -rows N) into an empty registry on each engine: the first import of
+// `sidi import standards`, for profiling. -args -two-pass takes the batch
+// path instead.
+func BenchmarkFirstLoad(b *testing.B) {
+	var file bytes.Buffer
+	if err := NewGen(1).WriteImportCSV(&file, *firstLoadRows, "2026-01-01"); err != nil {
+		b.Fatal(err)
+	}
+	for _, d := range []store.Dialect{store.SQLite, store.Postgres} {
+		b.Run(string(d), func(b *testing.B) {
+			for b.Loop() {
+				b.StopTimer()
+				db := storetest.Open(b, d)
+				s := NewService(db)
+				b.StartTimer()
+				rep, err := s.ImportFile(context.Background(), auth.CLI("bench"), kit.BytesSource("b.csv", file.Bytes()), kit.ImportOptions{TwoPass: *benchTwoPass})
+				if err != nil || rep.Created != *firstLoadRows {
+					b.Fatalf("%+v %v", rep, err)
+				}
+			}
+		})
+	}
+}
+
+var benchTwoPass = flag.Bool("two-pass", false, "BenchmarkFirstLoad imports in two passes")
 
 // BenchmarkSearchBatch writes the search documents of 20,000 generated
 // standards in batches of 5,000 (search.Batch, what an import's batch

@@ -196,6 +196,7 @@ type record struct {
 	Input
 	code    Code
 	adopted string
+	an      *search.Analysis // the search document's analysis, when made ahead (an import's first load)
 }
 
 var statusAliases = map[string]string{

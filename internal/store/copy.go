@@ -5,6 +5,7 @@ import (
 	"context"
 	"database/sql"
 	"fmt"
+	"strconv"
 
 	"github.com/jackc/pgx/v5/stdlib"
 )
@@ -40,4 +41,29 @@ func AppendCopy(buf []byte, s string) []byte {
 		}
 	}
 	return buf
+}
+
+// AppendCopyRow appends vals as one row of COPY's text format: nil as
+// NULL, strings escaped, integers and booleans (as t/f) in decimal.
+func AppendCopyRow(buf []byte, vals ...any) []byte {
+	for i, v := range vals {
+		if i > 0 {
+			buf = append(buf, '\t')
+		}
+		switch x := v.(type) {
+		case nil:
+			buf = append(buf, '\\', 'N')
+		case string:
+			buf = AppendCopy(buf, x)
+		case int:
+			buf = strconv.AppendInt(buf, int64(x), 10)
+		case int64:
+			buf = strconv.AppendInt(buf, x, 10)
+		case bool:
+			buf = strconv.AppendBool(buf, x)
+		default:
+			buf = AppendCopy(buf, fmt.Sprint(x))
+		}
+	}
+	return append(buf, '\n')
 }
