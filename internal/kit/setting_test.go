@@ -66,21 +66,6 @@ func TestSettingSave(t *testing.T) {
 			t.Fatal(err)
 		}
 		st := knobs(db)
-		entries := func() []string {
-			t.Helper()
-			var out []string
-			err := store.EachRow(ctx, db.Reader(), `SELECT entity_id, action, before, after FROM audit_log WHERE entity = 'kit_knob' ORDER BY seq`, nil, func(r *sql.Rows) error {
-				var id, action, before, after string
-				err := r.Scan(&id, &action, &before, &after)
-				out = append(out, id+" "+action+" "+before+" → "+after)
-				return err
-			})
-			if err != nil {
-				t.Fatal(err)
-			}
-			return out
-		}
-
 		// A new record: no before.
 		if k, err := setKnob(ctx, st, tester, "a", 1); err != nil || k.N != 1 || k.Note != "ok" {
 			t.Fatalf("create: %+v %v", k, err)
@@ -93,7 +78,7 @@ func TestSettingSave(t *testing.T) {
 		if k, err := setKnob(ctx, st, tester, "a", 2); err != nil || k.N != 2 || k.Note != "ok" {
 			t.Fatalf("unchanged: %+v %v", k, err)
 		}
-		got := entries()
+		got := kittest.AuditEntries(t, db, "kit_knob")
 		want := []string{
 			`knob/a update null → {"Key":"a","N":1,"Note":"ok"}`,
 			`knob/a update {"Key":"a","N":1,"Note":"ok"} → {"Key":"a","N":2,"Note":"ok"}`,
