@@ -3,10 +3,8 @@ package kit
 import (
 	"context"
 	"database/sql"
-	"errors"
 	"fmt"
 
-	"sidi/internal/apperr"
 	"sidi/internal/audit"
 	"sidi/internal/store"
 )
@@ -64,16 +62,8 @@ type Put[K, T any] struct {
 // Save runs w (see Put) and returns the record as stored.
 func (st Setting[K, T]) Save(ctx context.Context, w Put[K, T]) (T, error) {
 	var zero T
-	if w.By.Name == "" || w.Exec == nil || w.Action == "" {
-		return zero, fmt.Errorf("kit: %s write without a caller, an action or an exec", st.Entity)
-	}
-	if w.Allowed != nil {
-		return zero, w.Allowed
-	}
-	if w.Validate != nil {
-		if err := w.Validate(); err != nil {
-			return zero, err
-		}
+	if err := admit(st.Entity, w.By, w.Action, w.Exec != nil, w.Allowed, w.Validate); err != nil {
+		return zero, err
 	}
 	id := st.id(w.Key)
 	var out T
@@ -92,9 +82,7 @@ func (st Setting[K, T]) Save(ctx context.Context, w Put[K, T]) (T, error) {
 			return nil
 		}
 		if out, err = w.Exec(tx, before, found); err != nil {
-			var ae *apperr.Error
-			var d apperr.Detailed
-			if errors.As(err, &ae) || errors.As(err, &d) {
+			if userFacing(err) {
 				return err
 			}
 			return fmt.Errorf("%s: %s %s: %w", st.Entity, w.Action, id, err)
