@@ -85,16 +85,8 @@ type Write[T any] struct {
 // Save runs w (see Write) and returns the record as stored.
 func (sp Spec[T]) Save(ctx context.Context, w Write[T]) (T, error) {
 	var zero T
-	if w.By.Name == "" || w.Exec == nil || w.Action == "" {
-		return zero, fmt.Errorf("kit: %s write without a caller, an action or an exec", sp.Entity)
-	}
-	if w.Allowed != nil {
-		return zero, w.Allowed
-	}
-	if w.Validate != nil {
-		if err := w.Validate(); err != nil {
-			return zero, err
-		}
+	if err := admit(sp.Entity, w.By, w.Action, w.Exec != nil, w.Allowed, w.Validate); err != nil {
+		return zero, err
 	}
 	var after T
 	err := sp.DB.Tx(ctx, func(tx *sql.Tx) error {
@@ -166,13 +158,35 @@ func (sp Spec[T]) execError(w Write[T], err error) error {
 		}
 		return apperr.Conflict("%s", msg)
 	}
-	var ae *apperr.Error
-	var d apperr.Detailed
-	if errors.As(err, &ae) || errors.As(err, &d) {
+	if userFacing(err) {
 		return err
 	}
 	if w.ID == 0 {
 		return fmt.Errorf("%s: %s: %w", sp.Entity, w.Action, err)
 	}
 	return fmt.Errorf("%s: %s %d: %w", sp.Entity, w.Action, w.ID, err)
+}
+
+// admit runs what a write passes before its transaction: it must name a
+// caller, an action and an exec; then the caller's role check (allowed)
+// and Validate.
+func admit(entity string, by audit.Actor, action string, exec bool, allowed error, validate func() error) error {
+	if by.Name == "" || !exec || action == "" {
+		return fmt.Errorf("kit: %s write without a caller, an action or an exec", entity)
+	}
+	if allowed != nil {
+		return allowed
+	}
+	if validate != nil {
+		return validate()
+	}
+	return nil
+}
+
+// userFacing says err is meant for the user as it is (an apperr or a
+// field list), not an internal failure to wrap.
+func userFacing(err error) bool {
+	var ae *apperr.Error
+	var d apperr.Detailed
+	return errors.As(err, &ae) || errors.As(err, &d)
 }

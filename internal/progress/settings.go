@@ -8,9 +8,9 @@ import (
 	"fmt"
 	"time"
 
-	"sidi/internal/audit"
 	"sidi/internal/auth"
 	"sidi/internal/indicator"
+	"sidi/internal/kit"
 	"sidi/internal/org"
 	"sidi/internal/plan"
 	"sidi/internal/store"
@@ -134,18 +134,29 @@ func (s *Service) SaveSettings(ctx context.Context, p auth.Principal, st Setting
 	}
 	th, _ := json.Marshal(st.Thresholds)
 	sc, _ := json.Marshal(st.Scoring)
-	return s.db.Tx(ctx, func(tx *sql.Tx) error {
-		before, _ := s.Settings(ctx, st.PlanID)
-		_, err := tx.ExecContext(ctx, `INSERT INTO progress_settings(plan_id, plan_start, period_kind, deadline_days, thresholds, scoring, doc_no_pattern, default_as_of, updated_by, updated_at)
+	_, err := s.planSettings().Save(ctx, kit.Put[int64, Settings]{By: p.Actor(), Key: st.PlanID, Action: "update",
+		Exec: func(tx *sql.Tx, _ Settings, _ bool) (Settings, error) {
+			_, err := tx.ExecContext(ctx, `INSERT INTO progress_settings(plan_id, plan_start, period_kind, deadline_days, thresholds, scoring, doc_no_pattern, default_as_of, updated_by, updated_at)
 			VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10)
 			ON CONFLICT (plan_id) DO UPDATE SET plan_start = excluded.plan_start, period_kind = excluded.period_kind, deadline_days = excluded.deadline_days,
 				thresholds = excluded.thresholds, scoring = excluded.scoring, doc_no_pattern = excluded.doc_no_pattern, default_as_of = excluded.default_as_of, updated_by = excluded.updated_by, updated_at = excluded.updated_at`,
-			st.PlanID, st.PlanStart, st.PeriodKind, st.DeadlineDays, string(th), string(sc), st.DocNoPattern, st.DefaultAsOf, p.Login, time.Now().UTC())
-		if err != nil {
-			return fmt.Errorf("progress: save settings: %w", err)
-		}
-		return audit.Append(ctx, s.db, tx, p.Actor(), audit.Entry{Entity: "progress_settings", EntityID: fmt.Sprint(st.PlanID), Action: "update", Before: before, After: st})
-	})
+				st.PlanID, st.PlanStart, st.PeriodKind, st.DeadlineDays, string(th), string(sc), st.DocNoPattern, st.DefaultAsOf, p.Login, time.Now().UTC())
+			return st, err
+		}})
+	return err
+}
+
+// planSettings are the plans' settings as the kit writes them, keyed by
+// plan. What a save replaces is always the settings in effect, read as
+// Settings reads them: the defaults when none are saved, so a first save
+// is audited against them (a failure to read them leaves the defaults and
+// does not stop the save).
+func (s *Service) planSettings() kit.Setting[int64, Settings] {
+	return kit.Setting[int64, Settings]{DB: s.db, Entity: "progress_settings",
+		Load: func(ctx context.Context, _ store.Querier, planID int64) (Settings, bool, error) {
+			st, _ := s.Settings(ctx, planID)
+			return st, true, nil
+		}}
 }
 
 func parseDay(s string) (time.Time, error) { return time.Parse("2006-01-02", s) }

@@ -14,7 +14,6 @@ import (
 	"strings"
 	"time"
 
-	auditlog "sidi/internal/audit"
 	"sidi/internal/auth"
 	"sidi/internal/creditcode"
 	"sidi/internal/kit"
@@ -94,37 +93,46 @@ func (s *Service) Limits(ctx context.Context) ([]Limit, error) {
 	return out, err
 }
 
+// limits are the commitments as the kit writes them, keyed by stage.
+func (s *Service) limits() kit.Setting[string, Limit] {
+	return kit.Setting[string, Limit]{DB: s.db, Entity: "biz_start_limit",
+		Load: func(ctx context.Context, q store.Querier, stage string) (Limit, bool, error) {
+			var l Limit
+			err := q.QueryRowContext(ctx, `SELECT stage, label, limit_hours, basis FROM biz_start_limits WHERE stage = $1`, stage).Scan(&l.Stage, &l.Label, &l.Hours, &l.Basis)
+			if errors.Is(err, sql.ErrNoRows) {
+				return l, false, nil
+			}
+			if err != nil {
+				return l, false, fmt.Errorf("bizenv: limit %s: %w", stage, err)
+			}
+			return l, true, nil
+		}}
+}
+
 // SetLimit changes one commitment, audited.
 func (s *Service) SetLimit(ctx context.Context, p auth.Principal, stage, hours, basis string) (Limit, error) {
-	if err := p.Require(Editors...); err != nil {
-		return Limit{}, err
-	}
-	var errs kit.Errors
-	h, err := strconv.ParseFloat(strings.TrimSpace(hours), 64)
-	if err != nil || h <= 0 || h > 24*30 || math.IsNaN(h) {
-		errs.Add("hours", "时限须为大于 0、不超过 720 的小时数")
-	}
-	basis = kit.Text(&errs, "basis", "依据", basis, 300, true)
-	if err := errs.Err(); err != nil {
-		return Limit{}, err
-	}
-	var out Limit
-	err = s.db.Tx(ctx, func(tx *sql.Tx) error {
-		var before Limit
-		err := tx.QueryRowContext(ctx, `SELECT stage, label, limit_hours, basis FROM biz_start_limits WHERE stage = $1`, stage).Scan(&before.Stage, &before.Label, &before.Hours, &before.Basis)
-		if errors.Is(err, sql.ErrNoRows) {
-			return kit.Errors{{Field: "stage", Msg: "没有这个环节"}}
-		}
-		if err != nil {
-			return err
-		}
-		if _, err := tx.ExecContext(ctx, `UPDATE biz_start_limits SET limit_hours = $1, basis = $2, updated_at = $3 WHERE stage = $4`, h, basis, s.stamp(), stage); err != nil {
-			return err
-		}
-		out = Limit{Stage: stage, Label: before.Label, Hours: h, Basis: basis}
-		return auditlog.Append(ctx, s.db, tx, p.Actor(), auditlog.Entry{Entity: "biz_start_limit", EntityID: stage, Action: "update", Before: before, After: out})
-	})
-	return out, err
+	var h float64
+	return s.limits().Save(ctx, kit.Put[string, Limit]{By: p.Actor(), Allowed: p.Require(Editors...), Key: stage, Action: "update",
+		Validate: func() error {
+			var errs kit.Errors
+			var err error
+			h, err = strconv.ParseFloat(strings.TrimSpace(hours), 64)
+			if err != nil || h <= 0 || h > 24*30 || math.IsNaN(h) {
+				errs.Add("hours", "时限须为大于 0、不超过 720 的小时数")
+			}
+			basis = kit.Text(&errs, "basis", "依据", basis, 300, true)
+			return errs.Err()
+		},
+		Check: func(_ *sql.Tx, _ Limit, found bool) error {
+			if !found {
+				return kit.Errors{{Field: "stage", Msg: "没有这个环节"}}
+			}
+			return nil
+		},
+		Exec: func(tx *sql.Tx, before Limit, _ bool) (Limit, error) {
+			_, err := tx.ExecContext(ctx, `UPDATE biz_start_limits SET limit_hours = $1, basis = $2, updated_at = $3 WHERE stage = $4`, h, basis, s.stamp(), stage)
+			return Limit{Stage: stage, Label: before.Label, Hours: h, Basis: basis}, err
+		}})
 }
 
 // Start is one business-start handling record.

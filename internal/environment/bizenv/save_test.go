@@ -76,3 +76,37 @@ func TestRefusedWritesLeaveNothing(t *testing.T) {
 		}
 	})
 }
+
+// TestSetLimitAudit: a commitment's change leaves one audit entry with the
+// stored and the new limit; an unknown stage, a bad figure or a reporter
+// writes nothing.
+func TestSetLimitAudit(t *testing.T) {
+	storetest.Each(t, func(t *testing.T, db *store.DB) {
+		s, d := setup(t, db)
+		l, err := s.SetLimit(ctx, admin, "seal", " 6.5 ", " 当日办结 ")
+		if err != nil || l != (bizenv.Limit{Stage: "seal", Label: "公章刻制", Hours: 6.5, Basis: "当日办结"}) {
+			t.Fatalf("set: %+v %v", l, err)
+		}
+		want := []string{`seal update {"basis":"公章刻制与营业执照同步或 4 小时内［待核实］","hours":4,"label":"公章刻制","stage":"seal"} → {"basis":"当日办结","hours":6.5,"label":"公章刻制","stage":"seal"}`}
+		if got := kittest.AuditEntries(t, db, "biz_start_limit"); strings.Join(got, "\n") != strings.Join(want, "\n") {
+			t.Errorf("audit entries\n%s\nwant\n%s", strings.Join(got, "\n"), strings.Join(want, "\n"))
+		}
+		if ls, _ := s.Limits(ctx); ls[2] != l {
+			t.Errorf("stored %+v, want %+v", ls[2], l)
+		}
+		kittest.Refused(t, db, []string{`SELECT COUNT(*) FROM biz_start_limits WHERE limit_hours = 4`}, []kittest.Refusal{
+			{Name: "unknown stage", Kind: apperr.ErrInvalid, Msg: "没有这个环节", Write: func() error {
+				_, err := s.SetLimit(ctx, admin, "nope", "4", "x")
+				return err
+			}},
+			{Name: "bad hours", Kind: apperr.ErrInvalid, Msg: "时限须为大于 0、不超过 720 的小时数", Write: func() error {
+				_, err := s.SetLimit(ctx, admin, "social", "721", "x")
+				return err
+			}},
+			{Name: "reporter", Kind: apperr.ErrForbidden, Msg: "您没有执行此操作的权限", Write: func() error {
+				_, err := s.SetLimit(ctx, user(d["qh-samr"], auth.ScopeOwn, auth.RoleReporter), "social", "4", "x")
+				return err
+			}},
+		})
+	})
+}

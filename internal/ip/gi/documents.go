@@ -12,8 +12,8 @@ import (
 	"unicode/utf8"
 
 	"sidi/internal/apperr"
-	"sidi/internal/audit"
 	"sidi/internal/auth"
+	"sidi/internal/kit"
 	"sidi/internal/store"
 )
 
@@ -30,48 +30,67 @@ type Document struct {
 	CreatedAt string `json:"created_at"`
 }
 
+// docKey names an archived document: its brand and the SHA-256 of its
+// content.
+type docKey struct {
+	Brand int64
+	SHA   string
+}
+
+// documents are the archived documents as the kit writes them; the audit
+// log names one "brand/sha".
+func documents(db *store.DB) kit.Setting[docKey, Document] {
+	return kit.Setting[docKey, Document]{DB: db, Entity: "brand_document",
+		ID: func(k docKey) string { return fmt.Sprintf("%d/%s", k.Brand, k.SHA) },
+		Load: func(ctx context.Context, q store.Querier, k docKey) (Document, bool, error) {
+			d := Document{BrandID: k.Brand, SHA256: k.SHA}
+			err := q.QueryRowContext(ctx, `SELECT title, size, created_at FROM brand_documents WHERE brand_id = $1 AND sha256 = $2`, k.Brand, k.SHA).Scan(&d.Title, &d.Size, &d.CreatedAt)
+			if errors.Is(err, sql.ErrNoRows) {
+				return d, false, nil
+			}
+			if err != nil {
+				return d, false, fmt.Errorf("gi: archive: %w", err)
+			}
+			return d, true, nil
+		}}
+}
+
 // Archive stores content with brand id under title, in one transaction
 // with its audit entry (which records the hash, not the content). It
-// returns the document; archiving the same content again changes nothing.
+// returns the document; archiving the same content again changes nothing
+// and returns the document as first archived.
 func (s *Service) Archive(ctx context.Context, p auth.Principal, brandID int64, title string, content []byte) (Document, error) {
-	if err := p.Require(Editors...); err != nil {
-		return Document{}, err
-	}
 	title = strings.TrimSpace(title)
-	switch {
-	case title == "" || utf8.RuneCountInString(title) > maxText:
-		return Document{}, apperr.Invalid("文件标题不能为空，且不超过 %d 个字", maxText)
-	case len(content) == 0:
-		return Document{}, apperr.Invalid("文件是空的")
-	case len(content) > MaxDocument:
-		return Document{}, apperr.Invalid("文件超过 %d MB", MaxDocument>>20)
-	}
 	sum := sha256.Sum256(content)
 	d := Document{BrandID: brandID, Title: title, SHA256: hex.EncodeToString(sum[:]), Size: int64(len(content)), CreatedAt: s.now().UTC().Format(time.RFC3339)}
-	err := s.db.Tx(ctx, func(tx *sql.Tx) error {
-		var n int
-		if err := tx.QueryRowContext(ctx, `SELECT COUNT(*) FROM brands WHERE id = $1`, brandID).Scan(&n); err != nil {
-			return fmt.Errorf("gi: archive: %w", err)
-		}
-		if n == 0 {
-			return apperr.NotFound("没有编号为 %d 的品牌", brandID)
-		}
-		var existing string
-		err := tx.QueryRowContext(ctx, `SELECT title FROM brand_documents WHERE brand_id = $1 AND sha256 = $2`, brandID, d.SHA256).Scan(&existing)
-		if err == nil {
-			d.Title = existing
+	return documents(s.db).Save(ctx, kit.Put[docKey, Document]{By: p.Actor(), Allowed: p.Require(Editors...), Key: docKey{brandID, d.SHA256}, Action: "archive",
+		Validate: func() error {
+			switch {
+			case title == "" || utf8.RuneCountInString(title) > maxText:
+				return apperr.Invalid("文件标题不能为空，且不超过 %d 个字", maxText)
+			case len(content) == 0:
+				return apperr.Invalid("文件是空的")
+			case len(content) > MaxDocument:
+				return apperr.Invalid("文件超过 %d MB", MaxDocument>>20)
+			}
 			return nil
-		}
-		if !errors.Is(err, sql.ErrNoRows) {
-			return fmt.Errorf("gi: archive: %w", err)
-		}
-		if _, err := tx.ExecContext(ctx, `INSERT INTO brand_documents(brand_id, title, sha256, size, content, created_by, created_at) VALUES ($1, $2, $3, $4, $5, $6, $7)`,
-			brandID, d.Title, d.SHA256, d.Size, content, p.Login, d.CreatedAt); err != nil {
-			return fmt.Errorf("gi: archive: %w", err)
-		}
-		return audit.Append(ctx, s.db, tx, p.Actor(), audit.Entry{Entity: "brand_document", EntityID: fmt.Sprintf("%d/%s", brandID, d.SHA256), Action: "archive", After: d})
-	})
-	return d, err
+		},
+		Check: func(tx *sql.Tx, _ Document, _ bool) error {
+			var n int
+			if err := tx.QueryRowContext(ctx, `SELECT COUNT(*) FROM brands WHERE id = $1`, brandID).Scan(&n); err != nil {
+				return fmt.Errorf("gi: archive: %w", err)
+			}
+			if n == 0 {
+				return apperr.NotFound("没有编号为 %d 的品牌", brandID)
+			}
+			return nil
+		},
+		Same: func(Document) bool { return true },
+		Exec: func(tx *sql.Tx, _ Document, _ bool) (Document, error) {
+			_, err := tx.ExecContext(ctx, `INSERT INTO brand_documents(brand_id, title, sha256, size, content, created_by, created_at) VALUES ($1, $2, $3, $4, $5, $6, $7)`,
+				brandID, d.Title, d.SHA256, d.Size, content, p.Login, d.CreatedAt)
+			return d, err
+		}})
 }
 
 // Documents lists a brand's archived documents, oldest first.

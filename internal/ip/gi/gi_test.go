@@ -4,15 +4,18 @@ import (
 	"bytes"
 	"context"
 	"errors"
+	"fmt"
 	"strings"
 	"testing"
 	"time"
 
+	"sidi/internal/apperr"
 	"sidi/internal/auth"
 	"sidi/internal/enterprise"
 	"sidi/internal/indicator"
 	"sidi/internal/ip/gi"
 	"sidi/internal/kit"
+	"sidi/internal/kit/kittest"
 	"sidi/internal/store"
 	"sidi/internal/store/storetest"
 )
@@ -289,6 +292,14 @@ func TestArchive(t *testing.T) {
 		}
 		if d2, err := s.Archive(ctx, admin, id, "另一个标题", content); err != nil || d2.Title != "使用管理办法" {
 			t.Errorf("same content again: %+v %v", d2, err)
+		}
+		// One entry, for the first archive only; the hash, not the content.
+		want := fmt.Sprintf(`%d/%s archive null → {"brand_id":%d,"created_at":"2025-06-30T10:00:00Z","sha256":"%s","size":%d,"title":"使用管理办法"}`, id, d.SHA256, id, d.SHA256, len(content))
+		if got := kittest.AuditEntries(t, db, "brand_document"); len(got) != 1 || got[0] != want {
+			t.Errorf("audit entries %q, want %q", got, want)
+		}
+		if _, err := s.Archive(ctx, admin, 99999, "x", content); !errors.Is(err, apperr.ErrNotFound) || apperr.Message(err) != "没有编号为 99999 的品牌" {
+			t.Errorf("no brand: %v", err)
 		}
 		docs, err := s.Documents(ctx, id)
 		if err != nil || len(docs) != 1 {

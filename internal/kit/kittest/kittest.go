@@ -5,6 +5,7 @@ package kittest
 
 import (
 	"context"
+	"database/sql"
 	"errors"
 	"slices"
 	"testing"
@@ -50,4 +51,22 @@ func Refused(t testing.TB, db *store.DB, queries []string, writes []Refusal) {
 			t.Errorf("%s: audit entries and %v went from %v to %v", w.Name, queries[1:], start, got)
 		}
 	}
+}
+
+// AuditEntries are the audit log's entries of entity, oldest first, each
+// as "entity_id action before → after" (before and after as stored, "null"
+// for none): what a test compares to the entries a write must leave.
+func AuditEntries(t testing.TB, db *store.DB, entity string) []string {
+	t.Helper()
+	var out []string
+	err := store.EachRow(context.Background(), db.Reader(), `SELECT entity_id, action, before, after FROM audit_log WHERE entity = $1 ORDER BY seq`, []any{entity}, func(r *sql.Rows) error {
+		var id, action, before, after string
+		err := r.Scan(&id, &action, &before, &after)
+		out = append(out, id+" "+action+" "+before+" → "+after)
+		return err
+	})
+	if err != nil {
+		t.Fatalf("audit entries of %s: %v", entity, err)
+	}
+	return out
 }

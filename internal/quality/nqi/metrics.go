@@ -11,7 +11,6 @@ import (
 	"time"
 	"unicode/utf8"
 
-	"sidi/internal/audit"
 	"sidi/internal/auth"
 	"sidi/internal/indicator"
 	"sidi/internal/kit"
@@ -138,31 +137,31 @@ func (s *Service) SetBaseline(ctx context.Context, p auth.Principal, in Baseline
 		return Baseline{}, errs
 	}
 	b.UpdatedAt = s.stamp()
-	err = s.db.Tx(ctx, func(tx *sql.Tx) error {
-		before, err := LoadBaseline(ctx, tx, b.Measure)
-		if err != nil {
-			return err
-		}
-		var v any
-		if b.Value != nil {
-			v = *b.Value
-		}
-		_, err = tx.ExecContext(ctx, `INSERT INTO cert_baselines(measure, base_year, base_value, source, note, updated_at) VALUES ($1, $2, $3, $4, $5, $6)
+	out, err := baselines(s.db).Save(ctx, kit.Put[string, Baseline]{By: p.Actor(), Key: b.Measure, Action: "update",
+		Exec: func(tx *sql.Tx, _ Baseline, _ bool) (Baseline, error) {
+			var v any
+			if b.Value != nil {
+				v = *b.Value
+			}
+			_, err := tx.ExecContext(ctx, `INSERT INTO cert_baselines(measure, base_year, base_value, source, note, updated_at) VALUES ($1, $2, $3, $4, $5, $6)
 			ON CONFLICT (measure) DO UPDATE SET base_year = excluded.base_year, base_value = excluded.base_value, source = excluded.source, note = excluded.note, updated_at = excluded.updated_at`,
-			b.Measure, b.Year, v, b.Source, b.Note, b.UpdatedAt)
-		if err != nil {
-			return err
-		}
-		var prev any
-		if before.UpdatedAt != "" {
-			prev = before
-		}
-		return audit.Append(ctx, s.db, tx, p.Actor(), audit.Entry{Entity: "cert_baseline", EntityID: b.Measure, Action: "update", Before: prev, After: b})
-	})
+				b.Measure, b.Year, v, b.Source, b.Note, b.UpdatedAt)
+			return b, err
+		}})
 	if err != nil {
 		return Baseline{}, fmt.Errorf("nqi: baseline: %w", err)
 	}
-	return b, nil
+	return out, nil
+}
+
+// baselines are the baselines as the kit writes them, keyed by measure; a
+// measure with none recorded is not found (its default has no UpdatedAt).
+func baselines(db *store.DB) kit.Setting[string, Baseline] {
+	return kit.Setting[string, Baseline]{DB: db, Entity: "cert_baseline",
+		Load: func(ctx context.Context, q store.Querier, measure string) (Baseline, bool, error) {
+			b, err := LoadBaseline(ctx, q, measure)
+			return b, err == nil && b.UpdatedAt != "", err
+		}}
 }
 
 // countAt is the organisations of measure at day: the recorded baseline

@@ -1,0 +1,107 @@
+package kit
+
+import (
+	"context"
+	"database/sql"
+	"fmt"
+
+	"sidi/internal/audit"
+	"sidi/internal/store"
+)
+
+// Setting is what the kit knows of a record kept under a key of its own
+// rather than a generated id: a setting (a stage's time limit, a measure's
+// baseline) or a record named by its content (a brand's document, by
+// brand and hash). K is the key, T the record. A Setting is written by
+// Save, the keyed counterpart of Spec.Save.
+type Setting[K, T any] struct {
+	DB *store.DB
+	// Entity names the records in the audit log ("biz_start_limit").
+	Entity string
+	// ID is the audit log's entity id of a key; nil: fmt.Sprint(key).
+	ID func(K) string
+	// Load reads the record stored under key (inside the write's
+	// transaction); found is false when there is none, which is not an
+	// error: a Put decides whether it may create one.
+	Load func(ctx context.Context, q store.Querier, key K) (v T, found bool, err error)
+}
+
+// Put is one write of the record under Key. Save runs, in order:
+//
+//  1. Allowed (the caller's role check, p.Require(…)) and Validate,
+//     outside any transaction;
+//  2. in one transaction: Load the stored record, Check (the rules that
+//     depend on it: a key that must exist, a scope), Same (an unchanged
+//     record: nothing is written and there is no audit entry), Exec, and
+//     the audit entry: Before is the stored record (nil when there was
+//     none), After the record Exec wrote;
+//  3. the record as stored is returned.
+//
+// Any error rolls everything back: a failing Exec leaves no audit entry.
+type Put[K, T any] struct {
+	// By is who writes, as the audit log records it (p.Actor()).
+	By audit.Actor
+	// Allowed is the verdict of the caller's role check; a refusal stops
+	// the write here.
+	Allowed error
+	Key     K
+	Action  string // as the audit log records it: "update", "archive"
+	// Validate checks the input; it returns an Errors, an apperr (or nil).
+	Validate func() error
+	// Check runs the rules that depend on the stored record; before is the
+	// zero T when found is false. Optional.
+	Check func(tx *sql.Tx, before T, found bool) error
+	// Same says a stored record already is what the write would store: it
+	// is returned as it is. Called only for a found record; nil: a found
+	// record is always written again.
+	Same func(before T) bool
+	// Exec writes (inserts or updates) and returns the record as stored.
+	Exec func(tx *sql.Tx, before T, found bool) (T, error)
+}
+
+// Save runs w (see Put) and returns the record as stored.
+func (st Setting[K, T]) Save(ctx context.Context, w Put[K, T]) (T, error) {
+	var zero T
+	if err := admit(st.Entity, w.By, w.Action, w.Exec != nil, w.Allowed, w.Validate); err != nil {
+		return zero, err
+	}
+	id := st.id(w.Key)
+	var out T
+	err := st.DB.Tx(ctx, func(tx *sql.Tx) error {
+		before, found, err := st.Load(ctx, tx, w.Key)
+		if err != nil {
+			return err
+		}
+		if w.Check != nil {
+			if err := w.Check(tx, before, found); err != nil {
+				return err
+			}
+		}
+		if found && w.Same != nil && w.Same(before) {
+			out = before
+			return nil
+		}
+		if out, err = w.Exec(tx, before, found); err != nil {
+			if userFacing(err) {
+				return err
+			}
+			return fmt.Errorf("%s: %s %s: %w", st.Entity, w.Action, id, err)
+		}
+		e := audit.Entry{Entity: st.Entity, EntityID: id, Action: w.Action, After: out}
+		if found {
+			e.Before = before
+		}
+		return audit.Append(ctx, st.DB, tx, w.By, e)
+	})
+	if err != nil {
+		return zero, err
+	}
+	return out, nil
+}
+
+func (st Setting[K, T]) id(key K) string {
+	if st.ID != nil {
+		return st.ID(key)
+	}
+	return fmt.Sprint(key)
+}
