@@ -342,16 +342,21 @@ func CandidatesHash(strata []Stratum) string {
 
 // InspectorsHash is step 6's inspectors_sha256.
 func InspectorsHash(ins []Inspector, last map[string][]string) string {
+	keys := make([]string, 0, len(last))
+	for k := range last {
+		keys = append(keys, k)
+	}
+	sort.Strings(keys)
+	return inspectorsHash(ins, keys, last)
+}
+
+// inspectorsHash is InspectorsHash with last's keys already sorted.
+func inspectorsHash(ins []Inspector, keys []string, last map[string][]string) string {
 	return hashLines(func(w func(...string)) {
 		for _, in := range ins {
 			w(in.ID, in.UnitEntity, strings.Join(in.Avoid, ";"))
 		}
 		w("last")
-		keys := make([]string, 0, len(last))
-		for k := range last {
-			keys = append(keys, k)
-		}
-		sort.Strings(keys)
 		for _, k := range keys {
 			w(k, strings.Join(last[k], ";"))
 		}
@@ -486,8 +491,10 @@ func (q *queues) remove(i int32) {
 	}
 }
 
-// conflicts maps an entity to the inspectors (indices) who may not go there.
-func conflicts(ins []Inspector, last map[string][]string) map[string][]int32 {
+// conflicts maps an entity to the inspectors (indices) who declared it
+// or whose unit it is, and an inspector's id to its index. Last time's
+// team of an entity is looked up for the drawn entities only (assignTeams).
+func conflicts(ins []Inspector) (map[string][]int32, map[string]int32) {
 	byID := make(map[string]int32, len(ins))
 	for i, in := range ins {
 		byID[in.ID] = int32(i)
@@ -501,14 +508,7 @@ func conflicts(ins []Inspector, last map[string][]string) map[string][]int32 {
 			out[in.UnitEntity] = append(out[in.UnitEntity], int32(i))
 		}
 	}
-	for e, ids := range last {
-		for _, id := range ids {
-			if i, ok := byID[id]; ok {
-				out[e] = append(out[e], i)
-			}
-		}
-	}
-	return out
+	return out, byID
 }
 
 func assignTeams(seed []byte, size int, ins []Inspector, last map[string][]string, drawn []Assignment) error {
@@ -529,15 +529,25 @@ func assignTeams(seed []byte, size int, ins []Inspector, last map[string][]strin
 	for _, i := range order {
 		q.push(i)
 	}
-	bad := conflicts(ins, last)
+	bad, byID := conflicts(ins)
 	blocked := make([]bool, m)
+	// block marks (or clears) who may not go to e: declared conflicts,
+	// e's unit, and e's team last time.
+	block := func(e string, v bool) {
+		for _, i := range bad[e] {
+			blocked[i] = v
+		}
+		for _, id := range last[e] {
+			if i, ok := byID[id]; ok {
+				blocked[i] = v
+			}
+		}
+	}
 	low := 0 // no queue below low holds anyone
 	team := make([]int32, 0, size)
 	for a := range drawn {
 		e := drawn[a].Entity
-		for _, i := range bad[e] {
-			blocked[i] = true
-		}
+		block(e, true)
 		team = team[:0]
 		for l := low; l < len(q.head) && len(team) < size; l++ {
 			for i := q.head[l]; i >= 0 && len(team) < size; i = q.next[i] {
@@ -546,9 +556,7 @@ func assignTeams(seed []byte, size int, ins []Inspector, last map[string][]strin
 				}
 			}
 		}
-		for _, i := range bad[e] {
-			blocked[i] = false
-		}
+		block(e, false)
 		if len(team) < size {
 			return refuse("抽中的检查对象 %s 回避后可派检查人员只有 %d 名，少于检查组人数 %d，未抽取", e, len(team), size)
 		}

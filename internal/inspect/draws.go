@@ -147,8 +147,9 @@ func (s *Service) Freeze(ctx context.Context, task Task) (Record, error) {
 	if len(rec.Inspectors) < task.TeamSize {
 		return rec, apperr.Invalid("检查组人数 %d 大于执法检查人员名录库中的人数 %d，未抽取", task.TeamSize, len(rec.Inspectors))
 	}
-	rec.Last = lastTeams(latest, rec.Candidates)
-	rec.InspectorsSHA256 = InspectorsHash(rec.Inspectors, rec.Last)
+	var lastKeys []string
+	rec.Last, lastKeys = lastTeams(latest, rec.Candidates)
+	rec.InspectorsSHA256 = inspectorsHash(rec.Inspectors, lastKeys, rec.Last)
 	hashing.Wait()
 	rec.CandidatesSHA256 = candidatesHash
 	return rec, nil
@@ -219,16 +220,21 @@ func (s *Service) frozenInspectors(ctx context.Context, q store.Querier) ([]Insp
 	return out, nil
 }
 
-// lastTeam is an entity's team of its latest draw (";"-joined).
-type lastTeam struct{ code, team string }
+// lastTeam is an entity's team of its latest draw (sorted).
+type lastTeam struct {
+	code string
+	team []string
+}
 
 // latestTeams reads the team of each entity's latest draw (one row per
 // entity in inspect_last_teams, kept by store), sorted by credit code.
 func (s *Service) latestTeams(ctx context.Context, q store.Querier) ([]lastTeam, error) {
 	var latest []lastTeam
 	err := store.EachRow(ctx, q, `SELECT credit_code, team FROM inspect_last_teams`, nil, func(r *sql.Rows) error {
-		var t lastTeam
-		err := r.Scan(&t.code, &t.team)
+		var code, team string
+		err := r.Scan(&code, &team)
+		t := lastTeam{code: code, team: splitList(team)}
+		slices.Sort(t.team)
 		latest = append(latest, t)
 		return err
 	})
@@ -240,12 +246,13 @@ func (s *Service) latestTeams(ctx context.Context, q store.Querier) ([]lastTeam,
 }
 
 // lastTeams is, for each candidate inspected before, the team of its
-// latest draw (sorted): latest and each stratum's ids are sorted, so one
-// walk of both finds them.
-func lastTeams(latest []lastTeam, strata []Stratum) map[string][]string {
+// latest draw, and those candidates sorted: latest and each stratum's
+// ids are sorted, so one walk of both finds them.
+func lastTeams(latest []lastTeam, strata []Stratum) (map[string][]string, []string) {
 	if len(latest) == 0 {
-		return nil
+		return nil, nil
 	}
+	matched := make([]bool, len(latest))
 	out := map[string][]string{}
 	for _, st := range strata {
 		j := 0
@@ -257,16 +264,20 @@ func lastTeams(latest []lastTeam, strata []Stratum) map[string][]string {
 				break
 			}
 			if latest[j].code == id {
-				team := splitList(latest[j].team)
-				slices.Sort(team)
-				out[id] = team
+				out[id], matched[j] = latest[j].team, true
 			}
 		}
 	}
 	if len(out) == 0 {
-		return nil
+		return nil, nil
 	}
-	return out
+	keys := make([]string, 0, len(out))
+	for j, m := range matched {
+		if m {
+			keys = append(keys, latest[j].code)
+		}
+	}
+	return out, keys
 }
 
 // candidateParts is how many id ranges of the entity library the freeze
@@ -582,20 +593,42 @@ func (s *Service) store(ctx context.Context, p auth.Principal, rec Record, paren
 		teams[i] = strings.Join(as[i].Team, ";")
 	}
 	return s.db.Tx(ctx, func(tx *sql.Tx) error {
-		err := store.InsertRows(ctx, s.db.Dialect(), tx, "inspect: assignments", `INSERT INTO inspect_assignments(draw_id, seq, credit_code, class, team) VALUES `, make([]string, 5), len(as), func(k int) []any {
-			i := order[k]
-			return []any{rec.DrawID, i + 1, as[i].Entity, as[i].Class, teams[i]}
-		})
+		const head = `INSERT INTO inspect_assignments(draw_id, seq, credit_code, class, team) VALUES `
+		var err error
+		var before int64 // SQLite: the largest rowid before this draw's rows
+		if s.db.Dialect() == store.SQLite {
+			if err := tx.QueryRowContext(ctx, `SELECT COALESCE(MAX(rowid), 0) FROM inspect_assignments`).Scan(&before); err != nil {
+				return fmt.Errorf("inspect: assignments: %w", err)
+			}
+			// The draw's id bound once per statement of 500 rows.
+			err = store.InsertShared(ctx, tx, "inspect: assignments", head, []int{0, -1, -1, -1, -1}, []any{rec.DrawID}, 500, len(as), func(k int, args []any) []any {
+				i := order[k]
+				return append(args, i+1, as[i].Entity, as[i].Class, teams[i])
+			})
+		} else {
+			err = store.InsertRows(ctx, s.db.Dialect(), tx, "inspect: assignments", head, make([]string, 5), len(as), func(k int) []any {
+				i := order[k]
+				return []any{rec.DrawID, i + 1, as[i].Entity, as[i].Class, teams[i]}
+			})
+		}
 		if err != nil {
 			return err
 		}
 		if rec.Kind == "draw" {
-			err = store.InsertRows(ctx, s.db.Dialect(), tx, "inspect: last teams", `INSERT INTO inspect_last_teams(credit_code, draw_id, team) VALUES `, make([]string, 3), len(as), func(k int) []any {
-				i := order[k]
-				return []any{as[i].Entity, rec.DrawID, teams[i]}
-			}, ` ON CONFLICT (credit_code) DO UPDATE SET draw_id = excluded.draw_id, team = excluded.team`)
-			if err != nil {
-				return err
+			// Each drawn entity's team becomes its last team: copied from
+			// the rows just written, in credit-code order. On SQLite those
+			// rows are the ones after the largest rowid before them (this
+			// transaction is the only writer), inserted in credit-code
+			// order: read by rowid, without an index or a sort.
+			from := `FROM inspect_assignments WHERE draw_id = $1 ORDER BY credit_code`
+			args := []any{rec.DrawID}
+			if s.db.Dialect() == store.SQLite {
+				from, args = `FROM inspect_assignments WHERE rowid > $1 ORDER BY rowid`, []any{before}
+			}
+			if _, err := tx.ExecContext(ctx, `INSERT INTO inspect_last_teams(credit_code, draw_id, team)
+				SELECT credit_code, draw_id, team `+from+`
+				ON CONFLICT (credit_code) DO UPDATE SET draw_id = excluded.draw_id, team = excluded.team`, args...); err != nil {
+				return fmt.Errorf("inspect: last teams: %w", err)
 			}
 		}
 		if parent > 0 && len(as) == 1 {
