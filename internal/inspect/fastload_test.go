@@ -12,6 +12,7 @@ import (
 	"sidi/internal/audit"
 	"sidi/internal/inspect"
 	"sidi/internal/kit"
+	"sidi/internal/kit/kittest"
 	"sidi/internal/store"
 	"sidi/internal/store/storetest"
 )
@@ -25,23 +26,6 @@ func entityRows(t *testing.T, db *store.DB) []string {
 		var c, n, g, ty, k string
 		err := r.Scan(&id, &c, &n, &g, &ty, &k)
 		out = append(out, fmt.Sprint(id, c, n, g, ty, k))
-		return err
-	})
-	if err != nil {
-		t.Fatal(err)
-	}
-	return out
-}
-
-// importEntries are the import batches' audit entries without the clock:
-// rows, ids and the rows' digest.
-func importEntries(t *testing.T, db *store.DB, kind string) []string {
-	t.Helper()
-	var out []string
-	err := store.EachRow(ctx, db.Reader(), `SELECT after FROM audit_log WHERE entity = 'import' AND entity_id = $1 ORDER BY seq`, []any{kind}, func(r *sql.Rows) error {
-		var a string
-		err := r.Scan(&a)
-		out = append(out, a)
 		return err
 	})
 	if err != nil {
@@ -82,7 +66,7 @@ func TestEntityFirstLoad(t *testing.T) {
 		if r1, r2 := entityRows(t, db), entityRows(t, two); len(r1) != 12_000 || !slices.Equal(r1, r2) {
 			t.Fatalf("rows differ: %d against %d", len(r1), len(r2))
 		}
-		a1, a2 := importEntries(t, db, inspect.KindEntities), importEntries(t, two, inspect.KindEntities)
+		a1, a2 := kittest.AuditEntries(t, db, "import"), kittest.AuditEntries(t, two, "import")
 		if len(a1) != 3 || !slices.Equal(a1, a2) || !strings.Contains(a1[0], kit.RowsDigestName) {
 			t.Fatalf("audit entries differ:\n%v\n%v", a1, a2)
 		}

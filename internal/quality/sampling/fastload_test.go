@@ -11,6 +11,7 @@ import (
 
 	"sidi/internal/audit"
 	"sidi/internal/kit"
+	"sidi/internal/kit/kittest"
 	"sidi/internal/quality/sampling"
 	"sidi/internal/store"
 	"sidi/internal/store/storetest"
@@ -25,22 +26,6 @@ func batchRows(t *testing.T, db *store.DB) []string {
 		var no, code, outcome, done, notice string
 		err := r.Scan(&id, &no, &task, &dept, &code, &ent, &outcome, &done, &notice)
 		out = append(out, fmt.Sprint(id, no, task, dept, code, ent, outcome, done, notice))
-		return err
-	})
-	if err != nil {
-		t.Fatal(err)
-	}
-	return out
-}
-
-// auditAfters are the after-states of the audit entries of entity, in order.
-func auditAfters(t *testing.T, db *store.DB, entity string) []string {
-	t.Helper()
-	var out []string
-	err := store.EachRow(ctx, db.Reader(), `SELECT after FROM audit_log WHERE entity = $1 ORDER BY seq`, []any{entity}, func(r *sql.Rows) error {
-		var a string
-		err := r.Scan(&a)
-		out = append(out, a)
 		return err
 	})
 	if err != nil {
@@ -85,7 +70,7 @@ func TestFirstLoad(t *testing.T) {
 		if r1, r2 := batchRows(t, db), batchRows(t, two); len(r1) != 5000 || !slices.Equal(r1, r2) {
 			t.Fatalf("batches differ: %d against %d", len(r1), len(r2))
 		}
-		a1, a2 := auditAfters(t, db, "import"), auditAfters(t, two, "import")
+		a1, a2 := kittest.AuditEntries(t, db, "import"), kittest.AuditEntries(t, two, "import")
 		if len(a1) != 3 || !slices.Equal(a1, a2) || !strings.Contains(a1[0], kit.RowsDigestName) {
 			t.Fatalf("import audit entries differ:\n%v\n%v", a1, a2)
 		}
@@ -112,7 +97,7 @@ func TestFirstLoad(t *testing.T) {
 		if got := storetest.IndexNames(t, three, "sampling_batches"); !slices.Equal(got, indexes) {
 			t.Fatalf("indexes after a refused load %v, before %v", got, indexes)
 		}
-		if n := len(auditAfters(t, three, "import")); n != 0 {
+		if n := len(kittest.AuditEntries(t, three, "import")); n != 0 {
 			t.Fatalf("%d import audit entries of a refused load", n)
 		}
 		if _, err := audit.Verify(ctx, three); err != nil {
