@@ -31,7 +31,7 @@ func ParseDate(v string) (string, bool) {
 			return t.Format("2006-01-02"), true
 		}
 	}
-	norm := strings.NewReplacer("年", "-", "月", "-", "日", "", "/", "-", ".", "-").Replace(v)
+	norm := dateSeparators.Replace(v)
 	parts := strings.Split(norm, "-")
 	if len(parts) != 3 {
 		return "", false
@@ -53,6 +53,10 @@ func ParseDate(v string) (string, bool) {
 	}
 	return t.Format("2006-01-02"), true
 }
+
+// dateSeparators turns the other ways of writing a date into
+// YYYY-M-D; built once (imports call ParseDate for every cell).
+var dateSeparators = strings.NewReplacer("年", "-", "月", "-", "日", "", "/", "-", ".", "-")
 
 // AddDays is the day n days after day (both YYYY-MM-DD; n may be
 // negative), or day itself when it is not such a date ("" stays "").
