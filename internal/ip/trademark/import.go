@@ -1,13 +1,11 @@
 package trademark
 
 import (
-	"bytes"
 	"context"
 	"database/sql"
 	"database/sql/driver"
 	"errors"
 	"fmt"
-	"io"
 	"slices"
 	"strconv"
 	"strings"
@@ -171,7 +169,6 @@ type loader struct {
 	tx      *sql.Tx
 	indexes []string // statements that build the dropped indexes
 	file    kit.ImportReport
-	rows    int // the file's lines, for progress
 	sums    deltas
 	owners  map[string]int64
 	written kit.ImportReport    // the batches written so far (counts only)
@@ -216,38 +213,12 @@ func (s *Service) beginLoad(ctx context.Context, p auth.Principal, src kit.Sourc
 	if marks > 0 {
 		return nil, nil
 	}
-	lines, err := fileLines(src)
-	if err != nil {
-		return nil, err
-	}
 	l.file = kit.ImportReport{Kind: "trademarks", File: src.Name}
-	l.rows = max(lines-1, 1)
 	if l.indexes, err = dropIndexes(ctx, l.tx, d, "trademarks"); err != nil {
 		return nil, err
 	}
 	started = true
 	return l, nil
-}
-
-// fileLines counts the lines of src (the progress bar's total).
-func fileLines(src kit.Source) (int, error) {
-	f, err := src.Open()
-	if err != nil {
-		return 0, fmt.Errorf("import %s: %w", src.Name, err)
-	}
-	defer f.Close()
-	buf := make([]byte, 1<<20)
-	lines := 0
-	for {
-		n, err := f.Read(buf)
-		lines += bytes.Count(buf[:n], []byte{'\n'})
-		if err == io.EOF {
-			return lines, nil
-		}
-		if err != nil {
-			return 0, fmt.Errorf("import %s: %w", src.Name, err)
-		}
-	}
 }
 
 // write stores a checked batch in the load's transaction.
@@ -264,7 +235,8 @@ func (l *loader) write(ctx context.Context, batch []kit.Item[Record]) error {
 		return fmt.Errorf("第 %d–%d 行：%w", batch[0].Row, batch[len(batch)-1].Row, err)
 	}
 	if done := tally(&l.written, r); l.opt.Progress != nil {
-		l.opt.Progress(done, max(done, l.rows))
+		l.opt.Progress(done, 0) // a one-pass load knows its total at the end, as kit's
+
 	}
 	return nil
 }
