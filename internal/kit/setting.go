@@ -3,6 +3,7 @@ package kit
 import (
 	"context"
 	"database/sql"
+	"errors"
 	"fmt"
 
 	"sidi/internal/audit"
@@ -22,7 +23,8 @@ type Setting[K, T any] struct {
 	ID func(K) string
 	// Load reads the record stored under key (inside the write's
 	// transaction); found is false when there is none, which is not an
-	// error: a Put decides whether it may create one.
+	// error: a Put decides whether it may create one (Found reads a
+	// one-row query so). Save wraps its error with the entity and key.
 	Load func(ctx context.Context, q store.Querier, key K) (v T, found bool, err error)
 }
 
@@ -70,7 +72,7 @@ func (st Setting[K, T]) Save(ctx context.Context, w Put[K, T]) (T, error) {
 	err := st.DB.Tx(ctx, func(tx *sql.Tx) error {
 		before, found, err := st.Load(ctx, tx, w.Key)
 		if err != nil {
-			return err
+			return fmt.Errorf("%s: load %s: %w", st.Entity, id, err)
 		}
 		if w.Check != nil {
 			if err := w.Check(tx, before, found); err != nil {
@@ -104,4 +106,16 @@ func (st Setting[K, T]) id(key K) string {
 		return st.ID(key)
 	}
 	return fmt.Sprint(key)
+}
+
+// Found reads the error of a Load's one-row query (QueryRowContext(…).Scan):
+// no row is a record not found, not an error.
+func Found(err error) (bool, error) {
+	switch {
+	case errors.Is(err, sql.ErrNoRows):
+		return false, nil
+	case err != nil:
+		return false, err
+	}
+	return true, nil
 }

@@ -4,6 +4,7 @@ import (
 	"context"
 	"database/sql"
 	"errors"
+	"fmt"
 	"strings"
 	"testing"
 
@@ -120,6 +121,44 @@ func TestSettingSave(t *testing.T) {
 		}
 		if _, err := audit.Verify(ctx, db); err != nil {
 			t.Errorf("audit chain: %v", err)
+		}
+	})
+}
+
+func TestFound(t *testing.T) {
+	boom := errors.New("boom")
+	for _, c := range []struct {
+		name  string
+		err   error
+		found bool
+		want  error
+	}{
+		{"a row", nil, true, nil},
+		{"no row", sql.ErrNoRows, false, nil},
+		{"no row, wrapped", fmt.Errorf("scan: %w", sql.ErrNoRows), false, nil},
+		{"a failure", boom, false, boom},
+	} {
+		found, err := kit.Found(c.err)
+		if found != c.found || !errors.Is(err, c.want) || (c.want == nil) != (err == nil) {
+			t.Errorf("%s: %v %v, want %v %v", c.name, found, err, c.found, c.want)
+		}
+	}
+}
+
+// TestSettingLoadFails: a failing Load stops the write with an error that
+// names the entity and key, and nothing is written.
+func TestSettingLoadFails(t *testing.T) {
+	storetest.Each(t, func(t *testing.T, db *store.DB) {
+		ctx := context.Background()
+		// No kit_knob table: Load fails.
+		st := knobs(db)
+		before := kittest.Counts(t, db, `SELECT COUNT(*) FROM audit_log`)
+		_, err := setKnob(ctx, st, tester, "a", 1)
+		if err == nil || !strings.Contains(err.Error(), "kit_knob: load knob/a: ") {
+			t.Errorf("failing load: %v", err)
+		}
+		if after := kittest.Counts(t, db, `SELECT COUNT(*) FROM audit_log`); after[0] != before[0] {
+			t.Errorf("failing load wrote audit entries: %v → %v", before, after)
 		}
 	})
 }

@@ -16,7 +16,9 @@ import (
 
 	"sidi/internal/audit"
 	"sidi/internal/auth"
+	"sidi/internal/kit"
 	"sidi/internal/numfmt"
+	"sidi/internal/store"
 )
 
 // Bulletin is the periodic progress bulletin (工作进展通报), built from data.
@@ -123,26 +125,50 @@ func (s *Service) BuildBulletin(ctx context.Context, planID int64, code string) 
 
 // SaveNextSteps stores the editable 下一步工作 text of a period's bulletin.
 func (s *Service) SaveNextSteps(ctx context.Context, p auth.Principal, planID int64, code, text string) error {
-	if err := p.Require(auth.RoleAdmin, auth.RoleSupervisor); err != nil {
-		return err
-	}
 	text = strings.TrimSpace(text)
-	if text == "" || len([]rune(text)) > 5000 {
-		return invalid("“下一步工作”须填写，且不超过 5000 字")
-	}
-	period, err := s.Period(ctx, planID, code)
-	if err != nil {
-		return err
-	}
-	return s.db.Tx(ctx, func(tx *sql.Tx) error {
-		_, err := tx.ExecContext(ctx, `INSERT INTO bulletins(plan_id, period_id, next_steps, updated_by, updated_at) VALUES ($1, $2, $3, $4, $5)
+	var period Period
+	_, err := s.bulletinTexts().Save(ctx, kit.Put[periodKey, nextSteps]{By: p.Actor(), Allowed: p.Require(auth.RoleAdmin, auth.RoleSupervisor),
+		Key: periodKey{planID, code}, Action: "update",
+		Validate: func() error {
+			if text == "" || len([]rune(text)) > 5000 {
+				return invalid("“下一步工作”须填写，且不超过 5000 字")
+			}
+			var err error
+			period, err = s.Period(ctx, planID, code)
+			return err
+		},
+		Exec: func(tx *sql.Tx, _ nextSteps, _ bool) (nextSteps, error) {
+			_, err := tx.ExecContext(ctx, `INSERT INTO bulletins(plan_id, period_id, next_steps, updated_by, updated_at) VALUES ($1, $2, $3, $4, $5)
 			ON CONFLICT (plan_id, period_id) DO UPDATE SET next_steps = excluded.next_steps, updated_by = excluded.updated_by, updated_at = excluded.updated_at`,
-			planID, period.ID, text, p.Login, time.Now().UTC())
-		if err != nil {
-			return fmt.Errorf("progress: save bulletin text: %w", err)
-		}
-		return audit.Append(ctx, s.db, tx, p.Actor(), audit.Entry{Entity: "bulletin", EntityID: fmt.Sprintf("%d:%s", planID, code), Action: "update", After: map[string]any{"next_steps": text}})
-	})
+				planID, period.ID, text, p.Login, time.Now().UTC())
+			return nextSteps{text}, err
+		}})
+	return err
+}
+
+// periodKey names a period of a plan: the audit log writes "plan:code".
+type periodKey struct {
+	Plan int64
+	Code string
+}
+
+// nextSteps is a bulletin's stored 下一步工作 text, as the audit log
+// records it.
+type nextSteps struct {
+	Text string `json:"next_steps"`
+}
+
+// bulletinTexts are the bulletins' texts as the kit writes them, keyed by
+// plan and period code.
+func (s *Service) bulletinTexts() kit.Setting[periodKey, nextSteps] {
+	return kit.Setting[periodKey, nextSteps]{DB: s.db, Entity: "bulletin",
+		ID: func(k periodKey) string { return fmt.Sprintf("%d:%s", k.Plan, k.Code) },
+		Load: func(ctx context.Context, q store.Querier, k periodKey) (nextSteps, bool, error) {
+			var v nextSteps
+			found, err := kit.Found(q.QueryRowContext(ctx, `SELECT b.next_steps FROM bulletins b JOIN reporting_periods r ON r.id = b.period_id
+				WHERE b.plan_id = $1 AND r.plan_id = $1 AND r.code = $2`, k.Plan, k.Code).Scan(&v.Text))
+			return v, found, err
+		}}
 }
 
 // XLSX renders the bulletin as a workbook: 概况, 任务进展, 量化指标, 部门考评.

@@ -13,9 +13,11 @@ import (
 	"sidi/internal/audit"
 	"sidi/internal/auth"
 	"sidi/internal/indicator"
+	"sidi/internal/kit"
 	"sidi/internal/numfmt"
 	"sidi/internal/org"
 	"sidi/internal/plan"
+	"sidi/internal/store"
 )
 
 // Binding ties a target to where its value comes from.
@@ -121,97 +123,144 @@ func (st *State) Targets() []TargetState {
 
 // Bindings returns the stored bindings of a plan keyed by "task.ordinal".
 func (s *Service) Bindings(ctx context.Context, planID int64) (map[string]Binding, error) {
-	rows, err := s.db.Reader().QueryContext(ctx, `SELECT task_number, target_ordinal, metric_key, baseline, deadline, weight, note FROM indicator_bindings WHERE plan_id = $1`, planID)
+	out := map[string]Binding{}
+	err := store.EachRow(ctx, s.db.Reader(), `SELECT `+bindingColumns+` FROM indicator_bindings WHERE plan_id = $1`, []any{planID}, func(r *sql.Rows) error {
+		b, err := scanBinding(r)
+		out[bindingKey(b.TaskNumber, b.Ordinal)] = b
+		return err
+	})
 	if err != nil {
 		return nil, fmt.Errorf("progress: bindings: %w", err)
 	}
-	defer rows.Close()
-	out := map[string]Binding{}
-	for rows.Next() {
-		var b Binding
-		var w sql.NullFloat64
-		if err := rows.Scan(&b.TaskNumber, &b.Ordinal, &b.MetricKey, &b.Baseline, &b.Deadline, &w, &b.Note); err != nil {
-			return nil, fmt.Errorf("progress: bindings: %w", err)
-		}
-		if w.Valid {
-			v := w.Float64
-			b.Weight = &v
-		}
-		out[bindingKey(b.TaskNumber, b.Ordinal)] = b
+	return out, nil
+}
+
+const bindingColumns = `task_number, target_ordinal, metric_key, baseline, deadline, weight, note`
+
+func scanBinding(r interface{ Scan(...any) error }) (Binding, error) {
+	var b Binding
+	var w sql.NullFloat64
+	err := r.Scan(&b.TaskNumber, &b.Ordinal, &b.MetricKey, &b.Baseline, &b.Deadline, &w, &b.Note)
+	if w.Valid {
+		v := w.Float64
+		b.Weight = &v
 	}
-	return out, rows.Err()
+	return b, err
 }
 
 func bindingKey(task, ord int) string { return strconv.Itoa(task) + "." + strconv.Itoa(ord) }
 
+// targetKey names a target of a plan, by task and ordinal: the audit log
+// writes "plan:task.ordinal".
+type targetKey struct {
+	Plan          int64
+	Task, Ordinal int
+}
+
+func (k targetKey) String() string {
+	return fmt.Sprintf("%d:%s", k.Plan, bindingKey(k.Task, k.Ordinal))
+}
+
+// bindings are the targets' bindings as the kit writes them.
+func (s *Service) bindings() kit.Setting[targetKey, Binding] {
+	return kit.Setting[targetKey, Binding]{DB: s.db, Entity: "indicator_binding",
+		Load: func(ctx context.Context, q store.Querier, k targetKey) (Binding, bool, error) {
+			b, err := scanBinding(q.QueryRowContext(ctx, `SELECT `+bindingColumns+` FROM indicator_bindings WHERE plan_id = $1 AND task_number = $2 AND target_ordinal = $3`, k.Plan, k.Task, k.Ordinal))
+			found, err := kit.Found(err)
+			return b, found, err
+		}}
+}
+
 // SetBinding stores where a target's value comes from (supervisors).
 func (s *Service) SetBinding(ctx context.Context, p auth.Principal, planID int64, b Binding) error {
-	if err := p.Require(auth.RoleAdmin, auth.RoleSupervisor); err != nil {
-		return err
-	}
-	t, _, err := s.plans.Task(ctx, planID, b.TaskNumber)
-	if err != nil {
-		return err
-	}
-	if b.Ordinal < 1 || b.Ordinal > len(t.Targets) {
-		return invalid("任务 %d 没有第 %d 个量化目标", b.TaskNumber, b.Ordinal)
-	}
-	if math.IsNaN(b.Baseline) || math.Abs(b.Baseline) > numfmt.Limit {
-		return invalid("基线值无效（须为绝对值不超过 10 的 15 次方的数字）")
-	}
-	if b.Weight != nil && (math.IsNaN(*b.Weight) || *b.Weight < 0 || *b.Weight > numfmt.Limit) {
-		return invalid("权重无效（须为不超过 10 的 15 次方的非负数）")
-	}
-	if b.MetricKey != "" {
-		if _, ok := s.metrics.Get(b.MetricKey); !ok {
-			return invalid("没有名为“%s”的计算指标", b.MetricKey)
-		}
-	}
-	if b.Deadline != "" {
-		if _, err := parseDay(b.Deadline); err != nil {
-			return invalid("截止日期“%s”无效，请写成 2025-12-31 的形式", b.Deadline)
-		}
-	}
-	return s.db.Tx(ctx, func(tx *sql.Tx) error {
-		_, err := tx.ExecContext(ctx, `INSERT INTO indicator_bindings(plan_id, task_number, target_ordinal, metric_key, baseline, deadline, weight, note, updated_by, updated_at)
+	_, err := s.bindings().Save(ctx, kit.Put[targetKey, Binding]{By: p.Actor(), Allowed: p.Require(auth.RoleAdmin, auth.RoleSupervisor),
+		Key: targetKey{planID, b.TaskNumber, b.Ordinal}, Action: "update",
+		Validate: func() error {
+			t, _, err := s.plans.Task(ctx, planID, b.TaskNumber)
+			if err != nil {
+				return err
+			}
+			if b.Ordinal < 1 || b.Ordinal > len(t.Targets) {
+				return invalid("任务 %d 没有第 %d 个量化目标", b.TaskNumber, b.Ordinal)
+			}
+			if math.IsNaN(b.Baseline) || math.Abs(b.Baseline) > numfmt.Limit {
+				return invalid("基线值无效（须为绝对值不超过 10 的 15 次方的数字）")
+			}
+			if b.Weight != nil && (math.IsNaN(*b.Weight) || *b.Weight < 0 || *b.Weight > numfmt.Limit) {
+				return invalid("权重无效（须为不超过 10 的 15 次方的非负数）")
+			}
+			if b.MetricKey != "" {
+				if _, ok := s.metrics.Get(b.MetricKey); !ok {
+					return invalid("没有名为“%s”的计算指标", b.MetricKey)
+				}
+			}
+			if b.Deadline != "" {
+				if _, err := parseDay(b.Deadline); err != nil {
+					return invalid("截止日期“%s”无效，请写成 2025-12-31 的形式", b.Deadline)
+				}
+			}
+			return nil
+		},
+		Exec: func(tx *sql.Tx, _ Binding, _ bool) (Binding, error) {
+			_, err := tx.ExecContext(ctx, `INSERT INTO indicator_bindings(plan_id, task_number, target_ordinal, metric_key, baseline, deadline, weight, note, updated_by, updated_at)
 			VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10)
 			ON CONFLICT (plan_id, task_number, target_ordinal) DO UPDATE SET metric_key = excluded.metric_key, baseline = excluded.baseline,
 				deadline = excluded.deadline, weight = excluded.weight, note = excluded.note, updated_by = excluded.updated_by, updated_at = excluded.updated_at`,
-			planID, b.TaskNumber, b.Ordinal, b.MetricKey, b.Baseline, b.Deadline, b.Weight, b.Note, p.Login, time.Now().UTC())
-		if err != nil {
-			return fmt.Errorf("progress: set binding: %w", err)
-		}
-		return audit.Append(ctx, s.db, tx, p.Actor(), audit.Entry{Entity: "indicator_binding", EntityID: fmt.Sprintf("%d:%s", planID, bindingKey(b.TaskNumber, b.Ordinal)), Action: "update", After: b})
-	})
+				planID, b.TaskNumber, b.Ordinal, b.MetricKey, b.Baseline, b.Deadline, b.Weight, b.Note, p.Login, time.Now().UTC())
+			return b, err
+		}})
+	return err
+}
+
+// taskOverride is a task's progress fixed by hand (nil: none), as the
+// audit log records it.
+type taskOverride struct {
+	Progress *float64 `json:"progress"`
+	Reason   string   `json:"reason"`
+}
+
+// overrides are the tasks' overrides as the kit writes them; a task's
+// row in task_settings (which also holds its weight) is found even when
+// it holds no override.
+func (s *Service) overrides() kit.Setting[taskKey, taskOverride] {
+	return kit.Setting[taskKey, taskOverride]{DB: s.db, Entity: "task_override",
+		Load: func(ctx context.Context, q store.Querier, k taskKey) (taskOverride, bool, error) {
+			var o taskOverride
+			var v sql.NullFloat64
+			found, err := kit.Found(q.QueryRowContext(ctx, `SELECT override_progress, override_reason FROM task_settings WHERE plan_id = $1 AND task_number = $2`, k.Plan, k.Task).Scan(&v, &o.Reason))
+			if v.Valid {
+				o.Progress = &v.Float64
+			}
+			return o, found, err
+		}}
 }
 
 // SetOverride fixes a task's progress by hand, or clears the override when
 // progress is nil. A reason is required and the change is audited.
 func (s *Service) SetOverride(ctx context.Context, p auth.Principal, planID int64, task int, progress *float64, reason string) error {
-	if err := p.Require(auth.RoleAdmin, auth.RoleSupervisor); err != nil {
-		return err
-	}
-	if _, _, err := s.plans.Task(ctx, planID, task); err != nil {
-		return err
-	}
-	if progress != nil && (*progress < 0 || *progress > 100) {
-		return invalid("人工调整的进度须在 0–100 之间")
-	}
-	if progress != nil && len([]rune(reason)) < 4 {
-		return invalid("人工调整进度须写明理由（至少 4 个字）")
-	}
-	return s.db.Tx(ctx, func(tx *sql.Tx) error {
-		_, err := tx.ExecContext(ctx, `INSERT INTO task_settings(plan_id, task_number, override_progress, override_reason, updated_by, updated_at)
+	_, err := s.overrides().Save(ctx, kit.Put[taskKey, taskOverride]{By: p.Actor(), Allowed: p.Require(auth.RoleAdmin, auth.RoleSupervisor),
+		Key: taskKey{planID, task}, Action: "update",
+		Validate: func() error {
+			if _, _, err := s.plans.Task(ctx, planID, task); err != nil {
+				return err
+			}
+			if progress != nil && (*progress < 0 || *progress > 100) {
+				return invalid("人工调整的进度须在 0–100 之间")
+			}
+			if progress != nil && len([]rune(reason)) < 4 {
+				return invalid("人工调整进度须写明理由（至少 4 个字）")
+			}
+			return nil
+		},
+		Exec: func(tx *sql.Tx, _ taskOverride, _ bool) (taskOverride, error) {
+			_, err := tx.ExecContext(ctx, `INSERT INTO task_settings(plan_id, task_number, override_progress, override_reason, updated_by, updated_at)
 			VALUES ($1, $2, $3, $4, $5, $6)
 			ON CONFLICT (plan_id, task_number) DO UPDATE SET override_progress = excluded.override_progress, override_reason = excluded.override_reason,
 				updated_by = excluded.updated_by, updated_at = excluded.updated_at`,
-			planID, task, progress, reason, p.Login, time.Now().UTC())
-		if err != nil {
-			return fmt.Errorf("progress: override: %w", err)
-		}
-		return audit.Append(ctx, s.db, tx, p.Actor(), audit.Entry{Entity: "task_override", EntityID: fmt.Sprintf("%d:%d", planID, task), Action: "update",
-			After: map[string]any{"progress": progress, "reason": reason}})
-	})
+				planID, task, progress, reason, p.Login, time.Now().UTC())
+			return taskOverride{progress, reason}, err
+		}})
+	return err
 }
 
 // Evaluate computes the state of every target, task and pillar of the

@@ -5,12 +5,12 @@ import (
 	"database/sql"
 	"errors"
 	"fmt"
-	"strings"
 	"time"
 
-	"sidi/internal/audit"
 	"sidi/internal/auth"
 	"sidi/internal/indicator"
+	"sidi/internal/kit"
+	"sidi/internal/store"
 )
 
 // Figure is a live figure a task shows beside its narrative: a computed
@@ -47,51 +47,64 @@ func (s *Service) TaskFigures(ctx context.Context, planID int64) (map[int][]stri
 // SetTaskFigures replaces the figures a task shows (supervisors), audited;
 // every key must be a registered metric, at most eight.
 func (s *Service) SetTaskFigures(ctx context.Context, p auth.Principal, planID int64, task int, keys []string) error {
-	if err := p.Require(auth.RoleAdmin, auth.RoleSupervisor); err != nil {
-		return err
-	}
-	if _, _, err := s.plans.Task(ctx, planID, task); err != nil {
-		return err
-	}
-	if len(keys) > 8 {
-		return invalid("一个任务最多显示 8 项实时数据")
-	}
-	seen := map[string]bool{}
-	for _, k := range keys {
-		if _, ok := s.metrics.Get(k); !ok {
-			return invalid("没有名为“%s”的计算指标", k)
-		}
-		if seen[k] {
-			return invalid("指标“%s”重复", k)
-		}
-		seen[k] = true
-	}
-	return s.db.Tx(ctx, func(tx *sql.Tx) error {
-		var before []string
-		rows, err := tx.QueryContext(ctx, `SELECT metric_key FROM task_figures WHERE plan_id = $1 AND task_number = $2 ORDER BY sort_order`, planID, task)
-		if err != nil {
-			return err
-		}
-		for rows.Next() {
-			var k string
-			if err := rows.Scan(&k); err != nil {
-				rows.Close()
+	_, err := s.taskFigures().Save(ctx, kit.Put[taskKey, []string]{By: p.Actor(), Allowed: p.Require(auth.RoleAdmin, auth.RoleSupervisor),
+		Key: taskKey{planID, task}, Action: "update",
+		Validate: func() error {
+			if _, _, err := s.plans.Task(ctx, planID, task); err != nil {
 				return err
 			}
-			before = append(before, k)
-		}
-		rows.Close()
-		if _, err := tx.ExecContext(ctx, `DELETE FROM task_figures WHERE plan_id = $1 AND task_number = $2`, planID, task); err != nil {
-			return fmt.Errorf("progress: task figures: %w", err)
-		}
-		for i, k := range keys {
-			if _, err := tx.ExecContext(ctx, `INSERT INTO task_figures(plan_id, task_number, metric_key, sort_order) VALUES ($1, $2, $3, $4)`, planID, task, k, i); err != nil {
-				return fmt.Errorf("progress: task figures: %w", err)
+			if len(keys) > 8 {
+				return invalid("一个任务最多显示 8 项实时数据")
 			}
-		}
-		return audit.Append(ctx, s.db, tx, p.Actor(), audit.Entry{Entity: "task_figures", EntityID: fmt.Sprintf("%d:%d", planID, task), Action: "update",
-			Before: strings.Join(before, ","), After: strings.Join(keys, ",")})
-	})
+			seen := map[string]bool{}
+			for _, k := range keys {
+				if _, ok := s.metrics.Get(k); !ok {
+					return invalid("没有名为“%s”的计算指标", k)
+				}
+				if seen[k] {
+					return invalid("指标“%s”重复", k)
+				}
+				seen[k] = true
+			}
+			return nil
+		},
+		// The list replaces the stored one: an empty list deletes them all.
+		Exec: func(tx *sql.Tx, _ []string, _ bool) ([]string, error) {
+			if _, err := tx.ExecContext(ctx, `DELETE FROM task_figures WHERE plan_id = $1 AND task_number = $2`, planID, task); err != nil {
+				return nil, err
+			}
+			for i, k := range keys {
+				if _, err := tx.ExecContext(ctx, `INSERT INTO task_figures(plan_id, task_number, metric_key, sort_order) VALUES ($1, $2, $3, $4)`, planID, task, k, i); err != nil {
+					return nil, err
+				}
+			}
+			return append([]string{}, keys...), nil
+		}})
+	return err
+}
+
+// taskKey names a task of a plan: the audit log writes "plan:task".
+type taskKey struct {
+	Plan int64
+	Task int
+}
+
+func (k taskKey) String() string { return fmt.Sprintf("%d:%d", k.Plan, k.Task) }
+
+// taskFigures are the tasks' figure lists as the kit writes them, keyed by
+// plan and task: a task without figures has none stored (not found).
+func (s *Service) taskFigures() kit.Setting[taskKey, []string] {
+	return kit.Setting[taskKey, []string]{DB: s.db, Entity: "task_figures",
+		Load: func(ctx context.Context, q store.Querier, k taskKey) ([]string, bool, error) {
+			var keys []string
+			err := store.EachRow(ctx, q, `SELECT metric_key FROM task_figures WHERE plan_id = $1 AND task_number = $2 ORDER BY sort_order`, []any{k.Plan, k.Task}, func(r *sql.Rows) error {
+				var m string
+				err := r.Scan(&m)
+				keys = append(keys, m)
+				return err
+			})
+			return keys, len(keys) > 0, err
+		}}
 }
 
 // figures computes a task's figures as of asOf.
