@@ -98,14 +98,8 @@ func (s *Service) limits() kit.Setting[string, Limit] {
 	return kit.Setting[string, Limit]{DB: s.db, Entity: "biz_start_limit",
 		Load: func(ctx context.Context, q store.Querier, stage string) (Limit, bool, error) {
 			var l Limit
-			err := q.QueryRowContext(ctx, `SELECT stage, label, limit_hours, basis FROM biz_start_limits WHERE stage = $1`, stage).Scan(&l.Stage, &l.Label, &l.Hours, &l.Basis)
-			if errors.Is(err, sql.ErrNoRows) {
-				return l, false, nil
-			}
-			if err != nil {
-				return l, false, fmt.Errorf("bizenv: limit %s: %w", stage, err)
-			}
-			return l, true, nil
+			found, err := kit.Found(q.QueryRowContext(ctx, `SELECT stage, label, limit_hours, basis FROM biz_start_limits WHERE stage = $1`, stage).Scan(&l.Stage, &l.Label, &l.Hours, &l.Basis))
+			return l, found, err
 		}}
 }
 

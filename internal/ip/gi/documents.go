@@ -44,14 +44,8 @@ func documents(db *store.DB) kit.Setting[docKey, Document] {
 		ID: func(k docKey) string { return fmt.Sprintf("%d/%s", k.Brand, k.SHA) },
 		Load: func(ctx context.Context, q store.Querier, k docKey) (Document, bool, error) {
 			d := Document{BrandID: k.Brand, SHA256: k.SHA}
-			err := q.QueryRowContext(ctx, `SELECT title, size, created_at FROM brand_documents WHERE brand_id = $1 AND sha256 = $2`, k.Brand, k.SHA).Scan(&d.Title, &d.Size, &d.CreatedAt)
-			if errors.Is(err, sql.ErrNoRows) {
-				return d, false, nil
-			}
-			if err != nil {
-				return d, false, fmt.Errorf("gi: archive: %w", err)
-			}
-			return d, true, nil
+			found, err := kit.Found(q.QueryRowContext(ctx, `SELECT title, size, created_at FROM brand_documents WHERE brand_id = $1 AND sha256 = $2`, k.Brand, k.SHA).Scan(&d.Title, &d.Size, &d.CreatedAt))
+			return d, found, err
 		}}
 }
 
