@@ -112,7 +112,7 @@ func cmdImportBench() *Command {
 				fmt.Fprintf(e.Stdout, "process peak RSS: %.0f MB\n", float64(ru.Maxrss)/1024)
 			}
 			var docs int
-			a.DB.Reader().QueryRowContext(ctx, `SELECT COUNT(*) FROM search_docs WHERE kind = 'standard'`).Scan(&docs)
+			a.DB.Reader().QueryRowContext(ctx, `SELECT COUNT(*) FROM search_docs WHERE kind = $1`, standards.SearchKind.Name).Scan(&docs)
 			fmt.Fprintf(e.Stdout, "search documents: %d\n", docs)
 			return nil
 		},

@@ -97,7 +97,7 @@ func (b *Batch) InsertConn(ctx context.Context, db *store.DB, tx *sql.Tx, conn *
 	if db.Dialect() == store.Postgres {
 		err := insertRows(ctx, db.Dialect(), tx, `INSERT INTO search_docs(kind, ref_id, rank, facets, tsv) VALUES `, []string{"", "", "", "", "::tsvector"}, len(b.docs), func(i int) []any {
 			d := b.docs[i]
-			return []any{d.Kind, d.RefID, d.Rank, facetText(d), b.an[i].tsv[0]}
+			return []any{d.Kind.Name, d.RefID, d.Rank, facetText(d), b.an[i].tsv[0]}
 		})
 		if err != nil {
 			return err
@@ -107,8 +107,8 @@ func (b *Batch) InsertConn(ctx context.Context, db *store.DB, tx *sql.Tx, conn *
 			facets     []string
 			ts         [][2]string
 		}
-		byKind := map[string]*part{}
-		var kinds []string
+		byKind := map[Kind]*part{}
+		var kinds []Kind
 		for i, d := range b.docs {
 			p := byKind[d.Kind]
 			if p == nil {
@@ -150,7 +150,7 @@ func (b *Batch) InsertConn(ctx context.Context, db *store.DB, tx *sql.Tx, conn *
 	}{
 		{`INSERT INTO search_docs(id, kind, ref_id, rank, facets) VALUES `, 5, func(i int, args []any) []any {
 			d := b.docs[i]
-			return append(args, b.ids[i], d.Kind, d.RefID, d.Rank, facetText(d))
+			return append(args, b.ids[i], d.Kind.Name, d.RefID, d.Rank, facetText(d))
 		}},
 		{`INSERT INTO search_fts(rowid, title, keywords, body) VALUES `, 4, func(i int, args []any) []any {
 			c := &b.an[i].cols

@@ -13,8 +13,8 @@ import (
 )
 
 // TestInsertConnSameRows writes the same documents three ways — one by one
-// with Index (kind "test"), with Batch.Insert (kind "declaration") and with
-// Batch.InsertConn, COPY on PostgreSQL (kind "standard") — and requires the
+// with Index (testKind), with Batch.Insert (batchKind) and with
+// Batch.InsertConn, COPY on PostgreSQL (copyKind) — and requires the
 // same index rows from each.
 func TestInsertConnSameRows(t *testing.T) {
 	in := append([]search.Doc(nil), docs...)
@@ -25,7 +25,8 @@ func TestInsertConnSameRows(t *testing.T) {
 	)
 	storetest.Each(t, func(t *testing.T, db *store.DB) {
 		ctx := context.Background()
-		withKind := func(kind string) []search.Doc {
+		batchKind, copyKind := search.Kind{Name: "test_batch", Code: 2}, search.Kind{Name: "test_copy", Code: 1}
+		withKind := func(kind search.Kind) []search.Doc {
 			out := make([]search.Doc, len(in))
 			for i, d := range in {
 				d.Kind = kind
@@ -34,34 +35,40 @@ func TestInsertConnSameRows(t *testing.T) {
 			return out
 		}
 		err := search.Tx(ctx, db, func(tx *sql.Tx, conn *sql.Conn) error {
-			for _, d := range withKind("test") {
+			for _, d := range withKind(testKind) {
 				if err := search.Index(ctx, db, tx, d); err != nil {
 					return err
 				}
 			}
-			if err := search.NewBatch(db.Dialect(), withKind("declaration")).Insert(ctx, db, tx); err != nil {
+			if err := search.NewBatch(db.Dialect(), withKind(batchKind)).Insert(ctx, db, tx); err != nil {
 				return err
 			}
-			return search.NewBatch(db.Dialect(), withKind("standard")).InsertConn(ctx, db, tx, conn)
+			return search.NewBatch(db.Dialect(), withKind(copyKind)).InsertConn(ctx, db, tx, conn)
 		})
 		if err != nil {
 			t.Fatal(err)
 		}
-		queries := map[store.Dialect][]string{
+		type query struct {
+			sql  string
+			args func(k search.Kind) []any
+		}
+		byName := func(k search.Kind) []any { return []any{k.Name} }
+		queries := map[store.Dialect][]query{
 			store.Postgres: {
-				`SELECT ref_id, rank, facets, tsv::text FROM search_docs WHERE kind = $1 ORDER BY ref_id`,
-				`SELECT p.ref_id, p.rank, f.facets, p.pos, p.field, p.tok FROM search_postings p JOIN search_facets f ON f.id = p.fset
-					WHERE p.kind = (CASE $1 WHEN 'standard' THEN 1 WHEN 'declaration' THEN 2 ELSE 127 END) ORDER BY 1, 5, 4, 6`,
+				{`SELECT ref_id, rank, facets, tsv::text FROM search_docs WHERE kind = $1 ORDER BY ref_id`, byName},
+				{`SELECT p.ref_id, p.rank, f.facets, p.pos, p.field, p.tok FROM search_postings p JOIN search_facets f ON f.id = p.fset
+					WHERE p.kind = $1 ORDER BY 1, 5, 4, 6`, func(k search.Kind) []any { return []any{k.Code} }},
 			},
 			store.SQLite: {
-				`SELECT ref_id, rank, facets, id & 72057594037927935 FROM search_docs WHERE kind = $1 ORDER BY ref_id`,
+				{`SELECT ref_id, rank, facets, id & 72057594037927935 FROM search_docs WHERE kind = $1 AND id >> 56 = $2 ORDER BY ref_id`,
+					func(k search.Kind) []any { return []any{k.Name, k.Code} }},
 			},
 		}
 		var first []string
-		for _, kind := range []string{"test", "declaration", "standard"} {
+		for _, kind := range []search.Kind{testKind, batchKind, copyKind} {
 			var got []string
 			for _, q := range queries[db.Dialect()] {
-				rows, err := db.Reader().QueryContext(ctx, q, kind)
+				rows, err := db.Reader().QueryContext(ctx, q.sql, q.args(kind)...)
 				if err != nil {
 					t.Fatal(err)
 				}
@@ -91,7 +98,7 @@ func TestInsertConnSameRows(t *testing.T) {
 		// And the searches find the same documents in each kind.
 		for _, q := range []string{"牦牛", "盐湖", "反斜杠", "引号", "a", "青海省地方标准"} {
 			var want []int64
-			for i, kind := range []string{"test", "declaration", "standard"} {
+			for i, kind := range []search.Kind{testKind, batchKind, copyKind} {
 				res, err := search.Top(ctx, db, search.ParseQuery(q), kind, nil, 20)
 				if err != nil {
 					t.Fatal(err)
@@ -138,7 +145,7 @@ func TestBatchWritesInRowidOrder(t *testing.T) {
 			}
 			var in []search.Doc
 			for i := range n {
-				in = append(in, search.Doc{Kind: "test", RefID: int64(i + 1), Rank: tt.rank(i), Title: fmt.Sprintf("盐湖标准第%d号", i), Body: "青海省地方标准"})
+				in = append(in, search.Doc{Kind: testKind, RefID: int64(i + 1), Rank: tt.rank(i), Title: fmt.Sprintf("盐湖标准第%d号", i), Body: "青海省地方标准"})
 			}
 			if err := db.Tx(ctx, func(tx *sql.Tx) error { return search.NewBatch(store.SQLite, in).Insert(ctx, db, tx) }); err != nil {
 				t.Fatal(err)
@@ -150,7 +157,7 @@ func TestBatchWritesInRowidOrder(t *testing.T) {
 			if rows > tt.maxRow {
 				t.Errorf("%d documents left %d rows in search_fts_data, want at most %d (a segment per out-of-order rowid?)", n, rows, tt.maxRow)
 			}
-			ms, err := search.Top(ctx, db, search.ParseQuery("盐湖标准"), "test", nil, 3)
+			ms, err := search.Top(ctx, db, search.ParseQuery("盐湖标准"), testKind, nil, 3)
 			if err != nil || len(ms) != 3 {
 				t.Fatalf("Top: %v %v", ms, err)
 			}
@@ -167,7 +174,7 @@ func TestFlushPending(t *testing.T) {
 			ctx := context.Background()
 			var in []search.Doc
 			for i := range 3000 {
-				in = append(in, search.Doc{Kind: "test", RefID: int64(i + 1), Rank: int64(i), Title: fmt.Sprintf("盐湖标准第%d号 %d", i, i*31), Body: fmt.Sprintf("青海省地方标准 %x", i*7919)})
+				in = append(in, search.Doc{Kind: testKind, RefID: int64(i + 1), Rank: int64(i), Title: fmt.Sprintf("盐湖标准第%d号 %d", i, i*31), Body: fmt.Sprintf("青海省地方标准 %x", i*7919)})
 			}
 			err := search.Tx(ctx, db, func(tx *sql.Tx, conn *sql.Conn) error {
 				return search.NewBatch(store.Postgres, in).InsertConn(ctx, db, tx, conn)

@@ -97,7 +97,7 @@ func (b *Batch) copyPostgres(ctx context.Context, tx *sql.Tx, conn *sql.Conn) er
 
 	var buf []byte
 	for i, d := range b.docs {
-		buf = appendCopy(buf, d.Kind)
+		buf = appendCopy(buf, d.Kind.Name)
 		buf = append(buf, '\t')
 		buf = strconv.AppendInt(buf, d.RefID, 10)
 		buf = append(buf, '\t')
@@ -125,7 +125,7 @@ func (b *Batch) copyPostgres(ctx context.Context, tx *sql.Tx, conn *sql.Conn) er
 	}
 	slices.SortFunc(order, func(x, y int) int {
 		a, c := b.docs[x], b.docs[y]
-		return cmp.Or(cmp.Compare(Kinds[a.Kind], Kinds[c.Kind]), cmp.Compare(c.Rank, a.Rank), cmp.Compare(c.RefID, a.RefID))
+		return cmp.Or(cmp.Compare(a.Kind.Code, c.Kind.Code), cmp.Compare(c.Rank, a.Rank), cmp.Compare(c.RefID, a.RefID))
 	})
 	type key struct {
 		kind  int64
@@ -139,7 +139,7 @@ func (b *Batch) copyPostgres(ctx context.Context, tx *sql.Tx, conn *sql.Conn) er
 	lists := map[key][]row{}
 	for _, i := range order {
 		d := b.docs[i]
-		k, f := Kinds[d.Kind], fset[facetText(d)]
+		k, f := d.Kind.Code, fset[facetText(d)]
 		for _, p := range b.an[i].posts {
 			kk := key{k, p.weight, p.tok}
 			lists[kk] = append(lists[kk], row{d.Rank, d.RefID, f, p.pos})

@@ -15,9 +15,9 @@ import (
 // Doc is one searchable record. Ranking puts a match in Title above one in
 // Keywords above one in Body, and among equals a higher Rank first.
 type Doc struct {
-	Kind     string // one of Kinds
-	RefID    int64  // the record's id in its own table, 1 … MaxRefID
-	Rank     int64  // the order among equal matches, 0 … MaxRank; e.g. a date as a day number
+	Kind     Kind
+	RefID    int64 // the record's id in its own table, 1 … MaxRefID
+	Rank     int64 // the order among equal matches, 0 … MaxRank; e.g. a date as a day number
 	Title    string
 	Keywords string
 	Body     string
@@ -27,12 +27,52 @@ type Doc struct {
 	Facets []string
 }
 
-// Kinds are the kinds of record in the index, each with a fixed code.
-// SQLite's FTS rowid (= search_docs.id) is code<<56 | Rank<<32 | RefID, so
-// that one kind is one rowid range and reading it backwards gives the
-// rank order; PostgreSQL keeps the same order in an index on (kind, rank,
-// ref_id) and in the postings of search_postings.
-var Kinds = map[string]int64{"standard": 1, "declaration": 2, "gi_product": 20, "agri_cert": 21, "brand": 22, "trademark": 23, "patent": 24, "test": 127}
+// Kind is a kind of record in the index, declared by the register that
+// owns it: Name is what search_docs, search_pending and search_layout hold,
+// Code the number SQLite's FTS rowid (= search_docs.id) starts with —
+// code<<56 | Rank<<32 | RefID, so that one kind is one rowid range and
+// reading it backwards gives the rank order — and PostgreSQL's
+// search_postings.kind holds (the same order is an index on (kind, rank,
+// ref_id) there). Both are stored, so neither may change once a database
+// holds the kind; no two kinds may share either (services checks this
+// over its module list).
+type Kind struct {
+	Name string
+	Code int64 // 1 … MaxKindCode
+}
+
+// MaxKindCode is the largest code a Kind may have (the rowid is signed).
+const MaxKindCode = 127
+
+func (k Kind) String() string { return k.Name }
+
+// Check returns an error unless k has a name and a code in range.
+func (k Kind) Check() error {
+	if k.Name == "" || k.Code < 1 || k.Code > MaxKindCode {
+		return fmt.Errorf("search: invalid kind %q (code %d)", k.Name, k.Code)
+	}
+	return nil
+}
+
+// CheckKinds returns an error unless every kind is valid and no two share a
+// name or a code: kinds sharing a code would share SQLite's rowids and
+// PostgreSQL's postings.
+func CheckKinds(kinds []Kind) error {
+	names, codes := map[string]Kind{}, map[int64]Kind{}
+	for _, k := range kinds {
+		if err := k.Check(); err != nil {
+			return err
+		}
+		if o, dup := names[k.Name]; dup {
+			return fmt.Errorf("search: kind %q declared twice (codes %d and %d)", k.Name, o.Code, k.Code)
+		}
+		if o, dup := codes[k.Code]; dup {
+			return fmt.Errorf("search: kinds %q and %q share code %d", o.Name, k.Name, k.Code)
+		}
+		names[k.Name], codes[k.Code] = k, k
+	}
+	return nil
+}
 
 // Bounds of Doc fields that go into the rowid.
 const (
@@ -40,22 +80,21 @@ const (
 	MaxRank  = 1<<24 - 1
 )
 
-// rowid is the SQLite rowid of d, or an error for an unknown kind or a
+// rowid is the SQLite rowid of d, or an error for an invalid kind or a
 // value out of range.
-func rowid(kind string, refID, rank int64) (int64, error) {
-	code, ok := Kinds[kind]
-	if !ok {
-		return 0, fmt.Errorf("search: unknown kind %q", kind)
+func rowid(kind Kind, refID, rank int64) (int64, error) {
+	if err := kind.Check(); err != nil {
+		return 0, err
 	}
 	if refID < 1 || refID > MaxRefID || rank < 0 || rank > MaxRank {
 		return 0, fmt.Errorf("search: %s %d: id or rank %d out of range", kind, refID, rank)
 	}
-	return code<<56 | rank<<32 | refID, nil
+	return kind.Code<<56 | rank<<32 | refID, nil
 }
 
 // kindRange is the rowid range of kind.
-func kindRange(kind string) (lo, hi int64) {
-	code := Kinds[kind]
+func kindRange(kind Kind) (lo, hi int64) {
+	code := kind.Code
 	return code << 56, code<<56 | (1<<56 - 1)
 }
 
@@ -253,7 +292,7 @@ func Index(ctx context.Context, db *store.DB, tx *sql.Tx, d Doc) error {
 		}
 		_, err := tx.ExecContext(ctx, `INSERT INTO search_docs(kind, ref_id, rank, facets, tsv) VALUES ($1, $2, $3, $4, $5::tsvector)
 			ON CONFLICT (kind, ref_id) DO UPDATE SET rank = EXCLUDED.rank, facets = EXCLUDED.facets, tsv = EXCLUDED.tsv`,
-			d.Kind, d.RefID, d.Rank, facetText(d), tsvector(ps))
+			d.Kind.Name, d.RefID, d.Rank, facetText(d), tsvector(ps))
 		if err != nil {
 			return fmt.Errorf("search: index %s %d: %w", d.Kind, d.RefID, err)
 		}
@@ -266,7 +305,7 @@ func Index(ctx context.Context, db *store.DB, tx *sql.Tx, d Doc) error {
 			sql  string
 			args []any
 		}{
-			{`INSERT INTO search_docs(id, kind, ref_id, rank, facets) VALUES ($1, $2, $3, $4, $5)`, []any{id, d.Kind, d.RefID, d.Rank, facetText(d)}},
+			{`INSERT INTO search_docs(id, kind, ref_id, rank, facets) VALUES ($1, $2, $3, $4, $5)`, []any{id, d.Kind.Name, d.RefID, d.Rank, facetText(d)}},
 			{`INSERT INTO search_fts(rowid, title, keywords, body) VALUES ($1, $2, $3, $4)`, []any{id, cols[0], cols[1], cols[2]}},
 			{`INSERT INTO search_title(rowid, title) VALUES ($1, $2)`, []any{id, cols[0]}},
 			{`INSERT INTO search_kw(rowid, keywords) VALUES ($1, $2)`, []any{id, cols[1]}},
@@ -289,7 +328,7 @@ func Index(ctx context.Context, db *store.DB, tx *sql.Tx, d Doc) error {
 // addPostings writes the postings of documents of one kind from their
 // title and keyword tsvector literals (ts[i] = {title, keywords} of
 // refIDs[i], whose facet labels are facets[i]).
-func addPostings(ctx context.Context, tx *sql.Tx, kind string, refIDs, ranks []int64, facets []string, ts [][2]string) error {
+func addPostings(ctx context.Context, tx *sql.Tx, kind Kind, refIDs, ranks []int64, facets []string, ts [][2]string) error {
 	if len(refIDs) == 0 {
 		return nil
 	}
@@ -307,7 +346,7 @@ func addPostings(ctx context.Context, tx *sql.Tx, kind string, refIDs, ranks []i
 		SELECT x.ref_id, x.rank, x.fset, $1::smallint, p, 'A'::"char", u.lexeme FROM x, unnest(x.t::tsvector) u, unnest(u.positions) p
 		UNION ALL
 		SELECT x.ref_id, x.rank, x.fset, $1::smallint, p, 'B'::"char", u.lexeme FROM x, unnest(x.k::tsvector) u, unnest(u.positions) p`,
-		Kinds[kind], refIDs, ranks, facets, title, kw)
+		kind.Code, refIDs, ranks, facets, title, kw)
 	if err != nil {
 		return fmt.Errorf("search: postings of %s: %w", kind, err)
 	}
@@ -321,10 +360,10 @@ func addPostings(ctx context.Context, tx *sql.Tx, kind string, refIDs, ranks []i
 // probe per token): joined to the vector's tokens in one statement, the
 // planner could probe by kind and field alone — without statistics, e.g.
 // in a bulk load's transaction — and read every posting of the kind.
-func dropPostings(ctx context.Context, tx *sql.Tx, kind string, refID int64) error {
+func dropPostings(ctx context.Context, tx *sql.Tx, kind Kind, refID int64) error {
 	var rank int64
 	var title, kw []string
-	err := store.EachRow(ctx, tx, `SELECT d.rank, u.lexeme, u.weights::text FROM search_docs d, unnest(d.tsv) u WHERE d.kind = $1 AND d.ref_id = $2`, []any{kind, refID}, func(r *sql.Rows) error {
+	err := store.EachRow(ctx, tx, `SELECT d.rank, u.lexeme, u.weights::text FROM search_docs d, unnest(d.tsv) u WHERE d.kind = $1 AND d.ref_id = $2`, []any{kind.Name, refID}, func(r *sql.Rows) error {
 		var tok, weights string
 		err := r.Scan(&rank, &tok, &weights)
 		if strings.Contains(weights, "A") {
@@ -337,7 +376,7 @@ func dropPostings(ctx context.Context, tx *sql.Tx, kind string, refID int64) err
 	})
 	if err == nil && len(title)+len(kw) > 0 {
 		_, err = tx.ExecContext(ctx, `DELETE FROM search_postings WHERE kind = $1 AND ref_id = $2 AND rank = $3
-			AND (field = 'A' AND tok = ANY($4::text[]) OR field = 'B' AND tok = ANY($5::text[]))`, Kinds[kind], refID, rank, title, kw)
+			AND (field = 'A' AND tok = ANY($4::text[]) OR field = 'B' AND tok = ANY($5::text[]))`, kind.Code, refID, rank, title, kw)
 	}
 	if err != nil {
 		return fmt.Errorf("search: postings of %s %d: %w", kind, refID, err)
@@ -349,10 +388,13 @@ func dropPostings(ctx context.Context, tx *sql.Tx, kind string, refID int64) err
 var sqliteTables = []string{"search_fts", "search_title", "search_kw"}
 
 // Remove drops a record from the index.
-func Remove(ctx context.Context, db *store.DB, tx *sql.Tx, kind string, refID int64) error {
+func Remove(ctx context.Context, db *store.DB, tx *sql.Tx, kind Kind, refID int64) error {
+	if err := kind.Check(); err != nil {
+		return err
+	}
 	if db.Dialect() == store.SQLite {
 		for _, t := range sqliteTables {
-			if _, err := tx.ExecContext(ctx, `DELETE FROM `+t+` WHERE rowid = (SELECT id FROM search_docs WHERE kind = $1 AND ref_id = $2)`, kind, refID); err != nil {
+			if _, err := tx.ExecContext(ctx, `DELETE FROM `+t+` WHERE rowid = (SELECT id FROM search_docs WHERE kind = $1 AND ref_id = $2)`, kind.Name, refID); err != nil {
 				return fmt.Errorf("search: remove: %w", err)
 			}
 		}
@@ -362,14 +404,17 @@ func Remove(ctx context.Context, db *store.DB, tx *sql.Tx, kind string, refID in
 			return err
 		}
 	}
-	if _, err := tx.ExecContext(ctx, `DELETE FROM search_docs WHERE kind = $1 AND ref_id = $2`, kind, refID); err != nil {
+	if _, err := tx.ExecContext(ctx, `DELETE FROM search_docs WHERE kind = $1 AND ref_id = $2`, kind.Name, refID); err != nil {
 		return fmt.Errorf("search: remove: %w", err)
 	}
 	return nil
 }
 
 // RemoveKind drops every record of kind from the index.
-func RemoveKind(ctx context.Context, db *store.DB, tx *sql.Tx, kind string) error {
+func RemoveKind(ctx context.Context, db *store.DB, tx *sql.Tx, kind Kind) error {
+	if err := kind.Check(); err != nil {
+		return err
+	}
 	if db.Dialect() == store.SQLite {
 		lo, hi := kindRange(kind)
 		for _, t := range sqliteTables {
@@ -379,11 +424,11 @@ func RemoveKind(ctx context.Context, db *store.DB, tx *sql.Tx, kind string) erro
 		}
 	}
 	if db.Dialect() == store.Postgres {
-		if _, err := tx.ExecContext(ctx, `DELETE FROM search_postings WHERE kind = $1`, Kinds[kind]); err != nil {
+		if _, err := tx.ExecContext(ctx, `DELETE FROM search_postings WHERE kind = $1`, kind.Code); err != nil {
 			return fmt.Errorf("search: remove %s: %w", kind, err)
 		}
 	}
-	if _, err := tx.ExecContext(ctx, `DELETE FROM search_docs WHERE kind = $1`, kind); err != nil {
+	if _, err := tx.ExecContext(ctx, `DELETE FROM search_docs WHERE kind = $1`, kind.Name); err != nil {
 		return fmt.Errorf("search: remove %s: %w", kind, err)
 	}
 	return nil
@@ -402,13 +447,13 @@ const (
 // matches inside the title, ScoreKeywords for the keywords and ScoreBody
 // for the body, identically on both engines. Its cost grows with the
 // number of matches; Top and Count read only as many as they need.
-func MatchSQL(d store.Dialect, kind string, q Query, next int) (string, []any) {
+func MatchSQL(d store.Dialect, kind Kind, q Query, next int) (string, []any) {
 	n := func(k int) string { return "$" + strconv.Itoa(next+k) }
 	if d == store.Postgres {
 		sql := `SELECT d.ref_id AS ref_id, (CASE WHEN d.tsv @@ ` + n(1) + `::tsquery THEN 100 ELSE 0 END + CASE WHEN d.tsv @@ ` + n(2) +
 			`::tsquery THEN 10 ELSE 0 END + CASE WHEN d.tsv @@ ` + n(3) + `::tsquery THEN 1 ELSE 0 END) AS score
 			FROM search_docs d WHERE d.kind = ` + n(4) + ` AND d.tsv @@ ` + n(0) + `::tsquery`
-		return sql, []any{tsquery(q, ""), tsquery(q, "A"), tsquery(q, "B"), tsquery(q, "C"), kind}
+		return sql, []any{tsquery(q, ""), tsquery(q, "A"), tsquery(q, "B"), tsquery(q, "C"), kind.Name}
 	}
 	// The kind is a rowid range; the low 32 bits of the rowid are the ref_id.
 	in := ` AND rowid BETWEEN ` + n(4) + ` AND ` + n(5)

@@ -15,7 +15,7 @@ import (
 // a million rows then costs one small insert per batch instead of the
 // index's own write cost), and Drain later turns them into documents.
 type Source struct {
-	Kind string // one of Kinds
+	Kind Kind
 	// Docs returns the documents of ids that still exist (an id without a
 	// document is dropped from the index), read inside q.
 	Docs func(ctx context.Context, q store.Querier, ids []int64) ([]Doc, error)
@@ -23,21 +23,21 @@ type Source struct {
 
 // Enqueue lists refIDs of kind for the index inside tx (the transaction
 // that wrote them, so that a record is never written without its entry).
-func Enqueue(ctx context.Context, d store.Dialect, tx *sql.Tx, kind string, refIDs []int64) error {
+func Enqueue(ctx context.Context, d store.Dialect, tx *sql.Tx, kind Kind, refIDs []int64) error {
 	if len(refIDs) == 0 {
 		return nil
 	}
-	if _, ok := Kinds[kind]; !ok {
-		return fmt.Errorf("search: enqueue: unknown kind %q", kind)
+	if err := kind.Check(); err != nil {
+		return fmt.Errorf("search: enqueue: %w", err)
 	}
 	return store.InsertRows(ctx, d, tx, "search: enqueue", `INSERT INTO search_pending(kind, ref_id) VALUES `, make([]string, 2), len(refIDs),
-		func(i int) []any { return []any{kind, refIDs[i]} }, ` ON CONFLICT (kind, ref_id) DO NOTHING`)
+		func(i int) []any { return []any{kind.Name, refIDs[i]} }, ` ON CONFLICT (kind, ref_id) DO NOTHING`)
 }
 
 // PendingCount is how many records of kind wait for the index.
-func PendingCount(ctx context.Context, q store.Querier, kind string) (int64, error) {
+func PendingCount(ctx context.Context, q store.Querier, kind Kind) (int64, error) {
 	var n int64
-	if err := q.QueryRowContext(ctx, `SELECT COUNT(*) FROM search_pending WHERE kind = $1`, kind).Scan(&n); err != nil {
+	if err := q.QueryRowContext(ctx, `SELECT COUNT(*) FROM search_pending WHERE kind = $1`, kind.Name).Scan(&n); err != nil {
 		return 0, fmt.Errorf("search: pending %s: %w", kind, err)
 	}
 	return n, nil
@@ -57,8 +57,8 @@ func Drain(ctx context.Context, db *store.DB, src Source, batch int) (int, error
 	if batch <= 0 {
 		batch = DrainBatch
 	}
-	if _, ok := Kinds[src.Kind]; !ok {
-		return 0, fmt.Errorf("search: drain: unknown kind %q", src.Kind)
+	if err := src.Kind.Check(); err != nil {
+		return 0, fmt.Errorf("search: drain: %w", err)
 	}
 	done := 0
 	for {
@@ -68,7 +68,7 @@ func Drain(ctx context.Context, db *store.DB, src Source, batch int) (int, error
 		// Nothing waiting, the usual case of the server's periodic drain:
 		// answered by a reader, the writer is not taken.
 		var waiting int
-		err := db.Reader().QueryRowContext(ctx, `SELECT COUNT(*) FROM (SELECT 1 FROM search_pending WHERE kind = $1 LIMIT 1) w`, src.Kind).Scan(&waiting)
+		err := db.Reader().QueryRowContext(ctx, `SELECT COUNT(*) FROM (SELECT 1 FROM search_pending WHERE kind = $1 LIMIT 1) w`, src.Kind.Name).Scan(&waiting)
 		if err != nil {
 			return done, fmt.Errorf("search: drain %s: %w", src.Kind, err)
 		}
@@ -78,12 +78,12 @@ func Drain(ctx context.Context, db *store.DB, src Source, batch int) (int, error
 		n := 0
 		err = Tx(ctx, db, func(tx *sql.Tx, conn *sql.Conn) error {
 			if db.Dialect() == store.Postgres {
-				if _, err := tx.ExecContext(ctx, `SELECT pg_advisory_xact_lock(hashtext('search_pending'), $1)`, int32(Kinds[src.Kind])); err != nil {
+				if _, err := tx.ExecContext(ctx, `SELECT pg_advisory_xact_lock(hashtext('search_pending'), $1)`, int32(src.Kind.Code)); err != nil {
 					return fmt.Errorf("search: drain lock: %w", err)
 				}
 			}
 			var ids []int64
-			err := store.EachRow(ctx, tx, `SELECT ref_id FROM search_pending WHERE kind = $1 ORDER BY ref_id LIMIT `+fmt.Sprint(batch), []any{src.Kind}, func(r *sql.Rows) error {
+			err := store.EachRow(ctx, tx, `SELECT ref_id FROM search_pending WHERE kind = $1 ORDER BY ref_id LIMIT `+fmt.Sprint(batch), []any{src.Kind.Name}, func(r *sql.Rows) error {
 				var id int64
 				err := r.Scan(&id)
 				ids = append(ids, id)
@@ -103,7 +103,7 @@ func Drain(ctx context.Context, db *store.DB, src Source, batch int) (int, error
 			// changed, and those that are gone.
 			in := store.Placeholders(db.Dialect(), 2, len(ids))
 			args := make([]any, 0, len(ids)+1)
-			args = append(args, src.Kind)
+			args = append(args, src.Kind.Name)
 			for _, id := range ids {
 				args = append(args, id)
 			}
@@ -153,8 +153,8 @@ func Drain(ctx context.Context, db *store.DB, src Source, batch int) (int, error
 // waiting rows for which like (the caller's own text condition, its
 // arguments already in args) holds — right at every moment, however far
 // the index is behind. It appends its arguments to args, numbered on.
-func WaitingMatchSQL(d store.Dialect, kind string, q Query, idCol, like string, args *[]any) string {
-	*args = append(*args, kind)
+func WaitingMatchSQL(d store.Dialect, kind Kind, q Query, idCol, like string, args *[]any) string {
+	*args = append(*args, kind.Name)
 	waiting := idCol + " IN (SELECT ref_id FROM search_pending WHERE kind = $" + fmt.Sprint(len(*args)) + ")"
 	sub, sargs := MatchSQL(d, kind, q, len(*args)+1)
 	*args = append(*args, sargs...)

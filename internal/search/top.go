@@ -64,12 +64,12 @@ const postingCap = 300
 // plain AND needs no look at the vectors themselves), sort these by rank
 // and check the phrases and the field in that order only until enough
 // match, so that only the vectors read are decompressed.
-func Top(ctx context.Context, db *store.DB, q Query, kind string, f *Filter, n int) ([]Match, error) {
+func Top(ctx context.Context, db *store.DB, q Query, kind Kind, f *Filter, n int) ([]Match, error) {
 	if q.Empty() || n <= 0 {
 		return nil, nil
 	}
-	if _, ok := Kinds[kind]; !ok {
-		return nil, fmt.Errorf("search: unknown kind %q", kind)
+	if err := kind.Check(); err != nil {
+		return nil, err
 	}
 	var out []Match
 	seen := map[int64]bool{}
@@ -125,8 +125,8 @@ type pgPlan struct {
 // newPGPlan covers the query's phrases with the postings' tokens (with
 // four-character grams) and, when there are several, counts each token's
 // postings in both fields with one statement.
-func newPGPlan(ctx context.Context, db *store.DB, q Query, kind string) (*pgPlan, error) {
-	p := &pgPlan{code: Kinds[kind], phrases: make([][]item, len(q.Phrases)), first: map[string][2]int{}}
+func newPGPlan(ctx context.Context, db *store.DB, q Query, kind Kind) (*pgPlan, error) {
+	p := &pgPlan{code: kind.Code, phrases: make([][]item, len(q.Phrases)), first: map[string][2]int{}}
 	for i, ph := range q.Phrases {
 		p.phrases[i] = gramCover(ph)
 		for j, it := range p.phrases[i] {
@@ -339,7 +339,7 @@ func topRows(ctx context.Context, db *store.DB, query string, args []any, score 
 
 // pgVectorTier selects (ref_id, facets) of at most limit documents that
 // match in tier t (2 body, 3 spread) and are not in seen, in rank order.
-func pgVectorTier(q Query, kind string, f *Filter, t, limit int, seen map[int64]bool) (string, []any) {
+func pgVectorTier(q Query, kind Kind, f *Filter, t, limit int, seen map[int64]bool) (string, []any) {
 	var args []any
 	arg := func(v any) string {
 		args = append(args, v)
@@ -356,7 +356,7 @@ func pgVectorTier(q Query, kind string, f *Filter, t, limit int, seen map[int64]
 	if f != nil {
 		b.WriteString(` JOIN ` + f.Table + ` s ON s.id = d.ref_id`)
 	}
-	b.WriteString(` WHERE d.kind = ` + arg(kind) + ` AND d.tsv @@ ` + arg(strings.Join(all, " & ")) + `::tsquery`)
+	b.WriteString(` WHERE d.kind = ` + arg(kind.Name) + ` AND d.tsv @@ ` + arg(strings.Join(all, " & ")) + `::tsquery`)
 	if len(seen) > 0 {
 		ids := make([]int64, 0, len(seen))
 		for id := range seen {
@@ -377,7 +377,7 @@ func pgVectorTier(q Query, kind string, f *Filter, t, limit int, seen map[int64]
 
 // tierSQL selects (ref_id, facets) of the documents matching in tier t, in
 // rank order, at most limit, on SQLite.
-func tierSQL(q Query, kind string, f *Filter, t, limit int) (string, []any) {
+func tierSQL(q Query, kind Kind, f *Filter, t, limit int) (string, []any) {
 	var args []any
 	arg := func(v any) string {
 		args = append(args, v)

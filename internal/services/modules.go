@@ -56,8 +56,9 @@ type Module struct {
 	Seed     func(ctx context.Context, s *Set, p auth.Principal) (int, error)
 	SeedDone string
 	// SearchKinds are the kinds of record the module puts in the search
-	// index (each must be one of search.Kinds).
-	SearchKinds []string
+	// index, declared by its package next to its documents; their names
+	// and codes are stored and unique over the list (SearchKinds).
+	SearchKinds []search.Kind
 	// SearchSources are the module's kinds indexed after their writes
 	// (search.Enqueue, then Set.DrainSearch: the server in the background,
 	// `sidi import` and `sidi demo` before they exit); each is one of
@@ -109,7 +110,7 @@ func Modules() []Module {
 				return standards.SeedDemo(ctx, s.Standards, p)
 			},
 			SeedDone:    "已添加 %d 条演示标准记录（均标注【演示数据】）demo standards added",
-			SearchKinds: []string{"standard"},
+			SearchKinds: []search.Kind{standards.SearchKind},
 			Pages:       pagesOver(func(s *Set) *standards.Service { return s.Standards }, web.StandardsPages),
 			AuditValues: map[string]map[string]map[string]string{"standard": {"status": standards.StatusLabels}},
 			ImportKinds: standardsKinds("standards"),
@@ -117,7 +118,7 @@ func Modules() []Module {
 		{
 			Name: "declarations", Title: "企业标准自我声明",
 			Pillar:            web.PillarStandards,
-			SearchKinds:       []string{"declaration"},
+			SearchKinds:       []search.Kind{standards.DeclSearchKind},
 			Pages:             pagesOver(func(s *Set) *standards.Service { return s.Standards }, web.DeclarationsPages),
 			ImportKinds:       standardsKinds("declarations"),
 			EnterpriseSection: func(s *Set) enterprise.SectionFunc { return s.Standards.EnterpriseSection },
@@ -190,7 +191,7 @@ func Modules() []Module {
 				return nil
 			},
 			Metrics:       trademark.RegisterMetrics,
-			SearchKinds:   []string{trademark.SearchKind},
+			SearchKinds:   []search.Kind{trademark.SearchKind},
 			SearchSources: func(s *Set) []search.Source { return []search.Source{s.Trademarks.SearchSource()} },
 			Seed: func(ctx context.Context, s *Set, p auth.Principal) (int, error) {
 				return trademark.SeedDemo(ctx, s.Trademarks, p)
@@ -222,21 +223,21 @@ func Modules() []Module {
 				return gi.SeedDemo(ctx, s.GI, p)
 			},
 			SeedDone:    "已添加 %d 条演示地理标志保护产品、农产品证书和品牌目录记录（均标注【演示数据】）demo GI products, certificates and brands added",
-			SearchKinds: []string{gi.KindProductDoc},
+			SearchKinds: []search.Kind{gi.KindProductDoc},
 			Pages:       pagesOver(func(s *Set) *gi.Service { return s.GI }, web.GIProductPages),
 			ImportKinds: kindsOver(func(s *Set) *gi.Service { return s.GI }, gi.ImportKinds),
 		},
 		{
 			Name: "certifications", Title: "绿色有机与地理标志农产品",
 			Pillar:            web.PillarBrands,
-			SearchKinds:       []string{gi.KindCertDoc},
+			SearchKinds:       []search.Kind{gi.KindCertDoc},
 			Pages:             pagesOver(func(s *Set) *gi.Service { return s.GI }, web.CertPages),
 			EnterpriseSection: func(s *Set) enterprise.SectionFunc { return s.GI.EnterpriseSection },
 		},
 		{
 			Name: "brands", Title: "品牌目录",
 			Pillar:      web.PillarBrands,
-			SearchKinds: []string{gi.KindBrandDoc},
+			SearchKinds: []search.Kind{gi.KindBrandDoc},
 			Pages:       pagesOver(func(s *Set) *gi.Service { return s.GI }, web.BrandPages),
 		},
 		{
@@ -253,7 +254,7 @@ func Modules() []Module {
 			SeedDone:          "已添加 %d 条演示发明专利、贯标认证、导航项目（均标注【演示数据】）和真实常住人口数 demo patents, certificates, projects and population added",
 			Pages:             pagesOver(func(s *Set) *patent.Service { return s.Patents }, web.PatentPages),
 			EnterpriseSection: func(s *Set) enterprise.SectionFunc { return s.Patents.EnterpriseSection },
-			SearchKinds:       []string{patent.SearchKind},
+			SearchKinds:       []search.Kind{patent.SearchKind},
 			SearchSources:     func(s *Set) []search.Source { return []search.Source{s.Patents.SearchSource()} },
 			ImportKinds:       kindsOver(func(s *Set) *patent.Service { return s.Patents }, patent.ImportKinds),
 		},
@@ -522,6 +523,20 @@ func AuditLabels() (audit.Labels, error) {
 		sets = append(sets, m.AuditLabels)
 	}
 	return audit.Merge(sets...)
+}
+
+// SearchKinds are every module's kinds in the search index, in module
+// order, or an error when two share a name or a code (search.CheckKinds):
+// New refuses to start then, rather than mix two kinds' documents.
+func SearchKinds() ([]search.Kind, error) {
+	var out []search.Kind
+	for _, m := range Modules() {
+		out = append(out, m.SearchKinds...)
+	}
+	if err := search.CheckKinds(out); err != nil {
+		return nil, fmt.Errorf("services: search kinds: %w", err)
+	}
+	return out, nil
 }
 
 // AuditValues are every module's names for its recorded codes.

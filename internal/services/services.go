@@ -112,6 +112,9 @@ func New(ctx context.Context, db *store.DB) (*Set, error) {
 	if err != nil {
 		return nil, fmt.Errorf("services: %w", err)
 	}
+	if _, err := SearchKinds(); err != nil {
+		return nil, err
+	}
 	s := &Set{DB: db, Org: o, Plan: plan.NewService(db, o), Auth: auth.NewService(db, o), Metrics: indicator.NewRegistry(), Obs: m, AuditLabels: labels}
 	s.Progress = progress.NewService(db, s.Plan, o, s.Auth, s.Metrics)
 	for _, m := range Modules() {
@@ -143,7 +146,7 @@ func (s *Set) DrainSearch(ctx context.Context) (map[string]int, error) {
 		for _, src := range m.SearchSources(s) {
 			n, err := search.Drain(ctx, s.DB, src, 0)
 			if n > 0 {
-				done[src.Kind] += n
+				done[src.Kind.Name] += n
 			}
 			if err != nil {
 				return done, fmt.Errorf("services: %s search index: %w", m.Name, err)

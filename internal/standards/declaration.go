@@ -50,7 +50,9 @@ const (
 // Commitment is the text an enterprise accepts for its own standards.
 const Commitment = "本企业承诺：所声明的企业标准真实有效，产品符合所声明的功能指标和性能指标，并对声明内容的真实性负责；指标或检验方法变化时及时更新声明。"
 
-const declKind = "declaration"
+// DeclSearchKind is the kind of the current declarations in the search
+// index; its code is stored (see search.Kind) and must never change.
+var DeclSearchKind = search.Kind{Name: "declaration", Code: 2}
 
 // Product is one product a standard is applied to.
 type Product struct {
@@ -415,7 +417,7 @@ func declDoc(d Declaration) search.Doc {
 		body = append(body, i.Unit, i.TestMethod)
 	}
 	body = append(body, d.NationalRef, d.BelowNote, d.Note)
-	return search.Doc{Kind: declKind, RefID: d.ID, Rank: search.DayRank(d.DeclaredOn), Title: d.StandardTitle + " " + strings.Join(names, " "),
+	return search.Doc{Kind: DeclSearchKind, RefID: d.ID, Rank: search.DayRank(d.DeclaredOn), Title: d.StandardTitle + " " + strings.Join(names, " "),
 		Keywords: strings.Join(kw, " "), Body: strings.Join(body, " "), Facets: facets}
 }
 
@@ -477,7 +479,7 @@ func (s *Service) WithdrawDeclaration(ctx context.Context, p auth.Principal, id 
 			today, s.now().UTC().Format(time.RFC3339), id); err != nil {
 			return err
 		}
-		return search.Remove(ctx, s.db, tx, declKind, id)
+		return search.Remove(ctx, s.db, tx, DeclSearchKind, id)
 	})
 }
 
@@ -673,7 +675,7 @@ func (s *Service) SearchDeclarations(ctx context.Context, p DeclParams) (DeclRes
 		if len(where) > 0 {
 			f = &search.Filter{Table: "declarations", Where: cond}
 		}
-		top, err = search.Top(ctx, s.db, query, declKind, f, Limit+1)
+		top, err = search.Top(ctx, s.db, query, DeclSearchKind, f, Limit+1)
 	case strings.TrimSpace(p.Q) != "":
 		return res, nil
 	default:
@@ -737,7 +739,7 @@ func (s *Service) declFacets(ctx context.Context, res *DeclResult, top []search.
 			ids[i], at[m.RefID] = m.RefID, i
 		}
 		set, arg := s.idList(ids, "$1")
-		err := store.EachRow(ctx, s.db.Reader(), `SELECT ref_id, facets FROM search_docs WHERE kind = '`+declKind+`' AND ref_id IN (`+set+`)`, []any{arg}, func(r *sql.Rows) error {
+		err := store.EachRow(ctx, s.db.Reader(), `SELECT ref_id, facets FROM search_docs WHERE kind = '`+DeclSearchKind.Name+`' AND ref_id IN (`+set+`)`, []any{arg}, func(r *sql.Rows) error {
 			var id int64
 			var f string
 			err := r.Scan(&id, &f)

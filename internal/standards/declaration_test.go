@@ -367,10 +367,10 @@ func TestDeclarationLayout(t *testing.T) {
 		}
 		// A database of the earlier layout: as many documents, another version.
 		err = db.Tx(ctx, func(tx *sql.Tx) error {
-			if err := search.Index(ctx, db, tx, search.Doc{Kind: declKind, RefID: d.ID, Rank: 1, Title: "旧版文档"}); err != nil {
+			if err := search.Index(ctx, db, tx, search.Doc{Kind: DeclSearchKind, RefID: d.ID, Rank: 1, Title: "旧版文档"}); err != nil {
 				return err
 			}
-			_, err := tx.ExecContext(ctx, `UPDATE search_layout SET version = 1 WHERE kind = $1`, declKind)
+			_, err := tx.ExecContext(ctx, `UPDATE search_layout SET version = 1 WHERE kind = $1`, DeclSearchKind.Name)
 			return err
 		})
 		if err != nil {
@@ -383,7 +383,7 @@ func TestDeclarationLayout(t *testing.T) {
 			t.Errorf("after start with an old layout: %d hits, score %d", n, score)
 		}
 		var v int
-		if err := db.Reader().QueryRow(`SELECT version FROM search_layout WHERE kind = $1`, declKind).Scan(&v); err != nil || v != declLayout {
+		if err := db.Reader().QueryRow(`SELECT version FROM search_layout WHERE kind = $1`, DeclSearchKind.Name).Scan(&v); err != nil || v != declLayout {
 			t.Errorf("layout version %d, %v", v, err)
 		}
 		// Without a layout row (a database of the release before 0010) too.

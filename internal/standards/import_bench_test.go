@@ -113,7 +113,7 @@ func BenchmarkSearchBatch(b *testing.B) {
 						write += time.Since(t1)
 					}
 					b.StopTimer()
-					if err := db.Tx(ctx, func(tx *sql.Tx) error { return search.RemoveKind(ctx, db, tx, searchKind) }); err != nil {
+					if err := db.Tx(ctx, func(tx *sql.Tx) error { return search.RemoveKind(ctx, db, tx, SearchKind) }); err != nil {
 						b.Fatal(err)
 					}
 					b.StartTimer()

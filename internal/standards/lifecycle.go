@@ -487,7 +487,7 @@ func (s *Service) Deliverables(ctx context.Context, titles []string) ([]Delivera
 		if q.Empty() {
 			continue
 		}
-		sub, args := search.MatchSQL(s.db.Dialect(), searchKind, q, 1)
+		sub, args := search.MatchSQL(s.db.Dialect(), SearchKind, q, 1)
 		want := titleKey(t)
 		err := store.EachRow(ctx, s.db.Reader(), `SELECT s.id, s.code, s.title, s.issued FROM (`+sub+`) m JOIN standards s ON s.id = m.ref_id
 			WHERE s.status <> 'project' AND s.issued <> '' ORDER BY s.issued, s.id`, args, func(r *sql.Rows) error {

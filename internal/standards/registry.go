@@ -57,7 +57,9 @@ const (
 	KindDrug     = "drug"
 )
 
-const searchKind = "standard"
+// SearchKind is the kind of the registry's standards in the search index;
+// its code is stored (see search.Kind) and must never change.
+var SearchKind = search.Kind{Name: "standard", Code: 1}
 
 // Relation is a typed link from one standard to another code.
 type Relation struct {
@@ -536,7 +538,7 @@ func (s *Service) saveLinks(ctx context.Context, tx *sql.Tx, id int64, r record)
 	}
 	if r.Status == StatusProject {
 		// Projects are not public, so the public search never sees them.
-		return search.Remove(ctx, s.db, tx, searchKind, id)
+		return search.Remove(ctx, s.db, tx, SearchKind, id)
 	}
 	return search.Index(ctx, s.db, tx, searchDoc(id, r))
 }
@@ -544,7 +546,7 @@ func (s *Service) saveLinks(ctx context.Context, tx *sql.Tx, id int64, r record)
 func searchDoc(id int64, r record) search.Doc {
 	kw := []string{r.code.Display, r.code.Prefix, r.ICS, r.CCS, strings.Join(r.Tags, " "), r.Variety, r.DrugCategory, strings.Join(r.Replaces, " ")}
 	body := []string{r.Scope, r.Committee, r.Department, r.Publisher, r.DraftingUnits, r.Drafters, r.Note}
-	return search.Doc{Kind: searchKind, RefID: id, Rank: search.DayRank(r.Issued), Title: r.Title + " " + r.TitleEn, Keywords: strings.Join(kw, " "), Body: strings.Join(body, " "),
+	return search.Doc{Kind: SearchKind, RefID: id, Rank: search.DayRank(r.Issued), Title: r.Title + " " + r.TitleEn, Keywords: strings.Join(kw, " "), Body: strings.Join(body, " "),
 		Facets: facetLabels(r)}
 }
 

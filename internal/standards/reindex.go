@@ -32,13 +32,13 @@ func (s *Service) EnsureIndex(ctx context.Context) error {
 		return nil
 	}
 	kinds := []struct {
-		kind    string
+		kind    search.Kind
 		version int
 		records string
 		rebuild func(context.Context) (int, error)
 	}{
-		{searchKind, stdLayout, `SELECT COUNT(*) FROM standards WHERE status <> 'project'`, s.Reindex},
-		{declKind, declLayout, `SELECT COUNT(*) FROM declarations WHERE status = '` + DeclCurrent + `'`, s.ReindexDeclarations},
+		{SearchKind, stdLayout, `SELECT COUNT(*) FROM standards WHERE status <> 'project'`, s.Reindex},
+		{DeclSearchKind, declLayout, `SELECT COUNT(*) FROM declarations WHERE status = '` + DeclCurrent + `'`, s.ReindexDeclarations},
 	}
 	for _, k := range kinds {
 		stale, err := s.staleIndex(ctx, k.kind, k.version, k.records)
@@ -57,10 +57,10 @@ func (s *Service) EnsureIndex(ctx context.Context) error {
 
 // staleIndex reports whether the documents of kind differ in number from
 // its public records or follow another layout than version.
-func (s *Service) staleIndex(ctx context.Context, kind string, version int, records string) (bool, error) {
+func (s *Service) staleIndex(ctx context.Context, kind search.Kind, version int, records string) (bool, error) {
 	var recs, docs, v int
 	err := s.db.Reader().QueryRowContext(ctx, `SELECT (`+records+`), (SELECT COUNT(*) FROM search_docs WHERE kind = $1),
-		COALESCE((SELECT version FROM search_layout WHERE kind = $1), 0)`, kind).Scan(&recs, &docs, &v)
+		COALESCE((SELECT version FROM search_layout WHERE kind = $1), 0)`, kind.Name).Scan(&recs, &docs, &v)
 	if err != nil {
 		return false, fmt.Errorf("standards: check the search index: %w", err)
 	}
@@ -68,8 +68,8 @@ func (s *Service) staleIndex(ctx context.Context, kind string, version int, reco
 }
 
 // setLayout records inside tx that kind's documents follow layout version.
-func setLayout(ctx context.Context, tx *sql.Tx, kind string, version int) error {
-	_, err := tx.ExecContext(ctx, `INSERT INTO search_layout(kind, version) VALUES ($1, $2) ON CONFLICT (kind) DO UPDATE SET version = excluded.version`, kind, version)
+func setLayout(ctx context.Context, tx *sql.Tx, kind search.Kind, version int) error {
+	_, err := tx.ExecContext(ctx, `INSERT INTO search_layout(kind, version) VALUES ($1, $2) ON CONFLICT (kind) DO UPDATE SET version = excluded.version`, kind.Name, version)
 	if err != nil {
 		return fmt.Errorf("standards: search layout: %w", err)
 	}
@@ -79,7 +79,7 @@ func setLayout(ctx context.Context, tx *sql.Tx, kind string, version int) error 
 // rebuild replaces the search documents of kind in one transaction,
 // records its layout version, and adds the documents chunk returns for the
 // records after id last (in id order) until it returns none.
-func (s *Service) rebuild(ctx context.Context, kind string, version int, chunk func(tx *sql.Tx, last int64) (docs []search.Doc, next int64, err error)) (int, error) {
+func (s *Service) rebuild(ctx context.Context, kind search.Kind, version int, chunk func(tx *sql.Tx, last int64) (docs []search.Doc, next int64, err error)) (int, error) {
 	n := 0
 	err := search.Tx(ctx, s.db, func(tx *sql.Tx, conn *sql.Conn) error {
 		if err := search.RemoveKind(ctx, s.db, tx, kind); err != nil {
@@ -112,7 +112,7 @@ const reindexChunk = 2000
 // ReindexDeclarations rebuilds the search documents of the current
 // declarations and returns how many it indexed.
 func (s *Service) ReindexDeclarations(ctx context.Context) (int, error) {
-	return s.rebuild(ctx, declKind, declLayout, func(tx *sql.Tx, last int64) ([]search.Doc, int64, error) {
+	return s.rebuild(ctx, DeclSearchKind, declLayout, func(tx *sql.Tx, last int64) ([]search.Doc, int64, error) {
 		var ds []Declaration
 		err := store.EachRow(ctx, tx, `SELECT `+declColumns+` FROM declarations d JOIN enterprises e ON e.id = d.enterprise_id
 			WHERE d.status = $1 AND d.id > $2 ORDER BY d.id LIMIT $3`, []any{DeclCurrent, last, reindexChunk}, func(r *sql.Rows) error {
@@ -141,7 +141,7 @@ func (s *Service) ReindexDeclarations(ctx context.Context) (int, error) {
 // Reindex rebuilds the search index of the registry from the records and
 // returns how many it indexed.
 func (s *Service) Reindex(ctx context.Context) (int, error) {
-	return s.rebuild(ctx, searchKind, stdLayout, func(tx *sql.Tx, last int64) ([]search.Doc, int64, error) {
+	return s.rebuild(ctx, SearchKind, stdLayout, func(tx *sql.Tx, last int64) ([]search.Doc, int64, error) {
 		var sts []Standard
 		err := store.EachRow(ctx, tx, `SELECT `+stdColumns+` FROM standards WHERE id > $1 ORDER BY id LIMIT $2`, []any{last, reindexChunk}, func(r *sql.Rows) error {
 			st, err := s.scanStandard(r)
@@ -198,7 +198,7 @@ func (s *Service) reindexOne(ctx context.Context, tx *sql.Tx, id int64) error {
 	}
 	r, _ := s.validate(InputOf(st))
 	if st.Status == StatusProject {
-		return search.Remove(ctx, s.db, tx, searchKind, id)
+		return search.Remove(ctx, s.db, tx, SearchKind, id)
 	}
 	return search.Index(ctx, s.db, tx, searchDoc(id, r))
 }

@@ -156,7 +156,7 @@ func (s *Service) topWords(ctx context.Context, query search.Query, where string
 	if where != "" {
 		f = &search.Filter{Table: "standards", Where: filter}
 	}
-	return search.Top(ctx, s.db, query, searchKind, f, Limit+1)
+	return search.Top(ctx, s.db, query, SearchKind, f, Limit+1)
 }
 
 // tagFacets adds the tag facet labels to results ranked from the registry.

@@ -210,8 +210,9 @@ func scanBrand(sc interface{ Scan(...any) error }) (Brand, error) {
 	return b, nil
 }
 
-// KindBrandDoc is the search kind of the brand catalogue.
-const KindBrandDoc = "brand"
+// KindBrandDoc is the search kind of the brand catalogue; its code is
+// stored (see search.Kind) and must never change.
+var KindBrandDoc = search.Kind{Name: "brand", Code: 22}
 
 func brandDoc(id int64, b Brand) search.Doc {
 	return search.Doc{Kind: KindBrandDoc, RefID: id, Rank: dayRank(b.ListedOn), Title: b.Name, Keywords: b.Product + " " + b.Owner + " " + BrandLabels[b.Kind],

@@ -242,10 +242,11 @@ func certDoc(id int64, x Cert) search.Doc {
 		Body: x.Body + " " + org.RegionName(x.Region)}
 }
 
-// Search kinds of the two registers.
-const (
-	KindProductDoc = "gi_product"
-	KindCertDoc    = "agri_cert"
+// Search kinds of the two registers; their codes are stored (see
+// search.Kind) and must never change.
+var (
+	KindProductDoc = search.Kind{Name: "gi_product", Code: 20}
+	KindCertDoc    = search.Kind{Name: "agri_cert", Code: 21}
 )
 
 // prepareCert links a certificate's holder to the enterprise directory

@@ -56,7 +56,7 @@ func (q *query) arg(v any) string {
 // match keeps the records the shared Chinese index finds for text (every
 // term in the name, keywords or body); a query without terms falls back to
 // like.
-func (q *query) match(d store.Dialect, kind, text string, cols ...string) {
+func (q *query) match(d store.Dialect, kind search.Kind, text string, cols ...string) {
 	sq := search.ParseQuery(text)
 	if sq.Empty() {
 		q.like(text, cols...)

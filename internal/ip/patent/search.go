@@ -10,8 +10,9 @@ import (
 	"sidi/internal/store"
 )
 
-// SearchKind is the kind of invention patents in the search index.
-const SearchKind = "patent"
+// SearchKind is the kind of invention patents in the search index; its
+// code is stored (see search.Kind) and must never change.
+var SearchKind = search.Kind{Name: "patent", Code: 24}
 
 // SearchSource makes the patents searchable with the shared Chinese index
 // (title as title; holder and number as keywords; the award as body),

@@ -42,16 +42,16 @@ type table struct {
 	name string
 	nkey int
 	cols []string
-	// search is the kind its rows have in the search index ("" for none),
-	// indexed after the write (search.Enqueue, SearchSource).
-	search string
+	// search is the kind its rows have in the search index (the zero Kind
+	// for none), indexed after the write (search.Enqueue, SearchSource).
+	search search.Kind
 }
 
 var (
 	patentTable     = table{"patents", 1, []string{"number", "title", "holder", "holder_code", "enterprise_id", "region", "prefecture", "applied_on", "granted_on", "lapsed_on", "strategic", "overseas", "pledge_fen", "award", "award_ok", "demo"}, SearchKind}
-	populationTable = table{"population", 2, []string{"year", "region", "persons", "source", "demo"}, ""}
-	certTable       = table{"ipm_certs", 1, []string{"cert_no", "body", "enterprise", "credit_code", "enterprise_id", "region", "prefecture", "scope", "valid_from", "valid_to", "demo"}, ""}
-	navTable        = table{"patent_navigation", 1, []string{"name", "lead", "year", "status", "region", "prefecture", "demo"}, ""}
+	populationTable = table{"population", 2, []string{"year", "region", "persons", "source", "demo"}, search.Kind{}}
+	certTable       = table{"ipm_certs", 1, []string{"cert_no", "body", "enterprise", "credit_code", "enterprise_id", "region", "prefecture", "scope", "valid_from", "valid_to", "demo"}, search.Kind{}}
+	navTable        = table{"patent_navigation", 1, []string{"name", "lead", "year", "status", "region", "prefecture", "demo"}, search.Kind{}}
 )
 
 // write stores vals in tx: an insert, an update only when a column
@@ -155,7 +155,7 @@ func (k kind[T]) write(ctx context.Context, s *Service, p auth.Principal, batch 
 		if len(b.After) == 0 {
 			return nil
 		}
-		if k.t.search != "" {
+		if k.t.search != (search.Kind{}) {
 			if err := search.Enqueue(ctx, s.db.Dialect(), tx, k.t.search, append(slices.Clone(b.Created), b.Updated...)); err != nil {
 				return err
 			}

@@ -260,7 +260,7 @@ func (l *loader) finish(ctx context.Context, rep *kit.ImportReport) error {
 	}
 	// Every mark is this load's: all join the search queue in one
 	// statement (saveOpts.queued).
-	if _, err := l.tx.ExecContext(ctx, `INSERT INTO search_pending(kind, ref_id) SELECT $1, id FROM trademarks WHERE true ON CONFLICT (kind, ref_id) DO NOTHING`, SearchKind); err != nil {
+	if _, err := l.tx.ExecContext(ctx, `INSERT INTO search_pending(kind, ref_id) SELECT $1, id FROM trademarks WHERE true ON CONFLICT (kind, ref_id) DO NOTHING`, SearchKind.Name); err != nil {
 		return fmt.Errorf("trademark: first load: search queue: %w", err)
 	}
 	for _, ix := range l.indexes {

@@ -10,8 +10,9 @@ import (
 	"sidi/internal/store"
 )
 
-// SearchKind is the kind of the catalogue's marks in the search index.
-const SearchKind = "trademark"
+// SearchKind is the kind of the catalogue's marks in the search index; its
+// code is stored (see search.Kind) and must never change.
+var SearchKind = search.Kind{Name: "trademark", Code: 23}
 
 // SearchSource makes the marks searchable with the shared Chinese index:
 // a mark's name is the title; its owner, registration number and Madrid
