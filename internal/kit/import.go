@@ -164,13 +164,19 @@ type Plan[T any] struct {
 // A plan with Load (a first load into an empty table) is read once
 // instead: see runLoad.
 func RunImport[T any](ctx context.Context, src Source, opt ImportOptions, pl Plan[T]) (ImportReport, error) {
+	return runImport(ctx, src, opt, pl, keysInMemory)
+}
+
+// runImport is RunImport with the key set's map limited to keyLimit keys
+// (the tests' smaller limit reaches the key file with fewer rows).
+func runImport[T any](ctx context.Context, src Source, opt ImportOptions, pl Plan[T], keyLimit int) (ImportReport, error) {
 	if opt.Batch <= 0 {
 		opt.Batch = 5000
 	}
 	if opt.MaxRows > 0 && (pl.Spec.Limits.MaxRows == 0 || opt.MaxRows < pl.Spec.Limits.MaxRows) {
 		pl.Spec.Limits.MaxRows = opt.MaxRows
 	}
-	v := newValidation(ctx, src, opt, pl)
+	v := newValidation(ctx, src, opt, pl, keyLimit)
 	if pl.Load != nil && !opt.DryRun && !opt.TwoPass {
 		return runLoad(ctx, src, opt, pl, v)
 	}

@@ -63,7 +63,7 @@ type rejectLine struct {
 	line []string
 }
 
-func newValidation[T any](ctx context.Context, src Source, opt ImportOptions, pl Plan[T]) *validation[T] {
+func newValidation[T any](ctx context.Context, src Source, opt ImportOptions, pl Plan[T], keyLimit int) *validation[T] {
 	load := pl.Load != nil && !opt.DryRun && !opt.TwoPass
 	v := &validation[T]{ctx: ctx, pl: pl, opt: opt, rep: ImportReport{Kind: pl.Kind, File: src.Name},
 		keep: pl.Check != nil || load}
@@ -71,7 +71,7 @@ func newValidation[T any](ctx context.Context, src Source, opt ImportOptions, pl
 		v.bad = map[int]bool{}
 	}
 	if pl.Key != nil {
-		v.keys = newKeySet()
+		v.keys = newKeySet(keyLimit)
 	}
 	if opt.Rejects != nil {
 		v.rejects = csv.NewWriter(opt.Rejects)

@@ -6,14 +6,14 @@ import (
 	"testing"
 )
 
-// TestKeySetSpills: past keysInMemory keys the set leaves the heap for its
+// TestKeySetSpills: past its limit of keys in memory the set leaves the heap for its
 // file, and still finds every repeat — of a key from before the move, from
 // after it, and inside one call — with the row of its first occurrence.
 func TestKeySetSpills(t *testing.T) {
 	ctx := context.Background()
-	k := newKeySet()
+	k := newKeySet(1 << 14)
 	defer k.close()
-	const n = keysInMemory + 20000
+	const n = 1<<14 + 20000
 	add := func(hashes []uint64, rows []int32) []int32 {
 		t.Helper()
 		first, err := k.add(ctx, hashes, rows)
@@ -51,5 +51,28 @@ func TestKeySetSpills(t *testing.T) {
 	}
 	if _, err := os.Stat(dir); !os.IsNotExist(err) {
 		t.Errorf("key file's directory %s left behind: %v", dir, err)
+	}
+}
+
+// BenchmarkKeySet adds 1,000,000 distinct keys in windows of 5,000 (a
+// first load's duplicate check of a 1M-row file): the cost of the key
+// file past keysInMemory keys.
+func BenchmarkKeySet(b *testing.B) {
+	ctx := context.Background()
+	for b.Loop() {
+		k := newKeySet(keysInMemory)
+		hs := make([]uint64, 5000)
+		rs := make([]int32, 5000)
+		for lo := 0; lo < 1000000; lo += 5000 {
+			for i := range hs {
+				hs[i], rs[i] = uint64(lo+i)*0x9E3779B97F4A7C15, int32(lo+i+2)
+			}
+			if _, err := k.add(ctx, hs, rs); err != nil {
+				b.Fatal(err)
+			}
+		}
+		if err := k.close(); err != nil {
+			b.Fatal(err)
+		}
 	}
 }

@@ -167,7 +167,7 @@ func workersFile(locked bool) kit.Source {
 }
 
 // TestRunImportDuplicatesAcrossWindows: repeated keys are checked a window
-// of rows at a time, in a key set that leaves the heap past 65,536 keys;
+// of rows at a time, in a key set that leaves the heap past its limit;
 // the report still names every repeat with the row it repeats, the error
 // list keeps the first failures in file order (the first 1,000) and the
 // rejects file lists the rows in file order — what checking each row on
@@ -181,7 +181,7 @@ func TestRunImportDuplicatesAcrossWindows(t *testing.T) {
 		40002: key(2) + ",x", // invalid: not checked for repeats
 		40003: key(40000) + ",1",
 		5002:  key(5001) + ",1",  // repeats the row before, across a batch boundary
-		75001: key(70000) + ",1", // past the key set's map
+		75001: key(70000) + ",1", // in the key set's file
 		75002: key(3) + ",1",
 		75003: key(75003) + ",x",
 		79999: key(79998) + ",1",
@@ -248,7 +248,8 @@ func TestRunImportDuplicatesAcrossWindows(t *testing.T) {
 					}
 					pl.Check, pl.Workers = nil, workers
 					var rejects bytes.Buffer
-					rep, err := kit.RunImport(context.Background(), src, kit.ImportOptions{SkipInvalid: skip, Rejects: &rejects}, pl)
+					// The key set's map holds 30,000 keys, then its file.
+					rep, err := kit.RunImportKeyLimit(context.Background(), src, kit.ImportOptions{SkipInvalid: skip, Rejects: &rejects}, pl, 30000)
 					if skip && err != nil || !skip && err == nil {
 						t.Fatalf("import: %v", err)
 					}
