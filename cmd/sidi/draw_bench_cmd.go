@@ -29,7 +29,7 @@ const benchInspectors = 3000
 // against merely reading the candidate ids, and the verification.
 func cmdDrawBench() *Command {
 	return &Command{
-		Name: "bench-draws", Usage: "[--rows N] [--sqlite3 PATH] [--csv FILE] [--data DIR | --db URL]",
+		Name: "bench-draws", Usage: "[--rows N] [--sqlite3 PATH] [--csv FILE] [--cpuprofile FILE] [--memprofile FILE] [--data DIR | --db URL]",
 		Short: "检查对象导入与双随机抽取性能测试 benchmark the entity import, a draw and its verification",
 		Long: "生成 N 户检查对象（虚构，信用代码校验位正确）和 3,000 名执法检查人员（部分声明回避），先用 sqlite3 命令行 .import 导入同一文件计时，" +
 			"再用 sidi import entities 导入计时；然后读取全部候选 ID 计时（基准），按 A 0.03、B 0.05、C 0.1、D 1 抽取并分配两人检查组（含回避）计时，最后复算记录计时。",
@@ -62,7 +62,7 @@ func cmdDrawBench() *Command {
 			p := auth.CLI("bench-draws")
 			// The first load into the empty library, then the same file
 			// again (every row unchanged: the lookup path).
-			err = benchImportRounds(e, "sidi import entities", a.DB.Dialect(), liteRate, liteCPURate, func() (kit.ImportReport, error) {
+			err = benchImportRounds(e, o, "sidi import entities", a.DB.Dialect(), liteRate, liteCPURate, func() (kit.ImportReport, error) {
 				return a.Inspect.ImportEntities(ctx, p, kit.FileSource(file), kit.ImportOptions{Batch: o.batch, Progress: stderrProgress(e.Stderr)})
 			})
 			if err != nil {

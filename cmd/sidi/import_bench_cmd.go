@@ -7,11 +7,9 @@ import (
 	"os"
 	"os/exec"
 	"path/filepath"
-	"runtime"
 	"runtime/pprof"
 	"sidi/internal/cli"
 	"strings"
-	"sync/atomic"
 	"syscall"
 	"time"
 
@@ -26,7 +24,7 @@ import (
 // table, in the same run.
 func cmdImportBench() *Command {
 	return &Command{
-		Name: "bench-import", Usage: "[--rows N] [--seed N] [--batch N] [--sqlite3 PATH] [--csv FILE] [--data DIR | --db URL]",
+		Name: "bench-import", Usage: "[--rows N] [--seed N] [--batch N] [--sqlite3 PATH] [--csv FILE] [--cpuprofile FILE] [--memprofile FILE] [--data DIR | --db URL]",
 		Short: "导入性能测试：生成标准目录 CSV，对比 sqlite3 .import benchmark the bulk import against sqlite3 .import",
 		Long: "生成 N 行 10 列的标准目录 CSV（虚构的标准号与名称），先用 sqlite3 命令行 .import 导入一张普通表计时，\n" +
 			"再用 sidi import standards 的同一路径导入（含检索文档与每批一条审计记录）并计时、记录 Go 堆峰值与进程 RSS 峰值，\n" +
@@ -61,42 +59,24 @@ func cmdImportBench() *Command {
 			k, _ := a.ImportKind("standards")
 			p := auth.CLI("bench-import")
 			for round, label := range []string{"sidi import standards", "again (same file)"} {
-				runtime.GC()
-				var base runtime.MemStats
-				runtime.ReadMemStats(&base)
-				var peak atomic.Uint64
-				stop := make(chan struct{})
-				done := make(chan struct{})
-				go func() {
-					defer close(done)
-					tick := time.NewTicker(50 * time.Millisecond)
-					defer tick.Stop()
-					for {
-						var m runtime.MemStats
-						runtime.ReadMemStats(&m)
-						if m.HeapInuse > peak.Load() {
-							peak.Store(m.HeapInuse)
-						}
-						select {
-						case <-stop:
-							return
-						case <-tick.C:
-						}
-					}
-				}()
+				heap := watchHeap(o.memprofile != "" && round == 0)
 				cpu0 := cpuTime()
 				t0 := time.Now()
 				rep, err := k.Import(ctx, p, kit.FileSource(file), kit.ImportOptions{Batch: o.batch, Progress: stderrProgress(e.Stderr)})
 				secs := time.Since(t0).Seconds()
 				cpu := cpuTime() - cpu0
-				close(stop)
-				<-done
+				heap.end()
 				if err != nil {
 					return err
 				}
+				if round == 0 {
+					if err := heap.writeProfile(o.memprofile); err != nil {
+						return err
+					}
+				}
 				rate := float64(rep.Rows) / secs
-				fmt.Fprintf(e.Stdout, "%s (%s): %.2f s, %.0f rows/s; created %d, updated %d, unchanged %d; %d batches; Go heap in use peak %.0f MB (%.0f MB before)",
-					label, a.DB.Dialect(), secs, rate, rep.Created, rep.Updated, rep.Unchanged, rep.Batches, float64(peak.Load())/(1<<20), float64(base.HeapInuse)/(1<<20))
+				fmt.Fprintf(e.Stdout, "%s (%s): %.2f s, %.0f rows/s; created %d, updated %d, unchanged %d; %d batches; %s",
+					label, a.DB.Dialect(), secs, rate, rep.Created, rep.Updated, rep.Unchanged, rep.Batches, heap.line())
 				if liteRate > 0 && round == 0 {
 					fmt.Fprintf(e.Stdout, "; %.3f× sqlite3 .import", rate/liteRate)
 				}
@@ -124,7 +104,7 @@ type benchOpts struct {
 	rows, batch                int
 	seed                       uint64
 	sqlite3, keep, data, dbURL string
-	cpuprofile                 string
+	cpuprofile, memprofile     string
 }
 
 // profile starts the CPU profile asked for with --cpuprofile (nothing
@@ -158,6 +138,7 @@ func parseBenchFlags(name string, e *Env, args []string, maxRows int) (benchOpts
 	data := fs.String("data", "", "数据目录（默认新建临时目录）data directory")
 	dbURL := fs.String("db", "", "PostgreSQL 地址 postgres://…")
 	cpuprofile := fs.String("cpuprofile", "", "CPU 采样写入此文件（go tool pprof 读取）write a CPU profile here")
+	memprofile := fs.String("memprofile", "", "首轮导入 Go 堆峰值时的堆剖析写入此文件（go tool pprof -sample_index=inuse_space 读取）write the heap profile of the first import's peak here")
 	if err := cli.ParseArgs(fs, args); err != nil {
 		return benchOpts{}, err
 	}
@@ -167,7 +148,7 @@ func parseBenchFlags(name string, e *Env, args []string, maxRows int) (benchOpts
 	if err := cli.IntRange("batch", *batch, 100, 50000); err != nil {
 		return benchOpts{}, err
 	}
-	return benchOpts{rows: *rows, batch: *batch, seed: *seed, sqlite3: *sqlite3, keep: *keep, data: *data, dbURL: *dbURL, cpuprofile: *cpuprofile}, nil
+	return benchOpts{rows: *rows, batch: *batch, seed: *seed, sqlite3: *sqlite3, keep: *keep, data: *data, dbURL: *dbURL, cpuprofile: *cpuprofile, memprofile: *memprofile}, nil
 }
 
 // benchFile writes the generated file name into a new temporary directory

@@ -20,7 +20,7 @@ import (
 // completed batches.
 func cmdSamplingBench() *Command {
 	return &Command{
-		Name: "bench-sampling", Usage: "[--rows N] [--seed N] [--batch N] [--sqlite3 PATH] [--csv FILE] [--data DIR | --db URL]",
+		Name: "bench-sampling", Usage: "[--rows N] [--seed N] [--batch N] [--sqlite3 PATH] [--csv FILE] [--cpuprofile FILE] [--memprofile FILE] [--data DIR | --db URL]",
 		Short: "抽样批次导入性能测试 benchmark the sampling-batch import",
 		Long: "生成 N 行产品质量监督抽查批次 CSV（虚构的抽样单与企业，18 列，2 万家企业），先用 sqlite3 命令行 .import 导入一张普通表计时，\n" +
 			"再用 sidi import sampling_batches 导入（含逐行校验、企业名录、每批一条审计记录）并计时，再导入一次同一文件（应全部未变），\n" +
@@ -53,7 +53,7 @@ func cmdSamplingBench() *Command {
 			}
 			defer a.Close()
 			p := auth.CLI("bench-sampling")
-			err = benchImportRounds(e, "sidi import sampling_batches", a.DB.Dialect(), liteRate, liteCPURate, func() (kit.ImportReport, error) {
+			err = benchImportRounds(e, o, "sidi import sampling_batches", a.DB.Dialect(), liteRate, liteCPURate, func() (kit.ImportReport, error) {
 				return a.Sampling.Import(ctx, p, kit.FileSource(file), kit.ImportOptions{Batch: o.batch, Progress: stderrProgress(e.Stderr)})
 			})
 			if err != nil {
@@ -75,19 +75,26 @@ func cmdSamplingBench() *Command {
 // benchImportRounds imports a generated file twice (then the same file
 // again, which must change nothing) and prints each round's rate, with the
 // first round's ratio to the sqlite3 shell's .import of the same file.
-func benchImportRounds(e *Env, label string, dialect store.Dialect, liteRate, liteCPURate float64, run func() (kit.ImportReport, error)) error {
+func benchImportRounds(e *Env, o benchOpts, label string, dialect store.Dialect, liteRate, liteCPURate float64, run func() (kit.ImportReport, error)) error {
 	for round, l := range []string{label, "again (same file)"} {
+		heap := watchHeap(o.memprofile != "" && round == 0)
 		cpu0 := cpuTime()
 		t0 := time.Now()
 		rep, err := run()
 		secs := time.Since(t0).Seconds()
 		cpu := cpuTime() - cpu0
+		heap.end()
 		if err != nil {
 			return err
 		}
+		if round == 0 {
+			if err := heap.writeProfile(o.memprofile); err != nil {
+				return err
+			}
+		}
 		rate := float64(rep.Rows) / secs
-		fmt.Fprintf(e.Stdout, "%s (%s): %.2f s, %.0f rows/s; created %d, updated %d, unchanged %d; %d batches", l, dialect, secs, rate,
-			rep.Created, rep.Updated, rep.Unchanged, rep.Batches)
+		fmt.Fprintf(e.Stdout, "%s (%s): %.2f s, %.0f rows/s; created %d, updated %d, unchanged %d; %d batches; %s", l, dialect, secs, rate,
+			rep.Created, rep.Updated, rep.Unchanged, rep.Batches, heap.line())
 		if liteRate > 0 && round == 0 {
 			fmt.Fprintf(e.Stdout, "; %.3f× sqlite3 .import", rate/liteRate)
 		}

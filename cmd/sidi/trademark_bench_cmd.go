@@ -21,7 +21,7 @@ import (
 // and the as-of count of the register.
 func cmdTrademarkBench() *Command {
 	return &Command{
-		Name: "bench-trademarks", Usage: "[--rows N] [--seed N] [--batch N] [--sqlite3 PATH] [--csv FILE] [--data DIR | --db URL] [--no-drain]",
+		Name: "bench-trademarks", Usage: "[--rows N] [--seed N] [--batch N] [--sqlite3 PATH] [--csv FILE] [--cpuprofile FILE] [--memprofile FILE] [--data DIR | --db URL] [--no-drain]",
 		Short: "商标导入与按日统计性能测试 benchmark the trademark import and the as-of count",
 		Long: "生成 N 行商标注册 CSV（虚构的注册号与注册人，14 列），先用 sqlite3 命令行 .import 导入一张普通表计时，\n" +
 			"再用 sidi import trademarks 导入（含企业名录、状态历史、按日计数与每批一条审计记录）并计时，再导入一次同一文件（应全部未变），\n" +
@@ -57,7 +57,7 @@ func cmdTrademarkBench() *Command {
 			}
 			defer a.Close()
 			p := auth.CLI("bench-trademarks")
-			err = benchImportRounds(e, "sidi import trademarks", a.DB.Dialect(), liteRate, liteCPURate, func() (kit.ImportReport, error) {
+			err = benchImportRounds(e, o, "sidi import trademarks", a.DB.Dialect(), liteRate, liteCPURate, func() (kit.ImportReport, error) {
 				defer printPeakRSS(e, "before this round's report")
 				return a.Trademarks.Import(ctx, p, kit.FileSource(file), kit.ImportOptions{Batch: o.batch, Progress: stderrProgress(e.Stderr)})
 			})

@@ -3,6 +3,7 @@ package kit
 import (
 	"bytes"
 	"context"
+	"errors"
 	"fmt"
 	"io"
 	"os"
@@ -151,9 +152,10 @@ type Plan[T any] struct {
 
 // RunImport imports src in two passes over the file. The first reads every
 // row, parses and checks it (against the file's other rows and, a batch at
-// a time, the database) and keeps only the failures and, for duplicate
-// detection, a 64-bit hash of each row's key: memory does not grow with
-// the rows' contents. When a row is invalid and SkipInvalid is not set
+// a time, the database) and keeps only the failures, the rejected rows'
+// numbers and, for duplicate detection, a 64-bit hash of each row's key
+// (keySet: past keysInMemory keys in a temporary file, not the heap).
+// When a row is invalid and SkipInvalid is not set
 // nothing is written and the error lists the failures. The second pass
 // reads the file again and writes its valid rows opt.Batch at a time, each
 // batch in one transaction; a file that changed between the passes is
@@ -162,13 +164,19 @@ type Plan[T any] struct {
 // A plan with Load (a first load into an empty table) is read once
 // instead: see runLoad.
 func RunImport[T any](ctx context.Context, src Source, opt ImportOptions, pl Plan[T]) (ImportReport, error) {
+	return runImport(ctx, src, opt, pl, keysInMemory)
+}
+
+// runImport is RunImport with the key set's map limited to keyLimit keys
+// (the tests' smaller limit reaches the key file with fewer rows).
+func runImport[T any](ctx context.Context, src Source, opt ImportOptions, pl Plan[T], keyLimit int) (ImportReport, error) {
 	if opt.Batch <= 0 {
 		opt.Batch = 5000
 	}
 	if opt.MaxRows > 0 && (pl.Spec.Limits.MaxRows == 0 || opt.MaxRows < pl.Spec.Limits.MaxRows) {
 		pl.Spec.Limits.MaxRows = opt.MaxRows
 	}
-	v := newValidation(ctx, src, opt, pl)
+	v := newValidation(ctx, src, opt, pl, keyLimit)
 	if pl.Load != nil && !opt.DryRun && !opt.TwoPass {
 		return runLoad(ctx, src, opt, pl, v)
 	}
@@ -186,8 +194,9 @@ func RunImport[T any](ctx context.Context, src Source, opt ImportOptions, pl Pla
 	}
 	workers := parseWorkers(pl.Workers)
 	st, err := parseTable(ctx, src.Name, f, pl.Spec, workers, pl.Parse, func(row Row, val T, errs Errors) error {
-		if !v.row(row, val, errs) || pl.Check == nil {
-			return ctx.Err()
+		ok, err := v.row(row, val, errs)
+		if err != nil || !ok || pl.Check == nil {
+			return errors.Join(err, ctx.Err())
 		}
 		if len(v.pending) >= opt.Batch {
 			_, err := v.flush()

@@ -4,6 +4,7 @@ import (
 	"context"
 	"crypto/sha256"
 	"encoding/hex"
+	"errors"
 	"fmt"
 	"io"
 )
@@ -11,10 +12,11 @@ import (
 // runLoad is RunImport's first load (pl.Load set): the file is hashed, then
 // read once, each row parsed once, validated and — while no row has been
 // refused, or with SkipInvalid — written a batch at a time inside the one
-// transaction pl.Load holds. Memory stays that of the two-pass import: the
-// key hashes, the failures and the batch being written. The audit entries
-// name the file's SHA-256, known from the first read; a file that changed
-// between the reads is refused and the transaction rolled back.
+// transaction pl.Load holds. Memory does not grow with the file: the
+// batch being written, the rows parsed ahead, the first failures and the
+// key set (keySet: past keysInMemory keys, a temporary file). The audit
+// entries name the file's SHA-256, known from the first read; a file that
+// changed between the reads is refused and the transaction rolled back.
 func runLoad[T any](ctx context.Context, src Source, opt ImportOptions, pl Plan[T], v *validation[T]) (ImportReport, error) {
 	rep := &v.rep
 	sum, err := fileSHA256(src, pl.Spec.Limits)
@@ -44,8 +46,9 @@ func runLoad[T any](ctx context.Context, src Source, opt ImportOptions, pl Plan[
 		}
 		defer f.Close()
 		st, err := parseTable(ctx, src.Name, f, pl.Spec, parseWorkers(pl.Workers), pl.Parse, func(row Row, val T, errs Errors) error {
-			if !v.row(row, val, errs) || len(v.pending) < opt.Batch {
-				return ctx.Err()
+			ok, err := v.row(row, val, errs)
+			if err != nil || !ok || len(v.pending) < opt.Batch {
+				return errors.Join(err, ctx.Err())
 			}
 			batch, err := v.flush()
 			if err != nil {

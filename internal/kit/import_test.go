@@ -165,3 +165,116 @@ func workersFile(locked bool) kit.Source {
 	}
 	return kit.BytesSource("w.csv", []byte(b.String()))
 }
+
+// TestRunImportDuplicatesAcrossWindows: repeated keys are checked a window
+// of rows at a time, in a key set that leaves the heap past its limit;
+// the report still names every repeat with the row it repeats, the error
+// list keeps the first failures in file order (the first 1,000) and the
+// rejects file lists the rows in file order — what checking each row on
+// its own gives (want, below) — for the two passes and the first load,
+// with one parsing goroutine and several.
+func TestRunImportDuplicatesAcrossWindows(t *testing.T) {
+	const rows = 80000 // data rows: file rows 2 … 80001
+	key := func(n int) string { return fmt.Sprintf("k%d", n) }
+	cell := map[int]string{ // file row: code,n
+		40001: key(2) + ",1", // repeats row 2, the last row of the 8th batch of 5,000
+		40002: key(2) + ",x", // invalid: not checked for repeats
+		40003: key(40000) + ",1",
+		5002:  key(5001) + ",1",  // repeats the row before, across a batch boundary
+		75001: key(70000) + ",1", // in the key set's file
+		75002: key(3) + ",1",
+		75003: key(75003) + ",x",
+		79999: key(79998) + ",1",
+	}
+	for n := 60002; n < 61300; n++ { // 1,298 invalid rows: the list fills up
+		cell[n] = key(n) + ",x"
+	}
+	cell[60001] = key(59000) + ",1" // a repeat just before
+	cell[60996] = key(4) + ",1"     // and one among them: its error is the 1,000th
+	var b strings.Builder
+	b.WriteString("代码,数量\n")
+	for n := 2; n < rows+2; n++ {
+		c, ok := cell[n]
+		if !ok {
+			c = key(n) + ",1"
+		}
+		b.WriteString(c + "\n")
+	}
+	src := kit.BytesSource("d.csv", []byte(b.String()))
+
+	// want: each row on its own, in file order.
+	var want kit.Errors
+	var wantRejects strings.Builder
+	wantRejects.WriteString("行号,列,原因,原始内容…\n")
+	var wantStored []string
+	first := map[string]int{}
+	rejected := 0
+	for n := 2; n < rows+2; n++ {
+		c, ok := cell[n]
+		if !ok {
+			c = key(n) + ",1"
+		}
+		code, num, _ := strings.Cut(c, ",")
+		var e kit.FieldError
+		switch prev, dup := first[code]; {
+		case num == "x":
+			e = kit.FieldError{Row: n, Column: "数量", Msg: "数量无效"}
+		case dup:
+			e = kit.FieldError{Row: n, Column: "代码", Msg: fmt.Sprintf("与第 %d 行重复", prev)}
+		default:
+			first[code] = n
+			wantStored = append(wantStored, fmt.Sprintf("%d:%s", n, code))
+			continue
+		}
+		rejected++
+		if len(want) < kit.MaxReportErrors {
+			want = append(want, e)
+		}
+		fmt.Fprintf(&wantRejects, "%d,%s,%s,%s\n", n, e.Column, e.Msg, c)
+	}
+	if want[len(want)-1].Row != 60996 {
+		t.Fatalf("the test's file: the 1,000th failure is row %d", want[len(want)-1].Row)
+	}
+
+	for _, first := range []bool{false, true} {
+		for _, workers := range []int{1, 8} {
+			for _, skip := range []bool{false, true} {
+				t.Run(fmt.Sprintf("first load %v, workers %d, skip invalid %v", first, workers, skip), func(t *testing.T) {
+					var got []string
+					var staged int
+					pl := plan(&got, 0)
+					if first {
+						pl = loadPlan(&got, &staged, 0)
+					}
+					pl.Check, pl.Workers = nil, workers
+					var rejects bytes.Buffer
+					// The key set's map holds 30,000 keys, then its file.
+					rep, err := kit.RunImportKeyLimit(context.Background(), src, kit.ImportOptions{SkipInvalid: skip, Rejects: &rejects}, pl, 30000)
+					if skip && err != nil || !skip && err == nil {
+						t.Fatalf("import: %v", err)
+					}
+					if rep.Rows != rows || rep.Rejected != rejected {
+						t.Errorf("report: %d rows, %d rejected; want %d, %d", rep.Rows, rep.Rejected, rows, rejected)
+					}
+					if fmt.Sprint(rep.Errors) != fmt.Sprint(want) {
+						for i := range min(len(want), len(rep.Errors)) {
+							if rep.Errors[i] != want[i] {
+								t.Fatalf("%d failures; the %dth is %v, want %v", len(rep.Errors), i+1, rep.Errors[i], want[i])
+							}
+						}
+						t.Fatalf("%d failures, want %d", len(rep.Errors), len(want))
+					}
+					if rejects.String() != wantRejects.String() {
+						t.Errorf("rejects file differs (%d bytes, want %d)", rejects.Len(), wantRejects.Len())
+					}
+					switch {
+					case skip && strings.Join(got, " ") != strings.Join(wantStored, " "):
+						t.Errorf("stored %d rows, want %d", len(got), len(wantStored))
+					case !skip && len(got) != 0:
+						t.Errorf("refused file stored %d rows", len(got))
+					}
+				})
+			}
+		}
+	}
+}

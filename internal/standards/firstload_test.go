@@ -224,11 +224,26 @@ func TestFirstLoad(t *testing.T) {
 		three := storetest.Open(t, db.Dialect())
 		s3 := standards.NewService(three)
 		lines := strings.SplitAfter(string(file), "\n")
-		lines[4000] = lines[1] // row 4001 repeats row 2
+		// Batches of 1,000 rows: row 4001, the last of the fourth batch,
+		// repeats row 2; row 4002, the first of the fifth, repeats row
+		// 4000 of the fourth.
+		lines[4000], lines[4001] = lines[1], lines[3999]
 		_, err = s3.ImportFile(ctx, admin, kit.BytesSource("bad.csv", []byte(strings.Join(lines, ""))), kit.ImportOptions{Batch: 1000})
 		var ref *kit.ImportRefused
 		if !errors.As(err, &ref) || !strings.Contains(err.Error(), "第 4001 行") || !strings.Contains(err.Error(), "与第 2 行重复") {
 			t.Fatalf("want the refusal of row 4001, got %v", err)
+		}
+		display := func(line string) string {
+			t.Helper()
+			rec, err := csv.NewReader(strings.NewReader(line)).Read()
+			if err != nil {
+				t.Fatal(err)
+			}
+			return standards.ParseCode(rec[0]).Display
+		}
+		wantErrs := fmt.Sprintf("第 4001 行“标准号”：标准号 %s 与第 2 行重复\n第 4002 行“标准号”：标准号 %s 与第 4000 行重复", display(lines[1]), display(lines[3999]))
+		if got := strings.Join([]string{ref.Report.Errors[0].String(), ref.Report.Errors[len(ref.Report.Errors)-1].String()}, "\n"); len(ref.Report.Errors) != 2 || ref.Report.Rejected != 2 || got != wantErrs {
+			t.Errorf("failures %v (%d rows), want\n%s", ref.Report.Errors, ref.Report.Rejected, wantErrs)
 		}
 		for _, q := range []string{`SELECT COUNT(*) FROM standards`, `SELECT COUNT(*) FROM standard_tags`, `SELECT COUNT(*) FROM standard_relations`,
 			`SELECT COUNT(*) FROM search_docs`, `SELECT COUNT(*) FROM audit_log WHERE entity = 'import'`} {

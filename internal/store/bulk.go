@@ -9,24 +9,22 @@ import (
 )
 
 // InsertRows runs head followed by n rows of len(casts) placeholders each
-// (casts[j] follows the j-th placeholder, "" for none), rowsPerStmt rows to
-// a prepared statement that is reused; row(i) gives the values of row i.
+// (casts[j] follows the j-th placeholder, "" for none), rowsPerStmt rows a
+// statement; row(i) gives the values of row i. The statements are not
+// prepared through tx: database/sql keeps every statement a transaction
+// prepared, and its text, until the transaction ends, so in a first load's
+// one transaction they grew with the file (52 MB of text at 1M standards).
 // SQLite gets anonymous "?" placeholders: it looks numbered ones up by
 // name, which grows with the square of their number. what names the
 // caller in errors; tail, when given, follows the rows (an ON CONFLICT
 // clause).
 func InsertRows(ctx context.Context, d Dialect, tx *sql.Tx, what, head string, casts []string, n int, row func(i int) []any, tail ...string) error {
 	const rowsPerStmt = 100
-	stmts := map[int]*sql.Stmt{}
-	defer func() {
-		for _, st := range stmts {
-			st.Close()
-		}
-	}()
+	stmts := map[int]string{}
 	for start := 0; start < n; start += rowsPerStmt {
 		end := min(start+rowsPerStmt, n)
 		st := stmts[end-start]
-		if st == nil {
+		if st == "" {
 			var q strings.Builder
 			q.WriteString(head)
 			k := 0
@@ -52,17 +50,14 @@ func InsertRows(ctx context.Context, d Dialect, tx *sql.Tx, what, head string, c
 			for _, t := range tail {
 				q.WriteString(t)
 			}
-			var err error
-			if st, err = tx.PrepareContext(ctx, q.String()); err != nil {
-				return fmt.Errorf("%s: bulk insert: %w", what, err)
-			}
+			st = q.String()
 			stmts[end-start] = st
 		}
 		args := make([]any, 0, (end-start)*len(casts))
 		for i := start; i < end; i++ {
 			args = append(args, row(i)...)
 		}
-		if _, err := st.ExecContext(ctx, args...); err != nil {
+		if _, err := tx.ExecContext(ctx, st, args...); err != nil {
 			return fmt.Errorf("%s: bulk insert: %w", what, err)
 		}
 	}
@@ -101,7 +96,7 @@ func Args[T any](vs []T) []any {
 
 // InsertShared is InsertRows for SQLite with values shared by every row:
 // head is followed by n rows of len(cols) placeholders each, perStmt rows
-// to a prepared statement that is reused; cols[j] < 0 marks a value of the
+// a statement (executed, not prepared through tx: see InsertRows); cols[j] < 0 marks a value of the
 // row, cols[j] = k ≥ 0 the shared value shared[k], bound once per
 // statement (its first place takes an anonymous "?", its others "?N" of
 // that number: SQLite numbers an anonymous placeholder one past the largest
@@ -114,20 +109,12 @@ func InsertShared(ctx context.Context, tx *sql.Tx, what, head string, cols []int
 			perRow++
 		}
 	}
-	var st *sql.Stmt
+	var st string
 	size := 0
-	defer func() {
-		if st != nil {
-			st.Close()
-		}
-	}()
 	var args []any
 	for start := 0; start < n; start += perStmt {
 		end := min(start+perStmt, n)
 		if end-start != size {
-			if st != nil {
-				st.Close()
-			}
 			var q strings.Builder
 			q.WriteString(head)
 			num := make([]int, len(shared)) // the number of shared[k], once placed
@@ -153,12 +140,7 @@ func InsertShared(ctx context.Context, tx *sql.Tx, what, head string, cols []int
 				}
 				q.WriteByte(')')
 			}
-			var err error
-			if st, err = tx.PrepareContext(ctx, q.String()); err != nil {
-				st = nil
-				return fmt.Errorf("%s: bulk insert: %w", what, err)
-			}
-			size = end - start
+			st, size = q.String(), end-start
 		}
 		args = args[:0]
 		placed := make([]bool, len(shared))
@@ -186,7 +168,7 @@ func InsertShared(ctx context.Context, tx *sql.Tx, what, head string, cols []int
 				}
 			}
 		}
-		if _, err := st.ExecContext(ctx, args...); err != nil {
+		if _, err := tx.ExecContext(ctx, st, args...); err != nil {
 			return fmt.Errorf("%s: bulk insert: %w", what, err)
 		}
 	}

@@ -172,12 +172,20 @@ type loader struct {
 	sums    deltas
 	owners  map[string]int64
 	written kit.ImportReport    // the batches written so far (counts only)
-	entries []kit.ImportBatch   // their audit entries, appended by finish
+	entries []loadEntry         // their audit entries, appended by finish
 	stmts   map[int]driver.Stmt // SQLite: firstLoadInsert's statements by rows, on conn
 	args    []driver.NamedValue
 	done    bool     // committed or rolled back
 	closed  bool     // the connection is back in the pool
 	reset   []string // statements end runs on the connection
+}
+
+// loadEntry is a batch's audit entry waiting for the end of the first
+// load: its created ids as ranges (one or a few a batch), so that what the
+// load keeps does not grow with the rows.
+type loadEntry struct {
+	kit.ImportBatch
+	created [][2]int64
 }
 
 // beginLoad starts the first load when the register has no mark, else
@@ -227,7 +235,9 @@ func (l *loader) write(ctx context.Context, batch []kit.Item[Record]) error {
 	// gives the file's SHA-256 (the file read once); it goes into the
 	// chain in the same transaction, in the order of the batches.
 	entry := func(after []written, created, updated []int64, unchanged int) error {
-		l.entries = append(l.entries, importBatch(batch, kit.ImportReport{}, after, created, updated, unchanged))
+		e := importBatch(batch, kit.ImportReport{}, after, created, updated, unchanged)
+		l.entries = append(l.entries, loadEntry{ImportBatch: e, created: kit.IDRanges(e.Created)})
+		l.entries[len(l.entries)-1].Created = nil
 		return nil
 	}
 	r, err := l.s.saveTx(ctx, l.tx, l.conn, l.p, batch, saveOpts{empty: true, sums: l.sums, owners: l.owners, queued: true, insert: l.insert}, entry)
@@ -248,11 +258,17 @@ func (l *loader) write(ctx context.Context, batch []kit.Item[Record]) error {
 func (l *loader) finish(ctx context.Context, rep *kit.ImportReport) error {
 	file := l.file
 	file.SHA256 = rep.SHA256
-	for _, e := range l.entries {
+	for i, e := range l.entries {
 		e.File = file
-		if err := kit.AuditImportBatch(ctx, l.s.db, l.tx, l.p.Actor(), e); err != nil {
+		for _, r := range e.created {
+			for id := r[0]; id <= r[1]; id++ {
+				e.Created = append(e.Created, id)
+			}
+		}
+		if err := kit.AuditImportBatch(ctx, l.s.db, l.tx, l.p.Actor(), e.ImportBatch); err != nil {
 			return err
 		}
+		l.entries[i] = loadEntry{}
 	}
 	d := l.s.db.Dialect()
 	if err := l.sums.write(ctx, l.tx, d); err != nil {
