@@ -50,7 +50,7 @@ func TestInsertConnSameRows(t *testing.T) {
 		queries := map[store.Dialect][]string{
 			store.Postgres: {
 				`SELECT ref_id, rank, facets, tsv::text FROM search_docs WHERE kind = $1 ORDER BY ref_id`,
-				`SELECT p.ref_id, p.rank, f.facets, p.pos, p.field, p.tok FROM search_postings p JOIN search_facets f ON f.id = p.fset
+				`SELECT p.ref_id, p.rank, f.facets, p.pos, p.field, t.tok FROM search_postings p JOIN search_facets f ON f.id = p.fset JOIN search_tokens t ON t.id = p.tok_id
 					WHERE p.kind = (CASE $1 WHEN 'standard' THEN 1 WHEN 'declaration' THEN 2 ELSE 127 END) ORDER BY 1, 5, 4, 6`,
 			},
 			store.SQLite: {

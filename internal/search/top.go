@@ -114,8 +114,9 @@ func Top(ctx context.Context, db *store.DB, q Query, kind string, f *Filter, n i
 // PostgreSQL's postings.
 type pgPlan struct {
 	code    int64
-	phrases [][]item // each phrase as the tokens of the postings
-	toks    []string // the distinct tokens
+	phrases [][]item         // each phrase as the tokens of the postings
+	toks    []string         // the distinct tokens
+	ids     map[string]int64 // their ids in search_tokens; a token without one has no postings
 	first   map[string][2]int
 	// counts[field][i] is the number of postings of toks[i] in the title
 	// (0) or keyword (1) field, up to postingCap; nil for one token.
@@ -136,7 +137,11 @@ func newPGPlan(ctx context.Context, db *store.DB, q Query, kind string) (*pgPlan
 			}
 		}
 	}
-	if len(p.toks) < 2 {
+	var err error
+	if p.ids, err = tokenIDsOf(ctx, db, p.toks); err != nil {
+		return nil, err
+	}
+	if len(p.toks) < 2 || len(p.ids) < len(p.toks) {
 		return p, nil
 	}
 	var sel []string
@@ -145,8 +150,8 @@ func newPGPlan(ctx context.Context, db *store.DB, q Query, kind string) (*pgPlan
 		args = append(args, field)
 		fa := "$" + strconv.Itoa(len(args))
 		for _, t := range p.toks {
-			args = append(args, t)
-			sel = append(sel, `(SELECT count(*) FROM (SELECT 1 FROM search_postings WHERE kind = $1 AND field = `+fa+` AND tok = $`+strconv.Itoa(len(args))+
+			args = append(args, p.ids[t])
+			sel = append(sel, `(SELECT count(*) FROM (SELECT 1 FROM search_postings WHERE kind = $1 AND field = `+fa+` AND tok_id = $`+strconv.Itoa(len(args))+
 				` LIMIT `+strconv.Itoa(postingCap)+`) x)`)
 		}
 	}
@@ -166,6 +171,9 @@ func newPGPlan(ctx context.Context, db *store.DB, q Query, kind string) (*pgPlan
 // of Top from PostgreSQL's postings.
 func pgFieldTier(ctx context.Context, db *store.DB, plan *pgPlan, f *Filter, t, limit, score int) ([]Match, error) {
 	code, field := plan.code, [2]string{"A", "B"}[t]
+	if len(plan.ids) < len(plan.toks) {
+		return []Match{}, nil // a token found in no title or keywords
+	}
 	driver := plan.first[plan.toks[0]]
 	if counts := plan.counts[t]; counts != nil {
 		best := 0
@@ -190,7 +198,7 @@ func pgFieldTier(ctx context.Context, db *store.DB, plan *pgPlan, f *Filter, t, 
 	// same document.
 	probe := func(alias, tok, base string, off int, more string) string {
 		return ` AND EXISTS (SELECT 1 FROM search_postings ` + alias + ` WHERE ` + alias + `.kind = ` + kindArg + ` AND ` + alias + `.field = ` + fieldArg +
-			` AND ` + alias + `.tok = ` + arg(tok) + ` AND ` + alias + `.rank = p.rank AND ` + alias + `.ref_id = p.ref_id` +
+			` AND ` + alias + `.tok_id = ` + arg(plan.ids[tok]) + ` AND ` + alias + `.rank = p.rank AND ` + alias + `.ref_id = p.ref_id` +
 			func() string {
 				if base == "" {
 					return ""
@@ -206,7 +214,7 @@ func pgFieldTier(ctx context.Context, db *store.DB, plan *pgPlan, f *Filter, t, 
 	}
 	b.WriteString(join)
 	dp, dk := phrases[driver[0]], phrases[driver[0]][driver[1]]
-	b.WriteString(` WHERE p.kind = ` + kindArg + ` AND p.field = ` + fieldArg + ` AND p.tok = ` + arg(dk.tok))
+	b.WriteString(` WHERE p.kind = ` + kindArg + ` AND p.field = ` + fieldArg + ` AND p.tok_id = ` + arg(plan.ids[dk.tok]))
 	for j, it := range dp {
 		if j != driver[1] {
 			b.WriteString(probe("q"+strconv.Itoa(j), it.tok, "p.pos", it.off-dk.off, ""))
@@ -259,6 +267,60 @@ func pgFieldTier(ctx context.Context, db *store.DB, plan *pgPlan, f *Filter, t, 
 		ms[i].Facets = labels[sets[i]]
 	}
 	return ms, nil
+}
+
+// tokenCache holds, per database, the ids of search_tokens by token that
+// searches have looked up. A token's id never changes (rows are only
+// added), so the cache cannot go stale; tokens not (yet) in the table are
+// not cached.
+var tokenCache sync.Map // *store.DB → *tokenIDCache
+
+type tokenIDCache struct {
+	mu  sync.Mutex
+	ids map[string]int64
+}
+
+// tokenIDsOf returns the ids of those of toks that search_tokens holds.
+func tokenIDsOf(ctx context.Context, db *store.DB, toks []string) (map[string]int64, error) {
+	c0, _ := tokenCache.LoadOrStore(db, &tokenIDCache{ids: map[string]int64{}})
+	c := c0.(*tokenIDCache)
+	out := make(map[string]int64, len(toks))
+	var missing []string
+	c.mu.Lock()
+	for _, t := range toks {
+		if id, ok := c.ids[t]; ok {
+			out[t] = id
+		} else {
+			missing = append(missing, t)
+		}
+	}
+	c.mu.Unlock()
+	if len(missing) == 0 {
+		return out, nil
+	}
+	rows, err := db.Reader().QueryContext(ctx, `SELECT id, tok FROM search_tokens WHERE tok = ANY($1::text[])`, missing)
+	if err != nil {
+		return nil, fmt.Errorf("search: tokens: %w", err)
+	}
+	defer rows.Close()
+	found := map[string]int64{}
+	for rows.Next() {
+		var id int64
+		var t string
+		if err := rows.Scan(&id, &t); err != nil {
+			return nil, fmt.Errorf("search: tokens: %w", err)
+		}
+		found[t] = id
+	}
+	if err := rows.Err(); err != nil {
+		return nil, fmt.Errorf("search: tokens: %w", err)
+	}
+	c.mu.Lock()
+	for t, id := range found {
+		c.ids[t], out[t] = id, id
+	}
+	c.mu.Unlock()
+	return out, nil
 }
 
 // facetCache holds, per database, the facet label sets of search_facets
