@@ -79,17 +79,5 @@ func TestTokenIDMigration(t *testing.T) {
 	if a, b := postings(old), postings(cur); len(a) == 0 || !reflect.DeepEqual(a, b) {
 		t.Errorf("postings after the migration:\n%v\nwritten now:\n%v", a, b)
 	}
-	for _, c := range topCases {
-		ms, err := search.Top(ctx, old, search.ParseQuery(c.q), "test", nil, c.n)
-		if err != nil {
-			t.Fatal(err)
-		}
-		var out []string
-		for _, m := range ms {
-			out = append(out, fmt.Sprintf("%d:%d", m.RefID, m.Score))
-		}
-		if !reflect.DeepEqual(out, c.want) {
-			t.Errorf("migrated: %q (n %d) → %v, want %v", c.q, c.n, out, c.want)
-		}
-	}
+	checkTop(t, old, topCases)
 }

@@ -26,3 +26,5 @@ ORDER BY p.kind, p.field, t.id, p.rank DESC, p.ref_id DESC, p.pos;
 DROP TABLE search_postings;
 ALTER TABLE search_postings_new RENAME TO search_postings;
 CREATE INDEX search_postings_tok ON search_postings(kind, field, tok_id, rank DESC, ref_id DESC, pos) INCLUDE (fset);
+-- Statistics for the new tables now: the search's plans depend on them.
+ANALYZE search_postings, search_tokens;
