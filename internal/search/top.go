@@ -2,6 +2,7 @@ package search
 
 import (
 	"context"
+	"database/sql"
 	"fmt"
 	"strconv"
 	"strings"
@@ -273,105 +274,76 @@ func pgFieldTier(ctx context.Context, db *store.DB, plan *pgPlan, f *Filter, t, 
 // searches have looked up. A token's id never changes (rows are only
 // added), so the cache cannot go stale; tokens not (yet) in the table are
 // not cached.
-var tokenCache sync.Map // *store.DB → *tokenIDCache
-
-type tokenIDCache struct {
-	mu  sync.Mutex
-	ids map[string]int64
-}
+var tokenCache sync.Map // *store.DB → *cached[string, int64]
 
 // tokenIDsOf returns the ids of those of toks that search_tokens holds.
 func tokenIDsOf(ctx context.Context, db *store.DB, toks []string) (map[string]int64, error) {
-	c0, _ := tokenCache.LoadOrStore(db, &tokenIDCache{ids: map[string]int64{}})
-	c := c0.(*tokenIDCache)
-	out := make(map[string]int64, len(toks))
-	var missing []string
-	c.mu.Lock()
-	for _, t := range toks {
-		if id, ok := c.ids[t]; ok {
-			out[t] = id
-		} else {
-			missing = append(missing, t)
-		}
-	}
-	c.mu.Unlock()
-	if len(missing) == 0 {
-		return out, nil
-	}
-	rows, err := db.Reader().QueryContext(ctx, `SELECT id, tok FROM search_tokens WHERE tok = ANY($1::text[])`, missing)
-	if err != nil {
-		return nil, fmt.Errorf("search: tokens: %w", err)
-	}
-	defer rows.Close()
-	found := map[string]int64{}
-	for rows.Next() {
-		var id int64
-		var t string
-		if err := rows.Scan(&id, &t); err != nil {
-			return nil, fmt.Errorf("search: tokens: %w", err)
-		}
-		found[t] = id
-	}
-	if err := rows.Err(); err != nil {
-		return nil, fmt.Errorf("search: tokens: %w", err)
-	}
-	c.mu.Lock()
-	for t, id := range found {
-		c.ids[t], out[t] = id, id
-	}
-	c.mu.Unlock()
-	return out, nil
+	return lookupCached(ctx, db, &tokenCache, toks, `SELECT tok, id FROM search_tokens WHERE tok = ANY($1::text[])`, "tokens",
+		func(r *sql.Rows) (string, int64, error) {
+			var t string
+			var id int64
+			err := r.Scan(&t, &id)
+			return t, id, err
+		})
 }
 
 // facetCache holds, per database, the facet label sets of search_facets
 // by id. A set's id never changes (rows are only added), so the cache
 // cannot go stale.
-var facetCache sync.Map // *store.DB → *facetSetCache
-
-type facetSetCache struct {
-	mu   sync.Mutex
-	sets map[int64][]string
-}
+var facetCache sync.Map // *store.DB → *cached[int64, []string]
 
 // facetSets returns the labels of the facet sets ids.
 func facetSets(ctx context.Context, db *store.DB, ids []int64) (map[int64][]string, error) {
-	c0, _ := facetCache.LoadOrStore(db, &facetSetCache{sets: map[int64][]string{}})
-	c := c0.(*facetSetCache)
-	out := map[int64][]string{}
-	var missing []int64
+	return lookupCached(ctx, db, &facetCache, ids, `SELECT id, facets FROM search_facets WHERE id = ANY($1::bigint[])`, "facets",
+		func(r *sql.Rows) (int64, []string, error) {
+			var id int64
+			var f string
+			err := r.Scan(&id, &f)
+			return id, strings.Fields(f), err
+		})
+}
+
+// cached is one database's cache of values that never change once stored.
+type cached[K comparable, V any] struct {
+	mu sync.Mutex
+	m  map[K]V
+}
+
+// lookupCached returns the values of keys: from db's cache in caches, and
+// for the keys not there from query (its one argument the missing keys,
+// each row scanned by scan into a key and its value), which are then
+// cached. Keys the query does not return are left out and not cached.
+func lookupCached[K comparable, V any](ctx context.Context, db *store.DB, caches *sync.Map, keys []K, query, what string, scan func(*sql.Rows) (K, V, error)) (map[K]V, error) {
+	c0, _ := caches.LoadOrStore(db, &cached[K, V]{m: map[K]V{}})
+	c := c0.(*cached[K, V])
+	out := make(map[K]V, len(keys))
+	var missing []K
+	asked := map[K]bool{}
 	c.mu.Lock()
-	for _, id := range ids {
-		if l, ok := c.sets[id]; ok {
-			out[id] = l
-		} else if _, asked := out[id]; !asked {
-			out[id] = nil
-			missing = append(missing, id)
+	for _, k := range keys {
+		if v, ok := c.m[k]; ok {
+			out[k] = v
+		} else if !asked[k] {
+			asked[k] = true
+			missing = append(missing, k)
 		}
 	}
 	c.mu.Unlock()
 	if len(missing) == 0 {
 		return out, nil
 	}
-	rows, err := db.Reader().QueryContext(ctx, `SELECT id, facets FROM search_facets WHERE id = ANY($1::bigint[])`, missing)
+	found := map[K]V{}
+	err := store.EachRow(ctx, db.Reader(), query, []any{missing}, func(r *sql.Rows) error {
+		k, v, err := scan(r)
+		found[k] = v
+		return err
+	})
 	if err != nil {
-		return nil, fmt.Errorf("search: facets: %w", err)
-	}
-	defer rows.Close()
-	found := map[int64][]string{}
-	for rows.Next() {
-		var id int64
-		var f string
-		if err := rows.Scan(&id, &f); err != nil {
-			return nil, fmt.Errorf("search: facets: %w", err)
-		}
-		found[id] = strings.Fields(f)
-	}
-	if err := rows.Err(); err != nil {
-		return nil, fmt.Errorf("search: facets: %w", err)
+		return nil, fmt.Errorf("search: %s: %w", what, err)
 	}
 	c.mu.Lock()
-	for id, l := range found {
-		c.sets[id], out[id] = l, l
+	for k, v := range found {
+		c.m[k], out[k] = v, v
 	}
 	c.mu.Unlock()
 	return out, nil
