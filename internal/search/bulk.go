@@ -196,7 +196,7 @@ func insertRows(ctx context.Context, d store.Dialect, tx *sql.Tx, head string, c
 var pgBulkIndexes = []struct{ name, ddl string }{
 	{"search_docs_tsv", `CREATE INDEX search_docs_tsv ON search_docs USING GIN (tsv)`},
 	{"search_docs_rank", `CREATE INDEX search_docs_rank ON search_docs(kind, rank DESC, ref_id DESC) INCLUDE (facets)`},
-	{"search_postings_tok", `CREATE INDEX search_postings_tok ON search_postings(kind, field, tok, rank DESC, ref_id DESC, pos) INCLUDE (fset)`},
+	{"search_postings_tok", `CREATE INDEX search_postings_tok ON search_postings(kind, field, tok_id, rank DESC, ref_id DESC, pos) INCLUDE (fset)`},
 }
 
 // DeferIndexes is for a bulk load inside tx into a search index that holds

@@ -56,7 +56,7 @@ func TestInsertConnSameRows(t *testing.T) {
 		queries := map[store.Dialect][]query{
 			store.Postgres: {
 				{`SELECT ref_id, rank, facets, tsv::text FROM search_docs WHERE kind = $1 ORDER BY ref_id`, byName},
-				{`SELECT p.ref_id, p.rank, f.facets, p.pos, p.field, p.tok FROM search_postings p JOIN search_facets f ON f.id = p.fset
+				{`SELECT p.ref_id, p.rank, f.facets, p.pos, p.field, t.tok FROM search_postings p JOIN search_facets f ON f.id = p.fset JOIN search_tokens t ON t.id = p.tok_id
 					WHERE p.kind = $1 ORDER BY 1, 5, 4, 6`, func(k search.Kind) []any { return []any{k.Code} }},
 			},
 			store.SQLite: {

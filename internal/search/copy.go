@@ -5,9 +5,9 @@ import (
 	"context"
 	"database/sql"
 	"fmt"
+	"maps"
 	"slices"
 	"strconv"
-	"strings"
 	"time"
 
 	"sidi/internal/store"
@@ -112,13 +112,18 @@ func (b *Batch) copyPostgres(ctx context.Context, tx *sql.Tx, conn *sql.Conn) er
 		return fmt.Errorf("search: bulk documents: %w", err)
 	}
 
-	// One row per posting, in the order of the index: kind, field, tok,
+	// The batch's tokens, each with its id in search_tokens.
+	tokID, err := tokenIDs(ctx, tx, b.an)
+	if err != nil {
+		return err
+	}
+
+	// One row per posting, in the order of the index: kind, field, token,
 	// rank DESC, ref_id DESC, pos. The documents are put in (kind, rank
 	// DESC, ref_id DESC) order and their postings dealt into one list per
-	// (kind, field, tok) in that order — a document's postings of one token
-	// are in ascending positions already — so only the distinct keys need
-	// sorting. (Tokens in byte order: the index's order under a C
-	// collation, and close to it under others; the order only saves work.)
+	// (kind, field, token) in that order — a document's postings of one
+	// token are in ascending positions already — so only the distinct keys
+	// need sorting. (The order only saves work.)
 	order := make([]int, len(b.docs))
 	for i := range order {
 		order[i] = i
@@ -130,7 +135,7 @@ func (b *Batch) copyPostgres(ctx context.Context, tx *sql.Tx, conn *sql.Conn) er
 	type key struct {
 		kind  int64
 		field byte
-		tok   string
+		tok   int64
 	}
 	type row struct {
 		rank, refID, fset int64
@@ -141,7 +146,7 @@ func (b *Batch) copyPostgres(ctx context.Context, tx *sql.Tx, conn *sql.Conn) er
 		d := b.docs[i]
 		k, f := d.Kind.Code, fset[facetText(d)]
 		for _, p := range b.an[i].posts {
-			kk := key{k, p.weight, p.tok}
+			kk := key{k, p.weight, tokID[p.tok]}
 			lists[kk] = append(lists[kk], row{d.Rank, d.RefID, f, p.pos})
 		}
 	}
@@ -150,7 +155,7 @@ func (b *Batch) copyPostgres(ctx context.Context, tx *sql.Tx, conn *sql.Conn) er
 		keys = append(keys, k)
 	}
 	slices.SortFunc(keys, func(a, c key) int {
-		return cmp.Or(cmp.Compare(a.kind, c.kind), cmp.Compare(a.field, c.field), strings.Compare(a.tok, c.tok))
+		return cmp.Or(cmp.Compare(a.kind, c.kind), cmp.Compare(a.field, c.field), cmp.Compare(a.tok, c.tok))
 	})
 	buf = buf[:0]
 	for _, k := range keys {
@@ -165,14 +170,40 @@ func (b *Batch) copyPostgres(ctx context.Context, tx *sql.Tx, conn *sql.Conn) er
 			buf = append(buf, '\t')
 			buf = strconv.AppendInt(buf, int64(r.pos), 10)
 			buf = append(buf, '\t', k.field, '\t')
-			buf = appendCopy(buf, k.tok)
+			buf = strconv.AppendInt(buf, k.tok, 10)
 			buf = append(buf, '\n')
 		}
 	}
-	if err := copyFrom(ctx, conn, `COPY search_postings(ref_id, rank, fset, kind, pos, field, tok) FROM STDIN`, buf); err != nil {
+	if err := copyFrom(ctx, conn, `COPY search_postings(ref_id, rank, fset, kind, pos, field, tok_id) FROM STDIN`, buf); err != nil {
 		return fmt.Errorf("search: bulk postings: %w", err)
 	}
 	return nil
+}
+
+// tokenIDs adds the title and keyword tokens of an that search_tokens
+// lacks and returns the id of each.
+func tokenIDs(ctx context.Context, tx *sql.Tx, an []Analysis) (map[string]int64, error) {
+	ids := map[string]int64{}
+	for i := range an {
+		for _, p := range an[i].posts {
+			ids[p.tok] = 0
+		}
+	}
+	toks := slices.Sorted(maps.Keys(ids))
+	if _, err := tx.ExecContext(ctx, addTokens, toks); err != nil {
+		return nil, fmt.Errorf("search: bulk tokens: %w", err)
+	}
+	err := store.EachRow(ctx, tx, `SELECT id, tok FROM search_tokens WHERE tok = ANY($1::text[])`, []any{toks}, func(r *sql.Rows) error {
+		var id int64
+		var t string
+		err := r.Scan(&id, &t)
+		ids[t] = id
+		return err
+	})
+	if err != nil {
+		return nil, fmt.Errorf("search: bulk tokens: %w", err)
+	}
+	return ids, nil
 }
 
 // copyFrom is store.CopyFrom.

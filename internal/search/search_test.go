@@ -127,51 +127,81 @@ func TestHighlight(t *testing.T) {
 	}
 }
 
+// topDocs is the corpus of TestTop.
+var topDocs = []search.Doc{
+	{RefID: 1, Rank: 10, Title: "牦牛肉干", Body: "枸杞"},
+	{RefID: 2, Rank: 30, Title: "牦牛乳粉"},
+	{RefID: 3, Rank: 20, Title: "藏羊", Keywords: "牦牛 DB63"},
+	{RefID: 4, Rank: 40, Title: "草场", Body: "牦牛放牧"},
+	{RefID: 5, Rank: 50, Title: "牦牛", Keywords: "DB63"},
+	{RefID: 6, Rank: 35, Title: "生态旅游服务规范", Body: "生态 旅游"},
+	{RefID: 7, Rank: 5, Title: "旅游", Keywords: "生态旅游"},
+	// Four-character grams (PostgreSQL's postings): a run broken by a
+	// space or punctuation is no phrase; long phrases are covered by
+	// overlapping grams; a repeated character sequence.
+	{RefID: 8, Rank: 60, Title: "盐湖卤水 检验方法", Keywords: "氯化钾含量"},
+	{RefID: 9, Rank: 61, Title: "盐湖卤水检·验方法", Keywords: "氯化钾 含量"},
+	{RefID: 10, Rank: 62, Title: "中华人民共和国国家标准", Keywords: "哈哈哈哈哈"},
+}
+
+// topCase is a query of n results and the results wanted (ref:score).
+type topCase struct {
+	q    string
+	n    int
+	want []string
+}
+
+// topCases are the queries of TestTop over topDocs with their results.
+var topCases = []topCase{
+	{"牦牛", 10, []string{"5:100", "2:100", "1:100", "3:10", "4:1"}},
+	{"牦牛", 3, []string{"5:100", "2:100", "1:100"}},
+	{"牦牛 db63", 10, []string{"3:10", "5:0"}}, // 5 has 牦牛 in the title and DB63 in the keywords
+	{"生态旅游", 10, []string{"6:100", "7:10"}},
+	{"牦牛 枸杞", 10, []string{"1:0"}},
+	{"羊", 10, []string{"3:100"}},
+	{"骆驼", 10, nil},
+	{"检验方法", 10, []string{"8:100"}},
+	{"盐湖卤水检", 10, []string{"9:100"}},
+	{"盐湖卤水检验", 10, nil}, // 8 and 9 break it into two runs
+	{"卤水检验方法", 10, nil},
+	{"氯化钾含量", 10, []string{"8:10"}},
+	{"盐湖 检验方法", 10, []string{"8:100"}},
+	{"氯化钾含量 盐湖卤水", 10, []string{"8:0"}},
+	{"中华人民共和国国家标准", 10, []string{"10:100"}},
+	{"人民共和国国家", 10, []string{"10:100"}},
+	{"共和国国家标", 10, []string{"10:100"}},
+	{"哈哈哈哈", 10, []string{"10:10"}},
+	{"哈哈哈哈哈哈", 10, nil},
+}
+
+// checkTop runs Top for each of cases over the documents of kind "test"
+// and reports results that differ from the case's; it returns them all.
+func checkTop(t *testing.T, db *store.DB, cases []topCase) []string {
+	t.Helper()
+	var all []string
+	for _, c := range cases {
+		ms, err := search.Top(context.Background(), db, search.ParseQuery(c.q), testKind, nil, c.n)
+		if err != nil {
+			t.Fatal(err)
+		}
+		var out []string
+		for _, m := range ms {
+			out = append(out, fmt.Sprintf("%d:%d", m.RefID, m.Score))
+		}
+		if !reflect.DeepEqual(out, c.want) {
+			t.Errorf("%s: %q (n %d) → %v, want %v", db.Dialect(), c.q, c.n, out, c.want)
+		}
+		all = append(all, out...)
+	}
+	return all
+}
+
 // TestTop checks the tiered, rank-ordered top-k on both engines: the title
 // tier first, then keywords, text and words spread over fields, each newest
 // (highest rank) first; the single-field indexes and the bulk path agree
 // with Index; n cuts the list.
 func TestTop(t *testing.T) {
-	ranked := []search.Doc{
-		{RefID: 1, Rank: 10, Title: "牦牛肉干", Body: "枸杞"},
-		{RefID: 2, Rank: 30, Title: "牦牛乳粉"},
-		{RefID: 3, Rank: 20, Title: "藏羊", Keywords: "牦牛 DB63"},
-		{RefID: 4, Rank: 40, Title: "草场", Body: "牦牛放牧"},
-		{RefID: 5, Rank: 50, Title: "牦牛", Keywords: "DB63"},
-		{RefID: 6, Rank: 35, Title: "生态旅游服务规范", Body: "生态 旅游"},
-		{RefID: 7, Rank: 5, Title: "旅游", Keywords: "生态旅游"},
-		// Four-character grams (PostgreSQL's postings): a run broken by a
-		// space or punctuation is no phrase; long phrases are covered by
-		// overlapping grams; a repeated character sequence.
-		{RefID: 8, Rank: 60, Title: "盐湖卤水 检验方法", Keywords: "氯化钾含量"},
-		{RefID: 9, Rank: 61, Title: "盐湖卤水检·验方法", Keywords: "氯化钾 含量"},
-		{RefID: 10, Rank: 62, Title: "中华人民共和国国家标准", Keywords: "哈哈哈哈哈"},
-	}
-	cases := []struct {
-		q    string
-		n    int
-		want []string // ref:score
-	}{
-		{"牦牛", 10, []string{"5:100", "2:100", "1:100", "3:10", "4:1"}},
-		{"牦牛", 3, []string{"5:100", "2:100", "1:100"}},
-		{"牦牛 db63", 10, []string{"3:10", "5:0"}}, // 5 has 牦牛 in the title and DB63 in the keywords
-		{"生态旅游", 10, []string{"6:100", "7:10"}},
-		{"牦牛 枸杞", 10, []string{"1:0"}},
-		{"羊", 10, []string{"3:100"}},
-		{"骆驼", 10, nil},
-		{"检验方法", 10, []string{"8:100"}},
-		{"盐湖卤水检", 10, []string{"9:100"}},
-		{"盐湖卤水检验", 10, nil}, // 8 and 9 break it into two runs
-		{"卤水检验方法", 10, nil},
-		{"氯化钾含量", 10, []string{"8:10"}},
-		{"盐湖 检验方法", 10, []string{"8:100"}},
-		{"氯化钾含量 盐湖卤水", 10, []string{"8:0"}},
-		{"中华人民共和国国家标准", 10, []string{"10:100"}},
-		{"人民共和国国家", 10, []string{"10:100"}},
-		{"共和国国家标", 10, []string{"10:100"}},
-		{"哈哈哈哈", 10, []string{"10:10"}},
-		{"哈哈哈哈哈哈", 10, nil},
-	}
+	ranked, cases := topDocs, topCases
 	got := map[store.Dialect][]string{}
 	storetest.Each(t, func(t *testing.T, db *store.DB) {
 		ctx := context.Background()
@@ -192,20 +222,7 @@ func TestTop(t *testing.T) {
 		if err != nil {
 			t.Fatal(err)
 		}
-		for _, c := range cases {
-			ms, err := search.Top(ctx, db, search.ParseQuery(c.q), testKind, nil, c.n)
-			if err != nil {
-				t.Fatal(err)
-			}
-			var out []string
-			for _, m := range ms {
-				out = append(out, fmt.Sprintf("%d:%d", m.RefID, m.Score))
-			}
-			if !reflect.DeepEqual(out, c.want) {
-				t.Errorf("%q (n %d) → %v, want %v", c.q, c.n, out, c.want)
-			}
-			got[db.Dialect()] = append(got[db.Dialect()], out...)
-		}
+		got[db.Dialect()] = checkTop(t, db, cases)
 	})
 	if a, b := got[store.SQLite], got[store.Postgres]; a != nil && b != nil && !reflect.DeepEqual(a, b) {
 		t.Errorf("engines differ:\nsqlite   %v\npostgres %v", a, b)

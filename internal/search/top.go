@@ -2,6 +2,7 @@ package search
 
 import (
 	"context"
+	"database/sql"
 	"fmt"
 	"strconv"
 	"strings"
@@ -114,8 +115,9 @@ func Top(ctx context.Context, db *store.DB, q Query, kind Kind, f *Filter, n int
 // PostgreSQL's postings.
 type pgPlan struct {
 	code    int64
-	phrases [][]item // each phrase as the tokens of the postings
-	toks    []string // the distinct tokens
+	phrases [][]item         // each phrase as the tokens of the postings
+	toks    []string         // the distinct tokens
+	ids     map[string]int64 // their ids in search_tokens; a token without one has no postings
 	first   map[string][2]int
 	// counts[field][i] is the number of postings of toks[i] in the title
 	// (0) or keyword (1) field, up to postingCap; nil for one token.
@@ -136,7 +138,11 @@ func newPGPlan(ctx context.Context, db *store.DB, q Query, kind Kind) (*pgPlan, 
 			}
 		}
 	}
-	if len(p.toks) < 2 {
+	var err error
+	if p.ids, err = tokenIDsOf(ctx, db, p.toks); err != nil {
+		return nil, err
+	}
+	if len(p.toks) < 2 || len(p.ids) < len(p.toks) {
 		return p, nil
 	}
 	var sel []string
@@ -145,8 +151,8 @@ func newPGPlan(ctx context.Context, db *store.DB, q Query, kind Kind) (*pgPlan, 
 		args = append(args, field)
 		fa := "$" + strconv.Itoa(len(args))
 		for _, t := range p.toks {
-			args = append(args, t)
-			sel = append(sel, `(SELECT count(*) FROM (SELECT 1 FROM search_postings WHERE kind = $1 AND field = `+fa+` AND tok = $`+strconv.Itoa(len(args))+
+			args = append(args, p.ids[t])
+			sel = append(sel, `(SELECT count(*) FROM (SELECT 1 FROM search_postings WHERE kind = $1 AND field = `+fa+` AND tok_id = $`+strconv.Itoa(len(args))+
 				` LIMIT `+strconv.Itoa(postingCap)+`) x)`)
 		}
 	}
@@ -166,6 +172,9 @@ func newPGPlan(ctx context.Context, db *store.DB, q Query, kind Kind) (*pgPlan, 
 // of Top from PostgreSQL's postings.
 func pgFieldTier(ctx context.Context, db *store.DB, plan *pgPlan, f *Filter, t, limit, score int) ([]Match, error) {
 	code, field := plan.code, [2]string{"A", "B"}[t]
+	if len(plan.ids) < len(plan.toks) {
+		return []Match{}, nil // a token found in no title or keywords
+	}
 	driver := plan.first[plan.toks[0]]
 	if counts := plan.counts[t]; counts != nil {
 		best := 0
@@ -190,7 +199,7 @@ func pgFieldTier(ctx context.Context, db *store.DB, plan *pgPlan, f *Filter, t, 
 	// same document.
 	probe := func(alias, tok, base string, off int, more string) string {
 		return ` AND EXISTS (SELECT 1 FROM search_postings ` + alias + ` WHERE ` + alias + `.kind = ` + kindArg + ` AND ` + alias + `.field = ` + fieldArg +
-			` AND ` + alias + `.tok = ` + arg(tok) + ` AND ` + alias + `.rank = p.rank AND ` + alias + `.ref_id = p.ref_id` +
+			` AND ` + alias + `.tok_id = ` + arg(plan.ids[tok]) + ` AND ` + alias + `.rank = p.rank AND ` + alias + `.ref_id = p.ref_id` +
 			func() string {
 				if base == "" {
 					return ""
@@ -206,7 +215,7 @@ func pgFieldTier(ctx context.Context, db *store.DB, plan *pgPlan, f *Filter, t, 
 	}
 	b.WriteString(join)
 	dp, dk := phrases[driver[0]], phrases[driver[0]][driver[1]]
-	b.WriteString(` WHERE p.kind = ` + kindArg + ` AND p.field = ` + fieldArg + ` AND p.tok = ` + arg(dk.tok))
+	b.WriteString(` WHERE p.kind = ` + kindArg + ` AND p.field = ` + fieldArg + ` AND p.tok_id = ` + arg(plan.ids[dk.tok]))
 	for j, it := range dp {
 		if j != driver[1] {
 			b.WriteString(probe("q"+strconv.Itoa(j), it.tok, "p.pos", it.off-dk.off, ""))
@@ -261,55 +270,80 @@ func pgFieldTier(ctx context.Context, db *store.DB, plan *pgPlan, f *Filter, t, 
 	return ms, nil
 }
 
+// tokenCache holds, per database, the ids of search_tokens by token that
+// searches have looked up. A token's id never changes (rows are only
+// added), so the cache cannot go stale; tokens not (yet) in the table are
+// not cached.
+var tokenCache sync.Map // *store.DB → *cached[string, int64]
+
+// tokenIDsOf returns the ids of those of toks that search_tokens holds.
+func tokenIDsOf(ctx context.Context, db *store.DB, toks []string) (map[string]int64, error) {
+	return lookupCached(ctx, db, &tokenCache, toks, `SELECT tok, id FROM search_tokens WHERE tok = ANY($1::text[])`, "tokens",
+		func(r *sql.Rows) (string, int64, error) {
+			var t string
+			var id int64
+			err := r.Scan(&t, &id)
+			return t, id, err
+		})
+}
+
 // facetCache holds, per database, the facet label sets of search_facets
 // by id. A set's id never changes (rows are only added), so the cache
 // cannot go stale.
-var facetCache sync.Map // *store.DB → *facetSetCache
-
-type facetSetCache struct {
-	mu   sync.Mutex
-	sets map[int64][]string
-}
+var facetCache sync.Map // *store.DB → *cached[int64, []string]
 
 // facetSets returns the labels of the facet sets ids.
 func facetSets(ctx context.Context, db *store.DB, ids []int64) (map[int64][]string, error) {
-	c0, _ := facetCache.LoadOrStore(db, &facetSetCache{sets: map[int64][]string{}})
-	c := c0.(*facetSetCache)
-	out := map[int64][]string{}
-	var missing []int64
+	return lookupCached(ctx, db, &facetCache, ids, `SELECT id, facets FROM search_facets WHERE id = ANY($1::bigint[])`, "facets",
+		func(r *sql.Rows) (int64, []string, error) {
+			var id int64
+			var f string
+			err := r.Scan(&id, &f)
+			return id, strings.Fields(f), err
+		})
+}
+
+// cached is one database's cache of values that never change once stored.
+type cached[K comparable, V any] struct {
+	mu sync.Mutex
+	m  map[K]V
+}
+
+// lookupCached returns the values of keys: from db's cache in caches, and
+// for the keys not there from query (its one argument the missing keys,
+// each row scanned by scan into a key and its value), which are then
+// cached. Keys the query does not return are left out and not cached.
+func lookupCached[K comparable, V any](ctx context.Context, db *store.DB, caches *sync.Map, keys []K, query, what string, scan func(*sql.Rows) (K, V, error)) (map[K]V, error) {
+	c0, _ := caches.LoadOrStore(db, &cached[K, V]{m: map[K]V{}})
+	c := c0.(*cached[K, V])
+	out := make(map[K]V, len(keys))
+	var missing []K
+	asked := map[K]bool{}
 	c.mu.Lock()
-	for _, id := range ids {
-		if l, ok := c.sets[id]; ok {
-			out[id] = l
-		} else if _, asked := out[id]; !asked {
-			out[id] = nil
-			missing = append(missing, id)
+	for _, k := range keys {
+		if v, ok := c.m[k]; ok {
+			out[k] = v
+		} else if !asked[k] {
+			asked[k] = true
+			missing = append(missing, k)
 		}
 	}
 	c.mu.Unlock()
 	if len(missing) == 0 {
 		return out, nil
 	}
-	rows, err := db.Reader().QueryContext(ctx, `SELECT id, facets FROM search_facets WHERE id = ANY($1::bigint[])`, missing)
+	found := map[K]V{}
+	err := store.EachRow(ctx, db.Reader(), query, []any{missing}, func(r *sql.Rows) error {
+		k, v, err := scan(r)
+		found[k] = v
+		return err
+	})
 	if err != nil {
-		return nil, fmt.Errorf("search: facets: %w", err)
-	}
-	defer rows.Close()
-	found := map[int64][]string{}
-	for rows.Next() {
-		var id int64
-		var f string
-		if err := rows.Scan(&id, &f); err != nil {
-			return nil, fmt.Errorf("search: facets: %w", err)
-		}
-		found[id] = strings.Fields(f)
-	}
-	if err := rows.Err(); err != nil {
-		return nil, fmt.Errorf("search: facets: %w", err)
+		return nil, fmt.Errorf("search: %s: %w", what, err)
 	}
 	c.mu.Lock()
-	for id, l := range found {
-		c.sets[id], out[id] = l, l
+	for k, v := range found {
+		c.m[k], out[k] = v, v
 	}
 	c.mu.Unlock()
 	return out, nil

@@ -75,8 +75,8 @@ func stored(t *testing.T, db *store.DB) map[string]string {
 	}
 	if db.Dialect() == store.Postgres {
 		qs["docs"] = `SELECT kind, ref_id, rank, facets, tsv::text FROM search_docs WHERE kind = 'standard' ORDER BY ref_id`
-		qs["postings"] = `SELECT p.ref_id, p.rank, f.facets, p.kind, p.pos, p.field, p.tok FROM search_postings p JOIN search_facets f ON f.id = p.fset
-			WHERE p.kind = 1 ORDER BY p.ref_id, p.field, p.pos, p.tok`
+		qs["postings"] = `SELECT p.ref_id, p.rank, f.facets, p.kind, p.pos, p.field, t.tok FROM search_postings p JOIN search_facets f ON f.id = p.fset JOIN search_tokens t ON t.id = p.tok_id
+			WHERE p.kind = 1 ORDER BY p.ref_id, p.field, p.pos, t.tok`
 	} else {
 		qs["docs"] = `SELECT id, kind, ref_id, rank, facets FROM search_docs WHERE kind = 'standard' ORDER BY id`
 		for _, ft := range []string{"search_fts", "search_title", "search_kw"} {
