@@ -241,44 +241,44 @@ func (s *alarmsWeb) alarmAction(w http.ResponseWriter, r *http.Request, rc *reqC
 }
 
 func (s *alarmsWeb) hazardsPage(w http.ResponseWriter, r *http.Request, rc *reqCtx) error {
-	f, err := alarmFilter(r)
-	if err != nil {
-		return err
+	return s.hazardList(rc.P).page(s.Server)(w, r, rc)
+}
+
+// hazardList is the hazard list (open ones unless ?status= says otherwise)
+// of one caller's scope: page and export.
+func (s *alarmsWeb) hazardList(p auth.Principal) registerList[alarms.Filter, []alarms.Hazard, alarms.Hazard] {
+	return registerList[alarms.Filter, []alarms.Hazard, alarms.Hazard]{
+		Path: "/hazards", Template: "hazards", Title: "隐患整改", Export: "隐患清单", Section: "hazards", ASCII: "hazards",
+		Filter: func(r *http.Request) (alarms.Filter, error) {
+			f, err := alarmFilter(r)
+			if f.Status == "" && !r.URL.Query().Has("status") {
+				f.Status = "open"
+			}
+			return f, err
+		},
+		Search: func(ctx context.Context, f alarms.Filter) ([]alarms.Hazard, error) { return s.svc.Hazards(ctx, p, f) },
+		Rows:   rowsOf[alarms.Hazard],
+		Data: func(_ *http.Request, _ *reqCtx, _ alarms.Filter, list []alarms.Hazard) (map[string]any, error) {
+			table, err := renderPart("hazard-table", hazardTable{ID: "hz-h", Title: "隐患清单", Hazards: list})
+			if err != nil {
+				return nil, err
+			}
+			statuses := []opt{{"open", "未关闭"}}
+			for _, st := range alarms.HazardStatuses {
+				statuses = append(statuses, opt{st, alarms.HazardStatusLabels[st]})
+			}
+			sources := []opt{}
+			for _, k := range []string{alarms.SourceAlarm, alarms.SourceInspection, alarms.SourceManual} {
+				sources = append(sources, opt{k, alarms.SourceLabels[k]})
+			}
+			return map[string]any{"Table": table, "Prefectures": prefOptions(), "Statuses": statuses, "Sources": sources}, nil
+		},
+		Header: []string{"编号", "来源", "设备名称", "设备代码", "使用单位统一社会信用代码", "市州", "行政区划", "原因", "状态", "整改期限", "逾期", "整改责任人", "整改情况", "登记时间", "演示数据"},
+		Row: func(h alarms.Hazard) []any {
+			return []any{h.ID, alarms.SourceLabels[h.Source], h.DeviceName, h.EquipmentCode, h.CreditCode, alarms.PrefectureNames[h.Prefecture], h.Region,
+				h.Reason, alarms.HazardStatusLabels[h.Status], h.Deadline, yesNo(h.Overdue), h.Responsible, h.Rectification, h.OpenedAt.In(cst).Format("2006-01-02 15:04:05"), demoMark(h.Demo)}
+		},
 	}
-	if f.Status == "" && !r.URL.Query().Has("status") {
-		f.Status = "open"
-	}
-	format, err := exportFormat(r)
-	if err != nil {
-		return err
-	}
-	list, err := s.svc.Hazards(r.Context(), rc.P, f)
-	if err != nil {
-		return err
-	}
-	if format != "" {
-		t := exportTable{Name: "隐患清单", ASCII: "hazards", Header: []string{"编号", "来源", "设备名称", "设备代码", "使用单位统一社会信用代码", "市州", "行政区划", "原因", "状态", "整改期限", "逾期", "整改责任人", "整改情况", "登记时间", "演示数据"}}
-		for _, h := range list {
-			t.Rows = append(t.Rows, []any{h.ID, alarms.SourceLabels[h.Source], h.DeviceName, h.EquipmentCode, h.CreditCode, alarms.PrefectureNames[h.Prefecture], h.Region,
-				h.Reason, alarms.HazardStatusLabels[h.Status], h.Deadline, yesNo(h.Overdue), h.Responsible, h.Rectification, h.OpenedAt.In(cst).Format("2006-01-02 15:04:05"), demoMark(h.Demo)})
-		}
-		return s.writeExport(w, format, t)
-	}
-	table, err := renderPart("hazard-table", hazardTable{ID: "hz-h", Title: "隐患清单", Hazards: list})
-	if err != nil {
-		return err
-	}
-	statuses := []opt{{"open", "未关闭"}}
-	for _, st := range alarms.HazardStatuses {
-		statuses = append(statuses, opt{st, alarms.HazardStatusLabels[st]})
-	}
-	sources := []opt{}
-	for _, k := range []string{alarms.SourceAlarm, alarms.SourceInspection, alarms.SourceManual} {
-		sources = append(sources, opt{k, alarms.SourceLabels[k]})
-	}
-	return s.render(w, r, rc, http.StatusOK, "hazards", "隐患整改", "hazards", map[string]any{
-		"F": f, "Table": table, "Prefectures": prefOptions(), "Statuses": statuses, "Sources": sources, "Export": exportURLs(r),
-	})
 }
 
 func (s *alarmsWeb) hazardPage(w http.ResponseWriter, r *http.Request, rc *reqCtx) error {

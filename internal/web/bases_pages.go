@@ -68,14 +68,14 @@ func baseKindOptions() []baseKindOpt {
 func (s *basesWeb) basesList() registerList[bases.Filter, bases.List, bases.Base] {
 	return registerList[bases.Filter, bases.List, bases.Base]{
 		Path: "/bases", API: "/api/v1/bases", Template: "bases", Title: "标准化生产基地", Section: "bases", ASCII: "bases",
-		Filter: basesFilter, Search: s.svc.Search,
+		Filter: always(basesFilter), Search: s.svc.Search,
 		Page:    func(f *bases.Filter, page, perPage int) { f.Page, f.PerPage = page, perPage },
 		Rows:    func(l bases.List) []bases.Base { return l.Bases },
 		Total:   func(l bases.List) int { return l.Total },
 		Pages:   func(l bases.List) int { return l.Pages },
 		Current: func(l bases.List) int { return l.Filter.Page },
-		Data: func(r *http.Request, rc *reqCtx) map[string]any {
-			return map[string]any{"Kinds": baseKindOptions(), "Statuses": bases.StatusLabels, "CanCreate": s.svc.CanCreate(r.Context(), rc.P)}
+		Data: func(r *http.Request, rc *reqCtx, _ bases.Filter, _ bases.List) (map[string]any, error) {
+			return map[string]any{"Kinds": baseKindOptions(), "Statuses": bases.StatusLabels, "CanCreate": s.svc.CanCreate(r.Context(), rc.P)}, nil
 		},
 		Header: []string{"名称", "类型", "市州", "县（市、区）", "经营主体", "统一社会信用代码", "存栏（头/只）", "规模提示", "状态", "认定日期", "撤销日期", "主管部门", "演示数据"},
 		Row: func(b bases.Base) []any {
@@ -285,15 +285,15 @@ func trainingOpts(keys []string, labels map[string]string) []trainingOpt {
 func (s *trainingWeb) trainingList() registerList[training.Filter, training.List, training.Session] {
 	return registerList[training.Filter, training.List, training.Session]{
 		Path: "/training", API: "/api/v1/training", Template: "training", Title: "标准化培训", Section: "training", ASCII: "training",
-		Filter: trainingFilter, Search: s.svc.Search,
+		Filter: always(trainingFilter), Search: s.svc.Search,
 		Page:    func(f *training.Filter, page, perPage int) { f.Page, f.PerPage = page, perPage },
 		Rows:    func(l training.List) []training.Session { return l.Sessions },
 		Total:   func(l training.List) int { return l.Total },
 		Pages:   func(l training.List) int { return l.Pages },
 		Current: func(l training.List) int { return l.Filter.Page },
-		Data: func(r *http.Request, rc *reqCtx) map[string]any {
+		Data: func(r *http.Request, rc *reqCtx, _ training.Filter, _ training.List) (map[string]any, error) {
 			return map[string]any{"Categories": trainingOpts(training.Categories, training.CategoryLabels), "CategoryLabels": training.CategoryLabels,
-				"CanCreate": s.svc.CanCreate(r.Context(), rc.P)}
+				"CanCreate": s.svc.CanCreate(r.Context(), rc.P)}, nil
 		},
 		Header: []string{"培训名称", "培训主题", "开始日期", "结束日期", "主办部门", "方式", "地点", "培训对象", "人数", "学时", "“四地”专题", "演示数据"},
 		Row: func(x training.Session) []any {

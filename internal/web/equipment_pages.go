@@ -86,17 +86,17 @@ func (s *equipmentWeb) equipmentList(p auth.Principal, due bool) registerList[eq
 	}
 	return registerList[equipment.Filter, equipment.List, equipment.Equipment]{
 		Path: path, API: "/api/v1/equipment", Template: "equipment", Title: title, Section: section, ASCII: ascii,
-		Filter: func(r *http.Request) equipment.Filter { return equipmentFilter(r, p, due) }, Search: s.svc.Search,
+		Filter: func(r *http.Request) (equipment.Filter, error) { return equipmentFilter(r, p, due), nil }, Search: s.svc.Search,
 		Page:    func(f *equipment.Filter, page, perPage int) { f.Page, f.PerPage = page, perPage },
 		Rows:    func(l equipment.List) []equipment.Equipment { return l.Equipment },
 		Total:   func(l equipment.List) int { return l.Total },
 		Pages:   func(l equipment.List) int { return l.Pages },
 		Current: func(l equipment.List) int { return l.Filter.Page },
-		Data: func(r *http.Request, rc *reqCtx) map[string]any {
+		Data: func(r *http.Request, rc *reqCtx, _ equipment.Filter, _ equipment.List) (map[string]any, error) {
 			return map[string]any{"Due": due, "Path": path, "Types": equipOpts(equipment.Types, equipment.TypeLabels),
 				"Statuses": equipOpts(equipment.Statuses, equipment.StatusLabels), "Prefectures": equipOpts(equipment.Prefectures, equipment.PrefectureNames),
 				"DueStates": []equipOpt{{equipment.DueAttention, "即将到期或已超期"}, {equipment.DueSoon, "即将到期（一个月内）"}, {equipment.DueOverdue, "已超期"}, {equipment.DueOK, "未到期"}},
-				"CanEdit":   s.svc.CanEdit(r.Context(), rc.P)}
+				"CanEdit":   s.svc.CanEdit(r.Context(), rc.P)}, nil
 		},
 		Header: []string{"设备代码", "设备名称", "设备种类", "品种", "使用单位", "统一社会信用代码", "市州", "所在地区", "状态", "投入使用日期", "使用登记证编号", "登记情况",
 			"下次检验日期", "检验类别", "到期状态", "演示数据"},

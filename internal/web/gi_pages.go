@@ -53,14 +53,16 @@ func giFilter(r *http.Request) gi.Filter {
 func (s *giWeb) productList() registerList[gi.Filter, gi.ProductList, gi.Product] {
 	return registerList[gi.Filter, gi.ProductList, gi.Product]{
 		Path: "/gi-products", API: "/api/v1/gi-products", Template: "gi_products", Title: "地理标志保护产品", Section: "gi", ASCII: "gi-products",
-		Filter: giFilter, Search: s.svc.Products,
+		Filter: always(giFilter), Search: s.svc.Products,
 		Page:    func(f *gi.Filter, page, perPage int) { f.Page, f.PerPage = page, perPage },
 		Rows:    func(l gi.ProductList) []gi.Product { return l.Products },
 		Total:   func(l gi.ProductList) int { return l.Total },
 		Pages:   func(l gi.ProductList) int { return l.Pages },
 		Current: func(l gi.ProductList) int { return l.Filter.Page },
-		Data:    func(*http.Request, *reqCtx) map[string]any { return map[string]any{"Prefectures": org.Prefectures()} },
-		Header:  []string{"产品名称", "保护范围", "行政区划代码", "批准公告", "批准日期", "撤销日期", "演示数据"},
+		Data: func(*http.Request, *reqCtx, gi.Filter, gi.ProductList) (map[string]any, error) {
+			return map[string]any{"Prefectures": org.Prefectures()}, nil
+		},
+		Header: []string{"产品名称", "保护范围", "行政区划代码", "批准公告", "批准日期", "撤销日期", "演示数据"},
 		Row: func(x gi.Product) []any {
 			return []any{x.Name, x.Area, x.Region, x.Notice, x.ApprovedOn, x.RevokedOn, demoMark(x.Demo)}
 		},
@@ -74,14 +76,14 @@ func (s *giWeb) certList() registerList[gi.Filter, gi.CertList, gi.Cert] {
 	}
 	return registerList[gi.Filter, gi.CertList, gi.Cert]{
 		Path: "/certifications", API: "/api/v1/certifications", Template: "certifications", Title: "绿色有机与地理标志农产品", Section: "certifications", ASCII: "certifications",
-		Filter: giFilter, Search: s.svc.Certs,
+		Filter: always(giFilter), Search: s.svc.Certs,
 		Page:    func(f *gi.Filter, page, perPage int) { f.Page, f.PerPage = page, perPage },
 		Rows:    func(l gi.CertList) []gi.Cert { return l.Certs },
 		Total:   func(l gi.CertList) int { return l.Total },
 		Pages:   func(l gi.CertList) int { return l.Pages },
 		Current: func(l gi.CertList) int { return l.Filter.Page },
-		Data: func(*http.Request, *reqCtx) map[string]any {
-			return map[string]any{"Prefectures": org.Prefectures(), "Kinds": kinds}
+		Data: func(*http.Request, *reqCtx, gi.Filter, gi.CertList) (map[string]any, error) {
+			return map[string]any{"Prefectures": org.Prefectures(), "Kinds": kinds}, nil
 		},
 		Header: []string{"证书类型", "证书编号", "发证机构", "产品名称", "获证单位", "统一社会信用代码", "行政区划代码", "有效期起", "有效期至", "演示数据"},
 		Row: func(x gi.Cert) []any {
@@ -139,14 +141,14 @@ func (s *giWeb) brandList() registerList[gi.Filter, gi.BrandList, gi.Brand] {
 	}
 	return registerList[gi.Filter, gi.BrandList, gi.Brand]{
 		Path: "/brands", API: "/api/v1/brands", Template: "brands", Title: "品牌目录", Section: "brands", ASCII: "brands",
-		Filter: giFilter, Search: s.svc.Brands,
+		Filter: always(giFilter), Search: s.svc.Brands,
 		Page:    func(f *gi.Filter, page, perPage int) { f.Page, f.PerPage = page, perPage },
 		Rows:    func(l gi.BrandList) []gi.Brand { return l.Brands },
 		Total:   func(l gi.BrandList) int { return l.Total },
 		Pages:   func(l gi.BrandList) int { return l.Pages },
 		Current: func(l gi.BrandList) int { return l.Filter.Page },
-		Data: func(*http.Request, *reqCtx) map[string]any {
-			return map[string]any{"Prefectures": org.Prefectures(), "Kinds": kinds}
+		Data: func(*http.Request, *reqCtx, gi.Filter, gi.BrandList) (map[string]any, error) {
+			return map[string]any{"Prefectures": org.Prefectures(), "Kinds": kinds}, nil
 		},
 		Header: []string{"品牌类型", "品牌名称", "产品", "所有人", "统一社会信用代码", "行政区划代码", "列入日期", "移出日期", "演示数据"},
 		Row: func(b gi.Brand) []any {

@@ -74,10 +74,10 @@ func queryPage(r *http.Request) (page, perPage int) {
 func (s *nqiWeb) standardList() registerList[nqi.StandardFilter, nqi.StandardList, nqi.Standard] {
 	return registerList[nqi.StandardFilter, nqi.StandardList, nqi.Standard]{
 		Path: "/metrology", API: "/api/v1/metrology/standards", Template: "nqi_metrology", Title: "社会公用计量标准", Section: "metrology", ASCII: "measurement-standards",
-		Filter: func(r *http.Request) nqi.StandardFilter {
+		Filter: func(r *http.Request) (nqi.StandardFilter, error) {
 			q := r.URL.Query()
 			page, _ := queryPage(r)
-			return nqi.StandardFilter{Q: q.Get("q"), Prefecture: q.Get("prefecture"), Valid: q.Get("valid") == "1", Page: page}
+			return nqi.StandardFilter{Q: q.Get("q"), Prefecture: q.Get("prefecture"), Valid: q.Get("valid") == "1", Page: page}, nil
 		},
 		Search:  s.svc.Standards,
 		Page:    func(f *nqi.StandardFilter, page, perPage int) { f.Page, f.PerPage = page, perPage },
@@ -85,9 +85,9 @@ func (s *nqiWeb) standardList() registerList[nqi.StandardFilter, nqi.StandardLis
 		Total:   func(l nqi.StandardList) int { return l.Total },
 		Pages:   func(l nqi.StandardList) int { return l.Pages },
 		Current: func(l nqi.StandardList) int { return l.Filter.Page },
-		Data: func(r *http.Request, rc *reqCtx) map[string]any {
+		Data: func(r *http.Request, rc *reqCtx, _ nqi.StandardFilter, _ nqi.StandardList) (map[string]any, error) {
 			counts, err := s.svc.PrefectureCounts(r.Context())
-			return map[string]any{"Prefectures": org.Prefectures(), "Counts": counts, "CountsErr": err != nil, "CanEdit": nqi.CanEdit(rc.P), "Today": s.now().In(cst).Format("2006-01-02")}
+			return map[string]any{"Prefectures": org.Prefectures(), "Counts": counts, "CountsErr": err != nil, "CanEdit": nqi.CanEdit(rc.P), "Today": s.now().In(cst).Format("2006-01-02")}, nil
 		},
 		Header: []string{"证书编号", "计量标准名称", "建标单位", "统一社会信用代码", "行政区划代码", "测量范围", "不确定度或准确度等级", "发证日期", "有效期至", "注销日期", "演示数据"},
 		Row: func(x nqi.Standard) []any {
@@ -103,10 +103,10 @@ func (s *nqiWeb) certList() registerList[nqi.CertFilter, nqi.CertList, nqi.Cert]
 	}
 	return registerList[nqi.CertFilter, nqi.CertList, nqi.Cert]{
 		Path: "/quality-certs", API: "/api/v1/quality-certs", Template: "nqi_certs", Title: "认证证书", Section: "quality-certs", ASCII: "certificates",
-		Filter: func(r *http.Request) nqi.CertFilter {
+		Filter: func(r *http.Request) (nqi.CertFilter, error) {
 			q := r.URL.Query()
 			page, _ := queryPage(r)
-			return nqi.CertFilter{Q: q.Get("q"), Kind: q.Get("kind"), Prefecture: q.Get("prefecture"), Valid: q.Get("valid") == "1", Page: page}
+			return nqi.CertFilter{Q: q.Get("q"), Kind: q.Get("kind"), Prefecture: q.Get("prefecture"), Valid: q.Get("valid") == "1", Page: page}, nil
 		},
 		Search:  s.svc.Certs,
 		Page:    func(f *nqi.CertFilter, page, perPage int) { f.Page, f.PerPage = page, perPage },
@@ -114,10 +114,10 @@ func (s *nqiWeb) certList() registerList[nqi.CertFilter, nqi.CertList, nqi.Cert]
 		Total:   func(l nqi.CertList) int { return l.Total },
 		Pages:   func(l nqi.CertList) int { return l.Pages },
 		Current: func(l nqi.CertList) int { return l.Filter.Page },
-		Data: func(r *http.Request, rc *reqCtx) map[string]any {
+		Data: func(r *http.Request, rc *reqCtx, _ nqi.CertFilter, _ nqi.CertList) (map[string]any, error) {
 			st, err := s.svc.Stats(r.Context())
 			bs, err2 := s.svc.Baselines(r.Context())
-			return map[string]any{"Prefectures": org.Prefectures(), "Kinds": kinds, "Stats": st, "StatsErr": err != nil || err2 != nil, "Baselines": bs, "CanEdit": nqi.CanEdit(rc.P)}
+			return map[string]any{"Prefectures": org.Prefectures(), "Kinds": kinds, "Stats": st, "StatsErr": err != nil || err2 != nil, "Baselines": bs, "CanEdit": nqi.CanEdit(rc.P)}, nil
 		},
 		Header: []string{"证书编号", "认证类型", "认证项目", "认证机构", "获证组织", "统一社会信用代码", "行政区划代码", "认证范围", "等级", "有效期起", "有效期至", "证书状态", "状态变更日期", "演示数据"},
 		Row: func(x nqi.Cert) []any {
@@ -132,56 +132,38 @@ func instrumentFilter(r *http.Request) nqi.InstrumentFilter {
 	return nqi.InstrumentFilter{Q: q.Get("q"), Prefecture: q.Get("prefecture"), Type: q.Get("type"), Due: q.Get("due"), Page: page, PerPage: perPage}
 }
 
-var instrumentHeader = []string{"使用单位", "统一社会信用代码", "所在地区", "目录代码", "器具种类", "出厂编号", "用途", "最近检定日期", "下次检定日期", "状态", "是否超期", "演示数据"}
+// instrumentList is the instrument register as a list for one caller
+// (the keepers see the instruments within their scope).
+func (s *nqiWeb) instrumentList(p auth.Principal) registerList[nqi.InstrumentFilter, nqi.InstrumentList, nqi.Instrument] {
+	return registerList[nqi.InstrumentFilter, nqi.InstrumentList, nqi.Instrument]{
+		Path: "/metrology/instruments", API: "/api/v1/metrology/instruments", Template: "nqi_instruments", Title: "强制检定计量器具", Section: "instruments", ASCII: "instruments",
+		Filter: always(instrumentFilter),
+		Search: func(ctx context.Context, f nqi.InstrumentFilter) (nqi.InstrumentList, error) {
+			return s.svc.Instruments(ctx, p, f)
+		},
+		Page:    func(f *nqi.InstrumentFilter, page, perPage int) { f.Page, f.PerPage = page, perPage },
+		Rows:    func(l nqi.InstrumentList) []nqi.Instrument { return l.Instruments },
+		Total:   func(l nqi.InstrumentList) int { return l.Total },
+		Pages:   func(l nqi.InstrumentList) int { return l.Pages },
+		Current: func(l nqi.InstrumentList) int { return l.Filter.Page },
+		Data: func(r *http.Request, _ *reqCtx, _ nqi.InstrumentFilter, _ nqi.InstrumentList) (map[string]any, error) {
+			types, err := s.svc.Types(r.Context())
+			return map[string]any{"Types": types, "Prefectures": org.Prefectures(), "Today": s.now().In(cst).Format("2006-01-02"),
+				"VerifyLabels": nqi.VerifyLabels, "StatusLabels": nqi.StatusLabels}, err
+		},
+		Header: []string{"使用单位", "统一社会信用代码", "所在地区", "目录代码", "器具种类", "出厂编号", "用途", "最近检定日期", "下次检定日期", "状态", "是否超期", "演示数据"},
+		Row: func(x nqi.Instrument) []any {
+			return []any{x.Owner, x.OwnerCode, x.RegionName, x.TypeCode, x.TypeName, x.SerialNo, x.UseField, x.LastVerified, x.NextDue, nqi.StatusLabels[x.Status], yesNo(x.Overdue), demoMark(x.Demo)}
+		},
+	}
+}
 
 func (s *nqiWeb) instrumentsPage(w http.ResponseWriter, r *http.Request, rc *reqCtx) error {
-	format, err := exportFormat(r)
-	if err != nil {
-		return err
-	}
-	f := instrumentFilter(r)
-	if format != "" {
-		t := exportTable{Name: "强制检定计量器具", ASCII: "instruments", Header: instrumentHeader}
-		for page := 1; ; page++ {
-			f.Page, f.PerPage = page, exportPageSize
-			l, err := s.svc.Instruments(r.Context(), rc.P, f)
-			if err != nil {
-				return err
-			}
-			for _, x := range l.Instruments {
-				t.Rows = append(t.Rows, []any{x.Owner, x.OwnerCode, x.RegionName, x.TypeCode, x.TypeName, x.SerialNo, x.UseField, x.LastVerified, x.NextDue, nqi.StatusLabels[x.Status], yesNo(x.Overdue), demoMark(x.Demo)})
-			}
-			t.Total = l.Total
-			if page >= l.Pages || len(t.Rows) >= exportMaxRows {
-				break
-			}
-		}
-		return s.writeExport(w, format, t)
-	}
-	l, err := s.svc.Instruments(r.Context(), rc.P, f)
-	if err != nil {
-		return err
-	}
-	types, err := s.svc.Types(r.Context())
-	if err != nil {
-		return err
-	}
-	var pages []stdLink
-	for i := 1; i <= l.Pages && l.Pages > 1; i++ {
-		pages = append(pages, stdLink{Label: strconv.Itoa(i), Href: listURL(r, "/metrology/instruments", "page", strconv.Itoa(i)), Current: i == l.Filter.Page})
-	}
-	return s.render(w, r, rc, http.StatusOK, "nqi_instruments", "强制检定计量器具", "instruments", map[string]any{
-		"L": l, "Pages": pages, "Export": exportURLs(r), "Types": types, "Prefectures": org.Prefectures(), "Today": s.now().In(cst).Format("2006-01-02"),
-		"VerifyLabels": nqi.VerifyLabels, "StatusLabels": nqi.StatusLabels,
-	})
+	return s.instrumentList(rc.P).page(s.Server)(w, r, rc)
 }
 
 func (s *nqiWeb) apiInstruments(w http.ResponseWriter, r *http.Request, rc *reqCtx) error {
-	l, err := s.svc.Instruments(r.Context(), rc.P, instrumentFilter(r))
-	if err != nil {
-		return err
-	}
-	return writeJSON(w, http.StatusOK, l)
+	return s.instrumentList(rc.P).api(s.Server)(w, r, rc)
 }
 
 func (s *nqiWeb) apiCounts(w http.ResponseWriter, r *http.Request, _ *reqCtx) error {

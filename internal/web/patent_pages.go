@@ -60,20 +60,20 @@ func categoryNames(keys []string) string {
 func (s *patentWeb) patentList() registerList[patent.Filter, patent.PatentList, patent.Patent] {
 	return registerList[patent.Filter, patent.PatentList, patent.Patent]{
 		Path: "/patents", API: "/api/v1/patents", Template: "patents", Title: "发明专利", Section: "patents", ASCII: "patents",
-		Filter: patentFilter, Search: s.svc.Search,
+		Filter: always(patentFilter), Search: s.svc.Search,
 		Page:    func(f *patent.Filter, page, perPage int) { f.Page, f.PerPage = page, perPage },
 		Rows:    func(l patent.PatentList) []patent.Patent { return l.Patents },
 		Total:   func(l patent.PatentList) int { return l.Total },
 		Pages:   func(l patent.PatentList) int { return l.Pages },
 		Current: func(l patent.PatentList) int { return l.Filter.Page },
-		Data: func(r *http.Request, rc *reqCtx) map[string]any {
+		Data: func(r *http.Request, rc *reqCtx, _ patent.Filter, _ patent.PatentList) (map[string]any, error) {
 			day := patentDay(r)
 			if day == "" {
 				day = s.svc.Today()
 			}
 			figs, err := s.svc.Figures(r.Context(), day)
 			return map[string]any{"Prefectures": org.Prefectures(), "Categories": patent.Categories, "Figures": figs, "FigureErr": err, "Day": day,
-				"Threshold": patent.PledgeThresholdFen / 1000000}
+				"Threshold": patent.PledgeThresholdFen / 1000000}, nil
 		},
 		Header: []string{"专利号", "发明名称", "专利权人", "统一社会信用代码", "行政区划代码", "申请日", "授权公告日", "失效日", "高价值情形", "演示数据"},
 		Row: func(x patent.Patent) []any {
@@ -85,13 +85,13 @@ func (s *patentWeb) patentList() registerList[patent.Filter, patent.PatentList, 
 func (s *patentWeb) certList() registerList[patent.Filter, patent.CertList, patent.Cert] {
 	return registerList[patent.Filter, patent.CertList, patent.Cert]{
 		Path: "/ipm-certs", API: "/api/v1/ipm-certs", Template: "ipm_certs", Title: "知识产权管理体系认证", Section: "ipm-certs", ASCII: "ipm-certs",
-		Filter: patentFilter, Search: s.svc.SearchCerts,
+		Filter: always(patentFilter), Search: s.svc.SearchCerts,
 		Page:    func(f *patent.Filter, page, perPage int) { f.Page, f.PerPage = page, perPage },
 		Rows:    func(l patent.CertList) []patent.Cert { return l.Certs },
 		Total:   func(l patent.CertList) int { return l.Total },
 		Pages:   func(l patent.CertList) int { return l.Pages },
 		Current: func(l patent.CertList) int { return l.Filter.Page },
-		Data: func(r *http.Request, rc *reqCtx) map[string]any {
+		Data: func(r *http.Request, rc *reqCtx, _ patent.Filter, _ patent.CertList) (map[string]any, error) {
 			day := patentDay(r)
 			if day == "" {
 				day = s.svc.Today()
@@ -101,7 +101,7 @@ func (s *patentWeb) certList() registerList[patent.Filter, patent.CertList, pate
 			if err == nil {
 				err = err2
 			}
-			return map[string]any{"Day": day, "Certified": n, "CountErr": err, "Navigation": nav, "StatusLabels": patent.StatusLabels}
+			return map[string]any{"Day": day, "Certified": n, "CountErr": err, "Navigation": nav, "StatusLabels": patent.StatusLabels}, nil
 		},
 		Header: []string{"证书编号", "认证机构", "企业名称", "统一社会信用代码", "行政区划代码", "认证范围", "有效期起", "有效期至", "演示数据"},
 		Row: func(x patent.Cert) []any {

@@ -77,60 +77,55 @@ func pilotFilter(r *http.Request, p auth.Principal) pilots.Filter {
 }
 
 func (s *pilotsWeb) pilotsList(w http.ResponseWriter, r *http.Request, rc *reqCtx) error {
-	format, err := exportFormat(r)
-	if err != nil {
-		return err
-	}
-	if format != "" {
-		return s.pilotsExport(w, r, rc, format)
-	}
 	return s.renderPilots(w, r, rc, http.StatusOK, "", nil)
 }
 
-// pilotsExport downloads the pilot list the page shows (the caller's
-// applications included for staff).
-func (s *pilotsWeb) pilotsExport(w http.ResponseWriter, r *http.Request, rc *reqCtx, format string) error {
-	svc, err := s.pilotsSvc()
-	if err != nil {
-		return err
-	}
-	f := pilotFilter(r, rc.P)
-	list, _, err := svc.ListPilots(r.Context(), rc.P, f)
-	if err != nil {
-		return err
-	}
-	t := exportTable{Name: "标准化试点", ASCII: "pilots",
-		Header: []string{"试点名称", "承担单位", "领域", "市州", "级别", "责任部门", "当前环节", "申报日期", "立项日期", "验收日期", "撤销日期", "逾期节点数", "演示数据"}}
-	for _, p := range list {
-		t.Rows = append(t.Rows, []any{p.Name, p.OrgName, p.FieldLabel, p.PrefectureName, p.LevelLabel, p.DeptName, p.StageLabel,
-			p.AppliedOn, p.ApprovedOn, p.AcceptedOn, p.RevokedOn, p.Overdue, demoMark(p.Demo)})
-	}
-	return s.writeExport(w, format, t)
+// pilotPage is the pilot list with its overview.
+type pilotPage struct {
+	List     []pilots.Summary `json:"pilots"`
+	Overview pilots.Overview  `json:"overview"`
 }
 
+// pilotRegister is the pilot list (the caller's applications included for
+// staff) as a register list: page, export and the form sent back.
+func (s *pilotsWeb) pilotRegister(p auth.Principal) registerList[pilots.Filter, pilotPage, pilots.Summary] {
+	return registerList[pilots.Filter, pilotPage, pilots.Summary]{
+		Path: "/pilots", API: "/api/v1/pilots", Template: "pilots", Title: "标准化试点", Section: "pilots", ASCII: "pilots",
+		Filter: always(func(r *http.Request) pilots.Filter { return pilotFilter(r, p) }),
+		Search: func(ctx context.Context, f pilots.Filter) (pilotPage, error) {
+			svc, err := s.pilotsSvc()
+			if err != nil {
+				return pilotPage{}, err
+			}
+			list, ov, err := svc.ListPilots(ctx, p, f)
+			return pilotPage{list, ov}, err
+		},
+		Rows: func(l pilotPage) []pilots.Summary { return l.List },
+		Data: func(r *http.Request, rc *reqCtx, _ pilots.Filter, l pilotPage) (map[string]any, error) {
+			var stages []pilots.Option
+			for _, k := range pilots.StageOrder {
+				stages = append(stages, pilots.Option{Key: k, Label: pilots.StageLabels[k]})
+			}
+			return map[string]any{"List": l.List, "Overview": l.Overview, "Fields": pilots.Fields(), "Prefectures": pilots.Prefectures, "Stages": stages,
+				"Levels":   []pilots.Option{{Key: pilots.LevelNational, Label: "国家级"}, {Key: pilots.LevelProvincial, Label: "省级"}},
+				"CanWrite": rc.P.Has(pilots.WriteRoles...), "Depts": s.writerDepts(r, rc.P), "Form": &pilots.PilotInput{Level: pilots.LevelProvincial}}, nil
+		},
+		Header: []string{"试点名称", "承担单位", "领域", "市州", "级别", "责任部门", "当前环节", "申报日期", "立项日期", "验收日期", "撤销日期", "逾期节点数", "演示数据"},
+		Row: func(p pilots.Summary) []any {
+			return []any{p.Name, p.OrgName, p.FieldLabel, p.PrefectureName, p.LevelLabel, p.DeptName, p.StageLabel,
+				p.AppliedOn, p.ApprovedOn, p.AcceptedOn, p.RevokedOn, p.Overdue, demoMark(p.Demo)}
+		},
+	}
+}
+
+// renderPilots answers the pilot list page, with a refused application
+// form sent back (form and its error) when form is not nil.
 func (s *pilotsWeb) renderPilots(w http.ResponseWriter, r *http.Request, rc *reqCtx, status int, errMsg string, form *pilots.PilotInput) error {
-	svc, err := s.pilotsSvc()
-	if err != nil {
-		return err
+	extra := map[string]any{"Error": errMsg}
+	if form != nil {
+		extra["Form"] = form
 	}
-	f := pilotFilter(r, rc.P)
-	list, ov, err := svc.ListPilots(r.Context(), rc.P, f)
-	if err != nil {
-		return err
-	}
-	if form == nil {
-		form = &pilots.PilotInput{Level: pilots.LevelProvincial}
-	}
-	var stages []pilots.Option
-	for _, k := range pilots.StageOrder {
-		stages = append(stages, pilots.Option{Key: k, Label: pilots.StageLabels[k]})
-	}
-	return s.render(w, r, rc, status, "pilots", "标准化试点", "pilots", map[string]any{
-		"List": list, "Overview": ov, "F": f, "Fields": pilots.Fields(), "Prefectures": pilots.Prefectures, "Stages": stages,
-		"Levels":   []pilots.Option{{Key: pilots.LevelNational, Label: "国家级"}, {Key: pilots.LevelProvincial, Label: "省级"}},
-		"CanWrite": rc.P.Has(pilots.WriteRoles...), "Depts": s.writerDepts(r, rc.P), "Form": form, "Error": errMsg,
-		"API": "/api/v1/pilots?" + r.URL.RawQuery, "Export": exportURLs(r),
-	})
+	return s.pilotRegister(rc.P).render(s.Server, w, r, rc, status, extra)
 }
 
 func pilotInputFromForm(r *http.Request) pilots.PilotInput {
@@ -354,15 +349,7 @@ func (s *pilotsWeb) pilotLink(w http.ResponseWriter, r *http.Request, rc *reqCtx
 // Pilots API.
 
 func (s *pilotsWeb) apiPilots(w http.ResponseWriter, r *http.Request, rc *reqCtx) error {
-	svc, err := s.pilotsSvc()
-	if err != nil {
-		return err
-	}
-	list, ov, err := svc.ListPilots(r.Context(), rc.P, pilotFilter(r, rc.P))
-	if err != nil {
-		return err
-	}
-	return writeJSON(w, http.StatusOK, map[string]any{"pilots": list, "overview": ov})
+	return s.pilotRegister(rc.P).api(s.Server)(w, r, rc)
 }
 
 // pilotsAPI runs h when the pilots module is on; otherwise it answers that
@@ -406,33 +393,7 @@ func (s *pilotsWeb) withdrawReward(ctx context.Context, p auth.Principal, id int
 // S&T projects.
 
 func (s *pilotsWeb) projectsList(w http.ResponseWriter, r *http.Request, rc *reqCtx) error {
-	format, err := exportFormat(r)
-	if err != nil {
-		return err
-	}
-	if format != "" {
-		return s.projectsExport(w, r, rc, format)
-	}
 	return s.renderProjects(w, r, rc, http.StatusOK, "", nil, nil)
-}
-
-// projectsExport downloads the project list the page shows.
-func (s *pilotsWeb) projectsExport(w http.ResponseWriter, r *http.Request, rc *reqCtx, format string) error {
-	svc, err := s.pilotsSvc()
-	if err != nil {
-		return err
-	}
-	list, _, err := svc.ListProjects(r.Context(), rc.P, projectFilter(r))
-	if err != nil {
-		return err
-	}
-	t := exportTable{Name: "科技项目标准产出", ASCII: "projects",
-		Header: []string{"项目编号", "项目名称", "计划类别", "牵头单位", "主管部门", "实施年度", "预期标准", "已发布", "计划中", "演示数据"}}
-	for _, p := range list {
-		t.Rows = append(t.Rows, []any{p.Number, p.Name, p.Programme, p.LeadOrg, p.DeptName, fmt.Sprintf("%d—%d", p.StartYear, p.EndYear),
-			p.ExpectedOutputs, p.Published, p.Planned, demoMark(p.Demo)})
-	}
-	return s.writeExport(w, format, t)
 }
 
 func projectFilter(r *http.Request) pilots.ProjectFilter {
@@ -516,42 +477,67 @@ func rewardForms(list []pilots.Reward, withProject bool, failed *rewardForm) (ma
 	return forms, ops
 }
 
-// renderProjectsWith renders the projects page; failed, when not nil, is
-// the reward correction or withdrawal that was refused.
+// projectPage is the project list with its overview.
+type projectPage struct {
+	List     []pilots.Project       `json:"projects"`
+	Overview pilots.ProjectOverview `json:"overview"`
+}
+
+// projectRegister is the project list as a register list: page, export and
+// API. The page also shows the rewards with their forms; failed, when not
+// nil, is a reward row's refused correction or withdrawal, shown with its
+// error.
+func (s *pilotsWeb) projectRegister(p auth.Principal, failed *rewardForm) registerList[pilots.ProjectFilter, projectPage, pilots.Project] {
+	return registerList[pilots.ProjectFilter, projectPage, pilots.Project]{
+		Path: "/projects", API: "/api/v1/projects", Template: "projects", Title: "科技项目标准产出与标准奖励", Export: "科技项目标准产出", Section: "projects", ASCII: "projects",
+		Filter: always(projectFilter),
+		Search: func(ctx context.Context, f pilots.ProjectFilter) (projectPage, error) {
+			svc, err := s.pilotsSvc()
+			if err != nil {
+				return projectPage{}, err
+			}
+			list, ov, err := svc.ListProjects(ctx, p, f)
+			return projectPage{list, ov}, err
+		},
+		Rows: func(l projectPage) []pilots.Project { return l.List },
+		Data: func(r *http.Request, rc *reqCtx, _ pilots.ProjectFilter, l projectPage) (map[string]any, error) {
+			rewards, err := s.svc.ListRewards(r.Context(), rc.P, 0)
+			if err != nil {
+				return nil, err
+			}
+			forms, ops := rewardForms(rewards, false, failed)
+			depts := s.writerDepts(r, rc.P)
+			cells, err := rewardCells(rc.CSRF, rewards, forms, depts)
+			if err != nil {
+				return nil, err
+			}
+			return map[string]any{"List": l.List, "Overview": l.Overview, "Rewards": rewards, "RewardCells": cells, "RewardOps": ops, "Programmes": pilots.Programmes,
+				"CanWrite": rc.P.Has(pilots.WriteRoles...), "Depts": depts, "Form": &pilots.ProjectInput{}, "Reward": &pilots.RewardInput{},
+				"Levels": pilots.RewardLevels, "RoleOpts": pilots.RewardRoles}, nil
+		},
+		Header: []string{"项目编号", "项目名称", "计划类别", "牵头单位", "主管部门", "实施年度", "预期标准", "已发布", "计划中", "演示数据"},
+		Row: func(p pilots.Project) []any {
+			return []any{p.Number, p.Name, p.Programme, p.LeadOrg, p.DeptName, fmt.Sprintf("%d—%d", p.StartYear, p.EndYear),
+				p.ExpectedOutputs, p.Published, p.Planned, demoMark(p.Demo)}
+		},
+	}
+}
+
+// renderProjectsWith renders the projects page with a refused project or
+// reward form sent back (form, reward and errMsg) or a reward row's
+// refused correction (failed).
 func (s *pilotsWeb) renderProjectsWith(w http.ResponseWriter, r *http.Request, rc *reqCtx, status int, errMsg string, form *pilots.ProjectInput, reward *pilots.RewardInput, failed *rewardForm) error {
-	svc, err := s.pilotsSvc()
-	if err != nil {
-		return err
-	}
-	f := projectFilter(r)
-	list, ov, err := svc.ListProjects(r.Context(), rc.P, f)
-	if err != nil {
-		return err
-	}
-	rewards, err := svc.ListRewards(r.Context(), rc.P, 0)
-	if err != nil {
-		return err
-	}
-	if form == nil {
-		form = &pilots.ProjectInput{}
-	}
-	if reward == nil {
-		reward = &pilots.RewardInput{}
-	}
-	forms, ops := rewardForms(rewards, false, failed)
 	if failed != nil && !failed.Open {
 		errMsg = failed.Error
 	}
-	depts := s.writerDepts(r, rc.P)
-	cells, err := rewardCells(rc.CSRF, rewards, forms, depts)
-	if err != nil {
-		return err
+	extra := map[string]any{"Error": errMsg}
+	if form != nil {
+		extra["Form"] = form
 	}
-	return s.render(w, r, rc, status, "projects", "科技项目标准产出与标准奖励", "projects", map[string]any{
-		"List": list, "Overview": ov, "Rewards": rewards, "RewardCells": cells, "RewardOps": ops, "F": f, "Programmes": pilots.Programmes, "CanWrite": rc.P.Has(pilots.WriteRoles...),
-		"Depts": depts, "Form": form, "Reward": reward, "Levels": pilots.RewardLevels, "RoleOpts": pilots.RewardRoles, "Error": errMsg,
-		"API": "/api/v1/projects?" + r.URL.RawQuery, "Export": exportURLs(r),
-	})
+	if reward != nil {
+		extra["Reward"] = reward
+	}
+	return s.projectRegister(rc.P, failed).render(s.Server, w, r, rc, status, extra)
 }
 
 func projectInputFromForm(r *http.Request) pilots.ProjectInput {
@@ -734,15 +720,7 @@ func (s *pilotsWeb) projectLink(w http.ResponseWriter, r *http.Request, rc *reqC
 // Projects API.
 
 func (s *pilotsWeb) apiProjects(w http.ResponseWriter, r *http.Request, rc *reqCtx) error {
-	svc, err := s.pilotsSvc()
-	if err != nil {
-		return err
-	}
-	list, ov, err := svc.ListProjects(r.Context(), rc.P, pilots.ProjectFilter{Q: r.URL.Query().Get("q"), Programme: r.URL.Query().Get("programme")})
-	if err != nil {
-		return err
-	}
-	return writeJSON(w, http.StatusOK, map[string]any{"projects": list, "overview": ov})
+	return s.projectRegister(rc.P, nil).api(s.Server)(w, r, rc)
 }
 
 func (s *pilotsWeb) apiRewards(w http.ResponseWriter, r *http.Request, rc *reqCtx) error {

@@ -68,67 +68,39 @@ func (s *qualityWeb) winnerFilter(r *http.Request) (awards.WinnerFilter, error) 
 	return awards.WinnerFilter{Year: y, Sidi: r.URL.Query().Get("sidi") == "1"}, err
 }
 
-// qualityList answers a public list page, or its export when ?format=
-// asks for one: the filter read from the query, the rows searched, then
-// either the export's rows or the page.
-func qualityList[F, T any](s *qualityWeb, filter func(*http.Request) (F, error), search func(context.Context, F) ([]T, error),
-	export exportTable, row func(T) []any, page func(w http.ResponseWriter, r *http.Request, rc *reqCtx, f F, list []T) error) func(http.ResponseWriter, *http.Request, *reqCtx) error {
-	return func(w http.ResponseWriter, r *http.Request, rc *reqCtx) error {
-		format, err := exportFormat(r)
-		if err != nil {
-			return err
-		}
-		f, err := filter(r)
-		if err != nil {
-			return err
-		}
-		list, err := search(r.Context(), f)
-		if err != nil {
-			return err
-		}
-		if format == "" {
-			return page(w, r, rc, f, list)
-		}
-		for _, x := range list {
-			export.Rows = append(export.Rows, row(x))
-		}
-		return s.writeExport(w, format, export)
-	}
-}
+// The public lists answer every matching row at once (registerList
+// without Page); their APIs keep their own shapes below.
 
 func (s *qualityWeb) winnersPage() func(http.ResponseWriter, *http.Request, *reqCtx) error {
-	return qualityList(s, s.winnerFilter, s.svc.Winners,
-		exportTable{Name: "青海省质量奖获奖组织", ASCII: "quality-awards", Header: []string{"年度", "组织名称", "统一社会信用代码", "所在地", "组织类别", "结果", "服务“四地”建设", "“四地”领域", "授奖日期"}},
-		func(a awards.Application) []any {
+	return registerList[awards.WinnerFilter, []awards.Application, awards.Application]{
+		Path: "/quality-awards", Template: "quality_awards", Title: "青海省质量奖获奖组织", Section: "quality-awards", ASCII: "quality-awards",
+		Filter: s.winnerFilter, Search: s.svc.Winners, Rows: rowsOf[awards.Application],
+		Data: func(r *http.Request, _ *reqCtx, _ awards.WinnerFilter, _ []awards.Application) (map[string]any, error) {
+			years, err := s.svc.WinnersByYear(r.Context())
+			return map[string]any{"Years": years, "Categories": awards.Categories, "Total": awards.TotalPoints, "Threshold": awards.SiteReviewThreshold}, err
+		},
+		Header: []string{"年度", "组织名称", "统一社会信用代码", "所在地", "组织类别", "结果", "服务“四地”建设", "“四地”领域", "授奖日期"},
+		Row: func(a awards.Application) []any {
 			return []any{a.Year, a.OrgName, a.CreditCode, a.RegionName, a.Category, a.ResultLabel, yesNo(a.ServesSidi), a.SidiField, a.AwardedOn}
 		},
-		func(w http.ResponseWriter, r *http.Request, rc *reqCtx, f awards.WinnerFilter, list []awards.Application) error {
-			years, err := s.svc.WinnersByYear(r.Context())
-			if err != nil {
-				return err
-			}
-			return s.render(w, r, rc, http.StatusOK, "quality_awards", "青海省质量奖获奖组织", "quality-awards", map[string]any{
-				"List": list, "F": f, "Years": years, "Categories": awards.Categories, "Total": awards.TotalPoints, "Threshold": awards.SiteReviewThreshold, "Export": exportURLs(r),
-			})
-		})
+	}.page(s.Server)
 }
 
 func (s *qualityWeb) zonesPage() func(http.ResponseWriter, *http.Request, *reqCtx) error {
-	return qualityList(s, func(*http.Request) (struct{}, error) { return struct{}{}, nil }, func(ctx context.Context, _ struct{}) ([]awards.Zone, error) { return s.svc.Zones(ctx) },
-		exportTable{Name: "质量提升示范区", ASCII: "quality-zones", Header: []string{"示范区名称", "所在地", "主导产业", "创建主体", "批准创建日期", "验收期限", "状态", "验收或撤销日期"}},
-		func(z awards.Zone) []any {
+	return registerList[bool, []awards.Zone, awards.Zone]{
+		Path: "/quality-zones", Template: "quality_zones", Title: "质量提升示范区与群众性质量活动", Export: "质量提升示范区", Section: "quality-zones", ASCII: "quality-zones",
+		Filter: always(func(r *http.Request) bool { return r.URL.Query().Get("special") == "1" }),
+		Search: func(ctx context.Context, _ bool) ([]awards.Zone, error) { return s.svc.Zones(ctx) },
+		Rows:   rowsOf[awards.Zone],
+		Data: func(r *http.Request, _ *reqCtx, special bool, _ []awards.Zone) (map[string]any, error) {
+			acts, err := s.svc.Activities(r.Context(), special)
+			return map[string]any{"Activities": acts, "Special": special}, err
+		},
+		Header: []string{"示范区名称", "所在地", "主导产业", "创建主体", "批准创建日期", "验收期限", "状态", "验收或撤销日期"},
+		Row: func(z awards.Zone) []any {
 			return []any{z.Name, z.RegionName, z.Industry, z.Host, z.ApprovedOn, z.DueOn, z.StatusLabel, z.DecidedOn}
 		},
-		func(w http.ResponseWriter, r *http.Request, rc *reqCtx, _ struct{}, zones []awards.Zone) error {
-			special := r.URL.Query().Get("special") == "1"
-			acts, err := s.svc.Activities(r.Context(), special)
-			if err != nil {
-				return err
-			}
-			return s.render(w, r, rc, http.StatusOK, "quality_zones", "质量提升示范区与群众性质量活动", "quality-zones", map[string]any{
-				"Zones": zones, "Activities": acts, "Special": special, "Export": exportURLs(r),
-			})
-		})
+	}.page(s.Server)
 }
 
 func (s *qualityWeb) surveyFilter(r *http.Request) (awards.SurveyFilter, error) {
@@ -137,25 +109,23 @@ func (s *qualityWeb) surveyFilter(r *http.Request) (awards.SurveyFilter, error) 
 }
 
 func (s *qualityWeb) surveysPage() func(http.ResponseWriter, *http.Request, *reqCtx) error {
-	return qualityList(s, s.surveyFilter, s.svc.Surveys,
-		exportTable{Name: "公共服务质量监测", ASCII: "service-quality", Header: []string{"年度", "领域", "地区", "得分", "较上年", "样本量", "来源"}},
-		func(m awards.Survey) []any {
+	return registerList[awards.SurveyFilter, []awards.Survey, awards.Survey]{
+		Path: "/service-quality", Template: "service_quality", Title: "公共服务质量监测", Section: "service-quality", ASCII: "service-quality",
+		Filter: s.surveyFilter, Search: s.svc.Surveys, Rows: rowsOf[awards.Survey],
+		Data: func(r *http.Request, _ *reqCtx, _ awards.SurveyFilter, _ []awards.Survey) (map[string]any, error) {
+			all, err := s.svc.Surveys(r.Context(), awards.SurveyFilter{})
+			regions := append([]org.Region{{Code: "630000", Name: "全省"}}, org.Prefectures()...)
+			return map[string]any{"Years": awards.SurveyYears(all), "Fields": awards.ServiceFields, "Regions": regions}, err
+		},
+		Header: []string{"年度", "领域", "地区", "得分", "较上年", "样本量", "来源"},
+		Row: func(m awards.Survey) []any {
 			var change any
 			if m.Change != nil {
 				change = *m.Change
 			}
 			return []any{m.Year, m.Field, m.RegionName, m.Score, change, m.Samples, m.Source}
 		},
-		func(w http.ResponseWriter, r *http.Request, rc *reqCtx, f awards.SurveyFilter, list []awards.Survey) error {
-			all, err := s.svc.Surveys(r.Context(), awards.SurveyFilter{})
-			if err != nil {
-				return err
-			}
-			regions := append([]org.Region{{Code: "630000", Name: "全省"}}, org.Prefectures()...)
-			return s.render(w, r, rc, http.StatusOK, "service_quality", "公共服务质量监测", "service-quality", map[string]any{
-				"List": list, "F": f, "Years": awards.SurveyYears(all), "Fields": awards.ServiceFields, "Regions": regions, "Export": exportURLs(r),
-			})
-		})
+	}.page(s.Server)
 }
 
 func (s *qualityWeb) managePage(w http.ResponseWriter, r *http.Request, rc *reqCtx) error {

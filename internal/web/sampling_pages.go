@@ -93,11 +93,11 @@ func samplingOpts(keys []string, labels map[string]string) []samplingOpt {
 func (s *samplingWeb) samplingList(p auth.Principal) registerList[sampling.Filter, sampling.List, sampling.Batch] {
 	return registerList[sampling.Filter, sampling.List, sampling.Batch]{
 		Path: "/sampling", API: "/api/v1/sampling/batches", Template: "sampling", Title: "产品质量监督抽查", Section: "sampling", ASCII: "sampling-batches",
-		Filter: func(r *http.Request) sampling.Filter {
+		Filter: func(r *http.Request) (sampling.Filter, error) {
 			q := r.URL.Query()
 			page, _ := strconv.Atoi(q.Get("page"))
 			year, _ := strconv.Atoi(q.Get("year"))
-			return sampling.Filter{P: p, Q: q.Get("q"), Year: year, Level: q.Get("level"), Outcome: q.Get("outcome"), Key: q.Get("key"), Page: page}
+			return sampling.Filter{P: p, Q: q.Get("q"), Year: year, Level: q.Get("level"), Outcome: q.Get("outcome"), Key: q.Get("key"), Page: page}, nil
 		},
 		Search:  s.svc.Search,
 		Page:    func(f *sampling.Filter, page, perPage int) { f.Page, f.PerPage = page, perPage },
@@ -105,10 +105,10 @@ func (s *samplingWeb) samplingList(p auth.Principal) registerList[sampling.Filte
 		Total:   func(l sampling.List) int { return l.Total },
 		Pages:   func(l sampling.List) int { return l.Pages },
 		Current: func(l sampling.List) int { return l.Filter.Page },
-		Data: func(r *http.Request, rc *reqCtx) map[string]any {
+		Data: func(r *http.Request, rc *reqCtx, _ sampling.Filter, _ sampling.List) (map[string]any, error) {
 			return map[string]any{"Levels": samplingOpts(sampling.Levels, sampling.LevelLabels), "Outcomes": samplingOpts(sampling.Outcomes, sampling.OutcomeLabels),
 				"Keys": samplingOpts([]string{sampling.KeySaltLake, sampling.KeyPV}, sampling.KeyLabels), "OutcomeLabels": sampling.OutcomeLabels,
-				"LevelLabels": sampling.LevelLabels, "KeyLabels": sampling.KeyLabels, "CanEdit": rc.P.Has(sampling.Keepers...)}
+				"LevelLabels": sampling.LevelLabels, "KeyLabels": sampling.KeyLabels, "CanEdit": rc.P.Has(sampling.Keepers...)}, nil
 		},
 		Header: append(kit.Header(sampling.BatchColumns), "演示数据"),
 		Row: func(b sampling.Batch) []any {

@@ -48,14 +48,14 @@ func (s *trademarkWeb) list() registerList[trademark.Filter, trademark.List, tra
 	}
 	return registerList[trademark.Filter, trademark.List, trademark.Mark]{
 		Path: "/trademarks", API: "/api/v1/trademarks", Template: "trademarks", Title: "商标注册", Section: "trademarks", ASCII: "trademarks",
-		Filter: trademarkFilter, Search: s.svc.Search,
+		Filter: always(trademarkFilter), Search: s.svc.Search,
 		Page:    func(f *trademark.Filter, page, perPage int) { f.Page, f.PerPage = page, perPage },
 		Rows:    func(l trademark.List) []trademark.Mark { return l.Marks },
 		Total:   func(l trademark.List) int { return l.Total },
 		Pages:   func(l trademark.List) int { return l.Pages },
 		Current: func(l trademark.List) int { return l.Filter.Page },
-		Data: func(r *http.Request, rc *reqCtx) map[string]any {
-			return map[string]any{"Prefectures": org.Prefectures(), "Classes": classes, "Statuses": statuses}
+		Data: func(r *http.Request, rc *reqCtx, _ trademark.Filter, _ trademark.List) (map[string]any, error) {
+			return map[string]any{"Prefectures": org.Prefectures(), "Classes": classes, "Statuses": statuses}, nil
 		},
 		Header: []string{"注册号", "商标名称", "国际分类", "注册人", "统一社会信用代码", "行政区划代码", "注册日期", "专用权期限至", "商标类型", "马德里国际注册号", "地理标志", "状态", "演示数据"},
 		Row: func(m trademark.Mark) []any {
