@@ -154,7 +154,7 @@ type Plan[T any] struct {
 // row, parses and checks it (against the file's other rows and, a batch at
 // a time, the database) and keeps only the failures, the rejected rows'
 // numbers and, for duplicate detection, a 64-bit hash of each row's key
-// (keySet: past keysInMemory keys in a temporary file, not the heap).
+// (keySet: in the heap up to keysInMemory keys, 12 bytes a key in sorted runs; past them in a temporary file).
 // When a row is invalid and SkipInvalid is not set
 // nothing is written and the error lists the failures. The second pass
 // reads the file again and writes its valid rows opt.Batch at a time, each

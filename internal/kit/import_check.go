@@ -21,8 +21,8 @@ import (
 // and rejected rows wait (errs from errMark on, rejectsBuf), so that the
 // error list and the rejects file stay in file order and the list keeps
 // the first MaxReportErrors failures, as when every row was checked on
-// its own. Memory: the window, and the keySet's map of at most
-// keysInMemory keys.
+// its own. Memory: the window, and the keySet's heap part of at most
+// keysInMemory keys (12 bytes a key in its runs).
 type validation[T any] struct {
 	ctx     context.Context
 	pl      Plan[T]

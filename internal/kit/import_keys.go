@@ -11,35 +11,50 @@ import (
 	"strings"
 )
 
-// keysInMemory is how many keys an import keeps in a map before it moves
-// them to a file (keySet): ~8 MB of heap at most, and a file of up to
-// 262,144 rows never touches the disk (the key file costs ~6 µs of CPU a
-// key past it: BenchmarkKeySet, 1M keys, 6.3 CPU-seconds).
-const keysInMemory = 1 << 18
+// keysInMemory is how many keys an import keeps in the heap before it
+// moves them to a file (keySet): the newest in a map (a sixteenth of them
+// at most), the others in sorted runs of 12 bytes a key — ~55 MB of heap
+// at most, so a file of up to 4,194,304 rows never touches the disk (the
+// key file costs ~6 µs of CPU a key: BenchmarkKeySet).
+const keysInMemory = 1 << 22
 
 // keysPerStatement is how many keys go into one statement of the key
 // file (two bound values each, under SQLite's 32,766).
 const keysPerStatement = 8000
 
 // keySet is the duplicate check's memory of an import: the 64-bit hash of
-// each key seen and the file row of its first occurrence. Up to
-// keysInMemory keys it is a map; past that the keys move to a throwaway
-// SQLite file in the temporary directory (a table keyed by the hash, with
-// a page cache of keyCacheKB, SQLite's memory), so the heap does not grow
-// with the file. The caller closes it.
+// each key seen and the file row of its first occurrence. Up to limit keys
+// it is in the heap: a map of the newest keys which, past a sixteenth of
+// the limit, becomes a sorted run (hashes and rows in two slices, found by
+// binary search; runs of like size are merged, so there are few); past
+// the limit the keys move to a throwaway SQLite file in the temporary
+// directory (a table keyed by the hash, with a page cache of keyCacheKB,
+// SQLite's memory), so the heap stays bounded whatever the file's size.
+// The caller closes it.
 type keySet struct {
-	limit int // keys in mem at most
-	mem   map[uint64]int32
-	dir   string
-	db    *sql.DB
-	conn  *sql.Conn
+	limit  int // keys in the heap at most
+	freeze int // keys in the map before it becomes a run
+	mem    map[uint64]int32
+	runs   []keyRun // largest first
+	inRuns int
+	dir    string
+	db     *sql.DB
+	conn   *sql.Conn
+}
+
+// keyRun is a set of keys sorted by hash, with the row of each.
+type keyRun struct {
+	h []uint64
+	r []int32
 }
 
 // keyCacheKB bounds the key file's page cache (SQLite's memory, not Go's).
 const keyCacheKB = 32768
 
-// newKeySet keeps up to limit keys in memory (keysInMemory).
-func newKeySet(limit int) *keySet { return &keySet{limit: limit, mem: map[uint64]int32{}} }
+// newKeySet keeps up to limit keys in the heap (keysInMemory).
+func newKeySet(limit int) *keySet {
+	return &keySet{limit: limit, freeze: max(limit/16, 1), mem: map[uint64]int32{}}
+}
 
 // add records the keys hashes[i] first seen at rows[i], in order, and
 // returns for each the row of its first occurrence: rows[i] itself when
@@ -48,14 +63,25 @@ func (k *keySet) add(ctx context.Context, hashes []uint64, rows []int32) ([]int3
 	first := make([]int32, len(hashes))
 	if k.mem != nil {
 		for i, h := range hashes {
-			if p, ok := k.mem[h]; ok {
+			if p, ok := k.find(h); ok {
 				first[i] = p
 				continue
 			}
 			k.mem[h] = rows[i]
 			first[i] = rows[i]
 		}
-		if len(k.mem) <= k.limit {
+		if len(k.mem) > k.freeze {
+			k.runs = append(k.runs, k.mapRun())
+			k.inRuns += len(k.mem)
+			k.mem = map[uint64]int32{}
+			// Merge while the newest run is as large as the one before it:
+			// each key is merged about log2(runs) times, and a lookup
+			// searches few runs.
+			for n := len(k.runs); n > 1 && len(k.runs[n-2].h) <= len(k.runs[n-1].h); n = len(k.runs) {
+				k.runs = append(k.runs[:n-2], mergeRuns(k.runs[n-2], k.runs[n-1]))
+			}
+		}
+		if len(k.mem)+k.inRuns <= k.limit {
 			return first, nil
 		}
 		if err := k.spill(ctx); err != nil {
@@ -73,7 +99,46 @@ func (k *keySet) add(ctx context.Context, hashes []uint64, rows []int32) ([]int3
 	return first, nil
 }
 
-// spill moves the map's keys to a new key file.
+// find is the row of h's first occurrence, from the heap.
+func (k *keySet) find(h uint64) (int32, bool) {
+	if p, ok := k.mem[h]; ok {
+		return p, true
+	}
+	for _, run := range k.runs {
+		if i, ok := slices.BinarySearch(run.h, h); ok {
+			return run.r[i], true
+		}
+	}
+	return 0, false
+}
+
+// mapRun is the map's keys as a run.
+func (k *keySet) mapRun() keyRun {
+	run := keyRun{h: slices.Sorted(maps.Keys(k.mem))}
+	run.r = make([]int32, len(run.h))
+	for i, h := range run.h {
+		run.r[i] = k.mem[h]
+	}
+	return run
+}
+
+// mergeRuns is one run of the keys of a and b (which share none).
+func mergeRuns(a, b keyRun) keyRun {
+	out := keyRun{h: make([]uint64, 0, len(a.h)+len(b.h)), r: make([]int32, 0, len(a.h)+len(b.h))}
+	i, j := 0, 0
+	for i < len(a.h) || j < len(b.h) {
+		if j == len(b.h) || i < len(a.h) && a.h[i] < b.h[j] {
+			out.h, out.r = append(out.h, a.h[i]), append(out.r, a.r[i])
+			i++
+		} else {
+			out.h, out.r = append(out.h, b.h[j]), append(out.r, b.r[j])
+			j++
+		}
+	}
+	return out
+}
+
+// spill moves the heap's keys to a new key file.
 func (k *keySet) spill(ctx context.Context) error {
 	dir, err := os.MkdirTemp("", "sidi-import-keys-")
 	if err != nil {
@@ -92,13 +157,12 @@ func (k *keySet) spill(ctx context.Context) error {
 		return fmt.Errorf("import: key file: %w", err)
 	}
 	// In the order of the hashes: each statement appends to the table.
-	hashes := slices.Sorted(maps.Keys(k.mem))
-	rows := make([]int32, len(hashes))
-	for i, h := range hashes {
-		rows[i] = k.mem[h]
+	all := k.mapRun()
+	for _, run := range k.runs {
+		all = mergeRuns(all, run)
 	}
-	k.mem = nil
-	return k.upsert(ctx, hashes, rows, nil)
+	k.mem, k.runs, k.inRuns = nil, nil, 0
+	return k.upsert(ctx, all.h, all.r, nil)
 }
 
 // upsert writes the keys not yet in the file (a repeat leaves the first
@@ -171,7 +235,7 @@ func (k *keySet) upsert(ctx context.Context, hashes []uint64, rows []int32, firs
 
 // close removes the key file, if there is one.
 func (k *keySet) close() error {
-	k.mem = nil
+	k.mem, k.runs = nil, nil
 	if k.db == nil {
 		return nil
 	}
