@@ -32,14 +32,12 @@ const keysPerStatement = 8000
 // SQLite's memory), so the heap stays bounded whatever the file's size.
 // The caller closes it.
 type keySet struct {
-	limit  int // keys in the heap at most
-	freeze int // keys in the map before it becomes a run
-	mem    map[uint64]int32
-	runs   []keyRun // largest first
-	inRuns int
-	dir    string
-	db     *sql.DB
-	conn   *sql.Conn
+	limit int // keys in the heap at most
+	mem   map[uint64]int32
+	runs  []keyRun // largest first
+	dir   string
+	db    *sql.DB
+	conn  *sql.Conn
 }
 
 // keyRun is a set of keys sorted by hash, with the row of each.
@@ -53,7 +51,7 @@ const keyCacheKB = 32768
 
 // newKeySet keeps up to limit keys in the heap (keysInMemory).
 func newKeySet(limit int) *keySet {
-	return &keySet{limit: limit, freeze: max(limit/16, 1), mem: map[uint64]int32{}}
+	return &keySet{limit: limit, mem: map[uint64]int32{}}
 }
 
 // add records the keys hashes[i] first seen at rows[i], in order, and
@@ -70,9 +68,8 @@ func (k *keySet) add(ctx context.Context, hashes []uint64, rows []int32) ([]int3
 			k.mem[h] = rows[i]
 			first[i] = rows[i]
 		}
-		if len(k.mem) > k.freeze {
+		if len(k.mem) > max(k.limit/16, 1) {
 			k.runs = append(k.runs, k.mapRun())
-			k.inRuns += len(k.mem)
 			k.mem = map[uint64]int32{}
 			// Merge while the newest run is as large as the one before it:
 			// each key is merged about log2(runs) times, and a lookup
@@ -81,7 +78,11 @@ func (k *keySet) add(ctx context.Context, hashes []uint64, rows []int32) ([]int3
 				k.runs = append(k.runs[:n-2], mergeRuns(k.runs[n-2], k.runs[n-1]))
 			}
 		}
-		if len(k.mem)+k.inRuns <= k.limit {
+		inHeap := len(k.mem)
+		for _, run := range k.runs {
+			inHeap += len(run.h)
+		}
+		if inHeap <= k.limit {
 			return first, nil
 		}
 		if err := k.spill(ctx); err != nil {
@@ -161,7 +162,7 @@ func (k *keySet) spill(ctx context.Context) error {
 	for _, run := range k.runs {
 		all = mergeRuns(all, run)
 	}
-	k.mem, k.runs, k.inRuns = nil, nil, 0
+	k.mem, k.runs = nil, nil
 	return k.upsert(ctx, all.h, all.r, nil)
 }
 
