@@ -7,6 +7,7 @@ import (
 	"fmt"
 	"io"
 	"os"
+	"sidi/internal/store"
 	"strings"
 
 	"sidi/internal/apperr"
@@ -176,6 +177,7 @@ func runImport[T any](ctx context.Context, src Source, opt ImportOptions, pl Pla
 	if opt.MaxRows > 0 && (pl.Spec.Limits.MaxRows == 0 || opt.MaxRows < pl.Spec.Limits.MaxRows) {
 		pl.Spec.Limits.MaxRows = opt.MaxRows
 	}
+	ctx = store.WithStatements(ctx) // each batch's INSERT texts parsed once a transaction
 	v := newValidation(ctx, src, opt, pl, keyLimit)
 	if pl.Load != nil && !opt.DryRun && !opt.TwoPass {
 		return runLoad(ctx, src, opt, pl, v)

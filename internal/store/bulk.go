@@ -11,9 +11,11 @@ import (
 // InsertRows runs head followed by n rows of len(casts) placeholders each
 // (casts[j] follows the j-th placeholder, "" for none), rowsPerStmt rows a
 // statement; row(i) gives the values of row i. The statements are not
-// prepared through tx: database/sql keeps every statement a transaction
-// prepared, and its text, until the transaction ends, so in a first load's
-// one transaction they grew with the file (52 MB of text at 1M standards).
+// prepared through tx, unless ctx carries WithStatements' cache (SQLite
+// only), which prepares each text once: database/sql keeps every statement
+// a transaction prepared, and its text, until the transaction ends, so in
+// a first load's one transaction they grew with the file (52 MB of text at
+// 1M standards).
 // SQLite gets anonymous "?" placeholders: it looks numbered ones up by
 // name, which grows with the square of their number. what names the
 // caller in errors; tail, when given, follows the rows (an ON CONFLICT
@@ -57,7 +59,13 @@ func InsertRows(ctx context.Context, d Dialect, tx *sql.Tx, what, head string, c
 		for i := start; i < end; i++ {
 			args = append(args, row(i)...)
 		}
-		if _, err := tx.ExecContext(ctx, st, args...); err != nil {
+		var err error
+		if d == SQLite {
+			err = execBulk(ctx, tx, st, args)
+		} else {
+			_, err = tx.ExecContext(ctx, st, args...) // pgx keeps its own statement cache
+		}
+		if err != nil {
 			return fmt.Errorf("%s: bulk insert: %w", what, err)
 		}
 	}
@@ -96,7 +104,8 @@ func Args[T any](vs []T) []any {
 
 // InsertShared is InsertRows for SQLite with values shared by every row:
 // head is followed by n rows of len(cols) placeholders each, perStmt rows
-// a statement (executed, not prepared through tx: see InsertRows); cols[j] < 0 marks a value of the
+// a statement (executed, or prepared once through ctx's WithStatements
+// cache: see InsertRows); cols[j] < 0 marks a value of the
 // row, cols[j] = k ≥ 0 the shared value shared[k], bound once per
 // statement (its first place takes an anonymous "?", its others "?N" of
 // that number: SQLite numbers an anonymous placeholder one past the largest
@@ -168,7 +177,7 @@ func InsertShared(ctx context.Context, tx *sql.Tx, what, head string, cols []int
 				}
 			}
 		}
-		if _, err := tx.ExecContext(ctx, st, args...); err != nil {
+		if err := execBulk(ctx, tx, st, args); err != nil {
 			return fmt.Errorf("%s: bulk insert: %w", what, err)
 		}
 	}

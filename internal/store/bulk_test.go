@@ -77,9 +77,19 @@ func TestInsertSharedBindsSharedValuesOnce(t *testing.T) {
 // than 300 KB (0.8–1 MB when they prepared their statements through the
 // transaction).
 func TestBulkInsertKeepsNothingInTheTransaction(t *testing.T) {
-	for _, d := range []store.Dialect{store.SQLite, store.Postgres} {
-		t.Run(string(d), func(t *testing.T) {
-			ctx := context.Background()
+	for _, tc := range []struct {
+		name string
+		d    store.Dialect
+		ctx  context.Context
+	}{
+		{"sqlite", store.SQLite, context.Background()},
+		{"sqlite statements cached", store.SQLite, store.WithStatements(context.Background())},
+		{"postgres", store.Postgres, context.Background()},
+		{"postgres statements cached", store.Postgres, store.WithStatements(context.Background())},
+	} {
+		d := tc.d
+		t.Run(tc.name, func(t *testing.T) {
+			ctx := tc.ctx
 			db := storetest.Open(t, d)
 			heap := func() uint64 {
 				runtime.GC()
@@ -123,5 +133,82 @@ func TestBulkInsertKeepsNothingInTheTransaction(t *testing.T) {
 				t.Errorf("the heap grew by %d KB inside the transaction", grew>>10)
 			}
 		})
+	}
+}
+
+// TestStatementsPreparedOncePerTransaction: with WithStatements a bulk
+// insert prepares each statement text once in a transaction (a full
+// statement and a shorter last one), starts again in the next transaction
+// (whose statements database/sql did not close), stops preparing at its
+// limits without losing a row, and a failing statement leaves the next
+// transaction working.
+func TestStatementsPreparedOncePerTransaction(t *testing.T) {
+	ctx := store.WithStatements(context.Background())
+	db := storetest.Open(t, store.SQLite)
+	if _, err := db.Writer().ExecContext(ctx, `CREATE TABLE once_t(a TEXT, b INTEGER UNIQUE)`); err != nil {
+		t.Fatal(err)
+	}
+	next := 0
+	insert := func(tx *sql.Tx, n int) error {
+		return store.InsertRows(ctx, store.SQLite, tx, "test", `INSERT INTO once_t(a, b) VALUES `, make([]string, 2), n, func(i int) []any {
+			next++
+			return []any{"x", next}
+		})
+	}
+	count := func() int {
+		var n int
+		if err := db.Writer().QueryRowContext(ctx, `SELECT count(*) FROM once_t`).Scan(&n); err != nil {
+			t.Fatal(err)
+		}
+		return n
+	}
+	err := db.Tx(ctx, func(tx *sqlTx) error {
+		for range 3 {
+			if err := insert(tx, 250); err != nil { // 100, 100 and 50 rows a statement
+				return err
+			}
+		}
+		if got := store.CachedStatements(ctx); got != 2 {
+			t.Errorf("first transaction: %d statements prepared, want 2", got)
+		}
+		return nil
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	err = db.Tx(ctx, func(tx *sqlTx) error {
+		if err := insert(tx, 30); err != nil {
+			return err
+		}
+		if got := store.CachedStatements(ctx); got != 1 {
+			t.Errorf("second transaction: %d statements prepared, want 1", got)
+		}
+		for n := 1; n <= 80; n++ { // 80 texts: past the cache's 64
+			if err := insert(tx, n); err != nil {
+				return err
+			}
+		}
+		if got := store.CachedStatements(ctx); got != 64 {
+			t.Errorf("after 81 texts: %d statements prepared, want the limit 64", got)
+		}
+		return nil
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if got, want := count(), 750+30+80*81/2; got != want {
+		t.Fatalf("%d rows, want %d", got, want)
+	}
+	next = 0 // b repeats: the statement fails, the transaction rolls back
+	err = db.Tx(ctx, func(tx *sqlTx) error { return insert(tx, 30) })
+	if err == nil {
+		t.Fatal("a repeated b was inserted")
+	}
+	next = 1 << 20
+	if err := db.Tx(ctx, func(tx *sqlTx) error { return insert(tx, 30) }); err != nil {
+		t.Fatalf("the transaction after a failed one: %v", err)
+	}
+	if got, want := count(), 750+30+80*81/2+30; got != want {
+		t.Fatalf("%d rows, want %d", got, want)
 	}
 }
