@@ -197,3 +197,98 @@ func TestFlushPending(t *testing.T) {
 		})
 	}
 }
+
+// TestFTSHashHoldsABatch: a bulk statement of 5,000 documents with
+// bodies leaves one FTS5 segment with the pending-terms hash migration
+// 0033 sets, where SQLite's default 1 MB hash left several to merge.
+// Merging is off, so the segments counted are those the flushes wrote.
+func TestFTSHashHoldsABatch(t *testing.T) {
+	const n = 5000
+	pool := []rune("青海省市场监督管理局标准品牌营商环境质量服务四地建设盐湖产业清洁能源生态旅游绿色有机农畜产品输出地牦牛藏羊枸杞青稞冷水鱼计量检验检测认证特种设备安全监察知识产权保护地理标志商标专利")
+	body := func(i int) string {
+		r := make([]rune, 200)
+		x := uint32(i*2654435761 + 1)
+		for j := range r {
+			x ^= x << 13
+			x ^= x >> 17
+			x ^= x << 5
+			r[j] = pool[x%uint32(len(pool))]
+		}
+		return string(r)
+	}
+	var docs []search.Doc
+	for i := range n {
+		docs = append(docs, search.Doc{Kind: testKind, RefID: int64(i + 1), Rank: int64(i), Title: fmt.Sprintf("地方标准第%d号", i), Body: body(i)})
+	}
+	tests := []struct {
+		name     string
+		hashsize string // set before the insert; "" keeps the migration's
+		segments func(int) bool
+		want     string
+	}{
+		{"migration 0033", "", func(s int) bool { return s == 1 }, "1"},
+		{"SQLite's default 1 MB", "1048576", func(s int) bool { return s > 1 }, "more than 1 (else this test cannot fail)"},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			db := storetest.Open(t, store.SQLite)
+			ctx := context.Background()
+			var hs int64
+			if err := db.Reader().QueryRowContext(ctx, `SELECT v FROM search_fts_config WHERE k = 'hashsize'`).Scan(&hs); err != nil || hs != 16<<20 {
+				t.Fatalf("search_fts hashsize %d (%v), want %d", hs, err, 16<<20)
+			}
+			qs := []string{`INSERT INTO search_fts(search_fts, rank) VALUES ('automerge', 0)`, `INSERT INTO search_fts(search_fts, rank) VALUES ('crisismerge', 1000)`}
+			if tt.hashsize != "" {
+				qs = append(qs, `INSERT INTO search_fts(search_fts, rank) VALUES ('hashsize', `+tt.hashsize+`)`)
+			}
+			for _, q := range qs {
+				if _, err := db.Writer().ExecContext(ctx, q); err != nil {
+					t.Fatal(err)
+				}
+			}
+			if err := db.Tx(ctx, func(tx *sql.Tx) error { return search.NewBatch(store.SQLite, docs).Insert(ctx, db, tx) }); err != nil {
+				t.Fatal(err)
+			}
+			var rec []byte
+			if err := db.Reader().QueryRowContext(ctx, `SELECT block FROM search_fts_data WHERE id = 10`).Scan(&rec); err != nil {
+				t.Fatal(err)
+			}
+			if s := ftsSegments(t, rec); !tt.segments(s) {
+				t.Errorf("%d documents in one statement left %d segments, want %s", n, s, tt.want)
+			}
+			ms, err := search.Top(ctx, db, search.ParseQuery("地方标准"), testKind, nil, 3)
+			if err != nil || len(ms) != 3 {
+				t.Fatalf("Top: %v %v", ms, err)
+			}
+		})
+	}
+}
+
+// ftsSegments reads the number of segments from an FTS5 structure record
+// (the %_data row 10): a 4-byte cookie, "\xff\x00\x00\x01" in the second
+// version, then SQLite varints for the levels and the segments.
+func ftsSegments(t *testing.T, rec []byte) int {
+	t.Helper()
+	i := 4
+	if len(rec) >= 8 && string(rec[4:8]) == "\xff\x00\x00\x01" {
+		i = 8
+	}
+	varint := func() int {
+		v := 0
+		for k := 0; k < 9 && i < len(rec); k++ {
+			b := rec[i]
+			i++
+			if k == 8 {
+				return v<<8 | int(b)
+			}
+			v = v<<7 | int(b&0x7f)
+			if b < 0x80 {
+				return v
+			}
+		}
+		t.Fatalf("structure record ends in a varint: %x", rec)
+		return 0
+	}
+	varint() // levels
+	return varint()
+}
