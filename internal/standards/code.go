@@ -10,6 +10,7 @@ import (
 	"strconv"
 	"strings"
 	"unicode"
+	"unicode/utf8"
 
 	"golang.org/x/text/unicode/norm"
 )
@@ -60,6 +61,9 @@ var dashReplacer = strings.NewReplacer(
 // clean folds width (NFKC), maps dashes to "-", drops every space and
 // upper-cases; the result is what the grammar below reads.
 func clean(s string) string {
+	if plainASCII(s) {
+		return cleanASCII(s)
+	}
 	s = norm.NFKC.String(s)
 	s = dashReplacer.Replace(s)
 	if strings.Contains(s, "一") { // most text has none: skip the regexp
@@ -77,6 +81,55 @@ func clean(s string) string {
 	}
 	return s
 }
+
+// plainASCII reports whether s is ASCII without "~": NFKC leaves such a
+// string as it is and dashReplacer has nothing in it to replace (its
+// other keys are not ASCII), so the fast paths below may skip both — an
+// import reads a code, dates and classifiers in every row, and those two
+// were most of the row's parsing.
+func plainASCII(s string) bool {
+	for i := 0; i < len(s); i++ {
+		if s[i] >= utf8.RuneSelf || s[i] == '~' {
+			return false
+		}
+	}
+	return true
+}
+
+// cleanASCII is clean of a plainASCII string: ASCII spaces (those
+// unicode.IsSpace knows) dropped, letters upper-cased, "--" made "-".
+func cleanASCII(s string) string {
+	change := false
+	for i := 0; i < len(s) && !change; i++ {
+		c := s[i]
+		change = asciiSpace(c) || 'a' <= c && c <= 'z' || c == '-' && i+1 < len(s) && s[i+1] == '-'
+	}
+	if !change {
+		return s
+	}
+	b := make([]byte, 0, len(s))
+	for i := 0; i < len(s); i++ {
+		c := s[i]
+		switch {
+		case asciiSpace(c):
+			continue
+		case 'a' <= c && c <= 'z':
+			c -= 'a' - 'A'
+		case c == '-' && len(b) > 0 && b[len(b)-1] == '-':
+			continue
+		}
+		b = append(b, c)
+	}
+	return string(b)
+}
+
+// asciiSpace is unicode.IsSpace of an ASCII byte.
+func asciiSpace(c byte) bool {
+	return c == ' ' || '\t' <= c && c <= '\r'
+}
+
+// reSpaceRE2 are the bytes of RE2's \s.
+const reSpaceRE2 = "\t\n\f\r "
 
 var (
 	reNumber     = regexp.MustCompile(`^([0-9]+(?:\.[0-9]+)*)(?:-([0-9]{4}|[0-9]{2}))?`)
@@ -238,6 +291,9 @@ func ParseCode(input string) Code {
 // group is a plausible year (DB63/T858 2009, GB T 8151.1 2000, GBJ 16 87).
 // Enterprise codes keep their spaces: they have their own reading.
 func spaceYear(input string) string {
+	if plainASCII(input) && !strings.ContainsAny(strings.TrimSpace(input), reSpaceRE2) {
+		return input // reSpaceYear needs a space
+	}
 	s := strings.TrimSpace(dashReplacer.Replace(norm.NFKC.String(input)))
 	if strings.HasPrefix(strings.ToUpper(s), "Q/") {
 		return input
@@ -363,7 +419,7 @@ func parseEnterprise(c Code, input, s string) Code {
 	// With spaces, the enterprise code is everything before the last field;
 	// it must end in a letter so that the key (which has no spaces) reads
 	// back the same way.
-	orig := reSpacedDash.ReplaceAllString(dashReplacer.Replace(norm.NFKC.String(input)), "-")
+	orig := enterpriseText(input)
 	if i := strings.Index(orig, "/"); i >= 0 {
 		fields := strings.Fields(orig[i+1:])
 		if n := len(fields); n >= 2 {
@@ -379,6 +435,20 @@ func parseEnterprise(c Code, input, s string) Code {
 		return finishInvalid(c)
 	}
 	return finishEnterprise(c, m[1], m[2], m[3])
+}
+
+// enterpriseText is an enterprise code as typed, width folded, every
+// dash "-" and the spaces around dashes dropped: its spaces elsewhere
+// separate the enterprise code from the number.
+func enterpriseText(input string) string {
+	s := input
+	if !plainASCII(input) {
+		s = dashReplacer.Replace(norm.NFKC.String(input))
+	}
+	if strings.Contains(s, "-") { // reSpacedDash needs a dash
+		s = reSpacedDash.ReplaceAllString(s, "-")
+	}
+	return s
 }
 
 func finishEnterprise(c Code, code, number, year string) Code {

@@ -208,7 +208,6 @@ var statusAliases = map[string]string{
 	"upcoming": StatusActive, "current": StatusActive,
 }
 
-var reListSep = regexp.MustCompile(`[;；,，、\s]+`)
 
 // ParseDate accepts 2024-01-05, 2024/1/5, 2024.01.05 and 2024年1月5日 and
 // returns the ISO form.
@@ -216,6 +215,9 @@ func ParseDate(s string) (string, bool) {
 	s = strings.TrimSpace(clean(s))
 	if s == "" {
 		return "", true
+	}
+	if d, ok, iso := isoDate(s); iso {
+		return d, ok // what time.Parse and Format below give, without them
 	}
 	if strings.ContainsAny(s, "年月日/.") {
 		s = dateSeparators.Replace(s)
@@ -373,14 +375,40 @@ func splitCodes(s string) []string {
 	return out
 }
 
-func splitList(s string) []string {
-	var out []string
-	for _, p := range reListSep.Split(s, -1) {
-		if p != "" {
-			out = append(out, p)
+// isoDate reads s when it is YYYY-MM-DD (iso true): ok and s itself
+// for a day of a year 1950–2100, as ParseDate's time.Parse and Format
+// would give it.
+func isoDate(s string) (d string, ok, iso bool) {
+	if len(s) != 10 || s[4] != '-' || s[7] != '-' {
+		return "", false, false
+	}
+	var n [3]int
+	for i, f := range [3]string{s[:4], s[5:7], s[8:]} {
+		for j := 0; j < len(f); j++ {
+			if f[j] < '0' || f[j] > '9' {
+				return "", false, false
+			}
+			n[i] = n[i]*10 + int(f[j]-'0')
 		}
 	}
-	return out
+	y, m, day := n[0], n[1], n[2]
+	if y < 1950 || y > 2100 || m < 1 || m > 12 || day < 1 || time.Date(y, time.Month(m), day, 0, 0, 0, 0, time.UTC).Day() != day {
+		return "", false, true
+	}
+	return s, true, true
+}
+
+// splitList splits s at ; ； , ， 、 and spaces (those of RE2's \s),
+// dropping empty parts (by hand: the regexp it replaces was a twentieth
+// of an import's parsing).
+func splitList(s string) []string {
+	return strings.FieldsFunc(s, func(r rune) bool {
+		switch r {
+		case ';', '；', ',', '，', '、', '\t', '\n', '\f', '\r', ' ':
+			return true
+		}
+		return false
+	})
 }
 
 func cleanList(s string) string {
