@@ -52,20 +52,13 @@ type Code struct {
 	Suggestion string `json:"suggestion,omitempty"`
 }
 
-// dashes are every dash-like rune that people type between number and year.
-var dashReplacer = strings.NewReplacer(
-	"—", "-", "–", "-", "‐", "-", "‑", "-", "‒", "-", "―", "-", "−", "-", "﹣", "-", "－", "-", "～", "-", "〜", "-", "~", "-",
-	"／", "/", "：", ":", "．", ".", "。", ".",
-)
-
 // clean folds width (NFKC), maps dashes to "-", drops every space and
 // upper-cases; the result is what the grammar below reads.
 func clean(s string) string {
 	if plainASCII(s) {
 		return cleanASCII(s)
 	}
-	s = norm.NFKC.String(s)
-	s = dashReplacer.Replace(s)
+	s = replaceDashes(norm.NFKC.String(s))
 	if strings.Contains(s, "一") { // most text has none: skip the regexp
 		s = reOneDash.ReplaceAllString(s, "$1-$2")
 	}
@@ -83,8 +76,8 @@ func clean(s string) string {
 }
 
 // plainASCII reports whether s is ASCII without "~": NFKC leaves such a
-// string as it is and dashReplacer has nothing in it to replace (its
-// other keys are not ASCII), so the fast paths below may skip both — an
+// string as it is and replaceDashes has nothing in it to replace (its
+// other runes are not ASCII), so the fast paths below may skip both — an
 // import reads a code, dates and classifiers in every row, and those two
 // were most of the row's parsing.
 func plainASCII(s string) bool {
@@ -294,8 +287,8 @@ func spaceYear(input string) string {
 	if plainASCII(input) && !strings.ContainsAny(strings.TrimSpace(input), reSpaceRE2) {
 		return input // reSpaceYear needs a space
 	}
-	s := strings.TrimSpace(dashReplacer.Replace(norm.NFKC.String(input)))
-	if strings.HasPrefix(strings.ToUpper(s), "Q/") {
+	s := strings.TrimSpace(replaceDashes(norm.NFKC.String(input)))
+	if !strings.ContainsAny(s, reSpaceRE2) || strings.HasPrefix(strings.ToUpper(s), "Q/") {
 		return input
 	}
 	m := reSpaceYear.FindStringSubmatch(s)
@@ -443,12 +436,69 @@ func parseEnterprise(c Code, input, s string) Code {
 func enterpriseText(input string) string {
 	s := input
 	if !plainASCII(input) {
-		s = dashReplacer.Replace(norm.NFKC.String(input))
+		s = replaceDashes(norm.NFKC.String(input))
 	}
-	if strings.Contains(s, "-") { // reSpacedDash needs a dash
-		s = reSpacedDash.ReplaceAllString(s, "-")
+	return spacedDash(s)
+}
+
+// spacedDash is reSpacedDash.ReplaceAllString(s, "-") by hand: each match,
+// the RE2 spaces before a run of dashes, the run and the spaces after it,
+// becomes one "-".
+func spacedDash(s string) string {
+	if !strings.Contains(s, "-") {
+		return s
 	}
-	return s
+	b := make([]byte, 0, len(s))
+	for i := 0; i < len(s); {
+		if j := i + len(s[i:]) - len(strings.TrimLeft(s[i:], reSpaceRE2)); j < len(s) && s[j] == '-' {
+			b = append(b, '-')
+			for j < len(s) && s[j] == '-' {
+				j++
+			}
+			i = j + len(s[j:]) - len(strings.TrimLeft(s[j:], reSpaceRE2))
+			continue
+		}
+		b = append(b, s[i])
+		i++
+	}
+	return string(b)
+}
+
+// replaceDashes maps every dash-like rune people type between number and
+// year to "-" and the full-width ／：．and 。to / : . — a rune at a time,
+// and s itself when none is in it (a strings.Replacer of these was the
+// larger part of cleaning a code).
+func replaceDashes(s string) string {
+	var b []byte
+	for i := 0; i < len(s); {
+		r, size := utf8.DecodeRuneInString(s[i:])
+		var to byte
+		switch r {
+		case '—', '–', '‐', '‑', '‒', '―', '−', '﹣', '－', '～', '〜', '~':
+			to = '-'
+		case '／':
+			to = '/'
+		case '：':
+			to = ':'
+		case '．', '。':
+			to = '.'
+		default:
+			if b != nil {
+				b = append(b, s[i:i+size]...)
+			}
+			i += size
+			continue
+		}
+		if b == nil {
+			b = append(make([]byte, 0, len(s)), s[:i]...)
+		}
+		b = append(b, to)
+		i += size
+	}
+	if b == nil {
+		return s
+	}
+	return string(b)
 }
 
 func finishEnterprise(c Code, code, number, year string) Code {

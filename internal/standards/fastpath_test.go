@@ -19,6 +19,12 @@ import (
 // it stood before the fast paths; TestFastPathsAgree runs both over the
 // real codes, dates and lists of every kind, FuzzFastPaths over anything.
 
+// dashReplacer is what replaceDashes does, as a strings.Replacer.
+var dashReplacer = strings.NewReplacer(
+	"—", "-", "–", "-", "‐", "-", "‑", "-", "‒", "-", "―", "-", "−", "-", "﹣", "-", "－", "-", "～", "-", "〜", "-", "~", "-",
+	"／", "/", "：", ":", "．", ".", "。", ".",
+)
+
 func cleanRef(s string) string {
 	s = norm.NFKC.String(s)
 	s = dashReplacer.Replace(s)
@@ -84,6 +90,12 @@ func parseDateRef(s string) (string, bool) {
 // its reference on s.
 func checkFastPaths(t *testing.T, s string) {
 	t.Helper()
+	if got, want := replaceDashes(s), dashReplacer.Replace(s); got != want {
+		t.Errorf("replaceDashes(%q) = %q, want %q", s, got, want)
+	}
+	if got, want := spacedDash(s), reSpacedDash.ReplaceAllString(s, "-"); got != want {
+		t.Errorf("spacedDash(%q) = %q, want %q", s, got, want)
+	}
 	if got, want := clean(s), cleanRef(s); got != want {
 		t.Errorf("clean(%q) = %q, want %q", s, got, want)
 	}
@@ -110,6 +122,7 @@ func fastPathInputs(t testing.TB, generated bool) []string {
 		"DB63/T 858 2009", "DB63/T858 2009", "GB T 8151.1 2000", "GBJ 16 87", "db63/t 1~2", "GB/T39389一2020", "\tGB\v/T 1\f-\r2020\n",
 		"2024-01-05", "2024-1-5", "2024-02-29", "2023-02-29", "2024-13-01", "2024-00-10", "1949-12-31", "1950-01-01", "2100-12-31", "2101-01-01",
 		"2024/1/5", "2024.01.05", "2024年1月5日", "２０２４-０１-０５", "2024-01-05 ", "0000-00-00", "+024-01-05", "2024-1-05x",
+		"-", " - ", "a - - b", "a--b ", "\t-\r", "x -\v- y", "Q/QH 0001—S —— 2021", "\xff—\xfe", "a\xe2\x80-b", "～〜~－﹣", "／：．。",
 		"03.120.10;03.120.20", "A01，B02、c03", "A01 ; ; B02", "65.020.01\u3000B31", "x\u0085y\u00a0z", "\u200bGB/T 1-2000\ufeff",
 	}
 	f, err := os.Open("testdata/codes_real.txt")

@@ -208,7 +208,6 @@ var statusAliases = map[string]string{
 	"upcoming": StatusActive, "current": StatusActive,
 }
 
-
 // ParseDate accepts 2024-01-05, 2024/1/5, 2024.01.05 and 2024年1月5日 and
 // returns the ISO form.
 func ParseDate(s string) (string, bool) {
