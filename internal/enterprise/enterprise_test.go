@@ -4,15 +4,18 @@ import (
 	"context"
 	"database/sql"
 	"errors"
+	"fmt"
 	"slices"
 	"strings"
 	"testing"
 	"time"
 
 	"sidi/internal/apperr"
+	"sidi/internal/audit"
 	"sidi/internal/auth"
 	"sidi/internal/enterprise"
 	"sidi/internal/kit"
+	"sidi/internal/kit/kittest"
 	"sidi/internal/org"
 	"sidi/internal/store"
 	"sidi/internal/store/storetest"
@@ -311,4 +314,42 @@ func TestEnsure(t *testing.T) {
 
 func nextChar(c byte) byte {
 	return "0123456789ABCDEFGHJKLMNPQRTUWXY"[(indexOf(c)+1)%31]
+}
+
+// TestLinkUserAudit: a link and an unlink each leave one audit entry (the
+// link naming the login and the enterprise, the unlink's Before the two
+// ids); linking a linked user again changes nothing; refused writes leave
+// no row and no audit entry.
+func TestLinkUserAudit(t *testing.T) {
+	storetest.Each(t, func(t *testing.T, db *store.DB) {
+		f := newFixture(t, db)
+		ctx := context.Background()
+		u, a := f.ent.UserID, f.a.ID
+		if err := f.svc.LinkUser(ctx, f.admin, u, a); err != nil {
+			t.Fatalf("link again: %v", err)
+		}
+		kittest.Refused(t, db, []string{`SELECT COUNT(*) FROM user_enterprise`}, []kittest.Refusal{
+			{Name: "role", Kind: apperr.ErrForbidden, Msg: apperr.Message(f.ent.Require(enterprise.Editors...)), Write: func() error { return f.svc.LinkUser(ctx, f.ent, u, f.b.ID) }},
+			{Name: "no such user", Kind: apperr.ErrNotFound, Msg: "没有编号为 999999 的用户", Write: func() error { return f.svc.LinkUser(ctx, f.admin, 999999, f.b.ID) }},
+			{Name: "no such enterprise", Kind: apperr.ErrNotFound, Msg: "没有编号为 999999 的企业", Write: func() error { return f.svc.LinkUser(ctx, f.admin, u, 999999) }},
+			{Name: "unlink, not linked", Kind: apperr.ErrNotFound, Msg: "该用户未关联此企业", Write: func() error { return f.svc.UnlinkUser(ctx, f.admin, u, f.b.ID) }},
+		})
+		if err := f.svc.UnlinkUser(ctx, f.admin, u, a); err != nil {
+			t.Fatal(err)
+		}
+		if err := f.svc.UnlinkUser(ctx, f.admin, u, a); !errors.Is(err, apperr.ErrNotFound) || apperr.Message(err) != "该用户未关联此企业" {
+			t.Errorf("unlink again: %v", err)
+		}
+		id := fmt.Sprintf("%d/%d", u, a)
+		want := []string{
+			fmt.Sprintf(`%s link null → {"enterprise":"格尔木昆仑盐化有限公司","enterprise_id":%d,"login":"ent-a","user_id":%d}`, id, a, u),
+			fmt.Sprintf(`%s unlink {"enterprise_id":%d,"user_id":%d} → null`, id, a, u),
+		}
+		if got := kittest.AuditEntries(t, db, "user_enterprise"); strings.Join(got, "\n") != strings.Join(want, "\n") {
+			t.Errorf("audit entries\n%s\nwant\n%s", strings.Join(got, "\n"), strings.Join(want, "\n"))
+		}
+		if _, err := audit.Verify(ctx, db); err != nil {
+			t.Errorf("audit chain: %v", err)
+		}
+	})
 }

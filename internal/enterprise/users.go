@@ -8,66 +8,96 @@ import (
 	"strings"
 
 	"sidi/internal/apperr"
-	"sidi/internal/audit"
 	"sidi/internal/auth"
+	"sidi/internal/kit"
 	"sidi/internal/store"
 )
 
+// linkKey names a user's link to an enterprise.
+type linkKey struct{ User, Enterprise int64 }
+
+// userLink is a user's link to an enterprise as the audit log records it:
+// a link names the user's login and the enterprise's name; an unlink's
+// Before the two ids only (the stored link, read by ids).
+type userLink struct {
+	Enterprise   string `json:"enterprise,omitempty"`
+	EnterpriseID int64  `json:"enterprise_id"`
+	Login        string `json:"login,omitempty"`
+	UserID       int64  `json:"user_id"`
+}
+
+// userLinks are the users' links as the kit writes them; the audit log
+// names one "user/enterprise".
+func userLinks(db *store.DB) kit.Setting[linkKey, userLink] {
+	return kit.Setting[linkKey, userLink]{DB: db, Entity: "user_enterprise",
+		ID: func(k linkKey) string { return fmt.Sprintf("%d/%d", k.User, k.Enterprise) },
+		Load: func(ctx context.Context, q store.Querier, k linkKey) (userLink, bool, error) {
+			var one int
+			found, err := kit.Found(q.QueryRowContext(ctx, `SELECT 1 FROM user_enterprise WHERE user_id = $1 AND enterprise_id = $2`, k.User, k.Enterprise).Scan(&one))
+			return userLink{UserID: k.User, EnterpriseID: k.Enterprise}, found, err
+		}}
+}
+
 // LinkUser lets an enterprise user act for an enterprise (administrators
-// and supervisors). The user must hold the enterprise role.
+// and supervisors). The user must hold the enterprise role. Linking a
+// linked user again changes nothing.
 func (s *Service) LinkUser(ctx context.Context, p auth.Principal, userID, enterpriseID int64) error {
-	if err := p.Require(Editors...); err != nil {
-		return err
-	}
-	return s.db.Tx(ctx, func(tx *sql.Tx) error {
-		var login string
-		err := tx.QueryRowContext(ctx, `SELECT login FROM users WHERE id = $1`, userID).Scan(&login)
-		if errors.Is(err, sql.ErrNoRows) {
-			return apperr.NotFound("没有编号为 %d 的用户", userID)
-		}
-		if err != nil {
-			return fmt.Errorf("enterprise: link user: %w", err)
-		}
-		var n int
-		if err := tx.QueryRowContext(ctx, `SELECT COUNT(*) FROM user_roles WHERE user_id = $1 AND role = $2`, userID, string(auth.RoleEnterprise)).Scan(&n); err != nil {
-			return fmt.Errorf("enterprise: link user: %w", err)
-		}
-		if n == 0 {
-			return apperr.Invalid("用户 %s 不是企业用户，不能关联企业", login)
-		}
-		e, err := load(ctx, tx, enterpriseID)
-		if err != nil {
+	l := userLink{UserID: userID, EnterpriseID: enterpriseID}
+	_, err := userLinks(s.db).Save(ctx, kit.Put[linkKey, userLink]{By: p.Actor(), Allowed: p.Require(Editors...), Key: linkKey{userID, enterpriseID}, Action: "link",
+		Check: func(tx *sql.Tx, _ userLink, _ bool) error {
+			err := tx.QueryRowContext(ctx, `SELECT login FROM users WHERE id = $1`, userID).Scan(&l.Login)
+			if errors.Is(err, sql.ErrNoRows) {
+				return apperr.NotFound("没有编号为 %d 的用户", userID)
+			}
+			if err != nil {
+				return fmt.Errorf("enterprise: link user: %w", err)
+			}
+			var n int
+			if err := tx.QueryRowContext(ctx, `SELECT COUNT(*) FROM user_roles WHERE user_id = $1 AND role = $2`, userID, string(auth.RoleEnterprise)).Scan(&n); err != nil {
+				return fmt.Errorf("enterprise: link user: %w", err)
+			}
+			if n == 0 {
+				return apperr.Invalid("用户 %s 不是企业用户，不能关联企业", l.Login)
+			}
+			e, err := load(ctx, tx, enterpriseID)
+			l.Enterprise = e.Name
 			return err
-		}
-		res, err := tx.ExecContext(ctx, `INSERT INTO user_enterprise(user_id, enterprise_id, created_by, created_at) VALUES ($1, $2, $3, $4) ON CONFLICT DO NOTHING`,
-			userID, enterpriseID, p.Actor().Name, s.stamp())
-		if err != nil {
-			return fmt.Errorf("enterprise: link user: %w", err)
-		}
-		if n, _ := res.RowsAffected(); n == 0 {
-			return nil // already linked
-		}
-		return audit.Append(ctx, s.db, tx, p.Actor(), audit.Entry{Entity: "user_enterprise", EntityID: fmt.Sprintf("%d/%d", userID, enterpriseID), Action: "link",
-			After: map[string]any{"user_id": userID, "login": login, "enterprise_id": enterpriseID, "enterprise": e.Name}})
-	})
+		},
+		Same: func(userLink) bool { return true }, // already linked
+		Exec: func(tx *sql.Tx, _ userLink, _ bool) (userLink, error) {
+			res, err := tx.ExecContext(ctx, `INSERT INTO user_enterprise(user_id, enterprise_id, created_by, created_at) VALUES ($1, $2, $3, $4) ON CONFLICT DO NOTHING`,
+				userID, enterpriseID, p.Actor().Name, s.stamp())
+			if err != nil {
+				return l, err
+			}
+			if n, _ := res.RowsAffected(); n == 0 {
+				return l, kit.Unchanged // linked since the link was read
+			}
+			return l, nil
+		}})
+	return err
 }
 
 // UnlinkUser ends a user's right to act for an enterprise.
 func (s *Service) UnlinkUser(ctx context.Context, p auth.Principal, userID, enterpriseID int64) error {
-	if err := p.Require(Editors...); err != nil {
-		return err
-	}
-	return s.db.Tx(ctx, func(tx *sql.Tx) error {
-		res, err := tx.ExecContext(ctx, `DELETE FROM user_enterprise WHERE user_id = $1 AND enterprise_id = $2`, userID, enterpriseID)
-		if err != nil {
-			return fmt.Errorf("enterprise: unlink user: %w", err)
-		}
-		if n, _ := res.RowsAffected(); n == 0 {
-			return apperr.NotFound("该用户未关联此企业")
-		}
-		return audit.Append(ctx, s.db, tx, p.Actor(), audit.Entry{Entity: "user_enterprise", EntityID: fmt.Sprintf("%d/%d", userID, enterpriseID), Action: "unlink",
-			Before: map[string]any{"user_id": userID, "enterprise_id": enterpriseID}})
-	})
+	_, err := userLinks(s.db).Save(ctx, kit.Put[linkKey, userLink]{By: p.Actor(), Allowed: p.Require(Editors...), Key: linkKey{userID, enterpriseID}, Action: "unlink", Remove: true,
+		Check: func(_ *sql.Tx, _ userLink, found bool) error {
+			if !found {
+				return apperr.NotFound("该用户未关联此企业")
+			}
+			return nil
+		},
+		Exec: func(tx *sql.Tx, _ userLink, _ bool) (userLink, error) {
+			res, err := tx.ExecContext(ctx, `DELETE FROM user_enterprise WHERE user_id = $1 AND enterprise_id = $2`, userID, enterpriseID)
+			if err != nil {
+				return userLink{}, err
+			}
+			if n, _ := res.RowsAffected(); n == 0 {
+				return userLink{}, apperr.NotFound("该用户未关联此企业") // unlinked since the link was read
+			}
+			return userLink{}, nil
+		}})
+	return err
 }
 
 // LinkLogin links the user with this login name to an enterprise.

@@ -10,7 +10,6 @@ import (
 	"strings"
 
 	"sidi/internal/apperr"
-	"sidi/internal/audit"
 	"sidi/internal/auth"
 	"sidi/internal/kit"
 	"sidi/internal/org"
@@ -126,69 +125,103 @@ type ItemResult struct {
 	EnteredAt  string `json:"entered_at"`
 }
 
+// itemKey names one item's result for one drawn entity.
+type itemKey struct {
+	Draw         int64
+	Entity, Item string
+}
+
+// itemEntry is an item's result as stored and as the audit log records it
+// (the outcome and the detail; who entered it and when are not audited).
+type itemEntry struct {
+	Detail    string `json:"detail"`
+	Outcome   string `json:"outcome"`
+	EnteredBy string `json:"-"`
+	EnteredAt string `json:"-"`
+}
+
+// itemResults are the item results as the kit writes them; the audit log
+// names one "draw/credit code/item".
+func itemResults(db *store.DB) kit.Setting[itemKey, itemEntry] {
+	return kit.Setting[itemKey, itemEntry]{DB: db, Entity: "inspect_item_result",
+		ID: func(k itemKey) string { return fmt.Sprintf("%d/%s/%s", k.Draw, k.Entity, k.Item) },
+		Load: func(ctx context.Context, q store.Querier, k itemKey) (itemEntry, bool, error) {
+			var e itemEntry
+			found, err := kit.Found(q.QueryRowContext(ctx, `SELECT outcome, detail, entered_by, entered_at FROM inspect_item_results WHERE draw_id = $1 AND credit_code = $2 AND item_code = $3`,
+				k.Draw, k.Entity, k.Item).Scan(&e.Outcome, &e.Detail, &e.EnteredBy, &e.EnteredAt))
+			return e, found, err
+		}}
+}
+
 // EnterItemResult records (or corrects) an item's result for a drawn
 // entity: the item must be one of the draw's, the entity one it drew.
+// Entering the stored result again changes nothing (no audit entry).
 func (s *Service) EnterItemResult(ctx context.Context, p auth.Principal, drawID int64, code, item, outcome, detail string) (ItemResult, error) {
 	r := ItemResult{DrawID: drawID, CreditCode: strings.ToUpper(strings.TrimSpace(code)), ItemCode: strings.TrimSpace(item), Outcome: outcome}
-	if err := p.Require(Viewers...); err != nil {
+	key := itemKey{drawID, r.CreditCode, r.ItemCode}
+	e, err := itemResults(s.db).Save(ctx, kit.Put[itemKey, itemEntry]{By: p.Actor(), Allowed: p.Require(Viewers...), Key: key, Action: "result",
+		Validate: func() error {
+			if !slices.Contains(Outcomes, outcome) {
+				return apperr.Invalid("检查结果须为：%s", strings.Join(Outcomes, "、"))
+			}
+			var err error
+			r.Detail, err = checkText(detail, "情况说明", 1000)
+			return err
+		},
+		Check: func(tx *sql.Tx, _ itemEntry, _ bool) error { return s.itemResultAllowed(ctx, tx, p, key) },
+		Same:  func(before itemEntry) bool { return before.Outcome == r.Outcome && before.Detail == r.Detail },
+		Exec: func(tx *sql.Tx, _ itemEntry, found bool) (itemEntry, error) {
+			e := itemEntry{Outcome: r.Outcome, Detail: r.Detail, EnteredBy: p.Actor().Name, EnteredAt: s.stamp()}
+			var err error
+			if found {
+				_, err = tx.ExecContext(ctx, `UPDATE inspect_item_results SET outcome = $1, detail = $2, entered_by = $3, entered_at = $4 WHERE draw_id = $5 AND credit_code = $6 AND item_code = $7`,
+					e.Outcome, e.Detail, e.EnteredBy, e.EnteredAt, key.Draw, key.Entity, key.Item)
+			} else {
+				_, err = tx.ExecContext(ctx, `INSERT INTO inspect_item_results(draw_id, credit_code, item_code, outcome, detail, entered_by, entered_at) VALUES ($1, $2, $3, $4, $5, $6, $7)`,
+					key.Draw, key.Entity, key.Item, e.Outcome, e.Detail, e.EnteredBy, e.EnteredAt)
+			}
+			return e, err
+		}})
+	if err != nil {
 		return r, err
 	}
-	if !slices.Contains(Outcomes, outcome) {
-		return r, apperr.Invalid("检查结果须为：%s", strings.Join(Outcomes, "、"))
-	}
-	var err error
-	if r.Detail, err = checkText(detail, "情况说明", 1000); err != nil {
-		return r, err
-	}
+	r.Outcome, r.Detail, r.EnteredBy, r.EnteredAt = e.Outcome, e.Detail, e.EnteredBy, e.EnteredAt
+	return r, nil
+}
+
+// itemResultAllowed checks, in the write's transaction, that an item's
+// result may be entered: the draw is a completed draw, the item one of its
+// items and in p's scope (its department's), the entity one it drew.
+func (s *Service) itemResultAllowed(ctx context.Context, tx *sql.Tx, p auth.Principal, k itemKey) error {
 	var items, kind, status string
-	err = s.db.Reader().QueryRowContext(ctx, `SELECT items, kind, status FROM inspect_draws WHERE id = $1`, drawID).Scan(&items, &kind, &status)
+	err := tx.QueryRowContext(ctx, `SELECT items, kind, status FROM inspect_draws WHERE id = $1`, k.Draw).Scan(&items, &kind, &status)
 	if errors.Is(err, sql.ErrNoRows) || err == nil && (status != StatusDrawn || kind != "draw") {
-		return r, apperr.NotFound("第 %d 号抽查记录不存在或尚未完成", drawID)
+		return apperr.NotFound("第 %d 号抽查记录不存在或尚未完成", k.Draw)
 	}
 	if err != nil {
-		return r, err
+		return err
 	}
-	if !slices.Contains(splitList(items), r.ItemCode) {
-		return r, apperr.Invalid("事项 %s 不是第 %d 号抽查的检查事项", kit.ClipRunes(r.ItemCode, 40), drawID)
+	if !slices.Contains(splitList(items), k.Item) {
+		return apperr.Invalid("事项 %s 不是第 %d 号抽查的检查事项", kit.ClipRunes(k.Item, 40), k.Draw)
 	}
-	its, err := s.DrawItems(ctx, []string{r.ItemCode})
+	its, err := s.DrawItems(ctx, []string{k.Item})
 	if err != nil {
-		return r, err
+		return err
 	}
 	if its, err = s.itemScope(ctx, p, its); err != nil {
-		return r, err
+		return err
 	}
 	if len(its) == 0 {
-		return r, apperr.OutOfScope("事项 %s 的检查结果由其实施部门录入", kit.ClipRunes(r.ItemCode, 40))
+		return apperr.OutOfScope("事项 %s 的检查结果由其实施部门录入", kit.ClipRunes(k.Item, 40))
 	}
 	var n int
-	if err := s.db.Reader().QueryRowContext(ctx, `SELECT COUNT(*) FROM inspect_assignments WHERE draw_id = $1 AND credit_code = $2`, drawID, r.CreditCode).Scan(&n); err != nil {
-		return r, err
+	if err := tx.QueryRowContext(ctx, `SELECT COUNT(*) FROM inspect_assignments WHERE draw_id = $1 AND credit_code = $2`, k.Draw, k.Entity).Scan(&n); err != nil {
+		return err
 	}
 	if n == 0 {
-		return r, apperr.Invalid("检查对象 %s 不在第 %d 号抽查的结果中", kit.ClipRunes(r.CreditCode, 20), drawID)
+		return apperr.Invalid("检查对象 %s 不在第 %d 号抽查的结果中", kit.ClipRunes(k.Entity, 20), k.Draw)
 	}
-	r.EnteredBy, r.EnteredAt = p.Actor().Name, s.stamp()
-	err = s.db.Tx(ctx, func(tx *sql.Tx) error {
-		var before map[string]any
-		var o, d string
-		err := tx.QueryRowContext(ctx, `SELECT outcome, detail FROM inspect_item_results WHERE draw_id = $1 AND credit_code = $2 AND item_code = $3`, drawID, r.CreditCode, r.ItemCode).Scan(&o, &d)
-		switch {
-		case errors.Is(err, sql.ErrNoRows):
-			_, err = tx.ExecContext(ctx, `INSERT INTO inspect_item_results(draw_id, credit_code, item_code, outcome, detail, entered_by, entered_at) VALUES ($1, $2, $3, $4, $5, $6, $7)`,
-				drawID, r.CreditCode, r.ItemCode, r.Outcome, r.Detail, r.EnteredBy, r.EnteredAt)
-		case err == nil:
-			before = map[string]any{"outcome": o, "detail": d}
-			_, err = tx.ExecContext(ctx, `UPDATE inspect_item_results SET outcome = $1, detail = $2, entered_by = $3, entered_at = $4 WHERE draw_id = $5 AND credit_code = $6 AND item_code = $7`,
-				r.Outcome, r.Detail, r.EnteredBy, r.EnteredAt, drawID, r.CreditCode, r.ItemCode)
-		}
-		if err != nil {
-			return fmt.Errorf("inspect: item result: %w", err)
-		}
-		return audit.Append(ctx, s.db, tx, p.Actor(), audit.Entry{Entity: "inspect_item_result", EntityID: fmt.Sprintf("%d/%s/%s", drawID, r.CreditCode, r.ItemCode), Action: "result",
-			Before: before, After: map[string]any{"outcome": r.Outcome, "detail": r.Detail}})
-	})
-	return r, err
+	return nil
 }
 
 // ItemResults lists a draw's item results (staff) of the items in p's

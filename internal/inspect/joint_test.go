@@ -2,14 +2,17 @@ package inspect_test
 
 import (
 	"errors"
+	"fmt"
 	"slices"
 	"strings"
 	"testing"
 
 	"sidi/internal/apperr"
+	"sidi/internal/audit"
 	"sidi/internal/auth"
 	"sidi/internal/inspect"
 	"sidi/internal/kit"
+	"sidi/internal/kit/kittest"
 	"sidi/internal/org"
 	"sidi/internal/store"
 	"sidi/internal/store/storetest"
@@ -59,6 +62,22 @@ func TestJointInspection(t *testing.T) {
 		}
 		if _, err := s.EnterItemResult(ctx, admin, rec.DrawID, e, "J-SE", "发现问题待后续处理", "更正"); err != nil {
 			t.Fatal(err)
+		}
+		// The same result again changes nothing: no audit entry.
+		if x, err := s.EnterItemResult(ctx, admin, rec.DrawID, e, "J-SE", "发现问题待后续处理", " 更正 "); err != nil || x.Outcome != "发现问题待后续处理" || x.Detail != "更正" || x.EnteredBy == "" {
+			t.Fatalf("unchanged: %+v %v", x, err)
+		}
+		id := func(item string) string { return fmt.Sprintf("%d/%s/%s", rec.DrawID, e, item) }
+		wantAudit := []string{
+			id("J-SE") + ` result null → {"detail":"","outcome":"未发现问题"}`,
+			id("J-FIRE") + ` result null → {"detail":"疏散通道堵塞","outcome":"发现问题已责令改正"}`,
+			id("J-SE") + ` result {"detail":"","outcome":"未发现问题"} → {"detail":"更正","outcome":"发现问题待后续处理"}`,
+		}
+		if got := kittest.AuditEntries(t, db, "inspect_item_result"); strings.Join(got, "\n") != strings.Join(wantAudit, "\n") {
+			t.Errorf("audit entries\n%s\nwant\n%s", strings.Join(got, "\n"), strings.Join(wantAudit, "\n"))
+		}
+		if _, err := audit.Verify(ctx, db); err != nil {
+			t.Errorf("audit chain: %v", err)
 		}
 		got, err := s.ItemResults(ctx, admin, rec.DrawID, 10)
 		if err != nil || len(got) != 2 {

@@ -39,7 +39,10 @@ type Setting[K, T any] struct {
 //     none), After the record Exec wrote;
 //  3. the record as stored is returned.
 //
+// A Put with Remove removes the stored record instead: see Remove.
+//
 // Any error rolls everything back: a failing Exec leaves no audit entry.
+// An Exec that finds nothing to change after all returns Unchanged.
 type Put[K, T any] struct {
 	// By is who writes, as the audit log records it (p.Actor()).
 	By audit.Actor
@@ -57,9 +60,23 @@ type Put[K, T any] struct {
 	// is returned as it is. Called only for a found record; nil: a found
 	// record is always written again.
 	Same func(before T) bool
-	// Exec writes (inserts or updates) and returns the record as stored.
+	// Exec writes (inserts or updates) and returns the record as stored;
+	// with Remove, it deletes the stored record (its T is not used).
 	Exec func(tx *sql.Tx, before T, found bool) (T, error)
+	// Remove says the write removes the record under Key (an unlink):
+	// Exec runs only for a found record (a record not found is left as it
+	// is, with no audit entry, unless Check refuses it), Same is not
+	// consulted, the audit entry's Before is the stored record and its
+	// After null, and Save returns the zero T.
+	Remove bool
 }
+
+// Unchanged is what an Exec returns when it finds, after all, nothing to
+// change: an insert … ON CONFLICT DO NOTHING that met a record written
+// since Load, a delete of a row already gone. Save then rolls the
+// transaction back, writes no audit entry and returns Exec's record (the
+// zero T for a Remove) with no error.
+var Unchanged = errors.New("kit: unchanged")
 
 // Save runs w (see Put) and returns the record as stored.
 func (st Setting[K, T]) Save(ctx context.Context, w Put[K, T]) (T, error) {
@@ -79,27 +96,45 @@ func (st Setting[K, T]) Save(ctx context.Context, w Put[K, T]) (T, error) {
 				return err
 			}
 		}
-		if found && w.Same != nil && w.Same(before) {
+		if w.Remove && !found {
+			return nil
+		}
+		if found && !w.Remove && w.Same != nil && w.Same(before) {
 			out = before
 			return nil
 		}
-		if out, err = w.Exec(tx, before, found); err != nil {
-			if userFacing(err) {
-				return err
-			}
+		out, err = w.Exec(tx, before, found)
+		if w.Remove {
+			out = zero
+		}
+		switch {
+		case errors.Is(err, Unchanged):
+			return errUnchanged
+		case err != nil && userFacing(err):
+			return err
+		case err != nil:
 			return fmt.Errorf("%s: %s %s: %w", st.Entity, w.Action, id, err)
 		}
 		e := audit.Entry{Entity: st.Entity, EntityID: id, Action: w.Action, After: out}
+		if w.Remove {
+			e.After = nil
+		}
 		if found {
 			e.Before = before
 		}
 		return audit.Append(ctx, st.DB, tx, w.By, e)
 	})
+	if errors.Is(err, errUnchanged) {
+		return out, nil
+	}
 	if err != nil {
 		return zero, err
 	}
 	return out, nil
 }
+
+// errUnchanged ends the transaction of an Exec that returned Unchanged.
+var errUnchanged = errors.New("kit: unchanged (rolled back)")
 
 func (st Setting[K, T]) id(key K) string {
 	if st.ID != nil {

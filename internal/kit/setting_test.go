@@ -162,3 +162,89 @@ func TestSettingLoadFails(t *testing.T) {
 		}
 	})
 }
+
+// TestSettingRemove: a Put with Remove deletes the stored record with an
+// audit entry that keeps its Before; a record not found is left alone
+// (or refused by Check); an Exec that returns Unchanged rolls back and
+// leaves no audit entry; a failing Exec leaves nothing either.
+func TestSettingRemove(t *testing.T) {
+	storetest.Each(t, func(t *testing.T, db *store.DB) {
+		ctx := context.Background()
+		if _, err := db.Writer().ExecContext(ctx, `CREATE TABLE kit_knob (k TEXT PRIMARY KEY, n INTEGER NOT NULL, note TEXT NOT NULL)`); err != nil {
+			t.Fatal(err)
+		}
+		st := knobs(db)
+		del := func(ctx context.Context, key string) func(tx *sql.Tx, _ knob, _ bool) (knob, error) {
+			return func(tx *sql.Tx, _ knob, _ bool) (knob, error) {
+				_, err := tx.ExecContext(ctx, `DELETE FROM kit_knob WHERE k = $1`, key)
+				return knob{}, err
+			}
+		}
+		mustExist := func(_ *sql.Tx, _ knob, found bool) error {
+			if !found {
+				return apperr.NotFound("没有这个设置")
+			}
+			return nil
+		}
+		for _, c := range []struct {
+			name  string
+			put   kit.Put[string, knob]
+			err   string // a substring of the error; "" for none
+			out   knob
+			rows  int      // kit_knob's rows after the write (2 before)
+			audit []string // the entries the write adds
+		}{
+			{name: "remove a found record, Same not consulted",
+				put:  kit.Put[string, knob]{Key: "a", Remove: true, Same: func(knob) bool { return true }, Exec: del(ctx, "a")},
+				rows: 1, audit: []string{`knob/a unlink {"Key":"a","N":1,"Note":"ok"} → null`}},
+			{name: "remove a record not found",
+				put: kit.Put[string, knob]{Key: "zz", Remove: true, Exec: func(*sql.Tx, knob, bool) (knob, error) {
+					t.Error("exec ran for a record not found")
+					return knob{}, nil
+				}},
+				rows: 2},
+			{name: "remove refused by check",
+				put: kit.Put[string, knob]{Key: "zz", Remove: true, Check: mustExist, Exec: del(ctx, "zz")},
+				err: "没有这个设置", rows: 2},
+			{name: "remove, exec finds nothing to change",
+				put: kit.Put[string, knob]{Key: "a", Remove: true, Exec: func(tx *sql.Tx, b knob, f bool) (knob, error) {
+					_, err := del(ctx, "a")(tx, b, f) // rolled back
+					return knob{Key: "a"}, errors.Join(err, kit.Unchanged)
+				}},
+				rows: 2},
+			{name: "insert, exec finds nothing to change",
+				put: kit.Put[string, knob]{Key: "c", Exec: func(tx *sql.Tx, _ knob, _ bool) (knob, error) {
+					return knob{Key: "c", N: 7}, kit.Unchanged
+				}},
+				out: knob{Key: "c", N: 7}, rows: 2},
+			{name: "remove, exec fails",
+				put: kit.Put[string, knob]{Key: "a", Remove: true, Exec: func(*sql.Tx, knob, bool) (knob, error) { return knob{}, errors.New("boom") }},
+				err: "kit_knob: unlink knob/a: boom", rows: 2},
+		} {
+			if _, err := db.Writer().ExecContext(ctx, `DELETE FROM kit_knob`); err != nil {
+				t.Fatal(err)
+			}
+			if _, err := db.Writer().ExecContext(ctx, `INSERT INTO kit_knob (k, n, note) VALUES ('a', 1, 'ok'), ('b', 2, 'ok')`); err != nil {
+				t.Fatal(err)
+			}
+			before := kittest.AuditEntries(t, db, "kit_knob")
+			c.put.By, c.put.Action = tester, "unlink"
+			out, err := st.Save(ctx, c.put)
+			if c.err == "" && err != nil || c.err != "" && (err == nil || !strings.Contains(err.Error(), c.err)) {
+				t.Errorf("%s: %v, want %q", c.name, err, c.err)
+			}
+			if out != c.out {
+				t.Errorf("%s: returned %+v, want %+v", c.name, out, c.out)
+			}
+			if n := kittest.Counts(t, db, `SELECT COUNT(*) FROM kit_knob`)[0]; n != c.rows {
+				t.Errorf("%s: %d rows, want %d", c.name, n, c.rows)
+			}
+			if got := kittest.AuditEntries(t, db, "kit_knob")[len(before):]; strings.Join(got, "\n") != strings.Join(c.audit, "\n") {
+				t.Errorf("%s: audit entries\n%s\nwant\n%s", c.name, strings.Join(got, "\n"), strings.Join(c.audit, "\n"))
+			}
+		}
+		if _, err := audit.Verify(ctx, db); err != nil {
+			t.Errorf("audit chain: %v", err)
+		}
+	})
+}

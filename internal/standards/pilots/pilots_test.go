@@ -3,14 +3,17 @@ package pilots_test
 import (
 	"context"
 	"errors"
+	"fmt"
 	"strconv"
 	"strings"
 	"testing"
 	"time"
 
 	"sidi/internal/apperr"
+	"sidi/internal/audit"
 	"sidi/internal/auth"
 	"sidi/internal/indicator"
+	"sidi/internal/kit/kittest"
 	"sidi/internal/org"
 	"sidi/internal/standards"
 	"sidi/internal/standards/pilots"
@@ -567,6 +570,61 @@ func TestMilestoneCorrections(t *testing.T) {
 			if _, err := e.svc.DeleteMilestone(ctx, p, pl.ID, m.ID, "x"); !errors.Is(err, apperr.ErrInvalid) {
 				t.Errorf("delete on a revoked pilot: %v", err)
 			}
+		}
+	})
+}
+
+// TestLinkStandard: a link and an unlink each leave one audit entry (the
+// unlink's Before the link as it was); a link again, or an unlink of a
+// link that is not there, changes nothing; refused writes leave no row
+// and no audit entry, the pilot's refusal before the standard's.
+func TestLinkStandard(t *testing.T) {
+	storetest.Each(t, func(t *testing.T, db *store.DB) {
+		ctx := context.Background()
+		e := newEnv(t, db)
+		std, err := e.std.Create(ctx, auth.CLI("test"), standards.Input{Code: "DB63/T 8001—2023", Title: "已发布的标准", Status: "现行", Issued: "2023-05-01"})
+		if err != nil {
+			t.Fatal(err)
+		}
+		agri, drc := e.staff("qh-agri"), e.staff("qh-drc")
+		pl, err := e.svc.CreatePilot(ctx, agri, validPilot(e))
+		if err != nil {
+			t.Fatal(err)
+		}
+		link := func(p auth.Principal, ref, role string, remove bool) (pilots.Pilot, error) {
+			return e.svc.LinkStandard(ctx, p, pl.ID, pilots.LinkInput{Standard: ref, Role: role, Remove: remove})
+		}
+		for i := 0; i < 2; i++ { // the second time changes nothing
+			got, err := link(agri, "DB63/T 8001-2023", "实施应用", false)
+			if err != nil || len(got.Standards) != 1 || got.Standards[0].ID != std.ID || got.Standards[0].Role != pilots.RoleApplies {
+				t.Fatalf("link %d: %+v %v", i, got.Standards, err)
+			}
+		}
+		kittest.Refused(t, db, []string{`SELECT COUNT(*) FROM pilot_standards`}, []kittest.Refusal{
+			{Name: "role", Kind: apperr.ErrInvalid, Msg: "标准与试点的关系“主导”无效，应为 试点研制 或 实施应用", Write: func() error { _, err := link(agri, "1", "主导", false); return err }},
+			{Name: "unknown standard", Kind: apperr.ErrInvalid, Msg: "标准库中没有“999999”，请先在标准库登记该标准", Write: func() error { _, err := link(agri, "999999", "applies", false); return err }},
+			{Name: "another department, unknown standard", Kind: apperr.ErrOutOfScope, Msg: fmt.Sprintf("没有编号为 %d 的试点，或不在您的数据范围内", pl.ID), Write: func() error {
+				_, err := link(drc, "999999", "applies", false)
+				return err
+			}},
+			{Name: "another department, unlink", Kind: apperr.ErrOutOfScope, Msg: fmt.Sprintf("没有编号为 %d 的试点，或不在您的数据范围内", pl.ID), Write: func() error {
+				_, err := link(drc, strconv.FormatInt(std.ID, 10), "applies", true)
+				return err
+			}},
+		})
+		for i := 0; i < 2; i++ { // the second time changes nothing
+			if got, err := link(agri, strconv.FormatInt(std.ID, 10), "applies", true); err != nil || len(got.Standards) != 0 {
+				t.Fatalf("unlink %d: %+v %v", i, got.Standards, err)
+			}
+		}
+		id := fmt.Sprintf("%d/%d/applies", pl.ID, std.ID)
+		rec := fmt.Sprintf(`{"code":"DB63/T 8001—2023","pilot_id":%d,"role":"applies","standard_id":%d}`, pl.ID, std.ID)
+		want := []string{id + " link null → " + rec, id + " unlink " + rec + " → null"}
+		if got := kittest.AuditEntries(t, db, "pilot_standard"); strings.Join(got, "\n") != strings.Join(want, "\n") {
+			t.Errorf("audit entries\n%s\nwant\n%s", strings.Join(got, "\n"), strings.Join(want, "\n"))
+		}
+		if _, err := audit.Verify(ctx, db); err != nil {
+			t.Errorf("audit chain: %v", err)
 		}
 	})
 }

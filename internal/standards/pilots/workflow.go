@@ -475,50 +475,89 @@ func resolveStandard(ctx context.Context, q querier, ref string) (int64, string,
 	return id, code, nil
 }
 
-// LinkStandard links a pilot to a standard it produced or applies.
+// standardKey names a pilot's link to a registry standard in a role.
+type standardKey struct {
+	Pilot, Standard int64
+	Role            string
+}
+
+// standardLink is a pilot's link to a standard as the audit log records
+// it (the standard's code with its id).
+type standardLink struct {
+	Code       string `json:"code"`
+	PilotID    int64  `json:"pilot_id"`
+	Role       string `json:"role"`
+	StandardID int64  `json:"standard_id"`
+}
+
+// standardLinks are the pilots' standards as the kit writes them; the
+// audit log names one "pilot/standard/role".
+func (s *Service) standardLinks() kit.Setting[standardKey, standardLink] {
+	return kit.Setting[standardKey, standardLink]{DB: s.db, Entity: "pilot_standard",
+		ID: func(k standardKey) string { return fmt.Sprintf("%d/%d/%s", k.Pilot, k.Standard, k.Role) },
+		Load: func(ctx context.Context, q querier, k standardKey) (standardLink, bool, error) {
+			l := standardLink{PilotID: k.Pilot, StandardID: k.Standard, Role: k.Role}
+			found, err := kit.Found(q.QueryRowContext(ctx, `SELECT s.code FROM pilot_standards ps JOIN standards s ON s.id = ps.standard_id WHERE ps.pilot_id = $1 AND ps.standard_id = $2 AND ps.role = $3`,
+				k.Pilot, k.Standard, k.Role).Scan(&l.Code))
+			return l, found, err
+		}}
+}
+
+// LinkStandard links a pilot to a standard it produced or applies (with
+// in.Remove, unlinks it). A link already there, or an unlink of a link
+// that is not, changes nothing.
 func (s *Service) LinkStandard(ctx context.Context, p auth.Principal, pilotID int64, in LinkInput) (Pilot, error) {
-	if err := p.Require(WriteRoles...); err != nil {
-		return Pilot{}, err
-	}
+	allowed := p.Require(WriteRoles...)
 	role := fold(in.Role)
 	for k, v := range RoleLabels {
 		if role == v {
 			role = k
 		}
 	}
-	if RoleLabels[role] == "" {
-		return Pilot{}, apperr.Invalid("标准与试点的关系“%s”无效，应为 试点研制 或 实施应用", in.Role)
+	// The standard names the record, so it is looked up before the write;
+	// its refusal waits for the pilot's (Check), as it always has.
+	var sid int64
+	var code string
+	var resolveErr error
+	if allowed == nil && RoleLabels[role] != "" {
+		sid, code, resolveErr = resolveStandard(ctx, s.db.Reader(), in.Standard)
 	}
-	err := s.db.Tx(ctx, func(tx *sql.Tx) error {
-		if _, err := s.editablePilot(ctx, tx, p, pilotID); err != nil {
-			return err
-		}
-		sid, code, err := resolveStandard(ctx, tx, in.Standard)
-		if err != nil {
-			return err
-		}
-		action := "link"
-		var res sql.Result
-		if in.Remove {
-			action = "unlink"
-			res, err = tx.ExecContext(ctx, `DELETE FROM pilot_standards WHERE pilot_id = $1 AND standard_id = $2 AND role = $3`, pilotID, sid, role)
-		} else {
-			res, err = tx.ExecContext(ctx, `INSERT INTO pilot_standards(pilot_id, standard_id, role, created_by, created_at) VALUES ($1, $2, $3, $4, $5) ON CONFLICT DO NOTHING`,
-				pilotID, sid, role, p.Actor().Name, s.stamp())
-		}
-		if err != nil {
-			return fmt.Errorf("pilots: %s standard %d: %w", action, sid, err)
-		}
-		if n, _ := res.RowsAffected(); n == 0 {
-			return nil // nothing changed, nothing to audit
-		}
-		entry := map[string]any{"pilot_id": pilotID, "standard_id": sid, "code": code, "role": role}
-		e := audit.Entry{Entity: "pilot_standard", EntityID: fmt.Sprintf("%d/%d/%s", pilotID, sid, role), Action: action, After: entry}
-		if in.Remove {
-			e.Before, e.After = entry, nil
-		}
-		return audit.Append(ctx, s.db, tx, p.Actor(), e)
-	})
+	action := "link"
+	if in.Remove {
+		action = "unlink"
+	}
+	link := standardLink{Code: code, PilotID: pilotID, Role: role, StandardID: sid}
+	_, err := s.standardLinks().Save(ctx, kit.Put[standardKey, standardLink]{By: p.Actor(), Allowed: allowed, Key: standardKey{pilotID, sid, role}, Action: action, Remove: in.Remove,
+		Validate: func() error {
+			if RoleLabels[role] == "" {
+				return apperr.Invalid("标准与试点的关系“%s”无效，应为 试点研制 或 实施应用", in.Role)
+			}
+			return nil
+		},
+		Check: func(tx *sql.Tx, _ standardLink, _ bool) error {
+			if _, err := s.editablePilot(ctx, tx, p, pilotID); err != nil {
+				return err
+			}
+			return resolveErr
+		},
+		Same: func(standardLink) bool { return true }, // already linked
+		Exec: func(tx *sql.Tx, _ standardLink, _ bool) (standardLink, error) {
+			var res sql.Result
+			var err error
+			if in.Remove {
+				res, err = tx.ExecContext(ctx, `DELETE FROM pilot_standards WHERE pilot_id = $1 AND standard_id = $2 AND role = $3`, pilotID, sid, role)
+			} else {
+				res, err = tx.ExecContext(ctx, `INSERT INTO pilot_standards(pilot_id, standard_id, role, created_by, created_at) VALUES ($1, $2, $3, $4, $5) ON CONFLICT DO NOTHING`,
+					pilotID, sid, role, p.Actor().Name, s.stamp())
+			}
+			if err != nil {
+				return link, err
+			}
+			if n, _ := res.RowsAffected(); n == 0 {
+				return link, kit.Unchanged // changed since the link was read
+			}
+			return link, nil
+		}})
 	if err != nil {
 		return Pilot{}, err
 	}
