@@ -270,15 +270,16 @@ func pgFieldTier(ctx context.Context, db *store.DB, plan *pgPlan, f *Filter, t, 
 	return ms, nil
 }
 
-// tokenCache holds, per database, the ids of search_tokens by token that
+// tokenCacheKey names, among a store.DB's Local values, the
+// *cached[string, int64] of the ids of search_tokens by token that
 // searches have looked up. A token's id never changes (rows are only
 // added), so the cache cannot go stale; tokens not (yet) in the table are
 // not cached.
-var tokenCache sync.Map // *store.DB → *cached[string, int64]
+type tokenCacheKey struct{}
 
 // tokenIDsOf returns the ids of those of toks that search_tokens holds.
 func tokenIDsOf(ctx context.Context, db *store.DB, toks []string) (map[string]int64, error) {
-	return lookupCached(ctx, db, &tokenCache, toks, `SELECT tok, id FROM search_tokens WHERE tok = ANY($1::text[])`, "tokens",
+	return lookupCached(ctx, db, tokenCacheKey{}, toks, `SELECT tok, id FROM search_tokens WHERE tok = ANY($1::text[])`, "tokens",
 		func(r *sql.Rows) (string, int64, error) {
 			var t string
 			var id int64
@@ -287,14 +288,14 @@ func tokenIDsOf(ctx context.Context, db *store.DB, toks []string) (map[string]in
 		})
 }
 
-// facetCache holds, per database, the facet label sets of search_facets
-// by id. A set's id never changes (rows are only added), so the cache
+// facetCacheKey names, among a store.DB's Local values, the
+// *cached[int64, []string] of the facet label sets of search_facets by id. A set's id never changes (rows are only added), so the cache
 // cannot go stale.
-var facetCache sync.Map // *store.DB → *cached[int64, []string]
+type facetCacheKey struct{}
 
 // facetSets returns the labels of the facet sets ids.
 func facetSets(ctx context.Context, db *store.DB, ids []int64) (map[int64][]string, error) {
-	return lookupCached(ctx, db, &facetCache, ids, `SELECT id, facets FROM search_facets WHERE id = ANY($1::bigint[])`, "facets",
+	return lookupCached(ctx, db, facetCacheKey{}, ids, `SELECT id, facets FROM search_facets WHERE id = ANY($1::bigint[])`, "facets",
 		func(r *sql.Rows) (int64, []string, error) {
 			var id int64
 			var f string
@@ -309,13 +310,13 @@ type cached[K comparable, V any] struct {
 	m  map[K]V
 }
 
-// lookupCached returns the values of keys: from db's cache in caches, and
+// lookupCached returns the values of keys: from the cache db keeps under
+// the Local key cache, and
 // for the keys not there from query (its one argument the missing keys,
 // each row scanned by scan into a key and its value), which are then
 // cached. Keys the query does not return are left out and not cached.
-func lookupCached[K comparable, V any](ctx context.Context, db *store.DB, caches *sync.Map, keys []K, query, what string, scan func(*sql.Rows) (K, V, error)) (map[K]V, error) {
-	c0, _ := caches.LoadOrStore(db, &cached[K, V]{m: map[K]V{}})
-	c := c0.(*cached[K, V])
+func lookupCached[K comparable, V any](ctx context.Context, db *store.DB, cache any, keys []K, query, what string, scan func(*sql.Rows) (K, V, error)) (map[K]V, error) {
+	c := db.Local(cache, func() any { return &cached[K, V]{m: map[K]V{}} }).(*cached[K, V])
 	out := make(map[K]V, len(keys))
 	var missing []K
 	asked := map[K]bool{}

@@ -8,6 +8,7 @@ import (
 	"os"
 	"path/filepath"
 	"strings"
+	"sync"
 	"time"
 
 	_ "github.com/jackc/pgx/v5/stdlib" // registers the "pgx" driver
@@ -49,6 +50,21 @@ type DB struct {
 	dataDir  string // "" when a PostgreSQL database was opened without one
 	auditKey []byte // nil only without a data directory and without Config.AuditKey
 	obs      Observer
+	locals   sync.Map // Local's values
+}
+
+// Local returns the value db keeps under key, made by create the first
+// time it is asked for: a cache of one database's rows (a search token's
+// id) lives and dies with the DB value instead of a package variable
+// keyed by it. key is a value of a type of the caller's own, as with
+// context keys. Safe for concurrent use; create may run more than once
+// when callers race, and one result is kept.
+func (db *DB) Local(key any, create func() any) any {
+	if v, ok := db.locals.Load(key); ok {
+		return v
+	}
+	v, _ := db.locals.LoadOrStore(key, create())
+	return v
 }
 
 // Open opens the database described by cfg and applies pending migrations.

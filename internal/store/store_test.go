@@ -6,6 +6,7 @@ import (
 	"errors"
 	"fmt"
 	"strings"
+	"sync"
 	"testing"
 	"time"
 
@@ -149,4 +150,44 @@ func TestHoldWrites(t *testing.T) {
 			}
 		}
 	})
+}
+
+// TestLocal: a DB keeps one value per key, made once even when callers
+// race, and two databases share none.
+func TestLocal(t *testing.T) {
+	type key struct{}
+	type other struct{}
+	a, b := storetest.Open(t, store.SQLite), storetest.Open(t, store.SQLite)
+	made := 0
+	var mu sync.Mutex
+	create := func() any {
+		mu.Lock()
+		defer mu.Unlock()
+		made++
+		return new(int)
+	}
+	var wg sync.WaitGroup
+	got := make([]any, 16)
+	for i := range got {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			got[i] = a.Local(key{}, create)
+		}()
+	}
+	wg.Wait()
+	for i, v := range got {
+		if v != got[0] {
+			t.Fatalf("caller %d got another value than caller 0", i)
+		}
+	}
+	if b.Local(key{}, create) == got[0] {
+		t.Error("two databases share a value")
+	}
+	if a.Local(other{}, create) == got[0] {
+		t.Error("two keys share a value")
+	}
+	if made < 3 {
+		t.Errorf("create ran %d times, want at least 3", made)
+	}
 }
