@@ -4,7 +4,7 @@ import (
 	"context"
 	"database/sql"
 	_ "embed"
-	"errors"
+	"encoding/json"
 	"fmt"
 	"slices"
 	"strings"
@@ -180,66 +180,98 @@ var Outcomes = []string{"未发现问题", "发现问题已责令改正", "发�
 
 func (s *Service) today() string { return kit.DayOf(s.now()) }
 
+// resultKey names a drawn entity's result.
+type resultKey struct {
+	Draw   int64
+	Entity string
+}
+
+// resultEntry is a drawn entity's result as the kit writes it: Finding is
+// the result a write stored, and the audit log's After. The stored result
+// a correction overwrites is read only for its publication day
+// (Published), with no Finding: the audit log has always recorded a
+// correction's new result alone, so its Before stays null.
+type resultEntry struct {
+	Finding   *Finding
+	Published string
+}
+
+// MarshalJSON is the audit log's record of e: its Finding (null for a
+// stored result).
+func (e resultEntry) MarshalJSON() ([]byte, error) { return json.Marshal(e.Finding) }
+
+// findings are the drawn entities' results as the kit writes them; the
+// audit log names one "draw/credit code".
+func findings(db *store.DB) kit.Setting[resultKey, resultEntry] {
+	return kit.Setting[resultKey, resultEntry]{DB: db, Entity: "inspect_result",
+		ID: func(k resultKey) string { return fmt.Sprintf("%d/%s", k.Draw, k.Entity) },
+		Load: func(ctx context.Context, q store.Querier, k resultKey) (resultEntry, bool, error) {
+			var e resultEntry
+			found, err := kit.Found(q.QueryRowContext(ctx, `SELECT published_on FROM inspect_results WHERE draw_id = $1 AND credit_code = $2`, k.Draw, k.Entity).Scan(&e.Published))
+			return e, found, err
+		}}
+}
+
 // EnterResult records (or corrects, until published) the result of a
 // drawn entity; the publication due day is 20 working days after the day
-// the result was formed.
+// the result was formed. The audit log records a first entry as "result",
+// a correction as "correct_result".
 func (s *Service) EnterResult(ctx context.Context, p auth.Principal, drawID int64, code, outcome, detail, formedOn string) (Finding, error) {
-	if err := p.Require(Viewers...); err != nil {
-		return Finding{}, err
-	}
 	code = strings.ToUpper(strings.TrimSpace(code))
-	var errs kit.Errors
-	if !slices.Contains(Outcomes, outcome) {
-		errs.Add("outcome", "检查结果须为：%s", strings.Join(Outcomes, "、"))
-	}
-	if detail = strings.TrimSpace(detail); len([]rune(detail)) > 1000 {
-		errs.Add("detail", "情况说明不能超过 1000 字")
-	}
-	formed, ok := kit.ParseDate(formedOn)
-	if !ok || formed > s.today() || formed < "2000-01-01" {
-		errs.Add("formed_on", "结果形成日期“%s”无效（不晚于今天）", kit.ClipRunes(formedOn, 20))
-	}
-	if len(errs) > 0 {
-		return Finding{}, errs
-	}
-	cal, err := s.Calendar(ctx)
-	if err != nil {
-		return Finding{}, err
-	}
-	due, err := cal.AddWorkingDays(formed, PublishWithin)
-	if err != nil {
-		return Finding{}, err
-	}
-	r := Finding{DrawID: drawID, CreditCode: code, Outcome: outcome, Detail: detail, FormedOn: formed, DueOn: due}
-	err = s.db.Tx(ctx, func(tx *sql.Tx) error {
-		var n int
-		if err := tx.QueryRowContext(ctx, `SELECT COUNT(*) FROM inspect_assignments a JOIN inspect_draws d ON d.id = a.draw_id WHERE a.draw_id = $1 AND a.credit_code = $2 AND d.kind = 'draw'`, drawID, code).Scan(&n); err != nil {
+	key := resultKey{drawID, code}
+	r := Finding{DrawID: drawID, CreditCode: code, Outcome: outcome}
+	e, err := findings(s.db).Save(ctx, kit.Put[resultKey, resultEntry]{By: p.Actor(), Allowed: p.Require(Viewers...), Key: key, Action: "result", Update: "correct_result",
+		Validate: func() error {
+			var errs kit.Errors
+			if !slices.Contains(Outcomes, outcome) {
+				errs.Add("outcome", "检查结果须为：%s", strings.Join(Outcomes, "、"))
+			}
+			if r.Detail = strings.TrimSpace(detail); len([]rune(r.Detail)) > 1000 {
+				errs.Add("detail", "情况说明不能超过 1000 字")
+			}
+			var ok bool
+			r.FormedOn, ok = kit.ParseDate(formedOn)
+			if !ok || r.FormedOn > s.today() || r.FormedOn < "2000-01-01" {
+				errs.Add("formed_on", "结果形成日期“%s”无效（不晚于今天）", kit.ClipRunes(formedOn, 20))
+			}
+			if len(errs) > 0 {
+				return errs
+			}
+			cal, err := s.Calendar(ctx)
+			if err != nil {
+				return err
+			}
+			r.DueOn, err = cal.AddWorkingDays(r.FormedOn, PublishWithin)
 			return err
-		}
-		if n == 0 {
-			return apperr.Invalid("检查对象 %s 不在第 %d 号抽查的结果中", kit.ClipRunes(code, 20), drawID)
-		}
-		var published string
-		err := tx.QueryRowContext(ctx, `SELECT published_on FROM inspect_results WHERE draw_id = $1 AND credit_code = $2`, drawID, code).Scan(&published)
-		action := "result"
-		switch {
-		case errors.Is(err, sql.ErrNoRows):
-			_, err = tx.ExecContext(ctx, `INSERT INTO inspect_results(draw_id, credit_code, outcome, detail, formed_on, due_on, published_on, entered_by, entered_at) VALUES ($1, $2, $3, $4, $5, $6, '', $7, $8)`,
-				drawID, code, outcome, detail, formed, due, p.Actor().Name, s.stamp())
-		case err != nil:
-		case published != "":
-			return apperr.Conflict("该检查结果已于 %s 公示，不能再修改", published)
-		default:
-			action = "correct_result"
-			_, err = tx.ExecContext(ctx, `UPDATE inspect_results SET outcome = $1, detail = $2, formed_on = $3, due_on = $4, entered_by = $5, entered_at = $6 WHERE draw_id = $7 AND credit_code = $8`,
-				outcome, detail, formed, due, p.Actor().Name, s.stamp(), drawID, code)
-		}
-		if err != nil {
-			return fmt.Errorf("inspect: result: %w", err)
-		}
-		return audit.Append(ctx, s.db, tx, p.Actor(), audit.Entry{Entity: "inspect_result", EntityID: fmt.Sprintf("%d/%s", drawID, code), Action: action, After: r})
-	})
-	return r, err
+		},
+		Check: func(tx *sql.Tx, before resultEntry, found bool) error {
+			var n int
+			if err := tx.QueryRowContext(ctx, `SELECT COUNT(*) FROM inspect_assignments a JOIN inspect_draws d ON d.id = a.draw_id WHERE a.draw_id = $1 AND a.credit_code = $2 AND d.kind = 'draw'`, drawID, code).Scan(&n); err != nil {
+				return err
+			}
+			if n == 0 {
+				return apperr.Invalid("检查对象 %s 不在第 %d 号抽查的结果中", kit.ClipRunes(code, 20), drawID)
+			}
+			if found && before.Published != "" {
+				return apperr.Conflict("该检查结果已于 %s 公示，不能再修改", before.Published)
+			}
+			return nil
+		},
+		Exec: func(tx *sql.Tx, _ resultEntry, found bool) (resultEntry, error) {
+			var err error
+			if found {
+				_, err = tx.ExecContext(ctx, `UPDATE inspect_results SET outcome = $1, detail = $2, formed_on = $3, due_on = $4, entered_by = $5, entered_at = $6 WHERE draw_id = $7 AND credit_code = $8`,
+					r.Outcome, r.Detail, r.FormedOn, r.DueOn, p.Actor().Name, s.stamp(), drawID, code)
+			} else {
+				_, err = tx.ExecContext(ctx, `INSERT INTO inspect_results(draw_id, credit_code, outcome, detail, formed_on, due_on, published_on, entered_by, entered_at) VALUES ($1, $2, $3, $4, $5, $6, '', $7, $8)`,
+					drawID, code, r.Outcome, r.Detail, r.FormedOn, r.DueOn, p.Actor().Name, s.stamp())
+			}
+			return resultEntry{Finding: &r}, err
+		}})
+	if err != nil {
+		return Finding{}, err
+	}
+	return *e.Finding, nil
 }
 
 // PublishResult publishes a result today (editors).

@@ -5,16 +5,19 @@ import (
 	"context"
 	"encoding/json"
 	"errors"
+	"fmt"
 	"os"
 	"strings"
 	"testing"
 	"time"
 
 	"sidi/internal/apperr"
+	"sidi/internal/audit"
 	"sidi/internal/auth"
 	"sidi/internal/indicator"
 	"sidi/internal/inspect"
 	"sidi/internal/kit"
+	"sidi/internal/kit/kittest"
 	"sidi/internal/store"
 	"sidi/internal/store/storetest"
 )
@@ -335,11 +338,22 @@ func TestResultsPublicationAndOverdue(t *testing.T) {
 		if _, err := s.EnterResult(ctx, insp, rec.DrawID, b, "发现问题已责令改正", "灭火器过期", "2026-11-20"); err != nil {
 			t.Fatal(err)
 		}
-		for _, bad := range []struct{ code, outcome, day string }{{a, "随便", "2026-10-30"}, {a, "未发现问题", "2027-01-01"}, {inspect.GenCode(9999, "630104"), "未发现问题", "2026-10-30"}} {
-			if _, err := s.EnterResult(ctx, insp, rec.DrawID, bad.code, bad.outcome, "", bad.day); err == nil {
-				t.Errorf("accepted %+v", bad)
-			}
+		// A correction before publication: a "correct_result" entry, the
+		// due day computed again.
+		if r, err := s.EnterResult(ctx, insp, rec.DrawID, strings.ToLower(a), "发现问题待后续处理", "  复查发现问题  ", "2026-10-29"); err != nil || r.DueOn != "2026-11-26" || r.Detail != "复查发现问题" || r.CreditCode != a {
+			t.Fatalf("correction: %+v %v", r, err)
 		}
+		// Refused writes: their messages, and neither a row nor an entry.
+		resultRows := []string{`SELECT COUNT(*) FROM inspect_results`, `SELECT COUNT(*) FROM inspect_results WHERE outcome = '发现问题待后续处理' AND formed_on = '2026-10-29'`}
+		enter := func(p auth.Principal, code, outcome, day string) func() error {
+			return func() error { _, err := s.EnterResult(ctx, p, rec.DrawID, code, outcome, "", day); return err }
+		}
+		kittest.Refused(t, db, resultRows, []kittest.Refusal{
+			{Name: "role", Kind: apperr.ErrForbidden, Msg: "您没有执行此操作的权限", Write: enter(auth.Principal{UserID: 9, Login: "x"}, a, "未发现问题", "2026-10-30")},
+			{Name: "outcome", Kind: apperr.ErrInvalid, Msg: "检查结果须为：" + strings.Join(inspect.Outcomes, "、"), Write: enter(insp, a, "随便", "2026-10-30")},
+			{Name: "future day", Kind: apperr.ErrInvalid, Msg: "结果形成日期“2027-01-01”无效（不晚于今天）", Write: enter(insp, a, "未发现问题", "2027-01-01")},
+			{Name: "not drawn", Kind: apperr.ErrInvalid, Msg: fmt.Sprintf("检查对象 %s 不在第 %d 号抽查的结果中", inspect.GenCode(9999, "630104"), rec.DrawID), Write: enter(insp, inspect.GenCode(9999, "630104"), "未发现问题", "2026-10-30")},
+		})
 		pending, err := s.Pending(ctx, insp)
 		if err != nil || len(pending) != 2 || !pending[0].Overdue || pending[1].Overdue {
 			t.Fatalf("pending %+v %v", pending, err)
@@ -350,8 +364,26 @@ func TestResultsPublicationAndOverdue(t *testing.T) {
 		if _, err := s.PublishResult(ctx, admin, rec.DrawID, b); err != nil {
 			t.Fatal(err)
 		}
-		if _, err := s.EnterResult(ctx, insp, rec.DrawID, b, "未发现问题", "", "2026-11-20"); !errors.Is(err, apperr.ErrConflict) {
-			t.Fatalf("edit after publication: %v", err)
+		kittest.Refused(t, db, resultRows, []kittest.Refusal{
+			{Name: "edit after publication", Kind: apperr.ErrConflict, Msg: "该检查结果已于 2026-11-30 公示，不能再修改", Write: enter(insp, b, "未发现问题", "2026-11-20")},
+		})
+		finding := func(code, outcome, detail, formed, due string) string {
+			f, _ := json.Marshal(map[string]any{"credit_code": code, "detail": detail, "draw_id": rec.DrawID, "draw_name": "", "due_on": due, "formed_on": formed,
+				"name": "", "outcome": outcome, "overdue": false, "published_on": ""})
+			return string(f)
+		}
+		id := func(code string) string { return fmt.Sprintf("%d/%s", rec.DrawID, code) }
+		want := []string{
+			id(a) + " result null → " + finding(a, "未发现问题", "", "2026-10-30", "2026-11-27"),
+			id(b) + " result null → " + finding(b, "发现问题已责令改正", "灭火器过期", "2026-11-20", "2026-12-18"),
+			id(a) + " correct_result null → " + finding(a, "发现问题待后续处理", "复查发现问题", "2026-10-29", "2026-11-26"),
+			id(b) + ` publish null → {"published_on":"2026-11-30"}`,
+		}
+		if got := kittest.AuditEntries(t, db, "inspect_result"); strings.Join(got, "\n") != strings.Join(want, "\n") {
+			t.Errorf("audit entries\n%s\nwant\n%s", strings.Join(got, "\n"), strings.Join(want, "\n"))
+		}
+		if _, err := audit.Verify(ctx, db); err != nil {
+			t.Errorf("audit chain: %v", err)
 		}
 		pub, err := s.PublicResults(ctx, "测试主体")
 		if err != nil || len(pub) != 1 || pub[0].CreditCode != b || pub[0].Overdue {

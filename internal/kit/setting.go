@@ -35,8 +35,9 @@ type Setting[K, T any] struct {
 //  2. in one transaction: Load the stored record, Check (the rules that
 //     depend on it: a key that must exist, a scope), Same (an unchanged
 //     record: nothing is written and there is no audit entry), Exec, and
-//     the audit entry: Before is the stored record (nil when there was
-//     none), After the record Exec wrote;
+//     the audit entry: its action is Action, or Update over a found
+//     record; Before is the stored record (nil when there was none),
+//     After the record Exec wrote;
 //  3. the record as stored is returned.
 //
 // A Put with Remove removes the stored record instead: see Remove.
@@ -51,6 +52,12 @@ type Put[K, T any] struct {
 	Allowed error
 	Key     K
 	Action  string // as the audit log records it: "update", "archive"
+	// Update is the action the audit log records of a write over a found
+	// record, when it differs from the first write's ("result" first,
+	// "correct_result" after); "": Action. Whether a record is found is
+	// known only inside the transaction, so the choice is the kit's. A
+	// Remove always records Action.
+	Update string
 	// Validate checks the input; it returns an Errors, an apperr (or nil).
 	Validate func() error
 	// Check runs the rules that depend on the stored record; before is the
@@ -103,6 +110,10 @@ func (st Setting[K, T]) Save(ctx context.Context, w Put[K, T]) (T, error) {
 			out = before
 			return nil
 		}
+		action := w.Action
+		if found && !w.Remove && w.Update != "" {
+			action = w.Update
+		}
 		out, err = w.Exec(tx, before, found)
 		if w.Remove {
 			out = zero
@@ -113,9 +124,9 @@ func (st Setting[K, T]) Save(ctx context.Context, w Put[K, T]) (T, error) {
 		case err != nil && userFacing(err):
 			return err
 		case err != nil:
-			return fmt.Errorf("%s: %s %s: %w", st.Entity, w.Action, id, err)
+			return fmt.Errorf("%s: %s %s: %w", st.Entity, action, id, err)
 		}
-		e := audit.Entry{Entity: st.Entity, EntityID: id, Action: w.Action, After: out}
+		e := audit.Entry{Entity: st.Entity, EntityID: id, Action: action, After: out}
 		if w.Remove {
 			e.After = nil
 		}

@@ -248,3 +248,72 @@ func TestSettingRemove(t *testing.T) {
 		}
 	})
 }
+
+// TestSettingUpdateAction: a Put's Update is the action logged for a write
+// over a found record; a first write logs Action, and so does a write
+// without Update or a Remove; a failing Exec's error names the action the
+// write would have logged; an unchanged record logs nothing.
+func TestSettingUpdateAction(t *testing.T) {
+	storetest.Each(t, func(t *testing.T, db *store.DB) {
+		ctx := context.Background()
+		if _, err := db.Writer().ExecContext(ctx, `CREATE TABLE kit_knob (k TEXT PRIMARY KEY, n INTEGER NOT NULL, note TEXT NOT NULL)`); err != nil {
+			t.Fatal(err)
+		}
+		st := knobs(db)
+		set := func(key string, n int) func(*sql.Tx, knob, bool) (knob, error) {
+			return func(tx *sql.Tx, _ knob, _ bool) (knob, error) {
+				_, err := tx.ExecContext(ctx, `INSERT INTO kit_knob (k, n, note) VALUES ($1, $2, 'ok') ON CONFLICT (k) DO UPDATE SET n = excluded.n`, key, n)
+				return knob{Key: key, N: n, Note: "ok"}, err
+			}
+		}
+		for _, c := range []struct {
+			name  string
+			put   kit.Put[string, knob]
+			err   string   // a substring of the error; "" for none
+			audit []string // the entries the write adds
+		}{
+			{name: "first write logs Action",
+				put:   kit.Put[string, knob]{Key: "c", Action: "set", Update: "reset", Exec: set("c", 3)},
+				audit: []string{`knob/c set null → {"Key":"c","N":3,"Note":"ok"}`}},
+			{name: "a write over a found record logs Update",
+				put:   kit.Put[string, knob]{Key: "a", Action: "set", Update: "reset", Exec: set("a", 5)},
+				audit: []string{`knob/a reset {"Key":"a","N":1,"Note":"ok"} → {"Key":"a","N":5,"Note":"ok"}`}},
+			{name: "no Update: a write over a found record logs Action",
+				put:   kit.Put[string, knob]{Key: "a", Action: "set", Exec: set("a", 5)},
+				audit: []string{`knob/a set {"Key":"a","N":1,"Note":"ok"} → {"Key":"a","N":5,"Note":"ok"}`}},
+			{name: "a Remove logs Action",
+				put: kit.Put[string, knob]{Key: "a", Action: "unlink", Update: "reset", Remove: true, Exec: func(tx *sql.Tx, _ knob, _ bool) (knob, error) {
+					_, err := tx.ExecContext(ctx, `DELETE FROM kit_knob WHERE k = 'a'`)
+					return knob{}, err
+				}},
+				audit: []string{`knob/a unlink {"Key":"a","N":1,"Note":"ok"} → null`}},
+			{name: "an unchanged found record logs nothing",
+				put: kit.Put[string, knob]{Key: "a", Action: "set", Update: "reset", Same: func(knob) bool { return true }, Exec: set("a", 5)}},
+			{name: "a failing exec over a found record names Update",
+				put: kit.Put[string, knob]{Key: "a", Action: "set", Update: "reset", Exec: func(*sql.Tx, knob, bool) (knob, error) { return knob{}, errors.New("boom") }},
+				err: "kit_knob: reset knob/a: boom"},
+			{name: "a failing first write names Action",
+				put: kit.Put[string, knob]{Key: "c", Action: "set", Update: "reset", Exec: func(*sql.Tx, knob, bool) (knob, error) { return knob{}, errors.New("boom") }},
+				err: "kit_knob: set knob/c: boom"},
+		} {
+			if _, err := db.Writer().ExecContext(ctx, `DELETE FROM kit_knob`); err != nil {
+				t.Fatal(err)
+			}
+			if _, err := db.Writer().ExecContext(ctx, `INSERT INTO kit_knob (k, n, note) VALUES ('a', 1, 'ok'), ('b', 2, 'ok')`); err != nil {
+				t.Fatal(err)
+			}
+			before := kittest.AuditEntries(t, db, "kit_knob")
+			c.put.By = tester
+			_, err := st.Save(ctx, c.put)
+			if c.err == "" && err != nil || c.err != "" && (err == nil || !strings.Contains(err.Error(), c.err)) {
+				t.Errorf("%s: %v, want %q", c.name, err, c.err)
+			}
+			if got := kittest.AuditEntries(t, db, "kit_knob")[len(before):]; strings.Join(got, "\n") != strings.Join(c.audit, "\n") {
+				t.Errorf("%s: audit entries\n%s\nwant\n%s", c.name, strings.Join(got, "\n"), strings.Join(c.audit, "\n"))
+			}
+		}
+		if _, err := audit.Verify(ctx, db); err != nil {
+			t.Errorf("audit chain: %v", err)
+		}
+	})
+}

@@ -132,7 +132,7 @@ func (s *Service) UploadAttendees(ctx context.Context, p auth.Principal, id int6
 }
 
 func (s *Service) uploadAttendees(ctx context.Context, p auth.Principal, id int64, name string, data []byte) (UploadResult, error) {
-	all, ids, err := s.editorDepts(ctx, p)
+	sc, err := s.editorScope(ctx, p)
 	if err != nil {
 		return UploadResult{}, err
 	}
@@ -140,7 +140,7 @@ func (s *Service) uploadAttendees(ctx context.Context, p auth.Principal, id int6
 	if err != nil {
 		return UploadResult{}, err
 	}
-	if !all && !ids[x.DeptID] {
+	if !sc.Allows(x.DeptID) {
 		return UploadResult{}, apperr.Forbidden("该培训由%s登记，不在您的数据范围内", x.Dept)
 	}
 	list, err := ParseList(name, data)

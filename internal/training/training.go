@@ -222,21 +222,6 @@ func (s *Service) editorScope(ctx context.Context, p auth.Principal) (kit.Scope,
 	return kit.DeptScope(ids...), nil
 }
 
-// editorDepts is editorScope in the shape the attendee upload
-// (attendees.go, changed by other work in progress) still reads; it goes
-// when that file calls editorScope.
-func (s *Service) editorDepts(ctx context.Context, p auth.Principal) (all bool, ids map[int64]bool, err error) {
-	sc, err := s.editorScope(ctx, p)
-	if err != nil {
-		return false, nil, err
-	}
-	ids = map[int64]bool{}
-	for _, id := range sc.Depts {
-		ids[id] = true
-	}
-	return sc.All, ids, nil
-}
-
 // CanCreate reports whether p may record sessions at all.
 func (s *Service) CanCreate(ctx context.Context, p auth.Principal) bool {
 	_, err := s.editorScope(ctx, p)

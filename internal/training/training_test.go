@@ -5,6 +5,7 @@ import (
 	"bytes"
 	"context"
 	"errors"
+	"fmt"
 	"strings"
 	"testing"
 	"time"
@@ -12,8 +13,10 @@ import (
 	"github.com/xuri/excelize/v2"
 
 	"sidi/internal/apperr"
+	"sidi/internal/audit"
 	"sidi/internal/auth"
 	"sidi/internal/indicator"
+	"sidi/internal/kit/kittest"
 	"sidi/internal/org"
 	"sidi/internal/store"
 	"sidi/internal/store/storetest"
@@ -189,6 +192,10 @@ func TestAttendeeUpload(t *testing.T) {
 			{"wrong header", "名单.xlsx", book(t, "学员", [][]string{{"名字", "单位"}, {"张三", "x"}}), []string{"第 1 行", "表头缺少必填列“姓名”"}},
 			{"bad rows", "名单.xlsx", book(t, "学员", [][]string{{"姓名", "单位", "职务"}, {"张三", "", ""}, {"=cmd|' /C calc'!A0", "x", ""}, {"李四", "x", strings.Repeat("长", 101)}, {"王五", "y", ""}, {"王五", "y", ""}}),
 				[]string{"第 2 行“B（单位）”：单位不能为空", "第 3 行“A（姓名）”", "疑似公式", "第 4 行“C（职务）”：不能超过 100 个字", "第 6 行：与第 5 行重复"}},
+			// A repeat names the latest earlier row with the same name and
+			// unit, and rows with other failures are compared too.
+			{"repeats", "名单.csv", []byte("姓名,单位\n王五,y\n王五,y\n王五,y\n赵六,\n赵六,\n"),
+				[]string{"学员名单有 5 处错误，未保存任何内容：\n", "第 3 行：与第 2 行重复", "第 4 行：与第 3 行重复", "第 5 行“B（单位）”：单位不能为空", "第 6 行：与第 5 行重复"}},
 			{"not a workbook", "名单.xlsx", []byte("%PDF-1.4 this is not a workbook"), []string{"不是可读取的 Excel 工作簿"}},
 			{"zip bomb", "名单.xlsx", bomb(t), []string{"工作簿解压后过大（超过 64 MB），请拆分后再导入"}},
 			{"huge file", "名单.csv", bytes.Repeat([]byte("张三,某单位,科员\n"), 200000), []string{"文件过大"}},
@@ -215,6 +222,23 @@ func TestAttendeeUpload(t *testing.T) {
 		if got, _ := svc.Get(ctx, x.ID); got.Attendees != 0 || got.Trainees != 3 {
 			t.Fatalf("after rejected uploads: %+v", got)
 		}
+		// A department outside the session's: refused before the file is
+		// read, nothing stored, no audit entry.
+		drc := staff(t, db, "qh-drc", auth.RoleApprover)
+		kittest.Refused(t, db, []string{`SELECT COUNT(*) FROM training_attendees`, `SELECT SUM(trainees) FROM training_sessions`}, []kittest.Refusal{
+			{Name: "out of scope", Kind: apperr.ErrForbidden, Msg: "该培训由" + x.Dept + "登记，不在您的数据范围内", Write: func() error {
+				_, err := svc.UploadAttendees(ctx, drc, x.ID, "名单.csv", nil)
+				return err
+			}},
+			{Name: "no session", Kind: apperr.ErrNotFound, Msg: "没有编号为 999999 的培训记录", Write: func() error {
+				_, err := svc.UploadAttendees(ctx, admin, 999999, "名单.xlsx", book(t, "Sheet1", good))
+				return err
+			}},
+			{Name: "public", Kind: apperr.ErrUnauthenticated, Msg: "请先登录", Write: func() error {
+				_, err := svc.UploadAttendees(ctx, auth.Principal{}, x.ID, "名单.xlsx", book(t, "Sheet1", good))
+				return err
+			}},
+		})
 		res, err := svc.UploadAttendees(ctx, admin, x.ID, "名单.xlsx", book(t, "Sheet1", good))
 		if err != nil || res.Attendees != 4 || res.Trainees != 4 {
 			t.Fatalf("good upload: %+v %v", res, err)
@@ -238,6 +262,25 @@ func TestAttendeeUpload(t *testing.T) {
 		}
 		if _, err := svc.Update(ctx, admin, x.ID, session()); err == nil || !strings.Contains(apperr.Message(err), "不能少于名单人数") {
 			t.Errorf("trainees below the list: %v", err)
+		}
+		// One entry an upload: counts, not names.
+		var got []string
+		for _, e := range kittest.AuditEntries(t, db, "training_session") {
+			if strings.Contains(e, " attendees ") {
+				got = append(got, e)
+			}
+		}
+		id := fmt.Sprint(x.ID)
+		want := []string{
+			id + ` attendees {"attendees":0,"trainees":3} → {"attendees":4,"file":"名单.xlsx","trainees":4}`,
+			id + ` attendees {"attendees":4,"trainees":4} → {"attendees":1,"file":"gb.csv","trainees":4}`,
+			id + ` attendees {"attendees":1,"trainees":1} → {"attendees":4,"file":"名单.xlsx","trainees":4}`,
+		}
+		if strings.Join(got, "\n") != strings.Join(want, "\n") {
+			t.Errorf("audit entries\n%s\nwant\n%s", strings.Join(got, "\n"), strings.Join(want, "\n"))
+		}
+		if _, err := audit.Verify(ctx, db); err != nil {
+			t.Errorf("audit chain: %v", err)
 		}
 	})
 }
