@@ -3,6 +3,7 @@ package inspect_test
 import (
 	"database/sql"
 	"errors"
+	"fmt"
 	"maps"
 	"slices"
 	"strings"
@@ -234,6 +235,40 @@ func TestCrossRegionInbox(t *testing.T) {
 		}
 		if want := map[string]map[int64]bool{"sender": {c.ID: false, c2.ID: false, c3.ID: true}, "receiver": {c.ID: true}}; !maps.EqualFunc(answerable, want, maps.Equal) {
 			t.Errorf("answerable %v, want %v", answerable, want)
+		}
+	})
+}
+
+// TestStoreRefusesADrawNoLongerCommitted: a draw whose row left the
+// committed state between the seed's commitment and the result (here set
+// refused by hand) is not stored: a conflict, no assignment and no audit
+// entry of the draw.
+func TestStoreRefusesADrawNoLongerCommitted(t *testing.T) {
+	storetest.Each(t, func(t *testing.T, db *store.DB) {
+		s := setup(t, db)
+		load(t, s, 20, 8)
+		csv := "统一社会信用代码,名称,行政区划代码,类型,风险等级\n" + inspect.GenCode(900, "630102") + ",甲公司,630102,有限责任公司,D\n"
+		if _, err := s.ImportEntities(ctx, admin, kit.BytesSource("e.csv", []byte(csv)), kit.ImportOptions{}); err != nil {
+			t.Fatal(err)
+		}
+		task := inspect.Task{Name: "并发", Items: []string{"K-01"}, Scope: inspect.Scope{RegionPrefix: "63"},
+			Ratios: map[string]inspect.Ratio{"A": 0, "B": 0, "C": 0, "D": 1_000_000}, TeamSize: 2}
+		var id int64
+		_, err := s.Run(ctx, admin, task, inspect.RunOptions{Committed: func(drawID int64, _, _ string, _ int) {
+			id = drawID
+			if _, err := db.Writer().ExecContext(ctx, `UPDATE inspect_draws SET status = 'refused' WHERE id = $1`, drawID); err != nil {
+				t.Error(err)
+			}
+		}})
+		if !errors.Is(err, apperr.ErrConflict) || !strings.Contains(apperr.Message(err), "不在待抽取状态") {
+			t.Fatalf("Run: %v, want the conflict", err)
+		}
+		var n int
+		if err := db.Reader().QueryRowContext(ctx, `SELECT COUNT(*) FROM inspect_assignments WHERE draw_id = $1`, id).Scan(&n); err != nil || n != 0 {
+			t.Errorf("%d assignments stored (%v), want none", n, err)
+		}
+		if err := db.Reader().QueryRowContext(ctx, `SELECT COUNT(*) FROM audit_log WHERE entity = 'inspect_draw' AND entity_id = $1 AND action <> 'commit'`, fmt.Sprint(id)).Scan(&n); err != nil || n != 0 {
+			t.Errorf("%d audit entries after the commitment (%v), want none", n, err)
 		}
 	})
 }

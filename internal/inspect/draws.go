@@ -644,9 +644,17 @@ func (s *Service) store(ctx context.Context, p auth.Principal, rec Record, paren
 		if gzErr != nil {
 			return gzErr
 		}
-		if _, err := tx.ExecContext(ctx, `UPDATE inspect_draws SET status = 'drawn', seed = $1, drawn = $2, result_sha256 = $3, record = '', record_gz = $4, drawn_at = $5 WHERE id = $6 AND status = 'committed'`,
-			rec.Seed, len(as), rec.Result.SHA256, gz, rec.DrawnAt, rec.DrawID); err != nil {
+		res, err := tx.ExecContext(ctx, `UPDATE inspect_draws SET status = 'drawn', seed = $1, drawn = $2, result_sha256 = $3, record = '', record_gz = $4, drawn_at = $5 WHERE id = $6 AND status = 'committed'`,
+			rec.Seed, len(as), rec.Result.SHA256, gz, rec.DrawnAt, rec.DrawID)
+		if err != nil {
 			return fmt.Errorf("inspect: store: %w", err)
+		}
+		if n, err := res.RowsAffected(); err != nil {
+			return fmt.Errorf("inspect: store: %w", err)
+		} else if n != 1 {
+			// Changed since its seed was committed: the assignments
+			// written above go with the rollback.
+			return apperr.Conflict("第 %d 号抽查已不在待抽取状态，本次抽取结果未保存", rec.DrawID)
 		}
 		after := map[string]any{"seed": rec.Seed, "seed_sha256": rec.SeedSHA256, "result_sha256": rec.Result.SHA256, "drawn": len(as)}
 		if rec.Redraw != nil {
