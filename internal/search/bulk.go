@@ -205,19 +205,25 @@ var pgBulkIndexes = []struct{ name, ddl string }{
 // that builds them again in tx, to be called before the commit — one build
 // over the loaded documents instead of an index kept up row by row. Until
 // the commit other transactions wait for the tables (there is nothing to
-// find in them yet); a rollback leaves the indexes as they were. With
-// documents in the index, and on SQLite, it does nothing.
+// find in them yet); a rollback leaves the indexes as they were. On SQLite
+// it turns FTS5's merging off in the three FTS tables (automatic merges,
+// and crisis merges until a level holds 1,000 segments: 5M documents in
+// batches of 5,000; FTS5 refuses a 2,001st segment), and build
+// merges each into one segment and turns merging on again: merging as
+// segments came (four at a time, level by level; sixteen with automerge
+// off) rewrote the index once a level, where one merge at the end
+// rewrites it once. With documents in the index it does nothing.
 func DeferIndexes(ctx context.Context, db *store.DB, tx *sql.Tx) (build func() error, err error) {
 	build = func() error { return nil }
-	if db.Dialect() != store.Postgres {
-		return build, nil
-	}
 	var n int
 	if err := tx.QueryRowContext(ctx, `SELECT COUNT(*) FROM (SELECT 1 FROM search_docs LIMIT 1) x`).Scan(&n); err != nil {
 		return nil, fmt.Errorf("search: defer indexes: %w", err)
 	}
 	if n > 0 {
 		return build, nil
+	}
+	if db.Dialect() != store.Postgres {
+		return deferMerges(ctx, tx)
 	}
 	for _, ix := range pgBulkIndexes {
 		if _, err := tx.ExecContext(ctx, `DROP INDEX IF EXISTS `+ix.name); err != nil {
@@ -231,6 +237,41 @@ func DeferIndexes(ctx context.Context, db *store.DB, tx *sql.Tx) (build func() e
 		for _, ix := range pgBulkIndexes {
 			if _, err := tx.ExecContext(ctx, ix.ddl); err != nil {
 				return fmt.Errorf("search: build %s: %w", ix.name, err)
+			}
+		}
+		return nil
+	}, nil
+}
+
+// ftsTables are SQLite's FTS5 tables of the index.
+var ftsTables = []string{"search_fts", "search_title", "search_kw"}
+
+// FTS5's defaults of 'automerge' and 'crisismerge' (the migrations keep
+// them), and the 'crisismerge' of a first load.
+const (
+	ftsAutomerge       = 4
+	ftsCrisismerge     = 16
+	ftsBulkCrisismerge = 1000
+)
+
+// deferMerges is DeferIndexes on SQLite.
+func deferMerges(ctx context.Context, tx *sql.Tx) (build func() error, err error) {
+	set := func(t, k string, v int) error {
+		_, err := tx.ExecContext(ctx, `INSERT INTO `+t+`(`+t+`, rank) VALUES ($1, $2)`, k, v)
+		return err
+	}
+	for _, t := range ftsTables {
+		if err := errors.Join(set(t, "automerge", 0), set(t, "crisismerge", ftsBulkCrisismerge)); err != nil {
+			return nil, fmt.Errorf("search: %s merges off: %w", t, err)
+		}
+	}
+	return func() error {
+		for _, t := range ftsTables {
+			if _, err := tx.ExecContext(ctx, `INSERT INTO `+t+`(`+t+`) VALUES ('optimize')`); err != nil {
+				return fmt.Errorf("search: %s optimize: %w", t, err)
+			}
+			if err := errors.Join(set(t, "automerge", ftsAutomerge), set(t, "crisismerge", ftsCrisismerge)); err != nil {
+				return fmt.Errorf("search: %s merges on: %w", t, err)
 			}
 		}
 		return nil

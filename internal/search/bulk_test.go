@@ -292,3 +292,105 @@ func ftsSegments(t *testing.T, rec []byte) int {
 	varint() // levels
 	return varint()
 }
+
+// TestDeferIndexesMergesOnceOnSQLite: a first load into an empty index
+// leaves its batches' segments unmerged until build, which merges each
+// FTS table into one segment and puts FTS5's merge settings back; a
+// rollback leaves them as they were; an index with documents is left
+// alone.
+func TestDeferIndexesMergesOnceOnSQLite(t *testing.T) {
+	ctx := context.Background()
+	db := storetest.Open(t, store.SQLite)
+	batch := func(from int) []search.Doc {
+		var ds []search.Doc
+		for i := from; i < from+50; i++ {
+			ds = append(ds, search.Doc{Kind: testKind, RefID: int64(i + 1), Rank: int64(i * 7919 % 1000), Title: fmt.Sprintf("盐湖标准第%d号", i), Keywords: "盐湖", Body: "青海省地方标准"})
+		}
+		return ds
+	}
+	segments := func(q interface {
+		QueryRowContext(context.Context, string, ...any) *sql.Row
+	}, table string) int {
+		var rec []byte
+		if err := q.QueryRowContext(ctx, `SELECT block FROM `+table+`_data WHERE id = 10`).Scan(&rec); err != nil {
+			t.Fatal(err)
+		}
+		return ftsSegments(t, rec)
+	}
+	config := func(q interface {
+		QueryRowContext(context.Context, string, ...any) *sql.Row
+	}, table, k string) string {
+		var v sql.NullString
+		err := q.QueryRowContext(ctx, `SELECT v FROM `+table+`_config WHERE k = $1`, k).Scan(&v)
+		if err != nil && err != sql.ErrNoRows {
+			t.Fatal(err)
+		}
+		return v.String
+	}
+	tables := []string{"search_fts", "search_title", "search_kw"}
+	load := func(fail bool) error {
+		return db.Tx(ctx, func(tx *sql.Tx) error {
+			build, err := search.DeferIndexes(ctx, db, tx)
+			if err != nil {
+				return err
+			}
+			for b := range 3 {
+				if err := search.NewBatch(store.SQLite, batch(b*50)).Insert(ctx, db, tx); err != nil {
+					return err
+				}
+			}
+			for _, tb := range tables {
+				if am, cm := config(tx, tb, "automerge"), config(tx, tb, "crisismerge"); am != "0" || cm != "1000" {
+					t.Errorf("%s during the load: automerge %q crisismerge %q, want 0 and 1000", tb, am, cm)
+				}
+			}
+			if got := segments(tx, "search_fts"); got < 2 {
+				t.Errorf("search_fts before build: %d segments, want one a batch", got)
+			}
+			if fail {
+				return fmt.Errorf("rolled back")
+			}
+			return build()
+		})
+	}
+	if err := load(true); err == nil {
+		t.Fatal("the failing load committed")
+	}
+	for _, tb := range tables {
+		if am, cm := config(db.Reader(), tb, "automerge"), config(db.Reader(), tb, "crisismerge"); am != "" || cm != "" {
+			t.Errorf("%s after a rollback: automerge %q crisismerge %q, want SQLite's defaults (no rows)", tb, am, cm)
+		}
+	}
+	if err := load(false); err != nil {
+		t.Fatal(err)
+	}
+	for _, tb := range tables {
+		if got := segments(db.Reader(), tb); got != 1 {
+			t.Errorf("%s after build: %d segments, want 1", tb, got)
+		}
+		if am, cm := config(db.Reader(), tb, "automerge"), config(db.Reader(), tb, "crisismerge"); am != "4" || cm != "16" {
+			t.Errorf("%s after build: automerge %q crisismerge %q, want 4 and 16", tb, am, cm)
+		}
+	}
+	ms, err := search.Top(ctx, db, search.ParseQuery("盐湖标准"), testKind, nil, 200)
+	if err != nil || len(ms) != 150 {
+		t.Fatalf("Top: %d matches, %v; want 150", len(ms), err)
+	}
+	// With documents in the index nothing changes: a batch adds a segment.
+	err = db.Tx(ctx, func(tx *sql.Tx) error {
+		build, err := search.DeferIndexes(ctx, db, tx)
+		if err != nil {
+			return err
+		}
+		if err := search.NewBatch(store.SQLite, batch(150)).Insert(ctx, db, tx); err != nil {
+			return err
+		}
+		return build()
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if got := segments(db.Reader(), "search_fts"); got != 2 {
+		t.Errorf("a load into a full index: %d segments, want 2 (no optimize)", got)
+	}
+}
