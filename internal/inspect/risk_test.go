@@ -115,6 +115,35 @@ func TestRecomputeFeedsTheDraw(t *testing.T) {
 		if err != nil || rep.Created != 2 {
 			t.Fatalf("import %+v %v", rep, err)
 		}
+		// The counts say what happened, and the same file twice writes
+		// nothing (no audit entry either).
+		imports := func() int {
+			var n int
+			if err := db.Reader().QueryRowContext(ctx, `SELECT COUNT(*) FROM audit_log WHERE entity = 'import' AND entity_id = $1`, inspect.KindRiskValues).Scan(&n); err != nil {
+				t.Fatal(err)
+			}
+			return n
+		}
+		entries := imports()
+		changed := "统一社会信用代码,指标编码,指标值,统计期\n" + e1.CreditCode + ",ABNORMAL,1,2026-11\n" + e1.CreditCode + ",complaints,6,2026-11\n"
+		for _, tc := range []struct {
+			file                        string
+			created, updated, unchanged int
+			entries                     int
+		}{
+			{csv, 0, 0, 2, 0},
+			{changed, 0, 1, 1, 1},
+			{csv, 0, 1, 1, 1},
+		} {
+			rep, err := s.ImportRiskValues(ctx, admin, kit.BytesSource("v.csv", []byte(tc.file)), kit.ImportOptions{})
+			if err != nil || rep.Created != tc.created || rep.Updated != tc.updated || rep.Unchanged != tc.unchanged {
+				t.Fatalf("import again: %+v %v, want created %d updated %d unchanged %d", rep, err, tc.created, tc.updated, tc.unchanged)
+			}
+			if got := imports() - entries; got != tc.entries {
+				t.Fatalf("import again: %d audit entries, want %d", got, tc.entries)
+			}
+			entries += tc.entries
+		}
 		run, did, err := s.Recompute(ctx, admin, inspect.CauseManual)
 		if err != nil || !did || run.Entities != 40 || run.SchemeVersion != 1 {
 			t.Fatalf("recompute %+v %v %v", run, did, err)
