@@ -58,7 +58,7 @@ func clean(s string) string {
 	if plainASCII(s) {
 		return cleanASCII(s)
 	}
-	s = replaceDashes(norm.NFKC.String(s))
+	s = fold(s)
 	if strings.Contains(s, "一") { // most text has none: skip the regexp
 		s = reOneDash.ReplaceAllString(s, "$1-$2")
 	}
@@ -284,10 +284,7 @@ func ParseCode(input string) Code {
 // group is a plausible year (DB63/T858 2009, GB T 8151.1 2000, GBJ 16 87).
 // Enterprise codes keep their spaces: they have their own reading.
 func spaceYear(input string) string {
-	if plainASCII(input) && !strings.ContainsAny(strings.TrimSpace(input), reSpaceRE2) {
-		return input // reSpaceYear needs a space
-	}
-	s := strings.TrimSpace(replaceDashes(norm.NFKC.String(input)))
+	s := strings.TrimSpace(fold(input))
 	if !strings.ContainsAny(s, reSpaceRE2) || strings.HasPrefix(strings.ToUpper(s), "Q/") {
 		return input
 	}
@@ -434,11 +431,16 @@ func parseEnterprise(c Code, input, s string) Code {
 // dash "-" and the spaces around dashes dropped: its spaces elsewhere
 // separate the enterprise code from the number.
 func enterpriseText(input string) string {
-	s := input
-	if !plainASCII(input) {
-		s = replaceDashes(norm.NFKC.String(input))
+	return spacedDash(fold(input))
+}
+
+// fold folds width (NFKC) and maps dash-like runes (replaceDashes); a
+// plainASCII string is already folded.
+func fold(s string) string {
+	if plainASCII(s) {
+		return s
 	}
-	return spacedDash(s)
+	return replaceDashes(norm.NFKC.String(s))
 }
 
 // spacedDash is reSpacedDash.ReplaceAllString(s, "-") by hand: each match,
