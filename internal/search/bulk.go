@@ -44,6 +44,16 @@ func Analyze(d store.Dialect, doc Doc) Analysis {
 	return Analysis{tsv: [3]string{tsvector(ps), tsvector(a), tsvector(k)}, posts: append(a, k...)}
 }
 
+// SQLiteRow is what SQLite's index holds of d (what Index and Batch write):
+// its rowid in the FTS tables and search_docs, and the token text of its
+// title, keywords and body as the FTS tables get them. For measuring the
+// index's cost outside Sidi (scripts/bench/searchrows).
+func SQLiteRow(d Doc) (rowID int64, cols [3]string, err error) {
+	_, cols = analyze(d)
+	rowID, err = rowid(d.Kind, d.RefID, d.Rank)
+	return rowID, cols, err
+}
+
 // NewBatch analyses docs for dialect d.
 func NewBatch(d store.Dialect, docs []Doc) *Batch {
 	an := make([]Analysis, len(docs))

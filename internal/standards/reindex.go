@@ -142,52 +142,81 @@ func (s *Service) ReindexDeclarations(ctx context.Context) (int, error) {
 // returns how many it indexed.
 func (s *Service) Reindex(ctx context.Context) (int, error) {
 	return s.rebuild(ctx, SearchKind, stdLayout, func(tx *sql.Tx, last int64) ([]search.Doc, int64, error) {
-		var sts []Standard
-		err := store.EachRow(ctx, tx, `SELECT `+stdColumns+` FROM standards WHERE id > $1 ORDER BY id LIMIT $2`, []any{last, reindexChunk}, func(r *sql.Rows) error {
-			st, err := s.scanStandard(r)
-			sts = append(sts, st)
-			return err
-		})
-		if err != nil || len(sts) == 0 {
-			return nil, last, err
-		}
-		lo, hi := sts[0].ID, sts[len(sts)-1].ID
-		at := map[int64]*Standard{}
-		for i := range sts {
-			at[sts[i].ID] = &sts[i]
-		}
-		err = store.EachRow(ctx, tx, `SELECT standard_id, tag FROM standard_tags WHERE standard_id BETWEEN $1 AND $2 ORDER BY standard_id, tag`, []any{lo, hi}, func(r *sql.Rows) error {
-			var id int64
-			var t string
-			err := r.Scan(&id, &t)
-			at[id].Tags = append(at[id].Tags, t)
-			return err
-		})
-		if err != nil {
-			return nil, last, err
-		}
-		err = store.EachRow(ctx, tx, `SELECT standard_id, target FROM standard_relations WHERE kind = 'replaces' AND standard_id BETWEEN $1 AND $2 ORDER BY standard_id, target_key`, []any{lo, hi}, func(r *sql.Rows) error {
-			var id int64
-			var rel Relation
-			err := r.Scan(&id, &rel.Code)
-			at[id].Replaces = append(at[id].Replaces, rel)
-			return err
-		})
-		if err != nil {
-			return nil, last, err
-		}
-		var docs []search.Doc
-		for _, st := range sts {
-			if st.Status == StatusProject {
-				continue
-			}
-			// Stored records were validated when written; the record
-			// is rebuilt the same way to give the same document.
-			r, _ := s.validate(InputOf(st))
-			docs = append(docs, searchDoc(st.ID, r))
-		}
-		return docs, hi, nil
+		return s.docChunk(ctx, tx, last)
 	})
+}
+
+// EachSearchDoc calls fn with the search document of every public record
+// in id order, as Reindex builds them, reading in one read transaction.
+func (s *Service) EachSearchDoc(ctx context.Context, fn func(search.Doc) error) error {
+	tx, err := s.db.Reader().BeginTx(ctx, &sql.TxOptions{ReadOnly: true})
+	if err != nil {
+		return fmt.Errorf("standards: search documents: %w", err)
+	}
+	defer tx.Rollback()
+	for last := int64(0); ; {
+		docs, next, err := s.docChunk(ctx, tx, last)
+		if err != nil || next == last {
+			return err
+		}
+		for _, d := range docs {
+			if err := fn(d); err != nil {
+				return err
+			}
+		}
+		last = next
+	}
+}
+
+// docChunk reads the records after id last (at most reindexChunk, in id
+// order) and returns the search documents of the public ones and the last
+// id read (last when there are none).
+func (s *Service) docChunk(ctx context.Context, tx *sql.Tx, last int64) ([]search.Doc, int64, error) {
+	var sts []Standard
+	err := store.EachRow(ctx, tx, `SELECT `+stdColumns+` FROM standards WHERE id > $1 ORDER BY id LIMIT $2`, []any{last, reindexChunk}, func(r *sql.Rows) error {
+		st, err := s.scanStandard(r)
+		sts = append(sts, st)
+		return err
+	})
+	if err != nil || len(sts) == 0 {
+		return nil, last, err
+	}
+	lo, hi := sts[0].ID, sts[len(sts)-1].ID
+	at := map[int64]*Standard{}
+	for i := range sts {
+		at[sts[i].ID] = &sts[i]
+	}
+	err = store.EachRow(ctx, tx, `SELECT standard_id, tag FROM standard_tags WHERE standard_id BETWEEN $1 AND $2 ORDER BY standard_id, tag`, []any{lo, hi}, func(r *sql.Rows) error {
+		var id int64
+		var t string
+		err := r.Scan(&id, &t)
+		at[id].Tags = append(at[id].Tags, t)
+		return err
+	})
+	if err != nil {
+		return nil, last, err
+	}
+	err = store.EachRow(ctx, tx, `SELECT standard_id, target FROM standard_relations WHERE kind = 'replaces' AND standard_id BETWEEN $1 AND $2 ORDER BY standard_id, target_key`, []any{lo, hi}, func(r *sql.Rows) error {
+		var id int64
+		var rel Relation
+		err := r.Scan(&id, &rel.Code)
+		at[id].Replaces = append(at[id].Replaces, rel)
+		return err
+	})
+	if err != nil {
+		return nil, last, err
+	}
+	var docs []search.Doc
+	for _, st := range sts {
+		if st.Status == StatusProject {
+			continue
+		}
+		// Stored records were validated when written; the record
+		// is rebuilt the same way to give the same document.
+		r, _ := s.validate(InputOf(st))
+		docs = append(docs, searchDoc(st.ID, r))
+	}
+	return docs, hi, nil
 }
 
 // reindexOne rewrites the search document of one record inside tx.

@@ -2,9 +2,12 @@ package standards
 
 import (
 	"context"
+	"fmt"
+	"strings"
 	"testing"
 
 	"sidi/internal/auth"
+	"sidi/internal/search"
 	"sidi/internal/store"
 	"sidi/internal/store/storetest"
 )
@@ -78,4 +81,53 @@ func started(t *testing.T, db *store.DB) *Service {
 		t.Fatal(err)
 	}
 	return s
+}
+
+// TestEachSearchDocIsWhatReindexWrites: the documents EachSearchDoc gives
+// are those of the index (one a public record, same ids, ranks and facets),
+// in id order.
+func TestEachSearchDocIsWhatReindexWrites(t *testing.T) {
+	ctx := context.Background()
+	storetest.Each(t, func(t *testing.T, db *store.DB) {
+		svc := NewService(db)
+		if _, err := SeedDemo(ctx, svc, auth.CLI("test")); err != nil {
+			t.Fatal(err)
+		}
+		if _, err := svc.Reindex(ctx); err != nil {
+			t.Fatal(err)
+		}
+		want := map[int64]string{}
+		rows, err := db.Reader().Query(`SELECT ref_id, rank, facets FROM search_docs WHERE kind = $1`, SearchKind.Name)
+		if err != nil {
+			t.Fatal(err)
+		}
+		for rows.Next() {
+			var id, rank int64
+			var facets string
+			if err := rows.Scan(&id, &rank, &facets); err != nil {
+				t.Fatal(err)
+			}
+			want[id] = fmt.Sprint(rank, " ", facets)
+		}
+		rows.Close()
+		var last int64
+		n := 0
+		err = svc.EachSearchDoc(ctx, func(d search.Doc) error {
+			n++
+			if d.RefID <= last {
+				return fmt.Errorf("record %d after %d", d.RefID, last)
+			}
+			last = d.RefID
+			if got := fmt.Sprint(d.Rank, " ", strings.Join(d.Facets, " ")); got != want[d.RefID] {
+				t.Errorf("record %d: %q, the index holds %q", d.RefID, got, want[d.RefID])
+			}
+			return nil
+		})
+		if err != nil {
+			t.Fatal(err)
+		}
+		if n != len(want) || n < 10 {
+			t.Errorf("%d documents, the index holds %d", n, len(want))
+		}
+	})
 }
