@@ -188,11 +188,13 @@ type resultKey struct {
 
 // resultEntry is a drawn entity's result as the kit writes it: Finding is
 // the result a write stored, and the audit log's After. The stored result
-// a correction overwrites is read only for its publication day
-// (Published), with no Finding: the audit log has always recorded a
-// correction's new result alone, so its Before stays null.
+// a correction overwrites is read into Stored (its outcome, detail and
+// days, to tell a re-entry of the same result) and Published, with no
+// Finding: the audit log has always recorded a correction's new result
+// alone, so its Before stays null.
 type resultEntry struct {
 	Finding   *Finding
+	Stored    Finding
 	Published string
 }
 
@@ -200,14 +202,17 @@ type resultEntry struct {
 // stored result).
 func (e resultEntry) MarshalJSON() ([]byte, error) { return json.Marshal(e.Finding) }
 
+// resultID is the audit log's entity id of a drawn entity's result.
+func resultID(k resultKey) string { return fmt.Sprintf("%d/%s", k.Draw, k.Entity) }
+
 // findings are the drawn entities' results as the kit writes them; the
 // audit log names one "draw/credit code".
 func findings(db *store.DB) kit.Setting[resultKey, resultEntry] {
-	return kit.Setting[resultKey, resultEntry]{DB: db, Entity: "inspect_result",
-		ID: func(k resultKey) string { return fmt.Sprintf("%d/%s", k.Draw, k.Entity) },
+	return kit.Setting[resultKey, resultEntry]{DB: db, Entity: "inspect_result", ID: resultID,
 		Load: func(ctx context.Context, q store.Querier, k resultKey) (resultEntry, bool, error) {
 			var e resultEntry
-			found, err := kit.Found(q.QueryRowContext(ctx, `SELECT published_on FROM inspect_results WHERE draw_id = $1 AND credit_code = $2`, k.Draw, k.Entity).Scan(&e.Published))
+			found, err := kit.Found(q.QueryRowContext(ctx, `SELECT outcome, detail, formed_on, due_on, published_on FROM inspect_results WHERE draw_id = $1 AND credit_code = $2`, k.Draw, k.Entity).
+				Scan(&e.Stored.Outcome, &e.Stored.Detail, &e.Stored.FormedOn, &e.Stored.DueOn, &e.Published))
 			return e, found, err
 		}}
 }
@@ -215,12 +220,13 @@ func findings(db *store.DB) kit.Setting[resultKey, resultEntry] {
 // EnterResult records (or corrects, until published) the result of a
 // drawn entity; the publication due day is 20 working days after the day
 // the result was formed. The audit log records a first entry as "result",
-// a correction as "correct_result".
+// a correction as "correct_result"; entering the stored result again (the
+// same outcome, detail and days) writes nothing and logs nothing.
 func (s *Service) EnterResult(ctx context.Context, p auth.Principal, drawID int64, code, outcome, detail, formedOn string) (Finding, error) {
 	code = strings.ToUpper(strings.TrimSpace(code))
 	key := resultKey{drawID, code}
 	r := Finding{DrawID: drawID, CreditCode: code, Outcome: outcome}
-	e, err := findings(s.db).Save(ctx, kit.Put[resultKey, resultEntry]{By: p.Actor(), Allowed: p.Require(Viewers...), Key: key, Action: "result", Update: "correct_result",
+	_, err := findings(s.db).Save(ctx, kit.Put[resultKey, resultEntry]{By: p.Actor(), Allowed: p.Require(Viewers...), Key: key, Action: "result", Update: "correct_result",
 		Validate: func() error {
 			var errs kit.Errors
 			if !slices.Contains(Outcomes, outcome) {
@@ -257,6 +263,10 @@ func (s *Service) EnterResult(ctx context.Context, p auth.Principal, drawID int6
 			}
 			return nil
 		},
+		Same: func(before resultEntry) bool {
+			st := before.Stored
+			return st.Outcome == r.Outcome && st.Detail == r.Detail && st.FormedOn == r.FormedOn && st.DueOn == r.DueOn
+		},
 		Exec: func(tx *sql.Tx, _ resultEntry, found bool) (resultEntry, error) {
 			var err error
 			if found {
@@ -271,7 +281,7 @@ func (s *Service) EnterResult(ctx context.Context, p auth.Principal, drawID int6
 	if err != nil {
 		return Finding{}, err
 	}
-	return *e.Finding, nil
+	return r, nil
 }
 
 // PublishResult publishes a result today (editors).

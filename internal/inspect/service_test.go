@@ -343,6 +343,23 @@ func TestResultsPublicationAndOverdue(t *testing.T) {
 		if r, err := s.EnterResult(ctx, insp, rec.DrawID, strings.ToLower(a), "发现问题待后续处理", "  复查发现问题  ", "2026-10-29"); err != nil || r.DueOn != "2026-11-26" || r.Detail != "复查发现问题" || r.CreditCode != a {
 			t.Fatalf("correction: %+v %v", r, err)
 		}
+		// The same result again (the same outcome, detail and days, written
+		// differently): nothing written, no entry; the result returned as
+		// stored.
+		entered := func() (by, at string) {
+			if err := db.Reader().QueryRowContext(ctx, `SELECT entered_by, entered_at FROM inspect_results WHERE credit_code = $1`, a).Scan(&by, &at); err != nil {
+				t.Fatal(err)
+			}
+			return by, at
+		}
+		by, at := entered()
+		other := auth.Principal{UserID: 4, Login: "j", Roles: []auth.Role{auth.RoleInspector}}
+		if r, err := s.EnterResult(ctx, other, rec.DrawID, " "+a, "发现问题待后续处理", "复查发现问题", "2026-10-29"); err != nil || r.DueOn != "2026-11-26" || r.Detail != "复查发现问题" || r.Outcome != "发现问题待后续处理" || r.CreditCode != a {
+			t.Fatalf("same result again: %+v %v", r, err)
+		}
+		if by2, at2 := entered(); by2 != by || at2 != at {
+			t.Errorf("the same result again rewrote the row: entered by %s at %s, was %s at %s", by2, at2, by, at)
+		}
 		// Refused writes: their messages, and neither a row nor an entry.
 		resultRows := []string{`SELECT COUNT(*) FROM inspect_results`, `SELECT COUNT(*) FROM inspect_results WHERE outcome = '发现问题待后续处理' AND formed_on = '2026-10-29'`}
 		enter := func(p auth.Principal, code, outcome, day string) func() error {
