@@ -11,7 +11,6 @@ import (
 	"time"
 
 	"sidi/internal/apperr"
-	"sidi/internal/audit"
 	"sidi/internal/auth"
 	"sidi/internal/kit"
 	"sidi/internal/store"
@@ -217,6 +216,29 @@ func findings(db *store.DB) kit.Setting[resultKey, resultEntry] {
 		}}
 }
 
+// publication is a result's publication as the audit log records it:
+// {"published_on": day}, null for a result not published.
+type publication struct{ On string }
+
+// MarshalJSON is the audit log's record of p.
+func (p publication) MarshalJSON() ([]byte, error) {
+	if p.On == "" {
+		return []byte("null"), nil
+	}
+	return json.Marshal(map[string]string{"published_on": p.On})
+}
+
+// publications are the results' publication days as the kit writes them,
+// under the results' audit entity and ids.
+func publications(db *store.DB) kit.Setting[resultKey, publication] {
+	return kit.Setting[resultKey, publication]{DB: db, Entity: "inspect_result", ID: resultID,
+		Load: func(ctx context.Context, q store.Querier, k resultKey) (publication, bool, error) {
+			var p publication
+			found, err := kit.Found(q.QueryRowContext(ctx, `SELECT published_on FROM inspect_results WHERE draw_id = $1 AND credit_code = $2`, k.Draw, k.Entity).Scan(&p.On))
+			return p, found, err
+		}}
+}
+
 // EnterResult records (or corrects, until published) the result of a
 // drawn entity; the publication due day is 20 working days after the day
 // the result was formed. The audit log records a first entry as "result",
@@ -284,24 +306,41 @@ func (s *Service) EnterResult(ctx context.Context, p auth.Principal, drawID int6
 	return r, nil
 }
 
-// PublishResult publishes a result today (editors).
+// PublishResult publishes a result today (editors): one entered and not
+// yet published. The audit log records "publish", null → the day.
 func (s *Service) PublishResult(ctx context.Context, p auth.Principal, drawID int64, code string) (Finding, error) {
-	if err := p.Require(Editors...); err != nil {
+	code = strings.ToUpper(strings.TrimSpace(code))
+	key := resultKey{drawID, code}
+	today := s.today()
+	none := func() error {
+		return apperr.Invalid("第 %d 号抽查中 %s 没有待公示的检查结果", drawID, kit.ClipRunes(code, 20))
+	}
+	_, err := publications(s.db).Save(ctx, kit.Put[resultKey, publication]{By: p.Actor(), Allowed: p.Require(Editors...), Key: key, Action: "publish",
+		Check: func(_ *sql.Tx, before publication, found bool) error {
+			if !found || before.On != "" {
+				return none()
+			}
+			return nil
+		},
+		Exec: func(tx *sql.Tx, _ publication, _ bool) (publication, error) {
+			// published_on = '': a publication committed since Load is
+			// not overwritten (its row count is 0).
+			res, err := tx.ExecContext(ctx, `UPDATE inspect_results SET published_on = $1 WHERE draw_id = $2 AND credit_code = $3 AND published_on = ''`, today, drawID, code)
+			if err != nil {
+				return publication{}, err
+			}
+			switch n, err := res.RowsAffected(); {
+			case err != nil:
+				return publication{}, err
+			case n == 0:
+				return publication{}, none()
+			}
+			return publication{On: today}, nil
+		}})
+	if err != nil {
 		return Finding{}, err
 	}
-	code = strings.ToUpper(strings.TrimSpace(code))
-	today := s.today()
-	err := s.db.Tx(ctx, func(tx *sql.Tx) error {
-		res, err := tx.ExecContext(ctx, `UPDATE inspect_results SET published_on = $1 WHERE draw_id = $2 AND credit_code = $3 AND published_on = ''`, today, drawID, code)
-		if err != nil {
-			return err
-		}
-		if n, _ := res.RowsAffected(); n == 0 {
-			return apperr.Invalid("第 %d 号抽查中 %s 没有待公示的检查结果", drawID, kit.ClipRunes(code, 20))
-		}
-		return audit.Append(ctx, s.db, tx, p.Actor(), audit.Entry{Entity: "inspect_result", EntityID: fmt.Sprintf("%d/%s", drawID, code), Action: "publish", After: map[string]any{"published_on": today}})
-	})
-	return Finding{DrawID: drawID, CreditCode: code, PublishedOn: today}, err
+	return Finding{DrawID: drawID, CreditCode: code, PublishedOn: today}, nil
 }
 
 const resultCols = `r.draw_id, d.name, r.credit_code, COALESCE(e.name, ''), r.outcome, r.detail, r.formed_on, r.due_on, r.published_on

@@ -375,14 +375,18 @@ func TestResultsPublicationAndOverdue(t *testing.T) {
 		if err != nil || len(pending) != 2 || !pending[0].Overdue || pending[1].Overdue {
 			t.Fatalf("pending %+v %v", pending, err)
 		}
-		if _, err := s.PublishResult(ctx, insp, rec.DrawID, b); !errors.Is(err, apperr.ErrForbidden) {
-			t.Fatalf("inspector publishes: %v", err)
+		if f, err := s.PublishResult(ctx, admin, rec.DrawID, " "+strings.ToLower(b)); err != nil || f != (inspect.Finding{DrawID: rec.DrawID, CreditCode: b, PublishedOn: "2026-11-30"}) {
+			t.Fatalf("publish: %+v %v", f, err)
 		}
-		if _, err := s.PublishResult(ctx, admin, rec.DrawID, b); err != nil {
-			t.Fatal(err)
+		publish := func(code string) func() error {
+			return func() error { _, err := s.PublishResult(ctx, admin, rec.DrawID, code); return err }
 		}
-		kittest.Refused(t, db, resultRows, []kittest.Refusal{
+		published := append(resultRows, `SELECT COUNT(*) FROM inspect_results WHERE published_on <> ''`)
+		kittest.Refused(t, db, published, []kittest.Refusal{
 			{Name: "edit after publication", Kind: apperr.ErrConflict, Msg: "该检查结果已于 2026-11-30 公示，不能再修改", Write: enter(insp, b, "未发现问题", "2026-11-20")},
+			{Name: "publish again", Kind: apperr.ErrInvalid, Msg: fmt.Sprintf("第 %d 号抽查中 %s 没有待公示的检查结果", rec.DrawID, b), Write: publish(b)},
+			{Name: "publish a result not entered", Kind: apperr.ErrInvalid, Msg: fmt.Sprintf("第 %d 号抽查中 %s 没有待公示的检查结果", rec.DrawID, rec.Result.Assignments[2].Entity), Write: publish(rec.Result.Assignments[2].Entity)},
+			{Name: "publish by an inspector", Kind: apperr.ErrForbidden, Msg: "您没有执行此操作的权限", Write: func() error { _, err := s.PublishResult(ctx, insp, rec.DrawID, a); return err }},
 		})
 		finding := func(code, outcome, detail, formed, due string) string {
 			f, _ := json.Marshal(map[string]any{"credit_code": code, "detail": detail, "draw_id": rec.DrawID, "draw_name": "", "due_on": due, "formed_on": formed,
