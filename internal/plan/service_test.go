@@ -3,13 +3,16 @@ package plan_test
 import (
 	"context"
 	"errors"
+	"fmt"
 	"os"
+	"slices"
 	"strings"
 	"testing"
 
 	"sidi/internal/apperr"
 	"sidi/internal/audit"
 	"sidi/internal/auth"
+	"sidi/internal/kit/kittest"
 	"sidi/internal/org"
 	"sidi/internal/plan"
 	"sidi/internal/store"
@@ -188,6 +191,40 @@ func TestImportRejectsGarbage(t *testing.T) {
 		db.Reader().QueryRowContext(ctx, `SELECT COUNT(*) FROM plan_versions`).Scan(&n)
 		if n != 0 {
 			t.Fatalf("garbage left %d versions", n)
+		}
+	})
+}
+
+// Discarding a draft: its entry (the status before and after) and the
+// refusals (not a draft any more, no such version, a reporter) leaving no
+// change and no entry.
+func TestDiscardDraft(t *testing.T) {
+	storetest.Each(t, func(t *testing.T, db *store.DB) {
+		ctx := context.Background()
+		svc := newService(t, db)
+		res, err := svc.Import(ctx, operator, "seed", seedText(t), "")
+		if err != nil {
+			t.Fatal(err)
+		}
+		id := res.Version.ID
+		if err := svc.Discard(ctx, operator, id); err != nil {
+			t.Fatal(err)
+		}
+		if v, err := svc.Version(ctx, id); err != nil || v.Status != plan.StatusDiscarded {
+			t.Fatalf("after discard: %+v %v", v, err)
+		}
+		discard := func(p auth.Principal, id int64) func() error { return func() error { return svc.Discard(ctx, p, id) } }
+		kittest.Refused(t, db, []string{`SELECT COUNT(*) FROM plan_versions WHERE status = 'discarded'`}, []kittest.Refusal{
+			{Name: "twice", Kind: apperr.ErrConflict, Msg: "只能废弃待审核草稿；第 1 版状态为“已废弃”", Write: discard(operator, id)},
+			{Name: "no such version", Kind: apperr.ErrNotFound, Msg: fmt.Sprintf("方案版本不存在（编号 %d）", id+100), Write: discard(operator, id+100)},
+			{Name: "a reporter", Kind: apperr.ErrForbidden, Msg: "您没有执行此操作的权限", Write: discard(auth.Principal{UserID: 5, Login: "r", Roles: []auth.Role{auth.RoleReporter}}, id)},
+		})
+		want := []string{fmt.Sprintf(`%d discard {"status":"draft"} → {"status":"discarded"}`, id)}
+		if got := kittest.AuditEntries(t, db, "plan_version"); !slices.Equal(slices.DeleteFunc(got, func(e string) bool { return !strings.Contains(e, " discard ") }), want) {
+			t.Errorf("audit entries %q, want %q", got, want)
+		}
+		if _, err := audit.Verify(ctx, db); err != nil {
+			t.Errorf("audit chain: %v", err)
 		}
 	})
 }
