@@ -39,6 +39,17 @@ func newService(t *testing.T, db *store.DB) *plan.Service {
 
 var operator = auth.CLI("test")
 
+// seedDraft imports the seed plan as a draft.
+func seedDraft(t *testing.T, db *store.DB) (*plan.Service, *plan.ImportResult) {
+	t.Helper()
+	svc := newService(t, db)
+	res, err := svc.Import(context.Background(), operator, "seed", seedText(t), "")
+	if err != nil {
+		t.Fatal(err)
+	}
+	return svc, res
+}
+
 func TestImportApproveAndView(t *testing.T) {
 	storetest.Each(t, func(t *testing.T, db *store.DB) {
 		ctx := context.Background()
@@ -128,18 +139,14 @@ func TestAmendmentSupersedesAndDiffs(t *testing.T) {
 func TestUpdateDraftValidatesAndAudits(t *testing.T) {
 	storetest.Each(t, func(t *testing.T, db *store.DB) {
 		ctx := context.Background()
-		svc := newService(t, db)
-		res, err := svc.Import(ctx, operator, "seed", seedText(t), "")
-		if err != nil {
-			t.Fatal(err)
-		}
+		svc, res := seedDraft(t, db)
 		doc := *res.Version.Document
 		bad := doc
 		bad.Pillars = append([]plan.Pillar(nil), doc.Pillars...)
 		bad.Pillars[0].Tasks = append([]plan.Task(nil), doc.Pillars[0].Tasks...)
 		bad.Pillars[0].Tasks[0].Clauses = []plan.Clause{{Lead: nil, Co: []string{"省发展改革委"}}}
 		bad.Issued = "2021-13-45"
-		_, err = svc.UpdateDraft(ctx, operator, res.Version.ID, &bad)
+		_, err := svc.UpdateDraft(ctx, operator, res.Version.ID, &bad)
 		var ps plan.ProblemsError
 		if !errors.Is(err, apperr.ErrInvalid) || !errors.As(err, &ps) || len(ps) != 2 {
 			t.Fatalf("invalid edit: %v", err)
@@ -201,11 +208,7 @@ func TestImportRejectsGarbage(t *testing.T) {
 func TestDiscardDraft(t *testing.T) {
 	storetest.Each(t, func(t *testing.T, db *store.DB) {
 		ctx := context.Background()
-		svc := newService(t, db)
-		res, err := svc.Import(ctx, operator, "seed", seedText(t), "")
-		if err != nil {
-			t.Fatal(err)
-		}
+		svc, res := seedDraft(t, db)
 		id := res.Version.ID
 		if err := svc.Discard(ctx, operator, id); err != nil {
 			t.Fatal(err)
