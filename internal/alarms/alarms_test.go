@@ -367,6 +367,11 @@ func TestHazardWorkflow(t *testing.T) {
 			{"close", supervisor, alarms.Step{Action: alarms.StepClose, Note: "复核通过"}, nil, alarms.HazardClosed},
 			{"close twice", supervisor, alarms.Step{Action: alarms.StepClose}, apperr.ErrConflict, ""},
 		}
+		first, err := e.svc.Hazard(ctx, inspector, h.ID)
+		if err != nil {
+			t.Fatal(err)
+		}
+		states := []alarms.Hazard{first} // the hazard before the steps and after each, as read and returned
 		for _, c := range cases {
 			got, err := e.svc.HazardStep(ctx, c.p, h.ID, c.step)
 			if c.want != nil {
@@ -378,9 +383,19 @@ func TestHazardWorkflow(t *testing.T) {
 			if err != nil || got.Status != c.to {
 				t.Fatalf("%s: %+v %v", c.name, got, err)
 			}
+			states = append(states, got)
 		}
-		if n := count(t, db, `SELECT COUNT(*) FROM audit_log WHERE entity = 'hazard'`); n != 5 {
-			t.Errorf("%d audited hazard steps, want 5", n)
+		// The entries: each step's before and after the hazard without its
+		// events.
+		var want []string
+		actions := []string{alarms.StepStart, alarms.StepSubmit, alarms.StepReject, alarms.StepSubmit, alarms.StepClose}
+		for i, a := range actions {
+			b, x := states[i], states[i+1]
+			b.Events, x.Events = nil, nil
+			want = append(want, kittest.Entry(t, fmt.Sprint(h.ID), a, b, x))
+		}
+		if got := kittest.AuditEntries(t, db, "hazard"); strings.Join(got, "\n") != strings.Join(want, "\n") {
+			t.Errorf("audit entries\n%s\nwant\n%s", strings.Join(got, "\n"), strings.Join(want, "\n"))
 		}
 		final, err := e.svc.Hazard(ctx, inspector, h.ID)
 		if err != nil || len(final.Events) != 6 || final.ClosedBy != "haixi-sup" {
