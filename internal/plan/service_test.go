@@ -169,10 +169,11 @@ func TestUpdateDraftValidatesAndAudits(t *testing.T) {
 		if n != 0 {
 			t.Fatalf("failed approval left %d task rows", n)
 		}
-		var edits int
-		db.Reader().QueryRowContext(ctx, `SELECT COUNT(*) FROM audit_log WHERE entity = 'plan_version' AND action = 'edit'`).Scan(&edits)
-		if edits != 1 {
-			t.Fatalf("%d edit audit records, want 1", edits)
+		// One edit entry: the document before and after (the refused edit
+		// left none).
+		want := []string{kittest.Entry(t, fmt.Sprint(res.Version.ID), "edit", res.Version.Document, &unknown)}
+		if got := kittest.AuditEntries(t, db, "plan_version"); !slices.Equal(slices.DeleteFunc(got, func(e string) bool { return !strings.Contains(e, " edit ") }), want) {
+			t.Fatalf("edit entries %q, want %q", got, want)
 		}
 		if _, err := audit.Verify(ctx, db); err != nil {
 			t.Fatal(err)
