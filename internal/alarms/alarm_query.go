@@ -9,9 +9,9 @@ import (
 	"strings"
 
 	"sidi/internal/apperr"
-	"sidi/internal/audit"
 	"sidi/internal/auth"
 	"sidi/internal/kit"
+	"sidi/internal/store"
 )
 
 // Filter selects alarms or hazards. Zero fields match everything.
@@ -96,12 +96,12 @@ func (s *Service) Alarm(ctx context.Context, p auth.Principal, id int64) (Alarm,
 	if err != nil {
 		return Alarm{}, nil, err
 	}
-	a, err := scanAlarm(s.db.Reader().QueryRowContext(ctx, `SELECT `+alarmCols+` FROM alarms WHERE id = $1`, id))
-	if errors.Is(err, sql.ErrNoRows) || (err == nil && !r.allows(a.Region)) {
-		return Alarm{}, nil, apperr.NotFound("报警 %d 不存在", id)
-	}
+	a, err := loadAlarm(ctx, s.db.Reader(), id)
 	if err != nil {
-		return Alarm{}, nil, fmt.Errorf("alarms: alarm %d: %w", id, err)
+		return Alarm{}, nil, err
+	}
+	if !r.allows(a.Region) {
+		return Alarm{}, nil, apperr.NotFound("%s", missingAlarm(id))
 	}
 	rows, err := s.db.Reader().QueryContext(ctx, `SELECT at, action, severity, value, actor, note FROM alarm_history WHERE alarm_id = $1 ORDER BY id`, id)
 	if err != nil {
@@ -147,38 +147,50 @@ func (s *Service) Clear(ctx context.Context, p auth.Principal, id int64, note st
 	})
 }
 
-// act runs a person's change of an alarm: scope check, the change, its
+// alarmSpec is the alarms as the kit writes a person's change of one: the
+// audit log keeps alarmAudit of it.
+func (s *Service) alarmSpec() kit.Spec[Alarm] {
+	return kit.Spec[Alarm]{DB: s.db, Entity: "alarm", Noun: "报警",
+		Missing: missingAlarm,
+		Load:    loadAlarm, Audit: func(a Alarm) any { return alarmAudit(a) }}
+}
+
+// loadAlarm reads alarm id; none is an apperr.NotFound.
+func loadAlarm(ctx context.Context, q store.Querier, id int64) (Alarm, error) {
+	a, err := scanAlarm(q.QueryRowContext(ctx, `SELECT `+alarmCols+` FROM alarms WHERE id = $1`, id))
+	if errors.Is(err, sql.ErrNoRows) {
+		return a, apperr.NotFound("%s", missingAlarm(id))
+	}
+	if err != nil {
+		return a, fmt.Errorf("alarms: alarm %d: %w", id, err)
+	}
+	return a, nil
+}
+
+// missingAlarm is the message of an alarm id with no alarm (or one out
+// of the caller's regions).
+func missingAlarm(id int64) string { return fmt.Sprintf("报警 %d 不存在", id) }
+
+// act runs a person's change of an alarm through the kit: the scope check
+// (an alarm outside the caller's regions does not exist), the change, its
 // history row and its audit record in one transaction.
 func (s *Service) act(ctx context.Context, p auth.Principal, id int64, action, note string,
 	change func(context.Context, *sql.Tx, Alarm, string) error) (Alarm, error) {
 	r, err := s.reach(ctx, p, ActRoles)
-	if err != nil {
-		return Alarm{}, err
-	}
-	var after Alarm
-	err = s.db.Tx(ctx, func(tx *sql.Tx) error {
-		before, err := scanAlarm(tx.QueryRowContext(ctx, `SELECT `+alarmCols+` FROM alarms WHERE id = $1`, id))
-		if errors.Is(err, sql.ErrNoRows) || (err == nil && !r.allows(before.Region)) {
-			return apperr.NotFound("报警 %d 不存在", id)
-		}
-		if err != nil {
-			return fmt.Errorf("alarms: alarm %d: %w", id, err)
-		}
-		at := ts(s.now())
-		if err := change(ctx, tx, before, at); err != nil {
-			return err
-		}
-		if err := history(ctx, tx, id, at, action, before.Severity, before.LastValue, p.Actor().Name, note); err != nil {
-			return err
-		}
-		after, err = scanAlarm(tx.QueryRowContext(ctx, `SELECT `+alarmCols+` FROM alarms WHERE id = $1`, id))
-		if err != nil {
-			return fmt.Errorf("alarms: reload %d: %w", id, err)
-		}
-		return audit.Append(ctx, s.db, tx, p.Actor(), audit.Entry{Entity: "alarm", EntityID: fmt.Sprint(id), Action: action,
-			Before: alarmAudit(before), After: alarmAudit(after)})
-	})
-	return after, err
+	return s.alarmSpec().Save(ctx, kit.Write[Alarm]{By: p.Actor(), Allowed: err, ID: id, Action: action,
+		Check: func(_ *sql.Tx, before Alarm) error {
+			if !r.allows(before.Region) {
+				return apperr.NotFound("%s", missingAlarm(id))
+			}
+			return nil
+		},
+		Exec: func(tx *sql.Tx, before Alarm) (int64, error) {
+			at := ts(s.now())
+			if err := change(ctx, tx, before, at); err != nil {
+				return 0, err
+			}
+			return id, history(ctx, tx, id, at, action, before.Severity, before.LastValue, p.Actor().Name, note)
+		}})
 }
 
 // alarmAudit is what the audit log keeps of an alarm (not its counters,

@@ -2,7 +2,9 @@ package alarms_test
 
 import (
 	"context"
+	"encoding/json"
 	"errors"
+	"fmt"
 	"math"
 	"strings"
 	"sync"
@@ -13,6 +15,7 @@ import (
 	"sidi/internal/apperr"
 	"sidi/internal/audit"
 	"sidi/internal/auth"
+	"sidi/internal/kit/kittest"
 	"sidi/internal/org"
 	"sidi/internal/store"
 	"sidi/internal/store/storetest"
@@ -167,7 +170,8 @@ func TestLifecycle(t *testing.T) {
 			t.Fatalf("rule-driven changes wrote %d audit records", n-audits)
 		}
 		// Acknowledging a cleared alarm is allowed (ack and clear are independent), once.
-		if _, err := e.svc.Ack(ctx, admin, a.ID); err != nil {
+		acked, err := e.svc.Ack(ctx, admin, a.ID)
+		if err != nil {
 			t.Fatal(err)
 		}
 		if _, err := e.svc.Ack(ctx, admin, a.ID); !errors.Is(err, apperr.ErrConflict) {
@@ -180,14 +184,29 @@ func TestLifecycle(t *testing.T) {
 			t.Fatalf("rate alarm %+v", r)
 		}
 		// Cleared by hand while active: audited; the condition returning raises a new one.
-		if _, err := e.svc.Clear(ctx, admin, r.ID, "现场确认为压力表更换"); err != nil {
+		cleared, err := e.svc.Clear(ctx, admin, r.ID, "现场确认为压力表更换")
+		if err != nil {
 			t.Fatal(err)
 		}
 		if _, err := e.svc.Clear(ctx, admin, r.ID, ""); !errors.Is(err, apperr.ErrConflict) {
 			t.Fatalf("second clear: %v", err)
 		}
-		if n := count(t, db, `SELECT COUNT(*) FROM audit_log WHERE entity = 'alarm'`); n != 2 {
-			t.Fatalf("%d audit records of alarm actions, want 2 (ack, clear)", n)
+		// The entries of the two actions: the alarm's audited fields before
+		// and after.
+		view := func(a alarms.Alarm) string {
+			b, _ := json.Marshal(map[string]any{"equipment_code": a.EquipmentCode, "alarm_type": a.AlarmType, "severity": a.Severity,
+				"status": a.Status, "acked": a.Acked, "cleared_by": a.ClearedBy, "clear_note": a.ClearNote})
+			return string(b)
+		}
+		want := []string{
+			fmt.Sprintf("%d ack %s → %s", a.ID, view(got), view(acked)),
+			fmt.Sprintf("%d clear %s → %s", r.ID, view(r), view(cleared)),
+		}
+		if got := kittest.AuditEntries(t, db, "alarm"); strings.Join(got, "\n") != strings.Join(want, "\n") {
+			t.Fatalf("audit entries\n%s\nwant\n%s", strings.Join(got, "\n"), strings.Join(want, "\n"))
+		}
+		if !acked.Acked || cleared.Status != alarms.StatusCleared || cleared.ClearNote != "现场确认为压力表更换" {
+			t.Errorf("returned: %+v %+v", acked, cleared)
 		}
 		e.feed(t, msg(golmud, t0.Add(8*time.Second), pt(telemetry.PointSteamPressure, 1.0)))
 		if n := count(t, db, `SELECT COUNT(*) FROM alarms WHERE alarm_type = 'steam_pressure_rate'`); n != 2 {
@@ -348,6 +367,11 @@ func TestHazardWorkflow(t *testing.T) {
 			{"close", supervisor, alarms.Step{Action: alarms.StepClose, Note: "复核通过"}, nil, alarms.HazardClosed},
 			{"close twice", supervisor, alarms.Step{Action: alarms.StepClose}, apperr.ErrConflict, ""},
 		}
+		first, err := e.svc.Hazard(ctx, inspector, h.ID)
+		if err != nil {
+			t.Fatal(err)
+		}
+		states := []alarms.Hazard{first} // the hazard before the steps and after each, as read and returned
 		for _, c := range cases {
 			got, err := e.svc.HazardStep(ctx, c.p, h.ID, c.step)
 			if c.want != nil {
@@ -359,9 +383,19 @@ func TestHazardWorkflow(t *testing.T) {
 			if err != nil || got.Status != c.to {
 				t.Fatalf("%s: %+v %v", c.name, got, err)
 			}
+			states = append(states, got)
 		}
-		if n := count(t, db, `SELECT COUNT(*) FROM audit_log WHERE entity = 'hazard'`); n != 5 {
-			t.Errorf("%d audited hazard steps, want 5", n)
+		// The entries: each step's before and after the hazard without its
+		// events.
+		var want []string
+		actions := []string{alarms.StepStart, alarms.StepSubmit, alarms.StepReject, alarms.StepSubmit, alarms.StepClose}
+		for i, a := range actions {
+			b, x := states[i], states[i+1]
+			b.Events, x.Events = nil, nil
+			want = append(want, kittest.Entry(t, fmt.Sprint(h.ID), a, b, x))
+		}
+		if got := kittest.AuditEntries(t, db, "hazard"); strings.Join(got, "\n") != strings.Join(want, "\n") {
+			t.Errorf("audit entries\n%s\nwant\n%s", strings.Join(got, "\n"), strings.Join(want, "\n"))
 		}
 		final, err := e.svc.Hazard(ctx, inspector, h.ID)
 		if err != nil || len(final.Events) != 6 || final.ClosedBy != "haixi-sup" {

@@ -10,9 +10,9 @@ import (
 	"time"
 
 	"sidi/internal/apperr"
-	"sidi/internal/audit"
 	"sidi/internal/auth"
 	"sidi/internal/kit"
+	"sidi/internal/store"
 	"sidi/internal/telemetry"
 )
 
@@ -107,7 +107,7 @@ type querier interface {
 func (s *Service) hazard(ctx context.Context, q querier, id int64) (Hazard, error) {
 	h, err := s.scanHazard(q.QueryRowContext(ctx, `SELECT `+hazardCols+` FROM hazards WHERE id = $1`, id))
 	if errors.Is(err, sql.ErrNoRows) {
-		return Hazard{}, apperr.NotFound("隐患 %d 不存在", id)
+		return Hazard{}, apperr.NotFound("%s", missingHazard(id))
 	}
 	if err != nil {
 		return Hazard{}, fmt.Errorf("alarms: hazard %d: %w", id, err)
@@ -135,7 +135,7 @@ func (s *Service) Hazard(ctx context.Context, p auth.Principal, id int64) (Hazar
 	}
 	h, err := s.hazard(ctx, s.db.Reader(), id)
 	if err == nil && !r.allows(h.Region) {
-		return Hazard{}, apperr.NotFound("隐患 %d 不存在", id)
+		return Hazard{}, apperr.NotFound("%s", missingHazard(id))
 	}
 	return h, err
 }
@@ -228,49 +228,53 @@ func (s *Service) HazardStep(ctx context.Context, p auth.Principal, id int64, st
 	if err := errs.Err(); err != nil {
 		return Hazard{}, err
 	}
-	var after Hazard
-	err = s.db.Tx(ctx, func(tx *sql.Tx) error {
-		before, err := s.hazard(ctx, tx, id)
-		if err != nil {
-			return err
-		}
-		if !r.allows(before.Region) {
-			return apperr.NotFound("隐患 %d 不存在", id)
-		}
-		if before.Status != tr.from {
-			return apperr.Conflict("隐患当前为“%s”，不能%s", HazardStatusLabels[before.Status], StepLabels[st.Action])
-		}
-		at, who := ts(s.now()), p.Actor().Name
-		var q string
-		args := []any{tr.to, at}
-		switch st.Action {
-		case StepStart:
-			q, args = `, responsible = $3, deadline = $4`, append(args, st.Responsible, st.Deadline)
-		case StepSubmit:
-			q, args = `, rectification = $3`, append(args, st.Rectification)
-		case StepClose:
-			q, args = `, closed_by = $3, closed_at = $4, close_note = $5`, append(args, who, at, st.Note)
-		}
-		args = append(args, id)
-		if _, err := tx.ExecContext(ctx, fmt.Sprintf(`UPDATE hazards SET status = $1, updated_at = $2%s WHERE id = $%d`, q, len(args)), args...); err != nil {
-			return fmt.Errorf("alarms: hazard %d %s: %w", id, st.Action, err)
-		}
-		note := st.Note
-		if st.Action == StepSubmit {
-			note = st.Rectification
-		}
-		if err := hazardEvent(ctx, tx, id, at, st.Action, tr.from, tr.to, who, note); err != nil {
-			return err
-		}
-		after, err = s.hazard(ctx, tx, id)
-		if err != nil {
-			return err
-		}
-		b, a := before, after
-		b.Events, a.Events = nil, nil
-		return audit.Append(ctx, s.db, tx, p.Actor(), audit.Entry{Entity: "hazard", EntityID: fmt.Sprint(id), Action: st.Action, Before: b, After: a})
-	})
-	return after, err
+	return s.hazardSpec().Save(ctx, kit.Write[Hazard]{By: p.Actor(), ID: id, Action: st.Action,
+		Check: func(_ *sql.Tx, before Hazard) error {
+			if !r.allows(before.Region) {
+				return apperr.NotFound("%s", missingHazard(id))
+			}
+			if before.Status != tr.from {
+				return apperr.Conflict("隐患当前为“%s”，不能%s", HazardStatusLabels[before.Status], StepLabels[st.Action])
+			}
+			return nil
+		},
+		Exec: func(tx *sql.Tx, _ Hazard) (int64, error) {
+			at, who := ts(s.now()), p.Actor().Name
+			var q string
+			args := []any{tr.to, at}
+			switch st.Action {
+			case StepStart:
+				q, args = `, responsible = $3, deadline = $4`, append(args, st.Responsible, st.Deadline)
+			case StepSubmit:
+				q, args = `, rectification = $3`, append(args, st.Rectification)
+			case StepClose:
+				q, args = `, closed_by = $3, closed_at = $4, close_note = $5`, append(args, who, at, st.Note)
+			}
+			args = append(args, id)
+			if _, err := tx.ExecContext(ctx, fmt.Sprintf(`UPDATE hazards SET status = $1, updated_at = $2%s WHERE id = $%d`, q, len(args)), args...); err != nil {
+				return 0, err
+			}
+			note := st.Note
+			if st.Action == StepSubmit {
+				note = st.Rectification
+			}
+			return id, hazardEvent(ctx, tx, id, at, st.Action, tr.from, tr.to, who, note)
+		}})
+}
+
+// missingHazard is the message of a hazard id with no hazard (or one out
+// of the caller's regions).
+func missingHazard(id int64) string { return fmt.Sprintf("隐患 %d 不存在", id) }
+
+// hazardSpec is the hazards as the kit writes a step of one: the audit
+// log keeps a hazard without its events (they are the steps themselves).
+func (s *Service) hazardSpec() kit.Spec[Hazard] {
+	return kit.Spec[Hazard]{DB: s.db, Entity: "hazard", Noun: "隐患", Missing: missingHazard,
+		Load: func(ctx context.Context, q store.Querier, id int64) (Hazard, error) { return s.hazard(ctx, q, id) },
+		Audit: func(h Hazard) any {
+			h.Events = nil
+			return h
+		}}
 }
 
 // Allowed lists the steps the caller could take on h now (for the forms).

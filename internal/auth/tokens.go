@@ -4,6 +4,7 @@ import (
 	"context"
 	"database/sql"
 	"encoding/base32"
+	"encoding/json"
 	"errors"
 	"fmt"
 	"strings"
@@ -12,6 +13,8 @@ import (
 
 	"sidi/internal/apperr"
 	"sidi/internal/audit"
+	"sidi/internal/kit"
+	"sidi/internal/store"
 )
 
 // TokenPrefix starts every API token, so leaked tokens are easy to spot.
@@ -142,34 +145,55 @@ func (s *Service) ListTokens(ctx context.Context, p Principal) ([]APIToken, erro
 	return out, rows.Err()
 }
 
-// RevokeToken ends a token at once. Users revoke their own tokens;
-// administrators may revoke anyone's. Revoking twice is not an error.
-func (s *Service) RevokeToken(ctx context.Context, p Principal, id int64) error {
-	if p.Anonymous() {
-		return &apperr.Error{Kind: apperr.ErrUnauthenticated, Msg: "请先登录"}
+// tokenEntry is a token as the kit writes its revocation and the audit
+// log records it: its audit view, with the time it was revoked once it is.
+type tokenEntry struct{ APIToken }
+
+// MarshalJSON is the audit log's record of t.
+func (t tokenEntry) MarshalJSON() ([]byte, error) {
+	m := t.audit()
+	if !t.RevokedAt.IsZero() {
+		m["revoked_at"] = t.RevokedAt
 	}
-	if p.TokenID != 0 {
-		return requireSession(p)
+	return json.Marshal(m)
+}
+
+// tokens are the API tokens as the kit writes them, by id.
+func tokens(db *store.DB) kit.Setting[int64, tokenEntry] {
+	return kit.Setting[int64, tokenEntry]{DB: db, Entity: "api_token",
+		Load: func(ctx context.Context, q store.Querier, id int64) (tokenEntry, bool, error) {
+			t, err := scanToken(q.QueryRowContext(ctx, tokenSelect+` WHERE id = $1`, id))
+			found, err := kit.Found(err)
+			return tokenEntry{t}, found, err
+		}}
+}
+
+// RevokeToken ends a token at once. Users revoke their own tokens;
+// administrators may revoke anyone's. Revoking twice is not an error (and
+// writes nothing).
+func (s *Service) RevokeToken(ctx context.Context, p Principal, id int64) error {
+	var allowed error
+	switch {
+	case p.Anonymous():
+		allowed = &apperr.Error{Kind: apperr.ErrUnauthenticated, Msg: "请先登录"}
+	case p.TokenID != 0:
+		allowed = requireSession(p)
 	}
 	now := s.now()
-	return s.db.Tx(ctx, func(tx *sql.Tx) error {
-		t, err := scanToken(tx.QueryRowContext(ctx, tokenSelect+` WHERE id = $1`, id))
-		if errors.Is(err, sql.ErrNoRows) || (err == nil && t.UserID != p.UserID && !p.Has(RoleAdmin)) {
-			return apperr.NotFound("令牌不存在（编号 %d）", id)
-		}
-		if err != nil {
-			return fmt.Errorf("auth: revoke token %d: %w", id, err)
-		}
-		if !t.RevokedAt.IsZero() {
+	_, err := tokens(s.db).Save(ctx, kit.Put[int64, tokenEntry]{By: p.Actor(), Allowed: allowed, Key: id, Action: "revoke",
+		Check: func(_ *sql.Tx, t tokenEntry, found bool) error {
+			if !found || t.UserID != p.UserID && !p.Has(RoleAdmin) {
+				return apperr.NotFound("令牌不存在（编号 %d）", id)
+			}
 			return nil
-		}
-		if _, err := tx.ExecContext(ctx, `UPDATE api_tokens SET revoked_at = $1 WHERE id = $2`, now, id); err != nil {
-			return fmt.Errorf("auth: revoke token %d: %w", id, err)
-		}
-		after := t.audit()
-		after["revoked_at"] = now
-		return audit.Append(ctx, s.db, tx, p.Actor(), audit.Entry{Entity: "api_token", EntityID: fmt.Sprint(id), Action: "revoke", Before: t.audit(), After: after})
-	})
+		},
+		Same: func(t tokenEntry) bool { return !t.RevokedAt.IsZero() },
+		Exec: func(tx *sql.Tx, t tokenEntry, _ bool) (tokenEntry, error) {
+			_, err := tx.ExecContext(ctx, `UPDATE api_tokens SET revoked_at = $1 WHERE id = $2`, now, id)
+			t.RevokedAt = now
+			return t, err
+		}})
+	return err
 }
 
 // TokenPrincipal returns the principal an API token acts as: its owner,

@@ -1,13 +1,18 @@
 package auth_test
 
 import (
+	"encoding/json"
+	"fmt"
+	"maps"
 	"regexp"
 	"strings"
 	"testing"
 	"time"
 
 	"sidi/internal/apperr"
+	"sidi/internal/audit"
 	"sidi/internal/auth"
+	"sidi/internal/kit/kittest"
 	"sidi/internal/store"
 	"sidi/internal/store/storetest"
 )
@@ -118,6 +123,43 @@ func TestAPITokens(t *testing.T) {
 		if _, err := e.svc.TokenPrincipal(e.ctx, theirs, ""); err == nil {
 			t.Error("token revoked by an administrator still works")
 		}
+		// The revocations' entries: the token as it was, and then with the
+		// time it was revoked; the second revocation left none.
+		for _, tok := range []auth.APIToken{bothTok, theirsTok} {
+			var revokes []string
+			for _, en := range kittest.AuditEntries(t, db, "api_token") {
+				if strings.HasPrefix(en, fmt.Sprintf("%d revoke ", tok.ID)) {
+					revokes = append(revokes, strings.TrimPrefix(en, fmt.Sprintf("%d revoke ", tok.ID)))
+				}
+			}
+			if len(revokes) != 1 {
+				t.Fatalf("token %d: revoke entries %q, want one", tok.ID, revokes)
+			}
+			ba, aa, _ := strings.Cut(revokes[0], " → ")
+			var before, after map[string]any
+			if err := json.Unmarshal([]byte(ba), &before); err != nil {
+				t.Fatal(err)
+			}
+			if err := json.Unmarshal([]byte(aa), &after); err != nil {
+				t.Fatal(err)
+			}
+			at, err := time.Parse(time.RFC3339Nano, fmt.Sprint(after["revoked_at"]))
+			delete(after, "revoked_at")
+			if err != nil || at.IsZero() || before["name"] != tok.Name || before["revoked_at"] != nil || !maps.EqualFunc(before, after, func(a, b any) bool { return fmt.Sprint(a) == fmt.Sprint(b) }) {
+				t.Errorf("token %d: revoke entry %s (revoked at %v, %v)", tok.ID, revokes[0], at, err)
+			}
+		}
+		if _, err := audit.Verify(e.ctx, db); err != nil {
+			t.Errorf("audit chain: %v", err)
+		}
+		revoke := func(p auth.Principal, id int64) func() error {
+			return func() error { return e.svc.RevokeToken(e.ctx, p, id) }
+		}
+		kittest.Refused(t, db, []string{`SELECT COUNT(*) FROM api_tokens WHERE revoked_at IS NULL`}, []kittest.Refusal{
+			{Name: "anonymous", Kind: apperr.ErrUnauthenticated, Msg: "请先登录", Write: revoke(auth.Principal{}, shortTok.ID)},
+			{Name: "someone else's", Kind: apperr.ErrNotFound, Msg: fmt.Sprintf("令牌不存在（编号 %d）", shortTok.ID), Write: revoke(other, shortTok.ID)},
+			{Name: "unknown", Kind: apperr.ErrNotFound, Msg: fmt.Sprintf("令牌不存在（编号 %d）", shortTok.ID+100), Write: revoke(p, shortTok.ID+100)},
+		})
 
 		// A disabled owner's tokens stop working.
 		p.Roles = roles(auth.RoleApprover)

@@ -213,13 +213,16 @@ func (s *Service) insert(ctx context.Context, tx *sql.Tx, p auth.Principal, r re
 func load(ctx context.Context, q store.Querier, id int64) (Enterprise, error) {
 	e, err := scan(q.QueryRowContext(ctx, `SELECT `+columns+` FROM enterprises e WHERE e.id = $1`, id))
 	if errors.Is(err, sql.ErrNoRows) {
-		return e, apperr.NotFound("没有编号为 %d 的企业", id)
+		return e, notFound(id)
 	}
 	if err != nil {
 		return e, fmt.Errorf("enterprise: load %d: %w", id, err)
 	}
 	return e, nil
 }
+
+// notFound is the refusal of an enterprise id with no entry.
+func notFound(id int64) error { return apperr.NotFound("没有编号为 %d 的企业", id) }
 
 func names(ctx context.Context, q store.Querier, id int64) ([]Name, error) {
 	out := []Name{}
@@ -342,29 +345,45 @@ func (s *Service) setName(ctx context.Context, tx *sql.Tx, p auth.Principal, bef
 		Before: map[string]any{"name": before.Name}, After: map[string]any{"name": name, "valid_from": from}})
 }
 
-// SetRegion corrects an enterprise's region (a GB/T 2260 division code).
+// regionEntry is an enterprise's region as SetRegion writes it and the
+// audit log records it.
+type regionEntry struct {
+	Region string `json:"region"`
+}
+
+// regions are the enterprises' regions as the kit writes them, under the
+// entity "enterprise" and the enterprise's id.
+func regions(db *store.DB) kit.Setting[int64, regionEntry] {
+	return kit.Setting[int64, regionEntry]{DB: db, Entity: "enterprise",
+		Load: func(ctx context.Context, q store.Querier, id int64) (regionEntry, bool, error) {
+			var r regionEntry
+			found, err := kit.Found(q.QueryRowContext(ctx, `SELECT region FROM enterprises WHERE id = $1`, id).Scan(&r.Region))
+			return r, found, err
+		}}
+}
+
+// SetRegion corrects an enterprise's region (a GB/T 2260 division code);
+// the region it already has changes nothing (no audit entry).
 func (s *Service) SetRegion(ctx context.Context, p auth.Principal, id int64, region string) (Enterprise, error) {
-	if err := p.Require(Editors...); err != nil {
-		return Enterprise{}, err
-	}
 	region = strings.TrimSpace(region)
-	if !ValidRegion(region) {
-		return Enterprise{}, kit.Errors{{Field: "region", Msg: fmt.Sprintf("行政区划代码应为 6 位数字（GB/T 2260），“%s”不是", region)}}
-	}
-	err := s.db.Tx(ctx, func(tx *sql.Tx) error {
-		before, err := load(ctx, tx, id)
-		if err != nil {
-			return err
-		}
-		if before.Region == region {
+	_, err := regions(s.db).Save(ctx, kit.Put[int64, regionEntry]{By: p.Actor(), Allowed: p.Require(Editors...), Key: id, Action: "region",
+		Validate: func() error {
+			if !ValidRegion(region) {
+				return kit.Errors{{Field: "region", Msg: fmt.Sprintf("行政区划代码应为 6 位数字（GB/T 2260），“%s”不是", region)}}
+			}
 			return nil
-		}
-		if _, err := tx.ExecContext(ctx, `UPDATE enterprises SET region = $1, updated_at = $2 WHERE id = $3`, region, s.stamp(), id); err != nil {
-			return fmt.Errorf("enterprise: region %d: %w", id, err)
-		}
-		return audit.Append(ctx, s.db, tx, p.Actor(), audit.Entry{Entity: "enterprise", EntityID: strconv.FormatInt(id, 10), Action: "region",
-			Before: map[string]any{"region": before.Region}, After: map[string]any{"region": region}})
-	})
+		},
+		Check: func(_ *sql.Tx, _ regionEntry, found bool) error {
+			if !found {
+				return notFound(id)
+			}
+			return nil
+		},
+		Same: func(before regionEntry) bool { return before.Region == region },
+		Exec: func(tx *sql.Tx, _ regionEntry, _ bool) (regionEntry, error) {
+			_, err := tx.ExecContext(ctx, `UPDATE enterprises SET region = $1, updated_at = $2 WHERE id = $3`, region, s.stamp(), id)
+			return regionEntry{region}, err
+		}})
 	if err != nil {
 		return Enterprise{}, err
 	}

@@ -196,11 +196,33 @@ func TestRenameAndSearch(t *testing.T) {
 				t.Errorf("List(%+v) err = %v, want invalid", bad, err)
 			}
 		}
-		if _, err := f.svc.SetRegion(ctx, f.admin, f.a.ID, "6328"); !errors.Is(err, apperr.ErrInvalid) {
-			t.Errorf("four-digit region accepted: %v", err)
+		setRegion := func(p auth.Principal, id int64, region string) func() error {
+			return func() error { _, err := f.svc.SetRegion(ctx, p, id, region); return err }
 		}
-		if e, err := f.svc.SetRegion(ctx, f.admin, f.a.ID, "632801"); err != nil || e.Region != "632801" || f.audits(t, "enterprise", "region") != 1 {
+		regions := []string{`SELECT COUNT(*) FROM enterprises WHERE region = '632801'`}
+		kittest.Refused(t, db, regions, []kittest.Refusal{
+			{Name: "four digits", Kind: apperr.ErrInvalid, Msg: "行政区划代码应为 6 位数字（GB/T 2260），“6328”不是", Write: setRegion(f.admin, f.a.ID, "6328")},
+			{Name: "a reporter", Kind: apperr.ErrForbidden, Msg: "您没有执行此操作的权限", Write: setRegion(f.reporter, f.a.ID, "632801")},
+			{Name: "no such enterprise", Kind: apperr.ErrNotFound, Msg: fmt.Sprintf("没有编号为 %d 的企业", f.b.ID+100), Write: setRegion(f.admin, f.b.ID+100, "632801")},
+		})
+		if e, err := f.svc.SetRegion(ctx, f.admin, f.a.ID, "632801"); err != nil || e.Region != "632801" || e.ID != f.a.ID {
 			t.Errorf("set region: %+v, %v", e, err)
+		}
+		// The same region again: nothing written, no entry.
+		if e, err := f.svc.SetRegion(ctx, f.admin, f.a.ID, " 632801 "); err != nil || e.Region != "632801" {
+			t.Errorf("same region again: %+v, %v", e, err)
+		}
+		var got []string
+		for _, e := range kittest.AuditEntries(t, db, "enterprise") {
+			if strings.Contains(e, " region ") {
+				got = append(got, e)
+			}
+		}
+		if want := []string{fmt.Sprintf(`%d region {"region":"632800"} → {"region":"632801"}`, f.a.ID)}; !slices.Equal(got, want) {
+			t.Errorf("region entries %q, want %q", got, want)
+		}
+		if _, err := audit.Verify(ctx, db); err != nil {
+			t.Errorf("audit chain: %v", err)
 		}
 	})
 }

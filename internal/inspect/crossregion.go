@@ -11,7 +11,6 @@ import (
 	"unicode/utf8"
 
 	"sidi/internal/apperr"
-	"sidi/internal/audit"
 	"sidi/internal/auth"
 	"sidi/internal/kit"
 	"sidi/internal/org"
@@ -209,59 +208,93 @@ func checkText(v, what string, max int) (string, error) {
 	return v, nil
 }
 
+// crossRegister is the cross-region cases as the kit writes them (one
+// read with crossCols); view is what the audit log records of a case: an
+// opening records it whole (openedView), a move its status and reply
+// (movedView).
+func crossRegister(db *store.DB, view func(CrossCase) any) kit.Spec[CrossCase] {
+	return kit.Spec[CrossCase]{DB: db, Entity: "inspect_crossregion", Noun: "跨区域案件",
+		Missing: func(id int64) string { return fmt.Sprintf("跨区域案件 %d 不存在", id) },
+		Load: func(ctx context.Context, q store.Querier, id int64) (CrossCase, error) {
+			var c CrossCase
+			err := q.QueryRowContext(ctx, crossCols+` WHERE c.id = $1`, id).Scan(&c.ID, &c.DrawID, &c.DrawName, &c.CreditCode, &c.Name, &c.Here, &c.Home, &c.Mode, &c.Status, &c.Note, &c.Reply,
+				&c.CreatedBy, &c.CreatedAt, &c.UpdatedBy, &c.UpdatedAt, &c.FromDept, &c.FromDeptName, &c.ToDept, &c.ToDeptName)
+			if errors.Is(err, sql.ErrNoRows) {
+				return c, apperr.NotFound("跨区域案件 %d 不存在", id)
+			}
+			if err != nil {
+				return c, fmt.Errorf("inspect: cross-region case %d: %w", id, err)
+			}
+			return c, nil
+		},
+		Audit: view}
+}
+
+// openedView is what the audit log records of an opened case.
+func openedView(c CrossCase) any {
+	return map[string]any{"draw_id": c.DrawID, "credit_code": c.CreditCode, "here": c.Here, "home": c.Home, "mode": c.Mode, "status": c.Status, "note": c.Note,
+		"from_dept": c.FromDept, "to_dept": c.ToDept}
+}
+
+// movedView is what the audit log records of a case before and after a
+// move.
+func movedView(c CrossCase) any { return map[string]any{"status": c.Status, "reply": c.Reply} }
+
 // OpenCross opens a cross-region case for an entity of a drawn draw: the
 // entity must be among the draw's and registered in another prefecture.
 // The case goes from p's department to toDept, a department of the
 // registration prefecture (0: its government), whose inbox then lists it.
 func (s *Service) OpenCross(ctx context.Context, p auth.Principal, drawID int64, code, mode, note string, toDept int64) (CrossCase, error) {
 	c := CrossCase{DrawID: drawID, CreditCode: strings.ToUpper(strings.TrimSpace(code)), Mode: mode, Status: CrossRequested, FromDept: p.DeptID}
-	if err := p.Require(Editors...); err != nil {
-		return c, err
+	twice := func() string {
+		return fmt.Sprintf("第 %d 号抽查中 %s 的跨区域案件已登记", drawID, c.CreditCode)
 	}
-	if CrossModeLabels[mode] == "" {
-		return c, apperr.Invalid("方式须为“移交登记地检查”或“请登记地协助检查”")
-	}
-	var err error
-	if c.Note, err = checkText(note, "说明", 1000); err != nil {
-		return c, err
-	}
-	var region string
-	err = s.db.Reader().QueryRowContext(ctx, `SELECT e.name, e.region FROM inspect_assignments a JOIN inspect_draws d ON d.id = a.draw_id
-		JOIN inspect_entities e ON e.credit_code = a.credit_code WHERE a.draw_id = $1 AND a.credit_code = $2 AND d.status = 'drawn'`, drawID, c.CreditCode).Scan(&c.Name, &region)
-	if errors.Is(err, sql.ErrNoRows) {
-		return c, apperr.Invalid("检查对象 %s 不在第 %d 号抽查的结果中", kit.ClipRunes(c.CreditCode, 20), drawID)
-	}
-	if err != nil {
-		return c, err
-	}
-	c.Here, c.Home = prefectureOf(region), prefectureOf(c.CreditCode[2:8])
-	if c.Here == c.Home {
-		return c, apperr.Invalid("检查对象 %s 的登记地与所在地同属%s，不是跨区域案件", c.CreditCode, PrefectureName(c.Here))
-	}
-	if c.ToDept, err = s.receiver(ctx, c.Home, toDept); err != nil {
-		return c, err
-	}
-	if c.ToDept != 0 && c.ToDept == c.FromDept {
-		return c, apperr.Invalid("接收部门不能是本部门")
-	}
-	c.CreatedBy, c.CreatedAt = p.Actor().Name, s.stamp()
-	c.UpdatedBy, c.UpdatedAt = c.CreatedBy, c.CreatedAt
-	err = s.db.Tx(ctx, func(tx *sql.Tx) error {
-		var n int
-		if err := tx.QueryRowContext(ctx, `SELECT COUNT(*) FROM inspect_crossregion WHERE draw_id = $1 AND credit_code = $2`, drawID, c.CreditCode).Scan(&n); err != nil {
-			return err
-		}
-		if n > 0 {
-			return apperr.Conflict("第 %d 号抽查中 %s 的跨区域案件已登记", drawID, c.CreditCode)
-		}
-		if err := tx.QueryRowContext(ctx, `INSERT INTO inspect_crossregion(draw_id, credit_code, here, home, mode, status, note, reply, created_by, created_at, updated_by, updated_at, from_dept, to_dept)
-			VALUES ($1, $2, $3, $4, $5, $6, $7, '', $8, $9, $8, $9, $10, $11) RETURNING id`, drawID, c.CreditCode, c.Here, c.Home, c.Mode, c.Status, c.Note, c.CreatedBy, c.CreatedAt, c.FromDept, c.ToDept).Scan(&c.ID); err != nil {
-			return fmt.Errorf("inspect: cross-region case: %w", err)
-		}
-		return audit.Append(ctx, s.db, tx, p.Actor(), audit.Entry{Entity: "inspect_crossregion", EntityID: strconv.FormatInt(c.ID, 10), Action: "create",
-			After: map[string]any{"draw_id": drawID, "credit_code": c.CreditCode, "here": c.Here, "home": c.Home, "mode": c.Mode, "status": c.Status, "note": c.Note, "from_dept": c.FromDept, "to_dept": c.ToDept}})
-	})
-	return c, err
+	return crossRegister(s.db, openedView).Save(ctx, kit.Write[CrossCase]{By: p.Actor(), Allowed: p.Require(Editors...), Action: "create", Conflict: twice,
+		Validate: func() error {
+			if CrossModeLabels[mode] == "" {
+				return apperr.Invalid("方式须为“移交登记地检查”或“请登记地协助检查”")
+			}
+			var err error
+			if c.Note, err = checkText(note, "说明", 1000); err != nil {
+				return err
+			}
+			var region string
+			err = s.db.Reader().QueryRowContext(ctx, `SELECT e.name, e.region FROM inspect_assignments a JOIN inspect_draws d ON d.id = a.draw_id
+				JOIN inspect_entities e ON e.credit_code = a.credit_code WHERE a.draw_id = $1 AND a.credit_code = $2 AND d.status = 'drawn'`, drawID, c.CreditCode).Scan(&c.Name, &region)
+			if errors.Is(err, sql.ErrNoRows) {
+				return apperr.Invalid("检查对象 %s 不在第 %d 号抽查的结果中", kit.ClipRunes(c.CreditCode, 20), drawID)
+			}
+			if err != nil {
+				return fmt.Errorf("inspect: cross-region entity %s: %w", c.CreditCode, err)
+			}
+			c.Here, c.Home = prefectureOf(region), prefectureOf(c.CreditCode[2:8])
+			if c.Here == c.Home {
+				return apperr.Invalid("检查对象 %s 的登记地与所在地同属%s，不是跨区域案件", c.CreditCode, PrefectureName(c.Here))
+			}
+			if c.ToDept, err = s.receiver(ctx, c.Home, toDept); err != nil {
+				return err
+			}
+			if c.ToDept != 0 && c.ToDept == c.FromDept {
+				return apperr.Invalid("接收部门不能是本部门")
+			}
+			return nil
+		},
+		Check: func(tx *sql.Tx, _ CrossCase) error {
+			var n int
+			if err := tx.QueryRowContext(ctx, `SELECT COUNT(*) FROM inspect_crossregion WHERE draw_id = $1 AND credit_code = $2`, drawID, c.CreditCode).Scan(&n); err != nil {
+				return err
+			}
+			if n > 0 {
+				return apperr.Conflict("%s", twice())
+			}
+			return nil
+		},
+		Exec: func(tx *sql.Tx, _ CrossCase) (int64, error) {
+			by, at := p.Actor().Name, s.stamp()
+			err := tx.QueryRowContext(ctx, `INSERT INTO inspect_crossregion(draw_id, credit_code, here, home, mode, status, note, reply, created_by, created_at, updated_by, updated_at, from_dept, to_dept)
+				VALUES ($1, $2, $3, $4, $5, $6, $7, '', $8, $9, $8, $9, $10, $11) RETURNING id`, drawID, c.CreditCode, c.Here, c.Home, c.Mode, c.Status, c.Note, by, at, c.FromDept, c.ToDept).Scan(&c.ID)
+			return c.ID, err
+		}})
 }
 
 // crossActions are the audit actions of the moves.
@@ -273,45 +306,38 @@ var crossActions = map[string]string{CrossAccepted: "accept", CrossDeclined: "re
 // directory, the sending one) answers; a case outside p's scope is not
 // found, one p only sent is refused.
 func (s *Service) MoveCross(ctx context.Context, p auth.Principal, id int64, status, reply string) (CrossCase, error) {
-	var c CrossCase
-	sc, err := auth.Reach(ctx, s.db.Reader(), p, Editors...)
-	if err != nil {
-		return c, err
-	}
-	if reply, err = checkText(reply, "办理情况", 1000); err != nil {
-		return c, err
-	}
-	if status == CrossDeclined && reply == "" {
-		return c, apperr.Invalid("退回案件须写明理由")
-	}
-	err = s.db.Tx(ctx, func(tx *sql.Tx) error {
-		err := tx.QueryRowContext(ctx, `SELECT id, draw_id, credit_code, status, reply, from_dept, to_dept FROM inspect_crossregion WHERE id = $1`, id).Scan(&c.ID, &c.DrawID, &c.CreditCode, &c.Status, &c.Reply, &c.FromDept, &c.ToDept)
-		if errors.Is(err, sql.ErrNoRows) {
-			return apperr.NotFound("跨区域案件 %d 不存在", id)
-		}
-		if err != nil {
-			return err
-		}
-		switch {
-		case sc.Allows(c.answerer()):
-		case sc.Allows(c.FromDept):
-			return apperr.Forbidden("跨区域案件 %d 由接收部门接收、退回和办结", id)
-		default:
-			return apperr.OutOfScope("跨区域案件 %d 不存在", id)
-		}
-		next := crossNext[c.Status]
-		if !slices.Contains(next, status) {
-			return apperr.Invalid("“%s”的案件不能改为“%s”", CrossStatusLabels[c.Status], cmpOr(CrossStatusLabels[status], kit.ClipRunes(status, 20)))
-		}
-		before := map[string]any{"status": c.Status, "reply": c.Reply}
-		c.Status, c.Reply, c.UpdatedBy, c.UpdatedAt = status, reply, p.Actor().Name, s.stamp()
-		if _, err := tx.ExecContext(ctx, `UPDATE inspect_crossregion SET status = $1, reply = $2, updated_by = $3, updated_at = $4 WHERE id = $5`, c.Status, c.Reply, c.UpdatedBy, c.UpdatedAt, id); err != nil {
-			return fmt.Errorf("inspect: cross-region case %d: %w", id, err)
-		}
-		return audit.Append(ctx, s.db, tx, p.Actor(), audit.Entry{Entity: "inspect_crossregion", EntityID: strconv.FormatInt(id, 10), Action: crossActions[status],
-			Before: before, After: map[string]any{"status": c.Status, "reply": c.Reply}})
-	})
-	return c, err
+	sc, reach := auth.Reach(ctx, s.db.Reader(), p, Editors...)
+	// A status with no action is refused by Check before anything is
+	// written or recorded; "move" only lets the kit get that far.
+	action := cmpOr(crossActions[status], "move")
+	return crossRegister(s.db, movedView).Save(ctx, kit.Write[CrossCase]{By: p.Actor(), Allowed: reach, ID: id, Action: action,
+		Validate: func() error {
+			var err error
+			if reply, err = checkText(reply, "办理情况", 1000); err != nil {
+				return err
+			}
+			if status == CrossDeclined && reply == "" {
+				return apperr.Invalid("退回案件须写明理由")
+			}
+			return nil
+		},
+		Check: func(_ *sql.Tx, c CrossCase) error {
+			switch {
+			case sc.Allows(c.answerer()):
+			case sc.Allows(c.FromDept):
+				return apperr.Forbidden("跨区域案件 %d 由接收部门接收、退回和办结", id)
+			default:
+				return apperr.OutOfScope("跨区域案件 %d 不存在", id)
+			}
+			if !slices.Contains(crossNext[c.Status], status) {
+				return apperr.Invalid("“%s”的案件不能改为“%s”", CrossStatusLabels[c.Status], cmpOr(CrossStatusLabels[status], kit.ClipRunes(status, 20)))
+			}
+			return nil
+		},
+		Exec: func(tx *sql.Tx, _ CrossCase) (int64, error) {
+			_, err := tx.ExecContext(ctx, `UPDATE inspect_crossregion SET status = $1, reply = $2, updated_by = $3, updated_at = $4 WHERE id = $5`, status, reply, p.Actor().Name, s.stamp(), id)
+			return id, err
+		}})
 }
 
 const crossCols = `SELECT c.id, c.draw_id, d.name, c.credit_code, COALESCE(e.name, ''), c.here, c.home, c.mode, c.status, c.note, c.reply, c.created_by, c.created_at, c.updated_by, c.updated_at,

@@ -2,17 +2,21 @@ package inspect_test
 
 import (
 	"database/sql"
+	"encoding/json"
 	"errors"
 	"fmt"
 	"maps"
 	"slices"
+	"strconv"
 	"strings"
 	"testing"
 
 	"sidi/internal/apperr"
+	"sidi/internal/audit"
 	"sidi/internal/auth"
 	"sidi/internal/inspect"
 	"sidi/internal/kit"
+	"sidi/internal/kit/kittest"
 	"sidi/internal/org"
 	"sidi/internal/store"
 	"sidi/internal/store/storetest"
@@ -76,12 +80,27 @@ func TestCrossRegionCases(t *testing.T) {
 		if err != nil || c.Home != "632800" || c.Status != inspect.CrossRequested {
 			t.Fatalf("open %+v %v", c, err)
 		}
-		if _, err := s.OpenCross(ctx, admin, rec.DrawID, far, inspect.ModeAssist, "", 0); !errors.Is(err, apperr.ErrConflict) {
-			t.Fatalf("twice: %v", err)
+		// Refused writes: their messages, and neither a row nor an entry.
+		caseRows := []string{`SELECT COUNT(*) FROM inspect_crossregion`, `SELECT COUNT(*) FROM inspect_crossregion WHERE status = 'requested' AND reply = ''`}
+		move := func(id int64, status, reply string) func() error {
+			return func() error { _, err := s.MoveCross(ctx, admin, id, status, reply); return err }
 		}
-		if _, err := s.MoveCross(ctx, admin, c.ID, inspect.CrossDone, ""); err == nil {
-			t.Fatal("done before accepted")
-		}
+		kittest.Refused(t, db, caseRows, []kittest.Refusal{
+			{Name: "twice", Kind: apperr.ErrConflict, Msg: fmt.Sprintf("第 %d 号抽查中 %s 的跨区域案件已登记", rec.DrawID, far),
+				Write: func() error {
+					_, err := s.OpenCross(ctx, admin, rec.DrawID, far, inspect.ModeAssist, "", 0)
+					return err
+				}},
+			{Name: "open by a viewer", Kind: apperr.ErrForbidden, Msg: "您没有执行此操作的权限",
+				Write: func() error {
+					_, err := s.OpenCross(ctx, auth.Principal{UserID: 9, Login: "x"}, rec.DrawID, out, inspect.ModeAssist, "", 0)
+					return err
+				}},
+			{Name: "done before accepted", Kind: apperr.ErrInvalid, Msg: "“已发出，待对方接收”的案件不能改为“已办结”", Write: move(c.ID, inspect.CrossDone, "")},
+			{Name: "unknown status", Kind: apperr.ErrInvalid, Msg: "“已发出，待对方接收”的案件不能改为“closed”", Write: move(c.ID, "closed", "")},
+			{Name: "return without a reason", Kind: apperr.ErrInvalid, Msg: "退回案件须写明理由", Write: move(c.ID, inspect.CrossDeclined, " ")},
+			{Name: "unknown case", Kind: apperr.ErrNotFound, Msg: fmt.Sprintf("跨区域案件 %d 不存在", c.ID+100), Write: move(c.ID+100, inspect.CrossAccepted, "")},
+		})
 		if _, err := s.MoveCross(ctx, admin, c.ID, inspect.CrossAccepted, "海西州局已接收"); err != nil {
 			t.Fatal(err)
 		}
@@ -90,6 +109,22 @@ func TestCrossRegionCases(t *testing.T) {
 		}
 		if _, err := s.MoveCross(ctx, admin, c.ID, inspect.CrossAccepted, ""); err == nil {
 			t.Fatal("reopened a done case")
+		}
+		// The entries: the case opened whole, each move its status and
+		// reply before and after.
+		opened, _ := json.Marshal(map[string]any{"credit_code": far, "draw_id": rec.DrawID, "from_dept": 0, "here": "630100", "home": "632800", "mode": inspect.ModeHandover,
+			"note": "移交海西州局", "status": inspect.CrossRequested, "to_dept": 0})
+		id := strconv.FormatInt(c.ID, 10)
+		want := []string{
+			id + " create null → " + string(opened),
+			id + ` accept {"reply":"","status":"requested"} → {"reply":"海西州局已接收","status":"accepted"}`,
+			id + ` complete {"reply":"海西州局已接收","status":"accepted"} → {"reply":"已检查，未发现问题","status":"done"}`,
+		}
+		if got := kittest.AuditEntries(t, db, "inspect_crossregion"); strings.Join(got, "\n") != strings.Join(want, "\n") {
+			t.Errorf("audit entries\n%s\nwant\n%s", strings.Join(got, "\n"), strings.Join(want, "\n"))
+		}
+		if _, err := audit.Verify(ctx, db); err != nil {
+			t.Errorf("audit chain: %v", err)
 		}
 		list, err := s.CrossCases(ctx, admin, 10)
 		if err != nil || len(list) != 1 || list[0].Reply != "已检查，未发现问题" || list[0].Name != "异地登记主体" {

@@ -11,7 +11,6 @@ import (
 	"time"
 
 	"sidi/internal/apperr"
-	"sidi/internal/audit"
 	"sidi/internal/auth"
 	"sidi/internal/kit"
 	"sidi/internal/store"
@@ -188,11 +187,13 @@ type resultKey struct {
 
 // resultEntry is a drawn entity's result as the kit writes it: Finding is
 // the result a write stored, and the audit log's After. The stored result
-// a correction overwrites is read only for its publication day
-// (Published), with no Finding: the audit log has always recorded a
-// correction's new result alone, so its Before stays null.
+// a correction overwrites is read into Stored (its outcome, detail and
+// days, to tell a re-entry of the same result) and Published, with no
+// Finding: the audit log has always recorded a correction's new result
+// alone, so its Before stays null.
 type resultEntry struct {
 	Finding   *Finding
+	Stored    Finding
 	Published string
 }
 
@@ -200,27 +201,54 @@ type resultEntry struct {
 // stored result).
 func (e resultEntry) MarshalJSON() ([]byte, error) { return json.Marshal(e.Finding) }
 
+// resultID is the audit log's entity id of a drawn entity's result.
+func resultID(k resultKey) string { return fmt.Sprintf("%d/%s", k.Draw, k.Entity) }
+
 // findings are the drawn entities' results as the kit writes them; the
 // audit log names one "draw/credit code".
 func findings(db *store.DB) kit.Setting[resultKey, resultEntry] {
-	return kit.Setting[resultKey, resultEntry]{DB: db, Entity: "inspect_result",
-		ID: func(k resultKey) string { return fmt.Sprintf("%d/%s", k.Draw, k.Entity) },
+	return kit.Setting[resultKey, resultEntry]{DB: db, Entity: "inspect_result", ID: resultID,
 		Load: func(ctx context.Context, q store.Querier, k resultKey) (resultEntry, bool, error) {
 			var e resultEntry
-			found, err := kit.Found(q.QueryRowContext(ctx, `SELECT published_on FROM inspect_results WHERE draw_id = $1 AND credit_code = $2`, k.Draw, k.Entity).Scan(&e.Published))
+			found, err := kit.Found(q.QueryRowContext(ctx, `SELECT outcome, detail, formed_on, due_on, published_on FROM inspect_results WHERE draw_id = $1 AND credit_code = $2`, k.Draw, k.Entity).
+				Scan(&e.Stored.Outcome, &e.Stored.Detail, &e.Stored.FormedOn, &e.Stored.DueOn, &e.Published))
 			return e, found, err
+		}}
+}
+
+// publication is a result's publication as the audit log records it:
+// {"published_on": day}, null for a result not published.
+type publication struct{ On string }
+
+// MarshalJSON is the audit log's record of p.
+func (p publication) MarshalJSON() ([]byte, error) {
+	if p.On == "" {
+		return []byte("null"), nil
+	}
+	return json.Marshal(map[string]string{"published_on": p.On})
+}
+
+// publications are the results' publication days as the kit writes them,
+// under the results' audit entity and ids.
+func publications(db *store.DB) kit.Setting[resultKey, publication] {
+	return kit.Setting[resultKey, publication]{DB: db, Entity: "inspect_result", ID: resultID,
+		Load: func(ctx context.Context, q store.Querier, k resultKey) (publication, bool, error) {
+			var p publication
+			found, err := kit.Found(q.QueryRowContext(ctx, `SELECT published_on FROM inspect_results WHERE draw_id = $1 AND credit_code = $2`, k.Draw, k.Entity).Scan(&p.On))
+			return p, found, err
 		}}
 }
 
 // EnterResult records (or corrects, until published) the result of a
 // drawn entity; the publication due day is 20 working days after the day
 // the result was formed. The audit log records a first entry as "result",
-// a correction as "correct_result".
+// a correction as "correct_result"; entering the stored result again (the
+// same outcome, detail and days) writes nothing and logs nothing.
 func (s *Service) EnterResult(ctx context.Context, p auth.Principal, drawID int64, code, outcome, detail, formedOn string) (Finding, error) {
 	code = strings.ToUpper(strings.TrimSpace(code))
 	key := resultKey{drawID, code}
 	r := Finding{DrawID: drawID, CreditCode: code, Outcome: outcome}
-	e, err := findings(s.db).Save(ctx, kit.Put[resultKey, resultEntry]{By: p.Actor(), Allowed: p.Require(Viewers...), Key: key, Action: "result", Update: "correct_result",
+	_, err := findings(s.db).Save(ctx, kit.Put[resultKey, resultEntry]{By: p.Actor(), Allowed: p.Require(Viewers...), Key: key, Action: "result", Update: "correct_result",
 		Validate: func() error {
 			var errs kit.Errors
 			if !slices.Contains(Outcomes, outcome) {
@@ -257,6 +285,10 @@ func (s *Service) EnterResult(ctx context.Context, p auth.Principal, drawID int6
 			}
 			return nil
 		},
+		Same: func(before resultEntry) bool {
+			st := before.Stored
+			return st.Outcome == r.Outcome && st.Detail == r.Detail && st.FormedOn == r.FormedOn && st.DueOn == r.DueOn
+		},
 		Exec: func(tx *sql.Tx, _ resultEntry, found bool) (resultEntry, error) {
 			var err error
 			if found {
@@ -271,27 +303,44 @@ func (s *Service) EnterResult(ctx context.Context, p auth.Principal, drawID int6
 	if err != nil {
 		return Finding{}, err
 	}
-	return *e.Finding, nil
+	return r, nil
 }
 
-// PublishResult publishes a result today (editors).
+// PublishResult publishes a result today (editors): one entered and not
+// yet published. The audit log records "publish", null → the day.
 func (s *Service) PublishResult(ctx context.Context, p auth.Principal, drawID int64, code string) (Finding, error) {
-	if err := p.Require(Editors...); err != nil {
+	code = strings.ToUpper(strings.TrimSpace(code))
+	key := resultKey{drawID, code}
+	today := s.today()
+	none := func() error {
+		return apperr.Invalid("第 %d 号抽查中 %s 没有待公示的检查结果", drawID, kit.ClipRunes(code, 20))
+	}
+	_, err := publications(s.db).Save(ctx, kit.Put[resultKey, publication]{By: p.Actor(), Allowed: p.Require(Editors...), Key: key, Action: "publish",
+		Check: func(_ *sql.Tx, before publication, found bool) error {
+			if !found || before.On != "" {
+				return none()
+			}
+			return nil
+		},
+		Exec: func(tx *sql.Tx, _ publication, _ bool) (publication, error) {
+			// published_on = '': a publication committed since Load is
+			// not overwritten (its row count is 0).
+			res, err := tx.ExecContext(ctx, `UPDATE inspect_results SET published_on = $1 WHERE draw_id = $2 AND credit_code = $3 AND published_on = ''`, today, drawID, code)
+			if err != nil {
+				return publication{}, err
+			}
+			switch n, err := res.RowsAffected(); {
+			case err != nil:
+				return publication{}, err
+			case n == 0:
+				return publication{}, none()
+			}
+			return publication{On: today}, nil
+		}})
+	if err != nil {
 		return Finding{}, err
 	}
-	code = strings.ToUpper(strings.TrimSpace(code))
-	today := s.today()
-	err := s.db.Tx(ctx, func(tx *sql.Tx) error {
-		res, err := tx.ExecContext(ctx, `UPDATE inspect_results SET published_on = $1 WHERE draw_id = $2 AND credit_code = $3 AND published_on = ''`, today, drawID, code)
-		if err != nil {
-			return err
-		}
-		if n, _ := res.RowsAffected(); n == 0 {
-			return apperr.Invalid("第 %d 号抽查中 %s 没有待公示的检查结果", drawID, kit.ClipRunes(code, 20))
-		}
-		return audit.Append(ctx, s.db, tx, p.Actor(), audit.Entry{Entity: "inspect_result", EntityID: fmt.Sprintf("%d/%s", drawID, code), Action: "publish", After: map[string]any{"published_on": today}})
-	})
-	return Finding{DrawID: drawID, CreditCode: code, PublishedOn: today}, err
+	return Finding{DrawID: drawID, CreditCode: code, PublishedOn: today}, nil
 }
 
 const resultCols = `r.draw_id, d.name, r.credit_code, COALESCE(e.name, ''), r.outcome, r.detail, r.formed_on, r.due_on, r.published_on

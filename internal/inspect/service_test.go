@@ -343,6 +343,23 @@ func TestResultsPublicationAndOverdue(t *testing.T) {
 		if r, err := s.EnterResult(ctx, insp, rec.DrawID, strings.ToLower(a), "发现问题待后续处理", "  复查发现问题  ", "2026-10-29"); err != nil || r.DueOn != "2026-11-26" || r.Detail != "复查发现问题" || r.CreditCode != a {
 			t.Fatalf("correction: %+v %v", r, err)
 		}
+		// The same result again (the same outcome, detail and days, written
+		// differently): nothing written, no entry; the result returned as
+		// stored.
+		entered := func() (by, at string) {
+			if err := db.Reader().QueryRowContext(ctx, `SELECT entered_by, entered_at FROM inspect_results WHERE credit_code = $1`, a).Scan(&by, &at); err != nil {
+				t.Fatal(err)
+			}
+			return by, at
+		}
+		by, at := entered()
+		other := auth.Principal{UserID: 4, Login: "j", Roles: []auth.Role{auth.RoleInspector}}
+		if r, err := s.EnterResult(ctx, other, rec.DrawID, " "+a, "发现问题待后续处理", "复查发现问题", "2026-10-29"); err != nil || r.DueOn != "2026-11-26" || r.Detail != "复查发现问题" || r.Outcome != "发现问题待后续处理" || r.CreditCode != a {
+			t.Fatalf("same result again: %+v %v", r, err)
+		}
+		if by2, at2 := entered(); by2 != by || at2 != at {
+			t.Errorf("the same result again rewrote the row: entered by %s at %s, was %s at %s", by2, at2, by, at)
+		}
 		// Refused writes: their messages, and neither a row nor an entry.
 		resultRows := []string{`SELECT COUNT(*) FROM inspect_results`, `SELECT COUNT(*) FROM inspect_results WHERE outcome = '发现问题待后续处理' AND formed_on = '2026-10-29'`}
 		enter := func(p auth.Principal, code, outcome, day string) func() error {
@@ -358,14 +375,18 @@ func TestResultsPublicationAndOverdue(t *testing.T) {
 		if err != nil || len(pending) != 2 || !pending[0].Overdue || pending[1].Overdue {
 			t.Fatalf("pending %+v %v", pending, err)
 		}
-		if _, err := s.PublishResult(ctx, insp, rec.DrawID, b); !errors.Is(err, apperr.ErrForbidden) {
-			t.Fatalf("inspector publishes: %v", err)
+		if f, err := s.PublishResult(ctx, admin, rec.DrawID, " "+strings.ToLower(b)); err != nil || f != (inspect.Finding{DrawID: rec.DrawID, CreditCode: b, PublishedOn: "2026-11-30"}) {
+			t.Fatalf("publish: %+v %v", f, err)
 		}
-		if _, err := s.PublishResult(ctx, admin, rec.DrawID, b); err != nil {
-			t.Fatal(err)
+		publish := func(code string) func() error {
+			return func() error { _, err := s.PublishResult(ctx, admin, rec.DrawID, code); return err }
 		}
-		kittest.Refused(t, db, resultRows, []kittest.Refusal{
+		published := append(resultRows, `SELECT COUNT(*) FROM inspect_results WHERE published_on <> ''`)
+		kittest.Refused(t, db, published, []kittest.Refusal{
 			{Name: "edit after publication", Kind: apperr.ErrConflict, Msg: "该检查结果已于 2026-11-30 公示，不能再修改", Write: enter(insp, b, "未发现问题", "2026-11-20")},
+			{Name: "publish again", Kind: apperr.ErrInvalid, Msg: fmt.Sprintf("第 %d 号抽查中 %s 没有待公示的检查结果", rec.DrawID, b), Write: publish(b)},
+			{Name: "publish a result not entered", Kind: apperr.ErrInvalid, Msg: fmt.Sprintf("第 %d 号抽查中 %s 没有待公示的检查结果", rec.DrawID, rec.Result.Assignments[2].Entity), Write: publish(rec.Result.Assignments[2].Entity)},
+			{Name: "publish by an inspector", Kind: apperr.ErrForbidden, Msg: "您没有执行此操作的权限", Write: func() error { _, err := s.PublishResult(ctx, insp, rec.DrawID, a); return err }},
 		})
 		finding := func(code, outcome, detail, formed, due string) string {
 			f, _ := json.Marshal(map[string]any{"credit_code": code, "detail": detail, "draw_id": rec.DrawID, "draw_name": "", "due_on": due, "formed_on": formed,

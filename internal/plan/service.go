@@ -13,6 +13,7 @@ import (
 	"sidi/internal/apperr"
 	"sidi/internal/audit"
 	"sidi/internal/auth"
+	"sidi/internal/kit"
 	"sidi/internal/org"
 	"sidi/internal/store"
 )
@@ -327,26 +328,17 @@ func (s *Service) UpdateDraft(ctx context.Context, p auth.Principal, id int64, d
 	if err != nil {
 		return nil, fmt.Errorf("plan: update draft: encode: %w", err)
 	}
-	var out *Version
-	err = s.db.Tx(ctx, func(tx *sql.Tx) error {
-		v, err := getVersion(ctx, tx, id)
-		if err != nil {
-			return err
-		}
-		if v.Status != StatusDraft {
-			return apperr.Conflict("只能修改待审核草稿；第 %d 版状态为“%s”", v.Number, StatusLabels[v.Status])
-		}
-		if _, err := tx.ExecContext(ctx, `UPDATE plan_versions SET document = $1 WHERE id = $2`, string(b), id); err != nil {
-			return fmt.Errorf("plan: update draft %d: %w", id, err)
-		}
-		if err := audit.Append(ctx, s.db, tx, p.Actor(), audit.Entry{Entity: "plan_version", EntityID: fmt.Sprint(id), Action: "edit",
-			Before: v.Document, After: doc}); err != nil {
-			return err
-		}
-		out, err = getVersion(ctx, tx, id)
-		return err
-	})
-	return out, err
+	return versions(s.db, versionDocument).Save(ctx, kit.Write[*Version]{By: p.Actor(), ID: id, Action: "edit",
+		Check: func(_ *sql.Tx, v *Version) error {
+			if v.Status != StatusDraft {
+				return apperr.Conflict("只能修改待审核草稿；第 %d 版状态为“%s”", v.Number, StatusLabels[v.Status])
+			}
+			return nil
+		},
+		Exec: func(tx *sql.Tx, _ *Version) (int64, error) {
+			_, err := tx.ExecContext(ctx, `UPDATE plan_versions SET document = $1 WHERE id = $2`, string(b), id)
+			return id, err
+		}})
 }
 
 func (e ProblemsError) chinese() string {
@@ -362,24 +354,31 @@ func (e ProblemsError) chinese() string {
 
 // Discard withdraws a draft without approving it.
 func (s *Service) Discard(ctx context.Context, p auth.Principal, id int64) error {
-	if err := p.Require(auth.RoleAdmin, auth.RoleSupervisor); err != nil {
-		return err
-	}
-	return s.db.Tx(ctx, func(tx *sql.Tx) error {
-		v, err := getVersion(ctx, tx, id)
-		if err != nil {
-			return err
-		}
-		if v.Status != StatusDraft {
-			return apperr.Conflict("只能废弃待审核草稿；第 %d 版状态为“%s”", v.Number, StatusLabels[v.Status])
-		}
-		if _, err := tx.ExecContext(ctx, `UPDATE plan_versions SET status = $1 WHERE id = $2`, StatusDiscarded, id); err != nil {
-			return fmt.Errorf("plan: discard %d: %w", id, err)
-		}
-		return audit.Append(ctx, s.db, tx, p.Actor(), audit.Entry{Entity: "plan_version", EntityID: fmt.Sprint(id), Action: "discard",
-			Before: map[string]any{"status": v.Status}, After: map[string]any{"status": StatusDiscarded}})
-	})
+	_, err := versions(s.db, versionStatus).Save(ctx, kit.Write[*Version]{By: p.Actor(), Allowed: p.Require(auth.RoleAdmin, auth.RoleSupervisor), ID: id, Action: "discard",
+		Check: func(_ *sql.Tx, v *Version) error {
+			if v.Status != StatusDraft {
+				return apperr.Conflict("只能废弃待审核草稿；第 %d 版状态为“%s”", v.Number, StatusLabels[v.Status])
+			}
+			return nil
+		},
+		Exec: func(tx *sql.Tx, _ *Version) (int64, error) {
+			_, err := tx.ExecContext(ctx, `UPDATE plan_versions SET status = $1 WHERE id = $2`, StatusDiscarded, id)
+			return id, err
+		}})
+	return err
 }
+
+// versions are the plan versions as the kit writes them; view is what the
+// audit log records of one: its status (versionStatus) for a discard, its
+// document (versionDocument) for an edit.
+func versions(db *store.DB, view func(*Version) any) kit.Spec[*Version] {
+	return kit.Spec[*Version]{DB: db, Entity: "plan_version", Noun: "方案版本",
+		Load:  func(ctx context.Context, q store.Querier, id int64) (*Version, error) { return getVersion(ctx, q, id) },
+		Audit: view}
+}
+
+func versionStatus(v *Version) any   { return map[string]any{"status": v.Status} }
+func versionDocument(v *Version) any { return v.Document }
 
 // Approve makes a draft the plan's current version: it validates the
 // document, resolves every department name against the directory, writes

@@ -3,13 +3,16 @@ package plan_test
 import (
 	"context"
 	"errors"
+	"fmt"
 	"os"
+	"slices"
 	"strings"
 	"testing"
 
 	"sidi/internal/apperr"
 	"sidi/internal/audit"
 	"sidi/internal/auth"
+	"sidi/internal/kit/kittest"
 	"sidi/internal/org"
 	"sidi/internal/plan"
 	"sidi/internal/store"
@@ -35,6 +38,17 @@ func newService(t *testing.T, db *store.DB) *plan.Service {
 }
 
 var operator = auth.CLI("test")
+
+// seedDraft imports the seed plan as a draft.
+func seedDraft(t *testing.T, db *store.DB) (*plan.Service, *plan.ImportResult) {
+	t.Helper()
+	svc := newService(t, db)
+	res, err := svc.Import(context.Background(), operator, "seed", seedText(t), "")
+	if err != nil {
+		t.Fatal(err)
+	}
+	return svc, res
+}
 
 func TestImportApproveAndView(t *testing.T) {
 	storetest.Each(t, func(t *testing.T, db *store.DB) {
@@ -125,18 +139,14 @@ func TestAmendmentSupersedesAndDiffs(t *testing.T) {
 func TestUpdateDraftValidatesAndAudits(t *testing.T) {
 	storetest.Each(t, func(t *testing.T, db *store.DB) {
 		ctx := context.Background()
-		svc := newService(t, db)
-		res, err := svc.Import(ctx, operator, "seed", seedText(t), "")
-		if err != nil {
-			t.Fatal(err)
-		}
+		svc, res := seedDraft(t, db)
 		doc := *res.Version.Document
 		bad := doc
 		bad.Pillars = append([]plan.Pillar(nil), doc.Pillars...)
 		bad.Pillars[0].Tasks = append([]plan.Task(nil), doc.Pillars[0].Tasks...)
 		bad.Pillars[0].Tasks[0].Clauses = []plan.Clause{{Lead: nil, Co: []string{"省发展改革委"}}}
 		bad.Issued = "2021-13-45"
-		_, err = svc.UpdateDraft(ctx, operator, res.Version.ID, &bad)
+		_, err := svc.UpdateDraft(ctx, operator, res.Version.ID, &bad)
 		var ps plan.ProblemsError
 		if !errors.Is(err, apperr.ErrInvalid) || !errors.As(err, &ps) || len(ps) != 2 {
 			t.Fatalf("invalid edit: %v", err)
@@ -159,10 +169,11 @@ func TestUpdateDraftValidatesAndAudits(t *testing.T) {
 		if n != 0 {
 			t.Fatalf("failed approval left %d task rows", n)
 		}
-		var edits int
-		db.Reader().QueryRowContext(ctx, `SELECT COUNT(*) FROM audit_log WHERE entity = 'plan_version' AND action = 'edit'`).Scan(&edits)
-		if edits != 1 {
-			t.Fatalf("%d edit audit records, want 1", edits)
+		// One edit entry: the document before and after (the refused edit
+		// left none).
+		want := []string{kittest.Entry(t, fmt.Sprint(res.Version.ID), "edit", res.Version.Document, &unknown)}
+		if got := kittest.AuditEntries(t, db, "plan_version"); !slices.Equal(slices.DeleteFunc(got, func(e string) bool { return !strings.Contains(e, " edit ") }), want) {
+			t.Fatalf("edit entries %q, want %q", got, want)
 		}
 		if _, err := audit.Verify(ctx, db); err != nil {
 			t.Fatal(err)
@@ -188,6 +199,36 @@ func TestImportRejectsGarbage(t *testing.T) {
 		db.Reader().QueryRowContext(ctx, `SELECT COUNT(*) FROM plan_versions`).Scan(&n)
 		if n != 0 {
 			t.Fatalf("garbage left %d versions", n)
+		}
+	})
+}
+
+// Discarding a draft: its entry (the status before and after) and the
+// refusals (not a draft any more, no such version, a reporter) leaving no
+// change and no entry.
+func TestDiscardDraft(t *testing.T) {
+	storetest.Each(t, func(t *testing.T, db *store.DB) {
+		ctx := context.Background()
+		svc, res := seedDraft(t, db)
+		id := res.Version.ID
+		if err := svc.Discard(ctx, operator, id); err != nil {
+			t.Fatal(err)
+		}
+		if v, err := svc.Version(ctx, id); err != nil || v.Status != plan.StatusDiscarded {
+			t.Fatalf("after discard: %+v %v", v, err)
+		}
+		discard := func(p auth.Principal, id int64) func() error { return func() error { return svc.Discard(ctx, p, id) } }
+		kittest.Refused(t, db, []string{`SELECT COUNT(*) FROM plan_versions WHERE status = 'discarded'`}, []kittest.Refusal{
+			{Name: "twice", Kind: apperr.ErrConflict, Msg: "只能废弃待审核草稿；第 1 版状态为“已废弃”", Write: discard(operator, id)},
+			{Name: "no such version", Kind: apperr.ErrNotFound, Msg: fmt.Sprintf("方案版本不存在（编号 %d）", id+100), Write: discard(operator, id+100)},
+			{Name: "a reporter", Kind: apperr.ErrForbidden, Msg: "您没有执行此操作的权限", Write: discard(auth.Principal{UserID: 5, Login: "r", Roles: []auth.Role{auth.RoleReporter}}, id)},
+		})
+		want := []string{fmt.Sprintf(`%d discard {"status":"draft"} → {"status":"discarded"}`, id)}
+		if got := kittest.AuditEntries(t, db, "plan_version"); !slices.Equal(slices.DeleteFunc(got, func(e string) bool { return !strings.Contains(e, " discard ") }), want) {
+			t.Errorf("audit entries %q, want %q", got, want)
+		}
+		if _, err := audit.Verify(ctx, db); err != nil {
+			t.Errorf("audit chain: %v", err)
 		}
 	})
 }

@@ -11,6 +11,7 @@ import (
 	"testing"
 
 	"sidi/internal/apperr"
+	"sidi/internal/audit"
 	"sidi/internal/store"
 )
 
@@ -69,4 +70,21 @@ func AuditEntries(t testing.TB, db *store.DB, entity string) []string {
 		t.Fatalf("audit entries of %s: %v", entity, err)
 	}
 	return out
+}
+
+// Entry is an audit entry as AuditEntries shows it: "entity_id action
+// before → after", before and after v's canonical JSON (as the audit log
+// stores a state; nil is "null"), to compare with what a write left.
+func Entry(t testing.TB, id, action string, before, after any) string {
+	t.Helper()
+	return id + " " + action + " " + canonical(t, before) + " → " + canonical(t, after)
+}
+
+func canonical(t testing.TB, v any) string {
+	t.Helper()
+	b, err := audit.Canonical(v)
+	if err != nil {
+		t.Fatalf("canonical JSON of %T: %v", v, err)
+	}
+	return string(b)
 }

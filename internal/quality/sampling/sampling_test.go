@@ -6,6 +6,7 @@ import (
 	"database/sql"
 	"encoding/csv"
 	"errors"
+	"fmt"
 	"os"
 	"strconv"
 	"strings"
@@ -13,10 +14,12 @@ import (
 	"time"
 
 	"sidi/internal/apperr"
+	"sidi/internal/audit"
 	"sidi/internal/auth"
 	"sidi/internal/enterprise"
 	"sidi/internal/indicator"
 	"sidi/internal/kit"
+	"sidi/internal/kit/kittest"
 	"sidi/internal/org"
 	"sidi/internal/quality/sampling"
 	"sidi/internal/store"
@@ -277,9 +280,11 @@ func TestRetestDisposalAndNotice(t *testing.T) {
 		if !errors.As(err, &es) || !strings.Contains(es.Error(), "超过结果通知日期") {
 			t.Errorf("late re-test: %v", err)
 		}
+		states := []sampling.Batch{b} // the batch after each write, as returned
 		if b, err = s.RecordRetest(ctx, admin, b.ID, sampling.RetestInput{On: "2025-05-05", Outcome: "复检维持"}); err != nil || b.Outcome != sampling.Upheld {
 			t.Fatalf("re-test in the window: %+v %v", b, err)
 		}
+		states = append(states, b)
 		// The disposal ladder: in order, no skipping, no date going back.
 		if _, err := s.Dispose(ctx, admin, b.ID, sampling.DisposalInput{Step: "公告", On: "2025-05-10", DocNo: "X-1"}); err == nil {
 			t.Error("skipped 责令改正")
@@ -291,6 +296,7 @@ func TestRetestDisposalAndNotice(t *testing.T) {
 			if b, err = s.Dispose(ctx, admin, b.ID, sampling.DisposalInput{Step: st, On: "2025-06-01", DocNo: "X-" + st}); err != nil {
 				t.Fatalf("%s: %v", st, err)
 			}
+			states = append(states, b)
 		}
 		if len(b.Disposals) != 4 {
 			t.Errorf("disposals: %+v", b.Disposals)
@@ -302,8 +308,36 @@ func TestRetestDisposalAndNotice(t *testing.T) {
 		if n, _ := s.Notices(ctx, 0); len(n) != 0 {
 			t.Errorf("notices before publishing: %+v", n)
 		}
-		if _, err := s.Publish(ctx, admin, b.ID, "2025-06-10"); err != nil {
+		if b, err = s.Publish(ctx, admin, b.ID, "2025-06-10"); err != nil {
 			t.Fatal(err)
+		}
+		states = append(states, b)
+		// A change of a batch outside the caller's scope: not found, nothing
+		// written.
+		kittest.Refused(t, db, []string{`SELECT COUNT(*) FROM sampling_disposals`}, []kittest.Refusal{
+			{Name: "out of scope", Kind: apperr.ErrOutOfScope, Msg: fmt.Sprintf("没有编号为 %d 的抽样批次", hx.ID), Write: func() error {
+				_, err := s.Dispose(ctx, inspector(d["630100"]), hx.ID, sampling.DisposalInput{Step: "责令改正", On: "2025-06-01", DocNo: "X"})
+				return err
+			}},
+		})
+		// The entries: each change's before the batch as the previous write
+		// returned it, its after the batch as this one returned it.
+		actions := []string{"create", "retest", "dispose", "dispose", "dispose", "dispose", "publish"}
+		entries := kittest.AuditEntries(t, db, "sampling_batch")[1:] // 海西's create first
+		if len(entries) != len(actions) {
+			t.Fatalf("entries %q", entries)
+		}
+		for i, action := range actions {
+			var before any
+			if i > 0 {
+				before = states[i-1]
+			}
+			if want := kittest.Entry(t, strconv.FormatInt(b.ID, 10), action, before, states[i]); entries[i] != want {
+				t.Errorf("entry %d: %s\nwant %s", i, entries[i], want)
+			}
+		}
+		if _, err := audit.Verify(ctx, db); err != nil {
+			t.Errorf("audit chain: %v", err)
 		}
 		if _, err := s.Publish(ctx, admin, b.ID, ""); !errors.Is(err, apperr.ErrConflict) {
 			t.Errorf("published twice: %v", err)

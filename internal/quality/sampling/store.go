@@ -5,11 +5,9 @@ import (
 	"database/sql"
 	"errors"
 	"fmt"
-	"strconv"
 	"strings"
 
 	"sidi/internal/apperr"
-	"sidi/internal/audit"
 	"sidi/internal/auth"
 	"sidi/internal/kit"
 	"sidi/internal/store"
@@ -372,29 +370,14 @@ func (s *Service) Publish(ctx context.Context, p auth.Principal, id int64, on st
 	})
 }
 
-// change runs one audited change of batch id inside sc: load, the scope
-// check, apply (the rules that depend on the stored batch, and the write),
-// reload, and the audit entry with the before and after states, in one
-// transaction.
+// change runs one audited change of batch id inside sc through the
+// batches' kit.Spec: load, the scope check (outside: an
+// apperr.OutOfScope), apply (the rules that depend on the stored batch,
+// and the write), reload, and the audit entry with the before and after
+// states, in one transaction.
 func (s *Service) change(ctx context.Context, sc kit.Scope, p auth.Principal, id int64, action string, apply func(tx *sql.Tx, before Batch) error) (Batch, error) {
-	var after Batch
-	err := s.db.Tx(ctx, func(tx *sql.Tx) error {
-		before, err := loadBatch(ctx, tx, id)
-		if err != nil {
-			return err
-		}
-		if !allows(sc, before.DeptID) {
-			return apperr.NotFound("没有编号为 %d 的抽样批次", id)
-		}
-		if err := apply(tx, before); err != nil {
-			return err
-		}
-		if after, err = loadBatch(ctx, tx, id); err != nil {
-			return err
-		}
-		return audit.Append(ctx, s.db, tx, p.Actor(), audit.Entry{Entity: "sampling_batch", EntityID: strconv.FormatInt(id, 10), Action: action, Before: before, After: after})
-	})
-	return after, err
+	return s.spec().Save(ctx, kit.Write[Batch]{By: p.Actor(), Scope: &sc, ID: id, Action: action,
+		Exec: func(tx *sql.Tx, before Batch) (int64, error) { return id, apply(tx, before) }})
 }
 
 // Notice is a published failed batch: what the public sees of it.

@@ -2,6 +2,7 @@ package pilots_test
 
 import (
 	"context"
+	"encoding/json"
 	"errors"
 	"fmt"
 	"strconv"
@@ -125,9 +126,28 @@ func TestPilotWorkflow(t *testing.T) {
 		if strings.Join(labels, "|") != want || pl.ApprovedOn != "2024-03-01" || pl.AcceptedOn != "2025-06-30" {
 			t.Errorf("stages %q (approved %s, accepted %s), want %q", strings.Join(labels, "|"), pl.ApprovedOn, pl.AcceptedOn, want)
 		}
-		// One audit record per accepted write, none for refusals.
-		if n := e.count(t, `SELECT COUNT(*) FROM audit_log WHERE entity = 'pilot' AND entity_id = $1`, itoa(pl.ID)); n != 5 {
-			t.Errorf("audit records: %d, want 5", n)
+		// One audit record per accepted write, none for refusals: each
+		// advance's before the pilot as the previous write left it, its
+		// after the pilot at the stage it moved to.
+		entries := kittest.AuditEntries(t, db, "pilot")
+		wantStages := []string{pilots.StageApplied, pilots.StageApproved, pilots.StageConstruction, pilots.StageExtended, pilots.StagePassed}
+		if len(entries) != len(wantStages) {
+			t.Fatalf("audit entries: %d, want %d: %q", len(entries), len(wantStages), entries)
+		}
+		prev := "null"
+		for i, en := range entries {
+			id, rest, _ := strings.Cut(en, " ")
+			action, rest, _ := strings.Cut(rest, " ")
+			before, after, _ := strings.Cut(rest, " → ")
+			var a struct{ Stage string }
+			wantAction := "advance:" + wantStages[i]
+			if i == 0 {
+				wantAction = "create"
+			}
+			if err := json.Unmarshal([]byte(after), &a); err != nil || id != itoa(pl.ID) || action != wantAction || before != prev || a.Stage != wantStages[i] {
+				t.Errorf("entry %d: %s %s %s → stage %q (%v); want %s, before %s", i, id, action, before, a.Stage, err, wantAction, prev)
+			}
+			prev = after
 		}
 	})
 }

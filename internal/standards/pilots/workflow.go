@@ -5,6 +5,7 @@ import (
 	"database/sql"
 	"errors"
 	"fmt"
+	"slices"
 	"strconv"
 	"strings"
 
@@ -94,50 +95,47 @@ func (s *Service) Advance(ctx context.Context, p auth.Principal, id int64, step 
 	if err := c.err(); err != nil {
 		return Pilot{}, err
 	}
-	err := s.db.Tx(ctx, func(tx *sql.Tx) error {
-		before, err := s.editablePilot(ctx, tx, p, id)
-		if err != nil {
-			return err
-		}
-		allowed := false
-		for _, n := range next[before.Stage] {
-			allowed = allowed || n == stage
-		}
-		if !allowed {
-			hint := "试点流程已结束，不能再登记环节"
-			if ns := NextStages(before.Stage); len(ns) > 0 {
-				var ls []string
-				for _, o := range ns {
-					ls = append(ls, o.Label)
-				}
-				hint = "下一步只能是：" + strings.Join(ls, "、")
+	sc, err := s.editScope(ctx, p)
+	if err != nil {
+		return Pilot{}, err
+	}
+	_, err = s.pilotSpec().Save(ctx, kit.Write[Pilot]{By: p.Actor(), ID: id, Action: "advance:" + stage,
+		Check: func(_ *sql.Tx, before Pilot) error {
+			if !sc.Allows(before.DeptID) {
+				return pilotOutOfScope(id)
 			}
-			return apperr.Invalid("当前环节为“%s”，不能直接登记“%s”；%s", StageLabels[before.Stage], StageLabels[stage], hint)
-		}
-		if n := len(before.Stages); n > 0 && date < before.Stages[n-1].Date {
-			last := before.Stages[n-1]
-			return apperr.Invalid("%s日期 %s 早于上一环节“%s”的日期 %s", StageLabels[stage], date, last.Label, last.Date)
-		}
-		now := s.stamp()
-		args := []any{stage, now, id}
-		set := ""
-		if col := datedColumn[stage]; col != "" {
-			set = ", " + col + " = $4"
-			args = append(args, date)
-		}
-		if _, err := tx.ExecContext(ctx, `UPDATE pilots SET stage = $1, updated_at = $2`+set+` WHERE id = $3`, args...); err != nil {
-			return fmt.Errorf("pilots: advance %d: %w", id, err)
-		}
-		if _, err := tx.ExecContext(ctx, `INSERT INTO pilot_stages(pilot_id, stage, on_date, note, created_by, created_at) VALUES ($1, $2, $3, $4, $5, $6)`,
-			id, stage, date, note, p.Actor().Name, now); err != nil {
-			return fmt.Errorf("pilots: advance %d: %w", id, err)
-		}
-		after, err := s.getPilot(ctx, tx, id)
-		if err != nil {
-			return err
-		}
-		return audit.Append(ctx, s.db, tx, p.Actor(), audit.Entry{Entity: "pilot", EntityID: strconv.FormatInt(id, 10), Action: "advance:" + stage, Before: before, After: after})
-	})
+			if !slices.Contains(next[before.Stage], stage) {
+				hint := "试点流程已结束，不能再登记环节"
+				if ns := NextStages(before.Stage); len(ns) > 0 {
+					var ls []string
+					for _, o := range ns {
+						ls = append(ls, o.Label)
+					}
+					hint = "下一步只能是：" + strings.Join(ls, "、")
+				}
+				return apperr.Invalid("当前环节为“%s”，不能直接登记“%s”；%s", StageLabels[before.Stage], StageLabels[stage], hint)
+			}
+			if n := len(before.Stages); n > 0 && date < before.Stages[n-1].Date {
+				last := before.Stages[n-1]
+				return apperr.Invalid("%s日期 %s 早于上一环节“%s”的日期 %s", StageLabels[stage], date, last.Label, last.Date)
+			}
+			return nil
+		},
+		Exec: func(tx *sql.Tx, _ Pilot) (int64, error) {
+			now := s.stamp()
+			args := []any{stage, now, id}
+			set := ""
+			if col := datedColumn[stage]; col != "" {
+				set = ", " + col + " = $4"
+				args = append(args, date)
+			}
+			if _, err := tx.ExecContext(ctx, `UPDATE pilots SET stage = $1, updated_at = $2`+set+` WHERE id = $3`, args...); err != nil {
+				return 0, err
+			}
+			_, err := tx.ExecContext(ctx, `INSERT INTO pilot_stages(pilot_id, stage, on_date, note, created_by, created_at) VALUES ($1, $2, $3, $4, $5, $6)`,
+				id, stage, date, note, p.Actor().Name, now)
+			return id, err
+		}})
 	if err != nil {
 		return Pilot{}, err
 	}
