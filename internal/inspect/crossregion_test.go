@@ -10,6 +10,7 @@ import (
 	"strconv"
 	"strings"
 	"testing"
+	"time"
 
 	"sidi/internal/apperr"
 	"sidi/internal/audit"
@@ -304,6 +305,79 @@ func TestStoreRefusesADrawNoLongerCommitted(t *testing.T) {
 		}
 		if err := db.Reader().QueryRowContext(ctx, `SELECT COUNT(*) FROM audit_log WHERE entity = 'inspect_draw' AND entity_id = $1 AND action <> 'commit'`, fmt.Sprint(id)).Scan(&n); err != nil || n != 0 {
 			t.Errorf("%d audit entries after the commitment (%v), want none", n, err)
+		}
+	})
+}
+
+// TestCorrectionLosesToAConcurrentPublication (PostgreSQL, where writers
+// run side by side): a correction that read the result as unpublished
+// while another transaction was publishing it waits for that one and then
+// is refused; the result stays as published, with no correction entry.
+func TestCorrectionLosesToAConcurrentPublication(t *testing.T) {
+	storetest.Each(t, func(t *testing.T, db *store.DB) {
+		if db.Dialect() != store.Postgres {
+			t.Skip("SQLite has one writer: no transaction runs between the correction's read and its write")
+		}
+		s := setup(t, db)
+		load(t, s, 50, 8)
+		task := inspect.Task{Name: "并发公示", Items: []string{"K-01"}, Scope: inspect.Scope{RegionPrefix: "63"}, Ratios: map[string]inspect.Ratio{"D": 1_000_000}, TeamSize: 2}
+		rec, err := s.Run(ctx, admin, task, inspect.RunOptions{})
+		if err != nil {
+			t.Fatal(err)
+		}
+		code := rec.Result.Assignments[0].Entity
+		insp := auth.Principal{UserID: 3, Login: "i", Roles: []auth.Role{auth.RoleInspector}}
+		if _, err := s.EnterResult(ctx, insp, rec.DrawID, code, "未发现问题", "", "2026-10-30"); err != nil {
+			t.Fatal(err)
+		}
+		// The publication, uncommitted, holds the row.
+		pub, err := db.Writer().BeginTx(ctx, nil)
+		if err != nil {
+			t.Fatal(err)
+		}
+		defer pub.Rollback()
+		if _, err := pub.ExecContext(ctx, `UPDATE inspect_results SET published_on = '2026-11-30' WHERE draw_id = $1 AND credit_code = $2`, rec.DrawID, code); err != nil {
+			t.Fatal(err)
+		}
+		done := make(chan error, 1)
+		go func() {
+			_, err := s.EnterResult(ctx, insp, rec.DrawID, code, "发现问题已责令改正", "复查", "2026-10-29")
+			done <- err
+		}()
+		// Until the correction waits for the publication's row lock.
+		for i := 0; ; i++ {
+			var n int
+			if err := db.Reader().QueryRowContext(ctx, `SELECT COUNT(*) FROM pg_stat_activity WHERE wait_event_type = 'Lock' AND query LIKE 'UPDATE inspect_results SET outcome%'`).Scan(&n); err != nil {
+				t.Fatal(err)
+			}
+			if n > 0 {
+				break
+			}
+			select {
+			case err := <-done:
+				t.Fatalf("the correction ended before the publication committed: %v", err)
+			case <-time.After(20 * time.Millisecond):
+			}
+			if i > 500 {
+				t.Fatal("the correction never waited for the publication")
+			}
+		}
+		if err := pub.Commit(); err != nil {
+			t.Fatal(err)
+		}
+		if err := <-done; !errors.Is(err, apperr.ErrConflict) {
+			t.Fatalf("correction after the publication: %v, want a conflict", err)
+		}
+		var outcome, published string
+		if err := db.Reader().QueryRowContext(ctx, `SELECT outcome, published_on FROM inspect_results WHERE draw_id = $1 AND credit_code = $2`, rec.DrawID, code).Scan(&outcome, &published); err != nil {
+			t.Fatal(err)
+		}
+		if outcome != "未发现问题" || published != "2026-11-30" {
+			t.Errorf("the published result became %s (published %q)", outcome, published)
+		}
+		var n int
+		if err := db.Reader().QueryRowContext(ctx, `SELECT COUNT(*) FROM audit_log WHERE entity = 'inspect_result' AND action = 'correct_result'`).Scan(&n); err != nil || n != 0 {
+			t.Errorf("%d correction entries (%v), want none", n, err)
 		}
 	})
 }

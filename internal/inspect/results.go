@@ -292,8 +292,18 @@ func (s *Service) EnterResult(ctx context.Context, p auth.Principal, drawID int6
 		Exec: func(tx *sql.Tx, _ resultEntry, found bool) (resultEntry, error) {
 			var err error
 			if found {
-				_, err = tx.ExecContext(ctx, `UPDATE inspect_results SET outcome = $1, detail = $2, formed_on = $3, due_on = $4, entered_by = $5, entered_at = $6 WHERE draw_id = $7 AND credit_code = $8`,
+				// Not a result published since Check read it (another
+				// transaction on PostgreSQL): that one stays as published.
+				res, err := tx.ExecContext(ctx, `UPDATE inspect_results SET outcome = $1, detail = $2, formed_on = $3, due_on = $4, entered_by = $5, entered_at = $6 WHERE draw_id = $7 AND credit_code = $8 AND published_on = ''`,
 					r.Outcome, r.Detail, r.FormedOn, r.DueOn, p.Actor().Name, s.stamp(), drawID, code)
+				if err != nil {
+					return resultEntry{}, err
+				}
+				if n, err := res.RowsAffected(); err != nil {
+					return resultEntry{}, err
+				} else if n == 0 {
+					return resultEntry{}, apperr.Conflict("该检查结果已公示，不能再修改")
+				}
 			} else {
 				_, err = tx.ExecContext(ctx, `INSERT INTO inspect_results(draw_id, credit_code, outcome, detail, formed_on, due_on, published_on, entered_by, entered_at) VALUES ($1, $2, $3, $4, $5, $6, '', $7, $8)`,
 					drawID, code, r.Outcome, r.Detail, r.FormedOn, r.DueOn, p.Actor().Name, s.stamp())
