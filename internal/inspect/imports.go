@@ -45,16 +45,19 @@ var (
 	itemTable = kit.KeyedTable[Item]{Kind: KindItems, Table: "inspect_items", KeyCol: ColItemCode, KeyLabel: "事项编码", Columns: ItemColumns,
 		Cols:        []string{"code", "name", "object", "basis", "method", "class", "dept"},
 		Values:      func(v Item) []any { return []any{v.Code, v.Name, v.Object, v.Basis, v.Method, v.Class, v.Dept} },
+		KeyText:     func(v Item) string { return v.Code },
 		NoCreatedAt: true, FirstLoad: true, Digest: true, Workers: kit.AllCPUs}
 	entityTable = kit.KeyedTable[Entity]{Kind: KindEntities, Table: "inspect_entities", KeyCol: ColCreditCode, KeyLabel: "统一社会信用代码", Columns: EntityColumns,
 		Cols:        []string{"credit_code", "name", "region", "type", "risk"},
 		Values:      func(v Entity) []any { return []any{v.CreditCode, v.Name, v.Region, v.Type, v.Risk} },
+		KeyText:     func(v Entity) string { return v.CreditCode },
 		NoCreatedAt: true, FirstLoad: true, Digest: true, Workers: kit.AllCPUs}
 	inspectorTable = kit.KeyedTable[Person]{Kind: KindInspectors, Table: "inspect_inspectors", KeyCol: ColCertNo, KeyLabel: "执法证号", Columns: InspectorColumns,
 		Cols: []string{"cert_no", "name", "unit", "domain", "avoid"},
 		Values: func(v Person) []any {
 			return []any{v.CertNo, v.Name, v.Unit, v.Domain, strings.Join(v.Avoid, ";")}
 		},
+		KeyText:     func(v Person) string { return v.CertNo },
 		NoCreatedAt: true, FirstLoad: true, Digest: true, Workers: kit.AllCPUs}
 )
 

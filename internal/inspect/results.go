@@ -60,6 +60,7 @@ func ParseHoliday(r kit.Row) (Holiday, kit.Errors) {
 var holidayTable = kit.KeyedTable[Holiday]{Kind: KindDays, Table: "inspect_calendar", KeyCol: ColDay, KeyLabel: "日期", Columns: HolidayColumns,
 	Cols:        []string{"day", "kind", "name", "source"},
 	Values:      func(h Holiday) []any { return []any{h.Day, h.Kind, h.Name, h.Source} },
+	KeyText:     func(h Holiday) string { return h.Day },
 	NoCreatedAt: true, FirstLoad: true, Digest: true, Workers: kit.AllCPUs}
 
 // ImportHolidays imports calendar days (matched on the day).

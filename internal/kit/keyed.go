@@ -28,6 +28,10 @@ type KeyedTable[T any] struct {
 	Columns  []Column // the file's columns
 	// Values are a record's values in Cols order (nil for SQL NULL).
 	Values func(T) []any
+	// KeyText, when set, is the text of a record's key, as KeyOf gives it
+	// from Values (a large register's duplicate check then boxes no
+	// values).
+	KeyText func(T) string
 	// Link, when set, runs in the batch's transaction before the batch's
 	// rows are matched, row by row in file order (finding or registering
 	// the enterprise it names, say), and may change the record.
@@ -54,6 +58,9 @@ func (g KeyedTable[T]) upsert() Upsert {
 
 // KeyOf is the text of a record's key (duplicates inside a file).
 func (g KeyedTable[T]) KeyOf(v T) string {
+	if g.KeyText != nil {
+		return g.KeyText(v)
+	}
 	vals := g.Values(v)[:g.upsert().keys()]
 	if len(vals) == 1 {
 		return valueText(vals[0])

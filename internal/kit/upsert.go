@@ -158,7 +158,7 @@ func (u Upsert) Write(ctx context.Context, db *store.DB, in Into, by audit.Actor
 	}
 	record := func(id int64, i int) {
 		if digest {
-			sum.Add(id, rows[i].Row, texts(vals[i])...)
+			sum.addValues(id, rows[i].Row, vals[i])
 			return
 		}
 		a := map[string]any{"row": rows[i].Row, "rec": rows[i].Audit}
@@ -356,10 +356,20 @@ func (u Upsert) insert(ctx context.Context, d store.Dialect, in Into, vals [][]a
 	what := "import " + u.Kind
 	if d == store.Postgres && in.Conn != nil {
 		var buf []byte
-		var args []any
-		for j := range added {
-			args = row(j, args[:0])
-			buf = store.AppendCopyRow(buf, args...)
+		for j, i := range added {
+			if explicit {
+				buf = append(strconv.AppendInt(buf, ids[j], 10), '\t')
+			}
+			for _, v := range vals[i] {
+				buf = append(store.AppendCopyValue(buf, v), '\t')
+			}
+			for s := range stamps {
+				if s > 0 {
+					buf = append(buf, '\t')
+				}
+				buf = store.AppendCopy(buf, now)
+			}
+			buf = append(buf, '\n')
 		}
 		if err := store.CopyFrom(ctx, in.Conn, `COPY `+u.Table+`(`+strings.Join(cols, ", ")+`) FROM STDIN`, buf); err != nil {
 			return nil, fmt.Errorf("%s: copy: %w", what, err)
@@ -397,15 +407,6 @@ func keyText(vals []any) string {
 		parts[i] = valueText(v)
 	}
 	return strings.Join(parts, keySep)
-}
-
-// texts are values as text (the empty string for NULL).
-func texts(vals []any) []string {
-	out := make([]string, len(vals))
-	for i, v := range vals {
-		out[i] = valueText(v)
-	}
-	return out
 }
 
 // valueText is a value as text, as fmt prints it (the empty string for nil).
