@@ -66,10 +66,7 @@ func TestEntityFirstLoad(t *testing.T) {
 		if r1, r2 := entityRows(t, db), entityRows(t, two); len(r1) != 12_000 || !slices.Equal(r1, r2) {
 			t.Fatalf("rows differ: %d against %d", len(r1), len(r2))
 		}
-		a1, a2 := kittest.AuditEntries(t, db, "import"), kittest.AuditEntries(t, two, "import")
-		if len(a1) != 3 || !slices.Equal(a1, a2) || !strings.Contains(a1[0], kit.RowsDigestName) {
-			t.Fatalf("audit entries differ:\n%v\n%v", a1, a2)
-		}
+		kittest.SameDigestImports(t, 3, db, two)
 		storetest.VerifiedWithIndexes(t, "inspect_entities", indexes, db, two)
 		// The same file onto the full library: the lookup path, all unchanged.
 		rep, err := s1.ImportEntities(ctx, admin, kit.BytesSource("e.csv", file), kit.ImportOptions{})

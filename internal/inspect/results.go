@@ -56,13 +56,15 @@ func ParseHoliday(r kit.Row) (Holiday, kit.Errors) {
 	return h, errs
 }
 
-var holidayTable = table[Holiday]{kind: KindDays, name: "inspect_calendar", keyCol: ColDay, keyLabel: "日期", columns: HolidayColumns,
-	cols:   []string{"day", "kind", "name", "source"},
-	values: func(h Holiday) []string { return []string{h.Day, h.Kind, h.Name, h.Source} }, parse: ParseHoliday}
+var holidayTable = kit.KeyedTable[Holiday]{Kind: KindDays, Table: "inspect_calendar", KeyCol: ColDay, KeyLabel: "日期", Columns: HolidayColumns,
+	Cols:        []string{"day", "kind", "name", "source"},
+	Values:      func(h Holiday) []any { return []any{h.Day, h.Kind, h.Name, h.Source} },
+	KeyText:     func(h Holiday) string { return h.Day },
+	NoCreatedAt: true, FirstLoad: true, Digest: true, Workers: kit.AllCPUs}
 
 // ImportHolidays imports calendar days (matched on the day).
 func (s *Service) ImportHolidays(ctx context.Context, p auth.Principal, src kit.Source, opt kit.ImportOptions) (kit.ImportReport, error) {
-	return holidayTable.run(ctx, s, p, src, opt)
+	return holidayTable.Run(ctx, s.db, p.Actor(), p.Require(Editors...), s.stamp(), src, opt, ParseHoliday)
 }
 
 // ExportHolidays writes the calendar as an import file (类型 in Chinese).

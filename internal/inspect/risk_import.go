@@ -108,77 +108,21 @@ func (s *Service) ImportRiskValues(ctx context.Context, p auth.Principal, src ki
 			return kit.FieldError{Row: row, Column: ColIndicator, Msg: fmt.Sprintf("%s 的指标 %s 与第 %d 行重复", v.CreditCode, v.Indicator, prev)}
 		},
 		Write: func(ctx context.Context, batch []kit.Item[RiskValue], file kit.ImportReport) (kit.BatchResult, error) {
-			var res kit.BatchResult
-			err := s.db.Tx(ctx, func(tx *sql.Tx) error {
-				res = kit.BatchResult{}
-				now := s.stamp()
-				stored, err := s.storedRiskValues(ctx, tx, batch)
-				if err != nil {
-					return err
-				}
-				// A value stored as it is in the file is left alone (the
-				// same file twice writes nothing); the others are written
-				// and counted as created or updated.
-				var write []RiskValue
-				var after []any
-				for _, it := range batch {
-					v := it.Val
-					prev, ok := stored[key(v)]
-					switch {
-					case !ok:
-						res.Created++
-					case prev == v:
-						res.Unchanged++
-						continue
-					default:
-						res.Updated++
-					}
-					write = append(write, v)
-					after = append(after, map[string]any{"row": it.Row, "credit_code": v.CreditCode, "indicator": v.Indicator, "value": v.Value, "period": v.Period})
-				}
-				if len(write) == 0 {
-					return nil
-				}
-				err = store.InsertRows(ctx, s.db.Dialect(), tx, "inspect: risk values", `INSERT INTO inspect_risk_values(credit_code, indicator, value, period, updated_at) VALUES `,
-					make([]string, 5), len(write), func(i int) []any {
-						v := write[i]
-						return []any{v.CreditCode, v.Indicator, v.Value, v.Period, now}
-					}, ` ON CONFLICT (credit_code, indicator) DO UPDATE SET value = excluded.value, period = excluded.period, updated_at = excluded.updated_at`)
-				if err != nil {
-					return err
-				}
-				return kit.AuditImportBatch(ctx, s.db, tx, p.Actor(), kit.ImportBatch{Kind: KindRiskValues, File: file, FirstRow: batch[0].Row, LastRow: batch[len(batch)-1].Row, After: after})
-			})
-			return res, err
+			rows := make([]kit.UpsertRow, len(batch))
+			for i, it := range batch {
+				v := it.Val
+				rows[i] = kit.UpsertRow{Row: it.Row, Values: func(*sql.Tx) ([]any, error) { return []any{v.CreditCode, v.Indicator, v.Value, v.Period}, nil },
+					Audit: map[string]any{"credit_code": v.CreditCode, "indicator": v.Indicator, "value": v.Value, "period": v.Period}}
+			}
+			return riskValues.WriteBatch(ctx, s.db, p.Actor(), s.stamp(), file, rows)
 		},
 	})
 }
 
-// storedRiskValues are the stored values of the entities of batch, by
-// credit code and indicator ("code/indicator"), read inside tx.
-func (s *Service) storedRiskValues(ctx context.Context, tx *sql.Tx, batch []kit.Item[RiskValue]) (map[string]RiskValue, error) {
-	var codes []string
-	seen := map[string]bool{}
-	for _, it := range batch {
-		if c := it.Val.CreditCode; !seen[c] {
-			seen[c] = true
-			codes = append(codes, c)
-		}
-	}
-	out := map[string]RiskValue{}
-	err := store.EachRow(ctx, tx, `SELECT credit_code, indicator, value, period FROM inspect_risk_values WHERE credit_code IN `+store.Placeholders(s.db.Dialect(), 1, len(codes)), store.Args(codes), func(r *sql.Rows) error {
-		var v RiskValue
-		if err := r.Scan(&v.CreditCode, &v.Indicator, &v.Value, &v.Period); err != nil {
-			return err
-		}
-		out[v.CreditCode+"/"+v.Indicator] = v
-		return nil
-	})
-	if err != nil {
-		return nil, fmt.Errorf("inspect: stored risk values: %w", err)
-	}
-	return out, nil
-}
+// riskValues are matched on credit code and indicator, their primary key
+// (the table has no id and no created_at); a value stored as it is in the
+// file is left alone, so the same file twice writes nothing.
+var riskValues = kit.Upsert{Kind: KindRiskValues, Table: "inspect_risk_values", Cols: []string{"credit_code", "indicator", "value", "period"}, Keys: 2, NoCreatedAt: true, NoID: true}
 
 // ExportRiskValues writes the stored indicator values as an import file.
 func (s *Service) ExportRiskValues(ctx context.Context, p auth.Principal, w kit.TableWriter) error {

@@ -49,15 +49,33 @@ func NewRowsDigest() *RowsDigest { return &RowsDigest{h: sha256.New()} }
 
 // Add hashes one row.
 func (d *RowsDigest) Add(id int64, row int, vals ...string) {
-	b := binary.AppendVarint(d.buf[:0], id)
-	b = binary.AppendUvarint(b, uint64(row))
-	b = binary.AppendUvarint(b, uint64(len(vals)))
+	b := d.head(id, row, len(vals))
 	for _, v := range vals {
-		b = binary.AppendUvarint(b, uint64(len(v)))
-		b = append(b, v...)
+		b = appendDigestValue(b, v)
 	}
 	d.h.Write(b)
 	d.buf = b
+}
+
+// addValues hashes one row as Add does its values as text (valueText: the
+// empty string for nil), without a slice of them.
+func (d *RowsDigest) addValues(id int64, row int, vals []any) {
+	b := d.head(id, row, len(vals))
+	for _, v := range vals {
+		b = appendDigestValue(b, valueText(v))
+	}
+	d.h.Write(b)
+	d.buf = b
+}
+
+func (d *RowsDigest) head(id int64, row, n int) []byte {
+	b := binary.AppendVarint(d.buf[:0], id)
+	b = binary.AppendUvarint(b, uint64(row))
+	return binary.AppendUvarint(b, uint64(n))
+}
+
+func appendDigestValue(b []byte, v string) []byte {
+	return append(binary.AppendUvarint(b, uint64(len(v))), v...)
 }
 
 // Sum is the digest in hex.

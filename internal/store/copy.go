@@ -43,27 +43,33 @@ func AppendCopy(buf []byte, s string) []byte {
 	return buf
 }
 
-// AppendCopyRow appends vals as one row of COPY's text format: nil as
-// NULL, strings escaped, integers and booleans (as t/f) in decimal.
+// AppendCopyRow appends vals as one row of COPY's text format
+// (AppendCopyValue each, tab-separated, a newline after).
 func AppendCopyRow(buf []byte, vals ...any) []byte {
 	for i, v := range vals {
 		if i > 0 {
 			buf = append(buf, '\t')
 		}
-		switch x := v.(type) {
-		case nil:
-			buf = append(buf, '\\', 'N')
-		case string:
-			buf = AppendCopy(buf, x)
-		case int:
-			buf = strconv.AppendInt(buf, int64(x), 10)
-		case int64:
-			buf = strconv.AppendInt(buf, x, 10)
-		case bool:
-			buf = strconv.AppendBool(buf, x)
-		default:
-			buf = AppendCopy(buf, fmt.Sprint(x))
-		}
+		buf = AppendCopyValue(buf, v)
 	}
 	return append(buf, '\n')
+}
+
+// AppendCopyValue appends v as a column of COPY's text format: nil as
+// NULL, strings escaped, integers in decimal, booleans as true/false, other
+// values as fmt prints them.
+func AppendCopyValue(buf []byte, v any) []byte {
+	switch x := v.(type) {
+	case nil:
+		return append(buf, '\\', 'N')
+	case string:
+		return AppendCopy(buf, x)
+	case int:
+		return strconv.AppendInt(buf, int64(x), 10)
+	case int64:
+		return strconv.AppendInt(buf, x, 10)
+	case bool:
+		return strconv.AppendBool(buf, x)
+	}
+	return AppendCopy(buf, fmt.Sprint(v))
 }

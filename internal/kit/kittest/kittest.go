@@ -8,10 +8,12 @@ import (
 	"database/sql"
 	"errors"
 	"slices"
+	"strings"
 	"testing"
 
 	"sidi/internal/apperr"
 	"sidi/internal/audit"
+	"sidi/internal/kit"
 	"sidi/internal/store"
 )
 
@@ -87,4 +89,15 @@ func canonical(t testing.TB, v any) string {
 		t.Fatalf("canonical JSON of %T: %v", v, err)
 	}
 	return string(b)
+}
+
+// SameDigestImports checks that databases a and b hold the same n import
+// audit entries, each with a digest of its rows (kit.RowsDigest): what a
+// first load and the same import in two passes must both leave.
+func SameDigestImports(t testing.TB, n int, a, b *store.DB) {
+	t.Helper()
+	a1, a2 := AuditEntries(t, a, "import"), AuditEntries(t, b, "import")
+	if len(a1) != n || !slices.Equal(a1, a2) || !strings.Contains(a1[0], kit.RowsDigestName) {
+		t.Fatalf("import audit entries differ (want %d):\n%v\n%v", n, a1, a2)
+	}
 }

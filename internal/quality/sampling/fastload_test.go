@@ -70,10 +70,7 @@ func TestFirstLoad(t *testing.T) {
 		if r1, r2 := batchRows(t, db), batchRows(t, two); len(r1) != 5000 || !slices.Equal(r1, r2) {
 			t.Fatalf("batches differ: %d against %d", len(r1), len(r2))
 		}
-		a1, a2 := kittest.AuditEntries(t, db, "import"), kittest.AuditEntries(t, two, "import")
-		if len(a1) != 3 || !slices.Equal(a1, a2) || !strings.Contains(a1[0], kit.RowsDigestName) {
-			t.Fatalf("import audit entries differ:\n%v\n%v", a1, a2)
-		}
+		kittest.SameDigestImports(t, 3, db, two)
 		storetest.VerifiedWithIndexes(t, "sampling_batches", indexes, db, two)
 		rep, err := s1.Import(ctx, admin, kit.BytesSource("b.csv", file), kit.ImportOptions{})
 		if err != nil || rep.Unchanged != 5000 || rep.Created+rep.Updated != 0 {
