@@ -15,6 +15,7 @@ import (
 	"sidi/internal/audit"
 	"sidi/internal/kit"
 	"sidi/internal/org"
+	"sidi/internal/store"
 )
 
 // User is an account as the console shows it. It never carries the
@@ -107,7 +108,7 @@ func scanUser(sc interface{ Scan(...any) error }) (User, error) {
 }
 
 // loadRoles fills in the roles of users.
-func loadRoles(ctx context.Context, q querier, users []User) error {
+func loadRoles(ctx context.Context, q store.Querier, users []User) error {
 	if len(users) == 0 {
 		return nil
 	}
@@ -139,7 +140,7 @@ func loadRoles(ctx context.Context, q querier, users []User) error {
 }
 
 // getUser reads one account with its roles.
-func getUser(ctx context.Context, q querier, id int64) (User, error) {
+func getUser(ctx context.Context, q store.Querier, id int64) (User, error) {
 	u, err := scanUser(q.QueryRowContext(ctx, userSelect+` WHERE u.id = $1`, id))
 	if errors.Is(err, sql.ErrNoRows) {
 		return u, apperr.NotFound("用户不存在（编号 %d）", id)
@@ -639,24 +640,38 @@ func (s *Service) ResetPassword(ctx context.Context, p Principal, id int64, newP
 
 // UnlockUser lifts a login lock before it runs out.
 func (s *Service) UnlockUser(ctx context.Context, p Principal, id int64) error {
-	if err := p.Require(RoleAdmin); err != nil {
-		return err
+	_, err := s.unlocking().Save(ctx, kit.Write[User]{By: p.Actor(), Allowed: p.Require(RoleAdmin), ID: id, Action: "unlock",
+		Exec: func(tx *sql.Tx, u User) (int64, error) {
+			if _, err := tx.ExecContext(ctx, `UPDATE users SET failed_count = 0, locked_until = NULL WHERE id = $1`, id); err != nil {
+				return 0, err
+			}
+			if _, err := tx.ExecContext(ctx, `DELETE FROM login_throttle WHERE key = $1`, userKey(u.Login)); err != nil {
+				return 0, fmt.Errorf("throttle of %s: %w", u.Login, err)
+			}
+			return id, nil
+		}})
+	return err
+}
+
+// unlocking is the accounts' register as an unlock writes it: the audit log
+// records the login and the lock's counters. Before, locked_until is the
+// stored time, the zero time for an account not locked; after, a time not
+// set is null. The entries have always been so.
+func (s *Service) unlocking() kit.Spec[User] {
+	view := func(u User) map[string]any {
+		return map[string]any{"login": u.Login, "failed_count": u.FailedCount, "locked_until": u.LockedUntil}
 	}
-	return s.db.Tx(ctx, func(tx *sql.Tx) error {
-		u, err := getUser(ctx, tx, id)
-		if err != nil {
-			return err
-		}
-		if _, err := tx.ExecContext(ctx, `UPDATE users SET failed_count = 0, locked_until = NULL WHERE id = $1`, id); err != nil {
-			return fmt.Errorf("auth: unlock %d: %w", id, err)
-		}
-		if _, err := tx.ExecContext(ctx, `DELETE FROM login_throttle WHERE key = $1`, userKey(u.Login)); err != nil {
-			return fmt.Errorf("auth: unlock %s: %w", u.Login, err)
-		}
-		before := map[string]any{"login": u.Login, "failed_count": u.FailedCount, "locked_until": u.LockedUntil}
-		after := map[string]any{"login": u.Login, "failed_count": 0, "locked_until": nil}
-		return audit.Append(ctx, s.db, tx, p.Actor(), audit.Entry{Entity: "user", EntityID: fmt.Sprint(id), Action: "unlock", Before: before, After: after})
-	})
+	return kit.Spec[User]{DB: s.db, Entity: "user", Noun: "用户",
+		Load:  getUser,
+		Audit: func(u User) any { return view(u) },
+		AuditAfter: func(u User) any {
+			v := view(u)
+			if u.LockedUntil.IsZero() {
+				v["locked_until"] = nil
+			}
+			return v
+		},
+	}
 }
 
 // HasUsers reports whether any account exists.
