@@ -488,102 +488,116 @@ func (s *Service) ListUsers(ctx context.Context, p Principal, f UserFilter) ([]U
 // cannot disable or demote themselves, and the last active administrator
 // cannot be removed.
 func (s *Service) UpdateUser(ctx context.Context, p Principal, id int64, patch UserPatch) (User, error) {
-	if err := p.Require(RoleAdmin); err != nil {
-		return User{}, err
-	}
 	now := s.now()
-	err := s.db.Tx(ctx, func(tx *sql.Tx) error {
-		before, err := getUser(ctx, tx, id)
-		if err != nil {
-			return err
-		}
-		after := before
-		if patch.Name != nil {
-			if after.Name, err = validateName(*patch.Name); err != nil {
-				return err
+	var after User // the account as the patch leaves it (Check)
+	_, err := s.accounts().Save(ctx, kit.Put[int64, User]{By: p.Actor(), Allowed: p.Require(RoleAdmin), Key: id, Action: "update",
+		Audit: func(u User) any { return u.audit() },
+		Check: func(tx *sql.Tx, before User, found bool) error {
+			if !found {
+				return apperr.NotFound("用户不存在（编号 %d）", id)
 			}
-		}
-		if patch.DeptID != nil && *patch.DeptID != before.DeptID {
-			if err := checkDept(ctx, tx, *patch.DeptID); err != nil {
-				return err
+			var err error
+			after = before
+			if patch.Name != nil {
+				if after.Name, err = validateName(*patch.Name); err != nil {
+					return err
+				}
 			}
-			after.DeptID = *patch.DeptID
-		}
-		if patch.Roles != nil {
-			if after.Roles, err = normalizeRoles(patch.Roles); err != nil {
-				return err
+			if patch.DeptID != nil && *patch.DeptID != before.DeptID {
+				if err := checkDept(ctx, tx, *patch.DeptID); err != nil {
+					return err
+				}
+				after.DeptID = *patch.DeptID
 			}
-		}
-		if patch.Scope != nil {
-			if *patch.Scope == "" {
-				return apperr.Invalid("请选择数据权限")
+			if patch.Roles != nil {
+				if after.Roles, err = normalizeRoles(patch.Roles); err != nil {
+					return err
+				}
 			}
-			if after.Scope, err = validateScope(*patch.Scope); err != nil {
-				return err
+			if patch.Scope != nil {
+				if *patch.Scope == "" {
+					return apperr.Invalid("请选择数据权限")
+				}
+				if after.Scope, err = validateScope(*patch.Scope); err != nil {
+					return err
+				}
 			}
-		}
-		if patch.Status != nil {
-			if _, ok := StatusNames[*patch.Status]; !ok {
-				return apperr.Invalid("未知账号状态“%s”，可选：active（正常）、disabled（停用）", *patch.Status)
+			if patch.Status != nil {
+				if _, ok := StatusNames[*patch.Status]; !ok {
+					return apperr.Invalid("未知账号状态“%s”，可选：active（正常）、disabled（停用）", *patch.Status)
+				}
+				after.Status = *patch.Status
 			}
-			after.Status = *patch.Status
-		}
-		if patch.Phone != nil {
-			if after.Phone, err = validatePhone(*patch.Phone); err != nil {
-				return err
+			if patch.Phone != nil {
+				if after.Phone, err = validatePhone(*patch.Phone); err != nil {
+					return err
+				}
 			}
-		}
-		if patch.Email != nil {
-			if after.Email, err = validateEmail(*patch.Email); err != nil {
-				return err
+			if patch.Email != nil {
+				if after.Email, err = validateEmail(*patch.Email); err != nil {
+					return err
+				}
 			}
-		}
-		wasAdmin := before.Status == StatusActive && hasRole(before.Roles, RoleAdmin)
-		isAdmin := after.Status == StatusActive && hasRole(after.Roles, RoleAdmin)
-		if id == p.UserID {
-			if after.Status != StatusActive {
-				return apperr.Invalid("不能停用当前登录的账号")
+			wasAdmin := before.Status == StatusActive && hasRole(before.Roles, RoleAdmin)
+			isAdmin := after.Status == StatusActive && hasRole(after.Roles, RoleAdmin)
+			if id == p.UserID {
+				if after.Status != StatusActive {
+					return apperr.Invalid("不能停用当前登录的账号")
+				}
+				if !hasRole(after.Roles, RoleAdmin) {
+					return apperr.Invalid("不能移除自己的系统管理员角色，请由其他管理员操作")
+				}
 			}
-			if !hasRole(after.Roles, RoleAdmin) {
-				return apperr.Invalid("不能移除自己的系统管理员角色，请由其他管理员操作")
+			if wasAdmin && !isAdmin {
+				var others int
+				err := tx.QueryRowContext(ctx, `SELECT COUNT(*) FROM users u JOIN user_roles r ON r.user_id = u.id
+					WHERE r.role = $1 AND u.status = $2 AND u.id <> $3`, string(RoleAdmin), string(StatusActive), id).Scan(&others)
+				if err != nil {
+					return fmt.Errorf("auth: count administrators: %w", err)
+				}
+				if others == 0 {
+					return apperr.Conflict("系统中至少须保留一名启用状态的系统管理员")
+				}
 			}
-		}
-		if wasAdmin && !isAdmin {
-			var others int
-			err := tx.QueryRowContext(ctx, `SELECT COUNT(*) FROM users u JOIN user_roles r ON r.user_id = u.id
-				WHERE r.role = $1 AND u.status = $2 AND u.id <> $3`, string(RoleAdmin), string(StatusActive), id).Scan(&others)
-			if err != nil {
-				return fmt.Errorf("auth: count administrators: %w", err)
-			}
-			if others == 0 {
-				return apperr.Conflict("系统中至少须保留一名启用状态的系统管理员")
-			}
-		}
-		ba, aa := before.audit(), after.audit()
-		if fmt.Sprint(ba) == fmt.Sprint(aa) {
 			return nil
-		}
-		_, err = tx.ExecContext(ctx, `UPDATE users SET name = $1, dept_id = $2, scope = $3, status = $4, phone = $5, email = $6, updated_at = $7 WHERE id = $8`,
-			after.Name, after.DeptID, string(after.Scope), string(after.Status), after.Phone, after.Email, now, id)
-		if err != nil {
-			return fmt.Errorf("auth: update user %d: %w", id, err)
-		}
-		if fmt.Sprint(before.Roles) != fmt.Sprint(after.Roles) {
-			if err := setRoles(ctx, tx, id, after.Roles); err != nil {
-				return err
+		},
+		Same: func(before User) bool { return fmt.Sprint(before.audit()) == fmt.Sprint(after.audit()) },
+		Exec: func(tx *sql.Tx, before User, _ bool) (User, error) {
+			_, err := tx.ExecContext(ctx, `UPDATE users SET name = $1, dept_id = $2, scope = $3, status = $4, phone = $5, email = $6, updated_at = $7 WHERE id = $8`,
+				after.Name, after.DeptID, string(after.Scope), string(after.Status), after.Phone, after.Email, now, id)
+			if err != nil {
+				return after, err
 			}
-		}
-		if after.Status == StatusDisabled && before.Status != StatusDisabled {
-			if _, err := revokeSessions(ctx, tx, id, "", "disabled", now); err != nil {
-				return err
+			if fmt.Sprint(before.Roles) != fmt.Sprint(after.Roles) {
+				if err := setRoles(ctx, tx, id, after.Roles); err != nil {
+					return after, err
+				}
 			}
-		}
-		return audit.Append(ctx, s.db, tx, p.Actor(), audit.Entry{Entity: "user", EntityID: fmt.Sprint(id), Action: "update", Before: ba, After: aa})
-	})
+			if after.Status == StatusDisabled && before.Status != StatusDisabled {
+				if _, err := revokeSessions(ctx, tx, id, "", "disabled", now); err != nil {
+					return after, err
+				}
+			}
+			return after, nil
+		}})
 	if err != nil {
 		return User{}, err
 	}
 	return getUser(ctx, s.db.Reader(), id)
+}
+
+// accounts are the accounts as an administrator's changes write them, by
+// id (the audit entity id). Load reads the account; one not found is not
+// an error (the write's Check refuses it).
+func (s *Service) accounts() kit.Setting[int64, User] {
+	return kit.Setting[int64, User]{DB: s.db, Entity: "user",
+		Load: func(ctx context.Context, q store.Querier, id int64) (User, bool, error) {
+			u, err := getUser(ctx, q, id)
+			if errors.Is(err, apperr.ErrNotFound) {
+				return User{}, false, nil
+			}
+			return u, err == nil, err
+		}}
 }
 
 func hasRole(roles []Role, want Role) bool {
