@@ -612,44 +612,56 @@ func hasRole(roles []Role, want Role) bool {
 // ResetPassword sets a new password chosen by an administrator. The user
 // must change it at next login; their sessions end and any lock is lifted.
 func (s *Service) ResetPassword(ctx context.Context, p Principal, id int64, newPassword string) error {
-	if err := p.Require(RoleAdmin); err != nil {
-		return err
-	}
-	u, err := getUser(ctx, s.db.Reader(), id)
-	if err != nil {
-		return err
-	}
-	if err := CheckPasswordPolicy(newPassword, u.Login); err != nil {
-		return err
-	}
-	if err := s.checkReuse(ctx, id, newPassword); err != nil {
-		return err
-	}
-	hash, err := s.hash(ctx, newPassword)
-	if err != nil {
-		return err
-	}
+	var hash string
 	now := s.now()
-	return s.db.Tx(ctx, func(tx *sql.Tx) error {
-		_, err := tx.ExecContext(ctx, `UPDATE users SET password_hash = $1, must_change_password = $2, password_changed_at = $3,
-			failed_count = 0, locked_until = NULL, updated_at = $3 WHERE id = $4`, hash, true, now, id)
-		if err != nil {
-			return fmt.Errorf("auth: reset password of %d: %w", id, err)
-		}
-		if err := s.recordPassword(ctx, tx, id, hash, now); err != nil {
+	var ended int64 // sessions the reset ended (Exec)
+	_, err := s.accounts().Save(ctx, kit.Put[int64, User]{By: p.Actor(), Allowed: p.Require(RoleAdmin), Key: id, Action: "reset_password",
+		// The policy, the history and the hash come before the transaction.
+		Validate: func() error {
+			u, err := getUser(ctx, s.db.Reader(), id)
+			if err != nil {
+				return err
+			}
+			if err := CheckPasswordPolicy(newPassword, u.Login); err != nil {
+				return err
+			}
+			if err := s.checkReuse(ctx, id, newPassword); err != nil {
+				return err
+			}
+			hash, err = s.hash(ctx, newPassword)
 			return err
-		}
-		if _, err := tx.ExecContext(ctx, `DELETE FROM login_throttle WHERE key = $1`, userKey(u.Login)); err != nil {
-			return fmt.Errorf("auth: clear lock of %s: %w", u.Login, err)
-		}
-		n, err := revokeSessions(ctx, tx, id, "", "password_reset", now)
-		if err != nil {
-			return err
-		}
-		return audit.Append(ctx, s.db, tx, p.Actor(), audit.Entry{Entity: "user", EntityID: fmt.Sprint(id), Action: "reset_password",
-			Before: map[string]any{"login": u.Login, "must_change_password": u.MustChangePassword},
-			After:  map[string]any{"login": u.Login, "must_change_password": true, "sessions_ended": n}})
-	})
+		},
+		Check: func(_ *sql.Tx, _ User, found bool) error {
+			if !found {
+				return apperr.NotFound("用户不存在（编号 %d）", id)
+			}
+			return nil
+		},
+		Audit: func(u User) any {
+			return map[string]any{"login": u.Login, "must_change_password": u.MustChangePassword}
+		},
+		AuditAfter: func(u User) any {
+			return map[string]any{"login": u.Login, "must_change_password": u.MustChangePassword, "sessions_ended": ended}
+		},
+		Exec: func(tx *sql.Tx, u User, _ bool) (User, error) {
+			_, err := tx.ExecContext(ctx, `UPDATE users SET password_hash = $1, must_change_password = $2, password_changed_at = $3,
+				failed_count = 0, locked_until = NULL, updated_at = $3 WHERE id = $4`, hash, true, now, id)
+			if err != nil {
+				return u, err
+			}
+			if err := s.recordPassword(ctx, tx, id, hash, now); err != nil {
+				return u, err
+			}
+			if _, err := tx.ExecContext(ctx, `DELETE FROM login_throttle WHERE key = $1`, userKey(u.Login)); err != nil {
+				return u, fmt.Errorf("clear lock of %s: %w", u.Login, err)
+			}
+			if ended, err = revokeSessions(ctx, tx, id, "", "password_reset", now); err != nil {
+				return u, err
+			}
+			u.MustChangePassword, u.FailedCount, u.LockedUntil = true, 0, time.Time{}
+			return u, nil
+		}})
+	return err
 }
 
 // UnlockUser lifts a login lock before it runs out.
