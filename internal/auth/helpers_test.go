@@ -86,6 +86,21 @@ func (e *env) settled(login string) {
 	}
 }
 
+// rootAndUser bootstraps the administrator root.admin and signs in as it,
+// then creates qian.shi (a reporter of qh-samr) and signs in as them: the
+// accounts of the tests of an administrator's changes.
+func (e *env) rootAndUser() (root auth.User, rootP auth.Principal, u auth.User, token string) {
+	e.t.Helper()
+	root, err := e.svc.Bootstrap(e.ctx, "root.admin", "管理员", "Root#Admin2025")
+	if err != nil {
+		e.t.Fatal(err)
+	}
+	rootP, _, _ = e.login("root.admin", "Root#Admin2025", "10.0.0.1")
+	u = e.user("qian.shi", pw, "qh-samr", auth.ScopeOwn, auth.RoleReporter)
+	_, _, token = e.login("qian.shi", pw, "10.0.0.2")
+	return root, rootP, u, token
+}
+
 // login signs in and returns the principal of the new session.
 func (e *env) login(login, password, ip string) (auth.Principal, *auth.Session, string) {
 	e.t.Helper()

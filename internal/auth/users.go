@@ -15,6 +15,7 @@ import (
 	"sidi/internal/audit"
 	"sidi/internal/kit"
 	"sidi/internal/org"
+	"sidi/internal/store"
 )
 
 // User is an account as the console shows it. It never carries the
@@ -107,7 +108,7 @@ func scanUser(sc interface{ Scan(...any) error }) (User, error) {
 }
 
 // loadRoles fills in the roles of users.
-func loadRoles(ctx context.Context, q querier, users []User) error {
+func loadRoles(ctx context.Context, q store.Querier, users []User) error {
 	if len(users) == 0 {
 		return nil
 	}
@@ -139,7 +140,7 @@ func loadRoles(ctx context.Context, q querier, users []User) error {
 }
 
 // getUser reads one account with its roles.
-func getUser(ctx context.Context, q querier, id int64) (User, error) {
+func getUser(ctx context.Context, q store.Querier, id int64) (User, error) {
 	u, err := scanUser(q.QueryRowContext(ctx, userSelect+` WHERE u.id = $1`, id))
 	if errors.Is(err, sql.ErrNoRows) {
 		return u, apperr.NotFound("用户不存在（编号 %d）", id)
@@ -487,102 +488,116 @@ func (s *Service) ListUsers(ctx context.Context, p Principal, f UserFilter) ([]U
 // cannot disable or demote themselves, and the last active administrator
 // cannot be removed.
 func (s *Service) UpdateUser(ctx context.Context, p Principal, id int64, patch UserPatch) (User, error) {
-	if err := p.Require(RoleAdmin); err != nil {
-		return User{}, err
-	}
 	now := s.now()
-	err := s.db.Tx(ctx, func(tx *sql.Tx) error {
-		before, err := getUser(ctx, tx, id)
-		if err != nil {
-			return err
-		}
-		after := before
-		if patch.Name != nil {
-			if after.Name, err = validateName(*patch.Name); err != nil {
-				return err
+	var after User // the account as the patch leaves it (Check)
+	_, err := s.accounts().Save(ctx, kit.Put[int64, User]{By: p.Actor(), Allowed: p.Require(RoleAdmin), Key: id, Action: "update",
+		Audit: func(u User) any { return u.audit() },
+		Check: func(tx *sql.Tx, before User, found bool) error {
+			if !found {
+				return apperr.NotFound("用户不存在（编号 %d）", id)
 			}
-		}
-		if patch.DeptID != nil && *patch.DeptID != before.DeptID {
-			if err := checkDept(ctx, tx, *patch.DeptID); err != nil {
-				return err
+			var err error
+			after = before
+			if patch.Name != nil {
+				if after.Name, err = validateName(*patch.Name); err != nil {
+					return err
+				}
 			}
-			after.DeptID = *patch.DeptID
-		}
-		if patch.Roles != nil {
-			if after.Roles, err = normalizeRoles(patch.Roles); err != nil {
-				return err
+			if patch.DeptID != nil && *patch.DeptID != before.DeptID {
+				if err := checkDept(ctx, tx, *patch.DeptID); err != nil {
+					return err
+				}
+				after.DeptID = *patch.DeptID
 			}
-		}
-		if patch.Scope != nil {
-			if *patch.Scope == "" {
-				return apperr.Invalid("请选择数据权限")
+			if patch.Roles != nil {
+				if after.Roles, err = normalizeRoles(patch.Roles); err != nil {
+					return err
+				}
 			}
-			if after.Scope, err = validateScope(*patch.Scope); err != nil {
-				return err
+			if patch.Scope != nil {
+				if *patch.Scope == "" {
+					return apperr.Invalid("请选择数据权限")
+				}
+				if after.Scope, err = validateScope(*patch.Scope); err != nil {
+					return err
+				}
 			}
-		}
-		if patch.Status != nil {
-			if _, ok := StatusNames[*patch.Status]; !ok {
-				return apperr.Invalid("未知账号状态“%s”，可选：active（正常）、disabled（停用）", *patch.Status)
+			if patch.Status != nil {
+				if _, ok := StatusNames[*patch.Status]; !ok {
+					return apperr.Invalid("未知账号状态“%s”，可选：active（正常）、disabled（停用）", *patch.Status)
+				}
+				after.Status = *patch.Status
 			}
-			after.Status = *patch.Status
-		}
-		if patch.Phone != nil {
-			if after.Phone, err = validatePhone(*patch.Phone); err != nil {
-				return err
+			if patch.Phone != nil {
+				if after.Phone, err = validatePhone(*patch.Phone); err != nil {
+					return err
+				}
 			}
-		}
-		if patch.Email != nil {
-			if after.Email, err = validateEmail(*patch.Email); err != nil {
-				return err
+			if patch.Email != nil {
+				if after.Email, err = validateEmail(*patch.Email); err != nil {
+					return err
+				}
 			}
-		}
-		wasAdmin := before.Status == StatusActive && hasRole(before.Roles, RoleAdmin)
-		isAdmin := after.Status == StatusActive && hasRole(after.Roles, RoleAdmin)
-		if id == p.UserID {
-			if after.Status != StatusActive {
-				return apperr.Invalid("不能停用当前登录的账号")
+			wasAdmin := before.Status == StatusActive && hasRole(before.Roles, RoleAdmin)
+			isAdmin := after.Status == StatusActive && hasRole(after.Roles, RoleAdmin)
+			if id == p.UserID {
+				if after.Status != StatusActive {
+					return apperr.Invalid("不能停用当前登录的账号")
+				}
+				if !hasRole(after.Roles, RoleAdmin) {
+					return apperr.Invalid("不能移除自己的系统管理员角色，请由其他管理员操作")
+				}
 			}
-			if !hasRole(after.Roles, RoleAdmin) {
-				return apperr.Invalid("不能移除自己的系统管理员角色，请由其他管理员操作")
+			if wasAdmin && !isAdmin {
+				var others int
+				err := tx.QueryRowContext(ctx, `SELECT COUNT(*) FROM users u JOIN user_roles r ON r.user_id = u.id
+					WHERE r.role = $1 AND u.status = $2 AND u.id <> $3`, string(RoleAdmin), string(StatusActive), id).Scan(&others)
+				if err != nil {
+					return fmt.Errorf("auth: count administrators: %w", err)
+				}
+				if others == 0 {
+					return apperr.Conflict("系统中至少须保留一名启用状态的系统管理员")
+				}
 			}
-		}
-		if wasAdmin && !isAdmin {
-			var others int
-			err := tx.QueryRowContext(ctx, `SELECT COUNT(*) FROM users u JOIN user_roles r ON r.user_id = u.id
-				WHERE r.role = $1 AND u.status = $2 AND u.id <> $3`, string(RoleAdmin), string(StatusActive), id).Scan(&others)
-			if err != nil {
-				return fmt.Errorf("auth: count administrators: %w", err)
-			}
-			if others == 0 {
-				return apperr.Conflict("系统中至少须保留一名启用状态的系统管理员")
-			}
-		}
-		ba, aa := before.audit(), after.audit()
-		if fmt.Sprint(ba) == fmt.Sprint(aa) {
 			return nil
-		}
-		_, err = tx.ExecContext(ctx, `UPDATE users SET name = $1, dept_id = $2, scope = $3, status = $4, phone = $5, email = $6, updated_at = $7 WHERE id = $8`,
-			after.Name, after.DeptID, string(after.Scope), string(after.Status), after.Phone, after.Email, now, id)
-		if err != nil {
-			return fmt.Errorf("auth: update user %d: %w", id, err)
-		}
-		if fmt.Sprint(before.Roles) != fmt.Sprint(after.Roles) {
-			if err := setRoles(ctx, tx, id, after.Roles); err != nil {
-				return err
+		},
+		Same: func(before User) bool { return fmt.Sprint(before.audit()) == fmt.Sprint(after.audit()) },
+		Exec: func(tx *sql.Tx, before User, _ bool) (User, error) {
+			_, err := tx.ExecContext(ctx, `UPDATE users SET name = $1, dept_id = $2, scope = $3, status = $4, phone = $5, email = $6, updated_at = $7 WHERE id = $8`,
+				after.Name, after.DeptID, string(after.Scope), string(after.Status), after.Phone, after.Email, now, id)
+			if err != nil {
+				return after, err
 			}
-		}
-		if after.Status == StatusDisabled && before.Status != StatusDisabled {
-			if _, err := revokeSessions(ctx, tx, id, "", "disabled", now); err != nil {
-				return err
+			if fmt.Sprint(before.Roles) != fmt.Sprint(after.Roles) {
+				if err := setRoles(ctx, tx, id, after.Roles); err != nil {
+					return after, err
+				}
 			}
-		}
-		return audit.Append(ctx, s.db, tx, p.Actor(), audit.Entry{Entity: "user", EntityID: fmt.Sprint(id), Action: "update", Before: ba, After: aa})
-	})
+			if after.Status == StatusDisabled && before.Status != StatusDisabled {
+				if _, err := revokeSessions(ctx, tx, id, "", "disabled", now); err != nil {
+					return after, err
+				}
+			}
+			return after, nil
+		}})
 	if err != nil {
 		return User{}, err
 	}
 	return getUser(ctx, s.db.Reader(), id)
+}
+
+// accounts are the accounts as an administrator's changes write them, by
+// id (the audit entity id). Load reads the account; one not found is not
+// an error (the write's Check refuses it).
+func (s *Service) accounts() kit.Setting[int64, User] {
+	return kit.Setting[int64, User]{DB: s.db, Entity: "user",
+		Load: func(ctx context.Context, q store.Querier, id int64) (User, bool, error) {
+			u, err := getUser(ctx, q, id)
+			if errors.Is(err, apperr.ErrNotFound) {
+				return User{}, false, nil
+			}
+			return u, err == nil, err
+		}}
 }
 
 func hasRole(roles []Role, want Role) bool {
@@ -597,66 +612,92 @@ func hasRole(roles []Role, want Role) bool {
 // ResetPassword sets a new password chosen by an administrator. The user
 // must change it at next login; their sessions end and any lock is lifted.
 func (s *Service) ResetPassword(ctx context.Context, p Principal, id int64, newPassword string) error {
-	if err := p.Require(RoleAdmin); err != nil {
-		return err
-	}
-	u, err := getUser(ctx, s.db.Reader(), id)
-	if err != nil {
-		return err
-	}
-	if err := CheckPasswordPolicy(newPassword, u.Login); err != nil {
-		return err
-	}
-	if err := s.checkReuse(ctx, id, newPassword); err != nil {
-		return err
-	}
-	hash, err := s.hash(ctx, newPassword)
-	if err != nil {
-		return err
-	}
+	var hash string
 	now := s.now()
-	return s.db.Tx(ctx, func(tx *sql.Tx) error {
-		_, err := tx.ExecContext(ctx, `UPDATE users SET password_hash = $1, must_change_password = $2, password_changed_at = $3,
-			failed_count = 0, locked_until = NULL, updated_at = $3 WHERE id = $4`, hash, true, now, id)
-		if err != nil {
-			return fmt.Errorf("auth: reset password of %d: %w", id, err)
-		}
-		if err := s.recordPassword(ctx, tx, id, hash, now); err != nil {
+	var ended int64 // sessions the reset ended (Exec)
+	_, err := s.accounts().Save(ctx, kit.Put[int64, User]{By: p.Actor(), Allowed: p.Require(RoleAdmin), Key: id, Action: "reset_password",
+		// The policy, the history and the hash come before the transaction.
+		Validate: func() error {
+			u, err := getUser(ctx, s.db.Reader(), id)
+			if err != nil {
+				return err
+			}
+			if err := CheckPasswordPolicy(newPassword, u.Login); err != nil {
+				return err
+			}
+			if err := s.checkReuse(ctx, id, newPassword); err != nil {
+				return err
+			}
+			hash, err = s.hash(ctx, newPassword)
 			return err
-		}
-		if _, err := tx.ExecContext(ctx, `DELETE FROM login_throttle WHERE key = $1`, userKey(u.Login)); err != nil {
-			return fmt.Errorf("auth: clear lock of %s: %w", u.Login, err)
-		}
-		n, err := revokeSessions(ctx, tx, id, "", "password_reset", now)
-		if err != nil {
-			return err
-		}
-		return audit.Append(ctx, s.db, tx, p.Actor(), audit.Entry{Entity: "user", EntityID: fmt.Sprint(id), Action: "reset_password",
-			Before: map[string]any{"login": u.Login, "must_change_password": u.MustChangePassword},
-			After:  map[string]any{"login": u.Login, "must_change_password": true, "sessions_ended": n}})
-	})
+		},
+		Check: func(_ *sql.Tx, _ User, found bool) error {
+			if !found {
+				return apperr.NotFound("用户不存在（编号 %d）", id)
+			}
+			return nil
+		},
+		Audit: func(u User) any {
+			return map[string]any{"login": u.Login, "must_change_password": u.MustChangePassword}
+		},
+		AuditAfter: func(u User) any {
+			return map[string]any{"login": u.Login, "must_change_password": u.MustChangePassword, "sessions_ended": ended}
+		},
+		Exec: func(tx *sql.Tx, u User, _ bool) (User, error) {
+			_, err := tx.ExecContext(ctx, `UPDATE users SET password_hash = $1, must_change_password = $2, password_changed_at = $3,
+				failed_count = 0, locked_until = NULL, updated_at = $3 WHERE id = $4`, hash, true, now, id)
+			if err != nil {
+				return u, err
+			}
+			if err := s.recordPassword(ctx, tx, id, hash, now); err != nil {
+				return u, err
+			}
+			if _, err := tx.ExecContext(ctx, `DELETE FROM login_throttle WHERE key = $1`, userKey(u.Login)); err != nil {
+				return u, fmt.Errorf("clear lock of %s: %w", u.Login, err)
+			}
+			if ended, err = revokeSessions(ctx, tx, id, "", "password_reset", now); err != nil {
+				return u, err
+			}
+			u.MustChangePassword, u.FailedCount, u.LockedUntil = true, 0, time.Time{}
+			return u, nil
+		}})
+	return err
 }
 
 // UnlockUser lifts a login lock before it runs out.
 func (s *Service) UnlockUser(ctx context.Context, p Principal, id int64) error {
-	if err := p.Require(RoleAdmin); err != nil {
-		return err
+	_, err := s.unlocking().Save(ctx, kit.Write[User]{By: p.Actor(), Allowed: p.Require(RoleAdmin), ID: id, Action: "unlock",
+		Exec: func(tx *sql.Tx, u User) (int64, error) {
+			if _, err := tx.ExecContext(ctx, `UPDATE users SET failed_count = 0, locked_until = NULL WHERE id = $1`, id); err != nil {
+				return 0, err
+			}
+			if _, err := tx.ExecContext(ctx, `DELETE FROM login_throttle WHERE key = $1`, userKey(u.Login)); err != nil {
+				return 0, fmt.Errorf("throttle of %s: %w", u.Login, err)
+			}
+			return id, nil
+		}})
+	return err
+}
+
+// unlocking is the accounts' register as an unlock writes it: the audit log
+// records the login and the lock's counters. Before, locked_until is the
+// stored time, the zero time for an account not locked; after, a time not
+// set is null. The entries have always been so.
+func (s *Service) unlocking() kit.Spec[User] {
+	view := func(u User) map[string]any {
+		return map[string]any{"login": u.Login, "failed_count": u.FailedCount, "locked_until": u.LockedUntil}
 	}
-	return s.db.Tx(ctx, func(tx *sql.Tx) error {
-		u, err := getUser(ctx, tx, id)
-		if err != nil {
-			return err
-		}
-		if _, err := tx.ExecContext(ctx, `UPDATE users SET failed_count = 0, locked_until = NULL WHERE id = $1`, id); err != nil {
-			return fmt.Errorf("auth: unlock %d: %w", id, err)
-		}
-		if _, err := tx.ExecContext(ctx, `DELETE FROM login_throttle WHERE key = $1`, userKey(u.Login)); err != nil {
-			return fmt.Errorf("auth: unlock %s: %w", u.Login, err)
-		}
-		before := map[string]any{"login": u.Login, "failed_count": u.FailedCount, "locked_until": u.LockedUntil}
-		after := map[string]any{"login": u.Login, "failed_count": 0, "locked_until": nil}
-		return audit.Append(ctx, s.db, tx, p.Actor(), audit.Entry{Entity: "user", EntityID: fmt.Sprint(id), Action: "unlock", Before: before, After: after})
-	})
+	return kit.Spec[User]{DB: s.db, Entity: "user", Noun: "用户",
+		Load:  getUser,
+		Audit: func(u User) any { return view(u) },
+		AuditAfter: func(u User) any {
+			v := view(u)
+			if u.LockedUntil.IsZero() {
+				v["locked_until"] = nil
+			}
+			return v
+		},
+	}
 }
 
 // HasUsers reports whether any account exists.

@@ -77,13 +77,7 @@ func TestCreateUser(t *testing.T) {
 func TestUpdateUser(t *testing.T) {
 	storetest.Each(t, func(t *testing.T, db *store.DB) {
 		e := newEnv(t, db)
-		root, err := e.svc.Bootstrap(e.ctx, "root.admin", "管理员", "Root#Admin2025")
-		if err != nil {
-			t.Fatal(err)
-		}
-		rootP, _, _ := e.login("root.admin", "Root#Admin2025", "10.0.0.1")
-		u := e.user("qian.shi", pw, "qh-samr", auth.ScopeOwn, auth.RoleReporter)
-		_, _, token := e.login("qian.shi", pw, "10.0.0.2")
+		root, rootP, u, token := e.rootAndUser()
 
 		name, phone, drc, subtree := "钱十", "13800000000", e.dept("qh-drc"), auth.ScopeSubtree
 		got, err := e.svc.UpdateUser(e.ctx, rootP, u.ID, auth.UserPatch{Name: &name, Phone: &phone, DeptID: &drc, Scope: &subtree,

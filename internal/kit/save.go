@@ -38,6 +38,11 @@ type Spec[T any] struct {
 	// itself. (An announcement records the ids it lists, not every
 	// standard in full.)
 	Audit func(T) any
+	// AuditAfter is what the audit log records of a record after a write,
+	// for a register whose entries show more of the record after than
+	// before (a report's review step: its status before, its status and
+	// the review's comment after); nil: Audit for both sides.
+	AuditAfter func(T) any
 }
 
 // Write is one change of a register's record: a creation when ID is 0,
@@ -121,7 +126,7 @@ func (sp Spec[T]) Save(ctx context.Context, w Write[T]) (T, error) {
 		if after, err = sp.Load(ctx, tx, id); err != nil {
 			return err
 		}
-		e := audit.Entry{Entity: sp.Entity, EntityID: strconv.FormatInt(id, 10), Action: w.Action, After: sp.view(after)}
+		e := audit.Entry{Entity: sp.Entity, EntityID: strconv.FormatInt(id, 10), Action: w.Action, After: sp.afterView(after)}
 		if !create {
 			e.Before = sp.view(before)
 		}
@@ -138,6 +143,14 @@ func (sp Spec[T]) missing(id int64) string {
 		return sp.Missing(id)
 	}
 	return fmt.Sprintf("没有编号为 %d 的%s", id, sp.Noun)
+}
+
+// afterView is what the audit log records of a record after a write.
+func (sp Spec[T]) afterView(x T) any {
+	if sp.AuditAfter != nil {
+		return sp.AuditAfter(x)
+	}
+	return sp.view(x)
 }
 
 func (sp Spec[T]) view(x T) any {

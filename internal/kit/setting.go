@@ -35,9 +35,10 @@ type Setting[K, T any] struct {
 //  2. in one transaction: Load the stored record, Check (the rules that
 //     depend on it: a key that must exist, a scope), Same (an unchanged
 //     record: nothing is written and there is no audit entry), Exec, and
-//     the audit entry: its action is Action, or Update over a found
-//     record; Before is the stored record (nil when there was none),
-//     After the record Exec wrote;
+//     the audit entry: its action is Action, or over a found record
+//     UpdateFor's or Update; Before is the stored record (nil when there
+//     was none), After the record Exec wrote, each as Audit and
+//     AuditAfter view them;
 //  3. the record as stored is returned.
 //
 // A Put with Remove removes the stored record instead: see Remove.
@@ -58,6 +59,11 @@ type Put[K, T any] struct {
 	// known only inside the transaction, so the choice is the kit's. A
 	// Remove always records Action.
 	Update string
+	// UpdateFor is the action of a write over a found record when it
+	// depends on the stored record (a milestone's correction is
+	// "correct_done" when it changes the done date, else "update");
+	// nil: Update.
+	UpdateFor func(before T) string
 	// Validate checks the input; it returns an Errors, an apperr (or nil).
 	Validate func() error
 	// Check runs the rules that depend on the stored record; before is the
@@ -70,11 +76,19 @@ type Put[K, T any] struct {
 	// Exec writes (inserts or updates) and returns the record as stored;
 	// with Remove, it deletes the stored record (its T is not used).
 	Exec func(tx *sql.Tx, before T, found bool) (T, error)
+	// Audit is what the audit log records of the record, before and
+	// after the write; nil: the record itself.
+	Audit func(T) any
+	// AuditAfter is what it records after the write, when that differs
+	// from the before (a correction's reason, a removal's reason where the
+	// record is gone): it gets the record Exec returned, for a Remove too,
+	// whose After is then AuditAfter's and not null; nil: Audit.
+	AuditAfter func(T) any
 	// Remove says the write removes the record under Key (an unlink):
 	// Exec runs only for a found record (a record not found is left as it
 	// is, with no audit entry, unless Check refuses it), Same is not
 	// consulted, the audit entry's Before is the stored record and its
-	// After null, and Save returns the zero T.
+	// After null (AuditAfter's when set), and Save returns the zero T.
 	Remove bool
 }
 
@@ -111,10 +125,15 @@ func (st Setting[K, T]) Save(ctx context.Context, w Put[K, T]) (T, error) {
 			return nil
 		}
 		action := w.Action
-		if found && !w.Remove && w.Update != "" {
+		switch {
+		case !found || w.Remove:
+		case w.UpdateFor != nil:
+			action = w.UpdateFor(before)
+		case w.Update != "":
 			action = w.Update
 		}
 		out, err = w.Exec(tx, before, found)
+		wrote := out
 		if w.Remove {
 			out = zero
 		}
@@ -126,12 +145,12 @@ func (st Setting[K, T]) Save(ctx context.Context, w Put[K, T]) (T, error) {
 		case err != nil:
 			return fmt.Errorf("%s: %s %s: %w", st.Entity, action, id, err)
 		}
-		e := audit.Entry{Entity: st.Entity, EntityID: id, Action: action, After: out}
-		if w.Remove {
+		e := audit.Entry{Entity: st.Entity, EntityID: id, Action: action, After: w.after(wrote)}
+		if w.Remove && w.AuditAfter == nil {
 			e.After = nil
 		}
 		if found {
-			e.Before = before
+			e.Before = w.view(before)
 		}
 		return audit.Append(ctx, st.DB, tx, w.By, e)
 	})
@@ -142,6 +161,20 @@ func (st Setting[K, T]) Save(ctx context.Context, w Put[K, T]) (T, error) {
 		return zero, err
 	}
 	return out, nil
+}
+
+func (w Put[K, T]) view(v T) any {
+	if w.Audit == nil {
+		return v
+	}
+	return w.Audit(v)
+}
+
+func (w Put[K, T]) after(v T) any {
+	if w.AuditAfter != nil {
+		return w.AuditAfter(v)
+	}
+	return w.view(v)
 }
 
 // errUnchanged ends the transaction of an Exec that returned Unchanged.

@@ -249,9 +249,10 @@ func TestSettingRemove(t *testing.T) {
 	})
 }
 
-// TestSettingUpdateAction: a Put's Update is the action logged for a write
-// over a found record; a first write logs Action, and so does a write
-// without Update or a Remove; a failing Exec's error names the action the
+// TestSettingUpdateAction: a Put's Update (or UpdateFor's choice) is the
+// action logged for a write over a found record; a first write logs Action,
+// and so does a write without Update or a Remove; Audit and AuditAfter are
+// the views logged before and after; a failing Exec's error names the action the
 // write would have logged; an unchanged record logs nothing.
 func TestSettingUpdateAction(t *testing.T) {
 	storetest.Each(t, func(t *testing.T, db *store.DB) {
@@ -292,6 +293,27 @@ func TestSettingUpdateAction(t *testing.T) {
 			{name: "a failing exec over a found record names Update",
 				put: kit.Put[string, knob]{Key: "a", Action: "set", Update: "reset", Exec: func(*sql.Tx, knob, bool) (knob, error) { return knob{}, errors.New("boom") }},
 				err: "kit_knob: reset knob/a: boom"},
+			{name: "UpdateFor chooses the action over a found record from it, before Update",
+				put: kit.Put[string, knob]{Key: "a", Action: "set", Update: "reset", Exec: set("a", 5),
+					UpdateFor: func(b knob) string { return fmt.Sprintf("from_%d", b.N) }},
+				audit: []string{`knob/a from_1 {"Key":"a","N":1,"Note":"ok"} → {"Key":"a","N":5,"Note":"ok"}`}},
+			{name: "UpdateFor is not asked for a first write",
+				put: kit.Put[string, knob]{Key: "c", Action: "set", Exec: set("c", 3),
+					UpdateFor: func(knob) string { t.Error("UpdateFor asked for a first write"); return "x" }},
+				audit: []string{`knob/c set null → {"Key":"c","N":3,"Note":"ok"}`}},
+			{name: "Audit views both sides",
+				put:   kit.Put[string, knob]{Key: "a", Action: "set", Exec: set("a", 5), Audit: func(k knob) any { return map[string]int{"n": k.N} }},
+				audit: []string{`knob/a set {"n":1} → {"n":5}`}},
+			{name: "AuditAfter views the after, Audit the before",
+				put: kit.Put[string, knob]{Key: "a", Action: "set", Exec: set("a", 5), Audit: func(k knob) any { return map[string]int{"n": k.N} },
+					AuditAfter: func(k knob) any { return map[string]any{"n": k.N, "why": "测试"} }},
+				audit: []string{`knob/a set {"n":1} → {"n":5,"why":"测试"}`}},
+			{name: "a Remove with AuditAfter records it instead of null",
+				put: kit.Put[string, knob]{Key: "a", Action: "unlink", Remove: true, Exec: func(tx *sql.Tx, _ knob, _ bool) (knob, error) {
+					_, err := tx.ExecContext(ctx, `DELETE FROM kit_knob WHERE k = 'a'`)
+					return knob{Note: "gone"}, err
+				}, AuditAfter: func(k knob) any { return map[string]any{"deleted": true, "note": k.Note} }},
+				audit: []string{`knob/a unlink {"Key":"a","N":1,"Note":"ok"} → {"deleted":true,"note":"gone"}`}},
 			{name: "a failing first write names Action",
 				put: kit.Put[string, knob]{Key: "c", Action: "set", Update: "reset", Exec: func(*sql.Tx, knob, bool) (knob, error) { return knob{}, errors.New("boom") }},
 				err: "kit_knob: set knob/c: boom"},

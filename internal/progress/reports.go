@@ -6,6 +6,7 @@ import (
 	"errors"
 	"fmt"
 	"math"
+	"slices"
 	"strings"
 	"time"
 
@@ -15,6 +16,7 @@ import (
 	"sidi/internal/kit"
 	"sidi/internal/numfmt"
 	"sidi/internal/plan"
+	"sidi/internal/store"
 )
 
 // Report statuses.
@@ -302,42 +304,35 @@ func (s *Service) Approve(ctx context.Context, p auth.Principal, id int64, comme
 	}, false)
 }
 
-func (s *Service) transition(ctx context.Context, p auth.Principal, id int64, action string, from []string, apply func(*sql.Tx, *Report) error, deptScoped bool) (*Report, error) {
-	err := s.db.Tx(ctx, func(tx *sql.Tx) error {
-		r, err := getReport(ctx, tx, id)
-		if err != nil {
-			return err
-		}
-		if deptScoped {
-			if err := s.checkDept(ctx, p, r.DeptID); err != nil {
-				return err
-			}
-		}
-		ok := false
-		for _, f := range from {
-			ok = ok || r.Status == f
-		}
-		if !ok {
-			return apperr.Conflict("报告当前状态为“%s”，不能执行此操作", ReportStatusLabels[r.Status])
-		}
-		if err := apply(tx, r); err != nil {
-			var ae *apperr.Error
-			if errors.As(err, &ae) {
-				return err
-			}
-			return fmt.Errorf("progress: %s report %d: %w", action, id, err)
-		}
-		after, err := getReport(ctx, tx, id)
-		if err != nil {
-			return err
-		}
-		return audit.Append(ctx, s.db, tx, p.Actor(), audit.Entry{Entity: "report", EntityID: fmt.Sprint(id), Action: action,
-			Before: map[string]any{"status": r.Status}, After: map[string]any{"status": after.Status, "comment": after.ReviewComment}})
-	})
-	if err != nil {
-		return nil, err
+// reviewed is the reports' register as the review steps (submit, send
+// back, return, approve) write it: the audit log records a step's status
+// before and its status and the review comment (as stored) after.
+func (s *Service) reviewed() kit.Spec[*Report] {
+	return kit.Spec[*Report]{DB: s.db, Entity: "report", Noun: "报告",
+		Load:       func(ctx context.Context, q store.Querier, id int64) (*Report, error) { return getReport(ctx, q, id) },
+		Audit:      func(r *Report) any { return map[string]any{"status": r.Status} },
+		AuditAfter: func(r *Report) any { return map[string]any{"status": r.Status, "comment": r.ReviewComment} },
 	}
-	return getReport(ctx, s.db.Reader(), id)
+}
+
+// transition moves report id from one of the statuses from by apply (which
+// may still refuse, as an apperr), after the department scope check when
+// deptScoped (a department's own step; the regulator's are not).
+func (s *Service) transition(ctx context.Context, p auth.Principal, id int64, action string, from []string, apply func(*sql.Tx, *Report) error, deptScoped bool) (*Report, error) {
+	return s.reviewed().Save(ctx, kit.Write[*Report]{By: p.Actor(), ID: id, Action: action,
+		Check: func(_ *sql.Tx, r *Report) error {
+			if deptScoped {
+				if err := s.checkDept(ctx, p, r.DeptID); err != nil {
+					return err
+				}
+			}
+			if !slices.Contains(from, r.Status) {
+				return apperr.Conflict("报告当前状态为“%s”，不能执行此操作", ReportStatusLabels[r.Status])
+			}
+			return nil
+		},
+		Exec: func(tx *sql.Tx, r *Report) (int64, error) { return id, apply(tx, r) },
+	})
 }
 
 // Report returns one report if p may see it: staff of the department (in

@@ -74,6 +74,22 @@ func AuditEntries(t testing.TB, db *store.DB, entity string) []string {
 	return out
 }
 
+// Entries checks that the audit log's entries of entity whose action is one
+// of actions (every entry of entity when none is named) are want, oldest
+// first (each as Entry builds it), and reports both lists if not.
+func Entries(t testing.TB, db *store.DB, entity string, want []string, actions ...string) {
+	t.Helper()
+	var got []string
+	for _, e := range AuditEntries(t, db, entity) {
+		if f := strings.SplitN(e, " ", 3); len(actions) == 0 || len(f) > 1 && slices.Contains(actions, f[1]) {
+			got = append(got, e)
+		}
+	}
+	if !slices.Equal(got, want) {
+		t.Errorf("audit entries of %s %v:\n%s\nwant:\n%s", entity, actions, strings.Join(got, "\n"), strings.Join(want, "\n"))
+	}
+}
+
 // Entry is an audit entry as AuditEntries shows it: "entity_id action
 // before → after", before and after v's canonical JSON (as the audit log
 // stores a state; nil is "null"), to compare with what a write left.

@@ -68,6 +68,38 @@ func (e *env) count(t *testing.T, query string, args ...any) int {
 	return n
 }
 
+// pilot creates, as p, the valid pilot under name ("": validPilot's).
+func (e *env) pilot(t *testing.T, p auth.Principal, name string) pilots.Pilot {
+	t.Helper()
+	in := validPilot(e)
+	if name != "" {
+		in.Name = name
+	}
+	pl, err := e.svc.CreatePilot(context.Background(), p, in)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return pl
+}
+
+// outputProject is a research project of qh-drc, created by its reporter
+// most, with a registered standard to list as its output.
+func (e *env) outputProject(t *testing.T) (most auth.Principal, published standards.Standard, pr pilots.Project) {
+	t.Helper()
+	ctx := context.Background()
+	most = auth.Principal{UserID: 7, Login: "r-most", Roles: []auth.Role{auth.RoleReporter}, DeptID: e.dep["qh-drc"], Scope: auth.ScopeOwn}
+	published, err := e.std.Create(ctx, auth.CLI("test"), standards.Input{Code: "DB63/T 8001—2023", Title: "已发布的标准", Status: "现行", Issued: "2023-05-01"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	pr, err = e.svc.CreateProject(ctx, most, pilots.ProjectInput{Number: "qkj-2023-01", Name: "盐湖标准研究", Programme: "重点研发与转化计划", LeadOrg: "某研究院",
+		DeptID: e.dep["qh-drc"], StartYear: "2023", EndYear: "2025", ExpectedOutputs: "3"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	return most, published, pr
+}
+
 func validPilot(e *env) pilots.PilotInput {
 	return pilots.PilotInput{Name: "牦牛乳制品标准化试点", OrgName: "青海某乳业有限公司", Prefecture: "海西州", Field: "有机农畜产品生产", Level: "省级",
 		DeptID: e.dep["qh-agri"], AppliedOn: "2024-01-10", Contact: "张三 0971-1234567", Summary: "试点内容"}
@@ -218,16 +250,7 @@ func TestPilotScope(t *testing.T) {
 		ctx := context.Background()
 		e := newEnv(t, db)
 		agri, drc := e.staff("qh-agri"), e.staff("qh-drc", auth.RoleApprover)
-		applied, err := e.svc.CreatePilot(ctx, agri, validPilot(e))
-		if err != nil {
-			t.Fatal(err)
-		}
-		in := validPilot(e)
-		in.Name = "已立项的试点"
-		approved, err := e.svc.CreatePilot(ctx, agri, in)
-		if err != nil {
-			t.Fatal(err)
-		}
+		applied, approved := e.pilot(t, agri, ""), e.pilot(t, agri, "已立项的试点")
 		if _, err := e.svc.Advance(ctx, agri, approved.ID, pilots.Step{Stage: "批准立项", Date: "2024-02-01"}); err != nil {
 			t.Fatal(err)
 		}

@@ -9,7 +9,6 @@ import (
 	"strings"
 
 	"sidi/internal/apperr"
-	"sidi/internal/audit"
 	"sidi/internal/auth"
 	"sidi/internal/kit"
 	"sidi/internal/standards"
@@ -399,122 +398,196 @@ type OutputInput struct {
 
 // LinkOutput adds (or removes) a standard output of a project.
 func (s *Service) LinkOutput(ctx context.Context, p auth.Principal, projectID int64, in OutputInput) (Project, error) {
-	if err := p.Require(WriteRoles...); err != nil {
-		return Project{}, err
+	var err error
+	if in.Remove > 0 {
+		err = s.unlinkOutput(ctx, p, projectID, in.Remove)
+	} else {
+		err = s.linkOutput(ctx, p, projectID, in)
 	}
-	err := s.db.Tx(ctx, func(tx *sql.Tx) error {
-		if _, err := s.editableProject(ctx, tx, p, projectID); err != nil {
-			return err
-		}
-		if in.Remove > 0 {
-			return s.removeOutput(ctx, tx, p, projectID, in.Remove)
-		}
-		var c checker
-		ref := fold(in.Standard)
-		title := c.text("标准名称", in.Title, 300, false, false)
-		fam, famOK := lookup(OutputFamilies, in.Family)
-		if strings.TrimSpace(in.Family) != "" && !famOK {
-			c.bad("标准类型", "标准类型“%s”无效，应为 国家标准、行业标准、地方标准、团体标准 或 国际标准", strings.TrimSpace(in.Family))
-		}
-		intl := ""
-		if fam == FamilyInternational {
-			intl = c.date("国际标准发布日期", in.Issued, false, s.today())
-		}
-		if err := c.err(); err != nil {
-			return err
-		}
-		var sid any
-		code, key := "", ""
-		switch {
-		case fam == FamilyInternational:
-			code = c.text("标准号", ref, 100, false, false)
-			key = "INTL:" + strings.ToUpper(strings.Join(strings.Fields(code), ""))
-			if code == "" {
-				key = ""
-				if title == "" {
-					return apperr.Invalid("国际标准须填写标准号或标准名称")
-				}
-			}
-		case ref == "":
-			if title == "" {
-				return apperr.Invalid("请填写标准号、标准库编号，或（尚未编号的计划标准）标准名称")
-			}
-			if !famOK {
-				return apperr.Invalid("尚未编号的计划标准须选择标准类型")
-			}
-		default:
-			if n, err := strconv.ParseInt(ref, 10, 64); err == nil && n > 0 {
-				var f string
-				if err := tx.QueryRowContext(ctx, `SELECT id, code, family FROM standards WHERE id = $1`, n).Scan(&n, &code, &f); errors.Is(err, sql.ErrNoRows) {
-					return apperr.Invalid("标准库中没有编号为 %d 的标准", n)
-				} else if err != nil {
-					return fmt.Errorf("pilots: look up standard %d: %w", n, err)
-				}
-				sid = n
-				if !famOK {
-					fam = f
-				}
-				break
-			}
-			pc := standards.ParseCode(ref)
-			if !pc.Valid {
-				return apperr.Invalid("标准号“%s”无法识别：%s", ref, pc.Error)
-			}
-			code, key = pc.Display, pc.Normalized
-			var n int64
-			var f string
-			err := tx.QueryRowContext(ctx, `SELECT id, family FROM standards WHERE code_key = $1`, key).Scan(&n, &f)
-			switch {
-			case err == nil:
-				sid = n
-				if !famOK {
-					fam = f
-				}
-			case errors.Is(err, sql.ErrNoRows):
-				if !famOK {
-					fam = pc.Family
-				}
-			default:
-				return fmt.Errorf("pilots: look up standard %s: %w", key, err)
-			}
-		}
-		if label(OutputFamilies, fam) == "" {
-			return apperr.Invalid("该标准的类型（%s）不是科技项目可计入的标准产出：应为国家、行业、地方、团体或国际标准", fam)
-		}
-		var dup int
-		if err := tx.QueryRowContext(ctx, `SELECT COUNT(*) FROM sci_project_standards WHERE project_id = $1 AND ((standard_id IS NOT NULL AND standard_id = $2) OR (code_key <> '' AND code_key = $3))`,
-			projectID, sid, key).Scan(&dup); err != nil {
-			return fmt.Errorf("pilots: output duplicate check: %w", err)
-		}
-		if dup > 0 {
-			return apperr.Conflict("该标准已是本项目的标准产出")
-		}
-		var oid int64
-		if err := tx.QueryRowContext(ctx, `INSERT INTO sci_project_standards(project_id, standard_id, code_key, code, title, family, intl_issued, created_by, created_at)
-			VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9) RETURNING id`, projectID, sid, key, code, title, fam, intl, p.Actor().Name, s.stamp()).Scan(&oid); err != nil {
-			return fmt.Errorf("pilots: add output: %w", err)
-		}
-		return audit.Append(ctx, s.db, tx, p.Actor(), audit.Entry{Entity: "sci_project_standard", EntityID: strconv.FormatInt(oid, 10), Action: "create",
-			After: map[string]any{"project_id": projectID, "standard_id": sid, "code": code, "title": title, "family": fam, "intl_issued": intl}})
-	})
 	if err != nil {
 		return Project{}, err
 	}
 	return s.Project(ctx, p, projectID)
 }
 
-func (s *Service) removeOutput(ctx context.Context, tx *sql.Tx, p auth.Principal, projectID, outputID int64) error {
-	var code, title, fam string
-	err := tx.QueryRowContext(ctx, `SELECT code, title, family FROM sci_project_standards WHERE id = $1 AND project_id = $2`, outputID, projectID).Scan(&code, &title, &fam)
-	if errors.Is(err, sql.ErrNoRows) {
-		return apperr.NotFound("本项目没有编号为 %d 的标准产出", outputID)
+// outputRow is a project's standard output as stored. StandardID is the
+// registry's standard (an int64), nil for one not in the registry.
+type outputRow struct {
+	ProjectID                       int64
+	StandardID                      any
+	Code, Title, Family, IntlIssued string
+}
+
+// outputSpec is the projects' standard outputs as a link writes them; the
+// audit log records the output as stored.
+func (s *Service) outputSpec() kit.Spec[outputRow] {
+	return kit.Spec[outputRow]{DB: s.db, Entity: "sci_project_standard", Noun: "标准产出",
+		Load: func(ctx context.Context, q querier, id int64) (outputRow, error) {
+			var r outputRow
+			var sid sql.NullInt64
+			err := q.QueryRowContext(ctx, `SELECT project_id, standard_id, code, title, family, intl_issued FROM sci_project_standards WHERE id = $1`, id).
+				Scan(&r.ProjectID, &sid, &r.Code, &r.Title, &r.Family, &r.IntlIssued)
+			if errors.Is(err, sql.ErrNoRows) {
+				return r, apperr.NotFound("没有编号为 %d 的标准产出", id)
+			}
+			if err != nil {
+				return r, fmt.Errorf("pilots: output %d: %w", id, err)
+			}
+			if sid.Valid {
+				r.StandardID = sid.Int64
+			}
+			return r, nil
+		},
+		Audit: func(r outputRow) any {
+			return map[string]any{"project_id": r.ProjectID, "standard_id": r.StandardID, "code": r.Code, "title": r.Title, "family": r.Family, "intl_issued": r.IntlIssued}
+		}}
+}
+
+// linkOutput adds a standard output: the project's scope, then the input
+// and the registry lookup, are the write's Check (in that order, as always).
+func (s *Service) linkOutput(ctx context.Context, p auth.Principal, projectID int64, in OutputInput) error {
+	var row outputRow
+	var key string
+	_, err := s.outputSpec().Save(ctx, kit.Write[outputRow]{By: p.Actor(), Allowed: p.Require(WriteRoles...), Action: "create",
+		Check: func(tx *sql.Tx, _ outputRow) error {
+			if _, err := s.editableProject(ctx, tx, p, projectID); err != nil {
+				return err
+			}
+			var err error
+			row, key, err = s.resolveOutput(ctx, tx, projectID, in)
+			return err
+		},
+		Exec: func(tx *sql.Tx, _ outputRow) (oid int64, err error) {
+			err = tx.QueryRowContext(ctx, `INSERT INTO sci_project_standards(project_id, standard_id, code_key, code, title, family, intl_issued, created_by, created_at)
+				VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9) RETURNING id`, projectID, row.StandardID, key, row.Code, row.Title, row.Family, row.IntlIssued, p.Actor().Name, s.stamp()).Scan(&oid)
+			return oid, err
+		}})
+	return err
+}
+
+// resolveOutput reads an output's input: the standard by registry id, by
+// code (in the registry or not yet) or, for a planned or international
+// standard, by title; it refuses an output the project already has. It
+// returns the row to store and the code's key.
+func (s *Service) resolveOutput(ctx context.Context, tx *sql.Tx, projectID int64, in OutputInput) (outputRow, string, error) {
+	var c checker
+	ref := fold(in.Standard)
+	title := c.text("标准名称", in.Title, 300, false, false)
+	fam, famOK := lookup(OutputFamilies, in.Family)
+	if strings.TrimSpace(in.Family) != "" && !famOK {
+		c.bad("标准类型", "标准类型“%s”无效，应为 国家标准、行业标准、地方标准、团体标准 或 国际标准", strings.TrimSpace(in.Family))
 	}
-	if err != nil {
-		return fmt.Errorf("pilots: output %d: %w", outputID, err)
+	intl := ""
+	if fam == FamilyInternational {
+		intl = c.date("国际标准发布日期", in.Issued, false, s.today())
 	}
-	if _, err := tx.ExecContext(ctx, `DELETE FROM sci_project_standards WHERE id = $1`, outputID); err != nil {
-		return fmt.Errorf("pilots: remove output %d: %w", outputID, err)
+	if err := c.err(); err != nil {
+		return outputRow{}, "", err
 	}
-	return audit.Append(ctx, s.db, tx, p.Actor(), audit.Entry{Entity: "sci_project_standard", EntityID: strconv.FormatInt(outputID, 10), Action: "delete",
-		Before: map[string]any{"project_id": projectID, "code": code, "title": title, "family": fam}})
+	var sid any
+	code, key := "", ""
+	switch {
+	case fam == FamilyInternational:
+		code = c.text("标准号", ref, 100, false, false)
+		key = "INTL:" + strings.ToUpper(strings.Join(strings.Fields(code), ""))
+		if code == "" {
+			key = ""
+			if title == "" {
+				return outputRow{}, "", apperr.Invalid("国际标准须填写标准号或标准名称")
+			}
+		}
+	case ref == "":
+		if title == "" {
+			return outputRow{}, "", apperr.Invalid("请填写标准号、标准库编号，或（尚未编号的计划标准）标准名称")
+		}
+		if !famOK {
+			return outputRow{}, "", apperr.Invalid("尚未编号的计划标准须选择标准类型")
+		}
+	default:
+		if n, err := strconv.ParseInt(ref, 10, 64); err == nil && n > 0 {
+			var f string
+			if err := tx.QueryRowContext(ctx, `SELECT id, code, family FROM standards WHERE id = $1`, n).Scan(&n, &code, &f); errors.Is(err, sql.ErrNoRows) {
+				return outputRow{}, "", apperr.Invalid("标准库中没有编号为 %d 的标准", n)
+			} else if err != nil {
+				return outputRow{}, "", fmt.Errorf("pilots: look up standard %d: %w", n, err)
+			}
+			sid = n
+			if !famOK {
+				fam = f
+			}
+			break
+		}
+		pc := standards.ParseCode(ref)
+		if !pc.Valid {
+			return outputRow{}, "", apperr.Invalid("标准号“%s”无法识别：%s", ref, pc.Error)
+		}
+		code, key = pc.Display, pc.Normalized
+		var n int64
+		var f string
+		err := tx.QueryRowContext(ctx, `SELECT id, family FROM standards WHERE code_key = $1`, key).Scan(&n, &f)
+		switch {
+		case err == nil:
+			sid = n
+			if !famOK {
+				fam = f
+			}
+		case errors.Is(err, sql.ErrNoRows):
+			if !famOK {
+				fam = pc.Family
+			}
+		default:
+			return outputRow{}, "", fmt.Errorf("pilots: look up standard %s: %w", key, err)
+		}
+	}
+	if label(OutputFamilies, fam) == "" {
+		return outputRow{}, "", apperr.Invalid("该标准的类型（%s）不是科技项目可计入的标准产出：应为国家、行业、地方、团体或国际标准", fam)
+	}
+	var dup int
+	if err := tx.QueryRowContext(ctx, `SELECT COUNT(*) FROM sci_project_standards WHERE project_id = $1 AND ((standard_id IS NOT NULL AND standard_id = $2) OR (code_key <> '' AND code_key = $3))`,
+		projectID, sid, key).Scan(&dup); err != nil {
+		return outputRow{}, "", fmt.Errorf("pilots: output duplicate check: %w", err)
+	}
+	if dup > 0 {
+		return outputRow{}, "", apperr.Conflict("该标准已是本项目的标准产出")
+	}
+	return outputRow{ProjectID: projectID, StandardID: sid, Code: code, Title: title, Family: fam, IntlIssued: intl}, key, nil
+}
+
+// outputKey names an output of a project.
+type outputKey struct{ Project, Output int64 }
+
+// outputLinks are the projects' standard outputs as an unlink removes them, by
+// project and output; the audit log names one by its id.
+func (s *Service) outputLinks() kit.Setting[outputKey, outputRow] {
+	return kit.Setting[outputKey, outputRow]{DB: s.db, Entity: "sci_project_standard",
+		ID: func(k outputKey) string { return strconv.FormatInt(k.Output, 10) },
+		Load: func(ctx context.Context, q querier, k outputKey) (outputRow, bool, error) {
+			r := outputRow{ProjectID: k.Project}
+			found, err := kit.Found(q.QueryRowContext(ctx, `SELECT code, title, family FROM sci_project_standards WHERE id = $1 AND project_id = $2`, k.Output, k.Project).
+				Scan(&r.Code, &r.Title, &r.Family))
+			return r, found, err
+		}}
+}
+
+// unlinkOutput removes a standard output; the entry records {project_id,
+// code, title, family} before.
+func (s *Service) unlinkOutput(ctx context.Context, p auth.Principal, projectID, outputID int64) error {
+	_, err := s.outputLinks().Save(ctx, kit.Put[outputKey, outputRow]{By: p.Actor(), Allowed: p.Require(WriteRoles...), Key: outputKey{projectID, outputID}, Action: "delete", Remove: true,
+		Audit: func(r outputRow) any {
+			return map[string]any{"project_id": r.ProjectID, "code": r.Code, "title": r.Title, "family": r.Family}
+		},
+		Check: func(tx *sql.Tx, _ outputRow, found bool) error {
+			if _, err := s.editableProject(ctx, tx, p, projectID); err != nil {
+				return err
+			}
+			if !found {
+				return apperr.NotFound("本项目没有编号为 %d 的标准产出", outputID)
+			}
+			return nil
+		},
+		Exec: func(tx *sql.Tx, r outputRow, _ bool) (outputRow, error) {
+			_, err := tx.ExecContext(ctx, `DELETE FROM sci_project_standards WHERE id = $1`, outputID)
+			return r, err
+		}})
+	return err
 }

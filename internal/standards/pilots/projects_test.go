@@ -21,16 +21,8 @@ func TestProjectsOutputsAndRewards(t *testing.T) {
 		ctx := context.Background()
 		e := newEnv(t, db)
 		admin := auth.CLI("test")
-		most := auth.Principal{UserID: 7, Login: "r-most", Roles: []auth.Role{auth.RoleReporter}, DeptID: e.dep["qh-drc"], Scope: auth.ScopeOwn}
-		published, err := e.std.Create(ctx, admin, standards.Input{Code: "DB63/T 8001—2023", Title: "已发布的标准", Status: "现行", Issued: "2023-05-01"})
-		if err != nil {
-			t.Fatal(err)
-		}
-		pr, err := e.svc.CreateProject(ctx, most, pilots.ProjectInput{Number: "qkj-2023-01", Name: "盐湖标准研究", Programme: "重点研发与转化计划", LeadOrg: "某研究院",
-			DeptID: e.dep["qh-drc"], StartYear: "2023", EndYear: "2025", ExpectedOutputs: "3"})
-		if err != nil {
-			t.Fatal(err)
-		}
+		most, published, pr := e.outputProject(t)
+		var err error
 		if pr.Number != "QKJ-2023-01" {
 			t.Errorf("number not normalised: %q", pr.Number)
 		}

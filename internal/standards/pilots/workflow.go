@@ -10,7 +10,6 @@ import (
 	"strings"
 
 	"sidi/internal/apperr"
-	"sidi/internal/audit"
 	"sidi/internal/auth"
 	"sidi/internal/kit"
 	"sidi/internal/standards"
@@ -207,38 +206,100 @@ type MilestoneInput struct {
 	Reason string `json:"reason,omitempty"`
 }
 
+// milestoneRow is a milestone as stored, with its pilot: what a creation's
+// audit entry records (no status, which is computed when read).
+type milestoneRow struct {
+	PilotID int64
+	M       Milestone
+}
+
+// milestoneSpec is the milestones' register as their creation writes it.
+func (s *Service) milestoneSpec() kit.Spec[milestoneRow] {
+	return kit.Spec[milestoneRow]{DB: s.db, Entity: "pilot_milestone", Noun: "进度节点",
+		Load: func(ctx context.Context, q querier, id int64) (milestoneRow, error) {
+			var r milestoneRow
+			err := q.QueryRowContext(ctx, `SELECT pilot_id, id, title, due_on, done_on, note FROM pilot_milestones WHERE id = $1`, id).
+				Scan(&r.PilotID, &r.M.ID, &r.M.Title, &r.M.DueOn, &r.M.DoneOn, &r.M.Note)
+			if errors.Is(err, sql.ErrNoRows) {
+				return r, apperr.NotFound("没有编号为 %d 的进度节点", id)
+			}
+			if err != nil {
+				return r, fmt.Errorf("pilots: milestone %d: %w", id, err)
+			}
+			return r, nil
+		},
+		Audit: func(r milestoneRow) any { return milestoneState(r.PilotID, r.M) }}
+}
+
+// milestoneKey names a milestone of a pilot.
+type milestoneKey struct{ Pilot, Milestone int64 }
+
+// milestones are the milestones as their changes (completion, correction,
+// removal) write them, by pilot and milestone; the audit log names one by
+// its id. Load reads the milestone as the pilot shows it, with its status;
+// a pilot not found is a milestone not found, which the write's Check
+// refuses with the pilot's own message.
+func (s *Service) milestones() kit.Setting[milestoneKey, Milestone] {
+	return kit.Setting[milestoneKey, Milestone]{DB: s.db, Entity: "pilot_milestone",
+		ID: func(k milestoneKey) string { return strconv.FormatInt(k.Milestone, 10) },
+		Load: func(ctx context.Context, q querier, k milestoneKey) (Milestone, bool, error) {
+			pl, err := s.getPilot(ctx, q, k.Pilot)
+			if errors.Is(err, apperr.ErrNotFound) {
+				return Milestone{}, false, nil
+			}
+			if err != nil {
+				return Milestone{}, false, err
+			}
+			for _, m := range pl.Milestones {
+				if m.ID == k.Milestone {
+					return m, true, nil
+				}
+			}
+			return Milestone{}, false, nil
+		}}
+}
+
+// milestoneState is a milestone as the audit log records it, with its pilot.
+func milestoneState(pilotID int64, m Milestone) map[string]any {
+	return map[string]any{"pilot_id": pilotID, "milestone": m}
+}
+
+// bare is m without the status computed when it was read: what a
+// correction's and a removal's entries record of the milestone before.
+func bare(m Milestone) Milestone {
+	m.Status, m.StatusLabel, m.Colour = "", "", ""
+	return m
+}
+
 // AddMilestone plans a milestone of a pilot that is still running.
 func (s *Service) AddMilestone(ctx context.Context, p auth.Principal, pilotID int64, in MilestoneInput) (Pilot, error) {
-	if err := p.Require(WriteRoles...); err != nil {
-		return Pilot{}, err
-	}
 	var c checker
-	title := c.text("节点名称", in.Title, 200, true, false)
-	due := c.date("计划完成日期", in.DueOn, true, "")
-	note := c.text("说明", in.Note, 1000, false, true)
-	if err := c.err(); err != nil {
-		return Pilot{}, err
-	}
-	err := s.db.Tx(ctx, func(tx *sql.Tx) error {
-		pl, err := s.editablePilot(ctx, tx, p, pilotID)
-		if err != nil {
-			return err
-		}
-		if isClosed(pl.Stage) {
-			return apperr.Invalid("试点已%s，不能再增加进度节点", StageLabels[pl.Stage])
-		}
-		if due < pl.AppliedOn {
-			return apperr.Invalid("计划完成日期 %s 早于申报日期 %s", due, pl.AppliedOn)
-		}
-		now := s.stamp()
-		var mid int64
-		if err := tx.QueryRowContext(ctx, `INSERT INTO pilot_milestones(pilot_id, title, due_on, note, created_by, created_at, updated_at) VALUES ($1, $2, $3, $4, $5, $6, $6) RETURNING id`,
-			pilotID, title, due, note, p.Actor().Name, now).Scan(&mid); err != nil {
-			return fmt.Errorf("pilots: milestone of %d: %w", pilotID, err)
-		}
-		after := Milestone{ID: mid, Title: title, DueOn: due, Note: note}
-		return audit.Append(ctx, s.db, tx, p.Actor(), audit.Entry{Entity: "pilot_milestone", EntityID: strconv.FormatInt(mid, 10), Action: "create", After: map[string]any{"pilot_id": pilotID, "milestone": after}})
-	})
+	var title, due, note string
+	_, err := s.milestoneSpec().Save(ctx, kit.Write[milestoneRow]{By: p.Actor(), Allowed: p.Require(WriteRoles...), Action: "create",
+		Validate: func() error {
+			title = c.text("节点名称", in.Title, 200, true, false)
+			due = c.date("计划完成日期", in.DueOn, true, "")
+			note = c.text("说明", in.Note, 1000, false, true)
+			return c.err()
+		},
+		Check: func(tx *sql.Tx, _ milestoneRow) error {
+			pl, err := s.editablePilot(ctx, tx, p, pilotID)
+			if err != nil {
+				return err
+			}
+			if isClosed(pl.Stage) {
+				return apperr.Invalid("试点已%s，不能再增加进度节点", StageLabels[pl.Stage])
+			}
+			if due < pl.AppliedOn {
+				return apperr.Invalid("计划完成日期 %s 早于申报日期 %s", due, pl.AppliedOn)
+			}
+			return nil
+		},
+		Exec: func(tx *sql.Tx, _ milestoneRow) (mid int64, err error) {
+			err = tx.QueryRowContext(ctx, `INSERT INTO pilot_milestones(pilot_id, title, due_on, note, created_by, created_at, updated_at) VALUES ($1, $2, $3, $4, $5, $6, $6) RETURNING id`,
+				pilotID, title, due, note, p.Actor().Name, s.stamp()).Scan(&mid)
+			return mid, err
+		}})
 	if err != nil {
 		return Pilot{}, err
 	}
@@ -247,129 +308,134 @@ func (s *Service) AddMilestone(ctx context.Context, p auth.Principal, pilotID in
 
 // CompleteMilestone records the date a milestone was reached.
 func (s *Service) CompleteMilestone(ctx context.Context, p auth.Principal, pilotID int64, in MilestoneInput) (Pilot, error) {
-	if err := p.Require(WriteRoles...); err != nil {
-		return Pilot{}, err
-	}
 	var c checker
-	done := c.date("完成日期", in.DoneOn, true, s.today())
-	note := c.text("说明", in.Note, 1000, false, true)
-	if in.ID <= 0 {
-		c.bad("进度节点", "请选择要登记完成的进度节点")
-	}
-	if err := c.err(); err != nil {
-		return Pilot{}, err
-	}
-	err := s.db.Tx(ctx, func(tx *sql.Tx) error {
-		pl, err := s.editablePilot(ctx, tx, p, pilotID)
-		if err != nil {
-			return err
-		}
-		if pl.Stage == StageRevoked {
-			return apperr.Invalid("试点已撤销，不能再登记进度")
-		}
-		var before Milestone
-		for _, m := range pl.Milestones {
-			if m.ID == in.ID {
-				before = m
+	var done, note string
+	state := func(m Milestone) any { return milestoneState(pilotID, m) }
+	_, err := s.milestones().Save(ctx, kit.Put[milestoneKey, Milestone]{By: p.Actor(), Allowed: p.Require(WriteRoles...), Key: milestoneKey{pilotID, in.ID}, Action: "complete",
+		Audit: state,
+		Validate: func() error {
+			done = c.date("完成日期", in.DoneOn, true, s.today())
+			note = c.text("说明", in.Note, 1000, false, true)
+			if in.ID <= 0 {
+				c.bad("进度节点", "请选择要登记完成的进度节点")
 			}
-		}
-		if before.ID == 0 {
-			return apperr.NotFound("该试点没有编号为 %d 的进度节点", in.ID)
-		}
-		if before.DoneOn != "" {
-			return apperr.Invalid("进度节点“%s”已于 %s 完成", before.Title, before.DoneOn)
-		}
-		if done < pl.AppliedOn {
-			return apperr.Invalid("完成日期 %s 早于申报日期 %s", done, pl.AppliedOn)
-		}
-		if note == "" {
-			note = before.Note
-		}
-		if _, err := tx.ExecContext(ctx, `UPDATE pilot_milestones SET done_on = $1, note = $2, updated_at = $3 WHERE id = $4 AND pilot_id = $5`,
-			done, note, s.stamp(), in.ID, pilotID); err != nil {
-			return fmt.Errorf("pilots: complete milestone %d: %w", in.ID, err)
-		}
-		after := before
-		after.DoneOn, after.Note = done, note
-		return audit.Append(ctx, s.db, tx, p.Actor(), audit.Entry{Entity: "pilot_milestone", EntityID: strconv.FormatInt(in.ID, 10), Action: "complete",
-			Before: map[string]any{"pilot_id": pilotID, "milestone": before}, After: map[string]any{"pilot_id": pilotID, "milestone": after}})
-	})
+			return c.err()
+		},
+		Check: func(tx *sql.Tx, before Milestone, found bool) error {
+			pl, err := s.editablePilot(ctx, tx, p, pilotID)
+			if err != nil {
+				return err
+			}
+			switch {
+			case pl.Stage == StageRevoked:
+				return apperr.Invalid("试点已撤销，不能再登记进度")
+			case !found:
+				return apperr.NotFound("该试点没有编号为 %d 的进度节点", in.ID)
+			case before.DoneOn != "":
+				return apperr.Invalid("进度节点“%s”已于 %s 完成", before.Title, before.DoneOn)
+			case done < pl.AppliedOn:
+				return apperr.Invalid("完成日期 %s 早于申报日期 %s", done, pl.AppliedOn)
+			}
+			return nil
+		},
+		// The entry's after is the milestone before with its date and
+		// note, its status as it was read (as the entries always were).
+		Exec: func(tx *sql.Tx, before Milestone, _ bool) (Milestone, error) {
+			after := before
+			after.DoneOn, after.Note = done, note
+			if note == "" {
+				after.Note = before.Note
+			}
+			_, err := tx.ExecContext(ctx, `UPDATE pilot_milestones SET done_on = $1, note = $2, updated_at = $3 WHERE id = $4 AND pilot_id = $5`,
+				after.DoneOn, after.Note, s.stamp(), in.ID, pilotID)
+			return after, err
+		}})
 	if err != nil {
 		return Pilot{}, err
 	}
 	return s.Pilot(ctx, p, pilotID)
 }
 
-// correctableMilestone reads, for a correction by p, a milestone of a pilot
-// that is still running (the same rule as AddMilestone).
-func (s *Service) correctableMilestone(ctx context.Context, q querier, p auth.Principal, pilotID, milestoneID int64, verb string) (Pilot, Milestone, error) {
-	pl, err := s.editablePilot(ctx, q, p, pilotID)
+// correctable refuses, for a correction by p, a milestone not found or of
+// a pilot not running (the same rule as AddMilestone); it returns the pilot.
+func (s *Service) correctable(ctx context.Context, tx *sql.Tx, p auth.Principal, pilotID, milestoneID int64, found bool, verb string) (Pilot, error) {
+	pl, err := s.editablePilot(ctx, tx, p, pilotID)
 	if err != nil {
-		return Pilot{}, Milestone{}, err
+		return Pilot{}, err
 	}
 	if isClosed(pl.Stage) {
-		return Pilot{}, Milestone{}, apperr.Invalid("试点已%s，不能再%s进度节点", StageLabels[pl.Stage], verb)
+		return Pilot{}, apperr.Invalid("试点已%s，不能再%s进度节点", StageLabels[pl.Stage], verb)
 	}
-	for _, m := range pl.Milestones {
-		if m.ID == milestoneID {
-			return pl, m, nil
-		}
+	if !found {
+		return Pilot{}, apperr.NotFound("该试点没有编号为 %d 的进度节点", milestoneID)
 	}
-	return Pilot{}, Milestone{}, apperr.NotFound("该试点没有编号为 %d 的进度节点", milestoneID)
+	return pl, nil
 }
 
 // UpdateMilestone corrects a milestone's title, due date and note. A done
 // milestone's completion date changes only with a reason (in.Reason); an
 // empty in.DoneOn keeps it, and an open milestone is completed through
-// CompleteMilestone, not here. The pilot must still be running.
+// CompleteMilestone, not here. The pilot must still be running. The entry
+// is "correct_done" when the done date changes, else "update"; its after
+// has the reason.
 func (s *Service) UpdateMilestone(ctx context.Context, p auth.Principal, pilotID, milestoneID int64, in MilestoneInput) (Pilot, error) {
-	if err := p.Require(WriteRoles...); err != nil {
-		return Pilot{}, err
-	}
 	var c checker
-	title := c.text("节点名称", in.Title, 200, true, false)
-	due := c.date("计划完成日期", in.DueOn, true, "")
-	note := c.text("说明", in.Note, 1000, false, true)
-	done := c.date("完成日期", in.DoneOn, false, s.today())
-	reason := c.text("更正原因", in.Reason, 500, false, true)
-	if err := c.err(); err != nil {
-		return Pilot{}, err
+	var title, due, note, done, reason string
+	// doneOf is the done date the correction leaves: an empty one keeps it.
+	doneOf := func(before Milestone) string {
+		if done == "" {
+			return before.DoneOn
+		}
+		return done
 	}
-	err := s.db.Tx(ctx, func(tx *sql.Tx) error {
-		pl, before, err := s.correctableMilestone(ctx, tx, p, pilotID, milestoneID, "修改")
-		if err != nil {
-			return err
-		}
-		if due < pl.AppliedOn {
-			return apperr.Invalid("计划完成日期 %s 早于申报日期 %s", due, pl.AppliedOn)
-		}
-		switch {
-		case before.DoneOn == "" && done != "":
-			return apperr.Invalid("进度节点“%s”尚未完成：请用“登记节点完成”登记完成日期", before.Title)
-		case done == "":
-			done = before.DoneOn
-		case done != before.DoneOn && reason == "":
-			return apperr.Invalid("更正已完成节点的完成日期（%s → %s）须填写更正原因", before.DoneOn, done)
-		case done < pl.AppliedOn:
-			return apperr.Invalid("完成日期 %s 早于申报日期 %s", done, pl.AppliedOn)
-		}
-		after := Milestone{ID: before.ID, Title: title, DueOn: due, DoneOn: done, Note: note}
-		if after.Title == before.Title && after.DueOn == before.DueOn && after.DoneOn == before.DoneOn && after.Note == before.Note {
-			return nil // nothing changed, nothing to audit
-		}
-		if _, err := tx.ExecContext(ctx, `UPDATE pilot_milestones SET title = $1, due_on = $2, done_on = $3, note = $4, updated_at = $5 WHERE id = $6 AND pilot_id = $7`,
-			title, due, done, note, s.stamp(), milestoneID, pilotID); err != nil {
-			return fmt.Errorf("pilots: update milestone %d: %w", milestoneID, err)
-		}
-		before.Status, before.StatusLabel, before.Colour = "", "", ""
-		action := "update"
-		if done != before.DoneOn {
-			action = "correct_done"
-		}
-		return audit.Append(ctx, s.db, tx, p.Actor(), audit.Entry{Entity: "pilot_milestone", EntityID: strconv.FormatInt(milestoneID, 10), Action: action,
-			Before: map[string]any{"pilot_id": pilotID, "milestone": before},
-			After:  map[string]any{"pilot_id": pilotID, "milestone": after, "reason": reason}})
-	})
+	corrected := func(before Milestone) Milestone {
+		return Milestone{ID: before.ID, Title: title, DueOn: due, DoneOn: doneOf(before), Note: note}
+	}
+	_, err := s.milestones().Save(ctx, kit.Put[milestoneKey, Milestone]{By: p.Actor(), Allowed: p.Require(WriteRoles...), Key: milestoneKey{pilotID, milestoneID}, Action: "update",
+		UpdateFor: func(before Milestone) string {
+			if doneOf(before) != before.DoneOn {
+				return "correct_done"
+			}
+			return "update"
+		},
+		Audit: func(m Milestone) any { return milestoneState(pilotID, bare(m)) },
+		AuditAfter: func(m Milestone) any {
+			return map[string]any{"pilot_id": pilotID, "milestone": m, "reason": reason}
+		},
+		Validate: func() error {
+			title = c.text("节点名称", in.Title, 200, true, false)
+			due = c.date("计划完成日期", in.DueOn, true, "")
+			note = c.text("说明", in.Note, 1000, false, true)
+			done = c.date("完成日期", in.DoneOn, false, s.today())
+			reason = c.text("更正原因", in.Reason, 500, false, true)
+			return c.err()
+		},
+		Check: func(tx *sql.Tx, before Milestone, found bool) error {
+			pl, err := s.correctable(ctx, tx, p, pilotID, milestoneID, found, "修改")
+			if err != nil {
+				return err
+			}
+			if due < pl.AppliedOn {
+				return apperr.Invalid("计划完成日期 %s 早于申报日期 %s", due, pl.AppliedOn)
+			}
+			switch {
+			case before.DoneOn == "" && done != "":
+				return apperr.Invalid("进度节点“%s”尚未完成：请用“登记节点完成”登记完成日期", before.Title)
+			case done == "":
+			case done != before.DoneOn && reason == "":
+				return apperr.Invalid("更正已完成节点的完成日期（%s → %s）须填写更正原因", before.DoneOn, done)
+			case done < pl.AppliedOn:
+				return apperr.Invalid("完成日期 %s 早于申报日期 %s", done, pl.AppliedOn)
+			}
+			return nil
+		},
+		Same: func(before Milestone) bool { return corrected(before) == bare(before) },
+		Exec: func(tx *sql.Tx, before Milestone, _ bool) (Milestone, error) {
+			after := corrected(before)
+			_, err := tx.ExecContext(ctx, `UPDATE pilot_milestones SET title = $1, due_on = $2, done_on = $3, note = $4, updated_at = $5 WHERE id = $6 AND pilot_id = $7`,
+				after.Title, after.DueOn, after.DoneOn, after.Note, s.stamp(), milestoneID, pilotID)
+			return after, err
+		}})
 	if err != nil {
 		return Pilot{}, err
 	}
@@ -377,40 +443,40 @@ func (s *Service) UpdateMilestone(ctx context.Context, p auth.Principal, pilotID
 }
 
 // DeleteMilestone removes a milestone not yet done, with a reason; the
-// audit log keeps what it was. A done milestone stays: its date can be
-// corrected (UpdateMilestone) but not erased. The pilot must still be
-// running.
+// audit log keeps what it was, and its after is {pilot_id, deleted,
+// reason}. A done milestone stays: its date can be corrected
+// (UpdateMilestone) but not erased. The pilot must still be running.
 func (s *Service) DeleteMilestone(ctx context.Context, p auth.Principal, pilotID, milestoneID int64, reason string) (Pilot, error) {
-	if err := p.Require(WriteRoles...); err != nil {
-		return Pilot{}, err
-	}
 	var c checker
-	why := c.text("删除原因", reason, 500, true, true)
-	if err := c.err(); err != nil {
-		return Pilot{}, err
-	}
-	err := s.db.Tx(ctx, func(tx *sql.Tx) error {
-		_, before, err := s.correctableMilestone(ctx, tx, p, pilotID, milestoneID, "删除")
-		if err != nil {
-			return err
-		}
-		if before.DoneOn != "" {
-			return apperr.Invalid("进度节点“%s”已于 %s 完成，不能删除；如完成日期有误，请更正", before.Title, before.DoneOn)
-		}
-		res, err := tx.ExecContext(ctx, `DELETE FROM pilot_milestones WHERE id = $1 AND pilot_id = $2 AND done_on = ''`, milestoneID, pilotID)
-		if err != nil {
-			return fmt.Errorf("pilots: delete milestone %d: %w", milestoneID, err)
-		}
-		if n, err := res.RowsAffected(); err != nil {
-			return fmt.Errorf("pilots: delete milestone %d: %w", milestoneID, err)
-		} else if n != 1 {
-			return apperr.Conflict("进度节点 %d 刚被他人修改，请刷新后重试", milestoneID)
-		}
-		before.Status, before.StatusLabel, before.Colour = "", "", ""
-		return audit.Append(ctx, s.db, tx, p.Actor(), audit.Entry{Entity: "pilot_milestone", EntityID: strconv.FormatInt(milestoneID, 10), Action: "delete",
-			Before: map[string]any{"pilot_id": pilotID, "milestone": before},
-			After:  map[string]any{"pilot_id": pilotID, "deleted": true, "reason": why}})
-	})
+	var why string
+	_, err := s.milestones().Save(ctx, kit.Put[milestoneKey, Milestone]{By: p.Actor(), Allowed: p.Require(WriteRoles...), Key: milestoneKey{pilotID, milestoneID}, Action: "delete", Remove: true,
+		Audit:      func(m Milestone) any { return milestoneState(pilotID, bare(m)) },
+		AuditAfter: func(Milestone) any { return map[string]any{"pilot_id": pilotID, "deleted": true, "reason": why} },
+		Validate: func() error {
+			why = c.text("删除原因", reason, 500, true, true)
+			return c.err()
+		},
+		Check: func(tx *sql.Tx, before Milestone, found bool) error {
+			if _, err := s.correctable(ctx, tx, p, pilotID, milestoneID, found, "删除"); err != nil {
+				return err
+			}
+			if before.DoneOn != "" {
+				return apperr.Invalid("进度节点“%s”已于 %s 完成，不能删除；如完成日期有误，请更正", before.Title, before.DoneOn)
+			}
+			return nil
+		},
+		Exec: func(tx *sql.Tx, _ Milestone, _ bool) (Milestone, error) {
+			res, err := tx.ExecContext(ctx, `DELETE FROM pilot_milestones WHERE id = $1 AND pilot_id = $2 AND done_on = ''`, milestoneID, pilotID)
+			if err != nil {
+				return Milestone{}, err
+			}
+			if n, err := res.RowsAffected(); err != nil {
+				return Milestone{}, err
+			} else if n != 1 {
+				return Milestone{}, apperr.Conflict("进度节点 %d 刚被他人修改，请刷新后重试", milestoneID)
+			}
+			return Milestone{}, nil
+		}})
 	if err != nil {
 		return Pilot{}, err
 	}
