@@ -28,3 +28,16 @@ func TestHazardActorAndRefInChinese(t *testing.T) {
 		}
 	}
 }
+
+// The boiler-efficiency table on the prefecture page showed the fuel's key
+// (fuel_oil) where the equipment register says 燃油.
+func TestFuelLabelInChinese(t *testing.T) {
+	fuel := alarmFuncs["fuelLabel"].(func(string) string)
+	for _, c := range []struct{ in, want string }{
+		{"fuel_oil", "燃油"}, {"natural_gas", "天然气"}, {"peat", "peat"}, {"", "—"},
+	} {
+		if got := fuel(c.in); got != c.want {
+			t.Errorf("fuelLabel(%q) = %q, want %q", c.in, got, c.want)
+		}
+	}
+}

@@ -13,6 +13,7 @@ import (
 	"sidi/internal/alarms"
 	"sidi/internal/apperr"
 	"sidi/internal/auth"
+	"sidi/internal/equipment"
 	"sidi/internal/numfmt"
 	"sidi/internal/telemetry"
 )
@@ -40,6 +41,15 @@ var alarmFuncs = template.FuncMap{
 	"alarmStatus": func(s string) string { return alarms.StatusLabels[s] },
 	"hzActor":     hazardActor,
 	"hzRef":       hazardRef,
+	"fuelLabel": func(k string) string {
+		if k == "" {
+			return "—"
+		}
+		if l, ok := equipment.FuelLabels[k]; ok {
+			return l
+		}
+		return k
+	},
 	"cstTime": func(t time.Time) string {
 		if t.IsZero() {
 			return "—"
