@@ -57,3 +57,36 @@ func TestBrowserChoicesBesideLabels(t *testing.T) {
 		}
 	}
 }
+
+// TestBrowserFormSelectsReadable: a drop-down list in a staff form is set
+// in the page's text size like the inputs beside it; unstyled, Chromium
+// drew /declarations/new's 声明企业 and the standards form's 状态 and 种类
+// in its 13 px default, smaller than everything around them.
+func TestBrowserFormSelectsReadable(t *testing.T) {
+	db := storetest.Open(t, store.SQLite)
+	f := newFixture(t, db)
+	ctx := newBrowser(t)
+	if err := chromedp.Do(ctx,
+		chromedp.Navigate(f.srv.URL+"/login"),
+		chromedp.WaitVisible(chromedp.CSS(`#login`)),
+		chromedp.SendKeys(chromedp.CSS(`#login`), "demo-admin"),
+		chromedp.SendKeys(chromedp.CSS(`#password`), auth.DemoPassword),
+		chromedp.Submit(chromedp.CSS(`#password`)),
+		chromedp.WaitVisible(chromedp.CSS(`form[action="/logout"]`)),
+		chromedp.Navigate(f.srv.URL+"/standards/manage"),
+		chromedp.WaitVisible(chromedp.CSS(`main h1`))); err != nil {
+		t.Fatal(err)
+	}
+	bad, err := chromedp.Run(ctx, chromedp.Evaluate[[]string](`(() => {
+		const want = getComputedStyle(document.querySelector('form.form input:not([type=hidden]):not([type=file]):not([type=radio]):not([type=checkbox])')).fontSize;
+		const all = [...document.querySelectorAll('form.form select')];
+		if (all.length === 0) return ['no select in the page\'s forms'];
+		return all.map(s => getComputedStyle(s).fontSize === want ? '' : s.name + ' ' + getComputedStyle(s).fontSize + ', inputs ' + want).filter(x => x);
+	})()`))
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, b := range bad {
+		t.Errorf("/standards/manage: select %s", b)
+	}
+}
