@@ -57,7 +57,7 @@ func Foundations() Labels {
 			"scope": "范围", "published": "已发布", "login": "登录名", "lead": "牵头", "indicators": "指标",
 			"deadline": "截止日期", "count": "数量", "contact": "联系人", "value": "数值", "user_id": "用户",
 			"short_name": "简称", "short": "简称", "score": "得分", "schedule": "进度安排", "rank": "排名",
-			"region": "地区", "parent_id": "上级部门", "period": "报送周期", "must_change_password": "须修改密码",
+			"region": "地区", "parent_id": "上级部门", "parent": "上级部门", "successor": "承接部门", "period": "报送周期", "must_change_password": "须修改密码",
 			"implemented": "实施", "hours": "学时", "phone": "电话", "email": "电子邮箱", "address": "地址",
 			"summary": "摘要", "reason": "原因", "result": "结果", "scale": "规模", "sort_order": "排序",
 			"successor_id": "承接部门", "starts_on": "开始日期", "ends_on": "结束日期", "due_on": "应完成日期",

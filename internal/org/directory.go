@@ -19,11 +19,19 @@ const (
 
 // seedDept is one body of the built-in directory. Aliases are the short
 // forms documents use. Successor names the body that took over a renamed one.
+//
+// Its JSON keys are those of the audit log's labelled fields: the seed's
+// audit record shows them in Chinese on the department's page.
 type seedDept struct {
-	Code, Name, Short, Kind, Parent, Region string
-	Aliases                                 []string
-	Successor                               string
-	Note                                    string
+	Code      string   `json:"code"`
+	Name      string   `json:"name"`
+	Short     string   `json:"short_name"`
+	Kind      string   `json:"kind"`
+	Parent    string   `json:"parent,omitempty"` // the parent's code
+	Region    string   `json:"region,omitempty"`
+	Aliases   []string `json:"aliases,omitempty"`
+	Successor string   `json:"successor,omitempty"` // the successor's code
+	Note      string   `json:"note,omitempty"`
 }
 
 // builtin is the directory Sidi starts with: the bodies the plan names

@@ -2,6 +2,7 @@ package org_test
 
 import (
 	"context"
+	"encoding/json"
 	"errors"
 	"fmt"
 	"testing"
@@ -131,6 +132,34 @@ func TestEnsureDirectoryAddsLaterAliases(t *testing.T) {
 		}
 		if _, err := audit.Verify(ctx, db); err != nil {
 			t.Error(err)
+		}
+	})
+}
+
+// The seed's audit record of a body names its fields with the keys the
+// audit log labels in Chinese (the administrator's page showed Go's field
+// names Aliases, Code, Kind, Short … for every built-in department).
+func TestSeedAuditKeysAreLabelled(t *testing.T) {
+	storetest.Each(t, func(t *testing.T, db *store.DB) {
+		svc := seeded(t, db)
+		labels := audit.Foundations()
+		for _, code := range []string{"qh", "qh-samr"} {
+			recs := trail(t, db, byCode(t, svc, code).ID)
+			if len(recs) == 0 || recs[0].Action != "seed" {
+				t.Fatalf("%s: no seed record: %+v", code, recs)
+			}
+			var after map[string]any
+			if err := json.Unmarshal(recs[0].After, &after); err != nil {
+				t.Fatalf("%s: %v", code, err)
+			}
+			if after["name"] == nil || after["code"] != code {
+				t.Errorf("%s: seed record %s lacks name or code", code, recs[0].After)
+			}
+			for k := range after {
+				if labels.Field(k) == k {
+					t.Errorf("%s: seed record key %q has no Chinese label", code, k)
+				}
+			}
 		}
 	})
 }

@@ -17,6 +17,7 @@ import (
 	"sidi/internal/apperr"
 	"sidi/internal/audit"
 	"sidi/internal/auth"
+	"sidi/internal/org"
 	"sidi/internal/plan"
 	"sidi/internal/progress"
 )
@@ -79,12 +80,18 @@ func newValueTable(registers map[string]map[string]map[string]string) valueTable
 	for sc, l := range auth.ScopeNames {
 		scopes[string(sc)] = l
 	}
+	userStatus := map[string]string{}
+	for st, l := range auth.StatusNames {
+		userStatus[string(st)] = l
+	}
 	t := valueTable{
 		"": {"roles": roles, "role": roles, "scope": scopes, "period_kind": {"quarter": "按季度", "month": "按月"},
 			"stage": {progress.StageDepartment: "部门审核", progress.StageRegulator: "省市场监管局"}},
 		"report":       {"status": progress.ReportStatusLabels, "role": {"lead": "牵头单位", "co": "责任单位"}},
 		"reports":      {"status": progress.ReportStatusLabels},
 		"plan_version": {"status": plan.StatusLabels},
+		"user":         {"status": userStatus},
+		"department":   {"kind": org.KindNames, "status": org.StatusNames},
 	}
 	for entity, fields := range registers {
 		if t[entity] == nil {

@@ -13,6 +13,7 @@ import (
 	"sidi/internal/alarms"
 	"sidi/internal/apperr"
 	"sidi/internal/auth"
+	"sidi/internal/equipment"
 	"sidi/internal/numfmt"
 	"sidi/internal/telemetry"
 )
@@ -38,6 +39,17 @@ var alarmFuncs = template.FuncMap{
 	"srcLabel":    func(s string) string { return alarms.SourceLabels[s] },
 	"stepLabel":   func(s string) string { return alarms.StepLabels[s] },
 	"alarmStatus": func(s string) string { return alarms.StatusLabels[s] },
+	"hzActor":     hazardActor,
+	"hzRef":       hazardRef,
+	"fuelLabel": func(k string) string {
+		if k == "" {
+			return "—"
+		}
+		if l, ok := equipment.FuelLabels[k]; ok {
+			return l
+		}
+		return k
+	},
 	"cstTime": func(t time.Time) string {
 		if t.IsZero() {
 			return "—"
@@ -55,6 +67,32 @@ var alarmFuncs = template.FuncMap{
 	"csrfField": func(tok string) template.HTML {
 		return template.HTML(`<input type="hidden" name="csrf_token" value="` + template.HTMLEscapeString(tok) + `">`)
 	},
+}
+
+// hazardActor names who registered or handled a hazard: the automatic
+// registrars by what they are ("rule" the alarm rules, "system" the
+// register's overdue check), people by their login.
+func hazardActor(a string) string {
+	switch a {
+	case "":
+		return "—"
+	case "rule":
+		return "报警规则（自动）"
+	case "system":
+		return "系统（自动）"
+	}
+	return a
+}
+
+// hazardRef is what the page says of a hazard's reference: the alarm's
+// number for a critical alarm; nothing for an overdue inspection, whose
+// reference (kind@due date) only keys the ticket and whose reason already
+// says which inspection was due when.
+func hazardRef(source, ref string) string {
+	if source == alarms.SourceAlarm && ref != "" {
+		return "报警编号 " + ref
+	}
+	return ""
 }
 
 // The page templates (hazard.html …) use the same label functions; they

@@ -48,6 +48,10 @@ func TestAuditValuesInChinese(t *testing.T) {
 		{"user", `{"roles":["reporter"]}`, `{"roles":["reporter","approver"]}`, "[{roles 角色 部门填报员 部门填报员、部门审核人}]"},
 		{"base", `{"status":"building"}`, `{"status":"recognised"}`, "[{status 状态 创建中 已认定}]"},
 		{"plan_version", `{"status":"draft"}`, `{"status":"approved"}`, "[{status 状态 待审核草稿 现行版本}]"},
+		// Accounts and departments name their kinds and states (the admin
+		// pages showed "active", "province", "root").
+		{"user", `{"status":"active"}`, `{"status":"disabled"}`, "[{status 状态 正常 停用}]"},
+		{"department", `{"kind":"root","status":"active"}`, `{"kind":"province","status":"renamed"}`, "[{kind 类别 全省 省直部门} {status 状态 正常 已更名}]"},
 		// A code no label knows stays as written; lists without labels stay JSON.
 		{"report", `{"status":"archived","tags":["a"]}`, `{"status":"approved","tags":["a","b"]}`, "[{status 状态 archived 已审核通过} {tags tags [\"a\"] [\"a\",\"b\"]}]"},
 	}

@@ -22,9 +22,9 @@ func TestLoginLandsOnDesk(t *testing.T) {
 			login      string
 			want, lack []string
 		}{
-			{"demo-reporter-samr", []string{"待办事项", "当前报送周期", "下载本单位报送表格"}, []string{"本企业的标准自我声明"}},
+			{"demo-reporter-samr", []string{"待办事项", "当前报送周期", "下载本单位报送表格", "本单位的任务"}, []string{"本企业的标准自我声明"}},
 			{"demo-supervisor", []string{"待办事项", "当前报送周期"}, []string{"本企业的标准自我声明", "下载本单位报送表格"}},
-			{"demo-enterprise", []string{"本企业的标准自我声明", `href="/declarations/new"`, "声明执行的标准"}, []string{"当前报送周期", "待办事项", "报送表格"}},
+			{"demo-enterprise", []string{"本企业的标准自我声明", `href="/declarations/new"`, "声明执行的标准"}, []string{"当前报送周期", "待办事项", "报送表格", "本单位的任务"}}, // no empty table of its body's tasks
 		}
 		for _, c := range cases {
 			cl := f.client(t)
