@@ -244,12 +244,7 @@ func TestBrowserAccessibility(t *testing.T) {
 		}
 		if group.as != "" {
 			if err := chromedp.Do(ctx,
-				chromedp.Navigate(f.srv.URL+"/login?next=/my"),
-				chromedp.WaitVisible(chromedp.CSS(`#login`)),
-				chromedp.SendKeys(chromedp.CSS(`#login`), group.as),
-				chromedp.SendKeys(chromedp.CSS(`#password`), auth.DemoPassword),
-				chromedp.Submit(chromedp.CSS(`#password`)),
-				chromedp.WaitVisible(chromedp.CSS(`form[action="/logout"]`)),
+				signIn(f.srv.URL+"/login?next=/my", group.as, `form[action="/logout"]`),
 			); err != nil {
 				t.Fatalf("log in as %s: %v", group.as, err)
 			}

@@ -9,7 +9,6 @@ import (
 	"github.com/chromedp/chromedp"
 
 	"sidi/internal/alarms"
-	"sidi/internal/auth"
 	"sidi/internal/store"
 	"sidi/internal/store/storetest"
 )
@@ -30,12 +29,7 @@ func TestBrowserRegionLive(t *testing.T) {
 	defer func() { cancel(); <-done }()
 	ctx := newBrowser(t)
 	err = chromedp.Do(ctx,
-		chromedp.Navigate(f.srv.URL+"/special-equipment/regions/632800"),
-		chromedp.WaitVisible(chromedp.CSS(`#login`)),
-		chromedp.SendKeys(chromedp.CSS(`#login`), "demo-inspector"),
-		chromedp.SendKeys(chromedp.CSS(`#password`), auth.DemoPassword),
-		chromedp.Submit(chromedp.CSS(`#password`)),
-		chromedp.WaitVisible(chromedp.CSS(`#region-live`)),
+		signIn(f.srv.URL+"/special-equipment/regions/632800", "demo-inspector", `#region-live`),
 	)
 	if err != nil {
 		t.Fatal(err)

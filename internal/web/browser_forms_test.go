@@ -6,7 +6,6 @@ import (
 
 	"github.com/chromedp/chromedp"
 
-	"sidi/internal/auth"
 	"sidi/internal/store"
 	"sidi/internal/store/storetest"
 )
@@ -21,12 +20,7 @@ func TestBrowserChoicesBesideLabels(t *testing.T) {
 	f := newFixture(t, db)
 	ctx := newBrowser(t)
 	if err := chromedp.Do(ctx,
-		chromedp.Navigate(f.srv.URL+"/login"),
-		chromedp.WaitVisible(chromedp.CSS(`#login`)),
-		chromedp.SendKeys(chromedp.CSS(`#login`), "demo-admin"),
-		chromedp.SendKeys(chromedp.CSS(`#password`), auth.DemoPassword),
-		chromedp.Submit(chromedp.CSS(`#password`)),
-		chromedp.WaitVisible(chromedp.CSS(`form[action="/logout"]`))); err != nil {
+		signIn(f.srv.URL+"/login", "demo-admin", `form[action="/logout"]`)); err != nil {
 		t.Fatal(err)
 	}
 	for _, page := range []string{"/import/standards", "/standards/manage"} {
@@ -67,12 +61,7 @@ func TestBrowserFormSelectsReadable(t *testing.T) {
 	f := newFixture(t, db)
 	ctx := newBrowser(t)
 	if err := chromedp.Do(ctx,
-		chromedp.Navigate(f.srv.URL+"/login"),
-		chromedp.WaitVisible(chromedp.CSS(`#login`)),
-		chromedp.SendKeys(chromedp.CSS(`#login`), "demo-admin"),
-		chromedp.SendKeys(chromedp.CSS(`#password`), auth.DemoPassword),
-		chromedp.Submit(chromedp.CSS(`#password`)),
-		chromedp.WaitVisible(chromedp.CSS(`form[action="/logout"]`)),
+		signIn(f.srv.URL+"/login", "demo-admin", `form[action="/logout"]`),
 		chromedp.Navigate(f.srv.URL+"/standards/manage"),
 		chromedp.WaitVisible(chromedp.CSS(`main h1`))); err != nil {
 		t.Fatal(err)

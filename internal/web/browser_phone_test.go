@@ -7,7 +7,6 @@ import (
 
 	"github.com/chromedp/chromedp"
 
-	"sidi/internal/auth"
 	"sidi/internal/store"
 	"sidi/internal/store/storetest"
 )
@@ -91,12 +90,7 @@ func TestBrowserPhoneLayout(t *testing.T) {
 	// page an inspector sees the quality pillar's links and the headings
 	// of the others.
 	if err := chromedp.Do(ctx,
-		chromedp.Navigate(f.srv.URL+"/login?next=/equipment"),
-		chromedp.WaitVisible(chromedp.CSS(`#login`)),
-		chromedp.SendKeys(chromedp.CSS(`#login`), "demo-inspector"),
-		chromedp.SendKeys(chromedp.CSS(`#password`), auth.DemoPassword),
-		chromedp.Submit(chromedp.CSS(`#password`)),
-		chromedp.WaitVisible(chromedp.CSS(`form[action="/logout"]`)),
+		signIn(f.srv.URL+"/login?next=/equipment", "demo-inspector", `form[action="/logout"]`),
 		chromedp.EmulateViewport(390, 844), chromedp.Navigate(f.srv.URL+"/equipment"), chromedp.WaitVisible(chromedp.CSS(`main h1`)),
 		chromedp.Click(chromedp.CSS(`.menu-button`), chromedp.NodeVisible)); err != nil {
 		t.Fatal(err)

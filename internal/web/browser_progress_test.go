@@ -30,12 +30,7 @@ func TestBrowserSupervisorCockpit(t *testing.T) {
 		}
 		ctx := newBrowser(t)
 		err = chromedp.Do(ctx,
-			chromedp.Navigate(f.srv.URL+"/progress?period=2025Q2"),
-			chromedp.WaitVisible(chromedp.CSS(`#login`)),
-			chromedp.SendKeys(chromedp.CSS(`#login`), "demo-supervisor"),
-			chromedp.SendKeys(chromedp.CSS(`#password`), auth.DemoPassword),
-			chromedp.Submit(chromedp.CSS(`#password`)),
-			chromedp.WaitVisible(chromedp.CSS(`#tasks-h`)),
+			signIn(f.srv.URL+"/progress?period=2025Q2", "demo-supervisor", `#tasks-h`),
 		)
 		if err != nil {
 			t.Fatal(err)

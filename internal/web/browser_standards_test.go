@@ -95,12 +95,7 @@ func TestBrowserStandardsJourney(t *testing.T) {
 		// The enterprise signs in on its way to its declaration.
 		decl := fmt.Sprintf("/declarations/%d", declID)
 		if err := chromedp.Do(ctx,
-			chromedp.Navigate(f.srv.URL+"/login?next="+url.QueryEscape(decl)),
-			chromedp.WaitVisible(chromedp.CSS(`#login`)),
-			chromedp.SendKeys(chromedp.CSS(`#login`), "demo-enterprise"),
-			chromedp.SendKeys(chromedp.CSS(`#password`), auth.DemoPassword),
-			chromedp.Submit(chromedp.CSS(`#password`)),
-			chromedp.WaitVisible(chromedp.CSS(`#lead-h`)),
+			signIn(f.srv.URL+"/login?next="+url.QueryEscape(decl), "demo-enterprise", `#lead-h`),
 		); err != nil {
 			t.Fatal(err)
 		}
