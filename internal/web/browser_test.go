@@ -11,6 +11,7 @@ import (
 
 	"github.com/chromedp/chromedp"
 
+	"sidi/internal/auth"
 	"sidi/internal/store"
 	"sidi/internal/store/storetest"
 )
@@ -135,4 +136,18 @@ func TestBrowserPlanPages(t *testing.T) {
 			t.Errorf("task 9 targets: %s", targets)
 		}
 	})
+}
+
+// signIn opens page, which sends a visitor to the login form, signs in
+// there as login with the demo password and waits for the selector ready
+// on the page it lands on.
+func signIn(page, login, ready string) chromedp.Action[chromedp.Void] {
+	return chromedp.Steps(
+		chromedp.Navigate(page),
+		chromedp.WaitVisible(chromedp.CSS(`#login`)),
+		chromedp.SendKeys(chromedp.CSS(`#login`), login),
+		chromedp.SendKeys(chromedp.CSS(`#password`), auth.DemoPassword),
+		chromedp.Submit(chromedp.CSS(`#password`)),
+		chromedp.WaitVisible(chromedp.CSS(ready)),
+	)
 }
