@@ -8,6 +8,7 @@ import (
 	"testing"
 
 	"sidi/internal/apperr"
+	"sidi/internal/audit"
 	"sidi/internal/kit"
 	"sidi/internal/store"
 	"sidi/internal/store/storetest"
@@ -28,6 +29,20 @@ func TestImportTwiceAndExport(t *testing.T) {
 				t.Fatal(err)
 			}
 			return n
+		}
+		// The batch's one entry is the kit's import entry (kind, file, rows,
+		// ids, a digest of the rows written), like every register's.
+		var after string
+		if err := db.Reader().QueryRow(`SELECT after FROM audit_log WHERE entity = 'import' AND entity_id = 'equipment' AND action = 'import'`).Scan(&after); err != nil {
+			t.Fatalf("the import's audit entry: %v", err)
+		}
+		for _, want := range []string{`"kind":"equipment"`, `"file":"testdata/equipment-import-sample.csv"`, `"created":[[1,4]]`, `"rows":[2,5]`, `"rows_digest":"` + kit.RowsDigestName + `"`, `"unchanged":0`} {
+			if !strings.Contains(strings.ReplaceAll(after, " ", ""), want) {
+				t.Errorf("import entry %s lacks %s", after, want)
+			}
+		}
+		if _, err := audit.Verify(ctx, db); err != nil {
+			t.Errorf("audit chain: %v", err)
 		}
 		before := audits()
 		rep, err = k.Import(ctx, f.reporter, src, kit.ImportOptions{})

@@ -2,14 +2,11 @@ package equipment
 
 import (
 	"context"
-	"crypto/sha256"
 	"database/sql"
-	"encoding/hex"
 	"fmt"
 	"strconv"
 	"strings"
 
-	"sidi/internal/audit"
 	"sidi/internal/auth"
 	"sidi/internal/kit"
 	"sidi/internal/store"
@@ -230,7 +227,7 @@ func (s *Service) writeBatch(ctx context.Context, p auth.Principal, dept int64, 
 	err := s.db.Tx(ctx, func(tx *sql.Tx) error {
 		res = kit.BatchResult{}
 		var created, updated []int64
-		h := sha256.New()
+		digest := kit.NewRowsDigest()
 		wc := &writeCache{}
 		regions := map[string]record{} // region as written → resolved
 		for _, it := range batch {
@@ -274,7 +271,6 @@ func (s *Service) writeBatch(ctx context.Context, p auth.Principal, dept int64, 
 				wc.users[key] = user
 			}
 			after := stored(r, user)
-			h.Write([]byte(r.Code + "\x1e" + after + "\x1d"))
 			if exists && stored(cur, curUser) == after {
 				res.Unchanged++
 				continue
@@ -296,13 +292,13 @@ func (s *Service) writeBatch(ctx context.Context, p auth.Principal, dept int64, 
 				res.Created++
 				created = append(created, wid)
 			}
+			digest.Add(wid, it.Row, r.Code, after)
 		}
 		if res.Created+res.Updated == 0 {
 			return nil // nothing changed: nothing to audit
 		}
-		return audit.Append(ctx, s.db, tx, p.Actor(), audit.Entry{Entity: "equipment_import", EntityID: file.SHA256[:min(16, len(file.SHA256))], Action: "import",
-			After: map[string]any{"file": file.File, "sha256": file.SHA256, "rows": []int{batch[0].Row, batch[len(batch)-1].Row},
-				"created": created, "updated": updated, "unchanged": res.Unchanged, "after_sha256": hex.EncodeToString(h.Sum(nil))}})
+		return kit.AuditImportBatch(ctx, s.db, tx, p.Actor(), kit.ImportBatch{Kind: "equipment", File: file, FirstRow: batch[0].Row, LastRow: batch[len(batch)-1].Row,
+			Created: created, Updated: updated, Unchanged: res.Unchanged, Digest: digest})
 	})
 	return res, err
 }
