@@ -9,17 +9,23 @@ import (
 
 // FieldError is one validation failure: of a form field (Field set, Row 0)
 // or of a cell of an imported table (Row is the 1-based row of the file,
-// Column its header as written or its letter).
+// Column its header as written or its letter; Col, when set, the column's
+// letter beside its header name).
 type FieldError struct {
 	Row    int    `json:"row,omitempty"`
+	Col    string `json:"col,omitempty"`
 	Column string `json:"column,omitempty"`
 	Field  string `json:"field,omitempty"`
 	Msg    string `json:"message"`
 }
 
 // String reads as the Chinese message a user sees, with the place in the
-// file first when there is one: "第 3 行“标准号”：标准号不能为空".
+// file first when there is one: "第 3 行“标准号”：标准号不能为空", or
+// with the column's letter "第 3 行 C 列（标准号）：标准号不能为空".
 func (e FieldError) String() string {
+	if e.Row > 0 && e.Col != "" {
+		return fmt.Sprintf("第 %d 行 %s 列（%s）：%s", e.Row, e.Col, e.Column, e.Msg)
+	}
 	var b strings.Builder
 	if e.Row > 0 {
 		fmt.Fprintf(&b, "第 %d 行", e.Row)

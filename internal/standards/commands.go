@@ -10,6 +10,7 @@ import (
 
 	"sidi/internal/auth"
 	"sidi/internal/cli"
+	"sidi/internal/kit"
 )
 
 // Commands are the register's commands of the sidi binary (through its
@@ -145,10 +146,10 @@ func cmdImportDeclarations(open cli.Open[*Service]) *cli.Command {
 				user = e.Getenv("USER")
 			}
 			res, err := svc.ImportDeclarations(ctx, auth.CLI(user), filepath.Base(fs.Arg(0)), bytes.NewReader(data))
-			var rowErrs DeclImportErrors
+			var rowErrs kit.Errors
 			if errors.As(err, &rowErrs) {
 				for _, re := range rowErrs {
-					fmt.Fprintln(e.Stderr, re.String())
+					fmt.Fprintln(e.Stderr, declLine(re))
 				}
 				return fmt.Errorf("导入失败：文件有 %d 处错误，未导入任何记录 import refused, nothing written", len(rowErrs))
 			}

@@ -63,50 +63,21 @@ var declUnsupported = []string{"对比国家标准号", "指标名称", "单位"
 const (
 	MaxDeclImportBytes = 10 << 20
 	MaxDeclImportRows  = 20000
-	maxDeclErrDetails  = 1000
 	maxDeclCell        = 300
 )
 
-// DeclImportError is one problem of a declaration import file: the row as
-// numbered in the spreadsheet (the header is row 1), the column letter and
-// its header name.
-type DeclImportError struct {
-	Row    int    `json:"row"`
-	Col    string `json:"col"`
-	Column string `json:"column"`
-	Msg    string `json:"message"`
-}
+// A problem of a declaration import file is a kit.FieldError: the row as
+// numbered in the spreadsheet (the header is row 1), the column letter
+// (Col) and its header name (Column).
 
-func (e DeclImportError) String() string {
-	switch {
-	case e.Row == 0:
-		return e.Msg
-	case e.Col == "" && e.Column == "":
-		return fmt.Sprintf("第 %d 行：%s", e.Row, e.Msg)
-	case e.Col == "":
+// declLine is how a problem reads: kit.FieldError's wording, except that a
+// header column that is missing (no letter) is named in brackets like the
+// others, "第 1 行（声明日期）：…".
+func declLine(e kit.FieldError) string {
+	if e.Row > 0 && e.Col == "" && e.Column != "" {
 		return fmt.Sprintf("第 %d 行（%s）：%s", e.Row, e.Column, e.Msg)
 	}
-	return fmt.Sprintf("第 %d 行 %s 列（%s）：%s", e.Row, e.Col, e.Column, e.Msg)
-}
-
-// DeclImportErrors are every problem found; nothing was written.
-type DeclImportErrors []DeclImportError
-
-func (es DeclImportErrors) Error() string {
-	lines := make([]string, len(es))
-	for i, e := range es {
-		lines[i] = e.String()
-	}
-	return strings.Join(lines, "\n")
-}
-
-// ErrorDetails lists the rows and columns at fault for API clients (at
-// most the first thousand).
-func (es DeclImportErrors) ErrorDetails() any {
-	if len(es) > maxDeclErrDetails {
-		return []DeclImportError(es[:maxDeclErrDetails])
-	}
-	return []DeclImportError(es)
+	return e.String()
 }
 
 // DeclImportResult counts what a declaration import did.
@@ -196,14 +167,14 @@ func readDeclFile(name string, r io.Reader) ([][]string, [sha256.Size]byte, erro
 
 // parseDeclTable checks the header and every row without the database and
 // groups the rows into declarations. today bounds the declaration dates.
-func parseDeclTable(table [][]string, today string) (declTable, DeclImportErrors) {
+func parseDeclTable(table [][]string, today string) (declTable, kit.Errors) {
 	var out declTable
-	var errs DeclImportErrors
+	var errs kit.Errors
 	if len(table) == 0 || strings.TrimSpace(strings.Join(table[0], "")) == "" {
-		return out, DeclImportErrors{{Row: 1, Msg: "第一行应为表头：" + strings.Join(DeclImportColumns, "、")}}
+		return out, kit.Errors{{Row: 1, Msg: "第一行应为表头：" + strings.Join(DeclImportColumns, "、")}}
 	}
 	if len(table)-1 > MaxDeclImportRows {
-		return out, DeclImportErrors{{Msg: fmt.Sprintf("文件有 %d 行数据，超过每次导入 %d 行的上限，请拆分为几个文件分批导入", len(table)-1, MaxDeclImportRows)}}
+		return out, kit.Errors{{Msg: fmt.Sprintf("文件有 %d 行数据，超过每次导入 %d 行的上限，请拆分为几个文件分批导入", len(table)-1, MaxDeclImportRows)}}
 	}
 	col := map[string]int{}
 	known := append(append(append([]string{}, DeclImportColumns...), DeclImportNoteColumn), declUnsupported...)
@@ -214,20 +185,20 @@ func parseDeclTable(table [][]string, today string) (declTable, DeclImportErrors
 				continue
 			}
 			if prev, dup := col[want]; dup {
-				errs = append(errs, DeclImportError{Row: 1, Col: colLetter(i), Column: want, Msg: fmt.Sprintf("表头中重复出现该列（已在 %s 列）", colLetter(prev))})
+				errs = append(errs, kit.FieldError{Row: 1, Col: colLetter(i), Column: want, Msg: fmt.Sprintf("表头中重复出现该列（已在 %s 列）", colLetter(prev))})
 			}
 			col[want] = i
 		}
 	}
 	for _, u := range declUnsupported {
 		if i, ok := col[u]; ok {
-			errs = append(errs, DeclImportError{Row: 1, Col: colLetter(i), Column: u,
+			errs = append(errs, kit.FieldError{Row: 1, Col: colLetter(i), Column: u,
 				Msg: "批量导入暂不支持指标表（对比国家标准号、指标名称、单位、声明值、检验方法、方向），请删除这些列；执行本企业企业标准的声明请在“声明执行的标准”页面逐项填写指标"})
 		}
 	}
 	for _, want := range DeclImportColumns {
 		if _, ok := col[want]; !ok {
-			errs = append(errs, DeclImportError{Row: 1, Column: want, Msg: "表头缺少必填列“" + want + "”（必填列：" + strings.Join(DeclImportColumns, "、") + "）"})
+			errs = append(errs, kit.FieldError{Row: 1, Column: want, Msg: "表头缺少必填列“" + want + "”（必填列：" + strings.Join(DeclImportColumns, "、") + "）"})
 		}
 	}
 	if len(errs) > 0 {
@@ -260,7 +231,7 @@ func parseDeclTable(table [][]string, today string) (declTable, DeclImportErrors
 		rowOK := true
 		bad := func(column, format string, args ...any) {
 			rowOK = false
-			errs = append(errs, DeclImportError{Row: n, Col: colLetter(col[column]), Column: column, Msg: fmt.Sprintf(format, args...)})
+			errs = append(errs, kit.FieldError{Row: n, Col: colLetter(col[column]), Column: column, Msg: fmt.Sprintf(format, args...)})
 		}
 		for _, c := range DeclImportColumns {
 			if v := cell(row, c); utf8.RuneCountInString(v) > maxDeclCell {
@@ -349,19 +320,23 @@ func parseDeclTable(table [][]string, today string) (declTable, DeclImportErrors
 		}
 	}
 	if out.rows == 0 && len(errs) == 0 {
-		errs = append(errs, DeclImportError{Msg: "文件中没有数据行（表头之后每一行是一个产品）"})
+		errs = append(errs, kit.FieldError{Msg: "文件中没有数据行（表头之后每一行是一个产品）"})
 	}
 	return out, errs
 }
 
 // declImportFailure is the error of a refused file.
-func declImportFailure(errs DeclImportErrors) error {
+func declImportFailure(errs kit.Errors) error {
 	sort.SliceStable(errs, func(i, j int) bool { return errs[i].Row < errs[j].Row })
 	shown := errs
 	if len(shown) > 20 {
 		shown = shown[:20]
 	}
-	msg := "导入文件有 " + strconv.Itoa(len(errs)) + " 处错误，未导入任何记录，请改正后重新上传：\n" + shown.Error()
+	lines := make([]string, len(shown))
+	for i, e := range shown {
+		lines[i] = declLine(e)
+	}
+	msg := "导入文件有 " + strconv.Itoa(len(errs)) + " 处错误，未导入任何记录，请改正后重新上传：\n" + strings.Join(lines, "\n")
 	if len(errs) > len(shown) {
 		msg += fmt.Sprintf("\n……另有 %d 处错误", len(errs)-len(shown))
 	}
@@ -483,8 +458,8 @@ func (s *Service) importDeclarations(ctx context.Context, p auth.Principal, name
 // planDeclImport checks the file's declarations against the database
 // (registered enterprises, the registry, current declarations) and says
 // what to write; it writes nothing.
-func (s *Service) planDeclImport(ctx context.Context, q querier, groups []*declGroup, col func(string) string) ([]*declPlan, DeclImportErrors, error) {
-	var errs DeclImportErrors
+func (s *Service) planDeclImport(ctx context.Context, q querier, groups []*declGroup, col func(string) string) ([]*declPlan, kit.Errors, error) {
+	var errs kit.Errors
 	type ent struct {
 		id   int64
 		name string
@@ -510,7 +485,7 @@ func (s *Service) planDeclImport(ctx context.Context, q querier, groups []*declG
 		if e != nil {
 			pl.entID = e.id
 			if !checked[g.credit] && strings.Join(strings.Fields(norm.NFKC.String(e.name)), "") != strings.Join(strings.Fields(norm.NFKC.String(g.entName)), "") {
-				errs = append(errs, DeclImportError{Row: g.entRow, Col: col("企业名称"), Column: "企业名称",
+				errs = append(errs, kit.FieldError{Row: g.entRow, Col: col("企业名称"), Column: "企业名称",
 					Msg: fmt.Sprintf("统一社会信用代码 %s 已登记为“%s”，与文件中的“%s”不一致；请核对后修改文件", g.credit, e.name, g.entName)})
 			}
 			checked[g.credit] = true
@@ -536,7 +511,7 @@ func (s *Service) planDeclImport(ctx context.Context, q querier, groups []*declG
 			pl.existing = ex
 		}
 		bad := func(column, format string, args ...any) {
-			errs = append(errs, DeclImportError{Row: g.row, Col: col(column), Column: column, Msg: fmt.Sprintf(format, args...)})
+			errs = append(errs, kit.FieldError{Row: g.row, Col: col(column), Column: column, Msg: fmt.Sprintf(format, args...)})
 		}
 		if pl.existing != nil {
 			// Only the products change; the declaration was validated when made.

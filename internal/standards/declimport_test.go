@@ -355,7 +355,7 @@ func TestDeclImportErrors(t *testing.T) {
 				if tc.row == 0 {
 					return
 				}
-				var es DeclImportErrors
+				var es kit.Errors
 				if !errors.As(err, &es) || len(es) == 0 {
 					t.Fatalf("no row details: %v", err)
 				}

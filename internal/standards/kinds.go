@@ -51,7 +51,7 @@ func (s *Service) importDeclKind(ctx context.Context, p auth.Principal, src kit.
 	} else {
 		res, err = s.ImportDeclarations(ctx, p, src.Name, f)
 	}
-	var des DeclImportErrors
+	var des kit.Errors
 	if errors.As(err, &des) {
 		var rows = map[int]bool{}
 		var rw *csv.Writer
@@ -61,7 +61,7 @@ func (s *Service) importDeclKind(ctx context.Context, p auth.Principal, src kit.
 		}
 		for _, d := range des {
 			if len(rep.Errors) < kit.MaxReportErrors {
-				rep.Errors = append(rep.Errors, kit.FieldError{Row: d.Row, Column: d.Column, Msg: d.Msg})
+				rep.Errors = append(rep.Errors, d)
 			}
 			rows[d.Row] = true
 			if rw != nil {

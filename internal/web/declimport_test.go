@@ -8,6 +8,7 @@ import (
 
 	"github.com/xuri/excelize/v2"
 
+	"sidi/internal/kit"
 	"sidi/internal/standards"
 	"sidi/internal/store"
 	"sidi/internal/store/storetest"
@@ -75,7 +76,7 @@ func TestDeclImportPages(t *testing.T) {
 		resp, body = sup.do("POST", "/api/v1/declarations/import", buf, map[string]string{"Content-Type": ct, "X-CSRF-Token": tok})
 		var apiErr struct {
 			Error struct {
-				Details []standards.DeclImportError `json:"details"`
+				Details []kit.FieldError `json:"details"`
 			} `json:"error"`
 		}
 		if json.Unmarshal([]byte(body), &apiErr); resp.StatusCode != http.StatusUnprocessableEntity || len(apiErr.Error.Details) != 1 ||
