@@ -44,13 +44,14 @@ func (e FieldError) String() string {
 
 // Errors is a list of validation failures returned as one error. It is an
 // invalid-input error (errors.Is(err, apperr.ErrInvalid)) whose message joins
-// the first failures, and an apperr.Detailed whose details list them all,
+// the first failures, and an apperr.Detailed whose details list them (up to
+// MaxReportErrors),
 // so a form shows each message next to its field and an import report shows
 // each row and column.
 type Errors []FieldError
 
 // maxMessage is how many failures the joined message names; the details
-// carry all of them.
+// carry up to MaxReportErrors.
 const maxMessage = 20
 
 func (es Errors) Error() string {
@@ -66,8 +67,10 @@ func (es Errors) Error() string {
 	return s
 }
 
-// ErrorDetails lists every failure for API clients.
-func (es Errors) ErrorDetails() any { return []FieldError(es) }
+// ErrorDetails lists the failures for API clients: the first
+// MaxReportErrors, like an import report (a file of 100,000 bad rows
+// would otherwise answer with all of them).
+func (es Errors) ErrorDetails() any { return []FieldError(es[:min(len(es), MaxReportErrors)]) }
 
 // Unwrap makes the list an invalid-input error carrying its message.
 func (es Errors) Unwrap() []error {

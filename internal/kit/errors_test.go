@@ -35,3 +35,21 @@ func TestFieldErrorString(t *testing.T) {
 		})
 	}
 }
+
+// TestErrorDetailsCapped: an API answer lists at most MaxReportErrors
+// failures, the first ones; the error itself keeps them all.
+func TestErrorDetailsCapped(t *testing.T) {
+	for _, n := range []int{0, 3, kit.MaxReportErrors, kit.MaxReportErrors + 1, 3 * kit.MaxReportErrors} {
+		var es kit.Errors
+		for i := range n {
+			es = append(es, kit.FieldError{Row: i + 2, Msg: "x"})
+		}
+		got := es.ErrorDetails().([]kit.FieldError)
+		if want := min(n, kit.MaxReportErrors); len(got) != want || (want > 0 && got[0].Row != 2) {
+			t.Errorf("%d failures: %d details, want %d from row 2", n, len(got), want)
+		}
+		if len(es) != n {
+			t.Errorf("%d failures: the list now holds %d", n, len(es))
+		}
+	}
+}
