@@ -13,7 +13,6 @@ import (
 	"sidi/internal/alarms"
 	"sidi/internal/apperr"
 	"sidi/internal/auth"
-	"sidi/internal/equipment"
 	"sidi/internal/numfmt"
 	"sidi/internal/telemetry"
 )
@@ -41,15 +40,7 @@ var alarmFuncs = template.FuncMap{
 	"alarmStatus": func(s string) string { return alarms.StatusLabels[s] },
 	"hzActor":     hazardActor,
 	"hzRef":       hazardRef,
-	"fuelLabel": func(k string) string {
-		if k == "" {
-			return "—"
-		}
-		if l, ok := equipment.FuelLabels[k]; ok {
-			return l
-		}
-		return k
-	},
+	"fuelLabel":   fuelLabel, // equipment_pages.go
 	"cstTime": func(t time.Time) string {
 		if t.IsZero() {
 			return "—"

@@ -515,3 +515,16 @@ func (s *equipmentWeb) update(w http.ResponseWriter, r *http.Request, rc *reqCtx
 		return s.svc.Update(r.Context(), rc.P, e.ID, in)
 	})
 }
+
+// fuelLabel names a boiler's fuel in Chinese ("—" for none, the key itself
+// for one the register does not know); the prefecture page's efficiency
+// table uses it too, so the register's labels stay behind this one file.
+func fuelLabel(k string) string {
+	if k == "" {
+		return "—"
+	}
+	if l, ok := equipment.FuelLabels[k]; ok {
+		return l
+	}
+	return k
+}
