@@ -126,9 +126,9 @@ func (sp Spec[T]) Save(ctx context.Context, w Write[T]) (T, error) {
 		if after, err = sp.Load(ctx, tx, id); err != nil {
 			return err
 		}
-		e := audit.Entry{Entity: sp.Entity, EntityID: strconv.FormatInt(id, 10), Action: w.Action, After: sp.afterView(after)}
+		e := audit.Entry{Entity: sp.Entity, EntityID: strconv.FormatInt(id, 10), Action: w.Action, After: auditView(sp.Audit, sp.AuditAfter, after)}
 		if !create {
-			e.Before = sp.view(before)
+			e.Before = auditView(sp.Audit, nil, before)
 		}
 		return audit.Append(ctx, sp.DB, tx, w.By, e)
 	})
@@ -145,19 +145,17 @@ func (sp Spec[T]) missing(id int64) string {
 	return fmt.Sprintf("没有编号为 %d 的%s", id, sp.Noun)
 }
 
-// afterView is what the audit log records of a record after a write.
-func (sp Spec[T]) afterView(x T) any {
-	if sp.AuditAfter != nil {
-		return sp.AuditAfter(x)
+// auditView is what an audit entry records of x: after's view when set
+// (the after side of a write that records more after than before), else
+// view's, else x itself.
+func auditView[T any](view, after func(T) any, x T) any {
+	switch {
+	case after != nil:
+		return after(x)
+	case view != nil:
+		return view(x)
 	}
-	return sp.view(x)
-}
-
-func (sp Spec[T]) view(x T) any {
-	if sp.Audit == nil {
-		return x
-	}
-	return sp.Audit(x)
+	return x
 }
 
 // execError turns a failure of Exec into what the caller sees: a unique

@@ -145,12 +145,12 @@ func (st Setting[K, T]) Save(ctx context.Context, w Put[K, T]) (T, error) {
 		case err != nil:
 			return fmt.Errorf("%s: %s %s: %w", st.Entity, action, id, err)
 		}
-		e := audit.Entry{Entity: st.Entity, EntityID: id, Action: action, After: w.after(wrote)}
+		e := audit.Entry{Entity: st.Entity, EntityID: id, Action: action, After: auditView(w.Audit, w.AuditAfter, wrote)}
 		if w.Remove && w.AuditAfter == nil {
 			e.After = nil
 		}
 		if found {
-			e.Before = w.view(before)
+			e.Before = auditView(w.Audit, nil, before)
 		}
 		return audit.Append(ctx, st.DB, tx, w.By, e)
 	})
@@ -161,20 +161,6 @@ func (st Setting[K, T]) Save(ctx context.Context, w Put[K, T]) (T, error) {
 		return zero, err
 	}
 	return out, nil
-}
-
-func (w Put[K, T]) view(v T) any {
-	if w.Audit == nil {
-		return v
-	}
-	return w.Audit(v)
-}
-
-func (w Put[K, T]) after(v T) any {
-	if w.AuditAfter != nil {
-		return w.AuditAfter(v)
-	}
-	return w.view(v)
 }
 
 // errUnchanged ends the transaction of an Exec that returned Unchanged.
