@@ -91,6 +91,12 @@ func (es *Errors) Add(field, format string, args ...any) {
 	*es = append(*es, FieldError{Field: field, Msg: fmt.Sprintf(format, args...)})
 }
 
+// AddAt appends a failure of the cell of row in column (a canonical
+// column name), with the column's letter in the file.
+func (es *Errors) AddAt(row Row, column, format string, args ...any) {
+	*es = append(*es, FieldError{Row: row.N, Col: row.Letter(column), Column: column, Msg: fmt.Sprintf(format, args...)})
+}
+
 // AddCell appends a failure of the cell at row (1-based) and column.
 func (es *Errors) AddCell(row int, column, format string, args ...any) {
 	*es = append(*es, FieldError{Row: row, Column: column, Msg: fmt.Sprintf(format, args...)})

@@ -7,8 +7,9 @@ import (
 	"fmt"
 	"io"
 	"os"
-	"sidi/internal/store"
 	"strings"
+
+	"sidi/internal/store"
 
 	"sidi/internal/apperr"
 )
@@ -32,6 +33,17 @@ type ImportKind[P any] struct {
 	// department scope reaches the register at all (the special-equipment
 	// register is kept by the market regulator's departments only).
 	Reach func(ctx context.Context, p P) error `json:"-"`
+	// Description, when set, says what users must know of the kind's file
+	// beyond its columns (how rows form records, what is refused), a
+	// sentence a line; the import page and `sidi kinds` show it.
+	Description []string `json:"description,omitempty"`
+	// Records, when set, names what the records of a kind whose records
+	// span rows (GroupPlan) are counted in ("项声明"); its reports count
+	// them in ImportReport.Records.
+	Records string `json:"records,omitempty"`
+	// Template, when set, is the kind's own template workbook (.xlsx: an
+	// example row, instructions), offered instead of the header row alone.
+	Template func() ([]byte, error) `json:"-"`
 	// Import reads src and writes its rows; see RunImport for the rules
 	// every kind follows.
 	Import func(ctx context.Context, p P, src Source, opt ImportOptions) (ImportReport, error) `json:"-"`
@@ -98,6 +110,13 @@ type ImportReport struct {
 	Unchanged int    `json:"unchanged"`
 	Rejected  int    `json:"rejected"` // invalid rows left out (with SkipInvalid)
 	Batches   int    `json:"batches"`
+	// Skipped are rows passed over as not data (a template's example row).
+	Skipped int `json:"skipped,omitempty"`
+	// Records are the records the rows form, in a kind whose records span
+	// rows (GroupPlan): created, updated and unchanged count them.
+	Records int `json:"records,omitempty"`
+	// Counts are what else the kind's import did ("新登记企业"), in order.
+	Counts []Count `json:"counts,omitempty"`
 	// Errors are the first failures of the invalid rows (at most
 	// MaxReportErrors; Rejected counts the rows).
 	Errors Errors `json:"errors,omitempty"`
@@ -114,6 +133,23 @@ type Item[T any] struct {
 
 // BatchResult counts what the writing of one batch did.
 type BatchResult struct{ Created, Updated, Unchanged int }
+
+// Count is a kind's own count of what an import did, labelled as users
+// read it.
+type Count struct {
+	Label string `json:"label"`
+	N     int    `json:"n"`
+}
+
+// Count returns the count labelled label, 0 when there is none.
+func (rep ImportReport) Count(label string) int {
+	for _, c := range rep.Counts {
+		if c.Label == label {
+			return c.N
+		}
+	}
+	return 0
+}
 
 // WriteFunc stores one batch of rows with its audit entry.
 type WriteFunc[T any] func(ctx context.Context, batch []Item[T], file ImportReport) (BatchResult, error)

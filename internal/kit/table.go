@@ -34,15 +34,32 @@ type Column struct {
 	Name     string   `json:"name"`
 	Aliases  []string `json:"aliases,omitempty"`
 	Required bool     `json:"required,omitempty"`
+	// Refuse, when set, makes the column one a file must not carry (data
+	// the kind cannot import yet, which would otherwise be dropped
+	// silently): its header refuses the file with this message.
+	Refuse string `json:"-"`
 }
 
-// Header lists the canonical headers of cols, as a template's first row.
+// Header lists the canonical headers of cols, as a template's first row
+// (the refused columns left out).
 func Header(cols []Column) []string {
-	out := make([]string, len(cols))
-	for i, c := range cols {
-		out[i] = c.Name
+	out := make([]string, 0, len(cols))
+	for _, c := range cols {
+		if c.Refuse == "" {
+			out = append(out, c.Name)
+		}
 	}
 	return out
+}
+
+// ColumnLetter is the spreadsheet letter of the 0-based column i: A, …,
+// Z, AA, ….
+func ColumnLetter(i int) string {
+	var b []byte
+	for i++; i > 0; i = (i - 1) / 26 {
+		b = append([]byte{byte('A' + (i-1)%26)}, b...)
+	}
+	return string(b)
 }
 
 // Limits bound what a table reader takes. Zero fields take the defaults.
@@ -338,6 +355,15 @@ func (r Row) Get(name string) string {
 // file, and whether the file has it.
 func (r Row) Index(name string) (int, bool) { i, ok := r.col[name]; return i, ok }
 
+// Letter returns the spreadsheet letter of the canonical column name in
+// the file, "" when the file has no such column.
+func (r Row) Letter(name string) string {
+	if i, ok := r.col[name]; ok {
+		return ColumnLetter(i)
+	}
+	return ""
+}
+
 // Has reports whether the file has the column.
 func (r Row) Has(name string) bool { _, ok := r.col[name]; return ok }
 
@@ -351,15 +377,24 @@ func matchHeader(cols []Column, row int, cells []string) (map[string]int, Errors
 			keys[HeaderKey(a)] = c.Name
 		}
 	}
+	refuse := map[string]string{}
+	for _, c := range cols {
+		if c.Refuse != "" {
+			refuse[c.Name] = c.Refuse
+		}
+	}
 	col := map[string]int{}
 	for i, h := range cells {
 		name, ok := keys[HeaderKey(h)]
 		if !ok {
 			continue
 		}
-		if _, dup := col[name]; dup {
-			errs = append(errs, FieldError{Row: row, Column: name, Msg: "表头中重复出现该列"})
+		if prev, dup := col[name]; dup {
+			errs = append(errs, FieldError{Row: row, Col: ColumnLetter(i), Column: name, Msg: "表头中重复出现该列（已在 " + ColumnLetter(prev) + " 列）"})
 			continue
+		}
+		if msg := refuse[name]; msg != "" {
+			errs = append(errs, FieldError{Row: row, Col: ColumnLetter(i), Column: name, Msg: msg})
 		}
 		col[name] = i
 	}
