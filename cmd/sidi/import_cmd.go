@@ -68,6 +68,9 @@ func cmdKinds() *Command {
 				}
 				fmt.Fprintf(e.Stdout, "\t表头 header: %s\n", strings.Join(kit.Header(k.Columns), ","))
 				fmt.Fprintf(e.Stdout, "\t列 columns (* 必填 required): %s\n", strings.Join(cols, "，"))
+				for _, d := range k.Description {
+					fmt.Fprintf(e.Stdout, "\t· %s\n", d)
+				}
 			}
 			return nil
 		},
@@ -202,13 +205,13 @@ func runImport(ctx context.Context, e *Env, cfg func() store.Config, kind, file 
 	}
 	secs := time.Since(start).Seconds()
 	if opt.DryRun {
-		fmt.Fprintf(e.Stdout, "仅校验，未写入：共 %d 行，正确 %d 行，错误 %d 行\n"+
-			"dry run, nothing written: rows read, valid, rejected\n", rep.Rows, rep.Rows-rep.Rejected, rep.Rejected)
+		fmt.Fprintf(e.Stdout, "仅校验，未写入：共 %d 行%s，正确 %d 行，错误 %d 行\n"+
+			"dry run, nothing written: rows read, valid, rejected\n", rep.Rows, reportRecords(k, rep), rep.Rows-rep.Rejected, rep.Rejected)
 		return nil
 	}
-	fmt.Fprintf(e.Stdout, "已处理 %d 行：新增 %d，更新 %d，未变 %d，跳过错误行 %d；%d 批，%.1f 秒（%.0f 行/秒）\n"+
+	fmt.Fprintf(e.Stdout, "已处理 %d 行%s：新增 %d，更新 %d，未变 %d，跳过错误行 %d%s；%d 批，%.1f 秒（%.0f 行/秒）\n"+
 		"rows processed: created, updated, unchanged, rejected; batches, seconds (rows/s)\n",
-		rep.Rows, rep.Created, rep.Updated, rep.Unchanged, rep.Rejected, rep.Batches, secs, float64(rep.Rows)/max(secs, 0.001))
+		rep.Rows, reportRecords(k, rep), rep.Created, rep.Updated, rep.Unchanged, rep.Rejected, reportCounts(rep), rep.Batches, secs, float64(rep.Rows)/max(secs, 0.001))
 	if rep.Rejected > 0 {
 		fmt.Fprintf(e.Stderr, "有 %d 行错误未导入 %d rows rejected", rep.Rejected, rep.Rejected)
 		if rejects != "" {
@@ -225,6 +228,31 @@ func runImport(ctx context.Context, e *Env, cfg func() store.Config, kind, file 
 		fmt.Fprintf(e.Stdout, "检索索引 search index: %s %d 条 records, %.1f 秒 s\n", k, indexed[k], time.Since(start).Seconds())
 	}
 	return err
+}
+
+// reportRecords says how many records a kind whose records span rows
+// found, and the example rows skipped: "（1 项声明，跳过示例 1 行）".
+func reportRecords(k kit.ImportKind[auth.Principal], rep kit.ImportReport) string {
+	var parts []string
+	if k.Records != "" {
+		parts = append(parts, fmt.Sprintf("%d %s", rep.Records, k.Records))
+	}
+	if rep.Skipped > 0 {
+		parts = append(parts, fmt.Sprintf("跳过示例 %d 行", rep.Skipped))
+	}
+	if len(parts) == 0 {
+		return ""
+	}
+	return "（" + strings.Join(parts, "，") + "）"
+}
+
+// reportCounts lists a kind's own counts: "；新登记企业 1".
+func reportCounts(rep kit.ImportReport) string {
+	var b strings.Builder
+	for _, c := range rep.Counts {
+		fmt.Fprintf(&b, "；%s %d", c.Label, c.N)
+	}
+	return b.String()
 }
 
 func cmdExport() *Command {

@@ -131,9 +131,6 @@ func TestImportExport(t *testing.T) {
 	if code, _, errs := runCLI(t, "import", "no-such-kind", good, "--data", dir); code != 2 || !strings.Contains(errs, "未知的类型") {
 		t.Errorf("unknown kind: exit %d %s", code, errs)
 	}
-	if code, _, errs := runCLI(t, "import", "declarations", good, "--skip-invalid", "--data", dir); code != 1 || !strings.Contains(errs, "不支持跳过错误行") {
-		t.Errorf("declarations --skip-invalid: exit %d %s", code, errs)
-	}
 }
 
 // TestDemoRegistryRoundTrip: what `sidi export standards` writes from a

@@ -1,16 +1,11 @@
 package standards
 
 import (
-	"bytes"
 	"context"
-	"errors"
 	"fmt"
-	"path/filepath"
 	"strings"
 
-	"sidi/internal/auth"
 	"sidi/internal/cli"
-	"sidi/internal/kit"
 )
 
 // Commands are the register's commands of the sidi binary (through its
@@ -19,7 +14,7 @@ import (
 // name and gives the register's service. The benchmark (standards bench)
 // stays with the binary's other bench commands.
 func Commands(open cli.Open[*Service]) []*cli.Command {
-	return []*cli.Command{cmdCode(), cmdSearch(open), cmdImport(), cmdImportDeclarations(open)}
+	return []*cli.Command{cmdCode(), cmdSearch(open), cmdImport(), cmdImportDeclarations()}
 }
 
 func cmdCode() *cli.Command {
@@ -115,51 +110,14 @@ func cmdImport() *cli.Command {
 	}
 }
 
-func cmdImportDeclarations(open cli.Open[*Service]) *cli.Command {
+// cmdImportDeclarations keeps the old name of `sidi import declarations`.
+func cmdImportDeclarations() *cli.Command {
 	return &cli.Command{
-		Name: "standards import-declarations", Usage: "[--data DIR | --db URL] FILE.xlsx|FILE.csv",
-		Short: "从 Excel/CSV 批量导入企业标准自我声明 import enterprise self-declarations",
+		Name: "standards import-declarations", Usage: "[--skip-invalid] [--rejects FILE] [--dry-run] [--data DIR | --db URL] FILE.xlsx|FILE.csv",
+		Short: "从 Excel/CSV 批量导入企业标准自我声明（同 sidi import declarations）import enterprise self-declarations",
 		Long: "第一行为表头：" + strings.Join(DeclImportColumns, "、") + "（必填），说明（可选，以“示例”开头的行跳过）。\n" +
-			"每一行是一项声明中的一个产品；统一社会信用代码和标准号相同的各行为同一项声明。尚未登记的企业按企业名称自动登记。\n" +
-			"先校验全部行，有任何错误（按行号、列和列名列出）则不导入任何记录，退出码为 1；\n" +
-			"已有的有效声明产品相同则不变，产品不同则更新产品；重复导入同一文件不产生变化。CSV 可为 UTF-8（可带 BOM）或 GB18030。",
-		Run: func(ctx context.Context, e *cli.Env, args []string) error {
-			fs := cli.NewFlags("standards import-declarations", e)
-			cfg := cli.Storage(fs, e)
-			if err := cli.ParseArgs(fs, args); err != nil {
-				return err
-			}
-			if fs.NArg() != 1 {
-				return cli.UsageError{Msg: "需要一个文件参数 need one FILE"}
-			}
-			data, err := cli.ReadInput(e, fs.Arg(0))
-			if err != nil {
-				return err
-			}
-			svc, closeStore, err := open(ctx, cfg())
-			if err != nil {
-				return err
-			}
-			defer closeStore()
-			user := ""
-			if e.Getenv != nil {
-				user = e.Getenv("USER")
-			}
-			res, err := svc.ImportDeclarations(ctx, auth.CLI(user), filepath.Base(fs.Arg(0)), bytes.NewReader(data))
-			var rowErrs kit.Errors
-			if errors.As(err, &rowErrs) {
-				for _, re := range rowErrs {
-					fmt.Fprintln(e.Stderr, declLine(re))
-				}
-				return fmt.Errorf("导入失败：文件有 %d 处错误，未导入任何记录 import refused, nothing written", len(rowErrs))
-			}
-			if err != nil {
-				return err
-			}
-			fmt.Fprintf(e.Stdout, "已处理 %d 行（跳过示例 %d 行），共 %d 项声明：新增 %d，更新 %d，未变 %d；新登记企业 %d\n"+
-				"rows, skipped, declarations: created, updated, unchanged; enterprises created\n",
-				res.Rows, res.Skipped, res.Declarations, res.Created, res.Updated, res.Unchanged, res.EnterprisesCreated)
-			return nil
-		},
+			strings.Join(declImportNotes(), "\n") + "\n" +
+			"即 sidi import declarations FILE 的别名。",
+		Alias: "import declarations",
 	}
 }

@@ -1,14 +1,13 @@
 package standards
 
 import (
-	"bytes"
 	"context"
-	"crypto/sha256"
 	"database/sql"
 	"encoding/hex"
 	"errors"
 	"fmt"
 	"io"
+	"slices"
 	"sort"
 	"strconv"
 	"strings"
@@ -66,21 +65,8 @@ const (
 	maxDeclCell        = 300
 )
 
-// A problem of a declaration import file is a kit.FieldError: the row as
-// numbered in the spreadsheet (the header is row 1), the column letter
-// (Col) and its header name (Column).
-
-// declLine is how a problem reads: kit.FieldError's wording, except that a
-// header column that is missing (no letter) is named in brackets like the
-// others, "第 1 行（声明日期）：…".
-func declLine(e kit.FieldError) string {
-	if e.Row > 0 && e.Col == "" && e.Column != "" {
-		return fmt.Sprintf("第 %d 行（%s）：%s", e.Row, e.Column, e.Msg)
-	}
-	return e.String()
-}
-
-// DeclImportResult counts what a declaration import did.
+// DeclImportResult counts what a declaration import did (the API's
+// answer; the kind's kit.ImportReport says the same).
 type DeclImportResult struct {
 	Rows               int `json:"rows"`                // data rows read (products), the example row excluded
 	Skipped            int `json:"skipped"`             // example rows skipped
@@ -91,33 +77,29 @@ type DeclImportResult struct {
 	EnterprisesCreated int `json:"enterprises_created"` // enterprises registered by the import
 }
 
+// declEntCreated labels the import's count of enterprises it registered.
+const declEntCreated = "新登记企业"
+
+// declRow is a parsed row: one product of a declaration.
+type declRow struct {
+	credit  string
+	entName string
+	code    Code
+	title   string
+	date    string
+	product Product
+}
+
 // declGroup is one declaration of the file.
 type declGroup struct {
 	row      int // first row
 	rows     []int
 	credit   string
 	entName  string
-	entRow   int
 	code     Code
 	title    string
 	date     string
 	products []Product
-}
-
-// declTable is a parsed, row-checked file.
-type declTable struct {
-	groups  []*declGroup
-	rows    int
-	skipped int
-	col     map[string]int
-}
-
-func colLetter(i int) string {
-	s, err := excelize.ColumnNumberToName(i + 1)
-	if err != nil {
-		return ""
-	}
-	return s
 }
 
 // cellText is a text cell as typed, without surrounding space or the
@@ -131,216 +113,135 @@ func cellText(s string) string {
 	}, s))
 }
 
-// readDeclFile reads at most MaxDeclImportBytes of r and returns its table
-// and the file's SHA-256.
-func readDeclFile(name string, r io.Reader) ([][]string, [sha256.Size]byte, error) {
-	var sum [sha256.Size]byte
-	data, err := io.ReadAll(io.LimitReader(r, MaxDeclImportBytes+1))
-	if err != nil {
-		return nil, sum, fmt.Errorf("standards: read declaration import: %w", err)
+// declSpec is the table a declaration import reads.
+func declSpec() kit.TableSpec {
+	cols := make([]kit.Column, 0, len(DeclImportColumns)+1+len(declUnsupported))
+	for _, c := range DeclImportColumns {
+		cols = append(cols, kit.Column{Name: c, Required: true})
 	}
-	if len(data) > MaxDeclImportBytes {
-		return nil, sum, apperr.Invalid("文件过大：自我声明导入文件不超过 %d MB，请拆分为几个文件分批导入", MaxDeclImportBytes>>20)
+	cols = append(cols, kit.Column{Name: DeclImportNoteColumn})
+	for _, c := range declUnsupported {
+		cols = append(cols, kit.Column{Name: c, Refuse: "批量导入暂不支持指标表（对比国家标准号、指标名称、单位、声明值、检验方法、方向），请删除这些列；执行本企业企业标准的声明请在“声明执行的标准”页面逐项填写指标"})
 	}
-	if len(bytes.TrimSpace(data)) == 0 {
-		return nil, sum, apperr.Invalid("文件为空：第一行应为表头 %s", strings.Join(DeclImportColumns, "、"))
-	}
-	// The declaration import groups rows across the file, so it keeps the
-	// table (at most MaxDeclImportRows rows).
-	var table [][]string
-	last := 0
-	st, err := kit.ScanTable(name, bytes.NewReader(data), kit.Limits{MaxBytes: MaxDeclImportBytes, MaxRows: MaxDeclImportRows + 1}, func(n int, cells []string) error {
-		for last < n-1 && len(table) > 0 {
-			table = append(table, nil) // keep the spreadsheet's row numbers
-			last++
-		}
-		table = append(table, cells)
-		last = n
-		return nil
-	})
-	if err != nil {
-		return nil, sum, err
-	}
-	copy(sum[:], mustHex(st.SHA256))
-	return table, sum, nil
+	return kit.TableSpec{Columns: cols, Limits: kit.Limits{MaxBytes: MaxDeclImportBytes, MaxRows: MaxDeclImportRows}}
 }
 
-// parseDeclTable checks the header and every row without the database and
-// groups the rows into declarations. today bounds the declaration dates.
-func parseDeclTable(table [][]string, today string) (declTable, kit.Errors) {
-	var out declTable
-	var errs kit.Errors
-	if len(table) == 0 || strings.TrimSpace(strings.Join(table[0], "")) == "" {
-		return out, kit.Errors{{Row: 1, Msg: "第一行应为表头：" + strings.Join(DeclImportColumns, "、")}}
-	}
-	if len(table)-1 > MaxDeclImportRows {
-		return out, kit.Errors{{Msg: fmt.Sprintf("文件有 %d 行数据，超过每次导入 %d 行的上限，请拆分为几个文件分批导入", len(table)-1, MaxDeclImportRows)}}
-	}
-	col := map[string]int{}
-	known := append(append(append([]string{}, DeclImportColumns...), DeclImportNoteColumn), declUnsupported...)
-	for i, h := range table[0] {
-		k := kit.HeaderKey(h)
-		for _, want := range known {
-			if k != kit.HeaderKey(want) {
-				continue
-			}
-			if prev, dup := col[want]; dup {
-				errs = append(errs, kit.FieldError{Row: 1, Col: colLetter(i), Column: want, Msg: fmt.Sprintf("表头中重复出现该列（已在 %s 列）", colLetter(prev))})
-			}
-			col[want] = i
-		}
-	}
-	for _, u := range declUnsupported {
-		if i, ok := col[u]; ok {
-			errs = append(errs, kit.FieldError{Row: 1, Col: colLetter(i), Column: u,
-				Msg: "批量导入暂不支持指标表（对比国家标准号、指标名称、单位、声明值、检验方法、方向），请删除这些列；执行本企业企业标准的声明请在“声明执行的标准”页面逐项填写指标"})
-		}
-	}
-	for _, want := range DeclImportColumns {
-		if _, ok := col[want]; !ok {
-			errs = append(errs, kit.FieldError{Row: 1, Column: want, Msg: "表头缺少必填列“" + want + "”（必填列：" + strings.Join(DeclImportColumns, "、") + "）"})
+// parseDeclRow checks one row without the database; today bounds the
+// declaration date.
+func parseDeclRow(row kit.Row, today string) (declRow, kit.Errors) {
+	var d declRow
+	errs := row.Errs
+	cell := func(name string) string { return cellText(row.Get(name)) }
+	for _, c := range DeclImportColumns {
+		if v := cell(c); utf8.RuneCountInString(v) > maxDeclCell {
+			errs.AddAt(row, c, "内容过长（%d 字），不能超过 %d 字", utf8.RuneCountInString(v), maxDeclCell)
 		}
 	}
 	if len(errs) > 0 {
-		return out, errs
+		return d, errs
 	}
-	out.col = col
-	cell := func(row []string, name string) string {
-		i, ok := col[name]
-		if !ok || i >= len(row) {
-			return ""
-		}
-		return cellText(row[i])
+	credit := cell("统一社会信用代码")
+	if credit == "" {
+		errs.AddAt(row, "统一社会信用代码", "统一社会信用代码不能为空")
+	} else if c, err := creditcode.Parse(credit); err != nil {
+		errs.AddAt(row, "统一社会信用代码", "%s", apperr.Message(err))
+	} else {
+		d.credit = c
 	}
-	type entSeen struct {
-		name, key string
-		row       int
+	d.entName = cell("企业名称")
+	if d.entName == "" {
+		errs.AddAt(row, "企业名称", "企业名称不能为空")
 	}
-	ents := map[string]entSeen{}
-	groups := map[string]*declGroup{}
-	for ri, row := range table[1:] {
-		n := ri + 2
-		if strings.TrimSpace(strings.Join(row, "")) == "" {
-			continue
-		}
-		if strings.HasPrefix(cell(row, DeclImportNoteColumn), DeclExampleMark) {
-			out.skipped++
-			continue
-		}
-		out.rows++
-		rowOK := true
-		bad := func(column, format string, args ...any) {
-			rowOK = false
-			errs = append(errs, kit.FieldError{Row: n, Col: colLetter(col[column]), Column: column, Msg: fmt.Sprintf(format, args...)})
-		}
-		for _, c := range DeclImportColumns {
-			if v := cell(row, c); utf8.RuneCountInString(v) > maxDeclCell {
-				bad(c, "内容过长（%d 字），不能超过 %d 字", utf8.RuneCountInString(v), maxDeclCell)
-			}
-		}
-		if !rowOK {
-			continue
-		}
-		var g declGroup
-		credit := cell(row, "统一社会信用代码")
-		if credit == "" {
-			bad("统一社会信用代码", "统一社会信用代码不能为空")
-		} else if c, err := creditcode.Parse(credit); err != nil {
-			bad("统一社会信用代码", "%s", apperr.Message(err))
-		} else {
-			g.credit = c
-		}
-		g.entName = cell(row, "企业名称")
-		if g.entName == "" {
-			bad("企业名称", "企业名称不能为空")
-		}
-		codeText := cell(row, "标准号")
-		g.code = ParseCode(codeText)
-		switch {
-		case codeText == "":
-			bad("标准号", "标准号不能为空")
-		case !g.code.Valid:
-			bad("标准号", "标准号“%s”无法识别：%s", codeText, g.code.Error)
-		}
-		g.title = cell(row, "标准名称")
-		if g.title == "" {
-			bad("标准名称", "标准名称不能为空")
-		}
-		p := Product{Name: cell(row, "产品名称"), Model: cell(row, "规格型号"), Category: cell(row, "产品类别")}
-		for _, f := range []struct{ column, v string }{{"产品名称", p.Name}, {"规格型号", p.Model}, {"产品类别", p.Category}} {
-			if f.v == "" {
-				bad(f.column, "%s不能为空（每一行是声明中的一个产品，产品名称、规格型号、产品类别均为必填）", f.column)
-			}
-		}
-		dateText := cell(row, "声明日期")
-		if dateText == "" {
-			bad("声明日期", "声明日期不能为空")
-		} else if d, ok := cellDate(dateText); !ok || d == "" {
-			bad("声明日期", "日期“%s”无效，应为 YYYY-MM-DD", dateText)
-		} else if d > today {
-			bad("声明日期", "声明日期 %s 晚于今天", d)
-		} else {
-			g.date = d
-		}
-		if g.credit != "" && g.entName != "" {
-			key := strings.Join(strings.Fields(norm.NFKC.String(g.entName)), "")
-			if prev, ok := ents[g.credit]; !ok {
-				ents[g.credit] = entSeen{name: g.entName, key: key, row: n}
-			} else if prev.key != key {
-				bad("企业名称", "统一社会信用代码 %s 在第 %d 行的企业名称为“%s”，本行为“%s”；同一企业的名称应一致", g.credit, prev.row, prev.name, g.entName)
-			}
-		}
-		if !rowOK {
-			continue
-		}
-		key := g.credit + "\x00" + g.code.Normalized
-		have := groups[key]
-		if have == nil {
-			g.row, g.rows, g.entRow, g.products = n, []int{n}, ents[g.credit].row, []Product{p}
-			ng := g
-			groups[key] = &ng
-			out.groups = append(out.groups, &ng)
-			continue
-		}
-		if have.title != g.title {
-			bad("标准名称", "同一企业声明 %s 的各行标准名称应一致：第 %d 行为“%s”，本行为“%s”", g.code.Display, have.row, have.title, g.title)
-		}
-		if have.date != g.date {
-			bad("声明日期", "同一企业声明 %s 的各行声明日期应一致：第 %d 行为 %s，本行为 %s", g.code.Display, have.row, have.date, g.date)
-		}
-		for i, q := range have.products {
-			if q == p {
-				bad("产品名称", "产品“%s %s（%s）”与第 %d 行重复", p.Name, p.Model, p.Category, have.rows[i])
-				break
-			}
-		}
-		if rowOK {
-			have.rows = append(have.rows, n)
-			have.products = append(have.products, p)
+	codeText := cell("标准号")
+	d.code = ParseCode(codeText)
+	switch {
+	case codeText == "":
+		errs.AddAt(row, "标准号", "标准号不能为空")
+	case !d.code.Valid:
+		errs.AddAt(row, "标准号", "标准号“%s”无法识别：%s", codeText, d.code.Error)
+	}
+	d.title = cell("标准名称")
+	if d.title == "" {
+		errs.AddAt(row, "标准名称", "标准名称不能为空")
+	}
+	d.product = Product{Name: cell("产品名称"), Model: cell("规格型号"), Category: cell("产品类别")}
+	for _, f := range []struct{ column, v string }{{"产品名称", d.product.Name}, {"规格型号", d.product.Model}, {"产品类别", d.product.Category}} {
+		if f.v == "" {
+			errs.AddAt(row, f.column, "%s不能为空（每一行是声明中的一个产品，产品名称、规格型号、产品类别均为必填）", f.column)
 		}
 	}
-	if out.rows == 0 && len(errs) == 0 {
-		errs = append(errs, kit.FieldError{Msg: "文件中没有数据行（表头之后每一行是一个产品）"})
+	dateText := cell("声明日期")
+	if dateText == "" {
+		errs.AddAt(row, "声明日期", "声明日期不能为空")
+	} else if v, ok := cellDate(dateText); !ok || v == "" {
+		errs.AddAt(row, "声明日期", "日期“%s”无效，应为 YYYY-MM-DD", dateText)
+	} else if v > today {
+		errs.AddAt(row, "声明日期", "声明日期 %s 晚于今天", v)
+	} else {
+		d.date = v
 	}
-	return out, errs
+	return d, errs
 }
 
-// declImportFailure is the error of a refused file.
-func declImportFailure(errs kit.Errors) error {
-	sort.SliceStable(errs, func(i, j int) bool { return errs[i].Row < errs[j].Row })
-	shown := errs
-	if len(shown) > 20 {
-		shown = shown[:20]
+// declKey is the declaration a row belongs to: the enterprise and the
+// standard ("" when either is not known).
+func declKey(d declRow) string {
+	if d.credit == "" || !d.code.Valid {
+		return ""
 	}
-	lines := make([]string, len(shown))
-	for i, e := range shown {
-		lines[i] = declLine(e)
+	return d.credit + "\x00" + d.code.Normalized
+}
+
+// nameKey is how enterprise names are compared: NFKC, spaces removed.
+func nameKey(s string) string { return strings.Join(strings.Fields(norm.NFKC.String(s)), "") }
+
+// declFolder folds a file's valid rows into declarations, checking each
+// row against the declaration's earlier rows and the enterprise's name
+// against its earlier rows. letter names a column's letter in the file.
+type declFolder struct {
+	ents   map[string]entSeen
+	letter func(string) string
+}
+
+type entSeen struct {
+	name, key string
+	row       int
+}
+
+func (f *declFolder) add(g *declGroup, it kit.Item[declRow]) (*declGroup, kit.Errors) {
+	d, n := it.Val, it.Row
+	var errs kit.Errors
+	bad := func(column, format string, args ...any) {
+		errs = append(errs, kit.FieldError{Row: n, Col: f.letter(column), Column: column, Msg: fmt.Sprintf(format, args...)})
 	}
-	msg := "导入文件有 " + strconv.Itoa(len(errs)) + " 处错误，未导入任何记录，请改正后重新上传：\n" + strings.Join(lines, "\n")
-	if len(errs) > len(shown) {
-		msg += fmt.Sprintf("\n……另有 %d 处错误", len(errs)-len(shown))
+	key := nameKey(d.entName)
+	if prev, ok := f.ents[d.credit]; !ok {
+		f.ents[d.credit] = entSeen{name: d.entName, key: key, row: n}
+	} else if prev.key != key {
+		bad("企业名称", "统一社会信用代码 %s 在第 %d 行的企业名称为“%s”，本行为“%s”；同一企业的名称应一致", d.credit, prev.row, prev.name, d.entName)
+		return nil, errs
 	}
-	return &apperr.Error{Kind: apperr.ErrInvalid, Msg: msg, Err: errs}
+	if g == nil {
+		return &declGroup{row: n, rows: []int{n}, credit: d.credit, entName: d.entName, code: d.code, title: d.title, date: d.date, products: []Product{d.product}}, nil
+	}
+	if g.title != d.title {
+		bad("标准名称", "同一企业声明 %s 的各行标准名称应一致：第 %d 行为“%s”，本行为“%s”", g.code.Display, g.row, g.title, d.title)
+	}
+	if g.date != d.date {
+		bad("声明日期", "同一企业声明 %s 的各行声明日期应一致：第 %d 行为 %s，本行为 %s", g.code.Display, g.row, g.date, d.date)
+	}
+	for i, q := range g.products {
+		if q == d.product {
+			bad("产品名称", "产品“%s %s（%s）”与第 %d 行重复", d.product.Name, d.product.Model, d.product.Category, g.rows[i])
+			break
+		}
+	}
+	if len(errs) > 0 {
+		return nil, errs
+	}
+	g.rows = append(g.rows, n)
+	g.products = append(g.products, d.product)
+	return g, nil
 }
 
 // existingDecl is a current declaration the file's declaration matches.
@@ -360,46 +261,65 @@ type declPlan struct {
 }
 
 // ImportDeclarations reads a table of enterprise self-declarations (.csv
-// in UTF-8 or GB18030, or .xlsx) and stores it (administrators and
-// supervisors). Every row is checked first, against the file and the
-// database; any problem, named by row and column, refuses the whole file.
-// Enterprises not yet registered are created. See the top of this file for
-// what an existing declaration becomes.
+// in UTF-8 or GB18030, or .xlsx) and stores it, all or nothing
+// (administrators and supervisors): the API's import, the kind
+// "declarations" without its options. Every row is checked first, against
+// the file and the database; any problem, named by row and column,
+// refuses the whole file. Enterprises not yet registered are created. See
+// the top of this file for what an existing declaration becomes.
 func (s *Service) ImportDeclarations(ctx context.Context, p auth.Principal, name string, r io.Reader) (DeclImportResult, error) {
-	res, err := s.importDeclarations(ctx, p, name, r, false)
-	if err == nil {
-		s.db.Observer().ImportRows("declarations", res.Rows)
+	src := kit.Source{Name: name, Open: func() (io.ReadCloser, error) { return io.NopCloser(r), nil }}
+	rep, err := s.importDeclKind(ctx, p, src, kit.ImportOptions{})
+	if err != nil {
+		return DeclImportResult{}, err
 	}
-	return res, err
+	return DeclImportResult{Rows: rep.Rows, Skipped: rep.Skipped, Declarations: rep.Records, Created: rep.Created, Updated: rep.Updated,
+		Unchanged: rep.Unchanged, EnterprisesCreated: rep.Count(declEntCreated)}, nil
 }
 
-// importDeclarations imports the file; with dryRun it checks everything
-// and counts what would be created, updated or left alone, writing nothing.
-func (s *Service) importDeclarations(ctx context.Context, p auth.Principal, name string, r io.Reader, dryRun bool) (DeclImportResult, error) {
-	var res DeclImportResult
+// importDeclKind is the kind "declarations": a declaration spans rows, so
+// the rows are grouped into declarations (kit.RunGroupImport), each one
+// all or nothing, and written in one transaction.
+func (s *Service) importDeclKind(ctx context.Context, p auth.Principal, src kit.Source, opt kit.ImportOptions) (kit.ImportReport, error) {
 	if err := p.Require(Editors...); err != nil {
-		return res, err
+		return kit.ImportReport{Kind: "declarations", File: src.Name}, err
 	}
-	table, sum, err := readDeclFile(name, r)
-	if err != nil {
-		return res, err
+	rep, err := kit.RunGroupImport(ctx, src, opt, s.declPlan(p))
+	if err == nil && !opt.DryRun {
+		s.db.Observer().ImportRows("declarations", rep.Rows)
 	}
-	parsed, errs := parseDeclTable(table, s.today())
-	if parsed.col == nil {
-		return res, declImportFailure(errs)
-	}
-	res.Rows, res.Skipped, res.Declarations = parsed.rows, parsed.skipped, len(parsed.groups)
-	col := func(name string) string { return colLetter(parsed.col[name]) }
-	err = s.db.Tx(ctx, func(tx *sql.Tx) error {
-		plans, more, err := s.planDeclImport(ctx, tx, parsed.groups, col)
-		if err != nil {
-			return err
-		}
-		errs = append(errs, more...)
-		if len(errs) > 0 {
-			return declImportFailure(errs)
-		}
-		if dryRun {
+	return rep, err
+}
+
+// declPlan is the grouped import of declarations as p.
+func (s *Service) declPlan(p auth.Principal) kit.GroupPlan[declRow, declGroup] {
+	today := s.today()
+	var letters map[string]string
+	fold := &declFolder{ents: map[string]entSeen{}, letter: func(c string) string { return letters[c] }}
+	return kit.GroupPlan[declRow, declGroup]{
+		Kind: "declarations",
+		Spec: declSpec(),
+		Skip: func(row kit.Row) bool {
+			return strings.HasPrefix(cellText(row.Get(DeclImportNoteColumn)), DeclExampleMark)
+		},
+		Parse: func(row kit.Row) (declRow, kit.Errors) {
+			if letters == nil {
+				letters = map[string]string{}
+				for _, c := range DeclImportColumns {
+					letters[c] = row.Letter(c)
+				}
+			}
+			return parseDeclRow(row, today)
+		},
+		Key: declKey,
+		Add: fold.add,
+		Check: func(ctx context.Context, gs []*kit.Group[declGroup]) (kit.Errors, error) {
+			_, errs, err := s.planDeclImport(ctx, s.db.Reader(), declGroups(gs), fold.letter)
+			return errs, err
+		},
+		Preview: func(ctx context.Context, gs []*kit.Group[declGroup]) (kit.BatchResult, error) {
+			var res kit.BatchResult
+			plans, _, err := s.planDeclImport(ctx, s.db.Reader(), declGroups(gs), fold.letter)
 			for _, pl := range plans {
 				switch {
 				case pl.existing == nil:
@@ -410,49 +330,87 @@ func (s *Service) importDeclarations(ctx context.Context, p auth.Principal, name
 					res.Updated++
 				}
 			}
-			return nil
-		}
-		now := s.now().UTC().Format(time.RFC3339)
-		entIDs := map[string]int64{}
-		for _, pl := range plans {
-			if pl.entID == 0 {
-				if id, ok := entIDs[pl.g.credit]; ok {
-					pl.entID = id
-				} else {
-					id, err := s.importEnterprise(ctx, tx, p, pl.g, now)
-					if err != nil {
-						return err
-					}
-					entIDs[pl.g.credit], pl.entID = id, id
-					res.EnterprisesCreated++
-				}
-			}
-			switch {
-			case pl.existing == nil:
-				if err := s.importNewDecl(ctx, tx, p, pl, now); err != nil {
-					return err
-				}
-				res.Created++
-			case sameProducts(pl.existing.products, pl.g.products):
-				res.Unchanged++
-			default:
-				if err := s.importUpdateDecl(ctx, tx, p, pl, now); err != nil {
-					return err
-				}
-				res.Updated++
-			}
-		}
-		if res.Created+res.Updated+res.EnterprisesCreated == 0 {
-			return nil
-		}
-		return audit.Append(ctx, s.db, tx, p.Actor(), audit.Entry{Entity: "declaration_import", EntityID: hex.EncodeToString(sum[:8]), Action: "import",
-			After: map[string]any{"file": name, "sha256": hex.EncodeToString(sum[:]), "rows": res.Rows, "declarations": res.Declarations, "created": res.Created,
-				"updated": res.Updated, "unchanged": res.Unchanged, "enterprises_created": res.EnterprisesCreated}})
-	})
-	if err != nil {
-		return DeclImportResult{}, err
+			return res, err
+		},
+		Write: func(ctx context.Context, gs []*kit.Group[declGroup], file kit.ImportReport) (res kit.BatchResult, counts []kit.Count, err error) {
+			err = s.db.Tx(ctx, func(tx *sql.Tx) error {
+				res, counts, err = s.writeDeclImport(ctx, tx, p, declGroups(gs), file, fold.letter)
+				return err
+			})
+			return res, counts, err
+		},
+		Mate: func(bad int) string {
+			return fmt.Sprintf("与第 %d 行属于同一项声明（统一社会信用代码和标准号相同），该行有错误，整项声明未导入", bad)
+		},
 	}
-	return res, nil
+}
+
+func declGroups(gs []*kit.Group[declGroup]) []*declGroup {
+	out := make([]*declGroup, len(gs))
+	for i, g := range gs {
+		out[i] = g.Val
+	}
+	return out
+}
+
+// writeDeclImport writes the file's declarations inside tx, checking them
+// against the database again there (a change since the check refuses the
+// file: kit.Errors), with an audit entry for each declaration written and
+// one for the import (nothing when nothing changed).
+func (s *Service) writeDeclImport(ctx context.Context, tx *sql.Tx, p auth.Principal, groups []*declGroup, file kit.ImportReport, letter func(string) string) (kit.BatchResult, []kit.Count, error) {
+	var res kit.BatchResult
+	plans, errs, err := s.planDeclImport(ctx, tx, groups, letter)
+	if err != nil {
+		return res, nil, err
+	}
+	if len(errs) > 0 {
+		return res, nil, errs
+	}
+	now := s.now().UTC().Format(time.RFC3339)
+	entIDs := map[string]int64{}
+	batch := kit.ImportBatch{Kind: "declarations", File: file, FirstRow: groups[0].row}
+	for _, pl := range plans {
+		batch.FirstRow = min(batch.FirstRow, pl.g.row)
+		batch.LastRow = max(batch.LastRow, pl.g.rows[len(pl.g.rows)-1])
+		if pl.entID == 0 {
+			if id, ok := entIDs[pl.g.credit]; ok {
+				pl.entID = id
+			} else {
+				id, err := s.importEnterprise(ctx, tx, p, pl.g, now)
+				if err != nil {
+					return res, nil, err
+				}
+				entIDs[pl.g.credit], pl.entID = id, id
+			}
+		}
+		var after Declaration
+		switch {
+		case pl.existing == nil:
+			if after, err = s.importNewDecl(ctx, tx, p, pl, now); err != nil {
+				return res, nil, err
+			}
+			res.Created++
+			batch.Created = append(batch.Created, after.ID)
+		case sameProducts(pl.existing.products, pl.g.products):
+			res.Unchanged++
+			continue
+		default:
+			if after, err = s.importUpdateDecl(ctx, tx, p, pl, now); err != nil {
+				return res, nil, err
+			}
+			res.Updated++
+			batch.Updated = append(batch.Updated, after.ID)
+		}
+		batch.After = append(batch.After, after)
+	}
+	batch.Unchanged = res.Unchanged
+	counts := []kit.Count{{Label: declEntCreated, N: len(entIDs)}}
+	if res.Created+res.Updated+len(entIDs) == 0 {
+		return res, counts, nil
+	}
+	slices.Sort(batch.Created)
+	slices.Sort(batch.Updated)
+	return res, counts, kit.AuditImportBatch(ctx, s.db, tx, p.Actor(), batch)
 }
 
 // planDeclImport checks the file's declarations against the database
@@ -485,7 +443,7 @@ func (s *Service) planDeclImport(ctx context.Context, q querier, groups []*declG
 		if e != nil {
 			pl.entID = e.id
 			if !checked[g.credit] && strings.Join(strings.Fields(norm.NFKC.String(e.name)), "") != strings.Join(strings.Fields(norm.NFKC.String(g.entName)), "") {
-				errs = append(errs, kit.FieldError{Row: g.entRow, Col: col("企业名称"), Column: "企业名称",
+				errs = append(errs, kit.FieldError{Row: g.row, Col: col("企业名称"), Column: "企业名称",
 					Msg: fmt.Sprintf("统一社会信用代码 %s 已登记为“%s”，与文件中的“%s”不一致；请核对后修改文件", g.credit, e.name, g.entName)})
 			}
 			checked[g.credit] = true
@@ -591,7 +549,7 @@ func (s *Service) importEnterprise(ctx context.Context, tx *sql.Tx, p auth.Princ
 	return e.ID, nil
 }
 
-func (s *Service) importNewDecl(ctx context.Context, tx *sql.Tx, p auth.Principal, pl *declPlan, now string) error {
+func (s *Service) importNewDecl(ctx context.Context, tx *sql.Tx, p auth.Principal, pl *declPlan, now string) (Declaration, error) {
 	r := pl.rec
 	var id int64
 	err := tx.QueryRowContext(ctx, `INSERT INTO declarations(enterprise_id, standard_key, standard_code, standard_title, standard_family, standard_id, own,
@@ -599,27 +557,27 @@ func (s *Service) importNewDecl(ctx context.Context, tx *sql.Tx, p auth.Principa
 		VALUES ($1, $2, $3, $4, $5, $6, 0, '', 0, '', 0, 'current', $7, '', $8, 0, '', $9, $10, $10) RETURNING id`,
 		pl.entID, r.code.Normalized, r.code.Display, r.StandardTitle, r.code.Family, store.NullID(r.stdID), pl.g.date, addYears(pl.g.date, ReviewYears), p.Actor().Name, now).Scan(&id)
 	if err != nil {
-		return fmt.Errorf("standards: declaration import row %d: %w", pl.g.row, err)
+		return Declaration{}, fmt.Errorf("standards: declaration import row %d: %w", pl.g.row, err)
 	}
 	if err := s.saveDeclParts(ctx, tx, id, r); err != nil {
-		return err
+		return Declaration{}, err
 	}
 	return s.importIndexAudit(ctx, tx, p, id, "import", nil)
 }
 
-func (s *Service) importUpdateDecl(ctx context.Context, tx *sql.Tx, p auth.Principal, pl *declPlan, now string) error {
+func (s *Service) importUpdateDecl(ctx context.Context, tx *sql.Tx, p auth.Principal, pl *declPlan, now string) (Declaration, error) {
 	ex := pl.existing
 	before, err := s.loadDecl(ctx, tx, ex.id)
 	if err != nil {
-		return err
+		return before, err
 	}
 	if _, err := tx.ExecContext(ctx, `DELETE FROM declaration_products WHERE declaration_id = $1`, ex.id); err != nil {
-		return fmt.Errorf("standards: declaration import row %d: %w", pl.g.row, err)
+		return Declaration{}, fmt.Errorf("standards: declaration import row %d: %w", pl.g.row, err)
 	}
 	for i, pr := range pl.g.products {
 		if _, err := tx.ExecContext(ctx, `INSERT INTO declaration_products(declaration_id, ordinal, name, model, category) VALUES ($1, $2, $3, $4, $5)`,
 			ex.id, i+1, pr.Name, pr.Model, pr.Category); err != nil {
-			return fmt.Errorf("standards: declaration import row %d: %w", pl.g.row, err)
+			return Declaration{}, fmt.Errorf("standards: declaration import row %d: %w", pl.g.row, err)
 		}
 	}
 	last := max(ex.declaredOn, ex.reviewedOn)
@@ -629,25 +587,41 @@ func (s *Service) importUpdateDecl(ctx context.Context, tx *sql.Tx, p auth.Princ
 		_, err = tx.ExecContext(ctx, `UPDATE declarations SET updated_at = $1 WHERE id = $2`, now, ex.id)
 	}
 	if err != nil {
-		return fmt.Errorf("standards: declaration import row %d: %w", pl.g.row, err)
+		return Declaration{}, fmt.Errorf("standards: declaration import row %d: %w", pl.g.row, err)
 	}
 	return s.importIndexAudit(ctx, tx, p, ex.id, "import_update", &before)
 }
 
-// importIndexAudit indexes a written declaration and records it.
-func (s *Service) importIndexAudit(ctx context.Context, tx *sql.Tx, p auth.Principal, id int64, action string, before *Declaration) error {
+// importIndexAudit indexes a written declaration and records it; it
+// returns the declaration as written.
+func (s *Service) importIndexAudit(ctx context.Context, tx *sql.Tx, p auth.Principal, id int64, action string, before *Declaration) (Declaration, error) {
 	after, err := s.loadDecl(ctx, tx, id)
 	if err != nil {
-		return err
+		return after, err
 	}
 	if err := search.Index(ctx, s.db, tx, declDoc(after)); err != nil {
-		return err
+		return after, err
 	}
 	e := audit.Entry{Entity: "declaration", EntityID: strconv.FormatInt(id, 10), Action: action, After: after}
 	if before != nil {
 		e.Before = *before
 	}
-	return audit.Append(ctx, s.db, tx, p.Actor(), e)
+	return after, audit.Append(ctx, s.db, tx, p.Actor(), e)
+}
+
+// declImportNotes are the rules of a declaration import file, as the
+// template's instructions sheet and the import page state them.
+func declImportNotes() []string {
+	return []string{
+		"每一行是一项自我声明中的一个产品；统一社会信用代码和标准号相同的各行合为一项声明（多个产品）。",
+		"必填列：" + strings.Join(DeclImportColumns, "、") + "；“说明”列可不填，以“示例”开头的行导入时跳过。",
+		"统一社会信用代码按 GB 32100 校验；尚未登记的企业按文件中的企业名称自动登记，同一代码的企业名称应一致。",
+		"声明日期写作 2025-03-01（也可为 2025/3/1、2025年3月1日或日期格式单元格）；复核期限为声明日期后三年。",
+		"执行本企业企业标准（Q/ 开头）的声明须公开指标并承诺，请在“声明执行的标准”页面办理；已有此类声明时，导入只更新其产品。",
+		"已有同一企业、同一标准的有效声明时：产品相同则不变，产品不同则以文件为准更新产品。重复导入同一文件不会产生变化。",
+		"默认有任何错误时不导入任何记录，并按行号和列列出；选择“跳过错误行”时，有错误的声明整项不导入（它的每一行都列出），其余声明照常导入。",
+		fmt.Sprintf("每个文件不超过 %d MB、%d 行。", MaxDeclImportBytes>>20, MaxDeclImportRows),
+	}
 }
 
 // DeclImportTemplate is the import template: the header row, an example row
@@ -682,15 +656,7 @@ func DeclImportTemplate() ([]byte, error) {
 	if _, err := f.NewSheet(help); err != nil {
 		return nil, fmt.Errorf("standards: template: %w", err)
 	}
-	notes := []string{
-		"每一行是一项自我声明中的一个产品；统一社会信用代码和标准号相同的各行合为一项声明（多个产品）。",
-		"必填列：" + strings.Join(DeclImportColumns, "、") + "；“说明”列可不填，以“示例”开头的行导入时跳过。",
-		"统一社会信用代码按 GB 32100 校验；尚未登记的企业按文件中的企业名称自动登记，同一代码的企业名称应一致。",
-		"声明日期写作 2025-03-01（也可为 2025/3/1、2025年3月1日或日期格式单元格）；复核期限为声明日期后三年。",
-		"执行本企业企业标准（Q/ 开头）的声明须公开指标并承诺，请在“声明执行的标准”页面办理；已有此类声明时，导入只更新其产品。",
-		"已有同一企业、同一标准的有效声明时：产品相同则不变，产品不同则以文件为准更新产品。重复导入同一文件不会产生变化。",
-		fmt.Sprintf("有任何错误时不导入任何记录，并按行号和列名列出；每个文件不超过 %d MB、%d 行。", MaxDeclImportBytes>>20, MaxDeclImportRows),
-	}
+	notes := declImportNotes()
 	for i, n := range notes {
 		cell, _ := excelize.CoordinatesToCellName(1, i+1)
 		if err := f.SetCellStr(help, cell, n); err != nil {

@@ -12,6 +12,7 @@ import (
 	"golang.org/x/text/encoding/simplifiedchinese"
 
 	"sidi/internal/apperr"
+	"sidi/internal/audit"
 	"sidi/internal/auth"
 	"sidi/internal/kit"
 	"sidi/internal/store"
@@ -180,9 +181,16 @@ func TestDeclImportFormats(t *testing.T) {
 			t.Errorf("imported declaration not in the search index: %+v", res)
 		}
 		var n int
-		db.Reader().QueryRow(`SELECT COUNT(*) FROM audit_log WHERE entity = 'declaration_import'`).Scan(&n)
+		db.Reader().QueryRow(`SELECT COUNT(*) FROM audit_log WHERE entity = 'import' AND entity_id = 'declarations'`).Scan(&n)
 		if n != 1 {
 			t.Errorf("%d import audit entries, want 1", n)
+		}
+		db.Reader().QueryRow(`SELECT COUNT(*) FROM audit_log WHERE entity = 'declaration' AND action = 'import'`).Scan(&n)
+		if n != 3 {
+			t.Errorf("%d declaration entries, want 3", n)
+		}
+		if _, err := audit.Verify(ctx, db); err != nil {
+			t.Errorf("audit chain: %v", err)
 		}
 		db.Reader().QueryRow(`SELECT COUNT(*) FROM enterprises WHERE credit_code = $1 AND region = '632200'`, diEntC).Scan(&n)
 		if n != 1 {
@@ -283,7 +291,7 @@ func TestDeclImportErrors(t *testing.T) {
 		col   string
 		count int // number of errors, when checked
 	}{
-		{name: "missing column", rows: [][]string{declImportHeader[:7], good[:7]}, want: []string{"第 1 行（声明日期）：表头缺少必填列“声明日期”"}, row: 1},
+		{name: "missing column", rows: [][]string{declImportHeader[:7], good[:7]}, want: []string{"第 1 行“声明日期”：表头缺少必填列“声明日期”"}, row: 1},
 		{name: "indicator columns refused", rows: [][]string{append(append([]string{}, declImportHeader...), "指标名称"), good}, want: []string{"第 1 行 I 列（指标名称）：批量导入暂不支持指标表"}, row: 1, col: "I"},
 		{name: "duplicate column", rows: [][]string{append(append([]string{}, declImportHeader...), "标准号"), good}, want: []string{"第 1 行 I 列（标准号）：表头中重复出现该列（已在 C 列）"}, row: 1, col: "I"},
 		{name: "bad credit code", rows: [][]string{declImportHeader, good, with(0, "91632800MA7XQ2B3C0")}, want: []string{"第 3 行 A 列（统一社会信用代码）：统一社会信用代码“91632800MA7XQ2B3C0”校验位不符"}, row: 3, col: "A"},
@@ -308,13 +316,13 @@ func TestDeclImportErrors(t *testing.T) {
 		{name: "dates differ", rows: [][]string{declImportHeader, good, with(4, "低钠湖盐"), {diEntA, "格尔木昆仑盐化有限公司", "GB 2721—2015", "食品安全国家标准 食用盐", "加碘盐", "1", "食用盐", "2024-06-01"}},
 			want: []string{"第 4 行 H 列（声明日期）：同一企业声明 GB 2721—2015 的各行声明日期应一致：第 2 行为 2024-05-01，本行为 2024-06-01"}, row: 4, col: "H"},
 		{name: "too long", rows: [][]string{declImportHeader, good, with(4, strings.Repeat("盐", 301))}, want: []string{"第 3 行 E 列（产品名称）：内容过长（301 字）"}, row: 3, col: "E"},
-		{name: "every error listed", rows: [][]string{declImportHeader, with(0, "x"), good, with(2, ""), with(7, "昨天")}, want: []string{"导入文件有 3 处错误，未导入任何记录", "第 2 行 A 列", "第 4 行 C 列", "第 5 行 H 列"}, row: 2, col: "A", count: 3},
+		{name: "every error listed", rows: [][]string{declImportHeader, with(0, "x"), good, with(2, ""), with(7, "昨天")}, want: []string{"导入文件有 3 行错误，未导入任何记录", "第 2 行 A 列", "第 4 行 C 列", "第 5 行 H 列"}, row: 2, col: "A", count: 3},
 		{name: "header only", rows: [][]string{declImportHeader}, want: []string{"文件中没有数据行"}},
 		{name: "empty file", raw: []byte(" \n"), want: []string{"文件为空"}},
 		{name: "not a workbook", file: "声明.xlsx", raw: []byte("not a workbook"), want: []string{"无法读取 Excel 文件"}},
 		{name: "unknown type", file: "声明.pdf", raw: []byte("%PDF-1.7"), want: []string{"不支持的文件类型“.pdf”"}},
-		{name: "oversized", raw: bytes.Repeat([]byte("a"), MaxDeclImportBytes+1), want: []string{"文件过大：自我声明导入文件不超过 10 MB"}},
-		{name: "too many rows", raw: append(declImportCSV([][]string{declImportHeader}), bytes.Repeat([]byte("x\n"), MaxDeclImportRows+1)...), want: []string{"文件有 20001 行数据，超过每次导入 20000 行的上限"}},
+		{name: "oversized", raw: bytes.Repeat([]byte("a"), MaxDeclImportBytes+1), want: []string{"文件过大（超过 10 MB）"}},
+		{name: "too many rows", raw: append(declImportCSV([][]string{declImportHeader}), bytes.Repeat([]byte("x\n"), MaxDeclImportRows+1)...), want: []string{"文件超过 20000 行数据"}},
 		{name: "control: a second product", rows: [][]string{declImportHeader, good, with(4, "低钠湖盐")}}, // valid, written last
 	}
 	storetest.Each(t, func(t *testing.T, db *store.DB) {
@@ -404,24 +412,31 @@ func FuzzDeclImportCSV(f *testing.F) {
 	f.Add([]byte("统一社会信用代码,企业名称\n\"unterminated"))
 	f.Add([]byte("\xef\xbb\xbf标准号\n\xff\xfe"))
 	f.Add(append(declImportCSV([][]string{declImportHeader}), []byte("a,b,c,d,e,f,g,45000\n,,,,,,,\n")...))
+	svc := &Service{now: func() time.Time { return time.Date(2026, 3, 1, 10, 0, 0, 0, kit.CST) }}
 	f.Fuzz(func(t *testing.T, data []byte) {
-		table, _, err := readDeclFile("f.csv", bytes.NewReader(data))
+		pl := svc.declPlan(auth.CLI("fuzz"))
+		pl.Check = nil // the database's part
+		var groups []*declGroup
+		pl.Write = func(ctx context.Context, gs []*kit.Group[declGroup], _ kit.ImportReport) (kit.BatchResult, []kit.Count, error) {
+			groups = declGroups(gs)
+			return kit.BatchResult{}, nil, nil
+		}
+		rep, err := kit.RunGroupImport(context.Background(), kit.BytesSource("f.csv", data), kit.ImportOptions{SkipInvalid: true}, pl)
 		if err != nil {
-			if !errors.Is(err, apperr.ErrInvalid) {
-				t.Fatalf("read: %v is not invalid input", err)
+			if !errors.Is(err, apperr.ErrInvalid) || apperr.Message(err) == "" {
+				t.Fatalf("refusal %v is not invalid input", err)
 			}
 			return
 		}
-		parsed, errs := parseDeclTable(table, "2026-03-01")
-		if len(errs) > 0 {
-			if err := declImportFailure(errs); !errors.Is(err, apperr.ErrInvalid) || apperr.Message(err) == "" {
-				t.Fatalf("failure %v is not invalid input", err)
-			}
-		}
-		for _, g := range parsed.groups {
+		rows := 0
+		for _, g := range groups {
 			if len(g.products) == 0 || len(g.products) != len(g.rows) || !g.code.Valid || g.credit == "" || g.date == "" {
 				t.Fatalf("incomplete group %+v", g)
 			}
+			rows += len(g.rows)
+		}
+		if rows+rep.Rejected != rep.Rows || len(groups) != rep.Records {
+			t.Fatalf("%d rows written and %d rejected of %d; %d declarations, report %d", rows, rep.Rejected, rep.Rows, len(groups), rep.Records)
 		}
 	})
 }

@@ -3,13 +3,9 @@ package standards
 import (
 	"context"
 	"database/sql"
-	"encoding/csv"
-	"errors"
 	"fmt"
-	"strconv"
 	"strings"
 
-	"sidi/internal/apperr"
 	"sidi/internal/auth"
 	"sidi/internal/kit"
 	"sidi/internal/store"
@@ -25,63 +21,9 @@ func ImportKinds(s *Service) []kit.ImportKind[auth.Principal] {
 	declCols = append(declCols, kit.Column{Name: DeclImportNoteColumn})
 	return []kit.ImportKind[auth.Principal]{
 		{Name: "standards", Title: "标准目录 standards registry", Columns: ImportColumns, Roles: auth.RoleStrings(Editors...), Import: s.ImportFile, Export: s.ExportRegistry},
-		{Name: "declarations", Title: "企业标准自我声明 enterprise self-declarations", Columns: declCols, Roles: auth.RoleStrings(Editors...), Import: s.importDeclKind},
+		{Name: "declarations", Title: "企业标准自我声明 enterprise self-declarations", Columns: declCols, Roles: auth.RoleStrings(Editors...), Import: s.importDeclKind,
+			Records: "项声明", Template: DeclImportTemplate, Description: declImportNotes()},
 	}
-}
-
-// importDeclKind runs the declaration import as a kind. A declaration
-// spans rows, so the file is checked and written as a whole (one
-// transaction, one audit entry): --skip-invalid is refused.
-func (s *Service) importDeclKind(ctx context.Context, p auth.Principal, src kit.Source, opt kit.ImportOptions) (kit.ImportReport, error) {
-	rep := kit.ImportReport{Kind: "declarations", File: src.Name}
-	if err := p.Require(Editors...); err != nil {
-		return rep, err
-	}
-	if opt.SkipInvalid {
-		return rep, apperr.Invalid("自我声明按声明整体导入（一项声明可跨多行），不支持跳过错误行，请改正后重新导入")
-	}
-	f, err := src.Open()
-	if err != nil {
-		return rep, fmt.Errorf("standards: import %s: %w", src.Name, err)
-	}
-	defer f.Close()
-	var res DeclImportResult
-	if opt.DryRun {
-		res, err = s.importDeclarations(ctx, p, src.Name, f, true)
-	} else {
-		res, err = s.ImportDeclarations(ctx, p, src.Name, f)
-	}
-	var des kit.Errors
-	if errors.As(err, &des) {
-		var rows = map[int]bool{}
-		var rw *csv.Writer
-		if opt.Rejects != nil {
-			rw = csv.NewWriter(opt.Rejects)
-			rw.Write([]string{"行号", "列", "原因"})
-		}
-		for _, d := range des {
-			if len(rep.Errors) < kit.MaxReportErrors {
-				rep.Errors = append(rep.Errors, d)
-			}
-			rows[d.Row] = true
-			if rw != nil {
-				rw.Write([]string{strconv.Itoa(d.Row), d.Column, d.Msg})
-			}
-		}
-		if rw != nil {
-			rw.Flush()
-		}
-		rep.Rejected = len(rows)
-		return rep, kit.Refuse(rep)
-	}
-	if err != nil {
-		return rep, err
-	}
-	rep.Rows, rep.Created, rep.Updated, rep.Unchanged = res.Rows, res.Created, res.Updated, res.Unchanged
-	if !opt.DryRun {
-		rep.Batches = 1
-	}
-	return rep, nil
 }
 
 // ExportRegistry writes the registry's published records (not the ones in

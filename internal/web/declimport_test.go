@@ -25,13 +25,23 @@ func TestDeclImportPages(t *testing.T) {
 
 		sup := f.as(t, "demo-supervisor")
 		_, page := sup.get("/declarations/enterprises")
-		if !strings.Contains(page, `action="/declarations/import"`) || !strings.Contains(page, `href="/declarations/import/template"`) || !strings.Contains(page, "批量导入自我声明") {
-			t.Fatal("enterprises page lacks the import form")
+		if !strings.Contains(page, `href="/import/declarations"`) || !strings.Contains(page, `href="/import/declarations/template?format=xlsx"`) || !strings.Contains(page, "批量导入自我声明") {
+			t.Fatal("enterprises page lacks the way to the import")
 		}
-		tok := sup.csrf("/declarations/enterprises")
+		// The kind's page states its rules (records spanning rows).
+		_, page = sup.get("/import/declarations")
+		if !strings.Contains(page, "统一社会信用代码和标准号相同的各行合为一项声明") || !strings.Contains(page, "（含示例行和填写说明）") {
+			t.Error("the import page lacks the kind's rules or its template")
+		}
+		tok := sup.csrf("/import/declarations")
 
-		// The template is a workbook with the header and a marked example.
-		resp, body := sup.get("/declarations/import/template")
+		// The template is a workbook with the header and a marked example;
+		// its old address leads to it.
+		resp, _ := sup.get("/declarations/import/template")
+		if resp.StatusCode != http.StatusMovedPermanently || resp.Header.Get("Location") != "/import/declarations/template?format=xlsx" {
+			t.Errorf("old template address: %d %s", resp.StatusCode, resp.Header.Get("Location"))
+		}
+		resp, body := sup.get("/import/declarations/template?format=xlsx")
 		if resp.StatusCode != http.StatusOK || !strings.Contains(resp.Header.Get("Content-Type"), "spreadsheetml") {
 			t.Fatalf("template: %d %s", resp.StatusCode, resp.Header.Get("Content-Type"))
 		}
@@ -39,29 +49,33 @@ func TestDeclImportPages(t *testing.T) {
 		if err != nil {
 			t.Fatal(err)
 		}
-		rows, _ := x.GetRows(x.GetSheetList()[0])
+		sheets := x.GetSheetList()
+		rows, _ := x.GetRows(sheets[0])
 		x.Close()
-		if len(rows) != 2 || rows[0][0] != "统一社会信用代码" || !strings.HasPrefix(rows[1][len(rows[1])-1], "示例") {
-			t.Errorf("template rows: %q", rows)
+		if len(rows) != 2 || rows[0][0] != "统一社会信用代码" || !strings.HasPrefix(rows[1][len(rows[1])-1], "示例") || len(sheets) != 2 || sheets[1] != "填写说明" {
+			t.Errorf("template sheets %q rows: %q", sheets, rows)
 		}
 
-		// Errors come back on the page, by row and column; nothing is written.
-		ct, buf := multipartFile(t, tok, "声明.csv", bad)
-		resp, body = sup.do("POST", "/declarations/import", buf, map[string]string{"Content-Type": ct})
-		if resp.StatusCode != http.StatusUnprocessableEntity || !strings.Contains(body, "第 2 行 C 列（标准号）：标准号“XYZ”无法识别") {
-			t.Errorf("bad upload: %d %s", resp.StatusCode, body)
+		// Errors come back on the page, by row and column letter; nothing is written.
+		_, page = sup.imported("/import/declarations", tok, "all", "声明.csv", bad)
+		if !strings.Contains(page, "<td>C 列（标准号）</td>") || !strings.Contains(page, "标准号“XYZ”无法识别") || !strings.Contains(page, "未导入任何记录") {
+			t.Errorf("bad upload: %s", page)
 		}
-		ct, buf = multipartFile(t, tok, "声明.csv", good)
-		resp, _ = sup.do("POST", "/declarations/import", buf, map[string]string{"Content-Type": ct})
-		if msg := sup.landing(resp); resp.StatusCode != http.StatusSeeOther || !strings.Contains(msg, "新增 1") || !strings.Contains(msg, "新登记企业 1") {
-			t.Errorf("good upload: %d %s", resp.StatusCode, resp.Header.Get("Location"))
+		// Skipping: the declaration with an error is left out whole (both
+		// its rows listed), the other one imported.
+		second := []byte(head + code + ",海北青稞酒业有限公司,T/QHNX 59—2024,青稞酒,青稞白酒,52% vol 500 mL,酒类,2025-02-03\n" +
+			code + ",海北青稞酒业有限公司,GB/T 10781.1—2021,白酒质量要求 第1部分：浓香型白酒,青稞浓香,52% vol 500 mL,酒类,2025-02-03\n" +
+			code + ",海北青稞酒业有限公司,GB/T 10781.1—2021,白酒质量要求 第1部分：浓香型白酒,青稞浓香,52% vol 500 mL,酒类,2025-02-03\n")
+		_, page = sup.imported("/import/declarations", tok, "skip", "声明.csv", second)
+		if !strings.Contains(page, "共 3 行（1 项声明），新增 1，更新 0，未变 0，跳过错误行 2；新登记企业 1") || !strings.Contains(page, "与第 4 行属于同一项声明") || !strings.Contains(page, "与第 3 行重复") {
+			t.Errorf("skip upload: %s", page)
 		}
 		if _, page := sup.get("/declarations/enterprises"); !strings.Contains(page, "海北青稞酒业有限公司") {
 			t.Error("imported enterprise not listed")
 		}
 
 		// The API: the same file again changes nothing; errors carry details.
-		ct, buf = multipartFile(t, "", "声明.csv", good)
+		ct, buf := multipartFile(t, "", "声明.csv", good)
 		resp, body = sup.do("POST", "/api/v1/declarations/import", buf, map[string]string{"Content-Type": ct, "X-CSRF-Token": tok})
 		var res standards.DeclImportResult
 		if json.Unmarshal([]byte(body), &res); resp.StatusCode != http.StatusOK || res.Unchanged != 1 || res.Created != 0 {

@@ -146,10 +146,14 @@ type importKindView struct {
 	Name, Label, Title string
 	Columns            []kit.Column
 	Export             bool
+	Description        []string
+	Records            string // what records spanning rows are counted in
+	Template           bool   // the kind's own workbook template
 }
 
 func viewOf(k kit.ImportKind[auth.Principal]) importKindView {
-	return importKindView{Name: k.Name, Label: kindLabel(k), Title: k.Title, Columns: k.Columns, Export: k.Export != nil}
+	return importKindView{Name: k.Name, Label: kindLabel(k), Title: k.Title, Columns: k.Columns, Export: k.Export != nil,
+		Description: k.Description, Records: k.Records, Template: k.Template != nil}
 }
 
 // importList lists the kinds the caller may import.
@@ -300,11 +304,19 @@ func (s *Server) importKindUpload(w http.ResponseWriter, r *http.Request, rc *re
 	return nil
 }
 
-// importTemplate downloads the kind's header row as .csv or .xlsx.
+// importTemplate downloads the kind's header row as .csv or .xlsx, or as
+// .xlsx the kind's own template workbook when it has one.
 func (s *Server) importTemplate(w http.ResponseWriter, r *http.Request, rc *reqCtx) error {
 	k, err := s.importKindOf(r, rc.P)
 	if err != nil {
 		return err
+	}
+	if k.Template != nil && r.URL.Query().Get("format") == "xlsx" {
+		b, err := k.Template()
+		if err != nil {
+			return err
+		}
+		return writeDownload(w, kindLabel(k)+"导入模板.xlsx", "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet", b)
 	}
 	return s.sendTable(w, r, k, "导入模板", "template", func(tw kit.TableWriter) error {
 		return tw.Write(kit.Header(k.Columns))

@@ -73,8 +73,7 @@ func DeclarationsPages(svc *standards.Service) func(*Server) []Route {
 			{Method: "GET", Pattern: "/declarations/enterprises", Name: "登记企业、关联企业用户", Roles: ed, Handle: s.enterprisesPage, Menu: Menu{Group: MenuWork, Label: "企业与企业用户", Order: 75, Section: "declarations-enterprises"}, LinkFrom: "/enterprises"},
 			{Method: "POST", Pattern: "/declarations/enterprises", Name: "登记企业", Roles: ed, Handle: s.enterpriseCreate},
 			{Method: "POST", Pattern: "/declarations/enterprises/{id}/users", Name: "关联企业用户", Roles: ed, Handle: s.enterpriseLink},
-			{Method: "POST", Pattern: "/declarations/import", Name: "批量导入自我声明", Roles: ed, Handle: s.declarationsImport},
-			{Method: "GET", Pattern: "/declarations/import/template", Name: "自我声明导入模板", Roles: ed, Handle: s.declarationsImportTemplate},
+			{Method: "GET", Pattern: "/declarations/import/template", Name: "自我声明导入模板（旧地址）", Roles: ed, Handle: s.declarationsImportTemplate},
 			{Method: "GET", Pattern: "/declarations/{id}", Name: "自我声明详情", Public: true, Handle: s.declarationDetail},
 			{Method: "POST", Pattern: "/declarations/{id}/update", Name: "修改声明", Roles: decl, Handle: s.declarationUpdate},
 			{Method: "POST", Pattern: "/declarations/{id}/review", Name: "复核声明", Roles: decl, Handle: s.declarationReview},
@@ -933,24 +932,8 @@ func (s *standardsWeb) apiAnnouncements(w http.ResponseWriter, r *http.Request, 
 }
 
 // Bulk import of enterprise self-declarations (administrators and
-// supervisors), from the enterprises page.
-
-func (s *standardsWeb) declarationsImport(w http.ResponseWriter, r *http.Request, rc *reqCtx) error {
-	name, data, err := uploadedStandardsFile(r, s.MaxBody)
-	if err == nil {
-		var res standards.DeclImportResult
-		res, err = s.svc.ImportDeclarations(r.Context(), rc.P, name, bytes.NewReader(data))
-		if err == nil {
-			s.redirectMsg(w, r, "/declarations/enterprises", fmt.Sprintf("导入完成：共 %d 行、%d 项声明，新增 %d，更新 %d，未变 %d；新登记企业 %d",
-				res.Rows, res.Declarations, res.Created, res.Updated, res.Unchanged, res.EnterprisesCreated))
-			return nil
-		}
-	}
-	if errors.Is(err, apperr.ErrInvalid) || errors.Is(err, apperr.ErrConflict) {
-		return s.renderEnterprises(w, r, rc, http.StatusUnprocessableEntity, standards.EnterpriseInput{}, apperr.Message(err))
-	}
-	return err
-}
+// supervisors): the page is the kind's /import/declarations; the API
+// imports all or nothing.
 
 func (s *standardsWeb) apiDeclarationsImport(w http.ResponseWriter, r *http.Request, rc *reqCtx) error {
 	name, data, err := uploadedStandardsFile(r, s.MaxBody)
@@ -964,12 +947,11 @@ func (s *standardsWeb) apiDeclarationsImport(w http.ResponseWriter, r *http.Requ
 	return writeJSON(w, http.StatusOK, res)
 }
 
+// declarationsImportTemplate is the template's old address: the kind's
+// import page offers it now.
 func (s *standardsWeb) declarationsImportTemplate(w http.ResponseWriter, r *http.Request, rc *reqCtx) error {
-	b, err := standards.DeclImportTemplate()
-	if err != nil {
-		return err
-	}
-	return writeDownload(w, "企业标准自我声明导入模板.xlsx", "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet", b)
+	http.Redirect(w, r, "/import/declarations/template?format=xlsx", http.StatusMovedPermanently)
+	return nil
 }
 
 // 领跑者 (企业标准“领跑者”).
