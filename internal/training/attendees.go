@@ -9,7 +9,6 @@ import (
 	"strings"
 	"time"
 
-	"github.com/xuri/excelize/v2"
 	"golang.org/x/text/unicode/norm"
 
 	"sidi/internal/apperr"
@@ -56,8 +55,8 @@ func listFailure(errs kit.Errors) error {
 
 // ParseList checks an attendee list (the first sheet of a workbook or a
 // CSV file, UTF-8 or GB18030, read by the kit's table reader) and returns
-// its rows; every problem is reported by row and column (letter and
-// header, e.g. "B（单位）").
+// its rows; every problem is reported by row and column (its letter and
+// header: "第 3 行 B 列（单位）：…").
 func ParseList(name string, data []byte) ([]Attendee, error) {
 	if len(data) == 0 {
 		return nil, apperr.Invalid("上传的文件是空的，请选择填好的学员名单（.xlsx 或 .csv）")
@@ -67,13 +66,8 @@ func ParseList(name string, data []byte) ([]Attendee, error) {
 	seen := map[string]int{}
 	spec := kit.TableSpec{Columns: listColumns, Formulas: true, Limits: kit.Limits{MaxBytes: MaxListBytes, MaxRows: MaxListRows}}
 	_, err := kit.ReadTable(name, bytes.NewReader(data), spec, func(row kit.Row) error {
-		label := func(c string) string {
-			i, _ := row.Index(c)
-			letter, _ := excelize.ColumnNumberToName(i + 1)
-			return letter + "（" + c + "）"
-		}
 		for _, e := range row.Errs {
-			e.Column = label(e.Column)
+			e.Col = row.Letter(e.Column)
 			errs = append(errs, e)
 		}
 		vals := map[string]string{}
@@ -81,15 +75,15 @@ func ParseList(name string, data []byte) ([]Attendee, error) {
 			v := norm.NFC.String(row.Get(c))
 			switch {
 			case !check.ControlFree(v):
-				errs.AddCell(row.N, label(c), "含有不可见的控制字符")
+				errs.AddAt(row, c, "含有不可见的控制字符")
 			case len([]rune(v)) > columnMax[c]:
-				errs.AddCell(row.N, label(c), "不能超过 %d 个字", columnMax[c])
+				errs.AddAt(row, c, "不能超过 %d 个字", columnMax[c])
 			}
 			vals[c] = v
 		}
 		for _, c := range ListColumns {
 			if requiredColumn[c] && vals[c] == "" {
-				errs.AddCell(row.N, label(c), "%s不能为空", c)
+				errs.AddAt(row, c, "%s不能为空", c)
 			}
 		}
 		key := vals["姓名"] + "\x00" + vals["单位"]

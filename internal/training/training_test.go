@@ -191,11 +191,11 @@ func TestAttendeeUpload(t *testing.T) {
 		}{
 			{"wrong header", "名单.xlsx", book(t, "学员", [][]string{{"名字", "单位"}, {"张三", "x"}}), []string{"第 1 行", "表头缺少必填列“姓名”"}},
 			{"bad rows", "名单.xlsx", book(t, "学员", [][]string{{"姓名", "单位", "职务"}, {"张三", "", ""}, {"=cmd|' /C calc'!A0", "x", ""}, {"李四", "x", strings.Repeat("长", 101)}, {"王五", "y", ""}, {"王五", "y", ""}}),
-				[]string{"第 2 行“B（单位）”：单位不能为空", "第 3 行“A（姓名）”", "疑似公式", "第 4 行“C（职务）”：不能超过 100 个字", "第 6 行：与第 5 行重复"}},
+				[]string{"第 2 行 B 列（单位）：单位不能为空", "第 3 行 A 列（姓名）", "疑似公式", "第 4 行 C 列（职务）：不能超过 100 个字", "第 6 行：与第 5 行重复"}},
 			// A repeat names the latest earlier row with the same name and
 			// unit, and rows with other failures are compared too.
 			{"repeats", "名单.csv", []byte("姓名,单位\n王五,y\n王五,y\n王五,y\n赵六,\n赵六,\n"),
-				[]string{"学员名单有 5 处错误，未保存任何内容：\n", "第 3 行：与第 2 行重复", "第 4 行：与第 3 行重复", "第 5 行“B（单位）”：单位不能为空", "第 6 行：与第 5 行重复"}},
+				[]string{"学员名单有 5 处错误，未保存任何内容：\n", "第 3 行：与第 2 行重复", "第 4 行：与第 3 行重复", "第 5 行 B 列（单位）：单位不能为空", "第 6 行：与第 5 行重复"}},
 			{"not a workbook", "名单.xlsx", []byte("%PDF-1.4 this is not a workbook"), []string{"不是可读取的 Excel 工作簿"}},
 			{"zip bomb", "名单.xlsx", bomb(t), []string{"工作簿解压后过大（超过 64 MB），请拆分后再导入"}},
 			{"huge file", "名单.csv", bytes.Repeat([]byte("张三,某单位,科员\n"), 200000), []string{"文件过大"}},

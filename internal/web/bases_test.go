@@ -184,7 +184,7 @@ func TestTrainingStaff(t *testing.T) {
 
 		ct, body := multipartFile(t, tok, "名单.csv", []byte("姓名,单位,职务\n张三,省发展改革委,处长\n李四,,科员\n"))
 		resp, _ = c.do("POST", loc+"/attendees", body, map[string]string{"Content-Type": ct})
-		if resp.StatusCode != http.StatusSeeOther || !strings.Contains(c.landing(resp), "第 3 行“B（单位）”：单位不能为空") {
+		if resp.StatusCode != http.StatusSeeOther || !strings.Contains(c.landing(resp), "第 3 行 B 列（单位）：单位不能为空") {
 			t.Errorf("bad list: %d %s, or the page it lands on does not name the cell", resp.StatusCode, resp.Header.Get("Location"))
 		}
 		ct, body = multipartFile(t, "", "名单.xlsx", []byte("not a workbook"))
