@@ -202,7 +202,7 @@ func TestBrowserAccessibility(t *testing.T) {
 			"/fair-reviews", "/fair-reviews/" + measure, "/fair-oversight", "/business-starts", "/business-starts?prefecture=632800&from=2025-01",
 			"/fee-cases", "/ad-campaigns", "/ad-campaigns/" + campaign, "/progress/tasks/15",
 			"/inspect", "/draws/1", "/inspect/risk", "/inspect/risk?q=%E6%B5%8B%E8%AF%95", "/inspect/risk/changes", "/inspect/cross-region", "/inspect/cross-region/inbox",
-			"/import", "/import/trademarks", "/import/business_starts", outcome}},
+			"/import", "/import/trademarks", "/import/business_starts", "/import/declarations", outcome}},
 		{"demo-reporter-samr", []string{"/my", html.UnescapeString(newReport[1]), "/bases/new", "/training/new"}},
 		{"demo-enterprise", []string{"/my", "/declarations/new"}},
 		{"demo-inspector", []string{"/equipment", "/equipment/due", "/equipment/" + equipment.DemoGolmudBoiler, "/equipment/" + equipment.DemoGolmudBoiler + "/edit", "/equipment/new", "/equipment/import", "/import", "/import/sampling_batches"}},
