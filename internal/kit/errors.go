@@ -10,8 +10,10 @@ import (
 // FieldError is one validation failure: of a form field (Field set, Row 0)
 // or of a cell of an imported table (Row is the 1-based row of the file,
 // Column its header as written or its letter; Col, when set, the column's
-// letter beside its header name).
+// letter beside its header name; Sheet, when set, the worksheet of a
+// workbook read by its sheets' names, as the offline reporting template).
 type FieldError struct {
+	Sheet  string `json:"sheet,omitempty"`
 	Row    int    `json:"row,omitempty"`
 	Col    string `json:"col,omitempty"`
 	Column string `json:"column,omitempty"`
@@ -22,7 +24,12 @@ type FieldError struct {
 // String reads as the Chinese message a user sees, with the place in the
 // file first when there is one: "第 3 行“标准号”：标准号不能为空", or
 // with the column's letter "第 3 行 C 列（标准号）：标准号不能为空".
+// A failure in a named worksheet names it first: "工作表“指标数值”第 3
+// 行 E 列（本期数值）：…", without "第 … 行" when it concerns no one row.
 func (e FieldError) String() string {
+	if e.Sheet != "" {
+		return e.sheetString()
+	}
 	if e.Row > 0 && e.Col != "" {
 		return fmt.Sprintf("第 %d 行 %s 列（%s）：%s", e.Row, e.Col, e.Column, e.Msg)
 	}
@@ -38,6 +45,30 @@ func (e FieldError) String() string {
 	if b.Len() > 0 {
 		b.WriteString("：")
 	}
+	b.WriteString(e.Msg)
+	return b.String()
+}
+
+func (e FieldError) sheetString() string {
+	var b strings.Builder
+	fmt.Fprintf(&b, "工作表“%s”", e.Sheet)
+	if e.Row > 0 {
+		fmt.Fprintf(&b, "第 %d 行", e.Row)
+	}
+	switch {
+	case e.Col != "":
+		if e.Row > 0 {
+			b.WriteString(" ")
+		}
+		if e.Column != "" {
+			fmt.Fprintf(&b, "%s 列（%s）", e.Col, e.Column)
+		} else {
+			fmt.Fprintf(&b, "%s 列", e.Col)
+		}
+	case e.Column != "":
+		fmt.Fprintf(&b, "“%s”", e.Column)
+	}
+	b.WriteString("：")
 	b.WriteString(e.Msg)
 	return b.String()
 }

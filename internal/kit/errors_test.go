@@ -9,7 +9,9 @@ import (
 
 // TestFieldErrorString pins how a failure reads and its JSON: with the
 // column's letter (the self-declaration import) it reads "第 2 行 C 列（标准号）：…"
-// and carries "col"; without, as before.
+// and carries "col"; without, as before; in a named worksheet (the
+// reporting template) the sheet comes first,
+// "工作表“指标数值”第 5 行 E 列（本期数值）：…", and carries "sheet".
 func TestFieldErrorString(t *testing.T) {
 	cases := []struct {
 		name    string
@@ -22,6 +24,14 @@ func TestFieldErrorString(t *testing.T) {
 		{"file", kit.FieldError{Msg: "文件为空"}, "文件为空", `{"message":"文件为空"}`},
 		{"cell with letter", kit.FieldError{Row: 2, Col: "C", Column: "标准号", Msg: "标准号“XYZ”无法识别"}, "第 2 行 C 列（标准号）：标准号“XYZ”无法识别",
 			`{"row":2,"col":"C","column":"标准号","message":"标准号“XYZ”无法识别"}`},
+		// A worksheet's cell reads as the reporting template's CellError did.
+		{"sheet cell", kit.FieldError{Sheet: "指标数值", Row: 5, Col: "E", Column: "本期数值", Msg: "“一千三”须为数字"}, "工作表“指标数值”第 5 行 E 列（本期数值）：“一千三”须为数字",
+			`{"sheet":"指标数值","row":5,"col":"E","column":"本期数值","message":"“一千三”须为数字"}`},
+		{"sheet column, no row", kit.FieldError{Sheet: "报送表", Col: "E", Column: "工作进展说明", Msg: "任务 4 填写了数值但没有工作进展说明"}, "工作表“报送表”E 列（工作进展说明）：任务 4 填写了数值但没有工作进展说明",
+			`{"sheet":"报送表","col":"E","column":"工作进展说明","message":"任务 4 填写了数值但没有工作进展说明"}`},
+		{"sheet letter only", kit.FieldError{Sheet: "说明", Row: 1, Col: "B", Msg: "x"}, "工作表“说明”第 1 行 B 列：x", `{"sheet":"说明","row":1,"col":"B","message":"x"}`},
+		{"sheet header only", kit.FieldError{Sheet: "说明", Row: 1, Column: "报送周期", Msg: "x"}, "工作表“说明”第 1 行“报送周期”：x", `{"sheet":"说明","row":1,"column":"报送周期","message":"x"}`},
+		{"sheet row only", kit.FieldError{Sheet: "说明", Row: 1, Msg: "x"}, "工作表“说明”第 1 行：x", `{"sheet":"说明","row":1,"message":"x"}`},
 	}
 	for _, tc := range cases {
 		t.Run(tc.name, func(t *testing.T) {

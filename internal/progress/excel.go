@@ -13,6 +13,7 @@ import (
 
 	"sidi/internal/apperr"
 	"sidi/internal/auth"
+	"sidi/internal/kit"
 	"sidi/internal/numfmt"
 	"sidi/internal/plan"
 	"sidi/internal/xlsx"
@@ -26,29 +27,6 @@ const (
 	sheetTargets = "指标数值"
 	sheetMeta    = "说明"
 )
-
-// CellError locates one problem in an uploaded workbook.
-type CellError struct {
-	Sheet  string `json:"sheet"`
-	Row    int    `json:"row"`
-	Column string `json:"column"` // letter and header, e.g. "G（本期数值）"
-	What   string `json:"what"`
-}
-
-func (c CellError) String() string {
-	return fmt.Sprintf("工作表“%s”第 %d 行 %s 列：%s", c.Sheet, c.Row, c.Column, c.What)
-}
-
-// WorkbookError carries every problem found; nothing was written.
-type WorkbookError []CellError
-
-func (e WorkbookError) Error() string {
-	parts := make([]string, 0, len(e))
-	for _, c := range e {
-		parts = append(parts, c.String())
-	}
-	return "progress: workbook rejected: " + strings.Join(parts, "；")
-}
 
 type deptTask struct {
 	task *plan.TaskView
@@ -186,8 +164,9 @@ const maxTemplateRows = 1000
 
 // ImportXLSX reads a filled workbook and saves its rows as drafts, all or
 // nothing: every cell is checked first, and any problem rejects the whole
-// file with the sheet, row and column of each. Uploading the same file
-// again changes nothing.
+// file with the sheet, row and column of each: an invalid-input error
+// carrying a kit.Errors (the details of an API answer). Uploading the same
+// file again changes nothing.
 func (s *Service) ImportXLSX(ctx context.Context, p auth.Principal, planID int64, period Period, deptID int64, data []byte) (*ImportResult, error) {
 	res, err := s.importXLSX(ctx, p, planID, period, deptID, data)
 	if err == nil {
@@ -221,9 +200,11 @@ func (s *Service) importXLSX(ctx context.Context, p auth.Principal, planID int64
 		}
 		return rows, err
 	}
-	var errs WorkbookError
-	bad := func(sheet string, row int, col, format string, args ...any) {
-		errs = append(errs, CellError{Sheet: sheet, Row: row, Column: col, What: fmt.Sprintf(format, args...)})
+	// Each problem is a kit.FieldError naming its sheet, row (0: none in
+	// particular), column letter and header.
+	var errs kit.Errors
+	bad := func(sheet string, row int, col, column, format string, args ...any) {
+		errs = append(errs, kit.FieldError{Sheet: sheet, Row: row, Col: col, Column: column, Msg: fmt.Sprintf(format, args...)})
 	}
 	meta, err := readSheet(sheetMeta)
 	if errors.Is(err, apperr.ErrInvalid) {
@@ -233,10 +214,10 @@ func (s *Service) importXLSX(ctx context.Context, p auth.Principal, planID int64
 		return nil, invalid("文件缺少“说明”工作表：请使用从本系统下载的报送模板")
 	}
 	if meta[0][1] != period.Code {
-		bad(sheetMeta, 1, "B（报送周期）", "模板属于 %s，与所选周期 %s 不符", meta[0][1], period.Code)
+		bad(sheetMeta, 1, "B", "报送周期", "模板属于 %s，与所选周期 %s 不符", meta[0][1], period.Code)
 	}
 	if meta[1][1] != strconv.FormatInt(deptID, 10) {
-		bad(sheetMeta, 2, "B（部门编号）", "模板属于其他部门，请下载本部门的模板")
+		bad(sheetMeta, 2, "B", "部门编号", "模板属于其他部门，请下载本部门的模板")
 	}
 	tasks, err := s.deptTasks(ctx, planID, deptID)
 	if err != nil {
@@ -271,26 +252,26 @@ func (s *Service) importXLSX(ctx context.Context, p auth.Principal, planID int64
 		n, err := strconv.Atoi(cell(0))
 		dt, ok := byNum[n]
 		if err != nil || !ok {
-			bad(sheetTasks, r, "A（任务序号）", "“%s”不是本单位负责的任务序号", cell(0))
+			bad(sheetTasks, r, "A", "任务序号", "“%s”不是本单位负责的任务序号", cell(0))
 			continue
 		}
 		if _, dup := inputs[n]; dup {
-			bad(sheetTasks, r, "A（任务序号）", "任务 %d 重复出现", n)
+			bad(sheetTasks, r, "A", "任务序号", "任务 %d 重复出现", n)
 			continue
 		}
 		in := &ReportInput{PlanID: planID, PeriodID: period.ID, TaskNumber: n, DeptID: deptID, Narrative: cell(4), Values: map[int]float64{}}
 		if len([]rune(in.Narrative)) > 20000 {
-			bad(sheetTasks, r, "E（工作进展说明）", "超过 20000 字")
+			bad(sheetTasks, r, "E", "工作进展说明", "超过 20000 字")
 		}
 		if v := cell(3); v != "" {
 			x, err := numfmt.Parse("完成进度", strings.TrimSuffix(strings.TrimSuffix(v, "%"), "％"))
 			switch {
 			case err != nil:
-				bad(sheetTasks, r, "D（完成进度）", "%s", apperr.Message(err))
+				bad(sheetTasks, r, "D", "完成进度", "%s", apperr.Message(err))
 			case x < 0 || x > 100:
-				bad(sheetTasks, r, "D（完成进度）", "须在 0–100 之间，实为 %s", v)
+				bad(sheetTasks, r, "D", "完成进度", "须在 0–100 之间，实为 %s", v)
 			case len(dt.task.Targets) > 0 || dt.role != "lead":
-				bad(sheetTasks, r, "D（完成进度）", "只有定性任务的牵头单位填写完成进度；有量化目标的任务请在“%s”表填写数值", sheetTargets)
+				bad(sheetTasks, r, "D", "完成进度", "只有定性任务的牵头单位填写完成进度；有量化目标的任务请在“%s”表填写数值", sheetTargets)
 			default:
 				in.Progress = &x
 			}
@@ -322,16 +303,16 @@ func (s *Service) importXLSX(ctx context.Context, p auth.Principal, planID int64
 		ord, err2 := strconv.Atoi(cell(1))
 		dt, ok := byNum[n]
 		if err1 != nil || err2 != nil || !ok || dt.role != "lead" || ord < 1 || ord > len(dt.task.Targets) {
-			bad(sheetTargets, r, "A–B（任务序号、目标序号）", "不是本单位牵头任务的量化目标")
+			bad(sheetTargets, r, "A–B", "任务序号、目标序号", "不是本单位牵头任务的量化目标")
 			continue
 		}
 		v, err := numfmt.Parse("本期数值", cell(4))
 		if err != nil {
-			bad(sheetTargets, r, "E（本期数值）", "%s", apperr.Message(err))
+			bad(sheetTargets, r, "E", "本期数值", "%s", apperr.Message(err))
 			continue
 		}
 		if v < 0 {
-			bad(sheetTargets, r, "E（本期数值）", "“%s”不是非负数", cell(4))
+			bad(sheetTargets, r, "E", "本期数值", "“%s”不是非负数", cell(4))
 			continue
 		}
 		in := inputs[n]
@@ -341,13 +322,14 @@ func (s *Service) importXLSX(ctx context.Context, p auth.Principal, planID int64
 		}
 		in.Values[ord] = v
 	}
-	for n, in := range inputs {
-		if in.Narrative == "" && (len(in.Values) > 0 || in.Progress != nil) {
-			bad(sheetTasks, 0, "E（工作进展说明）", "任务 %d 填写了数值但没有工作进展说明", n)
+	for _, dt := range tasks { // in the plan's order, not the map's
+		in := inputs[dt.task.Number]
+		if in != nil && in.Narrative == "" && (len(in.Values) > 0 || in.Progress != nil) {
+			bad(sheetTasks, 0, "E", "工作进展说明", "任务 %d 填写了数值但没有工作进展说明", dt.task.Number)
 		}
 	}
 	if len(errs) > 0 {
-		return nil, &apperr.Error{Kind: apperr.ErrInvalid, Msg: "文件未导入，请更正后重新上传：" + strings.ReplaceAll(errs.chinese(), "第 0 行 ", ""), Err: errs}
+		return nil, &apperr.Error{Kind: apperr.ErrInvalid, Msg: "文件未导入，请更正后重新上传：" + errs.Error(), Err: errs}
 	}
 	res := &ImportResult{}
 	err = s.db.Tx(ctx, func(tx *sql.Tx) error {
@@ -376,12 +358,4 @@ func (s *Service) importXLSX(ctx context.Context, p auth.Principal, planID int64
 		return nil, err
 	}
 	return res, nil
-}
-
-func (e WorkbookError) chinese() string {
-	parts := make([]string, 0, len(e))
-	for _, c := range e {
-		parts = append(parts, c.String())
-	}
-	return strings.Join(parts, "；")
 }
