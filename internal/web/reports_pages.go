@@ -10,6 +10,7 @@ import (
 	"strings"
 
 	"sidi/internal/apperr"
+	"sidi/internal/kit"
 	"sidi/internal/numfmt"
 	"sidi/internal/plan"
 	"sidi/internal/progress"
@@ -415,6 +416,14 @@ func (s *Server) reportUpload(w http.ResponseWriter, r *http.Request, rc *reqCtx
 		return apperr.Invalid("读取上传文件失败")
 	}
 	res, err := s.Progress.ImportXLSX(r.Context(), rc.P, pv.ID, period, dept, data)
+	var cells kit.Errors
+	if errors.As(err, &cells) {
+		// Every problem on a page of its own (a flash message would cut
+		// the list after a few), each by sheet, row and column.
+		return s.render(w, r, rc, http.StatusUnprocessableEntity, "report_upload", "报送表格未导入", "reports", map[string]any{
+			"Errors": cells, "Period": period, "My": withPlan(rc.planCode, "/my"),
+		})
+	}
 	msg := ""
 	if err != nil {
 		if !errors.Is(err, apperr.ErrInvalid) {

@@ -14,9 +14,9 @@ import (
 )
 
 // TestReportUploadNamesTheCell: a department uploads its filled reporting
-// workbook from its desk. A refused workbook lands back on the reports page
-// with each problem named by sheet, row and column letter and header, and
-// nothing is saved; the corrected workbook is then imported.
+// workbook from its desk. A refused workbook gets a page listing every
+// problem by sheet, row and column letter and header, and nothing is
+// saved; the corrected workbook is then imported.
 func TestReportUploadNamesTheCell(t *testing.T) {
 	storetest.Each(t, func(t *testing.T, db *store.DB) {
 		f := newFixture(t, db)
@@ -44,24 +44,29 @@ func TestReportUploadNamesTheCell(t *testing.T) {
 			book.Write(&buf)
 			return buf.Bytes()
 		}
-		upload := func(data []byte) (*http.Response, string) {
+		upload := func(data []byte, status int) (*http.Response, string) {
 			t.Helper()
 			ct, body := multipartFile(t, c.csrf("/my"), "报送表格.xlsx", data)
-			resp, _ := c.do("POST", "/reports/upload?period=2024Q1", body, map[string]string{"Content-Type": ct})
-			if resp.StatusCode != http.StatusSeeOther {
-				t.Fatalf("upload: %d", resp.StatusCode)
+			resp, page := c.do("POST", "/reports/upload?period=2024Q1", body, map[string]string{"Content-Type": ct})
+			if resp.StatusCode != status {
+				t.Fatalf("upload: %d, want %d", resp.StatusCode, status)
 			}
-			return resp, c.landing(resp)
+			if status == http.StatusSeeOther {
+				return resp, c.landing(resp)
+			}
+			return resp, page
 		}
 
-		_, page := upload(edit(map[string]map[string]any{"报送表": {"E5": "一季度新增自我声明 600 项。", "D5": 50}, "指标数值": {"E5": "一千三"}}))
+		// Every problem is listed in a table (a flash message cut the list
+		// after a few).
+		_, page := upload(edit(map[string]map[string]any{"报送表": {"E5": "一季度新增自我声明 600 项。", "D5": 50}, "指标数值": {"E5": "一千三"}}), http.StatusUnprocessableEntity)
 		for _, want := range []string{
-			"文件未导入，请更正后重新上传：",
-			"工作表“报送表”第 5 行 D 列（完成进度）：只有定性任务的牵头单位填写完成进度",
-			"工作表“指标数值”第 5 行 E 列（本期数值）：“本期数值”须为数字，实为“一千三”",
+			"报送表格未导入", "表格中有 2 处问题",
+			"<td>报送表</td><td class=\"num\">5</td><td>D（完成进度）</td><td>只有定性任务的牵头单位填写完成进度；有量化目标的任务请在“指标数值”表填写数值</td>",
+			"<td>指标数值</td><td class=\"num\">5</td><td>E（本期数值）</td><td>“本期数值”须为数字，实为“一千三”</td>",
 		} {
 			if !strings.Contains(page, want) {
-				t.Errorf("the page after a refused upload lacks %q", want)
+				t.Errorf("the page of a refused upload lacks %q:\n%s", want, page)
 			}
 		}
 		var n int
@@ -69,7 +74,7 @@ func TestReportUploadNamesTheCell(t *testing.T) {
 			t.Fatalf("a refused workbook saved %d reports (%v)", n, err)
 		}
 
-		_, page = upload(edit(map[string]map[string]any{"报送表": {"E5": "一季度新增自我声明 600 项。"}, "指标数值": {"E5": 1300}}))
+		_, page = upload(edit(map[string]map[string]any{"报送表": {"E5": "一季度新增自我声明 600 项。"}, "指标数值": {"E5": 1300}}), http.StatusSeeOther)
 		if !strings.Contains(page, "导入完成：新保存或更新 1 份草稿") {
 			t.Errorf("the corrected workbook was not imported")
 		}
