@@ -126,9 +126,15 @@ const reSpaceRE2 = "\t\n\f\r "
 
 var (
 	reNumber     = regexp.MustCompile(`^([0-9]+(?:\.[0-9]+)*)(?:-([0-9]{4}|[0-9]{2}))?`)
-	reEntNum     = regexp.MustCompile(`^([A-Z0-9]*[A-Z])([0-9][0-9.]*[A-Z]?)(?:-([0-9]{4}|[0-9]{2}))?$`)
+	// An enterprise code ends in a letter and may have hyphenated parts
+	// (Q/370300 TSMJ-BZ 202—2020, as published lists print it).
+	reEntNum = regexp.MustCompile(`^([A-Z0-9]*[A-Z](?:-[A-Z0-9]*[A-Z])*)([0-9][0-9.]*[A-Z]?)(?:-([0-9]{4}|[0-9]{2}))?$`)
+	// reEntDashed: a hyphen between the enterprise code and the number,
+	// read as the space it stands for, when the year follows
+	// (Q/370300 TSMJ-BZ-202-2020).
+	reEntDashed  = regexp.MustCompile(`^([A-Z0-9]*[A-Z](?:-[A-Z0-9]*[A-Z])*)-([0-9][0-9.]*[A-Z]?)-([0-9]{4}|[0-9]{2})$`)
 	reEntTail    = regexp.MustCompile(`^([0-9][0-9.]*[A-Z]?)(?:-([0-9]{4}|[0-9]{2}))?$`)
-	reEntCode    = regexp.MustCompile(`^[A-Z0-9]*[A-Z]$`)
+	reEntCode    = regexp.MustCompile(`^[A-Z0-9]*[A-Z](?:-[A-Z0-9]*[A-Z])*$`)
 	reSpacedDash = regexp.MustCompile(`\s*-+\s*`)
 	reAmend      = regexp.MustCompile(`^XG([0-9]+)(?:-([0-9]{4}|[0-9]{2}))?`)
 	reAdopted    = regexp.MustCompile(`^([A-Z]+(?:/[A-Z]+)*)([0-9][0-9.\-]*(?::[0-9]{4})?(?:\+A[0-9]+(?::[0-9]{4})?)*)$`)
@@ -420,6 +426,9 @@ func parseEnterprise(c Code, input, s string) Code {
 		}
 	}
 	m := reEntNum.FindStringSubmatch(s[2:])
+	if m == nil {
+		m = reEntDashed.FindStringSubmatch(s[2:])
+	}
 	if m == nil {
 		c.Error = "企业标准号应为 Q/企业代号 顺序号—年号"
 		return finishInvalid(c)

@@ -35,6 +35,13 @@ func TestParseCode(t *testing.T) {
 		{"SC/T 1077-2004", "SC/T1077-2004", "SC/T 1077—2004", FamilySector, "SC/T", "", "1077", 2004, "", ""},
 		{"Q/QHYH 0001S-2020", "Q/QHYH0001S-2020", "Q/QHYH 0001S—2020", FamilyEnterprise, "Q/QHYH", "", "0001S", 2020, "", ""},
 		{"Q/630100 ABC 001-2021", "Q/630100ABC001-2021", "Q/630100ABC 001—2021", FamilyEnterprise, "Q/630100ABC", "", "001", 2021, "", ""},
+		// Hyphenated enterprise codes, as published 领跑者 lists print them
+		// (testdata/declarations_real.source.txt); the hyphen before the
+		// number reads as the space it stands for.
+		{"Q/370300 TSMJ-BZ-202-2020", "Q/370300TSMJ-BZ202-2020", "Q/370300TSMJ-BZ 202—2020", FamilyEnterprise, "Q/370300TSMJ-BZ", "", "202", 2020, "", ""},
+		{"Q/370300TSMJ-BZ 202—2020", "Q/370300TSMJ-BZ202-2020", "Q/370300TSMJ-BZ 202—2020", FamilyEnterprise, "Q/370300TSMJ-BZ", "", "202", 2020, "", ""},
+		{"Q/HB-QX 001-2020", "Q/HB-QX001-2020", "Q/HB-QX 001—2020", FamilyEnterprise, "Q/HB-QX", "", "001", 2020, "", ""},
+		{"Q/HB-QX001-2020", "Q/HB-QX001-2020", "Q/HB-QX 001—2020", FamilyEnterprise, "Q/HB-QX", "", "001", 2020, "", ""},
 		{"GB/T 27001-2011/ISO/IEC 17000:2004", "GB/T27001-2011/ISO/IEC17000:2004", "GB/T 27001—2011/ISO/IEC 17000:2004", FamilyNational, "GB/T", "", "27001", 2011, "", "ISO/IEC 17000:2004"},
 	}
 	for _, tc := range tests {
@@ -52,7 +59,7 @@ func TestParseCode(t *testing.T) {
 }
 
 func TestParseCodeInvalid(t *testing.T) {
-	for _, in := range []string{"", "   ", "ISO 9001:2015", "DB99/T 1-2020", "DB63/T", "GB/T", "T/ 12-2020", "hello", "GB/T 1234-2016/???", "Q/", "DB632290-2024"} {
+	for _, in := range []string{"", "   ", "ISO 9001:2015", "DB99/T 1-2020", "DB63/T", "GB/T", "T/ 12-2020", "hello", "GB/T 1234-2016/???", "Q/", "DB632290-2024", "Q/ABC-2020", "Q/ABC-001", "Q/-ABC 001-2020"} {
 		c := ParseCode(in)
 		if c.Valid {
 			t.Errorf("%q: valid %+v, want invalid", in, c)
