@@ -125,7 +125,7 @@ func asciiSpace(c byte) bool {
 const reSpaceRE2 = "\t\n\f\r "
 
 var (
-	reNumber     = regexp.MustCompile(`^([0-9]+(?:\.[0-9]+)*)(?:-([0-9]{4}|[0-9]{2}))?`)
+	reNumber = regexp.MustCompile(`^([0-9]+(?:\.[0-9]+)*)(?:-([0-9]{4}|[0-9]{2}))?`)
 	// An enterprise code ends in a letter and may have hyphenated parts
 	// (Q/370300 TSMJ-BZ 202—2020, as published lists print it).
 	reEntNum = regexp.MustCompile(`^([A-Z0-9]*[A-Z](?:-[A-Z0-9]*[A-Z])*)([0-9][0-9.]*[A-Z]?)(?:-([0-9]{4}|[0-9]{2}))?$`)
