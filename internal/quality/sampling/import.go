@@ -24,11 +24,25 @@ const MaxRows = 2_000_000
 
 // ImportKinds is the register's kind for `sidi import` / `sidi export`.
 func ImportKinds(s *Service) []kit.ImportKind[auth.Principal] {
-	k := kit.ImportKind[auth.Principal]{Name: Kind, Title: "产品质量监督抽查批次 supervision sampling batches", Columns: BatchColumns, Roles: auth.RoleStrings(Keepers...)}
+	k := kit.ImportKind[auth.Principal]{Name: Kind, Title: "产品质量监督抽查批次 supervision sampling batches", Columns: BatchColumns, Roles: auth.RoleStrings(Keepers...),
+		Description: importNotes()}
 	if s != nil {
 		k.Import, k.Export = s.Import, s.Export
 	}
 	return []kit.ImportKind[auth.Principal]{k}
+}
+
+// importNotes are what the import page says of the file beyond the
+// columns.
+func importNotes() []string {
+	labels := make([]string, len(Outcomes))
+	for i, o := range Outcomes {
+		labels[i] = OutcomeLabels[o]
+	}
+	return []string{
+		"每一行是一个抽样批次，按抽样单编号匹配：已登记的批次以文件为准更新，同一文件重复导入不会产生变化；导出的清单可直接作为导入文件。",
+		"检验结论须为" + strings.Join(labels[:len(labels)-1], "、") + "或" + labels[len(labels)-1] + "。",
+	}
 }
 
 // importRun is the state of one import: the tasks by number and the
