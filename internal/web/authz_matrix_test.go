@@ -278,7 +278,6 @@ var expectedAccess = map[string][]string{
 	"GET /equipment/regions":                    everyone,
 	"GET /equipment/new":                        equipmentKeepers,
 	"GET /equipment/import":                     equipmentKeepers,
-	"POST /equipment/import":                    equipmentKeepers,
 	"POST /equipment":                           equipmentKeepers,
 	"GET /equipment/{code}":                     equipmentReaders,
 	"GET /equipment/{code}/edit":                equipmentKeepers,
@@ -575,6 +574,21 @@ func TestAuthorizationMatrix(t *testing.T) {
 						verdict = "denied"
 					}
 					t.Errorf("%s %s as %s: %s (%d %s), expected the opposite", rt.Method, path, who, verdict, resp.StatusCode, resp.Header.Get("Location"))
+				}
+			}
+			for kind, want := range importKindAccess {
+				for _, method := range []string{http.MethodGet, http.MethodPost} {
+					resp := k.call(method, "/import/"+kind)
+					if allowed := !denied(resp); allowed != contains(want, who) || resp.StatusCode >= 500 {
+						t.Errorf("%s /import/%s as %s: %d %s; allowed %v, want %v", method, kind, who, resp.StatusCode, resp.Header.Get("Location"), allowed, contains(want, who))
+					}
+				}
+			}
+			for old, kindPage := range movedImports {
+				resp := k.call(http.MethodGet, old)
+				if want := importKindAccess[strings.TrimPrefix(kindPage, "/import/")]; contains(want, who) &&
+					(resp.StatusCode != http.StatusMovedPermanently || resp.Header.Get("Location") != kindPage) {
+					t.Errorf("GET %s as %s: %d %s, want a redirect to %s", old, who, resp.StatusCode, resp.Header.Get("Location"), kindPage)
 				}
 			}
 		}

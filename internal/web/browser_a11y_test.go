@@ -84,17 +84,19 @@ func loadAxe(t *testing.T) string {
 //	                     /training/{id}/edit · /alarms · /alarm-rules · /hazards(/{id}) · /special-equipment/regions/632800
 //	                     /ip-cases(?status=open&warning=1) · /ip-cases/{id} · /ip-assists · /ip-operations
 //	                     /quality-awards/manage · /quality-awards/applications/{id}
-//	                     /metrology/instruments(?due=overdue) · /quality-certs/manage · /nqi/import(?kind=instruments)
+//	                     /metrology/instruments(?due=overdue) · /quality-certs/manage
+//	                     /import/certificates · /import/measurement-standards · /import/instruments · /import/instrument-types
 //	                     /eval-models(/{id}) · /eval-models/{id}/scores · /eval-models/{id}/sensitivity
 //	                     /eval-models/{id}/enterprises/{code}
-//	                     /sampling(?outcome&key) · /sampling/batches/{id} · /sampling/new · /sampling/plans · /sampling/import
+//	                     /sampling(?outcome&key) · /sampling/batches/{id} · /sampling/new · /sampling/plans
 //	                     /fair-reviews(/{id}) · /fair-oversight · /business-starts(?…) · /fee-cases
 //	                     /ad-campaigns(/{id}) · /progress/tasks/15 (live figures)
 //	                     /ip-cases(?status=open&warning=1) · /ip-cases/{id} · /ip-assists · /ip-operations · /inspect · /draws/{id}
 //	                     /inspect/risk(?q=测试) · /inspect/risk/changes · /inspect/cross-region(/inbox)
 //	demo-reporter-samr   /my · /reports/new?period=…&task=… · /bases/new · /training/new
 //	demo-enterprise      /my · /declarations/new
-//	demo-inspector       /equipment · /equipment/due · /equipment/{code} · /equipment/{code}/edit · /equipment/new · /equipment/import
+//	demo-inspector       /equipment · /equipment/due · /equipment/{code} · /equipment/{code}/edit · /equipment/new
+//	                     /import · /import/equipment · /import/sampling_batches
 //	demo-admin           /admin/users · /admin/users?dept=… · /admin/users/{id} · /admin/users/new
 //	                     /admin/departments · /admin/departments/{id} · /admin/roles · /admin/audit
 //	                     /admin/logins · /account/tokens · /account/password
@@ -195,17 +197,18 @@ func TestBrowserAccessibility(t *testing.T) {
 			"/alarms", "/alarm-rules", "/hazards", "/hazards/" + hazard, "/special-equipment/regions/632800",
 			"/ip-cases", "/ip-cases?status=open&warning=1", "/ip-cases/" + ipCase, "/ip-assists", "/ip-operations",
 			"/quality-awards/manage", "/quality-awards/applications/" + qaApp,
-			"/metrology/instruments", "/metrology/instruments?due=overdue", "/quality-certs/manage", "/nqi/import", "/nqi/import?kind=instruments",
+			"/metrology/instruments", "/metrology/instruments?due=overdue", "/quality-certs/manage",
+			"/import/certificates", "/import/measurement-standards", "/import/instruments", "/import/instrument-types",
 			"/eval-models", "/eval-models/" + evalV1, "/eval-models/" + evalV2, "/eval-models/" + evalV1 + "/scores",
 			"/eval-models/" + evalV1 + "/sensitivity", "/eval-models/" + evalV1 + "/enterprises/" + evalCode,
-			"/sampling", "/sampling?outcome=failed_all&key=pv", "/sampling/batches/" + batch, "/sampling/new", "/sampling/plans", "/sampling/import",
+			"/sampling", "/sampling?outcome=failed_all&key=pv", "/sampling/batches/" + batch, "/sampling/new", "/sampling/plans",
 			"/fair-reviews", "/fair-reviews/" + measure, "/fair-oversight", "/business-starts", "/business-starts?prefecture=632800&from=2025-01",
 			"/fee-cases", "/ad-campaigns", "/ad-campaigns/" + campaign, "/progress/tasks/15",
 			"/inspect", "/draws/1", "/inspect/risk", "/inspect/risk?q=%E6%B5%8B%E8%AF%95", "/inspect/risk/changes", "/inspect/cross-region", "/inspect/cross-region/inbox",
 			"/import", "/import/trademarks", "/import/business_starts", "/import/declarations", outcome}},
 		{"demo-reporter-samr", []string{"/my", html.UnescapeString(newReport[1]), "/bases/new", "/training/new"}},
 		{"demo-enterprise", []string{"/my", "/declarations/new"}},
-		{"demo-inspector", []string{"/equipment", "/equipment/due", "/equipment/" + equipment.DemoGolmudBoiler, "/equipment/" + equipment.DemoGolmudBoiler + "/edit", "/equipment/new", "/equipment/import", "/import", "/import/sampling_batches"}},
+		{"demo-inspector", []string{"/equipment", "/equipment/due", "/equipment/" + equipment.DemoGolmudBoiler, "/equipment/" + equipment.DemoGolmudBoiler + "/edit", "/equipment/new", "/import", "/import/equipment", "/import/sampling_batches"}},
 		{"demo-admin", []string{"/admin/users", "/admin/users?dept=" + userDept, "/admin/users/" + user, "/admin/users/new",
 			"/admin/departments", "/admin/departments/" + userDept, "/admin/roles", "/admin/audit", "/admin/logins",
 			"/account/tokens", "/account/password"}},

@@ -2,7 +2,6 @@ package web
 
 import (
 	"errors"
-	"fmt"
 	"html/template"
 	"net/http"
 	"strconv"
@@ -40,8 +39,7 @@ func (s *equipmentWeb) routes() []Route {
 		{Method: "GET", Pattern: "/equipment/due", Name: "特种设备检验到期", Roles: readers, Handle: s.list(true), Menu: Menu{Group: MenuWork, Label: "特种设备检验到期", Order: 91, Section: "equipment-due"}},
 		{Method: "GET", Pattern: "/equipment/regions", Name: "各市州特种设备统计", Public: true, Handle: s.regions, Menu: Menu{Group: MenuPublic, Label: "特种设备统计", Order: 95, Section: "equipment-regions"}},
 		{Method: "GET", Pattern: "/equipment/new", Name: "登记特种设备页", Roles: keepers, Handle: s.newForm},
-		{Method: "GET", Pattern: "/equipment/import", Name: "批量导入特种设备页", Roles: keepers, Handle: s.importPage},
-		{Method: "POST", Pattern: "/equipment/import", Name: "批量导入特种设备", Roles: keepers, Handle: s.importFile},
+		{Method: "GET", Pattern: "/equipment/import", Name: "批量导入特种设备（旧地址）", Roles: keepers, Handle: importMoved("equipment")},
 		{Method: "POST", Pattern: "/equipment", Name: "登记特种设备", Roles: keepers, Handle: s.create},
 		{Method: "GET", Pattern: "/equipment/{code}", Name: "特种设备档案", Roles: readers, Handle: s.detail},
 		{Method: "GET", Pattern: "/equipment/{code}/edit", Name: "修改特种设备页", Roles: keepers, Handle: s.editForm},
@@ -295,48 +293,6 @@ func (s *equipmentWeb) issueSecret(w http.ResponseWriter, r *http.Request, rc *r
 		return err
 	}
 	return s.renderDetail(w, r, rc, http.StatusOK, e, map[string]any{"Secret": secret})
-}
-
-// equipmentImportRows is the most data rows a web upload takes (the
-// command line takes the kit's limit).
-const equipmentImportRows = 20_000
-
-func (s *equipmentWeb) renderImport(w http.ResponseWriter, r *http.Request, rc *reqCtx, status int, rep *kit.ImportReport, msg string) error {
-	if !s.svc.CanEdit(r.Context(), rc.P) {
-		return apperr.Forbidden("特种设备登记由市场监管部门特种设备安全监察人员维护")
-	}
-	var errs []kit.FieldError
-	if rep != nil {
-		errs = rep.Errors[:min(len(rep.Errors), 200)]
-	}
-	return s.render(w, r, rc, status, "equipment_import", "批量导入特种设备", "equipment", map[string]any{
-		"Columns": equipment.ImportColumns, "Rep": rep, "Errors": errs, "Message": msg, "MaxRows": equipmentImportRows,
-	})
-}
-
-func (s *equipmentWeb) importPage(w http.ResponseWriter, r *http.Request, rc *reqCtx) error {
-	return s.renderImport(w, r, rc, http.StatusOK, nil, "")
-}
-
-// importFile imports an uploaded list: a refused file comes back with its
-// failures by row and column, nothing written.
-func (s *equipmentWeb) importFile(w http.ResponseWriter, r *http.Request, rc *reqCtx) error {
-	if !s.svc.CanEdit(r.Context(), rc.P) {
-		return apperr.Forbidden("特种设备登记由市场监管部门特种设备安全监察人员维护")
-	}
-	name, data, err := uploadedStandardsFile(r, s.MaxBody)
-	if err != nil {
-		return s.renderImport(w, r, rc, http.StatusUnprocessableEntity, nil, apperr.Message(err))
-	}
-	opt := kit.ImportOptions{SkipInvalid: r.FormValue("skip_invalid") != "", MaxRows: equipmentImportRows}
-	rep, err := s.svc.Import(r.Context(), rc.P, kit.BytesSource(name, data), opt)
-	switch {
-	case err == nil:
-		return s.renderImport(w, r, rc, http.StatusOK, &rep, fmt.Sprintf("导入完成：共 %d 行，新增 %d，更新 %d，未变 %d，跳过错误行 %d", rep.Rows, rep.Created, rep.Updated, rep.Unchanged, rep.Rejected))
-	case formError(err):
-		return s.renderImport(w, r, rc, http.StatusUnprocessableEntity, &rep, apperr.Message(err))
-	}
-	return err
 }
 
 // equipmentFieldInputs maps the register's field names to the form's inputs.

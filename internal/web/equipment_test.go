@@ -148,23 +148,37 @@ func TestEquipmentPages(t *testing.T) {
 			t.Error("enterprise page shows equipment to the public")
 		}
 
-		// Upload an equipment list: a bad row refuses the file with its place;
-		// the good file imports, and again changes nothing.
+		// Upload an equipment list on the kind's import page: a bad row
+		// refuses the file with its row and column, nothing written; the
+		// good file imports, and again changes nothing. The old address
+		// and the register's link lead there.
+		if resp, _ = ins.get("/equipment/import"); resp.StatusCode != http.StatusMovedPermanently || resp.Header.Get("Location") != "/import/equipment" {
+			t.Errorf("old import address: %d %s", resp.StatusCode, resp.Header.Get("Location"))
+		}
+		if _, body = ins.get("/equipment"); !strings.Contains(body, `href="/import/equipment"`) {
+			t.Error("the register does not link its import page")
+		}
 		sample, err := os.ReadFile("../equipment/testdata/equipment-import-sample.csv")
 		if err != nil {
 			t.Fatal(err)
 		}
+		stored := `SELECT COUNT(*) FROM equipment`
+		before := countRows(t, db, stored)
 		badFile := strings.Replace(string(sample), "630104", "110101", 1)
-		ct, up := multipartFile(t, tok, "设备.csv", []byte(badFile))
-		resp, body = ins.do("POST", "/equipment/import", up, map[string]string{"Content-Type": ct})
-		if resp.StatusCode != 422 || !strings.Contains(body, "未导入任何记录") || !strings.Contains(body, "<td>所在地区</td>") {
-			t.Errorf("bad upload: %d", resp.StatusCode)
+		resp, body = ins.imported("/import/equipment", tok, "all", "设备.csv", []byte(badFile))
+		if resp.StatusCode != 200 || !strings.Contains(body, "未导入任何记录") || !errorAt(body, 4, "所在地区") {
+			t.Errorf("bad upload: %d %s", resp.StatusCode, between(body, `id="res-h"`, "</section>"))
+		}
+		if n := countRows(t, db, stored); n != before {
+			t.Errorf("a refused upload wrote %d devices", n-before)
 		}
 		for i, want := range []string{"新增 4", "未变 4"} {
-			ct, up = multipartFile(t, tok, "设备.csv", sample)
-			resp, body = ins.do("POST", "/equipment/import", up, map[string]string{"Content-Type": ct})
+			resp, body = ins.imported("/import/equipment", tok, "all", "设备.csv", sample)
 			if resp.StatusCode != 200 || !strings.Contains(body, want) {
 				t.Errorf("upload %d: %d, lacks %q", i+1, resp.StatusCode, want)
+			}
+			if n := countRows(t, db, stored); n != before+4 {
+				t.Errorf("upload %d: %d devices more, want 4", i+1, n-before)
 			}
 		}
 

@@ -66,6 +66,16 @@ func (s *Server) importRoutes() []Route {
 	}
 }
 
+// importMoved answers a register's old import page (a bookmark) with the
+// kind's page: the registers declare their imports as kinds, and the one
+// page above serves them all.
+func importMoved(kind string) func(http.ResponseWriter, *http.Request, *reqCtx) error {
+	return func(w http.ResponseWriter, r *http.Request, _ *reqCtx) error {
+		http.Redirect(w, r, "/import/"+kind, http.StatusMovedPermanently)
+		return nil
+	}
+}
+
 // importRoles are the roles some kind admits: the routes' gate, so the
 // menu shows the page only to those who may import something (the kind
 // narrows it further). Without kinds, administrators only.

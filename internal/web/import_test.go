@@ -46,6 +46,30 @@ func init() {
 	}
 }
 
+// importKindAccess is who may import a kind on its page: the registers
+// whose own import pages folded onto /import/{kind} admit there whom their
+// pages admitted (TestAuthorizationMatrix asks each kind by GET and POST).
+var importKindAccess = map[string][]string{
+	"trademarks":            editorsOnly,
+	"equipment":             equipmentKeepers,
+	"sampling_batches":      samplingStaff,
+	"certificates":          nqiEditors,
+	"measurement-standards": nqiEditors,
+	"instruments":           nqiEditors,
+	"instrument-types":      nqiEditors,
+}
+
+// movedImports are the registers' old import pages, kept for bookmarks:
+// each leads to its kind's page (TestAuthorizationMatrix follows them).
+var movedImports = map[string]string{
+	"/equipment/import":                      "/import/equipment",
+	"/sampling/import":                       "/import/sampling_batches",
+	"/nqi/import":                            "/import/certificates",
+	"/nqi/import?kind=measurement-standards": "/import/measurement-standards",
+	"/nqi/import?kind=instruments":           "/import/instruments",
+	"/nqi/import?kind=instrument-types":      "/import/instrument-types",
+}
+
 // importForm is an upload of the import page: the file, the mode and the
 // CSRF token (none when csrf is empty).
 func importForm(t *testing.T, csrf, mode, name string, data []byte) (string, *bytes.Buffer) {
@@ -83,6 +107,12 @@ func (c *client) imported(path, csrf, mode, name string, data []byte) (*http.Res
 		c.t.Fatalf("upload to %s: %d %s %s", path, resp.StatusCode, loc, page)
 	}
 	return c.get(loc)
+}
+
+// errorAt reports whether an import page lists a failure at the row and
+// column (named, with its letter when the kind gives one).
+func errorAt(page string, row int, column string) bool {
+	return regexp.MustCompile(fmt.Sprintf(`<td class="num">%d</td><td>(?:[A-Z]+ 列（)?%s`, row, regexp.QuoteMeta(column))).MatchString(page)
 }
 
 func countRows(t *testing.T, db *store.DB, query string, args ...any) int {

@@ -4,6 +4,7 @@ import (
 	"context"
 	"fmt"
 	"net/http"
+	"slices"
 	"strconv"
 
 	"sidi/internal/apperr"
@@ -35,8 +36,7 @@ func NQIPages(svc *nqi.Service) func(*Server) []Route {
 			{Method: "GET", Pattern: "/metrology/instruments", Name: "强制检定计量器具", Roles: ed, Handle: s.instrumentsPage, Menu: Menu{Group: MenuWork, Label: "强制检定计量器具", Order: 117, Section: "instruments"}},
 			{Method: "GET", Pattern: "/quality-certs/manage", Name: "认证证书与增长基准", Roles: ed, Handle: s.managePage, Menu: Menu{Group: MenuWork, Label: "认证证书与增长基准", Order: 118, Section: "certs-manage"}},
 			{Method: "POST", Pattern: "/quality-certs/baselines", Name: "保存认证增长基准", Roles: ed, Handle: s.baselineSave},
-			{Method: "GET", Pattern: "/nqi/import", Name: "导入计量和认证数据页", Roles: ed, Handle: s.importPage},
-			{Method: "POST", Pattern: "/nqi/import", Name: "导入计量和认证数据", Roles: ed, Handle: s.importFile},
+			{Method: "GET", Pattern: "/nqi/import", Name: "导入计量和认证数据（旧地址）", Roles: ed, Handle: nqiImportMoved},
 
 			{Method: "GET", Pattern: "/api/v1/metrology/standards", Name: "社会公用计量标准", Public: true, API: true, Handle: std.api(srv)},
 			{Method: "GET", Pattern: "/api/v1/metrology/counts", Name: "计量标准与强制检定器具分市州统计", Public: true, API: true, Handle: s.apiCounts},
@@ -215,74 +215,16 @@ func (s *nqiWeb) baselineSave(w http.ResponseWriter, r *http.Request, rc *reqCtx
 	return nil
 }
 
-// nqiKind is an import kind of the registers as the import page offers it.
-type nqiKind struct {
-	Name, Title, Back string
-	Columns           []kit.Column
-	Import            func(context.Context, auth.Principal, kit.Source, kit.ImportOptions) (kit.ImportReport, error)
-}
-
-func (s *nqiWeb) kinds() []nqiKind {
-	return []nqiKind{
-		{"certificates", "认证证书（有机产品、自愿性、绿色建材）", "/quality-certs/manage", nqi.CertColumns, s.svc.ImportCerts},
-		{"measurement-standards", "社会公用计量标准", "/metrology", nqi.StandardColumns, s.svc.ImportStandards},
-		{"instruments", "强制检定计量器具", "/metrology/instruments", nqi.InstrumentColumns, s.svc.ImportInstruments},
-		{"instrument-types", "实施强制管理的计量器具目录（检定周期）", "/metrology/instruments", nqi.TypeColumns, s.svc.ImportTypes},
-	}
-}
-
-func (s *nqiWeb) kind(name string) (nqiKind, error) {
-	ks := s.kinds()
+// nqiImportMoved is the registers' old import page: /nqi/import?kind=X is
+// the kind's page /import/X now, without ?kind= the certificates (the old
+// page's default).
+func nqiImportMoved(w http.ResponseWriter, r *http.Request, rc *reqCtx) error {
+	name := r.URL.Query().Get("kind")
 	if name == "" {
-		return ks[0], nil
+		name = "certificates"
 	}
-	for _, k := range ks {
-		if k.Name == name {
-			return k, nil
-		}
+	if !slices.ContainsFunc(nqi.ImportKinds(nil), func(k kit.ImportKind[auth.Principal]) bool { return k.Name == name }) {
+		return apperr.Invalid("导入类型无效")
 	}
-	return nqiKind{}, apperr.Invalid("导入类型无效")
-}
-
-// nqiImportRows is the most data rows a web upload takes.
-const nqiImportRows = 20_000
-
-func (s *nqiWeb) renderImport(w http.ResponseWriter, r *http.Request, rc *reqCtx, status int, k nqiKind, rep *kit.ImportReport, msg string) error {
-	var errs []kit.FieldError
-	if rep != nil {
-		errs = rep.Errors[:min(len(rep.Errors), 200)]
-	}
-	return s.render(w, r, rc, status, "nqi_import", "导入计量和认证数据", "certs-manage", map[string]any{
-		"Kinds": s.kinds(), "Kind": k, "Rep": rep, "Errors": errs, "Message": msg, "MaxRows": nqiImportRows,
-	})
-}
-
-func (s *nqiWeb) importPage(w http.ResponseWriter, r *http.Request, rc *reqCtx) error {
-	k, err := s.kind(r.URL.Query().Get("kind"))
-	if err != nil {
-		return err
-	}
-	return s.renderImport(w, r, rc, http.StatusOK, k, nil, "")
-}
-
-// importFile imports an upload: a refused file comes back with its
-// failures by row and column, nothing written.
-func (s *nqiWeb) importFile(w http.ResponseWriter, r *http.Request, rc *reqCtx) error {
-	name, data, err := uploadedStandardsFile(r, s.MaxBody)
-	k, kerr := s.kind(r.FormValue("kind"))
-	if kerr != nil {
-		return kerr
-	}
-	if err != nil {
-		return s.renderImport(w, r, rc, http.StatusUnprocessableEntity, k, nil, apperr.Message(err))
-	}
-	opt := kit.ImportOptions{SkipInvalid: r.FormValue("skip_invalid") != "", MaxRows: nqiImportRows}
-	rep, err := k.Import(r.Context(), rc.P, kit.BytesSource(name, data), opt)
-	switch {
-	case err == nil:
-		return s.renderImport(w, r, rc, http.StatusOK, k, &rep, fmt.Sprintf("导入完成：共 %d 行，新增 %d，更新 %d，未变 %d，跳过错误行 %d", rep.Rows, rep.Created, rep.Updated, rep.Unchanged, rep.Rejected))
-	case formError(err):
-		return s.renderImport(w, r, rc, http.StatusUnprocessableEntity, k, &rep, apperr.Message(err))
-	}
-	return err
+	return importMoved(name)(w, r, rc)
 }

@@ -25,7 +25,6 @@ func init() {
 		"GET /quality-certs/manage":            nqiEditors,
 		"POST /quality-certs/baselines":        nqiEditors,
 		"GET /nqi/import":                      nqiEditors,
-		"POST /nqi/import":                     nqiEditors,
 		"GET /api/v1/metrology/standards":      everyone,
 		"GET /api/v1/metrology/counts":         everyone,
 		"GET /api/v1/metrology/instruments":    nqiEditors,
@@ -72,14 +71,29 @@ func TestNQIPagesImportAndBaseline(t *testing.T) {
 		checkPage(t, sup, "/my", 200, []string{"强制检定计量器具已超过检定有效期", "/metrology/instruments?due=overdue"}, nil)
 		var before int
 		db.Reader().QueryRow(`SELECT COUNT(*) FROM certificates`).Scan(&before)
-		tok := sup.csrf("/nqi/import?kind=certificates")
+		// The old import address leads to the kind's page (?kind= to that
+		// kind, the certificates without it), as do the registers' links.
+		for old, want := range map[string]string{"/nqi/import": "/import/certificates", "/nqi/import?kind=certificates": "/import/certificates",
+			"/nqi/import?kind=measurement-standards": "/import/measurement-standards", "/nqi/import?kind=instruments": "/import/instruments",
+			"/nqi/import?kind=instrument-types": "/import/instrument-types"} {
+			if resp, _ := sup.get(old); resp.StatusCode != http.StatusMovedPermanently || resp.Header.Get("Location") != want {
+				t.Errorf("%s: %d %s, want %s", old, resp.StatusCode, resp.Header.Get("Location"), want)
+			}
+		}
+		if resp, _ := sup.get("/nqi/import?kind=bogus"); resp.StatusCode != http.StatusUnprocessableEntity {
+			t.Errorf("/nqi/import?kind=bogus: %d", resp.StatusCode)
+		}
+		checkPage(t, sup, "/quality-certs/manage", 200, []string{`href="/import/certificates"`}, nil)
+		checkPage(t, sup, "/metrology/instruments", 200, []string{`href="/import/instruments"`, `href="/import/instrument-types"`}, nil)
+		checkPage(t, sup, "/metrology", 200, []string{`href="/import/measurement-standards"`}, nil)
+
+		tok := sup.csrf("/import/certificates")
 		bad := "证书编号,认证类型,认证项目,认证机构,获证组织,统一社会信用代码,行政区划代码,认证范围,等级,有效期起,有效期至,证书状态,状态变更日期\n" +
 			"9876OP2500001,有机产品认证,有机产品认证（生产）,某中心,网页牧场,,632800,牦牛肉,,2025-01-01,2025-12-31,有效,\n" +
 			"9876OP2500002,有机产品认证,有机产品认证（生产）,某中心,网页牧场二,,632800,牦牛肉,,2025-05-01,2025-04-01,有效,\n"
-		ct, up := multipartFile(t, tok, "证书.csv", []byte(bad))
-		resp, body := sup.do("POST", "/nqi/import?kind=certificates", up, map[string]string{"Content-Type": ct})
-		if resp.StatusCode != 422 || !strings.Contains(body, "<td>有效期至</td>") || !strings.Contains(body, "早于有效期起") {
-			t.Errorf("bad upload: %d", resp.StatusCode)
+		resp, body := sup.imported("/import/certificates", tok, "all", "证书.csv", []byte(bad))
+		if resp.StatusCode != 200 || !strings.Contains(body, "未导入任何记录") || !errorAt(body, 3, "有效期至") || !strings.Contains(body, "早于有效期起") {
+			t.Errorf("bad upload: %d %s", resp.StatusCode, between(body, `id="res-h"`, "</section>"))
 		}
 		var after int
 		db.Reader().QueryRow(`SELECT COUNT(*) FROM certificates`).Scan(&after)

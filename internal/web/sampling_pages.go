@@ -24,10 +24,6 @@ type samplingWeb struct {
 	svc *sampling.Service
 }
 
-// samplingImportRows is the most rows a web upload takes (the command
-// line takes sampling.MaxRows).
-const samplingImportRows = 50000
-
 // SamplingPages are the routes of internal/quality/sampling over svc.
 func SamplingPages(svc *sampling.Service) func(*Server) []Route {
 	return func(srv *Server) []Route { return (&samplingWeb{Server: srv, svc: svc}).routes() }
@@ -48,8 +44,7 @@ func (s *samplingWeb) routes() []Route {
 		{Method: "GET", Pattern: "/sampling/plans", Name: "抽查计划与任务", Roles: rd, Handle: s.plans},
 		{Method: "POST", Pattern: "/sampling/plans", Name: "登记抽查计划", Roles: kp, Handle: s.createPlan},
 		{Method: "POST", Pattern: "/sampling/plans/{id}/tasks", Name: "登记抽查任务", Roles: kp, Handle: s.createTask},
-		{Method: "GET", Pattern: "/sampling/import", Name: "批量导入抽样批次页", Roles: kp, Handle: s.importPage},
-		{Method: "POST", Pattern: "/sampling/import", Name: "批量导入抽样批次", Roles: kp, Handle: s.importFile},
+		{Method: "GET", Pattern: "/sampling/import", Name: "批量导入抽样批次（旧地址）", Roles: kp, Handle: importMoved(sampling.Kind)},
 		{Method: "GET", Pattern: "/sampling-notices", Name: "不合格产品公告", Public: true, Handle: s.notices, Menu: Menu{Group: MenuPublic, Label: "不合格产品公告", Order: 101, Section: "sampling-notices"}},
 
 		{Method: "GET", Pattern: "/api/v1/sampling/batches", Name: "产品质量监督抽查", Roles: rd, API: true, Handle: s.apiList},
@@ -349,38 +344,6 @@ func (s *samplingWeb) createTask(w http.ResponseWriter, r *http.Request, rc *req
 	t, err := s.svc.CreateTask(r.Context(), rc.P, id, sampling.TaskInput{TaskNo: r.FormValue("task_no"), Product: r.FormValue("product"), DeptID: dept,
 		Planned: r.FormValue("planned"), DueOn: r.FormValue("due_on")})
 	return s.done(w, r, "/sampling/plans", "已登记抽查任务 "+t.TaskNo, err)
-}
-
-func (s *samplingWeb) renderImport(w http.ResponseWriter, r *http.Request, rc *reqCtx, status int, rep *kit.ImportReport, msg string) error {
-	var errs []kit.FieldError
-	if rep != nil {
-		errs = rep.Errors[:min(len(rep.Errors), 200)]
-	}
-	return s.render(w, r, rc, status, "sampling_import", "批量导入抽样批次", "sampling", map[string]any{
-		"Columns": sampling.BatchColumns, "Rep": rep, "Errors": errs, "Message": msg, "MaxRows": samplingImportRows,
-	})
-}
-
-func (s *samplingWeb) importPage(w http.ResponseWriter, r *http.Request, rc *reqCtx) error {
-	return s.renderImport(w, r, rc, http.StatusOK, nil, "")
-}
-
-// importFile imports an uploaded file: a refused file comes back with its
-// failures by row and column, nothing written.
-func (s *samplingWeb) importFile(w http.ResponseWriter, r *http.Request, rc *reqCtx) error {
-	name, data, err := uploadedStandardsFile(r, s.MaxBody)
-	if err != nil {
-		return s.renderImport(w, r, rc, http.StatusUnprocessableEntity, nil, apperr.Message(err))
-	}
-	opt := kit.ImportOptions{SkipInvalid: r.FormValue("skip_invalid") != "", MaxRows: samplingImportRows}
-	rep, err := s.svc.Import(r.Context(), rc.P, kit.BytesSource(name, data), opt)
-	switch {
-	case err == nil:
-		return s.renderImport(w, r, rc, http.StatusOK, &rep, fmt.Sprintf("导入完成：共 %d 行，新增 %d，更新 %d，未变 %d，跳过错误行 %d", rep.Rows, rep.Created, rep.Updated, rep.Unchanged, rep.Rejected))
-	case formError(err):
-		return s.renderImport(w, r, rc, http.StatusUnprocessableEntity, &rep, apperr.Message(err))
-	}
-	return err
 }
 
 // notices is the public page of failed batches with the yearly figures.

@@ -35,7 +35,6 @@ func init() {
 		"POST /sampling/plans":                       samplingStaff,
 		"POST /sampling/plans/{id}/tasks":            samplingStaff,
 		"GET /sampling/import":                       samplingStaff,
-		"POST /sampling/import":                      samplingStaff,
 		"GET /sampling-notices":                      everyone,
 		"GET /api/v1/sampling/batches":               samplingStaff,
 		"POST /api/v1/sampling/batches":              samplingStaff,
@@ -135,6 +134,33 @@ func TestSamplingFormsScopeAndNotices(t *testing.T) {
 		if resp, body := c.get("/sampling?format=csv"); resp.StatusCode != 200 || !strings.Contains(body, "SJ-2025-1") || strings.Contains(body, "HX-SECRET") {
 			t.Errorf("export: %d", resp.StatusCode)
 		}
+		// The register's import is the kind's page: a row naming an outcome
+		// outside the list refuses the file by row and column, nothing
+		// written; the good file imports, and again changes nothing.
+		if _, body := c.get("/sampling"); !strings.Contains(body, `href="/import/sampling_batches"`) {
+			t.Error("the register does not link its import page")
+		}
+		header := "抽样单编号,抽查年度,抽查级别,任务编号,产品名称,重点产品,受检单位名称,统一社会信用代码,抽样单位,抽样日期,检验机构,检验报告编号,检验结论,结果通知日期,不合格项目,复检申请日期,逾期复检理由,公告日期\n"
+		good := header + "SJ-IMP-1,2025,省,,食用盐,,某盐业公司,91630100MA752XUH3X,省质检院,2025-03-01,省质检院,R-1,合格,2025-03-10,,,,\n"
+		badFile := good + "SJ-IMP-2,2025,省,,食用盐,,某盐业公司,91630100MA752XUH3X,省质检院,2025-03-01,省质检院,R-2,优秀,2025-03-10,,,,\n"
+		stored := `SELECT COUNT(*) FROM sampling_batches`
+		before := countRows(t, db, stored)
+		if resp, body := c.imported("/import/sampling_batches", tok, "all", "批次.csv", []byte(badFile)); resp.StatusCode != 200 ||
+			!strings.Contains(body, "未导入任何记录") || !errorAt(body, 3, "检验结论") {
+			t.Errorf("bad upload: %d %s", resp.StatusCode, between(body, `id="res-h"`, "</section>"))
+		}
+		if n := countRows(t, db, stored); n != before {
+			t.Errorf("a refused upload wrote %d batches", n-before)
+		}
+		for i, want := range []string{"新增 1", "未变 1"} {
+			if resp, body := c.imported("/import/sampling_batches", tok, "all", "批次.csv", []byte(good)); resp.StatusCode != 200 || !strings.Contains(body, want) {
+				t.Errorf("upload %d: %d, lacks %q: %s", i+1, resp.StatusCode, want, between(body, `id="res-h"`, "</section>"))
+			}
+		}
+		if n := countRows(t, db, stored); n != before+1 {
+			t.Errorf("%d batches more, want 1", n-before)
+		}
+
 		// The public: the notice, nothing of the register.
 		pub := f.client(t)
 		_, body := pub.get("/sampling-notices")
