@@ -193,7 +193,6 @@ var expectedAccess = map[string][]string{
 	"GET /declarations/enterprises":                    editorsOnly,
 	"POST /declarations/enterprises":                   editorsOnly,
 	"POST /declarations/enterprises/{id}/users":        editorsOnly,
-	"POST /declarations/import":                        editorsOnly,
 	"GET /declarations/import/template":                editorsOnly,
 	"GET /declarations/{id}":                           everyone,
 	"POST /declarations/{id}/update":                   declarants,
