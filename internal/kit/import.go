@@ -41,6 +41,11 @@ type ImportKind[P any] struct {
 	// span rows (GroupPlan) are counted in ("项声明"); its reports count
 	// them in ImportReport.Records.
 	Records string `json:"records,omitempty"`
+	// WebRows, when set, is the most data rows a web upload of the kind
+	// takes, below the page's own limit: a kind whose rows are written one
+	// at a time (a request must end in time) or whose file is held whole.
+	// The command line takes the kind's own limit.
+	WebRows int `json:"web_rows,omitempty"`
 	// Template, when set, is the kind's own template workbook (.xlsx: an
 	// example row, instructions), offered instead of the header row alone.
 	Template func() ([]byte, error) `json:"-"`

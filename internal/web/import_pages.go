@@ -159,11 +159,21 @@ type importKindView struct {
 	Description        []string
 	Records            string // what records spanning rows are counted in
 	Template           bool   // the kind's own workbook template
+	MaxRows            int    // the most data rows an upload takes
 }
 
 func viewOf(k kit.ImportKind[auth.Principal]) importKindView {
 	return importKindView{Name: k.Name, Label: kindLabel(k), Title: k.Title, Columns: k.Columns, Export: k.Export != nil,
-		Description: k.Description, Records: k.Records, Template: k.Template != nil}
+		Description: k.Description, Records: k.Records, Template: k.Template != nil, MaxRows: webRows(k)}
+}
+
+// webRows is the most data rows an upload of k takes: the page's limit,
+// or the kind's lower one.
+func webRows(k kit.ImportKind[auth.Principal]) int {
+	if k.WebRows > 0 {
+		return min(k.WebRows, importMaxRows)
+	}
+	return importMaxRows
 }
 
 // importList lists the kinds the caller may import.
@@ -196,7 +206,7 @@ type importResult struct {
 
 func (s *Server) renderImportKind(w http.ResponseWriter, r *http.Request, rc *reqCtx, status int, k kit.ImportKind[auth.Principal], msg string, res *importResult) error {
 	return s.render(w, r, rc, status, "import_kind", "导入"+kindLabel(k), "import", map[string]any{
-		"Kind": viewOf(k), "Message": msg, "Result": res, "MaxSize": sizeText(s.importLimit()), "MaxRows": importMaxRows,
+		"Kind": viewOf(k), "Message": msg, "Result": res, "MaxSize": sizeText(s.importLimit()),
 	})
 }
 
@@ -282,7 +292,7 @@ func (s *Server) importKindUpload(w http.ResponseWriter, r *http.Request, rc *re
 	}
 	res := &importResult{Skip: mode == "skip", DryRun: mode == "check"}
 	rejects := &cappedBuffer{max: rejectsMaxBytes}
-	opt := kit.ImportOptions{SkipInvalid: res.Skip, DryRun: res.DryRun, MaxRows: importMaxRows, Rejects: rejects}
+	opt := kit.ImportOptions{SkipInvalid: res.Skip, DryRun: res.DryRun, MaxRows: webRows(k), Rejects: rejects}
 	rep, err := k.Import(r.Context(), rc.P, src, opt)
 	res.Rep = rep
 	res.Errors = rep.Errors[:min(len(rep.Errors), importShownErrors)]

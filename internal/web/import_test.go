@@ -16,6 +16,7 @@ import (
 	"github.com/xuri/excelize/v2"
 
 	"sidi/internal/auth"
+	"sidi/internal/equipment"
 	"sidi/internal/inspect"
 	"sidi/internal/ip/trademark"
 	"sidi/internal/kit"
@@ -381,5 +382,28 @@ func TestImportPages(t *testing.T) {
 				t.Errorf("over the body limit: %d", resp.StatusCode)
 			}
 		})
+	})
+}
+
+// TestImportKindRowLimit: a kind whose rows are written one at a time
+// takes fewer rows from a web upload than the page's own limit (the
+// special-equipment register: 20,000), and its page says so.
+func TestImportKindRowLimit(t *testing.T) {
+	storetest.Each(t, func(t *testing.T, db *store.DB) {
+		f := newFixture(t, db)
+		ins := f.as(t, "demo-inspector")
+		_, page := ins.get("/import/equipment")
+		if !strings.Contains(page, "不超过 ") || !strings.Contains(page, "、20000 行") {
+			t.Error("the equipment import page does not state its 20000-row limit")
+		}
+		var b strings.Builder
+		b.WriteString(strings.Join(kit.Header(equipment.ImportColumns), ",") + "\n")
+		for i := 0; i <= 20_000; i++ {
+			b.WriteString("x\n")
+		}
+		resp, page := ins.upload("/import/equipment", ins.csrf("/import/equipment"), "all", "设备.csv", []byte(b.String()))
+		if resp.StatusCode != http.StatusUnprocessableEntity || !strings.Contains(page, "文件超过 20000 行数据") {
+			t.Errorf("a 20,001-row upload: %d %s", resp.StatusCode, page)
+		}
 	})
 }

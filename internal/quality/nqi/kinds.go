@@ -12,6 +12,10 @@ import (
 	"sidi/internal/store"
 )
 
+// WebRows is the most data rows a web upload of an NQI kind takes (the
+// command line takes the kit's limit).
+const WebRows = 20_000
+
 // ImportKinds are the registers' kinds for `sidi import` / `sidi export`
 // (s nil: only the catalogue of names and headers).
 func ImportKinds(s *Service) []kit.ImportKind[auth.Principal] {
@@ -23,6 +27,7 @@ func ImportKinds(s *Service) []kit.ImportKind[auth.Principal] {
 	}
 	for i := range ks {
 		ks[i].Roles = auth.RoleStrings(Editors...)
+		ks[i].WebRows = WebRows
 	}
 	if s != nil {
 		ks[0].Import, ks[0].Export = s.ImportStandards, s.ExportStandards

@@ -22,10 +22,13 @@ const Kind = "sampling_batches"
 // MaxRows is the largest file the command line imports.
 const MaxRows = 2_000_000
 
+// WebRows is the most rows a web upload takes.
+const WebRows = 50_000
+
 // ImportKinds is the register's kind for `sidi import` / `sidi export`.
 func ImportKinds(s *Service) []kit.ImportKind[auth.Principal] {
 	k := kit.ImportKind[auth.Principal]{Name: Kind, Title: "产品质量监督抽查批次 supervision sampling batches", Columns: BatchColumns, Roles: auth.RoleStrings(Keepers...),
-		Description: importNotes()}
+		Description: importNotes(), WebRows: WebRows}
 	if s != nil {
 		k.Import, k.Export = s.Import, s.Export
 	}
