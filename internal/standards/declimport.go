@@ -9,7 +9,6 @@ import (
 	"io"
 	"slices"
 	"sort"
-	"strconv"
 	"strings"
 	"time"
 	"unicode/utf8"
@@ -18,9 +17,9 @@ import (
 	"golang.org/x/text/unicode/norm"
 
 	"sidi/internal/apperr"
-	"sidi/internal/audit"
 	"sidi/internal/auth"
 	"sidi/internal/creditcode"
+	"sidi/internal/enterprise"
 	"sidi/internal/kit"
 	"sidi/internal/search"
 	"sidi/internal/store"
@@ -333,8 +332,8 @@ func (s *Service) declPlan(p auth.Principal) kit.GroupPlan[declRow, declGroup] {
 			return res, err
 		},
 		Write: func(ctx context.Context, gs []*kit.Group[declGroup], file kit.ImportReport) (res kit.BatchResult, counts []kit.Count, err error) {
-			err = s.db.Tx(ctx, func(tx *sql.Tx) error {
-				res, counts, err = s.writeDeclImport(ctx, tx, p, declGroups(gs), file, fold.letter)
+			err = search.Tx(ctx, s.db, func(tx *sql.Tx, conn *sql.Conn) error {
+				res, counts, err = s.writeDeclImport(ctx, tx, conn, p, declGroups(gs), file, fold.letter)
 				return err
 			})
 			return res, counts, err
@@ -353,121 +352,117 @@ func declGroups(gs []*kit.Group[declGroup]) []*declGroup {
 	return out
 }
 
-// writeDeclImport writes the file's declarations inside tx, checking them
-// against the database again there (a change since the check refuses the
-// file: kit.Errors), with an audit entry for each declaration written and
-// one for the import (nothing when nothing changed).
-func (s *Service) writeDeclImport(ctx context.Context, tx *sql.Tx, p auth.Principal, groups []*declGroup, file kit.ImportReport, letter func(string) string) (kit.BatchResult, []kit.Count, error) {
-	var res kit.BatchResult
-	plans, errs, err := s.planDeclImport(ctx, tx, groups, letter)
-	if err != nil {
-		return res, nil, err
-	}
-	if len(errs) > 0 {
-		return res, nil, errs
-	}
-	now := s.now().UTC().Format(time.RFC3339)
-	entIDs := map[string]int64{}
-	batch := kit.ImportBatch{Kind: "declarations", File: file, FirstRow: groups[0].row}
-	for _, pl := range plans {
-		batch.FirstRow = min(batch.FirstRow, pl.g.row)
-		batch.LastRow = max(batch.LastRow, pl.g.rows[len(pl.g.rows)-1])
-		if pl.entID == 0 {
-			if id, ok := entIDs[pl.g.credit]; ok {
-				pl.entID = id
-			} else {
-				id, err := s.importEnterprise(ctx, tx, p, pl.g, now)
-				if err != nil {
-					return res, nil, err
-				}
-				entIDs[pl.g.credit], pl.entID = id, id
-			}
+// lookupChunk bounds the keys of one IN query of the import's lookups.
+const lookupChunk = 500
+
+// eachChunk runs query (a statement ending in "IN ") over keys, a chunk at
+// a time, with fn called for every row.
+func eachChunk[T any](ctx context.Context, q querier, d store.Dialect, query, tail string, keys []T, fn func(*sql.Rows) error) error {
+	for lo := 0; lo < len(keys); lo += lookupChunk {
+		part := keys[lo:min(lo+lookupChunk, len(keys))]
+		if err := store.EachRow(ctx, q, query+store.Placeholders(d, 1, len(part))+tail, store.Args(part), fn); err != nil {
+			return fmt.Errorf("standards: declaration import: %w", err)
 		}
-		var after Declaration
-		switch {
-		case pl.existing == nil:
-			if after, err = s.importNewDecl(ctx, tx, p, pl, now); err != nil {
-				return res, nil, err
-			}
-			res.Created++
-			batch.Created = append(batch.Created, after.ID)
-		case sameProducts(pl.existing.products, pl.g.products):
-			res.Unchanged++
-			continue
-		default:
-			if after, err = s.importUpdateDecl(ctx, tx, p, pl, now); err != nil {
-				return res, nil, err
-			}
-			res.Updated++
-			batch.Updated = append(batch.Updated, after.ID)
-		}
-		batch.After = append(batch.After, after)
 	}
-	batch.Unchanged = res.Unchanged
-	counts := []kit.Count{{Label: declEntCreated, N: len(entIDs)}}
-	if res.Created+res.Updated+len(entIDs) == 0 {
-		return res, counts, nil
-	}
-	slices.Sort(batch.Created)
-	slices.Sort(batch.Updated)
-	return res, counts, kit.AuditImportBatch(ctx, s.db, tx, p.Actor(), batch)
+	return nil
 }
 
 // planDeclImport checks the file's declarations against the database
-// (registered enterprises, the registry, current declarations) and says
-// what to write; it writes nothing.
+// (registered enterprises, the registry, current declarations), reading
+// them a chunk of keys at a time, and says what to write; it writes
+// nothing.
 func (s *Service) planDeclImport(ctx context.Context, q querier, groups []*declGroup, col func(string) string) ([]*declPlan, kit.Errors, error) {
-	var errs kit.Errors
+	d := s.db.Dialect()
 	type ent struct {
 		id   int64
 		name string
 	}
+	var credits, keys []string
+	seenCredit, seenKey := map[string]bool{}, map[string]bool{}
+	for _, g := range groups {
+		if !seenCredit[g.credit] {
+			seenCredit[g.credit] = true
+			credits = append(credits, g.credit)
+		}
+		if !seenKey[g.code.Normalized] {
+			seenKey[g.code.Normalized] = true
+			keys = append(keys, g.code.Normalized)
+		}
+	}
 	ents := map[string]*ent{}
-	checked := map[string]bool{}
+	var entIDs []int64
+	err := eachChunk(ctx, q, d, `SELECT id, credit_code, name FROM enterprises WHERE credit_code IN `, "", credits, func(r *sql.Rows) error {
+		var e ent
+		var code string
+		err := r.Scan(&e.id, &code, &e.name)
+		ents[code] = &e
+		entIDs = append(entIDs, e.id)
+		return err
+	})
+	if err != nil {
+		return nil, nil, err
+	}
 	regs := map[string]*regInfo{}
+	err = eachChunk(ctx, q, d, `SELECT id, code_key, title, status FROM standards WHERE code_key IN `, "", keys, func(r *sql.Rows) error {
+		var ri regInfo
+		var key string
+		err := r.Scan(&ri.id, &key, &ri.title, &ri.status)
+		regs[key] = &ri
+		return err
+	})
+	if err != nil {
+		return nil, nil, err
+	}
+	// The current declarations of the file's enterprises (the first of an
+	// enterprise and standard when there are several), with their products.
+	type declKeyOf struct {
+		ent int64
+		key string
+	}
+	current := map[declKeyOf]*existingDecl{}
+	byID := map[int64]*existingDecl{}
+	var declIDs []int64
+	err = eachChunk(ctx, q, d, `SELECT id, enterprise_id, standard_key, declared_on, reviewed_on, standard_family FROM declarations WHERE status = 'current' AND enterprise_id IN `, ` ORDER BY id`, entIDs, func(r *sql.Rows) error {
+		var ex existingDecl
+		var k declKeyOf
+		err := r.Scan(&ex.id, &k.ent, &k.key, &ex.declaredOn, &ex.reviewedOn, &ex.family)
+		if _, dup := current[k]; !dup && seenKey[k.key] {
+			current[k], byID[ex.id] = &ex, &ex
+			declIDs = append(declIDs, ex.id)
+		}
+		return err
+	})
+	if err != nil {
+		return nil, nil, err
+	}
+	err = eachChunk(ctx, q, d, `SELECT declaration_id, name, model, category FROM declaration_products WHERE declaration_id IN `, ` ORDER BY declaration_id, ordinal`, declIDs, func(r *sql.Rows) error {
+		var id int64
+		var p Product
+		err := r.Scan(&id, &p.Name, &p.Model, &p.Category)
+		if ex := byID[id]; ex != nil {
+			ex.products = append(ex.products, p)
+		}
+		return err
+	})
+	if err != nil {
+		return nil, nil, err
+	}
+
+	var errs kit.Errors
+	checked := map[string]bool{}
 	var plans []*declPlan
 	for _, g := range groups {
 		pl := &declPlan{g: g}
-		e, ok := ents[g.credit]
-		if !ok {
-			var found ent
-			err := q.QueryRowContext(ctx, `SELECT id, name FROM enterprises WHERE credit_code = $1`, g.credit).Scan(&found.id, &found.name)
-			switch {
-			case err == nil:
-				e = &found
-			case !errors.Is(err, sql.ErrNoRows):
-				return nil, nil, fmt.Errorf("standards: declaration import: %w", err)
-			}
-			ents[g.credit] = e
-		}
-		if e != nil {
+		if e := ents[g.credit]; e != nil {
 			pl.entID = e.id
-			if !checked[g.credit] && strings.Join(strings.Fields(norm.NFKC.String(e.name)), "") != strings.Join(strings.Fields(norm.NFKC.String(g.entName)), "") {
+			if !checked[g.credit] && nameKey(e.name) != nameKey(g.entName) {
 				errs = append(errs, kit.FieldError{Row: g.row, Col: col("企业名称"), Column: "企业名称",
 					Msg: fmt.Sprintf("统一社会信用代码 %s 已登记为“%s”，与文件中的“%s”不一致；请核对后修改文件", g.credit, e.name, g.entName)})
 			}
 			checked[g.credit] = true
+			pl.existing = current[declKeyOf{e.id, g.code.Normalized}]
 		}
-		reg, ok := regs[g.code.Normalized]
-		if !ok {
-			var ri regInfo
-			err := q.QueryRowContext(ctx, `SELECT id, title, status FROM standards WHERE code_key = $1`, g.code.Normalized).Scan(&ri.id, &ri.title, &ri.status)
-			switch {
-			case err == nil:
-				reg = &ri
-			case !errors.Is(err, sql.ErrNoRows):
-				return nil, nil, fmt.Errorf("standards: declaration import: %w", err)
-			}
-			regs[g.code.Normalized] = reg
-		}
-		pl.reg = reg
-		if pl.entID != 0 {
-			ex, err := s.currentDecl(ctx, q, pl.entID, g.code.Normalized)
-			if err != nil {
-				return nil, nil, err
-			}
-			pl.existing = ex
-		}
+		pl.reg = regs[g.code.Normalized]
 		bad := func(column, format string, args ...any) {
 			errs = append(errs, kit.FieldError{Row: g.row, Col: col(column), Column: column, Msg: fmt.Sprintf(format, args...)})
 		}
@@ -480,7 +475,7 @@ func (s *Service) planDeclImport(ctx context.Context, q querier, groups []*declG
 			bad("标准号", "%s 是企业标准：执行本企业的企业标准须公开功能和性能指标并作出承诺，批量导入暂不支持，请在“声明执行的标准”页面办理", g.code.Display)
 			continue
 		}
-		rec, err := checkDecl(DeclarationInput{StandardCode: g.code.Display, StandardTitle: g.title, Products: g.products}, reg)
+		rec, err := checkDecl(DeclarationInput{StandardCode: g.code.Display, StandardTitle: g.title, Products: g.products}, pl.reg)
 		if err != nil {
 			if !errors.Is(err, apperr.ErrInvalid) {
 				return nil, nil, err
@@ -492,28 +487,6 @@ func (s *Service) planDeclImport(ctx context.Context, q querier, groups []*declG
 		plans = append(plans, pl)
 	}
 	return plans, errs, nil
-}
-
-func (s *Service) currentDecl(ctx context.Context, q querier, entID int64, key string) (*existingDecl, error) {
-	var ex existingDecl
-	err := q.QueryRowContext(ctx, `SELECT id, declared_on, reviewed_on, standard_family FROM declarations WHERE enterprise_id = $1 AND standard_key = $2 AND status = 'current' ORDER BY id LIMIT 1`,
-		entID, key).Scan(&ex.id, &ex.declaredOn, &ex.reviewedOn, &ex.family)
-	if errors.Is(err, sql.ErrNoRows) {
-		return nil, nil
-	}
-	if err != nil {
-		return nil, fmt.Errorf("standards: declaration import: %w", err)
-	}
-	err = store.EachRow(ctx, q, `SELECT name, model, category FROM declaration_products WHERE declaration_id = $1 ORDER BY ordinal`, []any{ex.id}, func(r *sql.Rows) error {
-		var p Product
-		err := r.Scan(&p.Name, &p.Model, &p.Category)
-		ex.products = append(ex.products, p)
-		return err
-	})
-	if err != nil {
-		return nil, fmt.Errorf("standards: declaration import: %w", err)
-	}
-	return &ex, nil
 }
 
 // sameProducts compares two product lists in any order.
@@ -538,75 +511,210 @@ func sameProducts(a, b []Product) bool {
 	return true
 }
 
-func (s *Service) importEnterprise(ctx context.Context, tx *sql.Tx, p auth.Principal, g *declGroup, now string) (int64, error) {
-	e, err := s.ent.CreateTx(ctx, tx, p, EnterpriseInput{CreditCode: g.credit, Name: g.entName, Note: "由自我声明导入登记"}, "import")
-	if errors.Is(err, apperr.ErrConflict) {
-		return 0, apperr.Conflict("统一社会信用代码 %s 的企业刚由他人登记，请重新导入", g.credit)
-	}
+// writeDeclImport writes the file's declarations inside tx in bulk,
+// checking them against the database again there (a change since the
+// check refuses the file: kit.Errors): the enterprises the directory
+// lacks (enterprise.Service.EnsureMany), the new declarations and all
+// products with multi-row inserts, the changed declarations' review dates,
+// the search documents (the new ones as one batch), and one audit entry
+// for the import (kit.AuditImportBatch: the ids created and updated and a
+// hash of the declarations as written), none when nothing changed.
+func (s *Service) writeDeclImport(ctx context.Context, tx *sql.Tx, conn *sql.Conn, p auth.Principal, groups []*declGroup, file kit.ImportReport, letter func(string) string) (kit.BatchResult, []kit.Count, error) {
+	var res kit.BatchResult
+	plans, errs, err := s.planDeclImport(ctx, tx, groups, letter)
 	if err != nil {
-		return 0, fmt.Errorf("standards: declaration import: enterprise %s: %w", g.credit, err)
+		return res, nil, err
 	}
-	return e.ID, nil
-}
-
-func (s *Service) importNewDecl(ctx context.Context, tx *sql.Tx, p auth.Principal, pl *declPlan, now string) (Declaration, error) {
-	r := pl.rec
-	var id int64
-	err := tx.QueryRowContext(ctx, `INSERT INTO declarations(enterprise_id, standard_key, standard_code, standard_title, standard_family, standard_id, own,
-		national_ref, below_national, below_note, committed, status, declared_on, reviewed_on, review_due, demo, note, created_by, created_at, updated_at)
-		VALUES ($1, $2, $3, $4, $5, $6, 0, '', 0, '', 0, 'current', $7, '', $8, 0, '', $9, $10, $10) RETURNING id`,
-		pl.entID, r.code.Normalized, r.code.Display, r.StandardTitle, r.code.Family, store.NullID(r.stdID), pl.g.date, addYears(pl.g.date, ReviewYears), p.Actor().Name, now).Scan(&id)
-	if err != nil {
-		return Declaration{}, fmt.Errorf("standards: declaration import row %d: %w", pl.g.row, err)
+	if len(errs) > 0 {
+		return res, nil, errs
 	}
-	if err := s.saveDeclParts(ctx, tx, id, r); err != nil {
-		return Declaration{}, err
-	}
-	return s.importIndexAudit(ctx, tx, p, id, "import", nil)
-}
-
-func (s *Service) importUpdateDecl(ctx context.Context, tx *sql.Tx, p auth.Principal, pl *declPlan, now string) (Declaration, error) {
-	ex := pl.existing
-	before, err := s.loadDecl(ctx, tx, ex.id)
-	if err != nil {
-		return before, err
-	}
-	if _, err := tx.ExecContext(ctx, `DELETE FROM declaration_products WHERE declaration_id = $1`, ex.id); err != nil {
-		return Declaration{}, fmt.Errorf("standards: declaration import row %d: %w", pl.g.row, err)
-	}
-	for i, pr := range pl.g.products {
-		if _, err := tx.ExecContext(ctx, `INSERT INTO declaration_products(declaration_id, ordinal, name, model, category) VALUES ($1, $2, $3, $4, $5)`,
-			ex.id, i+1, pr.Name, pr.Model, pr.Category); err != nil {
-			return Declaration{}, fmt.Errorf("standards: declaration import row %d: %w", pl.g.row, err)
+	var refs []enterprise.Ref
+	for _, pl := range plans {
+		if pl.entID == 0 {
+			refs = append(refs, enterprise.Ref{CreditCode: pl.g.credit, Name: pl.g.entName})
 		}
 	}
-	last := max(ex.declaredOn, ex.reviewedOn)
-	if pl.g.date > last {
-		_, err = tx.ExecContext(ctx, `UPDATE declarations SET reviewed_on = $1, review_due = $2, updated_at = $3 WHERE id = $4`, pl.g.date, addYears(pl.g.date, ReviewYears), now, ex.id)
-	} else {
-		_, err = tx.ExecContext(ctx, `UPDATE declarations SET updated_at = $1 WHERE id = $2`, now, ex.id)
+	created := map[string]bool{}
+	if len(refs) > 0 {
+		ids, err := s.ent.EnsureMany(ctx, tx, p, refs)
+		if err != nil {
+			return res, nil, fmt.Errorf("standards: declaration import: %w", err)
+		}
+		for _, pl := range plans {
+			if pl.entID == 0 {
+				pl.entID, created[pl.g.credit] = ids[pl.g.credit], true
+			}
+		}
 	}
-	if err != nil {
-		return Declaration{}, fmt.Errorf("standards: declaration import row %d: %w", pl.g.row, err)
+	counts := []kit.Count{{Label: declEntCreated, N: len(created)}}
+	var fresh, changed []*declPlan
+	for _, pl := range plans {
+		switch {
+		case pl.existing == nil:
+			fresh = append(fresh, pl)
+		case sameProducts(pl.existing.products, pl.g.products):
+			res.Unchanged++
+		default:
+			changed = append(changed, pl)
+		}
 	}
-	return s.importIndexAudit(ctx, tx, p, ex.id, "import_update", &before)
+	res.Created, res.Updated = len(fresh), len(changed)
+	if len(fresh)+len(changed)+len(created) == 0 {
+		return res, counts, nil
+	}
+	now := s.now().UTC().Format(time.RFC3339)
+	batch := kit.ImportBatch{Kind: "declarations", File: file, FirstRow: groups[0].row, Unchanged: res.Unchanged}
+	for _, g := range groups {
+		batch.FirstRow, batch.LastRow = min(batch.FirstRow, g.row), max(batch.LastRow, g.rows[len(g.rows)-1])
+	}
+	// A chunk of declarations at a time, so that what is held of them
+	// (their rows, search documents and states as written) stays bounded.
+	for lo := 0; lo < max(len(fresh), len(changed)); lo += declWriteChunk {
+		f := fresh[min(lo, len(fresh)):min(lo+declWriteChunk, len(fresh))]
+		c := changed[min(lo, len(changed)):min(lo+declWriteChunk, len(changed))]
+		ids, written, err := s.writeDeclChunk(ctx, tx, conn, p, f, c, now)
+		if err != nil {
+			return res, nil, err
+		}
+		batch.Created = append(batch.Created, ids...)
+		for _, pl := range c {
+			batch.Updated = append(batch.Updated, pl.existing.id)
+		}
+		for _, w := range written {
+			batch.After = append(batch.After, w)
+		}
+	}
+	slices.Sort(batch.Created)
+	slices.Sort(batch.Updated)
+	return res, counts, kit.AuditImportBatch(ctx, s.db, tx, p.Actor(), batch)
 }
 
-// importIndexAudit indexes a written declaration and records it; it
-// returns the declaration as written.
-func (s *Service) importIndexAudit(ctx context.Context, tx *sql.Tx, p auth.Principal, id int64, action string, before *Declaration) (Declaration, error) {
-	after, err := s.loadDecl(ctx, tx, id)
+// declWriteChunk is how many declarations writeDeclChunk takes at a time.
+const declWriteChunk = 1000
+
+// writeDeclChunk writes new declarations (fresh) and the new products and
+// review dates of changed ones inside tx, indexes them for search, and
+// returns the new ids and the declarations as written (fresh first).
+func (s *Service) writeDeclChunk(ctx context.Context, tx *sql.Tx, conn *sql.Conn, p auth.Principal, fresh, changed []*declPlan, now string) ([]int64, []Declaration, error) {
+	d := s.db.Dialect()
+	var err error
+	var freshIDs []int64
+	if len(fresh) > 0 {
+		if freshIDs, err = store.NewIDs(ctx, d, tx, "declarations", len(fresh)); err != nil {
+			return nil, nil, fmt.Errorf("standards: declaration import: %w", err)
+		}
+		by := p.Actor().Name
+		err = store.InsertRows(ctx, d, tx, "standards: declaration import", `INSERT INTO declarations(id, enterprise_id, standard_key, standard_code, standard_title, standard_family, standard_id, own,
+			national_ref, below_national, below_note, committed, status, declared_on, reviewed_on, review_due, demo, note, created_by, created_at, updated_at) VALUES `,
+			make([]string, 21), len(fresh), func(i int) []any {
+				pl := fresh[i]
+				r := pl.rec
+				return []any{freshIDs[i], pl.entID, r.code.Normalized, r.code.Display, r.StandardTitle, r.code.Family, store.NullID(r.stdID), 0,
+					"", 0, "", 0, "current", pl.g.date, "", addYears(pl.g.date, ReviewYears), 0, "", by, now, now}
+			})
+		if err != nil {
+			return nil, nil, err
+		}
+	}
+	// The products: the new declarations', and the changed ones' anew.
+	var changedIDs []int64
+	for _, pl := range changed {
+		changedIDs = append(changedIDs, pl.existing.id)
+	}
+	for lo := 0; lo < len(changedIDs); lo += lookupChunk {
+		part := changedIDs[lo:min(lo+lookupChunk, len(changedIDs))]
+		if _, err := tx.ExecContext(ctx, `DELETE FROM declaration_products WHERE declaration_id IN `+store.Placeholders(d, 1, len(part)), store.Args(part)...); err != nil {
+			return nil, nil, fmt.Errorf("standards: declaration import: %w", err)
+		}
+	}
+	type productRow struct {
+		id  int64
+		ord int
+		p   Product
+	}
+	var prods []productRow
+	for i, pl := range fresh {
+		for j, pr := range pl.rec.products {
+			prods = append(prods, productRow{freshIDs[i], j + 1, pr})
+		}
+	}
+	for _, pl := range changed {
+		for j, pr := range pl.g.products {
+			prods = append(prods, productRow{pl.existing.id, j + 1, pr})
+		}
+	}
+	err = store.InsertRows(ctx, d, tx, "standards: declaration import products", `INSERT INTO declaration_products(declaration_id, ordinal, name, model, category) VALUES `,
+		make([]string, 5), len(prods), func(i int) []any {
+			r := prods[i]
+			return []any{r.id, r.ord, r.p.Name, r.p.Model, r.p.Category}
+		})
 	if err != nil {
-		return after, err
+		return nil, nil, err
 	}
-	if err := search.Index(ctx, s.db, tx, declDoc(after)); err != nil {
-		return after, err
+	// A changed declaration's review: the file's 声明日期 when it is later
+	// than its last declaration or review.
+	for _, pl := range changed {
+		ex := pl.existing
+		if pl.g.date > max(ex.declaredOn, ex.reviewedOn) {
+			_, err = tx.ExecContext(ctx, `UPDATE declarations SET reviewed_on = $1, review_due = $2, updated_at = $3 WHERE id = $4`, pl.g.date, addYears(pl.g.date, ReviewYears), now, ex.id)
+		} else {
+			_, err = tx.ExecContext(ctx, `UPDATE declarations SET updated_at = $1 WHERE id = $2`, now, ex.id)
+		}
+		if err != nil {
+			return nil, nil, fmt.Errorf("standards: declaration import row %d: %w", pl.g.row, err)
+		}
 	}
-	e := audit.Entry{Entity: "declaration", EntityID: strconv.FormatInt(id, 10), Action: action, After: after}
-	if before != nil {
-		e.Before = *before
+	// The declarations as written: their search documents and the audit
+	// entry's hash.
+	written, err := s.loadDecls(ctx, tx, append(slices.Clone(freshIDs), changedIDs...))
+	if err != nil {
+		return nil, nil, err
 	}
-	return after, audit.Append(ctx, s.db, tx, p.Actor(), e)
+	var docs []search.Doc
+	for i, w := range written {
+		if i < len(fresh) {
+			docs = append(docs, declDoc(w))
+			continue
+		}
+		if err := search.Index(ctx, s.db, tx, declDoc(w)); err != nil {
+			return nil, nil, err
+		}
+	}
+	if err := search.NewBatch(d, docs).InsertConn(ctx, s.db, tx, conn); err != nil {
+		return nil, nil, err
+	}
+	return freshIDs, written, nil
+}
+
+// loadDecls reads the declarations of ids with their parts, in the order
+// of ids.
+func (s *Service) loadDecls(ctx context.Context, q querier, ids []int64) ([]Declaration, error) {
+	at := map[int64]*Declaration{}
+	err := eachChunk(ctx, q, s.db.Dialect(), `SELECT `+declColumns+` FROM declarations d JOIN enterprises e ON e.id = d.enterprise_id WHERE d.id IN `, "", ids, func(r *sql.Rows) error {
+		d, err := s.scanDecl(r)
+		at[d.ID] = &d
+		return err
+	})
+	if err != nil {
+		return nil, err
+	}
+	out := make([]Declaration, 0, len(ids))
+	ptrs := make([]*Declaration, 0, len(ids))
+	for _, id := range ids {
+		if at[id] == nil {
+			return nil, fmt.Errorf("standards: declaration import: declaration %d not written", id)
+		}
+		ptrs = append(ptrs, at[id])
+	}
+	for lo := 0; lo < len(ptrs); lo += lookupChunk {
+		if err := s.declParts(ctx, q, ptrs[lo:min(lo+lookupChunk, len(ptrs))]); err != nil {
+			return nil, err
+		}
+	}
+	for _, d := range ptrs {
+		out = append(out, *d)
+	}
+	return out, nil
 }
 
 // declImportNotes are the rules of a declaration import file, as the

@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"context"
 	"errors"
+	"fmt"
 	"strings"
 	"testing"
 	"time"
@@ -185,9 +186,23 @@ func TestDeclImportFormats(t *testing.T) {
 		if n != 1 {
 			t.Errorf("%d import audit entries, want 1", n)
 		}
-		db.Reader().QueryRow(`SELECT COUNT(*) FROM audit_log WHERE entity = 'declaration' AND action = 'import'`).Scan(&n)
-		if n != 3 {
-			t.Errorf("%d declaration entries, want 3", n)
+		// One entry for the import (its created ids cover the three
+		// declarations), none a declaration, one for the enterprises
+		// registered.
+		var after string
+		db.Reader().QueryRow(`SELECT after FROM audit_log WHERE entity = 'import' AND entity_id = 'declarations'`).Scan(&after)
+		var lo, hi int64
+		db.Reader().QueryRow(`SELECT MIN(id), MAX(id) FROM declarations`).Scan(&lo, &hi)
+		if !strings.Contains(after, fmt.Sprintf(`"created":[[%d,%d]]`, lo, hi)) || hi-lo != 2 || !strings.Contains(after, `"rows_sha256"`) {
+			t.Errorf("import entry %s, declarations %d–%d", after, lo, hi)
+		}
+		db.Reader().QueryRow(`SELECT COUNT(*) FROM audit_log WHERE entity = 'declaration'`).Scan(&n)
+		if n != 0 {
+			t.Errorf("%d declaration entries, want none (the import's entry covers them)", n)
+		}
+		db.Reader().QueryRow(`SELECT COUNT(*) FROM audit_log WHERE entity = 'enterprise' AND action = 'ensure'`).Scan(&n)
+		if n != 1 {
+			t.Errorf("%d enterprise registration entries, want 1", n)
 		}
 		if _, err := audit.Verify(ctx, db); err != nil {
 			t.Errorf("audit chain: %v", err)
