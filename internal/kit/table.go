@@ -443,9 +443,13 @@ const maxTitleRows = 5
 // before it, in which none appears, are titles), matched on HeaderKey
 // against the columns and their aliases (a missing required column or a
 // repeated one refuses the file, with the row and the column); fn is
-// called with every later non-empty row.
+// called with every later non-empty row. A column whose header the spec
+// does not know is ignored, but a row's non-empty cell under an empty
+// header cell (or beyond the header) is one of the row's Errs: it is
+// usually data shifted by a column, which would otherwise be lost.
 func ReadTable(name string, r io.Reader, spec TableSpec, fn func(Row) error) (TableStats, error) {
 	var col map[string]int
+	var named []bool // by column of the file: the header cell is not empty
 	var names []string
 	for _, c := range spec.Columns {
 		names = append(names, c.Name)
@@ -471,9 +475,18 @@ func ReadTable(name string, r io.Reader, spec TableSpec, fn func(Row) error) (Ta
 				return errs
 			}
 			col = c
+			named = make([]bool, len(cells))
+			for i, h := range cells {
+				named[i] = strings.TrimSpace(h) != ""
+			}
 			return nil
 		}
 		row := Row{N: n, Cells: cells, col: col}
+		for i, v := range cells {
+			if (i >= len(named) || !named[i]) && strings.TrimSpace(v) != "" {
+				row.Errs = append(row.Errs, FieldError{Row: n, Column: ColumnLetter(i) + " 列", Msg: "有内容，但表头中该列没有列名：请检查是否错列，或为该列补上列名"})
+			}
+		}
 		if spec.Formulas {
 			for _, name := range names {
 				if v := row.Get(name); FormulaLike(v) {

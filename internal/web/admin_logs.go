@@ -113,9 +113,10 @@ func (t valueTable) labels(entity, field string) map[string]string {
 }
 
 // auditValue renders one field's value compactly: text as itself (or its
-// Chinese name when labels has one), yes/no in Chinese, lists of coded
-// values by their names, other lists and objects as compact JSON; "" for
-// absent or null.
+// Chinese name when labels has one), yes/no in Chinese, lists as their
+// items joined with "、" (coded items by their names; "" for an empty
+// list, which the page shows as "—"), objects as compact JSON; "" for
+// absent, "（空）" for null.
 func auditValue(v any, present bool, labels map[string]string) string {
 	switch x := v.(type) {
 	case nil:
@@ -129,13 +130,11 @@ func auditValue(v any, present bool, labels map[string]string) string {
 		}
 		return x
 	case []any:
-		if labels != nil {
-			parts := make([]string, len(x))
-			for i, e := range x {
-				parts[i] = auditValue(e, true, labels)
-			}
-			return strings.Join(parts, "、")
+		parts := make([]string, len(x))
+		for i, e := range x {
+			parts[i] = auditValue(e, true, labels)
 		}
+		return strings.Join(parts, "、")
 	case bool:
 		if x {
 			return "是"
@@ -450,36 +449,47 @@ func (s *Server) auditTrail(ctx context.Context, rc *reqCtx, recs []audit.Record
 		return nil, err
 	}
 	rows := auditRows(recs, names, rc.P.Has(auth.RoleAdmin), s.names, s.values.labels)
-	// Departments by name rather than by number.
+	// Departments by name rather than by number (or, in the directory's
+	// seed records, by code); one unknown stays as recorded.
 	depts := map[string]string{}
-	deptName := func(v string) (string, error) {
-		if _, err := strconv.ParseInt(v, 10, 64); err != nil {
+	deptName := func(column, v string) (string, error) {
+		if v == "" {
 			return v, nil
 		}
-		if n, ok := depts[v]; ok {
+		if column == "id" {
+			if _, err := strconv.ParseInt(v, 10, 64); err != nil {
+				return v, nil
+			}
+		}
+		key := column + ":" + v
+		if n, ok := depts[key]; ok {
 			return n, nil
 		}
 		var n string
-		err := s.DB.Reader().QueryRowContext(ctx, `SELECT name FROM departments WHERE id = $1`, v).Scan(&n)
+		err := s.DB.Reader().QueryRowContext(ctx, `SELECT name FROM departments WHERE `+column+` = $1`, v).Scan(&n)
 		if errors.Is(err, sql.ErrNoRows) {
 			n, err = v, nil
 		}
 		if err != nil {
-			return "", fmt.Errorf("web: department %s: %w", v, err)
+			return "", fmt.Errorf("web: department %s %s: %w", column, v, err)
 		}
-		depts[v] = n
+		depts[key] = n
 		return n, nil
 	}
 	for i := range rows {
 		for j := range rows[i].Changes {
 			c := &rows[i].Changes[j]
-			if !deptFields[c.Field] {
+			column := deptFields[c.Field]
+			if column == "" && rows[i].Entity == "department" {
+				column = deptCodeFields[c.Field]
+			}
+			if column == "" {
 				continue
 			}
-			if c.Before, err = deptName(c.Before); err != nil {
+			if c.Before, err = deptName(column, c.Before); err != nil {
 				return nil, err
 			}
-			if c.After, err = deptName(c.After); err != nil {
+			if c.After, err = deptName(column, c.After); err != nil {
 				return nil, err
 			}
 		}
@@ -487,5 +497,10 @@ func (s *Server) auditTrail(ctx context.Context, rc *reqCtx, recs []audit.Record
 	return rows, nil
 }
 
-// deptFields are the fields of recorded states that hold a department id.
-var deptFields = map[string]bool{"dept_id": true, "parent_id": true, "successor_id": true}
+// deptFields are the fields of recorded states that hold a department id,
+// with the column that holds it.
+var deptFields = map[string]string{"dept_id": "id", "parent_id": "id", "successor_id": "id"}
+
+// deptCodeFields are the fields of a department's seed record that hold
+// another department's code (org's seedDept).
+var deptCodeFields = map[string]string{"parent": "code", "successor": "code"}

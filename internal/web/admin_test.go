@@ -473,6 +473,16 @@ func TestAdminDepartments(t *testing.T) {
 			}
 		}
 		_, page = c.get("/admin/departments/" + id(drc))
+		// The seed's record names the parent and lists the aliases as text
+		// (they showed as "qh" and ["省发改委","省发展和改革委员会"]).
+		for _, w := range []string{`<th scope="row">上级部门</th><td>—</td><td>青海省</td>`, `<th scope="row">别名</th><td>—</td><td>省发改委、省发展和改革委员会</td>`} {
+			if !strings.Contains(page, w) {
+				t.Errorf("the department's trail lacks %s", w)
+			}
+		}
+		if strings.Contains(page, "[&#34;") || strings.Contains(page, "[&quot;") {
+			t.Error("the department's trail shows a list as JSON")
+		}
 		for _, w := range []string{"青海省计划委员会", "已更名", "职责由 <a href=\"/admin/departments/" + id(succ), "添加别名", "标记更名", "变更记录（4）"} {
 			if !strings.Contains(page, w) {
 				t.Errorf("renamed department's page lacks %q", w)

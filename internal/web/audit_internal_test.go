@@ -26,7 +26,7 @@ func TestAuditRowsReadable(t *testing.T) {
 	for i, want := range []struct{ actor, summary, changes string }{
 		{"张三", "报送 2358 · 保存", "[{done done  是} {extra extra {\"a\":1} {\"a\":2}} {text 内容 旧 新}]"},
 		{"命令行", "标准 5 · 新增", "[{code 代码  DB63/T 1} {title 标题  牦牛}]"},
-		{"系统", "mystery · zap", "[{ 内容  [1,2]}]"},
+		{"系统", "mystery · zap", "[{ 内容  1、2}]"},
 	} {
 		r := rows[i]
 		if r.Actor != want.actor || r.Summary != want.summary || fmt.Sprint(r.Changes) != want.changes || r.Login != "" {
@@ -52,8 +52,12 @@ func TestAuditValuesInChinese(t *testing.T) {
 		// pages showed "active", "province", "root").
 		{"user", `{"status":"active"}`, `{"status":"disabled"}`, "[{status 状态 正常 停用}]"},
 		{"department", `{"kind":"root","status":"active"}`, `{"kind":"province","status":"renamed"}`, "[{kind 类别 全省 省直部门} {status 状态 正常 已更名}]"},
-		// A code no label knows stays as written; lists without labels stay JSON.
-		{"report", `{"status":"archived","tags":["a"]}`, `{"status":"approved","tags":["a","b"]}`, "[{status 状态 archived 已审核通过} {tags tags [\"a\"] [\"a\",\"b\"]}]"},
+		// A code no label knows stays as written; lists read as text joined
+		// with "、" (they showed as JSON, ["a","b"]), an empty one as nothing
+		// (the page shows "—").
+		{"report", `{"status":"archived","tags":["a"]}`, `{"status":"approved","tags":["a","b"]}`, "[{status 状态 archived 已审核通过} {tags tags a a、b}]"},
+		{"department", `{"aliases":[]}`, `{"aliases":["省发改委","省发展和改革委员会"]}`, "[{aliases 别名  省发改委、省发展和改革委员会}]"},
+		{"user", `{"moved":[3,4]}`, `{"moved":[]}`, "[{moved moved 3、4 }]"},
 	}
 	for _, c := range cases {
 		got := fmt.Sprint(auditChanges(c.entity, json.RawMessage(c.before), json.RawMessage(c.after), srv.names, srv.values.labels))

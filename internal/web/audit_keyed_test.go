@@ -86,7 +86,7 @@ func TestAuditLogKeyedSavesOldAndNew(t *testing.T) {
 			{"bulletin", []string{"进展通报 " + bulletin + " · 修改",
 				row("下一步工作", "", "旧的下一步工作"), row("下一步工作", "", "第一稿"), row("下一步工作", "第一稿", "第二稿")}},
 			{"task_figures", []string{"任务实时数据 " + task + " · 修改",
-				row("内容", "", m2), row("内容", "", `["`+m1+`"]`), row("内容", `["`+m1+`"]`, `["`+m2+`","`+m1+`"]`)}},
+				row("内容", "", m2), row("内容", "", m1), row("内容", m1, m2+"、"+m1)}},
 			{"indicator_binding", []string{"指标绑定 " + target + " · 修改",
 				row("指标", "", m2), row("备注", "", "旧绑定"), row("基期值", "", "2"), row("基期值", "2", "3"), row("备注", "", "人工核定")}},
 			{"task_override", []string{"任务进展调整 " + task + " · 修改",

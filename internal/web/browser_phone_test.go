@@ -7,6 +7,7 @@ import (
 
 	"github.com/chromedp/chromedp"
 
+	"sidi/internal/auth"
 	"sidi/internal/store"
 	"sidi/internal/store/storetest"
 )
@@ -102,5 +103,49 @@ func TestBrowserPhoneLayout(t *testing.T) {
 	}
 	if !visible(`#sidemenu a[href="/equipment/due"]`) || visible(`#sidemenu a[href="/standards"]`) || !visible(`#sidemenu details.menu-group:not([open]) summary`) {
 		t.Error("on /equipment the quality group's links should show and the standards group be folded to its heading")
+	}
+}
+
+// TestBrowserPhoneTablesScroll: at 390 px a list's table scrolls sideways
+// inside its region with readable columns; it does not shrink its columns
+// until Chinese text stands one or two characters a line (Chinese breaks
+// after any character, so a table fitted into the width did just that).
+func TestBrowserPhoneTablesScroll(t *testing.T) {
+	db := storetest.Open(t, store.SQLite)
+	f := newFixture(t, db)
+	f.seedDemo(t, auth.CLI("test"))
+	ctx := newBrowser(t)
+	type cell struct {
+		Width, Chars, Lines float64 // the first cell's content box in characters of its font, its lines
+		Text                string
+		Scrolls, PageOver   float64 // the region's and the page's sideways overflow in px
+	}
+	for _, path := range []string{"/certifications", "/pilots", "/brands", "/standards/announcements"} {
+		if err := chromedp.Do(ctx, chromedp.EmulateViewport(390, 844), chromedp.Navigate(f.srv.URL+path), chromedp.WaitVisible(chromedp.CSS(`main h1`))); err != nil {
+			t.Fatal(err)
+		}
+		c, err := chromedp.Run(ctx, chromedp.Evaluate[cell](`(() => {
+			const td = document.querySelector('.table-wrap table.grid tbody tr td');
+			if (!td) return {};
+			const st = getComputedStyle(td), size = parseFloat(st.fontSize);
+			const w = td.clientWidth - parseFloat(st.paddingLeft) - parseFloat(st.paddingRight);
+			const r = document.createRange(); r.selectNodeContents(td.querySelector('a') || td);
+			const lines = new Set([...r.getClientRects()].map(x => Math.round(x.top))).size;
+			const wrap = td.closest('.table-wrap'), doc = document.documentElement;
+			return {Width: w, Chars: w / size, Lines: lines, Text: (td.querySelector('a') || td).textContent.trim(),
+				Scrolls: wrap.scrollWidth - wrap.clientWidth, PageOver: doc.scrollWidth - doc.clientWidth};
+		})()`))
+		if err != nil {
+			t.Fatalf("%s: %v", path, err)
+		}
+		if c.Text == "" {
+			t.Fatalf("%s: no table row to measure", path)
+		}
+		screenshot(t, ctx, "phone-table"+strings.ReplaceAll(path, "/", "-"))
+		t.Logf("%s: first column %.0f px (%.1f characters), “%s” on %.0f lines; the region scrolls by %.0f px", path, c.Width, c.Chars, c.Text, c.Lines, c.Scrolls)
+		if c.Chars < 5 || c.Scrolls <= 0 || c.PageOver > 1 {
+			t.Errorf("%s at 390 px: the first column is %.0f px (%.1f characters; “%s” on %.0f lines), the table scrolls by %.0f px in its region, the page by %.0f px; want ≥ 5 characters a line, the region scrolling, the page not",
+				path, c.Width, c.Chars, c.Text, c.Lines, c.Scrolls, c.PageOver)
+		}
 	}
 }

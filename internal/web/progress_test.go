@@ -94,6 +94,18 @@ func TestReportingLoopThroughPages(t *testing.T) {
 			t.Error("the reporter does not see the approver's comment in the return history")
 		}
 		approver.postForm(rep+"/submit", url.Values{"csrf_token": {atok}})
+		// Submitted, the report is read only for its reporter and for the
+		// regulator: its text and value as text, no greyed form controls
+		// marked 必填.
+		for who, c := range map[string]*client{"reporter": reporter, "supervisor": supervisor} {
+			_, page := c.get(rep)
+			if !strings.Contains(page, `<dd class="pre">一季度新增自我声明。</dd>`) || !strings.Contains(page, `<td class="num">1,200</td>`) {
+				t.Errorf("%s: the read-only report does not show its text and value as text", who)
+			}
+			if strings.Contains(page, `name="narrative"`) || strings.Contains(page, `name="value_1"`) || strings.Contains(page, "必填") || strings.Contains(page, "readonly") {
+				t.Errorf("%s: the read-only report still shows form controls or 必填", who)
+			}
+		}
 		if v, ok := public.indicator(4, 1); ok || v != 0 {
 			t.Fatalf("public sees a submitted value: %v", v)
 		}
