@@ -31,6 +31,9 @@ func (e FieldError) String() string {
 		return e.sheetString()
 	}
 	if e.Row > 0 && e.Col != "" {
+		if e.Column == "" { // a column without a header
+			return fmt.Sprintf("第 %d 行 %s 列：%s", e.Row, e.Col, e.Msg)
+		}
 		return fmt.Sprintf("第 %d 行 %s 列（%s）：%s", e.Row, e.Col, e.Column, e.Msg)
 	}
 	var b strings.Builder

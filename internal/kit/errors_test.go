@@ -24,7 +24,9 @@ func TestFieldErrorString(t *testing.T) {
 		{"file", kit.FieldError{Msg: "文件为空"}, "文件为空", `{"message":"文件为空"}`},
 		{"cell with letter", kit.FieldError{Row: 2, Col: "C", Column: "标准号", Msg: "标准号“XYZ”无法识别"}, "第 2 行 C 列（标准号）：标准号“XYZ”无法识别",
 			`{"row":2,"col":"C","column":"标准号","message":"标准号“XYZ”无法识别"}`},
-		// A worksheet's cell reads as the reporting template's CellError did.
+		{"column without a header", kit.FieldError{Row: 4, Col: "K", Msg: "有内容，但表头中该列没有列名"}, "第 4 行 K 列：有内容，但表头中该列没有列名",
+			`{"row":4,"col":"K","message":"有内容，但表头中该列没有列名"}`},
+		// A worksheet's cell names its sheet first.
 		{"sheet cell", kit.FieldError{Sheet: "指标数值", Row: 5, Col: "E", Column: "本期数值", Msg: "“一千三”须为数字"}, "工作表“指标数值”第 5 行 E 列（本期数值）：“一千三”须为数字",
 			`{"sheet":"指标数值","row":5,"col":"E","column":"本期数值","message":"“一千三”须为数字"}`},
 		{"sheet column, no row", kit.FieldError{Sheet: "报送表", Col: "E", Column: "工作进展说明", Msg: "任务 4 填写了数值但没有工作进展说明"}, "工作表“报送表”E 列（工作进展说明）：任务 4 填写了数值但没有工作进展说明",

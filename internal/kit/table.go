@@ -484,7 +484,7 @@ func ReadTable(name string, r io.Reader, spec TableSpec, fn func(Row) error) (Ta
 		row := Row{N: n, Cells: cells, col: col}
 		for i, v := range cells {
 			if (i >= len(named) || !named[i]) && strings.TrimSpace(v) != "" {
-				row.Errs = append(row.Errs, FieldError{Row: n, Column: ColumnLetter(i) + " 列", Msg: "有内容，但表头中该列没有列名：请检查是否错列，或为该列补上列名"})
+				row.Errs = append(row.Errs, FieldError{Row: n, Col: ColumnLetter(i), Msg: "有内容，但表头中该列没有列名：请检查是否错列，或为该列补上列名"})
 			}
 		}
 		if spec.Formulas {

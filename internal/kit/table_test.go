@@ -87,10 +87,10 @@ func TestReadTable(t *testing.T) {
 		// shifted by a column (it was dropped silently); a column the spec
 		// does not know is ignored, and empty cells past the header pass
 		// (spreadsheets save them).
-		{"cell beyond the header", "a.csv", []byte("标准号,标准名称\nGB 1-2020,枸杞,65.020\nGB 2-2020,青稞\n"), spec, "2:GB 1-2020|枸杞|;3:GB 2-2020|青稞|", "第 2 行“C 列”：有内容，但表头中该列没有列名：请检查是否错列，或为该列补上列名", ""},
-		{"cell under an empty header cell", "a.csv", []byte("标准号,,标准名称\nGB 1-2020,枸杞,\n"), spec, "2:GB 1-2020||", "第 2 行“B 列”：有内容，但表头中该列没有列名：请检查是否错列，或为该列补上列名", ""},
+		{"cell beyond the header", "a.csv", []byte("标准号,标准名称\nGB 1-2020,枸杞,65.020\nGB 2-2020,青稞\n"), spec, "2:GB 1-2020|枸杞|;3:GB 2-2020|青稞|", "第 2 行 C 列：有内容，但表头中该列没有列名：请检查是否错列，或为该列补上列名", ""},
+		{"cell under an empty header cell", "a.csv", []byte("标准号,,标准名称\nGB 1-2020,枸杞,\n"), spec, "2:GB 1-2020||", "第 2 行 B 列：有内容，但表头中该列没有列名：请检查是否错列，或为该列补上列名", ""},
 		{"shifted xlsx row", "a.xlsx", workbook(t, [][]string{{"标准号", "标准名称", ""}, {"GB 1-2020", "枸杞", "", ""}, {"", "GB 2-2020", "青稞", "", "", "", "", "", "", "", "x"}}), spec,
-			"2:GB 1-2020|枸杞|;3:|GB 2-2020|", "第 3 行“C 列”：有内容，但表头中该列没有列名：请检查是否错列，或为该列补上列名;第 3 行“K 列”：有内容，但表头中该列没有列名：请检查是否错列，或为该列补上列名", ""},
+			"2:GB 1-2020|枸杞|;3:|GB 2-2020|", "第 3 行 C 列：有内容，但表头中该列没有列名：请检查是否错列，或为该列补上列名;第 3 行 K 列：有内容，但表头中该列没有列名：请检查是否错列，或为该列补上列名", ""},
 		{"trailing empty header and row cells", "a.csv", []byte("标准号,标准名称,,\nGB 1-2020,枸杞,, \nGB 2-2020,青稞\n"), spec, "2:GB 1-2020|枸杞|;3:GB 2-2020|青稞|", "", ""},
 		{"unknown named column ignored", "a.csv", []byte("标准号,备注,标准名称\nGB 1-2020,旁注,枸杞\n"), spec, "2:GB 1-2020|枸杞|", "", ""},
 		{"formula allowed", "a.csv", []byte("标准号,标准名称\nGB 1-2020,=1+1\n"), kit.TableSpec{Columns: cols}, "2:GB 1-2020|=1+1|", "", ""},
