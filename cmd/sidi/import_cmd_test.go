@@ -65,7 +65,7 @@ func TestImportExport(t *testing.T) {
 		"DB63/T 3003—2024,=SUM(A1:A9),现行,2024-03-01,2024-04-01,,\n"+
 		"DB63/T 3004—2024,枸杞汁,作废,2024-03-01,2024-04-01,,\n"), 0o644)
 	code, _, errs = runCLI(t, "import", "standards", "--data", dir, bad)
-	for _, want := range []string{"第 3 行“发布日期”：日期“2024-02-30”无效", "第 4 行“标准名称”：", "疑似公式", "第 5 行“标准状态”", "3 行有错误，未导入任何记录"} {
+	for _, want := range []string{"第 3 行 D 列（发布日期）：日期“2024-02-30”无效", "第 4 行 B 列（标准名称）：", "疑似公式", "第 5 行 C 列（标准状态）", "3 行有错误，未导入任何记录"} {
 		if code != 1 || !strings.Contains(errs, want) {
 			t.Errorf("bad import: exit %d, stderr lacks %q:\n%s", code, want, errs)
 		}

@@ -54,7 +54,7 @@ func TestStandardsImportAndSearch(t *testing.T) {
 	bad := filepath.Join(dir, "bad.csv")
 	os.WriteFile(bad, []byte("标准号,标准名称,标准状态,发布日期,实施日期\nDB63/T 1—2024,甲,现行,2024-03-01,2024-04-01\nDB63/T 2—2024,乙,现行,2024-03-01,2024-04-01\nDB63/T 3—2024,丙,现行,2024-03-01,2024-04-01\nDB63/T 4—2024,丁,现行,2024-02-30,2024-04-01\n"), 0o644)
 	code, _, errs = runCLI(t, "standards", "import", "--data", dir, bad)
-	if code != 1 || !strings.Contains(errs, "第 5 行“发布日期”：") {
+	if code != 1 || !strings.Contains(errs, "第 5 行 D 列（发布日期）：") {
 		t.Errorf("bad import: exit %d, %s", code, errs)
 	}
 }

@@ -84,7 +84,7 @@ func TestEntityFirstLoad(t *testing.T) {
 		lines[9000] = strings.Replace(lines[9000], ",D\n", ",Z\n", 1)
 		_, err = s3.ImportEntities(ctx, admin, kit.BytesSource("bad.csv", []byte(strings.Join(lines, ""))), kit.ImportOptions{Batch: 1000})
 		var ref *kit.ImportRefused
-		if !errors.As(err, &ref) || !strings.Contains(err.Error(), "第 9001 行“风险等级”") {
+		if !errors.As(err, &ref) || !strings.Contains(err.Error(), "第 9001 行 E 列（风险等级）") {
 			t.Fatalf("want the refusal of row 9001, got %v", err)
 		}
 		if n := len(entityRows(t, three)); n != 0 {

@@ -91,7 +91,7 @@ func TestImportsRefuseBadRowsAndWriteNothing(t *testing.T) {
 			t.Fatalf("want refusal, got %v", err)
 		}
 		msg := err.Error()
-		for _, want := range []string{"第 3 行“统一社会信用代码”", "校验", "第 4 行“行政区划代码”", "第 4 行“风险等级”"} {
+		for _, want := range []string{"第 3 行 A 列（统一社会信用代码）", "校验", "第 4 行 C 列（行政区划代码）", "第 4 行 E 列（风险等级）"} {
 			if !strings.Contains(msg, want) {
 				t.Errorf("message lacks %q:\n%s", want, msg)
 			}
@@ -101,11 +101,11 @@ func TestImportsRefuseBadRowsAndWriteNothing(t *testing.T) {
 			t.Fatalf("%d entities written", c.Entities)
 		}
 		ins := "执法证号,姓名,单位,专业领域,回避企业\nQH1,张三,西宁市市场监管局,食品,\"" + good + ";" + bad + "\"\n"
-		if _, err := s.ImportInspectors(ctx, admin, kit.BytesSource("i.csv", []byte(ins)), kit.ImportOptions{}); err == nil || !strings.Contains(err.Error(), "第 2 行“回避企业”") {
+		if _, err := s.ImportInspectors(ctx, admin, kit.BytesSource("i.csv", []byte(ins)), kit.ImportOptions{}); err == nil || !strings.Contains(err.Error(), "第 2 行 E 列（回避企业）") {
 			t.Fatalf("bad avoid: %v", err)
 		}
 		items := "事项编码,事项名称,检查对象,法律依据,检查方式,类别\nA 1,x,y,z,w,特别\n"
-		if _, err := s.ImportItems(ctx, admin, kit.BytesSource("t.csv", []byte(items)), kit.ImportOptions{}); err == nil || !strings.Contains(err.Error(), "“类别”") || !strings.Contains(err.Error(), "“事项编码”") {
+		if _, err := s.ImportItems(ctx, admin, kit.BytesSource("t.csv", []byte(items)), kit.ImportOptions{}); err == nil || !strings.Contains(err.Error(), "第 2 行 F 列（类别）") || !strings.Contains(err.Error(), "第 2 行 A 列（事项编码）") {
 			t.Fatalf("bad item: %v", err)
 		}
 		insp := auth.Principal{UserID: 3, Login: "i", Roles: []auth.Role{auth.RoleInspector}}
@@ -311,7 +311,7 @@ func TestCalendar(t *testing.T) {
 		if got, _ := cal.AddWorkingDays("2026-12-01", 20); got != "2026-12-28" {
 			t.Errorf("after the edit: %s", got)
 		}
-		if _, err := s.ImportHolidays(ctx, admin, kit.BytesSource("h.csv", []byte("日期,类型,名称,来源\n2026-13-01,休,x,y\n")), kit.ImportOptions{}); err == nil || !strings.Contains(err.Error(), "“日期”") || !strings.Contains(err.Error(), "“类型”") {
+		if _, err := s.ImportHolidays(ctx, admin, kit.BytesSource("h.csv", []byte("日期,类型,名称,来源\n2026-13-01,休,x,y\n")), kit.ImportOptions{}); err == nil || !strings.Contains(err.Error(), "第 2 行 A 列（日期）") || !strings.Contains(err.Error(), "第 2 行 B 列（类型）") {
 			t.Fatalf("bad calendar row: %v", err)
 		}
 	})

@@ -33,6 +33,10 @@ type validation[T any] struct {
 	// (nil in a one-pass load, which reads the file once).
 	bad  map[int]bool
 	keys *keySet
+	// col is the file's header (canonical column name → index), taken
+	// from its first data row: the failures recorded get their column's
+	// letter from it (withLetters).
+	col  map[string]int
 	good int
 	// keep: the valid rows wait in pending for the check or the write;
 	// pendingRows keeps their cells for the rejects file when there is a
@@ -88,7 +92,7 @@ func (v *validation[T]) reject(row Row, errs Errors) {
 		v.bad[row.N] = true
 	}
 	v.rep.Rejected++
-	for _, e := range errs {
+	for _, e := range withLetters(v.col, errs) {
 		if len(v.rep.Errors) < MaxReportErrors || v.open() {
 			v.rep.Errors = append(v.rep.Errors, e)
 		}
@@ -109,6 +113,9 @@ func (v *validation[T]) reject(row Row, errs Errors) {
 // repeated key is found when the window is checked).
 func (v *validation[T]) row(row Row, val T, errs Errors) (bool, error) {
 	v.rep.Rows++
+	if v.col == nil {
+		v.col = row.col
+	}
 	if len(errs) > 0 {
 		v.reject(row, errs)
 		return false, v.windowFull(row.N)
@@ -253,4 +260,30 @@ func (v *validation[T]) verdict() error {
 		return Refuse(v.rep)
 	}
 	return nil
+}
+
+// withLetters returns errs with the spreadsheet letter of each failure's
+// column in the file (col: canonical column name → index) where the
+// failure names a column of the header and has no letter yet, so that
+// every import's failures read "第 3 行 C 列（标准号）：…" (a column the
+// file lacks keeps none). errs itself is not changed.
+func withLetters(col map[string]int, errs Errors) Errors {
+	var out Errors
+	for i, e := range errs {
+		if e.Col != "" || e.Column == "" || e.Sheet != "" {
+			continue
+		}
+		j, ok := col[e.Column]
+		if !ok {
+			continue
+		}
+		if out == nil {
+			out = slices.Clone(errs)
+		}
+		out[i].Col = ColumnLetter(j)
+	}
+	if out == nil {
+		return errs
+	}
+	return out
 }

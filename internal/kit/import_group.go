@@ -77,8 +77,9 @@ func RunGroupImport[T, G any](ctx context.Context, src Source, opt ImportOptions
 	groups := map[string]*Group[G]{}
 	var order []string // the records' keys in the order of their first rows
 	cells := map[int][]string{}
+	var col map[string]int // the file's header, from its first data row
 	fail := func(row Row, key string, errs Errors) {
-		bad = append(bad, failedRow{row, errs, key})
+		bad = append(bad, failedRow{row, withLetters(col, errs), key})
 		if key == "" {
 			return
 		}
@@ -87,6 +88,9 @@ func RunGroupImport[T, G any](ctx context.Context, src Source, opt ImportOptions
 		}
 	}
 	st, err := ReadTable(src.Name, f, pl.Spec, func(row Row) error {
+		if col == nil {
+			col = row.col
+		}
 		if pl.Skip != nil && pl.Skip(row) {
 			rep.Skipped++
 			return nil
@@ -197,7 +201,7 @@ func RunGroupImport[T, G any](ctx context.Context, src Source, opt ImportOptions
 		// The database changed since the check: the write refused it all.
 		bad = bad[:0]
 		for _, e := range es {
-			bad = append(bad, failedRow{Row{N: e.Row, Cells: cells[e.Row]}, Errors{e}, ""})
+			bad = append(bad, failedRow{Row{N: e.Row, Cells: cells[e.Row]}, withLetters(col, Errors{e}), ""})
 		}
 		report(&rep, bad)
 		rep.Records = 0

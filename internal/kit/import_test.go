@@ -74,7 +74,7 @@ func testRunImport(t *testing.T, workers int) {
 	if !errors.As(err, &refused) || !errors.Is(err, apperr.ErrInvalid) || len(got) != 0 || rep.Rejected != 3 {
 		t.Fatalf("refused: %v, wrote %v, report %+v", err, got, rep)
 	}
-	for _, want := range []string{"导入文件有 3 行错误，未导入任何记录", "第 3 行“数量”：数量无效", "第 4 行“代码”：与第 2 行重复", "第 5 行“代码”：已锁定"} {
+	for _, want := range []string{"导入文件有 3 行错误，未导入任何记录", "第 3 行 B 列（数量）：数量无效", "第 4 行 A 列（代码）：与第 2 行重复", "第 5 行 A 列（代码）：已锁定"} {
 		if !strings.Contains(apperr.Message(err), want) {
 			t.Errorf("message %q lacks %q", apperr.Message(err), want)
 		}
@@ -218,9 +218,9 @@ func TestRunImportDuplicatesAcrossWindows(t *testing.T) {
 		var e kit.FieldError
 		switch prev, dup := first[code]; {
 		case num == "x":
-			e = kit.FieldError{Row: n, Column: "数量", Msg: "数量无效"}
+			e = kit.FieldError{Row: n, Col: "B", Column: "数量", Msg: "数量无效"}
 		case dup:
-			e = kit.FieldError{Row: n, Column: "代码", Msg: fmt.Sprintf("与第 %d 行重复", prev)}
+			e = kit.FieldError{Row: n, Col: "A", Column: "代码", Msg: fmt.Sprintf("与第 %d 行重复", prev)}
 		default:
 			first[code] = n
 			wantStored = append(wantStored, fmt.Sprintf("%d:%s", n, code))

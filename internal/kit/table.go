@@ -490,7 +490,7 @@ func ReadTable(name string, r io.Reader, spec TableSpec, fn func(Row) error) (Ta
 		if spec.Formulas {
 			for _, name := range names {
 				if v := row.Get(name); FormulaLike(v) {
-					row.Errs.AddCell(n, name, "“%s”以 %c 开头，疑似公式，请改为纯文本", v, v[0])
+					row.Errs.AddAt(row, name, "“%s”以 %c 开头，疑似公式，请改为纯文本", v, v[0])
 				}
 			}
 		}

@@ -82,7 +82,7 @@ func TestReadTable(t *testing.T) {
 		{"gb18030", "a.csv", []byte(gb), spec, "2:GB 1-2020|枸杞|", "", ""},
 		{"blank rows skipped, numbers kept", "a.csv", []byte("标准号,标准名称\n,\nGB 1-2020,枸杞\n"), spec, "3:GB 1-2020|枸杞|", "", ""},
 		{"xlsx", "a.xlsx", workbook(t, [][]string{{"标准名称", "标准号"}, {"枸杞", "GB 1-2020"}, {}, {"青稞", "GB 2-2020"}}), spec, "2:GB 1-2020|枸杞|;4:GB 2-2020|青稞|", "", ""},
-		{"formula flagged", "a.csv", []byte("标准号,标准名称\nGB 1-2020,=1+1\nGB 2-2020,-5\n"), spec, "2:GB 1-2020|=1+1|;3:GB 2-2020|-5|", "第 2 行“标准名称”：“=1+1”以 = 开头，疑似公式，请改为纯文本", ""},
+		{"formula flagged", "a.csv", []byte("标准号,标准名称\nGB 1-2020,=1+1\nGB 2-2020,-5\n"), spec, "2:GB 1-2020|=1+1|;3:GB 2-2020|-5|", "第 2 行 B 列（标准名称）：“=1+1”以 = 开头，疑似公式，请改为纯文本", ""},
 		// A cell under an empty header cell or beyond the header is data
 		// shifted by a column (it was dropped silently); a column the spec
 		// does not know is ignored, and empty cells past the header pass

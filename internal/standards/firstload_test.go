@@ -241,7 +241,7 @@ func TestFirstLoad(t *testing.T) {
 			}
 			return standards.ParseCode(rec[0]).Display
 		}
-		wantErrs := fmt.Sprintf("第 4001 行“标准号”：标准号 %s 与第 2 行重复\n第 4002 行“标准号”：标准号 %s 与第 4000 行重复", display(lines[1]), display(lines[3999]))
+		wantErrs := fmt.Sprintf("第 4001 行 A 列（标准号）：标准号 %s 与第 2 行重复\n第 4002 行 A 列（标准号）：标准号 %s 与第 4000 行重复", display(lines[1]), display(lines[3999]))
 		if got := strings.Join([]string{ref.Report.Errors[0].String(), ref.Report.Errors[len(ref.Report.Errors)-1].String()}, "\n"); len(ref.Report.Errors) != 2 || ref.Report.Rejected != 2 || got != wantErrs {
 			t.Errorf("failures %v (%d rows), want\n%s", ref.Report.Errors, ref.Report.Rejected, wantErrs)
 		}

@@ -111,7 +111,7 @@ func TestImportErrors(t *testing.T) {
 				t.Fatalf("%s: %v", f.name, err)
 			}
 			ies := refused.Report.Errors
-			if len(ies) != 1 || ies[0].Row != 5 || ies[0].Column != "发布日期" || !strings.Contains(apperr.Message(err), "第 5 行“发布日期”：") {
+			if len(ies) != 1 || ies[0].Row != 5 || ies[0].Column != "发布日期" || ies[0].Col != "D" || !strings.Contains(apperr.Message(err), "第 5 行 D 列（发布日期）：") {
 				t.Errorf("%s: errors %+v, message %q", f.name, ies, apperr.Message(err))
 			}
 			var n int
@@ -125,10 +125,10 @@ func TestImportErrors(t *testing.T) {
 			want string
 		}{
 			{[][]string{{"标准号", "标准名称"}}, "表头缺少必填列“标准状态”"},
-			{[][]string{importRows[0], {"XX", "名称", "现行", "2020-01-01", "2020-02-01"}}, "第 2 行“标准号”"},
-			{[][]string{importRows[0], {"GB/T 1-2020", "名称", "作废", "2020-01-01", "2020-02-01"}}, "第 2 行“标准状态”"},
-			{[][]string{importRows[0], {"GB/T 1-2020", "名称", "现行", "2020-01-01", "2020-02-01", "1.2"}}, "第 2 行“ICS”"},
-			{[][]string{importRows[0], {"GB/T 1-2020", "名称", "现行", "2020-01-01", "2020-02-01"}, {"GB/T 1—2020", "名称", "现行", "2020-01-01", "2020-02-01"}}, "第 3 行“标准号”：标准号 GB/T 1—2020 与第 2 行重复"},
+			{[][]string{importRows[0], {"XX", "名称", "现行", "2020-01-01", "2020-02-01"}}, "第 2 行 A 列（标准号）"},
+			{[][]string{importRows[0], {"GB/T 1-2020", "名称", "作废", "2020-01-01", "2020-02-01"}}, "第 2 行 C 列（标准状态）"},
+			{[][]string{importRows[0], {"GB/T 1-2020", "名称", "现行", "2020-01-01", "2020-02-01", "1.2"}}, "第 2 行 F 列（ICS）"},
+			{[][]string{importRows[0], {"GB/T 1-2020", "名称", "现行", "2020-01-01", "2020-02-01"}, {"GB/T 1—2020", "名称", "现行", "2020-01-01", "2020-02-01"}}, "第 3 行 A 列（标准号）：标准号 GB/T 1—2020 与第 2 行重复"},
 		}
 		for _, c := range cases {
 			_, err := svc.Import(ctx, admin, "x.csv", csvOf(c.rows), nil)

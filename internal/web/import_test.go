@@ -287,7 +287,7 @@ func TestImportPages(t *testing.T) {
 		t.Run("refused whole", func(t *testing.T) {
 			resp, page := c.imported("/import/business_starts", tok, "all", "开办.csv", bad)
 			if resp.StatusCode != http.StatusOK || !strings.Contains(page, "未导入任何记录") ||
-				!strings.Contains(page, `<td class="num">2</td><td>行政区划代码</td>`) {
+				!strings.Contains(page, `<td class="num">2</td><td>E 列（行政区划代码）</td>`) {
 				t.Errorf("bad file: %d %s", resp.StatusCode, page)
 			}
 			if n := countRows(t, db, starts); n != 0 {

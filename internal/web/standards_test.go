@@ -112,7 +112,7 @@ func TestStandardsStaffPages(t *testing.T) {
 		fw.Write([]byte("标准号,标准名称,标准状态,发布日期,实施日期\nDB63/T 1—2024,甲,现行,2024-03-01,2024-04-01\nDB63/T 2—2024,乙,现行,2024-03-01,2024-04-01\nDB63/T 3—2024,丙,现行,2024-03-01,2024-04-01\nDB63/T 4—2024,丁,现行,2024/99/01,2024-04-01\n"))
 		mw.Close()
 		resp, body = c.do("POST", "/standards/import", &buf, map[string]string{"Content-Type": mw.FormDataContentType()})
-		if resp.StatusCode != http.StatusUnprocessableEntity || !strings.Contains(body, "第 5 行“发布日期”：") {
+		if resp.StatusCode != http.StatusUnprocessableEntity || !strings.Contains(body, "第 5 行 D 列（发布日期）：") {
 			t.Errorf("import errors: %d %s", resp.StatusCode, body)
 		}
 		// API clients get the fields and rows at fault as structured details.

@@ -182,7 +182,7 @@ func TestBrands(t *testing.T) {
 		s := newService(db)
 		// Users of a brand not yet in the catalogue are refused with the row.
 		_, err := s.ImportBrandUsers(ctx, admin, kit.BytesSource("u.csv", []byte(usersCSV)), kit.ImportOptions{})
-		if err == nil || !strings.Contains(err.Error(), "第 2 行“品牌名称”") {
+		if err == nil || !strings.Contains(err.Error(), "第 2 行 A 列（品牌名称）") {
 			t.Fatalf("users before the brand: %v", err)
 		}
 		for i := 0; i < 2; i++ {

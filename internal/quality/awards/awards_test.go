@@ -165,8 +165,8 @@ func TestImportsAndMetrics(t *testing.T) {
 			"B-7,1999,X,,630100,矿业,也许,,一等,\n" +
 			"B-8,2024,=HYPERLINK(1),,630100,制造业,否,,评审中,\n"
 		_, err = imp(t, s, awards.KindApplications, bad)
-		for _, want := range []string{"第 2 行“统一社会信用代码”", "第 3 行“行政区划代码”：行政区划代码“110101”不是青海省的区划代码", "第 4 行““四地”领域”", "第 5 行“授奖日期”：获奖或提名奖须填写授奖日期",
-			"第 6 行“授奖日期”：评审中或未获奖", "第 7 行“授奖日期”：日期 2099-01-01 晚于今天", "第 8 行“年度”", "第 8 行“组织类别”", "第 8 行“服务“四地”建设”", "第 8 行“评审结果”", "第 9 行“组织名称”"} {
+		for _, want := range []string{"第 2 行 D 列（统一社会信用代码）", "第 3 行 E 列（行政区划代码）：行政区划代码“110101”不是青海省的区划代码", "第 4 行 H 列（“四地”领域）", "第 5 行 J 列（授奖日期）：获奖或提名奖须填写授奖日期",
+			"第 6 行 J 列（授奖日期）：评审中或未获奖", "第 7 行 J 列（授奖日期）：日期 2099-01-01 晚于今天", "第 8 行 B 列（年度）", "第 8 行 F 列（组织类别）", "第 8 行 G 列（服务“四地”建设）", "第 8 行 I 列（评审结果）", "第 9 行 C 列（组织名称）"} {
 			if !errors.Is(err, apperr.ErrInvalid) || !strings.Contains(err.Error(), want) {
 				t.Errorf("bad applications: %v; want %q", err, want)
 			}
@@ -177,7 +177,7 @@ func TestImportsAndMetrics(t *testing.T) {
 		// Scores: a row naming an application not registered, a score above
 		// its category's maximum.
 		_, err = imp(t, s, awards.KindScores, "申报编号,评审员,领导（110分）,战略,顾客与市场,资源,过程管理,测量分析与改进,经营结果\nA-1,甲,80,60,60,90,70,50,300\nZ-9,甲,80,60,60,90,70,50,300\nA-1,乙,80,91,60,90,70,50,300\nA-1,甲,1,1,1,1,1,1,1\n")
-		for _, want := range []string{"第 3 行“申报编号”：申报编号“Z-9”尚未登记", "第 4 行“战略”：得分 91 超过“战略”类目满分 90 分", "第 5 行“评审员”：申报编号与评审员“A-1｜甲”与第 2 行重复"} {
+		for _, want := range []string{"第 3 行 A 列（申报编号）：申报编号“Z-9”尚未登记", "第 4 行 D 列（战略）：得分 91 超过“战略”类目满分 90 分", "第 5 行 B 列（评审员）：申报编号与评审员“A-1｜甲”与第 2 行重复"} {
 			if err == nil || !strings.Contains(err.Error(), want) {
 				t.Errorf("bad scores: %v; want %q", err, want)
 			}
@@ -208,7 +208,7 @@ func TestImportsAndMetrics(t *testing.T) {
 			t.Fatal(err)
 		}
 		_, err = imp(t, s, awards.KindZones, "示范区名称,行政区划代码,主导产业,创建主体,批准创建日期,状态,验收或撤销日期\n丙,632800,盐湖化工,x,2024-06-30,验收通过,2024-01-01\n丁,632800,盐湖化工,x,2024-06-30,创建中,2024-08-01\n戊,632800,盐湖化工,x,2024-06-30,验收通过,\n")
-		for _, want := range []string{"第 2 行“验收或撤销日期”：验收或撤销日期 2024-01-01 早于批准创建日期 2024-06-30", "第 3 行“验收或撤销日期”：创建中的示范区不填写", "第 4 行“验收或撤销日期”：验收通过须填写日期"} {
+		for _, want := range []string{"第 2 行 G 列（验收或撤销日期）：验收或撤销日期 2024-01-01 早于批准创建日期 2024-06-30", "第 3 行 G 列（验收或撤销日期）：创建中的示范区不填写", "第 4 行 G 列（验收或撤销日期）：验收通过须填写日期"} {
 			if err == nil || !strings.Contains(err.Error(), want) {
 				t.Errorf("bad zones: %v; want %q", err, want)
 			}
@@ -219,7 +219,7 @@ func TestImportsAndMetrics(t *testing.T) {
 			t.Fatal(err)
 		}
 		_, err = imp(t, s, awards.KindActivities, "编号,年度,类型,名称,组织名称,行政区划代码,领域,奖项,日期\nQ-2,2023,质量管理小组成果,x,甲,632801,其他,清洁能源质量管理小组（班组）奖,2023-10-12\nQ-3,2023,群众性质量活动,x,甲,632801,盐湖化工,盐湖化工质量管理小组（班组）奖,2023-10-12\nQ-4,2023,质量管理小组成果,x,甲,632801,其他,特等奖,2021-10-12\n")
-		for _, want := range []string{"第 2 行“奖项”：清洁能源质量管理小组（班组）奖只授予“清洁能源”领域", "第 3 行“奖项”：专项奖只授予质量管理小组或班组", "第 4 行“奖项”", "第 4 行“日期”：日期 2021-10-12 与年度 2023 不符"} {
+		for _, want := range []string{"第 2 行 H 列（奖项）：清洁能源质量管理小组（班组）奖只授予“清洁能源”领域", "第 3 行 H 列（奖项）：专项奖只授予质量管理小组或班组", "第 4 行 H 列（奖项）", "第 4 行 I 列（日期）：日期 2021-10-12 与年度 2023 不符"} {
 			if err == nil || !strings.Contains(err.Error(), want) {
 				t.Errorf("bad activities: %v; want %q", err, want)
 			}
@@ -269,7 +269,7 @@ func TestMonitoring(t *testing.T) {
 			t.Fatalf("surveys: %+v %v", l, err)
 		}
 		_, err = imp(t, s, awards.KindMonitoring, "年度,领域,行政区划代码,得分,来源\n2024,公共交通,630102,70,x\n2024,邮政,630100,70,x\n2024,公共交通,630100,100.5,x\n")
-		for _, want := range []string{"第 2 行“行政区划代码”：请填写全省（630000）或市州的区划代码", "第 3 行“领域”", "第 4 行“得分”"} {
+		for _, want := range []string{"第 2 行 C 列（行政区划代码）：请填写全省（630000）或市州的区划代码", "第 3 行 B 列（领域）", "第 4 行 D 列（得分）"} {
 			if err == nil || !strings.Contains(err.Error(), want) {
 				t.Errorf("bad monitoring: %v; want %q", err, want)
 			}
