@@ -76,6 +76,15 @@ func (e FieldError) sheetString() string {
 	return b.String()
 }
 
+// ColumnLabel names the failure's column for the rejects file's 列 cell:
+// its header, or "K 列" for a column the header does not name.
+func (e FieldError) ColumnLabel() string {
+	if e.Column == "" && e.Col != "" {
+		return e.Col + " 列"
+	}
+	return e.Column
+}
+
 // Errors is a list of validation failures returned as one error. It is an
 // invalid-input error (errors.Is(err, apperr.ErrInvalid)) whose message joins
 // the first failures, and an apperr.Detailed whose details list them (up to

@@ -99,7 +99,7 @@ func (v *validation[T]) reject(row Row, errs Errors) {
 		if v.rejects == nil {
 			continue
 		}
-		line := append([]string{strconv.Itoa(row.N), e.Column, e.Msg}, row.Cells...)
+		line := append([]string{strconv.Itoa(row.N), e.ColumnLabel(), e.Msg}, row.Cells...)
 		if v.open() {
 			v.rejectsBuf = append(v.rejectsBuf, rejectLine{row.N, line})
 		} else {

@@ -258,7 +258,7 @@ func writeRejects(w io.Writer, bad []failedRow) error {
 	rw.Write([]string{"行号", "列", "原因", "原始内容…"})
 	for _, b := range bad {
 		for _, e := range b.errs {
-			rw.Write(append([]string{strconv.Itoa(b.row.N), e.Column, e.Msg}, b.row.Cells...))
+			rw.Write(append([]string{strconv.Itoa(b.row.N), e.ColumnLabel(), e.Msg}, b.row.Cells...))
 		}
 	}
 	rw.Flush()

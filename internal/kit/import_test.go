@@ -230,7 +230,7 @@ func TestRunImportDuplicatesAcrossWindows(t *testing.T) {
 		if len(want) < kit.MaxReportErrors {
 			want = append(want, e)
 		}
-		fmt.Fprintf(&wantRejects, "%d,%s,%s,%s\n", n, e.Column, e.Msg, c)
+		fmt.Fprintf(&wantRejects, "%d,%s,%s,%s\n", n, e.ColumnLabel(), e.Msg, c)
 	}
 	if want[len(want)-1].Row != 60996 {
 		t.Fatalf("the test's file: the 1,000th failure is row %d", want[len(want)-1].Row)
@@ -276,5 +276,19 @@ func TestRunImportDuplicatesAcrossWindows(t *testing.T) {
 				})
 			}
 		}
+	}
+}
+
+// TestRejectsNameHeaderlessColumn: a cell under no header is named in the
+// rejects file by its letter, the 列 cell not left empty.
+func TestRejectsNameHeaderlessColumn(t *testing.T) {
+	var got []string
+	var rejects bytes.Buffer
+	src := kit.BytesSource("t.csv", []byte("代码,数量\na,1\nb,2,错列\n"))
+	if _, err := kit.RunImport(context.Background(), src, kit.ImportOptions{SkipInvalid: true, Rejects: &rejects}, plan(&got, 0)); err != nil {
+		t.Fatal(err)
+	}
+	if want := "行号,列,原因,原始内容…\n3,C 列,有内容，但表头中该列没有列名：请检查是否错列，或为该列补上列名,b,2,错列\n"; rejects.String() != want {
+		t.Errorf("rejects %q, want %q", rejects.String(), want)
 	}
 }
