@@ -218,6 +218,12 @@ func (v *validation[T]) flush() ([]Item[T], error) {
 	for _, e := range errs {
 		byRow[e.Row] = append(byRow[e.Row], e)
 	}
+	// The batch's rows that failed on their own were reported as they were
+	// read; the check's failures go in among them, in file order.
+	from := len(v.rep.Errors)
+	for from > 0 && v.rep.Errors[from-1].Row >= items[0].Row {
+		from--
+	}
 	out := items[:0]
 	for i, r := range rows {
 		if es := byRow[r.N]; len(es) > 0 {
@@ -227,6 +233,7 @@ func (v *validation[T]) flush() ([]Item[T], error) {
 		}
 		out = append(out, items[i])
 	}
+	slices.SortStableFunc(v.rep.Errors[from:], func(a, b FieldError) int { return a.Row - b.Row })
 	return out, nil
 }
 

@@ -292,3 +292,22 @@ func TestRejectsNameHeaderlessColumn(t *testing.T) {
 		t.Errorf("rejects %q, want %q", rejects.String(), want)
 	}
 }
+
+// TestCheckFailuresInFileOrder: a row the database check refuses is
+// reported in file order among the rows that failed on their own, not
+// after the later ones.
+func TestCheckFailuresInFileOrder(t *testing.T) {
+	var got []string
+	src := kit.BytesSource("t.csv", []byte("代码,数量\nlocked,1\nb,x\nc,2\n"))
+	rep, err := kit.RunImport(context.Background(), src, kit.ImportOptions{SkipInvalid: true}, plan(&got, 0))
+	if err != nil {
+		t.Fatal(err)
+	}
+	var rows []int
+	for _, e := range rep.Errors {
+		rows = append(rows, e.Row)
+	}
+	if fmt.Sprint(rows) != "[2 3]" || strings.Join(got, " ") != "4:c" {
+		t.Errorf("failures at rows %v (want [2 3]), wrote %v", rows, got)
+	}
+}
