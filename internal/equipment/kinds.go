@@ -71,7 +71,7 @@ func CatalogueKind() kit.ImportKind[auth.Principal] {
 	return kit.ImportKind[auth.Principal]{Name: "equipment", Title: "特种设备 special equipment register", Columns: ImportColumns, Roles: auth.RoleStrings(Keepers...),
 		// Each row is written through the register's own write (several
 		// tables a row): a web upload takes fewer rows than the command line.
-		WebRows: 20_000,
+		WebRows: 20_000, Page: "/equipment",
 		Description: []string{
 			"每一行是一台设备，按设备代码匹配：已登记的设备以文件为准更新，同一文件重复导入不会产生变化；导出的清单可直接作为导入文件。",
 			"使用单位按统一社会信用代码关联企业名录；尚未登记的单位须填写使用单位名称。",

@@ -41,6 +41,9 @@ type ImportKind[P any] struct {
 	// span rows (GroupPlan) are counted in ("项声明"); its reports count
 	// them in ImportReport.Records.
 	Records string `json:"records,omitempty"`
+	// Page, when set, is the register's own page (its list), which the
+	// import page links back to.
+	Page string `json:"page,omitempty"`
 	// WebRows, when set, is the most data rows a web upload of the kind
 	// takes, below the page's own limit: a kind whose rows are written one
 	// at a time (a request must end in time) or whose file is held whole.

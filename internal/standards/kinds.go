@@ -22,7 +22,7 @@ func ImportKinds(s *Service) []kit.ImportKind[auth.Principal] {
 	return []kit.ImportKind[auth.Principal]{
 		{Name: "standards", Title: "标准目录 standards registry", Columns: ImportColumns, Roles: auth.RoleStrings(Editors...), Import: s.ImportFile, Export: s.ExportRegistry},
 		{Name: "declarations", Title: "企业标准自我声明 enterprise self-declarations", Columns: declCols, Roles: auth.RoleStrings(Editors...), Import: s.importDeclKind,
-			Records: "项声明", Template: DeclImportTemplate, Description: declImportNotes(), WebRows: MaxDeclImportRows},
+			Records: "项声明", Template: DeclImportTemplate, Description: declImportNotes(), WebRows: MaxDeclImportRows, Page: "/declarations/enterprises"},
 	}
 }
 

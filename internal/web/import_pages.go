@@ -160,11 +160,12 @@ type importKindView struct {
 	Records            string // what records spanning rows are counted in
 	Template           bool   // the kind's own workbook template
 	MaxRows            int    // the most data rows an upload takes
+	Page               string // the register's own page
 }
 
 func viewOf(k kit.ImportKind[auth.Principal]) importKindView {
 	return importKindView{Name: k.Name, Label: kindLabel(k), Title: k.Title, Columns: k.Columns, Export: k.Export != nil,
-		Description: k.Description, Records: k.Records, Template: k.Template != nil, MaxRows: webRows(k)}
+		Description: k.Description, Records: k.Records, Template: k.Template != nil, MaxRows: webRows(k), Page: k.Page}
 }
 
 // webRows is the most data rows an upload of k takes: the page's limit,

@@ -387,7 +387,8 @@ func TestImportPages(t *testing.T) {
 
 // TestImportKindRowLimit: a kind whose rows are written one at a time
 // takes fewer rows from a web upload than the page's own limit (the
-// special-equipment register: 20,000), and its page says so.
+// special-equipment register: 20,000), and its page says so and leads
+// back to the register.
 func TestImportKindRowLimit(t *testing.T) {
 	storetest.Each(t, func(t *testing.T, db *store.DB) {
 		f := newFixture(t, db)
@@ -395,6 +396,10 @@ func TestImportKindRowLimit(t *testing.T) {
 		_, page := ins.get("/import/equipment")
 		if !strings.Contains(page, "不超过 ") || !strings.Contains(page, "、20000 行") {
 			t.Error("the equipment import page does not state its 20000-row limit")
+		}
+		// It leads back to the register (ImportKind.Page).
+		if !strings.Contains(page, `<nav class="crumbs" aria-label="位置"><a href="/equipment">特种设备</a> › 导入</nav>`) {
+			t.Error("the equipment import page does not lead back to the register")
 		}
 		var b strings.Builder
 		b.WriteString(strings.Join(kit.Header(equipment.ImportColumns), ",") + "\n")

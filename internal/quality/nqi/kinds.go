@@ -20,10 +20,10 @@ const WebRows = 20_000
 // (s nil: only the catalogue of names and headers).
 func ImportKinds(s *Service) []kit.ImportKind[auth.Principal] {
 	ks := []kit.ImportKind[auth.Principal]{
-		{Name: "measurement-standards", Title: "社会公用计量标准 public measurement standards", Columns: StandardColumns},
-		{Name: "instrument-types", Title: "实施强制管理的计量器具目录 instrument types and verification intervals", Columns: TypeColumns},
-		{Name: "instruments", Title: "强制检定计量器具 instruments under mandatory verification", Columns: InstrumentColumns},
-		{Name: "certificates", Title: "认证证书（有机产品、自愿性、绿色建材）certificates", Columns: CertColumns},
+		{Name: "measurement-standards", Page: "/metrology", Title: "社会公用计量标准 public measurement standards", Columns: StandardColumns},
+		{Name: "instrument-types", Page: "/metrology/instruments", Title: "实施强制管理的计量器具目录 instrument types and verification intervals", Columns: TypeColumns},
+		{Name: "instruments", Page: "/metrology/instruments", Title: "强制检定计量器具 instruments under mandatory verification", Columns: InstrumentColumns},
+		{Name: "certificates", Page: "/quality-certs/manage", Title: "认证证书（有机产品、自愿性、绿色建材）certificates", Columns: CertColumns},
 	}
 	for i := range ks {
 		ks[i].Roles = auth.RoleStrings(Editors...)

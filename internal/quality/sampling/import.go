@@ -28,7 +28,7 @@ const WebRows = 50_000
 // ImportKinds is the register's kind for `sidi import` / `sidi export`.
 func ImportKinds(s *Service) []kit.ImportKind[auth.Principal] {
 	k := kit.ImportKind[auth.Principal]{Name: Kind, Title: "产品质量监督抽查批次 supervision sampling batches", Columns: BatchColumns, Roles: auth.RoleStrings(Keepers...),
-		Description: importNotes(), WebRows: WebRows}
+		Description: importNotes(), WebRows: WebRows, Page: "/sampling"}
 	if s != nil {
 		k.Import, k.Export = s.Import, s.Export
 	}
