@@ -460,6 +460,9 @@ func (s *Server) auditTrail(ctx context.Context, rc *reqCtx, recs []audit.Record
 			if _, err := strconv.ParseInt(v, 10, 64); err != nil {
 				return v, nil
 			}
+			if v == "0" { // the root's parent: none
+				return "", nil
+			}
 		}
 		key := column + ":" + v
 		if n, ok := depts[key]; ok {
@@ -476,9 +479,49 @@ func (s *Server) auditTrail(ctx context.Context, rc *reqCtx, recs []audit.Record
 		depts[key] = n
 		return n, nil
 	}
+	// Accounts by name and login rather than by number (the accounts a
+	// department's rename moved); one unknown stays as recorded.
+	users := map[string]string{}
+	userNames := func(v string) (string, error) {
+		if v == "" {
+			return v, nil
+		}
+		ids := strings.Split(v, "、")
+		for i, id := range ids {
+			if _, err := strconv.ParseInt(id, 10, 64); err != nil {
+				return v, nil
+			}
+			if n, ok := users[id]; ok {
+				ids[i] = n
+				continue
+			}
+			var name, login string
+			err := s.DB.Reader().QueryRowContext(ctx, `SELECT name, login FROM users WHERE id = $1`, id).Scan(&name, &login)
+			switch {
+			case errors.Is(err, sql.ErrNoRows):
+				users[id] = id
+			case err != nil:
+				return "", fmt.Errorf("web: user %s: %w", id, err)
+			default:
+				users[id] = name + "（" + login + "）"
+			}
+			ids[i] = users[id]
+		}
+		return strings.Join(ids, "、"), nil
+	}
 	for i := range rows {
 		for j := range rows[i].Changes {
 			c := &rows[i].Changes[j]
+			if userFields[c.Field] {
+				var err error
+				if c.Before, err = userNames(c.Before); err != nil {
+					return nil, err
+				}
+				if c.After, err = userNames(c.After); err != nil {
+					return nil, err
+				}
+				continue
+			}
 			column := deptFields[c.Field]
 			if column == "" && rows[i].Entity == "department" {
 				column = deptCodeFields[c.Field]
@@ -500,6 +543,9 @@ func (s *Server) auditTrail(ctx context.Context, rc *reqCtx, recs []audit.Record
 // deptFields are the fields of recorded states that hold a department id,
 // with the column that holds it.
 var deptFields = map[string]string{"dept_id": "id", "parent_id": "id", "successor_id": "id"}
+
+// userFields are the fields of recorded states that list account ids.
+var userFields = map[string]bool{"moved_users": true}
 
 // deptCodeFields are the fields of a department's seed record that hold
 // another department's code (org's seedDept).

@@ -483,6 +483,10 @@ func TestAdminDepartments(t *testing.T) {
 		if strings.Contains(page, "[&#34;") || strings.Contains(page, "[&quot;") {
 			t.Error("the department's trail shows a list as JSON")
 		}
+		// The rename's record names the accounts it moved, not their ids.
+		if !strings.Contains(page, "演示-省发展改革委填报员（demo-reporter-drc）") {
+			t.Error("the rename's record does not name the accounts it moved")
+		}
 		for _, w := range []string{"青海省计划委员会", "已更名", "职责由 <a href=\"/admin/departments/" + id(succ), "添加别名", "标记更名", "变更记录（4）"} {
 			if !strings.Contains(page, w) {
 				t.Errorf("renamed department's page lacks %q", w)
