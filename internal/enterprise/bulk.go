@@ -25,25 +25,19 @@ type Ref struct {
 	Demo       bool
 }
 
-// lookupChunk bounds the codes of one IN query.
-const lookupChunk = 500
-
 // IDsByCreditCode returns the directory ids of normalised codes inside q,
 // a chunk of codes per query; codes the directory lacks are absent.
 func IDsByCreditCode(ctx context.Context, q store.Querier, d store.Dialect, codes []string) (map[string]int64, error) {
 	ids := make(map[string]int64, len(codes))
-	for lo := 0; lo < len(codes); lo += lookupChunk {
-		part := codes[lo:min(lo+lookupChunk, len(codes))]
-		err := store.EachRow(ctx, q, `SELECT id, credit_code FROM enterprises WHERE credit_code IN `+store.Placeholders(d, 1, len(part)), store.Args(part), func(r *sql.Rows) error {
-			var id int64
-			var c string
-			err := r.Scan(&id, &c)
-			ids[c] = id
-			return err
-		})
-		if err != nil {
-			return nil, fmt.Errorf("enterprise: ids by code: %w", err)
-		}
+	err := store.EachIn(ctx, q, d, `SELECT id, credit_code FROM enterprises WHERE credit_code IN `, "", codes, func(r *sql.Rows) error {
+		var id int64
+		var c string
+		err := r.Scan(&id, &c)
+		ids[c] = id
+		return err
+	})
+	if err != nil {
+		return nil, fmt.Errorf("enterprise: ids by code: %w", err)
 	}
 	return ids, nil
 }

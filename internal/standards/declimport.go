@@ -352,21 +352,6 @@ func declGroups(gs []*kit.Group[declGroup]) []*declGroup {
 	return out
 }
 
-// lookupChunk bounds the keys of one IN query of the import's lookups.
-const lookupChunk = 500
-
-// eachChunk runs query (a statement ending in "IN ") over keys, a chunk at
-// a time, with fn called for every row.
-func eachChunk[T any](ctx context.Context, q querier, d store.Dialect, query, tail string, keys []T, fn func(*sql.Rows) error) error {
-	for lo := 0; lo < len(keys); lo += lookupChunk {
-		part := keys[lo:min(lo+lookupChunk, len(keys))]
-		if err := store.EachRow(ctx, q, query+store.Placeholders(d, 1, len(part))+tail, store.Args(part), fn); err != nil {
-			return fmt.Errorf("standards: declaration import: %w", err)
-		}
-	}
-	return nil
-}
-
 // planDeclImport checks the file's declarations against the database
 // (registered enterprises, the registry, current declarations), reading
 // them a chunk of keys at a time, and says what to write; it writes
@@ -391,7 +376,7 @@ func (s *Service) planDeclImport(ctx context.Context, q querier, groups []*declG
 	}
 	ents := map[string]*ent{}
 	var entIDs []int64
-	err := eachChunk(ctx, q, d, `SELECT id, credit_code, name FROM enterprises WHERE credit_code IN `, "", credits, func(r *sql.Rows) error {
+	err := store.EachIn(ctx, q, d, `SELECT id, credit_code, name FROM enterprises WHERE credit_code IN `, "", credits, func(r *sql.Rows) error {
 		var e ent
 		var code string
 		err := r.Scan(&e.id, &code, &e.name)
@@ -400,10 +385,10 @@ func (s *Service) planDeclImport(ctx context.Context, q querier, groups []*declG
 		return err
 	})
 	if err != nil {
-		return nil, nil, err
+		return nil, nil, fmt.Errorf("standards: declaration import: %w", err)
 	}
 	regs := map[string]*regInfo{}
-	err = eachChunk(ctx, q, d, `SELECT id, code_key, title, status FROM standards WHERE code_key IN `, "", keys, func(r *sql.Rows) error {
+	err = store.EachIn(ctx, q, d, `SELECT id, code_key, title, status FROM standards WHERE code_key IN `, "", keys, func(r *sql.Rows) error {
 		var ri regInfo
 		var key string
 		err := r.Scan(&ri.id, &key, &ri.title, &ri.status)
@@ -411,7 +396,7 @@ func (s *Service) planDeclImport(ctx context.Context, q querier, groups []*declG
 		return err
 	})
 	if err != nil {
-		return nil, nil, err
+		return nil, nil, fmt.Errorf("standards: declaration import: %w", err)
 	}
 	// The current declarations of the file's enterprises (the first of an
 	// enterprise and standard when there are several), with their products.
@@ -422,7 +407,7 @@ func (s *Service) planDeclImport(ctx context.Context, q querier, groups []*declG
 	current := map[declKeyOf]*existingDecl{}
 	byID := map[int64]*existingDecl{}
 	var declIDs []int64
-	err = eachChunk(ctx, q, d, `SELECT id, enterprise_id, standard_key, declared_on, reviewed_on, standard_family FROM declarations WHERE status = 'current' AND enterprise_id IN `, ` ORDER BY id`, entIDs, func(r *sql.Rows) error {
+	err = store.EachIn(ctx, q, d, `SELECT id, enterprise_id, standard_key, declared_on, reviewed_on, standard_family FROM declarations WHERE status = 'current' AND enterprise_id IN `, ` ORDER BY id`, entIDs, func(r *sql.Rows) error {
 		var ex existingDecl
 		var k declKeyOf
 		err := r.Scan(&ex.id, &k.ent, &k.key, &ex.declaredOn, &ex.reviewedOn, &ex.family)
@@ -433,9 +418,9 @@ func (s *Service) planDeclImport(ctx context.Context, q querier, groups []*declG
 		return err
 	})
 	if err != nil {
-		return nil, nil, err
+		return nil, nil, fmt.Errorf("standards: declaration import: %w", err)
 	}
-	err = eachChunk(ctx, q, d, `SELECT declaration_id, name, model, category FROM declaration_products WHERE declaration_id IN `, ` ORDER BY declaration_id, ordinal`, declIDs, func(r *sql.Rows) error {
+	err = store.EachIn(ctx, q, d, `SELECT declaration_id, name, model, category FROM declaration_products WHERE declaration_id IN `, ` ORDER BY declaration_id, ordinal`, declIDs, func(r *sql.Rows) error {
 		var id int64
 		var p Product
 		err := r.Scan(&id, &p.Name, &p.Model, &p.Category)
@@ -445,7 +430,7 @@ func (s *Service) planDeclImport(ctx context.Context, q querier, groups []*declG
 		return err
 	})
 	if err != nil {
-		return nil, nil, err
+		return nil, nil, fmt.Errorf("standards: declaration import: %w", err)
 	}
 
 	var errs kit.Errors
@@ -621,8 +606,8 @@ func (s *Service) writeDeclChunk(ctx context.Context, tx *sql.Tx, conn *sql.Conn
 	for _, pl := range changed {
 		changedIDs = append(changedIDs, pl.existing.id)
 	}
-	for lo := 0; lo < len(changedIDs); lo += lookupChunk {
-		part := changedIDs[lo:min(lo+lookupChunk, len(changedIDs))]
+	for lo := 0; lo < len(changedIDs); lo += store.InChunk {
+		part := changedIDs[lo:min(lo+store.InChunk, len(changedIDs))]
 		if _, err := tx.ExecContext(ctx, `DELETE FROM declaration_products WHERE declaration_id IN `+store.Placeholders(d, 1, len(part)), store.Args(part)...); err != nil {
 			return nil, nil, fmt.Errorf("standards: declaration import: %w", err)
 		}
@@ -690,13 +675,13 @@ func (s *Service) writeDeclChunk(ctx context.Context, tx *sql.Tx, conn *sql.Conn
 // of ids.
 func (s *Service) loadDecls(ctx context.Context, q querier, ids []int64) ([]Declaration, error) {
 	at := map[int64]*Declaration{}
-	err := eachChunk(ctx, q, s.db.Dialect(), `SELECT `+declColumns+` FROM declarations d JOIN enterprises e ON e.id = d.enterprise_id WHERE d.id IN `, "", ids, func(r *sql.Rows) error {
+	err := store.EachIn(ctx, q, s.db.Dialect(), `SELECT `+declColumns+` FROM declarations d JOIN enterprises e ON e.id = d.enterprise_id WHERE d.id IN `, "", ids, func(r *sql.Rows) error {
 		d, err := s.scanDecl(r)
 		at[d.ID] = &d
 		return err
 	})
 	if err != nil {
-		return nil, err
+		return nil, fmt.Errorf("standards: declaration import: %w", err)
 	}
 	out := make([]Declaration, 0, len(ids))
 	ptrs := make([]*Declaration, 0, len(ids))
@@ -706,8 +691,8 @@ func (s *Service) loadDecls(ctx context.Context, q querier, ids []int64) ([]Decl
 		}
 		ptrs = append(ptrs, at[id])
 	}
-	for lo := 0; lo < len(ptrs); lo += lookupChunk {
-		if err := s.declParts(ctx, q, ptrs[lo:min(lo+lookupChunk, len(ptrs))]); err != nil {
+	for lo := 0; lo < len(ptrs); lo += store.InChunk {
+		if err := s.declParts(ctx, q, ptrs[lo:min(lo+store.InChunk, len(ptrs))]); err != nil {
 			return nil, err
 		}
 	}

@@ -102,6 +102,22 @@ func Args[T any](vs []T) []any {
 	return out
 }
 
+// InChunk bounds the values of one IN list that EachIn reads.
+const InChunk = 500
+
+// EachIn runs query, which ends in "IN ", over keys InChunk at a time
+// (each chunk's Placeholders, then tail), calling fn for every row: a
+// lookup of many keys in a few statements instead of one each.
+func EachIn[T any](ctx context.Context, q Querier, d Dialect, query, tail string, keys []T, fn func(*sql.Rows) error) error {
+	for lo := 0; lo < len(keys); lo += InChunk {
+		part := keys[lo:min(lo+InChunk, len(keys))]
+		if err := EachRow(ctx, q, query+Placeholders(d, 1, len(part))+tail, Args(part), fn); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
 // InsertShared is InsertRows for SQLite with values shared by every row:
 // head is followed by n rows of len(cols) placeholders each, perStmt rows
 // a statement (executed, or prepared once through ctx's WithStatements
