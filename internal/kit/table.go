@@ -341,14 +341,29 @@ type Row struct {
 	col  map[string]int
 }
 
-// Get returns the trimmed cell of the canonical column name, "" when the
+// Get returns the cell of the canonical column name as typed: without
+// surrounding space or the invisible characters spreadsheets and web
+// pages leave in a cell (zero-width space, byte-order mark); "" when the
 // file has no such column or the row is short.
 func (r Row) Get(name string) string {
 	i, ok := r.col[name]
 	if !ok || i >= len(r.Cells) {
 		return ""
 	}
-	return strings.TrimSpace(r.Cells[i])
+	return cellText(r.Cells[i])
+}
+
+// cellText is a cell without surrounding space and invisible characters.
+func cellText(s string) string {
+	if strings.Contains(s, "\u200b") || strings.Contains(s, "\ufeff") {
+		s = strings.Map(func(r rune) rune {
+			if r == '\u200b' || r == '\ufeff' {
+				return -1
+			}
+			return r
+		}, s)
+	}
+	return strings.TrimSpace(s)
 }
 
 // Index returns the 0-based index of the canonical column name in the

@@ -175,3 +175,18 @@ func FuzzReadTable(f *testing.F) {
 		}
 	})
 }
+
+// TestRowGetDropsInvisible: a cell pasted from a web page or saved by a
+// spreadsheet may carry a zero-width space or a byte-order mark; Get
+// returns the text without them, as typed.
+func TestRowGetDropsInvisible(t *testing.T) {
+	spec := kit.TableSpec{Columns: []kit.Column{{Name: "标准号", Required: true}}}
+	var got []string
+	_, err := kit.ReadTable("a.csv", strings.NewReader("标准号\n\u200bGB 1-2020\ufeff \n GB\u200b 2-2020\n"), spec, func(r kit.Row) error {
+		got = append(got, r.Get("标准号"))
+		return nil
+	})
+	if err != nil || strings.Join(got, "|") != "GB 1-2020|GB 2-2020" {
+		t.Errorf("got %q, %v", got, err)
+	}
+}

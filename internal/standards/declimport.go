@@ -91,25 +91,13 @@ type declRow struct {
 
 // declGroup is one declaration of the file.
 type declGroup struct {
-	row      int // first row
-	rows     []int
+	rows     []int // its rows, the first first
 	credit   string
 	entName  string
 	code     Code
 	title    string
 	date     string
 	products []Product
-}
-
-// cellText is a text cell as typed, without surrounding space or the
-// invisible characters spreadsheets leave behind.
-func cellText(s string) string {
-	return strings.TrimSpace(strings.Map(func(r rune) rune {
-		if r == '\u200b' || r == '\ufeff' {
-			return -1
-		}
-		return r
-	}, s))
 }
 
 // declSpec is the table a declaration import reads.
@@ -130,7 +118,7 @@ func declSpec() kit.TableSpec {
 func parseDeclRow(row kit.Row, today string) (declRow, kit.Errors) {
 	var d declRow
 	errs := row.Errs
-	cell := func(name string) string { return cellText(row.Get(name)) }
+	cell := row.Get
 	for _, c := range DeclImportColumns {
 		if v := cell(c); utf8.RuneCountInString(v) > maxDeclCell {
 			errs.AddAt(row, c, "内容过长（%d 字），不能超过 %d 字", utf8.RuneCountInString(v), maxDeclCell)
@@ -194,12 +182,14 @@ func declKey(d declRow) string {
 // nameKey is how enterprise names are compared: NFKC, spaces removed.
 func nameKey(s string) string { return strings.Join(strings.Fields(norm.NFKC.String(s)), "") }
 
+// first is the declaration's first row in the file.
+func (g *declGroup) first() int { return g.rows[0] }
+
 // declFolder folds a file's valid rows into declarations, checking each
 // row against the declaration's earlier rows and the enterprise's name
-// against its earlier rows. letter names a column's letter in the file.
+// against its earlier rows.
 type declFolder struct {
-	ents   map[string]entSeen
-	letter func(string) string
+	ents map[string]entSeen
 }
 
 type entSeen struct {
@@ -211,7 +201,7 @@ func (f *declFolder) add(g *declGroup, it kit.Item[declRow]) (*declGroup, kit.Er
 	d, n := it.Val, it.Row
 	var errs kit.Errors
 	bad := func(column, format string, args ...any) {
-		errs = append(errs, kit.FieldError{Row: n, Col: f.letter(column), Column: column, Msg: fmt.Sprintf(format, args...)})
+		errs.AddCell(n, column, format, args...)
 	}
 	key := nameKey(d.entName)
 	if prev, ok := f.ents[d.credit]; !ok {
@@ -221,13 +211,13 @@ func (f *declFolder) add(g *declGroup, it kit.Item[declRow]) (*declGroup, kit.Er
 		return nil, errs
 	}
 	if g == nil {
-		return &declGroup{row: n, rows: []int{n}, credit: d.credit, entName: d.entName, code: d.code, title: d.title, date: d.date, products: []Product{d.product}}, nil
+		return &declGroup{rows: []int{n}, credit: d.credit, entName: d.entName, code: d.code, title: d.title, date: d.date, products: []Product{d.product}}, nil
 	}
 	if g.title != d.title {
-		bad("标准名称", "同一企业声明 %s 的各行标准名称应一致：第 %d 行为“%s”，本行为“%s”", g.code.Display, g.row, g.title, d.title)
+		bad("标准名称", "同一企业声明 %s 的各行标准名称应一致：第 %d 行为“%s”，本行为“%s”", g.code.Display, g.first(), g.title, d.title)
 	}
 	if g.date != d.date {
-		bad("声明日期", "同一企业声明 %s 的各行声明日期应一致：第 %d 行为 %s，本行为 %s", g.code.Display, g.row, g.date, d.date)
+		bad("声明日期", "同一企业声明 %s 的各行声明日期应一致：第 %d 行为 %s，本行为 %s", g.code.Display, g.first(), g.date, d.date)
 	}
 	for i, q := range g.products {
 		if q == d.product {
@@ -293,32 +283,25 @@ func (s *Service) importDeclKind(ctx context.Context, p auth.Principal, src kit.
 // declPlan is the grouped import of declarations as p.
 func (s *Service) declPlan(p auth.Principal) kit.GroupPlan[declRow, declGroup] {
 	today := s.today()
-	var letters map[string]string
-	fold := &declFolder{ents: map[string]entSeen{}, letter: func(c string) string { return letters[c] }}
+	fold := &declFolder{ents: map[string]entSeen{}}
 	return kit.GroupPlan[declRow, declGroup]{
 		Kind: "declarations",
 		Spec: declSpec(),
 		Skip: func(row kit.Row) bool {
-			return strings.HasPrefix(cellText(row.Get(DeclImportNoteColumn)), DeclExampleMark)
+			return strings.HasPrefix(row.Get(DeclImportNoteColumn), DeclExampleMark)
 		},
 		Parse: func(row kit.Row) (declRow, kit.Errors) {
-			if letters == nil {
-				letters = map[string]string{}
-				for _, c := range DeclImportColumns {
-					letters[c] = row.Letter(c)
-				}
-			}
 			return parseDeclRow(row, today)
 		},
 		Key: declKey,
 		Add: fold.add,
 		Check: func(ctx context.Context, gs []*kit.Group[declGroup]) (kit.Errors, error) {
-			_, errs, err := s.planDeclImport(ctx, s.db.Reader(), declGroups(gs), fold.letter)
+			_, errs, err := s.planDeclImport(ctx, s.db.Reader(), declGroups(gs))
 			return errs, err
 		},
 		Preview: func(ctx context.Context, gs []*kit.Group[declGroup]) (kit.BatchResult, error) {
 			var res kit.BatchResult
-			plans, _, err := s.planDeclImport(ctx, s.db.Reader(), declGroups(gs), fold.letter)
+			plans, _, err := s.planDeclImport(ctx, s.db.Reader(), declGroups(gs))
 			for _, pl := range plans {
 				switch {
 				case pl.existing == nil:
@@ -333,7 +316,7 @@ func (s *Service) declPlan(p auth.Principal) kit.GroupPlan[declRow, declGroup] {
 		},
 		Write: func(ctx context.Context, gs []*kit.Group[declGroup], file kit.ImportReport) (res kit.BatchResult, counts []kit.Count, err error) {
 			err = search.Tx(ctx, s.db, func(tx *sql.Tx, conn *sql.Conn) error {
-				res, counts, err = s.writeDeclImport(ctx, tx, conn, p, declGroups(gs), file, fold.letter)
+				res, counts, err = s.writeDeclImport(ctx, tx, conn, p, declGroups(gs), file)
 				return err
 			})
 			return res, counts, err
@@ -356,7 +339,7 @@ func declGroups(gs []*kit.Group[declGroup]) []*declGroup {
 // (registered enterprises, the registry, current declarations), reading
 // them a chunk of keys at a time, and says what to write; it writes
 // nothing.
-func (s *Service) planDeclImport(ctx context.Context, q querier, groups []*declGroup, col func(string) string) ([]*declPlan, kit.Errors, error) {
+func (s *Service) planDeclImport(ctx context.Context, q querier, groups []*declGroup) ([]*declPlan, kit.Errors, error) {
 	d := s.db.Dialect()
 	type ent struct {
 		id   int64
@@ -441,7 +424,7 @@ func (s *Service) planDeclImport(ctx context.Context, q querier, groups []*declG
 		if e := ents[g.credit]; e != nil {
 			pl.entID = e.id
 			if !checked[g.credit] && nameKey(e.name) != nameKey(g.entName) {
-				errs = append(errs, kit.FieldError{Row: g.row, Col: col("企业名称"), Column: "企业名称",
+				errs = append(errs, kit.FieldError{Row: g.first(), Column: "企业名称",
 					Msg: fmt.Sprintf("统一社会信用代码 %s 已登记为“%s”，与文件中的“%s”不一致；请核对后修改文件", g.credit, e.name, g.entName)})
 			}
 			checked[g.credit] = true
@@ -449,7 +432,7 @@ func (s *Service) planDeclImport(ctx context.Context, q querier, groups []*declG
 		}
 		pl.reg = regs[g.code.Normalized]
 		bad := func(column, format string, args ...any) {
-			errs = append(errs, kit.FieldError{Row: g.row, Col: col(column), Column: column, Msg: fmt.Sprintf(format, args...)})
+			errs.AddCell(g.first(), column, format, args...)
 		}
 		if pl.existing != nil {
 			// Only the products change; the declaration was validated when made.
@@ -504,9 +487,9 @@ func sameProducts(a, b []Product) bool {
 // the search documents (the new ones as one batch), and one audit entry
 // for the import (kit.AuditImportBatch: the ids created and updated and a
 // hash of the declarations as written), none when nothing changed.
-func (s *Service) writeDeclImport(ctx context.Context, tx *sql.Tx, conn *sql.Conn, p auth.Principal, groups []*declGroup, file kit.ImportReport, letter func(string) string) (kit.BatchResult, []kit.Count, error) {
+func (s *Service) writeDeclImport(ctx context.Context, tx *sql.Tx, conn *sql.Conn, p auth.Principal, groups []*declGroup, file kit.ImportReport) (kit.BatchResult, []kit.Count, error) {
 	var res kit.BatchResult
-	plans, errs, err := s.planDeclImport(ctx, tx, groups, letter)
+	plans, errs, err := s.planDeclImport(ctx, tx, groups)
 	if err != nil {
 		return res, nil, err
 	}
@@ -548,9 +531,9 @@ func (s *Service) writeDeclImport(ctx context.Context, tx *sql.Tx, conn *sql.Con
 		return res, counts, nil
 	}
 	now := s.now().UTC().Format(time.RFC3339)
-	batch := kit.ImportBatch{Kind: "declarations", File: file, FirstRow: groups[0].row, Unchanged: res.Unchanged}
+	batch := kit.ImportBatch{Kind: "declarations", File: file, FirstRow: groups[0].first(), Unchanged: res.Unchanged}
 	for _, g := range groups {
-		batch.FirstRow, batch.LastRow = min(batch.FirstRow, g.row), max(batch.LastRow, g.rows[len(g.rows)-1])
+		batch.FirstRow, batch.LastRow = min(batch.FirstRow, g.first()), max(batch.LastRow, g.rows[len(g.rows)-1])
 	}
 	// A chunk of declarations at a time, so that what is held of them
 	// (their rows, search documents and states as written) stays bounded.
@@ -646,7 +629,7 @@ func (s *Service) writeDeclChunk(ctx context.Context, tx *sql.Tx, conn *sql.Conn
 			_, err = tx.ExecContext(ctx, `UPDATE declarations SET updated_at = $1 WHERE id = $2`, now, ex.id)
 		}
 		if err != nil {
-			return nil, nil, fmt.Errorf("standards: declaration import row %d: %w", pl.g.row, err)
+			return nil, nil, fmt.Errorf("standards: declaration import row %d: %w", pl.g.first(), err)
 		}
 	}
 	// The declarations as written: their search documents and the audit
