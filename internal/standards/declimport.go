@@ -284,6 +284,7 @@ func (s *Service) importDeclKind(ctx context.Context, p auth.Principal, src kit.
 func (s *Service) declPlan(p auth.Principal) kit.GroupPlan[declRow, declGroup] {
 	today := s.today()
 	fold := &declFolder{ents: map[string]entSeen{}}
+	checked := map[*declGroup]*declPlan{} // Check's plans, for Preview
 	return kit.GroupPlan[declRow, declGroup]{
 		Kind: "declarations",
 		Spec: declSpec(),
@@ -296,23 +297,29 @@ func (s *Service) declPlan(p auth.Principal) kit.GroupPlan[declRow, declGroup] {
 		Key: declKey,
 		Add: fold.add,
 		Check: func(ctx context.Context, gs []*kit.Group[declGroup]) (kit.Errors, error) {
-			_, errs, err := s.planDeclImport(ctx, s.db.Reader(), declGroups(gs))
+			plans, errs, err := s.planDeclImport(ctx, s.db.Reader(), declGroups(gs))
+			for _, pl := range plans {
+				checked[pl.g] = pl
+			}
 			return errs, err
 		},
 		Preview: func(ctx context.Context, gs []*kit.Group[declGroup]) (kit.BatchResult, error) {
 			var res kit.BatchResult
-			plans, _, err := s.planDeclImport(ctx, s.db.Reader(), declGroups(gs))
-			for _, pl := range plans {
-				switch {
-				case pl.existing == nil:
+			for _, g := range gs {
+				pl := checked[g.Val]
+				if pl == nil {
+					return res, fmt.Errorf("standards: declaration import: row %d previewed without a check", g.Val.first())
+				}
+				switch pl.outcome() {
+				case declCreated:
 					res.Created++
-				case sameProducts(pl.existing.products, pl.g.products):
+				case declUnchanged:
 					res.Unchanged++
 				default:
 					res.Updated++
 				}
 			}
-			return res, err
+			return res, nil
 		},
 		Write: func(ctx context.Context, gs []*kit.Group[declGroup], file kit.ImportReport) (res kit.BatchResult, counts []kit.Count, err error) {
 			err = search.Tx(ctx, s.db, func(tx *sql.Tx, conn *sql.Conn) error {
@@ -457,6 +464,25 @@ func (s *Service) planDeclImport(ctx context.Context, q querier, groups []*declG
 	return plans, errs, nil
 }
 
+// What writing a declaration of the file does.
+const (
+	declCreated = iota
+	declUnchanged
+	declUpdated
+)
+
+// outcome says what writing the plan does: a new declaration, none (the
+// current one has the same products), or new products for the current one.
+func (pl *declPlan) outcome() int {
+	switch {
+	case pl.existing == nil:
+		return declCreated
+	case sameProducts(pl.existing.products, pl.g.products):
+		return declUnchanged
+	}
+	return declUpdated
+}
+
 // sameProducts compares two product lists in any order.
 func sameProducts(a, b []Product) bool {
 	if len(a) != len(b) {
@@ -517,10 +543,10 @@ func (s *Service) writeDeclImport(ctx context.Context, tx *sql.Tx, conn *sql.Con
 	counts := []kit.Count{{Label: declEntCreated, N: len(created)}}
 	var fresh, changed []*declPlan
 	for _, pl := range plans {
-		switch {
-		case pl.existing == nil:
+		switch pl.outcome() {
+		case declCreated:
 			fresh = append(fresh, pl)
-		case sameProducts(pl.existing.products, pl.g.products):
+		case declUnchanged:
 			res.Unchanged++
 		default:
 			changed = append(changed, pl)
