@@ -79,7 +79,7 @@ func RunGroupImport[T, G any](ctx context.Context, src Source, opt ImportOptions
 	cells := map[int][]string{}
 	var col map[string]int // the file's header, from its first data row
 	fail := func(row Row, key string, errs Errors) {
-		bad = append(bad, failedRow{row, withLetters(col, errs), key})
+		bad = append(bad, failedRow{row, withLetters(col, errs)})
 		if key == "" {
 			return
 		}
@@ -174,7 +174,7 @@ func RunGroupImport[T, G any](ctx context.Context, src Source, opt ImportOptions
 					if pl.Mate != nil {
 						msg = pl.Mate(first)
 					}
-					bad = append(bad, failedRow{Row{N: n, Cells: cells[n]}, Errors{{Row: n, Msg: msg}}, k})
+					bad = append(bad, failedRow{Row{N: n, Cells: cells[n]}, Errors{{Row: n, Msg: msg}}})
 				}
 			}
 		}
@@ -201,7 +201,7 @@ func RunGroupImport[T, G any](ctx context.Context, src Source, opt ImportOptions
 		// The database changed since the check: the write refused it all.
 		bad = bad[:0]
 		for _, e := range es {
-			bad = append(bad, failedRow{Row{N: e.Row, Cells: cells[e.Row]}, withLetters(col, Errors{e}), ""})
+			bad = append(bad, failedRow{Row{N: e.Row, Cells: cells[e.Row]}, withLetters(col, Errors{e})})
 		}
 		report(&rep, bad)
 		rep.Records = 0
@@ -210,23 +210,22 @@ func RunGroupImport[T, G any](ctx context.Context, src Source, opt ImportOptions
 	if err != nil {
 		return rep, err
 	}
-	rows := rep.add(res, 0)
-	rep.Counts = counts
+	rows := 0
 	for _, g := range valid {
 		rows += len(g.Rows)
 	}
+	rep.add(res, rows)
+	rep.Counts = counts
 	if opt.Progress != nil {
 		opt.Progress(rows, rows)
 	}
 	return rep, writeRejects(opt.Rejects, bad)
 }
 
-// failedRow is a rejected row of a grouped import with its failures and
-// its record's key ("" for none).
+// failedRow is a rejected row of a grouped import with its failures.
 type failedRow struct {
-	row   Row
-	errs  Errors
-	group string
+	row  Row
+	errs Errors
 }
 
 // report puts the failed rows into the report in file order: the first
