@@ -100,13 +100,20 @@ type declGroup struct {
 	products []Product
 }
 
-// declSpec is the table a declaration import reads.
-func declSpec() kit.TableSpec {
+// declColumnsOf are the columns of a declaration import file: the
+// required ones and the note.
+func declColumnsOf() []kit.Column {
 	cols := make([]kit.Column, 0, len(DeclImportColumns)+1+len(declUnsupported))
 	for _, c := range DeclImportColumns {
 		cols = append(cols, kit.Column{Name: c, Required: true})
 	}
-	cols = append(cols, kit.Column{Name: DeclImportNoteColumn})
+	return append(cols, kit.Column{Name: DeclImportNoteColumn})
+}
+
+// declSpec is the table a declaration import reads: its columns, and the
+// indicator table's, which refuse the file.
+func declSpec() kit.TableSpec {
+	cols := declColumnsOf()
 	for _, c := range declUnsupported {
 		cols = append(cols, kit.Column{Name: c, Refuse: "批量导入暂不支持指标表（对比国家标准号、指标名称、单位、声明值、检验方法、方向），请删除这些列；执行本企业企业标准的声明请在“声明执行的标准”页面逐项填写指标"})
 	}

@@ -14,14 +14,9 @@ import (
 // ImportKinds are the importable kinds of the standards package: the
 // registry and the enterprise self-declarations.
 func ImportKinds(s *Service) []kit.ImportKind[auth.Principal] {
-	declCols := make([]kit.Column, 0, len(DeclImportColumns)+1)
-	for _, c := range DeclImportColumns {
-		declCols = append(declCols, kit.Column{Name: c, Required: true})
-	}
-	declCols = append(declCols, kit.Column{Name: DeclImportNoteColumn})
 	return []kit.ImportKind[auth.Principal]{
 		{Name: "standards", Title: "标准目录 standards registry", Columns: ImportColumns, Roles: auth.RoleStrings(Editors...), Import: s.ImportFile, Export: s.ExportRegistry},
-		{Name: "declarations", Title: "企业标准自我声明 enterprise self-declarations", Columns: declCols, Roles: auth.RoleStrings(Editors...), Import: s.importDeclKind,
+		{Name: "declarations", Title: "企业标准自我声明 enterprise self-declarations", Columns: declColumnsOf(), Roles: auth.RoleStrings(Editors...), Import: s.importDeclKind,
 			Records: "项声明", Template: DeclImportTemplate, Description: declImportNotes(), WebRows: MaxDeclImportRows, Page: "/declarations/enterprises"},
 	}
 }
